@@ -1,0 +1,173 @@
+// ESLint flat config. Besides the usual TypeScript and React rules, it enforces the layering
+// of DESIGN.md §3 with no-restricted-imports, so a wrong import fails `npm run lint`:
+//   shared ← engine ← (main, server, cli);  renderer ← shared;  only main/preload import electron.
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS =
+  '^(node:.*|(fs|path|os|child_process|crypto|http|https|net|url|zlib|stream|events|util|worker_threads)(/.*)?)$';
+
+const electron = {
+  name: 'electron',
+  message: 'Only electron/main and electron/preload may import Electron.',
+};
+const pattern = (group, message) =>
+  typeof group === 'string' ? { regex: group, message } : { group, message };
+
+export default tseslint.config(
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'scripts/.*',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': ['error', { allow: ['error', 'warn'] }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron, { name: 'react', message: 'shared/ is UI-free.' }],
+          patterns: [
+            pattern(NODE_BUILTINS, 'shared/ runs everywhere: no Node built-ins.'),
+            pattern(
+              ['**/electron/**', '**/renderer/**'],
+              'shared/ imports nothing of the app (DESIGN.md §3).',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            pattern(
+              [
+                '**/main/**',
+                '**/preload/**',
+                '**/server/**',
+                '**/cli/**',
+                '../main',
+                '../server',
+                '../cli',
+                '../preload',
+              ],
+              'The engine is imported by entries, never the reverse.',
+            ),
+            pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/server/**/*.ts', 'electron/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            pattern(
+              ['**/main/**', '**/preload/**', '../main', '../preload'],
+              'Headless entries do not use the desktop shell.',
+            ),
+            pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
+            pattern(
+              ['**/server/**', '**/cli/**', '../server', '../cli'],
+              'Entries do not import each other.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            pattern(
+              ['**/engine/**', '**/renderer/**', '**/server/**', '**/cli/**', '**/main/**'],
+              'The preload only bridges the contract: electron + shared/api.',
+            ),
+            pattern(
+              ['zod', '**/shared/model/**', '**/shared/api/contract'],
+              'Keep the sandboxed preload tiny: import shared/api/methods, types only from the contract.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            pattern(NODE_BUILTINS, 'The renderer is a web page: no Node built-ins.'),
+            pattern(
+              ['**/electron/**'],
+              'The renderer talks to the engine only through the API contract (shared/).',
+            ),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'ferry', message: 'Only renderer/api reaches window.ferry; stores call api().' },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'scripts/**/*.{js,mjs,ts}', '*.config.{js,ts}'],
+    rules: { 'no-console': 'off' },
+  },
+);
