@@ -1,0 +1,126 @@
+/**
+ * The one API contract: each method's name, its zod input schema and its result type.
+ *
+ * Both transports (Electron IPC and the headless HTTP server) and the CLI are driven from this
+ * table: the engine validates every input with `input` before a handler runs, and the renderer
+ * runs the same schemas to show field errors before a request is sent.
+ */
+import { z } from 'zod';
+import {
+  connection,
+  connectionCreate,
+  connectionUpdate,
+  job,
+  jobListQuery,
+  organization,
+  organizationCreate,
+  organizationUpdate,
+  project,
+  projectCreate,
+  projectUpdate,
+} from '../model/entities';
+import { numericId } from '../model/fields';
+import type { Envelope } from './errors';
+import type { ApiMethod } from './methods';
+
+/** Something the app wants the admin to know at start, e.g. that a damaged file was restored. */
+export const notice = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+export type Notice = z.infer<typeof notice>;
+
+export const appInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** How this console talks to the engine. */
+  transport: z.enum(['electron', 'http', 'cli']),
+  platform: z.string(),
+  node: z.string(),
+  electron: z.string().nullable(),
+  dataDir: z.string(),
+  startedAt: z.string(),
+  notices: z.array(notice),
+});
+export type AppInfo = z.infer<typeof appInfo>;
+
+const none = z.object({}).strict().optional();
+const byOrgId = z.object({ id: numericId('Organization ID') });
+const byProjectId = z.object({ id: numericId('Project ID') });
+/** A connection is addressed by its id (`cn_…`) or its unique name. */
+const byConnection = z.object({
+  id: z.string().trim().min(1, { error: 'Connection is required' }),
+});
+const deleted = z.object({ deleted: z.literal(true) });
+
+interface MethodSpec {
+  input: z.ZodType;
+  result: z.ZodType;
+  /** True when the method changes stored state (used for read-only CLI commands). */
+  mutates: boolean;
+}
+
+const spec = <I extends z.ZodType, R extends z.ZodType>(input: I, result: R, mutates = false) => ({
+  input,
+  result,
+  mutates,
+});
+
+export const contract = {
+  'app.info': spec(none, appInfo),
+
+  'orgs.list': spec(none, z.array(organization)),
+  'orgs.get': spec(byOrgId, organization),
+  'orgs.create': spec(organizationCreate, organization, true),
+  'orgs.update': spec(organizationUpdate, organization, true),
+  'orgs.delete': spec(byOrgId, deleted, true),
+
+  'projects.list': spec(
+    z.object({ orgId: numericId('Organization ID').optional() }).optional(),
+    z.array(project),
+  ),
+  'projects.get': spec(byProjectId, project),
+  'projects.create': spec(projectCreate, project, true),
+  'projects.update': spec(projectUpdate, project, true),
+  'projects.delete': spec(byProjectId, deleted, true),
+
+  'connections.list': spec(
+    z.object({ projectId: numericId('Project ID').optional() }).optional(),
+    z.array(connection),
+  ),
+  'connections.get': spec(byConnection, connection),
+  'connections.create': spec(connectionCreate, connection, true),
+  'connections.update': spec(connectionUpdate, connection, true),
+  'connections.delete': spec(byConnection, deleted, true),
+
+  'jobs.list': spec(
+    jobListQuery.optional(),
+    z.object({ items: z.array(job), total: z.number(), offset: z.number(), limit: z.number() }),
+  ),
+} as const satisfies Record<ApiMethod, MethodSpec>;
+
+export type Contract = typeof contract;
+/** What a caller passes to a method (before defaults and transforms). */
+export type MethodInput<M extends ApiMethod> = z.input<Contract[M]['input']>;
+/** What a handler receives (after validation, defaults and transforms). */
+export type MethodParsed<M extends ApiMethod> = z.output<Contract[M]['input']>;
+export type MethodResult<M extends ApiMethod> = z.output<Contract[M]['result']>;
+
+/** Methods grouped by their prefix: `orgs.create` → `api.orgs.create()`. */
+type GroupOf<M> = M extends `${infer G}.${string}` ? G : never;
+type NameIn<M, G extends string> = M extends `${G}.${infer N}` ? N : never;
+
+type Answer<M extends ApiMethod, Ret> = Promise<
+  Ret extends 'envelope' ? Envelope<MethodResult<M>> : MethodResult<M>
+>;
+
+/** The shape of `window.ferry` and of the renderer's client: named methods, grouped. */
+export type MethodTable<Ret extends 'envelope' | 'value'> = {
+  [G in GroupOf<ApiMethod>]: {
+    [N in NameIn<ApiMethod, G>]: `${G}.${N}` extends infer M extends ApiMethod
+      ? undefined extends MethodInput<M>
+        ? (input?: MethodInput<M>) => Answer<M, Ret>
+        : (input: MethodInput<M>) => Answer<M, Ret>
+      : never;
+  };
+};

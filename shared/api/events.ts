@@ -1,0 +1,22 @@
+/**
+ * The push stream: what the engine tells open consoles without being asked.
+ *
+ * Desktop delivers these over IPC, headless over server-sent events; the union is the same.
+ */
+import type { Job } from '../model/entities';
+import type { Notice } from './contract';
+
+export type EntityKind = 'organization' | 'project' | 'connection';
+
+export type PushEvent =
+  | {
+      type: 'entity.changed';
+      entity: EntityKind;
+      id: string | number;
+      change: 'created' | 'updated' | 'deleted';
+    }
+  | { type: 'job.updated'; job: Job }
+  | { type: 'job.progress'; jobId: string; eventsDone: number; bytesDone: number }
+  | { type: 'notice'; notice: Notice };
+
+export type PushEventType = PushEvent['type'];

@@ -1,0 +1,33 @@
+/**
+ * The names of every API method, and nothing else.
+ *
+ * Kept apart from the zod contract so the sandboxed preload can list them without bundling zod;
+ * `contract.ts` is checked against this list at compile time, so the two can not drift.
+ */
+export const API_METHODS = [
+  'app.info',
+  'orgs.list',
+  'orgs.get',
+  'orgs.create',
+  'orgs.update',
+  'orgs.delete',
+  'projects.list',
+  'projects.get',
+  'projects.create',
+  'projects.update',
+  'projects.delete',
+  'connections.list',
+  'connections.get',
+  'connections.create',
+  'connections.update',
+  'connections.delete',
+  'jobs.list',
+] as const;
+
+export type ApiMethod = (typeof API_METHODS)[number];
+
+/** The IPC channel a method travels on in the desktop app. */
+export const ipcChannel = (method: ApiMethod): string => `ferry:${method}`;
+
+/** The IPC channel the main process pushes events on. */
+export const IPC_EVENT_CHANNEL = 'ferry:event';

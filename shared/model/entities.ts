@@ -1,0 +1,237 @@
+/**
+ * The things a data admin manages: organizations, projects, connections, jobs.
+ *
+ * Each entity has a stored shape (what `config.json` holds) and input shapes (what a form or a
+ * CLI flag may send). The stored shapes are also the zod schemas the store validates on load.
+ */
+import { z } from 'zod';
+import {
+  bucketName,
+  dataset,
+  datasets,
+  displayName,
+  email,
+  folderPath,
+  hour,
+  numericId,
+  prefix,
+  profileName,
+  region,
+} from './fields';
+
+const isoTime = z.string();
+
+// ---------------------------------------------------------------------------------------------
+// Organizations
+
+export const organization = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  adminEmail: z.string().nullable().default(null),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type Organization = z.infer<typeof organization>;
+
+export const organizationCreate = z.object({
+  id: numericId('Organization ID'),
+  name: displayName('Organization name'),
+  adminEmail: email.nullish().transform((v) => v ?? null),
+});
+export type OrganizationCreate = z.input<typeof organizationCreate>;
+
+export const organizationUpdate = z.object({
+  id: numericId('Organization ID'),
+  name: displayName('Organization name').optional(),
+  adminEmail: email.nullish(),
+});
+export type OrganizationUpdate = z.input<typeof organizationUpdate>;
+
+// ---------------------------------------------------------------------------------------------
+// Projects
+
+export const PROJECT_KINDS = ['standard', 'portfolio'] as const;
+export const projectKind = z.enum(PROJECT_KINDS, {
+  error: 'Project kind must be "standard" or "portfolio"',
+});
+
+/** Where a project's events come from. */
+export const source = z.discriminatedUnion(
+  'type',
+  [
+    z.object({
+      type: z.literal('demo'),
+      /** Same seed, same events: the demo output is reproducible. */
+      seed: z.number().int().nonnegative().default(1),
+      eventsPerHour: z.number().int().positive().max(10_000_000).default(2_000),
+    }),
+    z.object({ type: z.literal('files'), path: folderPath }),
+  ],
+  { error: 'Source must be "demo" or "files"' },
+);
+export type Source = z.infer<typeof source>;
+export const SOURCE_TYPES = ['demo', 'files'] as const;
+
+export const project = z.object({
+  id: z.number().int().positive(),
+  orgId: z.number().int().positive(),
+  name: z.string(),
+  kind: projectKind,
+  source,
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type Project = z.infer<typeof project>;
+
+export const projectCreate = z.object({
+  id: numericId('Project ID'),
+  orgId: numericId('Organization ID'),
+  name: displayName('Project name'),
+  kind: projectKind.default('standard'),
+  source: source.default({ type: 'demo', seed: 1, eventsPerHour: 2_000 }),
+});
+export type ProjectCreate = z.input<typeof projectCreate>;
+
+export const projectUpdate = z.object({
+  id: numericId('Project ID'),
+  name: displayName('Project name').optional(),
+  kind: projectKind.optional(),
+  source: source.optional(),
+});
+export type ProjectUpdate = z.input<typeof projectUpdate>;
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+export const s3Destination = z.object({
+  type: z.literal('s3'),
+  bucket: bucketName,
+  region,
+  prefix,
+  profile: profileName,
+  /** When set, objects are written with SSE-KMS under this key. */
+  kmsKeyArn: z
+    .string()
+    .trim()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, {
+      error: 'KMS key must be a key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-…',
+    })
+    .nullish()
+    .transform((v) => v || null),
+  /** An S3-compatible endpoint (MinIO, a local test server); empty means AWS. */
+  endpoint: z
+    .url({ error: 'Endpoint must be a URL such as http://127.0.0.1:9000' })
+    .nullish()
+    .transform((v) => v || null),
+  forcePathStyle: z.boolean().default(false),
+});
+
+export const folderDestination = z.object({
+  type: z.literal('folder'),
+  path: folderPath,
+});
+
+export const destination = z.discriminatedUnion('type', [s3Destination, folderDestination], {
+  error: 'Destination must be "s3" or "folder"',
+});
+export type Destination = z.infer<typeof destination>;
+export type S3Destination = z.infer<typeof s3Destination>;
+
+const connectionId = z.string().regex(/^cn_[a-z0-9]{8}$/);
+
+export const connection = z.object({
+  id: connectionId,
+  name: z.string(),
+  projectId: z.number().int().positive(),
+  destination,
+  datasets: z.array(dataset).min(1),
+  enabled: z.boolean(),
+  createdBy: z.string().nullable().default(null),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type Connection = z.infer<typeof connection>;
+
+const connectionName = displayName('Connection name', 64).refine(
+  (v) => !/^cn_[a-z0-9]{8}$/.test(v),
+  {
+    error: 'Connection names must not look like a connection ID (cn_…)',
+  },
+);
+
+export const connectionCreate = z.object({
+  name: connectionName,
+  projectId: numericId('Project ID'),
+  destination,
+  datasets: datasets.default(['events']),
+  enabled: z.boolean().default(false),
+  createdBy: email.nullish().transform((v) => v ?? null),
+});
+export type ConnectionCreate = z.input<typeof connectionCreate>;
+
+export const connectionUpdate = z.object({
+  id: z.string().min(1, { error: 'Connection ID is required' }),
+  name: connectionName.optional(),
+  destination: destination.optional(),
+  datasets: datasets.optional(),
+  enabled: z.boolean().optional(),
+  createdBy: email.nullish(),
+});
+export type ConnectionUpdate = z.input<typeof connectionUpdate>;
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const jobStatus = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatus>;
+
+export const ERROR_KINDS = ['access', 'transient', 'source', 'config'] as const;
+
+export const job = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  dataset,
+  /** The UTC hour exported, `yyyy-MM-ddTHH`. */
+  hour: z.string(),
+  trigger: z.enum(['scheduled', 'backfill', 'manual']),
+  status: jobStatus,
+  attempts: z.number().int().nonnegative(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+  durationMs: z.number().nullable(),
+  counts: z
+    .object({
+      eventsIn: z.number(),
+      eventsOut: z.number(),
+      duplicates: z.number(),
+      badLines: z.number(),
+    })
+    .nullable(),
+  bytes: z.object({ raw: z.number(), compressed: z.number() }).nullable(),
+  objects: z.array(
+    z.object({ key: z.string(), bytes: z.number(), events: z.number(), sha256: z.string() }),
+  ),
+  error: z
+    .object({
+      kind: z.enum(ERROR_KINDS),
+      code: z.string(),
+      message: z.string(),
+      fix: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type Job = z.infer<typeof job>;
+
+export const jobListQuery = z.object({
+  connectionId: z.string().optional(),
+  status: z.array(jobStatus).optional(),
+  dataset: dataset.optional(),
+  hourFrom: hour.optional(),
+  hourTo: hour.optional(),
+  offset: z.number().int().nonnegative().default(0),
+  limit: z.number().int().positive().max(1000).default(50),
+});
+export type JobListQuery = z.input<typeof jobListQuery>;

@@ -1,0 +1,209 @@
+/**
+ * Field rules shared by the UI forms, the CLI and the engine.
+ *
+ * Every rule lives here once so a field error reads the same wherever it is raised. Messages say
+ * what is wrong and what a valid value looks like, because a data admin sees them verbatim.
+ */
+import { z } from 'zod';
+
+/** Largest id we accept: Amplitude ids are well inside JavaScript's safe integer range. */
+const MAX_ID_DIGITS = 15;
+
+/**
+ * A numeric id (organization, project) typed by a person or passed by a script.
+ *
+ * Accepts a positive integer or a string of digits, so a form field and `--id 187520` both work;
+ * the value is always stored as a number.
+ */
+export function numericId(label: string) {
+  const message = `${label} must be a whole number made of digits only, e.g. 187520`;
+  return z.union([z.number(), z.string()], { error: message }).transform((value, ctx) => {
+    const text = typeof value === 'number' ? String(value) : value.trim();
+    if (!new RegExp(`^[1-9]\\d{0,${MAX_ID_DIGITS - 1}}$`).test(text)) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return Number(text);
+  });
+}
+
+/** A human-readable name: trimmed, not empty, one line. */
+export function displayName(label: string, max = 100) {
+  return z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(1, { error: `${label} is required` })
+    .max(max, { error: `${label} can be at most ${max} characters` })
+    .refine((v) => !/[\r\n\t]/.test(v), { error: `${label} must be on one line` });
+}
+
+/** Prefixes and suffixes AWS reserves for its own bucket kinds. */
+const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'sthree-configurator', 'amzn-s3-demo-'];
+const RESERVED_BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+/**
+ * Why a name is not a valid general-purpose S3 bucket name, or null when it is.
+ *
+ * Follows the AWS naming rules (3–63 characters; lowercase letters, digits, dots and hyphens;
+ * starts and ends with a letter or digit; no `..`; not an IP address; reserved prefixes and
+ * suffixes refused), so a bad name is caught before any AWS call is made.
+ */
+export function bucketNameProblem(name: string): string | null {
+  if (name.length === 0) return 'Bucket name is required';
+  if (name.startsWith('s3://'))
+    return 'Enter the bucket name only, without "s3://" (e.g. acme-analytics-export)';
+  if (name.length < 3 || name.length > 63)
+    return `Bucket names are 3 to 63 characters long (this one has ${name.length})`;
+  if (/[A-Z]/.test(name)) return 'Bucket names use lowercase letters only';
+  if (/[^a-z0-9.-]/.test(name))
+    return 'Bucket names may contain only lowercase letters, digits, dots (.) and hyphens (-)';
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
+    return 'Bucket names must begin and end with a letter or a digit';
+  if (name.includes('..')) return 'Bucket names must not contain two dots in a row';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'Bucket names must not look like an IP address';
+  for (const prefix of RESERVED_BUCKET_PREFIXES)
+    if (name.startsWith(prefix))
+      return `Bucket names must not start with "${prefix}" (reserved by AWS)`;
+  for (const suffix of RESERVED_BUCKET_SUFFIXES)
+    if (name.endsWith(suffix))
+      return `Bucket names must not end with "${suffix}" (reserved by AWS)`;
+  return null;
+}
+
+export const bucketName = z
+  .string({ error: 'Bucket name is required' })
+  .trim()
+  .superRefine((value, ctx) => {
+    const problem = bucketNameProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** AWS Regions a data admin is likely to pick from; other well-formed codes are accepted too. */
+export const AWS_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'af-south-1',
+  'ap-east-1',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-north-1',
+  'il-central-1',
+  'me-south-1',
+  'me-central-1',
+  'mx-central-1',
+  'sa-east-1',
+  'us-gov-east-1',
+  'us-gov-west-1',
+] as const;
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+export const region = z
+  .string({ error: 'Region is required' })
+  .trim()
+  .min(1, { error: 'Region is required, e.g. us-east-1' })
+  .refine((v) => REGION_PATTERN.test(v), {
+    error: 'Region must be an AWS Region code such as us-east-1 or eu-central-1',
+  });
+
+/** Characters AWS lists as safe in object keys, plus "/" as the folder separator. */
+const SAFE_PREFIX = /^[A-Za-z0-9!_.*'()/-]*$/;
+/** Longest key we ever write after the prefix: `-<15 digits>_<yyyy-MM-dd>_<HH>#<nnnn>.json.gz`. */
+const LONGEST_FILE_NAME = 48;
+
+/**
+ * The folder inside the bucket that exports go to, e.g. `amplitude/events/`.
+ *
+ * Stored with exactly one trailing slash (or empty for the bucket root), so the object key is
+ * always `<prefix><file name>` and "amplitude" and "amplitude/" mean the same folder.
+ */
+export const prefix = z
+  .string()
+  .trim()
+  .default('')
+  .superRefine((value, ctx) => {
+    const add = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (value.startsWith('/'))
+      add('Prefix must not start with "/" (write amplitude/events, not /amplitude/events)');
+    else if (value.startsWith('s3://'))
+      add('Enter only the folder inside the bucket, without "s3://bucket/"');
+    else if (value.includes('//')) add('Prefix must not contain empty folders ("//")');
+    else if (!SAFE_PREFIX.test(value))
+      add("Prefix may contain letters, digits, / and the characters ! - _ . * ' ( ) only");
+    else if (value.split('/').some((part) => part === '.' || part === '..'))
+      add('Prefix must not contain "." or ".." folders');
+    else if (value.length > 1024 - LONGEST_FILE_NAME)
+      add(`Prefix can be at most ${1024 - LONGEST_FILE_NAME} characters`);
+  })
+  .transform((value) => (value === '' || value.endsWith('/') ? value : `${value}/`));
+
+/**
+ * An AWS profile name as it appears in `~/.aws/config` (`[profile NAME]`) or credentials.
+ *
+ * Ferry never stores keys; it stores the profile name and lets the AWS SDK resolve it.
+ */
+export const profileName = z
+  .string({ error: 'AWS profile is required' })
+  .trim()
+  .min(1, { error: 'AWS profile is required (use "default" for the default profile)' })
+  .max(128, { error: 'AWS profile names can be at most 128 characters' })
+  .refine((v) => /^[A-Za-z0-9_.+=,@/-]+$/.test(v), {
+    error:
+      'AWS profile names contain letters, digits and _ . + = , @ / - only (no spaces or brackets)',
+  });
+
+export const DATASETS = ['events', 'merged-ids'] as const;
+export const dataset = z.enum(DATASETS, { error: 'Dataset must be "events" or "merged-ids"' });
+export type Dataset = z.infer<typeof dataset>;
+
+/** Which datasets a connection exports: events, merged IDs, or both — at least one, no repeats. */
+export const datasets = z
+  .array(dataset, { error: 'Choose what to export: events, merged-ids, or both' })
+  .min(1, { error: 'Choose at least one dataset: events, merged IDs, or both' })
+  .transform((list) => DATASETS.filter((d) => list.includes(d)));
+
+export const email = z.email({ error: 'Enter an email address such as data-team@example.com' });
+
+/** An absolute local folder path (POSIX or Windows). */
+export const folderPath = z
+  .string({ error: 'Folder is required' })
+  .trim()
+  .min(1, { error: 'Folder is required' })
+  .refine((v) => v.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v) || v.startsWith('\\\\'), {
+    error: 'Enter an absolute folder path, e.g. /home/me/ferry-export or C:\\ferry-export',
+  });
+
+/** A UTC hour, written `yyyy-MM-ddTHH` (e.g. `2020-01-25T17`). */
+export const hour = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/, {
+    error: 'Hours are written yyyy-MM-ddTHH in UTC, e.g. 2020-01-25T17',
+  })
+  .refine(
+    (v) =>
+      !Number.isNaN(Date.parse(`${v}:00:00Z`)) &&
+      new Date(`${v}:00:00Z`).toISOString().startsWith(v),
+    {
+      error: 'That hour does not exist on the calendar',
+    },
+  );
