@@ -1,0 +1,321 @@
+import { randomBytes } from 'node:crypto';
+import type { MethodParsed } from '../../shared/api/contract';
+import { FerryError } from '../../shared/api/errors';
+import type { PushEvent } from '../../shared/api/events';
+import type { Connection, Destination, Organization, Project } from '../../shared/model/entities';
+import type { ConfigStore } from './store/config-store';
+import type { ConfigData } from './store/schema';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Organizations, projects and connections, with the rules that span more than one of them.
+ *
+ * Field rules (formats) are already enforced by the contract's zod schemas before a call gets
+ * here; this class enforces what needs the stored state: ids that must be unique or must exist,
+ * portfolio projects refused as sources, a bucket bound to one organization only, and deletes
+ * that would orphan something.
+ */
+export class Catalog {
+  constructor(
+    private readonly config: ConfigStore,
+    private readonly clock: Clock,
+    private readonly emit: (event: PushEvent) => void,
+  ) {}
+
+  // -- organizations ---------------------------------------------------------------------------
+
+  listOrgs(): Organization[] {
+    return [...this.config.data.organizations].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getOrg(id: number): Organization {
+    return findOrg(this.config.data, id);
+  }
+
+  async createOrg(input: MethodParsed<'orgs.create'>): Promise<Organization> {
+    const org = await this.config.update((data) => {
+      const existing = data.organizations.find((o) => o.id === input.id);
+      if (existing)
+        throw new FerryError(
+          'conflict',
+          `Organization ID ${input.id} is already used by "${existing.name}"`,
+          'id',
+        );
+      const now = this.clock.now().toISOString();
+      const created: Organization = { ...input, createdAt: now, updatedAt: now };
+      data.organizations.push(created);
+      return created;
+    });
+    this.emit({ type: 'entity.changed', entity: 'organization', id: org.id, change: 'created' });
+    return org;
+  }
+
+  async updateOrg(input: MethodParsed<'orgs.update'>): Promise<Organization> {
+    const org = await this.config.update((data) => {
+      const target = findOrg(data, input.id);
+      if (input.name !== undefined) target.name = input.name;
+      if (input.adminEmail !== undefined) target.adminEmail = input.adminEmail;
+      target.updatedAt = this.clock.now().toISOString();
+      return target;
+    });
+    this.emit({ type: 'entity.changed', entity: 'organization', id: org.id, change: 'updated' });
+    return org;
+  }
+
+  async deleteOrg(id: number): Promise<{ deleted: true }> {
+    await this.config.update((data) => {
+      const org = findOrg(data, id);
+      const projects = data.projects.filter((p) => p.orgId === id);
+      if (projects.length > 0)
+        throw new FerryError(
+          'conflict',
+          `Organization "${org.name}" still has ${plural(projects.length, 'project')} (${names(projects)}). Delete ${projects.length === 1 ? 'it' : 'them'} first.`,
+        );
+      data.organizations = data.organizations.filter((o) => o.id !== id);
+    });
+    this.emit({ type: 'entity.changed', entity: 'organization', id, change: 'deleted' });
+    return { deleted: true };
+  }
+
+  // -- projects --------------------------------------------------------------------------------
+
+  listProjects(orgId?: number): Project[] {
+    return this.config.data.projects
+      .filter((p) => orgId === undefined || p.orgId === orgId)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getProject(id: number): Project {
+    return findProject(this.config.data, id);
+  }
+
+  async createProject(input: MethodParsed<'projects.create'>): Promise<Project> {
+    const project = await this.config.update((data) => {
+      if (!data.organizations.some((o) => o.id === input.orgId))
+        throw new FerryError(
+          'validation',
+          `There is no organization with ID ${input.orgId}. Create it first.`,
+          'orgId',
+        );
+      const existing = data.projects.find((p) => p.id === input.id);
+      if (existing)
+        throw new FerryError(
+          'conflict',
+          `Project ID ${input.id} is already used by "${existing.name}"`,
+          'id',
+        );
+      const now = this.clock.now().toISOString();
+      const created: Project = { ...input, createdAt: now, updatedAt: now };
+      data.projects.push(created);
+      return created;
+    });
+    this.emit({ type: 'entity.changed', entity: 'project', id: project.id, change: 'created' });
+    return project;
+  }
+
+  async updateProject(input: MethodParsed<'projects.update'>): Promise<Project> {
+    const project = await this.config.update((data) => {
+      const target = findProject(data, input.id);
+      if (input.kind === 'portfolio' && target.kind !== 'portfolio') {
+        const used = data.connections.filter((c) => c.projectId === target.id);
+        if (used.length > 0)
+          throw new FerryError(
+            'conflict',
+            `Project "${target.name}" is the source of ${plural(used.length, 'connection')} (${names(used)}); portfolio projects can not be export sources. Delete those connections first.`,
+            'kind',
+          );
+      }
+      if (input.name !== undefined) target.name = input.name;
+      if (input.kind !== undefined) target.kind = input.kind;
+      if (input.source !== undefined) target.source = input.source;
+      target.updatedAt = this.clock.now().toISOString();
+      return target;
+    });
+    this.emit({ type: 'entity.changed', entity: 'project', id: project.id, change: 'updated' });
+    return project;
+  }
+
+  async deleteProject(id: number): Promise<{ deleted: true }> {
+    await this.config.update((data) => {
+      const project = findProject(data, id);
+      const used = data.connections.filter((c) => c.projectId === id);
+      if (used.length > 0)
+        throw new FerryError(
+          'conflict',
+          `Project "${project.name}" still has ${plural(used.length, 'connection')} (${names(used)}). Delete ${used.length === 1 ? 'it' : 'them'} first.`,
+        );
+      data.projects = data.projects.filter((p) => p.id !== id);
+    });
+    this.emit({ type: 'entity.changed', entity: 'project', id, change: 'deleted' });
+    return { deleted: true };
+  }
+
+  // -- connections -----------------------------------------------------------------------------
+
+  listConnections(projectId?: number): Connection[] {
+    return this.config.data.connections
+      .filter((c) => projectId === undefined || c.projectId === projectId)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Find a connection by its id (`cn_…`) or, case-insensitively, by its name. */
+  getConnection(idOrName: string): Connection {
+    return findConnection(this.config.data, idOrName);
+  }
+
+  async createConnection(input: MethodParsed<'connections.create'>): Promise<Connection> {
+    const created = await this.config.update((data) => {
+      const project = data.projects.find((p) => p.id === input.projectId);
+      if (!project)
+        throw new FerryError(
+          'validation',
+          `There is no project with ID ${input.projectId}. Create it first.`,
+          'projectId',
+        );
+      const now = this.clock.now().toISOString();
+      const conn: Connection = {
+        ...input,
+        id: newConnectionId(data),
+        createdAt: now,
+        updatedAt: now,
+      };
+      checkConnection(data, conn, project);
+      data.connections.push(conn);
+      return conn;
+    });
+    this.emit({ type: 'entity.changed', entity: 'connection', id: created.id, change: 'created' });
+    return created;
+  }
+
+  async updateConnection(input: MethodParsed<'connections.update'>): Promise<Connection> {
+    const updated = await this.config.update((data) => {
+      const target = findConnection(data, input.id);
+      const next: Connection = {
+        ...target,
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.destination !== undefined && { destination: input.destination }),
+        ...(input.datasets !== undefined && { datasets: input.datasets }),
+        ...(input.enabled !== undefined && { enabled: input.enabled }),
+        ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
+        updatedAt: this.clock.now().toISOString(),
+      };
+      checkConnection(data, next, findProject(data, next.projectId));
+      Object.assign(target, next);
+      return target;
+    });
+    this.emit({ type: 'entity.changed', entity: 'connection', id: updated.id, change: 'updated' });
+    return updated;
+  }
+
+  async deleteConnection(idOrName: string): Promise<{ deleted: true }> {
+    const id = await this.config.update((data) => {
+      const target = findConnection(data, idOrName);
+      data.connections = data.connections.filter((c) => c.id !== target.id);
+      return target.id;
+    });
+    this.emit({ type: 'entity.changed', entity: 'connection', id, change: 'deleted' });
+    return { deleted: true };
+  }
+}
+
+/** The rules a connection must meet against everything else stored. */
+function checkConnection(data: ConfigData, conn: Connection, project: Project): void {
+  if (project.kind === 'portfolio')
+    throw new FerryError(
+      'validation',
+      `"${project.name}" is a portfolio project, and portfolio projects can not be export sources. Choose one of the projects it combines instead.`,
+      'projectId',
+    );
+  const others = data.connections.filter((c) => c.id !== conn.id);
+  const sameName = others.find((c) => c.name.toLowerCase() === conn.name.toLowerCase());
+  if (sameName)
+    throw new FerryError(
+      'conflict',
+      `A connection named "${sameName.name}" already exists`,
+      'name',
+    );
+
+  const dest = conn.destination;
+  for (const other of others) {
+    const od = other.destination;
+    if (dest.type === 's3' && od.type === 's3' && bucketKey(dest) === bucketKey(od)) {
+      const otherProject = data.projects.find((p) => p.id === other.projectId);
+      if (otherProject && otherProject.orgId !== project.orgId) {
+        const otherOrg = data.organizations.find((o) => o.id === otherProject.orgId);
+        throw new FerryError(
+          'conflict',
+          `Bucket "${dest.bucket}" is already bound to organization "${otherOrg?.name ?? otherProject.orgId}" (ID ${otherProject.orgId}). A bucket can belong to one organization only.`,
+          'destination.bucket',
+        );
+      }
+      if (other.projectId === conn.projectId && od.prefix === dest.prefix)
+        throw new FerryError(
+          'conflict',
+          `Connection "${other.name}" already exports project ${conn.projectId} to s3://${dest.bucket}/${dest.prefix}. Use another prefix.`,
+          'destination.prefix',
+        );
+    }
+    if (
+      dest.type === 'folder' &&
+      od.type === 'folder' &&
+      other.projectId === conn.projectId &&
+      od.path === dest.path
+    )
+      throw new FerryError(
+        'conflict',
+        `Connection "${other.name}" already exports project ${conn.projectId} to ${dest.path}`,
+        'destination.path',
+      );
+  }
+}
+
+/** Buckets are global on AWS; on a custom endpoint the same name is a different bucket. */
+function bucketKey(dest: Extract<Destination, { type: 's3' }>): string {
+  return `${dest.endpoint ?? 'aws'}|${dest.bucket}`;
+}
+
+function findOrg(data: ConfigData, id: number): Organization {
+  const org = data.organizations.find((o) => o.id === id);
+  if (!org) throw new FerryError('not_found', `There is no organization with ID ${id}`, 'id');
+  return org;
+}
+
+function findProject(data: ConfigData, id: number): Project {
+  const project = data.projects.find((p) => p.id === id);
+  if (!project) throw new FerryError('not_found', `There is no project with ID ${id}`, 'id');
+  return project;
+}
+
+function findConnection(data: ConfigData, idOrName: string): Connection {
+  const key = idOrName.trim();
+  const conn =
+    data.connections.find((c) => c.id === key) ??
+    data.connections.find((c) => c.name.toLowerCase() === key.toLowerCase());
+  if (!conn)
+    throw new FerryError(
+      'not_found',
+      `There is no connection "${key}" (give its ID, cn_…, or its name)`,
+      'id',
+    );
+  return conn;
+}
+
+function newConnectionId(data: ConfigData): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  for (;;) {
+    const id = `cn_${[...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+    if (!data.connections.some((c) => c.id === id)) return id;
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const names = (items: { name: string }[]) =>
+  items
+    .slice(0, 3)
+    .map((i) => `"${i.name}"`)
+    .join(', ') + (items.length > 3 ? ', …' : '');

@@ -1,0 +1,68 @@
+import { Low } from 'lowdb';
+import { join } from 'node:path';
+import type { Notice } from '../../../shared/api/contract';
+import { ValidatedJsonFile } from './json-file';
+import {
+  CONFIG_MIGRATIONS,
+  CONFIG_SCHEMA_VERSION,
+  configFile,
+  decodeVersioned,
+  emptyConfig,
+  type ConfigData,
+} from './schema';
+
+/**
+ * Organizations, projects, connections and settings: `config.json`, via lowdb.
+ *
+ * Changes go through `update`, which works on a copy and only replaces the in-memory state once
+ * the file is safely written, so a failed write never leaves memory and disk disagreeing.
+ * Updates run one at a time in call order.
+ */
+export class ConfigStore {
+  private readonly db: Low<ConfigData>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(db: Low<ConfigData>) {
+    this.db = db;
+  }
+
+  static async open(
+    dataDir: string,
+    notify: (n: Notice) => void,
+    readOnly = false,
+  ): Promise<ConfigStore> {
+    const adapter = new ValidatedJsonFile<ConfigData>(join(dataDir, 'config.json'), {
+      decode: (raw) =>
+        decodeVersioned(raw, configFile, CONFIG_SCHEMA_VERSION, CONFIG_MIGRATIONS, 'config.json'),
+      notify,
+      readOnly,
+    });
+    const db = new Low<ConfigData>(adapter, emptyConfig());
+    await db.read();
+    return new ConfigStore(db);
+  }
+
+  /** The current state. Treat as read-only; change it with `update`. */
+  get data(): Readonly<ConfigData> {
+    return this.db.data;
+  }
+
+  update<R>(change: (draft: ConfigData) => R): Promise<R> {
+    const run = async () => {
+      const draft = structuredClone(this.db.data);
+      const result = change(draft);
+      const previous = this.db.data;
+      this.db.data = draft;
+      try {
+        await this.db.write();
+      } catch (error) {
+        this.db.data = previous;
+        throw error;
+      }
+      return result;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

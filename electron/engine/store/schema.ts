@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { FerryError } from '../../../shared/api/errors';
+import { connection, job, organization, project } from '../../../shared/model/entities';
+
+/**
+ * The persisted layout of `config.json` and of the job shards, with their versions.
+ *
+ * A file carries `schemaVersion`; on load it is brought up to the current version by the
+ * migrations below and then validated, so old data dirs keep working after an upgrade.
+ */
+export const CONFIG_SCHEMA_VERSION = 1;
+export const JOBS_SCHEMA_VERSION = 1;
+
+export const settings = z.object({}).catchall(z.unknown()).default({});
+
+export const configFile = z.object({
+  schemaVersion: z.literal(CONFIG_SCHEMA_VERSION),
+  organizations: z.array(organization),
+  projects: z.array(project),
+  connections: z.array(connection),
+  settings,
+});
+export type ConfigData = z.infer<typeof configFile>;
+
+export const jobsFile = z.object({
+  schemaVersion: z.literal(JOBS_SCHEMA_VERSION),
+  jobs: z.array(job),
+});
+export type JobsData = z.infer<typeof jobsFile>;
+
+export const emptyConfig = (): ConfigData => ({
+  schemaVersion: CONFIG_SCHEMA_VERSION,
+  organizations: [],
+  projects: [],
+  connections: [],
+  settings: {},
+});
+
+export const emptyJobs = (): JobsData => ({ schemaVersion: JOBS_SCHEMA_VERSION, jobs: [] });
+
+/** One step: turns a document of version `from` into version `from + 1`. */
+export interface Migration {
+  from: number;
+  migrate: (doc: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/**
+ * Config migrations, oldest first.
+ *
+ * Version 0 is the unversioned layout of pre-release builds: the same lists without a version
+ * field and without `settings`.
+ */
+export const CONFIG_MIGRATIONS: Migration[] = [
+  { from: 0, migrate: (doc) => ({ settings: {}, ...doc, schemaVersion: 1 }) },
+];
+
+/** Raised for data Ferry must not touch, such as a file written by a newer Ferry. */
+export class FatalDataError extends FerryError {
+  readonly fatal = true;
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
+
+/**
+ * Decode one stored document: migrate it to `target` and validate it.
+ *
+ * Throws a plain Error (the file is damaged: recover it) or a FatalDataError (the file is fine
+ * but not ours to read: stop and say so, never overwrite it).
+ */
+export function decodeVersioned<T>(
+  raw: unknown,
+  schema: z.ZodType<T>,
+  target: number,
+  migrations: Migration[],
+  label: string,
+): T {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error('expected a JSON object');
+  let doc = raw as Record<string, unknown>;
+  const version = doc.schemaVersion === undefined ? 0 : doc.schemaVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0)
+    throw new Error(`schemaVersion is not a version number`);
+  if (version > target)
+    throw new FatalDataError(
+      `${label} was written by a newer version of Ferry (schema ${version}; this version reads up to ${target}). ` +
+        'Update Ferry, or point it at another data folder with --data-dir.',
+    );
+  for (let v = version; v < target; v++) {
+    const step = migrations.find((m) => m.from === v);
+    if (!step) throw new Error(`no migration from schema version ${v}`);
+    doc = step.migrate(doc);
+  }
+  const parsed = schema.safeParse(doc);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.length ? first.path.join('.') : 'document';
+    throw new Error(`invalid content at ${where}: ${first?.message ?? 'unknown problem'}`);
+  }
+  return parsed.data;
+}
