@@ -1,0 +1,135 @@
+import { Command, CommanderError, Option } from 'commander';
+import { FerryError } from '../../shared/api/errors';
+import { createEngine, type Engine } from '../engine';
+import { defaultDataDir } from '../engine/store/data-dir';
+import { FERRY_VERSION } from '../engine/version';
+import { registerCatalogCommands } from './catalog-commands';
+import { registerServeCommand } from './serve';
+import { fieldToFlag, type Output } from './output';
+
+/** Exit codes: 0 done, 1 the request was refused or failed, 2 the command line is wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** What the opened engine serves: named to a second process, and shown as the console's transport. */
+export interface EngineRole {
+  role: string;
+  transport: 'cli' | 'http';
+}
+
+export interface GlobalOptions {
+  dataDir: string;
+  json: boolean;
+}
+
+/** What every command gets: parsed global options, an output, and a way to open the engine. */
+export interface CliContext {
+  globals(): GlobalOptions;
+  out: Output;
+  /** Open the engine on the data dir; read-only skips the lock (list/show while the app runs). */
+  withEngine<T>(
+    mode: 'read' | 'write',
+    run: (engine: Engine) => Promise<T>,
+    as?: EngineRole,
+  ): Promise<T>;
+}
+
+function buildProgram(out: Output): Command {
+  const program = new Command('ferry')
+    .description(
+      'Ferry exports product-analytics events to your own S3 bucket, hourly, in the Amplitude export format.\n' +
+        'This is its command line: the same engine as the desktop app and the headless console.',
+    )
+    .version(FERRY_VERSION, '-v, --version', 'print the Ferry version')
+    .addOption(
+      new Option('--data-dir <dir>', 'data folder (config.json, jobs/, backups/)')
+        .env('FERRY_DATA_DIR')
+        .default(
+          defaultDataDir({ ...process.env, FERRY_DATA_DIR: '' }),
+          "the desktop app's folder",
+        ),
+    )
+    .option('--json', 'print machine-readable JSON instead of text', false)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done, 1 refused or failed (the one-line error says why), 2 wrong usage.\n' +
+        'Start with: ferry org add --id 123 --name "Acme", then ferry project add, then ferry connection add.',
+    );
+
+  const ctx: CliContext = {
+    globals: () => program.opts<GlobalOptions>(),
+    out,
+    async withEngine(mode, run, as = { role: 'the ferry command line', transport: 'cli' }) {
+      const engine = await createEngine({
+        dataDir: ctx.globals().dataDir,
+        transport: as.transport,
+        role: as.role,
+        readOnly: mode === 'read',
+        log: (error) => out.debug(error),
+      });
+      for (const notice of engine.notices) out.warn(`${notice.level}: ${notice.message}`);
+      try {
+        return await run(engine);
+      } finally {
+        await engine.close();
+      }
+    },
+  };
+
+  registerServeCommand(program, ctx);
+  registerCatalogCommands(program, ctx);
+  return program;
+}
+
+/**
+ * Run the `ferry` command line and return its exit code.
+ *
+ * Errors end as one line on stderr (`ferry: --bucket: …`); a stack trace is printed only with
+ * FERRY_DEBUG=1.
+ */
+export async function runCli(argv: string[], out: Output): Promise<number> {
+  const program = buildProgram(out);
+  program.exitOverride();
+  applyToTree(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      )
+        return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof FerryError) {
+      const flag = error.field ? fieldToFlag(error.field) : null;
+      out.stderr(`ferry: ${flag ? `${flag}: ` : ''}${error.message}\n`);
+      return EXIT.failed;
+    }
+    out.debug(error);
+    out.stderr(`ferry: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT.failed;
+  }
+
+  function commandPath(command: Command): string {
+    const names: string[] = [];
+    for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+    return names.join(' ');
+  }
+
+  function applyToTree(command: Command): void {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (s) => out.stdout(s),
+      writeErr: (s) => out.stderr(s),
+      // One line, like every other error: "ferry: unknown option '--x' (see ferry org add --help)".
+      outputError: (s, write) =>
+        write(
+          `ferry: ${s.replace(/^error: /, '').trimEnd()} (see ${commandPath(command)} --help)\n`,
+        ),
+    });
+    for (const sub of command.commands) applyToTree(sub);
+  }
+}

@@ -1,0 +1,80 @@
+/** Where the CLI writes; injected so tests can capture it. */
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Warnings go to stderr so `--json` output on stdout stays parseable. */
+  warn(text: string): void;
+  /** Full detail of an unexpected error, shown only with FERRY_DEBUG=1. */
+  debug(error: unknown): void;
+}
+
+export function processOutput(): Output {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    warn: (text) => void process.stderr.write(`ferry: ${text}\n`),
+    debug: (error) => {
+      if (process.env.FERRY_DEBUG)
+        process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    },
+  };
+}
+
+/** The command-line flag that sets a contract field, for one-line errors (`--bucket: …`). */
+const FIELD_FLAGS: Record<string, string> = {
+  id: '--id',
+  name: '--name',
+  adminEmail: '--admin-email',
+  orgId: '--org',
+  kind: '--kind',
+  source: '--source',
+  'source.type': '--source',
+  'source.path': '--source-path',
+  projectId: '--project',
+  datasets: '--datasets',
+  'destination.bucket': '--bucket',
+  'destination.region': '--region',
+  'destination.prefix': '--prefix',
+  'destination.profile': '--profile',
+  'destination.kmsKeyArn': '--kms-key',
+  'destination.endpoint': '--endpoint',
+  'destination.path': '--folder',
+  destination: '--bucket or --folder',
+  'destination.type': '--bucket or --folder',
+  createdBy: '--created-by',
+};
+
+export function fieldToFlag(field: string): string {
+  return FIELD_FLAGS[field] ?? FIELD_FLAGS[field.replace(/\.\d+$/, '')] ?? field;
+}
+
+/** A plain aligned text table; empty lists print the hint instead. */
+export function formatTable(
+  rows: Record<string, string>[],
+  columns: string[],
+  emptyHint: string,
+): string {
+  if (rows.length === 0) return `${emptyHint}\n`;
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return (
+    [
+      line(columns.map((c) => c.toUpperCase())),
+      ...rows.map((r) => line(columns.map((c) => r[c] ?? ''))),
+    ].join('\n') + '\n'
+  );
+}
+
+/** Key/value lines for `show` commands. */
+export function formatRecord(record: Record<string, string>): string {
+  const width = Math.max(...Object.keys(record).map((k) => k.length));
+  return (
+    Object.entries(record)
+      .map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${v}`)
+      .join('\n') + '\n'
+  );
+}

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { FerryError } from '../../shared/api/errors';
+import { startServer } from '../server';
+import type { CliContext } from './index';
+
+/** The built renderer, next to this bundle (`out/cli` → `out/renderer`). */
+export function rendererDir(): string {
+  return process.env.FERRY_RENDERER_DIR ?? fileURLToPath(new URL('../renderer/', import.meta.url));
+}
+
+/** `ferry serve`: the console in a browser, on 127.0.0.1, until Ctrl+C. */
+export function registerServeCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description(
+      'run the console headless: serve it on 127.0.0.1 for a browser, with a secret token in the URL',
+    )
+    .option('--port <port>', 'port to listen on (default: a free one)', '0')
+    .addHelpText(
+      'after',
+      '\nOpen the printed URL (it carries the access token). To reach it from another machine,\n' +
+        'use an SSH tunnel: ssh -L 8080:127.0.0.1:<port> host — the console never listens beyond 127.0.0.1.',
+    )
+    .action((opts: { port: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new FerryError(
+          'validation',
+          `Port must be a number from 0 to 65535 (got "${opts.port}")`,
+          'port',
+        );
+      const staticDir = rendererDir();
+      if (!existsSync(staticDir))
+        ctx.out.warn(
+          `the console is not built (${staticDir} is missing); run "npm run build". The API still works.`,
+        );
+      return ctx.withEngine(
+        'write',
+        async (engine) => {
+          const server = await startServer({ engine, staticDir, port }).catch(
+            (error: NodeJS.ErrnoException) => {
+              if (error.code === 'EADDRINUSE')
+                throw new FerryError(
+                  'conflict',
+                  `Port ${port} is already in use; pick another with --port, or leave it out for a free one`,
+                  'port',
+                );
+              throw error;
+            },
+          );
+          if (ctx.globals().json) {
+            ctx.out.stdout(
+              `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
+            );
+          } else {
+            ctx.out.stdout(
+              `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nPress Ctrl+C to stop.\n`,
+            );
+          }
+          await new Promise<void>((resolve) => {
+            const stop = () => resolve();
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
+          await server.close();
+        },
+        { role: 'ferry serve', transport: 'http' },
+      );
+    });
+}
