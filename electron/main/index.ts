@@ -1,0 +1,61 @@
+import { app, type BrowserWindow, dialog, session } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { FerryError } from '../../shared/api/errors';
+import { createEngine, type Engine } from '../engine';
+import { registerIpc } from './ipc';
+import { handleAppProtocol, registerAppScheme } from './protocol';
+import { createMainWindow } from './window';
+
+// The desktop entry: wire the engine to one secure window. Everything else lives in the engine.
+
+const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
+const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+
+let engine: Engine | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.on('second-instance', focusWindow);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => void engine?.close());
+  app.whenReady().then(start).catch(fail);
+}
+
+async function start(): Promise<void> {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(false),
+  );
+  handleAppProtocol(rendererDir);
+  engine = await createEngine({
+    dataDir: process.env.FERRY_DATA_DIR || app.getPath('userData'),
+    transport: 'electron',
+    role: 'the Ferry desktop app',
+    electronVersion: process.versions.electron ?? null,
+    log: (error) => console.error(error),
+  });
+  registerIpc(engine, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow] : []));
+  mainWindow = createMainWindow(preloadPath);
+  app.on('activate', focusWindow);
+}
+
+function focusWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    if (engine) mainWindow = createMainWindow(preloadPath);
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+function fail(error: unknown): void {
+  const message =
+    error instanceof FerryError ? error.message : String((error as Error)?.message ?? error);
+  dialog.showErrorBox('Ferry could not start', message);
+  app.exit(1);
+}

@@ -1,0 +1,52 @@
+import { BrowserWindow, shell } from 'electron';
+import { APP_URL, isAppUrl } from './protocol';
+
+/**
+ * The one console window, with the same locked-down settings in tests as in production.
+ *
+ * No Node in the page, an isolated and sandboxed preload, no new windows, no navigation away
+ * from the console; web links open in the system browser instead.
+ */
+export function createMainWindow(preloadPath: string): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 840,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Ferry',
+    backgroundColor: '#ffffff',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    openExternal(url);
+    return { action: 'deny' };
+  });
+  window.webContents.on('will-navigate', (event, url) => {
+    if (isAppUrl(url)) return;
+    event.preventDefault();
+    openExternal(url);
+  });
+  window.webContents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(APP_URL);
+  return window;
+}
+
+/** Only web and mail links leave the app, and only to the OS's own handler. */
+function openExternal(url: string): void {
+  if (/^(https?|mailto):/i.test(url)) void shell.openExternal(url);
+}
