@@ -1,0 +1,101 @@
+import type { FerryBridge } from '../../shared/api/bridge';
+import type { Envelope } from '../../shared/api/errors';
+import type { PushEvent } from '../../shared/api/events';
+import type { ApiMethod } from '../../shared/api/methods';
+
+declare global {
+  interface Window {
+    /** Present in the desktop app (the preload's bridge); absent in a browser. */
+    ferry?: FerryBridge;
+  }
+}
+
+/** How the console reaches the engine: Electron IPC or the headless HTTP server. */
+export interface Transport {
+  kind: 'electron' | 'http';
+  call(method: ApiMethod, input: unknown): Promise<Envelope<unknown>>;
+  subscribe(listener: (event: PushEvent) => void): () => void;
+}
+
+/** Raised when the headless console was opened without its token (or with an old one). */
+export class MissingTokenError extends Error {}
+
+const TOKEN_KEY = 'ferry.token';
+
+/** Pick the transport at start: the preload bridge when present, else HTTP to our origin. */
+export function pickTransport(win: Window = window): Transport {
+  if (win.ferry) return ipcTransport(win.ferry);
+  return httpTransport(takeToken(win));
+}
+
+function ipcTransport(bridge: FerryBridge): Transport {
+  return {
+    kind: 'electron',
+    call(method, input) {
+      const [group, name] = method.split('.') as [string, string];
+      const fn = (
+        bridge as unknown as Record<
+          string,
+          Record<string, (i: unknown) => Promise<Envelope<unknown>>>
+        >
+      )[group]?.[name];
+      if (!fn)
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'unknown_method', message: `Unknown method ${method}` },
+        });
+      return fn(input);
+    },
+    subscribe: (listener) => bridge.onEvent(listener),
+  };
+}
+
+/**
+ * Read the access token from `?token=` (then drop it from the address bar) or from this tab's
+ * session, where it survives reloads.
+ */
+function takeToken(win: Window): string | null {
+  const url = new URL(win.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    win.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    win.history.replaceState(null, '', url.pathname + url.search + url.hash);
+    return fromUrl;
+  }
+  return win.sessionStorage.getItem(TOKEN_KEY);
+}
+
+function httpTransport(token: string | null): Transport {
+  return {
+    kind: 'http',
+    async call(method, input) {
+      if (!token) throw new MissingTokenError('no token');
+      let response: Response;
+      try {
+        response = await fetch(`/api/${method}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: input === undefined ? '' : JSON.stringify(input),
+        });
+      } catch {
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: 'Ferry is not reachable. Is `ferry serve` still running?',
+          },
+        };
+      }
+      if (response.status === 401) throw new MissingTokenError('token refused');
+      return (await response.json()) as Envelope<unknown>;
+    },
+    subscribe(listener) {
+      if (!token) return () => undefined;
+      const source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+      source.onmessage = (message: MessageEvent<string>) =>
+        listener(JSON.parse(message.data) as PushEvent);
+      return () => source.close();
+    },
+  };
+}

@@ -1,0 +1,230 @@
+import AppLayout from '@cloudscape-design/components/app-layout';
+import Box from '@cloudscape-design/components/box';
+import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
+import Flashbar from '@cloudscape-design/components/flashbar';
+import SideNavigation from '@cloudscape-design/components/side-navigation';
+import Spinner from '@cloudscape-design/components/spinner';
+import TopNavigation from '@cloudscape-design/components/top-navigation';
+import Alert from '@cloudscape-design/components/alert';
+import { useAppStore } from '../features/app/store';
+import { ConnectionDetailPage } from '../features/connections/ConnectionDetailPage';
+import { ConnectionFormPage } from '../features/connections/ConnectionFormPage';
+import { ConnectionsPage } from '../features/connections/ConnectionsPage';
+import { JobsPage } from '../features/jobs/JobsPage';
+import { OrganizationDetailPage } from '../features/organizations/OrganizationDetailPage';
+import { OrganizationFormPage } from '../features/organizations/OrganizationFormPage';
+import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
+import { ProjectFormPage } from '../features/projects/ProjectFormPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { matchRoute, useRouter } from './router';
+import { useState, type ReactNode } from 'react';
+
+interface Route {
+  pattern: string;
+  render(params: Record<string, string>): ReactNode;
+  crumbs(params: Record<string, string>): { text: string; href: string }[];
+}
+
+const CONNECTIONS = { text: 'Connections', href: '#/connections' };
+const ORGS = { text: 'Organizations & projects', href: '#/organizations' };
+
+const ROUTES: Route[] = [
+  { pattern: '/connections', render: () => <ConnectionsPage />, crumbs: () => [CONNECTIONS] },
+  {
+    pattern: '/connections/new',
+    render: () => <ConnectionFormPage />,
+    crumbs: () => [CONNECTIONS, { text: 'Create connection', href: '#/connections/new' }],
+  },
+  {
+    pattern: '/connections/:id',
+    render: (p) => <ConnectionDetailPage id={p.id!} />,
+    crumbs: (p) => [CONNECTIONS, { text: p.id!, href: `#/connections/${p.id}` }],
+  },
+  {
+    pattern: '/connections/:id/edit',
+    render: (p) => <ConnectionFormPage id={p.id!} />,
+    crumbs: (p) => [
+      CONNECTIONS,
+      { text: p.id!, href: `#/connections/${p.id}` },
+      { text: 'Edit', href: `#/connections/${p.id}/edit` },
+    ],
+  },
+  { pattern: '/organizations', render: () => <OrganizationsPage />, crumbs: () => [ORGS] },
+  {
+    pattern: '/organizations/new',
+    render: () => <OrganizationFormPage />,
+    crumbs: () => [ORGS, { text: 'Create organization', href: '#/organizations/new' }],
+  },
+  {
+    pattern: '/organizations/:id',
+    render: (p) => <OrganizationDetailPage id={Number(p.id)} />,
+    crumbs: (p) => [ORGS, { text: `Organization ${p.id}`, href: `#/organizations/${p.id}` }],
+  },
+  {
+    pattern: '/organizations/:id/edit',
+    render: (p) => <OrganizationFormPage id={Number(p.id)} />,
+    crumbs: (p) => [
+      ORGS,
+      { text: `Organization ${p.id}`, href: `#/organizations/${p.id}` },
+      { text: 'Edit', href: `#/organizations/${p.id}/edit` },
+    ],
+  },
+  {
+    pattern: '/organizations/:orgId/projects/new',
+    render: (p) => <ProjectFormPage orgId={Number(p.orgId)} />,
+    crumbs: (p) => [
+      ORGS,
+      { text: `Organization ${p.orgId}`, href: `#/organizations/${p.orgId}` },
+      { text: 'Add project', href: `#/organizations/${p.orgId}/projects/new` },
+    ],
+  },
+  {
+    pattern: '/projects/:id/edit',
+    render: (p) => <ProjectFormPage id={Number(p.id)} />,
+    crumbs: (p) => [ORGS, { text: `Project ${p.id}`, href: `#/projects/${p.id}/edit` }],
+  },
+  {
+    pattern: '/jobs',
+    render: () => <JobsPage />,
+    crumbs: () => [{ text: 'Jobs', href: '#/jobs' }],
+  },
+  {
+    pattern: '/settings',
+    render: () => <SettingsPage />,
+    crumbs: () => [{ text: 'Settings', href: '#/settings' }],
+  },
+];
+
+function resolveRoute(path: string): { route: Route; params: Record<string, string> } | null {
+  for (const route of ROUTES) {
+    const params = matchRoute(route.pattern, path);
+    if (params) return { route, params };
+  }
+  return null;
+}
+
+/** The console shell: top bar, side navigation, breadcrumbs, flash messages, the routed page. */
+export function App() {
+  const { state, error, info, flashes, dismiss } = useAppStore();
+  const { path, navigate } = useRouter();
+  const [navigationOpen, setNavigationOpen] = useState(true);
+  const section = '/' + (path.split('/')[1] ?? '');
+  const resolved = resolveRoute(path.split('?')[0]!);
+
+  const followHref = (event: CustomEvent<{ href: string; external?: boolean }>) => {
+    if (event.detail.external) return;
+    event.preventDefault();
+    navigate(event.detail.href.replace(/^#/, ''));
+  };
+
+  let content: ReactNode;
+  if (state === 'loading') {
+    content = (
+      <Box textAlign="center" padding="xxxl">
+        <Spinner size="large" /> <Box variant="p">Opening Ferry…</Box>
+      </Box>
+    );
+  } else if (state === 'needs-token') {
+    content = (
+      <Alert type="warning" header="This console needs its access link" data-testid="needs-token">
+        Open the full URL that <code>ferry serve</code> printed when it started — it ends with{' '}
+        <code>?token=…</code>. The token keeps other web pages and users on this machine out.
+      </Alert>
+    );
+  } else if (state === 'error') {
+    content = (
+      <Alert type="error" header="Ferry could not load">
+        {error}
+      </Alert>
+    );
+  } else {
+    content = resolved ? (
+      resolved.route.render(resolved.params)
+    ) : (
+      <Alert type="info" header="Page not found">
+        There is nothing at this address. Choose a page on the left.
+      </Alert>
+    );
+  }
+
+  return (
+    <>
+      <div id="top-nav" style={{ position: 'sticky', top: 0, zIndex: 1002 }}>
+        <TopNavigation
+          identity={{
+            href: '#/connections',
+            title: 'Ferry',
+            logo: { src: '/favicon.svg', alt: 'Ferry' },
+            onFollow: (e) => {
+              e.preventDefault();
+              navigate('/connections');
+            },
+          }}
+          utilities={
+            info
+              ? [
+                  {
+                    type: 'button',
+                    text: info.transport === 'http' ? 'Headless console' : 'Desktop',
+                    iconName: info.transport === 'http' ? 'globe' : 'settings',
+                    href: '#/settings',
+                    onClick: (e) => {
+                      e.preventDefault();
+                      navigate('/settings');
+                    },
+                  },
+                ]
+              : []
+          }
+        />
+      </div>
+      <AppLayout
+        headerSelector="#top-nav"
+        toolsHide
+        navigationOpen={navigationOpen}
+        onNavigationChange={(e) => setNavigationOpen(e.detail.open)}
+        navigation={
+          <SideNavigation
+            header={{ text: 'Ferry', href: '#/connections' }}
+            activeHref={`#${section}`}
+            onFollow={followHref}
+            items={[
+              { type: 'link', text: 'Connections', href: '#/connections' },
+              { type: 'link', text: 'Jobs', href: '#/jobs' },
+              { type: 'link', text: 'Organizations & projects', href: '#/organizations' },
+              { type: 'divider' },
+              { type: 'link', text: 'Settings', href: '#/settings' },
+              ...(info
+                ? [{ type: 'link' as const, text: `Version ${info.version}`, href: '#/settings' }]
+                : []),
+            ]}
+          />
+        }
+        breadcrumbs={
+          resolved && state === 'ready' ? (
+            <BreadcrumbGroup
+              items={[
+                { text: 'Ferry', href: '#/connections' },
+                ...resolved.route.crumbs(resolved.params),
+              ]}
+              onFollow={followHref}
+            />
+          ) : undefined
+        }
+        notifications={
+          <Flashbar
+            items={flashes.map((f) => ({
+              id: f.id,
+              type: f.type,
+              content: f.content,
+              dismissible: true,
+              dismissLabel: 'Dismiss',
+              onDismiss: () => dismiss(f.id),
+            }))}
+          />
+        }
+        content={content}
+      />
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Modal from '@cloudscape-design/components/modal';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useState, type ReactNode } from 'react';
+import type { ActionResult } from '../features/common/action';
+
+/** A delete confirmation that shows why the engine refused (e.g. "still has 2 projects"). */
+export function ConfirmDelete({
+  visible,
+  title,
+  children,
+  onCancel,
+  onConfirm,
+}: {
+  visible: boolean;
+  title: string;
+  children: ReactNode;
+  onCancel(): void;
+  onConfirm(): Promise<ActionResult<unknown>>;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const close = () => {
+    setError(null);
+    onCancel();
+  };
+  return (
+    <Modal
+      visible={visible}
+      onDismiss={close}
+      header={title}
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={close}>
+              Cancel
+            </Button>
+            <Button
+              variant="primary"
+              loading={busy}
+              data-testid="confirm-delete"
+              onClick={async () => {
+                setBusy(true);
+                const result = await onConfirm();
+                setBusy(false);
+                if (!result.ok) setError(result.message);
+              }}
+            >
+              Delete
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <SpaceBetween size="m">
+        <Box variant="p">{children}</Box>
+        {error && <Alert type="error">{error}</Alert>}
+      </SpaceBetween>
+    </Modal>
+  );
+}

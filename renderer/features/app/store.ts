@@ -1,0 +1,86 @@
+import { create } from 'zustand';
+import type { AppInfo } from '../../../shared/api/contract';
+import type { PushEvent } from '../../../shared/api/events';
+import { api } from '../../api/client';
+import { MissingTokenError } from '../../api/transport';
+import { useConnectionsStore } from '../connections/store';
+import { useJobsStore } from '../jobs/store';
+import { useOrgsStore } from '../organizations/store';
+import { useProjectsStore } from '../projects/store';
+
+export interface Flash {
+  id: string;
+  type: 'success' | 'error' | 'warning' | 'info';
+  content: string;
+}
+
+interface AppState {
+  state: 'loading' | 'ready' | 'needs-token' | 'error';
+  error: string | null;
+  info: AppInfo | null;
+  flashes: Flash[];
+  start(): Promise<void>;
+  flash(type: Flash['type'], content: string): void;
+  dismiss(id: string): void;
+}
+
+let flashCounter = 0;
+
+/**
+ * The console as a whole: start-up (app info, first lists, the push stream) and flash messages.
+ * `state` drives `data-app-state` on the root element, which tests wait on.
+ */
+export const useAppStore = create<AppState>()((set, get) => ({
+  state: 'loading',
+  error: null,
+  info: null,
+  flashes: [],
+  async start() {
+    try {
+      const info = await api().app.info();
+      await Promise.all([
+        useOrgsStore.getState().load(),
+        useProjectsStore.getState().load(),
+        useConnectionsStore.getState().load(),
+      ]);
+      set({ info, state: 'ready' });
+      for (const notice of info.notices)
+        get().flash(notice.level === 'info' ? 'info' : notice.level, notice.message);
+      api().subscribe(onPush);
+    } catch (error) {
+      if (error instanceof MissingTokenError) set({ state: 'needs-token' });
+      else set({ state: 'error', error: (error as Error).message });
+    }
+  },
+  flash(type, content) {
+    const id = `flash-${++flashCounter}`;
+    // A new success replaces the previous one: "created org", then "added project" is one story.
+    const kept =
+      type === 'success' ? get().flashes.filter((f) => f.type !== 'success') : get().flashes;
+    set({ flashes: [...kept, { id, type, content }] });
+  },
+  dismiss(id) {
+    set({ flashes: get().flashes.filter((f) => f.id !== id) });
+  },
+}));
+
+/** Keep lists fresh when the engine reports a change made elsewhere (CLI, another window). */
+function onPush(event: PushEvent): void {
+  switch (event.type) {
+    case 'entity.changed':
+      if (event.entity === 'organization') void useOrgsStore.getState().load();
+      if (event.entity === 'project') void useProjectsStore.getState().load();
+      if (event.entity === 'connection') void useConnectionsStore.getState().load();
+      break;
+    case 'job.updated':
+      if (useJobsStore.getState().status !== 'idle') void useJobsStore.getState().load();
+      break;
+    case 'notice':
+      useAppStore
+        .getState()
+        .flash(event.notice.level === 'info' ? 'info' : event.notice.level, event.notice.message);
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,135 @@
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import ContentLayout from '@cloudscape-design/components/content-layout';
+import Header from '@cloudscape-design/components/header';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import { useState } from 'react';
+import { describeDestination } from '../../../shared/model/describe';
+import { useRouter } from '../../app/router';
+import { ConfirmDelete } from '../../components/ConfirmDelete';
+import { useAppStore } from '../app/store';
+import { JobsTable } from '../jobs/JobsTable';
+import { useProjectsStore } from '../projects/store';
+import { datasetLabel } from './labels';
+import { useConnectionsStore } from './store';
+
+/** One connection: where it writes, what it exports, whether it runs, and its job history. */
+export function ConnectionDetailPage({ id }: { id: string }) {
+  const { items, update, remove } = useConnectionsStore();
+  const projects = useProjectsStore((s) => s.items);
+  const navigate = useRouter((s) => s.navigate);
+  const flash = useAppStore((s) => s.flash);
+  const [confirming, setConfirming] = useState(false);
+  const [toggling, setToggling] = useState(false);
+  const conn = items.find((c) => c.id === id);
+
+  if (!conn)
+    return (
+      <Box padding="l">
+        <Header variant="h1">Connection not found</Header>
+        <Box variant="p">There is no connection {id}. It may have been removed.</Box>
+      </Box>
+    );
+
+  const project = projects.find((p) => p.id === conn.projectId);
+  const dest = conn.destination;
+  const toggle = async () => {
+    setToggling(true);
+    const result = await update({ id: conn.id, enabled: !conn.enabled });
+    setToggling(false);
+    if (!result.ok) flash('error', result.message);
+  };
+
+  return (
+    <ContentLayout
+      header={
+        <Header
+          variant="h1"
+          description={`Exports ${project?.name ?? conn.projectId} to ${describeDestination(dest)}`}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs">
+              <Button onClick={() => setConfirming(true)}>Delete</Button>
+              <Button onClick={() => navigate(`/connections/${conn.id}/edit`)}>Edit</Button>
+              <Button
+                variant="primary"
+                loading={toggling}
+                onClick={toggle}
+                data-testid="toggle-enabled"
+              >
+                {conn.enabled ? 'Disable hourly export' : 'Enable hourly export'}
+              </Button>
+            </SpaceBetween>
+          }
+        >
+          {conn.name}
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        <Container header={<Header variant="h2">Details</Header>}>
+          <KeyValuePairs
+            columns={3}
+            items={[
+              { label: 'Connection ID', value: conn.id },
+              { label: 'Project', value: `${project?.name ?? '?'} (${conn.projectId})` },
+              {
+                label: 'Hourly export',
+                value: conn.enabled ? (
+                  <StatusIndicator type="success">Enabled</StatusIndicator>
+                ) : (
+                  <StatusIndicator type="stopped">Disabled</StatusIndicator>
+                ),
+              },
+              { label: 'Destination', value: describeDestination(dest) },
+              ...(dest.type === 's3'
+                ? [
+                    { label: 'Region', value: dest.region },
+                    { label: 'AWS profile', value: dest.profile },
+                    {
+                      label: 'Encryption',
+                      value: dest.kmsKeyArn ? `SSE-KMS (${dest.kmsKeyArn})` : 'Bucket default',
+                    },
+                    ...(dest.endpoint
+                      ? [
+                          {
+                            label: 'Endpoint',
+                            value: `${dest.endpoint}${dest.forcePathStyle ? ' (path-style)' : ''}`,
+                          },
+                        ]
+                      : []),
+                  ]
+                : []),
+              { label: 'Data', value: conn.datasets.map(datasetLabel).join(', ') },
+              { label: 'Created by', value: conn.createdBy ?? '—' },
+              { label: 'Created', value: new Date(conn.createdAt).toLocaleString() },
+            ]}
+          />
+        </Container>
+        <JobsTable connectionId={conn.id} />
+      </SpaceBetween>
+      <ConfirmDelete
+        visible={confirming}
+        title={`Delete ${conn.name}?`}
+        onCancel={() => setConfirming(false)}
+        onConfirm={async () => {
+          const result = await remove(conn.id);
+          if (result.ok) {
+            setConfirming(false);
+            flash(
+              'success',
+              `Connection "${conn.name}" deleted. Files already exported stay in the destination.`,
+            );
+            navigate('/connections');
+          }
+          return result;
+        }}
+      >
+        Ferry stops exporting to {describeDestination(dest)}. Files already exported stay where they
+        are, and the job history is kept.
+      </ConfirmDelete>
+    </ContentLayout>
+  );
+}

@@ -1,0 +1,403 @@
+import Autosuggest from '@cloudscape-design/components/autosuggest';
+import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
+import Container from '@cloudscape-design/components/container';
+import ExpandableSection from '@cloudscape-design/components/expandable-section';
+import Form from '@cloudscape-design/components/form';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import Select, { type SelectProps } from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Tiles from '@cloudscape-design/components/tiles';
+import Toggle from '@cloudscape-design/components/toggle';
+import { useState } from 'react';
+import type { Connection, ConnectionCreate } from '../../../shared/model/entities';
+import { connectionCreate } from '../../../shared/model/entities';
+import { AWS_REGIONS } from '../../../shared/model/fields';
+import { routeQuery, useRouter } from '../../app/router';
+import { useAppStore } from '../app/store';
+import { fieldErrors } from '../common/action';
+import { useOrgsStore } from '../organizations/store';
+import { useProjectsStore } from '../projects/store';
+import { useConnectionsStore } from './store';
+
+interface Draft {
+  name: string;
+  projectId: string;
+  destType: 's3' | 'folder';
+  bucket: string;
+  region: string;
+  prefix: string;
+  profile: string;
+  kmsKeyArn: string;
+  endpoint: string;
+  forcePathStyle: boolean;
+  folder: string;
+  events: boolean;
+  mergedIds: boolean;
+  createdBy: string;
+  enabled: boolean;
+}
+
+function draftFrom(c: Connection | undefined, projectId: string): Draft {
+  const s3 = c?.destination.type === 's3' ? c.destination : null;
+  return {
+    name: c?.name ?? '',
+    projectId: c ? String(c.projectId) : projectId,
+    destType: c?.destination.type ?? 's3',
+    bucket: s3?.bucket ?? '',
+    region: s3?.region ?? 'us-east-1',
+    prefix: s3?.prefix ?? '',
+    profile: s3?.profile ?? 'default',
+    kmsKeyArn: s3?.kmsKeyArn ?? '',
+    endpoint: s3?.endpoint ?? '',
+    forcePathStyle: s3?.forcePathStyle ?? false,
+    folder: c?.destination.type === 'folder' ? c.destination.path : '',
+    events: c ? c.datasets.includes('events') : true,
+    mergedIds: c ? c.datasets.includes('merged-ids') : false,
+    createdBy: c?.createdBy ?? '',
+    enabled: c?.enabled ?? false,
+  };
+}
+
+function toInput(d: Draft): ConnectionCreate {
+  return {
+    name: d.name,
+    projectId: d.projectId,
+    destination:
+      d.destType === 'folder'
+        ? { type: 'folder', path: d.folder }
+        : {
+            type: 's3',
+            bucket: d.bucket,
+            region: d.region,
+            prefix: d.prefix,
+            profile: d.profile,
+            kmsKeyArn: d.kmsKeyArn || null,
+            endpoint: d.endpoint || null,
+            forcePathStyle: d.forcePathStyle,
+          },
+    datasets: [
+      ...(d.events ? (['events'] as const) : []),
+      ...(d.mergedIds ? (['merged-ids'] as const) : []),
+    ],
+    enabled: d.enabled,
+    createdBy: d.createdBy || null,
+  };
+}
+
+/** Create a connection, or edit one: project → destination → what to export. */
+export function ConnectionFormPage({ id }: { id?: string }) {
+  const { path, navigate } = useRouter();
+  const store = useConnectionsStore();
+  const projects = useProjectsStore((s) => s.items);
+  const orgs = useOrgsStore((s) => s.items);
+  const flash = useAppStore((s) => s.flash);
+  const existing = id ? store.items.find((c) => c.id === id) : undefined;
+  const [draft, setDraft] = useState<Draft>(() =>
+    draftFrom(
+      existing,
+      routeQuery(path).get('project') ?? (projects.length === 1 ? String(projects[0]!.id) : ''),
+    ),
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (id && !existing) return <Header variant="h1">Connection {id} was not found</Header>;
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
+    setDraft((d) => ({ ...d, [key]: value }));
+  const err = (field: string) => errors[field];
+
+  const projectOptions: SelectProps.OptionGroup[] = orgs.map((o) => ({
+    label: `${o.name} (${o.id})`,
+    options: projects
+      .filter((p) => p.orgId === o.id)
+      .map((p) => ({
+        value: String(p.id),
+        label: p.name,
+        description: p.kind === 'portfolio' ? 'Portfolio — can not be exported' : `Project ${p.id}`,
+        disabled: p.kind === 'portfolio',
+      })),
+  }));
+  const selectedProject = projects.find((p) => String(p.id) === draft.projectId);
+
+  const submit = async () => {
+    setFormError(null);
+    const input = toInput(draft);
+    const local = fieldErrors(connectionCreate, input);
+    if (local) {
+      setErrors(local);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    const { projectId: _projectId, ...changes } = input;
+    const result = existing
+      ? await store.update({ id: existing.id, ...changes })
+      : await store.create(input);
+    setBusy(false);
+    if (!result.ok) {
+      setErrors(result.fields);
+      if (Object.keys(result.fields).length === 0) setFormError(result.message);
+      return;
+    }
+    flash(
+      'success',
+      existing
+        ? `Connection "${result.value.name}" saved.`
+        : `Connection "${result.value.name}" created.`,
+    );
+    navigate(`/connections/${result.value.id}`);
+  };
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+      data-testid="connection-form"
+    >
+      <Form
+        header={
+          <Header
+            variant="h1"
+            description="Export one project's events to an S3 bucket (or a local folder), hour by hour."
+          >
+            {existing ? `Edit ${existing.name}` : 'Create connection'}
+          </Header>
+        }
+        errorText={
+          formError ??
+          (Object.keys(errors).length > 0 ? 'Check the fields marked in red.' : undefined)
+        }
+        actions={
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button
+              formAction="none"
+              variant="link"
+              onClick={() => navigate(existing ? `/connections/${existing.id}` : '/connections')}
+            >
+              Cancel
+            </Button>
+            <Button variant="primary" loading={busy} data-testid="save-connection">
+              {existing ? 'Save changes' : 'Create connection'}
+            </Button>
+          </SpaceBetween>
+        }
+      >
+        <SpaceBetween size="l">
+          <Container header={<Header variant="h2">Source</Header>}>
+            <SpaceBetween size="m">
+              <FormField
+                label="Connection name"
+                description="A short name you will recognise, also used by the CLI (ferry export <name>)."
+                errorText={err('name')}
+              >
+                <Input
+                  value={draft.name}
+                  onChange={(e) => set('name', e.detail.value)}
+                  placeholder="prod-events"
+                  data-testid="connection-name"
+                />
+              </FormField>
+              <FormField
+                label="Project"
+                description="Whose events to export."
+                errorText={err('projectId')}
+              >
+                <Select
+                  data-testid="connection-project"
+                  disabled={!!existing}
+                  selectedOption={
+                    selectedProject
+                      ? { value: String(selectedProject.id), label: selectedProject.name }
+                      : null
+                  }
+                  options={projectOptions}
+                  placeholder="Choose a project"
+                  empty="No projects yet — add one under Organizations & projects"
+                  onChange={(e) => set('projectId', e.detail.selectedOption.value ?? '')}
+                />
+              </FormField>
+            </SpaceBetween>
+          </Container>
+
+          <Container header={<Header variant="h2">Destination</Header>}>
+            <SpaceBetween size="m">
+              <Tiles
+                value={draft.destType}
+                onChange={(e) => set('destType', e.detail.value as Draft['destType'])}
+                items={[
+                  {
+                    value: 's3',
+                    label: 'Amazon S3 bucket',
+                    description: 'Written with an AWS profile on this machine.',
+                  },
+                  {
+                    value: 'folder',
+                    label: 'Local folder',
+                    description: 'Same files and names, on this disk. Good for trying Ferry out.',
+                  },
+                ]}
+              />
+              {draft.destType === 's3' ? (
+                <>
+                  <FormField
+                    label="Bucket name"
+                    description="The bucket only, without s3://."
+                    errorText={err('destination.bucket')}
+                    data-testid="field-bucket"
+                  >
+                    <Input
+                      value={draft.bucket}
+                      onChange={(e) => set('bucket', e.detail.value)}
+                      placeholder="acme-analytics-export"
+                      data-testid="connection-bucket"
+                    />
+                  </FormField>
+                  <FormField label="Region" errorText={err('destination.region')}>
+                    <Autosuggest
+                      value={draft.region}
+                      onChange={(e) => set('region', e.detail.value)}
+                      options={AWS_REGIONS.map((r) => ({ value: r }))}
+                      enteredTextLabel={(v) => `Use: ${v}`}
+                      placeholder="us-east-1"
+                      data-testid="connection-region"
+                    />
+                  </FormField>
+                  <FormField
+                    label="Prefix"
+                    description="Folder inside the bucket; a trailing / is added. Leave empty for the bucket root."
+                    errorText={err('destination.prefix')}
+                  >
+                    <Input
+                      value={draft.prefix}
+                      onChange={(e) => set('prefix', e.detail.value)}
+                      placeholder="amplitude/"
+                      data-testid="connection-prefix"
+                    />
+                  </FormField>
+                  <FormField
+                    label="AWS profile"
+                    description="A profile from ~/.aws/config. Ferry never stores AWS keys."
+                    errorText={err('destination.profile')}
+                  >
+                    <Input
+                      value={draft.profile}
+                      onChange={(e) => set('profile', e.detail.value)}
+                      placeholder="default"
+                      data-testid="connection-profile"
+                    />
+                  </FormField>
+                  <FormField
+                    label={
+                      <>
+                        KMS key ARN <i>- optional</i>
+                      </>
+                    }
+                    description="Encrypt objects with SSE-KMS under this key; empty uses the bucket's default encryption."
+                    errorText={err('destination.kmsKeyArn')}
+                  >
+                    <Input
+                      value={draft.kmsKeyArn}
+                      onChange={(e) => set('kmsKeyArn', e.detail.value)}
+                      placeholder="arn:aws:kms:us-east-1:111122223333:key/…"
+                    />
+                  </FormField>
+                  <ExpandableSection
+                    headerText="S3-compatible storage"
+                    defaultExpanded={!!draft.endpoint}
+                  >
+                    <SpaceBetween size="m">
+                      <FormField
+                        label="Endpoint URL"
+                        description="Only for S3-compatible stores (MinIO, …); leave empty for AWS."
+                        errorText={err('destination.endpoint')}
+                      >
+                        <Input
+                          value={draft.endpoint}
+                          onChange={(e) => set('endpoint', e.detail.value)}
+                          placeholder="http://127.0.0.1:9000"
+                          data-testid="connection-endpoint"
+                        />
+                      </FormField>
+                      <Checkbox
+                        checked={draft.forcePathStyle}
+                        onChange={(e) => set('forcePathStyle', e.detail.checked)}
+                      >
+                        Path-style addressing
+                      </Checkbox>
+                    </SpaceBetween>
+                  </ExpandableSection>
+                </>
+              ) : (
+                <FormField
+                  label="Folder"
+                  description="An absolute path; Ferry creates it if needed."
+                  errorText={err('destination.path')}
+                >
+                  <Input
+                    value={draft.folder}
+                    onChange={(e) => set('folder', e.detail.value)}
+                    placeholder="/Users/me/ferry-export"
+                    data-testid="connection-folder"
+                  />
+                </FormField>
+              )}
+            </SpaceBetween>
+          </Container>
+
+          <Container header={<Header variant="h2">What to export</Header>}>
+            <SpaceBetween size="m">
+              <FormField label="Data" errorText={err('datasets')}>
+                <SpaceBetween size="xs">
+                  <Checkbox
+                    checked={draft.events}
+                    onChange={(e) => set('events', e.detail.checked)}
+                    description="<project>_<date>_<hour>#<n>.json.gz"
+                  >
+                    Events
+                  </Checkbox>
+                  <Checkbox
+                    checked={draft.mergedIds}
+                    onChange={(e) => set('mergedIds', e.detail.checked)}
+                    description="-<org>_<date>_<hour>.json.gz"
+                  >
+                    Merged Amplitude IDs
+                  </Checkbox>
+                </SpaceBetween>
+              </FormField>
+              <FormField
+                label={
+                  <>
+                    Your email <i>- optional</i>
+                  </>
+                }
+                description="Told when this connection keeps failing."
+                errorText={err('createdBy')}
+              >
+                <Input
+                  type="email"
+                  value={draft.createdBy}
+                  onChange={(e) => set('createdBy', e.detail.value)}
+                  placeholder="me@example.com"
+                />
+              </FormField>
+              <Toggle
+                checked={draft.enabled}
+                onChange={(e) => set('enabled', e.detail.checked)}
+                description="You can also turn this on later, after checking access."
+              >
+                Export every hour
+              </Toggle>
+            </SpaceBetween>
+          </Container>
+        </SpaceBetween>
+      </Form>
+    </form>
+  );
+}

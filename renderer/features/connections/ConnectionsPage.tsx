@@ -1,0 +1,178 @@
+import Button from '@cloudscape-design/components/button';
+import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import Table from '@cloudscape-design/components/table';
+import TextFilter from '@cloudscape-design/components/text-filter';
+import { useCollection } from '@cloudscape-design/collection-hooks';
+import { describeDestination } from '../../../shared/model/describe';
+import type { Connection } from '../../../shared/model/entities';
+import { useRouter } from '../../app/router';
+import { EmptyState } from '../../components/EmptyState';
+import { useOrgsStore } from '../organizations/store';
+import { useProjectsStore } from '../projects/store';
+import { useConnectionsStore } from './store';
+import { datasetLabel } from './labels';
+
+type Row = Connection & { projectLabel: string; where: string };
+
+/** The home page: every connection, with the next step for a new user when there are none. */
+export function ConnectionsPage() {
+  const { items, status } = useConnectionsStore();
+  const orgs = useOrgsStore((s) => s.items);
+  const projects = useProjectsStore((s) => s.items);
+  const navigate = useRouter((s) => s.navigate);
+  const projectName = (id: number) => projects.find((p) => p.id === id)?.name ?? String(id);
+  const rows: Row[] = items.map((c) => ({
+    ...c,
+    projectLabel: `${projectName(c.projectId)} (${c.projectId})`,
+    where: describeDestination(c.destination),
+  }));
+  const {
+    items: shown,
+    collectionProps,
+    filterProps,
+    filteredItemsCount,
+  } = useCollection(rows, {
+    filtering: {
+      fields: ['name', 'id', 'projectLabel', 'where'],
+      noMatch: <EmptyState title="No matches">No connection matches this filter.</EmptyState>,
+    },
+    sorting: { defaultState: { sortingColumn: { sortingField: 'name' } } },
+  });
+
+  let empty;
+  if (orgs.length === 0) {
+    empty = (
+      <EmptyState
+        testId="empty-connections"
+        title="Welcome to Ferry"
+        action={
+          <Button
+            variant="primary"
+            onClick={() => navigate('/organizations/new')}
+            data-testid="start-create-org"
+          >
+            Create organization
+          </Button>
+        }
+      >
+        Ferry copies your product-analytics events to your own S3 bucket every hour. Start with an
+        organization: it owns your projects and buckets. Then add a project and connect it to a
+        bucket.
+      </EmptyState>
+    );
+  } else if (projects.length === 0) {
+    empty = (
+      <EmptyState
+        testId="empty-connections"
+        title="Add a project next"
+        action={
+          <Button onClick={() => navigate(`/organizations/${orgs[0]!.id}/projects/new`)}>
+            Add project
+          </Button>
+        }
+      >
+        A project is where events come from. Add one to {orgs[0]!.name}, then connect it to a
+        bucket.
+      </EmptyState>
+    );
+  } else {
+    empty = (
+      <EmptyState
+        testId="empty-connections"
+        title="No connections yet"
+        action={
+          <Button
+            onClick={() => navigate('/connections/new')}
+            data-testid="empty-create-connection"
+          >
+            Create connection
+          </Button>
+        }
+      >
+        A connection exports one project to an S3 bucket (or a local folder), every hour.
+      </EmptyState>
+    );
+  }
+
+  return (
+    <Table<Row>
+      {...collectionProps}
+      data-testid="connections-table"
+      variant="full-page"
+      loading={status === 'loading' || status === 'idle'}
+      loadingText="Loading connections"
+      items={shown}
+      trackBy="id"
+      header={
+        <Header
+          variant="awsui-h1-sticky"
+          counter={`(${items.length})`}
+          description="Each connection exports one project to a bucket or folder, hour by hour."
+          actions={
+            <Button
+              variant="primary"
+              onClick={() => navigate('/connections/new')}
+              disabled={projects.length === 0}
+              data-testid="create-connection"
+            >
+              Create connection
+            </Button>
+          }
+        >
+          Connections
+        </Header>
+      }
+      filter={
+        items.length > 0 ? (
+          <TextFilter
+            {...filterProps}
+            filteringPlaceholder="Find connections"
+            countText={
+              filteredItemsCount === items.length ? undefined : `${filteredItemsCount} matches`
+            }
+          />
+        ) : undefined
+      }
+      empty={empty}
+      columnDefinitions={[
+        {
+          id: 'name',
+          header: 'Name',
+          cell: (c) => (
+            <Link
+              href={`#/connections/${c.id}`}
+              onFollow={(e) => {
+                e.preventDefault();
+                navigate(`/connections/${c.id}`);
+              }}
+            >
+              {c.name}
+            </Link>
+          ),
+          sortingField: 'name',
+          isRowHeader: true,
+        },
+        {
+          id: 'project',
+          header: 'Project',
+          cell: (c) => c.projectLabel,
+          sortingField: 'projectLabel',
+        },
+        { id: 'destination', header: 'Destination', cell: (c) => c.where, sortingField: 'where' },
+        { id: 'datasets', header: 'Data', cell: (c) => c.datasets.map(datasetLabel).join(', ') },
+        {
+          id: 'status',
+          header: 'Hourly export',
+          cell: (c) =>
+            c.enabled ? (
+              <StatusIndicator type="success">Enabled</StatusIndicator>
+            ) : (
+              <StatusIndicator type="stopped">Disabled</StatusIndicator>
+            ),
+        },
+      ]}
+    />
+  );
+}

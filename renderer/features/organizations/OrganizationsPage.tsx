@@ -1,0 +1,78 @@
+import Button from '@cloudscape-design/components/button';
+import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
+import Table from '@cloudscape-design/components/table';
+import type { Organization } from '../../../shared/model/entities';
+import { useRouter } from '../../app/router';
+import { EmptyState } from '../../components/EmptyState';
+import { useProjectsStore } from '../projects/store';
+import { useOrgsStore } from './store';
+
+/** Organizations, each owning projects and buckets. */
+export function OrganizationsPage() {
+  const { items, status } = useOrgsStore();
+  const projects = useProjectsStore((s) => s.items);
+  const navigate = useRouter((s) => s.navigate);
+  return (
+    <Table<Organization>
+      data-testid="orgs-table"
+      variant="full-page"
+      loading={status === 'loading'}
+      items={items}
+      trackBy="id"
+      header={
+        <Header
+          variant="awsui-h1-sticky"
+          counter={`(${items.length})`}
+          description="An organization owns projects and buckets; a bucket belongs to one organization only."
+          actions={
+            <Button
+              variant="primary"
+              onClick={() => navigate('/organizations/new')}
+              data-testid="create-org"
+            >
+              Create organization
+            </Button>
+          }
+        >
+          Organizations & projects
+        </Header>
+      }
+      empty={
+        <EmptyState
+          title="No organizations yet"
+          action={
+            <Button onClick={() => navigate('/organizations/new')}>Create organization</Button>
+          }
+        >
+          Use the organization ID from Amplitude, so merged-ID files carry the right name.
+        </EmptyState>
+      }
+      columnDefinitions={[
+        {
+          id: 'name',
+          header: 'Name',
+          isRowHeader: true,
+          cell: (o) => (
+            <Link
+              href={`#/organizations/${o.id}`}
+              onFollow={(e) => {
+                e.preventDefault();
+                navigate(`/organizations/${o.id}`);
+              }}
+            >
+              {o.name}
+            </Link>
+          ),
+        },
+        { id: 'id', header: 'Organization ID', cell: (o) => o.id },
+        {
+          id: 'projects',
+          header: 'Projects',
+          cell: (o) => projects.filter((p) => p.orgId === o.id).length,
+        },
+        { id: 'admin', header: 'Admin email', cell: (o) => o.adminEmail ?? '—' },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,57 @@
+import Container from '@cloudscape-design/components/container';
+import ContentLayout from '@cloudscape-design/components/content-layout';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import SegmentedControl from '@cloudscape-design/components/segmented-control';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useState } from 'react';
+import { useAppStore } from '../app/store';
+import { readTheme, writeTheme, type Theme } from './theme';
+
+/** About this Ferry (version, data folder, how the console is connected) and appearance. */
+export function SettingsPage() {
+  const info = useAppStore((s) => s.info);
+  const [theme, setTheme] = useState<Theme>(readTheme());
+  return (
+    <ContentLayout header={<Header variant="h1">Settings</Header>}>
+      <SpaceBetween size="l">
+        <Container header={<Header variant="h2">About this Ferry</Header>}>
+          {info && (
+            <KeyValuePairs
+              columns={3}
+              items={[
+                { label: 'Version', value: info.version },
+                {
+                  label: 'Console',
+                  value: info.transport === 'http' ? 'Headless (ferry serve)' : 'Desktop app',
+                },
+                { label: 'Data folder', value: <span data-testid="data-dir">{info.dataDir}</span> },
+                { label: 'Platform', value: info.platform },
+                { label: 'Node.js', value: info.node },
+                { label: 'Electron', value: info.electron ?? '—' },
+                { label: 'Running since', value: new Date(info.startedAt).toLocaleString() },
+              ]}
+            />
+          )}
+        </Container>
+        <Container header={<Header variant="h2">Appearance</Header>}>
+          <FormField label="Theme">
+            <SegmentedControl
+              selectedId={theme}
+              onChange={(e) => {
+                const next = e.detail.selectedId as Theme;
+                setTheme(next);
+                writeTheme(next);
+              }}
+              options={[
+                { id: 'light', text: 'Light' },
+                { id: 'dark', text: 'Dark' },
+              ]}
+            />
+          </FormField>
+        </Container>
+      </SpaceBetween>
+    </ContentLayout>
+  );
+}

@@ -1,0 +1,21 @@
+import '@cloudscape-design/global-styles/index.css';
+import { applyMode, Mode } from '@cloudscape-design/global-styles';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient, setApiClient } from './api/client';
+import { pickTransport } from './api/transport';
+import { App } from './app/App';
+import { useAppStore } from './features/app/store';
+import { readTheme } from './features/settings/theme';
+
+// Boot: pick the transport (desktop preload or headless HTTP), then render and load.
+applyMode(readTheme() === 'dark' ? Mode.Dark : Mode.Light);
+setApiClient(createClient(pickTransport()));
+const rootElement = document.getElementById('root')!;
+createRoot(rootElement).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+useAppStore.subscribe((s) => rootElement.setAttribute('data-app-state', s.state));
+void useAppStore.getState().start();
