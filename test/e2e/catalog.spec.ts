@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { _electron as electron } from '@playwright/test';
+import { findElectron } from '../../scripts/electron-binary.mjs';
+import { startServe } from '../support/ferry';
+import { expect, openConsole, test } from './fixtures';
+import { createOrgProjectConnection, expectConnectionListed } from './steps';
+
+test.describe('headless console in Chromium', () => {
+  test('create org → project → connection, see a field error, and find it again after reload and restart', async ({
+    page,
+    console: server,
+    dataDir,
+  }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+
+    await openConsole(page, server.url);
+    await expect(page).toHaveURL(/\/$|#\//); // the token left the address bar
+    await createOrgProjectConnection(page);
+
+    await page.reload();
+    await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
+    await expectConnectionListed(page);
+    await page.screenshot({ path: 'test-results/console-connections.png' });
+    if (process.env.FERRY_UPDATE_DOCS)
+      await page.screenshot({ path: 'docs/console-connections.png' });
+
+    // Close everything, come back: still there.
+    await server.stop();
+    const again = await startServe(dataDir);
+    try {
+      await openConsole(page, again.url);
+      await expectConnectionListed(page);
+    } finally {
+      await again.stop();
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('without the token the console explains how to get in', async ({
+    page,
+    console: server,
+  }) => {
+    await page.goto(server.url.split('?')[0]!);
+    await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'needs-token');
+    await expect(page.getByTestId('needs-token')).toContainText(
+      'Open the full URL that ferry serve printed',
+    );
+  });
+});
+
+test.describe('desktop app (Electron)', () => {
+  const found = findElectron();
+  test.skip(!('path' in found), `Electron e2e skipped: ${'reason' in found ? found.reason : ''}`);
+
+  test('create org → project → connection, then relaunch and find it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ferry-electron-'));
+    const launch = () =>
+      electron.launch({
+        args: [resolve('out/main/index.js')],
+        env: { ...process.env, FERRY_DATA_DIR: dataDir },
+      });
+    try {
+      let app = await launch();
+      let page = await app.firstWindow();
+      await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
+      // Same security settings as production: no Node in the page, only the named bridge.
+      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
+        'undefined',
+      );
+      expect(
+        await page.evaluate(() =>
+          Object.keys((globalThis as unknown as { ferry: object }).ferry).sort(),
+        ),
+      ).toEqual(['app', 'connections', 'jobs', 'onEvent', 'orgs', 'projects']);
+      await createOrgProjectConnection(page);
+      await app.close();
+
+      app = await launch();
+      page = await app.firstWindow();
+      await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
+      await expectConnectionListed(page);
+      await app.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

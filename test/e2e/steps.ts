@@ -1,0 +1,43 @@
+import type { Page } from '@playwright/test';
+import { expect, fill } from './fixtures';
+
+/**
+ * What a new admin does first, through the UI: organization → project → connection, meeting
+ * a field error for a bad bucket name on the way. Shared by the browser and desktop runs.
+ */
+export async function createOrgProjectConnection(page: Page): Promise<void> {
+  await expect(page.getByTestId('empty-connections')).toContainText('Welcome to Ferry');
+  await page.getByTestId('start-create-org').click();
+  await fill(page, 'org-id', '123456');
+  await fill(page, 'org-name', 'Acme Inc.');
+  await fill(page, 'org-admin-email', 'data-team@acme.example');
+  await page.getByTestId('save-org').click();
+
+  await expect(page.getByRole('heading', { name: 'Add project' })).toBeVisible();
+  await fill(page, 'project-id', '187520');
+  await fill(page, 'project-name', 'Web app');
+  await page.getByTestId('save-project').click();
+
+  await expect(page.getByRole('heading', { name: 'Create connection' })).toBeVisible();
+  await fill(page, 'connection-name', 'prod-events');
+  await fill(page, 'connection-bucket', 'Acme_Exports');
+  await fill(page, 'connection-prefix', 'amplitude');
+  await page.getByTestId('save-connection').click();
+  await expect(page.getByTestId('field-bucket')).toContainText(
+    'Bucket names use lowercase letters only',
+  );
+
+  await fill(page, 'connection-bucket', 'acme-exports');
+  await page.getByTestId('save-connection').click();
+  await expect(page.getByRole('heading', { name: 'prod-events' })).toBeVisible();
+  await expect(page.getByText('s3://acme-exports/amplitude/').first()).toBeVisible();
+}
+
+/** The connection is on the home list. */
+export async function expectConnectionListed(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Connections' }).first().click();
+  const table = page.getByTestId('connections-table');
+  await expect(table.getByRole('link', { name: 'prod-events' })).toBeVisible();
+  await expect(table).toContainText('Web app (187520)');
+  await expect(table).toContainText('s3://acme-exports/amplitude/');
+}

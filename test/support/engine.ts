@@ -1,0 +1,33 @@
+import { createEngine, type Engine } from '../../electron/engine';
+
+/** An engine on a temp data dir with a fixed clock, as a transport would use it. */
+export async function openTestEngine(dataDir: string): Promise<Engine> {
+  return createEngine({
+    dataDir,
+    transport: 'cli',
+    role: 'test',
+    clock: { now: () => new Date('2026-11-26T10:00:00Z') },
+  });
+}
+
+/** Create an organization, a project and an S3 connection; returns the connection. */
+export async function seedCatalog(
+  engine: Engine,
+  overrides: { orgId?: number; projectId?: number; bucket?: string } = {},
+) {
+  const orgId = overrides.orgId ?? 123;
+  const projectId = overrides.projectId ?? 187520;
+  await engine.call('orgs.create', { id: orgId, name: `Org ${orgId}` });
+  await engine.call('projects.create', { id: projectId, orgId, name: `Project ${projectId}` });
+  return engine.call('connections.create', {
+    name: `conn-${projectId}`,
+    projectId,
+    destination: {
+      type: 's3',
+      bucket: overrides.bucket ?? 'acme-export',
+      region: 'us-east-1',
+      prefix: 'amplitude/',
+      profile: 'default',
+    },
+  });
+}

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The built `ferry` command (bundled by the test global setup / npm run build). */
+export const FERRY_BIN = resolve('out/cli/main.js');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `ferry <args>` to completion. */
+export function runFerry(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [FERRY_BIN, ...args], {
+      env: { ...process.env, FERRY_DEBUG: '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+export interface ServeProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stderr(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
+  stop(): Promise<number | null>;
+}
+
+/** Start `ferry serve --json` on a data dir and wait for the line with its URL. */
+export function startServe(dataDir: string, extra: string[] = []): Promise<ServeProcess> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [FERRY_BIN, '--data-dir', dataDir, '--json', 'serve', ...extra],
+      {
+        env: { ...process.env, FERRY_DEBUG: '' },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ferry serve did not start in 15 s: ${stderr}`));
+    }, 15_000);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ferry serve exited with ${code}: ${stderr}`));
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      clearTimeout(timer);
+      const { url, port } = JSON.parse(line) as { url: string; port: number };
+      resolvePromise({
+        url,
+        port,
+        child,
+        stderr: () => stderr,
+        stop: () =>
+          new Promise((stopped) => {
+            if (child.exitCode !== null) return stopped(child.exitCode);
+            const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            child.removeAllListeners('exit');
+            child.once('exit', (code) => {
+              clearTimeout(kill);
+              stopped(code);
+            });
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import type { PushEvent } from '../../../shared/api/events';
+import { openTestEngine, seedCatalog } from '../../support/engine';
+import { useTempDirs } from '../../support/temp';
+
+const newDir = useTempDirs();
+
+describe('the catalog through the API contract', () => {
+  it('creates, lists, updates and reopens organizations, projects and connections', async () => {
+    const dataDir = await newDir();
+    const engine = await openTestEngine(dataDir);
+    const conn = await seedCatalog(engine);
+    expect(conn).toMatchObject({
+      id: expect.stringMatching(/^cn_[a-z0-9]{8}$/),
+      enabled: false,
+      datasets: ['events'],
+    });
+    await engine.call('connections.update', {
+      id: 'CONN-187520',
+      enabled: true,
+      datasets: ['merged-ids', 'events'],
+    });
+    await engine.close();
+
+    const again = await openTestEngine(dataDir);
+    expect(await again.call('orgs.list')).toMatchObject([{ id: 123, name: 'Org 123' }]);
+    expect(await again.call('projects.list', { orgId: '123' })).toMatchObject([
+      { id: 187520, kind: 'standard', source: { type: 'demo' } },
+    ]);
+    expect(await again.call('connections.get', { id: conn.id })).toMatchObject({
+      enabled: true,
+      datasets: ['events', 'merged-ids'],
+      destination: { bucket: 'acme-export', prefix: 'amplitude/' },
+    });
+    await again.close();
+  });
+
+  it('answers bad input with a typed validation error naming every field', async () => {
+    const engine = await openTestEngine(await newDir());
+    const result = await engine.dispatch('connections.create', {
+      name: '',
+      projectId: 'abc',
+      destination: { type: 's3', bucket: 'No_Good', region: 'mars', profile: 'default' },
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'validation', field: 'name' } });
+    if (result.ok) throw new Error('unreachable');
+    expect(Object.keys(result.error.fields ?? {}).sort()).toEqual([
+      'destination.bucket',
+      'destination.region',
+      'name',
+      'projectId',
+    ]);
+    expect(JSON.stringify(result)).not.toMatch(/at .*\.ts:\d+/);
+    await engine.close();
+  });
+
+  it('refuses unknown methods and duplicate ids', async () => {
+    const engine = await openTestEngine(await newDir());
+    expect(await engine.dispatch('orgs.explode', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_method' },
+    });
+    await engine.call('orgs.create', { id: 1, name: 'A' });
+    expect(await engine.dispatch('orgs.create', { id: '1', name: 'B' })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', field: 'id', message: 'Organization ID 1 is already used by "A"' },
+    });
+    await engine.close();
+  });
+
+  it('refuses portfolio projects as sources', async () => {
+    const engine = await openTestEngine(await newDir());
+    await engine.call('orgs.create', { id: 1, name: 'A' });
+    await engine.call('projects.create', { id: 10, orgId: 1, name: 'All apps', kind: 'portfolio' });
+    const result = await engine.dispatch('connections.create', {
+      name: 'x',
+      projectId: 10,
+      destination: { type: 'folder', path: '/tmp/x' },
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'validation', field: 'projectId' } });
+    expect(JSON.stringify(result)).toMatch(/portfolio projects can not be export sources/);
+    await engine.close();
+  });
+
+  it('refuses turning a connected project into a portfolio', async () => {
+    const engine = await openTestEngine(await newDir());
+    await seedCatalog(engine);
+    expect(
+      await engine.dispatch('projects.update', { id: 187520, kind: 'portfolio' }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', field: 'kind' },
+    });
+    await engine.close();
+  });
+
+  it('binds a bucket to one organization', async () => {
+    const engine = await openTestEngine(await newDir());
+    await seedCatalog(engine, { orgId: 1, projectId: 11, bucket: 'shared-bucket' });
+    await engine.call('orgs.create', { id: 2, name: 'Globex' });
+    await engine.call('projects.create', { id: 22, orgId: 2, name: 'Globex web' });
+    const result = await engine.dispatch('connections.create', {
+      name: 'globex',
+      projectId: 22,
+      destination: { type: 's3', bucket: 'shared-bucket', region: 'us-east-1', profile: 'default' },
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', field: 'destination.bucket' },
+    });
+    expect(!result.ok && result.error.message).toMatch(
+      /already bound to organization "Org 1" \(ID 1\)/,
+    );
+
+    // The same organization may put many projects in one bucket.
+    await engine.call('projects.create', { id: 12, orgId: 1, name: 'Second' });
+    await expect(
+      engine.call('connections.create', {
+        name: 'second',
+        projectId: 12,
+        destination: {
+          type: 's3',
+          bucket: 'shared-bucket',
+          region: 'us-east-1',
+          profile: 'default',
+        },
+      }),
+    ).resolves.toMatchObject({ projectId: 12 });
+    await engine.close();
+  });
+
+  it('refuses a second connection writing the same project to the same place', async () => {
+    const engine = await openTestEngine(await newDir());
+    await seedCatalog(engine);
+    const result = await engine.dispatch('connections.create', {
+      name: 'copy',
+      projectId: 187520,
+      destination: {
+        type: 's3',
+        bucket: 'acme-export',
+        region: 'us-east-1',
+        prefix: 'amplitude',
+        profile: 'other',
+      },
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', field: 'destination.prefix' },
+    });
+    await engine.close();
+  });
+
+  it('will not orphan: organizations with projects and projects with connections stay', async () => {
+    const engine = await openTestEngine(await newDir());
+    const conn = await seedCatalog(engine);
+    expect(await engine.dispatch('orgs.delete', { id: 123 })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
+    expect(await engine.dispatch('projects.delete', { id: 187520 })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
+    await engine.call('connections.delete', { id: conn.id });
+    await engine.call('projects.delete', { id: 187520 });
+    await engine.call('orgs.delete', { id: 123 });
+    expect(await engine.call('orgs.list')).toEqual([]);
+    await engine.close();
+  });
+
+  it('pushes a change event for every change', async () => {
+    const engine = await openTestEngine(await newDir());
+    const events: PushEvent[] = [];
+    engine.subscribe((e) => events.push(e));
+    await seedCatalog(engine);
+    expect(
+      events.map((e) => (e.type === 'entity.changed' ? `${e.entity}:${e.change}` : e.type)),
+    ).toEqual(['organization:created', 'project:created', 'connection:created']);
+    await engine.close();
+  });
+
+  it('lists an empty job history with paging', async () => {
+    const engine = await openTestEngine(await newDir());
+    expect(await engine.call('jobs.list', { status: ['failed'], limit: 10 })).toEqual({
+      items: [],
+      total: 0,
+      offset: 0,
+      limit: 10,
+    });
+    expect(await engine.dispatch('jobs.list', { limit: 5000 })).toMatchObject({
+      ok: false,
+      error: { code: 'validation', field: 'limit' },
+    });
+    await engine.close();
+  });
+});

@@ -1,0 +1,155 @@
+import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../../../electron/engine/store';
+import { useTempDirs } from '../../../support/temp';
+
+const newDir = useTempDirs();
+
+async function seed(dataDir: string, names: string[]): Promise<void> {
+  const store = await openStore({ dataDir, role: 'test' });
+  for (const [i, name] of names.entries())
+    await store.config.update((d) => {
+      d.organizations.push({
+        id: i + 1,
+        name,
+        adminEmail: null,
+        createdAt: 'now',
+        updatedAt: 'now',
+      });
+    });
+  await store.close();
+}
+
+describe('config.json on disk', () => {
+  it('lays out the data dir and keeps a last good copy beside config.json', async () => {
+    const dataDir = await newDir();
+    await seed(dataDir, ['Acme']);
+    expect((await readdir(dataDir)).sort()).toEqual([
+      'backups',
+      'config.json',
+      'config.json.bak',
+      'jobs',
+    ]);
+    const main = await readFile(join(dataDir, 'config.json'), 'utf8');
+    expect(JSON.parse(main)).toMatchObject({ schemaVersion: 1, organizations: [{ name: 'Acme' }] });
+    expect(await readFile(join(dataDir, 'config.json.bak'), 'utf8')).toBe(main);
+    expect((await stat(join(dataDir, 'config.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('moves a truncated config.json aside and restores the last good state', async () => {
+    const dataDir = await newDir();
+    await seed(dataDir, ['Acme', 'Globex']);
+    const path = join(dataDir, 'config.json');
+    const damaged = (await readFile(path, 'utf8')).slice(0, 40);
+    await truncate(path, 40);
+
+    const store = await openStore({ dataDir, role: 'test' });
+    expect(store.config.data.organizations.map((o) => o.name)).toEqual(['Acme', 'Globex']);
+    expect(store.notices).toHaveLength(1);
+    expect(store.notices[0]!.level).toBe('warning');
+    expect(store.notices[0]!.message).toMatch(
+      /config\.json could not be read .*kept at .*config\.json\.damaged-.*restored the last good copy/,
+    );
+    await store.close();
+
+    const aside = (await readdir(dataDir)).filter((n) => n.startsWith('config.json.damaged-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(join(dataDir, aside[0]!), 'utf8')).toBe(damaged);
+    expect(JSON.parse(await readFile(path, 'utf8')).organizations).toHaveLength(2);
+  });
+
+  it('treats valid JSON that breaks the schema as damaged too', async () => {
+    const dataDir = await newDir();
+    await seed(dataDir, ['Acme']);
+    await writeFile(
+      join(dataDir, 'config.json'),
+      JSON.stringify({ schemaVersion: 1, organizations: [{ id: 'x' }] }),
+    );
+    const store = await openStore({ dataDir, role: 'test' });
+    expect(store.config.data.organizations.map((o) => o.name)).toEqual(['Acme']);
+    expect(store.notices[0]!.message).toMatch(/invalid content at organizations\.0/);
+    await store.close();
+  });
+
+  it('starts empty and says so when there is no good copy, keeping the damaged file', async () => {
+    const dataDir = await newDir();
+    await seed(dataDir, ['Acme']);
+    await writeFile(join(dataDir, 'config.json'), '{"schemaVersion": 1, "organ');
+    await writeFile(join(dataDir, 'config.json.bak'), '');
+    const store = await openStore({ dataDir, role: 'test' });
+    expect(store.config.data.organizations).toEqual([]);
+    expect(store.notices[0]).toMatchObject({ level: 'error' });
+    expect(store.notices[0]!.message).toMatch(/No good copy was found, so Ferry started empty/);
+    await store.close();
+    expect((await readdir(dataDir)).some((n) => n.startsWith('config.json.damaged-'))).toBe(true);
+  });
+
+  it('restores a deleted config.json from its copy', async () => {
+    const dataDir = await newDir();
+    await seed(dataDir, ['Acme']);
+    await writeFile(join(dataDir, 'config.json'), '');
+    const store = await openStore({ dataDir, role: 'test' });
+    expect(store.config.data.organizations).toHaveLength(1);
+    await store.close();
+  });
+
+  it('migrates an unversioned config to the current schema', async () => {
+    const dataDir = await newDir();
+    await writeFile(
+      join(dataDir, 'config.json'),
+      JSON.stringify({
+        organizations: [{ id: 7, name: 'Old', adminEmail: null, createdAt: 'a', updatedAt: 'a' }],
+        projects: [],
+        connections: [],
+      }),
+    );
+    const store = await openStore({ dataDir, role: 'test' });
+    expect(store.notices).toEqual([]);
+    expect(store.config.data).toMatchObject({
+      schemaVersion: 1,
+      settings: {},
+      organizations: [{ name: 'Old' }],
+    });
+    await store.close();
+  });
+
+  it('refuses a config written by a newer Ferry and leaves it untouched', async () => {
+    const dataDir = await newDir();
+    const text = JSON.stringify({ schemaVersion: 99, organizations: [] });
+    await writeFile(join(dataDir, 'config.json'), text);
+    await expect(openStore({ dataDir, role: 'test' })).rejects.toThrow(
+      /written by a newer version of Ferry/,
+    );
+    expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toBe(text);
+    // …and the lock was released: the next try meets the same answer, not "already in use".
+    await expect(openStore({ dataDir, role: 'test' })).rejects.toThrow(
+      /written by a newer version of Ferry/,
+    );
+  });
+
+  it('keeps memory and disk equal when a change throws half-way', async () => {
+    const dataDir = await newDir();
+    await seed(dataDir, ['Acme']);
+    const store = await openStore({ dataDir, role: 'test' });
+    await expect(
+      store.config.update((d) => {
+        d.organizations[0]!.name = 'Changed';
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(store.config.data.organizations[0]!.name).toBe('Acme');
+    await store.close();
+  });
+
+  it('read-only opens change nothing on disk, even for a damaged file', async () => {
+    const dataDir = await newDir();
+    await seed(dataDir, ['Acme']);
+    await truncate(join(dataDir, 'config.json'), 10);
+    const before = (await readdir(dataDir)).sort();
+    const store = await openStore({ dataDir, role: 'test', readOnly: true });
+    expect(store.config.data.organizations).toHaveLength(1);
+    await store.close();
+    expect((await readdir(dataDir)).sort()).toEqual(before);
+  });
+});

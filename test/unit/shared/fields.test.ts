@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { contract } from '../../../shared/api/contract';
+import {
+  bucketNameProblem,
+  datasets,
+  hour,
+  numericId,
+  prefix,
+  profileName,
+  region,
+} from '../../../shared/model/fields';
+
+describe('bucket names', () => {
+  it.each(['acme-analytics', 'abc', 'my.bucket.name', 'a1b2c3', 'x'.repeat(63)])(
+    'accepts %s',
+    (name) => {
+      expect(bucketNameProblem(name)).toBeNull();
+    },
+  );
+
+  it.each([
+    ['', 'required'],
+    ['ab', '3 to 63'],
+    ['x'.repeat(64), '3 to 63'],
+    ['Acme', 'lowercase'],
+    ['acme_export', 'only lowercase letters, digits'],
+    ['-acme', 'begin and end'],
+    ['acme.', 'begin and end'],
+    ['acme..export', 'two dots'],
+    ['192.168.5.4', 'IP address'],
+    ['xn--acme', 'xn--'],
+    ['sthree-acme', 'sthree-'],
+    ['acme-s3alias', '-s3alias'],
+    ['acme--ol-s3', '--ol-s3'],
+    ['s3://acme', 'without "s3://"'],
+  ])('refuses %j with a message about %s', (name, words) => {
+    expect(bucketNameProblem(name)).toContain(words);
+  });
+});
+
+describe('other connection fields', () => {
+  it('accepts region codes and refuses names', () => {
+    expect(region.safeParse('eu-central-1').success).toBe(true);
+    expect(region.safeParse('us-gov-west-1').success).toBe(true);
+    const bad = region.safeParse('Frankfurt');
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/AWS Region code/);
+  });
+
+  it('normalises a prefix to one trailing slash and refuses bad ones', () => {
+    expect(prefix.parse('amplitude')).toBe('amplitude/');
+    expect(prefix.parse('amplitude/events/')).toBe('amplitude/events/');
+    expect(prefix.parse('')).toBe('');
+    expect(prefix.parse(undefined)).toBe('');
+    for (const bad of ['/amplitude', 'a//b', 'a b', 'a/../b', 's3://bucket/x'])
+      expect(prefix.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('checks AWS profile names', () => {
+    expect(profileName.safeParse('data-admin').success).toBe(true);
+    expect(profileName.safeParse('default').success).toBe(true);
+    expect(profileName.safeParse('').success).toBe(false);
+    expect(profileName.safeParse('[profile x]').success).toBe(false);
+    expect(profileName.safeParse('has space').success).toBe(false);
+  });
+
+  it('reads numeric ids from numbers and digit strings only', () => {
+    const id = numericId('Project ID');
+    expect(id.parse('187520')).toBe(187520);
+    expect(id.parse(42)).toBe(42);
+    for (const bad of ['12x', '', '-5', '0', 1.5, '1e5', null])
+      expect(id.safeParse(bad).error?.issues[0]?.message, String(bad)).toBe(
+        'Project ID must be a whole number made of digits only, e.g. 187520',
+      );
+  });
+
+  it('orders datasets and refuses an empty choice', () => {
+    expect(datasets.parse(['merged-ids', 'events', 'events'])).toEqual(['events', 'merged-ids']);
+    expect(datasets.safeParse([]).success).toBe(false);
+    expect(datasets.safeParse(['users']).success).toBe(false);
+  });
+
+  it('reads hours as yyyy-MM-ddTHH in UTC and refuses impossible ones', () => {
+    expect(hour.safeParse('2020-01-25T17').success).toBe(true);
+    expect(hour.safeParse('2020-01-25T5').success).toBe(false);
+    expect(hour.safeParse('2020-02-30T05').success).toBe(false);
+    expect(hour.safeParse('2020-01-25T24').success).toBe(false);
+  });
+});
+
+describe('connection input', () => {
+  const input = contract['connections.create'].input;
+  const valid = {
+    name: 'prod-events',
+    projectId: '187520',
+    destination: {
+      type: 's3',
+      bucket: 'acme-export',
+      region: 'us-east-1',
+      prefix: 'amplitude',
+      profile: 'default',
+    },
+  };
+
+  it('fills defaults: events only, disabled, no KMS key', () => {
+    const parsed = input.parse(valid);
+    expect(parsed).toMatchObject({
+      projectId: 187520,
+      datasets: ['events'],
+      enabled: false,
+      destination: { prefix: 'amplitude/', kmsKeyArn: null, endpoint: null, forcePathStyle: false },
+    });
+  });
+
+  it('names the field that is wrong', () => {
+    const result = input.safeParse({
+      ...valid,
+      destination: { ...valid.destination, bucket: 'Bad_Bucket' },
+    });
+    expect(result.error?.issues[0]?.path).toEqual(['destination', 'bucket']);
+  });
+
+  it('accepts a local folder destination', () => {
+    expect(
+      input.safeParse({ ...valid, destination: { type: 'folder', path: '/tmp/export' } }).success,
+    ).toBe(true);
+    expect(
+      input.safeParse({ ...valid, destination: { type: 'folder', path: 'relative/dir' } }).success,
+    ).toBe(false);
+  });
+
+  it('checks the KMS key ARN form', () => {
+    const arn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(
+      input.safeParse({ ...valid, destination: { ...valid.destination, kmsKeyArn: arn } }).success,
+    ).toBe(true);
+    expect(
+      input.safeParse({ ...valid, destination: { ...valid.destination, kmsKeyArn: 'my-key' } })
+        .success,
+    ).toBe(false);
+  });
+});
