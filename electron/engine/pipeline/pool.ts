@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ScanConfig } from './line-scan';
+import type { WorkerReply, WorkerTask } from './worker';
+
+type TaskBody = WorkerTask extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never;
+
+type Reply = Extract<WorkerReply, { result: ArrayBuffer }>;
+
+interface Pending {
+  body: TaskBody;
+  transfer: ArrayBuffer[];
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+}
+
+/** A compressed chunk, the chunk's buffer handed back for reuse, and the chunk's CRC-32. */
+export interface Deflated {
+  output: Buffer;
+  input: ArrayBuffer;
+  crc: number;
+}
+
+/**
+ * Where the worker's code is: next to the bundle (`out/worker/`), or built from the sources by
+ * `npm run build:node` (tests run the engine from its TypeScript sources). In a packaged app the
+ * file is unpacked from app.asar, since worker threads load from the real file system.
+ */
+export function workerFile(): string {
+  const candidates = [
+    new URL('../worker/pipeline-worker.js', import.meta.url),
+    new URL('../../../out/worker/pipeline-worker.js', import.meta.url),
+  ];
+  for (const url of candidates) {
+    const path = fileURLToPath(url).replace(`app.asar${'/'}`, 'app.asar.unpacked/');
+    if (existsSync(path)) return path;
+  }
+  throw new Error(
+    `The export worker is missing (looked for ${candidates.map((u) => fileURLToPath(u)).join(', ')}). Run "npm run build".`,
+  );
+}
+
+/**
+ * Worker threads shared by every export of an engine: they scan blocks of lines and deflate
+ * chunks, so one hour, several partitions and several hours all spread over every core.
+ */
+export class WorkerPool {
+  readonly size: number;
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<number, Pending>();
+  private readonly current = new Map<Worker, number>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size = Math.max(1, availableParallelism())) {
+    this.size = size;
+  }
+
+  /** Scan the lines of a block in shared memory (see line-scan.ts); resolves to their records. */
+  async scan(block: SharedArrayBuffer, length: number, config: ScanConfig): Promise<Int32Array> {
+    return new Int32Array((await this.run({ type: 'scan', block, length, config }, [])).result);
+  }
+
+  /**
+   * Raw-deflate the first `length` bytes of `input`; `input` and `dictionary` are transferred
+   * (unusable here until `input` comes back in the result).
+   */
+  async deflate(
+    input: ArrayBuffer,
+    length: number,
+    dictionary: Uint8Array | null,
+    level: number,
+    finish: boolean,
+  ): Promise<Deflated> {
+    const dictionaryBuffer = dictionary ? own(dictionary) : null;
+    const transfer = dictionaryBuffer ? [input, dictionaryBuffer] : [input];
+    const reply = await this.run(
+      { type: 'deflate', input, length, dictionary: dictionaryBuffer, level, finish },
+      transfer,
+    );
+    return { output: Buffer.from(reply.result), input: reply.input!, crc: reply.crc! };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0))
+      task.reject(new Error('The export workers were stopped'));
+    await Promise.all(this.all.map((w) => w.terminate()));
+    this.all.length = 0;
+    this.idle.length = 0;
+  }
+
+  private run(body: TaskBody, transfer: ArrayBuffer[]): Promise<Reply> {
+    if (this.closed) return Promise.reject(new Error('The export workers were stopped'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ body, transfer, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idle.pop() ?? this.spawn();
+      if (!worker) return;
+      const task = this.queue.shift()!;
+      const id = this.nextId++;
+      this.running.set(id, task);
+      this.current.set(worker, id);
+      worker.postMessage({ ...task.body, id }, task.transfer);
+    }
+  }
+
+  private spawn(): Worker | null {
+    if (this.all.length >= this.size) return null;
+    const worker = new Worker(workerFile());
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => {
+      const task = this.running.get(reply.id);
+      this.running.delete(reply.id);
+      this.current.delete(worker);
+      this.idle.push(worker);
+      if (task) {
+        if ('result' in reply) task.resolve(reply);
+        else task.reject(new Error(`Export worker failed: ${reply.error}`));
+      }
+      this.pump();
+    });
+    worker.on('error', (error) => {
+      const id = this.current.get(worker);
+      const task = id === undefined ? undefined : this.running.get(id);
+      if (id !== undefined) this.running.delete(id);
+      task?.reject(error);
+      this.all.splice(this.all.indexOf(worker), 1);
+      this.current.delete(worker);
+      this.pump();
+    });
+    this.all.push(worker);
+    return worker;
+  }
+}
+
+/** An ArrayBuffer holding exactly these bytes, copying only when the view does not own it. */
+function own(view: Uint8Array): ArrayBuffer {
+  if (
+    view.byteOffset === 0 &&
+    view.byteLength === view.buffer.byteLength &&
+    view.buffer instanceof ArrayBuffer
+  )
+    return view.buffer;
+  return view.slice().buffer as ArrayBuffer;
+}

@@ -1,0 +1,186 @@
+/**
+ * The output contract of DESIGN.md §2: object names, the event schema, merged-ID lines.
+ *
+ * Pure functions and constants, used by the engine to write and by tests and the UI to read.
+ */
+
+/** Every field of an exported event, in Amplitude's export order. Missing ones are written as null. */
+export const EVENT_FIELDS = [
+  'server_received_time',
+  'app',
+  'device_carrier',
+  '$schema',
+  'city',
+  'user_id',
+  'uuid',
+  'event_time',
+  'platform',
+  'os_version',
+  'amplitude_id',
+  'processed_time',
+  'user_creation_time',
+  'version_name',
+  'ip_address',
+  'paying',
+  'dma',
+  'group_properties',
+  'user_properties',
+  'client_upload_time',
+  '$insert_id',
+  'event_type',
+  'library',
+  'amplitude_attribution_ids',
+  'device_type',
+  'device_manufacturer',
+  'start_version',
+  'location_lng',
+  'server_upload_time',
+  'event_id',
+  'location_lat',
+  'os_name',
+  'amplitude_event_type',
+  'device_brand',
+  'groups',
+  'event_properties',
+  'data',
+  'device_id',
+  'language',
+  'device_model',
+  'country',
+  'region',
+  'is_attribution_event',
+  'adid',
+  'session_id',
+  'device_family',
+  'sample_rate',
+  'idfa',
+  'client_event_time',
+] as const;
+export type EventField = (typeof EVENT_FIELDS)[number];
+
+/** The fields of a merged-Amplitude-ID line, in order. */
+export const MERGED_ID_FIELDS = [
+  'scope',
+  'merge_time',
+  'merge_server_time',
+  'amplitude_id',
+  'merged_amplitude_id',
+] as const;
+
+export interface MergedId {
+  scope: number;
+  merge_time: number;
+  merge_server_time: number;
+  amplitude_id: number;
+  merged_amplitude_id: number;
+}
+
+/** A UTC hour as the number of hours since 1970-01-01T00 (so hours are easy to step through). */
+export type HourIndex = number;
+
+const HOUR_MS = 3_600_000;
+
+/** `2020-01-25T17` → hour index. */
+export function hourIndex(hour: string): HourIndex {
+  return Date.parse(`${hour}:00:00Z`) / HOUR_MS;
+}
+
+/** Hour index → `2020-01-25T17`. */
+export function hourString(index: HourIndex): string {
+  return new Date(index * HOUR_MS).toISOString().slice(0, 13);
+}
+
+/** The hour a moment falls in. */
+export function hourOfTime(epochMs: number): HourIndex {
+  return Math.floor(epochMs / HOUR_MS);
+}
+
+/** Every hour from `from` to `to`, both included. */
+export function hoursBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let h = hourIndex(from); h <= hourIndex(to); h++) out.push(hourString(h));
+  return out;
+}
+
+/** `<yyyy-MM-dd>_<H>`: the date and the hour without zero padding, as Amplitude names files. */
+function datePart(hour: string): string {
+  return `${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}`;
+}
+
+/** `<prefix><projectId>_<yyyy-MM-dd>_<H>#<n>.json.gz` — partition n of an hour's events (n from 1). */
+export function eventObjectKey(
+  prefix: string,
+  projectId: number,
+  hour: string,
+  partition: number,
+): string {
+  return `${prefix}${projectId}_${datePart(hour)}#${partition}.json.gz`;
+}
+
+/** What all partitions of an hour's events share: list with it to find an earlier export's. */
+export function eventObjectPrefix(prefix: string, projectId: number, hour: string): string {
+  return `${prefix}${projectId}_${datePart(hour)}#`;
+}
+
+/** The partition number of an event object key of this hour, or null for any other key. */
+export function partitionOf(
+  key: string,
+  prefix: string,
+  projectId: number,
+  hour: string,
+): number | null {
+  const head = eventObjectPrefix(prefix, projectId, hour);
+  if (!key.startsWith(head) || !key.endsWith('.json.gz')) return null;
+  const n = key.slice(head.length, -'.json.gz'.length);
+  return /^[1-9]\d*$/.test(n) ? Number(n) : null;
+}
+
+/** `<prefix>-<orgId>_<yyyy-MM-dd>_<H>.json.gz` — an hour's merged Amplitude IDs. */
+export function mergedIdsObjectKey(prefix: string, orgId: number, hour: string): string {
+  return `${prefix}-${orgId}_${datePart(hour)}.json.gz`;
+}
+
+/** `<prefix>_manifests/<projectId>_<yyyy-MM-dd>_<H>.json` — what an hour's export wrote (opt-in). */
+export function manifestKey(prefix: string, projectId: number, hour: string): string {
+  return `${prefix}_manifests/${projectId}_${datePart(hour)}.json`;
+}
+
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Epoch milliseconds of a timestamp as Amplitude writes them, or null when it is not one.
+ *
+ * Accepts ISO-8601 (`2020-01-25T17:03:12.123Z`, with an offset, or without a zone) and Amplitude's
+ * own `2020-01-25 17:03:12.123456`; a time without a zone is UTC, never local time. Numbers are
+ * epoch milliseconds already.
+ */
+export function epochOfTimestamp(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string') return null;
+  const m = TIMESTAMP.exec(value.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s = '00', frac = '', zone] = m;
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60)
+    return null;
+  const utc = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number(frac.padEnd(3, '0').slice(0, 3)),
+  );
+  if (new Date(utc).getUTCDate() !== Number(d)) return null;
+  if (!zone || zone.toUpperCase() === 'Z') return utc;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+}
+
+/** The UTC hour a timestamp falls in (same forms as epochOfTimestamp), or null. */
+export function hourOfTimestamp(value: unknown): HourIndex | null {
+  const epoch = epochOfTimestamp(value);
+  return epoch === null ? null : hourOfTime(epoch);
+}
