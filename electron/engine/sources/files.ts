@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model/export-format';
+import { EventScanner, VALUE } from '../pipeline/scan';
+import { writeFileAtomic } from '../store/atomic';
+import { lineBlocks } from './lines';
+import { SourceError, type EventSource, type NamedStream } from './types';
+
+const EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.json.gz', '.ndjson.gz', '.jsonl.gz'];
+const MERGED_DIR = 'merged_ids';
+const INDEX_VERSION = 1;
+
+interface IndexedFile {
+  size: number;
+  mtimeMs: number;
+  /** Hour indexes this file has lines for. */
+  hours: number[];
+  /** Lines without a readable hour: the file is read for every hour so they get reported. */
+  unplaced: number;
+}
+
+interface FolderIndex {
+  version: number;
+  root: string;
+  files: Record<string, IndexedFile>;
+}
+
+/**
+ * A folder of NDJSON files (`.json`, `.ndjson`, `.jsonl`, optionally gzipped), searched
+ * recursively — for example an earlier Amplitude export.
+ *
+ * Lines belong to the hour of their `server_upload_time`. An index in Ferry's cache folder
+ * records which hours each file holds (keyed by size and modification time), so exporting an
+ * hour reads only the files that have it; a changed or new file is indexed again on the next
+ * export. Merged Amplitude IDs are read from a `merged_ids/` sub-folder when there is one.
+ */
+export class FilesSource implements EventSource {
+  readonly kind = 'files';
+  readonly settleDelayMs = 0;
+  readonly mixedHours = true;
+  private readonly indexPath: string;
+  private refreshing: Promise<FolderIndex> | null = null;
+
+  constructor(
+    private readonly root: string,
+    cacheDir: string,
+  ) {
+    const id = createHash('sha1').update(root).digest('hex').slice(0, 16);
+    this.indexPath = join(cacheDir, `files-index-${id}.json`);
+  }
+
+  async *events(hour: string, signal: AbortSignal): AsyncGenerator<NamedStream> {
+    const index = await this.index(false);
+    const wanted = hourIndex(hour);
+    for (const name of Object.keys(index.files).sort(byteOrder)) {
+      if (signal.aborted) return;
+      if (name.startsWith(`${MERGED_DIR}/`)) continue;
+      const entry = index.files[name]!;
+      if (entry.hours.includes(wanted) || entry.unplaced > 0) yield this.open(name);
+    }
+  }
+
+  async mergedIds(hour: string, signal: AbortSignal): Promise<MergedId[] | null> {
+    const index = await this.index(true);
+    const wanted = hourIndex(hour);
+    const names = Object.keys(index.files).filter((n) => n.startsWith(`${MERGED_DIR}/`));
+    if (names.length === 0) return null;
+    const merges: MergedId[] = [];
+    for (const name of names.sort(byteOrder)) {
+      if (!index.files[name]!.hours.includes(wanted)) continue;
+      for await (const block of lineBlocks(this.open(name).chunks)) {
+        if (signal.aborted) return merges;
+        const text = Buffer.from(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
+        for (let k = 0; k < block.starts.length; k++) {
+          const line = text.toString('utf8', block.starts[k], block.ends[k]).trim();
+          if (!line) continue;
+          let merge: MergedId;
+          try {
+            merge = JSON.parse(line) as MergedId;
+          } catch {
+            continue; // counted by the index as unplaced; reported with the merged-ID job
+          }
+          if (hourOfTimestamp(merge.merge_server_time) === wanted) merges.push(merge);
+        }
+      }
+    }
+    return merges;
+  }
+
+  /** Bring the index up to date with the folder (new, changed and removed files). */
+  private index(includeMerged: boolean): Promise<FolderIndex> {
+    const run = async () => this.refresh(includeMerged);
+    const next = (this.refreshing ?? Promise.resolve(null)).then(run, run);
+    this.refreshing = next;
+    return next;
+  }
+
+  private async refresh(includeMerged: boolean): Promise<FolderIndex> {
+    const info = await stat(this.root).catch(() => null);
+    if (!info?.isDirectory())
+      throw new SourceError(
+        `The source folder ${this.root} does not exist or is not a folder`,
+        'Check the folder in the project settings, or restore it.',
+      );
+    let index: FolderIndex = { version: INDEX_VERSION, root: this.root, files: {} };
+    try {
+      const saved = JSON.parse(await readFile(this.indexPath, 'utf8')) as FolderIndex;
+      if (saved.version === INDEX_VERSION && saved.root === this.root) index = saved;
+    } catch {
+      // No index yet (or unreadable): build it.
+    }
+    const present = await listFiles(this.root);
+    let changed = false;
+    const files: Record<string, IndexedFile> = {};
+    for (const [name, file] of present) {
+      if (!includeMerged && name.startsWith(`${MERGED_DIR}/`)) {
+        const old = index.files[name];
+        if (old) files[name] = old;
+        continue;
+      }
+      const old = index.files[name];
+      if (old && old.size === file.size && old.mtimeMs === file.mtimeMs) {
+        files[name] = old;
+        continue;
+      }
+      files[name] = {
+        ...file,
+        ...(await indexHours(join(this.root, name), name.startsWith(`${MERGED_DIR}/`))),
+      };
+      changed = true;
+    }
+    if (Object.keys(index.files).some((name) => !present.has(name))) changed = true;
+    index = { version: INDEX_VERSION, root: this.root, files };
+    if (changed) {
+      await mkdir(join(this.indexPath, '..'), { recursive: true });
+      await writeFileAtomic(this.indexPath, JSON.stringify(index));
+    }
+    return index;
+  }
+
+  private open(name: string): NamedStream {
+    const path = join(this.root, name);
+    if (name.endsWith('.gz')) {
+      return {
+        name,
+        chunks: createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
+          createGunzip({ chunkSize: 1 << 20 }),
+        ),
+      };
+    }
+    let handle: Awaited<ReturnType<typeof open>> | null = null;
+    return {
+      name,
+      chunks: createReadStream(path, { highWaterMark: 1 << 20 }),
+      async readInto(target, offset, length) {
+        handle ??= await open(path, 'r');
+        const { bytesRead } = await handle.read(target, offset, length, null);
+        return bytesRead;
+      },
+      async close() {
+        await handle?.close();
+        handle = null;
+      },
+    };
+  }
+}
+
+/** Every data file under `root` (relative paths with "/"), skipping hidden files and folders. */
+async function listFiles(root: string): Promise<Map<string, { size: number; mtimeMs: number }>> {
+  const out = new Map<string, { size: number; mtimeMs: number }>();
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile() && EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
+        const info = await stat(path);
+        out.set(relative(root, path).split(sep).join('/'), {
+          size: info.size,
+          mtimeMs: info.mtimeMs,
+        });
+      }
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+/** Read a file once to learn which hours it holds. */
+async function indexHours(
+  path: string,
+  merged: boolean,
+): Promise<{ hours: number[]; unplaced: number }> {
+  const hours = new Set<number>();
+  let unplaced = 0;
+  const scanner = new EventScanner();
+  const chunks = path.endsWith('.gz')
+    ? createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
+    : createReadStream(path, { highWaterMark: 1 << 20 });
+  for await (const block of lineBlocks(chunks)) {
+    const buf = Buffer.from(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
+    for (let k = 0; k < block.starts.length; k++) {
+      const start = block.starts[k]!;
+      const end = block.ends[k]!;
+      if (buf.subarray(start, end).toString('latin1').trim() === '') continue;
+      let hour: number | null = null;
+      if (merged) {
+        try {
+          hour = hourOfTimestamp(
+            (JSON.parse(buf.toString('utf8', start, end)) as MergedId).merge_server_time,
+          );
+        } catch {
+          hour = null;
+        }
+      } else if (scanner.scan(buf, start, end) && !scanner.keyEscaped) {
+        const from = scanner.valueStart[VALUE.serverUploadTime]!;
+        if (from >= 0) {
+          const raw = buf.toString('utf8', from, scanner.valueEnd[VALUE.serverUploadTime]);
+          hour = hourOfTimestamp(raw.startsWith('"') ? (JSON.parse(raw) as string) : Number(raw));
+        }
+      } else {
+        try {
+          hour = hourOfTimestamp(
+            (JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>)
+              .server_upload_time,
+          );
+        } catch {
+          hour = null;
+        }
+      }
+      if (hour === null) unplaced++;
+      else hours.add(hour);
+    }
+  }
+  return { hours: [...hours].sort((a, b) => a - b), unplaced };
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
