@@ -3,9 +3,12 @@ import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
 import { defaultDataDir } from '../engine/store/data-dir';
 import { FERRY_VERSION } from '../engine/version';
-import { registerCatalogCommands } from './catalog-commands';
-import { registerServeCommand } from './serve';
+import { registerConnectionCommands } from './connection-commands';
+import { registerJobCommands } from './job-commands';
+import { registerOrgCommands } from './org-commands';
 import { fieldToFlag, type Output } from './output';
+import { registerProjectCommands } from './project-commands';
+import { registerServeCommand } from './serve';
 
 /** Exit codes: 0 done, 1 the request was refused or failed, 2 the command line is wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -25,15 +28,17 @@ export interface GlobalOptions {
 export interface CliContext {
   globals(): GlobalOptions;
   out: Output;
+  /** The exit code when the command finishes without an error (e.g. 1 when a job failed). */
+  exitCode: number;
   /** Open the engine on the data dir; read-only skips the lock (list/show while the app runs). */
-  withEngine<T>(
+  withEngine(
     mode: 'read' | 'write',
-    run: (engine: Engine) => Promise<T>,
+    run: (engine: Engine) => Promise<number | void>,
     as?: EngineRole,
-  ): Promise<T>;
+  ): Promise<void>;
 }
 
-function buildProgram(out: Output): Command {
+function buildProgram(out: Output): { program: Command; ctx: CliContext } {
   const program = new Command('ferry')
     .description(
       'Ferry exports product-analytics events to your own S3 bucket, hourly, in the Amplitude export format.\n' +
@@ -52,12 +57,14 @@ function buildProgram(out: Output): Command {
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 1 refused or failed (the one-line error says why), 2 wrong usage.\n' +
-        'Start with: ferry org add --id 123 --name "Acme", then ferry project add, then ferry connection add.',
+        'Start with: ferry org add --id 123 --name "Acme", then ferry project add, then ferry connection add,\n' +
+        'then ferry export <connection> --hour 2020-01-25T17 or ferry backfill <connection> --from … --to ….',
     );
 
   const ctx: CliContext = {
     globals: () => program.opts<GlobalOptions>(),
     out,
+    exitCode: EXIT.ok,
     async withEngine(mode, run, as = { role: 'the ferry command line', transport: 'cli' }) {
       const engine = await createEngine({
         dataDir: ctx.globals().dataDir,
@@ -66,9 +73,11 @@ function buildProgram(out: Output): Command {
         readOnly: mode === 'read',
         log: (error) => out.debug(error),
       });
-      for (const notice of engine.notices) out.warn(`${notice.level}: ${notice.message}`);
+      for (const notice of engine.notices)
+        if (notice.level !== 'info') out.warn(`${notice.level}: ${notice.message}`);
       try {
-        return await run(engine);
+        const result = await run(engine);
+        if (typeof result === 'number') ctx.exitCode = result;
       } finally {
         await engine.close();
       }
@@ -76,8 +85,11 @@ function buildProgram(out: Output): Command {
   };
 
   registerServeCommand(program, ctx);
-  registerCatalogCommands(program, ctx);
-  return program;
+  registerOrgCommands(program, ctx);
+  registerProjectCommands(program, ctx);
+  registerConnectionCommands(program, ctx);
+  registerJobCommands(program, ctx);
+  return { program, ctx };
 }
 
 /**
@@ -87,12 +99,11 @@ function buildProgram(out: Output): Command {
  * FERRY_DEBUG=1.
  */
 export async function runCli(argv: string[], out: Output): Promise<number> {
-  const program = buildProgram(out);
-  program.exitOverride();
+  const { program, ctx } = buildProgram(out);
   applyToTree(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (

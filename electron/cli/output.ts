@@ -1,3 +1,10 @@
+import type { CliContext } from './index';
+
+/** Print a result as JSON (with --json) or as text. */
+export function print(ctx: CliContext, value: unknown, text: () => string): void {
+  ctx.out.stdout(ctx.globals().json ? `${JSON.stringify(value, null, 2)}\n` : text());
+}
+
 /** Where the CLI writes; injected so tests can capture it. */
 export interface Output {
   stdout(text: string): void;
@@ -42,6 +49,17 @@ const FIELD_FLAGS: Record<string, string> = {
   destination: '--bucket or --folder',
   'destination.type': '--bucket or --folder',
   createdBy: '--created-by',
+  secretKey: '--secret-key-stdin or --secret-key-env',
+  'source.apiKey': '--api-key',
+  'source.region': '--amplitude-region',
+  'source.endpoint': '--amplitude-endpoint',
+  'destination.sse': '--sse',
+  'options.partitionBytes': '--partition-size',
+  'options.gzipLevel': '--gzip-level',
+  'options.eventFilter': '--include-events / --exclude-events',
+  'options.eventFilter.eventTypes': '--include-events / --exclude-events',
+  connectionId: '<connection>',
+  hour: '--hour',
 };
 
 export function fieldToFlag(field: string): string {

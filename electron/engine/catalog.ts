@@ -5,6 +5,7 @@ import type { PushEvent } from '../../shared/api/events';
 import type { Connection, Destination, Organization, Project } from '../../shared/model/entities';
 import type { ConfigStore } from './store/config-store';
 import type { ConfigData } from './store/schema';
+import { amplitudeSecretName, type SecretStore } from './store/secrets';
 
 export interface Clock {
   now(): Date;
@@ -25,6 +26,7 @@ export class Catalog {
     private readonly config: ConfigStore,
     private readonly clock: Clock,
     private readonly emit: (event: PushEvent) => void,
+    private readonly secrets: SecretStore,
   ) {}
 
   // -- organizations ---------------------------------------------------------------------------
@@ -95,6 +97,8 @@ export class Catalog {
   }
 
   async createProject(input: MethodParsed<'projects.create'>): Promise<Project> {
+    const { secretKey, ...fields } = input;
+    requireSecretFor(fields.source, secretKey, false);
     const project = await this.config.update((data) => {
       if (!data.organizations.some((o) => o.id === input.orgId))
         throw new FerryError(
@@ -110,10 +114,16 @@ export class Catalog {
           'id',
         );
       const now = this.clock.now().toISOString();
-      const created: Project = { ...input, createdAt: now, updatedAt: now };
+      const created: Project = {
+        ...fields,
+        secretKeyStored: secretKey !== undefined,
+        createdAt: now,
+        updatedAt: now,
+      };
       data.projects.push(created);
       return created;
     });
+    if (secretKey !== undefined) await this.secrets.set(amplitudeSecretName(project.id), secretKey);
     this.emit({ type: 'entity.changed', entity: 'project', id: project.id, change: 'created' });
     return project;
   }
@@ -121,6 +131,12 @@ export class Catalog {
   async updateProject(input: MethodParsed<'projects.update'>): Promise<Project> {
     const project = await this.config.update((data) => {
       const target = findProject(data, input.id);
+      if (input.source)
+        requireSecretFor(
+          input.source,
+          input.secretKey,
+          target.secretKeyStored && target.source.type === 'amplitude',
+        );
       if (input.kind === 'portfolio' && target.kind !== 'portfolio') {
         const used = data.connections.filter((c) => c.projectId === target.id);
         if (used.length > 0)
@@ -133,9 +149,14 @@ export class Catalog {
       if (input.name !== undefined) target.name = input.name;
       if (input.kind !== undefined) target.kind = input.kind;
       if (input.source !== undefined) target.source = input.source;
+      if (input.secretKey !== undefined) target.secretKeyStored = true;
+      if (target.source.type !== 'amplitude') target.secretKeyStored = false;
       target.updatedAt = this.clock.now().toISOString();
       return target;
     });
+    if (input.secretKey !== undefined)
+      await this.secrets.set(amplitudeSecretName(project.id), input.secretKey);
+    if (!project.secretKeyStored) await this.secrets.delete(amplitudeSecretName(project.id));
     this.emit({ type: 'entity.changed', entity: 'project', id: project.id, change: 'updated' });
     return project;
   }
@@ -151,6 +172,7 @@ export class Catalog {
         );
       data.projects = data.projects.filter((p) => p.id !== id);
     });
+    await this.secrets.delete(amplitudeSecretName(id));
     this.emit({ type: 'entity.changed', entity: 'project', id, change: 'deleted' });
     return { deleted: true };
   }
@@ -201,6 +223,7 @@ export class Catalog {
         ...(input.destination !== undefined && { destination: input.destination }),
         ...(input.datasets !== undefined && { datasets: input.datasets }),
         ...(input.enabled !== undefined && { enabled: input.enabled }),
+        ...(input.options !== undefined && { options: { ...target.options, ...input.options } }),
         ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
         updatedAt: this.clock.now().toISOString(),
       };
@@ -261,6 +284,19 @@ function checkConnection(data: ConfigData, conn: Connection, project: Project): 
         );
     }
     if (
+      conn.datasets.includes('merged-ids') &&
+      other.datasets.includes('merged-ids') &&
+      sameFolder(dest, od)
+    ) {
+      const otherProject = data.projects.find((p) => p.id === other.projectId);
+      if (otherProject?.orgId === project.orgId && other.projectId !== conn.projectId)
+        throw new FerryError(
+          'conflict',
+          `Connection "${other.name}" already exports organization ${project.orgId}'s merged IDs to the same place (one file per hour, -${project.orgId}_<date>_<hour>.json.gz). Export merged IDs from one connection, or use another prefix.`,
+          'datasets',
+        );
+    }
+    if (
       dest.type === 'folder' &&
       od.type === 'folder' &&
       other.projectId === conn.projectId &&
@@ -272,6 +308,23 @@ function checkConnection(data: ConfigData, conn: Connection, project: Project): 
         'destination.path',
       );
   }
+}
+
+/** True when two destinations are the same bucket and prefix, or the same folder. */
+function sameFolder(a: Destination, b: Destination): boolean {
+  if (a.type === 's3' && b.type === 's3')
+    return bucketKey(a) === bucketKey(b) && a.prefix === b.prefix;
+  return a.type === 'folder' && b.type === 'folder' && a.path === b.path;
+}
+
+/** An Amplitude source needs its secret key, unless one is stored already. */
+function requireSecretFor(
+  source: Project['source'],
+  secretKey: string | undefined,
+  stored: boolean,
+): void {
+  if (source.type === 'amplitude' && secretKey === undefined && !stored)
+    throw new FerryError('validation', "Enter the project's Amplitude secret key", 'secretKey');
 }
 
 /** Buckets are global on AWS; on a custom endpoint the same name is a different bucket. */

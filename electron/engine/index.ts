@@ -1,12 +1,20 @@
-import type { AppInfo, Notice } from '../../shared/api/contract';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppInfo, MethodInput, MethodResult, Notice } from '../../shared/api/contract';
 import type { Envelope } from '../../shared/api/errors';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { ApiMethod } from '../../shared/api/methods';
-import type { MethodInput, MethodResult } from '../../shared/api/contract';
+import { hourIndex } from '../../shared/model/export-format';
 import { dispatch, type Handlers } from './api/dispatch';
+import { createAwsClients, type AwsClients } from './aws/clients';
 import { Catalog, systemClock, type Clock } from './catalog';
+import { seedDemo } from './demo-seed';
+import { ExportService } from './jobs/export-service';
+import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
+import type { JobsStore } from './store/jobs-store';
+import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
 import { FERRY_VERSION, PRODUCT } from './version';
 
 export interface EngineOptions {
@@ -20,6 +28,16 @@ export interface EngineOptions {
   clock?: Clock;
   electronVersion?: string | null;
   log?: (error: unknown) => void;
+  /** How secrets are sealed: the OS keychain on desktop, a 0600 file headless. */
+  secretCodec?: SecretCodec;
+  /** A brand-new data dir starts with a demo organization, project and folder connection. */
+  seedDemo?: boolean;
+  /** AWS clients (tests may pass their own). */
+  aws?: AwsClients;
+  /** Export worker threads (default: one per core). */
+  workers?: number;
+  /** Retries of transient export failures (tests shorten the waits). */
+  retry?: { attempts: number; baseMs: number };
 }
 
 export interface Engine {
@@ -32,14 +50,18 @@ export interface Engine {
   subscribe(listener: (event: PushEvent) => void): () => void;
   /** Start-up notices (damaged files restored, …). */
   readonly notices: Notice[];
+  /** Exports as jobs, for the CLI and tests that wait for them. */
+  readonly exports: ExportService;
+  /** Job history (reconcile reads it). */
+  readonly jobs: JobsStore;
   close(): Promise<void>;
 }
 
 /**
  * Open a data dir and return the engine that serves the API contract over it.
  *
- * Everything the engine needs comes in through `options` (clock, logging) so tests can run it
- * on a temp folder with a fake clock; no transport code lives here.
+ * Everything the engine needs comes in through `options` (clock, secrets, AWS clients) so tests
+ * can run it on a temp folder; no transport code lives here.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? systemClock;
@@ -58,7 +80,35 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
     }
   };
-  const catalog = new Catalog(store.config, clock, emit);
+  const secrets = new SecretStore(store.dataDir, options.secretCodec ?? PLAIN_FILE_CODEC);
+  const catalog = new Catalog(store.config, clock, emit, secrets);
+  const pool = new WorkerPool(options.workers);
+  const aws = options.aws ?? createAwsClients();
+  const cacheDir = join(store.dataDir, 'cache');
+  if (!options.readOnly) await mkdir(cacheDir, { recursive: true });
+  const exports = new ExportService({
+    config: store.config,
+    jobs: store.jobs,
+    secrets,
+    pool,
+    aws,
+    clock,
+    emit,
+    cacheDir,
+    retry: options.retry,
+  });
+  if (
+    store.config.fresh &&
+    !options.readOnly &&
+    (options.seedDemo ?? process.env.FERRY_DEMO !== '0')
+  ) {
+    await seedDemo(catalog, store.dataDir);
+    store.notices.push({
+      level: 'info',
+      message:
+        'Welcome to Ferry. A demo connection writes sample events to a folder on this computer; enable it to see real export files.',
+    });
+  }
   const startedAt = clock.now().toISOString();
 
   const handlers: Handlers = {
@@ -88,9 +138,32 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'connections.create': (input) => catalog.createConnection(input),
     'connections.update': (input) => catalog.updateConnection(input),
     'connections.delete': ({ id }) => catalog.deleteConnection(id),
-    'jobs.list': (input) => {
-      const page = store.jobs.list(input);
-      return page;
+    'jobs.list': (input) => store.jobs.list(input),
+    'jobs.get': ({ id }) => {
+      const job = store.jobs.get(id);
+      if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
+      return job;
+    },
+    'jobs.exportHour': ({ connectionId, hour, datasets }) => {
+      if (hourIndex(hour) >= hourIndex(clock.now().toISOString().slice(0, 13)))
+        throw new FerryError(
+          'validation',
+          `${hour} has not ended yet; export hours that are over`,
+          'hour',
+        );
+      const { connection } = exports.resolve(connectionId);
+      const wanted = datasets ?? connection.datasets;
+      const missing = wanted.filter((d) => !connection.datasets.includes(d));
+      if (missing.length > 0)
+        throw new FerryError(
+          'validation',
+          `Connection "${connection.name}" does not export ${missing.join(', ')}`,
+          'datasets',
+        );
+      void exports
+        .exportHours(connection.id, [hour], wanted, 'manual')
+        .catch((error: unknown) => options.log?.(error));
+      return { started: wanted.map((dataset) => ({ dataset, hour })) };
     },
   };
 
@@ -98,6 +171,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   return {
     dataDir: store.dataDir,
     notices: store.notices,
+    exports,
+    jobs: store.jobs,
     dispatch: (method, input) =>
       dispatch(handlers, method, input, { readOnly: options.readOnly, log: options.log }),
     async call(method, input) {
@@ -115,6 +190,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       if (closed) return;
       closed = true;
+      await exports.close();
+      await pool.close();
+      aws.reset();
       listeners.clear();
       await store.close();
     },

@@ -19,7 +19,7 @@ import {
   projectCreate,
   projectUpdate,
 } from '../model/entities';
-import { numericId } from '../model/fields';
+import { dataset, hour, numericId } from '../model/fields';
 import type { Envelope } from './errors';
 import type { ApiMethod } from './methods';
 
@@ -96,6 +96,17 @@ export const contract = {
   'jobs.list': spec(
     jobListQuery.optional(),
     z.object({ items: z.array(job), total: z.number(), offset: z.number(), limit: z.number() }),
+  ),
+  'jobs.get': spec(z.object({ id: z.string().min(1) }), job),
+  /** Start exporting one hour now (every dataset of the connection, or the ones given). */
+  'jobs.exportHour': spec(
+    z.object({
+      connectionId: z.string().trim().min(1, { error: 'Connection is required' }),
+      hour,
+      datasets: z.array(dataset).min(1).optional(),
+    }),
+    z.object({ started: z.array(z.object({ dataset, hour: z.string() })) }),
+    true,
   ),
 } as const satisfies Record<ApiMethod, MethodSpec>;
 

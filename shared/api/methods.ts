@@ -22,6 +22,8 @@ export const API_METHODS = [
   'connections.update',
   'connections.delete',
   'jobs.list',
+  'jobs.get',
+  'jobs.exportHour',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

@@ -66,11 +66,38 @@ export const source = z.discriminatedUnion(
       eventsPerHour: z.number().int().positive().max(10_000_000).default(2_000),
     }),
     z.object({ type: z.literal('files'), path: folderPath }),
+    z.object({
+      type: z.literal('amplitude'),
+      /** Where the project's data lives: Amplitude's US or EU data center. */
+      region: z
+        .enum(['us', 'eu'], { error: 'Amplitude region must be "us" or "eu"' })
+        .default('us'),
+      /** Overrides the regional Export API host (a proxy); empty uses Amplitude's. */
+      endpoint: z
+        .url({ error: 'Endpoint must be a URL such as https://amplitude.com' })
+        .nullish()
+        .transform((v) => v || null),
+      apiKey: z
+        .string({ error: 'API key is required' })
+        .trim()
+        .min(1, {
+          error: "API key is required (Amplitude: Settings → Projects → the project's General tab)",
+        })
+        .max(200),
+    }),
   ],
-  { error: 'Source must be "demo" or "files"' },
+  { error: 'Source must be "demo", "files" or "amplitude"' },
 );
 export type Source = z.infer<typeof source>;
-export const SOURCE_TYPES = ['demo', 'files'] as const;
+export const SOURCE_TYPES = ['demo', 'files', 'amplitude'] as const;
+
+/** The Amplitude secret key: write-only, kept in the secret store, never in config.json. */
+const secretKeyInput = z
+  .string()
+  .trim()
+  .min(1, { error: 'Secret key is required for an Amplitude source' })
+  .max(200)
+  .optional();
 
 export const project = z.object({
   id: z.number().int().positive(),
@@ -78,6 +105,8 @@ export const project = z.object({
   name: z.string(),
   kind: projectKind,
   source,
+  /** Whether a secret key is stored for the source (the key itself is never returned). */
+  secretKeyStored: z.boolean().default(false),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
@@ -89,6 +118,7 @@ export const projectCreate = z.object({
   name: displayName('Project name'),
   kind: projectKind.default('standard'),
   source: source.default({ type: 'demo', seed: 1, eventsPerHour: 2_000 }),
+  secretKey: secretKeyInput,
 });
 export type ProjectCreate = z.input<typeof projectCreate>;
 
@@ -97,34 +127,52 @@ export const projectUpdate = z.object({
   name: displayName('Project name').optional(),
   kind: projectKind.optional(),
   source: source.optional(),
+  secretKey: secretKeyInput,
 });
 export type ProjectUpdate = z.input<typeof projectUpdate>;
 
 // ---------------------------------------------------------------------------------------------
 // Connections
 
-export const s3Destination = z.object({
-  type: z.literal('s3'),
-  bucket: bucketName,
-  region,
-  prefix,
-  profile: profileName,
-  /** When set, objects are written with SSE-KMS under this key. */
-  kmsKeyArn: z
-    .string()
-    .trim()
-    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, {
-      error: 'KMS key must be a key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-…',
-    })
-    .nullish()
-    .transform((v) => v || null),
-  /** An S3-compatible endpoint (MinIO, a local test server); empty means AWS. */
-  endpoint: z
-    .url({ error: 'Endpoint must be a URL such as http://127.0.0.1:9000' })
-    .nullish()
-    .transform((v) => v || null),
-  forcePathStyle: z.boolean().default(false),
-});
+export const SSE_MODES = ['bucket-default', 'AES256', 'aws:kms'] as const;
+
+export const s3Destination = z
+  .object({
+    type: z.literal('s3'),
+    bucket: bucketName,
+    region,
+    prefix,
+    profile: profileName,
+    /** When set, objects are written with SSE-KMS under this key. */
+    kmsKeyArn: z
+      .string()
+      .trim()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, {
+        error:
+          'KMS key must be a key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-…',
+      })
+      .nullish()
+      .transform((v) => v || null),
+    /** An S3-compatible endpoint (MinIO, a local test server); empty means AWS. */
+    endpoint: z
+      .url({ error: 'Endpoint must be a URL such as http://127.0.0.1:9000' })
+      .nullish()
+      .transform((v) => v || null),
+    forcePathStyle: z.boolean().default(false),
+    /** Server-side encryption requested per object; `bucket-default` leaves it to the bucket. */
+    sse: z
+      .enum(SSE_MODES, { error: 'Encryption must be bucket-default, AES256 or aws:kms' })
+      .default('bucket-default'),
+  })
+  .transform((d) => (d.kmsKeyArn && d.sse !== 'aws:kms' ? { ...d, sse: 'aws:kms' as const } : d))
+  .superRefine((d, ctx) => {
+    if (d.sse === 'aws:kms' && !d.kmsKeyArn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kmsKeyArn'],
+        message: 'Enter the KMS key ARN to encrypt with (aws:kms)',
+      });
+  });
 
 export const folderDestination = z.object({
   type: z.literal('folder'),
@@ -137,6 +185,40 @@ export const destination = z.discriminatedUnion('type', [s3Destination, folderDe
 export type Destination = z.infer<typeof destination>;
 export type S3Destination = z.infer<typeof s3Destination>;
 
+export const MIB = 1024 * 1024;
+export const DEFAULT_PARTITION_BYTES = 512 * MIB;
+
+/** How a connection writes: partition size, gzip level, an event-type filter, the manifest. */
+export const connectionOptions = z.object({
+  /** Uncompressed bytes per partition file before the next `#n` starts. */
+  partitionBytes: z
+    .number({ error: 'Partition size must be a number of bytes' })
+    .int()
+    .min(1024, { error: 'Partition size must be at least 1 KiB' })
+    .max(4096 * MIB, { error: 'Partition size can be at most 4 GiB' })
+    .default(DEFAULT_PARTITION_BYTES),
+  gzipLevel: z
+    .number({ error: 'Compression level must be a number from 1 to 9' })
+    .int()
+    .min(1, { error: 'Compression level must be from 1 (fastest) to 9 (smallest)' })
+    .max(9, { error: 'Compression level must be from 1 (fastest) to 9 (smallest)' })
+    .default(6),
+  /** Only these event types (include), or all but these (exclude); null exports every event. */
+  eventFilter: z
+    .object({
+      mode: z.enum(['include', 'exclude']),
+      eventTypes: z
+        .array(z.string().trim().min(1, { error: 'Event type names can not be empty' }))
+        .min(1, { error: 'List at least one event type, or turn the filter off' })
+        .max(1000),
+    })
+    .nullable()
+    .default(null),
+  /** Write `<prefix>_manifests/<projectId>_<date>_<H>.json` after each hour (off: the bucket holds only the export files). */
+  manifest: z.boolean().default(false),
+});
+export type ConnectionOptions = z.infer<typeof connectionOptions>;
+
 const connectionId = z.string().regex(/^cn_[a-z0-9]{8}$/);
 
 export const connection = z.object({
@@ -146,6 +228,7 @@ export const connection = z.object({
   destination,
   datasets: z.array(dataset).min(1),
   enabled: z.boolean(),
+  options: connectionOptions.prefault({}),
   createdBy: z.string().nullable().default(null),
   createdAt: isoTime,
   updatedAt: isoTime,
@@ -165,6 +248,7 @@ export const connectionCreate = z.object({
   destination,
   datasets: datasets.default(['events']),
   enabled: z.boolean().default(false),
+  options: connectionOptions.prefault({}),
   createdBy: email.nullish().transform((v) => v ?? null),
 });
 export type ConnectionCreate = z.input<typeof connectionCreate>;
@@ -175,6 +259,7 @@ export const connectionUpdate = z.object({
   destination: destination.optional(),
   datasets: datasets.optional(),
   enabled: z.boolean().optional(),
+  options: connectionOptions.partial().optional(),
   createdBy: email.nullish(),
 });
 export type ConnectionUpdate = z.input<typeof connectionUpdate>;
@@ -207,13 +292,26 @@ export const job = z.object({
       eventsIn: z.number(),
       eventsOut: z.number(),
       duplicates: z.number(),
+      filtered: z.number().default(0),
       badLines: z.number(),
     })
     .nullable(),
   bytes: z.object({ raw: z.number(), compressed: z.number() }).nullable(),
+  /** The objects this job wrote, with their checksums (sha256 of the stored bytes; S3 ETag). */
   objects: z.array(
-    z.object({ key: z.string(), bytes: z.number(), events: z.number(), sha256: z.string() }),
+    z.object({
+      key: z.string(),
+      bytes: z.number(),
+      rawBytes: z.number().default(0),
+      events: z.number(),
+      sha256: z.string(),
+      etag: z.string().nullable().default(null),
+    }),
   ),
+  /** Objects of an earlier export of this hour that this one replaced by deleting them. */
+  removed: z.array(z.string()).default([]),
+  /** What the admin should know: bad lines with file and line number, derived merges, … */
+  notes: z.array(z.string()).default([]),
   error: z
     .object({
       kind: z.enum(ERROR_KINDS),

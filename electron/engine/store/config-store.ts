@@ -21,9 +21,12 @@ import {
 export class ConfigStore {
   private readonly db: Low<ConfigData>;
   private queue: Promise<unknown> = Promise.resolve();
+  /** True when the data dir had no config at all (not even a copy): a first start. */
+  readonly fresh: boolean;
 
-  private constructor(db: Low<ConfigData>) {
+  private constructor(db: Low<ConfigData>, fresh: boolean) {
     this.db = db;
+    this.fresh = fresh;
   }
 
   static async open(
@@ -39,7 +42,7 @@ export class ConfigStore {
     });
     const db = new Low<ConfigData>(adapter, emptyConfig());
     await db.read();
-    return new ConfigStore(db);
+    return new ConfigStore(db, adapter.fresh);
   }
 
   /** The current state. Treat as read-only; change it with `update`. */

@@ -67,6 +67,15 @@ export class JobsStore {
     await db.write();
   }
 
+  /** One job by id, or null. */
+  get(id: string): Job | null {
+    for (const db of this.shards.values()) {
+      const job = db.data.jobs.find((j) => j.id === id);
+      if (job) return job;
+    }
+    return null;
+  }
+
   /** Jobs matching a query, newest hour first, one page at a time. */
   list(query: JobListQuery = {}): { items: Job[]; total: number; offset: number; limit: number } {
     const q = jobListQuery.parse(query);

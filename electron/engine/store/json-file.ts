@@ -28,6 +28,8 @@ export interface ValidatedJsonFileOptions<T> {
 export class ValidatedJsonFile<T> implements Adapter<T> {
   readonly path: string;
   readonly backupPath: string;
+  /** True after a read that found neither the file nor its copy: a brand-new data dir. */
+  fresh = false;
   private readonly options: ValidatedJsonFileOptions<T>;
 
   constructor(path: string, options: ValidatedJsonFileOptions<T>) {
@@ -44,6 +46,7 @@ export class ValidatedJsonFile<T> implements Adapter<T> {
     const name = basename(this.path);
 
     if (main.kind === 'missing') {
+      if (backup.kind === 'missing') this.fresh = true;
       if (backup.kind !== 'ok') return null;
       if (!this.options.readOnly) await writeFileAtomic(this.path, serialize(backup.data));
       this.options.notify({

@@ -1,0 +1,288 @@
+import { type Command, Option } from 'commander';
+import type { MethodInput } from '../../shared/api/contract';
+import { FerryError } from '../../shared/api/errors';
+import { describeDestination } from '../../shared/model/describe';
+import {
+  SSE_MODES,
+  type Connection,
+  type ConnectionOptions,
+  type Destination,
+} from '../../shared/model/entities';
+import { formatBytes } from '../../shared/format';
+import { parseDatasets, parseList, parseSize } from './flags';
+import type { CliContext } from './index';
+import { formatRecord, formatTable, print } from './output';
+
+interface ConnectionFlags {
+  name?: string;
+  project?: string;
+  bucket?: string;
+  region?: string;
+  prefix?: string;
+  profile?: string;
+  kmsKey?: string;
+  sse?: string;
+  endpoint?: string;
+  pathStyle?: boolean;
+  folder?: string;
+  datasets?: string;
+  enable?: boolean;
+  disable?: boolean;
+  createdBy?: string;
+  partitionSize?: string;
+  gzipLevel?: string;
+  includeEvents?: string;
+  excludeEvents?: string;
+  eventFilter?: boolean;
+  manifest?: boolean;
+}
+
+type DestinationInput = MethodInput<'connections.create'>['destination'];
+
+/** `ferry connection add|list|show|update|remove`. */
+export function registerConnectionCommands(program: Command, ctx: CliContext): void {
+  const connection = program
+    .command('connection')
+    .description('manage connections (a project exported to an S3 bucket or a local folder)');
+
+  const flags = (command: Command, update: boolean) => {
+    command
+      .option('--bucket <name>', 'S3 bucket name (not s3://…)')
+      .option('--region <region>', "the bucket's AWS Region, e.g. us-east-1")
+      .option(
+        '--prefix <folder>',
+        'folder inside the bucket, e.g. amplitude/ (default: bucket root)',
+      )
+      .option('--profile <name>', 'AWS profile from ~/.aws/config to write with')
+      .option('--kms-key <arn>', 'encrypt with SSE-KMS under this key ARN ("" to stop)')
+      .addOption(new Option('--sse <mode>', 'server-side encryption to request').choices(SSE_MODES))
+      .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS')
+      .option('--path-style', 'use path-style bucket addressing (S3-compatible stores)')
+      .option('--folder <path>', 'export to this local folder instead of S3')
+      .option('--datasets <list>', 'events, merged-ids, or both (comma-separated)')
+      .option('--enable', 'export every hour')
+      .option('--disable', 'stop hourly exports')
+      .option('--created-by <email>', 'who set it up (told when it fails)')
+      .option(
+        '--partition-size <size>',
+        'uncompressed size of each file before #2, #3… start (default 512MiB)',
+      )
+      .option('--gzip-level <1-9>', 'gzip compression level (default 6)')
+      .option('--include-events <types>', 'export only these event types (comma-separated)')
+      .option('--exclude-events <types>', 'export all but these event types (comma-separated)')
+      .option(
+        '--manifest',
+        'also write <prefix>_manifests/<project>_<date>_<H>.json after each hour',
+      );
+    if (update)
+      command
+        .option('--no-event-filter', 'export every event type again')
+        .option('--no-manifest', 'stop writing manifests');
+    return command;
+  };
+
+  flags(
+    connection
+      .command('add')
+      .description(
+        'add a connection: export a project to S3 (--bucket …) or a local folder (--folder)',
+      )
+      .requiredOption('--name <name>', 'a short unique name, e.g. prod-events')
+      .requiredOption('--project <id>', 'the project to export'),
+    false,
+  )
+    .addHelpText(
+      'after',
+      '\nExample:\n  ferry connection add --name prod-events --project 187520 --bucket acme-analytics \\\n' +
+        '    --region us-east-1 --prefix amplitude/ --profile data-admin --datasets both',
+    )
+    .action((opts: ConnectionFlags) =>
+      ctx.withEngine('write', async (engine) => {
+        if (opts.enable && opts.disable)
+          throw new FerryError('validation', 'Give --enable or --disable, not both', 'enabled');
+        const destination = destinationFromFlags(opts, null);
+        if (!destination)
+          throw new FerryError(
+            'validation',
+            'Give either --bucket (with --region and --profile) or --folder',
+            'destination',
+          );
+        const input: MethodInput<'connections.create'> = {
+          name: opts.name ?? '',
+          projectId: opts.project ?? '',
+          destination,
+          enabled: opts.enable === true,
+          options: optionsFromFlags(opts),
+          createdBy: opts.createdBy ?? null,
+        };
+        if (opts.datasets !== undefined) input.datasets = parseDatasets(opts.datasets);
+        const created = await engine.call('connections.create', input);
+        print(
+          ctx,
+          created,
+          () =>
+            `Added connection ${created.id} "${created.name}" → ${describeDestination(created.destination)}${created.enabled ? '' : ' (disabled; enable it with --enable)'}\n`,
+        );
+      }),
+    );
+
+  connection
+    .command('list')
+    .description('list connections')
+    .option('--project <id>', "only this project's connections")
+    .action((opts: { project?: string }) =>
+      ctx.withEngine('read', async (engine) => {
+        const list = await engine.call(
+          'connections.list',
+          opts.project ? { projectId: opts.project } : undefined,
+        );
+        print(ctx, list, () =>
+          formatTable(
+            list.map((c) => ({
+              id: c.id,
+              name: c.name,
+              project: String(c.projectId),
+              destination: describeDestination(c.destination),
+              datasets: c.datasets.join(','),
+              enabled: c.enabled ? 'yes' : 'no',
+            })),
+            ['id', 'name', 'project', 'destination', 'datasets', 'enabled'],
+            'No connections yet. Add one with: ferry connection add --name <name> --project <id> --bucket <bucket> --region <region> --profile <profile>',
+          ),
+        );
+      }),
+    );
+
+  connection
+    .command('show')
+    .description('show one connection')
+    .argument('<connection>', 'connection ID (cn_…) or name')
+    .action((id: string) =>
+      ctx.withEngine('read', async (engine) => {
+        const found = await engine.call('connections.get', { id });
+        print(ctx, found, () => formatRecord(connectionRecord(found)));
+      }),
+    );
+
+  flags(
+    connection
+      .command('update')
+      .description('change a connection (only the flags you give change)')
+      .argument('<connection>', 'connection ID (cn_…) or name')
+      .option('--name <name>', 'new name'),
+    true,
+  ).action((id: string, opts: ConnectionFlags) =>
+    ctx.withEngine('write', async (engine) => {
+      if (opts.enable && opts.disable)
+        throw new FerryError('validation', 'Give --enable or --disable, not both', 'enabled');
+      const current = await engine.call('connections.get', { id });
+      const options = optionsFromFlags(opts);
+      const updated = await engine.call('connections.update', {
+        id: current.id,
+        name: opts.name,
+        destination: destinationFromFlags(opts, current.destination) ?? undefined,
+        datasets: opts.datasets !== undefined ? parseDatasets(opts.datasets) : undefined,
+        enabled: opts.enable ? true : opts.disable ? false : undefined,
+        options: Object.keys(options).length > 0 ? options : undefined,
+        createdBy: opts.createdBy,
+      });
+      print(ctx, updated, () => `Updated connection ${updated.id} "${updated.name}"\n`);
+    }),
+  );
+
+  connection
+    .command('remove')
+    .description('remove a connection (its job history and exported files are kept)')
+    .argument('<connection>', 'connection ID (cn_…) or name')
+    .action((id: string) =>
+      ctx.withEngine('write', async (engine) => {
+        const result = await engine.call('connections.delete', { id });
+        print(ctx, result, () => `Removed connection ${id}\n`);
+      }),
+    );
+}
+
+/** Build a destination from flags, on top of the current one for updates; null when no flag was given. */
+function destinationFromFlags(
+  opts: ConnectionFlags,
+  current: Destination | null,
+): DestinationInput | null {
+  if (opts.folder !== undefined) return { type: 'folder', path: opts.folder };
+  const given = [
+    opts.bucket,
+    opts.region,
+    opts.prefix,
+    opts.profile,
+    opts.kmsKey,
+    opts.sse,
+    opts.endpoint,
+    opts.pathStyle,
+  ].some((v) => v !== undefined);
+  if (!given) return null;
+  const base = current?.type === 's3' ? current : null;
+  const kmsKeyArn = opts.kmsKey !== undefined ? opts.kmsKey || null : (base?.kmsKeyArn ?? null);
+  return {
+    type: 's3',
+    bucket: opts.bucket ?? base?.bucket ?? '',
+    region: opts.region ?? base?.region ?? '',
+    prefix: opts.prefix ?? base?.prefix ?? '',
+    profile: opts.profile ?? base?.profile ?? '',
+    kmsKeyArn,
+    sse: (opts.sse ??
+      (opts.kmsKey === '' ? 'bucket-default' : base?.sse) ??
+      'bucket-default') as (typeof SSE_MODES)[number],
+    endpoint: opts.endpoint !== undefined ? opts.endpoint || null : (base?.endpoint ?? null),
+    forcePathStyle: opts.pathStyle ?? base?.forcePathStyle ?? false,
+  };
+}
+
+/** The writing options given as flags (only those given). */
+function optionsFromFlags(opts: ConnectionFlags): Partial<ConnectionOptions> {
+  const options: Partial<ConnectionOptions> = {};
+  if (opts.partitionSize !== undefined)
+    options.partitionBytes = parseSize(opts.partitionSize, 'options.partitionBytes');
+  if (opts.gzipLevel !== undefined) options.gzipLevel = Number(opts.gzipLevel);
+  if (opts.includeEvents !== undefined && opts.excludeEvents !== undefined)
+    throw new FerryError(
+      'validation',
+      'Give --include-events or --exclude-events, not both',
+      'options.eventFilter',
+    );
+  if (opts.includeEvents !== undefined)
+    options.eventFilter = { mode: 'include', eventTypes: parseList(opts.includeEvents) };
+  if (opts.excludeEvents !== undefined)
+    options.eventFilter = { mode: 'exclude', eventTypes: parseList(opts.excludeEvents) };
+  if (opts.eventFilter === false) options.eventFilter = null;
+  if (opts.manifest !== undefined) options.manifest = opts.manifest;
+  return options;
+}
+
+function connectionRecord(c: Connection): Record<string, string> {
+  const record: Record<string, string> = {
+    id: c.id,
+    name: c.name,
+    project: String(c.projectId),
+    destination: describeDestination(c.destination),
+  };
+  if (c.destination.type === 's3') {
+    record.region = c.destination.region;
+    record.profile = c.destination.profile;
+    record.encryption =
+      c.destination.sse === 'aws:kms'
+        ? `SSE-KMS ${c.destination.kmsKeyArn}`
+        : c.destination.sse === 'AES256'
+          ? 'SSE-S3 (AES256)'
+          : 'bucket default';
+    if (c.destination.endpoint) record.endpoint = c.destination.endpoint;
+  }
+  record.datasets = c.datasets.join(', ');
+  record.enabled = c.enabled ? 'yes' : 'no';
+  record.partitions = `${formatBytes(c.options.partitionBytes)} uncompressed each, gzip level ${c.options.gzipLevel}`;
+  record['event filter'] = c.options.eventFilter
+    ? `${c.options.eventFilter.mode} ${c.options.eventFilter.eventTypes.join(', ')}`
+    : 'none (all events)';
+  record.manifest = c.options.manifest ? 'yes' : 'no';
+  record['created by'] = c.createdBy ?? '(unknown)';
+  record.created = c.createdAt;
+  return record;
+}

@@ -1,0 +1,146 @@
+import type { Job } from '../../../shared/model/entities';
+import { SourceError } from '../sources/types';
+
+export type JobError = NonNullable<Job['error']>;
+
+const ACCESS_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'AllAccessDisabled',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'UnrecognizedClientException',
+  'KMS.AccessDeniedException',
+  'KMS.DisabledException',
+  'KMS.KMSInvalidStateException',
+  'KMS.NotFoundException',
+  'DisabledException',
+  'KMSInvalidStateException',
+]);
+const TRANSIENT_CODES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: string;
+}
+
+/**
+ * Sort a failure into what the admin does next: `access` (a permission or credential to fix),
+ * `transient` (wait and retry), `source` (the project's source needs attention) or `config`
+ * (the connection's settings are wrong). Each comes with a fix in plain words.
+ */
+export function classifyError(error: unknown): JobError {
+  if (error instanceof SourceError)
+    return {
+      kind: error.transient ? 'transient' : 'source',
+      code: 'source',
+      message: error.message,
+      fix: error.fix,
+    };
+  const e = (error ?? {}) as AwsLikeError;
+  const code = e.Code ?? e.code ?? e.name ?? 'Error';
+  const message = e.message || String(error);
+  const status = e.$metadata?.httpStatusCode;
+
+  if (
+    e.name === 'CredentialsProviderError' ||
+    /could not resolve credentials|profile .*not (be )?found/i.test(message)
+  )
+    return {
+      kind: 'access',
+      code: 'credentials',
+      message: `No AWS credentials for this connection's profile: ${message}`,
+      fix: /sso/i.test(message)
+        ? 'Sign in again: aws sso login --profile <profile>'
+        : 'Check the AWS profile name in the connection, and that ~/.aws/config or ~/.aws/credentials defines it.',
+    };
+  if (ACCESS_CODES.has(code) || status === 403)
+    return {
+      kind: 'access',
+      code,
+      message,
+      fix: /kms/i.test(code + message)
+        ? "Let the connection's AWS identity use the KMS key (kms:GenerateDataKey, kms:Decrypt) and check that the key is enabled."
+        : "Grant the connection's AWS identity s3:PutObject, s3:AbortMultipartUpload and s3:DeleteObject on the prefix, and s3:ListBucket on the bucket.",
+    };
+  if (code === 'NoSuchBucket')
+    return {
+      kind: 'config',
+      code,
+      message,
+      fix: 'Create the bucket, or correct the bucket name in the connection.',
+    };
+  if (
+    code === 'PermanentRedirect' ||
+    code === 'AuthorizationHeaderMalformed' ||
+    code === 'IllegalLocationConstraintException'
+  )
+    return {
+      kind: 'config',
+      code,
+      message,
+      fix: "Set the connection's region to the bucket's region.",
+    };
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return {
+      kind: 'access',
+      code,
+      message,
+      fix: 'Let Ferry write to the destination folder, or choose another one.',
+    };
+  if (code === 'ENOSPC')
+    return {
+      kind: 'transient',
+      code,
+      message,
+      fix: 'Free disk space at the destination; Ferry retries the hour.',
+    };
+  if (
+    TRANSIENT_CODES.has(code) ||
+    NETWORK_CODES.has(code) ||
+    (status !== undefined && status >= 500) ||
+    e.$fault === 'server'
+  )
+    return {
+      kind: 'transient',
+      code,
+      message,
+      fix: 'Usually temporary (network, throttling, a service hiccup); Ferry retries.',
+    };
+  if (status !== undefined && status >= 400)
+    return {
+      kind: 'config',
+      code,
+      message,
+      fix: 'Check the connection settings against the bucket.',
+    };
+  return { kind: 'transient', code: 'unexpected', message, fix: null };
+}

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Connection, Job } from '../../../shared/model/entities';
+import { hoursBetween } from '../../../shared/model/export-format';
+import type { Dataset } from '../../../shared/model/fields';
+import type { Sink, StoredObject } from '../sinks/types';
+import type { JobsStore } from '../store/jobs-store';
+
+export interface ReconcileItem {
+  hour: string;
+  dataset: Dataset;
+  key: string;
+  /** What the job recorded (missing, changed). */
+  expected: { bytes: number; sha256: string; etag: string | null } | null;
+  /** What the destination has (extra, changed). */
+  actual: { bytes: number; etag: string | null } | null;
+  reason: string;
+}
+
+export interface ReconcileReport {
+  connectionId: string;
+  from: string;
+  to: string;
+  hours: number;
+  /** Objects whose size and checksum match the job record. */
+  matching: number;
+  /** Hours with no successful job, and nothing in the destination either. */
+  notExported: string[];
+  missing: ReconcileItem[];
+  extra: ReconcileItem[];
+  changed: ReconcileItem[];
+}
+
+/**
+ * Compare what the destination holds with what the job history says was written, hour by hour:
+ * objects missing from the destination, extra objects no job wrote, and objects whose size or
+ * checksum changed (S3 ETag; sha256 of the file for a folder).
+ */
+export async function reconcile(
+  connection: Connection,
+  projectId: number,
+  orgId: number,
+  sink: Sink,
+  jobs: JobsStore,
+  from: string,
+  to: string,
+): Promise<ReconcileReport> {
+  const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
+  const hours = hoursBetween(from, to);
+  const report: ReconcileReport = {
+    connectionId: connection.id,
+    from,
+    to,
+    hours: hours.length,
+    matching: 0,
+    notExported: [],
+    missing: [],
+    extra: [],
+    changed: [],
+  };
+
+  // One listing per day and dataset: keys carry the hour.
+  const listed = new Map<string, StoredObject>();
+  for (const day of [...new Set(hours.map((h) => h.slice(0, 10)))]) {
+    if (connection.datasets.includes('events'))
+      for (const o of await sink.list(`${prefix}${projectId}_${day}_`)) listed.set(o.key, o);
+    if (connection.datasets.includes('merged-ids'))
+      for (const o of await sink.list(`${prefix}-${orgId}_${day}_`)) listed.set(o.key, o);
+  }
+
+  for (const hour of hours) {
+    const datePart = `${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}`;
+    let anyJob = false;
+    for (const dataset of connection.datasets) {
+      const ownKey = (key: string) =>
+        dataset === 'events'
+          ? key.startsWith(`${prefix}${projectId}_${datePart}#`)
+          : key === `${prefix}-${orgId}_${datePart}.json.gz`;
+      const actual = [...listed.values()].filter((o) => ownKey(o.key));
+      const job = latestSucceeded(jobs, connection.id, dataset, hour);
+      if (!job) {
+        for (const o of actual)
+          report.extra.push({
+            hour,
+            dataset,
+            key: o.key,
+            expected: null,
+            actual: { bytes: o.size, etag: o.etag },
+            reason: 'no job in the history wrote this object',
+          });
+        continue;
+      }
+      anyJob = true;
+      const byKey = new Map(actual.map((o) => [o.key, o]));
+      for (const object of job.objects) {
+        const found = byKey.get(object.key);
+        byKey.delete(object.key);
+        const expected = { bytes: object.bytes, sha256: object.sha256, etag: object.etag };
+        if (!found) {
+          report.missing.push({
+            hour,
+            dataset,
+            key: object.key,
+            expected,
+            actual: null,
+            reason: `written by job ${job.id}, not in the destination now`,
+          });
+          continue;
+        }
+        const problem = await difference(sink, object, found);
+        if (problem)
+          report.changed.push({
+            hour,
+            dataset,
+            key: object.key,
+            expected,
+            actual: { bytes: found.size, etag: found.etag },
+            reason: problem,
+          });
+        else report.matching++;
+      }
+      for (const o of byKey.values())
+        report.extra.push({
+          hour,
+          dataset,
+          key: o.key,
+          expected: null,
+          actual: { bytes: o.size, etag: o.etag },
+          reason: `not written by the latest export of this hour (job ${job.id})`,
+        });
+    }
+    if (!anyJob && !report.extra.some((e) => e.hour === hour)) report.notExported.push(hour);
+  }
+  return report;
+}
+
+function latestSucceeded(
+  jobs: JobsStore,
+  connectionId: string,
+  dataset: Dataset,
+  hour: string,
+): Job | null {
+  return (
+    jobs.list({
+      connectionId,
+      dataset,
+      hourFrom: hour,
+      hourTo: hour,
+      status: ['succeeded'],
+      limit: 1,
+    }).items[0] ?? null
+  );
+}
+
+async function difference(
+  sink: Sink,
+  object: Job['objects'][number],
+  found: StoredObject,
+): Promise<string | null> {
+  if (found.size !== object.bytes)
+    return `size is ${found.size} bytes, the job wrote ${object.bytes}`;
+  if (object.etag && found.etag && object.etag !== found.etag)
+    return `ETag is ${found.etag}, the job wrote ${object.etag}`;
+  const file = sink.localPath(found.key);
+  if (file) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    const sha256 = hash.digest('hex');
+    if (sha256 !== object.sha256) return `sha256 is ${sha256}, the job wrote ${object.sha256}`;
+  }
+  return null;
+}
