@@ -108,7 +108,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
             ]}
           />
         </Container>
-        <JobsTable connectionId={conn.id} />
+        <JobsTable connection={conn} />
       </SpaceBetween>
       <ConfirmDelete
         visible={confirming}

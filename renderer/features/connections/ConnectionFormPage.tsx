@@ -10,10 +10,17 @@ import Input from '@cloudscape-design/components/input';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
+import SegmentedControl from '@cloudscape-design/components/segmented-control';
+import Textarea from '@cloudscape-design/components/textarea';
 import Toggle from '@cloudscape-design/components/toggle';
 import { useState } from 'react';
 import type { Connection, ConnectionCreate } from '../../../shared/model/entities';
-import { connectionCreate } from '../../../shared/model/entities';
+import {
+  connectionCreate,
+  DEFAULT_PARTITION_BYTES,
+  MIB,
+  SSE_MODES,
+} from '../../../shared/model/entities';
 import { AWS_REGIONS } from '../../../shared/model/fields';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
@@ -38,6 +45,12 @@ interface Draft {
   mergedIds: boolean;
   createdBy: string;
   enabled: boolean;
+  sse: (typeof SSE_MODES)[number];
+  partitionMiB: string;
+  gzipLevel: string;
+  filterMode: 'none' | 'include' | 'exclude';
+  filterTypes: string;
+  manifest: boolean;
 }
 
 function draftFrom(c: Connection | undefined, projectId: string): Draft {
@@ -58,6 +71,12 @@ function draftFrom(c: Connection | undefined, projectId: string): Draft {
     mergedIds: c ? c.datasets.includes('merged-ids') : false,
     createdBy: c?.createdBy ?? '',
     enabled: c?.enabled ?? false,
+    sse: s3?.sse ?? 'bucket-default',
+    partitionMiB: String((c?.options.partitionBytes ?? DEFAULT_PARTITION_BYTES) / MIB),
+    gzipLevel: String(c?.options.gzipLevel ?? 6),
+    filterMode: c?.options.eventFilter?.mode ?? 'none',
+    filterTypes: c?.options.eventFilter?.eventTypes.join('\n') ?? '',
+    manifest: c?.options.manifest ?? false,
   };
 }
 
@@ -77,15 +96,37 @@ function toInput(d: Draft): ConnectionCreate {
             kmsKeyArn: d.kmsKeyArn || null,
             endpoint: d.endpoint || null,
             forcePathStyle: d.forcePathStyle,
+            sse: d.kmsKeyArn ? 'aws:kms' : d.sse,
           },
     datasets: [
       ...(d.events ? (['events'] as const) : []),
       ...(d.mergedIds ? (['merged-ids'] as const) : []),
     ],
     enabled: d.enabled,
+    options: {
+      partitionBytes: Math.round(Number(d.partitionMiB) * MIB),
+      gzipLevel: Number(d.gzipLevel),
+      eventFilter:
+        d.filterMode === 'none'
+          ? null
+          : {
+              mode: d.filterMode,
+              eventTypes: d.filterTypes
+                .split(/[\n,]/)
+                .map((t) => t.trim())
+                .filter(Boolean),
+            },
+      manifest: d.manifest,
+    },
     createdBy: d.createdBy || null,
   };
 }
+
+const SSE_LABELS: Record<(typeof SSE_MODES)[number], string> = {
+  'bucket-default': "The bucket's default encryption",
+  AES256: 'SSE-S3 (AES256)',
+  'aws:kms': 'SSE-KMS (the key above)',
+};
 
 /** Create a connection, or edit one: project → destination → what to export. */
 export function ConnectionFormPage({ id }: { id?: string }) {
@@ -395,6 +436,91 @@ export function ConnectionFormPage({ id }: { id?: string }) {
                 Export every hour
               </Toggle>
             </SpaceBetween>
+          </Container>
+
+          <Container header={<Header variant="h2">Files</Header>}>
+            <ExpandableSection
+              headerText="Partitions, compression, event filter, manifest"
+              defaultExpanded={draft.filterMode !== 'none' || draft.manifest}
+            >
+              <SpaceBetween size="m">
+                {draft.destType === 's3' && (
+                  <FormField
+                    label="Encryption"
+                    description="Server-side encryption Ferry asks for on each object. A KMS key above always means SSE-KMS."
+                    errorText={err('destination.sse')}
+                  >
+                    <Select
+                      selectedOption={{
+                        value: draft.kmsKeyArn ? 'aws:kms' : draft.sse,
+                        label: SSE_LABELS[draft.kmsKeyArn ? 'aws:kms' : draft.sse],
+                      }}
+                      options={SSE_MODES.map((m) => ({ value: m, label: SSE_LABELS[m] }))}
+                      onChange={(e) => set('sse', e.detail.selectedOption.value as Draft['sse'])}
+                    />
+                  </FormField>
+                )}
+                <FormField
+                  label="Partition size (MiB, uncompressed)"
+                  description="An hour is split into #1, #2, … files of at most this size before gzip."
+                  errorText={err('options.partitionBytes')}
+                >
+                  <Input
+                    type="number"
+                    value={draft.partitionMiB}
+                    onChange={(e) => set('partitionMiB', e.detail.value)}
+                    data-testid="connection-partition"
+                  />
+                </FormField>
+                <FormField
+                  label="Compression level"
+                  description="1 is fastest, 9 smallest; 6 is gzip's default."
+                  errorText={err('options.gzipLevel')}
+                >
+                  <Select
+                    selectedOption={{ value: draft.gzipLevel, label: draft.gzipLevel }}
+                    options={['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((v) => ({
+                      value: v,
+                      label: v,
+                    }))}
+                    onChange={(e) => set('gzipLevel', e.detail.selectedOption.value ?? '6')}
+                  />
+                </FormField>
+                <FormField
+                  label="Event types"
+                  errorText={err('options.eventFilter') ?? err('options.eventFilter.eventTypes')}
+                >
+                  <SpaceBetween size="xs">
+                    <SegmentedControl
+                      selectedId={draft.filterMode}
+                      onChange={(e) =>
+                        set('filterMode', e.detail.selectedId as Draft['filterMode'])
+                      }
+                      options={[
+                        { id: 'none', text: 'All events' },
+                        { id: 'include', text: 'Only these' },
+                        { id: 'exclude', text: 'All but these' },
+                      ]}
+                    />
+                    {draft.filterMode !== 'none' && (
+                      <Textarea
+                        value={draft.filterTypes}
+                        onChange={(e) => set('filterTypes', e.detail.value)}
+                        placeholder={'page_view\npurchase'}
+                        rows={4}
+                      />
+                    )}
+                  </SpaceBetween>
+                </FormField>
+                <Toggle
+                  checked={draft.manifest}
+                  onChange={(e) => set('manifest', e.detail.checked)}
+                  description="Adds <prefix>_manifests/<project>_<date>_<hour>.json listing each file with its event count and checksum, written after the files."
+                >
+                  Write a manifest per hour
+                </Toggle>
+              </SpaceBetween>
+            </ExpandableSection>
           </Container>
         </SpaceBetween>
       </Form>

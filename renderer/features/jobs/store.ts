@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import type { Job, JobListQuery } from '../../../shared/model/entities';
+import type { Dataset } from '../../../shared/model/fields';
 import { api } from '../../api/client';
-import { attempt } from '../common/action';
+import { attempt, type ActionResult } from '../common/action';
 
 interface JobsState {
   query: JobListQuery;
@@ -11,6 +12,14 @@ interface JobsState {
   error: string | null;
   setQuery(query: JobListQuery): Promise<void>;
   load(): Promise<void>;
+  /** Start exporting one hour now; the list fills in as the jobs report back. */
+  exportHour(
+    connectionId: string,
+    hour: string,
+    datasets: Dataset[],
+  ): Promise<ActionResult<unknown>>;
+  /** One job in full, for its detail view. */
+  get(id: string): Promise<ActionResult<Job>>;
 }
 
 /** One page of job history, with the filters the contract offers. */
@@ -23,6 +32,12 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   async setQuery(query) {
     set({ query });
     await get().load();
+  },
+  async exportHour(connectionId, hour, datasets) {
+    return attempt(() => api().jobs.exportHour({ connectionId, hour, datasets }));
+  },
+  async get(id) {
+    return attempt(() => api().jobs.get({ id }));
   },
   async load() {
     set({ status: 'loading' });
