@@ -7,6 +7,7 @@ export async function openTestEngine(dataDir: string): Promise<Engine> {
     transport: 'cli',
     role: 'test',
     clock: { now: () => new Date('2026-11-26T10:00:00Z') },
+    seedDemo: false,
   });
 }
 

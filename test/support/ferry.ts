@@ -14,7 +14,7 @@ export interface RunResult {
 export function runFerry(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((done, reject) => {
     const child = spawn(process.execPath, [FERRY_BIN, ...args], {
-      env: { ...process.env, FERRY_DEBUG: '', ...env },
+      env: { ...process.env, FERRY_DEBUG: '', FERRY_DEMO: '0', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -35,13 +35,17 @@ export interface ServeProcess {
 }
 
 /** Start `ferry serve --json` on a data dir and wait for the line with its URL. */
-export function startServe(dataDir: string, extra: string[] = []): Promise<ServeProcess> {
+export function startServe(
+  dataDir: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServeProcess> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
       [FERRY_BIN, '--data-dir', dataDir, '--json', 'serve', ...extra],
       {
-        env: { ...process.env, FERRY_DEBUG: '' },
+        env: { ...process.env, FERRY_DEBUG: '', FERRY_DEMO: '0', ...env },
       },
     );
     let stdout = '';

@@ -1,0 +1,261 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import zlib from 'node:zlib';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../electron/engine';
+import { createAwsClients } from '../../electron/engine/aws/clients';
+import { reconcile } from '../../electron/engine/jobs/reconcile';
+import type { Connection } from '../../shared/model/entities';
+import { EVENT_FIELDS } from '../../shared/model/export-format';
+import { event, expectNdjson, ndjson } from '../support/events';
+import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { useTempDirs } from '../support/temp';
+
+const newDir = useTempDirs();
+const BUCKET = 'ferry-int-exports';
+const PROJECT = 187520;
+const HOUR = '2020-01-25T05';
+let moto: Moto;
+let s3: S3Client;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  Object.assign(process.env, moto.env);
+  s3 = moto.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+}, 60_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await moto?.stop();
+});
+
+async function objects(prefix: string): Promise<{ key: string; etag: string; body: Buffer }[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  const out = [];
+  for (const item of listed.Contents ?? []) {
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: item.Key }));
+    out.push({
+      key: item.Key!,
+      etag: item.ETag!,
+      body: Buffer.from(await got.Body!.transformToByteArray()),
+    });
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+async function setup(
+  prefix: string,
+  sourceFolder: string,
+): Promise<{ engine: Engine; connection: Connection }> {
+  const engine = await createEngine({
+    dataDir: await newDir(),
+    transport: 'cli',
+    role: 'test',
+    seedDemo: false,
+    aws: createAwsClients(),
+    retry: { attempts: 1, baseMs: 1 },
+  });
+  await engine.call('orgs.create', { id: 123, name: 'Acme' });
+  await engine.call('projects.create', {
+    id: PROJECT,
+    orgId: 123,
+    name: 'Web',
+    source: { type: 'files', path: sourceFolder },
+  });
+  const connection = await engine.call('connections.create', {
+    name: 'to-moto',
+    projectId: PROJECT,
+    destination: {
+      type: 's3',
+      bucket: BUCKET,
+      region: 'us-east-1',
+      prefix,
+      profile: TEST_PROFILE,
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+    },
+    datasets: ['events'],
+    options: { partitionBytes: 60_000 },
+  });
+  return { engine, connection };
+}
+
+describe('exporting to S3 (moto_server)', () => {
+  it('writes exact keys, parseable gzip NDJSON with every field, no duplicate ids, and counts that match the bucket', async () => {
+    const source = await newDir();
+    const events = Array.from({ length: 400 }, (_, n) => event(HOUR, n));
+    await writeFile(
+      join(source, 'hour.ndjson'),
+      ndjson([...events, events[10]!, events[200]!, events[399]!, events[0]!]),
+    );
+    const { engine, connection } = await setup('exports/', source);
+    try {
+      const job = await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      expect(job.status).toBe('succeeded');
+      expect(job.counts).toMatchObject({
+        eventsIn: 404,
+        eventsOut: 400,
+        duplicates: 4,
+        badLines: 0,
+      });
+
+      const stored = await objects('exports/');
+      expect(stored.length).toBeGreaterThanOrEqual(3);
+      expect(stored.map((o) => o.key)).toEqual(
+        stored.map((_, i) => `exports/${PROJECT}_2020-01-25_5#${i + 1}.json.gz`),
+      );
+      expect(job.objects.map((o) => o.key)).toEqual(stored.map((o) => o.key));
+
+      const ids = new Set<unknown>();
+      let lines = 0;
+      for (const [i, object] of stored.entries()) {
+        expect(createHash('sha256').update(object.body).digest('hex')).toBe(job.objects[i]!.sha256);
+        expect(object.etag).toBe(job.objects[i]!.etag);
+        const text = zlib.gunzipSync(object.body).toString('utf8');
+        expectNdjson(text);
+        for (const line of text.split('\n').filter(Boolean)) {
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          for (const field of EVENT_FIELDS) expect(parsed).toHaveProperty(field);
+          expect(ids.has(parsed.$insert_id)).toBe(false);
+          ids.add(parsed.$insert_id);
+          lines++;
+        }
+      }
+      expect(lines).toBe(job.counts!.eventsOut);
+      expect(job.objects.reduce((n, o) => n + o.events, 0)).toBe(lines);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('leaves no stale partition when an hour is re-exported smaller, and an overlapping backfill leaves identical objects', async () => {
+    const source = await newDir();
+    const full = ndjson(Array.from({ length: 400 }, (_, n) => event(HOUR, n)));
+    await writeFile(join(source, 'hour.ndjson'), full);
+    const { engine, connection } = await setup('rerun/', source);
+    try {
+      await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      const first = await objects('rerun/');
+      expect(first.length).toBeGreaterThanOrEqual(3);
+
+      await writeFile(
+        join(source, 'hour.ndjson'),
+        ndjson(Array.from({ length: 30 }, (_, n) => event(HOUR, n))),
+      );
+      const smaller = await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      expect(smaller.removed).toHaveLength(first.length - 1);
+      expect((await objects('rerun/')).map((o) => o.key)).toEqual([
+        `rerun/${PROJECT}_2020-01-25_5#1.json.gz`,
+      ]);
+
+      await writeFile(join(source, 'hour.ndjson'), full);
+      await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      const jobs = await engine.exports.exportHours(
+        connection.id,
+        ['2020-01-25T04', HOUR, '2020-01-25T06'],
+        null,
+        'backfill',
+      );
+      expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+      const after = await objects('rerun/');
+      expect(after.map((o) => [o.key, createHash('sha256').update(o.body).digest('hex')])).toEqual(
+        first.map((o) => [o.key, createHash('sha256').update(o.body).digest('hex')]),
+      );
+
+      const report = await reconcile(
+        connection,
+        PROJECT,
+        123,
+        engine.exports.sinkFor(connection),
+        engine.jobs,
+        '2020-01-25T04',
+        '2020-01-25T06',
+      );
+      expect(report).toMatchObject({ missing: [], extra: [], changed: [], matching: first.length });
+      expect(report.notExported).toEqual([]); // 04 and 06 were exported too: empty hours, no files
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('aborts a multipart upload that fails, leaving no parts behind, and records an error with a fix', async () => {
+    const source = await newDir();
+    // Enough incompressible data for a multipart upload (parts are 8 MiB).
+    const big = Array.from({ length: 30_000 }, (_, n) =>
+      event(HOUR, n, { blob: randomBytes(800).toString('hex') }),
+    );
+    await writeFile(join(source, 'hour.ndjson'), ndjson(big));
+    const aws = createAwsClients();
+    const failing = {
+      s3: (dest: Parameters<typeof aws.s3>[0]) => {
+        const client = aws.s3(dest);
+        if (!client.middlewareStack.identify().some((m) => m.startsWith('fail-second-part')))
+          client.middlewareStack.add(
+            (next, context) => async (args) => {
+              const input = args.input as { PartNumber?: number };
+              if (context.commandName === 'UploadPartCommand' && input.PartNumber === 2)
+                throw Object.assign(
+                  new Error('We encountered an internal error. Please try again.'),
+                  { name: 'InternalError', $metadata: { httpStatusCode: 500 } },
+                );
+              return next(args);
+            },
+            { step: 'initialize', name: 'fail-second-part' },
+          );
+        return client;
+      },
+      reset: aws.reset,
+    };
+    const engine = await createEngine({
+      dataDir: await newDir(),
+      transport: 'cli',
+      role: 'test',
+      seedDemo: false,
+      aws: failing,
+      retry: { attempts: 2, baseMs: 1 },
+    });
+    try {
+      await engine.call('orgs.create', { id: 123, name: 'Acme' });
+      await engine.call('projects.create', {
+        id: PROJECT,
+        orgId: 123,
+        name: 'Web',
+        source: { type: 'files', path: source },
+      });
+      const connection = await engine.call('connections.create', {
+        name: 'fails',
+        projectId: PROJECT,
+        destination: {
+          type: 's3',
+          bucket: BUCKET,
+          region: 'us-east-1',
+          prefix: 'fails/',
+          profile: TEST_PROFILE,
+          endpoint: moto.endpoint,
+          forcePathStyle: true,
+        },
+        options: { gzipLevel: 1 },
+      });
+      const job = await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      expect(job).toMatchObject({ status: 'failed', attempts: 2, error: { kind: 'transient' } });
+      expect(job.error!.fix).toMatch(/retries/);
+      const uploads = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'fails/' }),
+      );
+      expect(uploads.Uploads ?? []).toEqual([]);
+      expect(await objects('fails/')).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+
+export const TEST_PROFILE = 'ferry-test';
+
+export interface Moto {
+  endpoint: string;
+  /** AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE naming a profile with test keys. */
+  env: Record<string, string>;
+  s3(): S3Client;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Start a real S3-compatible server (moto_server: S3, IAM, KMS, STS) on a free port, with an
+ * AWS profile in temp config files pointing at nothing but test keys. `extraEnv` reaches the
+ * server (e.g. INITIAL_NO_AUTH_ACTION_COUNT to make it enforce IAM).
+ */
+export async function startMoto(extraEnv: Record<string, string> = {}): Promise<Moto> {
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error)
+    throw new Error(
+      "moto_server is not installed, so the S3 tests can not run. Install it with: pip install 'moto[server]'",
+    );
+  const port = await freePort();
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited: ${stderr}`);
+    const up = await fetch(`${endpoint}/moto-api/`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`moto_server did not start on port ${port}: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-aws-'));
+  const config = join(dir, 'config');
+  const credentials = join(dir, 'credentials');
+  await writeFile(config, `[profile ${TEST_PROFILE}]\nregion = us-east-1\n`);
+  await writeFile(
+    credentials,
+    `[${TEST_PROFILE}]\naws_access_key_id = AKIAFERRYTEST\naws_secret_access_key = ferry-test-secret\n`,
+  );
+  const env = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials };
+  return {
+    endpoint,
+    env,
+    s3: () =>
+      new S3Client({
+        region: 'us-east-1',
+        endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'AKIAFERRYTEST', secretAccessKey: 'ferry-test-secret' },
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}

@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { crc32Combine } from '../../../../electron/engine/pipeline/crc32';
+import { FingerprintSet } from '../../../../electron/engine/pipeline/dedupe';
+import { GzipWriter } from '../../../../electron/engine/pipeline/gzip';
+import { WorkerPool } from '../../../../electron/engine/pipeline/pool';
+
+const pools = [new WorkerPool(1), new WorkerPool(3)];
+afterAll(() => Promise.all(pools.map((p) => p.close())));
+
+async function gzipWith(
+  pool: WorkerPool,
+  data: Buffer,
+  chunkSize: number,
+  pieces = 7,
+): Promise<Buffer> {
+  const out: Buffer[] = [];
+  const writer = new GzipWriter(pool, 6, async (b) => void out.push(b), chunkSize);
+  const step = Math.max(1, Math.ceil(data.length / pieces));
+  for (let i = 0; i < data.length; i += step) {
+    writer.write(data, i, Math.min(data.length, i + step));
+    await writer.drain();
+  }
+  const { rawBytes, crc32 } = await writer.finish();
+  expect(rawBytes).toBe(data.length);
+  expect(crc32).toBe(zlib.crc32(data));
+  return Buffer.concat(out);
+}
+
+/** Text that compresses like events do: repeated structure, random ids. */
+function sample(bytes: number): Buffer {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = `{"n":${i},"id":"${randomBytes(12).toString('hex')}","type":"page_view","path":"/docs/${i % 97}"}\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  return Buffer.from(lines.join('')).subarray(0, bytes);
+}
+
+describe('parallel gzip', () => {
+  it.each([0, 1, 100, 32 * 1024, 64 * 1024 + 17, 300_000])(
+    'writes a standard gzip of %i bytes that gunzip reads back',
+    async (size) => {
+      const data = sample(size);
+      const gz = await gzipWith(pools[1]!, data, 64 * 1024);
+      expect(zlib.gunzipSync(gz).equals(data)).toBe(true);
+      expect(execFileSync('gzip', ['-dc'], { input: gz }).equals(data)).toBe(true);
+      expect(gz.subarray(0, 10)).toEqual(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]));
+    },
+  );
+
+  it('gives byte-identical files whatever the number of workers or how bytes arrive', async () => {
+    const data = sample(700_000);
+    const a = await gzipWith(pools[0]!, data, 64 * 1024, 3);
+    const b = await gzipWith(pools[1]!, data, 64 * 1024, 41);
+    expect(a.equals(b)).toBe(true);
+  });
+
+  it('compresses about as well as one stream', async () => {
+    const data = sample(2_000_000);
+    const parallel = await gzipWith(pools[1]!, data, 256 * 1024);
+    const single = zlib.gzipSync(data, { level: 6 });
+    expect(parallel.length).toBeLessThan(single.length * 1.02);
+  });
+
+  it('combines CRC-32s as zlib does', () => {
+    const a = randomBytes(1000);
+    const b = randomBytes(123_457);
+    expect(crc32Combine(zlib.crc32(a), zlib.crc32(b), b.length)).toBe(
+      zlib.crc32(Buffer.concat([a, b])),
+    );
+    expect(crc32Combine(zlib.crc32(a), 0, 0)).toBe(zlib.crc32(a));
+  });
+});
+
+describe('the fingerprint set', () => {
+  it('answers first-seen and duplicate across growth', () => {
+    const set = new FingerprintSet();
+    for (let i = 0; i < 200_000; i++) expect(set.add(i * 2654435761, i ^ 0x5bd1e995)).toBe(true);
+    for (let i = 0; i < 200_000; i += 997)
+      expect(set.add(i * 2654435761, i ^ 0x5bd1e995)).toBe(false);
+    expect(set.size).toBe(200_000);
+    expect(set.add(0, 0)).toBe(true); // the empty-slot marker is still a storable id
+    expect(set.add(0, 0)).toBe(false);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import {
+  eventObjectKey,
+  eventObjectPrefix,
+  hourOfTimestamp,
+  hourIndex,
+  hoursBetween,
+  hourString,
+  manifestKey,
+  mergedIdsObjectKey,
+  partitionOf,
+} from '../../../shared/model/export-format';
+
+describe('object names (DESIGN.md §2)', () => {
+  it('names event partitions with an unpadded hour and #n from 1', () => {
+    expect(eventObjectKey('', 187520, '2020-01-25T17', 1)).toBe('187520_2020-01-25_17#1.json.gz');
+    expect(eventObjectKey('amplitude/', 187520, '2020-01-25T05', 3)).toBe(
+      'amplitude/187520_2020-01-25_5#3.json.gz',
+    );
+    expect(eventObjectKey('', 187520, '2020-01-25T00', 1)).toBe('187520_2020-01-25_0#1.json.gz');
+  });
+
+  it('names merged IDs with a leading dash and the organization id', () => {
+    expect(mergedIdsObjectKey('x/', 123, '2020-01-25T05')).toBe('x/-123_2020-01-25_5.json.gz');
+    expect(manifestKey('x/', 187520, '2020-01-25T05')).toBe(
+      'x/_manifests/187520_2020-01-25_5.json',
+    );
+  });
+
+  it('tells this hour’s partitions from other hours’ (hour 1 is not hour 17)', () => {
+    const prefix = eventObjectPrefix('', 7, '2020-01-25T01');
+    expect(prefix).toBe('7_2020-01-25_1#');
+    expect(partitionOf('7_2020-01-25_1#12.json.gz', '', 7, '2020-01-25T01')).toBe(12);
+    expect(partitionOf('7_2020-01-25_17#1.json.gz', '', 7, '2020-01-25T01')).toBeNull();
+    expect(partitionOf('7_2020-01-25_1#0.json.gz', '', 7, '2020-01-25T01')).toBeNull();
+  });
+
+  it('steps through hours', () => {
+    expect(hoursBetween('2020-01-31T22', '2020-02-01T01')).toEqual([
+      '2020-01-31T22',
+      '2020-01-31T23',
+      '2020-02-01T00',
+      '2020-02-01T01',
+    ]);
+    expect(hourString(hourIndex('2020-03-08T02'))).toBe('2020-03-08T02');
+  });
+});
+
+describe('timestamps as Amplitude writes them', () => {
+  const h = hourIndex('2020-01-25T17');
+  it.each([
+    '2020-01-25 17:03:12.123456',
+    '2020-01-25 17:59:59.999999',
+    '2020-01-25T17:03:12.123Z',
+    '2020-01-25T17:03:12Z',
+    '2020-01-25T17:03:12',
+    '2020-01-25T19:03:12+02:00',
+    '2020-01-25T12:03:12-0500',
+  ])('reads %s as 2020-01-25T17 UTC', (value) => {
+    expect(hourOfTimestamp(value)).toBe(h);
+  });
+
+  it('reads a zone-less time as UTC, never local time', () => {
+    expect(hourOfTimestamp('2020-01-25 00:30:00.000000')).toBe(hourIndex('2020-01-25T00'));
+  });
+
+  it.each([
+    '',
+    'yesterday',
+    '2020-02-30 10:00:00',
+    '2020-01-25 24:00:00',
+    '2020-13-01 10:00:00',
+    null,
+    {},
+  ])('refuses %j', (value) => {
+    expect(hourOfTimestamp(value)).toBeNull();
+  });
+
+  it('takes epoch milliseconds', () => {
+    expect(hourOfTimestamp(Date.parse('2020-01-25T17:30:00Z'))).toBe(h);
+  });
+});
