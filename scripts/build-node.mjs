@@ -38,6 +38,14 @@ const builds = [
     format: 'esm',
     packages: 'external',
   },
+  // The export pipeline's worker thread (scan + deflate), loaded by electron/engine/pipeline/pool.ts.
+  {
+    ...common,
+    entryPoints: { 'pipeline-worker': 'electron/engine/pipeline/worker.ts' },
+    outdir: 'out/worker',
+    format: 'esm',
+    packages: 'external',
+  },
 ];
 
 if (watch) {
