@@ -15,7 +15,7 @@ export interface Deflater {
 
 const WINDOW = 32 * 1024;
 /** Chunk size: also fixes where chunk borders fall, so it is part of what makes output repeatable. */
-export const DEFAULT_CHUNK = 2 * 1024 * 1024;
+export const DEFAULT_CHUNK = 1024 * 1024;
 
 /**
  * One gzip file written from many chunks compressed in parallel, like pigz.

@@ -116,7 +116,9 @@ export class WorkerPool {
 
   private spawn(): Worker | null {
     if (this.all.length >= this.size) return null;
-    const worker = new Worker(workerFile());
+    // A small young generation: the worker allocates little per task, and every MiB counts
+    // towards the export's memory ceiling.
+    const worker = new Worker(workerFile(), { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
       const task = this.running.get(reply.id);

@@ -51,8 +51,13 @@ export class EventScanner {
   readonly valueEscaped = new Uint8Array(VALUE_COUNT);
 
   private readonly keyBytes: Uint8Array[] = [];
+  /** Each key's bytes as little-endian 32-bit words (its tail bytes compared one by one). */
+  private readonly keyWords: Uint32Array[] = [];
   private readonly keyField: number[] = [];
   private readonly keyValue: number[] = [];
+  /** The key that followed each known key in the last line (-1: none known): the next guess. */
+  private next: Int16Array = new Int16Array(0);
+  private firstKey = -1;
   /** Open-addressing table: hash slot → key index + 1 (0 = empty). */
   private readonly table = new Int16Array(TABLE_SIZE);
   /** Per schema field (in EVENT_FIELDS order): 1 when the last line has it. */
@@ -61,6 +66,7 @@ export class EventScanner {
   private lastEscaped = false;
   /** The scanned bytes' buffer seen as 32-bit words, for checking four bytes per step. */
   private words: Uint32Array | null = null;
+  private view: DataView | null = null;
   private wordsOf: ArrayBufferLike | null = null;
   private base = 0;
 
@@ -71,12 +77,17 @@ export class EventScanner {
       const bytes = encoder.encode(name);
       const index = this.keyBytes.length;
       this.keyBytes.push(bytes);
+      const words = new Uint32Array(bytes.length >>> 2);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let w = 0; w < words.length; w++) words[w] = view.getUint32(w * 4, true);
+      this.keyWords.push(words);
       this.keyField.push(EVENT_FIELDS.indexOf(name as (typeof EVENT_FIELDS)[number]));
       this.keyValue.push(VALUE_KEYS[name] ?? -1);
       let slot = keyHash(bytes, 0, bytes.length) & (TABLE_SIZE - 1);
       while (this.table[slot] !== 0) slot = (slot + 1) & (TABLE_SIZE - 1);
       this.table[slot] = index + 1;
     }
+    this.next = new Int16Array(this.keyBytes.length).fill(-1);
   }
 
   /** True when the last scanned line has every field of the export schema. */
@@ -98,6 +109,7 @@ export class EventScanner {
     if (this.wordsOf !== buf.buffer) {
       this.wordsOf = buf.buffer;
       this.words = new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >>> 2);
+      this.view = new DataView(buf.buffer);
     }
     this.base = buf.byteOffset;
 
@@ -105,13 +117,36 @@ export class EventScanner {
     if (buf[i] !== 0x7b) return false;
     i = skipWs(buf, i + 1, end);
     if (buf[i] === 0x7d) return skipWs(buf, i + 1, end) === end;
+    let guess = this.firstKey;
+    let previous = -1;
     for (;;) {
       if (buf[i] !== 0x22) return false;
-      const keyStart = i;
-      i = this.scanString(buf, i, end);
-      if (i < 0) return false;
-      if (this.lastEscaped) this.keyEscaped = true;
-      const slot = this.lastEscaped ? -1 : this.identifyKey(buf, keyStart + 1, i - 1);
+      // Events from one producer repeat their key order: try the key that followed the
+      // previous one last time, by comparing bytes, before scanning and looking it up.
+      let entry = -1;
+      if (guess >= 0) {
+        const length = this.keyBytes[guess]!.length;
+        if (
+          i + 1 + length < end &&
+          buf[i + 1 + length] === 0x22 &&
+          this.sameKey(buf, i + 1, guess)
+        ) {
+          entry = guess;
+          i += length + 2;
+        }
+      }
+      if (entry < 0) {
+        const keyStart = i;
+        i = this.scanString(buf, i, end);
+        if (i < 0) return false;
+        if (this.lastEscaped) this.keyEscaped = true;
+        else entry = this.identifyKey(buf, keyStart + 1, i - 1);
+      }
+      if (previous >= 0) this.next[previous] = entry;
+      else this.firstKey = entry;
+      previous = entry;
+      guess = entry >= 0 ? this.next[entry]! : -1;
+      const slot = entry >= 0 ? this.markKey(entry) : -1;
       if (buf[i] !== 0x3a) {
         i = skipWs(buf, i, end);
         if (buf[i] !== 0x3a) return false;
@@ -194,7 +229,7 @@ export class EventScanner {
     }
   }
 
-  /** The schema field or recorded value a top-level key names; counts schema fields once. */
+  /** Which known key (index) the bytes name, or -1 for a key Ferry does not track. */
   private identifyKey(buf: Uint8Array, start: number, end: number): number {
     const length = end - start;
     if (length === 0) return -1;
@@ -202,17 +237,33 @@ export class EventScanner {
     for (;;) {
       const entry = this.table[slot]!;
       if (entry === 0) return -1;
-      const bytes = this.keyBytes[entry - 1]!;
-      if (bytes.length === length && sameBytes(buf, start, bytes)) {
-        const field = this.keyField[entry - 1]!;
-        if (field >= 0 && this.seen[field] === 0) {
-          this.seen[field] = 1;
-          this.fieldsFound++;
-        }
-        return this.keyValue[entry - 1]!;
-      }
+      if (this.keyBytes[entry - 1]!.length === length && this.sameKey(buf, start, entry - 1))
+        return entry - 1;
       slot = (slot + 1) & (TABLE_SIZE - 1);
     }
+  }
+
+  /** Count a known key's schema field (once per line); returns its recorded-value slot or -1. */
+  private markKey(entry: number): number {
+    const field = this.keyField[entry]!;
+    if (field >= 0 && this.seen[field] === 0) {
+      this.seen[field] = 1;
+      this.fieldsFound++;
+    }
+    return this.keyValue[entry]!;
+  }
+
+  /** Whether `buf` at `start` holds key `index`'s bytes: four at a time, then the tail. */
+  private sameKey(buf: Uint8Array, start: number, index: number): boolean {
+    const words = this.keyWords[index]!;
+    const view = this.view!;
+    const at = this.base + start;
+    for (let w = 0; w < words.length; w++)
+      if (view.getUint32(at + w * 4, true) !== words[w]) return false;
+    const bytes = this.keyBytes[index]!;
+    for (let k = words.length * 4; k < bytes.length; k++)
+      if (buf[start + k] !== bytes[k]) return false;
+    return true;
   }
 
   /**
@@ -327,11 +378,6 @@ function skipWs(buf: Uint8Array, i: number, end: number): number {
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isHex = (c: number) =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
-
-function sameBytes(buf: Uint8Array, start: number, bytes: Uint8Array): boolean {
-  for (let k = 0; k < bytes.length; k++) if (buf[start + k] !== bytes[k]) return false;
-  return true;
-}
 
 /** A cheap key hash from the length and three bytes; the table then compares whole keys. */
 function keyHash(buf: Uint8Array, start: number, length: number): number {

@@ -34,6 +34,8 @@ parentPort!.on('message', (task: WorkerTask) => {
         level: task.level,
         // The most memory zlib offers (256 KiB per stream): a little faster and smaller than the default.
         memLevel: 9,
+        // One output buffer per chunk (compressed chunks are well under this), not many to join.
+        chunkSize: 256 * 1024,
         finishFlush: task.finish ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
       };
       if (task.dictionary) options.dictionary = Buffer.from(task.dictionary);

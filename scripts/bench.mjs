@@ -1,0 +1,335 @@
+#!/usr/bin/env node
+// `npm run bench`: Ferry's export speed and memory against the tools an admin would use by hand,
+// measured in one run on one NDJSON fixture. Prints one JSON object (and progress on stderr).
+//
+//   npm run bench                      1,000,000 events (~1.6 GB), all measurements
+//   npm run bench -- --events 10000000 the 10M-event memory check
+//   npm run bench -- --skip-s3         folder sink and gzip/pigz only
+//
+// Baselines: `gzip -6` and `pigz -6` on the file (to /dev/null), and the pipeline a user would
+// script, `gzip -6 -c file | aws s3 cp - s3://…`, against the same local moto_server as Ferry.
+// Each command is timed end to end as a process; peak RSS is the process's high-water mark.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const EVENTS = Number(flag('--events', '1000000'));
+const SKIP_S3 = args.includes('--skip-s3');
+// --only ferry_folder,ferry_s3: run only these measurements (quick checks; ratios need baselines).
+const ONLY = flag('--only', null)?.split(',') ?? null;
+const wanted = (name) => !ONLY || ONLY.includes(name);
+const HOUR = '2020-01-25T17';
+const PROJECT = 187520;
+const ROOT = resolve(flag('--dir', join(tmpdir(), 'ferry-bench')));
+const FERRY = resolve('out/cli/main.js');
+const log = (...m) => process.stderr.write(`[bench] ${m.join(' ')}\n`);
+
+if (!existsSync(FERRY)) {
+  log('building Ferry first (npm run build:node)');
+  execFileSync('npm', ['run', '--silent', 'build:node'], { stdio: 'inherit' });
+}
+
+ensureTools();
+const fixtureDir = join(ROOT, `fixture-${EVENTS}`);
+const fixture = join(fixtureDir, `${PROJECT}_${HOUR}.ndjson`);
+await makeFixture();
+const bytes = statSync(fixture).size;
+log(`fixture: ${EVENTS.toLocaleString()} events, ${(bytes / 1e6).toFixed(0)} MB at ${fixture}`);
+
+const results = {};
+const dataDir = join(ROOT, 'ferry-data');
+rmSync(dataDir, { recursive: true, force: true });
+const outDir = join(ROOT, 'out-folder');
+rmSync(outDir, { recursive: true, force: true });
+const ferryEnv = {
+  FERRY_DATA_DIR: dataDir,
+  FERRY_DEMO: '0',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+ferry(['org', 'add', '--id', '123', '--name', 'Bench']);
+ferry([
+  'project',
+  'add',
+  '--id',
+  String(PROJECT),
+  '--org',
+  '123',
+  '--name',
+  'Bench',
+  '--source',
+  'files',
+  '--source-path',
+  fixtureDir,
+]);
+ferry([
+  'connection',
+  'add',
+  '--name',
+  'bench-folder',
+  '--project',
+  String(PROJECT),
+  '--folder',
+  outDir,
+]);
+// Build the folder index once (as in steady state, where it is kept up to date hour by hour).
+ferry(['export', 'bench-folder', '--hour', '2020-01-01T00']);
+
+if (wanted('ferry_folder')) {
+  log('Ferry → folder');
+  results.ferry_folder = measure(
+    'ferry export (folder sink)',
+    process.execPath,
+    [FERRY, '--json', 'export', 'bench-folder', '--hour', HOUR],
+    ferryEnv,
+  );
+  results.ferry_folder.job = jobSummary(results.ferry_folder.stdout);
+}
+if (wanted('gzip6')) {
+  log('gzip -6');
+  results.gzip6 = measure('gzip -6', 'sh', ['-c', `gzip -6 -c "${fixture}" > /dev/null`]);
+}
+if (wanted('pigz6')) {
+  log('pigz -6');
+  results.pigz6 = measure('pigz -6', 'sh', ['-c', `pigz -6 -c "${fixture}" > /dev/null`]);
+}
+
+if (!SKIP_S3 && (wanted('ferry_s3') || wanted('hand_pipeline'))) {
+  const port = await freePort();
+  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  try {
+    const endpoint = `http://127.0.0.1:${port}`;
+    await waitFor(`${endpoint}/moto-api/`);
+    const aws = awsEnv(endpoint);
+    execFileSync(
+      'aws',
+      ['s3api', 'create-bucket', '--bucket', 'ferry-bench', '--endpoint-url', endpoint],
+      { env: { ...process.env, ...aws.env }, stdio: 'ignore' },
+    );
+    ferry(
+      [
+        'connection',
+        'add',
+        '--name',
+        'bench-s3',
+        '--project',
+        String(PROJECT),
+        '--bucket',
+        'ferry-bench',
+        '--region',
+        'us-east-1',
+        '--prefix',
+        'ferry/',
+        '--profile',
+        'bench',
+        '--endpoint',
+        endpoint,
+        '--path-style',
+      ],
+      aws.env,
+    );
+    if (wanted('ferry_s3')) {
+      log('Ferry → S3 (moto_server)');
+      results.ferry_s3 = measure(
+        'ferry export (S3 sink)',
+        process.execPath,
+        [FERRY, '--json', 'export', 'bench-s3', '--hour', HOUR],
+        { ...ferryEnv, ...aws.env },
+      );
+      results.ferry_s3.job = jobSummary(results.ferry_s3.stdout);
+    }
+    if (wanted('hand_pipeline')) log('gzip -6 -c file | aws s3 cp - (moto_server)');
+    if (wanted('hand_pipeline'))
+      results.hand_pipeline = measure(
+        'gzip -6 -c | aws s3 cp -',
+        'bash',
+        [
+          '-c',
+          `set -o pipefail; gzip -6 -c "${fixture}" | aws s3 cp - s3://ferry-bench/hand/${PROJECT}_2020-01-25_17.json.gz --endpoint-url ${endpoint} --only-show-errors`,
+        ],
+        aws.env,
+      );
+  } finally {
+    moto.kill('SIGTERM');
+  }
+}
+
+for (const r of Object.values(results)) {
+  r.MBps = round(bytes / 1e6 / r.seconds);
+  r.eventsPerSec = Math.round(EVENTS / r.seconds);
+  delete r.stdout;
+}
+const ratio = (a, b) =>
+  results[a] && results[b] ? round(results[a].MBps / results[b].MBps) : null;
+const summary = {
+  fixture: { events: EVENTS, bytes, path: fixture },
+  machine: { cpus: (await import('node:os')).availableParallelism(), node: process.versions.node },
+  results,
+  ratios: {
+    folder_vs_pigz6: ratio('ferry_folder', 'pigz6'),
+    folder_vs_gzip6: ratio('ferry_folder', 'gzip6'),
+    s3_vs_hand_pipeline: ratio('ferry_s3', 'hand_pipeline'),
+  },
+  targets: {
+    folder_at_least_0_75x_pigz:
+      ratio('ferry_folder', 'pigz6') === null ? null : ratio('ferry_folder', 'pigz6') >= 0.75,
+    s3_at_least_1_5x_hand_pipeline:
+      ratio('ferry_s3', 'hand_pipeline') === null
+        ? null
+        : ratio('ferry_s3', 'hand_pipeline') >= 1.5,
+    peak_rss_mb_limit: EVENTS <= 1_000_000 ? 256 : 300,
+    peak_rss_within_limit:
+      Math.max(results.ferry_folder?.peakRssMB ?? 0, results.ferry_s3?.peakRssMB ?? 0) <=
+      (EVENTS <= 1_000_000 ? 256 : 300),
+  },
+};
+process.stdout.write(`${JSON.stringify(summary)}\n`);
+
+// ---------------------------------------------------------------------------------------------
+
+function ferry(cmd, env = {}) {
+  const result = spawnSync(process.execPath, [FERRY, ...cmd], {
+    env: { ...process.env, ...ferryEnv, ...env },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`ferry ${cmd.join(' ')} failed: ${result.stderr || result.stdout}`);
+  return result.stdout;
+}
+
+/** Run a command to completion: wall seconds and peak RSS (GNU time's %M, else /proc polling). */
+function measure(label, command, argv, env = {}) {
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const started = process.hrtime.bigint();
+  const result = timeBin
+    ? spawnSync(timeBin, ['-f', '__RSS_KB=%M', command, ...argv], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      })
+    : spawnSync(command, argv, {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${label} failed (${result.status}): ${result.stderr}`);
+  const rss = /__RSS_KB=(\d+)/.exec(result.stderr ?? '');
+  return {
+    label,
+    seconds: round(seconds),
+    peakRssMB: rss ? round(Number(rss[1]) / 1024) : null,
+    stdout: result.stdout,
+  };
+}
+
+function jobSummary(stdout) {
+  const summary = JSON.parse(stdout);
+  const job = summary.results[0];
+  if (!job || job.status !== 'succeeded') throw new Error(`the export failed: ${stdout}`);
+  return {
+    seconds: round(job.durationMs / 1000),
+    eventsOut: job.counts.eventsOut,
+    duplicates: job.counts.duplicates,
+    files: job.objects.length,
+    compressedMB: round(job.bytes.compressed / 1e6),
+  };
+}
+
+/** The fixture: the demo generator's full-schema events for one hour, ~1% duplicate $insert_ids. */
+async function makeFixture() {
+  if (existsSync(fixture)) return;
+  mkdirSync(fixtureDir, { recursive: true });
+  log(`generating ${EVENTS.toLocaleString()} events (once; kept in ${fixtureDir})`);
+  const partial = `${fixture}.partial`;
+  const child = spawn(
+    process.execPath,
+    [FERRY, 'demo-data', '--project', String(PROJECT), '--hour', HOUR, '--events', String(EVENTS)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const out = createWriteStream(partial);
+  child.stdout.pipe(out);
+  const [[code]] = await Promise.all([once(child, 'exit'), once(out, 'close')]);
+  if (code !== 0) throw new Error('generating the fixture failed');
+  execFileSync('mv', [partial, fixture]);
+}
+
+function ensureTools() {
+  const missing = ['pigz', 'gzip', ...(SKIP_S3 ? [] : ['aws', 'moto_server'])].filter(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+  );
+  const apt = missing
+    .filter((t) => t === 'pigz' || t === 'aws')
+    .map((t) => (t === 'aws' ? 'awscli' : t));
+  if (apt.length > 0) {
+    log(`installing ${apt.join(', ')} with apt-get`);
+    const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+    execFileSync(
+      sudo[0] ?? 'apt-get',
+      [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-qq', ...apt],
+      { stdio: 'inherit' },
+    );
+  }
+  if (missing.includes('moto_server'))
+    throw new Error(
+      "moto_server is missing; install it with: pip install 'moto[server]' (or run with --skip-s3)",
+    );
+}
+
+function awsEnv(endpoint) {
+  const dir = join(ROOT, 'aws');
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'config');
+  const credentials = join(dir, 'credentials');
+  execFileSync('sh', [
+    '-c',
+    `printf '[profile bench]\\nregion = us-east-1\\n' > "${config}"; printf '[bench]\\naws_access_key_id = AKIABENCH\\naws_secret_access_key = bench\\n' > "${credentials}"`,
+  ]);
+  return {
+    endpoint,
+    env: {
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_ACCESS_KEY_ID: 'AKIABENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    },
+  };
+}
+
+function freePort() {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; i++) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function round(n) {
+  return Math.round(n * 100) / 100;
+}
