@@ -3,7 +3,9 @@ import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
 import { defaultDataDir } from '../engine/store/data-dir';
 import { FERRY_VERSION } from '../engine/version';
+import { registerAwsCommands } from './aws-commands';
 import { registerConnectionCommands } from './connection-commands';
+import { registerDemoCommand } from './demo-command';
 import { registerJobCommands } from './job-commands';
 import { registerOrgCommands } from './org-commands';
 import { fieldToFlag, type Output } from './output';
@@ -89,6 +91,8 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
   registerProjectCommands(program, ctx);
   registerConnectionCommands(program, ctx);
   registerJobCommands(program, ctx);
+  registerAwsCommands(program, ctx);
+  registerDemoCommand(program);
   return { program, ctx };
 }
 

@@ -174,7 +174,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
           conn,
           project.id,
           org.id,
-          engine.exports.sinkFor(conn),
+          await engine.exports.sinkFor(conn),
           engine.jobs,
           from,
           to,

@@ -60,6 +60,12 @@ const FIELD_FLAGS: Record<string, string> = {
   'options.eventFilter.eventTypes': '--include-events / --exclude-events',
   connectionId: '<connection>',
   hour: '--hour',
+  mfaCode: '--mfa-code',
+  profile: '--profile',
+  form: '--form',
+  kmsKeyArn: '--kms-key',
+  bucket: '--bucket',
+  region: '--region',
 };
 
 export function fieldToFlag(field: string): string {

@@ -8,6 +8,9 @@ import type { ApiMethod } from '../../shared/api/methods';
 import { hourIndex } from '../../shared/model/export-format';
 import { dispatch, type Handlers } from './api/dispatch';
 import { createAwsClients, type AwsClients } from './aws/clients';
+import { awsFiles, environmentWarnings, listProfiles } from './aws/profiles';
+import { AwsSetup } from './aws/setup';
+import { classifyError } from './jobs/errors';
 import { Catalog, systemClock, type Clock } from './catalog';
 import { seedDemo } from './demo-seed';
 import { ExportService } from './jobs/export-service';
@@ -109,6 +112,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         'Welcome to Ferry. A demo connection writes sample events to a folder on this computer; enable it to see real export files.',
     });
   }
+  const setup = new AwsSetup(aws, store.config, store.dataDir, clock);
   const startedAt = clock.now().toISOString();
 
   const handlers: Handlers = {
@@ -144,6 +148,27 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
       return job;
     },
+    'aws.profiles': async () => ({
+      profiles: await listProfiles(),
+      warnings: environmentWarnings(),
+      files: awsFiles(),
+    }),
+    'aws.identity': (input) => awsCall(() => setup.identity(input)),
+    'aws.bucketRegion': async (target) => ({
+      region: await awsCall(() => setup.bucketRegion(target)),
+    }),
+    'aws.plan': async ({ target, form }) => {
+      const { identity, proposals } = await awsCall(() => setup.plan(target, form));
+      return { identity, proposals };
+    },
+    'aws.apply': ({ target, form, step, connectionId }) =>
+      awsCall(() => setup.apply(target, form, step, connectionId)),
+    'aws.createKey': async ({ target, form }) => ({
+      keyArn: await awsCall(() => setup.createKey(target, form)),
+    }),
+    'aws.verify': ({ target, form }) => awsCall(() => setup.verify(target, form)),
+    'backups.list': () => [...store.config.data.backups].reverse(),
+    'backups.restore': ({ id, as }) => awsCall(() => setup.restore(id, as)),
     'jobs.exportHour': ({ connectionId, hour, datasets }) => {
       if (hourIndex(hour) >= hourIndex(clock.now().toISOString().slice(0, 13)))
         throw new FerryError(
@@ -197,4 +222,30 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await store.close();
     },
   };
+}
+
+/**
+ * Run an AWS call for the console: SDK failures become typed errors with their fix (a refused
+ * permission is `forbidden`, a wrong setting `validation`, anything else `upstream`).
+ */
+async function awsCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof FerryError) throw error;
+    const problem = classifyError(error);
+    const code =
+      problem.kind === 'access'
+        ? 'forbidden'
+        : problem.kind === 'config'
+          ? 'validation'
+          : 'upstream';
+    const field =
+      problem.code === 'NoSuchBucket'
+        ? 'bucket'
+        : problem.code === 'PermanentRedirect'
+          ? 'region'
+          : undefined;
+    throw new FerryError(code, `${problem.message}${problem.fix ? ` ${problem.fix}` : ''}`, field);
+  }
 }

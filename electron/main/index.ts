@@ -1,7 +1,8 @@
-import { app, type BrowserWindow, dialog, session } from 'electron';
+import { app, type BrowserWindow, dialog, safeStorage, session } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
+import type { SecretCodec } from '../engine/store/secrets';
 import { registerIpc } from './ipc';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { createMainWindow } from './window';
@@ -37,11 +38,27 @@ async function start(): Promise<void> {
     transport: 'electron',
     role: 'the Ferry desktop app',
     electronVersion: process.versions.electron ?? null,
+    secretCodec: keychainCodec(),
     log: (error) => console.error(error),
   });
   registerIpc(engine, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow] : []));
   mainWindow = createMainWindow(preloadPath);
   app.on('activate', focusWindow);
+}
+
+/**
+ * Secrets sealed by the OS keychain (Keychain, DPAPI, libsecret) through safeStorage; where
+ * the OS has none (a Linux desktop without a keyring), the 0600 file headless Ferry uses.
+ */
+function keychainCodec(): SecretCodec | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined;
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+    return undefined;
+  return {
+    name: 'os-keychain',
+    seal: (plain) => safeStorage.encryptString(plain).toString('base64'),
+    open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+  };
 }
 
 function focusWindow(): void {

@@ -264,6 +264,8 @@ function statusFor(error: ApiErrorBody): number {
     case 'conflict':
     case 'locked':
       return 409;
+    case 'upstream':
+      return 502;
     default:
       return 500;
   }

@@ -19,6 +19,17 @@ import {
   projectCreate,
   projectUpdate,
 } from '../model/entities';
+import {
+  applyStep,
+  awsAsk,
+  awsProfile,
+  identity,
+  policyForm,
+  proposal,
+  setupTarget,
+  verifyReport,
+} from '../model/aws';
+import { backup } from '../model/entities';
 import { dataset, hour, numericId } from '../model/fields';
 import type { Envelope } from './errors';
 import type { ApiMethod } from './methods';
@@ -108,6 +119,47 @@ export const contract = {
     z.object({ started: z.array(z.object({ dataset, hour: z.string() })) }),
     true,
   ),
+
+  /** Profiles in ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE…), and environment warnings. */
+  'aws.profiles': spec(
+    none,
+    z.object({
+      profiles: z.array(awsProfile),
+      warnings: z.array(z.string()),
+      files: z.object({ config: z.string(), credentials: z.string() }),
+    }),
+  ),
+  /** STS GetCallerIdentity for a profile. */
+  'aws.identity': spec(awsAsk, identity),
+  'aws.bucketRegion': spec(setupTarget, z.object({ region: z.string() })),
+  /** The documents a destination needs, next to what is there now. Changes nothing. */
+  'aws.plan': spec(
+    z.object({ target: setupTarget, form: policyForm }),
+    z.object({ identity, proposals: z.array(proposal) }),
+  ),
+  /** Apply one step, after backing up what it replaces. */
+  'aws.apply': spec(
+    z.object({
+      target: setupTarget,
+      form: policyForm,
+      step: applyStep,
+      connectionId: z
+        .string()
+        .nullish()
+        .transform((v) => v ?? null),
+    }),
+    z.object({ backups: z.array(backup), applied: z.array(proposal) }),
+    true,
+  ),
+  'aws.createKey': spec(
+    z.object({ target: setupTarget, form: policyForm }),
+    z.object({ keyArn: z.string() }),
+    true,
+  ),
+  /** Check access the way an export uses it; each refusal names the missing permission. */
+  'aws.verify': spec(z.object({ target: setupTarget, form: policyForm }), verifyReport),
+  'backups.list': spec(none, z.array(backup)),
+  'backups.restore': spec(z.object({ id: z.string().min(1), as: awsAsk }), backup, true),
 } as const satisfies Record<ApiMethod, MethodSpec>;
 
 export type Contract = typeof contract;

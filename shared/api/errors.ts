@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'unknown_method',
+  /** An outside service (AWS, Amplitude) refused or failed; the message says what to do. */
+  'upstream',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -24,6 +24,15 @@ export const API_METHODS = [
   'jobs.list',
   'jobs.get',
   'jobs.exportHour',
+  'aws.profiles',
+  'aws.identity',
+  'aws.bucketRegion',
+  'aws.plan',
+  'aws.apply',
+  'aws.createKey',
+  'aws.verify',
+  'backups.list',
+  'backups.restore',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

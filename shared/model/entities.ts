@@ -159,6 +159,19 @@ export const s3Destination = z
       .nullish()
       .transform((v) => v || null),
     forcePathStyle: z.boolean().default(false),
+    /**
+     * Export as this IAM role (the current policy form: `ferry-export-<projectId>`), assumed with
+     * the profile's credentials; null exports as the profile's own identity (legacy form).
+     */
+    roleArn: z
+      .string()
+      .trim()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+        error:
+          'Role must be an IAM role ARN such as arn:aws:iam::111122223333:role/ferry-export-187520',
+      })
+      .nullish()
+      .transform((v) => v || null),
     /** Server-side encryption requested per object; `bucket-default` leaves it to the bucket. */
     sse: z
       .enum(SSE_MODES, { error: 'Encryption must be bucket-default, AES256 or aws:kms' })
@@ -333,3 +346,30 @@ export const jobListQuery = z.object({
   limit: z.number().int().positive().max(1000).default(50),
 });
 export type JobListQuery = z.input<typeof jobListQuery>;
+
+// ---------------------------------------------------------------------------------------------
+// Backups
+
+export const BACKUP_KINDS = [
+  'bucket-policy',
+  'bucket-encryption',
+  'key-policy',
+  'role-trust',
+  'role-policy',
+] as const;
+
+/** What a setting was before Ferry changed it. The file under backups/ is never deleted by Ferry. */
+export const backup = z.object({
+  id: z.string(),
+  kind: z.enum(BACKUP_KINDS),
+  /** `s3://bucket`, a key ARN, a role name. */
+  target: z.string(),
+  /** File name under backups/. */
+  file: z.string(),
+  takenAt: z.string(),
+  connectionId: z.string().nullable(),
+  /** False when there was nothing to keep (no policy yet): restoring then removes Ferry's. */
+  existed: z.boolean(),
+  reason: z.string(),
+});
+export type Backup = z.infer<typeof backup>;

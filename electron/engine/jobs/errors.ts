@@ -3,10 +3,7 @@ import { SourceError } from '../sources/types';
 
 export type JobError = NonNullable<Job['error']>;
 
-const ACCESS_CODES = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'AllAccessDisabled',
+const CREDENTIAL_CODES = new Set([
   'InvalidAccessKeyId',
   'SignatureDoesNotMatch',
   'ExpiredToken',
@@ -14,6 +11,12 @@ const ACCESS_CODES = new Set([
   'InvalidToken',
   'TokenRefreshRequired',
   'UnrecognizedClientException',
+  'InvalidClientTokenId',
+]);
+const ACCESS_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'AllAccessDisabled',
   'KMS.AccessDeniedException',
   'KMS.DisabledException',
   'KMS.KMSInvalidStateException',
@@ -81,6 +84,13 @@ export function classifyError(error: unknown): JobError {
       fix: /sso/i.test(message)
         ? 'Sign in again: aws sso login --profile <profile>'
         : 'Check the AWS profile name in the connection, and that ~/.aws/config or ~/.aws/credentials defines it.',
+    };
+  if (CREDENTIAL_CODES.has(code))
+    return {
+      kind: 'access',
+      code,
+      message,
+      fix: "The connection's AWS profile has wrong or expired credentials: check its keys, or sign in again (aws sso login --profile <profile>).",
     };
   if (ACCESS_CODES.has(code) || status === 403)
     return {

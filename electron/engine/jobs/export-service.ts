@@ -26,7 +26,8 @@ import { SourceError, type EventSource } from '../sources/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import { amplitudeSecretName, type SecretStore } from '../store/secrets';
-import { classifyError } from './errors';
+import { missingPermission, statementGranting, type OperationError } from '../aws/permissions';
+import { classifyError, type JobError } from './errors';
 
 export interface ExportDeps {
   config: ConfigStore;
@@ -130,10 +131,10 @@ export class ExportService {
   }
 
   /** The sink a connection writes to (also used by reconcile). */
-  sinkFor(connection: Connection): Sink {
+  async sinkFor(connection: Connection): Promise<Sink> {
     const dest = connection.destination;
     if (dest.type === 'folder') return new FolderSink(dest.path);
-    return new S3Sink(this.deps.aws.s3(dest), {
+    return new S3Sink(await this.deps.aws.s3(dest), {
       bucket: dest.bucket,
       sse:
         dest.sse === 'aws:kms' && dest.kmsKeyArn
@@ -208,7 +209,7 @@ export class ExportService {
         return await this.finish(job, started, { status: 'succeeded', ...outcome });
       } catch (error) {
         if (signal.aborted) return this.finish(job, started, { status: 'cancelled', error: null });
-        const problem = classifyError(error);
+        const problem = explainAccess(classifyError(error), error, connection, project);
         if (problem.kind === 'transient' && job.attempts < attempts) {
           job = await this.record({ ...job, error: problem });
           await sleep(baseMs * 2 ** (job.attempts - 1));
@@ -248,7 +249,7 @@ export class ExportService {
     jobId: string,
   ): Promise<Pick<Job, 'counts' | 'bytes' | 'objects' | 'removed' | 'notes'>> {
     const source = await this.sourceFor(project);
-    const sink = this.sinkFor(connection);
+    const sink = await this.sinkFor(connection);
     const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
     const { gzipLevel, partitionBytes, eventFilter } = connection.options;
     const notes: string[] = [];
@@ -430,4 +431,37 @@ export class ExportService {
 /** Time-ordered job ids: `j_<time base36>_<random>`. */
 function newJobId(now: Date): string {
   return `j_${now.getTime().toString(36).padStart(9, '0')}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * An access error with the permission it lacked and the statement that grants it — the same
+ * mapping access verification uses.
+ */
+function explainAccess(
+  problem: JobError,
+  error: unknown,
+  connection: Connection,
+  project: Project,
+): JobError {
+  const dest = connection.destination;
+  if (problem.kind !== 'access' || problem.code === 'credentials' || dest.type !== 's3')
+    return problem;
+  const operation = (error as OperationError).operation;
+  if (!operation) return problem;
+  const permission = missingPermission(operation, error);
+  if (!permission) return problem;
+  const target = {
+    bucket: dest.bucket,
+    prefix: dest.prefix,
+    projectId: project.id,
+    exportingAccount: '',
+    kmsKeyArn: dest.kmsKeyArn,
+  };
+  const statement = statementGranting(permission, target, 'role');
+  return {
+    ...problem,
+    code: permission,
+    message: `Missing permission ${permission} (${operation} was refused: ${problem.message})`,
+    fix: `Grant ${permission} to ${dest.roleArn ? `the export role ${dest.roleArn}` : `the identity of profile "${dest.profile}"`}${statement ? `: ${JSON.stringify({ ...statement, Sid: undefined })}` : ''}. Then verify access (ferry verify ${connection.name}).`,
+  };
 }

@@ -1,14 +1,13 @@
 import { PassThrough } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectsCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-  type ServerSideEncryption,
+import type {
+  DeleteObjectsCommandOutput,
+  ListMultipartUploadsCommandOutput,
+  ListObjectsV2CommandOutput,
+  S3Client,
+  ServerSideEncryption,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { tagged } from '../aws/permissions';
+import { s3Sdk, storageSdk } from '../aws/sdk';
 import type { ObjectWriter, Sink, StoredObject } from './types';
 
 export interface S3SinkOptions {
@@ -55,6 +54,7 @@ export class S3Sink implements Sink {
   }
 
   async openObject(key: string): Promise<ObjectWriter> {
+    const { Upload } = await storageSdk();
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     const upload = new Upload({
       client: this.client,
@@ -66,12 +66,12 @@ export class S3Sink implements Sink {
         ChecksumAlgorithm: 'CRC32',
         ...this.encryption(),
       },
-      partSize: this.options.partSize ?? 8 * 1024 * 1024,
-      queueSize: this.options.queueSize ?? 4,
+      partSize: this.options.partSize ?? 5 * 1024 * 1024,
+      queueSize: this.options.queueSize ?? 2,
       leavePartsOnError: false,
     });
     let failure: unknown = null;
-    const done = upload.done().catch((error: unknown) => {
+    const done = tagged('PutObject', () => upload.done()).catch((error: unknown) => {
       failure = error;
       throw error;
     });
@@ -102,7 +102,9 @@ export class S3Sink implements Sink {
     data: Buffer,
     contentType: string,
   ): Promise<{ etag: string | null }> {
-    const result = await this.client.send(
+    const { PutObjectCommand } = await s3Sdk();
+    const result = await this.send<{ ETag?: string }>(
+      'PutObject',
       new PutObjectCommand({
         Bucket: this.options.bucket,
         Key: key,
@@ -115,10 +117,12 @@ export class S3Sink implements Sink {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
+    const { ListObjectsV2Command } = await s3Sdk();
     const out: StoredObject[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.send<ListObjectsV2CommandOutput>(
+        'ListObjectsV2',
         new ListObjectsV2Command({
           Bucket: this.options.bucket,
           Prefix: prefix,
@@ -133,9 +137,11 @@ export class S3Sink implements Sink {
   }
 
   async deleteObjects(keys: string[]): Promise<void> {
+    const { DeleteObjectsCommand } = await s3Sdk();
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      const result = await this.client.send(
+      const result = await this.send<DeleteObjectsCommandOutput>(
+        'DeleteObjects',
         new DeleteObjectsCommand({
           Bucket: this.options.bucket,
           Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
@@ -153,11 +159,13 @@ export class S3Sink implements Sink {
   }
 
   async cleanup(prefix: string): Promise<number> {
+    const { AbortMultipartUploadCommand, ListMultipartUploadsCommand } = await s3Sdk();
     let aborted = 0;
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.send<ListMultipartUploadsCommandOutput>(
+        'ListMultipartUploads',
         new ListMultipartUploadsCommand({
           Bucket: this.options.bucket,
           Prefix: prefix,
@@ -167,7 +175,8 @@ export class S3Sink implements Sink {
       );
       for (const upload of page.Uploads ?? []) {
         if (!upload.Key || !upload.UploadId) continue;
-        await this.client.send(
+        await this.send(
+          'AbortMultipartUpload',
           new AbortMultipartUploadCommand({
             Bucket: this.options.bucket,
             Key: upload.Key,
@@ -183,4 +192,9 @@ export class S3Sink implements Sink {
   }
 
   close(): void {}
+
+  /** Send a command, tagging a failure with its operation (to name the missing permission). */
+  private send<T>(operation: string, command: unknown): Promise<T> {
+    return tagged(operation, () => this.client.send(command as never) as Promise<T>);
+  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
-import { connection, job, organization, project } from '../../../shared/model/entities';
+import { backup, connection, job, organization, project } from '../../../shared/model/entities';
 
 /**
  * The persisted layout of `config.json` and of the job shards, with their versions.
@@ -8,7 +8,7 @@ import { connection, job, organization, project } from '../../../shared/model/en
  * A file carries `schemaVersion`; on load it is brought up to the current version by the
  * migrations below and then validated, so old data dirs keep working after an upgrade.
  */
-export const CONFIG_SCHEMA_VERSION = 1;
+export const CONFIG_SCHEMA_VERSION = 2;
 export const JOBS_SCHEMA_VERSION = 1;
 
 export const settings = z.object({}).catchall(z.unknown()).default({});
@@ -18,6 +18,8 @@ export const configFile = z.object({
   organizations: z.array(organization),
   projects: z.array(project),
   connections: z.array(connection),
+  /** Policies and settings as they were before Ferry changed them (files in backups/). */
+  backups: z.array(backup),
   settings,
 });
 export type ConfigData = z.infer<typeof configFile>;
@@ -33,6 +35,7 @@ export const emptyConfig = (): ConfigData => ({
   organizations: [],
   projects: [],
   connections: [],
+  backups: [],
   settings: {},
 });
 
@@ -52,6 +55,8 @@ export interface Migration {
  */
 export const CONFIG_MIGRATIONS: Migration[] = [
   { from: 0, migrate: (doc) => ({ settings: {}, ...doc, schemaVersion: 1 }) },
+  // 2: policy backups are indexed in config.json.
+  { from: 1, migrate: (doc) => ({ ...doc, backups: [], schemaVersion: 2 }) },
 ];
 
 /** Raised for data Ferry must not touch, such as a file written by a newer Ferry. */

@@ -1,0 +1,472 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FerryError } from '../../../shared/api/errors';
+import {
+  bucketEncryption,
+  bucketPolicy,
+  defaultKeyPolicy,
+  exportRoleArn,
+  exportRoleName,
+  formatPolicy,
+  kmsKeyStatement,
+  mergePolicy,
+  roleTrustPolicy,
+  rolePermissionsPolicy,
+  type BucketPolicyForm,
+  type ExportTarget,
+  type PolicyDocument,
+} from '../../../shared/aws/policies';
+import type { Backup } from '../../../shared/model/entities';
+import type { Clock } from '../catalog';
+import { writeFileAtomic } from '../store/atomic';
+import type { ConfigStore } from '../store/config-store';
+import type { AwsClients, AwsTarget, SetupClients } from './clients';
+import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
+import { verifyAccess, type VerifyReport } from './verify';
+
+export interface Identity {
+  account: string;
+  arn: string;
+  userId: string;
+  partition: string;
+}
+
+/** Where a connection writes, as the setup steps need it (it may not be saved yet). */
+export interface SetupTarget extends AwsTarget {
+  bucket: string;
+  prefix: string;
+  projectId: number;
+  kmsKeyArn: string | null;
+  sse: 'bucket-default' | 'AES256' | 'aws:kms';
+}
+
+/** A document Ferry proposes, next to what is there now (null: nothing yet). */
+export interface Proposal {
+  kind: Backup['kind'];
+  target: string;
+  current: string | null;
+  proposed: string;
+}
+
+export type ApplyStep = 'bucket-policy' | 'role' | 'key-policy' | 'bucket-encryption';
+
+/**
+ * Guided AWS setup: who am I, which policies a connection needs (shown and diffed against what
+ * is there), applying them only when asked — after backing up whatever they replace — and
+ * verifying access the way an export uses it.
+ */
+export class AwsSetup {
+  constructor(
+    private readonly aws: AwsClients,
+    private readonly config: ConfigStore,
+    private readonly dataDir: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** STS GetCallerIdentity for the profile: the account and ARN exports run as. */
+  async identity(target: AwsTarget): Promise<Identity> {
+    const { sts } = await this.aws.setup({ ...target, roleArn: null });
+    const { GetCallerIdentityCommand } = await stsSdk();
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    const arn = out.Arn ?? '';
+    return {
+      account: out.Account ?? '',
+      arn,
+      userId: out.UserId ?? '',
+      partition: arn.split(':')[1] || 'aws',
+    };
+  }
+
+  /** The bucket's region (GetBucketLocation), to correct a connection set to the wrong one. */
+  async bucketRegion(target: SetupTarget): Promise<string> {
+    const { s3 } = await this.aws.setup({ ...target, roleArn: null });
+    const { GetBucketLocationCommand } = await s3Sdk();
+    const out = await s3.send(new GetBucketLocationCommand({ Bucket: target.bucket }));
+    return !out.LocationConstraint
+      ? 'us-east-1'
+      : out.LocationConstraint === 'EU'
+        ? 'eu-west-1'
+        : out.LocationConstraint;
+  }
+
+  /** Every document the connection needs, with what is there now. */
+  async plan(
+    target: SetupTarget,
+    form: BucketPolicyForm,
+  ): Promise<{ identity: Identity; exportTarget: ExportTarget; proposals: Proposal[] }> {
+    const identity = await this.identity(target);
+    const exportTarget = this.exportTarget(target, identity);
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    const proposals: Proposal[] = [];
+    const currentBucket = await this.currentBucketPolicy(clients, target.bucket);
+    proposals.push({
+      kind: 'bucket-policy',
+      target: `s3://${target.bucket}`,
+      current: currentBucket,
+      proposed: formatPolicy(
+        mergePolicy(parse(currentBucket), bucketPolicy(exportTarget, form).Statement),
+      ),
+    });
+    if (form === 'role') {
+      const role = await this.currentRole(clients, exportRoleName(target.projectId));
+      proposals.push({
+        kind: 'role-trust',
+        target: exportRoleName(target.projectId),
+        current: role.trust,
+        proposed: formatPolicy(roleTrustPolicy(identity.arn)),
+      });
+      proposals.push({
+        kind: 'role-policy',
+        target: exportRoleName(target.projectId),
+        current: role.permissions,
+        proposed: formatPolicy(rolePermissionsPolicy(exportTarget)),
+      });
+    }
+    if (target.kmsKeyArn) {
+      const currentKey = await this.currentKeyPolicy(clients, target.kmsKeyArn);
+      const base = parse(currentKey) ?? defaultKeyPolicy(identity.account, identity.partition);
+      if (form === 'role')
+        proposals.push({
+          kind: 'key-policy',
+          target: target.kmsKeyArn,
+          current: currentKey,
+          proposed: formatPolicy(mergePolicy(base, [kmsKeyStatement(exportTarget)])),
+        });
+      const currentEncryption = await this.currentEncryption(clients, target.bucket);
+      proposals.push({
+        kind: 'bucket-encryption',
+        target: `s3://${target.bucket}`,
+        current: currentEncryption,
+        proposed: formatPolicy(bucketEncryption(target.kmsKeyArn)),
+      });
+    }
+    return { identity, exportTarget, proposals };
+  }
+
+  /**
+   * Apply one step, backing up what it replaces first. Returns the backup and the applied
+   * document. Bucket policies are merged: the owner's other statements stay.
+   */
+  async apply(
+    target: SetupTarget,
+    form: BucketPolicyForm,
+    step: ApplyStep,
+    connectionId: string | null,
+  ): Promise<{ backups: Backup[]; applied: Proposal[] }> {
+    const { proposals } = await this.plan(target, form);
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    const pick = (kind: Backup['kind']) => proposals.find((p) => p.kind === kind);
+    const backups: Backup[] = [];
+    const applied: Proposal[] = [];
+
+    if (step === 'bucket-policy') {
+      const p = pick('bucket-policy')!;
+      backups.push(await this.backup(p, connectionId, 'before Ferry changed the bucket policy'));
+      const { PutBucketPolicyCommand } = await s3Sdk();
+      await clients.s3.send(
+        new PutBucketPolicyCommand({ Bucket: target.bucket, Policy: p.proposed }),
+      );
+      applied.push(p);
+    } else if (step === 'role') {
+      if (form !== 'role')
+        throw new FerryError(
+          'validation',
+          'The export role belongs to the role form of the bucket policy',
+          'form',
+        );
+      const { CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } =
+        await iamSdk();
+      const trust = pick('role-trust')!;
+      const permissions = pick('role-policy')!;
+      backups.push(
+        await this.backup(trust, connectionId, 'before Ferry set who may assume the export role'),
+      );
+      backups.push(
+        await this.backup(
+          permissions,
+          connectionId,
+          "before Ferry set the export role's permissions",
+        ),
+      );
+      if (trust.current === null)
+        await clients.iam.send(
+          new CreateRoleCommand({
+            RoleName: trust.target,
+            AssumeRolePolicyDocument: trust.proposed,
+            Description: `Ferry exports of project ${target.projectId}`,
+          }),
+        );
+      else
+        await clients.iam.send(
+          new UpdateAssumeRolePolicyCommand({
+            RoleName: trust.target,
+            PolicyDocument: trust.proposed,
+          }),
+        );
+      await clients.iam.send(
+        new PutRolePolicyCommand({
+          RoleName: trust.target,
+          PolicyName: 'ferry-export',
+          PolicyDocument: permissions.proposed,
+        }),
+      );
+      applied.push(trust, permissions);
+    } else if (step === 'key-policy') {
+      const p = pick('key-policy');
+      if (!p)
+        throw new FerryError(
+          'validation',
+          'The key policy step needs a KMS key and the role form',
+          'kmsKeyArn',
+        );
+      backups.push(await this.backup(p, connectionId, 'before Ferry changed the key policy'));
+      const { PutKeyPolicyCommand } = await kmsSdk();
+      await clients.kms.send(
+        new PutKeyPolicyCommand({
+          KeyId: target.kmsKeyArn!,
+          PolicyName: 'default',
+          Policy: p.proposed,
+        }),
+      );
+      applied.push(p);
+    } else {
+      const p = pick('bucket-encryption');
+      if (!p) throw new FerryError('validation', 'Bucket encryption needs a KMS key', 'kmsKeyArn');
+      backups.push(
+        await this.backup(p, connectionId, "before Ferry changed the bucket's default encryption"),
+      );
+      const { PutBucketEncryptionCommand } = await s3Sdk();
+      await clients.s3.send(
+        new PutBucketEncryptionCommand({
+          Bucket: target.bucket,
+          ServerSideEncryptionConfiguration: JSON.parse(p.proposed) as never,
+        }),
+      );
+      applied.push(p);
+    }
+    return { backups, applied };
+  }
+
+  /** A new KMS key for exports, its policy letting the account administer it (and the role use it). */
+  async createKey(target: SetupTarget, form: BucketPolicyForm): Promise<string> {
+    const identity = await this.identity(target);
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    const policy = defaultKeyPolicy(identity.account, identity.partition);
+    const withRole =
+      form === 'role'
+        ? mergePolicy(policy, [kmsKeyStatement(this.exportTarget(target, identity))])
+        : policy;
+    const { CreateKeyCommand } = await kmsSdk();
+    const out = await clients.kms.send(
+      new CreateKeyCommand({
+        Description: `Ferry exports of project ${target.projectId}`,
+        Policy: formatPolicy(withRole),
+        BypassPolicyLockoutSafetyCheck: false,
+      }),
+    );
+    return out.KeyMetadata!.Arn!;
+  }
+
+  /** Put a backed-up document back exactly as it was (or remove Ferry's, if there was none). */
+  async restore(backupId: string, target: AwsTarget): Promise<Backup> {
+    const entry = this.config.data.backups.find((b) => b.id === backupId);
+    if (!entry) throw new FerryError('not_found', `There is no backup ${backupId}`, 'id');
+    const saved = JSON.parse(await readFile(join(this.dataDir, 'backups', entry.file), 'utf8')) as {
+      document: string | null;
+    };
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    const s3 = await s3Sdk();
+    if (entry.kind === 'bucket-policy') {
+      const bucket = entry.target.replace(/^s3:\/\//, '');
+      if (saved.document === null)
+        await clients.s3.send(new s3.DeleteBucketPolicyCommand({ Bucket: bucket }));
+      else
+        await clients.s3.send(
+          new s3.PutBucketPolicyCommand({ Bucket: bucket, Policy: saved.document }),
+        );
+    } else if (entry.kind === 'bucket-encryption') {
+      const bucket = entry.target.replace(/^s3:\/\//, '');
+      if (saved.document === null)
+        await clients.s3.send(new s3.DeleteBucketEncryptionCommand({ Bucket: bucket }));
+      else
+        await clients.s3.send(
+          new s3.PutBucketEncryptionCommand({
+            Bucket: bucket,
+            ServerSideEncryptionConfiguration: JSON.parse(saved.document) as never,
+          }),
+        );
+    } else if (entry.kind === 'key-policy') {
+      const { PutKeyPolicyCommand } = await kmsSdk();
+      if (saved.document !== null)
+        await clients.kms.send(
+          new PutKeyPolicyCommand({
+            KeyId: entry.target,
+            PolicyName: 'default',
+            Policy: saved.document,
+          }),
+        );
+    } else {
+      const iam = await iamSdk();
+      if (entry.kind === 'role-trust' && saved.document !== null)
+        await clients.iam.send(
+          new iam.UpdateAssumeRolePolicyCommand({
+            RoleName: entry.target,
+            PolicyDocument: saved.document,
+          }),
+        );
+      if (entry.kind === 'role-policy') {
+        if (saved.document === null)
+          await clients.iam
+            .send(
+              new iam.DeleteRolePolicyCommand({
+                RoleName: entry.target,
+                PolicyName: 'ferry-export',
+              }),
+            )
+            .catch(() => undefined);
+        else
+          await clients.iam.send(
+            new iam.PutRolePolicyCommand({
+              RoleName: entry.target,
+              PolicyName: 'ferry-export',
+              PolicyDocument: saved.document,
+            }),
+          );
+      }
+    }
+    return entry;
+  }
+
+  /** Verify access as an export would: as the role in the role form, else as the profile. */
+  async verify(target: SetupTarget, form: BucketPolicyForm): Promise<VerifyReport> {
+    const identity = await this.identity(target);
+    const exportTarget = this.exportTarget(target, identity);
+    const roleArn = form === 'role' ? exportRoleArn(exportTarget) : null;
+    const clients = await this.aws.setup({ ...target, roleArn });
+    return verifyAccess(
+      clients.s3,
+      clients.kms,
+      {
+        type: 's3',
+        bucket: target.bucket,
+        region: target.region,
+        prefix: target.prefix,
+        profile: target.profile,
+        kmsKeyArn: target.kmsKeyArn,
+        endpoint: target.endpoint,
+        forcePathStyle: target.forcePathStyle ?? false,
+        roleArn,
+        sse: target.sse,
+      },
+      exportTarget,
+      form,
+      () => this.clock.now(),
+    );
+  }
+
+  exportTarget(target: SetupTarget, identity: Identity): ExportTarget {
+    return {
+      bucket: target.bucket,
+      prefix: target.prefix,
+      projectId: target.projectId,
+      exportingAccount: identity.account,
+      partition: identity.partition,
+      kmsKeyArn: target.kmsKeyArn,
+    };
+  }
+
+  /** Keep a document as it is now, in backups/ and the index in config.json. Never deleted by Ferry. */
+  private async backup(
+    proposal: Proposal,
+    connectionId: string | null,
+    reason: string,
+  ): Promise<Backup> {
+    const takenAt = this.clock.now().toISOString();
+    const id = `bk_${takenAt.replace(/[-:.TZ]/g, '').slice(0, 14)}_${randomBytes(3).toString('hex')}`;
+    const file = `${id}-${proposal.kind}.json`;
+    const entry: Backup = {
+      id,
+      kind: proposal.kind,
+      target: proposal.target,
+      file,
+      takenAt,
+      connectionId,
+      existed: proposal.current !== null,
+      reason,
+    };
+    await writeFileAtomic(
+      join(this.dataDir, 'backups', file),
+      `${JSON.stringify({ ...entry, document: proposal.current }, null, 2)}\n`,
+    );
+    await this.config.update((data) => {
+      data.backups.push(entry);
+    });
+    return entry;
+  }
+
+  private async currentBucketPolicy(clients: SetupClients, bucket: string): Promise<string | null> {
+    const { GetBucketPolicyCommand } = await s3Sdk();
+    try {
+      return (await clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchBucketPolicy') return null;
+      throw error;
+    }
+  }
+
+  private async currentEncryption(clients: SetupClients, bucket: string): Promise<string | null> {
+    const { GetBucketEncryptionCommand } = await s3Sdk();
+    try {
+      const out = await clients.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+      return out.ServerSideEncryptionConfiguration
+        ? formatPolicy(out.ServerSideEncryptionConfiguration)
+        : null;
+    } catch (error) {
+      if ((error as Error).name === 'ServerSideEncryptionConfigurationNotFoundError') return null;
+      throw error;
+    }
+  }
+
+  private async currentKeyPolicy(clients: SetupClients, keyArn: string): Promise<string | null> {
+    const { GetKeyPolicyCommand } = await kmsSdk();
+    return (
+      (await clients.kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' })))
+        .Policy ?? null
+    );
+  }
+
+  private async currentRole(
+    clients: SetupClients,
+    roleName: string,
+  ): Promise<{ trust: string | null; permissions: string | null }> {
+    const { GetRoleCommand, GetRolePolicyCommand } = await iamSdk();
+    try {
+      const role = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
+      const trust = role.Role?.AssumeRolePolicyDocument
+        ? decodeURIComponent(role.Role.AssumeRolePolicyDocument)
+        : null;
+      const permissions = await clients.iam
+        .send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'ferry-export' }))
+        .then((r) => (r.PolicyDocument ? decodeURIComponent(r.PolicyDocument) : null))
+        .catch(() => null);
+      return { trust, permissions };
+    } catch (error) {
+      if (
+        (error as Error).name === 'NoSuchEntityException' ||
+        (error as Error).name === 'NoSuchEntity'
+      )
+        return { trust: null, permissions: null };
+      throw error;
+    }
+  }
+}
+
+function parse(policy: string | null): PolicyDocument | null {
+  if (!policy) return null;
+  try {
+    return JSON.parse(policy) as PolicyDocument;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * AWS setup as the API carries it: profiles, identities, proposed documents, verification.
+ */
+import { z } from 'zod';
+import { bucketName, numericId, prefix, profileName, region } from './fields';
+import { BACKUP_KINDS, SSE_MODES } from './entities';
+
+export const awsProfile = z.object({
+  name: z.string(),
+  kind: z.enum(['static', 'sso', 'assume-role', 'process', 'web-identity', 'incomplete']),
+  region: z.string().nullable(),
+  files: z.array(z.enum(['config', 'credentials'])),
+  roleArn: z.string().nullable(),
+  mfaSerial: z.string().nullable(),
+});
+export type AwsProfileInfo = z.infer<typeof awsProfile>;
+
+export const identity = z.object({
+  account: z.string(),
+  arn: z.string(),
+  userId: z.string(),
+  partition: z.string(),
+});
+
+const mfaCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, { error: 'MFA codes are 6 digits' })
+  .optional();
+
+const endpoint = z
+  .url({ error: 'Endpoint must be a URL such as http://127.0.0.1:9000' })
+  .nullish()
+  .transform((v) => v || null);
+
+/** Who asks AWS: a profile, a region, optionally an endpoint and an MFA code. */
+export const awsAsk = z.object({
+  profile: profileName,
+  region,
+  endpoint,
+  forcePathStyle: z.boolean().default(false),
+  mfaCode,
+});
+
+/** A connection's destination as the setup steps need it; it may not be saved yet. */
+export const setupTarget = awsAsk.extend({
+  bucket: bucketName,
+  prefix,
+  projectId: numericId('Project ID'),
+  kmsKeyArn: z
+    .string()
+    .trim()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, {
+      error: 'KMS key must be a key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-…',
+    })
+    .nullish()
+    .transform((v) => v || null),
+  sse: z.enum(SSE_MODES).default('bucket-default'),
+});
+export type SetupTargetInput = z.input<typeof setupTarget>;
+
+export const policyForm = z.enum(['legacy', 'role'], { error: 'Form must be "legacy" or "role"' });
+
+export const proposal = z.object({
+  kind: z.enum(BACKUP_KINDS),
+  target: z.string(),
+  current: z.string().nullable(),
+  proposed: z.string(),
+});
+export type ProposalInfo = z.infer<typeof proposal>;
+
+export const applyStep = z.enum(['bucket-policy', 'role', 'key-policy', 'bucket-encryption']);
+
+export const probe = z.object({
+  id: z.enum(['location', 'list', 'uploads', 'put', 'multipart', 'abort', 'delete', 'kms']),
+  label: z.string(),
+  status: z.enum(['passed', 'failed', 'warning', 'skipped']),
+  detail: z.string(),
+  missingPermission: z.string().nullable(),
+  statement: z
+    .object({
+      Sid: z.string(),
+      Effect: z.enum(['Allow', 'Deny']),
+      Principal: z.unknown().optional(),
+      Action: z.union([z.string(), z.array(z.string())]),
+      Resource: z.union([z.string(), z.array(z.string())]).optional(),
+      Condition: z
+        .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
+        .optional(),
+    })
+    .nullable(),
+  fix: z.string().nullable(),
+});
+export type ProbeInfo = z.infer<typeof probe>;
+
+export const verifyReport = z.object({
+  ok: z.boolean(),
+  probes: z.array(probe),
+  bucketRegion: z.string().nullable(),
+  checkedAt: z.string(),
+});
+export type VerifyReportInfo = z.infer<typeof verifyReport>;
