@@ -7,6 +7,7 @@ import Spinner from '@cloudscape-design/components/spinner';
 import TopNavigation from '@cloudscape-design/components/top-navigation';
 import Alert from '@cloudscape-design/components/alert';
 import { useAppStore } from '../features/app/store';
+import { useConnectionsStore } from '../features/connections/store';
 import { ConnectionDetailPage } from '../features/connections/ConnectionDetailPage';
 import { ConnectionFormPage } from '../features/connections/ConnectionFormPage';
 import { ConnectionsPage } from '../features/connections/ConnectionsPage';
@@ -16,13 +17,17 @@ import { OrganizationFormPage } from '../features/organizations/OrganizationForm
 import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
 import { ProjectFormPage } from '../features/projects/ProjectFormPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
+import { SetupWizardPage } from '../features/setup/SetupWizardPage';
 import { matchRoute, useRouter } from './router';
 import { useState, type ReactNode } from 'react';
 
 interface Route {
   pattern: string;
   render(params: Record<string, string>): ReactNode;
-  crumbs(params: Record<string, string>): { text: string; href: string }[];
+  crumbs(
+    params: Record<string, string>,
+    names: (id: string) => string,
+  ): { text: string; href: string }[];
 }
 
 const CONNECTIONS = { text: 'Connections', href: '#/connections' };
@@ -32,20 +37,25 @@ const ROUTES: Route[] = [
   { pattern: '/connections', render: () => <ConnectionsPage />, crumbs: () => [CONNECTIONS] },
   {
     pattern: '/connections/new',
+    render: () => <SetupWizardPage />,
+    crumbs: () => [CONNECTIONS, { text: 'Connect to S3', href: '#/connections/new' }],
+  },
+  {
+    pattern: '/connections/new/form',
     render: () => <ConnectionFormPage />,
-    crumbs: () => [CONNECTIONS, { text: 'Create connection', href: '#/connections/new' }],
+    crumbs: () => [CONNECTIONS, { text: 'Create connection', href: '#/connections/new/form' }],
   },
   {
     pattern: '/connections/:id',
     render: (p) => <ConnectionDetailPage id={p.id!} />,
-    crumbs: (p) => [CONNECTIONS, { text: p.id!, href: `#/connections/${p.id}` }],
+    crumbs: (p, names) => [CONNECTIONS, { text: names(p.id!), href: `#/connections/${p.id}` }],
   },
   {
     pattern: '/connections/:id/edit',
     render: (p) => <ConnectionFormPage id={p.id!} />,
-    crumbs: (p) => [
+    crumbs: (p, names) => [
       CONNECTIONS,
-      { text: p.id!, href: `#/connections/${p.id}` },
+      { text: names(p.id!), href: `#/connections/${p.id}` },
       { text: 'Edit', href: `#/connections/${p.id}/edit` },
     ],
   },
@@ -108,6 +118,8 @@ export function App() {
   const { state, error, info, flashes, dismiss } = useAppStore();
   const { path, navigate } = useRouter();
   const [navigationOpen, setNavigationOpen] = useState(true);
+  const connections = useConnectionsStore((s) => s.items);
+  const connectionName = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
   const section = '/' + (path.split('/')[1] ?? '');
   const resolved = resolveRoute(path.split('?')[0]!);
 
@@ -205,7 +217,7 @@ export function App() {
             <BreadcrumbGroup
               items={[
                 { text: 'Ferry', href: '#/connections' },
-                ...resolved.route.crumbs(resolved.params),
+                ...resolved.route.crumbs(resolved.params, connectionName),
               ]}
               onFollow={followHref}
             />

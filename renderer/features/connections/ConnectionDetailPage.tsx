@@ -7,6 +7,7 @@ import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
+import { formatBytes } from '../../../shared/format';
 import { describeDestination } from '../../../shared/model/describe';
 import { useRouter } from '../../app/router';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
@@ -90,7 +91,12 @@ export function ConnectionDetailPage({ id }: { id: string }) {
                     { label: 'AWS profile', value: dest.profile },
                     {
                       label: 'Encryption',
-                      value: dest.kmsKeyArn ? `SSE-KMS (${dest.kmsKeyArn})` : 'Bucket default',
+                      value:
+                        dest.sse === 'aws:kms'
+                          ? `SSE-KMS (${dest.kmsKeyArn})`
+                          : dest.sse === 'AES256'
+                            ? 'SSE-S3 (AES256)'
+                            : "The bucket's default",
                     },
                     ...(dest.endpoint
                       ? [
@@ -103,6 +109,16 @@ export function ConnectionDetailPage({ id }: { id: string }) {
                   ]
                 : []),
               { label: 'Data', value: conn.datasets.map(datasetLabel).join(', ') },
+              {
+                label: 'Files',
+                value: `Partitions of ${formatBytes(conn.options.partitionBytes)}, gzip level ${conn.options.gzipLevel}${conn.options.manifest ? ', with a manifest per hour' : ''}`,
+              },
+              {
+                label: 'Event types',
+                value: conn.options.eventFilter
+                  ? `${conn.options.eventFilter.mode === 'include' ? 'Only' : 'All but'} ${conn.options.eventFilter.eventTypes.join(', ')}`
+                  : 'All',
+              },
               { label: 'Created by', value: conn.createdBy ?? '—' },
               { label: 'Created', value: new Date(conn.createdAt).toLocaleString() },
             ]}

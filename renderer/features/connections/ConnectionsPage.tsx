@@ -1,4 +1,5 @@
 import Button from '@cloudscape-design/components/button';
+import SpaceBetween from '@cloudscape-design/components/space-between';
 import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
@@ -111,14 +112,23 @@ export function ConnectionsPage() {
           counter={`(${items.length})`}
           description="Each connection exports one project to a bucket or folder, hour by hour."
           actions={
-            <Button
-              variant="primary"
-              onClick={() => navigate('/connections/new')}
-              disabled={projects.length === 0}
-              data-testid="create-connection"
-            >
-              Create connection
-            </Button>
+            <SpaceBetween direction="horizontal" size="xs">
+              <Button
+                onClick={() => navigate('/connections/new/form')}
+                disabled={projects.length === 0}
+                data-testid="create-folder-connection"
+              >
+                Export to a folder
+              </Button>
+              <Button
+                variant="primary"
+                onClick={() => navigate('/connections/new')}
+                disabled={projects.length === 0}
+                data-testid="create-connection"
+              >
+                Connect to S3
+              </Button>
+            </SpaceBetween>
           }
         >
           Connections

@@ -1,0 +1,775 @@
+import Alert from '@cloudscape-design/components/alert';
+import Autosuggest from '@cloudscape-design/components/autosuggest';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
+import Container from '@cloudscape-design/components/container';
+import ExpandableSection from '@cloudscape-design/components/expandable-section';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import Link from '@cloudscape-design/components/link';
+import Select from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import Tiles from '@cloudscape-design/components/tiles';
+import Toggle from '@cloudscape-design/components/toggle';
+import Wizard from '@cloudscape-design/components/wizard';
+import { useEffect, useState } from 'react';
+import { exportRoleName } from '../../../shared/aws/policies';
+import { describeDestination } from '../../../shared/model/describe';
+import { connectionCreate, type ConnectionCreate } from '../../../shared/model/entities';
+import { AWS_REGIONS } from '../../../shared/model/fields';
+import { setupTarget, type ProposalInfo, type SetupTargetInput } from '../../../shared/model/aws';
+import { routeQuery, useRouter } from '../../app/router';
+import { useAppStore } from '../app/store';
+import { fieldErrors } from '../common/action';
+import { useConnectionsStore } from '../connections/store';
+import { useOrgsStore } from '../organizations/store';
+import { useProjectsStore } from '../projects/store';
+import { PolicyView } from './PolicyView';
+import { useSetupStore } from './store';
+
+type Form = 'legacy' | 'role';
+
+interface Draft {
+  name: string;
+  projectId: string;
+  data: 'events' | 'merged-ids' | 'both';
+  form: Form;
+  profile: string;
+  bucket: string;
+  region: string;
+  prefix: string;
+  kmsKeyArn: string;
+  endpoint: string;
+  forcePathStyle: boolean;
+  mfaCode: string;
+  enable: boolean;
+}
+
+const STEPS = ['data', 'policy-steps', 'bucket', 'policy', 'verify', 'start'] as const;
+
+/**
+ * Connect a project to an S3 bucket, step by step: choose data → how the bucket grants access
+ * → bucket information → the generated policies (shown, diffed, copied or applied, with
+ * backups) → verify access → start hourly exports.
+ */
+export function SetupWizardPage() {
+  const { path, navigate } = useRouter();
+  const projects = useProjectsStore((s) => s.items);
+  const orgs = useOrgsStore((s) => s.items);
+  const createConnection = useConnectionsStore((s) => s.create);
+  const flash = useAppStore((s) => s.flash);
+  const setup = useSetupStore();
+  const [step, setStep] = useState(0);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [stepError, setStepError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [draft, setDraft] = useState<Draft>(() => ({
+    name: '',
+    projectId:
+      routeQuery(path).get('project') ??
+      (projects.filter((p) => p.kind === 'standard').length === 1
+        ? String(projects.find((p) => p.kind === 'standard')!.id)
+        : ''),
+    data: 'events',
+    form: 'legacy',
+    profile: 'default',
+    bucket: '',
+    region: 'us-east-1',
+    prefix: '',
+    kmsKeyArn: '',
+    endpoint: '',
+    forcePathStyle: false,
+    mfaCode: '',
+    enable: true,
+  }));
+
+  useEffect(() => {
+    setup.reset();
+    void setup.loadProfiles();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
+    setDraft((d) => ({ ...d, [key]: value }));
+  const target = (): SetupTargetInput => ({
+    profile: draft.profile,
+    region: draft.region,
+    endpoint: draft.endpoint || null,
+    forcePathStyle: draft.forcePathStyle,
+    bucket: draft.bucket,
+    prefix: draft.prefix,
+    projectId: draft.projectId,
+    kmsKeyArn: draft.kmsKeyArn || null,
+    sse: draft.kmsKeyArn ? 'aws:kms' : 'bucket-default',
+    mfaCode: draft.mfaCode || undefined,
+  });
+  const project = projects.find((p) => String(p.id) === draft.projectId);
+  const connectionInput = (): ConnectionCreate => {
+    const t = target();
+    const account = setup.plan?.identity.account ?? setup.identity?.account;
+    return {
+      name: draft.name,
+      projectId: draft.projectId,
+      destination: {
+        type: 's3',
+        bucket: t.bucket,
+        region: t.region,
+        prefix: t.prefix,
+        profile: t.profile,
+        kmsKeyArn: t.kmsKeyArn,
+        endpoint: t.endpoint,
+        forcePathStyle: t.forcePathStyle,
+        sse: t.sse,
+        roleArn:
+          draft.form === 'role' && account && project
+            ? `arn:aws:iam::${account}:role/${exportRoleName(project.id)}`
+            : null,
+      },
+      datasets: draft.data === 'both' ? ['events', 'merged-ids'] : [draft.data],
+      enabled: draft.enable,
+    };
+  };
+
+  /** An action's failure: put field errors under their fields, the rest above the step. */
+  const showFailure = (result: { ok: false; message: string; fields: Record<string, string> }) => {
+    const fields = Object.fromEntries(
+      Object.entries(result.fields).map(([k, v]) => [
+        k.replace(/^target\./, '').replace(/^destination\./, ''),
+        v,
+      ]),
+    );
+    setErrors(fields);
+    setStepError(Object.keys(fields).length > 0 && !fields._ ? null : result.message);
+  };
+
+  /** Check the step's fields before moving on; a bad value stays on the step with its message. */
+  const validate = (index: number): boolean => {
+    setStepError(null);
+    const step = STEPS[index];
+    if (step === 'data') {
+      const found = fieldErrors(connectionCreate.pick({ name: true, projectId: true }), {
+        name: draft.name,
+        projectId: draft.projectId,
+      });
+      if (found) return (setErrors(found), false);
+      if (project?.kind === 'portfolio')
+        return (setErrors({ projectId: 'Portfolio projects can not be export sources' }), false);
+    }
+    if (step === 'bucket') {
+      const found = fieldErrors(setupTarget, target());
+      if (found) return (setErrors(found), false);
+    }
+    setErrors({});
+    return true;
+  };
+
+  const navigateTo = async (requested: number) => {
+    if (requested > step && !validate(step)) return;
+    setStep(requested);
+    if (STEPS[requested] === 'policy' && !setup.plan) {
+      const result = await setup.loadPlan(target(), draft.form);
+      if (!result.ok) showFailure(result);
+    }
+  };
+
+  const submit = async () => {
+    setSubmitting(true);
+    const result = await createConnection(connectionInput());
+    setSubmitting(false);
+    if (!result.ok) return showFailure(result);
+    flash(
+      'success',
+      `Connection "${result.value.name}" created${result.value.enabled ? ' — it exports every hour from now on' : ''}.`,
+    );
+    navigate(`/connections/${result.value.id}`);
+  };
+
+  const err = (field: string) => errors[field];
+  const profileOptions = (setup.profiles?.profiles ?? []).map((p) => ({
+    value: p.name,
+    label: p.name,
+    description: `${p.kind}${p.region ? ` · ${p.region}` : ''}${p.mfaSerial ? ' · MFA' : ''}`,
+  }));
+
+  const verifyNow = async () => {
+    const result = await setup.runVerify(target(), draft.form);
+    if (!result.ok) showFailure(result);
+    else setStepError(null);
+  };
+
+  return (
+    <Wizard
+      data-testid="setup-wizard"
+      activeStepIndex={step}
+      isLoadingNextStep={setup.busy === 'plan'}
+      onNavigate={(e) => void navigateTo(e.detail.requestedStepIndex)}
+      onCancel={() => navigate('/connections')}
+      onSubmit={() => void submit()}
+      allowSkipTo
+      submitButtonText={draft.enable ? 'Create and start exporting' : 'Create connection'}
+      i18nStrings={{
+        stepNumberLabel: (n) => `Step ${n}`,
+        collapsedStepsLabel: (n, total) => `Step ${n} of ${total}`,
+        skipToButtonLabel: (s) => `Skip to ${s.title}`,
+        navigationAriaLabel: 'Steps',
+        cancelButton: 'Cancel',
+        previousButton: 'Previous',
+        nextButton: 'Next',
+        optional: 'optional',
+      }}
+      steps={[
+        {
+          title: 'Choose data',
+          description: 'Which project, and what to export from it.',
+          errorText: stepError ?? undefined,
+          content: (
+            <Container header={<Header variant="h2">Data</Header>}>
+              <SpaceBetween size="m">
+                <FormField
+                  label="Connection name"
+                  description="A short name you will recognise, also used by the CLI."
+                  errorText={err('name')}
+                >
+                  <Input
+                    value={draft.name}
+                    onChange={(e) => set('name', e.detail.value)}
+                    placeholder="prod-events"
+                    data-testid="wizard-name"
+                  />
+                </FormField>
+                <FormField label="Project" errorText={err('projectId')}>
+                  <Select
+                    data-testid="wizard-project"
+                    selectedOption={
+                      project ? { value: String(project.id), label: project.name } : null
+                    }
+                    placeholder="Choose a project"
+                    options={orgs.map((o) => ({
+                      label: `${o.name} (${o.id})`,
+                      options: projects
+                        .filter((p) => p.orgId === o.id)
+                        .map((p) => ({
+                          value: String(p.id),
+                          label: p.name,
+                          description:
+                            p.kind === 'portfolio'
+                              ? 'Portfolio — can not be exported'
+                              : `Project ${p.id}`,
+                          disabled: p.kind === 'portfolio',
+                        })),
+                    }))}
+                    onChange={(e) => set('projectId', e.detail.selectedOption.value ?? '')}
+                  />
+                </FormField>
+                <FormField label="Export">
+                  <Tiles
+                    value={draft.data}
+                    onChange={(e) => set('data', e.detail.value as Draft['data'])}
+                    items={[
+                      {
+                        value: 'events',
+                        label: 'Events',
+                        description: 'Events ingested from now on, hour by hour.',
+                      },
+                      {
+                        value: 'merged-ids',
+                        label: 'Merged Amplitude IDs',
+                        description: 'Which user IDs were merged, hour by hour.',
+                      },
+                      {
+                        value: 'both',
+                        label: 'Both',
+                        description: 'Events and merged IDs, to the same bucket.',
+                      },
+                    ]}
+                  />
+                </FormField>
+              </SpaceBetween>
+            </Container>
+          ),
+        },
+        {
+          title: 'Bucket policy steps',
+          description: 'What you do in AWS before Ferry can write.',
+          content: (
+            <Container header={<Header variant="h2">Before you start</Header>}>
+              <SpaceBetween size="m">
+                <Box variant="p">
+                  <b>1. Create the bucket</b> in the S3 console (any region), or use one you have.
+                  Keep &quot;Block all public access&quot; on — Ferry never needs public access.
+                </Box>
+                <Box variant="p">
+                  <b>2. Let Ferry write to it.</b> Ferry writes with an AWS profile on this
+                  computer. In a later step it generates the exact bucket policy, shows it next to
+                  the bucket&apos;s current policy, and applies it for you (backing up the old one)
+                  — or you copy it into the console yourself.
+                </Box>
+                <FormField
+                  label="How the bucket trusts the exports"
+                  description="You can move to the role form later with the KMS migration."
+                >
+                  <Tiles
+                    value={draft.form}
+                    onChange={(e) => {
+                      set('form', e.detail.value as Form);
+                      setup.reset();
+                    }}
+                    items={[
+                      {
+                        value: 'legacy',
+                        label: 'Your AWS account',
+                        description: 'The bucket trusts the account of your profile; simplest.',
+                      },
+                      {
+                        value: 'role',
+                        label: 'A role per project',
+                        description: `Exports assume ferry-export-<project>, which only Ferry's exports use.`,
+                      },
+                    ]}
+                  />
+                </FormField>
+              </SpaceBetween>
+            </Container>
+          ),
+        },
+        {
+          title: 'S3 bucket information',
+          description: 'Where the files go, and which AWS profile writes them.',
+          errorText: stepError ?? undefined,
+          content: (
+            <Container header={<Header variant="h2">Bucket</Header>}>
+              <SpaceBetween size="m">
+                {setup.profiles?.warnings.map((w) => (
+                  <Alert key={w} type="warning">
+                    {w}
+                  </Alert>
+                ))}
+                <FormField
+                  label="AWS profile"
+                  description={`From ${setup.profiles?.files.config ?? '~/.aws/config'}. Ferry never stores AWS keys.`}
+                  errorText={err('profile')}
+                  secondaryControl={
+                    <Button
+                      loading={setup.busy === 'identity'}
+                      onClick={() =>
+                        void setup
+                          .checkIdentity(target())
+                          .then((r) => (r.ok ? setErrors({}) : showFailure(r)))
+                      }
+                      data-testid="wizard-check-profile"
+                    >
+                      Check
+                    </Button>
+                  }
+                >
+                  <Autosuggest
+                    data-testid="wizard-profile"
+                    value={draft.profile}
+                    options={profileOptions}
+                    onChange={(e) => set('profile', e.detail.value)}
+                    enteredTextLabel={(v) => `Use "${v}"`}
+                    empty="No profiles found — create one with aws configure"
+                  />
+                </FormField>
+                {setup.identity && (
+                  <StatusIndicator type="success">
+                    {draft.profile} is {setup.identity.arn}
+                  </StatusIndicator>
+                )}
+                {(errors.mfaCode || draft.mfaCode) && (
+                  <FormField
+                    label="MFA code"
+                    description="From the MFA device of this profile."
+                    errorText={err('mfaCode')}
+                  >
+                    <Input
+                      value={draft.mfaCode}
+                      onChange={(e) => set('mfaCode', e.detail.value)}
+                      inputMode="numeric"
+                    />
+                  </FormField>
+                )}
+                <FormField
+                  label="Bucket name"
+                  description="The bucket only, without s3://."
+                  errorText={err('bucket')}
+                  data-testid="wizard-field-bucket"
+                >
+                  <Input
+                    value={draft.bucket}
+                    onChange={(e) => set('bucket', e.detail.value)}
+                    placeholder="acme-analytics-export"
+                    data-testid="wizard-bucket"
+                  />
+                </FormField>
+                <FormField
+                  label="Region"
+                  errorText={err('region')}
+                  secondaryControl={
+                    <Button
+                      loading={setup.busy === 'region'}
+                      disabled={!draft.bucket}
+                      onClick={() =>
+                        void setup.detectRegion(target()).then((r) => {
+                          if (r.ok) set('region', r.value);
+                          else showFailure(r);
+                        })
+                      }
+                    >
+                      Detect
+                    </Button>
+                  }
+                >
+                  <Autosuggest
+                    value={draft.region}
+                    options={AWS_REGIONS.map((r) => ({ value: r }))}
+                    onChange={(e) => set('region', e.detail.value)}
+                    enteredTextLabel={(v) => `Use: ${v}`}
+                  />
+                </FormField>
+                <FormField
+                  label="Prefix"
+                  description="Folder inside the bucket; a trailing / is added. Empty: the bucket root."
+                  errorText={err('prefix')}
+                >
+                  <Input
+                    value={draft.prefix}
+                    onChange={(e) => set('prefix', e.detail.value)}
+                    placeholder="amplitude/"
+                    data-testid="wizard-prefix"
+                  />
+                </FormField>
+                <FormField
+                  label={
+                    <>
+                      KMS key ARN <i>- optional</i>
+                    </>
+                  }
+                  description="Encrypt objects with SSE-KMS under this key."
+                  errorText={err('kmsKeyArn')}
+                >
+                  <Input
+                    value={draft.kmsKeyArn}
+                    onChange={(e) => set('kmsKeyArn', e.detail.value)}
+                    placeholder="arn:aws:kms:us-east-1:111122223333:key/…"
+                  />
+                </FormField>
+                <ExpandableSection
+                  headerText="S3-compatible storage or a test server"
+                  defaultExpanded={!!draft.endpoint}
+                >
+                  <SpaceBetween size="m">
+                    <FormField
+                      label="Endpoint URL"
+                      description="Empty for AWS."
+                      errorText={err('endpoint')}
+                    >
+                      <Input
+                        value={draft.endpoint}
+                        onChange={(e) => set('endpoint', e.detail.value)}
+                        placeholder="http://127.0.0.1:9000"
+                        data-testid="wizard-endpoint"
+                      />
+                    </FormField>
+                    <Checkbox
+                      checked={draft.forcePathStyle}
+                      onChange={(e) => set('forcePathStyle', e.detail.checked)}
+                      data-testid="wizard-path-style"
+                    >
+                      Path-style addressing
+                    </Checkbox>
+                  </SpaceBetween>
+                </ExpandableSection>
+              </SpaceBetween>
+            </Container>
+          ),
+        },
+        {
+          title: 'Generate bucket policy',
+          description: 'Exactly what exports need; shown against what is there now.',
+          isOptional: true,
+          errorText: stepError ?? undefined,
+          content: (
+            <SpaceBetween size="l">
+              {!setup.plan && (
+                <Container>
+                  <SpaceBetween size="s">
+                    <Box variant="p">
+                      Ferry reads the bucket&apos;s current policy and generates the one exports
+                      need.
+                    </Box>
+                    <Button
+                      loading={setup.busy === 'plan'}
+                      onClick={() =>
+                        void setup
+                          .loadPlan(target(), draft.form)
+                          .then((r) => !r.ok && showFailure(r))
+                      }
+                      data-testid="wizard-plan"
+                    >
+                      Generate
+                    </Button>
+                  </SpaceBetween>
+                </Container>
+              )}
+              {setup.plan && (
+                <>
+                  <Container header={<Header variant="h2">Your AWS identity</Header>}>
+                    <KeyValuePairs
+                      columns={2}
+                      items={[
+                        { label: 'Account', value: setup.plan.identity.account },
+                        { label: 'Identity', value: setup.plan.identity.arn },
+                      ]}
+                    />
+                  </Container>
+                  {draft.form === 'role' && (
+                    <ApplyBlock
+                      title={`Export role ${project ? exportRoleName(project.id) : ''}`}
+                      description="Created in your account; your identity may assume it, and it may only export."
+                      proposals={setup.plan.proposals.filter(
+                        (p) => p.kind === 'role-trust' || p.kind === 'role-policy',
+                      )}
+                      busy={setup.busy === 'apply:role'}
+                      onApply={() => setup.apply(target(), draft.form, 'role')}
+                    />
+                  )}
+                  <ApplyBlock
+                    title="Bucket policy"
+                    description="Merged into the bucket's policy: its other statements stay."
+                    proposals={setup.plan.proposals.filter((p) => p.kind === 'bucket-policy')}
+                    busy={setup.busy === 'apply:bucket-policy'}
+                    onApply={() => setup.apply(target(), draft.form, 'bucket-policy')}
+                    testId="apply-bucket-policy"
+                  />
+                  {draft.kmsKeyArn && draft.form === 'role' && (
+                    <ApplyBlock
+                      title="KMS key policy"
+                      description="Lets the export role use the key for exactly what exports do."
+                      proposals={setup.plan.proposals.filter((p) => p.kind === 'key-policy')}
+                      busy={setup.busy === 'apply:key-policy'}
+                      onApply={() => setup.apply(target(), draft.form, 'key-policy')}
+                    />
+                  )}
+                  {draft.kmsKeyArn && (
+                    <ApplyBlock
+                      title="Bucket default encryption"
+                      description="SSE-KMS with this key and S3 Bucket Keys on."
+                      proposals={setup.plan.proposals.filter((p) => p.kind === 'bucket-encryption')}
+                      busy={setup.busy === 'apply:bucket-encryption'}
+                      onApply={() => setup.apply(target(), draft.form, 'bucket-encryption')}
+                    />
+                  )}
+                </>
+              )}
+            </SpaceBetween>
+          ),
+        },
+        {
+          title: 'Verify access',
+          description: 'Does what an export does, and names any missing permission.',
+          isOptional: true,
+          errorText: stepError ?? undefined,
+          content: (
+            <Container
+              header={
+                <Header
+                  variant="h2"
+                  actions={
+                    <Button
+                      loading={setup.busy === 'verify'}
+                      onClick={() => void verifyNow()}
+                      data-testid="wizard-verify"
+                    >
+                      {setup.verify ? 'Verify again' : 'Verify access'}
+                    </Button>
+                  }
+                >
+                  Access checks
+                </Header>
+              }
+            >
+              {!setup.verify ? (
+                <Box variant="p">
+                  Writes, lists and deletes a few small test objects under{' '}
+                  {draft.prefix || 'the bucket root'}_ferry-verify/.
+                </Box>
+              ) : (
+                <SpaceBetween size="m" data-testid="verify-results">
+                  <StatusIndicator type={setup.verify.ok ? 'success' : 'error'}>
+                    {setup.verify.ok ? 'Access works' : 'Access is not complete yet'}
+                  </StatusIndicator>
+                  {setup.verify.probes.map((p) => (
+                    <SpaceBetween key={p.id} size="xxs">
+                      <StatusIndicator
+                        type={
+                          p.status === 'passed'
+                            ? 'success'
+                            : p.status === 'failed'
+                              ? 'error'
+                              : p.status === 'warning'
+                                ? 'warning'
+                                : 'stopped'
+                        }
+                      >
+                        <span data-testid={`probe-${p.id}`}>
+                          {p.label}: {p.detail}
+                        </span>
+                      </StatusIndicator>
+                      {p.fix && (
+                        <Box variant="small" padding={{ left: 'l' }}>
+                          {p.fix}{' '}
+                          {p.id === 'location' && setup.verify?.bucketRegion && (
+                            <Link onFollow={() => set('region', setup.verify!.bucketRegion!)}>
+                              Use {setup.verify.bucketRegion}
+                            </Link>
+                          )}
+                        </Box>
+                      )}
+                      {p.statement && (
+                        <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>
+                          {JSON.stringify(p.statement, null, 2)}
+                        </pre>
+                      )}
+                    </SpaceBetween>
+                  ))}
+                </SpaceBetween>
+              )}
+            </Container>
+          ),
+        },
+        {
+          title: 'Start exporting',
+          description: 'Review, and start hourly exports.',
+          errorText: stepError ?? undefined,
+          content: (
+            <Container header={<Header variant="h2">Review</Header>}>
+              <SpaceBetween size="m">
+                <KeyValuePairs
+                  columns={2}
+                  items={[
+                    { label: 'Connection', value: draft.name },
+                    { label: 'Project', value: project ? `${project.name} (${project.id})` : '—' },
+                    {
+                      label: 'Destination',
+                      value: describeDestination({
+                        type: 's3',
+                        bucket: draft.bucket,
+                        prefix:
+                          draft.prefix && !draft.prefix.endsWith('/')
+                            ? `${draft.prefix}/`
+                            : draft.prefix,
+                      } as never),
+                    },
+                    {
+                      label: 'AWS profile',
+                      value: `${draft.profile}${draft.form === 'role' ? ' → export role' : ''}`,
+                    },
+                    {
+                      label: 'Access',
+                      value: setup.verify ? (
+                        <StatusIndicator type={setup.verify.ok ? 'success' : 'error'}>
+                          {setup.verify.ok ? 'Verified' : 'Checks failed'}
+                        </StatusIndicator>
+                      ) : (
+                        <StatusIndicator type="warning">Not verified</StatusIndicator>
+                      ),
+                    },
+                  ]}
+                />
+                <Toggle
+                  checked={draft.enable}
+                  onChange={(e) => set('enable', e.detail.checked)}
+                  data-testid="wizard-enable"
+                >
+                  Start hourly exports immediately
+                </Toggle>
+                {submitting && <StatusIndicator type="loading">Creating…</StatusIndicator>}
+              </SpaceBetween>
+            </Container>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
+/** One document to apply: the proposal(s) and an Apply button that backs up what it replaces. */
+function ApplyBlock({
+  title,
+  description,
+  proposals,
+  busy,
+  onApply,
+  testId,
+}: {
+  title: string;
+  description: string;
+  proposals: ProposalInfo[];
+  busy: boolean;
+  onApply(): Promise<
+    { ok: true; value: { backups: { id: string }[] } } | { ok: false; message: string }
+  >;
+  testId?: string;
+}) {
+  const [result, setResult] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
+  const upToDate = proposals.every(
+    (p) => p.current !== null && normalize(p.current) === normalize(p.proposed),
+  );
+  return (
+    <Container
+      header={
+        <Header
+          variant="h2"
+          description={description}
+          actions={
+            <Button
+              loading={busy}
+              disabled={upToDate}
+              data-testid={testId}
+              onClick={async () => {
+                const r = await onApply();
+                setResult(
+                  r.ok
+                    ? {
+                        type: 'success',
+                        text: `Applied. What it replaced is backed up (${r.value.backups.map((b) => b.id).join(', ')}).`,
+                      }
+                    : { type: 'error', text: r.message },
+                );
+              }}
+            >
+              {upToDate ? 'Applied' : 'Apply'}
+            </Button>
+          }
+        >
+          {title}
+        </Header>
+      }
+    >
+      <SpaceBetween size="m">
+        {result && <Alert type={result.type}>{result.text}</Alert>}
+        {proposals.map((p) => (
+          <SpaceBetween key={p.kind} size="xs">
+            <Box variant="awsui-key-label">
+              {p.kind} — {p.target}
+            </Box>
+            <PolicyView proposal={p} />
+          </SpaceBetween>
+        ))}
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+function normalize(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
