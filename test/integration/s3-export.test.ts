@@ -176,7 +176,7 @@ describe('exporting to S3 (moto_server)', () => {
         connection,
         PROJECT,
         123,
-        engine.exports.sinkFor(connection),
+        await engine.exports.sinkFor(connection),
         engine.jobs,
         '2020-01-25T04',
         '2020-01-25T06',
@@ -197,8 +197,8 @@ describe('exporting to S3 (moto_server)', () => {
     await writeFile(join(source, 'hour.ndjson'), ndjson(big));
     const aws = createAwsClients();
     const failing = {
-      s3: (dest: Parameters<typeof aws.s3>[0]) => {
-        const client = aws.s3(dest);
+      s3: async (dest: Parameters<typeof aws.s3>[0]) => {
+        const client = await aws.s3(dest);
         if (!client.middlewareStack.identify().some((m) => m.startsWith('fail-second-part')))
           client.middlewareStack.add(
             (next, context) => async (args) => {
@@ -214,6 +214,7 @@ describe('exporting to S3 (moto_server)', () => {
           );
         return client;
       },
+      setup: aws.setup,
       reset: aws.reset,
     };
     const engine = await createEngine({

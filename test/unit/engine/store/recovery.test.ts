@@ -32,7 +32,11 @@ describe('config.json on disk', () => {
       'jobs',
     ]);
     const main = await readFile(join(dataDir, 'config.json'), 'utf8');
-    expect(JSON.parse(main)).toMatchObject({ schemaVersion: 1, organizations: [{ name: 'Acme' }] });
+    expect(JSON.parse(main)).toMatchObject({
+      schemaVersion: 2,
+      organizations: [{ name: 'Acme' }],
+      backups: [],
+    });
     expect(await readFile(join(dataDir, 'config.json.bak'), 'utf8')).toBe(main);
     expect((await stat(join(dataDir, 'config.json'))).mode & 0o777).toBe(0o600);
   });
@@ -94,7 +98,26 @@ describe('config.json on disk', () => {
     await store.close();
   });
 
-  it('migrates an unversioned config to the current schema', async () => {
+  it('migrates old configs step by step to the current schema (0 → 1 → 2)', async () => {
+    const v1 = await newDir();
+    await writeFile(
+      join(v1, 'config.json'),
+      JSON.stringify({
+        schemaVersion: 1,
+        organizations: [],
+        projects: [],
+        connections: [],
+        settings: { theme: 'x' },
+      }),
+    );
+    const fromV1 = await openStore({ dataDir: v1, role: 'test' });
+    expect(fromV1.config.data).toMatchObject({
+      schemaVersion: 2,
+      backups: [],
+      settings: { theme: 'x' },
+    });
+    await fromV1.close();
+
     const dataDir = await newDir();
     await writeFile(
       join(dataDir, 'config.json'),
@@ -107,8 +130,9 @@ describe('config.json on disk', () => {
     const store = await openStore({ dataDir, role: 'test' });
     expect(store.notices).toEqual([]);
     expect(store.config.data).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       settings: {},
+      backups: [],
       organizations: [{ name: 'Old' }],
     });
     await store.close();

@@ -1,0 +1,75 @@
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { runFerry, startServe } from '../support/ferry';
+import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { expect, fill, openConsole, test } from './fixtures';
+
+let moto: Moto;
+test.beforeAll(async () => {
+  moto = await startMoto();
+  await moto.s3().send(new CreateBucketCommand({ Bucket: 'wizard-exports' }));
+});
+test.afterAll(() => moto?.stop());
+
+test('the setup wizard walks from data to an enabled, verified connection against moto_server', async ({
+  page,
+  dataDir,
+}) => {
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  expect((await runFerry(['org', 'add', '--id', '123', '--name', 'Acme'], env)).code).toBe(0);
+  expect(
+    (await runFerry(['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'], env))
+      .code,
+  ).toBe(0);
+  const server = await startServe(dataDir, [], moto.env);
+  try {
+    await openConsole(page, server.url);
+    await page.getByTestId('create-connection').click();
+
+    // 1. Choose data
+    await fill(page, 'wizard-name', 'prod-events');
+    await page.getByRole('button', { name: 'Next' }).click();
+    // 2. Bucket policy steps: how the bucket trusts exports (the account, the default)
+    await expect(page.getByText('Create the bucket')).toBeVisible();
+    await page.getByRole('button', { name: 'Next' }).click();
+    // 3. Bucket information: a wrong name is a field error, not a crash
+    await page.getByTestId('wizard-profile').locator('input').fill(TEST_PROFILE);
+    await fill(page, 'wizard-bucket', 'Wizard_Exports');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByTestId('wizard-field-bucket')).toContainText(
+      'Bucket names use lowercase letters only',
+    );
+    await fill(page, 'wizard-bucket', 'wizard-exports');
+    await fill(page, 'wizard-prefix', 'amplitude');
+    await page.getByText('S3-compatible storage or a test server').click();
+    await fill(page, 'wizard-endpoint', moto.endpoint);
+    await page.getByRole('checkbox', { name: 'Path-style addressing' }).check();
+    await page.getByTestId('wizard-check-profile').click();
+    await expect(page.getByText(`${TEST_PROFILE} is arn:aws`)).toBeVisible();
+    await page.getByRole('button', { name: 'Next' }).click();
+    // 4. The generated bucket policy, applied (what it replaces is backed up)
+    await expect(page.getByTestId('policy-bucket-policy')).toContainText('FerryExport187520Write');
+    await page.getByTestId('apply-bucket-policy').click();
+    await expect(page.getByText(/Applied\. What it replaced is backed up \(bk_/)).toBeVisible();
+    await page.getByRole('button', { name: 'Next' }).click();
+    // 5. Verify access: every probe green
+    await page.getByTestId('wizard-verify').click();
+    await expect(page.getByTestId('verify-results')).toContainText('Access works');
+    for (const probe of ['location', 'list', 'put', 'multipart', 'delete'])
+      await expect(page.getByTestId(`probe-${probe}`)).toBeVisible();
+    await page.getByRole('button', { name: 'Next' }).click();
+    // 6. Start
+    await expect(page.getByText('Verified')).toBeVisible();
+    await page.getByRole('button', { name: 'Create and start exporting' }).click();
+
+    await expect(page.getByRole('heading', { name: 'prod-events' })).toBeVisible();
+    await expect(page.getByText('Enabled', { exact: true })).toBeVisible();
+    const probes = await moto
+      .s3()
+      .send(
+        new ListObjectsV2Command({ Bucket: 'wizard-exports', Prefix: 'amplitude/_ferry-verify/' }),
+      );
+    expect(probes.KeyCount ?? 0).toBe(0); // verification cleaned up after itself
+  } finally {
+    await server.stop();
+  }
+});
