@@ -25,7 +25,7 @@ import { FilesSource } from '../sources/files';
 import { SourceError, type EventSource } from '../sources/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
-import { amplitudeSecretName, type SecretStore } from '../store/secrets';
+import { amplitudeSecretName, SecretStore } from '../store/secrets';
 import { missingPermission, statementGranting, type OperationError } from '../aws/permissions';
 import { classifyError, type JobError } from './errors';
 
@@ -410,13 +410,12 @@ export class ExportService {
         this.fileSources.set(src.path, (files = new FilesSource(src.path, this.deps.cacheDir)));
       return files;
     }
-    const secretKey = await this.deps.secrets
-      .get(amplitudeSecretName(project.id))
-      .catch(() => null);
+    const secretName = amplitudeSecretName(project.id);
+    const secretKey = await this.deps.secrets.get(secretName).catch(() => null);
     if (!secretKey)
       throw new SourceError(
         `Project "${project.name}" has no Amplitude secret key stored here`,
-        `Enter it in the project settings (or set ${'FERRY_SECRET_AMPLITUDE_SECRET_KEY_' + project.id}).`,
+        `Enter it in the project settings (or set ${SecretStore.envName(secretName)}).`,
       );
     return new AmplitudeSource({
       region: src.region,
