@@ -1,4 +1,3 @@
-import Autosuggest from '@cloudscape-design/components/autosuggest';
 import Button from '@cloudscape-design/components/button';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
@@ -21,12 +20,12 @@ import {
   MIB,
   SSE_MODES,
 } from '../../../shared/model/entities';
-import { AWS_REGIONS } from '../../../shared/model/fields';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { fieldErrors } from '../common/action';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
+import { S3LocationFields } from './S3LocationFields';
 import { useConnectionsStore } from './store';
 
 interface Draft {
@@ -286,42 +285,7 @@ export function ConnectionFormPage({ id }: { id?: string }) {
                 ]}
               />
               {draft.destType === 's3' ? (
-                <>
-                  <FormField
-                    label="Bucket name"
-                    description="The bucket only, without s3://."
-                    errorText={err('destination.bucket')}
-                    data-testid="field-bucket"
-                  >
-                    <Input
-                      value={draft.bucket}
-                      onChange={(e) => set('bucket', e.detail.value)}
-                      placeholder="acme-analytics-export"
-                      data-testid="connection-bucket"
-                    />
-                  </FormField>
-                  <FormField label="Region" errorText={err('destination.region')}>
-                    <Autosuggest
-                      value={draft.region}
-                      onChange={(e) => set('region', e.detail.value)}
-                      options={AWS_REGIONS.map((r) => ({ value: r }))}
-                      enteredTextLabel={(v) => `Use: ${v}`}
-                      placeholder="us-east-1"
-                      data-testid="connection-region"
-                    />
-                  </FormField>
-                  <FormField
-                    label="Prefix"
-                    description="Folder inside the bucket; a trailing / is added. Leave empty for the bucket root."
-                    errorText={err('destination.prefix')}
-                  >
-                    <Input
-                      value={draft.prefix}
-                      onChange={(e) => set('prefix', e.detail.value)}
-                      placeholder="amplitude/"
-                      data-testid="connection-prefix"
-                    />
-                  </FormField>
+                <SpaceBetween size="m">
                   <FormField
                     label="AWS profile"
                     description="A profile from ~/.aws/config. Ferry never stores AWS keys."
@@ -334,47 +298,13 @@ export function ConnectionFormPage({ id }: { id?: string }) {
                       data-testid="connection-profile"
                     />
                   </FormField>
-                  <FormField
-                    label={
-                      <>
-                        KMS key ARN <i>- optional</i>
-                      </>
-                    }
-                    description="Encrypt objects with SSE-KMS under this key; empty uses the bucket's default encryption."
-                    errorText={err('destination.kmsKeyArn')}
-                  >
-                    <Input
-                      value={draft.kmsKeyArn}
-                      onChange={(e) => set('kmsKeyArn', e.detail.value)}
-                      placeholder="arn:aws:kms:us-east-1:111122223333:key/…"
-                    />
-                  </FormField>
-                  <ExpandableSection
-                    headerText="S3-compatible storage"
-                    defaultExpanded={!!draft.endpoint}
-                  >
-                    <SpaceBetween size="m">
-                      <FormField
-                        label="Endpoint URL"
-                        description="Only for S3-compatible stores (MinIO, …); leave empty for AWS."
-                        errorText={err('destination.endpoint')}
-                      >
-                        <Input
-                          value={draft.endpoint}
-                          onChange={(e) => set('endpoint', e.detail.value)}
-                          placeholder="http://127.0.0.1:9000"
-                          data-testid="connection-endpoint"
-                        />
-                      </FormField>
-                      <Checkbox
-                        checked={draft.forcePathStyle}
-                        onChange={(e) => set('forcePathStyle', e.detail.checked)}
-                      >
-                        Path-style addressing
-                      </Checkbox>
-                    </SpaceBetween>
-                  </ExpandableSection>
-                </>
+                  <S3LocationFields
+                    value={draft}
+                    onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
+                    errorText={(field) => err(`destination.${field}`)}
+                    testIdPrefix="connection"
+                  />
+                </SpaceBetween>
               ) : (
                 <FormField
                   label="Folder"

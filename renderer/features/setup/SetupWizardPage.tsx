@@ -2,9 +2,7 @@ import Alert from '@cloudscape-design/components/alert';
 import Autosuggest from '@cloudscape-design/components/autosuggest';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
-import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
-import ExpandableSection from '@cloudscape-design/components/expandable-section';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -20,11 +18,11 @@ import { useEffect, useState } from 'react';
 import { exportRoleName } from '../../../shared/aws/policies';
 import { describeDestination } from '../../../shared/model/describe';
 import { connectionCreate, type ConnectionCreate } from '../../../shared/model/entities';
-import { AWS_REGIONS } from '../../../shared/model/fields';
 import { setupTarget, type ProposalInfo, type SetupTargetInput } from '../../../shared/model/aws';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { fieldErrors } from '../common/action';
+import { S3LocationFields } from '../connections/S3LocationFields';
 import { useConnectionsStore } from '../connections/store';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
@@ -393,23 +391,12 @@ export function SetupWizardPage() {
                     />
                   </FormField>
                 )}
-                <FormField
-                  label="Bucket name"
-                  description="The bucket only, without s3://."
-                  errorText={err('bucket')}
-                  data-testid="wizard-field-bucket"
-                >
-                  <Input
-                    value={draft.bucket}
-                    onChange={(e) => set('bucket', e.detail.value)}
-                    placeholder="acme-analytics-export"
-                    data-testid="wizard-bucket"
-                  />
-                </FormField>
-                <FormField
-                  label="Region"
-                  errorText={err('region')}
-                  secondaryControl={
+                <S3LocationFields
+                  value={draft}
+                  onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
+                  errorText={(field) => err(field)}
+                  testIdPrefix="wizard"
+                  regionControl={
                     <Button
                       loading={setup.busy === 'region'}
                       disabled={!draft.bucket}
@@ -423,67 +410,7 @@ export function SetupWizardPage() {
                       Detect
                     </Button>
                   }
-                >
-                  <Autosuggest
-                    value={draft.region}
-                    options={AWS_REGIONS.map((r) => ({ value: r }))}
-                    onChange={(e) => set('region', e.detail.value)}
-                    enteredTextLabel={(v) => `Use: ${v}`}
-                  />
-                </FormField>
-                <FormField
-                  label="Prefix"
-                  description="Folder inside the bucket; a trailing / is added. Empty: the bucket root."
-                  errorText={err('prefix')}
-                >
-                  <Input
-                    value={draft.prefix}
-                    onChange={(e) => set('prefix', e.detail.value)}
-                    placeholder="amplitude/"
-                    data-testid="wizard-prefix"
-                  />
-                </FormField>
-                <FormField
-                  label={
-                    <>
-                      KMS key ARN <i>- optional</i>
-                    </>
-                  }
-                  description="Encrypt objects with SSE-KMS under this key."
-                  errorText={err('kmsKeyArn')}
-                >
-                  <Input
-                    value={draft.kmsKeyArn}
-                    onChange={(e) => set('kmsKeyArn', e.detail.value)}
-                    placeholder="arn:aws:kms:us-east-1:111122223333:key/…"
-                  />
-                </FormField>
-                <ExpandableSection
-                  headerText="S3-compatible storage or a test server"
-                  defaultExpanded={!!draft.endpoint}
-                >
-                  <SpaceBetween size="m">
-                    <FormField
-                      label="Endpoint URL"
-                      description="Empty for AWS."
-                      errorText={err('endpoint')}
-                    >
-                      <Input
-                        value={draft.endpoint}
-                        onChange={(e) => set('endpoint', e.detail.value)}
-                        placeholder="http://127.0.0.1:9000"
-                        data-testid="wizard-endpoint"
-                      />
-                    </FormField>
-                    <Checkbox
-                      checked={draft.forcePathStyle}
-                      onChange={(e) => set('forcePathStyle', e.detail.checked)}
-                      data-testid="wizard-path-style"
-                    >
-                      Path-style addressing
-                    </Checkbox>
-                  </SpaceBetween>
-                </ExpandableSection>
+                />
               </SpaceBetween>
             </Container>
           ),
