@@ -251,7 +251,7 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
                 </FormField>
               )}
               {draft.sourceType === 'amplitude' && (
-                <>
+                <SpaceBetween size="m">
                   <FormField label="Data center" errorText={errors['source.region']}>
                     <SegmentedControl
                       selectedId={draft.region}
@@ -305,7 +305,7 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
                       placeholder="https://amplitude.com"
                     />
                   </FormField>
-                </>
+                </SpaceBetween>
               )}
             </SpaceBetween>
           </Container>

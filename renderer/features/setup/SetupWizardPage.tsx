@@ -444,7 +444,7 @@ export function SetupWizardPage() {
                 </Container>
               )}
               {setup.plan && (
-                <>
+                <SpaceBetween size="l">
                   <Container header={<Header variant="h2">Your AWS identity</Header>}>
                     <KeyValuePairs
                       columns={2}
@@ -491,7 +491,7 @@ export function SetupWizardPage() {
                       onApply={() => setup.apply(target(), draft.form, 'bucket-encryption')}
                     />
                   )}
-                </>
+                </SpaceBetween>
               )}
             </SpaceBetween>
           ),
