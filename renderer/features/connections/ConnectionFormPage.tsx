@@ -1,8 +1,6 @@
-import Button from '@cloudscape-design/components/button';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
 import ExpandableSection from '@cloudscape-design/components/expandable-section';
-import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -23,6 +21,7 @@ import {
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { fieldErrors } from '../common/action';
+import { SaveForm, useSaveForm } from '../common/SaveForm';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
 import { S3LocationFields } from './S3LocationFields';
@@ -141,15 +140,13 @@ export function ConnectionFormPage({ id }: { id?: string }) {
       routeQuery(path).get('project') ?? (projects.length === 1 ? String(projects[0]!.id) : ''),
     ),
   );
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSaveForm();
 
   if (id && !existing) return <Header variant="h1">Connection {id} was not found</Header>;
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
-  const err = (field: string) => errors[field];
+  const err = (field: string) => form.errors[field];
 
   const projectOptions: SelectProps.OptionGroup[] = orgs.map((o) => ({
     label: `${o.name} (${o.id})`,
@@ -165,295 +162,251 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const selectedProject = projects.find((p) => String(p.id) === draft.projectId);
 
   const submit = async () => {
-    setFormError(null);
     const input = toInput(draft);
-    const local = fieldErrors(connectionCreate, input);
-    if (local) {
-      setErrors(local);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
     const { projectId: _projectId, ...changes } = input;
-    const result = existing
-      ? await store.update({ id: existing.id, ...changes })
-      : await store.create(input);
-    setBusy(false);
-    if (!result.ok) {
-      setErrors(result.fields);
-      if (Object.keys(result.fields).length === 0) setFormError(result.message);
-      return;
-    }
+    const saved = await form.save(fieldErrors(connectionCreate, input), () =>
+      existing ? store.update({ id: existing.id, ...changes }) : store.create(input),
+    );
+    if (!saved) return;
     flash(
       'success',
-      existing
-        ? `Connection "${result.value.name}" saved.`
-        : `Connection "${result.value.name}" created.`,
+      existing ? `Connection "${saved.name}" saved.` : `Connection "${saved.name}" created.`,
     );
-    navigate(`/connections/${result.value.id}`);
+    navigate(`/connections/${saved.id}`);
   };
 
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-      data-testid="connection-form"
+    <SaveForm
+      title={existing ? `Edit ${existing.name}` : 'Create connection'}
+      description="Export one project's events to an S3 bucket (or a local folder), hour by hour."
+      state={form}
+      submitLabel={existing ? 'Save changes' : 'Create connection'}
+      testId="connection"
+      onSubmit={() => void submit()}
+      onCancel={() => navigate(existing ? `/connections/${existing.id}` : '/connections')}
     >
-      <Form
-        header={
-          <Header
-            variant="h1"
-            description="Export one project's events to an S3 bucket (or a local folder), hour by hour."
-          >
-            {existing ? `Edit ${existing.name}` : 'Create connection'}
-          </Header>
-        }
-        errorText={
-          formError ??
-          (Object.keys(errors).length > 0 ? 'Check the fields marked in red.' : undefined)
-        }
-        actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button
-              formAction="none"
-              variant="link"
-              onClick={() => navigate(existing ? `/connections/${existing.id}` : '/connections')}
+      <SpaceBetween size="l">
+        <Container header={<Header variant="h2">Source</Header>}>
+          <SpaceBetween size="m">
+            <FormField
+              label="Connection name"
+              description="A short name you will recognise, also used by the CLI (ferry export <name>)."
+              errorText={err('name')}
             >
-              Cancel
-            </Button>
-            <Button variant="primary" loading={busy} data-testid="save-connection">
-              {existing ? 'Save changes' : 'Create connection'}
-            </Button>
-          </SpaceBetween>
-        }
-      >
-        <SpaceBetween size="l">
-          <Container header={<Header variant="h2">Source</Header>}>
-            <SpaceBetween size="m">
-              <FormField
-                label="Connection name"
-                description="A short name you will recognise, also used by the CLI (ferry export <name>)."
-                errorText={err('name')}
-              >
-                <Input
-                  value={draft.name}
-                  onChange={(e) => set('name', e.detail.value)}
-                  placeholder="prod-events"
-                  data-testid="connection-name"
-                />
-              </FormField>
-              <FormField
-                label="Project"
-                description="Whose events to export."
-                errorText={err('projectId')}
-              >
-                <Select
-                  data-testid="connection-project"
-                  disabled={!!existing}
-                  selectedOption={
-                    selectedProject
-                      ? { value: String(selectedProject.id), label: selectedProject.name }
-                      : null
-                  }
-                  options={projectOptions}
-                  placeholder="Choose a project"
-                  empty="No projects yet — add one under Organizations & projects"
-                  onChange={(e) => set('projectId', e.detail.selectedOption.value ?? '')}
-                />
-              </FormField>
-            </SpaceBetween>
-          </Container>
-
-          <Container header={<Header variant="h2">Destination</Header>}>
-            <SpaceBetween size="m">
-              <Tiles
-                value={draft.destType}
-                onChange={(e) => set('destType', e.detail.value as Draft['destType'])}
-                items={[
-                  {
-                    value: 's3',
-                    label: 'Amazon S3 bucket',
-                    description: 'Written with an AWS profile on this machine.',
-                  },
-                  {
-                    value: 'folder',
-                    label: 'Local folder',
-                    description: 'Same files and names, on this disk. Good for trying Ferry out.',
-                  },
-                ]}
+              <Input
+                value={draft.name}
+                onChange={(e) => set('name', e.detail.value)}
+                placeholder="prod-events"
+                data-testid="connection-name"
               />
-              {draft.destType === 's3' ? (
-                <SpaceBetween size="m">
-                  <FormField
-                    label="AWS profile"
-                    description="A profile from ~/.aws/config. Ferry never stores AWS keys."
-                    errorText={err('destination.profile')}
-                  >
-                    <Input
-                      value={draft.profile}
-                      onChange={(e) => set('profile', e.detail.value)}
-                      placeholder="default"
-                      data-testid="connection-profile"
-                    />
-                  </FormField>
-                  <S3LocationFields
-                    value={draft}
-                    onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
-                    errorText={(field) => err(`destination.${field}`)}
-                    testIdPrefix="connection"
-                  />
-                </SpaceBetween>
-              ) : (
+            </FormField>
+            <FormField
+              label="Project"
+              description="Whose events to export."
+              errorText={err('projectId')}
+            >
+              <Select
+                data-testid="connection-project"
+                disabled={!!existing}
+                selectedOption={
+                  selectedProject
+                    ? { value: String(selectedProject.id), label: selectedProject.name }
+                    : null
+                }
+                options={projectOptions}
+                placeholder="Choose a project"
+                empty="No projects yet — add one under Organizations & projects"
+                onChange={(e) => set('projectId', e.detail.selectedOption.value ?? '')}
+              />
+            </FormField>
+          </SpaceBetween>
+        </Container>
+
+        <Container header={<Header variant="h2">Destination</Header>}>
+          <SpaceBetween size="m">
+            <Tiles
+              value={draft.destType}
+              onChange={(e) => set('destType', e.detail.value as Draft['destType'])}
+              items={[
+                {
+                  value: 's3',
+                  label: 'Amazon S3 bucket',
+                  description: 'Written with an AWS profile on this machine.',
+                },
+                {
+                  value: 'folder',
+                  label: 'Local folder',
+                  description: 'Same files and names, on this disk. Good for trying Ferry out.',
+                },
+              ]}
+            />
+            {draft.destType === 's3' ? (
+              <SpaceBetween size="m">
                 <FormField
-                  label="Folder"
-                  description="An absolute path; Ferry creates it if needed."
-                  errorText={err('destination.path')}
+                  label="AWS profile"
+                  description="A profile from ~/.aws/config. Ferry never stores AWS keys."
+                  errorText={err('destination.profile')}
                 >
                   <Input
-                    value={draft.folder}
-                    onChange={(e) => set('folder', e.detail.value)}
-                    placeholder="/Users/me/ferry-export"
-                    data-testid="connection-folder"
+                    value={draft.profile}
+                    onChange={(e) => set('profile', e.detail.value)}
+                    placeholder="default"
+                    data-testid="connection-profile"
+                  />
+                </FormField>
+                <S3LocationFields
+                  value={draft}
+                  onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
+                  errorText={(field) => err(`destination.${field}`)}
+                  testIdPrefix="connection"
+                />
+              </SpaceBetween>
+            ) : (
+              <FormField
+                label="Folder"
+                description="An absolute path; Ferry creates it if needed."
+                errorText={err('destination.path')}
+              >
+                <Input
+                  value={draft.folder}
+                  onChange={(e) => set('folder', e.detail.value)}
+                  placeholder="/Users/me/ferry-export"
+                  data-testid="connection-folder"
+                />
+              </FormField>
+            )}
+          </SpaceBetween>
+        </Container>
+
+        <Container header={<Header variant="h2">What to export</Header>}>
+          <SpaceBetween size="m">
+            <FormField label="Data" errorText={err('datasets')}>
+              <SpaceBetween size="xs">
+                <Checkbox
+                  checked={draft.events}
+                  onChange={(e) => set('events', e.detail.checked)}
+                  description="<project>_<date>_<hour>#<n>.json.gz"
+                >
+                  Events
+                </Checkbox>
+                <Checkbox
+                  checked={draft.mergedIds}
+                  onChange={(e) => set('mergedIds', e.detail.checked)}
+                  description="-<org>_<date>_<hour>.json.gz"
+                >
+                  Merged Amplitude IDs
+                </Checkbox>
+              </SpaceBetween>
+            </FormField>
+            <FormField
+              label={
+                <>
+                  Your email <i>- optional</i>
+                </>
+              }
+              description="Told when this connection keeps failing."
+              errorText={err('createdBy')}
+            >
+              <Input
+                type="email"
+                value={draft.createdBy}
+                onChange={(e) => set('createdBy', e.detail.value)}
+                placeholder="me@example.com"
+              />
+            </FormField>
+            <Toggle
+              checked={draft.enabled}
+              onChange={(e) => set('enabled', e.detail.checked)}
+              description="You can also turn this on later, after checking access."
+            >
+              Export every hour
+            </Toggle>
+          </SpaceBetween>
+        </Container>
+
+        <Container header={<Header variant="h2">Files</Header>}>
+          <ExpandableSection
+            headerText="Partitions, compression, event filter, manifest"
+            defaultExpanded={draft.filterMode !== 'none' || draft.manifest}
+          >
+            <SpaceBetween size="m">
+              {draft.destType === 's3' && (
+                <FormField
+                  label="Encryption"
+                  description="Server-side encryption Ferry asks for on each object. A KMS key above always means SSE-KMS."
+                  errorText={err('destination.sse')}
+                >
+                  <Select
+                    selectedOption={{
+                      value: draft.kmsKeyArn ? 'aws:kms' : draft.sse,
+                      label: SSE_LABELS[draft.kmsKeyArn ? 'aws:kms' : draft.sse],
+                    }}
+                    options={SSE_MODES.map((m) => ({ value: m, label: SSE_LABELS[m] }))}
+                    onChange={(e) => set('sse', e.detail.selectedOption.value as Draft['sse'])}
                   />
                 </FormField>
               )}
-            </SpaceBetween>
-          </Container>
-
-          <Container header={<Header variant="h2">What to export</Header>}>
-            <SpaceBetween size="m">
-              <FormField label="Data" errorText={err('datasets')}>
-                <SpaceBetween size="xs">
-                  <Checkbox
-                    checked={draft.events}
-                    onChange={(e) => set('events', e.detail.checked)}
-                    description="<project>_<date>_<hour>#<n>.json.gz"
-                  >
-                    Events
-                  </Checkbox>
-                  <Checkbox
-                    checked={draft.mergedIds}
-                    onChange={(e) => set('mergedIds', e.detail.checked)}
-                    description="-<org>_<date>_<hour>.json.gz"
-                  >
-                    Merged Amplitude IDs
-                  </Checkbox>
-                </SpaceBetween>
-              </FormField>
               <FormField
-                label={
-                  <>
-                    Your email <i>- optional</i>
-                  </>
-                }
-                description="Told when this connection keeps failing."
-                errorText={err('createdBy')}
+                label="Partition size (MiB, uncompressed)"
+                description="An hour is split into #1, #2, … files of at most this size before gzip."
+                errorText={err('options.partitionBytes')}
               >
                 <Input
-                  type="email"
-                  value={draft.createdBy}
-                  onChange={(e) => set('createdBy', e.detail.value)}
-                  placeholder="me@example.com"
+                  type="number"
+                  value={draft.partitionMiB}
+                  onChange={(e) => set('partitionMiB', e.detail.value)}
+                  data-testid="connection-partition"
                 />
               </FormField>
-              <Toggle
-                checked={draft.enabled}
-                onChange={(e) => set('enabled', e.detail.checked)}
-                description="You can also turn this on later, after checking access."
+              <FormField
+                label="Compression level"
+                description="1 is fastest, 9 smallest; 6 is gzip's default."
+                errorText={err('options.gzipLevel')}
               >
-                Export every hour
+                <Select
+                  selectedOption={{ value: draft.gzipLevel, label: draft.gzipLevel }}
+                  options={['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((v) => ({
+                    value: v,
+                    label: v,
+                  }))}
+                  onChange={(e) => set('gzipLevel', e.detail.selectedOption.value ?? '6')}
+                />
+              </FormField>
+              <FormField
+                label="Event types"
+                errorText={err('options.eventFilter') ?? err('options.eventFilter.eventTypes')}
+              >
+                <SpaceBetween size="xs">
+                  <SegmentedControl
+                    selectedId={draft.filterMode}
+                    onChange={(e) => set('filterMode', e.detail.selectedId as Draft['filterMode'])}
+                    options={[
+                      { id: 'none', text: 'All events' },
+                      { id: 'include', text: 'Only these' },
+                      { id: 'exclude', text: 'All but these' },
+                    ]}
+                  />
+                  {draft.filterMode !== 'none' && (
+                    <Textarea
+                      value={draft.filterTypes}
+                      onChange={(e) => set('filterTypes', e.detail.value)}
+                      placeholder={'page_view\npurchase'}
+                      rows={4}
+                    />
+                  )}
+                </SpaceBetween>
+              </FormField>
+              <Toggle
+                checked={draft.manifest}
+                onChange={(e) => set('manifest', e.detail.checked)}
+                description="Adds <prefix>_manifests/<project>_<date>_<hour>.json listing each file with its event count and checksum, written after the files."
+              >
+                Write a manifest per hour
               </Toggle>
             </SpaceBetween>
-          </Container>
-
-          <Container header={<Header variant="h2">Files</Header>}>
-            <ExpandableSection
-              headerText="Partitions, compression, event filter, manifest"
-              defaultExpanded={draft.filterMode !== 'none' || draft.manifest}
-            >
-              <SpaceBetween size="m">
-                {draft.destType === 's3' && (
-                  <FormField
-                    label="Encryption"
-                    description="Server-side encryption Ferry asks for on each object. A KMS key above always means SSE-KMS."
-                    errorText={err('destination.sse')}
-                  >
-                    <Select
-                      selectedOption={{
-                        value: draft.kmsKeyArn ? 'aws:kms' : draft.sse,
-                        label: SSE_LABELS[draft.kmsKeyArn ? 'aws:kms' : draft.sse],
-                      }}
-                      options={SSE_MODES.map((m) => ({ value: m, label: SSE_LABELS[m] }))}
-                      onChange={(e) => set('sse', e.detail.selectedOption.value as Draft['sse'])}
-                    />
-                  </FormField>
-                )}
-                <FormField
-                  label="Partition size (MiB, uncompressed)"
-                  description="An hour is split into #1, #2, … files of at most this size before gzip."
-                  errorText={err('options.partitionBytes')}
-                >
-                  <Input
-                    type="number"
-                    value={draft.partitionMiB}
-                    onChange={(e) => set('partitionMiB', e.detail.value)}
-                    data-testid="connection-partition"
-                  />
-                </FormField>
-                <FormField
-                  label="Compression level"
-                  description="1 is fastest, 9 smallest; 6 is gzip's default."
-                  errorText={err('options.gzipLevel')}
-                >
-                  <Select
-                    selectedOption={{ value: draft.gzipLevel, label: draft.gzipLevel }}
-                    options={['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((v) => ({
-                      value: v,
-                      label: v,
-                    }))}
-                    onChange={(e) => set('gzipLevel', e.detail.selectedOption.value ?? '6')}
-                  />
-                </FormField>
-                <FormField
-                  label="Event types"
-                  errorText={err('options.eventFilter') ?? err('options.eventFilter.eventTypes')}
-                >
-                  <SpaceBetween size="xs">
-                    <SegmentedControl
-                      selectedId={draft.filterMode}
-                      onChange={(e) =>
-                        set('filterMode', e.detail.selectedId as Draft['filterMode'])
-                      }
-                      options={[
-                        { id: 'none', text: 'All events' },
-                        { id: 'include', text: 'Only these' },
-                        { id: 'exclude', text: 'All but these' },
-                      ]}
-                    />
-                    {draft.filterMode !== 'none' && (
-                      <Textarea
-                        value={draft.filterTypes}
-                        onChange={(e) => set('filterTypes', e.detail.value)}
-                        placeholder={'page_view\npurchase'}
-                        rows={4}
-                      />
-                    )}
-                  </SpaceBetween>
-                </FormField>
-                <Toggle
-                  checked={draft.manifest}
-                  onChange={(e) => set('manifest', e.detail.checked)}
-                  description="Adds <prefix>_manifests/<project>_<date>_<hour>.json listing each file with its event count and checksum, written after the files."
-                >
-                  Write a manifest per hour
-                </Toggle>
-              </SpaceBetween>
-            </ExpandableSection>
-          </Container>
-        </SpaceBetween>
-      </Form>
-    </form>
+          </ExpandableSection>
+        </Container>
+      </SpaceBetween>
+    </SaveForm>
   );
 }

@@ -1,6 +1,4 @@
-import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
-import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -13,6 +11,7 @@ import { projectCreate, type Project, type ProjectCreate } from '../../../shared
 import { useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { fieldErrors } from '../common/action';
+import { SaveForm, useSaveForm } from '../common/SaveForm';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from './store';
 
@@ -64,9 +63,8 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
   const existing = id !== undefined ? store.items.find((p) => p.id === id) : undefined;
   const owner = orgs.find((o) => o.id === (existing?.orgId ?? orgId));
   const [draft, setDraft] = useState<Draft>(() => draftFrom(existing));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSaveForm();
+  const { errors } = form;
 
   if (!owner)
     return (
@@ -80,7 +78,6 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
   const secretStored = existing?.secretKeyStored && existing.source.type === 'amplitude';
 
   const submit = async () => {
-    setFormError(null);
     const source = sourceOf(draft, existing);
     const secretKey =
       draft.sourceType === 'amplitude' && draft.secretKey ? draft.secretKey : undefined;
@@ -95,222 +92,189 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
     const problems = fieldErrors(projectCreate, input) ?? {};
     if (draft.sourceType === 'amplitude' && !secretKey && !secretStored)
       problems.secretKey = "Enter the project's secret key";
-    if (Object.keys(problems).length > 0) return setErrors(problems);
-    setErrors({});
-    setBusy(true);
-    const result = existing
-      ? await store.update({
-          id: existing.id,
-          name: draft.name,
-          kind: draft.kind,
-          source,
-          secretKey,
-        })
-      : await store.create(input);
-    setBusy(false);
-    if (!result.ok) {
-      setErrors(result.fields);
-      if (Object.keys(result.fields).length === 0) setFormError(result.message);
-      return;
-    }
+    const saved = await form.save(problems, () =>
+      existing
+        ? store.update({ id: existing.id, name: draft.name, kind: draft.kind, source, secretKey })
+        : store.create(input),
+    );
+    if (!saved) return;
     flash(
       'success',
       existing
-        ? `Project "${result.value.name}" saved.`
-        : `Project "${result.value.name}" added. Connect it to a bucket next.`,
+        ? `Project "${saved.name}" saved.`
+        : `Project "${saved.name}" added. Connect it to a bucket next.`,
     );
     navigate(
-      !existing && result.value.kind === 'standard'
-        ? `/connections/new?project=${result.value.id}`
+      !existing && saved.kind === 'standard'
+        ? `/connections/new?project=${saved.id}`
         : `/organizations/${owner.id}`,
     );
   };
 
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-      data-testid="project-form"
+    <SaveForm
+      title={existing ? `Edit ${existing.name}` : 'Add project'}
+      description={`In ${owner.name} (${owner.id})`}
+      state={form}
+      submitLabel={existing ? 'Save changes' : 'Add project'}
+      testId="project"
+      onSubmit={() => void submit()}
+      onCancel={() => navigate(`/organizations/${owner.id}`)}
     >
-      <Form
-        header={
-          <Header variant="h1" description={`In ${owner.name} (${owner.id})`}>
-            {existing ? `Edit ${existing.name}` : 'Add project'}
-          </Header>
-        }
-        errorText={formError}
-        actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button
-              formAction="none"
-              variant="link"
-              onClick={() => navigate(`/organizations/${owner.id}`)}
+      <SpaceBetween size="l">
+        <Container header={<Header variant="h2">Project</Header>}>
+          <SpaceBetween size="m">
+            <FormField
+              label="Project ID"
+              description="The numeric project ID from Amplitude. It starts every exported file name."
+              errorText={errors.id}
             >
-              Cancel
-            </Button>
-            <Button variant="primary" loading={busy} data-testid="save-project">
-              {existing ? 'Save changes' : 'Add project'}
-            </Button>
+              <Input
+                value={draft.id}
+                disabled={!!existing}
+                inputMode="numeric"
+                onChange={(e) => set('id', e.detail.value)}
+                placeholder="187520"
+                data-testid="project-id"
+              />
+            </FormField>
+            <FormField label="Name" errorText={errors.name}>
+              <Input
+                value={draft.name}
+                onChange={(e) => set('name', e.detail.value)}
+                placeholder="Web app (production)"
+                data-testid="project-name"
+              />
+            </FormField>
+            <FormField label="Kind" errorText={errors.kind}>
+              <RadioGroup
+                value={draft.kind}
+                onChange={(e) => set('kind', e.detail.value as Draft['kind'])}
+                items={[
+                  {
+                    value: 'standard',
+                    label: 'Standard project',
+                    description: 'Its events can be exported.',
+                  },
+                  {
+                    value: 'portfolio',
+                    label: 'Portfolio',
+                    description: 'Combines other projects; it can not be an export source.',
+                  },
+                ]}
+              />
+            </FormField>
           </SpaceBetween>
-        }
-      >
-        <SpaceBetween size="l">
-          <Container header={<Header variant="h2">Project</Header>}>
-            <SpaceBetween size="m">
+        </Container>
+        <Container header={<Header variant="h2">Source of events</Header>}>
+          <SpaceBetween size="m">
+            <FormField errorText={errors['source.type'] ?? errors.source}>
+              <Tiles
+                value={draft.sourceType}
+                onChange={(e) => set('sourceType', e.detail.value as SourceType)}
+                items={[
+                  {
+                    value: 'amplitude',
+                    label: 'Amplitude Export API',
+                    description: "Pulls each hour with the project's API key and secret key.",
+                  },
+                  {
+                    value: 'files',
+                    label: 'Files',
+                    description:
+                      'A folder of .json, .ndjson or .json.gz files, e.g. an earlier export.',
+                  },
+                  {
+                    value: 'demo',
+                    label: 'Demo data',
+                    description: 'Realistic sample events, generated here. No account needed.',
+                  },
+                ]}
+              />
+            </FormField>
+            {draft.sourceType === 'files' && (
               <FormField
-                label="Project ID"
-                description="The numeric project ID from Amplitude. It starts every exported file name."
-                errorText={errors.id}
+                label="Folder"
+                description="An absolute path; sub-folders are read too. Merged IDs are read from a merged_ids/ sub-folder when present."
+                errorText={errors['source.path']}
               >
                 <Input
-                  value={draft.id}
-                  disabled={!!existing}
-                  inputMode="numeric"
-                  onChange={(e) => set('id', e.detail.value)}
-                  placeholder="187520"
-                  data-testid="project-id"
+                  value={draft.path}
+                  onChange={(e) => set('path', e.detail.value)}
+                  placeholder="/data/amplitude-export"
+                  data-testid="project-source-path"
                 />
               </FormField>
-              <FormField label="Name" errorText={errors.name}>
+            )}
+            {draft.sourceType === 'demo' && (
+              <FormField label="Events per hour" errorText={errors['source.eventsPerHour']}>
                 <Input
-                  value={draft.name}
-                  onChange={(e) => set('name', e.detail.value)}
-                  placeholder="Web app (production)"
-                  data-testid="project-name"
+                  type="number"
+                  value={draft.eventsPerHour}
+                  onChange={(e) => set('eventsPerHour', e.detail.value)}
                 />
               </FormField>
-              <FormField label="Kind" errorText={errors.kind}>
-                <RadioGroup
-                  value={draft.kind}
-                  onChange={(e) => set('kind', e.detail.value as Draft['kind'])}
-                  items={[
-                    {
-                      value: 'standard',
-                      label: 'Standard project',
-                      description: 'Its events can be exported.',
-                    },
-                    {
-                      value: 'portfolio',
-                      label: 'Portfolio',
-                      description: 'Combines other projects; it can not be an export source.',
-                    },
-                  ]}
-                />
-              </FormField>
-            </SpaceBetween>
-          </Container>
-          <Container header={<Header variant="h2">Source of events</Header>}>
-            <SpaceBetween size="m">
-              <FormField errorText={errors['source.type'] ?? errors.source}>
-                <Tiles
-                  value={draft.sourceType}
-                  onChange={(e) => set('sourceType', e.detail.value as SourceType)}
-                  items={[
-                    {
-                      value: 'amplitude',
-                      label: 'Amplitude Export API',
-                      description: "Pulls each hour with the project's API key and secret key.",
-                    },
-                    {
-                      value: 'files',
-                      label: 'Files',
-                      description:
-                        'A folder of .json, .ndjson or .json.gz files, e.g. an earlier export.',
-                    },
-                    {
-                      value: 'demo',
-                      label: 'Demo data',
-                      description: 'Realistic sample events, generated here. No account needed.',
-                    },
-                  ]}
-                />
-              </FormField>
-              {draft.sourceType === 'files' && (
+            )}
+            {draft.sourceType === 'amplitude' && (
+              <SpaceBetween size="m">
+                <FormField label="Data center" errorText={errors['source.region']}>
+                  <SegmentedControl
+                    selectedId={draft.region}
+                    onChange={(e) => set('region', e.detail.selectedId as Draft['region'])}
+                    options={[
+                      { id: 'us', text: 'US (amplitude.com)' },
+                      { id: 'eu', text: 'EU (analytics.eu.amplitude.com)' },
+                    ]}
+                  />
+                </FormField>
                 <FormField
-                  label="Folder"
-                  description="An absolute path; sub-folders are read too. Merged IDs are read from a merged_ids/ sub-folder when present."
-                  errorText={errors['source.path']}
+                  label="API key"
+                  description="Amplitude: Settings → Projects → this project → General."
+                  errorText={errors['source.apiKey']}
                 >
                   <Input
-                    value={draft.path}
-                    onChange={(e) => set('path', e.detail.value)}
-                    placeholder="/data/amplitude-export"
-                    data-testid="project-source-path"
+                    value={draft.apiKey}
+                    onChange={(e) => set('apiKey', e.detail.value)}
+                    data-testid="project-api-key"
                   />
                 </FormField>
-              )}
-              {draft.sourceType === 'demo' && (
-                <FormField label="Events per hour" errorText={errors['source.eventsPerHour']}>
+                <FormField
+                  label="Secret key"
+                  description={
+                    secretStored
+                      ? 'A secret key is stored. Enter a new one only to replace it.'
+                      : 'Kept in your system keychain (desktop) or a file only you can read (headless) — never in config.json.'
+                  }
+                  errorText={errors.secretKey}
+                >
                   <Input
-                    type="number"
-                    value={draft.eventsPerHour}
-                    onChange={(e) => set('eventsPerHour', e.detail.value)}
+                    type="password"
+                    value={draft.secretKey}
+                    onChange={(e) => set('secretKey', e.detail.value)}
+                    placeholder={secretStored ? '••••••••' : ''}
+                    data-testid="project-secret-key"
                   />
                 </FormField>
-              )}
-              {draft.sourceType === 'amplitude' && (
-                <SpaceBetween size="m">
-                  <FormField label="Data center" errorText={errors['source.region']}>
-                    <SegmentedControl
-                      selectedId={draft.region}
-                      onChange={(e) => set('region', e.detail.selectedId as Draft['region'])}
-                      options={[
-                        { id: 'us', text: 'US (amplitude.com)' },
-                        { id: 'eu', text: 'EU (analytics.eu.amplitude.com)' },
-                      ]}
-                    />
-                  </FormField>
-                  <FormField
-                    label="API key"
-                    description="Amplitude: Settings → Projects → this project → General."
-                    errorText={errors['source.apiKey']}
-                  >
-                    <Input
-                      value={draft.apiKey}
-                      onChange={(e) => set('apiKey', e.detail.value)}
-                      data-testid="project-api-key"
-                    />
-                  </FormField>
-                  <FormField
-                    label="Secret key"
-                    description={
-                      secretStored
-                        ? 'A secret key is stored. Enter a new one only to replace it.'
-                        : 'Kept in your system keychain (desktop) or a file only you can read (headless) — never in config.json.'
-                    }
-                    errorText={errors.secretKey}
-                  >
-                    <Input
-                      type="password"
-                      value={draft.secretKey}
-                      onChange={(e) => set('secretKey', e.detail.value)}
-                      placeholder={secretStored ? '••••••••' : ''}
-                      data-testid="project-secret-key"
-                    />
-                  </FormField>
-                  <FormField
-                    label={
-                      <>
-                        Export API host <i>- optional</i>
-                      </>
-                    }
-                    description="Only for a proxy; empty uses Amplitude's host for the data center."
-                    errorText={errors['source.endpoint']}
-                  >
-                    <Input
-                      value={draft.endpoint}
-                      onChange={(e) => set('endpoint', e.detail.value)}
-                      placeholder="https://amplitude.com"
-                    />
-                  </FormField>
-                </SpaceBetween>
-              )}
-            </SpaceBetween>
-          </Container>
-        </SpaceBetween>
-      </Form>
-    </form>
+                <FormField
+                  label={
+                    <>
+                      Export API host <i>- optional</i>
+                    </>
+                  }
+                  description="Only for a proxy; empty uses Amplitude's host for the data center."
+                  errorText={errors['source.endpoint']}
+                >
+                  <Input
+                    value={draft.endpoint}
+                    onChange={(e) => set('endpoint', e.detail.value)}
+                    placeholder="https://amplitude.com"
+                  />
+                </FormField>
+              </SpaceBetween>
+            )}
+          </SpaceBetween>
+        </Container>
+      </SpaceBetween>
+    </SaveForm>
   );
 }

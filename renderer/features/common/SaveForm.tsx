@@ -1,0 +1,99 @@
+import Button from '@cloudscape-design/components/button';
+import Form from '@cloudscape-design/components/form';
+import Header from '@cloudscape-design/components/header';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useState, type ReactNode } from 'react';
+import type { ActionResult } from './action';
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * The state of a create/edit form: field errors, a form-level error and busy. `save` shows the
+ * draft's own field errors, or sends it and shows what the engine refused; it resolves with the
+ * saved value, or null when nothing was saved.
+ */
+export function useSaveForm() {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const save = async <T,>(
+    local: FieldErrors | null,
+    send: () => Promise<ActionResult<T>>,
+  ): Promise<T | null> => {
+    setFormError(null);
+    if (local && Object.keys(local).length > 0) {
+      setErrors(local);
+      return null;
+    }
+    setErrors({});
+    setBusy(true);
+    const result = await send();
+    setBusy(false);
+    if (result.ok) return result.value;
+    setErrors(result.fields);
+    if (Object.keys(result.fields).length === 0) setFormError(result.message);
+    return null;
+  };
+
+  return { errors, formError, busy, save };
+}
+
+interface SaveFormProps {
+  title: string;
+  description?: string;
+  /** From useSaveForm. */
+  state: { errors: FieldErrors; formError: string | null; busy: boolean };
+  submitLabel: string;
+  /** Test ids: `<testId>-form` on the form, `save-<testId>` on its submit button. */
+  testId: string;
+  onSubmit(): void;
+  onCancel(): void;
+  children: ReactNode;
+}
+
+/** A page-level create/edit form: title, fields, Cancel and the primary save button. */
+export function SaveForm({
+  title,
+  description,
+  state,
+  submitLabel,
+  testId,
+  onSubmit,
+  onCancel,
+  children,
+}: SaveFormProps) {
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+      data-testid={`${testId}-form`}
+    >
+      <Form
+        header={
+          <Header variant="h1" description={description}>
+            {title}
+          </Header>
+        }
+        errorText={
+          state.formError ??
+          (Object.keys(state.errors).length > 0 ? 'Check the fields marked in red.' : undefined)
+        }
+        actions={
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button formAction="none" variant="link" onClick={onCancel}>
+              Cancel
+            </Button>
+            <Button variant="primary" loading={state.busy} data-testid={`save-${testId}`}>
+              {submitLabel}
+            </Button>
+          </SpaceBetween>
+        }
+      >
+        {children}
+      </Form>
+    </form>
+  );
+}
