@@ -80,14 +80,7 @@ export async function reconcile(
       const job = latestSucceeded(jobs, connection.id, dataset, hour);
       if (!job) {
         for (const o of actual)
-          report.extra.push({
-            hour,
-            dataset,
-            key: o.key,
-            expected: null,
-            actual: { bytes: o.size, etag: o.etag },
-            reason: 'no job in the history wrote this object',
-          });
+          report.extra.push(extra(hour, dataset, o, 'no job in the history wrote this object'));
         continue;
       }
       anyJob = true;
@@ -120,18 +113,25 @@ export async function reconcile(
         else report.matching++;
       }
       for (const o of byKey.values())
-        report.extra.push({
-          hour,
-          dataset,
-          key: o.key,
-          expected: null,
-          actual: { bytes: o.size, etag: o.etag },
-          reason: `not written by the latest export of this hour (job ${job.id})`,
-        });
+        report.extra.push(
+          extra(hour, dataset, o, `not written by the latest export of this hour (job ${job.id})`),
+        );
     }
     if (!anyJob && !report.extra.some((e) => e.hour === hour)) report.notExported.push(hour);
   }
   return report;
+}
+
+/** An object in the destination that the latest job of its hour does not account for. */
+function extra(hour: string, dataset: Dataset, o: StoredObject, reason: string): ReconcileItem {
+  return {
+    hour,
+    dataset,
+    key: o.key,
+    expected: null,
+    actual: { bytes: o.size, etag: o.etag },
+    reason,
+  };
 }
 
 function latestSucceeded(
