@@ -2,17 +2,11 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, ndjson } from '../support/events';
 import { FERRY_BIN, runFerry } from '../support/ferry';
-import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { listObjects, pendingUploads, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
@@ -30,26 +24,18 @@ afterAll(() => moto?.stop());
 
 /** Relative key → sha256 of every object under a prefix. */
 async function snapshot(prefix: string): Promise<Record<string, string>> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
   const out: Record<string, string> = {};
-  for (const item of listed.Contents ?? []) {
-    const body = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: item.Key }));
-    out[item.Key!.slice(prefix.length)] = createHash('sha256')
-      .update(await body.Body!.transformToByteArray())
-      .digest('hex');
-  }
+  for (const o of await listObjects(s3, BUCKET, prefix))
+    out[o.key.slice(prefix.length)] = createHash('sha256').update(o.body).digest('hex');
   return out;
 }
 
-async function pendingUploads(prefix: string): Promise<number> {
-  const result = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
-  return result.Uploads?.length ?? 0;
-}
+const pending = (prefix: string) => pendingUploads(s3, BUCKET, prefix);
 
 describe('a killed export', () => {
   it('leaves the bucket exactly as a clean run would once the hour is exported again', async () => {
     const source = await newDir();
-    // About 24 MiB of gzip: several 8 MiB multipart parts, so the kill lands mid-upload.
+    // About 24 MiB of gzip: several 5 MiB multipart parts, so the kill lands mid-upload.
     await writeFile(
       join(source, 'hour.ndjson'),
       ndjson(
@@ -116,7 +102,7 @@ describe('a killed export', () => {
     );
     let sawUpload = false;
     for (let i = 0; i < 3000 && child.exitCode === null; i++) {
-      if ((await pendingUploads('killed/')) > 0) {
+      if ((await pending('killed/')) > 0) {
         sawUpload = true;
         child.kill('SIGKILL');
         break;
@@ -125,7 +111,7 @@ describe('a killed export', () => {
     }
     await exited;
     expect(sawUpload).toBe(true);
-    expect(await pendingUploads('killed/')).toBeGreaterThan(0);
+    expect(await pending('killed/')).toBeGreaterThan(0);
 
     // Run it again: it takes over the dead process's lock, cleans up, and finishes.
     const rerun = await ferry('export', 'killed', '--hour', HOUR);
@@ -135,6 +121,6 @@ describe('a killed export', () => {
     const killed = await snapshot('killed/');
     expect(Object.keys(killed).length).toBeGreaterThan(0);
     expect(killed).toEqual(await snapshot('clean/'));
-    expect(await pendingUploads('killed/')).toBe(0);
+    expect(await pending('killed/')).toBe(0);
   });
 });

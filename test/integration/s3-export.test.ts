@@ -2,21 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine';
-import { createAwsClients } from '../../electron/engine/aws/clients';
+import { createAwsClients, type AwsClients } from '../../electron/engine/aws/clients';
 import { reconcile } from '../../electron/engine/jobs/reconcile';
-import type { Connection } from '../../shared/model/entities';
+import type { Connection, ConnectionCreate } from '../../shared/model/entities';
 import { EVENT_FIELDS } from '../../shared/model/export-format';
 import { event, expectNdjson, ndjson } from '../support/events';
-import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { listObjects, pendingUploads, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
@@ -39,31 +33,25 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function objects(prefix: string): Promise<{ key: string; etag: string; body: Buffer }[]> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  const out = [];
-  for (const item of listed.Contents ?? []) {
-    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: item.Key }));
-    out.push({
-      key: item.Key!,
-      etag: item.ETag!,
-      body: Buffer.from(await got.Body!.transformToByteArray()),
-    });
-  }
-  return out.sort((a, b) => a.key.localeCompare(b.key));
-}
+const objects = (prefix: string) => listObjects(s3, BUCKET, prefix);
 
+/** An engine with one files project and one S3 connection to moto under `prefix`. */
 async function setup(
   prefix: string,
   sourceFolder: string,
+  {
+    aws = createAwsClients(),
+    attempts = 1,
+    options = { partitionBytes: 60_000 },
+  }: { aws?: AwsClients; attempts?: number; options?: ConnectionCreate['options'] } = {},
 ): Promise<{ engine: Engine; connection: Connection }> {
   const engine = await createEngine({
     dataDir: await newDir(),
     transport: 'cli',
     role: 'test',
     seedDemo: false,
-    aws: createAwsClients(),
-    retry: { attempts: 1, baseMs: 1 },
+    aws,
+    retry: { attempts, baseMs: 1 },
   });
   await engine.call('orgs.create', { id: 123, name: 'Acme' });
   await engine.call('projects.create', {
@@ -85,7 +73,7 @@ async function setup(
       forcePathStyle: true,
     },
     datasets: ['events'],
-    options: { partitionBytes: 60_000 },
+    options,
   });
   return { engine, connection };
 }
@@ -190,7 +178,7 @@ describe('exporting to S3 (moto_server)', () => {
 
   it('aborts a multipart upload that fails, leaving no parts behind, and records an error with a fix', async () => {
     const source = await newDir();
-    // Enough incompressible data for a multipart upload (parts are 8 MiB).
+    // Enough incompressible data for a multipart upload of several 5 MiB parts.
     const big = Array.from({ length: 30_000 }, (_, n) =>
       event(HOUR, n, { blob: randomBytes(800).toString('hex') }),
     );
@@ -217,43 +205,16 @@ describe('exporting to S3 (moto_server)', () => {
       setup: aws.setup,
       reset: aws.reset,
     };
-    const engine = await createEngine({
-      dataDir: await newDir(),
-      transport: 'cli',
-      role: 'test',
-      seedDemo: false,
+    const { engine, connection } = await setup('fails/', source, {
       aws: failing,
-      retry: { attempts: 2, baseMs: 1 },
+      attempts: 2,
+      options: { gzipLevel: 1 },
     });
     try {
-      await engine.call('orgs.create', { id: 123, name: 'Acme' });
-      await engine.call('projects.create', {
-        id: PROJECT,
-        orgId: 123,
-        name: 'Web',
-        source: { type: 'files', path: source },
-      });
-      const connection = await engine.call('connections.create', {
-        name: 'fails',
-        projectId: PROJECT,
-        destination: {
-          type: 's3',
-          bucket: BUCKET,
-          region: 'us-east-1',
-          prefix: 'fails/',
-          profile: TEST_PROFILE,
-          endpoint: moto.endpoint,
-          forcePathStyle: true,
-        },
-        options: { gzipLevel: 1 },
-      });
       const job = await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
       expect(job).toMatchObject({ status: 'failed', attempts: 2, error: { kind: 'transient' } });
       expect(job.error!.fix).toMatch(/retries/);
-      const uploads = await s3.send(
-        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'fails/' }),
-      );
-      expect(uploads.Uploads ?? []).toEqual([]);
+      expect(await pendingUploads(s3, BUCKET, 'fails/')).toBe(0);
       expect(await objects('fails/')).toEqual([]);
     } finally {
       await engine.close();

@@ -3,7 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 export const TEST_PROFILE = 'ferry-test';
 
@@ -87,4 +92,33 @@ export async function startMoto(extraEnv: Record<string, string> = {}): Promise<
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
   };
+}
+
+/** Every object under a prefix with its ETag and body, sorted by key. */
+export async function listObjects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<{ key: string; etag: string; body: Buffer }[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const out = [];
+  for (const item of listed.Contents ?? []) {
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: item.Key }));
+    out.push({
+      key: item.Key!,
+      etag: item.ETag!,
+      body: Buffer.from(await got.Body!.transformToByteArray()),
+    });
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** How many multipart uploads under a prefix were started and neither completed nor aborted. */
+export async function pendingUploads(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<number> {
+  const result = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
+  return result.Uploads?.length ?? 0;
 }
