@@ -4,7 +4,7 @@ import ExpandableSection from '@cloudscape-design/components/expandable-section'
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
-import Select, { type SelectProps } from '@cloudscape-design/components/select';
+import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
@@ -22,8 +22,8 @@ import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { fieldErrors } from '../common/action';
 import { SaveForm, useSaveForm } from '../common/SaveForm';
-import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
+import { defaultProjectId, ProjectSelect } from './ProjectSelect';
 import { S3LocationFields } from './S3LocationFields';
 import { useConnectionsStore } from './store';
 
@@ -131,14 +131,10 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const { path, navigate } = useRouter();
   const store = useConnectionsStore();
   const projects = useProjectsStore((s) => s.items);
-  const orgs = useOrgsStore((s) => s.items);
   const flash = useAppStore((s) => s.flash);
   const existing = id ? store.items.find((c) => c.id === id) : undefined;
   const [draft, setDraft] = useState<Draft>(() =>
-    draftFrom(
-      existing,
-      routeQuery(path).get('project') ?? (projects.length === 1 ? String(projects[0]!.id) : ''),
-    ),
+    draftFrom(existing, defaultProjectId(routeQuery(path).get('project'), projects)),
   );
   const form = useSaveForm();
 
@@ -147,19 +143,6 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const err = (field: string) => form.errors[field];
-
-  const projectOptions: SelectProps.OptionGroup[] = orgs.map((o) => ({
-    label: `${o.name} (${o.id})`,
-    options: projects
-      .filter((p) => p.orgId === o.id)
-      .map((p) => ({
-        value: String(p.id),
-        label: p.name,
-        description: p.kind === 'portfolio' ? 'Portfolio — can not be exported' : `Project ${p.id}`,
-        disabled: p.kind === 'portfolio',
-      })),
-  }));
-  const selectedProject = projects.find((p) => String(p.id) === draft.projectId);
 
   const submit = async () => {
     const input = toInput(draft);
@@ -205,18 +188,11 @@ export function ConnectionFormPage({ id }: { id?: string }) {
               description="Whose events to export."
               errorText={err('projectId')}
             >
-              <Select
-                data-testid="connection-project"
+              <ProjectSelect
+                value={draft.projectId}
+                onChange={(projectId) => set('projectId', projectId)}
                 disabled={!!existing}
-                selectedOption={
-                  selectedProject
-                    ? { value: String(selectedProject.id), label: selectedProject.name }
-                    : null
-                }
-                options={projectOptions}
-                placeholder="Choose a project"
-                empty="No projects yet — add one under Organizations & projects"
-                onChange={(e) => set('projectId', e.detail.selectedOption.value ?? '')}
+                testId="connection-project"
               />
             </FormField>
           </SpaceBetween>

@@ -8,7 +8,6 @@ import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import Link from '@cloudscape-design/components/link';
-import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Tiles from '@cloudscape-design/components/tiles';
@@ -22,9 +21,9 @@ import { setupTarget, type ProposalInfo, type SetupTargetInput } from '../../../
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { fieldErrors } from '../common/action';
+import { defaultProjectId, ProjectSelect } from '../connections/ProjectSelect';
 import { S3LocationFields } from '../connections/S3LocationFields';
 import { useConnectionsStore } from '../connections/store';
-import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
 import { PolicyView } from './PolicyView';
 import { useSetupStore } from './store';
@@ -57,7 +56,6 @@ const STEPS = ['data', 'policy-steps', 'bucket', 'policy', 'verify', 'start'] as
 export function SetupWizardPage() {
   const { path, navigate } = useRouter();
   const projects = useProjectsStore((s) => s.items);
-  const orgs = useOrgsStore((s) => s.items);
   const createConnection = useConnectionsStore((s) => s.create);
   const flash = useAppStore((s) => s.flash);
   const setup = useSetupStore();
@@ -67,11 +65,7 @@ export function SetupWizardPage() {
   const [submitting, setSubmitting] = useState(false);
   const [draft, setDraft] = useState<Draft>(() => ({
     name: '',
-    projectId:
-      routeQuery(path).get('project') ??
-      (projects.filter((p) => p.kind === 'standard').length === 1
-        ? String(projects.find((p) => p.kind === 'standard')!.id)
-        : ''),
+    projectId: defaultProjectId(routeQuery(path).get('project'), projects),
     data: 'events',
     form: 'legacy',
     profile: 'default',
@@ -240,27 +234,10 @@ export function SetupWizardPage() {
                   />
                 </FormField>
                 <FormField label="Project" errorText={err('projectId')}>
-                  <Select
-                    data-testid="wizard-project"
-                    selectedOption={
-                      project ? { value: String(project.id), label: project.name } : null
-                    }
-                    placeholder="Choose a project"
-                    options={orgs.map((o) => ({
-                      label: `${o.name} (${o.id})`,
-                      options: projects
-                        .filter((p) => p.orgId === o.id)
-                        .map((p) => ({
-                          value: String(p.id),
-                          label: p.name,
-                          description:
-                            p.kind === 'portfolio'
-                              ? 'Portfolio — can not be exported'
-                              : `Project ${p.id}`,
-                          disabled: p.kind === 'portfolio',
-                        })),
-                    }))}
-                    onChange={(e) => set('projectId', e.detail.selectedOption.value ?? '')}
+                  <ProjectSelect
+                    value={draft.projectId}
+                    onChange={(projectId) => set('projectId', projectId)}
+                    testId="wizard-project"
                   />
                 </FormField>
                 <FormField label="Export">
