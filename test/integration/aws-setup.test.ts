@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine';
 import { listProfiles, resolveCredentials } from '../../electron/engine/aws/profiles';
 import type { SetupTargetInput } from '../../shared/model/aws';
-import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { startMoto, TEST_CONFIG, TEST_CREDENTIALS, TEST_PROFILE, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
@@ -72,8 +72,8 @@ describe('AWS profiles', () => {
     );
     await chmod(good, 0o755);
     await useProfiles(
-      `[profile ${TEST_PROFILE}]\nregion = us-east-1\n\n[profile chain]\nrole_arn = arn:aws:iam::123456789012:role/ferry-chain\nsource_profile = ${TEST_PROFILE}\nregion = eu-west-1\n\n[profile process]\ncredential_process = ${good}\n\n[profile empty]\nregion = us-west-2\n`,
-      `[${TEST_PROFILE}]\naws_access_key_id = AKIAFERRYTEST\naws_secret_access_key = ferry-test-secret\n`,
+      `${TEST_CONFIG}\n[profile chain]\nrole_arn = arn:aws:iam::123456789012:role/ferry-chain\nsource_profile = ${TEST_PROFILE}\nregion = eu-west-1\n\n[profile process]\ncredential_process = ${good}\n\n[profile empty]\nregion = us-west-2\n`,
+      TEST_CREDENTIALS,
     );
     const profiles = await listProfiles();
     expect(profiles.map((p) => [p.name, p.kind, p.region])).toEqual([
@@ -125,10 +125,7 @@ describe('AWS profiles', () => {
 
 describe('policies: apply with backup, and restore', () => {
   it('backs up the bucket policy it replaces, merges, and restores the original byte for byte', async () => {
-    await useProfiles(
-      `[profile ${TEST_PROFILE}]\nregion = us-east-1\n`,
-      `[${TEST_PROFILE}]\naws_access_key_id = AKIAFERRYTEST\naws_secret_access_key = ferry-test-secret\n`,
-    );
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
     const original =
       '{"Version":"2012-10-17","Statement":[{"Sid":"OwnerReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::ferry-setup-test/*"}]}';
     await s3.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: original }));
@@ -171,10 +168,7 @@ describe('policies: apply with backup, and restore', () => {
   });
 
   it('creates the export role, a KMS key with its statement, and bucket encryption — each backed up', async () => {
-    await useProfiles(
-      `[profile ${TEST_PROFILE}]\nregion = us-east-1\n`,
-      `[${TEST_PROFILE}]\naws_access_key_id = AKIAFERRYTEST\naws_secret_access_key = ferry-test-secret\n`,
-    );
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
     const e = await engine();
     try {
       const { keyArn } = await e.call('aws.createKey', { target: target(), form: 'role' });
@@ -245,10 +239,7 @@ describe('policies: apply with backup, and restore', () => {
   });
 
   it('verifies full access with green probes, and finds a wrong region', async () => {
-    await useProfiles(
-      `[profile ${TEST_PROFILE}]\nregion = us-east-1\n`,
-      `[${TEST_PROFILE}]\naws_access_key_id = AKIAFERRYTEST\naws_secret_access_key = ferry-test-secret\n`,
-    );
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
     const e = await engine();
     try {
       const report = await e.call('aws.verify', { target: target(), form: 'legacy' });

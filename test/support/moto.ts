@@ -11,6 +11,9 @@ import {
 } from '@aws-sdk/client-s3';
 
 export const TEST_PROFILE = 'ferry-test';
+/** `~/.aws/config` and `~/.aws/credentials` text for TEST_PROFILE: moto's test keys, us-east-1. */
+export const TEST_CONFIG = `[profile ${TEST_PROFILE}]\nregion = us-east-1\n`;
+export const TEST_CREDENTIALS = `[${TEST_PROFILE}]\naws_access_key_id = AKIAFERRYTEST\naws_secret_access_key = ferry-test-secret\n`;
 
 export interface Moto {
   endpoint: string;
@@ -68,11 +71,8 @@ export async function startMoto(extraEnv: Record<string, string> = {}): Promise<
   const dir = await mkdtemp(join(tmpdir(), 'ferry-aws-'));
   const config = join(dir, 'config');
   const credentials = join(dir, 'credentials');
-  await writeFile(config, `[profile ${TEST_PROFILE}]\nregion = us-east-1\n`);
-  await writeFile(
-    credentials,
-    `[${TEST_PROFILE}]\naws_access_key_id = AKIAFERRYTEST\naws_secret_access_key = ferry-test-secret\n`,
-  );
+  await writeFile(config, TEST_CONFIG);
+  await writeFile(credentials, TEST_CREDENTIALS);
   const env = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials };
   return {
     endpoint,
