@@ -77,7 +77,7 @@ export async function reconcile(
           ? key.startsWith(`${prefix}${projectId}_${datePart}#`)
           : key === `${prefix}-${orgId}_${datePart}.json.gz`;
       const actual = [...listed.values()].filter((o) => ownKey(o.key));
-      const job = latestSucceeded(jobs, connection.id, dataset, hour);
+      const job = await latestSucceeded(jobs, connection.id, dataset, hour);
       if (!job) {
         for (const o of actual)
           report.extra.push(extra(hour, dataset, o, 'no job in the history wrote this object'));
@@ -134,21 +134,23 @@ function extra(hour: string, dataset: Dataset, o: StoredObject, reason: string):
   };
 }
 
-function latestSucceeded(
+async function latestSucceeded(
   jobs: JobsStore,
   connectionId: string,
   dataset: Dataset,
   hour: string,
-): Job | null {
+): Promise<Job | null> {
   return (
-    jobs.list({
-      connectionId,
-      dataset,
-      hourFrom: hour,
-      hourTo: hour,
-      status: ['succeeded'],
-      limit: 1,
-    }).items[0] ?? null
+    (
+      await jobs.list({
+        connectionId,
+        dataset,
+        hourFrom: hour,
+        hourTo: hour,
+        status: ['succeeded'],
+        limit: 1,
+      })
+    ).items[0] ?? null
   );
 }
 

@@ -48,7 +48,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       jobs,
       notices,
       async close() {
-        await lock?.release();
+        try {
+          await jobs.close();
+        } finally {
+          await lock?.release();
+        }
       },
     };
   } catch (error) {

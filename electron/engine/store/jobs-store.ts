@@ -1,31 +1,73 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
 import type { Notice } from '../../../shared/api/contract';
-import type { Job, JobListQuery } from '../../../shared/model/entities';
-import { jobListQuery } from '../../../shared/model/entities';
+import {
+  job as jobSchema,
+  jobListQuery,
+  type Job,
+  type JobListQuery,
+} from '../../../shared/model/entities';
 import { ValidatedJsonFile } from './json-file';
 import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
 
 const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
+const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
+/** Journal lines after which a month is compacted into its snapshot. */
+const COMPACT_AFTER = 2000;
+/** Months kept parsed in memory for reads (the index covers every job). */
+const LOADED_SHARDS = 4;
+
+/** What every job is found and sorted by, kept in memory for all of history. */
+export interface IndexEntry {
+  id: string;
+  connectionId: string;
+  dataset: Job['dataset'];
+  hour: string;
+  status: Job['status'];
+  trigger: Job['trigger'];
+  createdAt: string;
+  updatedAt: string;
+  month: string;
+}
+
+interface Shard {
+  month: string;
+  records: Map<string, Job>;
+}
+
+export interface JobPage {
+  items: Job[];
+  total: number;
+  offset: number;
+  limit: number;
+}
 
 /**
- * Job history, one lowdb file per month of exported hours: `jobs/<yyyy-MM>.json`.
+ * Job history by month of the exported hour: `jobs/<yyyy-MM>.json` (a lowdb snapshot, recovered
+ * like config.json) plus `jobs/<yyyy-MM>.log`, an append-only journal of changes since.
  *
- * Sharding by month means recording a job rewrites one month, never years of history, and a
- * damaged shard costs that month only (it is recovered like `config.json`).
+ * Why a journal: a job changes status several times, and rewriting a month of history on each
+ * change grows with history; appending one line does not (a status write stays ~1 ms with
+ * 100,000 jobs). A month is compacted into its snapshot every 2,000 lines and when Ferry closes.
+ * A small index of every job stays in memory for filters and paging; full records are read
+ * from the few months a page touches.
  */
 export class JobsStore {
-  private readonly dir: string;
-  private readonly notify: (n: Notice) => void;
-  private readonly readOnly: boolean;
-  private readonly shards = new Map<string, Low<JobsData>>();
+  private readonly index = new Map<string, IndexEntry>();
+  /** The index sorted newest hour first (then newest created), kept in order as jobs arrive. */
+  private sorted: IndexEntry[] = [];
+  private readonly loaded = new Map<string, Shard>();
+  private readonly logLines = new Map<string, number>();
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly compacting = new Map<string, Promise<void>>();
+  /** Jobs whose journal line is still being written (reads see them at once). */
+  private readonly pending = new Map<string, Job>();
 
-  private constructor(dir: string, notify: (n: Notice) => void, readOnly: boolean) {
-    this.dir = dir;
-    this.notify = notify;
-    this.readOnly = readOnly;
-  }
+  private constructor(
+    private readonly dir: string,
+    private readonly notify: (n: Notice) => void,
+    private readonly readOnly: boolean,
+  ) {}
 
   static async open(
     dataDir: string,
@@ -36,69 +78,234 @@ export class JobsStore {
     if (!readOnly) await mkdir(dir, { recursive: true });
     const store = new JobsStore(dir, notify, readOnly);
     const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names.sort()) {
-      const month = SHARD_FILE.exec(name)?.[1];
-      if (month) await store.shard(month);
+    const months = new Set<string>();
+    for (const name of names) {
+      const month = SHARD_FILE.exec(name)?.[1] ?? LOG_FILE.exec(name)?.[1];
+      if (month) months.add(month);
     }
+    for (const month of [...months].sort()) {
+      const shard = await store.readShard(month);
+      for (const job of shard.records.values()) store.index.set(job.id, entryOf(job, month));
+    }
+    store.sorted = [...store.index.values()].sort(newestFirst);
     return store;
   }
 
-  private async shard(month: string): Promise<Low<JobsData>> {
-    const existing = this.shards.get(month);
-    if (existing) return existing;
-    const adapter = new ValidatedJsonFile<JobsData>(join(this.dir, `${month}.json`), {
+  /** Insert or replace a job: one appended line, no rewrite of history. */
+  async put(job: Job): Promise<void> {
+    if (this.readOnly) throw new Error('The job history is open read-only');
+    const month = job.hour.slice(0, 7);
+    const previous = this.index.get(job.id);
+    const entry = entryOf(job, month);
+    this.index.set(job.id, entry);
+    if (previous && previous.hour === entry.hour && previous.createdAt === entry.createdAt) {
+      const at = this.position(previous);
+      if (at >= 0) this.sorted[at] = entry;
+    } else {
+      if (previous) this.sorted.splice(this.position(previous), 1);
+      this.sorted.splice(insertionPoint(this.sorted, entry), 0, entry);
+    }
+    this.loaded.get(month)?.records.set(job.id, job);
+    this.pending.set(job.id, job);
+    await this.serial(month, async () => {
+      await appendFile(this.logPath(month), `${JSON.stringify(job)}\n`, { mode: 0o600 });
+      if (this.pending.get(job.id) === job) this.pending.delete(job.id);
+      const lines = (this.logLines.get(month) ?? 0) + 1;
+      this.logLines.set(month, lines);
+      if (lines >= COMPACT_AFTER && !this.compacting.has(month)) {
+        // Rotate the journal now (a rename), fold it into the snapshot in the background: the
+        // status write that crossed the line does not wait for a month to be rewritten.
+        await rename(this.logPath(month), this.logPath(month, true));
+        this.logLines.set(month, 0);
+        const done = this.fold(month).finally(() => this.compacting.delete(month));
+        this.compacting.set(month, done);
+        done.catch((error: unknown) =>
+          this.notify({
+            level: 'warning',
+            message: `Could not compact jobs/${month}: ${(error as Error).message}`,
+          }),
+        );
+      }
+    });
+  }
+
+  /** One job by id, or null. */
+  async get(id: string): Promise<Job | null> {
+    const entry = this.index.get(id);
+    if (!entry) return null;
+    return this.pending.get(id) ?? (await this.shard(entry.month)).records.get(id) ?? null;
+  }
+
+  /** Jobs matching a query, newest hour first, one page at a time. */
+  async list(query: JobListQuery = {}): Promise<JobPage> {
+    const q = jobListQuery.parse(query);
+    const statuses = q.status && q.status.length > 0 ? new Set(q.status) : null;
+    const page: IndexEntry[] = [];
+    let total = 0;
+    for (const e of this.sorted) {
+      if (q.connectionId && e.connectionId !== q.connectionId) continue;
+      if (statuses && !statuses.has(e.status)) continue;
+      if (q.dataset && e.dataset !== q.dataset) continue;
+      if (q.hourFrom && e.hour < q.hourFrom) continue;
+      if (q.hourTo && e.hour > q.hourTo) continue;
+      if (total >= q.offset && page.length < q.limit) page.push(e);
+      total++;
+    }
+    const items: Job[] = [];
+    for (const e of page) {
+      const job = this.pending.get(e.id) ?? (await this.shard(e.month)).records.get(e.id);
+      if (job) items.push(job);
+    }
+    return { items, total, offset: q.offset, limit: q.limit };
+  }
+
+  /** Every index entry matching a filter (for the scheduler and charts: no full records). */
+  entries(filter: (e: Readonly<IndexEntry>) => boolean): Readonly<IndexEntry>[] {
+    return this.sorted.filter(filter);
+  }
+
+  /** Fold every month's journal into its snapshot (on close, so the next start reads less). */
+  async close(): Promise<void> {
+    if (this.readOnly) return;
+    await Promise.allSettled(this.compacting.values());
+    for (const month of [...this.logLines.keys()])
+      await this.serial(month, async () => {
+        if ((this.logLines.get(month) ?? 0) === 0) return;
+        await appendRotated(this.logPath(month), this.logPath(month, true));
+        this.logLines.set(month, 0);
+        await this.fold(month);
+      });
+  }
+
+  private position(entry: IndexEntry): number {
+    let at = insertionPoint(this.sorted, entry);
+    // Entries that sort equal sit together; find this id among them.
+    while (at > 0 && newestFirst(this.sorted[at - 1]!, entry) === 0) at--;
+    for (; at < this.sorted.length && newestFirst(this.sorted[at]!, entry) === 0; at++)
+      if (this.sorted[at]!.id === entry.id) return at;
+    return this.sorted.findIndex((e) => e.id === entry.id);
+  }
+
+  private serial(month: string, run: () => Promise<void>): Promise<void> {
+    const next = (this.writes.get(month) ?? Promise.resolve()).then(run, run);
+    this.writes.set(
+      month,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  private async shard(month: string): Promise<Shard> {
+    const cached = this.loaded.get(month);
+    if (cached) {
+      this.loaded.delete(month);
+      this.loaded.set(month, cached); // most recently used last
+      return cached;
+    }
+    const shard = await this.readShard(month);
+    this.loaded.set(month, shard);
+    while (this.loaded.size > LOADED_SHARDS) this.loaded.delete(this.loaded.keys().next().value!);
+    return shard;
+  }
+
+  /** Snapshot (validated, recovered when damaged) plus the journal replayed over it. */
+  private async readShard(month: string): Promise<Shard> {
+    const snapshot = this.snapshotFile(month);
+    const data = (await snapshot.read()) ?? emptyJobs();
+    const records = new Map(data.jobs.map((j) => [j.id, j]));
+    const rotated = await readFile(this.logPath(month, true), 'utf8').catch(() => '');
+    const current = await readFile(this.logPath(month), 'utf8').catch(() => '');
+    let lines = 0;
+    const text = rotated + current;
+    let bad = 0;
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      lines++;
+      try {
+        const parsed = jobSchema.safeParse(JSON.parse(line));
+        if (parsed.success) records.set(parsed.data.id, parsed.data);
+        else bad++;
+      } catch {
+        bad++; // a line cut short by a crash: the job is re-run or re-recorded anyway
+      }
+    }
+    if (bad > 0)
+      this.notify({
+        level: 'warning',
+        message: `jobs/${month}.log had ${bad} unreadable line(s) (an interrupted write); they were skipped.`,
+      });
+    this.logLines.set(month, current ? lines : 0);
+    return { month, records };
+  }
+
+  /** Snapshot + the rotated journal → a new snapshot; then the rotated journal goes. */
+  private async fold(month: string): Promise<void> {
+    const snapshot = this.snapshotFile(month);
+    const data = (await snapshot.read()) ?? emptyJobs();
+    const records = new Map(data.jobs.map((j) => [j.id, j]));
+    const rotated = await readFile(this.logPath(month, true), 'utf8').catch(() => '');
+    for (const line of rotated.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const parsed = jobSchema.safeParse(JSON.parse(line));
+        if (parsed.success) records.set(parsed.data.id, parsed.data);
+      } catch {
+        // counted when the month was read
+      }
+    }
+    await snapshot.write({ schemaVersion: JOBS_SCHEMA_VERSION, jobs: [...records.values()] });
+    await rm(this.logPath(month, true), { force: true });
+  }
+
+  private logPath(month: string, rotated = false): string {
+    return join(this.dir, `${month}.log${rotated ? '.1' : ''}`);
+  }
+
+  private snapshotFile(month: string): ValidatedJsonFile<JobsData> {
+    return new ValidatedJsonFile<JobsData>(join(this.dir, `${month}.json`), {
       decode: (raw) =>
         decodeVersioned(raw, jobsFile, JOBS_SCHEMA_VERSION, [], `jobs/${month}.json`),
       notify: this.notify,
       readOnly: this.readOnly,
     });
-    const db = new Low<JobsData>(adapter, emptyJobs());
-    await db.read();
-    this.shards.set(month, db);
-    return db;
   }
+}
 
-  /** Insert or replace a job, keyed by its id, in the shard of its hour's month. */
-  async put(job: Job): Promise<void> {
-    const db = await this.shard(job.hour.slice(0, 7));
-    const index = db.data.jobs.findIndex((j) => j.id === job.id);
-    if (index >= 0) db.data.jobs[index] = job;
-    else db.data.jobs.push(job);
-    await db.write();
-  }
+function entryOf(job: Job, month: string): IndexEntry {
+  return {
+    id: job.id,
+    connectionId: job.connectionId,
+    dataset: job.dataset,
+    hour: job.hour,
+    status: job.status,
+    trigger: job.trigger,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    month,
+  };
+}
 
-  /** One job by id, or null. */
-  get(id: string): Job | null {
-    for (const db of this.shards.values()) {
-      const job = db.data.jobs.find((j) => j.id === id);
-      if (job) return job;
-    }
-    return null;
-  }
+function newestFirst(a: IndexEntry, b: IndexEntry): number {
+  if (a.hour !== b.hour) return a.hour < b.hour ? 1 : -1;
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return 0;
+}
 
-  /** Jobs matching a query, newest hour first, one page at a time. */
-  list(query: JobListQuery = {}): { items: Job[]; total: number; offset: number; limit: number } {
-    const q = jobListQuery.parse(query);
-    const statuses = q.status ? new Set(q.status) : null;
-    const matches: Job[] = [];
-    for (const db of this.shards.values()) {
-      for (const job of db.data.jobs) {
-        if (q.connectionId && job.connectionId !== q.connectionId) continue;
-        if (statuses && !statuses.has(job.status)) continue;
-        if (q.dataset && job.dataset !== q.dataset) continue;
-        if (q.hourFrom && job.hour < q.hourFrom) continue;
-        if (q.hourTo && job.hour > q.hourTo) continue;
-        matches.push(job);
-      }
-    }
-    matches.sort((a, b) =>
-      a.hour === b.hour ? b.createdAt.localeCompare(a.createdAt) : b.hour.localeCompare(a.hour),
-    );
-    return {
-      items: matches.slice(q.offset, q.offset + q.limit),
-      total: matches.length,
-      offset: q.offset,
-      limit: q.limit,
-    };
+/** Where an entry goes in the sorted index (after any equal ones). */
+function insertionPoint(sorted: IndexEntry[], entry: IndexEntry): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (newestFirst(sorted[mid]!, entry) <= 0) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
+}
+
+/** Move the live journal's lines onto the end of the rotated one (a crash may have left one). */
+async function appendRotated(live: string, rotated: string): Promise<void> {
+  const text = await readFile(live, 'utf8').catch(() => '');
+  if (text) await appendFile(rotated, text, { mode: 0o600 });
+  await rm(live, { force: true });
 }

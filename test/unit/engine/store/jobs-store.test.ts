@@ -1,0 +1,90 @@
+import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JobsStore } from '../../../../electron/engine/store/jobs-store';
+import type { Job } from '../../../../shared/model/entities';
+import { useTempDirs } from '../../../support/temp';
+
+const newDir = useTempDirs();
+
+export function fakeJob(n: number, overrides: Partial<Job> = {}): Job {
+  const hour = new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString().slice(0, 13);
+  return {
+    id: `j_${String(n).padStart(8, '0')}`,
+    connectionId: 'cn_aaaaaaaa',
+    dataset: 'events',
+    hour,
+    trigger: 'scheduled',
+    status: 'succeeded',
+    attempts: 1,
+    createdAt: `${hour}:30:00.000Z`,
+    updatedAt: `${hour}:31:00.000Z`,
+    startedAt: `${hour}:30:00.000Z`,
+    finishedAt: `${hour}:31:00.000Z`,
+    durationMs: 60_000,
+    counts: { eventsIn: 10, eventsOut: 10, duplicates: 0, filtered: 0, badLines: 0 },
+    bytes: { raw: 1000, compressed: 100 },
+    objects: [],
+    removed: [],
+    notes: [],
+    error: null,
+    ...overrides,
+  };
+}
+
+describe('job history store', () => {
+  it('appends status changes to a journal and reads them back after a restart', async () => {
+    const dir = await newDir();
+    const notices: string[] = [];
+    const store = await JobsStore.open(dir, (n) => notices.push(n.message));
+    await store.put(fakeJob(1, { status: 'running' }));
+    await store.put(fakeJob(1, { status: 'succeeded' }));
+    await store.put(fakeJob(2, { status: 'failed' }));
+    expect(await readdir(join(dir, 'jobs'))).toEqual(['2026-01.log']);
+    // A crash cut the last line short: that line is skipped, with a notice.
+    await appendFile(join(dir, 'jobs', '2026-01.log'), '{"id":"j_trunc');
+
+    const again = await JobsStore.open(dir, (n) => notices.push(n.message));
+    expect((await again.get('j_00000001'))?.status).toBe('succeeded');
+    const page = await again.list({ status: ['failed'] });
+    expect(page.items.map((j) => j.id)).toEqual(['j_00000002']);
+    expect(notices.join()).toMatch(/1 unreadable line/);
+    // Closing folds the journal into the month's snapshot.
+    await again.close();
+    expect((await readdir(join(dir, 'jobs'))).sort()).toEqual(['2026-01.json', '2026-01.json.bak']);
+    const snapshot = JSON.parse(await readFile(join(dir, 'jobs', '2026-01.json'), 'utf8'));
+    expect(snapshot.jobs).toHaveLength(2);
+  });
+
+  it('pages newest hour first and filters by connection, status, dataset and hour range', async () => {
+    const store = await JobsStore.open(await newDir(), () => {});
+    for (let n = 0; n < 100; n++)
+      await store.put(
+        fakeJob(n, {
+          status: n % 10 === 0 ? 'failed' : 'succeeded',
+          dataset: n % 2 ? 'merged-ids' : 'events',
+        }),
+      );
+    const first = await store.list({ limit: 5 });
+    expect(first.total).toBe(100);
+    expect(first.items.map((j) => j.id)).toEqual([99, 98, 97, 96, 95].map((n) => fakeJob(n).id));
+    const failed = await store.list({ status: ['failed'], dataset: 'events' });
+    expect(failed.total).toBe(10);
+    const range = await store.list({ hourFrom: fakeJob(10).hour, hourTo: fakeJob(19).hour });
+    expect(range.total).toBe(10);
+    await store.close();
+  });
+
+  it('compacts a long journal in the background without losing a write', async () => {
+    const dir = await newDir();
+    const store = await JobsStore.open(dir, () => {});
+    for (let n = 0; n < 2500; n++) await store.put(fakeJob(n % 300, { attempts: n }));
+    await store.close();
+    const reopened = await JobsStore.open(dir, () => {});
+    const page = await reopened.list({ limit: 1000 });
+    expect(page.total).toBe(300);
+    // Every job holds its last write.
+    expect((await reopened.get(fakeJob(299).id))?.attempts).toBe(2399);
+    expect((await reopened.get(fakeJob(0).id))?.attempts).toBe(2400);
+  });
+});
