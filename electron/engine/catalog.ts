@@ -203,6 +203,7 @@ export class Catalog {
       const conn: Connection = {
         ...input,
         id: newConnectionId(data),
+        scheduleFrom: input.enabled ? now.slice(0, 13) : null,
         createdAt: now,
         updatedAt: now,
       };
@@ -217,6 +218,7 @@ export class Catalog {
   async updateConnection(input: MethodParsed<'connections.update'>): Promise<Connection> {
     const updated = await this.config.update((data) => {
       const target = findConnection(data, input.id);
+      const now = this.clock.now().toISOString();
       const next: Connection = {
         ...target,
         ...(input.name !== undefined && { name: input.name }),
@@ -224,8 +226,13 @@ export class Catalog {
         ...(input.datasets !== undefined && { datasets: input.datasets }),
         ...(input.enabled !== undefined && { enabled: input.enabled }),
         ...(input.options !== undefined && { options: { ...target.options, ...input.options } }),
+        ...(input.schedule !== undefined && {
+          schedule: { ...target.schedule, ...input.schedule },
+        }),
+        // The schedule covers hours from the first time the connection was enabled.
+        ...(input.enabled && !target.scheduleFrom && { scheduleFrom: now.slice(0, 13) }),
         ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
-        updatedAt: this.clock.now().toISOString(),
+        updatedAt: now,
       };
       checkConnection(data, next, findProject(data, next.projectId));
       Object.assign(target, next);

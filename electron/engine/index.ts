@@ -5,13 +5,17 @@ import type { Envelope } from '../../shared/api/errors';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { ApiMethod } from '../../shared/api/methods';
+import { appSettings, type AppSettings } from '../../shared/model/entities';
 import { hourIndex } from '../../shared/model/export-format';
 import { dispatch, type Handlers } from './api/dispatch';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { awsFiles, environmentWarnings, listProfiles } from './aws/profiles';
 import { AwsSetup } from './aws/setup';
 import { classifyError } from './jobs/errors';
-import { Catalog, systemClock, type Clock } from './catalog';
+import { Catalog, type Clock } from './catalog';
+import { Notifier, SMTP_PASSWORD_SECRET, type DesktopPort } from './notify/notifier';
+import { Scheduler, type SchedulerDeps } from './schedule/scheduler';
+import { systemTimers, type Timers } from './schedule/timers';
 import { seedDemo } from './demo-seed';
 import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
@@ -29,6 +33,8 @@ export interface EngineOptions {
   /** Open without the lock and refuse changes (read-only CLI commands). */
   readOnly?: boolean;
   clock?: Clock;
+  /** The scheduler's clock and timers (default: the real ones; tests pass a fake clock). */
+  timers?: Timers;
   electronVersion?: string | null;
   log?: (error: unknown) => void;
   /** How secrets are sealed: the OS keychain on desktop, a 0600 file headless. */
@@ -41,6 +47,10 @@ export interface EngineOptions {
   workers?: number;
   /** Retries of transient export failures (tests shorten the waits). */
   retry?: { attempts: number; baseMs: number };
+  /** The scheduler's backoff timing (tests shorten it and fix the jitter). */
+  scheduleRetry?: SchedulerDeps['retry'];
+  /** Where desktop notifications go (Electron's Notification); the push stream always gets them. */
+  desktop?: DesktopPort;
 }
 
 export interface Engine {
@@ -57,6 +67,8 @@ export interface Engine {
   readonly exports: ExportService;
   /** Job history (reconcile reads it). */
   readonly jobs: JobsStore;
+  /** The hourly schedule; `start()` it where Ferry runs by itself (desktop, serve, run). */
+  readonly scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -67,7 +79,8 @@ export interface Engine {
  * can run it on a temp folder; no transport code lives here.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers;
+  const clock = options.clock ?? timers;
   const store: Store = await openStore({
     dataDir: options.dataDir,
     role: options.role,
@@ -99,6 +112,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit,
     cacheDir,
     retry: options.retry,
+    timers,
   });
   if (
     store.config.fresh &&
@@ -113,6 +127,32 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     });
   }
   const setup = new AwsSetup(aws, store.config, store.dataDir, clock);
+  const notifier = new Notifier({
+    config: store.config,
+    secrets,
+    clock,
+    emit,
+    desktop: options.desktop,
+    log: options.log,
+  });
+  const scheduler = new Scheduler({
+    config: store.config,
+    jobs: store.jobs,
+    exports,
+    notifier,
+    timers,
+    emit,
+    log: options.log,
+    retry: options.scheduleRetry,
+  });
+  // Enabling, disabling or changing a connection takes effect at once.
+  listeners.add((event) => {
+    if (event.type === 'entity.changed' && event.entity === 'connection') void scheduler.tick();
+  });
+  const settings = async (): Promise<AppSettings> => ({
+    ...appSettings.parse(store.config.data.settings),
+    smtpPasswordStored: await secrets.has(SMTP_PASSWORD_SECRET),
+  });
   const startedAt = clock.now().toISOString();
 
   const handlers: Handlers = {
@@ -143,8 +183,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'connections.update': (input) => catalog.updateConnection(input),
     'connections.delete': ({ id }) => catalog.deleteConnection(id),
     'jobs.list': (input) => store.jobs.list(input),
-    'jobs.get': ({ id }) => {
-      const job = store.jobs.get(id);
+    'jobs.get': async ({ id }) => {
+      const job = await store.jobs.get(id);
       if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
       return job;
     },
@@ -185,10 +225,45 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           `Connection "${connection.name}" does not export ${missing.join(', ')}`,
           'datasets',
         );
-      void exports
-        .exportHours(connection.id, [hour], wanted, 'manual')
-        .catch((error: unknown) => options.log?.(error));
-      return { started: wanted.map((dataset) => ({ dataset, hour })) };
+      const started = wanted.filter((dataset) =>
+        scheduler.enqueue(connection, dataset, hour, 'manual'),
+      );
+      if (started.length === 0)
+        throw new FerryError(
+          'conflict',
+          `${hour} of "${connection.name}" is already queued or being exported`,
+          'hour',
+        );
+      return { started: started.map((dataset) => ({ dataset, hour })) };
+    },
+    'jobs.retry': async ({ id }) => ({ queued: await scheduler.retryJob(id) }),
+    'jobs.retryFailed': async (input) => ({
+      queued: await scheduler.retryFailed(input?.connectionId),
+    }),
+    'jobs.stats': (input) => scheduler.stats(input),
+    'schedule.status': () => scheduler.statuses(),
+    'schedule.resume': ({ id }) => scheduler.resume(id),
+    'backfills.preview': (input) => scheduler.preview(input),
+    'backfills.start': (input) => scheduler.startBackfill(input),
+    'backfills.list': (input) => scheduler.listBackfills(input?.connectionId),
+    'backfills.get': ({ id }) => scheduler.backfill(id),
+    'backfills.cancel': ({ id }) => scheduler.cancelBackfill(id),
+    'settings.get': () => settings(),
+    'settings.update': async ({ smtp, smtpPassword, concurrency }) => {
+      if (smtpPassword !== undefined) {
+        if (smtpPassword === '') await secrets.delete(SMTP_PASSWORD_SECRET);
+        else await secrets.set(SMTP_PASSWORD_SECRET, smtpPassword);
+      }
+      await store.config.update((data) => {
+        if (smtp !== undefined) data.settings.smtp = smtp;
+        if (concurrency !== undefined) data.settings.concurrency = concurrency;
+      });
+      if (concurrency !== undefined) scheduler.setConcurrency(concurrency);
+      return settings();
+    },
+    'settings.testEmail': async ({ to }) => {
+      await notifier.testEmail(to);
+      return { sent: true as const };
     },
   };
 
@@ -198,6 +273,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     notices: store.notices,
     exports,
     jobs: store.jobs,
+    scheduler,
     dispatch: (method, input) =>
       dispatch(handlers, method, input, { readOnly: options.readOnly, log: options.log }),
     async call(method, input) {
@@ -215,6 +291,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       if (closed) return;
       closed = true;
+      await scheduler.stop();
       await exports.close();
       await pool.close();
       aws.reset();

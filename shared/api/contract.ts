@@ -29,7 +29,8 @@ import {
   setupTarget,
   verifyReport,
 } from '../model/aws';
-import { backup } from '../model/entities';
+import { appSettings, backfill, backfillRange, backup, settingsUpdate } from '../model/entities';
+import { backfillPreview, connectionStatus, hourStat } from '../model/schedule';
 import { dataset, hour, numericId } from '../model/fields';
 import type { Envelope } from './errors';
 import type { ApiMethod } from './methods';
@@ -118,6 +119,43 @@ export const contract = {
     }),
     z.object({ started: z.array(z.object({ dataset, hour: z.string() })) }),
     true,
+  ),
+
+  /** Retry one job now (a new job for the same connection, dataset and hour). */
+  'jobs.retry': spec(z.object({ id: z.string().min(1) }), z.object({ queued: z.number() }), true),
+  /** Retry every failed hour (of one connection, or all) whose latest export failed. */
+  'jobs.retryFailed': spec(
+    z.object({ connectionId: z.string().optional() }).optional(),
+    z.object({ queued: z.number() }),
+    true,
+  ),
+  /** Events, bytes and export lag per hour, for the history chart. */
+  'jobs.stats': spec(
+    z.object({ connectionId: z.string().optional(), hourFrom: hour, hourTo: hour }),
+    z.array(hourStat),
+  ),
+
+  /** How every connection is doing: healthy, catching up, failing (with why), disabled. */
+  'schedule.status': spec(none, z.array(connectionStatus)),
+  /** Start a stopped connection's queue again (after fixing its access). */
+  'schedule.resume': spec(byConnection, connectionStatus, true),
+
+  /** How many hours a range is and which overlap earlier exports. Changes nothing. */
+  'backfills.preview': spec(backfillRange, backfillPreview),
+  'backfills.start': spec(backfillRange, backfill, true),
+  'backfills.list': spec(
+    z.object({ connectionId: z.string().optional() }).optional(),
+    z.array(backfill),
+  ),
+  'backfills.get': spec(z.object({ id: z.string().min(1) }), backfill),
+  'backfills.cancel': spec(z.object({ id: z.string().min(1) }), backfill, true),
+
+  'settings.get': spec(none, appSettings),
+  'settings.update': spec(settingsUpdate, appSettings, true),
+  /** Send a test email to an address with the stored SMTP settings. */
+  'settings.testEmail': spec(
+    z.object({ to: z.email({ error: 'Enter an email address such as you@example.com' }) }),
+    z.object({ sent: z.literal(true) }),
   ),
 
   /** Profiles in ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE…), and environment warnings. */

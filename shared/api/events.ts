@@ -3,7 +3,8 @@
  *
  * Desktop delivers these over IPC, headless over server-sent events; the union is the same.
  */
-import type { Job } from '../model/entities';
+import type { Backfill, Job } from '../model/entities';
+import type { ConnectionStatus, DesktopNotification } from '../model/schedule';
 import type { Notice } from './contract';
 
 export type EntityKind = 'organization' | 'project' | 'connection';
@@ -17,6 +18,9 @@ export type PushEvent =
     }
   | { type: 'job.updated'; job: Job }
   | { type: 'job.progress'; jobId: string; eventsDone: number; bytesDone: number }
-  | { type: 'notice'; notice: Notice };
+  | { type: 'notice'; notice: Notice }
+  | { type: 'schedule.status'; status: ConnectionStatus }
+  | { type: 'backfill.updated'; backfill: Backfill }
+  | { type: 'notification'; notification: DesktopNotification };
 
 export type PushEventType = PushEvent['type'];

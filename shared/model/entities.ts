@@ -232,6 +232,42 @@ export const connectionOptions = z.object({
 });
 export type ConnectionOptions = z.infer<typeof connectionOptions>;
 
+/** When the scheduler exports an hour, how far back it catches up, and when it gives up. */
+export const scheduleOptions = z.object({
+  /**
+   * Minutes after the end of an hour before it is exported, so late events are in (null: the
+   * source's default — 120 for Amplitude, whose Export API has data about 2 h after upload; 10
+   * for files; 0 for the demo source).
+   */
+  settleMinutes: z
+    .number({ error: 'Settle delay must be a number of minutes' })
+    .int()
+    .min(0, { error: 'Settle delay can not be negative' })
+    .max(48 * 60, { error: 'Settle delay can be at most 48 hours (2880 minutes)' })
+    .nullable()
+    .default(null),
+  /** Missed hours younger than this are caught up by themselves; older ones are shown as a gap. */
+  lookbackHours: z
+    .number({ error: 'Lookback must be a number of hours' })
+    .int()
+    .min(1, { error: 'Lookback must be at least 1 hour' })
+    .max(24 * 31, { error: 'Lookback can be at most 31 days (744 hours)' })
+    .default(24),
+  /** Tries of an hour refused by AWS (about an hour in all) before the connection stops. */
+  accessTries: z
+    .number({ error: 'Tries must be a number' })
+    .int()
+    .min(1, { error: 'Tries must be at least 1' })
+    .max(20, { error: 'Tries can be at most 20' })
+    .default(5),
+});
+export type ScheduleOptions = z.infer<typeof scheduleOptions>;
+
+/** The settle delay a source needs when the connection does not set one. */
+export function defaultSettleMinutes(sourceType: Source['type']): number {
+  return sourceType === 'amplitude' ? 120 : sourceType === 'files' ? 10 : 0;
+}
+
 const connectionId = z.string().regex(/^cn_[a-z0-9]{8}$/);
 
 export const connection = z.object({
@@ -242,6 +278,9 @@ export const connection = z.object({
   datasets: z.array(dataset).min(1),
   enabled: z.boolean(),
   options: connectionOptions.prefault({}),
+  schedule: scheduleOptions.prefault({}),
+  /** The first hour the schedule covers: the hour the connection was first enabled in. */
+  scheduleFrom: z.string().nullable().default(null),
   createdBy: z.string().nullable().default(null),
   createdAt: isoTime,
   updatedAt: isoTime,
@@ -262,6 +301,7 @@ export const connectionCreate = z.object({
   datasets: datasets.default(['events']),
   enabled: z.boolean().default(false),
   options: connectionOptions.prefault({}),
+  schedule: scheduleOptions.prefault({}),
   createdBy: email.nullish().transform((v) => v ?? null),
 });
 export type ConnectionCreate = z.input<typeof connectionCreate>;
@@ -273,6 +313,7 @@ export const connectionUpdate = z.object({
   datasets: datasets.optional(),
   enabled: z.boolean().optional(),
   options: connectionOptions.partial().optional(),
+  schedule: scheduleOptions.partial().optional(),
   createdBy: email.nullish(),
 });
 export type ConnectionUpdate = z.input<typeof connectionUpdate>;
@@ -346,6 +387,87 @@ export const jobListQuery = z.object({
   limit: z.number().int().positive().max(1000).default(50),
 });
 export type JobListQuery = z.input<typeof jobListQuery>;
+
+// ---------------------------------------------------------------------------------------------
+// Backfills
+
+export const BACKFILL_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+
+/** A range of hours the admin asked to export again (or for the first time). */
+export const backfill = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  datasets: z.array(dataset),
+  status: z.enum(BACKFILL_STATUSES),
+  createdAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  /** Jobs (hours × datasets) in the backfill, and how they ended so far. */
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+});
+export type Backfill = z.infer<typeof backfill>;
+
+export const backfillRange = z
+  .object({
+    connectionId: z.string().trim().min(1, { error: 'Connection is required' }),
+    from: hour,
+    to: hour,
+    datasets: z.array(dataset).min(1).optional(),
+  })
+  .refine((r) => r.from <= r.to, {
+    error: 'The range must start before it ends (from ≤ to)',
+    path: ['to'],
+  });
+export type BackfillRange = z.input<typeof backfillRange>;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+/** Where failure emails go out from. The password is a secret (never in config.json). */
+export const smtpSettings = z.object({
+  host: z.string().trim().min(1, { error: 'SMTP host is required, e.g. smtp.example.com' }),
+  port: z
+    .number({ error: 'Port must be a number' })
+    .int()
+    .min(1, { error: 'Port must be from 1 to 65535' })
+    .max(65535, { error: 'Port must be from 1 to 65535' })
+    .default(587),
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  secure: z.boolean().default(false),
+  user: z
+    .string()
+    .trim()
+    .nullish()
+    .transform((v) => v || null),
+  from: email,
+});
+export type SmtpSettings = z.infer<typeof smtpSettings>;
+
+export const appSettings = z.object({
+  smtp: smtpSettings.nullable().default(null),
+  /** Whether an SMTP password is stored (the password itself is never returned). */
+  smtpPasswordStored: z.boolean().default(false),
+  /** Exports running at once across all connections. */
+  concurrency: z.number().int().min(1).max(16).default(2),
+});
+export type AppSettings = z.infer<typeof appSettings>;
+
+export const settingsUpdate = z.object({
+  smtp: smtpSettings.nullable().optional(),
+  /** Write-only; an empty string removes the stored password. */
+  smtpPassword: z.string().max(500).optional(),
+  concurrency: z
+    .number({ error: 'Concurrency must be a number' })
+    .int()
+    .min(1, { error: 'Run at least 1 export at a time' })
+    .max(16, { error: 'Run at most 16 exports at a time' })
+    .optional(),
+});
+export type SettingsUpdate = z.input<typeof settingsUpdate>;
 
 // ---------------------------------------------------------------------------------------------
 // Backups

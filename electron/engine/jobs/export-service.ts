@@ -27,6 +27,8 @@ import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import { amplitudeSecretName, SecretStore } from '../store/secrets';
 import { missingPermission, statementGranting, type OperationError } from '../aws/permissions';
+import { quickRetryPolicy, type RetryPolicy } from '../schedule/retry';
+import { sleep, type Timers } from '../schedule/timers';
 import { classifyError, type JobError } from './errors';
 
 export interface ExportDeps {
@@ -41,7 +43,19 @@ export interface ExportDeps {
   cacheDir: string;
   /** Tries per job for transient failures, and the first backoff delay (doubled each try). */
   retry?: { attempts: number; baseMs: number };
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between tries run on these (the scheduler's clock in tests). */
+  timers: Timers;
+}
+
+/** How one export runs: cancelled by `signal`, retried by `retry`, noted with `notes`. */
+export interface ExportOptions {
+  signal?: AbortSignal;
+  /** When to try again after a failure (default: a few quick retries of transient errors). */
+  retry?: RetryPolicy;
+  /** Written on the job from its start (e.g. that it re-runs an interrupted job). */
+  notes?: string[];
+  /** How to wait before the next try (the scheduler frees the job's queue slot meanwhile). */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export type Trigger = Job['trigger'];
@@ -65,8 +79,9 @@ export class ExportService {
     dataset: Dataset,
     hour: string,
     trigger: Trigger,
-    signal?: AbortSignal,
+    options: ExportOptions = {},
   ): Promise<Job> {
+    const { signal } = options;
     const { connection, project, org } = this.resolve(connectionId);
     if (!connection.datasets.includes(dataset))
       throw new FerryError(
@@ -86,7 +101,10 @@ export class ExportService {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.running.set(key, controller);
     try {
-      return await this.run(connection, project, org, dataset, hour, trigger, controller.signal);
+      return await this.run(connection, project, org, dataset, hour, trigger, {
+        ...options,
+        signal: controller.signal,
+      });
     } finally {
       this.running.delete(key);
       signal?.removeEventListener('abort', onAbort);
@@ -112,7 +130,9 @@ export class ExportService {
       for (const dataset of wanted)
         void queue.add(async () => {
           if (options.signal?.aborted) return;
-          const job = await this.exportHour(connection.id, dataset, hour, trigger, options.signal);
+          const job = await this.exportHour(connection.id, dataset, hour, trigger, {
+            signal: options.signal,
+          });
           jobs.push(job);
           options.onJob?.(job);
         });
@@ -120,6 +140,11 @@ export class ExportService {
     return jobs.sort((a, b) =>
       a.hour === b.hour ? a.dataset.localeCompare(b.dataset) : a.hour.localeCompare(b.hour),
     );
+  }
+
+  /** True while (connection, dataset, hour) is being exported. */
+  isRunning(connectionId: string, dataset: Dataset, hour: string): boolean {
+    return this.running.has(`${connectionId}|${dataset}|${hour}`);
   }
 
   /** Stop every running export (they end as cancelled) and refuse new ones. */
@@ -168,9 +193,10 @@ export class ExportService {
     dataset: Dataset,
     hour: string,
     trigger: Trigger,
-    signal: AbortSignal,
+    options: ExportOptions & { signal: AbortSignal },
   ): Promise<Job> {
-    const { clock } = this.deps;
+    const { clock, timers } = this.deps;
+    const { signal } = options;
     const started = clock.now();
     let job: Job = {
       id: newJobId(started),
@@ -189,13 +215,12 @@ export class ExportService {
       bytes: null,
       objects: [],
       removed: [],
-      notes: [],
+      notes: options.notes ?? [],
       error: null,
     };
-    const attempts = this.deps.retry?.attempts ?? 3;
-    const baseMs = this.deps.retry?.baseMs ?? 2000;
-    const sleep =
-      this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const retry =
+      options.retry ??
+      quickRetryPolicy(this.deps.retry?.attempts ?? 3, this.deps.retry?.baseMs ?? 2000);
 
     for (;;) {
       job = await this.record({
@@ -206,13 +231,19 @@ export class ExportService {
       });
       try {
         const outcome = await this.execute(connection, project, org, dataset, hour, signal, job.id);
-        return await this.finish(job, started, { status: 'succeeded', ...outcome });
+        return await this.finish(job, started, {
+          status: 'succeeded',
+          ...outcome,
+          notes: [...job.notes, ...outcome.notes],
+        });
       } catch (error) {
         if (signal.aborted) return this.finish(job, started, { status: 'cancelled', error: null });
         const problem = explainAccess(classifyError(error), error, connection, project);
-        if (problem.kind === 'transient' && job.attempts < attempts) {
-          job = await this.record({ ...job, error: problem });
-          await sleep(baseMs * 2 ** (job.attempts - 1));
+        const delay = retry(problem, job.attempts, clock.now().getTime() - started.getTime());
+        if (delay !== null) {
+          // Waiting to try again: `queued` with the error that caused it.
+          job = await this.record({ ...job, status: 'queued', error: problem });
+          await (options.wait ?? ((ms, s) => sleep(timers, ms, s)))(delay, signal);
           if (signal.aborted)
             return this.finish(job, started, { status: 'cancelled', error: null });
           continue;
@@ -364,7 +395,7 @@ export class ExportService {
         datasets[other] = objects;
         continue;
       }
-      const latest = this.deps.jobs.list({
+      const latest = await this.deps.jobs.list({
         connectionId: connection.id,
         dataset: other,
         hourFrom: hour,

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
-import { backup, connection, job, organization, project } from '../../../shared/model/entities';
+import {
+  backfill,
+  backup,
+  connection,
+  job,
+  organization,
+  project,
+} from '../../../shared/model/entities';
 
 /**
  * The persisted layout of `config.json` and of the job shards, with their versions.
@@ -8,10 +15,23 @@ import { backup, connection, job, organization, project } from '../../../shared/
  * A file carries `schemaVersion`; on load it is brought up to the current version by the
  * migrations below and then validated, so old data dirs keep working after an upgrade.
  */
-export const CONFIG_SCHEMA_VERSION = 2;
+export const CONFIG_SCHEMA_VERSION = 3;
 export const JOBS_SCHEMA_VERSION = 1;
 
 export const settings = z.object({}).catchall(z.unknown()).default({});
+
+/** A connection that failed after its tries: what stopped it and who was told when. */
+export const alertState = z.object({
+  /** True while an access error holds the connection's queue (until fixed or retried). */
+  stopped: z.boolean(),
+  failingSince: z.string(),
+  hour: z.string(),
+  dataset: z.string(),
+  error: job.shape.error.unwrap(),
+  /** When the last failure email went out (at most one a day per connection). */
+  emailedAt: z.string().nullable(),
+});
+export type AlertState = z.infer<typeof alertState>;
 
 export const configFile = z.object({
   schemaVersion: z.literal(CONFIG_SCHEMA_VERSION),
@@ -21,6 +41,10 @@ export const configFile = z.object({
   /** Policies and settings as they were before Ferry changed them (files in backups/). */
   backups: z.array(backup),
   settings,
+  /** Backfills, newest last. */
+  backfills: z.array(backfill),
+  /** Per connection: a failure that stopped its queue, and when the admin was last told. */
+  alerts: z.record(z.string(), alertState),
 });
 export type ConfigData = z.infer<typeof configFile>;
 
@@ -37,6 +61,8 @@ export const emptyConfig = (): ConfigData => ({
   connections: [],
   backups: [],
   settings: {},
+  backfills: [],
+  alerts: {},
 });
 
 export const emptyJobs = (): JobsData => ({ schemaVersion: JOBS_SCHEMA_VERSION, jobs: [] });
@@ -57,6 +83,8 @@ export const CONFIG_MIGRATIONS: Migration[] = [
   { from: 0, migrate: (doc) => ({ settings: {}, ...doc, schemaVersion: 1 }) },
   // 2: policy backups are indexed in config.json.
   { from: 1, migrate: (doc) => ({ ...doc, backups: [], schemaVersion: 2 }) },
+  // 3: backfills and connection alerts (schedule, notifications).
+  { from: 2, migrate: (doc) => ({ ...doc, backfills: [], alerts: {}, schemaVersion: 3 }) },
 ];
 
 /** Raised for data Ferry must not touch, such as a file written by a newer Ferry. */

@@ -33,9 +33,11 @@ describe('config.json on disk', () => {
     ]);
     const main = await readFile(join(dataDir, 'config.json'), 'utf8');
     expect(JSON.parse(main)).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       organizations: [{ name: 'Acme' }],
       backups: [],
+      backfills: [],
+      alerts: {},
     });
     expect(await readFile(join(dataDir, 'config.json.bak'), 'utf8')).toBe(main);
     expect((await stat(join(dataDir, 'config.json'))).mode & 0o777).toBe(0o600);
@@ -98,7 +100,7 @@ describe('config.json on disk', () => {
     await store.close();
   });
 
-  it('migrates old configs step by step to the current schema (0 → 1 → 2)', async () => {
+  it('migrates old configs step by step to the current schema (0 → 1 → 2 → 3)', async () => {
     const v1 = await newDir();
     await writeFile(
       join(v1, 'config.json'),
@@ -112,8 +114,9 @@ describe('config.json on disk', () => {
     );
     const fromV1 = await openStore({ dataDir: v1, role: 'test' });
     expect(fromV1.config.data).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       backups: [],
+      backfills: [],
       settings: { theme: 'x' },
     });
     await fromV1.close();
@@ -130,9 +133,10 @@ describe('config.json on disk', () => {
     const store = await openStore({ dataDir, role: 'test' });
     expect(store.notices).toEqual([]);
     expect(store.config.data).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       settings: {},
       backups: [],
+      alerts: {},
       organizations: [{ name: 'Old' }],
     });
     await store.close();

@@ -1,0 +1,128 @@
+import type { Connection, Project } from '../../../shared/model/entities';
+import { defaultSettleMinutes } from '../../../shared/model/entities';
+import { hourIndex, hourString } from '../../../shared/model/export-format';
+import type { Dataset } from '../../../shared/model/fields';
+import type { HourRange } from '../../../shared/model/schedule';
+import type { IndexEntry } from '../store/jobs-store';
+
+export const HOUR_MS = 3_600_000;
+/** A failed hour is tried again by the schedule this long after its last try ended. */
+export const FAILED_HOUR_COOLDOWN_MS = HOUR_MS;
+
+/** The latest job of each (dataset, hour) of one connection, and whether any run succeeded. */
+export interface HourRecord {
+  latest: Readonly<IndexEntry>;
+  succeeded: boolean;
+}
+
+/**
+ * Fold a connection's history (newest first, as the job index keeps it) into one record per
+ * `dataset|hour`: its latest job, and whether any job of it succeeded.
+ */
+export function hourRecords(entries: readonly Readonly<IndexEntry>[]): Map<string, HourRecord> {
+  const records = new Map<string, HourRecord>();
+  for (const e of entries) {
+    const key = `${e.dataset}|${e.hour}`;
+    const record = records.get(key);
+    if (!record) records.set(key, { latest: e, succeeded: e.status === 'succeeded' });
+    else if (e.status === 'succeeded') record.succeeded = true;
+  }
+  return records;
+}
+
+export interface Plan {
+  /** Hours (per dataset) to export now: due, within the lookback, not exported, not cooling down. */
+  due: { hour: string; dataset: Dataset }[];
+  /** Due hours within the lookback without every dataset exported (running or not). */
+  pendingHours: number;
+  /** Missed hours older than the lookback. */
+  gap: HourRange | null;
+  /** The newest hour with every dataset exported. */
+  lastExportedHour: string | null;
+  /** Failed hours within the lookback whose latest try failed, newest first. */
+  failedHours: { hour: string; dataset: Dataset; entry: Readonly<IndexEntry> }[];
+  /** The next hour to become due and when (epoch ms). */
+  nextHour: string;
+  nextAt: number;
+  /** When a cooling-down failed hour may be tried again (epoch ms), if any. */
+  retryAt: number | null;
+}
+
+/** The settle delay of a connection: its own, else its source's default. */
+export function settleMs(connection: Connection, project: Project): number {
+  return (connection.schedule.settleMinutes ?? defaultSettleMinutes(project.source.type)) * 60_000;
+}
+
+/**
+ * What the schedule owes a connection at `now`: hour H is due from H+1:00 plus the settle delay;
+ * due hours within the lookback are exported by themselves, older unexported ones form the gap.
+ * Pure: the scheduler and the status view both use it, and tests call it directly.
+ */
+export function planConnection(
+  connection: Connection,
+  project: Project,
+  records: Map<string, HourRecord>,
+  now: number,
+  isInFlight: (dataset: Dataset, hour: string) => boolean,
+): Plan {
+  const settle = settleMs(connection, project);
+  const latestDue = Math.floor((now - settle) / HOUR_MS) - 1;
+  const from = connection.scheduleFrom ? hourIndex(connection.scheduleFrom) : latestDue + 1;
+  const lookbackStart = Math.max(from, latestDue - connection.schedule.lookbackHours + 1);
+  const plan: Plan = {
+    due: [],
+    pendingHours: 0,
+    gap: null,
+    lastExportedHour: null,
+    failedHours: [],
+    nextHour: hourString(Math.max(latestDue + 1, from)),
+    nextAt: (Math.max(latestDue + 1, from) + 1) * HOUR_MS + settle,
+    retryAt: null,
+  };
+  const exported = (hour: string) =>
+    connection.datasets.every((d) => records.get(`${d}|${hour}`)?.succeeded);
+
+  for (let h = latestDue; h >= lookbackStart; h--) {
+    const hour = hourString(h);
+    let pending = false;
+    for (const dataset of connection.datasets) {
+      const record = records.get(`${dataset}|${hour}`);
+      if (record?.succeeded) continue;
+      pending = true;
+      if (isInFlight(dataset, hour)) continue;
+      if (record && (record.latest.status === 'failed' || record.latest.status === 'cancelled')) {
+        if (record.latest.status === 'failed')
+          plan.failedHours.push({ hour, dataset, entry: record.latest });
+        const again = Date.parse(record.latest.updatedAt) + FAILED_HOUR_COOLDOWN_MS;
+        if (again > now) {
+          plan.retryAt = Math.min(plan.retryAt ?? Infinity, again);
+          continue;
+        }
+      }
+      plan.due.push({ hour, dataset });
+    }
+    if (pending) plan.pendingHours++;
+  }
+  // Oldest first: a connection catching up fills its history in order.
+  plan.due.reverse();
+
+  let gapFrom: number | null = null;
+  let gapTo: number | null = null;
+  let gapHours = 0;
+  for (let h = from; h < lookbackStart; h++) {
+    if (exported(hourString(h))) continue;
+    gapFrom ??= h;
+    gapTo = h;
+    gapHours++;
+  }
+  if (gapFrom !== null && gapTo !== null)
+    plan.gap = { from: hourString(gapFrom), to: hourString(gapTo), hours: gapHours };
+
+  for (const [key, record] of records) {
+    if (!record.succeeded) continue;
+    const hour = key.slice(key.indexOf('|') + 1);
+    if (plan.lastExportedHour && hour <= plan.lastExportedHour) continue;
+    if (exported(hour)) plan.lastExportedHour = hour;
+  }
+  return plan;
+}

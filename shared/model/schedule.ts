@@ -1,0 +1,72 @@
+/**
+ * What the scheduler reports about each connection, and the per-hour figures the history chart
+ * draws. Shapes only: the engine computes them.
+ */
+import { z } from 'zod';
+import { dataset } from './fields';
+
+export const CONNECTION_STATES = ['healthy', 'catching-up', 'failing', 'disabled'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+export const hourRange = z.object({ from: z.string(), to: z.string(), hours: z.number().int() });
+export type HourRange = z.infer<typeof hourRange>;
+
+export const connectionStatus = z.object({
+  connectionId: z.string(),
+  state: z.enum(CONNECTION_STATES),
+  /** Why it is failing (or catching up), in a sentence. */
+  reason: z.string().nullable(),
+  /** What to do about a failure: the missing permission and the statement that grants it. */
+  fix: z.string().nullable(),
+  /** True when an access error stopped this connection's queue until fixed or retried. */
+  stopped: z.boolean(),
+  /** The newest hour with every dataset exported. */
+  lastExportedHour: z.string().nullable(),
+  /** Hours due within the lookback that are not exported yet. */
+  pendingHours: z.number().int(),
+  /** Exports waiting in the queue / running now. */
+  queued: z.number().int(),
+  running: z.number().int(),
+  /** Missed hours older than the lookback: never exported by themselves, one click to backfill. */
+  gap: hourRange.nullable(),
+  /** The next hour to become due, and when. */
+  nextHour: z.string().nullable(),
+  nextRunAt: z.string().nullable(),
+});
+export type ConnectionStatus = z.infer<typeof connectionStatus>;
+
+/** One hour of a connection's history, for the chart. */
+export const hourStat = z.object({
+  hour: z.string(),
+  events: z.number(),
+  bytes: z.number(),
+  /** Minutes from the end of the hour to the end of its latest successful export. */
+  lagMinutes: z.number().nullable(),
+  failed: z.number().int(),
+});
+export type HourStat = z.infer<typeof hourStat>;
+
+/** What a backfill would do, before it starts. */
+export const backfillPreview = z.object({
+  connectionId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  hours: z.number().int(),
+  datasets: z.array(dataset),
+  jobs: z.number().int(),
+  /** Hours (per dataset) that an earlier export already wrote: they are rewritten, not doubled. */
+  overlaps: z.number().int(),
+  overlapSample: z.array(z.object({ hour: z.string(), dataset })),
+  /** Hours (per dataset) queued or running right now: the backfill leaves those to that run. */
+  inFlight: z.number().int(),
+});
+export type BackfillPreview = z.infer<typeof backfillPreview>;
+
+/** A desktop notification (Electron Notification on desktop, the push stream headless). */
+export const desktopNotification = z.object({
+  title: z.string(),
+  body: z.string(),
+  connectionId: z.string().nullable(),
+  level: z.enum(['info', 'warning', 'error']),
+});
+export type DesktopNotification = z.infer<typeof desktopNotification>;
