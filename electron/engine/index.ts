@@ -180,7 +180,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'connections.list': (input) => catalog.listConnections(input?.projectId),
     'connections.get': ({ id }) => catalog.getConnection(id),
     'connections.create': (input) => catalog.createConnection(input),
-    'connections.update': (input) => catalog.updateConnection(input),
+    'connections.update': async (input) => {
+      const updated = await catalog.updateConnection(input);
+      // A changed destination may be the fix for what stopped it: let the schedule try again.
+      if (input.destination) await scheduler.resume(updated.id);
+      return updated;
+    },
     'connections.delete': ({ id }) => catalog.deleteConnection(id),
     'jobs.list': (input) => store.jobs.list(input),
     'jobs.get': async ({ id }) => {

@@ -62,24 +62,28 @@ export class Notifier {
         connectionId: connection.id,
         level: 'error',
       });
-    const emailedAt = alert?.emailedAt ? Date.parse(alert.emailedAt) : null;
-    const due = emailedAt === null || now.getTime() - emailedAt >= DAY_MS;
-    await this.deps.config.update((data) => {
+    // Decide and claim today's email in one config update (they run one at a time), so two
+    // hours failing together still send one email.
+    const { due, previous } = await this.deps.config.update((data) => {
+      const before = data.alerts[connection.id];
+      const previous = before?.emailedAt ?? null;
+      const due = previous === null || now.getTime() - Date.parse(previous) >= DAY_MS;
       data.alerts[connection.id] = {
-        stopped: options.stopped || (data.alerts[connection.id]?.stopped ?? false),
-        failingSince: data.alerts[connection.id]?.failingSince ?? now.toISOString(),
+        stopped: options.stopped || (before?.stopped ?? false),
+        failingSince: before?.failingSince ?? now.toISOString(),
         hour: job.hour,
         dataset: job.dataset,
         error: error ?? { kind: 'transient', code: 'failed', message: 'failed', fix: null },
-        emailedAt: data.alerts[connection.id]?.emailedAt ?? null,
+        emailedAt: due ? now.toISOString() : previous,
       };
+      return { due, previous };
     });
     if (!due) return;
     const sent = await this.email(subject, failureEmail(subject, options.stopped));
-    if (sent)
+    if (!sent)
       await this.deps.config.update((data) => {
         const current = data.alerts[connection.id];
-        if (current) current.emailedAt = now.toISOString();
+        if (current) current.emailedAt = previous;
       });
   }
 
@@ -176,7 +180,7 @@ export class Notifier {
       socketTimeout: 30_000,
     });
     try {
-      await transport.sendMail({ from: smtp.from, to, ...message });
+      await transport.sendMail({ from: smtp.from, to, date: this.deps.clock.now(), ...message });
     } finally {
       transport.close();
     }

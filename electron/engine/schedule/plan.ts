@@ -64,6 +64,8 @@ export function planConnection(
   records: Map<string, HourRecord>,
   now: number,
   isInFlight: (dataset: Dataset, hour: string) => boolean,
+  /** Failed hours whose job started before this (epoch ms) are due at once: the admin retried. */
+  resumedAt = 0,
 ): Plan {
   const settle = settleMs(connection, project);
   const latestDue = Math.floor((now - settle) / HOUR_MS) - 1;
@@ -94,7 +96,7 @@ export function planConnection(
         if (record.latest.status === 'failed')
           plan.failedHours.push({ hour, dataset, entry: record.latest });
         const again = Date.parse(record.latest.updatedAt) + FAILED_HOUR_COOLDOWN_MS;
-        if (again > now) {
+        if (again > now && Date.parse(record.latest.createdAt) > resumedAt) {
           plan.retryAt = Math.min(plan.retryAt ?? Infinity, again);
           continue;
         }

@@ -55,6 +55,8 @@ export class Scheduler {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly backfillControllers = new Map<string, AbortController>();
   private readonly backfillSaved = new Map<string, number>();
+  /** When the admin last resumed a connection: its failed hours are retried at once. */
+  private readonly resumedAt = new Map<string, number>();
   private cancelTimer: (() => void) | null = null;
   private running = false;
   private ticking: Promise<void> | null = null;
@@ -144,8 +146,13 @@ export class Scheduler {
     const project = this.deps.config.data.projects.find((p) => p.id === connection.projectId);
     if (!project) return null;
     const records = hourRecords(this.deps.jobs.entries((e) => e.connectionId === connection.id));
-    return planConnection(connection, project, records, now, (dataset, hour) =>
-      this.inFlight.has(key(connection.id, dataset, hour)),
+    return planConnection(
+      connection,
+      project,
+      records,
+      now,
+      (dataset, hour) => this.inFlight.has(key(connection.id, dataset, hour)),
+      this.resumedAt.get(connection.id),
     );
   }
 
@@ -210,9 +217,13 @@ export class Scheduler {
     return { ...base, state: 'healthy', reason: null, fix: null };
   }
 
-  /** Start a stopped connection's queue again: the admin fixed the problem or wants a retry. */
+  /**
+   * Start a stopped connection's queue again and retry its failed hours now: the admin fixed
+   * the problem or wants a retry.
+   */
   async resume(connectionId: string): Promise<ConnectionStatus> {
     const { connection } = this.deps.exports.resolve(connectionId);
+    this.resumedAt.set(connection.id, this.deps.timers.now().getTime());
     await this.deps.notifier.unstop(connection.id);
     await this.tick();
     return this.status(connection.id);
