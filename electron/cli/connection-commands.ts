@@ -6,6 +6,7 @@ import {
   SSE_MODES,
   type Connection,
   type ConnectionOptions,
+  type ScheduleOptions,
   type Destination,
 } from '../../shared/model/entities';
 import { formatBytes } from '../../shared/format';
@@ -35,6 +36,9 @@ interface ConnectionFlags {
   excludeEvents?: string;
   eventFilter?: boolean;
   manifest?: boolean;
+  settleMinutes?: string;
+  lookbackHours?: string;
+  accessTries?: string;
 }
 
 type DestinationInput = MethodInput<'connections.create'>['destination'];
@@ -73,6 +77,18 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
       .option(
         '--manifest',
         'also write <prefix>_manifests/<project>_<date>_<H>.json after each hour',
+      )
+      .option(
+        '--settle-minutes <n>',
+        'wait this long after an hour ends before exporting it (default: 120 for Amplitude, 10 for files, 0 for demo; "default" resets)',
+      )
+      .option(
+        '--lookback-hours <n>',
+        'catch up missed hours this far back by themselves; older ones show as a gap (default 24)',
+      )
+      .option(
+        '--access-tries <n>',
+        'tries of an hour refused by AWS before the connection stops and notifies (default 5)',
       );
     if (update)
       command
@@ -113,6 +129,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
           destination,
           enabled: opts.enable === true,
           options: optionsFromFlags(opts),
+          schedule: scheduleFromFlags(opts),
           createdBy: opts.createdBy ?? null,
         };
         if (opts.datasets !== undefined) input.datasets = parseDatasets(opts.datasets);
@@ -177,6 +194,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
         throw new FerryError('validation', 'Give --enable or --disable, not both', 'enabled');
       const current = await engine.call('connections.get', { id });
       const options = optionsFromFlags(opts);
+      const schedule = scheduleFromFlags(opts);
       const updated = await engine.call('connections.update', {
         id: current.id,
         name: opts.name,
@@ -184,6 +202,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
         datasets: opts.datasets !== undefined ? parseDatasets(opts.datasets) : undefined,
         enabled: opts.enable ? true : opts.disable ? false : undefined,
         options: Object.keys(options).length > 0 ? options : undefined,
+        schedule: Object.keys(schedule).length > 0 ? schedule : undefined,
         createdBy: opts.createdBy,
       });
       print(ctx, updated, () => `Updated connection ${updated.id} "${updated.name}"\n`);
@@ -255,6 +274,15 @@ function optionsFromFlags(opts: ConnectionFlags): Partial<ConnectionOptions> {
   if (opts.eventFilter === false) options.eventFilter = null;
   if (opts.manifest !== undefined) options.manifest = opts.manifest;
   return options;
+}
+
+function scheduleFromFlags(opts: ConnectionFlags): Partial<ScheduleOptions> {
+  const schedule: Partial<ScheduleOptions> = {};
+  if (opts.settleMinutes !== undefined)
+    schedule.settleMinutes = opts.settleMinutes === 'default' ? null : Number(opts.settleMinutes);
+  if (opts.lookbackHours !== undefined) schedule.lookbackHours = Number(opts.lookbackHours);
+  if (opts.accessTries !== undefined) schedule.accessTries = Number(opts.accessTries);
+  return schedule;
 }
 
 function connectionRecord(c: Connection): Record<string, string> {

@@ -10,7 +10,9 @@ import { registerJobCommands } from './job-commands';
 import { registerOrgCommands } from './org-commands';
 import { fieldToFlag, type Output } from './output';
 import { registerProjectCommands } from './project-commands';
+import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerServeCommand } from './serve';
+import { timersFromEnv } from '../engine/schedule/timers';
 
 /** Exit codes: 0 done, 1 the request was refused or failed, 2 the command line is wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -74,6 +76,7 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
         role: as.role,
         readOnly: mode === 'read',
         log: (error) => out.debug(error),
+        timers: timersFromEnv(),
       });
       for (const notice of engine.notices)
         if (notice.level !== 'info') out.warn(`${notice.level}: ${notice.message}`);
@@ -87,6 +90,8 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
   };
 
   registerServeCommand(program, ctx);
+  registerRunCommand(program, ctx);
+  registerStatusCommand(program, ctx);
   registerOrgCommands(program, ctx);
   registerProjectCommands(program, ctx);
   registerConnectionCommands(program, ctx);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { startServer } from '../server';
 import type { CliContext } from './index';
+import { untilSignal } from './run-command';
 
 /** The built renderer, next to this bundle (`out/cli` → `out/renderer`). */
 export function rendererDir(): string {
@@ -18,12 +19,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       'run the console headless: serve it on 127.0.0.1 for a browser, with a secret token in the URL',
     )
     .option('--port <port>', 'port to listen on (default: a free one)', '0')
+    .option('--no-schedule', 'serve the console only; do not run the hourly schedule')
     .addHelpText(
       'after',
       '\nOpen the printed URL (it carries the access token). To reach it from another machine,\n' +
         'use an SSH tunnel: ssh -L 8080:127.0.0.1:<port> host — the console never listens beyond 127.0.0.1.',
     )
-    .action((opts: { port: string }) => {
+    .action((opts: { port: string; schedule: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new FerryError(
@@ -59,11 +61,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
               `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nPress Ctrl+C to stop.\n`,
             );
           }
-          await new Promise<void>((resolve) => {
-            const stop = () => resolve();
-            process.once('SIGINT', stop);
-            process.once('SIGTERM', stop);
-          });
+          if (opts.schedule) await engine.scheduler.start();
+          await untilSignal();
+          await engine.scheduler.stop();
           await server.close();
         },
         { role: 'ferry serve', transport: 'http' },

@@ -1,4 +1,12 @@
-import { app, type BrowserWindow, dialog, safeStorage, session } from 'electron';
+import {
+  app,
+  type BrowserWindow,
+  dialog,
+  Notification,
+  powerMonitor,
+  safeStorage,
+  session,
+} from 'electron';
 import { fileURLToPath } from 'node:url';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
@@ -40,10 +48,22 @@ async function start(): Promise<void> {
     electronVersion: process.versions.electron ?? null,
     secretCodec: keychainCodec(),
     log: (error) => console.error(error),
+    desktop: {
+      show({ title, body }) {
+        if (!Notification.isSupported()) return;
+        const note = new Notification({ title, body });
+        note.on('click', focusWindow);
+        note.show();
+      },
+    },
   });
   registerIpc(engine, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow] : []));
   mainWindow = createMainWindow(preloadPath);
   app.on('activate', focusWindow);
+  // The laptop slept: catch up the hours it missed at once instead of at the next timer.
+  powerMonitor.on('resume', () => void engine?.scheduler.wake());
+  powerMonitor.on('unlock-screen', () => void engine?.scheduler.wake());
+  await engine.scheduler.start();
 }
 
 /**

@@ -38,3 +38,29 @@ export function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * A clock that starts at `start` and runs `scale` times faster than real time: `ferry run` and
+ * `ferry serve` use it when FERRY_CLOCK_START / FERRY_CLOCK_SCALE are set, to watch (or test)
+ * many scheduled hours in seconds. Never set on a real install.
+ */
+export function scaledTimers(start: string, scale: number): Timers {
+  const origin = Date.parse(start);
+  const realOrigin = Date.now();
+  return {
+    now: () => new Date(origin + (Date.now() - realOrigin) * scale),
+    setTimer: (run, ms) => systemTimers.setTimer(run, ms / scale),
+  };
+}
+
+/** The timers the environment asks for (see `scaledTimers`), else the real ones. */
+export function timersFromEnv(env: NodeJS.ProcessEnv = process.env): Timers {
+  const start = env.FERRY_CLOCK_START;
+  if (!start) return systemTimers;
+  const scale = Number(env.FERRY_CLOCK_SCALE ?? '1');
+  if (Number.isNaN(Date.parse(start)) || !(scale > 0))
+    throw new Error(
+      `FERRY_CLOCK_START must be an ISO time and FERRY_CLOCK_SCALE a positive number (got "${start}", "${env.FERRY_CLOCK_SCALE}")`,
+    );
+  return scaledTimers(start, scale);
+}

@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import type { PushEvent } from '../../shared/api/events';
+import type { Engine } from '../engine';
+import type { CliContext } from './index';
+import { formatTable, print } from './output';
+
+/** Wait for Ctrl+C or a service manager's stop (the schedule's own timers are unref'd). */
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    const stop = () => {
+      clearInterval(keepAlive);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/**
+ * Print what the schedule does as it happens: one line per finished job, status change and
+ * notification (or one JSON object per line with --json).
+ */
+export function logSchedule(engine: Engine, ctx: CliContext): () => void {
+  const json = ctx.globals().json;
+  const last = new Map<string, string>();
+  return engine.subscribe((event: PushEvent) => {
+    const time = new Date().toISOString();
+    if (json) {
+      if (event.type === 'job.updated' || event.type === 'notification')
+        ctx.out.stdout(`${JSON.stringify({ time, ...event })}\n`);
+      return;
+    }
+    if (event.type === 'job.updated') {
+      const j = event.job;
+      if (j.status === 'succeeded')
+        ctx.out.stdout(
+          `${j.hour}  ${j.dataset.padEnd(10)} ${j.trigger.padEnd(9)} succeeded  ${j.counts?.eventsOut ?? 0} ${j.dataset === 'events' ? 'events' : 'merges'}, ${j.objects.length} file(s)\n`,
+        );
+      else if (j.status === 'failed' || (j.status === 'queued' && j.error))
+        ctx.out.stdout(
+          `${j.hour}  ${j.dataset.padEnd(10)} ${j.trigger.padEnd(9)} ${j.status === 'failed' ? 'FAILED   ' : 'retrying '}  ${j.error?.message ?? ''}\n`,
+        );
+    } else if (event.type === 'schedule.status') {
+      const s = event.status;
+      const line = `${s.state}${s.reason ? `: ${s.reason}` : ''}`;
+      if (last.get(s.connectionId) === line) return;
+      last.set(s.connectionId, line);
+      const name = engine.exports.resolve(s.connectionId).connection.name;
+      ctx.out.stdout(
+        `[${name}] ${line}${s.gap ? ` — gap ${s.gap.from}…${s.gap.to} (${s.gap.hours} h): ferry backfill ${name} --from ${s.gap.from} --to ${s.gap.to}` : ''}\n`,
+      );
+    } else if (event.type === 'notification') {
+      ctx.out.stdout(`! ${event.notification.title}: ${event.notification.body}\n`);
+    }
+  });
+}
+
+/** `ferry run`: the hourly schedule in the foreground, headless, until stopped. */
+export function registerRunCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description(
+      'run the hourly schedule in the foreground (no console): export every enabled connection hour after hour, catch up missed hours, retry, notify',
+    )
+    .option('--once', 'export what is due now (catch-up included), wait for it, then exit')
+    .addHelpText(
+      'after',
+      '\nStops on Ctrl+C or SIGTERM; exports cut off then are run again at the next start.\n' +
+        'For a service: a systemd unit with ExecStart=ferry run --data-dir /var/lib/ferry.\n' +
+        'With --once the exit code is 1 when an export failed (for cron).',
+    )
+    .action((opts: { once?: boolean }) =>
+      ctx.withEngine(
+        'write',
+        async (engine) => {
+          let failed = 0;
+          const unsubscribe = logSchedule(engine, ctx);
+          const countFailures = engine.subscribe((event) => {
+            if (event.type === 'job.updated' && event.job.status === 'failed') failed++;
+          });
+          const enabled = engine.exports
+            .resolveAll()
+            .filter((c) => c.enabled)
+            .map((c) => c.name);
+          if (!ctx.globals().json)
+            ctx.out.stdout(
+              enabled.length > 0
+                ? `Ferry schedule running for ${enabled.join(', ')} (data folder ${engine.dataDir}). Ctrl+C stops.\n`
+                : `No connection is enabled; enable one (ferry connection update <name> --enable) and the schedule picks it up. Ctrl+C stops.\n`,
+            );
+          await engine.scheduler.start();
+          if (opts.once) await engine.scheduler.idle();
+          else await untilSignal();
+          await engine.scheduler.stop();
+          unsubscribe();
+          countFailures();
+          return opts.once && failed > 0 ? 1 : 0;
+        },
+        { role: 'ferry run', transport: 'cli' },
+      ),
+    );
+}
+
+/** `ferry status`: how each connection is doing, as the console's status column shows it. */
+export function registerStatusCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .description(
+      'show each connection: healthy, catching up, failing (and why) or disabled, with its last exported hour and any gap',
+    )
+    .action(() =>
+      ctx.withEngine('read', async (engine) => {
+        const statuses = await engine.call('schedule.status');
+        const name = (id: string) => engine.exports.resolve(id).connection.name;
+        print(ctx, statuses, () =>
+          formatTable(
+            statuses.map((s) => ({
+              connection: name(s.connectionId),
+              state: s.state,
+              'last exported': s.lastExportedHour ?? '—',
+              next: s.nextRunAt ? `${s.nextHour} at ${s.nextRunAt.slice(0, 16)}Z` : '—',
+              gap: s.gap ? `${s.gap.from}…${s.gap.to} (${s.gap.hours} h)` : '—',
+              why: s.reason ?? '',
+            })),
+            ['connection', 'state', 'last exported', 'next', 'gap', 'why'],
+            'No connections yet: add one with ferry connection add.',
+          ),
+        );
+        return statuses.some((s) => s.state === 'failing') ? 1 : 0;
+      }),
+    );
+}
