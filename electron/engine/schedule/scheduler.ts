@@ -55,6 +55,8 @@ export class Scheduler {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly backfillControllers = new Map<string, AbortController>();
   private readonly backfillSaved = new Map<string, number>();
+  /** Counters of running backfills (config.json is written from these, throttled). */
+  private readonly live = new Map<string, Backfill>();
   /** When the admin last resumed a connection: its failed hours are retried at once. */
   private readonly resumedAt = new Map<string, number>();
   private cancelTimer: (() => void) | null = null;
@@ -491,13 +493,14 @@ export class Scheduler {
 
   listBackfills(connectionId?: string): Backfill[] {
     return this.deps.config.data.backfills
+      .map((b) => ({ ...(this.live.get(b.id) ?? b) }))
       .filter((b) => !connectionId || b.connectionId === connectionId)
       .slice()
       .reverse();
   }
 
   backfill(id: string): Backfill {
-    const found = this.deps.config.data.backfills.find((b) => b.id === id);
+    const found = this.live.get(id) ?? this.deps.config.data.backfills.find((b) => b.id === id);
     if (!found) throw new FerryError('not_found', `There is no backfill ${id}`, 'id');
     return { ...found };
   }
@@ -569,43 +572,59 @@ export class Scheduler {
     }
   }
 
-  /** Count one finished job of a backfill; close the backfill when every job has ended. */
+  /**
+   * Count one finished job of a backfill (null: just re-check); close it when every job ended.
+   * Counters live in memory while it runs and are written to config.json at most every 2 s
+   * and when it ends, so a long backfill does not rewrite the config per hour.
+   */
   private async backfillDone(
     id: string,
     outcome: 'succeeded' | 'failed' | 'cancelled' | null,
   ): Promise<void> {
-    const found = this.deps.config.data.backfills.find((b) => b.id === id);
-    if (!found) return;
-    const ended = (b: Backfill) => b.succeeded + b.failed + b.cancelled >= b.total;
-    const change = (b: Backfill) => {
-      if (outcome) b[outcome]++;
-      if (b.status === 'running' && ended(b)) {
-        b.status = b.failed > 0 ? 'failed' : b.cancelled > 0 ? 'cancelled' : 'succeeded';
-        b.finishedAt = this.deps.timers.now().toISOString();
-        this.backfillControllers.delete(id);
-      }
-    };
-    const preview = { ...found };
-    change(preview);
-    const last = this.backfillSaved.get(id) ?? 0;
-    const nowMs = Date.now();
-    if (preview.status !== 'running' || nowMs - last >= BACKFILL_SAVE_MS) {
-      this.backfillSaved.set(id, nowMs);
-      await this.saveBackfill(id, change);
-    } else {
-      // Count in memory; the next save (or the last job) writes it.
-      change(found as Backfill);
-      this.deps.emit({ type: 'backfill.updated', backfill: { ...found } });
+    const b = this.liveBackfill(id);
+    if (!b) return;
+    if (outcome) b[outcome]++;
+    if (b.status === 'running' && b.succeeded + b.failed + b.cancelled >= b.total) {
+      b.status = b.failed > 0 ? 'failed' : b.cancelled > 0 ? 'cancelled' : 'succeeded';
+      b.finishedAt = this.deps.timers.now().toISOString();
+      this.backfillControllers.delete(id);
     }
+    this.deps.emit({ type: 'backfill.updated', backfill: { ...b } });
+    const nowMs = Date.now();
+    if (b.status === 'running' && nowMs - (this.backfillSaved.get(id) ?? 0) < BACKFILL_SAVE_MS)
+      return;
+    this.backfillSaved.set(id, nowMs);
+    if (b.status !== 'running') this.live.delete(id);
+    await this.persistBackfill(b);
   }
 
-  private async saveBackfill(id: string, change: (b: Backfill) => void): Promise<void> {
-    const saved = await this.deps.config.update((data) => {
-      const b = data.backfills.find((x) => x.id === id);
-      if (b) change(b);
-      return b ? { ...b } : null;
+  /** The in-memory counters of a backfill (loaded from config.json the first time). */
+  private liveBackfill(id: string): Backfill | null {
+    let b = this.live.get(id);
+    if (b) return b;
+    const stored = this.deps.config.data.backfills.find((x) => x.id === id);
+    if (!stored) return null;
+    b = { ...stored };
+    this.live.set(id, b);
+    return b;
+  }
+
+  private async persistBackfill(b: Backfill): Promise<void> {
+    const copy = { ...b };
+    await this.deps.config.update((data) => {
+      const at = data.backfills.findIndex((x) => x.id === copy.id);
+      if (at >= 0) data.backfills[at] = copy;
     });
-    if (saved) this.deps.emit({ type: 'backfill.updated', backfill: saved });
+  }
+
+  /** Change a backfill now (counters and file), and tell the consoles. */
+  private async saveBackfill(id: string, change: (b: Backfill) => void): Promise<void> {
+    const b = this.liveBackfill(id);
+    if (!b) return;
+    change(b);
+    this.deps.emit({ type: 'backfill.updated', backfill: { ...b } });
+    if (b.status !== 'running') this.live.delete(id);
+    await this.persistBackfill(b);
   }
 
   private checkRange(input: {

@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { MissingTokenError } from '../../api/transport';
 import { useConnectionsStore } from '../connections/store';
 import { useJobsStore } from '../jobs/store';
+import { useScheduleStore } from '../schedule/store';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
 
@@ -42,6 +43,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
         useOrgsStore.getState().load(),
         useProjectsStore.getState().load(),
         useConnectionsStore.getState().load(),
+        useScheduleStore.getState().load(),
       ]);
       set({ info, state: 'ready' });
       for (const notice of info.notices)
@@ -73,7 +75,18 @@ function onPush(event: PushEvent): void {
       if (event.entity === 'connection') void useConnectionsStore.getState().load();
       break;
     case 'job.updated':
-      if (useJobsStore.getState().status !== 'idle') void useJobsStore.getState().load();
+      useJobsStore.getState().reloadSoon();
+      break;
+    case 'schedule.status':
+      useScheduleStore.getState().setStatus(event.status);
+      break;
+    case 'backfill.updated':
+      useScheduleStore.getState().setBackfill(event.backfill);
+      break;
+    case 'notification':
+      useAppStore
+        .getState()
+        .flash(event.notification.level, `${event.notification.title}: ${event.notification.body}`);
       break;
     case 'notice':
       useAppStore

@@ -9,10 +9,17 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
 import { formatBytes } from '../../../shared/format';
 import { describeDestination } from '../../../shared/model/describe';
+import { defaultSettleMinutes } from '../../../shared/model/entities';
 import { useRouter } from '../../app/router';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { useAppStore } from '../app/store';
 import { JobsTable } from '../jobs/JobsTable';
+import { useJobsStore } from '../jobs/store';
+import { BackfillModal } from '../schedule/BackfillModal';
+import { BackfillsTable } from '../schedule/BackfillsTable';
+import { hourLabel, StatusAlerts, StatusBadge } from '../schedule/ConnectionStatus';
+import { HistoryChart } from '../schedule/HistoryChart';
+import { useScheduleStore } from '../schedule/store';
 import { useProjectsStore } from '../projects/store';
 import { datasetLabel } from './labels';
 import { useConnectionsStore } from './store';
@@ -25,6 +32,9 @@ export function ConnectionDetailPage({ id }: { id: string }) {
   const flash = useAppStore((s) => s.flash);
   const [confirming, setConfirming] = useState(false);
   const [toggling, setToggling] = useState(false);
+  const [backfill, setBackfill] = useState<{ from: string; to: string } | null | false>(false);
+  const status = useScheduleStore((s) => s.statuses[id]);
+  const setJobsQuery = useJobsStore((s) => s.setQuery);
   const conn = items.find((c) => c.id === id);
 
   if (!conn)
@@ -37,6 +47,18 @@ export function ConnectionDetailPage({ id }: { id: string }) {
 
   const project = projects.find((p) => p.id === conn.projectId);
   const dest = conn.destination;
+  const showHistory = (range: { from: string; to: string }) => {
+    void setJobsQuery({
+      offset: 0,
+      limit: 50,
+      connectionId: id,
+      hourFrom: range.from,
+      hourTo: range.to,
+    });
+    document.querySelector('[data-testid="jobs-table"]')?.scrollIntoView({ behavior: 'smooth' });
+  };
+  const settle =
+    conn.schedule.settleMinutes ?? defaultSettleMinutes(project?.source.type ?? 'demo');
   const toggle = async () => {
     setToggling(true);
     const result = await update({ id: conn.id, enabled: !conn.enabled });
@@ -54,6 +76,9 @@ export function ConnectionDetailPage({ id }: { id: string }) {
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => setConfirming(true)}>Delete</Button>
               <Button onClick={() => navigate(`/connections/${conn.id}/edit`)}>Edit</Button>
+              <Button onClick={() => setBackfill(null)} data-testid="open-backfill">
+                Backfill…
+              </Button>
               <Button
                 variant="primary"
                 loading={toggling}
@@ -70,6 +95,51 @@ export function ConnectionDetailPage({ id }: { id: string }) {
       }
     >
       <SpaceBetween size="l">
+        <StatusAlerts status={status} onBackfill={setBackfill} />
+        <Container header={<Header variant="h2">Schedule</Header>}>
+          <KeyValuePairs
+            columns={4}
+            items={[
+              { label: 'Status', value: <StatusBadge status={status} /> },
+              {
+                label: 'Last exported hour',
+                value: (
+                  <span data-testid="last-exported">
+                    {status?.lastExportedHour ? hourLabel(status.lastExportedHour) : '—'}
+                  </span>
+                ),
+              },
+              {
+                label: 'Next export',
+                value:
+                  status?.nextHour && status.nextRunAt
+                    ? `${hourLabel(status.nextHour)} at ${new Date(status.nextRunAt).toLocaleString()}`
+                    : conn.enabled
+                      ? '—'
+                      : 'Not scheduled (disabled)',
+              },
+              {
+                label: 'Queue',
+                value: status ? `${status.running} running, ${status.queued} waiting` : '—',
+              },
+              {
+                label: 'Settle delay',
+                value: `${settle} min after the hour${conn.schedule.settleMinutes === null ? " (the source's default)" : ''}`,
+              },
+              { label: 'Catch-up window', value: `${conn.schedule.lookbackHours} hours` },
+              {
+                label: 'Access errors',
+                value: `Stop after ${conn.schedule.accessTries} tries and notify`,
+              },
+              {
+                label: 'Scheduled since',
+                value: conn.scheduleFrom ? hourLabel(conn.scheduleFrom) : 'Never enabled',
+              },
+            ]}
+          />
+        </Container>
+        <HistoryChart connectionId={conn.id} />
+        <BackfillsTable connectionId={conn.id} onShowHistory={showHistory} />
         <Container header={<Header variant="h2">Details</Header>}>
           <KeyValuePairs
             columns={3}
@@ -126,6 +196,14 @@ export function ConnectionDetailPage({ id }: { id: string }) {
         </Container>
         <JobsTable connection={conn} />
       </SpaceBetween>
+      {backfill !== false && (
+        <BackfillModal
+          connection={conn}
+          initial={backfill}
+          onClose={() => setBackfill(false)}
+          onShowHistory={showHistory}
+        />
+      )}
       <ConfirmDelete
         visible={confirming}
         title={`Delete ${conn.name}?`}

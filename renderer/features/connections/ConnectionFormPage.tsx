@@ -49,6 +49,10 @@ interface Draft {
   filterMode: 'none' | 'include' | 'exclude';
   filterTypes: string;
   manifest: boolean;
+  /** Empty: the source's default. */
+  settleMinutes: string;
+  lookbackHours: string;
+  accessTries: string;
 }
 
 function draftFrom(c: Connection | undefined, projectId: string): Draft {
@@ -75,6 +79,9 @@ function draftFrom(c: Connection | undefined, projectId: string): Draft {
     filterMode: c?.options.eventFilter?.mode ?? 'none',
     filterTypes: c?.options.eventFilter?.eventTypes.join('\n') ?? '',
     manifest: c?.options.manifest ?? false,
+    settleMinutes: c?.schedule.settleMinutes === null || !c ? '' : String(c.schedule.settleMinutes),
+    lookbackHours: String(c?.schedule.lookbackHours ?? 24),
+    accessTries: String(c?.schedule.accessTries ?? 5),
   };
 }
 
@@ -115,6 +122,11 @@ function toInput(d: Draft): ConnectionCreate {
                 .filter(Boolean),
             },
       manifest: d.manifest,
+    },
+    schedule: {
+      settleMinutes: d.settleMinutes.trim() === '' ? null : Number(d.settleMinutes),
+      lookbackHours: Number(d.lookbackHours),
+      accessTries: Number(d.accessTries),
     },
     createdBy: d.createdBy || null,
   };
@@ -379,6 +391,48 @@ export function ConnectionFormPage({ id }: { id?: string }) {
               >
                 Write a manifest per hour
               </Toggle>
+            </SpaceBetween>
+          </ExpandableSection>
+        </Container>
+
+        <Container header={<Header variant="h2">Schedule</Header>}>
+          <ExpandableSection headerText="Settle delay, catch-up window, retries">
+            <SpaceBetween size="m">
+              <FormField
+                label="Settle delay (minutes after the hour)"
+                description="Late events arrive after an hour ends. Empty uses the source's default: 120 min for Amplitude (its Export API has data about 2 h after upload), 10 for files, 0 for the demo."
+                errorText={err('schedule.settleMinutes')}
+              >
+                <Input
+                  type="number"
+                  value={draft.settleMinutes}
+                  placeholder="Source default"
+                  onChange={(e) => set('settleMinutes', e.detail.value)}
+                  data-testid="connection-settle"
+                />
+              </FormField>
+              <FormField
+                label="Catch-up window (hours)"
+                description="After sleep, a restart or a disabled spell, missed hours this recent are exported by themselves; older ones are listed as a gap to backfill."
+                errorText={err('schedule.lookbackHours')}
+              >
+                <Input
+                  type="number"
+                  value={draft.lookbackHours}
+                  onChange={(e) => set('lookbackHours', e.detail.value)}
+                />
+              </FormField>
+              <FormField
+                label="Tries when AWS refuses access"
+                description="Spread over about an hour, in case a policy is being fixed. Then the connection stops and Ferry notifies its creator and the organization's admin."
+                errorText={err('schedule.accessTries')}
+              >
+                <Input
+                  type="number"
+                  value={draft.accessTries}
+                  onChange={(e) => set('accessTries', e.detail.value)}
+                />
+              </FormField>
             </SpaceBetween>
           </ExpandableSection>
         </Container>

@@ -2,7 +2,6 @@ import Button from '@cloudscape-design/components/button';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
-import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import TextFilter from '@cloudscape-design/components/text-filter';
 import { useCollection } from '@cloudscape-design/collection-hooks';
@@ -14,6 +13,9 @@ import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
 import { useConnectionsStore } from './store';
 import { datasetLabel } from './labels';
+import { hourLabel, StatusBadge } from '../schedule/ConnectionStatus';
+import { useScheduleStore } from '../schedule/store';
+import Box from '@cloudscape-design/components/box';
 
 type Row = Connection & { projectLabel: string; where: string };
 
@@ -23,6 +25,7 @@ export function ConnectionsPage() {
   const orgs = useOrgsStore((s) => s.items);
   const projects = useProjectsStore((s) => s.items);
   const navigate = useRouter((s) => s.navigate);
+  const statuses = useScheduleStore((s) => s.statuses);
   const projectName = (id: number) => projects.find((p) => p.id === id)?.name ?? String(id);
   const rows: Row[] = items.map((c) => ({
     ...c,
@@ -174,13 +177,23 @@ export function ConnectionsPage() {
         { id: 'datasets', header: 'Data', cell: (c) => c.datasets.map(datasetLabel).join(', ') },
         {
           id: 'status',
-          header: 'Hourly export',
+          header: 'Status',
+          cell: (c) => (
+            <SpaceBetween size="xxxs">
+              <StatusBadge status={statuses[c.id]} />
+              {statuses[c.id]?.state === 'failing' && (
+                <Box variant="small" color="text-status-error">
+                  {statuses[c.id]!.reason}
+                </Box>
+              )}
+            </SpaceBetween>
+          ),
+        },
+        {
+          id: 'last',
+          header: 'Last exported hour',
           cell: (c) =>
-            c.enabled ? (
-              <StatusIndicator type="success">Enabled</StatusIndicator>
-            ) : (
-              <StatusIndicator type="stopped">Disabled</StatusIndicator>
-            ),
+            statuses[c.id]?.lastExportedHour ? hourLabel(statuses[c.id]!.lastExportedHour!) : '—',
         },
       ]}
     />

@@ -1,5 +1,6 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
 import ColumnLayout from '@cloudscape-design/components/column-layout';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import Modal from '@cloudscape-design/components/modal';
@@ -11,7 +12,15 @@ import { formatBytes } from '../../../shared/format';
 import { STATUS_LOOK } from './status';
 
 /** Everything about one job: counts, bytes, the files with their checksums, notes, the error and its fix. */
-export function JobDetailModal({ job, onClose }: { job: Job | null; onClose(): void }) {
+export function JobDetailModal({
+  job,
+  onClose,
+  onRetry,
+}: {
+  job: Job | null;
+  onClose(): void;
+  onRetry(job: Job): void;
+}) {
   if (!job) return null;
   const c = job.counts;
   return (
@@ -21,6 +30,20 @@ export function JobDetailModal({ job, onClose }: { job: Job | null; onClose(): v
       size="large"
       header={`${job.hour.replace('T', ' ')}:00 UTC — ${job.dataset}`}
       data-testid="job-detail"
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            {(job.status === 'failed' || job.status === 'cancelled') && (
+              <Button onClick={() => onRetry(job)} data-testid="retry-job">
+                Retry this hour
+              </Button>
+            )}
+            <Button variant="primary" onClick={onClose}>
+              Close
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
     >
       <SpaceBetween size="l">
         <ColumnLayout columns={1}>

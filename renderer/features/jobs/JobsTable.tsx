@@ -1,8 +1,12 @@
 import Button from '@cloudscape-design/components/button';
+import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
 import Link from '@cloudscape-design/components/link';
 import Multiselect from '@cloudscape-design/components/multiselect';
 import Pagination from '@cloudscape-design/components/pagination';
+import Select from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
@@ -13,13 +17,31 @@ import {
   type Job,
   type JobStatus,
 } from '../../../shared/model/entities';
+import { hour, type Dataset } from '../../../shared/model/fields';
 import { EmptyState } from '../../components/EmptyState';
+import { useAppStore } from '../app/store';
+import { useConnectionsStore } from '../connections/store';
+import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
 import { JobDetailModal } from './JobDetailModal';
 import { STATUS_LOOK } from './status';
 import { useJobsStore } from './store';
 
-/** Job history, for one connection or all, with a status filter, paging and each job's details. */
+const DATASET_OPTIONS = [
+  { value: '', label: 'All data' },
+  { value: 'events', label: 'Events' },
+  { value: 'merged-ids', label: 'Merged IDs' },
+];
+
+/** A filter hour as typed: empty, or `yyyy-MM-ddTHH`. */
+const hourProblem = (v: string) =>
+  v === '' || hour.safeParse(v).success ? undefined : 'Write yyyy-MM-ddTHH, e.g. 2026-03-01T05';
+
+/**
+ * Job history, for one connection or all: filter by status, data, hour range (and connection
+ * on the global page); page through 100,000 jobs 50 at a time (the engine pages from an index);
+ * open a job's details; retry one job or every failed hour.
+ */
 export function JobsTable({
   connection,
   fullPage = false,
@@ -28,8 +50,15 @@ export function JobsTable({
   fullPage?: boolean;
 }) {
   const { items, total, status, query, setQuery } = useJobsStore();
+  const connections = useConnectionsStore((s) => s.items);
+  const { retryJob, retryFailed } = useScheduleStore();
+  const flash = useAppStore((s) => s.flash);
   const [exporting, setExporting] = useState(false);
   const [detail, setDetail] = useState<Job | null>(null);
+  // What is typed in the hour filters, until it is applied (then the query holds it).
+  const [typed, setTyped] = useState<{ from?: string; to?: string }>({});
+  const hourFrom = typed.from ?? query.hourFrom ?? '';
+  const hourTo = typed.to ?? query.hourTo ?? '';
   const connectionId = connection?.id;
   useEffect(() => {
     void setQuery({ offset: 0, limit: 50, connectionId });
@@ -39,6 +68,33 @@ export function JobsTable({
   const page = Math.floor((query.offset ?? 0) / limit) + 1;
   const selected = query.status ?? [];
   const shownDetail = detail ? (items.find((j) => j.id === detail.id) ?? detail) : null;
+  const filtered = !!(query.status?.length || query.dataset || query.hourFrom || query.hourTo);
+  const nameOf = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
+
+  const applyHours = (from: string, to: string) => {
+    if (hourProblem(from) || hourProblem(to)) return;
+    setTyped({});
+    void setQuery({ ...query, offset: 0, hourFrom: from || undefined, hourTo: to || undefined });
+  };
+  const retry = async (job: Job) => {
+    const result = await retryJob(job.id);
+    flash(
+      result.ok ? 'info' : 'error',
+      result.ok
+        ? `Exporting ${job.hour.replace('T', ' ')}:00 UTC (${job.dataset}) again.`
+        : result.message,
+    );
+  };
+  const retryAll = async () => {
+    const result = await retryFailed(connectionId);
+    if (!result.ok) return flash('error', result.message);
+    flash(
+      'info',
+      result.value.queued > 0
+        ? `Retrying ${result.value.queued} failed hour${result.value.queued === 1 ? '' : 's'}.`
+        : 'No failed hours to retry: every failed hour has succeeded since.',
+    );
+  };
 
   return (
     <>
@@ -52,32 +108,108 @@ export function JobsTable({
         header={
           <Header
             variant={fullPage ? 'awsui-h1-sticky' : 'h2'}
-            counter={`(${total})`}
-            description="One job per connection, dataset and hour."
+            counter={`(${total.toLocaleString()})`}
+            description="One job per connection, dataset and hour; an hour exported again is rewritten in place."
             actions={
-              connection && (
-                <Button onClick={() => setExporting(true)} data-testid="export-hour">
-                  Export an hour now
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button onClick={retryAll} data-testid="retry-failed">
+                  Retry failed
                 </Button>
-              )
+                {connection && (
+                  <Button onClick={() => setExporting(true)} data-testid="export-hour">
+                    Export an hour now
+                  </Button>
+                )}
+              </SpaceBetween>
             }
           >
             {fullPage ? 'Jobs' : 'Export history'}
           </Header>
         }
         filter={
-          <Multiselect
-            selectedOptions={selected.map((s) => ({ value: s, label: s }))}
-            options={JOB_STATUSES.map((s) => ({ value: s, label: s }))}
-            placeholder="Filter by status"
-            onChange={(e) =>
-              void setQuery({
-                ...query,
-                offset: 0,
-                status: e.detail.selectedOptions.map((o) => o.value as JobStatus),
-              })
-            }
-          />
+          <SpaceBetween direction="horizontal" size="xs" alignItems="start">
+            {!connection && (
+              <Select
+                data-testid="filter-connection"
+                selectedOption={
+                  query.connectionId
+                    ? { value: query.connectionId, label: nameOf(query.connectionId) }
+                    : { value: '', label: 'All connections' }
+                }
+                options={[
+                  { value: '', label: 'All connections' },
+                  ...connections.map((c) => ({ value: c.id, label: c.name })),
+                ]}
+                onChange={(e) =>
+                  void setQuery({
+                    ...query,
+                    offset: 0,
+                    connectionId: e.detail.selectedOption.value || undefined,
+                  })
+                }
+              />
+            )}
+            <Multiselect
+              data-testid="filter-status"
+              selectedOptions={selected.map((s) => ({ value: s, label: s }))}
+              options={JOB_STATUSES.map((s) => ({ value: s, label: s }))}
+              placeholder="Any status"
+              onChange={(e) =>
+                void setQuery({
+                  ...query,
+                  offset: 0,
+                  status: e.detail.selectedOptions.map((o) => o.value as JobStatus),
+                })
+              }
+            />
+            <Select
+              data-testid="filter-dataset"
+              selectedOption={
+                DATASET_OPTIONS.find((o) => o.value === (query.dataset ?? '')) ??
+                DATASET_OPTIONS[0]!
+              }
+              options={DATASET_OPTIONS}
+              onChange={(e) =>
+                void setQuery({
+                  ...query,
+                  offset: 0,
+                  dataset: (e.detail.selectedOption.value || undefined) as Dataset | undefined,
+                })
+              }
+            />
+            <FormField errorText={hourProblem(hourFrom)}>
+              <Input
+                data-testid="filter-from"
+                value={hourFrom}
+                placeholder="From hour (yyyy-MM-ddTHH)"
+                onChange={(e) => setTyped({ ...typed, from: e.detail.value })}
+                onBlur={() => applyHours(hourFrom, hourTo)}
+                onKeyDown={(e) => e.detail.key === 'Enter' && applyHours(hourFrom, hourTo)}
+              />
+            </FormField>
+            <FormField errorText={hourProblem(hourTo)}>
+              <Input
+                data-testid="filter-to"
+                value={hourTo}
+                placeholder="To hour (yyyy-MM-ddTHH)"
+                onChange={(e) => setTyped({ ...typed, to: e.detail.value })}
+                onBlur={() => applyHours(hourFrom, hourTo)}
+                onKeyDown={(e) => e.detail.key === 'Enter' && applyHours(hourFrom, hourTo)}
+              />
+            </FormField>
+            {filtered && (
+              <Button
+                variant="link"
+                data-testid="clear-filters"
+                onClick={() => {
+                  setTyped({});
+                  void setQuery({ offset: 0, limit, connectionId: query.connectionId });
+                }}
+              >
+                Clear filters
+              </Button>
+            )}
+          </SpaceBetween>
         }
         pagination={
           <Pagination
@@ -89,14 +221,19 @@ export function JobsTable({
           />
         }
         empty={
-          <EmptyState
-            title="No export jobs yet"
-            action={
-              connection && <Button onClick={() => setExporting(true)}>Export an hour now</Button>
-            }
-          >
-            Each hour a connection exports becomes a job here, with its files, counts and any error.
-          </EmptyState>
+          filtered ? (
+            <EmptyState title="No matching jobs">No job matches these filters.</EmptyState>
+          ) : (
+            <EmptyState
+              title="No export jobs yet"
+              action={
+                connection && <Button onClick={() => setExporting(true)}>Export an hour now</Button>
+              }
+            >
+              Each hour a connection exports becomes a job here, with its files, counts and any
+              error.
+            </EmptyState>
+          )
         }
         columnDefinitions={[
           {
@@ -109,17 +246,27 @@ export function JobsTable({
               </Link>
             ),
           },
+          ...(connection
+            ? []
+            : [
+                {
+                  id: 'connection',
+                  header: 'Connection',
+                  cell: (j: Job) => nameOf(j.connectionId),
+                },
+              ]),
           { id: 'dataset', header: 'Data', cell: (j) => j.dataset },
           {
             id: 'status',
             header: 'Status',
             cell: (j) => (
               <StatusIndicator type={STATUS_LOOK[j.status]}>
-                {j.status}
+                {j.status === 'queued' && j.error ? 'waiting to retry' : j.status}
                 {j.status === 'failed' && j.error ? ` (${j.error.kind})` : ''}
               </StatusIndicator>
             ),
           },
+          { id: 'trigger', header: 'Started by', cell: (j) => j.trigger },
           {
             id: 'events',
             header: 'Events',
@@ -133,6 +280,16 @@ export function JobsTable({
           },
           { id: 'attempts', header: 'Attempts', cell: (j) => j.attempts },
           { id: 'updated', header: 'Updated', cell: (j) => new Date(j.updatedAt).toLocaleString() },
+          {
+            id: 'actions',
+            header: '',
+            cell: (j) =>
+              j.status === 'failed' || j.status === 'cancelled' ? (
+                <Button variant="inline-link" onClick={() => void retry(j)}>
+                  Retry
+                </Button>
+              ) : null,
+          },
         ]}
       />
       {connection && exporting && (
@@ -142,7 +299,7 @@ export function JobsTable({
           onClose={() => setExporting(false)}
         />
       )}
-      <JobDetailModal job={shownDetail} onClose={() => setDetail(null)} />
+      <JobDetailModal job={shownDetail} onClose={() => setDetail(null)} onRetry={retry} />
     </>
   );
 }

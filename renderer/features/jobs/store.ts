@@ -10,8 +10,12 @@ interface JobsState {
   total: number;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
+  /** Bumped whenever the history changed (charts redraw on it). */
+  version: number;
   setQuery(query: JobListQuery): Promise<void>;
   load(): Promise<void>;
+  /** Reload soon, once, however many jobs report in meanwhile (a backfill sends many). */
+  reloadSoon(): void;
   /** Start exporting one hour now; the list fills in as the jobs report back. */
   exportHour(
     connectionId: string,
@@ -22,6 +26,10 @@ interface JobsState {
   get(id: string): Promise<ActionResult<Job>>;
 }
 
+const RELOAD_DELAY_MS = 300;
+let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+let loadSeq = 0;
+
 /** One page of job history, with the filters the contract offers. */
 export const useJobsStore = create<JobsState>()((set, get) => ({
   query: { offset: 0, limit: 50 },
@@ -29,6 +37,7 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   total: 0,
   status: 'idle',
   error: null,
+  version: 0,
   async setQuery(query) {
     set({ query });
     await get().load();
@@ -39,9 +48,19 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   async get(id) {
     return attempt(() => api().jobs.get({ id }));
   },
+  reloadSoon() {
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(() => {
+      reloadTimer = null;
+      set({ version: get().version + 1 });
+      if (get().status !== 'idle') void get().load();
+    }, RELOAD_DELAY_MS);
+  },
   async load() {
+    const seq = ++loadSeq;
     set({ status: 'loading' });
     const result = await attempt(() => api().jobs.list(get().query));
+    if (seq !== loadSeq) return; // a newer query answered first
     if (result.ok)
       set({ items: result.value.items, total: result.value.total, status: 'ready', error: null });
     else set({ status: 'error', error: result.message });

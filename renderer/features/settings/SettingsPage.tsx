@@ -7,6 +7,7 @@ import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState } from 'react';
 import { useAppStore } from '../app/store';
+import { NotificationSettings } from './NotificationSettings';
 import { readTheme, writeTheme, type Theme } from './theme';
 
 /** About this Ferry (version, data folder, how the console is connected) and appearance. */
@@ -35,6 +36,7 @@ export function SettingsPage() {
             />
           )}
         </Container>
+        <NotificationSettings />
         <Container header={<Header variant="h2">Appearance</Header>}>
           <FormField label="Theme">
             <SegmentedControl

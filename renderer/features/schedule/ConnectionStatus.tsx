@@ -1,0 +1,101 @@
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import StatusIndicator, {
+  type StatusIndicatorProps,
+} from '@cloudscape-design/components/status-indicator';
+import type { ConnectionState, ConnectionStatus } from '../../../shared/model/schedule';
+import { useAppStore } from '../app/store';
+import { useScheduleStore } from './store';
+
+const LOOK: Record<ConnectionState, { type: StatusIndicatorProps.Type; label: string }> = {
+  healthy: { type: 'success', label: 'Healthy' },
+  'catching-up': { type: 'in-progress', label: 'Catching up' },
+  failing: { type: 'error', label: 'Failing' },
+  disabled: { type: 'stopped', label: 'Disabled' },
+};
+
+/** `2026-03-01T05` → `2026-03-01 05:00 UTC`. */
+export const hourLabel = (hour: string) => `${hour.replace('T', ' ')}:00 UTC`;
+
+/** The state at a glance: healthy, catching up, failing, disabled. */
+export function StatusBadge({ status }: { status: ConnectionStatus | undefined }) {
+  if (!status) return <StatusIndicator type="loading">Checking</StatusIndicator>;
+  const look = LOOK[status.state];
+  return (
+    <span data-testid={`status-${status.connectionId}`}>
+      <StatusIndicator type={look.type}>
+        {look.label}
+        {status.state === 'catching-up' ? ` (${status.pendingHours} h)` : ''}
+      </StatusIndicator>
+    </span>
+  );
+}
+
+/**
+ * What the admin must know and can do about a connection's schedule: why it fails and the fix,
+ * a start-again button when an access error stopped it, and older missed hours (the gap) with a
+ * one-click backfill.
+ */
+export function StatusAlerts({
+  status,
+  onBackfill,
+}: {
+  status: ConnectionStatus | undefined;
+  onBackfill(range: { from: string; to: string }): void;
+}) {
+  const resume = useScheduleStore((s) => s.resume);
+  const flash = useAppStore((s) => s.flash);
+  if (!status) return null;
+  return (
+    <>
+      {status.state === 'failing' && (
+        <Alert
+          type="error"
+          header={status.stopped ? 'Exports are stopped' : 'Exports are failing'}
+          data-testid="failing-alert"
+          action={
+            <Button
+              onClick={async () => {
+                const result = await resume(status.connectionId);
+                flash(
+                  result.ok ? 'info' : 'error',
+                  result.ok ? 'Trying the failed hours again now.' : result.message,
+                );
+              }}
+              data-testid="resume"
+            >
+              {status.stopped ? 'I fixed it — start again' : 'Retry now'}
+            </Button>
+          }
+        >
+          {status.reason}
+          {status.fix && (
+            <Box variant="p" padding={{ top: 'xs' }}>
+              <b>How to fix:</b> <span style={{ wordBreak: 'break-word' }}>{status.fix}</span>
+            </Box>
+          )}
+        </Alert>
+      )}
+      {status.gap && (
+        <Alert
+          type="warning"
+          header={`${status.gap.hours} missed hour${status.gap.hours === 1 ? '' : 's'} older than the catch-up window`}
+          data-testid="gap-alert"
+          action={
+            <Button
+              onClick={() => onBackfill({ from: status.gap!.from, to: status.gap!.to })}
+              data-testid="backfill-gap"
+            >
+              Backfill {status.gap.hours} hour{status.gap.hours === 1 ? '' : 's'}
+            </Button>
+          }
+        >
+          {hourLabel(status.gap.from)} to {hourLabel(status.gap.to)} were not exported while Ferry
+          was off or the connection was disabled. Hours within the catch-up window are exported by
+          themselves; these are not, so nothing is ever skipped silently.
+        </Alert>
+      )}
+    </>
+  );
+}

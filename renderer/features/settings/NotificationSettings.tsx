@@ -1,0 +1,208 @@
+import Alert from '@cloudscape-design/components/alert';
+import Button from '@cloudscape-design/components/button';
+import ColumnLayout from '@cloudscape-design/components/column-layout';
+import Container from '@cloudscape-design/components/container';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Toggle from '@cloudscape-design/components/toggle';
+import { useEffect, useState } from 'react';
+import { settingsUpdate, type AppSettings } from '../../../shared/model/entities';
+import { api } from '../../api/client';
+import { attempt, fieldErrors } from '../common/action';
+import { useAppStore } from '../app/store';
+
+interface Draft {
+  host: string;
+  port: string;
+  secure: boolean;
+  user: string;
+  password: string;
+  from: string;
+  concurrency: string;
+}
+
+const draftFrom = (s: AppSettings): Draft => ({
+  host: s.smtp?.host ?? '',
+  port: String(s.smtp?.port ?? 587),
+  secure: s.smtp?.secure ?? false,
+  user: s.smtp?.user ?? '',
+  password: '',
+  from: s.smtp?.from ?? '',
+  concurrency: String(s.concurrency),
+});
+
+/**
+ * Failure emails (SMTP; the password goes to the secret store, never config.json) and how many
+ * exports run at once.
+ */
+export function NotificationSettings() {
+  const flash = useAppStore((s) => s.flash);
+  const [settings, setSettings] = useState<AppSettings | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [testTo, setTestTo] = useState('');
+  const [busy, setBusy] = useState<'save' | 'test' | null>(null);
+  useEffect(() => {
+    void attempt(() => api().settings.get()).then((r) => {
+      if (!r.ok) return;
+      setSettings(r.value);
+      setDraft(draftFrom(r.value));
+    });
+  }, []);
+  if (!draft || !settings) return null;
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
+    setDraft({ ...draft, [key]: value });
+
+  const input = {
+    smtp: draft.host.trim()
+      ? {
+          host: draft.host,
+          port: Number(draft.port),
+          secure: draft.secure,
+          user: draft.user || null,
+          from: draft.from,
+        }
+      : null,
+    ...(draft.password ? { smtpPassword: draft.password } : {}),
+    concurrency: Number(draft.concurrency),
+  };
+  const save = async () => {
+    const problems = fieldErrors(settingsUpdate, input);
+    setErrors(problems ?? {});
+    if (problems) return;
+    setBusy('save');
+    const result = await attempt(() => api().settings.update(input));
+    setBusy(null);
+    if (!result.ok) {
+      setErrors(result.fields);
+      return flash('error', result.message);
+    }
+    setSettings(result.value);
+    setDraft(draftFrom(result.value));
+    flash('success', 'Settings saved.');
+  };
+  const test = async () => {
+    setBusy('test');
+    const result = await attempt(() => api().settings.testEmail({ to: testTo }));
+    setBusy(null);
+    flash(
+      result.ok ? 'success' : 'error',
+      result.ok ? `Test email sent to ${testTo}.` : result.message,
+    );
+  };
+
+  return (
+    <Container
+      data-testid="notification-settings"
+      header={
+        <Header
+          variant="h2"
+          description="When a connection fails after its tries, Ferry shows a notification and emails the organization's admin and the connection's creator: at most one email per connection a day, and one when it works again."
+          actions={
+            <Button
+              variant="primary"
+              loading={busy === 'save'}
+              onClick={save}
+              data-testid="save-settings"
+            >
+              Save
+            </Button>
+          }
+        >
+          Failure emails and exports
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        {!settings.smtp && (
+          <Alert type="info">
+            No SMTP server is set: failures show as notifications only. Fill in the server below to
+            email them too.
+          </Alert>
+        )}
+        <ColumnLayout columns={2}>
+          <FormField label="SMTP host" errorText={errors['smtp.host']}>
+            <Input
+              value={draft.host}
+              placeholder="smtp.example.com"
+              onChange={(e) => set('host', e.detail.value)}
+              data-testid="smtp-host"
+            />
+          </FormField>
+          <FormField label="Port" errorText={errors['smtp.port']}>
+            <Input
+              type="number"
+              value={draft.port}
+              onChange={(e) => set('port', e.detail.value)}
+              data-testid="smtp-port"
+            />
+          </FormField>
+          <FormField label="From address" errorText={errors['smtp.from']}>
+            <Input
+              value={draft.from}
+              placeholder="ferry@example.com"
+              onChange={(e) => set('from', e.detail.value)}
+              data-testid="smtp-from"
+            />
+          </FormField>
+          <FormField label="Security">
+            <Toggle checked={draft.secure} onChange={(e) => set('secure', e.detail.checked)}>
+              TLS from the start (port 465); otherwise STARTTLS when offered
+            </Toggle>
+          </FormField>
+          <FormField label="User name (optional)" errorText={errors['smtp.user']}>
+            <Input value={draft.user} onChange={(e) => set('user', e.detail.value)} />
+          </FormField>
+          <FormField
+            label="Password"
+            description={
+              settings.smtpPasswordStored
+                ? 'A password is stored in the secret store. Type a new one to replace it.'
+                : 'Kept in the OS keychain (desktop) or a private file (headless), never in config.json.'
+            }
+            errorText={errors.smtpPassword}
+          >
+            <Input
+              type="password"
+              value={draft.password}
+              onChange={(e) => set('password', e.detail.value)}
+            />
+          </FormField>
+        </ColumnLayout>
+        <FormField
+          label="Send a test email"
+          description="Uses the saved settings (save first)."
+          secondaryControl={
+            <Button
+              onClick={test}
+              loading={busy === 'test'}
+              disabled={!settings.smtp || !testTo}
+              data-testid="test-email"
+            >
+              Send
+            </Button>
+          }
+        >
+          <Input
+            value={testTo}
+            placeholder="you@example.com"
+            onChange={(e) => setTestTo(e.detail.value)}
+          />
+        </FormField>
+        <FormField
+          label="Exports at once"
+          description="Across all connections. Scheduled hours go first; backfills use the free slots."
+          errorText={errors.concurrency}
+        >
+          <Input
+            type="number"
+            value={draft.concurrency}
+            onChange={(e) => set('concurrency', e.detail.value)}
+          />
+        </FormField>
+      </SpaceBetween>
+    </Container>
+  );
+}
