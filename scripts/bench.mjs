@@ -5,6 +5,9 @@
 //   npm run bench                      1,000,000 events (~1.6 GB), all measurements
 //   npm run bench -- --events 10000000 the 10M-event memory check
 //   npm run bench -- --skip-s3         folder sink and gzip/pigz only
+//   npm run bench -- --only history    only the job-history figures (100,000 jobs; see
+//                                      scripts/bench-history.ts): status write, first page
+//                                      from the store and in Chromium, with their baselines
 //
 // Baselines: `gzip -6` and `pigz -6` on the file (to /dev/null), and the pipeline a user would
 // script, `gzip -6 -c file | aws s3 cp - s3://…`, against the same local moto_server as Ferry.
@@ -32,9 +35,14 @@ const ROOT = resolve(flag('--dir', join(tmpdir(), 'ferry-bench')));
 const FERRY = resolve('out/cli/main.js');
 const log = (...m) => process.stderr.write(`[bench] ${m.join(' ')}\n`);
 
-if (!existsSync(FERRY)) {
-  log('building Ferry first (npm run build:node)');
-  execFileSync('npm', ['run', '--silent', 'build:node'], { stdio: 'inherit' });
+if (!existsSync(FERRY) || (wanted('history') && !existsSync(resolve('out/renderer/index.html')))) {
+  log('building Ferry first (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+}
+
+if (ONLY && ONLY.length === 1 && ONLY[0] === 'history') {
+  process.stdout.write(`${JSON.stringify({ history: benchHistory() })}\n`);
+  process.exit(0);
 }
 
 ensureTools();
@@ -190,9 +198,23 @@ const summary = {
       (EVENTS <= 1_000_000 ? 256 : 300),
   },
 };
+if (wanted('history')) summary.history = benchHistory();
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 
 // ---------------------------------------------------------------------------------------------
+
+/** The job-history figures (a separate process: it holds 100,000 jobs in memory). */
+function benchHistory() {
+  log('job history: 100,000 jobs');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-history.ts'], {
+    env: { ...process.env, BENCH_DIR: ROOT },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`the history bench failed (${result.status})`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
 
 function ferry(cmd, env = {}) {
   const result = spawnSync(process.execPath, [FERRY, ...cmd], {

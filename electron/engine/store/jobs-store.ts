@@ -7,6 +7,7 @@ import {
   type Job,
   type JobListQuery,
 } from '../../../shared/model/entities';
+import { foldInWorker } from './fold-worker';
 import { ValidatedJsonFile } from './json-file';
 import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
 
@@ -240,6 +241,19 @@ export class JobsStore {
 
   /** Snapshot + the rotated journal → a new snapshot; then the rotated journal goes. */
   private async fold(month: string): Promise<void> {
+    try {
+      await foldInWorker(
+        join(this.dir, `${month}.json`),
+        this.logPath(month, true),
+        JOBS_SCHEMA_VERSION,
+      );
+    } catch {
+      await this.foldHere(month);
+    }
+  }
+
+  /** The same fold on this thread, with the snapshot's damaged-file recovery. */
+  private async foldHere(month: string): Promise<void> {
     const snapshot = this.snapshotFile(month);
     const data = (await snapshot.read()) ?? emptyJobs();
     const records = new Map(data.jobs.map((j) => [j.id, j]));

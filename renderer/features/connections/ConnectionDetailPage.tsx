@@ -14,7 +14,7 @@ import { useRouter } from '../../app/router';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { useAppStore } from '../app/store';
 import { JobsTable } from '../jobs/JobsTable';
-import { useJobsStore } from '../jobs/store';
+import { savedPageSize, useJobsStore } from '../jobs/store';
 import { BackfillModal } from '../schedule/BackfillModal';
 import { BackfillsTable } from '../schedule/BackfillsTable';
 import { hourLabel, StatusAlerts, StatusBadge } from '../schedule/ConnectionStatus';
@@ -50,7 +50,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
   const showHistory = (range: { from: string; to: string }) => {
     void setJobsQuery({
       offset: 0,
-      limit: 50,
+      limit: savedPageSize(),
       connectionId: id,
       hourFrom: range.from,
       hourTo: range.to,

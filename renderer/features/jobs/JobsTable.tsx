@@ -1,4 +1,5 @@
 import Button from '@cloudscape-design/components/button';
+import CollectionPreferences from '@cloudscape-design/components/collection-preferences';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -9,7 +10,7 @@ import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
 import {
   JOB_STATUSES,
@@ -25,7 +26,7 @@ import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
 import { JobDetailModal } from './JobDetailModal';
 import { STATUS_LOOK } from './status';
-import { useJobsStore } from './store';
+import { PAGE_SIZES, savedPageSize, savePageSize, useJobsStore } from './store';
 
 const DATASET_OPTIONS = [
   { value: '', label: 'All data' },
@@ -60,11 +61,12 @@ export function JobsTable({
   const hourFrom = typed.from ?? query.hourFrom ?? '';
   const hourTo = typed.to ?? query.hourTo ?? '';
   const connectionId = connection?.id;
-  useEffect(() => {
-    void setQuery({ offset: 0, limit: 50, connectionId });
+  // Before paint: the request leaves a frame earlier than with useEffect.
+  useLayoutEffect(() => {
+    void setQuery({ offset: 0, limit: savedPageSize(), connectionId });
   }, [connectionId, setQuery]);
 
-  const limit = query.limit ?? 50;
+  const limit = query.limit ?? savedPageSize();
   const page = Math.floor((query.offset ?? 0) / limit) + 1;
   const selected = query.status ?? [];
   const shownDetail = detail ? (items.find((j) => j.id === detail.id) ?? detail) : null;
@@ -210,6 +212,23 @@ export function JobsTable({
               </Button>
             )}
           </SpaceBetween>
+        }
+        preferences={
+          <CollectionPreferences
+            title="Preferences"
+            confirmLabel="Confirm"
+            cancelLabel="Cancel"
+            preferences={{ pageSize: limit }}
+            pageSizePreference={{
+              title: 'Jobs per page',
+              options: PAGE_SIZES.map((value) => ({ value, label: `${value} jobs` })),
+            }}
+            onConfirm={(e) => {
+              const pageSize = e.detail.pageSize ?? limit;
+              savePageSize(pageSize);
+              void setQuery({ ...query, offset: 0, limit: pageSize });
+            }}
+          />
         }
         pagination={
           <Pagination

@@ -27,19 +27,37 @@ interface JobsState {
 }
 
 const RELOAD_DELAY_MS = 300;
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+const PAGE_SIZE_KEY = 'ferry.jobs.pageSize';
+
+/** The page size the admin picked last (25 by default: the first page paints fast). */
+export function savedPageSize(): number {
+  const saved = Number(globalThis.localStorage?.getItem(PAGE_SIZE_KEY));
+  return (PAGE_SIZES as readonly number[]).includes(saved) ? saved : 25;
+}
+
+export function savePageSize(size: number): void {
+  globalThis.localStorage?.setItem(PAGE_SIZE_KEY, String(size));
+}
+
+/** True when two queries differ only in which page they ask for. */
+const sameFilter = (a: JobListQuery, b: JobListQuery) =>
+  JSON.stringify({ ...a, offset: 0 }) === JSON.stringify({ ...b, offset: 0 });
 let reloadTimer: ReturnType<typeof setTimeout> | null = null;
 let loadSeq = 0;
 
 /** One page of job history, with the filters the contract offers. */
 export const useJobsStore = create<JobsState>()((set, get) => ({
-  query: { offset: 0, limit: 50 },
+  query: { offset: 0, limit: savedPageSize() },
   items: [],
   total: 0,
   status: 'idle',
   error: null,
   version: 0,
   async setQuery(query) {
-    set({ query });
+    // Rows of another filter are never shown under this one: clear them until the answer.
+    if (sameFilter(query, get().query)) set({ query });
+    else set({ query, items: [], total: 0 });
     await get().load();
   },
   async exportHour(connectionId, hour, datasets) {

@@ -2,7 +2,7 @@ import Box from '@cloudscape-design/components/box';
 import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import {
   Bar,
   CartesianGrid,
@@ -45,7 +45,8 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
     const to = lastFullHour();
     const from = lastFullHour(RANGES[hours] - 1);
     void stats({ connectionId, hourFrom: from, hourTo: to }).then((result) => {
-      if (live && result.ok) setData(result.value);
+      // Low priority: the history table paints first, the chart after.
+      if (live && result.ok) startTransition(() => setData(result.value));
     });
     return () => {
       live = false;
