@@ -129,5 +129,16 @@ describe('ferry run', () => {
       .sort();
     expect(succeeded).toEqual(hours);
     expect(new Set(items.map((j) => j.trigger))).toEqual(new Set(['scheduled']));
+
+    // `ferry status` says so.
+    const status = await runFerry(['--data-dir', dataDir, '--json', 'status'], {
+      ...env,
+      FERRY_CLOCK_START: '2026-03-01T09:30:00Z',
+      FERRY_CLOCK_SCALE: '0.001',
+    });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject([
+      { state: 'healthy', lastExportedHour: '2026-03-01T08', nextHour: '2026-03-01T09', gap: null },
+    ]);
   }, 120_000);
 });
