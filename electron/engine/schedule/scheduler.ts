@@ -201,11 +201,12 @@ export class Scheduler {
     if (!connection.enabled) return { ...base, state: 'disabled', reason: null, fix: null };
     if (alert || failed) {
       const error = alert?.error ?? null;
-      const hour = alert?.hour ?? failed?.hour;
+      const hour = alert?.hour ?? failed?.hour ?? '';
+      const dataset = alert?.dataset ?? failed?.dataset;
       return {
         ...base,
         state: 'failing',
-        reason: `${hour} failed: ${error?.message ?? 'see the job'}${alert?.stopped ? ' Exports are stopped until this is fixed and retried.' : ''}`,
+        reason: `${hour.replace('T', ' ')}:00 UTC${dataset ? ` (${dataset})` : ''} failed: ${error?.message ?? 'see the job'}${alert?.stopped ? ' Exports are stopped until this is fixed and retried.' : ''}`,
         fix: error?.fix ?? null,
       };
     }

@@ -129,7 +129,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
               { label: 'Catch-up window', value: `${conn.schedule.lookbackHours} hours` },
               {
                 label: 'Access errors',
-                value: `Stop after ${conn.schedule.accessTries} tries and notify`,
+                value: `Stop after ${conn.schedule.accessTries} ${conn.schedule.accessTries === 1 ? 'try' : 'tries'} and notify`,
               },
               {
                 label: 'Scheduled since',

@@ -105,6 +105,7 @@ export function ConnectionsPage() {
       {...collectionProps}
       data-testid="connections-table"
       variant="full-page"
+      wrapLines
       loading={status === 'loading' || status === 'idle'}
       loadingText="Loading connections"
       items={shown}
@@ -152,6 +153,7 @@ export function ConnectionsPage() {
       columnDefinitions={[
         {
           id: 'name',
+          minWidth: 160,
           header: 'Name',
           cell: (c) => (
             <Link
@@ -178,6 +180,7 @@ export function ConnectionsPage() {
         {
           id: 'status',
           header: 'Status',
+          minWidth: 150,
           cell: (c) => (
             <SpaceBetween size="xxxs">
               <StatusBadge status={statuses[c.id]} />
@@ -192,6 +195,7 @@ export function ConnectionsPage() {
         {
           id: 'last',
           header: 'Last exported hour',
+          minWidth: 150,
           cell: (c) =>
             statuses[c.id]?.lastExportedHour ? hourLabel(statuses[c.id]!.lastExportedHour!) : '—',
         },

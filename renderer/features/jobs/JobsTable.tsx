@@ -258,6 +258,7 @@ export function JobsTable({
           {
             id: 'hour',
             header: 'Hour (UTC)',
+            minWidth: 150,
             isRowHeader: true,
             cell: (j) => (
               <Link onFollow={() => setDetail(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
@@ -278,6 +279,7 @@ export function JobsTable({
           {
             id: 'status',
             header: 'Status',
+            minWidth: 130,
             cell: (j) => (
               <StatusIndicator type={STATUS_LOOK[j.status]}>
                 {j.status === 'queued' && j.error ? 'waiting to retry' : j.status}
@@ -285,20 +287,27 @@ export function JobsTable({
               </StatusIndicator>
             ),
           },
-          { id: 'trigger', header: 'Started by', cell: (j) => j.trigger },
+          { id: 'trigger', header: 'By', cell: (j) => j.trigger },
           {
             id: 'events',
             header: 'Events',
             cell: (j) => j.counts?.eventsOut.toLocaleString() ?? '—',
           },
-          { id: 'files', header: 'Files', cell: (j) => j.objects.length },
           {
             id: 'size',
             header: 'Stored',
             cell: (j) => (j.bytes ? formatBytes(j.bytes.compressed) : '—'),
           },
           { id: 'attempts', header: 'Attempts', cell: (j) => j.attempts },
-          { id: 'updated', header: 'Updated', cell: (j) => new Date(j.updatedAt).toLocaleString() },
+          {
+            id: 'updated',
+            header: 'Updated',
+            cell: (j) =>
+              new Date(j.updatedAt).toLocaleString(undefined, {
+                dateStyle: 'short',
+                timeStyle: 'short',
+              }),
+          },
           {
             id: 'actions',
             header: '',

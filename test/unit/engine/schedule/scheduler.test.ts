@@ -155,7 +155,7 @@ describe('the hourly schedule', () => {
       const [status] = await engine.call('schedule.status');
       expect(status).toMatchObject({ state: 'failing', stopped: true });
       expect(status!.reason).toMatch(
-        /2026-03-01T10 failed: Missing permission s3:ListBucketMultipartUploads .*Access Denied/,
+        /2026-03-01 10:00 UTC \(events\) failed: Missing permission s3:ListBucketMultipartUploads .*Access Denied/,
       );
 
       // Retrying starts the queue again (it fails again here, but it tries).
