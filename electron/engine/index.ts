@@ -17,7 +17,7 @@ import { Notifier, SMTP_PASSWORD_SECRET, type DesktopPort } from './notify/notif
 import { Scheduler, type SchedulerDeps } from './schedule/scheduler';
 import { systemTimers, type Timers } from './schedule/timers';
 import { seedDemo } from './demo-seed';
-import { ExportService } from './jobs/export-service';
+import { checkDatasets, ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
 import type { JobsStore } from './store/jobs-store';
@@ -222,14 +222,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           'hour',
         );
       const { connection } = exports.resolve(connectionId);
-      const wanted = datasets ?? connection.datasets;
-      const missing = wanted.filter((d) => !connection.datasets.includes(d));
-      if (missing.length > 0)
-        throw new FerryError(
-          'validation',
-          `Connection "${connection.name}" does not export ${missing.join(', ')}`,
-          'datasets',
-        );
+      const wanted = checkDatasets(connection, datasets);
       const started = wanted.filter((dataset) =>
         scheduler.enqueue(connection, dataset, hour, 'manual'),
       );

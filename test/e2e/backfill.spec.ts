@@ -1,7 +1,7 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
 import { runFerry, startServe } from '../support/ferry';
-import { listObjects, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { expect, openConsole, test } from './fixtures';
 
 const BUCKET = 'backfill-exports';
@@ -46,17 +46,7 @@ test('backfill 6 hours through the console, filter the history to them, and over
     'history',
     '--project',
     '187520',
-    '--bucket',
-    BUCKET,
-    '--region',
-    'us-east-1',
-    '--prefix',
-    'amplitude/',
-    '--profile',
-    TEST_PROFILE,
-    '--endpoint',
-    moto.endpoint,
-    '--path-style',
+    ...motoBucketFlags(moto, BUCKET, 'amplitude/'),
   );
   const server = await startServe(dataDir, [], moto.env);
   try {

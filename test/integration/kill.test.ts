@@ -6,7 +6,13 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, ndjson } from '../support/events';
 import { FERRY_BIN, runFerry } from '../support/ferry';
-import { listObjects, pendingUploads, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import {
+  listObjects,
+  pendingUploads,
+  startMoto,
+  type Moto,
+  motoBucketFlags,
+} from '../support/moto';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
@@ -78,17 +84,7 @@ describe('a killed export', () => {
         name,
         '--project',
         '187520',
-        '--bucket',
-        BUCKET,
-        '--region',
-        'us-east-1',
-        '--prefix',
-        prefix!,
-        '--profile',
-        TEST_PROFILE,
-        '--endpoint',
-        moto.endpoint,
-        '--path-style',
+        ...motoBucketFlags(moto, BUCKET, prefix!),
         '--gzip-level',
         '1',
       );

@@ -3,7 +3,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hoursBetween } from '../../shared/model/export-format';
 import { FERRY_BIN, runFerry } from '../support/ferry';
-import { listObjects, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
@@ -75,17 +75,7 @@ describe('ferry run', () => {
       'hourly',
       '--project',
       '187520',
-      '--bucket',
-      BUCKET,
-      '--region',
-      'us-east-1',
-      '--prefix',
-      'amplitude/',
-      '--profile',
-      TEST_PROFILE,
-      '--endpoint',
-      moto.endpoint,
-      '--path-style',
+      ...motoBucketFlags(moto, BUCKET, 'amplitude/'),
       '--enable',
       '--settle-minutes',
       '0',

@@ -122,3 +122,20 @@ export async function pendingUploads(
   const result = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
   return result.Uploads?.length ?? 0;
 }
+
+/** `ferry connection add` flags for a bucket on a moto server, as the test profile. */
+export function motoBucketFlags(moto: Moto, bucket: string, prefix: string): string[] {
+  return [
+    '--bucket',
+    bucket,
+    '--region',
+    'us-east-1',
+    '--prefix',
+    prefix,
+    '--profile',
+    TEST_PROFILE,
+    '--endpoint',
+    moto.endpoint,
+    '--path-style',
+  ];
+}

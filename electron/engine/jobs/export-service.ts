@@ -83,12 +83,7 @@ export class ExportService {
   ): Promise<Job> {
     const { signal } = options;
     const { connection, project, org } = this.resolve(connectionId);
-    if (!connection.datasets.includes(dataset))
-      throw new FerryError(
-        'validation',
-        `Connection "${connection.name}" does not export ${dataset}`,
-        'datasets',
-      );
+    checkDatasets(connection, [dataset]);
     const key = `${connection.id}|${dataset}|${hour}`;
     if (this.running.has(key))
       throw new FerryError(
@@ -461,6 +456,22 @@ export class ExportService {
       tempDir: this.deps.cacheDir,
     });
   }
+}
+
+/**
+ * The datasets to export: the ones asked for (all of the connection's when none), refused with
+ * a field error when the connection does not export one of them.
+ */
+export function checkDatasets(connection: Connection, wanted?: readonly Dataset[]): Dataset[] {
+  const datasets = wanted ? [...wanted] : connection.datasets;
+  const missing = datasets.filter((d) => !connection.datasets.includes(d));
+  if (missing.length > 0)
+    throw new FerryError(
+      'validation',
+      `Connection "${connection.name}" does not export ${missing.join(', ')}`,
+      'datasets',
+    );
+  return datasets;
 }
 
 /** Time-ordered job ids: `j_<time base36>_<random>`. */

@@ -6,7 +6,7 @@ import type { Backfill, Connection, Job } from '../../../shared/model/entities';
 import { hourIndex, hoursBetween, hourString } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { BackfillPreview, ConnectionStatus, HourStat } from '../../../shared/model/schedule';
-import type { ExportService, Trigger } from '../jobs/export-service';
+import { checkDatasets, type ExportService, type Trigger } from '../jobs/export-service';
 import type { Notifier } from '../notify/notifier';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
@@ -644,14 +644,7 @@ export class Scheduler {
         `${input.to} has not ended yet; a backfill can reach up to ${hourString(hourIndex(current) - 1)}`,
         'to',
       );
-    const datasets = input.datasets ?? connection.datasets;
-    const missing = datasets.filter((d) => !connection.datasets.includes(d));
-    if (missing.length > 0)
-      throw new FerryError(
-        'validation',
-        `Connection "${connection.name}" does not export ${missing.join(', ')}`,
-        'datasets',
-      );
+    const datasets = checkDatasets(connection, input.datasets);
     return { connection, hours: hoursBetween(input.from, input.to), datasets };
   }
 

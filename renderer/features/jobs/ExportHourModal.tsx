@@ -1,15 +1,13 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
-import Checkbox from '@cloudscape-design/components/checkbox';
-import FormField from '@cloudscape-design/components/form-field';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState } from 'react';
 import type { Connection } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
-import { datasetLabel } from '../connections/labels';
 import { useAppStore } from '../app/store';
+import { DatasetChecks } from './DatasetChecks';
 import { HourField, lastFullHour } from './HourField';
 import { useJobsStore } from './store';
 
@@ -73,25 +71,7 @@ export function ExportHourModal({
           them.
         </Box>
         <HourField label="Hour (UTC)" value={hour} onChange={setHour} testId="export-at" />
-        <FormField label="Data">
-          <SpaceBetween size="xs">
-            {connection.datasets.map((d) => (
-              <Checkbox
-                key={d}
-                checked={datasets.includes(d)}
-                onChange={(e) =>
-                  setDatasets(
-                    e.detail.checked
-                      ? connection.datasets.filter((x) => x === d || datasets.includes(x))
-                      : datasets.filter((x) => x !== d),
-                  )
-                }
-              >
-                {datasetLabel(d)}
-              </Checkbox>
-            ))}
-          </SpaceBetween>
-        </FormField>
+        <DatasetChecks connection={connection} value={datasets} onChange={setDatasets} />
         {error && <Alert type="error">{error}</Alert>}
       </SpaceBetween>
     </Modal>

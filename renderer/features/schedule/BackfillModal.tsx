@@ -1,8 +1,6 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
-import Checkbox from '@cloudscape-design/components/checkbox';
-import FormField from '@cloudscape-design/components/form-field';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
@@ -10,7 +8,7 @@ import { backfillRange, type Connection } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import type { BackfillPreview } from '../../../shared/model/schedule';
 import { fieldErrors } from '../common/action';
-import { datasetLabel } from '../connections/labels';
+import { DatasetChecks } from '../jobs/DatasetChecks';
 import { HourField, lastFullHour } from '../jobs/HourField';
 import { BackfillProgress } from './BackfillsTable';
 import { hourLabel } from './ConnectionStatus';
@@ -148,25 +146,7 @@ export function BackfillModal({
             testId="backfill-to"
             errorText={fields?.to}
           />
-          <FormField label="Data">
-            <SpaceBetween size="xs">
-              {connection.datasets.map((d) => (
-                <Checkbox
-                  key={d}
-                  checked={datasets.includes(d)}
-                  onChange={(e) =>
-                    setDatasets(
-                      e.detail.checked
-                        ? connection.datasets.filter((x) => x === d || datasets.includes(x))
-                        : datasets.filter((x) => x !== d),
-                    )
-                  }
-                >
-                  {datasetLabel(d)}
-                </Checkbox>
-              ))}
-            </SpaceBetween>
-          </FormField>
+          <DatasetChecks connection={connection} value={datasets} onChange={setDatasets} />
           {plan && (
             <Alert type="info" data-testid="backfill-preview">
               {plan.hours} hour{plan.hours === 1 ? '' : 's'} × {plan.datasets.length} dataset
