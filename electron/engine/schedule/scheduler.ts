@@ -37,8 +37,6 @@ export interface SchedulerDeps {
 
 interface InFlight {
   connectionId: string;
-  trigger: Trigger;
-  backfillId: string | null;
   state: 'queued' | 'running';
 }
 
@@ -248,25 +246,21 @@ export class Scheduler {
     const k = key(connection.id, dataset, hour);
     if (this.inFlight.has(k) || this.deps.exports.isRunning(connection.id, dataset, hour))
       return null;
-    const flight: InFlight = {
-      connectionId: connection.id,
-      trigger,
-      backfillId: options.backfill?.id ?? null,
-      state: 'queued',
-    };
+    const flight: InFlight = { connectionId: connection.id, state: 'queued' };
     this.inFlight.set(k, flight);
     const priority = PRIORITY[trigger];
     return this.withSlot(priority, async (slot) => {
       try {
         const current = this.deps.config.data.connections.find((c) => c.id === connection.id);
         // Disabling (or a stop) takes effect at once for what has not started yet.
-        if (!current || (trigger === 'scheduled' && (!current.enabled || this.stopped(current.id))))
+        if (current && trigger === 'scheduled' && (!current.enabled || this.stopped(current.id)))
           return null;
         const controller = options.backfill
           ? this.backfillControllers.get(options.backfill.id)
           : undefined;
-        if (options.backfill && (!controller || controller.signal.aborted)) {
-          await this.backfillDone(options.backfill.id, 'cancelled');
+        if (!current || (options.backfill && (!controller || controller.signal.aborted))) {
+          // The connection is gone, or the backfill was cancelled: count the hour as cancelled.
+          if (options.backfill) await this.backfillDone(options.backfill.id, 'cancelled');
           return null;
         }
         flight.state = 'running';
