@@ -360,18 +360,24 @@ export class Scheduler {
     for (const entry of stale) {
       const job = await this.deps.jobs.get(entry.id);
       if (!job) continue;
+      const connection = this.deps.config.data.connections.find((c) => c.id === job.connectionId);
+      const rerun =
+        !!connection &&
+        connection.datasets.includes(job.dataset) &&
+        (job.trigger !== 'scheduled' || connection.enabled);
       const now = this.deps.timers.now().toISOString();
       await this.deps.jobs.put({
         ...job,
         status: 'cancelled',
         updatedAt: now,
         finishedAt: now,
-        notes: [...job.notes, 'Interrupted: Ferry stopped while this job ran. It was run again.'],
+        notes: [
+          ...job.notes,
+          `Interrupted: Ferry stopped while this job ran.${rerun ? ' It was run again.' : ''}`,
+        ],
       });
-      const connection = this.deps.config.data.connections.find((c) => c.id === job.connectionId);
-      if (!connection || !connection.datasets.includes(job.dataset)) continue;
-      if (job.trigger === 'scheduled' && !connection.enabled) continue;
-      if (job.trigger === 'backfill') continue; // its backfill resumes it
+      // A backfill's own hours are resumed with their backfill.
+      if (!connection || !rerun || job.trigger === 'backfill') continue;
       void this.enqueue(connection, job.dataset, job.hour, job.trigger, {
         notes: [`Re-runs job ${job.id}, which Ferry stopping interrupted.`],
       });
