@@ -16,7 +16,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description(
-      'run the console headless: serve it on 127.0.0.1 for a browser, with a secret token in the URL',
+      'run the console headless: serve it on 127.0.0.1 for a browser, with a secret token in the URL, and run the hourly schedule behind it',
     )
     .option('--port <port>', 'port to listen on (default: a free one)', '0')
     .option('--no-schedule', 'serve the console only; do not run the hourly schedule')
@@ -58,7 +58,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
             );
           } else {
             ctx.out.stdout(
-              `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nPress Ctrl+C to stop.\n`,
+              `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}\nPress Ctrl+C to stop.\n`,
             );
           }
           if (opts.schedule) await engine.scheduler.start();
