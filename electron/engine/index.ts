@@ -245,6 +245,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'backfills.start': (input) => scheduler.startBackfill(input),
     'backfills.list': (input) => scheduler.listBackfills(input?.connectionId),
     'backfills.get': ({ id }) => scheduler.backfill(id),
+    'backfills.hours': ({ id }) => scheduler.backfillHours(id),
     'backfills.cancel': ({ id }) => scheduler.cancelBackfill(id),
     'settings.get': () => settings(),
     'settings.update': async ({ smtp, smtpPassword, concurrency }) => {

@@ -30,7 +30,7 @@ import {
   verifyReport,
 } from '../model/aws';
 import { appSettings, backfill, backfillRange, backup, settingsUpdate } from '../model/entities';
-import { backfillPreview, connectionStatus, hourStat } from '../model/schedule';
+import { backfillHour, backfillPreview, connectionStatus, hourStat } from '../model/schedule';
 import { dataset, hour, numericId } from '../model/fields';
 import type { Envelope } from './errors';
 import type { ApiMethod } from './methods';
@@ -148,6 +148,11 @@ export const contract = {
     z.array(backfill),
   ),
   'backfills.get': spec(z.object({ id: z.string().min(1) }), backfill),
+  /** Each hour of a backfill (up to 1,000, oldest first) and where it is: per-hour progress. */
+  'backfills.hours': spec(
+    z.object({ id: z.string().min(1) }),
+    z.object({ items: z.array(backfillHour), total: z.number().int() }),
+  ),
   'backfills.cancel': spec(z.object({ id: z.string().min(1) }), backfill, true),
 
   'settings.get': spec(none, appSettings),

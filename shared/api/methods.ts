@@ -33,6 +33,7 @@ export const API_METHODS = [
   'backfills.start',
   'backfills.list',
   'backfills.get',
+  'backfills.hours',
   'backfills.cancel',
   'settings.get',
   'settings.update',

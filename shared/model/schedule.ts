@@ -70,3 +70,12 @@ export const desktopNotification = z.object({
   level: z.enum(['info', 'warning', 'error']),
 });
 export type DesktopNotification = z.infer<typeof desktopNotification>;
+
+/** Where one hour (of one dataset) of a backfill is. */
+export const backfillHour = z.object({
+  hour: z.string(),
+  dataset,
+  status: z.enum(['waiting', 'queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  jobId: z.string().nullable(),
+});
+export type BackfillHour = z.infer<typeof backfillHour>;

@@ -28,7 +28,9 @@ async function backfill(page: Page, from: string, to: string, says: string[]): P
   const preview = modal.getByTestId('backfill-preview');
   for (const text of says) await expect(preview).toContainText(text);
   await modal.getByTestId('start-backfill').click();
-  await expect(modal.locator('[data-status="succeeded"]')).toBeVisible({ timeout: 30_000 });
+  await expect(modal.locator('[data-backfill-status="succeeded"]')).toBeVisible({
+    timeout: 30_000,
+  });
 }
 
 test('backfill 6 hours through the console, filter the history to them, and overlap without duplicates', async ({
@@ -59,6 +61,12 @@ test('backfill 6 hours through the console, filter the history to them, and over
       'None of these hours was exported before',
     ]);
     await expect(page.getByTestId('backfill-modal')).toContainText('6 of 6 exported');
+    // Per-hour progress: one cell per hour, each exported.
+    const cells = page.getByTestId('backfill-hours').locator('[data-status]');
+    await expect(cells).toHaveCount(6);
+    await expect(
+      page.getByTestId('backfill-hours').locator('[data-status="succeeded"]'),
+    ).toHaveCount(6);
 
     // 2. The history, filtered to exactly those hours.
     await page.getByTestId('show-backfill-history').click();

@@ -5,11 +5,16 @@ import type { PushEvent } from '../../../shared/api/events';
 import type { Backfill, Connection, Job } from '../../../shared/model/entities';
 import { hourIndex, hoursBetween, hourString } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
-import type { BackfillPreview, ConnectionStatus, HourStat } from '../../../shared/model/schedule';
+import type {
+  BackfillHour,
+  BackfillPreview,
+  ConnectionStatus,
+  HourStat,
+} from '../../../shared/model/schedule';
 import { checkDatasets, type ExportService, type Trigger } from '../jobs/export-service';
 import type { Notifier } from '../notify/notifier';
 import type { ConfigStore } from '../store/config-store';
-import type { JobsStore } from '../store/jobs-store';
+import type { IndexEntry, JobsStore } from '../store/jobs-store';
 import { HOUR_MS, hourRecords, planConnection, type Plan } from './plan';
 import { scheduleRetryPolicy, type ScheduleRetryOptions } from './retry';
 import { sleep, type Timers } from './timers';
@@ -504,6 +509,41 @@ export class Scheduler {
     const found = this.live.get(id) ?? this.deps.config.data.backfills.find((b) => b.id === id);
     if (!found) throw new FerryError('not_found', `There is no backfill ${id}`, 'id');
     return { ...found };
+  }
+
+  /**
+   * Each hour (per dataset) of a backfill and where it is: queued or running now, or how the
+   * latest job started since the backfill began ended; `waiting` when none has yet.
+   */
+  backfillHours(id: string, limit = 1000): { items: BackfillHour[]; total: number } {
+    const b = this.backfill(id);
+    const records = new Map<string, Readonly<IndexEntry>>();
+    for (const e of this.deps.jobs.entries(
+      (e) =>
+        e.connectionId === b.connectionId &&
+        e.hour >= b.from &&
+        e.hour <= b.to &&
+        e.createdAt >= b.createdAt,
+    ))
+      if (!records.has(`${e.dataset}|${e.hour}`)) records.set(`${e.dataset}|${e.hour}`, e);
+    const hours = hoursBetween(b.from, b.to);
+    const items: BackfillHour[] = [];
+    for (const hour of hours.slice(0, Math.ceil(limit / b.datasets.length)))
+      for (const dataset of b.datasets) {
+        const flight = this.inFlight.get(key(b.connectionId, dataset, hour));
+        const latest = records.get(`${dataset}|${hour}`);
+        const status: BackfillHour['status'] =
+          flight?.state ??
+          (latest
+            ? latest.status === 'queued' || latest.status === 'running'
+              ? 'running'
+              : latest.status
+            : b.status === 'running'
+              ? 'waiting'
+              : 'cancelled');
+        items.push({ hour, dataset, status, jobId: latest?.id ?? null });
+      }
+    return { items: items.slice(0, limit), total: hours.length * b.datasets.length };
   }
 
   /** Cancel a backfill: queued hours are dropped, running ones stop and end as cancelled. */

@@ -10,6 +10,7 @@ import type { BackfillPreview } from '../../../shared/model/schedule';
 import { fieldErrors } from '../common/action';
 import { DatasetChecks } from '../jobs/DatasetChecks';
 import { HourField, lastFullHour } from '../jobs/HourField';
+import { BackfillHours } from './BackfillHours';
 import { BackfillProgress } from './BackfillsTable';
 import { hourLabel } from './ConnectionStatus';
 import { useScheduleStore } from './store';
@@ -129,6 +130,7 @@ export function BackfillModal({
             remaining export slots, and keeps running if you close this.
           </Box>
           <BackfillProgress backfill={started} />
+          <BackfillHours backfill={started} />
         </SpaceBetween>
       ) : (
         <SpaceBetween size="m">

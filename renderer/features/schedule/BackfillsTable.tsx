@@ -16,7 +16,7 @@ export function BackfillProgress({ backfill }: { backfill: Backfill }) {
     backfill.cancelled ? `${backfill.cancelled} cancelled` : '',
   ].filter(Boolean);
   return (
-    <div data-testid={`backfill-${backfill.id}`} data-status={backfill.status}>
+    <div data-testid={`backfill-${backfill.id}`} data-backfill-status={backfill.status}>
       <ProgressBar
         value={value}
         status={
@@ -33,7 +33,7 @@ export function BackfillProgress({ backfill }: { backfill: Backfill }) {
               ? `Cancelled: ${parts.join(', ')}`
               : `Finished with failures: ${parts.join(', ')} — retry them from the history`
         }
-        additionalInfo={parts.join(', ')}
+        additionalInfo={backfill.status === 'running' ? parts.join(', ') : undefined}
       />
     </div>
   );

@@ -1,7 +1,12 @@
 import { create } from 'zustand';
 import type { MethodInput } from '../../../shared/api/contract';
 import type { Backfill } from '../../../shared/model/entities';
-import type { BackfillPreview, ConnectionStatus, HourStat } from '../../../shared/model/schedule';
+import type {
+  BackfillHour,
+  BackfillPreview,
+  ConnectionStatus,
+  HourStat,
+} from '../../../shared/model/schedule';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';
 
@@ -20,6 +25,7 @@ interface ScheduleState {
   startBackfill(range: Range): Promise<ActionResult<Backfill>>;
   cancelBackfill(id: string): Promise<ActionResult<Backfill>>;
   stats(query: MethodInput<'jobs.stats'>): Promise<ActionResult<HourStat[]>>;
+  hours(id: string): Promise<ActionResult<{ items: BackfillHour[]; total: number }>>;
   retryJob(id: string): Promise<ActionResult<{ queued: number }>>;
   retryFailed(connectionId?: string): Promise<ActionResult<{ queued: number }>>;
 }
@@ -41,6 +47,15 @@ export const useScheduleStore = create<ScheduleState>()((set, get) => ({
     set({ statuses: { ...get().statuses, [status.connectionId]: status } });
   },
   setBackfill(backfill) {
+    // Answers and pushes can cross (a start's answer after its first pushes): never go back.
+    const known = get().backfills.find((b) => b.id === backfill.id);
+    const ended = (b: Backfill) => b.succeeded + b.failed + b.cancelled;
+    if (
+      known &&
+      backfill.status === 'running' &&
+      (known.status !== 'running' || ended(known) > ended(backfill))
+    )
+      return;
     const others = get().backfills.filter((b) => b.id !== backfill.id);
     set({
       backfills: [backfill, ...others].sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
@@ -63,6 +78,7 @@ export const useScheduleStore = create<ScheduleState>()((set, get) => ({
     return result;
   },
   stats: (query) => attempt(() => api().jobs.stats(query)),
+  hours: (id) => attempt(() => api().backfills.hours({ id })),
   retryJob: (id) => attempt(() => api().jobs.retry({ id })),
   retryFailed: (connectionId) => attempt(() => api().jobs.retryFailed({ connectionId })),
 }));

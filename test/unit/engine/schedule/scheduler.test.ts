@@ -85,6 +85,11 @@ describe('the hourly schedule', () => {
         succeeded: 6,
       });
       expect(await exportedHours(engine, connectionId)).toHaveLength(30);
+      const perHour = await engine.call('backfills.hours', { id: backfill.id });
+      expect(perHour.total).toBe(6);
+      expect(perHour.items.map((h) => `${h.hour} ${h.status}`)).toEqual(
+        ['00', '01', '02', '03', '04', '05'].map((h) => `2026-03-01T${h} succeeded`),
+      );
       expect((await engine.call('schedule.status'))[0]!.gap).toBeNull();
     } finally {
       await engine.close();
