@@ -4,6 +4,7 @@ import {
   type ExportTarget,
   type PolicyStatement,
 } from '../../../shared/aws/policies';
+import type { S3Destination } from '../../../shared/model/entities';
 
 /** The S3/KMS operations an export performs, and the IAM permission each needs. */
 export const OPERATION_PERMISSIONS: Record<string, string> = {
@@ -63,6 +64,26 @@ export function statementGranting(
       Resource: target.kmsKeyArn,
     };
   return null;
+}
+
+/**
+ * The statement that grants a permission to an export connection's S3 destination (the role
+ * form, which covers both the role's policy and the bucket policy): what a failed export and
+ * its failure email show next to the missing permission.
+ */
+export function statementForDestination(
+  permission: string,
+  dest: S3Destination,
+  projectId: number,
+): PolicyStatement | null {
+  const target = {
+    bucket: dest.bucket,
+    prefix: dest.prefix,
+    projectId,
+    exportingAccount: '',
+    kmsKeyArn: dest.kmsKeyArn,
+  };
+  return statementGranting(permission, target, 'role');
 }
 
 /** An error as raised by an S3 call, with the operation that raised it attached. */

@@ -26,7 +26,11 @@ import { SourceError, type EventSource } from '../sources/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import { amplitudeSecretName, SecretStore } from '../store/secrets';
-import { missingPermission, statementGranting, type OperationError } from '../aws/permissions';
+import {
+  missingPermission,
+  statementForDestination,
+  type OperationError,
+} from '../aws/permissions';
 import { quickRetryPolicy, type RetryPolicy } from '../schedule/retry';
 import { sleep, type Timers } from '../schedule/timers';
 import { classifyError, type JobError } from './errors';
@@ -496,14 +500,7 @@ function explainAccess(
   if (!operation) return problem;
   const permission = missingPermission(operation, error);
   if (!permission) return problem;
-  const target = {
-    bucket: dest.bucket,
-    prefix: dest.prefix,
-    projectId: project.id,
-    exportingAccount: '',
-    kmsKeyArn: dest.kmsKeyArn,
-  };
-  const statement = statementGranting(permission, target, 'role');
+  const statement = statementForDestination(permission, dest, project.id);
   return {
     ...problem,
     code: permission,

@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/model/entities';
 import { appSettings } from '../../../shared/model/entities';
 import type { DesktopNotification } from '../../../shared/model/schedule';
-import { statementGranting } from '../aws/permissions';
+import { statementForDestination } from '../aws/permissions';
 import type { Clock } from '../catalog';
 import type { ConfigStore } from '../store/config-store';
 import type { SecretStore } from '../store/secrets';
@@ -196,19 +196,7 @@ export function failureEmail(
   const permission = error && /^(s3|kms|sts):/.test(error.code) ? error.code : null;
   const dest = connection.destination;
   const statement =
-    permission && dest.type === 's3'
-      ? statementGranting(
-          permission,
-          {
-            bucket: dest.bucket,
-            prefix: dest.prefix,
-            projectId: project.id,
-            exportingAccount: '',
-            kmsKeyArn: dest.kmsKeyArn,
-          },
-          'role',
-        )
-      : null;
+    permission && dest.type === 's3' ? statementForDestination(permission, dest, project.id) : null;
   const where = dest.type === 's3' ? `s3://${dest.bucket}/${dest.prefix}` : dest.path;
   const lines = [
     `Ferry could not export "${connection.name}" (project ${project.name}, ${project.id}; organization ${org.name}) to ${where}.`,
