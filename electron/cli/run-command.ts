@@ -79,8 +79,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           const countFailures = engine.subscribe((event) => {
             if (event.type === 'job.updated' && event.job.status === 'failed') failed++;
           });
-          const enabled = engine.exports
-            .resolveAll()
+          const enabled = (await engine.call('connections.list'))
             .filter((c) => c.enabled)
             .map((c) => c.name);
           if (!ctx.globals().json)

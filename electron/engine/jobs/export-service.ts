@@ -169,11 +169,6 @@ export class ExportService {
     });
   }
 
-  /** Every connection, as stored. */
-  resolveAll(): readonly Connection[] {
-    return this.deps.config.data.connections;
-  }
-
   /** The connection, its project and organization, or a not_found error. */
   resolve(connectionId: string): { connection: Connection; project: Project; org: Organization } {
     const data = this.deps.config.data;

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import PQueue from 'p-queue';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
-import type { Backfill, Connection, Job } from '../../../shared/model/entities';
+import {
+  appSettings,
+  type Backfill,
+  type Connection,
+  type Job,
+} from '../../../shared/model/entities';
 import { hourIndex, hoursBetween, hourString } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type {
@@ -70,9 +75,9 @@ export class Scheduler {
   constructor(private readonly deps: SchedulerDeps) {
     const concurrency =
       deps.concurrency ??
-      (typeof deps.config.data.settings.concurrency === 'number'
-        ? deps.config.data.settings.concurrency
-        : 2);
+      // A hand-edited settings block must not stop the schedule: fall back to the default.
+      appSettings.safeParse(deps.config.data.settings).data?.concurrency ??
+      appSettings.parse({}).concurrency;
     this.queue = new PQueue({ concurrency });
   }
 
@@ -176,9 +181,10 @@ export class Scheduler {
   }
 
   status(connectionId: string): ConnectionStatus {
-    const status = this.statuses().find((s) => s.connectionId === connectionId);
-    if (!status) throw new FerryError('not_found', `There is no connection "${connectionId}"`);
-    return status;
+    const { connection } = this.deps.exports.resolve(connectionId);
+    const plan = this.plan(connection, this.deps.timers.now().getTime());
+    if (!plan) throw new FerryError('not_found', `The project of "${connection.name}" is gone`);
+    return this.statusFrom(connection, plan);
   }
 
   private statusFrom(connection: Connection, plan: Plan): ConnectionStatus {
@@ -292,9 +298,10 @@ export class Scheduler {
         return null;
       } finally {
         this.inFlight.delete(k);
+        // A running schedule's tick reports every connection's status; otherwise report this one.
         const current = this.deps.config.data.connections.find((c) => c.id === connection.id);
-        if (current) this.emitStatus(current);
-        void this.tick();
+        if (this.running) void this.tick();
+        else if (current) this.emitStatus(current);
       }
     });
   }
