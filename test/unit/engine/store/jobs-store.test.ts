@@ -7,7 +7,7 @@ import { useTempDirs } from '../../../support/temp';
 
 const newDir = useTempDirs();
 
-export function fakeJob(n: number, overrides: Partial<Job> = {}): Job {
+function fakeJob(n: number, overrides: Partial<Job> = {}): Job {
   const hour = new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString().slice(0, 13);
   return {
     id: `j_${String(n).padStart(8, '0')}`,
