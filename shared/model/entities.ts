@@ -18,6 +18,7 @@ import {
   profileName,
   region,
 } from './fields';
+import { rangeOrderProblem } from './hours';
 
 const isoTime = z.string();
 
@@ -417,10 +418,12 @@ export const backfillRange = z
     from: hour,
     to: hour,
     datasets: z.array(dataset).min(1).optional(),
+    /** The admin confirmed a range longer than two years (LARGE_RANGE_HOURS). */
+    confirmLarge: z.boolean().optional(),
   })
-  .refine((r) => r.from <= r.to, {
-    error: 'The range must start before it ends (from ≤ to)',
-    path: ['to'],
+  .superRefine((r, ctx) => {
+    const problem = rangeOrderProblem(r.from, r.to);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['to'] });
   });
 export type BackfillRange = z.input<typeof backfillRange>;
 

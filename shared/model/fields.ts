@@ -5,6 +5,7 @@
  * what is wrong and what a valid value looks like, because a data admin sees them verbatim.
  */
 import { z } from 'zod';
+import { hourBoundsProblem } from './hours';
 
 /** Largest id we accept: Amplitude ids are well inside JavaScript's safe integer range. */
 const MAX_ID_DIGITS = 15;
@@ -193,7 +194,11 @@ export const folderPath = z
     error: 'Enter an absolute folder path, e.g. /home/me/ferry-export or C:\\ferry-export',
   });
 
-/** A UTC hour, written `yyyy-MM-ddTHH` (e.g. `2020-01-25T17`). */
+/**
+ * A UTC hour, written `yyyy-MM-ddTHH` (e.g. `2020-01-25T17`): a real calendar hour from 2010 on
+ * that has started (hours.ts holds the bounds; whether it has *ended* depends on the engine's
+ * clock and is checked where an export starts).
+ */
 export const hour = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/, {
@@ -206,4 +211,8 @@ export const hour = z
     {
       error: 'That hour does not exist on the calendar',
     },
-  );
+  )
+  .superRefine((v, ctx) => {
+    const problem = hourBoundsProblem(v, Date.now());
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
