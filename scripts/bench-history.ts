@@ -69,6 +69,8 @@ function makeJob(connectionId: string, projectId: number, hourIndex: number, n: 
           fix: 'Grant s3:PutObject to the export role.',
         }
       : null,
+    retryAt: null,
+    cancelledBy: null,
   };
 }
 

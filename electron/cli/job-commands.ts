@@ -1,20 +1,21 @@
 import { type Command, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
-import { JOB_STATUSES, type Job, type JobStatus } from '../../shared/model/entities';
-import { hourIndex, hoursBetween } from '../../shared/model/export-format';
+import type { PushEvent } from '../../shared/api/events';
+import { JOB_STATUSES, type Backfill, type Job, type JobStatus } from '../../shared/model/entities';
 import { DATASETS, hour as hourSchema, type Dataset } from '../../shared/model/fields';
 import type { Engine } from '../engine';
 import { reconcile } from '../engine/jobs/reconcile';
 import { formatBytes } from '../../shared/format';
 import { parseList } from './flags';
 import { EXIT, type CliContext } from './index';
+import { EXIT_SIGNAL, followJobs, retryLine, type StopSignal } from './follow';
 import { formatTable, print } from './output';
 
 /** `ferry export`, `ferry backfill`, `ferry jobs`, `ferry reconcile`. */
 export function registerJobCommands(program: Command, ctx: CliContext): void {
   program
     .command('export')
-    .description('export one hour of a connection now, and wait for it')
+    .description('export one hour of a connection now, and wait for its outcome (retries included)')
     .argument('<connection>', 'connection ID (cn_…) or name')
     .requiredOption('--hour <hour>', 'the UTC hour, yyyy-MM-ddTHH (e.g. 2020-01-25T17)')
     .addOption(
@@ -25,26 +26,22 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nThe hour is rewritten whole: running it again replaces its files, never duplicates them.\nExits 1 when a job failed.',
+      '\nThe hour is written whole and made visible at once: running it again replaces its files,\n' +
+        'never duplicates them. Failed tries are retried as the schedule does ("retrying in 30 s: …").\n' +
+        'Exit codes: 0 every dataset succeeded; 1 one failed; 130 Ctrl-C cancelled it (the destination\n' +
+        'is as it was); 143 SIGTERM stopped it (it runs again when the schedule next starts).',
     )
     .action((connection: string, opts: { hour: string; dataset?: Dataset }) =>
-      ctx.withEngine('write', async (engine) => {
-        const hour = parseHour(opts.hour, '--hour', engine);
-        return runJobs(
-          ctx,
-          engine,
-          connection,
-          [hour],
-          opts.dataset ? [opts.dataset] : null,
-          'manual',
-          1,
-        );
-      }),
+      ctx.withEngine('write', (engine) =>
+        exportCommand(ctx, engine, connection, parseHour(opts.hour, '--hour'), opts.dataset),
+      ),
     );
 
   program
     .command('backfill')
-    .description('export a range of hours (one-shot, runs to completion)')
+    .description(
+      'export a range of hours as a backfill — listed in the console, resumed after a restart — and wait for it',
+    )
     .argument('<connection>', 'connection ID (cn_…) or name')
     .requiredOption('--from <hour>', 'first UTC hour, yyyy-MM-ddTHH')
     .requiredOption('--to <hour>', 'last UTC hour, yyyy-MM-ddTHH (included)')
@@ -54,37 +51,36 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
         'only this dataset (default: all of the connection)',
       ).choices(DATASETS),
     )
-    .option('--concurrency <n>', 'hours exported at once', '2')
+    .option('--concurrency <n>', 'hours exported at once (this run only; default: the setting)')
+    .option('--yes', 'start a range over two years without asking')
     .addHelpText(
       'after',
-      '\nOverlapping earlier exports is safe: each hour is rewritten whole, never duplicated.\nExits 1 when a job failed.',
+      '\nOverlapping earlier exports is safe: each hour is rewritten whole, never duplicated.\n' +
+        'Ranges over two years need --yes. Exit codes: 0 every hour succeeded; 1 an hour failed or\n' +
+        'was cancelled; 130 Ctrl-C cancelled the backfill; 143 SIGTERM stopped it (it resumes when\n' +
+        'the schedule next starts: ferry run, ferry serve or the desktop app).',
     )
     .action(
       (
         connection: string,
-        opts: { from: string; to: string; dataset?: Dataset; concurrency: string },
+        opts: { from: string; to: string; dataset?: Dataset; concurrency?: string; yes?: boolean },
       ) =>
         ctx.withEngine('write', async (engine) => {
-          const from = parseHour(opts.from, '--from', engine);
-          const to = parseHour(opts.to, '--to', engine);
-          if (hourIndex(from) > hourIndex(to))
-            throw new FerryError('validation', `--from (${from}) is after --to (${to})`, '--from');
-          const concurrency = Number(opts.concurrency);
-          if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
-            throw new FerryError(
-              'validation',
-              'Concurrency must be a whole number from 1 to 16',
-              '--concurrency',
-            );
-          return runJobs(
-            ctx,
-            engine,
-            connection,
-            hoursBetween(from, to),
-            opts.dataset ? [opts.dataset] : null,
-            'backfill',
-            concurrency,
-          );
+          const range = {
+            from: parseHour(opts.from, '--from'),
+            to: parseHour(opts.to, '--to'),
+          };
+          if (opts.concurrency !== undefined) {
+            const concurrency = Number(opts.concurrency);
+            if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+              throw new FerryError(
+                'validation',
+                'Concurrency must be a whole number from 1 to 16',
+                '--concurrency',
+              );
+            engine.scheduler.setConcurrency(concurrency);
+          }
+          return backfillCommand(ctx, engine, connection, range, opts.dataset, opts.yes ?? false);
         }),
     );
 
@@ -167,8 +163,8 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExits 1 when something is missing, extra or changed.')
     .action((connection: string, opts: { from: string; to: string }) =>
       ctx.withEngine('read', async (engine) => {
-        const from = parseHour(opts.from, '--from', null);
-        const to = parseHour(opts.to, '--to', null);
+        const from = parseHour(opts.from, '--from');
+        const to = parseHour(opts.to, '--to');
         const { connection: conn, project, org } = engine.exports.resolve(connection);
         const report = await reconcile(
           conn,
@@ -201,95 +197,270 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     );
 }
 
-/** Check an hour flag: the right form, a real hour, not in the future (when the engine is given). */
-function parseHour(value: string, flag: string, engine: Engine | null): string {
+/** Check an hour flag: the right form, a real hour from 2010 on, not in the future. */
+function parseHour(value: string, flag: string): string {
   const parsed = hourSchema.safeParse(value);
   if (!parsed.success) throw new FerryError('validation', parsed.error.issues[0]!.message, flag);
-  if (engine && hourIndex(value) >= hourIndex(new Date().toISOString().slice(0, 13)))
-    throw new FerryError(
-      'validation',
-      `${value} has not ended yet; export hours that are over`,
-      flag,
-    );
   return value;
 }
 
-/** Run jobs with a progress line on a terminal, then print a summary; exit 1 when one failed. */
-async function runJobs(
+/** `ferry export`: one hour through `jobs.exportHour`, followed to its final outcome. */
+async function exportCommand(
   ctx: CliContext,
   engine: Engine,
-  connection: string,
-  hours: string[],
-  datasets: Dataset[] | null,
-  trigger: Job['trigger'],
-  concurrency: number,
+  connectionRef: string,
+  hour: string,
+  dataset: Dataset | undefined,
 ): Promise<number> {
-  const { connection: conn } = engine.exports.resolve(connection);
-  const total = hours.length * (datasets ?? conn.datasets).length;
-  const tty = !ctx.globals().json && process.stderr.isTTY === true;
-  const done: Job[] = [];
-  const live = new Map<string, { events: number; bytes: number }>();
-  const started = Date.now();
-  const render = () => {
-    if (!tty) return;
-    const events =
-      done.reduce((n, j) => n + (j.counts?.eventsOut ?? 0), 0) +
-      [...live.values()].reduce((n, p) => n + p.events, 0);
-    const failed = done.filter((j) => j.status === 'failed').length;
-    const width = 24;
-    const filled = Math.round((done.length / total) * width);
-    process.stderr.write(
-      `\r[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done.length}/${total} jobs · ${events.toLocaleString()} events · ${Math.round((Date.now() - started) / 1000)} s${failed ? ` · ${failed} failed` : ''}   `,
-    );
-  };
-  const unsubscribe = engine.subscribe((event) => {
-    if (event.type === 'job.progress')
-      live.set(event.jobId, { events: event.eventsDone, bytes: event.bytesDone });
-    if (event.type === 'job.progress' || event.type === 'job.updated') render();
-  });
-  const timer = tty ? setInterval(render, 1000) : null;
-  try {
-    await engine.exports.exportHours(conn.id, hours, datasets, trigger, {
-      concurrency,
+  const conn = await engine.call('connections.get', { id: connectionRef });
+  const wanted = new Set<Dataset>(dataset ? [dataset] : conn.datasets);
+  const finished = new Map<Dataset, Job>();
+  const report = new JobReport(ctx, wanted.size);
+  let started: Dataset[] = [];
+  let cancelling = false;
+  const cancel = (job: Job) => engine.call('jobs.cancel', { id: job.id }).catch(() => undefined);
+  const signal = await followJobs(
+    engine,
+    {
+      mine: (job) =>
+        job.connectionId === conn.id &&
+        job.hour === hour &&
+        job.trigger === 'manual' &&
+        wanted.has(job.dataset),
       onJob: (job) => {
-        done.push(job);
-        live.delete(job.id);
-        if (!tty && !ctx.globals().json) ctx.out.stdout(describeJob(job));
-        render();
+        if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') {
+          finished.set(job.dataset, job);
+          report.finished(job);
+        } else {
+          // A job that starts after Ctrl-C (it was still queued) is cancelled as it starts.
+          if (cancelling) void cancel(job);
+          report.running(job);
+        }
       },
-    });
-  } finally {
-    unsubscribe();
-    if (timer) clearInterval(timer);
-    if (tty) process.stderr.write('\n');
-  }
-  done.sort((a, b) => a.hour.localeCompare(b.hour) || a.dataset.localeCompare(b.dataset));
-  const failed = done.filter((j) => j.status !== 'succeeded');
-  const summary = {
-    connection: conn.id,
-    jobs: done.length,
-    succeeded: done.length - failed.length,
-    failed: failed.length,
-    events: done
-      .filter((j) => j.dataset === 'events')
-      .reduce((n, j) => n + (j.counts?.eventsOut ?? 0), 0),
-    merges: done
-      .filter((j) => j.dataset === 'merged-ids')
-      .reduce((n, j) => n + (j.counts?.eventsOut ?? 0), 0),
-    duplicates: done.reduce((n, j) => n + (j.counts?.duplicates ?? 0), 0),
-    badLines: done.reduce((n, j) => n + (j.counts?.badLines ?? 0), 0),
-    bytes: done.reduce((n, j) => n + (j.bytes?.compressed ?? 0), 0),
-    seconds: (Date.now() - started) / 1000,
-    results: done,
+      onEvent: (event) => report.event(event),
+      isDone: () => started.length > 0 && started.every((d) => finished.has(d)),
+      onSignal: async (signal, running) => {
+        if (signal === 'SIGTERM') return engine.close();
+        cancelling = true;
+        await Promise.all(running.map(cancel));
+      },
+    },
+    async () => {
+      const result = await engine.call('jobs.exportHour', {
+        connectionId: conn.id,
+        hour,
+        datasets: dataset ? [dataset] : undefined,
+      });
+      started = result.started.map((s) => s.dataset);
+    },
+  );
+  const jobs = [...finished.values()];
+  report.summary(conn.id, jobs, signal);
+  if (signal) return EXIT_SIGNAL[signal];
+  return jobs.every((j) => j.status === 'succeeded') ? EXIT.ok : EXIT.failed;
+}
+
+/** `ferry backfill`: a range through `backfills.start`, followed until the backfill ends. */
+async function backfillCommand(
+  ctx: CliContext,
+  engine: Engine,
+  connectionRef: string,
+  range: { from: string; to: string },
+  dataset: Dataset | undefined,
+  yes: boolean,
+): Promise<number> {
+  const conn = await engine.call('connections.get', { id: connectionRef });
+  const input = {
+    connectionId: conn.id,
+    ...range,
+    datasets: dataset ? [dataset] : undefined,
   };
-  if (ctx.globals().json) ctx.out.stdout(`${JSON.stringify(summary, null, 2)}\n`);
-  else {
-    if (tty) for (const job of done) ctx.out.stdout(describeJob(job));
+  const preview = await engine.call('backfills.preview', input);
+  if (preview.needsConfirmation && !yes)
+    throw new FerryError(
+      'validation',
+      `${range.from} to ${range.to} is ${preview.hours.toLocaleString('en-US')} hours (${(preview.hours / 8766).toFixed(1)} years); add --yes to start a backfill over two years`,
+      '--yes',
+    );
+  if (!ctx.globals().json)
     ctx.out.stdout(
-      `${summary.succeeded} of ${summary.jobs} job(s) succeeded: ${summary.events.toLocaleString()} events${summary.merges ? `, ${summary.merges.toLocaleString()} merged IDs` : ''}, ${formatBytes(summary.bytes)} written in ${summary.seconds.toFixed(1)} s.\n`,
+      `Backfill of ${conn.name}: ${preview.hours.toLocaleString('en-US')} hour(s) × ${preview.datasets.length} dataset(s) = ${preview.jobs.toLocaleString('en-US')} job(s)` +
+        `${preview.overlaps ? `; ${preview.overlaps.toLocaleString('en-US')} overlap earlier exports (rewritten in place, never duplicated)` : ''}.\n`,
+    );
+  const report = new JobReport(ctx, preview.jobs);
+  let backfill: Backfill | null = null;
+  let latest: Backfill | null = null;
+  let stopped = false;
+  const signal = await followJobs(
+    engine,
+    {
+      mine: (job) =>
+        job.connectionId === conn.id &&
+        job.trigger === 'backfill' &&
+        job.hour >= range.from &&
+        job.hour <= range.to,
+      onJob: (job) =>
+        job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled'
+          ? report.finished(job)
+          : report.running(job),
+      onEvent: (event) => {
+        if (event.type === 'backfill.updated') {
+          latest = event.backfill;
+          if (backfill && latest.id === backfill.id) backfill = latest;
+        }
+        report.event(event);
+      },
+      isDone: () => stopped || (backfill !== null && backfill.status !== 'running'),
+      onSignal: async (signal) => {
+        if (signal === 'SIGINT' && backfill)
+          await engine.call('backfills.cancel', { id: backfill.id });
+        else {
+          await engine.close();
+          stopped = true;
+        }
+      },
+    },
+    async () => {
+      const started = await engine.call('backfills.start', { ...input, confirmLarge: yes });
+      const seen = latest as Backfill | null;
+      backfill = seen?.id === started.id ? seen : started;
+    },
+  );
+  const final = backfill as Backfill | null;
+  report.summary(conn.id, null, signal, final);
+  if (signal) return EXIT_SIGNAL[signal];
+  return final?.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * What a following command prints: a progress line on a terminal, one line per finished job
+ * otherwise, retries as they are scheduled, then a summary (or JSON with --json).
+ */
+class JobReport {
+  private readonly json: boolean;
+  private readonly tty: boolean;
+  private readonly started = Date.now();
+  private readonly live = new Map<string, number>();
+  private readonly retries = new Set<string>();
+  private readonly problems: Job[] = [];
+  private readonly results: Job[] = [];
+  private readonly totals = {
+    jobs: 0,
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+    events: 0,
+    merges: 0,
+    duplicates: 0,
+    badLines: 0,
+    bytes: 0,
+  };
+  private readonly timer: NodeJS.Timeout | null;
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly total: number,
+  ) {
+    this.json = ctx.globals().json;
+    this.tty = !this.json && process.stderr.isTTY === true;
+    this.timer = this.tty ? setInterval(() => this.render(), 1000) : null;
+    this.timer?.unref();
+  }
+
+  running(job: Job): void {
+    const line = retryLine(job);
+    const key = `${job.hour}|${job.attempts}|${job.retryAt}`;
+    if (line && !this.json && !this.retries.has(key)) {
+      this.retries.add(key);
+      this.clearLine();
+      this.ctx.out.stdout(line);
+    }
+    this.render();
+  }
+
+  finished(job: Job): void {
+    this.live.delete(job.id);
+    const t = this.totals;
+    t.jobs++;
+    t[job.status as 'succeeded' | 'failed' | 'cancelled']++;
+    if (job.dataset === 'events') t.events += job.counts?.eventsOut ?? 0;
+    else t.merges += job.counts?.eventsOut ?? 0;
+    t.duplicates += job.counts?.duplicates ?? 0;
+    t.badLines += job.counts?.badLines ?? 0;
+    t.bytes += job.bytes?.compressed ?? 0;
+    // An export keeps its one or two jobs; a long backfill only its problems (bounded).
+    if (this.total <= 16) this.results.push(job);
+    else if (job.status !== 'succeeded' && this.problems.length < 100) this.problems.push(job);
+    if (!this.json) {
+      this.clearLine();
+      this.ctx.out.stdout(describeJob(job));
+    }
+    this.render();
+  }
+
+  event(event: PushEvent): void {
+    if (event.type === 'job.progress') {
+      this.live.set(event.jobId, event.eventsDone);
+      this.render();
+    }
+  }
+
+  summary(
+    connectionId: string,
+    jobs: Job[] | null,
+    signal: StopSignal | null,
+    backfill: Backfill | null = null,
+  ): void {
+    if (this.timer) clearInterval(this.timer);
+    this.clearLine();
+    const seconds = (Date.now() - this.started) / 1000;
+    const t = this.totals;
+    const results = (jobs ?? this.results).sort(
+      (a, b) => a.hour.localeCompare(b.hour) || a.dataset.localeCompare(b.dataset),
+    );
+    if (this.json) {
+      this.ctx.out.stdout(
+        `${JSON.stringify(
+          {
+            connection: connectionId,
+            ...(backfill ? { backfill } : {}),
+            ...t,
+            stoppedBy: signal,
+            seconds,
+            results,
+            ...(backfill ? { problems: this.problems } : {}),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return;
+    }
+    const what = `${t.succeeded} of ${backfill ? backfill.total : t.jobs} job(s) succeeded: ${t.events.toLocaleString('en-US')} events${t.merges ? `, ${t.merges.toLocaleString('en-US')} merged IDs` : ''}, ${formatBytes(t.bytes)} written in ${seconds.toFixed(1)} s.`;
+    const why =
+      signal === 'SIGINT'
+        ? ' Cancelled (Ctrl-C): hours not finished were left out whole; the destination holds no part of one.'
+        : signal === 'SIGTERM'
+          ? ' Stopped (SIGTERM): what did not finish runs again when the schedule next starts (ferry run, ferry serve or the desktop app).'
+          : '';
+    this.ctx.out.stdout(`${what}${why}\n`);
+  }
+
+  private render(): void {
+    if (!this.tty) return;
+    const t = this.totals;
+    const done = t.jobs;
+    const events = t.events + [...this.live.values()].reduce((n, e) => n + e, 0);
+    const width = 24;
+    const filled = Math.min(width, Math.round((done / Math.max(1, this.total)) * width));
+    process.stderr.write(
+      `\r[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${this.total} jobs · ${events.toLocaleString('en-US')} events · ${Math.round((Date.now() - this.started) / 1000)} s${t.failed ? ` · ${t.failed} failed` : ''}   `,
     );
   }
-  return failed.length === 0 ? EXIT.ok : EXIT.failed;
+
+  private clearLine(): void {
+    if (this.tty) process.stderr.write('\r\x1b[K');
+  }
 }
 
 function describeJob(job: Job): string {
@@ -297,7 +468,9 @@ function describeJob(job: Job): string {
   if (job.status !== 'succeeded') {
     const problem = job.error
       ? `${job.error.kind}: ${job.error.message}${job.error.fix ? `\n    fix: ${job.error.fix}` : ''}`
-      : job.status;
+      : job.status === 'cancelled'
+        ? CANCELLED_BY[job.cancelledBy ?? 'admin']
+        : job.status;
     return `${head} ${job.status} after ${job.attempts} attempt(s) — ${problem}\n`;
   }
   const c = job.counts!;
@@ -312,5 +485,11 @@ function describeJob(job: Job): string {
     .filter((n) => /bad line|Removed/.test(n))
     .map((n) => `\n    ${n}`)
     .join('');
-  return `${head}: ${job.objects.length} file(s), ${c.eventsOut.toLocaleString()} ${job.dataset === 'events' ? 'events' : 'merges'}${extras ? ` (${extras})` : ''}, ${formatBytes(job.bytes?.raw ?? 0)} → ${formatBytes(job.bytes?.compressed ?? 0)} in ${((job.durationMs ?? 0) / 1000).toFixed(1)} s${notes}\n`;
+  return `${head}: ${job.objects.length} file(s), ${c.eventsOut.toLocaleString('en-US')} ${job.dataset === 'events' ? 'events' : 'merges'}${extras ? ` (${extras})` : ''}, ${formatBytes(job.bytes?.raw ?? 0)} → ${formatBytes(job.bytes?.compressed ?? 0)} in ${((job.durationMs ?? 0) / 1000).toFixed(1)} s${notes}\n`;
 }
+
+const CANCELLED_BY: Record<NonNullable<Job['cancelledBy']>, string> = {
+  admin: 'cancelled; nothing of it is in the destination',
+  shutdown: 'Ferry stopped; it runs again when the schedule next starts',
+  deleted: 'its connection was deleted',
+};

@@ -1,20 +1,65 @@
 import type { Command } from 'commander';
+import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { Engine } from '../engine';
+import { EXIT_SIGNAL } from './follow';
 import type { CliContext } from './index';
 import { formatTable, print } from './output';
 
 /** Wait for Ctrl+C or a service manager's stop (the schedule's own timers are unref'd). */
-export function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise<NodeJS.Signals>((resolve) => {
     const keepAlive = setInterval(() => {}, 2 ** 30);
-    const stop = () => {
+    const stop = (signal: NodeJS.Signals) => {
       clearInterval(keepAlive);
-      resolve();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
+}
+
+/** `--grace <seconds>`: how long a stop lets running exports finish before cancelling them. */
+export const GRACE_OPTION = [
+  '--grace <seconds>',
+  'on Ctrl+C or SIGTERM, let running exports finish for up to this long, then cancel them (they run again at the next start)',
+  '30',
+] as const;
+
+export function parseGrace(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
+    throw new FerryError(
+      'validation',
+      `Grace must be a number of seconds from 0 to 3600 (got "${value}")`,
+      '--grace',
+    );
+  return seconds * 1000;
+}
+
+/**
+ * Stop the way a service should: take no new work, let running exports finish for up to
+ * `graceMs`, then cancel what is left — cleanly: nothing half-written, and they run again at the
+ * next start. A second Ctrl+C cancels at once.
+ */
+export async function stopGracefully(engine: Engine, ctx: CliContext, graceMs: number) {
+  const now = () => void engine.exports.close({ graceMs: 0 });
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  if (!ctx.globals().json)
+    ctx.out.stderr(
+      `ferry: stopping; running exports may finish for up to ${Math.round(graceMs / 1000)} s (Ctrl+C again cancels them now)\n`,
+    );
+  try {
+    await engine.close({ graceMs });
+  } finally {
+    clearInterval(keepAlive);
+    process.off('SIGINT', now);
+    process.off('SIGTERM', now);
+  }
 }
 
 /**
@@ -64,14 +109,17 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       'run the hourly schedule in the foreground (no console): export every enabled connection hour after hour, catch up missed hours, retry, notify',
     )
     .option('--once', 'export what is due now (catch-up included), wait for it, then exit')
+    .option(...GRACE_OPTION)
     .addHelpText(
       'after',
-      '\nStops on Ctrl+C or SIGTERM; exports cut off then are run again at the next start.\n' +
+      '\nStops on Ctrl+C or SIGTERM: running exports may finish within the grace period, then they\n' +
+        'are cancelled cleanly (nothing half-written) and run again at the next start.\n' +
         'For a service: a systemd unit with ExecStart=ferry run --data-dir /var/lib/ferry.\n' +
         'With --once the exit code is 1 when an export failed (for cron).',
     )
-    .action((opts: { once?: boolean }) =>
-      ctx.withEngine(
+    .action((opts: { once?: boolean; grace: string }) => {
+      const graceMs = parseGrace(opts.grace);
+      return ctx.withEngine(
         'write',
         async (engine) => {
           let failed = 0;
@@ -89,16 +137,18 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
                 : `No connection is enabled; enable one (ferry connection update <name> --enable) and the schedule picks it up. Ctrl+C stops.\n`,
             );
           await engine.scheduler.start();
-          if (opts.once) await engine.scheduler.idle();
-          else await untilSignal();
-          await engine.scheduler.stop();
+          const stopped = opts.once
+            ? await Promise.race([engine.scheduler.drained().then(() => null), untilSignal()])
+            : await untilSignal();
+          if (stopped) await stopGracefully(engine, ctx, graceMs);
           unsubscribe();
           countFailures();
+          if (opts.once && stopped) return EXIT_SIGNAL[stopped === 'SIGINT' ? 'SIGINT' : 'SIGTERM'];
           return opts.once && failed > 0 ? 1 : 0;
         },
         { role: 'ferry run', transport: 'cli' },
-      ),
-    );
+      );
+    });
 }
 
 /** `ferry status`: how each connection is doing, as the console's status column shows it. */

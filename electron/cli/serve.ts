@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { startServer } from '../server';
 import type { CliContext } from './index';
-import { untilSignal } from './run-command';
+import { GRACE_OPTION, parseGrace, stopGracefully, untilSignal } from './run-command';
 
 /** The built renderer, next to this bundle (`out/cli` → `out/renderer`). */
 export function rendererDir(): string {
@@ -20,12 +20,14 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     )
     .option('--port <port>', 'port to listen on (default: a free one)', '0')
     .option('--no-schedule', 'serve the console only; do not run the hourly schedule')
+    .option(...GRACE_OPTION)
     .addHelpText(
       'after',
       '\nOpen the printed URL (it carries the access token). To reach it from another machine,\n' +
         'use an SSH tunnel: ssh -L 8080:127.0.0.1:<port> host — the console never listens beyond 127.0.0.1.',
     )
-    .action((opts: { port: string; schedule: boolean }) => {
+    .action((opts: { port: string; schedule: boolean; grace: string }) => {
+      const graceMs = parseGrace(opts.grace);
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new FerryError(
@@ -63,7 +65,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           }
           if (opts.schedule) await engine.scheduler.start();
           await untilSignal();
-          await engine.scheduler.stop();
+          await stopGracefully(engine, ctx, graceMs);
           await server.close();
         },
         { role: 'ferry serve', transport: 'http' },

@@ -5,24 +5,21 @@ import type { Envelope } from '../../shared/api/errors';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { ApiMethod } from '../../shared/api/methods';
-import { appSettings, type AppSettings } from '../../shared/model/entities';
-import { hourIndex } from '../../shared/model/export-format';
-import { dispatch, type Handlers } from './api/dispatch';
+import type { CancelReason } from '../../shared/model/entities';
+import { dispatch } from './api/dispatch';
+import { createHandlers } from './api/handlers';
 import { createAwsClients, type AwsClients } from './aws/clients';
-import { awsFiles, environmentWarnings, listProfiles } from './aws/profiles';
 import { AwsSetup } from './aws/setup';
-import { classifyError } from './jobs/errors';
 import { Catalog, type Clock } from './catalog';
-import { Notifier, SMTP_PASSWORD_SECRET, type DesktopPort } from './notify/notifier';
+import { Notifier, type DesktopPort } from './notify/notifier';
 import { Scheduler, type SchedulerDeps } from './schedule/scheduler';
 import { systemTimers, type Timers } from './schedule/timers';
 import { seedDemo } from './demo-seed';
-import { checkDatasets, ExportService } from './jobs/export-service';
+import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
 import type { JobsStore } from './store/jobs-store';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
-import { FERRY_VERSION, PRODUCT } from './version';
 
 export interface EngineOptions {
   dataDir: string;
@@ -69,7 +66,12 @@ export interface Engine {
   readonly jobs: JobsStore;
   /** The hourly schedule; `start()` it where Ferry runs by itself (desktop, serve, run). */
   readonly scheduler: Scheduler;
-  close(): Promise<void>;
+  /**
+   * Stop: no new work; running exports may finish within `graceMs` (default 0), then they are
+   * cancelled (`reason`, default a shutdown: they run again at the next start); then close the
+   * data folder.
+   */
+  close(options?: { graceMs?: number; reason?: CancelReason }): Promise<void>;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock,
     emit,
     cacheDir,
+    commitsDir: join(store.dataDir, 'commits'),
     retry: options.retry,
     timers,
   });
@@ -149,122 +152,25 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   listeners.add((event) => {
     if (event.type === 'entity.changed' && event.entity === 'connection') void scheduler.tick();
   });
-  const settings = async (): Promise<AppSettings> => ({
-    ...appSettings.parse(store.config.data.settings),
-    smtpPasswordStored: await secrets.has(SMTP_PASSWORD_SECRET),
-  });
-  const startedAt = clock.now().toISOString();
-
-  const handlers: Handlers = {
-    'app.info': () => ({
-      name: PRODUCT,
-      version: FERRY_VERSION,
+  // A commit a kill cut short is finished before anything else writes to a destination.
+  if (!options.readOnly)
+    for (const message of await exports.recover())
+      store.notices.push({ level: 'warning', message });
+  const handlers = createHandlers({
+    store,
+    catalog,
+    scheduler,
+    setup,
+    notifier,
+    secrets,
+    clock,
+    info: {
       transport: options.transport,
-      platform: `${process.platform}-${process.arch}`,
-      node: process.versions.node,
       electron: options.electronVersion ?? null,
-      dataDir: store.dataDir,
-      startedAt,
+      startedAt: clock.now().toISOString(),
       notices: store.notices,
-    }),
-    'orgs.list': () => catalog.listOrgs(),
-    'orgs.get': ({ id }) => catalog.getOrg(id),
-    'orgs.create': (input) => catalog.createOrg(input),
-    'orgs.update': (input) => catalog.updateOrg(input),
-    'orgs.delete': ({ id }) => catalog.deleteOrg(id),
-    'projects.list': (input) => catalog.listProjects(input?.orgId),
-    'projects.get': ({ id }) => catalog.getProject(id),
-    'projects.create': (input) => catalog.createProject(input),
-    'projects.update': (input) => catalog.updateProject(input),
-    'projects.delete': ({ id }) => catalog.deleteProject(id),
-    'connections.list': (input) => catalog.listConnections(input?.projectId),
-    'connections.get': ({ id }) => catalog.getConnection(id),
-    'connections.create': (input) => catalog.createConnection(input),
-    'connections.update': async (input) => {
-      const updated = await catalog.updateConnection(input);
-      // A changed destination may be the fix for what stopped it: let the schedule try again.
-      if (input.destination) await scheduler.resume(updated.id);
-      return updated;
     },
-    'connections.delete': ({ id }) => catalog.deleteConnection(id),
-    'jobs.list': (input) => store.jobs.list(input),
-    'jobs.get': async ({ id }) => {
-      const job = await store.jobs.get(id);
-      if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
-      return job;
-    },
-    'aws.profiles': async () => ({
-      profiles: await listProfiles(),
-      warnings: environmentWarnings(),
-      files: awsFiles(),
-    }),
-    'aws.identity': (input) => awsCall(() => setup.identity(input)),
-    'aws.bucketRegion': async (target) => ({
-      region: await awsCall(() => setup.bucketRegion(target)),
-    }),
-    'aws.plan': async ({ target, form }) => {
-      const { identity, proposals } = await awsCall(() => setup.plan(target, form));
-      return { identity, proposals };
-    },
-    'aws.apply': ({ target, form, step, connectionId }) =>
-      awsCall(() => setup.apply(target, form, step, connectionId)),
-    'aws.createKey': async ({ target, form }) => ({
-      keyArn: await awsCall(() => setup.createKey(target, form)),
-    }),
-    'aws.verify': ({ target, form }) => awsCall(() => setup.verify(target, form)),
-    'backups.list': () => [...store.config.data.backups].reverse(),
-    'backups.restore': ({ id, as }) => awsCall(() => setup.restore(id, as)),
-    'jobs.exportHour': ({ connectionId, hour, datasets }) => {
-      if (hourIndex(hour) >= hourIndex(clock.now().toISOString().slice(0, 13)))
-        throw new FerryError(
-          'validation',
-          `${hour} has not ended yet; export hours that are over`,
-          'hour',
-        );
-      const { connection } = exports.resolve(connectionId);
-      const wanted = checkDatasets(connection, datasets);
-      const started = wanted.filter((dataset) =>
-        scheduler.enqueue(connection, dataset, hour, 'manual'),
-      );
-      if (started.length === 0)
-        throw new FerryError(
-          'conflict',
-          `${hour} of "${connection.name}" is already queued or being exported`,
-          'hour',
-        );
-      return { started: started.map((dataset) => ({ dataset, hour })) };
-    },
-    'jobs.retry': async ({ id }) => ({ queued: await scheduler.retryJob(id) }),
-    'jobs.retryFailed': async (input) => ({
-      queued: await scheduler.retryFailed(input?.connectionId),
-    }),
-    'jobs.stats': (input) => scheduler.stats(input),
-    'schedule.status': () => scheduler.statuses(),
-    'schedule.resume': ({ id }) => scheduler.resume(id),
-    'backfills.preview': (input) => scheduler.preview(input),
-    'backfills.start': (input) => scheduler.startBackfill(input),
-    'backfills.list': (input) => scheduler.listBackfills(input?.connectionId),
-    'backfills.get': ({ id }) => scheduler.backfill(id),
-    'backfills.hours': ({ id }) => scheduler.backfillHours(id),
-    'backfills.cancel': ({ id }) => scheduler.cancelBackfill(id),
-    'settings.get': () => settings(),
-    'settings.update': async ({ smtp, smtpPassword, concurrency }) => {
-      if (smtpPassword !== undefined) {
-        if (smtpPassword === '') await secrets.delete(SMTP_PASSWORD_SECRET);
-        else await secrets.set(SMTP_PASSWORD_SECRET, smtpPassword);
-      }
-      await store.config.update((data) => {
-        if (smtp !== undefined) data.settings.smtp = smtp;
-        if (concurrency !== undefined) data.settings.concurrency = concurrency;
-      });
-      if (concurrency !== undefined) scheduler.setConcurrency(concurrency);
-      return settings();
-    },
-    'settings.testEmail': async ({ to }) => {
-      await notifier.testEmail(to);
-      return { sent: true as const };
-    },
-  };
+  });
 
   let closed = false;
   return {
@@ -287,41 +193,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async close() {
+    async close(closeOptions = {}) {
       if (closed) return;
       closed = true;
       await scheduler.stop();
-      await exports.close();
+      await exports.close(closeOptions);
       await pool.close();
       aws.reset();
       listeners.clear();
       await store.close();
     },
   };
-}
-
-/**
- * Run an AWS call for the console: SDK failures become typed errors with their fix (a refused
- * permission is `forbidden`, a wrong setting `validation`, anything else `upstream`).
- */
-async function awsCall<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof FerryError) throw error;
-    const problem = classifyError(error);
-    const code =
-      problem.kind === 'access'
-        ? 'forbidden'
-        : problem.kind === 'config'
-          ? 'validation'
-          : 'upstream';
-    const field =
-      problem.code === 'NoSuchBucket'
-        ? 'bucket'
-        : problem.code === 'PermanentRedirect'
-          ? 'region'
-          : undefined;
-    throw new FerryError(code, `${problem.message}${problem.fix ? ` ${problem.fix}` : ''}`, field);
-  }
 }

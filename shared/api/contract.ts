@@ -121,6 +121,15 @@ export const contract = {
     true,
   ),
 
+  /**
+   * Cancel a running job (or one waiting to retry), with the other dataset of its hour, which
+   * runs with it. The destination stays as it was before the run.
+   */
+  'jobs.cancel': spec(
+    z.object({ id: z.string().min(1) }),
+    z.object({ cancelled: z.literal(true) }),
+    true,
+  ),
   /** Retry one job now (a new job for the same connection, dataset and hour). */
   'jobs.retry': spec(z.object({ id: z.string().min(1) }), z.object({ queued: z.number() }), true),
   /** Retry every failed hour (of one connection, or all) whose latest export failed. */

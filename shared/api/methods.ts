@@ -24,6 +24,7 @@ export const API_METHODS = [
   'jobs.list',
   'jobs.get',
   'jobs.exportHour',
+  'jobs.cancel',
   'jobs.retry',
   'jobs.retryFailed',
   'jobs.stats',

@@ -328,6 +328,13 @@ export type JobStatus = z.infer<typeof jobStatus>;
 
 export const ERROR_KINDS = ['access', 'transient', 'source', 'config'] as const;
 
+/**
+ * Why a cancelled job stopped: the admin cancelled it (or its backfill), Ferry was stopping or
+ * was killed (the job runs again at the next start), or its connection was deleted.
+ */
+export const CANCEL_REASONS = ['admin', 'shutdown', 'deleted'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
 export const job = z.object({
   id: z.string(),
   connectionId: z.string(),
@@ -375,6 +382,10 @@ export const job = z.object({
       fix: z.string().nullable(),
     })
     .nullable(),
+  /** Set while the job is `queued` after a failed try: when it tries again. */
+  retryAt: isoTime.nullable().default(null),
+  /** Set when the job is `cancelled`: who or what stopped it. */
+  cancelledBy: z.enum(CANCEL_REASONS).nullable().default(null),
 });
 export type Job = z.infer<typeof job>;
 

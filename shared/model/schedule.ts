@@ -59,6 +59,8 @@ export const backfillPreview = z.object({
   overlapSample: z.array(z.object({ hour: z.string(), dataset })),
   /** Hours (per dataset) queued or running right now: the backfill leaves those to that run. */
   inFlight: z.number().int(),
+  /** Over two years: starting it needs the admin's confirmation (`confirmLarge`). */
+  needsConfirmation: z.boolean(),
 });
 export type BackfillPreview = z.infer<typeof backfillPreview>;
 

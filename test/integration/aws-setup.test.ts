@@ -228,7 +228,9 @@ describe('policies: apply with backup, and restore', () => {
           roleArn: `arn:aws:iam::${plan.identity.account}:role/ferry-export-187520`,
         },
       });
-      const job = await e.exports.exportHour(connection.id, 'events', '2020-01-25T05', 'manual');
+      const job = (
+        await e.exports.runHour(connection.id, '2020-01-25T05', ['events'], 'manual')
+      )[0]!;
       expect(job).toMatchObject({
         status: 'succeeded',
         objects: [{ key: 'role-form/187520_2020-01-25_5#1.json.gz' }],
@@ -376,7 +378,9 @@ describe('verification against enforced IAM (moto with INITIAL_NO_AUTH_ACTION_CO
           forcePathStyle: true,
         },
       });
-      const job = await e.exports.exportHour(connection.id, 'events', '2020-01-25T05', 'manual');
+      const job = (
+        await e.exports.runHour(connection.id, '2020-01-25T05', ['events'], 'manual')
+      )[0]!;
       expect(job).toMatchObject({
         status: 'failed',
         attempts: 1,

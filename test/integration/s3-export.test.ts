@@ -9,6 +9,7 @@ import { createAwsClients, type AwsClients } from '../../electron/engine/aws/cli
 import { reconcile } from '../../electron/engine/jobs/reconcile';
 import type { Connection, ConnectionCreate } from '../../shared/model/entities';
 import { EVENT_FIELDS } from '../../shared/model/export-format';
+import { runBackfill } from '../support/engine';
 import { event, expectNdjson, ndjson } from '../support/events';
 import { listObjects, pendingUploads, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
@@ -88,7 +89,7 @@ describe('exporting to S3 (moto_server)', () => {
     );
     const { engine, connection } = await setup('exports/', source);
     try {
-      const job = await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      const job = (await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual'))[0]!;
       expect(job.status).toBe('succeeded');
       expect(job.counts).toMatchObject({
         eventsIn: 404,
@@ -132,7 +133,7 @@ describe('exporting to S3 (moto_server)', () => {
     await writeFile(join(source, 'hour.ndjson'), full);
     const { engine, connection } = await setup('rerun/', source);
     try {
-      await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
       const first = await objects('rerun/');
       expect(first.length).toBeGreaterThanOrEqual(3);
 
@@ -140,21 +141,20 @@ describe('exporting to S3 (moto_server)', () => {
         join(source, 'hour.ndjson'),
         ndjson(Array.from({ length: 30 }, (_, n) => event(HOUR, n))),
       );
-      const smaller = await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      const smaller = (await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual'))[0]!;
       expect(smaller.removed).toHaveLength(first.length - 1);
       expect((await objects('rerun/')).map((o) => o.key)).toEqual([
         `rerun/${PROJECT}_2020-01-25_5#1.json.gz`,
       ]);
 
       await writeFile(join(source, 'hour.ndjson'), full);
-      await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
-      const jobs = await engine.exports.exportHours(
-        connection.id,
-        ['2020-01-25T04', HOUR, '2020-01-25T06'],
-        null,
-        'backfill',
-      );
-      expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      const backfill = await runBackfill(engine, {
+        connectionId: connection.id,
+        from: '2020-01-25T04',
+        to: '2020-01-25T06',
+      });
+      expect(backfill).toMatchObject({ status: 'succeeded', succeeded: 3, total: 3 });
       const after = await objects('rerun/');
       expect(after.map((o) => [o.key, createHash('sha256').update(o.body).digest('hex')])).toEqual(
         first.map((o) => [o.key, createHash('sha256').update(o.body).digest('hex')]),
@@ -211,7 +211,7 @@ describe('exporting to S3 (moto_server)', () => {
       options: { gzipLevel: 1 },
     });
     try {
-      const job = await engine.exports.exportHour(connection.id, 'events', HOUR, 'manual');
+      const job = (await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual'))[0]!;
       expect(job).toMatchObject({ status: 'failed', attempts: 2, error: { kind: 'transient' } });
       expect(job.error!.fix).toMatch(/retries/);
       expect(await pendingUploads(s3, BUCKET, 'fails/')).toBe(0);

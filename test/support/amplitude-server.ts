@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import zlib from 'node:zlib';
 import yazl from 'yazl';
 
@@ -9,7 +9,19 @@ export interface ExportRequest {
   authorization: string | undefined;
 }
 
-export type Reply = { status: number; body?: string } | { zip: Record<string, string> };
+/**
+ * One scripted answer:
+ * - `status`: that status with a text body (`contentType` text/plain unless given);
+ * - `zip`: a real zip of gzipped NDJSON entries; `damage` names an entry whose gzip data is
+ *   corrupted in the middle; `truncate` cuts the whole answer after that many bytes;
+ * - `hang`: never answer; `stall`: send the headers and this many bytes of the zip, then stop;
+ * - `echo`: a 500 whose body repeats the request's headers (as some proxies do).
+ */
+export type Reply =
+  | { status: number; body?: string; contentType?: string }
+  | { zip: Record<string, string>; damage?: string; truncate?: number; stall?: number }
+  | { hang: true }
+  | { echo: true };
 
 /**
  * A stand-in for Amplitude's Export API on 127.0.0.1: answers `GET /api/2/export` with the
@@ -20,11 +32,12 @@ export async function startAmplitudeServer(
   replies: Reply[],
 ): Promise<{ url: string; requests: ExportRequest[]; close(): Promise<void> }> {
   const requests: ExportRequest[] = [];
+  const sockets = new Set<Socket>();
   let next = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api/2/export') {
-      res.writeHead(404).end();
+      res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><h1>Not Found</h1></html>');
       return;
     }
     requests.push({
@@ -33,21 +46,64 @@ export async function startAmplitudeServer(
       authorization: req.headers.authorization,
     });
     const reply = replies[Math.min(next++, replies.length - 1)]!;
-    if ('status' in reply) {
-      res.writeHead(reply.status, { 'Content-Type': 'text/plain' }).end(reply.body ?? '');
+    if ('hang' in reply) return;
+    if ('echo' in reply) {
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(JSON.stringify(req.headers));
       return;
     }
-    const zip = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(reply.zip)) zip.addBuffer(zlib.gzipSync(text), name);
-    zip.end();
-    res.writeHead(200, { 'Content-Type': 'application/zip' });
-    zip.outputStream.pipe(res);
+    if ('status' in reply) {
+      res
+        .writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'text/plain' })
+        .end(reply.body ?? '');
+      return;
+    }
+    void sendZip(res, reply);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
+}
+
+/** The zip of a reply as bytes. */
+export async function zipBytes(entries: Record<string, string>, damage?: string): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, text] of Object.entries(entries)) {
+    const gz = zlib.gzipSync(text);
+    if (name === damage) for (let i = 20; i < gz.length - 20; i += 7) gz[i]! ^= 0x5a;
+    // Stored, not deflated again: a damaged gzip stays damaged inside the zip.
+    zip.addBuffer(gz, name, { compress: false });
+  }
+  zip.end();
+  const parts: Buffer[] = [];
+  for await (const chunk of zip.outputStream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+async function sendZip(
+  res: ServerResponse,
+  reply: { zip: Record<string, string>; damage?: string; truncate?: number; stall?: number },
+): Promise<void> {
+  const bytes = await zipBytes(reply.zip, reply.damage);
+  res.writeHead(200, { 'Content-Type': 'application/zip' });
+  if (reply.stall !== undefined) {
+    res.write(bytes.subarray(0, reply.stall));
+    return; // …and never another byte
+  }
+  if (reply.truncate !== undefined) {
+    res.end(bytes.subarray(0, reply.truncate));
+    return;
+  }
+  res.end(bytes);
 }

@@ -1,4 +1,5 @@
 import { createEngine, type Engine } from '../../electron/engine';
+import type { Backfill, BackfillRange } from '../../shared/model/entities';
 
 /** An engine on a temp data dir with a fixed clock, as a transport would use it. */
 export async function openTestEngine(dataDir: string): Promise<Engine> {
@@ -31,4 +32,20 @@ export async function seedCatalog(
       profile: 'default',
     },
   });
+}
+
+/** Start a backfill through the API and wait until it has ended (the push stream says when). */
+export async function runBackfill(engine: Engine, range: BackfillRange): Promise<Backfill> {
+  let wake = () => {};
+  const unsubscribe = engine.subscribe((event) => {
+    if (event.type === 'backfill.updated' && event.backfill.status !== 'running') wake();
+  });
+  try {
+    const { id } = await engine.call('backfills.start', range);
+    while (engine.scheduler.backfills.get(id).status === 'running')
+      await new Promise<void>((resolve) => (wake = resolve));
+    return engine.scheduler.backfills.get(id);
+  } finally {
+    unsubscribe();
+  }
 }

@@ -8,7 +8,6 @@ const lazy = <T>(load: () => Promise<T>): (() => Promise<T>) => {
 };
 
 export const s3Sdk = lazy(() => import('@aws-sdk/client-s3'));
-export const storageSdk = lazy(() => import('@aws-sdk/lib-storage'));
 export const credentialsSdk = lazy(() => import('@aws-sdk/credential-providers'));
 export const kmsSdk = lazy(() => import('@aws-sdk/client-kms'));
 export const iamSdk = lazy(() => import('@aws-sdk/client-iam'));

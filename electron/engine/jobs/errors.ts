@@ -1,4 +1,5 @@
 import type { Job } from '../../../shared/model/entities';
+import { FerryError } from '../../../shared/api/errors';
 import { SourceError } from '../sources/types';
 
 export type JobError = NonNullable<Job['error']>;
@@ -64,7 +65,7 @@ export function classifyError(error: unknown): JobError {
   if (error instanceof SourceError)
     return {
       kind: error.transient ? 'transient' : 'source',
-      code: 'source',
+      code: error.code,
       message: error.message,
       fix: error.fix,
     };
@@ -126,12 +127,12 @@ export function classifyError(error: unknown): JobError {
       message,
       fix: 'Let Ferry write to the destination folder, or choose another one.',
     };
-  if (code === 'ENOSPC')
+  if (code === 'ENOSPC' || code === 'EDQUOT')
     return {
-      kind: 'transient',
-      code,
-      message,
-      fix: 'Free disk space at the destination; Ferry retries the hour.',
+      kind: 'config',
+      code: 'ENOSPC',
+      message: `Disk full: ${message}`,
+      fix: 'Free disk space there (or choose a folder on a disk with room), then retry the hour; the schedule also tries it again in an hour.',
     };
   if (
     TRANSIENT_CODES.has(code) ||
@@ -153,4 +154,18 @@ export function classifyError(error: unknown): JobError {
       fix: 'Check the connection settings against the bucket.',
     };
   return { kind: 'transient', code: 'unexpected', message, fix: null };
+}
+
+/**
+ * The job history could not be written (a full disk, most likely): not a failure of the export
+ * to retry, but of Ferry's own storage, said in one line.
+ */
+export function historyWriteError(error: unknown): FerryError {
+  const e = error as NodeJS.ErrnoException;
+  const what =
+    e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'the disk is full' : (e.message ?? String(error));
+  return new FerryError(
+    'internal',
+    `Ferry could not write its job history (${what}${e.path ? `: ${e.path}` : ''}). Free space in the data folder and run the export again.`,
+  );
 }

@@ -1,24 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import PQueue from 'p-queue';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
-import type { Connection, Job, Organization, Project } from '../../../shared/model/entities';
+import type {
+  CancelReason,
+  Connection,
+  Job,
+  Organization,
+  Project,
+} from '../../../shared/model/entities';
+import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
-import {
-  eventObjectKey,
-  eventObjectPrefix,
-  manifestKey,
-  mergedIdsObjectKey,
-  partitionOf,
-} from '../../../shared/model/export-format';
 import type { AwsClients } from '../aws/clients';
+import {
+  missingPermission,
+  statementForDestination,
+  type OperationError,
+} from '../aws/permissions';
 import type { Clock } from '../catalog';
-import { exportEventsHour } from '../pipeline/events';
-import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
+import { quickRetryPolicy, type RetryPolicy } from '../schedule/retry';
+import { sleep, type Timers } from '../schedule/timers';
 import { FolderSink } from '../sinks/folder';
 import { S3Sink } from '../sinks/s3';
-import type { Sink } from '../sinks/types';
+import { StagedObjectLost, type Sink } from '../sinks/types';
 import { AmplitudeSource } from '../sources/amplitude';
 import { DemoSource } from '../sources/demo';
 import { FilesSource } from '../sources/files';
@@ -26,14 +30,9 @@ import { SourceError, type EventSource } from '../sources/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import { amplitudeSecretName, SecretStore } from '../store/secrets';
-import {
-  missingPermission,
-  statementForDestination,
-  type OperationError,
-} from '../aws/permissions';
-import { quickRetryPolicy, type RetryPolicy } from '../schedule/retry';
-import { sleep, type Timers } from '../schedule/timers';
-import { classifyError, type JobError } from './errors';
+import { CommitLog, commitHour, type CommitIntent } from './commit';
+import { classifyError, historyWriteError, type JobError } from './errors';
+import { writeHour, type StagedDataset } from './hour-writer';
 
 export interface ExportDeps {
   config: ConfigStore;
@@ -45,113 +44,211 @@ export interface ExportDeps {
   emit(event: PushEvent): void;
   /** Indexes and downloads (files source index, Amplitude zips). */
   cacheDir: string;
+  /** Where commits being made are recorded (`<data dir>/commits`). */
+  commitsDir: string;
   /** Tries per job for transient failures, and the first backoff delay (doubled each try). */
   retry?: { attempts: number; baseMs: number };
   /** Waits between tries run on these (the scheduler's clock in tests). */
   timers: Timers;
 }
 
-/** How one export runs: cancelled by `signal`, retried by `retry`, noted with `notes`. */
-export interface ExportOptions {
+/** How one hour's export runs: cancelled by `signal`, retried by `retry`, noted with `notes`. */
+export interface RunOptions {
+  /** Aborting it cancels the run on the admin's behalf (a cancelled backfill). */
   signal?: AbortSignal;
   /** When to try again after a failure (default: a few quick retries of transient errors). */
   retry?: RetryPolicy;
-  /** Written on the job from its start (e.g. that it re-runs an interrupted job). */
+  /** Written on the jobs from their start (e.g. that they re-run an interrupted job). */
   notes?: string[];
-  /** How to wait before the next try (the scheduler frees the job's queue slot meanwhile). */
+  /** How to wait before the next try (the scheduler frees the run's queue slot meanwhile). */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export type Trigger = Job['trigger'];
 
+/** One hour of one connection being exported now. */
+interface Run {
+  connectionId: string;
+  hour: string;
+  datasets: Dataset[];
+  controller: AbortController;
+  /** Why it is being cancelled, once it is. */
+  reason: CancelReason | null;
+  /** Waiting to retry: a shutdown cancels it at once instead of waiting out the delay. */
+  waiting: boolean;
+  jobIds: string[];
+  done: Promise<unknown>;
+}
+
 const PROGRESS_EVERY_MS = 500;
 
 /**
- * Runs exports as jobs: one (connection, dataset, hour) at a time each, recorded in history
- * from start to end, retried on transient failures, and reported on the push stream.
+ * Runs exports as jobs. One run exports one hour of a connection — every dataset asked for —
+ * and records one job per dataset, from start to end, on the push stream and in history.
+ *
+ * An hour is committed whole or not at all: its datasets are written staged (invisible), then
+ * a commit intent is recorded, then every object is made visible, stale partitions of an earlier
+ * export are deleted, and only then are the jobs `succeeded`. A failure or cancel before the
+ * intent throws the staged objects away; a kill after it is finished at the next start
+ * (`recover`). A run that was cancelled, stopped or killed is never `succeeded`.
  */
 export class ExportService {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Run>();
   private readonly fileSources = new Map<string, FilesSource>();
+  private readonly commits: CommitLog;
   private closed = false;
 
-  constructor(private readonly deps: ExportDeps) {}
-
-  /** Export one hour of one dataset and record it; resolves with the finished job. */
-  async exportHour(
-    connectionId: string,
-    dataset: Dataset,
-    hour: string,
-    trigger: Trigger,
-    options: ExportOptions = {},
-  ): Promise<Job> {
-    const { signal } = options;
-    const { connection, project, org } = this.resolve(connectionId);
-    checkDatasets(connection, [dataset]);
-    const key = `${connection.id}|${dataset}|${hour}`;
-    if (this.running.has(key))
-      throw new FerryError(
-        'conflict',
-        `${hour} (${dataset}) of "${connection.name}" is being exported right now`,
-      );
-    if (this.closed) throw new FerryError('conflict', 'Ferry is shutting down');
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.running.set(key, controller);
-    try {
-      return await this.run(connection, project, org, dataset, hour, trigger, {
-        ...options,
-        signal: controller.signal,
-      });
-    } finally {
-      this.running.delete(key);
-      signal?.removeEventListener('abort', onAbort);
-    }
+  constructor(private readonly deps: ExportDeps) {
+    this.commits = new CommitLog(deps.commitsDir);
   }
 
   /**
-   * Export several hours (a backfill, or one hour's datasets), a few at a time; resolves with
-   * every finished job. Overlapping earlier exports is safe: each hour is rewritten whole.
+   * Export one hour of a connection (the datasets given) and record it; resolves with the
+   * finished jobs, one per dataset, all with the same outcome.
    */
-  async exportHours(
+  async runHour(
     connectionId: string,
-    hours: string[],
-    datasets: Dataset[] | null,
+    hour: string,
+    datasets: Dataset[],
     trigger: Trigger,
-    options: { concurrency?: number; signal?: AbortSignal; onJob?: (job: Job) => void } = {},
+    options: RunOptions = {},
   ): Promise<Job[]> {
-    const { connection } = this.resolve(connectionId);
-    const wanted = datasets ?? connection.datasets;
-    const queue = new PQueue({ concurrency: options.concurrency ?? 2 });
-    const jobs: Job[] = [];
-    for (const hour of hours)
-      for (const dataset of wanted)
-        void queue.add(async () => {
-          if (options.signal?.aborted) return;
-          const job = await this.exportHour(connection.id, dataset, hour, trigger, {
-            signal: options.signal,
-          });
-          jobs.push(job);
-          options.onJob?.(job);
-        });
-    await queue.onIdle();
-    return jobs.sort((a, b) =>
-      a.hour === b.hour ? a.dataset.localeCompare(b.dataset) : a.hour.localeCompare(b.hour),
-    );
+    const { connection, project, org } = this.resolve(connectionId);
+    checkDatasets(connection, datasets);
+    if (this.closed) throw new FerryError('conflict', 'Ferry is shutting down');
+    const busy = datasets.find((d) => this.isRunning(connection.id, d, hour));
+    if (busy)
+      throw new FerryError(
+        'conflict',
+        `${hour} (${busy}) of "${connection.name}" is being exported right now`,
+      );
+    const controller = new AbortController();
+    const run: Run = {
+      connectionId: connection.id,
+      hour,
+      datasets,
+      controller,
+      reason: null,
+      waiting: false,
+      jobIds: [],
+      done: Promise.resolve(),
+    };
+    const onAbort = () => this.cancelRun(run, 'admin');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const key = runKey(connection.id, hour);
+    this.running.set(key, run);
+    const done = this.lifecycle(run, connection, project, org, trigger, options);
+    run.done = done.catch(() => undefined);
+    try {
+      return await done;
+    } finally {
+      this.running.delete(key);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
-  /** True while (connection, dataset, hour) is being exported. */
+  /** True while (connection, dataset, hour) is being exported (or waits to retry). */
   isRunning(connectionId: string, dataset: Dataset, hour: string): boolean {
-    return this.running.has(`${connectionId}|${dataset}|${hour}`);
+    return this.running.get(runKey(connectionId, hour))?.datasets.includes(dataset) ?? false;
   }
 
-  /** Stop every running export (they end as cancelled) and refuse new ones. */
-  async close(): Promise<void> {
+  /** Cancel the run a job belongs to; false when it is not running. */
+  cancelJob(jobId: string, reason: CancelReason): boolean {
+    for (const run of this.running.values())
+      if (run.jobIds.includes(jobId)) return this.cancelRun(run, reason);
+    return false;
+  }
+
+  /** Cancel every run of a connection (it was deleted). */
+  cancelConnection(connectionId: string, reason: CancelReason): number {
+    let n = 0;
+    for (const run of this.running.values())
+      if (run.connectionId === connectionId && this.cancelRun(run, reason)) n++;
+    return n;
+  }
+
+  /**
+   * Stop: refuse new runs, let running ones finish for up to `graceMs` (runs waiting to retry
+   * are cancelled at once), then cancel what is left. Cancelled runs end as `cancelled` by
+   * `reason` and leave the destination as it was; a shutdown's run again at the next start.
+   */
+  async close(options: { graceMs?: number; reason?: CancelReason } = {}): Promise<void> {
+    const reason = options.reason ?? 'shutdown';
     this.closed = true;
-    for (const controller of this.running.values())
-      controller.abort(new Error('Ferry is shutting down'));
-    while (this.running.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    for (const run of this.running.values()) if (run.waiting) this.cancelRun(run, reason);
+    if ((options.graceMs ?? 0) > 0 && this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        all(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, options.graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const run of this.running.values()) this.cancelRun(run, reason);
+    await all();
+  }
+
+  /**
+   * Finish commits a killed process left part-way (at start, before anything else runs): each
+   * hour is made visible whole and its jobs recorded, or — when its staged data is gone — its
+   * jobs are closed as interrupted so the hour is exported again. Returns what happened.
+   */
+  async recover(): Promise<string[]> {
+    const said: string[] = [];
+    for (const intent of await this.commits.pending((m) => said.push(m))) {
+      const found = this.tryResolve(intent.connectionId);
+      try {
+        if (!found) {
+          await this.commits.done(intent);
+          await this.record(
+            intent.jobs.map((j) => ({
+              ...j,
+              status: 'cancelled' as const,
+              cancelledBy: 'deleted' as const,
+              objects: [],
+              notes: [...j.notes, 'Its connection was deleted before the hour was made visible.'],
+            })),
+          );
+          continue;
+        }
+        const sink = await this.sinkFor(found.connection);
+        const etags = await commitHour(sink, intent);
+        await this.record(
+          intent.jobs.map((j) => ({
+            ...withEtags(j, etags),
+            notes: [
+              ...j.notes,
+              'Ferry stopped while this hour was being made visible; the next start finished it.',
+            ],
+          })),
+        );
+        await this.commits.done(intent);
+        said.push(
+          `Finished making ${intent.hour} of "${found.connection.name}" visible, which Ferry stopping had interrupted.`,
+        );
+      } catch (error) {
+        if (!(error instanceof StagedObjectLost)) {
+          said.push(
+            `Could not finish making ${intent.hour} visible (${(error as Error).message}); Ferry tries again at its next start, or when the hour is exported again.`,
+          );
+          continue;
+        }
+        // The staged data is gone: the hour is exported again from the start.
+        await this.commits.done(intent);
+        await this.record(
+          intent.jobs.map((j) => ({
+            ...j,
+            status: 'cancelled' as const,
+            cancelledBy: 'shutdown' as const,
+            objects: [],
+            notes: [...j.notes, `Interrupted while its hour was made visible (${error.message}).`],
+          })),
+        );
+      }
+    }
+    return said;
   }
 
   /** The sink a connection writes to (also used by reconcile). */
@@ -185,233 +282,248 @@ export class ExportService {
     return { connection, project, org };
   }
 
-  private async run(
+  private tryResolve(connectionId: string) {
+    try {
+      return this.resolve(connectionId);
+    } catch {
+      return null;
+    }
+  }
+
+  private cancelRun(run: Run, reason: CancelReason): boolean {
+    if (run.controller.signal.aborted) return false;
+    run.reason = reason;
+    run.controller.abort(new Error(CANCELLED[reason]));
+    return true;
+  }
+
+  /** Tries of one run until it succeeds, fails for good, or is cancelled. */
+  private async lifecycle(
+    run: Run,
     connection: Connection,
     project: Project,
     org: Organization,
-    dataset: Dataset,
-    hour: string,
     trigger: Trigger,
-    options: ExportOptions & { signal: AbortSignal },
-  ): Promise<Job> {
+    options: RunOptions,
+  ): Promise<Job[]> {
     const { clock, timers } = this.deps;
-    const { signal } = options;
+    const signal = run.controller.signal;
     const started = clock.now();
-    let job: Job = {
-      id: newJobId(started),
-      connectionId: connection.id,
-      dataset,
-      hour,
-      trigger,
-      status: 'running',
-      attempts: 0,
-      createdAt: started.toISOString(),
-      updatedAt: started.toISOString(),
-      startedAt: started.toISOString(),
-      finishedAt: null,
-      durationMs: null,
-      counts: null,
-      bytes: null,
-      objects: [],
-      removed: [],
-      notes: options.notes ?? [],
-      error: null,
-    };
+    let jobs = run.datasets.map((dataset) =>
+      newJob(connection.id, dataset, run.hour, trigger, started, options.notes ?? []),
+    );
+    run.jobIds = jobs.map((j) => j.id);
     const retry =
       options.retry ??
       quickRetryPolicy(this.deps.retry?.attempts ?? 3, this.deps.retry?.baseMs ?? 2000);
+    const finish = (status: Job['status'], changes: (job: Job) => Partial<Job>) => {
+      const now = clock.now();
+      return this.record(
+        jobs.map((job) => ({
+          ...job,
+          status,
+          retryAt: null,
+          ...changes(job),
+          finishedAt: now.toISOString(),
+          durationMs: now.getTime() - started.getTime(),
+        })),
+      );
+    };
+    const cancelled = () =>
+      finish('cancelled', (job) => ({
+        error: null,
+        cancelledBy: run.reason ?? 'admin',
+        notes: pending
+          ? [
+              ...job.notes,
+              'The hour was already being made visible; Ferry finishes that at its next start.',
+            ]
+          : job.notes,
+      }));
+    /** A commit recorded but not finished (the commit itself failed): the next try resumes it. */
+    let pending: CommitIntent | null = null;
 
     for (;;) {
-      job = await this.record({
-        ...job,
-        attempts: job.attempts + 1,
-        status: 'running',
-        error: null,
-      });
+      jobs = await this.record(
+        jobs.map((job) => ({
+          ...job,
+          attempts: job.attempts + 1,
+          status: 'running',
+          error: null,
+          retryAt: null,
+        })),
+      );
       try {
-        const outcome = await this.execute(connection, project, org, dataset, hour, signal, job.id);
-        return await this.finish(job, started, {
-          status: 'succeeded',
-          ...outcome,
-          notes: [...job.notes, ...outcome.notes],
-        });
-      } catch (error) {
-        if (signal.aborted) return this.finish(job, started, { status: 'cancelled', error: null });
-        const problem = explainAccess(classifyError(error), error, connection, project);
-        const delay = retry(problem, job.attempts, clock.now().getTime() - started.getTime());
-        if (delay !== null) {
-          // Waiting to try again: `queued` with the error that caused it.
-          job = await this.record({ ...job, status: 'queued', error: problem });
-          await (options.wait ?? ((ms, s) => sleep(timers, ms, s)))(delay, signal);
-          if (signal.aborted)
-            return this.finish(job, started, { status: 'cancelled', error: null });
-          continue;
+        if (!pending) {
+          signal.throwIfAborted();
+          const written = await this.write(run, connection, project, org, jobs, signal);
+          // The last moment a cancel applies: past it the hour is committed, whatever happens.
+          signal.throwIfAborted();
+          pending = await this.intent(connection, project, run, jobs, written, started);
+          await this.commits.record(pending);
         }
-        return this.finish(job, started, { status: 'failed', error: problem });
+        const sink = await this.sinkFor(connection);
+        const etags = await commitHour(sink, pending);
+        const done = await this.record(pending.jobs.map((j) => withEtags(j, etags)));
+        await this.commits.done(pending);
+        return done;
+      } catch (error) {
+        if (error instanceof StagedObjectLost && pending) {
+          await this.commits.done(pending);
+          pending = null;
+        }
+        if (signal.aborted) return cancelled();
+        if (isHistoryWriteError(error)) throw error;
+        const problem = explainAccess(classifyError(error), error, connection, project);
+        const delay = retry(problem, jobs[0]!.attempts, clock.now().getTime() - started.getTime());
+        if (delay === null) return finish('failed', () => ({ error: problem }));
+        // Waiting to try again: `queued` with the error that caused it.
+        const retryAt = new Date(clock.now().getTime() + delay).toISOString();
+        jobs = await this.record(
+          jobs.map((job) => ({ ...job, status: 'queued', error: problem, retryAt })),
+        );
+        run.waiting = true;
+        try {
+          await (options.wait ?? ((ms, s) => sleep(timers, ms, s)))(delay, signal);
+        } catch {
+          this.cancelRun(run, 'shutdown'); // the queue stopped while this run waited
+        } finally {
+          run.waiting = false;
+        }
+        if (signal.aborted) return cancelled();
       }
     }
   }
 
-  private async finish(job: Job, started: Date, changes: Partial<Job>): Promise<Job> {
-    const now = this.deps.clock.now();
-    return this.record({
-      ...job,
-      ...changes,
-      finishedAt: now.toISOString(),
-      durationMs: now.getTime() - started.getTime(),
-    });
-  }
-
-  private async record(job: Job): Promise<Job> {
-    const saved = { ...job, updatedAt: this.deps.clock.now().toISOString() };
-    await this.deps.jobs.put(saved);
-    this.deps.emit({ type: 'job.updated', job: saved });
-    return saved;
-  }
-
-  private async execute(
+  /** Write the run's datasets, staged; an earlier unfinished commit of the hour is dropped. */
+  private async write(
+    run: Run,
     connection: Connection,
     project: Project,
     org: Organization,
-    dataset: Dataset,
-    hour: string,
+    jobs: Job[],
     signal: AbortSignal,
-    jobId: string,
-  ): Promise<Pick<Job, 'counts' | 'bytes' | 'objects' | 'removed' | 'notes'>> {
+  ): Promise<StagedDataset[]> {
     const source = await this.sourceFor(project);
     const sink = await this.sinkFor(connection);
-    const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
-    const { gzipLevel, partitionBytes, eventFilter } = connection.options;
-    const notes: string[] = [];
+    // A commit of this hour a killed process could not finish is replaced by this run.
+    await this.commits.supersede(connection.id, run.hour, sink);
+    const eventsJob = jobs.find((j) => j.dataset === 'events');
     let lastProgress = 0;
-
-    if (dataset === 'events') {
-      const result = await exportEventsHour({
-        hour,
-        source,
-        sink,
-        pool: this.deps.pool,
-        objectKey: (n) => eventObjectKey(prefix, project.id, hour, n),
-        objectPrefix: eventObjectPrefix(prefix, project.id, hour),
-        partitionOf: (key) => partitionOf(key, prefix, project.id, hour),
-        partitionBytes,
-        gzipLevel,
-        filter: eventFilter,
-        signal,
-        onProgress: ({ events, bytes }) => {
-          const now = Date.now();
-          if (now - lastProgress < PROGRESS_EVERY_MS) return;
-          lastProgress = now;
-          this.deps.emit({ type: 'job.progress', jobId, eventsDone: events, bytesDone: bytes });
-        },
-      });
-      if (result.counts.badLines > 0)
-        notes.push(
-          `${result.counts.badLines} bad line(s) were not exported: ${result.badLineSamples.join('; ')}${result.counts.badLines > result.badLineSamples.length ? '; …' : ''}`,
-        );
-      if (result.removedStale.length > 0)
-        notes.push(
-          `Removed ${result.removedStale.length} partition(s) of an earlier export of this hour that this one no longer has.`,
-        );
-      if (result.cleanedUp > 0)
-        notes.push(
-          `Cleaned up ${result.cleanedUp} unfinished upload(s) of an interrupted earlier run.`,
-        );
-      if (result.counts.eventsIn === 0)
-        notes.push('The source has no events for this hour, so no file was written.');
-      const outcome = {
-        counts: result.counts,
-        bytes: result.bytes,
-        objects: result.objects,
-        removed: result.removedStale,
-        notes,
-      };
-      await this.writeManifest(connection, project, hour, sink, prefix, 'events', outcome.objects);
-      return outcome;
-    }
-
-    const result = await exportMergedIdsHour({
-      hour,
+    return writeHour({
+      hour: run.hour,
+      datasets: run.datasets,
+      projectId: project.id,
+      orgId: org.id,
+      prefix: connection.destination.type === 's3' ? connection.destination.prefix : '',
       source,
       sink,
       pool: this.deps.pool,
-      key: mergedIdsObjectKey(prefix, org.id, hour),
-      projectId: project.id,
-      gzipLevel,
+      options: connection.options,
       signal,
+      keep: this.commits.keep,
+      onProgress: ({ events, bytes }) => {
+        const now = Date.now();
+        if (!eventsJob || now - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = now;
+        this.deps.emit({
+          type: 'job.progress',
+          jobId: eventsJob.id,
+          eventsDone: events,
+          bytesDone: bytes,
+        });
+      },
     });
-    if (result.derived && result.merges > 0)
-      notes.push(
-        'The source has no merge records, so merges were derived from the hour’s events (docs/pipeline.md).',
-      );
-    if (result.merges === 0)
-      notes.push('No merged Amplitude IDs in this hour, so no file was written.');
-    const outcome = {
-      counts: {
-        eventsIn: result.merges,
-        eventsOut: result.merges,
-        duplicates: 0,
-        filtered: 0,
-        badLines: 0,
-      },
-      bytes: {
-        raw: result.objects.reduce((sum, o) => sum + o.rawBytes, 0),
-        compressed: result.objects.reduce((sum, o) => sum + o.bytes, 0),
-      },
-      objects: result.objects,
-      removed: result.removedStale,
-      notes,
+  }
+
+  /** The commit of a written hour: its sealed objects, stale keys, manifest and final jobs. */
+  private async intent(
+    connection: Connection,
+    project: Project,
+    run: Run,
+    jobs: Job[],
+    written: StagedDataset[],
+    started: Date,
+  ): Promise<CommitIntent> {
+    const now = this.deps.clock.now();
+    const finished = jobs.map((job) => {
+      const d = written.find((w) => w.dataset === job.dataset)!;
+      return {
+        ...job,
+        status: 'succeeded' as const,
+        error: null,
+        counts: d.counts,
+        bytes: d.bytes,
+        objects: d.objects.map(({ staged, ...object }) => (void staged, object)),
+        removed: d.stale,
+        notes: [
+          ...job.notes,
+          ...d.notes,
+          ...(d.stale.length > 0
+            ? [
+                `Removed ${d.stale.length} partition(s) of an earlier export of this hour that this one no longer has.`,
+              ]
+            : []),
+        ],
+        finishedAt: now.toISOString(),
+        durationMs: now.getTime() - started.getTime(),
+      };
+    });
+    const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
+    return {
+      version: 1,
+      id: `${jobs[0]!.id}-${jobs[0]!.attempts}`,
+      connectionId: connection.id,
+      hour: run.hour,
+      writtenAt: now.toISOString(),
+      jobs: finished,
+      staged: written.flatMap((d) => d.objects.map((o) => o.staged)),
+      stale: written.flatMap((d) => d.stale),
+      manifest: connection.options.manifest
+        ? {
+            key: manifestKey(prefix, project.id, run.hour),
+            body: await this.manifest(connection, project, run.hour, finished, now),
+          }
+        : null,
     };
-    await this.writeManifest(
-      connection,
-      project,
-      hour,
-      sink,
-      prefix,
-      'merged-ids',
-      outcome.objects,
-    );
-    return outcome;
   }
 
   /**
-   * The opt-in manifest: what the hour's latest exports wrote (both datasets), written after
-   * the files themselves, so a reader that finds it can trust every file it lists is there.
+   * The opt-in manifest: every object of the hour, both datasets — this run's, and for a
+   * dataset it did not export, the latest successful job's — written after the objects.
    */
-  private async writeManifest(
+  private async manifest(
     connection: Connection,
     project: Project,
     hour: string,
-    sink: Sink,
-    prefix: string,
-    dataset: Dataset,
-    objects: Job['objects'],
-  ): Promise<void> {
-    if (!connection.options.manifest) return;
-    const datasets: Record<string, unknown> = {};
-    for (const other of connection.datasets) {
-      if (other === dataset) {
-        datasets[other] = objects;
+    finished: Job[],
+    now: Date,
+  ): Promise<string> {
+    const objects: { dataset: Dataset; list: Job['objects'] }[] = [];
+    for (const dataset of connection.datasets) {
+      const mine = finished.find((j) => j.dataset === dataset);
+      if (mine) {
+        objects.push({ dataset, list: mine.objects });
         continue;
       }
       const latest = await this.deps.jobs.list({
         connectionId: connection.id,
-        dataset: other,
+        dataset,
         hourFrom: hour,
         hourTo: hour,
         status: ['succeeded'],
         limit: 1,
       });
-      if (latest.items[0]) datasets[other] = latest.items[0].objects;
+      if (latest.items[0]) objects.push({ dataset, list: latest.items[0].objects });
     }
     const manifest = {
       version: 1,
       projectId: project.id,
       hour,
-      writtenAt: this.deps.clock.now().toISOString(),
-      objects: Object.entries(datasets).flatMap(([name, list]) =>
-        (list as Job['objects']).map((o) => ({
-          dataset: name,
+      writtenAt: now.toISOString(),
+      objects: objects.flatMap(({ dataset, list }) =>
+        list.map((o) => ({
+          dataset,
           key: o.key,
           events: o.events,
           bytes: o.bytes,
@@ -419,11 +531,23 @@ export class ExportService {
         })),
       ),
     };
-    await sink.putObject(
-      manifestKey(prefix, project.id, hour),
-      Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
-      'application/json',
-    );
+    return `${JSON.stringify(manifest, null, 2)}\n`;
+  }
+
+  /**
+   * Write job records and tell the consoles. The push goes out even when the history can not
+   * be written (a full disk), so the console and CLI still learn the outcome; then it throws.
+   */
+  private async record(jobs: Job[]): Promise<Job[]> {
+    const now = this.deps.clock.now().toISOString();
+    const saved = jobs.map((job) => ({ ...job, updatedAt: now }));
+    let failure: unknown = null;
+    for (const job of saved) {
+      await this.deps.jobs.put(job).catch((error: unknown) => (failure ??= error));
+      this.deps.emit({ type: 'job.updated', job });
+    }
+    if (failure) throw historyWriteError(failure);
+    return saved;
   }
 
   private async sourceFor(project: Project): Promise<EventSource> {
@@ -457,6 +581,12 @@ export class ExportService {
   }
 }
 
+const CANCELLED: Record<CancelReason, string> = {
+  admin: 'Cancelled',
+  shutdown: 'Ferry is stopping',
+  deleted: 'The connection was deleted',
+};
+
 /**
  * The datasets to export: the ones asked for (all of the connection's when none), refused with
  * a field error when the connection does not export one of them.
@@ -473,9 +603,53 @@ export function checkDatasets(connection: Connection, wanted?: readonly Dataset[
   return datasets;
 }
 
+function runKey(connectionId: string, hour: string): string {
+  return `${connectionId}|${hour}`;
+}
+
+function newJob(
+  connectionId: string,
+  dataset: Dataset,
+  hour: string,
+  trigger: Trigger,
+  started: Date,
+  notes: string[],
+): Job {
+  return {
+    id: newJobId(started),
+    connectionId,
+    dataset,
+    hour,
+    trigger,
+    status: 'running',
+    attempts: 0,
+    createdAt: started.toISOString(),
+    updatedAt: started.toISOString(),
+    startedAt: started.toISOString(),
+    finishedAt: null,
+    durationMs: null,
+    counts: null,
+    bytes: null,
+    objects: [],
+    removed: [],
+    notes: [...notes],
+    error: null,
+    retryAt: null,
+    cancelledBy: null,
+  };
+}
+
 /** Time-ordered job ids: `j_<time base36>_<random>`. */
 function newJobId(now: Date): string {
   return `j_${now.getTime().toString(36).padStart(9, '0')}_${randomBytes(4).toString('hex')}`;
+}
+
+function withEtags(job: Job, etags: Map<string, string | null>): Job {
+  return { ...job, objects: job.objects.map((o) => ({ ...o, etag: etags.get(o.key) ?? null })) };
+}
+
+function isHistoryWriteError(error: unknown): boolean {
+  return error instanceof FerryError && error.code === 'internal';
 }
 
 /**

@@ -2,8 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EVENT_FIELDS, hourIndex, hourOfTimestamp } from '../../../shared/model/export-format';
-import type { EventSource } from '../sources/types';
-import type { ObjectWriter, Sink } from '../sinks/types';
+import type { SourceHour } from '../sources/types';
+import type { Sink, StagedHandle, StagedObject } from '../sinks/types';
 import { FingerprintSet } from './dedupe';
 import { GzipWriter } from './gzip';
 import { F, FLAG, fingerprintOf, STRIDE, type ScanConfig } from './line-scan';
@@ -16,15 +16,14 @@ export interface EventFilter {
 
 export interface EventsExportOptions {
   hour: string;
-  source: EventSource;
+  /** The opened hour of the project's source. */
+  source: SourceHour;
+  /** True when the source's streams may hold other hours (only this hour's lines are kept). */
+  mixedHours: boolean;
   sink: Sink;
   pool: WorkerPool;
   /** Key of partition n (from 1). */
   objectKey(partition: number): string;
-  /** What every partition key of this hour starts with. */
-  objectPrefix: string;
-  /** Partition number of a key of this hour, or null. */
-  partitionOf(key: string): number | null;
   partitionBytes: number;
   gzipLevel: number;
   filter: EventFilter | null;
@@ -32,6 +31,7 @@ export interface EventsExportOptions {
   onProgress?(progress: { events: number; bytes: number }): void;
 }
 
+/** One object of an hour, with what the job records about it. */
 export interface WrittenObject {
   key: string;
   bytes: number;
@@ -39,6 +39,11 @@ export interface WrittenObject {
   events: number;
   sha256: string;
   etag: string | null;
+}
+
+/** An object written and sealed but not visible yet: its hour's commit makes it visible. */
+export interface StagedFile extends WrittenObject {
+  staged: StagedHandle;
 }
 
 export interface EventsExportResult {
@@ -50,13 +55,10 @@ export interface EventsExportResult {
     badLines: number;
   };
   bytes: { raw: number; compressed: number };
-  objects: WrittenObject[];
+  /** Partitions #1…#n, sealed: nothing is visible until the hour commits. */
+  objects: StagedFile[];
   /** The first bad lines, as "file:line: reason". */
   badLineSamples: string[];
-  /** Partitions of an earlier export of this hour that this one no longer has, now deleted. */
-  removedStale: string[];
-  /** Unfinished uploads or temp files of an interrupted earlier run, now removed. */
-  cleanedUp: number;
 }
 
 const MAX_BAD_SAMPLES = 20;
@@ -86,8 +88,9 @@ function collectGarbage(bytes: number): void {
 }
 
 /**
- * Export one hour of events: source → (this hour only) → event-type filter → de-duplicate →
- * complete every schema field → partitions of at most `partitionBytes` → parallel gzip → sink.
+ * Write one hour of events, staged: source → (this hour only) → event-type filter →
+ * de-duplicate → complete every schema field → partitions of at most `partitionBytes` →
+ * parallel gzip → sealed objects in the sink, not yet visible.
  *
  * Worker threads scan blocks of lines in shared memory (validity, schema fields, hour, filter,
  * id fingerprint); this thread only makes the ordered decisions and copies bytes. A line that
@@ -96,29 +99,35 @@ function collectGarbage(bytes: number): void {
  * the fast scanner will not vouch for go through JSON.parse here, and a line that is not a JSON
  * object is counted and reported with its file and line number.
  *
- * Re-exporting an hour writes the same keys and then deletes partitions an earlier export had
- * beyond this one's, so overlapping backfills never leave duplicates.
+ * Resolves only when the source was read to its end; a cancel throws. On any failure every
+ * partition written so far is thrown away, so the destination is as it was.
  */
 export async function exportEventsHour(options: EventsExportOptions): Promise<EventsExportResult> {
-  const { sink, signal, pool } = options;
-  const cleanedUp = await sink.cleanup(options.objectPrefix);
+  const { signal, pool } = options;
   const decide = new LineDecider(options);
   const partitions = new Partitions(options);
   const blocks = new SharedBlocks();
   const config: ScanConfig = {
-    hour: options.source.mixedHours ? hourIndex(options.hour) : null,
+    hour: options.mixedHours ? hourIndex(options.hour) : null,
     filter: options.filter
       ? { include: options.filter.mode === 'include', types: options.filter.eventTypes }
       : null,
   };
 
   try {
-    for await (const stream of options.source.events(options.hour, signal)) {
+    for await (const stream of options.source.events()) {
       let lineNo = 0;
       const inFlight: { block: Uint8Array; records: Promise<Int32Array> }[] = [];
+      const reportHourless = stream.reportHourless ?? true;
       const handleOldest = async () => {
         const { block, records } = inFlight.shift()!;
-        lineNo = await decide.block(block, await records, stream.name, lineNo, partitions);
+        lineNo = await decide.block(
+          block,
+          await records,
+          { file: stream.name, reportHourless },
+          lineNo,
+          partitions,
+        );
         partitions.flush();
         blocks.release(block);
         collectGarbage(block.length);
@@ -130,7 +139,7 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
           ? blocks.fromReader(stream.readInto.bind(stream))
           : blocks.from(stream.chunks);
         for await (const block of source) {
-          if (signal.aborted) throw signal.reason ?? new Error('Cancelled');
+          signal.throwIfAborted();
           inFlight.push({
             block,
             records: pool.scan(block.buffer as SharedArrayBuffer, block.length, config),
@@ -143,29 +152,19 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
         await stream.close?.();
       }
     }
+    // A source that stopped early because of the signal never counts as the end of the hour.
+    signal.throwIfAborted();
     await partitions.finish();
   } catch (error) {
     await partitions.abort();
     throw error;
   }
 
-  // Partitions an earlier export of this hour wrote beyond this one's are stale now.
-  const existing = await sink.list(options.objectPrefix);
-  const removedStale = existing
-    .filter((o) => {
-      const n = options.partitionOf(o.key);
-      return n !== null && n > partitions.objects.length;
-    })
-    .map((o) => o.key);
-  if (removedStale.length > 0) await sink.deleteObjects(removedStale);
-
   return {
     counts: decide.counts,
     bytes: { raw: partitions.rawBytes, compressed: partitions.compressedBytes },
     objects: partitions.objects,
     badLineSamples: decide.badSamples,
-    removedStale,
-    cleanedUp,
   };
 }
 
@@ -273,7 +272,7 @@ class LineDecider {
 
   constructor(options: EventsExportOptions) {
     this.hour = hourIndex(options.hour);
-    this.checkHour = options.source.mixedHours;
+    this.checkHour = options.mixedHours;
     this.filter = options.filter
       ? { include: options.filter.mode === 'include', types: new Set(options.filter.eventTypes) }
       : null;
@@ -283,10 +282,11 @@ class LineDecider {
   async block(
     buf: Uint8Array,
     records: Int32Array,
-    file: string,
+    stream: { file: string; reportHourless: boolean },
     lineNo: number,
     out: Partitions,
   ): Promise<number> {
+    const { file } = stream;
     for (let at = 0; at < records.length; at += STRIDE) {
       lineNo++;
       const flags = records[at + F.flags]!;
@@ -294,13 +294,14 @@ class LineDecider {
       const start = records[at + F.start]!;
       const end = records[at + F.end]!;
       if (!(flags & FLAG.valid)) {
-        const bytes = this.slow(buf, start, end, file, lineNo);
+        const bytes = this.slow(buf, start, end, stream, lineNo);
         if (bytes) await out.line(bytes, 0, bytes.length, null);
         continue;
       }
       if (this.checkHour) {
         if (flags & FLAG.noHour) {
-          this.bad(file, lineNo, 'no valid server_upload_time, so it belongs to no hour');
+          if (stream.reportHourless)
+            this.bad(file, lineNo, 'no valid server_upload_time, so it belongs to no hour');
           continue;
         }
         if (!(flags & FLAG.inHour)) continue;
@@ -338,23 +339,30 @@ class LineDecider {
     buf: Uint8Array,
     start: number,
     end: number,
-    file: string,
+    stream: { file: string; reportHourless: boolean },
     lineNo: number,
   ): Buffer | null {
+    const { file } = stream;
     const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+    // A line that is not an event has no hour either: a stream holding several hours reports it
+    // with one of them only, not once per hour it is read for.
+    const unreadable = (reason: string) =>
+      !this.checkHour || stream.reportHourless ? this.bad(file, lineNo, reason) : null;
     let event: unknown;
     try {
       event = JSON.parse(text);
     } catch (error) {
-      return this.bad(file, lineNo, `not valid JSON (${(error as Error).message})`);
+      return unreadable(`not valid JSON (${(error as Error).message})`);
     }
     if (typeof event !== 'object' || event === null || Array.isArray(event))
-      return this.bad(file, lineNo, 'not a JSON object');
+      return unreadable('not a JSON object');
     const record = event as Record<string, unknown>;
     if (this.checkHour) {
       const hour = hourOfTimestamp(record.server_upload_time);
       if (hour === null)
-        return this.bad(file, lineNo, 'no valid server_upload_time, so it belongs to no hour');
+        return stream.reportHourless
+          ? this.bad(file, lineNo, 'no valid server_upload_time, so it belongs to no hour')
+          : null;
       if (hour !== this.hour) return null;
     }
     this.counts.eventsIn++;
@@ -405,7 +413,7 @@ class LineDecider {
 
 interface OpenPartition {
   key: string;
-  writer: ObjectWriter;
+  writer: StagedObject;
   gzip: GzipWriter;
   hash: Hash;
   compressed: number;
@@ -414,7 +422,7 @@ interface OpenPartition {
 
 /** The hour's output files: `#1`, `#2`, … each at most `partitionBytes` uncompressed. */
 class Partitions {
-  readonly objects: WrittenObject[] = [];
+  readonly objects: StagedFile[] = [];
   compressedBytes = 0;
   private closedRaw = 0;
   private open: OpenPartition | null = null;
@@ -493,18 +501,21 @@ class Partitions {
     if (this.open) await this.close(this.open);
   }
 
+  /** Throw away every partition of the hour: the open one and the ones already sealed. */
   async abort(): Promise<void> {
     this.run = null;
     const part = this.open;
     this.open = null;
-    if (!part) return;
-    await part.gzip.discard();
-    await part.writer.abort();
+    if (part) {
+      await part.gzip.discard();
+      await part.writer.abort();
+    }
+    await Promise.allSettled(this.objects.map((o) => this.options.sink.discard(o.staged)));
   }
 
   private async start(): Promise<OpenPartition> {
     const key = this.options.objectKey(this.objects.length + 1);
-    const writer = await this.options.sink.openObject(key);
+    const writer = await this.options.sink.stage(key, this.options.signal);
     const hash = createHash('sha256');
     const part: OpenPartition = {
       key,
@@ -525,7 +536,7 @@ class Partitions {
 
   private async close(part: OpenPartition): Promise<void> {
     const { rawBytes } = await part.gzip.finish();
-    const { etag } = await part.writer.finish();
+    const staged = await part.writer.seal();
     this.open = null;
     this.objects.push({
       key: part.key,
@@ -533,7 +544,8 @@ class Partitions {
       rawBytes,
       events: part.events,
       sha256: part.hash.digest('hex'),
-      etag,
+      etag: null,
+      staged,
     });
     this.compressedBytes += part.compressed;
     this.closedRaw += rawBytes;

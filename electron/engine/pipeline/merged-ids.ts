@@ -7,15 +7,18 @@ import {
   type MergedId,
 } from '../../../shared/model/export-format';
 import { lineBlocks } from '../sources/lines';
-import type { EventSource } from '../sources/types';
+import type { SourceHour } from '../sources/types';
 import type { Sink } from '../sinks/types';
-import type { WrittenObject } from './events';
+import type { StagedFile } from './events';
 import { GzipWriter, type Deflater } from './gzip';
 import { EventScanner, VALUE } from './scan';
 
 export interface MergedIdsExportOptions {
   hour: string;
-  source: EventSource;
+  /** The opened hour of the project's source. */
+  source: SourceHour;
+  /** True when the source's streams may hold other hours (only this hour's lines count). */
+  mixedHours: boolean;
   sink: Sink;
   pool: Deflater;
   /** `-<orgId>_<yyyy-MM-dd>_<H>.json.gz` under the prefix. */
@@ -29,40 +32,48 @@ export interface MergedIdsExportResult {
   merges: number;
   /** True when the source had no merges of its own and they were derived from events. */
   derived: boolean;
-  objects: WrittenObject[];
-  removedStale: string[];
-  cleanedUp: number;
+  /** True when the source answered nothing at all for the hour (no merges, no events). */
+  sourceEmpty: boolean;
+  /** The hour's file, sealed but not visible yet; null when the hour has no merges. */
+  object: StagedFile | null;
 }
 
 /**
- * Export one hour of merged Amplitude IDs as one file (no file when the hour has none).
+ * Write one hour of merged Amplitude IDs as one staged file (none when the hour has none).
  *
  * Merges come from the source when it has them (demo, a files source with `merged_ids/`);
  * otherwise they are derived from the hour's events — see `deriveMerges` for the rule. Lines
  * are sorted (merge_server_time, amplitude_id, merged_amplitude_id) so output is repeatable.
+ * Nothing becomes visible here: the hour's commit does that.
  */
 export async function exportMergedIdsHour(
   options: MergedIdsExportOptions,
 ): Promise<MergedIdsExportResult> {
-  const { sink, key } = options;
-  const cleanedUp = await sink.cleanup(key);
-  let merges = await options.source.mergedIds(options.hour, options.signal);
+  const { sink, key, signal } = options;
+  let merges = await options.source.mergedIds();
   const derived = merges === null;
-  merges ??= await deriveMerges(options.source, options.hour, options.projectId, options.signal);
+  let sourceEmpty = merges?.length === 0;
+  if (!merges) {
+    const seen = await deriveMerges(
+      options.source,
+      options.mixedHours,
+      options.hour,
+      options.projectId,
+      signal,
+    );
+    merges = seen.merges;
+    sourceEmpty = seen.linesRead === 0;
+  }
+  signal.throwIfAborted();
   merges.sort(
     (a, b) =>
       a.merge_server_time - b.merge_server_time ||
       a.amplitude_id - b.amplitude_id ||
       a.merged_amplitude_id - b.merged_amplitude_id,
   );
+  if (merges.length === 0) return { merges: 0, derived, sourceEmpty, object: null };
 
-  if (merges.length === 0) {
-    const stale = (await sink.list(key)).filter((o) => o.key === key).map((o) => o.key);
-    if (stale.length > 0) await sink.deleteObjects(stale);
-    return { merges: 0, derived, objects: [], removedStale: stale, cleanedUp };
-  }
-
-  const writer = await sink.openObject(key);
+  const writer = await sink.stage(key, signal);
   const hash = createHash('sha256');
   let compressed = 0;
   const gzip = new GzipWriter(options.pool, options.gzipLevel, async (bytes) => {
@@ -78,22 +89,21 @@ export async function exportMergedIdsHour(
       await gzip.drain();
     }
     const { rawBytes } = await gzip.finish();
-    const { etag } = await writer.finish();
+    signal.throwIfAborted();
+    const staged = await writer.seal();
     return {
       merges: merges.length,
       derived,
-      objects: [
-        {
-          key,
-          bytes: compressed,
-          rawBytes,
-          events: merges.length,
-          sha256: hash.digest('hex'),
-          etag,
-        },
-      ],
-      removedStale: [],
-      cleanedUp,
+      sourceEmpty,
+      object: {
+        key,
+        bytes: compressed,
+        rawBytes,
+        events: merges.length,
+        sha256: hash.digest('hex'),
+        etag: null,
+        staged,
+      },
     };
   } catch (error) {
     await gzip.discard();
@@ -114,23 +124,26 @@ export async function exportMergedIdsHour(
  * (a `merged_ids/` folder) when that matters. See docs/pipeline.md.
  */
 export async function deriveMerges(
-  source: EventSource,
+  source: SourceHour,
+  mixedHours: boolean,
   hour: string,
   projectId: number,
   signal: AbortSignal,
-): Promise<MergedId[]> {
+): Promise<{ merges: MergedId[]; linesRead: number }> {
   const wanted = hourIndex(hour);
+  let linesRead = 0;
   const scanner = new EventScanner();
   const users = new Map<string, Map<number, { time: number; serverTime: number }>>();
-  for await (const stream of source.events(hour, signal)) {
+  for await (const stream of source.events()) {
     try {
       for await (const block of lineBlocks(stream.chunks)) {
-        if (signal.aborted) throw signal.reason ?? new Error('Cancelled');
+        signal.throwIfAborted();
         const buf = Buffer.from(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
         for (let k = 0; k < block.starts.length; k++) {
+          if (block.ends[k]! > block.starts[k]!) linesRead++;
           const ids = readIds(scanner, buf, block.starts[k]!, block.ends[k]!);
           if (!ids || ids.serverTime === null) continue;
-          if (source.mixedHours && hourOfTimestamp(ids.serverTime) !== wanted) continue;
+          if (mixedHours && hourOfTimestamp(ids.serverTime) !== wanted) continue;
           let seen = users.get(ids.userId);
           if (!seen) users.set(ids.userId, (seen = new Map()));
           if (!seen.has(ids.amplitudeId))
@@ -159,7 +172,7 @@ export async function deriveMerges(
       });
     }
   }
-  return merges;
+  return { merges, linesRead };
 }
 
 function readIds(

@@ -2,10 +2,10 @@ import type { Connection, Project } from '../../../shared/model/entities';
 import { defaultSettleMinutes } from '../../../shared/model/entities';
 import { hourIndex, hourString } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
+import { HOUR_MS } from '../../../shared/model/hours';
 import type { HourRange } from '../../../shared/model/schedule';
 import type { IndexEntry } from '../store/jobs-store';
 
-export const HOUR_MS = 3_600_000;
 /** A failed hour is tried again by the schedule this long after its last try ended. */
 export const FAILED_HOUR_COOLDOWN_MS = HOUR_MS;
 

@@ -27,6 +27,8 @@ const MINUTE = 60_000;
  * network) keep being retried while the hour's budget lasts; access errors a few times (the admin
  * may be fixing a policy right now), then the hour fails; source and settings errors at once.
  *
+ * A damaged download (`corrupt`) is tried once more: it may have been damaged on the way.
+ *
  * Jitter is "equal jitter": half the delay fixed, half random, so connections that failed
  * together do not all come back at the same second, and a delay is never below half its step.
  */
@@ -38,6 +40,7 @@ export function scheduleRetryPolicy(options: ScheduleRetryOptions): RetryPolicy 
   const accessBase = options.accessBaseMs ?? 4 * MINUTE;
   const jitter = (ms: number) => Math.round(ms / 2 + (random() * ms) / 2);
   return (problem, attempt, elapsedMs) => {
+    if (problem.code === 'corrupt') return attempt < 2 ? jitter(transientBase) : null;
     if (problem.kind === 'transient') {
       const delay = jitter(Math.min(transientBase * 2 ** (attempt - 1), maxDelay));
       return elapsedMs + delay <= budget ? delay : null;
@@ -50,8 +53,11 @@ export function scheduleRetryPolicy(options: ScheduleRetryOptions): RetryPolicy 
   };
 }
 
-/** The command line's policy for one-off exports: a few quick transient retries, nothing else. */
+/** A few quick retries of transient errors (and one of a damaged download), nothing else. */
 export function quickRetryPolicy(attempts: number, baseMs: number): RetryPolicy {
   return (problem, attempt) =>
-    problem.kind === 'transient' && attempt < attempts ? baseMs * 2 ** (attempt - 1) : null;
+    (problem.kind === 'transient' || (problem.code === 'corrupt' && attempt < 2)) &&
+    attempt < attempts
+      ? baseMs * 2 ** (attempt - 1)
+      : null;
 }

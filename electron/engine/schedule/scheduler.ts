@@ -1,35 +1,26 @@
-import { randomBytes } from 'node:crypto';
-import PQueue from 'p-queue';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
-import {
-  appSettings,
-  type Backfill,
-  type Connection,
-  type Job,
-} from '../../../shared/model/entities';
-import { hourIndex, hoursBetween, hourString } from '../../../shared/model/export-format';
+import { appSettings, type Connection, type Job } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
-import type {
-  BackfillHour,
-  BackfillPreview,
-  ConnectionStatus,
-  HourStat,
-} from '../../../shared/model/schedule';
+import { notEndedProblem } from '../../../shared/model/hours';
+import type { ConnectionStatus } from '../../../shared/model/schedule';
 import { checkDatasets, type ExportService, type Trigger } from '../jobs/export-service';
 import type { Notifier } from '../notify/notifier';
 import type { ConfigStore } from '../store/config-store';
-import type { IndexEntry, JobsStore } from '../store/jobs-store';
-import { HOUR_MS, hourRecords, planConnection, type Plan } from './plan';
+import type { JobsStore } from '../store/jobs-store';
+import { Backfills } from './backfills';
+import { hourRecords, planConnection, type Plan } from './plan';
+import { ExportQueue, type Flight } from './queue';
+import { interruptedWork } from './recovery';
 import { scheduleRetryPolicy, type ScheduleRetryOptions } from './retry';
+import { hourStats } from './stats';
+import { connectionStatus } from './status';
 import { sleep, type Timers } from './timers';
 
 /** Queue priorities: a person waiting first, then the hourly schedule, then backfills. */
 const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;
 /** The schedule looks again at least this often, even with nothing due. */
 const RECHECK_MS = 15 * 60_000;
-/** Backfill counters are written to config.json at most this often while it runs. */
-const BACKFILL_SAVE_MS = 2_000;
 
 export interface SchedulerDeps {
   config: ConfigStore;
@@ -45,26 +36,20 @@ export interface SchedulerDeps {
   retry?: Partial<Omit<ScheduleRetryOptions, 'accessTries'>>;
 }
 
-interface InFlight {
-  connectionId: string;
-  state: 'queued' | 'running';
-}
-
 /**
  * The hourly schedule: every enabled connection's hours are exported after they settle, missed
  * hours are caught up within the lookback, failures are retried and then reported, backfills
- * share the queue at a lower priority. All timing comes from `timers`, so tests move a fake clock.
+ * share the queue at a lower priority. All timing comes from `timers`, so tests move a fake
+ * clock.
  *
- * Jobs run in one global queue (p-queue) with a concurrency limit; a job waiting to retry gives
- * its slot back, so one failing connection never holds up the others.
+ * The pieces live beside it: the queue (`queue.ts`), what is due (`plan.ts`), how a connection
+ * is doing (`status.ts`), backfills (`backfills.ts`), retries (`retry.ts`) and what a stop left
+ * behind (`recovery.ts`); this class ties them to the engine's clock and push stream.
  */
 export class Scheduler {
-  private readonly queue: PQueue;
-  private readonly inFlight = new Map<string, InFlight>();
-  private readonly backfillControllers = new Map<string, AbortController>();
-  private readonly backfillSaved = new Map<string, number>();
-  /** Counters of running backfills (config.json is written from these, throttled). */
-  private readonly live = new Map<string, Backfill>();
+  readonly backfills: Backfills;
+  private readonly queue: ExportQueue;
+  private concurrency: number;
   /** When the admin last resumed a connection: its failed hours are retried at once. */
   private readonly resumedAt = new Map<string, number>();
   private cancelTimer: (() => void) | null = null;
@@ -73,20 +58,33 @@ export class Scheduler {
   private tickAgain = false;
 
   constructor(private readonly deps: SchedulerDeps) {
-    const concurrency =
+    this.concurrency =
       deps.concurrency ??
       // A hand-edited settings block must not stop the schedule: fall back to the default.
       appSettings.safeParse(deps.config.data.settings).data?.concurrency ??
       appSettings.parse({}).concurrency;
-    this.queue = new PQueue({ concurrency });
+    this.queue = new ExportQueue(this.concurrency);
+    this.backfills = new Backfills({
+      config: deps.config,
+      jobs: deps.jobs,
+      queue: this.queue,
+      timers: deps.timers,
+      emit: deps.emit,
+      log: deps.log,
+      resolve: (id) => deps.exports.resolve(id),
+      enqueue: (connection, hour, datasets, options) =>
+        this.enqueue(connection, hour, datasets, 'backfill', options),
+      // A backfill keeps a few more hours queued than can run, so no slot idles between them.
+      window: () => this.concurrency + 2,
+    });
   }
 
-  /** Start the schedule: re-run jobs a crash interrupted, resume backfills, then tick. */
+  /** Start the schedule: re-run jobs a stop or kill interrupted, resume backfills, then tick. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.rerunInterrupted();
-    await this.resumeBackfills();
+    await this.recoverInterrupted();
+    await this.backfills.resume();
     await this.tick();
   }
 
@@ -95,26 +93,38 @@ export class Scheduler {
     return this.tick();
   }
 
-  /** Stop scheduling; queued jobs are dropped, running ones are left to ExportService.close(). */
+  /**
+   * Stop taking work: no more ticks, queued runs are dropped and backfills stop feeding the
+   * queue (they resume at the next start). Running runs are left to `ExportService.close()`.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.cancelTimer?.();
     this.cancelTimer = null;
-    this.queue.clear();
-    for (const controller of this.backfillControllers.values()) controller.abort();
+    this.queue.stop();
+    await this.backfills.stop();
     await this.ticking;
   }
 
-  /** Wait until nothing is queued or running (tests and `ferry run --until-idle`). */
+  /** Wait until nothing is queued or running; runs waiting to retry may remain (tests). */
   async idle(): Promise<void> {
-    while (this.queue.size > 0 || this.queue.pending > 0 || this.ticking) {
+    do {
       await this.ticking;
-      await this.queue.onIdle();
-    }
+      await this.queue.idle();
+    } while (this.ticking);
+  }
+
+  /** Wait until every run has ended, retries included (`ferry run --once`). */
+  async drained(): Promise<void> {
+    do {
+      await this.ticking;
+      await this.queue.drained();
+    } while (this.ticking || this.queue.all().length > 0);
   }
 
   setConcurrency(concurrency: number): void {
-    this.queue.concurrency = concurrency;
+    this.concurrency = concurrency;
+    this.queue.setConcurrency(concurrency);
   }
 
   // -- the schedule ------------------------------------------------------------------------------
@@ -138,12 +148,20 @@ export class Scheduler {
     if (!this.running) return;
     const now = this.deps.timers.now().getTime();
     let next = now + RECHECK_MS;
-    for (const connection of this.deps.config.data.connections) {
+    const connections = this.deps.config.data.connections;
+    // Runs and backfills of a connection that was deleted stop now.
+    for (const flight of this.queue.all())
+      if (!connections.some((c) => c.id === flight.connectionId))
+        this.deps.exports.cancelConnection(flight.connectionId, 'deleted');
+    for (const b of this.deps.config.data.backfills)
+      if (b.status === 'running' && !connections.some((c) => c.id === b.connectionId))
+        await this.backfills.forget(b.connectionId);
+    for (const connection of connections) {
       const plan = this.plan(connection, now);
       if (!plan) continue;
       if (connection.enabled && !this.stopped(connection.id)) {
-        for (const { hour, dataset } of plan.due)
-          this.enqueue(connection, dataset, hour, 'scheduled');
+        for (const [hour, datasets] of byHour(plan.due))
+          this.enqueue(connection, hour, datasets, 'scheduled');
         next = Math.min(next, plan.nextAt, plan.retryAt ?? Infinity);
       }
       this.deps.emit({ type: 'schedule.status', status: this.statusFrom(connection, plan) });
@@ -161,7 +179,7 @@ export class Scheduler {
       project,
       records,
       now,
-      (dataset, hour) => this.inFlight.has(key(connection.id, dataset, hour)),
+      (_dataset, hour) => !!this.queue.flight(connection.id, hour),
       this.resumedAt.get(connection.id),
     );
   }
@@ -188,45 +206,19 @@ export class Scheduler {
   }
 
   private statusFrom(connection: Connection, plan: Plan): ConnectionStatus {
-    let queued = 0;
-    let running = 0;
-    for (const f of this.inFlight.values())
-      if (f.connectionId !== connection.id) continue;
-      else if (f.state === 'running') running++;
-      else queued++;
-    const alert = this.deps.config.data.alerts[connection.id];
-    const failed = plan.failedHours[0];
-    const base = {
-      connectionId: connection.id,
-      stopped: alert?.stopped ?? false,
-      lastExportedHour: plan.lastExportedHour,
-      pendingHours: plan.pendingHours,
-      queued,
-      running,
-      gap: plan.gap,
-      nextHour: connection.enabled ? plan.nextHour : null,
-      nextRunAt: connection.enabled ? new Date(plan.nextAt).toISOString() : null,
-    };
-    if (!connection.enabled) return { ...base, state: 'disabled', reason: null, fix: null };
-    if (alert || failed) {
-      const error = alert?.error ?? null;
-      const hour = alert?.hour ?? failed?.hour ?? '';
-      const dataset = alert?.dataset ?? failed?.dataset;
-      return {
-        ...base,
-        state: 'failing',
-        reason: `${hour.replace('T', ' ')}:00 UTC${dataset ? ` (${dataset})` : ''} failed: ${error?.message ?? 'see the job'}${alert?.stopped ? ' Exports are stopped until this is fixed and retried.' : ''}`,
-        fix: error?.fix ?? null,
-      };
-    }
-    if (plan.pendingHours > 1)
-      return {
-        ...base,
-        state: 'catching-up',
-        reason: `${plan.pendingHours} hours to export`,
-        fix: null,
-      };
-    return { ...base, state: 'healthy', reason: null, fix: null };
+    return connectionStatus(
+      connection,
+      plan,
+      this.queue.counts(connection.id),
+      this.deps.config.data.alerts[connection.id],
+    );
+  }
+
+  private emitStatus(connectionId: string): void {
+    const connection = this.deps.config.data.connections.find((c) => c.id === connectionId);
+    const plan = connection && this.plan(connection, this.deps.timers.now().getTime());
+    if (connection && plan)
+      this.deps.emit({ type: 'schedule.status', status: this.statusFrom(connection, plan) });
   }
 
   /**
@@ -241,43 +233,51 @@ export class Scheduler {
     return this.status(connection.id);
   }
 
-  // -- the queue -----------------------------------------------------------------------------------
+  // -- runs ----------------------------------------------------------------------------------------
 
   /**
-   * Queue one export unless the same (connection, dataset, hour) is already queued or running.
-   * Returns the promise of its job, or null when it was already in flight.
+   * Export an hour now on a person's request (the console's "Export an hour", `ferry export`):
+   * queued ahead of the schedule; refused when the hour has not ended or is in flight already.
+   */
+  exportNow(connectionId: string, hour: string, datasets?: Dataset[]): Flight {
+    const problem = notEndedProblem(hour, this.deps.timers.now().getTime());
+    if (problem) throw new FerryError('validation', problem, 'hour');
+    const { connection } = this.deps.exports.resolve(connectionId);
+    const flight = this.enqueue(connection, hour, checkDatasets(connection, datasets), 'manual');
+    if (!flight)
+      throw new FerryError(
+        'conflict',
+        `${hour} of "${connection.name}" is already queued or being exported`,
+        'hour',
+      );
+    return flight;
+  }
+
+  /** Cancel a queued-to-retry or running job on the admin's behalf. */
+  cancelJob(id: string): boolean {
+    return this.deps.exports.cancelJob(id, 'admin');
+  }
+
+  /**
+   * Queue one hour of a connection (the datasets given) unless that hour is already queued or
+   * running. Returns its flight, or null when it was in flight already.
    */
   enqueue(
     connection: Connection,
-    dataset: Dataset,
     hour: string,
+    datasets: Dataset[],
     trigger: Trigger,
-    options: { backfill?: Backfill; notes?: string[] } = {},
-  ): Promise<Job | null> | null {
-    const k = key(connection.id, dataset, hour);
-    if (this.inFlight.has(k) || this.deps.exports.isRunning(connection.id, dataset, hour))
-      return null;
-    const flight: InFlight = { connectionId: connection.id, state: 'queued' };
-    this.inFlight.set(k, flight);
-    const priority = PRIORITY[trigger];
-    return this.withSlot(priority, async (slot) => {
-      try {
+    options: { signal?: AbortSignal; notes?: string[] } = {},
+  ): Flight | null {
+    const flight = this.queue.add(
+      { connectionId: connection.id, hour, datasets, priority: PRIORITY[trigger] },
+      async (slot) => {
         const current = this.deps.config.data.connections.find((c) => c.id === connection.id);
+        if (!current) return [];
         // Disabling (or a stop) takes effect at once for what has not started yet.
-        if (current && trigger === 'scheduled' && (!current.enabled || this.stopped(current.id)))
-          return null;
-        const controller = options.backfill
-          ? this.backfillControllers.get(options.backfill.id)
-          : undefined;
-        if (!current || (options.backfill && (!controller || controller.signal.aborted))) {
-          // The connection is gone, or the backfill was cancelled: count the hour as cancelled.
-          if (options.backfill) await this.backfillDone(options.backfill.id, 'cancelled');
-          return null;
-        }
-        flight.state = 'running';
-        this.emitStatus(current);
-        const job = await this.deps.exports.exportHour(current.id, dataset, hour, trigger, {
-          signal: controller?.signal,
+        if (trigger === 'scheduled' && (!current.enabled || this.stopped(current.id))) return [];
+        const jobs = await this.deps.exports.runHour(current.id, hour, datasets, trigger, {
+          signal: options.signal,
           notes: options.notes,
           retry: scheduleRetryPolicy({
             ...this.deps.retry,
@@ -287,61 +287,37 @@ export class Scheduler {
             // Give the slot back while waiting, so other connections keep exporting.
             slot.release();
             await sleep(this.deps.timers, ms, signal);
-            await slot.acquire();
+            if (!signal.aborted) await slot.acquire();
           },
         });
-        await this.afterJob(current, job, options.backfill?.id ?? null);
-        return job;
-      } catch (error) {
-        if (!(error instanceof FerryError && error.code === 'conflict')) this.deps.log?.(error);
-        if (options.backfill) await this.backfillDone(options.backfill.id, 'failed');
-        return null;
-      } finally {
-        this.inFlight.delete(k);
-        // A running schedule's tick reports every connection's status; otherwise report this one.
-        const current = this.deps.config.data.connections.find((c) => c.id === connection.id);
-        if (this.running) void this.tick();
-        else if (current) this.emitStatus(current);
-      }
-    });
-  }
-
-  /** Run `task` holding one queue slot; the task may hand the slot back and take it again. */
-  private async withSlot<T>(
-    priority: number,
-    task: (slot: { release(): void; acquire(): Promise<void> }) => Promise<T>,
-  ): Promise<T> {
-    let release: (() => void) | null = null;
-    const acquire = () =>
-      new Promise<void>((granted, refused) => {
-        this.queue
-          .add(() => new Promise<void>((done) => ((release = done), granted())), { priority })
-          .catch(refused);
-      });
-    const slot = {
-      release: () => {
-        release?.();
-        release = null;
+        await this.afterRun(current, jobs);
+        return jobs;
       },
-      acquire,
-    };
-    await acquire();
-    try {
-      return await task(slot);
-    } finally {
-      slot.release();
-    }
+      { signal: options.signal, onStart: () => this.emitStatus(connection.id) },
+    );
+    if (!flight) return null;
+    flight.done
+      .catch((error: unknown) => {
+        if (!(error instanceof FerryError && error.code === 'conflict')) this.deps.log?.(error);
+      })
+      .finally(() => {
+        // A running schedule's tick reports every connection's status; otherwise report this one.
+        if (this.running) void this.tick();
+        else this.emitStatus(connection.id);
+      });
+    return flight;
   }
 
-  private async afterJob(connection: Connection, job: Job, backfillId: string | null) {
-    if (backfillId)
-      await this.backfillDone(
-        backfillId,
-        job.status === 'succeeded' ? 'succeeded' : job.status === 'failed' ? 'failed' : 'cancelled',
-      );
+  private async afterRun(connection: Connection, jobs: Job[]): Promise<void> {
+    const job = jobs.find((j) => j.status === 'failed') ?? jobs[0];
+    if (!job) return;
     if (job.trigger === 'manual' && job.status !== 'succeeded') return;
-    const resolved = this.safeResolve(connection.id);
-    if (!resolved) return;
+    let resolved;
+    try {
+      resolved = this.deps.exports.resolve(connection.id);
+    } catch {
+      return;
+    }
     const subject = { ...resolved, job };
     try {
       if (job.status === 'failed')
@@ -352,46 +328,37 @@ export class Scheduler {
     }
   }
 
-  private safeResolve(connectionId: string) {
-    try {
-      return this.deps.exports.resolve(connectionId);
-    } catch {
-      return null;
-    }
-  }
-
-  private emitStatus(connection: Connection): void {
-    const plan = this.plan(connection, this.deps.timers.now().getTime());
-    if (plan)
-      this.deps.emit({ type: 'schedule.status', status: this.statusFrom(connection, plan) });
-  }
-
-  /** Jobs found running (or waiting to retry) at start were cut off by a crash: run them again. */
-  private async rerunInterrupted(): Promise<void> {
-    const stale = this.deps.jobs.entries((e) => e.status === 'running' || e.status === 'queued');
-    for (const entry of stale) {
+  /**
+   * Close jobs a kill left open and run again the hours a stop or kill interrupted (see
+   * `interruptedWork`); backfill hours are resumed with their backfill.
+   */
+  private async recoverInterrupted(): Promise<void> {
+    const connections = this.deps.config.data.connections;
+    const { close, rerun } = interruptedWork(
+      this.deps.jobs.entries(() => true),
+      connections,
+    );
+    const rerunIds = new Set(rerun.flatMap((r) => r.jobIds));
+    for (const entry of close) {
       const job = await this.deps.jobs.get(entry.id);
       if (!job) continue;
-      const connection = this.deps.config.data.connections.find((c) => c.id === job.connectionId);
-      const rerun =
-        !!connection &&
-        connection.datasets.includes(job.dataset) &&
-        (job.trigger !== 'scheduled' || connection.enabled);
       const now = this.deps.timers.now().toISOString();
       await this.deps.jobs.put({
         ...job,
         status: 'cancelled',
+        cancelledBy: 'shutdown',
         updatedAt: now,
         finishedAt: now,
         notes: [
           ...job.notes,
-          `Interrupted: Ferry stopped while this job ran.${rerun ? ' It was run again.' : ''}`,
+          `Interrupted: Ferry stopped while this job ran.${rerunIds.has(job.id) ? ' It was run again.' : ''}`,
         ],
       });
-      // A backfill's own hours are resumed with their backfill.
-      if (!connection || !rerun || job.trigger === 'backfill') continue;
-      void this.enqueue(connection, job.dataset, job.hour, job.trigger, {
-        notes: [`Re-runs job ${job.id}, which Ferry stopping interrupted.`],
+    }
+    for (const r of rerun) {
+      const connection = connections.find((c) => c.id === r.connectionId)!;
+      this.enqueue(connection, r.hour, r.datasets, r.trigger, {
+        notes: [`Re-runs job ${r.jobIds.join(', ')}, which Ferry stopping interrupted.`],
       });
     }
   }
@@ -404,7 +371,7 @@ export class Scheduler {
     if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
     const { connection } = this.deps.exports.resolve(job.connectionId);
     await this.deps.notifier.unstop(connection.id);
-    const started = this.enqueue(connection, job.dataset, job.hour, 'manual', {
+    const started = this.enqueue(connection, job.hour, [job.dataset], 'manual', {
       notes: [`Retry of job ${job.id}.`],
     });
     if (!started)
@@ -423,317 +390,40 @@ export class Scheduler {
     let queued = 0;
     for (const connection of connections) {
       await this.deps.notifier.unstop(connection.id);
+      const failed = new Map<string, { datasets: Dataset[]; ids: string[] }>();
       const records = hourRecords(this.deps.jobs.entries((e) => e.connectionId === connection.id));
       for (const record of records.values()) {
         if (record.succeeded || record.latest.status !== 'failed') continue;
         if (!connection.datasets.includes(record.latest.dataset)) continue;
-        const started = this.enqueue(
-          connection,
-          record.latest.dataset,
-          record.latest.hour,
-          'manual',
-          {
-            notes: [`Retry of failed job ${record.latest.id}.`],
-          },
-        );
-        if (started) queued++;
+        const hour = failed.get(record.latest.hour) ?? { datasets: [], ids: [] };
+        failed.set(record.latest.hour, hour);
+        hour.datasets.push(record.latest.dataset);
+        hour.ids.push(record.latest.id);
+      }
+      for (const [hour, { datasets, ids }] of failed) {
+        const started = this.enqueue(connection, hour, datasets.sort(), 'manual', {
+          notes: [`Retry of failed job ${ids.join(', ')}.`],
+        });
+        if (started) queued += datasets.length;
       }
     }
     return queued;
   }
 
-  // -- backfills -----------------------------------------------------------------------------------
-
-  /** How many hours a range is and which overlap earlier exports; changes nothing. */
-  preview(input: {
-    connectionId: string;
-    from: string;
-    to: string;
-    datasets?: Dataset[];
-  }): BackfillPreview {
-    const { connection, hours, datasets } = this.checkRange(input);
-    const records = hourRecords(this.deps.jobs.entries((e) => e.connectionId === connection.id));
-    let overlaps = 0;
-    let inFlight = 0;
-    const overlapSample: BackfillPreview['overlapSample'] = [];
-    for (const hour of hours)
-      for (const dataset of datasets) {
-        if (this.inFlight.has(key(connection.id, dataset, hour))) inFlight++;
-        if (!records.get(`${dataset}|${hour}`)?.succeeded) continue;
-        overlaps++;
-        if (overlapSample.length < 10) overlapSample.push({ hour, dataset });
-      }
-    return {
-      connectionId: connection.id,
-      from: input.from,
-      to: input.to,
-      hours: hours.length,
-      datasets,
-      jobs: hours.length * datasets.length,
-      overlaps,
-      overlapSample,
-      inFlight,
-    };
-  }
-
-  async startBackfill(input: {
-    connectionId: string;
-    from: string;
-    to: string;
-    datasets?: Dataset[];
-  }): Promise<Backfill> {
-    const { connection, hours, datasets } = this.checkRange(input);
-    const backfill: Backfill = {
-      id: `bf_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`,
-      connectionId: connection.id,
-      from: input.from,
-      to: input.to,
-      datasets,
-      status: 'running',
-      createdAt: this.deps.timers.now().toISOString(),
-      finishedAt: null,
-      total: hours.length * datasets.length,
-      succeeded: 0,
-      failed: 0,
-      cancelled: 0,
-    };
-    await this.deps.config.update((data) => {
-      data.backfills.push(backfill);
-    });
-    this.runBackfill(connection, backfill, hours);
-    return this.backfill(backfill.id);
-  }
-
-  listBackfills(connectionId?: string): Backfill[] {
-    return this.deps.config.data.backfills
-      .map((b) => ({ ...(this.live.get(b.id) ?? b) }))
-      .filter((b) => !connectionId || b.connectionId === connectionId)
-      .slice()
-      .reverse();
-  }
-
-  backfill(id: string): Backfill {
-    const found = this.live.get(id) ?? this.deps.config.data.backfills.find((b) => b.id === id);
-    if (!found) throw new FerryError('not_found', `There is no backfill ${id}`, 'id');
-    return { ...found };
-  }
-
-  /**
-   * Each hour (per dataset) of a backfill and where it is: queued or running now, or how the
-   * latest job started since the backfill began ended; `waiting` when none has yet.
-   */
-  backfillHours(id: string, limit = 1000): { items: BackfillHour[]; total: number } {
-    const b = this.backfill(id);
-    const records = new Map<string, Readonly<IndexEntry>>();
-    for (const e of this.deps.jobs.entries(
-      (e) =>
-        e.connectionId === b.connectionId &&
-        e.hour >= b.from &&
-        e.hour <= b.to &&
-        e.createdAt >= b.createdAt,
-    ))
-      if (!records.has(`${e.dataset}|${e.hour}`)) records.set(`${e.dataset}|${e.hour}`, e);
-    const hours = hoursBetween(b.from, b.to);
-    const items: BackfillHour[] = [];
-    for (const hour of hours.slice(0, Math.ceil(limit / b.datasets.length)))
-      for (const dataset of b.datasets) {
-        const flight = this.inFlight.get(key(b.connectionId, dataset, hour));
-        const latest = records.get(`${dataset}|${hour}`);
-        const status: BackfillHour['status'] =
-          flight?.state ??
-          (latest
-            ? latest.status === 'queued' || latest.status === 'running'
-              ? 'running'
-              : latest.status
-            : b.status === 'running'
-              ? 'waiting'
-              : 'cancelled');
-        items.push({ hour, dataset, status, jobId: latest?.id ?? null });
-      }
-    return { items: items.slice(0, limit), total: hours.length * b.datasets.length };
-  }
-
-  /** Cancel a backfill: queued hours are dropped, running ones stop and end as cancelled. */
-  async cancelBackfill(id: string): Promise<Backfill> {
-    const found = this.backfill(id);
-    if (found.status !== 'running') return found;
-    this.backfillControllers.get(id)?.abort(new Error('The backfill was cancelled'));
-    this.backfillControllers.delete(id);
-    await this.saveBackfill(id, (b) => {
-      b.status = 'cancelled';
-      b.finishedAt = this.deps.timers.now().toISOString();
-    });
-    return this.backfill(id);
-  }
-
-  private runBackfill(connection: Connection, backfill: Backfill, hours: string[]): void {
-    this.backfillControllers.set(backfill.id, new AbortController());
-    let skipped = 0;
-    for (const hour of hours)
-      for (const dataset of backfill.datasets) {
-        const started = this.enqueue(connection, dataset, hour, 'backfill', { backfill });
-        // Already queued or running (the schedule, another backfill): that run covers it.
-        if (!started) skipped++;
-      }
-    if (skipped > 0)
-      void this.saveBackfill(backfill.id, (b) => {
-        b.total -= skipped;
-      }).then(() => this.backfillDone(backfill.id, null));
-  }
-
-  /** Resume backfills that were running when Ferry stopped: the hours not exported since. */
-  private async resumeBackfills(): Promise<void> {
-    for (const backfill of this.deps.config.data.backfills) {
-      if (backfill.status !== 'running') continue;
-      const connection = this.deps.config.data.connections.find(
-        (c) => c.id === backfill.connectionId,
-      );
-      if (!connection) {
-        await this.saveBackfill(backfill.id, (b) => {
-          b.status = 'cancelled';
-          b.finishedAt = this.deps.timers.now().toISOString();
-        });
-        continue;
-      }
-      const doneSince = new Set(
-        this.deps.jobs
-          .entries(
-            (e) =>
-              e.connectionId === connection.id &&
-              e.status === 'succeeded' &&
-              e.createdAt >= backfill.createdAt &&
-              e.hour >= backfill.from &&
-              e.hour <= backfill.to,
-          )
-          .map((e) => `${e.dataset}|${e.hour}`),
-      );
-      const remaining = hoursBetween(backfill.from, backfill.to).filter((hour) =>
-        backfill.datasets.some((d) => !doneSince.has(`${d}|${hour}`)),
-      );
-      await this.saveBackfill(backfill.id, (b) => {
-        b.succeeded = b.total - remaining.length * b.datasets.length;
-        b.failed = 0;
-        b.cancelled = 0;
-      });
-      this.runBackfill(connection, this.backfill(backfill.id), remaining);
-      if (remaining.length === 0) await this.backfillDone(backfill.id, null);
-    }
-  }
-
-  /**
-   * Count one finished job of a backfill (null: just re-check); close it when every job ended.
-   * Counters live in memory while it runs and are written to config.json at most every 2 s
-   * and when it ends, so a long backfill does not rewrite the config per hour.
-   */
-  private async backfillDone(
-    id: string,
-    outcome: 'succeeded' | 'failed' | 'cancelled' | null,
-  ): Promise<void> {
-    const b = this.liveBackfill(id);
-    if (!b) return;
-    if (outcome) b[outcome]++;
-    if (b.status === 'running' && b.succeeded + b.failed + b.cancelled >= b.total) {
-      b.status = b.failed > 0 ? 'failed' : b.cancelled > 0 ? 'cancelled' : 'succeeded';
-      b.finishedAt = this.deps.timers.now().toISOString();
-      this.backfillControllers.delete(id);
-    }
-    this.deps.emit({ type: 'backfill.updated', backfill: { ...b } });
-    const nowMs = Date.now();
-    if (b.status === 'running' && nowMs - (this.backfillSaved.get(id) ?? 0) < BACKFILL_SAVE_MS)
-      return;
-    this.backfillSaved.set(id, nowMs);
-    if (b.status !== 'running') this.live.delete(id);
-    await this.persistBackfill(b);
-  }
-
-  /** The in-memory counters of a backfill (loaded from config.json the first time). */
-  private liveBackfill(id: string): Backfill | null {
-    let b = this.live.get(id);
-    if (b) return b;
-    const stored = this.deps.config.data.backfills.find((x) => x.id === id);
-    if (!stored) return null;
-    b = { ...stored };
-    this.live.set(id, b);
-    return b;
-  }
-
-  private async persistBackfill(b: Backfill): Promise<void> {
-    const copy = { ...b };
-    await this.deps.config.update((data) => {
-      const at = data.backfills.findIndex((x) => x.id === copy.id);
-      if (at >= 0) data.backfills[at] = copy;
-    });
-  }
-
-  /** Change a backfill now (counters and file), and tell the consoles. */
-  private async saveBackfill(id: string, change: (b: Backfill) => void): Promise<void> {
-    const b = this.liveBackfill(id);
-    if (!b) return;
-    change(b);
-    this.deps.emit({ type: 'backfill.updated', backfill: { ...b } });
-    if (b.status !== 'running') this.live.delete(id);
-    await this.persistBackfill(b);
-  }
-
-  private checkRange(input: {
-    connectionId: string;
-    from: string;
-    to: string;
-    datasets?: Dataset[];
-  }): { connection: Connection; hours: string[]; datasets: Dataset[] } {
-    const { connection } = this.deps.exports.resolve(input.connectionId);
-    if (input.from > input.to)
-      throw new FerryError('validation', 'The range must start before it ends (from ≤ to)', 'to');
-    const current = hourString(Math.floor(this.deps.timers.now().getTime() / HOUR_MS));
-    if (input.to >= current)
-      throw new FerryError(
-        'validation',
-        `${input.to} has not ended yet; a backfill can reach up to ${hourString(hourIndex(current) - 1)}`,
-        'to',
-      );
-    const datasets = checkDatasets(connection, input.datasets);
-    return { connection, hours: hoursBetween(input.from, input.to), datasets };
-  }
-
   // -- the chart -----------------------------------------------------------------------------------
 
-  /** Events, bytes and lag per hour from the latest successful job of each hour. */
-  async stats(query: { connectionId?: string; hourFrom: string; hourTo: string }) {
-    const entries = this.deps.jobs.entries(
-      (e) =>
-        (!query.connectionId || e.connectionId === query.connectionId) &&
-        e.hour >= query.hourFrom &&
-        e.hour <= query.hourTo,
-    );
-    const byHour = new Map<string, HourStat>();
-    const seen = new Set<string>();
-    for (const e of entries) {
-      const stat = byHour.get(e.hour) ?? {
-        hour: e.hour,
-        events: 0,
-        bytes: 0,
-        lagMinutes: null,
-        failed: 0,
-      };
-      byHour.set(e.hour, stat);
-      const k = `${e.connectionId}|${e.dataset}|${e.hour}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      if (e.status === 'failed') stat.failed++;
-      if (e.status !== 'succeeded') continue;
-      const job = await this.deps.jobs.get(e.id);
-      if (!job) continue;
-      if (job.dataset === 'events') stat.events += job.counts?.eventsOut ?? 0;
-      stat.bytes += job.bytes?.compressed ?? 0;
-      if (job.trigger === 'scheduled' && job.finishedAt) {
-        const lag = (Date.parse(job.finishedAt) - (hourIndex(job.hour) + 1) * HOUR_MS) / 60_000;
-        stat.lagMinutes = Math.max(stat.lagMinutes ?? 0, Math.round(lag));
-      }
-    }
-    return [...byHour.values()].sort((a, b) => a.hour.localeCompare(b.hour));
+  stats(query: { connectionId?: string; hourFrom: string; hourTo: string }) {
+    return hourStats(this.deps.jobs, query);
   }
 }
 
-function key(connectionId: string, dataset: string, hour: string): string {
-  return `${connectionId}|${dataset}|${hour}`;
+/** Due (hour, dataset) pairs as one entry per hour, oldest first (the plan's order). */
+function byHour(due: { hour: string; dataset: Dataset }[]): Map<string, Dataset[]> {
+  const out = new Map<string, Dataset[]>();
+  for (const { hour, dataset } of due) {
+    const list = out.get(hour) ?? [];
+    out.set(hour, list);
+    list.push(dataset);
+  }
+  return out;
 }

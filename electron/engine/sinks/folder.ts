@@ -1,15 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { ObjectWriter, Sink, StoredObject } from './types';
+import { syncDir } from '../store/atomic';
+import {
+  StagedObjectLost,
+  type Sink,
+  type StagedHandle,
+  type StagedObject,
+  type StoredObject,
+} from './types';
 
 const TEMP_MARK = '.ferry-partial-';
 
+/** Temp files this process is writing or holds sealed: `cleanup` never removes them. */
+const liveTemps = new Set<string>();
+
 /**
- * The same layout as the bucket, on disk. Each file is written under a temp name in its folder
- * and renamed into place when complete, so a reader never sees half a file; a killed run leaves
- * only temp files, which the next run of that hour removes.
+ * The same layout as the bucket, on disk. Each file is written under a temp name in its folder,
+ * flushed to disk when sealed, and renamed into place (then the folder entry flushed) when its
+ * hour commits, so a reader never sees half a file or half an hour; a killed run leaves only
+ * temp files, which the next run of that hour removes.
  */
 export class FolderSink implements Sink {
   constructor(private readonly root: string) {}
@@ -22,41 +32,75 @@ export class FolderSink implements Sink {
     return this.path(key);
   }
 
-  async openObject(key: string): Promise<ObjectWriter> {
+  async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });
     const temp = join(
       dirname(target),
       `${TEMP_MARK}${randomBytes(4).toString('hex')}-${basenameOf(target)}`,
     );
-    const stream = createWriteStream(temp, { mode: 0o644 });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    });
-    let failed: Error | null = null;
-    stream.on('error', (error) => (failed = error));
+    const file = await open(temp, 'wx', 0o644);
+    liveTemps.add(temp);
+    let bytes = 0;
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await file.close();
+    };
     return {
-      write: (chunk) => writeChunk(stream, chunk, () => failed),
-      finish: async () => {
-        await new Promise<void>((resolve, reject) =>
-          stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
-        );
-        if (failed) throw failed;
-        await rename(temp, target);
-        return { etag: null };
+      key,
+      write: async (chunk) => {
+        signal?.throwIfAborted();
+        await file.write(chunk);
+        bytes += chunk.length;
+      },
+      seal: async () => {
+        await file.sync();
+        await close();
+        return { sink: 'folder', key, temp, bytes };
       },
       abort: async () => {
-        stream.destroy();
+        await close().catch(() => undefined);
         await rm(temp, { force: true });
+        liveTemps.delete(temp);
       },
     };
   }
 
+  async commit(handle: StagedHandle): Promise<{ etag: string | null }> {
+    if (handle.sink !== 'folder') throw new Error(`Not a folder file: ${handle.key}`);
+    const target = this.path(handle.key);
+    try {
+      await rename(handle.temp, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // Renamed before a kill cut the commit short: the file is in place, whole.
+      const info = await stat(target).catch(() => null);
+      liveTemps.delete(handle.temp);
+      if (info?.size === handle.bytes) return { etag: null };
+      throw new StagedObjectLost(handle.key);
+    }
+    await syncDir(dirname(target));
+    liveTemps.delete(handle.temp);
+    return { etag: null };
+  }
+
+  async discard(handle: StagedHandle): Promise<void> {
+    if (handle.sink !== 'folder') return;
+    await rm(handle.temp, { force: true });
+    liveTemps.delete(handle.temp);
+  }
+
   async putObject(key: string, body: Buffer): Promise<{ etag: string | null }> {
-    const writer = await this.openObject(key);
-    await writer.write(body);
-    return writer.finish();
+    const staged = await this.stage(key);
+    try {
+      await staged.write(body);
+      return await this.commit(await staged.seal());
+    } catch (error) {
+      await staged.abort();
+      throw error;
+    }
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
@@ -75,17 +119,20 @@ export class FolderSink implements Sink {
 
   async deleteObjects(keys: string[]): Promise<void> {
     await Promise.all(keys.map((key) => rm(this.path(key), { force: true })));
+    const dirs = new Set(keys.map((key) => dirname(this.path(key))));
+    for (const dir of dirs) await syncDir(dir).catch(() => undefined);
   }
 
-  async cleanup(prefix: string): Promise<number> {
+  async cleanup(prefix: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
     const target = this.path(`${prefix}x`);
     const dir = dirname(target);
     const head = basenameOf(target).slice(0, -1);
     const names = await readdir(dir).catch(() => [] as string[]);
-    const stale = names.filter(
-      (n) => n.startsWith(TEMP_MARK) && n.slice(TEMP_MARK.length + 9).startsWith(head),
-    );
-    await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
+    const stale = names
+      .filter((n) => n.startsWith(TEMP_MARK) && n.slice(TEMP_MARK.length + 9).startsWith(head))
+      .map((n) => join(dir, n))
+      .filter((path) => !liveTemps.has(path) && !keep.has(path));
+    await Promise.all(stale.map((path) => rm(path, { force: true })));
     return stale.length;
   }
 
@@ -101,22 +148,4 @@ export class FolderSink implements Sink {
 
 function basenameOf(path: string): string {
   return path.slice(path.lastIndexOf(sep) + 1);
-}
-
-function writeChunk(stream: WriteStream, chunk: Buffer, failed: () => Error | null): Promise<void> {
-  const error = failed();
-  if (error) return Promise.reject(error);
-  if (stream.write(chunk)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      stream.off('error', onError);
-      resolve();
-    };
-    const onError = (e: Error) => {
-      stream.off('drain', onDrain);
-      reject(e);
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
 }

@@ -1,32 +1,49 @@
-import { PassThrough } from 'node:stream';
 import type {
+  CompleteMultipartUploadCommandOutput,
+  CreateMultipartUploadCommandOutput,
   DeleteObjectsCommandOutput,
+  HeadObjectCommandOutput,
   ListMultipartUploadsCommandOutput,
   ListObjectsV2CommandOutput,
   S3Client,
   ServerSideEncryption,
+  UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
 import { tagged } from '../aws/permissions';
-import { s3Sdk, storageSdk } from '../aws/sdk';
-import type { ObjectWriter, Sink, StoredObject } from './types';
+import { s3Sdk } from '../aws/sdk';
+import {
+  StagedObjectLost,
+  type Sink,
+  type StagedHandle,
+  type StagedObject,
+  type StoredObject,
+} from './types';
 
 export interface S3SinkOptions {
   bucket: string;
   /** Server-side encryption to ask for; null leaves it to the bucket's default. */
   sse: { algorithm: 'AES256' } | { algorithm: 'aws:kms'; keyId: string } | null;
-  /** Multipart part size (S3's minimum is 5 MiB). */
+  /** Multipart part size (S3's minimum for all parts but the last is 5 MiB). */
   partSize?: number;
   /** Parts uploaded at once per object. */
   queueSize?: number;
 }
 
 const CONTENT_TYPE = 'application/gzip';
+const MIN_PART = 5 * 1024 * 1024;
 
 /**
- * Objects in an S3 bucket (or an S3-compatible store), streamed as multipart uploads.
- *
- * Every part carries a CRC-32 checksum that S3 verifies on arrival. A failed upload is aborted,
- * so no parts are left behind; `cleanup` also aborts uploads a killed process left unfinished.
+ * Upload ids this process is writing or holds sealed: `cleanup` never aborts them. Process-wide,
+ * because two sinks (two jobs) may write under the same prefix.
+ */
+const liveUploads = new Set<string>();
+
+/**
+ * Objects in an S3 bucket (or an S3-compatible store). Every object is a multipart upload that
+ * is completed only when its hour commits — a single part under 5 MiB is allowed — so nothing of
+ * an hour is visible before all of it is written. Each part carries a CRC-32 checksum S3 checks
+ * on arrival. A failed or cancelled hour aborts its uploads; `cleanup` aborts what a killed
+ * process left behind.
  */
 export class S3Sink implements Sink {
   constructor(
@@ -53,48 +70,142 @@ export class S3Sink implements Sink {
     return { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: sse.keyId, BucketKeyEnabled: true };
   }
 
-  async openObject(key: string): Promise<ObjectWriter> {
-    const { Upload } = await storageSdk();
-    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const upload = new Upload({
-      client: this.client,
-      params: {
-        Bucket: this.options.bucket,
+  async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
+    const { CreateMultipartUploadCommand, UploadPartCommand, AbortMultipartUploadCommand } =
+      await s3Sdk();
+    const { Bucket } = { Bucket: this.options.bucket };
+    const created = await this.send<CreateMultipartUploadCommandOutput>(
+      'CreateMultipartUpload',
+      new CreateMultipartUploadCommand({
+        Bucket,
         Key: key,
-        Body: body,
         ContentType: CONTENT_TYPE,
         ChecksumAlgorithm: 'CRC32',
         ...this.encryption(),
-      },
-      partSize: this.options.partSize ?? 5 * 1024 * 1024,
-      queueSize: this.options.queueSize ?? 2,
-      leavePartsOnError: false,
-    });
+      }),
+      signal,
+    );
+    const uploadId = created.UploadId!;
+    liveUploads.add(uploadId);
+    const partSize = Math.max(this.options.partSize ?? MIN_PART, MIN_PART);
+    const queueSize = this.options.queueSize ?? 2;
+    const parts: { PartNumber: number; ETag: string; ChecksumCRC32?: string }[] = [];
+    const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
-    const done = tagged('PutObject', () => upload.done()).catch((error: unknown) => {
-      failure = error;
-      throw error;
-    });
-    done.catch(() => undefined);
+    let buffer = Buffer.allocUnsafe(partSize);
+    let filled = 0;
+    let bytes = 0;
+
+    const upload = (body: Buffer, PartNumber: number) => {
+      const sent = this.send<UploadPartCommandOutput>(
+        'UploadPart',
+        new UploadPartCommand({
+          Bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber,
+          Body: body,
+          ContentLength: body.length,
+          ChecksumAlgorithm: 'CRC32',
+        }),
+        signal,
+      ).then(
+        (result) => {
+          parts.push({ PartNumber, ETag: result.ETag!, ChecksumCRC32: result.ChecksumCRC32 });
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      );
+      const tracked = sent.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    };
+    let nextPart = 1;
+    const flush = async () => {
+      if (filled === 0 && nextPart > 1) return;
+      upload(buffer.subarray(0, filled), nextPart++);
+      buffer = Buffer.allocUnsafe(partSize);
+      filled = 0;
+      while (inFlight.size >= queueSize) await Promise.race(inFlight);
+      if (failure) throw failure;
+    };
+
     return {
+      key,
       write: async (chunk) => {
         if (failure) throw failure;
-        if (!body.write(chunk)) {
-          await Promise.race([new Promise((resolve) => body.once('drain', resolve)), done]);
+        bytes += chunk.length;
+        let at = 0;
+        while (at < chunk.length) {
+          const take = Math.min(chunk.length - at, partSize - filled);
+          chunk.copy(buffer, filled, at, at + take);
+          filled += take;
+          at += take;
+          if (filled === partSize) await flush();
         }
-        if (failure) throw failure;
       },
-      finish: async () => {
-        body.end();
-        const result = await done;
-        return { etag: result.ETag ?? null };
+      seal: async () => {
+        if (filled > 0 || nextPart === 1) await flush();
+        await Promise.all(inFlight);
+        if (failure) throw failure;
+        parts.sort((a, b) => a.PartNumber - b.PartNumber);
+        return { sink: 's3', key, uploadId, parts: [...parts], bytes };
       },
       abort: async () => {
-        await upload.abort().catch(() => undefined);
-        body.destroy();
-        await done.catch(() => undefined);
+        // A cancelled job's parts were cut off by its signal; a failed one's end on their own.
+        await Promise.allSettled(inFlight);
+        await this.send(
+          'AbortMultipartUpload',
+          new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }),
+        ).catch(() => undefined);
+        liveUploads.delete(uploadId);
       },
     };
+  }
+
+  async commit(handle: StagedHandle): Promise<{ etag: string | null }> {
+    if (handle.sink !== 's3') throw new Error(`Not an S3 upload: ${handle.key}`);
+    const { CompleteMultipartUploadCommand, HeadObjectCommand } = await s3Sdk();
+    try {
+      const done = await this.send<CompleteMultipartUploadCommandOutput>(
+        'CompleteMultipartUpload',
+        new CompleteMultipartUploadCommand({
+          Bucket: this.options.bucket,
+          Key: handle.key,
+          UploadId: handle.uploadId,
+          MultipartUpload: { Parts: handle.parts },
+        }),
+      );
+      liveUploads.delete(handle.uploadId);
+      return { etag: done.ETag ?? null };
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
+      // Completed before a kill cut the commit short? The object is then in place, whole: its
+      // bytes are the same bytes whichever run of the hour wrote them.
+      const head = await this.send<HeadObjectCommandOutput>(
+        'HeadObject',
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: handle.key }),
+      ).catch(() => null);
+      liveUploads.delete(handle.uploadId);
+      if (head && head.ContentLength === handle.bytes) return { etag: head.ETag ?? null };
+      throw new StagedObjectLost(handle.key);
+    }
+  }
+
+  async discard(handle: StagedHandle): Promise<void> {
+    if (handle.sink !== 's3') return;
+    const { AbortMultipartUploadCommand } = await s3Sdk();
+    await this.send(
+      'AbortMultipartUpload',
+      new AbortMultipartUploadCommand({
+        Bucket: this.options.bucket,
+        Key: handle.key,
+        UploadId: handle.uploadId,
+      }),
+    ).catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
+    });
+    liveUploads.delete(handle.uploadId);
   }
 
   async putObject(
@@ -158,7 +269,7 @@ export class S3Sink implements Sink {
     }
   }
 
-  async cleanup(prefix: string): Promise<number> {
+  async cleanup(prefix: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
     const { AbortMultipartUploadCommand, ListMultipartUploadsCommand } = await s3Sdk();
     let aborted = 0;
     let keyMarker: string | undefined;
@@ -175,6 +286,7 @@ export class S3Sink implements Sink {
       );
       for (const upload of page.Uploads ?? []) {
         if (!upload.Key || !upload.UploadId) continue;
+        if (liveUploads.has(upload.UploadId) || keep.has(upload.UploadId)) continue;
         await this.send(
           'AbortMultipartUpload',
           new AbortMultipartUploadCommand({
@@ -182,7 +294,9 @@ export class S3Sink implements Sink {
             Key: upload.Key,
             UploadId: upload.UploadId,
           }),
-        );
+        ).catch((error: unknown) => {
+          if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
+        });
         aborted++;
       }
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
@@ -194,7 +308,10 @@ export class S3Sink implements Sink {
   close(): void {}
 
   /** Send a command, tagging a failure with its operation (to name the missing permission). */
-  private send<T>(operation: string, command: unknown): Promise<T> {
-    return tagged(operation, () => this.client.send(command as never) as Promise<T>);
+  private send<T>(operation: string, command: unknown, signal?: AbortSignal): Promise<T> {
+    return tagged(
+      operation,
+      () => this.client.send(command as never, { abortSignal: signal }) as Promise<T>,
+    );
   }
 }

@@ -1,8 +1,23 @@
-/** One object being written, streamed. */
-export interface ObjectWriter {
+/**
+ * What a commit needs to make a sealed object visible: written, durable, invisible. It is plain
+ * JSON so it can be recorded before the commit starts and the commit finished after a kill.
+ */
+export type StagedHandle =
+  | {
+      sink: 's3';
+      key: string;
+      uploadId: string;
+      parts: { PartNumber: number; ETag: string; ChecksumCRC32?: string }[];
+      bytes: number;
+    }
+  | { sink: 'folder'; key: string; temp: string; bytes: number };
+
+/** One object being written, invisibly until its hour commits. */
+export interface StagedObject {
+  readonly key: string;
   write(chunk: Buffer): Promise<void>;
-  /** Make the object visible under its key (atomically: readers never see half of it). */
-  finish(): Promise<{ etag: string | null }>;
+  /** Every byte is stored durably (S3: every part uploaded; folder: file synced); still invisible. */
+  seal(): Promise<StagedHandle>;
   /** Give up: nothing becomes visible, nothing is left behind. */
   abort(): Promise<void>;
 }
@@ -13,24 +28,45 @@ export interface StoredObject {
   etag: string | null;
 }
 
+/** A sealed object whose staged data is gone (aborted by someone) and that is not in place. */
+export class StagedObjectLost extends Error {
+  constructor(readonly key: string) {
+    super(`The staged upload of ${key} is gone, so it can not be made visible`);
+    this.name = 'StagedObjectLost';
+  }
+}
+
 /**
  * Where an export's files go: an S3 bucket or a local folder, with the same keys either way.
+ *
+ * Writing is two-phase so an hour is visible whole or not at all: every object of the hour is
+ * staged and sealed first, and only then committed (made visible), one after the other.
  */
 export interface Sink {
   /** `s3://bucket/key` or the file path, for messages. */
   describe(key: string): string;
   /** The file an object is, for a folder sink (checksums can then be read back); null for S3. */
   localPath(key: string): string | null;
-  openObject(key: string): Promise<ObjectWriter>;
-  /** A small object in one request (manifests). */
+  /** Start writing an object nobody can see until it is committed; `signal` cuts writes off. */
+  stage(key: string, signal?: AbortSignal): Promise<StagedObject>;
+  /**
+   * Make a sealed object visible under its key. Safe to repeat: a commit cut short by a kill
+   * is finished by running it again. Throws StagedObjectLost when the staged data is gone and
+   * the object is not in place.
+   */
+  commit(handle: StagedHandle): Promise<{ etag: string | null }>;
+  /** Throw a sealed object away without making it visible. */
+  discard(handle: StagedHandle): Promise<void>;
+  /** A small object in one request, visible at once (manifests). */
   putObject(key: string, body: Buffer, contentType: string): Promise<{ etag: string | null }>;
   /** Objects whose key starts with `prefix`. */
   list(prefix: string): Promise<StoredObject[]>;
   deleteObjects(keys: string[]): Promise<void>;
   /**
-   * Remove what an interrupted earlier run left under `prefix` (S3: unfinished multipart
-   * uploads; folder: temp files), so a re-run leaves exactly what a clean run would.
+   * Remove staged leftovers under `prefix` that no live export of this process owns (S3:
+   * unfinished multipart uploads; folder: temp files), except the ones `keep` names (upload ids
+   * or temp paths of commits still to be finished). Returns how many were removed.
    */
-  cleanup(prefix: string): Promise<number>;
+  cleanup(prefix: string, keep?: ReadonlySet<string>): Promise<number>;
   close(): void;
 }

@@ -2,12 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { MergedId } from '../../../shared/model/export-format';
-import { SourceError, type EventSource, type NamedStream } from './types';
+import {
+  namedFailures,
+  SourceError,
+  type EventSource,
+  type NamedStream,
+  type SourceHour,
+} from './types';
 
 export const AMPLITUDE_ENDPOINTS = {
   us: 'https://amplitude.com',
@@ -17,6 +23,9 @@ export const AMPLITUDE_ENDPOINTS = {
 /** Data for an hour is complete about two hours after it ends (Amplitude's documentation). */
 export const AMPLITUDE_SETTLE_MS = 2 * 3_600_000;
 
+/** Amplitude's own words for "this range has no data" in its 404 answer. */
+const NO_DATA = /raw data files were not found/i;
+
 export interface AmplitudeOptions {
   region: 'us' | 'eu';
   /** Overrides the regional endpoint (a proxy, or a test server). */
@@ -25,22 +34,26 @@ export interface AmplitudeOptions {
   secretKey: string;
   /** Where the downloaded zip is kept while it is read. */
   tempDir: string;
-  /** Tries for 400 "too large", 429, 5xx and network errors before giving up. */
-  attempts?: number;
-  /** First backoff delay; doubled each try, with jitter. */
-  backoffMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * How long Amplitude may take to connect and start answering (it prepares the zip first),
+   * and how long the download may stall between two chunks.
+   */
+  timeouts?: { answerMs?: number; stallMs?: number };
   fetch?: typeof fetch;
 }
+
+const ANSWER_TIMEOUT_MS = 5 * 60_000;
+const STALL_TIMEOUT_MS = 60_000;
 
 /**
  * The Amplitude Export API: `GET /api/2/export?start=…&end=…` for one hour, Basic auth with the
  * project's API key and secret key.
  *
  * The answer is a zip of gzipped NDJSON files. It is streamed to a temp file (never held in
- * memory), then each entry is streamed through gunzip, in name order. 404 means the hour has
- * no data. 400 "too large", 429 and 5xx (504 above all) are retried with exponential backoff;
- * 401/403 are a wrong key, not worth retrying.
+ * memory) once per hour, then each entry is streamed through gunzip, in name order, as often as
+ * the hour's datasets need. Only Amplitude's own "Raw data files were not found" 404 means the
+ * hour has no data; any other answer that is not a zip is an error with its fix. One request per
+ * try: the job's retry policy decides when to try again, so every wait is visible in the history.
  */
 export class AmplitudeSource implements EventSource {
   readonly kind = 'amplitude';
@@ -50,121 +63,170 @@ export class AmplitudeSource implements EventSource {
 
   constructor(private readonly options: AmplitudeOptions) {}
 
-  async *events(hour: string, signal: AbortSignal): AsyncGenerator<NamedStream> {
+  async open(hour: string, signal: AbortSignal): Promise<SourceHour> {
     const zipPath = await this.download(hour, signal);
-    if (!zipPath) return;
+    if (!zipPath)
+      return { events: async function* () {}, mergedIds: async () => null, close: async () => {} };
+    return {
+      events: () => this.entries(zipPath, hour, signal),
+      // The Export API has no merged IDs: the pipeline derives them from the hour's events.
+      mergedIds: async (): Promise<MergedId[] | null> => null,
+      close: () => rm(zipPath, { force: true }),
+    };
+  }
+
+  private async *entries(
+    zipPath: string,
+    hour: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<NamedStream> {
+    const zip = await openZip(zipPath, hour);
     try {
-      const zip = await openZip(zipPath);
-      try {
-        const entries = (await listEntries(zip))
-          .filter((e) => !e.fileName.endsWith('/') && /\.json(\.gz)?$/.test(e.fileName))
-          .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
-        for (const entry of entries) {
-          if (signal.aborted) return;
-          const raw = await openEntry(zip, entry);
-          const chunks = entry.fileName.endsWith('.gz')
-            ? raw.pipe(createGunzip({ chunkSize: 1 << 20 }))
-            : raw;
-          yield { name: `${hour} export: ${entry.fileName}`, chunks };
-        }
-      } finally {
-        zip.close();
+      const entries = (await listEntries(zip, hour))
+        .filter((e) => !e.fileName.endsWith('/') && /\.json(\.gz)?$/.test(e.fileName))
+        .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+      for (const entry of entries) {
+        signal.throwIfAborted();
+        const raw = await openEntry(zip, entry, hour);
+        const chunks = entry.fileName.endsWith('.gz')
+          ? raw.pipe(createGunzip({ chunkSize: 1 << 20 }))
+          : raw;
+        yield {
+          name: `${hour} export: ${entry.fileName}`,
+          chunks: namedFailures(chunks, (error) =>
+            signal.aborted ? error : damaged(hour, `the file ${entry.fileName}`, error),
+          ),
+        };
       }
     } finally {
-      await rm(zipPath, { force: true });
+      zip.close();
     }
   }
 
-  /** The Export API has no merged IDs: the pipeline derives them from the hour's events. */
-  async mergedIds(): Promise<MergedId[] | null> {
-    return null;
-  }
-
-  /** Fetch the hour's zip into a temp file; null when the hour has no data (404). */
+  /** Fetch the hour's zip into a temp file; null when Amplitude says the hour has no data. */
   private async download(hour: string, signal: AbortSignal): Promise<string | null> {
     const o = this.options;
     const base = (o.endpoint ?? AMPLITUDE_ENDPOINTS[o.region]).replace(/\/+$/, '');
     const stamp = hour.replace(/-/g, '');
     const url = `${base}/api/2/export?start=${stamp}&end=${stamp}`;
-    const auth = `Basic ${Buffer.from(`${o.apiKey}:${o.secretKey}`).toString('base64')}`;
-    const attempts = o.attempts ?? 5;
-    const sleep =
-      o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const doFetch = o.fetch ?? fetch;
-    let lastProblem = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    const credentials = Buffer.from(`${o.apiKey}:${o.secretKey}`).toString('base64');
+    const answerMs = o.timeouts?.answerMs ?? ANSWER_TIMEOUT_MS;
+    const stallMs = o.timeouts?.stallMs ?? STALL_TIMEOUT_MS;
+    const timeout = new AbortController();
+    const both = AbortSignal.any([signal, timeout.signal]);
+    let timer = setTimeout(() => timeout.abort(new Error('answer')), answerMs);
+    const unreachable = (what: string) =>
+      new SourceError(
+        `Could not download ${hour} from Amplitude's export API at ${base}: ${what}`,
+        'Usually temporary (network, a service hiccup); Ferry retries the hour.',
+        { code: 'network', transient: true },
+      );
+    try {
       let response: Response;
       try {
-        response = await doFetch(url, {
-          headers: { Authorization: auth, Accept: 'application/zip' },
-          signal,
+        response = await (o.fetch ?? fetch)(url, {
+          headers: { Authorization: `Basic ${credentials}`, Accept: 'application/zip' },
+          signal: both,
         });
       } catch (error) {
-        if (signal.aborted) throw error;
-        lastProblem = `could not reach ${base} (${(error as Error).message})`;
-        await this.backoff(attempt, attempts, sleep);
-        continue;
+        signal.throwIfAborted();
+        throw unreachable(
+          timeout.signal.aborted
+            ? `no answer within ${Math.round(answerMs / 1000)} s`
+            : causeOf(error),
+        );
       }
       if (response.status === 200) {
         await mkdir(o.tempDir, { recursive: true });
         const path = join(o.tempDir, `amplitude-${hour}-${randomBytes(4).toString('hex')}.zip`);
+        // From here on, the limit is a stall between two chunks, not the whole download.
+        const stalled = () => timeout.abort(new Error('stall'));
+        clearTimeout(timer);
+        timer = setTimeout(stalled, stallMs);
+        const watchdog = new Transform({
+          transform(chunk, _encoding, done) {
+            clearTimeout(timer);
+            timer = setTimeout(stalled, stallMs);
+            done(null, chunk);
+          },
+        });
         try {
-          await pipeline(Readable.fromWeb(response.body as never), createWriteStream(path));
+          await pipeline(
+            Readable.fromWeb(response.body as never, { signal: both } as never),
+            watchdog,
+            createWriteStream(path),
+            { signal: both },
+          );
         } catch (error) {
           await rm(path, { force: true });
-          if (signal.aborted) throw error;
-          lastProblem = `the download broke off (${(error as Error).message})`;
-          await this.backoff(attempt, attempts, sleep);
-          continue;
+          signal.throwIfAborted();
+          if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw error;
+          throw unreachable(
+            timeout.signal.aborted
+              ? `the download stalled for ${Math.round(stallMs / 1000)} s`
+              : `the download broke off (${causeOf(error)})`,
+          );
         }
         return path;
       }
-      const text = (await response.text().catch(() => '')).slice(0, 300).trim();
-      if (response.status === 404) return null;
-      if (response.status === 401 || response.status === 403)
-        throw new SourceError(
-          `Amplitude refused the project's API key and secret key (HTTP ${response.status})`,
-          'Check the API key and secret key in the project settings (Amplitude: Settings → Projects → General).',
-        );
-      const tooLarge = response.status === 400 && /large|exceed|size|4 ?GB/i.test(text);
-      const retryable = tooLarge || response.status === 429 || response.status >= 500;
-      if (!retryable)
-        throw new SourceError(
-          `Amplitude's export API answered HTTP ${response.status}${text ? `: ${text}` : ''}`,
-          null,
-        );
-      lastProblem = tooLarge
-        ? 'the hour is too large for one request (HTTP 400)'
-        : `HTTP ${response.status}${response.status === 504 ? ' (gateway timeout)' : ''}`;
-      await this.backoff(attempt, attempts, sleep);
+      const text = redact((await response.text().catch(() => '')).slice(0, 300).trim(), [
+        credentials,
+        o.secretKey,
+        o.apiKey,
+      ]);
+      const problem = this.refusal(hour, base, response.status, text);
+      if (!problem) return null;
+      throw problem;
+    } finally {
+      clearTimeout(timer);
     }
-    throw new SourceError(
-      `Amplitude's export API kept failing for ${hour} after ${attempts} tries: ${lastProblem}`,
-      'This is usually temporary; Ferry retries the hour later.',
-      true,
-    );
   }
 
-  private async backoff(
-    attempt: number,
-    attempts: number,
-    sleep: (ms: number) => Promise<void>,
-  ): Promise<void> {
-    if (attempt >= attempts) return;
-    const base = (this.options.backoffMs ?? 2000) * 2 ** (attempt - 1);
-    await sleep(base / 2 + Math.random() * base);
+  /** What a non-200 answer means; null for Amplitude's own "no data" (the hour is empty). */
+  private refusal(hour: string, base: string, status: number, text: string): SourceError | null {
+    const said = text ? `: ${text}` : '';
+    if (status === 404 && NO_DATA.test(text)) return null;
+    if (status === 404)
+      return new SourceError(
+        `Amplitude's export API at ${base} answered HTTP 404 for ${hour} without saying the hour has no data${said}`,
+        `Check the project's Amplitude endpoint (default ${AMPLITUDE_ENDPOINTS.us}, EU ${AMPLITUDE_ENDPOINTS.eu}). An answer that is not Amplitude's own "no data" is never taken as an empty hour, so files exported earlier stay as they are.`,
+        { code: 'endpoint' },
+      );
+    if (status === 401 || status === 403)
+      return new SourceError(
+        `Amplitude refused the project's API key and secret key (HTTP ${status})`,
+        'Check the API key and secret key in the project settings (Amplitude: Settings → Projects → General).',
+        { code: 'credentials' },
+      );
+    if (status === 400 && /large|exceed|size|4 ?GB/i.test(text))
+      return new SourceError(
+        `Amplitude will not export ${hour}: the hour is over the Export API's 4 GB limit (HTTP 400)${said}`,
+        "An hour is the smallest range Ferry asks for, so this hour can not come through the Export API. Amplitude's documented way for hours over 4 GB is its own Amazon S3 export; use it for this project.",
+        { code: 'too-large' },
+      );
+    if (status === 429 || status >= 500)
+      return new SourceError(
+        `Amplitude's export API answered HTTP ${status}${status === 504 ? ' (gateway timeout)' : status === 429 ? ' (too many requests)' : ''} for ${hour}${said}`,
+        'Usually temporary (Amplitude is busy or preparing a large hour); Ferry retries the hour.',
+        { code: `http-${status}`, transient: true },
+      );
+    return new SourceError(
+      `Amplitude's export API answered HTTP ${status} for ${hour}${said}`,
+      `Check the project's Amplitude settings (region, endpoint ${base}).`,
+      { code: `http-${status}` },
+    );
   }
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
+function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, zip) =>
-      error ? reject(badZip(error)) : resolve(zip),
+      error ? reject(damaged(hour, 'the downloaded zip', error)) : resolve(zip),
     ),
   );
 }
 
-function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
+function listEntries(zip: yauzl.ZipFile, hour: string): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
     const entries: yauzl.Entry[] = [];
     zip.on('entry', (entry: yauzl.Entry) => {
@@ -172,21 +234,41 @@ function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
       zip.readEntry();
     });
     zip.once('end', () => resolve(entries));
-    zip.once('error', (error: Error) => reject(badZip(error)));
+    zip.once('error', (error: Error) => reject(damaged(hour, 'the downloaded zip', error)));
     zip.readEntry();
   });
 }
 
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, hour: string): Promise<Readable> {
   return new Promise((resolve, reject) =>
-    zip.openReadStream(entry, (error, stream) => (error ? reject(badZip(error)) : resolve(stream))),
+    zip.openReadStream(entry, (error, stream) =>
+      error ? reject(damaged(hour, `the file ${entry.fileName}`, error)) : resolve(stream),
+    ),
   );
 }
 
-function badZip(error: Error): SourceError {
+/**
+ * A damaged download, naming what is damaged. Its code `corrupt` is retried once (a download can
+ * be damaged on the way), then the hour fails with this fix.
+ */
+function damaged(hour: string, what: string, error: Error): SourceError {
   return new SourceError(
-    `Amplitude's answer is not a readable zip file (${error.message})`,
-    'Ferry retries the hour later.',
-    true,
+    `Amplitude's export of ${hour} has a damaged part: ${what} (${error.message})`,
+    "Ferry downloads a damaged hour once more. If it is damaged again, it is damaged at Amplitude's end: export the hour later, or ask Amplitude support about it.",
+    { code: 'corrupt' },
   );
+}
+
+function causeOf(error: unknown): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } };
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
+}
+
+/** An upstream answer with anything that looks like this project's credentials taken out. */
+function redact(text: string, secrets: string[]): string {
+  // Control characters (a terminal escape, a NUL) never reach a job's message.
+  // eslint-disable-next-line no-control-regex
+  let out = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out;
 }

@@ -1,5 +1,5 @@
 import { hourIndex, type MergedId } from '../../../shared/model/export-format';
-import type { EventSource, NamedStream } from './types';
+import type { EventSource, NamedStream, SourceHour } from './types';
 
 export interface DemoOptions {
   /** The project id written as `app`. */
@@ -27,11 +27,21 @@ export class DemoSource implements EventSource {
 
   constructor(private readonly options: DemoOptions) {}
 
-  async *events(hour: string, signal: AbortSignal): AsyncGenerator<NamedStream> {
+  async open(hour: string, signal: AbortSignal): Promise<SourceHour> {
+    signal.throwIfAborted();
+    return {
+      events: () => this.streams(hour, signal),
+      mergedIds: async () => this.mergedIds(hour),
+      close: async () => undefined,
+    };
+  }
+
+  /** A fresh generator per read: the same hour reads the same every time. */
+  private async *streams(hour: string, signal: AbortSignal): AsyncGenerator<NamedStream> {
     yield { name: `demo ${hour}`, chunks: this.generate(hour, signal) };
   }
 
-  async mergedIds(hour: string): Promise<MergedId[]> {
+  private mergedIds(hour: string): MergedId[] {
     const plan = new HourPlan(this.options, hour);
     const merges: MergedId[] = [];
     for (const user of plan.mergedUsers()) {
@@ -65,11 +75,12 @@ export class DemoSource implements EventSource {
       }
       text += line;
       if (text.length >= CHUNK_CHARS) {
-        if (signal?.aborted) return;
+        signal?.throwIfAborted();
         yield Buffer.from(text);
         text = '';
       }
     }
+    signal?.throwIfAborted();
     if (text.length > 0) yield Buffer.from(text);
   }
 }

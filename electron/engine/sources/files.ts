@@ -7,7 +7,7 @@ import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model
 import { EventScanner, VALUE } from '../pipeline/scan';
 import { writeFileAtomic } from '../store/atomic';
 import { lineBlocks } from './lines';
-import { SourceError, type EventSource, type NamedStream } from './types';
+import { SourceError, type EventSource, type NamedStream, type SourceHour } from './types';
 
 const EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.json.gz', '.ndjson.gz', '.jsonl.gz'];
 const MERGED_DIR = 'merged_ids';
@@ -18,7 +18,7 @@ interface IndexedFile {
   mtimeMs: number;
   /** Hour indexes this file has lines for. */
   hours: number[];
-  /** Lines without a readable hour: the file is read for every hour so they get reported. */
+  /** Lines without a readable hour: reported once, with the first hour the file holds. */
   unplaced: number;
 }
 
@@ -52,27 +52,49 @@ export class FilesSource implements EventSource {
     this.indexPath = join(cacheDir, `files-index-${id}.json`);
   }
 
-  async *events(hour: string, signal: AbortSignal): AsyncGenerator<NamedStream> {
-    const index = await this.index(false);
+  async open(hour: string, signal: AbortSignal): Promise<SourceHour> {
+    signal.throwIfAborted();
+    const index = await this.index();
+    signal.throwIfAborted();
+    return {
+      events: () => this.streams(index, hour, signal),
+      mergedIds: () => this.mergedIds(index, hour, signal),
+      close: async () => undefined,
+    };
+  }
+
+  /**
+   * The files holding lines of the hour, in byte order of their names. A file's lines without a
+   * readable hour belong to no hour: they are reported once, with the first hour the file holds.
+   */
+  private async *streams(
+    index: FolderIndex,
+    hour: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<NamedStream> {
     const wanted = hourIndex(hour);
     for (const name of Object.keys(index.files).sort(byteOrder)) {
-      if (signal.aborted) return;
+      signal.throwIfAborted();
       if (name.startsWith(`${MERGED_DIR}/`)) continue;
       const entry = index.files[name]!;
-      if (entry.hours.includes(wanted) || entry.unplaced > 0) yield this.open(name);
+      if (!entry.hours.includes(wanted)) continue;
+      yield { ...this.openFile(name), reportHourless: entry.hours[0] === wanted };
     }
   }
 
-  async mergedIds(hour: string, signal: AbortSignal): Promise<MergedId[] | null> {
-    const index = await this.index(true);
+  private async mergedIds(
+    index: FolderIndex,
+    hour: string,
+    signal: AbortSignal,
+  ): Promise<MergedId[] | null> {
     const wanted = hourIndex(hour);
     const names = Object.keys(index.files).filter((n) => n.startsWith(`${MERGED_DIR}/`));
     if (names.length === 0) return null;
     const merges: MergedId[] = [];
     for (const name of names.sort(byteOrder)) {
       if (!index.files[name]!.hours.includes(wanted)) continue;
-      for await (const block of lineBlocks(this.open(name).chunks)) {
-        if (signal.aborted) return merges;
+      for await (const block of lineBlocks(this.openFile(name).chunks)) {
+        signal.throwIfAborted();
         const text = Buffer.from(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
         for (let k = 0; k < block.starts.length; k++) {
           const line = text.toString('utf8', block.starts[k], block.ends[k]).trim();
@@ -91,14 +113,14 @@ export class FilesSource implements EventSource {
   }
 
   /** Bring the index up to date with the folder (new, changed and removed files). */
-  private index(includeMerged: boolean): Promise<FolderIndex> {
-    const run = async () => this.refresh(includeMerged);
+  private index(): Promise<FolderIndex> {
+    const run = async () => this.refresh();
     const next = (this.refreshing ?? Promise.resolve(null)).then(run, run);
     this.refreshing = next;
     return next;
   }
 
-  private async refresh(includeMerged: boolean): Promise<FolderIndex> {
+  private async refresh(): Promise<FolderIndex> {
     const info = await stat(this.root).catch(() => null);
     if (!info?.isDirectory())
       throw new SourceError(
@@ -116,11 +138,6 @@ export class FilesSource implements EventSource {
     let changed = false;
     const files: Record<string, IndexedFile> = {};
     for (const [name, file] of present) {
-      if (!includeMerged && name.startsWith(`${MERGED_DIR}/`)) {
-        const old = index.files[name];
-        if (old) files[name] = old;
-        continue;
-      }
       const old = index.files[name];
       if (old && old.size === file.size && old.mtimeMs === file.mtimeMs) {
         files[name] = old;
@@ -141,7 +158,7 @@ export class FilesSource implements EventSource {
     return index;
   }
 
-  private open(name: string): NamedStream {
+  private openFile(name: string): NamedStream {
     const path = join(this.root, name);
     if (name.endsWith('.gz')) {
       return {

@@ -31,7 +31,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /** Flush a folder's entries; a no-op where the platform can not open folders (Windows). */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');
   try {

@@ -26,6 +26,8 @@ export interface IndexEntry {
   hour: string;
   status: Job['status'];
   trigger: Job['trigger'];
+  /** Who or what stopped a cancelled job (a shutdown's run again at the next start). */
+  cancelledBy: Job['cancelledBy'];
   createdAt: string;
   updatedAt: string;
   month: string;
@@ -293,6 +295,7 @@ function entryOf(job: Job, month: string): IndexEntry {
     hour: job.hour,
     status: job.status,
     trigger: job.trigger,
+    cancelledBy: job.cancelledBy,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     month,

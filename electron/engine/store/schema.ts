@@ -33,6 +33,14 @@ export const alertState = z.object({
 });
 export type AlertState = z.infer<typeof alertState>;
 
+/**
+ * A backfill as stored: the API's record plus its per-hour state, run-length encoded
+ * (schedule/backfill-slots.ts). Empty in records written before the state was kept: such a
+ * backfill resumes by exporting its range again, which overlaps safely.
+ */
+export const storedBackfill = backfill.extend({ slots: z.string().default('') });
+export type StoredBackfill = z.infer<typeof storedBackfill>;
+
 export const configFile = z.object({
   schemaVersion: z.literal(CONFIG_SCHEMA_VERSION),
   organizations: z.array(organization),
@@ -42,7 +50,7 @@ export const configFile = z.object({
   backups: z.array(backup),
   settings,
   /** Backfills, newest last. */
-  backfills: z.array(backfill),
+  backfills: z.array(storedBackfill),
   /** Per connection: a failure that stopped its queue, and when the admin was last told. */
   alerts: z.record(z.string(), alertState),
 });

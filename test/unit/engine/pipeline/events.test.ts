@@ -5,17 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   exportEventsHour,
   type EventsExportOptions,
+  type EventsExportResult,
 } from '../../../../electron/engine/pipeline/events';
 import { WorkerPool } from '../../../../electron/engine/pipeline/pool';
 import { FolderSink } from '../../../../electron/engine/sinks/folder';
 import { DemoSource } from '../../../../electron/engine/sources/demo';
 import { FilesSource } from '../../../../electron/engine/sources/files';
-import {
-  EVENT_FIELDS,
-  eventObjectKey,
-  eventObjectPrefix,
-  partitionOf,
-} from '../../../../shared/model/export-format';
+import type { EventSource } from '../../../../electron/engine/sources/types';
+import { EVENT_FIELDS, eventObjectKey } from '../../../../shared/model/export-format';
 import { event, ndjson, readExported } from '../../../support/events';
 import { useTempDirs } from '../../../support/temp';
 
@@ -25,25 +22,34 @@ afterAll(() => pool.close());
 const HOUR = '2020-01-25T05';
 const PROJECT = 187520;
 
-function options(
-  source: EventsExportOptions['source'],
+/** Export the hour through the pipeline, then make what it sealed visible (as a commit does). */
+async function exportHour(
+  source: EventSource,
   out: string,
   extra: Partial<EventsExportOptions> = {},
-): EventsExportOptions {
-  return {
-    hour: HOUR,
-    source,
-    sink: new FolderSink(out),
-    pool,
-    objectKey: (n) => eventObjectKey('', PROJECT, HOUR, n),
-    objectPrefix: eventObjectPrefix('', PROJECT, HOUR),
-    partitionOf: (key) => partitionOf(key, '', PROJECT, HOUR),
-    partitionBytes: 512 * 1024 * 1024,
-    gzipLevel: 6,
-    filter: null,
-    signal: new AbortController().signal,
-    ...extra,
-  };
+): Promise<EventsExportResult> {
+  const sink = new FolderSink(out);
+  const signal = extra.signal ?? new AbortController().signal;
+  const hour = await source.open(HOUR, signal);
+  try {
+    const result = await exportEventsHour({
+      hour: HOUR,
+      source: hour,
+      mixedHours: source.mixedHours,
+      sink,
+      pool,
+      objectKey: (n) => eventObjectKey('', PROJECT, HOUR, n),
+      partitionBytes: 512 * 1024 * 1024,
+      gzipLevel: 6,
+      filter: null,
+      signal,
+      ...extra,
+    });
+    for (const o of result.objects) await sink.commit(o.staged);
+    return result;
+  } finally {
+    await hour.close();
+  }
 }
 
 async function filesSource(
@@ -62,7 +68,7 @@ describe('exporting an hour of events', () => {
     const dupes = [events[3]!, events[150]!, events[299]!];
     const source = await filesSource(ndjson([...events, ...dupes]));
     const out = await newDir();
-    const result = await exportEventsHour(options(source, out, { partitionBytes: 40_000 }));
+    const result = await exportHour(source, out, { partitionBytes: 40_000 });
 
     expect(result.objects.length).toBeGreaterThanOrEqual(3);
     expect(result.objects.map((o) => o.key)).toEqual(
@@ -85,31 +91,62 @@ describe('exporting an hour of events', () => {
     for (const o of result.objects) expect(o.rawBytes).toBeLessThanOrEqual(40_000);
   });
 
-  it('writes the same bytes for the same input, and a smaller re-export removes stale partitions', async () => {
+  it('writes the same bytes for the same input', async () => {
     const events = Array.from({ length: 300 }, (_, n) => event(HOUR, n));
-    const out = await newDir();
-    const first = await exportEventsHour(
-      options(await filesSource(ndjson(events)), out, { partitionBytes: 40_000 }),
-    );
-    const again = await exportEventsHour(
-      options(await filesSource(ndjson(events)), out, { partitionBytes: 40_000 }),
-    );
+    const first = await exportHour(await filesSource(ndjson(events)), await newDir(), {
+      partitionBytes: 40_000,
+    });
+    const again = await exportHour(await filesSource(ndjson(events)), await newDir(), {
+      partitionBytes: 40_000,
+    });
     expect(again.objects.map((o) => o.sha256)).toEqual(first.objects.map((o) => o.sha256));
-    expect(again.removedStale).toEqual([]);
+  });
 
-    const smaller = await exportEventsHour(
-      options(await filesSource(ndjson(events.slice(0, 20))), out, { partitionBytes: 40_000 }),
-    );
-    expect(smaller.objects).toHaveLength(1);
-    expect(smaller.removedStale.length).toBe(first.objects.length - 1);
-    expect((await readdir(out)).sort()).toEqual([`${PROJECT}_2020-01-25_5#1.json.gz`]);
+  it('makes nothing visible itself: partitions stay staged until their hour commits', async () => {
+    const events = Array.from({ length: 300 }, (_, n) => event(HOUR, n));
+    const source = await filesSource(ndjson(events));
+    const out = await newDir();
+    const sink = new FolderSink(out);
+    const hour = await source.open(HOUR, new AbortController().signal);
+    const result = await exportEventsHour({
+      hour: HOUR,
+      source: hour,
+      mixedHours: true,
+      sink,
+      pool,
+      objectKey: (n) => eventObjectKey('', PROJECT, HOUR, n),
+      partitionBytes: 40_000,
+      gzipLevel: 6,
+      filter: null,
+      signal: new AbortController().signal,
+    });
+    expect(result.objects.length).toBeGreaterThan(2);
+    expect(await sink.list('')).toEqual([]); // only temp files so far
+    for (const o of result.objects) await sink.discard(o.staged);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('throws when cancelled part-way and leaves nothing behind, not even sealed partitions', async () => {
+    const demo = new DemoSource({ projectId: PROJECT, seed: 1, eventsPerHour: 20_000 });
+    const out = await newDir();
+    const controller = new AbortController();
+    let progressed = 0;
+    const run = exportHour(demo, out, {
+      partitionBytes: 1024 * 1024,
+      signal: controller.signal,
+      onProgress: () => {
+        if (++progressed === 3) controller.abort(new Error('cancelled by the admin'));
+      },
+    });
+    await expect(run).rejects.toThrow('cancelled by the admin');
+    expect(await readdir(out)).toEqual([]);
   });
 
   it('fills missing fields with null without touching what was there', async () => {
     const bigNumber =
       '{"$insert_id":"a","server_upload_time":"2020-01-25 05:10:00.000000","amplitude_id":12345678901234567890,"price":1.50}';
     const out = await newDir();
-    const result = await exportEventsHour(options(await filesSource(`${bigNumber}\n{}\n`), out));
+    const result = await exportHour(await filesSource(`${bigNumber}\n{}\n`), out);
     const text = zlib.gunzipSync(await readFile(join(out, result.objects[0]!.key))).toString();
     const [first] = text.split('\n');
     // Values pass through as written: no float rounding of the big id, 1.50 stays 1.50.
@@ -127,14 +164,39 @@ describe('exporting an hour of events', () => {
   it('reports bad lines with file and line number, never exporting or crashing on them', async () => {
     const good = ndjson([event(HOUR, 1), event(HOUR, 2)]);
     const lines = `${good}not json at all\n{"$insert_id":"x","server_upload_time":"yesterday"}\n[1,2]\n\n${ndjson([event(HOUR, 3)])}`;
-    const out = await newDir();
-    const result = await exportEventsHour(options(await filesSource(lines, 'day.ndjson'), out));
+    const result = await exportHour(await filesSource(lines, 'day.ndjson'), await newDir());
     expect(result.counts).toMatchObject({ eventsOut: 3, badLines: 3 });
     expect(result.badLineSamples).toEqual([
       expect.stringMatching(/^day\.ndjson:3: not valid JSON/),
       'day.ndjson:4: no valid server_upload_time, so it belongs to no hour',
       'day.ndjson:5: not a JSON object',
     ]);
+  });
+
+  it('reports a bad line of a file holding several hours with one of them, not with each', async () => {
+    const root = await newDir();
+    const day = `${ndjson([event('2020-01-25T04', 1), event(HOUR, 2)])}not json\n${ndjson([event('2020-01-25T06', 3)])}`;
+    await writeFile(join(root, 'day.ndjson'), day);
+    const source = new FilesSource(root, await newDir());
+    const bad: number[] = [];
+    for (const hour of ['2020-01-25T04', HOUR, '2020-01-25T06']) {
+      const opened = await source.open(hour, new AbortController().signal);
+      const result = await exportEventsHour({
+        hour,
+        source: opened,
+        mixedHours: true,
+        sink: new FolderSink(await newDir()),
+        pool,
+        objectKey: (n) => eventObjectKey('', PROJECT, hour, n),
+        partitionBytes: 512 * 1024 * 1024,
+        gzipLevel: 6,
+        filter: null,
+        signal: new AbortController().signal,
+      });
+      expect(result.counts.eventsOut).toBe(1);
+      bad.push(result.counts.badLines);
+    }
+    expect(bad).toEqual([1, 0, 0]);
   });
 
   it('keeps only the asked hour from files that hold several, gzipped or not', async () => {
@@ -145,9 +207,7 @@ describe('exporting an hour of events', () => {
       event('2020-01-25T04', 4),
     ]);
     const out = await newDir();
-    const result = await exportEventsHour(
-      options(await filesSource(mixed, 'mixed.json', true), out),
-    );
+    const result = await exportHour(await filesSource(mixed, 'mixed.json', true), out);
     expect(result.counts.eventsOut).toBe(2);
     const { lines } = await readExported(out);
     expect(lines.map((l) => l.$insert_id)).toEqual([`ins-${HOUR}-1`, `ins-${HOUR}-3`]);
@@ -155,49 +215,39 @@ describe('exporting an hour of events', () => {
 
   it('falls back to uuid when there is no $insert_id, and keeps events with neither', async () => {
     const noInsert = (n: number, uuid: string | null) => event(HOUR, n, { $insert_id: null, uuid });
-    const out = await newDir();
-    const result = await exportEventsHour(
-      options(
-        await filesSource(
-          ndjson([noInsert(1, 'same'), noInsert(2, 'same'), noInsert(3, null), noInsert(4, null)]),
-        ),
-        out,
+    const result = await exportHour(
+      await filesSource(
+        ndjson([noInsert(1, 'same'), noInsert(2, 'same'), noInsert(3, null), noInsert(4, null)]),
       ),
+      await newDir(),
     );
     expect(result.counts).toMatchObject({ eventsOut: 3, duplicates: 1 });
   });
 
   it('applies an include or exclude event-type filter', async () => {
     const events = Array.from({ length: 30 }, (_, n) => event(HOUR, n));
-    const include = await exportEventsHour(
-      options(await filesSource(ndjson(events)), await newDir(), {
-        filter: { mode: 'include', eventTypes: ['purchase'] },
-      }),
-    );
+    const include = await exportHour(await filesSource(ndjson(events)), await newDir(), {
+      filter: { mode: 'include', eventTypes: ['purchase'] },
+    });
     expect(include.counts).toMatchObject({ eventsOut: 10, filtered: 20 });
-    const exclude = await exportEventsHour(
-      options(await filesSource(ndjson(events)), await newDir(), {
-        filter: { mode: 'exclude', eventTypes: ['purchase'] },
-      }),
-    );
+    const exclude = await exportHour(await filesSource(ndjson(events)), await newDir(), {
+      filter: { mode: 'exclude', eventTypes: ['purchase'] },
+    });
     expect(exclude.counts).toMatchObject({ eventsOut: 20, filtered: 10 });
   });
 
-  it('writes no file for an hour without data, and removes an earlier export’s files', async () => {
+  it('writes no file for an hour without data', async () => {
     const out = await newDir();
-    await exportEventsHour(options(await filesSource(ndjson([event(HOUR, 1)])), out));
-    const empty = await exportEventsHour(
-      options(await filesSource(ndjson([event('2020-01-25T09', 1)])), out),
-    );
+    const empty = await exportHour(await filesSource(ndjson([event('2020-01-25T09', 1)])), out);
     expect(empty.objects).toEqual([]);
-    expect(empty.removedStale).toEqual([`${PROJECT}_2020-01-25_5#1.json.gz`]);
+    expect(empty.counts.eventsIn).toBe(0);
     expect(await readdir(out)).toEqual([]);
   });
 
   it('exports the demo source: deterministic, with about 1% duplicates', async () => {
     const demo = new DemoSource({ projectId: PROJECT, seed: 42, eventsPerHour: 3000 });
-    const a = await exportEventsHour(options(demo, await newDir()));
-    const b = await exportEventsHour(options(demo, await newDir()));
+    const a = await exportHour(demo, await newDir());
+    const b = await exportHour(demo, await newDir());
     expect(a.objects[0]!.sha256).toBe(b.objects[0]!.sha256);
     expect(a.counts.eventsIn).toBe(3000);
     expect(a.counts.duplicates).toBeGreaterThan(10);
@@ -213,7 +263,8 @@ describe('exporting an hour of events', () => {
     const source = new FilesSource(root, cache);
     const names = async () => {
       const out: string[] = [];
-      for await (const s of source.events(HOUR, new AbortController().signal)) {
+      const hour = await source.open(HOUR, new AbortController().signal);
+      for await (const s of hour.events()) {
         out.push(s.name);
         await s.close?.();
       }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deriveMerges, exportMergedIdsHour } from '../../../../electron/engine/pipeline/merged-ids';
@@ -34,7 +34,15 @@ describe('merged Amplitude IDs', () => {
         event(HOUR, 5, { user_id: null, amplitude_id: 901 }),
       ]),
     );
-    const merges = await deriveMerges(new FilesSource(root, await newDir()), HOUR, 187520, signal);
+    const source = new FilesSource(root, await newDir());
+    const { merges, linesRead } = await deriveMerges(
+      await source.open(HOUR, signal),
+      true,
+      HOUR,
+      187520,
+      signal,
+    );
+    expect(linesRead).toBe(5);
     expect(merges).toEqual([
       {
         scope: 187520,
@@ -48,17 +56,25 @@ describe('merged Amplitude IDs', () => {
 
   it('writes one file per hour with the schema’s fields in order, or none when there are no merges', async () => {
     const out = await newDir();
-    const demo = new DemoSource({ projectId: 7, seed: 1, eventsPerHour: 5000, mergeRate: 0.05 });
-    const result = await exportMergedIdsHour({
-      hour: HOUR,
-      source: demo,
-      sink: new FolderSink(out),
-      pool,
-      key: '-123_2020-01-25_5.json.gz',
-      projectId: 7,
-      gzipLevel: 6,
-      signal,
-    });
+    const sink = new FolderSink(out);
+    const write = async (demo: DemoSource) => {
+      const result = await exportMergedIdsHour({
+        hour: HOUR,
+        source: await demo.open(HOUR, signal),
+        mixedHours: false,
+        sink,
+        pool,
+        key: '-123_2020-01-25_5.json.gz',
+        projectId: 7,
+        gzipLevel: 6,
+        signal,
+      });
+      if (result.object) await sink.commit(result.object.staged);
+      return result;
+    };
+    const result = await write(
+      new DemoSource({ projectId: 7, seed: 1, eventsPerHour: 5000, mergeRate: 0.05 }),
+    );
     expect(result.derived).toBe(false);
     expect(result.merges).toBeGreaterThan(0);
     const { files, lines } = await readExported(out);
@@ -67,22 +83,10 @@ describe('merged Amplitude IDs', () => {
     const times = lines.map((l) => l.merge_server_time as number);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
-    const none = await exportMergedIdsHour({
-      hour: HOUR,
-      source: new DemoSource({ projectId: 7, seed: 1, eventsPerHour: 100, mergeRate: 0 }),
-      sink: new FolderSink(out),
-      pool,
-      key: '-123_2020-01-25_5.json.gz',
-      projectId: 7,
-      gzipLevel: 6,
-      signal,
-    });
-    expect(none).toMatchObject({
-      merges: 0,
-      objects: [],
-      removedStale: ['-123_2020-01-25_5.json.gz'],
-    });
-    expect(await readdir(out)).toEqual([]);
+    const none = await write(
+      new DemoSource({ projectId: 7, seed: 1, eventsPerHour: 100, mergeRate: 0 }),
+    );
+    expect(none).toMatchObject({ merges: 0, object: null, sourceEmpty: true });
   });
 
   it('reads merges from a merged_ids/ folder of a files source, by merge_server_time', async () => {
@@ -108,7 +112,8 @@ describe('merged Amplitude IDs', () => {
         },
       ]),
     );
-    const merges = await new FilesSource(root, await newDir()).mergedIds(HOUR, signal);
+    const hour = await new FilesSource(root, await newDir()).open(HOUR, signal);
+    const merges = await hour.mergedIds();
     expect(merges).toEqual([
       { scope: 1, merge_time: at, merge_server_time: at, amplitude_id: 1, merged_amplitude_id: 2 },
     ]);

@@ -196,6 +196,8 @@ describe('the hourly schedule', () => {
       removed: [],
       notes: [],
       error: null,
+      retryAt: null,
+      cancelledBy: null,
     });
     await first.engine.close();
 
@@ -294,7 +296,7 @@ describe('the hourly schedule', () => {
           from: '2026-03-01T02',
           to: '2026-03-01T01',
         }),
-      ).rejects.toThrow(/from ≤ to/);
+      ).rejects.toThrow(/must start before it ends/);
     } finally {
       await engine.close();
     }

@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmplitudeSource } from '../../../../electron/engine/sources/amplitude';
-import { SourceError } from '../../../../electron/engine/sources/types';
-import { startAmplitudeServer, type Reply } from '../../../support/amplitude-server';
+import { SourceError, type SourceHour } from '../../../../electron/engine/sources/types';
+import { startAmplitudeServer, zipBytes, type Reply } from '../../../support/amplitude-server';
 import { event, ndjson } from '../../../support/events';
 import { useTempDirs } from '../../../support/temp';
 
@@ -14,44 +14,51 @@ afterEach(async () => {
   close = null;
 });
 
-async function setup(replies: Reply[]) {
+async function setup(replies: Reply[], timeouts?: { answerMs?: number; stallMs?: number }) {
   const server = await startAmplitudeServer(replies);
   close = server.close;
   const tempDir = await newDir();
-  const waits: number[] = [];
   const source = new AmplitudeSource({
     region: 'us',
     endpoint: server.url,
     apiKey: 'key-1',
     secretKey: 'secret-1',
     tempDir,
-    attempts: 4,
-    backoffMs: 1000,
-    sleep: async (ms) => void waits.push(ms),
+    timeouts,
   });
-  const read = async () => {
-    const out: { name: string; text: string }[] = [];
-    for await (const stream of source.events(HOUR, new AbortController().signal)) {
-      const parts: Buffer[] = [];
-      for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk));
-      out.push({ name: stream.name, text: Buffer.concat(parts).toString() });
-    }
-    return out;
-  };
-  return { server, source, read, waits, tempDir };
+  return { server, source, tempDir };
 }
 
-const zipReply: Reply = {
-  zip: {
-    '187520/187520_2020-01-25_5#1.json.gz': ndjson([event(HOUR, 3)]),
-    '187520/187520_2020-01-25_5#0.json.gz': ndjson([event(HOUR, 1), event(HOUR, 2)]),
-  },
+async function readAll(hour: SourceHour) {
+  const out: { name: string; text: string }[] = [];
+  for await (const stream of hour.events()) {
+    const parts: Buffer[] = [];
+    for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk));
+    out.push({ name: stream.name, text: Buffer.concat(parts).toString() });
+  }
+  return out;
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error as SourceError,
+  );
+
+const entries = {
+  '187520/187520_2020-01-25_5#1.json.gz': ndjson([event(HOUR, 3)]),
+  '187520/187520_2020-01-25_5#0.json.gz': ndjson([event(HOUR, 1), event(HOUR, 2)]),
 };
 
 describe('the Amplitude Export API source', () => {
-  it('asks for exactly the hour with Basic auth and streams each zipped file in name order', async () => {
-    const { server, read, tempDir } = await setup([zipReply]);
-    const streams = await read();
+  it('downloads the hour once with Basic auth and reads each zipped file in name order, as often as asked', async () => {
+    const { server, source, tempDir } = await setup([{ zip: entries }]);
+    const hour = await source.open(HOUR, new AbortController().signal);
+    const first = await readAll(hour);
+    const second = await readAll(hour); // the merged-ID pass reads the same download
+    await hour.close();
     expect(server.requests).toEqual([
       {
         start: '20200125T05',
@@ -59,52 +66,115 @@ describe('the Amplitude Export API source', () => {
         authorization: `Basic ${Buffer.from('key-1:secret-1').toString('base64')}`,
       },
     ]);
-    expect(streams.map((s) => s.name)).toEqual([
+    expect(first.map((s) => s.name)).toEqual([
       `${HOUR} export: 187520/187520_2020-01-25_5#0.json.gz`,
       `${HOUR} export: 187520/187520_2020-01-25_5#1.json.gz`,
     ]);
-    expect(streams[0]!.text.split('\n').filter(Boolean)).toHaveLength(2);
+    expect(first[0]!.text.split('\n').filter(Boolean)).toHaveLength(2);
+    expect(second).toEqual(first);
     expect(await readdir(tempDir)).toEqual([]); // the download is not kept
   });
 
-  it('treats 404 as an hour without data', async () => {
-    const { read } = await setup([{ status: 404, body: 'Raw data files were not found.' }]);
-    expect(await read()).toEqual([]);
-  });
+  it("takes only Amplitude's own 'no data' answer as an empty hour", async () => {
+    const empty = await setup([{ status: 404, body: 'Raw data files were not found.' }]);
+    expect(await readAll(await empty.source.open(HOUR, new AbortController().signal))).toEqual([]);
+    await close?.();
 
-  it('retries 400 "too large" and 504 with growing backoff, then succeeds', async () => {
-    const { read, server, waits } = await setup([
-      { status: 400, body: 'Raw data response exceeds 4GB size limit' },
-      { status: 504, body: 'Gateway Timeout' },
-      zipReply,
+    // A mistyped endpoint answers 404 too, with a page of its own: that proves nothing.
+    const wrong = await setup([
+      { status: 404, body: '<h1>Not Found</h1>', contentType: 'text/html' },
     ]);
-    expect(await read()).toHaveLength(2);
-    expect(server.requests).toHaveLength(3);
-    expect(waits).toHaveLength(2);
-    expect(waits[0]!).toBeGreaterThanOrEqual(500);
-    expect(waits[0]!).toBeLessThan(1500);
-    expect(waits[1]!).toBeGreaterThanOrEqual(1000);
-    expect(waits[1]!).toBeLessThan(3000);
+    const error = await failure(wrong.source.open(HOUR, new AbortController().signal));
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error).toMatchObject({ code: 'endpoint', transient: false });
+    expect(error.message).toMatch(
+      /answered HTTP 404 for 2020-01-25T05 without saying the hour has no data/,
+    );
+    expect(error.fix).toMatch(/Check the project's Amplitude endpoint/);
   });
 
-  it('gives up after its tries with a transient source error', async () => {
-    const { read, server } = await setup([{ status: 504 }]);
-    const error = await read().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SourceError);
-    expect((error as SourceError).transient).toBe(true);
-    expect((error as Error).message).toMatch(
-      /kept failing for 2020-01-25T05 after 4 tries: HTTP 504 \(gateway timeout\)/,
-    );
-    expect(server.requests).toHaveLength(4);
+  it('fails a 400 "over 4 GB" for good, with the way Amplitude documents around it', async () => {
+    const { source, server } = await setup([
+      { status: 400, body: 'Raw data response exceeds 4GB size limit' },
+    ]);
+    const error = await failure(source.open(HOUR, new AbortController().signal));
+    expect(error).toMatchObject({ code: 'too-large', transient: false });
+    expect(error.message).toMatch(/over the Export API's 4 GB limit \(HTTP 400\)/);
+    expect(error.fix).toMatch(/Amazon S3 export/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('reports 504 and 429 as temporary after one request: the job decides when to try again', async () => {
+    const { source, server } = await setup([{ status: 504, body: 'Gateway Timeout' }]);
+    const error = await failure(source.open(HOUR, new AbortController().signal));
+    expect(error).toMatchObject({ code: 'http-504', transient: true });
+    expect(error.message).toMatch(/HTTP 504 \(gateway timeout\)/);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('does not retry a refused key, and says what to fix', async () => {
-    const { read, server } = await setup([{ status: 401, body: 'Invalid API key' }]);
-    const error = (await read().catch((e: unknown) => e)) as SourceError;
-    expect(error.transient).toBe(false);
+    const { source } = await setup([{ status: 401, body: 'Invalid API key' }]);
+    const error = await failure(source.open(HOUR, new AbortController().signal));
+    expect(error).toMatchObject({ code: 'credentials', transient: false });
     expect(error.message).toMatch(/refused the project's API key and secret key \(HTTP 401\)/);
     expect(error.fix).toMatch(/Settings/);
-    expect(server.requests).toHaveLength(1);
+  });
+
+  it('names the damaged file of a zip, and a truncated zip, as corrupt downloads', async () => {
+    const damaged = await setup([{ zip: entries, damage: '187520/187520_2020-01-25_5#1.json.gz' }]);
+    const hour = await damaged.source.open(HOUR, new AbortController().signal);
+    const error = await failure(readAll(hour));
+    await hour.close();
+    expect(error).toMatchObject({ code: 'corrupt', transient: false });
+    expect(error.message).toMatch(
+      /export of 2020-01-25T05 has a damaged part: the file 187520\/187520_2020-01-25_5#1\.json\.gz \(/,
+    );
+    expect(error.fix).toMatch(/once more/);
+    await close?.();
+
+    const whole = await zipBytes(entries);
+    const cut = await setup([{ zip: entries, truncate: Math.floor(whole.length * 0.6) }]);
+    const truncated = await cut.source.open(HOUR, new AbortController().signal);
+    const zipError = await failure(readAll(truncated));
+    await truncated.close();
+    expect(zipError).toMatchObject({ code: 'corrupt' });
+    expect(zipError.message).toMatch(/damaged part: the downloaded zip/);
+  });
+
+  it('gives up on a server that never answers, or stops sending, instead of waiting forever', async () => {
+    const silent = await setup([{ hang: true }], { answerMs: 200 });
+    const error = await failure(silent.source.open(HOUR, new AbortController().signal));
+    expect(error).toMatchObject({ code: 'network', transient: true });
+    expect(error.message).toMatch(/no answer within 0 s/);
+    await close?.();
+
+    const stalled = await setup([{ zip: entries, stall: 40 }], { stallMs: 200 });
+    const stall = await failure(stalled.source.open(HOUR, new AbortController().signal));
+    expect(stall).toMatchObject({ code: 'network', transient: true });
+    expect(stall.message).toMatch(/the download stalled/);
+    expect(await readdir(stalled.tempDir)).toEqual([]);
+  });
+
+  it('throws when cancelled instead of ending the hour early', async () => {
+    const { source } = await setup([{ zip: entries }]);
+    const controller = new AbortController();
+    const hour = await source.open(HOUR, controller.signal);
+    const read = (async () => {
+      for await (const stream of hour.events()) {
+        for await (const chunk of stream.chunks) void chunk;
+        controller.abort(new Error('cancelled by the admin'));
+      }
+    })();
+    await expect(read).rejects.toThrow('cancelled by the admin');
+    await hour.close();
+  });
+
+  it('never repeats the credentials an upstream answer echoes back', async () => {
+    const { source } = await setup([{ echo: true }]);
+    const error = await failure(source.open(HOUR, new AbortController().signal));
+    expect(error.message).toMatch(/HTTP 500/);
+    expect(error.message).toContain('[redacted]');
+    expect(error.message).not.toContain(Buffer.from('key-1:secret-1').toString('base64'));
   });
 
   it('waits about two hours after an hour before its data is complete', () => {

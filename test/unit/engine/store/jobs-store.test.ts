@@ -28,6 +28,8 @@ function fakeJob(n: number, overrides: Partial<Job> = {}): Job {
     removed: [],
     notes: [],
     error: null,
+    retryAt: null,
+    cancelledBy: null,
     ...overrides,
   };
 }

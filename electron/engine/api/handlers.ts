@@ -1,0 +1,167 @@
+import type { AppInfo, Notice } from '../../../shared/api/contract';
+import { FerryError } from '../../../shared/api/errors';
+import { appSettings, type AppSettings } from '../../../shared/model/entities';
+import type { AwsSetup } from '../aws/setup';
+import { awsFiles, environmentWarnings, listProfiles } from '../aws/profiles';
+import type { Catalog, Clock } from '../catalog';
+import { classifyError } from '../jobs/errors';
+import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
+import type { Scheduler } from '../schedule/scheduler';
+import type { Store } from '../store';
+import type { SecretStore } from '../store/secrets';
+import { FERRY_VERSION, PRODUCT } from '../version';
+import type { Handlers } from './dispatch';
+
+export interface HandlerDeps {
+  store: Store;
+  catalog: Catalog;
+  scheduler: Scheduler;
+  setup: AwsSetup;
+  notifier: Notifier;
+  secrets: SecretStore;
+  clock: Clock;
+  info: Pick<AppInfo, 'transport' | 'electron'> & { startedAt: string; notices: Notice[] };
+}
+
+/**
+ * One function per API method, each a thin call into the engine's parts. Inputs arrive already
+ * validated by the contract (dispatch.ts); errors are FerryErrors with a message for a person.
+ */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { store, catalog, scheduler, setup, notifier, secrets } = deps;
+  const settings = async (): Promise<AppSettings> => ({
+    ...appSettings.parse(store.config.data.settings),
+    smtpPasswordStored: await secrets.has(SMTP_PASSWORD_SECRET),
+  });
+
+  return {
+    'app.info': () => ({
+      name: PRODUCT,
+      version: FERRY_VERSION,
+      transport: deps.info.transport,
+      platform: `${process.platform}-${process.arch}`,
+      node: process.versions.node,
+      electron: deps.info.electron,
+      dataDir: store.dataDir,
+      startedAt: deps.info.startedAt,
+      notices: deps.info.notices,
+    }),
+    'orgs.list': () => catalog.listOrgs(),
+    'orgs.get': ({ id }) => catalog.getOrg(id),
+    'orgs.create': (input) => catalog.createOrg(input),
+    'orgs.update': (input) => catalog.updateOrg(input),
+    'orgs.delete': ({ id }) => catalog.deleteOrg(id),
+    'projects.list': (input) => catalog.listProjects(input?.orgId),
+    'projects.get': ({ id }) => catalog.getProject(id),
+    'projects.create': (input) => catalog.createProject(input),
+    'projects.update': (input) => catalog.updateProject(input),
+    'projects.delete': ({ id }) => catalog.deleteProject(id),
+    'connections.list': (input) => catalog.listConnections(input?.projectId),
+    'connections.get': ({ id }) => catalog.getConnection(id),
+    'connections.create': (input) => catalog.createConnection(input),
+    'connections.update': async (input) => {
+      const updated = await catalog.updateConnection(input);
+      // A changed destination may be the fix for what stopped it: let the schedule try again.
+      if (input.destination) await scheduler.resume(updated.id);
+      return updated;
+    },
+    'connections.delete': ({ id }) => catalog.deleteConnection(id),
+    'jobs.list': (input) => store.jobs.list(input),
+    'jobs.get': async ({ id }) => {
+      const job = await store.jobs.get(id);
+      if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
+      return job;
+    },
+    'jobs.exportHour': ({ connectionId, hour, datasets }) => {
+      const flight = scheduler.exportNow(connectionId, hour, datasets);
+      return { started: flight.datasets.map((dataset) => ({ dataset, hour })) };
+    },
+    'jobs.cancel': async ({ id }) => {
+      const job = await store.jobs.get(id);
+      if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
+      if (!scheduler.cancelJob(id))
+        throw new FerryError(
+          'conflict',
+          `Job ${id} is ${job.status}; only a running job can be cancelled`,
+        );
+      return { cancelled: true as const };
+    },
+    'jobs.retry': async ({ id }) => ({ queued: await scheduler.retryJob(id) }),
+    'jobs.retryFailed': async (input) => ({
+      queued: await scheduler.retryFailed(input?.connectionId),
+    }),
+    'jobs.stats': (input) => scheduler.stats(input),
+    'schedule.status': () => scheduler.statuses(),
+    'schedule.resume': ({ id }) => scheduler.resume(id),
+    'backfills.preview': (input) => scheduler.backfills.preview(input),
+    'backfills.start': (input) => scheduler.backfills.start(input),
+    'backfills.list': (input) => scheduler.backfills.list(input?.connectionId),
+    'backfills.get': ({ id }) => scheduler.backfills.get(id),
+    'backfills.hours': ({ id }) => scheduler.backfills.hours(id),
+    'backfills.cancel': ({ id }) => scheduler.backfills.cancel(id),
+    'settings.get': () => settings(),
+    'settings.update': async ({ smtp, smtpPassword, concurrency }) => {
+      if (smtpPassword !== undefined) {
+        if (smtpPassword === '') await secrets.delete(SMTP_PASSWORD_SECRET);
+        else await secrets.set(SMTP_PASSWORD_SECRET, smtpPassword);
+      }
+      await store.config.update((data) => {
+        if (smtp !== undefined) data.settings.smtp = smtp;
+        if (concurrency !== undefined) data.settings.concurrency = concurrency;
+      });
+      if (concurrency !== undefined) scheduler.setConcurrency(concurrency);
+      return settings();
+    },
+    'settings.testEmail': async ({ to }) => {
+      await notifier.testEmail(to);
+      return { sent: true as const };
+    },
+    'aws.profiles': async () => ({
+      profiles: await listProfiles(),
+      warnings: environmentWarnings(),
+      files: awsFiles(),
+    }),
+    'aws.identity': (input) => awsCall(() => setup.identity(input)),
+    'aws.bucketRegion': async (target) => ({
+      region: await awsCall(() => setup.bucketRegion(target)),
+    }),
+    'aws.plan': async ({ target, form }) => {
+      const { identity, proposals } = await awsCall(() => setup.plan(target, form));
+      return { identity, proposals };
+    },
+    'aws.apply': ({ target, form, step, connectionId }) =>
+      awsCall(() => setup.apply(target, form, step, connectionId)),
+    'aws.createKey': async ({ target, form }) => ({
+      keyArn: await awsCall(() => setup.createKey(target, form)),
+    }),
+    'aws.verify': ({ target, form }) => awsCall(() => setup.verify(target, form)),
+    'backups.list': () => [...store.config.data.backups].reverse(),
+    'backups.restore': ({ id, as }) => awsCall(() => setup.restore(id, as)),
+  };
+}
+
+/**
+ * Run an AWS call for the console: SDK failures become typed errors with their fix (a refused
+ * permission is `forbidden`, a wrong setting `validation`, anything else `upstream`).
+ */
+async function awsCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof FerryError) throw error;
+    const problem = classifyError(error);
+    const code =
+      problem.kind === 'access'
+        ? 'forbidden'
+        : problem.kind === 'config'
+          ? 'validation'
+          : 'upstream';
+    const field =
+      problem.code === 'NoSuchBucket'
+        ? 'bucket'
+        : problem.code === 'PermanentRedirect'
+          ? 'region'
+          : undefined;
+    throw new FerryError(code, `${problem.message}${problem.fix ? ` ${problem.fix}` : ''}`, field);
+  }
+}

@@ -1,0 +1,185 @@
+import type { Job } from '../../../shared/model/entities';
+import {
+  eventObjectKey,
+  eventObjectPrefix,
+  mergedIdsObjectKey,
+  partitionOf,
+} from '../../../shared/model/export-format';
+import type { Dataset } from '../../../shared/model/fields';
+import { exportEventsHour, type EventFilter, type StagedFile } from '../pipeline/events';
+import { exportMergedIdsHour } from '../pipeline/merged-ids';
+import type { WorkerPool } from '../pipeline/pool';
+import type { Sink, StoredObject } from '../sinks/types';
+import { SourceError, type EventSource } from '../sources/types';
+
+/** What one dataset of a written (staged) hour holds, as its job will record it. */
+export interface StagedDataset {
+  dataset: Dataset;
+  counts: NonNullable<Job['counts']>;
+  bytes: NonNullable<Job['bytes']>;
+  objects: StagedFile[];
+  /** Keys an earlier export of the hour wrote that this one does not: deleted after commit. */
+  stale: string[];
+  notes: string[];
+}
+
+export interface HourToWrite {
+  hour: string;
+  datasets: Dataset[];
+  projectId: number;
+  orgId: number;
+  /** The connection's key prefix (`''` for a folder). */
+  prefix: string;
+  source: EventSource;
+  sink: Sink;
+  pool: WorkerPool;
+  options: { gzipLevel: number; partitionBytes: number; eventFilter: EventFilter | null };
+  signal: AbortSignal;
+  /** Upload ids / temp paths of commits still to be finished: cleanup leaves them alone. */
+  keep: ReadonlySet<string>;
+  onProgress?(progress: { events: number; bytes: number }): void;
+}
+
+const MAX_LISTED = 3;
+
+/**
+ * Write every chosen dataset of one hour, staged (nothing visible yet), from one opening of the
+ * source: one Amplitude download serves both datasets.
+ *
+ * Before writing it removes what a killed earlier run left (unfinished uploads, temp files) and
+ * lists what an earlier export of the hour holds, so the commit can delete partitions the new
+ * export no longer has — and so an empty answer never empties an exported hour: when the source
+ * has nothing at all for a dataset the destination holds files of, the hour fails and the files
+ * stay. On any failure or cancel every staged object is thrown away.
+ */
+export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
+  const { hour, sink, prefix, signal } = task;
+  const eventsPrefix = eventObjectPrefix(prefix, task.projectId, hour);
+  const mergedKey = mergedIdsObjectKey(prefix, task.orgId, hour);
+  const wantEvents = task.datasets.includes('events');
+  const wantMerged = task.datasets.includes('merged-ids');
+
+  let cleanedUp = 0;
+  if (wantEvents) cleanedUp += await sink.cleanup(eventsPrefix, task.keep);
+  if (wantMerged) cleanedUp += await sink.cleanup(mergedKey, task.keep);
+  const earlierEvents = wantEvents
+    ? (await sink.list(eventsPrefix)).filter((o) =>
+        partitionOf(o.key, prefix, task.projectId, hour),
+      )
+    : [];
+  const earlierMerged = wantMerged
+    ? (await sink.list(mergedKey)).filter((o) => o.key === mergedKey)
+    : [];
+
+  const written: StagedDataset[] = [];
+  const source = await task.source.open(hour, signal);
+  try {
+    if (wantEvents) {
+      const result = await exportEventsHour({
+        hour,
+        source,
+        mixedHours: task.source.mixedHours,
+        sink,
+        pool: task.pool,
+        objectKey: (n) => eventObjectKey(prefix, task.projectId, hour, n),
+        partitionBytes: task.options.partitionBytes,
+        gzipLevel: task.options.gzipLevel,
+        filter: task.options.eventFilter,
+        signal,
+        onProgress: task.onProgress,
+      });
+      written.push({
+        dataset: 'events',
+        counts: result.counts,
+        bytes: result.bytes,
+        objects: result.objects,
+        stale: earlierEvents
+          .filter((o) => partitionOf(o.key, prefix, task.projectId, hour)! > result.objects.length)
+          .map((o) => o.key),
+        notes: eventNotes(result.counts, result.badLineSamples),
+      });
+      if (result.counts.eventsIn === 0 && result.counts.badLines === 0)
+        refuseToEmpty(hour, 'events', earlierEvents, sink);
+    }
+    if (wantMerged) {
+      const result = await exportMergedIdsHour({
+        hour,
+        source,
+        mixedHours: task.source.mixedHours,
+        sink,
+        pool: task.pool,
+        key: mergedKey,
+        projectId: task.projectId,
+        gzipLevel: task.options.gzipLevel,
+        signal,
+      });
+      const objects = result.object ? [result.object] : [];
+      written.push({
+        dataset: 'merged-ids',
+        counts: {
+          eventsIn: result.merges,
+          eventsOut: result.merges,
+          duplicates: 0,
+          filtered: 0,
+          badLines: 0,
+        },
+        bytes: {
+          raw: objects.reduce((sum, o) => sum + o.rawBytes, 0),
+          compressed: objects.reduce((sum, o) => sum + o.bytes, 0),
+        },
+        objects,
+        stale: objects.length === 0 ? earlierMerged.map((o) => o.key) : [],
+        notes: mergedNotes(result.merges, result.derived),
+      });
+      if (result.sourceEmpty) refuseToEmpty(hour, 'merged-ids', earlierMerged, sink);
+    }
+  } catch (error) {
+    await Promise.allSettled(written.flatMap((d) => d.objects).map((o) => sink.discard(o.staged)));
+    throw error;
+  } finally {
+    await source.close();
+  }
+  if (cleanedUp > 0)
+    written[0]?.notes.push(
+      `Cleaned up ${cleanedUp} unfinished upload(s) of an interrupted earlier run.`,
+    );
+  return written;
+}
+
+/**
+ * Fail the hour when the source answered "nothing" for a dataset the destination holds files
+ * of: data does not vanish from a source, so the answer is far likelier wrong than the files.
+ */
+function refuseToEmpty(hour: string, dataset: Dataset, earlier: StoredObject[], sink: Sink): void {
+  if (earlier.length === 0) return;
+  const shown = earlier
+    .slice(0, MAX_LISTED)
+    .map((o) => sink.describe(o.key))
+    .join(', ');
+  const more = earlier.length > MAX_LISTED ? ` and ${earlier.length - MAX_LISTED} more` : '';
+  throw new SourceError(
+    `The source has nothing for ${hour} (${dataset}), but an earlier export of this hour wrote ${earlier.length} file(s): ${shown}${more}. Ferry does not empty an exported hour on an empty answer, so they stay as they are.`,
+    "Check the project's source (its folder, its Amplitude endpoint and keys). If the hour's data was really removed on purpose, delete those files yourself, then export the hour again.",
+    { code: 'empty-answer' },
+  );
+}
+
+function eventNotes(counts: StagedDataset['counts'], badLineSamples: string[]): string[] {
+  const notes: string[] = [];
+  if (counts.badLines > 0)
+    notes.push(
+      `${counts.badLines} bad line(s) were not exported: ${badLineSamples.join('; ')}${counts.badLines > badLineSamples.length ? '; …' : ''}`,
+    );
+  if (counts.eventsIn === 0)
+    notes.push('The source has no events for this hour, so no file was written.');
+  return notes;
+}
+
+function mergedNotes(merges: number, derived: boolean): string[] {
+  if (merges === 0) return ['No merged Amplitude IDs in this hour, so no file was written.'];
+  if (derived)
+    return [
+      'The source has no merge records, so merges were derived from the hour’s events (docs/pipeline.md).',
+    ];
+  return [];
+}
