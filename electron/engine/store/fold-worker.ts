@@ -23,6 +23,14 @@ function writeAtomic(file, text) {
     fs.closeSync(fd);
   }
   fs.renameSync(temp, file);
+  if (process.platform !== 'win32') {
+    const dir = fs.openSync(path.dirname(file), 'r');
+    try {
+      fs.fsyncSync(dir);
+    } finally {
+      fs.closeSync(dir);
+    }
+  }
 }
 
 let doc = { schemaVersion, jobs: [] };

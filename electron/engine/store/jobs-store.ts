@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
 import {
@@ -63,6 +63,12 @@ export class JobsStore {
   private readonly logLines = new Map<string, number>();
   private readonly writes = new Map<string, Promise<void>>();
   private readonly compacting = new Map<string, Promise<void>>();
+  /** Months whose rotated journal (`.log.1`) is not folded yet: never rotated over. */
+  private readonly unfolded = new Set<string>();
+  /** Months whose journal may end in a torn line: the next record starts on a line of its own. */
+  private readonly torn = new Set<string>();
+  /** Months whose journal end was checked for a torn line since this store opened. */
+  private readonly tailChecked = new Set<string>();
   /** Jobs whose journal line is still being written (reads see them at once). */
   private readonly pending = new Map<string, Job>();
 
@@ -91,6 +97,8 @@ export class JobsStore {
       for (const job of shard.records.values()) store.index.set(job.id, entryOf(job, month));
     }
     store.sorted = [...store.index.values()].sort(newestFirst);
+    // A rotated journal a kill left unfolded is folded now, before anything rotates over it.
+    if (!readOnly) for (const month of store.unfolded) store.startFold(month);
     return store;
   }
 
@@ -111,25 +119,56 @@ export class JobsStore {
     this.loaded.get(month)?.records.set(job.id, job);
     this.pending.set(job.id, job);
     await this.serial(month, async () => {
-      await appendFile(this.logPath(month), `${JSON.stringify(job)}\n`, { mode: 0o600 });
+      await this.append(month, `${JSON.stringify(job)}\n`);
       if (this.pending.get(job.id) === job) this.pending.delete(job.id);
       const lines = (this.logLines.get(month) ?? 0) + 1;
       this.logLines.set(month, lines);
-      if (lines >= COMPACT_AFTER && !this.compacting.has(month)) {
+      if (lines >= COMPACT_AFTER && !this.compacting.has(month) && !this.unfolded.has(month)) {
         // Rotate the journal now (a rename), fold it into the snapshot in the background: the
-        // status write that crossed the line does not wait for a month to be rewritten.
+        // status write that crossed the line does not wait for a month to be rewritten. Never
+        // while an earlier rotated journal is unfolded: the rename would replace it.
         await rename(this.logPath(month), this.logPath(month, true));
         this.logLines.set(month, 0);
-        const done = this.fold(month).finally(() => this.compacting.delete(month));
-        this.compacting.set(month, done);
-        done.catch((error: unknown) =>
-          this.notify({
-            level: 'warning',
-            message: `Could not compact jobs/${month}: ${(error as Error).message}`,
-          }),
-        );
+        this.tailChecked.delete(month);
+        this.startFold(month);
       }
     });
+  }
+
+  /**
+   * Append one record to a month's journal. A line a kill or a full disk cut short has no
+   * newline; the record after it then starts on a line of its own, so only the torn line is
+   * lost, never the next one too.
+   */
+  private async append(month: string, line: string): Promise<void> {
+    const path = this.logPath(month);
+    if (!this.tailChecked.has(month)) {
+      this.tailChecked.add(month);
+      if (!(await endsWithNewline(path))) this.torn.add(month);
+    }
+    const text = this.torn.has(month) ? `\n${line}` : line;
+    try {
+      await appendFile(path, text, { mode: 0o600 });
+      this.torn.delete(month);
+    } catch (error) {
+      this.torn.add(month); // part of it may be on disk
+      throw error;
+    }
+  }
+
+  /** Fold a month's rotated journal into its snapshot, in the background. */
+  private startFold(month: string): void {
+    this.unfolded.add(month);
+    const done = this.fold(month)
+      .then(() => this.unfolded.delete(month))
+      .finally(() => this.compacting.delete(month));
+    this.compacting.set(month, done);
+    done.catch((error: unknown) =>
+      this.notify({
+        level: 'warning',
+        message: `Could not compact jobs/${month}: ${(error as Error).message}`,
+      }),
+    );
   }
 
   /** One job by id, or null. */
@@ -171,12 +210,13 @@ export class JobsStore {
   async close(): Promise<void> {
     if (this.readOnly) return;
     await Promise.allSettled(this.compacting.values());
-    for (const month of [...this.logLines.keys()])
+    for (const month of new Set([...this.logLines.keys(), ...this.unfolded]))
       await this.serial(month, async () => {
-        if ((this.logLines.get(month) ?? 0) === 0) return;
+        if ((this.logLines.get(month) ?? 0) === 0 && !this.unfolded.has(month)) return;
         await appendRotated(this.logPath(month), this.logPath(month, true));
         this.logLines.set(month, 0);
         await this.fold(month);
+        this.unfolded.delete(month);
       });
   }
 
@@ -218,8 +258,10 @@ export class JobsStore {
     const records = new Map(data.jobs.map((j) => [j.id, j]));
     const rotated = await readFile(this.logPath(month, true), 'utf8').catch(() => '');
     const current = await readFile(this.logPath(month), 'utf8').catch(() => '');
+    if (rotated) this.unfolded.add(month);
     let lines = 0;
-    const text = rotated + current;
+    // Each file on its own lines: a torn last line of one never joins the other's first.
+    const text = `${rotated}\n${current}`;
     let bad = 0;
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
@@ -323,6 +365,26 @@ function insertionPoint(sorted: IndexEntry[], entry: IndexEntry): number {
 /** Move the live journal's lines onto the end of the rotated one (a crash may have left one). */
 async function appendRotated(live: string, rotated: string): Promise<void> {
   const text = await readFile(live, 'utf8').catch(() => '');
-  if (text) await appendFile(rotated, text, { mode: 0o600 });
+  // On a line of its own: the rotated journal may end in a torn line.
+  if (text) await appendFile(rotated, `\n${text}`, { mode: 0o600 });
   await rm(live, { force: true });
+}
+
+/** True when a file is missing, empty, or ends with a newline (its last line is whole). */
+async function endsWithNewline(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobsStore } from '../../../../electron/engine/store/jobs-store';
@@ -88,5 +88,43 @@ describe('job history store', () => {
     // Every job holds its last write.
     expect((await reopened.get(fakeJob(299).id))?.attempts).toBe(2399);
     expect((await reopened.get(fakeJob(0).id))?.attempts).toBe(2400);
+  });
+
+  it('never rotates a journal over one a kill left unfolded', async () => {
+    const dir = await newDir();
+    const jobsDir = join(dir, 'jobs');
+    await mkdir(jobsDir, { recursive: true });
+    // What a kill during a fold leaves: the journal rotated to .log.1, no snapshot written yet.
+    const rotated = Array.from({ length: 1001 }, (_, n) =>
+      JSON.stringify(fakeJob(n % 500, { attempts: n })),
+    );
+    await writeFile(join(jobsDir, '2026-01.log.1'), `${rotated.join('\n')}\n`);
+    const store = await JobsStore.open(dir, () => {});
+    // 2,000 more records: enough to rotate the live journal again.
+    for (let n = 0; n < 2000; n++) await store.put(fakeJob(500 + (n % 200), { attempts: n }));
+    await store.close();
+    const reopened = await JobsStore.open(dir, () => {});
+    expect((await reopened.list({ limit: 1000 })).total).toBe(700);
+    expect((await reopened.get(fakeJob(499).id))?.attempts).toBe(999);
+    expect((await reopened.get(fakeJob(0).id))?.attempts).toBe(1000);
+    expect((await reopened.get(fakeJob(699).id))?.attempts).toBe(1999);
+    await reopened.close();
+  });
+
+  it('starts the record after a torn last line on a line of its own', async () => {
+    const dir = await newDir();
+    const notices: string[] = [];
+    const store = await JobsStore.open(dir, (n) => notices.push(n.message));
+    await store.put(fakeJob(1));
+    await store.close();
+    // A kill (or a full disk) cut the last line short: no newline after it.
+    await appendFile(join(dir, 'jobs', '2026-01.log'), '{"id":"j_torn","connectionId"');
+    const again = await JobsStore.open(dir, (n) => notices.push(n.message));
+    await again.put(fakeJob(2, { status: 'failed' }));
+    const third = await JobsStore.open(dir, (n) => notices.push(n.message), true);
+    expect((await third.get(fakeJob(1).id))?.status).toBe('succeeded');
+    expect((await third.get(fakeJob(2).id))?.status).toBe('failed');
+    expect(notices.join()).toMatch(/1 unreadable line/);
+    await again.close();
   });
 });
