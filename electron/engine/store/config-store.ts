@@ -39,6 +39,7 @@ export class ConfigStore {
         decodeVersioned(raw, configFile, CONFIG_SCHEMA_VERSION, CONFIG_MIGRATIONS, 'config.json'),
       notify,
       readOnly,
+      whenNoGoodCopy: 'refuse',
     });
     const db = new Low<ConfigData>(adapter, emptyConfig());
     await db.read();

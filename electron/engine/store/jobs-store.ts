@@ -325,6 +325,7 @@ export class JobsStore {
         decodeVersioned(raw, jobsFile, JOBS_SCHEMA_VERSION, [], `jobs/${month}.json`),
       notify: this.notify,
       readOnly: this.readOnly,
+      whenNoGoodCopy: 'set-aside',
     });
   }
 }

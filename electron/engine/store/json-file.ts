@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { Notice } from '../../../shared/api/contract';
 import { writeFileAtomic } from './atomic';
+import { FatalDataError } from './schema';
 
 /** Turns parsed JSON into valid data (migrating old versions) or throws saying what is wrong. */
 export type Decode<T> = (raw: unknown) => T;
@@ -15,6 +16,12 @@ export interface ValidatedJsonFileOptions<T> {
   readOnly?: boolean;
   /** Time source for the name of a damaged copy. */
   now?: () => Date;
+  /**
+   * When neither the file nor its copy can be read: `refuse` to open at all and touch neither
+   * (config.json: starting empty would be written over the only copies), or `set-aside` both
+   * under `.damaged-<time>` names and start this file empty (a month of job history).
+   */
+  whenNoGoodCopy: 'refuse' | 'set-aside';
 }
 
 /**
@@ -23,7 +30,8 @@ export interface ValidatedJsonFileOptions<T> {
  * Every write goes to the file and then to `<file>.bak`, each atomically, so the backup always
  * holds the newest state that was written whole. When the file can not be parsed or fails
  * validation it is moved aside as `<file>.damaged-<time>` (kept for the admin, never deleted) and
- * the backup is restored; when there is no usable backup the store starts empty and says so.
+ * the backup is restored. When the copy can not be read either, `whenNoGoodCopy` decides: refuse
+ * to open, or keep both aside and start empty — never write over the last copies.
  */
 export class ValidatedJsonFile<T> implements Adapter<T> {
   readonly path: string;
@@ -44,10 +52,13 @@ export class ValidatedJsonFile<T> implements Adapter<T> {
 
     const backup = await this.load(this.backupPath);
     const name = basename(this.path);
+    if (main.kind === 'missing' && backup.kind === 'missing') {
+      this.fresh = true;
+      return null;
+    }
+    if (backup.kind !== 'ok') return this.noGoodCopy(main, backup);
 
     if (main.kind === 'missing') {
-      if (backup.kind === 'missing') this.fresh = true;
-      if (backup.kind !== 'ok') return null;
       if (!this.options.readOnly) await writeFileAtomic(this.path, serialize(backup.data));
       this.options.notify({
         level: 'warning',
@@ -56,24 +67,46 @@ export class ValidatedJsonFile<T> implements Adapter<T> {
       return backup.data;
     }
 
-    const damagedPath = this.options.readOnly ? this.path : await this.moveAside();
-    const what = `${name} could not be read (${main.reason})`;
+    const damagedPath = this.options.readOnly ? this.path : await this.moveAside(this.path);
     const keptAt = this.options.readOnly ? '' : ` The damaged file was kept at ${damagedPath}.`;
-    if (backup.kind === 'ok') {
-      if (!this.options.readOnly) await writeFileAtomic(this.path, serialize(backup.data));
-      const when = await stat(this.backupPath).then(
-        (s) => s.mtime.toISOString(),
-        () => 'unknown',
+    if (!this.options.readOnly) await writeFileAtomic(this.path, serialize(backup.data));
+    const when = await stat(this.backupPath).then(
+      (s) => s.mtime.toISOString(),
+      () => 'unknown',
+    );
+    this.options.notify({
+      level: 'warning',
+      message: `${name} could not be read (${main.reason}).${keptAt} Ferry restored the last good copy, saved ${when}.`,
+    });
+    return backup.data;
+  }
+
+  /** Neither the file nor its copy can be read: refuse, or keep both aside and start empty. */
+  private async noGoodCopy(
+    main: { kind: 'missing' } | { kind: 'bad'; reason: string },
+    backup: { kind: 'missing' } | { kind: 'bad'; reason: string },
+  ): Promise<null> {
+    const name = basename(this.path);
+    const dir = dirname(this.path);
+    const what = (label: string, r: typeof main) =>
+      r.kind === 'missing' ? `${label} is missing` : `${label} can not be read (${r.reason})`;
+    const both = `${what(name, main)} and ${what(`its copy ${name}.bak`, backup)}`;
+    if (this.options.whenNoGoodCopy === 'refuse')
+      throw new FatalDataError(
+        `${both}. Ferry changed neither file and will not write to ${dir} until one is good again. ` +
+          `To recover: put back a good ${name} from a backup of that folder (or repair the file); ` +
+          `to start over instead, move ${name} and ${name}.bak out of it — jobs/ and backups/ stay as they are.`,
       );
-      this.options.notify({
-        level: 'warning',
-        message: `${what}.${keptAt} Ferry restored the last good copy, saved ${when}.`,
-      });
-      return backup.data;
+    let kept = '';
+    if (!this.options.readOnly) {
+      const aside = [];
+      if (main.kind === 'bad') aside.push(await this.moveAside(this.path));
+      if (backup.kind === 'bad') aside.push(await this.moveAside(this.backupPath));
+      kept = ` Both were kept (${aside.join(', ')}).`;
     }
     this.options.notify({
       level: 'error',
-      message: `${what}.${keptAt} No good copy was found, so Ferry started empty for this file.`,
+      message: `${both}.${kept} Ferry started this file empty.`,
     });
     return null;
   }
@@ -110,13 +143,13 @@ export class ValidatedJsonFile<T> implements Adapter<T> {
     }
   }
 
-  private async moveAside(): Promise<string> {
+  private async moveAside(path: string): Promise<string> {
     const stamp = (this.options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-');
-    const target = join(dirname(this.path), `${basename(this.path)}.damaged-${stamp}`);
+    const target = join(dirname(path), `${basename(path)}.damaged-${stamp}`);
     try {
-      await rename(this.path, target);
+      await rename(path, target);
     } catch {
-      await copyFile(this.path, target);
+      await copyFile(path, target);
     }
     return target;
   }

@@ -78,17 +78,43 @@ describe('config.json on disk', () => {
     await store.close();
   });
 
-  it('starts empty and says so when there is no good copy, keeping the damaged file', async () => {
+  it('refuses to open, and writes nothing, when config.json and its copy are both damaged', async () => {
     const dataDir = await newDir();
     await seed(dataDir, ['Acme']);
-    await writeFile(join(dataDir, 'config.json'), '{"schemaVersion": 1, "organ');
-    await writeFile(join(dataDir, 'config.json.bak'), '');
+    const main = '{"schemaVersion": 1, "organ';
+    const copy = '{"schemaVersion": 3, "organizations": [{"id": 1, "na';
+    await writeFile(join(dataDir, 'config.json'), main);
+    await writeFile(join(dataDir, 'config.json.bak'), copy);
+    const before = (await readdir(dataDir)).sort();
+    const opening = openStore({ dataDir, role: 'test' });
+    await expect(opening).rejects.toThrow(
+      /config\.json can not be read .* and its copy config\.json\.bak can not be read .*Ferry changed neither file.*To recover: put back a good config\.json/,
+    );
+    await expect(opening).rejects.toMatchObject({ fatal: true });
+    // Both kept byte for byte, nothing set aside or written, and the lock released.
+    expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toBe(main);
+    expect(await readFile(join(dataDir, 'config.json.bak'), 'utf8')).toBe(copy);
+    expect((await readdir(dataDir)).sort()).toEqual(before);
+    await expect(openStore({ dataDir, role: 'test' })).rejects.toThrow(/Ferry changed neither/);
+  });
+
+  it('keeps both copies of a month of history aside when neither can be read', async () => {
+    const dataDir = await newDir();
     const store = await openStore({ dataDir, role: 'test' });
-    expect(store.config.data.organizations).toEqual([]);
-    expect(store.notices[0]).toMatchObject({ level: 'error' });
-    expect(store.notices[0]!.message).toMatch(/No good copy was found, so Ferry started empty/);
     await store.close();
-    expect((await readdir(dataDir)).some((n) => n.startsWith('config.json.damaged-'))).toBe(true);
+    await writeFile(join(dataDir, 'jobs', '2026-01.json'), '{"schemaVersion":1,"jobs":[{');
+    await writeFile(join(dataDir, 'jobs', '2026-01.json.bak'), 'not json');
+    const again = await openStore({ dataDir, role: 'test' });
+    expect(again.notices[0]).toMatchObject({ level: 'error' });
+    expect(again.notices[0]!.message).toMatch(
+      /2026-01\.json can not be read .*Both were kept .*started this file empty/,
+    );
+    await again.close();
+    const names = await readdir(join(dataDir, 'jobs'));
+    expect(names.filter((n) => n.includes('.damaged-')).sort()).toEqual([
+      expect.stringMatching(/^2026-01\.json\.bak\.damaged-/),
+      expect.stringMatching(/^2026-01\.json\.damaged-/),
+    ]);
   });
 
   it('restores a deleted config.json from its copy', async () => {
