@@ -3,22 +3,47 @@ import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { Engine } from '../engine';
 import { EXIT_SIGNAL } from './follow';
-import type { CliContext } from './index';
+import { EXIT, type CliContext } from './index';
 import { formatTable, print } from './output';
 
-/** Wait for Ctrl+C or a service manager's stop (the schedule's own timers are unref'd). */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise<NodeJS.Signals>((resolve) => {
+/**
+ * Wait for Ctrl+C or a service manager's stop, keeping the process alive meanwhile (the
+ * schedule's own timers are unref'd). `until` ends the wait early (resolving null).
+ */
+export function untilSignal(until?: AbortSignal): Promise<NodeJS.Signals | null> {
+  return new Promise<NodeJS.Signals | null>((resolve) => {
     const keepAlive = setInterval(() => {}, 2 ** 30);
-    const stop = (signal: NodeJS.Signals) => {
+    const stop = (signal: NodeJS.Signals | null) => {
       clearInterval(keepAlive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      until?.removeEventListener('abort', early);
       resolve(signal);
     };
+    const early = () => stop(null);
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (until?.aborted) early();
+    else until?.addEventListener('abort', early, { once: true });
   });
+}
+
+/**
+ * Run the schedule until a stop signal, `done` (when given), or the data folder's lock being
+ * taken over; returns which.
+ */
+export async function runUntil(
+  engine: Engine,
+  done?: Promise<void>,
+): Promise<{ signal: NodeJS.Signals } | { lost: string } | { done: true }> {
+  const ended = new AbortController();
+  const outcome = await Promise.race([
+    untilSignal(ended.signal).then((signal) => (signal ? { signal } : null)),
+    engine.lost.then((lost) => ({ lost })),
+    ...(done ? [done.then(() => ({ done: true as const }))] : []),
+  ]);
+  ended.abort();
+  return outcome ?? { done: true };
 }
 
 /** `--grace <seconds>`: how long a stop lets running exports finish before cancelling them. */
@@ -137,14 +162,21 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
                 : `No connection is enabled; enable one (ferry connection update <name> --enable) and the schedule picks it up. Ctrl+C stops.\n`,
             );
           await engine.scheduler.start();
-          const stopped = opts.once
-            ? await Promise.race([engine.scheduler.drained().then(() => null), untilSignal()])
-            : await untilSignal();
-          if (stopped) await stopGracefully(engine, ctx, graceMs);
+          const outcome = await runUntil(
+            engine,
+            opts.once ? engine.scheduler.drained() : undefined,
+          );
           unsubscribe();
           countFailures();
-          if (opts.once && stopped) return EXIT_SIGNAL[stopped === 'SIGINT' ? 'SIGINT' : 'SIGTERM'];
-          return opts.once && failed > 0 ? 1 : 0;
+          if ('lost' in outcome) {
+            ctx.out.stderr(`ferry: ${outcome.lost}\n`);
+            return EXIT.failed;
+          }
+          if ('signal' in outcome) {
+            await stopGracefully(engine, ctx, graceMs);
+            if (opts.once) return EXIT_SIGNAL[outcome.signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM'];
+          }
+          return opts.once && failed > 0 ? EXIT.failed : EXIT.ok;
         },
         { role: 'ferry run', transport: 'cli' },
       );

@@ -64,6 +64,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
             );
           }
           if (opts.schedule) await engine.scheduler.start();
+          // A lost lock leaves the console up, read-only, saying so; only a signal stops it.
+          void engine.lost.then((message) => ctx.out.stderr(`ferry: ${message}\n`));
           await untilSignal();
           await stopGracefully(engine, ctx, graceMs);
           await server.close();

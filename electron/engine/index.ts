@@ -60,6 +60,8 @@ export interface Engine {
   subscribe(listener: (event: PushEvent) => void): () => void;
   /** Start-up notices (damaged files restored, …). */
   readonly notices: Notice[];
+  /** Settles, with the reason, if another process takes the data folder over. */
+  readonly lost: Promise<string>;
   /** Exports as jobs, for the CLI and tests that wait for them. */
   readonly exports: ExportService;
   /** Job history (reconcile reads it). */
@@ -83,12 +85,24 @@ export interface Engine {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const timers = options.timers ?? systemTimers;
   const clock = options.clock ?? timers;
+  const listeners = new Set<(event: PushEvent) => void>();
+  // If another process takes the folder over, this one stops: no more exports, no more
+  // changes (each refused with the reason), and the consoles are told.
+  let lostLock: string | null = null;
+  let stopSchedule = () => {};
+  let onLost: (message: string) => void = () => undefined;
+  const lost = new Promise<string>((resolve) => (onLost = resolve));
   const store: Store = await openStore({
     dataDir: options.dataDir,
     role: options.role,
     readOnly: options.readOnly,
+    onLost: (message) => {
+      lostLock = message;
+      emit({ type: 'notice', notice: { level: 'error', message } });
+      stopSchedule();
+      onLost(message);
+    },
   });
-  const listeners = new Set<(event: PushEvent) => void>();
   const emit = (event: PushEvent) => {
     for (const listener of listeners) {
       try {
@@ -114,6 +128,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit,
     cacheDir,
     commitsDir: join(store.dataDir, 'commits'),
+    guard: () => store.guard(),
     retry: options.retry,
     timers,
   });
@@ -148,6 +163,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     log: options.log,
     retry: options.scheduleRetry,
   });
+  stopSchedule = () => void scheduler.stop();
   // Enabling, disabling or changing a connection takes effect at once.
   listeners.add((event) => {
     if (event.type === 'entity.changed' && event.entity === 'connection') void scheduler.tick();
@@ -176,14 +192,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   return {
     dataDir: store.dataDir,
     notices: store.notices,
+    lost,
     exports,
     jobs: store.jobs,
     scheduler,
     dispatch: (method, input) =>
-      dispatch(handlers, method, input, { readOnly: options.readOnly, log: options.log }),
+      dispatch(handlers, method, input, {
+        readOnly: options.readOnly,
+        refuseChanges: () => lostLock,
+        log: options.log,
+      }),
     async call(method, input) {
       const result = await dispatch(handlers, method, input, {
         readOnly: options.readOnly,
+        refuseChanges: () => lostLock,
         log: options.log,
       });
       if (!result.ok) throw FerryError.fromBody(result.error);

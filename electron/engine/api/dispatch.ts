@@ -22,7 +22,12 @@ export async function dispatch(
   handlers: Handlers,
   method: unknown,
   input: unknown,
-  options: { readOnly?: boolean; log?: (error: unknown) => void } = {},
+  options: {
+    readOnly?: boolean;
+    /** Why changes are refused right now (the data folder's lock was lost), or null. */
+    refuseChanges?: () => string | null;
+    log?: (error: unknown) => void;
+  } = {},
 ): Promise<Envelope<unknown>> {
   if (!isApiMethod(method))
     return {
@@ -38,6 +43,8 @@ export async function dispatch(
         message: 'This data folder is open read-only here; changes are not possible.',
       },
     };
+  const refused = spec.mutates ? options.refuseChanges?.() : null;
+  if (refused) return { ok: false, error: { code: 'locked', message: refused } };
   const parsed = spec.input.safeParse(input);
   if (!parsed.success) return { ok: false, error: validationError(parsed.error).toBody() };
   try {

@@ -35,7 +35,10 @@ export class CommitLog {
   /** Recorded commits not finished yet, by id. */
   private readonly open = new Map<string, CommitIntent>();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly guard: () => void = () => undefined,
+  ) {}
 
   /** Upload ids and temp paths of recorded commits: leftover cleanup must not touch them. */
   get keep(): ReadonlySet<string> {
@@ -43,6 +46,7 @@ export class CommitLog {
   }
 
   async record(intent: CommitIntent): Promise<void> {
+    this.guard();
     await mkdir(this.dir, { recursive: true });
     await writeFileAtomic(this.path(intent.id), `${JSON.stringify(intent)}\n`);
     this.open.set(intent.id, intent);

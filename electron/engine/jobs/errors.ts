@@ -161,6 +161,7 @@ export function classifyError(error: unknown): JobError {
  * to retry, but of Ferry's own storage, said in one line.
  */
 export function historyWriteError(error: unknown): FerryError {
+  if (error instanceof FerryError) return error; // e.g. the data folder's lock was lost
   const e = error as NodeJS.ErrnoException;
   const what =
     e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'the disk is full' : (e.message ?? String(error));

@@ -46,6 +46,8 @@ export interface ExportDeps {
   cacheDir: string;
   /** Where commits being made are recorded (`<data dir>/commits`). */
   commitsDir: string;
+  /** Throws when this process may not write to its data folder (its lock was lost). */
+  guard: () => void;
   /** Tries per job for transient failures, and the first backoff delay (doubled each try). */
   retry?: { attempts: number; baseMs: number };
   /** Waits between tries run on these (the scheduler's clock in tests). */
@@ -99,7 +101,7 @@ export class ExportService {
   private closed = false;
 
   constructor(private readonly deps: ExportDeps) {
-    this.commits = new CommitLog(deps.commitsDir);
+    this.commits = new CommitLog(deps.commitsDir, deps.guard);
   }
 
   /**
@@ -648,8 +650,9 @@ function withEtags(job: Job, etags: Map<string, string | null>): Job {
   return { ...job, objects: job.objects.map((o) => ({ ...o, etag: etags.get(o.key) ?? null })) };
 }
 
+/** Ferry's own storage failed (a full disk, a lost lock): not the export's failure to retry. */
 function isHistoryWriteError(error: unknown): boolean {
-  return error instanceof FerryError && error.code === 'internal';
+  return error instanceof FerryError && (error.code === 'internal' || error.code === 'locked');
 }
 
 /**

@@ -24,7 +24,11 @@ export class ConfigStore {
   /** True when the data dir had no config at all (not even a copy): a first start. */
   readonly fresh: boolean;
 
-  private constructor(db: Low<ConfigData>, fresh: boolean) {
+  private constructor(
+    db: Low<ConfigData>,
+    fresh: boolean,
+    private readonly guard: () => void,
+  ) {
     this.db = db;
     this.fresh = fresh;
   }
@@ -33,6 +37,7 @@ export class ConfigStore {
     dataDir: string,
     notify: (n: Notice) => void,
     readOnly = false,
+    guard: () => void = () => undefined,
   ): Promise<ConfigStore> {
     const adapter = new ValidatedJsonFile<ConfigData>(join(dataDir, 'config.json'), {
       decode: (raw) =>
@@ -43,7 +48,7 @@ export class ConfigStore {
     });
     const db = new Low<ConfigData>(adapter, emptyConfig());
     await db.read();
-    return new ConfigStore(db, adapter.fresh);
+    return new ConfigStore(db, adapter.fresh, guard);
   }
 
   /** The current state. Treat as read-only; change it with `update`. */
@@ -53,6 +58,7 @@ export class ConfigStore {
 
   update<R>(change: (draft: ConfigData) => R): Promise<R> {
     const run = async () => {
+      this.guard();
       const draft = structuredClone(this.db.data);
       const result = change(draft);
       const previous = this.db.data;

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { FerryError } from '../../../shared/api/errors';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
 import { ConfigStore } from './config-store';
@@ -11,6 +12,8 @@ export interface StoreOptions {
   role: string;
   /** Open without the lock and without writing: for listing from a second process. */
   readOnly?: boolean;
+  /** Called once if this process loses the lock (another took the folder over). */
+  onLost?: (message: string) => void;
 }
 
 export interface Store {
@@ -19,6 +22,11 @@ export interface Store {
   readonly jobs: JobsStore;
   /** What happened while opening (restored or emptied files). */
   readonly notices: Notice[];
+  /**
+   * Throws a `locked` error when this process may not write to the folder (read-only, or its
+   * lock was lost); every write to the data folder calls it first.
+   */
+  guard(): void;
   close(): Promise<void>;
 }
 
@@ -35,21 +43,29 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let lock: DataDirLock | null = null;
   if (!readOnly) {
     await mkdir(join(dataDir, 'backups'), { recursive: true });
-    lock = await acquireDataDirLock(dataDir, options.role, (error) => {
-      notify({ level: 'error', message: `Lost the lock on ${dataDir}: ${error.message}` });
+    lock = await acquireDataDirLock(dataDir, options.role, (message) => {
+      notify({ level: 'error', message });
+      options.onLost?.(message);
     });
   }
+  const held = lock;
+  const guard = () => {
+    if (!held) throw new FerryError('locked', `${dataDir} is open read-only here.`);
+    held.check();
+  };
   try {
-    const config = await ConfigStore.open(dataDir, notify, readOnly);
-    const jobs = await JobsStore.open(dataDir, notify, readOnly);
+    const config = await ConfigStore.open(dataDir, notify, readOnly, guard);
+    const jobs = await JobsStore.open(dataDir, notify, readOnly, guard);
     return {
       dataDir,
       config,
       jobs,
       notices,
+      guard,
       async close() {
         try {
-          await jobs.close();
+          // A folder this process lost to another gets no last fold written over its journal.
+          if (readOnly || !held?.lost) await jobs.close();
         } finally {
           await lock?.release();
         }

@@ -76,16 +76,18 @@ export class JobsStore {
     private readonly dir: string,
     private readonly notify: (n: Notice) => void,
     private readonly readOnly: boolean,
+    private readonly guard: () => void,
   ) {}
 
   static async open(
     dataDir: string,
     notify: (n: Notice) => void,
     readOnly = false,
+    guard: () => void = () => undefined,
   ): Promise<JobsStore> {
     const dir = join(dataDir, 'jobs');
     if (!readOnly) await mkdir(dir, { recursive: true });
-    const store = new JobsStore(dir, notify, readOnly);
+    const store = new JobsStore(dir, notify, readOnly, guard);
     const names = await readdir(dir).catch(() => [] as string[]);
     const months = new Set<string>();
     for (const name of names) {
@@ -105,6 +107,7 @@ export class JobsStore {
   /** Insert or replace a job: one appended line, no rewrite of history. */
   async put(job: Job): Promise<void> {
     if (this.readOnly) throw new Error('The job history is open read-only');
+    this.guard();
     const month = job.hour.slice(0, 7);
     const previous = this.index.get(job.id);
     const entry = entryOf(job, month);
@@ -160,7 +163,7 @@ export class JobsStore {
   private startFold(month: string): void {
     this.unfolded.add(month);
     const done = this.fold(month)
-      .then(() => this.unfolded.delete(month))
+      .then(() => void this.unfolded.delete(month))
       .finally(() => this.compacting.delete(month));
     this.compacting.set(month, done);
     done.catch((error: unknown) =>

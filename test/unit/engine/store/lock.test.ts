@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +50,125 @@ describe('one process per data dir', () => {
     );
     const store = await openStore({ dataDir, role: 'test' });
     await store.close();
+  });
+
+  it('never takes over from a live process, however long it has been stopped', async () => {
+    const dataDir = await newDir();
+    // A real holder: another process with the folder open, then stopped (kill -STOP).
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('./electron/engine/store/index.ts').then(async ({ openStore }) => {
+          await openStore({ dataDir: ${JSON.stringify(dataDir)}, role: 'ferry serve' });
+          console.log('held');
+          setInterval(() => {}, 1 << 30); // stay alive, holding it
+        });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.kill('SIGSTOP');
+      // Its heartbeat stopped an hour ago, as far as the lock folder shows.
+      const anHourAgo = new Date(Date.now() - 3_600_000);
+      await utimes(join(dataDir, 'ferry.lock'), anHourAgo, anHourAgo);
+      await expect(openStore({ dataDir, role: 'ferry org add' })).rejects.toThrow(
+        new RegExp(`already in use by ferry serve \\(pid ${child.pid}, started`),
+      );
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    // Once it is gone, the folder is taken over at once.
+    const store = await openStore({ dataDir, role: 'test' });
+    await store.close();
+  });
+
+  it('takes over a lock from another host only after two minutes without a heartbeat', async () => {
+    const dataDir = await newDir();
+    await mkdir(join(dataDir, 'ferry.lock'));
+    await writeFile(
+      join(dataDir, 'ferry.lock.json'),
+      JSON.stringify({ pid: 1, hostname: 'nas-01', role: 'ferry serve', startedAt: 'then' }),
+    );
+    await expect(openStore({ dataDir, role: 'test' })).rejects.toThrow(/pid 1 on nas-01/);
+    const old = new Date(Date.now() - 3 * 60_000);
+    await utimes(join(dataDir, 'ferry.lock'), old, old);
+    const store = await openStore({ dataDir, role: 'test' });
+    await store.close();
+  });
+
+  it('lets exactly one of two starting processes take over a dead holder', async () => {
+    const dataDir = await newDir();
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    await mkdir(join(dataDir, 'ferry.lock'));
+    await writeFile(
+      join(dataDir, 'ferry.lock.json'),
+      JSON.stringify({ pid: child.pid, hostname: hostname(), role: 'x', startedAt: 'then' }),
+    );
+    const results = await Promise.allSettled([
+      openStore({ dataDir, role: 'one' }),
+      openStore({ dataDir, role: 'two' }),
+    ]);
+    const opened = results.filter((r) => r.status === 'fulfilled');
+    expect(opened).toHaveLength(1);
+    await (
+      opened[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof openStore>>>
+    ).value.close();
+  });
+
+  it('stops writing at once when another process took the folder over, and leaves its lock alone', async () => {
+    const dataDir = await newDir();
+    const lost: string[] = [];
+    const store = await openStore({ dataDir, role: 'ferry serve', onLost: (m) => lost.push(m) });
+    await store.config.update((d) => void (d.settings.x = 1));
+    // Another process now holds the folder (as after a takeover).
+    const newOwner = JSON.stringify({
+      pid: 4242,
+      hostname: hostname(),
+      role: 'ferry run',
+      startedAt: 'now',
+      token: 'theirs',
+    });
+    await writeFile(join(dataDir, 'ferry.lock.json'), newOwner);
+    await expect(store.config.update((d) => void (d.settings.x = 2))).rejects.toMatchObject({
+      code: 'locked',
+      message: expect.stringMatching(
+        /took over the data folder .*ferry run \(pid 4242.*stopped writing/,
+      ),
+    });
+    await expect(
+      store.jobs.put({
+        id: 'j_1',
+        connectionId: 'cn_1',
+        dataset: 'events',
+        hour: '2026-01-01T00',
+        trigger: 'manual',
+        status: 'running',
+        attempts: 1,
+        createdAt: 'a',
+        updatedAt: 'a',
+        startedAt: 'a',
+        finishedAt: null,
+        durationMs: null,
+        counts: null,
+        bytes: null,
+        objects: [],
+        removed: [],
+        notes: [],
+        error: null,
+        retryAt: null,
+        cancelledBy: null,
+      }),
+    ).rejects.toMatchObject({ code: 'locked' });
+    expect(lost).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')).settings.x).toBe(1);
+    await store.close();
+    expect(await readFile(join(dataDir, 'ferry.lock.json'), 'utf8')).toBe(newOwner);
+    expect(await readdir(join(dataDir, 'jobs'))).toEqual([]);
   });
 });
