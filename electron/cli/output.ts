@@ -16,8 +16,14 @@ export interface Output {
 }
 
 export function processOutput(): Output {
+  // A reader that went away (`ferry export … | head -2`) ends stdout, not the command: the
+  // export still finishes whole and its exit code still tells how it went.
+  let stdoutGone = false;
+  process.stdout.on('error', () => (stdoutGone = true));
   return {
-    stdout: (text) => void process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutGone) process.stdout.write(text);
+    },
     stderr: (text) => void process.stderr.write(text),
     warn: (text) => void process.stderr.write(`ferry: ${text}\n`),
     debug: (error) => {

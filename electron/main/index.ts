@@ -21,6 +21,8 @@ const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
 let engine: Engine | null = null;
+/** How long quitting lets running exports finish before cancelling them. */
+const QUIT_GRACE_MS = 10_000;
 let mainWindow: BrowserWindow | null = null;
 
 if (!app.requestSingleInstanceLock()) {
@@ -32,7 +34,18 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => void engine?.close());
+  app.on('before-quit', (event) => {
+    // Quit only once the engine has stopped: running exports get a few seconds, then are
+    // cancelled cleanly (nothing half-written) and run again at the next start.
+    if (!engine) return;
+    event.preventDefault();
+    const closing = engine;
+    engine = null;
+    void closing
+      .close({ graceMs: QUIT_GRACE_MS })
+      .catch((error: unknown) => console.error(error))
+      .finally(() => app.quit());
+  });
   app.whenReady().then(start).catch(fail);
 }
 
