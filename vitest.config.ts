@@ -1,13 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+// Three suites, each its own script: unit (pure logic, seconds), integration (a real
+// S3-compatible server, the built CLI) and faults (kills, cancels, full disks, lost locks —
+// every fault then checked against the destination and the history). `npm test` runs all.
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     environment: 'node',
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
+    hookTimeout: 60_000,
     // The AWS SDK's notice that it will need Node 22 in 2027 is not a test failure.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          // Each file runs processes that export real hours: one file at a time.
+          fileParallelism: false,
+          testTimeout: 240_000,
+        },
+      },
+    ],
   },
 });

@@ -74,10 +74,9 @@ export async function stopGracefully(engine: Engine, ctx: CliContext, graceMs: n
   process.once('SIGINT', now);
   process.once('SIGTERM', now);
   const keepAlive = setInterval(() => {}, 2 ** 30);
-  if (!ctx.globals().json)
-    ctx.out.stderr(
-      `ferry: stopping; running exports may finish for up to ${Math.round(graceMs / 1000)} s (Ctrl+C again cancels them now)\n`,
-    );
+  ctx.out.stderr(
+    `ferry: stopping; running exports may finish for up to ${Math.round(graceMs / 1000)} s (Ctrl+C again cancels them now)\n`,
+  );
   try {
     await engine.close({ graceMs });
   } finally {

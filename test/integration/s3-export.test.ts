@@ -2,12 +2,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine';
 import { createAwsClients, type AwsClients } from '../../electron/engine/aws/clients';
 import { reconcile } from '../../electron/engine/jobs/reconcile';
 import type { Connection, ConnectionCreate } from '../../shared/model/entities';
+import type { Dataset } from '../../shared/model/fields';
 import { EVENT_FIELDS } from '../../shared/model/export-format';
 import { runBackfill } from '../support/engine';
 import { event, expectNdjson, ndjson } from '../support/events';
@@ -44,7 +49,13 @@ async function setup(
     aws = createAwsClients(),
     attempts = 1,
     options = { partitionBytes: 60_000 },
-  }: { aws?: AwsClients; attempts?: number; options?: ConnectionCreate['options'] } = {},
+    datasets = ['events'],
+  }: {
+    aws?: AwsClients;
+    attempts?: number;
+    options?: ConnectionCreate['options'];
+    datasets?: ConnectionCreate['datasets'];
+  } = {},
 ): Promise<{ engine: Engine; connection: Connection }> {
   const engine = await createEngine({
     dataDir: await newDir(),
@@ -73,7 +84,7 @@ async function setup(
       endpoint: moto.endpoint,
       forcePathStyle: true,
     },
-    datasets: ['events'],
+    datasets,
     options,
   });
   return { engine, connection };
@@ -216,6 +227,89 @@ describe('exporting to S3 (moto_server)', () => {
       expect(job.error!.fix).toMatch(/retries/);
       expect(await pendingUploads(s3, BUCKET, 'fails/')).toBe(0);
       expect(await objects('fails/')).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("sweeps uploads a killed run left under the connection's keys, and nobody else's", async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1)]));
+    const { engine } = await setup('sweep/', source);
+    try {
+      const leftover = await s3.send(
+        new CreateMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: `sweep/${PROJECT}_2020-01-24_3#1.json.gz`,
+        }),
+      );
+      const someoneElses = await s3.send(
+        new CreateMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: 'sweep/999_2020-01-24_3#1.json.gz',
+        }),
+      );
+      expect(leftover.UploadId && someoneElses.UploadId).toBeTruthy();
+      // At start only uploads older than the process are swept; here everything is "older".
+      const said = await engine.exports.sweepLeftovers(new Date(Date.now() + 60_000));
+      expect(said).toEqual([
+        expect.stringMatching(
+          /^Aborted 1 unfinished upload\(s\) an interrupted run left in s3:\/\/.*\/sweep\//,
+        ),
+      ]);
+      expect(await pendingUploads(s3, BUCKET, `sweep/${PROJECT}_`)).toBe(0);
+      expect(await pendingUploads(s3, BUCKET, 'sweep/999_')).toBe(1);
+      // Nothing left: nothing said.
+      expect(await engine.exports.sweepLeftovers(new Date(Date.now() + 60_000))).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('writes a manifest listing exactly the hour’s objects, both datasets, every time (20 runs)', async () => {
+    const source = await newDir();
+    // Users seen with two amplitude_ids: the hour has merges as well as events.
+    const events = Array.from({ length: 300 }, (_, n) =>
+      event(HOUR, n, { user_id: `user-${n % 40}`, amplitude_id: 1000 + (n % 80) }),
+    );
+    await writeFile(join(source, 'hour.ndjson'), ndjson(events));
+    const { engine, connection } = await setup('manifest/', source, {
+      datasets: ['events', 'merged-ids'],
+      options: { partitionBytes: 40_000, manifest: true },
+    });
+    try {
+      const runs: Dataset[][] = [['events', 'merged-ids'], ['events'], ['merged-ids']];
+      for (let run = 0; run < 20; run++) {
+        const jobs = await engine.exports.runHour(
+          connection.id,
+          HOUR,
+          runs[run % runs.length]!,
+          'manual',
+        );
+        expect(jobs.every((j) => j.status === 'succeeded')).toBe(true);
+        const stored = (await objects('manifest/')).filter((o) => !o.key.includes('_manifests/'));
+        const [manifest] = (await objects('manifest/_manifests/')).map(
+          (o) =>
+            JSON.parse(o.body.toString()) as {
+              objects: { key: string; sha256: string; dataset: string }[];
+            },
+        );
+        expect(
+          manifest!.objects.map((o) => [o.key, o.sha256, o.dataset]).sort(),
+          `run ${run + 1}`,
+        ).toEqual(
+          stored
+            .map((o) => [
+              o.key,
+              createHash('sha256').update(o.body).digest('hex'),
+              o.key.includes('/-123_') ? 'merged-ids' : 'events',
+            ])
+            .sort(),
+        );
+        expect(new Set(manifest!.objects.map((o) => o.dataset))).toEqual(
+          new Set(['events', 'merged-ids']),
+        );
+      }
     } finally {
       await engine.close();
     }

@@ -83,6 +83,8 @@ interface Run {
 }
 
 const PROGRESS_EVERY_MS = 500;
+/** Leftover uploads are swept only when started this long before the process (clock skew). */
+const SWEEP_MARGIN_MS = 5 * 60_000;
 
 /**
  * Runs exports as jobs. One run exports one hour of a connection — every dataset asked for —
@@ -247,6 +249,43 @@ export class ExportService {
             objects: [],
             notes: [...j.notes, `Interrupted while its hour was made visible (${error.message}).`],
           })),
+        );
+      }
+    }
+    return said;
+  }
+
+  /**
+   * Abort what a killed process left staged at every S3 connection: unfinished multipart uploads
+   * under its project's keys that no run of this process owns and no pending commit needs.
+   * Returns what was found, per connection, for a notice.
+   */
+  async sweepLeftovers(
+    // Only uploads started well before this process: a run starting right now is not a leftover
+    // even if the listing reaches Ferry before the answer that made it one of ours.
+    startedBefore = new Date(Date.now() - process.uptime() * 1000 - SWEEP_MARGIN_MS),
+  ): Promise<string[]> {
+    const said: string[] = [];
+    for (const connection of this.deps.config.data.connections) {
+      const dest = connection.destination;
+      if (dest.type !== 's3') continue;
+      const found = this.tryResolve(connection.id);
+      if (!found) continue;
+      try {
+        const sink = await this.sinkFor(connection);
+        let aborted = 0;
+        for (const prefix of [
+          `${dest.prefix}${found.project.id}_`,
+          `${dest.prefix}-${found.org.id}_`,
+        ])
+          aborted += await sink.cleanup(prefix, this.commits.keep, startedBefore);
+        if (aborted > 0)
+          said.push(
+            `Aborted ${aborted} unfinished upload(s) an interrupted run left in ${sink.describe(dest.prefix)} ("${connection.name}").`,
+          );
+      } catch (error) {
+        said.push(
+          `Could not look for unfinished uploads of "${connection.name}": ${(error as Error).message}`,
         );
       }
     }

@@ -86,6 +86,14 @@ export class Scheduler {
     await this.recoverInterrupted();
     await this.backfills.resume();
     await this.tick();
+    // Uploads a kill left unfinished cost storage until aborted: look once, in the background.
+    void this.deps.exports.sweepLeftovers().then(
+      (said) => {
+        for (const message of said)
+          this.deps.emit({ type: 'notice', notice: { level: 'info', message } });
+      },
+      (error: unknown) => this.deps.log?.(error),
+    );
   }
 
   /** Look again now (power resume, a connection enabled, a policy fixed). */

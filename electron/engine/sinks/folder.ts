@@ -124,6 +124,7 @@ export class FolderSink implements Sink {
   }
 
   async cleanup(prefix: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
+    // Temp files of live runs are known exactly (liveTemps): no age rule is needed here.
     const target = this.path(`${prefix}x`);
     const dir = dirname(target);
     const head = basenameOf(target).slice(0, -1);

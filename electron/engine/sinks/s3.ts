@@ -269,7 +269,11 @@ export class S3Sink implements Sink {
     }
   }
 
-  async cleanup(prefix: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
+  async cleanup(
+    prefix: string,
+    keep: ReadonlySet<string> = new Set(),
+    startedBefore?: Date,
+  ): Promise<number> {
     const { AbortMultipartUploadCommand, ListMultipartUploadsCommand } = await s3Sdk();
     let aborted = 0;
     let keyMarker: string | undefined;
@@ -287,6 +291,7 @@ export class S3Sink implements Sink {
       for (const upload of page.Uploads ?? []) {
         if (!upload.Key || !upload.UploadId) continue;
         if (liveUploads.has(upload.UploadId) || keep.has(upload.UploadId)) continue;
+        if (startedBefore && !(upload.Initiated && upload.Initiated < startedBefore)) continue;
         await this.send(
           'AbortMultipartUpload',
           new AbortMultipartUploadCommand({

@@ -65,8 +65,9 @@ export interface Sink {
   /**
    * Remove staged leftovers under `prefix` that no live export of this process owns (S3:
    * unfinished multipart uploads; folder: temp files), except the ones `keep` names (upload ids
-   * or temp paths of commits still to be finished). Returns how many were removed.
+   * or temp paths of commits still to be finished), and — when given — only those started before
+   * `startedBefore`. Returns how many were removed.
    */
-  cleanup(prefix: string, keep?: ReadonlySet<string>): Promise<number>;
+  cleanup(prefix: string, keep?: ReadonlySet<string>, startedBefore?: Date): Promise<number>;
   close(): void;
 }

@@ -1,0 +1,207 @@
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/model/entities';
+import { runFerry, startServe, type ServeProcess } from '../support/ferry';
+import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
+import { useTempDirs } from '../support/temp';
+import {
+  callServe,
+  expectHistoryMatches,
+  ferryOk,
+  jobsOfHour,
+  s3Hour,
+  terminate,
+} from './support/harness';
+import { startS3Gate, type S3Gate } from './support/s3-gate';
+
+const newDir = useTempDirs();
+const BUCKET = 'ferry-faults-multipart';
+let moto: Moto;
+let gate: S3Gate;
+let s3: S3Client;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  s3 = moto.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  gate = await startS3Gate(moto.endpoint);
+}, 60_000);
+afterAll(async () => {
+  await gate?.close();
+  await moto?.stop();
+});
+
+/**
+ * A data folder with a demo project big enough for a multipart upload of several parts, one
+ * connection writing through the gate (`<tag>/faulty/`) and one straight to moto
+ * (`<tag>/clean/`), whose export of the same hour is the reference the faulty one must equal.
+ */
+async function setup(tag: string) {
+  const dataDir = await newDir();
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
+  await ferryOk(
+    ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
+      '--source',
+      'demo',
+      '--events-per-hour',
+      '40000',
+    ]),
+    env,
+  );
+  for (const [name, endpoint] of [
+    ['faulty', gate.endpoint],
+    ['clean', moto.endpoint],
+  ] as const) {
+    const flags = motoBucketFlags(moto, BUCKET, `${tag}/${name}/`);
+    flags[flags.indexOf('--endpoint') + 1] = endpoint;
+    await ferryOk(
+      ['connection', 'add', '--name', name, '--project', '187520', ...flags, '--gzip-level', '1'],
+      env,
+    );
+  }
+  const faulty = `${tag}/faulty/`;
+  const snapshot = () => s3Hour(s3, BUCKET, faulty);
+  return {
+    env,
+    dataDir,
+    snapshot,
+    latest: async (hour: string) => (await jobsOfHour(env, 'faulty', hour))[0]!,
+    /** The hour is in the destination exactly once: as a clean export wrote it, and as recorded. */
+    async expectExactlyOnce(hour: string) {
+      const got = await snapshot();
+      await ferryOk(['export', 'clean', '--hour', hour], env);
+      const clean = await s3Hour(s3, BUCKET, `${tag}/clean/`);
+      expect(got.pending).toBe(0);
+      expect(Object.keys(got.objects).length).toBeGreaterThan(0);
+      expect(got.objects).toEqual(clean.objects);
+      expectHistoryMatches(await jobsOfHour(env, 'faulty', hour), got.objects, faulty, got.lines);
+      const reconciled = await runFerry(['reconcile', 'faulty', '--from', hour, '--to', hour], env);
+      expect(reconciled.code, reconciled.stdout).toBe(0);
+    },
+  };
+}
+
+describe('faults while a partition is being uploaded (S3 multipart)', () => {
+  it('a cancel leaves an earlier export of the hour exactly as it was', async () => {
+    const t = await setup('cancel');
+    const hour = '2026-02-01T05';
+    const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
+    try {
+      // An earlier export of the hour in small partitions: several files.
+      await callServe(server, 'connections.update', {
+        id: 'faulty',
+        options: { partitionBytes: 8 * 1024 * 1024 },
+      });
+      await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      expect((await waitForJob(server, (j) => ended(j))).status).toBe('succeeded');
+      const before = await t.snapshot();
+      expect(Object.keys(before.objects).length).toBeGreaterThan(2);
+
+      // Export it again in one big partition, and cancel while a part is on its way.
+      await callServe(server, 'connections.update', {
+        id: 'faulty',
+        options: { partitionBytes: 512 * 1024 * 1024 },
+      });
+      const held = gate.holdPartsAfter(1);
+      await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      const running = await waitForJob(server, (j) => j.status === 'running');
+      await callServe(server, 'jobs.cancel', { id: running.id });
+      gate.release();
+      const cancelled = await waitForJob(server, (j) => j.id === running.id && ended(j));
+      expect(cancelled).toMatchObject({ status: 'cancelled', cancelledBy: 'admin', objects: [] });
+
+      const after = await t.snapshot();
+      expect(after.objects).toEqual(before.objects);
+      expect(after.pending).toBe(0);
+      // The history still points at the earlier export, which is what the bucket holds.
+      const jobs = await callServe<{ items: Job[] }>(server, 'jobs.list', { limit: 10 });
+      expectHistoryMatches(
+        jobs.items.filter((j) => j.status === 'succeeded'),
+        after.objects,
+        'cancel/faulty/',
+        after.lines,
+      );
+    } finally {
+      gate.release();
+      await terminate(server);
+    }
+  });
+
+  it('SIGTERM with no grace cancels cleanly, and the next start exports the hour once', async () => {
+    const t = await setup('sigterm');
+    const hour = '2026-02-01T06';
+    const server = await startServe(t.dataDir, ['--no-schedule', '--grace', '0'], moto.env);
+    const held = gate.holdPartsAfter(1);
+    await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+    await held;
+    expect(await terminate(server)).toBe(0);
+    gate.release();
+
+    expect(await t.snapshot()).toMatchObject({ objects: {}, pending: 0 });
+    expect(await t.latest(hour)).toMatchObject({ status: 'cancelled', cancelledBy: 'shutdown' });
+
+    const rerun = await runFerry(['run', '--once'], t.env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    await t.expectExactlyOnce(hour);
+  });
+
+  it('SIGTERM lets a running export finish within the grace period', async () => {
+    const t = await setup('grace');
+    const hour = '2026-02-01T07';
+    const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
+    const held = gate.holdPartsAfter(1);
+    await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+    await held;
+    const stopping = terminate(server);
+    // It has stopped taking work and waits for the running export: let the part through.
+    await until(() => /stopping; running exports may finish/.test(server.stderr()));
+    gate.release();
+    expect(await stopping).toBe(0);
+    expect(await t.latest(hour)).toMatchObject({ status: 'succeeded' });
+    await t.expectExactlyOnce(hour);
+  });
+
+  it('SIGKILL leaves nothing visible; the next start aborts the upload and exports the hour once', async () => {
+    const t = await setup('sigkill');
+    const hour = '2026-02-01T08';
+    const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
+    const held = gate.holdPartsAfter(1);
+    await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+    await held;
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    gate.release();
+
+    const killed = await t.snapshot();
+    expect(killed.objects).toEqual({});
+    expect(killed.pending).toBeGreaterThan(0); // the staged upload, never completed
+    expect(await t.latest(hour)).toMatchObject({ status: 'running' });
+
+    const rerun = await runFerry(['run', '--once'], t.env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const jobs = await jobsOfHour(t.env, 'faulty', hour);
+    expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'cancelled']);
+    expect(jobs[1]!.notes.join(' ')).toMatch(
+      /Interrupted: Ferry stopped while this job ran\. It was run again\./,
+    );
+    await t.expectExactlyOnce(hour);
+  });
+});
+
+const ended = (job: Job) => job.status !== 'running' && job.status !== 'queued';
+
+/** Wait until the server's history has a job matching (a state to wait for, not a time). */
+async function waitForJob(server: ServeProcess, match: (job: Job) => boolean): Promise<Job> {
+  for (;;) {
+    const page = await callServe<{ items: Job[] }>(server, 'jobs.list', { limit: 20 });
+    const found = page.items.find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 25));
+}

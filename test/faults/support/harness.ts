@@ -1,0 +1,184 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import zlib from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { expect } from 'vitest';
+import type { Job } from '../../../shared/model/entities';
+import { FERRY_BIN, runFerry, type ServeProcess } from '../../support/ferry';
+import { listObjects, pendingUploads } from '../../support/moto';
+
+/** A running `ferry` command whose output a test can wait on. */
+export interface Running {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout or stderr matches (rejects if the process exits first). */
+  waitFor(pattern: RegExp): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Start `ferry <args>` and keep it running. */
+export function spawnFerry(args: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [FERRY_BIN, ...args], {
+    env: { ...process.env, FERRY_DEBUG: '', FERRY_DEMO: '0', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve(): void; reject(e: Error): void }[] = [];
+  const check = () => {
+    for (const w of [...waiters])
+      if (w.pattern.test(stdout) || w.pattern.test(stderr)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+  };
+  child.stdout!.on('data', (d: Buffer) => ((stdout += d.toString()), check()));
+  child.stderr!.on('data', (d: Buffer) => ((stderr += d.toString()), check()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      for (const w of waiters.splice(0))
+        w.reject(
+          new Error(
+            `ferry ${args.join(' ')} exited (${code ?? signal}) before ${w.pattern}:\n${stdout}\n${stderr}`,
+          ),
+        );
+      resolve(code);
+    }),
+  );
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitFor: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        waiters.push({ pattern, resolve, reject });
+        check();
+      }),
+  };
+}
+
+/** Call the API of a running `ferry serve` as the console does; throws the API's error. */
+export async function callServe<T = unknown>(
+  server: ServeProcess,
+  method: string,
+  input: unknown = {},
+): Promise<T> {
+  const url = new URL(server.url);
+  const token = url.searchParams.get('token')!;
+  const answer = await fetch(`${url.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await answer.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.value as T;
+}
+
+/** Run `ferry` and insist it succeeds quietly. */
+export async function ferryOk(args: string[], env: Record<string, string>) {
+  const result = await runFerry(args, env);
+  expect(result.stderr, args.join(' ')).toBe('');
+  expect(result.code, `${args.join(' ')}\n${result.stdout}`).toBe(0);
+  return result;
+}
+
+/** Relative key → sha256 of every object under an S3 prefix. */
+export async function s3Hour(s3: S3Client, bucket: string, prefix: string) {
+  const objects: Record<string, string> = {};
+  let lines = 0;
+  for (const o of await listObjects(s3, bucket, prefix)) {
+    objects[o.key.slice(prefix.length)] = sha256(o.body);
+    if (o.key.endsWith('.json.gz')) lines += countLines(o.body);
+  }
+  return { objects, lines, pending: await pendingUploads(s3, bucket, prefix) };
+}
+
+/** File name → sha256 of every file in a folder export, and the temp files left there. */
+export async function folderHour(dir: string) {
+  const objects: Record<string, string> = {};
+  const temps: string[] = [];
+  let lines = 0;
+  for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    if (name.startsWith('.ferry-partial-')) {
+      temps.push(name);
+      continue;
+    }
+    const body = await readFile(join(dir, name));
+    objects[name] = sha256(body);
+    if (name.endsWith('.json.gz')) lines += countLines(body);
+  }
+  return { objects, lines, temps };
+}
+
+/** Every job of a connection's hour, newest first, as `ferry jobs --json` lists them. */
+export async function jobsOfHour(
+  env: Record<string, string>,
+  connection: string,
+  hour: string,
+): Promise<Job[]> {
+  const listed = await runFerry(
+    ['--json', 'jobs', connection, '--from', hour, '--to', hour, '--limit', '1000'],
+    env,
+  );
+  expect(listed.code, listed.stderr).toBe(0);
+  return (JSON.parse(listed.stdout) as { items: Job[] }).items;
+}
+
+/**
+ * The history agrees with the destination: the latest job of each dataset of the hour
+ * succeeded and lists exactly the objects there (keys and checksums), and its counts are the
+ * lines those objects hold. `objects` are keys relative to the connection's prefix.
+ */
+export function expectHistoryMatches(
+  jobs: Job[],
+  objects: Record<string, string>,
+  prefix: string,
+  lines: number,
+): void {
+  const latest = new Map<string, Job>();
+  for (const job of jobs) if (!latest.has(job.dataset)) latest.set(job.dataset, job);
+  const recorded: Record<string, string> = {};
+  let events = 0;
+  for (const job of latest.values()) {
+    expect(job.status, `${job.dataset}: ${JSON.stringify(job.error ?? job.notes)}`).toBe(
+      'succeeded',
+    );
+    for (const o of job.objects) recorded[o.key.slice(prefix.length)] = o.sha256;
+    events += job.counts?.eventsOut ?? 0;
+  }
+  const data = Object.fromEntries(
+    Object.entries(objects).filter(([key]) => !key.startsWith('_manifests/')),
+  );
+  expect(recorded).toEqual(data);
+  expect(events).toBe(lines);
+}
+
+function sha256(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+function countLines(gz: Buffer): number {
+  const text = zlib.gunzipSync(gz).toString('utf8');
+  return text.length === 0 ? 0 : text.split('\n').length - 1;
+}
+
+/** Resident memory of a process in MiB (Linux /proc). */
+export async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+/** SIGTERM a running server and wait for it to exit, however long its grace period is. */
+export function terminate(server: ServeProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve(server.child.exitCode);
+    server.child.removeAllListeners('exit');
+    server.child.once('exit', (code) => resolve(code));
+    server.child.kill('SIGTERM');
+  });
+}
