@@ -85,6 +85,38 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     );
 
   program
+    .command('backfills')
+    .description('list backfills, newest first, as the console does: range, status and progress')
+    .argument('[connection]', 'only this connection (ID or name)')
+    .action((connection: string | undefined) =>
+      ctx.withEngine('read', async (engine) => {
+        const connectionId = connection
+          ? (await engine.call('connections.get', { id: connection })).id
+          : undefined;
+        const list = await engine.call('backfills.list', { connectionId });
+        const names = new Map(
+          (await engine.call('connections.list')).map((c) => [c.id, c.name] as const),
+        );
+        print(ctx, list, () =>
+          formatTable(
+            list.map((b) => ({
+              id: b.id,
+              connection: names.get(b.connectionId) ?? b.connectionId,
+              range: `${b.from} … ${b.to}`,
+              datasets: b.datasets.join(','),
+              status: b.status,
+              done: `${b.succeeded + b.failed + b.cancelled}/${b.total}`,
+              failed: b.failed ? String(b.failed) : '',
+              cancelled: b.cancelled ? String(b.cancelled) : '',
+            })),
+            ['id', 'connection', 'range', 'datasets', 'status', 'done', 'failed', 'cancelled'],
+            'No backfills yet. Start one with: ferry backfill <connection> --from yyyy-MM-ddTHH --to yyyy-MM-ddTHH',
+          ),
+        );
+      }),
+    );
+
+  program
     .command('jobs')
     .description('show export job history, newest hour first')
     .argument('[connection]', 'only this connection (ID or name)')

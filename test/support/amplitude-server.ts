@@ -28,12 +28,16 @@ export type Reply =
  * scripted replies in order (the last one repeats), building real zip files of gzipped NDJSON
  * entries the way the API documents, and records every request.
  */
-export async function startAmplitudeServer(
-  replies: Reply[],
-): Promise<{ url: string; requests: ExportRequest[]; close(): Promise<void> }> {
+export async function startAmplitudeServer(replies: Reply[]): Promise<{
+  url: string;
+  requests: ExportRequest[];
+  /** Answer from now on with these replies, in order (the last one repeats). */
+  setReplies(next: Reply[]): void;
+  close(): Promise<void>;
+}> {
   const requests: ExportRequest[] = [];
   const sockets = new Set<Socket>();
-  let next = 0;
+  let nextReply = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api/2/export') {
@@ -45,7 +49,7 @@ export async function startAmplitudeServer(
       end: url.searchParams.get('end'),
       authorization: req.headers.authorization,
     });
-    const reply = replies[Math.min(next++, replies.length - 1)]!;
+    const reply = replies[Math.min(nextReply++, replies.length - 1)]!;
     if ('hang' in reply) return;
     if ('echo' in reply) {
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end(JSON.stringify(req.headers));
@@ -68,6 +72,10 @@ export async function startAmplitudeServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    setReplies(next) {
+      replies = next;
+      nextReply = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
