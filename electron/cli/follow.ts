@@ -1,3 +1,4 @@
+import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { Job } from '../../shared/model/entities';
 import type { Engine } from '../engine';
@@ -28,7 +29,8 @@ const FINAL = new Set<Job['status']>(['succeeded', 'failed', 'cancelled']);
  *
  * Ctrl-C or SIGTERM goes to `onSignal`; the wait then goes on until what ran has ended (as
  * cancelled), so nothing is left half-written when the command returns. Resolves with the signal
- * that ended it, or null.
+ * that ended it, or null; rejects with the reason when Ferry reports it can not go on (an error
+ * notice: its history can not be written, or its data folder was taken over).
  */
 export function followJobs(
   engine: Engine,
@@ -36,6 +38,7 @@ export function followJobs(
   start: () => Promise<void>,
 ): Promise<StopSignal | null> {
   return new Promise<StopSignal | null>((resolve, reject) => {
+    let fatal: string | null = null;
     const running = new Map<string, Job>();
     let stoppedBy: StopSignal | null = null;
     let started = false;
@@ -49,6 +52,7 @@ export function followJobs(
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       if (error) reject(error);
+      else if (fatal) reject(new FerryError('internal', fatal));
       else resolve(stoppedBy);
     };
     const check = () => {
@@ -59,6 +63,12 @@ export function followJobs(
         if (FINAL.has(event.job.status)) running.delete(event.job.id);
         else running.set(event.job.id, event.job);
         hooks.onJob(event.job);
+      } else if (event.type === 'notice' && event.notice.level === 'error') {
+        // Ferry itself can not go on (its history can not be written, its lock was taken):
+        // waiting longer would wait forever.
+        fatal = event.notice.message;
+        finish();
+        return;
       } else hooks.onEvent?.(event);
       check();
     });

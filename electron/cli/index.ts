@@ -80,11 +80,18 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
       });
       for (const notice of engine.notices)
         if (notice.level !== 'info') out.warn(`${notice.level}: ${notice.message}`);
+      let failed = true;
       try {
         const result = await run(engine);
         if (typeof result === 'number') ctx.exitCode = result;
+        failed = false;
       } finally {
-        await engine.close();
+        // Closing can fail for the same reason the command did (a full disk): then the
+        // command's own error is the one worth a line.
+        await engine.close().catch((error: unknown) => {
+          if (!failed) throw error;
+          out.debug(error);
+        });
       }
     },
   };

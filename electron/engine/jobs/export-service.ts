@@ -587,7 +587,11 @@ export class ExportService {
       await this.deps.jobs.put(job).catch((error: unknown) => (failure ??= error));
       this.deps.emit({ type: 'job.updated', job });
     }
-    if (failure) throw historyWriteError(failure);
+    if (failure) {
+      const error = historyWriteError(failure);
+      this.deps.emit({ type: 'notice', notice: { level: 'error', message: error.message } });
+      throw error;
+    }
     return saved;
   }
 

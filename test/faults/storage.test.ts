@@ -1,0 +1,253 @@
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rm,
+  truncate,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JobsStore } from '../../electron/engine/store/jobs-store';
+import type { Job } from '../../shared/model/entities';
+import { runFerry, startServe } from '../support/ferry';
+import { useTempDirs } from '../support/temp';
+import {
+  callServe,
+  expectHistoryMatches,
+  ferryOk,
+  folderHour,
+  jobsOfHour,
+  terminate,
+} from './support/harness';
+
+const newDir = useTempDirs();
+
+/** A demo project and a folder connection on a fresh data folder. */
+async function demo(dataDir: string, out: string, eventsPerHour = 500) {
+  const env = { FERRY_DATA_DIR: dataDir };
+  await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
+  await ferryOk(
+    ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
+      '--source',
+      'demo',
+      '--events-per-hour',
+      String(eventsPerHour),
+    ]),
+    env,
+  );
+  await ferryOk(['connection', 'add', '--name', 'c', '--project', '187520', '--folder', out], env);
+  return env;
+}
+
+/**
+ * A child process that writes `count` job records (attempts = n) to a data folder's history,
+ * and — with `kill` — SIGKILLs itself the moment its last write has rotated the journal and
+ * started the fold: a kill during a fold, for real.
+ */
+function writeJobs(dataDir: string, from: number, count: number, kill: boolean) {
+  const script = `
+    import('./electron/engine/store/jobs-store.ts').then(async ({ JobsStore }) => {
+      const store = await JobsStore.open(${JSON.stringify(dataDir)}, () => {});
+      for (let n = ${from}; n < ${from + count}; n++) await store.put(${jobSource}(n));
+      if (${kill}) process.kill(process.pid, 'SIGKILL');
+      await store.close();
+    });`;
+  return new Promise<number | null>((resolve) =>
+    spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: 'inherit' }).on(
+      'exit',
+      (code, signal) => resolve(signal === 'SIGKILL' ? -9 : code),
+    ),
+  );
+}
+
+/** A job record for n: 500 jobs, each written several times as n grows. */
+function jobFor(n: number): Job {
+  const id = n % 500;
+  const hour = new Date(Date.UTC(2026, 0, 1) + id * 3_600_000).toISOString().slice(0, 13);
+  return {
+    id: `j_${String(id).padStart(8, '0')}`,
+    connectionId: 'cn_1',
+    dataset: 'events',
+    hour,
+    trigger: 'scheduled',
+    status: 'succeeded',
+    attempts: n,
+    createdAt: `${hour}:30:00.000Z`,
+    updatedAt: `${hour}:31:00.000Z`,
+    startedAt: `${hour}:30:00.000Z`,
+    finishedAt: `${hour}:31:00.000Z`,
+    durationMs: 1,
+    counts: null,
+    bytes: null,
+    objects: [],
+    removed: [],
+    notes: [],
+    error: null,
+    retryAt: null,
+    cancelledBy: null,
+  };
+}
+const jobSource = `(${jobFor.toString()})`;
+
+/** A tmpfs of `size` mounted at a fresh folder, or the reason it can not be. */
+const mounts: string[] = [];
+afterEach(async () => {
+  for (const dir of mounts.splice(0)) {
+    spawnSync('umount', [dir]);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+async function smallDisk(size: string): Promise<string | { skip: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-disk-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], {
+    encoding: 'utf8',
+  });
+  if (mounted.status !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    return {
+      skip: `can not mount a tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()}); run as root to test a full disk`,
+    };
+  }
+  mounts.push(dir);
+  return dir;
+}
+
+/** Fill a disk to the last byte, then free exactly `leave` bytes. */
+async function fill(dir: string, leave: number): Promise<void> {
+  const filler = join(dir, 'filler');
+  const handle = await open(filler, 'w');
+  const chunk = Buffer.alloc(4096, 1);
+  let size = 0;
+  try {
+    for (;;) {
+      await handle.write(chunk);
+      size += chunk.length;
+    }
+  } catch {
+    // ENOSPC: the disk is full
+  } finally {
+    await handle.close();
+  }
+  await truncate(filler, Math.max(0, size - leave));
+}
+
+describe('faults in Ferry’s own storage', () => {
+  it('a kill during a journal fold loses no job history', async () => {
+    const dataDir = await newDir();
+    // 2,000 writes: the last rotates the journal and starts the fold; then the kill.
+    expect(await writeJobs(dataDir, 0, 2000, true)).toBe(-9);
+    expect(await readdir(join(dataDir, 'jobs'))).toContain('2026-01.log.1');
+    // The next process writes 2,000 more, enough to rotate again, and closes.
+    expect(await writeJobs(dataDir, 2000, 2000, false)).toBe(0);
+    const store = await JobsStore.open(dataDir, () => {}, true);
+    const page = await store.list({ limit: 1000 });
+    expect(page.total).toBe(500);
+    for (const id of [0, 250, 499])
+      expect((await store.get(jobFor(id).id))?.attempts).toBe(3500 + id);
+  });
+
+  it('a torn journal line costs only itself, never the record after it', async () => {
+    const dataDir = await newDir();
+    const out = await newDir();
+    const env = await demo(dataDir, out);
+    await ferryOk(['export', 'c', '--hour', '2026-02-03T01'], env);
+    // A kill (or a full disk) cut the journal's last line short.
+    await appendFile(join(dataDir, 'jobs', '2026-02.log'), '{"id":"j_torn","connecti');
+    const second = await runFerry(['export', 'c', '--hour', '2026-02-03T02'], env);
+    expect(second.code, second.stdout).toBe(0);
+    expect(second.stderr).toMatch(/jobs\/2026-02\.log had 1 unreadable line/);
+    const listed = await runFerry(['--json', 'jobs', 'c'], env);
+    const jobs = (JSON.parse(listed.stdout) as { items: Job[] }).items;
+    expect(jobs.map((j) => `${j.hour} ${j.status}`)).toEqual([
+      '2026-02-03T02 succeeded',
+      '2026-02-03T01 succeeded',
+    ]);
+  });
+
+  it('a full destination disk fails the hour as "disk full", leaves nothing, and the hour exports once there is room', async (context) => {
+    const disk = await smallDisk('1m');
+    if (typeof disk !== 'string') return context.skip(disk.skip);
+    const dataDir = await newDir();
+    const out = join(disk, 'exports');
+    const env = await demo(dataDir, out, 20_000);
+    const cleanOut = await newDir();
+    await ferryOk(
+      ['connection', 'add', '--name', 'clean', '--project', '187520', '--folder', cleanOut],
+      env,
+    );
+    const hour = '2026-02-03T04';
+
+    const full = await runFerry(['export', 'c', '--hour', hour], env);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toBe('');
+    expect(full.stdout).toMatch(/failed after 1 attempt\(s\) — config: Disk full: ENOSPC/);
+    expect(full.stdout).toMatch(/fix: Free disk space there/);
+    expect(await folderHour(out)).toMatchObject({ objects: {}, temps: [] });
+    expect((await jobsOfHour(env, 'c', hour))[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'ENOSPC' },
+    });
+
+    expect(spawnSync('mount', ['-o', 'remount,size=256m', disk]).status).toBe(0);
+    await ferryOk(['export', 'c', '--hour', hour], env);
+    await ferryOk(['export', 'clean', '--hour', hour], env);
+    const got = await folderHour(out);
+    const clean = await folderHour(cleanOut);
+    expect(got.objects).toEqual(clean.objects);
+    expectHistoryMatches(await jobsOfHour(env, 'c', hour), got.objects, '', got.lines);
+  });
+
+  it('a full data-folder disk ends ferry export with one line, and nothing half-written', async (context) => {
+    const disk = await smallDisk('1m');
+    if (typeof disk !== 'string') return context.skip(disk.skip);
+    const dataDir = join(disk, 'ferry');
+    await mkdir(dataDir);
+    const out = await newDir();
+    const env = await demo(dataDir, out);
+    // Room for the lock's owner record, not for the job history.
+    await fill(disk, 4096);
+
+    const full = await runFerry(['export', 'c', '--hour', '2026-02-03T05'], env);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toMatch(/^ferry: Ferry could not write its job history \(the disk is full/);
+    expect(full.stderr.trim().split('\n')).toHaveLength(1);
+    expect(full.stderr).not.toMatch(/\n\s+at /);
+    expect(await folderHour(out)).toMatchObject({ objects: {}, temps: [] });
+
+    await rm(join(disk, 'filler'));
+    await ferryOk(['export', 'c', '--hour', '2026-02-03T05'], env);
+    expect(Object.keys((await folderHour(out)).objects)).toHaveLength(1);
+  });
+
+  it('a stopped server keeps its data folder: a CLI command is refused, the server goes on', async () => {
+    const dataDir = await newDir();
+    const env = await demo(dataDir, await newDir());
+    const server = await startServe(dataDir, ['--no-schedule']);
+    try {
+      server.child.kill('SIGSTOP');
+      const refused = await runFerry(['org', 'add', '--id', '2', '--name', 'Other'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        new RegExp(`already in use by ferry serve \\(pid ${server.child.pid}, started`),
+      );
+      server.child.kill('SIGCONT');
+      await callServe(server, 'orgs.create', { id: 3, name: 'Third' });
+      const config = JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')) as {
+        organizations: { id: number }[];
+      };
+      expect(config.organizations.map((o) => o.id)).toEqual([1, 3]);
+      const owner = JSON.parse(await readFile(join(dataDir, 'ferry.lock.json'), 'utf8')) as {
+        pid: number;
+      };
+      expect(owner.pid).toBe(server.child.pid);
+    } finally {
+      server.child.kill('SIGCONT');
+      await terminate(server);
+    }
+  });
+});
