@@ -54,6 +54,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
               throw error;
             },
           );
+          // Recovery first (interrupted hours, backfills resumed), then the console is announced.
+          if (opts.schedule) await engine.scheduler.start();
           if (ctx.globals().json) {
             ctx.out.stdout(
               `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
@@ -63,7 +65,6 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
               `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}\nPress Ctrl+C to stop.\n`,
             );
           }
-          if (opts.schedule) await engine.scheduler.start();
           // A lost lock leaves the console up, read-only, saying so; only a signal stops it.
           void engine.lost.then((message) => ctx.out.stderr(`ferry: ${message}\n`));
           await untilSignal();

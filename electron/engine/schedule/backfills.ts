@@ -185,7 +185,30 @@ export class Backfills {
         // No (or unreadable) per-hour state: export the whole range again; overlaps are safe.
         slots = openSlots(stored.total);
       }
+      this.catchUp(stored, slots);
       this.run({ ...stored }, connection, slots);
+    }
+  }
+
+  /**
+   * Slots are saved every few seconds, so hours that ended just before Ferry stopped may still
+   * be open in the record: take their outcome from the history instead of exporting them again.
+   */
+  private catchUp(stored: StoredBackfill, slots: Uint8Array): void {
+    const first = hourIndex(stored.from);
+    const nd = stored.datasets.length;
+    for (const e of this.deps.jobs.entries(
+      (e) =>
+        e.connectionId === stored.connectionId &&
+        e.trigger === 'backfill' &&
+        e.createdAt >= stored.createdAt &&
+        e.hour >= stored.from &&
+        e.hour <= stored.to,
+    )) {
+      const d = stored.datasets.indexOf(e.dataset);
+      const at = (hourIndex(e.hour) - first) * nd + d;
+      if (d < 0 || slots[at] !== SLOT.open) continue;
+      if (e.status === 'succeeded' || e.status === 'failed') slots[at] = slotCode(e.status);
     }
   }
 

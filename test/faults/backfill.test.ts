@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Backfill, Job } from '../../shared/model/entities';
+import { runFerry, startServe, type ServeProcess } from '../support/ferry';
+import { useTempDirs } from '../support/temp';
+import { callServe, ferryOk, rssMiB, terminate } from './support/harness';
+
+const newDir = useTempDirs();
+const RANGE = { from: '2021-01-01T00', to: '2025-12-31T23' };
+
+/** Wait until a backfill has this many finished slots (a state, not a time). */
+async function progressTo(server: ServeProcess, id: string, done: number): Promise<Backfill> {
+  for (;;) {
+    const b = await callServe<Backfill>(server, 'backfills.get', { id });
+    if (b.succeeded + b.failed + b.cancelled >= done || b.status !== 'running') return b;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a five-year backfill', () => {
+  it('starts at once, survives a kill of its server, resumes where it was, and keeps memory bounded', async () => {
+    const dataDir = await newDir();
+    const env = { FERRY_DATA_DIR: dataDir };
+    await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
+    await ferryOk(
+      ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
+        '--source',
+        'demo',
+        '--events-per-hour',
+        '3',
+      ]),
+      env,
+    );
+    await ferryOk(
+      [
+        'connection',
+        'add',
+        '--name',
+        'c',
+        '--project',
+        '187520',
+        '--folder',
+        await newDir(),
+      ].concat(['--datasets', 'both']),
+      env,
+    );
+
+    let server = await startServe(dataDir);
+    const input = { connectionId: 'c', ...RANGE };
+    const preview = await callServe<{ hours: number; jobs: number; needsConfirmation: boolean }>(
+      server,
+      'backfills.preview',
+      input,
+    );
+    expect(preview).toMatchObject({ hours: 43_824, jobs: 87_648, needsConfirmation: true });
+    await expect(callServe(server, 'backfills.start', input)).rejects.toThrow(
+      /43,824 hours \(5\.0 years\)\. A backfill over two years starts only when you confirm it\./,
+    );
+    const started = await callServe<Backfill>(server, 'backfills.start', {
+      ...input,
+      confirmLarge: true,
+    });
+    expect(started).toMatchObject({ status: 'running', total: 87_648 });
+
+    const before = await progressTo(server, started.id, 200);
+    expect(await rssMiB(server.child.pid!)).toBeLessThan(300);
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+
+    // The record is the range plus compact per-hour state, not a record per hour.
+    const config = JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')) as {
+      backfills: (Backfill & { slots: string })[];
+    };
+    const stored = config.backfills[0]!;
+    expect(stored.status).toBe('running');
+    expect(stored.slots.length).toBeLessThan(200);
+    expect(stored.slots).toMatch(/^\d+[.sfc](,\d+[.sfc])*$/);
+
+    server = await startServe(dataDir);
+    try {
+      const resumed = await callServe<Backfill>(server, 'backfills.get', { id: started.id });
+      expect(resumed.status).toBe('running');
+      // Every hour finished before the kill counts as done, even if its slot was not saved yet.
+      const done = before.succeeded + before.failed;
+      expect(resumed.succeeded).toBeGreaterThanOrEqual(done);
+      await progressTo(server, started.id, done + 200);
+      expect(await rssMiB(server.child.pid!)).toBeLessThan(300);
+      const cancelled = await callServe<Backfill>(server, 'backfills.cancel', { id: started.id });
+      expect(cancelled.status).toBe('cancelled');
+    } finally {
+      await terminate(server);
+    }
+
+    // Exactly once: no hour of either dataset succeeded twice, and none after a gap.
+    const listed = await runFerry(
+      ['--json', 'jobs', 'c', '--status', 'succeeded', '--limit', '1000'],
+      env,
+    );
+    const jobs = (JSON.parse(listed.stdout) as { items: Job[]; total: number }).items;
+    const slots = jobs.map((j) => `${j.dataset} ${j.hour}`);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(slots.length).toBeGreaterThan(400);
+  });
+});
