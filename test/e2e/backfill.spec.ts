@@ -101,3 +101,35 @@ test('backfill 6 hours through the console, filter the history to them, and over
     await server.stop();
   }
 });
+
+test('a backfill over two years starts only once the admin confirms it', async ({
+  page,
+  dataDir,
+}) => {
+  const env = { FERRY_DATA_DIR: dataDir };
+  const cli = async (...args: string[]) => expect((await runFerry(args, env)).code).toBe(0);
+  await cli('org', 'add', '--id', '1', '--name', 'Acme');
+  await cli('project', 'add', '--id', '7', '--org', '1', '--name', 'Web', '--source', 'demo');
+  await cli('connection', 'add', '--name', 'long', '--project', '7', '--folder', `${dataDir}/out`);
+  const server = await startServe(dataDir);
+  try {
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'long' }).click();
+    await page.getByTestId('open-backfill').click();
+    const modal = page.getByTestId('backfill-modal');
+    await pickHour(page, 'from', '2020/01/01', '00');
+    await pickHour(page, 'to', '2023/12/31', '23');
+    await expect(modal.getByTestId('backfill-confirm')).toContainText('35,064 hours');
+    await expect(modal.getByTestId('backfill-confirm')).toContainText('4.0 years');
+    const start = modal.getByTestId('start-backfill');
+    await expect(start).toBeDisabled();
+    await modal.getByTestId('backfill-confirm-check').locator('input').check();
+    await expect(start).toBeEnabled();
+    await start.click();
+    await expect(modal.getByTestId('cancel-backfill')).toBeVisible();
+    await modal.getByTestId('cancel-backfill').click();
+    await expect(modal.locator('[data-backfill-status="cancelled"]')).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});

@@ -2,6 +2,10 @@ import DatePicker from '@cloudscape-design/components/date-picker';
 import FormField from '@cloudscape-design/components/form-field';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import { FIRST_HOUR } from '../../../shared/model/hours';
+
+/** Ferry exports hours from 2010 on (shared/model/hours.ts); earlier days can not be picked. */
+const FIRST_DAY = new Date(`${FIRST_HOUR.slice(0, 10)}T00:00:00`);
 
 export const HOUR_OPTIONS = Array.from({ length: 24 }, (_, h) => ({
   value: String(h).padStart(2, '0'),
@@ -41,7 +45,7 @@ export function HourField({
           value={date}
           onChange={(e) => onChange(`${e.detail.value}T${hour}`)}
           placeholder="YYYY/MM/DD"
-          isDateEnabled={(d) => d.getTime() <= Date.now()}
+          isDateEnabled={(d) => d.getTime() <= Date.now() && d >= FIRST_DAY}
           data-testid={`${testId}-date`}
         />
         <Select

@@ -1,6 +1,7 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
@@ -38,12 +39,24 @@ export function BackfillModal({
   const [error, setError] = useState<string | null>(null);
   const [startedId, setStartedId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Ranges over two years start only once the admin ticks the box (per range shown). */
+  const [confirmed, setConfirmed] = useState<string | null>(null);
   const started = useScheduleStore((s) => s.backfills.find((b) => b.id === startedId) ?? null);
 
   const range = { connectionId: connection.id, from, to, datasets };
   const fields = fieldErrors(backfillRange, range);
-  // A preview is only shown for the range as it is now.
-  const plan = fields ? null : answer;
+  // A preview is only shown for the range as it is now, never one still answering for the last.
+  const plan =
+    !fields &&
+    answer &&
+    answer.from === from &&
+    answer.to === to &&
+    answer.datasets.join() === datasets.join()
+      ? answer
+      : null;
+  const rangeKey = `${from}|${to}|${datasets.join(',')}`;
+  const mustConfirm = plan?.needsConfirmation ?? false;
+  const isConfirmed = !mustConfirm || confirmed === rangeKey;
   useEffect(() => {
     if (startedId) return;
     if (fieldErrors(backfillRange, { connectionId: connection.id, from, to, datasets })) return;
@@ -62,7 +75,7 @@ export function BackfillModal({
 
   const start = async () => {
     setBusy(true);
-    const result = await startBackfill(range);
+    const result = await startBackfill({ ...range, confirmLarge: mustConfirm && isConfirmed });
     setBusy(false);
     if (!result.ok) return setError(result.message);
     setStartedId(result.value.id);
@@ -110,11 +123,13 @@ export function BackfillModal({
                 <Button
                   variant="primary"
                   loading={busy}
-                  disabled={!plan || datasets.length === 0}
+                  disabled={!plan || datasets.length === 0 || !isConfirmed}
                   onClick={start}
                   data-testid="start-backfill"
                 >
-                  {plan ? `Backfill ${plan.hours} hour${plan.hours === 1 ? '' : 's'}` : 'Backfill'}
+                  {plan
+                    ? `Backfill ${count(plan.hours)} hour${plan.hours === 1 ? '' : 's'}`
+                    : 'Backfill'}
                 </Button>
               </>
             )}
@@ -151,10 +166,11 @@ export function BackfillModal({
           <DatasetChecks connection={connection} value={datasets} onChange={setDatasets} />
           {plan && (
             <Alert type="info" data-testid="backfill-preview">
-              {plan.hours} hour{plan.hours === 1 ? '' : 's'} × {plan.datasets.length} dataset
-              {plan.datasets.length === 1 ? '' : 's'} = {plan.jobs} job{plan.jobs === 1 ? '' : 's'}.{' '}
+              {count(plan.hours)} hour{plan.hours === 1 ? '' : 's'} × {plan.datasets.length} dataset
+              {plan.datasets.length === 1 ? '' : 's'} = {count(plan.jobs)} job
+              {plan.jobs === 1 ? '' : 's'}.{' '}
               {plan.overlaps > 0
-                ? `${plan.overlaps} of them were exported before (e.g. ${plan.overlapSample
+                ? `${count(plan.overlaps)} of them were exported before (e.g. ${plan.overlapSample
                     .slice(0, 3)
                     .map((o) => hourLabel(o.hour))
                     .join(
@@ -165,9 +181,30 @@ export function BackfillModal({
                 ` ${plan.inFlight} are being exported right now; the backfill leaves those to that run.`}
             </Alert>
           )}
+          {plan && mustConfirm && (
+            <Alert type="warning" data-testid="backfill-confirm">
+              <SpaceBetween size="xs">
+                <Box variant="p">
+                  This range is {count(plan.hours)} hours — about {(plan.hours / 8766).toFixed(1)}{' '}
+                  years. A backfill this long runs for a long time beside the hourly schedule and
+                  writes {plan.jobs.toLocaleString('en-US')} jobs to the history.
+                </Box>
+                <Checkbox
+                  checked={confirmed === rangeKey}
+                  onChange={(e) => setConfirmed(e.detail.checked ? rangeKey : null)}
+                  data-testid="backfill-confirm-check"
+                >
+                  Yes, backfill all {count(plan.hours)} hours
+                </Checkbox>
+              </SpaceBetween>
+            </Alert>
+          )}
           {error && <Alert type="error">{error}</Alert>}
         </SpaceBetween>
       )}
     </Modal>
   );
 }
+
+/** 35,064 — counts as people read them. */
+const count = (n: number) => n.toLocaleString('en-US');
