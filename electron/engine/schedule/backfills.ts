@@ -99,11 +99,11 @@ export class Backfills {
     // One pass over this connection's history in the range (oldest first), not over its hours.
     const entries = this.deps.jobs.entries(
       (e) =>
-        e.connectionId === connection.id &&
         e.status === 'succeeded' &&
         e.hour >= input.from &&
         e.hour <= input.to &&
         wanted.has(e.dataset),
+      connection.id,
     );
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i]!;
@@ -199,11 +199,11 @@ export class Backfills {
     const nd = stored.datasets.length;
     for (const e of this.deps.jobs.entries(
       (e) =>
-        e.connectionId === stored.connectionId &&
         e.trigger === 'backfill' &&
         e.createdAt >= stored.createdAt &&
         e.hour >= stored.from &&
         e.hour <= stored.to,
+      stored.connectionId,
     )) {
       const d = stored.datasets.indexOf(e.dataset);
       const at = (hourIndex(e.hour) - first) * nd + d;
@@ -273,11 +273,8 @@ export class Backfills {
     const lastHour = hourString(hourIndex(b.from) + Math.ceil(shown / nd) - 1);
     const jobIds = new Map<string, string>();
     for (const e of this.deps.jobs.entries(
-      (e) =>
-        e.connectionId === b.connectionId &&
-        e.hour >= b.from &&
-        e.hour <= lastHour &&
-        e.createdAt >= b.createdAt,
+      (e) => e.hour >= b.from && e.hour <= lastHour && e.createdAt >= b.createdAt,
+      b.connectionId,
     ))
       if (!jobIds.has(`${e.dataset}|${e.hour}`)) jobIds.set(`${e.dataset}|${e.hour}`, e.id);
     const items: BackfillHour[] = [];

@@ -181,7 +181,7 @@ export class Scheduler {
   private plan(connection: Connection, now: number): Plan | null {
     const project = this.deps.config.data.projects.find((p) => p.id === connection.projectId);
     if (!project) return null;
-    const records = hourRecords(this.deps.jobs.entries((e) => e.connectionId === connection.id));
+    const records = hourRecords(this.deps.jobs.entries(() => true, connection.id));
     return planConnection(
       connection,
       project,
@@ -399,7 +399,7 @@ export class Scheduler {
     for (const connection of connections) {
       await this.deps.notifier.unstop(connection.id);
       const failed = new Map<string, { datasets: Dataset[]; ids: string[] }>();
-      const records = hourRecords(this.deps.jobs.entries((e) => e.connectionId === connection.id));
+      const records = hourRecords(this.deps.jobs.entries(() => true, connection.id));
       for (const record of records.values()) {
         if (record.succeeded || record.latest.status !== 'failed') continue;
         if (!connection.datasets.includes(record.latest.dataset)) continue;

@@ -13,10 +13,8 @@ export async function hourStats(
   query: { connectionId?: string; hourFrom: string; hourTo: string },
 ): Promise<HourStat[]> {
   const entries = jobs.entries(
-    (e) =>
-      (!query.connectionId || e.connectionId === query.connectionId) &&
-      e.hour >= query.hourFrom &&
-      e.hour <= query.hourTo,
+    (e) => e.hour >= query.hourFrom && e.hour <= query.hourTo,
+    query.connectionId,
   );
   const byHour = new Map<string, HourStat>();
   const seen = new Set<string>();

@@ -9,12 +9,15 @@ import {
 } from '../../../shared/model/entities';
 import { foldInWorker } from './fold-worker';
 import { ValidatedJsonFile } from './json-file';
+import { SortedEntries } from './sorted-entries';
 import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
 
 const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
 const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
 /** Journal lines after which a month is compacted into its snapshot. */
 const COMPACT_AFTER = 2000;
+/** Index entries a listing scans before giving the event loop a turn. */
+const SCAN_SLICE = 20_000;
 /** Months kept parsed in memory for reads (the index covers every job). */
 const LOADED_SHARDS = 4;
 
@@ -58,7 +61,9 @@ export interface JobPage {
 export class JobsStore {
   private readonly index = new Map<string, IndexEntry>();
   /** The index sorted newest hour first (then newest created), kept in order as jobs arrive. */
-  private sorted: IndexEntry[] = [];
+  private all = new SortedEntries();
+  /** The same, per connection: the schedule and the console mostly ask about one. */
+  private readonly byConnection = new Map<string, SortedEntries>();
   private readonly loaded = new Map<string, Shard>();
   private readonly logLines = new Map<string, number>();
   private readonly writes = new Map<string, Promise<void>>();
@@ -98,7 +103,8 @@ export class JobsStore {
       const shard = await store.readShard(month);
       for (const job of shard.records.values()) store.index.set(job.id, entryOf(job, month));
     }
-    store.sorted = [...store.index.values()].sort(newestFirst);
+    store.all = SortedEntries.of(store.index.values());
+    for (const entry of store.all.list) store.connection(entry.connectionId).list.push(entry);
     // A rotated journal a kill left unfolded is folded now, before anything rotates over it.
     if (!readOnly) for (const month of store.unfolded) store.startFold(month);
     return store;
@@ -112,13 +118,13 @@ export class JobsStore {
     const previous = this.index.get(job.id);
     const entry = entryOf(job, month);
     this.index.set(job.id, entry);
-    if (previous && previous.hour === entry.hour && previous.createdAt === entry.createdAt) {
-      const at = this.position(previous);
-      if (at >= 0) this.sorted[at] = entry;
-    } else {
-      if (previous) this.sorted.splice(this.position(previous), 1);
-      this.sorted.splice(insertionPoint(this.sorted, entry), 0, entry);
-    }
+    this.all.set(entry, previous);
+    if (previous && previous.connectionId !== entry.connectionId)
+      this.connection(previous.connectionId).remove(previous);
+    this.connection(entry.connectionId).set(
+      entry,
+      previous?.connectionId === entry.connectionId ? previous : undefined,
+    );
     this.loaded.get(month)?.records.set(job.id, job);
     this.pending.set(job.id, job);
     await this.serial(month, async () => {
@@ -187,8 +193,13 @@ export class JobsStore {
     const statuses = q.status && q.status.length > 0 ? new Set(q.status) : null;
     const page: IndexEntry[] = [];
     let total = 0;
-    for (const e of this.sorted) {
-      if (q.connectionId && e.connectionId !== q.connectionId) continue;
+    // A copy: the scan gives the event loop a turn every so often, and jobs change meanwhile.
+    const scan = q.connectionId
+      ? [...(this.byConnection.get(q.connectionId)?.list ?? [])]
+      : [...this.all.list];
+    for (let i = 0; i < scan.length; i++) {
+      if (i % SCAN_SLICE === SCAN_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+      const e = scan[i]!;
       if (statuses && !statuses.has(e.status)) continue;
       if (q.dataset && e.dataset !== q.dataset) continue;
       if (q.hourFrom && e.hour < q.hourFrom) continue;
@@ -204,9 +215,22 @@ export class JobsStore {
     return { items, total, offset: q.offset, limit: q.limit };
   }
 
-  /** Every index entry matching a filter (for the scheduler and charts: no full records). */
-  entries(filter: (e: Readonly<IndexEntry>) => boolean): Readonly<IndexEntry>[] {
-    return this.sorted.filter(filter);
+  /**
+   * Every index entry matching a filter, newest first (for the scheduler and charts: no full
+   * records) — of one connection when `connectionId` is given, without scanning the others.
+   */
+  entries(
+    filter: (e: Readonly<IndexEntry>) => boolean,
+    connectionId?: string,
+  ): Readonly<IndexEntry>[] {
+    const list = connectionId ? (this.byConnection.get(connectionId)?.list ?? []) : this.all.list;
+    return list.filter(filter);
+  }
+
+  private connection(id: string): SortedEntries {
+    let entries = this.byConnection.get(id);
+    if (!entries) this.byConnection.set(id, (entries = new SortedEntries()));
+    return entries;
   }
 
   /** Fold every month's journal into its snapshot (on close, so the next start reads less). */
@@ -221,15 +245,6 @@ export class JobsStore {
         await this.fold(month);
         this.unfolded.delete(month);
       });
-  }
-
-  private position(entry: IndexEntry): number {
-    let at = insertionPoint(this.sorted, entry);
-    // Entries that sort equal sit together; find this id among them.
-    while (at > 0 && newestFirst(this.sorted[at - 1]!, entry) === 0) at--;
-    for (; at < this.sorted.length && newestFirst(this.sorted[at]!, entry) === 0; at++)
-      if (this.sorted[at]!.id === entry.id) return at;
-    return this.sorted.findIndex((e) => e.id === entry.id);
   }
 
   private serial(month: string, run: () => Promise<void>): Promise<void> {
@@ -346,24 +361,6 @@ function entryOf(job: Job, month: string): IndexEntry {
     updatedAt: job.updatedAt,
     month,
   };
-}
-
-function newestFirst(a: IndexEntry, b: IndexEntry): number {
-  if (a.hour !== b.hour) return a.hour < b.hour ? 1 : -1;
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return 0;
-}
-
-/** Where an entry goes in the sorted index (after any equal ones). */
-function insertionPoint(sorted: IndexEntry[], entry: IndexEntry): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (newestFirst(sorted[mid]!, entry) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Move the live journal's lines onto the end of the rotated one (a crash may have left one). */
