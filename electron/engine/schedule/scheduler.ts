@@ -165,6 +165,8 @@ export class Scheduler {
       if (b.status === 'running' && !connections.some((c) => c.id === b.connectionId))
         await this.backfills.forget(b.connectionId);
     for (const connection of connections) {
+      // One connection's plan at a time: requests are answered between them.
+      await nextTurn();
       const plan = this.plan(connection, now);
       if (!plan) continue;
       if (connection.enabled && !this.stopped(connection.id)) {
@@ -198,12 +200,15 @@ export class Scheduler {
 
   // -- status --------------------------------------------------------------------------------------
 
-  statuses(): ConnectionStatus[] {
+  async statuses(): Promise<ConnectionStatus[]> {
     const now = this.deps.timers.now().getTime();
-    return this.deps.config.data.connections.flatMap((c) => {
+    const out: ConnectionStatus[] = [];
+    for (const c of this.deps.config.data.connections) {
+      await nextTurn();
       const plan = this.plan(c, now);
-      return plan ? [this.statusFrom(c, plan)] : [];
-    });
+      if (plan) out.push(this.statusFrom(c, plan));
+    }
+    return out;
   }
 
   status(connectionId: string): ConnectionStatus {
@@ -423,6 +428,11 @@ export class Scheduler {
   stats(query: { connectionId?: string; hourFrom: string; hourTo: string }) {
     return hourStats(this.deps.jobs, query);
   }
+}
+
+/** Let the event loop answer what waits (requests, timers) before going on. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Due (hour, dataset) pairs as one entry per hour, oldest first (the plan's order). */
