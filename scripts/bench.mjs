@@ -40,8 +40,11 @@ if (!existsSync(FERRY) || (wanted('history') && !existsSync(resolve('out/rendere
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 }
 
-if (ONLY && ONLY.length === 1 && ONLY[0] === 'history') {
-  process.stdout.write(`${JSON.stringify({ history: benchHistory() })}\n`);
+if (ONLY && ONLY.every((name) => name === 'history' || name === 'backfill')) {
+  const only = {};
+  if (wanted('history')) only.history = benchHistory();
+  if (wanted('backfill')) only.backfill = benchBackfill();
+  process.stdout.write(`${JSON.stringify(only)}\n`);
   process.exit(0);
 }
 
@@ -199,6 +202,7 @@ const summary = {
   },
 };
 if (wanted('history')) summary.history = benchHistory();
+if (wanted('backfill')) summary.backfill = benchBackfill();
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 
 // ---------------------------------------------------------------------------------------------
@@ -213,6 +217,18 @@ function benchHistory() {
     maxBuffer: 16 * 1024 * 1024,
   });
   if (result.status !== 0) throw new Error(`the history bench failed (${result.status})`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** The five-year backfill figures (`ferry serve` in its own process, read from /proc). */
+function benchBackfill() {
+  log('backfill: five years through ferry serve');
+  const result = spawnSync(process.execPath, ['scripts/bench-backfill.mjs'], {
+    env: { ...process.env, BENCH_DIR: ROOT },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`the backfill bench failed (${result.status})`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 

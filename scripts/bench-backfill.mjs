@@ -1,0 +1,135 @@
+// The backfill part of `npm run bench` (prints one JSON object): `ferry serve` on a fresh data
+// folder with a demo project (a few events an hour) and a folder connection of both datasets,
+// then, through its HTTP API as the console calls it:
+//   - the answer time of backfills.start for five years (43,824 hours × 2 datasets), against
+//     the same call for a one-hour backfill in the same run (the baseline: a start that does
+//     not grow with its range shows as a ratio near 1);
+//   - the server's resident memory while the five-year backfill runs (sampled for 20 s), against
+//     its memory when idle before it (the baseline);
+//   - how many hours it exported meanwhile.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+
+const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'backfill');
+const FERRY = resolve('out/cli/main.js');
+const log = (...m) => process.stderr.write(`[bench backfill] ${m.join(' ')}\n`);
+const round = (n) => Math.round(n * 100) / 100;
+const env = { ...process.env, FERRY_DATA_DIR: ROOT, FERRY_DEMO: '0', FERRY_DEBUG: '' };
+
+rmSync(ROOT, { recursive: true, force: true });
+mkdirSync(ROOT, { recursive: true });
+const ferry = (...args) => {
+  const r = spawnSync(process.execPath, [FERRY, ...args], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ferry ${args.join(' ')}: ${r.stderr}`);
+};
+ferry('org', 'add', '--id', '1', '--name', 'Bench');
+ferry(
+  'project',
+  'add',
+  '--id',
+  '7',
+  '--org',
+  '1',
+  '--name',
+  'Web',
+  '--source',
+  'demo',
+  '--events-per-hour',
+  '3',
+);
+ferry(
+  'connection',
+  'add',
+  '--name',
+  'long',
+  '--project',
+  '7',
+  '--folder',
+  join(ROOT, 'out'),
+  '--datasets',
+  'both',
+);
+
+const server = spawn(process.execPath, [FERRY, '--json', 'serve', '--no-schedule'], { env });
+const { url } = await new Promise((done, fail) => {
+  let out = '';
+  server.stdout.on('data', (d) => {
+    out += d;
+    const line = out.split('\n').find((l) => l.startsWith('{'));
+    if (line) done(JSON.parse(line));
+  });
+  server.once('exit', (code) => fail(new Error(`ferry serve exited with ${code}`)));
+});
+const origin = new URL(url).origin;
+const token = new URL(url).searchParams.get('token');
+const call = async (method, input = {}) => {
+  const answer = await fetch(`${origin}/api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = await answer.json();
+  if (!body.ok) throw new Error(`${method}: ${body.error.message}`);
+  return body.value;
+};
+const rssMB = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
+const timed = async (run) => {
+  const t = performance.now();
+  const value = await run();
+  return { ms: performance.now() - t, value };
+};
+
+try {
+  await call('app.info'); // warm the connection and the server
+  const rssIdle = rssMB();
+
+  log('a one-hour backfill (the baseline)');
+  const oneHour = await timed(() =>
+    call('backfills.start', { connectionId: 'long', from: '2021-01-01T00', to: '2021-01-01T00' }),
+  );
+  for (;;) {
+    const b = await call('backfills.get', { id: oneHour.value.id });
+    if (b.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  log('a five-year backfill: 43,824 hours × 2 datasets');
+  const fiveYears = await timed(() =>
+    call('backfills.start', {
+      connectionId: 'long',
+      from: '2021-01-01T00',
+      to: '2025-12-31T23',
+      confirmLarge: true,
+    }),
+  );
+  let rssPeak = rssMB();
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    rssPeak = Math.max(rssPeak, rssMB());
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const progress = await call('backfills.cancel', { id: fiveYears.value.id });
+
+  const result = {
+    hours: 43_824,
+    jobs: fiveYears.value.total,
+    start_five_years_ms: round(fiveYears.ms),
+    start_one_hour_ms: round(oneHour.ms),
+    start_ratio_vs_one_hour: round(fiveYears.ms / oneHour.ms),
+    rss_idle_mb: round(rssIdle),
+    rss_peak_while_running_mb: round(rssPeak),
+    rss_ratio_vs_idle: round(rssPeak / rssIdle),
+    jobs_done_in_20_s: progress.succeeded + progress.failed,
+    targets: {
+      starts_under_1_s: fiveYears.ms < 1000,
+      rss_under_300_mb: rssPeak < 300,
+    },
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  server.kill('SIGTERM');
+}
