@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/model/entities';
@@ -7,6 +9,7 @@ import { useTempDirs } from '../support/temp';
 import {
   callServe,
   expectHistoryMatches,
+  demoProject,
   ferryOk,
   jobsOfHour,
   s3Hour,
@@ -39,16 +42,7 @@ afterAll(async () => {
 async function setup(tag: string) {
   const dataDir = await newDir();
   const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
-  await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
-  await ferryOk(
-    ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
-      '--source',
-      'demo',
-      '--events-per-hour',
-      '40000',
-    ]),
-    env,
-  );
+  await demoProject(env, 40_000);
   for (const [name, endpoint] of [
     ['faulty', gate.endpoint],
     ['clean', moto.endpoint],
@@ -186,6 +180,41 @@ describe('faults while a partition is being uploaded (S3 multipart)', () => {
     expect(jobs[1]!.notes.join(' ')).toMatch(
       /Interrupted: Ferry stopped while this job ran\. It was run again\./,
     );
+    await t.expectExactlyOnce(hour);
+  });
+
+  it('SIGKILL while an hour is made visible: the next start finishes its commit', async () => {
+    const t = await setup('commit');
+    const hour = '2026-02-01T09';
+    const partitions = (bytes: number) =>
+      ['faulty', 'clean'].map((name) =>
+        ferryOk(['connection', 'update', name, '--partition-size', `${bytes}`], t.env),
+      );
+    await Promise.all(partitions(8 * 1024 * 1024));
+    await ferryOk(['export', 'faulty', '--hour', hour], t.env);
+    const earlier = Object.keys((await t.snapshot()).objects).length;
+    expect(earlier).toBeGreaterThan(4);
+
+    // Again in bigger partitions; killed after two of the new objects became visible.
+    await Promise.all(partitions(24 * 1024 * 1024));
+    const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
+    const held = gate.holdCompletesAfter(2);
+    await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+    await held;
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    gate.release();
+    expect(await readdir(join(t.dataDir, 'commits'))).toHaveLength(1);
+    expect(await t.latest(hour)).toMatchObject({ status: 'running' });
+
+    // Any command that opens the folder finishes the commit first.
+    const next = await runFerry(['run', '--once'], t.env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(await readdir(join(t.dataDir, 'commits'))).toEqual([]);
+    const finished = await t.latest(hour);
+    expect(finished.status).toBe('succeeded');
+    expect(finished.notes.join(' ')).toMatch(/the next start finished it/);
+    expect(finished.removed.length).toBeGreaterThan(0); // the earlier export's extra partitions
     await t.expectExactlyOnce(hour);
   });
 });

@@ -205,15 +205,10 @@ export class ExportService {
       const found = this.tryResolve(intent.connectionId);
       try {
         if (!found) {
-          await this.commits.done(intent);
-          await this.record(
-            intent.jobs.map((j) => ({
-              ...j,
-              status: 'cancelled' as const,
-              cancelledBy: 'deleted' as const,
-              objects: [],
-              notes: [...j.notes, 'Its connection was deleted before the hour was made visible.'],
-            })),
+          await this.abandon(
+            intent,
+            'deleted',
+            'Its connection was deleted before the hour was made visible.',
           );
           continue;
         }
@@ -240,19 +235,29 @@ export class ExportService {
           continue;
         }
         // The staged data is gone: the hour is exported again from the start.
-        await this.commits.done(intent);
-        await this.record(
-          intent.jobs.map((j) => ({
-            ...j,
-            status: 'cancelled' as const,
-            cancelledBy: 'shutdown' as const,
-            objects: [],
-            notes: [...j.notes, `Interrupted while its hour was made visible (${error.message}).`],
-          })),
+        await this.abandon(
+          intent,
+          'shutdown',
+          `Interrupted while its hour was made visible (${error.message}).`,
         );
       }
     }
     return said;
+  }
+
+  /** Drop a commit that will not be finished: its jobs end cancelled, saying why. */
+  private async abandon(intent: CommitIntent, cancelledBy: CancelReason, note: string) {
+    await this.commits.done(intent);
+    await this.record(
+      intent.jobs.map((j) => ({
+        ...j,
+        status: 'cancelled' as const,
+        cancelledBy,
+        objects: [],
+        removed: [],
+        notes: [...j.notes, note],
+      })),
+    );
   }
 
   /**

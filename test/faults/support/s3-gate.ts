@@ -1,33 +1,38 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+type Held = 'part' | 'complete';
+
 export interface S3Gate {
   /** Point a connection's endpoint here instead of at moto. */
   endpoint: string;
   /**
    * From now on, let `after` more UploadPart requests through and hold every one after that
-   * (not forwarded, not answered). Resolves once a part is held: the export is then mid-upload
-   * for as long as the test wants.
+   * (not forwarded, not answered). Resolves once one is held: the export is then mid-upload for
+   * as long as the test wants.
    */
   holdPartsAfter(after: number): Promise<void>;
-  /** Forward the held parts and stop holding. */
+  /**
+   * The same for CompleteMultipartUpload: let `after` objects become visible, hold the next.
+   * The export is then part-way through committing its hour.
+   */
+  holdCompletesAfter(after: number): Promise<void>;
+  /** Forward what is held and stop holding. */
   release(): void;
-  /** UploadPart requests seen so far. */
-  readonly parts: number;
   close(): Promise<void>;
 }
 
 /**
  * An HTTP proxy in front of moto_server that forwards every S3 request unchanged, except that
- * it can hold multipart part uploads. With it a test puts an export in the middle of writing a
- * partition deterministically, then sends the fault (SIGTERM, SIGKILL, a cancel) — no timing.
+ * it can hold multipart part uploads, or their completions. With it a test puts an export at an
+ * exact point — mid-upload, mid-commit — then sends the fault (SIGTERM, SIGKILL, a cancel): no
+ * timing involved.
  */
 export async function startS3Gate(target: string): Promise<S3Gate> {
   const upstream = new URL(target);
   const held: { req: IncomingMessage; res: ServerResponse }[] = [];
   const sockets = new Set<Socket>();
-  let holdAfter: number | null = null;
-  let parts = 0;
+  const holding: Record<Held, number | null> = { part: null, complete: null };
   let onHeld: (() => void) | null = null;
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
@@ -49,21 +54,25 @@ export async function startS3Gate(target: string): Promise<S3Gate> {
     req.pipe(out);
   };
 
-  const server = createServer((req, res) => {
+  const kindOf = (req: IncomingMessage): Held | null => {
     const url = new URL(req.url ?? '/', 'http://gate');
-    const isPart =
-      req.method === 'PUT' &&
-      url.searchParams.has('partNumber') &&
-      url.searchParams.has('uploadId');
-    if (isPart) {
-      parts++;
-      if (holdAfter !== null && holdAfter <= 0) {
+    if (!url.searchParams.has('uploadId')) return null;
+    if (req.method === 'PUT' && url.searchParams.has('partNumber')) return 'part';
+    if (req.method === 'POST') return 'complete';
+    return null;
+  };
+
+  const server = createServer((req, res) => {
+    const kind = kindOf(req);
+    const left = kind ? holding[kind] : null;
+    if (kind && left !== null) {
+      if (left <= 0) {
         req.pause();
         held.push({ req, res });
         onHeld?.();
         return;
       }
-      if (holdAfter !== null) holdAfter--;
+      holding[kind] = left - 1;
     }
     forward(req, res);
   });
@@ -74,23 +83,23 @@ export async function startS3Gate(target: string): Promise<S3Gate> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  const hold = (kind: Held, after: number) => {
+    holding[kind] = after;
+    return new Promise<void>((resolve) => {
+      onHeld = () => {
+        onHeld = null;
+        resolve();
+      };
+    });
+  };
+
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    get parts() {
-      return parts;
-    },
-    holdPartsAfter(after) {
-      holdAfter = after;
-      return new Promise<void>((resolve) => {
-        if (held.length > 0) return resolve();
-        onHeld = () => {
-          onHeld = null;
-          resolve();
-        };
-      });
-    },
+    holdPartsAfter: (after) => hold('part', after),
+    holdCompletesAfter: (after) => hold('complete', after),
     release() {
-      holdAfter = null;
+      holding.part = null;
+      holding.complete = null;
       for (const { req, res } of held.splice(0)) {
         if (req.destroyed) continue;
         req.resume();
