@@ -5,7 +5,7 @@ import { JobsStore } from '../../electron/engine/store/jobs-store';
 import type { Backfill } from '../../shared/model/entities';
 import { startServe, type ServeProcess } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
-import { callServe, ferryOk, rssMiB, terminate } from './support/harness';
+import { callServe, demoProject, ferryOk, rssMiB, terminate } from './support/harness';
 
 const newDir = useTempDirs();
 const RANGE = { from: '2021-01-01T00', to: '2025-12-31T23' };
@@ -23,16 +23,7 @@ describe('a five-year backfill', () => {
   it('starts at once, survives a kill of its server, resumes where it was, and keeps memory bounded', async () => {
     const dataDir = await newDir();
     const env = { FERRY_DATA_DIR: dataDir };
-    await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
-    await ferryOk(
-      ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
-        '--source',
-        'demo',
-        '--events-per-hour',
-        '3',
-      ]),
-      env,
-    );
+    await demoProject(env, 3);
     await ferryOk(
       [
         'connection',

@@ -5,6 +5,7 @@ import { runFerry } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
 import {
   expectHistoryMatches,
+  demoProject,
   ferryOk,
   folderHour,
   jobsOfHour,
@@ -22,16 +23,7 @@ async function setup() {
   const dataDir = await newDir();
   const out = await newDir();
   const env = { FERRY_DATA_DIR: dataDir };
-  await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
-  await ferryOk(
-    ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
-      '--source',
-      'demo',
-      '--events-per-hour',
-      '100000',
-    ]),
-    env,
-  );
+  await demoProject(env, 100_000);
   for (const name of ['faulty', 'clean'])
     await ferryOk(
       ['connection', 'add', '--name', name, '--project', '187520'].concat([

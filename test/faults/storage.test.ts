@@ -18,6 +18,7 @@ import { runFerry, startServe } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
 import {
   callServe,
+  demoProject,
   expectHistoryMatches,
   ferryOk,
   folderHour,
@@ -30,16 +31,7 @@ const newDir = useTempDirs();
 /** A demo project and a folder connection on a fresh data folder. */
 async function demo(dataDir: string, out: string, eventsPerHour = 500) {
   const env = { FERRY_DATA_DIR: dataDir };
-  await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
-  await ferryOk(
-    ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
-      '--source',
-      'demo',
-      '--events-per-hour',
-      String(eventsPerHour),
-    ]),
-    env,
-  );
+  await demoProject(env, eventsPerHour);
   await ferryOk(['connection', 'add', '--name', 'c', '--project', '187520', '--folder', out], env);
   return env;
 }

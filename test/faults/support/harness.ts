@@ -86,6 +86,20 @@ export async function ferryOk(args: string[], env: Record<string, string>) {
   return result;
 }
 
+/** Organization 1 with demo project 187520 of `eventsPerHour` events, on a data folder. */
+export async function demoProject(env: Record<string, string>, eventsPerHour: number) {
+  await ferryOk(['org', 'add', '--id', '1', '--name', 'Acme'], env);
+  await ferryOk(
+    ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web'].concat([
+      '--source',
+      'demo',
+      '--events-per-hour',
+      String(eventsPerHour),
+    ]),
+    env,
+  );
+}
+
 /** Relative key → sha256 of every object under an S3 prefix. */
 export async function s3Hour(s3: S3Client, bucket: string, prefix: string) {
   const objects: Record<string, string> = {};

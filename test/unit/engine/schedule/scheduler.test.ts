@@ -3,6 +3,7 @@ import { createEngine } from '../../../../electron/engine';
 import { scheduleRetryPolicy } from '../../../../electron/engine/schedule/retry';
 import { FakeClock } from '../../../support/fake-clock';
 import { awsError, exportedHours, failingAws, scheduledEngine } from '../../../support/schedule';
+import { jobRecord } from '../../../support/jobs';
 import { useTempDirs } from '../../../support/temp';
 
 const newDir = useTempDirs();
@@ -177,28 +178,21 @@ describe('the hourly schedule', () => {
     const first = await scheduledEngine(dir, '2026-03-01T10:05:00Z');
     const { connectionId } = first;
     // As a crash leaves it: a job recorded running, never finished.
-    await first.engine.jobs.put({
-      id: 'j_crashed',
-      connectionId,
-      dataset: 'events',
-      hour: '2026-03-01T09',
-      trigger: 'scheduled',
-      status: 'running',
-      attempts: 1,
-      createdAt: '2026-03-01T10:00:00.000Z',
-      updatedAt: '2026-03-01T10:00:00.000Z',
-      startedAt: '2026-03-01T10:00:00.000Z',
-      finishedAt: null,
-      durationMs: null,
-      counts: null,
-      bytes: null,
-      objects: [],
-      removed: [],
-      notes: [],
-      error: null,
-      retryAt: null,
-      cancelledBy: null,
-    });
+    await first.engine.jobs.put(
+      jobRecord({
+        id: 'j_crashed',
+        connectionId,
+        hour: '2026-03-01T09',
+        status: 'running',
+        createdAt: '2026-03-01T10:00:00.000Z',
+        updatedAt: '2026-03-01T10:00:00.000Z',
+        startedAt: '2026-03-01T10:00:00.000Z',
+        finishedAt: null,
+        durationMs: null,
+        counts: null,
+        bytes: null,
+      }),
+    );
     await first.engine.close();
 
     const clock = new FakeClock('2026-03-01T10:06:00Z');

@@ -3,35 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobsStore } from '../../../../electron/engine/store/jobs-store';
 import type { Job } from '../../../../shared/model/entities';
+import { jobRecord } from '../../../support/jobs';
 import { useTempDirs } from '../../../support/temp';
 
 const newDir = useTempDirs();
 
+/** Job n: hour n of 2026, one job per hour. */
 function fakeJob(n: number, overrides: Partial<Job> = {}): Job {
   const hour = new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString().slice(0, 13);
-  return {
-    id: `j_${String(n).padStart(8, '0')}`,
-    connectionId: 'cn_aaaaaaaa',
-    dataset: 'events',
-    hour,
-    trigger: 'scheduled',
-    status: 'succeeded',
-    attempts: 1,
-    createdAt: `${hour}:30:00.000Z`,
-    updatedAt: `${hour}:31:00.000Z`,
-    startedAt: `${hour}:30:00.000Z`,
-    finishedAt: `${hour}:31:00.000Z`,
-    durationMs: 60_000,
-    counts: { eventsIn: 10, eventsOut: 10, duplicates: 0, filtered: 0, badLines: 0 },
-    bytes: { raw: 1000, compressed: 100 },
-    objects: [],
-    removed: [],
-    notes: [],
-    error: null,
-    retryAt: null,
-    cancelledBy: null,
-    ...overrides,
-  };
+  return jobRecord({ id: `j_${String(n).padStart(8, '0')}`, hour, ...overrides });
 }
 
 describe('job history store', () => {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../../electron/engine/store';
+import { jobRecord } from '../../../support/jobs';
 import { useTempDirs } from '../../../support/temp';
 
 const newDir = useTempDirs();
@@ -141,30 +142,9 @@ describe('one process per data dir', () => {
         /took over the data folder .*ferry run \(pid 4242.*stopped writing/,
       ),
     });
-    await expect(
-      store.jobs.put({
-        id: 'j_1',
-        connectionId: 'cn_1',
-        dataset: 'events',
-        hour: '2026-01-01T00',
-        trigger: 'manual',
-        status: 'running',
-        attempts: 1,
-        createdAt: 'a',
-        updatedAt: 'a',
-        startedAt: 'a',
-        finishedAt: null,
-        durationMs: null,
-        counts: null,
-        bytes: null,
-        objects: [],
-        removed: [],
-        notes: [],
-        error: null,
-        retryAt: null,
-        cancelledBy: null,
-      }),
-    ).rejects.toMatchObject({ code: 'locked' });
+    await expect(store.jobs.put(jobRecord({ id: 'j_1', status: 'running' }))).rejects.toMatchObject(
+      { code: 'locked' },
+    );
     expect(lost).toHaveLength(1);
     expect(JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')).settings.x).toBe(1);
     await store.close();
