@@ -183,6 +183,15 @@ describe('faults at the source', () => {
     expect((await folderHour(t.out)).temps).toEqual([]);
   });
 
+  it('both datasets of an hour come from one download', async () => {
+    const t = await setup([good()]);
+    await ferryOk(['connection', 'update', 'amp', '--datasets', 'both'], t.env);
+    const both = await t.exportHour();
+    expect(both.code, both.stdout).toBe(0);
+    expect(both.stdout).toMatch(/2 of 2 job\(s\) succeeded/);
+    expect(t.server.requests).toHaveLength(1);
+  });
+
   it('ferry backfill: one engine with the console — listed, exit 0 when all succeed, 1 when one fails', async () => {
     const t = await setup([good('2020-01-25T05'), good('2020-01-25T06')]);
     const ok = await runFerry(

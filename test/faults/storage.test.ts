@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobsStore } from '../../electron/engine/store/jobs-store';
 import type { Job } from '../../shared/model/entities';
-import { runFerry, startServe } from '../support/ferry';
+import { FERRY_BIN, runFerry, startServe } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
 import {
   callServe,
@@ -214,6 +214,36 @@ describe('faults in Ferry’s own storage', () => {
     await rm(join(disk, 'filler'));
     await ferryOk(['export', 'c', '--hour', '2026-02-03T05'], env);
     expect(Object.keys((await folderHour(out)).objects)).toHaveLength(1);
+  });
+
+  it('a reader that goes away (| head) ends the output, not the command', async () => {
+    const dataDir = await newDir();
+    const out = await newDir();
+    const env = await demo(dataDir, out);
+    for (const h of ['01', '02', '03'])
+      await ferryOk(['export', 'c', '--hour', `2026-02-04T${h}`], env);
+    // Far more than a pipe holds, read two lines of: the rest is written to a closed pipe.
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        `node ${FERRY_BIN} --json jobs c | head -2 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`,
+      ],
+      { env: { ...process.env, ...env }, encoding: 'utf8' },
+    );
+    expect(piped.stdout.trim()).toBe('exit=0');
+    expect(piped.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    // …and an export whose output nobody reads still exports its hour whole.
+    const exported = spawnSync(
+      'bash',
+      [
+        '-c',
+        `node ${FERRY_BIN} export c --hour 2026-02-04T04 | head -c 1 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`,
+      ],
+      { env: { ...process.env, ...env }, encoding: 'utf8' },
+    );
+    expect(exported.stdout.trim()).toBe('exit=0');
+    expect((await jobsOfHour(env, 'c', '2026-02-04T04'))[0]).toMatchObject({ status: 'succeeded' });
   });
 
   it('a stopped server keeps its data folder: a CLI command is refused, the server goes on', async () => {

@@ -120,6 +120,28 @@ describe('the ferry command line', () => {
     expect(bad.stdout).toBe('');
     expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toBe(before);
 
+    // Hours outside what Ferry exports are refused before anything runs.
+    for (const [flags, said] of [
+      [
+        ['export', 'prod-events', '--hour', '0000-01-01T00'],
+        '--hour: 0000-01-01T00 is before 2010-01-01T00',
+      ],
+      [
+        ['export', 'prod-events', '--hour', '2099-01-01T00'],
+        '--hour: 2099-01-01T00 is in the future',
+      ],
+      [
+        ['backfill', 'prod-events', '--from', '2020-01-02T00', '--to', '2020-01-01T00'],
+        '--to: The range must start before it ends',
+      ],
+    ] as const) {
+      const refused = await runFerry(['--data-dir', dataDir, ...flags]);
+      expect(refused.code, flags.join(' ')).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`^ferry: ${said.replace(/[()]/g, '\\$&')}`));
+    }
+    const noJobs = await runFerry(['--data-dir', dataDir, '--json', 'jobs']);
+    expect(JSON.parse(noJobs.stdout)).toMatchObject({ total: 0 });
+
     const missing = await runFerry(['--data-dir', dataDir, 'org', 'show', '999']);
     expect(missing).toMatchObject({
       code: 1,
