@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import { JOB_STATUSES, type Backfill, type Job, type JobStatus } from '../../shared/model/entities';
+import { jobCircumstance } from '../../shared/model/describe';
 import { DATASETS, hour as hourSchema, type Dataset } from '../../shared/model/fields';
 import type { Engine } from '../engine';
 import { reconcile } from '../engine/jobs/reconcile';
@@ -500,9 +501,7 @@ function describeJob(job: Job): string {
   if (job.status !== 'succeeded') {
     const problem = job.error
       ? `${job.error.kind}: ${job.error.message}${job.error.fix ? `\n    fix: ${job.error.fix}` : ''}`
-      : job.status === 'cancelled'
-        ? CANCELLED_BY[job.cancelledBy ?? 'admin']
-        : job.status;
+      : (jobCircumstance(job) ?? job.status);
     return `${head} ${job.status} after ${job.attempts} attempt(s) — ${problem}\n`;
   }
   const c = job.counts!;
@@ -519,9 +518,3 @@ function describeJob(job: Job): string {
     .join('');
   return `${head}: ${job.objects.length} file(s), ${c.eventsOut.toLocaleString('en-US')} ${job.dataset === 'events' ? 'events' : 'merges'}${extras ? ` (${extras})` : ''}, ${formatBytes(job.bytes?.raw ?? 0)} → ${formatBytes(job.bytes?.compressed ?? 0)} in ${((job.durationMs ?? 0) / 1000).toFixed(1)} s${notes}\n`;
 }
-
-const CANCELLED_BY: Record<NonNullable<Job['cancelledBy']>, string> = {
-  admin: 'cancelled; nothing of it is in the destination',
-  shutdown: 'Ferry stopped; it runs again when the schedule next starts',
-  deleted: 'its connection was deleted',
-};

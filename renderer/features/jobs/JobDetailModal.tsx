@@ -9,6 +9,7 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import type { Job } from '../../../shared/model/entities';
 import { formatBytes } from '../../../shared/format';
+import { jobCircumstance } from '../../../shared/model/describe';
 import { STATUS_LOOK } from './status';
 
 /** Everything about one job: counts, bytes, the files with their checksums, notes, the error and its fix. */
@@ -73,6 +74,11 @@ export function JobDetailModal({
             ]}
           />
         </ColumnLayout>
+        {jobCircumstance(job) && (
+          <Alert type="info" data-testid="job-circumstance">
+            {jobCircumstance(job)}
+          </Alert>
+        )}
         {job.error && (
           <Alert
             type={job.status === 'failed' ? 'error' : 'warning'}
