@@ -120,11 +120,12 @@ export class ExportService {
     const { connection, project, org } = this.resolve(connectionId);
     checkDatasets(connection, datasets);
     if (this.closed) throw new FerryError('conflict', 'Ferry is shutting down');
-    const busy = datasets.find((d) => this.isRunning(connection.id, d, hour));
-    if (busy)
+    const key = runKey(connection.id, hour);
+    // One run per hour of a connection: its datasets are committed together.
+    if (this.running.has(key))
       throw new FerryError(
         'conflict',
-        `${hour} (${busy}) of "${connection.name}" is being exported right now`,
+        `${hour} of "${connection.name}" is being exported right now`,
       );
     const controller = new AbortController();
     const run: Run = {
@@ -140,7 +141,6 @@ export class ExportService {
     const onAbort = () => this.cancelRun(run, 'admin');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
-    const key = runKey(connection.id, hour);
     this.running.set(key, run);
     const done = this.lifecycle(run, connection, project, org, trigger, options);
     run.done = done.catch(() => undefined);
@@ -150,11 +150,6 @@ export class ExportService {
       this.running.delete(key);
       options.signal?.removeEventListener('abort', onAbort);
     }
-  }
-
-  /** True while (connection, dataset, hour) is being exported (or waits to retry). */
-  isRunning(connectionId: string, dataset: Dataset, hour: string): boolean {
-    return this.running.get(runKey(connectionId, hour))?.datasets.includes(dataset) ?? false;
   }
 
   /** Cancel the run a job belongs to; false when it is not running. */
@@ -375,19 +370,22 @@ export class ExportService {
         })),
       );
     };
+    /** A commit recorded but not finished (the commit itself failed): the next try resumes it. */
+    let pending: CommitIntent | null = null;
+    /** Said on a run that ends while its hour is part-way visible. */
+    const unfinished = (job: Job) =>
+      pending
+        ? [
+            ...job.notes,
+            'The hour was already being made visible; Ferry finishes that at its next start, or when the hour is exported again.',
+          ]
+        : job.notes;
     const cancelled = () =>
       finish('cancelled', (job) => ({
         error: null,
         cancelledBy: run.reason ?? 'admin',
-        notes: pending
-          ? [
-              ...job.notes,
-              'The hour was already being made visible; Ferry finishes that at its next start.',
-            ]
-          : job.notes,
+        notes: unfinished(job),
       }));
-    /** A commit recorded but not finished (the commit itself failed): the next try resumes it. */
-    let pending: CommitIntent | null = null;
 
     for (;;) {
       jobs = await this.record(
@@ -422,12 +420,15 @@ export class ExportService {
         if (isHistoryWriteError(error)) throw error;
         const problem = explainAccess(classifyError(error), error, connection, project);
         const delay = retry(problem, jobs[0]!.attempts, clock.now().getTime() - started.getTime());
-        if (delay === null) return finish('failed', () => ({ error: problem }));
+        if (delay === null)
+          return finish('failed', (job) => ({ error: problem, notes: unfinished(job) }));
         // Waiting to try again: `queued` with the error that caused it.
         const retryAt = new Date(clock.now().getTime() + delay).toISOString();
         jobs = await this.record(
           jobs.map((job) => ({ ...job, status: 'queued', error: problem, retryAt })),
         );
+        // Ferry is stopping: a run that would wait gives up now rather than hold the stop up.
+        if (this.closed) this.cancelRun(run, 'shutdown');
         run.waiting = true;
         try {
           await (options.wait ?? ((ms, s) => sleep(timers, ms, s)))(delay, signal);
