@@ -324,6 +324,7 @@ async function backfillCommand(
   let backfill: Backfill | null = null;
   let latest: Backfill | null = null;
   let stopped = false;
+  let cancelOnStart = false;
   const signal = await followJobs(
     engine,
     {
@@ -345,18 +346,18 @@ async function backfillCommand(
       },
       isDone: () => stopped || (backfill !== null && backfill.status !== 'running'),
       onSignal: async (signal) => {
-        if (signal === 'SIGINT' && backfill)
-          await engine.call('backfills.cancel', { id: backfill.id });
-        else {
+        if (signal === 'SIGTERM') {
           await engine.close();
           stopped = true;
-        }
+        } else if (backfill) await engine.call('backfills.cancel', { id: backfill.id });
+        else cancelOnStart = true; // Ctrl-C before the start answered: cancel it once it has
       },
     },
     async () => {
       const started = await engine.call('backfills.start', { ...input, confirmLarge: yes });
       const seen = latest as Backfill | null;
       backfill = seen?.id === started.id ? seen : started;
+      if (cancelOnStart) backfill = await engine.call('backfills.cancel', { id: started.id });
     },
   );
   const final = backfill as Backfill | null;

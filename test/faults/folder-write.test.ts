@@ -39,9 +39,13 @@ async function setup() {
   return { env, faulty: join(out, 'faulty'), clean: join(out, 'clean') };
 }
 
-/** Start the export and wait until it has sealed a partition and writes the next one. */
-async function exportUntilMidWrite(env: Record<string, string>, folder: string) {
-  const running = spawnFerry(['export', 'faulty', '--hour', HOUR], env);
+/** Start the command and wait until it has sealed a partition and writes the next one. */
+async function untilMidWrite(
+  env: Record<string, string>,
+  folder: string,
+  args = ['export', 'faulty', '--hour', HOUR],
+) {
+  const running = spawnFerry(args, env);
   for (;;) {
     const temps = (await readdir(folder).catch(() => [] as string[])).filter((n) =>
       n.startsWith('.ferry-partial-'),
@@ -68,7 +72,7 @@ async function expectExactlyOnce(t: Awaited<ReturnType<typeof setup>>) {
 describe('faults while an hour is written to a folder', () => {
   it('SIGTERM stops ferry export cleanly: nothing of the hour visible, and it runs again at the next start', async () => {
     const t = await setup();
-    const running = await exportUntilMidWrite(t.env, t.faulty);
+    const running = await untilMidWrite(t.env, t.faulty);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(143);
     expect(running.stdout()).toMatch(/Stopped \(SIGTERM\)/);
@@ -86,7 +90,7 @@ describe('faults while an hour is written to a folder', () => {
 
   it('SIGKILL leaves only temp files; the next start removes them and writes the hour once', async () => {
     const t = await setup();
-    const running = await exportUntilMidWrite(t.env, t.faulty);
+    const running = await untilMidWrite(t.env, t.faulty);
     running.child.kill('SIGKILL');
     await running.exited;
     const killed = await folderHour(t.faulty);
@@ -101,7 +105,7 @@ describe('faults while an hour is written to a folder', () => {
 
   it('Ctrl-C cancels ferry export: exit 130, nothing half-written, and it is not run again', async () => {
     const t = await setup();
-    const running = await exportUntilMidWrite(t.env, t.faulty);
+    const running = await untilMidWrite(t.env, t.faulty);
     running.child.kill('SIGINT');
     expect(await running.exited).toBe(130);
     expect(running.stdout()).toMatch(/Cancelled \(Ctrl-C\)/);
@@ -113,5 +117,24 @@ describe('faults while an hour is written to a folder', () => {
     const next = await runFerry(['run', '--once'], t.env);
     expect(next.code, next.stderr).toBe(0);
     expect(await jobsOfHour(t.env, 'faulty', HOUR)).toHaveLength(1);
+  });
+
+  it('Ctrl-C cancels ferry backfill: exit 130, the backfill listed as cancelled, nothing half-written', async () => {
+    const t = await setup();
+    const running = await untilMidWrite(t.env, t.faulty, [
+      'backfill',
+      'faulty',
+      '--from',
+      HOUR,
+      '--to',
+      '2026-02-02T05',
+    ]);
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(130);
+    expect(await folderHour(t.faulty)).toMatchObject({ objects: {}, temps: [] });
+    const listed = await runFerry(['--json', 'backfills', 'faulty'], t.env);
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      { from: HOUR, to: '2026-02-02T05', status: 'cancelled', succeeded: 0 },
+    ]);
   });
 });
