@@ -1,4 +1,9 @@
-import type { Job } from '../../../shared/model/entities';
+import type { Connection, Job, Project } from '../../../shared/model/entities';
+import {
+  missingPermission,
+  statementForDestination,
+  type OperationError,
+} from '../aws/permissions';
 import { FerryError } from '../../../shared/api/errors';
 import { SourceError } from '../sources/types';
 
@@ -169,4 +174,30 @@ export function historyWriteError(error: unknown): FerryError {
     'internal',
     `Ferry could not write its job history (${what}${e.path ? `: ${e.path}` : ''}). Free space in the data folder and run the export again.`,
   );
+}
+
+/**
+ * An access error with the permission it lacked and the statement that grants it — the same
+ * mapping access verification uses.
+ */
+export function explainAccess(
+  problem: JobError,
+  error: unknown,
+  connection: Connection,
+  project: Project,
+): JobError {
+  const dest = connection.destination;
+  if (problem.kind !== 'access' || problem.code === 'credentials' || dest.type !== 's3')
+    return problem;
+  const operation = (error as OperationError).operation;
+  if (!operation) return problem;
+  const permission = missingPermission(operation, error);
+  if (!permission) return problem;
+  const statement = statementForDestination(permission, dest, project.id);
+  return {
+    ...problem,
+    code: permission,
+    message: `Missing permission ${permission} (${operation} was refused: ${problem.message})`,
+    fix: `Grant ${permission} to ${dest.roleArn ? `the export role ${dest.roleArn}` : `the identity of profile "${dest.profile}"`}${statement ? `: ${JSON.stringify({ ...statement, Sid: undefined })}` : ''}. Then verify access (ferry verify ${connection.name}).`,
+  };
 }

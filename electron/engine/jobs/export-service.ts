@@ -11,28 +11,20 @@ import type {
 import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { AwsClients } from '../aws/clients';
-import {
-  missingPermission,
-  statementForDestination,
-  type OperationError,
-} from '../aws/permissions';
 import type { Clock } from '../catalog';
 import type { WorkerPool } from '../pipeline/pool';
 import { quickRetryPolicy, type RetryPolicy } from '../schedule/retry';
 import { sleep, type Timers } from '../schedule/timers';
-import { FolderSink } from '../sinks/folder';
-import { S3Sink } from '../sinks/s3';
 import { StagedObjectLost, type Sink } from '../sinks/types';
-import { AmplitudeSource } from '../sources/amplitude';
-import { DemoSource } from '../sources/demo';
-import { FilesSource } from '../sources/files';
-import { SourceError, type EventSource } from '../sources/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
-import { amplitudeSecretName, SecretStore } from '../store/secrets';
+import type { SecretStore } from '../store/secrets';
 import { CommitLog, commitHour, type CommitIntent } from './commit';
-import { classifyError, historyWriteError, type JobError } from './errors';
+import { Endpoints } from './endpoints';
+import { classifyError, explainAccess, historyWriteError } from './errors';
 import { writeHour, type StagedDataset } from './hour-writer';
+import { Leftovers, withEtags } from './leftovers';
+import { manifestText } from './manifest';
 
 export interface ExportDeps {
   config: ConfigStore;
@@ -83,8 +75,6 @@ interface Run {
 }
 
 const PROGRESS_EVERY_MS = 500;
-/** Leftover uploads are swept only when started this long before the process (clock skew). */
-const SWEEP_MARGIN_MS = 5 * 60_000;
 
 /**
  * Runs exports as jobs. One run exports one hour of a connection — every dataset asked for —
@@ -98,12 +88,21 @@ const SWEEP_MARGIN_MS = 5 * 60_000;
  */
 export class ExportService {
   private readonly running = new Map<string, Run>();
-  private readonly fileSources = new Map<string, FilesSource>();
   private readonly commits: CommitLog;
+  private readonly endpoints: Endpoints;
+  private readonly leftovers: Leftovers;
   private closed = false;
 
   constructor(private readonly deps: ExportDeps) {
     this.commits = new CommitLog(deps.commitsDir, deps.guard);
+    this.endpoints = new Endpoints(deps);
+    this.leftovers = new Leftovers({
+      config: deps.config,
+      commits: this.commits,
+      endpoints: this.endpoints,
+      find: (id) => this.tryResolve(id),
+      record: (jobs) => this.record(jobs),
+    });
   }
 
   /**
@@ -190,121 +189,21 @@ export class ExportService {
   }
 
   /**
-   * Finish commits a killed process left part-way (at start, before anything else runs): each
-   * hour is made visible whole and its jobs recorded, or — when its staged data is gone — its
-   * jobs are closed as interrupted so the hour is exported again. Returns what happened.
+   * Finish commits a killed process left part-way — at start, before anything else writes.
+   * Returns what happened, for notices.
    */
-  async recover(): Promise<string[]> {
-    const said: string[] = [];
-    for (const intent of await this.commits.pending((m) => said.push(m))) {
-      const found = this.tryResolve(intent.connectionId);
-      try {
-        if (!found) {
-          await this.abandon(
-            intent,
-            'deleted',
-            'Its connection was deleted before the hour was made visible.',
-          );
-          continue;
-        }
-        const sink = await this.sinkFor(found.connection);
-        const etags = await commitHour(sink, intent);
-        await this.record(
-          intent.jobs.map((j) => ({
-            ...withEtags(j, etags),
-            notes: [
-              ...j.notes,
-              'Ferry stopped while this hour was being made visible; the next start finished it.',
-            ],
-          })),
-        );
-        await this.commits.done(intent);
-        said.push(
-          `Finished making ${intent.hour} of "${found.connection.name}" visible, which Ferry stopping had interrupted.`,
-        );
-      } catch (error) {
-        if (!(error instanceof StagedObjectLost)) {
-          said.push(
-            `Could not finish making ${intent.hour} visible (${(error as Error).message}); Ferry tries again at its next start, or when the hour is exported again.`,
-          );
-          continue;
-        }
-        // The staged data is gone: the hour is exported again from the start.
-        await this.abandon(
-          intent,
-          'shutdown',
-          `Interrupted while its hour was made visible (${error.message}).`,
-        );
-      }
-    }
-    return said;
+  recover(): Promise<string[]> {
+    return this.leftovers.finishCommits();
   }
 
-  /** Drop a commit that will not be finished: its jobs end cancelled, saying why. */
-  private async abandon(intent: CommitIntent, cancelledBy: CancelReason, note: string) {
-    await this.commits.done(intent);
-    await this.record(
-      intent.jobs.map((j) => ({
-        ...j,
-        status: 'cancelled' as const,
-        cancelledBy,
-        objects: [],
-        removed: [],
-        notes: [...j.notes, note],
-      })),
-    );
-  }
-
-  /**
-   * Abort what a killed process left staged at every S3 connection: unfinished multipart uploads
-   * under its project's keys that no run of this process owns and no pending commit needs.
-   * Returns what was found, per connection, for a notice.
-   */
-  async sweepLeftovers(
-    // Only uploads started well before this process: a run starting right now is not a leftover
-    // even if the listing reaches Ferry before the answer that made it one of ours.
-    startedBefore = new Date(Date.now() - process.uptime() * 1000 - SWEEP_MARGIN_MS),
-  ): Promise<string[]> {
-    const said: string[] = [];
-    for (const connection of this.deps.config.data.connections) {
-      const dest = connection.destination;
-      if (dest.type !== 's3') continue;
-      const found = this.tryResolve(connection.id);
-      if (!found) continue;
-      try {
-        const sink = await this.sinkFor(connection);
-        let aborted = 0;
-        for (const prefix of [
-          `${dest.prefix}${found.project.id}_`,
-          `${dest.prefix}-${found.org.id}_`,
-        ])
-          aborted += await sink.cleanup(prefix, this.commits.keep, startedBefore);
-        if (aborted > 0)
-          said.push(
-            `Aborted ${aborted} unfinished upload(s) an interrupted run left in ${sink.describe(dest.prefix)} ("${connection.name}").`,
-          );
-      } catch (error) {
-        said.push(
-          `Could not look for unfinished uploads of "${connection.name}": ${(error as Error).message}`,
-        );
-      }
-    }
-    return said;
+  /** Abort uploads a killed process left unfinished at S3 connections (see Leftovers). */
+  sweepLeftovers(startedBefore?: Date): Promise<string[]> {
+    return this.leftovers.sweepUploads(startedBefore);
   }
 
   /** The sink a connection writes to (also used by reconcile). */
-  async sinkFor(connection: Connection): Promise<Sink> {
-    const dest = connection.destination;
-    if (dest.type === 'folder') return new FolderSink(dest.path);
-    return new S3Sink(await this.deps.aws.s3(dest), {
-      bucket: dest.bucket,
-      sse:
-        dest.sse === 'aws:kms' && dest.kmsKeyArn
-          ? { algorithm: 'aws:kms', keyId: dest.kmsKeyArn }
-          : dest.sse === 'AES256'
-            ? { algorithm: 'AES256' }
-            : null,
-    });
+  sinkFor(connection: Connection): Promise<Sink> {
+    return this.endpoints.sinkFor(connection);
   }
 
   /** The connection, its project and organization, or a not_found error. */
@@ -451,8 +350,8 @@ export class ExportService {
     jobs: Job[],
     signal: AbortSignal,
   ): Promise<StagedDataset[]> {
-    const source = await this.sourceFor(project);
-    const sink = await this.sinkFor(connection);
+    const source = await this.endpoints.sourceFor(project);
+    const sink = await this.endpoints.sinkFor(connection);
     // A commit of this hour a killed process could not finish is replaced by this run.
     await this.commits.supersede(connection.id, run.hour, sink);
     const eventsJob = jobs.find((j) => j.dataset === 'events');
@@ -536,8 +435,8 @@ export class ExportService {
   }
 
   /**
-   * The opt-in manifest: every object of the hour, both datasets — this run's, and for a
-   * dataset it did not export, the latest successful job's — written after the objects.
+   * The manifest of an hour: this run's objects, and for a dataset it did not export, the latest
+   * successful job's — so it always lists every object of the hour.
    */
   private async manifest(
     connection: Connection,
@@ -546,39 +445,24 @@ export class ExportService {
     finished: Job[],
     now: Date,
   ): Promise<string> {
-    const objects: { dataset: Dataset; list: Job['objects'] }[] = [];
+    const datasets: { dataset: Dataset; objects: Job['objects'] }[] = [];
     for (const dataset of connection.datasets) {
       const mine = finished.find((j) => j.dataset === dataset);
-      if (mine) {
-        objects.push({ dataset, list: mine.objects });
-        continue;
-      }
-      const latest = await this.deps.jobs.list({
-        connectionId: connection.id,
-        dataset,
-        hourFrom: hour,
-        hourTo: hour,
-        status: ['succeeded'],
-        limit: 1,
-      });
-      if (latest.items[0]) objects.push({ dataset, list: latest.items[0].objects });
+      const latest = mine
+        ? mine
+        : (
+            await this.deps.jobs.list({
+              connectionId: connection.id,
+              dataset,
+              hourFrom: hour,
+              hourTo: hour,
+              status: ['succeeded'],
+              limit: 1,
+            })
+          ).items[0];
+      if (latest) datasets.push({ dataset, objects: latest.objects });
     }
-    const manifest = {
-      version: 1,
-      projectId: project.id,
-      hour,
-      writtenAt: now.toISOString(),
-      objects: objects.flatMap(({ dataset, list }) =>
-        list.map((o) => ({
-          dataset,
-          key: o.key,
-          events: o.events,
-          bytes: o.bytes,
-          sha256: o.sha256,
-        })),
-      ),
-    };
-    return `${JSON.stringify(manifest, null, 2)}\n`;
+    return manifestText(project.id, hour, now, datasets);
   }
 
   /**
@@ -599,36 +483,6 @@ export class ExportService {
       throw error;
     }
     return saved;
-  }
-
-  private async sourceFor(project: Project): Promise<EventSource> {
-    const src = project.source;
-    if (src.type === 'demo')
-      return new DemoSource({
-        projectId: project.id,
-        seed: src.seed,
-        eventsPerHour: src.eventsPerHour,
-      });
-    if (src.type === 'files') {
-      let files = this.fileSources.get(src.path);
-      if (!files)
-        this.fileSources.set(src.path, (files = new FilesSource(src.path, this.deps.cacheDir)));
-      return files;
-    }
-    const secretName = amplitudeSecretName(project.id);
-    const secretKey = await this.deps.secrets.get(secretName).catch(() => null);
-    if (!secretKey)
-      throw new SourceError(
-        `Project "${project.name}" has no Amplitude secret key stored here`,
-        `Enter it in the project settings (or set ${SecretStore.envName(secretName)}).`,
-      );
-    return new AmplitudeSource({
-      region: src.region,
-      endpoint: src.endpoint,
-      apiKey: src.apiKey,
-      secretKey,
-      tempDir: this.deps.cacheDir,
-    });
   }
 }
 
@@ -695,37 +549,7 @@ function newJobId(now: Date): string {
   return `j_${now.getTime().toString(36).padStart(9, '0')}_${randomBytes(4).toString('hex')}`;
 }
 
-function withEtags(job: Job, etags: Map<string, string | null>): Job {
-  return { ...job, objects: job.objects.map((o) => ({ ...o, etag: etags.get(o.key) ?? null })) };
-}
-
 /** Ferry's own storage failed (a full disk, a lost lock): not the export's failure to retry. */
 function isHistoryWriteError(error: unknown): boolean {
   return error instanceof FerryError && (error.code === 'internal' || error.code === 'locked');
-}
-
-/**
- * An access error with the permission it lacked and the statement that grants it — the same
- * mapping access verification uses.
- */
-function explainAccess(
-  problem: JobError,
-  error: unknown,
-  connection: Connection,
-  project: Project,
-): JobError {
-  const dest = connection.destination;
-  if (problem.kind !== 'access' || problem.code === 'credentials' || dest.type !== 's3')
-    return problem;
-  const operation = (error as OperationError).operation;
-  if (!operation) return problem;
-  const permission = missingPermission(operation, error);
-  if (!permission) return problem;
-  const statement = statementForDestination(permission, dest, project.id);
-  return {
-    ...problem,
-    code: permission,
-    message: `Missing permission ${permission} (${operation} was refused: ${problem.message})`,
-    fix: `Grant ${permission} to ${dest.roleArn ? `the export role ${dest.roleArn}` : `the identity of profile "${dest.profile}"`}${statement ? `: ${JSON.stringify({ ...statement, Sid: undefined })}` : ''}. Then verify access (ferry verify ${connection.name}).`,
-  };
 }

@@ -1,0 +1,74 @@
+import type { Connection, Project } from '../../../shared/model/entities';
+import type { AwsClients } from '../aws/clients';
+import { FolderSink } from '../sinks/folder';
+import { S3Sink } from '../sinks/s3';
+import type { Sink } from '../sinks/types';
+import { AmplitudeSource } from '../sources/amplitude';
+import { DemoSource } from '../sources/demo';
+import { FilesSource } from '../sources/files';
+import { SourceError, type EventSource } from '../sources/types';
+import { amplitudeSecretName, SecretStore } from '../store/secrets';
+
+/**
+ * Where a connection's hours are read from (its project's source) and written to (its
+ * destination), built from the stored settings each time, so an edit applies to the next run.
+ */
+export class Endpoints {
+  /** A files source keeps its folder index between runs. */
+  private readonly fileSources = new Map<string, FilesSource>();
+
+  constructor(
+    private readonly deps: {
+      aws: AwsClients;
+      secrets: SecretStore;
+      /** Indexes and downloads (files source index, Amplitude zips). */
+      cacheDir: string;
+    },
+  ) {}
+
+  /** The sink a connection writes to (also used by reconcile). */
+  async sinkFor(connection: Connection): Promise<Sink> {
+    const dest = connection.destination;
+    if (dest.type === 'folder') return new FolderSink(dest.path);
+    return new S3Sink(await this.deps.aws.s3(dest), {
+      bucket: dest.bucket,
+      sse:
+        dest.sse === 'aws:kms' && dest.kmsKeyArn
+          ? { algorithm: 'aws:kms', keyId: dest.kmsKeyArn }
+          : dest.sse === 'AES256'
+            ? { algorithm: 'AES256' }
+            : null,
+    });
+  }
+
+  /** The source a project's events come from; a missing Amplitude key is a source error. */
+  async sourceFor(project: Project): Promise<EventSource> {
+    const src = project.source;
+    if (src.type === 'demo')
+      return new DemoSource({
+        projectId: project.id,
+        seed: src.seed,
+        eventsPerHour: src.eventsPerHour,
+      });
+    if (src.type === 'files') {
+      let files = this.fileSources.get(src.path);
+      if (!files)
+        this.fileSources.set(src.path, (files = new FilesSource(src.path, this.deps.cacheDir)));
+      return files;
+    }
+    const secretName = amplitudeSecretName(project.id);
+    const secretKey = await this.deps.secrets.get(secretName).catch(() => null);
+    if (!secretKey)
+      throw new SourceError(
+        `Project "${project.name}" has no Amplitude secret key stored here`,
+        `Enter it in the project settings (or set ${SecretStore.envName(secretName)}).`,
+      );
+    return new AmplitudeSource({
+      region: src.region,
+      endpoint: src.endpoint,
+      apiKey: src.apiKey,
+      secretKey,
+      tempDir: this.deps.cacheDir,
+    });
+  }
+}
