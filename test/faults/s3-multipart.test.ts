@@ -186,17 +186,18 @@ describe('faults while a partition is being uploaded (S3 multipart)', () => {
   it('SIGKILL while an hour is made visible: the next start finishes its commit', async () => {
     const t = await setup('commit');
     const hour = '2026-02-01T09';
-    const partitions = (bytes: number) =>
-      ['faulty', 'clean'].map((name) =>
-        ferryOk(['connection', 'update', name, '--partition-size', `${bytes}`], t.env),
-      );
-    await Promise.all(partitions(8 * 1024 * 1024));
+    // One command at a time: each holds the data folder while it runs.
+    const partitions = async (bytes: number) => {
+      for (const name of ['faulty', 'clean'])
+        await ferryOk(['connection', 'update', name, '--partition-size', `${bytes}`], t.env);
+    };
+    await partitions(8 * 1024 * 1024);
     await ferryOk(['export', 'faulty', '--hour', hour], t.env);
     const earlier = Object.keys((await t.snapshot()).objects).length;
     expect(earlier).toBeGreaterThan(4);
 
     // Again in bigger partitions; killed after two of the new objects became visible.
-    await Promise.all(partitions(24 * 1024 * 1024));
+    await partitions(24 * 1024 * 1024);
     const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
     const held = gate.holdCompletesAfter(2);
     await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
