@@ -132,7 +132,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .description(
       'run the hourly schedule in the foreground (no console): export every enabled connection hour after hour, catch up missed hours, retry, notify',
     )
-    .option('--once', 'export what is due now (catch-up included), wait for it, then exit')
+    .option(
+      '--once',
+      'export what is due now (catch-up and retries included), wait for every outcome, then exit',
+    )
     .option(...GRACE_OPTION)
     .addHelpText(
       'after',
