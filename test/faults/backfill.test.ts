@@ -90,7 +90,8 @@ describe('a five-year backfill', () => {
     const succeeded = history
       .entries((e) => e.status === 'succeeded')
       .map((e) => `${e.dataset} ${e.hour}`);
-    expect(succeeded.length).toBeGreaterThan(1200);
+    // At least 600 slots before the kill and 600 after it (the cancel stops the rest).
+    expect(succeeded.length).toBeGreaterThanOrEqual(1200);
     expect(new Set(succeeded).size).toBe(succeeded.length);
   });
 });
