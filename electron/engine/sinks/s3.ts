@@ -71,8 +71,7 @@ export class S3Sink implements Sink {
   }
 
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
-    const { CreateMultipartUploadCommand, UploadPartCommand, AbortMultipartUploadCommand } =
-      await s3Sdk();
+    const { CreateMultipartUploadCommand, UploadPartCommand } = await s3Sdk();
     const { Bucket } = { Bucket: this.options.bucket };
     const created = await this.send<CreateMultipartUploadCommandOutput>(
       'CreateMultipartUpload',
@@ -154,11 +153,7 @@ export class S3Sink implements Sink {
       abort: async () => {
         // A cancelled job's parts were cut off by its signal; a failed one's end on their own.
         await Promise.allSettled(inFlight);
-        await this.send(
-          'AbortMultipartUpload',
-          new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }),
-        ).catch(() => undefined);
-        liveUploads.delete(uploadId);
+        await this.abortUpload(key, uploadId).catch(() => undefined);
       },
     };
   }
@@ -193,19 +188,23 @@ export class S3Sink implements Sink {
   }
 
   async discard(handle: StagedHandle): Promise<void> {
-    if (handle.sink !== 's3') return;
+    if (handle.sink === 's3') await this.abortUpload(handle.key, handle.uploadId);
+  }
+
+  /** Abort a multipart upload; one already gone (aborted, or completed) is fine. */
+  private async abortUpload(key: string, uploadId: string): Promise<void> {
     const { AbortMultipartUploadCommand } = await s3Sdk();
     await this.send(
       'AbortMultipartUpload',
       new AbortMultipartUploadCommand({
         Bucket: this.options.bucket,
-        Key: handle.key,
-        UploadId: handle.uploadId,
+        Key: key,
+        UploadId: uploadId,
       }),
     ).catch((error: unknown) => {
       if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
     });
-    liveUploads.delete(handle.uploadId);
+    liveUploads.delete(uploadId);
   }
 
   async putObject(
@@ -274,7 +273,7 @@ export class S3Sink implements Sink {
     keep: ReadonlySet<string> = new Set(),
     startedBefore?: Date,
   ): Promise<number> {
-    const { AbortMultipartUploadCommand, ListMultipartUploadsCommand } = await s3Sdk();
+    const { ListMultipartUploadsCommand } = await s3Sdk();
     let aborted = 0;
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
@@ -292,16 +291,7 @@ export class S3Sink implements Sink {
         if (!upload.Key || !upload.UploadId) continue;
         if (liveUploads.has(upload.UploadId) || keep.has(upload.UploadId)) continue;
         if (startedBefore && !(upload.Initiated && upload.Initiated < startedBefore)) continue;
-        await this.send(
-          'AbortMultipartUpload',
-          new AbortMultipartUploadCommand({
-            Bucket: this.options.bucket,
-            Key: upload.Key,
-            UploadId: upload.UploadId,
-          }),
-        ).catch((error: unknown) => {
-          if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
-        });
+        await this.abortUpload(upload.Key, upload.UploadId);
         aborted++;
       }
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
