@@ -5,6 +5,7 @@ import type { PushEvent } from '../../shared/api/events';
 import type { Connection, Destination, Organization, Project } from '../../shared/model/entities';
 import type { ConfigStore } from './store/config-store';
 import type { ConfigData } from './store/schema';
+import { projectSecretOrigin } from './secret-origins';
 import { amplitudeSecretName, type SecretStore } from './store/secrets';
 
 export interface Clock {
@@ -96,10 +97,15 @@ export class Catalog {
     return findProject(this.config.data, id);
   }
 
+  /**
+   * A secret is written (fsynced) before config.json says it is stored, so a crash in between
+   * leaves an unused secret, never a project that claims one it does not have. Every rule is
+   * checked on a copy first, so a refused change touches neither file.
+   */
   async createProject(input: MethodParsed<'projects.create'>): Promise<Project> {
     const { secretKey, ...fields } = input;
     requireSecretFor(fields.source, secretKey, false);
-    const project = await this.config.update((data) => {
+    const create = (data: ConfigData): Project => {
       if (!data.organizations.some((o) => o.id === input.orgId))
         throw new FerryError(
           'validation',
@@ -116,21 +122,31 @@ export class Catalog {
       const now = this.clock.now().toISOString();
       const created: Project = {
         ...fields,
-        secretKeyStored: secretKey !== undefined,
+        secretKeyStored: secretKey !== undefined && fields.source.type === 'amplitude',
         createdAt: now,
         updatedAt: now,
       };
       data.projects.push(created);
       return created;
+    };
+    create(structuredClone(this.config.data) as ConfigData);
+    const name = amplitudeSecretName(input.id);
+    const origin = projectSecretOrigin(fields);
+    if (secretKey !== undefined && origin) await this.secrets.set(name, secretKey, origin);
+    const project = await this.config.update(create).catch(async (error: unknown) => {
+      if (secretKey !== undefined) await this.secrets.delete(name);
+      throw error;
     });
-    if (secretKey !== undefined) await this.secrets.set(amplitudeSecretName(project.id), secretKey);
     this.emit({ type: 'entity.changed', entity: 'project', id: project.id, change: 'created' });
     return project;
   }
 
   async updateProject(input: MethodParsed<'projects.update'>): Promise<Project> {
-    const project = await this.config.update((data) => {
+    const name = amplitudeSecretName(input.id);
+    const storedFor = await this.secrets.originOf(name);
+    const update = (data: ConfigData): Project => {
       const target = findProject(data, input.id);
+      const before = projectSecretOrigin(target);
       if (input.source)
         requireSecretFor(
           input.source,
@@ -149,16 +165,48 @@ export class Catalog {
       if (input.name !== undefined) target.name = input.name;
       if (input.kind !== undefined) target.kind = input.kind;
       if (input.source !== undefined) target.source = input.source;
+      const after = projectSecretOrigin(target);
+      const boundTo = storedFor ?? before;
+      if (target.secretKeyStored && input.secretKey === undefined && after && after !== boundTo)
+        throw new FerryError(
+          'validation',
+          `The Amplitude address changes from ${boundTo} to ${after}: enter the secret key again. Ferry sends a stored secret key only to the address it was given for.`,
+          'secretKey',
+        );
       if (input.secretKey !== undefined) target.secretKeyStored = true;
       if (target.source.type !== 'amplitude') target.secretKeyStored = false;
       target.updatedAt = this.clock.now().toISOString();
       return target;
-    });
-    if (input.secretKey !== undefined)
-      await this.secrets.set(amplitudeSecretName(project.id), input.secretKey);
-    if (!project.secretKeyStored) await this.secrets.delete(amplitudeSecretName(project.id));
+    };
+    const planned = update(structuredClone(this.config.data) as ConfigData);
+    const origin = projectSecretOrigin(planned);
+    if (input.secretKey !== undefined && origin)
+      await this.secrets.set(name, input.secretKey, origin);
+    const project = await this.config.update(update);
+    if (!project.secretKeyStored) await this.secrets.delete(name);
     this.emit({ type: 'entity.changed', entity: 'project', id: project.id, change: 'updated' });
     return project;
+  }
+
+  /**
+   * Make every project's `secretKeyStored` true only where its secret can be read for its
+   * address; returns the projects that lost theirs (a damaged or deleted secrets file).
+   */
+  async checkSecrets(readOnly = false): Promise<Project[]> {
+    const missing: Project[] = [];
+    for (const project of this.config.data.projects) {
+      const origin = projectSecretOrigin(project);
+      if (!project.secretKeyStored || !origin) continue;
+      if (!(await this.secrets.has(amplitudeSecretName(project.id), origin))) missing.push(project);
+    }
+    if (missing.length === 0 || readOnly) return missing;
+    const ids = new Set(missing.map((p) => p.id));
+    await this.config.update((data) => {
+      for (const project of data.projects) if (ids.has(project.id)) project.secretKeyStored = false;
+    });
+    for (const project of missing)
+      this.emit({ type: 'entity.changed', entity: 'project', id: project.id, change: 'updated' });
+    return missing;
   }
 
   async deleteProject(id: number): Promise<{ deleted: true }> {
@@ -271,6 +319,12 @@ function checkConnection(data: ConfigData, conn: Connection, project: Project): 
     );
 
   const dest = conn.destination;
+  if (dest.type === 's3' && dest.kmsKeyArn && /:alias\//.test(dest.kmsKeyArn))
+    throw new FerryError(
+      'validation',
+      `Use the key's ARN (arn:…:kms:<region>:<account>:key/<key id>), not an alias: policies grant a KMS key by its key ARN, so an alias would fail at the first export. Find it with: aws kms describe-key --key-id ${dest.kmsKeyArn.replace(/^.*:alias\//, 'alias/')}`,
+      'destination.kmsKeyArn',
+    );
   for (const other of others) {
     const od = other.destination;
     if (dest.type === 's3' && od.type === 's3' && bucketKey(dest) === bucketKey(od)) {

@@ -20,7 +20,7 @@ export async function seedDemo(catalog: Catalog, dataDir: string): Promise<void>
   await catalog.createConnection({
     name: DEMO.connectionName,
     projectId: DEMO.projectId,
-    destination: { type: 'folder', path: join(dataDir, 'demo-export') },
+    destination: { type: 'folder', path: join(dataDir, 'demo-export'), permissions: 'owner' },
     datasets: ['events', 'merged-ids'],
     enabled: false,
     options: {

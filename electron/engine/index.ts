@@ -36,6 +36,8 @@ export interface EngineOptions {
   log?: (error: unknown) => void;
   /** How secrets are sealed: the OS keychain on desktop, a 0600 file headless. */
   secretCodec?: SecretCodec;
+  /** Extra certificate authority trusted for the SMTP server (a private CA; tests). */
+  smtpCa?: string;
   /** A brand-new data dir starts with a demo organization, project and folder connection. */
   seedDemo?: boolean;
   /** AWS clients (tests may pass their own). */
@@ -112,7 +114,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
     }
   };
-  const secrets = new SecretStore(store.dataDir, options.secretCodec ?? PLAIN_FILE_CODEC);
+  const secrets = new SecretStore(
+    store.dataDir,
+    options.secretCodec ?? PLAIN_FILE_CODEC,
+    process.env,
+    () => clock.now(),
+    options.readOnly,
+  );
   const catalog = new Catalog(store.config, clock, emit, secrets);
   const pool = new WorkerPool(options.workers);
   const aws = options.aws ?? createAwsClients();
@@ -152,6 +160,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit,
     desktop: options.desktop,
     log: options.log,
+    smtpCa: options.smtpCa,
   });
   const scheduler = new Scheduler({
     config: store.config,
@@ -168,6 +177,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   listeners.add((event) => {
     if (event.type === 'entity.changed' && event.entity === 'connection') void scheduler.tick();
   });
+  // A project never claims a secret that can not be read (a damaged or deleted secrets.json).
+  const secretsWarning = await secretsNotice(catalog, secrets, options.readOnly);
+  if (secretsWarning) store.notices.push(secretsWarning);
+  if (!options.readOnly) {
+    // Found damaged while running: the same check, and the console hears of it at once.
+    secrets.onDamaged = () =>
+      void secretsNotice(catalog, secrets).then((found) => {
+        if (!found) return;
+        store.notices.push(found);
+        emit({ type: 'notice', notice: found });
+      }, options.log);
+  }
   // A commit a kill cut short is finished before anything else writes to a destination.
   if (!options.readOnly)
     for (const message of await exports.recover())
@@ -225,5 +246,36 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       listeners.clear();
       await store.close();
     },
+  };
+}
+
+/**
+ * The Amplitude projects whose secret key must be entered again (a damaged or deleted
+ * secrets.json, a changed address), as one notice at every start until they are.
+ */
+async function secretsNotice(
+  catalog: Catalog,
+  secrets: SecretStore,
+  readOnly = false,
+): Promise<Notice | null> {
+  let unreadable: Set<number>;
+  try {
+    unreadable = new Set((await catalog.checkSecrets(readOnly)).map((p) => p.id));
+  } catch (error) {
+    return { level: 'warning', message: (error as Error).message };
+  }
+  const missing = catalog
+    .listProjects()
+    .filter((p) => p.source.type === 'amplitude' && (!p.secretKeyStored || unreadable.has(p.id)));
+  if (missing.length === 0 && !secrets.damaged) return null;
+  const aside = !secrets.damaged
+    ? ''
+    : secrets.damaged.endsWith('secrets.json')
+      ? `${secrets.damaged} is damaged (Ferry moves it aside the next time it writes). `
+      : `secrets.json was damaged and was moved aside to ${secrets.damaged}. `;
+  const which = missing.map((p) => `"${p.name}" (${p.id})`).join(', ');
+  return {
+    level: 'warning',
+    message: `${aside}${missing.length > 0 ? `Enter the Amplitude secret key again for ${which}: ${missing.length === 1 ? 'its' : 'their'} exports fail until then.` : 'None of the secrets in use was in it.'}`,
   };
 }

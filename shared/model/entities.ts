@@ -17,6 +17,7 @@ import {
   prefix,
   profileName,
   region,
+  secureUrlProblem,
 } from './fields';
 import { rangeOrderProblem } from './hours';
 
@@ -57,37 +58,58 @@ export const projectKind = z.enum(PROJECT_KINDS, {
 });
 
 /** Where a project's events come from. */
-export const source = z.discriminatedUnion(
-  'type',
-  [
-    z.object({
-      type: z.literal('demo'),
-      /** Same seed, same events: the demo output is reproducible. */
-      seed: z.number().int().nonnegative().default(1),
-      eventsPerHour: z.number().int().positive().max(10_000_000).default(2_000),
-    }),
-    z.object({ type: z.literal('files'), path: folderPath }),
-    z.object({
-      type: z.literal('amplitude'),
-      /** Where the project's data lives: Amplitude's US or EU data center. */
-      region: z
-        .enum(['us', 'eu'], { error: 'Amplitude region must be "us" or "eu"' })
-        .default('us'),
-      /** Overrides the regional Export API host (a proxy); empty uses Amplitude's. */
-      endpoint: z
-        .url({ error: 'Endpoint must be a URL such as https://amplitude.com' })
-        .nullish()
-        .transform((v) => v || null),
-      apiKey: z
-        .string({ error: 'API key is required' })
-        .trim()
-        .min(1, {
-          error: "API key is required (Amplitude: Settings → Projects → the project's General tab)",
-        })
-        .max(200),
-    }),
-  ],
-  { error: 'Source must be "demo", "files" or "amplitude"' },
+const sourceWith = (endpoint: z.ZodType<string | null, string | null | undefined>) =>
+  z.discriminatedUnion(
+    'type',
+    [
+      z.object({
+        type: z.literal('demo'),
+        /** Same seed, same events: the demo output is reproducible. */
+        seed: z.number().int().nonnegative().default(1),
+        eventsPerHour: z.number().int().positive().max(10_000_000).default(2_000),
+      }),
+      z.object({ type: z.literal('files'), path: folderPath }),
+      z.object({
+        type: z.literal('amplitude'),
+        /** Where the project's data lives: Amplitude's US or EU data center. */
+        region: z
+          .enum(['us', 'eu'], { error: 'Amplitude region must be "us" or "eu"' })
+          .default('us'),
+        /** Overrides the regional Export API host (a proxy); empty uses Amplitude's. */
+        endpoint,
+        apiKey: z
+          .string({ error: 'API key is required' })
+          .trim()
+          .min(1, {
+            error:
+              "API key is required (Amplitude: Settings → Projects → the project's General tab)",
+          })
+          .max(200),
+      }),
+    ],
+    { error: 'Source must be "demo", "files" or "amplitude"' },
+  );
+/**
+ * A source as stored: an endpoint saved before the https rule still loads (the source refuses
+ * to send credentials over it, and says so).
+ */
+export const source = sourceWith(
+  z
+    .url({ error: 'Endpoint must be a URL such as https://amplitude.com' })
+    .nullish()
+    .transform((v) => v || null),
+);
+/** A source as given by a person or a script: credentials only ever go over https. */
+export const sourceInput = sourceWith(
+  z
+    .string({ error: 'Endpoint must be a URL such as https://amplitude.com' })
+    .trim()
+    .superRefine((v, ctx) => {
+      const problem = v ? secureUrlProblem(v) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .nullish()
+    .transform((v) => v || null),
 );
 export type Source = z.infer<typeof source>;
 export const SOURCE_TYPES = ['demo', 'files', 'amplitude'] as const;
@@ -118,7 +140,7 @@ export const projectCreate = z.object({
   orgId: numericId('Organization ID'),
   name: displayName('Project name'),
   kind: projectKind.default('standard'),
-  source: source.default({ type: 'demo', seed: 1, eventsPerHour: 2_000 }),
+  source: sourceInput.default({ type: 'demo', seed: 1, eventsPerHour: 2_000 }),
   secretKey: secretKeyInput,
 });
 export type ProjectCreate = z.input<typeof projectCreate>;
@@ -127,7 +149,7 @@ export const projectUpdate = z.object({
   id: numericId('Project ID'),
   name: displayName('Project name').optional(),
   kind: projectKind.optional(),
-  source: source.optional(),
+  source: sourceInput.optional(),
   secretKey: secretKeyInput,
 });
 export type ProjectUpdate = z.input<typeof projectUpdate>;
@@ -188,9 +210,22 @@ export const s3Destination = z
       });
   });
 
+/** Who may read a folder export's files: owner 0600 (default), group 0640, all 0644. */
+export const FILE_PERMISSIONS = ['owner', 'group', 'all'] as const;
+export type FilePermissions = (typeof FILE_PERMISSIONS)[number];
+export const FILE_MODES: Record<FilePermissions, number> = {
+  owner: 0o600,
+  group: 0o640,
+  all: 0o644,
+};
+
 export const folderDestination = z.object({
   type: z.literal('folder'),
   path: folderPath,
+  /** Exported files are private to this user unless the folder is shared on purpose. */
+  permissions: z
+    .enum(FILE_PERMISSIONS, { error: 'File permissions must be owner, group or all' })
+    .default('owner'),
 });
 
 export const destination = z.discriminatedUnion('type', [s3Destination, folderDestination], {
@@ -443,15 +478,33 @@ export type BackfillRange = z.input<typeof backfillRange>;
 
 /** Where failure emails go out from. The password is a secret (never in config.json). */
 export const smtpSettings = z.object({
-  host: z.string().trim().min(1, { error: 'SMTP host is required, e.g. smtp.example.com' }),
+  host: z
+    .string()
+    .trim()
+    .min(1, { error: 'SMTP host is required, e.g. smtp.example.com' })
+    .max(253, { error: 'SMTP host can be at most 253 characters' })
+    .refine(
+      (v) =>
+        /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)$/.test(
+          v,
+        ),
+      {
+        error: 'SMTP host is a host name or address such as smtp.example.com (no spaces)',
+      },
+    ),
   port: z
     .number({ error: 'Port must be a number' })
     .int()
     .min(1, { error: 'Port must be from 1 to 65535' })
     .max(65535, { error: 'Port must be from 1 to 65535' })
     .default(587),
-  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  /** TLS from the first byte (port 465); otherwise STARTTLS, which the server must offer. */
   secure: z.boolean().default(false),
+  /**
+   * Send without encryption when the server offers none. Off by default: the password and the
+   * failure emails would cross the network in clear.
+   */
+  allowUnencrypted: z.boolean().default(false),
   user: z
     .string()
     .trim()

@@ -5,6 +5,7 @@
  * what is wrong and what a valid value looks like, because a data admin sees them verbatim.
  */
 import { z } from 'zod';
+import { unsafeTextProblem } from '../text';
 import { hourBoundsProblem } from './hours';
 
 /** Largest id we accept: Amplitude ids are well inside JavaScript's safe integer range. */
@@ -35,7 +36,34 @@ export function displayName(label: string, max = 100) {
     .trim()
     .min(1, { error: `${label} is required` })
     .max(max, { error: `${label} can be at most ${max} characters` })
-    .refine((v) => !/[\r\n\t]/.test(v), { error: `${label} must be on one line` });
+    .superRefine((v, ctx) => {
+      const problem = unsafeTextProblem(label, v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+/** Host names that stay on this computer: the only ones a secret may be sent to over http. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why a URL that credentials will be sent to is not acceptable, or null: https only, except
+ * plain http to this computer (a local proxy, a test server).
+ */
+export function secureUrlProblem(value: string): string | null {
+  const url =
+    /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[0-9a-fA-F:.]+\]|[^/:?#\s]+)(?::(\d{1,5}))?(?:[/?#]\S*)?$/i.exec(
+      value,
+    );
+  if (!url) return 'Enter a URL such as https://amplitude.com';
+  const scheme = url[1]!.toLowerCase();
+  if (scheme === 'https') return null;
+  if (scheme === 'http' && isLoopbackHost(url[2]!)) return null;
+  if (scheme === 'http')
+    return 'Use https:// — the API key and secret key would cross the network in clear over http (http is accepted for this computer only: localhost, 127.0.0.1)';
+  return 'Enter an https:// URL such as https://amplitude.com';
 }
 
 /** Prefixes and suffixes AWS reserves for its own bucket kinds. */

@@ -49,6 +49,8 @@ export async function scheduledEngine(
     aws?: AwsClients;
     random?: () => number;
     orgEmail?: string;
+    /** Certificate authority the SMTP client trusts (the test server's self-signed one). */
+    smtpCa?: string;
   } = {},
 ): Promise<ScheduledEngine> {
   let engine: Engine | null = null;
@@ -67,6 +69,7 @@ export async function scheduledEngine(
     workers: 1,
     aws: options.aws,
     scheduleRetry: { random: options.random ?? (() => 1) },
+    smtpCa: options.smtpCa,
   });
   const records: Job[] = [];
   engine.subscribe((event) => {

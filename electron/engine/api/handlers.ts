@@ -1,12 +1,13 @@
 import type { AppInfo, Notice } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/api/errors';
-import { appSettings, type AppSettings } from '../../../shared/model/entities';
+import { appSettings, type AppSettings, type SmtpSettings } from '../../../shared/model/entities';
 import type { AwsSetup } from '../aws/setup';
 import { awsFiles, environmentWarnings, listProfiles } from '../aws/profiles';
 import type { Catalog, Clock } from '../catalog';
 import { classifyError } from '../jobs/errors';
 import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
 import type { Scheduler } from '../schedule/scheduler';
+import { smtpOrigin } from '../secret-origins';
 import type { Store } from '../store';
 import type { SecretStore } from '../store/secrets';
 import { FERRY_VERSION, PRODUCT } from '../version';
@@ -29,10 +30,16 @@ export interface HandlerDeps {
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { store, catalog, scheduler, setup, notifier, secrets } = deps;
-  const settings = async (): Promise<AppSettings> => ({
-    ...appSettings.parse(store.config.data.settings),
-    smtpPasswordStored: await secrets.has(SMTP_PASSWORD_SECRET),
-  });
+  const stored = () => appSettings.parse(store.config.data.settings);
+  const settings = async (): Promise<AppSettings> => {
+    const current = stored();
+    return {
+      ...current,
+      smtpPasswordStored: current.smtp
+        ? await secrets.has(SMTP_PASSWORD_SECRET, smtpOrigin(current.smtp))
+        : false,
+    };
+  };
 
   return {
     'app.info': () => ({
@@ -101,10 +108,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'backfills.cancel': ({ id }) => scheduler.backfills.cancel(id),
     'settings.get': () => settings(),
     'settings.update': async ({ smtp, smtpPassword, concurrency }) => {
-      if (smtpPassword !== undefined) {
-        if (smtpPassword === '') await secrets.delete(SMTP_PASSWORD_SECRET);
-        else await secrets.set(SMTP_PASSWORD_SECRET, smtpPassword);
-      }
+      await storeSmtpPassword(secrets, stored().smtp, smtp, smtpPassword);
       await store.config.update((data) => {
         if (smtp !== undefined) data.settings.smtp = smtp;
         if (concurrency !== undefined) data.settings.concurrency = concurrency;
@@ -164,4 +168,29 @@ async function awsCall<T>(run: () => Promise<T>): Promise<T> {
           : undefined;
     throw new FerryError(code, `${problem.message}${problem.fix ? ` ${problem.fix}` : ''}`, field);
   }
+}
+
+/**
+ * The SMTP password follows the rules of every secret: stored for one server (host and port),
+ * written before the settings that use it, asked for again when the server changes, removed
+ * when the server or the user name goes.
+ */
+async function storeSmtpPassword(
+  secrets: SecretStore,
+  before: SmtpSettings | null,
+  smtp: SmtpSettings | null | undefined,
+  password: string | undefined,
+): Promise<void> {
+  const next = smtp === undefined ? before : smtp;
+  if (!next?.user || password === '') return secrets.delete(SMTP_PASSWORD_SECRET);
+  const origin = smtpOrigin(next);
+  if (password !== undefined) return secrets.set(SMTP_PASSWORD_SECRET, password, origin);
+  const storedFor =
+    (await secrets.originOf(SMTP_PASSWORD_SECRET)) ?? (before ? smtpOrigin(before) : null);
+  if (storedFor && storedFor !== origin && (await secrets.has(SMTP_PASSWORD_SECRET)))
+    throw new FerryError(
+      'validation',
+      `The SMTP server changes from ${storedFor.replace('smtp://', '')} to ${origin.replace('smtp://', '')}: enter the password again. Ferry sends a stored password only to the server it was given for.`,
+      'smtpPassword',
+    );
 }

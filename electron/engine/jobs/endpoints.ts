@@ -1,4 +1,4 @@
-import type { Connection, Project } from '../../../shared/model/entities';
+import { FILE_MODES, type Connection, type Project } from '../../../shared/model/entities';
 import type { AwsClients } from '../aws/clients';
 import { FolderSink } from '../sinks/folder';
 import { S3Sink } from '../sinks/s3';
@@ -7,7 +7,8 @@ import { AmplitudeSource } from '../sources/amplitude';
 import { DemoSource } from '../sources/demo';
 import { FilesSource } from '../sources/files';
 import { SourceError, type EventSource } from '../sources/types';
-import { amplitudeSecretName, SecretStore } from '../store/secrets';
+import { amplitudeOrigin } from '../secret-origins';
+import { amplitudeSecretName, SecretStore, SecretUnusable } from '../store/secrets';
 
 /**
  * Where a connection's hours are read from (its project's source) and written to (its
@@ -29,7 +30,7 @@ export class Endpoints {
   /** The sink a connection writes to (also used by reconcile). */
   async sinkFor(connection: Connection): Promise<Sink> {
     const dest = connection.destination;
-    if (dest.type === 'folder') return new FolderSink(dest.path);
+    if (dest.type === 'folder') return new FolderSink(dest.path, FILE_MODES[dest.permissions]);
     return new S3Sink(await this.deps.aws.s3(dest), {
       bucket: dest.bucket,
       sse:
@@ -57,11 +58,20 @@ export class Endpoints {
       return files;
     }
     const secretName = amplitudeSecretName(project.id);
-    const secretKey = await this.deps.secrets.get(secretName).catch(() => null);
+    const secretKey = await this.deps.secrets
+      .get(secretName, amplitudeOrigin(src))
+      .catch((error: unknown) => {
+        if (error instanceof SecretUnusable)
+          throw new SourceError(`Project "${project.name}": ${error.message}`, error.fix, {
+            code: 'credentials',
+          });
+        throw error;
+      });
     if (!secretKey)
       throw new SourceError(
         `Project "${project.name}" has no Amplitude secret key stored here`,
         `Enter it in the project settings (or set ${SecretStore.envName(secretName)}).`,
+        { code: 'credentials' },
       );
     return new AmplitudeSource({
       region: src.region,

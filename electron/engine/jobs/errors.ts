@@ -5,6 +5,7 @@ import {
   type OperationError,
 } from '../aws/permissions';
 import { FerryError } from '../../../shared/api/errors';
+import { redactUpstream } from '../redact';
 import { SourceError } from '../sources/types';
 
 export type JobError = NonNullable<Job['error']>;
@@ -67,6 +68,15 @@ interface AwsLikeError {
  * (the connection's settings are wrong). Each comes with a fix in plain words.
  */
 export function classifyError(error: unknown): JobError {
+  const job = classify(error);
+  // The last gate before history, logs, emails and the CLI: no credential-like text gets past.
+  return { ...job, message: redactUpstream(job.message, [], JOB_MESSAGE_MAX) };
+}
+
+/** Room for Ferry's own words plus an upstream answer (itself capped at 300 characters). */
+const JOB_MESSAGE_MAX = 1_000;
+
+function classify(error: unknown): JobError {
   if (error instanceof SourceError)
     return {
       kind: error.transient ? 'transient' : 'source',

@@ -13,6 +13,7 @@ import type { DesktopNotification } from '../../../shared/model/schedule';
 import { statementForDestination } from '../aws/permissions';
 import type { Clock } from '../catalog';
 import type { ConfigStore } from '../store/config-store';
+import { smtpOrigin } from '../secret-origins';
 import type { SecretStore } from '../store/secrets';
 
 /** How a desktop shows a notification (Electron `Notification`); headless has none. */
@@ -30,6 +31,8 @@ export interface NotifierDeps {
   emit(event: PushEvent): void;
   desktop?: DesktopPort;
   log?(error: unknown): void;
+  /** Extra certificate authority to trust for the SMTP server (a private CA; tests). */
+  smtpCa?: string;
 }
 
 interface Subject {
@@ -169,11 +172,17 @@ export class Notifier {
     to: string[],
     message: { subject: string; text: string },
   ): Promise<void> {
-    const pass = smtp.user ? await this.deps.secrets.get(SMTP_PASSWORD_SECRET) : null;
+    const pass = smtp.user
+      ? await this.deps.secrets.get(SMTP_PASSWORD_SECRET, smtpOrigin(smtp))
+      : null;
     const transport = createTransport({
       host: smtp.host,
       port: smtp.port,
       secure: smtp.secure,
+      // STARTTLS is required unless the admin allowed a server without encryption.
+      requireTLS: !smtp.secure && !smtp.allowUnencrypted,
+      ignoreTLS: false,
+      ...(this.deps.smtpCa && { tls: { ca: this.deps.smtpCa } }),
       auth: smtp.user ? { user: smtp.user, pass: pass ?? '' } : undefined,
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
@@ -181,6 +190,18 @@ export class Notifier {
     });
     try {
       await transport.sendMail({ from: smtp.from, to, date: this.deps.clock.now(), ...message });
+    } catch (error) {
+      const e = error as Error & { code?: string };
+      if (
+        !smtp.secure &&
+        !smtp.allowUnencrypted &&
+        (e.code === 'ETLS' || /STARTTLS/i.test(e.message))
+      )
+        throw new Error(
+          `${smtp.host}:${smtp.port} offers no encryption (STARTTLS), so Ferry sent nothing — not the password, not the email. Use the server's TLS port (465, "TLS from the start"), or allow an unencrypted server in Settings if this one is on a trusted network`,
+          { cause: error },
+        );
+      throw error;
     } finally {
       transport.close();
     }

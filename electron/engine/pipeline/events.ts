@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EVENT_FIELDS, hourIndex, hourOfTimestamp } from '../../../shared/model/export-format';
 import type { SourceHour } from '../sources/types';
+import { lineTooLong, MAX_LINE_BYTES } from '../sources/lines';
 import type { Sink, StagedHandle, StagedObject } from '../sinks/types';
 import { FingerprintSet } from './dedupe';
 import { GzipWriter } from './gzip';
@@ -210,7 +211,11 @@ class SharedBlocks {
       pendingBytes += chunk.length;
       if (pendingBytes < BLOCK_BYTES) continue;
       const nl = chunk.lastIndexOf(10);
-      if (nl < 0) continue; // a line longer than the block: keep collecting
+      if (nl < 0) {
+        // A line longer than the block: keep collecting, up to the longest line Ferry reads.
+        if (pendingBytes > MAX_LINE_BYTES + BLOCK_BYTES) throw lineTooLong();
+        continue;
+      }
       yield emit(pendingBytes - (chunk.length - nl - 1));
       // What is left is the start of the next line; keep it independent of the producer's buffer.
       if (pending.length === 1) pending[0] = pending[0]!.slice();
@@ -252,6 +257,7 @@ class SharedBlocks {
       const nl = view.lastIndexOf(10, used - 1);
       if (nl < 0) {
         // One line fills the whole block: read it into a bigger one.
+        if (capacity > MAX_LINE_BYTES) throw lineTooLong();
         carry = view.slice(0, used);
         capacity *= 2;
         continue;

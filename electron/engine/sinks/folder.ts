@@ -22,7 +22,14 @@ const liveTemps = new Set<string>();
  * temp files, which the next run of that hour removes.
  */
 export class FolderSink implements Sink {
-  constructor(private readonly root: string) {}
+  /**
+   * @param mode the exported files' mode: 0600 unless the folder is shared on purpose; the
+   *   folders Ferry creates for them get the matching search bits.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly mode = 0o600,
+  ) {}
 
   describe(key: string): string {
     return this.path(key);
@@ -34,13 +41,14 @@ export class FolderSink implements Sink {
 
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: folderMode(this.mode) });
     const temp = join(
       dirname(target),
       `${TEMP_MARK}${randomBytes(4).toString('hex')}-${basenameOf(target)}`,
     );
-    const file = await open(temp, 'wx', 0o644);
+    const file = await open(temp, 'wx', this.mode);
     liveTemps.add(temp);
+    await file.chmod(this.mode); // exactly this mode, whatever the umask
     let bytes = 0;
     let closed = false;
     const close = async () => {
@@ -149,4 +157,9 @@ export class FolderSink implements Sink {
 
 function basenameOf(path: string): string {
   return path.slice(path.lastIndexOf(sep) + 1);
+}
+
+/** A folder's mode for files of `mode`: whoever may read the files may enter the folder. */
+function folderMode(mode: number): number {
+  return 0o700 | (mode & 0o040 ? 0o050 : 0) | (mode & 0o004 ? 0o005 : 0);
 }

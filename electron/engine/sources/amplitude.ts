@@ -7,6 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { MergedId } from '../../../shared/model/export-format';
+import { secureUrlProblem } from '../../../shared/model/fields';
+import { redactUpstream } from '../redact';
 import {
   namedFailures,
   SourceError,
@@ -39,8 +41,15 @@ export interface AmplitudeOptions {
    * and how long the download may stall between two chunks.
    */
   timeouts?: { answerMs?: number; stallMs?: number };
+  /** The largest zip kept on disk (Amplitude refuses hours over 4 GB; default 5 GiB). */
+  maxArchiveBytes?: number;
   fetch?: typeof fetch;
 }
+
+/** Amplitude's own limit is 4 GB an export; anything far past it is not Amplitude's answer. */
+const MAX_ARCHIVE_BYTES = 5 * 1024 ** 3;
+/** How much of an error answer is read (the rest is never downloaded). */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 const ANSWER_TIMEOUT_MS = 5 * 60_000;
 const STALL_TIMEOUT_MS = 60_000;
@@ -107,6 +116,13 @@ export class AmplitudeSource implements EventSource {
   private async download(hour: string, signal: AbortSignal): Promise<string | null> {
     const o = this.options;
     const base = (o.endpoint ?? AMPLITUDE_ENDPOINTS[o.region]).replace(/\/+$/, '');
+    const insecure = secureUrlProblem(base);
+    if (insecure)
+      throw new SourceError(
+        `Ferry will not send the project's Amplitude keys to ${base}: ${insecure}`,
+        "Change the project's Amplitude endpoint to an https:// address.",
+        { code: 'endpoint' },
+      );
     const stamp = hour.replace(/-/g, '');
     const url = `${base}/api/2/export?start=${stamp}&end=${stamp}`;
     const credentials = Buffer.from(`${o.apiKey}:${o.secretKey}`).toString('base64');
@@ -143,11 +159,15 @@ export class AmplitudeSource implements EventSource {
         const stalled = () => timeout.abort(new Error('stall'));
         clearTimeout(timer);
         timer = setTimeout(stalled, stallMs);
+        const maxBytes = o.maxArchiveBytes ?? MAX_ARCHIVE_BYTES;
+        let received = 0;
         const watchdog = new Transform({
-          transform(chunk, _encoding, done) {
+          transform(chunk: Buffer, _encoding, done) {
             clearTimeout(timer);
             timer = setTimeout(stalled, stallMs);
-            done(null, chunk);
+            received += chunk.length;
+            if (received > maxBytes) done(tooBig(hour, base, maxBytes));
+            else done(null, chunk);
           },
         });
         try {
@@ -161,6 +181,7 @@ export class AmplitudeSource implements EventSource {
           await rm(path, { force: true });
           signal.throwIfAborted();
           if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw error;
+          if (error instanceof SourceError) throw error;
           throw unreachable(
             timeout.signal.aborted
               ? `the download stalled for ${Math.round(stallMs / 1000)} s`
@@ -169,7 +190,8 @@ export class AmplitudeSource implements EventSource {
         }
         return path;
       }
-      const text = redact((await response.text().catch(() => '')).slice(0, 300).trim(), [
+      // Redacted before it is cut short, so a cut can not leave half a secret behind.
+      const text = redactUpstream(await readSome(response, ERROR_BODY_BYTES), [
         credentials,
         o.secretKey,
         o.apiKey,
@@ -259,16 +281,36 @@ function damaged(hour: string, what: string, error: Error): SourceError {
   );
 }
 
+function tooBig(hour: string, base: string, maxBytes: number): SourceError {
+  return new SourceError(
+    `The answer from ${base} for ${hour} grew past ${Math.round(maxBytes / 1024 ** 3)} GiB; Ferry stopped reading it and deleted what it had saved`,
+    "Amplitude's export API answers at most 4 GB an hour; check that the project's endpoint is Amplitude's.",
+    { code: 'too-large' },
+  );
+}
+
+/** The start of an answer's body, as text; the rest is never read. */
+async function readSome(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.length;
+    }
+  } catch {
+    // What arrived before the break is still worth showing.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
+}
+
 function causeOf(error: unknown): string {
   const e = error as Error & { cause?: { code?: string; message?: string } };
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
-}
-
-/** An upstream answer with anything that looks like this project's credentials taken out. */
-function redact(text: string, secrets: string[]): string {
-  // Control characters (a terminal escape, a NUL) never reach a job's message.
-  // eslint-disable-next-line no-control-regex
-  let out = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out;
 }

@@ -1,3 +1,5 @@
+import { SourceError } from './types';
+
 /**
  * Split NDJSON byte chunks into lines without copying more than the carry-over between chunks.
  *
@@ -13,7 +15,16 @@ export interface LineBlock {
   firstLine: number;
 }
 
-export async function* lineBlocks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<LineBlock> {
+/**
+ * The longest line read: far above any real event (Amplitude caps an event's properties well
+ * below it), low enough that a stream without newlines can not grow memory without end.
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+export async function* lineBlocks(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLine = MAX_LINE_BYTES,
+): AsyncGenerator<LineBlock> {
   let carry: Uint8Array | null = null;
   let lineNo = 1;
   for await (const chunk of chunks) {
@@ -29,6 +40,7 @@ export async function* lineBlocks(chunks: AsyncIterable<Uint8Array>): AsyncGener
       pos = nl + 1;
     }
     carry = pos < buf.length ? buf.subarray(pos) : null;
+    if (carry && carry.length > maxLine) throw lineTooLong(maxLine, lineNo + starts.length);
     if (starts.length > 0) {
       yield { buf, starts, ends, firstLine: lineNo };
       lineNo += starts.length;
@@ -47,4 +59,13 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0);
   out.set(b, a.length);
   return out;
+}
+
+/** A stream that runs on without a line break past the longest line Ferry reads. */
+export function lineTooLong(maxLine = MAX_LINE_BYTES, lineNo?: number): SourceError {
+  return new SourceError(
+    `${lineNo ? `Line ${lineNo}` : 'A line'} is longer than ${Math.round(maxLine / 1048576)} MiB without a line break`,
+    'This is not newline-delimited JSON: check the source (a damaged or wrong file).',
+    { code: 'line-too-long' },
+  );
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { FerryError } from '../../../shared/api/errors';
 import { join } from 'node:path';
+import { prepareDataDir } from './data-dir';
 import type { Notice } from '../../../shared/api/contract';
 import { ConfigStore } from './config-store';
 import { JobsStore } from './jobs-store';
@@ -41,8 +42,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const notices: Notice[] = [];
   const notify = (n: Notice) => notices.push(n);
   let lock: DataDirLock | null = null;
+  const exposed = await prepareDataDir(dataDir, !readOnly);
+  if (exposed) notify({ level: 'warning', message: exposed });
   if (!readOnly) {
-    await mkdir(join(dataDir, 'backups'), { recursive: true });
+    await mkdir(join(dataDir, 'backups'), { recursive: true, mode: 0o700 });
     lock = await acquireDataDirLock(dataDir, options.role, (message) => {
       notify({ level: 'error', message });
       options.onLost?.(message);

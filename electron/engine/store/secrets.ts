@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FerryError } from '../../../shared/api/errors';
 import { writeFileAtomic } from './atomic';
 
 /**
@@ -15,24 +16,54 @@ export interface SecretCodec {
 
 export const PLAIN_FILE_CODEC: SecretCodec = { name: 'file-0600', seal: (s) => s, open: (s) => s };
 
+interface SecretEntry {
+  codec: string;
+  value: string;
+  /** Where the secret may be sent (`https://host:port`, `smtp://host:port`); absent before 0.2. */
+  origin?: string;
+}
+
 interface SecretsFile {
   version: 1;
-  secrets: Record<string, { codec: string; value: string }>;
+  secrets: Record<string, SecretEntry>;
+}
+
+/** A stored secret that exists but may not be used where it is asked for. */
+export class SecretUnusable extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = 'SecretUnusable';
+  }
 }
 
 /**
  * Secrets (an Amplitude secret key, the SMTP password): never in config.json.
  *
- * Stored in `secrets.json` (mode 0600) sealed by the codec. An environment variable
- * `FERRY_SECRET_<NAME>` wins over the file, for hosts that inject secrets.
+ * Stored in `secrets.json` (mode 0600) sealed by the codec, each bound to the origin it was
+ * given for: a secret is only handed out for that origin, so a changed endpoint or SMTP host
+ * never receives it. An environment variable `FERRY_SECRET_<NAME>` wins over the file, for
+ * hosts that inject secrets (those are not bound: the host decides where they go).
+ *
+ * A `secrets.json` that can not be parsed is never overwritten: it is renamed aside
+ * (`secrets.json.damaged-<time>`) before anything is written, and `damaged` says where it went.
  */
 export class SecretStore {
   private readonly path: string;
+  /** Where a damaged secrets file was moved, when this store found one. */
+  damaged: string | null = null;
+  /** Called once a damaged file has been moved aside (the engine tells the admin). */
+  onDamaged: ((aside: string) => void) | null = null;
 
   constructor(
     dataDir: string,
     private readonly codec: SecretCodec = PLAIN_FILE_CODEC,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly now: () => Date = () => new Date(),
+    /** Read-only (a `show`/`list` command): a damaged file is reported, never moved. */
+    private readonly readOnly = false,
   ) {
     this.path = join(dataDir, 'secrets.json');
   }
@@ -42,23 +73,50 @@ export class SecretStore {
     return `FERRY_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
   }
 
-  async get(name: string): Promise<string | null> {
+  /**
+   * The secret, or null when none is stored. With `origin`, a secret stored for another origin
+   * throws SecretUnusable instead of being returned.
+   */
+  async get(name: string, origin?: string): Promise<string | null> {
     const fromEnv = this.env[SecretStore.envName(name)];
     if (fromEnv) return fromEnv;
     const entry = (await this.read()).secrets[name];
     if (!entry) return null;
     if (entry.codec !== this.codec.name)
-      throw new Error(`The secret "${name}" was sealed by ${entry.codec}; enter it again here`);
+      throw new SecretUnusable(
+        `The secret "${name}" was sealed by ${entry.codec}, which this Ferry can not open`,
+        'Enter it again here.',
+      );
+    if (origin && entry.origin && entry.origin !== origin)
+      throw new SecretUnusable(
+        `The secret "${name}" was given for ${entry.origin}, not ${origin}`,
+        'Enter it again for the new address; Ferry never sends a secret anywhere else.',
+      );
     return this.codec.open(entry.value);
   }
 
-  async has(name: string): Promise<boolean> {
-    return (await this.get(name).catch(() => null)) !== null;
+  /**
+   * True when a usable secret is stored (for `origin`, when given). A store that can not be
+   * read throws: "could not read" is never reported as "not stored".
+   */
+  async has(name: string, origin?: string): Promise<boolean> {
+    try {
+      return (await this.get(name, origin)) !== null;
+    } catch (error) {
+      if (error instanceof SecretUnusable) return false;
+      throw error;
+    }
   }
 
-  async set(name: string, value: string): Promise<void> {
+  /** The origin a stored secret is bound to (null: none stored, or not bound). */
+  async originOf(name: string): Promise<string | null> {
+    return (await this.read()).secrets[name]?.origin ?? null;
+  }
+
+  /** Store a secret for one origin; on disk (fsynced) before this resolves. */
+  async set(name: string, value: string, origin: string): Promise<void> {
     const file = await this.read();
-    file.secrets[name] = { codec: this.codec.name, value: this.codec.seal(value) };
+    file.secrets[name] = { codec: this.codec.name, value: this.codec.seal(value), origin };
     await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
   }
 
@@ -70,12 +128,47 @@ export class SecretStore {
   }
 
   private async read(): Promise<SecretsFile> {
+    let text: string;
     try {
-      const parsed = JSON.parse(await readFile(this.path, 'utf8')) as SecretsFile;
-      return parsed.version === 1 && parsed.secrets ? parsed : { version: 1, secrets: {} };
-    } catch {
-      return { version: 1, secrets: {} };
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { version: 1, secrets: {} };
+      // Unreadable (permissions, a folder in its place, I/O): never treated as empty.
+      throw new FerryError(
+        'internal',
+        `The secret store ${this.path} can not be read (${code ?? (error as Error).message}), so no secret was read or changed. Check that it is a file this user may read and write.`,
+      );
     }
+    const parsed = parseSecrets(text);
+    if (parsed) return parsed;
+    await this.setAside();
+    return { version: 1, secrets: {} };
+  }
+
+  /** Move a damaged file out of the way so a later write can not destroy what is left of it. */
+  private async setAside(): Promise<void> {
+    if (this.readOnly) {
+      this.damaged = this.path;
+      return;
+    }
+    const aside = `${this.path}.damaged-${this.now().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(this.path, aside);
+    this.damaged = aside;
+    this.onDamaged?.(aside);
+  }
+}
+
+function parseSecrets(text: string): SecretsFile | null {
+  try {
+    const parsed = JSON.parse(text) as SecretsFile;
+    if (parsed?.version !== 1 || typeof parsed.secrets !== 'object' || parsed.secrets === null)
+      return null;
+    for (const entry of Object.values(parsed.secrets))
+      if (typeof entry?.codec !== 'string' || typeof entry.value !== 'string') return null;
+    return parsed;
+  } catch {
+    return null;
   }
 }
 

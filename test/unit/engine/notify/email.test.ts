@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,12 +20,49 @@ interface Mail {
 const inbox: Mail[] = [];
 let server: SMTPServer;
 let port: number;
+let ca: string;
+/** A second server that offers no STARTTLS, and what it heard. */
+let plain: SMTPServer;
+let plainPort: number;
+const plainAuths: string[] = [];
+
+/** A self-signed certificate for 127.0.0.1, made with openssl for this run. */
+async function selfSigned(): Promise<{ key: string; cert: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-smtp-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+  };
+}
 
 beforeAll(async () => {
-  // A real SMTP server, in process: plain SMTP on loopback, any sender accepted.
+  const tls = await selfSigned();
+  ca = tls.cert;
+  // A real SMTP server, in process: STARTTLS on loopback with its own certificate.
   server = new SMTPServer({
+    ...tls,
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
     logger: false,
     onAuth(auth, _session, callback) {
       if (auth.username === 'ferry' && auth.password === 's3cret')
@@ -38,9 +80,30 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.server.address() as AddressInfo).port;
+  plain = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      plainAuths.push(`${auth.username}:${auth.password}`);
+      callback(null, { user: auth.username });
+    },
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: 'plain' });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  plainPort = (plain.server.address() as AddressInfo).port;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => plain.close(() => resolve()));
+});
 
 /** Subject and text of a message, decoded as a mail client would. */
 async function read(raw: string): Promise<string> {
@@ -56,6 +119,7 @@ describe('failure emails', () => {
     );
     const { engine, clock, connectionId } = await scheduledEngine(dir, '2026-03-01T10:05:00Z', {
       aws,
+      smtpCa: ca,
       orgEmail: 'admin@acme.test',
       connection: {
         destination: {
@@ -112,7 +176,9 @@ describe('failure emails', () => {
   });
 
   it('sends a test email, and says clearly when SMTP is not set up', async () => {
-    const { engine } = await scheduledEngine(await newDir(), '2026-03-01T10:05:00Z');
+    const { engine } = await scheduledEngine(await newDir(), '2026-03-01T10:05:00Z', {
+      smtpCa: ca,
+    });
     try {
       await expect(engine.call('settings.testEmail', { to: 'me@acme.test' })).rejects.toThrow(
         /Set up SMTP in Settings first/,
@@ -129,6 +195,58 @@ describe('failure emails', () => {
       await engine.call('settings.testEmail', { to: 'me@acme.test' });
       expect(inbox.length).toBe(before + 1);
       expect(inbox.at(-1)!.to).toEqual(['me@acme.test']);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('never sends the password or a message to a server without encryption, unless allowed', async () => {
+    const { engine } = await scheduledEngine(await newDir(), '2026-03-01T10:05:00Z', {
+      smtpCa: ca,
+    });
+    try {
+      const smtp = { host: '127.0.0.1', port: plainPort, from: 'ferry@acme.test', user: 'ferry' };
+      await engine.call('settings.update', { smtp, smtpPassword: 'pl4in-secret' });
+      const before = inbox.length;
+      await expect(engine.call('settings.testEmail', { to: 'me@acme.test' })).rejects.toThrow(
+        /offers no encryption \(STARTTLS\), so Ferry sent nothing/,
+      );
+      expect(plainAuths).toEqual([]);
+      expect(inbox.length).toBe(before);
+
+      // The admin ticks "allow an unencrypted server": then it goes, as they chose.
+      await engine.call('settings.update', { smtp: { ...smtp, allowUnencrypted: true } });
+      await engine.call('settings.testEmail', { to: 'me@acme.test' });
+      expect(plainAuths).toEqual(['ferry:pl4in-secret']);
+      expect(inbox.length).toBe(before + 1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('asks for the password again when the SMTP server changes, and never sends it there', async () => {
+    const { engine } = await scheduledEngine(await newDir(), '2026-03-01T10:05:00Z', {
+      smtpCa: ca,
+    });
+    try {
+      const smtp = { host: '127.0.0.1', port, from: 'ferry@acme.test', user: 'ferry' };
+      await engine.call('settings.update', { smtp, smtpPassword: 's3cret' });
+      const moved = { ...smtp, port: plainPort, allowUnencrypted: true };
+      await expect(engine.call('settings.update', { smtp: moved })).rejects.toMatchObject({
+        field: 'smtpPassword',
+        message: expect.stringMatching(
+          /changes from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+: enter the password again/,
+        ),
+      });
+      // Refused as a whole: the settings still name the first server, its password still works.
+      expect(await engine.call('settings.get')).toMatchObject({
+        smtp: { port },
+        smtpPasswordStored: true,
+      });
+      await engine.call('settings.update', { smtp: moved, smtpPassword: 'n3w-secret' });
+      await engine.call('settings.testEmail', { to: 'me@acme.test' });
+      expect(plainAuths.at(-1)).toBe('ferry:n3w-secret');
+      expect(plainAuths).not.toContain('ferry:s3cret');
     } finally {
       await engine.close();
     }
