@@ -3,8 +3,10 @@ import type { MethodInput } from '../../shared/api/contract';
 import { FerryError } from '../../shared/api/errors';
 import { describeDestination } from '../../shared/model/describe';
 import {
+  FILE_PERMISSIONS,
   SSE_MODES,
   type Connection,
+  type FilePermissions,
   type ConnectionOptions,
   type ScheduleOptions,
   type Destination,
@@ -26,6 +28,7 @@ interface ConnectionFlags {
   endpoint?: string;
   pathStyle?: boolean;
   folder?: string;
+  filePermissions?: string;
   datasets?: string;
   enable?: boolean;
   disable?: boolean;
@@ -63,6 +66,12 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
       .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS')
       .option('--path-style', 'use path-style bucket addressing (S3-compatible stores)')
       .option('--folder <path>', 'export to this local folder instead of S3')
+      .addOption(
+        new Option(
+          '--file-permissions <who>',
+          'folder exports: who may read the files — owner (0600, default), group (0640), all (0644)',
+        ).choices(FILE_PERMISSIONS),
+      )
       .option('--datasets <list>', 'events, merged-ids, or both (comma-separated)')
       .option('--enable', 'export every hour')
       .option('--disable', 'stop hourly exports')
@@ -226,18 +235,54 @@ function destinationFromFlags(
   opts: ConnectionFlags,
   current: Destination | null,
 ): DestinationInput | null {
-  if (opts.folder !== undefined) return { type: 'folder', path: opts.folder };
-  const given = [
-    opts.bucket,
-    opts.region,
-    opts.prefix,
-    opts.profile,
-    opts.kmsKey,
-    opts.sse,
-    opts.endpoint,
-    opts.pathStyle,
-  ].some((v) => v !== undefined);
-  if (!given) return null;
+  const s3Flags = {
+    '--bucket': opts.bucket,
+    '--region': opts.region,
+    '--prefix': opts.prefix,
+    '--profile': opts.profile,
+    '--kms-key': opts.kmsKey,
+    '--sse': opts.sse,
+    '--endpoint': opts.endpoint,
+    '--path-style': opts.pathStyle,
+  };
+  const given = Object.entries(s3Flags)
+    .filter(([, v]) => v !== undefined)
+    .map(([flag]) => flag);
+  // --file-permissions alone changes a folder connection's files, not where they go.
+  const folder =
+    opts.folder ??
+    (current?.type === 'folder' && opts.filePermissions !== undefined && given.length === 0
+      ? current.path
+      : undefined);
+  if (opts.folder !== undefined && given.length > 0)
+    throw new FerryError(
+      'validation',
+      `--folder exports to this computer, so ${given.join(', ')} would be ignored: give --folder or the S3 flags, not both`,
+      'destination',
+    );
+  if (opts.filePermissions !== undefined) {
+    if (folder === undefined)
+      throw new FerryError(
+        'validation',
+        '--file-permissions applies to folder connections only (S3 objects have no file mode)',
+        'destination',
+      );
+  }
+  if (folder !== undefined) {
+    const base = current?.type === 'folder' ? current : null;
+    return {
+      type: 'folder',
+      path: folder,
+      permissions: (opts.filePermissions ?? base?.permissions ?? 'owner') as FilePermissions,
+    };
+  }
+  if (given.length === 0) return null;
+  if (current?.type === 'folder' && opts.bucket === undefined)
+    throw new FerryError(
+      'validation',
+      `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to S3 connections only; this one exports to the folder ${current.path} (give --bucket, --region and --profile to move it to S3)`,
+      'destination',
+    );
   const base = current?.type === 's3' ? current : null;
   const kmsKeyArn = opts.kmsKey !== undefined ? opts.kmsKey || null : (base?.kmsKeyArn ?? null);
   return {

@@ -14,7 +14,10 @@ import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerServeCommand } from './serve';
 import { timersFromEnv } from '../engine/schedule/timers';
 
-/** Exit codes: 0 done, 1 the request was refused or failed, 2 the command line is wrong. */
+/**
+ * Exit codes: 0 done, 1 the request was refused or failed, 2 the command line is wrong (an
+ * unknown flag, or a value that breaks a field's rule).
+ */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** What the opened engine serves: named to a second process, and shown as the console's transport. */
@@ -104,7 +107,7 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
   registerConnectionCommands(program, ctx);
   registerJobCommands(program, ctx);
   registerAwsCommands(program, ctx);
-  registerDemoCommand(program);
+  registerDemoCommand(program, ctx);
   return { program, ctx };
 }
 
@@ -133,7 +136,8 @@ export async function runCli(argv: string[], out: Output): Promise<number> {
     if (error instanceof FerryError) {
       const flag = error.field ? fieldToFlag(error.field) : null;
       out.stderr(`ferry: ${flag ? `${flag}: ` : ''}${error.message}\n`);
-      return EXIT.failed;
+      // A value that breaks a rule is wrong usage, like an unknown flag: nothing was done.
+      return error.code === 'validation' ? EXIT.usage : EXIT.failed;
     }
     out.debug(error);
     out.stderr(`ferry: ${(error as Error).message ?? String(error)}\n`);

@@ -1,3 +1,4 @@
+import { terminalSafe } from '../../shared/text';
 import type { CliContext } from './index';
 
 /** Print a result as JSON (with --json) or as text. */
@@ -21,11 +22,12 @@ export function processOutput(): Output {
   let stdoutGone = false;
   process.stdout.on('error', () => (stdoutGone = true));
   return {
+    // Names and upstream messages are printed escaped: no terminal control from stored text.
     stdout: (text) => {
-      if (!stdoutGone) process.stdout.write(text);
+      if (!stdoutGone) process.stdout.write(terminalSafe(text));
     },
-    stderr: (text) => void process.stderr.write(text),
-    warn: (text) => void process.stderr.write(`ferry: ${text}\n`),
+    stderr: (text) => void process.stderr.write(terminalSafe(text)),
+    warn: (text) => void process.stderr.write(`ferry: ${terminalSafe(text)}\n`),
     debug: (error) => {
       if (process.env.FERRY_DEBUG)
         process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
@@ -52,6 +54,11 @@ const FIELD_FLAGS: Record<string, string> = {
   'destination.kmsKeyArn': '--kms-key',
   'destination.endpoint': '--endpoint',
   'destination.path': '--folder',
+  'destination.permissions': '--file-permissions',
+  dataDir: '--data-dir',
+  events: '--events',
+  project: '--project',
+  duplicateRate: '--duplicate-rate',
   destination: '--bucket or --folder',
   'destination.type': '--bucket or --folder',
   createdBy: '--created-by',

@@ -1,7 +1,9 @@
-import { readdir, readFile, truncate } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runFerry, startServe } from '../../support/ferry';
+import { FERRY_BIN, runFerry, startServe } from '../../support/ferry';
 import { useTempDirs } from '../../support/temp';
 
 const newDir = useTempDirs();
@@ -96,7 +98,7 @@ describe('the ferry command line', () => {
     });
   });
 
-  it('exits 1 with a one-line error naming the flag on bad input, and changes nothing', async () => {
+  it('exits 2 with a one-line error naming the flag on bad input, and changes nothing', async () => {
     const dataDir = await seeded();
     const before = await readFile(join(dataDir, 'config.json'), 'utf8');
     const bad = await runFerry([
@@ -115,7 +117,7 @@ describe('the ferry command line', () => {
       '--profile',
       'default',
     ]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('ferry: --bucket: Bucket names use lowercase letters only\n');
     expect(bad.stdout).toBe('');
     expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toBe(before);
@@ -136,7 +138,7 @@ describe('the ferry command line', () => {
       ],
     ] as const) {
       const refused = await runFerry(['--data-dir', dataDir, ...flags]);
-      expect(refused.code, flags.join(' ')).toBe(1);
+      expect(refused.code, flags.join(' ')).toBe(2);
       expect(refused.stderr).toMatch(new RegExp(`^ferry: ${said.replace(/[()]/g, '\\$&')}`));
     }
     const noJobs = await runFerry(['--data-dir', dataDir, '--json', 'jobs']);
@@ -158,10 +160,164 @@ describe('the ferry command line', () => {
       'X',
     ]);
     expect(portfolio).toMatchObject({
-      code: 1,
+      code: 2,
       stderr:
         'ferry: --id: Organization ID must be a whole number made of digits only, e.g. 187520\n',
     });
+  });
+
+  it('refuses conflicting and malformed flags with exit 2, before anything is stored', async () => {
+    const dataDir = await seeded();
+    const before = await readFile(join(dataDir, 'config.json'), 'utf8');
+    const ferry = (...args: string[]) => runFerry(['--data-dir', dataDir, ...args]);
+    const add = ['connection', 'add', '--name', 'y', '--project', '187520'];
+    const s3 = ['--region', 'us-east-1', '--profile', 'default', '--prefix', 'other'];
+    for (const [args, said] of [
+      [
+        [...add, '--folder', '/tmp/x', '--bucket', 'acme-export'],
+        /^ferry: --bucket or --folder: --folder exports to this computer, so --bucket would be ignored/,
+      ],
+      [
+        [...add, '--folder', '/tmp/x', '--kms-key', 'arn:aws:kms:us-east-1:111122223333:key/x'],
+        /so --kms-key would be ignored/,
+      ],
+      [
+        [
+          ...add,
+          '--bucket',
+          'acme-export',
+          ...s3,
+          '--kms-key',
+          'arn:aws:kms:us-east-1:111122223333:alias/x',
+        ],
+        /^ferry: --kms-key: Use the key's ARN/,
+      ],
+      [
+        [...add, '--bucket', 'acme-export', ...s3, '--kms-key', 'alias/x'],
+        /^ferry: --kms-key: KMS key must be a key ARN/,
+      ],
+      [
+        ['org', 'add', '--id', '9', '--name', 'Evil\u001b]0;pwned\u0007'],
+        /^ferry: --name: Organization name must not contain control characters/,
+      ],
+      [['org', 'add', '--id', '9', '--name', 'abc\u202egnp.exe'], /invisible text-direction marks/],
+      [
+        ['demo-data', '--hour', '2020-01-01T00', '--events', 'lots'],
+        /^ferry: --events: Give a whole number of events/,
+      ],
+      [
+        ['demo-data', '--hour', '2020-01-01T00', '--events', '1e12'],
+        /^ferry: --events: 1,000,000,000,000 events is over 10,000,000 .*add --force if you mean it/,
+      ],
+      [
+        ['demo-data', '--hour', '2020-01-01T00', '--events', '20000000'],
+        /add --force if you mean it/,
+      ],
+    ] as const) {
+      const result = await ferry(...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(said);
+      expect(result.stderr.split('\n').length, args.join(' ')).toBe(2);
+    }
+    // A folder connection can not take S3 flags either.
+    expect(
+      (
+        await ferry(
+          'connection',
+          'add',
+          '--name',
+          'local',
+          '--project',
+          '187520',
+          '--folder',
+          '/tmp/ferry-local',
+        )
+      ).code,
+    ).toBe(0);
+    const kmsOnFolder = await ferry(
+      'connection',
+      'update',
+      'local',
+      '--kms-key',
+      'arn:aws:kms:us-east-1:111122223333:key/x',
+    );
+    expect(kmsOnFolder.code).toBe(2);
+    expect(kmsOnFolder.stderr).toMatch(
+      /--kms-key applies to S3 connections only; this one exports to the folder \/tmp\/ferry-local/,
+    );
+    expect(
+      JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')).connections,
+    ).toHaveLength(JSON.parse(before).connections.length + 1);
+  });
+
+  it('demo-data stops on SIGTERM even when writing to a file', async () => {
+    const out = join(await newDir(), 'events.ndjson');
+    const fd = openSync(out, 'w');
+    const child = spawn(
+      process.execPath,
+      [FERRY_BIN, 'demo-data', '--hour', '2020-01-01T00', '--events', '9000000'],
+      { stdio: ['ignore', fd, 'pipe'] },
+    );
+    closeSync(fd);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    // Once it is writing (the first chunk is on disk), stop it.
+    while ((await stat(out)).size === 0) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toBe('ferry: demo-data stopped (SIGTERM); the output is incomplete\n');
+    expect((await stat(out)).size).toBeLessThan(9_000_000 * 1_000);
+  });
+
+  it('says in one line when --data-dir is not a usable folder', async () => {
+    const file = join(await newDir(), 'not-a-folder');
+    await writeFile(file, 'x');
+    for (const args of [
+      ['org', 'list'],
+      ['org', 'add', '--id', '1', '--name', 'A'],
+    ]) {
+      const result = await runFerry(['--data-dir', file, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `ferry: --data-dir: The data folder ${file} is a file, not a folder. Give --data-dir (or FERRY_DATA_DIR) a folder.\n`,
+      );
+    }
+    const inside = await runFerry([
+      '--data-dir',
+      join(file, 'ferry'),
+      'org',
+      'add',
+      '--id',
+      '1',
+      '--name',
+      'A',
+    ]);
+    expect(inside.stderr).toMatch(
+      /^ferry: --data-dir: The data folder .* can not be made: part of its path is a file/,
+    );
+  });
+
+  it('prints stored text with control characters escaped, so a name can not drive the terminal', async () => {
+    const dataDir = await seeded();
+    // Written by an older Ferry, or by hand: the CLI still never prints it raw.
+    const config = JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8'));
+    config.organizations[0].name = 'Acme\u001b[2J\u202e';
+    await writeFile(join(dataDir, 'config.json'), JSON.stringify(config));
+    for (const json of [false, true]) {
+      const listed = await runFerry([
+        '--data-dir',
+        dataDir,
+        ...(json ? ['--json'] : []),
+        'org',
+        'list',
+      ]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).not.toContain('\u001b');
+      expect(listed.stdout).not.toContain('\u202e');
+      expect(listed.stdout).toContain('Acme\\u001b[2J\\u202e');
+      if (json) expect(JSON.parse(listed.stdout)[0].name).toBe('Acme\u001b[2J\u202e');
+    }
   });
 
   it('exits 2 with a one-line error on wrong usage', async () => {
