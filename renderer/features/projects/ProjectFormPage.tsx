@@ -242,7 +242,7 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
                   label="Secret key"
                   description={
                     secretStored
-                      ? 'A secret key is stored. Enter a new one only to replace it.'
+                      ? 'A secret key is stored for this region and host. Enter a new one to replace it; changing the region or host needs it again (Ferry never sends it anywhere else).'
                       : 'Kept in your system keychain (desktop) or a file only you can read (headless) — never in config.json.'
                   }
                   errorText={errors.secretKey}

@@ -2,6 +2,7 @@ import Alert from '@cloudscape-design/components/alert';
 import Button from '@cloudscape-design/components/button';
 import ColumnLayout from '@cloudscape-design/components/column-layout';
 import Container from '@cloudscape-design/components/container';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -17,6 +18,7 @@ interface Draft {
   host: string;
   port: string;
   secure: boolean;
+  allowUnencrypted: boolean;
   user: string;
   password: string;
   from: string;
@@ -27,6 +29,7 @@ const draftFrom = (s: AppSettings): Draft => ({
   host: s.smtp?.host ?? '',
   port: String(s.smtp?.port ?? 587),
   secure: s.smtp?.secure ?? false,
+  allowUnencrypted: s.smtp?.allowUnencrypted ?? false,
   user: s.smtp?.user ?? '',
   password: '',
   from: s.smtp?.from ?? '',
@@ -61,6 +64,7 @@ export function NotificationSettings() {
           host: draft.host,
           port: Number(draft.port),
           secure: draft.secure,
+          allowUnencrypted: draft.allowUnencrypted,
           user: draft.user || null,
           from: draft.from,
         }
@@ -149,8 +153,17 @@ export function NotificationSettings() {
           </FormField>
           <FormField label="Security">
             <Toggle checked={draft.secure} onChange={(e) => set('secure', e.detail.checked)}>
-              TLS from the start (port 465); otherwise STARTTLS when offered
+              TLS from the start (port 465); otherwise the server must offer STARTTLS
             </Toggle>
+            {!draft.secure && (
+              <Checkbox
+                checked={draft.allowUnencrypted}
+                onChange={(e) => set('allowUnencrypted', e.detail.checked)}
+                description="Only for a server on a network you trust: the password and every email would cross it in clear."
+              >
+                Allow an unencrypted server
+              </Checkbox>
+            )}
           </FormField>
           <FormField label="User name (optional)" errorText={errors['smtp.user']}>
             <Input value={draft.user} onChange={(e) => set('user', e.detail.value)} />
@@ -159,7 +172,7 @@ export function NotificationSettings() {
             label="Password"
             description={
               settings.smtpPasswordStored
-                ? 'A password is stored in the secret store. Type a new one to replace it.'
+                ? 'A password is stored for this server. Type a new one to replace it; a new host or port needs it again.'
                 : 'Kept in the OS keychain (desktop) or a private file (headless), never in config.json.'
             }
             errorText={errors.smtpPassword}
