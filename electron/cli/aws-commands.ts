@@ -2,8 +2,8 @@ import { type Command, Option } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { FerryError } from '../../shared/api/errors';
 import type { MethodResult } from '../../shared/api/contract';
-import type { SetupTargetInput } from '../../shared/model/aws';
-import type { Connection } from '../../shared/model/entities';
+import { setupTargetFor, type SetupTargetInput } from '../../shared/model/aws';
+import type { Connection, S3Destination } from '../../shared/model/entities';
 import type { Engine } from '../engine';
 import { EXIT, type CliContext } from './index';
 import { formatTable, print } from './output';
@@ -120,94 +120,89 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
         ).choices(['legacy', 'role']),
       )
       .option('--apply', 'apply it now (what it replaces is backed up first)')
+      .option('--yes', 'apply although a warning is shown (an empty prefix)')
       .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
-      .action((id: string, opts: { form?: Form; apply?: boolean; mfaCode?: string }) =>
-        ctx.withEngine(opts.apply ? 'write' : 'read', async (engine) => {
-          const { target, form, connection } = await setupTargetOf(engine, id, opts);
-          if (name === 'role' && form !== 'role')
-            throw new FerryError(
-              'validation',
-              'The export role is part of the role form: add --form role',
-              'form',
-            );
-          if (name === 'kms' && !target.kmsKeyArn)
-            throw new FerryError(
-              'validation',
-              'The connection has no KMS key (set one with ferry connection update --kms-key)',
-              'kmsKeyArn',
-            );
-          const plan = await engine.call('aws.plan', { target, form });
-          const proposals = plan.proposals.filter((p) => wanted.includes(p.kind));
-          if (!opts.apply) {
-            print(ctx, proposals, () =>
-              proposals
-                .map((p) =>
-                  p.current === null
-                    ? `# ${p.kind} for ${p.target} (none there yet)\n${p.proposed}`
-                    : `# ${p.kind} for ${p.target}, changes against what is there now:\n${createTwoFilesPatch('current', 'proposed', pretty(p.current), p.proposed, '', '', { context: 3 })}`,
+      .action(
+        (id: string, opts: { form?: Form; apply?: boolean; yes?: boolean; mfaCode?: string }) =>
+          ctx.withEngine(opts.apply ? 'write' : 'read', async (engine) => {
+            const { target, form, connection } = await setupTargetOf(engine, id, opts);
+            if (name === 'role' && form !== 'role')
+              throw new FerryError(
+                'validation',
+                'The export role is part of the role form: add --form role',
+                'form',
+              );
+            if (name === 'kms' && !target.kmsKeyArn)
+              throw new FerryError(
+                'validation',
+                'The connection has no KMS key (set one with ferry connection update --kms-key)',
+                'kmsKeyArn',
+              );
+            const plan = await engine.call('aws.plan', { target, form });
+            const proposals = plan.proposals.filter((p) => wanted.includes(p.kind));
+            for (const warning of plan.warnings) ctx.out.warn(`warning: ${warning}`);
+            if (!opts.apply) {
+              print(ctx, proposals, () =>
+                proposals
+                  .map((p) =>
+                    p.current === null
+                      ? `# ${p.kind} for ${p.target} (none there yet)\n${p.proposed}`
+                      : `# ${p.kind} for ${p.target}, changes against what is there now:\n${createTwoFilesPatch('current', 'proposed', pretty(p.current), p.proposed, '', '', { context: 3 })}`,
+                  )
+                  .join('\n'),
+              );
+              return;
+            }
+            const steps =
+              name === 'bucket'
+                ? (['bucket-policy'] as const)
+                : name === 'role'
+                  ? (['role'] as const)
+                  : form === 'role'
+                    ? (['key-policy', 'bucket-encryption'] as const)
+                    : (['bucket-encryption'] as const);
+            const results: MethodResult<'aws.apply'>[] = [];
+            for (const step of steps)
+              results.push(
+                await engine.call('aws.apply', {
+                  target,
+                  form,
+                  step,
+                  connectionId: connection.id,
+                  confirmed: opts.yes === true,
+                }),
+              );
+            print(ctx, results, () =>
+              results
+                .flatMap((r) =>
+                  r.applied.map(
+                    (a, i) =>
+                      `Applied the ${a.kind} of ${a.target}; the one it replaced is backed up as ${r.backups[i]?.id ?? r.backups[0]?.id} (backups/${r.backups[i]?.file ?? r.backups[0]?.file}).`,
+                  ),
                 )
-                .join('\n'),
+                .join('\n')
+                .concat('\n'),
             );
-            return;
-          }
-          const steps =
-            name === 'bucket'
-              ? (['bucket-policy'] as const)
-              : name === 'role'
-                ? (['role'] as const)
-                : form === 'role'
-                  ? (['key-policy', 'bucket-encryption'] as const)
-                  : (['bucket-encryption'] as const);
-          const results: MethodResult<'aws.apply'>[] = [];
-          for (const step of steps)
-            results.push(
-              await engine.call('aws.apply', { target, form, step, connectionId: connection.id }),
-            );
-          print(ctx, results, () =>
-            results
-              .flatMap((r) =>
-                r.applied.map(
-                  (a, i) =>
-                    `Applied the ${a.kind} of ${a.target}; the one it replaced is backed up as ${r.backups[i]?.id ?? r.backups[0]?.id} (backups/${r.backups[i]?.file ?? r.backups[0]?.file}).`,
-                ),
-              )
-              .join('\n')
-              .concat('\n'),
-          );
-        }),
+          }),
       );
 }
 
 /** The setup target of a saved connection, and the form its exports use. */
-async function setupTargetOf(
+export async function setupTargetOf(
   engine: Engine,
   id: string,
   opts: { form?: Form; mfaCode?: string },
 ): Promise<{ target: SetupTargetInput; form: Form; connection: Connection }> {
   const connection = await engine.call('connections.get', { id });
-  const dest = connection.destination;
-  if (dest.type !== 's3')
+  const target = setupTargetFor(connection, opts.mfaCode);
+  if (!target)
     throw new FerryError(
       'validation',
       `Connection "${connection.name}" writes to a folder; there is no AWS access to check`,
       'destination',
     );
-  return {
-    connection,
-    form: opts.form ?? (dest.roleArn ? 'role' : 'legacy'),
-    target: {
-      profile: dest.profile,
-      region: dest.region,
-      endpoint: dest.endpoint,
-      forcePathStyle: dest.forcePathStyle,
-      bucket: dest.bucket,
-      prefix: dest.prefix,
-      projectId: connection.projectId,
-      kmsKeyArn: dest.kmsKeyArn,
-      sse: dest.sse,
-      mfaCode: opts.mfaCode,
-    },
-  };
+  const dest = connection.destination as S3Destination;
+  return { connection, form: opts.form ?? (dest.roleArn ? 'role' : 'legacy'), target };
 }
 
 function pretty(text: string): string {

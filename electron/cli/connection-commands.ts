@@ -13,6 +13,7 @@ import {
 } from '../../shared/model/entities';
 import { formatBytes } from '../../shared/format';
 import { parseDatasets, parseList, parseSize } from './flags';
+import { setupTargetOf } from './aws-commands';
 import type { CliContext } from './index';
 import { formatRecord, formatTable, print } from './output';
 
@@ -222,10 +223,25 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
     .command('remove')
     .description('remove a connection (its job history and exported files are kept)')
     .argument('<connection>', 'connection ID (cn_…) or name')
-    .action((id: string) =>
+    .option(
+      '--remove-policies',
+      "S3: first take this connection's statements out of the bucket policy, the export role and the key policy (each backed up; everything else stays)",
+    )
+    .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
+    .action((id: string, opts: { removePolicies?: boolean; mfaCode?: string }) =>
       ctx.withEngine('write', async (engine) => {
+        const lines: string[] = [];
+        if (opts.removePolicies) {
+          const { target, form } = await setupTargetOf(engine, id, opts);
+          const removed = await engine.call('aws.unapply', { target, form });
+          for (const [i, p] of removed.changed.entries())
+            lines.push(
+              `Removed its statements from the ${p.kind} of ${p.target} (backed up as ${removed.backups[i]!.id}).`,
+            );
+          if (removed.changed.length === 0) lines.push('No policy held its statements.');
+        }
         const result = await engine.call('connections.delete', { id });
-        print(ctx, result, () => `Removed connection ${id}\n`);
+        print(ctx, result, () => [...lines, `Removed connection ${id}`].join('\n') + '\n');
       }),
     );
 }

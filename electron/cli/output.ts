@@ -79,6 +79,7 @@ const FIELD_FLAGS: Record<string, string> = {
   from: '--from',
   to: '--to',
   confirmLarge: '--yes',
+  confirmed: '--yes',
   mfaCode: '--mfa-code',
   profile: '--profile',
   form: '--form',

@@ -247,10 +247,12 @@ export class Catalog {
           `There is no project with ID ${input.projectId}. Create it first.`,
           'projectId',
         );
+      if (input.id && data.connections.some((c) => c.id === input.id))
+        throw new FerryError('conflict', `Connection ID ${input.id} is already used`, 'id');
       const now = this.clock.now().toISOString();
       const conn: Connection = {
         ...input,
-        id: newConnectionId(data),
+        id: input.id ?? newConnectionId(data),
         scheduleFrom: input.enabled ? now.slice(0, 13) : null,
         createdAt: now,
         updatedAt: now,

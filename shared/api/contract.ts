@@ -187,7 +187,7 @@ export const contract = {
   /** The documents a destination needs, next to what is there now. Changes nothing. */
   'aws.plan': spec(
     z.object({ target: setupTarget, form: policyForm }),
-    z.object({ identity, proposals: z.array(proposal) }),
+    z.object({ identity, proposals: z.array(proposal), warnings: z.array(z.string()) }),
   ),
   /** Apply one step, after backing up what it replaces. */
   'aws.apply': spec(
@@ -199,8 +199,19 @@ export const contract = {
         .string()
         .nullish()
         .transform((v) => v ?? null),
+      /** The admin read the plan's warnings (an empty prefix) and applies anyway. */
+      confirmed: z.boolean().default(false),
     }),
     z.object({ backups: z.array(backup), applied: z.array(proposal) }),
+    true,
+  ),
+  /**
+   * Take one connection's statements out of the bucket policy, the role's permissions and the
+   * key policy (each backed up first); everything else in them stays. Offered when deleting it.
+   */
+  'aws.unapply': spec(
+    z.object({ target: setupTarget, form: policyForm }),
+    z.object({ backups: z.array(backup), changed: z.array(proposal) }),
     true,
   ),
   'aws.createKey': spec(

@@ -44,6 +44,7 @@ export const API_METHODS = [
   'aws.bucketRegion',
   'aws.plan',
   'aws.apply',
+  'aws.unapply',
   'aws.createKey',
   'aws.verify',
   'backups.list',

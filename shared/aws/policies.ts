@@ -8,7 +8,13 @@
  *   `s3:ListBucketMultipartUploads` (finding uploads an interrupted run left) and
  *   `s3:GetBucketLocation` (checking the region);
  * - on the KMS key, when objects are encrypted with one: `kms:GenerateDataKey` (writing),
- *   `kms:Decrypt` (completing multipart uploads) and `kms:DescribeKey` (checking the key).
+ *   `kms:Decrypt` (completing multipart uploads) — only through S3 in the bucket's Region and
+ *   only for the bucket's objects — and `kms:DescribeKey` (checking the key).
+ *
+ * Every statement id carries the connection (`FerryExport<connection>Write`), so the documents of
+ * several connections and the owner's own statements live side by side in one bucket policy, one
+ * role and one key policy; the bucket policy also refuses plain-http requests to the export's
+ * objects and, for KMS connections, objects written under another encryption or key.
  */
 
 export interface PolicyStatement {
@@ -33,15 +39,27 @@ export interface ExportTarget {
   bucket: string;
   /** Folder prefix ("" or ending in "/"). */
   prefix: string;
+  /** The bucket's AWS Region: KMS use is limited to S3 in it (kms:ViaService). */
+  region: string;
   projectId: number;
+  /**
+   * The connection these statements belong to (`cn_…`): its statement ids carry it, so two
+   * connections on one bucket, role or key never replace each other's statements.
+   */
+  connectionId: string;
   /** The AWS account Ferry exports from (the admin's identity). */
   exportingAccount: string;
   /** AWS partition of the ARNs: aws, aws-cn, aws-us-gov. */
   partition?: string;
   kmsKeyArn?: string | null;
+  /**
+   * The connection talks to an S3-compatible store over plain http (a local test server): the
+   * guard that refuses http requests is left out, since it would refuse Ferry itself.
+   */
+  plainHttp?: boolean;
 }
 
-/** Sids of the statements Ferry owns in a bucket policy; others are the owner's and are kept. */
+/** Sids of the statements Ferry owns in a policy start with this; others are kept as they are. */
 export const FERRY_SID_PREFIX = 'FerryExport';
 
 export const EXPORT_OBJECT_ACTIONS = [
@@ -65,8 +83,15 @@ export function exportRoleName(projectId: number): string {
   return `ferry-export-${projectId}`;
 }
 
-export function exportRoleArn(target: ExportTarget): string {
+export function exportRoleArn(
+  target: Pick<ExportTarget, 'partition' | 'exportingAccount' | 'projectId'>,
+): string {
   return `arn:${target.partition ?? 'aws'}:iam::${target.exportingAccount}:role/${exportRoleName(target.projectId)}`;
+}
+
+/** `FerryExport<connection>`: the start of every Sid of one connection's statements. */
+export function connectionSidPrefix(connectionId: string): string {
+  return `${FERRY_SID_PREFIX}${connectionId.replace(/^cn_/, '').replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
 function bucketArn(target: ExportTarget): string {
@@ -77,17 +102,22 @@ function objectsArn(target: ExportTarget): string {
   return `${bucketArn(target)}/${target.prefix}*`;
 }
 
+/** The S3 endpoint KMS sees calls come through (kms:ViaService). */
+function s3Service(target: ExportTarget): string {
+  return `s3.${target.region}.amazonaws.com${target.partition === 'aws-cn' ? '.cn' : ''}`;
+}
+
 /** The statements that let `principal` export into the bucket's prefix. */
 function exportStatements(
   target: ExportTarget,
   principal: PolicyStatement['Principal'] | undefined,
-  sidPrefix: string,
 ): PolicyStatement[] {
+  const sid = connectionSidPrefix(target.connectionId);
   const withPrincipal = (s: Omit<PolicyStatement, 'Principal'>): PolicyStatement =>
     principal ? { ...s, Principal: principal } : s;
   // s3:ListBucket can be limited to the prefix; the other two bucket actions have no prefix key.
   const list: PolicyStatement = withPrincipal({
-    Sid: `${sidPrefix}List`,
+    Sid: `${sid}List`,
     Effect: 'Allow',
     Action: 's3:ListBucket',
     Resource: bucketArn(target),
@@ -95,14 +125,14 @@ function exportStatements(
   if (target.prefix) list.Condition = { StringLike: { 's3:prefix': [`${target.prefix}*`] } };
   return [
     withPrincipal({
-      Sid: `${sidPrefix}Write`,
+      Sid: `${sid}Write`,
       Effect: 'Allow',
       Action: [...EXPORT_OBJECT_ACTIONS],
       Resource: objectsArn(target),
     }),
     list,
     withPrincipal({
-      Sid: `${sidPrefix}Bucket`,
+      Sid: `${sid}Bucket`,
       Effect: 'Allow',
       Action: ['s3:ListBucketMultipartUploads', 's3:GetBucketLocation'],
       Resource: bucketArn(target),
@@ -111,8 +141,60 @@ function exportStatements(
 }
 
 /**
- * The bucket policy: legacy form trusts the exporting account's root (any identity the account
- * allows), current form trusts only the project's export role.
+ * Guards in the bucket policy that hold whoever the principal is: no request to the export's
+ * objects over plain http, and — for a KMS connection — no object written there under another
+ * encryption or another key. (A write that names no encryption gets the bucket's default, which
+ * the setup sets to the key; parts of a multipart upload never carry the header, so a rule that
+ * demanded it would refuse every large export.)
+ */
+function guardStatements(target: ExportTarget): PolicyStatement[] {
+  const sid = connectionSidPrefix(target.connectionId);
+  const guards: PolicyStatement[] = target.plainHttp
+    ? []
+    : [
+        {
+          Sid: `${sid}DenyInsecure`,
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [bucketArn(target), objectsArn(target)],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ];
+  if (target.kmsKeyArn)
+    guards.push(
+      {
+        Sid: `${sid}DenyOtherEncryption`,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: objectsArn(target),
+        Condition: {
+          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          Null: { 's3:x-amz-server-side-encryption': 'false' },
+        },
+      },
+      {
+        Sid: `${sid}DenyOtherKey`,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: objectsArn(target),
+        Condition: {
+          StringNotEquals: {
+            's3:x-amz-server-side-encryption-aws-kms-key-id': target.kmsKeyArn,
+          },
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+        },
+      },
+    );
+  return guards;
+}
+
+/**
+ * The bucket policy's statements for one connection: legacy form trusts the exporting
+ * account's root (any identity the account allows), current form trusts only the project's
+ * export role; both with the guards above.
  */
 export function bucketPolicy(target: ExportTarget, form: BucketPolicyForm): PolicyDocument {
   const principal = {
@@ -123,47 +205,80 @@ export function bucketPolicy(target: ExportTarget, form: BucketPolicyForm): Poli
   };
   return {
     Version: '2012-10-17',
-    Statement: exportStatements(target, principal, `${FERRY_SID_PREFIX}${target.projectId}`),
+    Statement: [...exportStatements(target, principal), ...guardStatements(target)],
   };
 }
 
-/** Who may assume the project's export role: the admin's own identity. */
-export function roleTrustPolicy(trustedPrincipalArn: string): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'FerryAdminAssumesExportRole',
-        Effect: 'Allow',
-        Principal: { AWS: trustedPrincipalArn },
-        Action: 'sts:AssumeRole',
-      },
-    ],
-  };
-}
+/** Sid of the trust statement that lets admins assume the export role. */
+export const TRUST_SID = 'FerryAdminAssumesExportRole';
 
-/** What the export role may do: the export's S3 actions, and the KMS key when there is one. */
-export function rolePermissionsPolicy(target: ExportTarget): PolicyDocument {
-  const statements = exportStatements(target, undefined, FERRY_SID_PREFIX);
-  if (target.kmsKeyArn)
-    statements.push({
-      Sid: `${FERRY_SID_PREFIX}Kms`,
+/**
+ * Who may assume the project's export role: the admin's own identity, added to whoever the
+ * role already trusts — the owner's statements stay, and an admin trusted earlier stays too.
+ */
+export function roleTrustPolicy(
+  trustedPrincipalArn: string,
+  existing: PolicyDocument | null = null,
+): PolicyDocument {
+  const earlier = existing?.Statement.find((s) => s.Sid === TRUST_SID);
+  const before =
+    earlier?.Principal && typeof earlier.Principal === 'object' && 'AWS' in earlier.Principal
+      ? [earlier.Principal.AWS].flat()
+      : [];
+  const principals = [...new Set([...before, trustedPrincipalArn])];
+  return mergePolicy(existing, [
+    {
+      Sid: TRUST_SID,
       Effect: 'Allow',
-      Action: [...EXPORT_KMS_ACTIONS],
-      Resource: target.kmsKeyArn,
-    });
+      Principal: { AWS: principals.length === 1 ? principals[0]! : principals },
+      Action: 'sts:AssumeRole',
+    },
+  ]);
+}
+
+/** The KMS statements of one connection, with or without a principal (key policy / role). */
+function kmsStatements(
+  target: ExportTarget,
+  principal: PolicyStatement['Principal'] | undefined,
+  resource: string,
+): PolicyStatement[] {
+  const sid = connectionSidPrefix(target.connectionId);
+  const withPrincipal = (s: Omit<PolicyStatement, 'Principal'>): PolicyStatement =>
+    principal ? { ...s, Principal: principal } : s;
+  return [
+    // Data keys only for S3 in the bucket's Region, and only for this bucket's objects.
+    withPrincipal({
+      Sid: `${sid}Kms`,
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: resource,
+      Condition: {
+        StringEquals: { 'kms:ViaService': s3Service(target) },
+        StringLike: {
+          'kms:EncryptionContext:aws:s3:arn': [bucketArn(target), objectsArn(target)],
+        },
+      },
+    }),
+    // Reading the key's state is a direct call (the access check does it).
+    withPrincipal({
+      Sid: `${sid}KmsDescribe`,
+      Effect: 'Allow',
+      Action: 'kms:DescribeKey',
+      Resource: resource,
+    }),
+  ];
+}
+
+/** What the export role may do for one connection: its S3 actions, and its KMS key. */
+export function rolePermissionsPolicy(target: ExportTarget): PolicyDocument {
+  const statements = exportStatements(target, undefined);
+  if (target.kmsKeyArn) statements.push(...kmsStatements(target, undefined, target.kmsKeyArn));
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** The KMS key policy statement for the export role (a key policy's resource is always "*"). */
-export function kmsKeyStatement(target: ExportTarget): PolicyStatement {
-  return {
-    Sid: `${FERRY_SID_PREFIX}${target.projectId}Kms`,
-    Effect: 'Allow',
-    Principal: { AWS: exportRoleArn(target) },
-    Action: [...EXPORT_KMS_ACTIONS],
-    Resource: '*',
-  };
+/** The key policy statements for the export role (a key policy's resource is always "*"). */
+export function kmsKeyStatements(target: ExportTarget): PolicyStatement[] {
+  return kmsStatements(target, { AWS: exportRoleArn(target) }, '*');
 }
 
 /** The default key policy AWS gives a new key: the account administers it through IAM. */
@@ -198,20 +313,60 @@ export function bucketEncryption(kmsKeyArn: string) {
 }
 
 /**
+ * Statements written by Ferry before statement ids carried the connection
+ * (`FerryExport<project>Write`, `FerryExportKms`, …): replaced by a connection's new statements
+ * only when they grant the very same resources, so another connection's old grant stays.
+ */
+const OLD_FERRY_SID = /^FerryExport\d*(Write|List|Bucket|Kms)$/;
+
+const resources = (s: PolicyStatement) => JSON.stringify([s.Resource ?? null].flat().sort());
+
+/**
  * Put Ferry's statements into an existing policy without dropping anything else: statements
- * with the same Sid are replaced, the owner's statements stay as they are, in their order.
+ * with the same Sid are replaced (and old-style Ferry statements for the very same resources),
+ * every other statement — the owner's, other connections' — stays as it is, in its order.
  */
 export function mergePolicy(
   existing: PolicyDocument | null,
   ours: PolicyStatement[],
 ): PolicyDocument {
   const sids = new Set(ours.map((s) => s.Sid));
-  const kept = (existing?.Statement ?? []).filter((s) => !s.Sid || !sids.has(s.Sid));
+  const ourGrants = new Map(
+    ours.map((s) => [s.Sid.replace(/^.*?(Write|List|Bucket|Kms)$/, '$1'), resources(s)]),
+  );
+  const superseded = (s: PolicyStatement) => {
+    const old = s.Sid ? OLD_FERRY_SID.exec(s.Sid) : null;
+    return old !== null && ourGrants.get(old[1]!) === resources(s);
+  };
+  const kept = (existing?.Statement ?? []).filter(
+    (s) => !(s.Sid && sids.has(s.Sid)) && !superseded(s),
+  );
   return {
     ...(existing ?? { Version: '2012-10-17' }),
     Version: '2012-10-17',
     Statement: [...kept, ...ours],
   };
+}
+
+/**
+ * The policy without one connection's statements (what deleting a connection offers), or null
+ * when nothing else is left in it.
+ */
+export function withoutConnection(
+  existing: PolicyDocument,
+  connectionId: string,
+): PolicyDocument | null {
+  const prefix = connectionSidPrefix(connectionId);
+  const ours = new RegExp(`^${prefix}[A-Z][A-Za-z]*$`);
+  const Statement = existing.Statement.filter((s) => !(s.Sid && ours.test(s.Sid)));
+  return Statement.length === 0 ? null : { ...existing, Statement };
+}
+
+/** True when a policy holds statements of this connection. */
+export function hasConnectionStatements(doc: PolicyDocument | null, connectionId: string): boolean {
+  return (
+    doc !== null && withoutConnection(doc, connectionId)?.Statement.length !== doc.Statement.length
+  );
 }
 
 /** The same document as stable, readable JSON (what is shown, diffed, copied and applied). */

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { bucketName, numericId, prefix, profileName, region } from './fields';
-import { BACKUP_KINDS, SSE_MODES } from './entities';
+import { BACKUP_KINDS, connectionId, SSE_MODES, type Connection } from './entities';
 
 export const awsProfile = z.object({
   name: z.string(),
@@ -44,6 +44,8 @@ export const awsAsk = z.object({
 
 /** A connection's destination as the setup steps need it; it may not be saved yet. */
 export const setupTarget = awsAsk.extend({
+  /** The connection the documents are for: its statement ids carry it (cn_…). */
+  connectionId,
   bucket: bucketName,
   prefix,
   projectId: numericId('Project ID'),
@@ -58,6 +60,25 @@ export const setupTarget = awsAsk.extend({
   sse: z.enum(SSE_MODES).default('bucket-default'),
 });
 export type SetupTargetInput = z.input<typeof setupTarget>;
+
+/** The setup target of a saved S3 connection (null for a folder connection). */
+export function setupTargetFor(connection: Connection, mfaCode?: string): SetupTargetInput | null {
+  const dest = connection.destination;
+  if (dest.type !== 's3') return null;
+  return {
+    connectionId: connection.id,
+    profile: dest.profile,
+    region: dest.region,
+    endpoint: dest.endpoint,
+    forcePathStyle: dest.forcePathStyle,
+    bucket: dest.bucket,
+    prefix: dest.prefix,
+    projectId: connection.projectId,
+    kmsKeyArn: dest.kmsKeyArn,
+    sse: dest.sse,
+    mfaCode,
+  };
+}
 
 export const policyForm = z.enum(['legacy', 'role'], { error: 'Form must be "legacy" or "role"' });
 

@@ -304,7 +304,10 @@ export function defaultSettleMinutes(sourceType: Source['type']): number {
   return sourceType === 'amplitude' ? 120 : sourceType === 'files' ? 10 : 0;
 }
 
-const connectionId = z.string().regex(/^cn_[a-z0-9]{8}$/);
+/** `cn_` and 8 lowercase letters or digits. */
+export const connectionId = z
+  .string()
+  .regex(/^cn_[a-z0-9]{8}$/, { error: 'A connection ID is cn_ and 8 lowercase letters or digits' });
 
 export const connection = z.object({
   id: connectionId,
@@ -331,6 +334,11 @@ const connectionName = displayName('Connection name', 64).refine(
 );
 
 export const connectionCreate = z.object({
+  /**
+   * Chosen up front by the setup wizard, whose policies carry it before the connection is
+   * saved; otherwise Ferry picks one.
+   */
+  id: connectionId.optional(),
   name: connectionName,
   projectId: numericId('Project ID'),
   destination,

@@ -59,7 +59,7 @@ describe('AWS setup from the command line', () => {
     );
 
     const verified = await ferry('verify', 'good');
-    expect(verified.code).toBe(0);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/✓ Write an object/);
     expect(verified.stdout).toMatch(/Access works\.\n$/);
 

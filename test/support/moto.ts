@@ -9,6 +9,8 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 
 export const TEST_PROFILE = 'ferry-test';
 /** `~/.aws/config` and `~/.aws/credentials` text for TEST_PROFILE: moto's test keys, us-east-1. */
@@ -20,6 +22,8 @@ export interface Moto {
   /** AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE naming a profile with test keys. */
   env: Record<string, string>;
   s3(): S3Client;
+  iam(): IAMClient;
+  kms(): KMSClient;
   stop(): Promise<void>;
 }
 
@@ -82,6 +86,18 @@ export async function startMoto(extraEnv: Record<string, string> = {}): Promise<
         region: 'us-east-1',
         endpoint,
         forcePathStyle: true,
+        credentials: { accessKeyId: 'AKIAFERRYTEST', secretAccessKey: 'ferry-test-secret' },
+      }),
+    iam: () =>
+      new IAMClient({
+        region: 'us-east-1',
+        endpoint,
+        credentials: { accessKeyId: 'AKIAFERRYTEST', secretAccessKey: 'ferry-test-secret' },
+      }),
+    kms: () =>
+      new KMSClient({
+        region: 'us-east-1',
+        endpoint,
         credentials: { accessKeyId: 'AKIAFERRYTEST', secretAccessKey: 'ferry-test-secret' },
       }),
     stop: () =>

@@ -130,11 +130,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       region: await awsCall(() => setup.bucketRegion(target)),
     }),
     'aws.plan': async ({ target, form }) => {
-      const { identity, proposals } = await awsCall(() => setup.plan(target, form));
-      return { identity, proposals };
+      const { identity, proposals, warnings } = await awsCall(() => setup.plan(target, form));
+      return { identity, proposals, warnings };
     },
-    'aws.apply': ({ target, form, step, connectionId }) =>
-      awsCall(() => setup.apply(target, form, step, connectionId)),
+    'aws.apply': ({ target, form, step, connectionId, confirmed }) =>
+      awsCall(() => setup.apply(target, form, step, connectionId, confirmed)),
+    'aws.unapply': ({ target, form }) => awsCall(() => setup.unapply(target, form)),
     'aws.createKey': async ({ target, form }) => ({
       keyArn: await awsCall(() => setup.createKey(target, form)),
     }),

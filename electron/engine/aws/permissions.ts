@@ -56,13 +56,6 @@ export function statementGranting(
       const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
       if (actions.includes(permission)) return statement;
     }
-  if (permission.startsWith('kms:') && target.kmsKeyArn)
-    return {
-      Sid: 'FerryExportKms',
-      Effect: 'Allow',
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'],
-      Resource: target.kmsKeyArn,
-    };
   return null;
 }
 
@@ -75,10 +68,13 @@ export function statementForDestination(
   permission: string,
   dest: S3Destination,
   projectId: number,
+  connectionId: string,
 ): PolicyStatement | null {
   const target = {
     bucket: dest.bucket,
     prefix: dest.prefix,
+    region: dest.region,
+    connectionId,
     projectId,
     exportingAccount: '',
     kmsKeyArn: dest.kmsKeyArn,

@@ -9,13 +9,15 @@ import {
   exportRoleArn,
   exportRoleName,
   formatPolicy,
-  kmsKeyStatement,
+  hasConnectionStatements,
+  kmsKeyStatements,
   mergePolicy,
   roleTrustPolicy,
   rolePermissionsPolicy,
   type BucketPolicyForm,
   type ExportTarget,
   type PolicyDocument,
+  withoutConnection,
 } from '../../../shared/aws/policies';
 import type { Backup } from '../../../shared/model/entities';
 import type { Clock } from '../catalog';
@@ -34,6 +36,8 @@ export interface Identity {
 
 /** Where a connection writes, as the setup steps need it (it may not be saved yet). */
 export interface SetupTarget extends AwsTarget {
+  /** The connection the documents are for (it may not be saved yet: the wizard picks its id). */
+  connectionId: string;
   bucket: string;
   prefix: string;
   projectId: number;
@@ -48,6 +52,9 @@ export interface Proposal {
   current: string | null;
   proposed: string;
 }
+
+/** The export role's inline policy: every connection of the project has its statements in it. */
+const ROLE_POLICY_NAME = 'ferry-export';
 
 export type ApplyStep = 'bucket-policy' | 'role' | 'key-policy' | 'bucket-encryption';
 
@@ -94,7 +101,12 @@ export class AwsSetup {
   async plan(
     target: SetupTarget,
     form: BucketPolicyForm,
-  ): Promise<{ identity: Identity; exportTarget: ExportTarget; proposals: Proposal[] }> {
+  ): Promise<{
+    identity: Identity;
+    exportTarget: ExportTarget;
+    proposals: Proposal[];
+    warnings: string[];
+  }> {
     const identity = await this.identity(target);
     const exportTarget = this.exportTarget(target, identity);
     const clients = await this.aws.setup({ ...target, roleArn: null });
@@ -114,13 +126,15 @@ export class AwsSetup {
         kind: 'role-trust',
         target: exportRoleName(target.projectId),
         current: role.trust,
-        proposed: formatPolicy(roleTrustPolicy(identity.arn)),
+        proposed: formatPolicy(roleTrustPolicy(identity.arn, parse(role.trust))),
       });
       proposals.push({
         kind: 'role-policy',
         target: exportRoleName(target.projectId),
         current: role.permissions,
-        proposed: formatPolicy(rolePermissionsPolicy(exportTarget)),
+        proposed: formatPolicy(
+          mergePolicy(parse(role.permissions), rolePermissionsPolicy(exportTarget).Statement),
+        ),
       });
     }
     if (target.kmsKeyArn) {
@@ -131,7 +145,7 @@ export class AwsSetup {
           kind: 'key-policy',
           target: target.kmsKeyArn,
           current: currentKey,
-          proposed: formatPolicy(mergePolicy(base, [kmsKeyStatement(exportTarget)])),
+          proposed: formatPolicy(mergePolicy(base, kmsKeyStatements(exportTarget))),
         });
       const currentEncryption = await this.currentEncryption(clients, target.bucket);
       proposals.push({
@@ -141,7 +155,7 @@ export class AwsSetup {
         proposed: formatPolicy(bucketEncryption(target.kmsKeyArn)),
       });
     }
-    return { identity, exportTarget, proposals };
+    return { identity, exportTarget, proposals, warnings: setupWarnings(target) };
   }
 
   /**
@@ -153,8 +167,15 @@ export class AwsSetup {
     form: BucketPolicyForm,
     step: ApplyStep,
     connectionId: string | null,
+    confirmed = false,
   ): Promise<{ backups: Backup[]; applied: Proposal[] }> {
-    const { proposals } = await this.plan(target, form);
+    const { proposals, warnings } = await this.plan(target, form);
+    if (warnings.length > 0 && !confirmed && (step === 'bucket-policy' || step === 'role'))
+      throw new FerryError(
+        'validation',
+        `${warnings.join(' ')} Confirm to apply anyway.`,
+        'prefix',
+      );
     const clients = await this.aws.setup({ ...target, roleArn: null });
     const pick = (kind: Backup['kind']) => proposals.find((p) => p.kind === kind);
     const backups: Backup[] = [];
@@ -189,7 +210,8 @@ export class AwsSetup {
           "before Ferry set the export role's permissions",
         ),
       );
-      if (trust.current === null)
+      const created = trust.current === null;
+      if (created)
         await clients.iam.send(
           new CreateRoleCommand({
             RoleName: trust.target,
@@ -204,13 +226,21 @@ export class AwsSetup {
             PolicyDocument: trust.proposed,
           }),
         );
-      await clients.iam.send(
-        new PutRolePolicyCommand({
-          RoleName: trust.target,
-          PolicyName: 'ferry-export',
-          PolicyDocument: permissions.proposed,
-        }),
-      );
+      try {
+        await clients.iam.send(
+          new PutRolePolicyCommand({
+            RoleName: trust.target,
+            PolicyName: ROLE_POLICY_NAME,
+            PolicyDocument: permissions.proposed,
+          }),
+        );
+      } catch (error) {
+        // Half a role is worse than none: put the trust policy back as it was.
+        const restored = await this.undoTrust(clients, trust, created, backups[0]!);
+        throw Object.assign(error as Error, {
+          message: `${(error as Error).message} — setting the export role's permissions failed, so ${restored}`,
+        });
+      }
       applied.push(trust, permissions);
     } else if (step === 'key-policy') {
       const p = pick('key-policy');
@@ -248,6 +278,118 @@ export class AwsSetup {
     return { backups, applied };
   }
 
+  /** Put a role's trust back after a later step failed; says what it did. */
+  private async undoTrust(
+    clients: SetupClients,
+    trust: Proposal,
+    created: boolean,
+    backup: Backup,
+  ): Promise<string> {
+    const { DeleteRoleCommand, UpdateAssumeRolePolicyCommand } = await iamSdk();
+    try {
+      if (created) {
+        await clients.iam.send(new DeleteRoleCommand({ RoleName: trust.target }));
+        return `the role ${trust.target} Ferry had just created was deleted again.`;
+      }
+      await clients.iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: trust.target,
+          PolicyDocument: trust.current!,
+        }),
+      );
+      return `the role's trust policy was restored from backup ${backup.id}; nothing changed.`;
+    } catch (undo) {
+      return `restoring the trust policy failed too (${(undo as Error).message}): restore backup ${backup.id} (ferry backups restore ${backup.id}).`;
+    }
+  }
+
+  /**
+   * Take one connection's statements out of the documents it was given (each backed up
+   * first), leaving every other statement. A document left empty is removed, as Ferry found it.
+   */
+  async unapply(
+    target: SetupTarget,
+    form: BucketPolicyForm,
+  ): Promise<{ backups: Backup[]; changed: Proposal[] }> {
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    const backups: Backup[] = [];
+    const changed: Proposal[] = [];
+    const reason = `before Ferry removed connection ${target.connectionId}'s statements`;
+    const strip = async (
+      kind: Backup['kind'],
+      name: string,
+      current: string | null,
+      put: (doc: string | null) => Promise<unknown>,
+    ) => {
+      const doc = parse(current);
+      if (!doc || !hasConnectionStatements(doc, target.connectionId)) return;
+      const left = withoutConnection(doc, target.connectionId);
+      const proposal: Proposal = {
+        kind,
+        target: name,
+        current,
+        proposed: left ? formatPolicy(left) : '',
+      };
+      backups.push(await this.backup(proposal, target.connectionId, reason));
+      await put(left ? formatPolicy(left) : null);
+      changed.push(proposal);
+    };
+    const s3 = await s3Sdk();
+    await strip(
+      'bucket-policy',
+      `s3://${target.bucket}`,
+      await this.currentBucketPolicy(clients, target.bucket),
+      (doc) =>
+        doc === null
+          ? clients.s3.send(new s3.DeleteBucketPolicyCommand({ Bucket: target.bucket }))
+          : clients.s3.send(new s3.PutBucketPolicyCommand({ Bucket: target.bucket, Policy: doc })),
+    );
+    if (form === 'role') {
+      const roleName = exportRoleName(target.projectId);
+      const iam = await iamSdk();
+      await strip(
+        'role-policy',
+        roleName,
+        (await this.currentRole(clients, roleName)).permissions,
+        (doc) =>
+          doc === null
+            ? clients.iam.send(
+                new iam.DeleteRolePolicyCommand({
+                  RoleName: roleName,
+                  PolicyName: ROLE_POLICY_NAME,
+                }),
+              )
+            : clients.iam.send(
+                new iam.PutRolePolicyCommand({
+                  RoleName: roleName,
+                  PolicyName: ROLE_POLICY_NAME,
+                  PolicyDocument: doc,
+                }),
+              ),
+      );
+    }
+    if (target.kmsKeyArn) {
+      const { PutKeyPolicyCommand } = await kmsSdk();
+      await strip(
+        'key-policy',
+        target.kmsKeyArn,
+        await this.currentKeyPolicy(clients, target.kmsKeyArn),
+        async (doc) => {
+          // A key policy can not be removed; one left empty would lock the key: keep AWS's default.
+          const identity = await this.identity(target);
+          await clients.kms.send(
+            new PutKeyPolicyCommand({
+              KeyId: target.kmsKeyArn!,
+              PolicyName: 'default',
+              Policy: doc ?? formatPolicy(defaultKeyPolicy(identity.account, identity.partition)),
+            }),
+          );
+        },
+      );
+    }
+    return { backups, changed };
+  }
+
   /** A new KMS key for exports, its policy letting the account administer it (and the role use it). */
   async createKey(target: SetupTarget, form: BucketPolicyForm): Promise<string> {
     const identity = await this.identity(target);
@@ -255,7 +397,7 @@ export class AwsSetup {
     const policy = defaultKeyPolicy(identity.account, identity.partition);
     const withRole =
       form === 'role'
-        ? mergePolicy(policy, [kmsKeyStatement(this.exportTarget(target, identity))])
+        ? mergePolicy(policy, kmsKeyStatements(this.exportTarget(target, identity)))
         : policy;
     const { CreateKeyCommand } = await kmsSdk();
     const out = await clients.kms.send(
@@ -321,7 +463,7 @@ export class AwsSetup {
             .send(
               new iam.DeleteRolePolicyCommand({
                 RoleName: entry.target,
-                PolicyName: 'ferry-export',
+                PolicyName: ROLE_POLICY_NAME,
               }),
             )
             .catch(() => undefined);
@@ -329,7 +471,7 @@ export class AwsSetup {
           await clients.iam.send(
             new iam.PutRolePolicyCommand({
               RoleName: entry.target,
-              PolicyName: 'ferry-export',
+              PolicyName: ROLE_POLICY_NAME,
               PolicyDocument: saved.document,
             }),
           );
@@ -369,6 +511,9 @@ export class AwsSetup {
     return {
       bucket: target.bucket,
       prefix: target.prefix,
+      region: target.region,
+      connectionId: target.connectionId,
+      plainHttp: isPlainHttp(target.endpoint),
       projectId: target.projectId,
       exportingAccount: identity.account,
       partition: identity.partition,
@@ -469,4 +614,24 @@ function parse(policy: string | null): PolicyDocument | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * What the admin must confirm before documents are applied: an empty prefix lets the export
+ * delete any object in the bucket (stale partitions are removed under the prefix).
+ */
+export function setupWarnings(
+  target: Pick<SetupTarget, 'bucket' | 'prefix' | 'endpoint'>,
+): string[] {
+  const warnings: string[] = [];
+  if (!target.prefix)
+    warnings.push(
+      `The prefix is empty, so the export may write and delete objects anywhere in s3://${target.bucket} (s3:DeleteObject on ${target.bucket}/*: an hour exported again removes its stale files). Use a prefix such as amplitude/ unless the bucket holds nothing else.`,
+    );
+  return warnings;
+}
+
+/** An S3-compatible endpoint reached over plain http (a local store). */
+function isPlainHttp(endpoint: string | null | undefined): boolean {
+  return !!endpoint && /^http:\/\//i.test(endpoint);
 }

@@ -203,7 +203,7 @@ export function explainAccess(
   if (!operation) return problem;
   const permission = missingPermission(operation, error);
   if (!permission) return problem;
-  const statement = statementForDestination(permission, dest, project.id);
+  const statement = statementForDestination(permission, dest, project.id, connection.id);
   return {
     ...problem,
     code: permission,

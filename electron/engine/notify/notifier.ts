@@ -217,7 +217,9 @@ export function failureEmail(
   const permission = error && /^(s3|kms|sts):/.test(error.code) ? error.code : null;
   const dest = connection.destination;
   const statement =
-    permission && dest.type === 's3' ? statementForDestination(permission, dest, project.id) : null;
+    permission && dest.type === 's3'
+      ? statementForDestination(permission, dest, project.id, connection.id)
+      : null;
   const where = dest.type === 's3' ? `s3://${dest.bucket}/${dest.prefix}` : dest.path;
   const lines = [
     `Ferry could not export "${connection.name}" (project ${project.name}, ${project.id}; organization ${org.name}) to ${where}.`,

@@ -1,5 +1,6 @@
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
 import Header from '@cloudscape-design/components/header';
@@ -8,11 +9,14 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
 import { formatBytes } from '../../../shared/format';
+import { setupTargetFor } from '../../../shared/model/aws';
+import { api } from '../../api/client';
 import { describeDestination } from '../../../shared/model/describe';
 import { defaultSettleMinutes } from '../../../shared/model/entities';
 import { useRouter } from '../../app/router';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { useAppStore } from '../app/store';
+import { attempt } from '../common/action';
 import { JobsTable } from '../jobs/JobsTable';
 import { savedPageSize, useJobsStore } from '../jobs/store';
 import { BackfillModal } from '../schedule/BackfillModal';
@@ -31,6 +35,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
   const navigate = useRouter((s) => s.navigate);
   const flash = useAppStore((s) => s.flash);
   const [confirming, setConfirming] = useState(false);
+  const [removePolicies, setRemovePolicies] = useState(false);
   const [toggling, setToggling] = useState(false);
   const [backfill, setBackfill] = useState<{ from: string; to: string } | null | false>(false);
   const status = useScheduleStore((s) => s.statuses[id]);
@@ -209,20 +214,49 @@ export function ConnectionDetailPage({ id }: { id: string }) {
         title={`Delete ${conn.name}?`}
         onCancel={() => setConfirming(false)}
         onConfirm={async () => {
+          let removed = '';
+          if (removePolicies && dest.type === 's3') {
+            const unapplied = await attempt(() =>
+              api().aws.unapply({
+                target: setupTargetFor(conn)!,
+                form: dest.roleArn ? 'role' : 'legacy',
+              }),
+            );
+            if (!unapplied.ok) return unapplied;
+            removed = unapplied.value.changed.length
+              ? ` Its statements were removed from ${unapplied.value.changed.map((c) => `the ${c.kind} of ${c.target}`).join(', ')} (backed up first).`
+              : ' No policy held its statements.';
+          }
           const result = await remove(conn.id);
           if (result.ok) {
             setConfirming(false);
             flash(
               'success',
-              `Connection "${conn.name}" deleted. Files already exported stay in the destination.`,
+              `Connection "${conn.name}" deleted. Files already exported stay in the destination.${removed}`,
             );
             navigate('/connections');
           }
           return result;
         }}
       >
-        Ferry stops exporting to {describeDestination(dest)}. Files already exported stay where they
-        are, and the job history is kept.
+        <SpaceBetween size="s">
+          <span>
+            Ferry stops exporting to {describeDestination(dest)}. Files already exported stay where
+            they are, and the job history is kept.
+          </span>
+          {dest.type === 's3' && (
+            <Checkbox
+              checked={removePolicies}
+              onChange={(e) => setRemovePolicies(e.detail.checked)}
+              description="Only statements whose id names this connection go; the owner's and other connections' stay. Each changed document is backed up first."
+              data-testid="remove-policies"
+            >
+              Also remove this connection's statements from the bucket policy
+              {dest.roleArn ? ', the export role' : ''}
+              {dest.kmsKeyArn ? ' and the key policy' : ''}
+            </Checkbox>
+          )}
+        </SpaceBetween>
       </ConfirmDelete>
     </ContentLayout>
   );

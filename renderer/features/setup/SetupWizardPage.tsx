@@ -2,6 +2,7 @@ import Alert from '@cloudscape-design/components/alert';
 import Autosuggest from '@cloudscape-design/components/autosuggest';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
@@ -63,6 +64,9 @@ export function SetupWizardPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [stepError, setStepError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  // The connection's id is chosen now: the policies name it before the connection is saved.
+  const [connectionId] = useState(newConnectionId);
+  const [confirmed, setConfirmed] = useState(false);
   const [draft, setDraft] = useState<Draft>(() => ({
     name: '',
     projectId: defaultProjectId(routeQuery(path).get('project'), projects),
@@ -88,6 +92,7 @@ export function SetupWizardPage() {
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
   const target = (): SetupTargetInput => ({
+    connectionId,
     profile: draft.profile,
     region: draft.region,
     endpoint: draft.endpoint || null,
@@ -104,6 +109,7 @@ export function SetupWizardPage() {
     const t = target();
     const account = setup.plan?.identity.account ?? setup.identity?.account;
     return {
+      id: connectionId,
       name: draft.name,
       projectId: draft.projectId,
       destination: {
@@ -431,6 +437,22 @@ export function SetupWizardPage() {
                       ]}
                     />
                   </Container>
+                  {setup.plan.warnings.length > 0 && (
+                    <Alert type="warning" header="Check before you apply">
+                      <SpaceBetween size="s">
+                        {setup.plan.warnings.map((w) => (
+                          <Box key={w}>{w}</Box>
+                        ))}
+                        <Checkbox
+                          checked={confirmed}
+                          onChange={(e) => setConfirmed(e.detail.checked)}
+                          data-testid="wizard-confirm-warnings"
+                        >
+                          I understand; apply with this prefix
+                        </Checkbox>
+                      </SpaceBetween>
+                    </Alert>
+                  )}
                   {draft.form === 'role' && (
                     <ApplyBlock
                       title={`Export role ${project ? exportRoleName(project.id) : ''}`}
@@ -439,7 +461,7 @@ export function SetupWizardPage() {
                         (p) => p.kind === 'role-trust' || p.kind === 'role-policy',
                       )}
                       busy={setup.busy === 'apply:role'}
-                      onApply={() => setup.apply(target(), draft.form, 'role')}
+                      onApply={() => setup.apply(target(), draft.form, 'role', confirmed)}
                     />
                   )}
                   <ApplyBlock
@@ -447,7 +469,7 @@ export function SetupWizardPage() {
                     description="Merged into the bucket's policy: its other statements stay."
                     proposals={setup.plan.proposals.filter((p) => p.kind === 'bucket-policy')}
                     busy={setup.busy === 'apply:bucket-policy'}
-                    onApply={() => setup.apply(target(), draft.form, 'bucket-policy')}
+                    onApply={() => setup.apply(target(), draft.form, 'bucket-policy', confirmed)}
                     testId="apply-bucket-policy"
                   />
                   {draft.kmsKeyArn && draft.form === 'role' && (
@@ -676,4 +698,11 @@ function normalize(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** `cn_` and 8 random lowercase letters or digits, as the engine makes them. */
+function newConnectionId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `cn_${[...bytes].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }

@@ -22,6 +22,8 @@ interface SetupState {
     target: SetupTargetInput,
     form: Form,
     step: ApplyStep,
+    /** The admin confirmed the plan's warnings (an empty prefix). */
+    confirmed?: boolean,
   ): Promise<ActionResult<MethodResult<'aws.apply'>>>;
   createKey(target: SetupTargetInput, form: Form): Promise<ActionResult<string>>;
   runVerify(
@@ -70,8 +72,10 @@ export const useSetupStore = create<SetupState>()((set, get) => {
       set({ plan: result.ok ? result.value : null });
       return result;
     },
-    async apply(target, form, step) {
-      const result = await busy(`apply:${step}`, () => api().aws.apply({ target, form, step }));
+    async apply(target, form, step, confirmed = false) {
+      const result = await busy(`apply:${step}`, () =>
+        api().aws.apply({ target, form, step, confirmed }),
+      );
       if (result.ok) await get().loadPlan(target, form);
       return result;
     },

@@ -4,8 +4,10 @@ import {
   bucketPolicy,
   defaultKeyPolicy,
   exportRoleArn,
-  kmsKeyStatement,
+  kmsKeyStatements,
   mergePolicy,
+  roleTrustPolicy,
+  withoutConnection,
   rolePermissionsPolicy,
   type ExportTarget,
   type PolicyDocument,
@@ -18,6 +20,8 @@ const KEY_ARN = `arn:aws:kms:us-east-1:${BUCKET_OWNER}:key/1234abcd-12ab-34cd-56
 const target: ExportTarget = {
   bucket: 'acme-export',
   prefix: 'amplitude/',
+  region: 'us-east-1',
+  connectionId: 'cn_a1b2c3d4',
   projectId: 187520,
   exportingAccount: EXPORTING,
   kmsKeyArn: KEY_ARN,
@@ -55,6 +59,27 @@ async function decide(
 }
 
 const object = (key: string) => `arn:aws:s3:::acme-export/${key}`;
+/** What KMS sees when S3 asks for a data key for an object of the bucket. */
+const VIA_S3 = { 'kms:ViaService': 's3.us-east-1.amazonaws.com' };
+
+/**
+ * The evaluator drops `kms:EncryptionContext:<key>` from a request (it matches context keys to
+ * an action's keys literally, and this one is a pattern), so a statement with that condition can
+ * never be allowed there. The KMS decisions below run on the documents without it; the test
+ * after them shows what the condition itself holds.
+ */
+function withoutEncryptionContext(doc: PolicyDocument): PolicyDocument {
+  return {
+    ...doc,
+    Statement: doc.Statement.map((st) => {
+      if (!st.Condition?.StringLike) return st;
+      const { 'kms:EncryptionContext:aws:s3:arn': _, ...like } = st.Condition.StringLike;
+      const Condition = { ...st.Condition, StringLike: like };
+      if (Object.keys(like).length === 0) delete (Condition as Record<string, unknown>).StringLike;
+      return { ...st, Condition };
+    }),
+  };
+}
 const BUCKET = 'arn:aws:s3:::acme-export';
 
 describe('generated policies, evaluated offline', () => {
@@ -108,9 +133,14 @@ describe('generated policies, evaluated offline', () => {
     });
 
     it('lets the role use the KMS key for exactly what an export needs', async () => {
-      const keyPolicy = mergePolicy(defaultKeyPolicy(BUCKET_OWNER), [kmsKeyStatement(target)]);
+      const keyPolicy = withoutEncryptionContext(
+        mergePolicy(defaultKeyPolicy(BUCKET_OWNER), kmsKeyStatements(target)),
+      );
+      const identity = withoutEncryptionContext(rolePermissionsPolicy(target));
       for (const action of ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'])
-        expect(await decide(role, action, KEY_ARN, identity, keyPolicy), action).toBe('Allowed');
+        expect(await decide(role, action, KEY_ARN, identity, keyPolicy, VIA_S3), action).toBe(
+          'Allowed',
+        );
       for (const action of ['kms:Encrypt', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy'])
         expect(await decide(role, action, KEY_ARN, identity, keyPolicy), action).not.toBe(
           'Allowed',
@@ -166,5 +196,192 @@ describe('generated policies, evaluated offline', () => {
     expect(twice.Statement).toHaveLength(1 + bucketPolicy(target, 'role').Statement.length);
     expect(JSON.stringify(twice)).toContain(exportRoleArn(target));
     expect(JSON.stringify(twice)).not.toContain(`${EXPORTING}:root`);
+  });
+
+  describe('least privilege: each condition refuses what it should and nothing an export does', () => {
+    const kmsTarget: ExportTarget = { ...target };
+    const role = exportRoleArn(kmsTarget);
+    const identity = rolePermissionsPolicy(kmsTarget);
+    const bucket = bucketPolicy(kmsTarget, 'role');
+    const key = object('amplitude/187520_2020-01-25_5#1.json.gz');
+    const tls = { 'aws:SecureTransport': 'true' };
+
+    it('allows every request an export makes, over TLS', async () => {
+      const requests: [string, string, Record<string, string>][] = [
+        // PutObject / CreateMultipartUpload with the key named, and a part without a header.
+        [
+          's3:PutObject',
+          key,
+          {
+            's3:x-amz-server-side-encryption': 'aws:kms',
+            's3:x-amz-server-side-encryption-aws-kms-key-id': KEY_ARN,
+          },
+        ],
+        ['s3:PutObject', key, {}],
+        ['s3:AbortMultipartUpload', key, {}],
+        ['s3:DeleteObject', key, {}],
+        ['s3:ListBucket', BUCKET, { 's3:prefix': 'amplitude/' }],
+        ['s3:ListBucketMultipartUploads', BUCKET, {}],
+        ['s3:GetBucketLocation', BUCKET, {}],
+      ];
+      for (const [action, resource, context] of requests)
+        expect(
+          await decide(role, action, resource, identity, bucket, { ...tls, ...context }),
+          `${action} ${JSON.stringify(context)}`,
+        ).toBe('Allowed');
+    });
+
+    it('refuses any request to the export over plain http', async () => {
+      for (const [action, resource] of [
+        ['s3:PutObject', key],
+        ['s3:ListBucket', BUCKET],
+      ] as const)
+        expect(
+          await decide(role, action, resource, identity, bucket, {
+            'aws:SecureTransport': 'false',
+            's3:prefix': 'amplitude/',
+          }),
+        ).toBe('ExplicitlyDenied');
+    });
+
+    it('leaves the https guard out only for an S3-compatible store reached over http', () => {
+      const sidsOf = (t: ExportTarget) => bucketPolicy(t, 'role').Statement.map((st) => st.Sid);
+      expect(sidsOf(kmsTarget)).toContain('FerryExporta1b2c3d4DenyInsecure');
+      expect(sidsOf({ ...kmsTarget, plainHttp: true })).not.toContain(
+        'FerryExporta1b2c3d4DenyInsecure',
+      );
+    });
+
+    it('refuses an object written unencrypted by KMS or under another key', async () => {
+      for (const context of <Record<string, string>[]>[
+        { 's3:x-amz-server-side-encryption': 'AES256' },
+        {
+          's3:x-amz-server-side-encryption': 'aws:kms',
+          's3:x-amz-server-side-encryption-aws-kms-key-id': KEY_ARN.replace('1234abcd', 'ffffffff'),
+        },
+      ])
+        expect(
+          await decide(role, 's3:PutObject', key, identity, bucket, { ...tls, ...context }),
+        ).toBe('ExplicitlyDenied');
+    });
+
+    it('lets the key be used only through S3 in the bucket’s Region, for this bucket', async () => {
+      const keyPolicy = withoutEncryptionContext(
+        mergePolicy(defaultKeyPolicy(BUCKET_OWNER), kmsKeyStatements(kmsTarget)),
+      );
+      const roleKms = withoutEncryptionContext(identity);
+      const use = (context: Record<string, string>) =>
+        decide(role, 'kms:GenerateDataKey', KEY_ARN, roleKms, keyPolicy, context);
+      expect(await use(VIA_S3)).toBe('Allowed');
+      expect(await use({})).not.toBe('Allowed'); // called directly, outside S3
+      expect(await use({ ...VIA_S3, 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' })).not.toBe(
+        'Allowed',
+      );
+      expect(await use({ ...VIA_S3, 'kms:ViaService': 's3.eu-west-1.amazonaws.com' })).not.toBe(
+        'Allowed',
+      );
+      // Checking the key's state is a direct call, and stays allowed.
+      expect(await decide(role, 'kms:DescribeKey', KEY_ARN, roleKms, keyPolicy)).toBe('Allowed');
+    });
+
+    it('ties data keys to this bucket’s objects by their encryption context', () => {
+      // S3 asks KMS with the object's ARN as context, or the bucket's with S3 Bucket Key on.
+      for (const doc of [
+        identity,
+        { Version: '2012-10-17', Statement: kmsKeyStatements(kmsTarget) },
+      ]) {
+        const data = (doc as PolicyDocument).Statement.find((st) => st.Sid.endsWith('Kms'))!;
+        expect(data.Action).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+        expect(data.Condition).toEqual({
+          StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [BUCKET, `${BUCKET}/amplitude/*`] },
+        });
+      }
+    });
+  });
+
+  describe('two connections of one project on one bucket, and an owner', () => {
+    const a: ExportTarget = { ...target, connectionId: 'cn_aaaaaaaa', prefix: 'team-a/' };
+    const b: ExportTarget = { ...target, connectionId: 'cn_bbbbbbbb', prefix: 'team-b/' };
+    const owner: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OwnerReadOnly',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${BUCKET_OWNER}:role/analyst` },
+          Action: 's3:GetObject',
+          Resource: `${BUCKET}/*`,
+        },
+      ],
+    };
+
+    it('keeps each other’s statements in the bucket policy and the role', async () => {
+      const bucketDoc = mergePolicy(
+        mergePolicy(owner, bucketPolicy(a, 'role').Statement),
+        bucketPolicy(b, 'role').Statement,
+      );
+      const roleDoc = mergePolicy(rolePermissionsPolicy(a), rolePermissionsPolicy(b).Statement);
+      expect(bucketDoc.Statement[0]).toEqual(owner.Statement[0]);
+      const role = exportRoleArn(a);
+      for (const prefix of ['team-a/', 'team-b/'])
+        expect(
+          await decide(role, 's3:PutObject', object(`${prefix}x.json.gz`), roleDoc, bucketDoc),
+          prefix,
+        ).toBe('Allowed');
+      // Applying A again replaces only A's statements.
+      const again = mergePolicy(bucketDoc, bucketPolicy(a, 'role').Statement);
+      expect(again.Statement.map((s) => s.Sid)).toEqual(
+        [...bucketDoc.Statement.map((s) => s.Sid)]
+          .filter((sid) => !sid.includes('aaaaaaaa'))
+          .concat(bucketPolicy(a, 'role').Statement.map((s) => s.Sid)),
+      );
+      // Removing A leaves the owner and B exactly as they were.
+      const withoutA = withoutConnection(bucketDoc, 'cn_aaaaaaaa')!;
+      expect(withoutA.Statement).toEqual(
+        bucketDoc.Statement.filter((s) => !s.Sid.startsWith('FerryExportaaaaaaaa')),
+      );
+      expect(withoutA.Statement[0]).toEqual(owner.Statement[0]);
+      expect(withoutConnection(bucketPolicy(a, 'role'), 'cn_aaaaaaaa')).toBeNull();
+    });
+
+    it('adds the admin to the role’s trust policy and keeps the owner’s statements', () => {
+      const existing: PolicyDocument = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OwnerCIRole',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${EXPORTING}:role/ci` },
+            Action: 'sts:AssumeRole',
+          },
+          {
+            Sid: 'FerryAdminAssumesExportRole',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${EXPORTING}:user/first-admin` },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      };
+      const merged = roleTrustPolicy(ADMIN, existing);
+      expect(merged.Statement[0]).toEqual(existing.Statement[0]);
+      expect(merged.Statement[1]!.Principal).toEqual({
+        AWS: [`arn:aws:iam::${EXPORTING}:user/first-admin`, ADMIN],
+      });
+      expect(roleTrustPolicy(ADMIN, merged)).toEqual(merged);
+    });
+
+    it('replaces a statement of an older Ferry only when it grants the same resources', () => {
+      const old: PolicyDocument = {
+        Version: '2012-10-17',
+        Statement: [
+          { ...bucketPolicy(a, 'role').Statement[0]!, Sid: 'FerryExport187520Write' },
+          { ...bucketPolicy(b, 'role').Statement[0]!, Sid: 'FerryExport187521Write' },
+        ],
+      };
+      const merged = mergePolicy(old, bucketPolicy(a, 'role').Statement);
+      expect(merged.Statement.map((s) => s.Sid)).not.toContain('FerryExport187520Write');
+      expect(merged.Statement.map((s) => s.Sid)).toContain('FerryExport187521Write');
+    });
   });
 });
