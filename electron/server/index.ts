@@ -55,8 +55,9 @@ const CONTENT_TYPES: Record<string, string> = {
 /**
  * Serve the console and the API contract on 127.0.0.1 for a browser: the headless transport.
  *
- * Every API call must carry the per-start secret token (`Authorization: Bearer`, or `?token=`
- * for the event stream, which browsers can not give headers). Requests naming another Host or
+ * Every API call must carry the per-start secret token in `Authorization: Bearer`; only the
+ * event stream (which browsers can not give headers) may carry it as `?token=`, so a token
+ * that leaks through a URL (history, a log) can not make calls. Requests naming another Host or
  * coming from another Origin are refused, so a web page the admin happens to visit can neither
  * rebind its DNS name to this port nor post to it.
  */
@@ -93,9 +94,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (req.headers['sec-fetch-site'] === 'cross-site')
       return sendJson(res, 403, fail('forbidden', 'Refused: cross-site request'));
 
-    const url = new URL(req.url ?? '/', `http://${host}`);
+    const url = parseUrl(req.url ?? '/', host);
+    if (!url) return sendJson(res, 400, fail('validation', 'Malformed request URL'));
     if (url.pathname.startsWith('/api/')) {
-      if (!hasToken(req, url))
+      const stream = url.pathname === '/api/events' && req.method === 'GET';
+      if (!hasToken(req, url, stream))
         return sendJson(
           res,
           401,
@@ -104,10 +107,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             'Missing or wrong access token. Open the URL that `ferry serve` printed.',
           ),
         );
-      if (url.pathname === '/api/events' && req.method === 'GET') return openStream(req, res);
+      if (stream) return openStream(req, res);
       if (req.method !== 'POST')
         return sendJson(res, 405, fail('validation', 'Use POST for API calls'));
-      const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+      const method = decodePath(url.pathname.slice('/api/'.length));
+      if (method === null) return sendJson(res, 400, fail('validation', 'Malformed request URL'));
       return callMethod(req, res, method);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -115,9 +119,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return serveStatic(res, url.pathname, req.method === 'HEAD');
   }
 
-  function hasToken(req: IncomingMessage, url: URL): boolean {
+  function hasToken(req: IncomingMessage, url: URL, queryAllowed: boolean): boolean {
     const header = req.headers.authorization;
-    const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
+    const given = header?.startsWith('Bearer ')
+      ? header.slice(7)
+      : queryAllowed
+        ? url.searchParams.get('token')
+        : null;
     if (!given) return false;
     const buffer = Buffer.from(given);
     return buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer);
@@ -300,4 +308,22 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The request URL, or null when it can not be parsed. */
+function parseUrl(raw: string, host: string): URL | null {
+  try {
+    return new URL(raw, `http://${host}`);
+  } catch {
+    return null;
+  }
+}
+
+/** A percent-encoded path segment decoded, or null when the encoding is broken (`%E0%A4%A`). */
+function decodePath(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }

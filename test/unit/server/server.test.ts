@@ -110,6 +110,26 @@ describe('the headless console server', () => {
     expect((await send(s, `/api/events?token=nope`)).status).toBe(401);
   });
 
+  it('takes the token from the query string for the event stream only, never for a call', async () => {
+    const s = await start();
+    const viaQuery = await send(s, `/api/orgs.create?token=${s.token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 6, name: 'Sneaky' }),
+    });
+    expect(viaQuery.status).toBe(401);
+    expect(JSON.parse((await call(s, 'orgs.list', undefined)).body).value).toEqual([]);
+    // The page itself needs no token; the stream may carry it in the URL.
+    expect((await send(s, `/?token=${s.token}`)).status).toBe(200);
+  });
+
+  it('answers a malformed URL with 400, not a server error', async () => {
+    const s = await start();
+    for (const path of ['/api/%E0%A4%A', '/%E0%A4%A', '/api/orgs.list%ZZ'])
+      expect((await call(s, path.slice('/api/'.length), undefined)).status, path).toBe(400);
+    expect((await send(s, '/%E0%A4%A')).status).toBe(400);
+  });
+
   it('refuses a foreign Host (DNS rebinding) with 403, even with the token', async () => {
     const s = await start();
     const reply = await call(s, 'orgs.list', undefined, { Host: `evil.example:${s.port}` });
