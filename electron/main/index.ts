@@ -10,9 +10,9 @@ import {
 import { fileURLToPath } from 'node:url';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
-import type { SecretCodec } from '../engine/store/secrets';
 import { registerIpc } from './ipc';
 import { handleAppProtocol, registerAppScheme } from './protocol';
+import { desktopSecretCodec } from './secret-codec';
 import { createMainWindow } from './window';
 
 // The desktop entry: wire the engine to one secure window. Everything else lives in the engine.
@@ -50,16 +50,19 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
+  // The console needs no browser permission (camera, notifications, clipboard …): every
+  // request is refused, and every check answers no.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
     callback(false),
   );
+  session.defaultSession.setPermissionCheckHandler(() => false);
   handleAppProtocol(rendererDir);
   engine = await createEngine({
     dataDir: process.env.FERRY_DATA_DIR || app.getPath('userData'),
     transport: 'electron',
     role: 'the Ferry desktop app',
     electronVersion: process.versions.electron ?? null,
-    secretCodec: keychainCodec(),
+    secretCodec: desktopSecretCodec(safeStorage, process.platform, process.env),
     log: (error) => console.error(error),
     desktop: {
       show({ title, body }) {
@@ -77,21 +80,6 @@ async function start(): Promise<void> {
   powerMonitor.on('resume', () => void engine?.scheduler.wake());
   powerMonitor.on('unlock-screen', () => void engine?.scheduler.wake());
   await engine.scheduler.start();
-}
-
-/**
- * Secrets sealed by the OS keychain (Keychain, DPAPI, libsecret) through safeStorage; where
- * the OS has none (a Linux desktop without a keyring), the 0600 file headless Ferry uses.
- */
-function keychainCodec(): SecretCodec | undefined {
-  if (!safeStorage.isEncryptionAvailable()) return undefined;
-  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
-    return undefined;
-  return {
-    name: 'os-keychain',
-    seal: (plain) => safeStorage.encryptString(plain).toString('base64'),
-    open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
-  };
 }
 
 function focusWindow(): void {

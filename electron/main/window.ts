@@ -1,4 +1,5 @@
 import { BrowserWindow, shell } from 'electron';
+import { isAllowedExternal } from './links';
 import { APP_URL, isAppUrl } from './protocol';
 
 /**
@@ -46,7 +47,7 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
   return window;
 }
 
-/** Only web and mail links leave the app, and only to the OS's own handler. */
+/** Only https links to AWS and Amplitude leave the app (links.ts), to the system browser. */
 function openExternal(url: string): void {
-  if (/^(https?|mailto):/i.test(url)) void shell.openExternal(url);
+  if (isAllowedExternal(url)) void shell.openExternal(url);
 }

@@ -11,9 +11,13 @@ export interface RunResult {
 }
 
 /** Run `ferry <args>` to completion. */
-export function runFerry(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+export function runFerry(
+  args: string[],
+  env: Record<string, string> = {},
+  bin = FERRY_BIN,
+): Promise<RunResult> {
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [FERRY_BIN, ...args], {
+    const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, FERRY_DEBUG: '', FERRY_DEMO: '0', ...env },
     });
     let stdout = '';

@@ -5,6 +5,7 @@ import {
   type OperationError,
 } from '../aws/permissions';
 import { FerryError } from '../../../shared/api/errors';
+import { WorkerMismatch } from '../pipeline/pool';
 import { redactUpstream } from '../redact';
 import { SourceError } from '../sources/types';
 
@@ -77,6 +78,13 @@ export function classifyError(error: unknown): JobError {
 const JOB_MESSAGE_MAX = 1_000;
 
 function classify(error: unknown): JobError {
+  if (error instanceof WorkerMismatch)
+    return {
+      kind: 'config',
+      code: 'worker-mismatch',
+      message: error.message,
+      fix: 'Reinstall Ferry (from a source checkout: npm run build). Nothing was exported.',
+    };
   if (error instanceof SourceError)
     return {
       kind: error.transient ? 'transient' : 'source',

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -35,11 +36,42 @@ export function workerFile(): string {
   ];
   for (const url of candidates) {
     const path = fileURLToPath(url).replace(`app.asar${'/'}`, 'app.asar.unpacked/');
-    if (existsSync(path)) return path;
+    if (existsSync(path)) return checkedWorker(path);
   }
   throw new Error(
     `The export worker is missing (looked for ${candidates.map((u) => fileURLToPath(u)).join(', ')}). Run "npm run build".`,
   );
+}
+
+/**
+ * The SHA-256 of the worker this bundle was built with (scripts/build-node.mjs); absent when
+ * the engine runs from its TypeScript sources (tests) or in watch mode.
+ */
+/** The worker file differs from the one built with this bundle: never retried. */
+export class WorkerMismatch extends Error {
+  constructor(path: string) {
+    super(
+      `The export worker ${path} is not the one this Ferry was built with (its SHA-256 differs), so Ferry will not run it`,
+    );
+    this.name = 'WorkerMismatch';
+  }
+}
+
+declare const __FERRY_WORKER_SHA256__: string | null | undefined;
+const PINNED_WORKER =
+  typeof __FERRY_WORKER_SHA256__ === 'string' ? __FERRY_WORKER_SHA256__ : null;
+const checked = new Set<string>();
+
+/**
+ * The worker file, once its content is proven to be the one this bundle was built with: in a
+ * packaged app it lies outside app.asar, where the asar integrity check does not reach.
+ */
+function checkedWorker(path: string): string {
+  if (!PINNED_WORKER || checked.has(path)) return path;
+  const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+  if (actual !== PINNED_WORKER) throw new WorkerMismatch(path);
+  checked.add(path);
+  return path;
 }
 
 /**

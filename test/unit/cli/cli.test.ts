@@ -1,7 +1,16 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import {
+  appendFile,
+  cp,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FERRY_BIN, runFerry, startServe } from '../../support/ferry';
 import { useTempDirs } from '../../support/temp';
@@ -268,6 +277,35 @@ describe('the ferry command line', () => {
     expect(await exited).toBe(143);
     expect(stderr).toBe('ferry: demo-data stopped (SIGTERM); the output is incomplete\n');
     expect((await stat(out)).size).toBeLessThan(9_000_000 * 1_000);
+  });
+
+  it('refuses to run an export worker that is not the one it was built with', async () => {
+    // A copy of the built CLI beside the real node_modules, with one byte of its worker changed.
+    const root = await newDir();
+    await cp(resolve('out'), join(root, 'out'), { recursive: true });
+    await cp(resolve('package.json'), join(root, 'package.json'));
+    await symlink(resolve('node_modules'), join(root, 'node_modules'));
+    const ferry = (...args: string[]) =>
+      runFerry(['--data-dir', join(root, 'data'), ...args], {}, join(root, 'out/cli/main.js'));
+    await ferry('org', 'add', '--id', '1', '--name', 'A');
+    await ferry('project', 'add', '--id', '7', '--org', '1', '--name', 'W');
+    await ferry(
+      'connection',
+      'add',
+      '--name',
+      'local',
+      '--project',
+      '7',
+      '--folder',
+      join(root, 'x'),
+    );
+    expect((await ferry('export', 'local', '--hour', '2020-01-25T05')).code).toBe(0);
+    await appendFile(join(root, 'out/worker/pipeline-worker.js'), '\n// changed\n');
+    const refused = await ferry('export', 'local', '--hour', '2020-01-25T06');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /The export worker .*pipeline-worker\.js is not the one this Ferry was built with/,
+    );
   });
 
   it('says in one line when --data-dir is not a usable folder', async () => {

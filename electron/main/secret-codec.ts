@@ -1,0 +1,40 @@
+import { FerryError } from '../../shared/api/errors';
+import type { SecretCodec } from '../engine/store/secrets';
+
+/** The part of Electron's safeStorage Ferry uses (a fake in tests). */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  getSelectedStorageBackend?(): string;
+  encryptString(plain: string): Buffer;
+  decryptString(sealed: Buffer): string;
+}
+
+/** How the desktop app keeps secrets: the OS keychain, or the 0600 file only when asked to. */
+export function desktopSecretCodec(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): SecretCodec | undefined {
+  if (env.FERRY_SECRET_STORE === 'file') return undefined; // the admin chose the file store
+  const backend =
+    platform === 'linux' ? (safeStorage.getSelectedStorageBackend?.() ?? 'unknown') : null;
+  if (safeStorage.isEncryptionAvailable() && backend !== 'basic_text')
+    return {
+      name: 'os-keychain',
+      seal: (plain) => safeStorage.encryptString(plain).toString('base64'),
+      open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+    };
+  // No keychain that really protects a secret: refuse to store one rather than fall back.
+  const why =
+    backend === 'basic_text'
+      ? 'this Linux desktop has no keyring Electron can use (its safeStorage backend is basic_text, a fixed key)'
+      : 'the OS keychain is not available';
+  const refuse = (): never => {
+    throw new FerryError(
+      'validation',
+      `Ferry will not store the secret: ${why}. ${platform === 'linux' ? 'Install and unlock a keyring (gnome-keyring or KWallet, with libsecret), then restart Ferry' : 'Unlock the keychain, then restart Ferry'} — or start Ferry with FERRY_SECRET_STORE=file to keep secrets in a file only your user can read (as headless Ferry does).`,
+      'secretKey',
+    );
+  };
+  return { name: 'os-keychain', seal: refuse, open: refuse };
+}

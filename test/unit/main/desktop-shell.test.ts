@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { isAllowedExternal } from '../../../electron/main/links';
+import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
+
+const storage = (available: boolean, backend = 'gnome_libsecret'): SafeStorageLike => ({
+  isEncryptionAvailable: () => available,
+  getSelectedStorageBackend: () => backend,
+  encryptString: (plain) => Buffer.from(`sealed:${plain}`),
+  decryptString: (sealed) => sealed.toString().replace(/^sealed:/, ''),
+});
+
+describe('the desktop shell, without Electron', () => {
+  it('opens only https links to AWS and Amplitude in the system browser', () => {
+    for (const ok of [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html',
+      'https://console.aws.amazon.com/s3/buckets/acme',
+      'https://us-east-1.console.aws.amazon.com/iam/home',
+      'https://amplitude.com/docs/apis/analytics/export',
+      'https://app.amplitude.com/analytics/acme',
+    ])
+      expect(isAllowedExternal(ok), ok).toBe(true);
+    for (const bad of [
+      'http://docs.aws.amazon.com/',
+      'https://aws.amazon.com.evil.example/',
+      'https://evilamplitude.com/',
+      'https://user:pass@amplitude.com/',
+      'https://amplitude.com:8443/',
+      'file:///etc/passwd',
+      'mailto:admin@example.com',
+      'ms-settings:privacy',
+      'javascript:alert(1)',
+      'not a url',
+    ])
+      expect(isAllowedExternal(bad), bad).toBe(false);
+  });
+
+  it('keeps secrets in the OS keychain, and never silently in a file when there is none', () => {
+    const sealed = desktopSecretCodec(storage(true), 'darwin', {})!;
+    expect(sealed.name).toBe('os-keychain');
+    expect(sealed.open(sealed.seal('s3cret'))).toBe('s3cret');
+
+    for (const [s, platform, why] of [
+      [storage(false), 'win32', /the OS keychain is not available\. Unlock the keychain/],
+      [storage(true, 'basic_text'), 'linux', /basic_text.*Install and unlock a keyring/],
+    ] as const) {
+      const refusing = desktopSecretCodec(s, platform, {})!;
+      expect(() => refusing.seal('s3cret')).toThrow(why);
+      expect(() => refusing.seal('s3cret')).toThrow(/FERRY_SECRET_STORE=file/);
+    }
+    // Only when the admin asks for the file store explicitly.
+    expect(
+      desktopSecretCodec(storage(true, 'basic_text'), 'linux', { FERRY_SECRET_STORE: 'file' }),
+    ).toBeUndefined();
+  });
+});
