@@ -27,6 +27,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // A middle click must not open a window behind setWindowOpenHandler's back.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
 
