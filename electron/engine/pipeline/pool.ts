@@ -58,8 +58,7 @@ export class WorkerMismatch extends Error {
 }
 
 declare const __FERRY_WORKER_SHA256__: string | null | undefined;
-const PINNED_WORKER =
-  typeof __FERRY_WORKER_SHA256__ === 'string' ? __FERRY_WORKER_SHA256__ : null;
+const PINNED_WORKER = typeof __FERRY_WORKER_SHA256__ === 'string' ? __FERRY_WORKER_SHA256__ : null;
 const checked = new Set<string>();
 
 /**
