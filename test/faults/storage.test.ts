@@ -198,7 +198,7 @@ describe('faults in Ferry’s own storage', () => {
     const disk = await smallDisk('1m');
     if (typeof disk !== 'string') return context.skip(disk.skip);
     const dataDir = join(disk, 'ferry');
-    await mkdir(dataDir);
+    await mkdir(dataDir, { mode: 0o700 }); // private, as Ferry makes its own
     const out = await newDir();
     const env = await demo(dataDir, out);
     // Room for the lock's owner record, not for the job history.
