@@ -1,4 +1,8 @@
-import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketPolicyCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
 import { runFerry, startServe } from '../support/ferry';
 import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
 import { expect, fill, openConsole, test } from './fixtures';
@@ -47,7 +51,10 @@ test('the setup wizard walks from data to an enabled, verified connection agains
     await expect(page.getByText(`${TEST_PROFILE} is arn:aws`)).toBeVisible();
     await page.getByRole('button', { name: 'Next' }).click();
     // 4. The generated bucket policy, applied (what it replaces is backed up)
-    await expect(page.getByTestId('policy-bucket-policy')).toContainText('FerryExport187520Write');
+    // Its statement ids carry the connection the wizard will create (checked below).
+    await expect(page.getByTestId('policy-bucket-policy')).toContainText(
+      /"FerryExport[a-z0-9]{8}Write"/,
+    );
     await page.getByTestId('apply-bucket-policy').click();
     await expect(page.getByText(/Applied\. What it replaced is backed up \(bk_/)).toBeVisible();
     await page.getByRole('button', { name: 'Next' }).click();
@@ -69,6 +76,66 @@ test('the setup wizard walks from data to an enabled, verified connection agains
         new ListObjectsV2Command({ Bucket: 'wizard-exports', Prefix: 'amplitude/_ferry-verify/' }),
       );
     expect(probes.KeyCount ?? 0).toBe(0); // verification cleaned up after itself
+    const id = new URL(page.url()).hash.split('/').pop()!;
+    expect(id).toMatch(/^cn_[a-z0-9]{8}$/);
+    const policy = await moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'wizard-exports' }));
+    expect(policy.Policy).toContain(`"FerryExport${id.slice(3)}Write"`);
+
+    // Deleting it can take exactly its statements out again (the policy was only Ferry's).
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('remove-policies').getByRole('checkbox').check();
+    await page.screenshot({ path: 'test-results/delete-with-policies.png' });
+    await page.getByTestId('confirm-delete').click();
+    await expect(
+      page.getByText(
+        /Its statements were removed from the bucket-policy of s3:\/\/wizard-exports \(backed up first\)/,
+      ),
+    ).toBeVisible();
+    await expect(
+      moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'wizard-exports' })),
+    ).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
+  } finally {
+    await server.stop();
+  }
+});
+
+test('an empty prefix is applied only after the admin confirms it', async ({ page, dataDir }) => {
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  await moto.s3().send(new CreateBucketCommand({ Bucket: 'whole-bucket' }));
+  expect((await runFerry(['org', 'add', '--id', '123', '--name', 'Acme'], env)).code).toBe(0);
+  expect(
+    (await runFerry(['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'], env))
+      .code,
+  ).toBe(0);
+  const server = await startServe(dataDir, [], moto.env);
+  try {
+    await openConsole(page, server.url);
+    await page.getByTestId('create-connection').click();
+    await fill(page, 'wizard-name', 'everything');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('wizard-profile').locator('input').fill(TEST_PROFILE);
+    await fill(page, 'wizard-bucket', 'whole-bucket');
+    await page.getByText('S3-compatible storage or a test server').click();
+    await fill(page, 'wizard-endpoint', moto.endpoint);
+    await page.getByRole('checkbox', { name: 'Path-style addressing' }).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(
+      page.getByText(/The prefix is empty, so the export may write and delete/),
+    ).toBeVisible();
+    await page.getByTestId('apply-bucket-policy').click();
+    await expect(page.getByText(/Confirm to apply anyway/).first()).toBeVisible();
+    await expect(
+      moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'whole-bucket' })),
+    ).rejects.toMatchObject({
+      name: 'NoSuchBucketPolicy',
+    });
+    await page.getByTestId('wizard-confirm-warnings').getByRole('checkbox').check();
+    await page.screenshot({ path: 'test-results/wizard-empty-prefix.png' });
+    await page.getByTestId('apply-bucket-policy').click();
+    await expect(page.getByText(/Applied\. What it replaced is backed up \(bk_/)).toBeVisible();
+    const policy = await moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'whole-bucket' }));
+    expect(policy.Policy).toContain('arn:aws:s3:::whole-bucket/*');
   } finally {
     await server.stop();
   }
