@@ -14,7 +14,11 @@ afterEach(async () => {
   close = null;
 });
 
-async function setup(replies: Reply[], timeouts?: { answerMs?: number; stallMs?: number }) {
+async function setup(
+  replies: Reply[],
+  timeouts?: { answerMs?: number; stallMs?: number },
+  maxArchiveBytes?: number,
+) {
   const server = await startAmplitudeServer(replies);
   close = server.close;
   const tempDir = await newDir();
@@ -25,6 +29,7 @@ async function setup(replies: Reply[], timeouts?: { answerMs?: number; stallMs?:
     secretKey: 'secret-1',
     tempDir,
     timeouts,
+    maxArchiveBytes,
   });
   return { server, source, tempDir };
 }
@@ -175,6 +180,46 @@ describe('the Amplitude Export API source', () => {
     expect(error.message).toMatch(/HTTP 500/);
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain(Buffer.from('key-1:secret-1').toString('base64'));
+  });
+
+  it('stops a download that grows past the archive cap, and keeps nothing of it', async () => {
+    const { source, tempDir } = await setup([{ zip: entries }], undefined, 100);
+    const error = await failure(source.open(HOUR, new AbortController().signal));
+    expect(error).toMatchObject({ code: 'too-large', transient: false });
+    expect(error.message).toMatch(/grew past .* GiB; Ferry stopped reading it/);
+    expect(await readdir(tempDir)).toEqual([]);
+  });
+
+  it('refuses a line longer than the cap instead of holding it in memory', async () => {
+    const { lineBlocks } = await import('../../../../electron/engine/sources/lines');
+    async function* noNewline() {
+      for (let i = 0; i < 10; i++) yield new Uint8Array(1024).fill(120);
+    }
+    const read = async () => {
+      for await (const block of lineBlocks(noNewline(), 4096)) void block;
+    };
+    await expect(read()).rejects.toMatchObject({
+      code: 'line-too-long',
+      message: expect.stringMatching(/^Line 1 is longer than 0 MiB/),
+    });
+  });
+
+  it('never sends the keys over plain http to another computer, even from an old config', async () => {
+    const source = new AmplitudeSource({
+      region: 'us',
+      endpoint: 'http://amplitude.example.com',
+      apiKey: 'key-1',
+      secretKey: 'secret-1',
+      tempDir: await newDir(),
+      fetch: () => {
+        throw new Error('no request may be made');
+      },
+    });
+    const error = await failure(source.open(HOUR, new AbortController().signal));
+    expect(error).toMatchObject({ code: 'endpoint' });
+    expect(error.message).toMatch(
+      /will not send the project's Amplitude keys to http:\/\/amplitude\.example\.com/,
+    );
   });
 
   it('waits about two hours after an hour before its data is complete', () => {
