@@ -14,17 +14,22 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => moto?.stop());
 
-test('the setup wizard walks from data to an enabled, verified connection against moto_server', async ({
-  page,
-  dataDir,
-}) => {
+/** Organization 123 with project 187520, and `ferry serve` on them with moto's profile. */
+async function seededConsole(dataDir: string) {
   const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
   expect((await runFerry(['org', 'add', '--id', '123', '--name', 'Acme'], env)).code).toBe(0);
   expect(
     (await runFerry(['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'], env))
       .code,
   ).toBe(0);
-  const server = await startServe(dataDir, [], moto.env);
+  return startServe(dataDir, [], moto.env);
+}
+
+test('the setup wizard walks from data to an enabled, verified connection against moto_server', async ({
+  page,
+  dataDir,
+}) => {
+  const server = await seededConsole(dataDir);
   try {
     await openConsole(page, server.url);
     await page.getByTestId('create-connection').click();
@@ -100,14 +105,8 @@ test('the setup wizard walks from data to an enabled, verified connection agains
 });
 
 test('an empty prefix is applied only after the admin confirms it', async ({ page, dataDir }) => {
-  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
   await moto.s3().send(new CreateBucketCommand({ Bucket: 'whole-bucket' }));
-  expect((await runFerry(['org', 'add', '--id', '123', '--name', 'Acme'], env)).code).toBe(0);
-  expect(
-    (await runFerry(['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'], env))
-      .code,
-  ).toBe(0);
-  const server = await startServe(dataDir, [], moto.env);
+  const server = await seededConsole(dataDir);
   try {
     await openConsole(page, server.url);
     await page.getByTestId('create-connection').click();

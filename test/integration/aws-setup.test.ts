@@ -275,19 +275,21 @@ describe('policies: apply with backup, and restore', () => {
   });
 });
 
+/** A role trust policy as its owner wrote it: their CI role may assume it. */
+const OWNER_TRUST = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'OwnerCIRole',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' },
+      Action: 'sts:AssumeRole',
+    },
+  ],
+};
+
 describe('policies: two connections on one bucket, and the owner', () => {
   const SHARED = 'ferry-shared-bucket';
-  const ownerTrust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'OwnerCIRole',
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' },
-        Action: 'sts:AssumeRole',
-      },
-    ],
-  };
   const ownerBucket =
     '{"Version":"2012-10-17","Statement":[{"Sid":"OwnerReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::ferry-shared-bucket/*"}]}';
   const sids = (doc: string) =>
@@ -301,7 +303,7 @@ describe('policies: two connections on one bucket, and the owner', () => {
     await iam.send(
       new CreateRoleCommand({
         RoleName: 'ferry-export-187530',
-        AssumeRolePolicyDocument: JSON.stringify(ownerTrust),
+        AssumeRolePolicyDocument: JSON.stringify(OWNER_TRUST),
       }),
     );
     const e = await engine();
@@ -382,17 +384,7 @@ describe('policies: two connections on one bucket, and the owner', () => {
 describe('a role apply that fails half-way is rolled back', () => {
   let strict: Moto;
   let user: { id: string; secret: string };
-  const trustBefore = JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'OwnerCIRole',
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' },
-        Action: 'sts:AssumeRole',
-      },
-    ],
-  });
+  const trustBefore = JSON.stringify(OWNER_TRUST);
 
   beforeAll(async () => {
     // These five setup calls run before IAM enforcement starts.

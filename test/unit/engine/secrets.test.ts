@@ -28,6 +28,13 @@ async function stub(replies: Reply[]) {
   return server;
 }
 
+/** `ferry project add` for an Amplitude project behind `url`, its secret from AMP_SECRET. */
+const addAmplitude = (id: number, name: string, apiKey: string, url: string) => [
+  ...['project', 'add', '--id', String(id), '--org', '123', '--name', name],
+  ...['--source', 'amplitude', '--api-key', apiKey, '--amplitude-endpoint', url],
+  ...['--secret-key-env', 'AMP_SECRET'],
+];
+
 /** A data folder with org 123 and Amplitude project 187520 (secret "secret-1") behind `url`. */
 async function amplitudeProject(url: string) {
   const dataDir = await newDir();
@@ -45,11 +52,7 @@ async function amplitudeProject(url: string) {
     return result;
   };
   await ok('org', 'add', '--id', '123', '--name', 'Acme');
-  await ok(
-    ...['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web'],
-    ...['--source', 'amplitude', '--api-key', 'key-1', '--amplitude-endpoint', url],
-    ...['--secret-key-env', 'AMP_SECRET'],
-  );
+  await ok(...addAmplitude(187520, 'Web', 'key-1', url));
   await ok(
     ...['connection', 'add', '--name', 'amp', '--project', '187520', '--folder', out],
     ...['--settle-minutes', '0', '--access-tries', '1'],
@@ -75,24 +78,13 @@ describe('secrets', () => {
   it('a damaged secrets.json is moved aside, never wiped, and the projects that lost their key are named', async () => {
     const server = await stub([zip()]);
     const t = await amplitudeProject(server.url);
-    await t.ok(
-      ...['project', 'add', '--id', '187521', '--org', '123', '--name', 'App'],
-      ...['--source', 'amplitude', '--api-key', 'key-2', '--amplitude-endpoint', server.url],
-      ...['--secret-key-env', 'AMP_SECRET'],
-    );
+    await t.ok(...addAmplitude(187521, 'App', 'key-2', server.url));
     const secrets = join(t.dataDir, 'secrets.json');
     await truncate(secrets, 40);
     const damaged = await readFile(secrets);
 
     // Adding a third project's key must not write over what is left of the first two.
-    const added = await runFerry(
-      [
-        ...['project', 'add', '--id', '187522', '--org', '123', '--name', 'Mobile'],
-        ...['--source', 'amplitude', '--api-key', 'key-3', '--amplitude-endpoint', server.url],
-        ...['--secret-key-env', 'AMP_SECRET'],
-      ],
-      t.env,
-    );
+    const added = await t.ferry(...addAmplitude(187522, 'Mobile', 'key-3', server.url));
     expect(added.code, added.stderr).toBe(0);
     const aside = (await readdir(t.dataDir)).filter((n) => n.startsWith('secrets.json.damaged-'));
     expect(aside).toHaveLength(1);
@@ -123,14 +115,7 @@ describe('secrets', () => {
     // secrets.json replaced by a folder: neither readable nor writable as a file.
     await rm(join(t.dataDir, 'secrets.json'));
     await mkdir(join(t.dataDir, 'secrets.json'));
-    const failed = await runFerry(
-      [
-        ...['project', 'add', '--id', '187529', '--org', '123', '--name', 'Nope'],
-        ...['--source', 'amplitude', '--api-key', 'key-9', '--amplitude-endpoint', server.url],
-        ...['--secret-key-env', 'AMP_SECRET'],
-      ],
-      t.env,
-    );
+    const failed = await t.ferry(...addAmplitude(187529, 'Nope', 'key-9', server.url));
     expect(failed.code, failed.stderr).toBe(1);
     expect(failed.stderr).toMatch(
       /\nferry: The secret store .*secrets\.json can not be read \(EISDIR\), so no secret was read or changed\./,
