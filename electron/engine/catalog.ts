@@ -5,7 +5,7 @@ import type { PushEvent } from '../../shared/api/events';
 import type { Connection, Destination, Organization, Project } from '../../shared/model/entities';
 import type { ConfigStore } from './store/config-store';
 import type { ConfigData } from './store/schema';
-import { projectSecretOrigin } from './secret-origins';
+import { projectSecretOrigin } from './secret-binding';
 import { amplitudeSecretName, type SecretStore } from './store/secrets';
 
 export interface Clock {

@@ -19,6 +19,7 @@ import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
 import type { JobsStore } from './store/jobs-store';
+import { secretsNotice } from './secret-binding';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
 
 export interface EngineOptions {
@@ -246,36 +247,5 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       listeners.clear();
       await store.close();
     },
-  };
-}
-
-/**
- * The Amplitude projects whose secret key must be entered again (a damaged or deleted
- * secrets.json, a changed address), as one notice at every start until they are.
- */
-async function secretsNotice(
-  catalog: Catalog,
-  secrets: SecretStore,
-  readOnly = false,
-): Promise<Notice | null> {
-  let unreadable: Set<number>;
-  try {
-    unreadable = new Set((await catalog.checkSecrets(readOnly)).map((p) => p.id));
-  } catch (error) {
-    return { level: 'warning', message: (error as Error).message };
-  }
-  const missing = catalog
-    .listProjects()
-    .filter((p) => p.source.type === 'amplitude' && (!p.secretKeyStored || unreadable.has(p.id)));
-  if (missing.length === 0 && !secrets.damaged) return null;
-  const aside = !secrets.damaged
-    ? ''
-    : secrets.damaged.endsWith('secrets.json')
-      ? `${secrets.damaged} is damaged (Ferry moves it aside the next time it writes). `
-      : `secrets.json was damaged and was moved aside to ${secrets.damaged}. `;
-  const which = missing.map((p) => `"${p.name}" (${p.id})`).join(', ');
-  return {
-    level: 'warning',
-    message: `${aside}${missing.length > 0 ? `Enter the Amplitude secret key again for ${which}: ${missing.length === 1 ? 'its' : 'their'} exports fail until then.` : 'None of the secrets in use was in it.'}`,
   };
 }

@@ -7,7 +7,7 @@ import type { Catalog, Clock } from '../catalog';
 import { classifyError } from '../jobs/errors';
 import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
 import type { Scheduler } from '../schedule/scheduler';
-import { smtpOrigin } from '../secret-origins';
+import { smtpOrigin } from '../secret-binding';
 import type { Store } from '../store';
 import type { SecretStore } from '../store/secrets';
 import { FERRY_VERSION, PRODUCT } from '../version';

@@ -7,7 +7,7 @@ import { AmplitudeSource } from '../sources/amplitude';
 import { DemoSource } from '../sources/demo';
 import { FilesSource } from '../sources/files';
 import { SourceError, type EventSource } from '../sources/types';
-import { amplitudeOrigin } from '../secret-origins';
+import { amplitudeOrigin } from '../secret-binding';
 import { amplitudeSecretName, SecretStore, SecretUnusable } from '../store/secrets';
 
 /**

@@ -13,7 +13,7 @@ import type { DesktopNotification } from '../../../shared/model/schedule';
 import { statementForDestination } from '../aws/permissions';
 import type { Clock } from '../catalog';
 import type { ConfigStore } from '../store/config-store';
-import { smtpOrigin } from '../secret-origins';
+import { smtpOrigin } from '../secret-binding';
 import type { SecretStore } from '../store/secrets';
 
 /** How a desktop shows a notification (Electron `Notification`); headless has none. */

@@ -1,0 +1,58 @@
+import type { Notice } from '../../shared/api/contract';
+import type { Project, SmtpSettings } from '../../shared/model/entities';
+import type { Catalog } from './catalog';
+import type { SecretStore } from './store/secrets';
+import { AMPLITUDE_ENDPOINTS } from './sources/amplitude';
+
+/*
+ * Secrets bound to where they go: the origin each kind of secret may be sent to, and the notice
+ * that names the projects whose secret must be entered again.
+ *
+ * A stored secret is only handed out for its own origin (store/secrets.ts), so changing a
+ * project's Amplitude endpoint or region, or the SMTP host or port, needs the secret again.
+ */
+
+/** The origin (scheme, host, port) an Amplitude source's keys are sent to. */
+export function amplitudeOrigin(source: Extract<Project['source'], { type: 'amplitude' }>): string {
+  return new URL(source.endpoint ?? AMPLITUDE_ENDPOINTS[source.region]).origin;
+}
+
+export function smtpOrigin(smtp: Pick<SmtpSettings, 'host' | 'port'>): string {
+  return `smtp://${smtp.host.toLowerCase()}:${smtp.port}`;
+}
+
+/** The origin of a project's source secret, or null when its source takes none. */
+export function projectSecretOrigin(project: Pick<Project, 'source'>): string | null {
+  return project.source.type === 'amplitude' ? amplitudeOrigin(project.source) : null;
+}
+
+/**
+ * The Amplitude projects whose secret key must be entered again (a damaged or deleted
+ * secrets.json, a changed address), as one notice at every start until they are.
+ */
+export async function secretsNotice(
+  catalog: Catalog,
+  secrets: SecretStore,
+  readOnly = false,
+): Promise<Notice | null> {
+  let unreadable: Set<number>;
+  try {
+    unreadable = new Set((await catalog.checkSecrets(readOnly)).map((p) => p.id));
+  } catch (error) {
+    return { level: 'warning', message: (error as Error).message };
+  }
+  const missing = catalog
+    .listProjects()
+    .filter((p) => p.source.type === 'amplitude' && (!p.secretKeyStored || unreadable.has(p.id)));
+  if (missing.length === 0 && !secrets.damaged) return null;
+  const aside = !secrets.damaged
+    ? ''
+    : secrets.damaged.endsWith('secrets.json')
+      ? `${secrets.damaged} is damaged (Ferry moves it aside the next time it writes). `
+      : `secrets.json was damaged and was moved aside to ${secrets.damaged}. `;
+  const which = missing.map((p) => `"${p.name}" (${p.id})`).join(', ');
+  return {
+    level: 'warning',
+    message: `${aside}${missing.length > 0 ? `Enter the Amplitude secret key again for ${which}: ${missing.length === 1 ? 'its' : 'their'} exports fail until then.` : 'None of the secrets in use was in it.'}`,
+  };
+}
