@@ -170,14 +170,19 @@ export class AmplitudeSource implements EventSource {
             else done(null, chunk);
           },
         });
+        const file = createWriteStream(path);
         try {
           await pipeline(
             Readable.fromWeb(response.body as never, { signal: both } as never),
             watchdog,
-            createWriteStream(path),
+            file,
             { signal: both },
           );
         } catch (error) {
+          // The file may still be opening when the download fails: let it close, then delete it,
+          // so no partial zip is left behind (or created after the delete).
+          if (!file.closed)
+            await new Promise<void>((resolve) => file.once('close', () => resolve()));
           await rm(path, { force: true });
           signal.throwIfAborted();
           if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw error;
