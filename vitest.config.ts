@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites, each its own script: unit (pure logic, seconds), integration (a real
-// S3-compatible server, the built CLI) and faults (kills, cancels, full disks, lost locks —
-// every fault then checked against the destination and the history). `npm test` runs all.
+// Four suites, each its own script: unit (pure logic, seconds), integration (a real
+// S3-compatible server, the built CLI), faults (kills, cancels, full disks, lost locks — every
+// fault then checked against the destination and the history) and packaging (what
+// electron-builder packs into the desktop app). `npm test` runs all.
 export default defineConfig({
   test: {
     environment: 'node',
@@ -26,6 +27,11 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 240_000,
         },
+      },
+      {
+        extends: true,
+        // electron-builder over the built app, against a placeholder Electron runtime.
+        test: { name: 'packaging', include: ['test/packaging/**/*.test.ts'] },
       },
     ],
   },

@@ -1,0 +1,40 @@
+// Every icon Ferry ships, made from one source image: build/icon.svg.
+//   build/icon.png (1024 px), build/icons/<n>x<n>.png (Linux), build/icon.icns (macOS),
+//   build/icon.ico (Windows), renderer/public/favicon.svg, and the tray icons in
+//   renderer/public/tray/ (healthy, failing: a red dot, paused: a grey dot; 1x and 2x).
+// Run after changing the source: node scripts/icons.mjs (the results are committed).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Resvg } from '@resvg/resvg-js';
+import png2icons from 'png2icons';
+
+const source = await readFile('build/icon.svg', 'utf8');
+const png = (svg, size) =>
+  new Resvg(svg, { fitTo: { mode: 'width', value: size } }).render().asPng();
+
+await mkdir('build/icons', { recursive: true });
+for (const size of [16, 32, 48, 64, 128, 256, 512, 1024])
+  await writeFile(`build/icons/${size}x${size}.png`, png(source, size));
+const large = png(source, 1024);
+await writeFile('build/icon.png', large);
+await writeFile('build/icon.icns', png2icons.createICNS(large, png2icons.BICUBIC, 0));
+await writeFile('build/icon.ico', png2icons.createICO(large, png2icons.BICUBIC, 0, false, true));
+await writeFile(
+  'renderer/public/favicon.svg',
+  source.replace(/width="\d+" height="\d+"/, 'width="64" height="64"'),
+);
+
+// Tray: the same mark with a status dot in its lower right corner.
+const dot = (fill) =>
+  source.replace(
+    '</svg>',
+    `<circle cx="50" cy="50" r="13" fill="${fill}" stroke="#fff" stroke-width="4"/></svg>`,
+  );
+const tray = { ok: source, failing: dot('#d91515'), paused: dot('#8d99a8') };
+await mkdir('renderer/public/tray', { recursive: true });
+for (const [name, svg] of Object.entries(tray)) {
+  await writeFile(`renderer/public/tray/${name}.png`, png(svg, 16));
+  await writeFile(`renderer/public/tray/${name}@2x.png`, png(svg, 32));
+}
+console.log(
+  'icons: build/icon.{png,icns,ico}, build/icons/, renderer/public/favicon.svg, renderer/public/tray/',
+);

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { extractFile, listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// What electron-builder packs into the desktop app, checked here where no Electron runtime can
+// be downloaded: it packs against a placeholder runtime folder (electronDist) whose "binary" is
+// a script carrying Electron's fuse wire. So this shows the package's contents and its fuses —
+// not that the app runs (the Playwright Electron suite does that wherever a runtime exists).
+
+const made: string[] = [];
+/** Temp folders that live for the whole file (the package is built once, then read). */
+const newDir = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-package-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+/** The sentinel @electron/fuses looks for, then wire version 1 and its 8 fuses as Electron ships them. */
+const FUSE_WIRE = Buffer.concat([
+  Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+  Buffer.from([1, 8]),
+  Buffer.from('10110001'),
+]);
+let app: string;
+let asar: string;
+let files: string[];
+
+beforeAll(async () => {
+  if (!existsSync('out/renderer/index.html'))
+    spawnSync('npm', ['run', 'build:renderer'], { stdio: 'inherit' });
+  const runtime = await newDir();
+  await writeFile(
+    join(runtime, 'electron'),
+    Buffer.concat([
+      Buffer.from('#!/bin/sh\necho "placeholder Electron runtime (packaging test)"; exit 1\n'),
+      FUSE_WIRE,
+    ]),
+    { mode: 0o755 },
+  );
+  await writeFile(join(runtime, 'LICENSE'), 'placeholder');
+  const output = await newDir();
+  const built = spawnSync(
+    resolve('node_modules/.bin/electron-builder'),
+    ['--dir', '--linux', `-c.electronDist=${runtime}`, `-c.directories.output=${output}`],
+    { encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' } },
+  );
+  expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+  app = join(output, 'linux-unpacked');
+  asar = join(app, 'resources', 'app.asar');
+  files = listPackage(asar, { isPack: false }).map((f) => f.replaceAll('\\', '/'));
+}, 240_000);
+
+describe('the packaged desktop app (electron-builder --dir, placeholder runtime)', () => {
+  it('holds the main, preload, worker and console bundles and the CLI launcher', () => {
+    for (const file of [
+      '/package.json',
+      '/out/main/index.js',
+      '/out/preload/index.cjs',
+      '/out/worker/pipeline-worker.js',
+      '/out/cli/main.js',
+      '/out/renderer/index.html',
+      '/out/renderer/tray/ok.png',
+      '/bin/ferry.js',
+    ])
+      expect(files, file).toContain(file);
+    expect(files.some((f) => /^\/out\/renderer\/assets\/.*\.js$/.test(f))).toBe(true);
+  });
+
+  it('holds the production dependencies, and no development ones', () => {
+    const modules = new Set(
+      files
+        .filter((f) => f.startsWith('/node_modules/'))
+        .map((f) =>
+          f
+            .split('/')
+            .slice(2, f.split('/')[2]!.startsWith('@') ? 4 : 3)
+            .join('/'),
+        ),
+    );
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const dep of Object.keys(pkg.dependencies)) expect(modules, dep).toContain(dep);
+    for (const dev of Object.keys(pkg.devDependencies)) expect(modules, dev).not.toContain(dev);
+  });
+
+  it('holds no sources, tests, source maps or build files', () => {
+    const ours = files.filter((f) => !f.startsWith('/node_modules/'));
+    const unwanted = ours.filter(
+      (f) =>
+        /\.(map|tsx?)$/.test(f) ||
+        /^\/(electron|renderer|shared|test|scripts|build|docs|dist|\.ci)(\/|$)/.test(f) ||
+        /^\/(tsconfig|vite|vitest|playwright|eslint)[^/]*$/.test(f),
+    );
+    expect(unwanted, unwanted.join('\n')).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('runs the worker from outside app.asar only as the file the main bundle pinned', async () => {
+    const worker = join(
+      app,
+      'resources',
+      'app.asar.unpacked',
+      'out',
+      'worker',
+      'pipeline-worker.js',
+    );
+    const hash = createHash('sha256')
+      .update(await readFile(worker))
+      .digest('hex');
+    const main = extractFile(asar, 'out/main/index.js').toString('utf8');
+    expect(main).toContain(`"${hash}"`);
+  });
+
+  it('has its fuses set as electron-builder.yml says, read back from the binary', async () => {
+    const wire = await getCurrentFuseWire(join(app, 'ferry'));
+    const state = (option: FuseV1Options) => String.fromCharCode(wire[option] as number);
+    expect({
+      runAsNode: state(FuseV1Options.RunAsNode),
+      cookieEncryption: state(FuseV1Options.EnableCookieEncryption),
+      nodeOptions: state(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+      inspect: state(FuseV1Options.EnableNodeCliInspectArguments),
+      asarIntegrity: state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+      onlyAsar: state(FuseV1Options.OnlyLoadAppFromAsar),
+      fileProtocol: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
+    }).toEqual({
+      runAsNode: '0',
+      cookieEncryption: '1',
+      nodeOptions: '0',
+      inspect: '0',
+      asarIntegrity: '1',
+      onlyAsar: '1',
+      fileProtocol: '0',
+    });
+  });
+
+  it('ships every platform’s icon, made from the one source image', () => {
+    for (const icon of [
+      'build/icon.icns',
+      'build/icon.ico',
+      'build/icon.png',
+      'build/icons/512x512.png',
+    ])
+      expect(existsSync(icon), icon).toBe(true);
+    // The Linux build carries the icon set it was given.
+    expect(existsSync(join(app, 'resources'))).toBe(true);
+  });
+});
