@@ -7,12 +7,17 @@ import {
   safeStorage,
   session,
 } from 'electron';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DesktopNotification } from '../../shared/model/schedule';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
+import { Background } from './background';
 import { registerIpc } from './ipc';
-import { handleAppProtocol, registerAppScheme } from './protocol';
+import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
 import { desktopSecretCodec } from './secret-codec';
+import { createTray } from './tray';
+import type { TrayAction } from './tray-menu';
 import { createMainWindow } from './window';
 
 // The desktop entry: wire the engine to one secure window. Everything else lives in the engine.
@@ -24,6 +29,25 @@ let engine: Engine | null = null;
 /** How long quitting lets running exports finish before cancelling them. */
 const QUIT_GRACE_MS = 10_000;
 let mainWindow: BrowserWindow | null = null;
+let tray: ReturnType<typeof createTray> | null = null;
+const background = new Background(
+  {
+    exit: (code) => app.exit(code),
+    setLoginItemSettings: (settings) => app.setLoginItemSettings(settings),
+    getLoginItemSettings: () => app.getLoginItemSettings(),
+  },
+  () => engine,
+  {
+    graceMs: QUIT_GRACE_MS,
+    notifyStillRunning: () =>
+      notify({
+        title: 'Ferry keeps exporting',
+        body: 'The window is closed; hourly exports go on. Open Ferry or quit it from its tray icon.',
+        connectionId: null,
+      }),
+    log: (error) => console.error(error),
+  },
+);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -33,19 +57,11 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
-  app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', (event) => {
-    // Quit only once the engine has stopped: running exports get a few seconds, then are
-    // cancelled cleanly (nothing half-written) and run again at the next start.
-    if (!engine) return;
-    event.preventDefault();
-    const closing = engine;
-    engine = null;
-    void closing
-      .close({ graceMs: QUIT_GRACE_MS })
-      .catch((error: unknown) => console.error(error))
-      .finally(() => app.quit());
-  });
+  // Closing the window keeps Ferry exporting behind its tray icon (background.ts).
+  app.on('window-all-closed', () => undefined);
+  // Quit only once the engine has stopped: running exports get a few seconds, then are
+  // cancelled cleanly (nothing half-written) and run again at the next start.
+  app.on('before-quit', (event) => void background.beforeQuit(event));
   app.whenReady().then(start).catch(fail);
 }
 
@@ -64,17 +80,20 @@ async function start(): Promise<void> {
     electronVersion: process.versions.electron ?? null,
     secretCodec: desktopSecretCodec(safeStorage, process.platform, process.env),
     log: (error) => console.error(error),
-    desktop: {
-      show({ title, body }) {
-        if (!Notification.isSupported()) return;
-        const note = new Notification({ title, body });
-        note.on('click', focusWindow);
-        note.show();
-      },
-    },
+    desktop: { show: notify },
   });
   registerIpc(engine, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow] : []));
-  mainWindow = createMainWindow(preloadPath);
+  openWindow();
+  tray = createTray(
+    engine,
+    join(rendererDir, 'tray'),
+    () => ({
+      paused: engine?.scheduler.paused ?? false,
+      openAtLogin: background.openAtLogin,
+      loginSupported: process.platform !== 'linux',
+    }),
+    (action) => void trayAction(action),
+  );
   app.on('activate', focusWindow);
   // The laptop slept: catch up the hours it missed at once instead of at the next timer.
   powerMonitor.on('resume', () => void engine?.scheduler.wake());
@@ -82,13 +101,48 @@ async function start(): Promise<void> {
   await engine.scheduler.start();
 }
 
-function focusWindow(): void {
-  if (!mainWindow || mainWindow.isDestroyed()) {
-    if (engine) mainWindow = createMainWindow(preloadPath);
-    return;
-  }
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.focus();
+/** A desktop notification; clicking it opens the connection it is about. */
+function notify({
+  title,
+  body,
+  connectionId,
+}: Pick<DesktopNotification, 'title' | 'body' | 'connectionId'>): void {
+  if (!Notification.isSupported()) return;
+  const note = new Notification({ title, body });
+  note.on('click', () => (connectionId ? openConnection(connectionId) : focusWindow()));
+  note.show();
+}
+
+async function trayAction(action: TrayAction): Promise<void> {
+  if (action.kind === 'open') focusWindow();
+  else if (action.kind === 'open-connection') openConnection(action.connectionId);
+  else if (action.kind === 'pause' || action.kind === 'resume')
+    await engine?.scheduler.setPaused(action.kind === 'pause');
+  else if (action.kind === 'open-at-login') background.setOpenAtLogin(action.on);
+  else if (action.kind === 'quit') app.quit();
+  await tray?.refresh();
+}
+
+function openWindow(): BrowserWindow {
+  const window = createMainWindow(preloadPath);
+  window.on('close', (event) => background.windowClosing(event, () => window.hide()));
+  mainWindow = window;
+  return window;
+}
+
+function focusWindow(): BrowserWindow | null {
+  if (!engine) return null;
+  const window = mainWindow && !mainWindow.isDestroyed() ? mainWindow : openWindow();
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+  return window;
+}
+
+/** Show the console on one connection's page. */
+function openConnection(connectionId: string): void {
+  const window = focusWindow();
+  void window?.loadURL(`${APP_URL}#/connections/${encodeURIComponent(connectionId)}`);
 }
 
 function fail(error: unknown): void {

@@ -57,6 +57,9 @@ export class Scheduler {
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
 
+  /** Hourly exports held back by the admin (the tray); see setPaused. */
+  paused = false;
+
   constructor(private readonly deps: SchedulerDeps) {
     this.concurrency =
       deps.concurrency ??
@@ -94,6 +97,16 @@ export class Scheduler {
       },
       (error: unknown) => this.deps.log?.(error),
     );
+  }
+
+  /**
+   * Pause hourly exports (the desktop tray's "Pause"): no scheduled hour is queued while paused;
+   * running exports finish, and manual exports and backfills still run. Resuming catches up at
+   * once, as after a sleep. Lasts until resumed or the process ends.
+   */
+  setPaused(paused: boolean): Promise<void> {
+    this.paused = paused;
+    return this.tick();
   }
 
   /** Look again now (power resume, a connection enabled, a policy fixed). */
@@ -169,7 +182,7 @@ export class Scheduler {
       await nextTurn();
       const plan = this.plan(connection, now);
       if (!plan) continue;
-      if (connection.enabled && !this.stopped(connection.id)) {
+      if (connection.enabled && !this.stopped(connection.id) && !this.paused) {
         for (const [hour, datasets] of byHour(plan.due))
           this.enqueue(connection, hour, datasets, 'scheduled');
         next = Math.min(next, plan.nextAt, plan.retryAt ?? Infinity);

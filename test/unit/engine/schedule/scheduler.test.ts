@@ -55,6 +55,33 @@ describe('the hourly schedule', () => {
     }
   });
 
+  it('paused (the tray), queues no scheduled hour; resumed, catches up at once', async () => {
+    const { engine, clock, connectionId } = await scheduledEngine(
+      await newDir(),
+      '2026-03-01T10:05:00Z',
+    );
+    try {
+      await engine.scheduler.start();
+      await engine.scheduler.setPaused(true);
+      await clock.advanceTo('2026-03-01T13:30:00Z');
+      expect(await exportedHours(engine, connectionId)).toEqual([]);
+      // A manual export still runs while paused.
+      await engine.call('jobs.exportHour', { connectionId, hour: '2026-03-01T09' });
+      await engine.scheduler.idle();
+      expect(await exportedHours(engine, connectionId)).toEqual(['2026-03-01T09']);
+      await engine.scheduler.setPaused(false);
+      await clock.advance(60_000);
+      expect(await exportedHours(engine, connectionId)).toEqual([
+        '2026-03-01T09',
+        '2026-03-01T10',
+        '2026-03-01T11',
+        '2026-03-01T12',
+      ]);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('after a 30-hour sleep catches up the 24 hours of its lookback and lists 6 as a gap', async () => {
     const { engine, clock, connectionId } = await scheduledEngine(
       await newDir(),

@@ -1,0 +1,96 @@
+import type { ConnectionStatus } from '../../shared/model/schedule';
+
+/**
+ * What the tray says and offers, as plain data: the tray icon in electron/main/index.ts only
+ * draws it. Built from the same connection statuses the console and `ferry status` show (the
+ * engine's one status function), so the tray never says "healthy" where the console says failing.
+ */
+
+export type TrayIcon = 'ok' | 'failing' | 'paused';
+
+export interface TraySummary {
+  icon: TrayIcon;
+  /** One line: "All 3 connections healthy", "1 connection failing", "Paused". */
+  headline: string;
+  /** The tooltip: the headline under the product name. */
+  tooltip: string;
+  failing: { connectionId: string; name: string; reason: string | null }[];
+}
+
+export type TrayAction =
+  | { kind: 'open' }
+  | { kind: 'open-connection'; connectionId: string }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'open-at-login'; on: boolean }
+  | { kind: 'quit' };
+
+export interface TrayItem {
+  label: string;
+  type?: 'normal' | 'separator' | 'checkbox';
+  checked?: boolean;
+  enabled?: boolean;
+  action?: TrayAction;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function traySummary(
+  statuses: ConnectionStatus[],
+  names: Record<string, string>,
+  paused: boolean,
+): TraySummary {
+  const failing = statuses
+    .filter((s) => s.state === 'failing')
+    .map((s) => ({
+      connectionId: s.connectionId,
+      name: names[s.connectionId] ?? s.connectionId,
+      reason: s.reason,
+    }));
+  const enabled = statuses.filter((s) => s.state !== 'disabled').length;
+  const headline =
+    failing.length > 0
+      ? `${plural(failing.length, 'connection')} failing`
+      : paused
+        ? 'Hourly exports paused'
+        : enabled === 0
+          ? 'No connection exports hourly'
+          : `All ${plural(enabled, 'connection')} healthy`;
+  return {
+    icon: failing.length > 0 ? 'failing' : paused ? 'paused' : 'ok',
+    headline: failing.length > 0 && paused ? `${headline} · paused` : headline,
+    tooltip: `Ferry — ${failing.length > 0 && paused ? `${headline} · paused` : headline}`,
+    failing,
+  };
+}
+
+/** The tray menu: status, each failing connection (opens it), open, pause, start at login, quit. */
+export function trayMenu(
+  summary: TraySummary,
+  state: { paused: boolean; openAtLogin: boolean; loginSupported: boolean },
+): TrayItem[] {
+  const items: TrayItem[] = [{ label: summary.headline, enabled: false }];
+  for (const f of summary.failing.slice(0, 5))
+    items.push({
+      label: `${f.name}: ${f.reason ?? 'failing'}`.slice(0, 80),
+      action: { kind: 'open-connection', connectionId: f.connectionId },
+    });
+  if (summary.failing.length > 5)
+    items.push({ label: `… and ${summary.failing.length - 5} more`, action: { kind: 'open' } });
+  items.push(
+    { label: '', type: 'separator' },
+    { label: 'Open Ferry', action: { kind: 'open' } },
+    state.paused
+      ? { label: 'Resume hourly exports', action: { kind: 'resume' } }
+      : { label: 'Pause hourly exports', action: { kind: 'pause' } },
+  );
+  if (state.loginSupported)
+    items.push({
+      label: 'Start Ferry at login',
+      type: 'checkbox',
+      checked: state.openAtLogin,
+      action: { kind: 'open-at-login', on: !state.openAtLogin },
+    });
+  items.push({ label: '', type: 'separator' }, { label: 'Quit Ferry', action: { kind: 'quit' } });
+  return items;
+}

@@ -1,0 +1,55 @@
+import { Menu, nativeImage, Tray } from 'electron';
+import type { Engine } from '../engine';
+import { trayMenu, traySummary, type TrayAction, type TrayIcon } from './tray-menu';
+
+/**
+ * The tray icon: draws what tray-menu.ts decides, from the engine's connection statuses, and
+ * redraws when a status changes. Actions go back to the caller.
+ */
+export function createTray(
+  engine: Engine,
+  iconDir: string,
+  state: () => { paused: boolean; openAtLogin: boolean; loginSupported: boolean },
+  act: (action: TrayAction) => void,
+): { refresh(): Promise<void>; destroy(): void } {
+  const icon = (name: TrayIcon) => nativeImage.createFromPath(`${iconDir}/${name}.png`);
+  const tray = new Tray(icon('ok'));
+  tray.on('click', () => act({ kind: 'open' }));
+  let pending: Promise<void> | null = null;
+  const draw = async () => {
+    const [statuses, connections] = await Promise.all([
+      engine.call('schedule.status', undefined),
+      engine.call('connections.list', undefined),
+    ]);
+    const names = Object.fromEntries(connections.map((c) => [c.id, c.name]));
+    const summary = traySummary(statuses, names, state().paused);
+    tray.setImage(icon(summary.icon));
+    tray.setToolTip(summary.tooltip);
+    tray.setContextMenu(
+      Menu.buildFromTemplate(
+        trayMenu(summary, state()).map((item) => ({
+          label: item.label,
+          type: item.type ?? 'normal',
+          checked: item.checked,
+          enabled: item.enabled ?? true,
+          click: item.action ? () => act(item.action!) : undefined,
+        })),
+      ),
+    );
+  };
+  const refresh = () =>
+    (pending ??= draw()
+      .catch((error: unknown) => console.error(error))
+      .finally(() => (pending = null)));
+  const unsubscribe = engine.subscribe((event) => {
+    if (event.type === 'schedule.status' || event.type === 'entity.changed') void refresh();
+  });
+  void refresh();
+  return {
+    refresh,
+    destroy() {
+      unsubscribe();
+      tray.destroy();
+    },
+  };
+}

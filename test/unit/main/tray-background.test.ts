@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { Background, type AppPort, type EnginePort } from '../../../electron/main/background';
+import { trayMenu, traySummary } from '../../../electron/main/tray-menu';
+import type { ConnectionStatus } from '../../../shared/model/schedule';
+
+const status = (
+  connectionId: string,
+  state: ConnectionStatus['state'],
+  reason: string | null = null,
+): ConnectionStatus => ({
+  connectionId,
+  state,
+  reason,
+  fix: null,
+  stopped: false,
+  lastExportedHour: null,
+  pendingHours: 0,
+  queued: 0,
+  running: 0,
+  gap: null,
+  nextHour: null,
+  nextRunAt: null,
+});
+const names = { cn_a: 'prod-events', cn_b: 'staging', cn_c: 'old' };
+
+describe('the tray', () => {
+  it('says all healthy only when no connection is failing, counting the enabled ones', () => {
+    const s = traySummary(
+      [status('cn_a', 'healthy'), status('cn_b', 'catching-up'), status('cn_c', 'disabled')],
+      names,
+      false,
+    );
+    expect(s).toMatchObject({
+      icon: 'ok',
+      headline: 'All 2 connections healthy',
+      tooltip: 'Ferry — All 2 connections healthy',
+      failing: [],
+    });
+    expect(traySummary([], names, false).headline).toBe('No connection exports hourly');
+  });
+
+  it('names each failing connection with its reason, and opens it when picked', () => {
+    const s = traySummary(
+      [status('cn_a', 'failing', 'Missing permission s3:PutObject'), status('cn_b', 'healthy')],
+      names,
+      false,
+    );
+    expect(s).toMatchObject({ icon: 'failing', headline: '1 connection failing' });
+    const menu = trayMenu(s, { paused: false, openAtLogin: false, loginSupported: true });
+    expect(menu.map((i) => i.label)).toEqual([
+      '1 connection failing',
+      'prod-events: Missing permission s3:PutObject',
+      '',
+      'Open Ferry',
+      'Pause hourly exports',
+      'Start Ferry at login',
+      '',
+      'Quit Ferry',
+    ]);
+    expect(menu[1]!.action).toEqual({ kind: 'open-connection', connectionId: 'cn_a' });
+    expect(menu[0]!.enabled).toBe(false);
+  });
+
+  it('shows pause, resume and start-at-login as they are', () => {
+    const paused = traySummary([status('cn_a', 'healthy')], names, true);
+    expect(paused).toMatchObject({ icon: 'paused', headline: 'Hourly exports paused' });
+    const menu = trayMenu(paused, { paused: true, openAtLogin: true, loginSupported: true });
+    expect(menu.find((i) => i.label === 'Resume hourly exports')!.action).toEqual({
+      kind: 'resume',
+    });
+    expect(menu.find((i) => i.type === 'checkbox')).toMatchObject({
+      checked: true,
+      action: { kind: 'open-at-login', on: false },
+    });
+    // A failure still shows while paused: paused is not healthy.
+    expect(traySummary([status('cn_a', 'failing')], names, true)).toMatchObject({
+      icon: 'failing',
+      headline: '1 connection failing · paused',
+    });
+    // Where the OS has no login items (Linux), the entry is not offered.
+    expect(
+      trayMenu(paused, { paused: true, openAtLogin: false, loginSupported: false }).some(
+        (i) => i.type === 'checkbox',
+      ),
+    ).toBe(false);
+  });
+
+  it('lists at most five failing connections, then "… and N more"', () => {
+    const many = Array.from({ length: 7 }, (_, i) => status(`cn_${i}`, 'failing', 'x'));
+    const menu = trayMenu(traySummary(many, {}, false), {
+      paused: false,
+      openAtLogin: false,
+      loginSupported: false,
+    });
+    expect(menu.filter((i) => i.action?.kind === 'open-connection')).toHaveLength(5);
+    expect(menu.map((i) => i.label)).toContain('… and 2 more');
+  });
+});
+
+/** A fake Electron app and engine: what was called, in order. */
+function fakes(close: (graceMs: number) => Promise<void> = async () => {}) {
+  const calls: string[] = [];
+  let login = false;
+  const app: AppPort = {
+    exit: (code) => calls.push(`exit ${code}`),
+    setLoginItemSettings: ({ openAtLogin }) => {
+      login = openAtLogin;
+      calls.push(`login ${openAtLogin}`);
+    },
+    getLoginItemSettings: () => ({ openAtLogin: login }),
+  };
+  const engine: EnginePort = {
+    close: async ({ graceMs }) => {
+      calls.push(`close ${graceMs}`);
+      await close(graceMs);
+      calls.push('closed');
+    },
+  };
+  const told: string[] = [];
+  const errors: unknown[] = [];
+  const background = new Background(app, () => engine, {
+    graceMs: 10_000,
+    notifyStillRunning: () => told.push('still running'),
+    log: (e) => errors.push(e),
+  });
+  const event = () => {
+    const e = { prevented: false, preventDefault: () => (e.prevented = true) };
+    return e;
+  };
+  return { calls, background, told, errors, event };
+}
+
+describe('running in the background, and quitting', () => {
+  it('closing the window hides it and keeps exporting; the first time it says so', () => {
+    const f = fakes();
+    let hidden = 0;
+    const first = f.event();
+    expect(f.background.windowClosing(first, () => hidden++)).toBe(true);
+    expect(f.background.windowClosing(f.event(), () => hidden++)).toBe(true);
+    expect(first.prevented).toBe(true);
+    expect(hidden).toBe(2);
+    expect(f.told).toEqual(['still running']);
+    expect(f.calls).toEqual([]); // the engine keeps running
+  });
+
+  it('quitting waits for the engine to close (with its grace), then exits, once', async () => {
+    let release = () => {};
+    const f = fakes(() => new Promise<void>((r) => (release = r)));
+    const quit = f.event();
+    const closing = f.background.beforeQuit(quit);
+    expect(quit.prevented).toBe(true);
+    expect(f.calls).toEqual(['close 10000']); // not exited while exports finish
+    const again = f.background.beforeQuit(f.event()); // a second Quit while closing
+    // While quitting, a window closes for real.
+    expect(f.background.windowClosing(f.event(), () => {})).toBe(false);
+    release();
+    await Promise.all([closing, again]);
+    expect(f.calls).toEqual(['close 10000', 'closed', 'exit 0']);
+  });
+
+  it('exits even when closing the engine fails, and says why', async () => {
+    const f = fakes(() => Promise.reject(new Error('disk full')));
+    await f.background.quit();
+    expect(f.calls).toEqual(['close 10000', 'exit 0']);
+    expect(String(f.errors[0])).toMatch(/disk full/);
+  });
+
+  it('turns start at login on and off through the OS setting', () => {
+    const f = fakes();
+    expect(f.background.openAtLogin).toBe(false);
+    f.background.setOpenAtLogin(true);
+    expect(f.background.openAtLogin).toBe(true);
+    expect(f.calls).toEqual(['login true']);
+  });
+});
