@@ -25,3 +25,28 @@ export function findElectron() {
     };
   return { path };
 }
+
+/**
+ * The packaged app electron-builder made in dist/ (`FERRY_TEST_BUILD=1 npm run dist`), or why
+ * there is none.
+ * @returns {{ path: string } | { reason: string }}
+ */
+export function findPackagedApp() {
+  const candidates =
+    {
+      linux: ['dist/linux-unpacked/ferry'],
+      darwin: [
+        'dist/mac/Ferry.app/Contents/MacOS/Ferry',
+        'dist/mac-arm64/Ferry.app/Contents/MacOS/Ferry',
+      ],
+      win32: ['dist/win-unpacked/Ferry.exe'],
+    }[process.platform] ?? [];
+  const found = candidates.find((path) => existsSync(path));
+  if (!found)
+    return {
+      reason: `there is no packaged app in dist/ (build one with: FERRY_TEST_BUILD=1 npm run dist, which needs an Electron runtime)`,
+    };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return { reason: 'there is no display (DISPLAY is not set); run under xvfb-run' };
+  return { path: found };
+}

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { DesktopNotification } from '../../shared/model/schedule';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
+import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
@@ -79,6 +80,8 @@ async function start(): Promise<void> {
     role: 'the Ferry desktop app',
     electronVersion: process.versions.electron ?? null,
     secretCodec: desktopSecretCodec(safeStorage, process.platform, process.env),
+    // The system clock, unless FERRY_CLOCK_START/SCALE run a faster one (the packaged-app tests).
+    timers: timersFromEnv(),
     log: (error) => console.error(error),
     desktop: { show: notify },
   });

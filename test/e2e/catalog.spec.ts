@@ -1,8 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { _electron as electron } from '@playwright/test';
-import { findElectron } from '../../scripts/electron-binary.mjs';
 import { startServe } from '../support/ferry';
 import { expect, openConsole, test } from './fixtures';
 import { createOrgProjectConnection, expectConnectionListed } from './steps';
@@ -49,44 +44,6 @@ test.describe('headless console in Chromium', () => {
     await expect(page.getByTestId('needs-token')).toContainText(
       'Open the full URL that ferry serve printed',
     );
-  });
-});
-
-test.describe('desktop app (Electron)', () => {
-  const found = findElectron();
-  test.skip(!('path' in found), `Electron e2e skipped: ${'reason' in found ? found.reason : ''}`);
-
-  test('create org → project → connection, then relaunch and find it', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'ferry-electron-'));
-    const launch = () =>
-      electron.launch({
-        args: [resolve('out/main/index.js')],
-        env: { ...process.env, FERRY_DATA_DIR: dataDir },
-      });
-    try {
-      let app = await launch();
-      let page = await app.firstWindow();
-      await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
-      // Same security settings as production: no Node in the page, only the named bridge.
-      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
-        'undefined',
-      );
-      expect(
-        await page.evaluate(() =>
-          Object.keys((globalThis as unknown as { ferry: object }).ferry).sort(),
-        ),
-      ).toEqual(['app', 'connections', 'jobs', 'onEvent', 'orgs', 'projects']);
-      await createOrgProjectConnection(page);
-      await app.close();
-
-      app = await launch();
-      page = await app.firstWindow();
-      await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
-      await expectConnectionListed(page);
-      await app.close();
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
   });
 });
 
