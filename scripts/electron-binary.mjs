@@ -6,6 +6,13 @@ const require = createRequire(import.meta.url);
 
 /** @returns {{ path: string } | { reason: string }} */
 export function findElectron() {
+  // Skipped at install (ELECTRON_SKIP_BINARY_DOWNLOAD=1, or no access to GitHub): say that, not
+  // Electron's own "delete node_modules/electron" advice, which is wrong after a deliberate skip.
+  if (!existsSync(new URL('../node_modules/electron/path.txt', import.meta.url)))
+    return {
+      reason:
+        'the Electron runtime was not downloaded at install (ELECTRON_SKIP_BINARY_DOWNLOAD=1, or GitHub out of reach); with internet, get it with: npm rebuild electron',
+    };
   let path;
   try {
     path = require('electron');
