@@ -65,6 +65,11 @@ export class JobsStore {
   /** The same, per connection: the schedule and the console mostly ask about one. */
   private readonly byConnection = new Map<string, SortedEntries>();
   private readonly loaded = new Map<string, Shard>();
+  /**
+   * Months being read into the cache, with the jobs written meanwhile: the read may have passed
+   * the journal before a write landed, so those writes are laid over it when it is cached.
+   */
+  private readonly reading = new Map<string, { done: Promise<Shard>; written: Map<string, Job> }>();
   private readonly logLines = new Map<string, number>();
   private readonly writes = new Map<string, Promise<void>>();
   private readonly compacting = new Map<string, Promise<void>>();
@@ -126,6 +131,7 @@ export class JobsStore {
       previous?.connectionId === entry.connectionId ? previous : undefined,
     );
     this.loaded.get(month)?.records.set(job.id, job);
+    this.reading.get(month)?.written.set(job.id, job);
     this.pending.set(job.id, job);
     await this.serial(month, async () => {
       await this.append(month, `${JSON.stringify(job)}\n`);
@@ -263,10 +269,23 @@ export class JobsStore {
       this.loaded.set(month, cached); // most recently used last
       return cached;
     }
-    const shard = await this.readShard(month);
-    this.loaded.set(month, shard);
-    while (this.loaded.size > LOADED_SHARDS) this.loaded.delete(this.loaded.keys().next().value!);
-    return shard;
+    const inProgress = this.reading.get(month);
+    if (inProgress) return inProgress.done;
+    // Writes still on their way to the journal count as written during the read, too.
+    const written = new Map<string, Job>(
+      [...this.pending.values()].filter((j) => j.hour.slice(0, 7) === month).map((j) => [j.id, j]),
+    );
+    const done = this.readShard(month)
+      .then((shard) => {
+        for (const job of written.values()) shard.records.set(job.id, job);
+        this.loaded.set(month, shard);
+        while (this.loaded.size > LOADED_SHARDS)
+          this.loaded.delete(this.loaded.keys().next().value!);
+        return shard;
+      })
+      .finally(() => this.reading.delete(month));
+    this.reading.set(month, { done, written });
+    return done;
   }
 
   /** Snapshot (validated, recovered when damaged) plus the journal replayed over it. */

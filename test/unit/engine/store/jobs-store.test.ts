@@ -38,6 +38,31 @@ describe('job history store', () => {
     expect(snapshot.jobs).toHaveLength(2);
   });
 
+  it('a job changed while its month is being read is never served stale afterwards', async () => {
+    const dir = await newDir();
+    const store = await JobsStore.open(dir, () => {});
+    // One job in each of six months, so reading the others evicts the first month's cache.
+    const monthly = (m: number) => fakeJob(m * 24 * 31);
+    for (let m = 0; m < 6; m++) await store.put(monthly(m));
+    const target = monthly(0);
+    for (let round = 1; round <= 30; round++) {
+      for (let m = 1; m < 6; m++) await store.get(monthly(m).id);
+      // The month is read again while the job changes: the change lands at a different
+      // moment of the read each round.
+      const reading = store.get(target.id);
+      for (let turn = 0; turn < round % 10; turn++) await new Promise((r) => setImmediate(r));
+      await Promise.all([reading, store.put({ ...target, attempts: round })]);
+      // …and a write already under way when the read starts.
+      const writing = store.put({ ...target, attempts: round + 1000 });
+      await Promise.all([store.get(target.id), writing]);
+      expect((await store.get(target.id))?.attempts).toBe(round + 1000);
+      await store.put({ ...target, attempts: round });
+      expect((await store.get(target.id))?.attempts, `round ${round}`).toBe(round);
+      expect((await store.list({})).items.find((j) => j.id === target.id)?.attempts).toBe(round);
+    }
+    await store.close();
+  });
+
   it('pages newest hour first and filters by connection, status, dataset and hour range', async () => {
     const store = await JobsStore.open(await newDir(), () => {});
     for (let n = 0; n < 100; n++)
