@@ -16,6 +16,7 @@ export function createTray(
   const tray = new Tray(icon('ok'));
   tray.on('click', () => act({ kind: 'open' }));
   let pending: Promise<void> | null = null;
+  let again = false;
   const draw = async () => {
     const [statuses, connections] = await Promise.all([
       engine.call('schedule.status', undefined),
@@ -37,10 +38,24 @@ export function createTray(
       ),
     );
   };
-  const refresh = () =>
-    (pending ??= draw()
+  // One draw at a time; a change during a draw draws once more after it, so the last change
+  // is always shown.
+  const refresh = (): Promise<void> => {
+    if (pending) {
+      again = true;
+      return pending;
+    }
+    pending = draw()
       .catch((error: unknown) => console.error(error))
-      .finally(() => (pending = null)));
+      .finally(() => {
+        pending = null;
+        if (again) {
+          again = false;
+          void refresh();
+        }
+      });
+    return pending;
+  };
   const unsubscribe = engine.subscribe((event) => {
     if (event.type === 'schedule.status' || event.type === 'entity.changed') void refresh();
   });
