@@ -21,7 +21,7 @@ import type { JobsStore } from '../store/jobs-store';
 import type { SecretStore } from '../store/secrets';
 import { CommitLog, commitHour, type CommitIntent } from './commit';
 import { Endpoints } from './endpoints';
-import { classifyError, explainAccess, historyWriteError } from './errors';
+import { classifyError, explainAccess, historyWriteError, type JobError } from './errors';
 import { writeHour, type StagedDataset } from './hour-writer';
 import { Leftovers, withEtags } from './leftovers';
 import { manifestText } from './manifest';
@@ -70,6 +70,8 @@ interface Run {
   reason: CancelReason | null;
   /** Waiting to retry: a shutdown cancels it at once instead of waiting out the delay. */
   waiting: boolean;
+  /** The error of its last failed try while it retries (for the connection's status). */
+  retryingAfter: { error: JobError; attempts: number; dataset: Dataset } | null;
   jobIds: string[];
   done: Promise<unknown>;
 }
@@ -134,6 +136,7 @@ export class ExportService {
       controller,
       reason: null,
       waiting: false,
+      retryingAfter: null,
       jobIds: [],
       done: Promise.resolve(),
     };
@@ -156,6 +159,17 @@ export class ExportService {
     for (const run of this.running.values())
       if (run.jobIds.includes(jobId)) return this.cancelRun(run, reason);
     return false;
+  }
+
+  /** A connection's runs that are retrying after a failed try, with that try's error. */
+  retrying(
+    connectionId: string,
+  ): { hour: string; dataset: Dataset; error: JobError; attempts: number }[] {
+    const out = [];
+    for (const run of this.running.values())
+      if (run.connectionId === connectionId && run.retryingAfter)
+        out.push({ hour: run.hour, ...run.retryingAfter });
+    return out.sort((a, b) => a.hour.localeCompare(b.hour));
   }
 
   /** Cancel every run of a connection (it was deleted). */
@@ -326,6 +340,11 @@ export class ExportService {
         jobs = await this.record(
           jobs.map((job) => ({ ...job, status: 'queued', error: problem, retryAt })),
         );
+        run.retryingAfter = {
+          error: problem,
+          attempts: jobs[0]!.attempts,
+          dataset: jobs[0]!.dataset,
+        };
         // Ferry is stopping: a run that would wait gives up now rather than hold the stop up.
         if (this.closed) this.cancelRun(run, 'shutdown');
         run.waiting = true;

@@ -237,6 +237,7 @@ export class Scheduler {
       plan,
       this.queue.counts(connection.id),
       this.deps.config.data.alerts[connection.id],
+      this.deps.exports.retrying(connection.id),
     );
   }
 

@@ -1,18 +1,23 @@
 import type { Connection } from '../../../shared/model/entities';
+import type { Dataset } from '../../../shared/model/fields';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
+import type { JobError } from '../jobs/errors';
 import type { AlertState } from '../store/schema';
 import type { Plan } from './plan';
 
 /**
  * How a connection is doing, from what the schedule owes it (`plan`), what is queued and
- * running for it now, and the alert a failure left. Pure: the console's status column, `ferry
- * status` and the push stream all read it from here.
+ * running for it now, the alert a failure left, and the hours retrying after a failed try.
+ * Pure: the console's status column, `ferry status`, the tray and the push stream all read it
+ * from here. An hour retrying after AWS refused it is failing at once — not only after its
+ * last try — since another try can not succeed until someone grants the permission.
  */
 export function connectionStatus(
   connection: Connection,
   plan: Plan,
   flights: { queued: number; running: number },
   alert: AlertState | undefined,
+  retrying: { hour: string; dataset: Dataset; error: JobError; attempts: number }[] = [],
 ): ConnectionStatus {
   const failed = plan.failedHours[0];
   const base = {
@@ -38,6 +43,14 @@ export function connectionStatus(
       fix: error?.fix ?? null,
     };
   }
+  const refused = retrying.find((r) => r.error.kind === 'access');
+  if (refused)
+    return {
+      ...base,
+      state: 'failing',
+      reason: `${refused.hour.replace('T', ' ')}:00 UTC (${refused.dataset}) is being retried after AWS refused it (try ${refused.attempts} of ${connection.schedule.accessTries}): ${refused.error.message}`,
+      fix: refused.error.fix,
+    };
   if (plan.pendingHours > 1)
     return {
       ...base,

@@ -200,6 +200,29 @@ describe('the hourly schedule', () => {
     }
   });
 
+  it('is failing, with the permission and its fix, while an hour waits to retry after an access error', async () => {
+    const aws = failingAws(() => awsError('AccessDenied', 403, 'Access Denied'));
+    const { engine, clock, records } = await scheduledEngine(
+      await newDir(),
+      '2026-03-01T10:05:00Z',
+      { aws, connection: { destination: s3, schedule: { accessTries: 5 } } },
+    );
+    try {
+      await engine.scheduler.start();
+      // 11:00 the hour is due; its first try is refused and it waits 4 minutes to try again.
+      await clock.advanceTo('2026-03-01T11:01:00Z');
+      expect(records.at(-1)).toMatchObject({ status: 'queued', attempts: 1 });
+      const [status] = await engine.call('schedule.status');
+      expect(status).toMatchObject({ state: 'failing', stopped: false });
+      expect(status!.reason).toMatch(
+        /^2026-03-01 10:00 UTC \(events\) is being retried after AWS refused it \(try 1 of 5\): Missing permission s3:ListBucketMultipartUploads/,
+      );
+      expect(status!.fix).toMatch(/Grant s3:ListBucketMultipartUploads/);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('re-runs a job that a crash left running', async () => {
     const dir = await newDir();
     const first = await scheduledEngine(dir, '2026-03-01T10:05:00Z');
