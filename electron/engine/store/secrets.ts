@@ -85,7 +85,9 @@ export class SecretStore {
     if (entry.codec !== this.codec.name)
       throw new SecretUnusable(
         `The secret "${name}" was sealed by ${entry.codec}, which this Ferry can not open`,
-        'Enter it again here.',
+        entry.codec === PLAIN_FILE_CODEC.name
+          ? 'It is in the file store: start Ferry with FERRY_SECRET_STORE=file to use it, or enter it again here.'
+          : 'Enter it again here.',
       );
     if (origin && entry.origin && entry.origin !== origin)
       throw new SecretUnusable(

@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
+import { SecretStore } from '../../../electron/engine/store/secrets';
 
 const storage = (available: boolean, backend = 'gnome_libsecret'): SafeStorageLike => ({
   isEncryptionAvailable: () => available,
@@ -51,5 +55,19 @@ describe('the desktop shell, without Electron', () => {
     expect(
       desktopSecretCodec(storage(true, 'basic_text'), 'linux', { FERRY_SECRET_STORE: 'file' }),
     ).toBeUndefined();
+  });
+
+  it('says how to reach secrets an earlier file store holds, instead of misreading them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-secrets-'));
+    try {
+      await new SecretStore(dir).set('smtp-password', 'pw', 'smtp://mail:587');
+      const keychain = new SecretStore(dir, desktopSecretCodec(storage(true), 'darwin', {}));
+      await expect(keychain.get('smtp-password')).rejects.toMatchObject({
+        fix: expect.stringMatching(/start Ferry with FERRY_SECRET_STORE=file/),
+      });
+      expect(await keychain.has('smtp-password')).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
