@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { MethodParsed } from '../../shared/api/contract';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
-import type { Connection, Destination, Organization, Project } from '../../shared/model/entities';
+import {
+  connectionIdFrom,
+  type Connection,
+  type Destination,
+  type Organization,
+  type Project,
+} from '../../shared/model/entities';
 import type { ConfigStore } from './store/config-store';
 import type { ConfigData } from './store/schema';
 import { projectSecretOrigin } from './secret-binding';
@@ -422,9 +428,8 @@ function findConnection(data: ConfigData, idOrName: string): Connection {
 }
 
 function newConnectionId(data: ConfigData): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   for (;;) {
-    const id = `cn_${[...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+    const id = connectionIdFrom(randomBytes(8));
     if (!data.connections.some((c) => c.id === id)) return id;
   }
 }

@@ -309,6 +309,16 @@ export const connectionId = z
   .string()
   .regex(/^cn_[a-z0-9]{8}$/, { error: 'A connection ID is cn_ and 8 lowercase letters or digits' });
 
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A connection ID from 8 random bytes (the engine's crypto, or the browser's: the setup wizard
+ * picks its connection's ID before saving it, so its policies can name it).
+ */
+export function connectionIdFrom(random: Uint8Array): string {
+  return `cn_${[...random.subarray(0, 8)].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('')}`;
+}
+
 export const connection = z.object({
   id: connectionId,
   name: z.string(),

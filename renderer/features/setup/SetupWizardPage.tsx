@@ -17,7 +17,11 @@ import Wizard from '@cloudscape-design/components/wizard';
 import { useEffect, useState } from 'react';
 import { exportRoleName } from '../../../shared/aws/policies';
 import { describeDestination } from '../../../shared/model/describe';
-import { connectionCreate, type ConnectionCreate } from '../../../shared/model/entities';
+import {
+  connectionCreate,
+  connectionIdFrom,
+  type ConnectionCreate,
+} from '../../../shared/model/entities';
 import { setupTarget, type ProposalInfo, type SetupTargetInput } from '../../../shared/model/aws';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
@@ -700,9 +704,5 @@ function normalize(text: string): string {
   }
 }
 
-/** `cn_` and 8 random lowercase letters or digits, as the engine makes them. */
-function newConnectionId(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return `cn_${[...bytes].map((b) => alphabet[b % alphabet.length]).join('')}`;
-}
+/** A connection ID as the engine makes them, from the browser's random bytes. */
+const newConnectionId = () => connectionIdFrom(crypto.getRandomValues(new Uint8Array(8)));
