@@ -1,11 +1,19 @@
 // The job-history part of `npm run bench` (run by scripts/bench.mjs through tsx; prints one JSON
-// object): a data dir with 100,000 jobs, then
-//   - a job status write (JobsStore.put) — and, as the baseline measured in the same run, the
-//     same write done the way a plain lowdb month shard does it (rewrite the whole month);
-//   - the first history page from the store (and, as the baseline, scanning and sorting every job);
-//   - the history view in Chromium (`ferry serve` + the built console): from the click on
-//     "Jobs" to the first page (25 rows, the default page size) on screen, and from a status filter change to the filtered rows.
-import { spawn } from 'node:child_process';
+// object). `--jobs N` (BENCH_JOBS) jobs: 10 connections × 2 datasets × N/20 hours, 2% failed.
+//   - opening the store with its index, against the baseline measured in the same run: the open
+//     without an index (every month parsed, as every start did before the index);
+//   - a job status write (JobsStore.put), against the same write done the way a plain lowdb month
+//     shard does it (rewrite the whole month);
+//   - the first history page from the store (and, as the baseline, scanning and sorting every job
+//     of the newest months);
+//   - the history view in Chromium (`ferry serve` + the built console): from the click on "Jobs"
+//     to the first page (25 rows) on screen, and from a status filter change to the filtered
+//     rows; the server's RSS after the first page and after 10 random filtered pages;
+//   - 200 concurrent `jobs.list` calls (limit 50) while a one-hour export of the bench fixture
+//     (BENCH_FIXTURE_DIR, the NDJSON of bench.mjs) runs in the same server: their p95, the API's
+//     longest wait (a cheap call every 10 ms), and the export's MB/s against the same export
+//     without the calls.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +23,10 @@ import { JobsStore } from '../electron/engine/store/jobs-store';
 import type { Job } from '../shared/model/entities';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
-const CONNECTIONS = 4;
+const CONNECTIONS = 10;
+const FIXTURE_DIR = process.env.BENCH_FIXTURE_DIR ?? null;
+const FIXTURE_HOUR = '2020-01-25T17';
+const FIXTURE_PROJECT = 187599;
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'history');
 const log = (...m: unknown[]) => process.stderr.write(`[bench history] ${m.join(' ')}\n`);
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -74,9 +85,7 @@ function makeJob(connectionId: string, projectId: number, hourIndex: number, n: 
   };
 }
 
-async function seed(
-  dataDir: string,
-): Promise<{ connectionIds: string[]; months: Map<string, Job[]> }> {
+async function seed(dataDir: string): Promise<{ connectionIds: string[]; newest: Job[] }> {
   await rm(dataDir, { recursive: true, force: true });
   const engine = await createEngine({ dataDir, transport: 'cli', role: 'bench', seedDemo: false });
   const connectionIds: string[] = [];
@@ -92,39 +101,80 @@ async function seed(
     });
     connectionIds.push(conn.id);
   }
+  if (FIXTURE_DIR) {
+    // The export that runs while the API is called: the bench fixture, to a folder.
+    await engine.call('projects.create', {
+      id: FIXTURE_PROJECT,
+      orgId: 1,
+      name: 'Fixture',
+      source: { type: 'files', path: FIXTURE_DIR },
+    });
+    await engine.call('connections.create', {
+      name: 'bench-export',
+      projectId: FIXTURE_PROJECT,
+      destination: { type: 'folder', path: join(dataDir, 'out-export') },
+      datasets: ['events'],
+    });
+  }
   await engine.close();
-  // History as Ferry leaves it after a clean close: one snapshot per month of hours.
-  const months = new Map<string, Job[]>();
+  // History as Ferry leaves it after a clean close: one snapshot per month of hours, written a
+  // month at a time (a million jobs do not fit in memory as objects at once).
   const perHour = CONNECTIONS * 2;
   const hours = Math.ceil(JOBS / perHour);
   const lastHour = Math.floor(Date.parse('2026-11-26T10:00:00Z') / 3_600_000);
-  let made = 0;
-  for (let i = 0; i < hours && made < JOBS; i++)
-    for (let n = 0; n < perHour && made < JOBS; n++, made++) {
-      const c = Math.floor(n / 2);
-      const job = makeJob(connectionIds[c]!, 187520 + c, lastHour - i, n + i);
-      const month = job.hour.slice(0, 7);
-      (months.get(month) ?? months.set(month, []).get(month)!).push(job);
-    }
   await mkdir(join(dataDir, 'jobs'), { recursive: true });
-  for (const [month, jobs] of months)
+  let made = 0;
+  let month: string | null = null;
+  let jobs: Job[] = [];
+  let newest: Job[] | null = null;
+  const flush = async () => {
+    if (!month) return;
+    newest ??= jobs;
     await writeFile(
       join(dataDir, 'jobs', `${month}.json`),
       JSON.stringify({ schemaVersion: 1, jobs }),
     );
-  return { connectionIds, months };
+  };
+  for (let i = 0; i < hours && made < JOBS; i++)
+    for (let n = 0; n < perHour && made < JOBS; n++, made++) {
+      const c = Math.floor(n / 2);
+      const job = makeJob(connectionIds[c]!, 187520 + c, lastHour - i, n + i);
+      const m = job.hour.slice(0, 7);
+      if (m !== month) {
+        await flush();
+        month = m;
+        jobs = [];
+      }
+      jobs.push(job);
+    }
+  await flush();
+  return { connectionIds, newest: newest ?? [] };
 }
 
-async function storeFigures(dataDir: string, months: Map<string, Job[]>) {
-  const opened = now();
+const heapMB = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return round(process.memoryUsage().heapUsed / 1_048_576);
+};
+
+async function storeFigures(dataDir: string, targets: Job[]) {
+  // Baseline: an open without the index reads every month (what every start did before it).
+  await rm(join(dataDir, 'jobs', 'index.bin'), { force: true });
+  const heapBefore = heapMB();
+  let t = now();
+  let peakHeap = 0;
+  const rebuilt = await JobsStore.open(dataDir, () => {}, false, undefined, {
+    onProgress: () => void (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)),
+  });
+  const fullScanOpenMs = now() - t;
+  await rebuilt.close();
+
+  t = now();
   const store = await JobsStore.open(dataDir, () => {});
-  const openMs = now() - opened;
-  const heapMB = process.memoryUsage().heapUsed / 1_048_576;
+  const openMs = now() - t;
+  const heapAfterOpen = heapMB();
 
   // Status writes of jobs of the newest month, as the scheduler makes them (running → done),
   // 2,500 of them so the journal's rotation and background fold are part of the sample.
-  const newest = [...months.keys()].sort().at(-1)!;
-  const targets = months.get(newest)!;
   const writes: number[] = [];
   for (let i = 0; i < 2500; i++) {
     const job = targets[i % targets.length]!;
@@ -142,6 +192,7 @@ async function storeFigures(dataDir: string, months: Map<string, Job[]>) {
   const baselineDir = join(ROOT, 'baseline');
   await mkdir(baselineDir, { recursive: true });
   const shard = structuredClone(targets);
+  const newest = targets[0]!.hour.slice(0, 7);
   const baseline: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = now();
@@ -165,12 +216,11 @@ async function storeFigures(dataDir: string, months: Map<string, Job[]>) {
     await store.list({ connectionId: conn, status: ['failed'], limit: 50 });
     filtered.push(now() - t);
   }
-  // Baseline: every job in memory, filtered and sorted per request (a plain JSON store's list).
-  const all = [...months.values()].flat();
+  // Baseline: the newest month's jobs in memory, filtered and sorted per request.
   const scans: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = now();
-    all
+    shard
       .filter((j) => j.connectionId === conn && j.status === 'failed')
       .sort((a, b) =>
         a.hour === b.hour ? b.createdAt.localeCompare(a.createdAt) : b.hour.localeCompare(a.hour),
@@ -178,21 +228,30 @@ async function storeFigures(dataDir: string, months: Map<string, Job[]>) {
       .slice(0, 50);
     scans.push(now() - t);
   }
+  const size = store.size;
   await store.close();
   return {
-    jobs: JOBS,
-    months: months.size,
+    jobs: size,
     openMs: round(openMs),
-    heapMB: round(heapMB),
+    baselineFullScanOpenMs: round(fullScanOpenMs),
+    heapAfterOpenMB: round(heapAfterOpen - heapBefore),
+    baselineFullScanPeakHeapMB: round(peakHeap / 1_048_576),
     statusWriteMs: stats(writes),
     baselineMonthRewriteMs: stats(baseline),
     firstPageMs: stats(pages),
     filteredPageMs: stats(filtered),
-    baselineScanSortMs: stats(scans),
+    baselineScanSortOneMonthMs: stats(scans),
   };
 }
 
-async function chromiumFigures(dataDir: string) {
+interface Serve {
+  server: ChildProcess;
+  url: string;
+  call: <T = unknown>(method: string, input?: unknown) => Promise<T>;
+  rssMB: () => Promise<number>;
+}
+
+async function serve(dataDir: string): Promise<Serve> {
   const server = spawn(
     process.execPath,
     [resolve('out/cli/main.js'), '--data-dir', dataDir, '--json', 'serve', '--no-schedule'],
@@ -207,6 +266,26 @@ async function chromiumFigures(dataDir: string) {
     });
     server.on('exit', (code) => fail(new Error(`ferry serve exited with ${code}`)));
   });
+  const origin = new URL(url).origin;
+  const token = new URL(url).searchParams.get('token');
+  const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
+    const answer = await fetch(`${origin}/api/${method}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    const body = (await answer.json()) as { ok: boolean; value: T; error?: { message: string } };
+    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+    return body.value;
+  };
+  const rssMB = async () => {
+    const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
+    return round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
+  };
+  return { server, url, call, rssMB };
+}
+
+async function chromiumFigures({ url, call, rssMB }: Serve, connectionIds: string[]) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
@@ -218,6 +297,7 @@ async function chromiumFigures(dataDir: string) {
     const rows = page.locator('[data-testid="jobs-table"] tbody tr');
     const firstPage: number[] = [];
     const filter: number[] = [];
+    let rssAfterFirstPage = 0;
     for (let i = 0; i < 7; i++) {
       await page.getByRole('link', { name: 'Connections' }).first().click();
       await page.waitForSelector('[data-testid="connections-table"]');
@@ -225,6 +305,7 @@ async function chromiumFigures(dataDir: string) {
       await page.getByRole('link', { name: 'Jobs', exact: true }).click();
       await rows.nth(24).waitFor();
       firstPage.push(now() - t);
+      if (i === 0) rssAfterFirstPage = await rssMB();
       // A filter change: only failed jobs.
       const before = await rows.first().textContent();
       await page.getByTestId('filter-status').click();
@@ -243,41 +324,150 @@ async function chromiumFigures(dataDir: string) {
       filter.push(now() - t2);
       await page.keyboard.press('Escape');
     }
-    // The serving process's memory with 100,000 jobs: peak and now (Linux /proc).
-    const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
-    const kb = (field: string) =>
-      Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    // Ten random filtered pages anywhere in history (each may need a cold month).
+    let seed = 7;
+    const random = (n: number) => (((seed = (seed * 48271) % 2147483647) % n) + n) % n;
+    const randomPages: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const connectionId = connectionIds[random(connectionIds.length)]!;
+      const total = (await call<{ total: number }>('jobs.list', { connectionId, limit: 1 })).total;
+      const t = now();
+      await call('jobs.list', {
+        connectionId,
+        status: i % 2 ? ['succeeded'] : ['succeeded', 'failed'],
+        offset: random(Math.max(1, total - 25)),
+        limit: 25,
+      });
+      randomPages.push(now() - t);
+    }
+    const rssAfterRandomPages = await rssMB();
     // The first round warms the browser's cache of the bundle; report the rest.
     return {
-      servePeakRssMB: round(kb('VmHWM') / 1024),
-      serveRssMB: round(kb('VmRSS') / 1024),
+      serveRssAfterFirstPageMB: rssAfterFirstPage,
+      serveRssAfterRandomPagesMB: rssAfterRandomPages,
       firstPageMs: stats(firstPage.slice(1)),
       statusFilterMs: stats(filter.slice(1)),
+      randomFilteredPageMs: stats(randomPages),
       note: 'click on Jobs → 25 rows (the default page) rendered; status filter click → filtered rows rendered (from the click on the option)',
     };
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
   }
+}
+
+/**
+ * Export the fixture hour through the server and wait for it: MB/s of its NDJSON input. With
+ * `load`, 200 jobs.list calls are kept in flight meanwhile, and a cheap call every 10 ms shows
+ * the longest the server's event loop kept an answer waiting.
+ */
+async function exportFigures({ call }: Serve, connectionIds: string[], load: boolean) {
+  const latencies: number[] = [];
+  const probes: number[] = [];
+  let running = true;
+  const loaders: Promise<void>[] = [];
+  if (load) {
+    let n = 0;
+    const queries = [
+      () => ({ limit: 50 }),
+      () => ({ limit: 50, connectionId: connectionIds[n % connectionIds.length] }),
+      () => ({ limit: 50, status: ['failed'] }),
+      () => ({ limit: 50, offset: 50 * (n % 5), connectionId: connectionIds[0] }),
+    ];
+    for (let k = 0; k < 200; k++)
+      loaders.push(
+        (async () => {
+          while (running) {
+            const q = queries[n++ % queries.length]!();
+            const t = now();
+            await call('jobs.list', q);
+            latencies.push(now() - t);
+          }
+        })(),
+      );
+    loaders.push(
+      (async () => {
+        while (running) {
+          const t = now();
+          await call('app.info');
+          probes.push(now() - t);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })(),
+    );
+  }
+  const started = await call<{ started: { dataset: string }[] }>('jobs.exportHour', {
+    connectionId: 'bench-export',
+    hour: FIXTURE_HOUR,
+  });
+  if (started.started.length === 0) throw new Error('the export did not start');
+  let job: Job | undefined;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const page = await call<{ items: Job[] }>('jobs.list', {
+      connectionId: 'bench-export',
+      hourFrom: FIXTURE_HOUR,
+      hourTo: FIXTURE_HOUR,
+      limit: 1,
+    });
+    job = page.items[0];
+    if (job && job.status !== 'queued' && job.status !== 'running') break;
+  }
+  running = false;
+  await Promise.all(loaders);
+  if (job.status !== 'succeeded')
+    throw new Error(`the export ${job.status}: ${job.error?.message}`);
+  return {
+    exportMBs: round(job.bytes!.raw / 1e6 / (job.durationMs! / 1000)),
+    exportSeconds: round(job.durationMs! / 1000),
+    ...(load ? { listCalls: stats(latencies), apiWaitMs: stats(probes) } : {}),
+  };
 }
 
 const dataDir = join(ROOT, 'data');
 log(`seeding ${JOBS.toLocaleString()} jobs in ${dataDir}`);
-const { months } = await seed(dataDir);
-log('store: status writes and first pages');
-const store = await storeFigures(dataDir, months);
-log('Chromium: the history view');
-const browser = await chromiumFigures(dataDir);
+const { connectionIds, newest } = await seed(dataDir);
+log('store: open, status writes and first pages');
+const store = await storeFigures(dataDir, newest);
+const served = await serve(dataDir);
+let browser: Awaited<ReturnType<typeof chromiumFigures>>;
+let quiet: Awaited<ReturnType<typeof exportFigures>> | null = null;
+let loaded: Awaited<ReturnType<typeof exportFigures>> | null = null;
+try {
+  log('Chromium: the history view');
+  browser = await chromiumFigures(served, connectionIds);
+  if (FIXTURE_DIR) {
+    log('export without API calls (the baseline)');
+    quiet = await exportFigures(served, connectionIds, false);
+    log('export with 200 concurrent jobs.list calls');
+    loaded = await exportFigures(served, connectionIds, true);
+  }
+} finally {
+  served.server.kill('SIGTERM');
+}
 const result = {
   store,
   chromium: browser,
+  underLoad:
+    loaded && quiet
+      ? {
+          ...loaded,
+          baselineExportMBs: quiet.exportMBs,
+          exportSpeed_vs_quiet: round(loaded.exportMBs / quiet.exportMBs),
+        }
+      : 'no fixture (BENCH_FIXTURE_DIR): run through npm run bench',
   ratios: {
+    open_vs_fullScanOpen: round(store.openMs / store.baselineFullScanOpenMs),
     statusWrite_vs_monthRewrite: round(store.statusWriteMs.p50 / store.baselineMonthRewriteMs.p50),
-    filteredPage_vs_scanSort: round(store.filteredPageMs.p50 / store.baselineScanSortMs.p50),
   },
   targets: {
-    statusWriteUnder20ms: store.statusWriteMs.p95 < 20,
-    firstPageUnder300msInChromium: browser.firstPageMs.p95 < 300,
+    openUnder1s: store.openMs < 1000,
+    serveRssUnder300MB:
+      browser.serveRssAfterFirstPageMB < 300 && browser.serveRssAfterRandomPagesMB < 300,
+    firstPageUnder200msInChromium: browser.firstPageMs.p95 < 200,
+    statusFilterUnder250msInChromium: browser.statusFilterMs.p95 < 250,
+    statusWriteUnder10ms: store.statusWriteMs.p95 < 10,
+    listUnder500msDuringExport: loaded ? loaded.listCalls!.p95 < 500 : null,
+    exportWithin10Percent: loaded && quiet ? loaded.exportMBs >= 0.9 * quiet.exportMBs : null,
   },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

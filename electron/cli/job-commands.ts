@@ -12,6 +12,16 @@ import { EXIT, type CliContext } from './index';
 import { EXIT_SIGNAL, followJobs, retryLine, type StopSignal } from './follow';
 import { formatTable, print } from './output';
 
+/** What one `jobs.list` call may return (the API's page limit). */
+const JOBS_PER_CALL = 100;
+
+interface JobPage {
+  items: Job[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
 /** `ferry export`, `ferry backfill`, `ferry jobs`, `ferry reconcile`. */
 export function registerJobCommands(program: Command, ctx: CliContext): void {
   program
@@ -125,7 +135,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .addOption(new Option('--dataset <dataset>', 'only this dataset').choices(DATASETS))
     .option('--from <hour>', 'hours from (yyyy-MM-ddTHH)')
     .option('--to <hour>', 'hours up to (yyyy-MM-ddTHH)')
-    .option('--limit <n>', 'how many', '50')
+    .option('--limit <n>', 'how many jobs to show (newest first)', '50')
     .action(
       (
         connection: string | undefined,
@@ -143,14 +153,25 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
           const connectionId = connection
             ? (await engine.call('connections.get', { id: connection })).id
             : undefined;
-          const page = await engine.call('jobs.list', {
-            connectionId,
-            status,
-            dataset: opts.dataset,
-            hourFrom: opts.from,
-            hourTo: opts.to,
-            limit: Number(opts.limit),
-          });
+          const limit = Number(opts.limit);
+          if (!Number.isInteger(limit) || limit < 1)
+            throw new FerryError('validation', '--limit must be a whole number from 1', '--limit');
+          // The API hands out at most 100 jobs a call: more are fetched page by page.
+          const page: JobPage = { items: [], total: 0, offset: 0, limit };
+          for (let offset = 0; page.items.length < limit; offset += JOBS_PER_CALL) {
+            const part = await engine.call('jobs.list', {
+              connectionId,
+              status,
+              dataset: opts.dataset,
+              hourFrom: opts.from,
+              hourTo: opts.to,
+              offset,
+              limit: Math.min(JOBS_PER_CALL, limit - page.items.length),
+            });
+            page.items.push(...part.items);
+            page.total = part.total;
+            if (part.items.length === 0 || offset + JOBS_PER_CALL >= part.total) break;
+          }
           print(
             ctx,
             page,

@@ -388,13 +388,16 @@ export const ERROR_KINDS = ['access', 'transient', 'source', 'config'] as const;
 export const CANCEL_REASONS = ['admin', 'shutdown', 'deleted'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
+/** What started a job: the schedule, a backfill, or the admin. */
+export const JOB_TRIGGERS = ['scheduled', 'backfill', 'manual'] as const;
+
 export const job = z.object({
   id: z.string(),
   connectionId: z.string(),
   dataset,
   /** The UTC hour exported, `yyyy-MM-ddTHH`. */
   hour: z.string(),
-  trigger: z.enum(['scheduled', 'backfill', 'manual']),
+  trigger: z.enum(JOB_TRIGGERS),
   status: jobStatus,
   attempts: z.number().int().nonnegative(),
   createdAt: isoTime,
@@ -449,7 +452,8 @@ export const jobListQuery = z.object({
   hourFrom: hour.optional(),
   hourTo: hour.optional(),
   offset: z.number().int().nonnegative().default(0),
-  limit: z.number().int().positive().max(1000).default(50),
+  /** At most 100 a call: a page costs the same however long the history (see `ferry jobs`). */
+  limit: z.number().int().positive().max(100).default(50),
 });
 export type JobListQuery = z.input<typeof jobListQuery>;
 

@@ -95,10 +95,16 @@ export async function scheduledEngine(
 
 /** Succeeded hours of a connection, oldest first. */
 export async function exportedHours(engine: Engine, connectionId: string): Promise<string[]> {
-  const page = await engine.call('jobs.list', {
-    connectionId,
-    status: ['succeeded'],
-    limit: 1000,
-  });
-  return page.items.map((j) => j.hour).sort();
+  const hours: string[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = await engine.call('jobs.list', {
+      connectionId,
+      status: ['succeeded'],
+      limit: 100,
+      offset,
+    });
+    hours.push(...page.items.map((j) => j.hour));
+    if (offset + 100 >= page.total) break;
+  }
+  return hours.sort();
 }

@@ -104,6 +104,7 @@ export class Backfills {
         e.hour <= input.to &&
         wanted.has(e.dataset),
       connection.id,
+      { from: input.from, to: input.to },
     );
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i]!;
@@ -204,6 +205,7 @@ export class Backfills {
         e.hour >= stored.from &&
         e.hour <= stored.to,
       stored.connectionId,
+      { from: stored.from, to: stored.to },
     )) {
       const d = stored.datasets.indexOf(e.dataset);
       const at = (hourIndex(e.hour) - first) * nd + d;
@@ -275,6 +277,7 @@ export class Backfills {
     for (const e of this.deps.jobs.entries(
       (e) => e.hour >= b.from && e.hour <= lastHour && e.createdAt >= b.createdAt,
       b.connectionId,
+      { from: b.from, to: lastHour },
     ))
       if (!jobIds.has(`${e.dataset}|${e.hour}`)) jobIds.set(`${e.dataset}|${e.hour}`, e.id);
     const items: BackfillHour[] = [];

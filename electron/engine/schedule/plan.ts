@@ -15,11 +15,19 @@ export interface HourRecord {
   succeeded: boolean;
 }
 
+/** A connection's history folded per (dataset, hour): what the schedule plans from. */
+export interface HourRecords {
+  get(dataset: Dataset, hour: string): HourRecord | undefined;
+  /** Every (dataset, hour) with a job, newest hour first. */
+  all(): Iterable<HourRecord>;
+}
+
 /**
  * Fold a connection's history (newest first, as the job index keeps it) into one record per
- * `dataset|hour`: its latest job, and whether any job of it succeeded.
+ * `dataset|hour`: its latest job, and whether any job of it succeeded. (The job store answers
+ * the same from its index columns, without entries: `JobsStore.hourRecords`.)
  */
-export function hourRecords(entries: readonly Readonly<IndexEntry>[]): Map<string, HourRecord> {
+export function hourRecords(entries: readonly Readonly<IndexEntry>[]): HourRecords {
   const records = new Map<string, HourRecord>();
   for (const e of entries) {
     const key = `${e.dataset}|${e.hour}`;
@@ -27,7 +35,13 @@ export function hourRecords(entries: readonly Readonly<IndexEntry>[]): Map<strin
     if (!record) records.set(key, { latest: e, succeeded: e.status === 'succeeded' });
     else if (e.status === 'succeeded') record.succeeded = true;
   }
-  return records;
+  return {
+    get: (dataset, hour) => records.get(`${dataset}|${hour}`),
+    all: () =>
+      [...records.values()].sort((a, b) =>
+        a.latest.hour === b.latest.hour ? 0 : a.latest.hour < b.latest.hour ? 1 : -1,
+      ),
+  };
 }
 
 export interface Plan {
@@ -61,7 +75,7 @@ export function settleMs(connection: Connection, project: Project): number {
 export function planConnection(
   connection: Connection,
   project: Project,
-  records: Map<string, HourRecord>,
+  records: HourRecords,
   now: number,
   isInFlight: (dataset: Dataset, hour: string) => boolean,
   /** Failed hours whose job started before this (epoch ms) are due at once: the admin retried. */
@@ -82,13 +96,13 @@ export function planConnection(
     retryAt: null,
   };
   const exported = (hour: string) =>
-    connection.datasets.every((d) => records.get(`${d}|${hour}`)?.succeeded);
+    connection.datasets.every((d) => records.get(d, hour)?.succeeded);
 
   for (let h = latestDue; h >= lookbackStart; h--) {
     const hour = hourString(h);
     let pending = false;
     for (const dataset of connection.datasets) {
-      const record = records.get(`${dataset}|${hour}`);
+      const record = records.get(dataset, hour);
       if (record?.succeeded) continue;
       pending = true;
       if (isInFlight(dataset, hour)) continue;
@@ -120,11 +134,11 @@ export function planConnection(
   if (gapFrom !== null && gapTo !== null)
     plan.gap = { from: hourString(gapFrom), to: hourString(gapTo), hours: gapHours };
 
-  for (const [key, record] of records) {
+  for (const record of records.all()) {
     if (!record.succeeded) continue;
-    const hour = key.slice(key.indexOf('|') + 1);
-    if (plan.lastExportedHour && hour <= plan.lastExportedHour) continue;
-    if (exported(hour)) plan.lastExportedHour = hour;
+    if (!exported(record.latest.hour)) continue;
+    plan.lastExportedHour = record.latest.hour; // newest first: the first one is the newest
+    break;
   }
   return plan;
 }

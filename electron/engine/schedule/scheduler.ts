@@ -9,7 +9,7 @@ import type { Notifier } from '../notify/notifier';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import { Backfills } from './backfills';
-import { hourRecords, planConnection, type Plan } from './plan';
+import { planConnection, type Plan } from './plan';
 import { ExportQueue, type Flight } from './queue';
 import { interruptedWork } from './recovery';
 import { scheduleRetryPolicy, type ScheduleRetryOptions } from './retry';
@@ -196,7 +196,7 @@ export class Scheduler {
   private plan(connection: Connection, now: number): Plan | null {
     const project = this.deps.config.data.projects.find((p) => p.id === connection.projectId);
     if (!project) return null;
-    const records = hourRecords(this.deps.jobs.entries(() => true, connection.id));
+    const records = this.deps.jobs.hourRecords(connection.id);
     return planConnection(
       connection,
       project,
@@ -361,10 +361,7 @@ export class Scheduler {
    */
   private async recoverInterrupted(): Promise<void> {
     const connections = this.deps.config.data.connections;
-    const { close, rerun } = interruptedWork(
-      this.deps.jobs.entries(() => true),
-      connections,
-    );
+    const { close, rerun } = interruptedWork(this.deps.jobs.interrupted(), connections);
     const rerunIds = new Set(rerun.flatMap((r) => r.jobIds));
     for (const entry of close) {
       const job = await this.deps.jobs.get(entry.id);
@@ -418,8 +415,8 @@ export class Scheduler {
     for (const connection of connections) {
       await this.deps.notifier.unstop(connection.id);
       const failed = new Map<string, { datasets: Dataset[]; ids: string[] }>();
-      const records = hourRecords(this.deps.jobs.entries(() => true, connection.id));
-      for (const record of records.values()) {
+      const records = this.deps.jobs.hourRecords(connection.id);
+      for (const record of records.all()) {
         if (record.succeeded || record.latest.status !== 'failed') continue;
         if (!connection.datasets.includes(record.latest.dataset)) continue;
         const hour = failed.get(record.latest.hour) ?? { datasets: [], ids: [] };

@@ -7,38 +7,32 @@ import {
   type Job,
   type JobListQuery,
 } from '../../../shared/model/entities';
+import { hourIndex } from '../../../shared/model/export-format';
+import { DATASETS } from '../../../shared/model/fields';
+import type { HourRecord, HourRecords } from '../schedule/plan';
 import { foldInWorker } from './fold-worker';
+import { IndexWriter, loadIndex, sameStamp, stampOf, type MonthStamp } from './index-file';
+import { JobIndex, rowOf, type IndexEntry, type Row } from './job-index';
 import { ValidatedJsonFile } from './json-file';
-import { SortedEntries } from './sorted-entries';
 import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
 
 const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
 const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
 /** Journal lines after which a month is compacted into its snapshot. */
 const COMPACT_AFTER = 2000;
-/** Index entries a listing scans before giving the event loop a turn. */
-const SCAN_SLICE = 20_000;
-/** Months kept parsed in memory for reads (the index covers every job). */
-const LOADED_SHARDS = 4;
+/** Bytes of month files kept parsed for reads, least recently used dropped first (≥ 1 month). */
+const MONTH_CACHE_BYTES = 24 * 1024 * 1024;
+/** The index file is written anew when it holds this many records more than twice its jobs. */
+const INDEX_SLACK = 100_000;
+const INDEX_FILE = 'index.bin';
 
-/** What every job is found and sorted by, kept in memory for all of history. */
-export interface IndexEntry {
-  id: string;
-  connectionId: string;
-  dataset: Job['dataset'];
-  hour: string;
-  status: Job['status'];
-  trigger: Job['trigger'];
-  /** Who or what stopped a cancelled job (a shutdown's run again at the next start). */
-  cancelledBy: Job['cancelledBy'];
-  createdAt: string;
-  updatedAt: string;
-  month: string;
-}
+export type { IndexEntry } from './job-index';
 
 interface Shard {
   month: string;
   records: Map<string, Job>;
+  /** The month's file bytes when it was read (what the cache counts). */
+  bytes: number;
 }
 
 export interface JobPage {
@@ -48,23 +42,37 @@ export interface JobPage {
   limit: number;
 }
 
+export interface JobsStoreOptions {
+  readOnly?: boolean;
+  guard?: () => void;
+  /** Months read so far when the index is built from them (a first start, a damaged index). */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Job history by month of the exported hour: `jobs/<yyyy-MM>.json` (a lowdb snapshot, recovered
  * like config.json) plus `jobs/<yyyy-MM>.log`, an append-only journal of changes since.
  *
  * Why a journal: a job changes status several times, and rewriting a month of history on each
- * change grows with history; appending one line does not (a status write stays ~1 ms with
- * 100,000 jobs). A month is compacted into its snapshot every 2,000 lines and when Ferry closes.
- * A small index of every job stays in memory for filters and paging; full records are read
- * from the few months a page touches.
+ * change grows with history; appending one line does not. A month is compacted into its snapshot
+ * every 2,000 lines and when Ferry closes.
+ *
+ * Why an index: pages, filters, the schedule, statuses and charts need a few fields of every job.
+ * They live in typed columns in memory (`JobIndex`, ~60 bytes a job) and in `jobs/index.bin`
+ * (`index-file.ts`), appended after each journal line, so a start reads one compact file instead
+ * of parsing every month. The months stay the store of record: a month whose files changed
+ * since the index last described them is read again at the start, and a missing or damaged
+ * index is built from the months. Full records are read only from the months a page shows, and
+ * only a few months stay parsed (least recently used dropped by bytes).
  */
 export class JobsStore {
-  private readonly index = new Map<string, IndexEntry>();
-  /** The index sorted newest hour first (then newest created), kept in order as jobs arrive. */
-  private all = new SortedEntries();
-  /** The same, per connection: the schedule and the console mostly ask about one. */
-  private readonly byConnection = new Map<string, SortedEntries>();
+  private readonly index = new JobIndex();
+  private writer: IndexWriter | null = null;
+  /** Each month's files as the index last described them. */
+  private stamps = new Map<string, MonthStamp>();
+  private rewriting: Promise<void> | null = null;
   private readonly loaded = new Map<string, Shard>();
+  private loadedBytes = 0;
   /**
    * Months being read into the cache, with the jobs written meanwhile: the read may have passed
    * the journal before a write landed, so those writes are laid over it when it is cached.
@@ -81,6 +89,7 @@ export class JobsStore {
   private readonly tailChecked = new Set<string>();
   /** Jobs whose journal line is still being written (reads see them at once). */
   private readonly pending = new Map<string, Job>();
+  private indexWarned = false;
 
   private constructor(
     private readonly dir: string,
@@ -94,6 +103,7 @@ export class JobsStore {
     notify: (n: Notice) => void,
     readOnly = false,
     guard: () => void = () => undefined,
+    options: Pick<JobsStoreOptions, 'onProgress'> = {},
   ): Promise<JobsStore> {
     const dir = join(dataDir, 'jobs');
     if (!readOnly) await mkdir(dir, { recursive: true });
@@ -104,14 +114,49 @@ export class JobsStore {
       const month = SHARD_FILE.exec(name)?.[1] ?? LOG_FILE.exec(name)?.[1];
       if (month) months.add(month);
     }
-    for (const month of [...months].sort()) {
+    const sorted = [...months].sort();
+    const actual = new Map(
+      await Promise.all(sorted.map(async (m) => [m, await stampOf(dir, m)] as const)),
+    );
+    const indexPath = join(dir, INDEX_FILE);
+    const loaded = await loadIndex(indexPath, (row) => store.index.set(row));
+    if (loaded.state === 'damaged')
+      notify({
+        level: 'warning',
+        message: `jobs/${INDEX_FILE} was damaged; the job history index is built again from the month files.`,
+      });
+    // The months win: any month whose files are not as the index last saw them is read again.
+    const stale = sorted.filter((m) => !sameStamp(loaded.stamps.get(m), actual.get(m)));
+    const gone = [...loaded.stamps.keys()].filter((m) => !months.has(m));
+    for (const month of gone)
+      for (const id of store.index.idsOfMonth(month)) store.index.delete(id);
+    for (const [i, month] of stale.entries()) {
       const shard = await store.readShard(month);
-      for (const job of shard.records.values()) store.index.set(job.id, entryOf(job, month));
+      const inMonth = new Set(store.index.idsOfMonth(month));
+      for (const job of shard.records.values()) {
+        inMonth.delete(job.id);
+        store.index.set(rowOf(job));
+      }
+      for (const id of inMonth) store.index.delete(id);
+      options.onProgress?.(i + 1, stale.length);
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    store.all = SortedEntries.of(store.index.values());
-    for (const entry of store.all.list) store.connection(entry.connectionId).list.push(entry);
-    // A rotated journal a kill left unfolded is folded now, before anything rotates over it.
-    if (!readOnly) for (const month of store.unfolded) store.startFold(month);
+    store.stamps = actual;
+    for (const [month, stamp] of actual) {
+      if (stamp.rotated >= 0) store.unfolded.add(month);
+      // Lines of a journal left from before (an estimate; only its compaction waits on it).
+      if (!store.logLines.has(month) && stamp.log > 0)
+        store.logLines.set(month, Math.ceil(stamp.log / 800));
+    }
+    if (!readOnly) {
+      store.writer = new IndexWriter(indexPath);
+      const exact = loaded.state === 'ok' && stale.length === 0 && gone.length === 0;
+      if (exact && loaded.records <= 2 * store.index.size + INDEX_SLACK)
+        await store.writer.resume(loaded.goodLength, loaded.records);
+      else await store.writer.rewrite(() => store.index.rowsInOrder(), store.stamps);
+      // A rotated journal a kill left unfolded is folded now, before anything rotates over it.
+      for (const month of store.unfolded) store.startFold(month);
+    }
     return store;
   }
 
@@ -120,16 +165,8 @@ export class JobsStore {
     if (this.readOnly) throw new Error('The job history is open read-only');
     this.guard();
     const month = job.hour.slice(0, 7);
-    const previous = this.index.get(job.id);
-    const entry = entryOf(job, month);
-    this.index.set(job.id, entry);
-    this.all.set(entry, previous);
-    if (previous && previous.connectionId !== entry.connectionId)
-      this.connection(previous.connectionId).remove(previous);
-    this.connection(entry.connectionId).set(
-      entry,
-      previous?.connectionId === entry.connectionId ? previous : undefined,
-    );
+    const row = rowOf(job);
+    this.index.set(row);
     this.loaded.get(month)?.records.set(job.id, job);
     this.reading.get(month)?.written.set(job.id, job);
     this.pending.set(job.id, job);
@@ -147,7 +184,37 @@ export class JobsStore {
         this.tailChecked.delete(month);
         this.startFold(month);
       }
+      await this.restamp(month, row);
     });
+  }
+
+  /**
+   * After a month's files changed: note them as they are now and queue the index record (the
+   * job's row, if any, then the stamp). Not waited for: the journal line is what counts; a
+   * record that never lands leaves a stamp that does not match, and the month is read again.
+   */
+  private async restamp(month: string, row: Row | null): Promise<void> {
+    if (!this.writer) return;
+    const stamp = await stampOf(this.dir, month);
+    this.stamps.set(month, stamp);
+    void this.writer.append(row, month, stamp).then(() => this.afterIndexWrite());
+  }
+
+  private afterIndexWrite(): void {
+    const writer = this.writer;
+    if (!writer) return;
+    if (writer.failed && !this.indexWarned) {
+      this.indexWarned = true;
+      this.notify({
+        level: 'warning',
+        message: `Could not write jobs/${INDEX_FILE} (${writer.failed.message}); the next start reads the months it missed again.`,
+      });
+    }
+    if (!this.rewriting && writer.records > 2 * this.index.size + INDEX_SLACK) {
+      this.rewriting = writer
+        .rewrite(() => this.index.rowsInOrder(), this.stamps)
+        .finally(() => (this.rewriting = null));
+    }
   }
 
   /**
@@ -176,6 +243,7 @@ export class JobsStore {
     this.unfolded.add(month);
     const done = this.fold(month)
       .then(() => void this.unfolded.delete(month))
+      .then(() => this.serial(month, () => this.restamp(month, null)))
       .finally(() => this.compacting.delete(month));
     this.compacting.set(month, done);
     done.catch((error: unknown) =>
@@ -188,33 +256,28 @@ export class JobsStore {
 
   /** One job by id, or null. */
   async get(id: string): Promise<Job | null> {
-    const entry = this.index.get(id);
-    if (!entry) return null;
-    return this.pending.get(id) ?? (await this.shard(entry.month)).records.get(id) ?? null;
+    const month = this.index.month(id);
+    if (!month) return null;
+    return this.pending.get(id) ?? (await this.shard(month)).records.get(id) ?? null;
   }
 
   /** Jobs matching a query, newest hour first, one page at a time. */
   async list(query: JobListQuery = {}): Promise<JobPage> {
     const q = jobListQuery.parse(query);
-    const statuses = q.status && q.status.length > 0 ? new Set(q.status) : null;
-    const page: IndexEntry[] = [];
-    let total = 0;
-    // A copy: the scan gives the event loop a turn every so often, and jobs change meanwhile.
-    const scan = q.connectionId
-      ? [...(this.byConnection.get(q.connectionId)?.list ?? [])]
-      : [...this.all.list];
-    for (let i = 0; i < scan.length; i++) {
-      if (i % SCAN_SLICE === SCAN_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
-      const e = scan[i]!;
-      if (statuses && !statuses.has(e.status)) continue;
-      if (q.dataset && e.dataset !== q.dataset) continue;
-      if (q.hourFrom && e.hour < q.hourFrom) continue;
-      if (q.hourTo && e.hour > q.hourTo) continue;
-      if (total >= q.offset && page.length < q.limit) page.push(e);
-      total++;
-    }
+    const { rows, total } = this.index.page(
+      {
+        connectionId: q.connectionId,
+        statuses: q.status?.length ? new Set(q.status) : null,
+        dataset: q.dataset,
+        hourFrom: q.hourFrom,
+        hourTo: q.hourTo,
+      },
+      q.offset,
+      q.limit,
+    );
+    const shown = rows.map((r) => this.index.entryAt(r));
     const items: Job[] = [];
-    for (const e of page) {
+    for (const e of shown) {
       const job = this.pending.get(e.id) ?? (await this.shard(e.month)).records.get(e.id);
       if (job) items.push(job);
     }
@@ -223,20 +286,53 @@ export class JobsStore {
 
   /**
    * Every index entry matching a filter, newest first (for the scheduler and charts: no full
-   * records) — of one connection when `connectionId` is given, without scanning the others.
+   * records) — of one connection when `connectionId` is given, within an hour range when
+   * `range` is, without scanning the rest.
    */
   entries(
     filter: (e: Readonly<IndexEntry>) => boolean,
     connectionId?: string,
+    range?: { from?: string; to?: string },
   ): Readonly<IndexEntry>[] {
-    const list = connectionId ? (this.byConnection.get(connectionId)?.list ?? []) : this.all.list;
-    return list.filter(filter);
+    return this.index.entries(filter, connectionId, range);
   }
 
-  private connection(id: string): SortedEntries {
-    let entries = this.byConnection.get(id);
-    if (!entries) this.byConnection.set(id, (entries = new SortedEntries()));
-    return entries;
+  /** Jobs a stop or a kill may have cut off, with the other jobs of their hours. */
+  interrupted(): Readonly<IndexEntry>[] {
+    return this.index.interrupted();
+  }
+
+  /** A connection's history folded per (dataset, hour), from the index columns in one pass. */
+  hourRecords(connectionId: string): HourRecords {
+    const span = this.index.hourSpan(connectionId);
+    const slots = span
+      ? this.index.slots(connectionId, span.from, span.to)
+      : this.index.slots(connectionId, 0, -1);
+    const hours = slots.to - slots.from + 1;
+    const index = this.index;
+    const at = (cell: number): HourRecord | undefined =>
+      slots.latest[cell]! < 0
+        ? undefined
+        : { latest: index.entryAt(slots.latest[cell]!), succeeded: slots.succeeded[cell] === 1 };
+    return {
+      get(dataset, hour) {
+        const h = hourIndex(hour) - slots.from;
+        if (h < 0 || h >= hours) return undefined;
+        return at(DATASETS.indexOf(dataset) * hours + h);
+      },
+      *all() {
+        for (let h = hours - 1; h >= 0; h--)
+          for (let d = 0; d < DATASETS.length; d++) {
+            const record = at(d * hours + h);
+            if (record) yield record;
+          }
+      },
+    };
+  }
+
+  /** How many jobs the history holds. */
+  get size(): number {
+    return this.index.size;
   }
 
   /** Fold every month's journal into its snapshot (on close, so the next start reads less). */
@@ -250,7 +346,12 @@ export class JobsStore {
         this.logLines.set(month, 0);
         await this.fold(month);
         this.unfolded.delete(month);
+        await this.restamp(month, null);
       });
+    await this.rewriting;
+    if (this.writer && this.writer.records > 2 * this.index.size + INDEX_SLACK)
+      await this.writer.rewrite(() => this.index.rowsInOrder(), this.stamps);
+    await this.writer?.close();
   }
 
   private serial(month: string, run: () => Promise<void>): Promise<void> {
@@ -279,8 +380,12 @@ export class JobsStore {
       .then((shard) => {
         for (const job of written.values()) shard.records.set(job.id, job);
         this.loaded.set(month, shard);
-        while (this.loaded.size > LOADED_SHARDS)
-          this.loaded.delete(this.loaded.keys().next().value!);
+        this.loadedBytes += shard.bytes;
+        for (const [old, cached] of this.loaded) {
+          if (this.loadedBytes <= MONTH_CACHE_BYTES || old === month) break;
+          this.loaded.delete(old);
+          this.loadedBytes -= cached.bytes;
+        }
         return shard;
       })
       .finally(() => this.reading.delete(month));
@@ -317,7 +422,9 @@ export class JobsStore {
         message: `jobs/${month}.log had ${bad} unreadable line(s) (an interrupted write); they were skipped.`,
       });
     this.logLines.set(month, current ? lines : 0);
-    return { month, records };
+    const stamp = await stampOf(this.dir, month);
+    const bytes = Math.max(0, stamp.json) + Math.max(0, stamp.rotated) + Math.max(0, stamp.log);
+    return { month, records, bytes };
   }
 
   /** Snapshot + the rotated journal → a new snapshot; then the rotated journal goes. */
@@ -365,21 +472,6 @@ export class JobsStore {
       whenNoGoodCopy: 'set-aside',
     });
   }
-}
-
-function entryOf(job: Job, month: string): IndexEntry {
-  return {
-    id: job.id,
-    connectionId: job.connectionId,
-    dataset: job.dataset,
-    hour: job.hour,
-    status: job.status,
-    trigger: job.trigger,
-    cancelledBy: job.cancelledBy,
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-    month,
-  };
 }
 
 /** Move the live journal's lines onto the end of the rotated one (a crash may have left one). */

@@ -1,0 +1,489 @@
+import {
+  CANCEL_REASONS,
+  ERROR_KINDS,
+  JOB_STATUSES,
+  JOB_TRIGGERS,
+  type Job,
+} from '../../../shared/model/entities';
+import { hourIndex, hourString } from '../../../shared/model/export-format';
+import { DATASETS } from '../../../shared/model/fields';
+
+/** What every job is found, sorted, counted and charted by, without reading its month. */
+export interface IndexEntry {
+  id: string;
+  connectionId: string;
+  dataset: Job['dataset'];
+  hour: string;
+  status: Job['status'];
+  trigger: Job['trigger'];
+  /** Who or what stopped a cancelled job (a shutdown's run again at the next start). */
+  cancelledBy: Job['cancelledBy'];
+  /** The kind of a failed job's error (an access error makes a connection failing at once). */
+  errorKind: NonNullable<Job['error']>['kind'] | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  /** Events written (`counts.eventsOut`) and stored bytes, for the charts. */
+  events: number | null;
+  bytes: number | null;
+  month: string;
+}
+
+/** A job's index fields as numbers: what the index keeps and its file stores. */
+export interface Row {
+  id: string;
+  connection: string;
+  dataset: number;
+  hour: number;
+  status: number;
+  trigger: number;
+  /** 0 for none, else the position in the list + 1. */
+  cancelledBy: number;
+  errorKind: number;
+  created: number;
+  updated: number;
+  /** NaN for none. */
+  finished: number;
+  events: number;
+  bytes: number;
+}
+
+export function rowOf(job: Job): Row {
+  return {
+    id: job.id,
+    connection: job.connectionId,
+    dataset: DATASETS.indexOf(job.dataset),
+    hour: hourIndex(job.hour),
+    status: JOB_STATUSES.indexOf(job.status),
+    trigger: JOB_TRIGGERS.indexOf(job.trigger),
+    cancelledBy: job.cancelledBy ? CANCEL_REASONS.indexOf(job.cancelledBy) + 1 : 0,
+    errorKind: job.error ? ERROR_KINDS.indexOf(job.error.kind) + 1 : 0,
+    created: Date.parse(job.createdAt),
+    updated: Date.parse(job.updatedAt),
+    finished: job.finishedAt ? Date.parse(job.finishedAt) : NaN,
+    events: job.counts?.eventsOut ?? NaN,
+    bytes: job.bytes?.compressed ?? NaN,
+  };
+}
+
+export const STATUS_CODE = Object.fromEntries(JOB_STATUSES.map((s, i) => [s, i])) as Record<
+  Job['status'],
+  number
+>;
+
+/** Typed columns that grow by doubling. */
+class Columns {
+  capacity = 0;
+  connection = new Uint16Array(0);
+  dataset = new Uint8Array(0);
+  hour = new Int32Array(0);
+  status = new Uint8Array(0);
+  trigger = new Uint8Array(0);
+  cancelledBy = new Uint8Array(0);
+  errorKind = new Uint8Array(0);
+  created = new Float64Array(0);
+  updated = new Float64Array(0);
+  finished = new Float64Array(0);
+  events = new Float64Array(0);
+  bytes = new Float64Array(0);
+
+  ensure(size: number): void {
+    if (size <= this.capacity) return;
+    const capacity = Math.max(1024, this.capacity * 2, size);
+    const grow = <T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(
+      old: T,
+      make: (n: number) => T,
+    ): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.connection = grow(this.connection, (n) => new Uint16Array(n));
+    this.dataset = grow(this.dataset, (n) => new Uint8Array(n));
+    this.hour = grow(this.hour, (n) => new Int32Array(n));
+    this.status = grow(this.status, (n) => new Uint8Array(n));
+    this.trigger = grow(this.trigger, (n) => new Uint8Array(n));
+    this.cancelledBy = grow(this.cancelledBy, (n) => new Uint8Array(n));
+    this.errorKind = grow(this.errorKind, (n) => new Uint8Array(n));
+    this.created = grow(this.created, (n) => new Float64Array(n));
+    this.updated = grow(this.updated, (n) => new Float64Array(n));
+    this.finished = grow(this.finished, (n) => new Float64Array(n));
+    this.events = grow(this.events, (n) => new Float64Array(n));
+    this.bytes = grow(this.bytes, (n) => new Float64Array(n));
+    this.capacity = capacity;
+  }
+}
+
+/**
+ * Row numbers kept in history order, oldest hour first (then oldest created, then row): new
+ * jobs are mostly of the newest hour, so they land at the end; readers walk it backwards for
+ * "newest first".
+ */
+class Order {
+  rows = new Int32Array(0);
+  length = 0;
+
+  constructor(private readonly before: (a: number, b: number) => boolean) {}
+
+  insert(row: number): void {
+    // Most jobs are of the newest hour: they go at the end without a search.
+    const at =
+      this.length === 0 || this.before(this.rows[this.length - 1]!, row)
+        ? this.length
+        : this.point(row);
+    if (this.length === this.rows.length) {
+      const next = new Int32Array(Math.max(256, this.rows.length * 2));
+      next.set(this.rows.subarray(0, this.length));
+      this.rows = next;
+    }
+    this.rows.copyWithin(at + 1, at, this.length);
+    this.rows[at] = row;
+    this.length++;
+  }
+
+  /** Remove a row; `before` must still order it as when it was inserted. */
+  remove(row: number): void {
+    let at = this.point(row) - 1;
+    if (at < 0 || this.rows[at] !== row) at = this.rows.subarray(0, this.length).indexOf(row);
+    if (at < 0) return;
+    this.rows.copyWithin(at, at + 1, this.length);
+    this.length--;
+  }
+
+  /** Positions of rows whose hour is within [from, to] (hour numbers): [start, end). */
+  span(hourOf: Int32Array, from: number, to: number): [number, number] {
+    return [this.firstAtLeast(hourOf, from), this.firstAtLeast(hourOf, to + 1)];
+  }
+
+  private firstAtLeast(hourOf: Int32Array, hour: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (hourOf[this.rows[mid]!]! < hour) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Where a row goes: after every row that sorts before it. */
+  private point(row: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.before(this.rows[mid]!, row) || this.rows[mid] === row) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** What a page or a listing asks the index for. */
+export interface IndexFilter {
+  connectionId?: string;
+  statuses?: ReadonlySet<Job['status']> | null;
+  dataset?: Job['dataset'];
+  hourFrom?: string;
+  hourTo?: string;
+}
+
+/** The latest job of each (dataset, hour) of a connection over a range, and any success. */
+export interface HourSlots {
+  from: number;
+  to: number;
+  /** Per dataset (in DATASETS order) × hour: the latest job's row, or -1. */
+  latest: Int32Array;
+  /** The same cells: 1 when any job of it succeeded. */
+  succeeded: Uint8Array;
+}
+
+/**
+ * Every job's index fields, in columns: about 60 bytes a job plus its id, so a million jobs
+ * take ~110 MB where objects of strings took over 500 MB. The store of record stays the month
+ * files; this is what pages, filters, the schedule, statuses and charts are answered from.
+ */
+export class JobIndex {
+  private readonly cols = new Columns();
+  private readonly ids: string[] = [];
+  private readonly rowById = new Map<string, number>();
+  private readonly connections: string[] = [];
+  private readonly connectionCode = new Map<string, number>();
+  /** Rows no longer used (a job moved out by a month re-read); reused by the next insert. */
+  private readonly free: number[] = [];
+  private readonly all: Order;
+  private readonly byConnection: Order[] = [];
+  private readonly hourStrings = new Map<number, string>();
+  private readonly before = (a: number, b: number): boolean => {
+    const c = this.cols;
+    if (c.hour[a] !== c.hour[b]) return c.hour[a]! < c.hour[b]!;
+    if (c.created[a] !== c.created[b]) return c.created[a]! < c.created[b]!;
+    return a < b;
+  };
+
+  constructor() {
+    this.all = new Order(this.before);
+  }
+
+  get size(): number {
+    return this.rowById.size;
+  }
+
+  has(id: string): boolean {
+    return this.rowById.has(id);
+  }
+
+  /** Insert or replace a job's row. */
+  set(row: Row): void {
+    const existing = this.rowById.get(row.id);
+    if (existing !== undefined) this.unlink(existing);
+    const at = existing ?? this.free.pop() ?? this.ids.length;
+    if (at === this.ids.length) this.ids.push(row.id);
+    else this.ids[at] = row.id;
+    this.cols.ensure(this.ids.length);
+    const c = this.cols;
+    const connection = this.code(row.connection);
+    c.connection[at] = connection;
+    c.dataset[at] = row.dataset;
+    c.hour[at] = row.hour;
+    c.status[at] = row.status;
+    c.trigger[at] = row.trigger;
+    c.cancelledBy[at] = row.cancelledBy;
+    c.errorKind[at] = row.errorKind;
+    c.created[at] = row.created;
+    c.updated[at] = row.updated;
+    c.finished[at] = row.finished;
+    c.events[at] = row.events;
+    c.bytes[at] = row.bytes;
+    this.rowById.set(row.id, at);
+    this.all.insert(at);
+    this.byConnection[connection]!.insert(at);
+  }
+
+  delete(id: string): void {
+    const at = this.rowById.get(id);
+    if (at === undefined) return;
+    this.unlink(at);
+    this.rowById.delete(id);
+    this.ids[at] = '';
+    this.free.push(at);
+  }
+
+  /** Ids of every job of a month (`yyyy-MM`). */
+  idsOfMonth(month: string): string[] {
+    const from = hourIndex(`${month}-01T00`);
+    const next = new Date(`${month}-01T00:00:00Z`);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    const [start, end] = this.all.span(this.cols.hour, from, next.getTime() / 3_600_000 - 1);
+    const ids: string[] = [];
+    for (let i = start; i < end; i++) ids.push(this.ids[this.all.rows[i]!]!);
+    return ids;
+  }
+
+  entry(id: string): IndexEntry | null {
+    const at = this.rowById.get(id);
+    return at === undefined ? null : this.entryAt(at);
+  }
+
+  /** Months of the jobs' hours (for a stamp check). */
+  month(id: string): string | null {
+    const at = this.rowById.get(id);
+    return at === undefined ? null : this.hourString(this.cols.hour[at]!).slice(0, 7);
+  }
+
+  entryAt(at: number): IndexEntry {
+    const c = this.cols;
+    const hour = this.hourString(c.hour[at]!);
+    const time = (ms: number) => new Date(ms).toISOString();
+    return {
+      id: this.ids[at]!,
+      connectionId: this.connections[c.connection[at]!]!,
+      dataset: DATASETS[c.dataset[at]!]!,
+      hour,
+      status: JOB_STATUSES[c.status[at]!]!,
+      trigger: JOB_TRIGGERS[c.trigger[at]!]!,
+      cancelledBy: c.cancelledBy[at] ? CANCEL_REASONS[c.cancelledBy[at]! - 1]! : null,
+      errorKind: c.errorKind[at] ? ERROR_KINDS[c.errorKind[at]! - 1]! : null,
+      createdAt: time(c.created[at]!),
+      updatedAt: time(c.updated[at]!),
+      finishedAt: Number.isNaN(c.finished[at]) ? null : time(c.finished[at]!),
+      events: Number.isNaN(c.events[at]) ? null : c.events[at]!,
+      bytes: Number.isNaN(c.bytes[at]) ? null : c.bytes[at]!,
+      month: hour.slice(0, 7),
+    };
+  }
+
+  rowAt(at: number): Row {
+    const c = this.cols;
+    return {
+      id: this.ids[at]!,
+      connection: this.connections[c.connection[at]!]!,
+      dataset: c.dataset[at]!,
+      hour: c.hour[at]!,
+      status: c.status[at]!,
+      trigger: c.trigger[at]!,
+      cancelledBy: c.cancelledBy[at]!,
+      errorKind: c.errorKind[at]!,
+      created: c.created[at]!,
+      updated: c.updated[at]!,
+      finished: c.finished[at]!,
+      events: c.events[at]!,
+      bytes: c.bytes[at]!,
+    };
+  }
+
+  /**
+   * Rows matching a filter, newest first: `offset` skipped, at most `limit` returned, and how
+   * many match in all. Columns only: a million rows scan in a few milliseconds.
+   */
+  page(filter: IndexFilter, offset: number, limit: number): { rows: number[]; total: number } {
+    const order = this.orderOf(filter.connectionId);
+    if (!order) return { rows: [], total: 0 };
+    const c = this.cols;
+    const [start, end] = order.span(
+      c.hour,
+      filter.hourFrom ? hourIndex(filter.hourFrom) : -Infinity,
+      filter.hourTo ? hourIndex(filter.hourTo) : Infinity,
+    );
+    const statuses = filter.statuses?.size
+      ? new Uint8Array(JOB_STATUSES.length).map((_, i) =>
+          filter.statuses!.has(JOB_STATUSES[i]!) ? 1 : 0,
+        )
+      : null;
+    const dataset = filter.dataset ? DATASETS.indexOf(filter.dataset) : -1;
+    const rows: number[] = [];
+    let total = 0;
+    const list = order.rows;
+    for (let i = end - 1; i >= start; i--) {
+      const r = list[i]!;
+      if (statuses && !statuses[c.status[r]!]) continue;
+      if (dataset >= 0 && c.dataset[r] !== dataset) continue;
+      if (total >= offset && rows.length < limit) rows.push(r);
+      total++;
+    }
+    return { rows, total };
+  }
+
+  /** Index entries in an hour range (all when no range), newest first, matching `keep`. */
+  entries(
+    keep: (e: Readonly<IndexEntry>) => boolean,
+    connectionId?: string,
+    range?: { from?: string; to?: string },
+  ): IndexEntry[] {
+    const order = this.orderOf(connectionId);
+    if (!order) return [];
+    const [start, end] = order.span(
+      this.cols.hour,
+      range?.from ? hourIndex(range.from) : -Infinity,
+      range?.to ? hourIndex(range.to) : Infinity,
+    );
+    const out: IndexEntry[] = [];
+    for (let i = end - 1; i >= start; i--) {
+      const e = this.entryAt(order.rows[i]!);
+      if (keep(e)) out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Jobs a stop or a kill may have cut off — still queued or running, or cancelled by a
+   * shutdown — with every other job of their hours, newest first per hour. Scans columns only.
+   */
+  interrupted(): IndexEntry[] {
+    const c = this.cols;
+    const queued = STATUS_CODE.queued;
+    const running = STATUS_CODE.running;
+    const cancelled = STATUS_CODE.cancelled;
+    const shutdown = CANCEL_REASONS.indexOf('shutdown') + 1;
+    const hours = new Map<string, { connection: string; hour: string }>();
+    for (let i = 0; i < this.all.length; i++) {
+      const r = this.all.rows[i]!;
+      const s = c.status[r];
+      if (s !== queued && s !== running && !(s === cancelled && c.cancelledBy[r] === shutdown))
+        continue;
+      const connection = this.connections[c.connection[r]!]!;
+      const hour = this.hourString(c.hour[r]!);
+      hours.set(`${connection}|${hour}`, { connection, hour });
+    }
+    const out: IndexEntry[] = [];
+    for (const { connection, hour } of hours.values())
+      out.push(...this.entries(() => true, connection, { from: hour, to: hour }));
+    return out;
+  }
+
+  /** Rows of every job, by row number, in history order as it is now (for writing it out). */
+  rowsInOrder(): Iterable<Row> {
+    const order = this.all.rows.slice(0, this.all.length);
+    const ids = this.ids;
+    const rowAt = (at: number) => this.rowAt(at);
+    return (function* () {
+      for (const at of order) if (ids[at]) yield rowAt(at);
+    })();
+  }
+
+  /**
+   * The latest job of each (dataset, hour) of one connection between two hours, and whether
+   * any of its jobs succeeded — what the schedule plans from, in one pass over the range.
+   */
+  slots(connectionId: string, from: number, to: number): HourSlots {
+    const hours = Math.max(0, to - from + 1);
+    const latest = new Int32Array(hours * DATASETS.length).fill(-1);
+    const succeeded = new Uint8Array(hours * DATASETS.length);
+    const order = this.orderOf(connectionId);
+    if (order && hours > 0) {
+      const c = this.cols;
+      const ok = STATUS_CODE.succeeded;
+      const [start, end] = order.span(c.hour, from, to);
+      for (let i = start; i < end; i++) {
+        const r = order.rows[i]!;
+        const cell = c.dataset[r]! * hours + (c.hour[r]! - from);
+        latest[cell] = r; // oldest first: the last one seen is the latest
+        if (c.status[r] === ok) succeeded[cell] = 1;
+      }
+    }
+    return { from, to, latest, succeeded };
+  }
+
+  /** The hours (numbers) a connection's jobs span, or null when it has none. */
+  hourSpan(connectionId: string): { from: number; to: number } | null {
+    const order = this.orderOf(connectionId);
+    if (!order || order.length === 0) return null;
+    return {
+      from: this.cols.hour[order.rows[0]!]!,
+      to: this.cols.hour[order.rows[order.length - 1]!]!,
+    };
+  }
+
+  private orderOf(connectionId: string | undefined): Order | null {
+    if (connectionId === undefined) return this.all;
+    const code = this.connectionCode.get(connectionId);
+    return code === undefined ? null : this.byConnection[code]!;
+  }
+
+  private unlink(at: number): void {
+    this.all.remove(at);
+    this.byConnection[this.cols.connection[at]!]!.remove(at);
+  }
+
+  private code(connection: string): number {
+    let code = this.connectionCode.get(connection);
+    if (code === undefined) {
+      code = this.connections.length;
+      if (code > 0xffff) throw new Error('More than 65,536 connections in the job history');
+      this.connections.push(connection);
+      this.connectionCode.set(connection, code);
+      this.byConnection.push(new Order(this.before));
+    }
+    return code;
+  }
+
+  private hourString(hour: number): string {
+    let text = this.hourStrings.get(hour);
+    if (text === undefined) {
+      text = hourString(hour);
+      if (this.hourStrings.size > 200_000) this.hourStrings.clear();
+      this.hourStrings.set(hour, text);
+    }
+    return text;
+  }
+}

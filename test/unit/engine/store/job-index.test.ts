@@ -1,0 +1,194 @@
+import {
+  appendFile,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hourRecords } from '../../../../electron/engine/schedule/plan';
+import { JobsStore, type JobPage } from '../../../../electron/engine/store/jobs-store';
+import type { Job, JobListQuery } from '../../../../shared/model/entities';
+import { jobRecord } from '../../../support/jobs';
+import { useTempDirs } from '../../../support/temp';
+
+const newDir = useTempDirs();
+
+const CONNECTIONS = ['cn_a', 'cn_b', 'cn_c'];
+const STATUSES = ['succeeded', 'succeeded', 'failed', 'cancelled', 'running'] as const;
+
+/** Job n: spread over three connections, both datasets, four months, several statuses. */
+function jobN(n: number, overrides: Partial<Job> = {}): Job {
+  const hourMs = Date.UTC(2026, 0, 1) + Math.floor(n / 3) * 3_600_000 * 7;
+  const hour = new Date(hourMs).toISOString().slice(0, 13);
+  const status = STATUSES[n % STATUSES.length]!;
+  return jobRecord({
+    id: `j_${String(n).padStart(6, '0')}`,
+    connectionId: CONNECTIONS[n % 3]!,
+    dataset: n % 2 ? 'merged-ids' : 'events',
+    hour,
+    status,
+    trigger: n % 7 === 0 ? 'backfill' : 'scheduled',
+    createdAt: new Date(hourMs + 3_900_000 + (n % 5) * 1000).toISOString(),
+    error:
+      status === 'failed'
+        ? { kind: 'access', code: 's3:PutObject', message: 'Access Denied', fix: 'Grant it.' }
+        : null,
+    cancelledBy: status === 'cancelled' ? 'shutdown' : null,
+    counts: { eventsIn: n, eventsOut: n, duplicates: 0, filtered: 0, badLines: 0 },
+    ...overrides,
+  });
+}
+
+const QUERIES: JobListQuery[] = [
+  { limit: 100 },
+  { limit: 25, offset: 50 },
+  { status: ['failed'], limit: 40 },
+  { status: ['succeeded', 'cancelled'], dataset: 'merged-ids', limit: 30, offset: 10 },
+  { connectionId: 'cn_b', limit: 100 },
+  { connectionId: 'cn_c', status: ['running'], limit: 100 },
+  { hourFrom: '2026-02-01T00', hourTo: '2026-02-14T23', limit: 100 },
+  { connectionId: 'cn_a', hourFrom: '2026-03-01T00', dataset: 'events', limit: 100 },
+];
+
+/** Every query's page (ids, statuses, attempts) and total: what the console would show. */
+async function pages(store: JobsStore) {
+  const out: unknown[] = [];
+  for (const q of QUERIES) {
+    const page: JobPage = await store.list(q);
+    out.push({
+      total: page.total,
+      items: page.items.map((j) => `${j.id} ${j.status} ${j.attempts}`),
+    });
+  }
+  for (const c of CONNECTIONS)
+    out.push([...store.hourRecords(c).all()].map((r) => `${r.latest.id} ${r.succeeded}`));
+  return out;
+}
+
+/** A history of 1,200 jobs over four months, some written twice; closed. */
+async function history(): Promise<{ dir: string; expected: unknown[] }> {
+  const dir = await newDir();
+  const store = await JobsStore.open(dir, () => {});
+  for (let n = 0; n < 1200; n++) await store.put(jobN(n, { status: 'running' }));
+  for (let n = 0; n < 1200; n++) await store.put(jobN(n, { attempts: 2 }));
+  const expected = await pages(store);
+  await store.close();
+  return { dir, expected };
+}
+
+describe('the persisted job index', () => {
+  it('gives the same pages after a restart, without it, truncated anywhere, or damaged', async () => {
+    const { dir, expected } = await history();
+    const index = join(dir, 'jobs', 'index.bin');
+    const reopen = async () => {
+      const notices: string[] = [];
+      const store = await JobsStore.open(dir, (n) => notices.push(n.message));
+      const got = await pages(store);
+      expect(store.size).toBe(1200);
+      await store.close();
+      return { got, notices };
+    };
+    expect((await reopen()).got).toEqual(expected);
+
+    // Deleted: built again from the months, and written again.
+    await rm(index);
+    expect((await reopen()).got).toEqual(expected);
+    expect(await readdir(join(dir, 'jobs'))).toContain('index.bin');
+
+    // Cut short at the header, inside a record, and near the end.
+    const size = (await stat(index)).size;
+    for (const at of [16, 17, 1000, Math.floor(size / 2), size - 3]) {
+      await truncate(index, at);
+      expect((await reopen()).got).toEqual(expected);
+    }
+
+    // A byte changed inside: the record fails its checksum; the months fill in the rest.
+    const bytes = await readFile(index);
+    bytes[Math.floor(bytes.length / 3)]! ^= 0xff;
+    await writeFile(index, bytes);
+    expect((await reopen()).got).toEqual(expected);
+
+    // Not an index at all: said, and built again.
+    await writeFile(index, 'not an index');
+    const damaged = await reopen();
+    expect(damaged.got).toEqual(expected);
+    expect(damaged.notices.join('\n')).toMatch(/index\.bin was damaged/);
+  });
+
+  it('a journal line the index never heard of wins (a kill between the two writes)', async () => {
+    const { dir } = await history();
+    // As a process killed after its journal line and before its index record leaves it.
+    const changed = jobN(5, {
+      status: 'failed',
+      attempts: 9,
+      error: { kind: 'access', code: 's3:PutObject', message: 'Access Denied', fix: 'Grant it.' },
+    });
+    await appendFile(
+      join(dir, 'jobs', `${changed.hour.slice(0, 7)}.log`),
+      `${JSON.stringify(changed)}\n`,
+    );
+    const store = await JobsStore.open(dir, () => {}, true);
+    expect((await store.get(changed.id))?.attempts).toBe(9);
+    const failed = await store.list({
+      status: ['failed'],
+      hourFrom: changed.hour,
+      hourTo: changed.hour,
+    });
+    expect(failed.items.map((j) => j.id)).toContain(changed.id);
+    expect(store.entries((e) => e.id === changed.id)[0]).toMatchObject({
+      status: 'failed',
+      errorKind: 'access',
+    });
+  });
+
+  it('opens from the index alone when it matches the months (no month is parsed)', async () => {
+    const { dir } = await history();
+    // Make every month unreadable without changing its size or time: a start that parsed
+    // them would notice; one that trusts a matching index does not.
+    const jobsDir = join(dir, 'jobs');
+    for (const name of await readdir(jobsDir)) {
+      if (!name.endsWith('.json')) continue;
+      const path = join(jobsDir, name);
+      const before = await stat(path);
+      await writeFile(path, ' '.repeat(before.size));
+      // The same millisecond (half-way into it: seconds as a double lose a few nanoseconds).
+      const same = (Math.trunc(before.mtimeMs) + 0.5) / 1000;
+      await utimes(path, same, same);
+    }
+    const notices: string[] = [];
+    const store = await JobsStore.open(dir, (n) => notices.push(n.message), true);
+    expect(store.size).toBe(1200);
+    expect(store.entries((e) => e.status === 'failed')).toHaveLength(240);
+    expect(notices).toEqual([]);
+  });
+
+  it('folds a connection per (dataset, hour) exactly as the entries do', async () => {
+    const { dir } = await history();
+    const store = await JobsStore.open(dir, () => {});
+    // A later, failed retry of a succeeded hour: the latest job changes, "any success" stays.
+    const done = jobN(30);
+    await store.put({
+      ...done,
+      id: 'j_retry',
+      status: 'failed',
+      createdAt: '2026-12-01T00:00:00.000Z',
+    });
+    const record = store.hourRecords(done.connectionId).get(done.dataset, done.hour);
+    expect(record).toMatchObject({ latest: { id: 'j_retry', status: 'failed' }, succeeded: true });
+    for (const c of CONNECTIONS) {
+      const fromEntries = [...hourRecords(store.entries(() => true, c)).all()];
+      const fromIndex = [...store.hourRecords(c).all()];
+      expect(fromIndex.map((r) => [r.latest.id, r.succeeded])).toEqual(
+        fromEntries.map((r) => [r.latest.id, r.succeeded]),
+      );
+      const probe = fromEntries[17]!.latest;
+      expect(store.hourRecords(c).get(probe.dataset, probe.hour)?.latest).toEqual(probe);
+    }
+    await store.close();
+  });
+});
