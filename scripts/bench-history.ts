@@ -26,7 +26,10 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const CONNECTIONS = 10;
 const FIXTURE_DIR = process.env.BENCH_FIXTURE_DIR ?? null;
 const FIXTURE_HOUR = '2020-01-25T17';
-const FIXTURE_PROJECT = 187599;
+/** The project of bench.mjs's fixture file (`187520_<hour>.ndjson`). */
+const FIXTURE_PROJECT = 187520;
+/** The history's projects: 187600, 187601, … */
+const FIRST_PROJECT = 187600;
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'history');
 const log = (...m: unknown[]) => process.stderr.write(`[bench history] ${m.join(' ')}\n`);
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -91,7 +94,7 @@ async function seed(dataDir: string): Promise<{ connectionIds: string[]; newest:
   const connectionIds: string[] = [];
   await engine.call('orgs.create', { id: 1, name: 'Bench' });
   for (let c = 0; c < CONNECTIONS; c++) {
-    const projectId = 187520 + c;
+    const projectId = FIRST_PROJECT + c;
     await engine.call('projects.create', { id: projectId, orgId: 1, name: `Project ${c}` });
     const conn = await engine.call('connections.create', {
       name: `bench-${c}`,
@@ -138,7 +141,7 @@ async function seed(dataDir: string): Promise<{ connectionIds: string[]; newest:
   for (let i = 0; i < hours && made < JOBS; i++)
     for (let n = 0; n < perHour && made < JOBS; n++, made++) {
       const c = Math.floor(n / 2);
-      const job = makeJob(connectionIds[c]!, 187520 + c, lastHour - i, n + i);
+      const job = makeJob(connectionIds[c]!, FIRST_PROJECT + c, lastHour - i, n + i);
       const m = job.hour.slice(0, 7);
       if (m !== month) {
         await flush();
@@ -360,7 +363,12 @@ async function chromiumFigures({ url, call, rssMB }: Serve, connectionIds: strin
  * `load`, 200 jobs.list calls are kept in flight meanwhile, and a cheap call every 10 ms shows
  * the longest the server's event loop kept an answer waiting.
  */
-async function exportFigures({ call }: Serve, connectionIds: string[], load: boolean) {
+async function exportFigures(
+  { call }: Serve,
+  connectionIds: string[],
+  load: boolean,
+  hour = FIXTURE_HOUR,
+) {
   const latencies: number[] = [];
   const probes: number[] = [];
   let running = true;
@@ -395,18 +403,19 @@ async function exportFigures({ call }: Serve, connectionIds: string[], load: boo
       })(),
     );
   }
+  const { id: exportId } = await call<{ id: string }>('connections.get', { id: 'bench-export' });
   const started = await call<{ started: { dataset: string }[] }>('jobs.exportHour', {
-    connectionId: 'bench-export',
-    hour: FIXTURE_HOUR,
+    connectionId: exportId,
+    hour,
   });
   if (started.started.length === 0) throw new Error('the export did not start');
   let job: Job | undefined;
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
     const page = await call<{ items: Job[] }>('jobs.list', {
-      connectionId: 'bench-export',
-      hourFrom: FIXTURE_HOUR,
-      hourTo: FIXTURE_HOUR,
+      connectionId: exportId,
+      hourFrom: hour,
+      hourTo: hour,
       limit: 1,
     });
     job = page.items[0];
@@ -414,6 +423,7 @@ async function exportFigures({ call }: Serve, connectionIds: string[], load: boo
   }
   running = false;
   await Promise.all(loaders);
+  if (hour !== FIXTURE_HOUR) return null; // the warm-up
   if (job.status !== 'succeeded')
     throw new Error(`the export ${job.status}: ${job.error?.message}`);
   return {
@@ -436,6 +446,9 @@ try {
   log('Chromium: the history view');
   browser = await chromiumFigures(served, connectionIds);
   if (FIXTURE_DIR) {
+    // The files source indexes its folder on its first export (as in steady state, before).
+    log('export: indexing the fixture folder');
+    await exportFigures(served, connectionIds, false, '2020-01-01T00');
     log('export without API calls (the baseline)');
     quiet = await exportFigures(served, connectionIds, false);
     log('export with 200 concurrent jobs.list calls');

@@ -8,6 +8,7 @@ import {
   readFile,
   rm,
   truncate,
+  writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,50 @@ function writeJobs(dataDir: string, from: number, count: number, kill: boolean) 
   );
 }
 
+/**
+ * Like `writeJobs`, but the child SIGKILLs itself inside its `k`-th append to the job index
+ * (`jobs/index.bin`), after writing half of that record or none of it.
+ */
+function writeJobsTearingIndex(
+  dataDir: string,
+  from: number,
+  count: number,
+  k: number,
+  part: 'half' | 'none',
+) {
+  const script = `
+    const fs = require('node:fs');
+    const open = fs.promises.open;
+    fs.promises.open = async (path, ...rest) => {
+      const handle = await open(path, ...rest);
+      if (String(path).endsWith('index.bin') && rest[0] === 'a') {
+        const write = handle.write.bind(handle);
+        let n = 0;
+        handle.write = async (buffer, ...more) => {
+          if (++n === ${k}) {
+            if (${part === 'half'}) await write(buffer.subarray(0, buffer.length >> 1));
+            process.kill(process.pid, 'SIGKILL');
+          }
+          return write(buffer, ...more);
+        };
+      }
+      return handle;
+    };
+    require('node:module').syncBuiltinESMExports();
+    import('./electron/engine/store/jobs-store.ts').then(async ({ JobsStore }) => {
+      const store = await JobsStore.open(${JSON.stringify(dataDir)}, () => {});
+      for (let n = ${from}; n < ${from + count}; n++) await store.put(${jobSource}(n));
+      await new Promise((r) => setTimeout(r, 5000)); // the kill comes before this ends
+      await store.close();
+    });`;
+  return new Promise<number | null>((resolve) =>
+    spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: 'inherit' }).on(
+      'exit',
+      (code, signal) => resolve(signal === 'SIGKILL' ? -9 : code),
+    ),
+  );
+}
+
 /** A job record for n: 500 jobs, each written several times as n grows. */
 function jobFor(n: number): Job {
   const id = n % 500;
@@ -67,7 +112,8 @@ function jobFor(n: number): Job {
     dataset: 'events',
     hour,
     trigger: 'scheduled',
-    status: 'succeeded',
+    // Changes with every write, so an index that missed a write shows it.
+    status: (['running', 'succeeded', 'failed'] as const)[n % 3]!,
     attempts: n,
     createdAt: `${hour}:30:00.000Z`,
     updatedAt: `${hour}:31:00.000Z`,
@@ -141,6 +187,52 @@ describe('faults in Ferry’s own storage', () => {
     expect(page.total).toBe(500);
     for (const id of [0, 250, 499])
       expect((await store.get(jobFor(id).id))?.attempts).toBe(3500 + id);
+  });
+
+  it('a kill during an index append loses nothing: the months win', async () => {
+    const dataDir = await newDir();
+    // Each child is killed inside its k-th index append, after writing half of it or none:
+    // journal lines are on disk whose index records are torn or missing.
+    let from = 0;
+    for (const [count, k, part] of [
+      [733, 700, 'half'],
+      [40, 1, 'none'],
+      [1266, 1000, 'half'],
+    ] as const) {
+      expect(await writeJobsTearingIndex(dataDir, from, count, k, part)).toBe(-9);
+      const store = await JobsStore.open(dataDir, () => {}, true);
+      // The same history as one read from the months alone: every job, its last write.
+      const copy = await newDir();
+      await mkdir(join(copy, 'jobs'));
+      for (const name of await readdir(join(dataDir, 'jobs')))
+        if (name !== 'index.bin')
+          await writeFile(join(copy, 'jobs', name), await readFile(join(dataDir, 'jobs', name)));
+      const months = await JobsStore.open(copy, () => {}, true);
+      expect(store.size).toBe(months.size);
+      for (let id = 0; id < 500; id++)
+        expect((await store.get(jobFor(id).id))?.attempts).toBe(
+          (await months.get(jobFor(id).id))?.attempts,
+        );
+      // The index says what the months say, job by job.
+      const fields = (e: { id: string; status: string; updatedAt: string }) =>
+        `${e.id} ${e.status} ${e.updatedAt}`;
+      expect(store.entries(() => true).map(fields)).toEqual(months.entries(() => true).map(fields));
+      for (const status of ['queued', 'running', 'succeeded', 'failed'] as const)
+        expect((await store.list({ status: [status] })).total).toBe(
+          (await months.list({ status: [status] })).total,
+        );
+      // The job whose index append was torn: its journal line was written first, so it is there.
+      expect((await store.get(jobFor(from + k - 1).id))?.attempts).toBe(from + k - 1);
+      for (const offset of [0, 100, 400]) {
+        const a = await store.list({ limit: 100, offset });
+        const b = await months.list({ limit: 100, offset });
+        expect(a.items.map((j) => `${j.id} ${j.attempts}`)).toEqual(
+          b.items.map((j) => `${j.id} ${j.attempts}`),
+        );
+        expect(a.total).toBe(b.total);
+      }
+      from += count;
+    }
   });
 
   it('a torn journal line costs only itself, never the record after it', async () => {
