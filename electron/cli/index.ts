@@ -68,6 +68,8 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
         'then ferry export <connection> --hour 2020-01-25T17 or ferry backfill <connection> --from … --to ….',
     );
 
+  /** Months to read before the CLI says it is building the job index. */
+  const INDEX_PROGRESS_FROM = 6;
   const ctx: CliContext = {
     globals: () => program.opts<GlobalOptions>(),
     out,
@@ -80,6 +82,13 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
         readOnly: mode === 'read',
         log: (error) => out.debug(error),
         timers: timersFromEnv(),
+        onIndexProgress: (done, total) => {
+          // Said once, when there is enough to wait for: a first start, or a damaged index.
+          if (done === 1 && total >= INDEX_PROGRESS_FROM)
+            out.warn(
+              `Building the job history index from ${total} month files (once; the months are kept as they are)…`,
+            );
+        },
       });
       for (const notice of engine.notices)
         if (notice.level !== 'info') out.warn(`${notice.level}: ${notice.message}`);

@@ -51,6 +51,8 @@ export interface EngineOptions {
   scheduleRetry?: SchedulerDeps['retry'];
   /** Where desktop notifications go (Electron's Notification); the push stream always gets them. */
   desktop?: DesktopPort;
+  /** Months read so far when the job index is built from them (first start, damaged index). */
+  onIndexProgress?: (done: number, total: number) => void;
 }
 
 export interface Engine {
@@ -99,6 +101,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir: options.dataDir,
     role: options.role,
     readOnly: options.readOnly,
+    onIndexProgress: options.onIndexProgress,
     onLost: (message) => {
       lostLock = message;
       emit({ type: 'notice', notice: { level: 'error', message } });

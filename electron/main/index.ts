@@ -84,6 +84,7 @@ async function start(): Promise<void> {
     timers: timersFromEnv(),
     log: (error) => console.error(error),
     desktop: { show: notify },
+    onIndexProgress: (done, total) => console.log(`Job history index: ${done}/${total} months`),
   });
   registerIpc(engine, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow] : []));
   openWindow();

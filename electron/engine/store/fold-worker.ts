@@ -55,27 +55,54 @@ for (const line of text.split('\\n')) {
     if (job && typeof job.id === 'string' && typeof job.hour === 'string') records.set(job.id, job);
   } catch {}
 }
-const out = JSON.stringify({ schemaVersion, jobs: [...records.values()] }, null, 2) + '\\n';
+// One job a line, so each record's byte range is known: pages read the records they show.
+const head = '{"schemaVersion":' + schemaVersion + ',"jobs":[\\n';
+const parts = [head];
+const ids = [];
+const offsets = new Float64Array(records.size);
+const lengths = new Uint32Array(records.size);
+let at = Buffer.byteLength(head);
+let n = 0;
+for (const job of records.values()) {
+  const line = JSON.stringify(job);
+  const bytes = Buffer.byteLength(line);
+  if (n > 0) { parts.push(',\\n'); at += 2; }
+  parts.push(line);
+  ids.push(job.id);
+  offsets[n] = at;
+  lengths[n] = bytes;
+  at += bytes;
+  n++;
+}
+parts.push('\\n]}\\n');
+const out = parts.join('');
 writeAtomic(snapshot, out);
 writeAtomic(snapshot + '.bak', out);
 fs.rmSync(rotated, { force: true });
-parentPort.postMessage('done');
+parentPort.postMessage({ ids, offsets, lengths }, [offsets.buffer, lengths.buffer]);
 `;
+
+/** Where each job's record is in the snapshot a fold wrote. */
+export interface FoldedRecords {
+  ids: string[];
+  offsets: Float64Array;
+  lengths: Uint32Array;
+}
 
 export function foldInWorker(
   snapshot: string,
   rotated: string,
   schemaVersion: number,
-): Promise<void> {
+): Promise<FoldedRecords> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(SOURCE, {
       eval: true,
       workerData: { snapshot, rotated, schemaVersion },
     });
     let done = false;
-    worker.once('message', () => {
+    worker.once('message', (records: FoldedRecords) => {
       done = true;
-      resolve();
+      resolve(records);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {

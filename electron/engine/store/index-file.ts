@@ -16,7 +16,7 @@ import type { Row } from './job-index';
  * again and its rows replaced. A file that is missing or whose header is wrong is rebuilt from
  * the months; a record that fails its checksum ends the file there (the rest is dropped).
  */
-const MAGIC = Buffer.from('FERRYIX1');
+const MAGIC = Buffer.from('FERRYIX2');
 const HEADER = 16;
 const JOB = 0x4a; // J
 const STAMP = 0x53; // S
@@ -135,6 +135,9 @@ function decodeJob(p: Buffer, connections: string[]): Row | null {
     finished: p.readDoubleLE(o + 25),
     events: p.readDoubleLE(o + 33),
     bytes: p.readDoubleLE(o + 41),
+    where: p[o + 49]!,
+    offset: p.readDoubleLE(o + 50),
+    length: p.readUInt32LE(o + 58),
   };
 }
 
@@ -156,7 +159,7 @@ export class IndexEncoder {
       out.push(frame(p));
     }
     const id = Buffer.from(row.id, 'utf8');
-    const p = Buffer.allocUnsafe(3 + id.length + 2 + 5 + 4 + 40);
+    const p = Buffer.allocUnsafe(3 + id.length + 2 + 5 + 4 + 40 + 13);
     p[0] = JOB;
     p.writeUInt16LE(id.length, 1);
     id.copy(p, 3);
@@ -174,6 +177,9 @@ export class IndexEncoder {
     p.writeDoubleLE(row.finished, o + 25);
     p.writeDoubleLE(row.events, o + 33);
     p.writeDoubleLE(row.bytes, o + 41);
+    p[o + 49] = row.where;
+    p.writeDoubleLE(row.offset, o + 50);
+    p.writeUInt32LE(row.length, o + 58);
     out.push(frame(p));
     return out;
   }
@@ -228,13 +234,16 @@ export class IndexWriter {
     this.records = records;
   }
 
-  /** Queue a job's row and its month's stamp (after its journal line is written). */
-  append(row: Row | null, month: string, stamp: MonthStamp): Promise<void> {
+  /**
+   * Queue jobs' rows and their month's stamp (after their journal lines are written); rows
+   * without a stamp only add what was learnt (where records are), never a claim about the files.
+   */
+  append(rows: readonly Row[], month: string, stamp: MonthStamp | null): Promise<void> {
     return this.run(async () => {
       if (!this.handle) return;
       // Encoded here, not when queued: a rewrite before it starts the connection names afresh.
-      const parts = row ? this.encoder.job(row) : [];
-      parts.push(this.encoder.stamp(month, stamp));
+      const parts = rows.flatMap((row) => this.encoder.job(row));
+      if (stamp) parts.push(this.encoder.stamp(month, stamp));
       await this.handle.write(Buffer.concat(parts));
       this.records += parts.length;
     });

@@ -15,6 +15,8 @@ export interface StoreOptions {
   readOnly?: boolean;
   /** Called once if this process loses the lock (another took the folder over). */
   onLost?: (message: string) => void;
+  /** Months read so far when the job index is built from them. */
+  onIndexProgress?: (done: number, total: number) => void;
 }
 
 export interface Store {
@@ -34,7 +36,8 @@ export interface Store {
 /**
  * Open a data dir: take its lock, then load and check every file in it.
  *
- * The layout is `config.json`, `jobs/<yyyy-MM>.json` and `backups/`; missing folders are
+ * The layout is `config.json`, `jobs/<yyyy-MM>.json` (+ journals and `jobs/index.bin`) and
+ * `backups/`; missing folders are
  * created. Read-only opens skip the lock and never change a file.
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -58,7 +61,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   };
   try {
     const config = await ConfigStore.open(dataDir, notify, readOnly, guard);
-    const jobs = await JobsStore.open(dataDir, notify, readOnly, guard);
+    const jobs = await JobsStore.open(dataDir, notify, readOnly, guard, {
+      onProgress: options.onIndexProgress,
+    });
     return {
       dataDir,
       config,

@@ -46,9 +46,16 @@ export interface Row {
   finished: number;
   events: number;
   bytes: number;
+  /** Where the job's latest full record is (`record-locations.ts`): file, offset, length. */
+  where: number;
+  offset: number;
+  length: number;
 }
 
-export function rowOf(job: Job): Row {
+export function rowOf(
+  job: Job,
+  at: { where: number; offset: number; length: number } = NOWHERE,
+): Row {
   return {
     id: job.id,
     connection: job.connectionId,
@@ -63,8 +70,13 @@ export function rowOf(job: Job): Row {
     finished: job.finishedAt ? Date.parse(job.finishedAt) : NaN,
     events: job.counts?.eventsOut ?? NaN,
     bytes: job.bytes?.compressed ?? NaN,
+    where: at.where,
+    offset: at.offset,
+    length: at.length,
   };
 }
+
+const NOWHERE = { where: 0, offset: 0, length: 0 };
 
 export const STATUS_CODE = Object.fromEntries(JOB_STATUSES.map((s, i) => [s, i])) as Record<
   Job['status'],
@@ -86,11 +98,14 @@ class Columns {
   finished = new Float64Array(0);
   events = new Float64Array(0);
   bytes = new Float64Array(0);
+  where = new Uint8Array(0);
+  offset = new Float64Array(0);
+  length = new Uint32Array(0);
 
   ensure(size: number): void {
     if (size <= this.capacity) return;
     const capacity = Math.max(1024, this.capacity * 2, size);
-    const grow = <T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(
+    const grow = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(
       old: T,
       make: (n: number) => T,
     ): T => {
@@ -110,6 +125,9 @@ class Columns {
     this.finished = grow(this.finished, (n) => new Float64Array(n));
     this.events = grow(this.events, (n) => new Float64Array(n));
     this.bytes = grow(this.bytes, (n) => new Float64Array(n));
+    this.where = grow(this.where, (n) => new Uint8Array(n));
+    this.offset = grow(this.offset, (n) => new Float64Array(n));
+    this.length = grow(this.length, (n) => new Uint32Array(n));
     this.capacity = capacity;
   }
 }
@@ -255,6 +273,9 @@ export class JobIndex {
     c.finished[at] = row.finished;
     c.events[at] = row.events;
     c.bytes[at] = row.bytes;
+    c.where[at] = row.where;
+    c.offset[at] = row.offset;
+    c.length[at] = row.length;
     this.rowById.set(row.id, at);
     this.all.insert(at);
     this.byConnection[connection]!.insert(at);
@@ -329,7 +350,52 @@ export class JobIndex {
       finished: c.finished[at]!,
       events: c.events[at]!,
       bytes: c.bytes[at]!,
+      where: c.where[at]!,
+      offset: c.offset[at]!,
+      length: c.length[at]!,
     };
+  }
+
+  /** Where a job's latest full record is, or null when not known (its month must be read). */
+  location(id: string): { where: number; offset: number; length: number } | null {
+    const at = this.rowById.get(id);
+    if (at === undefined || this.cols.where[at] === 0) return null;
+    return {
+      where: this.cols.where[at]!,
+      offset: this.cols.offset[at]!,
+      length: this.cols.length[at]!,
+    };
+  }
+
+  setLocation(id: string, where: number, offset: number, length: number): void {
+    const at = this.rowById.get(id);
+    if (at === undefined) return;
+    this.cols.where[at] = where;
+    this.cols.offset[at] = offset;
+    this.cols.length[at] = length;
+  }
+
+  /**
+   * Re-point a month's records after its files changed: rows whose record is in file `from`
+   * move to `to` (null: no longer known), `shift` bytes further on. Returns the ids changed.
+   */
+  moveLocations(month: string, from: readonly number[], to: number | null, shift = 0): string[] {
+    const changed: string[] = [];
+    for (const id of this.idsOfMonth(month)) {
+      const at = this.rowById.get(id)!;
+      if (!from.includes(this.cols.where[at]!)) continue;
+      this.cols.where[at] = to ?? 0;
+      this.cols.offset[at] = to === null ? 0 : this.cols.offset[at]! + shift;
+      if (to === null) this.cols.length[at] = 0;
+      changed.push(id);
+    }
+    return changed;
+  }
+
+  /** The index row of a job (for writing it to the index file). */
+  row(id: string): Row | null {
+    const at = this.rowById.get(id);
+    return at === undefined ? null : this.rowAt(at);
   }
 
   /**

@@ -1,4 +1,14 @@
-import { appendFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
 import {
@@ -10,9 +20,10 @@ import {
 import { hourIndex } from '../../../shared/model/export-format';
 import { DATASETS } from '../../../shared/model/fields';
 import type { HourRecord, HourRecords } from '../schedule/plan';
-import { foldInWorker } from './fold-worker';
+import { foldInWorker, type FoldedRecords } from './fold-worker';
 import { IndexWriter, loadIndex, sameStamp, stampOf, type MonthStamp } from './index-file';
 import { JobIndex, rowOf, type IndexEntry, type Row } from './job-index';
+import { lineRanges, snapshotRanges, WHERE, type Where } from './record-locations';
 import { ValidatedJsonFile } from './json-file';
 import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
 
@@ -33,6 +44,14 @@ interface Shard {
   records: Map<string, Job>;
   /** The month's file bytes when it was read (what the cache counts). */
   bytes: number;
+  /** Where each job's latest record is in the month's files. */
+  locations: Map<string, Location>;
+}
+
+interface Location {
+  where: Where;
+  offset: number;
+  length: number;
 }
 
 export interface JobPage {
@@ -135,7 +154,7 @@ export class JobsStore {
       const inMonth = new Set(store.index.idsOfMonth(month));
       for (const job of shard.records.values()) {
         inMonth.delete(job.id);
-        store.index.set(rowOf(job));
+        store.index.set(rowOf(job, shard.locations.get(job.id)));
       }
       for (const id of inMonth) store.index.delete(id);
       options.onProgress?.(i + 1, stale.length);
@@ -171,8 +190,19 @@ export class JobsStore {
     this.reading.get(month)?.written.set(job.id, job);
     this.pending.set(job.id, job);
     await this.serial(month, async () => {
-      await this.append(month, `${JSON.stringify(job)}\n`);
-      if (this.pending.get(job.id) === job) this.pending.delete(job.id);
+      const line = JSON.stringify(job);
+      await this.append(month, `${line}\n`);
+      const latest = this.pending.get(job.id) === job;
+      if (latest) this.pending.delete(job.id);
+      // The line ends the journal: its place is the journal's size less the line.
+      const length = Buffer.byteLength(line);
+      const at: Location = {
+        where: WHERE.journal,
+        offset: (await stampOf(this.dir, month)).log - length - 1,
+        length,
+      };
+      // Not when a newer version of the job is on its way (it is located when it lands).
+      if (latest) this.index.setLocation(job.id, at.where, at.offset, at.length);
       const lines = (this.logLines.get(month) ?? 0) + 1;
       this.logLines.set(month, lines);
       if (lines >= COMPACT_AFTER && !this.compacting.has(month) && !this.unfolded.has(month)) {
@@ -180,11 +210,15 @@ export class JobsStore {
         // status write that crossed the line does not wait for a month to be rewritten. Never
         // while an earlier rotated journal is unfolded: the rename would replace it.
         await rename(this.logPath(month), this.logPath(month, true));
+        this.index.moveLocations(month, [WHERE.journal], WHERE.rotated);
+        at.where = WHERE.rotated;
         this.logLines.set(month, 0);
         this.tailChecked.delete(month);
         this.startFold(month);
       }
-      await this.restamp(month, row);
+      // The index file gets this version of the job (not a newer one still on its way: its
+      // journal line is not written yet).
+      await this.restamp(month, [rowOf(job, at)]);
     });
   }
 
@@ -193,11 +227,11 @@ export class JobsStore {
    * job's row, if any, then the stamp). Not waited for: the journal line is what counts; a
    * record that never lands leaves a stamp that does not match, and the month is read again.
    */
-  private async restamp(month: string, row: Row | null): Promise<void> {
+  private async restamp(month: string, rows: Row[]): Promise<void> {
     if (!this.writer) return;
     const stamp = await stampOf(this.dir, month);
     this.stamps.set(month, stamp);
-    void this.writer.append(row, month, stamp).then(() => this.afterIndexWrite());
+    void this.writer.append(rows, month, stamp).then(() => this.afterIndexWrite());
   }
 
   private afterIndexWrite(): void {
@@ -243,7 +277,6 @@ export class JobsStore {
     this.unfolded.add(month);
     const done = this.fold(month)
       .then(() => void this.unfolded.delete(month))
-      .then(() => this.serial(month, () => this.restamp(month, null)))
       .finally(() => this.compacting.delete(month));
     this.compacting.set(month, done);
     done.catch((error: unknown) =>
@@ -258,7 +291,7 @@ export class JobsStore {
   async get(id: string): Promise<Job | null> {
     const month = this.index.month(id);
     if (!month) return null;
-    return this.pending.get(id) ?? (await this.shard(month)).records.get(id) ?? null;
+    return (await this.records([{ id, month }])).get(id) ?? null;
   }
 
   /** Jobs matching a query, newest hour first, one page at a time. */
@@ -276,12 +309,66 @@ export class JobsStore {
       q.limit,
     );
     const shown = rows.map((r) => this.index.entryAt(r));
-    const items: Job[] = [];
-    for (const e of shown) {
-      const job = this.pending.get(e.id) ?? (await this.shard(e.month)).records.get(e.id);
-      if (job) items.push(job);
-    }
+    const found = await this.records(shown);
+    const items = shown.map((e) => found.get(e.id)).filter((j): j is Job => !!j);
     return { items, total, offset: q.offset, limit: q.limit };
+  }
+
+  /**
+   * Full records of some jobs: from the writes on their way, the months already parsed, or
+   * their own bytes where the index knows them (one read each, checked); a month is parsed only
+   * for records it can not place.
+   */
+  private async records(
+    wanted: readonly { id: string; month: string }[],
+  ): Promise<Map<string, Job>> {
+    const found = new Map<string, Job>();
+    const byFile = new Map<string, { id: string; month: string; at: Location }[]>();
+    const unplaced: { id: string; month: string }[] = [];
+    for (const w of wanted) {
+      const job = this.pending.get(w.id) ?? this.loaded.get(w.month)?.records.get(w.id);
+      if (job) {
+        found.set(w.id, job);
+        continue;
+      }
+      const at = this.index.location(w.id) as Location | null;
+      if (!at) {
+        unplaced.push(w);
+        continue;
+      }
+      const path = this.pathOf(w.month, at.where);
+      const list = byFile.get(path) ?? [];
+      byFile.set(path, list);
+      list.push({ ...w, at });
+    }
+    for (const [path, list] of byFile) {
+      let handle;
+      try {
+        handle = await open(path, 'r');
+      } catch {
+        unplaced.push(...list); // moved by a rotation or a fold meanwhile
+        continue;
+      }
+      try {
+        for (const w of list) {
+          const job = await readRecord(handle, w.at);
+          if (job?.id === w.id) found.set(w.id, this.pending.get(w.id) ?? job);
+          else unplaced.push(w);
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    for (const w of unplaced) {
+      const job = this.pending.get(w.id) ?? (await this.shard(w.month)).records.get(w.id);
+      if (job) found.set(w.id, job);
+    }
+    return found;
+  }
+
+  private pathOf(month: string, where: Where): string {
+    if (where === WHERE.snapshot) return join(this.dir, `${month}.json`);
+    return this.logPath(month, where === WHERE.rotated);
   }
 
   /**
@@ -342,11 +429,11 @@ export class JobsStore {
     for (const month of new Set([...this.logLines.keys(), ...this.unfolded]))
       await this.serial(month, async () => {
         if ((this.logLines.get(month) ?? 0) === 0 && !this.unfolded.has(month)) return;
-        await appendRotated(this.logPath(month), this.logPath(month, true));
+        const shift = await appendRotated(this.logPath(month), this.logPath(month, true));
+        if (shift !== null) this.index.moveLocations(month, [WHERE.journal], WHERE.rotated, shift);
         this.logLines.set(month, 0);
-        await this.fold(month);
+        await this.foldNow(month);
         this.unfolded.delete(month);
-        await this.restamp(month, null);
       });
     await this.rewriting;
     if (this.writer && this.writer.records > 2 * this.index.size + INDEX_SLACK)
@@ -379,6 +466,7 @@ export class JobsStore {
     const done = this.readShard(month)
       .then((shard) => {
         for (const job of written.values()) shard.records.set(job.id, job);
+        this.learnLocations(month, shard, written);
         this.loaded.set(month, shard);
         this.loadedBytes += shard.bytes;
         for (const [old, cached] of this.loaded) {
@@ -393,27 +481,62 @@ export class JobsStore {
     return done;
   }
 
+  /**
+   * Record where a parsed month's records are, for the next reads (and the next start): not for
+   * jobs written while it was read (theirs are newer), and only where the index knew none.
+   */
+  private learnLocations(month: string, shard: Shard, written: Map<string, Job>): void {
+    const rows: Row[] = [];
+    for (const [id, at] of shard.locations) {
+      if (written.has(id) || this.pending.has(id) || this.index.location(id)) continue;
+      this.index.setLocation(id, at.where, at.offset, at.length);
+      const row = this.index.row(id);
+      if (row) rows.push(row);
+    }
+    // No stamp with them: the files may have changed since they were read.
+    if (rows.length > 0 && this.writer)
+      void this.writer.append(rows, month, null).then(() => this.afterIndexWrite());
+  }
+
   /** Snapshot (validated, recovered when damaged) plus the journal replayed over it. */
   private async readShard(month: string): Promise<Shard> {
     const snapshot = this.snapshotFile(month);
     const data = (await snapshot.read()) ?? emptyJobs();
     const records = new Map(data.jobs.map((j) => [j.id, j]));
-    const rotated = await readFile(this.logPath(month, true), 'utf8').catch(() => '');
-    const current = await readFile(this.logPath(month), 'utf8').catch(() => '');
+    const locations = new Map<string, Location>();
+    const raw = await readFile(join(this.dir, `${month}.json`)).catch(() => null);
+    // The bytes read may not be what was decoded (a damaged file restored from its copy):
+    // every location is checked when it is read.
+    if (raw)
+      for (const r of snapshotRanges(raw))
+        if (records.has(r.id))
+          locations.set(r.id, { where: WHERE.snapshot, offset: r.offset, length: r.length });
+    const rotated = await readFile(this.logPath(month, true)).catch(() => null);
+    const current = await readFile(this.logPath(month)).catch(() => null);
     if (rotated) this.unfolded.add(month);
     let lines = 0;
-    // Each file on its own lines: a torn last line of one never joins the other's first.
-    const text = `${rotated}\n${current}`;
     let bad = 0;
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      lines++;
-      try {
-        const parsed = jobSchema.safeParse(JSON.parse(line));
-        if (parsed.success) records.set(parsed.data.id, parsed.data);
-        else bad++;
-      } catch {
-        bad++; // a line cut short by a crash: the job is re-run or re-recorded anyway
+    // Each file on its own lines: a torn last line of one never joins the other's first.
+    for (const [bytes, where] of [
+      [rotated, WHERE.rotated],
+      [current, WHERE.journal],
+    ] as const) {
+      if (!bytes) continue;
+      for (const range of lineRanges(bytes)) {
+        const line = bytes.toString('utf8', range.offset, range.offset + range.length);
+        if (!line.trim()) continue;
+        if (where === WHERE.journal) lines++;
+        try {
+          const parsed = jobSchema.safeParse(JSON.parse(line));
+          if (!parsed.success) {
+            bad++;
+            continue;
+          }
+          records.set(parsed.data.id, parsed.data);
+          locations.set(parsed.data.id, { where, ...range });
+        } catch {
+          bad++; // a line cut short by a crash: the job is re-run or re-recorded anyway
+        }
       }
     }
     if (bad > 0)
@@ -421,22 +544,52 @@ export class JobsStore {
         level: 'warning',
         message: `jobs/${month}.log had ${bad} unreadable line(s) (an interrupted write); they were skipped.`,
       });
-    this.logLines.set(month, current ? lines : 0);
+    this.logLines.set(month, lines);
     const stamp = await stampOf(this.dir, month);
     const bytes = Math.max(0, stamp.json) + Math.max(0, stamp.rotated) + Math.max(0, stamp.log);
-    return { month, records, bytes };
+    return { month, records, bytes, locations };
+  }
+
+  /** Fold in the background, then note where the month's records now are. */
+  private async fold(month: string): Promise<void> {
+    const folded = await this.foldFiles(month);
+    await this.serial(month, async () => this.placeFolded(month, folded));
+  }
+
+  /** The same, inside the month's write queue (on close). */
+  private async foldNow(month: string): Promise<void> {
+    await this.placeFolded(month, await this.foldFiles(month));
+  }
+
+  /**
+   * After a fold, records that were in the snapshot or the rotated journal are in the new
+   * snapshot (where the worker says); records in the live journal stay where they are.
+   */
+  private async placeFolded(month: string, folded: FoldedRecords | null): Promise<void> {
+    const changed = new Set(this.index.moveLocations(month, [WHERE.snapshot, WHERE.rotated], null));
+    if (folded)
+      for (let i = 0; i < folded.ids.length; i++) {
+        const id = folded.ids[i]!;
+        // A record in the live journal (or on its way there) is newer than the fold's.
+        if (this.pending.has(id) || this.index.location(id)) continue;
+        this.index.setLocation(id, WHERE.snapshot, folded.offsets[i]!, folded.lengths[i]!);
+        changed.add(id);
+      }
+    const rows = [...changed].map((id) => this.index.row(id)).filter((r): r is Row => !!r);
+    await this.restamp(month, rows);
   }
 
   /** Snapshot + the rotated journal → a new snapshot; then the rotated journal goes. */
-  private async fold(month: string): Promise<void> {
+  private async foldFiles(month: string): Promise<FoldedRecords | null> {
     try {
-      await foldInWorker(
+      return await foldInWorker(
         join(this.dir, `${month}.json`),
         this.logPath(month, true),
         JOBS_SCHEMA_VERSION,
       );
     } catch {
       await this.foldHere(month);
+      return null;
     }
   }
 
@@ -474,12 +627,37 @@ export class JobsStore {
   }
 }
 
-/** Move the live journal's lines onto the end of the rotated one (a crash may have left one). */
-async function appendRotated(live: string, rotated: string): Promise<void> {
-  const text = await readFile(live, 'utf8').catch(() => '');
-  // On a line of its own: the rotated journal may end in a torn line.
-  if (text) await appendFile(rotated, `\n${text}`, { mode: 0o600 });
+/**
+ * Move the live journal's lines onto the end of the rotated one (a crash may have left one).
+ * Returns how far on the lines now are (null when there were none).
+ */
+async function appendRotated(live: string, rotated: string): Promise<number | null> {
+  const text = await readFile(live).catch(() => null);
+  let shift: number | null = null;
+  if (text && text.length > 0) {
+    const before = await stat(rotated).then(
+      (s) => s.size,
+      () => 0,
+    );
+    // On a line of its own: the rotated journal may end in a torn line.
+    await appendFile(rotated, Buffer.concat([Buffer.from('\n'), text]), { mode: 0o600 });
+    shift = before + 1;
+  }
   await rm(live, { force: true });
+  return shift;
+}
+
+/** One job record read from its place in a file, or null when it is not a job there. */
+async function readRecord(handle: FileHandle, at: Location): Promise<Job | null> {
+  const bytes = Buffer.allocUnsafe(at.length);
+  const { bytesRead } = await handle.read(bytes, 0, at.length, at.offset);
+  if (bytesRead !== at.length) return null;
+  try {
+    const parsed = jobSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** True when a file is missing, empty, or ends with a newline (its last line is whole). */

@@ -9,7 +9,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hourRecords } from '../../../../electron/engine/schedule/plan';
 import { JobsStore, type JobPage } from '../../../../electron/engine/store/jobs-store';
 import type { Job, JobListQuery } from '../../../../shared/model/entities';
@@ -190,5 +190,40 @@ describe('the persisted job index', () => {
       expect(store.hourRecords(c).get(probe.dataset, probe.hour)?.latest).toEqual(probe);
     }
     await store.close();
+  });
+
+  it('reads a page’s records from their places, parsing no month', async () => {
+    const { dir, expected } = await history();
+    const store = await JobsStore.open(dir, () => {});
+    const parse = vi.spyOn(store as unknown as { readShard: () => unknown }, 'readShard');
+    expect(await pages(store)).toEqual(expected);
+    expect(parse).not.toHaveBeenCalled();
+    await store.close();
+  });
+
+  it('serves every job’s latest write while journals rotate and fold underneath', async () => {
+    const dir = await newDir();
+    const store = await JobsStore.open(dir, () => {});
+    const latest = new Map<string, number>();
+    for (let n = 0; n < 5000; n++) {
+      const job = jobN(n % 300, { attempts: n });
+      const writing = store.put(job);
+      latest.set(job.id, n);
+      // Reads of other jobs race the write (and the rotation and fold it may start).
+      const id = jobN((n * 7) % 300).id;
+      const before = latest.get(id);
+      const read = store.get(id);
+      await writing;
+      const got = await read;
+      // Never older than what was written before the read began.
+      if (before !== undefined) expect(got?.attempts).toBeGreaterThanOrEqual(before);
+      if (n % 97 === 0)
+        for (const [jid, attempts] of latest)
+          if (jid.endsWith('7')) expect((await store.get(jid))?.attempts).toBe(attempts);
+    }
+    await store.close();
+    const again = await JobsStore.open(dir, () => {});
+    for (const [jid, attempts] of latest) expect((await again.get(jid))?.attempts).toBe(attempts);
+    await again.close();
   });
 });
