@@ -232,6 +232,9 @@ export class JobIndex {
   private readonly all: Order;
   private readonly byConnection: Order[] = [];
   private readonly hourStrings = new Map<number, string>();
+  /** Jobs per status, of all connections and of each (a status filter's total without a scan). */
+  private readonly statusCounts = new Int32Array(JOB_STATUSES.length);
+  private readonly statusCountsBy: Int32Array[] = [];
   private readonly before = (a: number, b: number): boolean => {
     const c = this.cols;
     if (c.hour[a] !== c.hour[b]) return c.hour[a]! < c.hour[b]!;
@@ -279,6 +282,8 @@ export class JobIndex {
     this.rowById.set(row.id, at);
     this.all.insert(at);
     this.byConnection[connection]!.insert(at);
+    this.statusCounts[row.status]!++;
+    this.statusCountsBy[connection]![row.status]!++;
   }
 
   delete(id: string): void {
@@ -417,17 +422,34 @@ export class JobIndex {
         )
       : null;
     const dataset = filter.dataset ? DATASETS.indexOf(filter.dataset) : -1;
-    const rows: number[] = [];
-    let total = 0;
     const list = order.rows;
+    const rows: number[] = [];
+    if (!statuses && dataset < 0) {
+      // Every row in the range matches: the page is a slice.
+      for (let i = end - 1 - offset; i >= start && rows.length < limit; i--) rows.push(list[i]!);
+      return { rows, total: end - start };
+    }
+    // A status filter over whole history: the total is counted as jobs change, so the scan
+    // stops once the page is full.
+    const counted = dataset < 0 && start === 0 && end === order.length && statuses;
+    let total = 0;
+    if (counted) {
+      const counts =
+        filter.connectionId === undefined
+          ? this.statusCounts
+          : this.statusCountsBy[this.connectionCode.get(filter.connectionId)!]!;
+      for (let s = 0; s < statuses.length; s++) if (statuses[s]) total += counts[s]!;
+    }
+    let seen = 0;
     for (let i = end - 1; i >= start; i--) {
       const r = list[i]!;
       if (statuses && !statuses[c.status[r]!]) continue;
       if (dataset >= 0 && c.dataset[r] !== dataset) continue;
-      if (total >= offset && rows.length < limit) rows.push(r);
-      total++;
+      if (seen >= offset && rows.length < limit) rows.push(r);
+      seen++;
+      if (counted && rows.length >= limit) break;
     }
-    return { rows, total };
+    return { rows, total: counted ? total : seen };
   }
 
   /** Index entries in an hour range (all when no range), newest first, matching `keep`. */
@@ -527,8 +549,11 @@ export class JobIndex {
   }
 
   private unlink(at: number): void {
+    const connection = this.cols.connection[at]!;
     this.all.remove(at);
-    this.byConnection[this.cols.connection[at]!]!.remove(at);
+    this.byConnection[connection]!.remove(at);
+    this.statusCounts[this.cols.status[at]!]!--;
+    this.statusCountsBy[connection]![this.cols.status[at]!]!--;
   }
 
   private code(connection: string): number {
@@ -539,6 +564,7 @@ export class JobIndex {
       this.connections.push(connection);
       this.connectionCode.set(connection, code);
       this.byConnection.push(new Order(this.before));
+      this.statusCountsBy.push(new Int32Array(JOB_STATUSES.length));
     }
     return code;
   }

@@ -36,6 +36,8 @@ const MONTH_CACHE_BYTES = 24 * 1024 * 1024;
 /** The index file is written anew when it holds this many records more than twice its jobs. */
 const INDEX_SLACK = 100_000;
 const INDEX_FILE = 'index.bin';
+/** Full records kept from recent reads (a console asks for the same pages again and again). */
+const RECENT_RECORDS = 5000;
 
 export type { IndexEntry } from './job-index';
 
@@ -109,6 +111,12 @@ export class JobsStore {
   /** Jobs whose journal line is still being written (reads see them at once). */
   private readonly pending = new Map<string, Job>();
   private indexWarned = false;
+  /** Records read lately, least recently used first (kept current by every write). */
+  private readonly recent = new Map<string, Job>();
+  /** Counts writes: records read while one landed are not kept (they may be older). */
+  private generation = 0;
+  /** Listings under way, by query: the same query asked meanwhile shares the answer. */
+  private readonly listing = new Map<string, Promise<JobPage>>();
 
   private constructor(
     private readonly dir: string,
@@ -188,6 +196,8 @@ export class JobsStore {
     this.index.set(row);
     this.loaded.get(month)?.records.set(job.id, job);
     this.reading.get(month)?.written.set(job.id, job);
+    if (this.recent.has(job.id)) this.recent.set(job.id, job);
+    this.generation++;
     this.pending.set(job.id, job);
     await this.serial(month, async () => {
       const line = JSON.stringify(job);
@@ -297,6 +307,15 @@ export class JobsStore {
   /** Jobs matching a query, newest hour first, one page at a time. */
   async list(query: JobListQuery = {}): Promise<JobPage> {
     const q = jobListQuery.parse(query);
+    const key = JSON.stringify(q);
+    const running = this.listing.get(key);
+    if (running) return running;
+    const answer = this.listPage(q).finally(() => this.listing.delete(key));
+    this.listing.set(key, answer);
+    return answer;
+  }
+
+  private async listPage(q: ReturnType<typeof jobListQuery.parse>): Promise<JobPage> {
     const { rows, total } = this.index.page(
       {
         connectionId: q.connectionId,
@@ -323,10 +342,14 @@ export class JobsStore {
     wanted: readonly { id: string; month: string }[],
   ): Promise<Map<string, Job>> {
     const found = new Map<string, Job>();
+    const generation = this.generation;
     const byFile = new Map<string, { id: string; month: string; at: Location }[]>();
     const unplaced: { id: string; month: string }[] = [];
     for (const w of wanted) {
-      const job = this.pending.get(w.id) ?? this.loaded.get(w.month)?.records.get(w.id);
+      const job =
+        this.pending.get(w.id) ??
+        this.recent.get(w.id) ??
+        this.loaded.get(w.month)?.records.get(w.id);
       if (job) {
         found.set(w.id, job);
         continue;
@@ -363,7 +386,14 @@ export class JobsStore {
       const job = this.pending.get(w.id) ?? (await this.shard(w.month)).records.get(w.id);
       if (job) found.set(w.id, job);
     }
+    if (this.generation === generation) for (const [id, job] of found) this.remember(id, job);
     return found;
+  }
+
+  private remember(id: string, job: Job): void {
+    this.recent.delete(id);
+    this.recent.set(id, job);
+    if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private pathOf(month: string, where: Where): string {

@@ -226,4 +226,32 @@ describe('the persisted job index', () => {
     for (const [jid, attempts] of latest) expect((await again.get(jid))?.attempts).toBe(attempts);
     await again.close();
   });
+
+  it('pages and totals agree with filtering every entry by hand', async () => {
+    const { dir } = await history();
+    const store = await JobsStore.open(dir, () => {});
+    const all = store.entries(() => true);
+    const extra: JobListQuery[] = [
+      { status: ['failed'], offset: 30, limit: 7 },
+      { connectionId: 'cn_a', status: ['cancelled', 'running'], offset: 5, limit: 9 },
+      { connectionId: 'cn_missing', limit: 5 },
+    ];
+    for (const q of [...QUERIES, ...extra]) {
+      const want = all.filter(
+        (e) =>
+          (!q.connectionId || e.connectionId === q.connectionId) &&
+          (!q.status || q.status.includes(e.status)) &&
+          (!q.dataset || e.dataset === q.dataset) &&
+          (!q.hourFrom || e.hour >= q.hourFrom) &&
+          (!q.hourTo || e.hour <= q.hourTo),
+      );
+      const page = await store.list(q);
+      const offset = q.offset ?? 0;
+      expect(page.total).toBe(want.length);
+      expect(page.items.map((j) => j.id)).toEqual(
+        want.slice(offset, offset + (q.limit ?? 50)).map((e) => e.id),
+      );
+    }
+    await store.close();
+  });
 });
