@@ -38,16 +38,21 @@ async function demo(dataDir: string, out: string, eventsPerHour = 500) {
 }
 
 /**
- * A child process that writes `count` job records (attempts = n) to a data folder's history,
- * and — with `kill` — SIGKILLs itself the moment its last write has rotated the journal and
- * started the fold: a kill during a fold, for real.
+ * A child process that opens a data folder's history, writes `count` job records (attempts =
+ * n), runs `after`, and closes it; resolves with its exit code (-9 when SIGKILLed). `prelude`
+ * runs before the store is loaded.
  */
-function writeJobs(dataDir: string, from: number, count: number, kill: boolean) {
-  const script = `
+function writerChild(
+  dataDir: string,
+  from: number,
+  count: number,
+  { prelude = '', after = '' }: { prelude?: string; after?: string },
+) {
+  const script = `${prelude}
     import('./electron/engine/store/jobs-store.ts').then(async ({ JobsStore }) => {
       const store = await JobsStore.open(${JSON.stringify(dataDir)}, () => {});
       for (let n = ${from}; n < ${from + count}; n++) await store.put(${jobSource}(n));
-      if (${kill}) process.kill(process.pid, 'SIGKILL');
+      ${after}
       await store.close();
     });`;
   return new Promise<number | null>((resolve) =>
@@ -56,6 +61,16 @@ function writeJobs(dataDir: string, from: number, count: number, kill: boolean) 
       (code, signal) => resolve(signal === 'SIGKILL' ? -9 : code),
     ),
   );
+}
+
+/**
+ * Writes jobs in a child and — with `kill` — SIGKILLs it the moment its last write has rotated
+ * the journal and started the fold: a kill during a fold, for real.
+ */
+function writeJobs(dataDir: string, from: number, count: number, kill: boolean) {
+  return writerChild(dataDir, from, count, {
+    after: kill ? "process.kill(process.pid, 'SIGKILL');" : '',
+  });
 }
 
 /**
@@ -69,37 +84,28 @@ function writeJobsTearingIndex(
   k: number,
   part: 'half' | 'none',
 ) {
-  const script = `
-    const fs = require('node:fs');
-    const open = fs.promises.open;
-    fs.promises.open = async (path, ...rest) => {
-      const handle = await open(path, ...rest);
-      if (String(path).endsWith('index.bin') && rest[0] === 'a') {
-        const write = handle.write.bind(handle);
-        let n = 0;
-        handle.write = async (buffer, ...more) => {
-          if (++n === ${k}) {
-            if (${part === 'half'}) await write(buffer.subarray(0, buffer.length >> 1));
-            process.kill(process.pid, 'SIGKILL');
-          }
-          return write(buffer, ...more);
-        };
-      }
-      return handle;
-    };
-    require('node:module').syncBuiltinESMExports();
-    import('./electron/engine/store/jobs-store.ts').then(async ({ JobsStore }) => {
-      const store = await JobsStore.open(${JSON.stringify(dataDir)}, () => {});
-      for (let n = ${from}; n < ${from + count}; n++) await store.put(${jobSource}(n));
-      await new Promise((r) => setTimeout(r, 5000)); // the kill comes before this ends
-      await store.close();
-    });`;
-  return new Promise<number | null>((resolve) =>
-    spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: 'inherit' }).on(
-      'exit',
-      (code, signal) => resolve(signal === 'SIGKILL' ? -9 : code),
-    ),
-  );
+  return writerChild(dataDir, from, count, {
+    prelude: `
+      const fs = require('node:fs');
+      const open = fs.promises.open;
+      fs.promises.open = async (path, ...rest) => {
+        const handle = await open(path, ...rest);
+        if (String(path).endsWith('index.bin') && rest[0] === 'a') {
+          const write = handle.write.bind(handle);
+          let n = 0;
+          handle.write = async (buffer, ...more) => {
+            if (++n === ${k}) {
+              if (${part === 'half'}) await write(buffer.subarray(0, buffer.length >> 1));
+              process.kill(process.pid, 'SIGKILL');
+            }
+            return write(buffer, ...more);
+          };
+        }
+        return handle;
+      };
+      require('node:module').syncBuiltinESMExports();`,
+    after: 'await new Promise((r) => setTimeout(r, 5000)); // the kill comes before this ends',
+  });
 }
 
 /** A job record for n: 500 jobs, each written several times as n grows. */

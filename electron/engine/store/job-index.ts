@@ -77,6 +77,7 @@ export function rowOf(
 }
 
 const NOWHERE = { where: 0, offset: 0, length: 0 };
+const NO_EVENTS = 0xffffffff;
 
 export const STATUS_CODE = Object.fromEntries(JOB_STATUSES.map((s, i) => [s, i])) as Record<
   Job['status'],
@@ -96,7 +97,8 @@ class Columns {
   created = new Float64Array(0);
   updated = new Float64Array(0);
   finished = new Float64Array(0);
-  events = new Float64Array(0);
+  /** Events written; 0xffffffff for none (a count above 4,294,967,294 is kept as that). */
+  events = new Uint32Array(0);
   bytes = new Float64Array(0);
   where = new Uint8Array(0);
   offset = new Float64Array(0);
@@ -123,7 +125,7 @@ class Columns {
     this.created = grow(this.created, (n) => new Float64Array(n));
     this.updated = grow(this.updated, (n) => new Float64Array(n));
     this.finished = grow(this.finished, (n) => new Float64Array(n));
-    this.events = grow(this.events, (n) => new Float64Array(n));
+    this.events = grow(this.events, (n) => new Uint32Array(n));
     this.bytes = grow(this.bytes, (n) => new Float64Array(n));
     this.where = grow(this.where, (n) => new Uint8Array(n));
     this.offset = grow(this.offset, (n) => new Float64Array(n));
@@ -197,6 +199,100 @@ class Order {
   }
 }
 
+/**
+ * Job ids → row numbers: open addressing (linear probing) over an Int32Array, keyed by the ids
+ * already kept in `ids`. A Map of a million strings took ~50 MB and most of a second to build.
+ */
+class IdTable {
+  private slots = new Int32Array(1 << 12);
+  private count = 0;
+
+  constructor(private readonly ids: string[]) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Make room for `n` ids at once (no growing while a known number of rows is loaded). */
+  reserve(n: number): void {
+    let size = this.slots.length;
+    while (size < n * 2) size *= 2;
+    if (size !== this.slots.length) this.rehash(size);
+  }
+
+  has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  get(id: string): number | undefined {
+    const mask = this.slots.length - 1;
+    for (let i = hashOf(id) & mask; ; i = (i + 1) & mask) {
+      const slot = this.slots[i]!;
+      if (slot === 0) return undefined;
+      if (this.ids[slot - 1] === id) return slot - 1;
+    }
+  }
+
+  /** Map `id` (already at `ids[row]`) to `row`. */
+  set(id: string, row: number): void {
+    if ((this.count + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let i = hashOf(id) & mask; ; i = (i + 1) & mask) {
+      const slot = this.slots[i]!;
+      if (slot === 0) {
+        this.slots[i] = row + 1;
+        this.count++;
+        return;
+      }
+      if (this.ids[slot - 1] === id) {
+        this.slots[i] = row + 1;
+        return;
+      }
+    }
+  }
+
+  /** Remove `id` (while `ids` still holds it), shifting later probes back into the gap. */
+  delete(id: string): void {
+    const mask = this.slots.length - 1;
+    let i = hashOf(id) & mask;
+    for (; ; i = (i + 1) & mask) {
+      const slot = this.slots[i]!;
+      if (slot === 0) return;
+      if (this.ids[slot - 1] === id) break;
+    }
+    this.count--;
+    for (let j = (i + 1) & mask; this.slots[j] !== 0; j = (j + 1) & mask) {
+      const home = hashOf(this.ids[this.slots[j]! - 1]!) & mask;
+      // Move j into the gap at i unless its home lies (cyclically) in (i, j].
+      const between = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (!between) {
+        this.slots[i] = this.slots[j]!;
+        i = j;
+      }
+    }
+    this.slots[i] = 0;
+  }
+
+  private rehash(size: number): void {
+    const old = this.slots;
+    this.slots = new Int32Array(size);
+    const mask = size - 1;
+    for (const slot of old) {
+      if (slot === 0) continue;
+      let i = hashOf(this.ids[slot - 1]!) & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = slot;
+    }
+  }
+}
+
+/** FNV-1a over the UTF-16 code units. */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** What a page or a listing asks the index for. */
 export interface IndexFilter {
   connectionId?: string;
@@ -224,7 +320,7 @@ export interface HourSlots {
 export class JobIndex {
   private readonly cols = new Columns();
   private readonly ids: string[] = [];
-  private readonly rowById = new Map<string, number>();
+  private readonly rowById = new IdTable(this.ids);
   private readonly connections: string[] = [];
   private readonly connectionCode = new Map<string, number>();
   /** Rows no longer used (a job moved out by a month re-read); reused by the next insert. */
@@ -248,6 +344,12 @@ export class JobIndex {
 
   get size(): number {
     return this.rowById.size;
+  }
+
+  /** Make room for about `n` jobs (before loading a known number). */
+  reserve(n: number): void {
+    this.rowById.reserve(n);
+    this.cols.ensure(n);
   }
 
   has(id: string): boolean {
@@ -274,7 +376,7 @@ export class JobIndex {
     c.created[at] = row.created;
     c.updated[at] = row.updated;
     c.finished[at] = row.finished;
-    c.events[at] = row.events;
+    c.events[at] = Number.isNaN(row.events) ? NO_EVENTS : Math.min(row.events, NO_EVENTS - 1);
     c.bytes[at] = row.bytes;
     c.where[at] = row.where;
     c.offset[at] = row.offset;
@@ -333,7 +435,7 @@ export class JobIndex {
       createdAt: time(c.created[at]!),
       updatedAt: time(c.updated[at]!),
       finishedAt: Number.isNaN(c.finished[at]) ? null : time(c.finished[at]!),
-      events: Number.isNaN(c.events[at]) ? null : c.events[at]!,
+      events: c.events[at] === NO_EVENTS ? null : c.events[at]!,
       bytes: Number.isNaN(c.bytes[at]) ? null : c.bytes[at]!,
       month: hour.slice(0, 7),
     };
@@ -353,7 +455,7 @@ export class JobIndex {
       created: c.created[at]!,
       updated: c.updated[at]!,
       finished: c.finished[at]!,
-      events: c.events[at]!,
+      events: c.events[at] === NO_EVENTS ? NaN : c.events[at]!,
       bytes: c.bytes[at]!,
       where: c.where[at]!,
       offset: c.offset[at]!,

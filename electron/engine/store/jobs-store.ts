@@ -146,6 +146,8 @@ export class JobsStore {
       await Promise.all(sorted.map(async (m) => [m, await stampOf(dir, m)] as const)),
     );
     const indexPath = join(dir, INDEX_FILE);
+    // ~100 bytes a job in the file: room for them all at once, no growing while loading.
+    store.index.reserve((await stat(indexPath).catch(() => ({ size: 0 }))).size / 90);
     const loaded = await loadIndex(indexPath, (row) => store.index.set(row));
     if (loaded.state === 'damaged')
       notify({
@@ -206,11 +208,8 @@ export class JobsStore {
       if (latest) this.pending.delete(job.id);
       // The line ends the journal: its place is the journal's size less the line.
       const length = Buffer.byteLength(line);
-      const at: Location = {
-        where: WHERE.journal,
-        offset: (await stampOf(this.dir, month)).log - length - 1,
-        length,
-      };
+      let stamp: MonthStamp | undefined = await stampOf(this.dir, month);
+      const at: Location = { where: WHERE.journal, offset: stamp.log - length - 1, length };
       // Not when a newer version of the job is on its way (it is located when it lands).
       if (latest) this.index.setLocation(job.id, at.where, at.offset, at.length);
       const lines = (this.logLines.get(month) ?? 0) + 1;
@@ -222,13 +221,14 @@ export class JobsStore {
         await rename(this.logPath(month), this.logPath(month, true));
         this.index.moveLocations(month, [WHERE.journal], WHERE.rotated);
         at.where = WHERE.rotated;
+        stamp = undefined; // the files changed
         this.logLines.set(month, 0);
         this.tailChecked.delete(month);
         this.startFold(month);
       }
       // The index file gets this version of the job (not a newer one still on its way: its
       // journal line is not written yet).
-      await this.restamp(month, [rowOf(job, at)]);
+      await this.restamp(month, [rowOf(job, at)], stamp);
     });
   }
 
@@ -237,9 +237,9 @@ export class JobsStore {
    * job's row, if any, then the stamp). Not waited for: the journal line is what counts; a
    * record that never lands leaves a stamp that does not match, and the month is read again.
    */
-  private async restamp(month: string, rows: Row[]): Promise<void> {
+  private async restamp(month: string, rows: Row[], taken?: MonthStamp): Promise<void> {
     if (!this.writer) return;
-    const stamp = await stampOf(this.dir, month);
+    const stamp = taken ?? (await stampOf(this.dir, month));
     this.stamps.set(month, stamp);
     void this.writer.append(rows, month, stamp).then(() => this.afterIndexWrite());
   }

@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { hourRecords } from '../../../../electron/engine/schedule/plan';
+import { loadIndex } from '../../../../electron/engine/store/index-file';
 import { JobsStore, type JobPage } from '../../../../electron/engine/store/jobs-store';
 import type { Job, JobListQuery } from '../../../../shared/model/entities';
 import { jobRecord } from '../../../support/jobs';
@@ -253,5 +254,18 @@ describe('the persisted job index', () => {
       );
     }
     await store.close();
+  });
+
+  it('reads the index file the same in slices of any size', async () => {
+    const { dir } = await history();
+    const path = join(dir, 'jobs', 'index.bin');
+    const read = async (slice?: number) => {
+      const rows: string[] = [];
+      const loaded = await loadIndex(path, (r) => rows.push(JSON.stringify(r)), slice);
+      return { rows, records: loaded.records, stamps: [...loaded.stamps], good: loaded.goodLength };
+    };
+    const whole = await read();
+    expect(whole.rows.length).toBeGreaterThanOrEqual(1200);
+    for (const slice of [7, 64, 1000, 4096]) expect(await read(slice)).toEqual(whole);
   });
 });
