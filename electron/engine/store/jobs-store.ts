@@ -36,6 +36,8 @@ const MONTH_CACHE_BYTES = 24 * 1024 * 1024;
 /** The index file is written anew when it holds this many records more than twice its jobs. */
 const INDEX_SLACK = 100_000;
 const INDEX_FILE = 'index.bin';
+/** Answered listings kept until the next write (by query, least recently asked dropped). */
+const LISTINGS_KEPT = 200;
 /** Full records kept from recent reads (a console asks for the same pages again and again). */
 const RECENT_RECORDS = 5000;
 
@@ -115,8 +117,11 @@ export class JobsStore {
   private readonly recent = new Map<string, Job>();
   /** Counts writes: records read while one landed are not kept (they may be older). */
   private generation = 0;
-  /** Listings under way, by query: the same query asked meanwhile shares the answer. */
-  private readonly listing = new Map<string, Promise<JobPage>>();
+  /**
+   * Listings by query, under way or answered since the last write: the same query asked again
+   * shares the answer (nothing can have changed it: every change is a write).
+   */
+  private readonly listing = new Map<string, { generation: number; page: Promise<JobPage> }>();
 
   private constructor(
     private readonly dir: string,
@@ -308,11 +313,18 @@ export class JobsStore {
   async list(query: JobListQuery = {}): Promise<JobPage> {
     const q = jobListQuery.parse(query);
     const key = JSON.stringify(q);
-    const running = this.listing.get(key);
-    if (running) return running;
-    const answer = this.listPage(q).finally(() => this.listing.delete(key));
-    this.listing.set(key, answer);
-    return answer;
+    const known = this.listing.get(key);
+    if (known?.generation === this.generation) return known.page;
+    const page = this.listPage(q);
+    const entry = { generation: this.generation, page };
+    this.listing.delete(key);
+    this.listing.set(key, entry);
+    if (this.listing.size > LISTINGS_KEPT) this.listing.delete(this.listing.keys().next().value!);
+    // A failed listing is not kept.
+    page.catch(() => {
+      if (this.listing.get(key) === entry) this.listing.delete(key);
+    });
+    return page;
   }
 
   private async listPage(q: ReturnType<typeof jobListQuery.parse>): Promise<JobPage> {
@@ -330,7 +342,8 @@ export class JobsStore {
     const shown = rows.map((r) => this.index.entryAt(r));
     const found = await this.records(shown);
     const items = shown.map((e) => found.get(e.id)).filter((j): j is Job => !!j);
-    return { items, total, offset: q.offset, limit: q.limit };
+    // Frozen: one answer may go to several callers (and its JSON be made once for them).
+    return Object.freeze({ items, total, offset: q.offset, limit: q.limit });
   }
 
   /**
