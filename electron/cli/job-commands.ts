@@ -155,7 +155,11 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
             : undefined;
           const limit = Number(opts.limit);
           if (!Number.isInteger(limit) || limit < 1)
-            throw new FerryError('validation', '--limit must be a whole number from 1', '--limit');
+            throw new FerryError(
+              'validation',
+              'How many jobs must be a whole number from 1',
+              '--limit',
+            );
           // The API hands out at most 100 jobs a call: more are fetched page by page.
           const page: JobPage = { items: [], total: 0, offset: 0, limit };
           for (let offset = 0; page.items.length < limit; offset += JOBS_PER_CALL) {

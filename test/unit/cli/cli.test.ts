@@ -12,7 +12,9 @@ import {
 } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JobsStore } from '../../../electron/engine/store/jobs-store';
 import { FERRY_BIN, runFerry, startServe } from '../../support/ferry';
+import { jobRecord } from '../../support/jobs';
 import { useTempDirs } from '../../support/temp';
 
 const newDir = useTempDirs();
@@ -356,6 +358,30 @@ describe('the ferry command line', () => {
       expect(listed.stdout).toContain('Acme\\u001b[2J\\u202e');
       if (json) expect(JSON.parse(listed.stdout)[0].name).toBe('Acme\u001b[2J\u202e');
     }
+  });
+
+  it('jobs --limit over 100 fetches page after page (the API gives at most 100 a call)', async () => {
+    const dataDir = await seeded();
+    const store = await JobsStore.open(dataDir, () => {});
+    for (let n = 0; n < 250; n++) {
+      const hour = new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString().slice(0, 13);
+      await store.put(jobRecord({ id: `j_${String(n).padStart(6, '0')}`, hour }));
+    }
+    await store.close();
+    const listed = await runFerry(['--data-dir', dataDir, '--json', 'jobs', '--limit', '150']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const page = JSON.parse(listed.stdout) as { items: { id: string }[]; total: number };
+    expect(page.total).toBe(250);
+    expect(page.items.map((j) => j.id)).toEqual(
+      Array.from({ length: 150 }, (_, i) => `j_${String(249 - i).padStart(6, '0')}`),
+    );
+    const text = await runFerry(['--data-dir', dataDir, 'jobs', '--limit', '120']);
+    expect(text.stdout).toMatch(/\(120 of 250; use --limit to see more\)/);
+    const bad = await runFerry(['--data-dir', dataDir, 'jobs', '--limit', '0']);
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: 'ferry: --limit: How many jobs must be a whole number from 1\n',
+    });
   });
 
   it('exits 2 with a one-line error on wrong usage', async () => {
