@@ -1,31 +1,15 @@
-import {
-  appendFile,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  type FileHandle,
-} from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
-import {
-  job as jobSchema,
-  jobListQuery,
-  type Job,
-  type JobListQuery,
-} from '../../../shared/model/entities';
+import { jobListQuery, type Job, type JobListQuery } from '../../../shared/model/entities';
 import { hourIndex } from '../../../shared/model/export-format';
 import { DATASETS } from '../../../shared/model/fields';
 import type { HourRecord, HourRecords } from '../schedule/plan';
-import { foldInWorker, type FoldedRecords } from './fold-worker';
+import type { FoldedRecords } from './fold-worker';
 import { IndexWriter, loadIndex, sameStamp, stampOf, type MonthStamp } from './index-file';
 import { JobIndex, rowOf, type IndexEntry, type Row } from './job-index';
-import { lineRanges, snapshotRanges, WHERE, type Where } from './record-locations';
-import { ValidatedJsonFile } from './json-file';
-import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
+import { endsWithNewline, MonthFiles, readRecord, type Location } from './month-files';
+import { WHERE } from './record-locations';
 
 const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
 const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
@@ -50,12 +34,6 @@ interface Shard {
   bytes: number;
   /** Where each job's latest record is in the month's files. */
   locations: Map<string, Location>;
-}
-
-interface Location {
-  where: Where;
-  offset: number;
-  length: number;
 }
 
 export interface JobPage {
@@ -123,12 +101,16 @@ export class JobsStore {
    */
   private readonly listing = new Map<string, { generation: number; page: Promise<JobPage> }>();
 
+  private readonly files: MonthFiles;
+
   private constructor(
     private readonly dir: string,
     private readonly notify: (n: Notice) => void,
     private readonly readOnly: boolean,
     private readonly guard: () => void,
-  ) {}
+  ) {
+    this.files = new MonthFiles(dir, notify, readOnly);
+  }
 
   static async open(
     dataDir: string,
@@ -223,7 +205,7 @@ export class JobsStore {
         // Rotate the journal now (a rename), fold it into the snapshot in the background: the
         // status write that crossed the line does not wait for a month to be rewritten. Never
         // while an earlier rotated journal is unfolded: the rename would replace it.
-        await rename(this.logPath(month), this.logPath(month, true));
+        await rename(this.files.logPath(month), this.files.logPath(month, true));
         this.index.moveLocations(month, [WHERE.journal], WHERE.rotated);
         at.where = WHERE.rotated;
         stamp = undefined; // the files changed
@@ -272,7 +254,7 @@ export class JobsStore {
    * lost, never the next one too.
    */
   private async append(month: string, line: string): Promise<void> {
-    const path = this.logPath(month);
+    const path = this.files.logPath(month);
     if (!this.tailChecked.has(month)) {
       this.tailChecked.add(month);
       if (!(await endsWithNewline(path))) this.torn.add(month);
@@ -372,7 +354,7 @@ export class JobsStore {
         unplaced.push(w);
         continue;
       }
-      const path = this.pathOf(w.month, at.where);
+      const path = this.files.pathOf(w.month, at.where);
       const list = byFile.get(path) ?? [];
       byFile.set(path, list);
       list.push({ ...w, at });
@@ -407,11 +389,6 @@ export class JobsStore {
     this.recent.delete(id);
     this.recent.set(id, job);
     if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
-  }
-
-  private pathOf(month: string, where: Where): string {
-    if (where === WHERE.snapshot) return join(this.dir, `${month}.json`);
-    return this.logPath(month, where === WHERE.rotated);
   }
 
   /**
@@ -472,7 +449,7 @@ export class JobsStore {
     for (const month of new Set([...this.logLines.keys(), ...this.unfolded]))
       await this.serial(month, async () => {
         if ((this.logLines.get(month) ?? 0) === 0 && !this.unfolded.has(month)) return;
-        const shift = await appendRotated(this.logPath(month), this.logPath(month, true));
+        const shift = await this.files.appendLiveToRotated(month);
         if (shift !== null) this.index.moveLocations(month, [WHERE.journal], WHERE.rotated, shift);
         this.logLines.set(month, 0);
         await this.foldNow(month);
@@ -541,67 +518,23 @@ export class JobsStore {
       void this.writer.append(rows, month, null).then(() => this.afterIndexWrite());
   }
 
-  /** Snapshot (validated, recovered when damaged) plus the journal replayed over it. */
+  /** A month parsed whole: snapshot plus journals replayed, and where each record is. */
   private async readShard(month: string): Promise<Shard> {
-    const snapshot = this.snapshotFile(month);
-    const data = (await snapshot.read()) ?? emptyJobs();
-    const records = new Map(data.jobs.map((j) => [j.id, j]));
-    const locations = new Map<string, Location>();
-    const raw = await readFile(join(this.dir, `${month}.json`)).catch(() => null);
-    // The bytes read may not be what was decoded (a damaged file restored from its copy):
-    // every location is checked when it is read.
-    if (raw)
-      for (const r of snapshotRanges(raw))
-        if (records.has(r.id))
-          locations.set(r.id, { where: WHERE.snapshot, offset: r.offset, length: r.length });
-    const rotated = await readFile(this.logPath(month, true)).catch(() => null);
-    const current = await readFile(this.logPath(month)).catch(() => null);
-    if (rotated) this.unfolded.add(month);
-    let lines = 0;
-    let bad = 0;
-    // Each file on its own lines: a torn last line of one never joins the other's first.
-    for (const [bytes, where] of [
-      [rotated, WHERE.rotated],
-      [current, WHERE.journal],
-    ] as const) {
-      if (!bytes) continue;
-      for (const range of lineRanges(bytes)) {
-        const line = bytes.toString('utf8', range.offset, range.offset + range.length);
-        if (!line.trim()) continue;
-        if (where === WHERE.journal) lines++;
-        try {
-          const parsed = jobSchema.safeParse(JSON.parse(line));
-          if (!parsed.success) {
-            bad++;
-            continue;
-          }
-          records.set(parsed.data.id, parsed.data);
-          locations.set(parsed.data.id, { where, ...range });
-        } catch {
-          bad++; // a line cut short by a crash: the job is re-run or re-recorded anyway
-        }
-      }
-    }
-    if (bad > 0)
-      this.notify({
-        level: 'warning',
-        message: `jobs/${month}.log had ${bad} unreadable line(s) (an interrupted write); they were skipped.`,
-      });
-    this.logLines.set(month, lines);
-    const stamp = await stampOf(this.dir, month);
-    const bytes = Math.max(0, stamp.json) + Math.max(0, stamp.rotated) + Math.max(0, stamp.log);
-    return { month, records, bytes, locations };
+    const read = await this.files.read(month);
+    if (read.rotatedExists) this.unfolded.add(month);
+    this.logLines.set(month, read.journalLines);
+    return { month, records: read.records, bytes: read.bytes, locations: read.locations };
   }
 
   /** Fold in the background, then note where the month's records now are. */
   private async fold(month: string): Promise<void> {
-    const folded = await this.foldFiles(month);
+    const folded = await this.files.fold(month);
     await this.serial(month, async () => this.placeFolded(month, folded));
   }
 
   /** The same, inside the month's write queue (on close). */
   private async foldNow(month: string): Promise<void> {
-    await this.placeFolded(month, await this.foldFiles(month));
+    await this.placeFolded(month, await this.files.fold(month));
   }
 
   /**
@@ -620,104 +553,5 @@ export class JobsStore {
       }
     const rows = [...changed].map((id) => this.index.row(id)).filter((r): r is Row => !!r);
     await this.restamp(month, rows);
-  }
-
-  /** Snapshot + the rotated journal → a new snapshot; then the rotated journal goes. */
-  private async foldFiles(month: string): Promise<FoldedRecords | null> {
-    try {
-      return await foldInWorker(
-        join(this.dir, `${month}.json`),
-        this.logPath(month, true),
-        JOBS_SCHEMA_VERSION,
-      );
-    } catch {
-      await this.foldHere(month);
-      return null;
-    }
-  }
-
-  /** The same fold on this thread, with the snapshot's damaged-file recovery. */
-  private async foldHere(month: string): Promise<void> {
-    const snapshot = this.snapshotFile(month);
-    const data = (await snapshot.read()) ?? emptyJobs();
-    const records = new Map(data.jobs.map((j) => [j.id, j]));
-    const rotated = await readFile(this.logPath(month, true), 'utf8').catch(() => '');
-    for (const line of rotated.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const parsed = jobSchema.safeParse(JSON.parse(line));
-        if (parsed.success) records.set(parsed.data.id, parsed.data);
-      } catch {
-        // counted when the month was read
-      }
-    }
-    await snapshot.write({ schemaVersion: JOBS_SCHEMA_VERSION, jobs: [...records.values()] });
-    await rm(this.logPath(month, true), { force: true });
-  }
-
-  private logPath(month: string, rotated = false): string {
-    return join(this.dir, `${month}.log${rotated ? '.1' : ''}`);
-  }
-
-  private snapshotFile(month: string): ValidatedJsonFile<JobsData> {
-    return new ValidatedJsonFile<JobsData>(join(this.dir, `${month}.json`), {
-      decode: (raw) =>
-        decodeVersioned(raw, jobsFile, JOBS_SCHEMA_VERSION, [], `jobs/${month}.json`),
-      notify: this.notify,
-      readOnly: this.readOnly,
-      whenNoGoodCopy: 'set-aside',
-    });
-  }
-}
-
-/**
- * Move the live journal's lines onto the end of the rotated one (a crash may have left one).
- * Returns how far on the lines now are (null when there were none).
- */
-async function appendRotated(live: string, rotated: string): Promise<number | null> {
-  const text = await readFile(live).catch(() => null);
-  let shift: number | null = null;
-  if (text && text.length > 0) {
-    const before = await stat(rotated).then(
-      (s) => s.size,
-      () => 0,
-    );
-    // On a line of its own: the rotated journal may end in a torn line.
-    await appendFile(rotated, Buffer.concat([Buffer.from('\n'), text]), { mode: 0o600 });
-    shift = before + 1;
-  }
-  await rm(live, { force: true });
-  return shift;
-}
-
-/** One job record read from its place in a file, or null when it is not a job there. */
-async function readRecord(handle: FileHandle, at: Location): Promise<Job | null> {
-  const bytes = Buffer.allocUnsafe(at.length);
-  const { bytesRead } = await handle.read(bytes, 0, at.length, at.offset);
-  if (bytesRead !== at.length) return null;
-  try {
-    const parsed = jobSchema.safeParse(JSON.parse(bytes.toString('utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-/** True when a file is missing, empty, or ends with a newline (its last line is whole). */
-async function endsWithNewline(path: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return true;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) return true;
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
-    return last[0] === 0x0a;
-  } finally {
-    await handle.close();
   }
 }

@@ -1,0 +1,199 @@
+import { appendFile, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Notice } from '../../../shared/api/contract';
+import { job as jobSchema, type Job } from '../../../shared/model/entities';
+import { foldInWorker, type FoldedRecords } from './fold-worker';
+import { stampOf } from './index-file';
+import { ValidatedJsonFile } from './json-file';
+import { lineRanges, snapshotRanges, WHERE, type Where } from './record-locations';
+import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
+
+/** Where a job's latest full record is: which file of its month, at what byte, how long. */
+export interface Location {
+  where: Where;
+  offset: number;
+  length: number;
+}
+
+/** A month read whole. */
+export interface MonthRead {
+  records: Map<string, Job>;
+  locations: Map<string, Location>;
+  /** Lines in the live journal (its compaction counts them). */
+  journalLines: number;
+  /** A rotated journal is there (a fold is owed). */
+  rotatedExists: boolean;
+  /** The month's file bytes (what the month cache counts). */
+  bytes: number;
+}
+
+/**
+ * One month of job history on disk: `<yyyy-MM>.json` (snapshot), `<yyyy-MM>.log.1` (rotated
+ * journal, being folded) and `<yyyy-MM>.log` (live journal). Reading, folding and moving lines
+ * between them; `JobsStore` decides when.
+ */
+export class MonthFiles {
+  constructor(
+    private readonly dir: string,
+    private readonly notify: (n: Notice) => void,
+    private readonly readOnly: boolean,
+  ) {}
+
+  snapshotPath(month: string): string {
+    return join(this.dir, `${month}.json`);
+  }
+
+  logPath(month: string, rotated = false): string {
+    return join(this.dir, `${month}.log${rotated ? '.1' : ''}`);
+  }
+
+  pathOf(month: string, where: Where): string {
+    if (where === WHERE.snapshot) return this.snapshotPath(month);
+    return this.logPath(month, where === WHERE.rotated);
+  }
+
+  /** Snapshot (validated, recovered when damaged) plus the journals replayed over it. */
+  async read(month: string): Promise<MonthRead> {
+    const data = (await this.snapshot(month).read()) ?? emptyJobs();
+    const records = new Map(data.jobs.map((j) => [j.id, j]));
+    const locations = new Map<string, Location>();
+    const raw = await readFile(this.snapshotPath(month)).catch(() => null);
+    // The bytes read may not be what was decoded (a damaged file restored from its copy):
+    // every location is checked when it is read.
+    if (raw)
+      for (const r of snapshotRanges(raw))
+        if (records.has(r.id))
+          locations.set(r.id, { where: WHERE.snapshot, offset: r.offset, length: r.length });
+    const rotated = await readFile(this.logPath(month, true)).catch(() => null);
+    const current = await readFile(this.logPath(month)).catch(() => null);
+    let journalLines = 0;
+    let bad = 0;
+    // Each file on its own lines: a torn last line of one never joins the other's first.
+    for (const [bytes, where] of [
+      [rotated, WHERE.rotated],
+      [current, WHERE.journal],
+    ] as const) {
+      if (!bytes) continue;
+      for (const range of lineRanges(bytes)) {
+        const line = bytes.toString('utf8', range.offset, range.offset + range.length);
+        if (!line.trim()) continue;
+        if (where === WHERE.journal) journalLines++;
+        const job = parseJob(line);
+        if (!job) {
+          bad++; // a line cut short by a crash: the job is re-run or re-recorded anyway
+          continue;
+        }
+        records.set(job.id, job);
+        locations.set(job.id, { where, ...range });
+      }
+    }
+    if (bad > 0)
+      this.notify({
+        level: 'warning',
+        message: `jobs/${month}.log had ${bad} unreadable line(s) (an interrupted write); they were skipped.`,
+      });
+    const stamp = await stampOf(this.dir, month);
+    const bytes = Math.max(0, stamp.json) + Math.max(0, stamp.rotated) + Math.max(0, stamp.log);
+    return { records, locations, journalLines, rotatedExists: !!rotated, bytes };
+  }
+
+  /**
+   * Snapshot + the rotated journal → a new snapshot; then the rotated journal goes. On a worker
+   * thread (it reports where it wrote each record); on this one, with the snapshot's
+   * damaged-file recovery, when the worker can not (then null: the places are not known).
+   */
+  async fold(month: string): Promise<FoldedRecords | null> {
+    try {
+      return await foldInWorker(
+        this.snapshotPath(month),
+        this.logPath(month, true),
+        JOBS_SCHEMA_VERSION,
+      );
+    } catch {
+      await this.foldHere(month);
+      return null;
+    }
+  }
+
+  /**
+   * Move the live journal's lines onto the end of the rotated one (a crash may have left one).
+   * Returns how far on the lines now are (null when there were none).
+   */
+  async appendLiveToRotated(month: string): Promise<number | null> {
+    const live = this.logPath(month);
+    const rotated = this.logPath(month, true);
+    const text = await readFile(live).catch(() => null);
+    let shift: number | null = null;
+    if (text && text.length > 0) {
+      const before = await stat(rotated).then(
+        (s) => s.size,
+        () => 0,
+      );
+      // On a line of its own: the rotated journal may end in a torn line.
+      await appendFile(rotated, Buffer.concat([Buffer.from('\n'), text]), { mode: 0o600 });
+      shift = before + 1;
+    }
+    await rm(live, { force: true });
+    return shift;
+  }
+
+  private async foldHere(month: string): Promise<void> {
+    const snapshot = this.snapshot(month);
+    const data = (await snapshot.read()) ?? emptyJobs();
+    const records = new Map(data.jobs.map((j) => [j.id, j]));
+    const rotated = await readFile(this.logPath(month, true), 'utf8').catch(() => '');
+    for (const line of rotated.split('\n')) {
+      const job = line.trim() ? parseJob(line) : null; // bad lines were counted when read
+      if (job) records.set(job.id, job);
+    }
+    await snapshot.write({ schemaVersion: JOBS_SCHEMA_VERSION, jobs: [...records.values()] });
+    await rm(this.logPath(month, true), { force: true });
+  }
+
+  private snapshot(month: string): ValidatedJsonFile<JobsData> {
+    return new ValidatedJsonFile<JobsData>(this.snapshotPath(month), {
+      decode: (raw) =>
+        decodeVersioned(raw, jobsFile, JOBS_SCHEMA_VERSION, [], `jobs/${month}.json`),
+      notify: this.notify,
+      readOnly: this.readOnly,
+      whenNoGoodCopy: 'set-aside',
+    });
+  }
+}
+
+/** A job from one line of JSON, or null when it is not one. */
+function parseJob(text: string): Job | null {
+  try {
+    const parsed = jobSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One job record read from its place in a file, or null when it is not a job there. */
+export async function readRecord(handle: FileHandle, at: Location): Promise<Job | null> {
+  const bytes = Buffer.allocUnsafe(at.length);
+  const { bytesRead } = await handle.read(bytes, 0, at.length, at.offset);
+  if (bytesRead !== at.length) return null;
+  return parseJob(bytes.toString('utf8'));
+}
+
+/** True when a file is missing, empty, or ends with a newline (its last line is whole). */
+export async function endsWithNewline(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
+}
