@@ -280,21 +280,21 @@ function statusFor(error: ApiErrorBody): number {
 }
 
 /**
- * JSON of frozen answers, made once however many calls they answer (the job store hands the
+ * The JSON bytes of frozen answers, made once however many calls they answer (the job store hands the
  * same frozen page to every caller of the same query until the next write). Only frozen ones:
  * another object may change after it was sent.
  */
-const answerText = new WeakMap<object, string>();
+const answerBytes = new WeakMap<object, Buffer>();
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = jsonOf(body);
+  const bytes = jsonOf(body);
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': bytes.length,
     'Cache-Control': 'no-store',
   });
-  res.end(text);
+  res.end(bytes);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -335,7 +335,7 @@ function decodePath(text: string): string | null {
   }
 }
 
-function jsonOf(body: unknown): string {
+function jsonOf(body: unknown): Buffer {
   const envelope = body as { ok?: unknown; value?: unknown };
   if (
     envelope?.ok !== true ||
@@ -343,8 +343,12 @@ function jsonOf(body: unknown): string {
     envelope.value === null ||
     !Object.isFrozen(envelope.value)
   )
-    return JSON.stringify(body);
-  let value = answerText.get(envelope.value);
-  if (value === undefined) answerText.set(envelope.value, (value = JSON.stringify(envelope.value)));
-  return `{"ok":true,"value":${value}}`;
+    return Buffer.from(JSON.stringify(body));
+  let bytes = answerBytes.get(envelope.value);
+  if (bytes === undefined)
+    answerBytes.set(
+      envelope.value,
+      (bytes = Buffer.from(`{"ok":true,"value":${JSON.stringify(envelope.value)}}`)),
+    );
+  return bytes;
 }
