@@ -84,7 +84,10 @@ async function start(): Promise<void> {
     timers: timersFromEnv(),
     log: (error) => console.error(error),
     desktop: { show: notify },
-    onIndexProgress: (done, total) => console.log(`Job history index: ${done}/${total} months`),
+    onIndexProgress: (done, total) => {
+      if (done === 1 || done === total)
+        console.warn(`Building the job history index from its month files: ${done} of ${total}`);
+    },
   });
   registerIpc(engine, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow] : []));
   openWindow();
