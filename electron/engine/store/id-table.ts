@@ -19,10 +19,6 @@ export class IdTable {
     if (size !== this.slots.length) this.rehash(size);
   }
 
-  has(id: string): boolean {
-    return this.get(id) !== undefined;
-  }
-
   get(id: string): number | undefined {
     const mask = this.slots.length - 1;
     for (let i = hashOf(id) & mask; ; i = (i + 1) & mask) {

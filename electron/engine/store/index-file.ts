@@ -1,4 +1,4 @@
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import type { Row } from './job-index';
 
@@ -72,8 +72,6 @@ export interface LoadedIndex {
   stamps: Map<string, MonthStamp>;
   /** Bytes of whole, checked records (the file is cut there before anything is appended). */
   goodLength: number;
-  /** True when the file went on past the last good record (a torn or damaged tail). */
-  torn: boolean;
 }
 
 /**
@@ -92,8 +90,8 @@ export async function loadIndex(
     handle = await open(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { state: 'missing', records: 0, stamps, goodLength: 0, torn: false };
-    return { state: 'damaged', records: 0, stamps, goodLength: 0, torn: false };
+      return { state: 'missing', records: 0, stamps, goodLength: 0 };
+    return { state: 'damaged', records: 0, stamps, goodLength: 0 };
   }
   try {
     const size = (await handle.stat()).size;
@@ -107,7 +105,6 @@ export async function loadIndex(
         records: 0,
         stamps,
         goodLength: 0,
-        torn: false,
       };
     }
     const connections: string[] = [];
@@ -136,7 +133,6 @@ export async function loadIndex(
     let base = HEADER; // file position of data[0]
     let at = 0; // position in data
     let records = 0;
-    let ended = false;
     for (;;) {
       if (data.length - at < 8 || data.length - at < 8 + data.readUInt32LE(at)) {
         if (base + data.length >= size) break;
@@ -165,13 +161,8 @@ export async function loadIndex(
       if (read < 0) break;
       records += read;
       at = end;
-      if (at === data.length && base + data.length >= size) {
-        ended = true;
-        break;
-      }
     }
-    const goodLength = base + at;
-    return { state: 'ok', records, stamps, goodLength, torn: !ended && goodLength !== size };
+    return { state: 'ok', records, stamps, goodLength: base + at };
   } finally {
     await handle.close();
   }
@@ -421,11 +412,6 @@ export class IndexWriter {
       await this.handle?.close();
       this.handle = null;
     });
-  }
-
-  /** Remove the file (it is rebuilt at the next start). */
-  static async remove(path: string): Promise<void> {
-    await rm(path, { force: true });
   }
 
   private run(step: () => Promise<void>): Promise<void> {

@@ -259,10 +259,6 @@ export class JobIndex {
     this.cols.ensure(n);
   }
 
-  has(id: string): boolean {
-    return this.rowById.has(id);
-  }
-
   /** Insert or replace a job's row. */
   set(row: Row): void {
     const existing = this.rowById.get(row.id);
@@ -315,12 +311,7 @@ export class JobIndex {
     return ids;
   }
 
-  entry(id: string): IndexEntry | null {
-    const at = this.rowById.get(id);
-    return at === undefined ? null : this.entryAt(at);
-  }
-
-  /** Months of the jobs' hours (for a stamp check). */
+  /** The month (`yyyy-MM`) of a job's hour: which month's files hold its record. */
   month(id: string): string | null {
     const at = this.rowById.get(id);
     return at === undefined ? null : this.hourString(this.cols.hour[at]!).slice(0, 7);

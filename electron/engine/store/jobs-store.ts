@@ -215,7 +215,7 @@ export class JobsStore {
       }
       // The index file gets this version of the job (not a newer one still on its way: its
       // journal line is not written yet).
-      await this.restamp(month, [rowOf(job, at)], stamp);
+      await this.restamp(month, [{ ...row, ...at }], stamp);
     });
   }
 
