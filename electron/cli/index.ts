@@ -4,9 +4,11 @@ import { createEngine, type Engine } from '../engine';
 import { defaultDataDir } from '../engine/store/data-dir';
 import { FERRY_VERSION } from '../engine/version';
 import { registerAwsCommands } from './aws-commands';
+import { registerBackupCommands } from './backup-commands';
 import { registerConnectionCommands } from './connection-commands';
 import { registerDemoCommand } from './demo-command';
 import { registerJobCommands } from './job-commands';
+import { registerMigrateCommands } from './migrate-commands';
 import { registerOrgCommands } from './org-commands';
 import { fieldToFlag, type Output } from './output';
 import { registerProjectCommands } from './project-commands';
@@ -116,6 +118,8 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
   registerConnectionCommands(program, ctx);
   registerJobCommands(program, ctx);
   registerAwsCommands(program, ctx);
+  registerBackupCommands(program, ctx);
+  registerMigrateCommands(program, ctx);
   registerDemoCommand(program, ctx);
   return { program, ctx };
 }

@@ -244,7 +244,14 @@ export class Catalog {
     return findConnection(this.config.data, idOrName);
   }
 
-  async createConnection(input: MethodParsed<'connections.create'>): Promise<Connection> {
+  /**
+   * Save a new connection. `takeOver` is for a KMS migration only (never from the API): the
+   * connection replaces another and its schedule starts where that one's stopped.
+   */
+  async createConnection(
+    input: MethodParsed<'connections.create'>,
+    takeOver?: { replaces: string; scheduleFrom: string },
+  ): Promise<Connection> {
     const created = await this.config.update((data) => {
       const project = data.projects.find((p) => p.id === input.projectId);
       if (!project)
@@ -253,13 +260,14 @@ export class Catalog {
           `There is no project with ID ${input.projectId}. Create it first.`,
           'projectId',
         );
-      if (input.id && data.connections.some((c) => c.id === input.id))
+      if (input.id && [...data.connections, ...data.archived].some((c) => c.id === input.id))
         throw new FerryError('conflict', `Connection ID ${input.id} is already used`, 'id');
       const now = this.clock.now().toISOString();
       const conn: Connection = {
         ...input,
         id: input.id ?? newConnectionId(data),
-        scheduleFrom: input.enabled ? now.slice(0, 13) : null,
+        scheduleFrom: takeOver?.scheduleFrom ?? (input.enabled ? now.slice(0, 13) : null),
+        replaces: takeOver?.replaces ?? null,
         createdAt: now,
         updatedAt: now,
       };
@@ -298,10 +306,23 @@ export class Catalog {
     return updated;
   }
 
-  async deleteConnection(idOrName: string): Promise<{ deleted: true }> {
+  /**
+   * Delete a connection. With `archive` (a migration's old connection) it is kept in the
+   * archive so its job history still says what it was.
+   */
+  async deleteConnection(idOrName: string, archive?: string): Promise<{ deleted: true }> {
     const id = await this.config.update((data) => {
       const target = findConnection(data, idOrName);
       data.connections = data.connections.filter((c) => c.id !== target.id);
+      // Whoever it replaced or was replaced by now stands alone.
+      for (const c of data.connections) if (c.replaces === target.id) c.replaces = null;
+      if (archive)
+        data.archived.push({
+          ...target,
+          enabled: false,
+          archivedAt: this.clock.now().toISOString(),
+          reason: archive,
+        });
       return target.id;
     });
     this.emit({ type: 'entity.changed', entity: 'connection', id, change: 'deleted' });
@@ -345,7 +366,14 @@ function checkConnection(data: ConfigData, conn: Connection, project: Project): 
           'destination.bucket',
         );
       }
-      if (other.projectId === conn.projectId && od.prefix === dest.prefix)
+      const pair = conn.replaces === other.id || other.replaces === conn.id;
+      if (pair && conn.enabled && other.enabled)
+        throw new FerryError(
+          'conflict',
+          `"${conn.name}" and "${other.name}" export project ${conn.projectId} to the same place (one replaces the other in a KMS migration): only one of them can be enabled. Disable "${other.name}" first, or roll the migration back.`,
+          'enabled',
+        );
+      if (other.projectId === conn.projectId && od.prefix === dest.prefix && !pair)
         throw new FerryError(
           'conflict',
           `Connection "${other.name}" already exports project ${conn.projectId} to s3://${dest.bucket}/${dest.prefix}. Use another prefix.`,

@@ -15,6 +15,7 @@ import { Notifier, type DesktopPort } from './notify/notifier';
 import { Scheduler, type SchedulerDeps } from './schedule/scheduler';
 import { systemTimers, type Timers } from './schedule/timers';
 import { seedDemo } from './demo-seed';
+import { MigrationService } from './migration/service';
 import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
@@ -177,6 +178,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     retry: options.scheduleRetry,
   });
   stopSchedule = () => void scheduler.stop();
+  const migrations = new MigrationService({
+    config: store.config,
+    catalog,
+    setup,
+    aws,
+    scheduler,
+    exports,
+    jobs: store.jobs,
+    clock,
+    timers,
+    emit,
+  });
   // Enabling, disabling or changing a connection takes effect at once.
   listeners.add((event) => {
     if (event.type === 'entity.changed' && event.entity === 'connection') void scheduler.tick();
@@ -202,6 +215,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     catalog,
     scheduler,
     setup,
+    migrations,
     notifier,
     secrets,
     clock,

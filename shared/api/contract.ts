@@ -32,6 +32,12 @@ import {
 import { appSettings, backfill, backfillRange, backup, settingsUpdate } from '../model/entities';
 import { backfillHour, backfillPreview, connectionStatus, hourStat } from '../model/schedule';
 import { dataset, hour, numericId } from '../model/fields';
+import {
+  migrationNext,
+  migrationRollback,
+  migrationStart,
+  migrationView,
+} from '../model/migration';
 import type { Envelope } from './errors';
 import type { ApiMethod } from './methods';
 
@@ -222,7 +228,33 @@ export const contract = {
   /** Check access the way an export uses it; each refusal names the missing permission. */
   'aws.verify': spec(z.object({ target: setupTarget, form: policyForm }), verifyReport),
   'backups.list': spec(none, z.array(backup)),
+  /** One backup with the document it kept (null: there was none), for showing and downloading. */
+  'backups.show': spec(
+    z.object({ id: z.string().min(1) }),
+    z.object({ backup, document: z.string().nullable() }),
+  ),
   'backups.restore': spec(z.object({ id: z.string().min(1), as: awsAsk }), backup, true),
+  /** Connections a migration deleted: their jobs stay in the history under these names. */
+  'connections.archived': spec(
+    none,
+    z.array(connection.extend({ archivedAt: z.string(), reason: z.string() })),
+  ),
+
+  /** KMS migrations, newest first. */
+  'migrations.list': spec(none, z.array(migrationView)),
+  /** A migration by its id (mg_…) or its old or new connection. */
+  'migrations.get': spec(z.object({ id: z.string().trim().min(1) }), migrationView),
+  /** Start moving a connection to SSE-KMS and a per-project role: a checklist of ten steps. */
+  'migrations.start': spec(migrationStart, migrationView, true),
+  /** Do the current step (or check one done outside Ferry with `markDone`). */
+  'migrations.next': spec(migrationNext, migrationView, true),
+  /** Put back what the migration changed (until step 10); can be retried. */
+  'migrations.rollback': spec(migrationRollback, migrationView, true),
+  /** The checklist, its backups and every step's outcome as a Markdown runbook. */
+  'migrations.runbook': spec(
+    z.object({ id: z.string().trim().min(1) }),
+    z.object({ fileName: z.string(), markdown: z.string() }),
+  ),
 } as const satisfies Record<ApiMethod, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -7,7 +7,7 @@ import type { Backfill, Job } from '../model/entities';
 import type { ConnectionStatus, DesktopNotification } from '../model/schedule';
 import type { Notice } from './contract';
 
-export type EntityKind = 'organization' | 'project' | 'connection';
+export type EntityKind = 'organization' | 'project' | 'connection' | 'migration';
 
 export type PushEvent =
   | {

@@ -48,7 +48,15 @@ export const API_METHODS = [
   'aws.createKey',
   'aws.verify',
   'backups.list',
+  'backups.show',
   'backups.restore',
+  'connections.archived',
+  'migrations.list',
+  'migrations.get',
+  'migrations.start',
+  'migrations.next',
+  'migrations.rollback',
+  'migrations.runbook',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

@@ -330,6 +330,11 @@ export const connection = z.object({
   schedule: scheduleOptions.prefault({}),
   /** The first hour the schedule covers: the hour the connection was first enabled in. */
   scheduleFrom: z.string().nullable().default(null),
+  /**
+   * The connection this one takes over from (a KMS migration): the two may export the same
+   * project to the same place, never both enabled at once.
+   */
+  replaces: z.string().nullable().default(null),
   createdBy: z.string().nullable().default(null),
   createdAt: isoTime,
   updatedAt: isoTime,

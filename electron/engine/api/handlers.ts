@@ -4,6 +4,7 @@ import { appSettings, type AppSettings, type SmtpSettings } from '../../../share
 import type { AwsSetup } from '../aws/setup';
 import { awsFiles, environmentWarnings, listProfiles } from '../aws/profiles';
 import type { Catalog, Clock } from '../catalog';
+import type { MigrationService } from '../migration/service';
 import { classifyError } from '../jobs/errors';
 import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
 import type { Scheduler } from '../schedule/scheduler';
@@ -18,6 +19,7 @@ export interface HandlerDeps {
   catalog: Catalog;
   scheduler: Scheduler;
   setup: AwsSetup;
+  migrations: MigrationService;
   notifier: Notifier;
   secrets: SecretStore;
   clock: Clock;
@@ -29,7 +31,7 @@ export interface HandlerDeps {
  * validated by the contract (dispatch.ts); errors are FerryErrors with a message for a person.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { store, catalog, scheduler, setup, notifier, secrets } = deps;
+  const { store, catalog, scheduler, setup, migrations, notifier, secrets } = deps;
   const stored = () => appSettings.parse(store.config.data.settings);
   const settings = async (): Promise<AppSettings> => {
     const current = stored();
@@ -141,7 +143,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }),
     'aws.verify': ({ target, form }) => awsCall(() => setup.verify(target, form)),
     'backups.list': () => [...store.config.data.backups].reverse(),
+    'backups.show': ({ id }) => setup.backupDocument(id),
     'backups.restore': ({ id, as }) => awsCall(() => setup.restore(id, as)),
+    'connections.archived': () => [...store.config.data.archived],
+    'migrations.list': () => migrations.list(),
+    'migrations.get': ({ id }) => migrations.get(id),
+    'migrations.start': (input) => migrations.start(input),
+    'migrations.next': ({ id, ...options }) => awsCall(() => migrations.next(id, options)),
+    'migrations.rollback': ({ id, deleteKey }) =>
+      awsCall(() => migrations.rollback(id, { deleteKey })),
+    'migrations.runbook': ({ id }) => migrations.runbook(id),
   };
 }
 

@@ -412,11 +412,8 @@ export class AwsSetup {
 
   /** Put a backed-up document back exactly as it was (or remove Ferry's, if there was none). */
   async restore(backupId: string, target: AwsTarget): Promise<Backup> {
-    const entry = this.config.data.backups.find((b) => b.id === backupId);
-    if (!entry) throw new FerryError('not_found', `There is no backup ${backupId}`, 'id');
-    const saved = JSON.parse(await readFile(join(this.dataDir, 'backups', entry.file), 'utf8')) as {
-      document: string | null;
-    };
+    const { backup: entry, document } = await this.backupDocument(backupId);
+    const saved = { document };
     const clients = await this.aws.setup({ ...target, roleArn: null });
     const s3 = await s3Sdk();
     if (entry.kind === 'bucket-policy') {
@@ -518,6 +515,49 @@ export class AwsSetup {
       exportingAccount: identity.account,
       partition: identity.partition,
       kmsKeyArn: target.kmsKeyArn,
+    };
+  }
+
+  /**
+   * Back up the bucket policy or the bucket's default encryption as it is now (a migration's
+   * restore point); null is kept too (there was none: restoring removes what came after).
+   */
+  async keepCurrent(
+    target: SetupTarget,
+    kind: 'bucket-policy' | 'bucket-encryption',
+    connectionId: string | null,
+    reason: string,
+  ): Promise<Backup> {
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    const current =
+      kind === 'bucket-policy'
+        ? await this.currentBucketPolicy(clients, target.bucket)
+        : await this.currentEncryption(clients, target.bucket);
+    return this.backup(
+      { kind, target: `s3://${target.bucket}`, current, proposed: '' },
+      connectionId,
+      reason,
+    );
+  }
+
+  /** The document a backup kept (null: there was none). */
+  async backupDocument(backupId: string): Promise<{ backup: Backup; document: string | null }> {
+    const entry = this.config.data.backups.find((b) => b.id === backupId);
+    if (!entry) throw new FerryError('not_found', `There is no backup ${backupId}`, 'id');
+    const saved = JSON.parse(await readFile(join(this.dataDir, 'backups', entry.file), 'utf8')) as {
+      document: string | null;
+    };
+    return { backup: entry, document: saved.document };
+  }
+
+  /** The bucket policy and default encryption as they are now, formatted as backups keep them. */
+  async bucketDocuments(
+    target: SetupTarget,
+  ): Promise<{ bucketPolicy: string | null; bucketEncryption: string | null }> {
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    return {
+      bucketPolicy: await this.currentBucketPolicy(clients, target.bucket),
+      bucketEncryption: await this.currentEncryption(clients, target.bucket),
     };
   }
 

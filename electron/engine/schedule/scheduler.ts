@@ -143,6 +143,11 @@ export class Scheduler {
     } while (this.ticking || this.queue.all().length > 0);
   }
 
+  /** A connection's runs queued or running now (a migration waits for them). */
+  flights(connectionId: string): Flight[] {
+    return this.queue.all().filter((f) => f.connectionId === connectionId);
+  }
+
   setConcurrency(concurrency: number): void {
     this.concurrency = concurrency;
     this.queue.setConcurrency(concurrency);

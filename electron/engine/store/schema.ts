@@ -8,6 +8,15 @@ import {
   organization,
   project,
 } from '../../../shared/model/entities';
+import { migration } from '../../../shared/model/migration';
+
+/** A deleted connection whose job history stays readable (a migration's old connection). */
+export const archivedConnection = connection.extend({
+  archivedAt: z.string(),
+  /** Why it was archived, in a sentence ("replaced by … in migration …"). */
+  reason: z.string(),
+});
+export type ArchivedConnection = z.infer<typeof archivedConnection>;
 
 /**
  * The persisted layout of `config.json` and of the job shards, with their versions.
@@ -15,7 +24,7 @@ import {
  * A file carries `schemaVersion`; on load it is brought up to the current version by the
  * migrations below and then validated, so old data dirs keep working after an upgrade.
  */
-export const CONFIG_SCHEMA_VERSION = 3;
+export const CONFIG_SCHEMA_VERSION = 4;
 export const JOBS_SCHEMA_VERSION = 1;
 
 export const settings = z.object({}).catchall(z.unknown()).default({});
@@ -53,6 +62,10 @@ export const configFile = z.object({
   backfills: z.array(storedBackfill),
   /** Per connection: a failure that stopped its queue, and when the admin was last told. */
   alerts: z.record(z.string(), alertState),
+  /** KMS migrations, newest last (kept after they finish or roll back: the record of the change). */
+  migrations: z.array(migration),
+  /** Connections deleted by a migration; their jobs stay in the history. */
+  archived: z.array(archivedConnection),
 });
 export type ConfigData = z.infer<typeof configFile>;
 
@@ -71,6 +84,8 @@ export const emptyConfig = (): ConfigData => ({
   settings: {},
   backfills: [],
   alerts: {},
+  migrations: [],
+  archived: [],
 });
 
 export const emptyJobs = (): JobsData => ({ schemaVersion: JOBS_SCHEMA_VERSION, jobs: [] });
@@ -93,6 +108,8 @@ export const CONFIG_MIGRATIONS: Migration[] = [
   { from: 1, migrate: (doc) => ({ ...doc, backups: [], schemaVersion: 2 }) },
   // 3: backfills and connection alerts (schedule, notifications).
   { from: 2, migrate: (doc) => ({ ...doc, backfills: [], alerts: {}, schemaVersion: 3 }) },
+  // 4: KMS migrations and the connections they archived.
+  { from: 3, migrate: (doc) => ({ ...doc, migrations: [], archived: [], schemaVersion: 4 }) },
 ];
 
 /** Raised for data Ferry must not touch, such as a file written by a newer Ferry. */

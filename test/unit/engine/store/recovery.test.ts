@@ -33,11 +33,13 @@ describe('config.json on disk', () => {
     ]);
     const main = await readFile(join(dataDir, 'config.json'), 'utf8');
     expect(JSON.parse(main)).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: 4,
       organizations: [{ name: 'Acme' }],
       backups: [],
       backfills: [],
       alerts: {},
+      migrations: [],
+      archived: [],
     });
     expect(await readFile(join(dataDir, 'config.json.bak'), 'utf8')).toBe(main);
     expect((await stat(join(dataDir, 'config.json'))).mode & 0o777).toBe(0o600);
@@ -140,9 +142,10 @@ describe('config.json on disk', () => {
     );
     const fromV1 = await openStore({ dataDir: v1, role: 'test' });
     expect(fromV1.config.data).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: 4,
       backups: [],
       backfills: [],
+      migrations: [],
       settings: { theme: 'x' },
     });
     await fromV1.close();
@@ -159,10 +162,11 @@ describe('config.json on disk', () => {
     const store = await openStore({ dataDir, role: 'test' });
     expect(store.notices).toEqual([]);
     expect(store.config.data).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: 4,
       settings: {},
       backups: [],
       alerts: {},
+      archived: [],
       organizations: [{ name: 'Old' }],
     });
     await store.close();
