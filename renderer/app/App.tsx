@@ -12,6 +12,7 @@ import { ConnectionDetailPage } from '../features/connections/ConnectionDetailPa
 import { ConnectionFormPage } from '../features/connections/ConnectionFormPage';
 import { ConnectionsPage } from '../features/connections/ConnectionsPage';
 import { JobsPage } from '../features/jobs/JobsPage';
+import { MigrationPage } from '../features/migration/MigrationPage';
 import { OrganizationDetailPage } from '../features/organizations/OrganizationDetailPage';
 import { OrganizationFormPage } from '../features/organizations/OrganizationFormPage';
 import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
@@ -57,6 +58,15 @@ const ROUTES: Route[] = [
       CONNECTIONS,
       { text: names(p.id!), href: `#/connections/${p.id}` },
       { text: 'Edit', href: `#/connections/${p.id}/edit` },
+    ],
+  },
+  {
+    pattern: '/connections/:id/migrate',
+    render: (p) => <MigrationPage connectionId={p.id!} />,
+    crumbs: (p, names) => [
+      CONNECTIONS,
+      { text: names(p.id!), href: `#/connections/${p.id}` },
+      { text: 'Move to KMS and a role', href: `#/connections/${p.id}/migrate` },
     ],
   },
   { pattern: '/organizations', render: () => <OrganizationsPage />, crumbs: () => [ORGS] },

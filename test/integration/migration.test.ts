@@ -180,6 +180,10 @@ describe('KMS migration against moto', () => {
       expect(view.backups.map((b) => b.kind)).toEqual(
         expect.arrayContaining(['bucket-policy', 'bucket-encryption', 'role-trust', 'key-policy']),
       );
+      // Neither connection is deleted by hand mid-way: rollback needs them.
+      await expect(engine.call('connections.delete', { id: f.oldId })).rejects.toThrow(
+        /being moved to KMS .* roll it back first/,
+      );
       const oldNow = await engine.call('connections.get', { id: f.oldId });
       expect(oldNow.enabled).toBe(false);
       const created = await engine.call('connections.get', { id: view.newConnectionId });

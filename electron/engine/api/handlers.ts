@@ -74,7 +74,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (input.destination) await scheduler.resume(updated.id);
       return updated;
     },
-    'connections.delete': ({ id }) => catalog.deleteConnection(id),
+    'connections.delete': ({ id }) => {
+      migrations.refuseDelete(catalog.getConnection(id).id);
+      return catalog.deleteConnection(id);
+    },
     'jobs.list': (input) => store.jobs.list(input),
     'jobs.get': async ({ id }) => {
       const job = await store.jobs.get(id);

@@ -83,6 +83,20 @@ export class MigrationService {
     return this.view(this.find(ref));
   }
 
+  /** A connection in an unfinished migration is not deleted by hand: rollback needs it. */
+  refuseDelete(connectionId: string): void {
+    const open = this.deps.config.data.migrations.find(
+      (m) =>
+        (m.oldConnectionId === connectionId || m.newConnectionId === connectionId) &&
+        (m.state === 'in-progress' || m.state === 'rolling-back'),
+    );
+    if (open)
+      throw new FerryError(
+        'conflict',
+        `"${open.oldConnectionName}" is being moved to KMS (migration ${open.id}); finish the migration (step 10 deletes the old connection) or roll it back first`,
+      );
+  }
+
   /** Start moving a connection: the checklist, every step pending. Changes nothing in AWS. */
   async start(input: { connectionId: string; name?: string }): Promise<MigrationView> {
     const old = this.deps.catalog.getConnection(input.connectionId);
@@ -247,7 +261,11 @@ export class MigrationService {
         return `Put back from backup ${keyBackup.id}.`;
       });
       await part('role', `Undo the export role ${exportRoleName(m.projectId)}`, async () => {
-        if (m.roleCreated) {
+        // Created here: said by the flag, or by a trust backup of no role (a kill may have
+        // come between creating the role and saving the flag).
+        const created =
+          m.roleCreated || this.backupsOf(m).some((b) => b.kind === 'role-trust' && !b.existed);
+        if (created) {
           await removeRole(await clients(), m.projectId);
           return 'Ferry created it in this migration: deleted.';
         }

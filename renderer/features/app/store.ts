@@ -3,6 +3,7 @@ import type { AppInfo } from '../../../shared/api/contract';
 import type { PushEvent } from '../../../shared/api/events';
 import { api } from '../../api/client';
 import { MissingTokenError } from '../../api/transport';
+import { useMigrationStore } from '../migration/store';
 import { useConnectionsStore } from '../connections/store';
 import { useJobsStore } from '../jobs/store';
 import { useScheduleStore } from '../schedule/store';
@@ -44,6 +45,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
         useProjectsStore.getState().load(),
         useConnectionsStore.getState().load(),
         useScheduleStore.getState().load(),
+        useMigrationStore.getState().load(),
       ]);
       set({ info, state: 'ready' });
       for (const notice of info.notices)
@@ -73,6 +75,7 @@ function onPush(event: PushEvent): void {
       if (event.entity === 'organization') void useOrgsStore.getState().load();
       if (event.entity === 'project') void useProjectsStore.getState().load();
       if (event.entity === 'connection') void useConnectionsStore.getState().load();
+      if (event.entity === 'migration') void useMigrationStore.getState().load();
       break;
     case 'job.updated':
       useJobsStore.getState().reloadSoon();

@@ -1,3 +1,4 @@
+import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Checkbox from '@cloudscape-design/components/checkbox';
@@ -27,6 +28,8 @@ import { useScheduleStore } from '../schedule/store';
 import { useProjectsStore } from '../projects/store';
 import { datasetLabel } from './labels';
 import { useConnectionsStore } from './store';
+import { stepNumber } from '../../../shared/model/migration';
+import { migrationOf, useMigrationStore } from '../migration/store';
 
 /** One connection: where it writes, what it exports, whether it runs, and its job history. */
 export function ConnectionDetailPage({ id }: { id: string }) {
@@ -41,6 +44,9 @@ export function ConnectionDetailPage({ id }: { id: string }) {
   const status = useScheduleStore((s) => s.statuses[id]);
   const setJobsQuery = useJobsStore((s) => s.setQuery);
   const conn = items.find((c) => c.id === id);
+  const migrations = useMigrationStore((s) => s.items);
+  const found = migrationOf(migrations, id);
+  const migration = found && found.state !== 'rolled-back' ? found : null;
 
   if (!conn)
     return (
@@ -81,6 +87,14 @@ export function ConnectionDetailPage({ id }: { id: string }) {
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => setConfirming(true)}>Delete</Button>
               <Button onClick={() => navigate(`/connections/${conn.id}/edit`)}>Edit</Button>
+              {dest.type === 's3' && !(dest.roleArn && dest.kmsKeyArn) && !conn.replaces && (
+                <Button
+                  onClick={() => navigate(`/connections/${conn.id}/migrate`)}
+                  data-testid="open-migration"
+                >
+                  Move to KMS and a per-project role…
+                </Button>
+              )}
               <Button onClick={() => setBackfill(null)} data-testid="open-backfill">
                 Backfill…
               </Button>
@@ -100,6 +114,26 @@ export function ConnectionDetailPage({ id }: { id: string }) {
       }
     >
       <SpaceBetween size="l">
+        {migration && (
+          <Alert
+            type="info"
+            header={
+              migration.state === 'finished'
+                ? `Moved to KMS and a per-project role (migration ${migration.id})`
+                : `A KMS migration of this connection is ${migration.current ? `at step ${stepNumber(migration.current)} of 10` : migration.state}`
+            }
+            action={
+              <Button
+                onClick={() => navigate(`/connections/${migration.oldConnectionId}/migrate`)}
+                data-testid="continue-migration"
+              >
+                {migration.state === 'finished' ? 'Show migration' : 'Continue migration'}
+              </Button>
+            }
+          >
+            {migration.oldConnectionName} → {migration.newConnectionName}
+          </Alert>
+        )}
         <StatusAlerts status={status} onBackfill={setBackfill} />
         <Container header={<Header variant="h2">Schedule</Header>}>
           <KeyValuePairs

@@ -295,7 +295,7 @@ export function SetupWizardPage() {
                 </Box>
                 <FormField
                   label="How the bucket trusts the exports"
-                  description="You can move to the role form later with the KMS migration."
+                  description="You can move to the role form later: on the connection's page, Move to KMS and a per-project role… (the KMS migration)."
                 >
                   <Tiles
                     value={draft.form}

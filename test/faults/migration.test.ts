@@ -1,0 +1,141 @@
+import {
+  CreateBucketCommand,
+  GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+} from '@aws-sdk/client-s3';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../electron/engine';
+import { createAwsClients, type AwsClients } from '../../electron/engine/aws/clients';
+import { formatPolicy } from '../../shared/aws/policies';
+import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { awsError } from '../support/schedule';
+import { useTempDirs } from '../support/temp';
+
+const newDir = useTempDirs();
+let moto: Moto;
+const savedEnv = { ...process.env };
+const BUCKET = 'ferry-migrate-faults';
+
+beforeAll(async () => {
+  moto = await startMoto();
+  Object.assign(process.env, moto.env);
+  await moto.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+}, 60_000);
+afterAll(async () => {
+  process.env = savedEnv;
+  await moto?.stop();
+});
+
+/** The real clients, except that commands named in `refused` answer AccessDenied. */
+function refusingAws(refused: Set<string>): AwsClients {
+  const real = createAwsClients();
+  const wrap = <C extends { send(command: unknown): Promise<unknown> }>(client: C): C =>
+    new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver) as unknown;
+        return async (command: { constructor: { name: string } }) => {
+          if (refused.has(command.constructor.name))
+            throw awsError(
+              'AccessDenied',
+              403,
+              `User is not authorized to perform ${command.constructor.name}`,
+            );
+          return target.send(command);
+        };
+      },
+    });
+  return {
+    s3: (destination) => real.s3(destination),
+    reset: () => real.reset(),
+    async setup(target) {
+      const c = await real.setup(target);
+      return { s3: wrap(c.s3), iam: wrap(c.iam), kms: wrap(c.kms), sts: c.sts };
+    },
+  };
+}
+
+describe('a KMS migration refused half-way', () => {
+  it('keeps what a failed step did, and a rollback that fails half-way says what is restored and can be retried', async () => {
+    const refused = new Set<string>();
+    const engine = await createEngine({
+      dataDir: await newDir(),
+      transport: 'cli',
+      role: 'test',
+      seedDemo: false,
+      aws: refusingAws(refused),
+    });
+    try {
+      await engine.call('orgs.create', { id: 1, name: 'Acme' });
+      await engine.call('projects.create', { id: 187540, orgId: 1, name: 'Web' });
+      const old = await engine.call('connections.create', {
+        name: 'legacy',
+        projectId: 187540,
+        destination: {
+          type: 's3',
+          bucket: BUCKET,
+          region: 'us-east-1',
+          prefix: 'amplitude/',
+          profile: TEST_PROFILE,
+          endpoint: moto.endpoint,
+          forcePathStyle: true,
+        },
+        enabled: true,
+      });
+      await engine.call('migrations.start', { connectionId: old.id });
+      for (let n = 1; n <= 5; n++) await engine.call('migrations.next', { id: old.id });
+
+      // Step 6: the role is created, then the bucket policy is refused.
+      refused.add('PutBucketPolicyCommand');
+      let view = await engine.call('migrations.next', { id: old.id });
+      const step6 = view.steps[5]!;
+      expect(step6.status).toBe('failed');
+      expect(step6.outcome).toMatch(/PutBucketPolicyCommand/);
+      expect(view.current).toBe('apply-policies');
+      expect(view.roleCreated).toBe(true);
+      await moto.iam().send(new GetRoleCommand({ RoleName: 'ferry-export-187540' }));
+
+      // Rollback while restoring the bucket's documents is refused: the rest is undone.
+      refused.clear();
+      refused.add('DeleteBucketPolicyCommand').add('PutBucketEncryptionCommand');
+      refused.add('DeleteBucketEncryptionCommand');
+      view = await engine.call('migrations.rollback', { id: old.id });
+      expect(view.state).toBe('rolling-back');
+      const byId = Object.fromEntries(view.rollback.map((i) => [i.id, i]));
+      expect(byId['bucket-policy']?.status).toBe('failed');
+      expect(byId['bucket-policy']?.detail).toMatch(/DeleteBucketPolicyCommand/);
+      expect(byId['role']?.status).toBe('done');
+      expect(byId['enable-old']?.status).toBe('done');
+      expect(view.backups.length).toBeGreaterThanOrEqual(4); // every backup kept
+      expect(view.canRollback).toBe(true);
+      await expect(
+        moto.iam().send(new GetRoleCommand({ RoleName: 'ferry-export-187540' })),
+      ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      expect((await engine.call('connections.get', { id: old.id })).enabled).toBe(true);
+      // Steps can not go on while a rollback is unfinished.
+      await expect(engine.call('migrations.next', { id: old.id })).rejects.toThrow(
+        /is rolling back; retry the rollback/,
+      );
+
+      // Retried once the refusal is gone: only what failed runs again.
+      refused.clear();
+      view = await engine.call('migrations.rollback', { id: old.id });
+      expect(view.state).toBe('rolled-back');
+      expect(view.rollback.filter((i) => i.status === 'failed')).toEqual([]);
+      expect(view.rollback.filter((i) => i.id === 'role')).toHaveLength(1);
+      // There was no bucket policy before: there is none now; the encryption is as backed up.
+      await expect(
+        moto.s3().send(new GetBucketPolicyCommand({ Bucket: BUCKET })),
+      ).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
+      const kept = await engine.call('backups.show', { id: view.restorePoint!.bucketEncryption });
+      const now = await moto
+        .s3()
+        .send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))
+        .then((r) => formatPolicy(r.ServerSideEncryptionConfiguration!))
+        .catch(() => null);
+      expect(now).toBe(kept.document);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+});
