@@ -10,7 +10,7 @@ import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
-import { useLayoutEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
 import {
   JOB_STATUSES,
@@ -21,7 +21,7 @@ import {
 import { hour, type Dataset } from '../../../shared/model/fields';
 import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../app/store';
-import { useConnectionsStore } from '../connections/store';
+import { useArchivedConnections, useConnectionsStore } from '../connections/store';
 import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
 import { JobDetailModal } from './JobDetailModal';
@@ -52,6 +52,7 @@ export function JobsTable({
 }) {
   const { items, total, status, query, setQuery } = useJobsStore();
   const connections = useConnectionsStore((s) => s.items);
+  const archived = useArchivedConnections();
   const { retryJob, retryFailed } = useScheduleStore();
   const flash = useAppStore((s) => s.flash);
   const [exporting, setExporting] = useState(false);
@@ -71,7 +72,14 @@ export function JobsTable({
   const selected = query.status ?? [];
   const shownDetail = detail ? (items.find((j) => j.id === detail.id) ?? detail) : null;
   const filtered = !!(query.status?.length || query.dataset || query.hourFrom || query.hourTo);
-  const nameOf = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
+  const loadArchived = archived.load;
+  useEffect(() => void loadArchived(), [loadArchived]);
+  const nameOf = (id: string) => {
+    const live = connections.find((c) => c.id === id);
+    if (live) return live.name;
+    const gone = archived.items.find((c) => c.id === id);
+    return gone ? `${gone.name} (archived)` : id;
+  };
 
   const applyHours = (from: string, to: string) => {
     if (hourProblem(from) || hourProblem(to)) return;
@@ -141,6 +149,11 @@ export function JobsTable({
                 options={[
                   { value: '', label: 'All connections' },
                   ...connections.map((c) => ({ value: c.id, label: c.name })),
+                  ...archived.items.map((c) => ({
+                    value: c.id,
+                    label: `${c.name} (archived)`,
+                    description: c.reason,
+                  })),
                 ]}
                 onChange={(e) =>
                   void setQuery({
