@@ -93,6 +93,14 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
     const policy = (await moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'migrate-wizard' })))
       .Policy!;
     expect(policy).toContain('role/ferry-export-187520');
+    // The old connection's history stays reachable: archived, and said so.
+    await page.goto(`${server.url}#/jobs`);
+    await page.getByTestId('filter-connection').click();
+    await expect(page.getByRole('option', { name: /legacy \(archived\)/ })).toBeVisible();
+    await page.keyboard.press('Escape');
+
+    await page.goto(`${server.url}#/connections/${id}/migrate`);
+    await expect(page.getByTestId('migration-finished')).toBeVisible();
     await page.setViewportSize({ width: 1400, height: 900 });
     await page.screenshot({
       path: test.info().outputPath('migration-finished.png'),
