@@ -182,8 +182,14 @@ describe('KMS migration against moto', () => {
       );
       // Neither connection is deleted by hand mid-way: rollback needs them.
       await expect(engine.call('connections.delete', { id: f.oldId })).rejects.toThrow(
-        /being moved to KMS .* roll it back first/,
+        /being moved to KMS .* can not be deleted now; .* roll it back first/,
       );
+      await expect(
+        engine.call('connections.update', {
+          id: f.oldId,
+          destination: { type: 'folder', path: '/tmp/elsewhere' },
+        }),
+      ).rejects.toThrow(/destination can not change now/);
       const oldNow = await engine.call('connections.get', { id: f.oldId });
       expect(oldNow.enabled).toBe(false);
       const created = await engine.call('connections.get', { id: view.newConnectionId });

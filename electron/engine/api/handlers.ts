@@ -69,13 +69,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'connections.get': ({ id }) => catalog.getConnection(id),
     'connections.create': (input) => catalog.createConnection(input),
     'connections.update': async (input) => {
+      if (input.destination)
+        migrations.refuseChange(catalog.getConnection(input.id).id, 'destination');
       const updated = await catalog.updateConnection(input);
       // A changed destination may be the fix for what stopped it: let the schedule try again.
       if (input.destination) await scheduler.resume(updated.id);
       return updated;
     },
     'connections.delete': ({ id }) => {
-      migrations.refuseDelete(catalog.getConnection(id).id);
+      migrations.refuseChange(catalog.getConnection(id).id, 'delete');
       return catalog.deleteConnection(id);
     },
     'jobs.list': (input) => store.jobs.list(input),

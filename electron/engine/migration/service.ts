@@ -83,8 +83,11 @@ export class MigrationService {
     return this.view(this.find(ref));
   }
 
-  /** A connection in an unfinished migration is not deleted by hand: rollback needs it. */
-  refuseDelete(connectionId: string): void {
+  /**
+   * A connection in an unfinished migration is not deleted, nor given another destination, by
+   * hand: the migration's backups and rollback are for the bucket it had.
+   */
+  refuseChange(connectionId: string, change: 'delete' | 'destination'): void {
     const open = this.deps.config.data.migrations.find(
       (m) =>
         (m.oldConnectionId === connectionId || m.newConnectionId === connectionId) &&
@@ -93,7 +96,7 @@ export class MigrationService {
     if (open)
       throw new FerryError(
         'conflict',
-        `"${open.oldConnectionName}" is being moved to KMS (migration ${open.id}); finish the migration (step 10 deletes the old connection) or roll it back first`,
+        `"${open.oldConnectionName}" is being moved to KMS (migration ${open.id}), so its ${change === 'delete' ? 'connections can not be deleted' : 'destination can not change'} now; finish the migration (step 10 deletes the old connection) or roll it back first`,
       );
   }
 
