@@ -151,6 +151,11 @@ export const migration = z.object({
   keyArn: z.string().nullable(),
   /** True when step 2 created the key (a rollback may schedule its deletion). */
   keyCreated: z.boolean(),
+  /**
+   * Step 2 asked KMS for a key whose answer may have been lost (a kill, a dropped connection):
+   * its next try looks for that key (by its description) before creating another.
+   */
+  keyRequested: z.boolean().default(false),
   /** Backup ids taken along the way, oldest first (all of them are kept). */
   backupIds: z.array(z.string()),
   /** The backups step 5 took: what rollback restores. */

@@ -4,6 +4,7 @@ import {
   GetBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine';
 import { createAwsClients, type AwsClients } from '../../electron/engine/aws/clients';
@@ -27,8 +28,11 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-/** The real clients, except that commands named in `refused` answer AccessDenied. */
-function refusingAws(refused: Set<string>): AwsClients {
+/**
+ * The real clients, except that commands named in `refused` answer AccessDenied, and those in
+ * `lost` are done but their answer never arrives (a dropped connection, a kill).
+ */
+function refusingAws(refused: Set<string>, lost = new Set<string>()): AwsClients {
   const real = createAwsClients();
   const wrap = <C extends { send(command: unknown): Promise<unknown> }>(client: C): C =>
     new Proxy(client, {
@@ -41,7 +45,10 @@ function refusingAws(refused: Set<string>): AwsClients {
               403,
               `User is not authorized to perform ${command.constructor.name}`,
             );
-          return target.send(command);
+          const answer = await target.send(command);
+          if (lost.has(command.constructor.name))
+            throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+          return answer;
         };
       },
     });
@@ -134,6 +141,55 @@ describe('a KMS migration refused half-way', () => {
         .then((r) => formatPolicy(r.ServerSideEncryptionConfiguration!))
         .catch(() => null);
       expect(now).toBe(kept.document);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+
+  it('finds the key step 2 created when KMS answered and the answer was lost: one key, not two', async () => {
+    const lost = new Set(['CreateKeyCommand']);
+    const engine = await createEngine({
+      dataDir: await newDir(),
+      transport: 'cli',
+      role: 'test',
+      seedDemo: false,
+      aws: refusingAws(new Set(), lost),
+    });
+    try {
+      await engine.call('orgs.create', { id: 1, name: 'Acme' });
+      await engine.call('projects.create', { id: 187541, orgId: 1, name: 'Web' });
+      const old = await engine.call('connections.create', {
+        name: 'legacy',
+        projectId: 187541,
+        destination: {
+          type: 's3',
+          bucket: BUCKET,
+          region: 'us-east-1',
+          prefix: 'lost/',
+          profile: TEST_PROFILE,
+          endpoint: moto.endpoint,
+          forcePathStyle: true,
+        },
+      });
+      const started = await engine.call('migrations.start', { connectionId: old.id });
+      await engine.call('migrations.next', { id: old.id });
+      let view = await engine.call('migrations.next', { id: old.id });
+      expect(view.steps[1]!.status).toBe('failed');
+      expect(view.keyArn).toBeNull();
+      expect(view.steps[1]!.outcome).toMatch(/run the step again/);
+
+      lost.clear();
+      view = await engine.call('migrations.next', { id: old.id });
+      expect(view.steps[1]!.status).toBe('done');
+      expect(view.steps[1]!.outcome).toMatch(/found again/);
+      const kms = moto.kms();
+      const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];
+      const ours = [];
+      for (const k of keys) {
+        const meta = (await kms.send(new DescribeKeyCommand({ KeyId: k.KeyId! }))).KeyMetadata!;
+        if (meta.Description?.includes(started.id)) ours.push(meta.Arn);
+      }
+      expect(ours).toEqual([view.keyArn]);
     } finally {
       await engine.close();
     }

@@ -391,7 +391,11 @@ export class AwsSetup {
   }
 
   /** A new KMS key for exports, its policy letting the account administer it (and the role use it). */
-  async createKey(target: SetupTarget, form: BucketPolicyForm): Promise<string> {
+  async createKey(
+    target: SetupTarget,
+    form: BucketPolicyForm,
+    description = `Ferry exports of project ${target.projectId}`,
+  ): Promise<string> {
     const identity = await this.identity(target);
     const clients = await this.aws.setup({ ...target, roleArn: null });
     const policy = defaultKeyPolicy(identity.account, identity.partition);
@@ -402,7 +406,7 @@ export class AwsSetup {
     const { CreateKeyCommand } = await kmsSdk();
     const out = await clients.kms.send(
       new CreateKeyCommand({
-        Description: `Ferry exports of project ${target.projectId}`,
+        Description: description,
         Policy: formatPolicy(withRole),
         BypassPolicyLockoutSafetyCheck: false,
       }),

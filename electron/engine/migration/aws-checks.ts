@@ -127,6 +127,31 @@ export async function checkKey(
   return meta.Arn ?? keyArn;
 }
 
+/** The key description a migration creates its key with: how a lost answer finds it again. */
+export function migrationKeyDescription(projectId: number, migrationId: string): string {
+  return `Ferry exports of project ${projectId} (KMS migration ${migrationId})`;
+}
+
+/** A key with this description that is not being deleted (the first 1,000 keys looked at). */
+export async function findKeyByDescription(
+  clients: SetupClients,
+  description: string,
+): Promise<string | null> {
+  const { DescribeKeyCommand, ListKeysCommand } = await kmsSdk();
+  let marker: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const out = await clients.kms.send(new ListKeysCommand({ Limit: 100, Marker: marker }));
+    for (const key of out.Keys ?? []) {
+      const meta = (await clients.kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! })))
+        .KeyMetadata;
+      if (meta?.Description === description && meta.KeyState === 'Enabled') return meta.Arn!;
+    }
+    if (!out.Truncated) break;
+    marker = out.NextMarker;
+  }
+  return null;
+}
+
 /** Read objects back (HeadObject): how S3 says they are encrypted. */
 export async function readBack(
   clients: SetupClients,

@@ -43,6 +43,7 @@ export function newMigration(fields: {
     })),
     keyArn: null,
     keyCreated: false,
+    keyRequested: false,
     backupIds: [],
     restorePoint: null,
     roleCreated: false,

@@ -25,6 +25,8 @@ import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import {
   checkKey,
+  findKeyByDescription,
+  migrationKeyDescription,
   prerequisites,
   readBack,
   removeRole,
@@ -351,9 +353,23 @@ export class MigrationService {
           return { text: `Using the existing key ${m.keyArn}.` };
         }
         if (m.keyArn && m.keyCreated) return { text: `Created key ${m.keyArn}.` };
+        const description = migrationKeyDescription(m.projectId, m.id);
+        if (m.keyRequested) {
+          const found = await findKeyByDescription(clients, description);
+          if (found) {
+            m.keyArn = found;
+            m.keyCreated = true;
+            return {
+              text: `Created key ${found} (found again after an earlier try lost the answer).`,
+            };
+          }
+        }
+        m.keyRequested = true;
+        await this.save(m);
         const keyArn = await this.deps.setup.createKey(
           { ...this.oldTarget(m), kmsKeyArn: null },
           'legacy',
+          description,
         );
         // Kept at once: a later failure in this step must not forget the key exists.
         m.keyArn = keyArn;
@@ -717,7 +733,12 @@ export class MigrationService {
 function explain(error: unknown): string {
   if (error instanceof FerryError) return error.message;
   const problem = classifyError(error);
-  return `${problem.message}${problem.fix ? ` ${problem.fix}` : ''}`;
+  // An export retries by itself; a migration step waits for the admin to run it again.
+  const fix =
+    problem.kind === 'transient'
+      ? 'Usually temporary (network, throttling, a service hiccup): run the step again.'
+      : problem.fix;
+  return `${problem.message}${fix ? ` ${fix}` : ''}`;
 }
 
 function cap(text: string): string {
