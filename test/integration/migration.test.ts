@@ -326,6 +326,9 @@ describe('KMS migration against moto', () => {
         /no connection/,
       );
       expect((await engine.call('connections.get', { id: f.oldId })).enabled).toBe(true);
+      expect((await engine.call('connections.archived')).map((c) => c.id)).toEqual([
+        view.newConnectionId,
+      ]);
       await clock.advance(HOUR);
       expect(await exportedHours(engine, f.oldId)).toEqual(
         hoursBetween('2026-04-01T00', '2026-04-01T02'),

@@ -242,8 +242,11 @@ export class MigrationService {
 
       await part('remove-new', `Remove the new connection "${m.newConnectionName}"`, async () => {
         if (!this.deps.config.data.connections.some((c) => c.id === m.newConnectionId)) return null;
-        await this.deps.catalog.deleteConnection(m.newConnectionId);
-        return 'Deleted; its running exports were cancelled.';
+        await this.deps.catalog.deleteConnection(
+          m.newConnectionId,
+          `Removed by the rollback of KMS migration ${m.id}`,
+        );
+        return 'Deleted (its job history is archived); its running exports were cancelled.';
       });
       for (const [id, label, backupId] of [
         ['bucket-policy', 'Restore the bucket policy', m.restorePoint?.bucketPolicy],
