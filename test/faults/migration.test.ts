@@ -62,33 +62,39 @@ function refusingAws(refused: Set<string>, lost = new Set<string>()): AwsClients
   };
 }
 
+/** An engine on `aws`, with a legacy connection of a new project on the bucket under `prefix`. */
+async function legacyEngine(aws: AwsClients, projectId: number, prefix: string, enabled: boolean) {
+  const engine = await createEngine({
+    dataDir: await newDir(),
+    transport: 'cli',
+    role: 'test',
+    seedDemo: false,
+    aws,
+  });
+  await engine.call('orgs.create', { id: 1, name: 'Acme' });
+  await engine.call('projects.create', { id: projectId, orgId: 1, name: 'Web' });
+  const old = await engine.call('connections.create', {
+    name: 'legacy',
+    projectId,
+    destination: {
+      type: 's3',
+      bucket: BUCKET,
+      region: 'us-east-1',
+      prefix,
+      profile: TEST_PROFILE,
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+    },
+    enabled,
+  });
+  return { engine, old };
+}
+
 describe('a KMS migration refused half-way', () => {
   it('keeps what a failed step did, and a rollback that fails half-way says what is restored and can be retried', async () => {
     const refused = new Set<string>();
-    const engine = await createEngine({
-      dataDir: await newDir(),
-      transport: 'cli',
-      role: 'test',
-      seedDemo: false,
-      aws: refusingAws(refused),
-    });
+    const { engine, old } = await legacyEngine(refusingAws(refused), 187540, 'amplitude/', true);
     try {
-      await engine.call('orgs.create', { id: 1, name: 'Acme' });
-      await engine.call('projects.create', { id: 187540, orgId: 1, name: 'Web' });
-      const old = await engine.call('connections.create', {
-        name: 'legacy',
-        projectId: 187540,
-        destination: {
-          type: 's3',
-          bucket: BUCKET,
-          region: 'us-east-1',
-          prefix: 'amplitude/',
-          profile: TEST_PROFILE,
-          endpoint: moto.endpoint,
-          forcePathStyle: true,
-        },
-        enabled: true,
-      });
       await engine.call('migrations.start', { connectionId: old.id });
       for (let n = 1; n <= 5; n++) await engine.call('migrations.next', { id: old.id });
 
@@ -148,29 +154,13 @@ describe('a KMS migration refused half-way', () => {
 
   it('finds the key step 2 created when KMS answered and the answer was lost: one key, not two', async () => {
     const lost = new Set(['CreateKeyCommand']);
-    const engine = await createEngine({
-      dataDir: await newDir(),
-      transport: 'cli',
-      role: 'test',
-      seedDemo: false,
-      aws: refusingAws(new Set(), lost),
-    });
+    const { engine, old } = await legacyEngine(
+      refusingAws(new Set(), lost),
+      187541,
+      'lost/',
+      false,
+    );
     try {
-      await engine.call('orgs.create', { id: 1, name: 'Acme' });
-      await engine.call('projects.create', { id: 187541, orgId: 1, name: 'Web' });
-      const old = await engine.call('connections.create', {
-        name: 'legacy',
-        projectId: 187541,
-        destination: {
-          type: 's3',
-          bucket: BUCKET,
-          region: 'us-east-1',
-          prefix: 'lost/',
-          profile: TEST_PROFILE,
-          endpoint: moto.endpoint,
-          forcePathStyle: true,
-        },
-      });
       const started = await engine.call('migrations.start', { connectionId: old.id });
       await engine.call('migrations.next', { id: old.id });
       let view = await engine.call('migrations.next', { id: old.id });
