@@ -7,7 +7,7 @@ import {
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine';
@@ -284,6 +284,26 @@ describe('KMS migration against moto', () => {
           },
         }),
       );
+      // The project's export role exists already (an owner's CI may assume it): it stays, as it was.
+      const ownerTrust = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OwnerCIRole',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      });
+      await moto
+        .iam()
+        .send(
+          new CreateRoleCommand({
+            RoleName: 'ferry-export-187521',
+            AssumeRolePolicyDocument: ownerTrust,
+          }),
+        );
       await clock.advance(2 * HOUR); // 00, 01
       const policyBefore = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!;
 
@@ -314,9 +334,22 @@ describe('KMS migration against moto', () => {
       );
       expect(encryptionBackup.document).toContain('AES256');
 
-      // The role Ferry created is gone, the key it created is pending deletion.
+      // The role that was there has its trust back and no Ferry permissions; the key Ferry
+      // created is pending deletion. (A role Ferry created is deleted: test/faults/migration.test.ts.)
+      expect(view.roleCreated).toBe(false);
+      const role = await moto.iam().send(new GetRoleCommand({ RoleName: 'ferry-export-187521' }));
+      expect(JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toEqual(
+        JSON.parse(ownerTrust),
+      );
       await expect(
-        moto.iam().send(new GetRoleCommand({ RoleName: 'ferry-export-187521' })),
+        moto
+          .iam()
+          .send(
+            new GetRolePolicyCommand({
+              RoleName: 'ferry-export-187521',
+              PolicyName: 'ferry-export',
+            }),
+          ),
       ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
       const key = await moto.kms().send(new DescribeKeyCommand({ KeyId: view.keyArn! }));
       expect(key.KeyMetadata?.KeyState).toBe('PendingDeletion');

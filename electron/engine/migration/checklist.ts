@@ -89,6 +89,11 @@ export function markStep(
   }
 }
 
+/** Not finished nor rolled back: its connections are the migration's to change. */
+export function isOpen(m: Migration): boolean {
+  return m.state === 'in-progress' || m.state === 'rolling-back';
+}
+
 /** Why rollback is refused now, or null when it may run. */
 export function rollbackRefusal(m: Migration): string | null {
   if (m.state === 'finished')

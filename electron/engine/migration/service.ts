@@ -35,6 +35,7 @@ import {
 } from './aws-checks';
 import {
   currentStep,
+  isOpen,
   MARKABLE_STEPS,
   markStep,
   newMigration,
@@ -92,8 +93,7 @@ export class MigrationService {
   refuseChange(connectionId: string, change: 'delete' | 'destination'): void {
     const open = this.deps.config.data.migrations.find(
       (m) =>
-        (m.oldConnectionId === connectionId || m.newConnectionId === connectionId) &&
-        (m.state === 'in-progress' || m.state === 'rolling-back'),
+        (m.oldConnectionId === connectionId || m.newConnectionId === connectionId) && isOpen(m),
     );
     if (open)
       throw new FerryError(
@@ -125,13 +125,12 @@ export class MigrationService {
         'connectionId',
       );
     const open = this.deps.config.data.migrations.find(
-      (m) =>
-        m.oldConnectionId === old.id && (m.state === 'in-progress' || m.state === 'rolling-back'),
+      (m) => m.oldConnectionId === old.id && isOpen(m),
     );
     if (open)
       throw new FerryError(
         'conflict',
-        `"${old.name}" is being migrated already (${open.id}, at ${stepLabel(currentStep(open) ?? 'prerequisites')}); continue or roll that one back`,
+        `"${old.name}" is being migrated already (${open.id}, ${open.state === 'rolling-back' ? 'its rollback unfinished' : `at ${stepLabel(currentStep(open)!)}`}); continue or roll that one back`,
         'connectionId',
       );
     const name = input.name ?? `${old.name} (KMS)`.slice(0, 64);
@@ -237,7 +236,7 @@ export class MigrationService {
           items.push({ id, label, status: 'failed', detail: explain(error) });
         }
       };
-      const as = this.ask(m);
+      const as = this.oldTarget(m);
       const clients = () => this.deps.aws.setup({ ...as, roleArn: null });
 
       await part('remove-new', `Remove the new connection "${m.newConnectionName}"`, async () => {
@@ -277,15 +276,14 @@ export class MigrationService {
           await removeRole(await clients(), m.projectId);
           return 'Ferry created it in this migration: deleted.';
         }
-        const roleBackups = this.backupsOf(m).filter(
-          (b) => b.kind === 'role-trust' || b.kind === 'role-policy',
-        );
-        if (roleBackups.length === 0) return null;
-        for (const b of roleBackups.slice(0, 2)) await this.deps.setup.restore(b.id, as);
-        return `Trust and permissions put back from backups ${roleBackups
-          .slice(0, 2)
-          .map((b) => b.id)
-          .join(', ')}.`;
+        // The first of each kind: as the role was before this migration (a retried step 6
+        // backed up what its first try had already changed).
+        const before = (['role-trust', 'role-policy'] as const)
+          .map((kind) => this.backupsOf(m).find((b) => b.kind === kind))
+          .filter((b) => b !== undefined);
+        if (before.length === 0) return null;
+        for (const b of before) await this.deps.setup.restore(b.id, as);
+        return `Trust and permissions put back from backups ${before.map((b) => b.id).join(', ')}.`;
       });
       await part('enable-old', `Enable "${m.oldConnectionName}" again`, async () => {
         const old = this.deps.config.data.connections.find((c) => c.id === m.oldConnectionId);
@@ -332,7 +330,7 @@ export class MigrationService {
     step: MigrationStepId,
     options: NextOptions,
   ): Promise<{ text: string; status?: 'done' | 'waiting' }> {
-    const as = this.ask(m);
+    const as = this.oldTarget(m);
     switch (step) {
       case 'prerequisites': {
         const identity = await this.deps.setup.identity(as);
@@ -586,7 +584,7 @@ export class MigrationService {
         );
       }
     }
-    const clients = await this.deps.aws.setup({ ...this.ask(m), roleArn: null });
+    const clients = await this.deps.aws.setup({ ...this.oldTarget(m), roleArn: null });
     m.objects = await readBack(
       clients,
       m.bucket,
@@ -666,11 +664,6 @@ export class MigrationService {
 
   private resolveTarget(t: SetupTargetInput): SetupTarget {
     return setupTarget.parse(t);
-  }
-
-  /** Who asks AWS in this migration: the old connection's profile, region and endpoint. */
-  private ask(m: Migration): SetupTarget {
-    return this.oldTarget(m);
   }
 
   /** The new connection's target: same bucket and prefix, the key, SSE-KMS. */
