@@ -296,14 +296,12 @@ describe('KMS migration against moto', () => {
           },
         ],
       });
-      await moto
-        .iam()
-        .send(
-          new CreateRoleCommand({
-            RoleName: 'ferry-export-187521',
-            AssumeRolePolicyDocument: ownerTrust,
-          }),
-        );
+      await moto.iam().send(
+        new CreateRoleCommand({
+          RoleName: 'ferry-export-187521',
+          AssumeRolePolicyDocument: ownerTrust,
+        }),
+      );
       await clock.advance(2 * HOUR); // 00, 01
       const policyBefore = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!;
 
@@ -342,14 +340,12 @@ describe('KMS migration against moto', () => {
         JSON.parse(ownerTrust),
       );
       await expect(
-        moto
-          .iam()
-          .send(
-            new GetRolePolicyCommand({
-              RoleName: 'ferry-export-187521',
-              PolicyName: 'ferry-export',
-            }),
-          ),
+        moto.iam().send(
+          new GetRolePolicyCommand({
+            RoleName: 'ferry-export-187521',
+            PolicyName: 'ferry-export',
+          }),
+        ),
       ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
       const key = await moto.kms().send(new DescribeKeyCommand({ KeyId: view.keyArn! }));
       expect(key.KeyMetadata?.KeyState).toBe('PendingDeletion');
