@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { MethodInput } from '../../shared/api/contract';
+import { describeSource } from '../../shared/model/describe';
 import { PROJECT_KINDS, SOURCE_TYPES, type Project } from '../../shared/model/entities';
 import { readSecret } from './flags';
 import type { CliContext } from './index';
@@ -210,10 +211,4 @@ function sourceFromFlags(opts: SourceFlags, current: Project['source'] | null): 
     eventsPerHour:
       opts.eventsPerHour !== undefined ? Number(opts.eventsPerHour) : (base?.eventsPerHour ?? 2000),
   };
-}
-
-function describeSource(p: Project): string {
-  if (p.source.type === 'files') return `files: ${p.source.path}`;
-  if (p.source.type === 'amplitude') return `amplitude (${p.source.region.toUpperCase()})`;
-  return `demo (${p.source.eventsPerHour} events/hour)`;
 }

@@ -1,4 +1,4 @@
-import type { CancelReason, Destination, Job } from './entities';
+import type { CancelReason, Destination, Job, Project } from './entities';
 
 /** A destination as a person reads it: `s3://bucket/prefix` or the folder path. */
 export function describeDestination(destination: Destination): string {
@@ -23,4 +23,13 @@ export function jobCircumstance(job: Job): string | null {
   if (job.status === 'queued' && job.retryAt)
     return `Try ${job.attempts} failed; it tries again at ${job.retryAt.slice(0, 16).replace('T', ' ')} UTC.`;
   return null;
+}
+
+/** Where a project's events come from, as the console and the CLI both say it. */
+export function describeSource(project: Pick<Project, 'kind' | 'source'>): string {
+  if (project.kind === 'portfolio') return 'Portfolio (combines projects; not exported itself)';
+  const source = project.source;
+  if (source.type === 'files') return `Files: ${source.path}`;
+  if (source.type === 'amplitude') return `Amplitude (${source.region.toUpperCase()} data center)`;
+  return `Demo data (${source.eventsPerHour.toLocaleString('en-US')} events an hour)`;
 }

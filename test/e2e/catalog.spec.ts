@@ -1,4 +1,4 @@
-import { startServe } from '../support/ferry';
+import { runFerry, startServe } from '../support/ferry';
 import { expect, openConsole, test } from './fixtures';
 import { createOrgProjectConnection, expectConnectionListed } from './steps';
 
@@ -33,6 +33,45 @@ test.describe('headless console in Chromium', () => {
       await again.stop();
     }
     expect(problems).toEqual([]);
+  });
+
+  test("the organization page shows each project's real source", async ({ page, dataDir }) => {
+    const env = { FERRY_DATA_DIR: dataDir, FERRY_DEMO: '0', AMP_SECRET: 'secret-key-1234' };
+    const ferry = async (...args: string[]) => {
+      const r = await runFerry(args, env);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    await ferry('org', 'add', '--id', '123', '--name', 'Acme');
+    const project = (id: string, name: string, ...rest: string[]) =>
+      ferry('project', 'add', '--id', id, '--org', '123', '--name', name, ...rest);
+    await project('1', 'Sample', '--source', 'demo');
+    await project('2', 'Dumps', '--source', 'files', '--source-path', dataDir);
+    await project(
+      '3',
+      'Web app',
+      '--source',
+      'amplitude',
+      '--amplitude-region',
+      'eu',
+      '--api-key',
+      '0123abcd',
+      '--secret-key-env',
+      'AMP_SECRET',
+    );
+    await project('4', 'All apps', '--kind', 'portfolio');
+    const server = await startServe(dataDir);
+    try {
+      await openConsole(page, `${server.url}#/organizations/123`);
+      const row = (name: string) => page.getByRole('row', { name: new RegExp(name) });
+      await expect(row('Sample')).toContainText('Demo data (2,000 events an hour)');
+      await expect(row('Dumps')).toContainText(`Files: ${dataDir}`);
+      await expect(row('Web app')).toContainText('Amplitude (EU data center)');
+      await expect(row('All apps')).toContainText(
+        'Portfolio (combines projects; not exported itself)',
+      );
+    } finally {
+      await server.stop();
+    }
   });
 
   test('without the token the console explains how to get in', async ({

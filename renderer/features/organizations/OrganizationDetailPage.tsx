@@ -1,5 +1,6 @@
 import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
+import { describeSource } from '../../../shared/model/describe';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
@@ -107,7 +108,7 @@ export function OrganizationDetailPage({ id }: { id: number }) {
             {
               id: 'source',
               header: 'Source',
-              cell: (p) => (p.source.type === 'files' ? `Files: ${p.source.path}` : 'Demo data'),
+              cell: (p) => describeSource(p),
             },
             {
               id: 'connections',
