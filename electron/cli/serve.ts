@@ -24,7 +24,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nOpen the printed URL (it carries the access token). To reach it from another machine,\n' +
-        'use an SSH tunnel: ssh -L 8080:127.0.0.1:<port> host — the console never listens beyond 127.0.0.1.',
+        'use an SSH tunnel: ssh -L 8080:127.0.0.1:<port> host — the console never listens beyond 127.0.0.1.\n' +
+        'Each start makes a new token, so an open tab asks for the new URL after a restart. To keep the\n' +
+        'same URL across restarts (a service), set FERRY_SERVE_TOKEN to a secret of 32+ letters, digits, - or _\n' +
+        '(e.g. openssl rand -base64 32 | tr "+/" "-_" | tr -d =) and a fixed --port: open tabs then reconnect by themselves.',
     )
     .action((opts: { port: string; schedule: boolean; grace: string }) => {
       const graceMs = parseGrace(opts.grace);
@@ -35,6 +38,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           `Port must be a number from 0 to 65535 (got "${opts.port}")`,
           'port',
         );
+      const token = fixedToken(process.env.FERRY_SERVE_TOKEN);
       const staticDir = rendererDir();
       if (!existsSync(staticDir))
         ctx.out.warn(
@@ -43,7 +47,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       return ctx.withEngine(
         'write',
         async (engine) => {
-          const server = await startServer({ engine, staticDir, port }).catch(
+          const server = await startServer({ engine, staticDir, port, token }).catch(
             (error: NodeJS.ErrnoException) => {
               if (error.code === 'EADDRINUSE')
                 throw new FerryError(
@@ -74,4 +78,15 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         { role: 'ferry serve', transport: 'http' },
       );
     });
+}
+
+/** FERRY_SERVE_TOKEN, checked: long and plain enough to be a secret that fits in a URL. */
+function fixedToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9_-]{32,}$/.test(value))
+    throw new FerryError(
+      'validation',
+      'FERRY_SERVE_TOKEN must be at least 32 letters, digits, - or _ (e.g. openssl rand -base64 32 | tr "+/" "-_" | tr -d =)',
+    );
+  return value;
 }

@@ -8,6 +8,7 @@ import type { Transport } from './transport';
 export type ApiClient = MethodTable<'value'> & {
   transport: Transport['kind'];
   subscribe(listener: (event: PushEvent) => void): () => void;
+  onLink: Transport['onLink'];
 };
 
 export function createClient(transport: Transport): ApiClient {
@@ -28,6 +29,7 @@ export function createClient(transport: Transport): ApiClient {
     ...(groups as unknown as MethodTable<'value'>),
     transport: transport.kind,
     subscribe: (listener) => transport.subscribe(listener),
+    onLink: (listener) => transport.onLink(listener),
   };
 }
 

@@ -10,11 +10,19 @@ declare global {
   }
 }
 
+/**
+ * Whether the engine answers: `up`, `down` (not reachable: the server stopped, the tunnel
+ * dropped) or `refused` (it answers, but not to this tab's token: it was restarted).
+ */
+export type Link = 'up' | 'down' | 'refused';
+
 /** How the console reaches the engine: Electron IPC or the headless HTTP server. */
 export interface Transport {
   kind: 'electron' | 'http';
   call(method: ApiMethod, input: unknown): Promise<Envelope<unknown>>;
   subscribe(listener: (event: PushEvent) => void): () => void;
+  /** Hear how the link to the engine is (IPC never goes down, so it never says). */
+  onLink(listener: (link: Link) => void): () => void;
 }
 
 /** Raised when the headless console was opened without its token (or with an old one). */
@@ -47,6 +55,7 @@ function ipcTransport(bridge: FerryBridge): Transport {
       return fn(input);
     },
     subscribe: (listener) => bridge.onEvent(listener),
+    onLink: () => () => undefined,
   };
 }
 
@@ -67,6 +76,10 @@ function takeToken(win: Window): string | null {
 }
 
 function httpTransport(token: string | null): Transport {
+  const linkListeners = new Set<(link: Link) => void>();
+  const tell = (link: Link) => {
+    for (const listener of linkListeners) listener(link);
+  };
   return {
     kind: 'http',
     async call(method, input) {
@@ -79,15 +92,22 @@ function httpTransport(token: string | null): Transport {
           body: input === undefined ? '' : JSON.stringify(input),
         });
       } catch {
+        tell('down');
         return {
           ok: false,
           error: {
-            code: 'internal',
+            code: 'unavailable',
             message: 'Ferry is not reachable. Is `ferry serve` still running?',
           },
         };
       }
-      if (response.status === 401) throw new MissingTokenError('token refused');
+      if (response.status === 401) {
+        tell('refused');
+        throw new MissingTokenError(
+          'This console’s access link no longer works (Ferry was restarted): open the URL that ferry serve printed.',
+        );
+      }
+      tell('up');
       return (await response.json()) as Envelope<unknown>;
     },
     subscribe(listener) {
@@ -95,7 +115,15 @@ function httpTransport(token: string | null): Transport {
       const source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
       source.onmessage = (message: MessageEvent<string>) =>
         listener(JSON.parse(message.data) as PushEvent);
+      source.onopen = () => tell('up');
+      // The browser retries a dropped stream by itself, but gives up on a refused one: either
+      // way the console looks again (app store), and subscribes anew once Ferry answers.
+      source.onerror = () => tell('down');
       return () => source.close();
+    },
+    onLink(listener) {
+      linkListeners.add(listener);
+      return () => linkListeners.delete(listener);
     },
   };
 }

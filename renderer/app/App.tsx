@@ -115,6 +115,14 @@ const ROUTES: Route[] = [
   },
 ];
 
+/** Data kept on screen while Ferry is unreachable: visibly not live. */
+const STALE = { opacity: 0.55, filter: 'grayscale(0.7)' } as const;
+
+/** `17:02 (your time)` */
+function localTime(iso: string): string {
+  return `${new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} (your time)`;
+}
+
 function resolveRoute(path: string): { route: Route; params: Record<string, string> } | null {
   for (const route of ROUTES) {
     const params = matchRoute(route.pattern, path);
@@ -125,7 +133,7 @@ function resolveRoute(path: string): { route: Route; params: Record<string, stri
 
 /** The console shell: top bar, side navigation, breadcrumbs, flash messages, the routed page. */
 export function App() {
-  const { state, error, info, flashes, dismiss } = useAppStore();
+  const { state, error, info, flashes, dismiss, link, seenAt } = useAppStore();
   const { path, navigate } = useRouter();
   const [navigationOpen, setNavigationOpen] = useState(true);
   const connections = useConnectionsStore((s) => s.items);
@@ -235,17 +243,42 @@ export function App() {
         }
         notifications={
           <Flashbar
-            items={flashes.map((f) => ({
-              id: f.id,
-              type: f.type,
-              content: f.content,
-              dismissible: true,
-              dismissLabel: 'Dismiss',
-              onDismiss: () => dismiss(f.id),
-            }))}
+            items={[
+              ...(link === 'down' && state === 'ready'
+                ? [
+                    {
+                      id: 'disconnected',
+                      type: 'warning' as const,
+                      header: 'Disconnected from Ferry — retrying…',
+                      content: (
+                        <span data-testid="disconnected-banner">
+                          What you see is as of {seenAt ? localTime(seenAt) : 'the last answer'} and
+                          may be out of date. The console reconnects by itself when Ferry is back.
+                        </span>
+                      ),
+                    },
+                  ]
+                : []),
+              ...flashes.map((f) => ({
+                id: f.id,
+                type: f.type,
+                content: f.content,
+                dismissible: true,
+                dismissLabel: 'Dismiss',
+                onDismiss: () => dismiss(f.id),
+              })),
+            ]}
           />
         }
-        content={content}
+        content={
+          link === 'down' && state === 'ready' ? (
+            <div data-testid="stale-content" aria-busy="true" style={STALE}>
+              {content}
+            </div>
+          ) : (
+            content
+          )
+        }
       />
     </>
   );

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'unknown_method',
   /** An outside service (AWS, Amplitude) refused or failed; the message says what to do. */
   'upstream',
+  /** The console could not reach the engine at all (`ferry serve` stopped): nothing was done. */
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -50,7 +50,7 @@ export function JobsTable({
   connection?: Connection;
   fullPage?: boolean;
 }) {
-  const { items, total, status, query, setQuery } = useJobsStore();
+  const { items, total, status, error, query, setQuery } = useJobsStore();
   const connections = useConnectionsStore((s) => s.items);
   const archived = useArchivedConnections();
   const { retryJob, retryFailed } = useScheduleStore();
@@ -253,7 +253,9 @@ export function JobsTable({
           />
         }
         empty={
-          filtered ? (
+          status === 'error' ? (
+            <EmptyState title="Could not read the job history">{error}</EmptyState>
+          ) : filtered ? (
             <EmptyState title="No matching jobs">No job matches these filters.</EmptyState>
           ) : (
             <EmptyState

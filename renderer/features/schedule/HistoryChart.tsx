@@ -39,21 +39,25 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
   // Redraw when the history changes (a job finished).
   const version = useJobsStore((s) => s.version);
   const [hours, setHours] = useState<keyof typeof RANGES>('48');
-  const [data, setData] = useState<HourStat[]>([]);
+  // null until the first answer; a failed read keeps what was drawn and says why when none was.
+  const [data, setData] = useState<HourStat[] | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
     const to = lastFullHour();
     const from = lastFullHour(RANGES[hours] - 1);
     void stats({ connectionId, hourFrom: from, hourTo: to }).then((result) => {
+      if (!live) return;
+      setFailure(result.ok ? null : result.message);
       // Low priority: the history table paints first, the chart after.
-      if (live && result.ok) startTransition(() => setData(result.value));
+      if (result.ok) startTransition(() => setData(result.value));
     });
     return () => {
       live = false;
     };
   }, [connectionId, hours, stats, version]);
 
-  const rows = data.map((d) => ({
+  const rows = (data ?? []).map((d) => ({
     ...d,
     label: `${d.hour.slice(5, 10)} ${d.hour.slice(11)}h`,
     megabytes: d.bytes / 1_048_576,
@@ -82,8 +86,12 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
       }
     >
       {rows.length === 0 ? (
-        <Box textAlign="center" color="text-status-inactive" padding="l">
-          No exports in this window yet.
+        <Box textAlign="center" color="text-status-inactive" padding="l" data-testid="chart-empty">
+          {failure
+            ? `Could not read the history: ${failure}`
+            : data === null
+              ? 'Loading…'
+              : 'No exports in this window yet.'}
         </Box>
       ) : (
         <>
