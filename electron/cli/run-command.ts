@@ -88,21 +88,30 @@ export async function stopGracefully(engine: Engine, ctx: CliContext, graceMs: n
 
 /**
  * Print what the schedule does as it happens: one line per finished job, status change and
- * notification (or one JSON object per line with --json).
+ * notification (or one JSON object per line with --json). `quiet` leaves out jobs that
+ * succeeded (`ferry serve`, whose console shows them): failures, retries, status changes and
+ * notifications are always printed.
  */
-export function logSchedule(engine: Engine, ctx: CliContext): () => void {
+export function logSchedule(
+  engine: Engine,
+  ctx: CliContext,
+  { quiet = false }: { quiet?: boolean } = {},
+): () => void {
   const json = ctx.globals().json;
   const last = new Map<string, string>();
   return engine.subscribe((event: PushEvent) => {
     const time = new Date().toISOString();
     if (json) {
-      if (event.type === 'job.updated' || event.type === 'notification')
+      if (
+        (event.type === 'job.updated' && !(quiet && event.job.status === 'succeeded')) ||
+        event.type === 'notification'
+      )
         ctx.out.stdout(`${JSON.stringify({ time, ...event })}\n`);
       return;
     }
     if (event.type === 'job.updated') {
       const j = event.job;
-      if (j.status === 'succeeded')
+      if (j.status === 'succeeded' && !quiet)
         ctx.out.stdout(
           `${j.hour}  ${j.dataset.padEnd(10)} ${j.trigger.padEnd(9)} succeeded  ${j.counts?.eventsOut ?? 0} ${j.dataset === 'events' ? 'events' : 'merges'}, ${j.objects.length} file(s)\n`,
         );

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { startServer } from '../server';
 import type { CliContext } from './index';
-import { GRACE_OPTION, parseGrace, stopGracefully, untilSignal } from './run-command';
+import { GRACE_OPTION, logSchedule, parseGrace, stopGracefully, untilSignal } from './run-command';
 
 /** The built renderer, next to this bundle (`out/cli` → `out/renderer`). */
 export function rendererDir(): string {
@@ -69,10 +69,14 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
               `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}\nPress Ctrl+C to stop.\n`,
             );
           }
+          // Failures, retries, recoveries and status changes also go to this terminal, as the
+          // notification settings promise for headless mode ("a message in the console").
+          const stopLog = logSchedule(engine, ctx, { quiet: true });
           // A lost lock leaves the console up, read-only, saying so; only a signal stops it.
           void engine.lost.then((message) => ctx.out.stderr(`ferry: ${message}\n`));
           await untilSignal();
           await stopGracefully(engine, ctx, graceMs);
+          stopLog();
           await server.close();
         },
         { role: 'ferry serve', transport: 'http' },

@@ -132,3 +132,56 @@ describe('ferry run', () => {
     ]);
   }, 120_000);
 });
+
+describe('ferry serve', () => {
+  it('prints a failing hour and the reason to its terminal, as headless notifications promise', async () => {
+    const dataDir = await newDir();
+    const env = {
+      ...moto.env,
+      FERRY_DEMO: '0',
+      FERRY_CLOCK_START: '2026-03-01T00:59:30Z',
+      FERRY_CLOCK_SCALE: '0.001',
+    };
+    const cli = (...args: string[]) => runFerry(['--data-dir', dataDir, ...args], env);
+    expect((await cli('org', 'add', '--id', '1', '--name', 'Acme')).code).toBe(0);
+    expect((await cli('project', 'add', '--id', '7', '--org', '1', '--name', 'Web')).code).toBe(0);
+    const added = await cli(
+      'connection',
+      'add',
+      '--name',
+      'broken',
+      '--project',
+      '7',
+      ...motoBucketFlags(moto, 'no-such-bucket-for-serve', 'amplitude/'),
+      '--enable',
+      '--settle-minutes',
+      '0',
+    );
+    expect(added.code, added.stderr).toBe(0);
+
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'serve'], {
+        env: { ...process.env, ...env, FERRY_CLOCK_SCALE: '3600' },
+      });
+      let stdout = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`ferry serve printed no failure:\n${stdout}`));
+      }, 60_000);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/\[broken\] failing: /.test(stdout)) child.kill('SIGTERM');
+      });
+      child.on('exit', () => {
+        clearTimeout(timer);
+        resolve(stdout);
+      });
+    });
+    expect(output).toContain('Ferry console: http://127.0.0.1:');
+    expect(output).toMatch(
+      /2026-03-01T00 +events +scheduled FAILED +The specified bucket does not exist/,
+    );
+    expect(output).toContain('! Export "broken" is failing: 2026-03-01T00 (events)');
+    expect(output).toMatch(/\[broken\] failing: 2026-03-01 00:00 UTC \(events\) failed: /);
+  }, 120_000);
+});
