@@ -24,9 +24,10 @@ export const connectionStatus = z.object({
   lastExportedHour: z.string().nullable(),
   /** Hours due within the lookback that are not exported yet. */
   pendingHours: z.number().int(),
-  /** Exports waiting in the queue / running now. */
+  /** Exports waiting in the queue / running now / waiting out the pause before their next try. */
   queued: z.number().int(),
   running: z.number().int(),
+  retrying: z.number().int().default(0),
   /** Missed hours older than the lookback: never exported by themselves, one click to backfill. */
   gap: hourRange.nullable(),
   /** The next hour to become due, and when. */

@@ -26,7 +26,9 @@ export function connectionStatus(
     lastExportedHour: plan.lastExportedHour,
     pendingHours: plan.pendingHours,
     queued: flights.queued,
-    running: flights.running,
+    // A run waiting out its pause before the next try holds its hour but no slot: not running.
+    running: Math.max(0, flights.running - retrying.length),
+    retrying: retrying.length,
     gap: plan.gap,
     nextHour: connection.enabled ? plan.nextHour : null,
     nextRunAt: connection.enabled ? new Date(plan.nextAt).toISOString() : null,

@@ -159,7 +159,9 @@ export function ConnectionDetailPage({ id }: { id: string }) {
               },
               {
                 label: 'Queue',
-                value: status ? `${status.running} running, ${status.queued} waiting` : '—',
+                value: status
+                  ? `${status.running} running, ${status.queued} waiting${status.retrying ? `, ${status.retrying} waiting to retry` : ''}`
+                  : '—',
               },
               {
                 label: 'Settle delay',

@@ -17,6 +17,7 @@ const status = (
   pendingHours: 0,
   queued: 0,
   running: 0,
+  retrying: 0,
   gap: null,
   nextHour: null,
   nextRunAt: null,
