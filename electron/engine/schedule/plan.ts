@@ -20,6 +20,8 @@ export interface HourRecords {
   get(dataset: Dataset, hour: string): HourRecord | undefined;
   /** Every (dataset, hour) with a job, newest hour first. */
   all(): Iterable<HourRecord>;
+  /** The newest (dataset, hour) before `before` whose latest job failed and none succeeded. */
+  newestFailed(before: string): HourRecord | undefined;
 }
 
 /**
@@ -35,12 +37,15 @@ export function hourRecords(entries: readonly Readonly<IndexEntry>[]): HourRecor
     if (!record) records.set(key, { latest: e, succeeded: e.status === 'succeeded' });
     else if (e.status === 'succeeded') record.succeeded = true;
   }
+  const all = () =>
+    [...records.values()].sort((a, b) =>
+      a.latest.hour === b.latest.hour ? 0 : a.latest.hour < b.latest.hour ? 1 : -1,
+    );
   return {
     get: (dataset, hour) => records.get(`${dataset}|${hour}`),
-    all: () =>
-      [...records.values()].sort((a, b) =>
-        a.latest.hour === b.latest.hour ? 0 : a.latest.hour < b.latest.hour ? 1 : -1,
-      ),
+    all,
+    newestFailed: (before) =>
+      all().find((r) => r.latest.hour < before && !r.succeeded && r.latest.status === 'failed'),
   };
 }
 
@@ -55,6 +60,13 @@ export interface Plan {
   lastExportedHour: string | null;
   /** Failed hours within the lookback whose latest try failed, newest first. */
   failedHours: { hour: string; dataset: Dataset; entry: Readonly<IndexEntry> }[];
+  /**
+   * The newest failed hour from before the schedule's first hour (a manual export or a
+   * backfill of an old hour) that no later job exported: the connection is failing until it is
+   * retried. (Failed hours the schedule owns are in `failedHours`, or in `gap` once older than
+   * the lookback.)
+   */
+  newestFailure: { hour: string; dataset: Dataset; entry: Readonly<IndexEntry> } | null;
   /** The next hour to become due and when (epoch ms). */
   nextHour: string;
   nextAt: number;
@@ -91,6 +103,7 @@ export function planConnection(
     gap: null,
     lastExportedHour: null,
     failedHours: [],
+    newestFailure: null,
     nextHour: hourString(Math.max(latestDue + 1, from)),
     nextAt: (Math.max(latestDue + 1, from) + 1) * HOUR_MS + settle,
     retryAt: null,
@@ -133,6 +146,14 @@ export function planConnection(
   }
   if (gapFrom !== null && gapTo !== null)
     plan.gap = { from: hourString(gapFrom), to: hourString(gapTo), hours: gapHours };
+
+  const failure = records.newestFailed(hourString(from));
+  if (failure && connection.datasets.includes(failure.latest.dataset))
+    plan.newestFailure = {
+      hour: failure.latest.hour,
+      dataset: failure.latest.dataset,
+      entry: failure.latest,
+    };
 
   for (const record of records.all()) {
     if (!record.succeeded) continue;

@@ -1,3 +1,4 @@
+import type { JobError } from '../jobs/errors';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
 import { appSettings, type Connection, type Job } from '../../../shared/model/entities';
@@ -57,6 +58,12 @@ export class Scheduler {
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
 
+  /**
+   * The error of each failed hour seen since start (any trigger), so a status names the cause
+   * of a failure no alert recorded (a manual export, a backfill); an export that succeeds later
+   * takes it out.
+   */
+  private readonly errors = new Map<string, JobError>();
   /** Hourly exports held back by the admin (the tray); see setPaused. */
   paused = false;
 
@@ -243,6 +250,7 @@ export class Scheduler {
       this.queue.counts(connection.id),
       this.deps.config.data.alerts[connection.id],
       this.deps.exports.retrying(connection.id),
+      (dataset, hour) => this.errors.get(`${connection.id}|${dataset}|${hour}`),
     );
   }
 
@@ -341,6 +349,11 @@ export class Scheduler {
   }
 
   private async afterRun(connection: Connection, jobs: Job[]): Promise<void> {
+    for (const j of jobs) {
+      const key = `${j.connectionId}|${j.dataset}|${j.hour}`;
+      if (j.status === 'failed' && j.error) this.errors.set(key, j.error);
+      else if (j.status === 'succeeded') this.errors.delete(key);
+    }
     const job = jobs.find((j) => j.status === 'failed') ?? jobs[0];
     if (!job) return;
     if (job.trigger === 'manual' && job.status !== 'succeeded') return;

@@ -18,8 +18,11 @@ export function connectionStatus(
   flights: { queued: number; running: number },
   alert: AlertState | undefined,
   retrying: { hour: string; dataset: Dataset; error: JobError; attempts: number }[] = [],
+  /** The error of a failed hour, when known (the index keeps only its kind). */
+  errorOf: (dataset: Dataset, hour: string) => JobError | undefined = () => undefined,
 ): ConnectionStatus {
-  const failed = plan.failedHours[0];
+  // Any failed hour counts, whatever started it: the schedule, a backfill, a manual export.
+  const failed = plan.failedHours[0] ?? plan.newestFailure ?? undefined;
   const base = {
     connectionId: connection.id,
     stopped: alert?.stopped ?? false,
@@ -35,14 +38,17 @@ export function connectionStatus(
   };
   if (!connection.enabled) return { ...base, state: 'disabled', reason: null, fix: null };
   if (alert || failed) {
-    const error = alert?.error ?? null;
+    const error =
+      alert?.error ?? (failed ? errorOf(failed.dataset, failed.hour) : undefined) ?? null;
     const hour = alert?.hour ?? failed?.hour ?? '';
     const dataset = alert?.dataset ?? failed?.dataset;
     return {
       ...base,
       state: 'failing',
-      reason: `${hour.replace('T', ' ')}:00 UTC${dataset ? ` (${dataset})` : ''} failed: ${error?.message ?? 'see the job'}${alert?.stopped ? ' Exports are stopped until this is fixed and retried.' : ''}`,
-      fix: error?.fix ?? null,
+      reason: `${hour.replace('T', ' ')}:00 UTC${dataset ? ` (${dataset})` : ''} failed${error ? `: ${error.message}` : `${failed?.entry.errorKind ? ` (${failed.entry.errorKind} error)` : ''}: its job says why`}${alert?.stopped ? ' Exports are stopped until this is fixed and retried.' : ''}`,
+      fix:
+        error?.fix ??
+        'Open the failed job for the cause and its fix; "Retry failed" exports the hour again once it is fixed.',
     };
   }
   const refused = retrying.find((r) => r.error.kind === 'access');

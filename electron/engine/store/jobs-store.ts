@@ -434,6 +434,17 @@ export class JobsStore {
             if (record) yield record;
           }
       },
+      newestFailed(before) {
+        // Only cells with a job and no success are looked at: few, in a healthy history.
+        for (let h = Math.min(hours, hourIndex(before) - slots.from) - 1; h >= 0; h--)
+          for (let d = 0; d < DATASETS.length; d++) {
+            const cell = d * hours + h;
+            if (slots.latest[cell]! < 0 || slots.succeeded[cell] === 1) continue;
+            const record = at(cell)!;
+            if (record.latest.status === 'failed') return record;
+          }
+        return undefined;
+      },
     };
   }
 

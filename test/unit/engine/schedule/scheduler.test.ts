@@ -224,6 +224,29 @@ describe('the hourly schedule', () => {
     }
   });
 
+  it('is failing, with the cause, when a manual export of an old hour failed', async () => {
+    const real = failingAws(() => awsError('AccessDenied', 403, 'Access Denied'));
+    const { engine, clock, connectionId } = await scheduledEngine(
+      await newDir(),
+      '2026-03-01T10:05:00Z',
+      { aws: real, connection: { destination: s3, schedule: { accessTries: 1 } } },
+    );
+    try {
+      await engine.scheduler.start();
+      expect((await engine.call('schedule.status'))[0]).toMatchObject({ state: 'healthy' });
+      // A month older than the catch-up window: the schedule would never look at it.
+      const flight = engine.scheduler.exportNow(connectionId, '2026-02-01T00');
+      await clock.advance(MIN);
+      expect((await flight.done).map((j) => j.status)).toEqual(['failed']);
+      const [status] = await engine.call('schedule.status');
+      expect(status).toMatchObject({ state: 'failing' });
+      expect(status!.reason).toMatch(/^2026-02-01 00:00 UTC \(events\) failed: Missing permission/);
+      expect(status!.fix).toMatch(/Grant /);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('re-runs a job that a crash left running', async () => {
     const dir = await newDir();
     const first = await scheduledEngine(dir, '2026-03-01T10:05:00Z');

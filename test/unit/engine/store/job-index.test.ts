@@ -189,6 +189,11 @@ describe('the persisted job index', () => {
       );
       const probe = fromEntries[17]!.latest;
       expect(store.hourRecords(c).get(probe.dataset, probe.hour)?.latest).toEqual(probe);
+      // The newest failed hour that nothing exported, before a few cut-off hours.
+      for (const before of [probe.hour, fromEntries[3]!.latest.hour, '2099-01-01T00'])
+        expect(store.hourRecords(c).newestFailed(before)?.latest.id).toBe(
+          hourRecords(store.entries(() => true, c)).newestFailed(before)?.latest.id,
+        );
     }
     await store.close();
   });
