@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { access, constants, stat } from 'node:fs/promises';
 import type { MethodParsed } from '../../shared/api/contract';
 import { FerryError } from '../../shared/api/errors';
+import { regionProblem } from '../../shared/aws/regions';
 import type { PushEvent } from '../../shared/api/events';
 import {
   connectionIdFrom,
@@ -111,6 +113,7 @@ export class Catalog {
   async createProject(input: MethodParsed<'projects.create'>): Promise<Project> {
     const { secretKey, ...fields } = input;
     requireSecretFor(fields.source, secretKey, false);
+    await checkSourceFolder(fields.source);
     const create = (data: ConfigData): Project => {
       if (!data.organizations.some((o) => o.id === input.orgId))
         throw new FerryError(
@@ -148,6 +151,7 @@ export class Catalog {
   }
 
   async updateProject(input: MethodParsed<'projects.update'>): Promise<Project> {
+    if (input.source) await checkSourceFolder(input.source);
     const name = amplitudeSecretName(input.id);
     const storedFor = await this.secrets.originOf(name);
     const update = (data: ConfigData): Project => {
@@ -271,6 +275,7 @@ export class Catalog {
         createdAt: now,
         updatedAt: now,
       };
+      checkRegion(conn.destination);
       checkConnection(data, conn, project);
       data.connections.push(conn);
       return conn;
@@ -298,6 +303,7 @@ export class Catalog {
         ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
         updatedAt: now,
       };
+      if (input.destination) checkRegion(input.destination);
       checkConnection(data, next, findProject(data, next.projectId));
       Object.assign(target, next);
       return target;
@@ -328,6 +334,15 @@ export class Catalog {
     this.emit({ type: 'entity.changed', entity: 'connection', id, change: 'deleted' });
     return { deleted: true };
   }
+}
+
+/**
+ * A bucket on AWS is in one of AWS's Regions (an S3-compatible store names its own). Checked
+ * when a destination is given, not in the stored schema: a data folder saved before still opens.
+ */
+function checkRegion(dest: Destination): void {
+  const problem = dest.type === 's3' ? regionProblem(dest.region, dest.endpoint) : null;
+  if (problem) throw new FerryError('validation', problem, 'destination.region');
 }
 
 /** The rules a connection must meet against everything else stored. */
@@ -412,6 +427,29 @@ function sameFolder(a: Destination, b: Destination): boolean {
   if (a.type === 's3' && b.type === 's3')
     return bucketKey(a) === bucketKey(b) && a.prefix === b.prefix;
   return a.type === 'folder' && b.type === 'folder' && a.path === b.path;
+}
+
+/**
+ * A files source reads a folder that is there and readable now: a mistyped path is a field
+ * error when it is given, not an hour that fails later. (A folder that goes away afterwards
+ * fails that hour's export, which says why.)
+ */
+async function checkSourceFolder(source: Project['source']): Promise<void> {
+  if (source.type !== 'files') return;
+  const problem = await stat(source.path).then(
+    async (info) => {
+      if (!info.isDirectory()) return `${source.path} is a file, not a folder`;
+      return access(source.path, constants.R_OK | constants.X_OK).then(
+        () => null,
+        () => `Ferry may not read ${source.path} (check its permissions)`,
+      );
+    },
+    (error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT'
+        ? `There is no folder ${source.path}`
+        : `Ferry can not open ${source.path} (${error.code ?? error.message})`,
+  );
+  if (problem) throw new FerryError('validation', problem, 'source.path');
 }
 
 /** An Amplitude source needs its secret key, unless one is stored already. */

@@ -20,6 +20,7 @@ import {
 } from '../../../shared/model/entities';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
+import { regionProblem } from '../../../shared/aws/regions';
 import { fieldErrors } from '../common/action';
 import { SaveForm, useSaveForm } from '../common/SaveForm';
 import { useProjectsStore } from '../projects/store';
@@ -159,7 +160,11 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const submit = async () => {
     const input = toInput(draft);
     const { projectId: _projectId, ...changes } = input;
-    const saved = await form.save(fieldErrors(connectionCreate, input), () =>
+    const dest = input.destination;
+    const region = dest.type === 's3' ? regionProblem(dest.region, dest.endpoint) : null;
+    const problems =
+      fieldErrors(connectionCreate, input) ?? (region ? { 'destination.region': region } : null);
+    const saved = await form.save(problems, () =>
       existing ? store.update({ id: existing.id, ...changes }) : store.create(input),
     );
     if (!saved) return;

@@ -5,7 +5,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { ReactNode } from 'react';
-import { AWS_REGIONS } from '../../../shared/model/fields';
+import { AWS_REGIONS } from '../../../shared/aws/regions';
 
 /** Where in S3 a connection writes, as the user types it. */
 export interface S3Location {
@@ -57,8 +57,10 @@ export function S3LocationFields({
         <Autosuggest
           value={value.region}
           onChange={(e) => onChange({ region: e.detail.value })}
-          options={AWS_REGIONS.map((r) => ({ value: r }))}
+          options={AWS_REGIONS.map(([code, name]) => ({ value: code, description: name }))}
           enteredTextLabel={(v) => `Use: ${v}`}
+          ariaLabel="Region"
+          empty="No AWS Region matches; an S3-compatible endpoint may use its own name"
           placeholder="us-east-1"
           data-testid={`${p}-region`}
         />

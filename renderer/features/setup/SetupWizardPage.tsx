@@ -25,6 +25,7 @@ import {
 import { setupTarget, type ProposalInfo, type SetupTargetInput } from '../../../shared/model/aws';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
+import { regionProblem } from '../../../shared/aws/regions';
 import { fieldErrors } from '../common/action';
 import { defaultProjectId, ProjectSelect } from '../connections/ProjectSelect';
 import { S3LocationFields } from '../connections/S3LocationFields';
@@ -162,7 +163,9 @@ export function SetupWizardPage() {
         return (setErrors({ projectId: 'Portfolio projects can not be export sources' }), false);
     }
     if (step === 'bucket') {
-      const found = fieldErrors(setupTarget, target());
+      const t = target();
+      const region = regionProblem(t.region, t.endpoint);
+      const found = fieldErrors(setupTarget, t) ?? (region ? { region } : null);
       if (found) return (setErrors(found), false);
     }
     setErrors({});

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../../shared/api/events';
 import { openTestEngine, seedCatalog } from '../../support/engine';
@@ -51,6 +53,61 @@ describe('the catalog through the API contract', () => {
       'projectId',
     ]);
     expect(JSON.stringify(result)).not.toMatch(/at .*\.ts:\d+/);
+    await engine.close();
+  });
+
+  it('refuses a Region AWS does not have, unless the bucket is on another S3-compatible store', async () => {
+    const engine = await openTestEngine(await newDir());
+    await engine.call('orgs.create', { id: 1, name: 'Acme' });
+    await engine.call('projects.create', { id: 7, orgId: 1, name: 'Web' });
+    const s3 = { type: 's3' as const, bucket: 'acme', profile: 'default', prefix: 'a/' };
+    const wrong = await engine.dispatch('connections.create', {
+      name: 'typo',
+      projectId: 7,
+      destination: { ...s3, region: 'us-east-9' },
+    });
+    expect(wrong).toMatchObject({
+      ok: false,
+      error: {
+        code: 'validation',
+        field: 'destination.region',
+        message: expect.stringMatching(/^us-east-9 is not an AWS Region\. Did you mean us-east-1/),
+      },
+    });
+    const minio = await engine.call('connections.create', {
+      name: 'minio',
+      projectId: 7,
+      destination: { ...s3, region: 'eu-lab-1', endpoint: 'http://127.0.0.1:9000' },
+    });
+    // Stored before the rule: still opens, still changes (only a new destination is checked).
+    await engine.call('connections.update', { id: minio.id, enabled: true });
+    await engine.close();
+  });
+
+  it('refuses a files source whose folder is not there or is a file', async () => {
+    const dir = await newDir();
+    const engine = await openTestEngine(dir);
+    await engine.call('orgs.create', { id: 1, name: 'Acme' });
+    const files = (path: string) => ({ type: 'files' as const, path });
+    const add = (id: number, path: string) =>
+      engine.dispatch('projects.create', { id, orgId: 1, name: `P${id}`, source: files(path) });
+    expect(await add(7, '/nonexistent/path')).toMatchObject({
+      ok: false,
+      error: {
+        code: 'validation',
+        field: 'source.path',
+        message: 'There is no folder /nonexistent/path',
+      },
+    });
+    await writeFile(join(dir, 'a-file'), 'x');
+    expect(await add(7, join(dir, 'a-file'))).toMatchObject({
+      ok: false,
+      error: { field: 'source.path', message: `${join(dir, 'a-file')} is a file, not a folder` },
+    });
+    expect(await add(7, dir)).toMatchObject({ ok: true });
+    expect(
+      await engine.dispatch('projects.update', { id: 7, source: files('/nonexistent/path') }),
+    ).toMatchObject({ ok: false, error: { field: 'source.path' } });
     await engine.close();
   });
 
