@@ -134,6 +134,7 @@ function resolveRoute(path: string): { route: Route; params: Record<string, stri
 /** The console shell: top bar, side navigation, breadcrumbs, flash messages, the routed page. */
 export function App() {
   const { state, error, info, flashes, dismiss, link, seenAt } = useAppStore();
+  const stale = link === 'down' && state === 'ready';
   const { path, navigate } = useRouter();
   const [navigationOpen, setNavigationOpen] = useState(true);
   const connections = useConnectionsStore((s) => s.items);
@@ -244,7 +245,7 @@ export function App() {
         notifications={
           <Flashbar
             items={[
-              ...(link === 'down' && state === 'ready'
+              ...(stale
                 ? [
                     {
                       id: 'disconnected',
@@ -271,13 +272,14 @@ export function App() {
           />
         }
         content={
-          link === 'down' && state === 'ready' ? (
-            <div data-testid="stale-content" aria-busy="true" style={STALE}>
-              {content}
-            </div>
-          ) : (
-            content
-          )
+          // One wrapper either way: toggling it must not remount the page (and lose a form).
+          <div
+            data-testid={stale ? 'stale-content' : undefined}
+            aria-busy={stale}
+            style={stale ? STALE : undefined}
+          >
+            {content}
+          </div>
         }
       />
     </>

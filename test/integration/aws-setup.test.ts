@@ -579,3 +579,54 @@ describe('verification against enforced IAM (moto with INITIAL_NO_AUTH_ACTION_CO
     }
   });
 });
+
+describe('moving an enabled connection', () => {
+  it('checks access to the new destination before saving it, unless it is saved disabled', async () => {
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
+    const e = await engine();
+    try {
+      await e.call('orgs.create', { id: 1, name: 'Acme' });
+      await e.call('projects.create', { id: 187550, orgId: 1, name: 'Web' });
+      const destination = {
+        type: 's3' as const,
+        bucket: BUCKET,
+        region: 'us-east-1',
+        prefix: 'moving/',
+        profile: TEST_PROFILE,
+        endpoint: moto.endpoint,
+        forcePathStyle: true,
+      };
+      const conn = await e.call('connections.create', {
+        name: 'moving',
+        projectId: 187550,
+        destination,
+        enabled: true,
+      });
+      // Another prefix in the same bucket: checked, passes, saved.
+      const moved = await e.call('connections.update', {
+        id: conn.id,
+        destination: { ...destination, prefix: 'moved/' },
+      });
+      expect(moved.destination).toMatchObject({ prefix: 'moved/' });
+      // A bucket that is not there: refused, nothing saved.
+      await expect(
+        e.call('connections.update', {
+          id: conn.id,
+          destination: { ...destination, bucket: 'no-such-bucket-to-move-to' },
+        }),
+      ).rejects.toThrow(/fails its access check, so it was not saved: .*no-such-bucket-to-move-to/);
+      expect((await e.call('connections.get', { id: conn.id })).destination).toMatchObject({
+        bucket: BUCKET,
+      });
+      // Saved with hourly exports off: not checked (it is verified before it is enabled again).
+      const parked = await e.call('connections.update', {
+        id: conn.id,
+        enabled: false,
+        destination: { ...destination, bucket: 'no-such-bucket-to-move-to' },
+      });
+      expect(parked).toMatchObject({ enabled: false });
+    } finally {
+      await e.close();
+    }
+  });
+});

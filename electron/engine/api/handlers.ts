@@ -1,6 +1,12 @@
-import type { AppInfo, Notice } from '../../../shared/api/contract';
+import type { AppInfo, MethodParsed, Notice } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/api/errors';
-import { appSettings, type AppSettings, type SmtpSettings } from '../../../shared/model/entities';
+import { setupTarget, setupTargetFor } from '../../../shared/model/aws';
+import {
+  appSettings,
+  type AppSettings,
+  type Connection,
+  type SmtpSettings,
+} from '../../../shared/model/entities';
 import type { AwsSetup } from '../aws/setup';
 import { awsFiles, environmentWarnings, listProfiles } from '../aws/profiles';
 import type { Catalog, Clock } from '../catalog';
@@ -69,8 +75,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'connections.get': ({ id }) => catalog.getConnection(id),
     'connections.create': (input) => catalog.createConnection(input),
     'connections.update': async (input) => {
-      if (input.destination)
-        migrations.refuseChange(catalog.getConnection(input.id).id, 'destination');
+      const before = catalog.getConnection(input.id);
+      if (input.destination) migrations.refuseChange(before.id, 'destination');
+      await verifyMovedDestination(setup, before, input);
       const updated = await catalog.updateConnection(input);
       // A changed destination may be the fix for what stopped it: let the schedule try again.
       if (input.destination) await scheduler.resume(updated.id);
@@ -159,6 +166,36 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       awsCall(() => migrations.rollback(id, { deleteKey })),
     'migrations.runbook': ({ id }) => migrations.runbook(id),
   };
+}
+
+/**
+ * An enabled connection whose bucket, region, prefix, profile, endpoint, role or key changes is
+ * checked the way an export uses it before the change is saved: the next hour must not be the
+ * first to find out. A change saved disabled is not checked (verify it before enabling).
+ */
+async function verifyMovedDestination(
+  setup: AwsSetup,
+  before: Connection,
+  input: MethodParsed<'connections.update'>,
+): Promise<void> {
+  const next = input.destination;
+  if (!next || next.type !== 's3' || !(input.enabled ?? before.enabled)) return;
+  const old = before.destination;
+  const same =
+    old.type === 's3' &&
+    (
+      ['bucket', 'region', 'prefix', 'profile', 'endpoint', 'roleArn', 'kmsKeyArn', 'sse'] as const
+    ).every((k) => (old[k] ?? null) === (next[k] ?? null));
+  if (same) return;
+  const target = setupTarget.parse(setupTargetFor({ ...before, destination: next })!);
+  const report = await awsCall(() => setup.verify(target, next.roleArn ? 'role' : 'legacy'));
+  if (report.ok) return;
+  const failed = report.probes.filter((p) => p.status === 'failed');
+  throw new FerryError(
+    'validation',
+    `The new destination fails its access check, so it was not saved: ${failed.map((p) => `${p.label}: ${p.detail}${p.fix ? ` ${p.fix}` : ''}`).join(' ')} Fix the access (or the destination), or save it with hourly exports turned off.`,
+    'destination',
+  );
 }
 
 /**

@@ -22,6 +22,7 @@ import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { regionProblem } from '../../../shared/aws/regions';
 import { fieldErrors } from '../common/action';
+import { ProfileField } from '../setup/ProfileField';
 import { SaveForm, useSaveForm } from '../common/SaveForm';
 import { useProjectsStore } from '../projects/store';
 import { defaultProjectId, ProjectSelect } from './ProjectSelect';
@@ -56,16 +57,21 @@ interface Draft {
   accessTries: string;
 }
 
-function draftFrom(c: Connection | undefined, projectId: string): Draft {
+function draftFrom(
+  c: Connection | undefined,
+  projectId: string,
+  destType: Draft['destType'] = 's3',
+): Draft {
   const s3 = c?.destination.type === 's3' ? c.destination : null;
   return {
     name: c?.name ?? '',
     projectId: c ? String(c.projectId) : projectId,
-    destType: c?.destination.type ?? 's3',
+    destType: c?.destination.type ?? destType,
     bucket: s3?.bucket ?? '',
     region: s3?.region ?? 'us-east-1',
     prefix: s3?.prefix ?? '',
-    profile: s3?.profile ?? 'default',
+    // Chosen from the profiles on this machine: none is assumed ("default" may not exist).
+    profile: s3?.profile ?? '',
     kmsKeyArn: s3?.kmsKeyArn ?? '',
     endpoint: s3?.endpoint ?? '',
     forcePathStyle: s3?.forcePathStyle ?? false,
@@ -147,7 +153,11 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const flash = useAppStore((s) => s.flash);
   const existing = id ? store.items.find((c) => c.id === id) : undefined;
   const [draft, setDraft] = useState<Draft>(() =>
-    draftFrom(existing, defaultProjectId(routeQuery(path).get('project'), projects)),
+    draftFrom(
+      existing,
+      defaultProjectId(routeQuery(path).get('project'), projects),
+      routeQuery(path).get('type') === 'folder' ? 'folder' : 's3',
+    ),
   );
   const form = useSaveForm();
 
@@ -235,18 +245,13 @@ export function ConnectionFormPage({ id }: { id?: string }) {
             />
             {draft.destType === 's3' ? (
               <SpaceBetween size="m">
-                <FormField
-                  label="AWS profile"
-                  description="A profile from ~/.aws/config. Ferry never stores AWS keys."
+                <ProfileField
+                  value={draft.profile}
+                  onChange={(profile) => set('profile', profile)}
                   errorText={err('destination.profile')}
-                >
-                  <Input
-                    value={draft.profile}
-                    onChange={(e) => set('profile', e.detail.value)}
-                    placeholder="default"
-                    data-testid="connection-profile"
-                  />
-                </FormField>
+                  ask={{ region: draft.region, endpoint: draft.endpoint || null }}
+                  testIdPrefix="connection"
+                />
                 <S3LocationFields
                   value={draft}
                   onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}

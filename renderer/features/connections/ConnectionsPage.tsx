@@ -118,7 +118,7 @@ export function ConnectionsPage() {
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button
-                onClick={() => navigate('/connections/new/form')}
+                onClick={() => navigate('/connections/new/form?type=folder')}
                 disabled={projects.length === 0}
                 data-testid="create-folder-connection"
               >

@@ -15,7 +15,12 @@ interface SetupState {
   busy: string | null;
   reset(): void;
   loadProfiles(): Promise<void>;
-  checkIdentity(target: SetupTargetInput): Promise<ActionResult<MethodResult<'aws.identity'>>>;
+  checkIdentity(ask: {
+    profile: string;
+    region: string;
+    endpoint?: string | null;
+    mfaCode?: string;
+  }): Promise<ActionResult<MethodResult<'aws.identity'>>>;
   detectRegion(target: SetupTargetInput): Promise<ActionResult<string>>;
   loadPlan(target: SetupTargetInput, form: Form): Promise<ActionResult<MethodResult<'aws.plan'>>>;
   apply(

@@ -88,7 +88,8 @@ describe('the ferry command line', () => {
       projectId: 187520,
       datasets: ['events', 'merged-ids'],
     });
-    const updated = await runFerry([
+    // Moving an enabled connection is checked against the bucket first (no profile here: refused)…
+    const moved = await runFerry([
       '--data-dir',
       dataDir,
       'connection',
@@ -98,7 +99,23 @@ describe('the ferry command line', () => {
       'exports',
       '--enable',
     ]);
+    expect(moved.code).toBe(2);
+    expect(moved.stderr).toMatch(/There is no AWS profile "default"/);
+    // …a disabled one is saved as it is.
+    const updated = await runFerry([
+      '--data-dir',
+      dataDir,
+      'connection',
+      'update',
+      'prod-events',
+      '--prefix',
+      'exports',
+    ]);
     expect(updated.code).toBe(0);
+    expect(
+      (await runFerry(['--data-dir', dataDir, 'connection', 'update', 'prod-events', '--enable']))
+        .code,
+    ).toBe(0);
     const after = JSON.parse(
       (await runFerry(['--data-dir', dataDir, '--json', 'connection', 'show', 'prod-events']))
         .stdout,

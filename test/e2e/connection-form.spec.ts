@@ -1,0 +1,54 @@
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { runFerry, startServe } from '../support/ferry';
+import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { expect, fill, openConsole, test } from './fixtures';
+
+let moto: Moto;
+test.beforeAll(async () => {
+  moto = await startMoto();
+  await moto.s3().send(new CreateBucketCommand({ Bucket: 'form-exports' }));
+});
+test.afterAll(() => moto?.stop());
+
+test('the connection form: a folder preselected, profiles listed with Check, Regions checked', async ({
+  page,
+  dataDir,
+}) => {
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  expect((await runFerry(['org', 'add', '--id', '1', '--name', 'Acme'], env)).code).toBe(0);
+  expect(
+    (await runFerry(['project', 'add', '--id', '7', '--org', '1', '--name', 'Web'], env)).code,
+  ).toBe(0);
+  const server = await startServe(dataDir, [], moto.env);
+  try {
+    await openConsole(page, server.url);
+    // "Export to a folder" opens on the folder, not on S3 with a profile nobody has.
+    await page.getByTestId('create-folder-connection').click();
+    await expect(page.getByTestId('connection-folder')).toBeVisible();
+    await expect(page.getByTestId('connection-profile')).toHaveCount(0);
+
+    // S3: the profile comes from this machine's list, and Check says who it is.
+    await page.getByText('Amazon S3 bucket').click();
+    const profile = page.getByTestId('connection-profile').locator('input');
+    await expect(profile).toHaveValue('');
+    await profile.click();
+    await expect(page.getByRole('option', { name: new RegExp(TEST_PROFILE) })).toBeVisible();
+    await page.getByRole('option', { name: new RegExp(TEST_PROFILE) }).click();
+    await page.getByText('S3-compatible storage or a test server').click();
+    await fill(page, 'connection-endpoint', moto.endpoint);
+    await page.getByTestId('connection-check-profile').click();
+    await expect(page.getByText(`${TEST_PROFILE} is arn:aws`)).toBeVisible();
+
+    // A Region AWS does not have is a field error that names the nearest ones.
+    await fill(page, 'connection-name', 'typo');
+    await fill(page, 'connection-bucket', 'form-exports');
+    await fill(page, 'connection-endpoint', '');
+    await fill(page, 'connection-region', 'us-east-9');
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await expect(
+      page.getByText('us-east-9 is not an AWS Region. Did you mean us-east-1'),
+    ).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});
