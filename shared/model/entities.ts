@@ -84,7 +84,10 @@ const sourceWith = (endpoint: z.ZodType<string | null, string | null | undefined
             error:
               "API key is required (Amplitude: Settings → Projects → the project's General tab)",
           })
-          .max(200),
+          .max(200, {
+            error:
+              'API key is too long (Amplitude API keys are 32 characters): paste the key alone',
+          }),
       }),
     ],
     { error: 'Source must be "demo", "files" or "amplitude"' },
@@ -119,7 +122,9 @@ const secretKeyInput = z
   .string()
   .trim()
   .min(1, { error: 'Secret key is required for an Amplitude source' })
-  .max(200)
+  .max(200, {
+    error: 'Secret key is too long (Amplitude secret keys are 32 characters): paste the key alone',
+  })
   .optional();
 
 export const project = z.object({
@@ -284,10 +289,10 @@ export const scheduleOptions = z.object({
     .default(null),
   /** Missed hours younger than this are caught up by themselves; older ones are shown as a gap. */
   lookbackHours: z
-    .number({ error: 'Lookback must be a number of hours' })
-    .int()
-    .min(1, { error: 'Lookback must be at least 1 hour' })
-    .max(24 * 31, { error: 'Lookback can be at most 31 days (744 hours)' })
+    .number({ error: 'Catch-up window must be a number of hours' })
+    .int({ error: 'Catch-up window must be a whole number of hours' })
+    .min(1, { error: 'Catch-up window must be at least 1 hour' })
+    .max(24 * 31, { error: 'Catch-up window can be at most 31 days (744 hours)' })
     .default(24),
   /** Tries of an hour refused by AWS (about an hour in all) before the connection stops. */
   accessTries: z

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { unsafeTextProblem } from '../text';
+import './plain-errors';
 import { hourBoundsProblem } from './hours';
 
 /** Largest id we accept: Amplitude ids are well inside JavaScript's safe integer range. */
