@@ -39,8 +39,15 @@ test('the connection form: a folder preselected, profiles listed with Check, Reg
     await page.getByTestId('connection-check-profile').click();
     await expect(page.getByText(`${TEST_PROFILE} is arn:aws`)).toBeVisible();
 
+    // A refused save puts the cursor in the first field in red; fixing it clears the red at once.
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    const name = page.getByTestId('connection-name').locator('input');
+    await expect(name).toBeFocused();
+    await expect(page.getByText('Connection name is required')).toBeVisible();
+
     // A Region AWS does not have is a field error that names the nearest ones.
     await fill(page, 'connection-name', 'typo');
+    await expect(page.getByText('Connection name is required')).toHaveCount(0);
     await fill(page, 'connection-bucket', 'form-exports');
     await fill(page, 'connection-endpoint', '');
     await fill(page, 'connection-region', 'us-east-9');
@@ -48,6 +55,8 @@ test('the connection form: a folder preselected, profiles listed with Check, Reg
     await expect(
       page.getByText('us-east-9 is not an AWS Region. Did you mean us-east-1'),
     ).toBeVisible();
+    await fill(page, 'connection-region', 'us-east-1');
+    await expect(page.getByText('us-east-9 is not an AWS Region')).toHaveCount(0);
   } finally {
     await server.stop();
   }

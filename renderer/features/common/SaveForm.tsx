@@ -2,7 +2,7 @@ import Button from '@cloudscape-design/components/button';
 import Form from '@cloudscape-design/components/form';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ActionResult } from './action';
 
 export type FieldErrors = Record<string, string>;
@@ -16,6 +16,23 @@ export function useSaveForm() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Bumped each time a save shows field errors: the form then focuses the first one. */
+  const [refused, setRefused] = useState(0);
+
+  /**
+   * After each change of the draft: a field error goes as soon as its value is valid (an error
+   * the engine gave, which the page can not check, goes with the next change). No new errors
+   * appear until the next save.
+   */
+  const recheck = useCallback((local: FieldErrors | null) => {
+    setErrors((current) => {
+      const keys = Object.keys(current);
+      const kept = keys.filter((k) => local?.[k]);
+      if (kept.length === keys.length && kept.every((k) => local![k] === current[k]))
+        return current;
+      return Object.fromEntries(kept.map((k) => [k, local![k]!]));
+    });
+  }, []);
 
   const save = async <T,>(
     local: FieldErrors | null,
@@ -24,6 +41,7 @@ export function useSaveForm() {
     setFormError(null);
     if (local && Object.keys(local).length > 0) {
       setErrors(local);
+      setRefused((n) => n + 1);
       return null;
     }
     setErrors({});
@@ -33,17 +51,18 @@ export function useSaveForm() {
     if (result.ok) return result.value;
     setErrors(result.fields);
     if (Object.keys(result.fields).length === 0) setFormError(result.message);
+    else setRefused((n) => n + 1);
     return null;
   };
 
-  return { errors, formError, busy, save };
+  return { errors, formError, busy, refused, save, recheck };
 }
 
 interface SaveFormProps {
   title: string;
   description?: string;
   /** From useSaveForm. */
-  state: { errors: FieldErrors; formError: string | null; busy: boolean };
+  state: { errors: FieldErrors; formError: string | null; busy: boolean; refused: number };
   submitLabel: string;
   /** Test ids: `<testId>-form` on the form, `save-<testId>` on its submit button. */
   testId: string;
@@ -63,8 +82,18 @@ export function SaveForm({
   onCancel,
   children,
 }: SaveFormProps) {
+  const formRef = useRef<HTMLFormElement>(null);
+  // A refused save puts the cursor in the first field marked in red.
+  useEffect(() => {
+    if (state.refused === 0) return;
+    const frame = requestAnimationFrame(() =>
+      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
+    );
+    return () => cancelAnimationFrame(frame);
+  }, [state.refused]);
   return (
     <form
+      ref={formRef}
       onSubmit={(e) => {
         e.preventDefault();
         onSubmit();

@@ -10,7 +10,7 @@ import Tiles from '@cloudscape-design/components/tiles';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import Textarea from '@cloudscape-design/components/textarea';
 import Toggle from '@cloudscape-design/components/toggle';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Connection, ConnectionCreate } from '../../../shared/model/entities';
 import {
   connectionCreate,
@@ -92,6 +92,14 @@ function draftFrom(
   };
 }
 
+/** What is wrong with a draft before it is sent: the contract's rules and the Region. */
+function problemsOf(d: Draft): Record<string, string> | null {
+  const input = toInput(d);
+  const dest = input.destination;
+  const region = dest.type === 's3' ? regionProblem(dest.region, dest.endpoint) : null;
+  return fieldErrors(connectionCreate, input) ?? (region ? { 'destination.region': region } : null);
+}
+
 function toInput(d: Draft): ConnectionCreate {
   return {
     name: d.name,
@@ -160,6 +168,8 @@ export function ConnectionFormPage({ id }: { id?: string }) {
     ),
   );
   const form = useSaveForm();
+  const { recheck } = form;
+  useEffect(() => recheck(problemsOf(draft)), [draft, recheck]);
 
   if (id && !existing) return <Header variant="h1">Connection {id} was not found</Header>;
 
@@ -170,11 +180,7 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const submit = async () => {
     const input = toInput(draft);
     const { projectId: _projectId, ...changes } = input;
-    const dest = input.destination;
-    const region = dest.type === 's3' ? regionProblem(dest.region, dest.endpoint) : null;
-    const problems =
-      fieldErrors(connectionCreate, input) ?? (region ? { 'destination.region': region } : null);
-    const saved = await form.save(problems, () =>
+    const saved = await form.save(problemsOf(draft), () =>
       existing ? store.update({ id: existing.id, ...changes }) : store.create(input),
     );
     if (!saved) return;

@@ -3,7 +3,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { organizationCreate } from '../../../shared/model/entities';
 import { useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
@@ -21,14 +21,16 @@ export function OrganizationFormPage({ id }: { id?: number }) {
   const [name, setName] = useState(existing?.name ?? '');
   const [adminEmail, setAdminEmail] = useState(existing?.adminEmail ?? '');
   const form = useSaveForm();
-  const { errors } = form;
+  const { errors, recheck } = form;
+  const input = { id: orgId, name, adminEmail: adminEmail.trim() || null };
+  const problems = fieldErrors(organizationCreate, input);
+  useEffect(() => recheck(problems), [problems, recheck]);
 
   if (id !== undefined && !existing)
     return <Header variant="h1">Organization {id} was not found</Header>;
 
   const submit = async () => {
-    const input = { id: orgId, name, adminEmail: adminEmail.trim() || null };
-    const saved = await form.save(fieldErrors(organizationCreate, input), () =>
+    const saved = await form.save(problems, () =>
       existing ? store.update(input) : store.create(input),
     );
     if (!saved) return;

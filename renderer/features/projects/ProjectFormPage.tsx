@@ -6,7 +6,7 @@ import RadioGroup from '@cloudscape-design/components/radio-group';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { projectCreate, type Project, type ProjectCreate } from '../../../shared/model/entities';
 import { useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
@@ -64,7 +64,27 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
   const owner = orgs.find((o) => o.id === (existing?.orgId ?? orgId));
   const [draft, setDraft] = useState<Draft>(() => draftFrom(existing));
   const form = useSaveForm();
-  const { errors } = form;
+  const { errors, recheck } = form;
+  const secretStored = !!existing?.secretKeyStored && existing.source.type === 'amplitude';
+  /** The draft as the API takes it, and what is wrong with it before it is sent. */
+  const checked = (() => {
+    const source = sourceOf(draft, existing);
+    const secretKey =
+      draft.sourceType === 'amplitude' && draft.secretKey ? draft.secretKey : undefined;
+    const input: ProjectCreate = {
+      id: draft.id,
+      orgId: owner?.id ?? 0,
+      name: draft.name,
+      kind: draft.kind,
+      source,
+      secretKey,
+    };
+    const problems = fieldErrors(projectCreate, input) ?? {};
+    if (draft.sourceType === 'amplitude' && !secretKey && !secretStored)
+      problems.secretKey = "Enter the project's secret key";
+    return { input, source, secretKey, problems };
+  })();
+  useEffect(() => recheck(checked.problems), [checked.problems, recheck]);
 
   if (!owner)
     return (
@@ -75,23 +95,8 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
-  const secretStored = existing?.secretKeyStored && existing.source.type === 'amplitude';
-
   const submit = async () => {
-    const source = sourceOf(draft, existing);
-    const secretKey =
-      draft.sourceType === 'amplitude' && draft.secretKey ? draft.secretKey : undefined;
-    const input: ProjectCreate = {
-      id: draft.id,
-      orgId: owner.id,
-      name: draft.name,
-      kind: draft.kind,
-      source,
-      secretKey,
-    };
-    const problems = fieldErrors(projectCreate, input) ?? {};
-    if (draft.sourceType === 'amplitude' && !secretKey && !secretStored)
-      problems.secretKey = "Enter the project's secret key";
+    const { input, source, secretKey, problems } = checked;
     const saved = await form.save(problems, () =>
       existing
         ? store.update({ id: existing.id, name: draft.name, kind: draft.kind, source, secretKey })
