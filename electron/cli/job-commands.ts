@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import { JOB_STATUSES, type Backfill, type Job, type JobStatus } from '../../shared/model/entities';
+import { jobStatusWords } from '../../shared/model/words';
 import { jobCircumstance } from '../../shared/model/describe';
 import { DATASETS, hour as hourSchema, type Dataset } from '../../shared/model/fields';
 import type { Engine } from '../engine';
@@ -184,13 +185,13 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
                 page.items.map((j) => ({
                   hour: j.hour,
                   dataset: j.dataset,
-                  status: j.status,
+                  status: jobStatusWords(j),
                   events: j.counts ? String(j.counts.eventsOut) : '',
                   files: String(j.objects.length),
                   size: j.bytes ? formatBytes(j.bytes.compressed) : '',
                   attempts: String(j.attempts),
                   connection: j.connectionId,
-                  problem: j.error ? `${j.error.kind}: ${j.error.message}` : '',
+                  problem: j.error ? j.error.message : '',
                 })),
                 [
                   'hour',

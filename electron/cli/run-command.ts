@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
+import { CONNECTION_STATE_WORDS } from '../../shared/model/words';
 import type { Engine } from '../engine';
 import { EXIT_SIGNAL } from './follow';
 import { EXIT, type CliContext } from './index';
@@ -209,7 +210,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           formatTable(
             statuses.map((s) => ({
               connection: name(s.connectionId),
-              state: s.state,
+              state: CONNECTION_STATE_WORDS[s.state],
               'last exported': s.lastExportedHour ?? '—',
               next: s.nextRunAt ? `${s.nextHour} at ${s.nextRunAt.slice(0, 16)}Z` : '—',
               gap: s.gap ? `${s.gap.from}…${s.gap.to} (${s.gap.hours} h)` : '—',

@@ -19,6 +19,7 @@ import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
 import { ProjectFormPage } from '../features/projects/ProjectFormPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupWizardPage } from '../features/setup/SetupWizardPage';
+import { timeLabel } from '../features/common/time';
 import { matchRoute, useRouter } from './router';
 import { useState, type ReactNode } from 'react';
 
@@ -117,11 +118,6 @@ const ROUTES: Route[] = [
 
 /** Data kept on screen while Ferry is unreachable: visibly not live. */
 const STALE = { opacity: 0.55, filter: 'grayscale(0.7)' } as const;
-
-/** `17:02 (your time)` */
-function localTime(iso: string): string {
-  return `${new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} (your time)`;
-}
 
 function resolveRoute(path: string): { route: Route; params: Record<string, string> } | null {
   for (const route of ROUTES) {
@@ -253,7 +249,7 @@ export function App() {
                       header: 'Disconnected from Ferry — retrying…',
                       content: (
                         <span data-testid="disconnected-banner">
-                          What you see is as of {seenAt ? localTime(seenAt) : 'the last answer'} and
+                          What you see is as of {seenAt ? timeLabel(seenAt) : 'the last answer'} and
                           may be out of date. The console reconnects by itself when Ferry is back.
                         </span>
                       ),

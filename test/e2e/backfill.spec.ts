@@ -77,7 +77,7 @@ test('backfill 6 hours through the console, filter the history to them, and over
     const rows = table.locator('tbody tr');
     await expect(rows).toHaveCount(6);
     for (const h of ['05', '06', '07', '08', '09', '10'])
-      await expect(rows.filter({ hasText: `2026-03-01 ${h}:00` })).toContainText('succeeded');
+      await expect(rows.filter({ hasText: `2026-03-01 ${h}:00` })).toContainText('Succeeded');
     // Narrowing the filter by hand narrows the list.
     await page.getByTestId('filter-from').locator('input').fill('2026-03-01T09');
     await page.getByTestId('filter-from').locator('input').press('Enter');

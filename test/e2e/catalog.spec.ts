@@ -102,7 +102,7 @@ test.describe('exporting from the console', () => {
       await page.getByTestId('start-export').click();
       const link = page.locator('[data-testid^="job-"][data-testid$="-events"]');
       const row = page.getByTestId('jobs-table').getByRole('row').filter({ has: link });
-      await expect(row).toContainText('succeeded', { timeout: 30_000 });
+      await expect(row).toContainText('Succeeded', { timeout: 30_000 });
       await link.click();
       const detail = page.getByTestId('job-detail');
       await expect(detail).toContainText(/100001_\d{4}-\d{2}-\d{2}_\d{1,2}#1\.json\.gz/);

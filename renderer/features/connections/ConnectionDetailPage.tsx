@@ -18,6 +18,7 @@ import { useRouter } from '../../app/router';
 import { ConfirmDelete } from '../../components/ConfirmDelete';
 import { useAppStore } from '../app/store';
 import { attempt } from '../common/action';
+import { timeLabel } from '../common/time';
 import { JobsTable } from '../jobs/JobsTable';
 import { savedPageSize, useJobsStore } from '../jobs/store';
 import { BackfillModal } from '../schedule/BackfillModal';
@@ -152,7 +153,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
                 label: 'Next export',
                 value:
                   status?.nextHour && status.nextRunAt
-                    ? `${hourLabel(status.nextHour)} at ${new Date(status.nextRunAt).toLocaleString()}`
+                    ? `${hourLabel(status.nextHour)}, runs ${timeLabel(status.nextRunAt)}`
                     : conn.enabled
                       ? '—'
                       : 'Not scheduled (disabled)',
@@ -231,7 +232,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
                   : 'All',
               },
               { label: 'Created by', value: conn.createdBy ?? '—' },
-              { label: 'Created', value: new Date(conn.createdAt).toLocaleString() },
+              { label: 'Created', value: timeLabel(conn.createdAt) },
             ]}
           />
         </Container>

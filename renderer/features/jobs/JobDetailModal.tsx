@@ -10,6 +10,7 @@ import Table from '@cloudscape-design/components/table';
 import type { Job } from '../../../shared/model/entities';
 import { formatBytes } from '../../../shared/format';
 import { jobCircumstance } from '../../../shared/model/describe';
+import { jobStatusWords } from '../../../shared/model/words';
 import { STATUS_LOOK } from './status';
 
 /** Everything about one job: counts, bytes, the files with their checksums, notes, the error and its fix. */
@@ -54,7 +55,9 @@ export function JobDetailModal({
               {
                 label: 'Status',
                 value: (
-                  <StatusIndicator type={STATUS_LOOK[job.status]}>{job.status}</StatusIndicator>
+                  <StatusIndicator type={STATUS_LOOK[job.status]}>
+                    {jobStatusWords(job)}
+                  </StatusIndicator>
                 ),
               },
               { label: 'Attempts', value: job.attempts },

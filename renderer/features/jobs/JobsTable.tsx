@@ -21,10 +21,13 @@ import {
 import { hour, type Dataset } from '../../../shared/model/fields';
 import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../app/store';
+import { datasetLabel } from '../connections/labels';
 import { useArchivedConnections, useConnectionsStore } from '../connections/store';
 import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
 import { JobDetailModal } from './JobDetailModal';
+import { JOB_STATUS_WORDS, jobStatusWords } from '../../../shared/model/words';
+import { localLabel } from '../common/time';
 import { STATUS_LOOK } from './status';
 import { PAGE_SIZES, savedPageSize, savePageSize, useJobsStore } from './store';
 
@@ -166,8 +169,8 @@ export function JobsTable({
             )}
             <Multiselect
               data-testid="filter-status"
-              selectedOptions={selected.map((s) => ({ value: s, label: s }))}
-              options={JOB_STATUSES.map((s) => ({ value: s, label: s }))}
+              selectedOptions={selected.map((s) => ({ value: s, label: JOB_STATUS_WORDS[s] }))}
+              options={JOB_STATUSES.map((s) => ({ value: s, label: JOB_STATUS_WORDS[s] }))}
               placeholder="Any status"
               onChange={(e) =>
                 void setQuery({
@@ -290,16 +293,13 @@ export function JobsTable({
                   cell: (j: Job) => nameOf(j.connectionId),
                 },
               ]),
-          { id: 'dataset', header: 'Data', cell: (j) => j.dataset },
+          { id: 'dataset', header: 'Data', cell: (j) => datasetLabel(j.dataset) },
           {
             id: 'status',
             header: 'Status',
             minWidth: 130,
             cell: (j) => (
-              <StatusIndicator type={STATUS_LOOK[j.status]}>
-                {j.status === 'queued' && j.error ? 'waiting to retry' : j.status}
-                {j.status === 'failed' && j.error ? ` (${j.error.kind})` : ''}
-              </StatusIndicator>
+              <StatusIndicator type={STATUS_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>
             ),
           },
           { id: 'trigger', header: 'By', cell: (j) => j.trigger },
@@ -316,12 +316,12 @@ export function JobsTable({
           { id: 'attempts', header: 'Attempts', cell: (j) => j.attempts },
           {
             id: 'updated',
-            header: 'Updated',
-            cell: (j) =>
-              new Date(j.updatedAt).toLocaleString(undefined, {
-                dateStyle: 'short',
-                timeStyle: 'short',
-              }),
+            header: 'Updated (UTC)',
+            cell: (j) => (
+              <span title={localLabel(j.updatedAt)}>
+                {j.updatedAt.slice(5, 16).replace('T', ' ')}
+              </span>
+            ),
           },
           {
             id: 'actions',

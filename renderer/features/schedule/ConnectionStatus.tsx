@@ -5,14 +5,15 @@ import StatusIndicator, {
   type StatusIndicatorProps,
 } from '@cloudscape-design/components/status-indicator';
 import type { ConnectionState, ConnectionStatus } from '../../../shared/model/schedule';
+import { CONNECTION_STATE_WORDS } from '../../../shared/model/words';
 import { useAppStore } from '../app/store';
 import { useScheduleStore } from './store';
 
-const LOOK: Record<ConnectionState, { type: StatusIndicatorProps.Type; label: string }> = {
-  healthy: { type: 'success', label: 'Healthy' },
-  'catching-up': { type: 'in-progress', label: 'Catching up' },
-  failing: { type: 'error', label: 'Failing' },
-  disabled: { type: 'stopped', label: 'Disabled' },
+const LOOK: Record<ConnectionState, StatusIndicatorProps.Type> = {
+  healthy: 'success',
+  'catching-up': 'in-progress',
+  failing: 'error',
+  disabled: 'stopped',
 };
 
 /** `2026-03-01T05` → `2026-03-01 05:00 UTC`. */
@@ -21,11 +22,10 @@ export const hourLabel = (hour: string) => `${hour.replace('T', ' ')}:00 UTC`;
 /** The state at a glance: healthy, catching up, failing, disabled. */
 export function StatusBadge({ status }: { status: ConnectionStatus | undefined }) {
   if (!status) return <StatusIndicator type="loading">Checking</StatusIndicator>;
-  const look = LOOK[status.state];
   return (
     <span data-testid={`status-${status.connectionId}`}>
-      <StatusIndicator type={look.type}>
-        {look.label}
+      <StatusIndicator type={LOOK[status.state]}>
+        {CONNECTION_STATE_WORDS[status.state]}
         {status.state === 'catching-up' ? ` (${status.pendingHours} h)` : ''}
       </StatusIndicator>
     </span>

@@ -1,0 +1,41 @@
+/**
+ * The words for states, once: the console's filters, tables and detail views and the CLI's text
+ * all say a job's or a connection's state with these (JSON keeps the codes).
+ */
+import type { Job, JobStatus } from './entities';
+import type { Dataset } from './fields';
+import type { ConnectionState } from './schedule';
+
+export const JOB_STATUS_WORDS: Record<JobStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export const ERROR_KIND_WORDS: Record<NonNullable<Job['error']>['kind'], string> = {
+  access: 'access refused',
+  transient: 'temporary error',
+  source: 'source error',
+  config: 'setting error',
+};
+
+/** A job's state as a person reads it: "Waiting to retry", "Failed (access refused)". */
+export function jobStatusWords(job: Pick<Job, 'status' | 'error'>): string {
+  if (job.status === 'queued' && job.error) return 'Waiting to retry';
+  if (job.status === 'failed' && job.error) return `Failed (${ERROR_KIND_WORDS[job.error.kind]})`;
+  return JOB_STATUS_WORDS[job.status];
+}
+
+export const CONNECTION_STATE_WORDS: Record<ConnectionState, string> = {
+  healthy: 'Healthy',
+  'catching-up': 'Catching up',
+  failing: 'Failing',
+  disabled: 'Disabled',
+};
+
+export const DATASET_WORDS: Record<Dataset, string> = {
+  events: 'Events',
+  'merged-ids': 'Merged Amplitude IDs',
+};
