@@ -21,7 +21,7 @@ import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupWizardPage } from '../features/setup/SetupWizardPage';
 import { timeLabel } from '../features/common/time';
 import { matchRoute, useRouter } from './router';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 interface Route {
   pattern: string;
@@ -116,6 +116,49 @@ const ROUTES: Route[] = [
   },
 ];
 
+const HIDDEN = {
+  position: 'absolute',
+  left: -10_000,
+  width: 1,
+  height: 1,
+  overflow: 'hidden',
+} as const;
+const SHOWN = {
+  position: 'fixed',
+  left: 8,
+  top: 8,
+  zIndex: 2000,
+  padding: '8px 16px',
+  background: '#fff',
+  color: '#0972d3',
+  borderRadius: 8,
+  boxShadow: '0 2px 8px rgba(0,0,0,0.3)',
+} as const;
+
+/** The first stop of Tab: past the navigation to the page's heading. */
+function SkipLink() {
+  const [focused, setFocused] = useState(false);
+  return (
+    <a
+      href="#main-content"
+      style={focused ? SHOWN : HIDDEN}
+      onFocus={() => setFocused(true)}
+      onBlur={() => setFocused(false)}
+      onClick={(e) => {
+        // Not a hash change: the hash is the route.
+        e.preventDefault();
+        const main = document.getElementById('main-content');
+        const target = main?.querySelector<HTMLElement>('h1') ?? main;
+        if (!target) return;
+        target.tabIndex = -1;
+        target.focus();
+      }}
+    >
+      Skip to main content
+    </a>
+  );
+}
+
 /** Data kept on screen while Ferry is unreachable: visibly not live. */
 const STALE = { opacity: 0.55, filter: 'grayscale(0.7)' } as const;
 
@@ -137,6 +180,26 @@ export function App() {
   const connectionName = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
   const section = '/' + (path.split('/')[1] ?? '');
   const resolved = resolveRoute(path.split('?')[0]!);
+  const crumbs =
+    resolved && state === 'ready' ? resolved.route.crumbs(resolved.params, connectionName) : [];
+  const pageTitle = crumbs.at(-1)?.text;
+  const mainRef = useRef<HTMLDivElement>(null);
+  // One title per page ("Jobs — Ferry"), and after a move the page's heading has the focus, so
+  // a screen reader starts there and Tab goes on from it.
+  useEffect(() => {
+    document.title = pageTitle ? `${pageTitle} — Ferry` : 'Ferry';
+  }, [pageTitle]);
+  useEffect(() => {
+    if (state !== 'ready') return;
+    const frame = requestAnimationFrame(() => {
+      const heading = mainRef.current?.querySelector<HTMLElement>('h1');
+      // Never take the focus from a field the admin is already in.
+      if (!heading || mainRef.current?.contains(document.activeElement)) return;
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [path, state]);
 
   const followHref = (event: CustomEvent<{ href: string; external?: boolean }>) => {
     if (event.detail.external) return;
@@ -176,6 +239,7 @@ export function App() {
 
   return (
     <>
+      <SkipLink />
       <div id="top-nav" style={{ position: 'sticky', top: 0, zIndex: 1002 }}>
         <TopNavigation
           identity={{
@@ -228,12 +292,9 @@ export function App() {
           />
         }
         breadcrumbs={
-          resolved && state === 'ready' ? (
+          crumbs.length > 0 ? (
             <BreadcrumbGroup
-              items={[
-                { text: 'Ferry', href: '#/connections' },
-                ...resolved.route.crumbs(resolved.params, connectionName),
-              ]}
+              items={[{ text: 'Ferry', href: '#/connections' }, ...crumbs]}
               onFollow={followHref}
             />
           ) : undefined
@@ -270,6 +331,8 @@ export function App() {
         content={
           // One wrapper either way: toggling it must not remount the page (and lose a form).
           <div
+            ref={mainRef}
+            id="main-content"
             data-testid={stale ? 'stale-content' : undefined}
             aria-busy={stale}
             style={stale ? STALE : undefined}
