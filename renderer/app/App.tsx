@@ -172,7 +172,7 @@ function resolveRoute(path: string): { route: Route; params: Record<string, stri
 
 /** The console shell: top bar, side navigation, breadcrumbs, flash messages, the routed page. */
 export function App() {
-  const { state, error, info, flashes, dismiss, link, seenAt } = useAppStore();
+  const { state, error, info, flashes, dismiss, link, seenAt, leavePage } = useAppStore();
   const stale = link === 'down' && state === 'ready';
   const { path, navigate } = useRouter();
   const [navigationOpen, setNavigationOpen] = useState(true);
@@ -204,6 +204,7 @@ export function App() {
   const followHref = (event: CustomEvent<{ href: string; external?: boolean }>) => {
     if (event.detail.external) return;
     event.preventDefault();
+    leavePage();
     navigate(event.detail.href.replace(/^#/, ''));
   };
 
@@ -248,6 +249,7 @@ export function App() {
             logo: { src: '/favicon.svg', alt: 'Ferry' },
             onFollow: (e) => {
               e.preventDefault();
+              leavePage();
               navigate('/connections');
             },
           }}

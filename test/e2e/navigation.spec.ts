@@ -14,7 +14,12 @@ test('each page has its own title, its heading takes the focus, and a skip link 
     await expect(page).toHaveTitle('Jobs — Ferry');
     await expect(page.getByRole('heading', { level: 1, name: /^Jobs/ })).toBeFocused();
 
+    // What was said about one page does not follow to the next, and is not said twice.
+    await page.getByRole('button', { name: 'Retry failed' }).click();
+    await page.getByRole('button', { name: 'Retry failed' }).click();
+    await expect(page.getByText('No failed hours to retry')).toHaveCount(1);
     await page.getByRole('link', { name: 'Connections', exact: true }).first().click();
+    await expect(page.getByText('No failed hours to retry')).toHaveCount(0);
     await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
     await expect(page).toHaveTitle('demo-export — Ferry');
     await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeFocused();

@@ -14,6 +14,8 @@ export interface Flash {
   id: string;
   type: 'success' | 'error' | 'warning' | 'info';
   content: string;
+  /** Ferry's own notices (a damaged file restored, a notification): kept across pages. */
+  sticky: boolean;
 }
 
 interface AppState {
@@ -29,7 +31,9 @@ interface AppState {
   /** When Ferry last answered before the link went down (ISO). */
   seenAt: string | null;
   start(): Promise<void>;
-  flash(type: Flash['type'], content: string): void;
+  flash(type: Flash['type'], content: string, sticky?: boolean): void;
+  /** The admin went to another page: what was said about the last one goes. */
+  leavePage(): void;
   dismiss(id: string): void;
 }
 
@@ -52,7 +56,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
       await loadLists();
       set({ info, state: 'ready' });
       for (const notice of info.notices)
-        get().flash(notice.level === 'info' ? 'info' : notice.level, notice.message);
+        get().flash(notice.level === 'info' ? 'info' : notice.level, notice.message, true);
       stream = api().subscribe(onPush);
       api().onLink(onLink);
     } catch (error) {
@@ -60,12 +64,18 @@ export const useAppStore = create<AppState>()((set, get) => ({
       else set({ state: 'error', error: (error as Error).message });
     }
   },
-  flash(type, content) {
+  flash(type, content, sticky = false) {
     const id = `flash-${++flashCounter}`;
+    // The same words twice are one message, not a stack.
+    if (get().flashes.some((f) => f.type === type && f.content === content)) return;
     // A new success replaces the previous one: "created org", then "added project" is one story.
     const kept =
       type === 'success' ? get().flashes.filter((f) => f.type !== 'success') : get().flashes;
-    set({ flashes: [...kept, { id, type, content }] });
+    set({ flashes: [...kept, { id, type, content, sticky }] });
+  },
+  leavePage() {
+    if (get().flashes.some((f) => !f.sticky))
+      set({ flashes: get().flashes.filter((f) => f.sticky) });
   },
   dismiss(id) {
     set({ flashes: get().flashes.filter((f) => f.id !== id) });
@@ -158,12 +168,20 @@ function onPush(event: PushEvent): void {
     case 'notification':
       useAppStore
         .getState()
-        .flash(event.notification.level, `${event.notification.title}: ${event.notification.body}`);
+        .flash(
+          event.notification.level,
+          `${event.notification.title}: ${event.notification.body}`,
+          true,
+        );
       break;
     case 'notice':
       useAppStore
         .getState()
-        .flash(event.notice.level === 'info' ? 'info' : event.notice.level, event.notice.message);
+        .flash(
+          event.notice.level === 'info' ? 'info' : event.notice.level,
+          event.notice.message,
+          true,
+        );
       break;
     default:
       break;
