@@ -3,6 +3,7 @@ import type { AppInfo } from '../../../shared/api/contract';
 import type { PushEvent } from '../../../shared/api/events';
 import { api } from '../../api/client';
 import { MissingTokenError } from '../../api/transport';
+import { watchLink } from './link';
 import { useMigrationStore } from '../migration/store';
 import { useConnectionsStore } from '../connections/store';
 import { useJobsStore } from '../jobs/store';
@@ -57,8 +58,17 @@ export const useAppStore = create<AppState>()((set, get) => ({
       set({ info, state: 'ready' });
       for (const notice of info.notices)
         get().flash(notice.level === 'info' ? 'info' : notice.level, notice.message, true);
-      stream = api().subscribe(onPush);
-      api().onLink(onLink);
+      watchLink({
+        subscribe: () => api().subscribe(onPush),
+        probe: () => api().app.info(),
+        onDown: (seenAt) => set({ link: 'down', seenAt }),
+        onUp: () => {
+          set({ link: 'up', seenAt: null });
+          void loadLists();
+          useJobsStore.getState().reloadSoon();
+        },
+        onRefused: () => set({ state: 'needs-token', link: 'up' }),
+      });
     } catch (error) {
       if (error instanceof MissingTokenError) set({ state: 'needs-token' });
       else set({ state: 'error', error: (error as Error).message });
@@ -90,61 +100,6 @@ function loadLists(): Promise<unknown> {
     useScheduleStore.getState().load(),
     useMigrationStore.getState().load(),
   ]);
-}
-
-// -- the link to Ferry -------------------------------------------------------------------------
-
-/** The push stream's unsubscribe; opened anew when Ferry is back. */
-let stream: () => void = () => undefined;
-let lastUp = Date.now();
-let probeTimer: ReturnType<typeof setTimeout> | null = null;
-let probeDelay = 0;
-const PROBE_FIRST_MS = 1_000;
-const PROBE_MAX_MS = 5_000;
-
-function onLink(link: 'up' | 'down' | 'refused'): void {
-  const app = useAppStore.getState();
-  if (link === 'refused') {
-    // Ferry answers, but not to this tab: it was restarted with a new token.
-    stopProbing();
-    stream();
-    useAppStore.setState({ state: 'needs-token', link: 'up' });
-  } else if (link === 'up') {
-    lastUp = Date.now();
-    if (app.link === 'down') recover();
-  } else if (app.link === 'up' && app.state === 'ready') {
-    useAppStore.setState({ link: 'down', seenAt: new Date(lastUp).toISOString() });
-    probeDelay = PROBE_FIRST_MS;
-    probe();
-  }
-}
-
-/** Ask Ferry again after a while (1 s, then up to every 5 s) until it answers. */
-function probe(): void {
-  probeTimer = setTimeout(async () => {
-    probeTimer = null;
-    await api()
-      .app.info()
-      .catch(() => undefined);
-    if (useAppStore.getState().link !== 'down' || useAppStore.getState().state !== 'ready') return;
-    probeDelay = Math.min(probeDelay * 2, PROBE_MAX_MS);
-    probe();
-  }, probeDelay);
-}
-
-function stopProbing(): void {
-  if (probeTimer) clearTimeout(probeTimer);
-  probeTimer = null;
-}
-
-/** Ferry answers again: a fresh push stream, and every list read anew. */
-function recover(): void {
-  stopProbing();
-  useAppStore.setState({ link: 'up', seenAt: null });
-  stream();
-  stream = api().subscribe(onPush);
-  void loadLists();
-  useJobsStore.getState().reloadSoon();
 }
 
 /** Keep lists fresh when the engine reports a change made elsewhere (CLI, another window). */

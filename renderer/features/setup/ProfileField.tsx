@@ -4,7 +4,17 @@ import FormField from '@cloudscape-design/components/form-field';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useEffect, useState } from 'react';
+import type { MethodResult } from '../../../shared/api/contract';
 import { useSetupStore } from './store';
+
+/** The profiles on this machine as choices: name, kind, region, whether MFA is asked. */
+export function profileOptions(profiles: MethodResult<'aws.profiles'> | null) {
+  return (profiles?.profiles ?? []).map((p) => ({
+    value: p.name,
+    label: p.name,
+    description: `${p.kind}${p.region ? ` · ${p.region}` : ''}${p.mfaSerial ? ' · MFA' : ''}`,
+  }));
+}
 
 /**
  * The AWS profile a connection uses: picked from the profiles on this machine (or typed), with
@@ -27,11 +37,7 @@ export function ProfileField({
   const { profiles, loadProfiles, checkIdentity, busy } = useSetupStore();
   const [checked, setChecked] = useState<{ ok: boolean; text: string } | null>(null);
   useEffect(() => void loadProfiles(), [loadProfiles]);
-  const options = (profiles?.profiles ?? []).map((pr) => ({
-    value: pr.name,
-    label: pr.name,
-    description: `${pr.kind}${pr.region ? ` · ${pr.region}` : ''}${pr.mfaSerial ? ' · MFA' : ''}`,
-  }));
+  const options = profileOptions(profiles);
   const check = async () => {
     const result = await checkIdentity({
       profile: value,

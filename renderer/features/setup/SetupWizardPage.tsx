@@ -27,6 +27,7 @@ import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { regionProblem } from '../../../shared/aws/regions';
 import { fieldErrors } from '../common/action';
+import { profileOptions } from './ProfileField';
 import { defaultProjectId, ProjectSelect } from '../connections/ProjectSelect';
 import { S3LocationFields } from '../connections/S3LocationFields';
 import { useConnectionsStore } from '../connections/store';
@@ -194,11 +195,6 @@ export function SetupWizardPage() {
   };
 
   const err = (field: string) => errors[field];
-  const profileOptions = (setup.profiles?.profiles ?? []).map((p) => ({
-    value: p.name,
-    label: p.name,
-    description: `${p.kind}${p.region ? ` · ${p.region}` : ''}${p.mfaSerial ? ' · MFA' : ''}`,
-  }));
 
   const verifyNow = async () => {
     const result = await setup.runVerify(target(), draft.form);
@@ -357,7 +353,7 @@ export function SetupWizardPage() {
                   <Autosuggest
                     data-testid="wizard-profile"
                     value={draft.profile}
-                    options={profileOptions}
+                    options={profileOptions(setup.profiles)}
                     onChange={(e) => set('profile', e.detail.value)}
                     enteredTextLabel={(v) => `Use "${v}"`}
                     empty="No profiles found — create one with aws configure"
