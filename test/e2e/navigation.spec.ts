@@ -26,9 +26,7 @@ test('each page has its own title, its heading takes the focus, and a skip link 
 
     // The skip link is the first stop of Tab (before the top navigation), shown when it has the
     // focus; it leads past the navigation to the heading.
-    expect(await page.evaluate(() => document.querySelector('a')?.textContent)).toBe(
-      'Skip to main content',
-    );
+    await expect(page.locator('a').first()).toHaveText('Skip to main content');
     const skip = page.getByRole('link', { name: 'Skip to main content' });
     await skip.focus();
     await expect(skip).toBeInViewport();
