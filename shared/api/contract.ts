@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import {
+  archivedConnection,
   connection,
   connectionCreate,
   connectionUpdate,
@@ -235,10 +236,7 @@ export const contract = {
   ),
   'backups.restore': spec(z.object({ id: z.string().min(1), as: awsAsk }), backup, true),
   /** Connections a migration deleted: their jobs stay in the history under these names. */
-  'connections.archived': spec(
-    none,
-    z.array(connection.extend({ archivedAt: z.string(), reason: z.string() })),
-  ),
+  'connections.archived': spec(none, z.array(archivedConnection)),
 
   /** KMS migrations, newest first. */
   'migrations.list': spec(none, z.array(migrationView)),

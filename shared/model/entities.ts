@@ -346,6 +346,14 @@ export const connection = z.object({
 });
 export type Connection = z.infer<typeof connection>;
 
+/** A deleted connection whose job history stays readable (a migration's old connection). */
+export const archivedConnection = connection.extend({
+  archivedAt: isoTime,
+  /** Why it was archived, in a sentence ("Replaced by … in KMS migration …"). */
+  reason: z.string(),
+});
+export type ArchivedConnection = z.infer<typeof archivedConnection>;
+
 const connectionName = displayName('Connection name', 64).refine(
   (v) => !/^cn_[a-z0-9]{8}$/.test(v),
   {

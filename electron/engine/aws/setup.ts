@@ -417,49 +417,46 @@ export class AwsSetup {
   /** Put a backed-up document back exactly as it was (or remove Ferry's, if there was none). */
   async restore(backupId: string, target: AwsTarget): Promise<Backup> {
     const { backup: entry, document } = await this.backupDocument(backupId);
-    const saved = { document };
     const clients = await this.aws.setup({ ...target, roleArn: null });
     const s3 = await s3Sdk();
     if (entry.kind === 'bucket-policy') {
       const bucket = entry.target.replace(/^s3:\/\//, '');
-      if (saved.document === null)
+      if (document === null)
         await clients.s3.send(new s3.DeleteBucketPolicyCommand({ Bucket: bucket }));
       else
-        await clients.s3.send(
-          new s3.PutBucketPolicyCommand({ Bucket: bucket, Policy: saved.document }),
-        );
+        await clients.s3.send(new s3.PutBucketPolicyCommand({ Bucket: bucket, Policy: document }));
     } else if (entry.kind === 'bucket-encryption') {
       const bucket = entry.target.replace(/^s3:\/\//, '');
-      if (saved.document === null)
+      if (document === null)
         await clients.s3.send(new s3.DeleteBucketEncryptionCommand({ Bucket: bucket }));
       else
         await clients.s3.send(
           new s3.PutBucketEncryptionCommand({
             Bucket: bucket,
-            ServerSideEncryptionConfiguration: JSON.parse(saved.document) as never,
+            ServerSideEncryptionConfiguration: JSON.parse(document) as never,
           }),
         );
     } else if (entry.kind === 'key-policy') {
       const { PutKeyPolicyCommand } = await kmsSdk();
-      if (saved.document !== null)
+      if (document !== null)
         await clients.kms.send(
           new PutKeyPolicyCommand({
             KeyId: entry.target,
             PolicyName: 'default',
-            Policy: saved.document,
+            Policy: document,
           }),
         );
     } else {
       const iam = await iamSdk();
-      if (entry.kind === 'role-trust' && saved.document !== null)
+      if (entry.kind === 'role-trust' && document !== null)
         await clients.iam.send(
           new iam.UpdateAssumeRolePolicyCommand({
             RoleName: entry.target,
-            PolicyDocument: saved.document,
+            PolicyDocument: document,
           }),
         );
       if (entry.kind === 'role-policy') {
-        if (saved.document === null)
+        if (document === null)
           await clients.iam
             .send(
               new iam.DeleteRolePolicyCommand({
@@ -473,7 +470,7 @@ export class AwsSetup {
             new iam.PutRolePolicyCommand({
               RoleName: entry.target,
               PolicyName: ROLE_POLICY_NAME,
-              PolicyDocument: saved.document,
+              PolicyDocument: document,
             }),
           );
       }
@@ -532,11 +529,7 @@ export class AwsSetup {
     connectionId: string | null,
     reason: string,
   ): Promise<Backup> {
-    const clients = await this.aws.setup({ ...target, roleArn: null });
-    const current =
-      kind === 'bucket-policy'
-        ? await this.currentBucketPolicy(clients, target.bucket)
-        : await this.currentEncryption(clients, target.bucket);
+    const current = await this.bucketDocument(target, kind);
     return this.backup(
       { kind, target: `s3://${target.bucket}`, current, proposed: '' },
       connectionId,
@@ -554,15 +547,15 @@ export class AwsSetup {
     return { backup: entry, document: saved.document };
   }
 
-  /** The bucket policy and default encryption as they are now, formatted as backups keep them. */
-  async bucketDocuments(
+  /** The bucket policy or default encryption as it is now, formatted as backups keep it. */
+  async bucketDocument(
     target: SetupTarget,
-  ): Promise<{ bucketPolicy: string | null; bucketEncryption: string | null }> {
+    kind: 'bucket-policy' | 'bucket-encryption',
+  ): Promise<string | null> {
     const clients = await this.aws.setup({ ...target, roleArn: null });
-    return {
-      bucketPolicy: await this.currentBucketPolicy(clients, target.bucket),
-      bucketEncryption: await this.currentEncryption(clients, target.bucket),
-    };
+    return kind === 'bucket-policy'
+      ? this.currentBucketPolicy(clients, target.bucket)
+      : this.currentEncryption(clients, target.bucket);
   }
 
   /** Keep a document as it is now, in backups/ and the index in config.json. Never deleted by Ferry. */

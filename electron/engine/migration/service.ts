@@ -442,10 +442,10 @@ export class MigrationService {
           );
           m.backupIds.push(...result.backups.map((b) => b.id));
         }
-        const now = await this.deps.setup.bucketDocuments(target);
-        if (!now.bucketEncryption?.includes(m.keyArn!))
+        const encryption = await this.deps.setup.bucketDocument(target, 'bucket-encryption');
+        if (!encryption?.includes(m.keyArn!))
           throw new Error(
-            `The bucket’s default encryption does not use ${m.keyArn} (it is ${now.bucketEncryption ?? 'not set'}).`,
+            `The bucket’s default encryption does not use ${m.keyArn} (it is ${encryption ?? 'not set'}).`,
           );
         return { text: `Default encryption is SSE-KMS with ${m.keyArn}.` };
       }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import {
+  archivedConnection,
   backfill,
   backup,
   connection,
@@ -9,14 +10,6 @@ import {
   project,
 } from '../../../shared/model/entities';
 import { migration } from '../../../shared/model/migration';
-
-/** A deleted connection whose job history stays readable (a migration's old connection). */
-export const archivedConnection = connection.extend({
-  archivedAt: z.string(),
-  /** Why it was archived, in a sentence ("replaced by … in migration …"). */
-  reason: z.string(),
-});
-export type ArchivedConnection = z.infer<typeof archivedConnection>;
 
 /**
  * The persisted layout of `config.json` and of the job shards, with their versions.

@@ -1,6 +1,9 @@
-import type { ConnectionCreate, ConnectionUpdate } from '../../../shared/model/entities';
+import type {
+  ArchivedConnection,
+  ConnectionCreate,
+  ConnectionUpdate,
+} from '../../../shared/model/entities';
 import { create } from 'zustand';
-import type { MethodResult } from '../../../shared/api/contract';
 import { api } from '../../api/client';
 import { attempt } from '../common/action';
 import { createEntityStore } from '../common/entity-store';
@@ -23,4 +26,3 @@ export const useArchivedConnections = create<{
     if (result.ok) set({ items: result.value });
   },
 }));
-type ArchivedConnection = MethodResult<'connections.archived'>[number];
