@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { FerryError } from '../../shared/api/errors';
 import type { MethodResult } from '../../shared/api/contract';
+import { formatDocument } from '../../shared/aws/policies';
 import { setupTargetFor, type SetupTargetInput } from '../../shared/model/aws';
 import type { Connection, S3Destination } from '../../shared/model/entities';
 import type { Engine } from '../engine';
@@ -147,7 +148,7 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
                   .map((p) =>
                     p.current === null
                       ? `# ${p.kind} for ${p.target} (none there yet)\n${p.proposed}`
-                      : `# ${p.kind} for ${p.target}, changes against what is there now:\n${createTwoFilesPatch('current', 'proposed', pretty(p.current), p.proposed, '', '', { context: 3 })}`,
+                      : `# ${p.kind} for ${p.target}, changes against what is there now:\n${createTwoFilesPatch('current', 'proposed', formatDocument(p.current), p.proposed, '', '', { context: 3 })}`,
                   )
                   .join('\n'),
               );
@@ -205,10 +206,3 @@ export async function setupTargetOf(
   return { connection, form: opts.form ?? (dest.roleArn ? 'role' : 'legacy'), target };
 }
 
-function pretty(text: string): string {
-  try {
-    return `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
-  } catch {
-    return text;
-  }
-}

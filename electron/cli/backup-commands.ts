@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { FerryError } from '../../shared/api/errors';
-import type { Engine } from '../engine';
+import { createTwoFilesPatch } from 'diff';
+import { formatDocument } from '../../shared/aws/policies';
 import type { CliContext } from './index';
 import { formatRecord, formatTable, print } from './output';
 
@@ -60,56 +60,65 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     );
 
   backups
-    .command('restore')
-    .description('put a backed-up document back exactly as it was (or remove it if there was none)')
+    .command('diff')
+    .description('what changed since a backup: its document against the one in AWS now')
     .argument('<id>', 'backup ID (bk_…)')
     .option('--profile <name>', 'AWS profile (default: the backup’s connection’s)')
     .option('--region <region>', 'AWS Region (default: the backup’s connection’s)')
     .option('--endpoint <url>', 'another AWS endpoint (a local test server)')
     .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
-    .action(
-      (
-        id: string,
-        opts: { profile?: string; region?: string; endpoint?: string; mfaCode?: string },
-      ) =>
-        ctx.withEngine('write', async (engine) => {
-          const { backup } = await engine.call('backups.show', { id });
-          const as = await askFor(engine, backup.connectionId, opts);
-          const restored = await engine.call('backups.restore', { id, as });
-          print(ctx, restored, () =>
-            restored.existed
+    .action((id: string, opts: AskOptions) =>
+      ctx.withEngine('read', async (engine) => {
+        const found = await engine.call('backups.compare', { id, as: opts });
+        print(ctx, found, () => backupDiff(found.kept, found.now));
+      }),
+    );
+
+  backups
+    .command('restore')
+    .description(
+      'put a backed-up document back exactly as it was (or remove it if there was none); what it replaces is backed up first',
+    )
+    .argument('<id>', 'backup ID (bk_…)')
+    .option('--profile <name>', 'AWS profile (default: the backup’s connection’s)')
+    .option('--region <region>', 'AWS Region (default: the backup’s connection’s)')
+    .option('--endpoint <url>', 'another AWS endpoint (a local test server)')
+    .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
+    .action((id: string, opts: AskOptions) =>
+      ctx.withEngine('write', async (engine) => {
+        const { restored, replaced } = await engine.call('backups.restore', { id, as: opts });
+        print(
+          ctx,
+          { restored, replaced },
+          () =>
+            (restored.existed
               ? `Restored the ${restored.kind} of ${restored.target} from ${restored.id}.\n`
-              : `There was no ${restored.kind} on ${restored.target} before; Ferry's was removed (${restored.id}).\n`,
-          );
-        }),
+              : `There was no ${restored.kind} on ${restored.target} before; Ferry's was removed (${restored.id}).\n`) +
+            `What it replaced is kept as ${replaced.id} (ferry backups restore ${replaced.id} undoes this).\n`,
+        );
+      }),
     );
 }
 
-/** Who asks AWS for a restore: the flags, else the backup's connection (live or archived). */
-async function askFor(
-  engine: Engine,
-  connectionId: string | null,
-  opts: { profile?: string; region?: string; endpoint?: string; mfaCode?: string },
-) {
-  const connections = [
-    ...(await engine.call('connections.list')),
-    ...(await engine.call('connections.archived')),
-  ];
-  const dest = connections.find((c) => c.id === connectionId)?.destination;
-  const s3 = dest?.type === 's3' ? dest : null;
-  const profile = opts.profile ?? s3?.profile;
-  const region = opts.region ?? s3?.region;
-  if (!profile || !region)
-    throw new FerryError(
-      'validation',
-      'This backup belongs to no connection Ferry still knows: give --profile and --region',
-      'profile',
-    );
-  return {
-    profile,
-    region,
-    endpoint: opts.endpoint ?? s3?.endpoint ?? null,
-    forcePathStyle: s3?.forcePathStyle ?? false,
-    mfaCode: opts.mfaCode,
-  };
+interface AskOptions {
+  profile?: string;
+  region?: string;
+  endpoint?: string;
+  mfaCode?: string;
+}
+
+/** A unified diff from the backup to now, or a sentence when they are the same. */
+function backupDiff(kept: string | null, now: string | null): string {
+  const same =
+    kept === now || (kept !== null && now !== null && formatDocument(kept) === formatDocument(now));
+  if (same) return 'No change: AWS holds the same document as the backup.\n';
+  return createTwoFilesPatch(
+    'backup',
+    'now',
+    kept === null ? '' : formatDocument(kept),
+    now === null ? '' : formatDocument(now),
+    kept === null ? '(there was none)' : '',
+    now === null ? '(there is none)' : '',
+    { context: 3 },
+  );
 }

@@ -23,6 +23,7 @@ import {
 import {
   applyStep,
   awsAsk,
+  backupAsk,
   awsProfile,
   identity,
   policyForm,
@@ -234,7 +235,17 @@ export const contract = {
     z.object({ id: z.string().min(1) }),
     z.object({ backup, document: z.string().nullable() }),
   ),
-  'backups.restore': spec(z.object({ id: z.string().min(1), as: awsAsk }), backup, true),
+  /** A backup's document next to the one in AWS now. Changes nothing. */
+  'backups.compare': spec(
+    z.object({ id: z.string().min(1), as: backupAsk }),
+    z.object({ backup, kept: z.string().nullable(), now: z.string().nullable() }),
+  ),
+  /** Put a backup back; what it replaces is backed up first (`replaced`). */
+  'backups.restore': spec(
+    z.object({ id: z.string().min(1), as: backupAsk }),
+    z.object({ restored: backup, replaced: backup }),
+    true,
+  ),
   /** Connections a migration deleted: their jobs stay in the history under these names. */
   'connections.archived': spec(none, z.array(archivedConnection)),
 

@@ -49,6 +49,7 @@ export const API_METHODS = [
   'aws.verify',
   'backups.list',
   'backups.show',
+  'backups.compare',
   'backups.restore',
   'connections.archived',
   'migrations.list',

@@ -373,3 +373,12 @@ export function hasConnectionStatements(doc: PolicyDocument | null, connectionId
 export function formatPolicy(policy: PolicyDocument | object): string {
   return `${JSON.stringify(policy, null, 2)}\n`;
 }
+
+/** A document from AWS (minified or not) formatted like formatPolicy; text that is not JSON as is. */
+export function formatDocument(text: string): string {
+  try {
+    return formatPolicy(JSON.parse(text) as object);
+  } catch {
+    return text;
+  }
+}

@@ -42,6 +42,20 @@ export const awsAsk = z.object({
   mfaCode,
 });
 
+/**
+ * Who asks AWS to show or restore a backup: by default the backup's connection's profile and
+ * region (live or archived); each given field overrides it.
+ */
+export const backupAsk = z
+  .object({
+    profile: profileName.optional(),
+    region: region.optional(),
+    endpoint: endpoint.optional(),
+    mfaCode,
+  })
+  .default({});
+export type BackupAsk = z.output<typeof backupAsk>;
+
 /** A connection's destination as the setup steps need it; it may not be saved yet. */
 export const setupTarget = awsAsk.extend({
   /** The connection the documents are for: its statement ids carry it (cn_…). */

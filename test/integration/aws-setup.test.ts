@@ -162,11 +162,17 @@ describe('policies: apply with backup, and restore', () => {
         { id: backups[0]!.id, kind: 'bucket-policy', existed: true },
       ]);
 
-      await e.call('backups.restore', {
-        id: backups[0]!.id,
-        as: { profile: TEST_PROFILE, region: 'us-east-1', endpoint: moto.endpoint },
-      });
+      const as = { profile: TEST_PROFILE, region: 'us-east-1', endpoint: moto.endpoint };
+      const before = await e.call('backups.compare', { id: backups[0]!.id, as });
+      expect([before.kept, before.now]).toEqual([original, applied]);
+      const { replaced } = await e.call('backups.restore', { id: backups[0]!.id, as });
       expect((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy).toBe(original);
+      // The restore kept what it replaced: restoring that puts Ferry's statements back.
+      expect(replaced).toMatchObject({ kind: 'bucket-policy', existed: true });
+      expect(replaced.reason).toBe(`before restoring ${backups[0]!.id}`);
+      expect((await e.call('backups.show', { id: replaced.id })).document).toBe(applied);
+      await e.call('backups.restore', { id: replaced.id, as });
+      expect((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy).toBe(applied);
     } finally {
       await e.close();
     }

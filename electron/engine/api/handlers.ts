@@ -1,12 +1,13 @@
 import type { AppInfo, MethodParsed, Notice } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/api/errors';
-import { setupTarget, setupTargetFor } from '../../../shared/model/aws';
+import { setupTarget, setupTargetFor, type BackupAsk } from '../../../shared/model/aws';
 import {
   appSettings,
   type AppSettings,
   type Connection,
   type SmtpSettings,
 } from '../../../shared/model/entities';
+import { backupAskTarget } from '../aws/backup-ask';
 import type { AwsSetup } from '../aws/setup';
 import { awsFiles, environmentWarnings, listProfiles } from '../aws/profiles';
 import type { Catalog, Clock } from '../catalog';
@@ -47,6 +48,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         ? await secrets.has(SMTP_PASSWORD_SECRET, smtpOrigin(current.smtp))
         : false,
     };
+  };
+
+  const backupTarget = async (id: string, ask: BackupAsk) => {
+    const { backup } = await setup.backupDocument(id);
+    const { connections, archived } = store.config.data;
+    return backupAskTarget([...connections, ...archived], backup.connectionId, ask);
   };
 
   return {
@@ -156,7 +163,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'aws.verify': ({ target, form }) => awsCall(() => setup.verify(target, form)),
     'backups.list': () => [...store.config.data.backups].reverse(),
     'backups.show': ({ id }) => setup.backupDocument(id),
-    'backups.restore': ({ id, as }) => awsCall(() => setup.restore(id, as)),
+    'backups.compare': async ({ id, as }) =>
+      awsCall(async () => setup.compare(id, await backupTarget(id, as))),
+    'backups.restore': async ({ id, as }) =>
+      awsCall(async () => setup.restore(id, await backupTarget(id, as))),
     'connections.archived': () => [...store.config.data.archived],
     'migrations.list': () => migrations.list(),
     'migrations.get': ({ id }) => migrations.get(id),

@@ -414,19 +414,67 @@ export class AwsSetup {
     return out.KeyMetadata!.Arn!;
   }
 
-  /** Put a backed-up document back exactly as it was (or remove Ferry's, if there was none). */
-  async restore(backupId: string, target: AwsTarget): Promise<Backup> {
+  /**
+   * Put a backed-up document back exactly as it was (or remove Ferry's, if there was none) —
+   * after backing up what is there now, so a restore can itself be undone.
+   */
+  async restore(
+    backupId: string,
+    target: AwsTarget,
+  ): Promise<{ restored: Backup; replaced: Backup }> {
     const { backup: entry, document } = await this.backupDocument(backupId);
     const clients = await this.aws.setup({ ...target, roleArn: null });
+    const now = await this.documentNow(clients, entry);
+    const replaced = await this.backup(
+      { kind: entry.kind, target: entry.target, current: now, proposed: '' },
+      entry.connectionId,
+      `before restoring ${entry.id}`,
+    );
+    await this.putDocument(clients, entry, document);
+    return { restored: entry, replaced };
+  }
+
+  /** A backup's document next to the one in AWS now (null: there is none). Changes nothing. */
+  async compare(
+    backupId: string,
+    target: AwsTarget,
+  ): Promise<{ backup: Backup; kept: string | null; now: string | null }> {
+    const { backup: entry, document } = await this.backupDocument(backupId);
+    const clients = await this.aws.setup({ ...target, roleArn: null });
+    return { backup: entry, kept: document, now: await this.documentNow(clients, entry) };
+  }
+
+  /** The document a backup is of, as it is in AWS now, formatted as backups keep it. */
+  private async documentNow(clients: SetupClients, entry: Backup): Promise<string | null> {
+    const bucket = entry.target.replace(/^s3:\/\//, '');
+    switch (entry.kind) {
+      case 'bucket-policy':
+        return this.currentBucketPolicy(clients, bucket);
+      case 'bucket-encryption':
+        return this.currentEncryption(clients, bucket);
+      case 'key-policy':
+        return this.currentKeyPolicy(clients, entry.target);
+      case 'role-trust':
+        return (await this.currentRole(clients, entry.target)).trust;
+      case 'role-policy':
+        return (await this.currentRole(clients, entry.target)).permissions;
+    }
+  }
+
+  /** Write a document where a backup came from; null removes what is there. */
+  private async putDocument(
+    clients: SetupClients,
+    entry: Backup,
+    document: string | null,
+  ): Promise<void> {
     const s3 = await s3Sdk();
+    const bucket = entry.target.replace(/^s3:\/\//, '');
     if (entry.kind === 'bucket-policy') {
-      const bucket = entry.target.replace(/^s3:\/\//, '');
       if (document === null)
         await clients.s3.send(new s3.DeleteBucketPolicyCommand({ Bucket: bucket }));
       else
         await clients.s3.send(new s3.PutBucketPolicyCommand({ Bucket: bucket, Policy: document }));
     } else if (entry.kind === 'bucket-encryption') {
-      const bucket = entry.target.replace(/^s3:\/\//, '');
       if (document === null)
         await clients.s3.send(new s3.DeleteBucketEncryptionCommand({ Bucket: bucket }));
       else
@@ -437,14 +485,11 @@ export class AwsSetup {
           }),
         );
     } else if (entry.kind === 'key-policy') {
+      // A key always has a policy: a backup of none cannot be put back.
       const { PutKeyPolicyCommand } = await kmsSdk();
       if (document !== null)
         await clients.kms.send(
-          new PutKeyPolicyCommand({
-            KeyId: entry.target,
-            PolicyName: 'default',
-            Policy: document,
-          }),
+          new PutKeyPolicyCommand({ KeyId: entry.target, PolicyName: 'default', Policy: document }),
         );
     } else {
       const iam = await iamSdk();
@@ -475,7 +520,6 @@ export class AwsSetup {
           );
       }
     }
-    return entry;
   }
 
   /** Verify access as an export would: as the role in the role form, else as the profile. */
@@ -629,7 +673,7 @@ export class AwsSetup {
         ? decodeURIComponent(role.Role.AssumeRolePolicyDocument)
         : null;
       const permissions = await clients.iam
-        .send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'ferry-export' }))
+        .send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: ROLE_POLICY_NAME }))
         .then((r) => (r.PolicyDocument ? decodeURIComponent(r.PolicyDocument) : null))
         .catch(() => null);
       return { trust, permissions };

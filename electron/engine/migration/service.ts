@@ -253,7 +253,7 @@ export class MigrationService {
       ] as const)
         await part(id, label, async () => {
           if (!backupId) return null;
-          const restored = await this.deps.setup.restore(backupId, as);
+          const { restored } = await this.deps.setup.restore(backupId, as);
           return restored.existed
             ? `Put back from backup ${backupId}.`
             : `There was none before: removed (backup ${backupId}).`;

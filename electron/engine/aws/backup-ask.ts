@@ -1,0 +1,32 @@
+import { FerryError } from '../../../shared/api/errors';
+import type { BackupAsk } from '../../../shared/model/aws';
+import type { Connection } from '../../../shared/model/entities';
+import type { AwsTarget } from './clients';
+
+/**
+ * Who asks AWS about a backup: the given fields, else the profile, region and endpoint of the
+ * backup's connection (live or archived — a migration may have removed it).
+ */
+export function backupAskTarget(
+  connections: readonly Connection[],
+  connectionId: string | null,
+  ask: BackupAsk,
+): AwsTarget {
+  const dest = connections.find((c) => c.id === connectionId)?.destination;
+  const s3 = dest?.type === 's3' ? dest : null;
+  const profile = ask.profile ?? s3?.profile;
+  const region = ask.region ?? s3?.region;
+  if (!profile || !region)
+    throw new FerryError(
+      'validation',
+      'This backup belongs to no connection Ferry still knows: give the AWS profile and Region to use',
+      'profile',
+    );
+  return {
+    profile,
+    region,
+    endpoint: ask.endpoint ?? s3?.endpoint ?? null,
+    forcePathStyle: s3?.forcePathStyle ?? false,
+    mfaCode: ask.mfaCode,
+  };
+}
