@@ -205,4 +205,3 @@ export async function setupTargetOf(
   const dest = connection.destination as S3Destination;
   return { connection, form: opts.form ?? (dest.roleArn ? 'role' : 'legacy'), target };
 }
-

@@ -600,5 +600,17 @@ export const backup = z.object({
   /** False when there was nothing to keep (no policy yet): restoring then removes Ferry's. */
   existed: z.boolean(),
   reason: z.string(),
+  /**
+   * Who took it (profile, Region, endpoint): who reads and restores it by default, even when no
+   * connection was saved (the wizard applies before it creates one). Missing on older backups.
+   */
+  via: z
+    .object({
+      profile: z.string(),
+      region: z.string(),
+      endpoint: z.string().nullable(),
+      forcePathStyle: z.boolean(),
+    })
+    .nullish(),
 });
 export type Backup = z.infer<typeof backup>;

@@ -53,7 +53,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const backupTarget = async (id: string, ask: BackupAsk) => {
     const { backup } = await setup.backupDocument(id);
     const { connections, archived } = store.config.data;
-    return backupAskTarget([...connections, ...archived], backup.connectionId, ask);
+    return backupAskTarget([...connections, ...archived], backup, ask);
   };
 
   return {

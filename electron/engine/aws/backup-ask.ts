@@ -1,19 +1,19 @@
 import { FerryError } from '../../../shared/api/errors';
 import type { BackupAsk } from '../../../shared/model/aws';
-import type { Connection } from '../../../shared/model/entities';
+import type { Backup, Connection } from '../../../shared/model/entities';
 import type { AwsTarget } from './clients';
 
 /**
- * Who asks AWS about a backup: the given fields, else the profile, region and endpoint of the
- * backup's connection (live or archived — a migration may have removed it).
+ * Who asks AWS about a backup: the given fields, else whoever took it, else the profile, region
+ * and endpoint of the backup's connection (live or archived — a migration may have removed it).
  */
 export function backupAskTarget(
   connections: readonly Connection[],
-  connectionId: string | null,
+  backup: Pick<Backup, 'connectionId' | 'via'>,
   ask: BackupAsk,
 ): AwsTarget {
-  const dest = connections.find((c) => c.id === connectionId)?.destination;
-  const s3 = dest?.type === 's3' ? dest : null;
+  const dest = connections.find((c) => c.id === backup.connectionId)?.destination;
+  const s3 = backup.via ?? (dest?.type === 's3' ? dest : null);
   const profile = ask.profile ?? s3?.profile;
   const region = ask.region ?? s3?.region;
   if (!profile || !region)

@@ -183,7 +183,9 @@ export class AwsSetup {
 
     if (step === 'bucket-policy') {
       const p = pick('bucket-policy')!;
-      backups.push(await this.backup(p, connectionId, 'before Ferry changed the bucket policy'));
+      backups.push(
+        await this.backup(p, connectionId, 'before Ferry changed the bucket policy', target),
+      );
       const { PutBucketPolicyCommand } = await s3Sdk();
       await clients.s3.send(
         new PutBucketPolicyCommand({ Bucket: target.bucket, Policy: p.proposed }),
@@ -201,13 +203,19 @@ export class AwsSetup {
       const trust = pick('role-trust')!;
       const permissions = pick('role-policy')!;
       backups.push(
-        await this.backup(trust, connectionId, 'before Ferry set who may assume the export role'),
+        await this.backup(
+          trust,
+          connectionId,
+          'before Ferry set who may assume the export role',
+          target,
+        ),
       );
       backups.push(
         await this.backup(
           permissions,
           connectionId,
           "before Ferry set the export role's permissions",
+          target,
         ),
       );
       const created = trust.current === null;
@@ -250,7 +258,9 @@ export class AwsSetup {
           'The key policy step needs a KMS key and the role form',
           'kmsKeyArn',
         );
-      backups.push(await this.backup(p, connectionId, 'before Ferry changed the key policy'));
+      backups.push(
+        await this.backup(p, connectionId, 'before Ferry changed the key policy', target),
+      );
       const { PutKeyPolicyCommand } = await kmsSdk();
       await clients.kms.send(
         new PutKeyPolicyCommand({
@@ -264,7 +274,12 @@ export class AwsSetup {
       const p = pick('bucket-encryption');
       if (!p) throw new FerryError('validation', 'Bucket encryption needs a KMS key', 'kmsKeyArn');
       backups.push(
-        await this.backup(p, connectionId, "before Ferry changed the bucket's default encryption"),
+        await this.backup(
+          p,
+          connectionId,
+          "before Ferry changed the bucket's default encryption",
+          target,
+        ),
       );
       const { PutBucketEncryptionCommand } = await s3Sdk();
       await clients.s3.send(
@@ -330,7 +345,7 @@ export class AwsSetup {
         current,
         proposed: left ? formatPolicy(left) : '',
       };
-      backups.push(await this.backup(proposal, target.connectionId, reason));
+      backups.push(await this.backup(proposal, target.connectionId, reason, target));
       await put(left ? formatPolicy(left) : null);
       changed.push(proposal);
     };
@@ -429,6 +444,7 @@ export class AwsSetup {
       { kind: entry.kind, target: entry.target, current: now, proposed: '' },
       entry.connectionId,
       `before restoring ${entry.id}`,
+      target,
     );
     await this.putDocument(clients, entry, document);
     return { restored: entry, replaced };
@@ -578,6 +594,7 @@ export class AwsSetup {
       { kind, target: `s3://${target.bucket}`, current, proposed: '' },
       connectionId,
       reason,
+      target,
     );
   }
 
@@ -607,6 +624,7 @@ export class AwsSetup {
     proposal: Proposal,
     connectionId: string | null,
     reason: string,
+    via: AwsTarget,
   ): Promise<Backup> {
     const takenAt = this.clock.now().toISOString();
     const id = `bk_${takenAt.replace(/[-:.TZ]/g, '').slice(0, 14)}_${randomBytes(3).toString('hex')}`;
@@ -620,6 +638,12 @@ export class AwsSetup {
       connectionId,
       existed: proposal.current !== null,
       reason,
+      via: {
+        profile: via.profile,
+        region: via.region,
+        endpoint: via.endpoint,
+        forcePathStyle: via.forcePathStyle ?? false,
+      },
     };
     await writeFileAtomic(
       join(this.dataDir, 'backups', file),
