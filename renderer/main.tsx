@@ -1,4 +1,6 @@
 import '@cloudscape-design/global-styles/index.css';
+import { I18nProvider } from '@cloudscape-design/components/i18n';
+import englishMessages from '@cloudscape-design/components/i18n/messages/all.en';
 import { applyMode, Mode } from '@cloudscape-design/global-styles';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -14,7 +16,10 @@ setApiClient(createClient(pickTransport()));
 const rootElement = document.getElementById('root')!;
 createRoot(rootElement).render(
   <StrictMode>
-    <App />
+    {/* English labels for Cloudscape's own controls (close, pagination, clear…): every one named. */}
+    <I18nProvider locale="en" messages={[englishMessages]}>
+      <App />
+    </I18nProvider>
   </StrictMode>,
 );
 useAppStore.subscribe((s) => rootElement.setAttribute('data-app-state', s.state));

@@ -8,167 +8,16 @@ import TopNavigation from '@cloudscape-design/components/top-navigation';
 import Alert from '@cloudscape-design/components/alert';
 import { useAppStore } from '../features/app/store';
 import { useConnectionsStore } from '../features/connections/store';
-import { ConnectionDetailPage } from '../features/connections/ConnectionDetailPage';
-import { ConnectionFormPage } from '../features/connections/ConnectionFormPage';
-import { ConnectionsPage } from '../features/connections/ConnectionsPage';
-import { JobsPage } from '../features/jobs/JobsPage';
-import { MigrationPage } from '../features/migration/MigrationPage';
-import { OrganizationDetailPage } from '../features/organizations/OrganizationDetailPage';
-import { OrganizationFormPage } from '../features/organizations/OrganizationFormPage';
-import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
-import { ProjectFormPage } from '../features/projects/ProjectFormPage';
-import { SettingsPage } from '../features/settings/SettingsPage';
-import { SetupWizardPage } from '../features/setup/SetupWizardPage';
 import { timeLabel } from '../features/common/time';
-import { matchRoute, useRouter } from './router';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-
-interface Route {
-  pattern: string;
-  render(params: Record<string, string>): ReactNode;
-  crumbs(
-    params: Record<string, string>,
-    names: (id: string) => string,
-  ): { text: string; href: string }[];
-}
-
-const CONNECTIONS = { text: 'Connections', href: '#/connections' };
-const ORGS = { text: 'Organizations & projects', href: '#/organizations' };
-
-const ROUTES: Route[] = [
-  { pattern: '/connections', render: () => <ConnectionsPage />, crumbs: () => [CONNECTIONS] },
-  {
-    pattern: '/connections/new',
-    render: () => <SetupWizardPage />,
-    crumbs: () => [CONNECTIONS, { text: 'Connect to S3', href: '#/connections/new' }],
-  },
-  {
-    pattern: '/connections/new/form',
-    render: () => <ConnectionFormPage />,
-    crumbs: () => [CONNECTIONS, { text: 'Create connection', href: '#/connections/new/form' }],
-  },
-  {
-    pattern: '/connections/:id',
-    render: (p) => <ConnectionDetailPage id={p.id!} />,
-    crumbs: (p, names) => [CONNECTIONS, { text: names(p.id!), href: `#/connections/${p.id}` }],
-  },
-  {
-    pattern: '/connections/:id/edit',
-    render: (p) => <ConnectionFormPage id={p.id!} />,
-    crumbs: (p, names) => [
-      CONNECTIONS,
-      { text: names(p.id!), href: `#/connections/${p.id}` },
-      { text: 'Edit', href: `#/connections/${p.id}/edit` },
-    ],
-  },
-  {
-    pattern: '/connections/:id/migrate',
-    render: (p) => <MigrationPage connectionId={p.id!} />,
-    crumbs: (p, names) => [
-      CONNECTIONS,
-      { text: names(p.id!), href: `#/connections/${p.id}` },
-      { text: 'Move to KMS and a role', href: `#/connections/${p.id}/migrate` },
-    ],
-  },
-  { pattern: '/organizations', render: () => <OrganizationsPage />, crumbs: () => [ORGS] },
-  {
-    pattern: '/organizations/new',
-    render: () => <OrganizationFormPage />,
-    crumbs: () => [ORGS, { text: 'Create organization', href: '#/organizations/new' }],
-  },
-  {
-    pattern: '/organizations/:id',
-    render: (p) => <OrganizationDetailPage id={Number(p.id)} />,
-    crumbs: (p) => [ORGS, { text: `Organization ${p.id}`, href: `#/organizations/${p.id}` }],
-  },
-  {
-    pattern: '/organizations/:id/edit',
-    render: (p) => <OrganizationFormPage id={Number(p.id)} />,
-    crumbs: (p) => [
-      ORGS,
-      { text: `Organization ${p.id}`, href: `#/organizations/${p.id}` },
-      { text: 'Edit', href: `#/organizations/${p.id}/edit` },
-    ],
-  },
-  {
-    pattern: '/organizations/:orgId/projects/new',
-    render: (p) => <ProjectFormPage orgId={Number(p.orgId)} />,
-    crumbs: (p) => [
-      ORGS,
-      { text: `Organization ${p.orgId}`, href: `#/organizations/${p.orgId}` },
-      { text: 'Add project', href: `#/organizations/${p.orgId}/projects/new` },
-    ],
-  },
-  {
-    pattern: '/projects/:id/edit',
-    render: (p) => <ProjectFormPage id={Number(p.id)} />,
-    crumbs: (p) => [ORGS, { text: `Project ${p.id}`, href: `#/projects/${p.id}/edit` }],
-  },
-  {
-    pattern: '/jobs',
-    render: () => <JobsPage />,
-    crumbs: () => [{ text: 'Jobs', href: '#/jobs' }],
-  },
-  {
-    pattern: '/settings',
-    render: () => <SettingsPage />,
-    crumbs: () => [{ text: 'Settings', href: '#/settings' }],
-  },
-];
-
-const HIDDEN = {
-  position: 'absolute',
-  left: -10_000,
-  width: 1,
-  height: 1,
-  overflow: 'hidden',
-} as const;
-const SHOWN = {
-  position: 'fixed',
-  left: 8,
-  top: 8,
-  zIndex: 2000,
-  padding: '8px 16px',
-  background: '#fff',
-  color: '#0972d3',
-  borderRadius: 8,
-  boxShadow: '0 2px 8px rgba(0,0,0,0.3)',
-} as const;
-
-/** The first stop of Tab: past the navigation to the page's heading. */
-function SkipLink() {
-  const [focused, setFocused] = useState(false);
-  return (
-    <a
-      href="#main-content"
-      style={focused ? SHOWN : HIDDEN}
-      onFocus={() => setFocused(true)}
-      onBlur={() => setFocused(false)}
-      onClick={(e) => {
-        // Not a hash change: the hash is the route.
-        e.preventDefault();
-        const main = document.getElementById('main-content');
-        const target = main?.querySelector<HTMLElement>('h1') ?? main;
-        if (!target) return;
-        target.tabIndex = -1;
-        target.focus();
-      }}
-    >
-      Skip to main content
-    </a>
-  );
-}
+import { HelpContent } from '../features/help/topics';
+import { useHelpStore } from '../features/help/store';
+import { resolveRoute } from './routes';
+import { useRouter } from './router';
+import { SkipLink } from './SkipLink';
+import { Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 
 /** Data kept on screen while Ferry is unreachable: visibly not live. */
 const STALE = { opacity: 0.55, filter: 'grayscale(0.7)' } as const;
-
-function resolveRoute(path: string): { route: Route; params: Record<string, string> } | null {
-  for (const route of ROUTES) {
-    const params = matchRoute(route.pattern, path);
-    if (params) return { route, params };
-  }
-  return null;
-}
 
 /** The console shell: top bar, side navigation, breadcrumbs, flash messages, the routed page. */
 export function App() {
@@ -176,6 +25,7 @@ export function App() {
   const stale = link === 'down' && state === 'ready';
   const { path, navigate } = useRouter();
   const [navigationOpen, setNavigationOpen] = useState(true);
+  const { open: helpOpen, setOpen: setHelpOpen } = useHelpStore();
   const connections = useConnectionsStore((s) => s.items);
   const connectionName = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
   const section = '/' + (path.split('/')[1] ?? '');
@@ -230,7 +80,15 @@ export function App() {
     );
   } else {
     content = resolved ? (
-      resolved.route.render(resolved.params)
+      <Suspense
+        fallback={
+          <Box textAlign="center" padding="xxl">
+            <Spinner size="large" />
+          </Box>
+        }
+      >
+        {resolved.route.render(resolved.params)}
+      </Suspense>
     ) : (
       <Alert type="info" header="Page not found">
         There is nothing at this address. Choose a page on the left.
@@ -273,7 +131,10 @@ export function App() {
       </div>
       <AppLayout
         headerSelector="#top-nav"
-        toolsHide
+        toolsHide={!resolved || state !== 'ready'}
+        tools={resolved ? <HelpContent topic={resolved.route.help} /> : undefined}
+        toolsOpen={helpOpen}
+        onToolsChange={(e) => setHelpOpen(e.detail.open)}
         navigationOpen={navigationOpen}
         onNavigationChange={(e) => setNavigationOpen(e.detail.open)}
         navigation={
@@ -285,6 +146,7 @@ export function App() {
               { type: 'link', text: 'Connections', href: '#/connections' },
               { type: 'link', text: 'Jobs', href: '#/jobs' },
               { type: 'link', text: 'Organizations & projects', href: '#/organizations' },
+              { type: 'link', text: 'Policy backups', href: '#/backups' },
               { type: 'divider' },
               { type: 'link', text: 'Settings', href: '#/settings' },
               ...(info

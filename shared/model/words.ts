@@ -2,7 +2,7 @@
  * The words for states, once: the console's filters, tables and detail views and the CLI's text
  * all say a job's or a connection's state with these (JSON keeps the codes).
  */
-import type { Job, JobStatus } from './entities';
+import type { Backup, Job, JobStatus } from './entities';
 import type { Dataset } from './fields';
 import type { ConnectionState } from './schedule';
 
@@ -38,4 +38,13 @@ export const CONNECTION_STATE_WORDS: Record<ConnectionState, string> = {
 export const DATASET_WORDS: Record<Dataset, string> = {
   events: 'Events',
   'merged-ids': 'Merged Amplitude IDs',
+};
+
+/** What a backup is of, in the words of the AWS console. */
+export const BACKUP_KIND_WORDS: Record<Backup['kind'], string> = {
+  'bucket-policy': 'Bucket policy',
+  'bucket-encryption': 'Default encryption',
+  'key-policy': 'Key policy',
+  'role-trust': 'Role trust policy',
+  'role-policy': 'Role permissions',
 };

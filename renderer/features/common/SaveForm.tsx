@@ -4,6 +4,7 @@ import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ActionResult } from './action';
+import { InfoLink } from '../help/InfoLink';
 
 export type FieldErrors = Record<string, string>;
 
@@ -102,7 +103,7 @@ export function SaveForm({
     >
       <Form
         header={
-          <Header variant="h1" description={description}>
+          <Header variant="h1" info={<InfoLink />} description={description}>
             {title}
           </Header>
         }

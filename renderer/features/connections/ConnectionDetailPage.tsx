@@ -15,7 +15,7 @@ import { api } from '../../api/client';
 import { describeDestination } from '../../../shared/model/describe';
 import { defaultSettleMinutes } from '../../../shared/model/entities';
 import { useRouter } from '../../app/router';
-import { ConfirmDelete } from '../../components/ConfirmDelete';
+import { ConfirmDelete } from '../../components/Confirm';
 import { useAppStore } from '../app/store';
 import { attempt } from '../common/action';
 import { timeLabel } from '../common/time';
@@ -31,6 +31,7 @@ import { datasetLabel } from './labels';
 import { useConnectionsStore } from './store';
 import { stepNumber } from '../../../shared/model/migration';
 import { migrationOf, useMigrationStore } from '../migration/store';
+import { InfoLink } from '../help/InfoLink';
 
 /** One connection: where it writes, what it exports, whether it runs, and its job history. */
 export function ConnectionDetailPage({ id }: { id: string }) {
@@ -83,6 +84,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
       header={
         <Header
           variant="h1"
+          info={<InfoLink />}
           description={`Exports ${project?.name ?? conn.projectId} to ${describeDestination(dest)}`}
           actions={
             <SpaceBetween direction="horizontal" size="xs">

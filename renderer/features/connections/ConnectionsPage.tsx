@@ -16,6 +16,7 @@ import { datasetLabel } from './labels';
 import { hourLabel, StatusBadge } from '../schedule/ConnectionStatus';
 import { useScheduleStore } from '../schedule/store';
 import Box from '@cloudscape-design/components/box';
+import { InfoLink } from '../help/InfoLink';
 
 type Row = Connection & { projectLabel: string; where: string };
 
@@ -113,6 +114,7 @@ export function ConnectionsPage() {
       header={
         <Header
           variant="awsui-h1-sticky"
+          info={<InfoLink />}
           counter={`(${items.length})`}
           description="Each connection exports one project to a bucket or folder, hour by hour."
           actions={

@@ -30,6 +30,7 @@ import { JOB_STATUS_WORDS, jobStatusWords } from '../../../shared/model/words';
 import { localLabel } from '../common/time';
 import { STATUS_LOOK } from './status';
 import { PAGE_SIZES, savedPageSize, savePageSize, useJobsStore } from './store';
+import { InfoLink } from '../help/InfoLink';
 
 const DATASET_OPTIONS = [
   { value: '', label: 'All data' },
@@ -121,6 +122,7 @@ export function JobsTable({
         header={
           <Header
             variant={fullPage ? 'awsui-h1-sticky' : 'h2'}
+            info={fullPage ? <InfoLink /> : undefined}
             counter={`(${total.toLocaleString()})`}
             description="One job per connection, dataset and hour; an hour exported again is rewritten in place."
             actions={

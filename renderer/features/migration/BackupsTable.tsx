@@ -3,11 +3,11 @@ import Header from '@cloudscape-design/components/header';
 import Table from '@cloudscape-design/components/table';
 import { type MigrationView } from '../../../shared/model/migration';
 import { useAppStore } from '../app/store';
-import { useMigrationStore } from './store';
+import { useBackupsStore } from '../backups/store';
 
 /** The backups a migration took, each downloadable. */
 export function BackupsTable({ migration: m }: { migration: MigrationView }) {
-  const { downloadBackup } = useMigrationStore();
+  const download = useBackupsStore((s) => s.download);
   const flash = useAppStore((s) => s.flash);
   return (
     <Table
@@ -40,7 +40,7 @@ export function BackupsTable({ migration: m }: { migration: MigrationView }) {
               variant="inline-link"
               ariaLabel={`Download backup ${b.id}`}
               onClick={async () => {
-                const result = await downloadBackup(b.id);
+                const result = await download(b.id);
                 if (!result.ok) flash('error', result.message);
               }}
             >

@@ -17,6 +17,7 @@ import { BackupsTable } from './BackupsTable';
 import { RollbackModal, RollbackReport } from './Rollback';
 import { StepRow } from './StepRow';
 import { migrationOf, useMigrationStore } from './store';
+import { InfoLink } from '../help/InfoLink';
 
 const STATE_TEXT: Record<MigrationView['state'], string> = {
   'in-progress': 'In progress',
@@ -63,6 +64,7 @@ export function MigrationPage({ connectionId }: { connectionId: string }) {
         header={
           <Header
             variant="h1"
+            info={<InfoLink />}
             description="A guided checklist: nothing in AWS changes until you run a step, and until the last step everything can be rolled back."
           >
             Move “{old.name}” to KMS and a per-project role

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { MigrationNextInput, MigrationView } from '../../../shared/model/migration';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';
+import { downloadText } from '../common/download';
 
 interface MigrationState {
   /** Every migration, newest first (a connection's current one is the first that names it). */
@@ -15,8 +16,6 @@ interface MigrationState {
   rollback(id: string, deleteKey: boolean): Promise<ActionResult<MigrationView>>;
   /** Save the Markdown runbook as a file. */
   downloadRunbook(id: string): Promise<ActionResult<string>>;
-  /** Save a backup's document as a file. */
-  downloadBackup(id: string): Promise<ActionResult<string>>;
 }
 
 /** The migration of a connection (old or new), newest first; null when there is none. */
@@ -25,15 +24,6 @@ export function migrationOf(items: MigrationView[], connectionId: string): Migra
     items.find((m) => m.oldConnectionId === connectionId || m.newConnectionId === connectionId) ??
     null
   );
-}
-
-function save(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 export const useMigrationStore = create<MigrationState>()((set, get) => {
@@ -64,16 +54,8 @@ export const useMigrationStore = create<MigrationState>()((set, get) => {
     async downloadRunbook(id) {
       return attempt(async () => {
         const book = await api().migrations.runbook({ id });
-        save(book.fileName, book.markdown, 'text/markdown');
+        downloadText(book.fileName, book.markdown, 'text/markdown');
         return book.fileName;
-      });
-    },
-    async downloadBackup(id) {
-      return attempt(async () => {
-        const { backup, document } = await api().backups.show({ id });
-        const fileName = `${backup.id}-${backup.kind}.json`;
-        save(fileName, `${JSON.stringify({ ...backup, document }, null, 2)}\n`, 'application/json');
-        return fileName;
       });
     },
   };

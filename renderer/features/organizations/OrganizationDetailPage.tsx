@@ -11,12 +11,13 @@ import Table from '@cloudscape-design/components/table';
 import { useState } from 'react';
 import type { Project } from '../../../shared/model/entities';
 import { useRouter } from '../../app/router';
-import { ConfirmDelete } from '../../components/ConfirmDelete';
+import { ConfirmDelete } from '../../components/Confirm';
 import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../app/store';
 import { useConnectionsStore } from '../connections/store';
 import { useProjectsStore } from '../projects/store';
 import { useOrgsStore } from './store';
+import { InfoLink } from '../help/InfoLink';
 
 /** One organization and its projects, with the next step (add a project, connect it). */
 export function OrganizationDetailPage({ id }: { id: number }) {
@@ -43,6 +44,7 @@ export function OrganizationDetailPage({ id }: { id: number }) {
       header={
         <Header
           variant="h1"
+          info={<InfoLink />}
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => setDeleting('org')}>Delete</Button>

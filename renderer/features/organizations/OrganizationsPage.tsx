@@ -7,6 +7,7 @@ import { useRouter } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
 import { useProjectsStore } from '../projects/store';
 import { useOrgsStore } from './store';
+import { InfoLink } from '../help/InfoLink';
 
 /** Organizations, each owning projects and buckets. */
 export function OrganizationsPage() {
@@ -23,6 +24,7 @@ export function OrganizationsPage() {
       header={
         <Header
           variant="awsui-h1-sticky"
+          info={<InfoLink />}
           counter={`(${items.length})`}
           description="An organization owns projects and buckets; a bucket belongs to one organization only."
           actions={

@@ -9,13 +9,20 @@ import { useState } from 'react';
 import { useAppStore } from '../app/store';
 import { NotificationSettings } from './NotificationSettings';
 import { readTheme, writeTheme, type Theme } from './theme';
+import { InfoLink } from '../help/InfoLink';
 
 /** About this Ferry (version, data folder, how the console is connected) and appearance. */
 export function SettingsPage() {
   const info = useAppStore((s) => s.info);
   const [theme, setTheme] = useState<Theme>(readTheme());
   return (
-    <ContentLayout header={<Header variant="h1">Settings</Header>}>
+    <ContentLayout
+      header={
+        <Header variant="h1" info={<InfoLink />}>
+          Settings
+        </Header>
+      }
+    >
       <SpaceBetween size="l">
         <Container header={<Header variant="h2">About this Ferry</Header>}>
           {info && (

@@ -6,20 +6,30 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type ReactNode } from 'react';
 import type { ActionResult } from '../features/common/action';
 
-/** A delete confirmation that shows why the engine refused (e.g. "still has 2 projects"). */
-export function ConfirmDelete({
-  visible,
-  title,
-  children,
-  onCancel,
-  onConfirm,
-}: {
+interface ConfirmProps {
   visible: boolean;
   title: string;
   children: ReactNode;
   onCancel(): void;
   onConfirm(): Promise<ActionResult<unknown>>;
-}) {
+}
+
+/** A delete confirmation that shows why the engine refused (e.g. "still has 2 projects"). */
+export function ConfirmDelete(props: ConfirmProps) {
+  return <ConfirmAction {...props} action="Delete" testId="confirm-delete" />;
+}
+
+/** A confirmation before a change that matters; a refusal is shown in it, not lost. */
+export function ConfirmAction({
+  visible,
+  title,
+  children,
+  onCancel,
+  onConfirm,
+  action,
+  testId,
+  size = 'medium',
+}: ConfirmProps & { action: string; testId: string; size?: 'medium' | 'large' }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const close = () => {
@@ -29,6 +39,7 @@ export function ConfirmDelete({
   return (
     <Modal
       visible={visible}
+      size={size}
       onDismiss={close}
       header={title}
       footer={
@@ -40,7 +51,7 @@ export function ConfirmDelete({
             <Button
               variant="primary"
               loading={busy}
-              data-testid="confirm-delete"
+              data-testid={testId}
               onClick={async () => {
                 setBusy(true);
                 const result = await onConfirm();
@@ -48,14 +59,14 @@ export function ConfirmDelete({
                 if (!result.ok) setError(result.message);
               }}
             >
-              Delete
+              {action}
             </Button>
           </SpaceBetween>
         </Box>
       }
     >
       <SpaceBetween size="m">
-        <Box variant="p">{children}</Box>
+        <Box variant="div">{children}</Box>
         {error && <Alert type="error">{error}</Alert>}
       </SpaceBetween>
     </Modal>

@@ -1,0 +1,176 @@
+import { lazy, type ReactNode } from 'react';
+import type { HelpTopic } from '../features/help/topics';
+import { matchRoute } from './router';
+
+// Each page is its own chunk: the first load fetches the shell and the page it opens on.
+const page = <K extends string, P>(
+  load: () => Promise<Record<K, (props: P) => ReactNode>>,
+  name: K,
+) => lazy(async () => ({ default: (await load())[name] }));
+
+const ConnectionsPage = page(
+  () => import('../features/connections/ConnectionsPage'),
+  'ConnectionsPage',
+);
+const ConnectionDetailPage = page(
+  () => import('../features/connections/ConnectionDetailPage'),
+  'ConnectionDetailPage',
+);
+const ConnectionFormPage = page(
+  () => import('../features/connections/ConnectionFormPage'),
+  'ConnectionFormPage',
+);
+const SetupWizardPage = page(() => import('../features/setup/SetupWizardPage'), 'SetupWizardPage');
+const MigrationPage = page(() => import('../features/migration/MigrationPage'), 'MigrationPage');
+const OrganizationsPage = page(
+  () => import('../features/organizations/OrganizationsPage'),
+  'OrganizationsPage',
+);
+const OrganizationDetailPage = page(
+  () => import('../features/organizations/OrganizationDetailPage'),
+  'OrganizationDetailPage',
+);
+const OrganizationFormPage = page(
+  () => import('../features/organizations/OrganizationFormPage'),
+  'OrganizationFormPage',
+);
+const ProjectFormPage = page(
+  () => import('../features/projects/ProjectFormPage'),
+  'ProjectFormPage',
+);
+const JobsPage = page(() => import('../features/jobs/JobsPage'), 'JobsPage');
+const SettingsPage = page(() => import('../features/settings/SettingsPage'), 'SettingsPage');
+const BackupsPage = page(() => import('../features/backups/BackupsPage'), 'BackupsPage');
+
+export interface Route {
+  /** What the help panel says about this page. */
+  help: HelpTopic;
+  pattern: string;
+  render(params: Record<string, string>): ReactNode;
+  crumbs(
+    params: Record<string, string>,
+    names: (id: string) => string,
+  ): { text: string; href: string }[];
+}
+
+const CONNECTIONS = { text: 'Connections', href: '#/connections' };
+const ORGS = { text: 'Organizations & projects', href: '#/organizations' };
+
+export const ROUTES: Route[] = [
+  {
+    pattern: '/connections',
+    help: 'connections',
+    render: () => <ConnectionsPage />,
+    crumbs: () => [CONNECTIONS],
+  },
+  {
+    pattern: '/connections/new',
+    help: 'wizard',
+    render: () => <SetupWizardPage />,
+    crumbs: () => [CONNECTIONS, { text: 'Connect to S3', href: '#/connections/new' }],
+  },
+  {
+    pattern: '/connections/new/form',
+    help: 'connectionForm',
+    render: () => <ConnectionFormPage />,
+    crumbs: () => [CONNECTIONS, { text: 'Create connection', href: '#/connections/new/form' }],
+  },
+  {
+    pattern: '/connections/:id',
+    help: 'connection',
+    render: (p) => <ConnectionDetailPage id={p.id!} />,
+    crumbs: (p, names) => [CONNECTIONS, { text: names(p.id!), href: `#/connections/${p.id}` }],
+  },
+  {
+    pattern: '/connections/:id/edit',
+    help: 'connectionForm',
+    render: (p) => <ConnectionFormPage id={p.id!} />,
+    crumbs: (p, names) => [
+      CONNECTIONS,
+      { text: names(p.id!), href: `#/connections/${p.id}` },
+      { text: 'Edit', href: `#/connections/${p.id}/edit` },
+    ],
+  },
+  {
+    pattern: '/connections/:id/migrate',
+    help: 'migration',
+    render: (p) => <MigrationPage connectionId={p.id!} />,
+    crumbs: (p, names) => [
+      CONNECTIONS,
+      { text: names(p.id!), href: `#/connections/${p.id}` },
+      { text: 'Move to KMS and a role', href: `#/connections/${p.id}/migrate` },
+    ],
+  },
+  {
+    pattern: '/organizations',
+    help: 'organizations',
+    render: () => <OrganizationsPage />,
+    crumbs: () => [ORGS],
+  },
+  {
+    pattern: '/organizations/new',
+    help: 'organizationForm',
+    render: () => <OrganizationFormPage />,
+    crumbs: () => [ORGS, { text: 'Create organization', href: '#/organizations/new' }],
+  },
+  {
+    pattern: '/organizations/:id',
+    help: 'organization',
+    render: (p) => <OrganizationDetailPage id={Number(p.id)} />,
+    crumbs: (p) => [ORGS, { text: `Organization ${p.id}`, href: `#/organizations/${p.id}` }],
+  },
+  {
+    pattern: '/organizations/:id/edit',
+    help: 'organizationForm',
+    render: (p) => <OrganizationFormPage id={Number(p.id)} />,
+    crumbs: (p) => [
+      ORGS,
+      { text: `Organization ${p.id}`, href: `#/organizations/${p.id}` },
+      { text: 'Edit', href: `#/organizations/${p.id}/edit` },
+    ],
+  },
+  {
+    pattern: '/organizations/:orgId/projects/new',
+    help: 'projectForm',
+    render: (p) => <ProjectFormPage orgId={Number(p.orgId)} />,
+    crumbs: (p) => [
+      ORGS,
+      { text: `Organization ${p.orgId}`, href: `#/organizations/${p.orgId}` },
+      { text: 'Add project', href: `#/organizations/${p.orgId}/projects/new` },
+    ],
+  },
+  {
+    pattern: '/projects/:id/edit',
+    help: 'projectForm',
+    render: (p) => <ProjectFormPage id={Number(p.id)} />,
+    crumbs: (p) => [ORGS, { text: `Project ${p.id}`, href: `#/projects/${p.id}/edit` }],
+  },
+  {
+    pattern: '/jobs',
+    help: 'jobs',
+    render: () => <JobsPage />,
+    crumbs: () => [{ text: 'Jobs', href: '#/jobs' }],
+  },
+  {
+    pattern: '/backups',
+    help: 'backups',
+    render: () => <BackupsPage />,
+    crumbs: () => [{ text: 'Policy backups', href: '#/backups' }],
+  },
+  {
+    pattern: '/settings',
+    help: 'settings',
+    render: () => <SettingsPage />,
+    crumbs: () => [{ text: 'Settings', href: '#/settings' }],
+  },
+];
+
+export function resolveRoute(
+  path: string,
+): { route: Route; params: Record<string, string> } | null {
+  for (const route of ROUTES) {
+    const params = matchRoute(route.pattern, path);
+    if (params) return { route, params };
+  }
+  return null;
+}

@@ -1,0 +1,267 @@
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Header from '@cloudscape-design/components/header';
+import Modal from '@cloudscape-design/components/modal';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
+import Table from '@cloudscape-design/components/table';
+import { useEffect, useState } from 'react';
+import type { Backup } from '../../../shared/model/entities';
+import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
+import { ConfirmAction } from '../../components/Confirm';
+import { useAppStore } from '../app/store';
+import { CopyDocument, DocumentDiff } from '../common/DocumentDiff';
+import { timeLabel } from '../common/time';
+import { useConnectionsStore } from '../connections/store';
+import { InfoLink } from '../help/InfoLink';
+import { useBackupsStore, type BackupComparison } from './store';
+
+/** "Bucket policy of s3://acme" — what a backup is of. */
+function resource(b: Backup): string {
+  return `${BACKUP_KIND_WORDS[b.kind]} of ${b.target}`;
+}
+
+/** Every document Ferry kept before changing it: compare with now, download, restore. */
+export function BackupsPage() {
+  const { items, loaded, error, load, download } = useBackupsStore();
+  const connections = useConnectionsStore((s) => s.items);
+  const flash = useAppStore((s) => s.flash);
+  const [selected, setSelected] = useState<Backup | null>(null);
+  const [comparing, setComparing] = useState<Backup | null>(null);
+  const [restoring, setRestoring] = useState<Backup | null>(null);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const connectionName = (id: string | null) =>
+    id ? (connections.find((c) => c.id === id)?.name ?? id) : '—';
+
+  return (
+    <>
+      <Table
+        data-testid="backups-table"
+        variant="full-page"
+        stickyHeader
+        loading={!loaded && !error}
+        loadingText="Reading backups"
+        selectionType="single"
+        selectedItems={selected ? [selected] : []}
+        onSelectionChange={(e) => setSelected(e.detail.selectedItems[0] ?? null)}
+        trackBy="id"
+        ariaLabels={{
+          selectionGroupLabel: 'Backups',
+          itemSelectionLabel: (_, b) => `Select backup ${b.id}`,
+        }}
+        header={
+          <Header
+            variant="awsui-h1-sticky"
+            counter={loaded ? `(${items.length})` : undefined}
+            info={<InfoLink />}
+            description="What a policy or setting was before Ferry changed it. Kept in the data folder’s backups/; Ferry never deletes them."
+            actions={
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button
+                  disabled={!selected}
+                  onClick={async () => {
+                    const result = await download(selected!.id);
+                    if (!result.ok) flash('error', result.message);
+                  }}
+                >
+                  Download
+                </Button>
+                <Button disabled={!selected} onClick={() => setComparing(selected)}>
+                  Compare with now
+                </Button>
+                <Button
+                  variant="primary"
+                  disabled={!selected}
+                  onClick={() => setRestoring(selected)}
+                >
+                  Restore…
+                </Button>
+              </SpaceBetween>
+            }
+          >
+            Policy backups
+          </Header>
+        }
+        items={items}
+        empty={
+          error ? (
+            <Box textAlign="center" color="text-status-error">
+              Could not read the backups: {error}
+            </Box>
+          ) : (
+            <Box textAlign="center" color="inherit">
+              <b>No backups yet</b>
+              <Box variant="p" color="inherit">
+                Ferry keeps one each time it changes a bucket policy, encryption, key policy or
+                role.
+              </Box>
+            </Box>
+          )
+        }
+        wrapLines
+        columnDefinitions={[
+          {
+            id: 'resource',
+            header: 'Resource',
+            cell: (b) => (
+              <>
+                {BACKUP_KIND_WORDS[b.kind]}
+                <Box variant="small" display="block">
+                  {b.target}
+                </Box>
+              </>
+            ),
+            isRowHeader: true,
+            minWidth: 220,
+          },
+          { id: 'taken', header: 'Taken', cell: (b) => timeLabel(b.takenAt), minWidth: 180 },
+          {
+            id: 'reason',
+            header: 'Reason',
+            cell: (b) => (b.existed ? b.reason : `${b.reason} (there was none)`),
+            minWidth: 200,
+          },
+          { id: 'connection', header: 'Connection', cell: (b) => connectionName(b.connectionId) },
+          { id: 'id', header: 'Backup ID', cell: (b) => <code>{b.id}</code>, minWidth: 150 },
+        ]}
+      />
+      {comparing && <CompareModal backup={comparing} onClose={() => setComparing(null)} />}
+      {restoring && (
+        <RestoreModal
+          backup={restoring}
+          onClose={() => setRestoring(null)}
+          onDone={() => setSelected(null)}
+        />
+      )}
+    </>
+  );
+}
+
+/** Read the backup next to what is in AWS now; null while reading. */
+function useComparison(id: string) {
+  const compare = useBackupsStore((s) => s.compare);
+  const [state, setState] = useState<
+    { ok: true; value: BackupComparison } | { ok: false; message: string } | null
+  >(null);
+  useEffect(() => {
+    let live = true;
+    void compare(id).then((r) => live && setState(r));
+    return () => {
+      live = false;
+    };
+  }, [compare, id]);
+  return state;
+}
+
+/** What changed since the backup (backup → now). */
+function CompareModal({ backup, onClose }: { backup: Backup; onClose(): void }) {
+  const found = useComparison(backup.id);
+  return (
+    <Modal
+      visible
+      size="large"
+      onDismiss={onClose}
+      header={`Compare ${backup.id} with now`}
+      footer={
+        <Box float="right">
+          <Button onClick={onClose}>Close</Button>
+        </Box>
+      }
+    >
+      <SpaceBetween size="s">
+        <Box variant="p">
+          {resource(backup)}: the backup (taken {timeLabel(backup.takenAt)}) against what is in AWS
+          now. Removed lines are in the backup only; added lines are new since.
+        </Box>
+        <Comparison found={found} from="kept" />
+      </SpaceBetween>
+    </Modal>
+  );
+}
+
+/** A comparison's diff, in either direction, or why there is none. */
+function Comparison({
+  found,
+  from,
+}: {
+  found: ReturnType<typeof useComparison>;
+  from: 'kept' | 'now';
+}) {
+  if (found === null)
+    return (
+      <Box>
+        <Spinner /> Reading what is in AWS now…
+      </Box>
+    );
+  if (!found.ok)
+    return (
+      <Alert type="error" header="Could not read what is in AWS now">
+        {found.message}
+      </Alert>
+    );
+  const { kept, now } = found.value;
+  const [a, b] = from === 'kept' ? [kept, now] : [now, kept];
+  if (kept === now)
+    return <Alert type="success">No change: AWS holds the same document as the backup.</Alert>;
+  return (
+    <SpaceBetween size="xs">
+      {a === null && <Box variant="small">There was none before.</Box>}
+      {b === null && <Box variant="small">There is none after.</Box>}
+      {kept !== null && <CopyDocument text={kept} what="backed-up document" />}
+      <DocumentDiff from={a ?? ''} to={b ?? ''} testId="backup-diff" />
+    </SpaceBetween>
+  );
+}
+
+/** Confirm a restore: which resource, what will change, and that what is there is kept first. */
+function RestoreModal({
+  backup,
+  onClose,
+  onDone,
+}: {
+  backup: Backup;
+  onClose(): void;
+  onDone(): void;
+}) {
+  const restore = useBackupsStore((s) => s.restore);
+  const flash = useAppStore((s) => s.flash);
+  const found = useComparison(backup.id);
+  return (
+    <ConfirmAction
+      visible
+      size="large"
+      title={`Restore ${BACKUP_KIND_WORDS[backup.kind].toLowerCase()}?`}
+      action="Restore"
+      testId="confirm-restore"
+      onCancel={onClose}
+      onConfirm={async () => {
+        const result = await restore(backup.id);
+        if (result.ok) {
+          const { restored, replaced } = result.value;
+          flash(
+            'success',
+            `Restored the ${resource(restored).toLowerCase()} from ${restored.id}. What it replaced is kept as ${replaced.id}.`,
+          );
+          onDone();
+          onClose();
+        }
+        return result;
+      }}
+    >
+      <SpaceBetween size="s">
+        <Box variant="p">
+          This puts the {resource(backup).toLowerCase()} back as it was on{' '}
+          {timeLabel(backup.takenAt)} ({backup.id})
+          {backup.existed ? '' : ' — there was none then, so the one there now is removed'}. Ferry
+          backs up what is there now first, so you can undo this the same way.
+        </Box>
+        <Box variant="h3">What will change</Box>
+        <Comparison found={found} from="now" />
+      </SpaceBetween>
+    </ConfirmAction>
+  );
+}

@@ -1,0 +1,52 @@
+import { create } from 'zustand';
+import type { MethodResult } from '../../../shared/api/contract';
+import type { Backup } from '../../../shared/model/entities';
+import { api } from '../../api/client';
+import { attempt, type ActionResult } from '../common/action';
+import { downloadText } from '../common/download';
+
+export type BackupComparison = MethodResult<'backups.compare'>;
+export type BackupRestore = MethodResult<'backups.restore'>;
+
+interface BackupsState {
+  /** Every backup, newest first. */
+  items: Backup[];
+  loaded: boolean;
+  /** The list could not be read (not: there are none). */
+  error: string | null;
+  load(): Promise<void>;
+  /** The kept document next to the one in AWS now. */
+  compare(id: string): Promise<ActionResult<BackupComparison>>;
+  /** Put a backup back; what it replaces is backed up first (and listed). */
+  restore(id: string): Promise<ActionResult<BackupRestore>>;
+  /** Save a backup with its document as a file. */
+  download(id: string): Promise<ActionResult<string>>;
+}
+
+export const useBackupsStore = create<BackupsState>()((set, get) => ({
+  items: [],
+  loaded: false,
+  error: null,
+  async load() {
+    const result = await attempt(() => api().backups.list());
+    if (result.ok) set({ items: result.value, loaded: true, error: null });
+    else set({ error: result.message });
+  },
+  compare: (id) => attempt(() => api().backups.compare({ id })),
+  async restore(id) {
+    const result = await attempt(() => api().backups.restore({ id }));
+    if (result.ok) await get().load();
+    return result;
+  },
+  download: (id) =>
+    attempt(async () => {
+      const { backup, document } = await api().backups.show({ id });
+      const fileName = `${backup.id}-${backup.kind}.json`;
+      downloadText(
+        fileName,
+        `${JSON.stringify({ ...backup, document }, null, 2)}\n`,
+        'application/json',
+      );
+      return fileName;
+    }),
+}));

@@ -1,0 +1,12 @@
+import Link from '@cloudscape-design/components/link';
+import { useHelpStore } from './store';
+
+/** The "Info" link beside a page heading: opens the help panel about this page. */
+export function InfoLink() {
+  const setOpen = useHelpStore((s) => s.setOpen);
+  return (
+    <Link variant="info" ariaLabel="Information about this page" onFollow={() => setOpen(true)}>
+      Info
+    </Link>
+  );
+}
