@@ -60,7 +60,17 @@ test('the setup wizard walks from data to an enabled, verified connection agains
     await expect(page.getByTestId('policy-bucket-policy')).toContainText(
       /"FerryExport[a-z0-9]{8}Write"/,
     );
+    // Nothing changes before the admin confirms, in a dialog naming the resource and the backup.
     await page.getByTestId('apply-bucket-policy').click();
+    const confirm = page.getByRole('dialog', { name: 'Apply bucket policy?' });
+    await expect(confirm).toContainText(
+      'This changes the bucket policy of s3://wizard-exports in AWS. There is no bucket policy on s3://wizard-exports yet: Ferry records that, so a restore removes it again.',
+    );
+    await expect(
+      moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'wizard-exports' })),
+    ).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
+    await confirm.getByTestId('confirm-apply').click();
+    await expect(confirm).toBeHidden();
     await expect(page.getByText(/Applied\. What it replaced is backed up \(bk_/)).toBeVisible();
     await page.getByRole('button', { name: 'Next' }).click();
     // 5. Verify access: every probe green
@@ -123,7 +133,9 @@ test('an empty prefix is applied only after the admin confirms it', async ({ pag
       page.getByText(/The prefix is empty, so the export may write and delete/),
     ).toBeVisible();
     await page.getByTestId('apply-bucket-policy').click();
+    await page.getByTestId('confirm-apply').click();
     await expect(page.getByText(/Confirm to apply anyway/).first()).toBeVisible();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await expect(
       moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'whole-bucket' })),
     ).rejects.toMatchObject({
@@ -132,6 +144,7 @@ test('an empty prefix is applied only after the admin confirms it', async ({ pag
     await page.getByTestId('wizard-confirm-warnings').getByRole('checkbox').check();
     await page.screenshot({ path: 'test-results/wizard-empty-prefix.png' });
     await page.getByTestId('apply-bucket-policy').click();
+    await page.getByTestId('confirm-apply').click();
     await expect(page.getByText(/Applied\. What it replaced is backed up \(bk_/)).toBeVisible();
     const policy = await moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'whole-bucket' }));
     expect(policy.Policy).toContain('arn:aws:s3:::whole-bucket/*');

@@ -22,7 +22,7 @@ import {
   connectionIdFrom,
   type ConnectionCreate,
 } from '../../../shared/model/entities';
-import { setupTarget, type ProposalInfo, type SetupTargetInput } from '../../../shared/model/aws';
+import { setupTarget, type SetupTargetInput } from '../../../shared/model/aws';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { regionProblem } from '../../../shared/aws/regions';
@@ -32,7 +32,8 @@ import { defaultProjectId, ProjectSelect } from '../connections/ProjectSelect';
 import { S3LocationFields } from '../connections/S3LocationFields';
 import { useConnectionsStore } from '../connections/store';
 import { useProjectsStore } from '../projects/store';
-import { PolicyView } from './PolicyView';
+import { applyBlocks, PolicyBlocks } from './PolicyStep';
+import { InfoLink } from '../help/InfoLink';
 import { useSetupStore } from './store';
 
 type Form = 'legacy' | 'role';
@@ -225,6 +226,7 @@ export function SetupWizardPage() {
       steps={[
         {
           title: 'Choose data',
+          info: <InfoLink />,
           description: 'Which project, and what to export from it.',
           errorText: stepError ?? undefined,
           content: (
@@ -278,6 +280,7 @@ export function SetupWizardPage() {
         },
         {
           title: 'Bucket policy steps',
+          info: <InfoLink />,
           description: 'What you do in AWS before Ferry can write.',
           content: (
             <Container header={<Header variant="h2">Before you start</Header>}>
@@ -322,6 +325,7 @@ export function SetupWizardPage() {
         },
         {
           title: 'S3 bucket information',
+          info: <InfoLink />,
           description: 'Where the files go, and which AWS profile writes them.',
           errorText: stepError ?? undefined,
           content: (
@@ -403,6 +407,7 @@ export function SetupWizardPage() {
         },
         {
           title: 'Generate bucket policy',
+          info: <InfoLink />,
           description: 'Exactly what exports need; shown against what is there now.',
           isOptional: true,
           errorText: stepError ?? undefined,
@@ -456,43 +461,15 @@ export function SetupWizardPage() {
                       </SpaceBetween>
                     </Alert>
                   )}
-                  {draft.form === 'role' && (
-                    <ApplyBlock
-                      title={`Export role ${project ? exportRoleName(project.id) : ''}`}
-                      description="Created in your account; your identity may assume it, and it may only export."
-                      proposals={setup.plan.proposals.filter(
-                        (p) => p.kind === 'role-trust' || p.kind === 'role-policy',
-                      )}
-                      busy={setup.busy === 'apply:role'}
-                      onApply={() => setup.apply(target(), draft.form, 'role', confirmed)}
-                    />
-                  )}
-                  <ApplyBlock
-                    title="Bucket policy"
-                    description="Merged into the bucket's policy: its other statements stay."
-                    proposals={setup.plan.proposals.filter((p) => p.kind === 'bucket-policy')}
-                    busy={setup.busy === 'apply:bucket-policy'}
-                    onApply={() => setup.apply(target(), draft.form, 'bucket-policy', confirmed)}
-                    testId="apply-bucket-policy"
+                  <PolicyBlocks
+                    blocks={applyBlocks(setup.plan.proposals, {
+                      form: draft.form,
+                      kms: !!draft.kmsKeyArn,
+                      roleName: project ? exportRoleName(project.id) : '',
+                    })}
+                    busy={setup.busy}
+                    onApply={(step) => setup.apply(target(), draft.form, step, confirmed)}
                   />
-                  {draft.kmsKeyArn && draft.form === 'role' && (
-                    <ApplyBlock
-                      title="KMS key policy"
-                      description="Lets the export role use the key for exactly what exports do."
-                      proposals={setup.plan.proposals.filter((p) => p.kind === 'key-policy')}
-                      busy={setup.busy === 'apply:key-policy'}
-                      onApply={() => setup.apply(target(), draft.form, 'key-policy')}
-                    />
-                  )}
-                  {draft.kmsKeyArn && (
-                    <ApplyBlock
-                      title="Bucket default encryption"
-                      description="SSE-KMS with this key and S3 Bucket Keys on."
-                      proposals={setup.plan.proposals.filter((p) => p.kind === 'bucket-encryption')}
-                      busy={setup.busy === 'apply:bucket-encryption'}
-                      onApply={() => setup.apply(target(), draft.form, 'bucket-encryption')}
-                    />
-                  )}
                 </SpaceBetween>
               )}
             </SpaceBetween>
@@ -500,6 +477,7 @@ export function SetupWizardPage() {
         },
         {
           title: 'Verify access',
+          info: <InfoLink />,
           description: 'Does what an export does, and names any missing permission.',
           isOptional: true,
           errorText: stepError ?? undefined,
@@ -573,6 +551,7 @@ export function SetupWizardPage() {
         },
         {
           title: 'Start exporting',
+          info: <InfoLink />,
           description: 'Review, and start hourly exports.',
           errorText: stepError ?? undefined,
           content: (
@@ -625,82 +604,6 @@ export function SetupWizardPage() {
       ]}
     />
   );
-}
-
-/** One document to apply: the proposal(s) and an Apply button that backs up what it replaces. */
-function ApplyBlock({
-  title,
-  description,
-  proposals,
-  busy,
-  onApply,
-  testId,
-}: {
-  title: string;
-  description: string;
-  proposals: ProposalInfo[];
-  busy: boolean;
-  onApply(): Promise<
-    { ok: true; value: { backups: { id: string }[] } } | { ok: false; message: string }
-  >;
-  testId?: string;
-}) {
-  const [result, setResult] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
-  const upToDate = proposals.every(
-    (p) => p.current !== null && normalize(p.current) === normalize(p.proposed),
-  );
-  return (
-    <Container
-      header={
-        <Header
-          variant="h2"
-          description={description}
-          actions={
-            <Button
-              loading={busy}
-              disabled={upToDate}
-              data-testid={testId}
-              onClick={async () => {
-                const r = await onApply();
-                setResult(
-                  r.ok
-                    ? {
-                        type: 'success',
-                        text: `Applied. What it replaced is backed up (${r.value.backups.map((b) => b.id).join(', ')}).`,
-                      }
-                    : { type: 'error', text: r.message },
-                );
-              }}
-            >
-              {upToDate ? 'Applied' : 'Apply'}
-            </Button>
-          }
-        >
-          {title}
-        </Header>
-      }
-    >
-      <SpaceBetween size="m">
-        {result && <Alert type={result.type}>{result.text}</Alert>}
-        {proposals.map((p) => (
-          <SpaceBetween key={p.kind} size="xs">
-            <Box variant="awsui-key-label">
-              {p.kind} — {p.target}
-            </Box>
-            <PolicyView proposal={p} />
-          </SpaceBetween>
-        ))}
-      </SpaceBetween>
-    </Container>
-  );
-}
-
-function normalize(text: string): string {
-  try {
-    return JSON.stringify(JSON.parse(text));
-  } catch {
-    return text;
-  }
 }
 
 /** A connection ID as the engine makes them, from the browser's random bytes. */
