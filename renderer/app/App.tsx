@@ -11,6 +11,8 @@ import { useConnectionsStore } from '../features/connections/store';
 import { timeLabel } from '../features/common/time';
 import { HelpContent } from '../features/help/topics';
 import { useHelpStore } from '../features/help/store';
+import { JobDetailPanel } from '../features/jobs/JobDetailPanel';
+import { useJobsStore } from '../features/jobs/store';
 import { resolveRoute } from './routes';
 import { useRouter } from './router';
 import { SkipLink } from './SkipLink';
@@ -26,6 +28,9 @@ export function App() {
   const { path, navigate } = useRouter();
   const [navigationOpen, setNavigationOpen] = useState(true);
   const { open: helpOpen, setOpen: setHelpOpen } = useHelpStore();
+  const { selected: selectedJob, select: selectJob } = useJobsStore();
+  // A job's details belong to the page that listed it.
+  useEffect(() => selectJob(null), [path, selectJob]);
   const connections = useConnectionsStore((s) => s.items);
   const connectionName = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
   const section = '/' + (path.split('/')[1] ?? '');
@@ -134,6 +139,10 @@ export function App() {
         toolsHide={!resolved || state !== 'ready'}
         tools={resolved ? <HelpContent topic={resolved.route.help} /> : undefined}
         toolsOpen={helpOpen}
+        splitPanel={selectedJob ? <JobDetailPanel /> : undefined}
+        splitPanelOpen={!!selectedJob}
+        onSplitPanelToggle={(e) => !e.detail.open && selectJob(null)}
+        splitPanelPreferences={{ position: 'bottom' }}
         onToolsChange={(e) => setHelpOpen(e.detail.open)}
         navigationOpen={navigationOpen}
         onNavigationChange={(e) => setNavigationOpen(e.detail.open)}

@@ -469,6 +469,8 @@ export const jobListQuery = z.object({
   dataset: dataset.optional(),
   hourFrom: hour.optional(),
   hourTo: hour.optional(),
+  /** Only the latest job of each connection, dataset and hour: an hour tried again is one row. */
+  latestOnly: z.boolean().default(false),
   offset: z.number().int().nonnegative().default(0),
   /** At most 100 a call: a page costs the same however long the history (see `ferry jobs`). */
   limit: z.number().int().positive().max(100).default(50),

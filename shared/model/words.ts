@@ -21,9 +21,10 @@ export const ERROR_KIND_WORDS: Record<NonNullable<Job['error']>['kind'], string>
   config: 'setting error',
 };
 
-/** A job's state as a person reads it: "Waiting to retry", "Failed (access refused)". */
+/** A job's state as a person reads it: "Waiting to retry (access refused)", "Failed (…)". */
 export function jobStatusWords(job: Pick<Job, 'status' | 'error'>): string {
-  if (job.status === 'queued' && job.error) return 'Waiting to retry';
+  if (job.status === 'queued' && job.error)
+    return `Waiting to retry (${ERROR_KIND_WORDS[job.error.kind]})`;
   if (job.status === 'failed' && job.error) return `Failed (${ERROR_KIND_WORDS[job.error.kind]})`;
   return JOB_STATUS_WORDS[job.status];
 }

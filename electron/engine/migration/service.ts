@@ -611,7 +611,7 @@ export class MigrationService {
       m.state === 'in-progress' &&
       this.deps.config.data.connections.some((c) => c.id === m.newConnectionId)
     )
-      gap = this.deps.scheduler.status(m.newConnectionId).gap;
+      gap = this.deps.scheduler.gap(m.newConnectionId);
     return {
       ...m,
       current: currentStep(m),

@@ -47,6 +47,9 @@ export interface SchedulerDeps {
  * is doing (`status.ts`), backfills (`backfills.ts`), retries (`retry.ts`) and what a stop left
  * behind (`recovery.ts`); this class ties them to the engine's clock and push stream.
  */
+/** Hours waiting to retry read in full for a status: the status names the oldest few. */
+const MAX_RETRYING_READ = 20;
+
 export class Scheduler {
   readonly backfills: Backfills;
   private readonly queue: ExportQueue;
@@ -225,33 +228,79 @@ export class Scheduler {
 
   // -- status --------------------------------------------------------------------------------------
 
+  /**
+   * Every connection's status, complete when another process (`ferry serve`) runs the exports:
+   * the failed hour's error and the hours waiting to retry are read from the history.
+   */
   async statuses(): Promise<ConnectionStatus[]> {
     const now = this.deps.timers.now().getTime();
     const out: ConnectionStatus[] = [];
     for (const c of this.deps.config.data.connections) {
       await nextTurn();
       const plan = this.plan(c, now);
-      if (plan) out.push(this.statusFrom(c, plan));
+      if (plan) out.push(this.statusFrom(c, plan, await this.fromHistory(c, plan)));
     }
     return out;
   }
 
-  status(connectionId: string): ConnectionStatus {
+  /** Older missed hours of a connection (the schedule's gap), or null. */
+  gap(connectionId: string): ConnectionStatus['gap'] {
+    const { connection } = this.deps.exports.resolve(connectionId);
+    return this.plan(connection, this.deps.timers.now().getTime())?.gap ?? null;
+  }
+
+  async status(connectionId: string): Promise<ConnectionStatus> {
     const { connection } = this.deps.exports.resolve(connectionId);
     const plan = this.plan(connection, this.deps.timers.now().getTime());
     if (!plan) throw new FerryError('not_found', `The project of "${connection.name}" is gone`);
-    return this.statusFrom(connection, plan);
+    return this.statusFrom(connection, plan, await this.fromHistory(connection, plan));
   }
 
-  private statusFrom(connection: Connection, plan: Plan): ConnectionStatus {
+  private statusFrom(
+    connection: Connection,
+    plan: Plan,
+    retrying = this.deps.exports.retrying(connection.id),
+  ): ConnectionStatus {
     return connectionStatus(
       connection,
       plan,
       this.queue.counts(connection.id),
       this.deps.config.data.alerts[connection.id],
-      this.deps.exports.retrying(connection.id),
+      retrying,
       (dataset, hour) => this.errors.get(`${connection.id}|${dataset}|${hour}`),
     );
+  }
+
+  /**
+   * What this process may not hold in memory, from the history: the error of the failed hour
+   * the status names, and — when this process runs none of the connection's retries — the
+   * hours whose latest job waits to retry (another process runs them, or will at its start).
+   */
+  private async fromHistory(connection: Connection, plan: Plan) {
+    const failed = plan.failedHours[0] ?? plan.newestFailure;
+    const key = failed && `${connection.id}|${failed.dataset}|${failed.hour}`;
+    if (failed && key && !this.errors.has(key)) {
+      const job = await this.deps.jobs.get(failed.entry.id);
+      if (job?.status === 'failed' && job.error) this.errors.set(key, job.error);
+    }
+    const live = this.deps.exports.retrying(connection.id);
+    if (live.length > 0) return live;
+    const waiting = this.deps.jobs.entries(
+      (e) => e.status === 'queued' && e.errorKind !== null,
+      connection.id,
+    );
+    const out = [];
+    for (const entry of waiting.slice(0, MAX_RETRYING_READ)) {
+      const job = await this.deps.jobs.get(entry.id);
+      if (job?.status === 'queued' && job.error)
+        out.push({
+          hour: job.hour,
+          dataset: job.dataset,
+          error: job.error,
+          attempts: job.attempts,
+        });
+    }
+    return out.sort((a, b) => a.hour.localeCompare(b.hour));
   }
 
   private emitStatus(connectionId: string): void {
@@ -324,8 +373,10 @@ export class Scheduler {
             accessTries: current.schedule.accessTries,
           }),
           wait: async (ms, signal) => {
-            // Give the slot back while waiting, so other connections keep exporting.
+            // Give the slot back while waiting, so other connections keep exporting; and say
+            // so now — a refused hour makes the connection failing before its next try.
             slot.release();
+            this.emitStatus(connection.id);
             await sleep(this.deps.timers, ms, signal);
             if (!signal.aborted) await slot.acquire();
           },

@@ -207,6 +207,11 @@ export interface IndexFilter {
   dataset?: Job['dataset'];
   hourFrom?: string;
   hourTo?: string;
+  /**
+   * Only the latest job of each (connection, dataset, hour): an hour tried again is one row.
+   * The other filters then apply to that job (a failed hour retried with success is not failed).
+   */
+  latestOnly?: boolean;
 }
 
 /** The latest job of each (dataset, hour) of a connection over a range, and any success. */
@@ -424,6 +429,8 @@ export class JobIndex {
     const dataset = filter.dataset ? DATASETS.indexOf(filter.dataset) : -1;
     const list = order.rows;
     const rows: number[] = [];
+    if (filter.latestOnly)
+      return this.latestPage(list, start, end, statuses, dataset, offset, limit);
     if (!statuses && dataset < 0) {
       // Every row in the range matches: the page is a slice.
       for (let i = end - 1 - offset; i >= start && rows.length < limit; i--) rows.push(list[i]!);
@@ -450,6 +457,41 @@ export class JobIndex {
       if (counted && rows.length >= limit) break;
     }
     return { rows, total: counted ? total : seen };
+  }
+
+  /**
+   * A page of only the latest job of each (connection, dataset, hour). The order puts an hour's
+   * jobs together, oldest first: walking back, the first of a key within its hour is its latest.
+   */
+  private latestPage(
+    list: Int32Array,
+    start: number,
+    end: number,
+    statuses: Uint8Array | null,
+    dataset: number,
+    offset: number,
+    limit: number,
+  ): { rows: number[]; total: number } {
+    const c = this.cols;
+    const rows: number[] = [];
+    const seenInHour = new Set<number>();
+    let hour = Number.NaN;
+    let total = 0;
+    for (let i = end - 1; i >= start; i--) {
+      const r = list[i]!;
+      if (c.hour[r] !== hour) {
+        hour = c.hour[r]!;
+        seenInHour.clear();
+      }
+      const key = c.connection[r]! * DATASETS.length + c.dataset[r]!;
+      if (seenInHour.has(key)) continue;
+      seenInHour.add(key);
+      if (statuses && !statuses[c.status[r]!]) continue;
+      if (dataset >= 0 && c.dataset[r] !== dataset) continue;
+      if (total >= offset && rows.length < limit) rows.push(r);
+      total++;
+    }
+    return { rows, total };
   }
 
   /** Index entries in an hour range (all when no range), newest first, matching `keep`. */

@@ -317,6 +317,7 @@ export class JobsStore {
         dataset: q.dataset,
         hourFrom: q.hourFrom,
         hourTo: q.hourTo,
+        latestOnly: q.latestOnly,
       },
       q.offset,
       q.limit,

@@ -67,6 +67,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
       connectionId: id,
       hourFrom: range.from,
       hourTo: range.to,
+      latestOnly: true,
     });
     document.querySelector('[data-testid="jobs-table"]')?.scrollIntoView({ behavior: 'smooth' });
   };

@@ -25,7 +25,7 @@ import { datasetLabel } from '../connections/labels';
 import { useArchivedConnections, useConnectionsStore } from '../connections/store';
 import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
-import { JobDetailModal } from './JobDetailModal';
+import { useRetryJob } from './JobDetailPanel';
 import { JOB_STATUS_WORDS, jobStatusWords } from '../../../shared/model/words';
 import { localLabel } from '../common/time';
 import { STATUS_LOOK } from './status';
@@ -54,13 +54,13 @@ export function JobsTable({
   connection?: Connection;
   fullPage?: boolean;
 }) {
-  const { items, total, status, error, query, setQuery } = useJobsStore();
+  const { items, total, status, error, query, setQuery, select } = useJobsStore();
   const connections = useConnectionsStore((s) => s.items);
   const archived = useArchivedConnections();
-  const { retryJob, retryFailed } = useScheduleStore();
+  const retryFailed = useScheduleStore((s) => s.retryFailed);
+  const retry = useRetryJob();
   const flash = useAppStore((s) => s.flash);
   const [exporting, setExporting] = useState(false);
-  const [detail, setDetail] = useState<Job | null>(null);
   // What is typed in the hour filters, until it is applied (then the query holds it).
   const [typed, setTyped] = useState<{ from?: string; to?: string }>({});
   const hourFrom = typed.from ?? query.hourFrom ?? '';
@@ -68,13 +68,12 @@ export function JobsTable({
   const connectionId = connection?.id;
   // Before paint: the request leaves a frame earlier than with useEffect.
   useLayoutEffect(() => {
-    void setQuery({ offset: 0, limit: savedPageSize(), connectionId });
+    void setQuery({ offset: 0, limit: savedPageSize(), connectionId, latestOnly: true });
   }, [connectionId, setQuery]);
 
   const limit = query.limit ?? savedPageSize();
   const page = Math.floor((query.offset ?? 0) / limit) + 1;
   const selected = query.status ?? [];
-  const shownDetail = detail ? (items.find((j) => j.id === detail.id) ?? detail) : null;
   const filtered = !!(query.status?.length || query.dataset || query.hourFrom || query.hourTo);
   const loadArchived = archived.load;
   useEffect(() => void loadArchived(), [loadArchived]);
@@ -89,15 +88,6 @@ export function JobsTable({
     if (hourProblem(from) || hourProblem(to)) return;
     setTyped({});
     void setQuery({ ...query, offset: 0, hourFrom: from || undefined, hourTo: to || undefined });
-  };
-  const retry = async (job: Job) => {
-    const result = await retryJob(job.id);
-    flash(
-      result.ok ? 'info' : 'error',
-      result.ok
-        ? `Exporting ${job.hour.replace('T', ' ')}:00 UTC (${job.dataset}) again.`
-        : result.message,
-    );
   };
   const retryAll = async () => {
     const result = await retryFailed(connectionId);
@@ -124,7 +114,7 @@ export function JobsTable({
             variant={fullPage ? 'awsui-h1-sticky' : 'h2'}
             info={fullPage ? <InfoLink /> : undefined}
             counter={`(${total.toLocaleString()})`}
-            description="One job per connection, dataset and hour; an hour exported again is rewritten in place."
+            description="One row per connection, data set and hour: an hour tried again stays one row, with its tries in its details."
             actions={
               <SpaceBetween direction="horizontal" size="xs">
                 <Button onClick={retryAll} data-testid="retry-failed">
@@ -223,7 +213,12 @@ export function JobsTable({
                 data-testid="clear-filters"
                 onClick={() => {
                   setTyped({});
-                  void setQuery({ offset: 0, limit, connectionId: query.connectionId });
+                  void setQuery({
+                    offset: 0,
+                    limit,
+                    connectionId: query.connectionId,
+                    latestOnly: true,
+                  });
                 }}
               >
                 Clear filters
@@ -281,7 +276,7 @@ export function JobsTable({
             minWidth: 150,
             isRowHeader: true,
             cell: (j) => (
-              <Link onFollow={() => setDetail(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
+              <Link onFollow={() => select(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
                 {j.hour.replace('T', ' ')}:00
               </Link>
             ),
@@ -315,7 +310,7 @@ export function JobsTable({
             header: 'Stored',
             cell: (j) => (j.bytes ? formatBytes(j.bytes.compressed) : '—'),
           },
-          { id: 'attempts', header: 'Attempts', cell: (j) => j.attempts },
+          { id: 'attempts', header: 'Tries', cell: (j) => j.attempts },
           {
             id: 'updated',
             header: 'Updated (UTC)',
@@ -344,7 +339,6 @@ export function JobsTable({
           onClose={() => setExporting(false)}
         />
       )}
-      <JobDetailModal job={shownDetail} onClose={() => setDetail(null)} onRetry={retry} />
     </>
   );
 }

@@ -12,6 +12,9 @@ interface JobsState {
   error: string | null;
   /** Bumped whenever the history changed (charts redraw on it). */
   version: number;
+  /** The job whose details the split panel shows. */
+  selected: Job | null;
+  select(job: Job | null): void;
   setQuery(query: JobListQuery): Promise<void>;
   load(): Promise<void>;
   /** Reload soon, once, however many jobs report in meanwhile (a backfill sends many). */
@@ -24,6 +27,8 @@ interface JobsState {
   ): Promise<ActionResult<unknown>>;
   /** One job in full, for its detail view. */
   get(id: string): Promise<ActionResult<Job>>;
+  /** Every job of a job's hour (its connection and data set), newest first: its tries. */
+  hourHistory(job: Job): Promise<ActionResult<Job[]>>;
 }
 
 const RELOAD_DELAY_MS = 300;
@@ -54,6 +59,8 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   status: 'idle',
   error: null,
   version: 0,
+  selected: null,
+  select: (selected) => set({ selected }),
   async setQuery(query) {
     // Rows of another filter are never shown under this one: clear them until the answer.
     if (sameFilter(query, get().query)) set({ query });
@@ -66,6 +73,19 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   async get(id) {
     return attempt(() => api().jobs.get({ id }));
   },
+  hourHistory: (job) =>
+    attempt(
+      async () =>
+        (
+          await api().jobs.list({
+            connectionId: job.connectionId,
+            dataset: job.dataset,
+            hourFrom: job.hour,
+            hourTo: job.hour,
+            limit: 100,
+          })
+        ).items,
+    ),
   reloadSoon() {
     if (reloadTimer) return;
     reloadTimer = setTimeout(() => {

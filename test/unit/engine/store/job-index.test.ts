@@ -261,6 +261,58 @@ describe('the persisted job index', () => {
     await store.close();
   });
 
+  it('shows an hour tried again as one row: its latest job, which the filters then judge', async () => {
+    const dir = await newDir();
+    const store = await JobsStore.open(dir, () => {});
+    // 300 jobs; every fifth hour tried again (failed, then failed or succeeded), later.
+    for (let n = 0; n < 300; n++) await store.put(jobN(n));
+    for (let n = 0; n < 300; n += 5)
+      for (const [k, status] of (['failed', n % 10 ? 'failed' : 'succeeded'] as const).entries())
+        await store.put(
+          jobN(n, {
+            id: `j_${String(n).padStart(6, '0')}_r${k}`,
+            status,
+            createdAt: new Date(Date.parse(jobN(n).createdAt) + (k + 1) * 60_000).toISOString(),
+          }),
+        );
+    const all = store.entries(() => true); // newest first
+    const seen = new Set<string>();
+    const latest = all.filter((e) => {
+      const key = `${e.connectionId}|${e.dataset}|${e.hour}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    expect(latest).toHaveLength(300);
+    const queries: (JobListQuery & { limit: number })[] = [
+      { limit: 100 },
+      { limit: 20, offset: 40 },
+      { status: ['failed'], limit: 100 },
+      { status: ['succeeded'], connectionId: 'cn_b', limit: 100 },
+      { dataset: 'merged-ids', hourFrom: '2026-01-20T00', limit: 100 },
+    ];
+    for (const q of queries) {
+      const want = latest.filter(
+        (e) =>
+          (!q.connectionId || e.connectionId === q.connectionId) &&
+          (!q.status || q.status.includes(e.status)) &&
+          (!q.dataset || e.dataset === q.dataset) &&
+          (!q.hourFrom || e.hour >= q.hourFrom),
+      );
+      const page = await store.list({ ...q, latestOnly: true });
+      const offset = q.offset ?? 0;
+      expect(page.total).toBe(want.length);
+      expect(page.items.map((j) => j.id)).toEqual(
+        want.slice(offset, offset + q.limit).map((e) => e.id),
+      );
+    }
+    // A failed hour that later succeeded is not among the failed ones.
+    const failed = await store.list({ status: ['failed'], latestOnly: true, limit: 100 });
+    expect(failed.items.map((j) => j.id)).not.toContain('j_000000_r1');
+    expect(failed.items.map((j) => j.id)).toContain('j_000005_r1');
+    await store.close();
+  });
+
   it('reads the index file the same in slices of any size', async () => {
     const { dir } = await history();
     const path = join(dir, 'jobs', 'index.bin');

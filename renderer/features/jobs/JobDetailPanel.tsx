@@ -1,0 +1,191 @@
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import SplitPanel from '@cloudscape-design/components/split-panel';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import Table from '@cloudscape-design/components/table';
+import { useEffect, useState } from 'react';
+import type { Job } from '../../../shared/model/entities';
+import { formatBytes } from '../../../shared/format';
+import { jobCircumstance } from '../../../shared/model/describe';
+import { DATASET_WORDS, ERROR_KIND_WORDS, jobStatusWords } from '../../../shared/model/words';
+import { useAppStore } from '../app/store';
+import { timeLabel } from '../common/time';
+import { useScheduleStore } from '../schedule/store';
+import { STATUS_LOOK } from './status';
+import { useJobsStore } from './store';
+
+/** Retry one job's hour and say so. */
+export function useRetryJob() {
+  const retryJob = useScheduleStore((s) => s.retryJob);
+  const flash = useAppStore((s) => s.flash);
+  return async (job: Job) => {
+    const result = await retryJob(job.id);
+    flash(
+      result.ok ? 'info' : 'error',
+      result.ok
+        ? `Exporting ${job.hour.replace('T', ' ')}:00 UTC (${DATASET_WORDS[job.dataset]}) again.`
+        : result.message,
+    );
+  };
+}
+
+/**
+ * The selected job in the page's split panel (the AWS console's place for a row's details):
+ * the latest try of its hour in full, and every try of that hour.
+ */
+export function JobDetailPanel() {
+  const selected = useJobsStore((s) => s.selected);
+  const items = useJobsStore((s) => s.items);
+  const retry = useRetryJob();
+  if (!selected) return null;
+  // The list's copy is the newest (it reloads as jobs report).
+  const job = items.find((j) => j.id === selected.id) ?? selected;
+  return (
+    <SplitPanel
+      header={`${job.hour.replace('T', ' ')}:00 UTC — ${DATASET_WORDS[job.dataset]}`}
+      hidePreferencesButton
+      closeBehavior="hide"
+    >
+      <div data-testid="job-detail">
+        <JobDetail job={job} onRetry={retry} />
+      </div>
+    </SplitPanel>
+  );
+}
+
+/** Everything about one job: counts, bytes, the files with their checksums, notes, the error and its fix. */
+function JobDetail({ job, onRetry }: { job: Job; onRetry(job: Job): void }) {
+  const c = job.counts;
+  return (
+    <SpaceBetween size="l">
+      {(job.status === 'failed' || job.status === 'cancelled') && (
+        <Button onClick={() => onRetry(job)} data-testid="retry-job">
+          Retry this hour
+        </Button>
+      )}
+      <KeyValuePairs
+        columns={4}
+        items={[
+          {
+            label: 'Status',
+            value: (
+              <StatusIndicator type={STATUS_LOOK[job.status]}>
+                {jobStatusWords(job)}
+              </StatusIndicator>
+            ),
+          },
+          { label: 'Tries', value: job.attempts },
+          { label: 'Started by', value: job.trigger },
+          {
+            label: 'Duration',
+            value: job.durationMs === null ? '—' : `${(job.durationMs / 1000).toFixed(1)} s`,
+          },
+          { label: 'Events in', value: c ? c.eventsIn.toLocaleString() : '—' },
+          { label: 'Written', value: c ? c.eventsOut.toLocaleString() : '—' },
+          { label: 'Duplicates dropped', value: c ? c.duplicates.toLocaleString() : '—' },
+          { label: 'Bad lines', value: c ? c.badLines.toLocaleString() : '—' },
+          { label: 'Filtered out', value: c ? c.filtered.toLocaleString() : '—' },
+          { label: 'Uncompressed', value: job.bytes ? formatBytes(job.bytes.raw) : '—' },
+          { label: 'Stored', value: job.bytes ? formatBytes(job.bytes.compressed) : '—' },
+          { label: 'Job ID', value: job.id },
+        ]}
+      />
+      {jobCircumstance(job) && (
+        <Alert type="info" data-testid="job-circumstance">
+          {jobCircumstance(job)}
+        </Alert>
+      )}
+      {job.error && (
+        <Alert
+          type={job.status === 'failed' ? 'error' : 'warning'}
+          header={`${ERROR_KIND_WORDS[job.error.kind].replace(/^./, (c) => c.toUpperCase())}: ${job.error.code}`}
+        >
+          {job.error.message}
+          {job.error.fix && (
+            <Box variant="p" padding={{ top: 'xs' }}>
+              <b>How to fix:</b> {job.error.fix}
+            </Box>
+          )}
+        </Alert>
+      )}
+      {job.notes.map((note) => (
+        <Alert key={note} type="info">
+          {note}
+        </Alert>
+      ))}
+      <Table
+        variant="embedded"
+        items={job.objects}
+        header={<Box variant="h3">Files</Box>}
+        empty={<Box textAlign="center">No files written.</Box>}
+        columnDefinitions={[
+          { id: 'key', header: 'Key', cell: (o) => <code>{o.key}</code> },
+          { id: 'events', header: 'Events', cell: (o) => o.events.toLocaleString() },
+          { id: 'bytes', header: 'Size', cell: (o) => formatBytes(o.bytes) },
+          {
+            id: 'sha',
+            header: 'SHA-256',
+            cell: (o) => <code title={o.sha256}>{o.sha256.slice(0, 16)}…</code>,
+          },
+        ]}
+      />
+      <HourTries job={job} />
+    </SpaceBetween>
+  );
+}
+
+/** Every job of this hour: one row in the list, every try here. */
+function HourTries({ job }: { job: Job }) {
+  const hourHistory = useJobsStore((s) => s.hourHistory);
+  const version = useJobsStore((s) => s.version);
+  const [tries, setTries] = useState<Job[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void hourHistory(job).then((r) => {
+      if (!live) return;
+      if (r.ok) setTries(r.value);
+      else setError(r.message);
+    });
+    return () => {
+      live = false;
+    };
+  }, [hourHistory, job, version]);
+  return (
+    <Table
+      variant="embedded"
+      data-testid="hour-tries"
+      loading={tries === null && !error}
+      loadingText="Reading this hour's jobs"
+      items={tries ?? []}
+      header={<Box variant="h3">Jobs of this hour{tries ? ` (${tries.length})` : ''}</Box>}
+      empty={
+        <Box textAlign="center" color={error ? 'text-status-error' : 'inherit'}>
+          {error ? `Could not read this hour's jobs: ${error}` : 'No jobs.'}
+        </Box>
+      }
+      columnDefinitions={[
+        { id: 'created', header: 'Started', cell: (j) => timeLabel(j.createdAt), minWidth: 200 },
+        {
+          id: 'status',
+          header: 'Status',
+          cell: (j) => (
+            <StatusIndicator type={STATUS_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>
+          ),
+        },
+        { id: 'trigger', header: 'By', cell: (j) => j.trigger },
+        { id: 'tries', header: 'Tries', cell: (j) => j.attempts },
+        {
+          id: 'error',
+          header: 'Error',
+          cell: (j) => j.error?.message ?? '—',
+          minWidth: 200,
+        },
+      ]}
+      wrapLines
+    />
+  );
+}

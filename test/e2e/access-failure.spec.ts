@@ -1,0 +1,138 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { runFerry, startServe } from '../support/ferry';
+import { startMoto, type Moto } from '../support/moto';
+import { expect, openConsole, test } from './fixtures';
+
+const BUCKET = 'refusing-bucket';
+let moto: Moto;
+let awsDir: string;
+let awsEnv: Record<string, string>;
+
+test.beforeAll(async () => {
+  // moto enforcing IAM after these four setup calls: a user that may do all an export needs
+  // but s3:PutObject, as an admin who forgot one permission.
+  moto = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: '4' });
+  await moto.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const iam = moto.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'noput' }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'noput',
+      PolicyName: 'export',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: [
+              's3:AbortMultipartUpload',
+              's3:DeleteObject',
+              's3:ListBucket',
+              's3:ListBucketMultipartUploads',
+              's3:GetBucketLocation',
+              'sts:GetCallerIdentity',
+            ],
+            Resource: '*',
+          },
+        ],
+      }),
+    }),
+  );
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'noput' }))).AccessKey!;
+  awsDir = await mkdtemp(join(tmpdir(), 'ferry-aws-noput-'));
+  await writeFile(join(awsDir, 'config'), '[profile noput]\nregion = us-east-1\n');
+  await writeFile(
+    join(awsDir, 'credentials'),
+    `[noput]\naws_access_key_id = ${key.AccessKeyId}\naws_secret_access_key = ${key.SecretAccessKey}\n`,
+  );
+  awsEnv = {
+    AWS_CONFIG_FILE: join(awsDir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
+  };
+});
+test.afterAll(async () => {
+  await moto?.stop();
+  if (awsDir) await rm(awsDir, { recursive: true, force: true });
+});
+
+test('an hour refused for a permission shows Failing with the permission and fix, as ferry status does', async ({
+  page,
+  dataDir,
+}) => {
+  const env = { ...awsEnv, FERRY_DATA_DIR: dataDir };
+  const ferry = async (...args: string[]) => {
+    const r = await runFerry(args, env);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  };
+  await ferry('org', 'add', '--id', '123', '--name', 'Acme');
+  await ferry('project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app');
+  // The bucket root: moto's signature check mis-handles an encoded "/" in list prefixes.
+  await ferry(
+    'connection',
+    'add',
+    '--name',
+    'refused',
+    '--project',
+    '187520',
+    '--bucket',
+    BUCKET,
+    '--region',
+    'us-east-1',
+    '--profile',
+    'noput',
+    '--endpoint',
+    moto.endpoint,
+    '--path-style',
+    '--datasets',
+    'events',
+    '--enable',
+  );
+  const server = await startServe(dataDir, [], awsEnv);
+  try {
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'refused' }).click();
+    await page.getByTestId('export-hour').first().click();
+    await page.getByTestId('start-export').click();
+
+    // The job: refused access, to be tried again later (the admin may be fixing the policy).
+    const jobs = page.getByTestId('jobs-table');
+    await expect(jobs).toContainText('Waiting to retry (access refused)', { timeout: 30_000 });
+    await expect(jobs.getByRole('row')).toHaveCount(2);
+
+    // The connection's page says Failing with the reason and the fix.
+    await expect(page.getByRole('heading', { level: 1, name: 'refused' })).toBeVisible();
+    await expect(page.locator('[data-testid^="status-cn_"]').first()).toHaveText('Failing');
+    const alert = page.getByTestId('failing-alert');
+    await expect(alert).toContainText('s3:PutObject');
+    await expect(alert).toContainText('How to fix:');
+
+    // Its details: the refusal with the permission, and the hour's jobs.
+    await jobs.locator('[data-testid^="job-2"]').first().click();
+    await expect(page.getByTestId('hour-tries')).toContainText('Jobs of this hour (1)');
+    await expect(page.getByTestId('job-detail')).toContainText('s3:PutObject');
+    await page.screenshot({ path: 'test-results/screens/job-detail-1400.png' });
+
+    // The list agrees.
+    await page.getByRole('link', { name: 'Connections', exact: true }).first().click();
+    const row = page.getByTestId('connections-table').getByRole('row', { name: /refused/ });
+    await expect(row).toContainText('Failing');
+    await expect(row).toContainText('s3:PutObject');
+
+    // And so does the CLI, with an exit code that says so.
+    const cli = await runFerry(['status'], env);
+    expect(cli.stdout).toMatch(/refused\s.*Failing/);
+    expect(cli.stdout).toContain('s3:PutObject');
+    expect(cli.code).toBe(1);
+  } finally {
+    await server.stop();
+  }
+});
