@@ -44,6 +44,8 @@ export const hourStat = z.object({
   /** Minutes from the end of the hour to the end of its latest successful export. */
   lagMinutes: z.number().nullable(),
   failed: z.number().int(),
+  /** Data sets whose latest job of the hour succeeded (an hour with no events may be one). */
+  exported: z.number().int().default(0),
 });
 export type HourStat = z.infer<typeof hourStat>;
 

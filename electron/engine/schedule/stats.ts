@@ -25,6 +25,7 @@ export function hourStats(
       bytes: 0,
       lagMinutes: null,
       failed: 0,
+      exported: 0,
     };
     byHour.set(e.hour, stat);
     const k = `${e.connectionId}|${e.dataset}|${e.hour}`;
@@ -32,6 +33,7 @@ export function hourStats(
     seen.add(k);
     if (e.status === 'failed') stat.failed++;
     if (e.status !== 'succeeded') continue;
+    stat.exported++;
     // From the index: no month is read for a chart.
     if (e.dataset === 'events') stat.events += e.events ?? 0;
     stat.bytes += e.bytes ?? 0;

@@ -15,9 +15,9 @@ import {
   YAxis,
 } from 'recharts';
 import { formatBytes } from '../../../shared/format';
-import type { HourStat } from '../../../shared/model/schedule';
 import { lastFullHour } from '../jobs/HourField';
 import { useJobsStore } from '../jobs/store';
+import { chartHours, type ChartHour, type ChartWindow } from './chart-hours';
 import { useScheduleStore } from './store';
 
 const RANGES = { '24': 24, '48': 48, '168': 168 } as const;
@@ -25,9 +25,17 @@ const AXIS = { fontSize: 12, fill: 'currentColor' };
 const CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: 0 };
 
 function formatValue(value: unknown, name: unknown, item: { payload?: unknown }): string {
-  if (name === 'Stored') return formatBytes((item.payload as HourStat).bytes);
+  if (name === 'Stored') return formatBytes((item.payload as ChartHour).bytes);
   if (name === 'Export lag') return `${String(value)} min`;
+  if (name === 'Failed') return 'this hour failed — see its job';
   return Number(value).toLocaleString();
+}
+
+/** Why a chart is empty, in a sentence (never an empty frame that looks like "no data"). */
+function emptySentence(range: string, failure: string | null, loaded: boolean): string {
+  if (failure) return `Could not read the history: ${failure}`;
+  if (!loaded) return 'Loading…';
+  return `No hour in the last ${range} was exported or failed: hourly exports may be off, or the hours are still settling.`;
 }
 
 /**
@@ -40,7 +48,7 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
   const version = useJobsStore((s) => s.version);
   const [hours, setHours] = useState<keyof typeof RANGES>('48');
   // null until the first answer; a failed read keeps what was drawn and says why when none was.
-  const [data, setData] = useState<HourStat[] | null>(null);
+  const [data, setData] = useState<ChartWindow | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -50,25 +58,23 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
       if (!live) return;
       setFailure(result.ok ? null : result.message);
       // Low priority: the history table paints first, the chart after.
-      if (result.ok) startTransition(() => setData(result.value));
+      if (result.ok) startTransition(() => setData(chartHours(result.value, from, to)));
     });
     return () => {
       live = false;
     };
   }, [connectionId, hours, stats, version]);
 
-  const rows = (data ?? []).map((d) => ({
-    ...d,
-    label: `${d.hour.slice(5, 10)} ${d.hour.slice(11)}h`,
-    megabytes: d.bytes / 1_048_576,
-  }));
+  const rows = data?.hours ?? [];
+  const rangeText = hours === '168' ? '7 days' : `${hours} hours`;
+  const empty = !data || data.exported + data.failed === 0;
   return (
     <Container
       data-testid="history-chart"
       header={
         <Header
           variant="h2"
-          description="Events and stored size per hour (UTC), and export lag: minutes from the end of an hour to the end of its scheduled export."
+          description="Events and stored size per hour (UTC); failed hours in red, hours with no export left blank. Export lag: minutes from the end of an hour to the end of its scheduled export."
           actions={
             <SegmentedControl
               selectedId={hours}
@@ -85,13 +91,9 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
         </Header>
       }
     >
-      {rows.length === 0 ? (
+      {empty ? (
         <Box textAlign="center" color="text-status-inactive" padding="l" data-testid="chart-empty">
-          {failure
-            ? `Could not read the history: ${failure}`
-            : data === null
-              ? 'Loading…'
-              : 'No exports in this window yet.'}
+          {emptySentence(rangeText, failure, data !== null)}
         </Box>
       ) : (
         <>
@@ -101,38 +103,61 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
                 <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
                 <XAxis dataKey="label" tick={AXIS} minTickGap={24} />
                 <YAxis yAxisId="events" tick={AXIS} width={64} />
-                <YAxis yAxisId="bytes" orientation="right" tick={AXIS} width={56} unit=" MB" />
+                <YAxis
+                  yAxisId="bytes"
+                  orientation="right"
+                  tick={AXIS}
+                  width={72}
+                  tickFormatter={(mb: number) => formatBytes(mb * 1_048_576)}
+                />
+                <YAxis yAxisId="mark" hide domain={[0, 1]} />
                 <Tooltip formatter={formatValue} />
                 <Legend />
                 <Bar yAxisId="events" dataKey="events" name="Events" fill="#0972d3" />
+                <Bar
+                  yAxisId="mark"
+                  dataKey="failedMark"
+                  name="Failed"
+                  fill="#d91515"
+                  fillOpacity={0.35}
+                  stroke="#d91515"
+                />
                 <Line
                   yAxisId="bytes"
                   dataKey="megabytes"
                   name="Stored"
                   stroke="#037f0c"
-                  dot={false}
+                  dot={rows.length <= 48}
+                  connectNulls={false}
                 />
               </ComposedChart>
             </ResponsiveContainer>
           </div>
-          <div style={{ width: '100%', height: 140 }}>
-            <ResponsiveContainer>
-              <ComposedChart data={rows} syncId="history" margin={CHART_MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
-                <XAxis dataKey="label" tick={AXIS} minTickGap={24} />
-                <YAxis tick={AXIS} width={64} unit=" min" />
-                <Tooltip formatter={formatValue} />
-                <Legend />
-                <Line
-                  dataKey="lagMinutes"
-                  name="Export lag"
-                  stroke="#d97c00"
-                  dot={false}
-                  connectNulls
-                />
-              </ComposedChart>
-            </ResponsiveContainer>
-          </div>
+          {data.withLag === 0 ? (
+            <Box color="text-status-inactive" padding="s" data-testid="lag-empty">
+              Export lag is measured for scheduled exports; none finished in the last {rangeText}{' '}
+              (manual exports and backfills have no lag).
+            </Box>
+          ) : (
+            <div style={{ width: '100%', height: 140 }}>
+              <ResponsiveContainer>
+                <ComposedChart data={rows} syncId="history" margin={CHART_MARGIN}>
+                  <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
+                  <XAxis dataKey="label" tick={AXIS} minTickGap={24} />
+                  <YAxis tick={AXIS} width={64} unit=" min" />
+                  <Tooltip formatter={formatValue} />
+                  <Legend />
+                  <Line
+                    dataKey="lagMinutes"
+                    name="Export lag"
+                    stroke="#d97c00"
+                    dot={false}
+                    connectNulls={false}
+                  />
+                </ComposedChart>
+              </ResponsiveContainer>
+            </div>
+          )}
         </>
       )}
     </Container>
