@@ -26,7 +26,8 @@ export function App() {
   const { state, error, info, flashes, dismiss, link, seenAt, leavePage } = useAppStore();
   const stale = link === 'down' && state === 'ready';
   const { path, navigate } = useRouter();
-  const [navigationOpen, setNavigationOpen] = useState(true);
+  // Narrow windows (a laptop at 1024 px) start with the navigation folded, so tables fit.
+  const [navigationOpen, setNavigationOpen] = useState(() => window.innerWidth >= 1280);
   const { open: helpOpen, setOpen: setHelpOpen } = useHelpStore();
   const { selected: selectedJob, select: selectJob } = useJobsStore();
   // A job's details belong to the page that listed it.

@@ -2,6 +2,7 @@ import Button from '@cloudscape-design/components/button';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
+import Pagination from '@cloudscape-design/components/pagination';
 import Table from '@cloudscape-design/components/table';
 import TextFilter from '@cloudscape-design/components/text-filter';
 import { useCollection } from '@cloudscape-design/collection-hooks';
@@ -17,8 +18,18 @@ import { hourLabel, StatusBadge } from '../schedule/ConnectionStatus';
 import { useScheduleStore } from '../schedule/store';
 import Box from '@cloudscape-design/components/box';
 import { InfoLink } from '../help/InfoLink';
+import { useTablePrefs } from '../common/table-preferences';
 
 type Row = Connection & { projectLabel: string; where: string };
+
+const COLUMNS = [
+  { id: 'name', label: 'Name', alwaysVisible: true },
+  { id: 'status', label: 'Status' },
+  { id: 'last', label: 'Last exported hour' },
+  { id: 'project', label: 'Project' },
+  { id: 'destination', label: 'Destination' },
+  { id: 'datasets', label: 'Data' },
+];
 
 /** The home page: every connection, with the next step for a new user when there are none. */
 export function ConnectionsPage() {
@@ -33,12 +44,15 @@ export function ConnectionsPage() {
     projectLabel: `${projectName(c.projectId)} (${c.projectId})`,
     where: describeDestination(c.destination),
   }));
+  const { tableProps, preferences, prefs } = useTablePrefs('connections', COLUMNS);
   const {
     items: shown,
     collectionProps,
     filterProps,
     filteredItemsCount,
+    paginationProps,
   } = useCollection(rows, {
+    pagination: { pageSize: prefs.pageSize },
     filtering: {
       fields: ['name', 'id', 'projectLabel', 'where'],
       noMatch: <EmptyState title="No matches">No connection matches this filter.</EmptyState>,
@@ -106,7 +120,9 @@ export function ConnectionsPage() {
       {...collectionProps}
       data-testid="connections-table"
       variant="full-page"
-      wrapLines
+      {...tableProps}
+      preferences={preferences}
+      pagination={<Pagination {...paginationProps} />}
       loading={status === 'loading' || status === 'idle'}
       loadingText="Loading connections"
       items={shown}
@@ -155,7 +171,8 @@ export function ConnectionsPage() {
       columnDefinitions={[
         {
           id: 'name',
-          minWidth: 160,
+          width: 180,
+          minWidth: 140,
           header: 'Name',
           cell: (c) => (
             <Link
@@ -172,17 +189,10 @@ export function ConnectionsPage() {
           isRowHeader: true,
         },
         {
-          id: 'project',
-          header: 'Project',
-          cell: (c) => c.projectLabel,
-          sortingField: 'projectLabel',
-        },
-        { id: 'destination', header: 'Destination', cell: (c) => c.where, sortingField: 'where' },
-        { id: 'datasets', header: 'Data', cell: (c) => c.datasets.map(datasetLabel).join(', ') },
-        {
           id: 'status',
           header: 'Status',
-          minWidth: 150,
+          width: 300,
+          minWidth: 180,
           cell: (c) => (
             <SpaceBetween size="xxxs">
               <StatusBadge status={statuses[c.id]} />
@@ -197,10 +207,27 @@ export function ConnectionsPage() {
         {
           id: 'last',
           header: 'Last exported hour',
+          width: 170,
           minWidth: 150,
           cell: (c) =>
             statuses[c.id]?.lastExportedHour ? hourLabel(statuses[c.id]!.lastExportedHour!) : '—',
         },
+        {
+          id: 'project',
+          header: 'Project',
+          width: 170,
+          cell: (c) => c.projectLabel,
+          sortingField: 'projectLabel',
+        },
+        {
+          id: 'destination',
+          header: 'Destination',
+          width: 240,
+          minWidth: 200,
+          cell: (c) => c.where,
+          sortingField: 'where',
+        },
+        { id: 'datasets', header: 'Data', cell: (c) => c.datasets.map(datasetLabel).join(', ') },
       ]}
     />
   );

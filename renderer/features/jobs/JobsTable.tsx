@@ -1,5 +1,4 @@
 import Button from '@cloudscape-design/components/button';
-import CollectionPreferences from '@cloudscape-design/components/collection-preferences';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -29,8 +28,22 @@ import { useRetryJob } from './JobDetailPanel';
 import { JOB_STATUS_WORDS, jobStatusWords } from '../../../shared/model/words';
 import { localLabel } from '../common/time';
 import { STATUS_LOOK } from './status';
-import { PAGE_SIZES, savedPageSize, savePageSize, useJobsStore } from './store';
+import { savedPageSize, useJobsStore } from './store';
+import { useTablePrefs } from '../common/table-preferences';
 import { InfoLink } from '../help/InfoLink';
+
+const COLUMNS = [
+  { id: 'hour', label: 'Hour (UTC)', alwaysVisible: true },
+  { id: 'connection', label: 'Connection' },
+  { id: 'dataset', label: 'Data' },
+  { id: 'status', label: 'Status' },
+  { id: 'trigger', label: 'Started by' },
+  { id: 'events', label: 'Events' },
+  { id: 'size', label: 'Stored' },
+  { id: 'attempts', label: 'Tries' },
+  { id: 'updated', label: 'Updated' },
+  { id: 'actions', label: 'Actions' },
+];
 
 const DATASET_OPTIONS = [
   { value: '', label: 'All data' },
@@ -66,6 +79,12 @@ export function JobsTable({
   const hourFrom = typed.from ?? query.hourFrom ?? '';
   const hourTo = typed.to ?? query.hourTo ?? '';
   const connectionId = connection?.id;
+  const { tableProps, preferences } = useTablePrefs(
+    'jobs',
+    connection ? COLUMNS.filter((c) => c.id !== 'connection') : COLUMNS,
+    { hidden: ['trigger', 'size', 'updated'] },
+    (next) => void setQuery({ ...useJobsStore.getState().query, offset: 0, limit: next.pageSize }),
+  );
   // Before paint: the request leaves a frame earlier than with useEffect.
   useLayoutEffect(() => {
     void setQuery({ offset: 0, limit: savedPageSize(), connectionId, latestOnly: true });
@@ -105,6 +124,7 @@ export function JobsTable({
       <Table<Job>
         data-testid="jobs-table"
         variant={fullPage ? 'full-page' : 'container'}
+        {...tableProps}
         loading={status === 'loading' && items.length === 0}
         loadingText="Loading jobs"
         items={items}
@@ -226,23 +246,7 @@ export function JobsTable({
             )}
           </SpaceBetween>
         }
-        preferences={
-          <CollectionPreferences
-            title="Preferences"
-            confirmLabel="Confirm"
-            cancelLabel="Cancel"
-            preferences={{ pageSize: limit }}
-            pageSizePreference={{
-              title: 'Jobs per page',
-              options: PAGE_SIZES.map((value) => ({ value, label: `${value} jobs` })),
-            }}
-            onConfirm={(e) => {
-              const pageSize = e.detail.pageSize ?? limit;
-              savePageSize(pageSize);
-              void setQuery({ ...query, offset: 0, limit: pageSize });
-            }}
-          />
-        }
+        preferences={preferences}
         pagination={
           <Pagination
             currentPageIndex={page}
@@ -273,6 +277,7 @@ export function JobsTable({
           {
             id: 'hour',
             header: 'Hour (UTC)',
+            width: 170,
             minWidth: 150,
             isRowHeader: true,
             cell: (j) => (
@@ -287,33 +292,38 @@ export function JobsTable({
                 {
                   id: 'connection',
                   header: 'Connection',
+                  width: 150,
                   cell: (j: Job) => nameOf(j.connectionId),
                 },
               ]),
-          { id: 'dataset', header: 'Data', cell: (j) => datasetLabel(j.dataset) },
+          { id: 'dataset', header: 'Data', width: 110, cell: (j) => datasetLabel(j.dataset) },
           {
             id: 'status',
             header: 'Status',
-            minWidth: 130,
+            width: 220,
+            minWidth: 200,
             cell: (j) => (
               <StatusIndicator type={STATUS_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>
             ),
           },
-          { id: 'trigger', header: 'By', cell: (j) => j.trigger },
+          { id: 'trigger', header: 'By', width: 110, cell: (j) => j.trigger },
           {
             id: 'events',
             header: 'Events',
+            width: 100,
             cell: (j) => j.counts?.eventsOut.toLocaleString() ?? '—',
           },
           {
             id: 'size',
             header: 'Stored',
+            width: 100,
             cell: (j) => (j.bytes ? formatBytes(j.bytes.compressed) : '—'),
           },
-          { id: 'attempts', header: 'Tries', cell: (j) => j.attempts },
+          { id: 'attempts', header: 'Tries', width: 80, cell: (j) => j.attempts },
           {
             id: 'updated',
             header: 'Updated (UTC)',
+            width: 140,
             cell: (j) => (
               <span title={localLabel(j.updatedAt)}>
                 {j.updatedAt.slice(5, 16).replace('T', ' ')}
@@ -322,7 +332,9 @@ export function JobsTable({
           },
           {
             id: 'actions',
-            header: '',
+            header: 'Actions',
+            width: 100,
+            minWidth: 100,
             cell: (j) =>
               j.status === 'failed' || j.status === 'cancelled' ? (
                 <Button variant="inline-link" onClick={() => void retry(j)}>

@@ -3,6 +3,7 @@ import type { Job, JobListQuery } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';
+import { savedPageSize as savedTablePageSize } from '../common/table-preferences';
 
 interface JobsState {
   query: JobListQuery;
@@ -32,18 +33,8 @@ interface JobsState {
 }
 
 const RELOAD_DELAY_MS = 300;
-export const PAGE_SIZES = [10, 25, 50, 100] as const;
-const PAGE_SIZE_KEY = 'ferry.jobs.pageSize';
-
-/** The page size the admin picked last (25 by default: the first page paints fast). */
-export function savedPageSize(): number {
-  const saved = Number(globalThis.localStorage?.getItem(PAGE_SIZE_KEY));
-  return (PAGE_SIZES as readonly number[]).includes(saved) ? saved : 25;
-}
-
-export function savePageSize(size: number): void {
-  globalThis.localStorage?.setItem(PAGE_SIZE_KEY, String(size));
-}
+/** The page size the admin picked last for the Jobs table (25 by default: paints fast). */
+export const savedPageSize = () => savedTablePageSize('jobs');
 
 /** True when two queries differ only in which page they ask for. */
 const sameFilter = (a: JobListQuery, b: JobListQuery) =>

@@ -1,6 +1,8 @@
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
+import Pagination from '@cloudscape-design/components/pagination';
+import { useCollection } from '@cloudscape-design/collection-hooks';
 import Table from '@cloudscape-design/components/table';
 import type { Organization } from '../../../shared/model/entities';
 import { useRouter } from '../../app/router';
@@ -8,18 +10,33 @@ import { EmptyState } from '../../components/EmptyState';
 import { useProjectsStore } from '../projects/store';
 import { useOrgsStore } from './store';
 import { InfoLink } from '../help/InfoLink';
+import { useTablePrefs } from '../common/table-preferences';
+
+const COLUMNS = [
+  { id: 'name', label: 'Name', alwaysVisible: true },
+  { id: 'id', label: 'Organization ID' },
+  { id: 'projects', label: 'Projects' },
+  { id: 'admin', label: 'Admin email' },
+];
 
 /** Organizations, each owning projects and buckets. */
 export function OrganizationsPage() {
   const { items, status } = useOrgsStore();
   const projects = useProjectsStore((s) => s.items);
   const navigate = useRouter((s) => s.navigate);
+  const { tableProps, preferences, prefs } = useTablePrefs('organizations', COLUMNS);
+  const { items: shown, paginationProps } = useCollection(items, {
+    pagination: { pageSize: prefs.pageSize },
+  });
   return (
     <Table<Organization>
       data-testid="orgs-table"
       variant="full-page"
+      {...tableProps}
+      preferences={preferences}
+      pagination={<Pagination {...paginationProps} />}
       loading={status === 'loading'}
-      items={items}
+      items={shown}
       trackBy="id"
       header={
         <Header

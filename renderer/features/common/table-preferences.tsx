@@ -1,0 +1,130 @@
+import CollectionPreferences, {
+  type CollectionPreferencesProps,
+} from '@cloudscape-design/components/collection-preferences';
+import type { TableProps } from '@cloudscape-design/components/table';
+import { useState } from 'react';
+
+/** What an admin chose for one table: remembered per table on this computer. */
+export interface TablePrefs {
+  pageSize: number;
+  wrapLines: boolean;
+  /** Column ids in order, each shown or hidden. */
+  contentDisplay: { id: string; visible: boolean }[];
+  /** The first column stays in view when the table scrolls sideways. */
+  stickyFirst: boolean;
+}
+
+const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+/** The page size saved for a table (for a first request made before the table renders). */
+export function savedPageSize(key: string, fallback = 25): number {
+  try {
+    const size = (
+      JSON.parse(globalThis.localStorage?.getItem(`ferry.table.${key}`) ?? '{}') as {
+        pageSize?: number;
+      }
+    ).pageSize;
+    return PAGE_SIZES.includes(size as 10) ? size! : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Read saved preferences, keeping only columns the table still has (and adding new ones). */
+export function loadPrefs(
+  key: string,
+  columns: readonly string[],
+  defaults: TablePrefs,
+): TablePrefs {
+  let saved: Partial<TablePrefs>;
+  try {
+    saved = JSON.parse(
+      globalThis.localStorage?.getItem(`ferry.table.${key}`) ?? '{}',
+    ) as Partial<TablePrefs>;
+  } catch {
+    saved = {};
+  }
+  const known = (saved.contentDisplay ?? []).filter((c) => columns.includes(c.id));
+  const missing = defaults.contentDisplay.filter((c) => !known.some((k) => k.id === c.id));
+  return {
+    pageSize: PAGE_SIZES.includes(saved.pageSize as 10) ? saved.pageSize! : defaults.pageSize,
+    wrapLines: typeof saved.wrapLines === 'boolean' ? saved.wrapLines : defaults.wrapLines,
+    stickyFirst: typeof saved.stickyFirst === 'boolean' ? saved.stickyFirst : defaults.stickyFirst,
+    contentDisplay: [...known, ...missing],
+  };
+}
+
+/** A table's preferences and the props they give the Table and its preferences control. */
+export function useTablePrefs(
+  key: string,
+  columns: { id: string; label: string; alwaysVisible?: boolean }[],
+  defaults: Partial<Omit<TablePrefs, 'contentDisplay'>> & { hidden?: string[] } = {},
+  onChange?: (next: TablePrefs) => void,
+) {
+  const base: TablePrefs = {
+    pageSize: defaults.pageSize ?? 25,
+    wrapLines: defaults.wrapLines ?? true,
+    stickyFirst: defaults.stickyFirst ?? true,
+    contentDisplay: columns.map((c) => ({ id: c.id, visible: !defaults.hidden?.includes(c.id) })),
+  };
+  const ids = columns.map((c) => c.id);
+  const [prefs, setPrefs] = useState(() => loadPrefs(key, ids, base));
+  const save = (next: TablePrefs) => {
+    setPrefs(next);
+    globalThis.localStorage?.setItem(`ferry.table.${key}`, JSON.stringify(next));
+    onChange?.(next);
+  };
+  const tableProps: Pick<
+    TableProps,
+    'wrapLines' | 'columnDisplay' | 'stickyColumns' | 'resizableColumns'
+  > = {
+    wrapLines: prefs.wrapLines,
+    columnDisplay: prefs.contentDisplay,
+    stickyColumns: { first: prefs.stickyFirst ? 1 : 0 },
+    resizableColumns: true,
+  };
+  const preferences = (
+    <CollectionPreferences
+      title="Preferences"
+      confirmLabel="Confirm"
+      cancelLabel="Cancel"
+      preferences={{
+        pageSize: prefs.pageSize,
+        wrapLines: prefs.wrapLines,
+        contentDisplay: prefs.contentDisplay,
+        stickyColumns: { first: prefs.stickyFirst ? 1 : 0 },
+      }}
+      pageSizePreference={{
+        title: 'Rows per page',
+        options: PAGE_SIZES.map((value) => ({ value, label: `${value} rows` })),
+      }}
+      wrapLinesPreference={{
+        label: 'Wrap lines',
+        description: 'Show whole cell text on several lines.',
+      }}
+      stickyColumnsPreference={{
+        firstColumns: {
+          title: 'Keep the first column in view',
+          description: 'While the table scrolls sideways.',
+          options: [
+            { label: 'None', value: 0 },
+            { label: 'First column', value: 1 },
+          ],
+        },
+      }}
+      contentDisplayPreference={{
+        title: 'Columns',
+        options: columns.map((c) => ({ id: c.id, label: c.label, alwaysVisible: c.alwaysVisible })),
+      }}
+      onConfirm={(e: { detail: CollectionPreferencesProps.Preferences }) =>
+        save({
+          pageSize: e.detail.pageSize ?? prefs.pageSize,
+          wrapLines: e.detail.wrapLines ?? prefs.wrapLines,
+          stickyFirst: (e.detail.stickyColumns?.first ?? 0) > 0,
+          contentDisplay: [...(e.detail.contentDisplay ?? prefs.contentDisplay)],
+        })
+      }
+    />
+  );
+  return { prefs, tableProps, preferences };
+}
