@@ -22,6 +22,10 @@ export function numericId(label: string) {
   const message = `${label} must be a whole number made of digits only, e.g. 187520`;
   return z.union([z.number(), z.string()], { error: message }).transform((value, ctx) => {
     const text = typeof value === 'number' ? String(value) : value.trim();
+    if (text === '') {
+      ctx.addIssue({ code: 'custom', message: `${label} is required` });
+      return z.NEVER;
+    }
     if (!new RegExp(`^[1-9]\\d{0,${MAX_ID_DIGITS - 1}}$`).test(text)) {
       ctx.addIssue({ code: 'custom', message });
       return z.NEVER;

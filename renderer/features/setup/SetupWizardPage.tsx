@@ -160,7 +160,16 @@ export function SetupWizardPage() {
         name: draft.name,
         projectId: draft.projectId,
       });
-      if (found) return (setErrors(found), false);
+      if (found)
+        return (
+          setErrors({
+            ...found,
+            ...(found.projectId && !draft.projectId
+              ? { projectId: 'Choose the project to export' }
+              : {}),
+          }),
+          false
+        );
       if (project?.kind === 'portfolio')
         return (setErrors({ projectId: 'Portfolio projects can not be export sources' }), false);
     }
@@ -437,8 +446,9 @@ export function SetupWizardPage() {
               {setup.plan && (
                 <SpaceBetween size="l">
                   <Container header={<Header variant="h2">Your AWS identity</Header>}>
+                    {/* One column: an ARN has no place to wrap in a narrow window. */}
                     <KeyValuePairs
-                      columns={2}
+                      columns={1}
                       items={[
                         { label: 'Account', value: setup.plan.identity.account },
                         { label: 'Identity', value: setup.plan.identity.arn },

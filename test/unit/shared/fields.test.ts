@@ -68,10 +68,11 @@ describe('other connection fields', () => {
     const id = numericId('Project ID');
     expect(id.parse('187520')).toBe(187520);
     expect(id.parse(42)).toBe(42);
-    for (const bad of ['12x', '', '-5', '0', 1.5, '1e5', null])
+    for (const bad of ['12x', '-5', '0', 1.5, '1e5', null])
       expect(id.safeParse(bad).error?.issues[0]?.message, String(bad)).toBe(
         'Project ID must be a whole number made of digits only, e.g. 187520',
       );
+    expect(id.safeParse('  ').error?.issues[0]?.message).toBe('Project ID is required');
   });
 
   it('orders datasets and refuses an empty choice', () => {
