@@ -14,6 +14,7 @@ import { HourField, lastFullHour } from '../jobs/HourField';
 import { BackfillHours } from './BackfillHours';
 import { BackfillProgress } from './BackfillsTable';
 import { hourLabel } from './ConnectionStatus';
+import { overlapExamples } from './overlap-examples';
 import { useScheduleStore } from './store';
 
 /**
@@ -170,12 +171,9 @@ export function BackfillModal({
               {plan.datasets.length === 1 ? '' : 's'} = {count(plan.jobs)} job
               {plan.jobs === 1 ? '' : 's'}.{' '}
               {plan.overlaps > 0
-                ? `${count(plan.overlaps)} of them were exported before (e.g. ${plan.overlapSample
-                    .slice(0, 3)
-                    .map((o) => hourLabel(o.hour))
-                    .join(
-                      ', ',
-                    )}): each such hour is rewritten in place — its files are replaced, never duplicated.`
+                ? `${count(plan.overlaps)} of them were exported before (e.g. ${overlapExamples(
+                    plan.overlapSample,
+                  )}): each such hour is rewritten in place — its files are replaced, never duplicated.`
                 : 'None of these hours was exported before.'}
               {plan.inFlight > 0 &&
                 ` ${plan.inFlight} are being exported right now; the backfill leaves those to that run.`}
