@@ -13,7 +13,7 @@ import { HelpContent } from '../features/help/topics';
 import { useHelpStore } from '../features/help/store';
 import { JobDetailPanel } from '../features/jobs/JobDetailPanel';
 import { useJobsStore } from '../features/jobs/store';
-import { resolveRoute } from './routes';
+import { preloadPages, resolveRoute } from './routes';
 import { useRouter } from './router';
 import { SkipLink } from './SkipLink';
 import { Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -47,14 +47,37 @@ export function App() {
   }, [pageTitle]);
   useEffect(() => {
     if (state !== 'ready') return;
-    const frame = requestAnimationFrame(() => {
-      const heading = mainRef.current?.querySelector<HTMLElement>('h1');
+    // After the first page: every other page, so it opens even while Ferry is unreachable.
+    // `data-pages` on #root says when they are all here (tests wait on it).
+    void preloadPages().then(
+      () => document.getElementById('root')?.setAttribute('data-pages', 'loaded'),
+      () => undefined,
+    );
+  }, [state]);
+  useEffect(() => {
+    const main = mainRef.current;
+    if (state !== 'ready' || !main) return;
+    const focusHeading = (): boolean => {
+      // The new page's heading: a page still loading keeps the old one in the DOM, hidden.
+      const heading = [...main.querySelectorAll<HTMLElement>('h1')].find((h) =>
+        h.checkVisibility(),
+      );
+      if (!heading) return false;
       // Never take the focus from a field the admin is already in.
-      if (!heading || mainRef.current?.contains(document.activeElement)) return;
+      if (main.contains(document.activeElement)) return true;
       heading.tabIndex = -1;
       heading.focus({ preventScroll: true });
+      return document.activeElement === heading;
+    };
+    // A page loads its code first (its own chunk): wait for its heading to appear.
+    const observer = new MutationObserver(() => focusHeading() && observer.disconnect());
+    const frame = requestAnimationFrame(() => {
+      if (!focusHeading()) observer.observe(main, { childList: true, subtree: true });
     });
-    return () => cancelAnimationFrame(frame);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+    };
   }, [path, state]);
 
   const followHref = (event: CustomEvent<{ href: string; external?: boolean }>) => {

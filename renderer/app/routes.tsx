@@ -2,11 +2,26 @@ import { lazy, type ReactNode } from 'react';
 import type { HelpTopic } from '../features/help/topics';
 import { matchRoute } from './router';
 
-// Each page is its own chunk: the first load fetches the shell and the page it opens on.
+// Each page is its own chunk: the first load fetches the shell and the page it opens on; the
+// others follow once it has painted (preloadPages), so a page opened while Ferry is unreachable
+// still shows its last data instead of failing to load.
+const loaders: (() => Promise<unknown>)[] = [];
 const page = <K extends string, P>(
   load: () => Promise<Record<K, (props: P) => ReactNode>>,
   name: K,
-) => lazy(async () => ({ default: (await load())[name] }));
+) => {
+  let loading: ReturnType<typeof load> | null = null;
+  // A failed fetch is not remembered: the next try loads again.
+  const once = () =>
+    (loading ??= load().catch((error: unknown) => ((loading = null), Promise.reject(error))));
+  loaders.push(once);
+  return lazy(async () => ({ default: (await once())[name] }));
+};
+
+/** Fetch every page's chunk in the background; resolves when all are here. */
+export async function preloadPages(): Promise<void> {
+  await Promise.all(loaders.map((load) => load()));
+}
 
 const ConnectionsPage = page(
   () => import('../features/connections/ConnectionsPage'),

@@ -129,6 +129,12 @@ test('a backfill over two years starts only once the admin confirms it', async (
     await expect(modal.getByTestId('cancel-backfill')).toBeVisible();
     await modal.getByTestId('cancel-backfill').click();
     await expect(modal.locator('[data-backfill-status="cancelled"]')).toBeVisible();
+    // Its hours that never ran say cancelled — none waits — and the queue is empty again.
+    await expect(modal.locator('[data-status="cancelled"]').first()).toBeVisible();
+    await expect(modal.locator('[data-status="waiting"], [data-status="queued"]')).toHaveCount(0);
+    await page.getByTestId('close-backfill').click();
+    await expect(page.getByTestId('queue')).toHaveText(/^\d running, 0 waiting$/);
+    await expect(page.getByTestId('queue')).toHaveText('0 running, 0 waiting');
   } finally {
     await server.stop();
   }

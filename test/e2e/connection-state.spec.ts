@@ -38,6 +38,8 @@ test('the server killed with the page open: a banner, the last data greyed, back
     await openConsole(page, `${server.url}#/jobs`);
     await expectJobsShown(page);
     await expect(page.getByTestId('disconnected-banner')).toHaveCount(0);
+    // Every page's code is here before the server goes (each page is its own chunk).
+    await expect(page.locator('#root')).toHaveAttribute('data-pages', 'loaded');
 
     await crash(server);
     await expect(page.getByTestId('disconnected-banner')).toBeVisible({ timeout: 20_000 });

@@ -163,9 +163,13 @@ export function ConnectionDetailPage({ id }: { id: string }) {
               },
               {
                 label: 'Queue',
-                value: status
-                  ? `${status.running} running, ${status.queued} waiting${status.retrying ? `, ${status.retrying} waiting to retry` : ''}`
-                  : '—',
+                value: (
+                  <span data-testid="queue">
+                    {status
+                      ? `${status.running} running, ${status.queued} waiting${status.retrying ? `, ${status.retrying} waiting to retry` : ''}`
+                      : '—'}
+                  </span>
+                ),
               },
               {
                 label: 'Settle delay',
