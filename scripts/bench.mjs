@@ -10,6 +10,8 @@
 //                                      pages from the store and in Chromium, API calls during
 //                                      an export of the fixture, with their baselines
 //   npm run bench -- --only history --jobs 1000000   the same at a million jobs
+//   npm run bench -- --only console    the console's first load in Chromium (budget 1.5 s), against
+//                                      the same page with JavaScript off (scripts/bench-console.mts)
 //
 // Baselines: `gzip -6` and `pigz -6` on the file (to /dev/null), and the pipeline a user would
 // script, `gzip -6 -c file | aws s3 cp - s3://…`, against the same local moto_server as Ferry.
@@ -37,7 +39,10 @@ const ROOT = resolve(flag('--dir', join(tmpdir(), 'ferry-bench')));
 const FERRY = resolve('out/cli/main.js');
 const log = (...m) => process.stderr.write(`[bench] ${m.join(' ')}\n`);
 
-if (!existsSync(FERRY) || (wanted('history') && !existsSync(resolve('out/renderer/index.html')))) {
+if (
+  !existsSync(FERRY) ||
+  ((wanted('history') || wanted('console')) && !existsSync(resolve('out/renderer/index.html')))
+) {
   log('building Ferry first (npm run build)');
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 }
@@ -46,13 +51,14 @@ const JOBS = Number(flag('--jobs', '100000'));
 const fixtureDir = join(ROOT, `fixture-${EVENTS}`);
 const fixture = join(fixtureDir, `${PROJECT}_${HOUR}.ndjson`);
 
-if (ONLY && ONLY.every((name) => name === 'history' || name === 'backfill')) {
+if (ONLY && ONLY.every((name) => ['history', 'backfill', 'console'].includes(name))) {
   const only = {};
   if (wanted('history')) {
     await makeFixture(); // the export that runs while the history API is called
     only.history = benchHistory();
   }
   if (wanted('backfill')) only.backfill = benchBackfill();
+  if (wanted('console')) only.console = benchConsole();
   process.stdout.write(`${JSON.stringify(only)}\n`);
   process.exit(0);
 }
@@ -210,6 +216,7 @@ const summary = {
 };
 if (wanted('history')) summary.history = benchHistory();
 if (wanted('backfill')) summary.backfill = benchBackfill();
+if (wanted('console')) summary.console = benchConsole();
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +240,17 @@ function benchHistory() {
     },
   );
   if (result.status !== 0) throw new Error(`the history bench failed (${result.status})`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** The console's first load in Chromium (a separate process: scripts/bench-console.mts). */
+function benchConsole() {
+  log('console: first load in Chromium');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-console.mts'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`the console bench failed (${result.status})`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 
