@@ -28,6 +28,7 @@ import { HistoryChart } from '../schedule/HistoryChart';
 import { useScheduleStore } from '../schedule/store';
 import { useProjectsStore } from '../projects/store';
 import { datasetLabel } from './labels';
+import { EnableButton } from './EnableButton';
 import { useConnectionsStore } from './store';
 import { stepNumber } from '../../../shared/model/migration';
 import { migrationOf, useMigrationStore } from '../migration/store';
@@ -35,13 +36,12 @@ import { InfoLink } from '../help/InfoLink';
 
 /** One connection: where it writes, what it exports, whether it runs, and its job history. */
 export function ConnectionDetailPage({ id }: { id: string }) {
-  const { items, update, remove } = useConnectionsStore();
+  const { items, remove } = useConnectionsStore();
   const projects = useProjectsStore((s) => s.items);
   const navigate = useRouter((s) => s.navigate);
   const flash = useAppStore((s) => s.flash);
   const [confirming, setConfirming] = useState(false);
   const [removePolicies, setRemovePolicies] = useState(false);
-  const [toggling, setToggling] = useState(false);
   const [backfill, setBackfill] = useState<{ from: string; to: string } | null | false>(false);
   const status = useScheduleStore((s) => s.statuses[id]);
   const setJobsQuery = useJobsStore((s) => s.setQuery);
@@ -73,12 +73,6 @@ export function ConnectionDetailPage({ id }: { id: string }) {
   };
   const settle =
     conn.schedule.settleMinutes ?? defaultSettleMinutes(project?.source.type ?? 'demo');
-  const toggle = async () => {
-    setToggling(true);
-    const result = await update({ id: conn.id, enabled: !conn.enabled });
-    setToggling(false);
-    if (!result.ok) flash('error', result.message);
-  };
 
   return (
     <ContentLayout
@@ -102,14 +96,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
               <Button onClick={() => setBackfill(null)} data-testid="open-backfill">
                 Backfill…
               </Button>
-              <Button
-                variant="primary"
-                loading={toggling}
-                onClick={toggle}
-                data-testid="toggle-enabled"
-              >
-                {conn.enabled ? 'Disable hourly export' : 'Enable hourly export'}
-              </Button>
+              <EnableButton connection={conn} />
             </SpaceBetween>
           }
         >

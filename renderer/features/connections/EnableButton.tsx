@@ -1,0 +1,101 @@
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import { useState } from 'react';
+import { setupTargetFor, type ProbeInfo } from '../../../shared/model/aws';
+import type { Connection } from '../../../shared/model/entities';
+import { api } from '../../api/client';
+import { ConfirmAction } from '../../components/Confirm';
+import { attempt } from '../common/action';
+import { useAppStore } from '../app/store';
+import { useConnectionsStore } from './store';
+
+/**
+ * Enable or disable hourly exports. Enabling an S3 connection checks access first, the way an
+ * export uses it: a connection is never shown exporting (and "Healthy") when the check fails,
+ * unless the admin reads what failed and enables it anyway.
+ */
+export function EnableButton({ connection }: { connection: Connection }) {
+  const update = useConnectionsStore((s) => s.update);
+  const flash = useAppStore((s) => s.flash);
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState<{ probes: ProbeInfo[]; message: string | null } | null>(
+    null,
+  );
+  const enable = () => update({ id: connection.id, enabled: true });
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      if (connection.enabled) {
+        const result = await update({ id: connection.id, enabled: false });
+        if (!result.ok) flash('error', result.message);
+        return;
+      }
+      const target = setupTargetFor(connection);
+      if (target) {
+        const form =
+          connection.destination.type === 's3' && connection.destination.roleArn
+            ? 'role'
+            : 'legacy';
+        const report = await attempt(() => api().aws.verify({ target, form }));
+        if (!report.ok) return setFailed({ probes: [], message: report.message });
+        if (!report.value.ok)
+          return setFailed({
+            probes: report.value.probes.filter((p) => p.status === 'failed'),
+            message: null,
+          });
+      }
+      const result = await enable();
+      if (!result.ok) flash('error', result.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Button
+        variant="primary"
+        loading={busy}
+        onClick={() => void toggle()}
+        data-testid="toggle-enabled"
+      >
+        {connection.enabled ? 'Disable hourly export' : 'Enable hourly export'}
+      </Button>
+      {failed && (
+        <ConfirmAction
+          visible
+          title="The access check failed"
+          action="Enable anyway"
+          testId="enable-anyway"
+          onCancel={() => setFailed(null)}
+          onConfirm={async () => {
+            const result = await enable();
+            if (result.ok) setFailed(null);
+            return result;
+          }}
+        >
+          <Box variant="p">
+            Ferry checked access the way an export uses it, and it failed — every hour would fail
+            the same way. Fix it first (then Enable again), or enable anyway: the connection will
+            show Failing until it works.
+          </Box>
+          <div data-testid="enable-check">
+            {failed.message && <StatusIndicator type="error">{failed.message}</StatusIndicator>}
+            {failed.probes.map((p) => (
+              <Box key={p.id} padding={{ bottom: 'xs' }}>
+                <StatusIndicator type="error">
+                  {p.label}: {p.detail}
+                </StatusIndicator>
+                {p.fix && (
+                  <Box variant="small" display="block">
+                    {p.fix}
+                  </Box>
+                )}
+              </Box>
+            ))}
+          </div>
+        </ConfirmAction>
+      )}
+    </>
+  );
+}
