@@ -82,6 +82,17 @@ test('backfill 6 hours through the console, filter the history to them, and over
     await page.getByTestId('filter-from').locator('input').fill('2026-03-01T09');
     await page.getByTestId('filter-from').locator('input').press('Enter');
     await expect(rows).toHaveCount(2);
+    // The same range in the date-range picker; picking "the last 24 hours" there moves both.
+    const picker = page.getByTestId('filter-range');
+    await expect(picker).toContainText('2026');
+    await picker.getByRole('button').first().click();
+    await page.getByText('Relative mode', { exact: true }).click();
+    await page.getByText(/Last 24 hours/i).click();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page.getByTestId('filter-to').locator('input')).not.toHaveValue('2026-03-01T10');
+    await expect(table).toContainText('No matching jobs');
+    await page.getByTestId('clear-filters').click();
+    await expect(table.getByRole('heading')).toContainText('(6)');
 
     const before = await listObjects(moto.s3(), BUCKET, 'amplitude/');
     expect(before.map((o) => o.key).sort()).toEqual(

@@ -24,6 +24,7 @@ import { datasetLabel } from '../connections/labels';
 import { useArchivedConnections, useConnectionsStore } from '../connections/store';
 import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
+import { HourRangePicker } from './HourRangePicker';
 import { useRetryJob } from './JobDetailPanel';
 import { JOB_STATUS_WORDS, jobStatusWords } from '../../../shared/model/words';
 import { localLabel } from '../common/time';
@@ -227,6 +228,11 @@ export function JobsTable({
                 onKeyDown={(e) => e.detail.key === 'Enter' && applyHours(hourFrom, hourTo)}
               />
             </FormField>
+            <HourRangePicker
+              from={query.hourFrom ?? ''}
+              to={query.hourTo ?? ''}
+              onChange={(range) => applyHours(range?.from ?? '', range?.to ?? '')}
+            />
             {filtered && (
               <Button
                 variant="link"
