@@ -3,21 +3,14 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Link from '@cloudscape-design/components/link';
-import Multiselect from '@cloudscape-design/components/multiselect';
 import Pagination from '@cloudscape-design/components/pagination';
-import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useLayoutEffect, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import {
-  JOB_STATUSES,
-  type Connection,
-  type Job,
-  type JobStatus,
-} from '../../../shared/model/entities';
-import { hour, type Dataset } from '../../../shared/model/fields';
+import type { Connection, Job } from '../../../shared/model/entities';
+import { hour } from '../../../shared/model/fields';
 import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../app/store';
 import { datasetLabel } from '../connections/labels';
@@ -25,13 +18,17 @@ import { useArchivedConnections, useConnectionsStore } from '../connections/stor
 import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
 import { HourRangePicker } from './HourRangePicker';
+import { JobsFilter } from './JobsFilter';
 import { useRetryJob } from './JobDetailPanel';
-import { JOB_STATUS_WORDS, jobStatusWords } from '../../../shared/model/words';
+import { jobStatusWords } from '../../../shared/model/words';
 import { localLabel } from '../common/time';
 import { STATUS_LOOK } from './status';
 import { savedPageSize, useJobsStore } from './store';
 import { useTablePrefs } from '../common/table-preferences';
 import { InfoLink } from '../help/InfoLink';
+
+/** The filter row: the property filter takes the room left by the hour fields. */
+const FILTER_ROW = { display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' } as const;
 
 const COLUMNS = [
   { id: 'hour', label: 'Hour (UTC)', alwaysVisible: true },
@@ -44,12 +41,6 @@ const COLUMNS = [
   { id: 'attempts', label: 'Tries' },
   { id: 'updated', label: 'Updated' },
   { id: 'actions', label: 'Actions' },
-];
-
-const DATASET_OPTIONS = [
-  { value: '', label: 'All data' },
-  { value: 'events', label: 'Events' },
-  { value: 'merged-ids', label: 'Merged IDs' },
 ];
 
 /** A filter hour as typed: empty, or `yyyy-MM-ddTHH`. */
@@ -93,8 +84,13 @@ export function JobsTable({
 
   const limit = query.limit ?? savedPageSize();
   const page = Math.floor((query.offset ?? 0) / limit) + 1;
-  const selected = query.status ?? [];
-  const filtered = !!(query.status?.length || query.dataset || query.hourFrom || query.hourTo);
+  const filtered = !!(
+    query.status?.length ||
+    query.dataset ||
+    query.hourFrom ||
+    query.hourTo ||
+    (!connection && query.connectionId)
+  );
   const loadArchived = archived.load;
   useEffect(() => void loadArchived(), [loadArchived]);
   const nameOf = (id: string) => {
@@ -153,61 +149,26 @@ export function JobsTable({
           </Header>
         }
         filter={
-          <SpaceBetween direction="horizontal" size="xs" alignItems="start">
-            {!connection && (
-              <Select
-                data-testid="filter-connection"
-                selectedOption={
-                  query.connectionId
-                    ? { value: query.connectionId, label: nameOf(query.connectionId) }
-                    : { value: '', label: 'All connections' }
-                }
-                options={[
-                  { value: '', label: 'All connections' },
-                  ...connections.map((c) => ({ value: c.id, label: c.name })),
-                  ...archived.items.map((c) => ({
-                    value: c.id,
-                    label: `${c.name} (archived)`,
-                    description: c.reason,
-                  })),
+          <div style={FILTER_ROW}>
+            <div style={{ flex: '1 1 320px' }}>
+              <JobsFilter
+                query={query}
+                withConnection={!connection}
+                connections={[
+                  ...connections.map((c) => ({ id: c.id, name: c.name })),
+                  ...archived.items.map((c) => ({ id: c.id, name: `${c.name} (archived)` })),
                 ]}
-                onChange={(e) =>
+                onChange={(filter) =>
                   void setQuery({
                     ...query,
                     offset: 0,
-                    connectionId: e.detail.selectedOption.value || undefined,
+                    connectionId: connection ? query.connectionId : filter.connectionId,
+                    status: filter.status,
+                    dataset: filter.dataset,
                   })
                 }
               />
-            )}
-            <Multiselect
-              data-testid="filter-status"
-              selectedOptions={selected.map((s) => ({ value: s, label: JOB_STATUS_WORDS[s] }))}
-              options={JOB_STATUSES.map((s) => ({ value: s, label: JOB_STATUS_WORDS[s] }))}
-              placeholder="Any status"
-              onChange={(e) =>
-                void setQuery({
-                  ...query,
-                  offset: 0,
-                  status: e.detail.selectedOptions.map((o) => o.value as JobStatus),
-                })
-              }
-            />
-            <Select
-              data-testid="filter-dataset"
-              selectedOption={
-                DATASET_OPTIONS.find((o) => o.value === (query.dataset ?? '')) ??
-                DATASET_OPTIONS[0]!
-              }
-              options={DATASET_OPTIONS}
-              onChange={(e) =>
-                void setQuery({
-                  ...query,
-                  offset: 0,
-                  dataset: (e.detail.selectedOption.value || undefined) as Dataset | undefined,
-                })
-              }
-            />
+            </div>
             <FormField errorText={hourProblem(hourFrom)}>
               <Input
                 data-testid="filter-from"
@@ -239,18 +200,14 @@ export function JobsTable({
                 data-testid="clear-filters"
                 onClick={() => {
                   setTyped({});
-                  void setQuery({
-                    offset: 0,
-                    limit,
-                    connectionId: query.connectionId,
-                    latestOnly: true,
-                  });
+                  // A connection's own history stays its own; the Jobs page shows all again.
+                  void setQuery({ offset: 0, limit, connectionId, latestOnly: true });
                 }}
               >
                 Clear filters
               </Button>
             )}
-          </SpaceBetween>
+          </div>
         }
         preferences={preferences}
         pagination={

@@ -1,0 +1,70 @@
+import PropertyFilter from '@cloudscape-design/components/property-filter';
+import { JOB_STATUSES, type JobListQuery, type JobStatus } from '../../../shared/model/entities';
+import { DATASETS, type Dataset } from '../../../shared/model/fields';
+import { DATASET_WORDS, JOB_STATUS_WORDS } from '../../../shared/model/words';
+import { queryTokens, tokensQuery } from './job-filter';
+
+/**
+ * Filter jobs as in the AWS console: "Status = Failed", "Connection = prod", "Data = Events".
+ * Several statuses match any of them; one connection and one data set at a time.
+ */
+export function JobsFilter({
+  query,
+  connections,
+  withConnection,
+  onChange,
+}: {
+  query: JobListQuery;
+  connections: { id: string; name: string }[];
+  withConnection: boolean;
+  onChange(filter: Pick<JobListQuery, 'connectionId' | 'status' | 'dataset'>): void;
+}) {
+  // Tokens keep ids and codes; they are shown by name.
+  const equals = (format: (value: string) => string) => [{ operator: '=', format }];
+  const connectionName = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
+  const properties = [
+    ...(withConnection
+      ? [
+          {
+            key: 'connection',
+            propertyLabel: 'Connection',
+            groupValuesLabel: 'Connections',
+            operators: equals(connectionName),
+          },
+        ]
+      : []),
+    {
+      key: 'status',
+      propertyLabel: 'Status',
+      groupValuesLabel: 'Statuses',
+      operators: equals((s) => JOB_STATUS_WORDS[s as JobStatus] ?? s),
+    },
+    {
+      key: 'dataset',
+      propertyLabel: 'Data',
+      groupValuesLabel: 'Data sets',
+      operators: equals((d) => DATASET_WORDS[d as Dataset] ?? d),
+    },
+  ];
+  const options = [
+    ...(withConnection
+      ? connections.map((c) => ({ propertyKey: 'connection', value: c.id, label: c.name }))
+      : []),
+    ...JOB_STATUSES.map((s) => ({ propertyKey: 'status', value: s, label: JOB_STATUS_WORDS[s] })),
+    ...DATASETS.map((d) => ({ propertyKey: 'dataset', value: d, label: DATASET_WORDS[d] })),
+  ];
+  return (
+    <PropertyFilter
+      data-testid="jobs-filter"
+      query={{ tokens: queryTokens(query, withConnection), operation: 'and' }}
+      onChange={(e) => onChange(tokensQuery(e.detail.tokens))}
+      filteringProperties={properties}
+      filteringOptions={options}
+      filteringPlaceholder="Filter jobs"
+      filteringAriaLabel="Filter jobs"
+      disableFreeTextFiltering
+      hideOperations
+      expandToViewport
+    />
+  );
+}
