@@ -86,6 +86,11 @@ describe('ferry migrate', () => {
     const firstPolicy = backups.filter((b) => b.kind === 'bucket-policy').at(-1)!;
     const shown = await ferry('backups', 'show', firstPolicy.id);
     expect(shown.stdout).toContain(`id:         ${firstPolicy.id}`);
+    // What changed since: there was none then, the migration's policy is there now.
+    const diff = await ferry('backups', 'diff', firstPolicy.id);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).toContain('(there was none)');
+    expect(diff.stdout).toMatch(/^\+.*role\/ferry-export-/m);
     const restored = await ferry('backups', 'restore', firstPolicy.id);
     expect(restored.code, restored.stderr).toBe(0);
     // That first backup was taken before the legacy policy existed: restoring it removes the policy.
@@ -95,5 +100,12 @@ describe('ferry migrate', () => {
     await expect(
       moto.s3().send(new GetBucketPolicyCommand({ Bucket: BUCKET })),
     ).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
+    // ... and kept the policy it removed: restoring that backup puts it back.
+    const undo = restored.stdout.match(/kept as (bk_\S+) \(ferry backups restore/)?.[1];
+    expect(undo, restored.stdout).toBeDefined();
+    expect((await ferry('backups', 'restore', undo!)).code).toBe(0);
+    expect((await moto.s3().send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy).toContain(
+      'role/ferry-export-',
+    );
   }, 120_000);
 });
