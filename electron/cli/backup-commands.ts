@@ -59,45 +59,47 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
       }),
     );
 
-  backups
-    .command('diff')
-    .description('what changed since a backup: its document against the one in AWS now')
-    .argument('<id>', 'backup ID (bk_…)')
-    .option('--profile <name>', 'AWS profile (default: the backup’s connection’s)')
-    .option('--region <region>', 'AWS Region (default: the backup’s connection’s)')
-    .option('--endpoint <url>', 'another AWS endpoint (a local test server)')
-    .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
-    .action((id: string, opts: AskOptions) =>
-      ctx.withEngine('read', async (engine) => {
-        const found = await engine.call('backups.compare', { id, as: opts });
-        print(ctx, found, () => backupDiff(found.kept, found.now));
-      }),
-    );
+  withAskOptions(
+    backups
+      .command('diff')
+      .description('what changed since a backup: its document against the one in AWS now')
+      .argument('<id>', 'backup ID (bk_…)'),
+  ).action((id: string, opts: AskOptions) =>
+    ctx.withEngine('read', async (engine) => {
+      const found = await engine.call('backups.compare', { id, as: opts });
+      print(ctx, found, () => backupDiff(found.kept, found.now));
+    }),
+  );
 
-  backups
+  const restore = backups
     .command('restore')
     .description(
       'put a backed-up document back exactly as it was (or remove it if there was none); what it replaces is backed up first',
     )
-    .argument('<id>', 'backup ID (bk_…)')
+    .argument('<id>', 'backup ID (bk_…)');
+  withAskOptions(restore).action((id: string, opts: AskOptions) =>
+    ctx.withEngine('write', async (engine) => {
+      const { restored, replaced } = await engine.call('backups.restore', { id, as: opts });
+      print(
+        ctx,
+        { restored, replaced },
+        () =>
+          (restored.existed
+            ? `Restored the ${restored.kind} of ${restored.target} from ${restored.id}.\n`
+            : `There was no ${restored.kind} on ${restored.target} before; Ferry's was removed (${restored.id}).\n`) +
+          `What it replaced is kept as ${replaced.id} (ferry backups restore ${replaced.id} undoes this).\n`,
+      );
+    }),
+  );
+}
+
+/** Who asks AWS, when not whoever took the backup (or its connection). */
+function withAskOptions(command: Command): Command {
+  return command
     .option('--profile <name>', 'AWS profile (default: the backup’s connection’s)')
     .option('--region <region>', 'AWS Region (default: the backup’s connection’s)')
     .option('--endpoint <url>', 'another AWS endpoint (a local test server)')
-    .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
-    .action((id: string, opts: AskOptions) =>
-      ctx.withEngine('write', async (engine) => {
-        const { restored, replaced } = await engine.call('backups.restore', { id, as: opts });
-        print(
-          ctx,
-          { restored, replaced },
-          () =>
-            (restored.existed
-              ? `Restored the ${restored.kind} of ${restored.target} from ${restored.id}.\n`
-              : `There was no ${restored.kind} on ${restored.target} before; Ferry's was removed (${restored.id}).\n`) +
-            `What it replaced is kept as ${replaced.id} (ferry backups restore ${replaced.id} undoes this).\n`,
-        );
-      }),
-    );
+    .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial');
 }
 
 interface AskOptions {

@@ -63,39 +63,42 @@ test.afterAll(async () => {
   if (awsDir) await rm(awsDir, { recursive: true, force: true });
 });
 
+/** Organization, project and an S3 connection writing as "noput" (flags added as given). */
+async function seed(env: Record<string, string>, name: string, flags: string[]) {
+  for (const args of [
+    ['org', 'add', '--id', '123', '--name', 'Acme'],
+    ['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'],
+    // The bucket root: moto's signature check mis-handles an encoded "/" in list prefixes.
+    [
+      'connection',
+      'add',
+      '--name',
+      name,
+      '--project',
+      '187520',
+      '--bucket',
+      BUCKET,
+      '--region',
+      'us-east-1',
+      '--profile',
+      'noput',
+      '--endpoint',
+      moto.endpoint,
+      '--path-style',
+      ...flags,
+    ],
+  ]) {
+    const r = await runFerry(args, env);
+    expect(r.code, r.stderr).toBe(0);
+  }
+}
+
 test('an hour refused for a permission shows Failing with the permission and fix, as ferry status does', async ({
   page,
   dataDir,
 }) => {
   const env = { ...awsEnv, FERRY_DATA_DIR: dataDir };
-  const ferry = async (...args: string[]) => {
-    const r = await runFerry(args, env);
-    expect(r.code, r.stderr).toBe(0);
-    return r.stdout;
-  };
-  await ferry('org', 'add', '--id', '123', '--name', 'Acme');
-  await ferry('project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app');
-  // The bucket root: moto's signature check mis-handles an encoded "/" in list prefixes.
-  await ferry(
-    'connection',
-    'add',
-    '--name',
-    'refused',
-    '--project',
-    '187520',
-    '--bucket',
-    BUCKET,
-    '--region',
-    'us-east-1',
-    '--profile',
-    'noput',
-    '--endpoint',
-    moto.endpoint,
-    '--path-style',
-    '--datasets',
-    'events',
-    '--enable',
-  );
+  await seed(env, 'refused', ['--datasets', 'events', '--enable']);
   const server = await startServe(dataDir, [], awsEnv);
   try {
     await openConsole(page, server.url);
@@ -142,29 +145,7 @@ test('enabling checks access first: a failed check is shown, and nothing is enab
   dataDir,
 }) => {
   const env = { ...awsEnv, FERRY_DATA_DIR: dataDir };
-  for (const args of [
-    ['org', 'add', '--id', '123', '--name', 'Acme'],
-    ['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'],
-    // The bucket root: moto's signature check mis-handles an encoded "/" in list prefixes.
-    [
-      'connection',
-      'add',
-      '--name',
-      'unchecked',
-      '--project',
-      '187520',
-      '--bucket',
-      BUCKET,
-      '--region',
-      'us-east-1',
-      '--profile',
-      'noput',
-      '--endpoint',
-      moto.endpoint,
-      '--path-style',
-    ],
-  ])
-    expect((await runFerry(args, env)).code).toBe(0);
+  await seed(env, 'unchecked', []);
   const server = await startServe(dataDir, [], awsEnv);
   try {
     await openConsole(page, server.url);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { rangeHours } from '../../../renderer/features/jobs/HourRangePicker';
+import { rangeHours } from '../../../renderer/features/jobs/hour-range';
 
 it('reads a picked range as whole UTC hours, both ends included', () => {
   expect(
