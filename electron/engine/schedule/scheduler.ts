@@ -23,6 +23,9 @@ const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;
 /** The schedule looks again at least this often, even with nothing due. */
 const RECHECK_MS = 15 * 60_000;
 
+/** Jobs waiting to retry read in full for one status (it names one of them): the newest 20. */
+const MAX_RETRYING_READ = 20;
+
 export interface SchedulerDeps {
   config: ConfigStore;
   jobs: JobsStore;
@@ -47,9 +50,6 @@ export interface SchedulerDeps {
  * is doing (`status.ts`), backfills (`backfills.ts`), retries (`retry.ts`) and what a stop left
  * behind (`recovery.ts`); this class ties them to the engine's clock and push stream.
  */
-/** Hours waiting to retry read in full for a status: the status names the oldest few. */
-const MAX_RETRYING_READ = 20;
-
 export class Scheduler {
   readonly backfills: Backfills;
   private readonly queue: ExportQueue;
