@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { access, constants, stat } from 'node:fs/promises';
 import type { MethodParsed } from '../../shared/api/contract';
 import { FerryError } from '../../shared/api/errors';
-import { regionProblem } from '../../shared/aws/regions';
+import { kmsKeyProblem, regionProblem } from '../../shared/aws/regions';
 import type { PushEvent } from '../../shared/api/events';
 import {
   connectionIdFrom,
@@ -341,8 +341,11 @@ export class Catalog {
  * when a destination is given, not in the stored schema: a data folder saved before still opens.
  */
 function checkRegion(dest: Destination): void {
-  const problem = dest.type === 's3' ? regionProblem(dest.region, dest.endpoint) : null;
+  if (dest.type !== 's3') return;
+  const problem = regionProblem(dest.region, dest.endpoint);
   if (problem) throw new FerryError('validation', problem, 'destination.region');
+  const key = kmsKeyProblem(dest.kmsKeyArn, dest.region);
+  if (key) throw new FerryError('validation', key, 'destination.kmsKeyArn');
 }
 
 /** The rules a connection must meet against everything else stored. */

@@ -68,3 +68,17 @@ export function regionProblem(region: string, endpoint: string | null | undefine
   const code = region.trim();
   return !endpoint && code && !isAwsRegion(code) ? unknownRegionMessage(code) : null;
 }
+
+/**
+ * What is wrong with a KMS key for a bucket, or null: S3 encrypts only with a key in the bucket's
+ * own Region, so a key ARN of another Region can never work (checked before AWS says it in its
+ * own words). An alias or an ARN without a Region is left to AWS.
+ */
+export function kmsKeyProblem(
+  keyArn: string | null | undefined,
+  bucketRegion: string,
+): string | null {
+  const keyRegion = keyArn?.match(/^arn:aws[a-z-]*:kms:([a-z0-9-]+):/)?.[1];
+  if (!keyRegion || !bucketRegion || keyRegion === bucketRegion.trim()) return null;
+  return `The KMS key is in ${keyRegion}, but the bucket is in ${bucketRegion}: S3 can only encrypt with a key in the bucket's own Region. Create or pick a key in ${bucketRegion} (a multi-Region key needs its replica there).`;
+}

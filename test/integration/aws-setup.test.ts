@@ -251,6 +251,30 @@ describe('policies: apply with backup, and restore', () => {
     }
   });
 
+  it('says a KMS key of another Region can not work, before asking AWS', async () => {
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
+    const e = await engine();
+    try {
+      const elsewhere = target({
+        kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        sse: 'aws:kms',
+      });
+      for (const method of ['aws.plan', 'aws.verify'] as const)
+        expect(await e.dispatch(method, { target: elsewhere, form: 'role' })).toMatchObject({
+          ok: false,
+          error: {
+            code: 'validation',
+            field: 'kmsKeyArn',
+            message: expect.stringMatching(
+              /^The KMS key is in eu-west-1, but the bucket is in us-east-1/,
+            ),
+          },
+        });
+    } finally {
+      await e.close();
+    }
+  });
+
   it('verifies full access with green probes, and finds a wrong region', async () => {
     await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
     const e = await engine();

@@ -1,3 +1,4 @@
+import { kmsKeyProblem } from '../../../shared/aws/regions';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -107,6 +108,7 @@ export class AwsSetup {
     proposals: Proposal[];
     warnings: string[];
   }> {
+    checkKeyRegion(target);
     const identity = await this.identity(target);
     const exportTarget = this.exportTarget(target, identity);
     const clients = await this.aws.setup({ ...target, roleArn: null });
@@ -540,6 +542,7 @@ export class AwsSetup {
 
   /** Verify access as an export would: as the role in the role form, else as the profile. */
   async verify(target: SetupTarget, form: BucketPolicyForm): Promise<VerifyReport> {
+    checkKeyRegion(target);
     const identity = await this.identity(target);
     const exportTarget = this.exportTarget(target, identity);
     const roleArn = form === 'role' ? exportRoleArn(exportTarget) : null;
@@ -710,6 +713,12 @@ export class AwsSetup {
       throw error;
     }
   }
+}
+
+/** A key in another Region than the bucket can never encrypt its objects: said in plain words. */
+function checkKeyRegion(target: Pick<SetupTarget, 'kmsKeyArn' | 'region'>): void {
+  const problem = kmsKeyProblem(target.kmsKeyArn, target.region);
+  if (problem) throw new FerryError('validation', problem, 'kmsKeyArn');
 }
 
 function parse(policy: string | null): PolicyDocument | null {

@@ -20,7 +20,7 @@ import {
 } from '../../../shared/model/entities';
 import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
-import { regionProblem } from '../../../shared/aws/regions';
+import { kmsKeyProblem, regionProblem } from '../../../shared/aws/regions';
 import { fieldErrors } from '../common/action';
 import { ProfileField } from '../setup/ProfileField';
 import { SaveForm, useSaveForm } from '../common/SaveForm';
@@ -97,7 +97,12 @@ function problemsOf(d: Draft): Record<string, string> | null {
   const input = toInput(d);
   const dest = input.destination;
   const region = dest.type === 's3' ? regionProblem(dest.region, dest.endpoint) : null;
-  return fieldErrors(connectionCreate, input) ?? (region ? { 'destination.region': region } : null);
+  const key = dest.type === 's3' ? kmsKeyProblem(dest.kmsKeyArn, dest.region) : null;
+  const shared = {
+    ...(region && { 'destination.region': region }),
+    ...(key && { 'destination.kmsKeyArn': key }),
+  };
+  return fieldErrors(connectionCreate, input) ?? (region || key ? shared : null);
 }
 
 function toInput(d: Draft): ConnectionCreate {

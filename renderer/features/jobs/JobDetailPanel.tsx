@@ -17,6 +17,12 @@ import { useScheduleStore } from '../schedule/store';
 import { STATUS_LOOK } from './status';
 import { useJobsStore } from './store';
 
+/** "Access refused: s3:PutObject"; a code that only repeats the kind ("source") is left out. */
+function errorHeading(error: NonNullable<Job['error']>): string {
+  const kind = ERROR_KIND_WORDS[error.kind].replace(/^./, (c) => c.toUpperCase());
+  return error.code && error.code !== error.kind ? `${kind}: ${error.code}` : kind;
+}
+
 /** Retry one job's hour and say so. */
 export function useRetryJob() {
   const retryJob = useScheduleStore((s) => s.retryJob);
@@ -101,7 +107,7 @@ function JobDetail({ job, onRetry }: { job: Job; onRetry(job: Job): void }) {
       {job.error && (
         <Alert
           type={job.status === 'failed' ? 'error' : 'warning'}
-          header={`${ERROR_KIND_WORDS[job.error.kind].replace(/^./, (c) => c.toUpperCase())}: ${job.error.code}`}
+          header={errorHeading(job.error)}
         >
           {job.error.message}
           {job.error.fix && (

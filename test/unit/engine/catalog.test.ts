@@ -74,6 +74,25 @@ describe('the catalog through the API contract', () => {
         message: expect.stringMatching(/^us-east-9 is not an AWS Region\. Did you mean us-east-1/),
       },
     });
+    const keyElsewhere = await engine.dispatch('connections.create', {
+      name: 'key-elsewhere',
+      projectId: 7,
+      destination: {
+        ...s3,
+        region: 'us-east-1',
+        kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    });
+    expect(keyElsewhere).toMatchObject({
+      ok: false,
+      error: {
+        code: 'validation',
+        field: 'destination.kmsKeyArn',
+        message: expect.stringMatching(
+          /^The KMS key is in eu-west-1, but the bucket is in us-east-1/,
+        ),
+      },
+    });
     const minio = await engine.call('connections.create', {
       name: 'minio',
       projectId: 7,
