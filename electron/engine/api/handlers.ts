@@ -50,10 +50,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     };
   };
 
-  const backupTarget = async (id: string, ask: BackupAsk) => {
-    const { backup } = await setup.backupDocument(id);
+  const backupTarget = (id: string, ask: BackupAsk) => {
     const { connections, archived } = store.config.data;
-    return backupAskTarget([...connections, ...archived], backup, ask);
+    return backupAskTarget([...connections, ...archived], setup.backupEntry(id), ask);
   };
 
   return {
@@ -163,10 +162,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'aws.verify': ({ target, form }) => awsCall(() => setup.verify(target, form)),
     'backups.list': () => [...store.config.data.backups].reverse(),
     'backups.show': ({ id }) => setup.backupDocument(id),
-    'backups.compare': async ({ id, as }) =>
-      awsCall(async () => setup.compare(id, await backupTarget(id, as))),
-    'backups.restore': async ({ id, as }) =>
-      awsCall(async () => setup.restore(id, await backupTarget(id, as))),
+    'backups.compare': ({ id, as }) => awsCall(() => setup.compare(id, backupTarget(id, as))),
+    'backups.restore': ({ id, as }) => awsCall(() => setup.restore(id, backupTarget(id, as))),
     'connections.archived': () => [...store.config.data.archived],
     'migrations.list': () => migrations.list(),
     'migrations.get': ({ id }) => migrations.get(id),

@@ -601,10 +601,16 @@ export class AwsSetup {
     );
   }
 
-  /** The document a backup kept (null: there was none). */
-  async backupDocument(backupId: string): Promise<{ backup: Backup; document: string | null }> {
+  /** A backup's index entry (what, when, who took it), without reading its document. */
+  backupEntry(backupId: string): Backup {
     const entry = this.config.data.backups.find((b) => b.id === backupId);
     if (!entry) throw new FerryError('not_found', `There is no backup ${backupId}`, 'id');
+    return entry;
+  }
+
+  /** The document a backup kept (null: there was none). */
+  async backupDocument(backupId: string): Promise<{ backup: Backup; document: string | null }> {
+    const entry = this.backupEntry(backupId);
     const saved = JSON.parse(await readFile(join(this.dataDir, 'backups', entry.file), 'utf8')) as {
       document: string | null;
     };
