@@ -8,7 +8,8 @@ import type { Connection } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import { useAppStore } from '../app/store';
 import { DatasetChecks } from './DatasetChecks';
-import { HourField, lastFullHour } from './HourField';
+import { HourField } from './HourField';
+import { lastFullHour } from './hour-range';
 import { useJobsStore } from './store';
 
 /** Export one hour of a connection now: pick a UTC date and hour, and which data. */

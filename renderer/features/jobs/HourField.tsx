@@ -2,7 +2,7 @@ import DatePicker from '@cloudscape-design/components/date-picker';
 import FormField from '@cloudscape-design/components/form-field';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { FIRST_HOUR, HOUR_MS, lastEndedHour } from '../../../shared/model/hours';
+import { FIRST_HOUR } from '../../../shared/model/hours';
 
 /** Ferry exports hours from 2010 on (shared/model/hours.ts); earlier days can not be picked. */
 const FIRST_DAY = new Date(`${FIRST_HOUR.slice(0, 10)}T00:00:00`);
@@ -11,11 +11,6 @@ export const HOUR_OPTIONS = Array.from({ length: 24 }, (_, h) => ({
   value: String(h).padStart(2, '0'),
   label: `${String(h).padStart(2, '0')}:00–${String(h).padStart(2, '0')}:59 UTC`,
 }));
-
-/** The last hour that has ended, in UTC (`yyyy-MM-ddTHH`), optionally `back` hours earlier. */
-export function lastFullHour(back = 0): string {
-  return lastEndedHour(Date.now() - back * HOUR_MS);
-}
 
 /**
  * A UTC hour as a date and an hour of the day (`yyyy-MM-ddTHH`). Days in the future can not be

@@ -8,6 +8,11 @@ export const RELATIVE: DateRangePickerProps.RelativeOption[] = [
   { key: 'last-30d', amount: 30, unit: 'day', type: 'relative' },
 ];
 
+/** The last hour that has ended, in UTC (`yyyy-MM-ddTHH`), optionally `back` hours earlier. */
+export function lastFullHour(back = 0): string {
+  return lastEndedHour(Date.now() - back * HOUR_MS);
+}
+
 const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13);
 
 /** A picked range as UTC hours (`yyyy-MM-ddTHH`, both included); null when cleared. */
@@ -19,6 +24,5 @@ export function rangeHours(
     return { from: hourOf(value.startDate), to: hourOf(value.endDate) };
   const hours = value.unit === 'day' ? value.amount * 24 : value.unit === 'hour' ? value.amount : 0;
   if (hours <= 0) return null;
-  const now = Date.now();
-  return { from: lastEndedHour(now - (hours - 1) * HOUR_MS), to: lastEndedHour(now) };
+  return { from: lastFullHour(hours - 1), to: lastFullHour() };
 }

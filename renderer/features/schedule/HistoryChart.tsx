@@ -15,7 +15,7 @@ import {
   YAxis,
 } from 'recharts';
 import { formatBytes } from '../../../shared/format';
-import { lastFullHour } from '../jobs/HourField';
+import { lastFullHour } from '../jobs/hour-range';
 import { useJobsStore } from '../jobs/store';
 import { chartHours, type ChartHour, type ChartWindow } from './chart-hours';
 import { useScheduleStore } from './store';
