@@ -1,6 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { startServe } from '../support/ferry';
 import { expect, openConsole, test } from './fixtures';
 
 /** Violations a person meets: critical and serious, with the nodes that have them. */
@@ -18,66 +17,61 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 test('axe finds no critical or serious violation on the console pages', async ({
   page,
-  dataDir,
+  demoConsole: server,
 }) => {
-  const server = await startServe(dataDir, [], { FERRY_DEMO: '1' });
-  try {
-    await openConsole(page, server.url);
-    const pages: [string, () => Promise<void>][] = [
-      [
-        'Connections',
-        async () => {
-          await expect(page.getByTestId('connections-table')).toContainText('demo-export');
-        },
-      ],
-      [
-        'Connection detail',
-        async () => {
-          await page
-            .getByTestId('connections-table')
-            .getByRole('link', { name: 'demo-export' })
-            .click();
-          await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeVisible();
-        },
-      ],
-      [
-        'Jobs',
-        async () => {
-          await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
-          await expect(page.getByRole('heading', { level: 1, name: /^Jobs/ })).toBeVisible();
-        },
-      ],
-      [
-        'Setup wizard',
-        async () => {
-          await page.goto(`${server.url.split('#')[0]}#/connections/new`);
-          await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-        },
-      ],
-      [
-        'Backups',
-        async () => {
-          await page.getByRole('link', { name: 'Policy backups', exact: true }).click();
-          await expect(
-            page.getByRole('heading', { level: 1, name: /^Policy backups/ }),
-          ).toBeVisible();
-        },
-      ],
-      [
-        'Settings',
-        async () => {
-          await page.getByRole('link', { name: 'Settings', exact: true }).first().click();
-          await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
-        },
-      ],
-    ];
-    const found: string[] = [];
-    for (const [name, open] of pages) {
-      await open();
-      for (const v of await seriousViolations(page)) found.push(`${name}: ${v}`);
-    }
-    expect(found).toEqual([]);
-  } finally {
-    await server.stop();
+  await openConsole(page, server.url);
+  const pages: [string, () => Promise<void>][] = [
+    [
+      'Connections',
+      async () => {
+        await expect(page.getByTestId('connections-table')).toContainText('demo-export');
+      },
+    ],
+    [
+      'Connection detail',
+      async () => {
+        await page
+          .getByTestId('connections-table')
+          .getByRole('link', { name: 'demo-export' })
+          .click();
+        await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeVisible();
+      },
+    ],
+    [
+      'Jobs',
+      async () => {
+        await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
+        await expect(page.getByRole('heading', { level: 1, name: /^Jobs/ })).toBeVisible();
+      },
+    ],
+    [
+      'Setup wizard',
+      async () => {
+        await page.goto(`${server.url.split('#')[0]}#/connections/new`);
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      },
+    ],
+    [
+      'Backups',
+      async () => {
+        await page.getByRole('link', { name: 'Policy backups', exact: true }).click();
+        await expect(
+          page.getByRole('heading', { level: 1, name: /^Policy backups/ }),
+        ).toBeVisible();
+      },
+    ],
+    [
+      'Settings',
+      async () => {
+        await page.getByRole('link', { name: 'Settings', exact: true }).first().click();
+        await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+      },
+    ],
+  ];
+  const found: string[] = [];
+  for (const [name, open] of pages) {
+    await open();
+    for (const v of await seriousViolations(page)) found.push(`${name}: ${v}`);
   }
+  expect(found).toEqual([]);
 });

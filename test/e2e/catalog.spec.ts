@@ -89,26 +89,18 @@ test.describe('headless console in Chromium', () => {
 test.describe('exporting from the console', () => {
   test('the demo connection exports an hour now, and its job shows files, counts and checksums', async ({
     page,
-    dataDir,
+    demoConsole: server,
   }) => {
-    const server = await startServe(dataDir, [], { FERRY_DEMO: '1' });
-    try {
-      await openConsole(page, server.url);
-      await page
-        .getByTestId('connections-table')
-        .getByRole('link', { name: 'demo-export' })
-        .click();
-      await page.getByTestId('export-hour').first().click();
-      await page.getByTestId('start-export').click();
-      const link = page.locator('[data-testid^="job-"][data-testid$="-events"]');
-      const row = page.getByTestId('jobs-table').getByRole('row').filter({ has: link });
-      await expect(row).toContainText('Succeeded', { timeout: 30_000 });
-      await link.click();
-      const detail = page.getByTestId('job-detail');
-      await expect(detail).toContainText(/100001_\d{4}-\d{2}-\d{2}_\d{1,2}#1\.json\.gz/);
-      await expect(detail).toContainText('Duplicates dropped');
-    } finally {
-      await server.stop();
-    }
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
+    await page.getByTestId('export-hour').first().click();
+    await page.getByTestId('start-export').click();
+    const link = page.locator('[data-testid^="job-"][data-testid$="-events"]');
+    const row = page.getByTestId('jobs-table').getByRole('row').filter({ has: link });
+    await expect(row).toContainText('Succeeded', { timeout: 30_000 });
+    await link.click();
+    const detail = page.getByTestId('job-detail');
+    await expect(detail).toContainText(/100001_\d{4}-\d{2}-\d{2}_\d{1,2}#1\.json\.gz/);
+    await expect(detail).toContainText('Duplicates dropped');
   });
 });

@@ -5,7 +5,12 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { startServe, type ServeProcess } from '../support/ferry';
 
 /** `ferry serve` on a fresh temp data dir per test, stopped (bounded) afterwards. */
-export const test = base.extend<{ dataDir: string; console: ServeProcess }>({
+export const test = base.extend<{
+  dataDir: string;
+  console: ServeProcess;
+  /** `ferry serve` on a fresh data dir seeded with the demo organization and connection. */
+  demoConsole: ServeProcess;
+}>({
   // eslint-disable-next-line no-empty-pattern
   dataDir: async ({}, use) => {
     const dir = await mkdtemp(join(tmpdir(), 'ferry-e2e-'));
@@ -14,6 +19,11 @@ export const test = base.extend<{ dataDir: string; console: ServeProcess }>({
   },
   console: async ({ dataDir }, use) => {
     const server = await startServe(dataDir);
+    await use(server);
+    await server.stop();
+  },
+  demoConsole: async ({ dataDir }, use) => {
+    const server = await startServe(dataDir, [], { FERRY_DEMO: '1' });
     await use(server);
     await server.stop();
   },

@@ -1,39 +1,33 @@
-import { startServe } from '../support/ferry';
 import { expect, openConsole, test } from './fixtures';
 
 test('each page has its own title, its heading takes the focus, and a skip link leads there', async ({
   page,
-  dataDir,
+  demoConsole: server,
 }) => {
-  const server = await startServe(dataDir, [], { FERRY_DEMO: '1' });
-  try {
-    await openConsole(page, server.url);
-    await expect(page).toHaveTitle('Connections — Ferry');
+  await openConsole(page, server.url);
+  await expect(page).toHaveTitle('Connections — Ferry');
 
-    await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
-    await expect(page).toHaveTitle('Jobs — Ferry');
-    await expect(page.getByRole('heading', { level: 1, name: /^Jobs/ })).toBeFocused();
+  await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
+  await expect(page).toHaveTitle('Jobs — Ferry');
+  await expect(page.getByRole('heading', { level: 1, name: /^Jobs/ })).toBeFocused();
 
-    // What was said about one page does not follow to the next, and is not said twice.
-    await page.getByRole('button', { name: 'Retry failed' }).click();
-    await page.getByRole('button', { name: 'Retry failed' }).click();
-    await expect(page.getByText('No failed hours to retry')).toHaveCount(1);
-    await page.getByRole('link', { name: 'Connections', exact: true }).first().click();
-    await expect(page.getByText('No failed hours to retry')).toHaveCount(0);
-    await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
-    await expect(page).toHaveTitle('demo-export — Ferry');
-    await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeFocused();
+  // What was said about one page does not follow to the next, and is not said twice.
+  await page.getByRole('button', { name: 'Retry failed' }).click();
+  await page.getByRole('button', { name: 'Retry failed' }).click();
+  await expect(page.getByText('No failed hours to retry')).toHaveCount(1);
+  await page.getByRole('link', { name: 'Connections', exact: true }).first().click();
+  await expect(page.getByText('No failed hours to retry')).toHaveCount(0);
+  await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
+  await expect(page).toHaveTitle('demo-export — Ferry');
+  await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeFocused();
 
-    // The skip link is the first stop of Tab (before the top navigation), shown when it has the
-    // focus; it leads past the navigation to the heading.
-    await expect(page.locator('a').first()).toHaveText('Skip to main content');
-    const skip = page.getByRole('link', { name: 'Skip to main content' });
-    await skip.focus();
-    await expect(skip).toBeInViewport();
-    await page.keyboard.press('Enter');
-    await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeFocused();
-    await expect(page).toHaveURL(/#\/connections\/cn_/);
-  } finally {
-    await server.stop();
-  }
+  // The skip link is the first stop of Tab (before the top navigation), shown when it has the
+  // focus; it leads past the navigation to the heading.
+  await expect(page.locator('a').first()).toHaveText('Skip to main content');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await skip.focus();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeFocused();
+  await expect(page).toHaveURL(/#\/connections\/cn_/);
 });
