@@ -23,6 +23,25 @@ import { rangeOrderProblem } from './hours';
 
 const isoTime = z.string();
 
+type WithoutDefault<S> = S extends z.ZodDefault<infer Inner> ? Inner : S;
+
+/**
+ * The schema of a partial update of `schema`: every field optional and none defaulted. zod's
+ * own `.partial()` keeps each field's `.default()`, so a patch naming one field would come out
+ * holding every other field's default and overwrite what is stored.
+ */
+export function patchOf<Shape extends z.ZodRawShape>(
+  schema: z.ZodObject<Shape>,
+): z.ZodObject<{ [K in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[K]>> }> {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([name, field]) => [
+      name,
+      ((field instanceof z.ZodDefault ? field.removeDefault() : field) as z.ZodType).optional(),
+    ]),
+  );
+  return z.object(shape) as never;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Organizations
 
@@ -384,8 +403,9 @@ export const connectionUpdate = z.object({
   destination: destination.optional(),
   datasets: datasets.optional(),
   enabled: z.boolean().optional(),
-  options: connectionOptions.partial().optional(),
-  schedule: scheduleOptions.partial().optional(),
+  /** Only the options named change: a patch, never a whole set with defaults filled in. */
+  options: patchOf(connectionOptions).optional(),
+  schedule: patchOf(scheduleOptions).optional(),
   createdBy: email.nullish(),
 });
 export type ConnectionUpdate = z.input<typeof connectionUpdate>;

@@ -126,6 +126,44 @@ describe('the ferry command line', () => {
     });
   });
 
+  it('connection update changes only the option its flag names', async () => {
+    const dataDir = await seeded();
+    const ferry = (...args: string[]) => runFerry(['--data-dir', dataDir, ...args]);
+    // Every option away from its default, so a default slipping back in shows.
+    const all = ['--partition-size', '7MiB', '--gzip-level', '2', '--exclude-events', 'debug'];
+    const allSchedule = ['--manifest', '--settle-minutes', '45', '--lookback-hours', '72'];
+    const options = {
+      partitionBytes: 7 * 1024 * 1024,
+      gzipLevel: 2,
+      eventFilter: { mode: 'exclude', eventTypes: ['debug'] },
+      manifest: true,
+    };
+    const schedule = { settleMinutes: 45, lookbackHours: 72, accessTries: 9 };
+    const cases: [string[], Record<string, unknown>][] = [
+      [['--partition-size', '3MiB'], { partitionBytes: 3 * 1024 * 1024 }],
+      [['--gzip-level', '9'], { gzipLevel: 9 }],
+      [['--include-events', 'play'], { eventFilter: { mode: 'include', eventTypes: ['play'] } }],
+      [['--exclude-events', 'pause'], { eventFilter: { mode: 'exclude', eventTypes: ['pause'] } }],
+      [['--no-event-filter'], { eventFilter: null }],
+      [['--no-manifest'], { manifest: false }],
+      [['--settle-minutes', 'default'], { settleMinutes: null }],
+      [['--lookback-hours', '12'], { lookbackHours: 12 }],
+      [['--access-tries', '3'], { accessTries: 3 }],
+    ];
+    for (const [flags, changed] of cases) {
+      const reset = await ferry(
+        ...['connection', 'update', 'prod-events', ...all, ...allSchedule, '--access-tries', '9'],
+      );
+      expect(reset.code, reset.stderr).toBe(0);
+      const update = await ferry('connection', 'update', 'prod-events', ...flags);
+      expect(update.code, update.stderr).toBe(0);
+      const after = JSON.parse((await ferry('--json', 'connection', 'show', 'prod-events')).stdout);
+      const key = flags.join(' ');
+      expect(after.options, key).toEqual({ ...options, ...pick(changed, options) });
+      expect(after.schedule, key).toEqual({ ...schedule, ...pick(changed, schedule) });
+    }
+  });
+
   it('exits 2 with a one-line error naming the flag on bad input, and changes nothing', async () => {
     const dataDir = await seeded();
     const before = await readFile(join(dataDir, 'config.json'), 'utf8');
@@ -459,3 +497,8 @@ describe('the ferry command line', () => {
     expect(JSON.parse(list.stdout)).toMatchObject([{ name: 'prod-events' }]);
   });
 });
+
+/** The entries of `values` whose names `like` has. */
+function pick(values: Record<string, unknown>, like: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => name in like));
+}

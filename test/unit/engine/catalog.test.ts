@@ -269,4 +269,42 @@ describe('the catalog through the API contract', () => {
     });
     await engine.close();
   });
+
+  it('changes only the options an update names: every other option stays as it was', async () => {
+    const engine = await openTestEngine(await newDir());
+    const conn = await seedCatalog(engine);
+    // Every option away from its default, so a default slipping in shows.
+    const options = {
+      partitionBytes: 7 * 1024 * 1024,
+      gzipLevel: 2,
+      eventFilter: { mode: 'exclude' as const, eventTypes: ['debug'] },
+      manifest: true,
+    };
+    const schedule = { settleMinutes: 45, lookbackHours: 72, accessTries: 9 };
+    const changes: [keyof typeof options | keyof typeof schedule, unknown][] = [
+      ['partitionBytes', 3 * 1024 * 1024],
+      ['gzipLevel', 9],
+      ['eventFilter', { mode: 'include', eventTypes: ['play'] }],
+      ['eventFilter', null],
+      ['manifest', false],
+      ['settleMinutes', null],
+      ['lookbackHours', 12],
+      ['accessTries', 3],
+    ];
+    for (const [field, value] of changes) {
+      await engine.call('connections.update', { id: conn.id, options, schedule });
+      const group = field in options ? 'options' : 'schedule';
+      const updated = await engine.call('connections.update', {
+        id: conn.id,
+        [group]: { [field]: value },
+      });
+      expect(updated.options, field).toEqual(
+        group === 'options' ? { ...options, [field]: value } : options,
+      );
+      expect(updated.schedule, field).toEqual(
+        group === 'schedule' ? { ...schedule, [field]: value } : schedule,
+      );
+    }
+    await engine.close();
+  });
 });
