@@ -143,6 +143,67 @@ describe('faults at the source', () => {
     });
   });
 
+  it('an answer with unreadable lines never shrinks an exported hour, events or merged IDs', async () => {
+    // Users seen with several Amplitude IDs: the hour has merged IDs too.
+    const events = (hour: string, drop = 0) =>
+      Array.from({ length: 500 - drop }, (_, n) =>
+        event(hour, n, { amplitude_id: 1000 + (n % 11) }),
+      );
+    const entry = `187520/187520_2020-01-25_5#1.json.gz`;
+    const t = await setup([{ zip: { [entry]: ndjson(events(HOUR)) } }]);
+    await ferryOk(['connection', 'update', 'amp', '--datasets', 'both'], t.env);
+    expect((await t.exportHour()).code).toBe(0);
+    const before = await folderHour(t.out);
+    expect(Object.keys(before.objects)).toContain('-123_2020-01-25_5.json.gz');
+    expect(Object.keys(before.objects).length).toBeGreaterThan(5);
+
+    // Every line bad JSON or without server_upload_time: nothing proves the hour is empty.
+    const { server_upload_time: _, ...hourless } = event(HOUR, 1);
+    t.server.setReplies([
+      { zip: { [entry]: `{"event_type":"x",\nnot json\n${JSON.stringify(hourless)}\n` } },
+    ]);
+    const unreadable = await t.exportHour();
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stdout).toMatch(/has no readable line: 3 bad line\(s\)/);
+    const jobs = await jobsOfHour(t.env, 'amp', HOUR);
+    expect(
+      jobs
+        .slice(0, 2)
+        .map((j) => [j.dataset, j.status, j.error?.code])
+        .sort(),
+    ).toEqual([
+      ['events', 'failed', 'unreadable-answer'],
+      ['merged-ids', 'failed', 'unreadable-answer'],
+    ]);
+    expect(await folderHour(t.out)).toEqual(before);
+
+    // 20 events fewer and two bad lines: not the source's word that the hour shrank.
+    t.server.setReplies([{ zip: { [entry]: `${ndjson(events(HOUR, 20))}not json\n{"a":\n` } }]);
+    const partly = await t.exportHour();
+    expect(partly.code).toBe(1);
+    expect(partly.stdout).toMatch(/would replace an export of 500 with 480/);
+    expect(await t.latest()).toMatchObject({
+      status: 'failed',
+      error: { kind: 'source', code: 'shrink-unproven' },
+    });
+    expect(await folderHour(t.out)).toEqual(before);
+
+    // Every event there and one bad line: nothing shrinks, so the hour is exported (same bytes).
+    t.server.setReplies([{ zip: { [entry]: `${ndjson(events(HOUR))}not json\n` } }]);
+    const whole = await t.exportHour();
+    expect(whole.code, whole.stdout).toBe(0);
+    expect(await folderHour(t.out)).toEqual(before);
+
+    // An hour never exported whose answer is all bad lines is not "exported, no data".
+    t.server.setReplies([{ zip: { '187520/x.json.gz': 'not json\n' } }]);
+    const fresh = await t.exportHour('2020-01-25T06');
+    expect(fresh.code).toBe(1);
+    expect(await t.latest('2020-01-25T06')).toMatchObject({
+      status: 'failed',
+      error: { code: 'unreadable-answer' },
+    });
+  });
+
   it('ferry export: 0 on success, 1 for a permanent failure, 0 when a retry recovers, 1 when none does', async () => {
     const t = await setup([good()]);
     expect((await t.exportHour()).code).toBe(0);

@@ -20,6 +20,7 @@ import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import type { SecretStore } from '../store/secrets';
 import { CommitLog, commitHour, type CommitIntent } from './commit';
+import { recordedCount } from './earlier-export';
 import { Endpoints } from './endpoints';
 import { classifyError, explainAccess, historyWriteError, type JobError } from './errors';
 import { writeHour, type StagedDataset } from './hour-writer';
@@ -387,6 +388,8 @@ export class ExportService {
       options: connection.options,
       signal,
       keep: this.commits.keep,
+      recorded: (dataset, objects) =>
+        recordedCount(this.deps.jobs, connection.id, dataset, run.hour, objects),
       onProgress: ({ events, bytes }) => {
         const now = Date.now();
         if (!eventsJob || now - lastProgress < PROGRESS_EVERY_MS) return;

@@ -11,6 +11,7 @@ import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
 import type { Sink, StoredObject } from '../sinks/types';
 import { SourceError, type EventSource } from '../sources/types';
+import { replaceRefusal, type NewAnswer } from './replace-rule';
 
 /** What one dataset of a written (staged) hour holds, as its job will record it. */
 export interface StagedDataset {
@@ -37,10 +38,13 @@ export interface HourToWrite {
   signal: AbortSignal;
   /** Upload ids / temp paths of commits still to be finished: cleanup leaves them alone. */
   keep: ReadonlySet<string>;
+  /**
+   * How many records (events, merges) Ferry's history says `objects` — an earlier export of the
+   * hour, as listed — hold; null when the history does not describe exactly those objects.
+   */
+  recorded(dataset: Dataset, objects: StoredObject[]): Promise<number | null>;
   onProgress?(progress: { events: number; bytes: number }): void;
 }
-
-const MAX_LISTED = 3;
 
 /**
  * Write every chosen dataset of one hour, staged (nothing visible yet), from one opening of the
@@ -48,9 +52,9 @@ const MAX_LISTED = 3;
  *
  * Before writing it removes what a killed earlier run left (unfinished uploads, temp files) and
  * lists what an earlier export of the hour holds, so the commit can delete partitions the new
- * export no longer has — and so an empty answer never empties an exported hour: when the source
- * has nothing at all for a dataset the destination holds files of, the hour fails and the files
- * stay. On any failure or cancel every staged object is thrown away.
+ * export no longer has — and so that an exported hour never becomes smaller without the source's
+ * well-formed word (`replace-rule.ts`): an empty, unreadable or partly unreadable answer fails the
+ * hour and the files stay. On any failure or cancel every staged object is thrown away.
  */
 export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   const { hour, sink, prefix, signal } = task;
@@ -98,8 +102,14 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
           .map((o) => o.key),
         notes: eventNotes(result.counts, result.badLineSamples),
       });
-      if (result.counts.eventsIn === 0 && result.counts.badLines === 0)
-        refuseToEmpty(hour, 'events', earlierEvents, sink);
+      await mayReplace(task, earlierEvents, {
+        hour,
+        dataset: 'events',
+        count: result.counts.eventsOut,
+        read: result.counts.eventsIn,
+        badLines: result.counts.badLines,
+        badSamples: result.badLineSamples,
+      });
     }
     if (wantMerged) {
       const result = await exportMergedIdsHour({
@@ -131,7 +141,14 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
         stale: objects.length === 0 ? earlierMerged.map((o) => o.key) : [],
         notes: mergedNotes(result.merges, result.derived),
       });
-      if (result.sourceEmpty) refuseToEmpty(hour, 'merged-ids', earlierMerged, sink);
+      await mayReplace(task, earlierMerged, {
+        hour,
+        dataset: 'merged-ids',
+        count: result.merges,
+        read: result.read,
+        badLines: result.badLines,
+        badSamples: [],
+      });
     }
   } catch (error) {
     await Promise.allSettled(written.flatMap((d) => d.objects).map((o) => sink.discard(o.staged)));
@@ -146,22 +163,17 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   return written;
 }
 
-/**
- * Fail the hour when the source answered "nothing" for a dataset the destination holds files
- * of: data does not vanish from a source, so the answer is far likelier wrong than the files.
- */
-function refuseToEmpty(hour: string, dataset: Dataset, earlier: StoredObject[], sink: Sink): void {
-  if (earlier.length === 0) return;
-  const shown = earlier
-    .slice(0, MAX_LISTED)
-    .map((o) => sink.describe(o.key))
-    .join(', ');
-  const more = earlier.length > MAX_LISTED ? ` and ${earlier.length - MAX_LISTED} more` : '';
-  throw new SourceError(
-    `The source has nothing for ${hour} (${dataset}), but an earlier export of this hour wrote ${earlier.length} file(s): ${shown}${more}. Ferry does not empty an exported hour on an empty answer, so they stay as they are.`,
-    "Check the project's source (its folder, its Amplitude endpoint and keys). If the hour's data was really removed on purpose, delete those files yourself, then export the hour again.",
-    { code: 'empty-answer' },
-  );
+/** Throw when the new answer may not replace the earlier export of the hour (replace-rule). */
+async function mayReplace(
+  task: HourToWrite,
+  earlier: StoredObject[],
+  answer: NewAnswer,
+): Promise<void> {
+  const refusal = await replaceRefusal(answer, {
+    files: earlier.map((o) => task.sink.describe(o.key)),
+    count: () => task.recorded(answer.dataset, earlier),
+  });
+  if (refusal) throw new SourceError(refusal.message, refusal.fix, { code: refusal.code });
 }
 
 function eventNotes(counts: StagedDataset['counts'], badLineSamples: string[]): string[] {

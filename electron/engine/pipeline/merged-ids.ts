@@ -32,8 +32,13 @@ export interface MergedIdsExportResult {
   merges: number;
   /** True when the source had no merges of its own and they were derived from events. */
   derived: boolean;
-  /** True when the source answered nothing at all for the hour (no merges, no events). */
-  sourceEmpty: boolean;
+  /**
+   * What the merges were read from: the source's own merges, or the hour's readable events they
+   * were derived from. 0 with no bad line: the source answered nothing at all for the hour.
+   */
+  read: number;
+  /** Events that could not be read (derived merges only): the answer was not read whole. */
+  badLines: number;
   /** The hour's file, sealed but not visible yet; null when the hour has no merges. */
   object: StagedFile | null;
 }
@@ -52,7 +57,8 @@ export async function exportMergedIdsHour(
   const { sink, key, signal } = options;
   let merges = await options.source.mergedIds();
   const derived = merges === null;
-  let sourceEmpty = merges?.length === 0;
+  let read = merges?.length ?? 0;
+  let badLines = 0;
   if (!merges) {
     const seen = await deriveMerges(
       options.source,
@@ -61,8 +67,7 @@ export async function exportMergedIdsHour(
       options.projectId,
       signal,
     );
-    merges = seen.merges;
-    sourceEmpty = seen.linesRead === 0;
+    ({ merges, read, badLines } = seen);
   }
   signal.throwIfAborted();
   merges.sort(
@@ -71,7 +76,7 @@ export async function exportMergedIdsHour(
       a.amplitude_id - b.amplitude_id ||
       a.merged_amplitude_id - b.merged_amplitude_id,
   );
-  if (merges.length === 0) return { merges: 0, derived, sourceEmpty, object: null };
+  if (merges.length === 0) return { merges: 0, derived, read, badLines, object: null };
 
   const writer = await sink.stage(key, signal);
   const hash = createHash('sha256');
@@ -94,7 +99,8 @@ export async function exportMergedIdsHour(
     return {
       merges: merges.length,
       derived,
-      sourceEmpty,
+      read,
+      badLines,
       object: {
         key,
         bytes: compressed,
@@ -112,6 +118,15 @@ export async function exportMergedIdsHour(
   }
 }
 
+/** Merges seen in one hour of events, and how well the events could be read. */
+export interface DerivedMerges {
+  merges: MergedId[];
+  /** Readable events of the hour. */
+  read: number;
+  /** Lines that are not a JSON object, or (in a stream of several hours) have no hour. */
+  badLines: number;
+}
+
 /**
  * Merges seen in one hour of events, for sources that do not provide them.
  *
@@ -122,6 +137,10 @@ export async function exportMergedIdsHour(
  * `server_upload_time` of the first event carrying the other id, `scope` = the project id.
  * Merges whose ids never meet in the same hour are not seen; use a source with merge data
  * (a `merged_ids/` folder) when that matters. See docs/pipeline.md.
+ *
+ * Bad lines are counted as the events export counts them (a line without an hour in a stream
+ * of several hours only with the hour the stream reports them for), so that merges derived from
+ * an answer that could not be read whole never replace an exported file (`replace-rule.ts`).
  */
 export async function deriveMerges(
   source: SourceHour,
@@ -129,21 +148,38 @@ export async function deriveMerges(
   hour: string,
   projectId: number,
   signal: AbortSignal,
-): Promise<{ merges: MergedId[]; linesRead: number }> {
+): Promise<DerivedMerges> {
   const wanted = hourIndex(hour);
-  let linesRead = 0;
+  let read = 0;
+  let badLines = 0;
   const scanner = new EventScanner();
   const users = new Map<string, Map<number, { time: number; serverTime: number }>>();
   for await (const stream of source.events()) {
+    const reportHourless = stream.reportHourless ?? true;
     try {
       for await (const block of lineBlocks(stream.chunks)) {
         signal.throwIfAborted();
         const buf = Buffer.from(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
         for (let k = 0; k < block.starts.length; k++) {
-          if (block.ends[k]! > block.starts[k]!) linesRead++;
-          const ids = readIds(scanner, buf, block.starts[k]!, block.ends[k]!);
-          if (!ids || ids.serverTime === null) continue;
-          if (mixedHours && hourOfTimestamp(ids.serverTime) !== wanted) continue;
+          const start = block.starts[k]!;
+          const end = block.ends[k]!;
+          if (isBlank(buf, start, end)) continue;
+          const ids = readIds(scanner, buf, start, end);
+          if (ids === 'bad') {
+            // Not an event, so no hour either: in a stream of several hours, one reports it.
+            if (!mixedHours || reportHourless) badLines++;
+            continue;
+          }
+          if (mixedHours) {
+            const at = ids.serverTime === null ? null : hourOfTimestamp(ids.serverTime);
+            if (at === null) {
+              if (reportHourless) badLines++;
+              continue;
+            }
+            if (at !== wanted) continue;
+          }
+          read++;
+          if (ids.userId === null || ids.amplitudeId === null || ids.serverTime === null) continue;
           let seen = users.get(ids.userId);
           if (!seen) users.set(ids.userId, (seen = new Map()));
           if (!seen.has(ids.amplitudeId))
@@ -172,15 +208,27 @@ export async function deriveMerges(
       });
     }
   }
-  return { merges, linesRead };
+  return { merges, read, badLines };
 }
 
-function readIds(
-  s: EventScanner,
-  buf: Buffer,
-  start: number,
-  end: number,
-): { userId: string; amplitudeId: number; time: number | null; serverTime: number | null } | null {
+/** Whether a line holds only white space (as the events export skips it). */
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+interface EventIds {
+  userId: string | null;
+  amplitudeId: number | null;
+  time: number | null;
+  serverTime: number | null;
+}
+
+/** The ids and times of one event line, or 'bad' when the line is not a JSON object. */
+function readIds(s: EventScanner, buf: Buffer, start: number, end: number): EventIds | 'bad' {
   let event: Record<string, unknown>;
   if (s.scan(buf, start, end) && !s.keyEscaped) {
     const get = (slot: number): unknown => {
@@ -194,22 +242,18 @@ function readIds(
       server_upload_time: get(VALUE.serverUploadTime),
     };
   } else {
+    let parsed: unknown;
     try {
-      event = JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>;
+      parsed = JSON.parse(buf.toString('utf8', start, end));
     } catch {
-      return null; // reported by the events export of the same hour
+      return 'bad';
     }
-    if (typeof event !== 'object' || event === null) return null;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'bad';
+    event = parsed as Record<string, unknown>;
   }
-  if (
-    typeof event.user_id !== 'string' ||
-    event.user_id === '' ||
-    typeof event.amplitude_id !== 'number'
-  )
-    return null;
   return {
-    userId: event.user_id,
-    amplitudeId: event.amplitude_id,
+    userId: typeof event.user_id === 'string' && event.user_id !== '' ? event.user_id : null,
+    amplitudeId: typeof event.amplitude_id === 'number' ? event.amplitude_id : null,
     time: epochOfTimestamp(event.event_time),
     serverTime: epochOfTimestamp(event.server_upload_time),
   };

@@ -35,14 +35,15 @@ describe('merged Amplitude IDs', () => {
       ]),
     );
     const source = new FilesSource(root, await newDir());
-    const { merges, linesRead } = await deriveMerges(
+    const { merges, read, badLines } = await deriveMerges(
       await source.open(HOUR, signal),
       true,
       HOUR,
       187520,
       signal,
     );
-    expect(linesRead).toBe(5);
+    expect(read).toBe(5);
+    expect(badLines).toBe(0);
     expect(merges).toEqual([
       {
         scope: 187520,
@@ -86,7 +87,26 @@ describe('merged Amplitude IDs', () => {
     const none = await write(
       new DemoSource({ projectId: 7, seed: 1, eventsPerHour: 100, mergeRate: 0 }),
     );
-    expect(none).toMatchObject({ merges: 0, object: null, sourceEmpty: true });
+    expect(none).toMatchObject({ merges: 0, object: null, read: 0, badLines: 0 });
+  });
+
+  it('counts the lines merges could not be derived from: not an object, or no hour', async () => {
+    const root = await newDir();
+    await writeFile(
+      join(root, 'e.ndjson'),
+      [
+        JSON.stringify(event(HOUR, 1, { user_id: 'ann', amplitude_id: 500 })),
+        '{"user_id":"ann",',
+        '[1,2]',
+        JSON.stringify({ user_id: 'ann', amplitude_id: 300 }),
+        '',
+        JSON.stringify(event(HOUR, 2, { user_id: 'ann', amplitude_id: 300 })),
+      ].join('\n') + '\n',
+    );
+    const source = new FilesSource(root, await newDir());
+    const seen = await deriveMerges(await source.open(HOUR, signal), true, HOUR, 7, signal);
+    expect(seen).toMatchObject({ read: 2, badLines: 3 });
+    expect(seen.merges).toHaveLength(1);
   });
 
   it('reads merges from a merged_ids/ folder of a files source, by merge_server_time', async () => {
