@@ -88,8 +88,8 @@ export async function stopGracefully(engine: Engine, ctx: CliContext, graceMs: n
 }
 
 /**
- * Print what the schedule does as it happens: one line per finished job, status change and
- * notification (or one JSON object per line with --json). `quiet` leaves out jobs that
+ * Print what the schedule does as it happens: one line per finished job, status change,
+ * notification and warning (or one JSON object per line with --json). `quiet` leaves out jobs that
  * succeeded (`ferry serve`, whose console shows them): failures, retries, status changes and
  * notifications are always printed.
  */
@@ -105,7 +105,8 @@ export function logSchedule(
     if (json) {
       if (
         (event.type === 'job.updated' && !(quiet && event.job.status === 'succeeded')) ||
-        event.type === 'notification'
+        event.type === 'notification' ||
+        (event.type === 'notice' && event.notice.level !== 'info')
       )
         ctx.out.stdout(`${JSON.stringify({ time, ...event })}\n`);
       return;
@@ -131,6 +132,8 @@ export function logSchedule(
       );
     } else if (event.type === 'notification') {
       ctx.out.stdout(`! ${event.notification.title}: ${event.notification.body}\n`);
+    } else if (event.type === 'notice' && event.notice.level !== 'info') {
+      ctx.out.stdout(`! ${event.notice.message}\n`);
     }
   });
 }
@@ -152,7 +155,8 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       '\nStops on Ctrl+C or SIGTERM: running exports may finish within the grace period, then they\n' +
         'are cancelled cleanly (nothing half-written) and run again at the next start.\n' +
         'For a service: a systemd unit with ExecStart=ferry run --data-dir /var/lib/ferry.\n' +
-        'With --once the exit code is 1 when an export failed (for cron).',
+        'With --once the exit code is 1 when an export failed or Ferry warned (for cron): for\n' +
+        "example when this computer's clock runs ahead of S3's or Amplitude's.",
     )
     .action((opts: { once?: boolean; grace: string }) => {
       const graceMs = parseGrace(opts.grace);
@@ -161,8 +165,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         async (engine) => {
           let failed = 0;
           const unsubscribe = logSchedule(engine, ctx);
+          // A failed job, or a warning (a clock found ahead), makes `--once` exit 1 for cron.
           const countFailures = engine.subscribe((event) => {
             if (event.type === 'job.updated' && event.job.status === 'failed') failed++;
+            if (event.type === 'notice' && event.notice.level !== 'info') failed++;
           });
           const enabled = (await engine.call('connections.list'))
             .filter((c) => c.enabled)

@@ -21,6 +21,7 @@ import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
 import type { JobsStore } from './store/jobs-store';
 import { secretsNotice } from './secret-binding';
+import { ClockWitness } from './time/witness';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
 
 export interface EngineOptions {
@@ -89,7 +90,13 @@ export interface Engine {
  * can run it on a temp folder; no transport code lives here.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const timers = options.timers ?? systemTimers;
+  // This computer's clock, set back by what S3 and Amplitude say while it runs ahead of them.
+  let onClockChange: (notice: Notice) => void = () => undefined;
+  const witness = new ClockWitness({
+    clock: options.timers ?? systemTimers,
+    onChange: (message, level) => onClockChange({ level, message }),
+  });
+  const timers = witness.correctedTimers(options.timers ?? systemTimers);
   const clock = options.clock ?? timers;
   const listeners = new Set<(event: PushEvent) => void>();
   // If another process takes the folder over, this one stops: no more exports, no more
@@ -119,6 +126,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
     }
   };
+  // A clock found ahead stays a notice (the console's banner) until it agrees again.
+  let clockNotice: Notice | null = null;
+  onClockChange = (notice) => {
+    if (clockNotice) store.notices.splice(store.notices.indexOf(clockNotice) >>> 0, 1);
+    clockNotice = notice.level === 'warning' ? notice : null;
+    if (clockNotice) store.notices.push(clockNotice);
+    emit({ type: 'notice', notice });
+  };
   const secrets = new SecretStore(
     store.dataDir,
     options.secretCodec ?? PLAIN_FILE_CODEC,
@@ -144,6 +159,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     guard: () => store.guard(),
     retry: options.retry,
     timers,
+    witness,
   });
   if (
     store.config.fresh &&

@@ -28,7 +28,13 @@ export type Reply =
  * scripted replies in order (the last one repeats), building real zip files of gzipped NDJSON
  * entries the way the API documents, and records every request.
  */
-export async function startAmplitudeServer(replies: Reply[]): Promise<{
+export async function startAmplitudeServer(
+  replies: Reply[],
+  options: {
+    /** The server's time to answer with (the `Date` header), instead of the real one. */
+    clock?: () => number;
+  } = {},
+): Promise<{
   url: string;
   requests: ExportRequest[];
   /** Answer from now on with these replies, in order (the last one repeats). */
@@ -39,6 +45,7 @@ export async function startAmplitudeServer(replies: Reply[]): Promise<{
   const sockets = new Set<Socket>();
   let nextReply = 0;
   const server: Server = createServer((req, res) => {
+    if (options.clock) res.setHeader('Date', new Date(options.clock()).toUTCString());
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api/2/export') {
       res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><h1>Not Found</h1></html>');

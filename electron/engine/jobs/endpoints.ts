@@ -24,6 +24,8 @@ export class Endpoints {
       secrets: SecretStore;
       /** Indexes and downloads (files source index, Amplitude zips). */
       cacheDir: string;
+      /** Told the time every S3 and Amplitude answer carries (see ClockWitness). */
+      serverTime?: (who: string, epochMs: number) => void;
     },
   ) {}
 
@@ -31,8 +33,11 @@ export class Endpoints {
   async sinkFor(connection: Connection): Promise<Sink> {
     const dest = connection.destination;
     if (dest.type === 'folder') return new FolderSink(dest.path, FILE_MODES[dest.permissions]);
+    const who = dest.endpoint ? new URL(dest.endpoint).host : 'Amazon S3';
+    const serverTime = this.deps.serverTime;
     return new S3Sink(await this.deps.aws.s3(dest), {
       bucket: dest.bucket,
+      onServerTime: serverTime && ((at) => serverTime(who, at)),
       sse:
         dest.sse === 'aws:kms' && dest.kmsKeyArn
           ? { algorithm: 'aws:kms', keyId: dest.kmsKeyArn }
@@ -79,6 +84,8 @@ export class Endpoints {
       apiKey: src.apiKey,
       secretKey,
       tempDir: this.deps.cacheDir,
+      onServerTime:
+        this.deps.serverTime && ((at) => this.deps.serverTime?.("Amplitude's Export API", at)),
     });
   }
 }

@@ -8,6 +8,7 @@ import { FerryError } from '../../../shared/api/errors';
 import { WorkerMismatch } from '../pipeline/pool';
 import { redactUpstream } from '../redact';
 import { SourceError } from '../sources/types';
+import { HourNotEnded } from '../time/witness';
 
 export type JobError = NonNullable<Job['error']>;
 
@@ -84,6 +85,13 @@ function classify(error: unknown): JobError {
       code: 'worker-mismatch',
       message: error.message,
       fix: 'Reinstall Ferry (from a source checkout: npm run build). Nothing was exported.',
+    };
+  if (error instanceof HourNotEnded)
+    return {
+      kind: 'config',
+      code: 'hour-not-ended',
+      message: error.message,
+      fix: "Set this computer's clock right (turn on automatic date and time). Nothing else is needed: the hour is exported by itself once it has ended.",
     };
   if (error instanceof SourceError)
     return {

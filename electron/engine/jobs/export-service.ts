@@ -26,6 +26,7 @@ import { classifyError, explainAccess, historyWriteError, type JobError } from '
 import { writeHour, type StagedDataset } from './hour-writer';
 import { Leftovers, withEtags } from './leftovers';
 import { manifestText } from './manifest';
+import { checkHourEnded, type ClockWitness } from '../time/witness';
 
 export interface ExportDeps {
   config: ConfigStore;
@@ -45,6 +46,8 @@ export interface ExportDeps {
   retry?: { attempts: number; baseMs: number };
   /** Waits between tries run on these (the scheduler's clock in tests). */
   timers: Timers;
+  /** What time S3 and Amplitude say it is: no hour is exported before it has ended by them. */
+  witness?: ClockWitness;
 }
 
 /** How one hour's export runs: cancelled by `signal`, retried by `retry`, noted with `notes`. */
@@ -98,7 +101,11 @@ export class ExportService {
 
   constructor(private readonly deps: ExportDeps) {
     this.commits = new CommitLog(deps.commitsDir, deps.guard);
-    this.endpoints = new Endpoints(deps);
+    const witness = deps.witness;
+    this.endpoints = new Endpoints({
+      ...deps,
+      serverTime: witness && ((who, at) => witness.report(who, at)),
+    });
     this.leftovers = new Leftovers({
       config: deps.config,
       commits: this.commits,
@@ -376,6 +383,8 @@ export class ExportService {
     await this.commits.supersede(connection.id, run.hour, sink);
     const eventsJob = jobs.find((j) => j.dataset === 'events');
     let lastProgress = 0;
+    const witness = this.deps.witness;
+    const mark = witness?.mark();
     return writeHour({
       hour: run.hour,
       datasets: run.datasets,
@@ -390,6 +399,11 @@ export class ExportService {
       keep: this.commits.keep,
       recorded: (dataset, objects) =>
         recordedCount(this.deps.jobs, connection.id, dataset, run.hour, objects),
+      // The destination listed the hour and the source answered: their clocks have spoken.
+      hourEnded: () => {
+        if (witness && mark !== undefined)
+          checkHourEnded(run.hour, witness.theirNowSince(mark), witness.localNow());
+      },
       onProgress: ({ events, bytes }) => {
         const now = Date.now();
         if (!eventsJob || now - lastProgress < PROGRESS_EVERY_MS) return;

@@ -43,6 +43,8 @@ export interface HourToWrite {
    * hour, as listed — hold; null when the history does not describe exactly those objects.
    */
   recorded(dataset: Dataset, objects: StoredObject[]): Promise<number | null>;
+  /** Throws when the hour has not ended by the time the destination and source gave. */
+  hourEnded?(): void;
   onProgress?(progress: { events: number; bytes: number }): void;
 }
 
@@ -78,6 +80,7 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   const written: StagedDataset[] = [];
   const source = await task.source.open(hour, signal);
   try {
+    task.hourEnded?.();
     if (wantEvents) {
       const result = await exportEventsHour({
         hour,

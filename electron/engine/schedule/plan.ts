@@ -79,6 +79,11 @@ export function settleMs(connection: Connection, project: Project): number {
   return (connection.schedule.settleMinutes ?? defaultSettleMinutes(project.source.type)) * 60_000;
 }
 
+/** The newest hour (index) due at `now`: H is due from H+1:00 plus the settle delay. */
+export function latestDueHour(connection: Connection, project: Project, now: number): number {
+  return Math.floor((now - settleMs(connection, project)) / HOUR_MS) - 1;
+}
+
 /**
  * What the schedule owes a connection at `now`: hour H is due from H+1:00 plus the settle delay;
  * due hours within the lookback are exported by themselves, older unexported ones form the gap.
@@ -94,7 +99,7 @@ export function planConnection(
   resumedAt = 0,
 ): Plan {
   const settle = settleMs(connection, project);
-  const latestDue = Math.floor((now - settle) / HOUR_MS) - 1;
+  const latestDue = latestDueHour(connection, project, now);
   const from = connection.scheduleFrom ? hourIndex(connection.scheduleFrom) : latestDue + 1;
   const lookbackStart = Math.max(from, latestDue - connection.schedule.lookbackHours + 1);
   const plan: Plan = {
@@ -122,8 +127,10 @@ export function planConnection(
       if (record && (record.latest.status === 'failed' || record.latest.status === 'cancelled')) {
         if (record.latest.status === 'failed')
           plan.failedHours.push({ hour, dataset, entry: record.latest });
-        const again = Date.parse(record.latest.updatedAt) + FAILED_HOUR_COOLDOWN_MS;
-        if (again > now && Date.parse(record.latest.createdAt) > resumedAt) {
+        const last = Date.parse(record.latest.updatedAt);
+        const again = last + FAILED_HOUR_COOLDOWN_MS;
+        // A try recorded "in the future" was made while the clock ran ahead: it holds nothing back.
+        if (again > now && last <= now && Date.parse(record.latest.createdAt) > resumedAt) {
           plan.retryAt = Math.min(plan.retryAt ?? Infinity, again);
           continue;
         }

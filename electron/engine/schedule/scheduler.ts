@@ -4,13 +4,14 @@ import type { PushEvent } from '../../../shared/api/events';
 import { appSettings, type Connection, type Job } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import { notEndedProblem } from '../../../shared/model/hours';
+import { hourIndex } from '../../../shared/model/export-format';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 import { checkDatasets, type ExportService, type Trigger } from '../jobs/export-service';
 import type { Notifier } from '../notify/notifier';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import { Backfills } from './backfills';
-import { planConnection, type Plan } from './plan';
+import { latestDueHour, planConnection, type Plan } from './plan';
 import { ExportQueue, type Flight } from './queue';
 import { interruptedWork } from './recovery';
 import { scheduleRetryPolicy, type ScheduleRetryOptions } from './retry';
@@ -222,6 +223,14 @@ export class Scheduler {
     );
   }
 
+  /** Whether a scheduled hour is due by the (corrected) clock now. */
+  private due(connection: Connection, hour: string): boolean {
+    const project = this.deps.config.data.projects.find((p) => p.id === connection.projectId);
+    if (!project) return false;
+    const now = this.deps.timers.now().getTime();
+    return hourIndex(hour) <= latestDueHour(connection, project, now);
+  }
+
   private stopped(connectionId: string): boolean {
     return this.deps.config.data.alerts[connectionId]?.stopped ?? false;
   }
@@ -363,8 +372,10 @@ export class Scheduler {
       async (slot) => {
         const current = this.deps.config.data.connections.find((c) => c.id === connection.id);
         if (!current) return [];
-        // Disabling (or a stop) takes effect at once for what has not started yet.
+        // Disabling (or a stop) takes effect at once for what has not started yet; so does a
+        // clock found ahead (S3 or Amplitude said so since the hour was planned).
         if (trigger === 'scheduled' && (!current.enabled || this.stopped(current.id))) return [];
+        if (trigger === 'scheduled' && !this.due(current, hour)) return [];
         const jobs = await this.deps.exports.runHour(current.id, hour, datasets, trigger, {
           signal: options.signal,
           notes: options.notes,

@@ -27,6 +27,8 @@ export interface S3SinkOptions {
   partSize?: number;
   /** Parts uploaded at once per object. */
   queueSize?: number;
+  /** Told the server's time (its `Date` header) with every answer, refusals included. */
+  onServerTime?: (epochMs: number) => void;
 }
 
 const CONTENT_TYPE = 'application/gzip';
@@ -304,9 +306,49 @@ export class S3Sink implements Sink {
 
   /** Send a command, tagging a failure with its operation (to name the missing permission). */
   private send<T>(operation: string, command: unknown, signal?: AbortSignal): Promise<T> {
+    if (this.options.onServerTime) withServerTime(command as Command, this.options.onServerTime);
     return tagged(
       operation,
       () => this.client.send(command as never, { abortSignal: signal }) as Promise<T>,
     );
   }
+}
+
+interface Command {
+  middlewareStack: {
+    add(
+      middleware: (next: Handler) => Handler,
+      options: { step: 'deserialize'; name: string; override: boolean },
+    ): void;
+  };
+}
+type Handler = (args: unknown) => Promise<{ response?: unknown }>;
+
+/** The `Date` header of an HTTP answer the SDK hands along, as epoch ms. */
+function dateOf(response: unknown): number | null {
+  const headers = (response as { headers?: Record<string, string | undefined> } | undefined)
+    ?.headers;
+  const date = headers?.date ?? headers?.Date;
+  return date ? Date.parse(date) : null;
+}
+
+/** Have one command tell `report` the server's time of its answer, success or refusal. */
+function withServerTime(command: Command, report: (epochMs: number) => void): void {
+  const seen = (response: unknown) => {
+    const at = dateOf(response);
+    if (at !== null) report(at);
+  };
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const out = await next(args);
+        seen(out.response);
+        return out;
+      } catch (error) {
+        seen((error as { $response?: unknown }).$response);
+        throw error;
+      }
+    },
+    { step: 'deserialize', name: 'ferryServerTime', override: true },
+  );
 }

@@ -44,6 +44,8 @@ export interface AmplitudeOptions {
   /** The largest zip kept on disk (Amplitude refuses hours over 4 GB; default 5 GiB). */
   maxArchiveBytes?: number;
   fetch?: typeof fetch;
+  /** Told the server's time (its `Date` header) with every answer. */
+  onServerTime?: (epochMs: number) => void;
 }
 
 /** Amplitude's own limit is 4 GB an export; anything far past it is not Amplitude's answer. */
@@ -144,6 +146,8 @@ export class AmplitudeSource implements EventSource {
           headers: { Authorization: `Basic ${credentials}`, Accept: 'application/zip' },
           signal: both,
         });
+        const date = response.headers.get('date');
+        if (date) o.onServerTime?.(Date.parse(date));
       } catch (error) {
         signal.throwIfAborted();
         throw unreachable(

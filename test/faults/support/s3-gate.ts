@@ -24,11 +24,17 @@ export interface S3Gate {
 
 /**
  * An HTTP proxy in front of moto_server that forwards every S3 request unchanged, except that
- * it can hold multipart part uploads, or their completions. With it a test puts an export at an
+ * it can hold multipart part uploads, or their completions, and answer with a time of its own. With it a test puts an export at an
  * exact point — mid-upload, mid-commit — then sends the fault (SIGTERM, SIGKILL, a cancel): no
  * timing involved.
  */
-export async function startS3Gate(target: string): Promise<S3Gate> {
+export async function startS3Gate(
+  target: string,
+  options: {
+    /** The server's time to answer with (the `Date` header): the outside world's clock. */
+    clock?: () => number;
+  } = {},
+): Promise<S3Gate> {
   const upstream = new URL(target);
   const held: { req: IncomingMessage; res: ServerResponse }[] = [];
   const sockets = new Set<Socket>();
@@ -45,7 +51,9 @@ export async function startS3Gate(target: string): Promise<S3Gate> {
         headers: req.headers,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const headers = { ...answer.headers };
+        if (options.clock) headers.date = new Date(options.clock()).toUTCString();
+        res.writeHead(answer.statusCode ?? 502, headers);
         answer.pipe(res);
       },
     );
