@@ -224,8 +224,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
   // A commit a kill cut short is finished before anything else writes to a destination.
   if (!options.readOnly)
-    for (const message of await exports.recover())
-      store.notices.push({ level: 'warning', message });
+    store.notices.push(...(await exports.recover()));
+  else await exports.loadCommits();
   const handlers = createHandlers({
     store,
     catalog,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/model/entities';
+import type { ConnectionStatus } from '../../shared/model/schedule';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
@@ -63,9 +64,12 @@ async function setup(tag: string) {
     latest: async (hour: string) => (await jobsOfHour(env, 'faulty', hour))[0]!,
     /** The hour is in the destination exactly once: as a clean export wrote it, and as recorded. */
     async expectExactlyOnce(hour: string) {
-      const got = await snapshot();
+      // This hour's objects only (its partitions, merged IDs, manifest): other hours aside.
+      const [date, h] = [hour.slice(0, 10), Number(hour.slice(11))];
+      const ofHour = (key: string) => key.replace(/^_manifests\//, '').includes(`_${date}_${h}`);
+      const got = await s3Hour(s3, BUCKET, faulty, ofHour);
       await ferryOk(['export', 'clean', '--hour', hour], env);
-      const clean = await s3Hour(s3, BUCKET, `${tag}/clean/`);
+      const clean = await s3Hour(s3, BUCKET, `${tag}/clean/`, ofHour);
       expect(got.pending).toBe(0);
       expect(Object.keys(got.objects).length).toBeGreaterThan(0);
       expect(got.objects).toEqual(clean.objects);
@@ -216,6 +220,133 @@ describe('faults while a partition is being uploaded (S3 multipart)', () => {
     expect(finished.status).toBe('succeeded');
     expect(finished.notes.join(' ')).toMatch(/the next start finished it/);
     expect(finished.removed.length).toBeGreaterThan(0); // the earlier export's extra partitions
+    await t.expectExactlyOnce(hour);
+  });
+});
+
+describe('a commit step the bucket refuses', () => {
+  /**
+   * For the command whose commit is refused: waits between its tries run 20 times faster, on a
+   * clock that starts now (so its jobs sort among the others').
+   */
+  const fast = () => ({ FERRY_CLOCK_START: new Date().toISOString(), FERRY_CLOCK_SCALE: '20' });
+
+  it('CompleteMultipartUpload refused part-way: tried again in the run, then failing as "commit incomplete" until the next export finishes it', async () => {
+    const t = await setup('refused-complete');
+    const hour = '2026-02-01T10';
+    // Enabled, so that the status tells how it is doing.
+    await ferryOk(
+      ['connection', 'update', 'faulty', '--partition-size', '8MiB', '--enable'],
+      t.env,
+    );
+    await ferryOk(['export', 'faulty', '--hour', hour], t.env);
+    expect(Object.keys((await t.snapshot()).objects).length).toBeGreaterThan(4);
+    for (const name of ['faulty', 'clean'])
+      await ferryOk(['connection', 'update', name, '--partition-size', '24MiB'], t.env);
+
+    // Again in bigger partitions: the bucket lets one object become visible, then refuses.
+    const server = await startServe(t.dataDir, ['--no-schedule'], { ...moto.env, ...fast() });
+    try {
+      gate.refuse('complete', 403, 'AccessDenied', 1);
+      await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      const failed = await waitForJob(server, (j) => j.hour === hour && j.status === 'failed');
+      expect(gate.refused('complete')).toBe(4); // tried again within the run
+      expect(failed).toMatchObject({
+        error: {
+          kind: 'access',
+          code: 'commit-incomplete',
+          message: expect.stringMatching(
+            new RegExp(
+              `^${hour} is only partly committed: Making s3://.*#2\\.json\\.gz visible was refused \\(Missing permission s3:PutObject .*\\); 1 of its \\d+ object\\(s\\) are visible`,
+            ),
+          ),
+          fix: expect.stringMatching(
+            /^Grant s3:PutObject .*Ferry finishes this commit before it exports another hour/,
+          ),
+        },
+      });
+      // The console and `ferry status` (another process, reading the data folder) say so.
+      const [status] = await callServe<ConnectionStatus[]>(server, 'schedule.status');
+      expect(status).toMatchObject({
+        state: 'failing',
+        reason: failed.error!.message,
+        fix: failed.error!.fix,
+      });
+      const cli = await runFerry(['--json', 'status'], t.env);
+      expect(cli.code).toBe(1);
+      expect(JSON.parse(cli.stdout)[0]).toMatchObject({ state: 'failing', reason: status!.reason });
+
+      // Granted again: the next export of the connection finishes the commit first.
+      gate.allow('complete');
+      await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour: '2026-02-01T11' });
+      await waitForJob(server, (j) => j.hour === '2026-02-01T11' && ended(j));
+      const [after] = await callServe<ConnectionStatus[]>(server, 'schedule.status');
+      expect(after).toMatchObject({ state: 'healthy' });
+    } finally {
+      gate.allow('complete');
+      await terminate(server);
+    }
+    // The history keeps that it failed, and which job finished it.
+    const jobs = await jobsOfHour(t.env, 'faulty', hour);
+    expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'failed', 'succeeded']);
+    expect(jobs[0]!.notes.join(' ')).toMatch(
+      new RegExp(`Finishes making the hour visible for job ${jobs[1]!.id}, which failed part-way`),
+    );
+    await t.expectExactlyOnce(hour);
+  });
+
+  it('DeleteObjects of stale partitions answering 500: the next start finishes the commit', async () => {
+    const t = await setup('refused-delete');
+    const env = t.env;
+    const hour = '2026-02-01T12';
+    await ferryOk(['connection', 'update', 'faulty', '--partition-size', '8MiB'], env);
+    await ferryOk(['export', 'faulty', '--hour', hour], env);
+    for (const name of ['faulty', 'clean'])
+      await ferryOk(['connection', 'update', name, '--partition-size', '24MiB'], env);
+    gate.refuse('delete', 500, 'InternalError');
+    try {
+      const refused = await runFerry(['export', 'faulty', '--hour', hour], { ...env, ...fast() });
+      expect(refused.code).toBe(1);
+      expect(await t.latest(hour)).toMatchObject({
+        status: 'failed',
+        error: {
+          kind: 'transient',
+          code: 'commit-incomplete',
+          message: expect.stringMatching(
+            /Deleting \d+ partition\(s\) of an earlier export of 2026-02-01T12 was refused .*; all \d+ of its object\(s\) are visible, and files of an earlier export/,
+          ),
+        },
+      });
+    } finally {
+      gate.allow('delete');
+    }
+    const next = await runFerry(['run', '--once'], env);
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    const jobs = await jobsOfHour(env, 'faulty', hour);
+    expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'failed', 'succeeded']);
+    expect(jobs[0]!.removed.length).toBeGreaterThan(0);
+    await t.expectExactlyOnce(hour);
+  });
+
+  it('a cancel past the commit point is refused as too late, and the hour is committed whole', async () => {
+    const t = await setup('late-cancel');
+    const hour = '2026-02-01T13';
+    const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
+    try {
+      const held = gate.holdCompletesAfter(0);
+      await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      const running = await waitForJob(server, (j) => j.status === 'running');
+      await expect(callServe(server, 'jobs.cancel', { id: running.id })).rejects.toThrow(
+        /Too late to cancel job .*: 2026-02-01T13 is written and being made visible now/,
+      );
+      gate.release();
+      const done = await waitForJob(server, (j) => j.id === running.id && ended(j));
+      expect(done.status).toBe('succeeded');
+    } finally {
+      gate.release();
+      await terminate(server);
+    }
     await t.expectExactlyOnce(hour);
   });
 });

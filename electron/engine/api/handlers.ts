@@ -106,7 +106,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'jobs.cancel': async ({ id }) => {
       const job = await store.jobs.get(id);
       if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
-      if (!scheduler.cancelJob(id))
+      const outcome = scheduler.cancelJob(id);
+      if (outcome === 'committing')
+        throw new FerryError(
+          'conflict',
+          `Too late to cancel job ${id}: ${job.hour} is written and being made visible now, and stopping part-way would leave part of it so. It is done in a moment.`,
+        );
+      if (outcome === 'not-running')
         throw new FerryError(
           'conflict',
           `Job ${id} is ${job.status}; only a running job can be cancelled`,

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Job } from '../../../shared/model/entities';
-import type { Sink, StagedHandle } from '../sinks/types';
+import { z } from 'zod';
+import { job, type Job } from '../../../shared/model/entities';
+import { StagedObjectLost, type Sink, type StagedHandle } from '../sinks/types';
 import { syncDir, writeFileAtomic } from '../store/atomic';
 
 /**
@@ -9,6 +10,32 @@ import { syncDir, writeFileAtomic } from '../store/atomic';
  * is killed part-way through the commit, the next start finishes it from this record (roll
  * forward), so an hour is never left half old, half new.
  */
+const stagedHandleSchema = z.discriminatedUnion('sink', [
+  z.object({
+    sink: z.literal('s3'),
+    key: z.string(),
+    uploadId: z.string(),
+    parts: z.array(
+      z.object({ PartNumber: z.number(), ETag: z.string(), ChecksumCRC32: z.string().optional() }),
+    ),
+    bytes: z.number(),
+  }),
+  z.object({ sink: z.literal('folder'), key: z.string(), temp: z.string(), bytes: z.number() }),
+]) satisfies z.ZodType<StagedHandle>;
+
+/** A commit record as read back from `commits/`: checked, never cast. */
+const commitIntentSchema = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  connectionId: z.string(),
+  hour: z.string(),
+  writtenAt: z.string(),
+  jobs: z.array(job).min(1),
+  staged: z.array(stagedHandleSchema),
+  stale: z.array(z.string()),
+  manifest: z.object({ key: z.string(), body: z.string() }).nullable(),
+}) satisfies z.ZodType<CommitIntent>;
+
 export interface CommitIntent {
   version: 1;
   /** The run this hour was written by (also the file name). */
@@ -34,6 +61,10 @@ export class CommitLog {
   private readonly keepSet = new Set<string>();
   /** Recorded commits not finished yet, by id. */
   private readonly open = new Map<string, CommitIntent>();
+  /** Commits a run of this process is making right now (nobody else may touch them). */
+  private readonly active = new Set<string>();
+  /** Per connection: the end of the last piece of commit housekeeping (one at a time). */
+  private readonly turns = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly dir: string,
@@ -45,50 +76,88 @@ export class CommitLog {
     return this.keepSet;
   }
 
+  /** Record a commit a run is about to make (it stays the run's until `release`d or `done`). */
   async record(intent: CommitIntent): Promise<void> {
     this.guard();
     await mkdir(this.dir, { recursive: true });
     await writeFileAtomic(this.path(intent.id), `${JSON.stringify(intent)}\n`);
     this.open.set(intent.id, intent);
+    this.active.add(intent.id);
     for (const handle of intent.staged) this.keepSet.add(stagedId(handle));
+  }
+
+  /** The run gave its commit up unfinished: it is left to `finishOpen` and the next start. */
+  release(intent: CommitIntent): void {
+    this.active.delete(intent.id);
   }
 
   async done(intent: CommitIntent): Promise<void> {
     await rm(this.path(intent.id), { force: true });
     await syncDir(this.dir).catch(() => undefined);
     this.open.delete(intent.id);
+    this.active.delete(intent.id);
     for (const handle of intent.staged) this.keepSet.delete(stagedId(handle));
+  }
+
+  /** A connection's recorded commits no run is making now, oldest first. */
+  unfinished(connectionId: string): CommitIntent[] {
+    return [...this.open.values()]
+      .filter((i) => i.connectionId === connectionId && !this.active.has(i.id))
+      .sort((a, b) => a.writtenAt.localeCompare(b.writtenAt));
+  }
+
+  /**
+   * Run `work` on a connection's commits with no other piece of commit housekeeping of that
+   * connection running (a run finishing an earlier commit while another run replaces it).
+   */
+  exclusive<T>(connectionId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(connectionId) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const settled = mine.catch(() => undefined);
+    this.turns.set(connectionId, settled);
+    void settled.then(() => {
+      if (this.turns.get(connectionId) === settled) this.turns.delete(connectionId);
+    });
+    return mine;
   }
 
   /**
    * Drop unfinished commits of an hour that is being exported again: the new run rewrites the
    * whole hour, so their staged objects are thrown away rather than made visible later.
    */
-  async supersede(connectionId: string, hour: string, sink: Sink): Promise<void> {
-    for (const intent of [...this.open.values()]) {
-      if (intent.connectionId !== connectionId || intent.hour !== hour) continue;
-      await Promise.allSettled(intent.staged.map((handle) => sink.discard(handle)));
-      await this.done(intent);
-    }
+  supersede(connectionId: string, hour: string, sink: Sink): Promise<void> {
+    return this.exclusive(connectionId, async () => {
+      for (const intent of this.unfinished(connectionId)) {
+        if (intent.hour !== hour) continue;
+        await Promise.allSettled(intent.staged.map((handle) => sink.discard(handle)));
+        await this.done(intent);
+      }
+    });
   }
 
-  /** Commits a killed process left unfinished, oldest first; unreadable records set aside. */
-  async pending(notify: (message: string) => void): Promise<CommitIntent[]> {
+  /**
+   * Commits a killed process (or a run that gave up) left unfinished, oldest first. Unreadable
+   * records are set aside (`.damaged`) and their hour is exported again — unless `readOnly`, for
+   * a process that only looks (`ferry status`): it leaves every file as it is.
+   */
+  async pending(
+    notify: (message: string) => void,
+    { readOnly = false }: { readOnly?: boolean } = {},
+  ): Promise<CommitIntent[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const intents: CommitIntent[] = [];
     for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
       const path = join(this.dir, name);
       try {
-        const intent = JSON.parse(await readFile(path, 'utf8')) as CommitIntent;
-        if (intent.version !== 1 || !Array.isArray(intent.staged))
-          throw new Error('unknown layout');
+        const intent = commitIntentSchema.parse(JSON.parse(await readFile(path, 'utf8')));
         intents.push(intent);
         this.open.set(intent.id, intent);
         for (const handle of intent.staged) this.keepSet.add(stagedId(handle));
       } catch (error) {
+        if (readOnly) continue;
         await rename(path, `${path}.damaged`).catch(() => undefined);
         notify(
-          `commits/${name} could not be read (${(error as Error).message}); it was kept as ${name}.damaged and its hour will be exported again.`,
+          `commits/${name} could not be read (${error instanceof z.ZodError ? 'not a commit record' : (error as Error).message}); it was kept as ${name}.damaged and its hour will be exported again.`,
         );
       }
     }
@@ -101,24 +170,92 @@ export class CommitLog {
 }
 
 /**
+ * A step of an hour's commit was refused (a completion, the deletion of stale partitions, the
+ * manifest): part of the hour may be visible beside part of an earlier export until the commit
+ * is finished. `cause` is the destination's own error.
+ */
+export class CommitRefused extends Error {
+  constructor(
+    override readonly cause: unknown,
+    /** The hour being made visible. */
+    readonly hour: string,
+    /** What was refused, in words ("making …#6.json.gz visible", "deleting 3 stale partitions"). */
+    readonly step: string,
+    /** Objects of the hour visible so far, of all. */
+    readonly visible: number,
+    readonly total: number,
+  ) {
+    super(`${step} was refused: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'CommitRefused';
+  }
+}
+
+/**
  * Make a written hour visible: commit every sealed object, then delete what an earlier export
  * had beyond it, then write the manifest. Every step is safe to repeat, so a commit a kill cut
- * short is finished by running this again. Returns each key's ETag.
+ * short is finished by running this again. Returns each key's ETag; a refused step throws
+ * CommitRefused saying how far it got (StagedObjectLost as it is: the commit can never finish).
+ * `etags` holds the objects an earlier try of this commit made visible: they are not asked again.
  */
 export async function commitHour(
   sink: Sink,
   intent: CommitIntent,
+  etags = new Map<string, string | null>(),
 ): Promise<Map<string, string | null>> {
-  const etags = new Map<string, string | null>();
-  for (const handle of intent.staged) etags.set(handle.key, (await sink.commit(handle)).etag);
-  if (intent.stale.length > 0) await sink.deleteObjects(intent.stale);
-  if (intent.manifest)
-    await sink.putObject(
-      intent.manifest.key,
-      Buffer.from(intent.manifest.body),
-      'application/json',
+  const total = intent.staged.length;
+  const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof StagedObjectLost) throw error;
+      throw new CommitRefused(error, intent.hour, what, etags.size, total);
+    }
+  };
+  for (const handle of intent.staged) {
+    if (etags.has(handle.key)) continue;
+    const done = await step(`Making ${sink.describe(handle.key)} visible`, () =>
+      sink.commit(handle),
+    );
+    etags.set(handle.key, done.etag);
+  }
+  if (intent.stale.length > 0)
+    await step(
+      `Deleting ${intent.stale.length} partition(s) of an earlier export of ${intent.hour}`,
+      () => sink.deleteObjects(intent.stale),
+    );
+  const manifest = intent.manifest;
+  if (manifest)
+    await step(`Writing the manifest ${sink.describe(manifest.key)}`, () =>
+      sink.putObject(manifest.key, Buffer.from(manifest.body), 'application/json'),
     );
   return etags;
+}
+
+/** Tries of a refused commit step within one run, and the first wait (doubled each try). */
+export const COMMIT_TRIES = 4;
+export const COMMIT_RETRY_MS = 2_000;
+
+/**
+ * `commitHour`, a refused step tried again up to `tries` times in all, waiting `wait(ms)` between
+ * tries (which returns false when the wait was cut short: Ferry is stopping). Throws the last
+ * refusal when every try was refused.
+ */
+export async function commitPatiently(
+  sink: Sink,
+  intent: CommitIntent,
+  wait: (ms: number) => Promise<boolean>,
+  tries = COMMIT_TRIES,
+  firstWaitMs = COMMIT_RETRY_MS,
+): Promise<Map<string, string | null>> {
+  const etags = new Map<string, string | null>();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await commitHour(sink, intent, etags);
+    } catch (error) {
+      if (!(error instanceof CommitRefused) || attempt >= tries) throw error;
+      if (!(await wait(firstWaitMs * 2 ** (attempt - 1)))) throw error;
+    }
+  }
 }
 
 /** The id cleanup knows a staged object by: its upload id, or its temp file. */

@@ -8,6 +8,7 @@ import { FerryError } from '../../../shared/api/errors';
 import { WorkerMismatch } from '../pipeline/pool';
 import { redactUpstream } from '../redact';
 import { SourceError } from '../sources/types';
+import type { CommitRefused } from './commit';
 import { HourNotEnded } from '../time/witness';
 
 export type JobError = NonNullable<Job['error']>;
@@ -225,5 +226,28 @@ export function explainAccess(
     code: permission,
     message: `Missing permission ${permission} (${operation} was refused: ${problem.message})`,
     fix: `Grant ${permission} to ${dest.roleArn ? `the export role ${dest.roleArn}` : `the identity of profile "${dest.profile}"`}${statement ? `: ${JSON.stringify({ ...statement, Sid: undefined })}` : ''}. Then verify access (ferry verify ${connection.name}).`,
+  };
+}
+
+/**
+ * A commit step the destination refused after every try: part of the hour may be visible beside
+ * part of an earlier export. The destination's own error says what to fix (a permission, a
+ * service error); the rest says what Ferry does about it.
+ */
+export function commitIncomplete(
+  refused: CommitRefused,
+  connection: Connection,
+  project: Project,
+): JobError {
+  const cause = explainAccess(classifyError(refused.cause), refused.cause, connection, project);
+  const visible =
+    refused.visible === refused.total
+      ? `all ${refused.total} of its object(s) are visible`
+      : `${refused.visible} of its ${refused.total} object(s) are visible`;
+  return {
+    kind: cause.kind,
+    code: 'commit-incomplete',
+    message: `${refused.hour} is only partly committed: ${refused.step} was refused (${cause.message}); ${visible}, and files of an earlier export of the hour may be visible beside them until the commit is finished.`,
+    fix: `${cause.fix ? `${cause.fix} ` : ''}Ferry finishes this commit before it exports another hour of this connection, and at its next start; exporting the hour again also replaces it whole.`,
   };
 }

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { FerryError } from '../../../shared/api/errors';
+import type { Notice } from '../../../shared/api/contract';
 import type { PushEvent } from '../../../shared/api/events';
 import type {
   CancelReason,
@@ -19,12 +19,19 @@ import { StagedObjectLost, type Sink } from '../sinks/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import type { SecretStore } from '../store/secrets';
-import { CommitLog, commitHour, type CommitIntent } from './commit';
+import { CommitLog, commitPatiently, CommitRefused, type CommitIntent } from './commit';
 import { recordedCount } from './earlier-export';
 import { Endpoints } from './endpoints';
-import { classifyError, explainAccess, historyWriteError, type JobError } from './errors';
+import {
+  classifyError,
+  commitIncomplete,
+  explainAccess,
+  historyWriteError,
+  type JobError,
+} from './errors';
 import { writeHour, type StagedDataset } from './hour-writer';
-import { Leftovers, withEtags } from './leftovers';
+import { newJob, withEtags } from './job-record';
+import { Leftovers } from './leftovers';
 import { manifestText } from './manifest';
 import { checkHourEnded, type ClockWitness } from '../time/witness';
 
@@ -76,9 +83,17 @@ interface Run {
   waiting: boolean;
   /** The error of its last failed try while it retries (for the connection's status). */
   retryingAfter: { error: JobError; attempts: number; dataset: Dataset } | null;
+  /**
+   * Past its commit point: its hour is being made visible, and a cancel would leave part of it
+   * so. A cancel is refused from here on ("too late"); a stop lets the commit finish.
+   */
+  committing: boolean;
   jobIds: string[];
   done: Promise<unknown>;
 }
+
+/** What asking to cancel a job's run came to. */
+export type CancelOutcome = 'cancelled' | 'committing' | 'not-running';
 
 const PROGRESS_EVERY_MS = 500;
 
@@ -98,6 +113,8 @@ export class ExportService {
   private readonly endpoints: Endpoints;
   private readonly leftovers: Leftovers;
   private closed = false;
+  /** Aborted when Ferry stops: a commit waiting to try a refused step again stops waiting. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: ExportDeps) {
     this.commits = new CommitLog(deps.commitsDir, deps.guard);
@@ -110,7 +127,9 @@ export class ExportService {
       config: deps.config,
       commits: this.commits,
       endpoints: this.endpoints,
+      clock: deps.clock,
       find: (id) => this.tryResolve(id),
+      get: (id) => deps.jobs.get(id),
       record: (jobs) => this.record(jobs),
     });
   }
@@ -145,6 +164,7 @@ export class ExportService {
       reason: null,
       waiting: false,
       retryingAfter: null,
+      committing: false,
       jobIds: [],
       done: Promise.resolve(),
     };
@@ -162,11 +182,17 @@ export class ExportService {
     }
   }
 
-  /** Cancel the run a job belongs to; false when it is not running. */
-  cancelJob(jobId: string, reason: CancelReason): boolean {
+  /**
+   * Cancel the run a job belongs to: `committing` when it is past its commit point (too late:
+   * the hour is being made visible), `not-running` when no run of this process has the job.
+   */
+  cancelJob(jobId: string, reason: CancelReason): CancelOutcome {
     for (const run of this.running.values())
-      if (run.jobIds.includes(jobId)) return this.cancelRun(run, reason);
-    return false;
+      if (run.jobIds.includes(jobId)) {
+        if (run.committing) return 'committing';
+        return this.cancelRun(run, reason) ? 'cancelled' : 'not-running';
+      }
+    return 'not-running';
   }
 
   /** A connection's runs that are retrying after a failed try, with that try's error. */
@@ -196,6 +222,7 @@ export class ExportService {
   async close(options: { graceMs?: number; reason?: CancelReason } = {}): Promise<void> {
     const reason = options.reason ?? 'shutdown';
     this.closed = true;
+    this.stopping.abort();
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     for (const run of this.running.values()) if (run.waiting) this.cancelRun(run, reason);
     if ((options.graceMs ?? 0) > 0 && this.running.size > 0) {
@@ -214,8 +241,29 @@ export class ExportService {
    * Finish commits a killed process left part-way — at start, before anything else writes.
    * Returns what happened, for notices.
    */
-  recover(): Promise<string[]> {
+  recover(): Promise<Notice[]> {
     return this.leftovers.finishCommits();
+  }
+
+  /** For a process that only looks (`ferry status`): learn the unfinished commits, touch none. */
+  async loadCommits(): Promise<void> {
+    await this.commits.pending(() => undefined, { readOnly: true });
+  }
+
+  /**
+   * A connection's hours whose commit was recorded and not finished, and no run is making now:
+   * part of each may be visible beside an earlier export (a refused step, a kill). Read from
+   * `commits/`, so every process tells the same.
+   */
+  incompleteCommits(
+    connectionId: string,
+  ): { hour: string; job: { id: string; dataset: Dataset } }[] {
+    return this.commits
+      .unfinished(connectionId)
+      .map(({ hour, jobs: [first] }) => ({
+        hour,
+        job: { id: first!.id, dataset: first!.dataset },
+      }));
   }
 
   /** Abort uploads a killed process left unfinished at S3 connections (see Leftovers). */
@@ -253,7 +301,8 @@ export class ExportService {
   }
 
   private cancelRun(run: Run, reason: CancelReason): boolean {
-    if (run.controller.signal.aborted) return false;
+    // Past the commit point nothing cancels a run: its hour is made visible, or left to finish.
+    if (run.controller.signal.aborted || run.committing) return false;
     run.reason = reason;
     run.controller.abort(new Error(CANCELLED[reason]));
     return true;
@@ -291,20 +340,20 @@ export class ExportService {
         })),
       );
     };
-    /** A commit recorded but not finished (the commit itself failed): the next try resumes it. */
+    /** The commit recorded for this run's hour, once past the commit point. */
     let pending: CommitIntent | null = null;
     /** Said on a run that ends while its hour is part-way visible. */
     const unfinished = (job: Job) =>
       pending
         ? [
             ...job.notes,
-            'The hour was already being made visible; Ferry finishes that at its next start, or when the hour is exported again.',
+            'The hour was already being made visible; Ferry finishes that before it exports another hour of this connection, and at its next start.',
           ]
         : job.notes;
     const cancelled = () =>
       finish('cancelled', (job) => ({
         error: null,
-        cancelledBy: run.reason ?? 'admin',
+        cancelledBy: run.reason ?? 'shutdown',
         notes: unfinished(job),
       }));
 
@@ -319,27 +368,41 @@ export class ExportService {
         })),
       );
       try {
-        if (!pending) {
-          signal.throwIfAborted();
-          const written = await this.write(run, connection, project, org, jobs, signal);
-          // The last moment a cancel applies: past it the hour is committed, whatever happens.
-          signal.throwIfAborted();
-          pending = await this.intent(connection, project, run, jobs, written, started);
-          await this.commits.record(pending);
-        }
-        const sink = await this.sinkFor(connection);
-        const etags = await commitHour(sink, pending);
+        signal.throwIfAborted();
+        // An earlier hour this connection could not make visible is finished first.
+        await this.leftovers.finishOpen(connection.id, run.hour);
+        const written = await this.write(run, connection, project, org, jobs, signal);
+        // The last moment a cancel applies: past it the hour is committed, whatever happens.
+        signal.throwIfAborted();
+        run.committing = true;
+        pending = await this.intent(connection, project, run, jobs, written, started);
+        await this.commits.record(pending);
+        const etags = await commitPatiently(await this.sinkFor(connection), pending, (ms) =>
+          this.pause(ms),
+        );
         const done = await this.record(pending.jobs.map((j) => withEtags(j, etags)));
         await this.commits.done(pending);
         return done;
       } catch (error) {
+        if (pending) this.commits.release(pending);
+        if (error instanceof CommitRefused && error.hour === run.hour) {
+          // Ferry is stopping: the next start finishes the commit.
+          if (this.closed) return cancelled();
+          const problem = commitIncomplete(error, connection, project);
+          return finish('failed', (job) => ({ error: problem, notes: unfinished(job) }));
+        }
         if (error instanceof StagedObjectLost && pending) {
+          // Someone aborted the staged uploads: the hour is written again from the start.
           await this.commits.done(pending);
           pending = null;
+          run.committing = false;
         }
         if (signal.aborted) return cancelled();
         if (isHistoryWriteError(error)) throw error;
-        const problem = explainAccess(classifyError(error), error, connection, project);
+        const problem =
+          error instanceof CommitRefused
+            ? commitIncomplete(error, connection, project)
+            : explainAccess(classifyError(error), error, connection, project);
         const delay = retry(problem, jobs[0]!.attempts, clock.now().getTime() - started.getTime());
         if (delay === null)
           return finish('failed', (job) => ({ error: problem, notes: unfinished(job) }));
@@ -366,6 +429,12 @@ export class ExportService {
         if (signal.aborted) return cancelled();
       }
     }
+  }
+
+  /** Wait before a refused commit step is tried again; false when Ferry stops meanwhile. */
+  private async pause(ms: number): Promise<boolean> {
+    await sleep(this.deps.timers, ms, this.stopping.signal);
+    return !this.stopping.signal.aborted;
   }
 
   /** Write the run's datasets, staged; an earlier unfinished commit of the hour is dropped. */
@@ -546,43 +615,6 @@ export function checkDatasets(connection: Connection, wanted?: readonly Dataset[
 
 function runKey(connectionId: string, hour: string): string {
   return `${connectionId}|${hour}`;
-}
-
-function newJob(
-  connectionId: string,
-  dataset: Dataset,
-  hour: string,
-  trigger: Trigger,
-  started: Date,
-  notes: string[],
-): Job {
-  return {
-    id: newJobId(started),
-    connectionId,
-    dataset,
-    hour,
-    trigger,
-    status: 'running',
-    attempts: 0,
-    createdAt: started.toISOString(),
-    updatedAt: started.toISOString(),
-    startedAt: started.toISOString(),
-    finishedAt: null,
-    durationMs: null,
-    counts: null,
-    bytes: null,
-    objects: [],
-    removed: [],
-    notes: [...notes],
-    error: null,
-    retryAt: null,
-    cancelledBy: null,
-  };
-}
-
-/** Time-ordered job ids: `j_<time base36>_<random>`. */
-function newJobId(now: Date): string {
-  return `j_${now.getTime().toString(36).padStart(9, '0')}_${randomBytes(4).toString('hex')}`;
 }
 
 /** Ferry's own storage failed (a full disk, a lost lock): not the export's failure to retry. */

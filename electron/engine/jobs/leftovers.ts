@@ -5,10 +5,13 @@ import type {
   Organization,
   Project,
 } from '../../../shared/model/entities';
+import type { Notice } from '../../../shared/api/contract';
+import type { Clock } from '../catalog';
 import type { ConfigStore } from '../store/config-store';
 import { StagedObjectLost } from '../sinks/types';
 import { commitHour, type CommitIntent, type CommitLog } from './commit';
 import type { Endpoints } from './endpoints';
+import { newJobId, withEtags } from './job-record';
 
 /** Leftover uploads are swept only when started this long before the process (clock skew). */
 const SWEEP_MARGIN_MS = 5 * 60_000;
@@ -17,62 +20,62 @@ export interface LeftoverDeps {
   config: ConfigStore;
   commits: CommitLog;
   endpoints: Endpoints;
+  clock: Clock;
   /** The connection with its project and organization, or null when it is gone. */
   find(
     connectionId: string,
   ): { connection: Connection; project: Project; org: Organization } | null;
+  /** A job as the history holds it now. */
+  get(jobId: string): Promise<Job | null>;
   /** Write job records (and tell the consoles). */
   record(jobs: Job[]): Promise<Job[]>;
 }
 
 /**
- * What a killed process left behind at its destinations, dealt with at the next start: commits
- * it did not finish, and uploads it never completed.
+ * Commits that did not finish, and uploads never completed, dealt with before anything else
+ * writes where they would: at start (what a killed process left), and before a connection
+ * exports another hour (a commit its run had to give up because a step was refused).
+ *
+ * A commit is finished from its record (every step is safe to repeat). Its jobs then tell the
+ * truth about how: jobs a kill cut off (still `running`) become `succeeded`; jobs that ended —
+ * `failed` because the commit was refused, or `cancelled` by a stop — stay as they are, and new
+ * `succeeded` jobs say which commit they finished, so the history keeps that it failed.
  */
 export class Leftovers {
   constructor(private readonly deps: LeftoverDeps) {}
 
   /**
-   * Finish commits a killed process left part-way (before anything else writes): each hour is
-   * made visible whole and its jobs recorded, or — when its staged data is gone — its jobs are
-   * closed as interrupted so the hour is exported again. Returns what happened.
+   * At start, before anything else writes: finish every commit a killed process (or a run that
+   * gave up) left. A commit whose staged data is gone is dropped and its hour exported again.
+   * Returns what happened, for notices.
    */
-  async finishCommits(): Promise<string[]> {
-    const { commits, endpoints } = this.deps;
-    const said: string[] = [];
-    for (const intent of await commits.pending((m) => said.push(m))) {
+  async finishCommits(): Promise<Notice[]> {
+    const { commits } = this.deps;
+    const said: Notice[] = [];
+    const warn = (message: string) => said.push({ level: 'warning', message });
+    for (const intent of await commits.pending(warn)) {
       const found = this.deps.find(intent.connectionId);
+      if (!found) {
+        await this.abandon(
+          intent,
+          'deleted',
+          'Its connection was deleted before the hour was made visible.',
+        );
+        continue;
+      }
       try {
-        if (!found) {
-          await this.abandon(
-            intent,
-            'deleted',
-            'Its connection was deleted before the hour was made visible.',
-          );
-          continue;
-        }
-        const etags = await commitHour(await endpoints.sinkFor(found.connection), intent);
-        await this.deps.record(
-          intent.jobs.map((j) => ({
-            ...withEtags(j, etags),
-            notes: [
-              ...j.notes,
-              'Ferry stopped while this hour was being made visible; the next start finished it.',
-            ],
-          })),
-        );
-        await commits.done(intent);
-        said.push(
-          `Finished making ${intent.hour} of "${found.connection.name}" visible, which Ferry stopping had interrupted.`,
-        );
+        await this.finish(intent, found.connection);
+        said.push({
+          level: 'info',
+          message: `Finished making ${intent.hour} of "${found.connection.name}" visible, which had been interrupted.`,
+        });
       } catch (error) {
         if (!(error instanceof StagedObjectLost)) {
-          said.push(
-            `Could not finish making ${intent.hour} visible (${(error as Error).message}); Ferry tries again at its next start, or when the hour is exported again.`,
+          warn(
+            `Could not finish making ${intent.hour} of "${found.connection.name}" visible (${(error as Error).message}); Ferry tries again before it exports another hour of this connection, and at its next start.`,
           );
           continue;
         }
-        // The staged data is gone: the hour is exported again from the start.
         await this.abandon(
           intent,
           'shutdown',
@@ -81,6 +84,32 @@ export class Leftovers {
       }
     }
     return said;
+  }
+
+  /**
+   * Before a connection exports an hour: finish its commits of other hours that no run is
+   * making (a run of the same hour replaces its own). Throws the refusal when one still can
+   * not be finished — nothing else of the connection runs before it is.
+   */
+  finishOpen(connectionId: string, exceptHour: string): Promise<void> {
+    const { commits } = this.deps;
+    return commits.exclusive(connectionId, async () => {
+      for (const intent of commits.unfinished(connectionId)) {
+        if (intent.hour === exceptHour) continue;
+        const found = this.deps.find(connectionId);
+        if (!found) return;
+        try {
+          await this.finish(intent, found.connection);
+        } catch (error) {
+          if (!(error instanceof StagedObjectLost)) throw error;
+          await this.abandon(
+            intent,
+            'shutdown',
+            `Its hour could not be made visible (${error.message}).`,
+          );
+        }
+      }
+    });
   }
 
   /**
@@ -120,9 +149,48 @@ export class Leftovers {
     return said;
   }
 
-  /** Drop a commit that will not be finished: its jobs end cancelled, saying why. */
+  /** Make a recorded commit's hour visible and record its jobs as they now stand. */
+  private async finish(intent: CommitIntent, connection: Connection): Promise<void> {
+    const etags = await commitHour(await this.deps.endpoints.sinkFor(connection), intent);
+    const current = await this.deps.get(intent.jobs[0]!.id);
+    if (current?.status !== 'succeeded') {
+      const now = this.deps.clock.now().toISOString();
+      await this.deps.record(
+        intent.jobs.map((j) =>
+          cutOff(current)
+            ? {
+                ...withEtags(j, etags),
+                notes: [
+                  ...j.notes,
+                  'Ferry stopped while this hour was being made visible; the next start finished it.',
+                ],
+              }
+            : {
+                ...withEtags(j, etags),
+                id: newJobId(new Date(now)),
+                attempts: 1,
+                createdAt: now,
+                startedAt: now,
+                finishedAt: now,
+                durationMs: 0,
+                notes: [
+                  ...j.notes,
+                  `Finishes making the hour visible for job ${j.id}, which ${current?.status === 'failed' ? 'failed' : 'was stopped'} part-way through that.`,
+                ],
+              },
+        ),
+      );
+    }
+    await this.deps.commits.done(intent);
+  }
+
+  /**
+   * Drop a commit that will not be finished. Jobs a kill cut off end cancelled, saying why;
+   * jobs that ended already keep their outcome (their hour is tried again as failed ones are).
+   */
   private async abandon(intent: CommitIntent, cancelledBy: CancelReason, note: string) {
     await this.deps.commits.done(intent);
+    if (!cutOff(await this.deps.get(intent.jobs[0]!.id))) return;
     await this.deps.record(
       intent.jobs.map((j) => ({
         ...j,
@@ -136,7 +204,7 @@ export class Leftovers {
   }
 }
 
-/** A job record with the ETag each of its objects got when it was made visible. */
-export function withEtags(job: Job, etags: Map<string, string | null>): Job {
-  return { ...job, objects: job.objects.map((o) => ({ ...o, etag: etags.get(o.key) ?? null })) };
+/** Whether a commit's jobs were cut off by a kill (never ended), as the history holds them. */
+function cutOff(job: Job | null): boolean {
+  return !job || job.status === 'running' || job.status === 'queued';
 }

@@ -6,7 +6,12 @@ import type { Dataset } from '../../../shared/model/fields';
 import { notEndedProblem } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
-import { checkDatasets, type ExportService, type Trigger } from '../jobs/export-service';
+import {
+  checkDatasets,
+  type CancelOutcome,
+  type ExportService,
+  type Trigger,
+} from '../jobs/export-service';
 import type { Notifier } from '../notify/notifier';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
@@ -270,13 +275,18 @@ export class Scheduler {
     plan: Plan,
     retrying = this.deps.exports.retrying(connection.id),
   ): ConnectionStatus {
+    const errorOf = (dataset: Dataset, hour: string) =>
+      this.errors.get(`${connection.id}|${dataset}|${hour}`);
     return connectionStatus(
       connection,
       plan,
       this.queue.counts(connection.id),
       this.deps.config.data.alerts[connection.id],
       retrying,
-      (dataset, hour) => this.errors.get(`${connection.id}|${dataset}|${hour}`),
+      errorOf,
+      this.deps.exports
+        .incompleteCommits(connection.id)
+        .map(({ hour, job }) => ({ hour, error: errorOf(job.dataset, hour) })),
     );
   }
 
@@ -286,6 +296,13 @@ export class Scheduler {
    * hours whose latest job waits to retry (another process runs them, or will at its start).
    */
   private async fromHistory(connection: Connection, plan: Plan) {
+    // An hour whose commit did not finish: the error its run gave up with, when it did.
+    const [half] = this.deps.exports.incompleteCommits(connection.id);
+    if (half) {
+      const key = `${connection.id}|${half.job.dataset}|${half.hour}`;
+      const job = this.errors.has(key) ? null : await this.deps.jobs.get(half.job.id);
+      if (job?.status === 'failed' && job.error) this.errors.set(key, job.error);
+    }
     const failed = plan.failedHours[0] ?? plan.newestFailure;
     const key = failed && `${connection.id}|${failed.dataset}|${failed.hour}`;
     if (failed && key && !this.errors.has(key)) {
@@ -351,8 +368,8 @@ export class Scheduler {
     return flight;
   }
 
-  /** Cancel a queued-to-retry or running job on the admin's behalf. */
-  cancelJob(id: string): boolean {
+  /** Cancel a queued-to-retry or running job on the admin's behalf (see ExportService). */
+  cancelJob(id: string): CancelOutcome {
     return this.deps.exports.cancelJob(id, 'admin');
   }
 

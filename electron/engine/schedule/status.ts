@@ -20,6 +20,11 @@ export function connectionStatus(
   retrying: { hour: string; dataset: Dataset; error: JobError; attempts: number }[] = [],
   /** The error of a failed hour, when known (the index keeps only its kind). */
   errorOf: (dataset: Dataset, hour: string) => JobError | undefined = () => undefined,
+  /**
+   * Hours whose commit did not finish (part may be visible beside an earlier export), with the
+   * error that stopped it when known: failing until the commit is finished.
+   */
+  incomplete: { hour: string; error: JobError | undefined }[] = [],
 ): ConnectionStatus {
   // Any failed hour counts, whatever started it: the schedule, a backfill, a manual export.
   const failed = plan.failedHours[0] ?? plan.newestFailure ?? undefined;
@@ -37,6 +42,19 @@ export function connectionStatus(
     nextRunAt: connection.enabled ? new Date(plan.nextAt).toISOString() : null,
   };
   if (!connection.enabled) return { ...base, state: 'disabled', reason: null, fix: null };
+  const half = incomplete[0];
+  if (half)
+    return {
+      ...base,
+      state: 'failing',
+      reason:
+        half.error?.code === 'commit-incomplete'
+          ? half.error.message
+          : `${half.hour} is only partly committed: Ferry stopped, or was refused, while making it visible, and files of an earlier export of the hour may be visible beside the new ones.`,
+      fix:
+        half.error?.fix ??
+        'Ferry finishes the commit before it exports another hour of this connection, and at its next start; exporting the hour again also replaces it whole.',
+    };
   if (alert || failed) {
     const error =
       alert?.error ?? (failed ? errorOf(failed.dataset, failed.hour) : undefined) ?? null;

@@ -100,11 +100,17 @@ export async function demoProject(env: Record<string, string>, eventsPerHour: nu
   );
 }
 
-/** Relative key → sha256 of every object under an S3 prefix. */
-export async function s3Hour(s3: S3Client, bucket: string, prefix: string) {
+/** Relative key → sha256 of every object under an S3 prefix (whose relative key `keep`s). */
+export async function s3Hour(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  keep: (key: string) => boolean = () => true,
+) {
   const objects: Record<string, string> = {};
   let lines = 0;
   for (const o of await listObjects(s3, bucket, prefix)) {
+    if (!keep(o.key.slice(prefix.length))) continue;
     objects[o.key.slice(prefix.length)] = sha256(o.body);
     if (o.key.endsWith('.json.gz')) lines += countLines(o.body);
   }

@@ -2,6 +2,8 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo, Socket } from 'node:net';
 
 type Held = 'part' | 'complete';
+/** Requests the gate can refuse: completions of multipart uploads, and DeleteObjects. */
+type Refusable = 'complete' | 'delete';
 
 export interface S3Gate {
   /** Point a connection's endpoint here instead of at moto. */
@@ -17,6 +19,15 @@ export interface S3Gate {
    * The export is then part-way through committing its hour.
    */
   holdCompletesAfter(after: number): Promise<void>;
+  /**
+   * From now on, let `after` requests of the kind through and answer every later one with an S3
+   * error of `status` (`code`: AccessDenied, InternalError, …), not forwarded, until `allow`.
+   */
+  refuse(kind: Refusable, status: number, code: string, after?: number): void;
+  /** Forward `kind` requests again. */
+  allow(kind: Refusable): void;
+  /** How many requests of the kind were refused so far. */
+  refused(kind: Refusable): number;
   /** Forward what is held and stop holding. */
   release(): void;
   close(): Promise<void>;
@@ -39,6 +50,11 @@ export async function startS3Gate(
   const held: { req: IncomingMessage; res: ServerResponse }[] = [];
   const sockets = new Set<Socket>();
   const holding: Record<Held, number | null> = { part: null, complete: null };
+  const refusing: Record<Refusable, { after: number; status: number; code: string } | null> = {
+    complete: null,
+    delete: null,
+  };
+  const refusedCount: Record<Refusable, number> = { complete: 0, delete: 0 };
   let onHeld: (() => void) | null = null;
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
@@ -70,7 +86,32 @@ export async function startS3Gate(
     return null;
   };
 
+  const refusableOf = (req: IncomingMessage): Refusable | null => {
+    const url = new URL(req.url ?? '/', 'http://gate');
+    if (req.method !== 'POST') return null;
+    if (url.searchParams.has('uploadId')) return 'complete';
+    if (url.searchParams.has('delete')) return 'delete';
+    return null;
+  };
+
   const server = createServer((req, res) => {
+    const refusable = refusableOf(req);
+    const refusal = refusable ? refusing[refusable] : null;
+    if (refusable && refusal) {
+      if (refusal.after > 0) refusal.after--;
+      else {
+        refusedCount[refusable]++;
+        req.resume();
+        req.on('end', () =>
+          res
+            .writeHead(refusal.status, { 'Content-Type': 'application/xml' })
+            .end(
+              `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${refusal.code}</Code><Message>Refused by the test gate</Message><RequestId>gate</RequestId></Error>`,
+            ),
+        );
+        return;
+      }
+    }
     const kind = kindOf(req);
     const left = kind ? holding[kind] : null;
     if (kind && left !== null) {
@@ -105,6 +146,13 @@ export async function startS3Gate(
     endpoint: `http://127.0.0.1:${port}`,
     holdPartsAfter: (after) => hold('part', after),
     holdCompletesAfter: (after) => hold('complete', after),
+    refuse(kind, status, code, after = 0) {
+      refusing[kind] = { after, status, code };
+    },
+    allow(kind) {
+      refusing[kind] = null;
+    },
+    refused: (kind) => refusedCount[kind],
     release() {
       holding.part = null;
       holding.complete = null;
