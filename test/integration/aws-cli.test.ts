@@ -69,4 +69,41 @@ describe('AWS setup from the command line', () => {
       /✗ Find the bucket and its region: There is no bucket named "no-such-bucket-here"\.\n\s+fix: Create the bucket first/,
     );
   });
+
+  it('two Ferrys applying the bucket policy at once both keep their statements (5 trials)', async () => {
+    const bucket = 'ferry-cli-two-writers';
+    await moto.s3().send(new CreateBucketCommand({ Bucket: bucket }));
+    // Two data folders, each with its own connection (project 7 and 8) to the same bucket.
+    const ferrys = [] as ((...args: string[]) => ReturnType<typeof runFerry>)[];
+    for (const project of ['7', '8']) {
+      const env = { ...moto.env, FERRY_DATA_DIR: await newDir() };
+      const ferry = (...args: string[]) => runFerry(args, env);
+      await ferry('org', 'add', '--id', '1', '--name', 'Acme');
+      await ferry('project', 'add', '--id', project, '--org', '1', '--name', `P${project}`);
+      const added = await ferry(
+        ...['connection', 'add', '--name', 'c', '--project', project, '--bucket', bucket],
+        ...['--region', 'us-east-1', '--prefix', `p${project}/`, '--profile', TEST_PROFILE],
+        ...['--endpoint', moto.endpoint, '--path-style'],
+      );
+      expect(added.code, added.stderr).toBe(0);
+      ferrys.push(ferry);
+    }
+    const resources = async () => {
+      const { GetBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+      const doc = await moto.s3().send(new GetBucketPolicyCommand({ Bucket: bucket }));
+      return JSON.stringify(JSON.parse(doc.Policy!));
+    };
+    for (let trial = 1; trial <= 5; trial++) {
+      const applied = await Promise.all(
+        ferrys.map((ferry) => ferry('policy', 'bucket', 'c', '--apply')),
+      );
+      for (const a of applied) expect(a.code, a.stdout + a.stderr).toBe(0);
+      const now = await resources();
+      expect(now, `trial ${trial}`).toContain(`arn:aws:s3:::${bucket}/p7/*`);
+      expect(now, `trial ${trial}`).toContain(`arn:aws:s3:::${bucket}/p8/*`);
+      // Start each trial from a policy without the other's statements, as a first apply does.
+      const { DeleteBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+      await moto.s3().send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    }
+  });
 });

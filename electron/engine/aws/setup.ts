@@ -25,6 +25,8 @@ import type { Clock } from '../catalog';
 import { writeFileAtomic } from '../store/atomic';
 import type { ConfigStore } from '../store/config-store';
 import type { AwsClients, AwsTarget, SetupClients } from './clients';
+import { bucketPolicyNow, encryptionNow, keyPolicyNow, liveDocument, roleNow } from './live-docs';
+import { changeDocument } from './merge-write';
 import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { verifyAccess, type VerifyReport } from './verify';
 
@@ -53,9 +55,6 @@ export interface Proposal {
   current: string | null;
   proposed: string;
 }
-
-/** The export role's inline policy: every connection of the project has its statements in it. */
-const ROLE_POLICY_NAME = 'ferry-export';
 
 export type ApplyStep = 'bucket-policy' | 'role' | 'key-policy' | 'bucket-encryption';
 
@@ -113,7 +112,7 @@ export class AwsSetup {
     const exportTarget = this.exportTarget(target, identity);
     const clients = await this.aws.setup({ ...target, roleArn: null });
     const proposals: Proposal[] = [];
-    const currentBucket = await this.currentBucketPolicy(clients, target.bucket);
+    const currentBucket = await bucketPolicyNow(clients, target.bucket);
     proposals.push({
       kind: 'bucket-policy',
       target: `s3://${target.bucket}`,
@@ -123,7 +122,7 @@ export class AwsSetup {
       ),
     });
     if (form === 'role') {
-      const role = await this.currentRole(clients, exportRoleName(target.projectId));
+      const role = await roleNow(clients, exportRoleName(target.projectId));
       proposals.push({
         kind: 'role-trust',
         target: exportRoleName(target.projectId),
@@ -140,7 +139,7 @@ export class AwsSetup {
       });
     }
     if (target.kmsKeyArn) {
-      const currentKey = await this.currentKeyPolicy(clients, target.kmsKeyArn);
+      const currentKey = await keyPolicyNow(clients, target.kmsKeyArn);
       const base = parse(currentKey) ?? defaultKeyPolicy(identity.account, identity.partition);
       if (form === 'role')
         proposals.push({
@@ -149,7 +148,7 @@ export class AwsSetup {
           current: currentKey,
           proposed: formatPolicy(mergePolicy(base, kmsKeyStatements(exportTarget))),
         });
-      const currentEncryption = await this.currentEncryption(clients, target.bucket);
+      const currentEncryption = await encryptionNow(clients, target.bucket);
       proposals.push({
         kind: 'bucket-encryption',
         target: `s3://${target.bucket}`,
@@ -171,28 +170,50 @@ export class AwsSetup {
     connectionId: string | null,
     confirmed = false,
   ): Promise<{ backups: Backup[]; applied: Proposal[] }> {
-    const { proposals, warnings } = await this.plan(target, form);
-    if (warnings.length > 0 && !confirmed && (step === 'bucket-policy' || step === 'role'))
+    const planned = await this.plan(target, form);
+    if (planned.warnings.length > 0 && !confirmed && (step === 'bucket-policy' || step === 'role'))
       throw new FerryError(
         'validation',
-        `${warnings.join(' ')} Confirm to apply anyway.`,
+        `${planned.warnings.join(' ')} Confirm to apply anyway.`,
         'prefix',
       );
     const clients = await this.aws.setup({ ...target, roleArn: null });
-    const pick = (kind: Backup['kind']) => proposals.find((p) => p.kind === kind);
+    const { identity, exportTarget } = planned;
     const backups: Backup[] = [];
     const applied: Proposal[] = [];
+    /** Merge into one live document, backed up before each write (see changeDocument). */
+    const merge = async (
+      kind: Backup['kind'],
+      name: string,
+      reason: string,
+      change: (current: string | null) => string | null,
+    ) => {
+      const doc = liveDocument(clients, kind, name);
+      const result = await changeDocument({
+        doc,
+        change,
+        keep: (current) =>
+          this.backup({ kind, target: name, current, proposed: '' }, connectionId, reason, target),
+      });
+      backups.push(...result.backups);
+      const proposal: Proposal = {
+        kind,
+        target: name,
+        current: result.before,
+        proposed: change(result.after) ?? '',
+      };
+      applied.push(proposal);
+      return { proposal, backups: result.backups };
+    };
 
     if (step === 'bucket-policy') {
-      const p = pick('bucket-policy')!;
-      backups.push(
-        await this.backup(p, connectionId, 'before Ferry changed the bucket policy', target),
+      const ours = bucketPolicy(exportTarget, form).Statement;
+      await merge(
+        'bucket-policy',
+        `s3://${target.bucket}`,
+        'before Ferry changed the bucket policy',
+        (current) => formatPolicy(mergePolicy(parse(current), ours)),
       );
-      const { PutBucketPolicyCommand } = await s3Sdk();
-      await clients.s3.send(
-        new PutBucketPolicyCommand({ Bucket: target.bucket, Policy: p.proposed }),
-      );
-      applied.push(p);
     } else if (step === 'role') {
       if (form !== 'role')
         throw new FerryError(
@@ -200,81 +221,77 @@ export class AwsSetup {
           'The export role belongs to the role form of the bucket policy',
           'form',
         );
-      const { CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } =
-        await iamSdk();
-      const trust = pick('role-trust')!;
-      const permissions = pick('role-policy')!;
-      backups.push(
-        await this.backup(
-          trust,
-          connectionId,
+      const roleName = exportRoleName(target.projectId);
+      const trustOf = (current: string | null) =>
+        formatPolicy(roleTrustPolicy(identity.arn, parse(current)));
+      const created = await this.createRole(clients, roleName, trustOf(null), target, connectionId);
+      /** What the trust step changed, to put back if the permissions can not be set. */
+      let undo: { created: boolean; before: string | null; backup: Backup } | null = null;
+      if (created) {
+        backups.push(created.backup);
+        applied.push({
+          kind: 'role-trust',
+          target: roleName,
+          current: null,
+          proposed: trustOf(null),
+        });
+        undo = { created: true, before: null, backup: created.backup };
+      } else {
+        const trust = await merge(
+          'role-trust',
+          roleName,
           'before Ferry set who may assume the export role',
-          target,
-        ),
-      );
-      backups.push(
-        await this.backup(
-          permissions,
-          connectionId,
-          "before Ferry set the export role's permissions",
-          target,
-        ),
-      );
-      const created = trust.current === null;
-      if (created)
-        await clients.iam.send(
-          new CreateRoleCommand({
-            RoleName: trust.target,
-            AssumeRolePolicyDocument: trust.proposed,
-            Description: `Ferry exports of project ${target.projectId}`,
-          }),
+          trustOf,
         );
-      else
-        await clients.iam.send(
-          new UpdateAssumeRolePolicyCommand({
-            RoleName: trust.target,
-            PolicyDocument: trust.proposed,
-          }),
-        );
+        if (trust.backups[0])
+          undo = { created: false, before: trust.proposal.current, backup: trust.backups[0] };
+      }
       try {
-        await clients.iam.send(
-          new PutRolePolicyCommand({
-            RoleName: trust.target,
-            PolicyName: ROLE_POLICY_NAME,
-            PolicyDocument: permissions.proposed,
-          }),
+        await merge(
+          'role-policy',
+          roleName,
+          "before Ferry set the export role's permissions",
+          (current) =>
+            formatPolicy(
+              mergePolicy(parse(current), rolePermissionsPolicy(exportTarget).Statement),
+            ),
         );
       } catch (error) {
         // Half a role is worse than none: put the trust policy back as it was.
-        const restored = await this.undoTrust(clients, trust, created, backups[0]!);
+        const restored = undo
+          ? await this.undoTrust(clients, roleName, undo)
+          : 'its trust policy, which needed no change, is as it was.';
         throw Object.assign(error as Error, {
           message: `${(error as Error).message} — setting the export role's permissions failed, so ${restored}`,
         });
       }
-      applied.push(trust, permissions);
     } else if (step === 'key-policy') {
-      const p = pick('key-policy');
-      if (!p)
+      if (!target.kmsKeyArn || form !== 'role')
         throw new FerryError(
           'validation',
           'The key policy step needs a KMS key and the role form',
           'kmsKeyArn',
         );
-      backups.push(
-        await this.backup(p, connectionId, 'before Ferry changed the key policy', target),
+      await merge(
+        'key-policy',
+        target.kmsKeyArn,
+        'before Ferry changed the key policy',
+        (current) =>
+          formatPolicy(
+            mergePolicy(
+              parse(current) ?? defaultKeyPolicy(identity.account, identity.partition),
+              kmsKeyStatements(exportTarget),
+            ),
+          ),
       );
-      const { PutKeyPolicyCommand } = await kmsSdk();
-      await clients.kms.send(
-        new PutKeyPolicyCommand({
-          KeyId: target.kmsKeyArn!,
-          PolicyName: 'default',
-          Policy: p.proposed,
-        }),
-      );
-      applied.push(p);
     } else {
-      const p = pick('bucket-encryption');
-      if (!p) throw new FerryError('validation', 'Bucket encryption needs a KMS key', 'kmsKeyArn');
+      if (!target.kmsKeyArn)
+        throw new FerryError('validation', 'Bucket encryption needs a KMS key', 'kmsKeyArn');
+      // The bucket's default encryption is one setting, not statements: it is replaced.
+      const doc = liveDocument(clients, 'bucket-encryption', `s3://${target.bucket}`);
+      const current = await doc.read();
+      const proposed = formatPolicy(bucketEncryption(target.kmsKeyArn));
+      const p: Proposal = { kind: 'bucket-encryption', target: doc.target, current, proposed };
       backups.push(
         await this.backup(
           p,
@@ -283,40 +300,63 @@ export class AwsSetup {
           target,
         ),
       );
-      const { PutBucketEncryptionCommand } = await s3Sdk();
-      await clients.s3.send(
-        new PutBucketEncryptionCommand({
-          Bucket: target.bucket,
-          ServerSideEncryptionConfiguration: JSON.parse(p.proposed) as never,
-        }),
-      );
+      await doc.write(proposed);
       applied.push(p);
     }
     return { backups, applied };
   }
 
+  /**
+   * Create the export role with its trust policy, backing up that there was none; null when it
+   * exists already (someone — another Ferry — created it meanwhile: it is then merged into).
+   */
+  private async createRole(
+    clients: SetupClients,
+    roleName: string,
+    trust: string,
+    target: SetupTarget,
+    connectionId: string | null,
+  ): Promise<{ backup: Backup } | null> {
+    if ((await roleNow(clients, roleName)).trust !== null) return null;
+    const backup = await this.backup(
+      { kind: 'role-trust', target: roleName, current: null, proposed: trust },
+      connectionId,
+      'before Ferry set who may assume the export role',
+      target,
+    );
+    const { CreateRoleCommand } = await iamSdk();
+    try {
+      await clients.iam.send(
+        new CreateRoleCommand({
+          RoleName: roleName,
+          AssumeRolePolicyDocument: trust,
+          Description: `Ferry exports of project ${target.projectId}`,
+        }),
+      );
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists') return null;
+      throw error;
+    }
+    return { backup };
+  }
+
   /** Put a role's trust back after a later step failed; says what it did. */
   private async undoTrust(
     clients: SetupClients,
-    trust: Proposal,
-    created: boolean,
-    backup: Backup,
+    roleName: string,
+    undo: { created: boolean; before: string | null; backup: Backup },
   ): Promise<string> {
-    const { DeleteRoleCommand, UpdateAssumeRolePolicyCommand } = await iamSdk();
+    const { DeleteRoleCommand } = await iamSdk();
     try {
-      if (created) {
-        await clients.iam.send(new DeleteRoleCommand({ RoleName: trust.target }));
-        return `the role ${trust.target} Ferry had just created was deleted again.`;
+      if (undo.created) {
+        await clients.iam.send(new DeleteRoleCommand({ RoleName: roleName }));
+        return `the role ${roleName} Ferry had just created was deleted again.`;
       }
-      await clients.iam.send(
-        new UpdateAssumeRolePolicyCommand({
-          RoleName: trust.target,
-          PolicyDocument: trust.current!,
-        }),
-      );
-      return `the role's trust policy was restored from backup ${backup.id}; nothing changed.`;
-    } catch (undo) {
-      return `restoring the trust policy failed too (${(undo as Error).message}): restore backup ${backup.id} (ferry backups restore ${backup.id}).`;
+      await liveDocument(clients, 'role-trust', roleName).write(undo.before);
+      return `the role's trust policy was restored from backup ${undo.backup.id}; nothing changed.`;
+    } catch (failure) {
+      return `restoring the trust policy failed too (${(failure as Error).message}): restore backup ${undo.backup.id} (ferry backups restore ${undo.backup.id}).`;
     }
   }
 
@@ -332,78 +372,43 @@ export class AwsSetup {
     const backups: Backup[] = [];
     const changed: Proposal[] = [];
     const reason = `before Ferry removed connection ${target.connectionId}'s statements`;
+    /** Take the connection's statements out of one live document (see changeDocument). */
     const strip = async (
       kind: Backup['kind'],
       name: string,
-      current: string | null,
-      put: (doc: string | null) => Promise<unknown>,
+      emptied: () => Promise<string | null>,
     ) => {
-      const doc = parse(current);
-      if (!doc || !hasConnectionStatements(doc, target.connectionId)) return;
-      const left = withoutConnection(doc, target.connectionId);
-      const proposal: Proposal = {
-        kind,
-        target: name,
-        current,
-        proposed: left ? formatPolicy(left) : '',
+      const empty = await emptied();
+      const change = (current: string | null) => {
+        const doc = parse(current);
+        if (!doc || !hasConnectionStatements(doc, target.connectionId)) return current;
+        const left = withoutConnection(doc, target.connectionId);
+        return left ? formatPolicy(left) : empty;
       };
-      backups.push(await this.backup(proposal, target.connectionId, reason, target));
-      await put(left ? formatPolicy(left) : null);
-      changed.push(proposal);
+      const result = await changeDocument({
+        doc: liveDocument(clients, kind, name),
+        change,
+        keep: (current) =>
+          this.backup(
+            { kind, target: name, current, proposed: '' },
+            target.connectionId,
+            reason,
+            target,
+          ),
+      });
+      if (result.backups.length === 0) return;
+      backups.push(...result.backups);
+      changed.push({ kind, target: name, current: result.before, proposed: result.after ?? '' });
     };
-    const s3 = await s3Sdk();
-    await strip(
-      'bucket-policy',
-      `s3://${target.bucket}`,
-      await this.currentBucketPolicy(clients, target.bucket),
-      (doc) =>
-        doc === null
-          ? clients.s3.send(new s3.DeleteBucketPolicyCommand({ Bucket: target.bucket }))
-          : clients.s3.send(new s3.PutBucketPolicyCommand({ Bucket: target.bucket, Policy: doc })),
-    );
-    if (form === 'role') {
-      const roleName = exportRoleName(target.projectId);
-      const iam = await iamSdk();
-      await strip(
-        'role-policy',
-        roleName,
-        (await this.currentRole(clients, roleName)).permissions,
-        (doc) =>
-          doc === null
-            ? clients.iam.send(
-                new iam.DeleteRolePolicyCommand({
-                  RoleName: roleName,
-                  PolicyName: ROLE_POLICY_NAME,
-                }),
-              )
-            : clients.iam.send(
-                new iam.PutRolePolicyCommand({
-                  RoleName: roleName,
-                  PolicyName: ROLE_POLICY_NAME,
-                  PolicyDocument: doc,
-                }),
-              ),
-      );
-    }
-    if (target.kmsKeyArn) {
-      const { PutKeyPolicyCommand } = await kmsSdk();
-      await strip(
-        'key-policy',
-        target.kmsKeyArn,
-        await this.currentKeyPolicy(clients, target.kmsKeyArn),
-        async (doc) => {
-          // A key policy can not be removed; one left empty would lock the key: keep AWS's default.
-          const identity = await this.identity(target);
-          await clients.kms.send(
-            new PutKeyPolicyCommand({
-              KeyId: target.kmsKeyArn!,
-              PolicyName: 'default',
-              Policy: doc ?? formatPolicy(defaultKeyPolicy(identity.account, identity.partition)),
-            }),
-          );
-        },
-      );
-    }
+    await strip('bucket-policy', `s3://${target.bucket}`, async () => null);
+    if (form === 'role')
+      await strip('role-policy', exportRoleName(target.projectId), async () => null);
+    if (target.kmsKeyArn)
+      // A key policy can not be removed; one left empty would lock the key: AWS's default then.
+      await strip('key-policy', target.kmsKeyArn, async () => {
+        const identity = await this.identity(target);
+        return formatPolicy(defaultKeyPolicy(identity.account, identity.partition));
+      });
     return { backups, changed };
   }
 
@@ -441,14 +446,14 @@ export class AwsSetup {
   ): Promise<{ restored: Backup; replaced: Backup }> {
     const { backup: entry, document } = await this.backupDocument(backupId);
     const clients = await this.aws.setup({ ...target, roleArn: null });
-    const now = await this.documentNow(clients, entry);
+    const live = liveDocument(clients, entry.kind, entry.target);
     const replaced = await this.backup(
-      { kind: entry.kind, target: entry.target, current: now, proposed: '' },
+      { kind: entry.kind, target: entry.target, current: await live.read(), proposed: '' },
       entry.connectionId,
       `before restoring ${entry.id}`,
       target,
     );
-    await this.putDocument(clients, entry, document);
+    await live.write(document);
     return { restored: entry, replaced };
   }
 
@@ -459,85 +464,8 @@ export class AwsSetup {
   ): Promise<{ backup: Backup; kept: string | null; now: string | null }> {
     const { backup: entry, document } = await this.backupDocument(backupId);
     const clients = await this.aws.setup({ ...target, roleArn: null });
-    return { backup: entry, kept: document, now: await this.documentNow(clients, entry) };
-  }
-
-  /** The document a backup is of, as it is in AWS now, formatted as backups keep it. */
-  private async documentNow(clients: SetupClients, entry: Backup): Promise<string | null> {
-    const bucket = entry.target.replace(/^s3:\/\//, '');
-    switch (entry.kind) {
-      case 'bucket-policy':
-        return this.currentBucketPolicy(clients, bucket);
-      case 'bucket-encryption':
-        return this.currentEncryption(clients, bucket);
-      case 'key-policy':
-        return this.currentKeyPolicy(clients, entry.target);
-      case 'role-trust':
-        return (await this.currentRole(clients, entry.target)).trust;
-      case 'role-policy':
-        return (await this.currentRole(clients, entry.target)).permissions;
-    }
-  }
-
-  /** Write a document where a backup came from; null removes what is there. */
-  private async putDocument(
-    clients: SetupClients,
-    entry: Backup,
-    document: string | null,
-  ): Promise<void> {
-    const s3 = await s3Sdk();
-    const bucket = entry.target.replace(/^s3:\/\//, '');
-    if (entry.kind === 'bucket-policy') {
-      if (document === null)
-        await clients.s3.send(new s3.DeleteBucketPolicyCommand({ Bucket: bucket }));
-      else
-        await clients.s3.send(new s3.PutBucketPolicyCommand({ Bucket: bucket, Policy: document }));
-    } else if (entry.kind === 'bucket-encryption') {
-      if (document === null)
-        await clients.s3.send(new s3.DeleteBucketEncryptionCommand({ Bucket: bucket }));
-      else
-        await clients.s3.send(
-          new s3.PutBucketEncryptionCommand({
-            Bucket: bucket,
-            ServerSideEncryptionConfiguration: JSON.parse(document) as never,
-          }),
-        );
-    } else if (entry.kind === 'key-policy') {
-      // A key always has a policy: a backup of none cannot be put back.
-      const { PutKeyPolicyCommand } = await kmsSdk();
-      if (document !== null)
-        await clients.kms.send(
-          new PutKeyPolicyCommand({ KeyId: entry.target, PolicyName: 'default', Policy: document }),
-        );
-    } else {
-      const iam = await iamSdk();
-      if (entry.kind === 'role-trust' && document !== null)
-        await clients.iam.send(
-          new iam.UpdateAssumeRolePolicyCommand({
-            RoleName: entry.target,
-            PolicyDocument: document,
-          }),
-        );
-      if (entry.kind === 'role-policy') {
-        if (document === null)
-          await clients.iam
-            .send(
-              new iam.DeleteRolePolicyCommand({
-                RoleName: entry.target,
-                PolicyName: ROLE_POLICY_NAME,
-              }),
-            )
-            .catch(() => undefined);
-        else
-          await clients.iam.send(
-            new iam.PutRolePolicyCommand({
-              RoleName: entry.target,
-              PolicyName: ROLE_POLICY_NAME,
-              PolicyDocument: document,
-            }),
-          );
-      }
-    }
+    const now = await liveDocument(clients, entry.kind, entry.target).read();
+    return { backup: entry, kept: document, now };
   }
 
   /** Verify access as an export would: as the role in the role form, else as the profile. */
@@ -624,8 +552,8 @@ export class AwsSetup {
   ): Promise<string | null> {
     const clients = await this.aws.setup({ ...target, roleArn: null });
     return kind === 'bucket-policy'
-      ? this.currentBucketPolicy(clients, target.bucket)
-      : this.currentEncryption(clients, target.bucket);
+      ? bucketPolicyNow(clients, target.bucket)
+      : encryptionNow(clients, target.bucket);
   }
 
   /** Keep a document as it is now, in backups/ and the index in config.json. Never deleted by Ferry. */
@@ -662,62 +590,6 @@ export class AwsSetup {
       data.backups.push(entry);
     });
     return entry;
-  }
-
-  private async currentBucketPolicy(clients: SetupClients, bucket: string): Promise<string | null> {
-    const { GetBucketPolicyCommand } = await s3Sdk();
-    try {
-      return (await clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
-    } catch (error) {
-      if ((error as Error).name === 'NoSuchBucketPolicy') return null;
-      throw error;
-    }
-  }
-
-  private async currentEncryption(clients: SetupClients, bucket: string): Promise<string | null> {
-    const { GetBucketEncryptionCommand } = await s3Sdk();
-    try {
-      const out = await clients.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
-      return out.ServerSideEncryptionConfiguration
-        ? formatPolicy(out.ServerSideEncryptionConfiguration)
-        : null;
-    } catch (error) {
-      if ((error as Error).name === 'ServerSideEncryptionConfigurationNotFoundError') return null;
-      throw error;
-    }
-  }
-
-  private async currentKeyPolicy(clients: SetupClients, keyArn: string): Promise<string | null> {
-    const { GetKeyPolicyCommand } = await kmsSdk();
-    return (
-      (await clients.kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' })))
-        .Policy ?? null
-    );
-  }
-
-  private async currentRole(
-    clients: SetupClients,
-    roleName: string,
-  ): Promise<{ trust: string | null; permissions: string | null }> {
-    const { GetRoleCommand, GetRolePolicyCommand } = await iamSdk();
-    try {
-      const role = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
-      const trust = role.Role?.AssumeRolePolicyDocument
-        ? decodeURIComponent(role.Role.AssumeRolePolicyDocument)
-        : null;
-      const permissions = await clients.iam
-        .send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: ROLE_POLICY_NAME }))
-        .then((r) => (r.PolicyDocument ? decodeURIComponent(r.PolicyDocument) : null))
-        .catch(() => null);
-      return { trust, permissions };
-    } catch (error) {
-      if (
-        (error as Error).name === 'NoSuchEntityException' ||
-        (error as Error).name === 'NoSuchEntity'
-      )
-        return { trust: null, permissions: null };
-      throw error;
-    }
   }
 }
 
