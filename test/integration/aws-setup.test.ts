@@ -405,6 +405,20 @@ describe('policies: two connections on one bucket, and the owner', () => {
         await readFile(join(e.dataDir, 'backups', removed.backups[0]!.file), 'utf8'),
       ) as { document: string };
       expect(backup.document).toBe(bucketDoc);
+
+      // B moved back to the legacy form: its statements in the role's policy are still found.
+      const legacy = await e.call('aws.unapply', { target: b, form: 'legacy' });
+      expect(legacy.changed.map((c) => c.kind)).toEqual([
+        'bucket-policy',
+        'role-policy',
+        'key-policy',
+      ]);
+      const inlineAfter = await iam
+        .send(
+          new GetRolePolicyCommand({ RoleName: 'ferry-export-187530', PolicyName: 'ferry-export' }),
+        )
+        .catch(() => null);
+      expect(inlineAfter).toBeNull(); // nothing else was in it: removed, as Ferry found it
     } finally {
       await e.close();
     }

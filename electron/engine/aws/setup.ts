@@ -401,8 +401,12 @@ export class AwsSetup {
       changed.push({ kind, target: name, current: result.before, proposed: result.after ?? '' });
     };
     await strip('bucket-policy', `s3://${target.bucket}`, async () => null);
-    if (form === 'role')
-      await strip('role-policy', exportRoleName(target.projectId), async () => null);
+    // The role's policy is looked at whichever form the connection has now: statements applied
+    // in the role form stay there after a move back to the legacy form.
+    const roleName = exportRoleName(target.projectId);
+    await strip('role-policy', roleName, async () => null).catch((error: unknown) => {
+      if (form === 'role' || !isAccessDenied(error)) throw error;
+    });
     if (target.kmsKeyArn)
       // A key policy can not be removed; one left empty would lock the key: AWS's default then.
       await strip('key-policy', target.kmsKeyArn, async () => {
@@ -626,4 +630,13 @@ export function setupWarnings(
 /** An S3-compatible endpoint reached over plain http (a local store). */
 function isPlainHttp(endpoint: string | null | undefined): boolean {
   return !!endpoint && /^http:\/\//i.test(endpoint);
+}
+
+function isAccessDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    e.name === 'AccessDenied' ||
+    e.name === 'AccessDeniedException' ||
+    e.$metadata?.httpStatusCode === 403
+  );
 }
