@@ -220,6 +220,30 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
   );
 
   connection
+    .command('take-over')
+    .description(
+      "make this Ferry the one that exports the connection's destination, in place of another that claimed it (do it only once the other no longer exports there)",
+    )
+    .argument('<connection>', 'connection ID (cn_…) or name')
+    .addHelpText(
+      'after',
+      '\nOne destination (a bucket prefix or folder, for one project) is written by one Ferry: a\n' +
+        'second data folder, on this computer or another, is refused with the name of the first,\n' +
+        'since two writing the same hours would leave duplicates. Taking over removes the other\n' +
+        "Ferry's claim and places this one's; then its failed hours are tried again.",
+    )
+    .action((id: string) =>
+      ctx.withEngine('write', async (engine) => {
+        const taken = await engine.call('connections.takeOver', { id });
+        print(ctx, taken, () =>
+          taken.removed.length === 0
+            ? `The destination of "${id}" was claimed by no other Ferry; it is this one's.\n`
+            : `Took the destination of "${id}" over from ${taken.removed.map((r) => `the Ferry on host "${r.host}"${r.since ? ` (since ${r.since})` : ''}`).join(' and ')}.\n`,
+        );
+      }),
+    );
+
+  connection
     .command('remove')
     .description('remove a connection (its job history and exported files are kept)')
     .argument('<connection>', 'connection ID (cn_…) or name')

@@ -22,6 +22,7 @@ import { openStore, type Store } from './store';
 import type { JobsStore } from './store/jobs-store';
 import { secretsNotice } from './secret-binding';
 import { ClockWitness } from './time/witness';
+import { loadInstance } from './store/instance';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
 
 export interface EngineOptions {
@@ -146,7 +147,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const aws = options.aws ?? createAwsClients();
   const cacheDir = join(store.dataDir, 'cache');
   if (!options.readOnly) await mkdir(cacheDir, { recursive: true });
+  let instance: ReturnType<typeof loadInstance> | null = null;
   const exports = new ExportService({
+    // Read (or made) on first use; a failure is tried again at the next use.
+    instance: () =>
+      (instance ??= loadInstance(store.dataDir, () => clock.now(), options.readOnly).catch(
+        (error: unknown) => {
+          instance = null;
+          throw error;
+        },
+      )),
     config: store.config,
     jobs: store.jobs,
     secrets,
@@ -223,8 +233,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }, options.log);
   }
   // A commit a kill cut short is finished before anything else writes to a destination.
-  if (!options.readOnly)
-    store.notices.push(...(await exports.recover()));
+  if (!options.readOnly) store.notices.push(...(await exports.recover()));
   else await exports.loadCommits();
   const handlers = createHandlers({
     store,

@@ -112,6 +112,17 @@ export const contract = {
   'connections.create': spec(connectionCreate, connection, true),
   'connections.update': spec(connectionUpdate, connection, true),
   'connections.delete': spec(byConnection, deleted, true),
+  /**
+   * Take the connection's destination over from another Ferry that claimed it (docs/storage.md):
+   * its claim is removed and this data folder's placed. Only once the other no longer exports there.
+   */
+  'connections.takeOver': spec(
+    byConnection,
+    z.object({
+      removed: z.array(z.object({ host: z.string(), since: z.string().nullable() })),
+    }),
+    true,
+  ),
 
   'jobs.list': spec(
     jobListQuery.optional(),

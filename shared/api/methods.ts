@@ -21,6 +21,7 @@ export const API_METHODS = [
   'connections.create',
   'connections.update',
   'connections.delete',
+  'connections.takeOver',
   'jobs.list',
   'jobs.get',
   'jobs.exportHour',

@@ -18,6 +18,11 @@ export const connectionStatus = z.object({
   reason: z.string().nullable(),
   /** What to do about a failure: the missing permission and the statement that grants it. */
   fix: z.string().nullable(),
+  /**
+   * The failure's code when it is known (`destination-claimed`, `commit-incomplete`, a missing
+   * permission…): what the console offers to do about it.
+   */
+  cause: z.string().nullable().default(null),
   /** True when an access error stopped this connection's queue until fixed or retried. */
   stopped: z.boolean(),
   /** The newest hour with every dataset exported. */

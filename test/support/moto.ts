@@ -113,15 +113,21 @@ export async function startMoto(extraEnv: Record<string, string> = {}): Promise<
   };
 }
 
-/** Every object under a prefix with its ETag and body, sorted by key. */
+/**
+ * Every object of the export under a prefix with its ETag and body, sorted by key. Ferry's
+ * claims on the destination (`_ferry-owner_…`, not part of the export) are left out unless
+ * `claims` asks for them.
+ */
 export async function listObjects(
   s3: S3Client,
   bucket: string,
   prefix: string,
+  { claims = false }: { claims?: boolean } = {},
 ): Promise<{ key: string; etag: string; body: Buffer }[]> {
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   const out = [];
   for (const item of listed.Contents ?? []) {
+    if (!claims && /(^|\/)_ferry-owner_/.test(item.Key!)) continue;
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: item.Key }));
     out.push({
       key: item.Key!,

@@ -89,6 +89,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (input.destination) await scheduler.resume(updated.id);
       return updated;
     },
+    'connections.takeOver': ({ id }) => scheduler.takeOver(id),
     'connections.delete': ({ id }) => {
       migrations.refuseChange(catalog.getConnection(id).id, 'delete');
       return catalog.deleteConnection(id);

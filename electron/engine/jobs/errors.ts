@@ -9,6 +9,7 @@ import { WorkerMismatch } from '../pipeline/pool';
 import { redactUpstream } from '../redact';
 import { SourceError } from '../sources/types';
 import type { CommitRefused } from './commit';
+import { DestinationClaimed } from './destination-claim';
 import { HourNotEnded } from '../time/witness';
 
 export type JobError = NonNullable<Job['error']>;
@@ -86,6 +87,13 @@ function classify(error: unknown): JobError {
       code: 'worker-mismatch',
       message: error.message,
       fix: 'Reinstall Ferry (from a source checkout: npm run build). Nothing was exported.',
+    };
+  if (error instanceof DestinationClaimed)
+    return {
+      kind: 'config',
+      code: 'destination-claimed',
+      message: error.message,
+      fix: error.fix,
     };
   if (error instanceof HourNotEnded)
     return {

@@ -18,8 +18,10 @@ import { sleep, type Timers } from '../schedule/timers';
 import { StagedObjectLost, type Sink } from '../sinks/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
+import type { Instance } from '../store/instance';
 import type { SecretStore } from '../store/secrets';
 import { CommitLog, commitPatiently, CommitRefused, type CommitIntent } from './commit';
+import { DestinationClaims } from './destination-claim';
 import { recordedCount } from './earlier-export';
 import { Endpoints } from './endpoints';
 import {
@@ -55,6 +57,8 @@ export interface ExportDeps {
   timers: Timers;
   /** What time S3 and Amplitude say it is: no hour is exported before it has ended by them. */
   witness?: ClockWitness;
+  /** This data folder, as destinations' claims name it (see DestinationClaims); read on use. */
+  instance: () => Promise<Instance>;
 }
 
 /** How one hour's export runs: cancelled by `signal`, retried by `retry`, noted with `notes`. */
@@ -112,12 +116,14 @@ export class ExportService {
   private readonly commits: CommitLog;
   private readonly endpoints: Endpoints;
   private readonly leftovers: Leftovers;
+  private readonly claims: DestinationClaims;
   private closed = false;
   /** Aborted when Ferry stops: a commit waiting to try a refused step again stops waiting. */
   private readonly stopping = new AbortController();
 
   constructor(private readonly deps: ExportDeps) {
     this.commits = new CommitLog(deps.commitsDir, deps.guard);
+    this.claims = new DestinationClaims(deps.instance);
     const witness = deps.witness;
     this.endpoints = new Endpoints({
       ...deps,
@@ -258,12 +264,10 @@ export class ExportService {
   incompleteCommits(
     connectionId: string,
   ): { hour: string; job: { id: string; dataset: Dataset } }[] {
-    return this.commits
-      .unfinished(connectionId)
-      .map(({ hour, jobs: [first] }) => ({
-        hour,
-        job: { id: first!.id, dataset: first!.dataset },
-      }));
+    return this.commits.unfinished(connectionId).map(({ hour, jobs: [first] }) => ({
+      hour,
+      job: { id: first!.id, dataset: first!.dataset },
+    }));
   }
 
   /** Abort uploads a killed process left unfinished at S3 connections (see Leftovers). */
@@ -342,6 +346,8 @@ export class ExportService {
     };
     /** The commit recorded for this run's hour, once past the commit point. */
     let pending: CommitIntent | null = null;
+    /** The hour written (staged, invisible) and not yet recorded as a commit. */
+    let staged: StagedDataset[] | null = null;
     /** Said on a run that ends while its hour is part-way visible. */
     const unfinished = (job: Job) =>
       pending
@@ -371,9 +377,13 @@ export class ExportService {
         signal.throwIfAborted();
         // An earlier hour this connection could not make visible is finished first.
         await this.leftovers.finishOpen(connection.id, run.hour);
-        const written = await this.write(run, connection, project, org, jobs, signal);
+        staged = await this.write(run, connection, project, org, jobs, signal);
+        // Still this data folder's destination (another Ferry may have taken it over meanwhile);
+        // its claim is placed now, by the first commit there.
+        await this.claim(connection, project, true);
         // The last moment a cancel applies: past it the hour is committed, whatever happens.
         signal.throwIfAborted();
+        const written = staged;
         run.committing = true;
         pending = await this.intent(connection, project, run, jobs, written, started);
         await this.commits.record(pending);
@@ -385,6 +395,9 @@ export class ExportService {
         return done;
       } catch (error) {
         if (pending) this.commits.release(pending);
+        // Written but not committed: nothing of it may stay behind.
+        else if (staged) await this.discard(connection, staged);
+        staged = null;
         if (error instanceof CommitRefused && error.hour === run.hour) {
           // Ferry is stopping: the next start finishes the commit.
           if (this.closed) return cancelled();
@@ -431,6 +444,27 @@ export class ExportService {
     }
   }
 
+  /** Claim the connection's destination for this data folder, or throw DestinationClaimed. */
+  private async claim(connection: Connection, project: Project, place: boolean): Promise<void> {
+    const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
+    const sink = await this.sinkFor(connection);
+    await this.claims.check(sink, prefix, connection, project.id, { place });
+  }
+
+  /** Take a connection's destination over from another Ferry (connections.takeOver). */
+  async takeOver(connectionId: string) {
+    const { connection, project } = this.resolve(connectionId);
+    const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
+    return this.claims.takeOver(await this.sinkFor(connection), prefix, connection, project.id);
+  }
+
+  /** Throw away what a run wrote and will not commit. */
+  private async discard(connection: Connection, written: StagedDataset[]): Promise<void> {
+    const sink = await this.sinkFor(connection).catch(() => null);
+    if (!sink) return;
+    await Promise.allSettled(written.flatMap((d) => d.objects).map((o) => sink.discard(o.staged)));
+  }
+
   /** Wait before a refused commit step is tried again; false when Ferry stops meanwhile. */
   private async pause(ms: number): Promise<boolean> {
     await sleep(this.deps.timers, ms, this.stopping.signal);
@@ -448,6 +482,7 @@ export class ExportService {
   ): Promise<StagedDataset[]> {
     const source = await this.endpoints.sourceFor(project);
     const sink = await this.endpoints.sinkFor(connection);
+    await this.claim(connection, project, false);
     // A commit of this hour a killed process could not finish is replaced by this run.
     await this.commits.supersede(connection.id, run.hour, sink);
     const eventsJob = jobs.find((j) => j.dataset === 'events');

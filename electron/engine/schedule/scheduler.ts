@@ -348,6 +348,16 @@ export class Scheduler {
     return this.status(connection.id);
   }
 
+  /**
+   * Take a connection's destination over from another Ferry, then try its failed hours again (the
+   * claim was why they failed).
+   */
+  async takeOver(connectionId: string) {
+    const taken = await this.deps.exports.takeOver(connectionId);
+    await this.retryFailed(connectionId);
+    return taken;
+  }
+
   // -- runs ----------------------------------------------------------------------------------------
 
   /**

@@ -41,7 +41,8 @@ export function connectionStatus(
     nextHour: connection.enabled ? plan.nextHour : null,
     nextRunAt: connection.enabled ? new Date(plan.nextAt).toISOString() : null,
   };
-  if (!connection.enabled) return { ...base, state: 'disabled', reason: null, fix: null };
+  if (!connection.enabled)
+    return { ...base, state: 'disabled', reason: null, fix: null, cause: null };
   const half = incomplete[0];
   if (half)
     return {
@@ -54,6 +55,7 @@ export function connectionStatus(
       fix:
         half.error?.fix ??
         'Ferry finishes the commit before it exports another hour of this connection, and at its next start; exporting the hour again also replaces it whole.',
+      cause: 'commit-incomplete',
     };
   if (alert || failed) {
     const error =
@@ -67,6 +69,7 @@ export function connectionStatus(
       fix:
         error?.fix ??
         'Open the failed job for the cause and its fix; "Retry failed" exports the hour again once it is fixed.',
+      cause: error?.code ?? null,
     };
   }
   const refused = retrying.find((r) => r.error.kind === 'access');
@@ -76,6 +79,7 @@ export function connectionStatus(
       state: 'failing',
       reason: `${refused.hour.replace('T', ' ')}:00 UTC (${refused.dataset}) is being retried after AWS refused it (try ${refused.attempts} of ${connection.schedule.accessTries}): ${refused.error.message}`,
       fix: refused.error.fix,
+      cause: refused.error.code,
     };
   if (plan.pendingHours > 1)
     return {
@@ -83,6 +87,7 @@ export function connectionStatus(
       state: 'catching-up',
       reason: `${plan.pendingHours} hours to export`,
       fix: null,
+      cause: null,
     };
-  return { ...base, state: 'healthy', reason: null, fix: null };
+  return { ...base, state: 'healthy', reason: null, fix: null, cause: null };
 }

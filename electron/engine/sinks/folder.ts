@@ -120,7 +120,7 @@ export class FolderSink implements Sink {
       const key = relative(this.root, join(dir, name)).split(sep).join('/');
       if (!key.startsWith(prefix)) continue;
       const info = await stat(join(dir, name)).catch(() => null);
-      if (info?.isFile()) out.push({ key, size: info.size, etag: null });
+      if (info?.isFile()) out.push({ key, size: info.size, etag: null, modified: info.mtimeMs });
     }
     return out.sort((a, b) => a.key.localeCompare(b.key));
   }

@@ -242,7 +242,13 @@ export class S3Sink implements Sink {
         }),
       );
       for (const item of page.Contents ?? [])
-        if (item.Key) out.push({ key: item.Key, size: item.Size ?? 0, etag: item.ETag ?? null });
+        if (item.Key)
+          out.push({
+            key: item.Key,
+            size: item.Size ?? 0,
+            etag: item.ETag ?? null,
+            modified: item.LastModified?.getTime() ?? null,
+          });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out;

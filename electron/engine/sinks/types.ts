@@ -26,6 +26,8 @@ export interface StoredObject {
   key: string;
   size: number;
   etag: string | null;
+  /** When it was last written (epoch ms), as the destination says; null when unknown. */
+  modified?: number | null;
 }
 
 /** A sealed object whose staged data is gone (aborted by someone) and that is not in place. */

@@ -4,7 +4,9 @@ import Button from '@cloudscape-design/components/button';
 import StatusIndicator, {
   type StatusIndicatorProps,
 } from '@cloudscape-design/components/status-indicator';
+import { useState } from 'react';
 import type { ConnectionState, ConnectionStatus } from '../../../shared/model/schedule';
+import { ConfirmAction } from '../../components/Confirm';
 import { CONNECTION_STATE_WORDS } from '../../../shared/model/words';
 import { useAppStore } from '../app/store';
 import { useScheduleStore } from './store';
@@ -45,28 +47,43 @@ export function StatusAlerts({
   onBackfill(range: { from: string; to: string }): void;
 }) {
   const resume = useScheduleStore((s) => s.resume);
+  const takeOver = useScheduleStore((s) => s.takeOver);
   const flash = useAppStore((s) => s.flash);
+  const [confirmTakeOver, setConfirmTakeOver] = useState(false);
   if (!status) return null;
+  const claimed = status.cause === 'destination-claimed';
   return (
     <>
       {status.state === 'failing' && (
         <Alert
           type="error"
-          header={status.stopped ? 'Exports are stopped' : 'Exports are failing'}
+          header={
+            claimed
+              ? 'Another Ferry exports to this destination'
+              : status.stopped
+                ? 'Exports are stopped'
+                : 'Exports are failing'
+          }
           data-testid="failing-alert"
           action={
-            <Button
-              onClick={async () => {
-                const result = await resume(status.connectionId);
-                flash(
-                  result.ok ? 'info' : 'error',
-                  result.ok ? 'Trying the failed hours again now.' : result.message,
-                );
-              }}
-              data-testid="resume"
-            >
-              {status.stopped ? 'I fixed it — start again' : 'Retry now'}
-            </Button>
+            claimed ? (
+              <Button onClick={() => setConfirmTakeOver(true)} data-testid="take-over">
+                Take over destination…
+              </Button>
+            ) : (
+              <Button
+                onClick={async () => {
+                  const result = await resume(status.connectionId);
+                  flash(
+                    result.ok ? 'info' : 'error',
+                    result.ok ? 'Trying the failed hours again now.' : result.message,
+                  );
+                }}
+                data-testid="resume"
+              >
+                {status.stopped ? 'I fixed it — start again' : 'Retry now'}
+              </Button>
+            )
           }
         >
           {status.reason}
@@ -77,6 +94,28 @@ export function StatusAlerts({
           )}
         </Alert>
       )}
+      <ConfirmAction
+        visible={confirmTakeOver}
+        title="Take this destination over?"
+        action="Take over"
+        testId="confirm-take-over"
+        onCancel={() => setConfirmTakeOver(false)}
+        onConfirm={async () => {
+          const result = await takeOver(status.connectionId);
+          if (result.ok) {
+            setConfirmTakeOver(false);
+            flash(
+              'success',
+              'This Ferry now exports to the destination; its failed hours are tried again.',
+            );
+          }
+          return result;
+        }}
+      >
+        Do this only once the other Ferry no longer exports here — it was stopped, or its connection
+        removed. Two Ferrys writing the same hours leave duplicate events. From now on the other one
+        is refused, naming this one.
+      </ConfirmAction>
       {status.gap && (
         <Alert
           type="warning"

@@ -21,6 +21,9 @@ interface ScheduleState {
   setStatus(status: ConnectionStatus): void;
   setBackfill(backfill: Backfill): void;
   resume(connectionId: string): Promise<ActionResult<ConnectionStatus>>;
+  takeOver(
+    connectionId: string,
+  ): Promise<ActionResult<{ removed: { host: string; since: string | null }[] }>>;
   preview(range: Range): Promise<ActionResult<BackfillPreview>>;
   startBackfill(range: Range): Promise<ActionResult<Backfill>>;
   cancelBackfill(id: string): Promise<ActionResult<Backfill>>;
@@ -60,6 +63,9 @@ export const useScheduleStore = create<ScheduleState>()((set, get) => ({
     set({
       backfills: [backfill, ...others].sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
     });
+  },
+  takeOver(connectionId) {
+    return attempt(() => api().connections.takeOver({ id: connectionId }));
   },
   async resume(connectionId) {
     const result = await attempt(() => api().schedule.resume({ id: connectionId }));

@@ -110,7 +110,8 @@ export async function s3Hour(
   const objects: Record<string, string> = {};
   let lines = 0;
   for (const o of await listObjects(s3, bucket, prefix)) {
-    if (!keep(o.key.slice(prefix.length))) continue;
+    // Ferry's claim on the destination is not part of any hour.
+    if (o.key.startsWith(`${prefix}_ferry-owner_`) || !keep(o.key.slice(prefix.length))) continue;
     objects[o.key.slice(prefix.length)] = sha256(o.body);
     if (o.key.endsWith('.json.gz')) lines += countLines(o.body);
   }
@@ -127,6 +128,7 @@ export async function folderHour(dir: string) {
       temps.push(name);
       continue;
     }
+    if (name.startsWith('_ferry-owner_')) continue; // Ferry's claim on the destination
     const body = await readFile(join(dir, name));
     objects[name] = sha256(body);
     if (name.endsWith('.json.gz')) lines += countLines(body);

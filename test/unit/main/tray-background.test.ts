@@ -12,6 +12,7 @@ const status = (
   state,
   reason,
   fix: null,
+  cause: null,
   stopped: false,
   lastExportedHour: null,
   pendingHours: 0,
