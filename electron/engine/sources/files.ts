@@ -7,7 +7,13 @@ import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model
 import { EventScanner, VALUE } from '../pipeline/scan';
 import { writeFileAtomic } from '../store/atomic';
 import { lineBlocks } from './lines';
-import { SourceError, type EventSource, type NamedStream, type SourceHour } from './types';
+import {
+  namedFailures,
+  SourceError,
+  type EventSource,
+  type NamedStream,
+  type SourceHour,
+} from './types';
 
 const EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.json.gz', '.ndjson.gz', '.jsonl.gz'];
 const MERGED_DIR = 'merged_ids';
@@ -143,9 +149,12 @@ export class FilesSource implements EventSource {
         files[name] = old;
         continue;
       }
+      const path = join(this.root, name);
       files[name] = {
         ...file,
-        ...(await indexHours(join(this.root, name), name.startsWith(`${MERGED_DIR}/`))),
+        ...(await indexHours(path, name.startsWith(`${MERGED_DIR}/`)).catch((error: unknown) => {
+          throw damagedFile(this.root, name, error);
+        })),
       };
       changed = true;
     }
@@ -163,8 +172,11 @@ export class FilesSource implements EventSource {
     if (name.endsWith('.gz')) {
       return {
         name,
-        chunks: createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
-          createGunzip({ chunkSize: 1 << 20 }),
+        chunks: namedFailures(
+          createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
+            createGunzip({ chunkSize: 1 << 20 }),
+          ),
+          (error) => damagedFile(this.root, name, error),
         ),
       };
     }
@@ -257,3 +269,22 @@ async function indexHours(
 }
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A file of the folder that can not be read as what its name says (a `.gz` cut short or
+ * corrupt): a permanent source problem, named, with its fix — retrying would read the same bytes.
+ * Other errors (the disk, permissions) are passed on as they are.
+ */
+function damagedFile(root: string, name: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (!code.startsWith('Z_')) return error as Error;
+  const what =
+    code === 'Z_BUF_ERROR'
+      ? 'its gzip data ends early — a partial copy?'
+      : `its gzip data is corrupt (${(error as Error).message})`;
+  return new SourceError(
+    `The file ${name} in the source folder ${root} is damaged: ${what}`,
+    `Replace ${join(root, name)} with a good copy, or move it out of the folder; the hours it holds are exported again once it is.`,
+    { code: 'source-damaged' },
+  );
+}

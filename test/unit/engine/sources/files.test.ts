@@ -1,0 +1,67 @@
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { FilesSource } from '../../../../electron/engine/sources/files';
+import { SourceError } from '../../../../electron/engine/sources/types';
+import { event, ndjson } from '../../../support/events';
+import { useTempDirs } from '../../../support/temp';
+
+const newDir = useTempDirs();
+const HOUR = '2020-01-25T05';
+const signal = new AbortController().signal;
+
+/** Read every event stream of the hour to its end. */
+async function readHour(source: FilesSource): Promise<number> {
+  const hour = await source.open(HOUR, signal);
+  let bytes = 0;
+  for await (const stream of hour.events())
+    for await (const chunk of stream.chunks) bytes += chunk.length;
+  return bytes;
+}
+
+const gz = () => zlib.gzipSync(ndjson(Array.from({ length: 200 }, (_, n) => event(HOUR, n))));
+
+describe('a damaged file in a files source', () => {
+  it.each([
+    ['cut short', (b: Buffer) => b.subarray(0, b.length - 100), /its gzip data ends early/],
+    [
+      'corrupt',
+      (b: Buffer) => Buffer.from(b.map((x, i) => (i > 30 && i % 7 === 0 ? x ^ 0x5a : x))),
+      /its gzip data is corrupt/,
+    ],
+  ])(
+    'is a permanent source-damaged error naming the file, with a fix (%s)',
+    async (_, damage, what) => {
+      const root = await newDir();
+      await writeFile(join(root, 'day.json.gz'), damage(gz()));
+      const failure = await readHour(new FilesSource(root, await newDir())).catch(
+        (e: unknown) => e,
+      );
+      expect(failure).toBeInstanceOf(SourceError);
+      expect(failure).toMatchObject({
+        code: 'source-damaged',
+        transient: false,
+        message: expect.stringMatching(
+          new RegExp(`^The file day\\.json\\.gz in the source folder ${root} is damaged: `),
+        ),
+        fix: `Replace ${join(root, 'day.json.gz')} with a good copy, or move it out of the folder; the hours it holds are exported again once it is.`,
+      });
+      expect((failure as Error).message).toMatch(what);
+    },
+  );
+
+  it('is named when it was damaged after it was indexed (same size and time)', async () => {
+    const root = await newDir();
+    const path = join(root, 'day.json.gz');
+    await writeFile(path, gz());
+    const source = new FilesSource(root, await newDir());
+    expect(await readHour(source)).toBeGreaterThan(0);
+    const { mtime, atime } = await stat(path);
+    const bytes = await readFile(path);
+    for (let i = 40; i < bytes.length - 40; i += 5) bytes[i]! ^= 0x33;
+    await writeFile(path, bytes);
+    await utimes(path, atime, mtime);
+    await expect(readHour(source)).rejects.toMatchObject({ code: 'source-damaged' });
+  });
+});
