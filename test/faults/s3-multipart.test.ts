@@ -127,6 +127,27 @@ describe('faults while a partition is being uploaded (S3 multipart)', () => {
     }
   });
 
+  it('a cancel while S3 creates an upload leaves no upload behind: it is aborted once its answer comes', async () => {
+    const t = await setup('cancel-create');
+    const hour = '2026-02-01T14';
+    const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
+    try {
+      const created = gate.holdNextCreateAnswer();
+      await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await created; // S3 made the upload; Ferry does not know its id yet
+      const running = await waitForJob(server, (j) => j.status === 'running');
+      await callServe(server, 'jobs.cancel', { id: running.id });
+      gate.release();
+      expect(await waitForJob(server, (j) => j.id === running.id && ended(j))).toMatchObject({
+        status: 'cancelled',
+      });
+      expect(await t.snapshot()).toEqual({ objects: {}, lines: 0, pending: 0 });
+    } finally {
+      gate.release();
+      await terminate(server);
+    }
+  });
+
   it('SIGTERM with no grace cancels cleanly, and the next start exports the hour once', async () => {
     const t = await setup('sigterm');
     const hour = '2026-02-01T06';

@@ -75,19 +75,31 @@ export class S3Sink implements Sink {
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
     const { CreateMultipartUploadCommand, UploadPartCommand } = await s3Sdk();
     const { Bucket } = { Bucket: this.options.bucket };
-    const created = await this.send<CreateMultipartUploadCommandOutput>(
-      'CreateMultipartUpload',
-      new CreateMultipartUploadCommand({
-        Bucket,
-        Key: key,
-        ContentType: CONTENT_TYPE,
-        ChecksumAlgorithm: 'CRC32',
-        ...this.encryption(),
-      }),
-      signal,
-    );
+    // Not cut off by the signal: S3 may have created the upload by then, and an upload whose id
+    // never arrived could not be aborted. The answer is waited for, then the upload aborted.
+    let created: CreateMultipartUploadCommandOutput;
+    try {
+      created = await this.send<CreateMultipartUploadCommandOutput>(
+        'CreateMultipartUpload',
+        new CreateMultipartUploadCommand({
+          Bucket,
+          Key: key,
+          ContentType: CONTENT_TYPE,
+          ChecksumAlgorithm: 'CRC32',
+          ...this.encryption(),
+        }),
+      );
+    } catch (error) {
+      // No answer (a timeout, a reset): S3 may still have made one. Abort what is under the key.
+      await this.cleanup(key).catch(() => undefined);
+      throw error;
+    }
     const uploadId = created.UploadId!;
     liveUploads.add(uploadId);
+    if (signal?.aborted) {
+      await this.abortUpload(key, uploadId).catch(() => undefined);
+      signal.throwIfAborted();
+    }
     const partSize = Math.max(this.options.partSize ?? MIN_PART, MIN_PART);
     const queueSize = this.options.queueSize ?? 2;
     const parts: { PartNumber: number; ETag: string; ChecksumCRC32?: string }[] = [];

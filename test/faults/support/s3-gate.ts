@@ -28,6 +28,11 @@ export interface S3Gate {
   allow(kind: Refusable): void;
   /** How many requests of the kind were refused so far. */
   refused(kind: Refusable): number;
+  /**
+   * Let the next CreateMultipartUpload reach S3 (the upload is created there) but hold S3's
+   * answer back. Resolves once S3 has answered: the client does not know the upload's id yet.
+   */
+  holdNextCreateAnswer(): Promise<void>;
   /** Forward what is held and stop holding. */
   release(): void;
   close(): Promise<void>;
@@ -56,6 +61,9 @@ export async function startS3Gate(
   };
   const refusedCount: Record<Refusable, number> = { complete: 0, delete: 0 };
   let onHeld: (() => void) | null = null;
+  /** Answers of CreateMultipartUpload held back (S3 created the upload; the client waits). */
+  let holdCreate: (() => void) | null = null;
+  const heldAnswers: (() => void)[] = [];
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     const out = request(
@@ -69,8 +77,21 @@ export async function startS3Gate(
       (answer) => {
         const headers = { ...answer.headers };
         if (options.clock) headers.date = new Date(options.clock()).toUTCString();
-        res.writeHead(answer.statusCode ?? 502, headers);
-        answer.pipe(res);
+        const send = () => {
+          if (res.destroyed) return answer.resume();
+          res.writeHead(answer.statusCode ?? 502, headers);
+          answer.pipe(res);
+        };
+        const created = req.method === 'POST' && /[?&]uploads(=|&|$)/.test(req.url ?? '');
+        if (created && holdCreate) {
+          const told = holdCreate;
+          holdCreate = null;
+          answer.pause();
+          heldAnswers.push(send);
+          told();
+          return;
+        }
+        send();
       },
     );
     out.on('error', () => res.destroy());
@@ -153,7 +174,9 @@ export async function startS3Gate(
       refusing[kind] = null;
     },
     refused: (kind) => refusedCount[kind],
+    holdNextCreateAnswer: () => new Promise<void>((resolve) => (holdCreate = resolve)),
     release() {
+      for (const send of heldAnswers.splice(0)) send();
       holding.part = null;
       holding.complete = null;
       for (const { req, res } of held.splice(0)) {
