@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFerry } from '../support/ferry';
@@ -8,6 +7,7 @@ import {
   demoProject,
   ferryOk,
   folderHour,
+  folderTemps,
   jobsOfHour,
   spawnFerry,
 } from './support/harness';
@@ -47,10 +47,7 @@ async function untilMidWrite(
 ) {
   const running = spawnFerry(args, env);
   for (;;) {
-    const temps = (await readdir(folder).catch(() => [] as string[])).filter((n) =>
-      n.startsWith('.ferry-partial-'),
-    );
-    if (temps.length >= 2) return running;
+    if ((await folderTemps(folder)).length >= 2) return running;
     if (running.child.exitCode !== null)
       throw new Error(`the export ended before the fault: ${running.stdout()}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

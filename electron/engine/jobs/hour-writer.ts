@@ -69,13 +69,9 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   if (wantEvents) cleanedUp += await sink.cleanup(eventsPrefix, task.keep);
   if (wantMerged) cleanedUp += await sink.cleanup(mergedKey, task.keep);
   const earlierEvents = wantEvents
-    ? (await sink.list(eventsPrefix)).filter((o) =>
-        partitionOf(o.key, prefix, task.projectId, hour),
-      )
+    ? await sink.partitions(eventsPrefix, (n) => eventObjectKey(prefix, task.projectId, hour, n))
     : [];
-  const earlierMerged = wantMerged
-    ? (await sink.list(mergedKey)).filter((o) => o.key === mergedKey)
-    : [];
+  const earlierMerged = wantMerged ? await sink.find([mergedKey]) : [];
 
   const written: StagedDataset[] = [];
   const source = await task.source.open(hour, signal);

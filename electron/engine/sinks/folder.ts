@@ -10,16 +10,20 @@ import {
   type StoredObject,
 } from './types';
 
-const TEMP_MARK = '.ferry-partial-';
+/** Temp files of a folder's objects live in this sub-folder of it: a cleanup reads only it. */
+const TEMP_DIR = '.ferry-partial';
+/** Temp files of older versions, beside the objects themselves: still skipped when listing. */
+const OLD_TEMP_MARK = '.ferry-partial-';
 
 /** Temp files this process is writing or holds sealed: `cleanup` never removes them. */
 const liveTemps = new Set<string>();
 
 /**
- * The same layout as the bucket, on disk. Each file is written under a temp name in its folder,
- * flushed to disk when sealed, and renamed into place (then the folder entry flushed) when its
- * hour commits, so a reader never sees half a file or half an hour; a killed run leaves only
- * temp files, which the next run of that hour removes.
+ * The same layout as the bucket, on disk. Each file is written under a temp name in the
+ * `.ferry-partial/` sub-folder of its folder, flushed to disk when sealed, and renamed into place
+ * (then the folder entry flushed) when its hour commits, so a reader never sees half a file or
+ * half an hour; a killed run leaves only temp files, which the next run of that hour removes. An
+ * hour's own files are looked up by name: no run reads the whole folder.
  */
 export class FolderSink implements Sink {
   /**
@@ -42,10 +46,9 @@ export class FolderSink implements Sink {
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true, mode: folderMode(this.mode) });
-    const temp = join(
-      dirname(target),
-      `${TEMP_MARK}${randomBytes(4).toString('hex')}-${basenameOf(target)}`,
-    );
+    const temps = join(dirname(target), TEMP_DIR);
+    await mkdir(temps, { recursive: true, mode: 0o700 });
+    const temp = join(temps, `${randomBytes(4).toString('hex')}-${basenameOf(target)}`);
     const file = await open(temp, 'wx', this.mode);
     liveTemps.add(temp);
     await file.chmod(this.mode); // exactly this mode, whatever the umask
@@ -116,13 +119,33 @@ export class FolderSink implements Sink {
     const names = await readdir(dir).catch(() => [] as string[]);
     const out: StoredObject[] = [];
     for (const name of names) {
-      if (name.startsWith(TEMP_MARK)) continue;
+      if (name === TEMP_DIR || name.startsWith(OLD_TEMP_MARK)) continue;
       const key = relative(this.root, join(dir, name)).split(sep).join('/');
       if (!key.startsWith(prefix)) continue;
       const info = await stat(join(dir, name)).catch(() => null);
       if (info?.isFile()) out.push({ key, size: info.size, etag: null, modified: info.mtimeMs });
     }
     return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async find(keys: string[]): Promise<StoredObject[]> {
+    const found = await Promise.all(keys.map((key) => this.stat(key)));
+    return found.filter((o): o is StoredObject => o !== null);
+  }
+
+  async partitions(_prefix: string, key: (n: number) => string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    for (let n = 1; ; n++) {
+      const found = await this.stat(key(n));
+      if (!found) return out;
+      out.push(found);
+    }
+  }
+
+  /** One object as it is now, or null when there is none (or it is not a file). */
+  private async stat(key: string): Promise<StoredObject | null> {
+    const info = await stat(this.path(key)).catch(() => null);
+    return info?.isFile() ? { key, size: info.size, etag: null, modified: info.mtimeMs } : null;
   }
 
   async deleteObjects(keys: string[]): Promise<void> {
@@ -134,12 +157,12 @@ export class FolderSink implements Sink {
   async cleanup(prefix: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
     // Temp files of live runs are known exactly (liveTemps): no age rule is needed here.
     const target = this.path(`${prefix}x`);
-    const dir = dirname(target);
+    const temps = join(dirname(target), TEMP_DIR);
     const head = basenameOf(target).slice(0, -1);
-    const names = await readdir(dir).catch(() => [] as string[]);
+    const names = await readdir(temps).catch(() => [] as string[]);
     const stale = names
-      .filter((n) => n.startsWith(TEMP_MARK) && n.slice(TEMP_MARK.length + 9).startsWith(head))
-      .map((n) => join(dir, n))
+      .filter((n) => n.slice(9).startsWith(head)) // `<8 hex>-<name>`
+      .map((n) => join(temps, n))
       .filter((path) => !liveTemps.has(path) && !keep.has(path));
     await Promise.all(stale.map((path) => rm(path, { force: true })));
     return stale.length;

@@ -266,6 +266,28 @@ export class S3Sink implements Sink {
     return out;
   }
 
+  async find(keys: string[]): Promise<StoredObject[]> {
+    if (keys.length === 0) return [];
+    const wanted = new Set(keys);
+    const common = keys.reduce((a, b) => {
+      let i = 0;
+      while (i < a.length && a[i] === b[i]) i++;
+      return a.slice(0, i);
+    });
+    return (await this.list(common)).filter((o) => wanted.has(o.key));
+  }
+
+  async partitions(prefix: string, key: (n: number) => string): Promise<StoredObject[]> {
+    const names = new Set<string>();
+    const listed = await this.list(prefix);
+    // Every listed key that is a partition name (`#<n>` exactly as key(n) writes it).
+    for (const o of listed) {
+      const n = Number(/#(\d+)\.json\.gz$/.exec(o.key)?.[1] ?? NaN);
+      if (Number.isInteger(n) && n > 0 && key(n) === o.key) names.add(o.key);
+    }
+    return listed.filter((o) => names.has(o.key));
+  }
+
   async deleteObjects(keys: string[]): Promise<void> {
     const { DeleteObjectsCommand } = await s3Sdk();
     for (let i = 0; i < keys.length; i += 1000) {

@@ -63,6 +63,18 @@ export interface Sink {
   putObject(key: string, body: Buffer, contentType: string): Promise<{ etag: string | null }>;
   /** Objects whose key starts with `prefix`. */
   list(prefix: string): Promise<StoredObject[]>;
+  /**
+   * The objects among `keys` that exist — an hour's own names, looked up rather than found by
+   * listing everything beside them (a folder of 17 years of hours). S3 lists their prefix once.
+   */
+  find(keys: string[]): Promise<StoredObject[]>;
+  /**
+   * An hour's partitions `#1`, `#2`, … as they are now. S3 lists `prefix` (one request; every
+   * partition, even past a gap); a folder looks `key(1)`, `key(2)`, … up until one is missing,
+   * never reading the rest of the folder. (Partitions are contiguous: a commit deletes the
+   * stale ones together, and its record finishes a deletion a kill cut short.)
+   */
+  partitions(prefix: string, key: (n: number) => string): Promise<StoredObject[]>;
   deleteObjects(keys: string[]): Promise<void>;
   /**
    * Remove staged leftovers under `prefix` that no live export of this process owns (S3:

@@ -118,16 +118,18 @@ export async function s3Hour(
   return { objects, lines, pending: await pendingUploads(s3, bucket, prefix) };
 }
 
+/** The temp files of a folder export's unfinished objects (in its `.ferry-partial/`). */
+export async function folderTemps(dir: string): Promise<string[]> {
+  return (await readdir(join(dir, '.ferry-partial')).catch(() => [] as string[])).sort();
+}
+
 /** File name → sha256 of every file in a folder export, and the temp files left there. */
 export async function folderHour(dir: string) {
   const objects: Record<string, string> = {};
-  const temps: string[] = [];
+  const temps = await folderTemps(dir);
   let lines = 0;
   for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
-    if (name.startsWith('.ferry-partial-')) {
-      temps.push(name);
-      continue;
-    }
+    if (name === '.ferry-partial') continue; // the temp files, listed above
     if (name.startsWith('_ferry-owner_')) continue; // Ferry's claim on the destination
     const body = await readFile(join(dir, name));
     objects[name] = sha256(body);

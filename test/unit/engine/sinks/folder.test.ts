@@ -1,0 +1,78 @@
+import * as fs from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { FolderSink } from '../../../../electron/engine/sinks/folder';
+import { eventObjectKey, eventObjectPrefix } from '../../../../shared/model/export-format';
+import { useTempDirs } from '../../../support/temp';
+
+/** Every folder read whole (readdir), by path. */
+const read: string[] = [];
+vi.mock('node:fs/promises', async (original) => {
+  const real = await original<typeof fs>();
+  return {
+    ...real,
+    readdir: (path: string, ...rest: unknown[]) => {
+      read.push(String(path));
+      return (real.readdir as (...a: unknown[]) => unknown)(path, ...rest);
+    },
+  };
+});
+
+const newDir = useTempDirs();
+const HOUR = '2026-02-02T03';
+const key = (n: number, hour = HOUR) => eventObjectKey('', 187520, hour, n);
+
+async function write(sink: FolderSink, name: string) {
+  const staged = await sink.stage(name);
+  await staged.write(Buffer.from(name));
+  await sink.commit(await staged.seal());
+}
+
+describe('a folder export', () => {
+  beforeEach(() => void read.splice(0));
+
+  it("looks an hour's own files up by name: the rest of the folder is never read", async () => {
+    const out = await newDir();
+    const sink = new FolderSink(out);
+    // Years of other hours beside it.
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        fs.writeFile(
+          join(out, key(1, `2020-01-${String((i % 28) + 1).padStart(2, '0')}T${i % 24}`)),
+          'x',
+        ),
+      ),
+    );
+    for (const n of [1, 2, 3]) await write(sink, key(n));
+    read.splice(0);
+
+    expect(
+      (await sink.partitions(eventObjectPrefix('', 187520, HOUR), key)).map((o) => o.key),
+    ).toEqual([key(1), key(2), key(3)]);
+    expect((await sink.find(['-1_2026-02-02_3.json.gz', key(2)])).map((o) => o.key)).toEqual([
+      key(2),
+    ]);
+    expect(await sink.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(0);
+    expect(read.filter((path) => path === out)).toEqual([]);
+  });
+
+  it('keeps temp files in .ferry-partial/; a cleanup removes the hour’s leftovers only', async () => {
+    const out = await newDir();
+    const sink = new FolderSink(out);
+    const staged = await sink.stage(key(1));
+    await staged.write(Buffer.from('half'));
+    expect(await fs.readdir(join(out, '.ferry-partial'))).toEqual([
+      expect.stringMatching(/^[a-f0-9]{8}-187520_2026-02-02_3#1\.json\.gz$/),
+    ]);
+    expect(await sink.list('')).toEqual([]); // nothing visible
+    expect(await sink.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(0); // a live run's
+    await staged.abort();
+
+    // What a killed run left: this hour's temp file, and another hour's.
+    const temps = join(out, '.ferry-partial');
+    await fs.writeFile(join(temps, `0badc0de-${key(2)}`), 'x');
+    await fs.writeFile(join(temps, `0badc0de-${key(1, '2026-02-02T04')}`), 'x');
+    expect(await sink.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(1);
+    expect(await fs.readdir(temps)).toEqual([`0badc0de-${key(1, '2026-02-02T04')}`]);
+  });
+});
