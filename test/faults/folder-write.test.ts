@@ -74,7 +74,7 @@ describe('faults while an hour is written to a folder', () => {
     expect(await running.exited).toBe(143);
     expect(running.stdout()).toMatch(/Stopped \(SIGTERM\)/);
     expect(running.stderr()).toBe('');
-    expect(await folderHour(t.faulty)).toMatchObject({ objects: {}, temps: [] });
+    expect(await folderHour(t.faulty)).toEqual({ objects: {}, lines: 0, temps: [] });
     expect((await jobsOfHour(t.env, 'faulty', HOUR))[0]).toMatchObject({
       status: 'cancelled',
       cancelledBy: 'shutdown',
@@ -106,7 +106,7 @@ describe('faults while an hour is written to a folder', () => {
     running.child.kill('SIGINT');
     expect(await running.exited).toBe(130);
     expect(running.stdout()).toMatch(/Cancelled \(Ctrl-C\)/);
-    expect(await folderHour(t.faulty)).toMatchObject({ objects: {}, temps: [] });
+    expect(await folderHour(t.faulty)).toEqual({ objects: {}, lines: 0, temps: [] });
     expect((await jobsOfHour(t.env, 'faulty', HOUR))[0]).toMatchObject({
       status: 'cancelled',
       cancelledBy: 'admin',
@@ -128,7 +128,7 @@ describe('faults while an hour is written to a folder', () => {
     ]);
     running.child.kill('SIGINT');
     expect(await running.exited).toBe(130);
-    expect(await folderHour(t.faulty)).toMatchObject({ objects: {}, temps: [] });
+    expect(await folderHour(t.faulty)).toEqual({ objects: {}, lines: 0, temps: [] });
     const listed = await runFerry(['--json', 'backfills', 'faulty'], t.env);
     expect(JSON.parse(listed.stdout)).toMatchObject([
       { from: HOUR, to: '2026-02-02T05', status: 'cancelled', succeeded: 0 },

@@ -8,6 +8,7 @@ import {
   readFile,
   rm,
   truncate,
+  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,11 @@ function writerChild(
   dataDir: string,
   from: number,
   count: number,
-  { prelude = '', after = '' }: { prelude?: string; after?: string },
+  {
+    prelude = '',
+    after = '',
+    killAt,
+  }: { prelude?: string; after?: string; killAt?: FoldPoint } = {},
 ) {
   const script = `${prelude}
     import('./electron/engine/store/jobs-store.ts').then(async ({ JobsStore }) => {
@@ -55,13 +60,44 @@ function writerChild(
       ${after}
       await store.close();
     });`;
+  // The fold runs on a worker thread, which inherits these flags: the patch reaches it there.
+  const flags = killAt ? ['--require', FOLD_KILLER] : [];
   return new Promise<number | null>((resolve) =>
-    spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: 'inherit' }).on(
-      'exit',
-      (code, signal) => resolve(signal === 'SIGKILL' ? -9 : code),
-    ),
+    spawn(process.execPath, [...flags, '--import', 'tsx', '-e', script], {
+      stdio: 'inherit',
+      env: { ...process.env, FERRY_TEST_KILL_AT: killAt ?? '' },
+    }).on('exit', (code, signal) => resolve(signal === 'SIGKILL' ? -9 : code)),
   );
 }
+
+/** Points of a journal fold (store/fold-worker.ts) a kill can hit. */
+type FoldPoint =
+  'before-snapshot-rename' | 'after-snapshot-rename' | 'after-backup' | 'before-journal-removed';
+
+/**
+ * A preload that SIGKILLs the process at a point of a fold, from the fold worker's own calls:
+ * renaming the new snapshot (or its .bak) into place, or removing the folded journal.
+ */
+const FOLD_KILLER = join(tmpdir(), `ferry-fold-killer-${process.pid}.cjs`);
+const FOLD_KILLER_SOURCE = String.raw`
+const fs = require('node:fs');
+const point = process.env.FERRY_TEST_KILL_AT;
+const kill = () => process.kill(process.pid, 'SIGKILL');
+const snapshot = (p) => /[\\/]\d{4}-\d{2}\.json$/.test(String(p));
+const rename = fs.renameSync;
+fs.renameSync = function (from, to) {
+  if (point === 'before-snapshot-rename' && snapshot(to)) kill();
+  const out = rename.apply(this, arguments);
+  if (point === 'after-snapshot-rename' && snapshot(to)) kill();
+  if (point === 'after-backup' && /\.json\.bak$/.test(String(to))) kill();
+  return out;
+};
+const rm = fs.rmSync;
+fs.rmSync = function (p) {
+  if (point === 'before-journal-removed' && /\.log\.1$/.test(String(p))) kill();
+  return rm.apply(this, arguments);
+};
+`;
 
 /**
  * Writes jobs in a child and — with `kill` — SIGKILLs it the moment its last write has rotated
@@ -181,11 +217,28 @@ async function fill(dir: string, leave: number): Promise<void> {
 }
 
 describe('faults in Ferry’s own storage', () => {
-  it('a kill during a journal fold loses no job history', async () => {
+  it.each([
+    'after-rotation',
+    'before-snapshot-rename',
+    'after-snapshot-rename',
+    'after-backup',
+    'before-journal-removed',
+  ] as const)('a kill during a journal fold (%s) loses no job history', async (point) => {
+    await writeFile(FOLD_KILLER, FOLD_KILLER_SOURCE);
     const dataDir = await newDir();
-    // 2,000 writes: the last rotates the journal and starts the fold; then the kill.
-    expect(await writeJobs(dataDir, 0, 2000, true)).toBe(-9);
-    expect(await readdir(join(dataDir, 'jobs'))).toContain('2026-01.log.1');
+    // 2,000 writes: the last rotates the journal and starts the fold; the kill comes from the
+    // main thread right after it, or from inside the fold at its point.
+    const killed =
+      point === 'after-rotation'
+        ? await writeJobs(dataDir, 0, 2000, true)
+        : await writerChild(dataDir, 0, 2000, {
+            killAt: point,
+            after: 'await new Promise((r) => setTimeout(r, 10_000)); // the fold kills first',
+          });
+    expect(killed).toBe(-9);
+    const left = await readdir(join(dataDir, 'jobs'));
+    if (point !== 'after-rotation' && point !== 'before-journal-removed')
+      expect(left).toContain('2026-01.log.1');
     // The next process writes 2,000 more, enough to rotate again, and closes.
     expect(await writeJobs(dataDir, 2000, 2000, false)).toBe(0);
     const store = await JobsStore.open(dataDir, () => {}, true);
@@ -241,13 +294,20 @@ describe('faults in Ferry’s own storage', () => {
     }
   });
 
-  it('a torn journal line costs only itself, never the record after it', async () => {
+  it('a torn journal line costs only itself: never the records before it, never the one after', async () => {
     const dataDir = await newDir();
     const out = await newDir();
     const env = await demo(dataDir, out);
     await ferryOk(['export', 'c', '--hour', '2026-02-03T01'], env);
-    // A kill (or a full disk) cut the journal's last line short.
-    await appendFile(join(dataDir, 'jobs', '2026-02.log'), '{"id":"j_torn","connecti');
+    const [first] = (
+      JSON.parse((await runFerry(['--json', 'jobs', 'c'], env)).stdout) as { items: Job[] }
+    ).items;
+    // A kill (or a full disk) cut the journal's last line short — an update of the very job
+    // whose earlier records are in the same journal.
+    await appendFile(
+      join(dataDir, 'jobs', '2026-02.log'),
+      `{"id":"${first!.id}","connectionId":"${first!.connectionId}","status":"fail`,
+    );
     const second = await runFerry(['export', 'c', '--hour', '2026-02-03T02'], env);
     expect(second.code, second.stdout).toBe(0);
     expect(second.stderr).toMatch(/jobs\/2026-02\.log had 1 unreadable line/);
@@ -257,6 +317,8 @@ describe('faults in Ferry’s own storage', () => {
       '2026-02-03T02 succeeded',
       '2026-02-03T01 succeeded',
     ]);
+    // The earlier job reads as its last whole record said, objects and counts included.
+    expect(jobs[1]).toEqual(first);
   });
 
   it('a full destination disk fails the hour as "disk full", leaves nothing, and the hour exports once there is room', async (context) => {
@@ -277,7 +339,7 @@ describe('faults in Ferry’s own storage', () => {
     expect(full.stderr).toBe('');
     expect(full.stdout).toMatch(/failed after 1 attempt\(s\) — config: Disk full: ENOSPC/);
     expect(full.stdout).toMatch(/fix: Free disk space there/);
-    expect(await folderHour(out)).toMatchObject({ objects: {}, temps: [] });
+    expect(await folderHour(out)).toEqual({ objects: {}, lines: 0, temps: [] });
     expect((await jobsOfHour(env, 'c', hour))[0]).toMatchObject({
       status: 'failed',
       error: { code: 'ENOSPC' },
@@ -307,7 +369,7 @@ describe('faults in Ferry’s own storage', () => {
     expect(full.stderr).toMatch(/^ferry: Ferry could not write its job history \(the disk is full/);
     expect(full.stderr.trim().split('\n')).toHaveLength(1);
     expect(full.stderr).not.toMatch(/\n\s+at /);
-    expect(await folderHour(out)).toMatchObject({ objects: {}, temps: [] });
+    expect(await folderHour(out)).toEqual({ objects: {}, lines: 0, temps: [] });
 
     await rm(join(disk, 'filler'));
     await ferryOk(['export', 'c', '--hour', '2026-02-03T05'], env);
@@ -350,6 +412,10 @@ describe('faults in Ferry’s own storage', () => {
     const server = await startServe(dataDir, ['--no-schedule']);
     try {
       server.child.kill('SIGSTOP');
+      // Its lock looks a day old, past every staleness limit: age alone must not let anyone in
+      // while its process is alive (a busy or stopped server is not a gone one).
+      const dayAgo = new Date(Date.now() - 24 * 3_600_000);
+      await utimes(join(dataDir, 'ferry.lock'), dayAgo, dayAgo);
       const refused = await runFerry(['org', 'add', '--id', '2', '--name', 'Other'], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(
