@@ -8,7 +8,6 @@ import type {
   Organization,
   Project,
 } from '../../../shared/model/entities';
-import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { AwsClients } from '../aws/clients';
 import type { Clock } from '../catalog';
@@ -20,8 +19,7 @@ import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import type { Instance } from '../store/instance';
 import type { SecretStore } from '../store/secrets';
-import { CommitLog, commitPatiently, CommitRefused, type CommitIntent } from './commit';
-import { DestinationClaims } from './destination-claim';
+import { CommitRefused, type CommitIntent } from './commit';
 import { recordedCount } from './earlier-export';
 import { Endpoints } from './endpoints';
 import {
@@ -32,9 +30,8 @@ import {
   type JobError,
 } from './errors';
 import { writeHour, type StagedDataset } from './hour-writer';
-import { newJob, withEtags } from './job-record';
-import { Leftovers } from './leftovers';
-import { manifestText } from './manifest';
+import { HourCommits, prefixOf } from './hour-commit';
+import { newJob } from './job-record';
 import { checkHourEnded, type ClockWitness } from '../time/witness';
 
 export interface ExportDeps {
@@ -113,29 +110,20 @@ const PROGRESS_EVERY_MS = 500;
  */
 export class ExportService {
   private readonly running = new Map<string, Run>();
-  private readonly commits: CommitLog;
   private readonly endpoints: Endpoints;
-  private readonly leftovers: Leftovers;
-  private readonly claims: DestinationClaims;
+  private readonly commits: HourCommits;
   private closed = false;
-  /** Aborted when Ferry stops: a commit waiting to try a refused step again stops waiting. */
-  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: ExportDeps) {
-    this.commits = new CommitLog(deps.commitsDir, deps.guard);
-    this.claims = new DestinationClaims(deps.instance);
     const witness = deps.witness;
     this.endpoints = new Endpoints({
       ...deps,
       serverTime: witness && ((who, at) => witness.report(who, at)),
     });
-    this.leftovers = new Leftovers({
-      config: deps.config,
-      commits: this.commits,
+    this.commits = new HourCommits({
+      ...deps,
       endpoints: this.endpoints,
-      clock: deps.clock,
       find: (id) => this.tryResolve(id),
-      get: (id) => deps.jobs.get(id),
       record: (jobs) => this.record(jobs),
     });
   }
@@ -228,7 +216,7 @@ export class ExportService {
   async close(options: { graceMs?: number; reason?: CancelReason } = {}): Promise<void> {
     const reason = options.reason ?? 'shutdown';
     this.closed = true;
-    this.stopping.abort();
+    this.commits.stop();
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     for (const run of this.running.values()) if (run.waiting) this.cancelRun(run, reason);
     if ((options.graceMs ?? 0) > 0 && this.running.size > 0) {
@@ -248,31 +236,28 @@ export class ExportService {
    * Returns what happened, for notices.
    */
   recover(): Promise<Notice[]> {
-    return this.leftovers.finishCommits();
+    return this.commits.recover();
   }
 
   /** For a process that only looks (`ferry status`): learn the unfinished commits, touch none. */
-  async loadCommits(): Promise<void> {
-    await this.commits.pending(() => undefined, { readOnly: true });
+  loadCommits(): Promise<void> {
+    return this.commits.load();
   }
 
-  /**
-   * A connection's hours whose commit was recorded and not finished, and no run is making now:
-   * part of each may be visible beside an earlier export (a refused step, a kill). Read from
-   * `commits/`, so every process tells the same.
-   */
-  incompleteCommits(
-    connectionId: string,
-  ): { hour: string; job: { id: string; dataset: Dataset } }[] {
-    return this.commits.unfinished(connectionId).map(({ hour, jobs: [first] }) => ({
-      hour,
-      job: { id: first!.id, dataset: first!.dataset },
-    }));
+  /** A connection's hours whose commit did not finish (see HourCommits.incomplete). */
+  incompleteCommits(connectionId: string) {
+    return this.commits.incomplete(connectionId);
   }
 
   /** Abort uploads a killed process left unfinished at S3 connections (see Leftovers). */
   sweepLeftovers(startedBefore?: Date): Promise<string[]> {
-    return this.leftovers.sweepUploads(startedBefore);
+    return this.commits.sweep(startedBefore);
+  }
+
+  /** Take a connection's destination over from another Ferry (connections.takeOver). */
+  takeOver(connectionId: string) {
+    const { connection, project } = this.resolve(connectionId);
+    return this.commits.takeOver(connection, project);
   }
 
   /** The sink a connection writes to (also used by reconcile). */
@@ -321,7 +306,7 @@ export class ExportService {
     trigger: Trigger,
     options: RunOptions,
   ): Promise<Job[]> {
-    const { clock, timers } = this.deps;
+    const { clock } = this.deps;
     const signal = run.controller.signal;
     const started = clock.now();
     let jobs = run.datasets.map((dataset) =>
@@ -375,28 +360,21 @@ export class ExportService {
       );
       try {
         signal.throwIfAborted();
-        // An earlier hour this connection could not make visible is finished first.
-        await this.leftovers.finishOpen(connection.id, run.hour);
         staged = await this.write(run, connection, project, org, jobs, signal);
         // Still this data folder's destination (another Ferry may have taken it over meanwhile);
         // its claim is placed now, by the first commit there.
-        await this.claim(connection, project, true);
+        await this.commits.claim(connection, project, true);
         // The last moment a cancel applies: past it the hour is committed, whatever happens.
         signal.throwIfAborted();
-        const written = staged;
         run.committing = true;
-        pending = await this.intent(connection, project, run, jobs, written, started);
-        await this.commits.record(pending);
-        const etags = await commitPatiently(await this.sinkFor(connection), pending, (ms) =>
-          this.pause(ms),
-        );
-        const done = await this.record(pending.jobs.map((j) => withEtags(j, etags)));
+        pending = await this.commits.begin(connection, project, run.hour, jobs, staged, started);
+        const done = await this.record(await this.commits.make(connection, pending));
         await this.commits.done(pending);
         return done;
       } catch (error) {
         if (pending) this.commits.release(pending);
         // Written but not committed: nothing of it may stay behind.
-        else if (staged) await this.discard(connection, staged);
+        else if (staged) await this.commits.discard(connection, staged);
         staged = null;
         if (error instanceof CommitRefused && error.hour === run.hour) {
           // Ferry is stopping: the next start finishes the commit.
@@ -419,56 +397,44 @@ export class ExportService {
         const delay = retry(problem, jobs[0]!.attempts, clock.now().getTime() - started.getTime());
         if (delay === null)
           return finish('failed', (job) => ({ error: problem, notes: unfinished(job) }));
-        // Waiting to try again: `queued` with the error that caused it.
-        const retryAt = new Date(clock.now().getTime() + delay).toISOString();
-        jobs = await this.record(
-          jobs.map((job) => ({ ...job, status: 'queued', error: problem, retryAt })),
-        );
-        run.retryingAfter = {
-          error: problem,
-          attempts: jobs[0]!.attempts,
-          dataset: jobs[0]!.dataset,
-        };
-        // Ferry is stopping: a run that would wait gives up now rather than hold the stop up.
-        if (this.closed) this.cancelRun(run, 'shutdown');
-        run.waiting = true;
-        try {
-          await (options.wait ?? ((ms, s) => sleep(timers, ms, s)))(delay, signal);
-        } catch {
-          this.cancelRun(run, 'shutdown'); // the queue stopped while this run waited
-        } finally {
-          run.waiting = false;
-        }
+        jobs = await this.waitToRetry(run, jobs, problem, delay, options);
         if (signal.aborted) return cancelled();
       }
     }
   }
 
-  /** Claim the connection's destination for this data folder, or throw DestinationClaimed. */
-  private async claim(connection: Connection, project: Project, place: boolean): Promise<void> {
-    const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
-    const sink = await this.sinkFor(connection);
-    await this.claims.check(sink, prefix, connection, project.id, { place });
-  }
-
-  /** Take a connection's destination over from another Ferry (connections.takeOver). */
-  async takeOver(connectionId: string) {
-    const { connection, project } = this.resolve(connectionId);
-    const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
-    return this.claims.takeOver(await this.sinkFor(connection), prefix, connection, project.id);
-  }
-
-  /** Throw away what a run wrote and will not commit. */
-  private async discard(connection: Connection, written: StagedDataset[]): Promise<void> {
-    const sink = await this.sinkFor(connection).catch(() => null);
-    if (!sink) return;
-    await Promise.allSettled(written.flatMap((d) => d.objects).map((o) => sink.discard(o.staged)));
-  }
-
-  /** Wait before a refused commit step is tried again; false when Ferry stops meanwhile. */
-  private async pause(ms: number): Promise<boolean> {
-    await sleep(this.deps.timers, ms, this.stopping.signal);
-    return !this.stopping.signal.aborted;
+  /**
+   * Wait out the pause before a run's next try, its jobs `queued` with the error that caused it
+   * meanwhile. Returns the jobs as recorded; a stop cancels the run rather than wait.
+   */
+  private async waitToRetry(
+    run: Run,
+    jobs: Job[],
+    problem: JobError,
+    delay: number,
+    options: RunOptions,
+  ): Promise<Job[]> {
+    const retryAt = new Date(this.deps.clock.now().getTime() + delay).toISOString();
+    const queued = await this.record(
+      jobs.map((job) => ({ ...job, status: 'queued', error: problem, retryAt })),
+    );
+    run.retryingAfter = {
+      error: problem,
+      attempts: queued[0]!.attempts,
+      dataset: queued[0]!.dataset,
+    };
+    // Ferry is stopping: a run that would wait gives up now rather than hold the stop up.
+    if (this.closed) this.cancelRun(run, 'shutdown');
+    run.waiting = true;
+    try {
+      const wait = options.wait ?? ((ms, s) => sleep(this.deps.timers, ms, s));
+      await wait(delay, run.controller.signal);
+    } catch {
+      this.cancelRun(run, 'shutdown'); // the queue stopped while this run waited
+    } finally {
+      run.waiting = false;
+    }
+    return queued;
   }
 
   /** Write the run's datasets, staged; an earlier unfinished commit of the hour is dropped. */
@@ -482,9 +448,8 @@ export class ExportService {
   ): Promise<StagedDataset[]> {
     const source = await this.endpoints.sourceFor(project);
     const sink = await this.endpoints.sinkFor(connection);
-    await this.claim(connection, project, false);
-    // A commit of this hour a killed process could not finish is replaced by this run.
-    await this.commits.supersede(connection.id, run.hour, sink);
+    // Earlier hours left unfinished are finished first; this hour's is replaced by this run.
+    await this.commits.prepare(connection, project, run.hour, sink);
     const eventsJob = jobs.find((j) => j.dataset === 'events');
     let lastProgress = 0;
     const witness = this.deps.witness;
@@ -494,13 +459,13 @@ export class ExportService {
       datasets: run.datasets,
       projectId: project.id,
       orgId: org.id,
-      prefix: connection.destination.type === 's3' ? connection.destination.prefix : '',
+      prefix: prefixOf(connection),
       source,
       sink,
       pool: this.deps.pool,
       options: connection.options,
       signal,
-      keep: this.commits.keep,
+      keep: this.commits.log.keep,
       recorded: (dataset, objects) =>
         recordedCount(this.deps.jobs, connection.id, dataset, run.hour, objects),
       // The destination listed the hour and the source answered: their clocks have spoken.
@@ -520,89 +485,6 @@ export class ExportService {
         });
       },
     });
-  }
-
-  /** The commit of a written hour: its sealed objects, stale keys, manifest and final jobs. */
-  private async intent(
-    connection: Connection,
-    project: Project,
-    run: Run,
-    jobs: Job[],
-    written: StagedDataset[],
-    started: Date,
-  ): Promise<CommitIntent> {
-    const now = this.deps.clock.now();
-    const finished = jobs.map((job) => {
-      const d = written.find((w) => w.dataset === job.dataset)!;
-      return {
-        ...job,
-        status: 'succeeded' as const,
-        error: null,
-        counts: d.counts,
-        bytes: d.bytes,
-        objects: d.objects.map(({ staged, ...object }) => (void staged, object)),
-        removed: d.stale,
-        notes: [
-          ...job.notes,
-          ...d.notes,
-          ...(d.stale.length > 0
-            ? [
-                `Removed ${d.stale.length} partition(s) of an earlier export of this hour that this one no longer has.`,
-              ]
-            : []),
-        ],
-        finishedAt: now.toISOString(),
-        durationMs: now.getTime() - started.getTime(),
-      };
-    });
-    const prefix = connection.destination.type === 's3' ? connection.destination.prefix : '';
-    return {
-      version: 1,
-      id: `${jobs[0]!.id}-${jobs[0]!.attempts}`,
-      connectionId: connection.id,
-      hour: run.hour,
-      writtenAt: now.toISOString(),
-      jobs: finished,
-      staged: written.flatMap((d) => d.objects.map((o) => o.staged)),
-      stale: written.flatMap((d) => d.stale),
-      manifest: connection.options.manifest
-        ? {
-            key: manifestKey(prefix, project.id, run.hour),
-            body: await this.manifest(connection, project, run.hour, finished, now),
-          }
-        : null,
-    };
-  }
-
-  /**
-   * The manifest of an hour: this run's objects, and for a dataset it did not export, the latest
-   * successful job's — so it always lists every object of the hour.
-   */
-  private async manifest(
-    connection: Connection,
-    project: Project,
-    hour: string,
-    finished: Job[],
-    now: Date,
-  ): Promise<string> {
-    const datasets: { dataset: Dataset; objects: Job['objects'] }[] = [];
-    for (const dataset of connection.datasets) {
-      const mine = finished.find((j) => j.dataset === dataset);
-      const latest = mine
-        ? mine
-        : (
-            await this.deps.jobs.list({
-              connectionId: connection.id,
-              dataset,
-              hourFrom: hour,
-              hourTo: hour,
-              status: ['succeeded'],
-              limit: 1,
-            })
-          ).items[0];
-      if (latest) datasets.push({ dataset, objects: latest.objects });
-    }
-    return manifestText(project.id, hour, now, datasets);
   }
 
   /**
