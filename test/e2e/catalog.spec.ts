@@ -23,13 +23,16 @@ test.describe('headless console in Chromium', () => {
     if (process.env.FERRY_UPDATE_DOCS)
       await page.screenshot({ path: 'docs/console-connections.png' });
 
-    // Close everything, come back: still there.
+    // Close everything — the tab first, so nothing reaches for a server being stopped (the
+    // console would try to reconnect, and the browser log each refused try) — then come back.
+    await page.goto('about:blank');
     await server.stop();
     const again = await startServe(dataDir);
     try {
       await openConsole(page, again.url);
       await expectConnectionListed(page);
     } finally {
+      await page.goto('about:blank'); // as above: no tab reaching for a stopping server
       await again.stop();
     }
     expect(problems).toEqual([]);
