@@ -103,9 +103,17 @@ export function logSchedule(
   return engine.subscribe((event: PushEvent) => {
     const time = new Date().toISOString();
     if (json) {
+      if (event.type === 'schedule.status') {
+        // A connection's state, each time it changes (as the text log prints it).
+        const s = event.status;
+        const line = `${s.state}|${s.reason ?? ''}`;
+        if (last.get(s.connectionId) === line) return;
+        last.set(s.connectionId, line);
+      }
       if (
         (event.type === 'job.updated' && !(quiet && event.job.status === 'succeeded')) ||
         event.type === 'notification' ||
+        event.type === 'schedule.status' ||
         (event.type === 'notice' && event.notice.level !== 'info')
       )
         ctx.out.stdout(`${JSON.stringify({ time, ...event })}\n`);

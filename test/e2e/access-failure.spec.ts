@@ -1,66 +1,20 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  CreateAccessKeyCommand,
-  CreateUserCommand,
-  PutUserPolicyCommand,
-} from '@aws-sdk/client-iam';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { runFerry, startServe } from '../support/ferry';
-import { startMoto, type Moto } from '../support/moto';
+import { startRefusingMoto } from '../support/moto';
 import { expect, openConsole, test } from './fixtures';
 
 const BUCKET = 'refusing-bucket';
-let moto: Moto;
-let awsDir: string;
+let refusing: Awaited<ReturnType<typeof startRefusingMoto>>;
+let moto: Awaited<ReturnType<typeof startRefusingMoto>>['moto'];
 let awsEnv: Record<string, string>;
 
 test.beforeAll(async () => {
-  // moto enforcing IAM after these four setup calls: a user that may do all an export needs
-  // but s3:PutObject, as an admin who forgot one permission.
-  moto = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: '4' });
-  await moto.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const iam = moto.iam();
-  await iam.send(new CreateUserCommand({ UserName: 'noput' }));
-  await iam.send(
-    new PutUserPolicyCommand({
-      UserName: 'noput',
-      PolicyName: 'export',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: [
-              's3:AbortMultipartUpload',
-              's3:DeleteObject',
-              's3:ListBucket',
-              's3:ListBucketMultipartUploads',
-              's3:GetBucketLocation',
-              'sts:GetCallerIdentity',
-            ],
-            Resource: '*',
-          },
-        ],
-      }),
-    }),
-  );
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'noput' }))).AccessKey!;
-  awsDir = await mkdtemp(join(tmpdir(), 'ferry-aws-noput-'));
-  await writeFile(join(awsDir, 'config'), '[profile noput]\nregion = us-east-1\n');
-  await writeFile(
-    join(awsDir, 'credentials'),
-    `[noput]\naws_access_key_id = ${key.AccessKeyId}\naws_secret_access_key = ${key.SecretAccessKey}\n`,
-  );
-  awsEnv = {
-    AWS_CONFIG_FILE: join(awsDir, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
-  };
+  // moto enforcing IAM: a user that may do all an export needs but s3:PutObject, as an admin
+  // who forgot one permission.
+  refusing = await startRefusingMoto(BUCKET);
+  ({ moto, env: awsEnv } = refusing);
 });
 test.afterAll(async () => {
-  await moto?.stop();
-  if (awsDir) await rm(awsDir, { recursive: true, force: true });
+  await refusing?.stop();
 });
 
 /** Organization, project and an S3 connection writing as "noput" (flags added as given). */

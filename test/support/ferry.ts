@@ -34,6 +34,8 @@ export interface ServeProcess {
   port: number;
   child: ChildProcess;
   stderr(): string;
+  /** Everything it printed so far (with --json: one JSON object a line). */
+  stdout(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
   stop(): Promise<number | null>;
 }
@@ -74,6 +76,7 @@ export function startServe(
         port,
         child,
         stderr: () => stderr,
+        stdout: () => stdout,
         stop: () =>
           new Promise((stopped) => {
             if (child.exitCode !== null) return stopped(child.exitCode);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -163,4 +163,65 @@ export function motoBucketFlags(moto: Moto, bucket: string, prefix: string): str
     moto.endpoint,
     '--path-style',
   ];
+}
+
+/**
+ * A moto_server that enforces IAM, with a bucket and a profile "noput" that may do everything an
+ * export needs but s3:PutObject — an admin who forgot one permission. `env` points the AWS SDK
+ * at the profile; `stop()` ends the server and removes the profile files.
+ */
+export async function startRefusingMoto(bucket: string): Promise<{
+  moto: Moto;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}> {
+  const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+  const { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } =
+    await import('@aws-sdk/client-iam');
+  // Enforcing after these four setup calls.
+  const moto = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: '4' });
+  await moto.s3().send(new CreateBucketCommand({ Bucket: bucket }));
+  const iam = moto.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'noput' }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'noput',
+      PolicyName: 'export',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: [
+              's3:AbortMultipartUpload',
+              's3:DeleteObject',
+              's3:ListBucket',
+              's3:ListBucketMultipartUploads',
+              's3:GetBucketLocation',
+              'sts:GetCallerIdentity',
+            ],
+            Resource: '*',
+          },
+        ],
+      }),
+    }),
+  );
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'noput' }))).AccessKey!;
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-aws-noput-'));
+  await writeFile(join(dir, 'config'), '[profile noput]\nregion = us-east-1\n');
+  await writeFile(
+    join(dir, 'credentials'),
+    `[noput]\naws_access_key_id = ${key.AccessKeyId}\naws_secret_access_key = ${key.SecretAccessKey}\n`,
+  );
+  return {
+    moto,
+    env: {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    },
+    async stop() {
+      await moto.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

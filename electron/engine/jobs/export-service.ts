@@ -68,6 +68,11 @@ export interface RunOptions {
   notes?: string[];
   /** How to wait before the next try (the scheduler frees the run's queue slot meanwhile). */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Where an interrupted run of the hour stood (a stop or a kill between its tries): its tries
+   * so far count towards the retry budget, and its next try waits until it was due.
+   */
+  resume?: { attempts: number; error: JobError | null; retryAt: string | null };
 }
 
 export type Trigger = Job['trigger'];
@@ -110,6 +115,14 @@ const PROGRESS_EVERY_MS = 500;
  */
 export class ExportService {
   private readonly running = new Map<string, Run>();
+  /**
+   * Runs a stop cancelled while they waited to retry, by connection: still failing for what
+   * this process says until it ends (the next start reads them from the history).
+   */
+  private readonly stoppedRetrying = new Map<
+    string,
+    { hour: string; dataset: Dataset; error: JobError; attempts: number }[]
+  >();
   private readonly endpoints: Endpoints;
   private readonly commits: HourCommits;
   private closed = false;
@@ -193,7 +206,7 @@ export class ExportService {
   retrying(
     connectionId: string,
   ): { hour: string; dataset: Dataset; error: JobError; attempts: number }[] {
-    const out = [];
+    const out = [...(this.stoppedRetrying.get(connectionId) ?? [])];
     for (const run of this.running.values())
       if (run.connectionId === connectionId && run.retryingAfter)
         out.push({ hour: run.hour, ...run.retryingAfter });
@@ -309,9 +322,10 @@ export class ExportService {
     const { clock } = this.deps;
     const signal = run.controller.signal;
     const started = clock.now();
-    let jobs = run.datasets.map((dataset) =>
-      newJob(connection.id, dataset, run.hour, trigger, started, options.notes ?? []),
-    );
+    let jobs = run.datasets.map((dataset) => ({
+      ...newJob(connection.id, dataset, run.hour, trigger, started, options.notes ?? []),
+      attempts: options.resume?.attempts ?? 0,
+    }));
     run.jobIds = jobs.map((j) => j.id);
     const retry =
       options.retry ??
@@ -341,12 +355,32 @@ export class ExportService {
             'The hour was already being made visible; Ferry finishes that before it exports another hour of this connection, and at its next start.',
           ]
         : job.notes;
-    const cancelled = () =>
-      finish('cancelled', (job) => ({
-        error: null,
-        cancelledBy: run.reason ?? 'shutdown',
+    const cancelled = () => {
+      const reason = run.reason ?? 'shutdown';
+      // A stop keeps where the run stood: the tries that ended (not one it cut short) and the
+      // error of the last, so a restart goes on counting and says the same until it tries again.
+      const last = reason === 'shutdown' ? run.retryingAfter : null;
+      if (last) {
+        const stopped = this.stoppedRetrying.get(run.connectionId) ?? [];
+        this.stoppedRetrying.set(run.connectionId, [...stopped, { hour: run.hour, ...last }]);
+      }
+      return finish('cancelled', (job) => ({
+        error: last?.error ?? null,
+        attempts: last ? last.attempts : job.attempts,
+        // Stopped while waiting: when its next try was due, for the run at the next start.
+        retryAt: last ? job.retryAt : null,
+        cancelledBy: reason,
         notes: unfinished(job),
       }));
+    };
+
+    // Interrupted while it waited to retry: its next try is due when it was due.
+    const resume = options.resume;
+    if (resume?.error && resume.retryAt) {
+      const left = Date.parse(resume.retryAt) - clock.now().getTime();
+      if (left > 0) jobs = await this.waitToRetry(run, jobs, resume.error, left, options);
+      if (signal.aborted) return cancelled();
+    }
 
     for (;;) {
       jobs = await this.record(

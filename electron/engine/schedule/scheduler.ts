@@ -10,6 +10,7 @@ import {
   checkDatasets,
   type CancelOutcome,
   type ExportService,
+  type RunOptions,
   type Trigger,
 } from '../jobs/export-service';
 import type { Notifier } from '../notify/notifier';
@@ -311,14 +312,20 @@ export class Scheduler {
     }
     const live = this.deps.exports.retrying(connection.id);
     if (live.length > 0) return live;
+    // Waiting to retry, or stopped while it waited (a stop or a kill: it runs again at the next
+    // start) — as long as it is its hour's latest job.
+    const records = this.deps.jobs.hourRecords(connection.id);
     const waiting = this.deps.jobs.entries(
-      (e) => e.status === 'queued' && e.errorKind !== null,
+      (e) =>
+        e.errorKind !== null &&
+        (e.status === 'queued' || (e.status === 'cancelled' && e.cancelledBy === 'shutdown')) &&
+        records.get(e.dataset, e.hour)?.latest.id === e.id,
       connection.id,
     );
     const out = [];
     for (const entry of waiting.slice(0, MAX_RETRYING_READ)) {
       const job = await this.deps.jobs.get(entry.id);
-      if (job?.status === 'queued' && job.error)
+      if ((job?.status === 'queued' || job?.status === 'cancelled') && job.error)
         out.push({
           hour: job.hour,
           dataset: job.dataset,
@@ -392,7 +399,7 @@ export class Scheduler {
     hour: string,
     datasets: Dataset[],
     trigger: Trigger,
-    options: { signal?: AbortSignal; notes?: string[] } = {},
+    options: { signal?: AbortSignal; notes?: string[]; resume?: RunOptions['resume'] } = {},
   ): Flight | null {
     const flight = this.queue.add(
       { connectionId: connection.id, hour, datasets, priority: PRIORITY[trigger] },
@@ -406,6 +413,7 @@ export class Scheduler {
         const jobs = await this.deps.exports.runHour(current.id, hour, datasets, trigger, {
           signal: options.signal,
           notes: options.notes,
+          resume: options.resume,
           retry: scheduleRetryPolicy({
             ...this.deps.retry,
             accessTries: current.schedule.accessTries,
@@ -488,8 +496,10 @@ export class Scheduler {
     }
     for (const r of rerun) {
       const connection = connections.find((c) => c.id === r.connectionId)!;
+      const before = await this.deps.jobs.get(r.jobIds[0]!);
       this.enqueue(connection, r.hour, r.datasets, r.trigger, {
         notes: [`Re-runs job ${r.jobIds.join(', ')}, which Ferry stopping interrupted.`],
+        resume: before ? resumeFrom(before) : undefined,
       });
     }
   }
@@ -562,4 +572,15 @@ function byHour(due: { hour: string; dataset: Dataset }[]): Map<string, Dataset[
     list.push(dataset);
   }
   return out;
+}
+
+/**
+ * Where an interrupted job stood, for its re-run: the tries that ended count on — a job that
+ * waited to retry (or was stopped while it waited) keeps its count, its error and when its next
+ * try was due; one cut short mid-try did not end that try.
+ */
+export function resumeFrom(job: Job): NonNullable<RunOptions['resume']> {
+  return job.error
+    ? { attempts: job.attempts, error: job.error, retryAt: job.retryAt }
+    : { attempts: Math.max(0, job.attempts - 1), error: null, retryAt: null };
 }
