@@ -68,7 +68,7 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
     .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
     .addHelpText('after', '\nExits 1 when a check fails.')
     .action((id: string, opts: { form?: Form; mfaCode?: string }) =>
-      ctx.withEngine('read', async (engine) => {
+      ctx.withEngine('write', async (engine) => {
         const { target, form } = await setupTargetOf(engine, id, opts);
         const report = await engine.call('aws.verify', { target, form });
         print(ctx, report, () => {

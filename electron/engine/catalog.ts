@@ -320,6 +320,7 @@ export class Catalog {
     const id = await this.config.update((data) => {
       const target = findConnection(data, idOrName);
       data.connections = data.connections.filter((c) => c.id !== target.id);
+      delete data.accessChecks[target.id];
       // Whoever it replaced or was replaced by now stands alone.
       for (const c of data.connections) if (c.replaces === target.id) c.replaces = null;
       if (archive)

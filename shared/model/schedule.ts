@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { dataset } from './fields';
 
-export const CONNECTION_STATES = ['healthy', 'catching-up', 'failing', 'disabled'] as const;
+export const CONNECTION_STATES = [
+  'healthy',
+  'catching-up',
+  'not-verified',
+  'failing',
+  'disabled',
+] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
 export const hourRange = z.object({ from: z.string(), to: z.string(), hours: z.number().int() });
@@ -51,6 +57,8 @@ export const hourStat = z.object({
   failed: z.number().int(),
   /** Data sets whose latest job of the hour succeeded (an hour with no events may be one). */
   exported: z.number().int().default(0),
+  /** Data sets whose latest job of the hour is running or waiting to be tried again. */
+  waiting: z.number().int().default(0),
 });
 export type HourStat = z.infer<typeof hourStat>;
 

@@ -32,6 +32,7 @@ export function jobStatusWords(job: Pick<Job, 'status' | 'error'>): string {
 export const CONNECTION_STATE_WORDS: Record<ConnectionState, string> = {
   healthy: 'Healthy',
   'catching-up': 'Catching up',
+  'not-verified': 'Not verified',
   failing: 'Failing',
   disabled: 'Disabled',
 };

@@ -166,7 +166,27 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'aws.createKey': async ({ target, form }) => ({
       keyArn: await awsCall(() => setup.createKey(target, form)),
     }),
-    'aws.verify': ({ target, form }) => awsCall(() => setup.verify(target, form)),
+    'aws.verify': async ({ target, form }) => {
+      const report = await awsCall(() => setup.verify(target, form));
+      // Kept for the connection's status ("Not verified" until a check passes or an hour
+      // exports) — also for one the setup wizard has not saved yet.
+      await store.config
+        .update((data) => {
+          data.accessChecks[target.connectionId] = {
+            ok: report.ok,
+            checkedAt: report.checkedAt,
+            failed: report.probes
+              .filter((p) => p.status === 'failed')
+              .map((p) => ({ title: p.label, missingPermission: p.missingPermission })),
+          };
+        })
+        .catch((error: unknown) => {
+          // A process that only looks can check, not keep the result.
+          if (!(error instanceof FerryError && error.code === 'locked')) throw error;
+        });
+      scheduler.emitStatus(target.connectionId);
+      return report;
+    },
     'backups.list': () => [...store.config.data.backups].reverse(),
     'backups.show': ({ id }) => setup.backupDocument(id),
     'backups.compare': ({ id, as }) => awsCall(() => setup.compare(id, backupTarget(id, as))),

@@ -288,6 +288,7 @@ export class Scheduler {
       this.deps.exports
         .incompleteCommits(connection.id)
         .map(({ hour, job }) => ({ hour, error: errorOf(job.dataset, hour) })),
+      this.deps.config.data.accessChecks[connection.id],
     );
   }
 
@@ -336,7 +337,8 @@ export class Scheduler {
     return out.sort((a, b) => a.hour.localeCompare(b.hour));
   }
 
-  private emitStatus(connectionId: string): void {
+  /** Tell the consoles a connection's status now (its access was checked, say). */
+  emitStatus(connectionId: string): void {
     const connection = this.deps.config.data.connections.find((c) => c.id === connectionId);
     const plan = connection && this.plan(connection, this.deps.timers.now().getTime());
     if (connection && plan)

@@ -5,8 +5,9 @@ import type { JobsStore } from '../store/jobs-store';
 
 /**
  * The history chart's figures: per hour, the events and stored bytes of the latest successful
- * job of each (connection, dataset), failed hours, and the export lag (minutes from the end of
- * the hour to the end of its scheduled export).
+ * job of each (connection, dataset), failed hours, hours running or waiting to be tried again
+ * (a job waiting to retry, or one a stop cut short: it runs again), and the export lag (minutes
+ * from the end of the hour to the end of its scheduled export).
  */
 export function hourStats(
   jobs: JobsStore,
@@ -26,12 +27,19 @@ export function hourStats(
       lagMinutes: null,
       failed: 0,
       exported: 0,
+      waiting: 0,
     };
     byHour.set(e.hour, stat);
     const k = `${e.connectionId}|${e.dataset}|${e.hour}`;
     if (seen.has(k)) continue;
     seen.add(k);
     if (e.status === 'failed') stat.failed++;
+    if (
+      e.status === 'queued' ||
+      e.status === 'running' ||
+      (e.status === 'cancelled' && e.cancelledBy === 'shutdown')
+    )
+      stat.waiting++;
     if (e.status !== 'succeeded') continue;
     stat.exported++;
     // From the index: no month is read for a chart.

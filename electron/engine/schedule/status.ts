@@ -2,7 +2,7 @@ import type { Connection } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 import type { JobError } from '../jobs/errors';
-import type { AlertState } from '../store/schema';
+import type { AccessCheck, AlertState } from '../store/schema';
 import type { Plan } from './plan';
 
 /**
@@ -25,6 +25,8 @@ export function connectionStatus(
    * error that stopped it when known: failing until the commit is finished.
    */
   incomplete: { hour: string; error: JobError | undefined }[] = [],
+  /** Its last access check, if any (a connection enabled without a passing one is not verified). */
+  access: AccessCheck | undefined = undefined,
 ): ConnectionStatus {
   // Any failed hour counts, whatever started it: the schedule, a backfill, a manual export.
   const failed = plan.failedHours[0] ?? plan.newestFailure ?? undefined;
@@ -81,6 +83,8 @@ export function connectionStatus(
       fix: refused.error.fix,
       cause: refused.error.code,
     };
+  const unverified = notVerified(connection, plan, access);
+  if (unverified) return { ...base, state: 'not-verified', ...unverified };
   if (plan.pendingHours > 1)
     return {
       ...base,
@@ -90,4 +94,34 @@ export function connectionStatus(
       cause: null,
     };
   return { ...base, state: 'healthy', reason: null, fix: null, cause: null };
+}
+
+/**
+ * Why an enabled S3 connection is not verified yet — its access was never checked, or the last
+ * check failed — or null. Until an hour is exported or a check passes, "Healthy" would be a
+ * promise nothing has kept.
+ */
+function notVerified(
+  connection: Connection,
+  plan: Plan,
+  access: AccessCheck | undefined,
+): { reason: string; fix: string; cause: string } | null {
+  const dest = connection.destination;
+  if (dest.type !== 's3' || access?.ok || plan.lastExportedHour !== null) return null;
+  const where = `s3://${dest.bucket}/${dest.prefix}`;
+  const verify = `Verify access ("Verify access" on the connection's page, or ferry verify ${connection.name})`;
+  if (!access)
+    return {
+      reason: `Access to ${where} was never checked, and no hour has been exported yet.`,
+      fix: `${verify}; it shows Healthy once a check passes or an hour is exported.`,
+      cause: 'not-verified',
+    };
+  const failed = access.failed
+    .map((f) => (f.missingPermission ? `${f.title} (${f.missingPermission})` : f.title))
+    .join('; ');
+  return {
+    reason: `The access check of ${access.checkedAt.slice(0, 16).replace('T', ' ')} UTC failed${failed ? `: ${failed}` : ''}, and no hour has been exported yet.`,
+    fix: `Grant what the check names, then ${verify.charAt(0).toLowerCase()}${verify.slice(1)}.`,
+    cause: 'not-verified',
+  };
 }

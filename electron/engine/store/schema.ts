@@ -43,6 +43,15 @@ export type AlertState = z.infer<typeof alertState>;
 export const storedBackfill = backfill.extend({ slots: z.string().default('') });
 export type StoredBackfill = z.infer<typeof storedBackfill>;
 
+/** The last access check of a connection (`aws.verify`), by connection id: kept for its status. */
+export const accessCheck = z.object({
+  ok: z.boolean(),
+  checkedAt: z.string(),
+  /** The failed probes, in words, with the permission each lacked. */
+  failed: z.array(z.object({ title: z.string(), missingPermission: z.string().nullable() })),
+});
+export type AccessCheck = z.infer<typeof accessCheck>;
+
 export const configFile = z.object({
   schemaVersion: z.literal(CONFIG_SCHEMA_VERSION),
   organizations: z.array(organization),
@@ -59,6 +68,11 @@ export const configFile = z.object({
   migrations: z.array(migration),
   /** Connections deleted by a migration; their jobs stay in the history. */
   archived: z.array(archivedConnection),
+  /**
+   * Each connection's last access check (also of one the setup wizard has not saved yet: it
+   * picks the id first). A connection enabled without a passing one is "Not verified".
+   */
+  accessChecks: z.record(z.string(), accessCheck).default({}),
 });
 export type ConfigData = z.infer<typeof configFile>;
 
@@ -79,6 +93,7 @@ export const emptyConfig = (): ConfigData => ({
   alerts: {},
   migrations: [],
   archived: [],
+  accessChecks: {},
 });
 
 export const emptyJobs = (): JobsData => ({ schemaVersion: JOBS_SCHEMA_VERSION, jobs: [] });

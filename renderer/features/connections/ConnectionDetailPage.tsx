@@ -125,7 +125,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
             {migration.oldConnectionName} → {migration.newConnectionName}
           </Alert>
         )}
-        <StatusAlerts status={status} onBackfill={setBackfill} />
+        <StatusAlerts status={status} connection={conn} onBackfill={setBackfill} />
         <Container header={<Header variant="h2">Schedule</Header>}>
           <KeyValuePairs
             columns={4}

@@ -5,6 +5,7 @@ import StatusIndicator, {
   type StatusIndicatorProps,
 } from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
+import type { Connection } from '../../../shared/model/entities';
 import type { ConnectionState, ConnectionStatus } from '../../../shared/model/schedule';
 import { ConfirmAction } from '../../components/Confirm';
 import { CONNECTION_STATE_WORDS } from '../../../shared/model/words';
@@ -14,6 +15,7 @@ import { useScheduleStore } from './store';
 const LOOK: Record<ConnectionState, StatusIndicatorProps.Type> = {
   healthy: 'success',
   'catching-up': 'in-progress',
+  'not-verified': 'warning',
   failing: 'error',
   disabled: 'stopped',
 };
@@ -41,12 +43,16 @@ export function StatusBadge({ status }: { status: ConnectionStatus | undefined }
  */
 export function StatusAlerts({
   status,
+  connection,
   onBackfill,
 }: {
   status: ConnectionStatus | undefined;
+  connection: Connection;
   onBackfill(range: { from: string; to: string }): void;
 }) {
   const resume = useScheduleStore((s) => s.resume);
+  const verify = useScheduleStore((s) => s.verify);
+  const [verifying, setVerifying] = useState(false);
   const takeOver = useScheduleStore((s) => s.takeOver);
   const flash = useAppStore((s) => s.flash);
   const [confirmTakeOver, setConfirmTakeOver] = useState(false);
@@ -116,6 +122,36 @@ export function StatusAlerts({
         removed. Two Ferrys writing the same hours leave duplicate events. From now on the other one
         is refused, naming this one.
       </ConfirmAction>
+      {status.state === 'not-verified' && (
+        <Alert
+          type="warning"
+          header="Access not verified"
+          data-testid="not-verified-alert"
+          action={
+            <Button
+              loading={verifying}
+              data-testid="verify-access"
+              onClick={async () => {
+                setVerifying(true);
+                const result = await verify(connection);
+                setVerifying(false);
+                if (!result.ok) flash('error', result.message);
+                else if (result.value.ok) flash('success', 'Access works: every check passed.');
+                else flash('error', 'The access check failed: the alert says what to grant.');
+              }}
+            >
+              Verify access
+            </Button>
+          }
+        >
+          {status.reason}
+          {status.fix && (
+            <Box variant="p" padding={{ top: 'xs' }}>
+              <b>How to fix:</b> <span style={{ wordBreak: 'break-word' }}>{status.fix}</span>
+            </Box>
+          )}
+        </Alert>
+      )}
       {status.gap && (
         <Alert
           type="warning"

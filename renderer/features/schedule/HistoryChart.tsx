@@ -28,6 +28,7 @@ function formatValue(value: unknown, name: unknown, item: { payload?: unknown })
   if (name === 'Stored') return formatBytes((item.payload as ChartHour).bytes);
   if (name === 'Export lag') return `${String(value)} min`;
   if (name === 'Failed') return 'this hour failed — see its job';
+  if (name === 'Waiting') return 'being exported, or waiting to be tried again — see its job';
   return Number(value).toLocaleString();
 }
 
@@ -35,7 +36,7 @@ function formatValue(value: unknown, name: unknown, item: { payload?: unknown })
 function emptySentence(range: string, failure: string | null, loaded: boolean): string {
   if (failure) return `Could not read the history: ${failure}`;
   if (!loaded) return 'Loading…';
-  return `No hour in the last ${range} was exported or failed: hourly exports may be off, or the hours are still settling.`;
+  return `No hour in the last ${range} was exported, failed, or is waiting to be tried again: hourly exports may be off, or the hours are still settling.`;
 }
 
 /**
@@ -67,14 +68,14 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
 
   const rows = data?.hours ?? [];
   const rangeText = hours === '168' ? '7 days' : `${hours} hours`;
-  const empty = !data || data.exported + data.failed === 0;
+  const empty = !data || data.exported + data.failed + data.waiting === 0;
   return (
     <Container
       data-testid="history-chart"
       header={
         <Header
           variant="h2"
-          description="Events and stored size per hour (UTC); failed hours in red, hours with no export left blank. Export lag: minutes from the end of an hour to the end of its scheduled export."
+          description="Events and stored size per hour (UTC); failed hours in red, hours waiting to be tried again in amber, hours with no export left blank. Export lag: minutes from the end of an hour to the end of its scheduled export."
           actions={
             <SegmentedControl
               selectedId={hours}
@@ -121,6 +122,14 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
                   fill="#d91515"
                   fillOpacity={0.35}
                   stroke="#d91515"
+                />
+                <Bar
+                  yAxisId="mark"
+                  dataKey="waitingMark"
+                  name="Waiting"
+                  fill="#8d6605"
+                  fillOpacity={0.3}
+                  stroke="#8d6605"
                 />
                 <Line
                   yAxisId="bytes"

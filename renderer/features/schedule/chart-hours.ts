@@ -12,32 +12,40 @@ export interface ChartHour {
   lagMinutes: number | null;
   /** 1 when a data set's latest job of the hour failed: drawn as a red mark. */
   failedMark: number | null;
+  /** 1 when the hour is not exported and a job of it runs or waits to retry: an amber mark. */
+  waitingMark: number | null;
 }
 
 export interface ChartWindow {
   hours: ChartHour[];
   exported: number;
   failed: number;
+  /** Hours not exported whose job runs or waits to be tried again. */
+  waiting: number;
   /** Hours with a lag (scheduled exports): none means the lag chart says why it is empty. */
   withLag: number;
 }
 
 /**
  * The chart's hours: a continuous axis from `from` to `to`, each hour exported (a bar, even of
- * zero events), failed (a red mark), or neither (a visible gap) — never only hours with data.
+ * zero events), failed (a red mark), running or waiting to retry (an amber mark), or none of
+ * these (a visible gap) — never only hours with data.
  */
 export function chartHours(stats: readonly HourStat[], from: string, to: string): ChartWindow {
   const byHour = new Map(stats.map((s) => [s.hour, s]));
   let exported = 0;
   let failed = 0;
+  let waiting = 0;
   let withLag = 0;
   const hours = hoursBetween(from, to).map((hour): ChartHour => {
     const s = byHour.get(hour);
     const label = `${hour.slice(5, 10)} ${hour.slice(11)}h`;
     const wrote = !!s && s.exported > 0;
     const refused = !!s && s.failed > 0;
+    const pending = !!s && s.waiting > 0 && !wrote;
     if (wrote) exported++;
     if (refused) failed++;
+    if (pending) waiting++;
     if (s?.lagMinutes != null) withLag++;
     return {
       hour,
@@ -47,7 +55,8 @@ export function chartHours(stats: readonly HourStat[], from: string, to: string)
       bytes: s?.bytes ?? 0,
       lagMinutes: s?.lagMinutes ?? null,
       failedMark: refused ? 1 : null,
+      waitingMark: pending ? 1 : null,
     };
   });
-  return { hours, exported, failed, withLag };
+  return { hours, exported, failed, waiting, withLag };
 }

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
-import type { MethodInput } from '../../../shared/api/contract';
-import type { Backfill } from '../../../shared/model/entities';
+import type { MethodInput, MethodResult } from '../../../shared/api/contract';
+import { setupTargetFor } from '../../../shared/model/aws';
+import type { Backfill, Connection } from '../../../shared/model/entities';
 import type {
   BackfillHour,
   BackfillPreview,
@@ -24,6 +25,8 @@ interface ScheduleState {
   takeOver(
     connectionId: string,
   ): Promise<ActionResult<{ removed: { host: string; since: string | null }[] }>>;
+  /** Check a connection's access as an export uses it (its status follows the result). */
+  verify(connection: Connection): Promise<ActionResult<MethodResult<'aws.verify'>>>;
   preview(range: Range): Promise<ActionResult<BackfillPreview>>;
   startBackfill(range: Range): Promise<ActionResult<Backfill>>;
   cancelBackfill(id: string): Promise<ActionResult<Backfill>>;
@@ -62,6 +65,15 @@ export const useScheduleStore = create<ScheduleState>()((set, get) => ({
     const others = get().backfills.filter((b) => b.id !== backfill.id);
     set({
       backfills: [backfill, ...others].sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+    });
+  },
+  verify(connection) {
+    const target = setupTargetFor(connection);
+    const form =
+      connection.destination.type === 's3' && connection.destination.roleArn ? 'role' : 'legacy';
+    return attempt(() => {
+      if (!target) throw new Error('A folder export needs no access check');
+      return api().aws.verify({ target, form });
     });
   },
   takeOver(connectionId) {

@@ -8,6 +8,7 @@ const stat = (
     bytes: number;
     failed: number;
     exported: number;
+    waiting: number;
     lagMinutes: number | null;
   }>,
 ) => ({
@@ -17,6 +18,7 @@ const stat = (
   lagMinutes: null,
   failed: 0,
   exported: 0,
+  waiting: 0,
   ...over,
 });
 
@@ -54,5 +56,18 @@ describe('the chart’s hours', () => {
     );
     expect(w.hours).toHaveLength(48);
     expect(w.hours.filter((h) => h.events !== null)).toHaveLength(1);
+  });
+
+  it('marks hours waiting to be tried again, unless an export of them is there', () => {
+    const w = chartHours(
+      [
+        stat('2026-11-30T04', { waiting: 1 }),
+        stat('2026-11-30T05', { waiting: 1, exported: 1 }), // exported before, tried again now
+      ],
+      '2026-11-30T03',
+      '2026-11-30T05',
+    );
+    expect(w.hours.map((h) => h.waitingMark)).toEqual([null, 1, null]);
+    expect([w.exported, w.failed, w.waiting]).toEqual([1, 0, 1]);
   });
 });

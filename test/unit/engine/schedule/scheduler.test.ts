@@ -233,7 +233,11 @@ describe('the hourly schedule', () => {
     );
     try {
       await engine.scheduler.start();
-      expect((await engine.call('schedule.status'))[0]).toMatchObject({ state: 'healthy' });
+      // Enabled, never checked, nothing exported yet: not "Healthy" before anything proved it.
+      expect((await engine.call('schedule.status'))[0]).toMatchObject({
+        state: 'not-verified',
+        reason: 'Access to s3://acme-export/ was never checked, and no hour has been exported yet.',
+      });
       // A month older than the catch-up window: the schedule would never look at it.
       const flight = engine.scheduler.exportNow(connectionId, '2026-02-01T00');
       await clock.advance(MIN);
