@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/model/entities';
+import type { Backfill, Job } from '../../shared/model/entities';
 import type { ConnectionStatus } from '../../shared/model/schedule';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
@@ -370,6 +370,50 @@ describe('a commit step the bucket refuses', () => {
       await terminate(server);
     }
     await t.expectExactlyOnce(hour);
+  });
+});
+
+describe('a cancelled backfill', () => {
+  it('counts each hour as its job ended — one being made visible counts as exported — and the queue counts every hour waiting', async () => {
+    const t = await setup('backfill-cancel');
+    const server = await startServe(t.dataDir, ['--no-schedule'], moto.env);
+    try {
+      const held = gate.holdCompletesAfter(0);
+      const started = await callServe<Backfill>(server, 'backfills.start', {
+        connectionId: 'faulty',
+        from: '2026-01-10T00',
+        to: '2026-01-10T23',
+      });
+      await held; // one hour is being made visible now
+      const [status] = await callServe<ConnectionStatus[]>(server, 'schedule.status');
+      // Every hour not exported yet is waiting, not only the few the queue holds.
+      expect(status!.queued + status!.running).toBeGreaterThanOrEqual(22);
+
+      const cancelling = callServe<Backfill>(server, 'backfills.cancel', { id: started.id });
+      // The hours not started are cancelled at once; the cancel then waits for the one held.
+      for (;;) {
+        const b = await callServe<Backfill>(server, 'backfills.get', { id: started.id });
+        if (b.cancelled > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      gate.release();
+      const cancelled = await cancelling;
+      const jobs = (await callServe<{ items: Job[] }>(server, 'jobs.list', { limit: 100 })).items;
+      const latest = new Map<string, Job>();
+      for (const j of jobs) if (!latest.has(j.hour)) latest.set(j.hour, j);
+      const succeeded = [...latest.values()].filter((j) => j.status === 'succeeded').length;
+      expect(succeeded).toBeGreaterThanOrEqual(1);
+      expect(cancelled).toMatchObject({
+        status: 'cancelled',
+        total: 24,
+        succeeded,
+        failed: 0,
+        cancelled: 24 - succeeded,
+      });
+    } finally {
+      gate.release();
+      await terminate(server);
+    }
   });
 });
 

@@ -69,6 +69,10 @@ interface Live {
   cursor: number;
   /** Hours handed to the queue and not ended yet. */
   active: number;
+  /** Their offsets: a cancel leaves them to settle from how their runs end. */
+  inFlight: Set<number>;
+  /** Resolves when `active` comes back to 0 (a cancel waits for it). */
+  onIdle: (() => void) | null;
   controller: AbortController;
   savedAt: number;
 }
@@ -234,19 +238,46 @@ export class Backfills {
     return this.view(found);
   }
 
-  /** Cancel a backfill: queued hours are dropped, running ones stop and end as cancelled. */
+  /**
+   * Cancel a backfill: hours not started are cancelled; running ones stop — and count as how
+   * they end: one already being made visible ends exported, and is counted so. Answers once
+   * every running hour has ended, so its counts are the outcomes of its hours' jobs.
+   */
   async cancel(id: string): Promise<Backfill> {
     const found = this.get(id);
     if (found.status !== 'running') return found;
     const live = this.live.get(id);
     if (live) {
+      const nd = live.record.datasets.length;
+      for (let i = 0; i < live.slots.length; i++)
+        if (live.slots[i] === SLOT.open && !live.inFlight.has(Math.floor(i / nd)))
+          live.slots[i] = SLOT.cancelled;
       live.controller.abort(new Error('The backfill was cancelled'));
+      this.count(live);
+      this.deps.emit({ type: 'backfill.updated', backfill: this.view(live.record) });
+      if (live.active > 0) await new Promise<void>((resolve) => (live.onIdle = resolve));
+      // What a run left unsettled (dropped from the queue before it started) was cancelled.
       for (let i = 0; i < live.slots.length; i++)
         if (live.slots[i] === SLOT.open) live.slots[i] = SLOT.cancelled;
       this.count(live);
     }
     await this.close(id, 'cancelled', live ?? null);
     return this.get(id);
+  }
+
+  /**
+   * Hours of a connection's running backfills still to be exported and not handed to the
+   * queue yet: the queue holds a few at a time, the rest wait here (and count as waiting).
+   */
+  waiting(connectionId: string): number {
+    let hours = 0;
+    for (const live of this.live.values()) {
+      if (live.connection.id !== connectionId || live.record.status !== 'running') continue;
+      const nd = live.record.datasets.length;
+      const open = countSlots(live.slots).open;
+      hours += Math.max(0, Math.ceil(open / nd) - live.inFlight.size);
+    }
+    return hours;
   }
 
   /** Cancel the backfills of a deleted connection. */
@@ -311,6 +342,8 @@ export class Backfills {
       first: hourIndex(record.from),
       cursor: 0,
       active: 0,
+      inFlight: new Set(),
+      onIdle: null,
       controller: new AbortController(),
       savedAt: Date.now(),
     };
@@ -340,10 +373,13 @@ export class Backfills {
         (_, d) => live.slots[offset * nd + d] === SLOT.open,
       );
       live.active++;
+      live.inFlight.add(offset);
       void this.runHour(live, offset, datasets)
         .catch((error: unknown) => this.deps.log?.(error))
         .finally(() => {
           live.active--;
+          live.inFlight.delete(offset);
+          if (live.active === 0) live.onIdle?.();
           this.pump(live);
           if (live.active === 0) void this.finishIfDone(live);
         });
@@ -356,10 +392,15 @@ export class Backfills {
     let remaining = datasets;
     const signal = live.controller.signal;
     for (;;) {
-      // Queued or running elsewhere (the schedule, a manual export): that run's outcome counts.
+      // Queued or running elsewhere (the schedule, a manual export): that run's outcome counts
+      // — unless the backfill is cancelled meanwhile: then its slot is cancelled, not waited for.
       const other = this.deps.queue.flight(live.connection.id, hour);
       if (!other) break;
-      const jobs = await other.done.catch(() => [] as Job[]);
+      const jobs = await untilAborted(
+        other.done.catch(() => [] as Job[]),
+        signal,
+        [] as Job[],
+      );
       remaining = this.settleJobs(live, offset, remaining, jobs);
       if (remaining.length === 0 || signal.aborted || this.stopping) return;
     }
@@ -464,4 +505,17 @@ function outcomeOf(job: Job): SlotOutcome | null {
   if (job.status === 'succeeded' || job.status === 'failed') return job.status;
   if (job.status === 'cancelled') return job.cancelledBy === 'shutdown' ? null : 'cancelled';
   return null;
+}
+
+/** `work`'s value, or `instead` as soon as the signal aborts; the listener never outlives it. */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal, instead: T): Promise<T> {
+  if (signal.aborted) return instead;
+  let stop = () => {};
+  const stopped = new Promise<T>((resolve) => (stop = () => resolve(instead)));
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await Promise.race([work, stopped]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }

@@ -278,10 +278,12 @@ export class Scheduler {
   ): ConnectionStatus {
     const errorOf = (dataset: Dataset, hour: string) =>
       this.errors.get(`${connection.id}|${dataset}|${hour}`);
+    const counts = this.queue.counts(connection.id);
     return connectionStatus(
       connection,
       plan,
-      this.queue.counts(connection.id),
+      // Backfill hours not handed to the queue yet are waiting too.
+      { ...counts, queued: counts.queued + this.backfills.waiting(connection.id) },
       this.deps.config.data.alerts[connection.id],
       retrying,
       errorOf,
