@@ -125,6 +125,8 @@ export const probe = z.object({
     })
     .nullable(),
   fix: z.string().nullable(),
+  /** The destination setting a failure is about (a wrong bucket name, key, region or profile). */
+  field: z.enum(['bucket', 'region', 'kmsKeyArn', 'profile']).nullable().optional(),
 });
 export type ProbeInfo = z.infer<typeof probe>;
 

@@ -115,3 +115,37 @@ test('enabling checks access first: a failed check is shown, and nothing is enab
     await server.stop();
   }
 });
+
+test('an edit the access check refuses says why: on the Bucket field, or above the form', async ({
+  page,
+  dataDir,
+}) => {
+  const env = { ...awsEnv, FERRY_DATA_DIR: dataDir };
+  await seed(env, 'moving', ['--datasets', 'events', '--enable']);
+  const server = await startServe(dataDir, ['--no-schedule'], awsEnv);
+  try {
+    const list = await runFerry(['connection', 'list', '--json'], env);
+    const [conn] = JSON.parse(list.stdout) as { id: string }[];
+    await openConsole(page, `${server.url}#/connections/${conn!.id}/edit`);
+    const bucket = page.getByTestId('connection-bucket').locator('input');
+    const save = page.getByTestId('save-connection');
+
+    // A bucket that is not there: the reason is on the field, and the cursor goes to it.
+    await bucket.fill('no-such-bucket');
+    await save.click();
+    await expect(bucket).toHaveAccessibleDescription(/There is no bucket named "no-such-bucket"/);
+    const formAlert = page.getByTestId('connection-form').locator('[id^="form-error"]');
+    await expect(formAlert).toHaveText('Check the fields marked in red.');
+    await expect(bucket).toBeFocused();
+
+    // A refused permission is about no field: the form's alert says it in full.
+    await bucket.fill(BUCKET);
+    await page.getByTestId('connection-prefix').locator('input').fill('moved-');
+    await save.click();
+    await expect(formAlert).toContainText(/fails its access check.*s3:PutObject is missing/);
+    await expect(formAlert).not.toContainText('marked in red');
+    await expect(page).toHaveURL(/\/edit$/);
+  } finally {
+    await server.stop();
+  }
+});

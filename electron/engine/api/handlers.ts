@@ -1,6 +1,11 @@
 import type { AppInfo, MethodParsed, Notice } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/api/errors';
-import { setupTarget, setupTargetFor, type BackupAsk } from '../../../shared/model/aws';
+import {
+  setupTarget,
+  setupTargetFor,
+  type BackupAsk,
+  type ProbeInfo,
+} from '../../../shared/model/aws';
 import {
   appSettings,
   type AppSettings,
@@ -222,21 +227,35 @@ async function verifyMovedDestination(
     ).every((k) => (old[k] ?? null) === (next[k] ?? null));
   if (same) return;
   const target = setupTarget.parse(setupTargetFor({ ...before, destination: next })!);
-  const report = await awsCall(() => setup.verify(target, next.roleArn ? 'role' : 'legacy'));
-  if (report.ok) return;
-  const failed = report.probes.filter((p) => p.status === 'failed');
-  throw new FerryError(
-    'validation',
-    `The new destination fails its access check, so it was not saved: ${failed.map((p) => `${p.label}: ${p.detail}${p.fix ? ` ${p.fix}` : ''}`).join(' ')} Fix the access (or the destination), or save it with hourly exports turned off.`,
-    'destination',
+  const report = await awsCall(
+    () => setup.verify(target, next.roleArn ? 'role' : 'legacy'),
+    'destination.',
   );
+  if (report.ok) return;
+  throw movedDestinationRefusal(report.probes.filter((p) => p.status === 'failed'));
+}
+
+/**
+ * Why a moved destination was not saved. A failure about one setting (no such bucket, a key not
+ * found, refused credentials, the wrong region) is put on that field; a refused permission is
+ * about no field, so the whole message is the form's.
+ */
+export function movedDestinationRefusal(failed: ProbeInfo[]): FerryError {
+  const says = (p: ProbeInfo) => `${p.label}: ${p.detail}${p.fix ? ` ${p.fix}` : ''}`;
+  const message = `The new destination fails its access check, so it was not saved: ${failed.map(says).join(' ')} Fix the access (or the destination), or save it with hourly exports turned off.`;
+  if (failed.length === 0 || failed.some((p) => !p.field))
+    return new FerryError('validation', message);
+  const fields: Record<string, string> = {};
+  for (const p of failed)
+    fields[`destination.${p.field}`] ??= `${p.detail}${p.fix ? ` ${p.fix}` : ''}`;
+  return new FerryError('validation', message, undefined, fields);
 }
 
 /**
  * Run an AWS call for the console: SDK failures become typed errors with their fix (a refused
  * permission is `forbidden`, a wrong setting `validation`, anything else `upstream`).
  */
-async function awsCall<T>(run: () => Promise<T>): Promise<T> {
+async function awsCall<T>(run: () => Promise<T>, fieldPrefix = ''): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -254,7 +273,11 @@ async function awsCall<T>(run: () => Promise<T>): Promise<T> {
         : problem.code === 'PermanentRedirect'
           ? 'region'
           : undefined;
-    throw new FerryError(code, `${problem.message}${problem.fix ? ` ${problem.fix}` : ''}`, field);
+    throw new FerryError(
+      code,
+      `${problem.message}${problem.fix ? ` ${problem.fix}` : ''}`,
+      field && `${fieldPrefix}${field}`,
+    );
   }
 }
 

@@ -20,6 +20,8 @@ export interface ProbeResult {
   /** The policy statement that grants it. */
   statement: PolicyStatement | null;
   fix: string | null;
+  /** The destination setting a failure is about, when it is about one (a wrong bucket name…). */
+  field?: 'bucket' | 'region' | 'kmsKeyArn' | 'profile' | null;
 }
 
 export interface VerifyReport {
@@ -289,24 +291,28 @@ function failure(
       ...base,
       detail: `There is no bucket named "${destination.bucket}".`,
       fix: 'Create the bucket first, or correct its name.',
+      field: 'bucket',
     };
   if (code === 'KeyDisabled')
     return {
       ...base,
       detail: message,
       fix: 'Enable the key in the KMS console (Key actions → Enable).',
+      field: 'kmsKeyArn',
     };
   if (code === 'KeyPendingDeletion')
     return {
       ...base,
       detail: message,
       fix: 'Cancel the key deletion in the KMS console, then enable the key.',
+      field: 'kmsKeyArn',
     };
   if (code === 'NotFoundException' || code === 'KMS.NotFoundException')
     return {
       ...base,
       detail: `KMS key ${destination.kmsKeyArn} was not found.`,
       fix: "Check the key ARN, and that it is in the bucket's region.",
+      field: 'kmsKeyArn',
     };
   if (code === 'KMS.KMSInvalidStateException' || code === 'KMSInvalidStateException')
     return {
@@ -324,6 +330,7 @@ function failure(
       ...base,
       detail: `The credentials of profile "${destination.profile}" were refused (${code}).`,
       fix: 'Check the keys of the profile (or sign in again for SSO), then verify again.',
+      field: 'profile',
     };
   const denied =
     code === 'AccessDenied' ||
@@ -344,6 +351,11 @@ function failure(
     };
   }
   if (code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed')
-    return { ...base, detail: message, fix: "Set the connection's region to the bucket's region." };
+    return {
+      ...base,
+      detail: message,
+      fix: "Set the connection's region to the bucket's region.",
+      field: 'region',
+    };
   return { ...base, detail: `${code}: ${message}`, fix: null };
 }

@@ -4,9 +4,10 @@ import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ActionResult } from './action';
+import { formAlert, type FieldErrors } from './form-errors';
 import { InfoLink } from '../help/InfoLink';
 
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 /**
  * The state of a create/edit form: field errors, a form-level error and busy. `save` shows the
@@ -64,6 +65,11 @@ interface SaveFormProps {
   description?: string;
   /** From useSaveForm. */
   state: { errors: FieldErrors; formError: string | null; busy: boolean; refused: number };
+  /**
+   * The fields the form shows now, by dotted path: a refusal about any other field is said in
+   * the form's alert, so no save is refused without a reason on screen.
+   */
+  fields: readonly string[];
   submitLabel: string;
   /** Test ids: `<testId>-form` on the form, `save-<testId>` on its submit button. */
   testId: string;
@@ -77,6 +83,7 @@ export function SaveForm({
   title,
   description,
   state,
+  fields,
   submitLabel,
   testId,
   onSubmit,
@@ -107,10 +114,7 @@ export function SaveForm({
             {title}
           </Header>
         }
-        errorText={
-          state.formError ??
-          (Object.keys(state.errors).length > 0 ? 'Check the fields marked in red.' : undefined)
-        }
+        errorText={formAlert(state.formError, state.errors, fields)}
         actions={
           <SpaceBetween direction="horizontal" size="xs">
             <Button formAction="none" variant="link" onClick={onCancel}>

@@ -24,6 +24,7 @@ import { kmsKeyProblem, regionProblem } from '../../../shared/aws/regions';
 import { fieldErrors } from '../common/action';
 import { ProfileField } from '../setup/ProfileField';
 import { SaveForm, useSaveForm } from '../common/SaveForm';
+import { hasErrorUnder } from '../common/form-errors';
 import { useProjectsStore } from '../projects/store';
 import { defaultProjectId, ProjectSelect } from './ProjectSelect';
 import { S3LocationFields } from './S3LocationFields';
@@ -105,6 +106,31 @@ function problemsOf(d: Draft): Record<string, string> | null {
   return fieldErrors(connectionCreate, input) ?? (region || key ? shared : null);
 }
 
+/** The fields the form shows for a draft, by the API's dotted paths. */
+function shownFields(d: Draft): string[] {
+  const destination =
+    d.destType === 'folder'
+      ? ['destination.path']
+      : ['profile', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint', 'sse'].map(
+          (f) => `destination.${f}`,
+        );
+  return [
+    'name',
+    'projectId',
+    ...destination,
+    'datasets',
+    'createdBy',
+    'enabled',
+    'options.partitionBytes',
+    'options.gzipLevel',
+    'options.eventFilter',
+    'options.eventFilter.eventTypes',
+    'schedule.settleMinutes',
+    'schedule.lookbackHours',
+    'schedule.accessTries',
+  ];
+}
+
 function toInput(d: Draft): ConnectionCreate {
   return {
     name: d.name,
@@ -174,6 +200,9 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   );
   const form = useSaveForm();
   const { recheck } = form;
+  // A section holding a field marked in red is open, so the mark is seen.
+  const [filesOpen, setFilesOpen] = useState(draft.filterMode !== 'none' || draft.manifest);
+  const [scheduleOpen, setScheduleOpen] = useState(false);
   useEffect(() => recheck(problemsOf(draft)), [draft, recheck]);
 
   if (id && !existing) return <Header variant="h1">Connection {id} was not found</Header>;
@@ -201,6 +230,7 @@ export function ConnectionFormPage({ id }: { id?: string }) {
       title={existing ? `Edit ${existing.name}` : 'Create connection'}
       description="Export one project's events to an S3 bucket (or a local folder), hour by hour."
       state={form}
+      fields={shownFields(draft)}
       submitLabel={existing ? 'Save changes' : 'Create connection'}
       testId="connection"
       onSubmit={() => void submit()}
@@ -323,20 +353,23 @@ export function ConnectionFormPage({ id }: { id?: string }) {
                 placeholder="me@example.com"
               />
             </FormField>
-            <Toggle
-              checked={draft.enabled}
-              onChange={(e) => set('enabled', e.detail.checked)}
-              description="You can also turn this on later, after checking access."
-            >
-              Export every hour
-            </Toggle>
+            <FormField errorText={err('enabled')}>
+              <Toggle
+                checked={draft.enabled}
+                onChange={(e) => set('enabled', e.detail.checked)}
+                description="You can also turn this on later, after checking access."
+              >
+                Export every hour
+              </Toggle>
+            </FormField>
           </SpaceBetween>
         </Container>
 
         <Container header={<Header variant="h2">Files</Header>}>
           <ExpandableSection
             headerText="Partitions, compression, event filter, manifest"
-            defaultExpanded={draft.filterMode !== 'none' || draft.manifest}
+            expanded={filesOpen || hasErrorUnder(form.errors, 'options', 'destination.sse')}
+            onChange={(e) => setFilesOpen(e.detail.expanded)}
           >
             <SpaceBetween size="m">
               {draft.destType === 's3' && (
@@ -417,7 +450,11 @@ export function ConnectionFormPage({ id }: { id?: string }) {
         </Container>
 
         <Container header={<Header variant="h2">Schedule</Header>}>
-          <ExpandableSection headerText="Settle delay, catch-up window, retries">
+          <ExpandableSection
+            headerText="Settle delay, catch-up window, retries"
+            expanded={scheduleOpen || hasErrorUnder(form.errors, 'schedule')}
+            onChange={(e) => setScheduleOpen(e.detail.expanded)}
+          >
             <SpaceBetween size="m">
               <FormField
                 label="Settle delay (minutes after the hour)"

@@ -48,6 +48,7 @@ export function OrganizationFormPage({ id }: { id?: number }) {
       title={existing ? `Edit ${existing.name}` : 'Create organization'}
       description="An organization owns projects and buckets."
       state={form}
+      fields={['id', 'name', 'adminEmail']}
       submitLabel={existing ? 'Save changes' : 'Create organization'}
       testId="org"
       onSubmit={() => void submit()}

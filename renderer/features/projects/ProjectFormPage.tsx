@@ -121,6 +121,18 @@ export function ProjectFormPage({ orgId, id }: { orgId?: number; id?: number }) 
       title={existing ? `Edit ${existing.name}` : 'Add project'}
       description={`In ${owner.name} (${owner.id})`}
       state={form}
+      fields={[
+        'id',
+        'name',
+        'kind',
+        'source',
+        'source.type',
+        ...(draft.sourceType === 'files' ? ['source.path'] : []),
+        ...(draft.sourceType === 'demo' ? ['source.eventsPerHour'] : []),
+        ...(draft.sourceType === 'amplitude'
+          ? ['source.region', 'source.apiKey', 'secretKey', 'source.endpoint']
+          : []),
+      ]}
       submitLabel={existing ? 'Save changes' : 'Add project'}
       testId="project"
       onSubmit={() => void submit()}
