@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { formatDocument } from '../../shared/aws/policies';
+import type { MethodResult } from '../../shared/api/contract';
+import type { RestorePlan } from '../../shared/aws/restore-plan';
 import type { CliContext } from './index';
 import { formatRecord, formatTable, print } from './output';
 
@@ -67,30 +69,65 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
   ).action((id: string, opts: AskOptions) =>
     ctx.withEngine('read', async (engine) => {
       const found = await engine.call('backups.compare', { id, as: opts });
-      print(ctx, found, () => backupDiff(found.kept, found.now));
+      print(ctx, found, () => {
+        const lost = found.plan.lostIfWhole;
+        return [
+          backupDiff(found.kept, found.now),
+          planLines(found.plan).length
+            ? `A restore (ferry backups restore ${id}):\n${planLines(found.plan).join('\n')}\n`
+            : '',
+          lost.length
+            ? `With --whole it would also remove:\n${lost.map((n) => `  ${n.label} — ${n.why}`).join('\n')}\n`
+            : '',
+        ].join('');
+      });
     }),
   );
 
   const restore = backups
     .command('restore')
     .description(
-      'put a backed-up document back exactly as it was (or remove it if there was none); what it replaces is backed up first',
+      "put a backup back: its statements as they were, Ferry's statements added since removed, every other statement kept (--whole: the document exactly as it was); what it replaces is backed up first",
     )
-    .argument('<id>', 'backup ID (bk_…)');
-  withAskOptions(restore).action((id: string, opts: AskOptions) =>
+    .argument('<id>', 'backup ID (bk_…)')
+    .option(
+      '--whole',
+      'replace the whole document with the backup, dropping statements others added since (run `ferry backups diff <id>` first: it lists them)',
+    );
+  withAskOptions(restore).action((id: string, opts: AskOptions & { whole?: boolean }) =>
     ctx.withEngine('write', async (engine) => {
-      const { restored, replaced } = await engine.call('backups.restore', { id, as: opts });
-      print(
-        ctx,
-        { restored, replaced },
-        () =>
-          (restored.existed
-            ? `Restored the ${restored.kind} of ${restored.target} from ${restored.id}.\n`
-            : `There was no ${restored.kind} on ${restored.target} before; Ferry's was removed (${restored.id}).\n`) +
-          `What it replaced is kept as ${replaced.id} (ferry backups restore ${replaced.id} undoes this).\n`,
-      );
+      const { whole, ...as } = opts;
+      const result = await engine.call('backups.restore', { id, as, whole: !!whole });
+      print(ctx, result, () => restoreReport(result));
     }),
   );
+}
+
+type RestoreResult = MethodResult<'backups.restore'>;
+
+/** What a restore did, statement by statement. */
+function restoreReport({ restored, replaced, plan, roleDeleted }: RestoreResult): string {
+  const lines = [
+    roleDeleted
+      ? `There was no role ${roleDeleted} before ${restored.id}: Ferry created it, and deleted it now.`
+      : plan.document === null
+        ? `There was no ${restored.kind} on ${restored.target} before; it was removed (${restored.id}).`
+        : `Restored the ${restored.kind} of ${restored.target} from ${restored.id}${plan.mode === 'whole' ? ' (the whole document)' : ''}.`,
+    ...planLines(plan),
+    `What it replaced is kept as ${replaced.id} (ferry backups restore ${replaced.id} undoes this).`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The statements a restore puts back, removes and keeps, one per line. */
+function planLines(plan: RestorePlan): string[] {
+  const list = (title: string, notes: RestorePlan['removed']) =>
+    notes.length ? [title, ...notes.map((n) => `  ${n.label} — ${n.why}`)] : [];
+  return [
+    ...list('Put back:', plan.putBack),
+    ...list('Removed:', plan.removed),
+    ...list('Kept (not in the backup):', plan.kept),
+  ];
 }
 
 /** Who asks AWS, when not whoever took the backup (or its connection). */

@@ -28,6 +28,7 @@ import {
   identity,
   policyForm,
   proposal,
+  restorePlan,
   setupTarget,
   verifyReport,
 } from '../model/aws';
@@ -246,15 +247,33 @@ export const contract = {
     z.object({ id: z.string().min(1) }),
     z.object({ backup, document: z.string().nullable() }),
   ),
-  /** A backup's document next to the one in AWS now. Changes nothing. */
+  /**
+   * A backup's document next to the one in AWS now, and what a restore would write: `plan`
+   * removes only Ferry's statements added since; `whole` puts the document back as it was.
+   * Changes nothing.
+   */
   'backups.compare': spec(
     z.object({ id: z.string().min(1), as: backupAsk }),
-    z.object({ backup, kept: z.string().nullable(), now: z.string().nullable() }),
+    z.object({
+      backup,
+      kept: z.string().nullable(),
+      now: z.string().nullable(),
+      plan: restorePlan,
+      whole: restorePlan,
+    }),
   ),
-  /** Put a backup back; what it replaces is backed up first (`replaced`). */
+  /**
+   * Put a backup back: its statements, without Ferry's added since, keeping every other one —
+   * or, with `whole`, the document exactly as it was. What it replaces is backed up first.
+   */
   'backups.restore': spec(
-    z.object({ id: z.string().min(1), as: backupAsk }),
-    z.object({ restored: backup, replaced: backup }),
+    z.object({ id: z.string().min(1), as: backupAsk, whole: z.boolean().optional() }),
+    z.object({
+      restored: backup,
+      replaced: backup,
+      plan: restorePlan,
+      roleDeleted: z.string().optional(),
+    }),
     true,
   ),
   /** Connections a migration deleted: their jobs stay in the history under these names. */

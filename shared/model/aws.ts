@@ -106,6 +106,23 @@ export type ProposalInfo = z.infer<typeof proposal>;
 
 export const applyStep = z.enum(['bucket-policy', 'role', 'key-policy', 'bucket-encryption']);
 
+const statementNote = z.object({
+  sid: z.string().nullable(),
+  label: z.string(),
+  why: z.string(),
+  connection: z.object({ id: z.string(), name: z.string(), enabled: z.boolean() }).nullable(),
+});
+
+/** What restoring a backup writes, and which statements it puts back, removes and keeps. */
+export const restorePlan = z.object({
+  mode: z.enum(['ferry', 'whole']),
+  document: z.string().nullable(),
+  putBack: z.array(statementNote),
+  removed: z.array(statementNote),
+  kept: z.array(statementNote),
+  lostIfWhole: z.array(statementNote),
+});
+
 export const probe = z.object({
   id: z.enum(['location', 'list', 'uploads', 'put', 'multipart', 'abort', 'delete', 'kms']),
   label: z.string(),

@@ -105,21 +105,61 @@ test('apply all in order asks first, then the Backups page compares and restores
     );
     await compare.getByRole('button', { name: 'Close', exact: true }).click();
 
+    // A colleague adds a statement after Ferry's apply: a restore keeps it, and says so.
+    const ferrys = JSON.parse((await bucketPolicy())!) as { Statement: object[] };
+    const colleague = {
+      Sid: 'ColleagueReads',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${BUCKET}/reports/*`,
+    };
+    await moto.s3().send(
+      new PutBucketPolicyCommand({
+        Bucket: BUCKET,
+        Policy: JSON.stringify({ ...ferrys, Statement: [...ferrys.Statement, colleague] }),
+      }),
+    );
+
     await page.getByRole('button', { name: 'Restore…' }).click();
-    const restore = page.getByRole('dialog', { name: 'Restore bucket policy?' });
-    await expect(restore).toContainText(`This puts the bucket policy of s3://${BUCKET} back`);
+    let restore = page.getByRole('dialog', { name: 'Restore bucket policy?' });
+    await expect(restore).toContainText(
+      `This puts back the statements the bucket policy of s3://${BUCKET} held`,
+    );
+    await expect(restore.getByTestId('restore-kept')).toContainText(
+      'ColleagueReads — not Ferry’s: kept',
+    );
+    await expect(restore.getByTestId('restore-removed')).toContainText('FerryExport');
     await expect(restore.getByTestId('backup-diff').getByLabel('removed').first()).toContainText(
       'ferry-export-187520',
     );
     await restore.getByTestId('confirm-restore').click();
     await expect(
       page.getByText(
-        /Restored the bucket policy of s3:\/\/backup-exports from bk_.*What it replaced is kept as bk_/,
+        /Restored the bucket policy of s3:\/\/backup-exports from bk_.*Kept 1 statement added since by others\. What it replaced is kept as bk_/,
       ),
     ).toBeVisible();
-    expect(await bucketPolicy()).toBe(ORIGINAL);
+    const kept = JSON.parse((await bucketPolicy())!) as { Statement: object[] };
+    expect(kept.Statement).toEqual([...JSON.parse(ORIGINAL).Statement, colleague]);
+
+    // "Replace the whole document" lists what it drops first, then puts the backup back byte for byte.
+    await table
+      .getByRole('row', { name: /Bucket policy/ })
+      .last()
+      .getByRole('radio')
+      .check();
+    await page.getByRole('button', { name: 'Restore…' }).click();
+    restore = page.getByRole('dialog', { name: 'Restore bucket policy?' });
+    await restore.getByTestId('restore-whole').click();
+    await expect(restore.getByTestId('restore-lost')).toContainText(
+      'ColleagueReads — not Ferry’s: someone else added it',
+    );
+    await page.screenshot({ path: 'test-results/screens/restore-whole-1400.png' });
+    await restore.getByTestId('confirm-restore').click();
+    await expect(page.getByText(/What it replaced is kept as bk_/).last()).toBeVisible();
+    await expect.poll(bucketPolicy).toBe(ORIGINAL);
     // What the restore replaced is itself a backup, listed with its reason.
-    await expect(table.getByRole('row')).toHaveCount(5);
+    await expect(table.getByRole('row')).toHaveCount(6);
     await expect(table).toContainText(/before restoring bk_/);
     await page.screenshot({ path: 'test-results/screens/backups-1400.png' });
   } finally {

@@ -674,3 +674,181 @@ describe('moving an enabled connection', () => {
     }
   });
 });
+
+describe('restoring a backup removes only what is Ferry’s to remove', () => {
+  const BUCKET2 = 'ferry-restore-bucket';
+  const sidsOf = (doc: string | null | undefined) =>
+    doc ? (JSON.parse(doc) as { Statement: { Sid?: string }[] }).Statement.map((s) => s.Sid) : [];
+
+  it('"there was none" keeps a colleague’s statement and another connection’s; the whole document only when asked', async () => {
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET2 }));
+    const e = await engine();
+    try {
+      await e.call('orgs.create', { id: 5, name: 'Acme' });
+      await e.call('projects.create', {
+        id: 55,
+        orgId: 5,
+        name: 'Web',
+        source: { type: 'demo', eventsPerHour: 10 },
+      });
+      const destination = (prefix: string) => ({
+        type: 's3' as const,
+        bucket: BUCKET2,
+        region: 'us-east-1',
+        prefix,
+        profile: TEST_PROFILE,
+        endpoint: moto.endpoint,
+        forcePathStyle: true,
+      });
+      for (const [id, name, prefix] of [
+        ['cn_cccccccc', 'c-team', 'c/'],
+        ['cn_dddddddd', 'd-team', 'd/'],
+      ] as const)
+        await e.call('connections.create', {
+          id,
+          name,
+          projectId: 55,
+          destination: destination(prefix),
+          enabled: true,
+        });
+      const c = target({
+        bucket: BUCKET2,
+        projectId: 55,
+        connectionId: 'cn_cccccccc',
+        prefix: 'c/',
+      });
+      const d = target({ ...c, connectionId: 'cn_dddddddd', prefix: 'd/' });
+      const first = await e.call('aws.apply', {
+        target: c,
+        form: 'legacy',
+        step: 'bucket-policy',
+        connectionId: 'cn_cccccccc',
+      });
+      expect(first.backups[0]).toMatchObject({ existed: false, connectionId: 'cn_cccccccc' });
+      // A colleague adds a statement; then d-team is set up on the same bucket.
+      const withC = (await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET2 }))).Policy!;
+      const colleague = {
+        Sid: 'ColleagueAnalytics',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${BUCKET2}/c/*`,
+      };
+      const doc = JSON.parse(withC) as { Statement: unknown[] };
+      await s3.send(
+        new PutBucketPolicyCommand({
+          Bucket: BUCKET2,
+          Policy: JSON.stringify({ ...doc, Statement: [...doc.Statement, colleague] }),
+        }),
+      );
+      await e.call('aws.apply', {
+        target: d,
+        form: 'legacy',
+        step: 'bucket-policy',
+        connectionId: 'cn_dddddddd',
+      });
+
+      const as = { profile: TEST_PROFILE, region: 'us-east-1', endpoint: moto.endpoint };
+      const id = first.backups[0]!.id;
+      const compared = await e.call('backups.compare', { id, as });
+      expect(compared.plan.removed.map((n) => [n.label, n.why])).toEqual(
+        ['Write', 'List', 'Bucket'].map((part) => [
+          `FerryExportcccccccc${part}`,
+          'added since for "c-team", which exports with it: it loses this access',
+        ]),
+      );
+      expect(compared.plan.lostIfWhole.map((n) => n.label)).toEqual([
+        'ColleagueAnalytics',
+        'FerryExportddddddddWrite',
+        'FerryExportddddddddList',
+        'FerryExportddddddddBucket',
+      ]);
+
+      const restored = await e.call('backups.restore', { id, as });
+      const now = (await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET2 }))).Policy;
+      expect(sidsOf(now)).toEqual([
+        'ColleagueAnalytics',
+        'FerryExportddddddddWrite',
+        'FerryExportddddddddList',
+        'FerryExportddddddddBucket',
+      ]);
+      expect(sidsOf(restored.plan.document)).toEqual(sidsOf(now));
+
+      // Asked for: the whole document as it was — none — after the same backup first.
+      const whole = await e.call('backups.restore', { id, as, whole: true });
+      expect(whole.plan.removed.map((n) => n.label)).toEqual(sidsOf(now));
+      await expect(s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET2 }))).rejects.toMatchObject({
+        name: 'NoSuchBucketPolicy',
+      });
+      expect((await e.call('backups.show', { id: whole.replaced.id })).document).toBe(now);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('a role trust backup of "there was none" deletes the role Ferry created — or refuses while a connection uses it', async () => {
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
+    const e = await engine();
+    const iam = moto.iam();
+    try {
+      await e.call('orgs.create', { id: 6, name: 'Acme' });
+      await e.call('projects.create', {
+        id: 66,
+        orgId: 6,
+        name: 'Web',
+        source: { type: 'demo', eventsPerHour: 10 },
+      });
+      const t = target({ projectId: 66, connectionId: 'cn_eeeeeeee', prefix: 'e/' });
+      const applied = await e.call('aws.apply', {
+        target: t,
+        form: 'role',
+        step: 'role',
+        connectionId: 'cn_eeeeeeee',
+      });
+      const trustBackup = applied.backups.find((b) => b.kind === 'role-trust')!;
+      expect(trustBackup.existed).toBe(false);
+      const identity = await e.call('aws.identity', {
+        profile: TEST_PROFILE,
+        region: 'us-east-1',
+        endpoint: moto.endpoint,
+      });
+      const conn = await e.call('connections.create', {
+        id: 'cn_eeeeeeee',
+        name: 'e-team',
+        projectId: 66,
+        destination: {
+          type: 's3',
+          bucket: BUCKET,
+          region: 'us-east-1',
+          prefix: 'e/',
+          profile: TEST_PROFILE,
+          endpoint: moto.endpoint,
+          forcePathStyle: true,
+          roleArn: `arn:aws:iam::${identity.account}:role/ferry-export-66`,
+        },
+      });
+      const as = { profile: TEST_PROFILE, region: 'us-east-1', endpoint: moto.endpoint };
+      await expect(e.call('backups.restore', { id: trustBackup.id, as })).rejects.toThrow(
+        /Ferry created it\. It is not deleted, because "e-team" exports as it/,
+      );
+      await iam.send(new GetRoleCommand({ RoleName: 'ferry-export-66' })); // still there
+
+      await e.call('connections.update', {
+        id: conn.id,
+        destination: { ...conn.destination, roleArn: null } as never,
+      });
+      const done = await e.call('backups.restore', { id: trustBackup.id, as });
+      expect(done.roleDeleted).toBe('ferry-export-66');
+      await expect(
+        iam.send(new GetRoleCommand({ RoleName: 'ferry-export-66' })),
+      ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      // What was deleted is kept: its trust policy is the backup the restore took first.
+      expect((await e.call('backups.show', { id: done.replaced.id })).document).toContain(
+        'FerryAdminAssumesExportRole',
+      );
+    } finally {
+      await e.close();
+    }
+  });
+});

@@ -91,11 +91,26 @@ describe('ferry migrate', () => {
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.stdout).toContain('(there was none)');
     expect(diff.stdout).toMatch(/^\+.*role\/ferry-export-/m);
-    const restored = await ferry('backups', 'restore', firstPolicy.id);
+    // A restore keeps the statements a live connection exports with, and says so.
+    const kept = await ferry('backups', 'restore', firstPolicy.id);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stdout).toMatch(
+      /Kept \(not in the backup\):\n {2}FerryExport\w+Write — connection "legacy \(KMS\)" exports with it: kept/,
+    );
+    expect((await moto.s3().send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy).toContain(
+      'role/ferry-export-',
+    );
+    // diff lists what --whole would lose; --whole removes the policy the backup did not have.
+    expect((await ferry('backups', 'diff', firstPolicy.id)).stdout).toMatch(
+      /With --whole it would also remove:\n {2}FerryExport\w+Write — connection "legacy \(KMS\)" exports with it and loses this access/,
+    );
+    const restored = await ferry('backups', 'restore', firstPolicy.id, '--whole');
     expect(restored.code, restored.stderr).toBe(0);
-    // That first backup was taken before the legacy policy existed: restoring it removes the policy.
     expect(restored.stdout).toMatch(
-      /There was no bucket-policy on s3:\/\/ferry-migrate-cli before/,
+      /There was no bucket-policy on s3:\/\/ferry-migrate-cli before; it was removed/,
+    );
+    expect(restored.stdout).toMatch(
+      /Removed:\n {2}FerryExport\w+Write — connection "legacy \(KMS\)"/,
     );
     await expect(
       moto.s3().send(new GetBucketPolicyCommand({ Bucket: BUCKET })),

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine';
 import { formatPolicy } from '../../shared/aws/policies';
 import { hoursBetween } from '../../shared/model/export-format';
+import { setupTargetFor } from '../../shared/model/aws';
 import type { MigrationView } from '../../shared/model/migration';
 import { FakeClock } from '../support/fake-clock';
 import { listObjects, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
@@ -263,7 +264,7 @@ describe('KMS migration against moto', () => {
     }
   }, 120_000);
 
-  it('rolls back from step 8: policy and encryption read back byte-identical, the old one exports again', async () => {
+  it('rolls back from step 8: policy and encryption as they were, a later connection’s statements kept, the old one exports again', async () => {
     const bucket = 'ferry-migrate-rollback';
     const f = await exportingFerry(bucket, '2026-04-01T00:00:30Z', 187521);
     const { engine, clock } = f;
@@ -312,11 +313,39 @@ describe('KMS migration against moto', () => {
         policyBefore,
       );
 
+      // After step 5, a colleague sets up another connection on the bucket: a rollback must
+      // not take its access away.
+      const old = await engine.call('connections.get', { id: f.oldId });
+      const sibling = await engine.call('connections.create', {
+        name: 'sibling',
+        projectId: old.projectId,
+        destination: { ...old.destination, prefix: 'sibling/' } as never,
+      });
+      const siblingTarget = setupTargetFor(sibling)!;
+      await engine.call('aws.apply', {
+        target: siblingTarget,
+        form: 'legacy',
+        step: 'bucket-policy',
+        connectionId: sibling.id,
+      });
+
       view = await engine.call('migrations.rollback', { id: f.oldId, deleteKey: true });
       expect(view.rollback.filter((i) => i.status === 'failed')).toEqual([]);
       expect(view.state).toBe('rolled-back');
+      expect(view.rollback.find((i) => i.id === 'bucket-policy')?.detail).toMatch(
+        /Kept what was added since by others: FerryExport\w+Write \(connection "sibling" exports with it\)/,
+      );
+      const withSibling = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!;
+      const sidsIn = (doc: string) =>
+        (JSON.parse(doc) as { Statement: { Sid: string }[] }).Statement.map((st) => st.Sid);
+      const siblingSids = sidsIn(withSibling).filter((sid) => !sidsIn(policyBefore).includes(sid));
+      expect(siblingSids.length).toBeGreaterThan(0);
+      for (const sid of siblingSids) expect(sid).toMatch(/^FerryExport\w+$/);
+      // Taking the sibling's statements out leaves exactly what was there before the migration.
+      await engine.call('connections.delete', { id: sibling.id });
+      await engine.call('aws.unapply', { target: siblingTarget, form: 'legacy' });
 
-      // Byte-identical to the step 5 backups.
+      // Equal to the step 5 backups.
       const policyBackup = await engine.call('backups.show', {
         id: view.restorePoint!.bucketPolicy,
       });
@@ -324,8 +353,8 @@ describe('KMS migration against moto', () => {
         id: view.restorePoint!.bucketEncryption,
       });
       const policyNow = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!;
-      expect(policyNow).toBe(policyBackup.document);
-      expect(policyNow).toBe(policyBefore);
+      expect(JSON.parse(policyNow)).toEqual(JSON.parse(policyBackup.document!));
+      expect(JSON.parse(policyNow)).toEqual(JSON.parse(policyBefore));
       const encryptionNow = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
       expect(formatPolicy(encryptionNow.ServerSideEncryptionConfiguration!)).toBe(
         encryptionBackup.document,

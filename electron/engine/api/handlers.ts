@@ -195,7 +195,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'backups.list': () => [...store.config.data.backups].reverse(),
     'backups.show': ({ id }) => setup.backupDocument(id),
     'backups.compare': ({ id, as }) => awsCall(() => setup.compare(id, backupTarget(id, as))),
-    'backups.restore': ({ id, as }) => awsCall(() => setup.restore(id, backupTarget(id, as))),
+    'backups.restore': ({ id, as, whole }) =>
+      awsCall(() => setup.restore(id, backupTarget(id, as), whole ? 'whole' : 'ferry')),
     'connections.archived': () => [...store.config.data.archived],
     'migrations.list': () => migrations.list(),
     'migrations.get': ({ id }) => migrations.get(id),

@@ -20,6 +20,7 @@ import {
   type PolicyDocument,
   withoutConnection,
 } from '../../../shared/aws/policies';
+import type { RestorePlan } from '../../../shared/aws/restore-plan';
 import type { Backup } from '../../../shared/model/entities';
 import type { Clock } from '../catalog';
 import { writeFileAtomic } from '../store/atomic';
@@ -27,6 +28,7 @@ import type { ConfigStore } from '../store/config-store';
 import type { AwsClients, AwsTarget, SetupClients } from './clients';
 import { bucketPolicyNow, encryptionNow, keyPolicyNow, liveDocument, roleNow } from './live-docs';
 import { changeDocument } from './merge-write';
+import { restoreBackup, restorePlan, type RestoreOutcome } from './restore';
 import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { verifyAccess, type VerifyReport } from './verify';
 
@@ -441,35 +443,59 @@ export class AwsSetup {
   }
 
   /**
-   * Put a backed-up document back exactly as it was (or remove Ferry's, if there was none) —
-   * after backing up what is there now, so a restore can itself be undone.
+   * Put a backup back: its statements as they were, Ferry's added since removed, every other
+   * statement kept (or, in `whole` mode, the document exactly as it was) — after backing up
+   * what is there now, so a restore can itself be undone. See restoreBackup.
    */
   async restore(
     backupId: string,
     target: AwsTarget,
-  ): Promise<{ restored: Backup; replaced: Backup }> {
+    mode: 'ferry' | 'whole' = 'ferry',
+  ): Promise<{ restored: Backup } & RestoreOutcome> {
     const { backup: entry, document } = await this.backupDocument(backupId);
     const clients = await this.aws.setup({ ...target, roleArn: null });
-    const live = liveDocument(clients, entry.kind, entry.target);
-    const replaced = await this.backup(
-      { kind: entry.kind, target: entry.target, current: await live.read(), proposed: '' },
-      entry.connectionId,
-      `before restoring ${entry.id}`,
-      target,
-    );
-    await live.write(document);
-    return { restored: entry, replaced };
+    const outcome = await restoreBackup({
+      entry,
+      document,
+      clients,
+      mode,
+      connections: this.config.data.connections,
+      keep: (kind, on, current) =>
+        this.backup(
+          { kind, target: on, current, proposed: '' },
+          entry.connectionId,
+          `before restoring ${entry.id}`,
+          target,
+        ),
+    });
+    return { restored: entry, ...outcome };
   }
 
-  /** A backup's document next to the one in AWS now (null: there is none). Changes nothing. */
+  /**
+   * A backup's document next to the one in AWS now (null: there is none), and what a restore
+   * would write in each mode. Changes nothing.
+   */
   async compare(
     backupId: string,
     target: AwsTarget,
-  ): Promise<{ backup: Backup; kept: string | null; now: string | null }> {
+  ): Promise<{
+    backup: Backup;
+    kept: string | null;
+    now: string | null;
+    plan: RestorePlan;
+    whole: RestorePlan;
+  }> {
     const { backup: entry, document } = await this.backupDocument(backupId);
     const clients = await this.aws.setup({ ...target, roleArn: null });
     const now = await liveDocument(clients, entry.kind, entry.target).read();
-    return { backup: entry, kept: document, now };
+    const connections = this.config.data.connections;
+    return {
+      backup: entry,
+      kept: document,
+      now,
+      plan: restorePlan(entry, document, now, 'ferry', connections),
+      whole: restorePlan(entry, document, now, 'whole', connections),
+    };
   }
 
   /** Verify access as an export would: as the role in the role form, else as the profile. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RestorePlan } from '../../../shared/aws/restore-plan';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
 import { exportRoleArn, exportRoleName } from '../../../shared/aws/policies';
@@ -253,10 +254,7 @@ export class MigrationService {
       ] as const)
         await part(id, label, async () => {
           if (!backupId) return null;
-          const { restored } = await this.deps.setup.restore(backupId, as);
-          return restored.existed
-            ? `Put back from backup ${backupId}.`
-            : `There was none before: removed (backup ${backupId}).`;
+          return restoreSummary(backupId, await this.deps.setup.restore(backupId, as));
         });
       await part('key-policy', 'Restore the key policy', async () => {
         if (!m.keyArn || m.keyCreated) return null;
@@ -264,8 +262,7 @@ export class MigrationService {
           (b) => b.kind === 'key-policy' && b.target === m.keyArn,
         );
         if (!keyBackup) return null;
-        await this.deps.setup.restore(keyBackup.id, as);
-        return `Put back from backup ${keyBackup.id}.`;
+        return restoreSummary(keyBackup.id, await this.deps.setup.restore(keyBackup.id, as));
       });
       await part('role', `Undo the export role ${exportRoleName(m.projectId)}`, async () => {
         // Created here: said by the flag, or by a trust backup of no role (a kill may have
@@ -739,4 +736,25 @@ function explain(error: unknown): string {
 
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * What a rollback's restore did, in words: put back, or removed when there was none — and the
+ * statements added since by others (a colleague, another connection) that it kept.
+ */
+export function restoreSummary(
+  backupId: string,
+  outcome: { restored: { existed: boolean }; plan: RestorePlan },
+): string {
+  const { plan } = outcome;
+  const done =
+    plan.document === null
+      ? `There was none before: removed (backup ${backupId}).`
+      : outcome.restored.existed
+        ? `Put back from backup ${backupId}.`
+        : `There was none before: Ferry's statements removed (backup ${backupId}).`;
+  const kept = plan.kept.length
+    ? ` Kept what was added since by others: ${plan.kept.map((n) => `${n.label} (${n.why.replace(/: kept$/, '')})`).join('; ')}.`
+    : '';
+  return done + kept;
 }

@@ -1,6 +1,7 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import Header from '@cloudscape-design/components/header';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
@@ -16,6 +17,8 @@ import { timeLabel } from '../common/time';
 import { useConnectionsStore } from '../connections/store';
 import { InfoLink } from '../help/InfoLink';
 import { useBackupsStore, type BackupComparison } from './store';
+
+type RestorePlanNotes = BackupComparison['plan']['removed'];
 
 /** "Bucket policy of s3://acme" — what a backup is of. */
 function resource(b: Backup): string {
@@ -217,7 +220,7 @@ function Comparison({
   );
 }
 
-/** Confirm a restore: which resource, what will change, and that what is there is kept first. */
+/** Confirm a restore: which resource, which statements go and stay, and the "whole" choice. */
 function RestoreModal({
   backup,
   onClose,
@@ -230,21 +233,27 @@ function RestoreModal({
   const restore = useBackupsStore((s) => s.restore);
   const flash = useAppStore((s) => s.flash);
   const found = useComparison(backup.id);
+  const [whole, setWhole] = useState(false);
+  const plan = found?.ok ? (whole ? found.value.whole : found.value.plan) : null;
   return (
     <ConfirmAction
       visible
       size="large"
       title={`Restore ${BACKUP_KIND_WORDS[backup.kind].toLowerCase()}?`}
-      action="Restore"
+      action={whole ? 'Replace the whole document' : 'Restore'}
       testId="confirm-restore"
       onCancel={onClose}
       onConfirm={async () => {
-        const result = await restore(backup.id);
+        const result = await restore(backup.id, whole);
         if (result.ok) {
-          const { restored, replaced } = result.value;
+          const { restored, replaced, plan: done, roleDeleted } = result.value;
           flash(
             'success',
-            `Restored the ${resource(restored).toLowerCase()} from ${restored.id}. What it replaced is kept as ${replaced.id}.`,
+            `${
+              roleDeleted
+                ? `Deleted the role ${roleDeleted} Ferry had created.`
+                : `Restored the ${resource(restored).toLowerCase()} from ${restored.id}.`
+            }${done.kept.length ? ` Kept ${done.kept.length} statement${done.kept.length === 1 ? '' : 's'} added since by others.` : ''} What it replaced is kept as ${replaced.id}.`,
           );
           onDone();
           onClose();
@@ -254,14 +263,77 @@ function RestoreModal({
     >
       <SpaceBetween size="s">
         <Box variant="p">
-          This puts the {resource(backup).toLowerCase()} back as it was on{' '}
-          {timeLabel(backup.takenAt)} ({backup.id})
-          {backup.existed ? '' : ' — there was none then, so the one there now is removed'}. Ferry
+          This puts back the statements the {resource(backup).toLowerCase()} held on{' '}
+          {timeLabel(backup.takenAt)} ({backup.id}){backup.existed ? '' : ' — there was none then'}{' '}
+          and removes the statements Ferry added since. Statements others added since stay. Ferry
           backs up what is there now first, so you can undo this the same way.
         </Box>
+        {found?.ok && found.value.plan.lostIfWhole.length > 0 && (
+          <Checkbox
+            checked={whole}
+            onChange={(e) => setWhole(e.detail.checked)}
+            data-testid="restore-whole"
+            description="Writes the backed-up document exactly as it was, dropping the statements listed below."
+          >
+            Replace the whole document
+          </Checkbox>
+        )}
+        {whole && found?.ok && (
+          <Alert type="warning" header="These statements will be lost">
+            <StatementList notes={found.value.plan.lostIfWhole} testId="restore-lost" />
+          </Alert>
+        )}
+        {plan && (
+          <>
+            {/* In "whole", what others added is in the warning above: listed once. */}
+            <StatementGroup
+              title="Removed"
+              notes={whole && found?.ok ? found.value.plan.removed : plan.removed}
+              testId="restore-removed"
+            />
+            {!whole && <StatementGroup title="Kept" notes={plan.kept} testId="restore-kept" />}
+            <StatementGroup title="Put back" notes={plan.putBack} testId="restore-put-back" />
+          </>
+        )}
         <Box variant="h3">What will change</Box>
-        <Comparison found={found} from="now" />
+        <Comparison
+          found={
+            found?.ok && plan ? { ok: true, value: { ...found.value, kept: plan.document } } : found
+          }
+          from="now"
+        />
       </SpaceBetween>
     </ConfirmAction>
+  );
+}
+
+/** A titled list of statements, or nothing when there are none. */
+function StatementGroup({
+  title,
+  notes,
+  testId,
+}: {
+  title: string;
+  notes: RestorePlanNotes;
+  testId: string;
+}) {
+  if (notes.length === 0) return null;
+  return (
+    <SpaceBetween size="xxs">
+      <Box variant="h4">{title}</Box>
+      <StatementList notes={notes} testId={testId} />
+    </SpaceBetween>
+  );
+}
+
+function StatementList({ notes, testId }: { notes: RestorePlanNotes; testId: string }) {
+  return (
+    <ul data-testid={testId} style={{ margin: 0, paddingInlineStart: 20 }}>
+      {notes.map((n) => (
+        <li key={`${n.label}|${n.why}`}>
+          <code>{n.label}</code> — {n.why}
+        </li>
+      ))}
+    </ul>
   );
 }
