@@ -1,3 +1,4 @@
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
 import ProgressBar from '@cloudscape-design/components/progress-bar';
@@ -15,6 +16,13 @@ export function BackfillProgress({ backfill }: { backfill: Backfill }) {
     backfill.failed ? `${backfill.failed} failed` : '',
     backfill.cancelled ? `${backfill.cancelled} cancelled` : '',
   ].filter(Boolean);
+  // A cancel is what the admin asked for: stopped, not an error in red.
+  if (backfill.status === 'cancelled')
+    return (
+      <div data-testid={`backfill-${backfill.id}`} data-backfill-status={backfill.status}>
+        <StatusIndicator type="stopped">Cancelled: {parts.join(', ')}</StatusIndicator>
+      </div>
+    );
   return (
     <div data-testid={`backfill-${backfill.id}`} data-backfill-status={backfill.status}>
       <ProgressBar
@@ -29,9 +37,7 @@ export function BackfillProgress({ backfill }: { backfill: Backfill }) {
         resultText={
           backfill.status === 'succeeded'
             ? `Done: ${parts.join(', ')}`
-            : backfill.status === 'cancelled'
-              ? `Cancelled: ${parts.join(', ')}`
-              : `Finished with failures: ${parts.join(', ')} — retry them from the history`
+            : `Finished with failures: ${parts.join(', ')} — retry them from the history`
         }
         additionalInfo={backfill.status === 'running' ? parts.join(', ') : undefined}
       />
