@@ -243,6 +243,26 @@ export class Catalog {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * The id of a connection whose history is asked for, by its id or name: a live one, or one a
+   * migration archived (its jobs stay in the history). Unknown: an error, never an empty list.
+   */
+  historyConnectionId(idOrName: string): string {
+    const key = idOrName.trim();
+    const data = this.config.data;
+    const found =
+      [...data.connections, ...data.archived].find((c) => c.id === key) ??
+      data.connections.find((c) => c.name.toLowerCase() === key.toLowerCase()) ??
+      data.archived.find((c) => c.name.toLowerCase() === key.toLowerCase());
+    if (!found)
+      throw new FerryError(
+        'not_found',
+        `There is no connection "${key}" (give its ID, cn_…, or its name)`,
+        'connectionId',
+      );
+    return found.id;
+  }
+
   /** Find a connection by its id (`cn_…`) or, case-insensitively, by its name. */
   getConnection(idOrName: string): Connection {
     return findConnection(this.config.data, idOrName);

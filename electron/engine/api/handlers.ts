@@ -55,6 +55,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     };
   };
 
+  /** A history query may name its connection as everywhere else: by id or by name. */
+  const byConnection = <T extends { connectionId?: string } | undefined>(input: T): T =>
+    input?.connectionId
+      ? { ...input, connectionId: catalog.historyConnectionId(input.connectionId) }
+      : input;
+
   const backupTarget = (id: string, ask: BackupAsk) => {
     const { connections, archived } = store.config.data;
     return backupAskTarget([...connections, ...archived], setup.backupEntry(id), ask);
@@ -99,7 +105,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       migrations.refuseChange(catalog.getConnection(id).id, 'delete');
       return catalog.deleteConnection(id);
     },
-    'jobs.list': (input) => store.jobs.list(input),
+    'jobs.list': (input) => store.jobs.list(byConnection(input)),
     'jobs.get': async ({ id }) => {
       const job = await store.jobs.get(id);
       if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
@@ -129,12 +135,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'jobs.retryFailed': async (input) => ({
       queued: await scheduler.retryFailed(input?.connectionId),
     }),
-    'jobs.stats': (input) => scheduler.stats(input),
+    'jobs.stats': (input) => scheduler.stats(byConnection(input)),
     'schedule.status': () => scheduler.statuses(),
     'schedule.resume': ({ id }) => scheduler.resume(id),
     'backfills.preview': (input) => scheduler.backfills.preview(input),
     'backfills.start': (input) => scheduler.backfills.start(input),
-    'backfills.list': (input) => scheduler.backfills.list(input?.connectionId),
+    'backfills.list': (input) => scheduler.backfills.list(byConnection(input)?.connectionId),
     'backfills.get': ({ id }) => scheduler.backfills.get(id),
     'backfills.hours': ({ id }) => scheduler.backfills.hours(id),
     'backfills.cancel': ({ id }) => scheduler.backfills.cancel(id),
