@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Job } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
@@ -31,6 +32,9 @@ export class ExportQueue {
 
   constructor(concurrency: number) {
     this.queue = new PQueue({ concurrency });
+    // Every run waiting for a slot listens to the stopper until it starts (p-queue removes the
+    // listener then): a catch-up of 24 hours is 24 listeners, not a leak. No warning for them.
+    setMaxListeners(0, this.stopper.signal);
   }
 
   setConcurrency(concurrency: number): void {
