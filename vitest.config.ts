@@ -13,7 +13,16 @@ export default defineConfig({
     // The AWS SDK's notice that it will need Node 22 in 2027 is not a test failure.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // A deprecation is a failure: a FileHandle closed by the garbage collector (DEP0137)
+          // is a handle some code left open.
+          execArgv: ['--throw-deprecation'],
+        },
+      },
       {
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'] },

@@ -454,6 +454,14 @@ export class JobsStore {
     return this.index.size;
   }
 
+  /**
+   * Let go of the open index file without folding or rewriting anything: the files stay exactly
+   * as a kill would leave them (tests stand in for a crash with it, without leaking a handle).
+   */
+  async abandon(): Promise<void> {
+    await this.writer?.close();
+  }
+
   /** Fold every month's journal into its snapshot (on close, so the next start reads less). */
   async close(): Promise<void> {
     if (this.readOnly) return;

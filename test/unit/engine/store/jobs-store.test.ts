@@ -24,6 +24,7 @@ describe('job history store', () => {
     await store.put(fakeJob(2, { status: 'failed' }));
     expect((await readdir(join(dir, 'jobs'))).sort()).toEqual(['2026-01.log', 'index.bin']);
     // A crash cut the last line short: that line is skipped, with a notice.
+    await store.abandon();
     await appendFile(join(dir, 'jobs', '2026-01.log'), '{"id":"j_trunc');
 
     const again = await JobsStore.open(dir, (n) => notices.push(n.message));
@@ -97,6 +98,7 @@ describe('job history store', () => {
     // Every job holds its last write.
     expect((await reopened.get(fakeJob(299).id))?.attempts).toBe(2399);
     expect((await reopened.get(fakeJob(0).id))?.attempts).toBe(2400);
+    await reopened.close();
   });
 
   it('never rotates a journal over one a kill left unfolded', async () => {
@@ -134,6 +136,7 @@ describe('job history store', () => {
     expect((await third.get(fakeJob(1).id))?.status).toBe('succeeded');
     expect((await third.get(fakeJob(2).id))?.status).toBe('failed');
     expect(notices.join()).toMatch(/1 unreadable line/);
+    await third.close();
     await again.close();
   });
 });
