@@ -19,6 +19,7 @@ import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
 import { HourRangePicker } from './HourRangePicker';
 import { JobsFilter } from './JobsFilter';
+import { jobsCounter } from './job-filter';
 import { useRetryJob } from './JobDetailPanel';
 import { jobStatusWords } from '../../../shared/model/words';
 import { localLabel } from '../common/time';
@@ -130,7 +131,7 @@ export function JobsTable({
           <Header
             variant={fullPage ? 'awsui-h1-sticky' : 'h2'}
             info={fullPage ? <InfoLink /> : undefined}
-            counter={`(${total.toLocaleString()})`}
+            counter={jobsCounter(status, total, items.length)}
             description="One row per connection, data set and hour: an hour tried again stays one row, with its tries in its details."
             actions={
               <SpaceBetween direction="horizontal" size="xs">

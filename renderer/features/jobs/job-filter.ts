@@ -42,3 +42,17 @@ export function tokensQuery(tokens: readonly FilterToken[]): Filtered {
   if (status.size > 0) out.status = [...status];
   return out;
 }
+
+/**
+ * The count beside the table's title: the history's total once it has been read, and nothing
+ * while it is being read or could not be — "(0)" above "Could not read the job history" would
+ * say there are no jobs, which nobody knows.
+ */
+export function jobsCounter(
+  status: 'idle' | 'loading' | 'ready' | 'error',
+  total: number,
+  shown: number,
+): string | undefined {
+  if ((status === 'error' || status === 'loading') && shown === 0) return undefined;
+  return `(${total.toLocaleString()})`;
+}

@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
-import { queryTokens, tokensQuery } from '../../../renderer/features/jobs/job-filter';
+import { describe, expect, it } from 'vitest';
+import { jobsCounter, queryTokens, tokensQuery } from '../../../renderer/features/jobs/job-filter';
 
 it('maps the jobs query to property-filter tokens and back', () => {
   const query = {
@@ -27,4 +27,16 @@ it('keeps one connection and one data set (the newer wins), adds statuses, drops
     ]),
   ).toEqual({ connectionId: 'cn_new', status: ['failed'], dataset: 'merged-ids' });
   expect(tokensQuery([])).toEqual({});
+});
+
+describe('the count beside the job history’s title', () => {
+  it('is the total once read, and nothing while it can not be read', () => {
+    expect(jobsCounter('ready', 1234, 50)).toBe('(1,234)');
+    expect(jobsCounter('ready', 0, 0)).toBe('(0)');
+    // Disconnected: no "(0)" above "Could not read the job history".
+    expect(jobsCounter('error', 0, 0)).toBeUndefined();
+    expect(jobsCounter('loading', 0, 0)).toBeUndefined();
+    // What was read before stays counted while a new read is on its way or failed.
+    expect(jobsCounter('error', 12, 12)).toBe('(12)');
+  });
 });
