@@ -4,7 +4,8 @@ import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
 import { exportRoleArn, exportRoleName } from '../../../shared/aws/policies';
 import { setupTarget, setupTargetFor, type SetupTargetInput } from '../../../shared/model/aws';
-import { connectionIdFrom, type S3Destination } from '../../../shared/model/entities';
+import { connectionIdFrom, type Job, type S3Destination } from '../../../shared/model/entities';
+import type { Dataset } from '../../../shared/model/fields';
 import { HOUR_MS, lastEndedHour } from '../../../shared/model/hours';
 import {
   MIGRATION_STEPS,
@@ -558,44 +559,66 @@ export class MigrationService {
     };
   }
 
-  /** Step 9: an hour exported by the new connection, its objects read back from S3. */
+  /**
+   * Step 9: an hour the new connection exported — every data set of it — and each of its
+   * objects read back from S3: the events partitions and the merged-ID file, not one of them.
+   */
   private async firstExport(m: Migration): Promise<{ text: string }> {
     const id = m.newConnectionId;
-    const succeeded = async () =>
-      (await this.deps.jobs.list({ connectionId: id, status: ['succeeded'], limit: 1 })).items[0];
-    let job = await succeeded();
-    if (!job) {
+    const datasets =
+      this.deps.config.data.connections.find((c) => c.id === id)?.datasets ?? ([] as Dataset[]);
+    /** The latest hour whose every data set succeeded, with its jobs. */
+    const exported = async (): Promise<Job[] | null> => {
+      const latest = (
+        await this.deps.jobs.list({ connectionId: id, status: ['succeeded'], limit: 1 })
+      ).items[0];
+      if (!latest) return null;
+      const ofHour = (
+        await this.deps.jobs.list({
+          connectionId: id,
+          hourFrom: latest.hour,
+          hourTo: latest.hour,
+          latestOnly: true,
+          limit: 100,
+        })
+      ).items;
+      const done = ofHour.filter((j) => j.status === 'succeeded');
+      return datasets.every((d) => done.some((j) => j.dataset === d)) ? done : null;
+    };
+    let jobs = await exported();
+    if (!jobs) {
       let flights = this.deps.scheduler.flights(id);
       if (flights.length === 0) {
         const hour = lastEndedHour(this.deps.timers.now().getTime());
         flights = [this.deps.scheduler.exportNow(id, hour)];
       }
       const ended = (await Promise.all(flights.map((f) => f.done))).flat();
-      job = await succeeded();
-      if (!job) {
+      jobs = await exported();
+      if (!jobs) {
         const failed = ended.find((j) => j.status === 'failed');
         throw new Error(
           failed?.error
-            ? `The export of ${failed.hour} failed: ${failed.error.message}${failed.error.fix ? ` ${failed.error.fix}` : ''}`
-            : 'No hour was exported yet; try again.',
+            ? `The export of ${failed.hour} (${failed.dataset}) failed: ${failed.error.message}${failed.error.fix ? ` ${failed.error.fix}` : ''}`
+            : 'No hour was exported yet with every data set; try again.',
         );
       }
     }
+    const hour = jobs[0]!.hour;
     const clients = await this.deps.aws.setup({ ...this.oldTarget(m), roleArn: null });
     m.objects = await readBack(
       clients,
       m.bucket,
-      job.objects.map((o) => o.key),
+      jobs.flatMap((j) => j.objects.map((o) => o.key)),
     );
     const wrong = m.objects.filter(
       (o) => o.serverSideEncryption !== 'aws:kms' || !sameKey(o.kmsKeyId, m.keyArn!),
     );
     if (wrong.length)
       throw new Error(
-        `${wrong.length} of ${m.objects.length} objects of ${job.hour} are not encrypted with ${m.keyArn}: ${wrong.map((o) => `${o.key} (${o.serverSideEncryption ?? 'none'}${o.kmsKeyId ? `, ${o.kmsKeyId}` : ''})`).join(', ')}`,
+        `${wrong.length} of ${m.objects.length} objects of ${hour} are not encrypted with ${m.keyArn}: ${wrong.map((o) => `${o.key} (${o.serverSideEncryption ?? 'none'}${o.kmsKeyId ? `, ${o.kmsKeyId}` : ''})`).join(', ')}`,
       );
     return {
-      text: `${job.hour} exported (${m.objects.length} objects), each aws:kms with ${m.keyArn}.`,
+      text: `${hour} exported (${m.objects.length} objects: ${jobs.map((j) => j.dataset).join(' and ')}), each aws:kms with ${m.keyArn}.`,
     };
   }
 
