@@ -23,10 +23,10 @@ const rawIpc = {
 };
 const shellPatterns = [
   pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
-  pattern(
-    ['**/server/**', '**/cli/**', '../server', '../cli'],
-    'Entries do not import each other.',
-  ),
+  pattern(['**/cli/**', '../cli'], 'Entries do not import each other.'),
+  // The desktop app answers the command line as `ferry serve` and `ferry run` do: it may start
+  // the local API (server/local-api.ts), nothing else of the headless server.
+  pattern('^(\\.\\./)+server(?!/local-api$)(/.*)?$', 'Entries do not import each other.'),
 ];
 
 export default tseslint.config(

@@ -5,7 +5,7 @@ import type { MethodResult } from '../../shared/api/contract';
 import { formatDocument } from '../../shared/aws/policies';
 import { setupTargetFor, type SetupTargetInput } from '../../shared/model/aws';
 import type { Connection, S3Destination } from '../../shared/model/entities';
-import type { Engine } from '../engine';
+import type { EngineClient } from './engine-client';
 import { EXIT, type CliContext } from './index';
 import { formatTable, print } from './output';
 
@@ -68,7 +68,7 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
     .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
     .addHelpText('after', '\nExits 1 when a check fails.')
     .action((id: string, opts: { form?: Form; mfaCode?: string }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const { target, form } = await setupTargetOf(engine, id, opts);
         const report = await engine.call('aws.verify', { target, form });
         print(ctx, report, () => {
@@ -190,7 +190,7 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
 
 /** The setup target of a saved connection, and the form its exports use. */
 export async function setupTargetOf(
-  engine: Engine,
+  engine: Pick<EngineClient, 'call'>,
   id: string,
   opts: { form?: Form; mfaCode?: string },
 ): Promise<{ target: SetupTargetInput; form: Form; connection: Connection }> {

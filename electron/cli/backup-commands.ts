@@ -95,7 +95,7 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
       'replace the whole document with the backup, dropping statements others added since (run `ferry backups diff <id>` first: it lists them)',
     );
   withAskOptions(restore).action((id: string, opts: AskOptions & { whole?: boolean }) =>
-    ctx.withEngine('write', async (engine) => {
+    ctx.withApi('write', async (engine) => {
       const { whole, ...as } = opts;
       const result = await engine.call('backups.restore', { id, as, whole: !!whole });
       print(ctx, result, () => restoreReport(result));

@@ -123,7 +123,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
         '    --region us-east-1 --prefix amplitude/ --profile data-admin --datasets both',
     )
     .action((opts: ConnectionFlags) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         if (opts.enable && opts.disable)
           throw new FerryError('validation', 'Give --enable or --disable, not both', 'enabled');
         const destination = destinationFromFlags(opts, null);
@@ -199,7 +199,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
       .option('--name <name>', 'new name'),
     true,
   ).action((id: string, opts: ConnectionFlags) =>
-    ctx.withEngine('write', async (engine) => {
+    ctx.withApi('write', async (engine) => {
       if (opts.enable && opts.disable)
         throw new FerryError('validation', 'Give --enable or --disable, not both', 'enabled');
       const current = await engine.call('connections.get', { id });
@@ -233,7 +233,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
         "Ferry's claim and places this one's; then its failed hours are tried again.",
     )
     .action((id: string) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const taken = await engine.call('connections.takeOver', { id });
         print(ctx, taken, () =>
           taken.removed.length === 0
@@ -253,7 +253,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
     )
     .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
     .action((id: string, opts: { removePolicies?: boolean; mfaCode?: string }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const lines: string[] = [];
         if (opts.removePolicies) {
           const { target, form } = await setupTargetOf(engine, id, opts);

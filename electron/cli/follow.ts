@@ -1,7 +1,7 @@
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { Job } from '../../shared/model/entities';
-import type { Engine } from '../engine';
+import type { EngineClient } from './engine-client';
 
 /** Exit codes of a command a signal ended (the shell's 128 + signal number convention). */
 export const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -33,7 +33,7 @@ const FINAL = new Set<Job['status']>(['succeeded', 'failed', 'cancelled']);
  * notice: its history can not be written, or its data folder was taken over).
  */
 export function followJobs(
-  engine: Engine,
+  engine: EngineClient,
   hooks: FollowHooks,
   start: () => Promise<void>,
 ): Promise<StopSignal | null> {
@@ -75,16 +75,23 @@ export function followJobs(
     const stop = (signal: StopSignal) => {
       if (stoppedBy) return;
       stoppedBy = signal;
-      hooks.onSignal(signal, [...running.values()]).then(check, finish);
+      // SIGTERM stops this process. What a running Ferry runs for it goes on there (it is that
+      // Ferry's to stop): nothing here is left to wait for.
+      const letGo = signal === 'SIGTERM' && engine.via !== null;
+      hooks.onSignal(signal, [...running.values()]).then(letGo ? () => finish() : check, finish);
     };
     const onInt = () => stop('SIGINT');
     const onTerm = () => stop('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
-    start().then(() => {
-      started = true;
-      check();
-    }, finish);
+    // Listening before starting: a running Ferry's stream is open before the first call.
+    engine
+      .opened()
+      .then(start)
+      .then(() => {
+        started = true;
+        check();
+      }, finish);
   });
 }
 

@@ -15,6 +15,8 @@ import { registerProjectCommands } from './project-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerServeCommand } from './serve';
 import { timersFromEnv } from '../engine/schedule/timers';
+import { findLocalApi, type LocalApiRecord } from '../server/local-api';
+import { describeRunning, localClient, remoteClient, type EngineClient } from './engine-client';
 
 /**
  * Exit codes: 0 done, 1 the request was refused or failed, 2 the command line is wrong (an
@@ -39,6 +41,16 @@ export interface CliContext {
   out: Output;
   /** The exit code when the command finishes without an error (e.g. 1 when a job failed). */
   exitCode: number;
+  /**
+   * Run a command that goes through the API only. `write`: on the engine this process opens —
+   * or, when `ferry serve`, `ferry run` or the desktop app holds the data folder, through that
+   * running Ferry's local API (same calls, same output, same exit codes). `read`: the running
+   * Ferry when there is one (it knows what runs now), else the folder read-only.
+   */
+  withApi(
+    mode: 'read' | 'write',
+    run: (api: EngineClient) => Promise<number | void>,
+  ): Promise<void>;
   /** Open the engine on the data dir; read-only skips the lock (list/show while the app runs). */
   withEngine(
     mode: 'read' | 'write',
@@ -76,7 +88,49 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
     globals: () => program.opts<GlobalOptions>(),
     out,
     exitCode: EXIT.ok,
-    async withEngine(mode, run, as = { role: 'the ferry command line', transport: 'cli' }) {
+    async withApi(mode, run) {
+      const dataDir = ctx.globals().dataDir;
+      const running = () =>
+        findLocalApi(dataDir).catch((error: unknown) => {
+          // A token file Ferry must not use is said; the command then goes on without it.
+          out.warn((error as Error).message);
+          return null;
+        });
+      const remote = mode === 'read' ? await running() : null;
+      if (remote) return runRemote(remote);
+      let engine: Engine;
+      try {
+        engine = await openEngine(mode);
+      } catch (error) {
+        if (!(error instanceof FerryError && error.code === 'locked')) throw error;
+        const holder = await running();
+        if (!holder) throw error;
+        return runRemote(holder);
+      }
+      return runOpened(engine, () => run(localClient(engine)));
+
+      async function runRemote(record: LocalApiRecord): Promise<void> {
+        const client = remoteClient(dataDir, record);
+        out.debug(`ferry: sending the command to ${describeRunning(record)} at ${record.origin}`);
+        try {
+          const result = await run(client);
+          if (typeof result === 'number') ctx.exitCode = result;
+        } finally {
+          await client.close();
+        }
+      }
+    },
+    async withEngine(mode, run, as) {
+      const engine = await openEngine(mode, as);
+      return runOpened(engine, () => run(engine));
+    },
+  };
+
+  async function openEngine(
+    mode: 'read' | 'write',
+    as: EngineRole = { role: 'the ferry command line', transport: 'cli' },
+  ): Promise<Engine> {
+    {
       const engine = await createEngine({
         dataDir: ctx.globals().dataDir,
         transport: as.transport,
@@ -94,21 +148,26 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
       });
       for (const notice of engine.notices)
         if (notice.level !== 'info') out.warn(`${notice.level}: ${notice.message}`);
-      let failed = true;
-      try {
-        const result = await run(engine);
-        if (typeof result === 'number') ctx.exitCode = result;
-        failed = false;
-      } finally {
-        // Closing can fail for the same reason the command did (a full disk): then the
-        // command's own error is the one worth a line.
-        await engine.close().catch((error: unknown) => {
-          if (!failed) throw error;
-          out.debug(error);
-        });
-      }
-    },
-  };
+      return engine;
+    }
+  }
+
+  /** Run a command on an engine this process opened, and close it after. */
+  async function runOpened(engine: Engine, run: () => Promise<number | void>): Promise<void> {
+    let failed = true;
+    try {
+      const result = await run();
+      if (typeof result === 'number') ctx.exitCode = result;
+      failed = false;
+    } finally {
+      // Closing can fail for the same reason the command did (a full disk): then the
+      // command's own error is the one worth a line.
+      await engine.close().catch((error: unknown) => {
+        if (!failed) throw error;
+        out.debug(error);
+      });
+    }
+  }
 
   registerServeCommand(program, ctx);
   registerRunCommand(program, ctx);

@@ -5,7 +5,7 @@ import { JOB_STATUSES, type Backfill, type Job, type JobStatus } from '../../sha
 import { jobStatusWords } from '../../shared/model/words';
 import { jobCircumstance } from '../../shared/model/describe';
 import { DATASETS, hour as hourSchema, type Dataset } from '../../shared/model/fields';
-import type { Engine } from '../engine';
+import { describeRunning, type EngineClient } from './engine-client';
 import { reconcile } from '../engine/jobs/reconcile';
 import { formatBytes } from '../../shared/format';
 import { parseList } from './flags';
@@ -44,7 +44,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
         'is as it was); 143 SIGTERM stopped it (it runs again when the schedule next starts).',
     )
     .action((connection: string, opts: { hour: string; dataset?: Dataset }) =>
-      ctx.withEngine('write', (engine) =>
+      ctx.withApi('write', (engine) =>
         exportCommand(ctx, engine, connection, parseHour(opts.hour, '--hour'), opts.dataset),
       ),
     );
@@ -77,7 +77,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
         connection: string,
         opts: { from: string; to: string; dataset?: Dataset; concurrency?: string; yes?: boolean },
       ) =>
-        ctx.withEngine('write', async (engine) => {
+        ctx.withApi('write', async (engine) => {
           const range = {
             from: parseHour(opts.from, '--from'),
             to: parseHour(opts.to, '--to'),
@@ -90,7 +90,13 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
                 'Concurrency must be a whole number from 1 to 16',
                 '--concurrency',
               );
-            engine.scheduler.setConcurrency(concurrency);
+            if (!engine.local)
+              throw new FerryError(
+                'conflict',
+                `only a backfill this command runs itself takes it; ${describeRunning(engine.via!)} holds the data folder and exports with its own setting (Settings → Concurrency). Leave --concurrency out to send it the backfill.`,
+                '--concurrency',
+              );
+            engine.local.scheduler.setConcurrency(concurrency);
           }
           return backfillCommand(ctx, engine, connection, range, opts.dataset, opts.yes ?? false);
         }),
@@ -266,7 +272,7 @@ function parseHour(value: string, flag: string): string {
 /** `ferry export`: one hour through `jobs.exportHour`, followed to its final outcome. */
 async function exportCommand(
   ctx: CliContext,
-  engine: Engine,
+  engine: EngineClient,
   connectionRef: string,
   hour: string,
   dataset: Dataset | undefined,
@@ -322,7 +328,7 @@ async function exportCommand(
 /** `ferry backfill`: a range through `backfills.start`, followed until the backfill ends. */
 async function backfillCommand(
   ctx: CliContext,
-  engine: Engine,
+  engine: EngineClient,
   connectionRef: string,
   range: { from: string; to: string },
   dataset: Dataset | undefined,

@@ -34,7 +34,7 @@ export function registerMigrateCommands(program: Command, ctx: CliContext): void
     .argument('<connection>', 'the connection to move: ID (cn_…) or name')
     .option('--name <name>', 'name of the new connection (default: "<old name> (KMS)")')
     .action((connection: string, opts: { name?: string }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const m = await engine.call('migrations.start', {
           connectionId: connection,
           name: opts.name,
@@ -79,7 +79,7 @@ export function registerMigrateCommands(program: Command, ctx: CliContext): void
     .option('--mark-done', 'the step was done outside Ferry (steps 1, 6, 7): Ferry checks it')
     .option('--yes', 'confirm: step 10 (no rollback after it), or applying with an empty prefix')
     .action((ref: string, opts: { key?: string; markDone?: boolean; yes?: boolean }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const before = await engine.call('migrations.get', { id: ref });
         const step = before.current;
         const m = await engine.call('migrations.next', {
@@ -98,7 +98,7 @@ export function registerMigrateCommands(program: Command, ctx: CliContext): void
     .argument('<connection>', 'the old or new connection (ID or name), or the migration ID')
     .option('--yes', 'confirm that rollback will no longer be possible')
     .action((ref: string, opts: { yes?: boolean }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const before = await engine.call('migrations.get', { id: ref });
         if (before.current !== 'delete-old')
           throw new FerryError(
@@ -124,7 +124,7 @@ export function registerMigrateCommands(program: Command, ctx: CliContext): void
     .argument('<connection>', 'the old or new connection (ID or name), or the migration ID')
     .option('--delete-key', 'also schedule deletion (7 days) of the KMS key step 2 created')
     .action((ref: string, opts: { deleteKey?: boolean }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const m = await engine.call('migrations.rollback', {
           id: ref,
           deleteKey: opts.deleteKey ?? false,

@@ -16,7 +16,7 @@ export function registerOrgCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--name <name>', 'display name')
     .option('--admin-email <email>', 'who is told when exports fail')
     .action((opts: { id: string; name: string; adminEmail?: string }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const created = await engine.call('orgs.create', {
           id: opts.id,
           name: opts.name,
@@ -66,7 +66,7 @@ export function registerOrgCommands(program: Command, ctx: CliContext): void {
     .option('--name <name>', 'new display name')
     .option('--admin-email <email>', 'new admin email ("" to clear)')
     .action((id: string, opts: { name?: string; adminEmail?: string }) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const updated = await engine.call('orgs.update', {
           id,
           name: opts.name,
@@ -81,7 +81,7 @@ export function registerOrgCommands(program: Command, ctx: CliContext): void {
     .description('remove an organization (it must have no projects)')
     .argument('<id>', 'organization ID')
     .action((id: string) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const result = await engine.call('orgs.delete', { id });
         print(ctx, result, () => `Removed organization ${id}\n`);
       }),

@@ -76,7 +76,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
           kind: 'standard' | 'portfolio';
         },
       ) =>
-        ctx.withEngine('write', async (engine) => {
+        ctx.withApi('write', async (engine) => {
           const created = await engine.call('projects.create', {
             id: opts.id,
             orgId: opts.org,
@@ -151,7 +151,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
       .option('--name <name>', 'new display name')
       .addOption(new Option('--kind <kind>', 'project kind').choices(PROJECT_KINDS)),
   ).action((id: string, opts: SourceFlags & { name?: string; kind?: 'standard' | 'portfolio' }) =>
-    ctx.withEngine('write', async (engine) => {
+    ctx.withApi('write', async (engine) => {
       const current = await engine.call('projects.get', { id });
       const changesSource = [
         opts.source,
@@ -178,7 +178,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
     .description('remove a project (it must have no connections)')
     .argument('<id>', 'project ID')
     .action((id: string) =>
-      ctx.withEngine('write', async (engine) => {
+      ctx.withApi('write', async (engine) => {
         const result = await engine.call('projects.delete', { id });
         print(ctx, result, () => `Removed project ${id}\n`);
       }),

@@ -3,6 +3,8 @@ import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import { CONNECTION_STATE_WORDS } from '../../shared/model/words';
 import type { Engine } from '../engine';
+import { startLocalApi } from '../server/local-api';
+import { describeRunning } from './engine-client';
 import { EXIT_SIGNAL } from './follow';
 import { EXIT, type CliContext } from './index';
 import { formatTable, print } from './output';
@@ -188,10 +190,13 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
                 : `No connection is enabled; enable one (ferry connection update <name> --enable) and the schedule picks it up. Ctrl+C stops.\n`,
             );
           await engine.scheduler.start();
+          // While it runs, `ferry export`, `backfill`, `connection …` from another terminal
+          // are sent here instead of being refused.
+          const localApi = await startLocalApi(engine);
           const outcome = await runUntil(
             engine,
             opts.once ? engine.scheduler.drained() : undefined,
-          );
+          ).finally(() => localApi.close());
           unsubscribe();
           countFailures();
           if ('lost' in outcome) {
@@ -217,22 +222,33 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       'show each connection: healthy, catching up, failing (and why) or disabled, with its last exported hour and any gap',
     )
     .action(() =>
-      ctx.withEngine('read', async (engine) => {
+      ctx.withApi('read', async (engine) => {
         const statuses = await engine.call('schedule.status');
-        const name = (id: string) => engine.exports.resolve(id).connection.name;
-        print(ctx, statuses, () =>
-          formatTable(
-            statuses.map((s) => ({
-              connection: name(s.connectionId),
-              state: CONNECTION_STATE_WORDS[s.state],
-              'last exported': s.lastExportedHour ?? '—',
-              next: s.nextRunAt ? `${s.nextHour} at ${s.nextRunAt.slice(0, 16)}Z` : '—',
-              gap: s.gap ? `${s.gap.from}…${s.gap.to} (${s.gap.hours} h)` : '—',
-              why: s.reason ?? '',
-            })),
-            ['connection', 'state', 'last exported', 'next', 'gap', 'why'],
-            'No connections yet: add one with ferry connection add.',
-          ),
+        const names = new Map(
+          (await engine.call('connections.list')).map((c) => [c.id, c.name] as const),
+        );
+        const name = (id: string) => names.get(id) ?? id;
+        // Who answered: the running Ferry knows what runs now; the folder alone, what ran.
+        const asked = engine.via
+          ? `Asked ${describeRunning(engine.via)}, which runs this data folder.\n`
+          : `Read from the data folder ${engine.dataDir}; no Ferry is running it.\n`;
+        print(
+          ctx,
+          statuses,
+          () =>
+            asked +
+            formatTable(
+              statuses.map((s) => ({
+                connection: name(s.connectionId),
+                state: CONNECTION_STATE_WORDS[s.state],
+                'last exported': s.lastExportedHour ?? '—',
+                next: s.nextRunAt ? `${s.nextHour} at ${s.nextRunAt.slice(0, 16)}Z` : '—',
+                gap: s.gap ? `${s.gap.from}…${s.gap.to} (${s.gap.hours} h)` : '—',
+                why: s.reason ?? '',
+              })),
+              ['connection', 'state', 'last exported', 'next', 'gap', 'why'],
+              'No connections yet: add one with ferry connection add.',
+            ),
         );
         return statuses.some((s) => s.state === 'failing') ? 1 : 0;
       }),

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { startServer } from '../server';
+import { startLocalApi } from '../server/local-api';
 import type { CliContext } from './index';
 import { GRACE_OPTION, logSchedule, parseGrace, stopGracefully, untilSignal } from './run-command';
 
@@ -60,6 +61,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           );
           // Recovery first (interrupted hours, backfills resumed), then the console is announced.
           if (opts.schedule) await engine.scheduler.start();
+          // Commands from another terminal (ferry export, backfill, connection …) come here.
+          const localApi = await startLocalApi(engine);
           if (ctx.globals().json) {
             ctx.out.stdout(
               `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
@@ -75,6 +78,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           // A lost lock leaves the console up, read-only, saying so; only a signal stops it.
           void engine.lost.then((message) => ctx.out.stderr(`ferry: ${message}\n`));
           await untilSignal();
+          await localApi.close();
           await stopGracefully(engine, ctx, graceMs);
           stopLog();
           await server.close();

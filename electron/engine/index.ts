@@ -11,6 +11,7 @@ import { createHandlers } from './api/handlers';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { AwsSetup } from './aws/setup';
 import { Catalog, type Clock } from './catalog';
+import type { LockOwner } from './store/lock';
 import { Notifier, type DesktopPort } from './notify/notifier';
 import { Scheduler, type SchedulerDeps } from './schedule/scheduler';
 import { systemTimers, type Timers } from './schedule/timers';
@@ -70,6 +71,8 @@ export interface Engine {
   readonly notices: Notice[];
   /** Settles, with the reason, if another process takes the data folder over. */
   readonly lost: Promise<string>;
+  /** This process's record as the data folder's holder (null: opened read-only). */
+  readonly holder: LockOwner | null;
   /** Exports as jobs, for the CLI and tests that wait for them. */
   readonly exports: ExportService;
   /** Job history (reconcile reads it). */
@@ -257,6 +260,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir: store.dataDir,
     notices: store.notices,
     lost,
+    holder: store.holder,
     exports,
     jobs: store.jobs,
     scheduler,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { DesktopNotification } from '../../shared/model/schedule';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
+import { startLocalApi, type LocalApi } from '../server/local-api';
 import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
@@ -27,6 +28,7 @@ const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
 let engine: Engine | null = null;
+let localApi: LocalApi | null = null;
 /** How long quitting lets running exports finish before cancelling them. */
 const QUIT_GRACE_MS = 10_000;
 let mainWindow: BrowserWindow | null = null;
@@ -37,7 +39,14 @@ const background = new Background(
     setLoginItemSettings: (settings) => app.setLoginItemSettings(settings),
     getLoginItemSettings: () => app.getLoginItemSettings(),
   },
-  () => engine,
+  () =>
+    engine && {
+      // The command line's door closes first: no new command arrives while exports stop.
+      close: async (options: { graceMs: number }) => {
+        await localApi?.close().catch((error: unknown) => console.error(error));
+        await engine?.close(options);
+      },
+    },
   {
     graceMs: QUIT_GRACE_MS,
     notifyStillRunning: () =>
@@ -106,6 +115,11 @@ async function start(): Promise<void> {
   powerMonitor.on('resume', () => void engine?.scheduler.wake());
   powerMonitor.on('unlock-screen', () => void engine?.scheduler.wake());
   await engine.scheduler.start();
+  // `ferry export`, `backfill`, `connection …` in a terminal are sent here while the app runs.
+  localApi = await startLocalApi(engine).catch((error: unknown) => {
+    console.error(error);
+    return null;
+  });
 }
 
 /** A desktop notification; clicking it opens the connection it is about. */

@@ -10,8 +10,8 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 
 export interface ServerOptions {
   engine: Engine;
-  /** Folder of the built renderer (index.html + assets). */
-  staticDir: string;
+  /** Folder of the built renderer (index.html + assets); none: the API only (the CLI's). */
+  staticDir: string | null;
   /** 0 (the default) picks a free port. */
   port?: number;
   /** Fixed token for tests; normally a fresh random one per start. */
@@ -64,7 +64,7 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const tokenBuffer = Buffer.from(token);
-  const staticRoot = resolve(options.staticDir);
+  const staticRoot = options.staticDir === null ? null : resolve(options.staticDir);
   const streams = new Set<ServerResponse>();
   let allowedHosts = new Set<string>();
 
@@ -116,7 +116,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, fail('validation', 'Method not allowed'));
-    return serveStatic(res, url.pathname, req.method === 'HEAD');
+    if (staticRoot === null)
+      return sendJson(res, 404, fail('not_found', 'This Ferry serves its API only'));
+    return serveStatic(res, staticRoot, url.pathname, req.method === 'HEAD');
   }
 
   function hasToken(req: IncomingMessage, url: URL, queryAllowed: boolean): boolean {
@@ -181,6 +183,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function serveStatic(
     res: ServerResponse,
+    staticRoot: string,
     pathname: string,
     headOnly: boolean,
   ): Promise<void> {

@@ -5,7 +5,7 @@ import { prepareDataDir } from './data-dir';
 import type { Notice } from '../../../shared/api/contract';
 import { ConfigStore } from './config-store';
 import { JobsStore } from './jobs-store';
-import { acquireDataDirLock, type DataDirLock } from './lock';
+import { acquireDataDirLock, type DataDirLock, type LockOwner } from './lock';
 
 export interface StoreOptions {
   dataDir: string;
@@ -30,6 +30,8 @@ export interface Store {
    * lock was lost); every write to the data folder calls it first.
    */
   guard(): void;
+  /** This process's record as the folder's holder; null when opened read-only. */
+  readonly holder: LockOwner | null;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       jobs,
       notices,
       guard,
+      holder: held?.owner ?? null,
       async close() {
         try {
           // A folder this process lost to another gets no last fold written over its journal.

@@ -19,6 +19,8 @@ export interface LockOwner {
 }
 
 export interface DataDirLock {
+  /** This process's record as the holder (its `token` is unique to this acquisition). */
+  readonly owner: LockOwner;
   /** Why this process lost the lock, once it has. */
   readonly lost: string | null;
   /**
@@ -112,6 +114,7 @@ export async function acquireDataDirLock(
 
   let released = false;
   return {
+    owner: me,
     get lost() {
       return lost;
     },
@@ -198,6 +201,11 @@ function lockedError(dataDir: string, owner: LockOwner | null): FerryError {
 
 function describeOwner(owner: LockOwner): string {
   return `${owner.role} (pid ${owner.pid}${owner.hostname === hostname() ? '' : ` on ${owner.hostname}`}, started ${owner.startedAt})`;
+}
+
+/** Who holds a data dir now, from its owner record (null: nobody, or no record). */
+export function readLockOwner(dataDir: string): Promise<LockOwner | null> {
+  return readOwner(join(dataDir, OWNER_NAME));
 }
 
 async function readOwner(path: string): Promise<LockOwner | null> {
