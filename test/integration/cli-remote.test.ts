@@ -150,4 +150,39 @@ describe('the command line while a Ferry runs the data folder', () => {
       await new Promise((resolve) => run.once('exit', resolve));
     }
   });
+
+  it('Ctrl-C of a sent export cancels it in the running Ferry, and exits 130 as alone', async () => {
+    const { dir, env } = await seeded();
+    for (const args of [
+      ['project', 'add', '--id', '8', '--org', '1', '--name', 'Big', '--source', 'demo'],
+      ['project', 'update', '8', '--events-per-hour', '3000000'],
+      ['connection', 'add', '--name', 'big', '--project', '8', '--folder', join(dir, 'big')],
+    ]) {
+      const r = await runFerry(args, env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const server = await startServe(dir, ['--no-schedule'], {
+      FERRY_CLOCK_START: '2026-03-02T12:00:00Z',
+    });
+    servers.push(server);
+    const exporting = spawn(
+      process.execPath,
+      [FERRY_BIN, 'export', 'big', '--hour', '2026-03-01T05'],
+      {
+        env: { ...process.env, ...env, FERRY_DEMO: '0' },
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => exporting.once('exit', resolve));
+    const jobs = async () =>
+      (
+        JSON.parse((await runFerry(['--json', 'jobs', 'big'], env)).stdout) as {
+          items: { status: string; cancelledBy?: string }[];
+        }
+      ).items;
+    // Running in the server (a state to wait for), then Ctrl-C here.
+    await expect.poll(async () => (await jobs())[0]?.status, { timeout: 30_000 }).toBe('running');
+    exporting.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect((await jobs())[0]).toMatchObject({ status: 'cancelled' });
+  });
 });
