@@ -106,7 +106,10 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
 type RestoreResult = MethodResult<'backups.restore'>;
 
 /** What a restore did, statement by statement. */
-function restoreReport({ restored, replaced, plan, roleDeleted }: RestoreResult): string {
+function restoreReport({ restored, replaced, plan, changed, roleDeleted }: RestoreResult): string {
+  // Nothing written: what it keeps says why (statements others still export with).
+  if (!changed)
+    return `${[`Nothing to change: the ${restored.kind} of ${restored.target} is already as ${restored.id} restores it.`, ...planLines(plan)].join('\n')}\n`;
   const lines = [
     roleDeleted
       ? `There was no role ${roleDeleted} before ${restored.id}: Ferry created it, and deleted it now.`

@@ -272,6 +272,7 @@ export const contract = {
       restored: backup,
       replaced: backup,
       plan: restorePlan,
+      changed: z.boolean(),
       roleDeleted: z.string().optional(),
     }),
     true,

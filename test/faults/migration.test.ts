@@ -98,12 +98,12 @@ describe('a KMS migration refused half-way', () => {
       await engine.call('migrations.start', { connectionId: old.id });
       for (let n = 1; n <= 5; n++) await engine.call('migrations.next', { id: old.id });
 
-      // Step 6: the role is created, then the bucket policy is refused.
-      refused.add('PutBucketPolicyCommand');
+      // Step 6: the role is created and the bucket policy applied, then the key policy is refused.
+      refused.add('PutKeyPolicyCommand');
       let view = await engine.call('migrations.next', { id: old.id });
       const step6 = view.steps[5]!;
       expect(step6.status).toBe('failed');
-      expect(step6.outcome).toMatch(/PutBucketPolicyCommand/);
+      expect(step6.outcome).toMatch(/PutKeyPolicyCommand/);
       expect(view.current).toBe('apply-policies');
       expect(view.roleCreated).toBe(true);
       await moto.iam().send(new GetRoleCommand({ RoleName: 'ferry-export-187540' }));
@@ -117,6 +117,13 @@ describe('a KMS migration refused half-way', () => {
       const byId = Object.fromEntries(view.rollback.map((i) => [i.id, i]));
       expect(byId['bucket-policy']?.status).toBe('failed');
       expect(byId['bucket-policy']?.detail).toMatch(/DeleteBucketPolicyCommand/);
+      // Step 6 never reached the default encryption: nothing to put back, nothing written.
+      expect(byId['bucket-encryption']).toMatchObject({
+        status: 'done',
+        detail: expect.stringMatching(
+          /^As backed up already \(backup bk_\w+\): nothing to change\.$/,
+        ),
+      });
       expect(byId['role']?.status).toBe('done');
       expect(byId['enable-old']?.status).toBe('done');
       expect(view.backups.length).toBeGreaterThanOrEqual(4); // every backup kept

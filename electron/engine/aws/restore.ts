@@ -24,6 +24,8 @@ export interface RestoreOutcome {
   /** What was there before the restore, kept first. */
   replaced: Backup;
   plan: RestorePlan;
+  /** False when AWS already held what the restore would write: nothing was written. */
+  changed: boolean;
   /** The role Ferry had created and the restore deleted (a role-trust backup of none). */
   roleDeleted?: string;
 }
@@ -74,7 +76,11 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreOutcome
     keep: (current) => input.keep(entry.kind, entry.target, current),
   });
   const replaced = result.backups[0] ?? (await input.keep(entry.kind, entry.target, result.after));
-  return { replaced, plan: plan ?? restorePlan(entry, document, result.after, mode, connections) };
+  return {
+    replaced,
+    plan: plan ?? restorePlan(entry, document, result.after, mode, connections),
+    changed: result.backups.length > 0,
+  };
 }
 
 /** Delete the export role Ferry created — only when nothing else depends on it. */
@@ -84,7 +90,7 @@ async function removeCreatedRole(input: RestoreInput, roleName: string): Promise
   const plan = restorePlan(entry, null, trust, input.mode, input.connections);
   if (trust === null) {
     const replaced = await input.keep('role-trust', roleName, null);
-    return { replaced, plan };
+    return { replaced, plan, changed: false };
   }
   const users = input.connections.filter(
     (c) => c.destination.type === 's3' && c.destination.roleArn?.endsWith(`:role/${roleName}`),
@@ -123,5 +129,5 @@ async function removeCreatedRole(input: RestoreInput, roleName: string): Promise
       if (error.name !== 'NoSuchEntityException' && error.name !== 'NoSuchEntity') throw error;
     });
   await clients.iam.send(new iam.DeleteRoleCommand({ RoleName: roleName }));
-  return { replaced, plan, roleDeleted: roleName };
+  return { replaced, plan, changed: true, roleDeleted: roleName };
 }

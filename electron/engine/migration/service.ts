@@ -767,11 +767,12 @@ function cap(text: string): string {
  */
 export function restoreSummary(
   backupId: string,
-  outcome: { restored: { existed: boolean }; plan: RestorePlan },
+  outcome: { restored: { existed: boolean }; plan: RestorePlan; changed: boolean },
 ): string {
   const { plan } = outcome;
-  const done =
-    plan.document === null
+  const done = !outcome.changed
+    ? `As backed up already (backup ${backupId}): nothing to change.`
+    : plan.document === null
       ? `There was none before: removed (backup ${backupId}).`
       : outcome.restored.existed
         ? `Put back from backup ${backupId}.`

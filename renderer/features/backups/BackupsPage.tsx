@@ -246,14 +246,16 @@ function RestoreModal({
       onConfirm={async () => {
         const result = await restore(backup.id, whole);
         if (result.ok) {
-          const { restored, replaced, plan: done, roleDeleted } = result.value;
+          const { restored, replaced, plan: done, roleDeleted, changed } = result.value;
           flash(
             'success',
-            `${
-              roleDeleted
-                ? `Deleted the role ${roleDeleted} Ferry had created.`
-                : `Restored the ${resource(restored).toLowerCase()} from ${restored.id}.`
-            }${done.kept.length ? ` Kept ${done.kept.length} statement${done.kept.length === 1 ? '' : 's'} added since by others.` : ''} What it replaced is kept as ${replaced.id}.`,
+            !changed
+              ? `Nothing to change: the ${resource(restored).toLowerCase()} is already as ${restored.id} restores it.`
+              : `${
+                  roleDeleted
+                    ? `Deleted the role ${roleDeleted} Ferry had created.`
+                    : `Restored the ${resource(restored).toLowerCase()} from ${restored.id}.`
+                }${done.kept.length ? ` Kept ${done.kept.length} statement${done.kept.length === 1 ? '' : 's'} added since by others.` : ''} What it replaced is kept as ${replaced.id}.`,
           );
           onDone();
           onClose();
