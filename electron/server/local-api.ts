@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { FerryError } from '../../shared/api/errors';
 import type { Engine } from '../engine';
 import { writeFileAtomic } from '../engine/store/atomic';
-import { readLockOwner } from '../engine/store/lock';
+import { isAlive, readLockOwner } from '../engine/store/lock';
 import { startServer } from './index';
 
 /**
@@ -97,15 +97,6 @@ export async function findLocalApi(dataDir: string): Promise<LocalApiRecord | nu
   if (!owner || owner.token !== record.lockToken) return null;
   // Killed (kill -9, a crash): its files are left, it answers nothing.
   return isAlive(record.pid) ? record : null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readRecord(path: string): Promise<LocalApiRecord | null> {

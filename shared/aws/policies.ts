@@ -382,3 +382,27 @@ export function formatDocument(text: string): string {
     return text;
   }
 }
+
+/**
+ * A JSON value as text that two equal policies share: keys sorted, and lists (statements,
+ * actions, resources — none of whose order AWS gives a meaning) sorted too.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortedJson(value));
+}
+
+function sortedJson(value: unknown): unknown {
+  if (Array.isArray(value))
+    return value
+      .map(sortedJson)
+      .map((v) => [JSON.stringify(v), v] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, v]) => v);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortedJson((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}

@@ -1,4 +1,5 @@
 import {
+  canonicalJson,
   connectionSidPrefix,
   FERRY_SID_PREFIX,
   formatPolicy,
@@ -216,25 +217,7 @@ function dedupe(statements: Statement[]): Statement[] {
   });
 }
 
-function canonical(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value))
-    return value.map(sortKeys).sort((x, y) => {
-      const a = JSON.stringify(x);
-      const b = JSON.stringify(y);
-      return a < b ? -1 : a > b ? 1 : 0;
-    });
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  return value;
-}
+const canonical = canonicalJson;
 
 function labelOf(s: Statement): string {
   if (s.Sid) return s.Sid;

@@ -1,6 +1,6 @@
 import type { Job } from '../../shared/model/entities';
 import type { ConnectionStatus } from '../../shared/model/schedule';
-import { runFerry, startServe, type ServeProcess } from '../support/ferry';
+import { callServe, runFerry, startServe } from '../support/ferry';
 import { freePort, startRefusingMoto } from '../support/moto';
 import { expect, openConsole, test } from './fixtures';
 
@@ -20,19 +20,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await refusing?.stop();
 });
-
-/** Call the running server's API as the console does. */
-async function call<T>(server: ServeProcess, method: string, input: unknown = {}): Promise<T> {
-  const url = new URL(server.url);
-  const answer = await fetch(`${url.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await answer.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value as T;
-}
 
 const clock = (start: string, scale: number) => ({
   FERRY_CLOCK_START: start,
@@ -71,12 +58,12 @@ test('Failing at try 2, Not verified, and a cancelled backfill’s counts: the s
   try {
     await openConsole(page, server.url);
     const idOf = async (name: string) =>
-      (await call<{ id: string; name: string }[]>(server, 'connections.list')).find(
+      (await callServe<{ id: string; name: string }[]>(server, 'connections.list')).find(
         (c) => c.name === name,
       )!.id;
     const statusOf = async (name: string) => {
       const id = await idOf(name);
-      return (await call<ConnectionStatus[]>(server, 'schedule.status')).find(
+      return (await callServe<ConnectionStatus[]>(server, 'schedule.status')).find(
         (s) => s.connectionId === id,
       );
     };
@@ -93,24 +80,25 @@ test('Failing at try 2, Not verified, and a cancelled backfill’s counts: the s
 
     // A backfill of the folder connection, cancelled while it runs.
     const local = { id: await idOf('local') };
-    const started = await call<{ id: string }>(server, 'backfills.start', {
+    const started = await callServe<{ id: string }>(server, 'backfills.start', {
       connectionId: local.id,
       from: '2026-01-01T00',
       to: '2026-02-28T23',
     });
     await expect
       .poll(
-        async () => (await call<{ succeeded: number }>(server, 'backfills.get', started)).succeeded,
+        async () =>
+          (await callServe<{ succeeded: number }>(server, 'backfills.get', started)).succeeded,
       )
       .toBeGreaterThan(2);
-    const cancelled = await call<{ succeeded: number; cancelled: number; total: number }>(
+    const cancelled = await callServe<{ succeeded: number; cancelled: number; total: number }>(
       server,
       'backfills.cancel',
       started,
     );
     /** Hours (per data set) of the backfill's range whose latest job succeeded, from the history. */
     const succeededJobs = async () => {
-      const page = await call<{ items: Job[] }>(server, 'jobs.list', {
+      const page = await callServe<{ items: Job[] }>(server, 'jobs.list', {
         connectionId: local.id,
         hourFrom: '2026-01-01T00',
         hourTo: '2026-02-28T23',
@@ -159,7 +147,7 @@ test('Failing at try 2, Not verified, and a cancelled backfill’s counts: the s
     await expect(shown).toHaveText(says);
     await expect(shown.locator('[class*="status-stopped"]')).toHaveCount(1);
     await expect(shown.locator('[class*="status-error"]')).toHaveCount(0);
-    expect(await call<{ succeeded: number }>(server, 'backfills.get', started)).toMatchObject({
+    expect(await callServe<{ succeeded: number }>(server, 'backfills.get', started)).toMatchObject({
       succeeded: cancelled.succeeded,
       cancelled: cancelled.cancelled,
     });

@@ -92,3 +92,21 @@ export function startServe(
     });
   });
 }
+
+/** Call the API of a running `ferry serve` as the console does; throws the API's error. */
+export async function callServe<T = unknown>(
+  server: ServeProcess,
+  method: string,
+  input: unknown = {},
+): Promise<T> {
+  const url = new URL(server.url);
+  const token = url.searchParams.get('token')!;
+  const answer = await fetch(`${url.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await answer.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.value as T;
+}

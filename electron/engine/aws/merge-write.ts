@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { FerryError } from '../../../shared/api/errors';
+import { canonicalJson } from '../../../shared/aws/policies';
 import type { Backup } from '../../../shared/model/entities';
 import type { LiveDocument } from './live-docs';
 
@@ -72,24 +73,8 @@ export function sameDocument(a: string | null, b: string | null): boolean {
 
 function canonical(text: string): string {
   try {
-    return JSON.stringify(sortKeys(JSON.parse(text)));
+    return canonicalJson(JSON.parse(text));
   } catch {
     return text.trim();
   }
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value))
-    return value
-      .map(sortKeys)
-      .map((v) => [JSON.stringify(v), v] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, v]) => v);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  return value;
 }

@@ -229,7 +229,8 @@ function parseOwner(text: string): LockOwner | null {
   return typeof owner.pid === 'number' ? owner : null;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this host is alive (one of another user's counts: EPERM). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

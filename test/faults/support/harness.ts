@@ -7,6 +7,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { Job } from '../../../shared/model/entities';
 import { FERRY_BIN, runFerry, type ServeProcess } from '../../support/ferry';
+
+export { callServe } from '../../support/ferry';
 import { listObjects, pendingUploads } from '../../support/moto';
 
 /** A running `ferry` command whose output a test can wait on. */
@@ -58,24 +60,6 @@ export function spawnFerry(args: string[], env: Record<string, string>): Running
         check();
       }),
   };
-}
-
-/** Call the API of a running `ferry serve` as the console does; throws the API's error. */
-export async function callServe<T = unknown>(
-  server: ServeProcess,
-  method: string,
-  input: unknown = {},
-): Promise<T> {
-  const url = new URL(server.url);
-  const token = url.searchParams.get('token')!;
-  const answer = await fetch(`${url.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await answer.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value as T;
 }
 
 /** Run `ferry` and insist it succeeds quietly. */
