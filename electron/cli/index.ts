@@ -96,8 +96,19 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
           out.warn((error as Error).message);
           return null;
         });
-      const remote = mode === 'read' ? await running() : null;
-      if (remote) return runRemote(remote);
+      if (mode === 'read') {
+        // Reading needs no answer: a running Ferry that gives none is said, then the folder read.
+        const remote = await running();
+        const answers = remote
+          ? await remoteClient(dataDir, remote)
+              .call('app.info')
+              .then(
+                () => true,
+                (error: unknown) => (out.warn((error as Error).message), false),
+              )
+          : false;
+        if (remote && answers) return runRemote(remote);
+      }
       let engine: Engine;
       try {
         engine = await openEngine(mode);

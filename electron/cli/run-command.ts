@@ -231,7 +231,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         // Who answered: the running Ferry knows what runs now; the folder alone, what ran.
         const asked = engine.via
           ? `Asked ${describeRunning(engine.via)}, which runs this data folder.\n`
-          : `Read from the data folder ${engine.dataDir}; no Ferry is running it.\n`;
+          : `Read from the data folder ${engine.dataDir} (no running Ferry answered).\n`;
         print(
           ctx,
           statuses,

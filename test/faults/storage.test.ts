@@ -425,6 +425,14 @@ describe('faults in Ferry’s own storage', () => {
       expect(refused.stderr).toBe(
         `ferry: ferry serve (pid ${server.child.pid}) holds this data folder but did not answer (nothing within 5 s). If it is stopped or stuck, end it and try again.\n`,
       );
+      // Reading needs no answer: status says the server did not, and reads the folder.
+      const status = await runFerry(['status'], env);
+      expect(status.stderr).toMatch(
+        /ferry serve \(pid \d+\) holds this data folder but did not answer/,
+      );
+      expect(status.stdout).toMatch(
+        /^Read from the data folder .* \(no running Ferry answered\)\./,
+      );
       // Its heartbeat finds the lock as it left it (only this test moved its time).
       await utimes(lockDir, mtime, mtime);
       server.child.kill('SIGCONT');

@@ -106,7 +106,7 @@ describe('the command line while a Ferry runs the data folder', () => {
       ),
     );
     expect((await runFerry(['status'], alone.env)).stdout).toMatch(
-      /^Read from the data folder .*; no Ferry is running it\./,
+      /^Read from the data folder .* \(no running Ferry answered\)\./,
     );
     // Stopped: its record goes with it, and the next command opens the folder itself.
     expect(await server.stop()).toBe(0);
