@@ -56,17 +56,29 @@ export function isLoopbackHost(hostname: string): boolean {
 /**
  * Why a URL that credentials will be sent to is not acceptable, or null: https only, except
  * plain http to this computer (a local proxy, a test server).
+ *
+ * The URL is parsed as `fetch` parses it (`new URL`), and the decision is made on the parsed
+ * host — never on text a parser may read differently. What parsers disagree about is refused
+ * outright: a backslash (`http://evil.example\@127.0.0.1/` is evil.example to `fetch`), white
+ * space, and a user name or password in the URL.
  */
 export function secureUrlProblem(value: string): string | null {
-  const url =
-    /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[0-9a-fA-F:.]+\]|[^/:?#\s]+)(?::(\d{1,5}))?(?:[/?#]\S*)?$/i.exec(
-      value,
-    );
-  if (!url) return 'Enter a URL such as https://amplitude.com';
-  const scheme = url[1]!.toLowerCase();
-  if (scheme === 'https') return null;
-  if (scheme === 'http' && isLoopbackHost(url[2]!)) return null;
-  if (scheme === 'http')
+  if (/[\\\s]/.test(value))
+    return 'Enter the URL without backslashes or spaces, such as https://amplitude.com';
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'Enter a URL such as https://amplitude.com';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'Enter a URL such as https://amplitude.com';
+  }
+  // The authority as written must be the host as parsed: no user info, nothing read around.
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)![1]!;
+  if (url.username || url.password || authority.includes('@'))
+    return 'Leave user names and passwords out of the URL: Ferry sends the keys itself';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
+  if (url.protocol === 'http:')
     return 'Use https:// — the API key and secret key would cross the network in clear over http (http is accepted for this computer only: localhost, 127.0.0.1)';
   return 'Enter an https:// URL such as https://amplitude.com';
 }
