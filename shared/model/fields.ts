@@ -53,6 +53,18 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/** The WHATWG URL parser, in every runtime Ferry runs in (shared/ is typed without DOM or Node). */
+const WhatwgUrl = (
+  globalThis as unknown as {
+    URL: new (input: string) => {
+      protocol: string;
+      hostname: string;
+      username: string;
+      password: string;
+    };
+  }
+).URL;
+
 /**
  * Why a URL that credentials will be sent to is not acceptable, or null: https only, except
  * plain http to this computer (a local proxy, a test server).
@@ -66,9 +78,9 @@ export function secureUrlProblem(value: string): string | null {
   if (/[\\\s]/.test(value))
     return 'Enter the URL without backslashes or spaces, such as https://amplitude.com';
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'Enter a URL such as https://amplitude.com';
-  let url: URL;
+  let url: InstanceType<typeof WhatwgUrl>;
   try {
-    url = new URL(value);
+    url = new WhatwgUrl(value);
   } catch {
     return 'Enter a URL such as https://amplitude.com';
   }
