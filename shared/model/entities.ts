@@ -340,8 +340,21 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
  * picks its connection's ID before saving it, so its policies can name it).
  */
 export function connectionIdFrom(random: Uint8Array): string {
-  return `cn_${[...random.subarray(0, 8)].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('')}`;
+  // It starts with a letter: an all-digit id would read as an older Ferry's statement ids
+  // (FerryExport<project id>Kms), which a later apply replaces.
+  return `cn_${[...random.subarray(0, 8)].map((b, i) => (i === 0 ? LETTERS : ID_ALPHABET)[b % (i === 0 ? LETTERS : ID_ALPHABET).length]).join('')}`;
 }
+
+const LETTERS = ID_ALPHABET.slice(0, 26);
+
+/**
+ * The id a new connection may be given: with a letter in it. Statement ids carry the
+ * connection (`FerryExport<id>Kms`); an older Ferry wrote `FerryExport<project id>Kms`, so an
+ * all-digit id would be taken for that and replaced when another connection is applied.
+ */
+export const newConnectionId = connectionId.refine((id) => /[a-z]/.test(id.slice(3)), {
+  error: 'A connection ID needs at least one letter (cn_ and 8 lowercase letters or digits)',
+});
 
 export const connection = z.object({
   id: connectionId,
@@ -385,7 +398,7 @@ export const connectionCreate = z.object({
    * Chosen up front by the setup wizard, whose policies carry it before the connection is
    * saved; otherwise Ferry picks one.
    */
-  id: connectionId.optional(),
+  id: newConnectionId.optional(),
   name: connectionName,
   projectId: numericId('Project ID'),
   destination,

@@ -1,5 +1,6 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
+import { connectionId, connectionIdFrom, newConnectionId } from '../../../shared/model/entities';
 import {
   bucketPolicy,
   defaultKeyPolicy,
@@ -383,5 +384,18 @@ describe('generated policies, evaluated offline', () => {
       expect(merged.Statement.map((s) => s.Sid)).not.toContain('FerryExport187520Write');
       expect(merged.Statement.map((s) => s.Sid)).toContain('FerryExport187521Write');
     });
+  });
+});
+
+describe('connection ids and older statement ids', () => {
+  it('a new connection id always has a letter: never read as an older FerryExport<project>Kms', () => {
+    const digits = new Uint8Array(8).fill(26); // every byte picks a digit from the alphabet
+    expect(connectionIdFrom(digits)).toMatch(/^cn_[a-z][a-z0-9]{7}$/);
+    for (let b = 0; b < 256; b++)
+      expect(connectionIdFrom(new Uint8Array(8).fill(b))).toMatch(/^cn_[a-z]/);
+    expect(newConnectionId.safeParse('cn_12345678').success).toBe(false);
+    expect(newConnectionId.safeParse('cn_1234567a').success).toBe(true);
+    // Stored ones still load: a data folder saved before opens.
+    expect(connectionId.safeParse('cn_12345678').success).toBe(true);
   });
 });
