@@ -851,4 +851,42 @@ describe('restoring a backup removes only what is Ferry’s to remove', () => {
       await e.close();
     }
   });
+
+  it('a backup file changed after it was taken is not used: the policy stays, the file is named', async () => {
+    await useProfiles(TEST_CONFIG, TEST_CREDENTIALS);
+    const bucket = 'ferry-tampered-backup';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const original =
+      '{"Version":"2012-10-17","Statement":[{"Sid":"OwnerReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::ferry-tampered-backup/*"}]}';
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: original }));
+    const e = await engine();
+    try {
+      const { backups } = await e.call('aws.apply', {
+        target: target({ bucket }),
+        form: 'legacy',
+        step: 'bucket-policy',
+        connectionId: null,
+      });
+      const applied = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
+      const file = join(e.dataDir, 'backups', backups[0]!.file);
+      const as = { profile: TEST_PROFILE, region: 'us-east-1', endpoint: moto.endpoint };
+      for (const [content, says] of [
+        [
+          '{}',
+          /holds no document: it was changed or damaged after it was taken, so Ferry does not use it\. Nothing was restored\./,
+        ],
+        ['{"document":null}', /holds no document, though one existed/],
+        ['{"document":"{\\"Vers', /can not be read as JSON/],
+      ] as const) {
+        await writeFile(file, content);
+        await expect(e.call('backups.restore', { id: backups[0]!.id, as })).rejects.toThrow(says);
+        await expect(e.call('backups.restore', { id: backups[0]!.id, as })).rejects.toThrow(file);
+        expect((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy).toBe(
+          applied,
+        );
+      }
+    } finally {
+      await e.close();
+    }
+  });
 });

@@ -569,10 +569,29 @@ export class AwsSetup {
   /** The document a backup kept (null: there was none). */
   async backupDocument(backupId: string): Promise<{ backup: Backup; document: string | null }> {
     const entry = this.backupEntry(backupId);
-    const saved = JSON.parse(await readFile(join(this.dataDir, 'backups', entry.file), 'utf8')) as {
-      document: string | null;
-    };
-    return { backup: entry, document: saved.document };
+    const file = join(this.dataDir, 'backups', entry.file);
+    const damaged = (why: string) =>
+      new FerryError(
+        'conflict',
+        `The backup file ${file} ${why}: it was changed or damaged after it was taken, so Ferry does not use it. Nothing was restored.`,
+      );
+    let saved: unknown;
+    try {
+      saved = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw damaged('is missing');
+      throw damaged('can not be read as JSON');
+    }
+    const document = (saved as { document?: unknown } | null)?.document;
+    if (document !== null && typeof document !== 'string') throw damaged('holds no document');
+    // The index says what the backup found: a document it says existed is never "none".
+    if (entry.existed !== (document !== null))
+      throw damaged(
+        entry.existed
+          ? 'holds no document, though one existed'
+          : 'holds a document, though none existed',
+      );
+    return { backup: entry, document };
   }
 
   /** The bucket policy or default encryption as it is now, formatted as backups keep it. */
