@@ -406,10 +406,11 @@ export class ExportService {
         await this.commits.done(pending);
         return done;
       } catch (error) {
+        const written = staged;
+        staged = null;
         if (pending) this.commits.release(pending);
         // Written but not committed: nothing of it may stay behind.
-        else if (staged) await this.commits.discard(connection, staged);
-        staged = null;
+        else if (written) await this.commits.discard(connection, written);
         if (error instanceof CommitRefused && error.hour === run.hour) {
           // Ferry is stopping: the next start finishes the commit.
           if (this.closed) return cancelled();
@@ -417,8 +418,10 @@ export class ExportService {
           return finish('failed', (job) => ({ error: problem, notes: unfinished(job) }));
         }
         if (error instanceof StagedObjectLost && pending) {
-          // Someone aborted the staged uploads: the hour is written again from the start.
+          // Someone aborted the staged uploads: the hour is written again from the start, and
+          // what of this try is still staged goes (its commit will never come).
           await this.commits.done(pending);
+          if (written) await this.commits.discard(connection, written);
           pending = null;
           run.committing = false;
         }
