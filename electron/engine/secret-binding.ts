@@ -17,8 +17,24 @@ export function amplitudeOrigin(source: Extract<Project['source'], { type: 'ampl
   return new URL(source.endpoint ?? AMPLITUDE_ENDPOINTS[source.region]).origin;
 }
 
-export function smtpOrigin(smtp: Pick<SmtpSettings, 'host' | 'port'>): string {
-  return `smtp://${smtp.host.toLowerCase()}:${smtp.port}`;
+/**
+ * Where the SMTP password may go: the server, and whether the way there is encrypted. A
+ * password given for an encrypted connection is asked for again before it may travel in clear
+ * (`smtp+plain://`).
+ */
+export function smtpOrigin(
+  smtp: Pick<SmtpSettings, 'host' | 'port'> &
+    Partial<Pick<SmtpSettings, 'secure' | 'allowUnencrypted'>>,
+): string {
+  const plain = !smtp.secure && smtp.allowUnencrypted === true;
+  return `${plain ? 'smtp+plain' : 'smtp'}://${smtp.host.toLowerCase()}:${smtp.port}`;
+}
+
+/** An SMTP origin as the admin reads it: `smtp.example.com:587 (unencrypted allowed)`. */
+export function smtpOriginLabel(origin: string): string {
+  return origin.startsWith('smtp+plain://')
+    ? `${origin.slice('smtp+plain://'.length)} (unencrypted allowed)`
+    : origin.replace('smtp://', '');
 }
 
 /** The origin of a project's source secret, or null when its source takes none. */

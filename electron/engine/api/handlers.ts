@@ -20,7 +20,7 @@ import type { MigrationService } from '../migration/service';
 import { classifyError } from '../jobs/errors';
 import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
 import type { Scheduler } from '../schedule/scheduler';
-import { smtpOrigin } from '../secret-binding';
+import { smtpOrigin, smtpOriginLabel } from '../secret-binding';
 import type { Store } from '../store';
 import type { SecretStore } from '../store/secrets';
 import { FERRY_VERSION, PRODUCT } from '../version';
@@ -308,7 +308,7 @@ async function storeSmtpPassword(
   if (storedFor && storedFor !== origin && (await secrets.has(SMTP_PASSWORD_SECRET)))
     throw new FerryError(
       'validation',
-      `The SMTP server changes from ${storedFor.replace('smtp://', '')} to ${origin.replace('smtp://', '')}: enter the password again. Ferry sends a stored password only to the server it was given for.`,
+      `The SMTP server changes from ${smtpOriginLabel(storedFor)} to ${smtpOriginLabel(origin)}: enter the password again. Ferry sends a stored password only to the server, and over the encryption, it was given for.`,
       'smtpPassword',
     );
 }

@@ -214,8 +214,15 @@ describe('failure emails', () => {
       expect(plainAuths).toEqual([]);
       expect(inbox.length).toBe(before);
 
-      // The admin ticks "allow an unencrypted server": then it goes, as they chose.
-      await engine.call('settings.update', { smtp: { ...smtp, allowUnencrypted: true } });
+      // The admin ticks "allow an unencrypted server": the password was given for an encrypted
+      // connection, so it is asked for again before it may travel in clear.
+      const unencrypted = { ...smtp, allowUnencrypted: true };
+      await expect(engine.call('settings.update', { smtp: unencrypted })).rejects.toMatchObject({
+        field: 'smtpPassword',
+        message: expect.stringMatching(/\(unencrypted allowed\): enter the password again/),
+      });
+      expect(plainAuths).toEqual([]);
+      await engine.call('settings.update', { smtp: unencrypted, smtpPassword: 'pl4in-secret' });
       await engine.call('settings.testEmail', { to: 'me@acme.test' });
       expect(plainAuths).toEqual(['ferry:pl4in-secret']);
       expect(inbox.length).toBe(before + 1);
@@ -235,7 +242,7 @@ describe('failure emails', () => {
       await expect(engine.call('settings.update', { smtp: moved })).rejects.toMatchObject({
         field: 'smtpPassword',
         message: expect.stringMatching(
-          /changes from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+: enter the password again/,
+          /changes from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+ \(unencrypted allowed\): enter the password again/,
         ),
       });
       // Refused as a whole: the settings still name the first server, its password still works.
