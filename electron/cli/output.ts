@@ -1,4 +1,5 @@
 import { terminalSafe } from '../../shared/text';
+import { redactSecrets } from '../engine';
 import type { CliContext } from './index';
 
 /** Print a result as JSON (with --json) or as text. */
@@ -10,6 +11,11 @@ export function print(ctx: CliContext, value: unknown, text: () => string): void
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Standard output that shows a secret on purpose: only the console URL `ferry serve` prints
+   * for its own admin. Everything else passes the redaction gate.
+   */
+  reveal?(text: string): void;
   /** Warnings go to stderr so `--json` output on stdout stays parseable. */
   warn(text: string): void;
   /** Full detail of an unexpected error, shown only with FERRY_DEBUG=1. */
@@ -22,15 +28,19 @@ export function processOutput(): Output {
   let stdoutGone = false;
   process.stdout.on('error', () => (stdoutGone = true));
   return {
-    // Names and upstream messages are printed escaped: no terminal control from stored text.
+    // Names and upstream messages are printed escaped: no terminal control from stored text,
+    // and no secret Ferry holds (the redaction gate).
     stdout: (text) => {
+      if (!stdoutGone) process.stdout.write(terminalSafe(redactSecrets(text)));
+    },
+    reveal: (text) => {
       if (!stdoutGone) process.stdout.write(terminalSafe(text));
     },
-    stderr: (text) => void process.stderr.write(terminalSafe(text)),
-    warn: (text) => void process.stderr.write(`ferry: ${terminalSafe(text)}\n`),
+    stderr: (text) => void process.stderr.write(terminalSafe(redactSecrets(text))),
+    warn: (text) => void process.stderr.write(`ferry: ${terminalSafe(redactSecrets(text))}\n`),
     debug: (error) => {
       if (process.env.FERRY_DEBUG)
-        process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+        process.stderr.write(`${redactSecrets((error as Error)?.stack ?? String(error))}\n`);
     },
   };
 }

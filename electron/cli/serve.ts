@@ -63,12 +63,14 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           if (opts.schedule) await engine.scheduler.start();
           // Commands from another terminal (ferry export, backfill, connection …) come here.
           const localApi = await startLocalApi(engine);
+          // The URL carries the token: the one line printed past the redaction gate.
+          const reveal = (text: string) => (ctx.out.reveal ?? ctx.out.stdout)(text);
           if (ctx.globals().json) {
-            ctx.out.stdout(
+            reveal(
               `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
             );
           } else {
-            ctx.out.stdout(
+            reveal(
               `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}\nPress Ctrl+C to stop.\n`,
             );
           }

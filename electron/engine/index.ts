@@ -25,6 +25,10 @@ import { secretsNotice } from './secret-binding';
 import { ClockWitness } from './time/witness';
 import { loadInstance } from './store/instance';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
+import { redactDeep } from './redact';
+
+/** The redaction gate, for the entries' own exits (CLI output, logs) and secrets (a token). */
+export { holdSecret, redactSecrets } from './redact';
 
 export interface EngineOptions {
   dataDir: string;
@@ -121,7 +125,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       onLost(message);
     },
   });
-  const emit = (event: PushEvent) => {
+  const emit = (raw: PushEvent) => {
+    // The redaction gate for pushed events (notices, notifications, job changes).
+    const event = redactDeep(raw);
     for (const listener of listeners) {
       try {
         listener(event);

@@ -1,43 +1,107 @@
 import { UNSAFE_ALL } from '../../shared/text';
 
 /**
- * Upstream answers (an Amplitude error body, a server's message) before they go into a job's
- * error, the history files, a log or the CLI: nothing that could be a credential, no control
- * characters, and not too long.
+ * The one redaction gate. Every secret this process handles (Amplitude secret keys, the SMTP
+ * password, AWS secret keys and session tokens, the console's access token) is held here the
+ * moment it is read, and every exit — API answers, pushed events, job errors, emails, the
+ * runbook, CLI output, logs — passes through `redactSecrets` or `redactUpstream`, which take it
+ * out in every form an upstream may echo it: raw, JSON-escaped, URL-encoded, and base64
+ * (including SMTP AUTH PLAIN's `\0user\0password` and HTTP Basic's `user:password`).
  */
 
 /** How much of an upstream answer a job error keeps. */
 export const UPSTREAM_TEXT_MAX = 300;
 
 const REDACTED = '[redacted]';
+/** Shorter secrets are not taken out of text: they would match ordinary words. */
+const MIN_SECRET = 4;
 /** `Authorization: Basic …`, `Bearer …` and the like, wherever they appear. */
 const AUTH_SCHEME = /\b(Basic|Bearer|Digest|AWS4-HMAC-SHA256|Token)\s+[A-Za-z0-9+/=._~,:-]{4,}/gi;
-/** `password=…`, `"secret_key": "…"`, `x-api-key: …`: the name stays, the value goes. */
+/**
+ * `password=…`, `"secret_key": "…"`, `x-api-key: …`: the name stays, the value goes. Ferry's
+ * own name of a secret (`amplitude-secret-key:187520`) is a name, not a value, and stays whole.
+ */
 const NAMED_VALUE =
-  /\b((?:proxy-)?authorization|x-api-key|api[-_ ]?key|secret[-_ ]?key|secret|password|passwd|pass|token|access[-_ ]?key(?:[-_ ]?id)?|session[-_ ]?token|cookie)("?\s*[:=]\s*"?)([^\s",;&}]+)/gi;
-/** Base64 long enough to carry `user:password`. */
-const BASE64 = /[A-Za-z0-9+/]{8,}={0,2}/g;
+  /(?<!amplitude-)\b((?:proxy-)?authorization|x-api-key|api[-_ ]?key|secret[-_ ]?key|secret|password|passwd|pass|token|access[-_ ]?key(?:[-_ ]?id)?|session[-_ ]?token|cookie)("?\s*[:=]\s*"?)([^\s",;&}]+)/gi;
+/** A base64 (or base64url) run long enough to carry a credential. */
+const BASE64 = /[A-Za-z0-9+/_-]{8,}={0,2}/g;
+
+const held = new Set<string>();
+
+/** A secret this process now holds: from here on, no exit lets it through. */
+export function holdSecret(secret: string | null | undefined): void {
+  if (secret && secret.length >= MIN_SECRET) held.add(secret);
+}
+
+/** The secrets held so far (tests). */
+export function heldSecrets(): readonly string[] {
+  return [...held];
+}
+
+/** Forget every held secret (tests only: a process never un-learns a secret). */
+export function forgetHeldSecrets(): void {
+  held.clear();
+}
+
+/**
+ * Text with every held secret (and each of `extra`) taken out in all its forms. Nothing else
+ * changes: Ferry's own words, names and numbers stay as they are.
+ */
+export function redactSecrets(
+  text: string,
+  extra: readonly (string | null | undefined)[] = [],
+): string {
+  const secrets = secretsFor(extra);
+  if (secrets.length === 0) return text;
+  let out = text;
+  for (const secret of secrets)
+    for (const form of formsOf(secret))
+      if (out.includes(form)) out = out.split(form).join(REDACTED);
+  return out.replace(BASE64, (run) => (decodesToSecret(run, secrets) ? REDACTED : run));
+}
+
+/** A JSON value (an API answer, a pushed event) with every string passed through redactSecrets. */
+export function redactDeep<T>(value: T): T {
+  if (held.size === 0) return value;
+  return walk(value) as T;
+}
+
+function walk(value: unknown): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((item) => {
+      const next = walk(item);
+      if (next !== item) changed = true;
+      return next;
+    });
+    return changed ? out : value;
+  }
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    let out: Record<string, unknown> | null = null;
+    for (const [key, item] of Object.entries(value)) {
+      const next = walk(item);
+      if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
+    }
+    return out ?? value;
+  }
+  return value;
+}
 
 /**
  * An upstream answer (an error body, a server's message) with everything that could be a
  * credential taken out, control characters replaced, and capped in length.
  *
- * Removes: each of `secrets` verbatim (and base64 of it); values after authorization schemes
- * and after credential-like names; any base64 run that decodes to printable `name:value`
- * (HTTP Basic credentials).
+ * Removes: every held secret and each of `secrets`, in all forms (see redactSecrets); values
+ * after authorization schemes and after credential-like names; any base64 run that decodes to
+ * `name:value` or `\0name\0value` (HTTP Basic and SMTP AUTH PLAIN credentials).
  */
 export function redactUpstream(
   text: string,
   secrets: readonly (string | null | undefined)[] = [],
   max = UPSTREAM_TEXT_MAX,
 ): string {
-  let out = text.replace(UNSAFE_ALL, ' ');
-  for (const secret of secrets) {
-    if (!secret || secret.length < 4) continue;
-    out = out.split(secret).join(REDACTED);
-    const encoded = base64(secret);
-    if (encoded.length >= 6) out = out.split(encoded).join(REDACTED);
-  }
+  let out = redactSecrets(text.replace(UNSAFE_ALL, ' '), secrets);
   out = out
     .replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(NAMED_VALUE, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`)
@@ -47,10 +111,51 @@ export function redactUpstream(
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
 
-function looksLikeCredentials(run: string): boolean {
-  return /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(Buffer.from(run, 'base64').toString('latin1'));
+function secretsFor(extra: readonly (string | null | undefined)[]): string[] {
+  const all = new Set(held);
+  for (const secret of extra) if (secret && secret.length >= MIN_SECRET) all.add(secret);
+  // Longest first, so a secret that contains another is taken out whole.
+  return [...all].sort((a, b) => b.length - a.length);
 }
 
-function base64(text: string): string {
-  return Buffer.from(text).toString('base64').replace(/=+$/, '');
+const formCache = new Map<string, string[]>();
+
+/** The ways a secret appears in text an upstream echoes. */
+function formsOf(secret: string): string[] {
+  let forms = formCache.get(secret);
+  if (!forms) {
+    const b64 = Buffer.from(secret).toString('base64').replace(/=+$/, '');
+    forms = [
+      ...new Set([
+        secret,
+        JSON.stringify(secret).slice(1, -1),
+        encodeURIComponent(secret),
+        encodeURIComponent(secret).replace(/%20/g, '+'),
+        b64,
+        b64.replace(/\+/g, '-').replace(/\//g, '_'),
+      ]),
+    ].filter((form) => form.length >= MIN_SECRET);
+    formCache.set(secret, forms);
+  }
+  return forms;
+}
+
+function decodesToSecret(run: string, secrets: readonly string[]): boolean {
+  const decoded = Buffer.from(run, 'base64').toString('latin1');
+  const utf8 = Buffer.from(run, 'base64').toString('utf8');
+  return secrets.some(
+    (secret) =>
+      decoded.includes(secret) ||
+      utf8.includes(secret) ||
+      decoded.includes(Buffer.from(secret).toString('latin1')),
+  );
+}
+
+function looksLikeCredentials(run: string): boolean {
+  const decoded = Buffer.from(run, 'base64').toString('latin1');
+  return (
+    /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(decoded) ||
+    // eslint-disable-next-line no-control-regex -- AUTH PLAIN separates its parts with NUL
+    /^[\x20-\x7e]*\x00[\x20-\x7e]+\x00[\x20-\x7e]+$/.test(decoded)
+  );
 }

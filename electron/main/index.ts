@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DesktopNotification } from '../../shared/model/schedule';
 import { FerryError } from '../../shared/api/errors';
-import { createEngine, type Engine } from '../engine';
+import { createEngine, redactSecrets, type Engine } from '../engine';
 import { startLocalApi, type LocalApi } from '../server/local-api';
 import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
@@ -31,6 +31,11 @@ let engine: Engine | null = null;
 let localApi: LocalApi | null = null;
 /** How long quitting lets running exports finish before cancelling them. */
 const QUIT_GRACE_MS = 10_000;
+
+/** The app's log (stderr): through the redaction gate like every other exit. */
+function logError(error: unknown): void {
+  console.error(redactSecrets((error as Error)?.stack ?? String(error)));
+}
 let mainWindow: BrowserWindow | null = null;
 let tray: ReturnType<typeof createTray> | null = null;
 const background = new Background(
@@ -43,7 +48,7 @@ const background = new Background(
     engine && {
       // The command line's door closes first: no new command arrives while exports stop.
       close: async (options: { graceMs: number }) => {
-        await localApi?.close().catch((error: unknown) => console.error(error));
+        await localApi?.close().catch(logError);
         await engine?.close(options);
       },
     },
@@ -55,7 +60,7 @@ const background = new Background(
         body: 'The window is closed; hourly exports go on. Open Ferry or quit it from its tray icon.',
         connectionId: null,
       }),
-    log: (error) => console.error(error),
+    log: logError,
   },
 );
 
@@ -91,7 +96,7 @@ async function start(): Promise<void> {
     secretCodec: desktopSecretCodec(safeStorage, process.platform, process.env),
     // The system clock, unless FERRY_CLOCK_START/SCALE run a faster one (the packaged-app tests).
     timers: timersFromEnv(),
-    log: (error) => console.error(error),
+    log: logError,
     desktop: { show: notify },
     onIndexProgress: (done, total) => {
       if (done === 1 || done === total)
@@ -117,7 +122,7 @@ async function start(): Promise<void> {
   await engine.scheduler.start();
   // `ferry export`, `backfill`, `connection …` in a terminal are sent here while the app runs.
   localApi = await startLocalApi(engine).catch((error: unknown) => {
-    console.error(error);
+    logError(error);
     return null;
   });
 }

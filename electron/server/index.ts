@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { ApiErrorBody, Envelope } from '../../shared/api/errors';
-import type { Engine } from '../engine';
+import { holdSecret, type Engine } from '../engine';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 
 export interface ServerOptions {
@@ -63,6 +63,7 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  holdSecret(token);
   const tokenBuffer = Buffer.from(token);
   const staticRoot = options.staticDir === null ? null : resolve(options.staticDir);
   const streams = new Set<ServerResponse>();

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { contract, type MethodParsed, type MethodResult } from '../../../shared/api/contract';
 import { FerryError, type Envelope } from '../../../shared/api/errors';
 import { API_METHODS, type ApiMethod } from '../../../shared/api/methods';
+import { redactDeep } from '../redact';
 
 /** One function per contract method; it receives input the contract has already validated. */
 export type Handlers = {
@@ -19,6 +20,13 @@ export const isApiMethod = (name: unknown): name is ApiMethod =>
  * answered with their message only.
  */
 export async function dispatch(
+  ...args: Parameters<typeof dispatchRaw>
+): Promise<Envelope<unknown>> {
+  // The redaction gate: no answer, to any transport, carries a secret Ferry holds.
+  return redactDeep(await dispatchRaw(...args));
+}
+
+async function dispatchRaw(
   handlers: Handlers,
   method: unknown,
   input: unknown,

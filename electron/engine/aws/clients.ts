@@ -6,6 +6,7 @@ import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { S3Destination } from '../../../shared/model/entities';
 import { resolveCredentials } from './profiles';
 import { credentialsSdk, iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
+import { holdSecret } from '../redact';
 
 /** What an AWS client is made for: whose profile, which region, which endpoint, which role. */
 export interface AwsTarget {
@@ -111,13 +112,24 @@ async function credentialsFor(
   const profileCredentials: AwsCredentialIdentityProvider = explainFailures
     ? () => (resolved ??= resolveCredentials(target.profile, { mfaCode: target.mfaCode }))
     : fromIni({ profile: target.profile, ignoreCache: true });
-  if (!target.roleArn) return profileCredentials;
-  return fromTemporaryCredentials({
-    masterCredentials: profileCredentials,
+  if (!target.roleArn) return heldBy(profileCredentials);
+  const assumed = fromTemporaryCredentials({
+    masterCredentials: heldBy(profileCredentials),
     params: { RoleArn: target.roleArn, RoleSessionName: 'ferry-export', DurationSeconds: 3600 },
     clientConfig: {
       region: target.region,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     },
   });
+  return heldBy(assumed);
+}
+
+/** Credentials the redaction gate knows as they are resolved, refreshed ones included. */
+function heldBy(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  return async (options) => {
+    const identity = await provider(options);
+    holdSecret(identity.secretAccessKey);
+    holdSecret(identity.sessionToken);
+    return identity;
+  };
 }

@@ -4,6 +4,7 @@
  * Pure: the service reads the backup documents and passes them in.
  */
 import { MIGRATION_STEPS, stepNumber, type MigrationView } from '../../../shared/model/migration';
+import { redactSecrets } from '../redact';
 
 const cell = (text: string | null | undefined) =>
   (text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -127,5 +128,6 @@ export function runbook(
     for (const i of m.rollback) line(`- ${i.status}: ${i.label} — ${i.detail}`);
   }
   line();
-  return out.join('\n');
+  // The redaction gate for the runbook: it is a file an admin shares.
+  return redactSecrets(out.join('\n'));
 }

@@ -46,6 +46,7 @@ import {
   takeOverHour,
 } from './checklist';
 import { runbook, runbookFileName } from './runbook';
+import { redactSecrets } from '../redact';
 
 export interface MigrationDeps {
   config: ConfigStore;
@@ -747,7 +748,7 @@ export class MigrationService {
 
 /** An error as a sentence for the checklist: AWS's answers mapped to their fix. */
 function explain(error: unknown): string {
-  if (error instanceof FerryError) return error.message;
+  if (error instanceof FerryError) return redactSecrets(error.message);
   const problem = classifyError(error);
   // An export retries by itself; a migration step waits for the admin to run it again.
   const fix =

@@ -15,7 +15,10 @@ import type { Clock } from '../catalog';
 import type { ConfigStore } from '../store/config-store';
 import { smtpOrigin } from '../secret-binding';
 import type { SecretStore } from '../store/secrets';
+import { redactSecrets, redactUpstream } from '../redact';
 
+/** How much of an SMTP server's answer Ferry repeats. */
+const SMTP_ANSWER_MAX = 500;
 /** How a desktop shows a notification (Electron `Notification`); headless has none. */
 export interface DesktopPort {
   show(notification: DesktopNotification): void;
@@ -125,7 +128,10 @@ export class Notifier {
       subject: 'Ferry test email',
       text: 'This is a test email from Ferry. Failure and recovery notices will arrive like this one.',
     }).catch((error: unknown) => {
-      throw new FerryError('upstream', `The SMTP server refused: ${(error as Error).message}`);
+      throw new FerryError(
+        'upstream',
+        `The SMTP server refused: ${redactUpstream((error as Error).message, [], SMTP_ANSWER_MAX)}`,
+      );
     });
   }
 
@@ -159,7 +165,7 @@ export class Notifier {
         type: 'notice',
         notice: {
           level: 'warning',
-          message: `Could not send the email about "${subject.connection.name}" (${(error as Error).message}). Check SMTP in Settings.`,
+          message: `Could not send the email about "${subject.connection.name}" (${redactUpstream((error as Error).message, [], SMTP_ANSWER_MAX)}). Check SMTP in Settings.`,
         },
       });
       this.deps.log?.(error);
@@ -189,7 +195,14 @@ export class Notifier {
       socketTimeout: 30_000,
     });
     try {
-      await transport.sendMail({ from: smtp.from, to, date: this.deps.clock.now(), ...message });
+      // The redaction gate for emails: no secret Ferry holds goes out in one.
+      await transport.sendMail({
+        from: smtp.from,
+        to,
+        date: this.deps.clock.now(),
+        subject: redactSecrets(message.subject),
+        text: redactSecrets(message.text),
+      });
     } catch (error) {
       const e = error as Error & { code?: string };
       if (

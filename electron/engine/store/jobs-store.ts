@@ -10,6 +10,7 @@ import { IndexWriter, loadIndex, sameStamp, stampOf, type MonthStamp } from './i
 import { JobIndex, rowOf, type IndexEntry, type Row } from './job-index';
 import { endsWithNewline, MonthFiles, readRecord, type Location } from './month-files';
 import { WHERE } from './record-locations';
+import { redactDeep } from '../redact';
 
 const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
 const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
@@ -177,7 +178,9 @@ export class JobsStore {
   }
 
   /** Insert or replace a job: one appended line, no rewrite of history. */
-  async put(job: Job): Promise<void> {
+  async put(written: Job): Promise<void> {
+    // The redaction gate for the history: no secret Ferry holds is written into it.
+    const job = redactDeep(written);
     if (this.readOnly) throw new Error('The job history is open read-only');
     this.guard();
     const month = job.hour.slice(0, 7);

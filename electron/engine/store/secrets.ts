@@ -1,6 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/api/errors';
+import { holdSecret } from '../redact';
 import { writeFileAtomic } from './atomic';
 
 /**
@@ -79,7 +80,7 @@ export class SecretStore {
    */
   async get(name: string, origin?: string): Promise<string | null> {
     const fromEnv = this.env[SecretStore.envName(name)];
-    if (fromEnv) return fromEnv;
+    if (fromEnv) return held(fromEnv);
     const entry = (await this.read()).secrets[name];
     if (!entry) return null;
     if (entry.codec !== this.codec.name)
@@ -94,7 +95,7 @@ export class SecretStore {
         `The secret "${name}" was given for ${entry.origin}, not ${origin}`,
         'Enter it again for the new address; Ferry never sends a secret anywhere else.',
       );
-    return this.codec.open(entry.value);
+    return held(this.codec.open(entry.value));
   }
 
   /**
@@ -117,6 +118,7 @@ export class SecretStore {
 
   /** Store a secret for one origin; on disk (fsynced) before this resolves. */
   async set(name: string, value: string, origin: string): Promise<void> {
+    holdSecret(value);
     const file = await this.read();
     file.secrets[name] = { codec: this.codec.name, value: this.codec.seal(value), origin };
     await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
@@ -172,6 +174,12 @@ function parseSecrets(text: string): SecretsFile | null {
   } catch {
     return null;
   }
+}
+
+/** Every secret handed out is held by the redaction gate first. */
+function held(secret: string): string {
+  holdSecret(secret);
+  return secret;
 }
 
 export const amplitudeSecretName = (projectId: number) => `amplitude-secret-key:${projectId}`;
