@@ -7,6 +7,12 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { ApiErrorBody, Envelope } from '../../shared/api/errors';
 import { holdSecret, type Engine } from '../engine';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
+import {
+  CONNECTIONS_CHECK_MS,
+  DEFAULT_SOCKET_LIMITS,
+  guardSockets,
+  type SocketLimits,
+} from './socket-guard';
 
 export interface ServerOptions {
   engine: Engine;
@@ -16,6 +22,8 @@ export interface ServerOptions {
   port?: number;
   /** Fixed token for tests; normally a fresh random one per start. */
   token?: string;
+  /** Limits on slow and idle connections (tests shorten them). */
+  sockets?: SocketLimits;
 }
 
 export interface RunningServer {
@@ -69,13 +77,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const streams = new Set<ServerResponse>();
   let allowedHosts = new Set<string>();
 
-  const server = createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
         sendJson(res, 500, fail('internal', `Server error: ${(error as Error).message}`));
       else res.destroy();
     });
   });
+
+  const sockets = guardSockets(server, options.sockets ?? DEFAULT_SOCKET_LIMITS);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
@@ -131,7 +141,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         : null;
     if (!given) return false;
     const buffer = Buffer.from(given);
-    return buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer);
+    const valid = buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer);
+    if (valid) sockets.trust(req.socket);
+    return valid;
   }
 
   async function callMethod(
