@@ -5,7 +5,7 @@ import type { Envelope } from '../../shared/api/errors';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { ApiMethod } from '../../shared/api/methods';
-import type { CancelReason } from '../../shared/model/entities';
+import { appSettings, type CancelReason } from '../../shared/model/entities';
 import { dispatch } from './api/dispatch';
 import { createHandlers } from './api/handlers';
 import { createAwsClients, type AwsClients } from './aws/clients';
@@ -21,7 +21,7 @@ import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
 import type { JobsStore } from './store/jobs-store';
-import { secretsNotice } from './secret-binding';
+import { configuredOrigins, secretsNotice } from './secret-binding';
 import { ClockWitness } from './time/witness';
 import { loadInstance } from './store/instance';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
@@ -229,6 +229,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   listeners.add((event) => {
     if (event.type === 'entity.changed' && event.entity === 'connection') void scheduler.tick();
   });
+  // Secrets from the environment go only where the configuration sends them as Ferry starts.
+  secrets.bindEnvironment(
+    configuredOrigins(catalog.listProjects(), appSettings.parse(store.config.data.settings).smtp),
+  );
   // A project never claims a secret that can not be read (a damaged or deleted secrets.json).
   const secretsWarning = await secretsNotice(catalog, secrets, options.readOnly);
   if (secretsWarning) store.notices.push(secretsWarning);

@@ -1,7 +1,7 @@
 import type { Notice } from '../../shared/api/contract';
 import type { Project, SmtpSettings } from '../../shared/model/entities';
 import type { Catalog } from './catalog';
-import type { SecretStore } from './store/secrets';
+import { amplitudeSecretName, SMTP_PASSWORD_SECRET, type SecretStore } from './store/secrets';
 import { AMPLITUDE_ENDPOINTS } from './sources/amplitude';
 
 /*
@@ -37,6 +37,23 @@ export function smtpOriginLabel(origin: string): string {
     : origin.replace('smtp://', '');
 }
 
+/**
+ * Each secret's name and the origin it is for, as configured now: what the environment's
+ * secrets are bound to when Ferry starts (SecretStore.bindEnvironment).
+ */
+export function configuredOrigins(
+  projects: readonly Pick<Project, 'id' | 'source'>[],
+  smtp: SmtpSettings | null,
+): [name: string, origin: string][] {
+  const pairs: [string, string][] = [];
+  for (const project of projects) {
+    const origin = projectSecretOrigin(project);
+    if (origin) pairs.push([amplitudeSecretName(project.id), origin]);
+  }
+  if (smtp) pairs.push([SMTP_PASSWORD_SECRET, smtpOrigin(smtp)]);
+  return pairs;
+}
+
 /** The origin of a project's source secret, or null when its source takes none. */
 export function projectSecretOrigin(project: Pick<Project, 'source'>): string | null {
   return project.source.type === 'amplitude' ? amplitudeOrigin(project.source) : null;
@@ -57,9 +74,16 @@ export async function secretsNotice(
   } catch (error) {
     return { level: 'warning', message: (error as Error).message };
   }
-  const missing = catalog
-    .listProjects()
-    .filter((p) => p.source.type === 'amplitude' && (!p.secretKeyStored || unreadable.has(p.id)));
+  const missing: Project[] = [];
+  for (const p of catalog.listProjects()) {
+    if (p.source.type !== 'amplitude') continue;
+    const name = amplitudeSecretName(p.id);
+    // A secret from the environment counts only where it may be used (its bound origin).
+    const usable = secrets.inEnvironment(name)
+      ? await secrets.has(name, amplitudeOrigin(p.source))
+      : p.secretKeyStored && !unreadable.has(p.id);
+    if (!usable) missing.push(p);
+  }
   if (missing.length === 0 && !secrets.damaged) return null;
   const aside = !secrets.damaged
     ? ''

@@ -14,7 +14,7 @@ import { statementForDestination } from '../aws/permissions';
 import type { Clock } from '../catalog';
 import type { ConfigStore } from '../store/config-store';
 import { smtpOrigin } from '../secret-binding';
-import type { SecretStore } from '../store/secrets';
+import { SMTP_PASSWORD_SECRET, type SecretStore } from '../store/secrets';
 import { redactSecrets, redactUpstream } from '../redact';
 
 /** How much of an SMTP server's answer Ferry repeats. */
@@ -24,7 +24,7 @@ export interface DesktopPort {
   show(notification: DesktopNotification): void;
 }
 
-export const SMTP_PASSWORD_SECRET = 'smtp-password';
+export { SMTP_PASSWORD_SECRET } from '../store/secrets';
 const DAY_MS = 24 * 3_600_000;
 
 export interface NotifierDeps {

@@ -46,7 +46,8 @@ export class SecretUnusable extends Error {
  * Stored in `secrets.json` (mode 0600) sealed by the codec, each bound to the origin it was
  * given for: a secret is only handed out for that origin, so a changed endpoint or SMTP host
  * never receives it. An environment variable `FERRY_SECRET_<NAME>` wins over the file, for
- * hosts that inject secrets (those are not bound: the host decides where they go).
+ * hosts that inject secrets; it is bound too — to the origin configured when Ferry started
+ * (`bindEnvironment`), or else to the first it is used for — and refused for any other.
  *
  * A `secrets.json` that can not be parsed is never overwritten: it is renamed aside
  * (`secrets.json.damaged-<time>`) before anything is written, and `damaged` says where it went.
@@ -69,6 +70,25 @@ export class SecretStore {
     this.path = join(dataDir, 'secrets.json');
   }
 
+  /** Where each secret from the environment may go (see bindEnvironment). */
+  private readonly envOrigins = new Map<string, string>();
+
+  /**
+   * Bind the secrets given in the environment to the origins configured as Ferry starts: an
+   * address changed afterwards (by hand in config.json, or in the console) never receives
+   * them. Secrets not named here are bound to the first origin they are used for.
+   */
+  bindEnvironment(origins: Iterable<readonly [name: string, origin: string]>): void {
+    for (const [name, origin] of origins)
+      if (this.env[SecretStore.envName(name)] && !this.envOrigins.has(name))
+        this.envOrigins.set(name, origin);
+  }
+
+  /** True when the secret comes from the environment (FERRY_SECRET_<NAME>). */
+  inEnvironment(name: string): boolean {
+    return !!this.env[SecretStore.envName(name)];
+  }
+
   /** `amplitude-secret-key:187520` → `FERRY_SECRET_AMPLITUDE_SECRET_KEY_187520`. */
   static envName(name: string): string {
     return `FERRY_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
@@ -80,7 +100,17 @@ export class SecretStore {
    */
   async get(name: string, origin?: string): Promise<string | null> {
     const fromEnv = this.env[SecretStore.envName(name)];
-    if (fromEnv) return held(fromEnv);
+    if (fromEnv) {
+      if (!origin) return held(fromEnv);
+      const bound = this.envOrigins.get(name);
+      if (bound === undefined) this.envOrigins.set(name, origin);
+      else if (bound !== origin)
+        throw new SecretUnusable(
+          `The secret "${name}" from ${SecretStore.envName(name)} was given for ${bound} when Ferry started, not ${origin}`,
+          `Ferry never sends a secret anywhere else. If ${origin} is right, start Ferry again so the environment's secret is given for it; if not, change the address back.`,
+        );
+      return held(fromEnv);
+    }
     const entry = (await this.read()).secrets[name];
     if (!entry) return null;
     if (entry.codec !== this.codec.name)
@@ -181,5 +211,8 @@ function held(secret: string): string {
   holdSecret(secret);
   return secret;
 }
+
+/** The name of the SMTP password among the secrets. */
+export const SMTP_PASSWORD_SECRET = 'smtp-password';
 
 export const amplitudeSecretName = (projectId: number) => `amplitude-secret-key:${projectId}`;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, Project } from '../../../shared/model/entities';
 import { startAmplitudeServer, type Reply } from '../../support/amplitude-server';
 import { event, ndjson } from '../../support/events';
-import { runFerry } from '../../support/ferry';
+import { callServe, runFerry, startServe } from '../../support/ferry';
 import { useTempDirs } from '../../support/temp';
 
 const newDir = useTempDirs();
@@ -161,6 +161,37 @@ describe('secrets', () => {
     expect(other.requests[0]!.authorization).toBe(
       `Basic ${Buffer.from('key-1:secret-1').toString('base64')}`,
     );
+  });
+
+  it('a secret from the environment goes only to the address configured when Ferry started', async () => {
+    const first = await stub([zip()]);
+    const other = await stub([zip()]);
+    const t = await amplitudeProject(first.url);
+    const env = { ...t.env, FERRY_SECRET_AMPLITUDE_SECRET_KEY_187520: 'env-secret-9' };
+    const basic = (secret: string) => `Basic ${Buffer.from(`key-1:${secret}`).toString('base64')}`;
+    const server = await startServe(t.dataDir, ['--no-schedule'], env);
+    try {
+      expect((await runFerry(['export', 'amp', '--hour', HOUR], env)).code).toBe(0);
+      expect(first.requests.map((r) => r.authorization)).toEqual([basic('env-secret-9')]);
+
+      // The address changes while Ferry runs: the environment's secret is not sent there.
+      await callServe(server, 'projects.update', {
+        id: 187520,
+        source: { type: 'amplitude', region: 'us', apiKey: 'key-1', endpoint: other.url },
+        secretKey: 'secret-2',
+      });
+      const refused = await runFerry(['export', 'amp', '--hour', HOUR], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toMatch(
+        /FERRY_SECRET_AMPLITUDE_SECRET_KEY_187520 was given for http:\/\/127\.0\.0\.1:\d+ when Ferry started, not http:\/\/127\.0\.0\.1:\d+/,
+      );
+      expect(other.requests).toHaveLength(0);
+    } finally {
+      await server.stop();
+    }
+    // Started again with the new address configured: that is where it goes.
+    expect((await runFerry(['export', 'amp', '--hour', HOUR], env)).code).toBe(0);
+    expect(other.requests.map((r) => r.authorization)).toEqual([basic('env-secret-9')]);
   });
 
   it('refuses to send Amplitude keys over plain http to another computer', async () => {
