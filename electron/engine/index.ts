@@ -155,7 +155,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const pool = new WorkerPool(options.workers);
   const aws = options.aws ?? createAwsClients();
   const cacheDir = join(store.dataDir, 'cache');
-  if (!options.readOnly) await mkdir(cacheDir, { recursive: true });
+  if (!options.readOnly) await mkdir(cacheDir, { recursive: true, mode: 0o700 });
   let instance: ReturnType<typeof loadInstance> | null = null;
   const exports = new ExportService({
     // Read (or made) on first use; a failure is tried again at the next use.

@@ -79,7 +79,7 @@ export class CommitLog {
   /** Record a commit a run is about to make (it stays the run's until `release`d or `done`). */
   async record(intent: CommitIntent): Promise<void> {
     this.guard();
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.path(intent.id), `${JSON.stringify(intent)}\n`);
     this.open.set(intent.id, intent);
     this.active.add(intent.id);

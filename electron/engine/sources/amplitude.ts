@@ -157,7 +157,7 @@ export class AmplitudeSource implements EventSource {
         );
       }
       if (response.status === 200) {
-        await mkdir(o.tempDir, { recursive: true });
+        await mkdir(o.tempDir, { recursive: true, mode: 0o700 });
         const path = join(o.tempDir, `amplitude-${hour}-${randomBytes(4).toString('hex')}.zip`);
         // From here on, the limit is a stall between two chunks, not the whole download.
         const stalled = () => timeout.abort(new Error('stall'));
@@ -174,7 +174,8 @@ export class AmplitudeSource implements EventSource {
             else done(null, chunk);
           },
         });
-        const file = createWriteStream(path);
+        // Raw events: readable by this user only, whatever the umask.
+        const file = createWriteStream(path, { mode: 0o600 });
         try {
           await pipeline(
             Readable.fromWeb(response.body as never, { signal: both } as never),

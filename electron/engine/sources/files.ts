@@ -161,7 +161,7 @@ export class FilesSource implements EventSource {
     if (Object.keys(index.files).some((name) => !present.has(name))) changed = true;
     index = { version: INDEX_VERSION, root: this.root, files };
     if (changed) {
-      await mkdir(join(this.indexPath, '..'), { recursive: true });
+      await mkdir(join(this.indexPath, '..'), { recursive: true, mode: 0o700 });
       await writeFileAtomic(this.indexPath, JSON.stringify(index));
     }
     return index;

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/api/errors';
@@ -29,7 +29,11 @@ export function defaultDataDir(
  * Make sure the data folder exists and is a folder, created private to this user (0700).
  *
  * Problems end as one sentence naming the folder (a file in its place, no permission), not a
- * raw ENOTDIR. Returns a warning when an existing folder can be read by other users.
+ * raw ENOTDIR. A folder another user could change — its own mode, or any file or folder in
+ * it, writable by group or others, or owned by another user — is refused: whoever can change
+ * config.json or backups/ decides what Ferry reads, where it writes and which policy a restore
+ * applies, with this user's AWS credentials. Returns a warning when an existing folder can be
+ * read by other users.
  */
 export async function prepareDataDir(dataDir: string, create = true): Promise<string | null> {
   const problem = (what: string, fix: string) =>
@@ -48,6 +52,8 @@ export async function prepareDataDir(dataDir: string, create = true): Promise<st
     if (!info.isDirectory())
       throw problem('is a file, not a folder', 'Give --data-dir (or FERRY_DATA_DIR) a folder.');
     await access(dataDir, create ? constants.W_OK | constants.X_OK : constants.R_OK);
+    const foreign = process.platform === 'win32' ? null : await foreignHands(dataDir);
+    if (foreign) throw new FerryError('validation', foreign, 'dataDir');
     if (process.platform !== 'win32' && info.mode & 0o077)
       return `The data folder ${dataDir} can be read by other users of this computer (mode ${(info.mode & 0o777).toString(8)}); it holds job history and policy backups. Make it private: chmod 700 "${dataDir}"`;
     return null;
@@ -66,4 +72,35 @@ export async function prepareDataDir(dataDir: string, create = true): Promise<st
       );
     throw error;
   }
+}
+
+/** Entries looked at below the data folder at most (it holds hundreds, not millions). */
+const MAX_ENTRIES = 50_000;
+
+/**
+ * The first thing in the data folder another user could change, as one sentence with its fix,
+ * or null. Symbolic links are judged by their own owner (lstat), never followed.
+ */
+export async function foreignHands(dataDir: string): Promise<string | null> {
+  const me = process.getuid?.() ?? -1;
+  const check = async (path: string, isDir: boolean): Promise<string | null> => {
+    const info = await lstat(path).catch(() => null);
+    if (!info) return null; // gone meanwhile (a temp file renamed): nothing to judge
+    const what = path === dataDir ? `The data folder ${dataDir}` : `${path} in the data folder`;
+    if (me >= 0 && info.uid !== me)
+      return `${what} belongs to another user (uid ${info.uid}), so Ferry will not use it: that user could change what Ferry reads, where it writes and which policy a restore applies. Use a data folder of your own, or take it over: chown -R ${me} "${dataDir}"`;
+    if (!info.isSymbolicLink() && info.mode & 0o022)
+      return `${what} can be changed by other users of this computer (mode ${(info.mode & 0o777).toString(8)}), so Ferry will not use it: they could change what Ferry reads, where it writes and which policy a restore applies. Make it yours alone: chmod -R go-rwx "${isDir ? path : dataDir}"`;
+    return null;
+  };
+  const own = await check(dataDir, true);
+  if (own) return own;
+  let seen = 0;
+  const entries = await readdir(dataDir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const entry of entries) {
+    if (++seen > MAX_ENTRIES) break;
+    const problem = await check(join(entry.parentPath, entry.name), entry.isDirectory());
+    if (problem) return problem;
+  }
+  return null;
 }

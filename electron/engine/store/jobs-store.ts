@@ -121,7 +121,7 @@ export class JobsStore {
     options: Pick<JobsStoreOptions, 'onProgress'> = {},
   ): Promise<JobsStore> {
     const dir = join(dataDir, 'jobs');
-    if (!readOnly) await mkdir(dir, { recursive: true });
+    if (!readOnly) await mkdir(dir, { recursive: true, mode: 0o700 });
     const store = new JobsStore(dir, notify, readOnly, guard);
     const names = await readdir(dir).catch(() => [] as string[]);
     const months = new Set<string>();

@@ -148,7 +148,7 @@ async function underClaim<T>(dataDir: string, step: () => Promise<T>): Promise<T
   const claim = join(dataDir, CLAIM_NAME);
   for (let tries = 0; ; tries++) {
     try {
-      await mkdir(claim);
+      await mkdir(claim, { mode: 0o700 });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
