@@ -89,10 +89,29 @@ export function exportRoleArn(
   return `arn:${target.partition ?? 'aws'}:iam::${target.exportingAccount}:role/${exportRoleName(target.projectId)}`;
 }
 
-/** `FerryExport<connection>`: the start of every Sid of one connection's statements. */
+/**
+ * `FerryExport<connection>`: the start of every Sid of one connection's statements. A stored
+ * connection whose id is all digits (possible before 0.9) is marked `FerryExportCn<digits>`,
+ * so its statements can never be read as an older Ferry's `FerryExport<project id>…`.
+ */
 export function connectionSidPrefix(connectionId: string): string {
-  return `${FERRY_SID_PREFIX}${connectionId.replace(/^cn_/, '').replace(/[^A-Za-z0-9]/g, '')}`;
+  const id = connectionId.replace(/^cn_/, '').replace(/[^A-Za-z0-9]/g, '');
+  return `${FERRY_SID_PREFIX}${/^\d+$/.test(id) ? `Cn${id}` : id}`;
 }
+
+/**
+ * Every Sid prefix one connection's statements have had: the current one, and for an all-digit
+ * id the unmarked one it was written with before.
+ */
+export function connectionSidPrefixes(connectionId: string): string[] {
+  const id = connectionId.replace(/^cn_/, '').replace(/[^A-Za-z0-9]/g, '');
+  const current = connectionSidPrefix(connectionId);
+  const before = `${FERRY_SID_PREFIX}${id}`;
+  return current === before ? [current] : [current, before];
+}
+
+/** The kinds of statement an older Ferry wrote (each Sid ended with one). */
+const STATEMENT_KINDS = ['Write', 'List', 'Bucket', 'Kms'] as const;
 
 function bucketArn(target: ExportTarget): string {
   return `arn:${target.partition ?? 'aws'}:s3:::${target.bucket}`;
@@ -313,30 +332,44 @@ export function bucketEncryption(kmsKeyArn: string) {
 }
 
 /**
- * Statements written by Ferry before statement ids carried the connection
- * (`FerryExport<project>Write`, `FerryExportKms`, …): replaced by a connection's new statements
- * only when they grant the very same resources, so another connection's old grant stays.
+ * The exact Sids an older Ferry wrote for a project's statements, before statement ids carried
+ * the connection: `FerryExport<project id><kind>` and `FerryExport<kind>`. Matched by equality,
+ * never by a pattern a current Sid could match.
  */
-const OLD_FERRY_SID = /^FerryExport\d*(Write|List|Bucket|Kms)$/;
+export function olderFerrySids(projectId: number): Map<string, string> {
+  const sids = new Map<string, string>();
+  for (const kind of STATEMENT_KINDS) {
+    sids.set(`${FERRY_SID_PREFIX}${projectId}${kind}`, kind);
+    sids.set(`${FERRY_SID_PREFIX}${kind}`, kind);
+  }
+  return sids;
+}
 
 const resources = (s: PolicyStatement) => JSON.stringify([s.Resource ?? null].flat().sort());
 
 /**
- * Put Ferry's statements into an existing policy without dropping anything else: statements
- * with the same Sid are replaced (and old-style Ferry statements for the very same resources),
- * every other statement — the owner's, other connections' — stays as it is, in its order.
+ * Put one connection's statements into an existing policy without dropping anything else:
+ * statements with the same Sid are replaced, and so are the ones this connection wrote under an
+ * earlier Sid and an older Ferry's statements of the project (by their exact Sids) that grant
+ * the very same resources; every other statement — the owner's, other connections' — stays as
+ * it is, in its order.
  */
 export function mergePolicy(
   existing: PolicyDocument | null,
   ours: PolicyStatement[],
+  /** Whose statements `ours` are; without it, only equal Sids are replaced. */
+  owner?: { projectId: number; connectionId: string },
 ): PolicyDocument {
   const sids = new Set(ours.map((s) => s.Sid));
-  const ourGrants = new Map(
-    ours.map((s) => [s.Sid.replace(/^.*?(Write|List|Bucket|Kms)$/, '$1'), resources(s)]),
-  );
+  const kindOf = (sid: string) => STATEMENT_KINDS.find((k) => sid.endsWith(k)) ?? null;
+  const ourGrants = new Map<string | null, string>(ours.map((s) => [kindOf(s.Sid), resources(s)]));
+  const older = owner ? olderFerrySids(owner.projectId) : new Map<string, string>();
+  if (owner)
+    for (const prefix of connectionSidPrefixes(owner.connectionId).slice(1))
+      for (const kind of STATEMENT_KINDS) older.set(`${prefix}${kind}`, kind);
   const superseded = (s: PolicyStatement) => {
-    const old = s.Sid ? OLD_FERRY_SID.exec(s.Sid) : null;
-    return old !== null && ourGrants.get(old[1]!) === resources(s);
+    const kind = s.Sid ? older.get(s.Sid) : undefined;
+    return kind !== undefined && ourGrants.get(kind) === resources(s);
   };
   const kept = (existing?.Statement ?? []).filter(
     (s) => !(s.Sid && sids.has(s.Sid)) && !superseded(s),
@@ -356,9 +389,8 @@ export function withoutConnection(
   existing: PolicyDocument,
   connectionId: string,
 ): PolicyDocument | null {
-  const prefix = connectionSidPrefix(connectionId);
-  const ours = new RegExp(`^${prefix}[A-Z][A-Za-z]*$`);
-  const Statement = existing.Statement.filter((s) => !(s.Sid && ours.test(s.Sid)));
+  const ours = connectionSidPrefixes(connectionId).map((p) => new RegExp(`^${p}[A-Z][A-Za-z]*$`));
+  const Statement = existing.Statement.filter((s) => !ours.some((o) => o.test(s.Sid ?? '')));
   return Statement.length === 0 ? null : { ...existing, Statement };
 }
 

@@ -1,6 +1,6 @@
 import {
   canonicalJson,
-  connectionSidPrefix,
+  connectionSidPrefixes,
   FERRY_SID_PREFIX,
   formatPolicy,
   TRUST_SID,
@@ -175,7 +175,11 @@ function owner(
   if (sid === TRUST_SID) return { ferry: true, connection: null };
   if (!sid.startsWith(FERRY_SID_PREFIX)) return { ferry: false, connection: null };
   const connection =
-    connections.find((c) => new RegExp(`^${connectionSidPrefix(c.id)}[A-Z]`).test(sid)) ?? null;
+    connections.find((c) =>
+      connectionSidPrefixes(c.id).some((prefix) =>
+        new RegExp(`^${prefix}[A-Z][A-Za-z]*$`).test(sid),
+      ),
+    ) ?? null;
   return { ferry: true, connection };
 }
 

@@ -120,7 +120,7 @@ export class AwsSetup {
       target: `s3://${target.bucket}`,
       current: currentBucket,
       proposed: formatPolicy(
-        mergePolicy(parse(currentBucket), bucketPolicy(exportTarget, form).Statement),
+        mergePolicy(parse(currentBucket), bucketPolicy(exportTarget, form).Statement, exportTarget),
       ),
     });
     if (form === 'role') {
@@ -136,7 +136,11 @@ export class AwsSetup {
         target: exportRoleName(target.projectId),
         current: role.permissions,
         proposed: formatPolicy(
-          mergePolicy(parse(role.permissions), rolePermissionsPolicy(exportTarget).Statement),
+          mergePolicy(
+            parse(role.permissions),
+            rolePermissionsPolicy(exportTarget).Statement,
+            exportTarget,
+          ),
         ),
       });
     }
@@ -148,7 +152,7 @@ export class AwsSetup {
           kind: 'key-policy',
           target: target.kmsKeyArn,
           current: currentKey,
-          proposed: formatPolicy(mergePolicy(base, kmsKeyStatements(exportTarget))),
+          proposed: formatPolicy(mergePolicy(base, kmsKeyStatements(exportTarget), exportTarget)),
         });
       const currentEncryption = await encryptionNow(clients, target.bucket);
       proposals.push({
@@ -214,7 +218,7 @@ export class AwsSetup {
         'bucket-policy',
         `s3://${target.bucket}`,
         'before Ferry changed the bucket policy',
-        (current) => formatPolicy(mergePolicy(parse(current), ours)),
+        (current) => formatPolicy(mergePolicy(parse(current), ours, exportTarget)),
       );
     } else if (step === 'role') {
       if (form !== 'role')
@@ -255,7 +259,11 @@ export class AwsSetup {
           "before Ferry set the export role's permissions",
           (current) =>
             formatPolicy(
-              mergePolicy(parse(current), rolePermissionsPolicy(exportTarget).Statement),
+              mergePolicy(
+                parse(current),
+                rolePermissionsPolicy(exportTarget).Statement,
+                exportTarget,
+              ),
             ),
         );
       } catch (error) {
@@ -283,6 +291,7 @@ export class AwsSetup {
             mergePolicy(
               parse(current) ?? defaultKeyPolicy(identity.account, identity.partition),
               kmsKeyStatements(exportTarget),
+              exportTarget,
             ),
           ),
       );
@@ -429,7 +438,11 @@ export class AwsSetup {
     const policy = defaultKeyPolicy(identity.account, identity.partition);
     const withRole =
       form === 'role'
-        ? mergePolicy(policy, kmsKeyStatements(this.exportTarget(target, identity)))
+        ? mergePolicy(
+            policy,
+            kmsKeyStatements(this.exportTarget(target, identity)),
+            this.exportTarget(target, identity),
+          )
         : policy;
     const { CreateKeyCommand } = await kmsSdk();
     const out = await clients.kms.send(

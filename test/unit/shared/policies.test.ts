@@ -135,7 +135,7 @@ describe('generated policies, evaluated offline', () => {
 
     it('lets the role use the KMS key for exactly what an export needs', async () => {
       const keyPolicy = withoutEncryptionContext(
-        mergePolicy(defaultKeyPolicy(BUCKET_OWNER), kmsKeyStatements(target)),
+        mergePolicy(defaultKeyPolicy(BUCKET_OWNER), kmsKeyStatements(target), target),
       );
       const identity = withoutEncryptionContext(rolePermissionsPolicy(target));
       for (const action of ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:DescribeKey'])
@@ -191,8 +191,8 @@ describe('generated policies, evaluated offline', () => {
         },
       ],
     };
-    const once = mergePolicy(owner, bucketPolicy(target, 'legacy').Statement);
-    const twice = mergePolicy(once, bucketPolicy(target, 'role').Statement);
+    const once = mergePolicy(owner, bucketPolicy(target, 'legacy').Statement, target);
+    const twice = mergePolicy(once, bucketPolicy(target, 'role').Statement, target);
     expect(twice.Statement[0]).toEqual(owner.Statement[0]);
     expect(twice.Statement).toHaveLength(1 + bucketPolicy(target, 'role').Statement.length);
     expect(JSON.stringify(twice)).toContain(exportRoleArn(target));
@@ -268,7 +268,7 @@ describe('generated policies, evaluated offline', () => {
 
     it('lets the key be used only through S3 in the bucket’s Region, for this bucket', async () => {
       const keyPolicy = withoutEncryptionContext(
-        mergePolicy(defaultKeyPolicy(BUCKET_OWNER), kmsKeyStatements(kmsTarget)),
+        mergePolicy(defaultKeyPolicy(BUCKET_OWNER), kmsKeyStatements(kmsTarget), kmsTarget),
       );
       const roleKms = withoutEncryptionContext(identity);
       const use = (context: Record<string, string>) =>
@@ -319,10 +319,11 @@ describe('generated policies, evaluated offline', () => {
 
     it('keeps each other’s statements in the bucket policy and the role', async () => {
       const bucketDoc = mergePolicy(
-        mergePolicy(owner, bucketPolicy(a, 'role').Statement),
+        mergePolicy(owner, bucketPolicy(a, 'role').Statement, a),
         bucketPolicy(b, 'role').Statement,
+        b,
       );
-      const roleDoc = mergePolicy(rolePermissionsPolicy(a), rolePermissionsPolicy(b).Statement);
+      const roleDoc = mergePolicy(rolePermissionsPolicy(a), rolePermissionsPolicy(b).Statement, b);
       expect(bucketDoc.Statement[0]).toEqual(owner.Statement[0]);
       const role = exportRoleArn(a);
       for (const prefix of ['team-a/', 'team-b/'])
@@ -331,7 +332,7 @@ describe('generated policies, evaluated offline', () => {
           prefix,
         ).toBe('Allowed');
       // Applying A again replaces only A's statements.
-      const again = mergePolicy(bucketDoc, bucketPolicy(a, 'role').Statement);
+      const again = mergePolicy(bucketDoc, bucketPolicy(a, 'role').Statement, a);
       expect(again.Statement.map((s) => s.Sid)).toEqual(
         [...bucketDoc.Statement.map((s) => s.Sid)]
           .filter((sid) => !sid.includes('aaaaaaaa'))
@@ -380,7 +381,7 @@ describe('generated policies, evaluated offline', () => {
           { ...bucketPolicy(b, 'role').Statement[0]!, Sid: 'FerryExport187521Write' },
         ],
       };
-      const merged = mergePolicy(old, bucketPolicy(a, 'role').Statement);
+      const merged = mergePolicy(old, bucketPolicy(a, 'role').Statement, a);
       expect(merged.Statement.map((s) => s.Sid)).not.toContain('FerryExport187520Write');
       expect(merged.Statement.map((s) => s.Sid)).toContain('FerryExport187521Write');
     });
@@ -388,6 +389,36 @@ describe('generated policies, evaluated offline', () => {
 });
 
 describe('connection ids and older statement ids', () => {
+  it('a stored all-digit connection keeps its grants when another connection of the project applies', () => {
+    // cn_12345678 was saved before ids needed a letter; its statements carry the old Sid form.
+    const digits: ExportTarget = { ...target, connectionId: 'cn_12345678', projectId: 187520 };
+    const other: ExportTarget = { ...target, connectionId: 'cn_bbbbbbbb', projectId: 187520 };
+    const written = kmsKeyStatements(digits).map((s) => ({
+      ...s,
+      Sid: s.Sid.replace('FerryExportCn12345678', 'FerryExport12345678'),
+    }));
+    const before = mergePolicy(defaultKeyPolicy(BUCKET_OWNER), written);
+    const after = mergePolicy(before, kmsKeyStatements(other), other);
+    expect(after.Statement.map((s) => s.Sid)).toEqual(
+      expect.arrayContaining(['FerryExport12345678Kms', 'FerryExportbbbbbbbbKms']),
+    );
+    // An older Ferry's statement of this very project (exact Sid, same grant) is replaced.
+    const oldLayout = mergePolicy(defaultKeyPolicy(BUCKET_OWNER), [
+      { ...kmsKeyStatements(other)[0]!, Sid: 'FerryExport187520Kms' },
+    ]);
+    expect(
+      mergePolicy(oldLayout, kmsKeyStatements(other), other).Statement.map((s) => s.Sid),
+    ).not.toContain('FerryExport187520Kms');
+    // Its own apply writes the marked form and replaces the unmarked one; deleting it removes both.
+    const own = mergePolicy(before, kmsKeyStatements(digits), digits);
+    const sids = own.Statement.map((s) => s.Sid);
+    expect(sids).toContain('FerryExportCn12345678Kms');
+    expect(sids).not.toContain('FerryExport12345678Kms');
+    expect(
+      withoutConnection(mergePolicy(own, written), 'cn_12345678')?.Statement.map((s) => s.Sid),
+    ).toEqual(defaultKeyPolicy(BUCKET_OWNER).Statement.map((s) => s.Sid));
+  });
+
   it('a new connection id always has a letter: never read as an older FerryExport<project>Kms', () => {
     const digits = new Uint8Array(8).fill(26); // every byte picks a digit from the alphabet
     expect(connectionIdFrom(digits)).toMatch(/^cn_[a-z][a-z0-9]{7}$/);
