@@ -647,5 +647,18 @@ export const backup = z.object({
       forcePathStyle: z.boolean(),
     })
     .nullish(),
+  /**
+   * SHA-256 (hex) of the document kept (of `null` when there was none): a file changed after
+   * it was taken is refused. Missing on backups taken before 0.9.
+   */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type Backup = z.infer<typeof backup>;
+
+/** The digest a backup's index keeps of its document (see Backup.sha256). */
+export function backupDigestInput(document: string | null): string {
+  return JSON.stringify(document);
+}

@@ -877,6 +877,13 @@ describe('restoring a backup removes only what is Ferry’s to remove', () => {
         ],
         ['{"document":null}', /holds no document, though one existed/],
         ['{"document":"{\\"Vers', /can not be read as JSON/],
+        // Hand-edited: valid, and public — not what was taken.
+        [
+          JSON.stringify({
+            document: original.replace('{"AWS":"arn:aws:iam::123456789012:root"}', '"*"'),
+          }),
+          /does not match the digest recorded when it was taken/,
+        ],
       ] as const) {
         await writeFile(file, content);
         await expect(e.call('backups.restore', { id: backups[0]!.id, as })).rejects.toThrow(says);
@@ -884,6 +891,31 @@ describe('restoring a backup removes only what is Ferry’s to remove', () => {
         expect((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy).toBe(
           applied,
         );
+      }
+      // A backup from before digests: a public grant in it is not trusted either.
+      await e.close(); // config.json is edited while no Ferry runs
+      const configPath = join(e.dataDir, 'config.json');
+      const config = JSON.parse(await readFile(configPath, 'utf8'));
+      delete config.backups[0].sha256;
+      await writeFile(configPath, JSON.stringify(config));
+      await writeFile(
+        file,
+        JSON.stringify({
+          document: original.replace('{"AWS":"arn:aws:iam::123456789012:root"}', '"*"'),
+        }),
+      );
+      const legacy = await createEngine({
+        dataDir: e.dataDir,
+        transport: 'cli',
+        role: 'test',
+        seedDemo: false,
+      });
+      try {
+        await expect(legacy.call('backups.restore', { id: backups[0]!.id, as })).rejects.toThrow(
+          /grants access to everyone/,
+        );
+      } finally {
+        await legacy.close();
       }
     } finally {
       await e.close();

@@ -1,5 +1,5 @@
 import { kmsKeyProblem } from '../../../shared/aws/regions';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/api/errors';
@@ -21,7 +21,7 @@ import {
   withoutConnection,
 } from '../../../shared/aws/policies';
 import type { RestorePlan } from '../../../shared/aws/restore-plan';
-import type { Backup } from '../../../shared/model/entities';
+import { backupDigestInput, type Backup } from '../../../shared/model/entities';
 import type { Clock } from '../catalog';
 import { writeFileAtomic } from '../store/atomic';
 import type { ConfigStore } from '../store/config-store';
@@ -604,6 +604,12 @@ export class AwsSetup {
           ? 'holds no document, though one existed'
           : 'holds a document, though none existed',
       );
+    if (entry.sha256 && sha256(backupDigestInput(document)) !== entry.sha256)
+      throw damaged('does not match the digest recorded when it was taken');
+    if (!entry.sha256 && document !== null && grantsPublicAccess(document))
+      throw damaged(
+        'grants access to everyone (Principal "*"), and is older than the digests that would prove Ferry kept it so',
+      );
     return { backup: entry, document };
   }
 
@@ -636,6 +642,7 @@ export class AwsSetup {
       takenAt,
       connectionId,
       existed: proposal.current !== null,
+      sha256: sha256(backupDigestInput(proposal.current)),
       reason,
       via: {
         profile: via.profile,
@@ -697,4 +704,26 @@ function isAccessDenied(error: unknown): boolean {
     e.name === 'AccessDeniedException' ||
     e.$metadata?.httpStatusCode === 403
   );
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** True when a policy document allows anything to everyone (`"Principal": "*"`, `{"AWS": "*"}`). */
+export function grantsPublicAccess(document: string): boolean {
+  let statements: unknown;
+  try {
+    statements = (JSON.parse(document) as { Statement?: unknown }).Statement;
+  } catch {
+    return false;
+  }
+  return [statements ?? []].flat().some((s) => {
+    const statement = s as { Effect?: unknown; Principal?: unknown };
+    if (statement.Effect !== 'Allow') return false;
+    const principal = statement.Principal;
+    if (principal === '*') return true;
+    const aws = (principal as { AWS?: unknown } | undefined)?.AWS;
+    return [aws ?? []].flat().includes('*');
+  });
 }
