@@ -93,13 +93,23 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .option(
       '--whole',
       'replace the whole document with the backup, dropping statements others added since (run `ferry backups diff <id>` first: it lists them)',
+    )
+    .option(
+      '--confirm <name>',
+      "the bucket, key id or role name, typed: needed when the restore removes statements that are not Ferry's",
     );
-  withAskOptions(restore).action((id: string, opts: AskOptions & { whole?: boolean }) =>
-    ctx.withApi('write', async (engine) => {
-      const { whole, ...as } = opts;
-      const result = await engine.call('backups.restore', { id, as, whole: !!whole });
-      print(ctx, result, () => restoreReport(result));
-    }),
+  withAskOptions(restore).action(
+    (id: string, opts: AskOptions & { whole?: boolean; confirm?: string }) =>
+      ctx.withApi('write', async (engine) => {
+        const { whole, confirm, ...as } = opts;
+        const result = await engine.call('backups.restore', {
+          id,
+          as,
+          whole: !!whole,
+          ...(confirm !== undefined && { confirmName: confirm }),
+        });
+        print(ctx, result, () => restoreReport(result));
+      }),
   );
 }
 

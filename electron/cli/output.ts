@@ -91,6 +91,7 @@ const FIELD_FLAGS: Record<string, string> = {
   confirmLarge: '--yes',
   confirmed: '--yes',
   confirm: '--yes',
+  confirmName: '--confirm',
   keyArn: '--key',
   markDone: '--mark-done',
   mfaCode: '--mfa-code',

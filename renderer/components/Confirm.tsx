@@ -1,6 +1,8 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import FormField from '@cloudscape-design/components/form-field';
+import Input from '@cloudscape-design/components/input';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type ReactNode } from 'react';
@@ -29,11 +31,21 @@ export function ConfirmAction({
   action,
   testId,
   size = 'medium',
-}: ConfirmProps & { action: string; testId: string; size?: 'medium' | 'large' }) {
+  typeToConfirm,
+}: ConfirmProps & {
+  action: string;
+  testId: string;
+  size?: 'medium' | 'large';
+  /** A name the admin must type before an irreversible action (as the AWS console asks). */
+  typeToConfirm?: string;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [typed, setTyped] = useState('');
+  const confirmed = !typeToConfirm || typed.trim() === typeToConfirm;
   const close = () => {
     setError(null);
+    setTyped('');
     onCancel();
   };
   return (
@@ -51,6 +63,7 @@ export function ConfirmAction({
             <Button
               variant="primary"
               loading={busy}
+              disabled={!confirmed}
               data-testid={testId}
               onClick={async () => {
                 setBusy(true);
@@ -67,6 +80,23 @@ export function ConfirmAction({
     >
       <SpaceBetween size="m">
         <Box variant="div">{children}</Box>
+        {typeToConfirm && (
+          <FormField
+            label={
+              <>
+                To confirm, type <code>{typeToConfirm}</code>
+              </>
+            }
+          >
+            <Input
+              value={typed}
+              onChange={(e) => setTyped(e.detail.value)}
+              placeholder={typeToConfirm}
+              ariaLabel={`Type ${typeToConfirm} to confirm`}
+              data-testid={`${testId}-typed`}
+            />
+          </FormField>
+        )}
         {error && <Alert type="error">{error}</Alert>}
       </SpaceBetween>
     </Modal>

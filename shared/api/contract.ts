@@ -267,7 +267,13 @@ export const contract = {
    * or, with `whole`, the document exactly as it was. What it replaces is backed up first.
    */
   'backups.restore': spec(
-    z.object({ id: z.string().min(1), as: backupAsk, whole: z.boolean().optional() }),
+    z.object({
+      id: z.string().min(1),
+      as: backupAsk,
+      whole: z.boolean().optional(),
+      /** The resource's name, typed: needed when the restore removes statements not Ferry's. */
+      confirmName: z.string().max(2048).optional(),
+    }),
     z.object({
       restored: backup,
       replaced: backup,

@@ -35,6 +35,8 @@ export interface StatementNote {
   why: string;
   /** The connection it belongs to (by its Sid), when one still exists. */
   connection: PlanConnection | null;
+  /** A statement Ferry wrote (by its Sid); false: the owner's, a colleague's. */
+  ferry: boolean;
 }
 
 export interface RestorePlan {
@@ -91,6 +93,7 @@ export function planRestore(input: {
     label: labelOf(s),
     why,
     connection: ownerOf(s).connection,
+    ferry: ownerOf(s).ferry,
   });
 
   const putBack = before
@@ -227,4 +230,21 @@ function labelOf(s: Statement): string {
   if (s.Sid) return s.Sid;
   const list = (v: unknown) => [v ?? []].flat().join(', ');
   return `${s.Effect} ${list(s.Action)}${s.Resource ? ` on ${list(s.Resource)}` : ''}`;
+}
+
+/** The statements a restore would remove that are not Ferry's own (only `whole` removes any). */
+export function foreignRemovals(plan: Pick<RestorePlan, 'removed'>): StatementNote[] {
+  return plan.removed.filter((n) => !n.ferry);
+}
+
+/**
+ * What the admin types to confirm a restore that removes statements not Ferry's: the name of
+ * the resource — the bucket, the key's id, the role — as the AWS console asks.
+ */
+export function confirmationWord(backup: { target: string }): string {
+  const { target } = backup;
+  if (target.startsWith('s3://')) return target.slice('s3://'.length);
+  const key = /:key\/([^/]+)$/.exec(target);
+  if (key) return key[1]!;
+  return target.split('/').at(-1) ?? target;
 }

@@ -111,6 +111,7 @@ const statementNote = z.object({
   label: z.string(),
   why: z.string(),
   connection: z.object({ id: z.string(), name: z.string(), enabled: z.boolean() }).nullable(),
+  ferry: z.boolean(),
 });
 
 /** What restoring a backup writes, and which statements it puts back, removes and keeps. */

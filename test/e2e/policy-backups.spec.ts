@@ -154,6 +154,11 @@ test('apply all in order asks first, then the Backups page compares and restores
     await expect(restore.getByTestId('restore-lost')).toContainText(
       'ColleagueReads — not Ferry’s: someone else added it',
     );
+    // It removes a statement that is not Ferry's: the bucket's name must be typed first.
+    await expect(restore.getByTestId('confirm-restore')).toBeDisabled();
+    await restore.getByTestId('confirm-restore-typed').locator('input').fill('not-the-bucket');
+    await expect(restore.getByTestId('confirm-restore')).toBeDisabled();
+    await restore.getByTestId('confirm-restore-typed').locator('input').fill(BUCKET);
     await page.screenshot({ path: 'test-results/screens/restore-whole-1400.png' });
     await restore.getByTestId('confirm-restore').click();
     await expect(page.getByText(/What it replaced is kept as bk_/).last()).toBeVisible();

@@ -775,8 +775,17 @@ describe('restoring a backup removes only what is Ferry’s to remove', () => {
       ]);
       expect(sidsOf(restored.plan.document)).toEqual(sidsOf(now));
 
-      // Asked for: the whole document as it was — none — after the same backup first.
-      const whole = await e.call('backups.restore', { id, as, whole: true });
+      // Asked for: the whole document as it was — none. It removes a colleague's statement, so
+      // it needs the bucket's name typed; refused without it, and nothing changes.
+      await expect(e.call('backups.restore', { id, as, whole: true })).rejects.toMatchObject({
+        field: 'confirmName',
+        message: `This restore removes a statement that is not Ferry's: ColleagueAnalytics. Type the name "${BUCKET2}" to confirm.`,
+      });
+      await expect(
+        e.call('backups.restore', { id, as, whole: true, confirmName: 'other-bucket' }),
+      ).rejects.toMatchObject({ field: 'confirmName' });
+      expect((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET2 }))).Policy).toBe(now);
+      const whole = await e.call('backups.restore', { id, as, whole: true, confirmName: BUCKET2 });
       expect(whole.plan.removed.map((n) => n.label)).toEqual(sidsOf(now));
       await expect(s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET2 }))).rejects.toMatchObject({
         name: 'NoSuchBucketPolicy',

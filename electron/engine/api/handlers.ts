@@ -201,8 +201,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'backups.list': () => [...store.config.data.backups].reverse(),
     'backups.show': ({ id }) => setup.backupDocument(id),
     'backups.compare': ({ id, as }) => awsCall(() => setup.compare(id, backupTarget(id, as))),
-    'backups.restore': ({ id, as, whole }) =>
-      awsCall(() => setup.restore(id, backupTarget(id, as), whole ? 'whole' : 'ferry')),
+    'backups.restore': ({ id, as, whole, confirmName }) =>
+      awsCall(() =>
+        setup.restore(id, backupTarget(id, as), whole ? 'whole' : 'ferry', confirmName),
+      ),
     'connections.archived': () => [...store.config.data.archived],
     'migrations.list': () => migrations.list(),
     'migrations.get': ({ id }) => migrations.get(id),

@@ -1,6 +1,11 @@
 import { FerryError } from '../../../shared/api/errors';
 import { TRUST_SID } from '../../../shared/aws/policies';
-import { planRestore, type RestorePlan } from '../../../shared/aws/restore-plan';
+import {
+  confirmationWord,
+  foreignRemovals,
+  planRestore,
+  type RestorePlan,
+} from '../../../shared/aws/restore-plan';
 import type { Backup, Connection } from '../../../shared/model/entities';
 import type { SetupClients } from './clients';
 import { liveDocument, ROLE_POLICY_NAME, roleNow } from './live-docs';
@@ -16,6 +21,8 @@ export interface RestoreInput {
   mode: 'ferry' | 'whole';
   /** The connections that exist now (whose statements stay, whose role is in use). */
   connections: readonly Connection[];
+  /** The resource's name as the admin typed it (see confirmationWord). */
+  confirm?: string;
   /** Back up a document as it is now, before it is written (kind and target: the backup's). */
   keep(kind: Backup['kind'], target: string, current: string | null): Promise<Backup>;
 }
@@ -70,6 +77,7 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreOutcome
     doc,
     change: (current) => {
       const next = restorePlan(entry, document, current, mode, connections);
+      requireConfirmation(entry, next, input.confirm);
       if (plan === null || !sameDocument(next.document, current)) plan = next;
       return next.document;
     },
@@ -130,4 +138,19 @@ async function removeCreatedRole(input: RestoreInput, roleName: string): Promise
     });
   await clients.iam.send(new iam.DeleteRoleCommand({ RoleName: roleName }));
   return { replaced, plan, changed: true, roleDeleted: roleName };
+}
+
+/**
+ * A restore that removes statements not Ferry's (the owner's, a colleague's) goes ahead only
+ * when the admin typed the resource's name: refused before anything is written, naming them.
+ */
+function requireConfirmation(entry: Backup, plan: RestorePlan, confirm: string | undefined): void {
+  const foreign = foreignRemovals(plan);
+  const word = confirmationWord(entry);
+  if (foreign.length === 0 || confirm?.trim() === word) return;
+  throw new FerryError(
+    'validation',
+    `This restore removes ${foreign.length === 1 ? 'a statement' : `${foreign.length} statements`} that ${foreign.length === 1 ? 'is' : 'are'} not Ferry's: ${foreign.map((n) => n.label).join(', ')}. Type the name "${word}" to confirm.`,
+    'confirmName',
+  );
 }

@@ -464,6 +464,7 @@ export class AwsSetup {
     backupId: string,
     target: AwsTarget,
     mode: 'ferry' | 'whole' = 'ferry',
+    confirm?: string,
   ): Promise<{ restored: Backup } & RestoreOutcome> {
     const { backup: entry, document } = await this.backupDocument(backupId);
     const clients = await this.aws.setup({ ...target, roleArn: null });
@@ -472,6 +473,7 @@ export class AwsSetup {
       document,
       clients,
       mode,
+      confirm,
       connections: this.config.data.connections,
       keep: (kind, on, current) =>
         this.backup(

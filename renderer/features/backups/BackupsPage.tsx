@@ -10,6 +10,7 @@ import Table from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
 import type { Backup } from '../../../shared/model/entities';
 import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
+import { confirmationWord, foreignRemovals } from '../../../shared/aws/restore-plan';
 import { ConfirmAction } from '../../components/Confirm';
 import { useAppStore } from '../app/store';
 import { CopyDocument, DocumentDiff } from '../common/DocumentDiff';
@@ -235,16 +236,19 @@ function RestoreModal({
   const found = useComparison(backup.id);
   const [whole, setWhole] = useState(false);
   const plan = found?.ok ? (whole ? found.value.whole : found.value.plan) : null;
+  // Removing statements that are not Ferry's (only "whole" does) asks for the name, typed.
+  const word = plan && foreignRemovals(plan).length > 0 ? confirmationWord(backup) : undefined;
   return (
     <ConfirmAction
       visible
+      typeToConfirm={word}
       size="large"
       title={`Restore ${BACKUP_KIND_WORDS[backup.kind].toLowerCase()}?`}
       action={whole ? 'Replace the whole document' : 'Restore'}
       testId="confirm-restore"
       onCancel={onClose}
       onConfirm={async () => {
-        const result = await restore(backup.id, whole);
+        const result = await restore(backup.id, whole, word);
         if (result.ok) {
           const { restored, replaced, plan: done, roleDeleted, changed } = result.value;
           flash(

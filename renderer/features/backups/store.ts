@@ -18,7 +18,7 @@ interface BackupsState {
   /** The kept document next to the one in AWS now. */
   compare(id: string): Promise<ActionResult<BackupComparison>>;
   /** Put a backup back; what it replaces is backed up first (and listed). */
-  restore(id: string, whole?: boolean): Promise<ActionResult<BackupRestore>>;
+  restore(id: string, whole?: boolean, confirmName?: string): Promise<ActionResult<BackupRestore>>;
   /** Save a backup with its document as a file. */
   download(id: string): Promise<ActionResult<string>>;
 }
@@ -33,8 +33,10 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
     else set({ error: result.message });
   },
   compare: (id) => attempt(() => api().backups.compare({ id })),
-  async restore(id, whole = false) {
-    const result = await attempt(() => api().backups.restore({ id, whole }));
+  async restore(id, whole = false, confirmName) {
+    const result = await attempt(() =>
+      api().backups.restore({ id, whole, ...(confirmName !== undefined && { confirmName }) }),
+    );
     if (result.ok) await get().load();
     return result;
   },
