@@ -4,7 +4,12 @@
  * Anything else a page might try to open (another scheme, a look-alike host, a file, a custom
  * protocol handler) is refused. Kept free of Electron so it is unit-tested.
  */
-const ALLOWED_SITES = ['aws.amazon.com', 'amazonaws.com', 'amplitude.com'];
+const ALLOWED_SITES = ['aws.amazon.com', 'amplitude.com'];
+/**
+ * Not `*.amazonaws.com`: anyone can host a page there (an S3 website bucket, an API Gateway
+ * stage), so a link to it is a link to anyone. Only AWS's sign-in pages on that domain.
+ */
+const ALLOWED_HOSTS = new Set(['signin.aws.amazon.com', 'signin.amazonaws.com']);
 
 export function isAllowedExternal(raw: string): boolean {
   let url: URL;
@@ -15,5 +20,8 @@ export function isAllowedExternal(raw: string): boolean {
   }
   if (url.protocol !== 'https:' || url.username || url.password || url.port) return false;
   const host = url.hostname.toLowerCase();
-  return ALLOWED_SITES.some((site) => host === site || host.endsWith(`.${site}`));
+  return (
+    ALLOWED_HOSTS.has(host) ||
+    ALLOWED_SITES.some((site) => host === site || host.endsWith(`.${site}`))
+  );
 }

@@ -29,6 +29,10 @@ describe('the desktop shell, without Electron', () => {
       'https://evilamplitude.com/',
       'https://user:pass@amplitude.com/',
       'https://amplitude.com:8443/',
+      // Anyone can host a page on these: an S3 website bucket, an API Gateway stage.
+      'https://attacker-bucket.s3-website-us-east-1.amazonaws.com/',
+      'https://abc123.execute-api.us-east-1.amazonaws.com/prod/',
+      'https://attacker.s3.amazonaws.com/index.html',
       'file:///etc/passwd',
       'mailto:admin@example.com',
       'ms-settings:privacy',
