@@ -110,10 +110,13 @@ describe('AWS profiles', () => {
     const junk = join(dir, 'junk.sh');
     await writeFile(hang, '#!/bin/sh\nsleep 30\n');
     await writeFile(junk, '#!/bin/sh\necho this is not json\n');
+    const failing = join(dir, 'failing.sh');
+    await writeFile(failing, '#!/bin/sh\necho no >&2\nexit 3\n');
+    await chmod(failing, 0o755);
     await chmod(hang, 0o755);
     await chmod(junk, 0o755);
     await useProfiles(
-      `[profile hang]\ncredential_process = ${hang}\n\n[profile junk]\ncredential_process = ${junk}\n\n[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Admin\n\n[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/needs-mfa\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n`,
+      `[profile hang]\ncredential_process = ${hang}\n\n[profile junk]\ncredential_process = ${junk}\n\n[profile failing]\ncredential_process = ${failing} --token Tok3n-in-argv\n\n[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Admin\n\n[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/needs-mfa\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n`,
       `[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base\n`,
     );
     await expect(resolveCredentials('nope')).rejects.toThrow(/There is no AWS profile "nope"/);
@@ -123,6 +126,10 @@ describe('AWS profiles', () => {
     await expect(resolveCredentials('junk')).rejects.toThrow(
       /credential_process of profile "junk" failed.*Version 1, AccessKeyId and SecretAccessKey/,
     );
+    // A token given to the command as an argument is never repeated.
+    const failed = await resolveCredentials('failing').catch((error: Error) => error.message);
+    expect(failed).toMatch(/credential_process of profile "failing" failed \(the command exited/);
+    expect(failed).not.toContain('Tok3n-in-argv');
     await expect(resolveCredentials('sso')).rejects.toThrow(/aws sso login --profile sso/);
     await expect(resolveCredentials('mfa')).rejects.toMatchObject({ field: 'mfaCode' });
   });

@@ -189,7 +189,7 @@ async function credentialError(
   if (known.kind === 'process')
     return new FerryError(
       'validation',
-      `The credential_process of profile "${profile}" failed: ${message.split('\n')[0]}. It must print JSON with Version 1, AccessKeyId and SecretAccessKey; run it in a terminal to check.`,
+      `The credential_process of profile "${profile}" failed${processFailure(message)}. It must print JSON with Version 1, AccessKeyId and SecretAccessKey; run it in a terminal to check.`,
       'profile',
     );
   if (known.kind === 'incomplete')
@@ -203,6 +203,16 @@ async function credentialError(
     `Profile "${profile}" could not give credentials: ${message.split('\n')[0]}`,
     'profile',
   );
+}
+
+/**
+ * What went wrong in a credential_process, without its command line: a token passed as an
+ * argument (`--token …`) would otherwise be shown, logged and emailed.
+ */
+function processFailure(message: string): string {
+  const first = message.split('\n')[0]!.trim();
+  if (/^Command failed\b/i.test(first)) return ' (the command exited with an error)';
+  return first ? `: ${first}` : '';
 }
 
 /** Things about the environment an admin should know when picking a profile. */
