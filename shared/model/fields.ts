@@ -211,7 +211,32 @@ export const folderPath = z
   .min(1, { error: 'Folder is required' })
   .refine((v) => v.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v) || v.startsWith('\\\\'), {
     error: 'Enter an absolute folder path, e.g. /home/me/ferry-export or C:\\ferry-export',
-  });
+  })
+  // Stored as the folder it names: `/a/../../etc/x` is /etc/x, said so wherever it is shown.
+  .transform(normalFolderPath);
+
+/**
+ * An absolute folder path with `.` and `..` steps and repeated separators resolved, as the
+ * operating system would resolve them (never above the root): pure, for the browser too.
+ */
+export function normalFolderPath(path: string): string {
+  const unc = path.startsWith('\\\\');
+  if (!unc && !/^[A-Za-z]:[\\/]/.test(path)) return `/${resolveSteps(path.split('/')).join('/')}`;
+  const steps = path.split(/[\\/]+/).filter(Boolean);
+  const head = unc ? `\\\\${steps.slice(0, 2).join('\\')}\\` : `${steps[0]}\\`;
+  return head + resolveSteps(steps.slice(unc ? 2 : 1)).join('\\');
+}
+
+/** Path steps with `.`, `..` and empty steps resolved (`..` never climbs above the first). */
+function resolveSteps(steps: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const step of steps) {
+    if (step === '' || step === '.') continue;
+    if (step === '..') out.pop();
+    else out.push(step);
+  }
+  return out;
+}
 
 /**
  * A UTC hour, written `yyyy-MM-ddTHH` (e.g. `2020-01-25T17`): a real calendar hour from 2010 on

@@ -3,6 +3,7 @@ import { contract } from '../../../shared/api/contract';
 import {
   bucketNameProblem,
   datasets,
+  folderPath,
   hour,
   numericId,
   prefix,
@@ -139,5 +140,25 @@ describe('connection input', () => {
       input.safeParse({ ...valid, destination: { ...valid.destination, kmsKeyArn: 'my-key' } })
         .success,
     ).toBe(false);
+  });
+});
+
+describe('folder paths', () => {
+  it('are stored as the folder they name, never with .. steps', () => {
+    for (const [given, stored] of [
+      ['/a/../../etc/x', '/etc/x'],
+      ['/home//me/./exports/', '/home/me/exports'],
+      ['/', '/'],
+      ['C:\\data\\..\\..\\exports', 'C:\\exports'],
+      ['C:/data/./exports', 'C:\\data\\exports'],
+      ['\\\\server\\share\\a\\..\\..\\b', '\\\\server\\share\\b'],
+    ])
+      expect(folderPath.parse(given), given).toBe(stored);
+    const created = contract['connections.create'].input.parse({
+      name: 'local',
+      projectId: 187520,
+      destination: { type: 'folder', path: '/srv/ferry/../../etc/cron.d' },
+    });
+    expect(created.destination).toMatchObject({ path: '/etc/cron.d' });
   });
 });
