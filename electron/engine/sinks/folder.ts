@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { syncDir } from '../store/atomic';
 import {
@@ -46,6 +46,7 @@ export class FolderSink implements Sink {
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true, mode: folderMode(this.mode) });
+    await this.refuseLinks(dirname(target));
     const temps = join(dirname(target), TEMP_DIR);
     await mkdir(temps, { recursive: true, mode: 0o700 });
     const temp = join(temps, `${randomBytes(4).toString('hex')}-${basenameOf(target)}`);
@@ -169,6 +170,26 @@ export class FolderSink implements Sink {
   }
 
   close(): void {}
+
+  /**
+   * Every folder between the destination and `dir` is a real folder: a symbolic link planted
+   * there (`_manifests` → /etc) would send Ferry's files somewhere else. The destination folder
+   * itself may be a link — the admin chose it.
+   */
+  private async refuseLinks(dir: string): Promise<void> {
+    const steps = relative(this.root, dir).split(sep).filter(Boolean);
+    let at = this.root;
+    for (const step of steps) {
+      at = join(at, step);
+      if ((await lstat(at)).isSymbolicLink())
+        throw Object.assign(
+          new Error(
+            `${at} is a symbolic link: Ferry writes only into real folders under ${this.root}, never through a link. Remove the link (or replace it with a folder).`,
+          ),
+          { code: 'EPERM' },
+        );
+    }
+  }
 
   private path(key: string): string {
     const parts = key.split('/');

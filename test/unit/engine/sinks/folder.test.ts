@@ -76,3 +76,23 @@ describe('a folder export', () => {
     expect(await fs.readdir(temps)).toEqual([`0badc0de-${key(1, '2026-02-02T04')}`]);
   });
 });
+
+describe('a folder export and links planted in it', () => {
+  it('never writes through a symbolic link under the destination', async () => {
+    const root = await newDir();
+    const elsewhere = await newDir();
+    // Another user made `_manifests` a link to a folder of theirs (or to /etc).
+    await fs.symlink(elsewhere, join(root, '_manifests'));
+    const sink = new FolderSink(root);
+    await expect(write(sink, '_manifests/187520_2026-02-02_3.json')).rejects.toMatchObject({
+      code: 'EPERM',
+      message: expect.stringContaining(`${join(root, '_manifests')} is a symbolic link`),
+    });
+    expect(await fs.readdir(elsewhere)).toEqual([]);
+    // The destination itself may be a link: the admin chose it.
+    const linked = join(await newDir(), 'exports');
+    await fs.symlink(root, linked);
+    await write(new FolderSink(linked), 'plain.json');
+    expect(await fs.readFile(join(root, 'plain.json'), 'utf8')).toBe('plain.json');
+  });
+});
