@@ -6,8 +6,23 @@
 import { MIGRATION_STEPS, stepNumber, type MigrationView } from '../../../shared/model/migration';
 import { redactSecrets } from '../redact';
 
-const cell = (text: string | null | undefined) =>
-  (text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text shown literally, in a table cell or a sentence: a name like `<img onerror=…>` or
+ * `[x](javascript:…)` is neither HTML nor a link in the runbook.
+ */
+const text = (value: string | null | undefined) =>
+  (value ?? '').replace(/[\\`*_{}[\]()<>#+!|~&]/g, '\\$&').replace(/\r?\n/g, ' ');
+
+/** An inline code span no backtick in the value can end. */
+const code = (value: string | null | undefined) => {
+  const flat = (value ?? '').replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  return `${fence}${flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat}${fence}`;
+};
+
+/** A fenced block no line of the value can close. */
+const fence = (value: string) =>
+  '`'.repeat(Math.max(2, ...(value.match(/`+/g) ?? []).map((r) => r.length)) + 1);
 
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
 
@@ -32,13 +47,13 @@ export function runbook(
   line(`# KMS migration ${m.id}`);
   line();
   line(
-    `Moves **${m.oldConnectionName}** (${m.oldConnectionId}) to **${m.newConnectionName}** (${m.newConnectionId}): the same project ${m.projectId} and \`s3://${m.bucket}/${m.prefix}\`, exported as the per-project IAM role \`ferry-export-${m.projectId}\` and encrypted with SSE-KMS.`,
+    `Moves **${text(m.oldConnectionName)}** (${m.oldConnectionId}) to **${text(m.newConnectionName)}** (${m.newConnectionId}): the same project ${m.projectId} and ${code(`s3://${m.bucket}/${m.prefix}`)}, exported as the per-project IAM role \`ferry-export-${m.projectId}\` and encrypted with SSE-KMS.`,
   );
   line();
   line(`- State: **${STATE_WORDS[m.state]}**`);
   line(`- Started: ${when(m.createdAt)}; last change: ${when(m.updatedAt)}`);
   line(
-    `- KMS key: ${m.keyArn ? `\`${m.keyArn}\`${m.keyCreated ? ' (created by this migration)' : ' (existing)'}` : 'not chosen yet'}`,
+    `- KMS key: ${m.keyArn ? `${code(m.keyArn)}${m.keyCreated ? ' (created by this migration)' : ' (existing)'}` : 'not chosen yet'}`,
   );
   if (m.takeOverFrom) line(`- The new connection exports from hour ${m.takeOverFrom} (UTC) on`);
   if (m.gap)
@@ -56,7 +71,7 @@ export function runbook(
     const status =
       step.markedByAdmin && step.status === 'done' ? 'done (by the admin)' : step.status;
     line(
-      `| ${stepNumber(step.id)} | ${cell(spec.title)} | ${status}${m.current === step.id ? ' ← next' : ''} | ${when(step.at)} | ${cell(step.outcome)} |`,
+      `| ${stepNumber(step.id)} | ${text(spec.title)} | ${status}${m.current === step.id ? ' ← next' : ''} | ${when(step.at)} | ${text(step.outcome)} |`,
     );
   }
   line();
@@ -68,13 +83,13 @@ export function runbook(
   if (m.checks.length) {
     line('## Prerequisite checks');
     line();
-    for (const c of m.checks) line(`- ${c.status}: ${c.label} — ${c.detail}`);
+    for (const c of m.checks) line(`- ${c.status}: ${text(c.label)} — ${text(c.detail)}`);
     line();
   }
   if (m.verify) {
     line('## Access checks as the role (step 8)');
     line();
-    for (const p of m.verify) line(`- ${p.status}: ${p.label} — ${p.detail}`);
+    for (const p of m.verify) line(`- ${p.status}: ${text(p.label)} — ${text(p.detail)}`);
     line();
   }
   if (m.objects.length) {
@@ -84,7 +99,7 @@ export function runbook(
     line('|--------|-------|------------|---------|');
     for (const o of m.objects)
       line(
-        `| \`${cell(o.key)}\` | ${o.size} | ${o.serverSideEncryption ?? 'none'} | ${cell(o.kmsKeyId)} |`,
+        `| ${code(o.key)} | ${o.size} | ${o.serverSideEncryption ?? 'none'} | ${text(o.kmsKeyId)} |`,
       );
     line();
   }
@@ -92,10 +107,10 @@ export function runbook(
   line();
   if (m.backups.length === 0) line('None taken yet.');
   for (const b of m.backups) {
-    line(`### ${b.id}: ${b.kind} of \`${b.target}\``);
+    line(`### ${b.id}: ${b.kind} of ${code(b.target)}`);
     line();
     line(
-      `Taken ${when(b.takenAt)}, ${b.reason}. Restore it alone with \`ferry backups restore ${b.id}\`.`,
+      `Taken ${when(b.takenAt)}, ${text(b.reason)}. Restore it alone with \`ferry backups restore ${b.id}\`.`,
     );
     line();
     const doc = documents.get(b.id);
@@ -106,9 +121,9 @@ export function runbook(
           : 'The backup file could not be read.',
       );
     else {
-      line('```json');
+      line(`${fence(doc)}json`);
       line(doc);
-      line('```');
+      line(fence(doc));
     }
     line();
   }

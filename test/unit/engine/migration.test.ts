@@ -179,4 +179,28 @@ describe('the migration checklist', () => {
     expect(text).toContain('ferry migrate rollback cn_oldoldol');
     expect(text.split('\n').filter((l) => l.startsWith('| ')).length).toBe(11);
   });
+
+  it('shows names and upstream text literally: no HTML, link or fence from them', () => {
+    const m = newMigration({
+      id: 'mg_3',
+      old: { ...legacy(), name: '<img src=x onerror=alert(1)>' },
+      newConnectionId: 'cn_newnewne',
+      newConnectionName: '[click](javascript:alert(1))',
+      now: NOW,
+    });
+    markStep(m, 'prerequisites', 'failed', 'denied `x` <script>alert(1)</script>', NOW);
+    const view: MigrationView = {
+      ...m,
+      current: 'prerequisites',
+      canRollback: true,
+      rollbackRefused: null,
+      gap: null,
+      backups: [],
+    };
+    const text = runbook(view, new Map(), NOW);
+    // Every < [ ] ( of them escaped: Markdown shows them as text.
+    expect(text).not.toMatch(/(^|[^\\])<(img|script)|[^\\]\]\(javascript:/m);
+    expect(text).toContain('**\\<img src=x onerror=alert\\(1\\)\\>**');
+    expect(text).toContain('\\[click\\]\\(javascript:alert\\(1\\)\\)');
+  });
 });
