@@ -141,6 +141,16 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
     });
   });
 
+  it('signs the mac build with JIT only: no disabled library validation', () => {
+    const config = readFileSync('electron-builder.yml', 'utf8');
+    expect(config).toMatch(/^  entitlements: build\/entitlements\.mac\.plist$/m);
+    expect(config).toMatch(/^  entitlementsInherit: build\/entitlements\.mac\.plist$/m);
+    const keys = [
+      ...readFileSync('build/entitlements.mac.plist', 'utf8').matchAll(/<key>([^<]+)<\/key>/g),
+    ].map((m) => m[1]);
+    expect(keys).toEqual(['com.apple.security.cs.allow-jit']);
+  });
+
   it('ships every platform’s icon, made from the one source image', () => {
     for (const icon of [
       'build/icon.icns',
