@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmplitudeSource } from '../../../../electron/engine/sources/amplitude';
 import { SourceError, type SourceHour } from '../../../../electron/engine/sources/types';
@@ -58,6 +59,21 @@ const entries = {
 };
 
 describe('the Amplitude Export API source', () => {
+  it('keeps the download (raw events) readable by this user only, whatever the umask', async () => {
+    const t = await setup([{ zip: entries, stall: 40 }], { stallMs: 60_000 });
+    const cancel = new AbortController();
+    const opened = failure(t.source.open(HOUR, cancel.signal));
+    let names: string[] = [];
+    while (names.length === 0) {
+      names = await readdir(t.tempDir);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(((await stat(join(t.tempDir, names[0]!))).mode & 0o777).toString(8)).toBe('600');
+    cancel.abort();
+    await opened;
+    expect(await readdir(t.tempDir)).toEqual([]);
+  });
+
   it('downloads the hour once with Basic auth and reads each zipped file in name order, as often as asked', async () => {
     const { server, source, tempDir } = await setup([{ zip: entries }]);
     const hour = await source.open(HOUR, new AbortController().signal);
