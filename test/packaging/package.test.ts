@@ -143,8 +143,8 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
 
   it('signs the mac build with JIT only: no disabled library validation', () => {
     const config = readFileSync('electron-builder.yml', 'utf8');
-    expect(config).toMatch(/^  entitlements: build\/entitlements\.mac\.plist$/m);
-    expect(config).toMatch(/^  entitlementsInherit: build\/entitlements\.mac\.plist$/m);
+    expect(config).toMatch(/^ {2}entitlements: build\/entitlements\.mac\.plist$/m);
+    expect(config).toMatch(/^ {2}entitlementsInherit: build\/entitlements\.mac\.plist$/m);
     const keys = [
       ...readFileSync('build/entitlements.mac.plist', 'utf8').matchAll(/<key>([^<]+)<\/key>/g),
     ].map((m) => m[1]);
