@@ -17,6 +17,7 @@ import {
   prefix,
   profileName,
   region,
+  ambiguousUrlProblem,
   secureUrlProblem,
 } from './fields';
 import { rangeOrderProblem } from './hours';
@@ -203,6 +204,10 @@ export const s3Destination = z
     /** An S3-compatible endpoint (MinIO, a local test server); empty means AWS. */
     endpoint: z
       .url({ error: 'Endpoint must be a URL such as http://127.0.0.1:9000' })
+      .superRefine((v, ctx) => {
+        const problem = ambiguousUrlProblem(v, 'http://127.0.0.1:9000');
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .nullish()
       .transform((v) => v || null),
     forcePathStyle: z.boolean().default(false),

@@ -75,24 +75,36 @@ const WhatwgUrl = (
  * space, and a user name or password in the URL.
  */
 export function secureUrlProblem(value: string): string | null {
-  if (/[\\\s]/.test(value))
-    return 'Enter the URL without backslashes or spaces, such as https://amplitude.com';
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'Enter a URL such as https://amplitude.com';
-  let url: InstanceType<typeof WhatwgUrl>;
-  try {
-    url = new WhatwgUrl(value);
-  } catch {
-    return 'Enter a URL such as https://amplitude.com';
-  }
-  // The authority as written must be the host as parsed: no user info, nothing read around.
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)![1]!;
-  if (url.username || url.password || authority.includes('@'))
-    return 'Leave user names and passwords out of the URL: Ferry sends the keys itself';
+  const ambiguous = ambiguousUrlProblem(value, 'https://amplitude.com');
+  if (ambiguous) return ambiguous;
+  const url = new WhatwgUrl(value);
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
   if (url.protocol === 'http:')
     return 'Use https:// — the API key and secret key would cross the network in clear over http (http is accepted for this computer only: localhost, 127.0.0.1)';
   return 'Enter an https:// URL such as https://amplitude.com';
+}
+
+/**
+ * Why a URL could be read differently by two parsers, or null: it must parse as `new URL`
+ * parses it (what `fetch` and the AWS SDK use), with no backslash, white space or user info —
+ * so the host a check looks at is the host requests go to. Used for every endpoint field.
+ */
+export function ambiguousUrlProblem(value: string, example: string): string | null {
+  if (/[\\\s]/.test(value))
+    return `Enter the URL without backslashes or spaces, such as ${example}`;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return `Enter a URL such as ${example}`;
+  let url: InstanceType<typeof WhatwgUrl>;
+  try {
+    url = new WhatwgUrl(value);
+  } catch {
+    return `Enter a URL such as ${example}`;
+  }
+  // The authority as written must be the host as parsed: no user info, nothing read around.
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)![1]!;
+  if (url.username || url.password || authority.includes('@'))
+    return 'Leave user names and passwords out of the URL: Ferry sends the credentials itself';
+  return null;
 }
 
 /** Prefixes and suffixes AWS reserves for its own bucket kinds. */

@@ -162,3 +162,23 @@ describe('folder paths', () => {
     expect(created.destination).toMatchObject({ path: '/etc/cron.d' });
   });
 });
+
+describe('S3-compatible endpoints', () => {
+  it('are refused where two parsers could read a different host', () => {
+    const input = contract['connections.create'].input;
+    const withEndpoint = (endpoint: string) =>
+      input.safeParse({
+        name: 'minio',
+        projectId: 187520,
+        destination: { type: 's3', bucket: 'acme', region: 'us-east-1', profile: 'p', endpoint },
+      });
+    expect(withEndpoint('http://127.0.0.1:9000').success).toBe(true);
+    expect(withEndpoint('https://minio.internal.example').success).toBe(true);
+    for (const bad of [
+      'http://attacker.example\\@127.0.0.1:9000/',
+      'http://user:pass@minio.internal.example',
+      'http://minio.internal .example',
+    ])
+      expect(withEndpoint(bad).success, bad).toBe(false);
+  });
+});
