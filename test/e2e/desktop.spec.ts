@@ -33,7 +33,8 @@ test.describe('desktop app from the build output (Electron)', () => {
       const launch = () =>
         electron.launch({
           args: [resolve('out/main/index.js')],
-          env: { ...process.env, FERRY_DATA_DIR: dataDir },
+          // No demo organisation: the first start shows "Welcome to Ferry".
+          env: { ...process.env, FERRY_DATA_DIR: dataDir, FERRY_DEMO: '0' },
         });
       let app = await launch();
       let page = await app.firstWindow();
