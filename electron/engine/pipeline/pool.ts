@@ -25,6 +25,14 @@ export interface Deflated {
 }
 
 /**
+ * The real file behind a path inside `app.asar`: `…/app.asar/out/…` → `…/app.asar.unpacked/out/…`
+ * with either separator (Windows paths use backslashes).
+ */
+export function unpackedPath(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
+/**
  * Where the worker's code is: next to the bundle (`out/worker/`), or built from the sources by
  * `npm run build:node` (tests run the engine from its TypeScript sources). In a packaged app the
  * file is unpacked from app.asar, since worker threads load from the real file system.
@@ -35,7 +43,7 @@ export function workerFile(): string {
     new URL('../../../out/worker/pipeline-worker.js', import.meta.url),
   ];
   for (const url of candidates) {
-    const path = fileURLToPath(url).replace(`app.asar${'/'}`, 'app.asar.unpacked/');
+    const path = unpackedPath(fileURLToPath(url));
     if (existsSync(path)) return checkedWorker(path);
   }
   throw new Error(

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unpackedPath } from '../../../electron/engine/pipeline/pool';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
 import { SecretStore } from '../../../electron/engine/store/secrets';
@@ -73,5 +74,16 @@ describe('the desktop shell, without Electron', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+  it('loads the worker from app.asar.unpacked, with either path separator', () => {
+    expect(unpackedPath('/opt/Ferry/resources/app.asar/out/worker/pipeline-worker.js')).toBe(
+      '/opt/Ferry/resources/app.asar.unpacked/out/worker/pipeline-worker.js',
+    );
+    expect(unpackedPath('C:\\Program Files\\Ferry\\resources\\app.asar\\out\\worker\\w.js')).toBe(
+      'C:\\Program Files\\Ferry\\resources\\app.asar.unpacked\\out\\worker\\w.js',
+    );
+    // Outside a package, and a folder merely named like it, nothing changes.
+    expect(unpackedPath('/work/ferry/out/worker/w.js')).toBe('/work/ferry/out/worker/w.js');
+    expect(unpackedPath('/work/my-app.asar-notes/w.js')).toBe('/work/my-app.asar-notes/w.js');
   });
 });
