@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,5 +86,12 @@ describe('the desktop shell, without Electron', () => {
     // Outside a package, and a folder merely named like it, nothing changes.
     expect(unpackedPath('/work/ferry/out/worker/w.js')).toBe('/work/ferry/out/worker/w.js');
     expect(unpackedPath('/work/my-app.asar-notes/w.js')).toBe('/work/my-app.asar-notes/w.js');
+  });
+  it('packages the .deb with its whole dependency list', () => {
+    const config = readFileSync('electron-builder.yml', 'utf8');
+    const deb = /^deb:\n((?:[ #].*\n?)*)/m.exec(config)?.[1] ?? '';
+    for (const need of ['libgtk-3-0', 'libnotify4', 'libnss3', 'xdg-utils', 'libsecret-1-0'])
+      expect(deb, need).toContain(`- ${need}`);
+    expect(deb).toMatch(/recommends: \[gnome-keyring\]/);
   });
 });
