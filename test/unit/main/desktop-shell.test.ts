@@ -94,4 +94,10 @@ describe('the desktop shell, without Electron', () => {
       expect(deb, need).toContain(`- ${need}`);
     expect(deb).toMatch(/recommends: \[gnome-keyring\]/);
   });
+
+  it('re-signs an unsigned mac build after flipping its fuses', () => {
+    expect(readFileSync('electron-builder.yml', 'utf8')).toMatch(
+      /^ {2}resetAdHocDarwinSignature: true$/m,
+    );
+  });
 });
