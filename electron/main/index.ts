@@ -17,6 +17,7 @@ import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
+import { allowPermission } from './permissions';
 import { desktopSecretCodec } from './secret-codec';
 import { createTray } from './tray';
 import type { TrayAction } from './tray-menu';
@@ -81,12 +82,14 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  // The console needs no browser permission (camera, notifications, clipboard …): every
-  // request is refused, and every check answers no.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
-    callback(false),
+  // The console needs one browser permission, writing the clipboard for its copy buttons, and
+  // only for its own page (permissions.ts): every other request is refused, every check no.
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) =>
+    callback(allowPermission(permission, details.requestingUrl ?? contents?.getURL())),
   );
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    allowPermission(permission, requestingOrigin),
+  );
   handleAppProtocol(rendererDir);
   engine = await createEngine({
     dataDir: process.env.FERRY_DATA_DIR || app.getPath('userData'),

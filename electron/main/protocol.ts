@@ -4,10 +4,9 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 
-/** The console's own origin in the desktop app: `app://ferry/`. */
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'ferry';
-export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+import { APP_HOST, APP_SCHEME } from './identity';
+
+export { APP_URL, isAppUrl } from './identity';
 
 /** Must run before `app` is ready: makes `app://` a standard, secure origin. */
 export function registerAppScheme(): void {
@@ -38,14 +37,4 @@ export function handleAppProtocol(rendererDir: string): void {
     headers.set('X-Content-Type-Options', 'nosniff');
     return new Response(response.body, { status: response.status, headers });
   });
-}
-
-/** True for a URL of the console itself. */
-export function isAppUrl(raw: string): boolean {
-  try {
-    const url = new URL(raw);
-    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST;
-  } catch {
-    return false;
-  }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unpackedPath } from '../../../electron/engine/pipeline/pool';
+import { allowPermission } from '../../../electron/main/permissions';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
 import { SecretStore } from '../../../electron/engine/store/secrets';
@@ -99,5 +100,18 @@ describe('the desktop shell, without Electron', () => {
     expect(readFileSync('electron-builder.yml', 'utf8')).toMatch(
       /^ {2}resetAdHocDarwinSignature: true$/m,
     );
+  });
+  it('allows the console to write the clipboard (copy buttons), and nothing else', () => {
+    expect(allowPermission('clipboard-sanitized-write', 'app://ferry/index.html')).toBe(true);
+    expect(allowPermission('clipboard-sanitized-write', 'app://ferry')).toBe(true);
+    for (const [permission, from] of [
+      ['clipboard-sanitized-write', 'https://evil.example/'],
+      ['clipboard-sanitized-write', undefined],
+      ['clipboard-read', 'app://ferry/index.html'],
+      ['notifications', 'app://ferry/index.html'],
+      ['media', 'app://ferry/index.html'],
+      ['openExternal', 'app://ferry/index.html'],
+    ] as const)
+      expect(allowPermission(permission, from), `${permission} from ${from}`).toBe(false);
   });
 });
