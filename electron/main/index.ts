@@ -17,6 +17,7 @@ import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
+import { retainUntilDone } from './notifications';
 import { allowPermission } from './permissions';
 import { desktopSecretCodec } from './secret-codec';
 import { createTray } from './tray';
@@ -38,6 +39,8 @@ function logError(error: unknown): void {
   console.error(redactSecrets((error as Error)?.stack ?? String(error)));
 }
 let mainWindow: BrowserWindow | null = null;
+/** Notifications on screen, held until clicked or closed (notifications.ts). */
+const notifications = new Set<Notification>();
 let tray: ReturnType<typeof createTray> | null = null;
 const background = new Background(
   {
@@ -139,6 +142,7 @@ function notify({
   if (!Notification.isSupported()) return;
   const note = new Notification({ title, body });
   note.on('click', () => (connectionId ? openConnection(connectionId) : focusWindow()));
+  retainUntilDone(notifications, note);
   note.show();
 }
 

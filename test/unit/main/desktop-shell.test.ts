@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unpackedPath } from '../../../electron/engine/pipeline/pool';
 import { allowPermission } from '../../../electron/main/permissions';
+import { retainUntilDone } from '../../../electron/main/notifications';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
 import { SecretStore } from '../../../electron/engine/store/secrets';
@@ -113,5 +115,16 @@ describe('the desktop shell, without Electron', () => {
       ['openExternal', 'app://ferry/index.html'],
     ] as const)
       expect(allowPermission(permission, from), `${permission} from ${from}`).toBe(false);
+  });
+  it('holds a notification until it is clicked, closed or fails', () => {
+    const shown = new Set<EventEmitter>();
+    const [a, b, c] = [new EventEmitter(), new EventEmitter(), new EventEmitter()];
+    for (const note of [a, b, c]) retainUntilDone(shown, note);
+    expect(shown.size).toBe(3);
+    a.emit('click');
+    b.emit('close');
+    expect([...shown]).toEqual([c]);
+    c.emit('failed');
+    expect(shown.size).toBe(0);
   });
 });
