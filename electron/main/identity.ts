@@ -1,7 +1,9 @@
 /**
- * Who the desktop app is, kept free of Electron so it is unit-tested: its own origin,
- * `app://ferry/`.
+ * Who the desktop app is, kept free of Electron so it is unit-tested: its application id (the
+ * one electron-builder.yml gives the installers; Windows shows notifications only for the id of
+ * the Start-menu shortcut) and its own origin, `app://ferry/`.
  */
+export const APP_ID = 'dev.ferry.console';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'ferry';

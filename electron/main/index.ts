@@ -17,6 +17,7 @@ import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
+import { APP_ID } from './identity';
 import { retainUntilDone } from './notifications';
 import { allowPermission } from './permissions';
 import { desktopSecretCodec } from './secret-codec';
@@ -67,6 +68,9 @@ const background = new Background(
     log: logError,
   },
 );
+
+// Windows shows notifications only for the app id of the Start-menu shortcut the installer made.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { unpackedPath } from '../../../electron/engine/pipeline/pool';
 import { allowPermission } from '../../../electron/main/permissions';
 import { retainUntilDone } from '../../../electron/main/notifications';
+import { APP_ID } from '../../../electron/main/identity';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
 import { SecretStore } from '../../../electron/engine/store/secrets';
@@ -126,5 +127,10 @@ describe('the desktop shell, without Electron', () => {
     expect([...shown]).toEqual([c]);
     c.emit('failed');
     expect(shown.size).toBe(0);
+  });
+  it('has the app id of the installers, for Windows notifications', () => {
+    expect(readFileSync('electron-builder.yml', 'utf8')).toMatch(
+      new RegExp(`^appId: ${APP_ID.replace(/\./g, '\\.')}$`, 'm'),
+    );
   });
 });
