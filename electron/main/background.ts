@@ -4,11 +4,16 @@
  *
  * - Closing the window hides it; the scheduler keeps running behind the tray icon. The first
  *   time, a notification says so.
- * - Quitting (tray, menu, OS) closes the engine first: running exports get `graceMs` to finish,
- *   then are cancelled cleanly (the commit protocol leaves nothing half-written, and they run
- *   again at the next start); only then does the app exit. A second quit while closing does
- *   not start a second close.
+ * - Quitting (tray, menu, OS, a Windows logoff or shutdown) hides the windows at once and
+ *   closes the engine: running exports get `graceMs` to finish, then are cancelled cleanly (the
+ *   commit protocol leaves nothing half-written, and they run again at the next start); only
+ *   then does the app exit. A second quit while closing does not start a second close. A close
+ *   that hangs past `graceMs + QUIT_MARGIN_MS` does not keep the app: it exits anyway — safe,
+ *   since an export cut short is never half-visible.
  */
+
+/** How long after the grace period a quit waits for the engine before exiting anyway. */
+export const QUIT_MARGIN_MS = 5_000;
 
 export interface AppPort {
   /** Exit the process (after the engine closed). */
@@ -26,6 +31,8 @@ export interface BackgroundOptions {
   graceMs: number;
   /** Told once, the first time the window is closed while Ferry keeps running. */
   notifyStillRunning(): void;
+  /** Hide every window: a quit is seen at once, whatever the close takes. */
+  hideWindows?(): void;
   log(error: unknown): void;
 }
 
@@ -71,11 +78,24 @@ export class Background {
   /** Close the engine (bounded by the grace period), then exit; once. */
   quit(): Promise<void> {
     this.quitting ??= (async () => {
+      this.options.hideWindows?.();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limitMs = this.options.graceMs + QUIT_MARGIN_MS;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), limitMs);
+      });
       try {
-        await this.engine()?.close({ graceMs: this.options.graceMs });
+        const closing = Promise.resolve(this.engine()?.close({ graceMs: this.options.graceMs }));
+        if ((await Promise.race([closing, late])) === 'late')
+          this.options.log(
+            new Error(
+              `Ferry did not stop within ${Math.round(limitMs / 1000)} s; it exits anyway (an export cut short runs again at the next start).`,
+            ),
+          );
       } catch (error) {
         this.options.log(error);
       } finally {
+        clearTimeout(timer);
         this.app.exit(0);
       }
     })();

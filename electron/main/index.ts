@@ -1,6 +1,6 @@
 import {
   app,
-  type BrowserWindow,
+  BrowserWindow,
   dialog,
   Notification,
   powerMonitor,
@@ -65,6 +65,9 @@ const background = new Background(
         body: 'The window is closed; hourly exports go on. Open Ferry or quit it from its tray icon.',
         connectionId: null,
       }),
+    hideWindows: () => {
+      for (const window of BrowserWindow.getAllWindows()) window.hide();
+    },
     log: logError,
   },
 );
@@ -129,6 +132,8 @@ async function start(): Promise<void> {
   // The laptop slept: catch up the hours it missed at once instead of at the next timer.
   powerMonitor.on('resume', () => void engine?.scheduler.wake());
   powerMonitor.on('unlock-screen', () => void engine?.scheduler.wake());
+  // The OS shuts down (Linux, macOS): stop cleanly, as a quit does.
+  powerMonitor.on('shutdown', () => void background.quit());
   await engine.scheduler.start();
   // `ferry export`, `backfill`, `connection …` in a terminal are sent here while the app runs.
   localApi = await startLocalApi(engine).catch((error: unknown) => {
@@ -163,6 +168,8 @@ async function trayAction(action: TrayAction): Promise<void> {
 function openWindow(): BrowserWindow {
   const window = createMainWindow(preloadPath);
   window.on('close', (event) => background.windowClosing(event, () => window.hide()));
+  // Windows logoff or shutdown emits no before-quit: stop cleanly here.
+  window.on('session-end', () => void background.quit());
   mainWindow = window;
   return window;
 }

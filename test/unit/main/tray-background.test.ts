@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { Background, type AppPort, type EnginePort } from '../../../electron/main/background';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  Background,
+  QUIT_MARGIN_MS,
+  type AppPort,
+  type EnginePort,
+} from '../../../electron/main/background';
 import { trayMenu, traySummary } from '../../../electron/main/tray-menu';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 
@@ -123,6 +128,7 @@ function fakes(close: (graceMs: number) => Promise<void> = async () => {}) {
   const background = new Background(app, () => engine, {
     graceMs: 10_000,
     notifyStillRunning: () => told.push('still running'),
+    hideWindows: () => calls.push('hide'),
     log: (e) => errors.push(e),
   });
   const event = () => {
@@ -151,20 +157,36 @@ describe('running in the background, and quitting', () => {
     const quit = f.event();
     const closing = f.background.beforeQuit(quit);
     expect(quit.prevented).toBe(true);
-    expect(f.calls).toEqual(['close 10000']); // not exited while exports finish
+    expect(f.calls).toEqual(['hide', 'close 10000']); // hidden at once; not exited yet
     const again = f.background.beforeQuit(f.event()); // a second Quit while closing
     // While quitting, a window closes for real.
     expect(f.background.windowClosing(f.event(), () => {})).toBe(false);
     release();
     await Promise.all([closing, again]);
-    expect(f.calls).toEqual(['close 10000', 'closed', 'exit 0']);
+    expect(f.calls).toEqual(['hide', 'close 10000', 'closed', 'exit 0']);
   });
 
   it('exits even when closing the engine fails, and says why', async () => {
     const f = fakes(() => Promise.reject(new Error('disk full')));
     await f.background.quit();
-    expect(f.calls).toEqual(['close 10000', 'exit 0']);
+    expect(f.calls).toEqual(['hide', 'close 10000', 'exit 0']);
     expect(String(f.errors[0])).toMatch(/disk full/);
+  });
+
+  it('exits anyway when the engine does not stop within the grace and a margin', async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakes(() => new Promise<void>(() => {})); // a close that never ends
+      const quitting = f.background.quit();
+      await vi.advanceTimersByTimeAsync(10_000 + QUIT_MARGIN_MS - 1);
+      expect(f.calls).toEqual(['hide', 'close 10000']);
+      await vi.advanceTimersByTimeAsync(1);
+      await quitting;
+      expect(f.calls).toEqual(['hide', 'close 10000', 'exit 0']);
+      expect(String(f.errors[0])).toMatch(/did not stop within 15 s; it exits anyway/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('turns start at login on and off through the OS setting', () => {
