@@ -7,6 +7,7 @@ import {
   safeStorage,
   session,
 } from 'electron';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DesktopNotification } from '../../shared/model/schedule';
@@ -18,6 +19,7 @@ import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
 import { APP_ID } from './identity';
+import { desktopPath } from './login-path';
 import { retainUntilDone } from './notifications';
 import { allowPermission } from './permissions';
 import { desktopSecretCodec } from './secret-codec';
@@ -71,6 +73,9 @@ const background = new Background(
     log: logError,
   },
 );
+
+// Started from Finder, the PATH lacks Homebrew: credential_process commands would not be found.
+process.env.PATH = desktopPath(process.env.PATH, process.platform, homedir());
 
 // Windows shows notifications only for the app id of the Start-menu shortcut the installer made.
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);

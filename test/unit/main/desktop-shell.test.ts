@@ -9,6 +9,7 @@ import { allowPermission } from '../../../electron/main/permissions';
 import { retainUntilDone } from '../../../electron/main/notifications';
 import { APP_ID } from '../../../electron/main/identity';
 import { isAllowedExternal } from '../../../electron/main/links';
+import { desktopPath } from '../../../electron/main/login-path';
 import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
 import { SecretStore } from '../../../electron/engine/store/secrets';
 
@@ -132,5 +133,21 @@ describe('the desktop shell, without Electron', () => {
     expect(readFileSync('electron-builder.yml', 'utf8')).toMatch(
       new RegExp(`^appId: ${APP_ID.replace(/\./g, '\\.')}$`, 'm'),
     );
+  });
+
+  it('gives an app started from Finder the PATH a terminal has, after its own', () => {
+    expect(desktopPath('/usr/bin:/bin:/usr/sbin:/sbin', 'darwin', '/Users/ann')).toBe(
+      '/usr/bin:/bin:/usr/sbin:/sbin:/opt/homebrew/bin:/opt/homebrew/sbin:/usr/local/bin:/usr/local/sbin:/Users/ann/.local/bin',
+    );
+    // What is there stays first; nothing twice.
+    expect(desktopPath('/usr/local/bin:/usr/bin', 'darwin', '/Users/ann')?.split(':')).toEqual([
+      '/usr/local/bin',
+      '/usr/bin',
+      '/opt/homebrew/bin',
+      '/opt/homebrew/sbin',
+      '/usr/local/sbin',
+      '/Users/ann/.local/bin',
+    ]);
+    expect(desktopPath('/usr/bin', 'linux', '/home/ann')).toBe('/usr/bin');
   });
 });
