@@ -72,7 +72,8 @@ export function trayMenu(
   const items: TrayItem[] = [{ label: summary.headline, enabled: false }];
   for (const f of summary.failing.slice(0, 5))
     items.push({
-      label: `${f.name}: ${f.reason ?? 'failing'}`.slice(0, 80),
+      // A name is text: its `&` is not a menu accelerator (Windows, Linux).
+      label: `${f.name}: ${f.reason ?? 'failing'}`.slice(0, 80).replace(/&/g, '&&'),
       action: { kind: 'open-connection', connectionId: f.connectionId },
     });
   if (summary.failing.length > 5)

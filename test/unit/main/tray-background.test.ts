@@ -92,6 +92,12 @@ describe('the tray', () => {
     ).toBe(false);
   });
 
+  it('shows an & in a name as itself, not as a menu accelerator', () => {
+    const s = traySummary([status('cn_a', 'failing', 'denied')], { cn_a: 'R&D events' }, false);
+    const menu = trayMenu(s, { paused: false, openAtLogin: false, loginSupported: false });
+    expect(menu[1]?.label).toBe('R&&D events: denied');
+  });
+
   it('lists at most five failing connections, then "… and N more"', () => {
     const many = Array.from({ length: 7 }, (_, i) => status(`cn_${i}`, 'failing', 'x'));
     const menu = trayMenu(traySummary(many, {}, false), {
