@@ -95,3 +95,11 @@ export function trayMenu(
   items.push({ label: '', type: 'separator' }, { label: 'Quit Ferry', action: { kind: 'quit' } });
   return items;
 }
+
+/**
+ * What the tray shows, as one string: the tray redraws only when it changes. Setting the same
+ * menu again closes it while it is open (macOS), and status events come every minute.
+ */
+export function trayKey(summary: TraySummary, items: readonly TrayItem[]): string {
+  return JSON.stringify([summary.icon, summary.tooltip, items]);
+}

@@ -1,6 +1,6 @@
 import { Menu, nativeImage, Tray } from 'electron';
 import type { Engine } from '../engine';
-import { trayMenu, traySummary, type TrayAction, type TrayIcon } from './tray-menu';
+import { trayKey, trayMenu, traySummary, type TrayAction, type TrayIcon } from './tray-menu';
 
 /**
  * The tray icon: draws what tray-menu.ts decides, from the engine's connection statuses, and
@@ -17,6 +17,7 @@ export function createTray(
   tray.on('click', () => act({ kind: 'open' }));
   let pending: Promise<void> | null = null;
   let again = false;
+  let shown = '';
   const draw = async () => {
     const [statuses, connections] = await Promise.all([
       engine.call('schedule.status', undefined),
@@ -24,11 +25,15 @@ export function createTray(
     ]);
     const names = Object.fromEntries(connections.map((c) => [c.id, c.name]));
     const summary = traySummary(statuses, names, state().paused);
+    const items = trayMenu(summary, state());
+    const key = trayKey(summary, items);
+    if (key === shown) return; // the same tray: an open menu stays open
+    shown = key;
     tray.setImage(icon(summary.icon));
     tray.setToolTip(summary.tooltip);
     tray.setContextMenu(
       Menu.buildFromTemplate(
-        trayMenu(summary, state()).map((item) => ({
+        items.map((item) => ({
           label: item.label,
           type: item.type ?? 'normal',
           checked: item.checked,

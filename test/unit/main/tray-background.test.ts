@@ -5,7 +5,7 @@ import {
   type AppPort,
   type EnginePort,
 } from '../../../electron/main/background';
-import { trayMenu, traySummary } from '../../../electron/main/tray-menu';
+import { trayKey, trayMenu, traySummary } from '../../../electron/main/tray-menu';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 
 const status = (
@@ -96,6 +96,18 @@ describe('the tray', () => {
     const s = traySummary([status('cn_a', 'failing', 'denied')], { cn_a: 'R&D events' }, false);
     const menu = trayMenu(s, { paused: false, openAtLogin: false, loginSupported: false });
     expect(menu[1]?.label).toBe('R&&D events: denied');
+  });
+
+  it('gives the same key for the same tray, so it is redrawn only when it changes', () => {
+    const state = { paused: false, openAtLogin: false, loginSupported: true };
+    const of = (statuses: Parameters<typeof traySummary>[0], paused = false) => {
+      const s = traySummary(statuses, names, paused);
+      return trayKey(s, trayMenu(s, { ...state, paused }));
+    };
+    const healthy = [status('cn_a', 'healthy')];
+    expect(of(healthy)).toBe(of([status('cn_a', 'healthy')]));
+    expect(of(healthy)).not.toBe(of([status('cn_a', 'failing', 'denied')]));
+    expect(of(healthy)).not.toBe(of(healthy, true));
   });
 
   it('lists at most five failing connections, then "… and N more"', () => {
