@@ -18,6 +18,7 @@ import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
+import { appPaths } from './app-paths';
 import { APP_ID } from './identity';
 import { desktopPath } from './login-path';
 import { retainUntilDone } from './notifications';
@@ -77,6 +78,12 @@ const background = new Background(
 // Started from Finder, the PATH lacks Homebrew: credential_process commands would not be found.
 process.env.PATH = desktopPath(process.env.PATH, process.platform, homedir());
 
+// Before anything reads them: the data folder is userData (the one-instance lock follows it),
+// Chromium's files go apart from Ferry's (app-paths.ts).
+const paths = appPaths(process.env, app.getPath('userData'));
+app.setPath('userData', paths.userData);
+app.setPath('sessionData', paths.sessionData);
+
 // Windows shows notifications only for the app id of the Start-menu shortcut the installer made.
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
@@ -107,7 +114,7 @@ async function start(): Promise<void> {
   );
   handleAppProtocol(rendererDir);
   engine = await createEngine({
-    dataDir: process.env.FERRY_DATA_DIR || app.getPath('userData'),
+    dataDir: paths.dataDir,
     transport: 'electron',
     role: 'the Ferry desktop app',
     electronVersion: process.versions.electron ?? null,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { unpackedPath } from '../../../electron/engine/pipeline/pool';
 import { allowPermission } from '../../../electron/main/permissions';
 import { retainUntilDone } from '../../../electron/main/notifications';
+import { appPaths } from '../../../electron/main/app-paths';
 import { APP_ID } from '../../../electron/main/identity';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopPath } from '../../../electron/main/login-path';
@@ -149,5 +150,19 @@ describe('the desktop shell, without Electron', () => {
       '/Users/ann/.local/bin',
     ]);
     expect(desktopPath('/usr/bin', 'linux', '/home/ann')).toBe('/usr/bin');
+  });
+
+  it('runs once per data folder, with Chromium’s files apart from Ferry’s', () => {
+    expect(appPaths({}, '/home/ann/.config/Ferry')).toEqual({
+      dataDir: '/home/ann/.config/Ferry',
+      userData: '/home/ann/.config/Ferry',
+      sessionData: '/home/ann/.config/Ferry/Chromium',
+    });
+    // Another data folder: its own one-instance lock (taken per userData), its own Chromium files.
+    expect(appPaths({ FERRY_DATA_DIR: '/srv/ferry-b' }, '/home/ann/.config/Ferry')).toEqual({
+      dataDir: '/srv/ferry-b',
+      userData: '/srv/ferry-b',
+      sessionData: '/srv/ferry-b/Chromium',
+    });
   });
 });
