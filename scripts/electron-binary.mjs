@@ -42,7 +42,9 @@ export function findPackagedApp() {
   const candidates =
     {
       linux: ['dist/linux-unpacked/ferry'],
+      // This machine's own build first: on Apple Silicon the arm64 one, not the Intel one.
       darwin: [
+        ...(process.arch === 'arm64' ? ['dist/mac-arm64/Ferry.app/Contents/MacOS/Ferry'] : []),
         'dist/mac/Ferry.app/Contents/MacOS/Ferry',
         'dist/mac-arm64/Ferry.app/Contents/MacOS/Ferry',
       ],
