@@ -12,6 +12,9 @@ import { createOrgProjectConnection, expectConnectionListed } from './steps';
 // for the packaged app, a test build in dist/) exists, and say why they are skipped where not.
 // The tray and quit decisions are unit-tested without Electron (test/unit/main/).
 
+/** Extra switches for the app (CI: `--use-mock-keychain` on macOS runners). */
+const EXTRA_ARGS = (process.env.FERRY_ELECTRON_ARGS ?? '').split(' ').filter(Boolean);
+
 /** window.ferry's groups, from the contract's method list (not a literal that can go stale). */
 const BRIDGE_GROUPS = [...new Set(API_METHODS.map((m) => m.split('.')[0]!)), 'onEvent'].sort();
 
@@ -32,7 +35,7 @@ test.describe('desktop app from the build output (Electron)', () => {
     withDataDir(async (dataDir) => {
       const launch = () =>
         electron.launch({
-          args: [resolve('out/main/index.js')],
+          args: [resolve('out/main/index.js'), ...EXTRA_ARGS],
           // No demo organisation: the first start shows "Welcome to Ferry".
           env: { ...process.env, FERRY_DATA_DIR: dataDir, FERRY_DEMO: '0' },
         });
@@ -81,6 +84,7 @@ test.describe('the packaged app (FERRY_TEST_BUILD=1 npm run dist)', () => {
       };
       const app: ElectronApplication = await electron.launch({
         executablePath: (found as { path: string }).path,
+        args: EXTRA_ARGS,
         env,
       });
       const page = await app.firstWindow();
@@ -100,13 +104,13 @@ test.describe('the packaged app (FERRY_TEST_BUILD=1 npm run dist)', () => {
       });
       await createOrgProjectConnection(page);
       // A connection that fails: its folder can not be made, so its first hour fails.
-      await page.evaluate(async (path) => {
+      const created = await page.evaluate(async (path) => {
         const ferry = (
           globalThis as unknown as {
-            ferry: { connections: { create(input: unknown): Promise<unknown> } };
+            ferry: { connections: { create(input: unknown): Promise<{ ok: boolean }> } };
           }
         ).ferry;
-        await ferry.connections.create({
+        return ferry.connections.create({
           name: 'blocked',
           projectId: 187520,
           destination: { type: 'folder', path: `${path}/exports` },
@@ -114,6 +118,8 @@ test.describe('the packaged app (FERRY_TEST_BUILD=1 npm run dist)', () => {
           schedule: { settleMinutes: 0 },
         });
       }, blocker);
+      // The bridge answers with an envelope: a refused create must fail here, not later.
+      expect(created).toMatchObject({ ok: true });
       // Close the window: the app keeps running (hidden window, tray) and says so once.
       await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.close());
       const visible = () =>
