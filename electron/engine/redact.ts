@@ -26,11 +26,28 @@ const NAMED_VALUE =
 /** A base64 (or base64url) run long enough to carry a credential. */
 const BASE64 = /[A-Za-z0-9+/_-]{8,}={0,2}/g;
 
+/**
+ * The most secrets held at once. AWS session credentials are renewed every hour, so a process
+ * that runs for weeks would otherwise hold hundreds of dead ones and check every answer against
+ * all of them; past this, the one held longest (an expired session token, in practice) goes.
+ */
+export const MAX_HELD = 64;
+
+/** Held secrets, oldest first (a secret held again moves to the end). */
 const held = new Set<string>();
+/** The forms of each held secret (formsOf), computed once. */
+const formCache = new Map<string, string[]>();
 
 /** A secret this process now holds: from here on, no exit lets it through. */
 export function holdSecret(secret: string | null | undefined): void {
-  if (secret && secret.length >= MIN_SECRET) held.add(secret);
+  if (!secret || secret.length < MIN_SECRET) return;
+  held.delete(secret);
+  held.add(secret);
+  while (held.size > MAX_HELD) {
+    const oldest = held.values().next().value!;
+    held.delete(oldest);
+    formCache.delete(oldest);
+  }
 }
 
 /** The secrets held so far (tests). */
@@ -41,6 +58,7 @@ export function heldSecrets(): readonly string[] {
 /** Forget every held secret (tests only: a process never un-learns a secret). */
 export function forgetHeldSecrets(): void {
   held.clear();
+  formCache.clear();
 }
 
 /**
@@ -117,8 +135,6 @@ function secretsFor(extra: readonly (string | null | undefined)[]): string[] {
   // Longest first, so a secret that contains another is taken out whole.
   return [...all].sort((a, b) => b.length - a.length);
 }
-
-const formCache = new Map<string, string[]>();
 
 /** The ways a secret appears in text an upstream echoes. */
 function formsOf(secret: string): string[] {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   forgetHeldSecrets,
+  heldSecrets,
   holdSecret,
+  MAX_HELD,
   redactDeep,
   redactSecrets,
   redactUpstream,
@@ -58,5 +60,18 @@ describe('the redaction gate', () => {
       'amplitude-secret-key:187520 is not stored',
     );
     expect(redactUpstream('password: 123456')).toBe('password: [redacted]');
+  });
+
+  it('holds a bounded number: the one held longest goes first, one held again stays', () => {
+    holdSecret('static-secret-key');
+    for (let hour = 0; hour < MAX_HELD * 3; hour++) {
+      holdSecret(`session-token-${hour}`);
+      holdSecret('static-secret-key'); // used again every hour: never the oldest
+    }
+    expect(heldSecrets()).toHaveLength(MAX_HELD);
+    expect(heldSecrets()).toContain('static-secret-key');
+    expect(heldSecrets()).toContain(`session-token-${MAX_HELD * 3 - 1}`);
+    expect(heldSecrets()).not.toContain('session-token-0');
+    expect(redactSecrets(`token session-token-${MAX_HELD * 3 - 1}`)).toBe('token [redacted]');
   });
 });
