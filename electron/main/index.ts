@@ -19,11 +19,12 @@ import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
 import { appPaths } from './app-paths';
+import { DESKTOP_SETTINGS_FILE, readDesktopSettings } from './desktop-settings';
 import { APP_ID } from './identity';
 import { desktopPath } from './login-path';
 import { retainUntilDone } from './notifications';
 import { allowPermission } from './permissions';
-import { desktopSecretCodec } from './secret-codec';
+import { desktopSecretCodec, keychainNotice } from './secret-codec';
 import { createTray } from './tray';
 import type { TrayAction } from './tray-menu';
 import { createMainWindow } from './window';
@@ -83,6 +84,10 @@ process.env.PATH = desktopPath(process.env.PATH, process.platform, homedir());
 const paths = appPaths(process.env, app.getPath('userData'));
 app.setPath('userData', paths.userData);
 app.setPath('sessionData', paths.sessionData);
+// Which keyring Electron uses on Linux, as the admin set it (desktop-settings.ts).
+const desktopSettings = readDesktopSettings(paths.dataDir);
+if (desktopSettings.settings.passwordStore)
+  app.commandLine.appendSwitch('password-store', desktopSettings.settings.passwordStore);
 
 // Windows shows notifications only for the app id of the Start-menu shortcut the installer made.
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
@@ -128,6 +133,16 @@ async function start(): Promise<void> {
         console.warn(`Building the job history index from its month files: ${done} of ${total}`);
     },
   });
+  // Said in the console at once, not at the first save: no keyring, and the fix for this desktop.
+  if (desktopSettings.problem)
+    engine.notices.push({ level: 'warning', message: desktopSettings.problem });
+  const keychain = keychainNotice(
+    safeStorage,
+    process.platform,
+    process.env,
+    join(paths.dataDir, DESKTOP_SETTINGS_FILE),
+  );
+  if (keychain) engine.notices.push(keychain);
   registerIpc(engine, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow] : []));
   openWindow();
   tray = createTray(

@@ -38,3 +38,35 @@ export function desktopSecretCodec(
   };
   return { name: 'os-keychain', seal: refuse, open: refuse };
 }
+
+/**
+ * Said at start, not at the first save: the secrets Ferry can not store here, and the exact fix
+ * for this desktop. Null where the keychain works (or the admin chose the file store).
+ */
+export function keychainNotice(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+  settingsPath: string,
+): { level: 'warning'; message: string } | null {
+  if (env.FERRY_SECRET_STORE === 'file') return null;
+  const backend =
+    platform === 'linux' ? (safeStorage.getSelectedStorageBackend?.() ?? 'unknown') : null;
+  if (safeStorage.isEncryptionAvailable() && backend !== 'basic_text') return null;
+  if (platform !== 'linux')
+    return {
+      level: 'warning',
+      message:
+        'The OS keychain is not available, so Ferry can not store Amplitude secret keys or the SMTP password: unlock the keychain and start Ferry again.',
+    };
+  const desktop = env.XDG_CURRENT_DESKTOP || 'this desktop';
+  const store = /kde/i.test(env.XDG_CURRENT_DESKTOP ?? '')
+    ? env.KDE_SESSION_VERSION === '5'
+      ? 'kwallet5'
+      : 'kwallet6'
+    : 'gnome-libsecret';
+  return {
+    level: 'warning',
+    message: `${desktop} gave Ferry no keyring (Electron chose ${backend === 'basic_text' ? 'basic_text, a fixed key' : 'none'}), so Ferry will not store Amplitude secret keys or the SMTP password. If a keyring runs (gnome-keyring, KWallet), tell Ferry to use it: put {"passwordStore": "${store}"} in ${settingsPath} and start Ferry again. Without one, install gnome-keyring — or start Ferry with FERRY_SECRET_STORE=file to keep secrets in a file only your user can read.`,
+  };
+}

@@ -11,7 +11,12 @@ import { appPaths } from '../../../electron/main/app-paths';
 import { APP_ID } from '../../../electron/main/identity';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopPath } from '../../../electron/main/login-path';
-import { desktopSecretCodec, type SafeStorageLike } from '../../../electron/main/secret-codec';
+import { readDesktopSettings } from '../../../electron/main/desktop-settings';
+import {
+  desktopSecretCodec,
+  keychainNotice,
+  type SafeStorageLike,
+} from '../../../electron/main/secret-codec';
 import { SecretStore } from '../../../electron/engine/store/secrets';
 
 const storage = (available: boolean, backend = 'gnome_libsecret'): SafeStorageLike => ({
@@ -164,5 +169,52 @@ describe('the desktop shell, without Electron', () => {
       userData: '/srv/ferry-b',
       sessionData: '/srv/ferry-b/Chromium',
     });
+  });
+
+  it('says at start that no keyring is there, with the fix for this desktop', () => {
+    const path = '/home/ann/.config/Ferry/desktop.json';
+    expect(keychainNotice(storage(true), 'linux', {}, path)).toBeNull();
+    expect(
+      keychainNotice(storage(true, 'basic_text'), 'linux', { FERRY_SECRET_STORE: 'file' }, path),
+    ).toBeNull();
+    const sway = keychainNotice(
+      storage(true, 'basic_text'),
+      'linux',
+      { XDG_CURRENT_DESKTOP: 'sway' },
+      path,
+    );
+    expect(sway?.message).toMatch(/^sway gave Ferry no keyring \(Electron chose basic_text/);
+    expect(sway?.message).toContain(`put {"passwordStore": "gnome-libsecret"} in ${path}`);
+    const kde = keychainNotice(
+      storage(true, 'basic_text'),
+      'linux',
+      { XDG_CURRENT_DESKTOP: 'KDE' },
+      path,
+    );
+    expect(kde?.message).toContain('{"passwordStore": "kwallet6"}');
+    expect(keychainNotice(storage(false), 'darwin', {}, path)?.message).toMatch(
+      /unlock the keychain/,
+    );
+  });
+
+  it('reads the keyring to use from desktop.json, and says when it is wrong', () => {
+    const files: Record<string, string> = {
+      '/a/desktop.json': '{"passwordStore": "gnome-libsecret"}',
+      '/b/desktop.json': '{"passwordStore": "plaintext"}',
+      '/c/desktop.json': '{nope',
+    };
+    const read = (path: string) => {
+      if (!(path in files)) throw new Error('ENOENT');
+      return files[path]!;
+    };
+    expect(readDesktopSettings('/a', read)).toEqual({
+      settings: { passwordStore: 'gnome-libsecret' },
+      problem: null,
+    });
+    expect(readDesktopSettings('/b', read).problem).toMatch(
+      /passwordStore must be one of gnome-libsecret/,
+    );
+    expect(readDesktopSettings('/c', read).problem).toMatch(/is not JSON/);
+    expect(readDesktopSettings('/none', read)).toEqual({ settings: {}, problem: null });
   });
 });
