@@ -66,7 +66,7 @@ const background = new Background(
     notifyStillRunning: () =>
       notify({
         title: 'Ferry keeps exporting',
-        body: 'The window is closed; hourly exports go on. Open Ferry or quit it from its tray icon.',
+        body: 'The window is closed; hourly exports go on. To see Ferry or quit it, use its tray icon — or start Ferry again where there is no tray.',
         connectionId: null,
       }),
     hideWindows: () => {
