@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { validateWorkflow } from '@action-validator/core';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The desktop CI and the release can not run here (no Electron runtime, no GitHub): each is
+ * checked against GitHub's published workflow schema (action-validator bundles SchemaStore's),
+ * and for the steps that make it what the issue asks.
+ */
+const read = (name: string) => readFileSync(`.github/workflows/${name}`, 'utf8');
+
+describe('GitHub workflows', () => {
+  it('validate against the workflow schema — and a broken one does not', () => {
+    for (const name of ['desktop.yml', 'release.yml'])
+      expect(validateWorkflow(read(name)).errors, name).toEqual([]);
+    const broken = read('desktop.yml').replace('runs-on: ${{ matrix.os }}', 'runs_on: linux');
+    expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
+  });
+
+  it('run the Playwright Electron suite on Linux, macOS and Windows, from the test build', () => {
+    const desktop = read('desktop.yml');
+    expect(desktop).toMatch(/os: \[ubuntu-latest, macos-latest, windows-latest\]/);
+    expect(desktop).toMatch(/node-version: 22/);
+    expect(desktop).toContain('npm run dist -- --dir');
+    expect(desktop).toMatch(/FERRY_TEST_BUILD: '1'/);
+    expect(desktop).toContain(
+      'dbus-run-session -- xvfb-run -a npx playwright test test/e2e/desktop.spec.ts',
+    );
+    expect(desktop).toContain('FERRY_ELECTRON_ARGS: --use-mock-keychain');
+    expect(desktop).toMatch(/if: failure\(\)\n\s+uses: actions\/upload-artifact@v4/);
+    // Electron is downloaded there: nothing skips it.
+    expect(desktop).not.toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
+  });
+
+  it('build the installers on a version tag, with their update metadata', () => {
+    const release = read('release.yml');
+    expect(release).toMatch(/tags: \['v\*'\]/);
+    expect(release).toContain('npm run dist -- --publish never');
+    expect(release).toContain('dist/latest*.yml');
+    expect(release).toMatch(/gh release create "\$GITHUB_REF_NAME" installers\/\* --draft/);
+  });
+});
