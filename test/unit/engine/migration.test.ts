@@ -37,6 +37,14 @@ function legacy(extra: Partial<Connection> = {}): Connection {
   });
 }
 
+/** A migration as the runbook reads it: rollback possible, no gap, no backups unless given. */
+function viewOf(
+  m: ReturnType<typeof newMigration>,
+  extra: Partial<MigrationView> & Pick<MigrationView, 'current'>,
+): MigrationView {
+  return { ...m, canRollback: true, rollbackRefused: null, gap: null, backups: [], ...extra };
+}
+
 /** History entries: hour → status, one dataset. */
 function records(hours: Record<string, 'succeeded' | 'failed'>) {
   const entries = Object.entries(hours)
@@ -131,11 +139,8 @@ describe('the migration checklist', () => {
       now: NOW,
     });
     markStep(m, 'prerequisites', 'done', 'all | good', NOW);
-    const view: MigrationView = {
-      ...m,
+    const view = viewOf(m, {
       current: 'key',
-      canRollback: true,
-      rollbackRefused: null,
       gap: { from: '2026-03-01T03', to: '2026-03-01T08', hours: 6 },
       backups: [
         {
@@ -159,7 +164,7 @@ describe('the migration checklist', () => {
           reason: 'before KMS migration mg_2',
         },
       ],
-    };
+    });
     const text = runbook(
       view,
       new Map([
@@ -189,15 +194,7 @@ describe('the migration checklist', () => {
       now: NOW,
     });
     markStep(m, 'prerequisites', 'failed', 'denied `x` <script>alert(1)</script>', NOW);
-    const view: MigrationView = {
-      ...m,
-      current: 'prerequisites',
-      canRollback: true,
-      rollbackRefused: null,
-      gap: null,
-      backups: [],
-    };
-    const text = runbook(view, new Map(), NOW);
+    const text = runbook(viewOf(m, { current: 'prerequisites' }), new Map(), NOW);
     // Every < [ ] ( of them escaped: Markdown shows them as text.
     expect(text).not.toMatch(/(^|[^\\])<(img|script)|[^\\]\]\(javascript:/m);
     expect(text).toContain('**\\<img src=x onerror=alert\\(1\\)\\>**');
