@@ -2,3 +2,12 @@
 export function findElectron(): { path: string } | { reason: string };
 /** The packaged app in dist/ (a test build), or why there is none. */
 export function findPackagedApp(): { path: string } | { reason: string };
+/** Why Electron's sandbox will abort at start on this Linux (AppArmor userns restriction), or null. */
+export function sandboxProblem(
+  electronPath: string,
+  io?: {
+    platform?: string;
+    read?: (path: string) => string | null;
+    stat?: (path: string) => { uid: number; mode: number } | null;
+  },
+): string | null;

@@ -1,6 +1,7 @@
 // Where the Electron runtime is, or why there is none. Shared by `npm start` and the e2e tests.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -58,4 +59,46 @@ export function findPackagedApp() {
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
     return { reason: 'there is no display (DISPLAY is not set); run under xvfb-run' };
   return { path: found };
+}
+
+/**
+ * Why Electron's sandbox will abort at start on this Linux, or null. Ubuntu 23.10 and later
+ * restrict unprivileged user namespaces with AppArmor
+ * (`kernel.apparmor_restrict_unprivileged_userns=1`): Chromium then needs its SUID helper
+ * (`chrome-sandbox`, owned by root, mode 4755) or an AppArmor profile — which the .deb installs,
+ * but `npm start` and an AppImage do not have.
+ * @param {string} electronPath
+ * @param {{ platform?: string, read?: (path: string) => string | null, stat?: (path: string) => { uid: number, mode: number } | null }} [io]
+ * @returns {string | null}
+ */
+export function sandboxProblem(electronPath, io = {}) {
+  const platform = io.platform ?? process.platform;
+  if (platform !== 'linux') return null;
+  const read =
+    io.read ??
+    ((path) => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return null;
+      }
+    });
+  const stat =
+    io.stat ??
+    ((path) => {
+      try {
+        return statSync(path);
+      } catch {
+        return null;
+      }
+    });
+  if (read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns')?.trim() !== '1') return null;
+  const helper = join(dirname(electronPath), 'chrome-sandbox');
+  const info = stat(helper);
+  if (info && info.uid === 0 && (info.mode & 0o4777) === 0o4755) return null;
+  return (
+    `this Linux restricts user namespaces (AppArmor, Ubuntu 23.10 and later), so Electron's sandbox can not start from ${helper}. ` +
+    `Let it, once: sudo chown root:root "${helper}" && sudo chmod 4755 "${helper}" — ` +
+    'or install the .deb, which brings an AppArmor profile for Ferry'
+  );
 }

@@ -1,9 +1,12 @@
 // `npm start`: open the desktop app where an Electron runtime is installed; otherwise run the
 // headless console and say why, so `npm start` always gives the admin a working console.
 import { spawn } from 'node:child_process';
-import { findElectron } from './electron-binary.mjs';
+import { findElectron, sandboxProblem } from './electron-binary.mjs';
 
-const electron = findElectron();
+const found = findElectron();
+// Where Electron would abort at start (Ubuntu's AppArmor), say why and how to fix it instead.
+const sandbox = 'path' in found ? sandboxProblem(found.path) : null;
+const electron = sandbox ? { reason: sandbox } : found;
 const [command, args] =
   'path' in electron
     ? [electron.path, ['.', ...process.argv.slice(2)]]
