@@ -1,7 +1,8 @@
 // Every icon Ferry ships, made from one source image: build/icon.svg.
 //   build/icon.png (1024 px), build/icons/<n>x<n>.png (Linux), build/icon.icns (macOS),
 //   build/icon.ico (Windows), renderer/public/favicon.svg, and the tray icons in
-//   renderer/public/tray/ (healthy, failing: a red dot, paused: a grey dot; 1x and 2x).
+//   renderer/public/tray/ (healthy, failing: a red dot, paused: a grey dot; 1x and 2x PNG, and
+//   an .ico with every size Windows draws a tray icon at).
 // Run after changing the source: node scripts/icons.mjs (the results are committed).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Resvg } from '@resvg/resvg-js';
@@ -34,6 +35,11 @@ await mkdir('renderer/public/tray', { recursive: true });
 for (const [name, svg] of Object.entries(tray)) {
   await writeFile(`renderer/public/tray/${name}.png`, png(svg, 16));
   await writeFile(`renderer/public/tray/${name}@2x.png`, png(svg, 32));
+  // Windows picks the size for the display's scale from the .ico (16, 20, 24, 32 … px).
+  await writeFile(
+    `renderer/public/tray/${name}.ico`,
+    png2icons.createICO(png(svg, 256), png2icons.BICUBIC, 0, false, true),
+  );
 }
 console.log(
   'icons: build/icon.{png,icns,ico}, build/icons/, renderer/public/favicon.svg, renderer/public/tray/',

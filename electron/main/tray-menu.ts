@@ -103,3 +103,14 @@ export function trayMenu(
 export function trayKey(summary: TraySummary, items: readonly TrayItem[]): string {
   return JSON.stringify([summary.icon, summary.tooltip, items]);
 }
+
+/**
+ * The tray image for this OS: Windows draws from an .ico (every size it may need, so it is
+ * sharp at any scale); Linux trays are 22–24 px and use the image as it is, so the 32 px one;
+ * macOS takes the 16 px one and its @2x beside it by itself.
+ */
+export function trayIconFile(icon: TrayIcon, platform: NodeJS.Platform): string {
+  if (platform === 'win32') return `${icon}.ico`;
+  if (platform === 'linux') return `${icon}@2x.png`;
+  return `${icon}.png`;
+}

@@ -1,6 +1,13 @@
 import { Menu, nativeImage, Tray } from 'electron';
 import type { Engine } from '../engine';
-import { trayKey, trayMenu, traySummary, type TrayAction, type TrayIcon } from './tray-menu';
+import {
+  trayIconFile,
+  trayKey,
+  trayMenu,
+  traySummary,
+  type TrayAction,
+  type TrayIcon,
+} from './tray-menu';
 
 /**
  * The tray icon: draws what tray-menu.ts decides, from the engine's connection statuses, and
@@ -12,7 +19,8 @@ export function createTray(
   state: () => { paused: boolean; openAtLogin: boolean; loginSupported: boolean },
   act: (action: TrayAction) => void,
 ): { refresh(): Promise<void>; destroy(): void } {
-  const icon = (name: TrayIcon) => nativeImage.createFromPath(`${iconDir}/${name}.png`);
+  const icon = (name: TrayIcon) =>
+    nativeImage.createFromPath(`${iconDir}/${trayIconFile(name, process.platform)}`);
   const tray = new Tray(icon('ok'));
   tray.on('click', () => act({ kind: 'open' }));
   let pending: Promise<void> | null = null;

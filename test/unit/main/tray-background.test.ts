@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import {
   Background,
@@ -5,7 +6,7 @@ import {
   type AppPort,
   type EnginePort,
 } from '../../../electron/main/background';
-import { trayKey, trayMenu, traySummary } from '../../../electron/main/tray-menu';
+import { trayIconFile, trayKey, trayMenu, traySummary } from '../../../electron/main/tray-menu';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 
 const status = (
@@ -108,6 +109,17 @@ describe('the tray', () => {
     expect(of(healthy)).toBe(of([status('cn_a', 'healthy')]));
     expect(of(healthy)).not.toBe(of([status('cn_a', 'failing', 'denied')]));
     expect(of(healthy)).not.toBe(of(healthy, true));
+  });
+
+  it('draws the tray from an .ico on Windows and a 32 px image on Linux, each shipped', () => {
+    for (const icon of ['ok', 'failing', 'paused'] as const)
+      for (const platform of ['win32', 'linux', 'darwin'] as const) {
+        const file = trayIconFile(icon, platform);
+        expect(existsSync(`renderer/public/tray/${file}`), file).toBe(true);
+      }
+    expect(trayIconFile('failing', 'win32')).toBe('failing.ico');
+    expect(trayIconFile('failing', 'linux')).toBe('failing@2x.png');
+    expect(trayIconFile('failing', 'darwin')).toBe('failing.png');
   });
 
   it('lists at most five failing connections, then "… and N more"', () => {
