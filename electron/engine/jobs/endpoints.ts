@@ -26,13 +26,20 @@ export class Endpoints {
       cacheDir: string;
       /** Told the time every S3 and Amplitude answer carries (see ClockWitness). */
       serverTime?: (who: string, epochMs: number) => void;
+      /** The data folder's identity: whose temp files a folder destination holds. */
+      instance?: () => Promise<{ id: string }>;
     },
   ) {}
 
   /** The sink a connection writes to (also used by reconcile). */
   async sinkFor(connection: Connection): Promise<Sink> {
     const dest = connection.destination;
-    if (dest.type === 'folder') return new FolderSink(dest.path, FILE_MODES[dest.permissions]);
+    if (dest.type === 'folder')
+      return new FolderSink(
+        dest.path,
+        FILE_MODES[dest.permissions],
+        (await this.deps.instance?.())?.id,
+      );
     const who = dest.endpoint ? new URL(dest.endpoint).host : 'Amazon S3';
     const serverTime = this.deps.serverTime;
     return new S3Sink(await this.deps.aws.s3(dest), {

@@ -19,6 +19,15 @@ const OLD_TEMP_MARK = '.ferry-partial-';
 const liveTemps = new Set<string>();
 
 /**
+ * Another Ferry's temp file is left to it, unless it has not changed for this long: a writer
+ * that stopped for a day is gone, not slow.
+ */
+export const FOREIGN_TEMP_MAX_AGE_MS = 24 * 3_600_000;
+
+/** `<owner 16 hex>-<8 hex>-<name>`, or (older versions) `<8 hex>-<name>`. */
+const TEMP_NAME = /^(?:([0-9a-f]{16})-)?[0-9a-f]{8}-(.*)$/;
+
+/**
  * The same layout as the bucket, on disk. Each file is written under a temp name in the
  * `.ferry-partial/` sub-folder of its folder, flushed to disk when sealed, and renamed into place
  * (then the folder entry flushed) when its hour commits, so a reader never sees half a file or
@@ -33,6 +42,11 @@ export class FolderSink implements Sink {
   constructor(
     private readonly root: string,
     private readonly mode = 0o600,
+    /**
+     * Whose temp files this sink writes and cleans up: the data folder's instance id, so a
+     * restart removes its own leftovers at once and never another Ferry's live temp files.
+     */
+    private readonly owner = randomBytes(8).toString('hex'),
   ) {}
 
   describe(key: string): string {
@@ -49,7 +63,10 @@ export class FolderSink implements Sink {
     await this.refuseLinks(dirname(target));
     const temps = join(dirname(target), TEMP_DIR);
     await mkdir(temps, { recursive: true, mode: 0o700 });
-    const temp = join(temps, `${randomBytes(4).toString('hex')}-${basenameOf(target)}`);
+    const temp = join(
+      temps,
+      `${this.owner}-${randomBytes(4).toString('hex')}-${basenameOf(target)}`,
+    );
     const file = await open(temp, 'wx', this.mode);
     liveTemps.add(temp);
     await file.chmod(this.mode); // exactly this mode, whatever the umask
@@ -161,10 +178,20 @@ export class FolderSink implements Sink {
     const temps = join(dirname(target), TEMP_DIR);
     const head = basenameOf(target).slice(0, -1);
     const names = await readdir(temps).catch(() => [] as string[]);
-    const stale = names
-      .filter((n) => n.slice(9).startsWith(head)) // `<8 hex>-<name>`
-      .map((n) => join(temps, n))
-      .filter((path) => !liveTemps.has(path) && !keep.has(path));
+    const stale: string[] = [];
+    for (const name of names) {
+      const [, owner, rest] = TEMP_NAME.exec(name) ?? [];
+      if (rest === undefined || !rest.startsWith(head)) continue;
+      const path = join(temps, name);
+      if (liveTemps.has(path) || keep.has(path)) continue;
+      // Ours (or an older version's, which named no owner): a leftover. Another Ferry's (two
+      // processes may write one folder before a claim settles it): only when long abandoned.
+      if (owner && owner !== this.owner) {
+        const info = await stat(path).catch(() => null);
+        if (!info || Date.now() - info.mtimeMs < FOREIGN_TEMP_MAX_AGE_MS) continue;
+      }
+      stale.push(path);
+    }
     await Promise.all(stale.map((path) => rm(path, { force: true })));
     return stale.length;
   }

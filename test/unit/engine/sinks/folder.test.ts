@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { FolderSink } from '../../../../electron/engine/sinks/folder';
+import { FOREIGN_TEMP_MAX_AGE_MS, FolderSink } from '../../../../electron/engine/sinks/folder';
 import { eventObjectKey, eventObjectPrefix } from '../../../../shared/model/export-format';
 import { useTempDirs } from '../../../support/temp';
 
@@ -20,6 +20,8 @@ vi.mock('node:fs/promises', async (original) => {
 
 const newDir = useTempDirs();
 const HOUR = '2026-02-02T03';
+/** The data folder's instance id a sink writes its temp files under. */
+const OWNER = 'a1b2c3d4e5f60718';
 const key = (n: number, hour = HOUR) => eventObjectKey('', 187520, hour, n);
 
 async function write(sink: FolderSink, name: string) {
@@ -58,11 +60,11 @@ describe('a folder export', () => {
 
   it('keeps temp files in .ferry-partial/; a cleanup removes the hour’s leftovers only', async () => {
     const out = await newDir();
-    const sink = new FolderSink(out);
+    const sink = new FolderSink(out, 0o600, OWNER);
     const staged = await sink.stage(key(1));
     await staged.write(Buffer.from('half'));
     expect(await fs.readdir(join(out, '.ferry-partial'))).toEqual([
-      expect.stringMatching(/^[a-f0-9]{8}-187520_2026-02-02_3#1\.json\.gz$/),
+      expect.stringMatching(/^a1b2c3d4e5f60718-[a-f0-9]{8}-187520_2026-02-02_3#1\.json\.gz$/),
     ]);
     expect(await sink.list('')).toEqual([]); // nothing visible
     expect(await sink.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(0); // a live run's
@@ -74,6 +76,31 @@ describe('a folder export', () => {
     await fs.writeFile(join(temps, `0badc0de-${key(1, '2026-02-02T04')}`), 'x');
     expect(await sink.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(1);
     expect(await fs.readdir(temps)).toEqual([`0badc0de-${key(1, '2026-02-02T04')}`]);
+  });
+
+  it("never removes another Ferry's live temp file; its own leftovers at once", async () => {
+    const out = await newDir();
+    const temps = join(out, '.ferry-partial');
+    // Two Ferrys (two data folders, two processes) write the same folder before a claim settles
+    // it: the first one's temp file, being written in its own process, is fresh and not ours.
+    const second = new FolderSink(out, 0o600, 'ffffeeeeddddcccc');
+    await fs.mkdir(temps);
+    const theirs = `${OWNER}-0badc0de-${key(1)}`;
+    await fs.writeFile(join(temps, theirs), 'the first one writes');
+    expect(await second.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(0);
+    expect(await fs.readdir(temps)).toEqual([theirs]);
+    await fs.rm(join(temps, theirs));
+
+    // Left by a killed run of the second (its instance id, not live here): removed by it.
+    await fs.writeFile(join(temps, `ffffeeeeddddcccc-0badc0de-${key(2)}`), 'x');
+    // The first's, abandoned for over a day: removed by anyone; a fresh one stays.
+    const old = join(temps, `${OWNER}-0badc0de-${key(3)}`);
+    await fs.writeFile(old, 'x');
+    const aDayAgo = new Date(Date.now() - FOREIGN_TEMP_MAX_AGE_MS - 60_000);
+    await fs.utimes(old, aDayAgo, aDayAgo);
+    await fs.writeFile(join(temps, `${OWNER}-0badc0de-${key(4)}`), 'x');
+    expect(await second.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(2);
+    expect(await fs.readdir(temps)).toEqual([`${OWNER}-0badc0de-${key(4)}`]);
   });
 });
 
