@@ -14,7 +14,11 @@ export interface SocketLimits {
   maxSockets: number;
 }
 
-export const DEFAULT_SOCKET_LIMITS: SocketLimits = { headersTimeoutMs: 5_000, maxSockets: 256 };
+/**
+ * 512 connections: far above what a console (a browser keeps six) or the CLI opens, and above
+ * the bench's 200 calls in flight with a burst beside them; far below a 1,024-descriptor limit.
+ */
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = { headersTimeoutMs: 5_000, maxSockets: 512 };
 
 /** How often Node checks connections against the header and request time limits. */
 export const CONNECTIONS_CHECK_MS = 1_000;
