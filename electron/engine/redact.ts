@@ -38,6 +38,32 @@ const held = new Set<string>();
 /** The forms of each held secret (formsOf), computed once. */
 const formCache = new Map<string, string[]>();
 
+/**
+ * What checking text against a set of secrets needs, worked out once per set (every API answer
+ * and event passes the gate, so this is on a hot path): the secrets longest first, every form
+ * of each, and the shortest base64 run that could decode to one of them — shorter runs (ids,
+ * hours, hashes) are never decoded.
+ */
+interface SecretsView {
+  secrets: string[];
+  forms: string[];
+  base64Run: RegExp;
+}
+let heldView: SecretsView | null = null;
+
+function viewOf(secrets: Iterable<string>): SecretsView {
+  // Longest first, so a secret that contains another is taken out whole.
+  const sorted = [...secrets].sort((a, b) => b.length - a.length);
+  const shortest = Math.min(...sorted.map((secret) => Buffer.byteLength(secret)));
+  // n bytes anywhere in a base64 run need at least floor(4n/3) characters of it.
+  const minRun = Math.max(8, Math.floor((4 * shortest) / 3));
+  return {
+    secrets: sorted,
+    forms: sorted.flatMap(formsOf),
+    base64Run: new RegExp(`[A-Za-z0-9+/_-]{${minRun},}={0,2}`, 'g'),
+  };
+}
+
 /** A secret this process now holds: from here on, no exit lets it through. */
 export function holdSecret(secret: string | null | undefined): void {
   if (!secret || secret.length < MIN_SECRET) return;
@@ -48,6 +74,7 @@ export function holdSecret(secret: string | null | undefined): void {
     held.delete(oldest);
     formCache.delete(oldest);
   }
+  heldView = null;
 }
 
 /** The secrets held so far (tests). */
@@ -59,6 +86,7 @@ export function heldSecrets(): readonly string[] {
 export function forgetHeldSecrets(): void {
   held.clear();
   formCache.clear();
+  heldView = null;
 }
 
 /**
@@ -69,41 +97,60 @@ export function redactSecrets(
   text: string,
   extra: readonly (string | null | undefined)[] = [],
 ): string {
-  const secrets = secretsFor(extra);
-  if (secrets.length === 0) return text;
-  let out = text;
-  for (const secret of secrets)
-    for (const form of formsOf(secret))
-      if (out.includes(form)) out = out.split(form).join(REDACTED);
-  return out.replace(BASE64, (run) => (decodesToSecret(run, secrets) ? REDACTED : run));
+  const view = viewFor(extra);
+  return view ? redactWith(text, view) : text;
 }
+
+function redactWith(text: string, view: SecretsView): string {
+  let out = text;
+  for (const form of view.forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+  return out.replace(view.base64Run, (run) =>
+    decodesToSecret(run, view.secrets) ? REDACTED : run,
+  );
+}
+
+/** Frozen values (answers shared by many calls) redacted once per set of held secrets. */
+const deepCache = new WeakMap<object, { view: SecretsView; out: unknown }>();
 
 /** A JSON value (an API answer, a pushed event) with every string passed through redactSecrets. */
 export function redactDeep<T>(value: T): T {
-  if (held.size === 0) return value;
-  return walk(value) as T;
+  const view = viewFor([]);
+  return view ? (walk(value, view) as T) : value;
 }
 
-function walk(value: unknown): unknown {
-  if (typeof value === 'string') return redactSecrets(value);
+function walk(value: unknown, view: SecretsView): unknown {
+  if (typeof value === 'string') return redactWith(value, view);
+  if (typeof value !== 'object' || value === null) return value;
+  const frozen = Object.isFrozen(value);
+  if (frozen) {
+    const hit = deepCache.get(value);
+    if (hit?.view === view) return hit.out;
+  }
+  const out = walkObject(value, view);
+  if (!frozen) return out;
+  // A redacted copy of a shared answer is frozen too: shared (and its bytes cached) the same way.
+  const shared = out === value ? value : Object.freeze(out);
+  deepCache.set(value, { view, out: shared });
+  return shared;
+}
+
+function walkObject(value: object, view: SecretsView): unknown {
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((item) => {
-      const next = walk(item);
+      const next = walk(item, view);
       if (next !== item) changed = true;
       return next;
     });
     return changed ? out : value;
   }
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    let out: Record<string, unknown> | null = null;
-    for (const [key, item] of Object.entries(value)) {
-      const next = walk(item);
-      if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
-    }
-    return out ?? value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let out: Record<string, unknown> | null = null;
+  for (const [key, item] of Object.entries(value)) {
+    const next = walk(item, view);
+    if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
   }
-  return value;
+  return out ?? value;
 }
 
 /**
@@ -129,11 +176,14 @@ export function redactUpstream(
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
 
-function secretsFor(extra: readonly (string | null | undefined)[]): string[] {
-  const all = new Set(held);
-  for (const secret of extra) if (secret && secret.length >= MIN_SECRET) all.add(secret);
-  // Longest first, so a secret that contains another is taken out whole.
-  return [...all].sort((a, b) => b.length - a.length);
+/** The view of the held secrets (cached) plus `extra` (worked out for this call). */
+function viewFor(extra: readonly (string | null | undefined)[]): SecretsView | null {
+  const more = extra.filter(
+    (secret): secret is string => !!secret && secret.length >= MIN_SECRET && !held.has(secret),
+  );
+  if (more.length > 0) return viewOf([...held, ...more]);
+  if (held.size === 0) return null;
+  return (heldView ??= viewOf(held));
 }
 
 /** The ways a secret appears in text an upstream echoes. */

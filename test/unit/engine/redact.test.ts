@@ -74,4 +74,18 @@ describe('the redaction gate', () => {
     expect(heldSecrets()).not.toContain('session-token-0');
     expect(redactSecrets(`token session-token-${MAX_HELD * 3 - 1}`)).toBe('token [redacted]');
   });
+
+  it('redacts a shared (frozen) answer once, and gives every caller the same copy', () => {
+    holdSecret(SECRET);
+    const clean = Object.freeze({ items: Object.freeze([Object.freeze({ id: 'j1' })]) });
+    expect(redactDeep(clean)).toBe(clean); // nothing to take out: the very object
+    const leaky = Object.freeze({ message: `echo ${SECRET}` });
+    const first = redactDeep(leaky);
+    expect(first).toEqual({ message: 'echo [redacted]' });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(redactDeep(leaky)).toBe(first); // the same copy, not walked again
+    holdSecret('another-secret'); // a new secret: walked again against it
+    expect(redactDeep(leaky)).not.toBe(first);
+    expect(redactDeep(leaky)).toEqual({ message: 'echo [redacted]' });
+  });
 });
