@@ -35,8 +35,6 @@ export const MAX_HELD = 64;
 
 /** Held secrets, oldest first (a secret held again moves to the end). */
 const held = new Set<string>();
-/** The forms of each held secret (formsOf), computed once. */
-const formCache = new Map<string, string[]>();
 
 /**
  * What checking text against a set of secrets needs, worked out once per set (every API answer
@@ -72,7 +70,6 @@ export function holdSecret(secret: string | null | undefined): void {
   while (held.size > MAX_HELD) {
     const oldest = held.values().next().value!;
     held.delete(oldest);
-    formCache.delete(oldest);
   }
   heldView = null;
 }
@@ -85,7 +82,6 @@ export function heldSecrets(): readonly string[] {
 /** Forget every held secret (tests only: a process never un-learns a secret). */
 export function forgetHeldSecrets(): void {
   held.clear();
-  formCache.clear();
   heldView = null;
 }
 
@@ -186,34 +182,30 @@ function viewFor(extra: readonly (string | null | undefined)[]): SecretsView | n
   return (heldView ??= viewOf(held));
 }
 
-/** The ways a secret appears in text an upstream echoes. */
+/** The ways a secret appears in text an upstream echoes (worked out once per view). */
 function formsOf(secret: string): string[] {
-  let forms = formCache.get(secret);
-  if (!forms) {
-    const b64 = Buffer.from(secret).toString('base64').replace(/=+$/, '');
-    forms = [
-      ...new Set([
-        secret,
-        JSON.stringify(secret).slice(1, -1),
-        encodeURIComponent(secret),
-        encodeURIComponent(secret).replace(/%20/g, '+'),
-        b64,
-        b64.replace(/\+/g, '-').replace(/\//g, '_'),
-      ]),
-    ].filter((form) => form.length >= MIN_SECRET);
-    formCache.set(secret, forms);
-  }
-  return forms;
+  const b64 = Buffer.from(secret).toString('base64').replace(/=+$/, '');
+  return [
+    ...new Set([
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%20/g, '+'),
+      b64,
+      b64.replace(/\+/g, '-').replace(/\//g, '_'),
+    ]),
+  ].filter((form) => form.length >= MIN_SECRET);
 }
 
 function decodesToSecret(run: string, secrets: readonly string[]): boolean {
-  const decoded = Buffer.from(run, 'base64').toString('latin1');
-  const utf8 = Buffer.from(run, 'base64').toString('utf8');
+  const bytes = Buffer.from(run, 'base64');
+  const latin1 = bytes.toString('latin1');
+  const utf8 = bytes.toString('utf8');
   return secrets.some(
     (secret) =>
-      decoded.includes(secret) ||
+      latin1.includes(secret) ||
       utf8.includes(secret) ||
-      decoded.includes(Buffer.from(secret).toString('latin1')),
+      latin1.includes(Buffer.from(secret).toString('latin1')),
   );
 }
 
