@@ -23,7 +23,9 @@ const rawIpc = {
 };
 const shellPatterns = [
   pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
-  pattern(['**/cli/**', '../cli'], 'Entries do not import each other.'),
+  // The desktop app's binary is also the `ferry` command (electron/main/cli-mode.ts): it may
+  // run the command line through its front door (cli/process.ts), nothing else of the CLI.
+  pattern('^(\\.\\./)+cli(?!/process$)(/.*)?$', 'Entries do not import each other.'),
   // The desktop app answers the command line as `ferry serve` and `ferry run` do: it may start
   // the local API (server/local-api.ts), nothing else of the headless server.
   pattern('^(\\.\\./)+server(?!/local-api$)(/.*)?$', 'Entries do not import each other.'),

@@ -15,6 +15,7 @@ import { registerProjectCommands } from './project-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerServeCommand } from './serve';
 import { timersFromEnv } from '../engine/schedule/timers';
+import type { SecretCodec } from '../engine/store/secrets';
 import { findLocalApi, type LocalApiRecord } from '../server/local-api';
 import { describeRunning, localClient, remoteClient, type EngineClient } from './engine-client';
 
@@ -59,7 +60,19 @@ export interface CliContext {
   ): Promise<void>;
 }
 
-function buildProgram(out: Output): { program: Command; ctx: CliContext } {
+/** What the process running the command line adds to every engine it opens. */
+export interface CliEngineOptions {
+  /**
+   * How secrets are sealed: the desktop app's binary running as `ferry` passes the OS keychain,
+   * so the command reads the secrets the app saved; under Node, the 0600 file.
+   */
+  secretCodec?: SecretCodec;
+}
+
+function buildProgram(
+  out: Output,
+  engineOptions: CliEngineOptions = {},
+): { program: Command; ctx: CliContext } {
   const program = new Command('ferry')
     .description(
       'Ferry exports product-analytics events to your own S3 bucket, hourly, in the Amplitude export format.\n' +
@@ -144,6 +157,7 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
     {
       const engine = await createEngine({
         dataDir: ctx.globals().dataDir,
+        secretCodec: engineOptions.secretCodec,
         transport: as.transport,
         role: as.role,
         readOnly: mode === 'read',
@@ -200,8 +214,12 @@ function buildProgram(out: Output): { program: Command; ctx: CliContext } {
  * Errors end as one line on stderr (`ferry: --bucket: …`); a stack trace is printed only with
  * FERRY_DEBUG=1.
  */
-export async function runCli(argv: string[], out: Output): Promise<number> {
-  const { program, ctx } = buildProgram(out);
+export async function runCli(
+  argv: string[],
+  out: Output,
+  engineOptions: CliEngineOptions = {},
+): Promise<number> {
+  const { program, ctx } = buildProgram(out, engineOptions);
   applyToTree(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -246,4 +264,16 @@ export async function runCli(argv: string[], out: Output): Promise<number> {
     });
     for (const sub of command.commands) applyToTree(sub);
   }
+}
+
+/** The command line's top-level command names (`export`, `serve`, …) and `help`. */
+export function cliCommandNames(): string[] {
+  const silent: Output = {
+    stdout: () => {},
+    reveal: () => {},
+    stderr: () => {},
+    warn: () => {},
+    debug: () => {},
+  };
+  return [...buildProgram(silent).program.commands.map((c) => c.name()), 'help'];
 }

@@ -1,6 +1,7 @@
 import {
   app,
   BrowserWindow,
+  clipboard,
   dialog,
   Notification,
   powerMonitor,
@@ -19,6 +20,9 @@ import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
 import { appPaths } from './app-paths';
+import { cliCommandNames, runProcessCli } from '../cli/process';
+import { cliInstalled, cliInstallPlan, installCli } from './cli-install';
+import { cliArguments } from './cli-mode';
 import { DESKTOP_SETTINGS_FILE, readDesktopSettings } from './desktop-settings';
 import { APP_ID } from './identity';
 import { desktopPath } from './login-path';
@@ -47,6 +51,16 @@ let mainWindow: BrowserWindow | null = null;
 /** Notifications on screen, held until clicked or closed (notifications.ts). */
 const notifications = new Set<Notification>();
 let tray: ReturnType<typeof createTray> | null = null;
+/** Where the `ferry` command goes on this system (cli-install.ts), and whether it is there. */
+const cliPlan = cliInstallPlan({
+  platform: process.platform,
+  isPackaged: app.isPackaged,
+  resourcesPath: process.resourcesPath ?? '',
+  execPath: process.execPath,
+  home: homedir(),
+  env: process.env,
+});
+let cliReady = true;
 const background = new Background(
   {
     exit: (code) => app.exit(code),
@@ -89,10 +103,29 @@ const desktopSettings = readDesktopSettings(paths.dataDir);
 if (desktopSettings.settings.passwordStore)
   app.commandLine.appendSwitch('password-store', desktopSettings.settings.passwordStore);
 
-// Windows shows notifications only for the app id of the Start-menu shortcut the installer made.
-if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+// Started as `ferry <command>` (cli-mode.ts): the command line, no window, no one-instance lock
+// (a command meant for a running app reaches it through the local API, as from Node).
+const cliArgs = cliArguments(process.argv, process.defaultApp === true, new Set(cliCommandNames()));
 
-if (!app.requestSingleInstanceLock()) {
+// Windows shows notifications only for the app id of the Start-menu shortcut the installer made.
+if (process.platform === 'win32' && !cliArgs) app.setAppUserModelId(APP_ID);
+
+if (cliArgs) {
+  app.dock?.hide();
+  // After ready: the OS keychain (safeStorage) answers only then, and the command reads the
+  // secrets the app saved in it.
+  app
+    .whenReady()
+    .then(() =>
+      runProcessCli(cliArgs, (code) => app.exit(code), {
+        secretCodec: desktopSecretCodec(safeStorage, process.platform, process.env),
+      }),
+    )
+    .catch((error: unknown) => {
+      logError(error);
+      app.exit(1);
+    });
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();
@@ -152,9 +185,12 @@ async function start(): Promise<void> {
       paused: engine?.scheduler.paused ?? false,
       openAtLogin: background.openAtLogin,
       loginSupported: process.platform !== 'linux',
+      offerCli: !cliReady,
     }),
     (action) => void trayAction(action),
   );
+  cliReady = await cliInstalled(cliPlan, process.env);
+  await tray.refresh();
   app.on('activate', focusWindow);
   // The laptop slept: catch up the hours it missed at once instead of at the next timer.
   powerMonitor.on('resume', () => void engine?.scheduler.wake());
@@ -188,8 +224,23 @@ async function trayAction(action: TrayAction): Promise<void> {
   else if (action.kind === 'pause' || action.kind === 'resume')
     await engine?.scheduler.setPaused(action.kind === 'pause');
   else if (action.kind === 'open-at-login') background.setOpenAtLogin(action.on);
+  else if (action.kind === 'install-cli') await offerCli();
   else if (action.kind === 'quit') app.quit();
   await tray?.refresh();
+}
+
+/** "Install the ferry command": do it, and say how it went (with the command to run by hand). */
+async function offerCli(): Promise<void> {
+  const result = await installCli(cliPlan);
+  if (result.ok) cliReady = true;
+  const { response } = await dialog.showMessageBox({
+    type: result.ok ? 'info' : 'warning',
+    title: 'The ferry command',
+    message: result.message,
+    detail: result.ok ? undefined : result.command,
+    buttons: result.ok || !result.command ? ['OK'] : ['Copy the command', 'Close'],
+  });
+  if (!result.ok && result.command && response === 0) clipboard.writeText(result.command);
 }
 
 function openWindow(): BrowserWindow {

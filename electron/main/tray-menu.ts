@@ -23,6 +23,7 @@ export type TrayAction =
   | { kind: 'pause' }
   | { kind: 'resume' }
   | { kind: 'open-at-login'; on: boolean }
+  | { kind: 'install-cli' }
   | { kind: 'quit' };
 
 export interface TrayItem {
@@ -64,11 +65,19 @@ export function traySummary(
   };
 }
 
-/** The tray menu: status, each failing connection (opens it), open, pause, start at login, quit. */
-export function trayMenu(
-  summary: TraySummary,
-  state: { paused: boolean; openAtLogin: boolean; loginSupported: boolean },
-): TrayItem[] {
+export interface TrayState {
+  paused: boolean;
+  openAtLogin: boolean;
+  loginSupported: boolean;
+  /** The `ferry` command is not on the PATH yet and Ferry can put it there (cli-install.ts). */
+  offerCli: boolean;
+}
+
+/**
+ * The tray menu: status, each failing connection (opens it), open, pause, start at login,
+ * install the command, quit.
+ */
+export function trayMenu(summary: TraySummary, state: TrayState): TrayItem[] {
   const items: TrayItem[] = [{ label: summary.headline, enabled: false }];
   for (const f of summary.failing.slice(0, 5))
     items.push({
@@ -92,6 +101,8 @@ export function trayMenu(
       checked: state.openAtLogin,
       action: { kind: 'open-at-login', on: !state.openAtLogin },
     });
+  if (state.offerCli)
+    items.push({ label: 'Install the ferry command…', action: { kind: 'install-cli' } });
   items.push({ label: '', type: 'separator' }, { label: 'Quit Ferry', action: { kind: 'quit' } });
   return items;
 }

@@ -7,6 +7,7 @@ import {
   traySummary,
   type TrayAction,
   type TrayIcon,
+  type TrayState,
 } from './tray-menu';
 
 /**
@@ -16,7 +17,7 @@ import {
 export function createTray(
   engine: Engine,
   iconDir: string,
-  state: () => { paused: boolean; openAtLogin: boolean; loginSupported: boolean },
+  state: () => TrayState,
   act: (action: TrayAction) => void,
 ): { refresh(): Promise<void>; destroy(): void } {
   const icon = (name: TrayIcon) =>

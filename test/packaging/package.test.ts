@@ -57,7 +57,7 @@ beforeAll(async () => {
 }, 240_000);
 
 describe('the packaged desktop app (electron-builder --dir, placeholder runtime)', () => {
-  it('holds the main, preload, worker and console bundles and the CLI launcher', () => {
+  it('holds the main, preload, worker, CLI and console bundles', () => {
     for (const file of [
       '/package.json',
       '/out/main/index.js',
@@ -66,10 +66,17 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
       '/out/cli/main.js',
       '/out/renderer/index.html',
       '/out/renderer/tray/ok.png',
-      '/bin/ferry.js',
     ])
       expect(files, file).toContain(file);
+    // No Node runs bin/ferry.js in the package: the app's binary is the command (next test).
+    expect(files).not.toContain('/bin/ferry.js');
     expect(files.some((f) => /^\/out\/renderer\/assets\/.*\.js$/.test(f))).toBe(true);
+  });
+
+  it('is the ferry command: the Linux binary is named ferry, so the .deb links /usr/bin/ferry to it', () => {
+    // electron-builder's deb post-install links /usr/bin/<executable> to /opt/Ferry/<executable>;
+    // started with a Ferry command first, the app runs the command line (electron/main/cli-mode.ts).
+    expect(existsSync(join(app, 'ferry'))).toBe(true);
   });
 
   it('holds the production dependencies, and no development ones', () => {

@@ -31,6 +31,10 @@ export const recorded = {
     null | ((contents: unknown, permission: string, origin: string, details: unknown) => boolean),
   exitCode: null as number | null,
   errors: [] as string[],
+  messageBoxes: [] as Electron.MessageBoxOptions[],
+  clipboard: [] as string[],
+  /** How often the app asked for the one-instance lock. */
+  instanceLocks: 0,
 };
 
 let exit: (code: number) => void = () => {};
@@ -41,6 +45,7 @@ class FakeApp extends EventEmitter {
   readonly commandLine = {
     appendSwitch: (name: string, value?: string) => void recorded.switches.push([name, value]),
   };
+  readonly isPackaged = false;
   private ready = Promise.resolve();
   private login = { openAtLogin: false };
 
@@ -54,6 +59,7 @@ class FakeApp extends EventEmitter {
     recorded.appUserModelId = id;
   }
   requestSingleInstanceLock(): boolean {
+    recorded.instanceLocks++;
     return true;
   }
   whenReady(): Promise<void> {
@@ -91,6 +97,7 @@ export const app: Pick<
   | 'exit'
   | 'getLoginItemSettings'
   | 'setLoginItemSettings'
+  | 'isPackaged'
 > & { commandLine: Pick<Electron.CommandLine, 'appendSwitch'> } & EventEmitter = new FakeApp();
 
 class FakeWebContents extends EventEmitter {
@@ -204,8 +211,18 @@ export const nativeImage: Pick<typeof Electron.nativeImage, 'createFromPath'> = 
   createFromPath: (path) => ({ path }) as unknown as Electron.NativeImage,
 };
 
-export const dialog: Pick<Electron.Dialog, 'showErrorBox'> = {
+export const dialog: Pick<Electron.Dialog, 'showErrorBox'> & {
+  showMessageBox(options: Electron.MessageBoxOptions): Promise<Electron.MessageBoxReturnValue>;
+} = {
   showErrorBox: (title, content) => void recorded.errors.push(`${title}: ${content}`),
+  showMessageBox: async (options) => {
+    recorded.messageBoxes.push(options);
+    return { response: 0, checkboxChecked: false };
+  },
+};
+
+export const clipboard: Pick<Electron.Clipboard, 'writeText'> = {
+  writeText: (text) => void recorded.clipboard.push(text),
 };
 
 export const powerMonitor: EventEmitter = new EventEmitter();

@@ -54,7 +54,12 @@ describe('the tray', () => {
       false,
     );
     expect(s).toMatchObject({ icon: 'failing', headline: '1 connection failing' });
-    const menu = trayMenu(s, { paused: false, openAtLogin: false, loginSupported: true });
+    const menu = trayMenu(s, {
+      paused: false,
+      openAtLogin: false,
+      loginSupported: true,
+      offerCli: false,
+    });
     expect(menu.map((i) => i.label)).toEqual([
       '1 connection failing',
       'prod-events: Missing permission s3:PutObject',
@@ -72,7 +77,12 @@ describe('the tray', () => {
   it('shows pause, resume and start-at-login as they are', () => {
     const paused = traySummary([status('cn_a', 'healthy')], names, true);
     expect(paused).toMatchObject({ icon: 'paused', headline: 'Hourly exports paused' });
-    const menu = trayMenu(paused, { paused: true, openAtLogin: true, loginSupported: true });
+    const menu = trayMenu(paused, {
+      paused: true,
+      openAtLogin: true,
+      loginSupported: true,
+      offerCli: false,
+    });
     expect(menu.find((i) => i.label === 'Resume hourly exports')!.action).toEqual({
       kind: 'resume',
     });
@@ -87,20 +97,40 @@ describe('the tray', () => {
     });
     // Where the OS has no login items (Linux), the entry is not offered.
     expect(
-      trayMenu(paused, { paused: true, openAtLogin: false, loginSupported: false }).some(
-        (i) => i.type === 'checkbox',
-      ),
+      trayMenu(paused, {
+        paused: true,
+        openAtLogin: false,
+        loginSupported: false,
+        offerCli: false,
+      }).some((i) => i.type === 'checkbox'),
+    ).toBe(false);
+  });
+
+  it('offers to install the ferry command only while it is not on the PATH', () => {
+    const s = traySummary([status('cn_a', 'healthy')], names, false);
+    const state = { paused: false, openAtLogin: false, loginSupported: false };
+    const offered = trayMenu(s, { ...state, offerCli: true });
+    expect(offered.find((i) => i.label === 'Install the ferry command…')?.action).toEqual({
+      kind: 'install-cli',
+    });
+    expect(
+      trayMenu(s, { ...state, offerCli: false }).some((i) => i.action?.kind === 'install-cli'),
     ).toBe(false);
   });
 
   it('shows an & in a name as itself, not as a menu accelerator', () => {
     const s = traySummary([status('cn_a', 'failing', 'denied')], { cn_a: 'R&D events' }, false);
-    const menu = trayMenu(s, { paused: false, openAtLogin: false, loginSupported: false });
+    const menu = trayMenu(s, {
+      paused: false,
+      openAtLogin: false,
+      loginSupported: false,
+      offerCli: false,
+    });
     expect(menu[1]?.label).toBe('R&&D events: denied');
   });
 
   it('gives the same key for the same tray, so it is redrawn only when it changes', () => {
-    const state = { paused: false, openAtLogin: false, loginSupported: true };
+    const state = { paused: false, openAtLogin: false, loginSupported: true, offerCli: false };
     const of = (statuses: Parameters<typeof traySummary>[0], paused = false) => {
       const s = traySummary(statuses, names, paused);
       return trayKey(s, trayMenu(s, { ...state, paused }));
@@ -128,6 +158,7 @@ describe('the tray', () => {
       paused: false,
       openAtLogin: false,
       loginSupported: false,
+      offerCli: false,
     });
     expect(menu.filter((i) => i.action?.kind === 'open-connection')).toHaveLength(5);
     expect(menu.map((i) => i.label)).toContain('… and 2 more');
