@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -139,5 +140,21 @@ test.describe('the packaged app (FERRY_TEST_BUILD=1 npm run dist)', () => {
       expect(listed.code, listed.stderr).toBe(0);
       const jobs = (JSON.parse(listed.stdout) as { items: { status: string }[] }).items;
       expect(jobs.filter((j) => j.status === 'running')).toEqual([]);
+    }));
+
+  test('is the ferry command: runs the CLI without a window and exits with its code', async () =>
+    withDataDir(async (dataDir) => {
+      const binary = (found as { path: string }).path;
+      const env = { ...process.env, FERRY_DATA_DIR: dataDir, FERRY_DEMO: '0' };
+      const run = (args: string[]) =>
+        spawnSync(binary, args, { encoding: 'utf8', env, timeout: 60_000 });
+      const version = run(['--version']);
+      expect(version.status, version.stderr).toBe(0);
+      expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      const added = run(['org', 'add', '--id', '7', '--name', 'Acme', '--json']);
+      expect(added.status, added.stderr).toBe(0);
+      expect(JSON.parse(added.stdout)).toMatchObject({ id: 7, name: 'Acme' });
+      // Wrong usage is exit 2, as under Node.
+      expect(run(['org', 'add', '--nope']).status).toBe(2);
     }));
 });
