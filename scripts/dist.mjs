@@ -5,8 +5,10 @@
 //     the unpacked app directory (dist/<os>-unpacked);
 //   - no signing certificate / Apple notarization credentials: built unsigned, said so.
 // FERRY_TEST_BUILD=1 makes the build the packaged-app tests drive (inspect fuse on).
+// FERRY_UPDATE_URL / FERRY_UPDATE_GITHUB: where the app looks for updates (publish-args.mjs).
 import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
+import { publishArgs } from './publish-args.mjs';
 
 const env = process.env;
 const args = [];
@@ -21,6 +23,13 @@ if (env.ELECTRON_DIST) {
   );
   process.exit(1);
 }
+const feed = publishArgs(env);
+if ('error' in feed) {
+  console.error(`ferry dist: ${feed.error}`);
+  process.exit(1);
+}
+args.push(...feed.args);
+notes.push(feed.note);
 if (env.FERRY_TEST_BUILD === '1') {
   args.push('-c.electronFuses.enableNodeCliInspectArguments=true');
   notes.push('test build: the inspect fuse is on (never ship this one)');

@@ -29,6 +29,7 @@ import { redactDeep } from './redact';
 
 /** The redaction gate, for the entries' own exits (CLI output, logs) and secrets (a token). */
 export { holdSecret, redactSecrets } from './redact';
+export { writeFileAtomic } from './store/atomic';
 
 export interface EngineOptions {
   dataDir: string;

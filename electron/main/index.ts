@@ -3,6 +3,7 @@ import {
   BrowserWindow,
   clipboard,
   dialog,
+  Menu,
   Notification,
   powerMonitor,
   safeStorage,
@@ -19,11 +20,16 @@ import { timersFromEnv } from '../engine/schedule/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';
+import { appMenuTemplate } from './app-menu';
 import { appPaths } from './app-paths';
 import { cliCommandNames, runProcessCli } from '../cli/process';
 import { cliInstalled, cliInstallPlan, installCli } from './cli-install';
 import { cliArguments } from './cli-mode';
-import { DESKTOP_SETTINGS_FILE, readDesktopSettings } from './desktop-settings';
+import {
+  DESKTOP_SETTINGS_FILE,
+  readDesktopSettings,
+  saveDesktopSettings,
+} from './desktop-settings';
 import { APP_ID } from './identity';
 import { desktopPath } from './login-path';
 import { retainUntilDone } from './notifications';
@@ -31,6 +37,8 @@ import { allowPermission } from './permissions';
 import { desktopSecretCodec, keychainNotice } from './secret-codec';
 import { createTray } from './tray';
 import type { TrayAction } from './tray-menu';
+import { updateItems } from './update-feed';
+import { createUpdater, type Updater } from './updates';
 import { createMainWindow } from './window';
 
 // The desktop entry: wire the engine to one secure window. Everything else lives in the engine.
@@ -61,6 +69,9 @@ const cliPlan = cliInstallPlan({
   env: process.env,
 });
 let cliReady = true;
+let updater: Updater | null = null;
+/** "Check for updates automatically" (desktop.json `updates`, on unless set false). */
+let autoUpdates = true;
 const background = new Background(
   {
     exit: (code) => app.exit(code),
@@ -186,10 +197,26 @@ async function start(): Promise<void> {
       openAtLogin: background.openAtLogin,
       loginSupported: process.platform !== 'linux',
       offerCli: !cliReady,
+      updates: updater ? updateItems(updater.state(), autoUpdates) : [],
     }),
     (action) => void trayAction(action),
   );
   cliReady = await cliInstalled(cliPlan, process.env);
+  autoUpdates = desktopSettings.settings.updates !== false;
+  updater = await createUpdater({
+    resourcesPath: process.resourcesPath ?? '',
+    isPackaged: app.isPackaged,
+    auto: autoUpdates,
+    changed: () => void tray?.refresh(),
+    ready: (version) =>
+      notify({
+        title: `Ferry ${version} is ready`,
+        body: 'Pick "Restart to update" in the tray (running exports stop cleanly and run again).',
+        connectionId: null,
+      }),
+    log: logError,
+  });
+  drawAppMenu();
   await tray.refresh();
   app.on('activate', focusWindow);
   // The laptop slept: catch up the hours it missed at once instead of at the next timer.
@@ -225,14 +252,74 @@ async function trayAction(action: TrayAction): Promise<void> {
     await engine?.scheduler.setPaused(action.kind === 'pause');
   else if (action.kind === 'open-at-login') background.setOpenAtLogin(action.on);
   else if (action.kind === 'install-cli') await offerCli();
+  else if (action.kind === 'check-updates') await checkForUpdates();
+  else if (action.kind === 'install-update') updater?.install();
+  else if (action.kind === 'updates-auto') await setAutoUpdates(action.on);
   else if (action.kind === 'quit') app.quit();
   await tray?.refresh();
+}
+
+/** The application menu (app-menu.ts), redrawn when what it offers changes. */
+function drawAppMenu(): void {
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenuTemplate(
+        process.platform,
+        { updates: updater?.state().kind !== 'off', cli: !cliReady },
+        (action) => void trayAction(action),
+      ),
+    ),
+  );
+}
+
+/** "Check for updates…": check now and say what came of it. */
+async function checkForUpdates(): Promise<void> {
+  if (!updater) return;
+  const state = await updater.check();
+  const message =
+    state.kind === 'current'
+      ? `Ferry ${app.getVersion()} is the latest version.`
+      : state.kind === 'downloading'
+        ? `Ferry ${state.version} is available and downloading. Ferry says when it is ready to install.`
+        : state.kind === 'ready'
+          ? `Ferry ${state.version} is ready: pick "Restart to update" in the tray.`
+          : state.kind === 'failed'
+            ? `Ferry could not check for updates: ${redactSecrets(state.message)}`
+            : state.kind === 'off'
+              ? state.reason
+              : 'Ferry is checking for updates.';
+  await dialog.showMessageBox({
+    type: state.kind === 'failed' ? 'warning' : 'info',
+    title: 'Updates',
+    message,
+    buttons: ['OK'],
+  });
+}
+
+/** The "Check for updates automatically" checkbox: kept in desktop.json. */
+async function setAutoUpdates(on: boolean): Promise<void> {
+  try {
+    await saveDesktopSettings(paths.dataDir, { updates: on });
+  } catch (error) {
+    await dialog.showMessageBox({
+      type: 'warning',
+      title: 'Updates',
+      message: (error as Error).message,
+      buttons: ['OK'],
+    });
+    return;
+  }
+  autoUpdates = on;
+  updater?.setAuto(on);
 }
 
 /** "Install the ferry command": do it, and say how it went (with the command to run by hand). */
 async function offerCli(): Promise<void> {
   const result = await installCli(cliPlan);
-  if (result.ok) cliReady = true;
+  if (result.ok) {
+    cliReady = true;
+    drawAppMenu();
+  }
   const { response } = await dialog.showMessageBox({
     type: result.ok ? 'info' : 'warning',
     title: 'The ferry command',

@@ -24,6 +24,9 @@ export type TrayAction =
   | { kind: 'resume' }
   | { kind: 'open-at-login'; on: boolean }
   | { kind: 'install-cli' }
+  | { kind: 'check-updates' }
+  | { kind: 'install-update' }
+  | { kind: 'updates-auto'; on: boolean }
   | { kind: 'quit' };
 
 export interface TrayItem {
@@ -71,6 +74,8 @@ export interface TrayState {
   loginSupported: boolean;
   /** The `ferry` command is not on the PATH yet and Ferry can put it there (cli-install.ts). */
   offerCli: boolean;
+  /** The update entries (update-feed.ts `updateItems`): none in a build without a feed. */
+  updates?: TrayItem[];
 }
 
 /**
@@ -103,6 +108,7 @@ export function trayMenu(summary: TraySummary, state: TrayState): TrayItem[] {
     });
   if (state.offerCli)
     items.push({ label: 'Install the ferry command…', action: { kind: 'install-cli' } });
+  if (state.updates?.length) items.push({ label: '', type: 'separator' }, ...state.updates);
   items.push({ label: '', type: 'separator' }, { label: 'Quit Ferry', action: { kind: 'quit' } });
   return items;
 }

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { extractFile, listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readUpdateFeed } from '../../electron/main/update-feed';
+import { publishArgs } from '../../scripts/publish-args.mjs';
 
 // What electron-builder packs into the desktop app, checked here where no Electron runtime can
 // be downloaded: it packs against a placeholder runtime folder (electronDist) whose "binary" is
@@ -22,6 +24,8 @@ const newDir = async () => {
 };
 afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
 /** The sentinel @electron/fuses looks for, then wire version 1 and its 8 fuses as Electron ships them. */
+const FEED_URL = 'https://updates.acme.example/ferry';
+const feed = publishArgs({ FERRY_UPDATE_URL: FEED_URL });
 const FUSE_WIRE = Buffer.concat([
   Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
   Buffer.from([1, 8]),
@@ -47,7 +51,14 @@ beforeAll(async () => {
   const output = await newDir();
   const built = spawnSync(
     resolve('node_modules/.bin/electron-builder'),
-    ['--dir', '--linux', `-c.electronDist=${runtime}`, `-c.directories.output=${output}`],
+    [
+      '--dir',
+      '--linux',
+      `-c.electronDist=${runtime}`,
+      `-c.directories.output=${output}`,
+      // The update feed as `npm run dist` gives it (scripts/publish-args.mjs).
+      ...(feed as { args: string[] }).args,
+    ],
     { encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' } },
   );
   expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
@@ -77,6 +88,14 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
     // electron-builder's deb post-install links /usr/bin/<executable> to /opt/Ferry/<executable>;
     // started with a Ferry command first, the app runs the command line (electron/main/cli-mode.ts).
     expect(existsSync(join(app, 'ferry'))).toBe(true);
+  });
+
+  it('carries the update feed it was built with, as the app reads it', async () => {
+    // latest*.yml (the feed's side) comes with the installers (AppImage, deb, nsis, zip), whose
+    // tools electron-builder fetches from GitHub: release.yml checks it there. Here: the app's side.
+    const text = await readFile(join(app, 'resources', 'app-update.yml'), 'utf8');
+    expect(readUpdateFeed(text, true)).toEqual({ ok: true, provider: 'generic', url: FEED_URL });
+    expect(files).toContain('/node_modules/electron-updater/package.json');
   });
 
   it('holds the production dependencies, and no development ones', () => {

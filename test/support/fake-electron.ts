@@ -33,6 +33,7 @@ export const recorded = {
   errors: [] as string[],
   messageBoxes: [] as Electron.MessageBoxOptions[],
   clipboard: [] as string[],
+  appMenu: null as unknown,
   /** How often the app asked for the one-instance lock. */
   instanceLocks: 0,
 };
@@ -46,6 +47,9 @@ class FakeApp extends EventEmitter {
     appendSwitch: (name: string, value?: string) => void recorded.switches.push([name, value]),
   };
   readonly isPackaged = false;
+  getVersion(): string {
+    return '0.0.0-fake';
+  }
   private ready = Promise.resolve();
   private login = { openAtLogin: false };
 
@@ -98,6 +102,7 @@ export const app: Pick<
   | 'getLoginItemSettings'
   | 'setLoginItemSettings'
   | 'isPackaged'
+  | 'getVersion'
 > & { commandLine: Pick<Electron.CommandLine, 'appendSwitch'> } & EventEmitter = new FakeApp();
 
 class FakeWebContents extends EventEmitter {
@@ -203,8 +208,9 @@ export class FakeTray extends EventEmitter {
 }
 export const Tray = FakeTray;
 
-export const Menu: Pick<typeof Electron.Menu, 'buildFromTemplate'> = {
+export const Menu: Pick<typeof Electron.Menu, 'buildFromTemplate' | 'setApplicationMenu'> = {
   buildFromTemplate: (template) => ({ template }) as unknown as Electron.Menu,
+  setApplicationMenu: (menu) => void (recorded.appMenu = menu),
 };
 
 export const nativeImage: Pick<typeof Electron.nativeImage, 'createFromPath'> = {

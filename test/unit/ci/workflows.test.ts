@@ -37,6 +37,9 @@ describe('GitHub workflows', () => {
     expect(release).toMatch(/tags: \['v\*'\]/);
     expect(release).toContain('npm run dist -- --publish never');
     expect(release).toContain('dist/latest*.yml');
+    // The installed apps get a feed, and a release without update metadata fails.
+    expect(release).toContain('FERRY_UPDATE_GITHUB: ${{ github.repository }}');
+    expect(release).toMatch(/name: Check the update metadata[\s\S]*grep -q '\^sha512: '/);
     expect(release).toMatch(/gh release create "\$GITHUB_REF_NAME" installers\/\* --draft/);
   });
 });

@@ -40,6 +40,7 @@ describe('the desktop app boots under a fake Electron', () => {
         recorded.windows.length === 1 &&
         recorded.trays.length === 1 &&
         recorded.ipcHandlers.size === API_METHODS.length &&
+        recorded.appMenu !== null &&
         recorded.windows[0]!.visible,
     );
 
@@ -87,6 +88,11 @@ describe('the desktop app boots under a fake Electron', () => {
         requestingUrl: url,
       });
     expect(asked).toEqual([true, false, false]);
+
+    // The application menu: Electron's standard menus; from sources, no update or command entry.
+    const menu = (recorded.appMenu as { template: { role?: string; label?: string }[] }).template;
+    expect(menu.map((m) => m.role ?? m.label)).toContain('editMenu');
+    expect(JSON.stringify(menu)).not.toMatch(/Check for Updates|ferry Command/);
 
     // The tray is drawn; closing the window hides it and says once that exports go on.
     expect(recorded.trays[0]!.menus).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { appPaths } from '../../../electron/main/app-paths';
 import { APP_ID } from '../../../electron/main/identity';
 import { isAllowedExternal } from '../../../electron/main/links';
 import { desktopPath } from '../../../electron/main/login-path';
-import { readDesktopSettings } from '../../../electron/main/desktop-settings';
+import { readDesktopSettings, saveDesktopSettings } from '../../../electron/main/desktop-settings';
 import {
   desktopSecretCodec,
   keychainNotice,
@@ -216,5 +216,35 @@ describe('the desktop shell, without Electron', () => {
     );
     expect(readDesktopSettings('/c', read).problem).toMatch(/is not JSON/);
     expect(readDesktopSettings('/none', read)).toEqual({ settings: {}, problem: null });
+    files['/d/desktop.json'] = '{"updates": false, "passwordStore": "kwallet6"}';
+    expect(readDesktopSettings('/d', read).settings).toEqual({
+      updates: false,
+      passwordStore: 'kwallet6',
+    });
+    files['/e/desktop.json'] = '{"updates": "no"}';
+    expect(readDesktopSettings('/e', read)).toEqual({
+      settings: {},
+      problem: expect.stringMatching(/updates must be true or false/),
+    });
+  });
+
+  it('saves a setting in desktop.json, keeping what else is there, never over a broken file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-desktop-settings-'));
+    try {
+      await saveDesktopSettings(dir, { updates: false });
+      expect(readDesktopSettings(dir).settings).toEqual({ updates: false });
+      await writeFile(join(dir, 'desktop.json'), '{"passwordStore": "kwallet6", "note": "mine"}');
+      await saveDesktopSettings(dir, { updates: true });
+      expect(JSON.parse(await readFile(join(dir, 'desktop.json'), 'utf8'))).toEqual({
+        passwordStore: 'kwallet6',
+        note: 'mine',
+        updates: true,
+      });
+      await writeFile(join(dir, 'desktop.json'), '{broken');
+      await expect(saveDesktopSettings(dir, { updates: false })).rejects.toThrow(/is not JSON/);
+      expect(await readFile(join(dir, 'desktop.json'), 'utf8')).toBe('{broken');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
