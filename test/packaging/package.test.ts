@@ -1,71 +1,34 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { extractFile, listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestPackage, type TestPackage } from '../support/test-package';
 import { readUpdateFeed } from '../../electron/main/update-feed';
 import { publishArgs } from '../../scripts/publish-args.mjs';
 
 // What electron-builder packs into the desktop app, checked here where no Electron runtime can
-// be downloaded: it packs against a placeholder runtime folder (electronDist) whose "binary" is
-// a script carrying Electron's fuse wire. So this shows the package's contents and its fuses —
-// not that the app runs (the Playwright Electron suite does that wherever a runtime exists).
+// be downloaded (test/support/test-package.ts). This shows the package's contents and its fuses;
+// boot.test.ts beside it starts the packed main bundle under a fake Electron, and the Playwright
+// Electron suite runs the real app wherever a runtime exists.
 
-const made: string[] = [];
-/** Temp folders that live for the whole file (the package is built once, then read). */
-const newDir = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-package-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
-/** The sentinel @electron/fuses looks for, then wire version 1 and its 8 fuses as Electron ships them. */
 const FEED_URL = 'https://updates.acme.example/ferry';
-const feed = publishArgs({ FERRY_UPDATE_URL: FEED_URL });
-const FUSE_WIRE = Buffer.concat([
-  Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
-  Buffer.from([1, 8]),
-  Buffer.from('10110001'),
-]);
+let built: TestPackage;
 let app: string;
 let asar: string;
 let files: string[];
 
 beforeAll(async () => {
-  if (!existsSync('out/renderer/index.html'))
-    spawnSync('npm', ['run', 'build:renderer'], { stdio: 'inherit' });
-  const runtime = await newDir();
-  await writeFile(
-    join(runtime, 'electron'),
-    Buffer.concat([
-      Buffer.from('#!/bin/sh\necho "placeholder Electron runtime (packaging test)"; exit 1\n'),
-      FUSE_WIRE,
-    ]),
-    { mode: 0o755 },
+  // The update feed as `npm run dist` gives it (scripts/publish-args.mjs).
+  built = await buildTestPackage(
+    (publishArgs({ FERRY_UPDATE_URL: FEED_URL }) as { args: string[] }).args,
   );
-  await writeFile(join(runtime, 'LICENSE'), 'placeholder');
-  const output = await newDir();
-  const built = spawnSync(
-    resolve('node_modules/.bin/electron-builder'),
-    [
-      '--dir',
-      '--linux',
-      `-c.electronDist=${runtime}`,
-      `-c.directories.output=${output}`,
-      // The update feed as `npm run dist` gives it (scripts/publish-args.mjs).
-      ...(feed as { args: string[] }).args,
-    ],
-    { encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' } },
-  );
-  expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
-  app = join(output, 'linux-unpacked');
-  asar = join(app, 'resources', 'app.asar');
+  ({ app, asar } = built);
   files = listPackage(asar, { isPack: false }).map((f) => f.replaceAll('\\', '/'));
 }, 240_000);
+afterAll(() => built?.remove());
 
 describe('the packaged desktop app (electron-builder --dir, placeholder runtime)', () => {
   it('holds the main, preload, worker, CLI and console bundles', () => {

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type * as Electron from 'electron';
 
 /**
@@ -263,7 +265,17 @@ export const protocol: Pick<Electron.Protocol, 'registerSchemesAsPrivileged' | '
 };
 
 export const net: Pick<Electron.Net, 'fetch'> = {
-  fetch: (input, init) => fetch(input as string, init as RequestInit),
+  // Electron's net.fetch reads file: URLs (the app:// handler serves the console that way);
+  // Node's fetch does not, so the fake reads the file as Electron would, failing as it does.
+  fetch: async (input, init) => {
+    const url = typeof input === 'string' ? input : (input as Request).url;
+    if (!url.startsWith('file:')) return fetch(url, init as RequestInit);
+    try {
+      return new Response(await readFile(fileURLToPath(url)));
+    } catch {
+      throw new TypeError(`net::ERR_FILE_NOT_FOUND ${url}`);
+    }
+  },
 };
 
 export const shell: Pick<Electron.Shell, 'openExternal'> = {
