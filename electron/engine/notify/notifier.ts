@@ -59,6 +59,7 @@ export class Notifier {
     const { connection, job } = subject;
     const error = job.error;
     const now = this.deps.clock.now();
+    await this.deps.config.settled(); // an alert still being written counts
     const alert = this.deps.config.data.alerts[connection.id];
     const firstTime = !alert;
     if (firstTime || options.stopped)
@@ -96,11 +97,16 @@ export class Notifier {
   /** A connection that was failing exported an hour again. */
   async recovery(subject: Subject): Promise<void> {
     const { connection, job } = subject;
-    const alert = this.deps.config.data.alerts[connection.id];
-    if (!alert) return;
-    await this.deps.config.update((data) => {
+    // Most exports follow a success: no alert, no write. An alert still being written counts.
+    await this.deps.config.settled();
+    if (!this.deps.config.data.alerts[connection.id]) return;
+    // Taken and cleared in one update, so two recoveries send one notice.
+    const alert = await this.deps.config.update((data) => {
+      const taken = data.alerts[connection.id];
       delete data.alerts[connection.id];
+      return taken ?? null;
     });
+    if (!alert) return;
     this.desktop({
       title: `Export "${connection.name}" works again`,
       body: `${job.hour} (${job.dataset}) was exported.`,
@@ -112,6 +118,7 @@ export class Notifier {
 
   /** Clear a connection's stop (the admin fixed it, or asked to retry). */
   async unstop(connectionId: string): Promise<void> {
+    await this.deps.config.settled();
     if (!this.deps.config.data.alerts[connectionId]?.stopped) return;
     await this.deps.config.update((data) => {
       const alert = data.alerts[connectionId];

@@ -1,7 +1,7 @@
 import { Low } from 'lowdb';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
-import { ValidatedJsonFile } from './json-file';
+import { CopyNotWritten, ValidatedJsonFile } from './json-file';
 import {
   CONFIG_MIGRATIONS,
   CONFIG_SCHEMA_VERSION,
@@ -15,8 +15,8 @@ import {
  * Organizations, projects, connections and settings: `config.json`, via lowdb.
  *
  * Changes go through `update`, which works on a copy and only replaces the in-memory state once
- * the file is safely written, so a failed write never leaves memory and disk disagreeing.
- * Updates run one at a time in call order.
+ * the file is written: no reader sees a change that is not on disk yet, and a failed write
+ * leaves memory as the file is. Updates run one at a time in call order.
  */
 export class ConfigStore {
   private readonly db: Low<ConfigData>;
@@ -56,19 +56,27 @@ export class ConfigStore {
     return this.db.data;
   }
 
+  /**
+   * Resolves once every update asked for so far has ended: a check of `data` after it sees
+   * them all (a change shows in `data` only once it is on disk).
+   */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   update<R>(change: (draft: ConfigData) => R): Promise<R> {
     const run = async () => {
       this.guard();
       const draft = structuredClone(this.db.data);
       const result = change(draft);
-      const previous = this.db.data;
-      this.db.data = draft;
       try {
-        await this.db.write();
+        await this.db.adapter.write(draft);
       } catch (error) {
-        this.db.data = previous;
+        // The file holds the change even though its copy failed: memory follows the file.
+        if (error instanceof CopyNotWritten) this.db.data = draft;
         throw error;
       }
+      this.db.data = draft;
       return result;
     };
     const next = this.queue.then(run, run);

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { Notice } from '../../../shared/api/contract';
 import { writeFileAtomic } from './atomic';
+import { FerryError } from '../../../shared/api/errors';
 import { FatalDataError } from './schema';
 
 /** Turns parsed JSON into valid data (migrating old versions) or throws saying what is wrong. */
@@ -22,6 +23,21 @@ export interface ValidatedJsonFileOptions<T> {
    * under `.damaged-<time>` names and start this file empty (a month of job history).
    */
   whenNoGoodCopy: 'refuse' | 'set-aside';
+}
+
+/** The file was written (the change is made) but its last-good copy was not. */
+export class CopyNotWritten extends FerryError {
+  constructor(
+    readonly path: string,
+    readonly backupPath: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      'internal',
+      `The change is saved in ${basename(path)}, but its copy ${basename(backupPath)} could not be written (${(cause as Error)?.message ?? String(cause)}): until a later change writes it, a damaged ${basename(path)} would be restored without this change.`,
+    );
+    this.name = 'CopyNotWritten';
+  }
 }
 
 /**
@@ -111,11 +127,19 @@ export class ValidatedJsonFile<T> implements Adapter<T> {
     return null;
   }
 
+  /**
+   * Write the file, then its copy. The file is the record: once it is written the change is
+   * made, and a copy that then fails throws `CopyNotWritten` (the change stands).
+   */
   async write(data: T): Promise<void> {
     if (this.options.readOnly) throw new Error(`${this.path} is open read-only`);
     const text = serialize(data);
     await writeFileAtomic(this.path, text);
-    await writeFileAtomic(this.backupPath, text);
+    try {
+      await writeFileAtomic(this.backupPath, text);
+    } catch (error) {
+      throw new CopyNotWritten(this.path, this.backupPath, error);
+    }
   }
 
   private async load(
