@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import { writeFileAtomic } from './atomic';
 
@@ -224,9 +225,21 @@ function readOwnerSync(path: string): LockOwner | null {
   }
 }
 
+/**
+ * An owner record as read back, parsed — never cast. A record that is not one (torn, edited,
+ * another program's) counts as no record: the lock is then judged by its age alone.
+ */
+const lockOwner = z.object({
+  pid: z.number().int().positive(),
+  hostname: z.string(),
+  role: z.string(),
+  startedAt: z.string(),
+  token: z.string().optional(),
+});
+
 function parseOwner(text: string): LockOwner | null {
-  const owner = JSON.parse(text) as LockOwner;
-  return typeof owner.pid === 'number' ? owner : null;
+  const parsed = lockOwner.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : null;
 }
 
 /** Whether a process of this host is alive (one of another user's counts: EPERM). */

@@ -102,6 +102,23 @@ describe('one process per data dir', () => {
     await store.close();
   });
 
+  it('judges a lock whose owner record is not one by its age alone, never by what it claims', async () => {
+    const dataDir = await newDir();
+    await mkdir(join(dataDir, 'ferry.lock'));
+    // Edited: a pid that is no pid (1.5) would otherwise be "dead" at once, and taken over.
+    await writeFile(
+      join(dataDir, 'ferry.lock.json'),
+      JSON.stringify({ pid: 1.5, hostname: hostname(), role: 'ferry serve', startedAt: 'then' }),
+    );
+    await expect(openStore({ dataDir, role: 'test' })).rejects.toThrow(
+      /already in use by another Ferry process/,
+    );
+    const old = new Date(Date.now() - 2 * 60_000);
+    await utimes(join(dataDir, 'ferry.lock'), old, old);
+    const store = await openStore({ dataDir, role: 'test' });
+    await store.close();
+  });
+
   it('lets exactly one of two starting processes take over a dead holder', async () => {
     const dataDir = await newDir();
     const child = spawn(process.execPath, ['-e', '0']);
