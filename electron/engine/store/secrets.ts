@@ -1,5 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import { holdSecret } from '../redact';
 import { writeFileAtomic } from './atomic';
@@ -17,17 +18,19 @@ export interface SecretCodec {
 
 export const PLAIN_FILE_CODEC: SecretCodec = { name: 'file-0600', seal: (s) => s, open: (s) => s };
 
-interface SecretEntry {
-  codec: string;
-  value: string;
+const secretEntry = z.object({
+  codec: z.string(),
+  value: z.string(),
   /** Where the secret may be sent (`https://host:port`, `smtp://host:port`); absent before 0.2. */
-  origin?: string;
-}
+  origin: z.string().optional(),
+});
 
-interface SecretsFile {
-  version: 1;
-  secrets: Record<string, SecretEntry>;
-}
+/** secrets.json as read back: parsed, never cast (a file that is not one is set aside). */
+const secretsFile = z.object({
+  version: z.literal(1),
+  secrets: z.record(z.string(), secretEntry),
+});
+type SecretsFile = z.infer<typeof secretsFile>;
 
 /** A stored secret that exists but may not be used where it is asked for. */
 export class SecretUnusable extends Error {
@@ -195,12 +198,8 @@ export class SecretStore {
 
 function parseSecrets(text: string): SecretsFile | null {
   try {
-    const parsed = JSON.parse(text) as SecretsFile;
-    if (parsed?.version !== 1 || typeof parsed.secrets !== 'object' || parsed.secrets === null)
-      return null;
-    for (const entry of Object.values(parsed.secrets))
-      if (typeof entry?.codec !== 'string' || typeof entry.value !== 'string') return null;
-    return parsed;
+    const parsed = secretsFile.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
