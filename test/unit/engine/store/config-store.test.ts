@@ -2,12 +2,13 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type * as Atomic from '../../../../electron/engine/store/atomic';
 
 // The write of config.json held at a gate the test opens, so what readers see while it is under
 // way is checked at a known point, not at a time.
 const gate = vi.hoisted(() => ({ hold: null as Promise<void> | null, reached: () => {} }));
 vi.mock('../../../../electron/engine/store/atomic', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../../electron/engine/store/atomic')>();
+  const real = await importOriginal<typeof Atomic>();
   return {
     ...real,
     writeFileAtomic: async (path: string, data: string | Uint8Array) => {
