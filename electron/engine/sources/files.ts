@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { z } from 'zod';
 import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model/export-format';
 import { EventScanner, VALUE } from '../pipeline/scan';
 import { writeFileAtomic } from '../store/atomic';
@@ -19,20 +20,26 @@ const EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.json.gz', '.ndjson.gz', '.js
 const MERGED_DIR = 'merged_ids';
 const INDEX_VERSION = 1;
 
-interface IndexedFile {
-  size: number;
-  mtimeMs: number;
+const indexedFile = z.object({
+  size: z.number().int().nonnegative(),
+  mtimeMs: z.number(),
   /** Hour indexes this file has lines for. */
-  hours: number[];
+  hours: z.array(z.number().int()),
   /** Lines without a readable hour: reported once, with the first hour the file holds. */
-  unplaced: number;
-}
+  unplaced: z.number().int().nonnegative(),
+});
+type IndexedFile = z.infer<typeof indexedFile>;
 
-interface FolderIndex {
-  version: number;
-  root: string;
-  files: Record<string, IndexedFile>;
-}
+/**
+ * The saved index, parsed — never cast: an index that lies about the hours a file holds would
+ * have an hour read from too few files, and exported short.
+ */
+const folderIndex = z.object({
+  version: z.literal(INDEX_VERSION),
+  root: z.string(),
+  files: z.record(z.string(), indexedFile),
+});
+type FolderIndex = z.infer<typeof folderIndex>;
 
 /**
  * A folder of NDJSON files (`.json`, `.ndjson`, `.jsonl`, optionally gzipped), searched
@@ -135,8 +142,8 @@ export class FilesSource implements EventSource {
       );
     let index: FolderIndex = { version: INDEX_VERSION, root: this.root, files: {} };
     try {
-      const saved = JSON.parse(await readFile(this.indexPath, 'utf8')) as FolderIndex;
-      if (saved.version === INDEX_VERSION && saved.root === this.root) index = saved;
+      const saved = folderIndex.safeParse(JSON.parse(await readFile(this.indexPath, 'utf8')));
+      if (saved.success && saved.data.root === this.root) index = saved.data;
     } catch {
       // No index yet (or unreadable): build it.
     }

@@ -1,4 +1,4 @@
-import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -63,5 +63,22 @@ describe('a damaged file in a files source', () => {
     await writeFile(path, bytes);
     await utimes(path, atime, mtime);
     await expect(readHour(source)).rejects.toMatchObject({ code: 'source-damaged' });
+  });
+});
+
+describe('the files-source index', () => {
+  it('is rebuilt, not trusted, when what it says about a file is not an index', async () => {
+    const root = await newDir();
+    const cache = await newDir();
+    await writeFile(join(root, 'day.json.gz'), gz());
+    expect(await readHour(new FilesSource(root, cache))).toBeGreaterThan(0);
+    // The saved index, edited so the file (same size and time) holds no hour at all, in a
+    // shape that is not an index: the hour must still be read whole.
+    const [name] = (await readdir(cache)).filter((f) => f.startsWith('files-index-'));
+    const path = join(cache, name!);
+    const saved = JSON.parse(await readFile(path, 'utf8'));
+    saved.files['day.json.gz'].hours = 'none';
+    await writeFile(path, JSON.stringify(saved));
+    expect(await readHour(new FilesSource(root, cache))).toBeGreaterThan(0);
   });
 });
