@@ -34,7 +34,7 @@ import { APP_ID } from './identity';
 import { desktopPath } from './login-path';
 import { retainUntilDone } from './notifications';
 import { allowPermission } from './permissions';
-import { desktopSecretCodec, keychainNotice } from './secret-codec';
+import { desktopSecretCodec, keychainNotice, lazySecretCodec } from './secret-codec';
 import { createTray } from './tray';
 import type { TrayAction } from './tray-menu';
 import { updateItems } from './update-feed';
@@ -129,7 +129,10 @@ if (cliArgs) {
     .whenReady()
     .then(() =>
       runProcessCli(cliArgs, (code) => app.exit(code), {
-        secretCodec: desktopSecretCodec(safeStorage, process.platform, process.env),
+        secretCodec: lazySecretCodec(
+          () => desktopSecretCodec(safeStorage, process.platform, process.env),
+          process.env,
+        ),
       }),
     )
     .catch((error: unknown) => {

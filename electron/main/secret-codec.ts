@@ -70,3 +70,26 @@ export function keychainNotice(
     message: `${desktop} gave Ferry no keyring (Electron chose ${backend === 'basic_text' ? 'basic_text, a fixed key' : 'none'}), so Ferry will not store Amplitude secret keys or the SMTP password. If a keyring runs (gnome-keyring, KWallet), tell Ferry to use it: put {"passwordStore": "${store}"} in ${settingsPath} and start Ferry again. Without one, install gnome-keyring — or start Ferry with FERRY_SECRET_STORE=file to keep secrets in a file only your user can read.`,
   };
 }
+
+/**
+ * The same codec, asked of the keychain only when a secret is sealed or opened: the `ferry`
+ * command run by the app binary (cli-mode.ts) touches the keychain — which may prompt, or not
+ * answer on a CI runner — only for a command that needs a secret.
+ */
+export function lazySecretCodec(
+  make: () => SecretCodec | undefined,
+  env: NodeJS.ProcessEnv,
+): SecretCodec | undefined {
+  if (env.FERRY_SECRET_STORE === 'file') return undefined;
+  let codec: SecretCodec | undefined;
+  const resolve = (): SecretCodec => {
+    codec ??= make();
+    if (!codec) throw new Error('No secret codec');
+    return codec;
+  };
+  return {
+    name: 'os-keychain',
+    seal: (plain) => resolve().seal(plain),
+    open: (sealed) => resolve().open(sealed),
+  };
+}

@@ -14,6 +14,7 @@ import { desktopPath } from '../../../electron/main/login-path';
 import { readDesktopSettings, saveDesktopSettings } from '../../../electron/main/desktop-settings';
 import {
   desktopSecretCodec,
+  lazySecretCodec,
   keychainNotice,
   type SafeStorageLike,
 } from '../../../electron/main/secret-codec';
@@ -53,6 +54,20 @@ describe('the desktop shell, without Electron', () => {
       'not a url',
     ])
       expect(isAllowedExternal(bad), bad).toBe(false);
+  });
+
+  it('asks the keychain only when a secret is sealed or opened (the ferry command)', () => {
+    let asked = 0;
+    const counting = {
+      ...storage(true),
+      isEncryptionAvailable: () => (asked++, true),
+    };
+    const lazy = lazySecretCodec(() => desktopSecretCodec(counting, 'darwin', {}), {})!;
+    expect(lazy.name).toBe('os-keychain');
+    expect(asked).toBe(0);
+    expect(lazy.open(lazy.seal('s3cret'))).toBe('s3cret');
+    expect(asked).toBe(1);
+    expect(lazySecretCodec(() => undefined, { FERRY_SECRET_STORE: 'file' })).toBeUndefined();
   });
 
   it('keeps secrets in the OS keychain, and never silently in a file when there is none', () => {
