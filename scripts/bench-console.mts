@@ -34,7 +34,7 @@ try {
     firstBytes = await page.evaluate(() =>
       performance
         .getEntriesByType('resource')
-        .reduce((a, e) => a + (e as PerformanceResourceTiming).decodedBodySize, 0),
+        .reduce((a, e) => a + (e as unknown as { decodedBodySize: number }).decodedBodySize, 0),
     );
     await ctx.close();
     const bare = await browser.newContext({ javaScriptEnabled: false });

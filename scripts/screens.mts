@@ -129,7 +129,10 @@ try {
       await shot('connection-detail');
       await page.getByTestId('history-chart').scrollIntoViewIfNeeded();
       await shot('connection-chart');
-      await page.evaluate(() => (location.hash = '#/jobs'));
+      // Runs in the page: `location` is the browser's (this file is checked with Node's types).
+      await page.evaluate(
+        () => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/jobs'),
+      );
       await page.getByTestId('jobs-table').getByText('Failed').first().waitFor();
       await settle();
       await shot('jobs');
@@ -148,7 +151,10 @@ try {
 
 /** The wizard up to its policy step, for the web app's bucket in the role form. */
 async function wizardPolicyStep(page: Page) {
-  await page.evaluate(() => (location.hash = '#/connections'));
+  await page.evaluate(
+    () =>
+      ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/connections'),
+  );
   await page.getByTestId('create-connection').click();
   await page.getByTestId('wizard-name').locator('input').fill('web-events-role');
   await page.getByTestId('wizard-project').click();
