@@ -105,6 +105,8 @@ export const proposal = z.object({
 export type ProposalInfo = z.infer<typeof proposal>;
 
 export const applyStep = z.enum(['bucket-policy', 'role', 'key-policy', 'bucket-encryption']);
+/** One change the setup applies: the contract's, the engine's and the wizard's one list. */
+export type ApplyStep = z.infer<typeof applyStep>;
 
 const statementNote = z.object({
   sid: z.string().nullable(),

@@ -22,6 +22,7 @@ import {
 } from '../../../shared/aws/policies';
 import type { RestorePlan } from '../../../shared/aws/restore-plan';
 import { backupDigestInput, type Backup } from '../../../shared/model/entities';
+import type { ApplyStep } from '../../../shared/model/aws';
 import type { Clock } from '../catalog';
 import { writeFileAtomic } from '../store/atomic';
 import type { ConfigStore } from '../store/config-store';
@@ -57,8 +58,6 @@ export interface Proposal {
   current: string | null;
   proposed: string;
 }
-
-export type ApplyStep = 'bucket-policy' | 'role' | 'key-policy' | 'bucket-encryption';
 
 /**
  * Guided AWS setup: who am I, which policies a connection needs (shown and diffed against what

@@ -8,13 +8,11 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
 import { formatDocument } from '../../../shared/aws/policies';
-import type { ProposalInfo } from '../../../shared/model/aws';
+import type { ApplyStep, ProposalInfo } from '../../../shared/model/aws';
 import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
 import { ConfirmAction } from '../../components/Confirm';
 import type { ActionResult } from '../common/action';
 import { PolicyView } from './PolicyView';
-
-type ApplyStep = 'role' | 'bucket-policy' | 'key-policy' | 'bucket-encryption';
 
 /** One thing the wizard applies: a title, why, and the documents it writes. */
 export interface ApplyBlockSpec {

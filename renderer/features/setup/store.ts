@@ -1,11 +1,10 @@
 import { create } from 'zustand';
 import type { MethodResult } from '../../../shared/api/contract';
-import type { SetupTargetInput } from '../../../shared/model/aws';
+import type { ApplyStep, SetupTargetInput } from '../../../shared/model/aws';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';
 
 type Form = 'legacy' | 'role';
-type ApplyStep = 'bucket-policy' | 'role' | 'key-policy' | 'bucket-encryption';
 
 interface SetupState {
   profiles: MethodResult<'aws.profiles'> | null;
