@@ -183,6 +183,12 @@ export type ProjectUpdate = z.input<typeof projectUpdate>;
 // Connections
 
 export const SSE_MODES = ['bucket-default', 'AES256', 'aws:kms'] as const;
+export type SseMode = (typeof SSE_MODES)[number];
+
+/** The encryption an S3 destination gets: a KMS key means aws:kms, whatever else was picked. */
+export function effectiveSse(kmsKeyArn: string | null | undefined, sse: SseMode): SseMode {
+  return kmsKeyArn ? 'aws:kms' : sse;
+}
 
 export const s3Destination = z
   .object({
@@ -229,7 +235,7 @@ export const s3Destination = z
       .enum(SSE_MODES, { error: 'Encryption must be bucket-default, AES256 or aws:kms' })
       .default('bucket-default'),
   })
-  .transform((d) => (d.kmsKeyArn && d.sse !== 'aws:kms' ? { ...d, sse: 'aws:kms' as const } : d))
+  .transform((d) => ({ ...d, sse: effectiveSse(d.kmsKeyArn, d.sse) }))
   .superRefine((d, ctx) => {
     if (d.sse === 'aws:kms' && !d.kmsKeyArn)
       ctx.addIssue({

@@ -15,6 +15,7 @@ import type { Connection, ConnectionCreate } from '../../../shared/model/entitie
 import {
   connectionCreate,
   DEFAULT_PARTITION_BYTES,
+  effectiveSse,
   MIB,
   SSE_MODES,
 } from '../../../shared/model/entities';
@@ -147,7 +148,7 @@ function toInput(d: Draft): ConnectionCreate {
             kmsKeyArn: d.kmsKeyArn || null,
             endpoint: d.endpoint || null,
             forcePathStyle: d.forcePathStyle,
-            sse: d.kmsKeyArn ? 'aws:kms' : d.sse,
+            sse: effectiveSse(d.kmsKeyArn, d.sse),
           },
     datasets: [
       ...(d.events ? (['events'] as const) : []),
@@ -380,8 +381,8 @@ export function ConnectionFormPage({ id }: { id?: string }) {
                 >
                   <Select
                     selectedOption={{
-                      value: draft.kmsKeyArn ? 'aws:kms' : draft.sse,
-                      label: SSE_LABELS[draft.kmsKeyArn ? 'aws:kms' : draft.sse],
+                      value: effectiveSse(draft.kmsKeyArn, draft.sse),
+                      label: SSE_LABELS[effectiveSse(draft.kmsKeyArn, draft.sse)],
                     }}
                     options={SSE_MODES.map((m) => ({ value: m, label: SSE_LABELS[m] }))}
                     onChange={(e) => set('sse', e.detail.selectedOption.value as Draft['sse'])}

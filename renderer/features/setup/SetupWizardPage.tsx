@@ -20,6 +20,7 @@ import { describeDestination } from '../../../shared/model/describe';
 import {
   connectionCreate,
   connectionIdFrom,
+  effectiveSse,
   type ConnectionCreate,
 } from '../../../shared/model/entities';
 import { setupTarget, type SetupTargetInput } from '../../../shared/model/aws';
@@ -108,7 +109,7 @@ export function SetupWizardPage() {
     prefix: draft.prefix,
     projectId: draft.projectId,
     kmsKeyArn: draft.kmsKeyArn || null,
-    sse: draft.kmsKeyArn ? 'aws:kms' : 'bucket-default',
+    sse: effectiveSse(draft.kmsKeyArn, 'bucket-default'),
     mfaCode: draft.mfaCode || undefined,
   });
   const project = projects.find((p) => String(p.id) === draft.projectId);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contract } from '../../../shared/api/contract';
+import { effectiveSse } from '../../../shared/model/entities';
 import {
   bucketNameProblem,
   datasets,
@@ -140,6 +141,19 @@ describe('connection input', () => {
       input.safeParse({ ...valid, destination: { ...valid.destination, kmsKeyArn: 'my-key' } })
         .success,
     ).toBe(false);
+  });
+
+  it('encrypts with aws:kms whenever a KMS key is given: one rule for the form and the schema', () => {
+    const arn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(effectiveSse(arn, 'AES256')).toBe('aws:kms');
+    expect(effectiveSse(arn, 'bucket-default')).toBe('aws:kms');
+    expect(effectiveSse(null, 'AES256')).toBe('AES256');
+    expect(effectiveSse('', 'bucket-default')).toBe('bucket-default');
+    const parsed = input.parse({
+      ...valid,
+      destination: { ...valid.destination, kmsKeyArn: arn, sse: 'AES256' },
+    });
+    expect(parsed.destination).toMatchObject({ kmsKeyArn: arn, sse: 'aws:kms' });
   });
 });
 
