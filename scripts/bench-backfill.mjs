@@ -7,11 +7,11 @@
 //   - the server's resident memory while the five-year backfill runs (sampled for 20 s), against
 //     its memory when idle before it (the baseline);
 //   - how many hours it exported meanwhile.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { startServe } from './bench-serve.mjs';
 
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'backfill');
 const FERRY = resolve('out/cli/main.js');
@@ -53,28 +53,7 @@ ferry(
   'both',
 );
 
-const server = spawn(process.execPath, [FERRY, '--json', 'serve', '--no-schedule'], { env });
-const { url } = await new Promise((done, fail) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const line = out.split('\n').find((l) => l.startsWith('{'));
-    if (line) done(JSON.parse(line));
-  });
-  server.once('exit', (code) => fail(new Error(`ferry serve exited with ${code}`)));
-});
-const origin = new URL(url).origin;
-const token = new URL(url).searchParams.get('token');
-const call = async (method, input = {}) => {
-  const answer = await fetch(`${origin}/api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = await answer.json();
-  if (!body.ok) throw new Error(`${method}: ${body.error.message}`);
-  return body.value;
-};
+const { server, call } = await startServe({ env, stderr: 'ignore' });
 const rssMB = () =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
 const timed = async (run) => {

@@ -26,6 +26,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startServe } from './bench-serve.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -287,36 +288,11 @@ async function engineLoop() {
   const probeFile = join(ROOT, 'loop-probe.json');
   rmSync(probeFile, { force: true });
   rmSync(outDir, { recursive: true, force: true });
-  const server = spawn(
-    process.execPath,
-    ['--import', resolve('scripts/loop-probe.mjs'), FERRY, '--json', 'serve', '--no-schedule'],
-    {
-      env: { ...process.env, ...ferryEnv, FERRY_LOOP_PROBE_FILE: probeFile },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const { server, call } = await startServe({
+    env: { ...process.env, ...ferryEnv, FERRY_LOOP_PROBE_FILE: probeFile },
+    nodeArgs: ['--import', resolve('scripts/loop-probe.mjs')],
+  });
   try {
-    const { url } = await new Promise((done, fail) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        const line = out.split('\n').find((l) => l.startsWith('{'));
-        if (line) done(JSON.parse(line));
-      });
-      server.once('exit', (code) => fail(new Error(`ferry serve exited with ${code}`)));
-    });
-    const origin = new URL(url).origin;
-    const token = new URL(url).searchParams.get('token');
-    const call = async (method, input = {}) => {
-      const answer = await fetch(`${origin}/api/${method}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(input),
-      });
-      const body = await answer.json();
-      if (!body.ok) throw new Error(`${method}: ${body.error.message}`);
-      return body.value;
-    };
     const { id } = await call('connections.get', { id: 'bench-folder' });
     await call('app.info');
     server.kill('SIGUSR2'); // the window opens
