@@ -27,15 +27,33 @@ const workerBuild = {
   format: 'esm',
   packages: 'external',
 };
-const workerHash = async () =>
+// The job-history fold's worker thread, loaded by electron/engine/store/fold-worker.ts: the same
+// fold as the main thread's (store/fold.ts), with zod and the job schema bundled in — in a
+// packaged app it sits in app.asar.unpacked, where app.asar's node_modules are out of reach.
+const foldWorkerBuild = {
+  ...common,
+  entryPoints: { 'fold-worker': 'electron/engine/store/fold-thread.ts' },
+  outdir: 'out/worker',
+  format: 'esm',
+};
+const hashOf = async (file) =>
   createHash('sha256')
-    .update(await readFile('out/worker/pipeline-worker.js'))
+    .update(await readFile(file))
     .digest('hex');
+const workerHashes = async () => ({
+  pipeline: await hashOf('out/worker/pipeline-worker.js'),
+  fold: await hashOf('out/worker/fold-worker.js'),
+});
+/** The workers' SHA-256, pinned in the bundles that start them (none in watch mode). */
+const pins = (hashes) => ({
+  __FERRY_WORKER_SHA256__: JSON.stringify(hashes?.pipeline ?? null),
+  __FERRY_FOLD_WORKER_SHA256__: JSON.stringify(hashes?.fold ?? null),
+});
 
-const builds = (hash) => [
+const builds = (hashes) => [
   {
     ...common,
-    define: { __FERRY_WORKER_SHA256__: JSON.stringify(hash) },
+    define: pins(hashes),
     entryPoints: { index: 'electron/main/index.ts' },
     outdir: 'out/main',
     format: 'esm',
@@ -51,7 +69,7 @@ const builds = (hash) => [
   },
   {
     ...common,
-    define: { __FERRY_WORKER_SHA256__: JSON.stringify(hash) },
+    define: pins(hashes),
     entryPoints: { main: 'electron/cli/main.ts' },
     outdir: 'out/cli',
     format: 'esm',
@@ -61,9 +79,10 @@ const builds = (hash) => [
 
 if (watch) {
   // While developing, the worker changes under a running bundle: no hash is pinned.
-  for (const options of [workerBuild, ...builds(null)]) await (await context(options)).watch();
+  for (const options of [workerBuild, foldWorkerBuild, ...builds(null)])
+    await (await context(options)).watch();
 } else {
-  await build(workerBuild);
-  const hash = await workerHash();
-  await Promise.all(builds(hash).map((options) => build(options)));
+  await Promise.all([build(workerBuild), build(foldWorkerBuild)]);
+  const hashes = await workerHashes();
+  await Promise.all(builds(hashes).map((options) => build(options)));
 }

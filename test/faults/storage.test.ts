@@ -71,7 +71,7 @@ function writerChild(
   );
 }
 
-/** Points of a journal fold (store/fold-worker.ts) a kill can hit. */
+/** Points of a journal fold (store/fold-thread.ts, on its worker thread) a kill can hit. */
 type FoldPoint =
   'before-snapshot-rename' | 'after-snapshot-rename' | 'after-backup' | 'before-journal-removed';
 

@@ -37,6 +37,7 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
       '/out/main/index.js',
       '/out/preload/index.cjs',
       '/out/worker/pipeline-worker.js',
+      '/out/worker/fold-worker.js',
       '/out/cli/main.js',
       '/out/renderer/index.html',
       '/out/renderer/tray/ok.png',
@@ -92,21 +93,17 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 
-  it('runs the worker from outside app.asar only as the file the main bundle pinned', async () => {
-    const worker = join(
-      app,
-      'resources',
-      'app.asar.unpacked',
-      'out',
-      'worker',
-      'pipeline-worker.js',
-    );
-    const hash = createHash('sha256')
-      .update(await readFile(worker))
-      .digest('hex');
-    const main = extractFile(asar, 'out/main/index.js').toString('utf8');
-    expect(main).toContain(`"${hash}"`);
-  });
+  it.each(['pipeline-worker.js', 'fold-worker.js'])(
+    'runs %s from outside app.asar only as the file the main bundle pinned',
+    async (name) => {
+      const worker = join(app, 'resources', 'app.asar.unpacked', 'out', 'worker', name);
+      const hash = createHash('sha256')
+        .update(await readFile(worker))
+        .digest('hex');
+      const main = extractFile(asar, 'out/main/index.js').toString('utf8');
+      expect(main).toContain(`"${hash}"`);
+    },
+  );
 
   it('has its fuses set as electron-builder.yml says, read back from the binary', async () => {
     const wire = await getCurrentFuseWire(join(app, 'ferry'));

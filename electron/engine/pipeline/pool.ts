@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { builtWorkerFile } from '../worker-file';
 import type { ScanConfig } from './line-scan';
 import type { WorkerReply, WorkerTask } from './worker';
 
@@ -24,61 +22,14 @@ export interface Deflated {
   crc: number;
 }
 
-/**
- * The real file behind a path inside `app.asar`: `…/app.asar/out/…` → `…/app.asar.unpacked/out/…`
- * with either separator (Windows paths use backslashes).
- */
-export function unpackedPath(path: string): string {
-  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
-}
-
-/**
- * Where the worker's code is: next to the bundle (`out/worker/`), or built from the sources by
- * `npm run build:node` (tests run the engine from its TypeScript sources). In a packaged app the
- * file is unpacked from app.asar, since worker threads load from the real file system.
- */
-export function workerFile(): string {
-  const candidates = [
-    new URL('../worker/pipeline-worker.js', import.meta.url),
-    new URL('../../../out/worker/pipeline-worker.js', import.meta.url),
-  ];
-  for (const url of candidates) {
-    const path = unpackedPath(fileURLToPath(url));
-    if (existsSync(path)) return checkedWorker(path);
-  }
-  throw new Error(
-    `The export worker is missing (looked for ${candidates.map((u) => fileURLToPath(u)).join(', ')}). Run "npm run build".`,
-  );
-}
-
-/**
- * The SHA-256 of the worker this bundle was built with (scripts/build-node.mjs); absent when
- * the engine runs from its TypeScript sources (tests) or in watch mode.
- */
-/** The worker file differs from the one built with this bundle: never retried. */
-export class WorkerMismatch extends Error {
-  constructor(path: string) {
-    super(
-      `The export worker ${path} is not the one this Ferry was built with (its SHA-256 differs), so Ferry will not run it`,
-    );
-    this.name = 'WorkerMismatch';
-  }
-}
+export { unpackedPath, WorkerMismatch } from '../worker-file';
 
 declare const __FERRY_WORKER_SHA256__: string | null | undefined;
 const PINNED_WORKER = typeof __FERRY_WORKER_SHA256__ === 'string' ? __FERRY_WORKER_SHA256__ : null;
-const checked = new Set<string>();
 
-/**
- * The worker file, once its content is proven to be the one this bundle was built with: in a
- * packaged app it lies outside app.asar, where the asar integrity check does not reach.
- */
-function checkedWorker(path: string): string {
-  if (!PINNED_WORKER || checked.has(path)) return path;
-  const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
-  if (actual !== PINNED_WORKER) throw new WorkerMismatch(path);
-  checked.add(path);
-  return path;
+/** The export worker's file (scan + deflate), proven to be the one built with this bundle. */
+export function workerFile(): string {
+  return builtWorkerFile('pipeline-worker.js', PINNED_WORKER);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { appendFile, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
-import { job as jobSchema, type Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/entities';
+import { parseJob } from './fold';
 import { foldInWorker, type FoldedRecords } from './fold-worker';
 import { stampOf } from './index-file';
 import { ValidatedJsonFile } from './json-file';
@@ -104,11 +105,7 @@ export class MonthFiles {
    */
   async fold(month: string): Promise<FoldedRecords | null> {
     try {
-      return await foldInWorker(
-        this.snapshotPath(month),
-        this.logPath(month, true),
-        JOBS_SCHEMA_VERSION,
-      );
+      return await foldInWorker(this.snapshotPath(month), this.logPath(month, true));
     } catch {
       await this.foldHere(month);
       return null;
@@ -158,16 +155,6 @@ export class MonthFiles {
       readOnly: this.readOnly,
       whenNoGoodCopy: 'set-aside',
     });
-  }
-}
-
-/** A job from one line of JSON, or null when it is not one. */
-function parseJob(text: string): Job | null {
-  try {
-    const parsed = jobSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
   }
 }
 
