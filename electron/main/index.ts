@@ -37,7 +37,7 @@ import { allowPermission } from './permissions';
 import { desktopSecretCodec, keychainNotice, lazySecretCodec } from './secret-codec';
 import { createTray } from './tray';
 import type { TrayAction } from './tray-menu';
-import { updateItems } from './update-feed';
+import { updateCheckMessage, updateItems } from './update-feed';
 import { createUpdater, type Updater } from './updates';
 import { createMainWindow } from './window';
 
@@ -279,18 +279,7 @@ function drawAppMenu(): void {
 async function checkForUpdates(): Promise<void> {
   if (!updater) return;
   const state = await updater.check();
-  const message =
-    state.kind === 'current'
-      ? `Ferry ${app.getVersion()} is the latest version.`
-      : state.kind === 'downloading'
-        ? `Ferry ${state.version} is available and downloading. Ferry says when it is ready to install.`
-        : state.kind === 'ready'
-          ? `Ferry ${state.version} is ready: pick "Restart to update" in the tray.`
-          : state.kind === 'failed'
-            ? `Ferry could not check for updates: ${redactSecrets(state.message)}`
-            : state.kind === 'off'
-              ? state.reason
-              : 'Ferry is checking for updates.';
+  const message = updateCheckMessage(state, app.getVersion(), redactSecrets);
   await dialog.showMessageBox({
     type: state.kind === 'failed' ? 'warning' : 'info',
     title: 'Updates',

@@ -99,3 +99,28 @@ export function updateItems(state: UpdateState, auto: boolean): TrayItem[] {
   });
   return items;
 }
+
+/**
+ * What "Check for updates…" says once the check has ended. `redact` passes an upstream error
+ * through the redaction gate (a feed's answer may echo a URL with a token).
+ */
+export function updateCheckMessage(
+  state: UpdateState,
+  currentVersion: string,
+  redact: (text: string) => string,
+): string {
+  switch (state.kind) {
+    case 'current':
+      return `Ferry ${currentVersion} is the latest version.`;
+    case 'downloading':
+      return `Ferry ${state.version} is available and downloading. Ferry says when it is ready to install.`;
+    case 'ready':
+      return `Ferry ${state.version} is ready: pick "Restart to update" in the tray.`;
+    case 'failed':
+      return `Ferry could not check for updates: ${redact(state.message)}`;
+    case 'off':
+      return state.reason;
+    default:
+      return 'Ferry is checking for updates.';
+  }
+}

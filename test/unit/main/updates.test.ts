@@ -7,6 +7,7 @@ import { appMenuTemplate } from '../../../electron/main/app-menu';
 import {
   feedUrlProblem,
   readUpdateFeed,
+  updateCheckMessage,
   updateItems,
   type UpdateState,
 } from '../../../electron/main/update-feed';
@@ -86,6 +87,26 @@ describe('the update entries in the tray and the app menu', () => {
       action: { kind: 'install-update' },
     });
     expect(ready[1]).toMatchObject({ checked: false, action: { kind: 'updates-auto', on: true } });
+  });
+
+  it('says what a check came to, with an upstream error through the redaction gate', () => {
+    const redact = (text: string) => text.replace('tok123', '[redacted]');
+    expect(updateCheckMessage({ kind: 'current', version: '0.1.0' }, '0.1.0', redact)).toBe(
+      'Ferry 0.1.0 is the latest version.',
+    );
+    expect(updateCheckMessage({ kind: 'ready', version: '1.2.0' }, '0.1.0', redact)).toMatch(
+      /Ferry 1\.2\.0 is ready: pick "Restart to update"/,
+    );
+    expect(
+      updateCheckMessage(
+        { kind: 'failed', message: 'GET https://u/?t=tok123: 403' },
+        '0.1.0',
+        redact,
+      ),
+    ).toBe('Ferry could not check for updates: GET https://u/?t=[redacted]: 403');
+    expect(updateCheckMessage({ kind: 'off', reason: 'No feed.' }, '0.1.0', redact)).toBe(
+      'No feed.',
+    );
   });
 
   it('puts Check for Updates in the app menu on macOS and in Help elsewhere', () => {
