@@ -13,11 +13,12 @@
 //     (BENCH_FIXTURE_DIR, the NDJSON of bench.mjs) runs in the same server: their p95, the API's
 //     longest wait (a cheap call every 10 ms), and the export's MB/s against the same export
 //     without the calls.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
+import { startServe, waitForHour } from './bench-serve.mjs';
 import { createEngine } from '../electron/engine';
 import { JobsStore } from '../electron/engine/store/jobs-store';
 import type { Job } from '../shared/model/entities';
@@ -257,32 +258,11 @@ interface Serve {
 }
 
 async function serve(dataDir: string): Promise<Serve> {
-  const server = spawn(
-    process.execPath,
-    [resolve('out/cli/main.js'), '--data-dir', dataDir, '--json', 'serve', '--no-schedule'],
-    { env: { ...process.env, FERRY_DEMO: '0' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((done, fail) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) done((JSON.parse(line) as { url: string }).url);
-    });
-    server.on('exit', (code) => fail(new Error(`ferry serve exited with ${code}`)));
+  const { server, url, call } = await startServe({
+    env: { ...process.env, FERRY_DEMO: '0', FERRY_DATA_DIR: dataDir },
   });
   const origin = new URL(url).origin;
   const token = new URL(url).searchParams.get('token');
-  const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
-    const answer = await fetch(`${origin}/api/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const body = (await answer.json()) as { ok: boolean; value: T; error?: { message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-    return body.value;
-  };
   const rssMB = async () => {
     const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
     return round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
@@ -471,18 +451,7 @@ async function exportFigures(
     hour,
   });
   if (started.started.length === 0) throw new Error('the export did not start');
-  let job: Job | undefined;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
-    const page = await call<{ items: Job[] }>('jobs.list', {
-      connectionId: exportId,
-      hourFrom: hour,
-      hourTo: hour,
-      limit: 1,
-    });
-    job = page.items[0];
-    if (job && job.status !== 'queued' && job.status !== 'running') break;
-  }
+  const job = await waitForHour<Job>(call, exportId, hour, 250);
   running = false;
   await Promise.all(loaders);
   if (hour !== FIXTURE_HOUR) return null; // the warm-up

@@ -38,3 +38,16 @@ export async function startServe({ env, nodeArgs = [], stderr = 'inherit' }) {
   };
   return { server, url, call };
 }
+
+/**
+ * Poll until the job of `hour` of a connection has ended (not queued, not running); its record.
+ * @param {(method: string, input?: unknown) => Promise<any>} call
+ */
+export async function waitForHour(call, connectionId, hour, pollMs) {
+  for (;;) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    const page = await call('jobs.list', { connectionId, hourFrom: hour, hourTo: hour, limit: 1 });
+    const job = page.items[0];
+    if (job && job.status !== 'queued' && job.status !== 'running') return job;
+  }
+}

@@ -26,7 +26,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startServe } from './bench-serve.mjs';
+import { startServe, waitForHour } from './bench-serve.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -297,18 +297,7 @@ async function engineLoop() {
     await call('app.info');
     server.kill('SIGUSR2'); // the window opens
     await call('jobs.exportHour', { connectionId: id, hour: HOUR });
-    let job;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 500));
-      const page = await call('jobs.list', {
-        connectionId: id,
-        hourFrom: HOUR,
-        hourTo: HOUR,
-        limit: 1,
-      });
-      job = page.items[0];
-      if (job && job.status !== 'queued' && job.status !== 'running') break;
-    }
+    const job = await waitForHour(call, id, HOUR, 500);
     server.kill('SIGUSR2'); // … and closes
     for (let i = 0; i < 100 && !existsSync(probeFile); i++)
       await new Promise((r) => setTimeout(r, 50));
