@@ -53,7 +53,9 @@ test('an hour refused for a permission shows Failing with the permission and fix
 }) => {
   const env = { ...awsEnv, FERRY_DATA_DIR: dataDir };
   await seed(env, 'refused', ['--datasets', 'events', '--enable']);
-  const server = await startServe(dataDir, [], awsEnv);
+  // No schedule: the job under test is the one the admin starts. With it, a test that crosses an
+  // hour's end also lists the scheduled export of the hour the connection was created in.
+  const server = await startServe(dataDir, ['--no-schedule'], awsEnv);
   try {
     await openConsole(page, server.url);
     await page.getByTestId('connections-table').getByRole('link', { name: 'refused' }).click();
@@ -76,6 +78,7 @@ test('an hour refused for a permission shows Failing with the permission and fix
     await jobs.locator('[data-testid^="job-2"]').first().click();
     await expect(page.getByTestId('hour-tries')).toContainText('Jobs of this hour (1)');
     await expect(page.getByTestId('job-detail')).toContainText('s3:PutObject');
+    await expect(page.getByTestId('job-detail')).toContainText(/Started by\s*manual/);
     await page.screenshot({ path: 'test-results/screens/job-detail-1400.png' });
 
     // The list agrees.
