@@ -6,7 +6,7 @@ import { formatDocument } from '../../shared/aws/policies';
 import { setupTargetFor, type SetupTargetInput } from '../../shared/model/aws';
 import type { Connection, S3Destination } from '../../shared/model/entities';
 import type { EngineClient } from './engine-client';
-import { EXIT, type CliContext } from './index';
+import { EXIT, type CliContext } from './context';
 import { formatTable, print } from './output';
 
 type Form = 'legacy' | 'role';

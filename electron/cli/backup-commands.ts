@@ -3,7 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { formatDocument } from '../../shared/aws/policies';
 import type { MethodResult } from '../../shared/api/contract';
 import type { RestorePlan } from '../../shared/aws/restore-plan';
-import type { CliContext } from './index';
+import type { CliContext } from './context';
 import { formatRecord, formatTable, print } from './output';
 
 /** `ferry backups list|show|restore`: the documents Ferry kept before it changed them. */

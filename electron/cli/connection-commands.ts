@@ -14,7 +14,7 @@ import {
 import { formatBytes } from '../../shared/format';
 import { parseDatasets, parseList, parseSize } from './flags';
 import { setupTargetOf } from './aws-commands';
-import type { CliContext } from './index';
+import type { CliContext } from './context';
 import { formatRecord, formatTable, print } from './output';
 
 interface ConnectionFlags {

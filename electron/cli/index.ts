@@ -1,6 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, type Engine } from '../engine';
+import {
+  EXIT,
+  type CliContext,
+  type CliEngineOptions,
+  type EngineRole,
+  type GlobalOptions,
+  type Output,
+} from './context';
 import { defaultDataDir } from '../engine/store/data-dir';
 import { FERRY_VERSION } from '../engine/version';
 import { registerAwsCommands } from './aws-commands';
@@ -10,64 +18,13 @@ import { registerDemoCommand } from './demo-command';
 import { registerJobCommands } from './job-commands';
 import { registerMigrateCommands } from './migrate-commands';
 import { registerOrgCommands } from './org-commands';
-import { fieldToFlag, type Output } from './output';
+import { fieldToFlag } from './output';
 import { registerProjectCommands } from './project-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerServeCommand } from './serve';
 import { timersFromEnv } from '../engine/schedule/timers';
-import type { SecretCodec } from '../engine/store/secrets';
 import { findLocalApi, type LocalApiRecord } from '../server/local-api';
-import { describeRunning, localClient, remoteClient, type EngineClient } from './engine-client';
-
-/**
- * Exit codes: 0 done, 1 the request was refused or failed, 2 the command line is wrong (an
- * unknown flag, or a value that breaks a field's rule).
- */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** What the opened engine serves: named to a second process, and shown as the console's transport. */
-export interface EngineRole {
-  role: string;
-  transport: 'cli' | 'http';
-}
-
-export interface GlobalOptions {
-  dataDir: string;
-  json: boolean;
-}
-
-/** What every command gets: parsed global options, an output, and a way to open the engine. */
-export interface CliContext {
-  globals(): GlobalOptions;
-  out: Output;
-  /** The exit code when the command finishes without an error (e.g. 1 when a job failed). */
-  exitCode: number;
-  /**
-   * Run a command that goes through the API only. `write`: on the engine this process opens —
-   * or, when `ferry serve`, `ferry run` or the desktop app holds the data folder, through that
-   * running Ferry's local API (same calls, same output, same exit codes). `read`: the running
-   * Ferry when there is one (it knows what runs now), else the folder read-only.
-   */
-  withApi(
-    mode: 'read' | 'write',
-    run: (api: EngineClient) => Promise<number | void>,
-  ): Promise<void>;
-  /** Open the engine on the data dir; read-only skips the lock (list/show while the app runs). */
-  withEngine(
-    mode: 'read' | 'write',
-    run: (engine: Engine) => Promise<number | void>,
-    as?: EngineRole,
-  ): Promise<void>;
-}
-
-/** What the process running the command line adds to every engine it opens. */
-export interface CliEngineOptions {
-  /**
-   * How secrets are sealed: the desktop app's binary running as `ferry` passes the OS keychain,
-   * so the command reads the secrets the app saved; under Node, the 0600 file.
-   */
-  secretCodec?: SecretCodec;
-}
+import { describeRunning, localClient, remoteClient } from './engine-client';
 
 function buildProgram(
   out: Output,

@@ -9,7 +9,7 @@ import { describeRunning, type EngineClient } from './engine-client';
 import { reconcile } from '../engine/jobs/reconcile';
 import { formatBytes } from '../../shared/format';
 import { parseList } from './flags';
-import { EXIT, type CliContext } from './index';
+import { EXIT, type CliContext } from './context';
 import { EXIT_SIGNAL, followJobs, retryLine, type StopSignal } from './follow';
 import { formatTable, print } from './output';
 

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { MIGRATION_STEPS, stepNumber, type MigrationView } from '../../shared/model/migration';
-import { EXIT, type CliContext } from './index';
+import { EXIT, type CliContext } from './context';
 import { formatTable, print } from './output';
 
 const MARK: Record<MigrationView['steps'][number]['status'], string> = {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Organization } from '../../shared/model/entities';
-import type { CliContext } from './index';
+import type { CliContext } from './context';
 import { formatRecord, formatTable, print } from './output';
 
 /** `ferry org add|list|show|update|remove`. */

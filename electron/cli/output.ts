@@ -1,25 +1,10 @@
 import { terminalSafe } from '../../shared/text';
 import { redactSecrets } from '../engine';
-import type { CliContext } from './index';
+import type { CliContext, Output } from './context';
 
 /** Print a result as JSON (with --json) or as text. */
 export function print(ctx: CliContext, value: unknown, text: () => string): void {
   ctx.out.stdout(ctx.globals().json ? `${JSON.stringify(value, null, 2)}\n` : text());
-}
-
-/** Where the CLI writes; injected so tests can capture it. */
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /**
-   * Standard output that shows a secret on purpose: only the console URL `ferry serve` prints
-   * for its own admin. Everything else passes the redaction gate.
-   */
-  reveal?(text: string): void;
-  /** Warnings go to stderr so `--json` output on stdout stays parseable. */
-  warn(text: string): void;
-  /** Full detail of an unexpected error, shown only with FERRY_DEBUG=1. */
-  debug(error: unknown): void;
 }
 
 export function processOutput(): Output {

@@ -1,4 +1,5 @@
-import { cliCommandNames, runCli, type CliEngineOptions } from './index';
+import type { CliEngineOptions } from './context';
+import { cliCommandNames, runCli } from './index';
 import { processOutput } from './output';
 
 export { cliCommandNames };

@@ -3,7 +3,7 @@ import type { MethodInput } from '../../shared/api/contract';
 import { describeSource } from '../../shared/model/describe';
 import { PROJECT_KINDS, SOURCE_TYPES, type Project } from '../../shared/model/entities';
 import { readSecret } from './flags';
-import type { CliContext } from './index';
+import type { CliContext } from './context';
 import { formatRecord, formatTable, print } from './output';
 
 interface SourceFlags {

@@ -6,7 +6,7 @@ import type { Engine } from '../engine';
 import { startLocalApi } from '../server/local-api';
 import { describeRunning } from './engine-client';
 import { EXIT_SIGNAL } from './follow';
-import { EXIT, type CliContext } from './index';
+import { EXIT, type CliContext } from './context';
 import { formatTable, print } from './output';
 
 /**

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { startServer } from '../server';
 import { startLocalApi } from '../server/local-api';
-import type { CliContext } from './index';
+import type { CliContext } from './context';
 import { GRACE_OPTION, logSchedule, parseGrace, stopGracefully, untilSignal } from './run-command';
 
 /** The built renderer, next to this bundle (`out/cli` → `out/renderer`). */
