@@ -12,7 +12,7 @@ import {
   type MigrationStep,
   type MigrationStepId,
 } from '../../../shared/model/migration';
-import type { HourRecords } from '../schedule/plan';
+import type { HourRecords } from '../store/hour-records';
 
 /** A migration at its start: every step pending. */
 export function newMigration(fields: {

@@ -4,7 +4,7 @@ import type { Notice } from '../../../shared/api/contract';
 import { jobListQuery, type Job, type JobListQuery } from '../../../shared/model/entities';
 import { hourIndex } from '../../../shared/model/export-format';
 import { DATASETS } from '../../../shared/model/fields';
-import type { HourRecord, HourRecords } from '../schedule/plan';
+import type { HourRecord, HourRecords } from './hour-records';
 import type { FoldedRecords } from './fold-worker';
 import { IndexWriter, loadIndex, sameStamp, stampOf, type MonthStamp } from './index-file';
 import { JobIndex, rowOf, type IndexEntry, type Row } from './job-index';

@@ -10,7 +10,7 @@ import {
 } from '../../../electron/engine/migration/checklist';
 import { principalArn, sameKey } from '../../../electron/engine/migration/aws-checks';
 import { runbook } from '../../../electron/engine/migration/runbook';
-import { hourRecords } from '../../../electron/engine/schedule/plan';
+import { hourRecords } from '../../../electron/engine/store/hour-records';
 import type { IndexEntry } from '../../../electron/engine/store/jobs-store';
 import type { MigrationView } from '../../../shared/model/migration';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hourRecords, planConnection } from '../../../../electron/engine/schedule/plan';
+import { planConnection } from '../../../../electron/engine/schedule/plan';
+import { hourRecords } from '../../../../electron/engine/store/hour-records';
 import type { IndexEntry } from '../../../../electron/engine/store/job-index';
 import { connection, project } from '../../../../shared/model/entities';
 

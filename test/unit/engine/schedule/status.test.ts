@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hourRecords, planConnection } from '../../../../electron/engine/schedule/plan';
+import { planConnection } from '../../../../electron/engine/schedule/plan';
+import { hourRecords } from '../../../../electron/engine/store/hour-records';
 import { connectionStatus } from '../../../../electron/engine/schedule/status';
 import { connection, project } from '../../../../shared/model/entities';
 

@@ -10,7 +10,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { hourRecords } from '../../../../electron/engine/schedule/plan';
+import { hourRecords } from '../../../../electron/engine/store/hour-records';
 import { loadIndex } from '../../../../electron/engine/store/index-file';
 import { JobsStore, type JobPage } from '../../../../electron/engine/store/jobs-store';
 import type { Job, JobListQuery } from '../../../../shared/model/entities';
