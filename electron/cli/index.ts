@@ -22,7 +22,7 @@ import { fieldToFlag } from './output';
 import { registerProjectCommands } from './project-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerServeCommand } from './serve';
-import { timersFromEnv } from '../engine/schedule/timers';
+import { timersFromEnv } from '../engine/time/timers';
 import { findLocalApi, type LocalApiRecord } from '../server/local-api';
 import { describeRunning, localClient, remoteClient } from './engine-client';
 

@@ -15,12 +15,7 @@ import type { ConfigStore } from './store/config-store';
 import type { ConfigData } from './store/schema';
 import { projectSecretOrigin } from './secret-binding';
 import { amplitudeSecretName, type SecretStore } from './store/secrets';
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+import type { Clock } from './time/clock';
 
 /**
  * Organizations, projects and connections, with the rules that span more than one of them.

@@ -16,7 +16,7 @@ import type { DesktopNotification } from '../../shared/model/schedule';
 import { FerryError } from '../../shared/api/errors';
 import { createEngine, redactSecrets, type Engine } from '../engine';
 import { startLocalApi, type LocalApi } from '../server/local-api';
-import { timersFromEnv } from '../engine/schedule/timers';
+import { timersFromEnv } from '../engine/time/timers';
 import { Background } from './background';
 import { registerIpc } from './ipc';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './protocol';

@@ -1,4 +1,4 @@
-import type { Timers } from '../../electron/engine/schedule/timers';
+import type { Timers } from '../../electron/engine/time/timers';
 
 interface Timer {
   at: number;

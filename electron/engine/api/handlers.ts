@@ -15,7 +15,8 @@ import {
 import { backupAskTarget } from '../aws/backup-ask';
 import type { AwsSetup } from '../aws/setup';
 import { awsFiles, environmentWarnings, listProfiles } from '../aws/profiles';
-import type { Catalog, Clock } from '../catalog';
+import type { Catalog } from '../catalog';
+import type { Clock } from '../time/clock';
 import type { MigrationService } from '../migration/service';
 import { classifyError } from '../jobs/errors';
 import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';

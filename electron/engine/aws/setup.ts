@@ -23,7 +23,7 @@ import {
 import type { RestorePlan } from '../../../shared/aws/restore-plan';
 import { backupDigestInput, type Backup } from '../../../shared/model/entities';
 import type { ApplyStep } from '../../../shared/model/aws';
-import type { Clock } from '../catalog';
+import type { Clock } from '../time/clock';
 import { writeFileAtomic } from '../store/atomic';
 import type { ConfigStore } from '../store/config-store';
 import type { AwsClients, AwsTarget, SetupClients } from './clients';

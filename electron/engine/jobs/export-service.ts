@@ -10,10 +10,10 @@ import type {
 } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import type { AwsClients } from '../aws/clients';
-import type { Clock } from '../catalog';
+import type { Clock } from '../time/clock';
 import type { WorkerPool } from '../pipeline/pool';
-import { quickRetryPolicy, type RetryPolicy } from '../schedule/retry';
-import { sleep, type Timers } from '../schedule/timers';
+import { quickRetryPolicy, type RetryPolicy } from './retry';
+import { sleep, type Timers } from '../time/timers';
 import { StagedObjectLost, type Sink } from '../sinks/types';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';

@@ -6,7 +6,7 @@ import type {
   Project,
 } from '../../../shared/model/entities';
 import type { Notice } from '../../../shared/api/contract';
-import type { Clock } from '../catalog';
+import type { Clock } from '../time/clock';
 import type { ConfigStore } from '../store/config-store';
 import { StagedObjectLost } from '../sinks/types';
 import { commitHour, type CommitIntent, type CommitLog } from './commit';

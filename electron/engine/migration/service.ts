@@ -17,12 +17,13 @@ import {
 } from '../../../shared/model/migration';
 import type { AwsClients } from '../aws/clients';
 import type { AwsSetup, SetupTarget } from '../aws/setup';
-import type { Catalog, Clock } from '../catalog';
+import type { Catalog } from '../catalog';
+import type { Clock } from '../time/clock';
 import { classifyError } from '../jobs/errors';
 import type { ExportService } from '../jobs/export-service';
 import { settleMs } from '../schedule/plan';
 import type { Scheduler } from '../schedule/scheduler';
-import type { Timers } from '../schedule/timers';
+import type { Timers } from '../time/timers';
 import type { ConfigStore } from '../store/config-store';
 import type { JobsStore } from '../store/jobs-store';
 import {

@@ -11,7 +11,7 @@ import type {
 import { appSettings } from '../../../shared/model/entities';
 import type { DesktopNotification } from '../../../shared/model/schedule';
 import { statementForDestination } from '../aws/permissions';
-import type { Clock } from '../catalog';
+import type { Clock } from '../time/clock';
 import type { ConfigStore } from '../store/config-store';
 import { smtpOrigin } from '../secret-binding';
 import { SMTP_PASSWORD_SECRET, type SecretStore } from '../store/secrets';

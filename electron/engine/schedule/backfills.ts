@@ -27,7 +27,7 @@ import {
   type SlotOutcome,
 } from './backfill-slots';
 import type { ExportQueue, Flight } from './queue';
-import type { Timers } from './timers';
+import type { Timers } from '../time/timers';
 
 /** Backfill counters are written to config.json at most this often while it runs. */
 const SAVE_EVERY_MS = 2_000;

@@ -20,10 +20,10 @@ import { Backfills } from './backfills';
 import { latestDueHour, planConnection, type Plan } from './plan';
 import { ExportQueue, type Flight } from './queue';
 import { interruptedWork } from './recovery';
-import { scheduleRetryPolicy, type ScheduleRetryOptions } from './retry';
+import { scheduleRetryPolicy, type ScheduleRetryOptions } from '../jobs/retry';
 import { hourStats } from './stats';
 import { connectionStatus } from './status';
-import { sleep, type Timers } from './timers';
+import { sleep, type Timers } from '../time/timers';
 
 /** Queue priorities: a person waiting first, then the hourly schedule, then backfills. */
 const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { HOUR_MS } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';
-import type { Clock } from '../catalog';
-import type { Timers } from '../schedule/timers';
+import type { Clock } from '../time/clock';
+import type { Timers } from './timers';
 
 /** Clocks that differ by less than this agree (the AWS SDK's own skew threshold). */
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../../electron/engine';
-import { scheduleRetryPolicy } from '../../../../electron/engine/schedule/retry';
+import { scheduleRetryPolicy } from '../../../../electron/engine/jobs/retry';
 import { FakeClock } from '../../../support/fake-clock';
 import { awsError, exportedHours, failingAws, scheduledEngine } from '../../../support/schedule';
 import { jobRecord } from '../../../support/jobs';

@@ -1,4 +1,4 @@
-import type { Clock } from '../catalog';
+import type { Clock } from './clock';
 
 /**
  * Time for the scheduler: what time it is, and a way to be called back later. Tests pass a fake

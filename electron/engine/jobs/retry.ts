@@ -1,4 +1,4 @@
-import type { JobError } from '../jobs/errors';
+import type { JobError } from './errors';
 
 /**
  * When to try a failed export again: the delay before the next try, or null to give up.
