@@ -1,6 +1,6 @@
 import { hourOfTimestamp } from '../../../shared/model/export-format';
 import { murmur3 } from './dedupe';
-import { EventScanner, VALUE } from './scan';
+import { EventScanner, VALUE } from '../format/scan';
 
 /**
  * Per-line facts about a block of NDJSON, computed off the main thread.

@@ -11,7 +11,7 @@ import type { SourceHour } from '../sources/types';
 import type { Sink } from '../sinks/types';
 import type { StagedFile } from './events';
 import { GzipWriter, type Deflater } from './gzip';
-import { EventScanner, VALUE } from './scan';
+import { EventScanner, VALUE } from '../format/scan';
 
 export interface MergedIdsExportOptions {
   hour: string;

@@ -5,7 +5,7 @@ import { join, relative, sep } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model/export-format';
-import { EventScanner, VALUE } from '../pipeline/scan';
+import { EventScanner, VALUE } from '../format/scan';
 import { writeFileAtomic } from '../store/atomic';
 import { lineBlocks } from './lines';
 import {

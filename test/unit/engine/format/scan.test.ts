@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventScanner, VALUE } from '../../../../electron/engine/pipeline/scan';
+import { EventScanner, VALUE } from '../../../../electron/engine/format/scan';
 import { EVENT_FIELDS } from '../../../../shared/model/export-format';
 
 const scanner = new EventScanner();
