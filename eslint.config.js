@@ -1,6 +1,8 @@
 // ESLint flat config. Besides the usual TypeScript and React rules, it enforces the layering
 // of DESIGN.md §3 with no-restricted-imports, so a wrong import fails `npm run lint`:
 //   shared ← engine ← (main, server, cli);  renderer ← shared;  only main/preload import electron.
+// Inside the engine, its folders (and top-level files) form layers (ENGINE_LAYERS): each imports
+// only from lower layers and from itself, so no two parts of the engine import each other.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -30,6 +32,79 @@ const shellPatterns = [
   // the local API (server/local-api.ts), nothing else of the headless server.
   pattern('^(\\.\\./)+server(?!/local-api$)(/.*)?$', 'Entries do not import each other.'),
 ];
+
+const enginePatterns = [
+  pattern(
+    [
+      '**/main/**',
+      '**/preload/**',
+      '**/server/**',
+      '**/cli/**',
+      '../main',
+      '../server',
+      '../cli',
+      '../preload',
+    ],
+    'The engine is imported by entries, never the reverse.',
+  ),
+  pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
+];
+
+/**
+ * The engine's parts, lowest first: a folder of electron/engine or one of its top-level files
+ * (without .ts). A part imports from lower layers and from itself only.
+ */
+const ENGINE_LAYERS = [
+  ['time', 'format', 'redact', 'worker-file', 'version'],
+  ['store'],
+  ['aws', 'sources'],
+  ['sinks', 'secret-binding'],
+  ['pipeline', 'catalog', 'notify'],
+  ['jobs'],
+  ['schedule'],
+  ['migration'],
+  ['api'],
+  ['demo-seed', 'secrets-notice'],
+  ['index'],
+];
+/** The parts that are one file at electron/engine's top level; the others are folders. */
+const ENGINE_FILES = new Set([
+  ...['redact', 'worker-file', 'version', 'secret-binding', 'catalog'],
+  ...['demo-seed', 'secrets-notice', 'index'],
+]);
+
+/** One config per engine part: the engine's own rules plus "nothing from my layer or above". */
+function engineLayers() {
+  return ENGINE_LAYERS.flatMap((layer, level) =>
+    layer.map((part) => {
+      const above = ENGINE_LAYERS.slice(level)
+        .flat()
+        .filter((other) => other !== part)
+        .join('|');
+      const isFolder = !ENGINE_FILES.has(part);
+      // From a folder the others are ../x; from a top-level file they are ./x.
+      const upward = isFolder ? `^\\.\\./(${above})(/.*)?$` : `^\\./(${above})(/.*)?$`;
+      return {
+        files: [isFolder ? `electron/engine/${part}/**/*.ts` : `electron/engine/${part}.ts`],
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            {
+              paths: [electron],
+              patterns: [
+                ...enginePatterns,
+                pattern(
+                  upward,
+                  `electron/engine/${part} imports only from the engine's lower layers (ENGINE_LAYERS in eslint.config.js).`,
+                ),
+              ],
+            },
+          ],
+        },
+      };
+    }),
+  );
+}
 
 export default tseslint.config(
   {
@@ -75,32 +150,13 @@ export default tseslint.config(
     },
   },
   {
+    // Every engine file; a part not in ENGINE_LAYERS gets these rules only.
     files: ['electron/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            pattern(
-              [
-                '**/main/**',
-                '**/preload/**',
-                '**/server/**',
-                '**/cli/**',
-                '../main',
-                '../server',
-                '../cli',
-                '../preload',
-              ],
-              'The engine is imported by entries, never the reverse.',
-            ),
-            pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: [electron], patterns: enginePatterns }],
     },
   },
+  ...engineLayers(),
   {
     files: ['electron/server/**/*.ts', 'electron/cli/**/*.ts'],
     rules: {
