@@ -6,7 +6,6 @@ import { jobStatusWords } from '../../shared/model/words';
 import { jobCircumstance } from '../../shared/model/describe';
 import { DATASETS, hour as hourSchema, type Dataset } from '../../shared/model/fields';
 import { describeRunning, type EngineClient } from './engine-client';
-import { reconcile } from '../engine/jobs/reconcile';
 import { formatBytes } from '../../shared/format';
 import { parseList } from './flags';
 import { EXIT, type CliContext } from './context';
@@ -227,19 +226,10 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--to <hour>', 'last UTC hour, yyyy-MM-ddTHH (included)')
     .addHelpText('after', '\nExits 1 when something is missing, extra or changed.')
     .action((connection: string, opts: { from: string; to: string }) =>
-      ctx.withEngine('read', async (engine) => {
-        const from = parseHour(opts.from, '--from');
-        const to = parseHour(opts.to, '--to');
-        const { connection: conn, project, org } = engine.exports.resolve(connection);
-        const report = await reconcile(
-          conn,
-          project.id,
-          org.id,
-          await engine.exports.sinkFor(conn),
-          engine.jobs,
-          from,
-          to,
-        );
+      ctx.withApi('read', async (api) => {
+        const { from, to } = opts;
+        const report = await api.call('jobs.reconcile', { connectionId: connection, from, to });
+        const conn = await api.call('connections.get', { id: report.connectionId });
         const problems = report.missing.length + report.extra.length + report.changed.length;
         print(ctx, report, () => {
           const lines = [

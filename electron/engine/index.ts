@@ -255,6 +255,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     store,
     catalog,
     scheduler,
+    exports,
     setup,
     migrations,
     notifier,

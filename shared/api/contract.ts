@@ -33,7 +33,14 @@ import {
   verifyReport,
 } from '../model/aws';
 import { appSettings, backfill, backfillRange, backup, settingsUpdate } from '../model/entities';
-import { backfillHour, backfillPreview, connectionStatus, hourStat } from '../model/schedule';
+import {
+  backfillHour,
+  backfillPreview,
+  connectionStatus,
+  hourStat,
+  reconcileRange,
+  reconcileReport,
+} from '../model/schedule';
 import { dataset, hour, numericId } from '../model/fields';
 import {
   migrationNext,
@@ -163,6 +170,12 @@ export const contract = {
     z.object({ connectionId: z.string().optional(), hourFrom: hour, hourTo: hour }),
     z.array(hourStat),
   ),
+
+  /**
+   * Compare a connection's destination with its job history over an hour range: objects
+   * missing, extra (no job wrote them) or changed (size, ETag or sha256). Reads only.
+   */
+  'jobs.reconcile': spec(reconcileRange, reconcileReport),
 
   /** How every connection is doing: healthy, catching up, failing (with why), disabled. */
   'schedule.status': spec(none, z.array(connectionStatus)),

@@ -29,6 +29,7 @@ export const API_METHODS = [
   'jobs.retry',
   'jobs.retryFailed',
   'jobs.stats',
+  'jobs.reconcile',
   'schedule.status',
   'schedule.resume',
   'backfills.preview',

@@ -3,7 +3,8 @@
  * draws. Shapes only: the engine computes them.
  */
 import { z } from 'zod';
-import { dataset } from './fields';
+import { dataset, hour } from './fields';
+import { rangeOrderProblem } from './hours';
 
 export const CONNECTION_STATES = [
   'healthy',
@@ -97,3 +98,46 @@ export const backfillHour = z.object({
   jobId: z.string().nullable(),
 });
 export type BackfillHour = z.infer<typeof backfillHour>;
+
+/** An hour range of one connection to compare with its destination (`jobs.reconcile`). */
+export const reconcileRange = z
+  .object({
+    connectionId: z.string().trim().min(1, { error: 'Connection is required' }),
+    from: hour,
+    to: hour,
+  })
+  .superRefine((r, ctx) => {
+    const problem = rangeOrderProblem(r.from, r.to);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['to'] });
+  });
+
+/** One object the destination and the job history disagree on. */
+export const reconcileItem = z.object({
+  hour: z.string(),
+  dataset,
+  key: z.string(),
+  /** What the job recorded (missing, changed). */
+  expected: z
+    .object({ bytes: z.number(), sha256: z.string(), etag: z.string().nullable() })
+    .nullable(),
+  /** What the destination has (extra, changed). */
+  actual: z.object({ bytes: z.number(), etag: z.string().nullable() }).nullable(),
+  reason: z.string(),
+});
+export type ReconcileItem = z.infer<typeof reconcileItem>;
+
+/** What a destination holds against what its job history says was written, hour by hour. */
+export const reconcileReport = z.object({
+  connectionId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  hours: z.number().int(),
+  /** Objects whose size and checksum match the job record. */
+  matching: z.number().int(),
+  /** Hours with no successful job, and nothing in the destination either. */
+  notExported: z.array(z.string()),
+  missing: z.array(reconcileItem),
+  extra: z.array(reconcileItem),
+  changed: z.array(reconcileItem),
+});
+export type ReconcileReport = z.infer<typeof reconcileReport>;

@@ -5,12 +5,13 @@ import zlib from 'node:zlib';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine';
 import { createAwsClients, type AwsClients } from '../../electron/engine/aws/clients';
-import { reconcile } from '../../electron/engine/jobs/reconcile';
 import type { Connection, ConnectionCreate } from '../../shared/model/entities';
 import type { Dataset } from '../../shared/model/fields';
 import { EVENT_FIELDS } from '../../shared/model/export-format';
@@ -171,17 +172,23 @@ describe('exporting to S3 (moto_server)', () => {
         first.map((o) => [o.key, createHash('sha256').update(o.body).digest('hex')]),
       );
 
-      const report = await reconcile(
-        connection,
-        PROJECT,
-        123,
-        await engine.exports.sinkFor(connection),
-        engine.jobs,
-        '2020-01-25T04',
-        '2020-01-25T06',
-      );
+      // The console and the CLI ask the same API method.
+      const range = { connectionId: connection.name, from: '2020-01-25T04', to: '2020-01-25T06' };
+      const report = await engine.call('jobs.reconcile', range);
       expect(report).toMatchObject({ missing: [], extra: [], changed: [], matching: first.length });
       expect(report.notExported).toEqual([]); // 04 and 06 were exported too: empty hours, no files
+
+      // A deleted object, a rewritten one and a stray one are each named.
+      const [gone, rewritten] = first.map((o) => o.key);
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: gone }));
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: rewritten, Body: 'not gzip' }));
+      const stray = `rerun/${PROJECT}_2020-01-25_5#${first.length + 1}.json.gz`;
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: stray, Body: 'stray' }));
+      const differences = await engine.call('jobs.reconcile', range);
+      expect(differences.missing.map((i) => i.key)).toEqual([gone]);
+      expect(differences.changed.map((i) => i.key)).toEqual([rewritten]);
+      expect(differences.extra.map((i) => i.key)).toEqual([stray]);
+      expect(differences.matching).toBe(first.length - 2);
     } finally {
       await engine.close();
     }

@@ -19,6 +19,8 @@ import type { Catalog } from '../catalog';
 import type { Clock } from '../time/clock';
 import type { MigrationService } from '../migration/service';
 import { classifyError } from '../jobs/errors';
+import type { ExportService } from '../jobs/export-service';
+import { reconcile } from '../jobs/reconcile';
 import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
 import type { Scheduler } from '../schedule/scheduler';
 import { smtpOrigin, smtpOriginLabel } from '../secret-binding';
@@ -31,6 +33,8 @@ export interface HandlerDeps {
   store: Store;
   catalog: Catalog;
   scheduler: Scheduler;
+  /** The export engine: which connection, project and organization, and its destination. */
+  exports: Pick<ExportService, 'resolve' | 'sinkFor'>;
   setup: AwsSetup;
   migrations: MigrationService;
   notifier: Notifier;
@@ -44,7 +48,7 @@ export interface HandlerDeps {
  * validated by the contract (dispatch.ts); errors are FerryErrors with a message for a person.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { store, catalog, scheduler, setup, migrations, notifier, secrets } = deps;
+  const { store, catalog, scheduler, exports, setup, migrations, notifier, secrets } = deps;
   const stored = () => appSettings.parse(store.config.data.settings);
   const settings = async (): Promise<AppSettings> => {
     const current = stored();
@@ -137,6 +141,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       queued: await scheduler.retryFailed(input?.connectionId),
     }),
     'jobs.stats': (input) => scheduler.stats(byConnection(input)),
+    'jobs.reconcile': async ({ connectionId, from, to }) => {
+      const { connection, project, org } = exports.resolve(connectionId);
+      const sink = await exports.sinkFor(connection);
+      return reconcile(connection, project.id, org.id, sink, store.jobs, from, to);
+    },
     'schedule.status': () => scheduler.statuses(),
     'schedule.resume': ({ id }) => scheduler.resume(id),
     'backfills.preview': (input) => scheduler.backfills.preview(input),

@@ -3,33 +3,9 @@ import { createReadStream } from 'node:fs';
 import type { Connection, Job } from '../../../shared/model/entities';
 import { hoursBetween } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
+import type { ReconcileItem, ReconcileReport } from '../../../shared/model/schedule';
 import type { Sink, StoredObject } from '../sinks/types';
 import type { JobsStore } from '../store/jobs-store';
-
-export interface ReconcileItem {
-  hour: string;
-  dataset: Dataset;
-  key: string;
-  /** What the job recorded (missing, changed). */
-  expected: { bytes: number; sha256: string; etag: string | null } | null;
-  /** What the destination has (extra, changed). */
-  actual: { bytes: number; etag: string | null } | null;
-  reason: string;
-}
-
-export interface ReconcileReport {
-  connectionId: string;
-  from: string;
-  to: string;
-  hours: number;
-  /** Objects whose size and checksum match the job record. */
-  matching: number;
-  /** Hours with no successful job, and nothing in the destination either. */
-  notExported: string[];
-  missing: ReconcileItem[];
-  extra: ReconcileItem[];
-  changed: ReconcileItem[];
-}
 
 /**
  * Compare what the destination holds with what the job history says was written, hour by hour:
