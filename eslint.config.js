@@ -23,7 +23,13 @@ const rawIpc = {
   message:
     'Raw IPC only in electron/main/ipc.ts and the preload: every call goes through the API contract.',
 };
+/** Entries reach the engine through its front door only (electron/engine/index.ts). */
+const engineDoor = pattern(
+  '^(\\.\\./)+engine/.+$',
+  'Entries import the engine from its front door (electron/engine/index.ts), nothing deeper.',
+);
 const shellPatterns = [
+  engineDoor,
   pattern(['**/renderer/**'], 'Nothing imports the renderer.'),
   // The desktop app's binary is also the `ferry` command (electron/main/cli-mode.ts): it may
   // run the command line through its front door (cli/process.ts), nothing else of the CLI.
@@ -165,6 +171,7 @@ export default tseslint.config(
         {
           paths: [electron],
           patterns: [
+            engineDoor,
             pattern(
               ['**/main/**', '**/preload/**', '../main', '../preload'],
               'Headless entries do not use the desktop shell.',

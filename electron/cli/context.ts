@@ -1,5 +1,5 @@
 import type { Engine } from '../engine';
-import type { SecretCodec } from '../engine/store/secrets';
+import type { SecretCodec } from '../engine';
 import type { EngineClient } from './engine-client';
 
 /**

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { hour as hourSchema } from '../../shared/model/fields';
-import { DemoSource } from '../engine/sources/demo';
+import { DemoSource } from '../engine';
 import type { CliContext } from './context';
 
 /** `ferry demo-data`: the demo source's events for one hour, as NDJSON on stdout (fixtures, trials). */

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
-import { createEngine, type Engine } from '../engine';
+import { createEngine, defaultDataDir, FERRY_VERSION, timersFromEnv, type Engine } from '../engine';
 import {
   EXIT,
   type CliContext,
@@ -9,8 +9,6 @@ import {
   type GlobalOptions,
   type Output,
 } from './context';
-import { defaultDataDir } from '../engine/store/data-dir';
-import { FERRY_VERSION } from '../engine/version';
 import { registerAwsCommands } from './aws-commands';
 import { registerBackupCommands } from './backup-commands';
 import { registerConnectionCommands } from './connection-commands';
@@ -22,7 +20,6 @@ import { fieldToFlag } from './output';
 import { registerProjectCommands } from './project-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerServeCommand } from './serve';
-import { timersFromEnv } from '../engine/time/timers';
 import { findLocalApi, type LocalApiRecord } from '../server/local-api';
 import { describeRunning, localClient, remoteClient } from './engine-client';
 

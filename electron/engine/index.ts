@@ -32,6 +32,13 @@ import { redactDeep } from './redact';
 /** The redaction gate, for the entries' own exits (CLI output, logs) and secrets (a token). */
 export { holdSecret, redactSecrets } from './redact';
 export { writeFileAtomic } from './store/atomic';
+/** What the entries need beside the engine itself; they import nothing from deeper in. */
+export { FERRY_VERSION } from './version';
+export { defaultDataDir } from './store/data-dir';
+export { isAlive, readLockOwner } from './store/lock';
+export type { SecretCodec } from './store/secrets';
+export { DemoSource } from './sources/demo';
+export { timersFromEnv } from './time/timers';
 
 export interface EngineOptions {
   dataDir: string;

@@ -1,5 +1,5 @@
 import { FerryError } from '../../shared/api/errors';
-import type { SecretCodec } from '../engine/store/secrets';
+import type { SecretCodec } from '../engine';
 
 /** The part of Electron's safeStorage Ferry uses (a fake in tests). */
 export interface SafeStorageLike {

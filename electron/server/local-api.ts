@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { FerryError } from '../../shared/api/errors';
 import type { Engine } from '../engine';
-import { writeFileAtomic } from '../engine/store/atomic';
-import { isAlive, readLockOwner } from '../engine/store/lock';
+import { isAlive, readLockOwner, writeFileAtomic } from '../engine';
 import { startServer } from './index';
 
 /**
