@@ -14,7 +14,7 @@ import { DATASET_WORDS, ERROR_KIND_WORDS, jobStatusWords } from '../../../shared
 import { useAppStore } from '../app/store';
 import { timeLabel } from '../common/time';
 import { useScheduleStore } from '../schedule/store';
-import { STATUS_LOOK } from './status';
+import { JOB_LOOK } from '../common/status-look';
 import { useJobsStore } from './store';
 
 /** "Access refused: s3:PutObject"; a code that only repeats the kind ("source") is left out. */
@@ -78,9 +78,7 @@ function JobDetail({ job, onRetry }: { job: Job; onRetry(job: Job): void }) {
           {
             label: 'Status',
             value: (
-              <StatusIndicator type={STATUS_LOOK[job.status]}>
-                {jobStatusWords(job)}
-              </StatusIndicator>
+              <StatusIndicator type={JOB_LOOK[job.status]}>{jobStatusWords(job)}</StatusIndicator>
             ),
           },
           { label: 'Tries', value: job.attempts },
@@ -179,7 +177,7 @@ function HourTries({ job }: { job: Job }) {
           id: 'status',
           header: 'Status',
           cell: (j) => (
-            <StatusIndicator type={STATUS_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>
+            <StatusIndicator type={JOB_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>
           ),
         },
         { id: 'trigger', header: 'By', cell: (j) => j.trigger },

@@ -23,7 +23,7 @@ import { jobsCounter } from './job-filter';
 import { useRetryJob } from './JobDetailPanel';
 import { jobStatusWords } from '../../../shared/model/words';
 import { localLabel } from '../common/time';
-import { STATUS_LOOK } from './status';
+import { JOB_LOOK } from '../common/status-look';
 import { savedPageSize, useJobsStore } from './store';
 import { useTablePrefs } from '../common/table-preferences';
 import { InfoLink } from '../help/InfoLink';
@@ -267,7 +267,7 @@ export function JobsTable({
             width: 220,
             minWidth: 200,
             cell: (j) => (
-              <StatusIndicator type={STATUS_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>
+              <StatusIndicator type={JOB_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>
             ),
           },
           { id: 'trigger', header: 'By', width: 110, cell: (j) => j.trigger },

@@ -9,6 +9,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
 import { type MigrationView } from '../../../shared/model/migration';
+import { ROLLBACK_LOOK } from '../common/status-look';
 import { useMigrationStore } from './store';
 
 /** What a rollback will put back, and the key deletion it may schedule. */
@@ -84,11 +85,7 @@ export function RollbackReport({ migration: m }: { migration: MigrationView }) {
       <ul style={{ margin: 0, paddingLeft: 0, listStyle: 'none' }}>
         {m.rollback.map((i) => (
           <li key={i.id} style={{ marginBottom: 4 }}>
-            <StatusIndicator
-              type={i.status === 'done' ? 'success' : i.status === 'failed' ? 'error' : 'stopped'}
-            >
-              {i.label}
-            </StatusIndicator>{' '}
+            <StatusIndicator type={ROLLBACK_LOOK[i.status]}>{i.label}</StatusIndicator>{' '}
             <Box variant="small" display="inline">
               {i.detail}
             </Box>

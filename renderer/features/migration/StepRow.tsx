@@ -7,9 +7,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import StatusIndicator, {
-  type StatusIndicatorProps,
-} from '@cloudscape-design/components/status-indicator';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import { useState } from 'react';
 import {
@@ -18,15 +16,9 @@ import {
   type MigrationStep,
   type MigrationView,
 } from '../../../shared/model/migration';
+import { MIGRATION_CHECK_LOOK, MIGRATION_STEP_LOOK } from '../common/status-look';
 import { PolicyView } from '../setup/PolicyView';
 import { useMigrationStore } from './store';
-
-const STEP_STATUS: Record<MigrationStep['status'], StatusIndicatorProps.Type> = {
-  done: 'success',
-  failed: 'error',
-  waiting: 'in-progress',
-  pending: 'pending',
-};
 
 /** One step: its state and outcome; the current one with its action. */
 export function StepRow({ migration: m, step }: { migration: MigrationView; step: MigrationStep }) {
@@ -43,7 +35,7 @@ export function StepRow({ migration: m, step }: { migration: MigrationView; step
       <SpaceBetween size="xs">
         <SpaceBetween direction="horizontal" size="xs">
           <StatusIndicator
-            type={current && step.status === 'pending' ? 'info' : STEP_STATUS[step.status]}
+            type={current && step.status === 'pending' ? 'info' : MIGRATION_STEP_LOOK[step.status]}
           >
             <b>
               {stepNumber(step.id)}. {spec.title}
@@ -71,17 +63,7 @@ export function StepRow({ migration: m, step }: { migration: MigrationView; step
             <ul style={{ margin: 0, paddingLeft: 18 }}>
               {m.checks.map((c) => (
                 <li key={c.label}>
-                  <StatusIndicator
-                    type={
-                      c.status === 'passed'
-                        ? 'success'
-                        : c.status === 'failed'
-                          ? 'error'
-                          : 'warning'
-                    }
-                  >
-                    {c.label}
-                  </StatusIndicator>{' '}
+                  <StatusIndicator type={MIGRATION_CHECK_LOOK[c.status]}>{c.label}</StatusIndicator>{' '}
                   <Box variant="small" display="inline">
                     {c.detail}
                   </Box>

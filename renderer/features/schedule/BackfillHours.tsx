@@ -1,23 +1,13 @@
 import Box from '@cloudscape-design/components/box';
-import StatusIndicator, {
-  type StatusIndicatorProps,
-} from '@cloudscape-design/components/status-indicator';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useEffect, useState } from 'react';
 import type { Backfill } from '../../../shared/model/entities';
 import type { BackfillHour } from '../../../shared/model/schedule';
+import { BACKFILL_HOUR_LOOK } from '../common/status-look';
 import { useJobsStore } from '../jobs/store';
 import { useScheduleStore } from './store';
 
 const SHOWN = 168;
-const LOOK: Record<BackfillHour['status'], StatusIndicatorProps.Type> = {
-  waiting: 'pending',
-  queued: 'pending',
-  running: 'in-progress',
-  succeeded: 'success',
-  failed: 'error',
-  cancelled: 'stopped',
-};
-
 /**
  * Per-hour progress of a backfill: one cell per hour (and dataset) with where it is, refreshed
  * as its jobs report in. Up to a week of hours is drawn; longer ranges are in the history.
@@ -58,7 +48,7 @@ export function BackfillHours({ backfill }: { backfill: Backfill }) {
             data-status={h.status}
             title={`${h.hour.replace('T', ' ')}:00 UTC, ${h.dataset}: ${h.status}`}
           >
-            <StatusIndicator type={LOOK[h.status]}>
+            <StatusIndicator type={BACKFILL_HOUR_LOOK[h.status]}>
               {h.hour.slice(5, 10)} {h.hour.slice(11)}h
               {many ? ` ${h.dataset === 'events' ? 'ev' : 'ids'}` : ''}
             </StatusIndicator>

@@ -1,24 +1,15 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
-import StatusIndicator, {
-  type StatusIndicatorProps,
-} from '@cloudscape-design/components/status-indicator';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
 import type { Connection } from '../../../shared/model/entities';
-import type { ConnectionState, ConnectionStatus } from '../../../shared/model/schedule';
+import type { ConnectionStatus } from '../../../shared/model/schedule';
 import { ConfirmAction } from '../../components/Confirm';
 import { CONNECTION_STATE_WORDS } from '../../../shared/model/words';
 import { useAppStore } from '../app/store';
+import { CONNECTION_LOOK } from '../common/status-look';
 import { useScheduleStore } from './store';
-
-const LOOK: Record<ConnectionState, StatusIndicatorProps.Type> = {
-  healthy: 'success',
-  'catching-up': 'in-progress',
-  'not-verified': 'warning',
-  failing: 'error',
-  disabled: 'stopped',
-};
 
 /** `2026-03-01T05` → `2026-03-01 05:00 UTC`. */
 export const hourLabel = (hour: string) => `${hour.replace('T', ' ')}:00 UTC`;
@@ -28,7 +19,7 @@ export function StatusBadge({ status }: { status: ConnectionStatus | undefined }
   if (!status) return <StatusIndicator type="loading">Checking</StatusIndicator>;
   return (
     <span data-testid={`status-${status.connectionId}`}>
-      <StatusIndicator type={LOOK[status.state]}>
+      <StatusIndicator type={CONNECTION_LOOK[status.state]}>
         {CONNECTION_STATE_WORDS[status.state]}
         {status.state === 'catching-up' ? ` (${status.pendingHours} h)` : ''}
       </StatusIndicator>

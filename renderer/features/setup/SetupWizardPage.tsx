@@ -28,6 +28,7 @@ import { routeQuery, useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { regionProblem } from '../../../shared/aws/regions';
 import { fieldErrors } from '../common/action';
+import { PROBE_LOOK } from '../common/status-look';
 import { profileOptions } from './ProfileField';
 import { defaultProjectId, ProjectSelect } from '../connections/ProjectSelect';
 import { S3LocationFields } from '../connections/S3LocationFields';
@@ -523,17 +524,7 @@ export function SetupWizardPage() {
                   </StatusIndicator>
                   {setup.verify.probes.map((p) => (
                     <SpaceBetween key={p.id} size="xxs">
-                      <StatusIndicator
-                        type={
-                          p.status === 'passed'
-                            ? 'success'
-                            : p.status === 'failed'
-                              ? 'error'
-                              : p.status === 'warning'
-                                ? 'warning'
-                                : 'stopped'
-                        }
-                      >
+                      <StatusIndicator type={PROBE_LOOK[p.status]}>
                         <span data-testid={`probe-${p.id}`}>
                           {p.label}: {p.detail}
                         </span>
