@@ -16,15 +16,22 @@
  * role and one key policy; the bucket policy also refuses plain-http requests to the export's
  * objects and, for KMS connections, objects written under another encryption or key.
  */
+import { z } from 'zod';
 
-export interface PolicyStatement {
-  Sid: string;
-  Effect: 'Allow' | 'Deny';
-  Principal?: { AWS: string | string[] } | { Service: string } | '*';
-  Action: string | string[];
-  Resource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
+const oneOrMany = z.union([z.string(), z.array(z.string())]);
+
+/** One statement of an IAM document, as Ferry writes and reads them (the API carries it too). */
+export const policyStatement = z.object({
+  Sid: z.string(),
+  Effect: z.enum(['Allow', 'Deny']),
+  Principal: z
+    .union([z.object({ AWS: oneOrMany }), z.object({ Service: z.string() }), z.literal('*')])
+    .optional(),
+  Action: oneOrMany,
+  Resource: oneOrMany.optional(),
+  Condition: z.record(z.string(), z.record(z.string(), oneOrMany)).optional(),
+});
+export type PolicyStatement = z.infer<typeof policyStatement>;
 
 export interface PolicyDocument {
   Version: '2012-10-17';

@@ -2,6 +2,7 @@
  * AWS setup as the API carries it: profiles, identities, proposed documents, verification.
  */
 import { z } from 'zod';
+import { policyStatement } from '../aws/policies';
 import { bucketName, numericId, prefix, profileName, region } from './fields';
 import { BACKUP_KINDS, connectionId, SSE_MODES, type Connection } from './entities';
 
@@ -13,7 +14,7 @@ export const awsProfile = z.object({
   roleArn: z.string().nullable(),
   mfaSerial: z.string().nullable(),
 });
-export type AwsProfileInfo = z.infer<typeof awsProfile>;
+export type AwsProfile = z.infer<typeof awsProfile>;
 
 export const identity = z.object({
   account: z.string(),
@@ -21,6 +22,7 @@ export const identity = z.object({
   userId: z.string(),
   partition: z.string(),
 });
+export type Identity = z.infer<typeof identity>;
 
 const mfaCode = z
   .string()
@@ -102,7 +104,8 @@ export const proposal = z.object({
   current: z.string().nullable(),
   proposed: z.string(),
 });
-export type ProposalInfo = z.infer<typeof proposal>;
+/** A document Ferry proposes, next to what is there now (null: nothing yet). */
+export type Proposal = z.infer<typeof proposal>;
 
 export const applyStep = z.enum(['bucket-policy', 'role', 'key-policy', 'bucket-encryption']);
 /** One change the setup applies: the contract's, the engine's and the wizard's one list. */
@@ -126,34 +129,29 @@ export const restorePlan = z.object({
   lostIfWhole: z.array(statementNote),
 });
 
+/** One access check of `aws.verify`: a step of an export, tried for real. */
 export const probe = z.object({
   id: z.enum(['location', 'list', 'uploads', 'put', 'multipart', 'abort', 'delete', 'kms']),
+  /** What was tried, as an admin reads it. */
   label: z.string(),
   status: z.enum(['passed', 'failed', 'warning', 'skipped']),
   detail: z.string(),
+  /** The IAM permission that was missing, when a refusal says so. */
   missingPermission: z.string().nullable(),
-  statement: z
-    .object({
-      Sid: z.string(),
-      Effect: z.enum(['Allow', 'Deny']),
-      Principal: z.unknown().optional(),
-      Action: z.union([z.string(), z.array(z.string())]),
-      Resource: z.union([z.string(), z.array(z.string())]).optional(),
-      Condition: z
-        .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
-        .optional(),
-    })
-    .nullable(),
+  /** The policy statement that grants it. */
+  statement: policyStatement.nullable(),
   fix: z.string().nullable(),
   /** The destination setting a failure is about (a wrong bucket name, key, region or profile). */
   field: z.enum(['bucket', 'region', 'kmsKeyArn', 'profile']).nullable().optional(),
 });
-export type ProbeInfo = z.infer<typeof probe>;
+export type Probe = z.infer<typeof probe>;
+export type ProbeId = Probe['id'];
 
 export const verifyReport = z.object({
   ok: z.boolean(),
   probes: z.array(probe),
+  /** The bucket's real region, when it could be read (differs from the connection's: correct it). */
   bucketRegion: z.string().nullable(),
   checkedAt: z.string(),
 });
-export type VerifyReportInfo = z.infer<typeof verifyReport>;
+export type VerifyReport = z.infer<typeof verifyReport>;

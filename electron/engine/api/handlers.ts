@@ -1,11 +1,6 @@
 import type { AppInfo, MethodParsed, Notice } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/api/errors';
-import {
-  setupTarget,
-  setupTargetFor,
-  type BackupAsk,
-  type ProbeInfo,
-} from '../../../shared/model/aws';
+import { setupTarget, setupTargetFor, type BackupAsk, type Probe } from '../../../shared/model/aws';
 import {
   appSettings,
   type AppSettings,
@@ -259,8 +254,8 @@ async function verifyMovedDestination(
  * found, refused credentials, the wrong region) is put on that field; a refused permission is
  * about no field, so the whole message is the form's.
  */
-export function movedDestinationRefusal(failed: ProbeInfo[]): FerryError {
-  const says = (p: ProbeInfo) => `${p.label}: ${p.detail}${p.fix ? ` ${p.fix}` : ''}`;
+export function movedDestinationRefusal(failed: Probe[]): FerryError {
+  const says = (p: Probe) => `${p.label}: ${p.detail}${p.fix ? ` ${p.fix}` : ''}`;
   const message = `The new destination fails its access check, so it was not saved: ${failed.map(says).join(' ')} Fix the access (or the destination), or save it with hourly exports turned off.`;
   if (failed.length === 0 || failed.some((p) => !p.field))
     return new FerryError('validation', message);

@@ -3,21 +3,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { FerryError } from '../../../shared/api/errors';
+import type { AwsProfile } from '../../../shared/model/aws';
 import { credentialsSdk } from './sdk';
 
-export type ProfileKind =
-  'static' | 'sso' | 'assume-role' | 'process' | 'web-identity' | 'incomplete';
-
-export interface AwsProfile {
-  name: string;
-  kind: ProfileKind;
-  region: string | null;
-  /** Where it is defined: config, credentials, or both. */
-  files: ('config' | 'credentials')[];
-  /** Assume-role profiles: the role, and whether an MFA code is needed. */
-  roleArn: string | null;
-  mfaSerial: string | null;
-}
+export type ProfileKind = AwsProfile['kind'];
 
 /** Where the shared files are, honouring AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE. */
 export function awsFiles(env: NodeJS.ProcessEnv = process.env): {

@@ -22,7 +22,7 @@ import {
 } from '../../../shared/aws/policies';
 import type { RestorePlan } from '../../../shared/aws/restore-plan';
 import { backupDigestInput, type Backup } from '../../../shared/model/entities';
-import type { ApplyStep } from '../../../shared/model/aws';
+import type { ApplyStep, Identity, Proposal, VerifyReport } from '../../../shared/model/aws';
 import type { Clock } from '../time/clock';
 import { writeFileAtomic } from '../store/atomic';
 import type { ConfigStore } from '../store/config-store';
@@ -31,14 +31,7 @@ import { bucketPolicyNow, encryptionNow, keyPolicyNow, liveDocument, roleNow } f
 import { changeDocument } from './merge-write';
 import { restoreBackup, restorePlan, type RestoreOutcome } from './restore';
 import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
-import { verifyAccess, type VerifyReport } from './verify';
-
-export interface Identity {
-  account: string;
-  arn: string;
-  userId: string;
-  partition: string;
-}
+import { verifyAccess } from './verify';
 
 /** Where a connection writes, as the setup steps need it (it may not be saved yet). */
 export interface SetupTarget extends AwsTarget {
@@ -49,14 +42,6 @@ export interface SetupTarget extends AwsTarget {
   projectId: number;
   kmsKeyArn: string | null;
   sse: 'bucket-default' | 'AES256' | 'aws:kms';
-}
-
-/** A document Ferry proposes, next to what is there now (null: nothing yet). */
-export interface Proposal {
-  kind: Backup['kind'];
-  target: string;
-  current: string | null;
-  proposed: string;
 }
 
 /**

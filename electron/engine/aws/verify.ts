@@ -1,36 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { ExportTarget, PolicyStatement } from '../../../shared/aws/policies';
+import type { ExportTarget } from '../../../shared/aws/policies';
+import type { Probe, ProbeId, VerifyReport } from '../../../shared/model/aws';
 import type { S3Destination } from '../../../shared/model/entities';
 import { missingPermission, statementGranting, tagged } from './permissions';
 import { kmsSdk, s3Sdk } from './sdk';
-
-export type ProbeId =
-  'location' | 'list' | 'uploads' | 'put' | 'multipart' | 'abort' | 'delete' | 'kms';
-
-export interface ProbeResult {
-  id: ProbeId;
-  /** What was tried, as an admin reads it. */
-  label: string;
-  status: 'passed' | 'failed' | 'warning' | 'skipped';
-  detail: string;
-  /** The IAM permission that was missing, when a refusal says so. */
-  missingPermission: string | null;
-  /** The policy statement that grants it. */
-  statement: PolicyStatement | null;
-  fix: string | null;
-  /** The destination setting a failure is about, when it is about one (a wrong bucket name…). */
-  field?: 'bucket' | 'region' | 'kmsKeyArn' | 'profile' | null;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  probes: ProbeResult[];
-  /** The bucket's real region, when it could be read (differs from the connection's: correct it). */
-  bucketRegion: string | null;
-  checkedAt: string;
-}
 
 const PROBE_FOLDER = '_ferry-verify/';
 
@@ -50,7 +25,7 @@ export async function verifyAccess(
   now: () => Date = () => new Date(),
 ): Promise<VerifyReport> {
   const sdk = await s3Sdk();
-  const probes: ProbeResult[] = [];
+  const probes: Probe[] = [];
   const bucket = destination.bucket;
   const base = `${destination.prefix}${PROBE_FOLDER}${now().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   const sse =
@@ -276,7 +251,7 @@ function failure(
   target: ExportTarget,
   form: 'legacy' | 'role',
   destination: S3Destination,
-): ProbeResult {
+): Probe {
   const e = error as {
     name?: string;
     Code?: string;

@@ -1,5 +1,5 @@
 import type { StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
-import type { ProbeInfo } from '../../../shared/model/aws';
+import type { Probe } from '../../../shared/model/aws';
 import type { JobStatus } from '../../../shared/model/entities';
 import type { MigrationCheck, MigrationStep, RollbackItem } from '../../../shared/model/migration';
 import type { BackfillHour, ConnectionState } from '../../../shared/model/schedule';
@@ -37,7 +37,7 @@ export const CONNECTION_LOOK: Record<ConnectionState, Look> = {
 };
 
 /** An access check (`aws.verify`): a skipped probe is one an earlier failure made moot. */
-export const PROBE_LOOK: Record<ProbeInfo['status'], Look> = {
+export const PROBE_LOOK: Record<Probe['status'], Look> = {
   passed: 'success',
   failed: 'error',
   warning: 'warning',

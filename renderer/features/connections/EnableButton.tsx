@@ -2,7 +2,7 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
-import { setupTargetFor, type ProbeInfo } from '../../../shared/model/aws';
+import { setupTargetFor, type Probe } from '../../../shared/model/aws';
 import type { Connection } from '../../../shared/model/entities';
 import { api } from '../../api/client';
 import { ConfirmAction } from '../../components/Confirm';
@@ -19,9 +19,7 @@ export function EnableButton({ connection }: { connection: Connection }) {
   const update = useConnectionsStore((s) => s.update);
   const flash = useAppStore((s) => s.flash);
   const [busy, setBusy] = useState(false);
-  const [failed, setFailed] = useState<{ probes: ProbeInfo[]; message: string | null } | null>(
-    null,
-  );
+  const [failed, setFailed] = useState<{ probes: Probe[]; message: string | null } | null>(null);
   const enable = () => update({ id: connection.id, enabled: true });
   const toggle = async () => {
     setBusy(true);

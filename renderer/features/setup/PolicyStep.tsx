@@ -8,7 +8,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
 import { formatDocument } from '../../../shared/aws/policies';
-import type { ApplyStep, ProposalInfo } from '../../../shared/model/aws';
+import type { ApplyStep, Proposal } from '../../../shared/model/aws';
 import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
 import { ConfirmAction } from '../../components/Confirm';
 import type { ActionResult } from '../common/action';
@@ -19,7 +19,7 @@ export interface ApplyBlockSpec {
   step: ApplyStep;
   title: string;
   description: string;
-  proposals: ProposalInfo[];
+  proposals: Proposal[];
 }
 
 type Outcome = { type: 'success' | 'error'; text: string };
@@ -27,10 +27,10 @@ type ApplyResult = ActionResult<{ backups: { id: string }[] }>;
 
 /** The blocks a form needs, in the order they must be applied: role, bucket, key, encryption. */
 export function applyBlocks(
-  proposals: ProposalInfo[],
+  proposals: Proposal[],
   options: { form: 'legacy' | 'role'; kms: boolean; roleName: string },
 ): ApplyBlockSpec[] {
-  const of = (...kinds: ProposalInfo['kind'][]) => proposals.filter((p) => kinds.includes(p.kind));
+  const of = (...kinds: Proposal['kind'][]) => proposals.filter((p) => kinds.includes(p.kind));
   const blocks: ApplyBlockSpec[] = [];
   if (options.form === 'role')
     blocks.push({

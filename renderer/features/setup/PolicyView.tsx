@@ -1,11 +1,11 @@
 import Box from '@cloudscape-design/components/box';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tabs from '@cloudscape-design/components/tabs';
-import type { ProposalInfo } from '../../../shared/model/aws';
+import type { Proposal } from '../../../shared/model/aws';
 import { CODE, CopyDocument, DocumentDiff } from '../common/DocumentDiff';
 
 /** A proposed document: as it would be applied, and as a diff against what is there; Copy on both. */
-export function PolicyView({ proposal }: { proposal: ProposalInfo }) {
+export function PolicyView({ proposal }: { proposal: Proposal }) {
   const copy = <CopyDocument text={proposal.proposed} />;
   const document = (
     <SpaceBetween size="xs">
