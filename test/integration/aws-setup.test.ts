@@ -891,6 +891,8 @@ describe('restoring a backup removes only what is Ferry’s to remove', () => {
           '{}',
           /holds no document: it was changed or damaged after it was taken, so Ferry does not use it\. Nothing was restored\./,
         ],
+        ['{"document":5}', /holds no document/],
+        ['null', /holds no document/],
         ['{"document":null}', /holds no document, though one existed/],
         ['{"document":"{\\"Vers', /can not be read as JSON/],
         // Hand-edited: valid, and public — not what was taken.

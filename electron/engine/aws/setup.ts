@@ -2,6 +2,7 @@ import { kmsKeyProblem } from '../../../shared/aws/regions';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import {
   bucketEncryption,
@@ -34,6 +35,9 @@ import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { verifyAccess } from './verify';
 
 /** Where a connection writes, as the setup steps need it (it may not be saved yet). */
+/** A backup file as backup() writes it: the index entry, and the document it kept (null: none). */
+const backupFile = z.object({ document: z.string().nullable() });
+
 export interface SetupTarget extends AwsTarget {
   /** The connection the documents are for (it may not be saved yet: the wizard picks its id). */
   connectionId: string;
@@ -581,8 +585,9 @@ export class AwsSetup {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw damaged('is missing');
       throw damaged('can not be read as JSON');
     }
-    const document = (saved as { document?: unknown } | null)?.document;
-    if (document !== null && typeof document !== 'string') throw damaged('holds no document');
+    const parsed = backupFile.safeParse(saved);
+    if (!parsed.success) throw damaged('holds no document');
+    const { document } = parsed.data;
     // The index says what the backup found: a document it says existed is never "none".
     if (entry.existed !== (document !== null))
       throw damaged(
