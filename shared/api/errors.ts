@@ -54,10 +54,3 @@ export class FerryError extends Error {
     return new FerryError(body.code, body.message, body.field, body.fields);
   }
 }
-
-/** True for anything shaped like an API error body (e.g. one that crossed a transport). */
-export function isApiErrorBody(value: unknown): value is ApiErrorBody {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.code === 'string' && typeof v.message === 'string';
-}

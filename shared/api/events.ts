@@ -22,5 +22,3 @@ export type PushEvent =
   | { type: 'schedule.status'; status: ConnectionStatus }
   | { type: 'backfill.updated'; backfill: Backfill }
   | { type: 'notification'; notification: DesktopNotification };
-
-export type PushEventType = PushEvent['type'];

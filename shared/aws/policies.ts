@@ -74,16 +74,6 @@ export const EXPORT_OBJECT_ACTIONS = [
   's3:AbortMultipartUpload',
   's3:DeleteObject',
 ] as const;
-export const EXPORT_BUCKET_ACTIONS = [
-  's3:ListBucket',
-  's3:ListBucketMultipartUploads',
-  's3:GetBucketLocation',
-] as const;
-export const EXPORT_KMS_ACTIONS = [
-  'kms:GenerateDataKey',
-  'kms:Decrypt',
-  'kms:DescribeKey',
-] as const;
 
 /** `ferry-export-<projectId>`: the role a project exports as, in the current form. */
 export function exportRoleName(projectId: number): string {

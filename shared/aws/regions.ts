@@ -45,8 +45,6 @@ export const AWS_REGIONS = [
   ['cn-northwest-1', 'China (Ningxia)'],
 ] as const;
 
-export type AwsRegion = (typeof AWS_REGIONS)[number][0];
-
 const CODES = new Set<string>(AWS_REGIONS.map(([code]) => code));
 
 export function isAwsRegion(code: string): boolean {

@@ -56,7 +56,6 @@ export const EVENT_FIELDS = [
   'idfa',
   'client_event_time',
 ] as const;
-export type EventField = (typeof EVENT_FIELDS)[number];
 
 /** The fields of a merged-Amplitude-ID line, in order. */
 export const MERGED_ID_FIELDS = [

@@ -70,8 +70,6 @@ export const MIGRATION_STEP_IDS = MIGRATION_STEPS.map((s) => s.id) as [
   MigrationStepId,
   ...MigrationStepId[],
 ];
-export const MIGRATION_STEP_COUNT = MIGRATION_STEPS.length;
-
 /** The number (1–10) of a step. */
 export function stepNumber(id: MigrationStepId): number {
   return MIGRATION_STEP_IDS.indexOf(id) + 1;
