@@ -5,6 +5,7 @@ import { JobsStore } from '../../electron/engine/store/jobs-store';
 import type { Backfill } from '../../shared/model/entities';
 import { startServe, type ServeProcess } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
+import { waitFor } from '../support/wait';
 import { callServe, demoProject, ferryOk, rssMiB, terminate } from './support/harness';
 
 const newDir = useTempDirs();
@@ -21,12 +22,15 @@ const MEASURED_SLOTS = 500;
 const GROWTH_MIB = 60;
 
 /** Wait until a backfill has this many finished slots (a state, not a time). */
-async function progressTo(server: ServeProcess, id: string, done: number): Promise<Backfill> {
-  for (;;) {
-    const b = await callServe<Backfill>(server, 'backfills.get', { id });
-    if (b.succeeded + b.failed + b.cancelled >= done || b.status !== 'running') return b;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function progressTo(server: ServeProcess, id: string, done: number): Promise<Backfill> {
+  return waitFor(
+    `backfill ${id} to finish ${done} slots`,
+    async () => {
+      const b = await callServe<Backfill>(server, 'backfills.get', { id });
+      return b.succeeded + b.failed + b.cancelled >= done || b.status !== 'running' ? b : undefined;
+    },
+    { every: 50 },
+  );
 }
 
 describe('a five-year backfill', () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFerry } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
+import { waitFor } from '../support/wait';
 import {
   expectHistoryMatches,
   demoProject,
@@ -46,12 +47,16 @@ async function untilMidWrite(
   args = ['export', 'faulty', '--hour', HOUR],
 ) {
   const running = spawnFerry(args, env);
-  for (;;) {
-    if ((await folderTemps(folder)).length >= 2) return running;
-    if (running.child.exitCode !== null)
-      throw new Error(`the export ended before the fault: ${running.stdout()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return waitFor(
+    'two temp files in the destination folder',
+    async () => {
+      if ((await folderTemps(folder)).length >= 2) return running;
+      if (running.child.exitCode !== null)
+        throw new Error(`the export ended before the fault: ${running.stdout()}`);
+      return undefined;
+    },
+    { every: 10 },
+  );
 }
 
 async function expectExactlyOnce(t: Awaited<ReturnType<typeof setup>>) {

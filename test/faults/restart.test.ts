@@ -6,6 +6,7 @@ import type { ConnectionStatus } from '../../shared/model/schedule';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { startRefusingMoto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
+import { waitFor, waitUntil } from '../support/wait';
 import { callServe, ferryOk, terminate } from './support/harness';
 
 /**
@@ -56,15 +57,10 @@ async function statusUntil(
   server: ServeProcess,
   match: (s: ConnectionStatus) => boolean,
 ): Promise<ConnectionStatus> {
-  for (;;) {
+  return waitFor('the connection status the test expects', async () => {
     const [status] = await callServe<ConnectionStatus[]>(server, 'schedule.status');
-    if (status && match(status)) return status;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+    return status && match(status) ? status : undefined;
+  });
 }
 
 async function jobsOf(server: ServeProcess): Promise<Job[]> {
@@ -135,7 +131,7 @@ describe('a refused connection across restarts', () => {
         ['failed', 4],
         ['cancelled', 2],
       ]);
-      await until(() => inbox.length > 0); // sent after the stop is recorded
+      await waitUntil('the failure email', () => inbox.length > 0); // sent after the stop is recorded
       expect(inbox).toHaveLength(1);
     } finally {
       await terminate(server);

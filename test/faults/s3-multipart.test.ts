@@ -7,6 +7,7 @@ import type { ConnectionStatus } from '../../shared/model/schedule';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
+import { waitFor, waitUntil } from '../support/wait';
 import {
   callServe,
   expectHistoryMatches,
@@ -176,7 +177,9 @@ describe('faults while a partition is being uploaded (S3 multipart)', () => {
     await held;
     const stopping = terminate(server);
     // It has stopped taking work and waits for the running export: let the part through.
-    await until(() => /stopping; running exports may finish/.test(server.stderr()));
+    await waitUntil('serve to say it is stopping', () =>
+      /stopping; running exports may finish/.test(server.stderr()),
+    );
     gate.release();
     expect(await stopping).toBe(0);
     expect(await t.latest(hour)).toMatchObject({ status: 'succeeded' });
@@ -391,11 +394,10 @@ describe('a cancelled backfill', () => {
 
       const cancelling = callServe<Backfill>(server, 'backfills.cancel', { id: started.id });
       // The hours not started are cancelled at once; the cancel then waits for the one held.
-      for (;;) {
+      await waitFor('the backfill to cancel its hours not started', async () => {
         const b = await callServe<Backfill>(server, 'backfills.get', { id: started.id });
-        if (b.cancelled > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+        return b.cancelled > 0 ? b : undefined;
+      });
       gate.release();
       const cancelled = await cancelling;
       const jobs = (await callServe<{ items: Job[] }>(server, 'jobs.list', { limit: 100 })).items;
@@ -420,15 +422,13 @@ describe('a cancelled backfill', () => {
 const ended = (job: Job) => job.status !== 'running' && job.status !== 'queued';
 
 /** Wait until the server's history has a job matching (a state to wait for, not a time). */
-async function waitForJob(server: ServeProcess, match: (job: Job) => boolean): Promise<Job> {
-  for (;;) {
-    const page = await callServe<{ items: Job[] }>(server, 'jobs.list', { limit: 20 });
-    const found = page.items.find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 25));
+function waitForJob(server: ServeProcess, match: (job: Job) => boolean): Promise<Job> {
+  return waitFor(
+    'a job the test expects in the history',
+    async () => {
+      const page = await callServe<{ items: Job[] }>(server, 'jobs.list', { limit: 20 });
+      return page.items.find(match);
+    },
+    { every: 25 },
+  );
 }
