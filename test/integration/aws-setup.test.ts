@@ -77,7 +77,7 @@ describe('AWS profiles', () => {
     );
     await chmod(good, 0o755);
     await useProfiles(
-      `${TEST_CONFIG}\n[profile chain]\nrole_arn = arn:aws:iam::123456789012:role/ferry-chain\nsource_profile = ${TEST_PROFILE}\nregion = eu-west-1\n\n[profile process]\ncredential_process = ${good}\n\n[profile empty]\nregion = us-west-2\n`,
+      `${TEST_CONFIG}\n[profile chain]\nrole_arn = arn:aws:iam::123456789012:role/ferry-chain\nsource_profile = ${TEST_PROFILE}\nregion = eu-west-1\n\n[profile process]\ncredential_process = ${good}\n\n[profile empty]\nregion = us-west-2\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\n[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n\n[services local]\ns3 =\n  endpoint_url = http://127.0.0.1:9000\n`,
       TEST_CREDENTIALS,
     );
     const profiles = await listProfiles();
@@ -86,6 +86,8 @@ describe('AWS profiles', () => {
       ['empty', 'incomplete', 'us-west-2'],
       [TEST_PROFILE, 'static', 'us-east-1'],
       ['process', 'process', null],
+      // An SSO session and a services block are sections, not profiles.
+      ['sso', 'sso', null],
     ]);
     expect((await resolveCredentials('process')).accessKeyId).toBe('AKIAPROCESS');
     const chained = await resolveCredentials('chain');

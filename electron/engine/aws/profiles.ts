@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { FerryError } from '../../../shared/api/errors';
 import type { AwsProfile } from '../../../shared/model/aws';
 import { credentialsSdk } from './sdk';
@@ -19,46 +19,20 @@ export function awsFiles(env: NodeJS.ProcessEnv = process.env): {
   };
 }
 
-/** Sections of an AWS INI file: `[profile x]`/`[default]` in config, `[x]` in credentials. */
-export function parseAwsIni(
-  text: string,
-  file: 'config' | 'credentials',
-): Map<string, Record<string, string>> {
-  const sections = new Map<string, Record<string, string>>();
-  let current: Record<string, string> | null = null;
-  let nested = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/^\s*[#;].*$/, '');
-    if (!line.trim()) continue;
-    const header = /^\s*\[\s*([^\]]+?)\s*\]\s*$/.exec(line);
-    if (header) {
-      const name = header[1]!;
-      let profile: string | null = null;
-      if (file === 'credentials') profile = name;
-      else if (name === 'default') profile = 'default';
-      else if (name.startsWith('profile ')) profile = name.slice('profile '.length).trim();
-      current = profile ? (sections.get(profile) ?? {}) : null;
-      if (profile && current) sections.set(profile, current);
-      nested = false;
-      continue;
-    }
-    if (!current) continue;
-    // Indented lines belong to a nested block (e.g. "s3 =\n  max_concurrent_requests = 20").
-    if (/^\s/.test(line) && nested) continue;
-    const kv = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!kv) continue;
-    nested = kv[2] === '';
-    if (!nested) current[kv[1]!.toLowerCase()] = kv[2]!;
-  }
-  return sections;
-}
+/** Sections of the config file that are not profiles (`[sso-session x]`, `[services x]`). */
+const NOT_PROFILES = /^(sso-session|services)\./;
 
 /** Every profile in the shared config and credentials files, with what kind it is. */
 export async function listProfiles(env: NodeJS.ProcessEnv = process.env): Promise<AwsProfile[]> {
   const files = awsFiles(env);
-  const read = (path: string) => readFile(path, 'utf8').catch(() => '');
-  const config = parseAwsIni(await read(files.config), 'config');
-  const credentials = parseAwsIni(await read(files.credentials), 'credentials');
+  // The SDK's own reader: Ferry lists exactly the profiles the SDK will resolve.
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    filepath: files.credentials,
+    configFilepath: files.config,
+    ignoreCache: true,
+  });
+  const config = new Map(Object.entries(configFile).filter(([name]) => !NOT_PROFILES.test(name)));
+  const credentials = new Map(Object.entries(credentialsFile));
   const names = [...new Set([...config.keys(), ...credentials.keys()])].sort((a, b) =>
     a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b),
   );
