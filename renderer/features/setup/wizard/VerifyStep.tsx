@@ -1,0 +1,81 @@
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import { PROBE_LOOK } from '../../common/status-look';
+import { useSetupStore } from '../store';
+
+/** Step 5: do what an export does, and name each missing permission with its statement. */
+export function VerifyStep({
+  prefix,
+  onVerify,
+  onUseRegion,
+}: {
+  prefix: string;
+  onVerify(): void;
+  /** The bucket is in another region than the one entered: use that one. */
+  onUseRegion(region: string): void;
+}) {
+  const setup = useSetupStore();
+  const report = setup.verify;
+  return (
+    <Container
+      header={
+        <Header
+          variant="h2"
+          actions={
+            <Button
+              loading={setup.busy === 'verify'}
+              onClick={onVerify}
+              data-testid="wizard-verify"
+            >
+              {report ? 'Verify again' : 'Verify access'}
+            </Button>
+          }
+        >
+          Access checks
+        </Header>
+      }
+    >
+      {!report ? (
+        <Box variant="p">
+          Writes, lists and deletes a few small test objects under {prefix || 'the bucket root'}
+          _ferry-verify/.
+        </Box>
+      ) : (
+        <SpaceBetween size="m" data-testid="verify-results">
+          <StatusIndicator type={report.ok ? 'success' : 'error'}>
+            {report.ok ? 'Access works' : 'Access is not complete yet'}
+          </StatusIndicator>
+          {report.probes.map((p) => (
+            <SpaceBetween key={p.id} size="xxs">
+              <StatusIndicator type={PROBE_LOOK[p.status]}>
+                <span data-testid={`probe-${p.id}`}>
+                  {p.label}: {p.detail}
+                </span>
+              </StatusIndicator>
+              {p.fix && (
+                <Box variant="small" padding={{ left: 'l' }}>
+                  {p.fix}{' '}
+                  {p.id === 'location' && report.bucketRegion && (
+                    <Link onFollow={() => onUseRegion(report.bucketRegion!)}>
+                      Use {report.bucketRegion}
+                    </Link>
+                  )}
+                </Box>
+              )}
+              {p.statement && (
+                <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>
+                  {JSON.stringify(p.statement, null, 2)}
+                </pre>
+              )}
+            </SpaceBetween>
+          ))}
+        </SpaceBetween>
+      )}
+    </Container>
+  );
+}
