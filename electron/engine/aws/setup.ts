@@ -1,8 +1,4 @@
 import { kmsKeyProblem } from '../../../shared/aws/regions';
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import {
   bucketEncryption,
@@ -22,10 +18,9 @@ import {
   withoutConnection,
 } from '../../../shared/aws/policies';
 import type { RestorePlan } from '../../../shared/aws/restore-plan';
-import { backupDigestInput, type Backup } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/entities';
 import type { ApplyStep, Identity, Proposal, VerifyReport } from '../../../shared/model/aws';
 import type { Clock } from '../time/clock';
-import { writeFileAtomic } from '../store/atomic';
 import type { ConfigStore } from '../store/config-store';
 import type { AwsClients, AwsTarget, SetupClients } from './clients';
 import { bucketPolicyNow, encryptionNow, keyPolicyNow, liveDocument, roleNow } from './live-docs';
@@ -33,11 +28,9 @@ import { changeDocument } from './merge-write';
 import { restoreBackup, restorePlan, type RestoreOutcome } from './restore';
 import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { verifyAccess } from './verify';
+import { BackupStore } from './backup-store';
 
 /** Where a connection writes, as the setup steps need it (it may not be saved yet). */
-/** A backup file as backup() writes it: the index entry, and the document it kept (null: none). */
-const backupFile = z.object({ document: z.string().nullable() });
-
 export interface SetupTarget extends AwsTarget {
   /** The connection the documents are for (it may not be saved yet: the wizard picks its id). */
   connectionId: string;
@@ -48,18 +41,52 @@ export interface SetupTarget extends AwsTarget {
   sse: 'bucket-default' | 'AES256' | 'aws:kms';
 }
 
+/** What one apply step works with: the plan, the clients, and where its backups and changes go. */
+interface ApplyRun {
+  target: SetupTarget;
+  form: BucketPolicyForm;
+  clients: SetupClients;
+  identity: Identity;
+  exportTarget: ExportTarget;
+  connectionId: string | null;
+  /** Merge into one live document, backed up before each write (see changeDocument). */
+  merge(
+    kind: Backup['kind'],
+    name: string,
+    reason: string,
+    change: (current: string | null) => string | null,
+  ): Promise<{ proposal: Proposal; backups: Backup[] }>;
+  backups: Backup[];
+  applied: Proposal[];
+}
+
 /**
  * Guided AWS setup: who am I, which policies a connection needs (shown and diffed against what
  * is there), applying them only when asked — after backing up whatever they replace — and
  * verifying access the way an export uses it.
  */
 export class AwsSetup {
+  /** Where each document Ferry replaces is kept first. */
+  readonly backups: BackupStore;
+
   constructor(
     private readonly aws: AwsClients,
     private readonly config: ConfigStore,
-    private readonly dataDir: string,
+    dataDir: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.backups = new BackupStore(config, dataDir, clock);
+  }
+
+  /** A backup's index entry (what, when, who took it), without reading its document. */
+  backupEntry(backupId: string): Backup {
+    return this.backups.entry(backupId);
+  }
+
+  /** The document a backup kept (null: there was none), refused when it is not what was taken. */
+  backupDocument(backupId: string): Promise<{ backup: Backup; document: string | null }> {
+    return this.backups.read(backupId);
+  }
 
   /** STS GetCallerIdentity for the profile: the account and ARN exports run as. */
   async identity(target: AwsTarget): Promise<Identity> {
@@ -187,7 +214,12 @@ export class AwsSetup {
         doc,
         change,
         keep: (current) =>
-          this.backup({ kind, target: name, current, proposed: '' }, connectionId, reason, target),
+          this.backups.take(
+            { kind, target: name, current, proposed: '' },
+            connectionId,
+            reason,
+            target,
+          ),
       });
       backups.push(...result.backups);
       const proposal: Proposal = {
@@ -200,109 +232,159 @@ export class AwsSetup {
       return { proposal, backups: result.backups };
     };
 
-    if (step === 'bucket-policy') {
-      const ours = bucketPolicy(exportTarget, form).Statement;
-      await merge(
-        'bucket-policy',
-        `s3://${target.bucket}`,
-        'before Ferry changed the bucket policy',
-        (current) => formatPolicy(mergePolicy(parse(current), ours, exportTarget)),
+    const run: ApplyRun = {
+      target,
+      form,
+      clients,
+      identity,
+      exportTarget,
+      connectionId,
+      merge,
+      backups,
+      applied,
+    };
+    const steps: Record<ApplyStep, (run: ApplyRun) => Promise<void>> = {
+      'bucket-policy': (r) => this.applyBucketPolicy(r),
+      role: (r) => this.applyRole(r),
+      'key-policy': (r) => this.applyKeyPolicy(r),
+      'bucket-encryption': (r) => this.applyEncryption(r),
+    };
+    await steps[step](run);
+    return { backups, applied };
+  }
+
+  /** Merge Ferry's statements for the connection into the bucket policy. */
+  private async applyBucketPolicy({ target, form, exportTarget, merge }: ApplyRun): Promise<void> {
+    const ours = bucketPolicy(exportTarget, form).Statement;
+    await merge(
+      'bucket-policy',
+      `s3://${target.bucket}`,
+      'before Ferry changed the bucket policy',
+      (current) => formatPolicy(mergePolicy(parse(current), ours, exportTarget)),
+    );
+  }
+
+  /**
+   * Create or update the project's export role: who may assume it (trust), then what it may do
+   * (permissions). When the permissions can not be set, the trust is put back as it was.
+   */
+  private async applyRole({
+    target,
+    form,
+    identity,
+    exportTarget,
+    clients,
+    connectionId,
+    merge,
+    backups,
+    applied,
+  }: ApplyRun): Promise<void> {
+    if (form !== 'role')
+      throw new FerryError(
+        'validation',
+        'The export role belongs to the role form of the bucket policy',
+        'form',
       );
-    } else if (step === 'role') {
-      if (form !== 'role')
-        throw new FerryError(
-          'validation',
-          'The export role belongs to the role form of the bucket policy',
-          'form',
-        );
-      const roleName = exportRoleName(target.projectId);
-      const trustOf = (current: string | null) =>
-        formatPolicy(roleTrustPolicy(identity.arn, parse(current)));
-      const created = await this.createRole(clients, roleName, trustOf(null), target, connectionId);
-      /** What the trust step changed, to put back if the permissions can not be set. */
-      let undo: { created: boolean; before: string | null; backup: Backup } | null = null;
-      if (created) {
-        backups.push(created.backup);
-        applied.push({
-          kind: 'role-trust',
-          target: roleName,
-          current: null,
-          proposed: trustOf(null),
-        });
-        undo = { created: true, before: null, backup: created.backup };
-      } else {
-        const trust = await merge(
-          'role-trust',
-          roleName,
-          'before Ferry set who may assume the export role',
-          trustOf,
-        );
-        if (trust.backups[0])
-          undo = { created: false, before: trust.proposal.current, backup: trust.backups[0] };
-      }
-      try {
-        await merge(
-          'role-policy',
-          roleName,
-          "before Ferry set the export role's permissions",
-          (current) =>
-            formatPolicy(
-              mergePolicy(
-                parse(current),
-                rolePermissionsPolicy(exportTarget).Statement,
-                exportTarget,
-              ),
-            ),
-        );
-      } catch (error) {
-        // Half a role is worse than none: put the trust policy back as it was.
-        const restored = undo
-          ? await this.undoTrust(clients, roleName, undo)
-          : 'its trust policy, which needed no change, is as it was.';
-        throw Object.assign(error as Error, {
-          message: `${(error as Error).message} — setting the export role's permissions failed, so ${restored}`,
-        });
-      }
-    } else if (step === 'key-policy') {
-      if (!target.kmsKeyArn || form !== 'role')
-        throw new FerryError(
-          'validation',
-          'The key policy step needs a KMS key and the role form',
-          'kmsKeyArn',
-        );
+    const roleName = exportRoleName(target.projectId);
+    const trustOf = (current: string | null) =>
+      formatPolicy(roleTrustPolicy(identity.arn, parse(current)));
+    const created = await this.createRole(clients, roleName, trustOf(null), target, connectionId);
+    /** What the trust step changed, to put back if the permissions can not be set. */
+    let undo: { created: boolean; before: string | null; backup: Backup } | null = null;
+    if (created) {
+      backups.push(created.backup);
+      applied.push({
+        kind: 'role-trust',
+        target: roleName,
+        current: null,
+        proposed: trustOf(null),
+      });
+      undo = { created: true, before: null, backup: created.backup };
+    } else {
+      const trust = await merge(
+        'role-trust',
+        roleName,
+        'before Ferry set who may assume the export role',
+        trustOf,
+      );
+      if (trust.backups[0])
+        undo = { created: false, before: trust.proposal.current, backup: trust.backups[0] };
+    }
+    try {
       await merge(
-        'key-policy',
-        target.kmsKeyArn,
-        'before Ferry changed the key policy',
+        'role-policy',
+        roleName,
+        "before Ferry set the export role's permissions",
         (current) =>
           formatPolicy(
             mergePolicy(
-              parse(current) ?? defaultKeyPolicy(identity.account, identity.partition),
-              kmsKeyStatements(exportTarget),
+              parse(current),
+              rolePermissionsPolicy(exportTarget).Statement,
               exportTarget,
             ),
           ),
       );
-    } else {
-      if (!target.kmsKeyArn)
-        throw new FerryError('validation', 'Bucket encryption needs a KMS key', 'kmsKeyArn');
-      // The bucket's default encryption is one setting, not statements: it is replaced.
-      const doc = liveDocument(clients, 'bucket-encryption', `s3://${target.bucket}`);
-      const current = await doc.read();
-      const proposed = formatPolicy(bucketEncryption(target.kmsKeyArn));
-      const p: Proposal = { kind: 'bucket-encryption', target: doc.target, current, proposed };
-      backups.push(
-        await this.backup(
-          p,
-          connectionId,
-          "before Ferry changed the bucket's default encryption",
-          target,
-        ),
-      );
-      await doc.write(proposed);
-      applied.push(p);
+    } catch (error) {
+      // Half a role is worse than none: put the trust policy back as it was.
+      const restored = undo
+        ? await this.undoTrust(clients, roleName, undo)
+        : 'its trust policy, which needed no change, is as it was.';
+      throw Object.assign(error as Error, {
+        message: `${(error as Error).message} — setting the export role's permissions failed, so ${restored}`,
+      });
     }
-    return { backups, applied };
+  }
+
+  /** Merge the statements that let the export role use the KMS key into its key policy. */
+  private async applyKeyPolicy({
+    target,
+    form,
+    identity,
+    exportTarget,
+    merge,
+  }: ApplyRun): Promise<void> {
+    if (!target.kmsKeyArn || form !== 'role')
+      throw new FerryError(
+        'validation',
+        'The key policy step needs a KMS key and the role form',
+        'kmsKeyArn',
+      );
+    await merge('key-policy', target.kmsKeyArn, 'before Ferry changed the key policy', (current) =>
+      formatPolicy(
+        mergePolicy(
+          parse(current) ?? defaultKeyPolicy(identity.account, identity.partition),
+          kmsKeyStatements(exportTarget),
+          exportTarget,
+        ),
+      ),
+    );
+  }
+
+  /** Set the bucket's default encryption to the connection's KMS key (one setting, replaced). */
+  private async applyEncryption({
+    target,
+    clients,
+    connectionId,
+    backups,
+    applied,
+  }: ApplyRun): Promise<void> {
+    if (!target.kmsKeyArn)
+      throw new FerryError('validation', 'Bucket encryption needs a KMS key', 'kmsKeyArn');
+    // The bucket's default encryption is one setting, not statements: it is replaced.
+    const doc = liveDocument(clients, 'bucket-encryption', `s3://${target.bucket}`);
+    const current = await doc.read();
+    const proposed = formatPolicy(bucketEncryption(target.kmsKeyArn));
+    const p: Proposal = { kind: 'bucket-encryption', target: doc.target, current, proposed };
+    backups.push(
+      await this.backups.take(
+        p,
+        connectionId,
+        "before Ferry changed the bucket's default encryption",
+        target,
+      ),
+    );
+    await doc.write(proposed);
+    applied.push(p);
   }
 
   /**
@@ -317,7 +399,7 @@ export class AwsSetup {
     connectionId: string | null,
   ): Promise<{ backup: Backup } | null> {
     if ((await roleNow(clients, roleName)).trust !== null) return null;
-    const backup = await this.backup(
+    const backup = await this.backups.take(
       { kind: 'role-trust', target: roleName, current: null, proposed: trust },
       connectionId,
       'before Ferry set who may assume the export role',
@@ -388,7 +470,7 @@ export class AwsSetup {
         doc: liveDocument(clients, kind, name),
         change,
         keep: (current) =>
-          this.backup(
+          this.backups.take(
             { kind, target: name, current, proposed: '' },
             target.connectionId,
             reason,
@@ -464,7 +546,7 @@ export class AwsSetup {
       confirm,
       connections: this.config.data.connections,
       keep: (kind, on, current) =>
-        this.backup(
+        this.backups.take(
           { kind, target: on, current, proposed: '' },
           entry.connectionId,
           `before restoring ${entry.id}`,
@@ -554,54 +636,12 @@ export class AwsSetup {
     reason: string,
   ): Promise<Backup> {
     const current = await this.bucketDocument(target, kind);
-    return this.backup(
+    return this.backups.take(
       { kind, target: `s3://${target.bucket}`, current, proposed: '' },
       connectionId,
       reason,
       target,
     );
-  }
-
-  /** A backup's index entry (what, when, who took it), without reading its document. */
-  backupEntry(backupId: string): Backup {
-    const entry = this.config.data.backups.find((b) => b.id === backupId);
-    if (!entry) throw new FerryError('not_found', `There is no backup ${backupId}`, 'id');
-    return entry;
-  }
-
-  /** The document a backup kept (null: there was none). */
-  async backupDocument(backupId: string): Promise<{ backup: Backup; document: string | null }> {
-    const entry = this.backupEntry(backupId);
-    const file = join(this.dataDir, 'backups', entry.file);
-    const damaged = (why: string) =>
-      new FerryError(
-        'conflict',
-        `The backup file ${file} ${why}: it was changed or damaged after it was taken, so Ferry does not use it. Nothing was restored.`,
-      );
-    let saved: unknown;
-    try {
-      saved = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw damaged('is missing');
-      throw damaged('can not be read as JSON');
-    }
-    const parsed = backupFile.safeParse(saved);
-    if (!parsed.success) throw damaged('holds no document');
-    const { document } = parsed.data;
-    // The index says what the backup found: a document it says existed is never "none".
-    if (entry.existed !== (document !== null))
-      throw damaged(
-        entry.existed
-          ? 'holds no document, though one existed'
-          : 'holds a document, though none existed',
-      );
-    if (entry.sha256 && sha256(backupDigestInput(document)) !== entry.sha256)
-      throw damaged('does not match the digest recorded when it was taken');
-    if (!entry.sha256 && document !== null && grantsPublicAccess(document))
-      throw damaged(
-        'grants access to everyone (Principal "*"), and is older than the digests that would prove Ferry kept it so',
-      );
-    return { backup: entry, document };
   }
 
   /** The bucket policy or default encryption as it is now, formatted as backups keep it. */
@@ -613,43 +653,6 @@ export class AwsSetup {
     return kind === 'bucket-policy'
       ? bucketPolicyNow(clients, target.bucket)
       : encryptionNow(clients, target.bucket);
-  }
-
-  /** Keep a document as it is now, in backups/ and the index in config.json. Never deleted by Ferry. */
-  private async backup(
-    proposal: Proposal,
-    connectionId: string | null,
-    reason: string,
-    via: AwsTarget,
-  ): Promise<Backup> {
-    const takenAt = this.clock.now().toISOString();
-    const id = `bk_${takenAt.replace(/[-:.TZ]/g, '').slice(0, 14)}_${randomBytes(3).toString('hex')}`;
-    const file = `${id}-${proposal.kind}.json`;
-    const entry: Backup = {
-      id,
-      kind: proposal.kind,
-      target: proposal.target,
-      file,
-      takenAt,
-      connectionId,
-      existed: proposal.current !== null,
-      sha256: sha256(backupDigestInput(proposal.current)),
-      reason,
-      via: {
-        profile: via.profile,
-        region: via.region,
-        endpoint: via.endpoint,
-        forcePathStyle: via.forcePathStyle ?? false,
-      },
-    };
-    await writeFileAtomic(
-      join(this.dataDir, 'backups', file),
-      `${JSON.stringify({ ...entry, document: proposal.current }, null, 2)}\n`,
-    );
-    await this.config.update((data) => {
-      data.backups.push(entry);
-    });
-    return entry;
   }
 }
 
@@ -695,26 +698,4 @@ function isAccessDenied(error: unknown): boolean {
     e.name === 'AccessDeniedException' ||
     e.$metadata?.httpStatusCode === 403
   );
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** True when a policy document allows anything to everyone (`"Principal": "*"`, `{"AWS": "*"}`). */
-export function grantsPublicAccess(document: string): boolean {
-  let statements: unknown;
-  try {
-    statements = (JSON.parse(document) as { Statement?: unknown }).Statement;
-  } catch {
-    return false;
-  }
-  return [statements ?? []].flat().some((s) => {
-    const statement = s as { Effect?: unknown; Principal?: unknown };
-    if (statement.Effect !== 'Allow') return false;
-    const principal = statement.Principal;
-    if (principal === '*') return true;
-    const aws = (principal as { AWS?: unknown } | undefined)?.AWS;
-    return [aws ?? []].flat().includes('*');
-  });
 }
