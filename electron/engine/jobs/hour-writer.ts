@@ -6,7 +6,8 @@ import {
   partitionOf,
 } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
-import { exportEventsHour, type EventFilter, type StagedFile } from '../pipeline/events';
+import { exportEventsHour } from '../pipeline/events';
+import type { EventFilter, StagedFile } from '../pipeline/event-types';
 import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
 import type { Sink, StoredObject } from '../sinks/types';

@@ -9,7 +9,7 @@ import {
 import { lineBlocks } from '../sources/lines';
 import type { SourceHour } from '../sources/types';
 import type { Sink } from '../sinks/types';
-import type { StagedFile } from './events';
+import type { StagedFile } from './event-types';
 import { GzipWriter, type Deflater } from './gzip';
 import { EventScanner, VALUE } from '../format/scan';
 

@@ -2,11 +2,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  exportEventsHour,
-  type EventsExportOptions,
-  type EventsExportResult,
-} from '../../../../electron/engine/pipeline/events';
+import type {
+  EventsExportOptions,
+  EventsExportResult,
+} from '../../../../electron/engine/pipeline/event-types';
+import { exportEventsHour } from '../../../../electron/engine/pipeline/events';
 import { WorkerPool } from '../../../../electron/engine/pipeline/pool';
 import { FolderSink } from '../../../../electron/engine/sinks/folder';
 import { DemoSource } from '../../../../electron/engine/sources/demo';
