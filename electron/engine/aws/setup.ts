@@ -27,7 +27,7 @@ import { bucketPolicyNow, encryptionNow, keyPolicyNow, liveDocument, roleNow } f
 import { changeDocument } from './merge-write';
 import { restoreBackup, restorePlan, type RestoreOutcome } from './restore';
 import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
-import { verifyAccess } from './verify';
+import { regionOfLocation, verifyAccess } from './verify';
 import { BackupStore } from './backup-store';
 
 /** Where a connection writes, as the setup steps need it (it may not be saved yet). */
@@ -107,11 +107,7 @@ export class AwsSetup {
     const { s3 } = await this.aws.setup({ ...target, roleArn: null });
     const { GetBucketLocationCommand } = await s3Sdk();
     const out = await s3.send(new GetBucketLocationCommand({ Bucket: target.bucket }));
-    return !out.LocationConstraint
-      ? 'us-east-1'
-      : out.LocationConstraint === 'EU'
-        ? 'eu-west-1'
-        : out.LocationConstraint;
+    return regionOfLocation(out.LocationConstraint);
   }
 
   /** Every document the connection needs, with what is there now. */

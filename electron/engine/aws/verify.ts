@@ -9,6 +9,36 @@ import { kmsSdk, s3Sdk } from './sdk';
 
 const PROBE_FOLDER = '_ferry-verify/';
 
+/** The region a GetBucketLocation answer names (none: us-east-1; the legacy "EU": eu-west-1). */
+export function regionOfLocation(constraint: string | null | undefined): string {
+  return !constraint ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
+}
+
+/** The encryption headers an export writes with, from the connection's setting. */
+function sseHeaders(destination: S3Destination) {
+  return destination.sse === 'aws:kms' && destination.kmsKeyArn
+    ? {
+        ServerSideEncryption: 'aws:kms' as const,
+        SSEKMSKeyId: destination.kmsKeyArn,
+        BucketKeyEnabled: true,
+      }
+    : destination.sse === 'AES256'
+      ? { ServerSideEncryption: 'AES256' as const }
+      : {};
+}
+
+/** What every probe step works with; `written` collects the test objects to delete at the end. */
+interface Probing {
+  s3: S3Client;
+  sdk: Awaited<ReturnType<typeof s3Sdk>>;
+  bucket: string;
+  prefix: string;
+  /** The key prefix of this check's own test objects. */
+  base: string;
+  sse: ReturnType<typeof sseHeaders>;
+  written: string[];
+}
+
 /**
  * Check a destination by doing what an export does, in the order an export does it, with the
  * connection's real encryption headers: find the bucket's region, list the prefix, look for
@@ -24,23 +54,20 @@ export async function verifyAccess(
   form: 'legacy' | 'role',
   now: () => Date = () => new Date(),
 ): Promise<VerifyReport> {
-  const sdk = await s3Sdk();
   const probes: Probe[] = [];
-  const bucket = destination.bucket;
-  const base = `${destination.prefix}${PROBE_FOLDER}${now().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-  const sse =
-    destination.sse === 'aws:kms' && destination.kmsKeyArn
-      ? {
-          ServerSideEncryption: 'aws:kms' as const,
-          SSEKMSKeyId: destination.kmsKeyArn,
-          BucketKeyEnabled: true,
-        }
-      : destination.sse === 'AES256'
-        ? { ServerSideEncryption: 'AES256' as const }
-        : {};
-  const written: string[] = [];
+  const stamp = `${now().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const p: Probing = {
+    s3,
+    sdk: await s3Sdk(),
+    bucket: destination.bucket,
+    prefix: destination.prefix,
+    base: `${destination.prefix}${PROBE_FOLDER}${stamp}`,
+    sse: sseHeaders(destination),
+    written: [],
+  };
   let bucketRegion: string | null = null;
 
+  /** Run one probe: passed with what it found, or failed with the permission and its fix. */
   const run = async (
     id: ProbeId,
     label: string,
@@ -48,28 +75,12 @@ export async function verifyAccess(
     step: () => Promise<string>,
   ): Promise<boolean> => {
     try {
-      probes.push({
-        id,
-        label,
-        status: 'passed',
-        detail: await tagged(operation, step),
-        missingPermission: null,
-        statement: null,
-        fix: null,
-      });
+      const detail = await tagged(operation, step);
+      probes.push({ id, label, status: 'passed', detail, ...NO_FIX });
       return true;
     } catch (error) {
-      probes.push(
-        failure(
-          id,
-          label,
-          (error as { operation?: string }).operation ?? operation,
-          error,
-          target,
-          form,
-          destination,
-        ),
-      );
+      const failed = (error as { operation?: string }).operation ?? operation;
+      probes.push(failure(id, label, failed, error, target, form, destination));
       return false;
     }
   };
@@ -79,167 +90,156 @@ export async function verifyAccess(
     'Find the bucket and its region',
     'GetBucketLocation',
     async () => {
-      const out = await s3.send(new sdk.GetBucketLocationCommand({ Bucket: bucket }));
-      bucketRegion = !out.LocationConstraint
-        ? 'us-east-1'
-        : out.LocationConstraint === 'EU'
-          ? 'eu-west-1'
-          : out.LocationConstraint;
-      return `s3://${bucket} is in ${bucketRegion}`;
+      bucketRegion = await locate(p);
+      return `s3://${p.bucket} is in ${bucketRegion}`;
     },
   );
   if (located && bucketRegion && bucketRegion !== destination.region) {
     const last = probes[probes.length - 1]!;
     last.status = 'warning';
-    last.detail = `s3://${bucket} is in ${bucketRegion}, not ${destination.region}`;
+    last.detail = `s3://${p.bucket} is in ${bucketRegion}, not ${destination.region}`;
     last.fix = `Set the connection's region to ${bucketRegion}.`;
   }
+  // A bucket that is not there (not a refusal): the other probes would only repeat it.
   if (!located && probes[0]?.missingPermission === null) return finish();
 
-  await run(
-    'list',
-    `List ${destination.prefix || 'the bucket root'}`,
-    'ListObjectsV2',
-    async () => {
-      const out = await s3.send(
-        new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: destination.prefix, MaxKeys: 1 }),
-      );
-      return out.KeyCount ? 'The prefix already holds objects.' : 'The prefix is empty so far.';
-    },
-  );
-  await run('uploads', 'Look for unfinished uploads', 'ListMultipartUploads', async () => {
-    await s3.send(
-      new sdk.ListMultipartUploadsCommand({
-        Bucket: bucket,
-        Prefix: destination.prefix,
-        MaxUploads: 1,
-      }),
-    );
-    return 'Interrupted uploads can be found and cleaned up.';
-  });
-  await run('put', 'Write an object', 'PutObject', async () => {
-    const key = `${base}-object.txt`;
-    await s3.send(
-      new sdk.PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: 'Ferry access check: safe to delete.\n',
-        ContentType: 'text/plain',
-        ...sse,
-      }),
-    );
-    written.push(key);
-    return `Wrote ${key}${sse.ServerSideEncryption ? ` with ${sse.ServerSideEncryption}` : ''}.`;
-  });
-  await run('multipart', 'Write a multipart upload', 'CreateMultipartUpload', async () => {
-    const key = `${base}-multipart.txt`;
-    const created = await tagged('CreateMultipartUpload', () =>
-      s3.send(
-        new sdk.CreateMultipartUploadCommand({
-          Bucket: bucket,
-          Key: key,
-          ContentType: 'text/plain',
-          ...sse,
-        }),
-      ),
-    );
-    try {
-      const part = await tagged('UploadPart', () =>
-        s3.send(
-          new sdk.UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: created.UploadId,
-            PartNumber: 1,
-            Body: 'Ferry multipart check.\n',
-          }),
-        ),
-      );
-      await tagged('CompleteMultipartUpload', () =>
-        s3.send(
-          new sdk.CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: created.UploadId,
-            MultipartUpload: { Parts: [{ ETag: part.ETag, PartNumber: 1 }] },
-          }),
-        ),
-      );
-    } catch (error) {
-      await s3
-        .send(
-          new sdk.AbortMultipartUploadCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: created.UploadId,
-          }),
-        )
-        .catch(() => undefined);
-      throw error;
-    }
-    written.push(key);
-    return `Completed ${key}.`;
-  });
-  await run('abort', 'Abort an upload', 'AbortMultipartUpload', async () => {
-    const key = `${base}-aborted.txt`;
-    const created = await tagged('CreateMultipartUpload', () =>
-      s3.send(new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...sse })),
-    );
-    await s3.send(
-      new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: created.UploadId }),
-    );
-    return 'A failed upload can be cancelled, leaving no parts behind.';
-  });
-  if (written.length > 0)
-    await run('delete', 'Delete its own test objects', 'DeleteObject', async () => {
-      for (const key of written)
-        await s3.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
-      return `Removed ${written.length} test object(s).`;
-    });
+  await run('list', `List ${p.prefix || 'the bucket root'}`, 'ListObjectsV2', () => listPrefix(p));
+  await run('uploads', 'Look for unfinished uploads', 'ListMultipartUploads', () => listUploads(p));
+  await run('put', 'Write an object', 'PutObject', () => putObject(p));
+  await run('multipart', 'Write a multipart upload', 'CreateMultipartUpload', () => multipart(p));
+  await run('abort', 'Abort an upload', 'AbortMultipartUpload', () => abortUpload(p));
+  if (p.written.length > 0)
+    await run('delete', 'Delete its own test objects', 'DeleteObject', () => deleteWritten(p));
   else
     probes.push({
       id: 'delete',
       label: 'Delete its own test objects',
       status: 'skipped',
       detail: 'Nothing was written, so there was nothing to delete.',
-      missingPermission: null,
-      statement: null,
-      fix: null,
+      ...NO_FIX,
     });
-
   if (destination.sse === 'aws:kms' && destination.kmsKeyArn && kms) {
-    const { DescribeKeyCommand } = await kmsSdk();
-    await run('kms', 'Check the KMS key', 'DescribeKey', async () => {
-      const out = await kms.send(new DescribeKeyCommand({ KeyId: destination.kmsKeyArn! }));
-      const state = out.KeyMetadata?.KeyState;
-      if (state === 'Disabled')
-        throw Object.assign(new Error('The KMS key is disabled'), { name: 'KeyDisabled' });
-      if (state === 'PendingDeletion')
-        throw Object.assign(
-          new Error(
-            `The KMS key is scheduled for deletion on ${out.KeyMetadata?.DeletionDate?.toISOString().slice(0, 10)}`,
-          ),
-          {
-            name: 'KeyPendingDeletion',
-          },
-        );
-      if (state && state !== 'Enabled')
-        throw Object.assign(new Error(`The KMS key is ${state}`), { name: 'KeyUnusable' });
-      return `The key is enabled (${out.KeyMetadata?.KeyManager === 'AWS' ? 'AWS managed' : 'customer managed'}).`;
-    });
+    const keyArn = destination.kmsKeyArn;
+    await run('kms', 'Check the KMS key', 'DescribeKey', () => checkKey(kms, keyArn));
   }
   return finish();
 
   function finish(): VerifyReport {
     return {
-      ok: probes.every(
-        (p) => p.status === 'passed' || p.status === 'skipped' || p.status === 'warning',
-      ),
+      ok: probes.every((probe) => probe.status !== 'failed'),
       probes,
       bucketRegion,
       checkedAt: now().toISOString(),
     };
   }
+}
+
+const NO_FIX = { missingPermission: null, statement: null, fix: null };
+
+async function locate({ s3, sdk, bucket }: Probing): Promise<string> {
+  const out = await s3.send(new sdk.GetBucketLocationCommand({ Bucket: bucket }));
+  return regionOfLocation(out.LocationConstraint);
+}
+
+async function listPrefix({ s3, sdk, bucket, prefix }: Probing): Promise<string> {
+  const out = await s3.send(
+    new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }),
+  );
+  return out.KeyCount ? 'The prefix already holds objects.' : 'The prefix is empty so far.';
+}
+
+async function listUploads({ s3, sdk, bucket, prefix }: Probing): Promise<string> {
+  await s3.send(
+    new sdk.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, MaxUploads: 1 }),
+  );
+  return 'Interrupted uploads can be found and cleaned up.';
+}
+
+async function putObject({ s3, sdk, bucket, base, sse, written }: Probing): Promise<string> {
+  const key = `${base}-object.txt`;
+  await s3.send(
+    new sdk.PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: 'Ferry access check: safe to delete.\n',
+      ContentType: 'text/plain',
+      ...sse,
+    }),
+  );
+  written.push(key);
+  return `Wrote ${key}${sse.ServerSideEncryption ? ` with ${sse.ServerSideEncryption}` : ''}.`;
+}
+
+/** A one-part multipart upload, completed (with SSE-KMS that needs kms:Decrypt), else aborted. */
+async function multipart({ s3, sdk, bucket, base, sse, written }: Probing): Promise<string> {
+  const key = `${base}-multipart.txt`;
+  const created = await tagged('CreateMultipartUpload', () =>
+    s3.send(
+      new sdk.CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: 'text/plain',
+        ...sse,
+      }),
+    ),
+  );
+  const upload = { Bucket: bucket, Key: key, UploadId: created.UploadId };
+  try {
+    const part = await tagged('UploadPart', () =>
+      s3.send(
+        new sdk.UploadPartCommand({ ...upload, PartNumber: 1, Body: 'Ferry multipart check.\n' }),
+      ),
+    );
+    await tagged('CompleteMultipartUpload', () =>
+      s3.send(
+        new sdk.CompleteMultipartUploadCommand({
+          ...upload,
+          MultipartUpload: { Parts: [{ ETag: part.ETag, PartNumber: 1 }] },
+        }),
+      ),
+    );
+  } catch (error) {
+    await s3.send(new sdk.AbortMultipartUploadCommand(upload)).catch(() => undefined);
+    throw error;
+  }
+  written.push(key);
+  return `Completed ${key}.`;
+}
+
+async function abortUpload({ s3, sdk, bucket, base, sse }: Probing): Promise<string> {
+  const key = `${base}-aborted.txt`;
+  const created = await tagged('CreateMultipartUpload', () =>
+    s3.send(new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...sse })),
+  );
+  await s3.send(
+    new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: created.UploadId }),
+  );
+  return 'A failed upload can be cancelled, leaving no parts behind.';
+}
+
+async function deleteWritten({ s3, sdk, bucket, written }: Probing): Promise<string> {
+  for (const key of written)
+    await s3.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  return `Removed ${written.length} test object(s).`;
+}
+
+/** The key must be enabled: a disabled key, or one scheduled for deletion, fails every write. */
+async function checkKey(kms: KMSClient, keyArn: string): Promise<string> {
+  const { DescribeKeyCommand } = await kmsSdk();
+  const out = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
+  const state = out.KeyMetadata?.KeyState;
+  if (state === 'Disabled')
+    throw Object.assign(new Error('The KMS key is disabled'), { name: 'KeyDisabled' });
+  if (state === 'PendingDeletion')
+    throw Object.assign(
+      new Error(
+        `The KMS key is scheduled for deletion on ${out.KeyMetadata?.DeletionDate?.toISOString().slice(0, 10)}`,
+      ),
+      { name: 'KeyPendingDeletion' },
+    );
+  if (state && state !== 'Enabled')
+    throw Object.assign(new Error(`The KMS key is ${state}`), { name: 'KeyUnusable' });
+  return `The key is enabled (${out.KeyMetadata?.KeyManager === 'AWS' ? 'AWS managed' : 'customer managed'}).`;
 }
 
 /** A failed probe, with what was missing and how to get it. */
