@@ -71,6 +71,9 @@ export interface NextOptions {
 /** How long step 3 lets the old connection's running exports finish before cancelling them. */
 const OLD_RUNS_GRACE_MS = 10 * 60_000;
 
+/** What a step did, in a sentence; `waiting` when it must be checked again later. */
+type StepOutcome = { text: string; status?: 'done' | 'waiting' };
+
 /**
  * KMS migrations: the checklist of MIGRATION_STEPS, one step per call, each persisted in
  * config.json as soon as it ends, so a restart resumes at the same step; and rollback, from any
@@ -325,158 +328,178 @@ export class MigrationService {
 
   // -- the steps -----------------------------------------------------------------------------------
 
-  private async run(
-    m: Migration,
-    step: MigrationStepId,
-    options: NextOptions,
-  ): Promise<{ text: string; status?: 'done' | 'waiting' }> {
+  /** Run one step; its text says what it did (status: waiting when it must be checked again). */
+  private run(m: Migration, step: MigrationStepId, options: NextOptions): Promise<StepOutcome> {
+    const steps: Record<MigrationStepId, () => Promise<StepOutcome>> = {
+      prerequisites: () => this.checkPrerequisites(m, options),
+      key: () => this.chooseKey(m, options),
+      'disable-old': () => this.disableOld(m),
+      'new-connection': () => this.planNewConnection(m),
+      backup: () => this.backupBucket(m),
+      'apply-policies': () => this.applyPolicies(m, options),
+      encryption: () => this.setEncryption(m, options),
+      'verify-create': () => this.verifyAndCreate(m),
+      'first-export': () => this.firstExport(m),
+      'delete-old': () => this.deleteOld(m),
+    };
+    return steps[step]();
+  }
+
+  /**
+   * Step 1: read-only checks as the old connection's profile; failed ones stop the step unless
+   * the admin marks it done.
+   */
+  private async checkPrerequisites(m: Migration, options: NextOptions): Promise<StepOutcome> {
     const as = this.oldTarget(m);
-    switch (step) {
-      case 'prerequisites': {
-        const identity = await this.deps.setup.identity(as);
-        const clients = await this.deps.aws.setup({ ...as, roleArn: null });
-        m.checks = await prerequisites(clients, m, identity.arn);
-        const failed = m.checks.filter((c) => c.status === 'failed');
-        if (failed.length && !options.markDone)
-          throw new Error(
-            `${failed.length} of ${m.checks.length} checks failed: ${failed.map((c) => c.detail).join(' ')}`,
-          );
-        const unknown = m.checks.filter((c) => c.status === 'unknown').length;
-        return {
-          text: `${m.checks.length - failed.length - unknown} checks passed as ${identity.arn}${unknown ? `; ${unknown} could not be answered without changing something (said below)` : ''}${failed.length ? `; ${failed.length} failed and were marked done by the admin` : ''}.`,
-        };
-      }
-      case 'key': {
-        const clients = await this.deps.aws.setup({ ...as, roleArn: null });
-        if (options.keyArn) {
-          m.keyArn = await checkKey(clients, options.keyArn, as.region);
-          m.keyCreated = false;
-          return { text: `Using the existing key ${m.keyArn}.` };
-        }
-        if (m.keyArn && m.keyCreated) return { text: `Created key ${m.keyArn}.` };
-        const description = migrationKeyDescription(m.projectId, m.id);
-        if (m.keyRequested) {
-          const found = await findKeyByDescription(clients, description);
-          if (found) {
-            m.keyArn = found;
-            m.keyCreated = true;
-            return {
-              text: `Created key ${found} (found again after an earlier try lost the answer).`,
-            };
-          }
-        }
-        m.keyRequested = true;
-        await this.save(m);
-        const keyArn = await this.deps.setup.createKey(
-          { ...this.oldTarget(m), kmsKeyArn: null },
-          'legacy',
-          description,
-        );
-        // Kept at once: a later failure in this step must not forget the key exists.
-        m.keyArn = keyArn;
+    const identity = await this.deps.setup.identity(as);
+    const clients = await this.deps.aws.setup({ ...as, roleArn: null });
+    m.checks = await prerequisites(clients, m, identity.arn);
+    const failed = m.checks.filter((c) => c.status === 'failed');
+    if (failed.length && !options.markDone)
+      throw new Error(
+        `${failed.length} of ${m.checks.length} checks failed: ${failed.map((c) => c.detail).join(' ')}`,
+      );
+    const unknown = m.checks.filter((c) => c.status === 'unknown').length;
+    return {
+      text: `${m.checks.length - failed.length - unknown} checks passed as ${identity.arn}${unknown ? `; ${unknown} could not be answered without changing something (said below)` : ''}${failed.length ? `; ${failed.length} failed and were marked done by the admin` : ''}.`,
+    };
+  }
+
+  /** Step 2: the admin's key, or a new one — created once, even when an answer was lost. */
+  private async chooseKey(m: Migration, options: NextOptions): Promise<StepOutcome> {
+    const as = this.oldTarget(m);
+    const clients = await this.deps.aws.setup({ ...as, roleArn: null });
+    if (options.keyArn) {
+      m.keyArn = await checkKey(clients, options.keyArn, as.region);
+      m.keyCreated = false;
+      return { text: `Using the existing key ${m.keyArn}.` };
+    }
+    if (m.keyArn && m.keyCreated) return { text: `Created key ${m.keyArn}.` };
+    const description = migrationKeyDescription(m.projectId, m.id);
+    if (m.keyRequested) {
+      const found = await findKeyByDescription(clients, description);
+      if (found) {
+        m.keyArn = found;
         m.keyCreated = true;
-        await this.save(m);
-        return { text: `Created key ${keyArn} in ${as.region}.` };
-      }
-      case 'disable-old':
-        return this.disableOld(m);
-      case 'new-connection': {
-        const target = await this.newTarget(m);
-        const { proposals } = await this.deps.setup.plan(target, 'role');
-        m.documents = proposals;
         return {
-          text: `"${m.newConnectionName}" (${m.newConnectionId}) will export as ${exportRoleName(m.projectId)} with SSE-KMS; ${proposals.length} documents generated.`,
-        };
-      }
-      case 'backup': {
-        const target = this.oldTarget(m);
-        const reason = `before KMS migration ${m.id} of "${m.oldConnectionName}"`;
-        const policy = await this.deps.setup.keepCurrent(
-          target,
-          'bucket-policy',
-          m.oldConnectionId,
-          reason,
-        );
-        const encryption = await this.deps.setup.keepCurrent(
-          target,
-          'bucket-encryption',
-          m.oldConnectionId,
-          reason,
-        );
-        m.backupIds.push(policy.id, encryption.id);
-        m.restorePoint = { bucketPolicy: policy.id, bucketEncryption: encryption.id };
-        return {
-          text: `Backed up the bucket policy (${policy.existed ? policy.id : `${policy.id}: there was none`}) and the default encryption (${encryption.existed ? encryption.id : `${encryption.id}: there was none`}).`,
-        };
-      }
-      case 'apply-policies': {
-        const target = await this.newTarget(m);
-        if (options.markDone) return { text: await this.checkApplied(m, target) };
-        const texts: string[] = [];
-        for (const part of ['role', 'bucket-policy', 'key-policy'] as const) {
-          const planned = part === 'role' ? await this.deps.setup.plan(target, 'role') : null;
-          const result = await this.deps.setup.apply(
-            target,
-            'role',
-            part,
-            m.newConnectionId,
-            options.confirm,
-          );
-          if (planned && planned.proposals.find((p) => p.kind === 'role-trust')?.current === null)
-            m.roleCreated = true;
-          m.backupIds.push(...result.backups.map((b) => b.id));
-          texts.push(`${result.applied.map((p) => `${p.kind} of ${p.target}`).join(', ')}`);
-          // Each part is kept as it lands: a rollback must know a role was created.
-          await this.save(m);
-        }
-        return { text: `Applied ${texts.join('; ')} (each backed up first).` };
-      }
-      case 'encryption': {
-        const target = await this.newTarget(m);
-        if (!options.markDone) {
-          const result = await this.deps.setup.apply(
-            target,
-            'role',
-            'bucket-encryption',
-            m.newConnectionId,
-          );
-          m.backupIds.push(...result.backups.map((b) => b.id));
-        }
-        const encryption = await this.deps.setup.bucketDocument(target, 'bucket-encryption');
-        if (!encryption?.includes(m.keyArn!))
-          throw new Error(
-            `The bucket’s default encryption does not use ${m.keyArn} (it is ${encryption ?? 'not set'}).`,
-          );
-        return { text: `Default encryption is SSE-KMS with ${m.keyArn}.` };
-      }
-      case 'verify-create':
-        return this.verifyAndCreate(m);
-      case 'first-export':
-        return this.firstExport(m);
-      case 'delete-old': {
-        const old = this.deps.config.data.connections.find((c) => c.id === m.oldConnectionId);
-        let removed = 0;
-        if (old) {
-          const target = setupTargetFor(old);
-          if (target) {
-            const out = await this.deps.setup.unapply(this.resolveTarget(target), 'legacy');
-            m.backupIds.push(...out.backups.map((b) => b.id));
-            removed = out.changed.length;
-          }
-          await this.deps.catalog.deleteConnection(
-            old.id,
-            `Replaced by "${m.newConnectionName}" (${m.newConnectionId}) in KMS migration ${m.id}`,
-          );
-        }
-        return {
-          text: `Deleted "${m.oldConnectionName}" (its history is archived and stays readable)${removed ? '; its statements were taken out of the bucket policy (backed up first)' : ''}.`,
+          text: `Created key ${found} (found again after an earlier try lost the answer).`,
         };
       }
     }
+    m.keyRequested = true;
+    await this.save(m);
+    const keyArn = await this.deps.setup.createKey(
+      { ...this.oldTarget(m), kmsKeyArn: null },
+      'legacy',
+      description,
+    );
+    // Kept at once: a later failure in this step must not forget the key exists.
+    m.keyArn = keyArn;
+    m.keyCreated = true;
+    await this.save(m);
+    return { text: `Created key ${keyArn} in ${as.region}.` };
+  }
+
+  /** Step 4: the new connection's documents, generated (nothing applied yet). */
+  private async planNewConnection(m: Migration): Promise<StepOutcome> {
+    const target = await this.newTarget(m);
+    const { proposals } = await this.deps.setup.plan(target, 'role');
+    m.documents = proposals;
+    return {
+      text: `"${m.newConnectionName}" (${m.newConnectionId}) will export as ${exportRoleName(m.projectId)} with SSE-KMS; ${proposals.length} documents generated.`,
+    };
+  }
+
+  /** Step 5: the restore point — the bucket policy and default encryption as they are. */
+  private async backupBucket(m: Migration): Promise<StepOutcome> {
+    const target = this.oldTarget(m);
+    const reason = `before KMS migration ${m.id} of "${m.oldConnectionName}"`;
+    const policy = await this.deps.setup.keepCurrent(
+      target,
+      'bucket-policy',
+      m.oldConnectionId,
+      reason,
+    );
+    const encryption = await this.deps.setup.keepCurrent(
+      target,
+      'bucket-encryption',
+      m.oldConnectionId,
+      reason,
+    );
+    m.backupIds.push(policy.id, encryption.id);
+    m.restorePoint = { bucketPolicy: policy.id, bucketEncryption: encryption.id };
+    return {
+      text: `Backed up the bucket policy (${policy.existed ? policy.id : `${policy.id}: there was none`}) and the default encryption (${encryption.existed ? encryption.id : `${encryption.id}: there was none`}).`,
+    };
+  }
+
+  /** Step 6: the role, bucket policy and key policy, each backed up and kept as it lands. */
+  private async applyPolicies(m: Migration, options: NextOptions): Promise<StepOutcome> {
+    const target = await this.newTarget(m);
+    if (options.markDone) return { text: await this.checkApplied(m, target) };
+    const texts: string[] = [];
+    for (const part of ['role', 'bucket-policy', 'key-policy'] as const) {
+      const planned = part === 'role' ? await this.deps.setup.plan(target, 'role') : null;
+      const result = await this.deps.setup.apply(
+        target,
+        'role',
+        part,
+        m.newConnectionId,
+        options.confirm,
+      );
+      if (planned && planned.proposals.find((p) => p.kind === 'role-trust')?.current === null)
+        m.roleCreated = true;
+      m.backupIds.push(...result.backups.map((b) => b.id));
+      texts.push(`${result.applied.map((p) => `${p.kind} of ${p.target}`).join(', ')}`);
+      // Each part is kept as it lands: a rollback must know a role was created.
+      await this.save(m);
+    }
+    return { text: `Applied ${texts.join('; ')} (each backed up first).` };
+  }
+
+  /** Step 7: the bucket's default encryption to the new key, then read back. */
+  private async setEncryption(m: Migration, options: NextOptions): Promise<StepOutcome> {
+    const target = await this.newTarget(m);
+    if (!options.markDone) {
+      const result = await this.deps.setup.apply(
+        target,
+        'role',
+        'bucket-encryption',
+        m.newConnectionId,
+      );
+      m.backupIds.push(...result.backups.map((b) => b.id));
+    }
+    const encryption = await this.deps.setup.bucketDocument(target, 'bucket-encryption');
+    if (!encryption?.includes(m.keyArn!))
+      throw new Error(
+        `The bucket’s default encryption does not use ${m.keyArn} (it is ${encryption ?? 'not set'}).`,
+      );
+    return { text: `Default encryption is SSE-KMS with ${m.keyArn}.` };
+  }
+
+  /** Step 10: the old connection deleted (history archived), its statements taken out. */
+  private async deleteOld(m: Migration): Promise<StepOutcome> {
+    const old = this.deps.config.data.connections.find((c) => c.id === m.oldConnectionId);
+    let removed = 0;
+    if (old) {
+      const target = setupTargetFor(old);
+      if (target) {
+        const out = await this.deps.setup.unapply(this.resolveTarget(target), 'legacy');
+        m.backupIds.push(...out.backups.map((b) => b.id));
+        removed = out.changed.length;
+      }
+      await this.deps.catalog.deleteConnection(
+        old.id,
+        `Replaced by "${m.newConnectionName}" (${m.newConnectionId}) in KMS migration ${m.id}`,
+      );
+    }
+    return {
+      text: `Deleted "${m.oldConnectionName}" (its history is archived and stays readable)${removed ? '; its statements were taken out of the bucket policy (backed up first)' : ''}.`,
+    };
   }
 
   /** Step 3: no new runs of the old connection, and its running ones end. */
-  private async disableOld(m: Migration): Promise<{ text: string; status?: 'waiting' }> {
+  private async disableOld(m: Migration): Promise<StepOutcome> {
     const old = this.deps.catalog.getConnection(m.oldConnectionId);
     if (old.enabled) await this.deps.catalog.updateConnection({ id: old.id, enabled: false });
     m.oldDisabledAt ??= this.now();
