@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { connection, connectionCreate } from '../../../shared/model/entities';
+import { draftFrom, problemsOf, toInput } from '../../../renderer/features/connections/form/draft';
+
+const saved = connection.parse({
+  id: 'cn_abcd1234',
+  name: 'prod-events',
+  projectId: 187520,
+  destination: {
+    type: 's3',
+    bucket: 'acme-exports',
+    region: 'eu-west-1',
+    prefix: 'amplitude/',
+    profile: 'data-admin',
+    kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    endpoint: null,
+    forcePathStyle: false,
+    sse: 'aws:kms',
+  },
+  datasets: ['events', 'merged-ids'],
+  enabled: true,
+  options: {
+    partitionBytes: 64 * 1024 * 1024,
+    gzipLevel: 9,
+    eventFilter: { mode: 'exclude', eventTypes: ['heartbeat', 'debug'] },
+    manifest: true,
+  },
+  schedule: { settleMinutes: 30, lookbackHours: 48, accessTries: 3 },
+  createdBy: 'me@example.com',
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:00:00.000Z',
+});
+
+describe('the connection form draft', () => {
+  it('gives back a saved connection exactly when nothing is changed', () => {
+    const draft = draftFrom(saved, '');
+    expect(problemsOf(draft)).toBeNull();
+    const {
+      id: _id,
+      createdAt: _c,
+      updatedAt: _u,
+      scheduleFrom: _s,
+      replaces: _r,
+      ...rest
+    } = saved;
+    expect(connectionCreate.parse(toInput(draft))).toEqual(connectionCreate.parse(rest));
+  });
+
+  it('a new connection starts disabled, with no AWS profile assumed', () => {
+    const draft = draftFrom(undefined, '187520');
+    expect(draft).toMatchObject({ projectId: '187520', enabled: false, profile: '' });
+  });
+
+  it('reads the event list one per line or comma-separated, and a region outside AWS is said', () => {
+    const draft = { ...draftFrom(saved, ''), filterTypes: 'a, b\n\nc' };
+    expect(toInput(draft).options.eventFilter).toEqual({
+      mode: 'exclude',
+      eventTypes: ['a', 'b', 'c'],
+    });
+    expect(problemsOf({ ...draft, region: 'mars-1' })).toHaveProperty(['destination.region']);
+  });
+});
