@@ -1,0 +1,92 @@
+import Button from '@cloudscape-design/components/button';
+import Link from '@cloudscape-design/components/link';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import type { TableProps } from '@cloudscape-design/components/table';
+import { formatBytes } from '../../../shared/format';
+import type { Job } from '../../../shared/model/entities';
+import { jobStatusWords } from '../../../shared/model/words';
+import { JOB_LOOK } from '../common/status-look';
+import { localLabel } from '../common/time';
+import { datasetLabel } from '../connections/labels';
+
+/** The job table's columns; `withConnection` on the Jobs page, where rows mix connections. */
+export function jobColumns({
+  withConnection,
+  nameOf,
+  select,
+  retry,
+}: {
+  withConnection: boolean;
+  /** A connection's name (archived ones say so). */
+  nameOf(connectionId: string): string;
+  /** Open a job's details. */
+  select(job: Job): void;
+  retry(job: Job): Promise<unknown>;
+}): TableProps.ColumnDefinition<Job>[] {
+  return [
+    {
+      id: 'hour',
+      header: 'Hour (UTC)',
+      width: 170,
+      minWidth: 150,
+      isRowHeader: true,
+      cell: (j) => (
+        <Link onFollow={() => select(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
+          {j.hour.replace('T', ' ')}:00
+        </Link>
+      ),
+    },
+    ...(!withConnection
+      ? []
+      : [
+          {
+            id: 'connection',
+            header: 'Connection',
+            width: 150,
+            cell: (j: Job) => nameOf(j.connectionId),
+          },
+        ]),
+    { id: 'dataset', header: 'Data', width: 110, cell: (j) => datasetLabel(j.dataset) },
+    {
+      id: 'status',
+      header: 'Status',
+      width: 220,
+      minWidth: 200,
+      cell: (j) => <StatusIndicator type={JOB_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>,
+    },
+    { id: 'trigger', header: 'By', width: 110, cell: (j) => j.trigger },
+    {
+      id: 'events',
+      header: 'Events',
+      width: 100,
+      cell: (j) => j.counts?.eventsOut.toLocaleString() ?? '—',
+    },
+    {
+      id: 'size',
+      header: 'Stored',
+      width: 100,
+      cell: (j) => (j.bytes ? formatBytes(j.bytes.compressed) : '—'),
+    },
+    { id: 'attempts', header: 'Tries', width: 80, cell: (j) => j.attempts },
+    {
+      id: 'updated',
+      header: 'Updated (UTC)',
+      width: 140,
+      cell: (j) => (
+        <span title={localLabel(j.updatedAt)}>{j.updatedAt.slice(5, 16).replace('T', ' ')}</span>
+      ),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      width: 100,
+      minWidth: 100,
+      cell: (j) =>
+        j.status === 'failed' || j.status === 'cancelled' ? (
+          <Button variant="inline-link" onClick={() => void retry(j)}>
+            Retry
+          </Button>
+        ) : null,
+    },
+  ];
+}
