@@ -53,7 +53,7 @@ describe('the connection form draft', () => {
 
   it('reads the event list one per line or comma-separated, and a region outside AWS is said', () => {
     const draft = { ...draftFrom(saved, ''), filterTypes: 'a, b\n\nc' };
-    expect(toInput(draft).options.eventFilter).toEqual({
+    expect(toInput(draft).options?.eventFilter).toEqual({
       mode: 'exclude',
       eventTypes: ['a', 'b', 'c'],
     });
