@@ -1,7 +1,7 @@
 import type { MethodInput, MethodResult, MethodTable } from '../../shared/api/contract';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
-import { API_METHODS, type ApiMethod } from '../../shared/api/methods';
+import { groupMethods, type ApiMethod } from '../../shared/api/methods';
 import type { Transport } from './transport';
 
 /** The typed API for stores: `api().orgs.create(input)` resolves to the result or throws FerryError. */
@@ -20,11 +20,7 @@ export function createClient(transport: Transport): ApiClient {
     if (!envelope.ok) throw FerryError.fromBody(envelope.error);
     return envelope.value as MethodResult<M>;
   };
-  const groups: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
-  for (const method of API_METHODS) {
-    const [group = '', name = ''] = method.split('.');
-    (groups[group] ??= {})[name] = (input?: unknown) => call(method, input as never);
-  }
+  const groups = groupMethods((method) => (input?: unknown) => call(method, input as never));
   return {
     ...(groups as unknown as MethodTable<'value'>),
     transport: transport.kind,

@@ -1,7 +1,7 @@
 import type { FerryBridge } from '../../shared/api/bridge';
 import type { Envelope } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
-import type { ApiMethod } from '../../shared/api/methods';
+import { splitMethod, type ApiMethod } from '../../shared/api/methods';
 
 declare global {
   interface Window {
@@ -40,7 +40,7 @@ function ipcTransport(bridge: FerryBridge): Transport {
   return {
     kind: 'electron',
     call(method, input) {
-      const [group, name] = method.split('.') as [string, string];
+      const [group, name] = splitMethod(method);
       const fn = (
         bridge as unknown as Record<
           string,

@@ -69,3 +69,22 @@ export const ipcChannel = (method: ApiMethod): string => `ferry:${method}`;
 
 /** The IPC channel the main process pushes events on. */
 export const IPC_EVENT_CHANNEL = 'ferry:event';
+
+/** `orgs.create` → `['orgs', 'create']`: the group and the name a bridge exposes it under. */
+export function splitMethod(method: string): [group: string, name: string] {
+  const dot = method.indexOf('.');
+  return [method.slice(0, dot), method.slice(dot + 1)];
+}
+
+/**
+ * Every method, grouped as `window.ferry` and the renderer's client expose them
+ * (`{ orgs: { create: fn, … }, … }`), each made by `make`. The one place the list is grouped.
+ */
+export function groupMethods<F>(make: (method: ApiMethod) => F): Record<string, Record<string, F>> {
+  const groups: Record<string, Record<string, F>> = {};
+  for (const method of API_METHODS) {
+    const [group, name] = splitMethod(method);
+    (groups[group] ??= {})[name] = make(method);
+  }
+  return groups;
+}
