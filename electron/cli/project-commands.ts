@@ -1,3 +1,4 @@
+import { FerryError } from '../../shared/api/errors';
 import { type Command, Option } from 'commander';
 import type { MethodInput } from '../../shared/api/contract';
 import { describeSource } from '../../shared/model/describe';
@@ -62,7 +63,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  ferry project add --id 187520 --org 123 --name "Web app"                      (demo events)\n' +
+      '\nExamples:\n  ferry project add --id 187520 --org 123 --name "Web app" --source demo        (sample events)\n' +
         '  ferry project add --id 187520 --org 123 --name Web --source files --source-path /data/export\n' +
         '  AMP_SECRET=… ferry project add --id 187520 --org 123 --name Web --source amplitude \\\n' +
         '    --api-key 0123abcd --secret-key-env AMP_SECRET',
@@ -77,6 +78,13 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
         },
       ) =>
         ctx.withApi('write', async (engine) => {
+          // Never a silent default: demo events exported to a real bucket would look like data.
+          if (opts.kind !== 'portfolio' && !opts.source && !opts.sourcePath && !opts.apiKey)
+            throw new FerryError(
+              'validation',
+              'Say where its events come from: --source amplitude --api-key <key> (and the secret key), --source files --source-path <dir>, or --source demo (sample events, to try Ferry out)',
+              'source',
+            );
           const created = await engine.call('projects.create', {
             id: opts.id,
             orgId: opts.org,

@@ -21,7 +21,7 @@ test.afterAll(async () => {
 async function seed(env: Record<string, string>, name: string, flags: string[]) {
   for (const args of [
     ['org', 'add', '--id', '123', '--name', 'Acme'],
-    ['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'],
+    ['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app', '--source', 'demo'],
     // The bucket root: moto's signature check mis-handles an encoded "/" in list prefixes.
     [
       'connection',

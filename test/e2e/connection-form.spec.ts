@@ -17,7 +17,12 @@ test('the connection form: a folder preselected, profiles listed with Check, Reg
   const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
   expect((await runFerry(['org', 'add', '--id', '1', '--name', 'Acme'], env)).code).toBe(0);
   expect(
-    (await runFerry(['project', 'add', '--id', '7', '--org', '1', '--name', 'Web'], env)).code,
+    (
+      await runFerry(
+        ['project', 'add', '--id', '7', '--org', '1', '--name', 'Web', '--source', 'demo'],
+        env,
+      )
+    ).code,
   ).toBe(0);
   const server = await startServe(dataDir, [], moto.env);
   try {

@@ -24,7 +24,18 @@ async function legacyConsole(
     return r.stdout;
   };
   await cli('org', 'add', '--id', '123', '--name', 'Acme');
-  await cli('project', 'add', '--id', projectId, '--org', '123', '--name', 'Web app');
+  await cli(
+    'project',
+    'add',
+    '--id',
+    projectId,
+    '--org',
+    '123',
+    '--name',
+    'Web app',
+    '--source',
+    'demo',
+  );
   const added = await cli(
     '--json',
     'connection',

@@ -41,8 +41,23 @@ test('apply all in order asks first, then the Backups page compares and restores
   const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
   expect((await runFerry(['org', 'add', '--id', '123', '--name', 'Acme'], env)).code).toBe(0);
   expect(
-    (await runFerry(['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'], env))
-      .code,
+    (
+      await runFerry(
+        [
+          'project',
+          'add',
+          '--id',
+          '187520',
+          '--org',
+          '123',
+          '--name',
+          'Web app',
+          '--source',
+          'demo',
+        ],
+        env,
+      )
+    ).code,
   ).toBe(0);
   const server = await startServe(dataDir, [], moto.env);
   try {

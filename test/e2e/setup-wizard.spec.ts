@@ -19,8 +19,23 @@ async function seededConsole(dataDir: string) {
   const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
   expect((await runFerry(['org', 'add', '--id', '123', '--name', 'Acme'], env)).code).toBe(0);
   expect(
-    (await runFerry(['project', 'add', '--id', '187520', '--org', '123', '--name', 'Web app'], env))
-      .code,
+    (
+      await runFerry(
+        [
+          'project',
+          'add',
+          '--id',
+          '187520',
+          '--org',
+          '123',
+          '--name',
+          'Web app',
+          '--source',
+          'demo',
+        ],
+        env,
+      )
+    ).code,
   ).toBe(0);
   return startServe(dataDir, [], moto.env);
 }

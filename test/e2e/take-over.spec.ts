@@ -19,7 +19,20 @@ test('a destination another Ferry claimed: the console says so, and takes it ove
       const ferry = (...args: string[]) => runFerry(['--data-dir', dir, ...args]);
       expect((await ferry('org', 'add', '--id', '1', '--name', 'Acme')).code).toBe(0);
       expect(
-        (await ferry('project', 'add', '--id', '187520', '--org', '1', '--name', 'Web')).code,
+        (
+          await ferry(
+            'project',
+            'add',
+            '--id',
+            '187520',
+            '--org',
+            '1',
+            '--name',
+            'Web',
+            '--source',
+            'demo',
+          )
+        ).code,
       ).toBe(0);
       const add = await ferry(
         ...['connection', 'add', '--name', 'shared', '--project', '187520', '--folder', out],

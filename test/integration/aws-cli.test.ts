@@ -24,7 +24,7 @@ describe('AWS setup from the command line', () => {
     ).toMatch(/is arn:aws:/);
 
     await ferry('org', 'add', '--id', '1', '--name', 'Acme');
-    await ferry('project', 'add', '--id', '7', '--org', '1', '--name', 'Web');
+    await ferry('project', 'add', '--id', '7', '--org', '1', '--name', 'Web', '--source', 'demo');
     for (const [name, bucket] of [
       ['good', 'ferry-cli-setup'],
       ['missing', 'no-such-bucket-here'],
@@ -79,7 +79,18 @@ describe('AWS setup from the command line', () => {
       const env = { ...moto.env, FERRY_DATA_DIR: await newDir() };
       const ferry = (...args: string[]) => runFerry(args, env);
       await ferry('org', 'add', '--id', '1', '--name', 'Acme');
-      await ferry('project', 'add', '--id', project, '--org', '1', '--name', `P${project}`);
+      await ferry(
+        'project',
+        'add',
+        '--id',
+        project,
+        '--org',
+        '1',
+        '--name',
+        `P${project}`,
+        '--source',
+        'demo',
+      );
       const added = await ferry(
         ...['connection', 'add', '--name', 'c', '--project', project, '--bucket', bucket],
         ...['--region', 'us-east-1', '--prefix', `p${project}/`, '--profile', TEST_PROFILE],

@@ -21,7 +21,18 @@ describe('ferry migrate', () => {
     const env = { ...moto.env, FERRY_DATA_DIR: dataDir, FERRY_DEMO: '0' };
     const ferry = (...args: string[]) => runFerry(args, env);
     await ferry('org', 'add', '--id', '1', '--name', 'Acme');
-    await ferry('project', 'add', '--id', '187530', '--org', '1', '--name', 'Web');
+    await ferry(
+      'project',
+      'add',
+      '--id',
+      '187530',
+      '--org',
+      '1',
+      '--name',
+      'Web',
+      '--source',
+      'demo',
+    );
     const added = await ferry(
       'connection',
       'add',

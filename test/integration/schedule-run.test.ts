@@ -144,7 +144,10 @@ describe('ferry serve', () => {
     };
     const cli = (...args: string[]) => runFerry(['--data-dir', dataDir, ...args], env);
     expect((await cli('org', 'add', '--id', '1', '--name', 'Acme')).code).toBe(0);
-    expect((await cli('project', 'add', '--id', '7', '--org', '1', '--name', 'Web')).code).toBe(0);
+    expect(
+      (await cli('project', 'add', '--id', '7', '--org', '1', '--name', 'Web', '--source', 'demo'))
+        .code,
+    ).toBe(0);
     const added = await cli(
       'connection',
       'add',

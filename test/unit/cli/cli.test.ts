@@ -24,7 +24,20 @@ async function seeded(): Promise<string> {
   const ferry = (...args: string[]) => runFerry(['--data-dir', dataDir, ...args]);
   expect((await ferry('org', 'add', '--id', '123', '--name', 'Acme')).code).toBe(0);
   expect(
-    (await ferry('project', 'add', '--id', '187520', '--org', '123', '--name', 'Web')).code,
+    (
+      await ferry(
+        'project',
+        'add',
+        '--id',
+        '187520',
+        '--org',
+        '123',
+        '--name',
+        'Web',
+        '--source',
+        'demo',
+      )
+    ).code,
   ).toBe(0);
   const conn = await ferry(
     'connection',
@@ -345,7 +358,7 @@ describe('the ferry command line', () => {
     const ferry = (...args: string[]) =>
       runFerry(['--data-dir', join(root, 'data'), ...args], {}, join(root, 'out/cli/main.js'));
     await ferry('org', 'add', '--id', '1', '--name', 'A');
-    await ferry('project', 'add', '--id', '7', '--org', '1', '--name', 'W');
+    await ferry('project', 'add', '--id', '7', '--org', '1', '--name', 'W', '--source', 'demo');
     await ferry(
       'connection',
       'add',
@@ -451,6 +464,23 @@ describe('the ferry command line', () => {
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(result.stderr).toMatch(/^ferry: .*\(see ferry.* --help\)\n$/);
     }
+  });
+
+  it('adds a project only when told where its events come from: never demo events by default', async () => {
+    const env = { FERRY_DATA_DIR: await newDir() };
+    expect((await runFerry(['org', 'add', '--id', '123', '--name', 'Acme'], env)).code).toBe(0);
+    const silent = await runFerry(
+      ['project', 'add', '--id', '7', '--org', '123', '--name', 'W'],
+      env,
+    );
+    expect(silent).toMatchObject({ code: 2 });
+    expect(silent.stderr).toMatch(
+      /^ferry: --source: Say where its events come from: .*--source demo/,
+    );
+    const listed = await runFerry(['--json', 'project', 'list', '--org', '123'], env);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    const demo = ['project', 'add', '--id', '7', '--org', '123', '--name', 'W', '--source', 'demo'];
+    expect((await runFerry(demo, env)).code).toBe(0);
   });
 
   it('refuses a second ferry serve on the same data dir with a clear message', async () => {
