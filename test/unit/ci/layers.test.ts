@@ -1,0 +1,50 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** The rule messages ESLint gives a file with this text at this path, as `npm run lint` would. */
+async function restricted(filePath: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: process.cwd() });
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('the layering lint rules', () => {
+  it('refuse an engine part importing from its own layer or above', async () => {
+    expect(
+      await restricted('electron/engine/store/probe.ts', "import '../jobs/errors';\n"),
+    ).toEqual([
+      expect.stringMatching(/electron\/engine\/store imports only from the engine's lower layers/),
+    ]);
+    expect(await restricted('electron/engine/redact.ts', "import './store/lock';\n")).toHaveLength(
+      1,
+    );
+    expect(
+      await restricted('electron/engine/jobs/probe.ts', "import '../schedule/plan';\n"),
+    ).toHaveLength(1);
+    // Downward is allowed.
+    expect(
+      await restricted('electron/engine/schedule/probe.ts', "import '../jobs/errors';\n"),
+    ).toEqual([]);
+  });
+
+  it('refuse an entry reaching past the engine front door', async () => {
+    for (const file of [
+      'electron/cli/probe.ts',
+      'electron/server/probe.ts',
+      'electron/main/probe.ts',
+    ])
+      expect(await restricted(file, "import '../engine/store/lock';\n"), file).toEqual([
+        expect.stringMatching(/front door/),
+      ]);
+    expect(await restricted('electron/cli/probe.ts', "import '../engine';\n")).toEqual([]);
+  });
+
+  it('refuse the engine importing an entry, and shared importing the app', async () => {
+    expect(
+      await restricted('electron/engine/jobs/probe.ts', "import '../../cli/output';\n"),
+    ).not.toEqual([]);
+    expect(
+      await restricted('shared/model/probe.ts', "import '../../electron/engine';\n"),
+    ).not.toEqual([]);
+  });
+});
