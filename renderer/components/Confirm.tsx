@@ -7,6 +7,7 @@ import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type ReactNode } from 'react';
 import type { ActionResult } from '../features/common/action';
+import { fire } from '../features/common/action';
 
 interface ConfirmProps {
   visible: boolean;
@@ -65,12 +66,12 @@ export function ConfirmAction({
               loading={busy}
               disabled={!confirmed}
               data-testid={testId}
-              onClick={async () => {
+              onClick={fire(async () => {
                 setBusy(true);
                 const result = await onConfirm();
                 setBusy(false);
                 if (!result.ok) setError(result.message);
-              }}
+              })}
             >
               {action}
             </Button>

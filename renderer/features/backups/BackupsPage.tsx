@@ -18,6 +18,7 @@ import { timeLabel } from '../common/time';
 import { useConnectionsStore } from '../connections/store';
 import { InfoLink } from '../help/InfoLink';
 import { useBackupsStore, type BackupComparison } from './store';
+import { fire } from '../common/action';
 
 type RestorePlanNotes = BackupComparison['plan']['removed'];
 
@@ -67,10 +68,10 @@ export function BackupsPage() {
               <SpaceBetween direction="horizontal" size="xs">
                 <Button
                   disabled={!selected}
-                  onClick={async () => {
+                  onClick={fire(async () => {
                     const result = await download(selected!.id);
                     if (!result.ok) flash('error', result.message);
-                  }}
+                  })}
                 >
                   Download
                 </Button>

@@ -30,3 +30,14 @@ export function fieldErrors(schema: z.ZodType, draft: unknown): Record<string, s
   }
   return fields;
 }
+
+/**
+ * An async function as an event handler (onClick, onFollow…), which wants one that returns
+ * nothing: its promise is not dropped — a failure it did not turn into a message is logged
+ * instead of surfacing as an unhandled rejection.
+ */
+export function fire<A extends unknown[]>(run: (...args: A) => Promise<unknown>) {
+  return (...args: A): void => {
+    run(...args).catch((error: unknown) => console.error(error));
+  };
+}

@@ -11,6 +11,7 @@ import { DatasetChecks } from './DatasetChecks';
 import { HourField } from './HourField';
 import { lastFullHour } from './hour-range';
 import { useJobsStore } from './store';
+import { fire } from '../common/action';
 
 /** Export one hour of a connection now: pick a UTC date and hour, and which data. */
 export function ExportHourModal({
@@ -57,7 +58,7 @@ export function ExportHourModal({
               variant="primary"
               loading={busy}
               disabled={datasets.length === 0 || hour.length !== 13}
-              onClick={start}
+              onClick={fire(start)}
               data-testid="start-export"
             >
               Export

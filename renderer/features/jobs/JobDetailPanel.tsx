@@ -16,6 +16,7 @@ import { timeLabel } from '../common/time';
 import { useScheduleStore } from '../schedule/store';
 import { JOB_LOOK } from '../common/status-look';
 import { useJobsStore } from './store';
+import { fire } from '../common/action';
 
 /** "Access refused: s3:PutObject"; a code that only repeats the kind ("source") is left out. */
 function errorHeading(error: NonNullable<Job['error']>): string {
@@ -56,7 +57,7 @@ export function JobDetailPanel() {
       closeBehavior="hide"
     >
       <div data-testid="job-detail">
-        <JobDetail job={job} onRetry={retry} />
+        <JobDetail job={job} onRetry={fire(retry)} />
       </div>
     </SplitPanel>
   );

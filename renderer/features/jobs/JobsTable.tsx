@@ -17,6 +17,7 @@ import { useRetryJob } from './JobDetailPanel';
 import { savedPageSize, useJobsStore } from './store';
 import { useTablePrefs } from '../common/table-preferences';
 import { InfoLink } from '../help/InfoLink';
+import { fire } from '../common/action';
 
 const COLUMNS = [
   { id: 'hour', label: 'Hour (UTC)', alwaysVisible: true },
@@ -109,7 +110,7 @@ export function JobsTable({
             description="One row per connection, data set and hour: an hour tried again stays one row, with its tries in its details."
             actions={
               <SpaceBetween direction="horizontal" size="xs">
-                <Button onClick={retryAll} data-testid="retry-failed">
+                <Button onClick={fire(retryAll)} data-testid="retry-failed">
                   Retry failed
                 </Button>
                 {connection && (

@@ -4,6 +4,7 @@ import Table from '@cloudscape-design/components/table';
 import { type MigrationView } from '../../../shared/model/migration';
 import { useAppStore } from '../app/store';
 import { useBackupsStore } from '../backups/store';
+import { fire } from '../common/action';
 
 /** The backups a migration took, each downloadable. */
 export function BackupsTable({ migration: m }: { migration: MigrationView }) {
@@ -39,10 +40,10 @@ export function BackupsTable({ migration: m }: { migration: MigrationView }) {
             <Button
               variant="inline-link"
               ariaLabel={`Download backup ${b.id}`}
-              onClick={async () => {
+              onClick={fire(async () => {
                 const result = await download(b.id);
                 if (!result.ok) flash('error', result.message);
-              }}
+              })}
             >
               Download
             </Button>

@@ -18,6 +18,7 @@ import { RollbackModal, RollbackReport } from './Rollback';
 import { StepRow } from './StepRow';
 import { migrationOf, useMigrationStore } from './store';
 import { InfoLink } from '../help/InfoLink';
+import { fire } from '../common/action';
 
 const STATE_TEXT: Record<MigrationView['state'], string> = {
   'in-progress': 'In progress',
@@ -103,7 +104,7 @@ export function MigrationPage({ connectionId }: { connectionId: string }) {
               <Button
                 variant="primary"
                 loading={busy}
-                onClick={begin}
+                onClick={fire(begin)}
                 data-testid="start-migration"
               >
                 Start migration
@@ -129,7 +130,7 @@ export function MigrationPage({ connectionId }: { connectionId: string }) {
           description={`${m.oldConnectionName} → ${m.newConnectionName} · s3://${m.bucket}/${m.prefix} · ${STATE_TEXT[m.state]}`}
           actions={
             <SpaceBetween direction="horizontal" size="xs">
-              <Button iconName="download" onClick={book} data-testid="download-runbook">
+              <Button iconName="download" onClick={fire(book)} data-testid="download-runbook">
                 Download runbook
               </Button>
               {m.canRollback && (

@@ -11,6 +11,7 @@ import { useState } from 'react';
 import { type MigrationView } from '../../../shared/model/migration';
 import { ROLLBACK_LOOK } from '../common/status-look';
 import { useMigrationStore } from './store';
+import { fire } from '../common/action';
 
 /** What a rollback will put back, and the key deletion it may schedule. */
 export function RollbackModal({
@@ -40,7 +41,12 @@ export function RollbackModal({
             <Button variant="link" onClick={onClose}>
               Cancel
             </Button>
-            <Button variant="primary" loading={busy} onClick={go} data-testid="confirm-rollback">
+            <Button
+              variant="primary"
+              loading={busy}
+              onClick={fire(go)}
+              data-testid="confirm-rollback"
+            >
               Roll back
             </Button>
           </SpaceBetween>

@@ -19,6 +19,7 @@ import {
 import { MIGRATION_CHECK_LOOK, MIGRATION_STEP_LOOK } from '../common/status-look';
 import { PolicyView } from '../setup/PolicyView';
 import { useMigrationStore } from './store';
+import { fire } from '../common/action';
 
 /** One step: its state and outcome; the current one with its action. */
 export function StepRow({ migration: m, step }: { migration: MigrationView; step: MigrationStep }) {
@@ -156,13 +157,19 @@ function StepAction({ migration: m, step }: { migration: MigrationView; step: Mi
             variant="primary"
             loading={busy}
             data-testid="run-step"
-            onClick={() => run(step.id === 'key' && keyArn.trim() ? { keyArn: keyArn.trim() } : {})}
+            onClick={fire(() =>
+              run(step.id === 'key' && keyArn.trim() ? { keyArn: keyArn.trim() } : {}),
+            )}
           >
             {step.id === 'key' ? (keyArn.trim() ? 'Use this key' : 'Create a key') : label}
           </Button>
         )}
         {markable && (
-          <Button disabled={busy} onClick={() => run({ markDone: true })} data-testid="mark-done">
+          <Button
+            disabled={busy}
+            onClick={fire(() => run({ markDone: true }))}
+            data-testid="mark-done"
+          >
             I did this outside Ferry — check it
           </Button>
         )}
@@ -182,7 +189,7 @@ function StepAction({ migration: m, step }: { migration: MigrationView; step: Mi
                 <Button
                   variant="primary"
                   loading={busy}
-                  onClick={() => run({ confirm: true })}
+                  onClick={fire(() => run({ confirm: true }))}
                   data-testid="confirm-delete-old"
                 >
                   Delete and finish

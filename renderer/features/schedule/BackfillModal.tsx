@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { backfillRange, type Connection } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import type { BackfillPreview } from '../../../shared/model/schedule';
-import { fieldErrors } from '../common/action';
+import { fieldErrors, fire } from '../common/action';
 import { DatasetChecks } from '../jobs/DatasetChecks';
 import { HourField } from '../jobs/HourField';
 import { lastFullHour } from '../jobs/hour-range';
@@ -126,7 +126,7 @@ export function BackfillModal({
                   variant="primary"
                   loading={busy}
                   disabled={!plan || datasets.length === 0 || !isConfirmed}
-                  onClick={start}
+                  onClick={fire(start)}
                   data-testid="start-backfill"
                 >
                   {plan

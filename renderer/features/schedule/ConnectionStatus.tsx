@@ -10,6 +10,7 @@ import { CONNECTION_STATE_WORDS } from '../../../shared/model/words';
 import { useAppStore } from '../app/store';
 import { CONNECTION_LOOK } from '../common/status-look';
 import { useScheduleStore } from './store';
+import { fire } from '../common/action';
 
 /** `2026-03-01T05` → `2026-03-01 05:00 UTC`. */
 export const hourLabel = (hour: string) => `${hour.replace('T', ' ')}:00 UTC`;
@@ -69,13 +70,13 @@ export function StatusAlerts({
               </Button>
             ) : (
               <Button
-                onClick={async () => {
+                onClick={fire(async () => {
                   const result = await resume(status.connectionId);
                   flash(
                     result.ok ? 'info' : 'error',
                     result.ok ? 'Trying the failed hours again now.' : result.message,
                   );
-                }}
+                })}
                 data-testid="resume"
               >
                 {status.stopped ? 'I fixed it — start again' : 'Retry now'}
@@ -122,14 +123,14 @@ export function StatusAlerts({
             <Button
               loading={verifying}
               data-testid="verify-access"
-              onClick={async () => {
+              onClick={fire(async () => {
                 setVerifying(true);
                 const result = await verify(connection);
                 setVerifying(false);
                 if (!result.ok) flash('error', result.message);
                 else if (result.value.ok) flash('success', 'Access works: every check passed.');
                 else flash('error', 'The access check failed: the alert says what to grant.');
-              }}
+              })}
             >
               Verify access
             </Button>

@@ -11,7 +11,7 @@ import Toggle from '@cloudscape-design/components/toggle';
 import { useEffect, useState } from 'react';
 import { settingsUpdate, type AppSettings } from '../../../shared/model/entities';
 import { api } from '../../api/client';
-import { attempt, fieldErrors } from '../common/action';
+import { attempt, fieldErrors, fire } from '../common/action';
 import { useAppStore } from '../app/store';
 
 interface Draft {
@@ -108,7 +108,7 @@ export function NotificationSettings() {
             <Button
               variant="primary"
               loading={busy === 'save'}
-              onClick={save}
+              onClick={fire(save)}
               data-testid="save-settings"
             >
               Save
@@ -189,7 +189,7 @@ export function NotificationSettings() {
           description="Uses the saved settings (save first)."
           secondaryControl={
             <Button
-              onClick={test}
+              onClick={fire(test)}
               loading={busy === 'test'}
               disabled={!settings.smtp || !testTo}
               data-testid="test-email"
