@@ -246,6 +246,18 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware: a promise is awaited, returned or voided, never dropped, and an async function
+    // is never passed where a callback's result is ignored (an event handler: use fire()).
+    files: ['electron/**/*.ts', 'renderer/**/*.{ts,tsx}', 'shared/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/**/*.{js,mjs,ts}', '*.config.{js,ts}'],
     rules: { 'no-console': 'off' },
   },
