@@ -229,11 +229,10 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
       ctx.withApi('read', async (api) => {
         const { from, to } = opts;
         const report = await api.call('jobs.reconcile', { connectionId: connection, from, to });
-        const conn = await api.call('connections.get', { id: report.connectionId });
         const problems = report.missing.length + report.extra.length + report.changed.length;
         print(ctx, report, () => {
           const lines = [
-            `${conn.name}: ${report.hours} hour(s) from ${from} to ${to}; ${report.matching} object(s) match the job history.`,
+            `${report.connectionName}: ${report.hours} hour(s) from ${from} to ${to}; ${report.matching} object(s) match the job history.`,
           ];
           for (const [label, items] of [
             ['Missing', report.missing],

@@ -129,6 +129,7 @@ export type ReconcileItem = z.infer<typeof reconcileItem>;
 /** What a destination holds against what its job history says was written, hour by hour. */
 export const reconcileReport = z.object({
   connectionId: z.string(),
+  connectionName: z.string(),
   from: z.string(),
   to: z.string(),
   hours: z.number().int(),

@@ -176,6 +176,7 @@ describe('exporting to S3 (moto_server)', () => {
       const range = { connectionId: connection.name, from: '2020-01-25T04', to: '2020-01-25T06' };
       const report = await engine.call('jobs.reconcile', range);
       expect(report).toMatchObject({ missing: [], extra: [], changed: [], matching: first.length });
+      expect(report.connectionName).toBe(connection.name); // the CLI prints it, no second call
       expect(report.notExported).toEqual([]); // 04 and 06 were exported too: empty hours, no files
 
       // A deleted object, a rewritten one and a stray one are each named.

@@ -25,6 +25,7 @@ export async function reconcile(
   const hours = hoursBetween(from, to);
   const report: ReconcileReport = {
     connectionId: connection.id,
+    connectionName: connection.name,
     from,
     to,
     hours: hours.length,
