@@ -11,7 +11,7 @@ import { JobsFilter } from './JobsFilter';
 const FILTER_ROW = { display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' } as const;
 
 /** A filter hour as typed: empty, or `yyyy-MM-ddTHH`. */
-export const hourProblem = (v: string) =>
+const hourProblem = (v: string) =>
   v === '' || hour.safeParse(v).success ? undefined : 'Write yyyy-MM-ddTHH, e.g. 2026-03-01T05';
 
 /**

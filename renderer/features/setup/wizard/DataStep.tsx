@@ -1,10 +1,9 @@
 import Container from '@cloudscape-design/components/container';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
-import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
-import { ProjectSelect } from '../../connections/ProjectSelect';
+import { SourceFields } from '../../connections/SourceFields';
 import type { Draft, SetDraft } from './draft';
 
 /** Step 1: the connection's name, its project, and which data it exports. */
@@ -20,25 +19,14 @@ export function DataStep({
   return (
     <Container header={<Header variant="h2">Data</Header>}>
       <SpaceBetween size="m">
-        <FormField
-          label="Connection name"
-          description="A short name you will recognise, also used by the CLI."
-          errorText={err('name')}
-        >
-          <Input
-            value={draft.name}
-            onChange={(e) => set('name', e.detail.value)}
-            placeholder="prod-events"
-            data-testid="wizard-name"
-          />
-        </FormField>
-        <FormField label="Project" errorText={err('projectId')}>
-          <ProjectSelect
-            value={draft.projectId}
-            onChange={(projectId) => set('projectId', projectId)}
-            testId="wizard-project"
-          />
-        </FormField>
+        <SourceFields
+          name={draft.name}
+          projectId={draft.projectId}
+          onName={(name) => set('name', name)}
+          onProject={(projectId) => set('projectId', projectId)}
+          err={err}
+          testIdPrefix="wizard"
+        />
         <FormField label="Export">
           <Tiles
             value={draft.data}
