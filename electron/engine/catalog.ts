@@ -11,11 +11,11 @@ import {
   type Organization,
   type Project,
 } from '../../shared/model/entities';
-import type { ConfigStore } from './store/config-store';
 import type { ConfigData } from './store/schema';
 import { projectSecretOrigin } from './secret-binding';
-import { amplitudeSecretName, type SecretStore } from './store/secrets';
+import { amplitudeSecretName } from './store/secrets';
 import type { Clock } from './time/clock';
+import type { ConfigPort, SecretsPort } from './store/ports';
 
 /**
  * Organizations, projects and connections, with the rules that span more than one of them.
@@ -27,10 +27,10 @@ import type { Clock } from './time/clock';
  */
 export class Catalog {
   constructor(
-    private readonly config: ConfigStore,
+    private readonly config: ConfigPort,
     private readonly clock: Clock,
     private readonly emit: (event: PushEvent) => void,
-    private readonly secrets: SecretStore,
+    private readonly secrets: SecretsPort,
   ) {}
 
   // -- organizations ---------------------------------------------------------------------------

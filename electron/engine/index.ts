@@ -21,13 +21,13 @@ import { MigrationService } from './migration/service';
 import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import { openStore, type Store } from './store';
-import type { JobsStore } from './store/jobs-store';
 import { configuredOrigins } from './secret-binding';
 import { secretsNotice } from './secrets-notice';
 import { ClockWitness } from './time/witness';
 import { loadInstance } from './store/instance';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
 import { redactDeep } from './redact';
+import type { JobHistoryPort } from './store/ports';
 
 /** The redaction gate, for the entries' own exits (CLI output, logs) and secrets (a token). */
 export { holdSecret, redactSecrets } from './redact';
@@ -90,7 +90,7 @@ export interface Engine {
   /** Exports as jobs, for the CLI and tests that wait for them. */
   readonly exports: ExportService;
   /** Job history (reconcile reads it). */
-  readonly jobs: JobsStore;
+  readonly jobs: JobHistoryPort;
   /** The hourly schedule; `start()` it where Ferry runs by itself (desktop, serve, run). */
   readonly scheduler: Scheduler;
   /**
@@ -202,7 +202,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         'Welcome to Ferry. A demo connection writes sample events to a folder on this computer; enable it to see real export files.',
     });
   }
-  const setup = new AwsSetup(aws, store.config, store.dataDir, clock);
+  const setup = new AwsSetup(aws, store.config, store.backups, clock);
   const notifier = new Notifier({
     config: store.config,
     secrets,
@@ -231,6 +231,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     scheduler,
     exports,
     jobs: store.jobs,
+    log: store.migrations,
     clock,
     timers,
     emit,

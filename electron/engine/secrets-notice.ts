@@ -2,7 +2,8 @@ import type { Notice } from '../../shared/api/contract';
 import type { Project } from '../../shared/model/entities';
 import type { Catalog } from './catalog';
 import { amplitudeOrigin } from './secret-binding';
-import { amplitudeSecretName, type SecretStore } from './store/secrets';
+import { amplitudeSecretName } from './store/secrets';
+import type { SecretsPort } from './store/ports';
 
 /**
  * The Amplitude projects whose secret key must be entered again (a damaged or deleted
@@ -10,7 +11,7 @@ import { amplitudeSecretName, type SecretStore } from './store/secrets';
  */
 export async function secretsNotice(
   catalog: Catalog,
-  secrets: SecretStore,
+  secrets: SecretsPort,
   readOnly = false,
 ): Promise<Notice | null> {
   let unreadable: Set<number>;

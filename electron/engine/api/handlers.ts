@@ -20,9 +20,9 @@ import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
 import type { Scheduler } from '../schedule/scheduler';
 import { smtpOrigin, smtpOriginLabel } from '../secret-binding';
 import type { Store } from '../store';
-import type { SecretStore } from '../store/secrets';
 import { FERRY_VERSION, PRODUCT } from '../version';
 import type { Handlers } from './dispatch';
+import type { SecretsPort } from '../store/ports';
 
 export interface HandlerDeps {
   store: Store;
@@ -33,7 +33,7 @@ export interface HandlerDeps {
   setup: AwsSetup;
   migrations: MigrationService;
   notifier: Notifier;
-  secrets: SecretStore;
+  secrets: SecretsPort;
   clock: Clock;
   info: Pick<AppInfo, 'transport' | 'electron'> & { startedAt: string; notices: Notice[] };
 }
@@ -203,7 +203,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       scheduler.emitStatus(target.connectionId);
       return report;
     },
-    'backups.list': () => [...store.config.data.backups].reverse(),
+    'backups.list': () => [...store.backups.entries()].reverse(),
     'backups.show': ({ id }) => setup.backupDocument(id),
     'backups.compare': ({ id, as }) => awsCall(() => setup.compare(id, backupTarget(id, as))),
     'backups.restore': ({ id, as, whole, confirmName }) =>
@@ -301,7 +301,7 @@ async function awsCall<T>(run: () => Promise<T>, fieldPrefix = ''): Promise<T> {
  * when the server or the user name goes.
  */
 async function storeSmtpPassword(
-  secrets: SecretStore,
+  secrets: SecretsPort,
   before: SmtpSettings | null,
   smtp: SmtpSettings | null | undefined,
   password: string | undefined,

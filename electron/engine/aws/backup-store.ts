@@ -1,12 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import type { Proposal } from '../../../shared/model/aws';
 import { backupDigestInput, type Backup } from '../../../shared/model/entities';
-import { writeFileAtomic } from '../store/atomic';
-import type { ConfigStore } from '../store/config-store';
+import type { BackupArchivePort } from '../store/ports';
 import type { Clock } from '../time/clock';
 import type { AwsTarget } from './clients';
 
@@ -20,14 +17,13 @@ const backupFile = z.object({ document: z.string().nullable() });
  */
 export class BackupStore {
   constructor(
-    private readonly config: ConfigStore,
-    private readonly dataDir: string,
+    private readonly archive: BackupArchivePort,
     private readonly clock: Clock,
   ) {}
 
   /** A backup's index entry (what, when, who took it), without reading its document. */
   entry(backupId: string): Backup {
-    const entry = this.config.data.backups.find((b) => b.id === backupId);
+    const entry = this.archive.entries().find((b) => b.id === backupId);
     if (!entry) throw new FerryError('not_found', `There is no backup ${backupId}`, 'id');
     return entry;
   }
@@ -35,17 +31,18 @@ export class BackupStore {
   /** The document a backup kept (null: there was none). */
   async read(backupId: string): Promise<{ backup: Backup; document: string | null }> {
     const entry = this.entry(backupId);
-    const file = join(this.dataDir, 'backups', entry.file);
+    const file = this.archive.where(entry);
     const damaged = (why: string) =>
       new FerryError(
         'conflict',
         `The backup file ${file} ${why}: it was changed or damaged after it was taken, so Ferry does not use it. Nothing was restored.`,
       );
+    const text = await this.archive.stored(entry);
+    if (text === null) throw damaged('is missing');
     let saved: unknown;
     try {
-      saved = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw damaged('is missing');
+      saved = JSON.parse(text);
+    } catch {
       throw damaged('can not be read as JSON');
     }
     const parsed = backupFile.safeParse(saved);
@@ -94,13 +91,7 @@ export class BackupStore {
         forcePathStyle: via.forcePathStyle ?? false,
       },
     };
-    await writeFileAtomic(
-      join(this.dataDir, 'backups', file),
-      `${JSON.stringify({ ...entry, document: proposal.current }, null, 2)}\n`,
-    );
-    await this.config.update((data) => {
-      data.backups.push(entry);
-    });
+    await this.archive.add(entry, proposal.current);
     return entry;
   }
 }

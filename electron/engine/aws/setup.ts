@@ -21,7 +21,7 @@ import type { RestorePlan } from '../../../shared/aws/restore-plan';
 import type { Backup } from '../../../shared/model/entities';
 import type { ApplyStep, Identity, Proposal, VerifyReport } from '../../../shared/model/aws';
 import type { Clock } from '../time/clock';
-import type { ConfigStore } from '../store/config-store';
+import type { BackupArchivePort, ConfigPort } from '../store/ports';
 import type { AwsClients, AwsTarget, SetupClients } from './clients';
 import { bucketPolicyNow, encryptionNow, keyPolicyNow, liveDocument, roleNow } from './live-docs';
 import { changeDocument } from './merge-write';
@@ -71,11 +71,11 @@ export class AwsSetup {
 
   constructor(
     private readonly aws: AwsClients,
-    private readonly config: ConfigStore,
-    dataDir: string,
+    private readonly config: ConfigPort,
+    archive: BackupArchivePort,
     private readonly clock: Clock,
   ) {
-    this.backups = new BackupStore(config, dataDir, clock);
+    this.backups = new BackupStore(archive, clock);
   }
 
   /** A backup's index entry (what, when, who took it), without reading its document. */

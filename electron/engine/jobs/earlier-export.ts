@@ -1,7 +1,7 @@
 import type { Job } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import type { StoredObject } from '../sinks/types';
-import type { JobsStore } from '../store/jobs-store';
+import type { JobHistoryPort } from '../store/ports';
 
 /**
  * How many records (events, merges) an earlier export of an hour holds, by the history: the
@@ -11,7 +11,7 @@ import type { JobsStore } from '../store/jobs-store';
  * the history can not say what is there.
  */
 export async function recordedCount(
-  jobs: JobsStore,
+  jobs: JobHistoryPort,
   connectionId: string,
   dataset: Dataset,
   hour: string,

@@ -9,6 +9,7 @@ import { FilesSource } from '../sources/files';
 import { SourceError, type EventSource } from '../sources/types';
 import { amplitudeOrigin } from '../secret-binding';
 import { amplitudeSecretName, SecretStore, SecretUnusable } from '../store/secrets';
+import type { SecretsPort } from '../store/ports';
 
 /**
  * Where a connection's hours are read from (its project's source) and written to (its
@@ -21,7 +22,7 @@ export class Endpoints {
   constructor(
     private readonly deps: {
       aws: AwsClients;
-      secrets: SecretStore;
+      secrets: SecretsPort;
       /** Indexes and downloads (files source index, Amplitude zips). */
       cacheDir: string;
       /** Told the time every S3 and Amplitude answer carries (see ClockWitness). */

@@ -15,10 +15,7 @@ import type { WorkerPool } from '../pipeline/pool';
 import { quickRetryPolicy, type RetryPolicy } from './retry';
 import { sleep, type Timers } from '../time/timers';
 import { StagedObjectLost, type Sink } from '../sinks/types';
-import type { ConfigStore } from '../store/config-store';
-import type { JobsStore } from '../store/jobs-store';
 import type { Instance } from '../store/instance';
-import type { SecretStore } from '../store/secrets';
 import { CommitRefused, type CommitIntent } from './commit';
 import { recordedCount } from './earlier-export';
 import { Endpoints } from './endpoints';
@@ -33,11 +30,12 @@ import { writeHour, type StagedDataset } from './hour-writer';
 import { HourCommits, prefixOf } from './hour-commit';
 import { newJob } from './job-record';
 import { checkHourEnded, type ClockWitness } from '../time/witness';
+import type { ConfigPort, JobHistoryPort, SecretsPort } from '../store/ports';
 
 export interface ExportDeps {
-  config: ConfigStore;
-  jobs: JobsStore;
-  secrets: SecretStore;
+  config: ConfigPort;
+  jobs: JobHistoryPort;
+  secrets: SecretsPort;
   pool: WorkerPool;
   aws: AwsClients;
   clock: Clock;

@@ -6,8 +6,6 @@ import type { Clock } from '../time/clock';
 import { sleep, type Timers } from '../time/timers';
 import type { Sink } from '../sinks/types';
 import type { Instance } from '../store/instance';
-import type { JobsStore } from '../store/jobs-store';
-import type { ConfigStore } from '../store/config-store';
 import { CommitLog, commitPatiently, type CommitIntent } from './commit';
 import { DestinationClaims } from './destination-claim';
 import type { Endpoints } from './endpoints';
@@ -15,10 +13,11 @@ import type { StagedDataset } from './hour-writer';
 import { withEtags } from './job-record';
 import { Leftovers } from './leftovers';
 import { manifestText } from './manifest';
+import type { ConfigPort, JobHistoryPort } from '../store/ports';
 
 export interface HourCommitDeps {
-  config: ConfigStore;
-  jobs: JobsStore;
+  config: ConfigPort;
+  jobs: JobHistoryPort;
   clock: Clock;
   timers: Timers;
   endpoints: Endpoints;

@@ -7,17 +7,17 @@ import type {
 } from '../../../shared/model/entities';
 import type { Notice } from '../../../shared/api/contract';
 import type { Clock } from '../time/clock';
-import type { ConfigStore } from '../store/config-store';
 import { StagedObjectLost } from '../sinks/types';
 import { commitHour, type CommitIntent, type CommitLog } from './commit';
 import type { Endpoints } from './endpoints';
 import { newJobId, withEtags } from './job-record';
+import type { ConfigPort } from '../store/ports';
 
 /** Leftover uploads are swept only when started this long before the process (clock skew). */
 const SWEEP_MARGIN_MS = 5 * 60_000;
 
 export interface LeftoverDeps {
-  config: ConfigStore;
+  config: ConfigPort;
   commits: CommitLog;
   endpoints: Endpoints;
   clock: Clock;

@@ -5,7 +5,7 @@ import { hoursBetween } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { ReconcileItem, ReconcileReport } from '../../../shared/model/schedule';
 import type { Sink, StoredObject } from '../sinks/types';
-import type { JobsStore } from '../store/jobs-store';
+import type { JobHistoryPort } from '../store/ports';
 
 /**
  * Compare what the destination holds with what the job history says was written, hour by hour:
@@ -17,7 +17,7 @@ export async function reconcile(
   projectId: number,
   orgId: number,
   sink: Sink,
-  jobs: JobsStore,
+  jobs: JobHistoryPort,
   from: string,
   to: string,
 ): Promise<ReconcileReport> {
@@ -112,7 +112,7 @@ function extra(hour: string, dataset: Dataset, o: StoredObject, reason: string):
 }
 
 async function latestSucceeded(
-  jobs: JobsStore,
+  jobs: JobHistoryPort,
   connectionId: string,
   dataset: Dataset,
   hour: string,

@@ -24,8 +24,8 @@ import type { ExportService } from '../jobs/export-service';
 import { settleMs } from '../schedule/plan';
 import type { Scheduler } from '../schedule/scheduler';
 import type { Timers } from '../time/timers';
-import type { ConfigStore } from '../store/config-store';
-import type { JobsStore } from '../store/jobs-store';
+import type { ConfigPort } from '../store/ports';
+import type { JobHistoryPort, MigrationLogPort } from '../store/ports';
 import {
   checkKey,
   findKeyByDescription,
@@ -50,13 +50,14 @@ import { runbook, runbookFileName } from './runbook';
 import { redactSecrets } from '../redact';
 
 export interface MigrationDeps {
-  config: ConfigStore;
+  config: ConfigPort;
   catalog: Catalog;
   setup: AwsSetup;
   aws: AwsClients;
   scheduler: Scheduler;
   exports: ExportService;
-  jobs: JobsStore;
+  jobs: JobHistoryPort;
+  log: MigrationLogPort;
   clock: Clock;
   timers: Timers;
   emit(event: PushEvent): void;
@@ -86,7 +87,7 @@ export class MigrationService {
   constructor(private readonly deps: MigrationDeps) {}
 
   list(): MigrationView[] {
-    return [...this.deps.config.data.migrations].reverse().map((m) => this.view(m));
+    return [...this.deps.log.all()].reverse().map((m) => this.view(m));
   }
 
   get(ref: string): MigrationView {
@@ -98,10 +99,12 @@ export class MigrationService {
    * hand: the migration's backups and rollback are for the bucket it had.
    */
   refuseChange(connectionId: string, change: 'delete' | 'destination'): void {
-    const open = this.deps.config.data.migrations.find(
-      (m) =>
-        (m.oldConnectionId === connectionId || m.newConnectionId === connectionId) && isOpen(m),
-    );
+    const open = this.deps.log
+      .all()
+      .find(
+        (m) =>
+          (m.oldConnectionId === connectionId || m.newConnectionId === connectionId) && isOpen(m),
+      );
     if (open)
       throw new FerryError(
         'conflict',
@@ -131,9 +134,7 @@ export class MigrationService {
         `"${old.name}" is the new connection of a migration that is not finished; finish or roll it back first`,
         'connectionId',
       );
-    const open = this.deps.config.data.migrations.find(
-      (m) => m.oldConnectionId === old.id && isOpen(m),
-    );
+    const open = this.deps.log.all().find((m) => m.oldConnectionId === old.id && isOpen(m));
     if (open)
       throw new FerryError(
         'conflict',
@@ -154,9 +155,7 @@ export class MigrationService {
       newConnectionName: name,
       now,
     });
-    await this.deps.config.update((data) => {
-      data.migrations.push(m);
-    });
+    await this.deps.log.save(m);
     this.changed(m);
     return this.view(m);
   }
@@ -675,7 +674,7 @@ export class MigrationService {
   /** A migration by its id, or by its old or new connection (id or name): the newest one. */
   private find(ref: string): Migration {
     const key = ref.trim();
-    const all = this.deps.config.data.migrations;
+    const all = this.deps.log.all();
     const byId = all.find((m) => m.id === key);
     if (byId) return byId;
     const lower = key.toLowerCase();
@@ -745,7 +744,7 @@ export class MigrationService {
     const used = new Set([
       ...data.connections.map((c) => c.id),
       ...data.archived.map((c) => c.id),
-      ...data.migrations.map((m) => m.newConnectionId),
+      ...this.deps.log.all().map((m) => m.newConnectionId),
     ]);
     for (;;) {
       const id = connectionIdFrom(randomBytes(8));
@@ -754,10 +753,7 @@ export class MigrationService {
   }
 
   private async save(m: Migration): Promise<void> {
-    await this.deps.config.update((data) => {
-      const at = data.migrations.findIndex((x) => x.id === m.id);
-      data.migrations[at] = structuredClone(m);
-    });
+    await this.deps.log.save(m);
     this.changed(m);
   }
 

@@ -12,10 +12,10 @@ import { appSettings } from '../../../shared/model/entities';
 import type { DesktopNotification } from '../../../shared/model/schedule';
 import { statementForDestination } from '../aws/permissions';
 import type { Clock } from '../time/clock';
-import type { ConfigStore } from '../store/config-store';
 import { smtpOrigin } from '../secret-binding';
-import { SMTP_PASSWORD_SECRET, type SecretStore } from '../store/secrets';
+import { SMTP_PASSWORD_SECRET } from '../store/secrets';
 import { redactSecrets, redactUpstream } from '../redact';
+import type { ConfigPort, SecretsPort } from '../store/ports';
 
 /** How much of an SMTP server's answer Ferry repeats. */
 const SMTP_ANSWER_MAX = 500;
@@ -28,8 +28,8 @@ export { SMTP_PASSWORD_SECRET } from '../store/secrets';
 const DAY_MS = 24 * 3_600_000;
 
 export interface NotifierDeps {
-  config: ConfigStore;
-  secrets: SecretStore;
+  config: ConfigPort;
+  secrets: SecretsPort;
   clock: Clock;
   emit(event: PushEvent): void;
   desktop?: DesktopPort;

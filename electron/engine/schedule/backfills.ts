@@ -13,8 +13,6 @@ import {
 } from '../../../shared/model/hours';
 import type { BackfillHour, BackfillPreview } from '../../../shared/model/schedule';
 import { checkDatasets } from '../jobs/export-service';
-import type { ConfigStore } from '../store/config-store';
-import type { JobsStore } from '../store/jobs-store';
 import type { StoredBackfill } from '../store/schema';
 import {
   countSlots,
@@ -28,6 +26,7 @@ import {
 } from './backfill-slots';
 import type { ExportQueue, Flight } from './queue';
 import type { Timers } from '../time/timers';
+import type { ConfigPort, JobHistoryPort } from '../store/ports';
 
 /** Backfill counters are written to config.json at most this often while it runs. */
 const SAVE_EVERY_MS = 2_000;
@@ -41,8 +40,8 @@ export interface BackfillRangeInput {
 }
 
 export interface BackfillDeps {
-  config: ConfigStore;
-  jobs: JobsStore;
+  config: ConfigPort;
+  jobs: JobHistoryPort;
   queue: ExportQueue;
   timers: Timers;
   emit(event: PushEvent): void;

@@ -14,8 +14,6 @@ import {
   type Trigger,
 } from '../jobs/export-service';
 import type { Notifier } from '../notify/notifier';
-import type { ConfigStore } from '../store/config-store';
-import type { JobsStore } from '../store/jobs-store';
 import { Backfills } from './backfills';
 import { latestDueHour, planConnection, type Plan } from './plan';
 import { ExportQueue, type Flight } from './queue';
@@ -24,6 +22,7 @@ import { scheduleRetryPolicy, type ScheduleRetryOptions } from '../jobs/retry';
 import { hourStats } from './stats';
 import { connectionStatus } from './status';
 import { sleep, type Timers } from '../time/timers';
+import type { ConfigPort, JobHistoryPort } from '../store/ports';
 
 /** Queue priorities: a person waiting first, then the hourly schedule, then backfills. */
 const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;
@@ -34,8 +33,8 @@ const RECHECK_MS = 15 * 60_000;
 const MAX_RETRYING_READ = 20;
 
 export interface SchedulerDeps {
-  config: ConfigStore;
-  jobs: JobsStore;
+  config: ConfigPort;
+  jobs: JobHistoryPort;
   exports: ExportService;
   notifier: Notifier;
   timers: Timers;

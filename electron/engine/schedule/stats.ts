@@ -1,7 +1,7 @@
 import { hourIndex } from '../../../shared/model/export-format';
 import { HOUR_MS } from '../../../shared/model/hours';
 import type { HourStat } from '../../../shared/model/schedule';
-import type { JobsStore } from '../store/jobs-store';
+import type { JobHistoryPort } from '../store/ports';
 
 /**
  * The history chart's figures: per hour, the events and stored bytes of the latest successful
@@ -10,7 +10,7 @@ import type { JobsStore } from '../store/jobs-store';
  * from the end of the hour to the end of its scheduled export).
  */
 export function hourStats(
-  jobs: JobsStore,
+  jobs: JobHistoryPort,
   query: { connectionId?: string; hourFrom: string; hourTo: string },
 ): HourStat[] {
   const entries = jobs.entries(() => true, query.connectionId, {

@@ -2,6 +2,7 @@ import { Low } from 'lowdb';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
 import { CopyNotWritten, ValidatedJsonFile } from './json-file';
+import type { ConfigPort } from './ports';
 import {
   CONFIG_MIGRATIONS,
   CONFIG_SCHEMA_VERSION,
@@ -18,7 +19,7 @@ import {
  * the file is written: no reader sees a change that is not on disk yet, and a failed write
  * leaves memory as the file is. Updates run one at a time in call order.
  */
-export class ConfigStore {
+export class ConfigStore implements ConfigPort {
   private readonly db: Low<ConfigData>;
   private queue: Promise<unknown> = Promise.resolve();
   /** True when the data dir had no config at all (not even a copy): a first start. */

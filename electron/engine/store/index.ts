@@ -6,6 +6,15 @@ import type { Notice } from '../../../shared/api/contract';
 import { ConfigStore } from './config-store';
 import { JobsStore } from './jobs-store';
 import { acquireDataDirLock, type DataDirLock, type LockOwner } from './lock';
+import { BackupFiles } from './backup-archive';
+import { ConfigMigrationLog } from './migration-log';
+import type {
+  BackupArchivePort,
+  ConfigPort,
+  JobHistoryPort,
+  MigrationLogPort,
+  WriterLockPort,
+} from './ports';
 
 export interface StoreOptions {
   dataDir: string;
@@ -19,17 +28,15 @@ export interface StoreOptions {
   onIndexProgress?: (done: number, total: number) => void;
 }
 
-export interface Store {
+/** The data folder's storage, behind the ports the engine works with (see ports.ts). */
+export interface Store extends WriterLockPort {
   readonly dataDir: string;
-  readonly config: ConfigStore;
-  readonly jobs: JobsStore;
+  readonly config: ConfigPort;
+  readonly jobs: JobHistoryPort;
+  readonly backups: BackupArchivePort;
+  readonly migrations: MigrationLogPort;
   /** What happened while opening (restored or emptied files). */
   readonly notices: Notice[];
-  /**
-   * Throws a `locked` error when this process may not write to the folder (read-only, or its
-   * lock was lost); every write to the data folder calls it first.
-   */
-  guard(): void;
   /** This process's record as the folder's holder; null when opened read-only. */
   readonly holder: LockOwner | null;
   close(): Promise<void>;
@@ -70,6 +77,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       dataDir,
       config,
       jobs,
+      backups: new BackupFiles(config, dataDir),
+      migrations: new ConfigMigrationLog(config),
       notices,
       guard,
       holder: held?.owner ?? null,

@@ -11,6 +11,7 @@ import { JobIndex, rowOf, type IndexEntry, type Row } from './job-index';
 import { endsWithNewline, MonthFiles, readRecord, type Location } from './month-files';
 import { WHERE } from './record-locations';
 import { redactDeep } from '../redact';
+import type { JobHistoryPort, JobPage } from './ports';
 
 const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
 const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
@@ -37,12 +38,7 @@ interface Shard {
   locations: Map<string, Location>;
 }
 
-export interface JobPage {
-  items: Job[];
-  total: number;
-  offset: number;
-  limit: number;
-}
+export type { JobPage } from './ports';
 
 export interface JobsStoreOptions {
   readOnly?: boolean;
@@ -67,7 +63,7 @@ export interface JobsStoreOptions {
  * index is built from the months. Full records are read only from the months a page shows, and
  * only a few months stay parsed (least recently used dropped by bytes).
  */
-export class JobsStore {
+export class JobsStore implements JobHistoryPort {
   private readonly index = new JobIndex();
   private writer: IndexWriter | null = null;
   /** Each month's files as the index last described them. */

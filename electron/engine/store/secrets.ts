@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import { holdSecret } from '../redact';
+import type { SecretsPort } from './ports';
 import { writeFileAtomic } from './atomic';
 
 /**
@@ -55,7 +56,7 @@ export class SecretUnusable extends Error {
  * A `secrets.json` that can not be parsed is never overwritten: it is renamed aside
  * (`secrets.json.damaged-<time>`) before anything is written, and `damaged` says where it went.
  */
-export class SecretStore {
+export class SecretStore implements SecretsPort {
   private readonly path: string;
   /** Where a damaged secrets file was moved, when this store found one. */
   damaged: string | null = null;
