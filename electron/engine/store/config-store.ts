@@ -4,6 +4,7 @@ import type { Notice } from '../../../shared/api/contract';
 import { CopyNotWritten, ValidatedJsonFile } from './json-file';
 import type { ConfigPort } from './ports';
 import {
+  checkBeforeWrite,
   CONFIG_MIGRATIONS,
   CONFIG_SCHEMA_VERSION,
   configFile,
@@ -70,6 +71,7 @@ export class ConfigStore implements ConfigPort {
       this.guard();
       const draft = structuredClone(this.db.data);
       const result = change(draft);
+      checkBeforeWrite(configFile, draft, 'config.json');
       try {
         await this.db.adapter.write(draft);
       } catch (error) {

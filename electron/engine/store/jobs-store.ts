@@ -1,7 +1,13 @@
 import { appendFile, mkdir, open, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
-import { jobListQuery, type Job, type JobListQuery } from '../../../shared/model/entities';
+import {
+  job as jobSchema,
+  jobListQuery,
+  type Job,
+  type JobListQuery,
+} from '../../../shared/model/entities';
+import { checkBeforeWrite } from './schema';
 import { hourIndex } from '../../../shared/model/export-format';
 import { DATASETS } from '../../../shared/model/fields';
 import type { HourRecord, HourRecords } from './hour-records';
@@ -179,6 +185,7 @@ export class JobsStore implements JobHistoryPort {
     const job = redactDeep(written);
     if (this.readOnly) throw new Error('The job history is open read-only');
     this.guard();
+    checkBeforeWrite(jobSchema, job, `the job history of ${job.hour.slice(0, 7)}`);
     const month = job.hour.slice(0, 7);
     const row = rowOf(job);
     this.index.set(row);

@@ -158,10 +158,25 @@ export function decodeVersioned<T>(
     doc = step.migrate(doc);
   }
   const parsed = schema.safeParse(doc);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first?.path.length ? first.path.join('.') : 'document';
-    throw new Error(`invalid content at ${where}: ${first?.message ?? 'unknown problem'}`);
-  }
+  if (!parsed.success) throw new Error(firstProblem(parsed.error));
   return parsed.data;
+}
+
+/**
+ * Refuse to store what could not be read back: a change that breaks the schema would make the
+ * next start refuse the file (or drop the record). Throws before anything is written.
+ */
+export function checkBeforeWrite(schema: z.ZodType, data: unknown, label: string): void {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success)
+    throw new FerryError(
+      'internal',
+      `Ferry did not save this change: ${label} could not be read back with it (${firstProblem(parsed.error)}). Nothing was changed.`,
+    );
+}
+
+function firstProblem(error: z.ZodError): string {
+  const first = error.issues[0];
+  const where = first?.path.length ? first.path.join('.') : 'document';
+  return `invalid content at ${where}: ${first?.message ?? 'unknown problem'}`;
 }

@@ -155,6 +155,21 @@ export function storageContract(name: string, create: () => Promise<StorageUnder
         });
       });
 
+      it('refuses a change it could not read back, and stores nothing of it', async () => {
+        const storage = await create();
+        await using(storage.open(), async (s) => {
+          await s.config.update((d) => void d.organizations.push(org(1, 'Good')));
+          await expect(
+            s.config.update((d) => void d.organizations.push({ ...org(2, 'Bad'), id: -5 })),
+          ).rejects.toMatchObject({ code: 'internal' });
+          expect(s.config.data.organizations.map((o) => o.name)).toEqual(['Good']);
+        });
+        // The next start reads what was stored.
+        await using(storage.open(), async (s) => {
+          expect(s.config.data.organizations.map((o) => o.name)).toEqual(['Good']);
+        });
+      });
+
       it('leaves memory as stored when the store refuses a write', async () => {
         const storage = await create();
         await using(storage.open(), async (s) => {
@@ -184,6 +199,20 @@ export function storageContract(name: string, create: () => Promise<StorageUnder
           const page = await s.jobs.list({});
           expect(page.items.map((j) => j.id)).toEqual(['jb_2', 'jb_1']); // newest hour first
           expect(page.total).toBe(2);
+        });
+      });
+
+      it('refuses a record it could not read back, keeping the one before', async () => {
+        const storage = await create();
+        await using(storage.open(), async (s) => {
+          await s.jobs.put(jobRecord({ id: 'jb_1' }));
+          const broken = { ...jobRecord({ id: 'jb_1' }), status: 'exploded' } as never;
+          await expect(s.jobs.put(broken)).rejects.toMatchObject({ code: 'internal' });
+          expect((await s.jobs.get('jb_1'))?.status).toBe('succeeded');
+        });
+        await using(storage.open(), async (s) => {
+          expect((await s.jobs.get('jb_1'))?.status).toBe('succeeded');
+          expect(s.jobs.size).toBe(1);
         });
       });
 
