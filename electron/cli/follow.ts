@@ -1,6 +1,6 @@
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
-import type { Job } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 import type { EngineClient } from './engine-client';
 
 /** Exit codes of a command a signal ended (the shell's 128 + signal number convention). */

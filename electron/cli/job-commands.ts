@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
-import { JOB_STATUSES, type Backfill, type Job, type JobStatus } from '../../shared/model/entities';
+import { JOB_STATUSES, type Backfill, type Job, type JobStatus } from '../../shared/model/jobs';
 import { jobStatusWords } from '../../shared/model/words';
 import { jobCircumstance } from '../../shared/model/describe';
 import { DATASETS, hour as hourSchema, type Dataset } from '../../shared/model/fields';

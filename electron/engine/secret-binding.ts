@@ -1,4 +1,5 @@
-import type { Project, SmtpSettings } from '../../shared/model/entities';
+import type { Project } from '../../shared/model/entities';
+import type { SmtpSettings } from '../../shared/model/settings';
 import { amplitudeSecretName, SMTP_PASSWORD_SECRET } from './store/secrets';
 import { AMPLITUDE_ENDPOINTS } from './sources/amplitude';
 

@@ -11,8 +11,6 @@ import {
   connection,
   connectionCreate,
   connectionUpdate,
-  job,
-  jobListQuery,
   organization,
   organizationCreate,
   organizationUpdate,
@@ -20,6 +18,7 @@ import {
   projectCreate,
   projectUpdate,
 } from '../model/entities';
+import { job, jobListQuery } from '../model/jobs';
 import {
   applyStep,
   awsAsk,
@@ -32,7 +31,8 @@ import {
   setupTarget,
   verifyReport,
 } from '../model/aws';
-import { appSettings, backfill, backfillRange, backup, settingsUpdate } from '../model/entities';
+import { appSettings, backup, settingsUpdate } from '../model/settings';
+import { backfill, backfillRange } from '../model/jobs';
 import {
   backfillHour,
   backfillPreview,

@@ -3,7 +3,7 @@
  *
  * Desktop delivers these over IPC, headless over server-sent events; the union is the same.
  */
-import type { Backfill, Job } from '../model/entities';
+import type { Backfill, Job } from '../model/jobs';
 import type { ConnectionStatus, DesktopNotification } from '../model/schedule';
 import type { Notice } from './contract';
 

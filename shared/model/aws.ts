@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { policyStatement } from '../aws/policies';
 import { bucketName, numericId, prefix, profileName, region } from './fields';
-import { BACKUP_KINDS, connectionId, SSE_MODES, type Connection } from './entities';
+import { connectionId, SSE_MODES, type Connection } from './entities';
+import { BACKUP_KINDS } from './settings';
 
 export const awsProfile = z.object({
   name: z.string(),

@@ -1,4 +1,5 @@
-import type { CancelReason, Destination, Job, Project } from './entities';
+import type { Destination, Project } from './entities';
+import type { CancelReason, Job } from './jobs';
 
 /** A destination as a person reads it: `s3://bucket/prefix` or the folder path. */
 export function describeDestination(destination: Destination): string {

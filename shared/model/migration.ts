@@ -8,7 +8,7 @@
  * console, the CLI and the Markdown runbook all describe them with the text below.
  */
 import { z } from 'zod';
-import { backup } from './entities';
+import { backup } from './settings';
 import { probe, proposal } from './aws';
 import { hourRange } from './schedule';
 

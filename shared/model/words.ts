@@ -2,7 +2,8 @@
  * The words for states, once: the console's filters, tables and detail views and the CLI's text
  * all say a job's or a connection's state with these (JSON keeps the codes).
  */
-import type { Backup, Job, JobStatus } from './entities';
+import type { Backup } from './settings';
+import type { Job, JobStatus } from './jobs';
 import type { Dataset } from './fields';
 import type { ConnectionState } from './schedule';
 

@@ -1,4 +1,4 @@
-import type { Job } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 import type { ConnectionStatus } from '../../shared/model/schedule';
 import { callServe, runFerry, startServe } from '../support/ferry';
 import { freePort, startRefusingMoto } from '../support/moto';

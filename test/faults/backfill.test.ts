@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobsStore } from '../../electron/engine/store/jobs-store';
-import type { Backfill } from '../../shared/model/entities';
+import type { Backfill } from '../../shared/model/jobs';
 import { startServe, type ServeProcess } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
 import { waitFor } from '../support/wait';

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../shared/model/schedule';
-import type { Job } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 import { startAmplitudeServer } from '../support/amplitude-server';
 import { event, ndjson } from '../support/events';
 import { runFerry } from '../support/ferry';

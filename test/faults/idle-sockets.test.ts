@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 import { DEFAULT_SOCKET_LIMITS } from '../../electron/server/socket-guard';
 import { runFerry, startServe } from '../support/ferry';
 import { useTempDirs } from '../support/temp';

@@ -1,6 +1,6 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 import { startAmplitudeServer, type Reply } from '../support/amplitude-server';
 import { event, ndjson } from '../support/events';
 import { runFerry } from '../support/ferry';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backfill, Job } from '../../shared/model/entities';
+import type { Backfill, Job } from '../../shared/model/jobs';
 import { startAmplitudeServer, type Reply } from '../support/amplitude-server';
 import { event, ndjson } from '../support/events';
 import { runFerry } from '../support/ferry';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobsStore } from '../../electron/engine/store/jobs-store';
-import type { Job } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 import { FERRY_BIN, runFerry, startServe } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
 import {

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../../electron/engine';
-import type { Backfill, BackfillRange } from '../../shared/model/entities';
+import type { Backfill, BackfillRange } from '../../shared/model/jobs';
 
 /** An engine on a temp data dir with a fixed clock, as a transport would use it. */
 export async function openTestEngine(dataDir: string): Promise<Engine> {

@@ -1,4 +1,4 @@
-import type { Job } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 
 /**
  * A finished job record with every field set, for tests that write history directly: name the

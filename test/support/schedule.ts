@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createEngine, type Engine } from '../../electron/engine';
 import type { AwsClients } from '../../electron/engine/aws/clients';
-import type { ConnectionCreate, Job } from '../../shared/model/entities';
+import type { ConnectionCreate } from '../../shared/model/entities';
+import type { Job } from '../../shared/model/jobs';
 import { FakeClock } from './fake-clock';
 
 /** An S3 client whose every call fails the way `fail()` says (throttling, a 403, …). */

@@ -1,12 +1,8 @@
 import type { AppInfo, MethodParsed, Notice } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/api/errors';
 import { setupTarget, setupTargetFor, type BackupAsk, type Probe } from '../../../shared/model/aws';
-import {
-  appSettings,
-  type AppSettings,
-  type Connection,
-  type SmtpSettings,
-} from '../../../shared/model/entities';
+import { type Connection } from '../../../shared/model/entities';
+import { appSettings, type AppSettings, type SmtpSettings } from '../../../shared/model/settings';
 import { backupAskTarget } from '../aws/backup-ask';
 import type { AwsSetup } from '../aws/setup';
 import { awsFiles, environmentWarnings, listProfiles } from '../aws/profiles';

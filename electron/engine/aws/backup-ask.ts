@@ -1,6 +1,7 @@
 import { FerryError } from '../../../shared/api/errors';
 import type { BackupAsk } from '../../../shared/model/aws';
-import type { Backup, Connection } from '../../../shared/model/entities';
+import type { Connection } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import type { AwsTarget } from './clients';
 
 /**

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import type { Proposal } from '../../../shared/model/aws';
-import { backupDigestInput, type Backup } from '../../../shared/model/entities';
+import { backupDigestInput, type Backup } from '../../../shared/model/settings';
 import type { BackupArchivePort } from '../store/ports';
 import type { Clock } from '../time/clock';
 import type { AwsTarget } from './clients';

@@ -1,5 +1,5 @@
 import { formatPolicy } from '../../../shared/aws/policies';
-import type { Backup } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import type { SetupClients } from './clients';
 import { iamSdk, kmsSdk, s3Sdk } from './sdk';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { FerryError } from '../../../shared/api/errors';
 import { canonicalJson } from '../../../shared/aws/policies';
-import type { Backup } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import type { LiveDocument } from './live-docs';
 
 /** Writes of one document before Ferry gives up on a writer that keeps interleaving. */

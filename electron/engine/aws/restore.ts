@@ -6,7 +6,8 @@ import {
   planRestore,
   type RestorePlan,
 } from '../../../shared/aws/restore-plan';
-import type { Backup, Connection } from '../../../shared/model/entities';
+import type { Connection } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import type { SetupClients } from './clients';
 import { liveDocument, ROLE_POLICY_NAME, roleNow } from './live-docs';
 import { changeDocument, sameDocument } from './merge-write';

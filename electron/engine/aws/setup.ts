@@ -18,7 +18,7 @@ import {
   withoutConnection,
 } from '../../../shared/aws/policies';
 import type { RestorePlan } from '../../../shared/aws/restore-plan';
-import type { Backup } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import type { ApplyStep, Identity, Proposal, VerifyReport } from '../../../shared/model/aws';
 import type { Clock } from '../time/clock';
 import type { BackupArchivePort, ConfigPort } from '../store/ports';

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { job, type Job } from '../../../shared/model/entities';
+import { job, type Job } from '../../../shared/model/jobs';
 import { StagedObjectLost, type Sink, type StagedHandle } from '../sinks/types';
 import { syncDir, writeFileAtomic } from '../store/atomic';
 

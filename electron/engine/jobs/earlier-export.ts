@@ -1,4 +1,4 @@
-import type { Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import type { StoredObject } from '../sinks/types';
 import type { JobHistoryPort } from '../store/ports';

@@ -1,4 +1,5 @@
-import type { Connection, Job, Project } from '../../../shared/model/entities';
+import type { Connection, Project } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import {
   missingPermission,
   statementForDestination,

@@ -1,13 +1,8 @@
 import { FerryError } from '../../../shared/api/errors';
 import type { Notice } from '../../../shared/api/contract';
 import type { PushEvent } from '../../../shared/api/events';
-import type {
-  CancelReason,
-  Connection,
-  Job,
-  Organization,
-  Project,
-} from '../../../shared/model/entities';
+import type { Connection, Organization, Project } from '../../../shared/model/entities';
+import type { CancelReason, Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import type { AwsClients } from '../aws/clients';
 import type { Clock } from '../time/clock';

@@ -1,5 +1,6 @@
 import type { Notice } from '../../../shared/api/contract';
-import type { Connection, Job, Organization, Project } from '../../../shared/model/entities';
+import type { Connection, Organization, Project } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Clock } from '../time/clock';

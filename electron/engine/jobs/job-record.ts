@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 
 /** A new job, `running` from `started`, before its first try. */

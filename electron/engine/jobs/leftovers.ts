@@ -1,10 +1,5 @@
-import type {
-  CancelReason,
-  Connection,
-  Job,
-  Organization,
-  Project,
-} from '../../../shared/model/entities';
+import type { Connection, Organization, Project } from '../../../shared/model/entities';
+import type { CancelReason, Job } from '../../../shared/model/jobs';
 import type { Notice } from '../../../shared/api/contract';
 import type { Clock } from '../time/clock';
 import { StagedObjectLost } from '../sinks/types';

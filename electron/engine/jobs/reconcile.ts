@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Connection, Job } from '../../../shared/model/entities';
+import type { Connection } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import { hoursBetween } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { ReconcileItem, ReconcileReport } from '../../../shared/model/schedule';

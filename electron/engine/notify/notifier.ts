@@ -1,14 +1,10 @@
 import { createTransport } from 'nodemailer';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
-import type {
-  Connection,
-  Job,
-  Organization,
-  Project,
-  SmtpSettings,
-} from '../../../shared/model/entities';
-import { appSettings } from '../../../shared/model/entities';
+import type { Connection, Organization, Project } from '../../../shared/model/entities';
+import type { SmtpSettings } from '../../../shared/model/settings';
+import type { Job } from '../../../shared/model/jobs';
+import { appSettings } from '../../../shared/model/settings';
 import type { DesktopNotification } from '../../../shared/model/schedule';
 import { statementForDestination } from '../aws/permissions';
 import type { Clock } from '../time/clock';

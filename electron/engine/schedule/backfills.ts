@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
-import type { Backfill, Connection, Job } from '../../../shared/model/entities';
+import type { Connection } from '../../../shared/model/entities';
+import type { Backfill, Job } from '../../../shared/model/jobs';
 import { hourIndex, hourString } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
-import type { Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 
 /** One hour of one connection queued or being exported. */

@@ -1,4 +1,5 @@
-import type { Connection, Job } from '../../../shared/model/entities';
+import type { Connection } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import type { IndexEntry } from '../store/jobs-store';
 

@@ -1,7 +1,9 @@
 import type { JobError } from '../jobs/errors';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
-import { appSettings, type Connection, type Job } from '../../../shared/model/entities';
+import { type Connection } from '../../../shared/model/entities';
+import { appSettings } from '../../../shared/model/settings';
+import { type Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import { notEndedProblem } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Backup } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import { writeFileAtomic } from './atomic';
 import type { BackupArchivePort, ConfigPort } from './ports';
 

@@ -1,4 +1,4 @@
-import { job as jobSchema, type Job } from '../../../shared/model/entities';
+import { job as jobSchema, type Job } from '../../../shared/model/jobs';
 import { JOBS_SCHEMA_VERSION, jobsFile } from './schema';
 
 /**

@@ -4,7 +4,7 @@ import {
   JOB_STATUSES,
   JOB_TRIGGERS,
   type Job,
-} from '../../../shared/model/entities';
+} from '../../../shared/model/jobs';
 import { hourIndex, hourString } from '../../../shared/model/export-format';
 import { DATASETS } from '../../../shared/model/fields';
 import { IdTable } from './id-table';

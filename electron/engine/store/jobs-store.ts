@@ -6,7 +6,7 @@ import {
   jobListQuery,
   type Job,
   type JobListQuery,
-} from '../../../shared/model/entities';
+} from '../../../shared/model/jobs';
 import { checkBeforeWrite } from './schema';
 import { hourIndex } from '../../../shared/model/export-format';
 import { DATASETS } from '../../../shared/model/fields';

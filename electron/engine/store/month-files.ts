@@ -1,7 +1,7 @@
 import { appendFile, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
-import type { Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import { parseJob } from './fold';
 import { foldInWorker, type FoldedRecords } from './fold-worker';
 import { stampOf } from './index-file';

@@ -1,4 +1,5 @@
-import type { Backup, Job, JobListQuery } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
+import type { Job, JobListQuery } from '../../../shared/model/jobs';
 import type { Migration } from '../../../shared/model/migration';
 import type { HourRecords } from './hour-records';
 import type { IndexEntry } from './job-index';

@@ -2,13 +2,12 @@ import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import {
   archivedConnection,
-  backfill,
-  backup,
   connection,
-  job,
   organization,
   project,
 } from '../../../shared/model/entities';
+import { backup } from '../../../shared/model/settings';
+import { backfill, job } from '../../../shared/model/jobs';
 import { migration } from '../../../shared/model/migration';
 
 /**

@@ -8,7 +8,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
-import type { Backup } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
 import { confirmationWord, foreignRemovals } from '../../../shared/aws/restore-plan';
 import { ConfirmAction } from '../../components/Confirm';

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { MethodResult } from '../../../shared/api/contract';
-import type { Backup } from '../../../shared/model/entities';
+import type { Backup } from '../../../shared/model/settings';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';
 import { downloadText } from '../common/download';

@@ -1,6 +1,6 @@
 import type { StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
 import type { Probe } from '../../../shared/model/aws';
-import type { JobStatus } from '../../../shared/model/entities';
+import type { JobStatus } from '../../../shared/model/jobs';
 import type { MigrationCheck, MigrationStep, RollbackItem } from '../../../shared/model/migration';
 import type { BackfillHour, ConnectionState } from '../../../shared/model/schedule';
 

@@ -7,7 +7,7 @@ import SplitPanel from '@cloudscape-design/components/split-panel';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
-import type { Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import { formatBytes } from '../../../shared/format';
 import { jobCircumstance } from '../../../shared/model/describe';
 import { DATASET_WORDS, ERROR_KIND_WORDS, jobStatusWords } from '../../../shared/model/words';

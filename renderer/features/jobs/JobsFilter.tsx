@@ -1,5 +1,5 @@
 import PropertyFilter from '@cloudscape-design/components/property-filter';
-import { JOB_STATUSES, type JobListQuery, type JobStatus } from '../../../shared/model/entities';
+import { JOB_STATUSES, type JobListQuery, type JobStatus } from '../../../shared/model/jobs';
 import { DATASETS, type Dataset } from '../../../shared/model/fields';
 import { DATASET_WORDS, JOB_STATUS_WORDS } from '../../../shared/model/words';
 import { queryTokens, tokensQuery } from './job-filter';

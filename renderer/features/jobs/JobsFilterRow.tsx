@@ -2,7 +2,7 @@ import Button from '@cloudscape-design/components/button';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
 import { useState } from 'react';
-import type { JobListQuery } from '../../../shared/model/entities';
+import type { JobListQuery } from '../../../shared/model/jobs';
 import { hour } from '../../../shared/model/fields';
 import { HourRangePicker } from './HourRangePicker';
 import { JobsFilter } from './JobsFilter';

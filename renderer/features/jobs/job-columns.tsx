@@ -3,7 +3,7 @@ import Link from '@cloudscape-design/components/link';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import type { TableProps } from '@cloudscape-design/components/table';
 import { formatBytes } from '../../../shared/format';
-import type { Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import { jobStatusWords } from '../../../shared/model/words';
 import { JOB_LOOK } from '../common/status-look';
 import { localLabel } from '../common/time';

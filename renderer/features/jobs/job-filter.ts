@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type JobListQuery, type JobStatus } from '../../../shared/model/entities';
+import { JOB_STATUSES, type JobListQuery, type JobStatus } from '../../../shared/model/jobs';
 import { DATASETS, type Dataset } from '../../../shared/model/fields';
 
 /** A property-filter token as Cloudscape keeps it. */

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Job, JobListQuery } from '../../../shared/model/entities';
+import type { Job, JobListQuery } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';

@@ -1,7 +1,7 @@
 import Box from '@cloudscape-design/components/box';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useEffect, useState } from 'react';
-import type { Backfill } from '../../../shared/model/entities';
+import type { Backfill } from '../../../shared/model/jobs';
 import type { BackfillHour } from '../../../shared/model/schedule';
 import { BACKFILL_HOUR_LOOK } from '../common/status-look';
 import { useJobsStore } from '../jobs/store';

@@ -3,7 +3,7 @@ import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
 import ProgressBar from '@cloudscape-design/components/progress-bar';
 import Table from '@cloudscape-design/components/table';
-import type { Backfill } from '../../../shared/model/entities';
+import type { Backfill } from '../../../shared/model/jobs';
 import { hourLabel } from './ConnectionStatus';
 import { useScheduleStore } from './store';
 

@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import type { MethodInput, MethodResult } from '../../../shared/api/contract';
 import { setupTargetFor } from '../../../shared/model/aws';
-import type { Backfill, Connection } from '../../../shared/model/entities';
+import type { Connection } from '../../../shared/model/entities';
+import type { Backfill } from '../../../shared/model/jobs';
 import type {
   BackfillHour,
   BackfillPreview,

@@ -9,7 +9,7 @@ import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Toggle from '@cloudscape-design/components/toggle';
 import { useEffect, useState } from 'react';
-import { settingsUpdate, type AppSettings } from '../../../shared/model/entities';
+import { settingsUpdate, type AppSettings } from '../../../shared/model/settings';
 import { api } from '../../api/client';
 import { attempt, fieldErrors, fire } from '../common/action';
 import { useAppStore } from '../app/store';

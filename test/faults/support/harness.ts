@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import zlib from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
-import type { Job } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import { FERRY_BIN, runFerry, type ServeProcess } from '../../support/ferry';
 
 export { callServe } from '../../support/ferry';

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job, Project } from '../../../shared/model/entities';
+import type { Project } from '../../../shared/model/entities';
+import type { Job } from '../../../shared/model/jobs';
 import { startAmplitudeServer, type Reply } from '../../support/amplitude-server';
 import { event, ndjson } from '../../support/events';
 import { callServe, runFerry, startServe } from '../../support/ferry';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backfillRange } from '../../../shared/model/entities';
+import { backfillRange } from '../../../shared/model/jobs';
 import { hour } from '../../../shared/model/fields';
 import {
   hourBoundsProblem,

@@ -5,7 +5,7 @@ import {
   MERGE_TRIES,
   sameDocument,
 } from '../../../../electron/engine/aws/merge-write';
-import type { Backup } from '../../../../shared/model/entities';
+import type { Backup } from '../../../../shared/model/settings';
 
 /** A policy held in memory; `afterWrite` runs once after each of Ferry's writes (another writer). */
 function document(initial: string[] | null) {

@@ -13,7 +13,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { hourRecords } from '../../../../electron/engine/store/hour-records';
 import { loadIndex } from '../../../../electron/engine/store/index-file';
 import { JobsStore, type JobPage } from '../../../../electron/engine/store/jobs-store';
-import type { Job, JobListQuery } from '../../../../shared/model/entities';
+import type { Job, JobListQuery } from '../../../../shared/model/jobs';
 import { jobRecord } from '../../../support/jobs';
 import { useTempDirs } from '../../../support/temp';
 

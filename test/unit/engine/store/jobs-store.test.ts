@@ -2,7 +2,7 @@ import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobsStore } from '../../../../electron/engine/store/jobs-store';
-import type { Job } from '../../../../shared/model/entities';
+import type { Job } from '../../../../shared/model/jobs';
 import { jobRecord } from '../../../support/jobs';
 import { useTempDirs } from '../../../support/temp';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Backup } from '../../../../shared/model/entities';
+import type { Backup } from '../../../../shared/model/settings';
 import type { Migration } from '../../../../shared/model/migration';
 import type {
   BackupArchivePort,
