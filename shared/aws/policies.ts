@@ -39,6 +39,17 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/** A live policy document's text as a document; null when there is none or it is not one. */
+export function parsePolicyDocument(text: string | null): PolicyDocument | null {
+  if (!text) return null;
+  try {
+    const doc = JSON.parse(text) as PolicyDocument;
+    return doc && typeof doc === 'object' && doc.Statement ? doc : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Which principal the bucket trusts: the exporting account (legacy) or a per-project role. */
 export type BucketPolicyForm = 'legacy' | 'role';
 

@@ -5,6 +5,7 @@ import {
   formatPolicy,
   TRUST_SID,
   type PolicyDocument,
+  parsePolicyDocument,
 } from './policies';
 
 /**
@@ -144,7 +145,8 @@ export function planRestore(input: {
     }),
     ...before.filter((b) => !after.some((a) => sameStatement(a, b))),
   ];
-  const base = parseDocument(kept) ?? parseDocument(now) ?? { Version: '2012-10-17' as const };
+  const base = parsePolicyDocument(kept) ??
+    parsePolicyDocument(now) ?? { Version: '2012-10-17' as const };
   const written = dedupe(statements);
   const document =
     written.length === 0 && kept === null
@@ -189,19 +191,9 @@ function owner(
 /** The statements of a document: [] for none, undefined when it is not a policy Ferry reads. */
 function statementsOf(text: string | null): Statement[] | undefined {
   if (text === null) return [];
-  const doc = parseDocument(text);
+  const doc = parsePolicyDocument(text);
   if (!doc) return undefined;
   return [doc.Statement].flat() as Statement[];
-}
-
-function parseDocument(text: string | null): PolicyDocument | null {
-  if (!text) return null;
-  try {
-    const doc = JSON.parse(text) as PolicyDocument;
-    return doc && typeof doc === 'object' && doc.Statement ? doc : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The same statement (by Sid, or equal when it has none), possibly changed. */

@@ -14,52 +14,26 @@ import {
   rolePermissionsPolicy,
   type BucketPolicyForm,
   type ExportTarget,
-  type PolicyDocument,
   withoutConnection,
+  parsePolicyDocument,
 } from '../../../shared/aws/policies';
 import type { RestorePlan } from '../../../shared/aws/restore-plan';
 import type { Backup } from '../../../shared/model/settings';
 import type { ApplyStep, Identity, Proposal, VerifyReport } from '../../../shared/model/aws';
 import type { Clock } from '../time/clock';
 import type { BackupArchivePort, ConfigPort } from '../store/ports';
-import type { AwsClients, AwsTarget, SetupClients } from './clients';
+import type { AwsClients, AwsTarget } from './clients';
 import { bucketPolicyNow, encryptionNow, keyPolicyNow, liveDocument, roleNow } from './live-docs';
 import { changeDocument } from './merge-write';
 import { restoreBackup, restorePlan, type RestoreOutcome } from './restore';
-import { iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
+import { kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { regionOfLocation, verifyAccess } from './verify';
 import { BackupStore } from './backup-store';
 
-/** Where a connection writes, as the setup steps need it (it may not be saved yet). */
-export interface SetupTarget extends AwsTarget {
-  /** The connection the documents are for (it may not be saved yet: the wizard picks its id). */
-  connectionId: string;
-  bucket: string;
-  prefix: string;
-  projectId: number;
-  kmsKeyArn: string | null;
-  sse: 'bucket-default' | 'AES256' | 'aws:kms';
-}
+import { applyBucketPolicy, applyEncryption, applyKeyPolicy, applyRole } from './apply-steps';
+import type { ApplyRun, SetupTarget } from './setup-types';
 
-/** What one apply step works with: the plan, the clients, and where its backups and changes go. */
-interface ApplyRun {
-  target: SetupTarget;
-  form: BucketPolicyForm;
-  clients: SetupClients;
-  identity: Identity;
-  exportTarget: ExportTarget;
-  connectionId: string | null;
-  /** Merge into one live document, backed up before each write (see changeDocument). */
-  merge(
-    kind: Backup['kind'],
-    name: string,
-    reason: string,
-    change: (current: string | null) => string | null,
-  ): Promise<{ proposal: Proposal; backups: Backup[] }>;
-  backups: Backup[];
-  applied: Proposal[];
-}
-
+export type { SetupTarget } from './setup-types';
 /**
  * Guided AWS setup: who am I, which policies a connection needs (shown and diffed against what
  * is there), applying them only when asked — after backing up whatever they replace — and
@@ -131,7 +105,11 @@ export class AwsSetup {
       target: `s3://${target.bucket}`,
       current: currentBucket,
       proposed: formatPolicy(
-        mergePolicy(parse(currentBucket), bucketPolicy(exportTarget, form).Statement, exportTarget),
+        mergePolicy(
+          parsePolicyDocument(currentBucket),
+          bucketPolicy(exportTarget, form).Statement,
+          exportTarget,
+        ),
       ),
     });
     if (form === 'role') {
@@ -140,7 +118,7 @@ export class AwsSetup {
         kind: 'role-trust',
         target: exportRoleName(target.projectId),
         current: role.trust,
-        proposed: formatPolicy(roleTrustPolicy(identity.arn, parse(role.trust))),
+        proposed: formatPolicy(roleTrustPolicy(identity.arn, parsePolicyDocument(role.trust))),
       });
       proposals.push({
         kind: 'role-policy',
@@ -148,7 +126,7 @@ export class AwsSetup {
         current: role.permissions,
         proposed: formatPolicy(
           mergePolicy(
-            parse(role.permissions),
+            parsePolicyDocument(role.permissions),
             rolePermissionsPolicy(exportTarget).Statement,
             exportTarget,
           ),
@@ -157,7 +135,8 @@ export class AwsSetup {
     }
     if (target.kmsKeyArn) {
       const currentKey = await keyPolicyNow(clients, target.kmsKeyArn);
-      const base = parse(currentKey) ?? defaultKeyPolicy(identity.account, identity.partition);
+      const base =
+        parsePolicyDocument(currentKey) ?? defaultKeyPolicy(identity.account, identity.partition);
       if (form === 'role')
         proposals.push({
           kind: 'key-policy',
@@ -238,203 +217,16 @@ export class AwsSetup {
       merge,
       backups,
       applied,
+      store: this.backups,
     };
     const steps: Record<ApplyStep, (run: ApplyRun) => Promise<void>> = {
-      'bucket-policy': (r) => this.applyBucketPolicy(r),
-      role: (r) => this.applyRole(r),
-      'key-policy': (r) => this.applyKeyPolicy(r),
-      'bucket-encryption': (r) => this.applyEncryption(r),
+      'bucket-policy': applyBucketPolicy,
+      role: applyRole,
+      'key-policy': applyKeyPolicy,
+      'bucket-encryption': applyEncryption,
     };
     await steps[step](run);
     return { backups, applied };
-  }
-
-  /** Merge Ferry's statements for the connection into the bucket policy. */
-  private async applyBucketPolicy({ target, form, exportTarget, merge }: ApplyRun): Promise<void> {
-    const ours = bucketPolicy(exportTarget, form).Statement;
-    await merge(
-      'bucket-policy',
-      `s3://${target.bucket}`,
-      'before Ferry changed the bucket policy',
-      (current) => formatPolicy(mergePolicy(parse(current), ours, exportTarget)),
-    );
-  }
-
-  /**
-   * Create or update the project's export role: who may assume it (trust), then what it may do
-   * (permissions). When the permissions can not be set, the trust is put back as it was.
-   */
-  private async applyRole({
-    target,
-    form,
-    identity,
-    exportTarget,
-    clients,
-    connectionId,
-    merge,
-    backups,
-    applied,
-  }: ApplyRun): Promise<void> {
-    if (form !== 'role')
-      throw new FerryError(
-        'validation',
-        'The export role belongs to the role form of the bucket policy',
-        'form',
-      );
-    const roleName = exportRoleName(target.projectId);
-    const trustOf = (current: string | null) =>
-      formatPolicy(roleTrustPolicy(identity.arn, parse(current)));
-    const created = await this.createRole(clients, roleName, trustOf(null), target, connectionId);
-    /** What the trust step changed, to put back if the permissions can not be set. */
-    let undo: { created: boolean; before: string | null; backup: Backup } | null = null;
-    if (created) {
-      backups.push(created.backup);
-      applied.push({
-        kind: 'role-trust',
-        target: roleName,
-        current: null,
-        proposed: trustOf(null),
-      });
-      undo = { created: true, before: null, backup: created.backup };
-    } else {
-      const trust = await merge(
-        'role-trust',
-        roleName,
-        'before Ferry set who may assume the export role',
-        trustOf,
-      );
-      if (trust.backups[0])
-        undo = { created: false, before: trust.proposal.current, backup: trust.backups[0] };
-    }
-    try {
-      await merge(
-        'role-policy',
-        roleName,
-        "before Ferry set the export role's permissions",
-        (current) =>
-          formatPolicy(
-            mergePolicy(
-              parse(current),
-              rolePermissionsPolicy(exportTarget).Statement,
-              exportTarget,
-            ),
-          ),
-      );
-    } catch (error) {
-      // Half a role is worse than none: put the trust policy back as it was.
-      const restored = undo
-        ? await this.undoTrust(clients, roleName, undo)
-        : 'its trust policy, which needed no change, is as it was.';
-      throw Object.assign(error as Error, {
-        message: `${(error as Error).message} — setting the export role's permissions failed, so ${restored}`,
-      });
-    }
-  }
-
-  /** Merge the statements that let the export role use the KMS key into its key policy. */
-  private async applyKeyPolicy({
-    target,
-    form,
-    identity,
-    exportTarget,
-    merge,
-  }: ApplyRun): Promise<void> {
-    if (!target.kmsKeyArn || form !== 'role')
-      throw new FerryError(
-        'validation',
-        'The key policy step needs a KMS key and the role form',
-        'kmsKeyArn',
-      );
-    await merge('key-policy', target.kmsKeyArn, 'before Ferry changed the key policy', (current) =>
-      formatPolicy(
-        mergePolicy(
-          parse(current) ?? defaultKeyPolicy(identity.account, identity.partition),
-          kmsKeyStatements(exportTarget),
-          exportTarget,
-        ),
-      ),
-    );
-  }
-
-  /** Set the bucket's default encryption to the connection's KMS key (one setting, replaced). */
-  private async applyEncryption({
-    target,
-    clients,
-    connectionId,
-    backups,
-    applied,
-  }: ApplyRun): Promise<void> {
-    if (!target.kmsKeyArn)
-      throw new FerryError('validation', 'Bucket encryption needs a KMS key', 'kmsKeyArn');
-    // The bucket's default encryption is one setting, not statements: it is replaced.
-    const doc = liveDocument(clients, 'bucket-encryption', `s3://${target.bucket}`);
-    const current = await doc.read();
-    const proposed = formatPolicy(bucketEncryption(target.kmsKeyArn));
-    const p: Proposal = { kind: 'bucket-encryption', target: doc.target, current, proposed };
-    backups.push(
-      await this.backups.take(
-        p,
-        connectionId,
-        "before Ferry changed the bucket's default encryption",
-        target,
-      ),
-    );
-    await doc.write(proposed);
-    applied.push(p);
-  }
-
-  /**
-   * Create the export role with its trust policy, backing up that there was none; null when it
-   * exists already (someone — another Ferry — created it meanwhile: it is then merged into).
-   */
-  private async createRole(
-    clients: SetupClients,
-    roleName: string,
-    trust: string,
-    target: SetupTarget,
-    connectionId: string | null,
-  ): Promise<{ backup: Backup } | null> {
-    if ((await roleNow(clients, roleName)).trust !== null) return null;
-    const backup = await this.backups.take(
-      { kind: 'role-trust', target: roleName, current: null, proposed: trust },
-      connectionId,
-      'before Ferry set who may assume the export role',
-      target,
-    );
-    const { CreateRoleCommand } = await iamSdk();
-    try {
-      await clients.iam.send(
-        new CreateRoleCommand({
-          RoleName: roleName,
-          AssumeRolePolicyDocument: trust,
-          Description: `Ferry exports of project ${target.projectId}`,
-        }),
-      );
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists') return null;
-      throw error;
-    }
-    return { backup };
-  }
-
-  /** Put a role's trust back after a later step failed; says what it did. */
-  private async undoTrust(
-    clients: SetupClients,
-    roleName: string,
-    undo: { created: boolean; before: string | null; backup: Backup },
-  ): Promise<string> {
-    const { DeleteRoleCommand } = await iamSdk();
-    try {
-      if (undo.created) {
-        await clients.iam.send(new DeleteRoleCommand({ RoleName: roleName }));
-        return `the role ${roleName} Ferry had just created was deleted again.`;
-      }
-      await liveDocument(clients, 'role-trust', roleName).write(undo.before);
-      return `the role's trust policy was restored from backup ${undo.backup.id}; nothing changed.`;
-    } catch (failure) {
-      return `restoring the trust policy failed too (${(failure as Error).message}): restore backup ${undo.backup.id} (ferry backups restore ${undo.backup.id}).`;
-    }
   }
 
   /**
@@ -457,7 +249,7 @@ export class AwsSetup {
     ) => {
       const empty = await emptied();
       const change = (current: string | null) => {
-        const doc = parse(current);
+        const doc = parsePolicyDocument(current);
         if (!doc || !hasConnectionStatements(doc, target.connectionId)) return current;
         const left = withoutConnection(doc, target.connectionId);
         return left ? formatPolicy(left) : empty;
@@ -656,15 +448,6 @@ export class AwsSetup {
 function checkKeyRegion(target: Pick<SetupTarget, 'kmsKeyArn' | 'region'>): void {
   const problem = kmsKeyProblem(target.kmsKeyArn, target.region);
   if (problem) throw new FerryError('validation', problem, 'kmsKeyArn');
-}
-
-function parse(policy: string | null): PolicyDocument | null {
-  if (!policy) return null;
-  try {
-    return JSON.parse(policy) as PolicyDocument;
-  } catch {
-    return null;
-  }
 }
 
 /**
