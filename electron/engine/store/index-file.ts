@@ -1,6 +1,6 @@
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import type { Row } from './job-index';
+import type { Row } from './index-row';
 
 /**
  * `jobs/index.bin`: the job index on disk, so a start reads one compact file instead of parsing
