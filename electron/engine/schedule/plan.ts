@@ -5,7 +5,7 @@ import type { Dataset } from '../../../shared/model/fields';
 import { HOUR_MS } from '../../../shared/model/hours';
 import type { HourRange } from '../../../shared/model/schedule';
 import type { HourRecords } from '../store/hour-records';
-import type { IndexEntry } from '../store/jobs-store';
+import type { IndexEntry } from '../store/job-index';
 
 /** A failed hour is tried again by the schedule this long after its last try ended. */
 export const FAILED_HOUR_COOLDOWN_MS = HOUR_MS;

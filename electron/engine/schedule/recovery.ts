@@ -1,7 +1,7 @@
 import type { Connection } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
-import type { IndexEntry } from '../store/jobs-store';
+import type { IndexEntry } from '../store/job-index';
 
 /** One hour of a connection to export again at start, and the jobs it re-runs. */
 export interface Rerun {

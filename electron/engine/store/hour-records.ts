@@ -1,5 +1,7 @@
 import type { Dataset } from '../../../shared/model/fields';
-import type { IndexEntry } from './job-index';
+import { hourIndex } from '../../../shared/model/export-format';
+import { DATASETS } from '../../../shared/model/fields';
+import type { IndexEntry, JobIndex } from './job-index';
 
 /** The latest job of each (dataset, hour) of one connection, and whether any run succeeded. */
 export interface HourRecord {
@@ -19,7 +21,7 @@ export interface HourRecords {
 /**
  * Fold a connection's history (newest first, as the job index keeps it) into one record per
  * `dataset|hour`: its latest job, and whether any job of it succeeded. (The job store answers
- * the same from its index columns, without entries: `JobsStore.hourRecords`.)
+ * the same from its index columns, without entries: `hourRecordsOfIndex` below.)
  */
 export function hourRecords(entries: readonly Readonly<IndexEntry>[]): HourRecords {
   const records = new Map<string, HourRecord>();
@@ -38,5 +40,43 @@ export function hourRecords(entries: readonly Readonly<IndexEntry>[]): HourRecor
     all,
     newestFailed: (before) =>
       all().find((r) => r.latest.hour < before && !r.succeeded && r.latest.status === 'failed'),
+  };
+}
+
+/** The same fold, answered from the job index's columns in one pass (what the job store uses). */
+export function hourRecordsOfIndex(index: JobIndex, connectionId: string): HourRecords {
+  const span = index.hourSpan(connectionId);
+  const slots = span
+    ? index.slots(connectionId, span.from, span.to)
+    : index.slots(connectionId, 0, -1);
+  const hours = slots.to - slots.from + 1;
+  const at = (cell: number): HourRecord | undefined =>
+    slots.latest[cell]! < 0
+      ? undefined
+      : { latest: index.entryAt(slots.latest[cell]!), succeeded: slots.succeeded[cell] === 1 };
+  return {
+    get(dataset, hour) {
+      const h = hourIndex(hour) - slots.from;
+      if (h < 0 || h >= hours) return undefined;
+      return at(DATASETS.indexOf(dataset) * hours + h);
+    },
+    *all() {
+      for (let h = hours - 1; h >= 0; h--)
+        for (let d = 0; d < DATASETS.length; d++) {
+          const record = at(d * hours + h);
+          if (record) yield record;
+        }
+    },
+    newestFailed(before) {
+      // Only cells with a job and no success are looked at: few, in a healthy history.
+      for (let h = Math.min(hours, hourIndex(before) - slots.from) - 1; h >= 0; h--)
+        for (let d = 0; d < DATASETS.length; d++) {
+          const cell = d * hours + h;
+          if (slots.latest[cell]! < 0 || slots.succeeded[cell] === 1) continue;
+          const record = at(cell)!;
+          if (record.latest.status === 'failed') return record;
+        }
+      return undefined;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, open, readdir, rename, stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
 import {
@@ -8,20 +8,17 @@ import {
   type JobListQuery,
 } from '../../../shared/model/jobs';
 import { checkBeforeWrite } from './schema';
-import { hourIndex } from '../../../shared/model/export-format';
-import { DATASETS } from '../../../shared/model/fields';
-import type { HourRecord, HourRecords } from './hour-records';
+import { hourRecordsOfIndex, type HourRecords } from './hour-records';
 import type { FoldedRecords } from './fold-worker';
 import { IndexWriter, loadIndex, sameStamp, stampOf, type MonthStamp } from './index-file';
 import { JobIndex, type IndexEntry } from './job-index';
 import { rowOf, type Row } from './index-row';
-import { endsWithNewline, MonthFiles, readRecord, type Location } from './month-files';
+import { MonthFiles, readRecord, type Location } from './month-files';
+import { ListingCache } from './listing-cache';
 import { WHERE } from './record-locations';
 import { redactDeep } from '../redact';
 import type { JobHistoryPort, JobPage } from './ports';
 
-const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
-const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
 /** Journal lines after which a month is compacted into its snapshot. */
 const COMPACT_AFTER = 2000;
 /** Bytes of month files kept parsed for reads, least recently used dropped first (≥ 1 month). */
@@ -34,8 +31,6 @@ const LISTINGS_KEPT = 200;
 /** Full records kept from recent reads (a console asks for the same pages again and again). */
 const RECENT_RECORDS = 5000;
 
-export type { IndexEntry } from './job-index';
-
 interface Shard {
   month: string;
   records: Map<string, Job>;
@@ -45,11 +40,7 @@ interface Shard {
   locations: Map<string, Location>;
 }
 
-export type { JobPage } from './ports';
-
 export interface JobsStoreOptions {
-  readOnly?: boolean;
-  guard?: () => void;
   /** Months read so far when the index is built from them (a first start, a damaged index). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -88,10 +79,6 @@ export class JobsStore implements JobHistoryPort {
   private readonly compacting = new Map<string, Promise<void>>();
   /** Months whose rotated journal (`.log.1`) is not folded yet: never rotated over. */
   private readonly unfolded = new Set<string>();
-  /** Months whose journal may end in a torn line: the next record starts on a line of its own. */
-  private readonly torn = new Set<string>();
-  /** Months whose journal end was checked for a torn line since this store opened. */
-  private readonly tailChecked = new Set<string>();
   /** Jobs whose journal line is still being written (reads see them at once). */
   private readonly pending = new Map<string, Job>();
   private indexWarned = false;
@@ -103,7 +90,7 @@ export class JobsStore implements JobHistoryPort {
    * Listings by query, under way or answered since the last write: the same query asked again
    * shares the answer (nothing can have changed it: every change is a write).
    */
-  private readonly listing = new Map<string, { generation: number; page: Promise<JobPage> }>();
+  private readonly listings = new ListingCache<JobPage>(LISTINGS_KEPT);
 
   private readonly files: MonthFiles;
 
@@ -121,17 +108,12 @@ export class JobsStore implements JobHistoryPort {
     notify: (n: Notice) => void,
     readOnly = false,
     guard: () => void = () => undefined,
-    options: Pick<JobsStoreOptions, 'onProgress'> = {},
+    options: JobsStoreOptions = {},
   ): Promise<JobsStore> {
     const dir = join(dataDir, 'jobs');
     if (!readOnly) await mkdir(dir, { recursive: true, mode: 0o700 });
     const store = new JobsStore(dir, notify, readOnly, guard);
-    const names = await readdir(dir).catch(() => [] as string[]);
-    const months = new Set<string>();
-    for (const name of names) {
-      const month = SHARD_FILE.exec(name)?.[1] ?? LOG_FILE.exec(name)?.[1];
-      if (month) months.add(month);
-    }
+    const months = await MonthFiles.monthsIn(dir);
     const sorted = [...months].sort();
     const actual = new Map(
       await Promise.all(sorted.map(async (m) => [m, await stampOf(dir, m)] as const)),
@@ -197,7 +179,7 @@ export class JobsStore implements JobHistoryPort {
     this.pending.set(job.id, job);
     await this.serial(month, async () => {
       const line = JSON.stringify(job);
-      await this.append(month, `${line}\n`);
+      await this.files.appendLine(month, `${line}\n`);
       const latest = this.pending.get(job.id) === job;
       if (latest) this.pending.delete(job.id);
       // The line ends the journal: its place is the journal's size less the line.
@@ -217,7 +199,7 @@ export class JobsStore implements JobHistoryPort {
         at.where = WHERE.rotated;
         stamp = undefined; // the files changed
         this.logLines.set(month, 0);
-        this.tailChecked.delete(month);
+        this.files.journalRotated(month);
         this.startFold(month);
       }
       // The index file gets this version of the job (not a newer one still on its way: its
@@ -255,27 +237,6 @@ export class JobsStore implements JobHistoryPort {
     }
   }
 
-  /**
-   * Append one record to a month's journal. A line a kill or a full disk cut short has no
-   * newline; the record after it then starts on a line of its own, so only the torn line is
-   * lost, never the next one too.
-   */
-  private async append(month: string, line: string): Promise<void> {
-    const path = this.files.logPath(month);
-    if (!this.tailChecked.has(month)) {
-      this.tailChecked.add(month);
-      if (!(await endsWithNewline(path))) this.torn.add(month);
-    }
-    const text = this.torn.has(month) ? `\n${line}` : line;
-    try {
-      await appendFile(path, text, { mode: 0o600 });
-      this.torn.delete(month);
-    } catch (error) {
-      this.torn.add(month); // part of it may be on disk
-      throw error;
-    }
-  }
-
   /** Fold a month's rotated journal into its snapshot, in the background. */
   private startFold(month: string): void {
     this.unfolded.add(month);
@@ -299,21 +260,9 @@ export class JobsStore implements JobHistoryPort {
   }
 
   /** Jobs matching a query, newest hour first, one page at a time. */
-  async list(query: JobListQuery = {}): Promise<JobPage> {
+  list(query: JobListQuery = {}): Promise<JobPage> {
     const q = jobListQuery.parse(query);
-    const key = JSON.stringify(q);
-    const known = this.listing.get(key);
-    if (known?.generation === this.generation) return known.page;
-    const page = this.listPage(q);
-    const entry = { generation: this.generation, page };
-    this.listing.delete(key);
-    this.listing.set(key, entry);
-    if (this.listing.size > LISTINGS_KEPT) this.listing.delete(this.listing.keys().next().value!);
-    // A failed listing is not kept.
-    page.catch(() => {
-      if (this.listing.get(key) === entry) this.listing.delete(key);
-    });
-    return page;
+    return this.listings.page(JSON.stringify(q), this.generation, () => this.listPage(q));
   }
 
   private async listPage(q: ReturnType<typeof jobListQuery.parse>): Promise<JobPage> {
@@ -419,41 +368,7 @@ export class JobsStore implements JobHistoryPort {
 
   /** A connection's history folded per (dataset, hour), from the index columns in one pass. */
   hourRecords(connectionId: string): HourRecords {
-    const span = this.index.hourSpan(connectionId);
-    const slots = span
-      ? this.index.slots(connectionId, span.from, span.to)
-      : this.index.slots(connectionId, 0, -1);
-    const hours = slots.to - slots.from + 1;
-    const index = this.index;
-    const at = (cell: number): HourRecord | undefined =>
-      slots.latest[cell]! < 0
-        ? undefined
-        : { latest: index.entryAt(slots.latest[cell]!), succeeded: slots.succeeded[cell] === 1 };
-    return {
-      get(dataset, hour) {
-        const h = hourIndex(hour) - slots.from;
-        if (h < 0 || h >= hours) return undefined;
-        return at(DATASETS.indexOf(dataset) * hours + h);
-      },
-      *all() {
-        for (let h = hours - 1; h >= 0; h--)
-          for (let d = 0; d < DATASETS.length; d++) {
-            const record = at(d * hours + h);
-            if (record) yield record;
-          }
-      },
-      newestFailed(before) {
-        // Only cells with a job and no success are looked at: few, in a healthy history.
-        for (let h = Math.min(hours, hourIndex(before) - slots.from) - 1; h >= 0; h--)
-          for (let d = 0; d < DATASETS.length; d++) {
-            const cell = d * hours + h;
-            if (slots.latest[cell]! < 0 || slots.succeeded[cell] === 1) continue;
-            const record = at(cell)!;
-            if (record.latest.status === 'failed') return record;
-          }
-        return undefined;
-      },
-    };
+    return hourRecordsOfIndex(this.index, connectionId);
   }
 
   /** How many jobs the history holds. */

@@ -1,4 +1,4 @@
-import { appendFile, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
 import type { Job } from '../../../shared/model/jobs';
@@ -33,7 +33,21 @@ export interface MonthRead {
  * journal, being folded) and `<yyyy-MM>.log` (live journal). Reading, folding and moving lines
  * between them; `JobsStore` decides when.
  */
+const SHARD_FILE = /^(\d{4}-\d{2})\.json$/;
+const LOG_FILE = /^(\d{4}-\d{2})\.log(\.1)?$/;
+
 export class MonthFiles {
+  /** The months that have a snapshot or a journal in `dir` (none when it does not exist). */
+  static async monthsIn(dir: string): Promise<Set<string>> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const months = new Set<string>();
+    for (const name of names) {
+      const month = SHARD_FILE.exec(name)?.[1] ?? LOG_FILE.exec(name)?.[1];
+      if (month) months.add(month);
+    }
+    return months;
+  }
+
   constructor(
     private readonly dir: string,
     private readonly notify: (n: Notice) => void,
@@ -46,6 +60,37 @@ export class MonthFiles {
 
   logPath(month: string, rotated = false): string {
     return join(this.dir, `${month}.log${rotated ? '.1' : ''}`);
+  }
+
+  /** Months whose journal may end in a torn line: the next record starts on a line of its own. */
+  private readonly torn = new Set<string>();
+  /** Months whose journal end was checked for a torn line since this store opened. */
+  private readonly tailChecked = new Set<string>();
+
+  /**
+   * Append one record to a month's journal. A line a kill or a full disk cut short has no
+   * newline; the record after it then starts on a line of its own, so only the torn line is
+   * lost, never the next one too.
+   */
+  async appendLine(month: string, line: string): Promise<void> {
+    const path = this.logPath(month);
+    if (!this.tailChecked.has(month)) {
+      this.tailChecked.add(month);
+      if (!(await endsWithNewline(path))) this.torn.add(month);
+    }
+    const text = this.torn.has(month) ? `\n${line}` : line;
+    try {
+      await appendFile(path, text, { mode: 0o600 });
+      this.torn.delete(month);
+    } catch (error) {
+      this.torn.add(month); // part of it may be on disk
+      throw error;
+    }
+  }
+
+  /** The month's journal was renamed away: the next one starts fresh (its end is checked again). */
+  journalRotated(month: string): void {
+    this.tailChecked.delete(month);
   }
 
   pathOf(month: string, where: Where): string {

@@ -11,7 +11,7 @@ import {
 import { principalArn, sameKey } from '../../../electron/engine/migration/aws-checks';
 import { runbook } from '../../../electron/engine/migration/runbook';
 import { hourRecords } from '../../../electron/engine/store/hour-records';
-import type { IndexEntry } from '../../../electron/engine/store/jobs-store';
+import type { IndexEntry } from '../../../electron/engine/store/job-index';
 import type { MigrationView } from '../../../shared/model/migration';
 
 const NOW = '2026-03-02T10:00:00.000Z';
