@@ -1,3 +1,7 @@
+import type { ConfigPort, JobHistoryPort } from '../store/ports';
+import type { HourRecords } from '../store/hour-records';
+import type { Timers } from '../time/timers';
+import type { RunOptions, Trigger } from '../jobs/export-service';
 import type { Connection } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
@@ -55,4 +59,78 @@ export function interruptedWork(
   }
   for (const r of reruns.values()) r.datasets.sort();
   return { close, rerun: [...reruns.values()] };
+}
+
+/**
+ * Where an interrupted job stood, for its re-run: the tries that ended count on — a job that
+ * waited to retry (or was stopped while it waited) keeps its count, its error and when its next
+ * try was due; one cut short mid-try did not end that try.
+ */
+export function resumeFrom(job: Job): NonNullable<RunOptions['resume']> {
+  return job.error
+    ? { attempts: job.attempts, error: job.error, retryAt: job.retryAt }
+    : { attempts: Math.max(0, job.attempts - 1), error: null, retryAt: null };
+}
+
+/**
+ * Close jobs a kill left open and run again the hours a stop or kill interrupted (see
+ * `interruptedWork`); backfill hours are resumed with their backfill.
+ */
+export async function recoverInterrupted(
+  deps: { config: ConfigPort; jobs: JobHistoryPort; timers: Timers },
+  enqueue: (
+    connection: Connection,
+    hour: string,
+    datasets: Dataset[],
+    trigger: Trigger,
+    options: { notes?: string[]; resume?: RunOptions['resume'] },
+  ) => unknown,
+): Promise<void> {
+  const connections = deps.config.data.connections;
+  const { close, rerun } = interruptedWork(deps.jobs.interrupted(), connections);
+  const rerunIds = new Set(rerun.flatMap((r) => r.jobIds));
+  for (const entry of close) {
+    const job = await deps.jobs.get(entry.id);
+    if (!job) continue;
+    const now = deps.timers.now().toISOString();
+    await deps.jobs.put({
+      ...job,
+      status: 'cancelled',
+      cancelledBy: 'shutdown',
+      updatedAt: now,
+      finishedAt: now,
+      notes: [
+        ...job.notes,
+        `Interrupted: Ferry stopped while this job ran.${rerunIds.has(job.id) ? ' It was run again.' : ''}`,
+      ],
+    });
+  }
+  for (const r of rerun) {
+    const connection = connections.find((c) => c.id === r.connectionId)!;
+    const before = await deps.jobs.get(r.jobIds[0]!);
+    enqueue(connection, r.hour, r.datasets, r.trigger, {
+      notes: [`Re-runs job ${r.jobIds.join(', ')}, which Ferry stopping interrupted.`],
+      resume: before ? resumeFrom(before) : undefined,
+    });
+  }
+}
+
+/**
+ * The hours whose latest job failed and none succeeded, of the datasets the connection still
+ * exports: per hour, its datasets and the failed jobs (what "retry failed" queues again).
+ */
+export function failedHours(
+  records: HourRecords,
+  datasets: readonly Dataset[],
+): Map<string, { datasets: Dataset[]; ids: string[] }> {
+  const failed = new Map<string, { datasets: Dataset[]; ids: string[] }>();
+  for (const record of records.all()) {
+    if (record.succeeded || record.latest.status !== 'failed') continue;
+    if (!datasets.includes(record.latest.dataset)) continue;
+    const hour = failed.get(record.latest.hour) ?? { datasets: [], ids: [] };
+    failed.set(record.latest.hour, hour);
+    hour.datasets.push(record.latest.dataset);
+    hour.ids.push(record.latest.id);
+  }
+  return failed;
 }

@@ -19,7 +19,8 @@ import type { Notifier } from '../notify/notifier';
 import { Backfills } from './backfills';
 import { latestDueHour, planConnection, type Plan } from './plan';
 import { ExportQueue, type Flight } from './queue';
-import { interruptedWork } from './recovery';
+import { failedHours, recoverInterrupted } from './recovery';
+import { fromHistory } from './status-history';
 import { scheduleRetryPolicy, type ScheduleRetryOptions } from '../jobs/retry';
 import { hourStats } from './stats';
 import { connectionStatus } from './status';
@@ -30,9 +31,6 @@ import type { ConfigPort, JobHistoryPort } from '../store/ports';
 const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;
 /** The schedule looks again at least this often, even with nothing due. */
 const RECHECK_MS = 15 * 60_000;
-
-/** Jobs waiting to retry read in full for one status (it names one of them): the newest 20. */
-const MAX_RETRYING_READ = 20;
 
 export interface SchedulerDeps {
   config: ConfigPort;
@@ -104,7 +102,10 @@ export class Scheduler {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.recoverInterrupted();
+    // Jobs a kill left open are closed; the hours a stop or kill interrupted run again.
+    await recoverInterrupted(this.deps, (connection, hour, datasets, trigger, options) =>
+      this.enqueue(connection, hour, datasets, trigger, options),
+    );
     await this.backfills.resume();
     await this.tick();
     // Uploads a kill left unfinished cost storage until aborted: look once, in the background.
@@ -254,7 +255,8 @@ export class Scheduler {
     for (const c of this.deps.config.data.connections) {
       await nextTurn();
       const plan = this.plan(c, now);
-      if (plan) out.push(this.statusFrom(c, plan, await this.fromHistory(c, plan)));
+      if (plan)
+        out.push(this.statusFrom(c, plan, await fromHistory(this.deps, this.errors, c, plan)));
     }
     return out;
   }
@@ -269,7 +271,11 @@ export class Scheduler {
     const { connection } = this.deps.exports.resolve(connectionId);
     const plan = this.plan(connection, this.deps.timers.now().getTime());
     if (!plan) throw new FerryError('not_found', `The project of "${connection.name}" is gone`);
-    return this.statusFrom(connection, plan, await this.fromHistory(connection, plan));
+    return this.statusFrom(
+      connection,
+      plan,
+      await fromHistory(this.deps, this.errors, connection, plan),
+    );
   }
 
   private statusFrom(
@@ -293,51 +299,6 @@ export class Scheduler {
         .map(({ hour, job }) => ({ hour, error: errorOf(job.dataset, hour) })),
       this.deps.config.data.accessChecks[connection.id],
     );
-  }
-
-  /**
-   * What this process may not hold in memory, from the history: the error of the failed hour
-   * the status names, and — when this process runs none of the connection's retries — the
-   * hours whose latest job waits to retry (another process runs them, or will at its start).
-   */
-  private async fromHistory(connection: Connection, plan: Plan) {
-    // An hour whose commit did not finish: the error its run gave up with, when it did.
-    const [half] = this.deps.exports.incompleteCommits(connection.id);
-    if (half) {
-      const key = `${connection.id}|${half.job.dataset}|${half.hour}`;
-      const job = this.errors.has(key) ? null : await this.deps.jobs.get(half.job.id);
-      if (job?.status === 'failed' && job.error) this.errors.set(key, job.error);
-    }
-    const failed = plan.failedHours[0] ?? plan.newestFailure;
-    const key = failed && `${connection.id}|${failed.dataset}|${failed.hour}`;
-    if (failed && key && !this.errors.has(key)) {
-      const job = await this.deps.jobs.get(failed.entry.id);
-      if (job?.status === 'failed' && job.error) this.errors.set(key, job.error);
-    }
-    const live = this.deps.exports.retrying(connection.id);
-    if (live.length > 0) return live;
-    // Waiting to retry, or stopped while it waited (a stop or a kill: it runs again at the next
-    // start) — as long as it is its hour's latest job.
-    const records = this.deps.jobs.hourRecords(connection.id);
-    const waiting = this.deps.jobs.entries(
-      (e) =>
-        e.errorKind !== null &&
-        (e.status === 'queued' || (e.status === 'cancelled' && e.cancelledBy === 'shutdown')) &&
-        records.get(e.dataset, e.hour)?.latest.id === e.id,
-      connection.id,
-    );
-    const out = [];
-    for (const entry of waiting.slice(0, MAX_RETRYING_READ)) {
-      const job = await this.deps.jobs.get(entry.id);
-      if ((job?.status === 'queued' || job?.status === 'cancelled') && job.error)
-        out.push({
-          hour: job.hour,
-          dataset: job.dataset,
-          error: job.error,
-          attempts: job.attempts,
-        });
-    }
-    return out.sort((a, b) => a.hour.localeCompare(b.hour));
   }
 
   /** Tell the consoles a connection's status now (its access was checked, say). */
@@ -475,40 +436,6 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Close jobs a kill left open and run again the hours a stop or kill interrupted (see
-   * `interruptedWork`); backfill hours are resumed with their backfill.
-   */
-  private async recoverInterrupted(): Promise<void> {
-    const connections = this.deps.config.data.connections;
-    const { close, rerun } = interruptedWork(this.deps.jobs.interrupted(), connections);
-    const rerunIds = new Set(rerun.flatMap((r) => r.jobIds));
-    for (const entry of close) {
-      const job = await this.deps.jobs.get(entry.id);
-      if (!job) continue;
-      const now = this.deps.timers.now().toISOString();
-      await this.deps.jobs.put({
-        ...job,
-        status: 'cancelled',
-        cancelledBy: 'shutdown',
-        updatedAt: now,
-        finishedAt: now,
-        notes: [
-          ...job.notes,
-          `Interrupted: Ferry stopped while this job ran.${rerunIds.has(job.id) ? ' It was run again.' : ''}`,
-        ],
-      });
-    }
-    for (const r of rerun) {
-      const connection = connections.find((c) => c.id === r.connectionId)!;
-      const before = await this.deps.jobs.get(r.jobIds[0]!);
-      this.enqueue(connection, r.hour, r.datasets, r.trigger, {
-        notes: [`Re-runs job ${r.jobIds.join(', ')}, which Ferry stopping interrupted.`],
-        resume: before ? resumeFrom(before) : undefined,
-      });
-    }
-  }
-
   // -- retries -------------------------------------------------------------------------------------
 
   /** Retry one job now: a new job for the same hour (also starts a stopped connection again). */
@@ -536,16 +463,7 @@ export class Scheduler {
     let queued = 0;
     for (const connection of connections) {
       await this.deps.notifier.unstop(connection.id);
-      const failed = new Map<string, { datasets: Dataset[]; ids: string[] }>();
-      const records = this.deps.jobs.hourRecords(connection.id);
-      for (const record of records.all()) {
-        if (record.succeeded || record.latest.status !== 'failed') continue;
-        if (!connection.datasets.includes(record.latest.dataset)) continue;
-        const hour = failed.get(record.latest.hour) ?? { datasets: [], ids: [] };
-        failed.set(record.latest.hour, hour);
-        hour.datasets.push(record.latest.dataset);
-        hour.ids.push(record.latest.id);
-      }
+      const failed = failedHours(this.deps.jobs.hourRecords(connection.id), connection.datasets);
       for (const [hour, { datasets, ids }] of failed) {
         const started = this.enqueue(connection, hour, datasets.sort(), 'manual', {
           notes: [`Retry of failed job ${ids.join(', ')}.`],
@@ -577,15 +495,4 @@ function byHour(due: { hour: string; dataset: Dataset }[]): Map<string, Dataset[
     list.push(dataset);
   }
   return out;
-}
-
-/**
- * Where an interrupted job stood, for its re-run: the tries that ended count on — a job that
- * waited to retry (or was stopped while it waited) keeps its count, its error and when its next
- * try was due; one cut short mid-try did not end that try.
- */
-export function resumeFrom(job: Job): NonNullable<RunOptions['resume']> {
-  return job.error
-    ? { attempts: job.attempts, error: job.error, retryAt: job.retryAt }
-    : { attempts: Math.max(0, job.attempts - 1), error: null, retryAt: null };
 }
