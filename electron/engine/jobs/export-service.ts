@@ -12,8 +12,16 @@ import { sleep, type Timers } from '../time/timers';
 import { StagedObjectLost, type Sink } from '../sinks/types';
 import type { Instance } from '../store/instance';
 import { CommitRefused, type CommitIntent } from './commit';
-import { recordedCount } from './earlier-export';
 import { Endpoints } from './endpoints';
+import { writeRun } from './run-write';
+import {
+  CANCELLED,
+  checkDatasets,
+  isHistoryWriteError,
+  runKey,
+  type CancelOutcome,
+  type Run,
+} from './run';
 import {
   classifyError,
   commitIncomplete,
@@ -21,10 +29,10 @@ import {
   historyWriteError,
   type JobError,
 } from './errors';
-import { writeHour, type StagedDataset } from './hour-writer';
-import { HourCommits, prefixOf } from './hour-commit';
+import { type StagedDataset } from './hour-writer';
+import { HourCommits } from './hour-commit';
 import { newJob } from './job-record';
-import { checkHourEnded, type ClockWitness } from '../time/witness';
+import { type ClockWitness } from '../time/witness';
 import type { ConfigPort, JobHistoryPort, SecretsPort } from '../store/ports';
 
 export interface ExportDeps {
@@ -69,32 +77,6 @@ export interface RunOptions {
 }
 
 export type Trigger = Job['trigger'];
-
-/** One hour of one connection being exported now. */
-interface Run {
-  connectionId: string;
-  hour: string;
-  datasets: Dataset[];
-  controller: AbortController;
-  /** Why it is being cancelled, once it is. */
-  reason: CancelReason | null;
-  /** Waiting to retry: a shutdown cancels it at once instead of waiting out the delay. */
-  waiting: boolean;
-  /** The error of its last failed try while it retries (for the connection's status). */
-  retryingAfter: { error: JobError; attempts: number; dataset: Dataset } | null;
-  /**
-   * Past its commit point: its hour is being made visible, and a cancel would leave part of it
-   * so. A cancel is refused from here on ("too late"); a stop lets the commit finish.
-   */
-  committing: boolean;
-  jobIds: string[];
-  done: Promise<unknown>;
-}
-
-/** What asking to cancel a job's run came to. */
-export type CancelOutcome = 'cancelled' | 'committing' | 'not-running';
-
-const PROGRESS_EVERY_MS = 500;
 
 /**
  * Runs exports as jobs. One run exports one hour of a connection — every dataset asked for —
@@ -387,7 +369,13 @@ export class ExportService {
       );
       try {
         signal.throwIfAborted();
-        staged = await this.write(run, connection, project, org, jobs, signal);
+        staged = await writeRun(
+          { endpoints: this.endpoints, commits: this.commits, deps: this.deps },
+          run,
+          { connection, project, org },
+          jobs,
+          signal,
+        );
         // Still this data folder's destination (another Ferry may have taken it over meanwhile);
         // its claim is placed now, by the first commit there.
         await this.commits.claim(connection, project, true);
@@ -467,56 +455,6 @@ export class ExportService {
     return queued;
   }
 
-  /** Write the run's datasets, staged; an earlier unfinished commit of the hour is dropped. */
-  private async write(
-    run: Run,
-    connection: Connection,
-    project: Project,
-    org: Organization,
-    jobs: Job[],
-    signal: AbortSignal,
-  ): Promise<StagedDataset[]> {
-    const source = await this.endpoints.sourceFor(project);
-    const sink = await this.endpoints.sinkFor(connection);
-    // Earlier hours left unfinished are finished first; this hour's is replaced by this run.
-    await this.commits.prepare(connection, project, run.hour, sink);
-    const eventsJob = jobs.find((j) => j.dataset === 'events');
-    let lastProgress = 0;
-    const witness = this.deps.witness;
-    const mark = witness?.mark();
-    return writeHour({
-      hour: run.hour,
-      datasets: run.datasets,
-      projectId: project.id,
-      orgId: org.id,
-      prefix: prefixOf(connection),
-      source,
-      sink,
-      pool: this.deps.pool,
-      options: connection.options,
-      signal,
-      keep: this.commits.log.keep,
-      recorded: (dataset, objects) =>
-        recordedCount(this.deps.jobs, connection.id, dataset, run.hour, objects),
-      // The destination listed the hour and the source answered: their clocks have spoken.
-      hourEnded: () => {
-        if (witness && mark !== undefined)
-          checkHourEnded(run.hour, witness.theirNowSince(mark), witness.localNow());
-      },
-      onProgress: ({ events, bytes }) => {
-        const now = Date.now();
-        if (!eventsJob || now - lastProgress < PROGRESS_EVERY_MS) return;
-        lastProgress = now;
-        this.deps.emit({
-          type: 'job.progress',
-          jobId: eventsJob.id,
-          eventsDone: events,
-          bytesDone: bytes,
-        });
-      },
-    });
-  }
-
   /**
    * Write job records and tell the consoles. The push goes out even when the history can not
    * be written (a full disk), so the console and CLI still learn the outcome; then it throws.
@@ -536,35 +474,4 @@ export class ExportService {
     }
     return saved;
   }
-}
-
-const CANCELLED: Record<CancelReason, string> = {
-  admin: 'Cancelled',
-  shutdown: 'Ferry is stopping',
-  deleted: 'The connection was deleted',
-};
-
-/**
- * The datasets to export: the ones asked for (all of the connection's when none), refused with
- * a field error when the connection does not export one of them.
- */
-export function checkDatasets(connection: Connection, wanted?: readonly Dataset[]): Dataset[] {
-  const datasets = wanted ? [...wanted] : connection.datasets;
-  const missing = datasets.filter((d) => !connection.datasets.includes(d));
-  if (missing.length > 0)
-    throw new FerryError(
-      'validation',
-      `Connection "${connection.name}" does not export ${missing.join(', ')}`,
-      'datasets',
-    );
-  return datasets;
-}
-
-function runKey(connectionId: string, hour: string): string {
-  return `${connectionId}|${hour}`;
-}
-
-/** Ferry's own storage failed (a full disk, a lost lock): not the export's failure to retry. */
-function isHistoryWriteError(error: unknown): boolean {
-  return error instanceof FerryError && (error.code === 'internal' || error.code === 'locked');
 }

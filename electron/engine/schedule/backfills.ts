@@ -13,7 +13,7 @@ import {
   rangeOrderProblem,
 } from '../../../shared/model/hours';
 import type { BackfillHour, BackfillPreview } from '../../../shared/model/schedule';
-import { checkDatasets } from '../jobs/export-service';
+import { checkDatasets } from '../jobs/run';
 import type { StoredBackfill } from '../store/schema';
 import {
   countSlots,

@@ -8,13 +8,8 @@ import type { Dataset } from '../../../shared/model/fields';
 import { notEndedProblem } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
-import {
-  checkDatasets,
-  type CancelOutcome,
-  type ExportService,
-  type RunOptions,
-  type Trigger,
-} from '../jobs/export-service';
+import { type ExportService, type RunOptions, type Trigger } from '../jobs/export-service';
+import { checkDatasets, type CancelOutcome } from '../jobs/run';
 import type { Notifier } from '../notify/notifier';
 import { Backfills } from './backfills';
 import { latestDueHour, planConnection, type Plan } from './plan';
