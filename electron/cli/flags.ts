@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { FerryError } from '../../shared/api/errors';
-import type { Dataset } from '../../shared/model/fields';
+import { hour as hourSchema, type Dataset } from '../../shared/model/fields';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -71,4 +71,11 @@ export function readSecret(opts: {
     return value;
   }
   return undefined;
+}
+
+/** Check an hour flag: the right form, a real hour from 2010 on, not in the future. */
+export function parseHour(value: string, flag: string): string {
+  const parsed = hourSchema.safeParse(value);
+  if (!parsed.success) throw new FerryError('validation', parsed.error.issues[0]!.message, flag);
+  return value;
 }

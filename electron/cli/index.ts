@@ -14,6 +14,7 @@ import { registerBackupCommands } from './backup-commands';
 import { registerConnectionCommands } from './connection-commands';
 import { registerDemoCommand } from './demo-command';
 import { registerJobCommands } from './job-commands';
+import { registerHistoryCommands } from './history-commands';
 import { registerMigrateCommands } from './migrate-commands';
 import { registerOrgCommands } from './org-commands';
 import { fieldToFlag } from './output';
@@ -155,6 +156,7 @@ function buildProgram(
   registerProjectCommands(program, ctx);
   registerConnectionCommands(program, ctx);
   registerJobCommands(program, ctx);
+  registerHistoryCommands(program, ctx);
   registerAwsCommands(program, ctx);
   registerBackupCommands(program, ctx);
   registerMigrateCommands(program, ctx);
