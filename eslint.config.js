@@ -75,7 +75,7 @@ const ENGINE_LAYERS = [
 ];
 /** The parts that are one file at electron/engine's top level; the others are folders. */
 const ENGINE_FILES = new Set([
-  ...['redact', 'worker-file', 'version', 'secret-binding', 'catalog'],
+  ...['redact', 'worker-file', 'version', 'secret-binding'],
   ...['demo-seed', 'secrets-notice', 'index'],
 ]);
 

@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, stat } from 'node:fs/promises';
-import type { MethodParsed } from '../../shared/api/contract';
-import { FerryError } from '../../shared/api/errors';
-import { kmsKeyProblem, regionProblem } from '../../shared/aws/regions';
-import type { PushEvent } from '../../shared/api/events';
+import type { MethodParsed } from '../../../shared/api/contract';
+import { FerryError } from '../../../shared/api/errors';
+import type { PushEvent } from '../../../shared/api/events';
 import {
   connectionIdFrom,
   type Connection,
-  type Destination,
   type Organization,
   type Project,
-} from '../../shared/model/entities';
-import type { ConfigData } from './store/schema';
-import { projectSecretOrigin } from './secret-binding';
-import { amplitudeSecretName } from './store/secrets';
-import type { Clock } from './time/clock';
-import type { ConfigPort, SecretsPort } from './store/ports';
+} from '../../../shared/model/entities';
+import type { ConfigData } from '../store/schema';
+import { projectSecretOrigin } from '../secret-binding';
+import { amplitudeSecretName } from '../store/secrets';
+import type { Clock } from '../time/clock';
+import type { ConfigPort, SecretsPort } from '../store/ports';
 
 /**
  * Organizations, projects and connections, with the rules that span more than one of them.
@@ -25,6 +22,7 @@ import type { ConfigPort, SecretsPort } from './store/ports';
  * portfolio projects refused as sources, a bucket bound to one organization only, and deletes
  * that would orphan something.
  */
+import { checkRegion, checkConnection, checkSourceFolder, requireSecretFor } from './checks';
 export class Catalog {
   constructor(
     private readonly config: ConfigPort,
@@ -350,140 +348,6 @@ export class Catalog {
     this.emit({ type: 'entity.changed', entity: 'connection', id, change: 'deleted' });
     return { deleted: true };
   }
-}
-
-/**
- * A bucket on AWS is in one of AWS's Regions (an S3-compatible store names its own). Checked
- * when a destination is given, not in the stored schema: a data folder saved before still opens.
- */
-function checkRegion(dest: Destination): void {
-  if (dest.type !== 's3') return;
-  const problem = regionProblem(dest.region, dest.endpoint);
-  if (problem) throw new FerryError('validation', problem, 'destination.region');
-  const key = kmsKeyProblem(dest.kmsKeyArn, dest.region);
-  if (key) throw new FerryError('validation', key, 'destination.kmsKeyArn');
-}
-
-/** The rules a connection must meet against everything else stored. */
-function checkConnection(data: ConfigData, conn: Connection, project: Project): void {
-  if (project.kind === 'portfolio')
-    throw new FerryError(
-      'validation',
-      `"${project.name}" is a portfolio project, and portfolio projects can not be export sources. Choose one of the projects it combines instead.`,
-      'projectId',
-    );
-  const others = data.connections.filter((c) => c.id !== conn.id);
-  const sameName = others.find((c) => c.name.toLowerCase() === conn.name.toLowerCase());
-  if (sameName)
-    throw new FerryError(
-      'conflict',
-      `A connection named "${sameName.name}" already exists`,
-      'name',
-    );
-
-  const dest = conn.destination;
-  if (dest.type === 's3' && dest.kmsKeyArn && /:alias\//.test(dest.kmsKeyArn))
-    throw new FerryError(
-      'validation',
-      `Use the key's ARN (arn:…:kms:<region>:<account>:key/<key id>), not an alias: policies grant a KMS key by its key ARN, so an alias would fail at the first export. Find it with: aws kms describe-key --key-id ${dest.kmsKeyArn.replace(/^.*:alias\//, 'alias/')}`,
-      'destination.kmsKeyArn',
-    );
-  for (const other of others) {
-    const od = other.destination;
-    if (dest.type === 's3' && od.type === 's3' && bucketKey(dest) === bucketKey(od)) {
-      const otherProject = data.projects.find((p) => p.id === other.projectId);
-      if (otherProject && otherProject.orgId !== project.orgId) {
-        const otherOrg = data.organizations.find((o) => o.id === otherProject.orgId);
-        throw new FerryError(
-          'conflict',
-          `Bucket "${dest.bucket}" is already bound to organization "${otherOrg?.name ?? otherProject.orgId}" (ID ${otherProject.orgId}). A bucket can belong to one organization only.`,
-          'destination.bucket',
-        );
-      }
-      const pair = conn.replaces === other.id || other.replaces === conn.id;
-      if (pair && conn.enabled && other.enabled)
-        throw new FerryError(
-          'conflict',
-          `"${conn.name}" and "${other.name}" export project ${conn.projectId} to the same place (one replaces the other in a KMS migration): only one of them can be enabled. Disable "${other.name}" first, or roll the migration back.`,
-          'enabled',
-        );
-      if (other.projectId === conn.projectId && od.prefix === dest.prefix && !pair)
-        throw new FerryError(
-          'conflict',
-          `Connection "${other.name}" already exports project ${conn.projectId} to s3://${dest.bucket}/${dest.prefix}. Use another prefix.`,
-          'destination.prefix',
-        );
-    }
-    if (
-      conn.datasets.includes('merged-ids') &&
-      other.datasets.includes('merged-ids') &&
-      sameFolder(dest, od)
-    ) {
-      const otherProject = data.projects.find((p) => p.id === other.projectId);
-      if (otherProject?.orgId === project.orgId && other.projectId !== conn.projectId)
-        throw new FerryError(
-          'conflict',
-          `Connection "${other.name}" already exports organization ${project.orgId}'s merged IDs to the same place (one file per hour, -${project.orgId}_<date>_<hour>.json.gz). Export merged IDs from one connection, or use another prefix.`,
-          'datasets',
-        );
-    }
-    if (
-      dest.type === 'folder' &&
-      od.type === 'folder' &&
-      other.projectId === conn.projectId &&
-      od.path === dest.path
-    )
-      throw new FerryError(
-        'conflict',
-        `Connection "${other.name}" already exports project ${conn.projectId} to ${dest.path}`,
-        'destination.path',
-      );
-  }
-}
-
-/** True when two destinations are the same bucket and prefix, or the same folder. */
-function sameFolder(a: Destination, b: Destination): boolean {
-  if (a.type === 's3' && b.type === 's3')
-    return bucketKey(a) === bucketKey(b) && a.prefix === b.prefix;
-  return a.type === 'folder' && b.type === 'folder' && a.path === b.path;
-}
-
-/**
- * A files source reads a folder that is there and readable now: a mistyped path is a field
- * error when it is given, not an hour that fails later. (A folder that goes away afterwards
- * fails that hour's export, which says why.)
- */
-async function checkSourceFolder(source: Project['source']): Promise<void> {
-  if (source.type !== 'files') return;
-  const problem = await stat(source.path).then(
-    async (info) => {
-      if (!info.isDirectory()) return `${source.path} is a file, not a folder`;
-      return access(source.path, constants.R_OK | constants.X_OK).then(
-        () => null,
-        () => `Ferry may not read ${source.path} (check its permissions)`,
-      );
-    },
-    (error: NodeJS.ErrnoException) =>
-      error.code === 'ENOENT'
-        ? `There is no folder ${source.path}`
-        : `Ferry can not open ${source.path} (${error.code ?? error.message})`,
-  );
-  if (problem) throw new FerryError('validation', problem, 'source.path');
-}
-
-/** An Amplitude source needs its secret key, unless one is stored already. */
-function requireSecretFor(
-  source: Project['source'],
-  secretKey: string | undefined,
-  stored: boolean,
-): void {
-  if (source.type === 'amplitude' && secretKey === undefined && !stored)
-    throw new FerryError('validation', "Enter the project's Amplitude secret key", 'secretKey');
-}
-
-/** Buckets are global on AWS; on a custom endpoint the same name is a different bucket. */
-function bucketKey(dest: Extract<Destination, { type: 's3' }>): string {
-  return `${dest.endpoint ?? 'aws'}|${dest.bucket}`;
 }
 
 function findOrg(data: ConfigData, id: number): Organization {
