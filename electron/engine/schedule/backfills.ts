@@ -7,7 +7,6 @@ import { hourIndex, hourString } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import {
   LARGE_RANGE_HOURS,
-  needsConfirmation,
   notEndedProblem,
   rangeHours,
   rangeOrderProblem,
@@ -26,6 +25,7 @@ import {
   type SlotOutcome,
 } from './backfill-slots';
 import type { ExportQueue, Flight } from './queue';
+import { previewRange } from './backfill-preview';
 import type { Timers } from '../time/timers';
 import type { ConfigPort, JobHistoryPort } from '../store/ports';
 
@@ -97,47 +97,7 @@ export class Backfills {
   /** How many hours a range is and which overlap earlier exports; changes nothing. */
   preview(input: BackfillRangeInput): BackfillPreview {
     const { connection, datasets } = this.checkRange(input);
-    const wanted = new Set(datasets);
-    const overlapped = new Set<string>();
-    const overlapSample: BackfillPreview['overlapSample'] = [];
-    // One pass over this connection's history in the range (oldest first), not over its hours.
-    const entries = this.deps.jobs.entries(
-      (e) =>
-        e.status === 'succeeded' &&
-        e.hour >= input.from &&
-        e.hour <= input.to &&
-        wanted.has(e.dataset),
-      connection.id,
-      { from: input.from, to: input.to },
-    );
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const e = entries[i]!;
-      const key = `${e.dataset}|${e.hour}`;
-      if (overlapped.has(key)) continue;
-      overlapped.add(key);
-      if (overlapSample.length < 10) overlapSample.push({ hour: e.hour, dataset: e.dataset });
-    }
-    let inFlight = 0;
-    for (const flight of this.deps.queue.all())
-      if (
-        flight.connectionId === connection.id &&
-        flight.hour >= input.from &&
-        flight.hour <= input.to
-      )
-        inFlight += flight.datasets.filter((d) => wanted.has(d)).length;
-    const hours = rangeHours(input.from, input.to);
-    return {
-      connectionId: connection.id,
-      from: input.from,
-      to: input.to,
-      hours,
-      datasets,
-      jobs: hours * datasets.length,
-      overlaps: overlapped.size,
-      overlapSample,
-      inFlight,
-      needsConfirmation: needsConfirmation(input.from, input.to),
-    };
+    return previewRange(this.deps, connection, datasets, input);
   }
 
   async start(input: BackfillRangeInput): Promise<Backfill> {
