@@ -79,6 +79,32 @@ const ENGINE_FILES = new Set([
   ...['demo-seed', 'secrets-notice', 'index'],
 ]);
 
+/** Files holding a function over 120 lines (the size rule below is off for them until split). */
+const OVERSIZED_FUNCTIONS = [
+  'electron/cli/aws-commands.ts',
+  'electron/cli/connection-commands.ts',
+  'electron/cli/index.ts',
+  'electron/cli/migrate-commands.ts',
+  'electron/cli/project-commands.ts',
+  'electron/engine/api/handlers.ts',
+  'electron/engine/index.ts',
+  'electron/engine/jobs/export-service.ts',
+  'electron/server/index.ts',
+  'renderer/app/App.tsx',
+  'renderer/features/connections/ConnectionDetailPage.tsx',
+  'renderer/features/connections/ConnectionsPage.tsx',
+  'renderer/features/jobs/JobsTable.tsx',
+  'renderer/features/migration/MigrationPage.tsx',
+  'renderer/features/organizations/OrganizationDetailPage.tsx',
+  'renderer/features/projects/ProjectFormPage.tsx',
+  'renderer/features/schedule/BackfillModal.tsx',
+  'renderer/features/schedule/ConnectionStatus.tsx',
+  'renderer/features/schedule/HistoryChart.tsx',
+  'renderer/features/settings/NotificationSettings.tsx',
+  'renderer/features/setup/PolicyStep.tsx',
+  'renderer/features/setup/SetupWizardPage.tsx',
+];
+
 /** One config per engine part: the engine's own rules plus "nothing from my layer or above". */
 function engineLayers() {
   return ENGINE_LAYERS.flatMap((layer, level) =>
@@ -260,5 +286,18 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'scripts/**/*.{js,mjs,ts}', '*.config.{js,ts}'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // Sizes a newcomer can read: no source file over 500 lines, no function over 120.
+    files: ['electron/**/*.ts', 'renderer/**/*.{ts,tsx}', 'shared/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 500 }],
+      'max-lines-per-function': ['error', { max: 120 }],
+    },
+  },
+  {
+    // Functions still over 120 lines, each to be split by responsibility: this list only shrinks.
+    files: OVERSIZED_FUNCTIONS,
+    rules: { 'max-lines-per-function': 'off' },
   },
 );
