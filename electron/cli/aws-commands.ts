@@ -93,6 +93,11 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
       }),
     );
 
+  registerPolicyCommands(program, ctx);
+}
+
+/** `ferry policy <kind> <connection>`: the documents a connection needs, printed or applied. */
+function registerPolicyCommands(program: Command, ctx: CliContext): void {
   const policy = program
     .command('policy')
     .description('show (and with --apply, apply) the AWS documents a connection needs');

@@ -53,60 +53,6 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
     .command('connection')
     .description('manage connections (a project exported to an S3 bucket or a local folder)');
 
-  const flags = (command: Command, update: boolean) => {
-    command
-      .option('--bucket <name>', 'S3 bucket name (not s3://…)')
-      .option('--region <region>', "the bucket's AWS Region, e.g. us-east-1")
-      .option(
-        '--prefix <folder>',
-        'folder inside the bucket, e.g. amplitude/ (default: bucket root)',
-      )
-      .option('--profile <name>', 'AWS profile from ~/.aws/config to write with')
-      .option('--kms-key <arn>', 'encrypt with SSE-KMS under this key ARN ("" to stop)')
-      .addOption(new Option('--sse <mode>', 'server-side encryption to request').choices(SSE_MODES))
-      .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS')
-      .option('--path-style', 'use path-style bucket addressing (S3-compatible stores)')
-      .option('--folder <path>', 'export to this local folder instead of S3')
-      .addOption(
-        new Option(
-          '--file-permissions <who>',
-          'folder exports: who may read the files — owner (0600, default), group (0640), all (0644)',
-        ).choices(FILE_PERMISSIONS),
-      )
-      .option('--datasets <list>', 'events, merged-ids, or both (comma-separated)')
-      .option('--enable', 'export every hour')
-      .option('--disable', 'stop hourly exports')
-      .option('--created-by <email>', 'who set it up (told when it fails)')
-      .option(
-        '--partition-size <size>',
-        'uncompressed size of each file before #2, #3… start (default 512MiB)',
-      )
-      .option('--gzip-level <1-9>', 'gzip compression level (default 6)')
-      .option('--include-events <types>', 'export only these event types (comma-separated)')
-      .option('--exclude-events <types>', 'export all but these event types (comma-separated)')
-      .option(
-        '--manifest',
-        'also write <prefix>_manifests/<project>_<date>_<H>.json after each hour',
-      )
-      .option(
-        '--settle-minutes <n>',
-        'wait this long after an hour ends before exporting it (default: 120 for Amplitude, 10 for files, 0 for demo; "default" resets)',
-      )
-      .option(
-        '--lookback-hours <n>',
-        'catch up missed hours this far back by themselves; older ones show as a gap (default 24)',
-      )
-      .option(
-        '--access-tries <n>',
-        'tries of an hour refused by AWS before the connection stops and notifies (default 5)',
-      );
-    if (update)
-      command
-        .option('--no-event-filter', 'export every event type again')
-        .option('--no-manifest', 'stop writing manifests');
-    return command;
-  };
-
   flags(
     connection
       .command('add')
@@ -153,6 +99,61 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
       }),
     );
 
+  registerConnectionReads(connection, ctx);
+
+  connection
+    .command('take-over')
+    .description(
+      "make this Ferry the one that exports the connection's destination, in place of another that claimed it (do it only once the other no longer exports there)",
+    )
+    .argument('<connection>', 'connection ID (cn_…) or name')
+    .addHelpText(
+      'after',
+      '\nOne destination (a bucket prefix or folder, for one project) is written by one Ferry: a\n' +
+        'second data folder, on this computer or another, is refused with the name of the first,\n' +
+        'since two writing the same hours would leave duplicates. Taking over removes the other\n' +
+        "Ferry's claim and places this one's; then its failed hours are tried again.",
+    )
+    .action((id: string) =>
+      ctx.withApi('write', async (engine) => {
+        const taken = await engine.call('connections.takeOver', { id });
+        print(ctx, taken, () =>
+          taken.removed.length === 0
+            ? `The destination of "${id}" was claimed by no other Ferry; it is this one's.\n`
+            : `Took the destination of "${id}" over from ${taken.removed.map((r) => `the Ferry on host "${r.host}"${r.since ? ` (since ${r.since})` : ''}`).join(' and ')}.\n`,
+        );
+      }),
+    );
+
+  connection
+    .command('remove')
+    .description('remove a connection (its job history and exported files are kept)')
+    .argument('<connection>', 'connection ID (cn_…) or name')
+    .option(
+      '--remove-policies',
+      "S3: first take this connection's statements out of the bucket policy, the export role and the key policy (each backed up; everything else stays)",
+    )
+    .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
+    .action((id: string, opts: { removePolicies?: boolean; mfaCode?: string }) =>
+      ctx.withApi('write', async (engine) => {
+        const lines: string[] = [];
+        if (opts.removePolicies) {
+          const { target, form } = await setupTargetOf(engine, id, opts);
+          const removed = await engine.call('aws.unapply', { target, form });
+          for (const [i, p] of removed.changed.entries())
+            lines.push(
+              `Removed its statements from the ${p.kind} of ${p.target} (backed up as ${removed.backups[i]!.id}).`,
+            );
+          if (removed.changed.length === 0) lines.push('No policy held its statements.');
+        }
+        const result = await engine.call('connections.delete', { id });
+        print(ctx, result, () => [...lines, `Removed connection ${id}`].join('\n') + '\n');
+      }),
+    );
+}
+
+/** `connection list` and `connection show`. */
+function registerConnectionReads(connection: Command, ctx: CliContext): void {
   connection
     .command('list')
     .description('list connections')
@@ -218,56 +219,55 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
       print(ctx, updated, () => `Updated connection ${updated.id} "${updated.name}"\n`);
     }),
   );
+}
 
-  connection
-    .command('take-over')
-    .description(
-      "make this Ferry the one that exports the connection's destination, in place of another that claimed it (do it only once the other no longer exports there)",
+/** The flags `connection add` and `connection update` share (update: also the ones that undo). */
+function flags(command: Command, update: boolean): Command {
+  command
+    .option('--bucket <name>', 'S3 bucket name (not s3://…)')
+    .option('--region <region>', "the bucket's AWS Region, e.g. us-east-1")
+    .option('--prefix <folder>', 'folder inside the bucket, e.g. amplitude/ (default: bucket root)')
+    .option('--profile <name>', 'AWS profile from ~/.aws/config to write with')
+    .option('--kms-key <arn>', 'encrypt with SSE-KMS under this key ARN ("" to stop)')
+    .addOption(new Option('--sse <mode>', 'server-side encryption to request').choices(SSE_MODES))
+    .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS')
+    .option('--path-style', 'use path-style bucket addressing (S3-compatible stores)')
+    .option('--folder <path>', 'export to this local folder instead of S3')
+    .addOption(
+      new Option(
+        '--file-permissions <who>',
+        'folder exports: who may read the files — owner (0600, default), group (0640), all (0644)',
+      ).choices(FILE_PERMISSIONS),
     )
-    .argument('<connection>', 'connection ID (cn_…) or name')
-    .addHelpText(
-      'after',
-      '\nOne destination (a bucket prefix or folder, for one project) is written by one Ferry: a\n' +
-        'second data folder, on this computer or another, is refused with the name of the first,\n' +
-        'since two writing the same hours would leave duplicates. Taking over removes the other\n' +
-        "Ferry's claim and places this one's; then its failed hours are tried again.",
-    )
-    .action((id: string) =>
-      ctx.withApi('write', async (engine) => {
-        const taken = await engine.call('connections.takeOver', { id });
-        print(ctx, taken, () =>
-          taken.removed.length === 0
-            ? `The destination of "${id}" was claimed by no other Ferry; it is this one's.\n`
-            : `Took the destination of "${id}" over from ${taken.removed.map((r) => `the Ferry on host "${r.host}"${r.since ? ` (since ${r.since})` : ''}`).join(' and ')}.\n`,
-        );
-      }),
-    );
-
-  connection
-    .command('remove')
-    .description('remove a connection (its job history and exported files are kept)')
-    .argument('<connection>', 'connection ID (cn_…) or name')
+    .option('--datasets <list>', 'events, merged-ids, or both (comma-separated)')
+    .option('--enable', 'export every hour')
+    .option('--disable', 'stop hourly exports')
+    .option('--created-by <email>', 'who set it up (told when it fails)')
     .option(
-      '--remove-policies',
-      "S3: first take this connection's statements out of the bucket policy, the export role and the key policy (each backed up; everything else stays)",
+      '--partition-size <size>',
+      'uncompressed size of each file before #2, #3… start (default 512MiB)',
     )
-    .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
-    .action((id: string, opts: { removePolicies?: boolean; mfaCode?: string }) =>
-      ctx.withApi('write', async (engine) => {
-        const lines: string[] = [];
-        if (opts.removePolicies) {
-          const { target, form } = await setupTargetOf(engine, id, opts);
-          const removed = await engine.call('aws.unapply', { target, form });
-          for (const [i, p] of removed.changed.entries())
-            lines.push(
-              `Removed its statements from the ${p.kind} of ${p.target} (backed up as ${removed.backups[i]!.id}).`,
-            );
-          if (removed.changed.length === 0) lines.push('No policy held its statements.');
-        }
-        const result = await engine.call('connections.delete', { id });
-        print(ctx, result, () => [...lines, `Removed connection ${id}`].join('\n') + '\n');
-      }),
+    .option('--gzip-level <1-9>', 'gzip compression level (default 6)')
+    .option('--include-events <types>', 'export only these event types (comma-separated)')
+    .option('--exclude-events <types>', 'export all but these event types (comma-separated)')
+    .option('--manifest', 'also write <prefix>_manifests/<project>_<date>_<H>.json after each hour')
+    .option(
+      '--settle-minutes <n>',
+      'wait this long after an hour ends before exporting it (default: 120 for Amplitude, 10 for files, 0 for demo; "default" resets)',
+    )
+    .option(
+      '--lookback-hours <n>',
+      'catch up missed hours this far back by themselves; older ones show as a gap (default 24)',
+    )
+    .option(
+      '--access-tries <n>',
+      'tries of an hour refused by AWS before the connection stops and notifies (default 5)',
     );
+  if (update)
+    command
+      .option('--no-event-filter', 'export every event type again')
+      .option('--no-manifest', 'stop writing manifests');
+  return command;
 }
 
 /** Build a destination from flags, on top of the current one for updates; null when no flag was given. */

@@ -24,11 +24,9 @@ import { registerServeCommand } from './serve';
 import { findLocalApi, type LocalApiRecord } from '../server/local-api';
 import { describeRunning, localClient, remoteClient } from './engine-client';
 
-function buildProgram(
-  out: Output,
-  engineOptions: CliEngineOptions = {},
-): { program: Command; ctx: CliContext } {
-  const program = new Command('ferry')
+/** The `ferry` command itself: its description, version, global options and help footer. */
+function newProgram(): Command {
+  return new Command('ferry')
     .description(
       'Ferry exports product-analytics events to your own S3 bucket, hourly, in the Amplitude export format.\n' +
         'This is its command line: the same engine as the desktop app and the headless console.',
@@ -49,6 +47,13 @@ function buildProgram(
         'Start with: ferry org add --id 123 --name "Acme", then ferry project add, then ferry connection add,\n' +
         'then ferry export <connection> --hour 2020-01-25T17 or ferry backfill <connection> --from … --to ….',
     );
+}
+
+function buildProgram(
+  out: Output,
+  engineOptions: CliEngineOptions = {},
+): { program: Command; ctx: CliContext } {
+  const program = newProgram();
 
   /** Months to read before the CLI says it is building the job index. */
   const INDEX_PROGRESS_FROM = 6;

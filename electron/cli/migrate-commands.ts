@@ -92,6 +92,11 @@ export function registerMigrateCommands(program: Command, ctx: CliContext): void
       }),
     );
 
+  registerMigrateEndings(migrate, ctx);
+}
+
+/** `ferry migrate finish`, `rollback` and `runbook`: how a migration ends, and its record. */
+function registerMigrateEndings(migrate: Command, ctx: CliContext): void {
   migrate
     .command('finish')
     .description('step 10: delete the old connection (its history is archived); no rollback after')

@@ -21,32 +21,34 @@ interface SourceFlags {
 
 type SourceInput = MethodInput<'projects.create'>['source'];
 
+/** Where a project's events come from, as flags (`project add` and `project update`). */
+function sourceOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--source <type>', 'where events come from').choices(SOURCE_TYPES))
+    .option(
+      '--source-path <dir>',
+      'files: folder of .json/.ndjson/.json.gz files (searched recursively)',
+    )
+    .option('--events-per-hour <n>', 'demo: sample events per hour')
+    .option('--seed <n>', 'demo: seed of the sample generator')
+    .option('--api-key <key>', "amplitude: the project's API key")
+    .addOption(
+      new Option('--amplitude-region <region>', "amplitude: the project's data center").choices([
+        'us',
+        'eu',
+      ]),
+    )
+    .option('--amplitude-endpoint <url>', 'amplitude: another Export API host (a proxy)')
+    .option('--secret-key-stdin', 'amplitude: read the secret key from standard input')
+    .option(
+      '--secret-key-env <var>',
+      'amplitude: read the secret key from this environment variable',
+    );
+}
+
 /** `ferry project add|list|show|update|remove`. */
 export function registerProjectCommands(program: Command, ctx: CliContext): void {
   const project = program.command('project').description('manage projects (sources of events)');
-
-  const sourceOptions = (command: Command) =>
-    command
-      .addOption(new Option('--source <type>', 'where events come from').choices(SOURCE_TYPES))
-      .option(
-        '--source-path <dir>',
-        'files: folder of .json/.ndjson/.json.gz files (searched recursively)',
-      )
-      .option('--events-per-hour <n>', 'demo: sample events per hour')
-      .option('--seed <n>', 'demo: seed of the sample generator')
-      .option('--api-key <key>', "amplitude: the project's API key")
-      .addOption(
-        new Option('--amplitude-region <region>', "amplitude: the project's data center").choices([
-          'us',
-          'eu',
-        ]),
-      )
-      .option('--amplitude-endpoint <url>', 'amplitude: another Export API host (a proxy)')
-      .option('--secret-key-stdin', 'amplitude: read the secret key from standard input')
-      .option(
-        '--secret-key-env <var>',
-        'amplitude: read the secret key from this environment variable',
-      );
 
   sourceOptions(
     project
@@ -102,6 +104,11 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
         }),
     );
 
+  registerProjectReadsAndRemove(project, ctx);
+}
+
+/** `ferry project list`, `show` and `remove`. */
+function registerProjectReadsAndRemove(project: Command, ctx: CliContext): void {
   project
     .command('list')
     .description('list projects')
