@@ -39,7 +39,18 @@ export interface HandlerDeps {
  * validated by the contract (dispatch.ts); errors are FerryErrors with a message for a person.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { store, catalog, scheduler, exports, setup, migrations, notifier, secrets } = deps;
+  const h = helpers(deps);
+  return { ...catalogHandlers(deps), ...historyHandlers(deps, h), ...adminHandlers(deps, h) };
+}
+
+/** The methods of some namespaces of the contract (`jobs.*`, …). */
+type HandlersOf<N extends string> = Pick<Handlers, Extract<keyof Handlers, `${N}.${string}`>>;
+
+type Helpers = ReturnType<typeof helpers>;
+
+/** What several handlers share: the settings as the console sees them, names resolved to ids. */
+function helpers(deps: HandlerDeps) {
+  const { store, catalog, setup, secrets } = deps;
   const stored = () => appSettings.parse(store.config.data.settings);
   const settings = async (): Promise<AppSettings> => {
     const current = stored();
@@ -61,7 +72,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     const { connections, archived } = store.config.data;
     return backupAskTarget([...connections, ...archived], setup.backupEntry(id), ask);
   };
+  return { settings, stored, byConnection, backupTarget };
+}
 
+/** Organizations, projects and connections (a change of destination checked first). */
+function catalogHandlers(
+  deps: HandlerDeps,
+): HandlersOf<'app' | 'orgs' | 'projects' | 'connections'> {
+  const { store, catalog, scheduler, setup, migrations } = deps;
   return {
     'app.info': () => ({
       name: PRODUCT,
@@ -101,6 +119,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       migrations.refuseChange(catalog.getConnection(id).id, 'delete');
       return catalog.deleteConnection(id);
     },
+    'connections.archived': () => [...store.config.data.archived],
+  };
+}
+
+/** Jobs, the schedule and backfills. */
+function historyHandlers(
+  deps: HandlerDeps,
+  h: Helpers,
+): HandlersOf<'jobs' | 'schedule' | 'backfills'> {
+  const { store, scheduler, exports } = deps;
+  const { byConnection } = h;
+  return {
     'jobs.list': (input) => store.jobs.list(byConnection(input)),
     'jobs.get': async ({ id }) => {
       const job = await store.jobs.get(id);
@@ -145,6 +175,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'backfills.get': ({ id }) => scheduler.backfills.get(id),
     'backfills.hours': ({ id }) => scheduler.backfills.hours(id),
     'backfills.cancel': ({ id }) => scheduler.backfills.cancel(id),
+  };
+}
+
+/** Settings, AWS setup, policy backups and KMS migrations. */
+function adminHandlers(
+  deps: HandlerDeps,
+  h: Helpers,
+): HandlersOf<'settings' | 'aws' | 'backups' | 'migrations'> {
+  const { store, scheduler, setup, migrations, notifier, secrets } = deps;
+  const { settings, stored, backupTarget } = h;
+  return {
     'settings.get': () => settings(),
     'settings.update': async ({ smtp, smtpPassword, concurrency }) => {
       await storeSmtpPassword(secrets, stored().smtp, smtp, smtpPassword);
@@ -206,7 +247,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       awsCall(() =>
         setup.restore(id, backupTarget(id, as), whole ? 'whole' : 'ferry', confirmName),
       ),
-    'connections.archived': () => [...store.config.data.archived],
     'migrations.list': () => migrations.list(),
     'migrations.get': ({ id }) => migrations.get(id),
     'migrations.start': (input) => migrations.start(input),
