@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { FerryError } from '../../../shared/api/errors';
 import type { Backup } from '../../../shared/model/settings';
 import { writeFileAtomic } from './atomic';
 import type { BackupArchivePort, ConfigPort } from './ports';
@@ -29,6 +30,13 @@ export class BackupFiles implements BackupArchivePort {
   }
 
   async stored(entry: Backup): Promise<string | null> {
+    // The index names a file in backups/: a name that leads elsewhere (a hand-edited config.json)
+    // is never read.
+    if (basename(entry.file) !== entry.file || entry.file === '..' || entry.file === '.')
+      throw new FerryError(
+        'conflict',
+        `The backup ${entry.id} names the file "${entry.file}", which is not in ${join(this.dataDir, 'backups')}: Ferry does not read it. Nothing was restored.`,
+      );
     try {
       return await readFile(this.where(entry), 'utf8');
     } catch (error) {

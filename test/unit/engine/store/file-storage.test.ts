@@ -1,8 +1,9 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openStore } from '../../../../electron/engine/store';
 import { PLAIN_FILE_CODEC, SecretStore } from '../../../../electron/engine/store/secrets';
 import { useTempDirs } from '../../../support/temp';
+import { describe, expect, it } from 'vitest';
 import { storageContract, type OpenedStorage } from './storage-contract';
 
 const newDir = useTempDirs();
@@ -28,4 +29,29 @@ storageContract('the data folder (lowdb config, job journals, files)', async () 
       await mkdir(join(dataDir, 'config.json'));
     },
   };
+});
+
+describe('the data folder, beyond the contract', () => {
+  it('never reads a backup file the index places outside backups/', async () => {
+    const dataDir = await newDir();
+    await writeFile(join(dataDir, 'outside.json'), '{"document":null}\n');
+    const s = await openFolder(dataDir, false);
+    try {
+      const entry = {
+        id: 'bk_1',
+        kind: 'bucket-policy' as const,
+        target: 's3://b',
+        file: '../outside.json',
+        takenAt: '2026-12-03T10:00:00.000Z',
+        connectionId: null,
+        existed: false,
+        reason: 'hand-edited',
+      };
+      await expect(s.backups.stored(entry)).rejects.toMatchObject({ code: 'conflict' });
+      await expect(s.backups.stored({ ...entry, file: '..' })).rejects.toThrow(/not in/);
+      expect(await s.backups.stored({ ...entry, file: 'missing.json' })).toBeNull();
+    } finally {
+      await s.close();
+    }
+  });
 });
