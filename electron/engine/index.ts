@@ -233,6 +233,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     exports,
     jobs: store.jobs,
     log: store.migrations,
+    backups: store.backups,
     clock,
     timers,
     emit,

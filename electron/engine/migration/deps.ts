@@ -6,7 +6,12 @@ import type { Clock } from '../time/clock';
 import type { ExportService } from '../jobs/export-service';
 import type { Scheduler } from '../schedule/scheduler';
 import type { Timers } from '../time/timers';
-import type { ConfigPort, JobHistoryPort, MigrationLogPort } from '../store/ports';
+import type {
+  BackupArchivePort,
+  ConfigPort,
+  JobHistoryPort,
+  MigrationLogPort,
+} from '../store/ports';
 
 /** What a KMS migration works with: the catalog, AWS, the scheduler, and where it is kept. */
 export interface MigrationDeps {
@@ -18,6 +23,8 @@ export interface MigrationDeps {
   exports: ExportService;
   jobs: JobHistoryPort;
   log: MigrationLogPort;
+  /** Where the policy documents a migration replaced are kept. */
+  backups: BackupArchivePort;
   clock: Clock;
   timers: Timers;
   emit(event: PushEvent): void;

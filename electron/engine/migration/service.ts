@@ -305,7 +305,7 @@ export class MigrationService {
 
   private backupsOf(m: Migration) {
     const ids = new Set(m.backupIds);
-    return this.deps.config.data.backups.filter((b) => ids.has(b.id));
+    return this.deps.backups.entries().filter((b) => ids.has(b.id));
   }
 
   /** A migration by its id, or by its old or new connection (id or name): the newest one. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type * as Atomic from '../../../../electron/engine/store/atomic';
+import { organization as org } from '../../../support/records';
 
 // The write of config.json held at a gate the test opens, so what readers see while it is under
 // way is checked at a known point, not at a time.
@@ -26,14 +27,6 @@ const { CopyNotWritten } = await import('../../../../electron/engine/store/json-
 
 const root = await mkdtemp(join(tmpdir(), 'ferry-config-store-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
-
-const org = (id: number, name: string) => ({
-  id,
-  name,
-  adminEmail: null,
-  createdAt: '2026-12-03T00:00:00.000Z',
-  updatedAt: '2026-12-03T00:00:00.000Z',
-});
 
 describe('ConfigStore.update', () => {
   it('shows a change to readers only once config.json holds it', async () => {

@@ -11,6 +11,7 @@ import type {
 } from '../../../../electron/engine/store/ports';
 import { SecretUnusable } from '../../../../electron/engine/store/secrets';
 import { jobRecord } from '../../../support/jobs';
+import { organization as org } from '../../../support/records';
 
 /** One opening of a storage: every port the engine works with. */
 export interface OpenedStorage extends WriterLockPort {
@@ -31,14 +32,6 @@ export interface StorageUnderTest {
   /** Make the next config write fail the way a full disk or a lost connection would. */
   refuseNextConfigWrite(): Promise<void>;
 }
-
-const org = (id: number, name: string) => ({
-  id,
-  name,
-  adminEmail: null,
-  createdAt: '2026-12-03T00:00:00.000Z',
-  updatedAt: '2026-12-03T00:00:00.000Z',
-});
 
 const backupEntry = (id: string): Backup => ({
   id,
