@@ -70,18 +70,17 @@ const ENGINE_LAYERS = [
   ['schedule'],
   ['migration'],
   ['api'],
-  ['demo-seed', 'secrets-notice'],
+  ['demo-seed', 'secrets-notice', 'push-stream'],
   ['index'],
 ];
 /** The parts that are one file at electron/engine's top level; the others are folders. */
 const ENGINE_FILES = new Set([
   ...['redact', 'worker-file', 'version', 'secret-binding'],
-  ...['demo-seed', 'secrets-notice', 'index'],
+  ...['demo-seed', 'secrets-notice', 'push-stream', 'index'],
 ]);
 
 /** Files holding a function over 120 lines (the size rule below is off for them until split). */
 const OVERSIZED_FUNCTIONS = [
-  'electron/engine/index.ts',
   'electron/engine/jobs/export-service.ts',
   'electron/server/index.ts',
   'renderer/app/App.tsx',

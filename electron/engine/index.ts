@@ -27,7 +27,7 @@ import { secretsNotice } from './secrets-notice';
 import { ClockWitness } from './time/witness';
 import { loadInstance } from './store/instance';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
-import { redactDeep } from './redact';
+import { LockLoss, PushStream, standingNotice } from './push-stream';
 import type { JobHistoryPort } from './store/ports';
 
 /** The redaction gate, for the entries' own exits (CLI output, logs) and secrets (a token). */
@@ -99,7 +99,12 @@ export interface Engine {
    * cancelled (`reason`, default a shutdown: they run again at the next start); then close the
    * data folder.
    */
-  close(options?: { graceMs?: number; reason?: CancelReason }): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
+}
+
+export interface CloseOptions {
+  graceMs?: number;
+  reason?: CancelReason;
 }
 
 /**
@@ -109,52 +114,20 @@ export interface Engine {
  * can run it on a temp folder; no transport code lives here.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const push = new PushStream(options.log);
+  const emit = push.emit;
   // This computer's clock, set back by what S3 and Amplitude say while it runs ahead of them.
   let onClockChange: (notice: Notice) => void = () => undefined;
-  const witness = new ClockWitness({
-    clock: options.timers ?? systemTimers,
-    onChange: (message, level) => onClockChange({ level, message }),
-  });
-  const timers = witness.correctedTimers(options.timers ?? systemTimers);
-  const clock = options.clock ?? timers;
-  const listeners = new Set<(event: PushEvent) => void>();
-  // If another process takes the folder over, this one stops: no more exports, no more
-  // changes (each refused with the reason), and the consoles are told.
-  let lostLock: string | null = null;
-  let stopSchedule = () => {};
-  let onLost: (message: string) => void = () => undefined;
-  const lost = new Promise<string>((resolve) => (onLost = resolve));
+  const { witness, timers, clock } = correctedTime(options, (notice) => onClockChange(notice));
+  const lock = new LockLoss(emit);
   const store: Store = await openStore({
     dataDir: options.dataDir,
     role: options.role,
     readOnly: options.readOnly,
     onIndexProgress: options.onIndexProgress,
-    onLost: (message) => {
-      lostLock = message;
-      emit({ type: 'notice', notice: { level: 'error', message } });
-      stopSchedule();
-      onLost(message);
-    },
+    onLost: lock.report,
   });
-  const emit = (raw: PushEvent) => {
-    // The redaction gate for pushed events (notices, notifications, job changes).
-    const event = redactDeep(raw);
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        options.log?.(error);
-      }
-    }
-  };
-  // A clock found ahead stays a notice (the console's banner) until it agrees again.
-  let clockNotice: Notice | null = null;
-  onClockChange = (notice) => {
-    if (clockNotice) store.notices.splice(store.notices.indexOf(clockNotice) >>> 0, 1);
-    clockNotice = notice.level === 'warning' ? notice : null;
-    if (clockNotice) store.notices.push(clockNotice);
-    emit({ type: 'notice', notice });
-  };
+  onClockChange = standingNotice(store.notices, emit);
   const secrets = new SecretStore(
     store.dataDir,
     options.secretCodec ?? PLAIN_FILE_CODEC,
@@ -165,44 +138,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const catalog = new Catalog(store.config, clock, emit, secrets);
   const pool = new WorkerPool(options.workers);
   const aws = options.aws ?? createAwsClients();
-  const cacheDir = join(store.dataDir, 'cache');
-  if (!options.readOnly) await mkdir(cacheDir, { recursive: true, mode: 0o700 });
-  let instance: ReturnType<typeof loadInstance> | null = null;
-  const exports = new ExportService({
-    // Read (or made) on first use; a failure is tried again at the next use.
-    instance: () =>
-      (instance ??= loadInstance(store.dataDir, () => clock.now(), options.readOnly).catch(
-        (error: unknown) => {
-          instance = null;
-          throw error;
-        },
-      )),
-    config: store.config,
-    jobs: store.jobs,
+  const exports = await createExports(options, {
+    store,
     secrets,
     pool,
     aws,
     clock,
-    emit,
-    cacheDir,
-    commitsDir: join(store.dataDir, 'commits'),
-    guard: () => store.guard(),
-    retry: options.retry,
     timers,
     witness,
+    emit,
   });
-  if (
-    store.config.fresh &&
-    !options.readOnly &&
-    (options.seedDemo ?? process.env.FERRY_DEMO !== '0')
-  ) {
-    await seedDemo(catalog, store.dataDir);
-    store.notices.push({
-      level: 'info',
-      message:
-        'Welcome to Ferry. A demo connection writes sample events to a folder on this computer; enable it to see real export files.',
-    });
-  }
+  await seedIfFresh(options, store, catalog);
   const setup = new AwsSetup(aws, store.config, store.backups, clock);
   const notifier = new Notifier({
     config: store.config,
@@ -223,7 +169,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     log: options.log,
     retry: options.scheduleRetry,
   });
-  stopSchedule = () => void scheduler.stop();
+  lock.onLoss(() => void scheduler.stop());
   const migrations = new MigrationService({
     config: store.config,
     catalog,
@@ -239,25 +185,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit,
   });
   // Enabling, disabling or changing a connection takes effect at once.
-  listeners.add((event) => {
+  push.subscribe((event) => {
     if (event.type === 'entity.changed' && event.entity === 'connection') void scheduler.tick();
   });
-  // Secrets from the environment go only where the configuration sends them as Ferry starts.
-  secrets.bindEnvironment(
-    configuredOrigins(catalog.listProjects(), appSettings.parse(store.config.data.settings).smtp),
-  );
-  // A project never claims a secret that can not be read (a damaged or deleted secrets.json).
-  const secretsWarning = await secretsNotice(catalog, secrets, options.readOnly);
-  if (secretsWarning) store.notices.push(secretsWarning);
-  if (!options.readOnly) {
-    // Found damaged while running: the same check, and the console hears of it at once.
-    secrets.onDamaged = () =>
-      void secretsNotice(catalog, secrets).then((found) => {
-        if (!found) return;
-        store.notices.push(found);
-        emit({ type: 'notice', notice: found });
-      }, options.log);
-  }
+  await guardSecrets(options, { store, catalog, secrets, emit });
   // A commit a kill cut short is finished before anything else writes to a destination.
   if (!options.readOnly) store.notices.push(...(await exports.recover()));
   else await exports.loadCommits();
@@ -278,44 +209,145 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       notices: store.notices,
     },
   });
+  const calls = (method: unknown, input: unknown) =>
+    dispatch(handlers, method, input, {
+      readOnly: options.readOnly,
+      refuseChanges: lock.refusal,
+      log: options.log,
+    });
+  const close = async (closeOptions: CloseOptions) => {
+    await scheduler.stop();
+    await exports.close(closeOptions);
+    await pool.close();
+    aws.reset();
+    push.clear();
+    await store.close();
+  };
+  return engineApi({ store, push, lock, exports, scheduler, calls, close });
+}
 
+/** The clock the engine runs on: the given one, or this computer's as the witness corrects it. */
+function correctedTime(options: EngineOptions, onChange: (notice: Notice) => void) {
+  const witness = new ClockWitness({
+    clock: options.timers ?? systemTimers,
+    onChange: (message, level) => onChange({ level, message }),
+  });
+  const timers = witness.correctedTimers(options.timers ?? systemTimers);
+  return { witness, timers, clock: options.clock ?? timers };
+}
+
+interface ExportParts {
+  store: Store;
+  secrets: SecretStore;
+  pool: WorkerPool;
+  aws: AwsClients;
+  clock: Clock;
+  timers: Timers;
+  witness: ClockWitness;
+  emit: (event: PushEvent) => void;
+}
+
+/** The export service over the data folder, with its cache and commit folders. */
+async function createExports(options: EngineOptions, parts: ExportParts): Promise<ExportService> {
+  const { store, clock } = parts;
+  const cacheDir = join(store.dataDir, 'cache');
+  if (!options.readOnly) await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+  let instance: ReturnType<typeof loadInstance> | null = null;
+  return new ExportService({
+    // Read (or made) on first use; a failure is tried again at the next use.
+    instance: () =>
+      (instance ??= loadInstance(store.dataDir, () => clock.now(), options.readOnly).catch(
+        (error: unknown) => {
+          instance = null;
+          throw error;
+        },
+      )),
+    config: store.config,
+    jobs: store.jobs,
+    secrets: parts.secrets,
+    pool: parts.pool,
+    aws: parts.aws,
+    clock,
+    emit: parts.emit,
+    cacheDir,
+    commitsDir: join(store.dataDir, 'commits'),
+    guard: () => store.guard(),
+    retry: options.retry,
+    timers: parts.timers,
+    witness: parts.witness,
+  });
+}
+
+/** A brand-new data folder starts with the demo organization, unless asked not to. */
+async function seedIfFresh(options: EngineOptions, store: Store, catalog: Catalog): Promise<void> {
+  const wanted = options.seedDemo ?? process.env.FERRY_DEMO !== '0';
+  if (!store.config.fresh || options.readOnly || !wanted) return;
+  await seedDemo(catalog, store.dataDir);
+  store.notices.push({
+    level: 'info',
+    message:
+      'Welcome to Ferry. A demo connection writes sample events to a folder on this computer; enable it to see real export files.',
+  });
+}
+
+/**
+ * Secrets from the environment go only where the configuration sends them as Ferry starts, and
+ * a project never claims a secret that can not be read (a damaged or deleted secrets.json): a
+ * notice at start, and at once when found damaged while running.
+ */
+async function guardSecrets(
+  options: EngineOptions,
+  parts: { store: Store; catalog: Catalog; secrets: SecretStore; emit: ExportParts['emit'] },
+): Promise<void> {
+  const { store, catalog, secrets, emit } = parts;
+  secrets.bindEnvironment(
+    configuredOrigins(catalog.listProjects(), appSettings.parse(store.config.data.settings).smtp),
+  );
+  const warning = await secretsNotice(catalog, secrets, options.readOnly);
+  if (warning) store.notices.push(warning);
+  if (options.readOnly) return;
+  secrets.onDamaged = () =>
+    void secretsNotice(catalog, secrets).then((found) => {
+      if (!found) return;
+      store.notices.push(found);
+      emit({ type: 'notice', notice: found });
+    }, options.log);
+}
+
+interface EngineParts {
+  store: Store;
+  push: PushStream;
+  lock: LockLoss;
+  exports: ExportService;
+  scheduler: Scheduler;
+  calls: (method: unknown, input: unknown) => Promise<Envelope<unknown>>;
+  /** Stop the schedule and the exports, then close the data folder. */
+  close: (options: CloseOptions) => Promise<void>;
+}
+
+/** The engine as its entries see it; closing twice does nothing. */
+function engineApi(parts: EngineParts): Engine {
+  const { store, push, lock, calls } = parts;
   let closed = false;
   return {
     dataDir: store.dataDir,
     notices: store.notices,
-    lost,
+    lost: lock.lost,
     holder: store.holder,
-    exports,
+    exports: parts.exports,
     jobs: store.jobs,
-    scheduler,
-    dispatch: (method, input) =>
-      dispatch(handlers, method, input, {
-        readOnly: options.readOnly,
-        refuseChanges: () => lostLock,
-        log: options.log,
-      }),
+    scheduler: parts.scheduler,
+    dispatch: calls,
     async call(method, input) {
-      const result = await dispatch(handlers, method, input, {
-        readOnly: options.readOnly,
-        refuseChanges: () => lostLock,
-        log: options.log,
-      });
+      const result = await calls(method, input);
       if (!result.ok) throw FerryError.fromBody(result.error);
       return result.value as never;
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    subscribe: (listener) => push.subscribe(listener),
     async close(closeOptions = {}) {
       if (closed) return;
       closed = true;
-      await scheduler.stop();
-      await exports.close(closeOptions);
-      await pool.close();
-      aws.reset();
-      listeners.clear();
-      await store.close();
+      await parts.close(closeOptions);
     },
   };
 }
