@@ -11,7 +11,7 @@ import { quickRetryPolicy, type RetryPolicy } from './retry';
 import { sleep, type Timers } from '../time/timers';
 import { StagedObjectLost, type Sink } from '../sinks/types';
 import type { Instance } from '../store/instance';
-import { CommitRefused, type CommitIntent } from './commit';
+import { CommitRefused } from './commit';
 import { Endpoints } from './endpoints';
 import { writeRun } from './run-write';
 import {
@@ -21,7 +21,9 @@ import {
   runKey,
   type CancelOutcome,
   type Run,
+  type TryState,
 } from './run';
+import { runEndings, type StoppedRetrying } from './run-endings';
 import {
   classifyError,
   commitIncomplete,
@@ -29,7 +31,6 @@ import {
   historyWriteError,
   type JobError,
 } from './errors';
-import { type StagedDataset } from './hour-writer';
 import { HourCommits } from './hour-commit';
 import { newJob } from './job-record';
 import { type ClockWitness } from '../time/witness';
@@ -90,14 +91,8 @@ export type Trigger = Job['trigger'];
  */
 export class ExportService {
   private readonly running = new Map<string, Run>();
-  /**
-   * Runs a stop cancelled while they waited to retry, by connection: still failing for what
-   * this process says until it ends (the next start reads them from the history).
-   */
-  private readonly stoppedRetrying = new Map<
-    string,
-    { hour: string; dataset: Dataset; error: JobError; attempts: number }[]
-  >();
+  /** Runs a stop cancelled while they waited to retry (see StoppedRetrying). */
+  private readonly stoppedRetrying: StoppedRetrying = new Map();
   private readonly endpoints: Endpoints;
   private readonly commits: HourCommits;
   private closed = false;
@@ -305,49 +300,16 @@ export class ExportService {
     const retry =
       options.retry ??
       quickRetryPolicy(this.deps.retry?.attempts ?? 3, this.deps.retry?.baseMs ?? 2000);
-    const finish = (status: Job['status'], changes: (job: Job) => Partial<Job>) => {
-      const now = clock.now();
-      return this.record(
-        jobs.map((job) => ({
-          ...job,
-          status,
-          retryAt: null,
-          ...changes(job),
-          finishedAt: now.toISOString(),
-          durationMs: now.getTime() - started.getTime(),
-        })),
-      );
-    };
-    /** The commit recorded for this run's hour, once past the commit point. */
-    let pending: CommitIntent | null = null;
-    /** The hour written (staged, invisible) and not yet recorded as a commit. */
-    let staged: StagedDataset[] | null = null;
-    /** Said on a run that ends while its hour is part-way visible. */
-    const unfinished = (job: Job) =>
-      pending
-        ? [
-            ...job.notes,
-            'The hour was already being made visible; Ferry finishes that before it exports another hour of this connection, and at its next start.',
-          ]
-        : job.notes;
-    const cancelled = () => {
-      const reason = run.reason ?? 'shutdown';
-      // A stop keeps where the run stood: the tries that ended (not one it cut short) and the
-      // error of the last, so a restart goes on counting and says the same until it tries again.
-      const last = reason === 'shutdown' ? run.retryingAfter : null;
-      if (last) {
-        const stopped = this.stoppedRetrying.get(run.connectionId) ?? [];
-        this.stoppedRetrying.set(run.connectionId, [...stopped, { hour: run.hour, ...last }]);
-      }
-      return finish('cancelled', (job) => ({
-        error: last?.error ?? null,
-        attempts: last ? last.attempts : job.attempts,
-        // Stopped while waiting: when its next try was due, for the run at the next start.
-        retryAt: last ? job.retryAt : null,
-        cancelledBy: reason,
-        notes: unfinished(job),
-      }));
-    };
+    /** What this run has staged and begun to commit, for the cleanup after a failed try. */
+    const state: TryState = { pending: null, staged: null };
+    const { finish, unfinished, cancelled } = runEndings(
+      {
+        clock: this.deps.clock,
+        record: (jobs) => this.record(jobs),
+        stoppedRetrying: this.stoppedRetrying,
+      },
+      { run, current: () => jobs, started, state },
+    );
 
     // Interrupted while it waited to retry: its next try is due when it was due.
     const resume = options.resume;
@@ -368,28 +330,11 @@ export class ExportService {
         })),
       );
       try {
-        signal.throwIfAborted();
-        staged = await writeRun(
-          { endpoints: this.endpoints, commits: this.commits, deps: this.deps },
-          run,
-          { connection, project, org },
-          jobs,
-          signal,
-        );
-        // Still this data folder's destination (another Ferry may have taken it over meanwhile);
-        // its claim is placed now, by the first commit there.
-        await this.commits.claim(connection, project, true);
-        // The last moment a cancel applies: past it the hour is committed, whatever happens.
-        signal.throwIfAborted();
-        run.committing = true;
-        pending = await this.commits.begin(connection, project, run.hour, jobs, staged, started);
-        const done = await this.record(await this.commits.make(connection, pending));
-        await this.commits.done(pending);
-        return done;
+        return await this.tryOnce(run, { connection, project, org }, jobs, state, started);
       } catch (error) {
-        const written = staged;
-        staged = null;
-        if (pending) this.commits.release(pending);
+        const written = state.staged;
+        state.staged = null;
+        if (state.pending) this.commits.release(state.pending);
         // Written but not committed: nothing of it may stay behind.
         else if (written) await this.commits.discard(connection, written);
         if (error instanceof CommitRefused && error.hour === run.hour) {
@@ -398,12 +343,12 @@ export class ExportService {
           const problem = commitIncomplete(error, connection, project);
           return finish('failed', (job) => ({ error: problem, notes: unfinished(job) }));
         }
-        if (error instanceof StagedObjectLost && pending) {
+        if (error instanceof StagedObjectLost && state.pending) {
           // Someone aborted the staged uploads: the hour is written again from the start, and
           // what of this try is still staged goes (its commit will never come).
-          await this.commits.done(pending);
+          await this.commits.done(state.pending);
           if (written) await this.commits.discard(connection, written);
-          pending = null;
+          state.pending = null;
           run.committing = false;
         }
         if (signal.aborted) return cancelled();
@@ -419,6 +364,43 @@ export class ExportService {
         if (signal.aborted) return cancelled();
       }
     }
+  }
+
+  /** One try: write the hour staged, then commit it (past the commit point nothing cancels). */
+  private async tryOnce(
+    run: Run,
+    target: { connection: Connection; project: Project; org: Organization },
+    jobs: Job[],
+    state: TryState,
+    started: Date,
+  ): Promise<Job[]> {
+    const { connection, project } = target;
+    const signal = run.controller.signal;
+    signal.throwIfAborted();
+    state.staged = await writeRun(
+      { endpoints: this.endpoints, commits: this.commits, deps: this.deps },
+      run,
+      target,
+      jobs,
+      signal,
+    );
+    // Still this data folder's destination (another Ferry may have taken it over meanwhile);
+    // its claim is placed now, by the first commit there.
+    await this.commits.claim(connection, project, true);
+    // The last moment a cancel applies: past it the hour is committed, whatever happens.
+    signal.throwIfAborted();
+    run.committing = true;
+    state.pending = await this.commits.begin(
+      connection,
+      project,
+      run.hour,
+      jobs,
+      state.staged,
+      started,
+    );
+    const done = await this.record(await this.commits.make(connection, state.pending));
+    await this.commits.done(state.pending);
+    return done;
   }
 
   /**

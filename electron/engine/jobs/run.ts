@@ -7,6 +7,8 @@ import type { Connection } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import type { CancelReason } from '../../../shared/model/jobs';
 import type { JobError } from './errors';
+import type { CommitIntent } from './commit';
+import type { StagedDataset } from './hour-writer';
 
 /** One hour of one connection being exported now. */
 export interface Run {
@@ -27,6 +29,14 @@ export interface Run {
   committing: boolean;
   jobIds: string[];
   done: Promise<unknown>;
+}
+
+/** What a run's current try has staged, and the commit it began (past the commit point). */
+export interface TryState {
+  /** The hour written (staged, invisible) and not yet recorded as a commit. */
+  staged: StagedDataset[] | null;
+  /** The commit recorded for this run's hour, once past the commit point. */
+  pending: CommitIntent | null;
 }
 
 /** What asking to cancel a job's run came to. */
