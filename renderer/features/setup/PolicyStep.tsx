@@ -132,38 +132,13 @@ export function PolicyBlocks({
   return (
     <SpaceBetween size="l">
       {many && (
-        <Container
-          header={
-            <Header
-              variant="h2"
-              description="Each step needs the one before it: the bucket policy names the role, the key policy lets it encrypt."
-              actions={
-                <Button
-                  variant="primary"
-                  disabled={pending.length === 0 || busy !== null}
-                  onClick={() => setAsking('all')}
-                  data-testid="apply-all"
-                >
-                  Apply all in order
-                </Button>
-              }
-            >
-              {blocks.length} changes, in this order
-            </Header>
-          }
-        >
-          <ol style={{ margin: 0, paddingInlineStart: 20 }} data-testid="apply-order">
-            {blocks.map((b) => (
-              <li key={b.step}>
-                <StepState
-                  block={b}
-                  outcome={outcomes[b.step]}
-                  running={busy === `apply:${b.step}`}
-                />
-              </li>
-            ))}
-          </ol>
-        </Container>
+        <ApplyOrder
+          blocks={blocks}
+          outcomes={outcomes}
+          busy={busy}
+          canApply={pending.length > 0 && busy === null}
+          onApplyAll={() => setAsking('all')}
+        />
       )}
       {blocks.map((block, index) => (
         <ApplyBlock
@@ -194,28 +169,87 @@ export function PolicyBlocks({
             return r;
           }}
         >
-          {asking === 'all' ? (
-            <ol style={{ margin: 0, paddingInlineStart: 20 }}>
-              {pending.map((b) => (
-                <li key={b.step}>
-                  <Box variant="p">
-                    <strong>{b.title}</strong>: changes {resources(b)}. {backupSentence(b)}
-                  </Box>
-                </li>
-              ))}
-            </ol>
-          ) : (
-            <SpaceBetween size="s">
-              <Box variant="p">
-                This changes {resources(asking)} in AWS. {backupSentence(asking)}
-              </Box>
-              {asking.proposals.map((p) => (
-                <PolicyView key={p.kind} proposal={p} />
-              ))}
-            </SpaceBetween>
-          )}
+          <ApplyQuestion asking={asking} pending={pending} />
         </ConfirmAction>
       )}
+    </SpaceBetween>
+  );
+}
+
+/** The changes in the order they must be applied, each with how it stands, and Apply all. */
+function ApplyOrder({
+  blocks,
+  outcomes,
+  busy,
+  canApply,
+  onApplyAll,
+}: {
+  blocks: ApplyBlockSpec[];
+  outcomes: Partial<Record<ApplyStep, Outcome>>;
+  busy: string | null;
+  canApply: boolean;
+  onApplyAll(): void;
+}) {
+  return (
+    <Container
+      header={
+        <Header
+          variant="h2"
+          description="Each step needs the one before it: the bucket policy names the role, the key policy lets it encrypt."
+          actions={
+            <Button
+              variant="primary"
+              disabled={!canApply}
+              onClick={onApplyAll}
+              data-testid="apply-all"
+            >
+              Apply all in order
+            </Button>
+          }
+        >
+          {blocks.length} changes, in this order
+        </Header>
+      }
+    >
+      <ol style={{ margin: 0, paddingInlineStart: 20 }} data-testid="apply-order">
+        {blocks.map((b) => (
+          <li key={b.step}>
+            <StepState block={b} outcome={outcomes[b.step]} running={busy === `apply:${b.step}`} />
+          </li>
+        ))}
+      </ol>
+    </Container>
+  );
+}
+
+/** What an Apply asks first: the resources it changes and the backup it takes. */
+function ApplyQuestion({
+  asking,
+  pending,
+}: {
+  asking: ApplyBlockSpec | 'all';
+  pending: ApplyBlockSpec[];
+}) {
+  if (asking === 'all')
+    return (
+      <ol style={{ margin: 0, paddingInlineStart: 20 }}>
+        {pending.map((b) => (
+          <li key={b.step}>
+            <Box variant="p">
+              <strong>{b.title}</strong>: changes {resources(b)}. {backupSentence(b)}
+            </Box>
+          </li>
+        ))}
+      </ol>
+    );
+  return (
+    <SpaceBetween size="s">
+      <Box variant="p">
+        This changes {resources(asking)} in AWS. {backupSentence(asking)}
+      </Box>
+      {asking.proposals.map((p) => (
+        <PolicyView key={p.kind} proposal={p} />
+      ))}
     </SpaceBetween>
   );
 }
