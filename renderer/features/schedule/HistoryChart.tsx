@@ -98,77 +98,91 @@ export function HistoryChart({ connectionId }: { connectionId?: string }) {
         </Box>
       ) : (
         <>
-          <div style={{ width: '100%', height: 220 }}>
-            <ResponsiveContainer>
-              <ComposedChart data={rows} syncId="history" margin={CHART_MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
-                <XAxis dataKey="label" tick={AXIS} minTickGap={24} />
-                <YAxis yAxisId="events" tick={AXIS} width={64} />
-                <YAxis
-                  yAxisId="bytes"
-                  orientation="right"
-                  tick={AXIS}
-                  width={72}
-                  tickFormatter={(mb: number) => formatBytes(mb * 1_048_576)}
-                />
-                <YAxis yAxisId="mark" hide domain={[0, 1]} />
-                <Tooltip formatter={formatValue} />
-                <Legend />
-                <Bar yAxisId="events" dataKey="events" name="Events" fill="#0972d3" />
-                <Bar
-                  yAxisId="mark"
-                  dataKey="failedMark"
-                  name="Failed"
-                  fill="#d91515"
-                  fillOpacity={0.35}
-                  stroke="#d91515"
-                />
-                <Bar
-                  yAxisId="mark"
-                  dataKey="waitingMark"
-                  name="Waiting"
-                  fill="#8d6605"
-                  fillOpacity={0.3}
-                  stroke="#8d6605"
-                />
-                <Line
-                  yAxisId="bytes"
-                  dataKey="megabytes"
-                  name="Stored"
-                  stroke="#037f0c"
-                  dot={rows.length <= 48}
-                  connectNulls={false}
-                />
-              </ComposedChart>
-            </ResponsiveContainer>
-          </div>
+          <VolumeChart rows={rows} />
           {data.withLag === 0 ? (
             <Box color="text-status-inactive" padding="s" data-testid="lag-empty">
               Export lag is measured for scheduled exports; none finished in the last {rangeText}{' '}
               (manual exports and backfills have no lag).
             </Box>
           ) : (
-            <div style={{ width: '100%', height: 140 }}>
-              <ResponsiveContainer>
-                <ComposedChart data={rows} syncId="history" margin={CHART_MARGIN}>
-                  <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
-                  <XAxis dataKey="label" tick={AXIS} minTickGap={24} />
-                  <YAxis tick={AXIS} width={64} unit=" min" />
-                  <Tooltip formatter={formatValue} />
-                  <Legend />
-                  <Line
-                    dataKey="lagMinutes"
-                    name="Export lag"
-                    stroke="#d97c00"
-                    dot={false}
-                    connectNulls={false}
-                  />
-                </ComposedChart>
-              </ResponsiveContainer>
-            </div>
+            <LagChart rows={rows} />
           )}
         </>
       )}
     </Container>
+  );
+}
+
+/** Events per hour (bars), stored size (line), and marks on hours that failed or wait. */
+function VolumeChart({ rows }: { rows: ChartHour[] }) {
+  return (
+    <div style={{ width: '100%', height: 220 }}>
+      <ResponsiveContainer>
+        <ComposedChart data={rows} syncId="history" margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
+          <XAxis dataKey="label" tick={AXIS} minTickGap={24} />
+          <YAxis yAxisId="events" tick={AXIS} width={64} />
+          <YAxis
+            yAxisId="bytes"
+            orientation="right"
+            tick={AXIS}
+            width={72}
+            tickFormatter={(mb: number) => formatBytes(mb * 1_048_576)}
+          />
+          <YAxis yAxisId="mark" hide domain={[0, 1]} />
+          <Tooltip formatter={formatValue} />
+          <Legend />
+          <Bar yAxisId="events" dataKey="events" name="Events" fill="#0972d3" />
+          <Bar
+            yAxisId="mark"
+            dataKey="failedMark"
+            name="Failed"
+            fill="#d91515"
+            fillOpacity={0.35}
+            stroke="#d91515"
+          />
+          <Bar
+            yAxisId="mark"
+            dataKey="waitingMark"
+            name="Waiting"
+            fill="#8d6605"
+            fillOpacity={0.3}
+            stroke="#8d6605"
+          />
+          <Line
+            yAxisId="bytes"
+            dataKey="megabytes"
+            name="Stored"
+            stroke="#037f0c"
+            dot={rows.length <= 48}
+            connectNulls={false}
+          />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** Minutes from the end of each hour to the end of its scheduled export. */
+function LagChart({ rows }: { rows: ChartHour[] }) {
+  return (
+    <div style={{ width: '100%', height: 140 }}>
+      <ResponsiveContainer>
+        <ComposedChart data={rows} syncId="history" margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
+          <XAxis dataKey="label" tick={AXIS} minTickGap={24} />
+          <YAxis tick={AXIS} width={64} unit=" min" />
+          <Tooltip formatter={formatValue} />
+          <Legend />
+          <Line
+            dataKey="lagMinutes"
+            name="Export lag"
+            stroke="#d97c00"
+            dot={false}
+            connectNulls={false}
+          />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
   );
 }
