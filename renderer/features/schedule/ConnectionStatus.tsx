@@ -42,56 +42,77 @@ export function StatusAlerts({
   connection: Connection;
   onBackfill(range: { from: string; to: string }): void;
 }) {
+  if (!status) return null;
+  return (
+    <>
+      {status.state === 'failing' && <FailingAlert status={status} />}
+      {status.state === 'not-verified' && (
+        <NotVerifiedAlert status={status} connection={connection} />
+      )}
+      {status.gap && <GapAlert gap={status.gap} onBackfill={onBackfill} />}
+    </>
+  );
+}
+
+/** The reason a connection is not exporting, and the fix in words when Ferry knows it. */
+function ReasonAndFix({ status }: { status: ConnectionStatus }) {
+  return (
+    <>
+      {status.reason}
+      {status.fix && (
+        <Box variant="p" padding={{ top: 'xs' }}>
+          <b>How to fix:</b> <span style={{ wordBreak: 'break-word' }}>{status.fix}</span>
+        </Box>
+      )}
+    </>
+  );
+}
+
+/**
+ * Exports failing: retry now, start again once an access error is fixed, or take the
+ * destination over from another Ferry (asked first: two writers duplicate events).
+ */
+function FailingAlert({ status }: { status: ConnectionStatus }) {
   const resume = useScheduleStore((s) => s.resume);
-  const verify = useScheduleStore((s) => s.verify);
-  const [verifying, setVerifying] = useState(false);
   const takeOver = useScheduleStore((s) => s.takeOver);
   const flash = useAppStore((s) => s.flash);
   const [confirmTakeOver, setConfirmTakeOver] = useState(false);
-  if (!status) return null;
   const claimed = status.cause === 'destination-claimed';
   return (
     <>
-      {status.state === 'failing' && (
-        <Alert
-          type="error"
-          header={
-            claimed
-              ? 'Another Ferry exports to this destination'
-              : status.stopped
-                ? 'Exports are stopped'
-                : 'Exports are failing'
-          }
-          data-testid="failing-alert"
-          action={
-            claimed ? (
-              <Button onClick={() => setConfirmTakeOver(true)} data-testid="take-over">
-                Take over destination…
-              </Button>
-            ) : (
-              <Button
-                onClick={fire(async () => {
-                  const result = await resume(status.connectionId);
-                  flash(
-                    result.ok ? 'info' : 'error',
-                    result.ok ? 'Trying the failed hours again now.' : result.message,
-                  );
-                })}
-                data-testid="resume"
-              >
-                {status.stopped ? 'I fixed it — start again' : 'Retry now'}
-              </Button>
-            )
-          }
-        >
-          {status.reason}
-          {status.fix && (
-            <Box variant="p" padding={{ top: 'xs' }}>
-              <b>How to fix:</b> <span style={{ wordBreak: 'break-word' }}>{status.fix}</span>
-            </Box>
-          )}
-        </Alert>
-      )}
+      <Alert
+        type="error"
+        header={
+          claimed
+            ? 'Another Ferry exports to this destination'
+            : status.stopped
+              ? 'Exports are stopped'
+              : 'Exports are failing'
+        }
+        data-testid="failing-alert"
+        action={
+          claimed ? (
+            <Button onClick={() => setConfirmTakeOver(true)} data-testid="take-over">
+              Take over destination…
+            </Button>
+          ) : (
+            <Button
+              onClick={fire(async () => {
+                const result = await resume(status.connectionId);
+                flash(
+                  result.ok ? 'info' : 'error',
+                  result.ok ? 'Trying the failed hours again now.' : result.message,
+                );
+              })}
+              data-testid="resume"
+            >
+              {status.stopped ? 'I fixed it — start again' : 'Retry now'}
+            </Button>
+          )
+        }
+      >
+        <ReasonAndFix status={status} />
+      </Alert>
       <ConfirmAction
         visible={confirmTakeOver}
         title="Take this destination over?"
@@ -114,55 +135,74 @@ export function StatusAlerts({
         removed. Two Ferrys writing the same hours leave duplicate events. From now on the other one
         is refused, naming this one.
       </ConfirmAction>
-      {status.state === 'not-verified' && (
-        <Alert
-          type="warning"
-          header="Access not verified"
-          data-testid="not-verified-alert"
-          action={
-            <Button
-              loading={verifying}
-              data-testid="verify-access"
-              onClick={fire(async () => {
-                setVerifying(true);
-                const result = await verify(connection);
-                setVerifying(false);
-                if (!result.ok) flash('error', result.message);
-                else if (result.value.ok) flash('success', 'Access works: every check passed.');
-                else flash('error', 'The access check failed: the alert says what to grant.');
-              })}
-            >
-              Verify access
-            </Button>
-          }
-        >
-          {status.reason}
-          {status.fix && (
-            <Box variant="p" padding={{ top: 'xs' }}>
-              <b>How to fix:</b> <span style={{ wordBreak: 'break-word' }}>{status.fix}</span>
-            </Box>
-          )}
-        </Alert>
-      )}
-      {status.gap && (
-        <Alert
-          type="warning"
-          header={`${status.gap.hours} missed hour${status.gap.hours === 1 ? '' : 's'} older than the catch-up window`}
-          data-testid="gap-alert"
-          action={
-            <Button
-              onClick={() => onBackfill({ from: status.gap!.from, to: status.gap!.to })}
-              data-testid="backfill-gap"
-            >
-              Backfill {status.gap.hours} hour{status.gap.hours === 1 ? '' : 's'}
-            </Button>
-          }
-        >
-          {hourLabel(status.gap.from)} to {hourLabel(status.gap.to)} were not exported while Ferry
-          was off or the connection was disabled. Hours within the catch-up window are exported by
-          themselves; these are not, so nothing is ever skipped silently.
-        </Alert>
-      )}
     </>
+  );
+}
+
+/** Access never checked for this connection: check it now. */
+function NotVerifiedAlert({
+  status,
+  connection,
+}: {
+  status: ConnectionStatus;
+  connection: Connection;
+}) {
+  const verify = useScheduleStore((s) => s.verify);
+  const flash = useAppStore((s) => s.flash);
+  const [verifying, setVerifying] = useState(false);
+  return (
+    <Alert
+      type="warning"
+      header="Access not verified"
+      data-testid="not-verified-alert"
+      action={
+        <Button
+          loading={verifying}
+          data-testid="verify-access"
+          onClick={fire(async () => {
+            setVerifying(true);
+            const result = await verify(connection);
+            setVerifying(false);
+            if (!result.ok) flash('error', result.message);
+            else if (result.value.ok) flash('success', 'Access works: every check passed.');
+            else flash('error', 'The access check failed: the alert says what to grant.');
+          })}
+        >
+          Verify access
+        </Button>
+      }
+    >
+      <ReasonAndFix status={status} />
+    </Alert>
+  );
+}
+
+/** Missed hours older than the catch-up window: never exported by themselves, so offered here. */
+function GapAlert({
+  gap,
+  onBackfill,
+}: {
+  gap: NonNullable<ConnectionStatus['gap']>;
+  onBackfill(range: { from: string; to: string }): void;
+}) {
+  const plural = gap.hours === 1 ? '' : 's';
+  return (
+    <Alert
+      type="warning"
+      header={`${gap.hours} missed hour${plural} older than the catch-up window`}
+      data-testid="gap-alert"
+      action={
+        <Button
+          onClick={() => onBackfill({ from: gap.from, to: gap.to })}
+          data-testid="backfill-gap"
+        >
+          Backfill {gap.hours} hour{plural}
+        </Button>
+      }
+    >
+      {hourLabel(gap.from)} to {hourLabel(gap.to)} were not exported while Ferry was off or the
+      connection was disabled. Hours within the catch-up window are exported by themselves; these
+      are not, so nothing is ever skipped silently.
+    </Alert>
   );
 }
