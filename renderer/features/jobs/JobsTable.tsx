@@ -5,7 +5,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useLayoutEffect, useState } from 'react';
 import type { Connection } from '../../../shared/model/entities';
-import type { Job } from '../../../shared/model/jobs';
+import type { Job, JobListQuery } from '../../../shared/model/jobs';
 import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../app/store';
 import { useArchivedConnections, useConnectionsStore } from '../connections/store';
@@ -46,11 +46,9 @@ export function JobsTable({
   fullPage?: boolean;
 }) {
   const { items, total, status, error, query, setQuery, select } = useJobsStore();
-  const connections = useConnectionsStore((s) => s.items);
-  const archived = useArchivedConnections();
-  const retryFailed = useScheduleStore((s) => s.retryFailed);
+  const { nameOf, choices } = useConnectionNames();
+  const retryAll = useRetryFailed(connection?.id);
   const retry = useRetryJob();
-  const flash = useAppStore((s) => s.flash);
   const [exporting, setExporting] = useState(false);
   const connectionId = connection?.id;
   const { tableProps, preferences } = useTablePrefs(
@@ -66,32 +64,7 @@ export function JobsTable({
 
   const limit = query.limit ?? savedPageSize();
   const page = Math.floor((query.offset ?? 0) / limit) + 1;
-  const filtered = !!(
-    query.status?.length ||
-    query.dataset ||
-    query.hourFrom ||
-    query.hourTo ||
-    (!connection && query.connectionId)
-  );
-  const loadArchived = archived.load;
-  useEffect(() => void loadArchived(), [loadArchived]);
-  const nameOf = (id: string) => {
-    const live = connections.find((c) => c.id === id);
-    if (live) return live.name;
-    const gone = archived.items.find((c) => c.id === id);
-    return gone ? `${gone.name} (archived)` : id;
-  };
-
-  const retryAll = async () => {
-    const result = await retryFailed(connectionId);
-    if (!result.ok) return flash('error', result.message);
-    flash(
-      'info',
-      result.value.queued > 0
-        ? `Retrying ${result.value.queued} failed hour${result.value.queued === 1 ? '' : 's'}.`
-        : 'No failed hours to retry: every failed hour has succeeded since.',
-    );
-  };
+  const filtered = isFiltered(query, !connection);
 
   return (
     <>
@@ -129,10 +102,7 @@ export function JobsTable({
           <JobsFilterRow
             query={query}
             connectionId={connectionId}
-            connections={[
-              ...connections.map((c) => ({ id: c.id, name: c.name })),
-              ...archived.items.map((c) => ({ id: c.id, name: `${c.name} (archived)` })),
-            ]}
+            connections={choices}
             filtered={filtered}
             limit={limit}
             setQuery={setQuery}
@@ -149,21 +119,11 @@ export function JobsTable({
           />
         }
         empty={
-          status === 'error' ? (
-            <EmptyState title="Could not read the job history">{error}</EmptyState>
-          ) : filtered ? (
-            <EmptyState title="No matching jobs">No job matches these filters.</EmptyState>
-          ) : (
-            <EmptyState
-              title="No export jobs yet"
-              action={
-                connection && <Button onClick={() => setExporting(true)}>Export an hour now</Button>
-              }
-            >
-              Each hour a connection exports becomes a job here, with its files, counts and any
-              error.
-            </EmptyState>
-          )
+          <JobsEmpty
+            error={status === 'error' ? (error ?? '') : null}
+            filtered={filtered}
+            onExport={connection ? () => setExporting(true) : null}
+          />
         }
         columnDefinitions={jobColumns({ withConnection: !connection, nameOf, select, retry })}
       />
@@ -175,5 +135,71 @@ export function JobsTable({
         />
       )}
     </>
+  );
+}
+
+/** True when the query narrows the history (the connection counts only on the global page). */
+function isFiltered(query: JobListQuery, global: boolean): boolean {
+  return !!(
+    query.status?.length ||
+    query.dataset ||
+    query.hourFrom ||
+    query.hourTo ||
+    (global && query.connectionId)
+  );
+}
+
+/** Connection names for ids in the history, archived ones (deleted, history kept) marked so. */
+function useConnectionNames() {
+  const connections = useConnectionsStore((s) => s.items);
+  const archived = useArchivedConnections();
+  const loadArchived = archived.load;
+  useEffect(() => void loadArchived(), [loadArchived]);
+  const choices = [
+    ...connections.map((c) => ({ id: c.id, name: c.name })),
+    ...archived.items.map((c) => ({ id: c.id, name: `${c.name} (archived)` })),
+  ];
+  const nameOf = (id: string) => choices.find((c) => c.id === id)?.name ?? id;
+  return { nameOf, choices };
+}
+
+/** Retry every failed hour (of one connection, or all), and say how many that was. */
+function useRetryFailed(connectionId: string | undefined) {
+  const retryFailed = useScheduleStore((s) => s.retryFailed);
+  const flash = useAppStore((s) => s.flash);
+  return async () => {
+    const result = await retryFailed(connectionId);
+    if (!result.ok) return flash('error', result.message);
+    const queued = result.value.queued;
+    flash(
+      'info',
+      queued > 0
+        ? `Retrying ${queued} failed hour${queued === 1 ? '' : 's'}.`
+        : 'No failed hours to retry: every failed hour has succeeded since.',
+    );
+  };
+}
+
+/** Why the table is empty: a failed read, filters that match nothing, or no export yet. */
+function JobsEmpty({
+  error,
+  filtered,
+  onExport,
+}: {
+  error: string | null;
+  filtered: boolean;
+  onExport: (() => void) | null;
+}) {
+  if (error !== null)
+    return <EmptyState title="Could not read the job history">{error}</EmptyState>;
+  if (filtered)
+    return <EmptyState title="No matching jobs">No job matches these filters.</EmptyState>;
+  return (
+    <EmptyState
+      title="No export jobs yet"
+      action={onExport && <Button onClick={onExport}>Export an hour now</Button>}
+    >
+      Each hour a connection exports becomes a job here, with its files, counts and any error.
+    </EmptyState>
   );
 }
