@@ -84,15 +84,11 @@ const OVERSIZED_FUNCTIONS = [
   'renderer/app/App.tsx',
   'renderer/features/connections/ConnectionDetailPage.tsx',
   'renderer/features/connections/ConnectionsPage.tsx',
-  'renderer/features/jobs/JobsTable.tsx',
   'renderer/features/migration/MigrationPage.tsx',
   'renderer/features/organizations/OrganizationDetailPage.tsx',
   'renderer/features/projects/ProjectFormPage.tsx',
   'renderer/features/schedule/BackfillModal.tsx',
-  'renderer/features/schedule/ConnectionStatus.tsx',
-  'renderer/features/schedule/HistoryChart.tsx',
   'renderer/features/settings/NotificationSettings.tsx',
-  'renderer/features/setup/PolicyStep.tsx',
   'renderer/features/setup/SetupWizardPage.tsx',
 ];
 
