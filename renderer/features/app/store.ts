@@ -19,7 +19,7 @@ export interface Flash {
   sticky: boolean;
 }
 
-interface AppState {
+export interface AppState {
   state: 'loading' | 'ready' | 'needs-token' | 'error';
   error: string | null;
   info: AppInfo | null;

@@ -1,0 +1,59 @@
+import { useEffect, type RefObject } from 'react';
+import type { AppState } from '../features/app/store';
+import { preloadPages } from './routes';
+
+/** One title per page ("Jobs — Ferry"). */
+export function usePageTitle(pageTitle: string | undefined): void {
+  useEffect(() => {
+    document.title = pageTitle ? `${pageTitle} — Ferry` : 'Ferry';
+  }, [pageTitle]);
+}
+
+/**
+ * After the first page, every other page's code, so it opens even while Ferry is unreachable.
+ * `data-pages` on #root says when they are all here (tests wait on it).
+ */
+export function usePreloadPages(state: AppState['state']): void {
+  useEffect(() => {
+    if (state !== 'ready') return;
+    void preloadPages().then(
+      () => document.getElementById('root')?.setAttribute('data-pages', 'loaded'),
+      () => undefined,
+    );
+  }, [state]);
+}
+
+/**
+ * After a move, the new page's heading has the focus, so a screen reader starts there and Tab
+ * goes on from it — never taken from a field the admin is already in.
+ */
+export function useFocusHeadingOnMove(
+  mainRef: RefObject<HTMLDivElement | null>,
+  path: string,
+  state: AppState['state'],
+): void {
+  useEffect(() => {
+    const main = mainRef.current;
+    if (state !== 'ready' || !main) return;
+    const focusHeading = (): boolean => {
+      // The new page's heading: a page still loading keeps the old one in the DOM, hidden.
+      const heading = [...main.querySelectorAll<HTMLElement>('h1')].find((h) =>
+        h.checkVisibility(),
+      );
+      if (!heading) return false;
+      if (main.contains(document.activeElement)) return true;
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+      return document.activeElement === heading;
+    };
+    // A page loads its code first (its own chunk): wait for its heading to appear.
+    const observer = new MutationObserver(() => focusHeading() && observer.disconnect());
+    const frame = requestAnimationFrame(() => {
+      if (!focusHeading()) observer.observe(main, { childList: true, subtree: true });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+    };
+  }, [mainRef, path, state]);
+}

@@ -1,0 +1,175 @@
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Flashbar from '@cloudscape-design/components/flashbar';
+import SideNavigation, {
+  type SideNavigationProps,
+} from '@cloudscape-design/components/side-navigation';
+import Spinner from '@cloudscape-design/components/spinner';
+import TopNavigation from '@cloudscape-design/components/top-navigation';
+import { Suspense } from 'react';
+import type { AppInfo } from '../../shared/api/contract';
+import type { AppState, Flash } from '../features/app/store';
+import { timeLabel } from '../features/common/time';
+import type { resolveRoute } from './routes';
+
+/** The routed page, or what stands in its place while Ferry loads or can not be opened. */
+export function PageContent({
+  state,
+  error,
+  resolved,
+}: {
+  state: AppState['state'];
+  error: string | null;
+  resolved: ReturnType<typeof resolveRoute>;
+}) {
+  if (state === 'loading')
+    return (
+      <Box textAlign="center" padding="xxxl">
+        <Spinner size="large" /> <Box variant="p">Opening Ferry…</Box>
+      </Box>
+    );
+  if (state === 'needs-token')
+    return (
+      <Alert type="warning" header="This console needs its access link" data-testid="needs-token">
+        Open the full URL that <code>ferry serve</code> printed when it started — it ends with{' '}
+        <code>?token=…</code>. The token keeps other web pages and users on this machine out.
+      </Alert>
+    );
+  if (state === 'error')
+    return (
+      <Alert type="error" header="Ferry could not load">
+        {error}
+      </Alert>
+    );
+  if (!resolved)
+    return (
+      <Alert type="info" header="Page not found">
+        There is nothing at this address. Choose a page on the left.
+      </Alert>
+    );
+  return (
+    <Suspense
+      fallback={
+        <Box textAlign="center" padding="xxl">
+          <Spinner size="large" />
+        </Box>
+      }
+    >
+      {resolved.route.render(resolved.params)}
+    </Suspense>
+  );
+}
+
+/** The top bar: Ferry's name (home) and which console this is (desktop or headless). */
+export function ConsoleTopBar({
+  info,
+  onHome,
+  onSettings,
+}: {
+  info: AppInfo | null;
+  onHome(): void;
+  onSettings(): void;
+}) {
+  return (
+    <TopNavigation
+      identity={{
+        href: '#/connections',
+        title: 'Ferry',
+        logo: { src: '/favicon.svg', alt: 'Ferry' },
+        onFollow: (e) => {
+          e.preventDefault();
+          onHome();
+        },
+      }}
+      utilities={
+        info
+          ? [
+              {
+                type: 'button',
+                text: info.transport === 'http' ? 'Headless console' : 'Desktop',
+                iconName: info.transport === 'http' ? 'globe' : 'settings',
+                href: '#/settings',
+                onClick: (e) => {
+                  e.preventDefault();
+                  onSettings();
+                },
+              },
+            ]
+          : []
+      }
+    />
+  );
+}
+
+/** The side navigation, with the current section marked. */
+export function ConsoleNavigation({
+  section,
+  info,
+  onFollow,
+}: {
+  section: string;
+  info: AppInfo | null;
+  onFollow: SideNavigationProps['onFollow'];
+}) {
+  return (
+    <SideNavigation
+      header={{ text: 'Ferry', href: '#/connections' }}
+      activeHref={`#${section}`}
+      onFollow={onFollow}
+      items={[
+        { type: 'link', text: 'Connections', href: '#/connections' },
+        { type: 'link', text: 'Jobs', href: '#/jobs' },
+        { type: 'link', text: 'Organizations & projects', href: '#/organizations' },
+        { type: 'link', text: 'Policy backups', href: '#/backups' },
+        { type: 'divider' },
+        { type: 'link', text: 'Settings', href: '#/settings' },
+        ...(info
+          ? [{ type: 'link' as const, text: `Version ${info.version}`, href: '#/settings' }]
+          : []),
+      ]}
+    />
+  );
+}
+
+/** Flash messages, led by the "disconnected" banner while Ferry can not be reached. */
+export function Notifications({
+  stale,
+  seenAt,
+  flashes,
+  dismiss,
+}: {
+  stale: boolean;
+  seenAt: AppState['seenAt'];
+  flashes: Flash[];
+  dismiss(id: string): void;
+}) {
+  return (
+    <Flashbar
+      items={[
+        ...(stale
+          ? [
+              {
+                id: 'disconnected',
+                type: 'warning' as const,
+                header: 'Disconnected from Ferry — retrying…',
+                content: (
+                  <span data-testid="disconnected-banner">
+                    What you see is as of {seenAt ? timeLabel(seenAt) : 'the last answer'} and may
+                    be out of date. The console reconnects by itself when Ferry is back.
+                  </span>
+                ),
+              },
+            ]
+          : []),
+        ...flashes.map((f) => ({
+          id: f.id,
+          type: f.type,
+          content: f.content,
+          dismissible: true,
+          dismissLabel: 'Dismiss',
+          onDismiss: () => dismiss(f.id),
+        })),
+      ]}
+    />
+  );
+}
