@@ -1,0 +1,249 @@
+import Alert from '@cloudscape-design/components/alert';
+import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
+import Container from '@cloudscape-design/components/container';
+import Header from '@cloudscape-design/components/header';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import { useState } from 'react';
+import { formatBytes } from '../../../shared/format';
+import { setupTargetFor } from '../../../shared/model/aws';
+import { describeDestination } from '../../../shared/model/describe';
+import type { Connection } from '../../../shared/model/entities';
+import { stepNumber, type MigrationView } from '../../../shared/model/migration';
+import type { ConnectionStatus } from '../../../shared/model/schedule';
+import { api } from '../../api/client';
+import { useRouter } from '../../app/router';
+import { ConfirmDelete } from '../../components/Confirm';
+import { useAppStore } from '../app/store';
+import { attempt } from '../common/action';
+import { timeLabel } from '../common/time';
+import { hourLabel, StatusBadge } from '../schedule/ConnectionStatus';
+import { datasetLabel } from './labels';
+import { useConnectionsStore } from './store';
+
+/** A KMS migration this connection is part of, with the way back to its wizard. */
+export function MigrationAlert({ migration }: { migration: MigrationView }) {
+  const navigate = useRouter((s) => s.navigate);
+  return (
+    <Alert
+      type="info"
+      header={
+        migration.state === 'finished'
+          ? `Moved to KMS and a per-project role (migration ${migration.id})`
+          : `A KMS migration of this connection is ${migration.current ? `at step ${stepNumber(migration.current)} of 10` : migration.state}`
+      }
+      action={
+        <Button
+          onClick={() => navigate(`/connections/${migration.oldConnectionId}/migrate`)}
+          data-testid="continue-migration"
+        >
+          {migration.state === 'finished' ? 'Show migration' : 'Continue migration'}
+        </Button>
+      }
+    >
+      {migration.oldConnectionName} → {migration.newConnectionName}
+    </Alert>
+  );
+}
+
+/** When the connection last exported, what runs next, and the schedule's settings. */
+export function ScheduleSummary({
+  connection,
+  status,
+  settle,
+}: {
+  connection: Connection;
+  status: ConnectionStatus | undefined;
+  settle: number;
+}) {
+  return (
+    <Container header={<Header variant="h2">Schedule</Header>}>
+      <KeyValuePairs
+        columns={4}
+        items={[
+          { label: 'Status', value: <StatusBadge status={status} /> },
+          {
+            label: 'Last exported hour',
+            value: (
+              <span data-testid="last-exported">
+                {status?.lastExportedHour ? hourLabel(status.lastExportedHour) : '—'}
+              </span>
+            ),
+          },
+          {
+            label: 'Next export',
+            value:
+              status?.nextHour && status.nextRunAt
+                ? `${hourLabel(status.nextHour)}, runs ${timeLabel(status.nextRunAt)}`
+                : connection.enabled
+                  ? '—'
+                  : 'Not scheduled (disabled)',
+          },
+          {
+            label: 'Queue',
+            value: (
+              <span data-testid="queue">
+                {status
+                  ? `${status.running} running, ${status.queued} waiting${status.retrying ? `, ${status.retrying} waiting to retry` : ''}`
+                  : '—'}
+              </span>
+            ),
+          },
+          {
+            label: 'Settle delay',
+            value: `${settle} min after the hour${connection.schedule.settleMinutes === null ? " (the source's default)" : ''}`,
+          },
+          { label: 'Catch-up window', value: `${connection.schedule.lookbackHours} hours` },
+          {
+            label: 'Access errors',
+            value: `Stop after ${connection.schedule.accessTries} ${connection.schedule.accessTries === 1 ? 'try' : 'tries'} and notify`,
+          },
+          {
+            label: 'Scheduled since',
+            value: connection.scheduleFrom ? hourLabel(connection.scheduleFrom) : 'Never enabled',
+          },
+        ]}
+      />
+    </Container>
+  );
+}
+
+/** Where the connection writes, what it exports, and how its files are made. */
+export function ConnectionDetails({
+  connection,
+  projectName,
+}: {
+  connection: Connection;
+  projectName: string;
+}) {
+  const destination = connection.destination;
+  return (
+    <Container header={<Header variant="h2">Details</Header>}>
+      <KeyValuePairs
+        columns={3}
+        items={[
+          { label: 'Connection ID', value: connection.id },
+          { label: 'Project', value: `${projectName} (${connection.projectId})` },
+          {
+            label: 'Hourly export',
+            value: connection.enabled ? (
+              <StatusIndicator type="success">Enabled</StatusIndicator>
+            ) : (
+              <StatusIndicator type="stopped">Disabled</StatusIndicator>
+            ),
+          },
+          { label: 'Destination', value: describeDestination(destination) },
+          ...(destination.type === 's3'
+            ? [
+                { label: 'Region', value: destination.region },
+                { label: 'AWS profile', value: destination.profile },
+                {
+                  label: 'Encryption',
+                  value:
+                    destination.sse === 'aws:kms'
+                      ? `SSE-KMS (${destination.kmsKeyArn})`
+                      : destination.sse === 'AES256'
+                        ? 'SSE-S3 (AES256)'
+                        : "The bucket's default",
+                },
+                ...(destination.endpoint
+                  ? [
+                      {
+                        label: 'Endpoint',
+                        value: `${destination.endpoint}${destination.forcePathStyle ? ' (path-style)' : ''}`,
+                      },
+                    ]
+                  : []),
+              ]
+            : []),
+          { label: 'Data', value: connection.datasets.map(datasetLabel).join(', ') },
+          {
+            label: 'Files',
+            value: `Partitions of ${formatBytes(connection.options.partitionBytes)}, gzip level ${connection.options.gzipLevel}${connection.options.manifest ? ', with a manifest per hour' : ''}`,
+          },
+          {
+            label: 'Event types',
+            value: connection.options.eventFilter
+              ? `${connection.options.eventFilter.mode === 'include' ? 'Only' : 'All but'} ${connection.options.eventFilter.eventTypes.join(', ')}`
+              : 'All',
+          },
+          { label: 'Created by', value: connection.createdBy ?? '—' },
+          { label: 'Created', value: timeLabel(connection.createdAt) },
+        ]}
+      />
+    </Container>
+  );
+}
+
+/**
+ * Delete a connection (asked first), optionally taking its statements out of the bucket policy,
+ * the export role and the key policy; exported files and the job history stay.
+ */
+export function DeleteConnection({
+  connection,
+  visible,
+  onClose,
+}: {
+  connection: Connection;
+  visible: boolean;
+  onClose(): void;
+}) {
+  const remove = useConnectionsStore((s) => s.remove);
+  const navigate = useRouter((s) => s.navigate);
+  const flash = useAppStore((s) => s.flash);
+  const [removePolicies, setRemovePolicies] = useState(false);
+  const dest = connection.destination;
+  return (
+    <ConfirmDelete
+      visible={visible}
+      title={`Delete ${connection.name}?`}
+      onCancel={onClose}
+      onConfirm={async () => {
+        let removed = '';
+        if (removePolicies && dest.type === 's3') {
+          const unapplied = await attempt(() =>
+            api().aws.unapply({
+              target: setupTargetFor(connection)!,
+              form: dest.roleArn ? 'role' : 'legacy',
+            }),
+          );
+          if (!unapplied.ok) return unapplied;
+          removed = unapplied.value.changed.length
+            ? ` Its statements were removed from ${unapplied.value.changed.map((c) => `the ${c.kind} of ${c.target}`).join(', ')} (backed up first).`
+            : ' No policy held its statements.';
+        }
+        const result = await remove(connection.id);
+        if (result.ok) {
+          onClose();
+          flash(
+            'success',
+            `Connection "${connection.name}" deleted. Files already exported stay in the destination.${removed}`,
+          );
+          navigate('/connections');
+        }
+        return result;
+      }}
+    >
+      <SpaceBetween size="s">
+        <span>
+          Ferry stops exporting to {describeDestination(dest)}. Files already exported stay where
+          they are, and the job history is kept.
+        </span>
+        {dest.type === 's3' && (
+          <Checkbox
+            checked={removePolicies}
+            onChange={(e) => setRemovePolicies(e.detail.checked)}
+            description="Only statements whose id names this connection go; the owner's and other connections' stay. Each changed document is backed up first."
+            data-testid="remove-policies"
+          >
+            Also remove this connection's statements from the bucket policy
+            {dest.roleArn ? ', the export role' : ''}
+            {dest.kmsKeyArn ? ' and the key policy' : ''}
+          </Checkbox>
+        )}
+      </SpaceBetween>
+    </ConfirmDelete>
+  );
+}
