@@ -22,9 +22,7 @@ import { InfoLink } from '../help/InfoLink';
 /** One organization and its projects, with the next step (add a project, connect it). */
 export function OrganizationDetailPage({ id }: { id: number }) {
   const { items, remove } = useOrgsStore();
-  const projects = useProjectsStore((s) => s.items);
   const removeProject = useProjectsStore((s) => s.remove);
-  const connections = useConnectionsStore((s) => s.items);
   const navigate = useRouter((s) => s.navigate);
   const flash = useAppStore((s) => s.flash);
   const [deleting, setDeleting] = useState<'org' | Project | null>(null);
@@ -37,7 +35,6 @@ export function OrganizationDetailPage({ id }: { id: number }) {
         <Box variant="p">There is no organization with ID {id}.</Box>
       </Box>
     );
-  const own = projects.filter((p) => p.orgId === id);
 
   return (
     <ContentLayout
@@ -67,81 +64,7 @@ export function OrganizationDetailPage({ id }: { id: number }) {
             ]}
           />
         </Container>
-        <Table<Project>
-          data-testid="projects-table"
-          items={own}
-          trackBy="id"
-          header={
-            <Header
-              variant="h2"
-              counter={`(${own.length})`}
-              actions={
-                <Button
-                  onClick={() => navigate(`/organizations/${id}/projects/new`)}
-                  data-testid="add-project"
-                >
-                  Add project
-                </Button>
-              }
-            >
-              Projects
-            </Header>
-          }
-          empty={
-            <EmptyState
-              title="No projects yet"
-              action={
-                <Button onClick={() => navigate(`/organizations/${id}/projects/new`)}>
-                  Add project
-                </Button>
-              }
-            >
-              A project is a source of events. Add one, then connect it to a bucket.
-            </EmptyState>
-          }
-          columnDefinitions={[
-            { id: 'name', header: 'Name', isRowHeader: true, cell: (p) => p.name },
-            { id: 'id', header: 'Project ID', cell: (p) => p.id },
-            {
-              id: 'kind',
-              header: 'Kind',
-              cell: (p) => (p.kind === 'portfolio' ? <Badge>Portfolio</Badge> : 'Standard'),
-            },
-            {
-              id: 'source',
-              header: 'Source',
-              cell: (p) => describeSource(p),
-            },
-            {
-              id: 'connections',
-              header: 'Connections',
-              cell: (p) => connections.filter((c) => c.projectId === p.id).length,
-            },
-            {
-              id: 'actions',
-              header: 'Actions',
-              cell: (p) => (
-                <SpaceBetween direction="horizontal" size="xs">
-                  {p.kind !== 'portfolio' && (
-                    <Button
-                      variant="inline-link"
-                      onClick={() => navigate(`/connections/new?project=${p.id}`)}
-                      data-testid={`connect-project-${p.id}`}
-                    >
-                      Connect to a bucket
-                    </Button>
-                  )}
-                  <Button variant="inline-link" onClick={() => navigate(`/projects/${p.id}/edit`)}>
-                    Edit
-                  </Button>
-                  <Button variant="inline-link" onClick={() => setDeleting(p)}>
-                    Delete
-                  </Button>
-                </SpaceBetween>
-              ),
-            },
-          ]}
-        />
+        <ProjectsTable orgId={id} onDelete={setDeleting} />
       </SpaceBetween>
       <ConfirmDelete
         visible={deleting !== null}
@@ -171,5 +94,90 @@ export function OrganizationDetailPage({ id }: { id: number }) {
           : 'The project is removed from Ferry. A project with connections can not be deleted.'}
       </ConfirmDelete>
     </ContentLayout>
+  );
+}
+
+/** An organization's projects, each with its source, connections and next step. */
+function ProjectsTable({ orgId, onDelete }: { orgId: number; onDelete(project: Project): void }) {
+  const projects = useProjectsStore((s) => s.items);
+  const connections = useConnectionsStore((s) => s.items);
+  const navigate = useRouter((s) => s.navigate);
+  const own = projects.filter((p) => p.orgId === orgId);
+  return (
+    <Table<Project>
+      data-testid="projects-table"
+      items={own}
+      trackBy="id"
+      header={
+        <Header
+          variant="h2"
+          counter={`(${own.length})`}
+          actions={
+            <Button
+              onClick={() => navigate(`/organizations/${orgId}/projects/new`)}
+              data-testid="add-project"
+            >
+              Add project
+            </Button>
+          }
+        >
+          Projects
+        </Header>
+      }
+      empty={
+        <EmptyState
+          title="No projects yet"
+          action={
+            <Button onClick={() => navigate(`/organizations/${orgId}/projects/new`)}>
+              Add project
+            </Button>
+          }
+        >
+          A project is a source of events. Add one, then connect it to a bucket.
+        </EmptyState>
+      }
+      columnDefinitions={[
+        { id: 'name', header: 'Name', isRowHeader: true, cell: (p) => p.name },
+        { id: 'id', header: 'Project ID', cell: (p) => p.id },
+        {
+          id: 'kind',
+          header: 'Kind',
+          cell: (p) => (p.kind === 'portfolio' ? <Badge>Portfolio</Badge> : 'Standard'),
+        },
+        {
+          id: 'source',
+          header: 'Source',
+          cell: (p) => describeSource(p),
+        },
+        {
+          id: 'connections',
+          header: 'Connections',
+          cell: (p) => connections.filter((c) => c.projectId === p.id).length,
+        },
+        {
+          id: 'actions',
+          header: 'Actions',
+          cell: (p) => (
+            <SpaceBetween direction="horizontal" size="xs">
+              {p.kind !== 'portfolio' && (
+                <Button
+                  variant="inline-link"
+                  onClick={() => navigate(`/connections/new?project=${p.id}`)}
+                  data-testid={`connect-project-${p.id}`}
+                >
+                  Connect to a bucket
+                </Button>
+              )}
+              <Button variant="inline-link" onClick={() => navigate(`/projects/${p.id}/edit`)}>
+                Edit
+              </Button>
+              <Button variant="inline-link" onClick={() => onDelete(p)}>
+                Delete
+              </Button>
+            </SpaceBetween>
+          ),
+        },
+      ]}
+    />
   );
 }
