@@ -6,7 +6,7 @@ import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
 import { type Connection } from '../../../shared/model/entities';
-import { backfillRange } from '../../../shared/model/jobs';
+import { backfillRange, type Backfill } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import type { BackfillPreview } from '../../../shared/model/schedule';
 import { fieldErrors, fire } from '../common/action';
@@ -34,12 +34,10 @@ export function BackfillModal({
   onClose(): void;
   onShowHistory(range: { from: string; to: string }): void;
 }) {
-  const { preview, startBackfill, cancelBackfill } = useScheduleStore();
+  const { startBackfill, cancelBackfill } = useScheduleStore();
   const [from, setFrom] = useState(initial?.from ?? lastFullHour(23));
   const [to, setTo] = useState(initial?.to ?? lastFullHour());
   const [datasets, setDatasets] = useState<Dataset[]>(connection.datasets);
-  const [answer, setPlan] = useState<BackfillPreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [startedId, setStartedId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   /** Ranges over two years start only once the admin ticks the box (per range shown). */
@@ -48,34 +46,10 @@ export function BackfillModal({
 
   const range = { connectionId: connection.id, from, to, datasets };
   const fields = fieldErrors(backfillRange, range);
-  // A preview is only shown for the range as it is now, never one still answering for the last.
-  const plan =
-    !fields &&
-    answer &&
-    answer.from === from &&
-    answer.to === to &&
-    answer.datasets.join() === datasets.join()
-      ? answer
-      : null;
+  const { plan, error, setError } = usePreview(range, !!fields || startedId !== null);
   const rangeKey = `${from}|${to}|${datasets.join(',')}`;
   const mustConfirm = plan?.needsConfirmation ?? false;
   const isConfirmed = !mustConfirm || confirmed === rangeKey;
-  useEffect(() => {
-    if (startedId) return;
-    if (fieldErrors(backfillRange, { connectionId: connection.id, from, to, datasets })) return;
-    let live = true;
-    const timer = setTimeout(async () => {
-      const result = await preview({ connectionId: connection.id, from, to, datasets });
-      if (!live) return;
-      setPlan(result.ok ? result.value : null);
-      setError(result.ok ? null : result.message);
-    }, 200);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [connection.id, from, to, datasets, preview, startedId]);
-
   const start = async () => {
     setBusy(true);
     const result = await startBackfill({ ...range, confirmLarge: mustConfirm && isConfirmed });
@@ -84,7 +58,6 @@ export function BackfillModal({
     setStartedId(result.value.id);
   };
 
-  const running = started?.status === 'running';
   return (
     <Modal
       visible
@@ -96,28 +69,15 @@ export function BackfillModal({
         <Box float="right">
           <SpaceBetween direction="horizontal" size="xs">
             {started ? (
-              <>
-                {running && (
-                  <Button
-                    onClick={() => void cancelBackfill(started.id)}
-                    data-testid="cancel-backfill"
-                  >
-                    Cancel backfill
-                  </Button>
-                )}
-                <Button
-                  onClick={() => {
-                    onShowHistory({ from: started.from, to: started.to });
-                    onClose();
-                  }}
-                  data-testid="show-backfill-history"
-                >
-                  Show in history
-                </Button>
-                <Button variant="primary" onClick={onClose} data-testid="close-backfill">
-                  Close
-                </Button>
-              </>
+              <StartedActions
+                backfill={started}
+                onCancel={() => void cancelBackfill(started.id)}
+                onShowHistory={() => {
+                  onShowHistory({ from: started.from, to: started.to });
+                  onClose();
+                }}
+                onClose={onClose}
+              />
             ) : (
               <>
                 <Button variant="link" onClick={onClose}>
@@ -141,15 +101,7 @@ export function BackfillModal({
       }
     >
       {started ? (
-        <SpaceBetween size="m">
-          <Box variant="p">
-            {hourLabel(started.from)} to {hourLabel(started.to)} — {started.total} job
-            {started.total === 1 ? '' : 's'}. Scheduled hours go first; the backfill uses the
-            remaining export slots, and keeps running if you close this.
-          </Box>
-          <BackfillProgress backfill={started} />
-          <BackfillHours backfill={started} />
-        </SpaceBetween>
+        <BackfillStarted backfill={started} />
       ) : (
         <SpaceBetween size="m">
           <HourField
@@ -167,37 +119,13 @@ export function BackfillModal({
             errorText={fields?.to}
           />
           <DatasetChecks connection={connection} value={datasets} onChange={setDatasets} />
-          {plan && (
-            <Alert type="info" data-testid="backfill-preview">
-              {count(plan.hours)} hour{plan.hours === 1 ? '' : 's'} × {plan.datasets.length} dataset
-              {plan.datasets.length === 1 ? '' : 's'} = {count(plan.jobs)} job
-              {plan.jobs === 1 ? '' : 's'}.{' '}
-              {plan.overlaps > 0
-                ? `${count(plan.overlaps)} of them were exported before (e.g. ${overlapExamples(
-                    plan.overlapSample,
-                  )}): each such hour is rewritten in place — its files are replaced, never duplicated.`
-                : 'None of these hours was exported before.'}
-              {plan.inFlight > 0 &&
-                ` ${plan.inFlight} are being exported right now; the backfill leaves those to that run.`}
-            </Alert>
-          )}
+          {plan && <PlanSummary plan={plan} />}
           {plan && mustConfirm && (
-            <Alert type="warning" data-testid="backfill-confirm">
-              <SpaceBetween size="xs">
-                <Box variant="p">
-                  This range is {count(plan.hours)} hours — about {(plan.hours / 8766).toFixed(1)}{' '}
-                  years. A backfill this long runs for a long time beside the hourly schedule and
-                  writes {plan.jobs.toLocaleString('en-US')} jobs to the history.
-                </Box>
-                <Checkbox
-                  checked={confirmed === rangeKey}
-                  onChange={(e) => setConfirmed(e.detail.checked ? rangeKey : null)}
-                  data-testid="backfill-confirm-check"
-                >
-                  Yes, backfill all {count(plan.hours)} hours
-                </Checkbox>
-              </SpaceBetween>
-            </Alert>
+            <LargeRangeConfirm
+              plan={plan}
+              checked={confirmed === rangeKey}
+              onChange={(checked) => setConfirmed(checked ? rangeKey : null)}
+            />
           )}
           {error && <Alert type="error">{error}</Alert>}
         </SpaceBetween>
@@ -208,3 +136,132 @@ export function BackfillModal({
 
 /** 35,064 — counts as people read them. */
 const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The plan for a range as it is now: asked 200 ms after the last change, and never one still
+ * answering for an earlier range. `skip` while the range is invalid or a backfill has started.
+ */
+function usePreview(
+  range: { connectionId: string; from: string; to: string; datasets: Dataset[] },
+  skip: boolean,
+) {
+  const preview = useScheduleStore((s) => s.preview);
+  const [answer, setAnswer] = useState<BackfillPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { connectionId, from, to, datasets } = range;
+  useEffect(() => {
+    if (skip) return;
+    let live = true;
+    const timer = setTimeout(async () => {
+      const result = await preview({ connectionId, from, to, datasets });
+      if (!live) return;
+      setAnswer(result.ok ? result.value : null);
+      setError(result.ok ? null : result.message);
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [connectionId, from, to, datasets, preview, skip]);
+  const plan =
+    !skip &&
+    answer &&
+    answer.from === from &&
+    answer.to === to &&
+    answer.datasets.join() === datasets.join()
+      ? answer
+      : null;
+  return { plan, error, setError };
+}
+
+/** A started backfill: its range, progress and hours; it goes on if the dialog is closed. */
+function BackfillStarted({ backfill }: { backfill: Backfill }) {
+  return (
+    <SpaceBetween size="m">
+      <Box variant="p">
+        {hourLabel(backfill.from)} to {hourLabel(backfill.to)} — {backfill.total} job
+        {backfill.total === 1 ? '' : 's'}. Scheduled hours go first; the backfill uses the remaining
+        export slots, and keeps running if you close this.
+      </Box>
+      <BackfillProgress backfill={backfill} />
+      <BackfillHours backfill={backfill} />
+    </SpaceBetween>
+  );
+}
+
+/** A started backfill's buttons: cancel it while it runs, see its hours, close. */
+function StartedActions({
+  backfill,
+  onCancel,
+  onShowHistory,
+  onClose,
+}: {
+  backfill: Backfill;
+  onCancel(): void;
+  onShowHistory(): void;
+  onClose(): void;
+}) {
+  return (
+    <>
+      {backfill.status === 'running' && (
+        <Button onClick={onCancel} data-testid="cancel-backfill">
+          Cancel backfill
+        </Button>
+      )}
+      <Button onClick={onShowHistory} data-testid="show-backfill-history">
+        Show in history
+      </Button>
+      <Button variant="primary" onClick={onClose} data-testid="close-backfill">
+        Close
+      </Button>
+    </>
+  );
+}
+
+/** How many jobs the range makes, and which hours were exported before (rewritten, not doubled). */
+function PlanSummary({ plan }: { plan: BackfillPreview }) {
+  return (
+    <Alert type="info" data-testid="backfill-preview">
+      {count(plan.hours)} hour{plan.hours === 1 ? '' : 's'} × {plan.datasets.length} dataset
+      {plan.datasets.length === 1 ? '' : 's'} = {count(plan.jobs)} job
+      {plan.jobs === 1 ? '' : 's'}.{' '}
+      {plan.overlaps > 0
+        ? `${count(plan.overlaps)} of them were exported before (e.g. ${overlapExamples(
+            plan.overlapSample,
+          )}): each such hour is rewritten in place — its files are replaced, never duplicated.`
+        : 'None of these hours was exported before.'}
+      {plan.inFlight > 0 &&
+        ` ${plan.inFlight} are being exported right now; the backfill leaves those to that run.`}
+    </Alert>
+  );
+}
+
+/** A range over two years starts only once the admin ticks this. */
+function LargeRangeConfirm({
+  plan,
+  checked,
+  onChange,
+}: {
+  plan: BackfillPreview;
+  checked: boolean;
+  onChange(checked: boolean): void;
+}) {
+  return (
+    <Alert type="warning" data-testid="backfill-confirm">
+      <SpaceBetween size="xs">
+        <Box variant="p">
+          This range is {count(plan.hours)} hours — about {(plan.hours / 8766).toFixed(1)} years. A
+          backfill this long runs for a long time beside the hourly schedule and writes{' '}
+          {plan.jobs.toLocaleString('en-US')} jobs to the history.
+        </Box>
+        <Checkbox
+          checked={checked}
+          onChange={(e) => onChange(e.detail.checked)}
+          data-testid="backfill-confirm-check"
+        >
+          Yes, backfill all {count(plan.hours)} hours
+        </Checkbox>
+      </SpaceBetween>
+    </Alert>
+  );
+}
