@@ -62,6 +62,7 @@ export const settingsUpdate = z.object({
     .max(16, { error: 'Run at most 16 exports at a time' })
     .optional(),
 });
+export type SettingsUpdate = z.input<typeof settingsUpdate>;
 
 // ---------------------------------------------------------------------------------------------
 // Backups

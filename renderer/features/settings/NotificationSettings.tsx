@@ -13,28 +13,7 @@ import { settingsUpdate, type AppSettings } from '../../../shared/model/settings
 import { api } from '../../api/client';
 import { attempt, fieldErrors, fire } from '../common/action';
 import { useAppStore } from '../app/store';
-
-interface Draft {
-  host: string;
-  port: string;
-  secure: boolean;
-  allowUnencrypted: boolean;
-  user: string;
-  password: string;
-  from: string;
-  concurrency: string;
-}
-
-const draftFrom = (s: AppSettings): Draft => ({
-  host: s.smtp?.host ?? '',
-  port: String(s.smtp?.port ?? 587),
-  secure: s.smtp?.secure ?? false,
-  allowUnencrypted: s.smtp?.allowUnencrypted ?? false,
-  user: s.smtp?.user ?? '',
-  password: '',
-  from: s.smtp?.from ?? '',
-  concurrency: String(s.concurrency),
-});
+import { draftFrom, settingsInput, type Draft } from './settings-draft';
 
 /**
  * Failure emails (SMTP; the password goes to the secret store, never config.json) and how many
@@ -45,8 +24,7 @@ export function NotificationSettings() {
   const [settings, setSettings] = useState<AppSettings | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [testTo, setTestTo] = useState('');
-  const [busy, setBusy] = useState<'save' | 'test' | null>(null);
+  const [saving, setSaving] = useState(false);
   useEffect(() => {
     void attempt(() => api().settings.get()).then((r) => {
       if (!r.ok) return;
@@ -58,27 +36,14 @@ export function NotificationSettings() {
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft({ ...draft, [key]: value });
 
-  const input = {
-    smtp: draft.host.trim()
-      ? {
-          host: draft.host,
-          port: Number(draft.port),
-          secure: draft.secure,
-          allowUnencrypted: draft.allowUnencrypted,
-          user: draft.user || null,
-          from: draft.from,
-        }
-      : null,
-    ...(draft.password ? { smtpPassword: draft.password } : {}),
-    concurrency: Number(draft.concurrency),
-  };
+  const input = settingsInput(draft);
   const save = async () => {
     const problems = fieldErrors(settingsUpdate, input);
     setErrors(problems ?? {});
     if (problems) return;
-    setBusy('save');
+    setSaving(true);
     const result = await attempt(() => api().settings.update(input));
-    setBusy(null);
+    setSaving(false);
     if (!result.ok) {
       setErrors(result.fields);
       return flash('error', result.message);
@@ -87,16 +52,6 @@ export function NotificationSettings() {
     setDraft(draftFrom(result.value));
     flash('success', 'Settings saved.');
   };
-  const test = async () => {
-    setBusy('test');
-    const result = await attempt(() => api().settings.testEmail({ to: testTo }));
-    setBusy(null);
-    flash(
-      result.ok ? 'success' : 'error',
-      result.ok ? `Test email sent to ${testTo}.` : result.message,
-    );
-  };
-
   return (
     <Container
       data-testid="notification-settings"
@@ -107,7 +62,7 @@ export function NotificationSettings() {
           actions={
             <Button
               variant="primary"
-              loading={busy === 'save'}
+              loading={saving}
               onClick={fire(save)}
               data-testid="save-settings"
             >
@@ -126,84 +81,13 @@ export function NotificationSettings() {
             email them too.
           </Alert>
         )}
-        <ColumnLayout columns={2}>
-          <FormField label="SMTP host" errorText={errors['smtp.host']}>
-            <Input
-              value={draft.host}
-              placeholder="smtp.example.com"
-              onChange={(e) => set('host', e.detail.value)}
-              data-testid="smtp-host"
-            />
-          </FormField>
-          <FormField label="Port" errorText={errors['smtp.port']}>
-            <Input
-              type="number"
-              value={draft.port}
-              onChange={(e) => set('port', e.detail.value)}
-              data-testid="smtp-port"
-            />
-          </FormField>
-          <FormField label="From address" errorText={errors['smtp.from']}>
-            <Input
-              value={draft.from}
-              placeholder="ferry@example.com"
-              onChange={(e) => set('from', e.detail.value)}
-              data-testid="smtp-from"
-            />
-          </FormField>
-          <FormField label="Security">
-            <Toggle checked={draft.secure} onChange={(e) => set('secure', e.detail.checked)}>
-              TLS from the start (port 465); otherwise the server must offer STARTTLS
-            </Toggle>
-            {!draft.secure && (
-              <Checkbox
-                checked={draft.allowUnencrypted}
-                onChange={(e) => set('allowUnencrypted', e.detail.checked)}
-                description="Only for a server on a network you trust: the password and every email would cross it in clear."
-              >
-                Allow an unencrypted server
-              </Checkbox>
-            )}
-          </FormField>
-          <FormField label="User name (optional)" errorText={errors['smtp.user']}>
-            <Input value={draft.user} onChange={(e) => set('user', e.detail.value)} />
-          </FormField>
-          <FormField
-            label="Password"
-            description={
-              settings.smtpPasswordStored
-                ? 'A password is stored for this server. Type a new one to replace it; a new host or port needs it again.'
-                : 'Kept in the OS keychain (desktop) or a private file (headless), never in config.json.'
-            }
-            errorText={errors.smtpPassword}
-          >
-            <Input
-              type="password"
-              value={draft.password}
-              onChange={(e) => set('password', e.detail.value)}
-            />
-          </FormField>
-        </ColumnLayout>
-        <FormField
-          label="Send a test email"
-          description="Uses the saved settings (save first)."
-          secondaryControl={
-            <Button
-              onClick={fire(test)}
-              loading={busy === 'test'}
-              disabled={!settings.smtp || !testTo}
-              data-testid="test-email"
-            >
-              Send
-            </Button>
-          }
-        >
-          <Input
-            value={testTo}
-            placeholder="you@example.com"
-            onChange={(e) => setTestTo(e.detail.value)}
-          />
-        </FormField>
+        <SmtpFields
+          draft={draft}
+          set={set}
+          errors={errors}
+          passwordStored={settings.smtpPasswordStored}
+        />
+        <TestEmail enabled={!!settings.smtp} />
         <FormField
           label="Exports at once"
           description="Across all connections. Scheduled hours go first; backfills use the free slots."
@@ -217,5 +101,117 @@ export function NotificationSettings() {
         </FormField>
       </SpaceBetween>
     </Container>
+  );
+}
+
+/** The SMTP server that failure emails go through. */
+function SmtpFields({
+  draft,
+  set,
+  errors,
+  passwordStored,
+}: {
+  draft: Draft;
+  set: <K extends keyof Draft>(key: K, value: Draft[K]) => void;
+  errors: Record<string, string>;
+  passwordStored: boolean;
+}) {
+  return (
+    <ColumnLayout columns={2}>
+      <FormField label="SMTP host" errorText={errors['smtp.host']}>
+        <Input
+          value={draft.host}
+          placeholder="smtp.example.com"
+          onChange={(e) => set('host', e.detail.value)}
+          data-testid="smtp-host"
+        />
+      </FormField>
+      <FormField label="Port" errorText={errors['smtp.port']}>
+        <Input
+          type="number"
+          value={draft.port}
+          onChange={(e) => set('port', e.detail.value)}
+          data-testid="smtp-port"
+        />
+      </FormField>
+      <FormField label="From address" errorText={errors['smtp.from']}>
+        <Input
+          value={draft.from}
+          placeholder="ferry@example.com"
+          onChange={(e) => set('from', e.detail.value)}
+          data-testid="smtp-from"
+        />
+      </FormField>
+      <FormField label="Security">
+        <Toggle checked={draft.secure} onChange={(e) => set('secure', e.detail.checked)}>
+          TLS from the start (port 465); otherwise the server must offer STARTTLS
+        </Toggle>
+        {!draft.secure && (
+          <Checkbox
+            checked={draft.allowUnencrypted}
+            onChange={(e) => set('allowUnencrypted', e.detail.checked)}
+            description="Only for a server on a network you trust: the password and every email would cross it in clear."
+          >
+            Allow an unencrypted server
+          </Checkbox>
+        )}
+      </FormField>
+      <FormField label="User name (optional)" errorText={errors['smtp.user']}>
+        <Input value={draft.user} onChange={(e) => set('user', e.detail.value)} />
+      </FormField>
+      <FormField
+        label="Password"
+        description={
+          passwordStored
+            ? 'A password is stored for this server. Type a new one to replace it; a new host or port needs it again.'
+            : 'Kept in the OS keychain (desktop) or a private file (headless), never in config.json.'
+        }
+        errorText={errors.smtpPassword}
+      >
+        <Input
+          type="password"
+          value={draft.password}
+          onChange={(e) => set('password', e.detail.value)}
+        />
+      </FormField>
+    </ColumnLayout>
+  );
+}
+
+/** Send a test email through the saved server. */
+function TestEmail({ enabled }: { enabled: boolean }) {
+  const flash = useAppStore((s) => s.flash);
+  const [testTo, setTestTo] = useState('');
+  const [busy, setBusy] = useState(false);
+  const test = async () => {
+    setBusy(true);
+    const result = await attempt(() => api().settings.testEmail({ to: testTo }));
+    setBusy(false);
+    flash(
+      result.ok ? 'success' : 'error',
+      result.ok ? `Test email sent to ${testTo}.` : result.message,
+    );
+  };
+  return (
+    <FormField
+      label="Send a test email"
+      description="Uses the saved settings (save first)."
+      secondaryControl={
+        <Button
+          onClick={fire(test)}
+          loading={busy}
+          disabled={!enabled || !testTo}
+          data-testid="test-email"
+        >
+          Send
+        </Button>
+      }
+    >
+      <Input
+        value={testTo}
+        placeholder="you@example.com"
+        onChange={(e) => setTestTo(e.detail.value)}
+      />
+    </FormField>
   );
 }
