@@ -8,6 +8,7 @@ import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
+import type { Connection } from '../../../shared/model/entities';
 import { MIGRATION_STEPS, type MigrationView } from '../../../shared/model/migration';
 import { useAppStore } from '../app/store';
 import { useConnectionsStore } from '../connections/store';
@@ -32,90 +33,105 @@ const STATE_TEXT: Record<MigrationView['state'], string> = {
  * what every step did, the backups it took, and rollback until the old connection is deleted.
  */
 export function MigrationPage({ connectionId }: { connectionId: string }) {
-  const { items, loaded, load, start, busy, downloadRunbook } = useMigrationStore();
+  const { items, loaded, load } = useMigrationStore();
   const connections = useConnectionsStore((s) => s.items);
-  const flash = useAppStore((s) => s.flash);
-  const [rollingBack, setRollingBack] = useState(false);
-  const [backfill, setBackfill] = useState(false);
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => void load(), [load]);
 
   const found = migrationOf(items, connectionId);
   const m = found && found.state !== 'rolled-back' ? found : null;
   const old = connections.find((c) => c.id === connectionId);
-  const newConnection = m && connections.find((c) => c.id === m.newConnectionId);
 
   if (!loaded) return <Box padding="l">Loading…</Box>;
-
-  if (!m) {
-    if (!old || old.destination.type !== 's3')
-      return (
-        <Box padding="l">
-          <Header variant="h1">Nothing to migrate</Header>
-          <Box variant="p">There is no S3 connection {connectionId}.</Box>
-        </Box>
-      );
-    const begin = async () => {
-      const result = await start(old.id, name.trim() || undefined);
-      if (!result.ok) setError(result.message);
-    };
+  if (m) return <MigrationProgress migration={m} />;
+  if (!old || old.destination.type !== 's3')
     return (
-      <ContentLayout
-        header={
-          <Header
-            variant="h1"
-            info={<InfoLink />}
-            description="A guided checklist: nothing in AWS changes until you run a step, and until the last step everything can be rolled back."
-          >
-            Move “{old.name}” to KMS and a per-project role
-          </Header>
-        }
-      >
-        <SpaceBetween size="l">
-          {found?.state === 'rolled-back' && (
-            <Alert type="info" header="An earlier migration of this connection was rolled back">
-              Everything it changed was put back. You can start again.
-            </Alert>
-          )}
-          <Container header={<Header variant="h2">What will happen</Header>}>
-            <ol style={{ margin: 0, paddingLeft: 20 }}>
-              {MIGRATION_STEPS.map((s) => (
-                <li key={s.id} style={{ marginBottom: 6 }}>
-                  <b>{s.title}.</b> {s.does}
-                </li>
-              ))}
-            </ol>
-          </Container>
-          <Container>
-            <SpaceBetween size="m">
-              <FormField
-                label="Name of the new connection"
-                description={`Default: ${old.name} (KMS)`}
-                errorText={error}
-              >
-                <Input
-                  value={name}
-                  placeholder={`${old.name} (KMS)`}
-                  onChange={(e) => setName(e.detail.value)}
-                  ariaLabel="Name of the new connection"
-                />
-              </FormField>
-              <Button
-                variant="primary"
-                loading={busy}
-                onClick={fire(begin)}
-                data-testid="start-migration"
-              >
-                Start migration
-              </Button>
-            </SpaceBetween>
-          </Container>
-        </SpaceBetween>
-      </ContentLayout>
+      <Box padding="l">
+        <Header variant="h1">Nothing to migrate</Header>
+        <Box variant="p">There is no S3 connection {connectionId}.</Box>
+      </Box>
     );
-  }
+  return <StartMigration old={old} earlierRolledBack={found?.state === 'rolled-back'} />;
+}
 
+/** What the migration will do, step by step, and the new connection's name: then start. */
+function StartMigration({
+  old,
+  earlierRolledBack,
+}: {
+  old: Connection;
+  earlierRolledBack: boolean;
+}) {
+  const { start, busy } = useMigrationStore();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const begin = async () => {
+    const result = await start(old.id, name.trim() || undefined);
+    if (!result.ok) setError(result.message);
+  };
+  return (
+    <ContentLayout
+      header={
+        <Header
+          variant="h1"
+          info={<InfoLink />}
+          description="A guided checklist: nothing in AWS changes until you run a step, and until the last step everything can be rolled back."
+        >
+          Move “{old.name}” to KMS and a per-project role
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        {earlierRolledBack && (
+          <Alert type="info" header="An earlier migration of this connection was rolled back">
+            Everything it changed was put back. You can start again.
+          </Alert>
+        )}
+        <Container header={<Header variant="h2">What will happen</Header>}>
+          <ol style={{ margin: 0, paddingLeft: 20 }}>
+            {MIGRATION_STEPS.map((s) => (
+              <li key={s.id} style={{ marginBottom: 6 }}>
+                <b>{s.title}.</b> {s.does}
+              </li>
+            ))}
+          </ol>
+        </Container>
+        <Container>
+          <SpaceBetween size="m">
+            <FormField
+              label="Name of the new connection"
+              description={`Default: ${old.name} (KMS)`}
+              errorText={error}
+            >
+              <Input
+                value={name}
+                placeholder={`${old.name} (KMS)`}
+                onChange={(e) => setName(e.detail.value)}
+                ariaLabel="Name of the new connection"
+              />
+            </FormField>
+            <Button
+              variant="primary"
+              loading={busy}
+              onClick={fire(begin)}
+              data-testid="start-migration"
+            >
+              Start migration
+            </Button>
+          </SpaceBetween>
+        </Container>
+      </SpaceBetween>
+    </ContentLayout>
+  );
+}
+
+/** A migration under way or finished: its checklist, backups, gap and rollback. */
+function MigrationProgress({ migration: m }: { migration: MigrationView }) {
+  const { load, downloadRunbook } = useMigrationStore();
+  const connections = useConnectionsStore((s) => s.items);
+  const flash = useAppStore((s) => s.flash);
+  const [rollingBack, setRollingBack] = useState(false);
+  const [backfill, setBackfill] = useState(false);
+  const newConnection = connections.find((c) => c.id === m.newConnectionId);
   const book = async () => {
     const result = await downloadRunbook(m.id);
     if (result.ok) flash('success', `Saved ${result.value}`);
