@@ -6,11 +6,9 @@ import { useAppStore } from '../app/store';
 import type { ActionResult } from '../common/action';
 import { defaultProjectId } from '../connections/ProjectSelect';
 import { useConnectionsStore } from '../connections/store';
-import { InfoLink } from '../help/InfoLink';
 import { useProjectsStore } from '../projects/store';
 import { useSetupStore } from './store';
-import { BucketStep } from './wizard/BucketStep';
-import { DataStep } from './wizard/DataStep';
+import { WIZARD_STRINGS, wizardSteps } from './wizard/steps';
 import {
   connectionOf,
   initialDraft,
@@ -21,10 +19,6 @@ import {
   type Draft,
   type SetDraft,
 } from './wizard/draft';
-import { PolicyPlanStep } from './wizard/PolicyPlanStep';
-import { ReviewStep } from './wizard/ReviewStep';
-import { TrustStep } from './wizard/TrustStep';
-import { VerifyStep } from './wizard/VerifyStep';
 
 /**
  * Connect a project to an S3 bucket, step by step: choose data → how the bucket grants access
@@ -32,7 +26,8 @@ import { VerifyStep } from './wizard/VerifyStep';
  * backups) → verify access → start hourly exports.
  *
  * This page holds the wizard's state — the draft, which step, the errors — and moves between
- * steps; each step's fields are their own component (./wizard/), and what the draft means
+ * steps; the steps are listed in ./wizard/steps.tsx, each step's fields are their own component
+ * (./wizard/), and what the draft means
  * (the setup target, the connection, each step's checks) is pure (./wizard/draft.ts).
  */
 export function SetupWizardPage() {
@@ -102,7 +97,6 @@ export function SetupWizardPage() {
     navigate(`/connections/${result.value.id}`);
   };
 
-  const errorText = stepError ?? undefined;
   return (
     <Wizard
       data-testid="setup-wizard"
@@ -113,93 +107,22 @@ export function SetupWizardPage() {
       onSubmit={() => void submit()}
       allowSkipTo
       submitButtonText={draft.enable ? 'Create and start exporting' : 'Create connection'}
-      i18nStrings={{
-        stepNumberLabel: (n) => `Step ${n}`,
-        collapsedStepsLabel: (n, total) => `Step ${n} of ${total}`,
-        skipToButtonLabel: (s) => `Skip to ${s.title}`,
-        navigationAriaLabel: 'Steps',
-        cancelButton: 'Cancel',
-        previousButton: 'Previous',
-        nextButton: 'Next',
-        optional: 'optional',
-      }}
-      steps={[
-        {
-          title: 'Choose data',
-          info: <InfoLink />,
-          description: 'Which project, and what to export from it.',
-          errorText,
-          content: <DataStep draft={draft} set={set} err={err} />,
-        },
-        {
-          title: 'Bucket policy steps',
-          info: <InfoLink />,
-          description: 'What you do in AWS before Ferry can write.',
-          content: (
-            <TrustStep
-              form={draft.form}
-              onForm={(form) => {
-                set('form', form);
-                setup.reset();
-              }}
-            />
-          ),
-        },
-        {
-          title: 'S3 bucket information',
-          info: <InfoLink />,
-          description: 'Where the files go, and which AWS profile writes them.',
-          errorText,
-          content: (
-            <BucketStep
-              draft={draft}
-              set={set}
-              patch={(change) => setDraft((d) => ({ ...d, ...change }))}
-              err={err}
-              target={target}
-              onResult={onResult}
-            />
-          ),
-        },
-        {
-          title: 'Generate bucket policy',
-          info: <InfoLink />,
-          description: 'Exactly what exports need; shown against what is there now.',
-          isOptional: true,
-          errorText,
-          content: (
-            <PolicyPlanStep
-              draft={draft}
-              project={project}
-              target={target}
-              confirmed={confirmed}
-              onConfirmed={setConfirmed}
-              onResult={onResult}
-            />
-          ),
-        },
-        {
-          title: 'Verify access',
-          info: <InfoLink />,
-          description: 'Does what an export does, and names any missing permission.',
-          isOptional: true,
-          errorText,
-          content: (
-            <VerifyStep
-              prefix={draft.prefix}
-              onVerify={() => void setup.runVerify(target(), draft.form).then(onResult)}
-              onUseRegion={(region) => set('region', region)}
-            />
-          ),
-        },
-        {
-          title: 'Start exporting',
-          info: <InfoLink />,
-          description: 'Review, and start hourly exports.',
-          errorText,
-          content: <ReviewStep draft={draft} set={set} project={project} submitting={submitting} />,
-        },
-      ]}
+      i18nStrings={WIZARD_STRINGS}
+      steps={wizardSteps({
+        draft,
+        set,
+        setDraft,
+        err,
+        errorText: stepError ?? undefined,
+        target,
+        project,
+        confirmed,
+        onConfirmed: setConfirmed,
+        onResult,
+        submitting,
+        resetPlan: setup.reset,
+        verify: () => void setup.runVerify(target(), draft.form).then(onResult),
+      })}
     />
   );
 }
