@@ -1,6 +1,8 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runFerry, startServe } from '../support/ferry';
 import { expect, openConsole, test } from './fixtures';
-import { createOrgProjectConnection, expectConnectionListed } from './steps';
+import { createOrgProjectConnection, expectConnectionListed, exportDemoHour } from './steps';
 
 test.describe('headless console in Chromium', () => {
   test('create org → project → connection, see a field error, and find it again after reload and restart', async ({
@@ -95,15 +97,37 @@ test.describe('exporting from the console', () => {
     demoConsole: server,
   }) => {
     await openConsole(page, server.url);
-    await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
-    await page.getByTestId('export-hour').first().click();
-    await page.getByTestId('start-export').click();
-    const link = page.locator('[data-testid^="job-"][data-testid$="-events"]');
-    const row = page.getByTestId('jobs-table').getByRole('row').filter({ has: link });
-    await expect(row).toContainText('Succeeded', { timeout: 30_000 });
+    const link = await exportDemoHour(page);
     await link.click();
     const detail = page.getByTestId('job-detail');
     await expect(detail).toContainText(/100001_\d{4}-\d{2}-\d{2}_\d{1,2}#1\.json\.gz/);
     await expect(detail).toContainText('Duplicates dropped');
+  });
+  test('Check destination finds an exported file that was deleted behind Ferry', async ({
+    page,
+    demoConsole: server,
+    dataDir,
+  }) => {
+    await openConsole(page, server.url);
+    await exportDemoHour(page);
+
+    await page.getByTestId('open-reconcile').click();
+    const dialog = page.getByTestId('reconcile-modal');
+    await dialog.getByTestId('start-reconcile').click();
+    const result = dialog.getByTestId('reconcile-result');
+    await expect(result).toContainText('The destination matches the job history');
+    await expect(result).toContainText(/24 hours checked: [1-9]\d* objects? match/);
+
+    const folder = join(dataDir, 'demo-export');
+    const exported = (await readdir(folder, { recursive: true })).find((f) =>
+      f.endsWith('#1.json.gz'),
+    );
+    expect(exported).toBeDefined();
+    await rm(join(folder, exported!));
+    await dialog.getByTestId('start-reconcile').click();
+    await expect(result).toContainText('1 object differs from the job history');
+    const difference = dialog.getByTestId('reconcile-differences').getByRole('row').nth(1);
+    await expect(difference).toContainText('Missing');
+    await expect(difference).toContainText(exported!.split('/').pop()!);
   });
 });

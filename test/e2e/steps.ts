@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect, fill } from './fixtures';
 
 /**
@@ -44,4 +44,15 @@ export async function expectConnectionListed(page: Page): Promise<void> {
   await expect(table.getByRole('link', { name: 'prod-events' })).toBeVisible();
   await expect(table).toContainText('Web app (187520)');
   await expect(table).toContainText('s3://acme-exports/amplitude/');
+}
+
+/** On the demo connection's page, export the last hour now and wait until its job succeeded. */
+export async function exportDemoHour(page: Page): Promise<Locator> {
+  await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
+  await page.getByTestId('export-hour').first().click();
+  await page.getByTestId('start-export').click();
+  const link = page.locator('[data-testid^="job-"][data-testid$="-events"]');
+  const row = page.getByTestId('jobs-table').getByRole('row').filter({ has: link });
+  await expect(row).toContainText('Succeeded', { timeout: 30_000 });
+  return link;
 }

@@ -11,6 +11,7 @@ import { useAppStore } from '../app/store';
 import { useArchivedConnections, useConnectionsStore } from '../connections/store';
 import { useScheduleStore } from '../schedule/store';
 import { ExportHourModal } from './ExportHourModal';
+import { ReconcileModal } from './ReconcileModal';
 import { JobsFilterRow } from './JobsFilterRow';
 import { jobColumns } from './job-columns';
 import { jobsCounter } from './job-filter';
@@ -50,6 +51,7 @@ export function JobsTable({
   const retryAll = useRetryFailed(connection?.id);
   const retry = useRetryJob();
   const [exporting, setExporting] = useState(false);
+  const [checking, setChecking] = useState(false);
   const connectionId = connection?.id;
   const { tableProps, preferences } = useTablePrefs(
     'jobs',
@@ -87,6 +89,11 @@ export function JobsTable({
                 <Button onClick={fire(retryAll)} data-testid="retry-failed">
                   Retry failed
                 </Button>
+                {connection && (
+                  <Button onClick={() => setChecking(true)} data-testid="open-reconcile">
+                    Check destination…
+                  </Button>
+                )}
                 {connection && (
                   <Button onClick={() => setExporting(true)} data-testid="export-hour">
                     Export an hour now
@@ -127,6 +134,9 @@ export function JobsTable({
         }
         columnDefinitions={jobColumns({ withConnection: !connection, nameOf, select, retry })}
       />
+      {connection && checking && (
+        <ReconcileModal connection={connection} onClose={() => setChecking(false)} />
+      )}
       {connection && exporting && (
         <ExportHourModal
           connection={connection}
