@@ -1,4 +1,3 @@
-import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import ContentLayout from '@cloudscape-design/components/content-layout';
 import Header from '@cloudscape-design/components/header';
@@ -25,6 +24,7 @@ import {
 } from './ConnectionPanels';
 import { migrationOf, useMigrationStore } from '../migration/store';
 import { InfoLink } from '../help/InfoLink';
+import { NotFound } from '../../components/NotFound';
 
 /** One connection: where it writes, what it exports, whether it runs, and its job history. */
 export function ConnectionDetailPage({ id }: { id: string }) {
@@ -42,10 +42,9 @@ export function ConnectionDetailPage({ id }: { id: string }) {
 
   if (!conn)
     return (
-      <Box padding="l">
-        <Header variant="h1">Connection not found</Header>
-        <Box variant="p">There is no connection {id}. It may have been removed.</Box>
-      </Box>
+      <NotFound title="Connection not found">
+        There is no connection {id}. It may have been removed.
+      </NotFound>
     );
 
   const project = projects.find((p) => p.id === conn.projectId);

@@ -20,6 +20,7 @@ import { StepRow } from './StepRow';
 import { migrationOf, useMigrationStore } from './store';
 import { InfoLink } from '../help/InfoLink';
 import { fire } from '../common/action';
+import { NotFound } from '../../components/NotFound';
 
 const STATE_TEXT: Record<MigrationView['state'], string> = {
   'in-progress': 'In progress',
@@ -45,10 +46,7 @@ export function MigrationPage({ connectionId }: { connectionId: string }) {
   if (m) return <MigrationProgress migration={m} />;
   if (!old || old.destination.type !== 's3')
     return (
-      <Box padding="l">
-        <Header variant="h1">Nothing to migrate</Header>
-        <Box variant="p">There is no S3 connection {connectionId}.</Box>
-      </Box>
+      <NotFound title="Nothing to migrate">There is no S3 connection {connectionId}.</NotFound>
     );
   return <StartMigration old={old} earlierRolledBack={found?.state === 'rolled-back'} />;
 }

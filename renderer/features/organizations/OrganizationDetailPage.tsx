@@ -1,5 +1,4 @@
 import Badge from '@cloudscape-design/components/badge';
-import Box from '@cloudscape-design/components/box';
 import { describeSource } from '../../../shared/model/describe';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
@@ -18,6 +17,7 @@ import { useConnectionsStore } from '../connections/store';
 import { useProjectsStore } from '../projects/store';
 import { useOrgsStore } from './store';
 import { InfoLink } from '../help/InfoLink';
+import { NotFound } from '../../components/NotFound';
 
 /** One organization and its projects, with the next step (add a project, connect it). */
 export function OrganizationDetailPage({ id }: { id: number }) {
@@ -30,10 +30,7 @@ export function OrganizationDetailPage({ id }: { id: number }) {
 
   if (!org)
     return (
-      <Box padding="l">
-        <Header variant="h1">Organization not found</Header>
-        <Box variant="p">There is no organization with ID {id}.</Box>
-      </Box>
+      <NotFound title="Organization not found">There is no organization with ID {id}.</NotFound>
     );
 
   return (
