@@ -1,5 +1,6 @@
 /**
- * The output contract of DESIGN.md §2: object names, the event schema, merged-ID lines.
+ * The output contract (README "What lands in the bucket", docs/pipeline.md): object names, the
+ * event schema, merged-ID lines.
  *
  * Pure functions and constants, used by the engine to write and by tests and the UI to read.
  */

@@ -11,7 +11,7 @@ import {
   partitionOf,
 } from '../../../shared/model/export-format';
 
-describe('object names (DESIGN.md §2)', () => {
+describe('object names (the output contract)', () => {
   it('names event partitions with an unpadded hour and #n from 1', () => {
     expect(eventObjectKey('', 187520, '2020-01-25T17', 1)).toBe('187520_2020-01-25_17#1.json.gz');
     expect(eventObjectKey('amplitude/', 187520, '2020-01-25T05', 3)).toBe(

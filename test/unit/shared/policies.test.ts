@@ -14,7 +14,7 @@ import {
   type PolicyDocument,
 } from '../../../shared/aws/policies';
 
-// The evaluator is AGPL-3.0 and used here only, to prove the documents offline (DESIGN.md §6).
+// The evaluator is AGPL-3.0 and used here only, to prove the documents offline (docs/aws-setup.md).
 const EXPORTING = '111122223333';
 const BUCKET_OWNER = '444455556666';
 const KEY_ARN = `arn:aws:kms:us-east-1:${BUCKET_OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
