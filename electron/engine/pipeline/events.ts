@@ -1,9 +1,12 @@
 import { hourIndex } from '../../../shared/model/export-format';
 import type { EventsExportOptions, EventsExportResult } from './event-types';
 import { LineDecider } from './line-decider';
-import type { ScanConfig } from './line-scan';
+import { STRIDE, type ScanConfig } from './line-scan';
 import { Partitions } from './partitions';
 import { collectGarbage, LOOKAHEAD, SharedBlocks } from './shared-blocks';
+
+/** Room for the records of 2,048 lines: a block of 1 MiB holds fewer unless its lines are short. */
+const RECORD_BYTES = 2048 * STRIDE * 4;
 
 /**
  * Write one hour of events, staged: source → (this hour only) → event-type filter →
@@ -25,6 +28,8 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
   const decide = new LineDecider(options);
   const partitions = new Partitions(options);
   const blocks = new SharedBlocks();
+  // Record buffers travel to a worker and back, and are filled again: no new buffer per block.
+  const spareRecords: ArrayBuffer[] = [];
   const config: ScanConfig = {
     hour: options.mixedHours ? hourIndex(options.hour) : null,
     filter: options.filter
@@ -39,13 +44,16 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
       const reportHourless = stream.reportHourless ?? true;
       const handleOldest = async () => {
         const { block, records } = inFlight.shift()!;
+        const scanned = await records;
         lineNo = await decide.block(
           block,
-          await records,
+          scanned,
           { file: stream.name, reportHourless },
           lineNo,
           partitions,
         );
+        if (scanned.buffer.byteLength === RECORD_BYTES)
+          spareRecords.push(scanned.buffer as ArrayBuffer);
         partitions.flush();
         blocks.release(block);
         collectGarbage(block.length);
@@ -60,7 +68,12 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
           signal.throwIfAborted();
           inFlight.push({
             block,
-            records: pool.scan(block.buffer as SharedArrayBuffer, block.length, config),
+            records: pool.scan(
+              block.buffer as SharedArrayBuffer,
+              block.length,
+              config,
+              spareRecords.pop() ?? new ArrayBuffer(RECORD_BYTES),
+            ),
           });
           if (inFlight.length >= LOOKAHEAD) await handleOldest();
         }

@@ -10,6 +10,7 @@ export interface Deflater {
     dictionary: Uint8Array | null,
     level: number,
     finish: boolean,
+    output?: ArrayBuffer | null,
   ): Promise<Deflated>;
 }
 
@@ -25,7 +26,9 @@ export const DEFAULT_CHUNK = 1024 * 1024;
  * length trailer (the workers checksum their chunks; the CRCs are combined here). The result is
  * a standard single-member gzip that any gunzip reads, and the same bytes in give the same file
  * out, whatever the number of workers (chunk borders depend only on byte offsets; the header
- * carries no time or OS). Chunk buffers travel to a worker and back, and are filled again.
+ * carries no time or OS). Chunk buffers travel to a worker and back, and are filled again; so
+ * do the output buffers, so `output` must be done with the bytes it is given when it resolves
+ * (copy them to keep them).
  */
 export class GzipWriter {
   private chunk: Uint8Array;
@@ -35,6 +38,8 @@ export class GzipWriter {
   private rawBytes = 0;
   private readonly pending: { result: Promise<Deflated>; length: number }[] = [];
   private readonly spare: ArrayBuffer[] = [];
+  /** Output buffers back from the workers, written out and free to fill again. */
+  private readonly spareOutput: ArrayBuffer[] = [];
   private started = false;
 
   constructor(
@@ -75,7 +80,10 @@ export class GzipWriter {
       this.crc = crc32Combine(this.crc, done.crc, length);
       if (done.input.byteLength === this.chunkSize && this.spare.length < this.maxInFlight)
         this.spare.push(done.input);
+      if (done.unused) this.keepOutput(done.unused);
       await this.output(done.output);
+      // Written (the sinks copy or write before they resolve): the buffer may be filled again.
+      this.keepOutput(done.outputBuffer);
     }
   }
 
@@ -95,6 +103,11 @@ export class GzipWriter {
     await Promise.allSettled(this.pending.splice(0).map((p) => p.result));
   }
 
+  private keepOutput(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === this.chunkSize && this.spareOutput.length <= this.maxInFlight)
+      this.spareOutput.push(buffer);
+  }
+
   private flushChunk(finish: boolean): void {
     const length = this.used;
     const data = this.chunk.subarray(0, length);
@@ -107,6 +120,8 @@ export class GzipWriter {
         this.dictionary,
         this.level,
         finish,
+        // As big as a chunk: deflate output fits unless the chunk does not compress.
+        this.spareOutput.pop() ?? new ArrayBuffer(this.chunkSize),
       ),
       length,
     });

@@ -52,9 +52,14 @@ let filterCache: { key: string; types: Set<string> } | null = null;
 
 /**
  * Scan every complete line of `buf[0, length)` (which ends at a line break or at the end of a
- * stream) and return their records.
+ * stream) and return their records: in `into` when they fit (cleared first), else in a new array.
  */
-export function scanBlock(buf: Uint8Array, length: number, config: ScanConfig): Int32Array {
+export function scanBlock(
+  buf: Uint8Array,
+  length: number,
+  config: ScanConfig,
+  into?: Int32Array,
+): Int32Array {
   scanner ??= new EventScanner();
   const s = scanner;
   let types: Set<string> | null = null;
@@ -70,7 +75,8 @@ export function scanBlock(buf: Uint8Array, length: number, config: ScanConfig): 
     count++;
     pos = end + 1;
   }
-  const out = new Int32Array(count * STRIDE);
+  const size = count * STRIDE;
+  const out = into && into.length >= size ? into.subarray(0, size).fill(0) : new Int32Array(size);
   let at = 0;
   for (let pos = 0; pos < length; at += STRIDE) {
     const nl = buf.indexOf(10, pos);

@@ -15,10 +15,17 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** A compressed chunk, the chunk's buffer handed back for reuse, and the chunk's CRC-32. */
+/**
+ * A compressed chunk, the chunk's buffer and the output buffer handed back for reuse (`spare`:
+ * the one given, or null when the output did not fit it), and the chunk's CRC-32.
+ */
 export interface Deflated {
   output: Buffer;
   input: ArrayBuffer;
+  /** The buffer `output` lies in, to pass to a later deflate once `output` is written. */
+  outputBuffer: ArrayBuffer;
+  /** The output buffer given that was not used (the bytes did not fit in it). */
+  unused: ArrayBuffer | null;
   crc: number;
 }
 
@@ -50,14 +57,28 @@ export class WorkerPool {
     this.size = size;
   }
 
-  /** Scan the lines of a block in shared memory (see line-scan.ts); resolves to their records. */
-  async scan(block: SharedArrayBuffer, length: number, config: ScanConfig): Promise<Int32Array> {
-    return new Int32Array((await this.run({ type: 'scan', block, length, config }, [])).result);
+  /**
+   * Scan the lines of a block in shared memory (see line-scan.ts); resolves to their records,
+   * in `output` when they fit (transferred: unusable here until it comes back as the records'
+   * buffer).
+   */
+  async scan(
+    block: SharedArrayBuffer,
+    length: number,
+    config: ScanConfig,
+    output: ArrayBuffer | null = null,
+  ): Promise<Int32Array> {
+    const reply = await this.run(
+      { type: 'scan', block, length, config, output },
+      output ? [output] : [],
+    );
+    return new Int32Array(reply.result, 0, (reply.resultLength ?? reply.result.byteLength) / 4);
   }
 
   /**
-   * Raw-deflate the first `length` bytes of `input`; `input` and `dictionary` are transferred
-   * (unusable here until `input` comes back in the result).
+   * Raw-deflate the first `length` bytes of `input`, into `output` when the result fits;
+   * `input`, `output` and `dictionary` are transferred (unusable here until they come back in
+   * the result).
    */
   async deflate(
     input: ArrayBuffer,
@@ -65,14 +86,25 @@ export class WorkerPool {
     dictionary: Uint8Array | null,
     level: number,
     finish: boolean,
+    output: ArrayBuffer | null = null,
   ): Promise<Deflated> {
     const dictionaryBuffer = dictionary ? own(dictionary) : null;
-    const transfer = dictionaryBuffer ? [input, dictionaryBuffer] : [input];
+    const transfer = [
+      input,
+      ...(output ? [output] : []),
+      ...(dictionaryBuffer ? [dictionaryBuffer] : []),
+    ];
     const reply = await this.run(
-      { type: 'deflate', input, length, dictionary: dictionaryBuffer, level, finish },
+      { type: 'deflate', input, length, dictionary: dictionaryBuffer, level, finish, output },
       transfer,
     );
-    return { output: Buffer.from(reply.result), input: reply.input!, crc: reply.crc! };
+    return {
+      output: Buffer.from(reply.result, 0, reply.resultLength ?? reply.result.byteLength),
+      input: reply.input!,
+      outputBuffer: reply.result,
+      unused: reply.output ?? null,
+      crc: reply.crc!,
+    };
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,15 @@ import { scanBlock, type ScanConfig } from './line-scan';
 
 /** Messages the pool sends; see pool.ts. */
 export type WorkerTask =
-  | { type: 'scan'; id: number; block: SharedArrayBuffer; length: number; config: ScanConfig }
+  | {
+      type: 'scan';
+      id: number;
+      block: SharedArrayBuffer;
+      length: number;
+      config: ScanConfig;
+      /** Where to put the records when they fit (a buffer the main thread reuses). */
+      output: ArrayBuffer | null;
+    }
   | {
       type: 'deflate';
       id: number;
@@ -13,20 +21,48 @@ export type WorkerTask =
       dictionary: ArrayBuffer | null;
       level: number;
       finish: boolean;
+      /** Where to put the compressed bytes when they fit (a buffer the main thread reuses). */
+      output: ArrayBuffer | null;
     };
 
-/** `input` comes back from a deflate (for reuse), with the CRC-32 of the chunk it held. */
+/**
+ * A deflate's compressed bytes are the first `resultLength` bytes of `result` (the task's
+ * `output` buffer when they fit); `input` comes back too (both for reuse), with the CRC-32 of
+ * the chunk it held.
+ */
 export type WorkerReply =
-  | { id: number; result: ArrayBuffer; input?: ArrayBuffer; crc?: number }
+  | {
+      id: number;
+      result: ArrayBuffer;
+      resultLength?: number;
+      input?: ArrayBuffer;
+      output?: ArrayBuffer | null;
+      crc?: number;
+    }
   | { id: number; error: string };
 
 // The pipeline's worker thread: scans blocks of lines and deflates chunks, on request.
 parentPort!.on('message', (task: WorkerTask) => {
   try {
     if (task.type === 'scan') {
-      const result = scanBlock(Buffer.from(task.block, 0, task.length), task.length, task.config)
-        .buffer as ArrayBuffer;
-      parentPort!.postMessage({ id: task.id, result } satisfies WorkerReply, [result]);
+      const into = task.output ? new Int32Array(task.output) : undefined;
+      const records = scanBlock(
+        Buffer.from(task.block, 0, task.length),
+        task.length,
+        task.config,
+        into,
+      );
+      const result = records.buffer as ArrayBuffer;
+      const fits = result === task.output;
+      parentPort!.postMessage(
+        {
+          id: task.id,
+          result,
+          resultLength: records.byteLength,
+          output: fits ? null : task.output,
+        } satisfies WorkerReply,
+        fits || !task.output ? [result] : [result, task.output],
+      );
     } else {
       const input = Buffer.from(task.input, 0, task.length);
       const crc = zlib.crc32(input);
@@ -40,14 +76,25 @@ parentPort!.on('message', (task: WorkerTask) => {
       };
       if (task.dictionary) options.dictionary = Buffer.from(task.dictionary);
       const out = zlib.deflateRawSync(input, options);
-      const whole = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength;
-      const result = (
-        whole ? out.buffer : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)
-      ) as ArrayBuffer;
+      // Into the main thread's own buffer when it fits: the main thread then makes no new
+      // buffer per chunk, and its memory stays flat without forcing collections.
+      const fits = task.output !== null && out.byteLength <= task.output.byteLength;
+      if (fits) new Uint8Array(task.output!).set(out);
+      const result = fits ? task.output! : ownBuffer(out);
+      const back = fits
+        ? [result, task.input]
+        : [result, task.input, ...(task.output ? [task.output] : [])];
       // The input buffer goes back too, so the main thread can fill it again instead of allocating.
       parentPort!.postMessage(
-        { id: task.id, result, input: task.input, crc } satisfies WorkerReply,
-        [result, task.input],
+        {
+          id: task.id,
+          result,
+          resultLength: out.byteLength,
+          input: task.input,
+          output: fits ? null : task.output,
+          crc,
+        } satisfies WorkerReply,
+        back,
       );
     }
   } catch (error) {
@@ -57,3 +104,11 @@ parentPort!.on('message', (task: WorkerTask) => {
     } satisfies WorkerReply);
   }
 });
+
+/** An ArrayBuffer of exactly these bytes, copying only when the view does not own its buffer. */
+function ownBuffer(view: Buffer): ArrayBuffer {
+  const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+  return (
+    whole ? view.buffer : view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)
+  ) as ArrayBuffer;
+}

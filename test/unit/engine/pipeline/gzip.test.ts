@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc32Combine } from '../../../../electron/engine/pipeline/crc32';
 import { FingerprintSet } from '../../../../electron/engine/pipeline/dedupe';
-import { GzipWriter } from '../../../../electron/engine/pipeline/gzip';
+import { GzipWriter, type Deflater } from '../../../../electron/engine/pipeline/gzip';
 import { WorkerPool } from '../../../../electron/engine/pipeline/pool';
 
 const pools = [new WorkerPool(1), new WorkerPool(3)];
@@ -17,7 +17,8 @@ async function gzipWith(
   pieces = 7,
 ): Promise<Buffer> {
   const out: Buffer[] = [];
-  const writer = new GzipWriter(pool, 6, async (b) => void out.push(b), chunkSize);
+  // Copied: the writer fills the same output buffers again once the callback resolves.
+  const writer = new GzipWriter(pool, 6, async (b) => void out.push(Buffer.from(b)), chunkSize);
   const step = Math.max(1, Math.ceil(data.length / pieces));
   for (let i = 0; i < data.length; i += step) {
     writer.write(data, i, Math.min(data.length, i + step));
@@ -65,6 +66,43 @@ describe('parallel gzip', () => {
     const parallel = await gzipWith(pools[1]!, data, 256 * 1024);
     const single = zlib.gzipSync(data, { level: 6 });
     expect(parallel.length).toBeLessThan(single.length * 1.02);
+  });
+
+  it('fills a few output buffers again and again instead of one new buffer per chunk', async () => {
+    const pool = pools[1]!;
+    // Buffers come back from a worker as new objects over the same memory: a buffer given to a
+    // deflate is reused when it is one an earlier deflate handed back.
+    const handedBack = new WeakSet<ArrayBuffer>();
+    let fresh = 0;
+    let given = 0;
+    const counting: Deflater = {
+      size: pool.size,
+      async deflate(input, length, dictionary, level, finish, output) {
+        given++;
+        if (output && !handedBack.has(output)) fresh++;
+        const done = await pool.deflate(input, length, dictionary, level, finish, output);
+        handedBack.add(done.outputBuffer);
+        if (done.unused) handedBack.add(done.unused);
+        return done;
+      },
+    };
+    const out: Buffer[] = [];
+    const writer = new GzipWriter(
+      counting,
+      6,
+      async (b) => void out.push(Buffer.from(b)),
+      64 * 1024,
+    );
+    const data = sample(4 * 1024 * 1024);
+    for (let i = 0; i < data.length; i += 100_000) {
+      writer.write(data, i, Math.min(data.length, i + 100_000));
+      await writer.drain();
+    }
+    await writer.finish();
+    expect(zlib.gunzipSync(Buffer.concat(out)).equals(data)).toBe(true);
+    expect(given).toBeGreaterThan(60);
+    // No more new buffers than can be in flight at once (and one being filled).
+    expect(fresh).toBeLessThanOrEqual(pool.size * 2 + 2);
   });
 
   it('combines CRC-32s as zlib does', () => {
