@@ -9,3 +9,8 @@ export function formatBytes(n: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** 1, "object" → "1 object"; 3, "object" → "3 objects" (words whose plural takes an s). */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

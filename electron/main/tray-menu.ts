@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '../../shared/model/schedule';
+import { plural } from '../../shared/format';
 
 /**
  * What the tray says and offers, as plain data: the tray icon in electron/main/index.ts only
@@ -36,8 +37,6 @@ export interface TrayItem {
   enabled?: boolean;
   action?: TrayAction;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function traySummary(
   statuses: ConnectionStatus[],

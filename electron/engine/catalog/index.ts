@@ -23,6 +23,7 @@ import type { ConfigPort, SecretsPort } from '../store/ports';
  * that would orphan something.
  */
 import { checkRegion, checkConnection, checkSourceFolder, requireSecretFor } from './checks';
+import { plural } from '../../../shared/format';
 export class Catalog {
   constructor(
     private readonly config: ConfigPort,
@@ -383,7 +384,6 @@ function newConnectionId(data: ConfigData): string {
   }
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const names = (items: { name: string }[]) =>
   items
     .slice(0, 3)

@@ -17,6 +17,7 @@ import {
 import { takeOverHour } from './checklist';
 import { OLD_RUNS_GRACE_MS, type MigrationDeps, type NextOptions, type StepOutcome } from './deps';
 import { newDestination, newTarget, oldTarget } from './targets';
+import { plural } from '../../../shared/format';
 
 /**
  * The ten steps of a KMS migration, one runner each: what the step does to AWS and to Ferry, in
@@ -349,7 +350,7 @@ export class MigrationSteps {
         `${wrong.length} of ${m.objects.length} objects of ${hour} are not encrypted with ${m.keyArn}: ${wrong.map((o) => `${o.key} (${o.serverSideEncryption ?? 'none'}${o.kmsKeyId ? `, ${o.kmsKeyId}` : ''})`).join(', ')}`,
       );
     return {
-      text: `${hour} exported (${m.objects.length} objects: ${jobs.map((j) => j.dataset).join(' and ')}), each aws:kms with ${m.keyArn}.`,
+      text: `${hour} exported (${plural(m.objects.length, 'object')}: ${jobs.map((j) => j.dataset).join(' and ')}), each aws:kms with ${m.keyArn}.`,
     };
   }
 

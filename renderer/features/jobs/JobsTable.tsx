@@ -20,6 +20,7 @@ import { savedPageSize, useJobsStore } from './store';
 import { useTablePrefs } from '../common/table-preferences';
 import { InfoLink } from '../help/InfoLink';
 import { fire } from '../common/action';
+import { plural } from '../../../shared/format';
 
 const COLUMNS = [
   { id: 'hour', label: 'Hour (UTC)', alwaysVisible: true },
@@ -184,7 +185,7 @@ function useRetryFailed(connectionId: string | undefined) {
     flash(
       'info',
       queued > 0
-        ? `Retrying ${queued} failed hour${queued === 1 ? '' : 's'}.`
+        ? `Retrying ${plural(queued, 'failed hour')}.`
         : 'No failed hours to retry: every failed hour has succeeded since.',
     );
   };

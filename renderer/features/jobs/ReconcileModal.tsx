@@ -13,6 +13,7 @@ import { datasetLabel } from '../connections/labels';
 import { hourLabel } from '../schedule/ConnectionStatus';
 import { HourField } from './HourField';
 import { lastFullHour } from './hour-range';
+import { plural } from '../../../shared/format';
 
 type Difference = ReconcileItem & { kind: 'Missing' | 'Extra' | 'Changed' };
 
@@ -109,7 +110,7 @@ function ReconcileResult({ report }: { report: ReconcileReport }) {
     ...report.extra.map((item) => ({ ...item, kind: 'Extra' as const })),
     ...report.changed.map((item) => ({ ...item, kind: 'Changed' as const })),
   ];
-  const hours = `${report.hours} hour${report.hours === 1 ? '' : 's'}`;
+  const hours = plural(report.hours, 'hour');
   const matching = report.matching === 1 ? '1 object matches' : `${report.matching} objects match`;
   const notExported =
     report.notExported.length > 0

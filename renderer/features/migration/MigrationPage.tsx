@@ -21,6 +21,7 @@ import { migrationOf, useMigrationStore } from './store';
 import { InfoLink } from '../help/InfoLink';
 import { fire } from '../common/action';
 import { NotFound } from '../../components/NotFound';
+import { plural } from '../../../shared/format';
 
 const STATE_TEXT: Record<MigrationView['state'], string> = {
   'in-progress': 'In progress',
@@ -175,12 +176,12 @@ function MigrationProgress({ migration: m }: { migration: MigrationView }) {
         {m.gap && (
           <Alert
             type="warning"
-            header={`${m.gap.hours} missed hour${m.gap.hours === 1 ? '' : 's'} older than the catch-up window`}
+            header={`${plural(m.gap.hours, 'missed hour')} older than the catch-up window`}
             data-testid="migration-gap"
             action={
               newConnection && (
                 <Button onClick={() => setBackfill(true)} data-testid="migration-backfill">
-                  Backfill {m.gap.hours} hour{m.gap.hours === 1 ? '' : 's'}
+                  Backfill {plural(m.gap.hours, 'hour')}
                 </Button>
               )
             }

@@ -11,6 +11,7 @@ import { useAppStore } from '../app/store';
 import { CONNECTION_LOOK } from '../common/status-look';
 import { useScheduleStore } from './store';
 import { fire } from '../common/action';
+import { plural } from '../../../shared/format';
 
 /** `2026-03-01T05` → `2026-03-01 05:00 UTC`. */
 export const hourLabel = (hour: string) => `${hour.replace('T', ' ')}:00 UTC`;
@@ -185,18 +186,17 @@ function GapAlert({
   gap: NonNullable<ConnectionStatus['gap']>;
   onBackfill(range: { from: string; to: string }): void;
 }) {
-  const plural = gap.hours === 1 ? '' : 's';
   return (
     <Alert
       type="warning"
-      header={`${gap.hours} missed hour${plural} older than the catch-up window`}
+      header={`${plural(gap.hours, 'missed hour')} older than the catch-up window`}
       data-testid="gap-alert"
       action={
         <Button
           onClick={() => onBackfill({ from: gap.from, to: gap.to })}
           data-testid="backfill-gap"
         >
-          Backfill {gap.hours} hour{plural}
+          Backfill {plural(gap.hours, 'hour')}
         </Button>
       }
     >
