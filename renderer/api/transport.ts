@@ -97,7 +97,7 @@ function httpTransport(token: string | null): Transport {
           ok: false,
           error: {
             code: 'unavailable',
-            message: 'Ferry is not reachable. Is `ferry serve` still running?',
+            message: 'Ferry is not reachable. Is the ferry serve command still running?',
           },
         };
       }

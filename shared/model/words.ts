@@ -19,7 +19,7 @@ export const ERROR_KIND_WORDS: Record<NonNullable<Job['error']>['kind'], string>
   access: 'access refused',
   transient: 'temporary error',
   source: 'source error',
-  config: 'setting error',
+  config: 'configuration problem',
 };
 
 /** A job's state as a person reads it: "Waiting to retry (access refused)", "Failed (…)". */
@@ -49,5 +49,5 @@ export const BACKUP_KIND_WORDS: Record<Backup['kind'], string> = {
   'bucket-encryption': 'Default encryption',
   'key-policy': 'Key policy',
   'role-trust': 'Role trust policy',
-  'role-policy': 'Role permissions',
+  'role-policy': 'Role permissions policy',
 };
