@@ -29,8 +29,9 @@ export function App() {
   useEffect(() => selectJob(null), [path, selectJob]);
   const connections = useConnectionsStore((s) => s.items);
   const connectionName = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
-  const section = '/' + (path.split('/')[1] ?? '');
-  const resolved = resolveRoute(path.split('?')[0]!);
+  const route = path.split('?')[0]!;
+  const section = '/' + (route.split('/')[1] ?? '');
+  const resolved = resolveRoute(route);
   const crumbs =
     resolved && state === 'ready' ? resolved.route.crumbs(resolved.params, connectionName) : [];
   const pageTitle = crumbs.at(-1)?.text;

@@ -124,7 +124,8 @@ export function ConsoleNavigation({
         { type: 'divider' },
         { type: 'link', text: 'Settings', href: '#/settings' },
         ...(info
-          ? [{ type: 'link' as const, text: `Version ${info.version}`, href: '#/settings' }]
+          ? // Its own address (the same page), so only Settings is marked as where the admin is.
+            [{ type: 'link' as const, text: `Version ${info.version}`, href: '#/settings?about' }]
           : []),
       ]}
     />

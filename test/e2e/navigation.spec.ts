@@ -31,3 +31,19 @@ test('each page has its own title, its heading takes the focus, and a skip link 
   await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeFocused();
   await expect(page).toHaveURL(/#\/connections\/cn_/);
 });
+
+test('the side navigation marks one place: Settings, also when reached by its Version link', async ({
+  page,
+  demoConsole: server,
+}) => {
+  await openConsole(page, server.url);
+  const nav = page
+    .getByRole('navigation')
+    .filter({ has: page.getByRole('link', { name: 'Jobs' }) });
+  for (const link of ['Settings', /^Version /]) {
+    await nav.getByRole('link', { name: link }).click();
+    await expect(page).toHaveTitle('Settings — Ferry');
+    await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
+    await expect(nav.locator('[aria-current="page"]')).toHaveText('Settings');
+  }
+});
