@@ -77,7 +77,7 @@ parentPort!.on('message', (task: WorkerTask) => {
       if (task.dictionary) options.dictionary = Buffer.from(task.dictionary);
       const out = zlib.deflateRawSync(input, options);
       // Into the main thread's own buffer when it fits: the main thread then makes no new
-      // buffer per chunk, and its memory stays flat without forcing collections.
+      // buffer per chunk (less for V8 to reclaim; see collectGarbage for the rest).
       const fits = task.output !== null && out.byteLength <= task.output.byteLength;
       if (fits) new Uint8Array(task.output!).set(out);
       const result = fits ? task.output! : ownBuffer(out);

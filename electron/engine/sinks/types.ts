@@ -15,6 +15,10 @@ export type StagedHandle =
 /** One object being written, invisibly until its hour commits. */
 export interface StagedObject {
   readonly key: string;
+  /**
+   * Add bytes. Done with `chunk` once this resolves (written or copied): the caller fills the
+   * same buffer again (see GzipWriter).
+   */
   write(chunk: Buffer): Promise<void>;
   /** Every byte is stored durably (S3: every part uploaded; folder: file synced); still invisible. */
   seal(): Promise<StagedHandle>;
