@@ -14,7 +14,7 @@ import { ExportHourModal } from './ExportHourModal';
 import { ReconcileModal } from './ReconcileModal';
 import { JobsFilterRow } from './JobsFilterRow';
 import { jobColumns } from './job-columns';
-import { jobsCounter } from './job-filter';
+import { jobsCounter, queryTokens } from './job-filter';
 import { useRetryJob } from './JobDetailPanel';
 import { savedPageSize, useJobsStore } from './store';
 import { useTablePrefs } from '../common/table-preferences';
@@ -149,15 +149,12 @@ export function JobsTable({
   );
 }
 
-/** True when the query narrows the history (the connection counts only on the global page). */
+/**
+ * True when the query narrows the history: a filter token (the connection only on the global
+ * page, as the filter row shows it) or an hour bound.
+ */
 function isFiltered(query: JobListQuery, global: boolean): boolean {
-  return !!(
-    query.status?.length ||
-    query.dataset ||
-    query.hourFrom ||
-    query.hourTo ||
-    (global && query.connectionId)
-  );
+  return queryTokens(query, global).length > 0 || !!query.hourFrom || !!query.hourTo;
 }
 
 /** Connection names for ids in the history, archived ones (deleted, history kept) marked so. */
