@@ -91,7 +91,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendJson(res, 405, fail('validation', 'Method not allowed'));
     if (staticRoot === null)
       return sendJson(res, 404, fail('not_found', 'This Ferry serves its API only'));
-    return serveStatic(res, staticRoot, url.pathname, req.method === 'HEAD');
+    return serveStatic(res, staticRoot, url.pathname, {
+      headers: req.headers,
+      headOnly: req.method === 'HEAD',
+    });
   }
 
   function hasToken(req: IncomingMessage, url: URL, queryAllowed: boolean): boolean {

@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fail, SECURITY_HEADERS, sendJson } from './answers';
 
@@ -17,16 +17,60 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+/** The encodings the build writes beside each asset (`.br`, `.gz`), best first. */
+const ENCODINGS = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+] as const;
+
+/**
+ * Which of Ferry's encodings an `Accept-Encoding` header takes, best first: the highest q-value
+ * wins, a tie goes to the smaller (br); `q=0` refuses, `*` stands for any not named.
+ */
+export function pickEncodings(header: string | undefined): ('br' | 'gzip')[] {
+  const weights = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
+    const [name, ...params] = part.toLowerCase().split(';');
+    const token = name!.trim();
+    if (!token) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    // A q-value that is not a number refuses, as RFC 9110 allows only 0 to 1.
+    const weight = q === undefined ? 1 : Number(q.slice(2) || 'x');
+    weights.set(token, Number.isFinite(weight) ? weight : 0);
+  }
+  return ENCODINGS.map(({ name }, order) => ({
+    name,
+    order,
+    weight: weights.get(name) ?? weights.get('*') ?? 0,
+  }))
+    .filter((e) => e.weight > 0)
+    .sort((a, b) => b.weight - a.weight || a.order - b.order)
+    .map((e) => e.name);
+}
+
+/** The precompressed twin of `file` the browser takes, if the build made one. */
+async function compressedTwin(
+  file: string,
+  headers: IncomingHttpHeaders,
+): Promise<{ file: string; info: Stats; encoding: string } | null> {
+  for (const encoding of pickEncodings(headers['accept-encoding'] as string | undefined)) {
+    const twin = file + ENCODINGS.find((e) => e.name === encoding)!.suffix;
+    const info = await stat(twin).catch(() => null);
+    if (info?.isFile()) return { file: twin, info, encoding };
+  }
+  return null;
+}
+
 /**
  * A file of the built console, or its index.html for any other route (the single-page app
  * handles it). Paths that leave the console folder are refused; the page itself is never cached,
- * the hashed assets forever.
+ * the hashed assets forever, sent as their precompressed twin where the browser takes one.
  */
 export async function serveStatic(
   res: ServerResponse,
   staticRoot: string,
   pathname: string,
-  headOnly: boolean,
+  request: { headers: IncomingHttpHeaders; headOnly: boolean },
 ): Promise<void> {
   let relative: string;
   try {
@@ -53,12 +97,15 @@ export async function serveStatic(
     }
   }
   const isHtml = file.endsWith('.html');
+  const twin = isHtml ? null : await compressedTwin(file, request.headers);
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': info.size,
+    'Content-Length': (twin?.info ?? info).size,
     'Cache-Control': isHtml ? 'no-store' : 'public, max-age=31536000, immutable',
+    ...(isHtml ? {} : { Vary: 'Accept-Encoding' }),
+    ...(twin ? { 'Content-Encoding': twin.encoding } : {}),
   });
-  if (headOnly) return void res.end();
-  createReadStream(file).pipe(res);
+  if (request.headOnly) return void res.end();
+  createReadStream(twin?.file ?? file).pipe(res);
 }

@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../electron/engine';
 import { startServer, type RunningServer } from '../../../electron/server';
+import { pickEncodings } from '../../../electron/server/static-files';
 import { openTestEngine } from '../../support/engine';
 import { useTempDirs } from '../../support/temp';
 
@@ -23,6 +25,9 @@ async function start(): Promise<RunningServer> {
   await mkdir(join(staticDir, 'assets'), { recursive: true });
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Ferry</title>');
   await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
+  // The build's precompressed twins (vite-plugin-compression2), marked so the test sees which.
+  await writeFile(join(staticDir, 'assets', 'app.js.br'), brotliCompressSync('console.log("br")'));
+  await writeFile(join(staticDir, 'assets', 'app.js.gz'), gzipSync('console.log("gz")'));
   await writeFile(join(dataDir, 'secret.txt'), 'do not serve');
   engine = await openTestEngine(join(dataDir, 'data'));
   server = await startServer({ engine, staticDir });
@@ -33,6 +38,7 @@ interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  raw: Buffer;
 }
 
 /** A raw HTTP request, so Host and Origin can be set to anything (fetch forbids that). */
@@ -51,10 +57,12 @@ function send(
         headers: options.headers,
       },
       (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: String(raw), raw });
+        });
       },
     );
     req.on('error', reject);
@@ -189,6 +197,43 @@ describe('the headless console server', () => {
     expect((await send(s, '/assets/missing.js')).status).toBe(404);
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt'])
       expect((await send(s, path)).body, path).not.toContain('do not serve');
+  });
+
+  it('sends an asset precompressed as the browser accepts it, the page itself never', async () => {
+    const s = await start();
+    const accept = (value: string) => ({ headers: { 'Accept-Encoding': value } });
+    const br = await send(s, '/assets/app.js', accept('gzip, deflate, br, zstd'));
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(br.headers['cache-control']).toMatch(/immutable/);
+    expect(Number(br.headers['content-length'])).toBe(br.raw.length);
+    expect(String(brotliDecompressSync(br.raw))).toBe('console.log("br")');
+    const gz = await send(s, '/assets/app.js', accept('gzip'));
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(String(gunzipSync(gz.raw))).toBe('console.log("gz")');
+    const plain = await send(s, '/assets/app.js', accept('br;q=0, identity'));
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe('console.log(1)');
+    expect((await send(s, '/assets/app.js')).body).toBe('console.log(1)');
+    const head = await send(s, '/assets/app.js', { method: 'HEAD', ...accept('br') });
+    expect(head.headers['content-encoding']).toBe('br');
+    expect(head.raw.length).toBe(0);
+    const page = await send(s, '/', accept('br, gzip'));
+    expect(page.headers['content-encoding']).toBeUndefined();
+    expect(page.headers['cache-control']).toBe('no-store');
+  });
+
+  it('reads Accept-Encoding by q-value, br first on a tie, q=0 as a refusal', () => {
+    expect(pickEncodings(undefined)).toEqual([]);
+    expect(pickEncodings('')).toEqual([]);
+    expect(pickEncodings('gzip, deflate, br')).toEqual(['br', 'gzip']);
+    expect(pickEncodings('br;q=0.5, gzip;q=0.9')).toEqual(['gzip', 'br']);
+    expect(pickEncodings('br;q=0, gzip')).toEqual(['gzip']);
+    expect(pickEncodings('GZIP ; q=1')).toEqual(['gzip']);
+    expect(pickEncodings('*')).toEqual(['br', 'gzip']);
+    expect(pickEncodings('*;q=0.1, gzip;q=0')).toEqual(['br']);
+    expect(pickEncodings('identity')).toEqual([]);
+    expect(pickEncodings('br;q=nonsense')).toEqual([]);
   });
 
   it('streams pushed events to the browser as server-sent events', async () => {
