@@ -7,12 +7,16 @@ import { createRoot } from 'react-dom/client';
 import { createClient, setApiClient } from './api/client';
 import { pickTransport } from './api/transport';
 import { App } from './app/App';
+import { useRouter } from './app/router';
+import { preloadRoute } from './app/routes';
 import { useAppStore } from './features/app/store';
 import { readTheme } from './features/settings/theme';
 
 // Boot: pick the transport (desktop preload or headless HTTP), then render and load.
 applyMode(readTheme() === 'dark' ? Mode.Dark : Mode.Light);
 setApiClient(createClient(pickTransport()));
+// The page it opens on: its code comes alongside the first data, not after it.
+const firstPage = preloadRoute(useRouter.getState().path);
 const rootElement = document.getElementById('root')!;
 createRoot(rootElement).render(
   <StrictMode>
@@ -23,4 +27,4 @@ createRoot(rootElement).render(
   </StrictMode>,
 );
 useAppStore.subscribe((s) => rootElement.setAttribute('data-app-state', s.state));
-void useAppStore.getState().start();
+void useAppStore.getState().start(firstPage);

@@ -10,8 +10,9 @@
 //                                      pages from the store and in Chromium, API calls during
 //                                      an export of the fixture, with their baselines
 //   npm run bench -- --only history --jobs 1000000   the same at a million jobs
-//   npm run bench -- --only console    the console's first load in Chromium (budget 1.5 s), against
-//                                      the same page with JavaScript off (scripts/bench-console.mts)
+//   npm run bench -- --only console    the console's first load of #/connections in Chromium:
+//                                      bytes, requests and time against the same page with
+//                                      JavaScript off (scripts/bench-console.mts)
 //   npm run bench -- --smoke           every step at small sizes, once, no figure judged: proves the
 //                                      bench still runs to its end (.ci/run runs it)
 //   npm run bench -- --repeat 5        each timed export and baseline 5 times (default 3): figures

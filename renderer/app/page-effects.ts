@@ -9,17 +9,32 @@ export function usePageTitle(pageTitle: string | undefined): void {
   }, [pageTitle]);
 }
 
+/** How long after the first page is ready the others' code starts to come (when idle). */
+const PRELOAD_AFTER_MS = 2000;
+
 /**
- * After the first page, every other page's code, so it opens even while Ferry is unreachable.
+ * Once the first page is ready and the browser is idle, every other page's code, so it opens
+ * even while Ferry is unreachable — not before: the first load carries only its own page.
  * `data-pages` on #root says when they are all here (tests wait on it).
  */
 export function usePreloadPages(state: AppState['state']): void {
   useEffect(() => {
     if (state !== 'ready') return;
-    void preloadPages().then(
-      () => document.getElementById('root')?.setAttribute('data-pages', 'loaded'),
-      () => undefined,
-    );
+    let idle = 0;
+    const timer = setTimeout(() => {
+      idle = requestIdleCallback(
+        () =>
+          void preloadPages().then(
+            () => document.getElementById('root')?.setAttribute('data-pages', 'loaded'),
+            () => undefined,
+          ),
+        { timeout: PRELOAD_AFTER_MS },
+      );
+    }, PRELOAD_AFTER_MS);
+    return () => {
+      clearTimeout(timer);
+      cancelIdleCallback(idle);
+    };
   }, [state]);
 }
 

@@ -1,21 +1,29 @@
-import { lazy, type ReactNode } from 'react';
+import { createElement, lazy, type ComponentType, type ReactNode } from 'react';
 import type { HelpTopic } from '../features/help/topics';
 import { matchRoute } from './router';
 
-// Each page is its own chunk: the first load fetches the shell and the page it opens on; the
-// others follow once it has painted (preloadPages), so a page opened while Ferry is unreachable
-// still shows its last data instead of failing to load.
+// Each page is its own chunk: the first load fetches the shell and, alongside the data, the page
+// it opens on (preloadRoute); the others follow once the browser is idle (preloadPages), so a
+// page opened while Ferry is unreachable still shows its last data instead of failing to load.
 const loaders: (() => Promise<unknown>)[] = [];
-const page = <K extends string, P>(
+const page = <K extends string, P extends object>(
   load: () => Promise<Record<K, (props: P) => ReactNode>>,
   name: K,
 ) => {
   let loading: ReturnType<typeof load> | null = null;
+  let loaded: ((props: P) => ReactNode) | null = null;
   // A failed fetch is not remembered: the next try loads again.
   const once = () =>
-    (loading ??= load().catch((error: unknown) => ((loading = null), Promise.reject(error))));
+    (loading ??= load().then(
+      (module) => ((loaded = module[name]), module),
+      (error: unknown) => ((loading = null), Promise.reject(error)),
+    ));
   loaders.push(once);
-  return lazy(async () => ({ default: (await once())[name] }));
+  const Lazy = lazy(async () => ({ default: (await once())[name] as ComponentType<P> }));
+  // Code that is already here renders at once: React.lazy would suspend once even then, and
+  // React holds a revealed Suspense boundary back for up to 300 ms.
+  const Page = (props: P) => (loaded ? createElement(loaded, props) : <Lazy {...props} />);
+  return Object.assign(Page, { preload: once });
 };
 
 /** Fetch every page's chunk in the background; resolves when all are here. */
@@ -58,6 +66,8 @@ const SettingsPage = page(() => import('../features/settings/SettingsPage'), 'Se
 const BackupsPage = page(() => import('../features/backups/BackupsPage'), 'BackupsPage');
 
 export interface Route {
+  /** Fetches the page's code (once). */
+  load(): Promise<unknown>;
   /** What the help panel says about this page. */
   help: HelpTopic;
   pattern: string;
@@ -75,30 +85,35 @@ export const ROUTES: Route[] = [
   {
     pattern: '/connections',
     help: 'connections',
+    load: ConnectionsPage.preload,
     render: () => <ConnectionsPage />,
     crumbs: () => [CONNECTIONS],
   },
   {
     pattern: '/connections/new',
     help: 'wizard',
+    load: SetupWizardPage.preload,
     render: () => <SetupWizardPage />,
     crumbs: () => [CONNECTIONS, { text: 'Connect to S3', href: '#/connections/new' }],
   },
   {
     pattern: '/connections/new/form',
     help: 'connectionForm',
+    load: ConnectionFormPage.preload,
     render: () => <ConnectionFormPage />,
     crumbs: () => [CONNECTIONS, { text: 'Create connection', href: '#/connections/new/form' }],
   },
   {
     pattern: '/connections/:id',
     help: 'connection',
+    load: ConnectionDetailPage.preload,
     render: (p) => <ConnectionDetailPage id={p.id!} />,
     crumbs: (p, names) => [CONNECTIONS, { text: names(p.id!), href: `#/connections/${p.id}` }],
   },
   {
     pattern: '/connections/:id/edit',
     help: 'connectionForm',
+    load: ConnectionFormPage.preload,
     render: (p) => <ConnectionFormPage id={p.id!} />,
     crumbs: (p, names) => [
       CONNECTIONS,
@@ -109,6 +124,7 @@ export const ROUTES: Route[] = [
   {
     pattern: '/connections/:id/migrate',
     help: 'migration',
+    load: MigrationPage.preload,
     render: (p) => <MigrationPage connectionId={p.id!} />,
     crumbs: (p, names) => [
       CONNECTIONS,
@@ -119,24 +135,28 @@ export const ROUTES: Route[] = [
   {
     pattern: '/organizations',
     help: 'organizations',
+    load: OrganizationsPage.preload,
     render: () => <OrganizationsPage />,
     crumbs: () => [ORGS],
   },
   {
     pattern: '/organizations/new',
     help: 'organizationForm',
+    load: OrganizationFormPage.preload,
     render: () => <OrganizationFormPage />,
     crumbs: () => [ORGS, { text: 'Create organization', href: '#/organizations/new' }],
   },
   {
     pattern: '/organizations/:id',
     help: 'organization',
+    load: OrganizationDetailPage.preload,
     render: (p) => <OrganizationDetailPage id={Number(p.id)} />,
     crumbs: (p) => [ORGS, { text: `Organization ${p.id}`, href: `#/organizations/${p.id}` }],
   },
   {
     pattern: '/organizations/:id/edit',
     help: 'organizationForm',
+    load: OrganizationFormPage.preload,
     render: (p) => <OrganizationFormPage id={Number(p.id)} />,
     crumbs: (p) => [
       ORGS,
@@ -147,6 +167,7 @@ export const ROUTES: Route[] = [
   {
     pattern: '/organizations/:orgId/projects/new',
     help: 'projectForm',
+    load: ProjectFormPage.preload,
     render: (p) => <ProjectFormPage orgId={Number(p.orgId)} />,
     crumbs: (p) => [
       ORGS,
@@ -157,24 +178,28 @@ export const ROUTES: Route[] = [
   {
     pattern: '/projects/:id/edit',
     help: 'projectForm',
+    load: ProjectFormPage.preload,
     render: (p) => <ProjectFormPage id={Number(p.id)} />,
     crumbs: (p) => [ORGS, { text: `Project ${p.id}`, href: `#/projects/${p.id}/edit` }],
   },
   {
     pattern: '/jobs',
     help: 'jobs',
+    load: JobsPage.preload,
     render: () => <JobsPage />,
     crumbs: () => [{ text: 'Jobs', href: '#/jobs' }],
   },
   {
     pattern: '/backups',
     help: 'backups',
+    load: BackupsPage.preload,
     render: () => <BackupsPage />,
     crumbs: () => [{ text: 'Policy backups', href: '#/backups' }],
   },
   {
     pattern: '/settings',
     help: 'settings',
+    load: SettingsPage.preload,
     render: () => <SettingsPage />,
     crumbs: () => [{ text: 'Settings', href: '#/settings' }],
   },
@@ -188,4 +213,18 @@ export function resolveRoute(
     if (params) return { route, params };
   }
   return null;
+}
+
+/**
+ * Fetch the code of the page at `path`, so it arrives alongside the first data; resolves when it
+ * is here (or could not come: the page then tries again when shown).
+ */
+export function preloadRoute(path: string): Promise<void> {
+  const resolved = resolveRoute(path.split('?')[0]!);
+  return resolved
+    ? resolved.route.load().then(
+        () => undefined,
+        () => undefined,
+      )
+    : Promise.resolve();
 }

@@ -1,0 +1,34 @@
+import type { Response } from '@playwright/test';
+import { expect, openConsole, test } from './fixtures';
+
+// The console's first load carries the shell and the page it opens on, compressed; the other
+// pages' code comes afterwards, when the browser is idle (issue: "a light first load").
+test('the first load sends compressed assets and only the page it opens on', async ({
+  page,
+  demoConsole,
+}) => {
+  const assets: Response[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/assets/')) assets.push(r);
+  });
+  await openConsole(page, `${demoConsole.url}#/connections`);
+  await expect(page.getByRole('table').getByRole('row').nth(1)).toBeVisible();
+  const firstLoad = assets.map((r) => new URL(r.url()).pathname);
+  expect(firstLoad.some((p) => /\/ConnectionsPage-[\w-]+\.js$/.test(p))).toBe(true);
+  // Neither another page's code nor the chart library came with it.
+  for (const other of ['JobsPage', 'SettingsPage', 'MigrationPage', 'HistoryChart'])
+    expect(
+      firstLoad.filter((p) => p.includes(`/${other}-`)),
+      other,
+    ).toEqual([]);
+  for (const response of assets.filter((r) => /\.(js|css)$/.test(r.url()))) {
+    const headers = await response.allHeaders();
+    // The build compresses what is over 1 KiB; smaller files go as they are.
+    if (Number(headers['content-length']) >= 1024)
+      expect(headers['content-encoding'], response.url()).toMatch(/^(br|gzip)$/);
+    expect(headers['cache-control'], response.url()).toContain('immutable');
+  }
+  // Once idle, the rest follows: a page opened while Ferry is unreachable still has its code.
+  await expect(page.locator('#root')).toHaveAttribute('data-pages', 'loaded', { timeout: 15_000 });
+  expect(assets.some((r) => /\/JobsPage-[\w-]+\.js$/.test(r.url()))).toBe(true);
+});
