@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
+import { summarizeHealth } from '../../shared/health';
 import { CONNECTION_STATE_WORDS } from '../../shared/model/words';
 import type { Engine } from '../engine';
 import { startLocalApi } from '../server/local-api';
@@ -237,6 +238,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           statuses,
           () =>
             asked +
+            `${summarizeHealth(statuses, Object.fromEntries(names)).headline}.\n\n` +
             formatTable(
               statuses.map((s) => ({
                 connection: name(s.connectionId),

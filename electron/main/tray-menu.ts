@@ -1,10 +1,10 @@
 import type { ConnectionStatus } from '../../shared/model/schedule';
-import { plural } from '../../shared/format';
+import { summarizeHealth } from '../../shared/health';
 
 /**
  * What the tray says and offers, as plain data: the tray icon in electron/main/index.ts only
- * draws it. Built from the same connection statuses the console and `ferry status` show (the
- * engine's one status function), so the tray never says "healthy" where the console says failing.
+ * draws it. Its headline is summarizeHealth's (shared/health.ts), the one the console's top bar
+ * and `ferry status` show, so the tray never says "healthy" where the console says failing.
  */
 
 export type TrayIcon = 'ok' | 'failing' | 'paused';
@@ -43,28 +43,8 @@ export function traySummary(
   names: Record<string, string>,
   paused: boolean,
 ): TraySummary {
-  const failing = statuses
-    .filter((s) => s.state === 'failing')
-    .map((s) => ({
-      connectionId: s.connectionId,
-      name: names[s.connectionId] ?? s.connectionId,
-      reason: s.reason,
-    }));
-  const enabled = statuses.filter((s) => s.state !== 'disabled').length;
-  const headline =
-    failing.length > 0
-      ? `${plural(failing.length, 'connection')} failing`
-      : paused
-        ? 'Hourly exports paused'
-        : enabled === 0
-          ? 'No connection exports hourly'
-          : `All ${plural(enabled, 'connection')} healthy`;
-  return {
-    icon: failing.length > 0 ? 'failing' : paused ? 'paused' : 'ok',
-    headline: failing.length > 0 && paused ? `${headline} · paused` : headline,
-    tooltip: `Ferry — ${failing.length > 0 && paused ? `${headline} · paused` : headline}`,
-    failing,
-  };
+  const { level, headline, failing } = summarizeHealth(statuses, names, paused);
+  return { icon: level, headline, tooltip: `Ferry — ${headline}`, failing };
 }
 
 export interface TrayState {

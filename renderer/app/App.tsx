@@ -6,6 +6,7 @@ import { HelpContent } from '../features/help/topics';
 import { useHelpStore } from '../features/help/store';
 import { JobDetailPanel } from '../features/jobs/JobDetailPanel';
 import { useJobsStore } from '../features/jobs/store';
+import { useHealth } from '../features/schedule/use-health';
 import { useFocusHeadingOnMove, usePageTitle, usePreloadPages } from './page-effects';
 import { resolveRoute } from './routes';
 import { useRouter } from './router';
@@ -36,7 +37,8 @@ export function App() {
     resolved && state === 'ready' ? resolved.route.crumbs(resolved.params, connectionName) : [];
   const pageTitle = crumbs.at(-1)?.text;
   const mainRef = useRef<HTMLDivElement>(null);
-  usePageTitle(pageTitle);
+  const health = useHealth();
+  usePageTitle(pageTitle, health);
   usePreloadPages(state);
   useFocusHeadingOnMove(mainRef, path, state);
 
@@ -53,6 +55,11 @@ export function App() {
       <div id="top-nav" style={{ position: 'sticky', top: 0, zIndex: 1002 }}>
         <ConsoleTopBar
           info={info}
+          health={state === 'ready' ? health : null}
+          onFailing={() => {
+            leavePage();
+            navigate('/connections?state=failing');
+          }}
           onHome={() => {
             leavePage();
             navigate('/connections');

@@ -1,12 +1,17 @@
 import { useEffect, type RefObject } from 'react';
+import type { Health } from '../../shared/health';
 import type { AppState } from '../features/app/store';
 import { preloadPages } from './routes';
 
-/** One title per page ("Jobs — Ferry"). */
-export function usePageTitle(pageTitle: string | undefined): void {
+/**
+ * One title per page ("Jobs — Ferry"), led by what is failing ("1 connection failing · Jobs —
+ * Ferry"), so a background tab says it too.
+ */
+export function usePageTitle(pageTitle: string | undefined, health: Health): void {
+  const failing = health.level === 'failing' ? `${health.headline} · ` : '';
   useEffect(() => {
-    document.title = pageTitle ? `${pageTitle} — Ferry` : 'Ferry';
-  }, [pageTitle]);
+    document.title = `${failing}${pageTitle ? `${pageTitle} — Ferry` : 'Ferry'}`;
+  }, [pageTitle, failing]);
 }
 
 /** How long after the first page is ready the others' code starts to come (when idle). */

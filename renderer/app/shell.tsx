@@ -7,6 +7,7 @@ import SideNavigation, {
 import Spinner from '@cloudscape-design/components/spinner';
 import TopNavigation from '@cloudscape-design/components/top-navigation';
 import { Suspense } from 'react';
+import type { Health } from '../../shared/health';
 import type { AppInfo } from '../../shared/api/contract';
 import type { AppState, Flash } from '../features/app/store';
 import { timeLabel } from '../features/common/time';
@@ -63,12 +64,18 @@ export function PageContent({
 /** The top bar: Ferry's name (home) and which console this is (desktop or headless). */
 export function ConsoleTopBar({
   info,
+  health,
   onHome,
   onSettings,
+  onFailing,
 }: {
   info: AppInfo | null;
+  /** Shown as a badge while a connection is failing: the same words as the tray's. */
+  health: Health | null;
   onHome(): void;
   onSettings(): void;
+  /** The badge leads to the connections that fail. */
+  onFailing(): void;
 }) {
   return (
     <TopNavigation
@@ -84,6 +91,21 @@ export function ConsoleTopBar({
       utilities={
         info
           ? [
+              ...(health?.level === 'failing'
+                ? [
+                    {
+                      type: 'button' as const,
+                      text: health.headline,
+                      iconName: 'status-negative' as const,
+                      href: '#/connections?state=failing',
+                      ariaLabel: `${health.headline}: show ${health.failing.length === 1 ? 'it' : 'them'}`,
+                      onClick: (e: CustomEvent) => {
+                        e.preventDefault();
+                        onFailing();
+                      },
+                    },
+                  ]
+                : []),
               {
                 type: 'button',
                 text: info.transport === 'http' ? 'Headless console' : 'Desktop',

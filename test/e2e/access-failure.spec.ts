@@ -81,14 +81,23 @@ test('an hour refused for a permission shows Failing with the permission and fix
     await expect(page.getByTestId('job-detail')).toContainText(/Started by\s*manual/);
     await page.screenshot({ path: 'test-results/screens/job-detail-1400.png' });
 
-    // The list agrees.
-    await page.getByRole('link', { name: 'Connections', exact: true }).first().click();
+    // Every page says so: the top bar's badge and the tab title, in the tray's words.
+    await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
+    const badge = page.getByRole('link', { name: '1 connection failing: show it' });
+    await expect(badge).toBeVisible();
+    await expect(page).toHaveTitle('1 connection failing · Jobs — Ferry');
+
+    // The badge leads to the list, showing the failing ones only; the list agrees.
+    await badge.click();
+    await expect(page).toHaveURL(/#\/connections\?state=failing$/);
+    await expect(page.getByTestId('connection-state-filter')).toContainText('Failing');
     const row = page.getByTestId('connections-table').getByRole('row', { name: /refused/ });
     await expect(row).toContainText('Failing');
     await expect(row).toContainText('s3:PutObject');
 
     // And so does the CLI, with an exit code that says so.
     const cli = await runFerry(['status'], env);
+    expect(cli.stdout).toContain('1 connection failing.');
     expect(cli.stdout).toMatch(/refused\s.*Failing/);
     expect(cli.stdout).toContain('s3:PutObject');
     expect(cli.code).toBe(1);

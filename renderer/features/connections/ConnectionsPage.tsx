@@ -3,10 +3,13 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Header from '@cloudscape-design/components/header';
 import Pagination from '@cloudscape-design/components/pagination';
 import Table from '@cloudscape-design/components/table';
+import Select from '@cloudscape-design/components/select';
 import TextFilter from '@cloudscape-design/components/text-filter';
 import { useCollection } from '@cloudscape-design/collection-hooks';
 import { describeDestination } from '../../../shared/model/describe';
-import { useRouter } from '../../app/router';
+import { CONNECTION_STATES, type ConnectionState } from '../../../shared/model/schedule';
+import { CONNECTION_STATE_WORDS } from '../../../shared/model/words';
+import { routeQuery, useRouter } from '../../app/router';
 import { EmptyState } from '../../components/EmptyState';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
@@ -31,10 +34,13 @@ const COLUMNS = [
 export function ConnectionsPage() {
   const { items, status } = useConnectionsStore();
   const projects = useProjectsStore((s) => s.items);
-  const navigate = useRouter((s) => s.navigate);
+  const { path, navigate } = useRouter();
   const statuses = useScheduleStore((s) => s.statuses);
   const projectName = (id: number) => projects.find((p) => p.id === id)?.name ?? String(id);
-  const rows: Row[] = items.map((c) => ({
+  // The status asked for in the address (#/connections?state=failing: the top bar's badge).
+  const state = stateFilter(routeQuery(path).get('state'));
+  const kept = state ? items.filter((c) => statuses[c.id]?.state === state) : items;
+  const rows: Row[] = kept.map((c) => ({
     ...c,
     projectLabel: `${projectName(c.projectId)} (${c.projectId})`,
     where: describeDestination(c.destination),
@@ -98,17 +104,66 @@ export function ConnectionsPage() {
       }
       filter={
         items.length > 0 ? (
-          <TextFilter
-            {...filterProps}
-            filteringPlaceholder="Find connections"
-            countText={
-              filteredItemsCount === items.length ? undefined : `${filteredItemsCount} matches`
-            }
-          />
+          <div style={FILTERS}>
+            <div style={{ flex: '1 1 18rem', maxWidth: '36rem' }}>
+              <TextFilter
+                {...filterProps}
+                filteringPlaceholder="Find connections"
+                countText={
+                  filteredItemsCount === rows.length ? undefined : `${filteredItemsCount} matches`
+                }
+              />
+            </div>
+            <StateSelect
+              state={state}
+              onChange={(next) => navigate(next ? `/connections?state=${next}` : '/connections')}
+            />
+          </div>
         ) : undefined
       }
-      empty={<ConnectionsEmpty />}
+      empty={
+        state && items.length > 0 ? (
+          <EmptyState
+            title={`No connection is ${CONNECTION_STATE_WORDS[state].toLowerCase()}`}
+            action={<Button onClick={() => navigate('/connections')}>Show all connections</Button>}
+          >
+            {state === 'failing' ? 'Every connection exports as it should.' : null}
+          </EmptyState>
+        ) : (
+          <ConnectionsEmpty />
+        )
+      }
       columnDefinitions={connectionColumns(statuses, navigate)}
+    />
+  );
+}
+
+const FILTERS = { display: 'flex', flexWrap: 'wrap', gap: '8px' } as const;
+
+const STATE_OPTIONS = [
+  { value: '', label: 'Any status' },
+  ...CONNECTION_STATES.map((value) => ({ value, label: CONNECTION_STATE_WORDS[value] })),
+];
+
+function stateFilter(value: string | null): ConnectionState | null {
+  return CONNECTION_STATES.find((s) => s === value) ?? null;
+}
+
+/** Show only the connections in one state; kept in the address, so the badge can link to it. */
+function StateSelect({
+  state,
+  onChange,
+}: {
+  state: ConnectionState | null;
+  onChange(state: ConnectionState | null): void;
+}) {
+  return (
+    <Select
+      inlineLabelText="Status"
+      data-testid="connection-state-filter"
+      selectedOption={STATE_OPTIONS.find((o) => o.value === (state ?? ''))!}
+      options={STATE_OPTIONS}
+      onChange={(e) => onChange(stateFilter(e.detail.selectedOption.value ?? null))}
     />
   );
 }
