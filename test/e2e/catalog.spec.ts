@@ -129,5 +129,10 @@ test.describe('exporting from the console', () => {
     const difference = dialog.getByTestId('reconcile-differences').getByRole('row').nth(1);
     await expect(difference).toContainText('Missing');
     await expect(difference).toContainText(exported!.split('/').pop()!);
+    // The key wraps only at its slashes (never inside a word), and reads back unchanged.
+    expect(exported).toContain('/');
+    const key = difference.locator('td').nth(3);
+    expect(await key.locator('wbr').count()).toBe(exported!.split('/').length - 1);
+    expect((await key.textContent())!.endsWith(exported!)).toBe(true);
   });
 });

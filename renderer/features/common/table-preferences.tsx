@@ -2,7 +2,7 @@ import CollectionPreferences, {
   type CollectionPreferencesProps,
 } from '@cloudscape-design/components/collection-preferences';
 import type { TableProps } from '@cloudscape-design/components/table';
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 
 /** What an admin chose for one table: remembered per table on this computer. */
 export interface TablePrefs {
@@ -54,10 +54,54 @@ export function loadPrefs(
   };
 }
 
-/** A table's preferences and the props they give the Table and its preferences control. */
+/** One column as the preferences know it. */
+export interface PrefColumn {
+  id: string;
+  label: string;
+  alwaysVisible?: boolean;
+  /**
+   * Below this width (px) of the table's box the column steps aside, so the others fit without
+   * sideways scrolling (a laptop at 1024 px with the help panel open); its content stays one click
+   * away on the row's page or details.
+   */
+  hideBelow?: number;
+}
+
+/** The width of an element's box, kept up to date; attach `ref` to the element. */
+export function useBoxWidth(): {
+  width: number | null;
+  ref: (element: HTMLElement | null) => void;
+} {
+  const [element, setElement] = useState<HTMLElement | null>(null);
+  const [width, setWidth] = useState<number | null>(null);
+  useEffect(() => {
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => setWidth(entry!.contentRect.width));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [element]);
+  return { width, ref: useCallback((e: HTMLElement | null) => setElement(e), []) };
+}
+
+/** Which columns show: the admin's choice, less those too wide for the box (`hideBelow`). */
+export function fittedColumns(
+  chosen: readonly { id: string; visible: boolean }[],
+  columns: readonly PrefColumn[],
+  width: number | null,
+): { id: string; visible: boolean }[] {
+  return chosen.map((c) => {
+    const limit = columns.find((col) => col.id === c.id)?.hideBelow;
+    return { id: c.id, visible: c.visible && !(limit && width !== null && width < limit) };
+  });
+}
+
+/**
+ * A table's preferences and the props they give the Table and its preferences control; `fitRef`
+ * goes on an element around the table, whose width decides which columns fit.
+ */
 export function useTablePrefs(
   key: string,
-  columns: { id: string; label: string; alwaysVisible?: boolean }[],
+  columns: PrefColumn[],
   defaults: Partial<Omit<TablePrefs, 'contentDisplay'>> & { hidden?: string[] } = {},
   onChange?: (next: TablePrefs) => void,
 ) {
@@ -74,14 +118,15 @@ export function useTablePrefs(
     globalThis.localStorage?.setItem(`ferry.table.${key}`, JSON.stringify(next));
     onChange?.(next);
   };
+  const box = useBoxWidth();
   const tableProps: Pick<
     TableProps,
     'wrapLines' | 'columnDisplay' | 'stickyColumns' | 'resizableColumns'
   > = {
     wrapLines: prefs.wrapLines,
-    columnDisplay: prefs.contentDisplay,
+    columnDisplay: fittedColumns(prefs.contentDisplay, columns, box.width),
     stickyColumns: { first: prefs.stickyFirst ? 1 : 0 },
-    resizableColumns: true,
+    resizableColumns: false,
   };
   const preferences = (
     <CollectionPreferences
@@ -126,5 +171,5 @@ export function useTablePrefs(
       }
     />
   );
-  return { prefs, tableProps, preferences };
+  return { prefs, tableProps, preferences, fitRef: box.ref };
 }

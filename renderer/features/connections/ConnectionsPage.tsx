@@ -24,10 +24,10 @@ type Row = ConnectionRow;
 const COLUMNS = [
   { id: 'name', label: 'Name', alwaysVisible: true },
   { id: 'status', label: 'Status' },
-  { id: 'last', label: 'Last exported hour' },
-  { id: 'project', label: 'Project' },
+  { id: 'last', label: 'Last exported hour', hideBelow: 640 },
+  { id: 'project', label: 'Project', hideBelow: 760 },
   { id: 'destination', label: 'Destination' },
-  { id: 'datasets', label: 'Data' },
+  { id: 'datasets', label: 'Data', hideBelow: 900 },
 ];
 
 /** The home page: every connection, with the next step for a new user when there are none. */
@@ -45,7 +45,7 @@ export function ConnectionsPage() {
     projectLabel: `${projectName(c.projectId)} (${c.projectId})`,
     where: describeDestination(c.destination),
   }));
-  const { tableProps, preferences, prefs } = useTablePrefs('connections', COLUMNS);
+  const { tableProps, preferences, prefs, fitRef } = useTablePrefs('connections', COLUMNS);
   const {
     items: shown,
     collectionProps,
@@ -62,79 +62,83 @@ export function ConnectionsPage() {
   });
 
   return (
-    <Table<Row>
-      {...collectionProps}
-      data-testid="connections-table"
-      variant="full-page"
-      {...tableProps}
-      preferences={preferences}
-      pagination={<Pagination {...paginationProps} />}
-      loading={status === 'loading' || status === 'idle'}
-      loadingText="Loading connections"
-      items={shown}
-      trackBy="id"
-      header={
-        <Header
-          variant="awsui-h1-sticky"
-          info={<InfoLink />}
-          counter={`(${items.length})`}
-          description="Each connection exports one project to a bucket or folder, hour by hour."
-          actions={
-            <SpaceBetween direction="horizontal" size="xs">
-              <Button
-                onClick={() => navigate('/connections/new/form?type=folder')}
-                disabled={projects.length === 0}
-                data-testid="create-folder-connection"
-              >
-                Export to a folder
-              </Button>
-              <Button
-                variant="primary"
-                onClick={() => navigate('/connections/new')}
-                disabled={projects.length === 0}
-                data-testid="create-connection"
-              >
-                Connect to S3
-              </Button>
-            </SpaceBetween>
-          }
-        >
-          Connections
-        </Header>
-      }
-      filter={
-        items.length > 0 ? (
-          <div style={FILTERS}>
-            <div style={{ flex: '1 1 18rem', maxWidth: '36rem' }}>
-              <TextFilter
-                {...filterProps}
-                filteringPlaceholder="Find connections"
-                countText={
-                  filteredItemsCount === rows.length ? undefined : `${filteredItemsCount} matches`
-                }
+    <div ref={fitRef}>
+      <Table<Row>
+        {...collectionProps}
+        data-testid="connections-table"
+        variant="full-page"
+        {...tableProps}
+        preferences={preferences}
+        pagination={<Pagination {...paginationProps} />}
+        loading={status === 'loading' || status === 'idle'}
+        loadingText="Loading connections"
+        items={shown}
+        trackBy="id"
+        header={
+          <Header
+            variant="awsui-h1-sticky"
+            info={<InfoLink />}
+            counter={`(${items.length})`}
+            description="Each connection exports one project to a bucket or folder, hour by hour."
+            actions={
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button
+                  onClick={() => navigate('/connections/new/form?type=folder')}
+                  disabled={projects.length === 0}
+                  data-testid="create-folder-connection"
+                >
+                  Export to a folder
+                </Button>
+                <Button
+                  variant="primary"
+                  onClick={() => navigate('/connections/new')}
+                  disabled={projects.length === 0}
+                  data-testid="create-connection"
+                >
+                  Connect to S3
+                </Button>
+              </SpaceBetween>
+            }
+          >
+            Connections
+          </Header>
+        }
+        filter={
+          items.length > 0 ? (
+            <div style={FILTERS}>
+              <div style={{ flex: '1 1 18rem', maxWidth: '36rem' }}>
+                <TextFilter
+                  {...filterProps}
+                  filteringPlaceholder="Find connections"
+                  countText={
+                    filteredItemsCount === rows.length ? undefined : `${filteredItemsCount} matches`
+                  }
+                />
+              </div>
+              <StateSelect
+                state={state}
+                onChange={(next) => navigate(next ? `/connections?state=${next}` : '/connections')}
               />
             </div>
-            <StateSelect
-              state={state}
-              onChange={(next) => navigate(next ? `/connections?state=${next}` : '/connections')}
-            />
-          </div>
-        ) : undefined
-      }
-      empty={
-        state && items.length > 0 ? (
-          <EmptyState
-            title={`No connection is ${CONNECTION_STATE_WORDS[state].toLowerCase()}`}
-            action={<Button onClick={() => navigate('/connections')}>Show all connections</Button>}
-          >
-            {state === 'failing' ? 'Every connection exports as it should.' : null}
-          </EmptyState>
-        ) : (
-          <ConnectionsEmpty />
-        )
-      }
-      columnDefinitions={connectionColumns(statuses, navigate)}
-    />
+          ) : undefined
+        }
+        empty={
+          state && items.length > 0 ? (
+            <EmptyState
+              title={`No connection is ${CONNECTION_STATE_WORDS[state].toLowerCase()}`}
+              action={
+                <Button onClick={() => navigate('/connections')}>Show all connections</Button>
+              }
+            >
+              {state === 'failing' ? 'Every connection exports as it should.' : null}
+            </EmptyState>
+          ) : (
+            <ConnectionsEmpty />
+          )
+        }
+        columnDefinitions={connectionColumns(statuses, navigate)}
+      />
+    </div>
   );
 }
 

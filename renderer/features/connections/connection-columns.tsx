@@ -1,3 +1,4 @@
+import { Breakable } from '../../components/Breakable';
 import Box from '@cloudscape-design/components/box';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
@@ -18,8 +19,6 @@ export function connectionColumns(
   return [
     {
       id: 'name',
-      width: 180,
-      minWidth: 140,
       header: 'Name',
       cell: (c) => (
         <Link
@@ -38,8 +37,6 @@ export function connectionColumns(
     {
       id: 'status',
       header: 'Status',
-      width: 300,
-      minWidth: 180,
       cell: (c) => (
         <SpaceBetween size="xxxs">
           <StatusBadge status={statuses[c.id]} />
@@ -54,24 +51,19 @@ export function connectionColumns(
     {
       id: 'last',
       header: 'Last exported hour',
-      width: 170,
-      minWidth: 150,
       cell: (c) =>
         statuses[c.id]?.lastExportedHour ? hourLabel(statuses[c.id]!.lastExportedHour!) : '—',
     },
     {
       id: 'project',
       header: 'Project',
-      width: 170,
       cell: (c) => c.projectLabel,
       sortingField: 'projectLabel',
     },
     {
       id: 'destination',
       header: 'Destination',
-      width: 240,
-      minWidth: 200,
-      cell: (c) => c.where,
+      cell: (c) => <Breakable text={c.where} />,
       sortingField: 'where',
     },
     { id: 'datasets', header: 'Data', cell: (c) => c.datasets.map(datasetLabel).join(', ') },

@@ -1,3 +1,4 @@
+import { Breakable } from '../../components/Breakable';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
@@ -127,7 +128,15 @@ function JobDetail({ job, onRetry }: { job: Job; onRetry(job: Job): void }) {
         header={<Box variant="h3">Files</Box>}
         empty={<Box textAlign="center">No files written.</Box>}
         columnDefinitions={[
-          { id: 'key', header: 'Key', cell: (o) => <code>{o.key}</code> },
+          {
+            id: 'key',
+            header: 'Key',
+            cell: (o) => (
+              <code>
+                <Breakable text={o.key} />
+              </code>
+            ),
+          },
           { id: 'events', header: 'Events', cell: (o) => o.events.toLocaleString() },
           { id: 'bytes', header: 'Size', cell: (o) => formatBytes(o.bytes) },
           {

@@ -24,13 +24,13 @@ import { plural } from '../../../shared/format';
 
 const COLUMNS = [
   { id: 'hour', label: 'Hour (UTC)', alwaysVisible: true },
-  { id: 'connection', label: 'Connection' },
+  { id: 'connection', label: 'Connection', hideBelow: 640 },
   { id: 'dataset', label: 'Data' },
   { id: 'status', label: 'Status' },
   { id: 'trigger', label: 'Started by' },
-  { id: 'events', label: 'Events' },
+  { id: 'events', label: 'Events', hideBelow: 760 },
   { id: 'size', label: 'Stored' },
-  { id: 'attempts', label: 'Tries' },
+  { id: 'attempts', label: 'Tries', hideBelow: 760 },
   { id: 'updated', label: 'Updated' },
   { id: 'actions', label: 'Actions' },
 ];
@@ -54,7 +54,7 @@ export function JobsTable({
   const [exporting, setExporting] = useState(false);
   const [checking, setChecking] = useState(false);
   const connectionId = connection?.id;
-  const { tableProps, preferences } = useTablePrefs(
+  const { tableProps, preferences, fitRef } = useTablePrefs(
     'jobs',
     connection ? COLUMNS.filter((c) => c.id !== 'connection') : COLUMNS,
     { hidden: ['trigger', 'size', 'updated'] },
@@ -70,7 +70,7 @@ export function JobsTable({
   const filtered = isFiltered(query, !connection);
 
   return (
-    <>
+    <div ref={fitRef}>
       <Table<Job>
         data-testid="jobs-table"
         variant={fullPage ? 'full-page' : 'container'}
@@ -145,7 +145,7 @@ export function JobsTable({
           onClose={() => setExporting(false)}
         />
       )}
-    </>
+    </div>
   );
 }
 

@@ -1,3 +1,4 @@
+import { Breakable } from '../../components/Breakable';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
@@ -146,7 +147,7 @@ function ReconcileResult({ report }: { report: ReconcileReport }) {
               id: 'key',
               header: 'Object',
               minWidth: 260,
-              cell: (d) => <span style={{ overflowWrap: 'anywhere' }}>{d.key}</span>,
+              cell: (d) => <Breakable text={d.key} />,
             },
             { id: 'reason', header: 'Why', cell: (d) => d.reason },
           ]}

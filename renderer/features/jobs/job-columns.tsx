@@ -27,12 +27,10 @@ export function jobColumns({
     {
       id: 'hour',
       header: 'Hour (UTC)',
-      width: 170,
-      minWidth: 150,
       isRowHeader: true,
       cell: (j) => (
         <Link onFollow={() => select(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
-          {j.hour.replace('T', ' ')}:00
+          <span style={{ whiteSpace: 'nowrap' }}>{j.hour.replace('T', ' ')}:00</span>
         </Link>
       ),
     },
@@ -42,36 +40,30 @@ export function jobColumns({
           {
             id: 'connection',
             header: 'Connection',
-            width: 150,
             cell: (j: Job) => nameOf(j.connectionId),
           },
         ]),
-    { id: 'dataset', header: 'Data', width: 110, cell: (j) => datasetLabel(j.dataset) },
+    { id: 'dataset', header: 'Data', cell: (j) => datasetLabel(j.dataset) },
     {
       id: 'status',
       header: 'Status',
-      width: 220,
-      minWidth: 200,
       cell: (j) => <StatusIndicator type={JOB_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>,
     },
-    { id: 'trigger', header: 'By', width: 110, cell: (j) => j.trigger },
+    { id: 'trigger', header: 'By', cell: (j) => j.trigger },
     {
       id: 'events',
       header: 'Events',
-      width: 100,
       cell: (j) => j.counts?.eventsOut.toLocaleString() ?? '—',
     },
     {
       id: 'size',
       header: 'Stored',
-      width: 100,
       cell: (j) => (j.bytes ? formatBytes(j.bytes.compressed) : '—'),
     },
-    { id: 'attempts', header: 'Tries', width: 80, cell: (j) => j.attempts },
+    { id: 'attempts', header: 'Tries', cell: (j) => j.attempts },
     {
       id: 'updated',
       header: 'Updated (UTC)',
-      width: 140,
       cell: (j) => (
         <span title={localLabel(j.updatedAt)}>{j.updatedAt.slice(5, 16).replace('T', ' ')}</span>
       ),
@@ -79,8 +71,6 @@ export function jobColumns({
     {
       id: 'actions',
       header: 'Actions',
-      width: 100,
-      minWidth: 100,
       cell: (j) =>
         j.status === 'failed' || j.status === 'cancelled' ? (
           <Button variant="inline-link" onClick={() => void retry(j)}>
