@@ -4,8 +4,8 @@ import DateRangePicker, {
 import { RELATIVE, rangeHours } from './hour-range';
 
 /**
- * The hour range as a date-range picker (UTC, whole hours), beside the typed From/To fields:
- * the same range either way.
+ * The hour range as a date-range picker (UTC, whole hours), shown as ISO hours like the rest of
+ * the console.
  */
 export function HourRangePicker({
   from,
@@ -35,7 +35,8 @@ export function HourRangePicker({
       }}
       getTimeOffset={() => 0}
       timeInputFormat="hh"
-      absoluteFormat="long-localized"
+      absoluteFormat="iso"
+      hideTimeOffset
       placeholder="Hours (UTC)"
       rangeSelectorMode="default"
       expandToViewport
