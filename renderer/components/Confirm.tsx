@@ -18,7 +18,7 @@ interface ConfirmProps {
 }
 
 /** A delete confirmation that shows why the engine refused (e.g. "still has 2 projects"). */
-export function ConfirmDelete(props: ConfirmProps) {
+export function ConfirmDelete(props: ConfirmProps & { typeToConfirm?: string }) {
   return <ConfirmAction {...props} action="Delete" testId="confirm-delete" />;
 }
 

@@ -3,6 +3,7 @@ import type { Page } from '@playwright/test';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { expect, openConsole, test } from './fixtures';
+import { connectionAction } from './steps';
 
 let moto: Moto;
 test.beforeAll(async () => {
@@ -66,7 +67,7 @@ async function runStep(page: Page, n: number): Promise<void> {
 
 async function startMigration(page: Page, server: ServeProcess, id: string): Promise<void> {
   await openConsole(page, `${server.url}#/connections/${id}`);
-  await page.getByTestId('open-migration').click();
+  await connectionAction(page, 'Move to KMS and a per-project role…');
   await expect(
     page.getByRole('heading', { name: 'Move “legacy” to KMS and a per-project role' }),
   ).toBeVisible();
@@ -92,6 +93,9 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
     // 10: behind a confirmation that says rollback ends here.
     await page.getByTestId('step-10').getByTestId('run-step').click();
     await expect(page.getByRole('dialog')).toContainText('rollback will no longer be possible');
+    // Irreversible: the old connection's name typed first.
+    await expect(page.getByTestId('confirm-delete-old')).toBeDisabled();
+    await page.getByTestId('confirm-delete-old-typed').locator('input').fill('legacy');
     await page.getByTestId('confirm-delete-old').click();
     await expect(page.getByTestId('migration-finished')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('open-rollback')).toHaveCount(0);
@@ -146,7 +150,9 @@ test('the KMS migration wizard rolls back and the old connection is enabled agai
     });
 
     await page.goto(`${server.url}#/connections/${id}`);
-    await expect(page.getByTestId('toggle-enabled')).toHaveText('Disable hourly export');
+    await page.getByTestId('connection-actions').getByRole('button', { name: 'Actions' }).click();
+    await expect(page.getByRole('menuitem', { name: 'Disable hourly export…' })).toBeVisible(); // enabled
+    await page.keyboard.press('Escape');
     const status = await runFerry(['--json', 'migrate', 'status', id], {
       ...moto.env,
       FERRY_DATA_DIR: dataDir,

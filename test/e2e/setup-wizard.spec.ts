@@ -6,6 +6,7 @@ import {
 import { runFerry, startServe } from '../support/ferry';
 import { startMoto, TEST_PROFILE, type Moto } from '../support/moto';
 import { expect, fill, openConsole, test } from './fixtures';
+import { connectionAction } from './steps';
 
 let moto: Moto;
 test.beforeAll(async () => {
@@ -112,8 +113,13 @@ test('the setup wizard walks from data to an enabled, verified connection agains
     expect(policy.Policy).toContain(`"FerryExport${id.slice(3)}Write"`);
 
     // Deleting it can take exactly its statements out again (the policy was only Ferry's).
-    await page.getByRole('button', { name: 'Delete' }).click();
+    // Nothing undoes a delete: it is in the Actions menu, and asks for the name typed.
+    await connectionAction(page, 'Delete connection…');
     await page.getByTestId('remove-policies').getByRole('checkbox').check();
+    await expect(page.getByTestId('confirm-delete')).toBeDisabled();
+    await page.getByTestId('confirm-delete-typed').locator('input').fill('prod-event');
+    await expect(page.getByTestId('confirm-delete')).toBeDisabled();
+    await page.getByTestId('confirm-delete-typed').locator('input').fill('prod-events');
     await page.screenshot({ path: 'test-results/delete-with-policies.png' });
     await page.getByTestId('confirm-delete').click();
     await expect(

@@ -56,3 +56,9 @@ export async function exportDemoHour(page: Page): Promise<Locator> {
   await expect(row).toContainText('Succeeded', { timeout: 30_000 });
   return link;
 }
+
+/** Pick an item of the connection page's Actions menu ("Delete connection…"). */
+export async function connectionAction(page: Page, item: string): Promise<void> {
+  await page.getByTestId('connection-actions').getByRole('button', { name: 'Actions' }).click();
+  await page.getByRole('menuitem', { name: item }).click();
+}

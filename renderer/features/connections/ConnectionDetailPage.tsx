@@ -14,7 +14,8 @@ import { StatusAlerts } from '../schedule/ConnectionStatus';
 import { HistoryChart } from '../schedule/HistoryChart';
 import { useScheduleStore } from '../schedule/store';
 import { useProjectsStore } from '../projects/store';
-import { EnableButton } from './EnableButton';
+import { DisableConfirm, EnableButton } from './EnableButton';
+import { ConnectionActions } from './ConnectionActions';
 import { useConnectionsStore } from './store';
 import {
   ConnectionDetails,
@@ -31,7 +32,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
   const items = useConnectionsStore((s) => s.items);
   const projects = useProjectsStore((s) => s.items);
   const navigate = useRouter((s) => s.navigate);
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'delete' | 'disable' | null>(null);
   const [backfill, setBackfill] = useState<{ from: string; to: string } | null | false>(false);
   const status = useScheduleStore((s) => s.statuses[id]);
   const setJobsQuery = useJobsStore((s) => s.setQuery);
@@ -72,19 +73,21 @@ export function ConnectionDetailPage({ id }: { id: string }) {
           description={`Exports ${project?.name ?? conn.projectId} to ${describeDestination(dest)}`}
           actions={
             <SpaceBetween direction="horizontal" size="xs">
-              <Button onClick={() => setConfirming(true)}>Delete</Button>
-              <Button onClick={() => navigate(`/connections/${conn.id}/edit`)}>Edit</Button>
-              {dest.type === 's3' && !(dest.roleArn && dest.kmsKeyArn) && !conn.replaces && (
-                <Button
-                  onClick={() => navigate(`/connections/${conn.id}/migrate`)}
-                  data-testid="open-migration"
-                >
-                  Move to KMS and a per-project role…
-                </Button>
-              )}
               <Button onClick={() => setBackfill(null)} data-testid="open-backfill">
                 Backfill…
               </Button>
+              <Button onClick={() => navigate(`/connections/${conn.id}/edit`)}>Edit</Button>
+              <ConnectionActions
+                connection={conn}
+                canMigrate={
+                  dest.type === 's3' && !(dest.roleArn && dest.kmsKeyArn) && !conn.replaces
+                }
+                onAction={(action) =>
+                  action === 'migrate'
+                    ? navigate(`/connections/${conn.id}/migrate`)
+                    : setConfirming(action)
+                }
+              />
               <EnableButton connection={conn} />
             </SpaceBetween>
           }
@@ -112,9 +115,12 @@ export function ConnectionDetailPage({ id }: { id: string }) {
       )}
       <DeleteConnection
         connection={conn}
-        visible={confirming}
-        onClose={() => setConfirming(false)}
+        visible={confirming === 'delete'}
+        onClose={() => setConfirming(null)}
       />
+      {confirming === 'disable' && (
+        <DisableConfirm connection={conn} onClose={() => setConfirming(null)} />
+      )}
     </ContentLayout>
   );
 }

@@ -199,6 +199,8 @@ export function DeleteConnection({
     <ConfirmDelete
       visible={visible}
       title={`Delete ${connection.name}?`}
+      // Nothing undoes it: the name typed, as the AWS console asks.
+      typeToConfirm={connection.name}
       onCancel={onClose}
       onConfirm={async () => {
         let removed = '';

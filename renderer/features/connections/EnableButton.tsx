@@ -11,9 +11,10 @@ import { useAppStore } from '../app/store';
 import { useConnectionsStore } from './store';
 
 /**
- * Enable or disable hourly exports. Enabling an S3 connection checks access first, the way an
- * export uses it: a connection is never shown exporting (and "Healthy") when the check fails,
- * unless the admin reads what failed and enables it anyway.
+ * Enable hourly exports (the page's main action while they are off). Enabling an S3 connection
+ * checks access first, the way an export uses it: a connection is never shown exporting (and
+ * "Healthy") when the check fails, unless the admin reads what failed and enables it anyway.
+ * Disabling is in the page's Actions menu, behind DisableConfirm.
  */
 export function EnableButton({ connection }: { connection: Connection }) {
   const update = useConnectionsStore((s) => s.update);
@@ -21,14 +22,9 @@ export function EnableButton({ connection }: { connection: Connection }) {
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState<{ probes: Probe[]; message: string | null } | null>(null);
   const enable = () => update({ id: connection.id, enabled: true });
-  const toggle = async () => {
+  const enableChecked = async () => {
     setBusy(true);
     try {
-      if (connection.enabled) {
-        const result = await update({ id: connection.id, enabled: false });
-        if (!result.ok) flash('error', result.message);
-        return;
-      }
       const target = setupTargetFor(connection);
       if (target) {
         const form =
@@ -49,15 +45,16 @@ export function EnableButton({ connection }: { connection: Connection }) {
       setBusy(false);
     }
   };
+  if (connection.enabled) return null;
   return (
     <>
       <Button
         variant="primary"
         loading={busy}
-        onClick={() => void toggle()}
+        onClick={() => void enableChecked()}
         data-testid="toggle-enabled"
       >
-        {connection.enabled ? 'Disable hourly export' : 'Enable hourly export'}
+        Enable hourly export
       </Button>
       {failed && (
         <ConfirmAction
@@ -95,5 +92,37 @@ export function EnableButton({ connection }: { connection: Connection }) {
         </ConfirmAction>
       )}
     </>
+  );
+}
+
+/** Turning hourly exports off, with what it means for the hours that end meanwhile. */
+export function DisableConfirm({
+  connection,
+  onClose,
+}: {
+  connection: Connection;
+  onClose(): void;
+}) {
+  const update = useConnectionsStore((s) => s.update);
+  const lookback = connection.schedule.lookbackHours;
+  return (
+    <ConfirmAction
+      visible
+      title={`Disable hourly export of ${connection.name}?`}
+      action="Disable hourly export"
+      testId="confirm-disable"
+      onCancel={onClose}
+      onConfirm={async () => {
+        const result = await update({ id: connection.id, enabled: false });
+        if (result.ok) onClose();
+        return result;
+      }}
+    >
+      <Box variant="p">
+        Ferry stops exporting this connection every hour. Hours that end while it is off are not
+        exported by themselves: enabled again, it catches up the last {lookback} hours; older ones
+        wait for a backfill. Files already exported stay, and the job history is kept.
+      </Box>
+    </ConfirmAction>
   );
 }

@@ -5,7 +5,6 @@ import Button from '@cloudscape-design/components/button';
 import ExpandableSection from '@cloudscape-design/components/expandable-section';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
-import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
@@ -20,6 +19,7 @@ import { MIGRATION_CHECK_LOOK, MIGRATION_STEP_LOOK } from '../common/status-look
 import { PolicyView } from '../setup/PolicyView';
 import { useMigrationStore } from './store';
 import { fire } from '../common/action';
+import { ConfirmAction } from '../../components/Confirm';
 
 /** One step: its state and outcome; the current one with its action. */
 export function StepRow({ migration: m, step }: { migration: MigrationView; step: MigrationStep }) {
@@ -149,7 +149,7 @@ function StepAction({ migration: m, step }: { migration: MigrationView; step: Mi
       )}
       <SpaceBetween direction="horizontal" size="xs">
         {step.id === 'delete-old' ? (
-          <Button variant="primary" onClick={() => setConfirming(true)} data-testid="run-step">
+          <Button onClick={() => setConfirming(true)} data-testid="run-step">
             Delete the old connection…
           </Button>
         ) : (
@@ -175,28 +175,19 @@ function StepAction({ migration: m, step }: { migration: MigrationView; step: Mi
         )}
       </SpaceBetween>
       {confirming && (
-        <Modal
+        <ConfirmAction
           visible
-          onDismiss={() => setConfirming(false)}
-          header={`Delete “${m.oldConnectionName}”?`}
-          closeAriaLabel="Close"
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={() => setConfirming(false)}>
-                  Cancel
-                </Button>
-                <Button
-                  variant="primary"
-                  loading={busy}
-                  onClick={fire(() => run({ confirm: true }))}
-                  data-testid="confirm-delete-old"
-                >
-                  Delete and finish
-                </Button>
-              </SpaceBetween>
-            </Box>
-          }
+          title={`Delete “${m.oldConnectionName}”?`}
+          action="Delete and finish"
+          testId="confirm-delete-old"
+          // Nothing undoes it: rollback ends here. The name typed, as the AWS console asks.
+          typeToConfirm={m.oldConnectionName}
+          onCancel={() => setConfirming(false)}
+          onConfirm={async () => {
+            const result = await next({ id: m.id, confirm: true });
+            if (result.ok) setConfirming(false);
+            return result;
+          }}
         >
           <SpaceBetween size="s">
             <Alert type="warning">
@@ -208,7 +199,7 @@ function StepAction({ migration: m, step }: { migration: MigrationView; step: Mi
               policy (backed up first). Its job history is archived and stays readable.
             </Box>
           </SpaceBetween>
-        </Modal>
+        </ConfirmAction>
       )}
     </SpaceBetween>
   );

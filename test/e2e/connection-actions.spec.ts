@@ -1,0 +1,34 @@
+import { expect, openConsole, test } from './fixtures';
+import { connectionAction } from './steps';
+
+// Destructive actions live in the Actions menu, behind a confirmation that names what follows;
+// the one nothing undoes asks for the name typed.
+test('disabling hourly export asks first and says what happens to the hours meanwhile', async ({
+  page,
+  demoConsole,
+}) => {
+  await openConsole(page, demoConsole.url);
+  await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
+  await page.getByTestId('toggle-enabled').click();
+  // Enabled: the main action is gone from the header; turning it off is in the menu.
+  await expect(page.getByTestId('toggle-enabled')).toHaveCount(0);
+  await connectionAction(page, 'Disable hourly export…');
+  const dialog = page.getByRole('dialog', { name: 'Disable hourly export of demo-export?' });
+  await expect(dialog).toContainText('catches up the last 24 hours');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('toggle-enabled')).toHaveCount(0);
+
+  await connectionAction(page, 'Disable hourly export…');
+  await page.getByTestId('confirm-disable').click();
+  await expect(page.getByTestId('toggle-enabled')).toHaveText('Enable hourly export');
+
+  // Delete: the name typed first; a wrong name keeps the button off.
+  await connectionAction(page, 'Delete connection…');
+  const confirm = page.getByTestId('confirm-delete');
+  await expect(confirm).toBeDisabled();
+  await page.getByTestId('confirm-delete-typed').locator('input').fill('demo');
+  await expect(confirm).toBeDisabled();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeVisible();
+});
