@@ -8,7 +8,14 @@ function overflow(page: Page, testId: string): Promise<number> {
     .getByTestId(testId)
     .locator('table')
     .first()
-    .evaluate((table) => table.scrollWidth - table.parentElement!.clientWidth);
+    .evaluate((table) => {
+      // Browser elements (this file is typed for Node, without the DOM's names).
+      const box = table as unknown as {
+        scrollWidth: number;
+        parentElement: { clientWidth: number };
+      };
+      return box.scrollWidth - box.parentElement.clientWidth;
+    });
 }
 
 // Tables designed for a laptop at 1024 px and a desktop at 1400 px with the help panel open:
