@@ -30,6 +30,40 @@ export function jobStatusWords(job: Pick<Job, 'status' | 'error'>): string {
   return JOB_STATUS_WORDS[job.status];
 }
 
+/** AWS's and Ferry's error codes a job may carry, in words; the code itself stays beside them. */
+const ERROR_CODE_WORDS: Record<string, string> = {
+  NoSuchBucket: 'the bucket does not exist',
+  NoSuchKey: 'the object does not exist',
+  AccessDenied: 'access denied',
+  AllAccessDisabled: 'all access to the bucket is disabled',
+  InvalidAccessKeyId: 'the access key is not known to AWS',
+  SignatureDoesNotMatch: 'the secret key does not match the access key',
+  ExpiredToken: 'the credentials have expired',
+  ExpiredTokenException: 'the credentials have expired',
+  InvalidToken: 'the session token is not valid',
+  PermanentRedirect: 'the bucket is in another region',
+  AuthorizationHeaderMalformed: 'the bucket is in another region',
+  KMSDisabledException: 'the KMS key is disabled',
+  KMSInvalidStateException: 'the KMS key can not be used now',
+  NotFoundException: 'the KMS key does not exist',
+  SlowDown: 'AWS asked Ferry to slow down',
+  RequestTimeout: 'the request timed out',
+  ENOSPC: 'the disk is full',
+  credentials: 'no AWS credentials',
+  'unreadable-answer': 'an answer that is not from AWS',
+  'destination-claimed': 'another connection writes there',
+  'hour-not-ended': "the hour has not ended by this computer's clock",
+};
+
+/**
+ * A job error's code for a heading: "The bucket does not exist (NoSuchBucket)"; a permission
+ * ("s3:PutObject") or an unknown code is shown as it is.
+ */
+export function errorCodeWords(code: string): string {
+  const words = ERROR_CODE_WORDS[code];
+  return words ? `${words} (${code})` : code;
+}
+
 export const CONNECTION_STATE_WORDS: Record<ConnectionState, string> = {
   healthy: 'Healthy',
   'catching-up': 'Catching up',

@@ -65,6 +65,25 @@ interface AwsLikeError {
   Code?: string;
   $metadata?: { httpStatusCode?: number };
   $fault?: string;
+  /** The raw answer, kept by the SDK when it could not read it. */
+  $response?: { statusCode?: number };
+}
+
+/**
+ * The SDK's words for an answer it could not parse ("char 'N' is not expected… Deserialization
+ * error: inspect the hidden field {error}.$response"): meant for a developer, never shown.
+ */
+const UNREADABLE_ANSWER = /Deserialization error|inspect the hidden field|XML parse error/i;
+
+/** An answer that is not AWS's (a proxy's page, a captive portal, a wrong endpoint). */
+function unreadableAnswer(e: AwsLikeError): JobError {
+  const status = e.$response?.statusCode ?? e.$metadata?.httpStatusCode;
+  return {
+    kind: status !== undefined && status < 500 ? 'config' : 'transient',
+    code: 'unreadable-answer',
+    message: `The answer to Ferry's request was not one AWS gives${status ? ` (HTTP ${status})` : ''}: something between this computer and AWS answered instead.`,
+    fix: "Usually a proxy, a captive portal or a wrong endpoint: check the network and the connection's endpoint, then try again.",
+  };
 }
 
 /**
@@ -115,6 +134,7 @@ function classify(error: unknown): JobError {
   const message = e.message || String(error);
   const status = e.$metadata?.httpStatusCode;
 
+  if (UNREADABLE_ANSWER.test(message)) return unreadableAnswer(e);
   if (
     e.name === 'CredentialsProviderError' ||
     /could not resolve credentials|profile .*not (be )?found/i.test(message)

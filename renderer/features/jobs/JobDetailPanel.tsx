@@ -11,7 +11,12 @@ import { useEffect, useState } from 'react';
 import type { Job } from '../../../shared/model/jobs';
 import { formatBytes } from '../../../shared/format';
 import { jobCircumstance } from '../../../shared/model/describe';
-import { DATASET_WORDS, ERROR_KIND_WORDS, jobStatusWords } from '../../../shared/model/words';
+import {
+  DATASET_WORDS,
+  ERROR_KIND_WORDS,
+  errorCodeWords,
+  jobStatusWords,
+} from '../../../shared/model/words';
 import { useAppStore } from '../app/store';
 import { timeLabel } from '../common/time';
 import { useScheduleStore } from '../schedule/store';
@@ -19,10 +24,13 @@ import { JOB_LOOK } from '../common/status-look';
 import { useJobsStore } from './store';
 import { fire } from '../common/action';
 
-/** "Access refused: s3:PutObject"; a code that only repeats the kind ("source") is left out. */
+/**
+ * "Access refused: s3:PutObject", "Configuration problem: the bucket does not exist
+ * (NoSuchBucket)"; a code that only repeats the kind ("source") is left out.
+ */
 function errorHeading(error: NonNullable<Job['error']>): string {
   const kind = ERROR_KIND_WORDS[error.kind].replace(/^./, (c) => c.toUpperCase());
-  return error.code && error.code !== error.kind ? `${kind}: ${error.code}` : kind;
+  return error.code && error.code !== error.kind ? `${kind}: ${errorCodeWords(error.code)}` : kind;
 }
 
 /** Retry one job's hour and say so. */

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { classifyError } from '../../../../electron/engine/jobs/errors';
+
+/** An error as the AWS SDK throws it when an answer is not XML it can read. */
+function unparsable(statusCode: number): Error {
+  const error = new Error(
+    "char 'N' is not expected.:1:1\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.",
+  );
+  Object.defineProperty(error, '$response', { value: { statusCode }, enumerable: false });
+  return error;
+}
+
+describe('classifyError', () => {
+  it("says an answer the SDK could not read in plain words, never the SDK's hint", () => {
+    const proxy = classifyError(unparsable(403));
+    expect(proxy).toMatchObject({ kind: 'config', code: 'unreadable-answer' });
+    expect(proxy.message).toContain('HTTP 403');
+    expect(proxy.message).not.toMatch(/\$response|Deserialization|char 'N'/);
+    expect(proxy.fix).toMatch(/proxy.*endpoint/);
+    // A server-side hiccup is worth retrying by itself.
+    expect(classifyError(unparsable(502))).toMatchObject({
+      kind: 'transient',
+      code: 'unreadable-answer',
+    });
+  });
+
+  it('keeps an AWS error code it knows, with its fix', () => {
+    const missing = Object.assign(new Error('The specified bucket does not exist'), {
+      name: 'NoSuchBucket',
+      $metadata: { httpStatusCode: 404 },
+    });
+    expect(classifyError(missing)).toMatchObject({
+      kind: 'config',
+      code: 'NoSuchBucket',
+      fix: 'Create the bucket, or correct the bucket name in the connection.',
+    });
+  });
+});
