@@ -9,7 +9,13 @@ const ALLOWED_SITES = ['aws.amazon.com', 'amplitude.com'];
  * Not `*.amazonaws.com`: anyone can host a page there (an S3 website bucket, an API Gateway
  * stage), so a link to it is a link to anyone. Only AWS's sign-in pages on that domain.
  */
-const ALLOWED_HOSTS = new Set(['signin.aws.amazon.com', 'signin.amazonaws.com']);
+const ALLOWED_HOSTS = new Set([
+  'signin.aws.amazon.com',
+  'signin.amazonaws.com',
+  // The consoles of the China and GovCloud partitions (shared/aws/console-links.ts).
+  'console.amazonaws.cn',
+  'console.amazonaws-us-gov.com',
+]);
 
 export function isAllowedExternal(raw: string): boolean {
   let url: URL;

@@ -101,6 +101,14 @@ test('the setup wizard walks from data to an enabled, verified connection agains
 
     await expect(page.getByRole('heading', { name: 'prod-events' })).toBeVisible();
     await expect(page.getByText('Enabled', { exact: true })).toBeVisible();
+    // The bucket name copies in one click; an S3-compatible store has no AWS console to link to.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByRole('button', { name: 'Copy bucket name' }).click();
+    await expect(page.getByText('Bucket name copied')).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('wizard-exports');
+    await expect(
+      page.getByRole('link', { name: 'Open bucket name in the AWS console' }),
+    ).toHaveCount(0);
     const probes = await moto
       .s3()
       .send(

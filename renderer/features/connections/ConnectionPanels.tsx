@@ -1,3 +1,9 @@
+import { AwsId } from '../../components/AwsId';
+import {
+  iamRoleConsoleUrl,
+  kmsKeyConsoleUrl,
+  s3ConsoleUrl,
+} from '../../../shared/aws/console-links';
 import Alert from '@cloudscape-design/components/alert';
 import Button from '@cloudscape-design/components/button';
 import Checkbox from '@cloudscape-design/components/checkbox';
@@ -134,19 +140,55 @@ export function ConnectionDetails({
               <StatusIndicator type="stopped">Disabled</StatusIndicator>
             ),
           },
-          { label: 'Destination', value: describeDestination(destination) },
           ...(destination.type === 's3'
             ? [
+                {
+                  label: 'Bucket',
+                  value: (
+                    <AwsId
+                      text={destination.bucket}
+                      label="Bucket name"
+                      href={s3ConsoleUrl(destination)}
+                      testId="detail-bucket"
+                    />
+                  ),
+                },
+                { label: 'Prefix', value: destination.prefix || '(the bucket root)' },
                 { label: 'Region', value: destination.region },
                 { label: 'AWS profile', value: destination.profile },
+                ...(destination.roleArn
+                  ? [
+                      {
+                        label: 'Export role',
+                        value: (
+                          <AwsId
+                            text={destination.roleArn}
+                            label="Role ARN"
+                            href={iamRoleConsoleUrl(destination.roleArn, destination.endpoint)}
+                          />
+                        ),
+                      },
+                    ]
+                  : []),
                 {
                   label: 'Encryption',
                   value:
-                    destination.sse === 'aws:kms'
-                      ? `SSE-KMS (${destination.kmsKeyArn})`
-                      : destination.sse === 'AES256'
-                        ? 'SSE-S3 (AES256)'
-                        : "The bucket's default",
+                    destination.sse === 'aws:kms' && destination.kmsKeyArn ? (
+                      <SpaceBetween size="xxxs">
+                        <span>SSE-KMS with the key</span>
+                        <AwsId
+                          text={destination.kmsKeyArn}
+                          label="Key ARN"
+                          href={kmsKeyConsoleUrl(destination.kmsKeyArn, destination.endpoint)}
+                        />
+                      </SpaceBetween>
+                    ) : destination.sse === 'aws:kms' ? (
+                      'SSE-KMS'
+                    ) : destination.sse === 'AES256' ? (
+                      'SSE-S3 (AES256)'
+                    ) : (
+                      "The bucket's default"
+                    ),
                 },
                 ...(destination.endpoint
                   ? [
@@ -157,7 +199,7 @@ export function ConnectionDetails({
                     ]
                   : []),
               ]
-            : []),
+            : [{ label: 'Destination', value: describeDestination(destination) }]),
           { label: 'Data', value: connection.datasets.map(datasetLabel).join(', ') },
           {
             label: 'Files',
