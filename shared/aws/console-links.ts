@@ -33,9 +33,11 @@ export function s3ConsoleUrl(destination: {
 }): string | null {
   if (destination.endpoint) return null;
   const { bucket, prefix, region } = destination;
-  const query = new URLSearchParams({ region, bucketType: 'general' });
-  if (prefix) query.set('prefix', prefix.endsWith('/') ? prefix : `${prefix}/`);
-  return `${consoleOrigin(partitionOf(region), region)}/s3/buckets/${encodeURIComponent(bucket)}?${query}`;
+  // shared/ runs everywhere, so the query is built by hand (no URLSearchParams in its lib).
+  const folder = prefix
+    ? `&prefix=${encodeURIComponent(prefix.endsWith('/') ? prefix : `${prefix}/`)}`
+    : '';
+  return `${consoleOrigin(partitionOf(region), region)}/s3/buckets/${encodeURIComponent(bucket)}?region=${encodeURIComponent(region)}&bucketType=general${folder}`;
 }
 
 /** The KMS console at a key (by its ARN); null for anything else. */
