@@ -105,7 +105,7 @@ test('the setup wizard walks from data to an enabled, verified connection agains
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByRole('button', { name: 'Copy bucket name' }).click();
     await expect(page.getByText('Bucket name copied')).toBeVisible();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('wizard-exports');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('wizard-exports');
     await expect(
       page.getByRole('link', { name: 'Open bucket name in the AWS console' }),
     ).toHaveCount(0);

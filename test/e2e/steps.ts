@@ -44,6 +44,9 @@ export async function expectConnectionListed(page: Page): Promise<void> {
   await expect(table.getByRole('link', { name: 'prod-events' })).toBeVisible();
   await expect(table).toContainText('Web app (187520)');
   await expect(table).toContainText('s3://acme-exports/amplitude/');
+  // A destination may wrap after a / or : only, never inside a word; its text is unchanged.
+  const where = table.getByRole('cell', { name: 's3://acme-exports/amplitude/' });
+  await expect(where.locator('wbr')).toHaveCount(4);
 }
 
 /** On the demo connection's page, export the last hour now and wait until its job succeeded. */
@@ -54,6 +57,11 @@ export async function exportDemoHour(page: Page): Promise<Locator> {
   const link = page.locator('[data-testid^="job-"][data-testid$="-events"]');
   const row = page.getByTestId('jobs-table').getByRole('row').filter({ has: link });
   await expect(row).toContainText('Succeeded', { timeout: 30_000 });
+  // The message that announced it says how it went, instead of "Exporting…" ever after.
+  await expect(
+    page.getByText(/^Exported \d{4}-\d\d-\d\d \d\d:00 UTC for "demo-export"\.$/),
+  ).toBeVisible();
+  await expect(page.getByText(/^Exporting /)).toHaveCount(0);
   return link;
 }
 

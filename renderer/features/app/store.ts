@@ -4,20 +4,15 @@ import type { PushEvent } from '../../../shared/api/events';
 import { api } from '../../api/client';
 import { MissingTokenError } from '../../api/transport';
 import { watchLink } from './link';
+import { settleFlashes, type ExportWatch, type Flash } from './flash-watch';
+
+export type { ExportWatch, Flash };
 import { useMigrationStore } from '../migration/store';
 import { useConnectionsStore } from '../connections/store';
 import { useJobsStore } from '../jobs/store';
 import { useScheduleStore } from '../schedule/store';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
-
-export interface Flash {
-  id: string;
-  type: 'success' | 'error' | 'warning' | 'info';
-  content: string;
-  /** Ferry's own notices (a damaged file restored, a notification): kept across pages. */
-  sticky: boolean;
-}
 
 export interface AppState {
   state: 'loading' | 'ready' | 'needs-token' | 'error';
@@ -33,7 +28,8 @@ export interface AppState {
   seenAt: string | null;
   /** Load what the first page shows; ready once `firstPage` (its code) is here too. */
   start(firstPage?: Promise<void>): Promise<void>;
-  flash(type: Flash['type'], content: string, sticky?: boolean): void;
+  /** Say something; returns the message's id (to dismiss it). */
+  flash(type: Flash['type'], content: string, sticky?: boolean, watch?: ExportWatch): string;
   /** The admin went to another page: what was said about the last one goes. */
   leavePage(): void;
   dismiss(id: string): void;
@@ -76,14 +72,16 @@ export const useAppStore = create<AppState>()((set, get) => ({
       else set({ state: 'error', error: (error as Error).message });
     }
   },
-  flash(type, content, sticky = false) {
+  flash(type, content, sticky = false, watch) {
     const id = `flash-${++flashCounter}`;
     // The same words twice are one message, not a stack.
-    if (get().flashes.some((f) => f.type === type && f.content === content)) return;
+    const same = get().flashes.find((f) => f.type === type && f.content === content);
+    if (same) return same.id;
     // A new success replaces the previous one: "created org", then "added project" is one story.
     const kept =
       type === 'success' ? get().flashes.filter((f) => f.type !== 'success') : get().flashes;
-    set({ flashes: [...kept, { id, type, content, sticky }] });
+    set({ flashes: [...kept, { id, type, content, sticky, ...(watch ? { watch } : {}) }] });
+    return id;
   },
   leavePage() {
     if (get().flashes.some((f) => !f.sticky))
@@ -113,9 +111,13 @@ function onPush(event: PushEvent): void {
       if (event.entity === 'connection') void useConnectionsStore.getState().load();
       if (event.entity === 'migration') void useMigrationStore.getState().load();
       break;
-    case 'job.updated':
+    case 'job.updated': {
       useJobsStore.getState().reloadSoon();
+      const { flashes } = useAppStore.getState();
+      const settled = settleFlashes(flashes, event.job);
+      if (settled !== flashes) useAppStore.setState({ flashes: settled });
       break;
+    }
     case 'schedule.status':
       useScheduleStore.getState().setStatus(event.status);
       break;

@@ -25,6 +25,7 @@ export function ExportHourModal({
 }) {
   const exportHour = useJobsStore((s) => s.exportHour);
   const flash = useAppStore((s) => s.flash);
+  const dismiss = useAppStore((s) => s.dismiss);
   const [hour, setHour] = useState(lastFullHour());
   const [datasets, setDatasets] = useState<Dataset[]>(connection.datasets);
   const [error, setError] = useState<string | null>(null);
@@ -33,13 +34,27 @@ export function ExportHourModal({
   const start = async () => {
     setBusy(true);
     setError(null);
+    const label = `${hour.replace('T', ' ')}:00 UTC for "${connection.name}"`;
+    // Said before asking, so a job that ends at once still finds its message; replaced by how
+    // it went once its jobs end — never "Exporting…" after the fact.
+    const said = flash(
+      'info',
+      `Exporting ${label}. It appears in the history below as it runs.`,
+      false,
+      {
+        connectionId: connection.id,
+        hour,
+        pending: [...datasets],
+        succeeded: `Exported ${label}.`,
+        failed: `The export of ${label} did not succeed: its row in the history says why.`,
+      },
+    );
     const result = await exportHour(connection.id, hour, datasets);
     setBusy(false);
-    if (!result.ok) return setError(result.message);
-    flash(
-      'info',
-      `Exporting ${hour.replace('T', ' ')}:00 UTC for "${connection.name}". It appears in the history below as it runs.`,
-    );
+    if (!result.ok) {
+      dismiss(said);
+      return setError(result.message);
+    }
     onClose();
   };
 

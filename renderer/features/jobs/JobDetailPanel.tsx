@@ -37,14 +37,22 @@ function errorHeading(error: NonNullable<Job['error']>): string {
 export function useRetryJob() {
   const retryJob = useScheduleStore((s) => s.retryJob);
   const flash = useAppStore((s) => s.flash);
+  const dismiss = useAppStore((s) => s.dismiss);
   return async (job: Job) => {
+    const label = `${job.hour.replace('T', ' ')}:00 UTC (${DATASET_WORDS[job.dataset]})`;
+    // Said before asking, so a try that ends at once still finds its message.
+    const said = flash('info', `Exporting ${label} again.`, false, {
+      connectionId: job.connectionId,
+      hour: job.hour,
+      pending: [job.dataset],
+      succeeded: `Exported ${label}.`,
+      failed: `${label} failed again: its row in the history says why.`,
+    });
     const result = await retryJob(job.id);
-    flash(
-      result.ok ? 'info' : 'error',
-      result.ok
-        ? `Exporting ${job.hour.replace('T', ' ')}:00 UTC (${DATASET_WORDS[job.dataset]}) again.`
-        : result.message,
-    );
+    if (!result.ok) {
+      dismiss(said);
+      flash('error', result.message);
+    }
   };
 }
 

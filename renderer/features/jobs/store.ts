@@ -25,7 +25,7 @@ interface JobsState {
     connectionId: string,
     hour: string,
     datasets: Dataset[],
-  ): Promise<ActionResult<unknown>>;
+  ): Promise<ActionResult<{ started: { dataset: Dataset; hour: string }[] }>>;
   /** One job in full, for its detail view. */
   get(id: string): Promise<ActionResult<Job>>;
   /** Every job of a job's hour (its connection and data set), newest first: its tries. */
