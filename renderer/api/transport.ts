@@ -1,6 +1,9 @@
 import type { FerryBridge } from '../../shared/api/bridge';
 import type { Envelope } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
+
+/** What a call says when Ferry does not answer; cleared wherever shown once it answers again. */
+export const UNREACHABLE = 'Ferry is not reachable. Is the ferry serve command still running?';
 import { splitMethod, type ApiMethod } from '../../shared/api/methods';
 
 declare global {
@@ -97,7 +100,7 @@ function httpTransport(token: string | null): Transport {
           ok: false,
           error: {
             code: 'unavailable',
-            message: 'Ferry is not reachable. Is the ferry serve command still running?',
+            message: UNREACHABLE,
           },
         };
       }

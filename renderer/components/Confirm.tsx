@@ -8,6 +8,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type ReactNode } from 'react';
 import type { ActionResult } from '../features/common/action';
 import { fire } from '../features/common/action';
+import { useFreshError } from '../features/app/use-fresh-error';
 
 interface ConfirmProps {
   visible: boolean;
@@ -41,7 +42,7 @@ export function ConfirmAction({
   typeToConfirm?: string;
 }) {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFreshError();
   const [typed, setTyped] = useState('');
   const confirmed = !typeToConfirm || typed.trim() === typeToConfirm;
   const close = () => {

@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { freePort } from '../support/moto';
+import { connectionAction } from './steps';
 import { expect, openConsole, test } from './fixtures';
 
 /** A data dir with the demo connection and one exported hour: something to keep showing. */
@@ -52,10 +53,22 @@ test('the server killed with the page open: a banner, the last data greyed, back
     await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
     await expectJobsShown(page);
     await page.screenshot({ path: test.info().outputPath('disconnected.png') });
+    // An action tried meanwhile says Ferry is not reachable…
+    await page.getByRole('link', { name: 'Connections', exact: true }).first().click();
+    await page.getByTestId('stale-content').getByRole('link', { name: 'demo-export' }).click();
+    await connectionAction(page, 'Delete connection…');
+    await page.getByTestId('confirm-delete-typed').locator('input').fill('demo-export');
+    await page.getByTestId('confirm-delete').click();
+    const dialog = page.getByRole('dialog', { name: 'Delete demo-export?' });
+    await expect(dialog).toContainText('Ferry is not reachable');
 
     server = await startServe(dataDir, ['--port', port], env);
     await expect(page.getByTestId('disconnected-banner')).toHaveCount(0, { timeout: 20_000 });
     await expect(page.getByTestId('stale-content')).toHaveCount(0);
+    // …and stops saying it once Ferry answers again; nothing was deleted.
+    await expect(dialog).not.toContainText('Ferry is not reachable');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
     await expectJobsShown(page);
   } finally {
     await server.stop();

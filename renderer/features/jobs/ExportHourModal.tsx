@@ -11,6 +11,7 @@ import { DatasetChecks } from './DatasetChecks';
 import { HourField } from './HourField';
 import { lastFullHour } from './hour-range';
 import { useJobsStore } from './store';
+import { useFreshError } from '../app/use-fresh-error';
 import { fire } from '../common/action';
 
 /** Export one hour of a connection now: pick a UTC date and hour, and which data. */
@@ -28,7 +29,7 @@ export function ExportHourModal({
   const dismiss = useAppStore((s) => s.dismiss);
   const [hour, setHour] = useState(lastFullHour());
   const [datasets, setDatasets] = useState<Dataset[]>(connection.datasets);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFreshError();
   const [busy, setBusy] = useState(false);
 
   const start = async () => {

@@ -9,6 +9,7 @@ import { useConnectionsStore } from '../connections/store';
 import { useProjectsStore } from '../projects/store';
 import { useSetupStore } from './store';
 import { WIZARD_STRINGS, wizardSteps } from './wizard/steps';
+import { useFreshError } from '../app/use-fresh-error';
 import {
   connectionOf,
   initialDraft,
@@ -38,7 +39,7 @@ export function SetupWizardPage() {
   const setup = useSetupStore();
   const [step, setStep] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [stepError, setStepError] = useState<string | null>(null);
+  const [stepError, setStepError] = useFreshError();
   const [submitting, setSubmitting] = useState(false);
   // The connection's id is chosen now: the policies name it before the connection is saved.
   const [connectionId] = useState(newConnectionId);
