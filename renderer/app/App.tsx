@@ -51,7 +51,7 @@ export function App() {
 
   return (
     <>
-      <SkipLink />
+      <SkipLink openNavigation={() => setNavigationOpen(true)} />
       <div id="top-nav" style={{ position: 'sticky', top: 0, zIndex: 1002 }}>
         <ConsoleTopBar
           info={info}

@@ -1,4 +1,4 @@
-import { useEffect, type RefObject } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import type { Health } from '../../shared/health';
 import type { AppState } from '../features/app/store';
 import { preloadPages } from './routes';
@@ -45,16 +45,21 @@ export function usePreloadPages(state: AppState['state']): void {
 
 /**
  * After a move, the new page's heading has the focus, so a screen reader starts there and Tab
- * goes on from it — never taken from a field the admin is already in.
+ * goes on from it — never taken from a field the admin is already in. Not on the first page of a
+ * visit: there the skip links stay the first stops of Tab.
  */
 export function useFocusHeadingOnMove(
   mainRef: RefObject<HTMLDivElement | null>,
   path: string,
   state: AppState['state'],
 ): void {
+  const firstPage = useRef<string | null>(null);
   useEffect(() => {
     const main = mainRef.current;
     if (state !== 'ready' || !main) return;
+    firstPage.current ??= path;
+    if (firstPage.current === path) return;
+    firstPage.current = '';
     const focusHeading = (): boolean => {
       // The new page's heading: a page still loading keeps the old one in the DOM, hidden.
       const heading = [...main.querySelectorAll<HTMLElement>('h1')].find((h) =>

@@ -1,6 +1,7 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Flashbar from '@cloudscape-design/components/flashbar';
+import Header from '@cloudscape-design/components/header';
 import SideNavigation, {
   type SideNavigationProps,
 } from '@cloudscape-design/components/side-navigation';
@@ -11,6 +12,7 @@ import type { Health } from '../../shared/health';
 import type { AppInfo } from '../../shared/api/contract';
 import type { AppState, Flash } from '../features/app/store';
 import { timeLabel } from '../features/common/time';
+import { NotFound } from '../components/NotFound';
 import type { resolveRoute } from './routes';
 
 /** The routed page, or what stands in its place while Ferry loads or can not be opened. */
@@ -31,10 +33,13 @@ export function PageContent({
     );
   if (state === 'needs-token')
     return (
-      <Alert type="warning" header="This console needs its access link" data-testid="needs-token">
-        Open the full URL that <code>ferry serve</code> printed when it started — it ends with{' '}
-        <code>?token=…</code>. The token keeps other web pages and users on this machine out.
-      </Alert>
+      <Box padding="l" data-testid="needs-token">
+        <Header variant="h1">This console needs its access link</Header>
+        <Box variant="p">
+          Open the full URL that <code>ferry serve</code> printed when it started — it ends with{' '}
+          <code>?token=…</code>. The token keeps other web pages and users on this machine out.
+        </Box>
+      </Box>
     );
   if (state === 'error')
     return (
@@ -44,9 +49,9 @@ export function PageContent({
     );
   if (!resolved)
     return (
-      <Alert type="info" header="Page not found">
+      <NotFound title="Page not found">
         There is nothing at this address. Choose a page on the left.
-      </Alert>
+      </NotFound>
     );
   return (
     <Suspense
@@ -82,7 +87,9 @@ export function ConsoleTopBar({
       identity={{
         href: '#/connections',
         title: 'Ferry',
-        logo: { src: '/favicon.svg', alt: 'Ferry' },
+        // The title beside it already says Ferry: the picture says what it is, not the name again
+        // (Cloudscape gives it role="img", so it can not be left without a name).
+        logo: { src: '/favicon.svg', alt: 'Logo' },
         onFollow: (e) => {
           e.preventDefault();
           onHome();

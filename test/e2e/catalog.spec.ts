@@ -91,6 +91,9 @@ test.describe('headless console in Chromium', () => {
     await expect(page.getByTestId('needs-token')).toContainText(
       'Open the full URL that ferry serve printed',
     );
+    await expect(
+      page.getByRole('heading', { level: 1, name: 'This console needs its access link' }),
+    ).toBeVisible();
   });
 });
 
@@ -103,6 +106,8 @@ test.describe('exporting from the console', () => {
     const link = await exportDemoHour(page);
     await link.click();
     const detail = page.getByTestId('job-detail');
+    // The focus follows into the panel that opened.
+    await expect(detail).toBeFocused();
     await expect(detail).toContainText(/100001_\d{4}-\d{2}-\d{2}_\d{1,2}#1\.json\.gz/);
     await expect(detail).toContainText('Duplicates dropped');
   });

@@ -21,6 +21,20 @@ test('each page has its own title, its heading takes the focus, and a skip link 
   await expect(page).toHaveTitle('demo-export — Ferry');
   await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeFocused();
 
+  // A fresh page leaves the focus alone: Tab, Tab, Enter reaches the navigation.
+  await page.reload();
+  await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
+  await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to main content' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to navigation' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  const sideNav = page
+    .getByRole('navigation')
+    .filter({ has: page.getByRole('link', { name: 'Jobs' }) });
+  await expect(sideNav.getByRole('link').first()).toBeFocused();
+
   // The skip link is the first stop of Tab (before the top navigation), shown when it has the
   // focus; it leads past the navigation to the heading.
   await expect(page.locator('a').first()).toHaveText('Skip to main content');

@@ -19,7 +19,8 @@ const REMOVED = { background: 'rgba(220, 30, 30, 0.16)', textDecoration: 'line-t
 export function DocumentDiff({ from, to, testId }: { from: string; to: string; testId?: string }) {
   const parts = diffLines(formatDocument(from), formatDocument(to));
   return (
-    <pre style={CODE} data-testid={testId}>
+    // Focusable, so a keyboard can scroll a document wider than its box (WCAG 2.1.1).
+    <pre style={CODE} data-testid={testId} tabIndex={0} role="region" aria-label="Changes">
       {parts.map((part, i) => (
         <span
           key={i}

@@ -7,7 +7,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import SplitPanel from '@cloudscape-design/components/split-panel';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Job } from '../../../shared/model/jobs';
 import { formatBytes } from '../../../shared/format';
 import { jobCircumstance } from '../../../shared/model/describe';
@@ -64,6 +64,12 @@ export function JobDetailPanel() {
   const selected = useJobsStore((s) => s.selected);
   const items = useJobsStore((s) => s.items);
   const retry = useRetryJob();
+  const details = useRef<HTMLDivElement>(null);
+  // Opened from a row: the focus follows into the panel, so the keyboard and a screen reader
+  // are where the details are.
+  useEffect(() => {
+    if (selected) details.current?.focus({ preventScroll: true });
+  }, [selected?.id]); // eslint-disable-line react-hooks/exhaustive-deps
   if (!selected) return null;
   // The list's copy is the newest (it reloads as jobs report).
   const job = items.find((j) => j.id === selected.id) ?? selected;
@@ -73,7 +79,13 @@ export function JobDetailPanel() {
       hidePreferencesButton
       closeBehavior="hide"
     >
-      <div data-testid="job-detail">
+      <div
+        data-testid="job-detail"
+        ref={details}
+        tabIndex={-1}
+        role="region"
+        aria-label={`Job details: ${job.hour.replace('T', ' ')}:00 UTC, ${DATASET_WORDS[job.dataset]}`}
+      >
         <JobDetail job={job} onRetry={fire(retry)} />
       </div>
     </SplitPanel>

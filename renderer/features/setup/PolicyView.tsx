@@ -10,7 +10,13 @@ export function PolicyView({ proposal }: { proposal: Proposal }) {
   const document = (
     <SpaceBetween size="xs">
       {copy}
-      <pre style={CODE} data-testid={`policy-${proposal.kind}`}>
+      <pre
+        style={CODE}
+        data-testid={`policy-${proposal.kind}`}
+        tabIndex={0}
+        role="region"
+        aria-label="Proposed document"
+      >
         {proposal.proposed}
       </pre>
     </SpaceBetween>
