@@ -65,7 +65,10 @@ export function ProjectFields({ draft, set, errors, locked }: FieldsProps & { lo
   );
 }
 
-/** Where the project's events come from: Amplitude, a folder of files, or demo data. */
+/**
+ * Where the project's events come from: Amplitude, a folder of files, or demo data — chosen by
+ * the admin (a real organization's project is not demo data by default).
+ */
 export function SourceOfEvents({
   draft,
   set,
@@ -77,7 +80,7 @@ export function SourceOfEvents({
       <SpaceBetween size="m">
         <FormField errorText={errors['source.type'] ?? errors.source}>
           <Tiles
-            value={draft.sourceType}
+            value={draft.sourceType || null}
             onChange={(e) => set('sourceType', e.detail.value as SourceType)}
             items={[
               {

@@ -8,7 +8,8 @@ export interface Draft {
   id: string;
   name: string;
   kind: 'standard' | 'portfolio';
-  sourceType: SourceType;
+  /** Empty for a new project: where its events come from is asked, never assumed. */
+  sourceType: SourceType | '';
   path: string;
   eventsPerHour: string;
   region: 'us' | 'eu';
@@ -24,7 +25,7 @@ export function draftFrom(p: Project | undefined): Draft {
     id: p ? String(p.id) : '',
     name: p?.name ?? '',
     kind: p?.kind ?? 'standard',
-    sourceType: s?.type ?? 'demo',
+    sourceType: s?.type ?? '',
     path: s?.type === 'files' ? s.path : '',
     eventsPerHour: s?.type === 'demo' ? String(s.eventsPerHour) : '2000',
     region: s?.type === 'amplitude' ? s.region : 'us',
@@ -65,6 +66,7 @@ export function checkDraft(
     secretKey,
   };
   const problems = fieldErrors(projectCreate, input) ?? {};
+  if (draft.sourceType === '') problems['source.type'] = 'Choose where the events come from';
   if (draft.sourceType === 'amplitude' && !secretKey && !secretStored)
     problems.secretKey = "Enter the project's secret key";
   return { input, source, secretKey, problems };

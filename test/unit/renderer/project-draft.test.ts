@@ -11,6 +11,14 @@ const amplitude = {
 };
 
 describe('the project form draft', () => {
+  it("asks where a new project's events come from: never demo data by default", () => {
+    const fresh = { ...draftFrom(undefined), id: '187520', name: 'Web' };
+    expect(fresh.sourceType).toBe('');
+    expect(checkDraft(fresh, undefined, 1, false).problems).toEqual({
+      'source.type': 'Choose where the events come from',
+    });
+  });
+
   it('asks for the secret key of a new Amplitude project', () => {
     expect(checkDraft(amplitude, undefined, 1, false).problems).toEqual({
       secretKey: "Enter the project's secret key",
