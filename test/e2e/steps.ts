@@ -16,12 +16,18 @@ export async function createOrgProjectConnection(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Add project' })).toBeVisible();
   await fill(page, 'project-id', '187520');
   await fill(page, 'project-name', 'Web app');
+  // Where its events come from is asked, not assumed.
+  await page.getByTestId('save-project').click();
+  await expect(page.getByText('Choose where the events come from')).toBeVisible();
+  await page.getByText('Demo data', { exact: true }).click();
   await page.getByTestId('save-project').click();
 
   // The S3 setup wizard; its AWS steps are optional, so a connection can be saved first.
   await fill(page, 'wizard-name', 'prod-events');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Next' }).click();
+  // No profile is assumed: the admin names the one to use.
+  await page.getByTestId('wizard-profile').locator('input').fill('default');
   await fill(page, 'wizard-bucket', 'Acme_Exports');
   await fill(page, 'wizard-prefix', 'amplitude');
   await page.getByRole('button', { name: 'Next' }).click();

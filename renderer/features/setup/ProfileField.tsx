@@ -38,6 +38,14 @@ export function ProfileField({
   const [checked, setChecked] = useState<{ ok: boolean; text: string } | null>(null);
   useEffect(() => void loadProfiles(), [loadProfiles]);
   const options = profileOptions(profiles);
+  // Nothing typed yet: "default", where this machine has a profile of that name — no other is
+  // assumed (the admin picks from the list).
+  const obvious = options.find((o) => o.value === 'default')?.value;
+  useEffect(() => {
+    if (value === '' && obvious) onChange(obvious);
+    // Once, when the profiles arrive: an admin who clears the field keeps it clear.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [obvious]);
   const check = async () => {
     const result = await checkIdentity({
       profile: value,
@@ -77,7 +85,7 @@ export function ProfileField({
             onChange(e.detail.value);
           }}
           enteredTextLabel={(v) => `Use "${v}"`}
-          placeholder={options[0]?.value ?? 'default'}
+          placeholder={options.length > 0 ? 'Choose a profile' : 'A profile name, e.g. default'}
           ariaLabel="AWS profile"
           empty="No profiles found — create one with aws configure"
         />

@@ -41,7 +41,9 @@ export function initialDraft(projectId: string): Draft {
     projectId,
     data: 'events',
     form: 'legacy',
-    profile: 'default',
+    // Chosen from the profiles on this machine (ProfileField fills in "default" only where it
+    // exists): none is assumed.
+    profile: '',
     bucket: '',
     region: 'us-east-1',
     prefix: '',
