@@ -1,5 +1,6 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
 import Flashbar from '@cloudscape-design/components/flashbar';
 import Header from '@cloudscape-design/components/header';
 import SideNavigation, {
@@ -195,6 +196,7 @@ export function Notifications({
           id: f.id,
           type: f.type,
           content: f.content,
+          action: f.action ? <Button href={f.action.href}>{f.action.text}</Button> : undefined,
           dismissible: true,
           dismissLabel: 'Dismiss',
           onDismiss: () => dismiss(f.id),

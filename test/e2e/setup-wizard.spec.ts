@@ -70,6 +70,11 @@ test('the setup wizard walks from data to an enabled, verified connection agains
     await page.getByRole('checkbox', { name: 'Path-style addressing' }).check();
     await page.getByTestId('wizard-check-profile').click();
     await expect(page.getByText(`${TEST_PROFILE} is arn:aws`)).toBeVisible();
+    // Detect says what it found, also when the Region was right already.
+    await page.getByRole('button', { name: 'Detect' }).click();
+    await expect(page.getByTestId('detected-region')).toHaveText(
+      'wizard-exports is in us-east-1, as already set.',
+    );
     await page.getByRole('button', { name: 'Next' }).click();
     // 4. The generated bucket policy, applied (what it replaces is backed up)
     // Its statement ids carry the connection the wizard will create (checked below).
@@ -117,6 +122,16 @@ test('the setup wizard walks from data to an enabled, verified connection agains
     expect(probes.KeyCount ?? 0).toBe(0); // verification cleaned up after itself
     const id = new URL(page.url()).hash.split('/').pop()!;
     expect(id).toMatch(/^cn_[a-z0-9]{8}$/);
+    // The first scheduled hour is up to an hour away: said, with one to export now.
+    await expect(
+      page.getByText(
+        /It exports every hour from now on: the first, the hour ending at \d\d:00 UTC/,
+      ),
+    ).toBeVisible();
+    await page.getByRole('link', { name: 'Export an hour now' }).click();
+    const exportNow = page.getByRole('dialog', { name: 'Export an hour now' });
+    await expect(exportNow).toBeVisible();
+    await exportNow.getByRole('button', { name: 'Cancel' }).click();
     const policy = await moto.s3().send(new GetBucketPolicyCommand({ Bucket: 'wizard-exports' }));
     expect(policy.Policy).toContain(`"FerryExport${id.slice(3)}Write"`);
 

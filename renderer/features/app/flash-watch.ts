@@ -7,6 +7,8 @@ export interface Flash {
   sticky: boolean;
   /** The export this message announces: replaced by its outcome once its jobs end. */
   watch?: ExportWatch;
+  /** The next step as a button: a console address. */
+  action?: { text: string; href: string };
 }
 
 /** An hour's export started from the console, until each of its data sets' jobs ends. */

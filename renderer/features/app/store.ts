@@ -29,7 +29,13 @@ export interface AppState {
   /** Load what the first page shows; ready once `firstPage` (its code) is here too. */
   start(firstPage?: Promise<void>): Promise<void>;
   /** Say something; returns the message's id (to dismiss it). */
-  flash(type: Flash['type'], content: string, sticky?: boolean, watch?: ExportWatch): string;
+  flash(
+    type: Flash['type'],
+    content: string,
+    sticky?: boolean,
+    watch?: ExportWatch,
+    action?: Flash['action'],
+  ): string;
   /** The admin went to another page: what was said about the last one goes. */
   leavePage(): void;
   dismiss(id: string): void;
@@ -72,7 +78,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
       else set({ state: 'error', error: (error as Error).message });
     }
   },
-  flash(type, content, sticky = false, watch) {
+  flash(type, content, sticky = false, watch, action) {
     const id = `flash-${++flashCounter}`;
     // The same words twice are one message, not a stack.
     const same = get().flashes.find((f) => f.type === type && f.content === content);
@@ -80,7 +86,8 @@ export const useAppStore = create<AppState>()((set, get) => ({
     // A new success replaces the previous one: "created org", then "added project" is one story.
     const kept =
       type === 'success' ? get().flashes.filter((f) => f.type !== 'success') : get().flashes;
-    set({ flashes: [...kept, { id, type, content, sticky, ...(watch ? { watch } : {}) }] });
+    const flash: Flash = { id, type, content, sticky, ...(watch ? { watch } : {}) };
+    set({ flashes: [...kept, action ? { ...flash, action } : flash] });
     return id;
   },
   leavePage() {

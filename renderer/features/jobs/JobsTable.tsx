@@ -20,6 +20,7 @@ import { savedPageSize, useJobsStore } from './store';
 import { useTablePrefs } from '../common/table-preferences';
 import { InfoLink } from '../help/InfoLink';
 import { fire } from '../common/action';
+import { routeQuery, useRouter } from '../../app/router';
 import { plural } from '../../../shared/format';
 
 const COLUMNS = [
@@ -51,7 +52,16 @@ export function JobsTable({
   const { nameOf, choices } = useConnectionNames();
   const retryAll = useRetryFailed(connection?.id);
   const retry = useRetryJob();
-  const [exporting, setExporting] = useState(false);
+  // #/connections/<id>?export=hour (the offer after setup) opens Export an hour now at once.
+  const askedToExport = useRouter((s) => routeQuery(s.path).get('export') === 'hour');
+  const navigate = useRouter((s) => s.navigate);
+  const [exportClicked, setExporting] = useState(false);
+  const exporting = exportClicked || (askedToExport && !!connection);
+  const closeExport = () => {
+    setExporting(false);
+    // Closed: the address no longer asks for it (a reload does not open it again).
+    if (askedToExport && connection) navigate(`/connections/${connection.id}`);
+  };
   const [checking, setChecking] = useState(false);
   const connectionId = connection?.id;
   const { tableProps, preferences, fitRef } = useTablePrefs(
@@ -139,11 +149,7 @@ export function JobsTable({
         <ReconcileModal connection={connection} onClose={() => setChecking(false)} />
       )}
       {connection && exporting && (
-        <ExportHourModal
-          connection={connection}
-          visible={exporting}
-          onClose={() => setExporting(false)}
-        />
+        <ExportHourModal connection={connection} visible={exporting} onClose={closeExport} />
       )}
     </div>
   );

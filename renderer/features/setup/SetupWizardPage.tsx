@@ -10,6 +10,7 @@ import { useProjectsStore } from '../projects/store';
 import { useSetupStore } from './store';
 import { WIZARD_STRINGS, wizardSteps } from './wizard/steps';
 import { useFreshError } from '../app/use-fresh-error';
+import { defaultSettleMinutes } from '../../../shared/model/entities';
 import {
   connectionOf,
   initialDraft,
@@ -20,6 +21,11 @@ import {
   type Draft,
   type SetDraft,
 } from './wizard/draft';
+
+/** When the current hour ends ("15:00", UTC): the first hour a new connection exports. */
+function nextHourEnd(): string {
+  return new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000).toISOString().slice(11, 16);
+}
 
 /**
  * Connect a project to an S3 bucket, step by step: choose data → how the bucket grants access
@@ -91,9 +97,18 @@ export function SetupWizardPage() {
     const result = await createConnection(connectionOf(draft, connectionId, { account, project }));
     setSubmitting(false);
     if (!result.ok) return onResult(result);
+    const created = result.value;
+    // The first scheduled hour is up to an hour away: say when, and offer one now.
+    const settle =
+      created.schedule.settleMinutes ?? defaultSettleMinutes(project?.source.type ?? 'demo');
     flash(
       'success',
-      `Connection "${result.value.name}" created${result.value.enabled ? ' — it exports every hour from now on' : ''}.`,
+      created.enabled
+        ? `Connection "${created.name}" created. It exports every hour from now on: the first, the hour ending at ${nextHourEnd()} UTC, about ${settle} minutes after it ends.`
+        : `Connection "${created.name}" created.`,
+      false,
+      undefined,
+      { text: 'Export an hour now', href: `#/connections/${created.id}?export=hour` },
     );
     navigate(`/connections/${result.value.id}`);
   };

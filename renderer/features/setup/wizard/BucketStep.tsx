@@ -7,6 +7,7 @@ import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import { useState } from 'react';
 import type { SetupTargetInput } from '../../../../shared/model/aws';
 import type { ActionResult } from '../../common/action';
 import { S3LocationFields } from '../../connections/S3LocationFields';
@@ -32,6 +33,8 @@ export function BucketStep({
   onResult(result: ActionResult<unknown>): void;
 }) {
   const setup = useSetupStore();
+  // What Detect found, said even when it changes nothing ("already set").
+  const [detected, setDetected] = useState<{ bucket: string; text: string } | null>(null);
   return (
     <Container header={<Header variant="h2">Bucket</Header>}>
       <SpaceBetween size="m">
@@ -92,8 +95,16 @@ export function BucketStep({
               disabled={!draft.bucket}
               onClick={() =>
                 void setup.detectRegion(target()).then((r) => {
-                  if (r.ok) set('region', r.value);
-                  else onResult(r);
+                  setDetected(null);
+                  if (!r.ok) return onResult(r);
+                  setDetected({
+                    bucket: draft.bucket,
+                    text:
+                      r.value === draft.region
+                        ? `${draft.bucket} is in ${r.value}, as already set.`
+                        : `${draft.bucket} is in ${r.value}: the Region is set to it (was ${draft.region}).`,
+                  });
+                  set('region', r.value);
                 })
               }
             >
@@ -101,6 +112,11 @@ export function BucketStep({
             </Button>
           }
         />
+        {detected && detected.bucket === draft.bucket && (
+          <StatusIndicator type="success" data-testid="detected-region">
+            {detected.text}
+          </StatusIndicator>
+        )}
       </SpaceBetween>
     </Container>
   );
