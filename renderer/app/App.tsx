@@ -7,6 +7,7 @@ import { useHelpStore } from '../features/help/store';
 import { JobDetailPanel } from '../features/jobs/JobDetailPanel';
 import { useJobsStore } from '../features/jobs/store';
 import { useHealth } from '../features/schedule/use-health';
+import { useTimeZone } from '../features/common/time';
 import { useFocusHeadingOnMove, usePageTitle, usePreloadPages } from './page-effects';
 import { resolveRoute } from './routes';
 import { useRouter } from './router';
@@ -38,6 +39,8 @@ export function App() {
   const pageTitle = crumbs.at(-1)?.text;
   const mainRef = useRef<HTMLDivElement>(null);
   const health = useHealth();
+  // Every time shown follows the zone chosen in Settings: a change redraws the console.
+  useTimeZone((s) => s.zone);
   usePageTitle(pageTitle, health);
   usePreloadPages(state);
   useFocusHeadingOnMove(mainRef, path, state);

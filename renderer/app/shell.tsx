@@ -12,7 +12,7 @@ import { Suspense } from 'react';
 import type { Health } from '../../shared/health';
 import type { AppInfo } from '../../shared/api/contract';
 import type { AppState, Flash } from '../features/app/store';
-import { timeLabel } from '../features/common/time';
+import { formatTime } from '../features/common/time';
 import { NotFound } from '../components/NotFound';
 import type { resolveRoute } from './routes';
 
@@ -185,7 +185,7 @@ export function Notifications({
                 header: 'Disconnected from Ferry — retrying…',
                 content: (
                   <span data-testid="disconnected-banner">
-                    What you see is as of {seenAt ? timeLabel(seenAt) : 'the last answer'} and may
+                    What you see is as of {seenAt ? formatTime(seenAt) : 'the last answer'} and may
                     be out of date. The console reconnects by itself when Ferry is back.
                   </span>
                 ),

@@ -14,7 +14,7 @@ import { confirmationWord, foreignRemovals } from '../../../shared/aws/restore-p
 import { ConfirmAction } from '../../components/Confirm';
 import { useAppStore } from '../app/store';
 import { CopyDocument, DocumentDiff } from '../common/DocumentDiff';
-import { timeLabel } from '../common/time';
+import { formatTime } from '../common/time';
 import { useConnectionsStore } from '../connections/store';
 import { InfoLink } from '../help/InfoLink';
 import { useBackupsStore, type BackupComparison } from './store';
@@ -123,7 +123,7 @@ export function BackupsPage() {
             isRowHeader: true,
             minWidth: 220,
           },
-          { id: 'taken', header: 'Taken', cell: (b) => timeLabel(b.takenAt), minWidth: 180 },
+          { id: 'taken', header: 'Taken', cell: (b) => formatTime(b.takenAt), minWidth: 180 },
           {
             id: 'reason',
             header: 'Reason',
@@ -179,7 +179,7 @@ function CompareModal({ backup, onClose }: { backup: Backup; onClose(): void }) 
     >
       <SpaceBetween size="s">
         <Box variant="p">
-          {resource(backup)}: the backup (taken {timeLabel(backup.takenAt)}) against what is in AWS
+          {resource(backup)}: the backup (taken {formatTime(backup.takenAt)}) against what is in AWS
           now. Removed lines are in the backup only; added lines are new since.
         </Box>
         <Comparison found={found} from="kept" />
@@ -271,7 +271,7 @@ function RestoreModal({
       <SpaceBetween size="s">
         <Box variant="p">
           This puts back the statements the {resource(backup).toLowerCase()} held on{' '}
-          {timeLabel(backup.takenAt)} ({backup.id}){backup.existed ? '' : ' — there was none then'}{' '}
+          {formatTime(backup.takenAt)} ({backup.id}){backup.existed ? '' : ' — there was none then'}{' '}
           and removes the statements Ferry added since. Statements others added since stay. Ferry
           backs up what is there now first, so you can undo this the same way.
         </Box>

@@ -24,7 +24,7 @@ import { useRouter } from '../../app/router';
 import { ConfirmDelete } from '../../components/Confirm';
 import { useAppStore } from '../app/store';
 import { attempt } from '../common/action';
-import { timeLabel } from '../common/time';
+import { formatTime } from '../common/time';
 import { hourLabel, StatusBadge } from '../schedule/ConnectionStatus';
 import { datasetLabel } from './labels';
 import { useConnectionsStore } from './store';
@@ -82,7 +82,7 @@ export function ScheduleSummary({
             label: 'Next export',
             value:
               status?.nextHour && status.nextRunAt
-                ? `${hourLabel(status.nextHour)}, runs ${timeLabel(status.nextRunAt)}`
+                ? `${hourLabel(status.nextHour)}, runs ${formatTime(status.nextRunAt)}`
                 : connection.enabled
                   ? '—'
                   : 'Not scheduled (disabled)',
@@ -212,7 +212,7 @@ export function ConnectionDetails({
               : 'All',
           },
           { label: 'Created by', value: connection.createdBy ?? '—' },
-          { label: 'Created', value: timeLabel(connection.createdAt) },
+          { label: 'Created', value: formatTime(connection.createdAt) },
         ]}
       />
     </Container>

@@ -18,7 +18,7 @@ import {
   jobStatusWords,
 } from '../../../shared/model/words';
 import { useAppStore } from '../app/store';
-import { timeLabel } from '../common/time';
+import { formatTime } from '../common/time';
 import { useScheduleStore } from '../schedule/store';
 import { JOB_LOOK } from '../common/status-look';
 import { useJobsStore } from './store';
@@ -210,7 +210,7 @@ function HourTries({ job }: { job: Job }) {
         </Box>
       }
       columnDefinitions={[
-        { id: 'created', header: 'Started', cell: (j) => timeLabel(j.createdAt), minWidth: 200 },
+        { id: 'created', header: 'Started', cell: (j) => formatTime(j.createdAt), minWidth: 200 },
         {
           id: 'status',
           header: 'Status',

@@ -6,7 +6,7 @@ import { formatBytes } from '../../../shared/format';
 import type { Job } from '../../../shared/model/jobs';
 import { jobStatusWords } from '../../../shared/model/words';
 import { JOB_LOOK } from '../common/status-look';
-import { localLabel } from '../common/time';
+import { formatTime, otherZone } from '../common/time';
 import { datasetLabel } from '../connections/labels';
 
 /** The job table's columns; `withConnection` on the Jobs page, where rows mix connections. */
@@ -63,10 +63,8 @@ export function jobColumns({
     { id: 'attempts', header: 'Tries', cell: (j) => j.attempts },
     {
       id: 'updated',
-      header: 'Updated (UTC)',
-      cell: (j) => (
-        <span title={localLabel(j.updatedAt)}>{j.updatedAt.slice(5, 16).replace('T', ' ')}</span>
-      ),
+      header: 'Updated',
+      cell: (j) => <span title={otherZone(j.updatedAt)}>{formatTime(j.updatedAt)}</span>,
     },
     {
       id: 'actions',

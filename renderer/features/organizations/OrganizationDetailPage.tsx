@@ -17,6 +17,7 @@ import { useConnectionsStore } from '../connections/store';
 import { useProjectsStore } from '../projects/store';
 import { useOrgsStore } from './store';
 import { InfoLink } from '../help/InfoLink';
+import { formatTime } from '../common/time';
 import { NotFound } from '../../components/NotFound';
 
 /** One organization and its projects, with the next step (add a project, connect it). */
@@ -57,7 +58,7 @@ export function OrganizationDetailPage({ id }: { id: number }) {
             items={[
               { label: 'Organization ID', value: org.id },
               { label: 'Admin email', value: org.adminEmail ?? '—' },
-              { label: 'Created', value: new Date(org.createdAt).toLocaleString() },
+              { label: 'Created', value: formatTime(org.createdAt) },
             ]}
           />
         </Container>

@@ -5,6 +5,7 @@ import ProgressBar from '@cloudscape-design/components/progress-bar';
 import Table from '@cloudscape-design/components/table';
 import type { Backfill } from '../../../shared/model/jobs';
 import { hourLabel } from './ConnectionStatus';
+import { formatTime } from '../common/time';
 import { useScheduleStore } from './store';
 
 /** How far a backfill is: jobs ended of all, with failures and cancellations named. */
@@ -77,7 +78,7 @@ export function BackfillsTable({
           cell: (b) => `${hourLabel(b.from)} → ${hourLabel(b.to)}`,
         },
         { id: 'progress', header: 'Progress', cell: (b) => <BackfillProgress backfill={b} /> },
-        { id: 'started', header: 'Started', cell: (b) => new Date(b.createdAt).toLocaleString() },
+        { id: 'started', header: 'Started', cell: (b) => formatTime(b.createdAt) },
         {
           id: 'actions',
           header: '',

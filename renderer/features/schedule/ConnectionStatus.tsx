@@ -11,10 +11,12 @@ import { useAppStore } from '../app/store';
 import { CONNECTION_LOOK } from '../common/status-look';
 import { useScheduleStore } from './store';
 import { fire } from '../common/action';
+import { hourText } from '../common/time';
 import { plural } from '../../../shared/format';
 
 /** `2026-03-01T05` → `2026-03-01 05:00 UTC`. */
-export const hourLabel = (hour: string) => `${hour.replace('T', ' ')}:00 UTC`;
+/** An export hour, `2026-12-03 14:00 UTC` (common/time.ts: always UTC). */
+export const hourLabel = hourText;
 
 /** The state at a glance: healthy, catching up, failing, disabled. */
 export function StatusBadge({ status }: { status: ConnectionStatus | undefined }) {

@@ -9,12 +9,14 @@ import { useState } from 'react';
 import { useAppStore } from '../app/store';
 import { NotificationSettings } from './NotificationSettings';
 import { readTheme, writeTheme, type Theme } from './theme';
+import { formatTime, useTimeZone, type TimeZonePref } from '../common/time';
 import { InfoLink } from '../help/InfoLink';
 
 /** About this Ferry (version, data folder, how the console is connected) and appearance. */
 export function SettingsPage() {
   const info = useAppStore((s) => s.info);
   const [theme, setTheme] = useState<Theme>(readTheme());
+  const { zone, set: setZone } = useTimeZone();
   return (
     <ContentLayout
       header={
@@ -38,27 +40,43 @@ export function SettingsPage() {
                 { label: 'Platform', value: info.platform },
                 { label: 'Node.js', value: info.node },
                 { label: 'Electron', value: info.electron ?? '—' },
-                { label: 'Running since', value: new Date(info.startedAt).toLocaleString() },
+                { label: 'Running since', value: formatTime(info.startedAt) },
               ]}
             />
           )}
         </Container>
         <NotificationSettings />
         <Container header={<Header variant="h2">Appearance</Header>}>
-          <FormField label="Theme">
-            <SegmentedControl
-              selectedId={theme}
-              onChange={(e) => {
-                const next = e.detail.selectedId as Theme;
-                setTheme(next);
-                writeTheme(next);
-              }}
-              options={[
-                { id: 'light', text: 'Light' },
-                { id: 'dark', text: 'Dark' },
-              ]}
-            />
-          </FormField>
+          <SpaceBetween size="l">
+            <FormField
+              label="Times"
+              description="How the console shows when things happened. Export hours are always UTC: they name the files."
+            >
+              <SegmentedControl
+                data-testid="time-zone"
+                selectedId={zone}
+                onChange={(e) => setZone(e.detail.selectedId as TimeZonePref)}
+                options={[
+                  { id: 'utc', text: 'UTC' },
+                  { id: 'local', text: "This computer's time" },
+                ]}
+              />
+            </FormField>
+            <FormField label="Theme">
+              <SegmentedControl
+                selectedId={theme}
+                onChange={(e) => {
+                  const next = e.detail.selectedId as Theme;
+                  setTheme(next);
+                  writeTheme(next);
+                }}
+                options={[
+                  { id: 'light', text: 'Light' },
+                  { id: 'dark', text: 'Dark' },
+                ]}
+              />
+            </FormField>
+          </SpaceBetween>
         </Container>
       </SpaceBetween>
     </ContentLayout>
