@@ -1,7 +1,8 @@
 /**
  * The screenshots in docs/screens/ (referenced from docs/ui.md): the headless console in
  * Chromium against moto_server, at 1400×900 and 1024×700, over a small history with a gap and
- * a failing connection. Run: npm run screens
+ * a failing connection (so the top bar's health badge shows), with an Actions menu, a typed
+ * confirmation and the Jobs table beside the help panel. Run: npm run screens
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,8 @@ try {
     '123',
     '--name',
     'Web app',
+    '--source',
+    'demo',
     '--events-per-hour',
     '400',
   );
@@ -136,6 +139,25 @@ try {
       await page.getByTestId('jobs-table').getByText('Failed').first().waitFor();
       await settle();
       await shot('jobs');
+      // The help panel open beside the Jobs table: every column still in view.
+      await page.getByRole('button', { name: 'Open help panel' }).click();
+      await page.getByRole('button', { name: 'Close help panel' }).waitFor();
+      await shot('jobs-help');
+      await page.getByRole('button', { name: 'Close help panel' }).click();
+      // A connection's Actions menu, and the typed confirmation of a delete.
+      await page.evaluate(
+        () =>
+          ((globalThis as unknown as { location: { hash: string } }).location.hash =
+            '#/connections'),
+      );
+      await page.getByTestId('connections-table').getByRole('link', { name: 'web-events' }).click();
+      await page.getByTestId('connection-actions').getByRole('button', { name: 'Actions' }).click();
+      await page.getByRole('menuitem', { name: 'Delete connection…' }).waitFor();
+      await shot('connection-actions');
+      await page.getByRole('menuitem', { name: 'Delete connection…' }).click();
+      await page.getByTestId('confirm-delete-typed').locator('input').fill('web-ev');
+      await shot('confirm-delete');
+      await page.getByRole('button', { name: 'Cancel' }).click();
       await wizardPolicyStep(page);
       await shot('wizard-policy');
       await page.close();
