@@ -13,6 +13,8 @@ const project = { id: 187520, name: 'Web', kind: 'standard' } as Project;
 const filled = {
   ...initialDraft('187520'),
   name: 'prod-events',
+  // No profile is assumed by the draft: the admin names one (ProfileField may fill "default").
+  profile: 'default',
   bucket: 'acme-exports',
   prefix: 'amplitude/',
 };
@@ -30,6 +32,7 @@ describe('the setup wizard draft', () => {
 
   it('checks the bucket step with the setup rules, region included', () => {
     expect(stepErrors('bucket', filled, ID, project)).toBeNull();
+    expect(stepErrors('bucket', initialDraft('187520'), ID, project)).toHaveProperty('profile');
     expect(stepErrors('bucket', { ...filled, bucket: 'Not_A_Bucket' }, ID, project)).toHaveProperty(
       'bucket',
     );
