@@ -6,6 +6,7 @@ import { HelpContent } from '../features/help/topics';
 import { useHelpStore } from '../features/help/store';
 import { JobDetailPanel } from '../features/jobs/JobDetailPanel';
 import { useJobsStore } from '../features/jobs/store';
+import { useMigrationStore } from '../features/migration/store';
 import { useHealth } from '../features/schedule/use-health';
 import { useTimeZone } from '../features/common/time';
 import { useFocusHeadingOnMove, usePageTitle, usePreloadPages } from './page-effects';
@@ -30,7 +31,12 @@ export function App() {
   // A job's details belong to the page that listed it.
   useEffect(() => selectJob(null), [path, selectJob]);
   const connections = useConnectionsStore((s) => s.items);
-  const connectionName = (id: string) => connections.find((c) => c.id === id)?.name ?? id;
+  // A connection a migration deleted keeps its name in the breadcrumbs (not its id).
+  const migrations = useMigrationStore((s) => s.items);
+  const connectionName = (id: string) =>
+    connections.find((c) => c.id === id)?.name ??
+    migrations.find((m) => m.oldConnectionId === id)?.oldConnectionName ??
+    id;
   const route = path.split('?')[0]!;
   const section = '/' + (route.split('/')[1] ?? '');
   const resolved = resolveRoute(route);
@@ -86,6 +92,7 @@ export function App() {
         breadcrumbs={
           crumbs.length > 0 ? (
             <BreadcrumbGroup
+              ariaLabel="Breadcrumbs"
               items={[{ text: 'Ferry', href: '#/connections' }, ...crumbs]}
               onFollow={followHref}
             />

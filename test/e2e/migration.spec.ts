@@ -84,7 +84,9 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
     await startMigration(page, server, id);
     for (let n = 1; n <= 8; n++) await runStep(page, n);
     await expect(page.getByTestId('outcome-8')).toContainText('saved and enabled');
-    await expect(page.getByTestId('migration-backups')).toContainText('bucket-policy');
+    await expect(page.getByTestId('migration-backups')).toContainText(
+      'Bucket policy · s3://migrate-wizard',
+    );
 
     // 9: the first export, read back from S3 with its encryption.
     await page.getByTestId('step-9').getByTestId('run-step').click();
@@ -99,6 +101,20 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
     await page.getByTestId('confirm-delete-old').click();
     await expect(page.getByTestId('migration-finished')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('open-rollback')).toHaveCount(0);
+    // The deleted connection is named in the breadcrumbs, not by its id; the new one is a link.
+    await expect(page.getByRole('navigation', { name: /Breadcrumbs/i })).toContainText('legacy');
+    await expect(page.getByRole('navigation', { name: /Breadcrumbs/i })).not.toContainText('cn_');
+    await expect(page.getByTestId('new-connection-link')).toHaveAttribute(
+      'href',
+      /#\/connections\/cn_/,
+    );
+    // A backup it took opens on the Policy backups page, selected, at its own address.
+    const backupLink = page
+      .getByTestId('migration-backups')
+      .getByRole('link', { name: /Compare or restore backup/ })
+      .first();
+    const backupHref = (await backupLink.getAttribute('href'))!;
+    expect(backupHref).toMatch(/^#\/backups\?id=/);
 
     // The runbook downloads as Markdown.
     const download = page.waitForEvent('download');
@@ -116,6 +132,12 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
     await expect(page.getByTestId('jobs-filter')).toContainText('legacy (archived)');
     // It exported nothing in this test: the filtered list says so, not "no jobs yet".
     await expect(page.getByTestId('jobs-table')).toContainText('No matching jobs');
+
+    await page.goto(`${server.url}${backupHref}`);
+    const backupId = backupHref.split('=')[1]!;
+    await expect(
+      page.getByTestId('backups-table').getByRole('radio', { name: `Select backup ${backupId}` }),
+    ).toBeChecked();
 
     await page.goto(`${server.url}#/connections/${id}/migrate`);
     await expect(page.getByTestId('migration-finished')).toBeVisible();

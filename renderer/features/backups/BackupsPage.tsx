@@ -6,7 +6,7 @@ import Header from '@cloudscape-design/components/header';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
-import Table from '@cloudscape-design/components/table';
+import Table, { type TableProps } from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
 import type { Backup } from '../../../shared/model/settings';
 import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
@@ -18,6 +18,7 @@ import { formatTime } from '../common/time';
 import { useConnectionsStore } from '../connections/store';
 import { InfoLink } from '../help/InfoLink';
 import { useBackupsStore, type BackupComparison } from './store';
+import { routeQuery, useRouter } from '../../app/router';
 import { fire } from '../common/action';
 
 type RestorePlanNotes = BackupComparison['plan']['removed'];
@@ -32,7 +33,11 @@ export function BackupsPage() {
   const { items, loaded, error, load, download } = useBackupsStore();
   const connections = useConnectionsStore((s) => s.items);
   const flash = useAppStore((s) => s.flash);
-  const [selected, setSelected] = useState<Backup | null>(null);
+  // The selected backup is in the address (#/backups?id=…): a link, a bookmark, a new tab.
+  const { path, navigate } = useRouter();
+  const selectedId = routeQuery(path).get('id');
+  const selected = items.find((b) => b.id === selectedId) ?? null;
+  const setSelected = (b: Backup | null) => navigate(b ? `/backups?id=${b.id}` : '/backups');
   const [comparing, setComparing] = useState<Backup | null>(null);
   const [restoring, setRestoring] = useState<Backup | null>(null);
   useEffect(() => {
@@ -108,31 +113,7 @@ export function BackupsPage() {
           )
         }
         wrapLines
-        columnDefinitions={[
-          {
-            id: 'resource',
-            header: 'Resource',
-            cell: (b) => (
-              <>
-                {BACKUP_KIND_WORDS[b.kind]}
-                <Box variant="small" display="block">
-                  {b.target}
-                </Box>
-              </>
-            ),
-            isRowHeader: true,
-            minWidth: 220,
-          },
-          { id: 'taken', header: 'Taken', cell: (b) => formatTime(b.takenAt), minWidth: 180 },
-          {
-            id: 'reason',
-            header: 'Reason',
-            cell: (b) => (b.existed ? b.reason : `${b.reason} (there was none)`),
-            minWidth: 200,
-          },
-          { id: 'connection', header: 'Connection', cell: (b) => connectionName(b.connectionId) },
-          { id: 'id', header: 'Backup ID', cell: (b) => <code>{b.id}</code>, minWidth: 150 },
-        ]}
+        columnDefinitions={backupColumns(connectionName)}
       />
       {comparing && <CompareModal backup={comparing} onClose={() => setComparing(null)} />}
       {restoring && (
@@ -343,4 +324,35 @@ function StatementList({ notes, testId }: { notes: RestorePlanNotes; testId: str
       ))}
     </ul>
   );
+}
+
+/** The backups table's columns: what, when, why, for which connection, and its id. */
+function backupColumns(
+  connectionName: (id: string | null) => string,
+): TableProps.ColumnDefinition<Backup>[] {
+  return [
+    {
+      id: 'resource',
+      header: 'Resource',
+      cell: (b) => (
+        <>
+          {BACKUP_KIND_WORDS[b.kind]}
+          <Box variant="small" display="block">
+            {b.target}
+          </Box>
+        </>
+      ),
+      isRowHeader: true,
+      minWidth: 220,
+    },
+    { id: 'taken', header: 'Taken', cell: (b) => formatTime(b.takenAt), minWidth: 180 },
+    {
+      id: 'reason',
+      header: 'Reason',
+      cell: (b) => (b.existed ? b.reason : `${b.reason} (there was none)`),
+      minWidth: 200,
+    },
+    { id: 'connection', header: 'Connection', cell: (b) => connectionName(b.connectionId) },
+    { id: 'id', header: 'Backup ID', cell: (b) => <code>{b.id}</code>, minWidth: 150 },
+  ];
 }

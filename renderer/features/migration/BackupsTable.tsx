@@ -1,7 +1,10 @@
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
+import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { type MigrationView } from '../../../shared/model/migration';
+import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
+import { formatTime } from '../common/time';
 import { useAppStore } from '../app/store';
 import { useBackupsStore } from '../backups/store';
 import { fire } from '../common/action';
@@ -25,28 +28,37 @@ export function BackupsTable({ migration: m }: { migration: MigrationView }) {
       items={m.backups}
       columnDefinitions={[
         { id: 'id', header: 'Backup', cell: (b) => b.id, isRowHeader: true },
-        { id: 'kind', header: 'Document', cell: (b) => `${b.kind} · ${b.target}` },
         {
-          id: 'taken',
-          header: 'Taken (UTC)',
-          cell: (b) => b.takenAt.slice(0, 16).replace('T', ' '),
+          id: 'kind',
+          header: 'Document',
+          cell: (b) => `${BACKUP_KIND_WORDS[b.kind]} · ${b.target}`,
         },
+        { id: 'taken', header: 'Taken', cell: (b) => formatTime(b.takenAt) },
         { id: 'existed', header: 'Before', cell: (b) => (b.existed ? 'kept' : 'there was none') },
         {
           id: 'download',
-          header: 'Download',
+          header: 'Actions',
           minWidth: 120,
           cell: (b) => (
-            <Button
-              variant="inline-link"
-              ariaLabel={`Download backup ${b.id}`}
-              onClick={fire(async () => {
-                const result = await download(b.id);
-                if (!result.ok) flash('error', result.message);
-              })}
-            >
-              Download
-            </Button>
+            <SpaceBetween direction="horizontal" size="xs">
+              <Button
+                variant="inline-link"
+                href={`#/backups?id=${b.id}`}
+                ariaLabel={`Compare or restore backup ${b.id} on the Policy backups page`}
+              >
+                Compare or restore
+              </Button>
+              <Button
+                variant="inline-link"
+                ariaLabel={`Download backup ${b.id}`}
+                onClick={fire(async () => {
+                  const result = await download(b.id);
+                  if (!result.ok) flash('error', result.message);
+                })}
+              >
+                Download
+              </Button>
+            </SpaceBetween>
           ),
         },
       ]}

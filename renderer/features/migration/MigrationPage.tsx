@@ -5,6 +5,7 @@ import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
@@ -163,8 +164,11 @@ function MigrationProgress({ migration: m }: { migration: MigrationView }) {
       <SpaceBetween size="l">
         {m.state === 'finished' && (
           <Alert type="success" header="Migration finished" data-testid="migration-finished">
-            “{m.newConnectionName}” exports with SSE-KMS as the per-project role. The old
-            connection’s job history is archived and stays readable on the Jobs page.{' '}
+            <Link href={`#/connections/${m.newConnectionId}`} data-testid="new-connection-link">
+              {m.newConnectionName}
+            </Link>{' '}
+            exports with SSE-KMS as the per-project role. The old connection’s job history is
+            archived and stays readable on the <Link href="#/jobs">Jobs</Link> page.{' '}
             {m.rollbackRefused}
           </Alert>
         )}
