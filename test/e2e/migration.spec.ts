@@ -101,6 +101,10 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
     await page.getByTestId('confirm-delete-old').click();
     await expect(page.getByTestId('migration-finished')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('open-rollback')).toHaveCount(0);
+    // Restores are offered in the console, the CLI named only beside it.
+    await expect(page.getByTestId('migration-finished')).toContainText(
+      'restore one on the Policy backups page',
+    );
     // The deleted connection is named in the breadcrumbs, not by its id; the new one is a link.
     await expect(page.getByRole('navigation', { name: /Breadcrumbs/i })).toContainText('legacy');
     await expect(page.getByRole('navigation', { name: /Breadcrumbs/i })).not.toContainText('cn_');

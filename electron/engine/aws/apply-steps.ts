@@ -216,6 +216,6 @@ async function undoTrust(
     await liveDocument(clients, 'role-trust', roleName).write(undo.before);
     return `the role's trust policy was restored from backup ${undo.backup.id}; nothing changed.`;
   } catch (failure) {
-    return `restoring the trust policy failed too (${(failure as Error).message}): restore backup ${undo.backup.id} (ferry backups restore ${undo.backup.id}).`;
+    return `restoring the trust policy failed too (${(failure as Error).message}): restore backup ${undo.backup.id} on the Policy backups page (or: ferry backups restore ${undo.backup.id}).`;
   }
 }

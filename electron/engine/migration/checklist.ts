@@ -97,7 +97,7 @@ export function isOpen(m: Migration): boolean {
 /** Why rollback is refused now, or null when it may run. */
 export function rollbackRefusal(m: Migration): string | null {
   if (m.state === 'finished')
-    return `Step 10 deleted the old connection "${m.oldConnectionName}" on ${m.finishedAt?.slice(0, 16).replace('T', ' ')} UTC, so this migration can no longer be rolled back. Its backups are kept: restore one with "ferry backups restore <id>" if you must.`;
+    return `Step 10 deleted the old connection "${m.oldConnectionName}" on ${m.finishedAt?.slice(0, 16).replace('T', ' ')} UTC, so this migration can no longer be rolled back. Its backups are kept: restore one on the Policy backups page (or with ferry backups restore <id>) if you must.`;
   if (m.state === 'rolled-back') return 'This migration was rolled back already.';
   return null;
 }
