@@ -5,14 +5,24 @@ import { api } from '../../api/client';
 import { MissingTokenError } from '../../api/transport';
 import { watchLink } from './link';
 import { settleFlashes, type ExportWatch, type Flash } from './flash-watch';
-
-export type { ExportWatch, Flash };
 import { useMigrationStore } from '../migration/store';
 import { useConnectionsStore } from '../connections/store';
 import { useJobsStore } from '../jobs/store';
 import { useScheduleStore } from '../schedule/store';
 import { useOrgsStore } from '../organizations/store';
 import { useProjectsStore } from '../projects/store';
+
+export type { ExportWatch, Flash };
+
+/** How a message behaves beyond its words. */
+export interface FlashOptions {
+  /** Kept across pages (Ferry's own notices). */
+  sticky?: boolean;
+  /** The export it announces: replaced by how it went. */
+  watch?: ExportWatch;
+  /** The next step as a button. */
+  action?: Flash['action'];
+}
 
 export interface AppState {
   state: 'loading' | 'ready' | 'needs-token' | 'error';
@@ -29,13 +39,7 @@ export interface AppState {
   /** Load what the first page shows; ready once `firstPage` (its code) is here too. */
   start(firstPage?: Promise<void>): Promise<void>;
   /** Say something; returns the message's id (to dismiss it). */
-  flash(
-    type: Flash['type'],
-    content: string,
-    sticky?: boolean,
-    watch?: ExportWatch,
-    action?: Flash['action'],
-  ): string;
+  flash(type: Flash['type'], content: string, options?: FlashOptions): string;
   /** The admin went to another page: what was said about the last one goes. */
   leavePage(): void;
   dismiss(id: string): void;
@@ -61,7 +65,9 @@ export const useAppStore = create<AppState>()((set, get) => ({
       const [info] = await Promise.all([api().app.info(), loadLists(), firstPage]);
       set({ info, state: 'ready' });
       for (const notice of info.notices)
-        get().flash(notice.level === 'info' ? 'info' : notice.level, notice.message, true);
+        get().flash(notice.level === 'info' ? 'info' : notice.level, notice.message, {
+          sticky: true,
+        });
       watchLink({
         subscribe: () => api().subscribe(onPush),
         probe: () => api().app.info(),
@@ -78,7 +84,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
       else set({ state: 'error', error: (error as Error).message });
     }
   },
-  flash(type, content, sticky = false, watch, action) {
+  flash(type, content, { sticky = false, watch, action } = {}) {
     const id = `flash-${++flashCounter}`;
     // The same words twice are one message, not a stack.
     const same = get().flashes.find((f) => f.type === type && f.content === content);
@@ -86,8 +92,15 @@ export const useAppStore = create<AppState>()((set, get) => ({
     // A new success replaces the previous one: "created org", then "added project" is one story.
     const kept =
       type === 'success' ? get().flashes.filter((f) => f.type !== 'success') : get().flashes;
-    const flash: Flash = { id, type, content, sticky, ...(watch ? { watch } : {}) };
-    set({ flashes: [...kept, action ? { ...flash, action } : flash] });
+    const flash: Flash = {
+      id,
+      type,
+      content,
+      sticky,
+      ...(watch ? { watch } : {}),
+      ...(action ? { action } : {}),
+    };
+    set({ flashes: [...kept, flash] });
     return id;
   },
   leavePage() {
@@ -137,17 +150,15 @@ function onPush(event: PushEvent): void {
         .flash(
           event.notification.level,
           `${event.notification.title}: ${event.notification.body}`,
-          true,
+          { sticky: true },
         );
       break;
     case 'notice':
       useAppStore
         .getState()
-        .flash(
-          event.notice.level === 'info' ? 'info' : event.notice.level,
-          event.notice.message,
-          true,
-        );
+        .flash(event.notice.level === 'info' ? 'info' : event.notice.level, event.notice.message, {
+          sticky: true,
+        });
       break;
     default:
       break;

@@ -24,8 +24,8 @@ import { useRouter } from '../../app/router';
 import { ConfirmDelete } from '../../components/Confirm';
 import { useAppStore } from '../app/store';
 import { attempt } from '../common/action';
-import { formatTime } from '../common/time';
-import { hourLabel, StatusBadge } from '../schedule/ConnectionStatus';
+import { formatTime, hourText } from '../common/time';
+import { StatusBadge } from '../schedule/ConnectionStatus';
 import { datasetLabel } from './labels';
 import { useConnectionsStore } from './store';
 
@@ -74,7 +74,7 @@ export function ScheduleSummary({
             label: 'Last exported hour',
             value: (
               <span data-testid="last-exported">
-                {status?.lastExportedHour ? hourLabel(status.lastExportedHour) : '—'}
+                {status?.lastExportedHour ? hourText(status.lastExportedHour) : '—'}
               </span>
             ),
           },
@@ -82,7 +82,7 @@ export function ScheduleSummary({
             label: 'Next export',
             value:
               status?.nextHour && status.nextRunAt
-                ? `${hourLabel(status.nextHour)}, runs ${formatTime(status.nextRunAt)}`
+                ? `${hourText(status.nextHour)}, runs ${formatTime(status.nextRunAt)}`
                 : connection.enabled
                   ? '—'
                   : 'Not scheduled (disabled)',
@@ -108,7 +108,7 @@ export function ScheduleSummary({
           },
           {
             label: 'Scheduled since',
-            value: connection.scheduleFrom ? hourLabel(connection.scheduleFrom) : 'Never enabled',
+            value: connection.scheduleFrom ? hourText(connection.scheduleFrom) : 'Never enabled',
           },
         ]}
       />

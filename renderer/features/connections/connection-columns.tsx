@@ -5,7 +5,8 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { TableProps } from '@cloudscape-design/components/table';
 import type { Connection } from '../../../shared/model/entities';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
-import { hourLabel, StatusBadge } from '../schedule/ConnectionStatus';
+import { StatusBadge } from '../schedule/ConnectionStatus';
+import { hourText } from '../common/time';
 import { datasetLabel } from './labels';
 
 /** A connection as the Connections table shows it: with its project and destination in words. */
@@ -52,7 +53,7 @@ export function connectionColumns(
       id: 'last',
       header: 'Last exported hour',
       cell: (c) =>
-        statuses[c.id]?.lastExportedHour ? hourLabel(statuses[c.id]!.lastExportedHour!) : '—',
+        statuses[c.id]?.lastExportedHour ? hourText(statuses[c.id]!.lastExportedHour!) : '—',
     },
     {
       id: 'project',

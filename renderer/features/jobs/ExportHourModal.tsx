@@ -38,18 +38,15 @@ export function ExportHourModal({
     const label = `${hour.replace('T', ' ')}:00 UTC for "${connection.name}"`;
     // Said before asking, so a job that ends at once still finds its message; replaced by how
     // it went once its jobs end — never "Exporting…" after the fact.
-    const said = flash(
-      'info',
-      `Exporting ${label}. It appears in the history below as it runs.`,
-      false,
-      {
+    const said = flash('info', `Exporting ${label}. It appears in the history below as it runs.`, {
+      watch: {
         connectionId: connection.id,
         hour,
         pending: [...datasets],
         succeeded: `Exported ${label}.`,
         failed: `The export of ${label} did not succeed: its row in the history says why.`,
       },
-    );
+    });
     const result = await exportHour(connection.id, hour, datasets);
     setBusy(false);
     if (!result.ok) {

@@ -41,12 +41,14 @@ export function useRetryJob() {
   return async (job: Job) => {
     const label = `${job.hour.replace('T', ' ')}:00 UTC (${DATASET_WORDS[job.dataset]})`;
     // Said before asking, so a try that ends at once still finds its message.
-    const said = flash('info', `Exporting ${label} again.`, false, {
-      connectionId: job.connectionId,
-      hour: job.hour,
-      pending: [job.dataset],
-      succeeded: `Exported ${label}.`,
-      failed: `${label} failed again: its row in the history says why.`,
+    const said = flash('info', `Exporting ${label} again.`, {
+      watch: {
+        connectionId: job.connectionId,
+        hour: job.hour,
+        pending: [job.dataset],
+        succeeded: `Exported ${label}.`,
+        failed: `${label} failed again: its row in the history says why.`,
+      },
     });
     const result = await retryJob(job.id);
     if (!result.ok) {

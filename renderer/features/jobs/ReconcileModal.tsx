@@ -11,7 +11,7 @@ import type { ReconcileItem, ReconcileReport } from '../../../shared/model/sched
 import { api } from '../../api/client';
 import { attempt, fire } from '../common/action';
 import { datasetLabel } from '../connections/labels';
-import { hourLabel } from '../schedule/ConnectionStatus';
+import { hourText } from '../common/time';
 import { HourField } from './HourField';
 import { lastFullHour } from './hour-range';
 import { plural } from '../../../shared/format';
@@ -141,7 +141,7 @@ function ReconcileResult({ report }: { report: ReconcileReport }) {
           wrapLines
           columnDefinitions={[
             { id: 'kind', header: 'What', cell: (d) => d.kind, width: 100 },
-            { id: 'hour', header: 'Hour', cell: (d) => hourLabel(d.hour), width: 170 },
+            { id: 'hour', header: 'Hour', cell: (d) => hourText(d.hour), width: 170 },
             { id: 'data', header: 'Data', cell: (d) => datasetLabel(d.dataset), width: 120 },
             {
               id: 'key',

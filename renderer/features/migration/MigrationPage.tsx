@@ -14,7 +14,7 @@ import { MIGRATION_STEPS, type MigrationView } from '../../../shared/model/migra
 import { useAppStore } from '../app/store';
 import { useConnectionsStore } from '../connections/store';
 import { BackfillModal } from '../schedule/BackfillModal';
-import { hourLabel } from '../schedule/ConnectionStatus';
+import { hourText } from '../common/time';
 import { BackupsTable } from './BackupsTable';
 import { RollbackModal, RollbackReport } from './Rollback';
 import { StepRow } from './StepRow';
@@ -190,9 +190,9 @@ function MigrationProgress({ migration: m }: { migration: MigrationView }) {
               )
             }
           >
-            Neither connection exported {hourLabel(m.gap.from)} to {hourLabel(m.gap.to)}. Newer
-            missed hours are caught up by themselves. A backfill writes exactly these hours, which
-            the old connection never wrote: nothing is doubled.
+            Neither connection exported {hourText(m.gap.from)} to {hourText(m.gap.to)}. Newer missed
+            hours are caught up by themselves. A backfill writes exactly these hours, which the old
+            connection never wrote: nothing is doubled.
           </Alert>
         )}
         {m.rollback.length > 0 && <RollbackReport migration={m} />}

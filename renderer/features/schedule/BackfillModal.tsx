@@ -15,7 +15,7 @@ import { HourField } from '../jobs/HourField';
 import { lastFullHour } from '../jobs/hour-range';
 import { BackfillHours } from './BackfillHours';
 import { BackfillProgress } from './BackfillsTable';
-import { hourLabel } from './ConnectionStatus';
+import { hourText } from '../common/time';
 import { overlapExamples } from './overlap-examples';
 import { useScheduleStore } from './store';
 
@@ -179,7 +179,7 @@ function BackfillStarted({ backfill }: { backfill: Backfill }) {
   return (
     <SpaceBetween size="m">
       <Box variant="p">
-        {hourLabel(backfill.from)} to {hourLabel(backfill.to)} — {backfill.total} job
+        {hourText(backfill.from)} to {hourText(backfill.to)} — {backfill.total} job
         {backfill.total === 1 ? '' : 's'}. Scheduled hours go first; the backfill uses the remaining
         export slots, and keeps running if you close this.
       </Box>

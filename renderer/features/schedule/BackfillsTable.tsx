@@ -4,8 +4,7 @@ import Header from '@cloudscape-design/components/header';
 import ProgressBar from '@cloudscape-design/components/progress-bar';
 import Table from '@cloudscape-design/components/table';
 import type { Backfill } from '../../../shared/model/jobs';
-import { hourLabel } from './ConnectionStatus';
-import { formatTime } from '../common/time';
+import { formatTime, hourText } from '../common/time';
 import { useScheduleStore } from './store';
 
 /** How far a backfill is: jobs ended of all, with failures and cancellations named. */
@@ -75,7 +74,7 @@ export function BackfillsTable({
           id: 'range',
           header: 'Hours',
           isRowHeader: true,
-          cell: (b) => `${hourLabel(b.from)} → ${hourLabel(b.to)}`,
+          cell: (b) => `${hourText(b.from)} → ${hourText(b.to)}`,
         },
         { id: 'progress', header: 'Progress', cell: (b) => <BackfillProgress backfill={b} /> },
         { id: 'started', header: 'Started', cell: (b) => formatTime(b.createdAt) },

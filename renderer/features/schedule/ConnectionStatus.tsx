@@ -15,8 +15,6 @@ import { hourText } from '../common/time';
 import { plural } from '../../../shared/format';
 
 /** `2026-03-01T05` → `2026-03-01 05:00 UTC`. */
-/** An export hour, `2026-12-03 14:00 UTC` (common/time.ts: always UTC). */
-export const hourLabel = hourText;
 
 /** The state at a glance: healthy, catching up, failing, disabled. */
 export function StatusBadge({ status }: { status: ConnectionStatus | undefined }) {
@@ -202,7 +200,7 @@ function GapAlert({
         </Button>
       }
     >
-      {hourLabel(gap.from)} to {hourLabel(gap.to)} were not exported while Ferry was off or the
+      {hourText(gap.from)} to {hourText(gap.to)} were not exported while Ferry was off or the
       connection was disabled. Hours within the catch-up window are exported by themselves; these
       are not, so nothing is ever skipped silently.
     </Alert>

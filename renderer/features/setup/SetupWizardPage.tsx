@@ -106,9 +106,7 @@ export function SetupWizardPage() {
       created.enabled
         ? `Connection "${created.name}" created. It exports every hour from now on: the first, the hour ending at ${nextHourEnd()} UTC, about ${settle} minutes after it ends.`
         : `Connection "${created.name}" created.`,
-      false,
-      undefined,
-      { text: 'Export an hour now', href: `#/connections/${created.id}?export=hour` },
+      { action: { text: 'Export an hour now', href: `#/connections/${created.id}?export=hour` } },
     );
     navigate(`/connections/${result.value.id}`);
   };
