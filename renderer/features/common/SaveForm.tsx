@@ -102,6 +102,8 @@ export function SaveForm({
   return (
     <form
       ref={formRef}
+      // Ferry's own checks say what is wrong, on the field: never the browser's bubble.
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         onSubmit();

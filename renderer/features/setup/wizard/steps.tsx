@@ -87,9 +87,10 @@ export function wizardSteps(context: StepsContext): WizardProps.Step[] {
       ),
     },
     {
-      title: 'Generate bucket policy',
+      title: 'Policies and encryption',
       info: <InfoLink />,
-      description: 'Exactly what exports need; shown against what is there now.',
+      description:
+        'The bucket policy and, with a role, the role, the key policy and default encryption: exactly what exports need, shown against what is there now, applied only when you confirm.',
       isOptional: true,
       errorText,
       content: (
