@@ -52,6 +52,11 @@ test('the setup wizard walks from data to an enabled, verified connection agains
 
     // 1. Choose data
     await fill(page, 'wizard-name', 'prod-events');
+    // A project not there yet is one link away (in the only organization).
+    await expect(page.getByRole('link', { name: 'Add a project' })).toHaveAttribute(
+      'href',
+      '#/organizations/123/projects/new',
+    );
     await page.getByRole('button', { name: 'Next' }).click();
     // 2. Bucket policy steps: how the bucket trusts exports (the account, the default)
     await expect(page.getByText('Create the bucket')).toBeVisible();

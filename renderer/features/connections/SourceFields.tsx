@@ -1,6 +1,8 @@
+import Link from '@cloudscape-design/components/link';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
 import { ProjectSelect } from './ProjectSelect';
+import { useOrgsStore } from '../organizations/store';
 
 /**
  * A connection's name and its project: the same two fields in the connection form and in the
@@ -43,6 +45,7 @@ export function SourceFields({
           projectLocked ? 'Fixed once the connection exists.' : 'Whose events to export.'
         }
         errorText={err('projectId')}
+        secondaryControl={projectLocked ? undefined : <AddProjectLink />}
       >
         <ProjectSelect
           value={projectId}
@@ -53,4 +56,12 @@ export function SourceFields({
       </FormField>
     </>
   );
+}
+
+/** The project is not there yet: add it (in the one organization, or choose which). */
+function AddProjectLink() {
+  const orgs = useOrgsStore((s) => s.items);
+  const href =
+    orgs.length === 1 ? `#/organizations/${orgs[0]!.id}/projects/new` : '#/organizations';
+  return <Link href={href}>Add a project</Link>;
 }
