@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import {
   CreateBucketCommand,
   GetBucketPolicyCommand,
@@ -119,6 +120,13 @@ test('apply all in order asks first, then the Backups page compares and restores
       'ferry-export-187520',
     );
     await compare.getByRole('button', { name: 'Close', exact: true }).click();
+    // Download gives the policy as it was, ready to paste into AWS: not Ferry's record of it.
+    const saved = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download' }).click();
+    const file = await saved;
+    expect(file.suggestedFilename()).toMatch(/^bk_.*-bucket-policy\.json$/);
+    const text = await readFile((await file.path())!, 'utf8');
+    expect(JSON.parse(text)).toEqual(JSON.parse(ORIGINAL));
 
     // A colleague adds a statement after Ferry's apply: a restore keeps it, and says so.
     const ferrys = JSON.parse((await bucketPolicy())!) as { Statement: object[] };

@@ -3,6 +3,8 @@ import type { MethodResult } from '../../../shared/api/contract';
 import type { Backup } from '../../../shared/model/settings';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';
+import { formatDocument } from '../../../shared/aws/policies';
+import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
 import { downloadText } from '../common/download';
 
 export type BackupComparison = MethodResult<'backups.compare'>;
@@ -19,7 +21,7 @@ interface BackupsState {
   compare(id: string): Promise<ActionResult<BackupComparison>>;
   /** Put a backup back; what it replaces is backed up first (and listed). */
   restore(id: string, whole?: boolean, confirmName?: string): Promise<ActionResult<BackupRestore>>;
-  /** Save a backup with its document as a file. */
+  /** Save the document a backup kept as a file, as AWS takes it (no Ferry record around it). */
   download(id: string): Promise<ActionResult<string>>;
 }
 
@@ -43,12 +45,13 @@ export const useBackupsStore = create<BackupsState>()((set, get) => ({
   download: (id) =>
     attempt(async () => {
       const { backup, document } = await api().backups.show({ id });
+      // The document itself, ready to paste into AWS — not Ferry's record around it.
+      if (document === null)
+        throw new Error(
+          `There was no ${BACKUP_KIND_WORDS[backup.kind].toLowerCase()} on ${backup.target} when this backup was taken: nothing to download.`,
+        );
       const fileName = `${backup.id}-${backup.kind}.json`;
-      downloadText(
-        fileName,
-        `${JSON.stringify({ ...backup, document }, null, 2)}\n`,
-        'application/json',
-      );
+      downloadText(fileName, `${formatDocument(document)}\n`, 'application/json');
       return fileName;
     }),
 }));
