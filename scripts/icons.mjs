@@ -1,6 +1,6 @@
 // Every icon Ferry ships, made from one source image: build/icon.svg.
 //   build/icon.png (1024 px), build/icons/<n>x<n>.png (Linux), build/icon.icns (macOS),
-//   build/icon.ico (Windows), renderer/public/favicon.svg, and the tray icons in
+//   build/icon.ico (Windows), renderer/app/logo.svg, and the tray icons in
 //   renderer/public/tray/ (healthy, failing: a red dot, paused: a grey dot; 1x and 2x PNG, and
 //   an .ico with every size Windows draws a tray icon at).
 // Run after changing the source: node scripts/icons.mjs (the results are committed).
@@ -20,7 +20,7 @@ await writeFile('build/icon.png', large);
 await writeFile('build/icon.icns', png2icons.createICNS(large, png2icons.BICUBIC, 0));
 await writeFile('build/icon.ico', png2icons.createICO(large, png2icons.BICUBIC, 0, false, true));
 await writeFile(
-  'renderer/public/favicon.svg',
+  'renderer/app/logo.svg',
   source.replace(/width="\d+" height="\d+"/, 'width="64" height="64"'),
 );
 
@@ -42,5 +42,5 @@ for (const [name, svg] of Object.entries(tray)) {
   );
 }
 console.log(
-  'icons: build/icon.{png,icns,ico}, build/icons/, renderer/public/favicon.svg, renderer/public/tray/',
+  'icons: build/icon.{png,icns,ico}, build/icons/, renderer/app/logo.svg, renderer/public/tray/',
 );

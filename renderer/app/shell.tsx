@@ -1,3 +1,4 @@
+import { LOGO_URL } from './logo';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
@@ -90,7 +91,7 @@ export function ConsoleTopBar({
         title: 'Ferry',
         // The title beside it already says Ferry: the picture says what it is, not the name again
         // (Cloudscape gives it role="img", so it can not be left without a name).
-        logo: { src: '/favicon.svg', alt: 'Logo' },
+        logo: { src: LOGO_URL, alt: 'Logo' },
         onFollow: (e) => {
           e.preventDefault();
           onHome();
