@@ -24,5 +24,26 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 4096,
     target: 'chrome120',
+    rolldownOptions: {
+      output: {
+        // Code two pages or more share goes in chunks by the set of pages that use it, and sets
+        // under ~100 KB join their nearest neighbour: the first load was 18 small files besides
+        // its page. The chart library stays apart (only pages with a chart fetch it). Merged
+        // chunks run their modules in import order only with strictExecutionOrder (without it
+        // the console failed at start: "t is not a function").
+        strictExecutionOrder: true,
+        codeSplitting: {
+          groups: [
+            {
+              name: 'shared',
+              minShareCount: 2,
+              entriesAware: true,
+              entriesAwareMergeThreshold: 100_000,
+              test: (id: string) => !/[\\/](recharts|d3-|victory|es-toolkit)/.test(id),
+            },
+          ],
+        },
+      },
+    },
   },
 });
