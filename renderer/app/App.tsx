@@ -5,6 +5,7 @@ import { useConnectionsStore } from '../features/connections/store';
 import { HelpContent } from '../features/help/topics';
 import { useHelpStore } from '../features/help/store';
 import { JobDetailPanel } from '../features/jobs/JobDetailPanel';
+import { useJobFromAddress, withoutJob } from '../features/jobs/job-address';
 import { useJobsStore } from '../features/jobs/store';
 import { useMigrationStore } from '../features/migration/store';
 import { useHealth } from '../features/schedule/use-health';
@@ -14,7 +15,7 @@ import { resolveRoute } from './routes';
 import { useRouter } from './router';
 import { ConsoleNavigation, ConsoleTopBar, Notifications, PageContent } from './shell';
 import { SkipLink } from './SkipLink';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 
 /** Data kept on screen while Ferry is unreachable: visibly not live. */
 const STALE = { opacity: 0.55, filter: 'grayscale(0.7)' } as const;
@@ -27,9 +28,9 @@ export function App() {
   // Narrow windows (a laptop at 1024 px) start with the navigation folded, so tables fit.
   const [navigationOpen, setNavigationOpen] = useState(() => window.innerWidth >= 1280);
   const { open: helpOpen, setOpen: setHelpOpen } = useHelpStore();
-  const { selected: selectedJob, select: selectJob } = useJobsStore();
-  // A job's details belong to the page that listed it.
-  useEffect(() => selectJob(null), [path, selectJob]);
+  // The job in the split panel is the one the address names (?job=…): a new page names none.
+  const selectedJob = useJobsStore((s) => s.selected);
+  useJobFromAddress();
   const connections = useConnectionsStore((s) => s.items);
   // A connection a migration deleted keeps its name in the breadcrumbs (not its id).
   const migrations = useMigrationStore((s) => s.items);
@@ -49,7 +50,8 @@ export function App() {
   useTimeZone((s) => s.zone);
   usePageTitle(pageTitle, health);
   usePreloadPages(state);
-  useFocusHeadingOnMove(mainRef, path, state);
+  // A new page, not a new query (a filter, a job's details): the heading takes the focus.
+  useFocusHeadingOnMove(mainRef, route, state);
 
   const followHref = (event: CustomEvent<{ href: string; external?: boolean }>) => {
     if (event.detail.external) return;
@@ -83,7 +85,7 @@ export function App() {
         toolsOpen={helpOpen}
         splitPanel={selectedJob ? <JobDetailPanel /> : undefined}
         splitPanelOpen={!!selectedJob}
-        onSplitPanelToggle={(e) => !e.detail.open && selectJob(null)}
+        onSplitPanelToggle={(e) => !e.detail.open && navigate(withoutJob(path))}
         splitPanelPreferences={{ position: 'bottom' }}
         onToolsChange={(e) => setHelpOpen(e.detail.open)}
         navigationOpen={navigationOpen}

@@ -1,6 +1,6 @@
 import { createElement, lazy, type ComponentType, type ReactNode } from 'react';
 import type { HelpTopic } from '../features/help/topics';
-import { matchRoute } from './router';
+import { matchRoute } from './route-paths';
 
 // Each page is its own chunk: the first load fetches the shell and, alongside the data, the page
 // it opens on (preloadRoute); the others follow once the browser is idle (preloadPages), so a

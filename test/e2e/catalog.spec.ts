@@ -110,6 +110,29 @@ test.describe('exporting from the console', () => {
     await expect(detail).toBeFocused();
     await expect(detail).toContainText(/100001_\d{4}-\d{2}-\d{2}_\d{1,2}#1\.json\.gz/);
     await expect(detail).toContainText('Duplicates dropped');
+    const file = await detail
+      .getByText(/#1\.json\.gz/)
+      .first()
+      .textContent();
+
+    // The details have an address: a reload (or a bookmark, a new tab) opens the same job.
+    await expect(page).toHaveURL(/\?job=j_/);
+    const address = page.url();
+    expect(await link.getAttribute('href')).toBe(new URL(address).hash);
+    await page.reload();
+    await expect(detail).toContainText(file!);
+    // Closed, the address names no job; Back opens it again.
+    await page.getByRole('button', { name: /close panel/i }).click();
+    await expect(detail).toHaveCount(0);
+    await expect(page).not.toHaveURL(/job=/);
+    await page.goBack();
+    await expect(detail).toContainText(file!);
+    // A job Ferry does not know: said so, and no empty panel.
+    await page.goto(address.replace(/job=j_[\w-]+/, 'job=j_nonexistent'));
+    await expect(
+      page.getByText("Could not open the job's details. There is no job j_nonexistent."),
+    ).toBeVisible();
+    await expect(detail).toHaveCount(0);
   });
   test('Check destination finds an exported file that was deleted behind Ferry', async ({
     page,

@@ -18,7 +18,8 @@ import { formatTime } from '../common/time';
 import { useConnectionsStore } from '../connections/store';
 import { InfoLink } from '../help/InfoLink';
 import { useBackupsStore, type BackupComparison } from './store';
-import { routeQuery, useRouter } from '../../app/router';
+import { routeQuery } from '../../app/route-paths';
+import { useRouter } from '../../app/router';
 import { fire } from '../common/action';
 
 type RestorePlanNotes = BackupComparison['plan']['removed'];

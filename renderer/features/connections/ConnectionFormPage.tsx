@@ -1,7 +1,8 @@
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
-import { routeQuery, useRouter } from '../../app/router';
+import { routeQuery } from '../../app/route-paths';
+import { useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import { SaveForm, useSaveForm } from '../common/SaveForm';
 import { hasErrorUnder } from '../common/form-errors';

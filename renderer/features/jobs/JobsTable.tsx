@@ -14,13 +14,15 @@ import { ExportHourModal } from './ExportHourModal';
 import { ReconcileModal } from './ReconcileModal';
 import { JobsFilterRow } from './JobsFilterRow';
 import { jobColumns } from './job-columns';
+import { jobHref } from './job-address';
 import { jobsCounter, queryTokens } from './job-filter';
 import { useRetryJob } from './JobDetailPanel';
 import { savedPageSize, useJobsStore } from './store';
 import { useTablePrefs } from '../common/table-preferences';
 import { InfoLink } from '../help/InfoLink';
 import { fire } from '../common/action';
-import { routeQuery, useRouter } from '../../app/router';
+import { routeQuery } from '../../app/route-paths';
+import { useRouter } from '../../app/router';
 import { plural } from '../../../shared/format';
 
 const COLUMNS = [
@@ -48,13 +50,14 @@ export function JobsTable({
   connection?: Connection;
   fullPage?: boolean;
 }) {
-  const { items, total, status, error, query, setQuery, select } = useJobsStore();
+  const { items, total, status, error, query, setQuery } = useJobsStore();
   const { nameOf, choices } = useConnectionNames();
   const retryAll = useRetryFailed(connection?.id);
   const retry = useRetryJob();
   // #/connections/<id>?export=hour (the offer after setup) opens Export an hour now at once.
   const askedToExport = useRouter((s) => routeQuery(s.path).get('export') === 'hour');
   const navigate = useRouter((s) => s.navigate);
+  const path = useRouter((s) => s.path);
   const [exportClicked, setExporting] = useState(false);
   const exporting = exportClicked || (askedToExport && !!connection);
   const closeExport = () => {
@@ -143,7 +146,12 @@ export function JobsTable({
             onExport={connection ? () => setExporting(true) : null}
           />
         }
-        columnDefinitions={jobColumns({ withConnection: !connection, nameOf, select, retry })}
+        columnDefinitions={jobColumns({
+          withConnection: !connection,
+          nameOf,
+          href: (j) => jobHref(path, j.id),
+          retry,
+        })}
       />
       {connection && checking && (
         <ReconcileModal connection={connection} onClose={() => setChecking(false)} />

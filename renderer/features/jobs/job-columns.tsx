@@ -13,14 +13,14 @@ import { datasetLabel } from '../connections/labels';
 export function jobColumns({
   withConnection,
   nameOf,
-  select,
+  href,
   retry,
 }: {
   withConnection: boolean;
   /** A connection's name (archived ones say so). */
   nameOf(connectionId: string): string;
-  /** Open a job's details. */
-  select(job: Job): void;
+  /** The address of a job's details (the split panel opens on it). */
+  href(job: Job): string;
   retry(job: Job): Promise<unknown>;
 }): TableProps.ColumnDefinition<Job>[] {
   return [
@@ -29,7 +29,7 @@ export function jobColumns({
       header: 'Hour (UTC)',
       isRowHeader: true,
       cell: (j) => (
-        <Link onFollow={() => select(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
+        <Link href={href(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
           <span style={{ whiteSpace: 'nowrap' }}>{j.hour.replace('T', ' ')}:00</span>
         </Link>
       ),

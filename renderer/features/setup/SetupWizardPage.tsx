@@ -1,7 +1,8 @@
 import Wizard from '@cloudscape-design/components/wizard';
 import { useEffect, useState } from 'react';
 import { connectionIdFrom } from '../../../shared/model/entities';
-import { routeQuery, useRouter } from '../../app/router';
+import { routeQuery } from '../../app/route-paths';
+import { useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
 import type { ActionResult } from '../common/action';
 import { defaultProjectId } from '../connections/ProjectSelect';
