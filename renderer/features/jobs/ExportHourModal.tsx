@@ -1,3 +1,4 @@
+import { hourText } from '../common/time';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
@@ -35,7 +36,7 @@ export function ExportHourModal({
   const start = async () => {
     setBusy(true);
     setError(null);
-    const label = `${hour.replace('T', ' ')}:00 UTC for "${connection.name}"`;
+    const label = `${hourText(hour)} for "${connection.name}"`;
     // Said before asking, so a job that ends at once still finds its message; replaced by how
     // it went once its jobs end — never "Exporting…" after the fact.
     const said = flash('info', `Exporting ${label}. It appears in the history below as it runs.`, {

@@ -18,7 +18,7 @@ import {
   jobStatusWords,
 } from '../../../shared/model/words';
 import { useAppStore } from '../app/store';
-import { formatTime } from '../common/time';
+import { formatTime, hourText } from '../common/time';
 import { useScheduleStore } from '../schedule/store';
 import { JOB_LOOK } from '../common/status-look';
 import { useJobsStore } from './store';
@@ -39,7 +39,7 @@ export function useRetryJob() {
   const flash = useAppStore((s) => s.flash);
   const dismiss = useAppStore((s) => s.dismiss);
   return async (job: Job) => {
-    const label = `${job.hour.replace('T', ' ')}:00 UTC (${DATASET_WORDS[job.dataset]})`;
+    const label = `${hourText(job.hour)} (${DATASET_WORDS[job.dataset]})`;
     // Said before asking, so a try that ends at once still finds its message.
     const said = flash('info', `Exporting ${label} again.`, {
       watch: {
@@ -77,7 +77,7 @@ export function JobDetailPanel() {
   const job = items.find((j) => j.id === selected.id) ?? selected;
   return (
     <SplitPanel
-      header={`${job.hour.replace('T', ' ')}:00 UTC — ${DATASET_WORDS[job.dataset]}`}
+      header={`${hourText(job.hour)} — ${DATASET_WORDS[job.dataset]}`}
       hidePreferencesButton
       closeBehavior="hide"
     >
@@ -86,7 +86,7 @@ export function JobDetailPanel() {
         ref={details}
         tabIndex={-1}
         role="region"
-        aria-label={`Job details: ${job.hour.replace('T', ' ')}:00 UTC, ${DATASET_WORDS[job.dataset]}`}
+        aria-label={`Job details: ${hourText(job.hour)}, ${DATASET_WORDS[job.dataset]}`}
       >
         <JobDetail job={job} onRetry={fire(retry)} />
       </div>

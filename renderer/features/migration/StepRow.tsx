@@ -1,4 +1,5 @@
 /** The checklist's rows: each step's state and outcome, and the current step's action. */
+import { formatTime } from '../common/time';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
@@ -46,7 +47,7 @@ export function StepRow({ migration: m, step }: { migration: MigrationView; step
             <Box
               variant="small"
               color="text-status-inactive"
-            >{`${step.at.slice(0, 16).replace('T', ' ')} UTC${step.markedByAdmin ? ' · marked done by you' : ''}`}</Box>
+            >{`${formatTime(step.at)}${step.markedByAdmin ? ' · marked done by you' : ''}`}</Box>
           )}
         </SpaceBetween>
         {(current || step.status === 'pending') && <Box variant="small">{spec.does}</Box>}

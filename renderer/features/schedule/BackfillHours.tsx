@@ -1,3 +1,4 @@
+import { hourText } from '../common/time';
 import Box from '@cloudscape-design/components/box';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useEffect, useState } from 'react';
@@ -46,7 +47,7 @@ export function BackfillHours({ backfill }: { backfill: Backfill }) {
             key={`${h.hour}|${h.dataset}`}
             data-testid={`bf-hour-${h.hour}-${h.dataset}`}
             data-status={h.status}
-            title={`${h.hour.replace('T', ' ')}:00 UTC, ${h.dataset}: ${h.status}`}
+            title={`${hourText(h.hour)}, ${h.dataset}: ${h.status}`}
           >
             <StatusIndicator type={BACKFILL_HOUR_LOOK[h.status]}>
               {h.hour.slice(5, 10)} {h.hour.slice(11)}h

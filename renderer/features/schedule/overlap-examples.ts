@@ -1,3 +1,4 @@
+import { hourText } from '../common/time';
 import type { Dataset } from '../../../shared/model/fields';
 import { DATASET_WORDS } from '../../../shared/model/words';
 
@@ -11,9 +12,6 @@ export function overlapExamples(sample: readonly { hour: string; dataset: Datase
   for (const o of sample) byHour.set(o.hour, [...(byHour.get(o.hour) ?? []), o.dataset]);
   return [...byHour]
     .slice(0, 3)
-    .map(
-      ([hour, sets]) =>
-        `${hour.replace('T', ' ')}:00 UTC (${sets.map((d) => DATASET_WORDS[d]).join(', ')})`,
-    )
+    .map(([hour, sets]) => `${hourText(hour)} (${sets.map((d) => DATASET_WORDS[d]).join(', ')})`)
     .join(', ');
 }
