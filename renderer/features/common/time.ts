@@ -56,7 +56,12 @@ export function formatTime(iso: string, zone: TimeZonePref = useTimeZone.getStat
 
 /** An export hour (`2026-11-30T11` or an ISO time in it): `2026-11-30 11:00 UTC`, always UTC. */
 export function hourText(hour: string): string {
-  return `${hour.slice(0, 10)} ${hour.slice(11, 13)}:00 UTC`;
+  return `${hourLabel(hour)} UTC`;
+}
+
+/** The same without the zone, where a heading already says UTC (tables, charts, tiles). */
+export function hourLabel(hour: string): string {
+  return `${hour.slice(0, 10)} ${hour.slice(11, 13)}:00`;
 }
 
 /** The same time in the other zone, for a tooltip. */

@@ -6,7 +6,7 @@ import { formatBytes } from '../../../shared/format';
 import type { Job } from '../../../shared/model/jobs';
 import { jobStatusWords } from '../../../shared/model/words';
 import { JOB_LOOK } from '../common/status-look';
-import { formatTime, otherZone } from '../common/time';
+import { formatTime, hourLabel, otherZone } from '../common/time';
 import { datasetLabel } from '../connections/labels';
 
 /** The job table's columns; `withConnection` on the Jobs page, where rows mix connections. */
@@ -30,7 +30,7 @@ export function jobColumns({
       isRowHeader: true,
       cell: (j) => (
         <Link href={href(j)} data-testid={`job-${j.hour}-${j.dataset}`}>
-          <span style={{ whiteSpace: 'nowrap' }}>{j.hour.replace('T', ' ')}:00</span>
+          <span style={{ whiteSpace: 'nowrap' }}>{hourLabel(j.hour)}</span>
         </Link>
       ),
     },

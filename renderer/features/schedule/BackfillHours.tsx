@@ -1,4 +1,4 @@
-import { hourText } from '../common/time';
+import { hourLabel, hourText } from '../common/time';
 import Box from '@cloudscape-design/components/box';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useEffect, useState } from 'react';
@@ -36,7 +36,7 @@ export function BackfillHours({ backfill }: { backfill: Backfill }) {
       <div
         style={{
           display: 'grid',
-          gridTemplateColumns: `repeat(auto-fill, minmax(${many ? 150 : 96}px, 1fr))`,
+          gridTemplateColumns: `repeat(auto-fill, minmax(${many ? 190 : 150}px, 1fr))`,
           gap: '2px 8px',
           maxHeight: 240,
           overflowY: 'auto',
@@ -50,7 +50,7 @@ export function BackfillHours({ backfill }: { backfill: Backfill }) {
             title={`${hourText(h.hour)}, ${h.dataset}: ${h.status}`}
           >
             <StatusIndicator type={BACKFILL_HOUR_LOOK[h.status]}>
-              {h.hour.slice(5, 10)} {h.hour.slice(11)}h
+              {hourLabel(h.hour)}
               {many ? ` ${h.dataset === 'events' ? 'ev' : 'ids'}` : ''}
             </StatusIndicator>
           </span>

@@ -1,3 +1,4 @@
+import { hourLabel } from '../common/time';
 import { hoursBetween } from '../../../shared/model/export-format';
 import type { HourStat } from '../../../shared/model/schedule';
 
@@ -39,7 +40,8 @@ export function chartHours(stats: readonly HourStat[], from: string, to: string)
   let withLag = 0;
   const hours = hoursBetween(from, to).map((hour): ChartHour => {
     const s = byHour.get(hour);
-    const label = `${hour.slice(5, 10)} ${hour.slice(11)}h`;
+    // The one hour format (the chart's description says UTC), on the axis too.
+    const label = hourLabel(hour);
     const wrote = !!s && s.exported > 0;
     const refused = !!s && s.failed > 0;
     const pending = !!s && s.waiting > 0 && !wrote;

@@ -44,7 +44,7 @@ describe('the chart’s hours', () => {
     expect(w.hours.map((h) => h.events)).toEqual([null, 120, null, null, 0, null]);
     expect(w.hours.map((h) => h.failedMark)).toEqual([null, null, null, 1, null, null]);
     expect(w.hours[1]!.megabytes).toBe(2);
-    expect(w.hours[1]!.label).toBe('11-28 18h');
+    expect(w.hours[1]!.label).toBe('2026-11-28 18:00');
     expect([w.exported, w.failed, w.withLag]).toEqual([2, 1, 1]);
   });
 
