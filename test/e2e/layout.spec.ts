@@ -1,22 +1,5 @@
-import type { Page } from '@playwright/test';
 import { expect, openConsole, test } from './fixtures';
-import { exportDemoHour } from './steps';
-
-/** How far a table reaches past its own box (0: it fits, nothing hidden to the right). */
-function overflow(page: Page, testId: string): Promise<number> {
-  return page
-    .getByTestId(testId)
-    .locator('table')
-    .first()
-    .evaluate((table) => {
-      // Browser elements (this file is typed for Node, without the DOM's names).
-      const box = table as unknown as {
-        scrollWidth: number;
-        parentElement: { clientWidth: number };
-      };
-      return box.scrollWidth - box.parentElement.clientWidth;
-    });
-}
+import { exportDemoHour, tableOverflow } from './steps';
 
 // Tables designed for a laptop at 1024 px and a desktop at 1400 px with the help panel open:
 // every column in view, no sideways scrolling, and no word broken inside.
@@ -39,7 +22,7 @@ for (const [width, height] of [
       await expect(page.getByTestId(table).getByRole('row').nth(1)).toBeVisible();
       await page.getByRole('button', { name: 'Open help panel' }).click();
       await expect(page.getByRole('button', { name: 'Close help panel' })).toBeVisible();
-      expect(await overflow(page, table), `${path} at ${width}`).toBeLessThanOrEqual(0);
+      expect(await tableOverflow(page, table), `${path} at ${width}`).toBeLessThanOrEqual(0);
       await page.getByRole('button', { name: 'Close help panel' }).click();
     }
   });

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { expect, openConsole, test } from './fixtures';
-import { connectionAction } from './steps';
+import { connectionAction, tableOverflow } from './steps';
 
 let moto: Moto;
 test.beforeAll(async () => {
@@ -112,6 +112,11 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
       'href',
       /#\/connections\/cn_/,
     );
+    // Its backups table fits, at a laptop's width too (a key policy's ARN wraps at its colons).
+    for (const width of [1024, 1400]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await tableOverflow(page, 'migration-backups'), `at ${width}`).toBeLessThanOrEqual(0);
+    }
     // A backup it took opens on the Policy backups page, selected, at its own address.
     const backupLink = page
       .getByTestId('migration-backups')

@@ -76,3 +76,19 @@ export async function connectionAction(page: Page, item: string): Promise<void> 
   await page.getByTestId('connection-actions').getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: item }).click();
 }
+
+/** How far a table reaches past its own box (0: it fits, nothing hidden to the right). */
+export function tableOverflow(page: Page, testId: string): Promise<number> {
+  return page
+    .getByTestId(testId)
+    .locator('table')
+    .first()
+    .evaluate((table) => {
+      // Browser elements (this file is typed for Node, without the DOM's names).
+      const box = table as unknown as {
+        scrollWidth: number;
+        parentElement: { clientWidth: number };
+      };
+      return box.scrollWidth - box.parentElement.clientWidth;
+    });
+}

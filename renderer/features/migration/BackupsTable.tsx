@@ -1,7 +1,9 @@
+import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
+import { Breakable } from '../../components/Breakable';
 import { type MigrationView } from '../../../shared/model/migration';
 import { BACKUP_KIND_WORDS } from '../../../shared/model/words';
 import { formatTime } from '../common/time';
@@ -26,14 +28,31 @@ export function BackupsTable({ migration: m }: { migration: MigrationView }) {
         </Header>
       }
       items={m.backups}
+      // Lines wrap (a key policy's ARN is long), so the table fits beside the navigation.
+      wrapLines
       columnDefinitions={[
-        { id: 'id', header: 'Backup', cell: (b) => b.id, isRowHeader: true },
         {
+          // The document first, its backup id under it: an id alone says nothing, and the table
+          // fits beside the navigation at 1024 px.
           id: 'kind',
           header: 'Document',
-          cell: (b) => `${BACKUP_KIND_WORDS[b.kind]} · ${b.target}`,
+          isRowHeader: true,
+          cell: (b) => (
+            <SpaceBetween size="xxxs">
+              <span>
+                {BACKUP_KIND_WORDS[b.kind]} · <Breakable text={b.target} />
+              </span>
+              <Box variant="small" color="text-body-secondary">
+                {b.id}
+              </Box>
+            </SpaceBetween>
+          ),
         },
-        { id: 'taken', header: 'Taken', cell: (b) => formatTime(b.takenAt) },
+        {
+          id: 'taken',
+          header: 'Taken',
+          cell: (b) => <span style={{ whiteSpace: 'nowrap' }}>{formatTime(b.takenAt)}</span>,
+        },
         { id: 'existed', header: 'Before', cell: (b) => (b.existed ? 'kept' : 'there was none') },
         {
           id: 'download',
