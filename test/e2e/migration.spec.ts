@@ -117,6 +117,17 @@ test('the KMS migration wizard walks all ten steps against moto_server', async (
       await page.setViewportSize({ width, height: 800 });
       expect(await tableOverflow(page, 'migration-backups'), `at ${width}`).toBeLessThanOrEqual(0);
     }
+    // The bucket, the key and the role it now exports as: each copies in one click.
+    const resources = page.getByTestId('migration-resources');
+    await expect(resources.getByTestId('migration-role')).toContainText(
+      /arn:aws:iam::\d{12}:role\/ferry-export-/,
+    );
+    const keyArn = (await resources.getByTestId('migration-key').textContent())!;
+    expect(keyArn).toMatch(/^arn:aws:kms:[\w-]+:\d{12}:key\//);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await resources.getByRole('button', { name: 'Copy key ARN' }).click();
+    await expect(page.getByText('Key ARN copied')).toBeVisible();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(keyArn);
     // A backup it took opens on the Policy backups page, selected, at its own address.
     const backupLink = page
       .getByTestId('migration-backups')

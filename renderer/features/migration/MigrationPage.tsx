@@ -16,6 +16,7 @@ import { useConnectionsStore } from '../connections/store';
 import { BackfillModal } from '../schedule/BackfillModal';
 import { hourText } from '../common/time';
 import { BackupsTable } from './BackupsTable';
+import { MigrationResources } from './MigrationResources';
 import { RollbackModal, RollbackReport } from './Rollback';
 import { StepRow } from './StepRow';
 import { migrationOf, useMigrationStore } from './store';
@@ -196,6 +197,7 @@ function MigrationProgress({ migration: m }: { migration: MigrationView }) {
           </Alert>
         )}
         {m.rollback.length > 0 && <RollbackReport migration={m} />}
+        <MigrationResources migration={m} connections={connections} />
         <Container
           header={
             <Header
