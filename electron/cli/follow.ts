@@ -1,6 +1,6 @@
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
-import type { Job } from '../../shared/model/jobs';
+import { jobEnded, type Job } from '../../shared/model/jobs';
 import type { EngineClient } from './engine-client';
 
 /** Exit codes of a command a signal ended (the shell's 128 + signal number convention). */
@@ -19,8 +19,6 @@ export interface FollowHooks {
   /** A stop signal: cancel (Ctrl-C) or stop (SIGTERM) what runs; the jobs running are given. */
   onSignal(signal: StopSignal, running: Job[]): Promise<void>;
 }
-
-const FINAL = new Set<Job['status']>(['succeeded', 'failed', 'cancelled']);
 
 /**
  * Follow what a command started through the API until it has ended — retries included — with
@@ -60,7 +58,7 @@ export function followJobs(
     };
     const unsubscribe = engine.subscribe((event) => {
       if (event.type === 'job.updated' && hooks.mine(event.job)) {
-        if (FINAL.has(event.job.status)) running.delete(event.job.id);
+        if (jobEnded(event.job.status)) running.delete(event.job.id);
         else running.set(event.job.id, event.job);
         hooks.onJob(event.job);
       } else if (event.type === 'notice' && event.notice.level === 'error') {

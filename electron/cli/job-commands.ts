@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
-import { type Backfill, type Job } from '../../shared/model/jobs';
+import { jobEnded, type Backfill, type Job } from '../../shared/model/jobs';
 import { jobCircumstance } from '../../shared/model/describe';
 import { DATASETS, type Dataset } from '../../shared/model/fields';
 import { describeRunning, type EngineClient } from './engine-client';
@@ -147,7 +147,7 @@ async function exportCommand(
         job.trigger === 'manual' &&
         wanted.has(job.dataset),
       onJob: (job) => {
-        if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') {
+        if (jobEnded(job.status)) {
           finished.set(job.dataset, job);
           report.finished(job);
         } else {
@@ -219,10 +219,7 @@ async function backfillCommand(
         job.trigger === 'backfill' &&
         job.hour >= range.from &&
         job.hour <= range.to,
-      onJob: (job) =>
-        job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled'
-          ? report.finished(job)
-          : report.running(job),
+      onJob: (job) => (jobEnded(job.status) ? report.finished(job) : report.running(job)),
       onEvent: (event) => {
         if (event.type === 'backfill.updated') {
           latest = event.backfill;

@@ -12,6 +12,12 @@ export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 export const jobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof jobStatus>;
 
+/** The statuses a job ends in: nothing changes it after (a retry is a new job). */
+export const ENDED_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** True when a job has ended (succeeded, failed or cancelled). */
+export const jobEnded = (status: string): boolean =>
+  (ENDED_JOB_STATUSES as readonly string[]).includes(status);
+
 export const ERROR_KINDS = ['access', 'transient', 'source', 'config'] as const;
 
 /**

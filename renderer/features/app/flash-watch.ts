@@ -1,3 +1,5 @@
+import { jobEnded } from '../../../shared/model/jobs';
+
 /** A message at the top of the console. */
 export interface Flash {
   id: string;
@@ -23,18 +25,22 @@ export interface ExportWatch {
   anyFailed?: boolean;
 }
 
-const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
-
 /** The flashes after `job` changed: an export message whose jobs all ended says how it went. */
 export function settleFlashes(
   flashes: Flash[],
   job: { connectionId: string; hour: string; dataset: string; status: string },
 ): Flash[] {
-  if (!ENDED.has(job.status)) return flashes;
+  if (!jobEnded(job.status)) return flashes;
+  // Unchanged when no message waits on this job: the same array, so nothing redraws.
+  const watching = (f: Flash) =>
+    !!f.watch &&
+    f.watch.connectionId === job.connectionId &&
+    f.watch.hour === job.hour &&
+    f.watch.pending.includes(job.dataset);
+  if (!flashes.some(watching)) return flashes;
   return flashes.map((f) => {
-    const w = f.watch;
-    if (!w || w.connectionId !== job.connectionId || w.hour !== job.hour) return f;
-    if (!w.pending.includes(job.dataset)) return f;
+    if (!watching(f)) return f;
+    const w = f.watch!;
     const watch = {
       ...w,
       pending: w.pending.filter((d) => d !== job.dataset),

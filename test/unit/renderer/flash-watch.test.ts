@@ -56,6 +56,11 @@ describe('an export message', () => {
         watch: { pending: ['events', 'merged-ids'] },
       });
       expect(flashes[1]).toBe(other);
+      // Nothing waited on that job: the same list, so the console does not redraw for it.
+      const before = [exporting, other];
+      expect(settleFlashes(before, j)).toBe(before);
     }
+    const before = [exporting];
+    expect(settleFlashes(before, job('events', 'running'))).toBe(before);
   });
 });
