@@ -3,6 +3,7 @@ import CollectionPreferences, {
 } from '@cloudscape-design/components/collection-preferences';
 import type { TableProps } from '@cloudscape-design/components/table';
 import { useCallback, useEffect, useState } from 'react';
+import { readSavedObject, writeSaved } from './saved';
 
 /** What an admin chose for one table: remembered per table on this computer. */
 export interface TablePrefs {
@@ -18,16 +19,8 @@ const PAGE_SIZES = [10, 25, 50, 100] as const;
 
 /** The page size saved for a table (for a first request made before the table renders). */
 export function savedPageSize(key: string, fallback = 25): number {
-  try {
-    const size = (
-      JSON.parse(globalThis.localStorage?.getItem(`ferry.table.${key}`) ?? '{}') as {
-        pageSize?: number;
-      }
-    ).pageSize;
-    return PAGE_SIZES.includes(size as 10) ? size! : fallback;
-  } catch {
-    return fallback;
-  }
+  const size = readSavedObject<TablePrefs>(`table.${key}`).pageSize;
+  return PAGE_SIZES.includes(size as 10) ? size! : fallback;
 }
 
 /** Read saved preferences, keeping only columns the table still has (and adding new ones). */
@@ -36,14 +29,7 @@ export function loadPrefs(
   columns: readonly string[],
   defaults: TablePrefs,
 ): TablePrefs {
-  let saved: Partial<TablePrefs>;
-  try {
-    saved = JSON.parse(
-      globalThis.localStorage?.getItem(`ferry.table.${key}`) ?? '{}',
-    ) as Partial<TablePrefs>;
-  } catch {
-    saved = {};
-  }
+  const saved = readSavedObject<TablePrefs>(`table.${key}`);
   const known = (saved.contentDisplay ?? []).filter((c) => columns.includes(c.id));
   const missing = defaults.contentDisplay.filter((c) => !known.some((k) => k.id === c.id));
   return {
@@ -115,7 +101,7 @@ export function useTablePrefs(
   const [prefs, setPrefs] = useState(() => loadPrefs(key, ids, base));
   const save = (next: TablePrefs) => {
     setPrefs(next);
-    globalThis.localStorage?.setItem(`ferry.table.${key}`, JSON.stringify(next));
+    writeSaved(`table.${key}`, next);
     onChange?.(next);
   };
   const box = useBoxWidth();

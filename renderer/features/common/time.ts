@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { readSaved, writeSaved } from './saved';
 
 /**
  * Times as the console shows them, in one format: `yyyy-MM-dd HH:mm` and the zone it is in —
@@ -8,20 +9,8 @@ import { create } from 'zustand';
  */
 export type TimeZonePref = 'utc' | 'local';
 
-const KEY = 'ferry.timeZone';
-/** The browser's storage (absent where this runs without one, as in unit tests). */
-const storage = (
-  globalThis as {
-    localStorage?: { getItem(k: string): string | null; setItem(k: string, v: string): void };
-  }
-).localStorage;
-
 function readPref(): TimeZonePref {
-  try {
-    return storage?.getItem(KEY) === 'local' ? 'local' : 'utc';
-  } catch {
-    return 'utc';
-  }
+  return readSaved('timeZone') === 'local' ? 'local' : 'utc';
 }
 
 /** The chosen zone; the console's root reads it, so a change redraws every time shown. */
@@ -29,7 +18,7 @@ export const useTimeZone = create<{ zone: TimeZonePref; set(zone: TimeZonePref):
   (set) => ({
     zone: readPref(),
     set(zone) {
-      storage?.setItem(KEY, zone);
+      writeSaved('timeZone', zone);
       set({ zone });
     },
   }),

@@ -1,14 +1,14 @@
 import { applyMode, Mode } from '@cloudscape-design/global-styles';
+import { readSaved, writeSaved } from '../common/saved';
 
 export type Theme = 'light' | 'dark';
-const KEY = 'ferry.theme';
 
 /** The console's colour theme, kept per browser/desktop profile. */
 export function readTheme(): Theme {
-  return localStorage.getItem(KEY) === 'dark' ? 'dark' : 'light';
+  return readSaved('theme') === 'dark' ? 'dark' : 'light';
 }
 
 export function writeTheme(theme: Theme): void {
-  localStorage.setItem(KEY, theme);
+  writeSaved('theme', theme);
   applyMode(theme === 'dark' ? Mode.Dark : Mode.Light);
 }
