@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSaved, readSavedObject, writeSaved } from '../../../renderer/features/common/saved';
-import { savedPageSize } from '../../../renderer/features/common/table-preferences';
 import { readTheme } from '../../../renderer/features/settings/theme';
 
 const g = globalThis as { localStorage?: unknown };
@@ -26,14 +25,12 @@ describe('what the console remembers', () => {
     expect(map.get('ferry.theme')).toBe('dark');
     expect(readSaved('theme')).toBe('dark');
     expect(readSavedObject('table.jobs')).toEqual({ pageSize: 50 });
-    expect(savedPageSize('jobs')).toBe(50);
   });
 
   it('gives the defaults for a value edited by hand', () => {
     storage({ 'ferry.table.jobs': '{not json', 'ferry.table.other': '[1,2]' });
     expect(readSavedObject('table.jobs')).toEqual({});
     expect(readSavedObject('table.other')).toEqual({});
-    expect(savedPageSize('jobs')).toBe(25);
   });
 
   it('never throws where storage is off: even reading localStorage throws there', () => {
@@ -46,7 +43,6 @@ describe('what the console remembers', () => {
     expect(readSaved('theme')).toBeNull();
     expect(readSavedObject('table.jobs')).toEqual({});
     expect(writeSaved('theme', 'dark')).toBe(false);
-    expect(savedPageSize('jobs')).toBe(25);
     // The console starts (main.tsx reads the theme first), in its light theme.
     expect(readTheme()).toBe('light');
   });
