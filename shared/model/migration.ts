@@ -196,6 +196,39 @@ export const migrationView = migration.extend({
 });
 export type MigrationView = z.infer<typeof migrationView>;
 
+/**
+ * Why a connection can not start a KMS migration, or null when it can: the one rule behind the
+ * engine's refusal and the console's "Move to KMS and a per-project role…" (offered only where
+ * null). The migration moves an S3 connection that writes as the profile's own identity, trusted
+ * by the bucket policy, to a per-project role with a KMS key; one that already writes as a role
+ * is past that — to encrypt it with KMS, its encryption is edited instead.
+ */
+export function migrationRefusal(connection: {
+  name: string;
+  destination: { type: string; roleArn?: string | null; kmsKeyArn?: string | null };
+  replaces?: string | null;
+}): { code: 'validation' | 'conflict'; message: string } | null {
+  const { name, destination: d } = connection;
+  if (d.type !== 's3')
+    return {
+      code: 'validation',
+      message: `"${name}" exports to a folder; only S3 connections move to KMS and a role`,
+    };
+  if (d.roleArn)
+    return {
+      code: 'validation',
+      message: d.kmsKeyArn
+        ? `"${name}" already exports as a role with a KMS key; there is nothing to migrate`
+        : `"${name}" already exports as a role (${d.roleArn}); to encrypt with KMS, edit its encryption and apply the key policy`,
+    };
+  if (connection.replaces)
+    return {
+      code: 'conflict',
+      message: `"${name}" is the new connection of a migration that is not finished; finish or roll it back first`,
+    };
+  return null;
+}
+
 const connectionRef = z.string().trim().min(1, { error: 'Connection is required' });
 
 export const migrationStart = z.object({

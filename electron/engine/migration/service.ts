@@ -5,6 +5,7 @@ import { exportRoleName } from '../../../shared/aws/policies';
 import { connectionIdFrom } from '../../../shared/model/entities';
 import {
   MIGRATION_STEPS,
+  migrationRefusal,
   stepNumber,
   type Migration,
   type MigrationView,
@@ -71,25 +72,8 @@ export class MigrationService {
   /** Start moving a connection: the checklist, every step pending. Changes nothing in AWS. */
   async start(input: { connectionId: string; name?: string }): Promise<MigrationView> {
     const old = this.deps.catalog.getConnection(input.connectionId);
-    const dest = old.destination;
-    if (dest.type !== 's3')
-      throw new FerryError(
-        'validation',
-        `"${old.name}" exports to a folder; only S3 connections move to KMS and a role`,
-        'connectionId',
-      );
-    if (dest.roleArn && dest.kmsKeyArn)
-      throw new FerryError(
-        'validation',
-        `"${old.name}" already exports as a role with a KMS key; there is nothing to migrate`,
-        'connectionId',
-      );
-    if (old.replaces)
-      throw new FerryError(
-        'conflict',
-        `"${old.name}" is the new connection of a migration that is not finished; finish or roll it back first`,
-        'connectionId',
-      );
+    const refused = migrationRefusal(old);
+    if (refused) throw new FerryError(refused.code, refused.message, 'connectionId');
     const open = this.deps.log.all().find((m) => m.oldConnectionId === old.id && isOpen(m));
     if (open)
       throw new FerryError(

@@ -5,6 +5,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState } from 'react';
 import { describeDestination } from '../../../shared/model/describe';
 import { defaultSettleMinutes } from '../../../shared/model/entities';
+import { migrationRefusal } from '../../../shared/model/migration';
 import { useRouter } from '../../app/router';
 import { JobsTable } from '../jobs/JobsTable';
 import { savedPageSize, useJobsStore } from '../jobs/store';
@@ -79,9 +80,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
               <Button onClick={() => navigate(`/connections/${conn.id}/edit`)}>Edit</Button>
               <ConnectionActions
                 connection={conn}
-                canMigrate={
-                  dest.type === 's3' && !(dest.roleArn && dest.kmsKeyArn) && !conn.replaces
-                }
+                canMigrate={migrationRefusal(conn) === null}
                 onAction={(action) =>
                   action === 'migrate'
                     ? navigate(`/connections/${conn.id}/migrate`)
