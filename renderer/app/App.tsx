@@ -100,6 +100,8 @@ export function App() {
             />
           ) : undefined
         }
+        // Messages stay in view wherever the page is scrolled (an action at its foot says how it went).
+        stickyNotifications
         notifications={
           <Notifications stale={stale} seenAt={seenAt} flashes={flashes} dismiss={dismiss} />
         }

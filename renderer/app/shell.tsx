@@ -2,7 +2,7 @@ import { LOGO_URL } from './logo';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
-import Flashbar from '@cloudscape-design/components/flashbar';
+import Flashbar, { type FlashbarProps } from '@cloudscape-design/components/flashbar';
 import Header from '@cloudscape-design/components/header';
 import SideNavigation, {
   type SideNavigationProps,
@@ -175,34 +175,40 @@ export function Notifications({
   flashes: Flash[];
   dismiss(id: string): void;
 }) {
+  const lost: FlashbarProps.MessageDefinition[] = [
+    ...(stale
+      ? [
+          {
+            id: 'disconnected',
+            type: 'warning' as const,
+            header: 'Disconnected from Ferry — retrying…',
+            content: (
+              <span data-testid="disconnected-banner">
+                What you see is as of {seenAt ? formatTime(seenAt) : 'the last answer'} and may be
+                out of date. The console reconnects by itself when Ferry is back.
+              </span>
+            ),
+          },
+        ]
+      : []),
+  ];
+  const messages: FlashbarProps.MessageDefinition[] = flashes.map((f) => ({
+    id: f.id,
+    type: f.type,
+    content: f.content,
+    action: f.action ? <Button href={f.action.href}>{f.action.text}</Button> : undefined,
+    dismissible: true,
+    dismissLabel: 'Dismiss',
+    onDismiss: () => dismiss(f.id),
+  }));
+  // Three messages or more fold into one stack with their counts by type (as the AWS console
+  // does): the page stays in view, "Disconnected" or else the newest message on top, the rest one
+  // click away.
+  const stack = lost.length + messages.length > 2;
   return (
     <Flashbar
-      items={[
-        ...(stale
-          ? [
-              {
-                id: 'disconnected',
-                type: 'warning' as const,
-                header: 'Disconnected from Ferry — retrying…',
-                content: (
-                  <span data-testid="disconnected-banner">
-                    What you see is as of {seenAt ? formatTime(seenAt) : 'the last answer'} and may
-                    be out of date. The console reconnects by itself when Ferry is back.
-                  </span>
-                ),
-              },
-            ]
-          : []),
-        ...flashes.map((f) => ({
-          id: f.id,
-          type: f.type,
-          content: f.content,
-          action: f.action ? <Button href={f.action.href}>{f.action.text}</Button> : undefined,
-          dismissible: true,
-          dismissLabel: 'Dismiss',
-          onDismiss: () => dismiss(f.id),
-        })),
-      ]}
+      items={[...lost, ...(stack ? [...messages].reverse() : messages)]}
+      stackItems={stack}
     />
   );
 }
