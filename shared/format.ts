@@ -14,3 +14,9 @@ export function formatBytes(n: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A message as a sentence: a full stop added unless it ends with one (or ? or !). */
+export function sentence(text: string): string {
+  const t = text.trimEnd();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}

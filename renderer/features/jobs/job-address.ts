@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { sentence } from '../../../shared/format';
 import { routeQuery, withQuery } from '../../app/route-paths';
 import { useRouter } from '../../app/router';
 import { useAppStore } from '../app/store';
@@ -37,7 +38,7 @@ export function useJobFromAddress(): void {
     void get(jobId).then((found) => {
       if (!live) return;
       if (found.ok) return select(found.value);
-      flash('error', `Could not open the job's details. ${found.message}.`);
+      flash('error', `Could not open the job's details. ${sentence(found.message)}`);
       navigate(withoutJob(useRouter.getState().path));
     });
     return () => {

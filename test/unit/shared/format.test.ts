@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, plural } from '../../../shared/format';
+import { formatBytes, plural, sentence } from '../../../shared/format';
 
 describe('words for numbers', () => {
   it('says one thing in the singular and any other count in the plural', () => {
@@ -11,5 +11,13 @@ describe('words for numbers', () => {
   it('gives sizes in binary units', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
+  });
+});
+
+describe('messages as sentences', () => {
+  it('end with one full stop, never two', () => {
+    expect(sentence('There is no job j_1')).toBe('There is no job j_1.');
+    expect(sentence('Done.')).toBe('Done.');
+    expect(sentence('Is ferry serve still running? ')).toBe('Is ferry serve still running?');
   });
 });
