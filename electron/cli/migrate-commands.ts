@@ -17,7 +17,7 @@ export function registerMigrateCommands(program: Command, ctx: CliContext): void
   const migrate = program
     .command('migrate')
     .description(
-      'move a connection to SSE-KMS and a per-project IAM role, step by step, with backups and rollback',
+      'move a connection that writes as your profile to SSE-KMS and a per-project IAM role, step by step, with backups and rollback',
     )
     .addHelpText(
       'after',
