@@ -20,3 +20,12 @@ export function sentence(text: string): string {
   const t = text.trimEnd();
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
+
+/**
+ * A moment in UTC as Ferry writes it everywhere (the CLI, messages, the runbook, the console's
+ * UTC setting): `2026-12-03 14:05 UTC`, from an ISO time or milliseconds since 1970.
+ */
+export function utcTime(time: string | number): string {
+  const iso = typeof time === 'number' ? new Date(time).toISOString() : time;
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}

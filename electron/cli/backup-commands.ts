@@ -1,3 +1,4 @@
+import { utcTime } from '../../shared/format';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { formatDocument } from '../../shared/aws/policies';
@@ -26,7 +27,7 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
               id: b.id,
               kind: b.kind,
               target: b.target,
-              taken: `${b.takenAt.slice(0, 16).replace('T', ' ')} UTC`,
+              taken: utcTime(b.takenAt),
               reason: b.existed ? b.reason : `${b.reason} (there was none)`,
             })),
             ['id', 'kind', 'target', 'taken', 'reason'],

@@ -1,3 +1,4 @@
+import { utcTime } from '../format';
 import type { Destination, Project } from './entities';
 import type { CancelReason, Job } from './jobs';
 
@@ -22,7 +23,7 @@ export const CANCELLED_BECAUSE: Record<CancelReason, string> = {
 export function jobCircumstance(job: Job): string | null {
   if (job.status === 'cancelled') return CANCELLED_BECAUSE[job.cancelledBy ?? 'admin'];
   if (job.status === 'queued' && job.retryAt)
-    return `Try ${job.attempts} failed; it tries again at ${job.retryAt.slice(0, 16).replace('T', ' ')} UTC.`;
+    return `Try ${job.attempts} failed; it tries again at ${utcTime(job.retryAt)}.`;
   return null;
 }
 

@@ -1,3 +1,4 @@
+import { utcTime } from '../../../shared/format';
 import type { Connection } from '../../../shared/model/entities';
 import type { Sink, StoredObject } from '../sinks/types';
 import type { Instance } from '../store/instance';
@@ -131,8 +132,6 @@ function ownerOf(claim: StoredObject, base: string): { host: string; since: stri
   const name = claim.key.slice(base.length).replace(/\.json$/, '');
   return {
     host: name.replace(/\.[a-f0-9]{16}$/, ''),
-    since: claim.modified
-      ? `${new Date(claim.modified).toISOString().slice(0, 16).replace('T', ' ')} UTC`
-      : null,
+    since: claim.modified ? utcTime(claim.modified) : null,
   };
 }

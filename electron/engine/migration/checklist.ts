@@ -3,6 +3,7 @@
  * rollback is refused, and the hour the new connection takes over from. The service
  * (service.ts) does the AWS and store work around them; tests call these directly.
  */
+import { utcTime } from '../../../shared/format';
 import type { Connection } from '../../../shared/model/entities';
 import { hourIndex, hourString } from '../../../shared/model/export-format';
 import {
@@ -97,7 +98,7 @@ export function isOpen(m: Migration): boolean {
 /** Why rollback is refused now, or null when it may run. */
 export function rollbackRefusal(m: Migration): string | null {
   if (m.state === 'finished')
-    return `Step 10 deleted the old connection "${m.oldConnectionName}" on ${m.finishedAt?.slice(0, 16).replace('T', ' ')} UTC, so this migration can no longer be rolled back. Its backups are kept: restore one on the Policy backups page (or with ferry backups restore <id>) if you must.`;
+    return `Step 10 deleted the old connection "${m.oldConnectionName}" on ${m.finishedAt ? utcTime(m.finishedAt) : 'its last step'}, so this migration can no longer be rolled back. Its backups are kept: restore one on the Policy backups page (or with ferry backups restore <id>) if you must.`;
   if (m.state === 'rolled-back') return 'This migration was rolled back already.';
   return null;
 }

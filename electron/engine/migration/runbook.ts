@@ -3,6 +3,7 @@
  * the document it kept, and how to undo it — something an admin can hand to a change board.
  * Pure: the service reads the backup documents and passes them in.
  */
+import { utcTime } from '../../../shared/format';
 import { MIGRATION_STEPS, stepNumber, type MigrationView } from '../../../shared/model/migration';
 import { redactSecrets } from '../redact';
 
@@ -24,7 +25,7 @@ const code = (value: string | null | undefined) => {
 const fence = (value: string) =>
   '`'.repeat(Math.max(2, ...(value.match(/`+/g) ?? []).map((r) => r.length)) + 1);
 
-const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
+const when = (iso: string | null) => (iso ? utcTime(iso) : '—');
 
 const STATE_WORDS: Record<MigrationView['state'], string> = {
   'in-progress': 'in progress',

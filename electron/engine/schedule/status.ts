@@ -1,3 +1,4 @@
+import { utcTime } from '../../../shared/format';
 import type { Connection } from '../../../shared/model/entities';
 import type { Dataset } from '../../../shared/model/fields';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
@@ -120,7 +121,7 @@ function notVerified(
     .map((f) => (f.missingPermission ? `${f.title} (${f.missingPermission})` : f.title))
     .join('; ');
   return {
-    reason: `The access check of ${access.checkedAt.slice(0, 16).replace('T', ' ')} UTC failed${failed ? `: ${failed}` : ''}, and no hour has been exported yet.`,
+    reason: `The access check of ${utcTime(access.checkedAt)} failed${failed ? `: ${failed}` : ''}, and no hour has been exported yet.`,
     fix: `Grant what the check names, then ${verify.charAt(0).toLowerCase()}${verify.slice(1)}.`,
     cause: 'not-verified',
   };

@@ -1,3 +1,4 @@
+import { utcTime } from '../../../shared/format';
 import { performance } from 'node:perf_hooks';
 import { HOUR_MS } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';
@@ -61,7 +62,7 @@ export class ClockWitness {
     if (ahead > CLOCK_TOLERANCE_MS && !this.aheadSaid) {
       this.aheadSaid = true;
       this.options.onChange?.(
-        `This computer's clock is ${describeSpan(ahead)} ahead of ${who} (it says ${utc(report.ours)}; ${who} says ${utc(theirs)}). Until it is set right, Ferry goes by ${who}'s time, so no hour is exported before it has ended.`,
+        `This computer's clock is ${describeSpan(ahead)} ahead of ${who} (it says ${utcTime(report.ours)}; ${who} says ${utcTime(theirs)}). Until it is set right, Ferry goes by ${who}'s time, so no hour is exported before it has ended.`,
         'warning',
       );
     } else if (ahead <= CLOCK_TOLERANCE_MS && this.aheadSaid) {
@@ -129,8 +130,8 @@ export class HourNotEnded extends Error {
   ) {
     super(
       ours - theirs > CLOCK_TOLERANCE_MS
-        ? `${hour} has not ended yet: ${who} says it is ${utc(theirs)}, while this computer's clock says ${utc(ours)} (${describeSpan(ours - theirs)} ahead). Nothing was exported, and the hour is exported once it has ended.`
-        : `${hour} has not ended yet by ${who}'s clock (${utc(theirs)}). Nothing was exported, and the hour is exported once it has ended.`,
+        ? `${hour} has not ended yet: ${who} says it is ${utcTime(theirs)}, while this computer's clock says ${utcTime(ours)} (${describeSpan(ours - theirs)} ahead). Nothing was exported, and the hour is exported once it has ended.`
+        : `${hour} has not ended yet by ${who}'s clock (${utcTime(theirs)}). Nothing was exported, and the hour is exported once it has ended.`,
     );
     this.name = 'HourNotEnded';
   }
@@ -146,10 +147,6 @@ export function checkHourEnded(
   const end = (hourIndex(hour) + 1) * HOUR_MS;
   if (end > their.now + CLOCK_TOLERANCE_MS)
     throw new HourNotEnded(hour, their.who, their.now, ours);
-}
-
-function utc(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function describeSpan(ms: number): string {

@@ -1,3 +1,4 @@
+import { utcTime } from '../../../shared/format';
 import { create } from 'zustand';
 import { readSaved, writeSaved } from './saved';
 
@@ -36,7 +37,7 @@ function offsetLabel(date: Date): string {
 
 /** `2026-11-30 11:00 UTC`, or in this computer's time `2026-11-30 12:00 UTC+01:00`. */
 export function formatTime(iso: string, zone: TimeZonePref = useTimeZone.getState().zone): string {
-  if (zone === 'utc') return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+  if (zone === 'utc') return utcTime(iso);
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const day = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, plural, sentence } from '../../../shared/format';
+import { formatBytes, plural, sentence, utcTime } from '../../../shared/format';
 
 describe('words for numbers', () => {
   it('says one thing in the singular and any other count in the plural', () => {
@@ -19,5 +19,12 @@ describe('messages as sentences', () => {
     expect(sentence('There is no job j_1')).toBe('There is no job j_1.');
     expect(sentence('Done.')).toBe('Done.');
     expect(sentence('Is ferry serve still running? ')).toBe('Is ferry serve still running?');
+  });
+});
+
+describe('moments in UTC', () => {
+  it('read yyyy-MM-dd HH:mm UTC, from an ISO time or milliseconds', () => {
+    expect(utcTime('2026-12-03T14:05:09.123Z')).toBe('2026-12-03 14:05 UTC');
+    expect(utcTime(Date.UTC(2026, 11, 3, 14, 5, 9))).toBe('2026-12-03 14:05 UTC');
   });
 });
