@@ -18,7 +18,7 @@ import { formatTime } from '../common/time';
 import { useConnectionsStore } from '../connections/store';
 import { InfoLink } from '../help/InfoLink';
 import { useBackupsStore, type BackupComparison } from './store';
-import { routeQuery } from '../../app/route-paths';
+import { routeQuery, withQuery } from '../../app/route-paths';
 import { useRouter } from '../../app/router';
 import { fire } from '../common/action';
 
@@ -38,7 +38,7 @@ export function BackupsPage() {
   const { path, navigate } = useRouter();
   const selectedId = routeQuery(path).get('id');
   const selected = items.find((b) => b.id === selectedId) ?? null;
-  const setSelected = (b: Backup | null) => navigate(b ? `/backups?id=${b.id}` : '/backups');
+  const setSelected = (b: Backup | null) => navigate(withQuery(path, 'id', b?.id ?? null));
   const [comparing, setComparing] = useState<Backup | null>(null);
   const [restoring, setRestoring] = useState<Backup | null>(null);
   useEffect(() => {
