@@ -5,6 +5,10 @@ import { FerryError } from '../../../shared/api/errors';
 import { holdSecret } from '../redact';
 import type { SecretsPort } from './ports';
 import { writeFileAtomic } from './atomic';
+import { EnvironmentSecrets } from './env-secrets';
+import { SecretUnusable } from './secret-unusable';
+
+export { SecretUnusable };
 
 /**
  * How secrets are sealed at rest. The desktop app passes one backed by the OS keychain
@@ -33,17 +37,6 @@ const secretsFile = z.object({
 });
 type SecretsFile = z.infer<typeof secretsFile>;
 
-/** A stored secret that exists but may not be used where it is asked for. */
-export class SecretUnusable extends Error {
-  constructor(
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message);
-    this.name = 'SecretUnusable';
-  }
-}
-
 /**
  * Secrets (an Amplitude secret key, the SMTP password): never in config.json.
  *
@@ -58,6 +51,7 @@ export class SecretUnusable extends Error {
  */
 export class SecretStore implements SecretsPort {
   private readonly path: string;
+  private readonly environment: EnvironmentSecrets;
   /** Where a damaged secrets file was moved, when this store found one. */
   damaged: string | null = null;
   /** Called once a damaged file has been moved aside (the engine tells the admin). */
@@ -66,16 +60,14 @@ export class SecretStore implements SecretsPort {
   constructor(
     dataDir: string,
     private readonly codec: SecretCodec = PLAIN_FILE_CODEC,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv = process.env,
     private readonly now: () => Date = () => new Date(),
     /** Read-only (a `show`/`list` command): a damaged file is reported, never moved. */
     private readonly readOnly = false,
   ) {
     this.path = join(dataDir, 'secrets.json');
+    this.environment = new EnvironmentSecrets(env);
   }
-
-  /** Where each secret from the environment may go (see bindEnvironment). */
-  private readonly envOrigins = new Map<string, string>();
 
   /**
    * Bind the secrets given in the environment to the origins configured as Ferry starts: an
@@ -83,19 +75,17 @@ export class SecretStore implements SecretsPort {
    * them. Secrets not named here are bound to the first origin they are used for.
    */
   bindEnvironment(origins: Iterable<readonly [name: string, origin: string]>): void {
-    for (const [name, origin] of origins)
-      if (this.env[SecretStore.envName(name)] && !this.envOrigins.has(name))
-        this.envOrigins.set(name, origin);
+    this.environment.bind(origins);
   }
 
   /** True when the secret comes from the environment (FERRY_SECRET_<NAME>). */
   inEnvironment(name: string): boolean {
-    return !!this.env[SecretStore.envName(name)];
+    return this.environment.has(name);
   }
 
   /** `amplitude-secret-key:187520` → `FERRY_SECRET_AMPLITUDE_SECRET_KEY_187520`. */
   static envName(name: string): string {
-    return `FERRY_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+    return EnvironmentSecrets.envName(name);
   }
 
   /**
@@ -103,18 +93,8 @@ export class SecretStore implements SecretsPort {
    * throws SecretUnusable instead of being returned.
    */
   async get(name: string, origin?: string): Promise<string | null> {
-    const fromEnv = this.env[SecretStore.envName(name)];
-    if (fromEnv) {
-      if (!origin) return held(fromEnv);
-      const bound = this.envOrigins.get(name);
-      if (bound === undefined) this.envOrigins.set(name, origin);
-      else if (bound !== origin)
-        throw new SecretUnusable(
-          `The secret "${name}" from ${SecretStore.envName(name)} was given for ${bound} when Ferry started, not ${origin}`,
-          `Ferry never sends a secret anywhere else. If ${origin} is right, start Ferry again so the environment's secret is given for it; if not, change the address back.`,
-        );
-      return held(fromEnv);
-    }
+    const fromEnv = this.environment.get(name, origin);
+    if (fromEnv) return held(fromEnv);
     const entry = (await this.read()).secrets[name];
     if (!entry) return null;
     if (entry.codec !== this.codec.name)
