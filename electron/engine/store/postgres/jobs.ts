@@ -1,0 +1,212 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import {
+  job as jobSchema,
+  jobListQuery,
+  type Job,
+  type JobListQuery,
+} from '../../../../shared/model/jobs';
+import { redactDeep } from '../../redact';
+import { hourRecordsOfIndex, type HourRecords } from '../hour-records';
+import { JobIndex, type IndexEntry } from '../job-index';
+import { rowOf } from '../index-row';
+import type { JobHistoryPort, JobPage } from '../ports';
+import { checkBeforeWrite } from '../schema';
+import type { Database, JobsTable } from './schema';
+import type { PgWriter } from './writer';
+
+type Jobs = SelectQueryBuilder<Database, 'ferry.jobs', object>;
+
+/**
+ * The job history in PostgreSQL: one row per job (its index fields as columns, the record as
+ * jsonb), pages answered by SQL from `jobs_by_hour` / `jobs_by_connection`.
+ *
+ * The engine's synchronous reads (the schedule's `hourRecords`, `entries`, `interrupted`,
+ * `size`) are answered from the same column index the laptop keeps (JobIndex), loaded from the
+ * table at open and kept current by this process's writes: the writer is the one process that
+ * plans hours, so its index is the history.
+ */
+export class PgJobHistory implements JobHistoryPort {
+  private readonly index = new JobIndex();
+  /** The write of each job under way: a job's writes land in call order. */
+  private readonly writing = new Map<string, Promise<void>>();
+
+  private constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writer: PgWriter,
+  ) {}
+
+  static async open(db: Kysely<Database>, writer: PgWriter): Promise<PgJobHistory> {
+    const history = new PgJobHistory(db, writer);
+    const rows = await db
+      .selectFrom('ferry.jobs')
+      .select([
+        'id',
+        'connection_id',
+        'dataset',
+        'hour',
+        'status',
+        sql<string>`record->>'trigger'`.as('trigger'),
+        sql<string | null>`record->>'cancelledBy'`.as('cancelled_by'),
+        sql<string | null>`record->'error'->>'kind'`.as('error_kind'),
+        sql<string>`record->>'createdAt'`.as('created'),
+        sql<string>`record->>'updatedAt'`.as('updated'),
+        sql<string | null>`record->>'finishedAt'`.as('finished'),
+        sql<string | null>`record->'counts'->>'eventsOut'`.as('events'),
+        sql<string | null>`record->'bytes'->>'compressed'`.as('bytes'),
+      ])
+      .orderBy('seq')
+      .execute();
+    history.index.reserve(rows.length);
+    for (const r of rows)
+      history.index.set(
+        rowOf({
+          id: r.id,
+          connectionId: r.connection_id,
+          dataset: r.dataset,
+          hour: r.hour,
+          status: r.status,
+          trigger: r.trigger,
+          cancelledBy: r.cancelled_by,
+          error: r.error_kind ? { kind: r.error_kind } : null,
+          createdAt: r.created,
+          updatedAt: r.updated,
+          finishedAt: r.finished,
+          counts: r.events === null ? null : { eventsOut: Number(r.events) },
+          bytes: r.bytes === null ? null : { compressed: Number(r.bytes) },
+        } as unknown as Job),
+      );
+    return history;
+  }
+
+  async put(written: Job): Promise<void> {
+    // The redaction gate for the history: no secret Ferry holds is written into it.
+    const job = redactDeep(written);
+    this.writer.guard();
+    checkBeforeWrite(jobSchema, job, 'the job history in PostgreSQL');
+    // Seen by the schedule at once, as on a laptop; put back if the write fails.
+    const before = this.index.row(job.id);
+    this.index.set(rowOf(job));
+    const store = async () => {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await this.writer.fence(trx);
+          const values = columnsOf(job);
+          await trx
+            .insertInto('ferry.jobs')
+            .values(values)
+            .onConflict((oc) => oc.column('id').doUpdateSet(values))
+            .execute();
+        });
+      } catch (error) {
+        if (this.index.row(job.id)?.updated === Date.parse(job.updatedAt)) {
+          if (before) this.index.set(before);
+          else this.index.delete(job.id);
+        }
+        throw error;
+      }
+    };
+    const previous = this.writing.get(job.id) ?? Promise.resolve();
+    const next = previous.then(store, store);
+    this.writing.set(job.id, next);
+    void next.then(
+      () => this.writing.get(job.id) === next && this.writing.delete(job.id),
+      () => this.writing.get(job.id) === next && this.writing.delete(job.id),
+    );
+    return next;
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const row = await this.db
+      .selectFrom('ferry.jobs')
+      .select('record')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? (row.record as Job) : null;
+  }
+
+  async list(query: JobListQuery = {}): Promise<JobPage> {
+    const q = jobListQuery.parse(query);
+    const within = (b: Jobs): Jobs => {
+      let out = b;
+      if (q.connectionId !== undefined) out = out.where('connection_id', '=', q.connectionId);
+      if (q.hourFrom) out = out.where('hour', '>=', q.hourFrom);
+      if (q.hourTo) out = out.where('hour', '<=', q.hourTo);
+      return out;
+    };
+    const matching = <T extends Jobs>(b: T): T => {
+      let out = b as Jobs;
+      if (q.status?.length) out = out.where('status', 'in', q.status);
+      if (q.dataset) out = out.where('dataset', '=', q.dataset);
+      return out as T;
+    };
+    // The rows a page is cut from: every try, or only each hour's latest.
+    const source = q.latestOnly
+      ? this.db.selectFrom(
+          within(this.db.selectFrom('ferry.jobs'))
+            .selectAll()
+            .distinctOn(['connection_id', 'dataset', 'hour'])
+            .orderBy('connection_id')
+            .orderBy('dataset')
+            .orderBy('hour')
+            .orderBy('created_at', 'desc')
+            .orderBy('seq', 'desc')
+            .as('latest'),
+        )
+      : within(this.db.selectFrom('ferry.jobs'));
+    const filtered = matching(source as unknown as Jobs);
+    const [rows, count] = await Promise.all([
+      filtered
+        .select('record')
+        .orderBy('hour', 'desc')
+        .orderBy('created_at', 'desc')
+        .orderBy('seq', 'desc')
+        .offset(q.offset)
+        .limit(q.limit)
+        .execute(),
+      filtered.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return Object.freeze({
+      items: rows.map((r) => (r as { record: Job }).record),
+      total: Number(count.total),
+      offset: q.offset,
+      limit: q.limit,
+    });
+  }
+
+  entries(
+    filter: (e: Readonly<IndexEntry>) => boolean,
+    connectionId?: string,
+    range?: { from?: string; to?: string },
+  ): Readonly<IndexEntry>[] {
+    return this.index.entries(filter, connectionId, range);
+  }
+
+  interrupted(): Readonly<IndexEntry>[] {
+    return this.index.interrupted();
+  }
+
+  hourRecords(connectionId: string): HourRecords {
+    return hourRecordsOfIndex(this.index, connectionId);
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Waits for the writes under way (the pool is closed by the storage). */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.writing.values());
+  }
+}
+
+function columnsOf(job: Job): Omit<JobsTable, 'seq'> {
+  return {
+    id: job.id,
+    connection_id: job.connectionId,
+    dataset: job.dataset,
+    hour: job.hour,
+    status: job.status,
+    created_at: new Date(job.createdAt),
+    record: JSON.stringify(job),
+  };
+}

@@ -1,0 +1,178 @@
+import { Kysely, PostgresDialect, sql, type Generated } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
+import pg from 'pg';
+import { FerryError } from '../../../../shared/api/errors';
+
+/**
+ * Ferry's own tables in PostgreSQL (team mode), in the schema `ferry`; pg-boss keeps its own.
+ *
+ * Config stays one versioned document (the same shape and migrations as `config.json`), so a
+ * change to it is all or nothing; the job history, backups, migrations and secrets are rows.
+ */
+export const SCHEMA = 'ferry';
+
+export interface ConfigTable {
+  id: number;
+  /** Bumped by every stored change: another process's change is seen by a changed revision. */
+  revision: string;
+  doc: unknown;
+  updated_at: Generated<Date>;
+}
+
+export interface WriterTable {
+  id: number;
+  /** The fencing number: bumped by each writer that takes over; a write by an older one is refused. */
+  epoch: string;
+  holder: string;
+  taken_at: Date;
+}
+
+export interface JobsTable {
+  /** Insertion order: ties between jobs of one hour created at once go by it, as on a laptop. */
+  seq: Generated<string>;
+  id: string;
+  connection_id: string;
+  dataset: string;
+  hour: string;
+  status: string;
+  created_at: Date;
+  record: unknown;
+}
+
+export interface BackupsTable {
+  seq: Generated<string>;
+  id: string;
+  entry: unknown;
+  /** The document with its entry, exactly as kept (the text a restore checks). */
+  stored: string;
+}
+
+export interface MigrationsTable {
+  seq: Generated<string>;
+  id: string;
+  record: unknown;
+}
+
+export interface SecretsTable {
+  name: string;
+  origin: string;
+  /** The KMS key whose data key sealed it. */
+  key_arn: string;
+  sealed: string;
+}
+
+export interface KeyringTable {
+  key_arn: string;
+  /** The data key as KMS encrypted it (GenerateDataKey's CiphertextBlob). */
+  wrapped: Buffer;
+  created_at: Generated<Date>;
+}
+
+export interface Database {
+  'ferry.config': ConfigTable;
+  'ferry.writer': WriterTable;
+  'ferry.jobs': JobsTable;
+  'ferry.backups': BackupsTable;
+  'ferry.migrations': MigrationsTable;
+  'ferry.secrets': SecretsTable;
+  'ferry.keyring': KeyringTable;
+}
+
+/** Ferry's schema changes, oldest first: applied at start, each once, in a transaction. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db) {
+      await sql`CREATE SCHEMA IF NOT EXISTS ferry`.execute(db);
+      await sql`
+        CREATE TABLE ferry.config (
+          id integer PRIMARY KEY CHECK (id = 1),
+          revision bigint NOT NULL,
+          doc jsonb NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        )`.execute(db);
+      await sql`
+        CREATE TABLE ferry.writer (
+          id integer PRIMARY KEY CHECK (id = 1),
+          epoch bigint NOT NULL,
+          holder text NOT NULL,
+          taken_at timestamptz NOT NULL
+        )`.execute(db);
+      await sql`
+        CREATE TABLE ferry.jobs (
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          id text PRIMARY KEY,
+          connection_id text NOT NULL,
+          dataset text NOT NULL,
+          hour text NOT NULL,
+          status text NOT NULL,
+          created_at timestamptz NOT NULL,
+          record jsonb NOT NULL
+        )`.execute(db);
+      // Pages newest hour first, of everything or of one connection.
+      await sql`CREATE INDEX jobs_by_hour ON ferry.jobs (hour DESC, created_at DESC, seq DESC)`.execute(
+        db,
+      );
+      await sql`CREATE INDEX jobs_by_connection ON ferry.jobs (connection_id, hour DESC, created_at DESC, seq DESC)`.execute(
+        db,
+      );
+      await sql`
+        CREATE TABLE ferry.backups (
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          id text PRIMARY KEY,
+          entry jsonb NOT NULL,
+          stored text NOT NULL
+        )`.execute(db);
+      await sql`
+        CREATE TABLE ferry.migrations (
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          id text PRIMARY KEY,
+          record jsonb NOT NULL
+        )`.execute(db);
+      await sql`
+        CREATE TABLE ferry.keyring (
+          key_arn text PRIMARY KEY,
+          wrapped bytea NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now()
+        )`.execute(db);
+      await sql`
+        CREATE TABLE ferry.secrets (
+          name text PRIMARY KEY,
+          origin text NOT NULL,
+          key_arn text NOT NULL REFERENCES ferry.keyring (key_arn),
+          sealed text NOT NULL
+        )`.execute(db);
+    },
+  },
+};
+
+/** A pool on `url` with Ferry's tables typed. */
+export function connect(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, application_name: 'ferry' });
+  // An idle client that loses its server is dropped by the pool; the error is not a crash.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Bring Ferry's schema up to date (each change once, under Kysely's migration lock, so two hosts
+ * starting at once apply it once). A database changed by a newer Ferry is refused, not touched.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  await sql`CREATE SCHEMA IF NOT EXISTS ferry`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableSchema: SCHEMA,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    const newer = /corrupted migrations/.test(String((error as Error).message));
+    throw new FerryError(
+      newer ? 'conflict' : 'internal',
+      newer
+        ? 'This database was set up by a newer version of Ferry: update Ferry on this host. Nothing was changed.'
+        : `Ferry could not bring its tables in PostgreSQL up to date (${failed ? `${failed.migrationName}: ` : ''}${(error as Error).message}). Nothing of that change was kept.`,
+    );
+  }
+}

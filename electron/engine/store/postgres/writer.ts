@@ -1,0 +1,139 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import pg from 'pg';
+import { FerryError } from '../../../../shared/api/errors';
+import type { WriterLockPort } from '../ports';
+import type { Database } from './schema';
+
+/** The advisory lock every Ferry writer of a database takes ("Ferry" in ASCII). */
+const WRITER_LOCK = 0x4665727279n;
+
+/**
+ * This process's hold on a database as its one writer: a session-level advisory lock on a
+ * connection of its own, and a fencing number (`ferry.writer.epoch`) bumped when it is taken.
+ *
+ * The lock keeps a second writer out while this one lives; the epoch keeps out this one's late
+ * writes once it has lost the lock (its connection dropped, so PostgreSQL let it go, and another
+ * writer took over): every write checks the epoch in its own transaction and is refused when it
+ * is no longer this writer's.
+ */
+export class PgWriter implements WriterLockPort {
+  private lostReason: string | null = null;
+
+  private constructor(
+    private readonly client: pg.Client | null,
+    readonly epoch: string | null,
+    private readonly url: string,
+    private readonly onLost: (message: string) => void,
+  ) {
+    client?.on('error', () => this.lose('its connection to PostgreSQL failed'));
+    client?.on('end', () => this.lose('its connection to PostgreSQL ended'));
+  }
+
+  /** Open read-only: every write is refused. */
+  static reader(url: string): PgWriter {
+    return new PgWriter(null, null, url, () => undefined);
+  }
+
+  /** Take the writer's lock, or throw `locked` naming the writer that holds it. */
+  static async take(
+    url: string,
+    db: Kysely<Database>,
+    holder: string,
+    onLost: (message: string) => void = () => undefined,
+  ): Promise<PgWriter> {
+    const client = new pg.Client({ connectionString: url, application_name: 'ferry writer' });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ held: boolean }>(
+        'SELECT pg_try_advisory_lock($1) AS held',
+        [WRITER_LOCK.toString()],
+      );
+      if (!rows[0]?.held) {
+        const current = await db
+          .selectFrom('ferry.writer')
+          .select(['holder', 'taken_at'])
+          .executeTakeFirst();
+        throw new FerryError(
+          'locked',
+          `Another Ferry writes to this database${current ? ` (${current.holder}, since ${current.taken_at.toISOString()})` : ''}. Stop it first, or open this one read-only.`,
+        );
+      }
+      const taken = await db
+        .insertInto('ferry.writer')
+        .values({ id: 1, epoch: '1', holder, taken_at: new Date() })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            epoch: sql`ferry.writer.epoch + 1`,
+            holder,
+            taken_at: new Date(),
+          }),
+        )
+        .returning('epoch')
+        .executeTakeFirstOrThrow();
+      return new PgWriter(client, String(taken.epoch), url, onLost);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get lost(): boolean {
+    return this.lostReason !== null;
+  }
+
+  guard(): void {
+    if (!this.client)
+      throw new FerryError('locked', `The database ${redactUrl(this.url)} is open read-only here.`);
+    if (this.lostReason)
+      throw new FerryError(
+        'locked',
+        `This Ferry stopped writing to ${redactUrl(this.url)}: ${this.lostReason}. Nothing more was written; start it again.`,
+      );
+  }
+
+  /**
+   * In a write's transaction: refuse it unless this writer still holds the epoch it took. The
+   * row is share-locked to the commit, so no takeover can slip between the check and the write.
+   */
+  async fence(trx: Transaction<Database>): Promise<void> {
+    this.guard();
+    const row = await trx
+      .selectFrom('ferry.writer')
+      .select('epoch')
+      .where('id', '=', 1)
+      .forShare()
+      .executeTakeFirst();
+    if (String(row?.epoch) !== this.epoch) {
+      this.lose(`another Ferry took over as writer (fencing number ${row?.epoch ?? 'none'})`);
+      this.guard();
+    }
+  }
+
+  async release(): Promise<void> {
+    if (!this.client) return;
+    const client = this.client;
+    this.lostReason ??= 'it was closed';
+    await client
+      .query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK.toString()])
+      .catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
+
+  private lose(reason: string): void {
+    if (this.lostReason) return;
+    this.lostReason = reason;
+    this.onLost(`This Ferry is no longer the writer of ${redactUrl(this.url)}: ${reason}.`);
+  }
+}
+
+/** A database URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the database';
+  }
+}
