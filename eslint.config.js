@@ -63,7 +63,7 @@ const enginePatterns = [
 const ENGINE_LAYERS = [
   ['time', 'format', 'redact', 'worker-file', 'version'],
   ['store'],
-  ['aws', 'sources'],
+  ['aws', 'sources', 'engine-store'],
   ['sinks', 'secret-binding'],
   ['pipeline', 'catalog', 'notify'],
   ['jobs'],
@@ -75,7 +75,7 @@ const ENGINE_LAYERS = [
 ];
 /** The parts that are one file at electron/engine's top level; the others are folders. */
 const ENGINE_FILES = new Set([
-  ...['redact', 'worker-file', 'version', 'secret-binding'],
+  ...['redact', 'worker-file', 'version', 'secret-binding', 'engine-store'],
   ...['demo-seed', 'secrets-notice', 'push-stream', 'index'],
 ]);
 

@@ -21,12 +21,13 @@ import { seedDemo } from './demo-seed';
 import { MigrationService } from './migration/service';
 import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
-import { openStore, type Store } from './store';
+import type { Store } from './store';
+import { openEngineStore, type DatabaseOptions, type EngineSecrets } from './engine-store';
 import { configuredOrigins } from './secret-binding';
 import { secretsNotice } from './secrets-notice';
 import { ClockWitness } from './time/witness';
-import { loadInstance } from './store/instance';
-import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
+import type { Instance } from './store/instance';
+import type { SecretCodec } from './store/secrets';
 import { LockLoss, PushStream, standingNotice } from './push-stream';
 import type { JobHistoryPort } from './store/ports';
 
@@ -38,11 +39,17 @@ export { FERRY_VERSION } from './version';
 export { defaultDataDir } from './store/data-dir';
 export { isAlive, readLockOwner } from './store/lock';
 export type { SecretCodec } from './store/secrets';
+export type { DatabaseOptions } from './engine-store';
+/** A database URL without its password, for what Ferry prints. */
+export { redactUrl as databaseAddress } from './store/postgres/writer';
 export { DemoSource } from './sources/demo';
 export { timersFromEnv } from './time/timers';
 
 export interface EngineOptions {
+  /** The data folder; in team mode (`database`), only this host's working files (commits, cache). */
   dataDir: string;
+  /** Team mode: config, history, backups and secrets in this PostgreSQL database. */
+  database?: DatabaseOptions | null;
   /** Which transport serves this engine; shown in app info. */
   transport: AppInfo['transport'];
   /** What this process is, named to a second process that finds the data dir locked. */
@@ -120,27 +127,24 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let onClockChange: (notice: Notice) => void = () => undefined;
   const { witness, timers, clock } = correctedTime(options, (notice) => onClockChange(notice));
   const lock = new LockLoss(emit);
-  const store: Store = await openStore({
+  const { store, secrets, instance } = await openEngineStore({
     dataDir: options.dataDir,
     role: options.role,
     readOnly: options.readOnly,
+    database: options.database,
+    secretCodec: options.secretCodec,
+    now: () => clock.now(),
     onIndexProgress: options.onIndexProgress,
     onLost: lock.report,
   });
   onClockChange = standingNotice(store.notices, emit);
-  const secrets = new SecretStore(
-    store.dataDir,
-    options.secretCodec ?? PLAIN_FILE_CODEC,
-    process.env,
-    () => clock.now(),
-    options.readOnly,
-  );
   const catalog = new Catalog(store.config, clock, emit, secrets);
   const pool = new WorkerPool(options.workers);
   const aws = options.aws ?? createAwsClients();
   const exports = await createExports(options, {
     store,
     secrets,
+    instance,
     pool,
     aws,
     clock,
@@ -238,7 +242,9 @@ function correctedTime(options: EngineOptions, onChange: (notice: Notice) => voi
 
 interface ExportParts {
   store: Store;
-  secrets: SecretStore;
+  secrets: EngineSecrets;
+  /** Who this Ferry is to destinations (read or made on first use). */
+  instance: () => Promise<Instance>;
   pool: WorkerPool;
   aws: AwsClients;
   clock: Clock;
@@ -252,16 +258,14 @@ async function createExports(options: EngineOptions, parts: ExportParts): Promis
   const { store, clock } = parts;
   const cacheDir = join(store.dataDir, 'cache');
   if (!options.readOnly) await mkdir(cacheDir, { recursive: true, mode: 0o700 });
-  let instance: ReturnType<typeof loadInstance> | null = null;
+  let instance: Promise<Instance> | null = null;
   return new ExportService({
     // Read (or made) on first use; a failure is tried again at the next use.
     instance: () =>
-      (instance ??= loadInstance(store.dataDir, () => clock.now(), options.readOnly).catch(
-        (error: unknown) => {
-          instance = null;
-          throw error;
-        },
-      )),
+      (instance ??= parts.instance().catch((error: unknown) => {
+        instance = null;
+        throw error;
+      })),
     config: store.config,
     jobs: store.jobs,
     secrets: parts.secrets,
@@ -280,7 +284,8 @@ async function createExports(options: EngineOptions, parts: ExportParts): Promis
 
 /** A brand-new data folder starts with the demo organization, unless asked not to. */
 async function seedIfFresh(options: EngineOptions, store: Store, catalog: Catalog): Promise<void> {
-  const wanted = options.seedDemo ?? process.env.FERRY_DEMO !== '0';
+  // A team's database starts empty: the demo writes into one host's folder.
+  const wanted = !options.database && (options.seedDemo ?? process.env.FERRY_DEMO !== '0');
   if (!store.config.fresh || options.readOnly || !wanted) return;
   await seedDemo(catalog, store.dataDir);
   store.notices.push({
@@ -297,7 +302,7 @@ async function seedIfFresh(options: EngineOptions, store: Store, catalog: Catalo
  */
 async function guardSecrets(
   options: EngineOptions,
-  parts: { store: Store; catalog: Catalog; secrets: SecretStore; emit: ExportParts['emit'] },
+  parts: { store: Store; catalog: Catalog; secrets: EngineSecrets; emit: ExportParts['emit'] },
 ): Promise<void> {
   const { store, catalog, secrets, emit } = parts;
   secrets.bindEnvironment(

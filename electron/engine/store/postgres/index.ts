@@ -5,7 +5,6 @@ import type {
   ConfigPort,
   JobHistoryPort,
   MigrationLogPort,
-  SecretsPort,
   WriterLockPort,
 } from '../ports';
 import { PgConfig } from './config';
@@ -36,7 +35,7 @@ export interface PostgresStore extends WriterLockPort {
   readonly jobs: JobHistoryPort;
   readonly backups: BackupArchivePort;
   readonly migrations: MigrationLogPort;
-  readonly secrets: SecretsPort;
+  readonly secrets: PgSecrets;
   /** The pool, for what comes beside the ports (the queue, health checks). */
   readonly db: Kysely<Database>;
   close(): Promise<void>;

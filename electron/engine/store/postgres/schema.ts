@@ -68,7 +68,15 @@ export interface KeyringTable {
   created_at: Generated<Date>;
 }
 
+export interface InstanceTable {
+  id: number;
+  /** The team's identity to destinations (a claim names it): the same from every host. */
+  instance_id: string;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
+  'ferry.instance': InstanceTable;
   'ferry.config': ConfigTable;
   'ferry.writer': WriterTable;
   'ferry.jobs': JobsTable;
@@ -127,6 +135,12 @@ export const MIGRATIONS: Record<string, Migration> = {
           seq bigint GENERATED ALWAYS AS IDENTITY,
           id text PRIMARY KEY,
           record jsonb NOT NULL
+        )`.execute(db);
+      await sql`
+        CREATE TABLE ferry.instance (
+          id integer PRIMARY KEY CHECK (id = 1),
+          instance_id text NOT NULL CHECK (instance_id ~ '^[a-f0-9]{16}$'),
+          created_at timestamptz NOT NULL DEFAULT now()
         )`.execute(db);
       await sql`
         CREATE TABLE ferry.keyring (

@@ -77,6 +77,8 @@ const associated = (name: string, origin: string) =>
  */
 export class PgSecrets implements SecretsPort {
   readonly damaged = null;
+  /** Nothing is set aside in a database (a row that does not open is refused where it is read). */
+  onDamaged: ((aside: string) => void) | null = null;
   private readonly keys = new Map<string, Promise<Buffer>>();
 
   constructor(

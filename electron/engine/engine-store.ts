@@ -1,0 +1,139 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { hostname } from 'node:os';
+import { FerryError } from '../../shared/api/errors';
+import { openStore, type Store } from './store';
+import { prepareDataDir } from './store/data-dir';
+import { loadInstance, type Instance } from './store/instance';
+import { acquireDataDirLock, type DataDirLock } from './store/lock';
+import { teamInstance } from './store/postgres/instance';
+import type { SecretsPort } from './store/ports';
+import { openPostgresStore } from './store/postgres';
+import { kmsDataKeys } from './store/postgres/secrets';
+import { redactUrl } from './store/postgres/writer';
+import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
+
+/** Team mode: config, history, backups, migrations and secrets in PostgreSQL. */
+export interface DatabaseOptions {
+  /** `postgres://user:password@host:port/database` */
+  url: string;
+  /** The KMS key (ARN) that seals the secrets stored in PostgreSQL; none: secrets come from the environment only. */
+  secretsKey?: string | null;
+}
+
+export interface EngineStoreOptions {
+  dataDir: string;
+  role: string;
+  readOnly?: boolean;
+  database?: DatabaseOptions | null;
+  secretCodec?: SecretCodec;
+  now: () => Date;
+  onIndexProgress?: (done: number, total: number) => void;
+  onLost: (message: string) => void;
+}
+
+/** Secrets as the engine keeps them: a store, and who to tell when it finds them damaged. */
+export type EngineSecrets = SecretsPort & { onDamaged: ((aside: string) => void) | null };
+
+export interface EngineStore {
+  store: Store;
+  secrets: EngineSecrets;
+  /** Who this Ferry is to destinations (a claim names it): the data folder's, or the team's. */
+  instance: () => Promise<Instance>;
+}
+
+/**
+ * The storage an engine runs on. A laptop keeps everything in its data folder. In team mode
+ * (`database`) the shared records are in PostgreSQL, and the data folder keeps only this host's
+ * working files (commits under way, the export cache, its instance id), under its own lock.
+ */
+export async function openEngineStore(options: EngineStoreOptions): Promise<EngineStore> {
+  if (!options.database) {
+    const store = await openStore(options);
+    const secrets = new SecretStore(
+      store.dataDir,
+      options.secretCodec ?? PLAIN_FILE_CODEC,
+      process.env,
+      options.now,
+      options.readOnly,
+    );
+    return {
+      store,
+      secrets,
+      instance: () => loadInstance(store.dataDir, options.now, options.readOnly),
+    };
+  }
+  return openTeamStore({ ...options, database: options.database });
+}
+
+async function openTeamStore(
+  options: EngineStoreOptions & { database: DatabaseOptions },
+): Promise<EngineStore> {
+  const { dataDir, readOnly = false, database } = options;
+  const notices: Store['notices'] = [];
+  const exposed = await prepareDataDir(dataDir, !readOnly);
+  if (exposed) notices.push({ level: 'warning', message: exposed });
+  let lock: DataDirLock | null = null;
+  if (!readOnly) {
+    lock = await acquireDataDirLock(dataDir, options.role, (message) => {
+      notices.push({ level: 'error', message });
+      options.onLost(message);
+    });
+  }
+  try {
+    const shared = await openPostgresStore({
+      url: database.url,
+      role: `${options.role} on ${hostname()}`,
+      readOnly,
+      secretsKey: database.secretsKey
+        ? { keyArn: database.secretsKey, source: kmsDataKeys(kmsClientFor(database.secretsKey)) }
+        : null,
+      onLost: (message) => {
+        notices.push({ level: 'error', message });
+        options.onLost(message);
+      },
+    });
+    const held = lock;
+    const store: Store = {
+      dataDir,
+      config: shared.config,
+      jobs: shared.jobs,
+      backups: shared.backups,
+      migrations: shared.migrations,
+      notices,
+      holder: held?.owner ?? null,
+      guard() {
+        if (!held)
+          throw new FerryError('locked', `${redactUrl(database.url)} is open read-only here.`);
+        held.check();
+        shared.guard();
+      },
+      async close() {
+        try {
+          await shared.close();
+        } finally {
+          await held?.release();
+        }
+      },
+    };
+    return {
+      store,
+      secrets: shared.secrets,
+      instance: () => teamInstance(shared.db, database.url, readOnly),
+    };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+/** A KMS client in the key's own Region, with this host's AWS credentials (its environment or profile). */
+function kmsClientFor(keyArn: string): KMSClient {
+  const region = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(key|alias)\/.+$/.exec(keyArn)?.[1];
+  if (!region)
+    throw new FerryError(
+      'validation',
+      `The secrets key must be a KMS key ARN, such as arn:aws:kms:us-east-1:123456789012:key/… (got "${keyArn}")`,
+      'secretsKey',
+    );
+  return new KMSClient({ region });
+}
