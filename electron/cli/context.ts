@@ -16,6 +16,10 @@ export interface EngineRole {
 
 export interface GlobalOptions {
   dataDir: string;
+  /** Team mode: the PostgreSQL database (`--database`, FERRY_DATABASE_URL). */
+  database?: string;
+  /** Team mode: the KMS key that seals stored secrets (`--secrets-key`, FERRY_SECRETS_KEY). */
+  secretsKey?: string;
   json: boolean;
 }
 

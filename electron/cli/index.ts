@@ -1,6 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
-import { createEngine, defaultDataDir, FERRY_VERSION, timersFromEnv, type Engine } from '../engine';
+import {
+  createEngine,
+  defaultDataDir,
+  FERRY_VERSION,
+  timersFromEnv,
+  type DatabaseOptions,
+  type Engine,
+} from '../engine';
 import {
   EXIT,
   type CliContext,
@@ -39,6 +46,18 @@ function newProgram(): Command {
           defaultDataDir({ ...process.env, FERRY_DATA_DIR: '' }),
           "the desktop app's folder",
         ),
+    )
+    .addOption(
+      new Option(
+        '--database <url>',
+        "team mode: keep config, history, backups and secrets in this PostgreSQL database (postgres://…); the data folder then keeps only this host's working files",
+      ).env('FERRY_DATABASE_URL'),
+    )
+    .addOption(
+      new Option(
+        '--secrets-key <arn>',
+        'team mode: the KMS key that seals the secrets kept in the database (without it, secrets come only from FERRY_SECRET_* in the environment)',
+      ).env('FERRY_SECRETS_KEY'),
     )
     .option('--json', 'print machine-readable JSON instead of text', false)
     .addHelpText(
@@ -117,6 +136,7 @@ function buildProgram(
     {
       const engine = await createEngine({
         dataDir: ctx.globals().dataDir,
+        database: databaseOf(ctx.globals()),
         secretCodec: engineOptions.secretCodec,
         transport: as.transport,
         role: as.role,
@@ -237,4 +257,30 @@ export function cliCommandNames(): string[] {
     debug: () => {},
   };
   return [...buildProgram(silent).program.commands.map((c) => c.name()), 'help'];
+}
+
+/** Team mode's database from the global options, checked (null: the data folder alone). */
+function databaseOf(globals: GlobalOptions): DatabaseOptions | null {
+  if (!globals.database) {
+    if (globals.secretsKey)
+      throw new FerryError(
+        'validation',
+        '--secrets-key seals the secrets kept in a team database: give --database (or FERRY_DATABASE_URL) with it',
+        'secretsKey',
+      );
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(globals.database);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new FerryError(
+      'validation',
+      '--database must be a PostgreSQL URL, such as postgres://ferry@db.internal:5432/ferry (a password is better given in PGPASSWORD or ~/.pgpass)',
+      'database',
+    );
+  return { url: globals.database, secretsKey: globals.secretsKey ?? null };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
+import { databaseAddress } from '../engine';
 import { startServer } from '../server';
 import { startLocalApi } from '../server/local-api';
 import type { CliContext } from './context';
@@ -65,13 +66,14 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           const localApi = await startLocalApi(engine);
           // The URL carries the token: the one line printed past the redaction gate.
           const reveal = (text: string) => (ctx.out.reveal ?? ctx.out.stdout)(text);
+          const team = ctx.globals().database;
           if (ctx.globals().json) {
             reveal(
               `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
             );
           } else {
             reveal(
-              `Ferry console: ${server.url}\nData folder:   ${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}\nPress Ctrl+C to stop.\n`,
+              `Ferry console: ${server.url}\n${team ? `Database:      ${databaseAddress(team)}\nWorking files: ` : 'Data folder:   '}${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}\nPress Ctrl+C to stop.\n`,
             );
           }
           // Failures, retries, recoveries and status changes also go to this terminal, as the
