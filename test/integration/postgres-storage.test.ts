@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store';
 import { openPostgresStore, type PostgresStore } from '../../electron/engine/store/postgres';
+import type { JobHistoryPort } from '../../electron/engine/store/ports';
 import { kmsDataKeys, type DataKeySource } from '../../electron/engine/store/postgres/secrets';
 import { SecretUnusable } from '../../electron/engine/store/secrets';
 import { JOB_STATUSES, type Job, type JobListQuery } from '../../shared/model/jobs';
@@ -265,7 +266,7 @@ describe('PostgreSQL storage, beyond the contract', () => {
       }
       expect(base.jobs.size).toBe(folder.jobs.size);
       expect(base.jobs.interrupted()).toEqual(folder.jobs.interrupted());
-      const records = (s: typeof base.jobs) => [...s.hourRecords('cn_aaaaaaaa').all()];
+      const records = (s: JobHistoryPort) => [...s.hourRecords('cn_aaaaaaaa').all()];
       expect(records(base.jobs)).toEqual(records(folder.jobs));
     } finally {
       await Promise.all([folder.close(), base.close()]);

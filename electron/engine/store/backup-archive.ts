@@ -29,6 +29,16 @@ export class BackupFiles implements BackupArchivePort {
     });
   }
 
+  async keep(entry: Backup, stored: string): Promise<boolean> {
+    const there = await this.stored(entry);
+    if (there !== null) return there === stored;
+    await writeFileAtomic(this.where(entry), stored);
+    await this.config.update((data) => {
+      if (!data.backups.some((b) => b.id === entry.id)) data.backups.push(entry);
+    });
+    return true;
+  }
+
   async stored(entry: Backup): Promise<string | null> {
     // The index names a file in backups/: a name that leads elsewhere (a hand-edited config.json)
     // is never read.

@@ -78,6 +78,11 @@ export interface BackupArchivePort {
   /** Keep a document (null: there was none) and its entry; the document is stored first. */
   add(entry: Backup, document: string | null): Promise<void>;
   /**
+   * Keep a backup exactly as another store kept it (a move between stores): added when its id
+   * is new. True when the text now stored under its id is `stored`.
+   */
+  keep(entry: Backup, stored: string): Promise<boolean>;
+  /**
    * The stored text of a backup exactly as kept (to be checked by the caller), or null when it
    * is missing.
    */

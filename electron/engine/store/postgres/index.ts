@@ -1,12 +1,6 @@
 import type { Kysely } from 'kysely';
 import { EnvironmentSecrets } from '../env-secrets';
-import type {
-  BackupArchivePort,
-  ConfigPort,
-  JobHistoryPort,
-  MigrationLogPort,
-  WriterLockPort,
-} from '../ports';
+import type { ConfigPort, MigrationLogPort, WriterLockPort } from '../ports';
 import { PgConfig } from './config';
 import { PgJobHistory } from './jobs';
 import { PgBackups, PgMigrationLog } from './records';
@@ -32,8 +26,8 @@ export interface PostgresStoreOptions {
 /** Ferry's storage in PostgreSQL (team mode), behind the same ports as the data folder. */
 export interface PostgresStore extends WriterLockPort {
   readonly config: ConfigPort;
-  readonly jobs: JobHistoryPort;
-  readonly backups: BackupArchivePort;
+  readonly jobs: PgJobHistory;
+  readonly backups: PgBackups;
   readonly migrations: MigrationLogPort;
   readonly secrets: PgSecrets;
   /** The pool, for what comes beside the ports (the queue, health checks). */

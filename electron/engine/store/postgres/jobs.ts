@@ -115,6 +115,69 @@ export class PgJobHistory implements JobHistoryPort {
     return next;
   }
 
+  /**
+   * Store many jobs in one transaction (a move from a data folder): each inserted, replaced when
+   * it differs, or left as it is. Returns how many were stored and how many were already so.
+   */
+  async putMany(written: readonly Job[]): Promise<{ stored: number; same: number }> {
+    this.writer.guard();
+    const jobs = written.map((j) => redactDeep(j));
+    for (const job of jobs) checkBeforeWrite(jobSchema, job, 'the job history in PostgreSQL');
+    if (jobs.length === 0) return { stored: 0, same: 0 };
+    const stored = await this.db.transaction().execute(async (trx) => {
+      await this.writer.fence(trx);
+      const changed = await trx
+        .insertInto('ferry.jobs')
+        .values(jobs.map(columnsOf))
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet((eb) => ({
+              connection_id: eb.ref('excluded.connection_id'),
+              dataset: eb.ref('excluded.dataset'),
+              hour: eb.ref('excluded.hour'),
+              status: eb.ref('excluded.status'),
+              created_at: eb.ref('excluded.created_at'),
+              record: eb.ref('excluded.record'),
+            }))
+            .where(sql<boolean>`ferry.jobs.record IS DISTINCT FROM excluded.record`),
+        )
+        .returning('id')
+        .execute();
+      return changed.length;
+    });
+    for (const job of jobs) this.index.set(rowOf(job));
+    return { stored, same: jobs.length - stored };
+  }
+
+  /** Every job, in the order they were first stored, a batch at a time (a move, a digest). */
+  async *all(batch = 1000): AsyncGenerator<Job[]> {
+    let after = '0';
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('ferry.jobs')
+        .select(['seq', 'record'])
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) return;
+      after = String(rows[rows.length - 1]!.seq);
+      yield rows.map((r) => r.record as Job);
+    }
+  }
+
+  /** The records of some jobs, by id (those not stored are left out). */
+  async getMany(ids: readonly string[]): Promise<Map<string, Job>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('ferry.jobs')
+      .select(['id', 'record'])
+      .where('id', 'in', ids)
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.record as Job]));
+  }
+
   async get(id: string): Promise<Job | null> {
     const row = await this.db
       .selectFrom('ferry.jobs')

@@ -51,6 +51,28 @@ export class PgBackups implements BackupArchivePort {
     this.list.push(kept);
   }
 
+  /**
+   * Keep a backup exactly as another store kept it (a move): added when its id is new; true
+   * when the text stored under its id is this one.
+   */
+  async keep(entry: Backup, stored: string): Promise<boolean> {
+    this.writer.guard();
+    checkBeforeWrite(backupSchema, entry, 'the backups in PostgreSQL');
+    const kept = structuredClone(entry);
+    const inserted = await this.db.transaction().execute(async (trx) => {
+      await this.writer.fence(trx);
+      const rows = await trx
+        .insertInto('ferry.backups')
+        .values({ id: kept.id, entry: JSON.stringify(kept), stored })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .execute();
+      return rows.length > 0;
+    });
+    if (inserted) this.list.push(kept);
+    return (await this.stored(kept)) === stored;
+  }
+
   async stored(entry: Backup): Promise<string | null> {
     const row = await this.db
       .selectFrom('ferry.backups')

@@ -33,7 +33,7 @@ export interface StorageUnderTest {
   refuseNextConfigWrite(): Promise<void>;
 }
 
-const backupEntry = (id: string): Backup => ({
+export const backupEntry = (id: string): Backup => ({
   id,
   kind: 'bucket-policy',
   target: 's3://contract-bucket',
@@ -46,7 +46,7 @@ const backupEntry = (id: string): Backup => ({
   via: { profile: 'default', region: 'us-east-1', endpoint: null, forcePathStyle: false },
 });
 
-const migrationRecord = (id: string, state: Migration['state']): Migration => ({
+export const migrationRecord = (id: string, state: Migration['state']): Migration => ({
   id,
   oldConnectionId: 'cn_old00000',
   oldConnectionName: 'old',
@@ -248,6 +248,22 @@ export function storageContract(name: string, create: () => Promise<StorageUnder
             document: null,
           });
           expect(await s.backups.stored(backupEntry('bk_never'))).toBeNull();
+        });
+      });
+    });
+
+    describe('backups moved from another store', () => {
+      it('keeps the text exactly, once, and says when its id holds another', async () => {
+        const storage = await create();
+        const text = '{\n  "id": "bk_9",\n  "document": "{}"\n}\n';
+        await using(storage.open(), async (s) => {
+          expect(await s.backups.keep(backupEntry('bk_9'), text)).toBe(true);
+          expect(await s.backups.keep(backupEntry('bk_9'), text)).toBe(true);
+          expect(await s.backups.keep(backupEntry('bk_9'), `${text} `)).toBe(false);
+        });
+        await using(storage.open(), async (s) => {
+          expect(s.backups.entries().map((b) => b.id)).toEqual(['bk_9']);
+          expect(await s.backups.stored(backupEntry('bk_9'))).toBe(text);
         });
       });
     });
