@@ -65,7 +65,7 @@ const ENGINE_LAYERS = [
   ['store'],
   ['aws', 'sources', 'engine-store'],
   ['sinks', 'secret-binding'],
-  ['pipeline', 'catalog', 'notify'],
+  ['pipeline', 'catalog', 'notify', 'team-transfer'],
   ['jobs'],
   ['schedule'],
   ['migration'],
@@ -75,7 +75,7 @@ const ENGINE_LAYERS = [
 ];
 /** The parts that are one file at electron/engine's top level; the others are folders. */
 const ENGINE_FILES = new Set([
-  ...['redact', 'worker-file', 'version', 'secret-binding', 'engine-store'],
+  ...['redact', 'worker-file', 'version', 'secret-binding', 'engine-store', 'team-transfer'],
   ...['demo-seed', 'secrets-notice', 'push-stream', 'index'],
 ]);
 

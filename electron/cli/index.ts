@@ -1,13 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
-import {
-  createEngine,
-  defaultDataDir,
-  FERRY_VERSION,
-  timersFromEnv,
-  type DatabaseOptions,
-  type Engine,
-} from '../engine';
+import { createEngine, defaultDataDir, FERRY_VERSION, timersFromEnv, type Engine } from '../engine';
 import {
   EXIT,
   type CliContext,
@@ -27,9 +20,28 @@ import { registerOrgCommands } from './org-commands';
 import { fieldToFlag } from './output';
 import { registerProjectCommands } from './project-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
+import { registerTeamCommands } from './team-commands';
+import { databaseOf } from './database-option';
 import { registerServeCommand } from './serve';
 import { findLocalApi, type LocalApiRecord } from '../server/local-api';
 import { describeRunning, localClient, remoteClient } from './engine-client';
+
+/** Every command group, in the order `ferry --help` lists them. */
+const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
+  registerServeCommand,
+  registerTeamCommands,
+  registerRunCommand,
+  registerStatusCommand,
+  registerOrgCommands,
+  registerProjectCommands,
+  registerConnectionCommands,
+  registerJobCommands,
+  registerHistoryCommands,
+  registerAwsCommands,
+  registerBackupCommands,
+  registerMigrateCommands,
+  registerDemoCommand,
+];
 
 /** The `ferry` command itself: its description, version, global options and help footer. */
 function newProgram(): Command {
@@ -174,18 +186,7 @@ function buildProgram(
     }
   }
 
-  registerServeCommand(program, ctx);
-  registerRunCommand(program, ctx);
-  registerStatusCommand(program, ctx);
-  registerOrgCommands(program, ctx);
-  registerProjectCommands(program, ctx);
-  registerConnectionCommands(program, ctx);
-  registerJobCommands(program, ctx);
-  registerHistoryCommands(program, ctx);
-  registerAwsCommands(program, ctx);
-  registerBackupCommands(program, ctx);
-  registerMigrateCommands(program, ctx);
-  registerDemoCommand(program, ctx);
+  for (const register of COMMANDS) register(program, ctx);
   return { program, ctx };
 }
 
@@ -257,30 +258,4 @@ export function cliCommandNames(): string[] {
     debug: () => {},
   };
   return [...buildProgram(silent).program.commands.map((c) => c.name()), 'help'];
-}
-
-/** Team mode's database from the global options, checked (null: the data folder alone). */
-function databaseOf(globals: GlobalOptions): DatabaseOptions | null {
-  if (!globals.database) {
-    if (globals.secretsKey)
-      throw new FerryError(
-        'validation',
-        '--secrets-key seals the secrets kept in a team database: give --database (or FERRY_DATABASE_URL) with it',
-        'secretsKey',
-      );
-    return null;
-  }
-  let url: URL;
-  try {
-    url = new URL(globals.database);
-  } catch {
-    url = new URL('invalid:');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
-    throw new FerryError(
-      'validation',
-      '--database must be a PostgreSQL URL, such as postgres://ferry@db.internal:5432/ferry (a password is better given in PGPASSWORD or ~/.pgpass)',
-      'database',
-    );
-  return { url: globals.database, secretsKey: globals.secretsKey ?? null };
 }

@@ -85,7 +85,7 @@ async function openTeamStore(
       role: `${options.role} on ${hostname()}`,
       readOnly,
       secretsKey: database.secretsKey
-        ? { keyArn: database.secretsKey, source: kmsDataKeys(kmsClientFor(database.secretsKey)) }
+        ? { keyArn: database.secretsKey, source: kmsDataKeysFor(database.secretsKey) }
         : null,
       onLost: (message) => {
         notices.push({ level: 'error', message });
@@ -124,6 +124,11 @@ async function openTeamStore(
     await lock?.release();
     throw error;
   }
+}
+
+/** Data keys of the team's KMS key, with this host's AWS credentials. */
+export function kmsDataKeysFor(keyArn: string) {
+  return kmsDataKeys(kmsClientFor(keyArn));
 }
 
 /** A KMS client in the key's own Region, with this host's AWS credentials (its environment or profile). */

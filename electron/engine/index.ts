@@ -40,6 +40,7 @@ export { defaultDataDir } from './store/data-dir';
 export { isAlive, readLockOwner } from './store/lock';
 export type { SecretCodec } from './store/secrets';
 export type { DatabaseOptions } from './engine-store';
+export { exportToDataDir, importDataDir, type TransferReport } from './team-transfer';
 /** A database URL without its password, for what Ferry prints. */
 export { redactUrl as databaseAddress } from './store/postgres/writer';
 export { DemoSource } from './sources/demo';
