@@ -1,4 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { sql } from 'kysely';
 import { hostname } from 'node:os';
 import { FerryError } from '../../shared/api/errors';
 import { openStore, type Store } from './store';
@@ -106,6 +107,9 @@ async function openTeamStore(
           throw new FerryError('locked', `${redactUrl(database.url)} is open read-only here.`);
         held.check();
         shared.guard();
+      },
+      async ping() {
+        await sql`SELECT 1`.execute(shared.db);
       },
       async close() {
         try {

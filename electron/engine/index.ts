@@ -25,6 +25,7 @@ import type { Store } from './store';
 import { openEngineStore, type DatabaseOptions, type EngineSecrets } from './engine-store';
 import { configuredOrigins } from './secret-binding';
 import { secretsNotice } from './secrets-notice';
+import { readiness, type Readiness } from './readiness';
 import { ClockWitness } from './time/witness';
 import type { Instance } from './store/instance';
 import type { SecretCodec } from './store/secrets';
@@ -40,6 +41,7 @@ export { defaultDataDir } from './store/data-dir';
 export { isAlive, readLockOwner } from './store/lock';
 export type { SecretCodec } from './store/secrets';
 export type { DatabaseOptions } from './engine-store';
+export type { Readiness } from './readiness';
 export { exportToDataDir, importDataDir, type TransferReport } from './team-transfer';
 /** A database URL without its password, for what Ferry prints. */
 export { redactUrl as databaseAddress } from './store/postgres/writer';
@@ -98,6 +100,8 @@ export interface Engine {
   readonly holder: LockOwner | null;
   /** Exports as jobs, for the CLI and tests that wait for them. */
   readonly exports: ExportService;
+  /** Whether it can work now (`/readyz`): its storage answers and it still holds it. */
+  readiness(): Promise<Readiness>;
   /** Job history (reconcile reads it). */
   readonly jobs: JobHistoryPort;
   /** The hourly schedule; `start()` it where Ferry runs by itself (desktop, serve, run). */
@@ -228,7 +232,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     push.clear();
     await store.close();
   };
-  return engineApi({ store, push, lock, exports, scheduler, calls, close });
+  return engineApi({
+    store,
+    push,
+    lock,
+    exports,
+    scheduler,
+    calls,
+    close,
+    readOnly: !!options.readOnly,
+  });
 }
 
 /** The clock the engine runs on: the given one, or this computer's as the witness corrects it. */
@@ -329,6 +342,7 @@ interface EngineParts {
   calls: (method: unknown, input: unknown) => Promise<Envelope<unknown>>;
   /** Stop the schedule and the exports, then close the data folder. */
   close: (options: CloseOptions) => Promise<void>;
+  readOnly: boolean;
 }
 
 /** The engine as its entries see it; closing twice does nothing. */
@@ -350,6 +364,7 @@ function engineApi(parts: EngineParts): Engine {
       return result.value as never;
     },
     subscribe: (listener) => push.subscribe(listener),
+    readiness: () => readiness(store, parts.readOnly),
     async close(closeOptions = {}) {
       if (closed) return;
       closed = true;

@@ -69,6 +69,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (refusal) return sendJson(res, 403, fail('forbidden', refusal));
     const url = parseUrl(req.url ?? '/', req.headers.host ?? '');
     if (!url) return sendJson(res, 400, fail('validation', 'Malformed request URL'));
+    // For supervisors and load balancers: no token, nothing about the records.
+    if (url.pathname === '/healthz' || url.pathname === '/readyz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendJson(res, 405, fail('validation', 'Use GET'));
+      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      const { ready, checks } = await options.engine.readiness();
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+    }
     if (url.pathname.startsWith('/api/')) {
       const stream = url.pathname === '/api/events' && req.method === 'GET';
       if (!hasToken(req, url, stream))

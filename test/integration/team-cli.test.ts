@@ -154,6 +154,65 @@ describe('team mode: ferry --database', () => {
     expect((await b.ferry('org', 'add', '--id', '2', '--name', 'Second')).code).toBe(0);
   });
 
+  it('answers /healthz and /readyz, and says when its database stops answering', async () => {
+    // A cluster of its own: this test stops it.
+    const own = await startPostgres();
+    try {
+      const a = await host(await own.database());
+      const serve = await startServe(a.env.FERRY_DATA_DIR, ['--no-schedule'], a.env);
+      const get = async (path: string) => {
+        const res = await fetch(new URL(path, serve.url));
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      try {
+        expect(await get('/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
+        expect(await get('/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+        own.kill();
+        const down = await get('/readyz');
+        expect(down.status).toBe(503);
+        expect(down.body.checks).toEqual(
+          expect.arrayContaining([expect.objectContaining({ name: 'storage', ok: false })]),
+        );
+        expect(await get('/healthz')).toMatchObject({ status: 200 });
+        own.start();
+        // The database answers again, but this Ferry lost its hold as the writer meanwhile: it
+        // says so until it is started again (another host may have taken over).
+        await expect
+          .poll(async () => (await get('/readyz')).body.checks)
+          .toEqual([
+            expect.objectContaining({ name: 'storage', ok: true }),
+            expect.objectContaining({
+              name: 'writer',
+              ok: false,
+              detail: expect.stringMatching(/stopped writing/),
+            }),
+          ]);
+      } finally {
+        await serve.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('answers /readyz on a laptop too', async () => {
+    const dataDir = await newDir();
+    const serve = await startServe(dataDir, ['--no-schedule']);
+    try {
+      const res = await fetch(new URL('/readyz', serve.url));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        status: 'ready',
+        checks: [
+          { name: 'storage', ok: true, detail: 'answers' },
+          { name: 'writer', ok: true, detail: 'holds the storage' },
+        ],
+      });
+    } finally {
+      await serve.stop();
+    }
+  });
+
   it('says what is wrong with a database address or a secrets key', async () => {
     const a = await host('mysql://ferry@db/ferry');
     const wrong = await a.ferry('org', 'list');

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { FerryError } from '../../../shared/api/errors';
 import { join } from 'node:path';
 import { prepareDataDir } from './data-dir';
@@ -39,6 +40,8 @@ export interface Store extends WriterLockPort {
   readonly notices: Notice[];
   /** This process's record as the folder's holder; null when opened read-only. */
   readonly holder: LockOwner | null;
+  /** Reach the storage now; throws, saying why, when it does not answer. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,16 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       notices,
       guard,
       holder: held?.owner ?? null,
+      async ping() {
+        await access(
+          join(dataDir, 'config.json'),
+          readOnly ? constants.R_OK : constants.W_OK,
+        ).catch(async (error: NodeJS.ErrnoException) => {
+          // A folder with nothing stored yet answers too.
+          if (error.code !== 'ENOENT') throw error;
+          await access(dataDir, readOnly ? constants.R_OK : constants.W_OK);
+        });
+      },
       async close() {
         try {
           // A folder this process lost to another gets no last fold written over its journal.
