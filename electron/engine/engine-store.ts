@@ -111,6 +111,10 @@ async function openTeamStore(
       async ping() {
         await sql`SELECT 1`.execute(shared.db);
       },
+      async fence() {
+        held?.check();
+        await shared.fence();
+      },
       async close() {
         try {
           await shared.close();

@@ -290,6 +290,7 @@ async function createExports(options: EngineOptions, parts: ExportParts): Promis
     cacheDir,
     commitsDir: join(store.dataDir, 'commits'),
     guard: () => store.guard(),
+    fence: () => store.fence(),
     retry: options.retry,
     timers: parts.timers,
     witness: parts.witness,

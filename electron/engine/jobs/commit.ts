@@ -201,9 +201,13 @@ export async function commitHour(
   sink: Sink,
   intent: CommitIntent,
   etags = new Map<string, string | null>(),
+  fence: () => Promise<void> = async () => undefined,
 ): Promise<Map<string, string | null>> {
   const total = intent.staged.length;
   const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    // Proof this process may still write, right before each step (not retried: it is not the
+    // bucket's refusal). A process another has replaced makes nothing more visible.
+    await fence();
     try {
       return await run();
     } catch (error) {
@@ -246,11 +250,12 @@ export async function commitPatiently(
   wait: (ms: number) => Promise<boolean>,
   tries = COMMIT_TRIES,
   firstWaitMs = COMMIT_RETRY_MS,
+  fence?: () => Promise<void>,
 ): Promise<Map<string, string | null>> {
   const etags = new Map<string, string | null>();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await commitHour(sink, intent, etags);
+      return await commitHour(sink, intent, etags, fence);
     } catch (error) {
       if (!(error instanceof CommitRefused) || attempt >= tries) throw error;
       if (!(await wait(firstWaitMs * 2 ** (attempt - 1)))) throw error;

@@ -50,6 +50,8 @@ export interface ExportDeps {
   commitsDir: string;
   /** Throws when this process may not write to its data folder (its lock was lost). */
   guard: () => void;
+  /** Proves, asking the storage, that this process still holds it (before a commit step). */
+  fence: () => Promise<void>;
   /** Tries per job for transient failures, and the first backoff delay (doubled each try). */
   retry?: { attempts: number; baseMs: number };
   /** Waits between tries run on these (the scheduler's clock in tests). */

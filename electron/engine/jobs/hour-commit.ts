@@ -26,6 +26,11 @@ export interface HourCommitDeps {
   commitsDir: string;
   /** Throws when this process may not write to its data folder (its lock was lost). */
   guard: () => void;
+  /**
+   * Proves, asking the storage itself, that this process still holds it: right before each
+   * step that makes something visible (in team mode, the writer's fencing number).
+   */
+  fence: () => Promise<void>;
   /** This data folder, as destinations' claims name it; read on use. */
   instance: () => Promise<Instance>;
   /** The connection with its project and organization, or null when it is gone. */
@@ -60,6 +65,8 @@ export class HourCommits {
       clock: deps.clock,
       find: deps.find,
       get: (id) => deps.jobs.get(id),
+      jobs: deps.jobs,
+      fence: deps.fence,
       record: deps.record,
     });
   }
@@ -107,7 +114,14 @@ export class HourCommits {
   /** Make a recorded hour visible, trying a refused step again; returns its jobs, as committed. */
   async make(connection: Connection, intent: CommitIntent): Promise<Job[]> {
     const sink = await this.deps.endpoints.sinkFor(connection);
-    const etags = await commitPatiently(sink, intent, (ms) => this.pause(ms));
+    const etags = await commitPatiently(
+      sink,
+      intent,
+      (ms) => this.pause(ms),
+      undefined,
+      undefined,
+      this.deps.fence,
+    );
     return intent.jobs.map((j) => withEtags(j, etags));
   }
 

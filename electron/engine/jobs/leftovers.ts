@@ -6,7 +6,7 @@ import { StagedObjectLost } from '../sinks/types';
 import { commitHour, type CommitIntent, type CommitLog } from './commit';
 import type { Endpoints } from './endpoints';
 import { newJobId, withEtags } from './job-record';
-import type { ConfigPort } from '../store/ports';
+import type { ConfigPort, JobHistoryPort } from '../store/ports';
 
 /** Leftover uploads are swept only when started this long before the process (clock skew). */
 const SWEEP_MARGIN_MS = 5 * 60_000;
@@ -22,6 +22,10 @@ export interface LeftoverDeps {
   ): { connection: Connection; project: Project; org: Organization } | null;
   /** A job as the history holds it now. */
   get(jobId: string): Promise<Job | null>;
+  /** The history's index, to find a newer try of a commit's hour. */
+  jobs: Pick<JobHistoryPort, 'entries'>;
+  /** Proof this process still holds the storage, before each step that makes something visible. */
+  fence: () => Promise<void>;
   /** Write job records (and tell the consoles). */
   record(jobs: Job[]): Promise<Job[]>;
 }
@@ -56,6 +60,15 @@ export class Leftovers {
           'deleted',
           'Its connection was deleted before the hour was made visible.',
         );
+        continue;
+      }
+      const newer = this.newerTry(intent);
+      if (newer) {
+        await this.abandon(intent, 'shutdown', supersededNote(newer));
+        said.push({
+          level: 'info',
+          message: `Did not finish an interrupted commit of ${intent.hour} of "${found.connection.name}": a newer export of that hour (job ${newer.id}) replaced it.`,
+        });
         continue;
       }
       try {
@@ -93,6 +106,11 @@ export class Leftovers {
         if (intent.hour === exceptHour) continue;
         const found = this.deps.find(connectionId);
         if (!found) return;
+        const newer = this.newerTry(intent);
+        if (newer) {
+          await this.abandon(intent, 'shutdown', supersededNote(newer));
+          continue;
+        }
         try {
           await this.finish(intent, found.connection);
         } catch (error) {
@@ -144,9 +162,31 @@ export class Leftovers {
     return said;
   }
 
+  /**
+   * A try of the commit's hour begun after it (by another process of a team, or by this one
+   * after the record was cut off from it): finishing the old commit would put its objects over
+   * the newer export's. Null when there is none.
+   */
+  private newerTry(intent: CommitIntent): { id: string } | null {
+    const mine = new Set(intent.jobs.map((j) => j.id));
+    const datasets = new Set(intent.jobs.map((j) => j.dataset));
+    const since = Math.max(...intent.jobs.map((j) => Date.parse(j.createdAt)));
+    const [newer] = this.deps.jobs.entries(
+      (e) => !mine.has(e.id) && datasets.has(e.dataset) && Date.parse(e.createdAt) > since,
+      intent.connectionId,
+      { from: intent.hour, to: intent.hour },
+    );
+    return newer ?? null;
+  }
+
   /** Make a recorded commit's hour visible and record its jobs as they now stand. */
   private async finish(intent: CommitIntent, connection: Connection): Promise<void> {
-    const etags = await commitHour(await this.deps.endpoints.sinkFor(connection), intent);
+    const etags = await commitHour(
+      await this.deps.endpoints.sinkFor(connection),
+      intent,
+      undefined,
+      this.deps.fence,
+    );
     const current = await this.deps.get(intent.jobs[0]!.id);
     if (current?.status !== 'succeeded') {
       const now = this.deps.clock.now().toISOString();
@@ -202,4 +242,8 @@ export class Leftovers {
 /** Whether a commit's jobs were cut off by a kill (never ended), as the history holds them. */
 function cutOff(job: Job | null): boolean {
   return !job || job.status === 'running' || job.status === 'queued';
+}
+
+function supersededNote(newer: { id: string }): string {
+  return `Its hour was exported again (job ${newer.id}) before this commit was finished: the newer export stands, and this one was dropped.`;
 }

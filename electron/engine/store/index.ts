@@ -42,6 +42,11 @@ export interface Store extends WriterLockPort {
   readonly holder: LockOwner | null;
   /** Reach the storage now; throws, saying why, when it does not answer. */
   ping(): Promise<void>;
+  /**
+   * Prove, asking the storage, that this process still holds it; throws `locked` otherwise.
+   * Called right before something is made visible outside (a commit step).
+   */
+  fence(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,6 +90,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       notices,
       guard,
       holder: held?.owner ?? null,
+      // The folder's lock checks its own record (and is refreshed while this process runs).
+      fence: async () => guard(),
       async ping() {
         await access(
           join(dataDir, 'config.json'),

@@ -35,6 +35,11 @@ export interface S3Gate {
   holdNextCreateAnswer(): Promise<void>;
   /** Forward what is held and stop holding. */
   release(): void;
+  /**
+   * Answer what is held with an S3 error of `status` instead of forwarding it (it never reached
+   * S3, as across a network partition), and stop holding.
+   */
+  failHeld(status: number, code: string): void;
   close(): Promise<void>;
 }
 
@@ -183,6 +188,21 @@ export async function startS3Gate(
         if (req.destroyed) continue;
         req.resume();
         forward(req, res);
+      }
+    },
+    failHeld(status, code) {
+      holding.part = null;
+      holding.complete = null;
+      for (const { req, res } of held.splice(0)) {
+        if (req.destroyed) continue;
+        req.resume();
+        req.on('end', () =>
+          res
+            .writeHead(status, { 'Content-Type': 'application/xml' })
+            .end(
+              `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>Failed by the test gate</Message><RequestId>gate</RequestId></Error>`,
+            ),
+        );
       }
     },
     close: () =>

@@ -30,6 +30,8 @@ export interface PostgresStore extends WriterLockPort {
   readonly backups: PgBackups;
   readonly migrations: MigrationLogPort;
   readonly secrets: PgSecrets;
+  /** Prove, asking the database, that this process is still its writer (fencing number). */
+  fence(): Promise<void>;
   /** The pool, for what comes beside the ports (the queue, health checks). */
   readonly db: Kysely<Database>;
   close(): Promise<void>;
@@ -67,6 +69,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       secrets,
       db,
       guard: () => held.guard(),
+      fence: () => held.verify(db),
       async close() {
         try {
           await config.settled();

@@ -161,7 +161,14 @@ export const MIGRATIONS: Record<string, Migration> = {
 
 /** A pool on `url` with Ferry's tables typed. */
 export function connect(url: string): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, application_name: 'ferry' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    application_name: 'ferry',
+    // A database out of reach is said within seconds, and a dropped connection noticed.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
   // An idle client that loses its server is dropped by the pool; the error is not a crash.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

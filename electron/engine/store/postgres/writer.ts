@@ -41,7 +41,12 @@ export class PgWriter implements WriterLockPort {
     holder: string,
     onLost: (message: string) => void = () => undefined,
   ): Promise<PgWriter> {
-    const client = new pg.Client({ connectionString: url, application_name: 'ferry writer' });
+    const client = new pg.Client({
+      connectionString: url,
+      application_name: 'ferry writer',
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -103,6 +108,20 @@ export class PgWriter implements WriterLockPort {
       .select('epoch')
       .where('id', '=', 1)
       .forShare()
+      .executeTakeFirst();
+    if (String(row?.epoch) !== this.epoch) {
+      this.lose(`another Ferry took over as writer (fencing number ${row?.epoch ?? 'none'})`);
+      this.guard();
+    }
+  }
+
+  /** Outside a write: prove this writer still holds the epoch it took (it asks the database). */
+  async verify(db: Kysely<Database>): Promise<void> {
+    this.guard();
+    const row = await db
+      .selectFrom('ferry.writer')
+      .select('epoch')
+      .where('id', '=', 1)
       .executeTakeFirst();
     if (String(row?.epoch) !== this.epoch) {
       this.lose(`another Ferry took over as writer (fencing number ${row?.epoch ?? 'none'})`);
