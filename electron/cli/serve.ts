@@ -29,7 +29,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         'use an SSH tunnel: ssh -L 8080:127.0.0.1:<port> host — the console never listens beyond 127.0.0.1.\n' +
         'Each start makes a new token, so an open tab asks for the new URL after a restart. To keep the\n' +
         'same URL across restarts (a service), set FERRY_SERVE_TOKEN to a secret of 32+ letters, digits, - or _\n' +
-        '(e.g. openssl rand -base64 32 | tr "+/" "-_" | tr -d =) and a fixed --port: open tabs then reconnect by themselves.',
+        '(e.g. openssl rand -base64 32 | tr "+/" "-_" | tr -d =) and a fixed --port: open tabs then reconnect by themselves.\n' +
+        'For a supervisor: GET /healthz (200 while it runs) and GET /readyz (200 when its storage answers and it\n' +
+        'holds it, else 503 with the reason) need no token; GET /metrics (Prometheus) needs it as a Bearer token.',
     )
     .action((opts: { port: string; schedule: boolean; grace: string }) => {
       const graceMs = parseGrace(opts.grace);

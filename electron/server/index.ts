@@ -6,6 +6,7 @@ import { holdSecret, type Engine } from '../engine';
 import { decodePath, fail, parseUrl, readBody, sendJson, statusFor } from './answers';
 import { carriesToken, requestRefusal } from './access';
 import { openStream } from './event-stream';
+import { createMetrics } from './metrics';
 import {
   CONNECTIONS_CHECK_MS,
   DEFAULT_SOCKET_LIMITS,
@@ -63,6 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const sockets = guardSockets(server, options.sockets ?? DEFAULT_SOCKET_LIMITS);
+  const metrics = createMetrics(options.engine);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refusal = requestRefusal(req, allowedHosts);
@@ -76,6 +78,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       const { ready, checks } = await options.engine.readiness();
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+    }
+    // For Prometheus: with the token (`authorization: { credentials: <token> }` in its config).
+    if (url.pathname === '/metrics') {
+      if (!hasToken(req, url, false))
+        return sendJson(res, 401, fail('unauthorized', 'Send the access token as a Bearer token.'));
+      if (req.method !== 'GET') return sendJson(res, 405, fail('validation', 'Use GET'));
+      const body = Buffer.from(await metrics.text());
+      res.writeHead(200, {
+        'Content-Type': metrics.contentType,
+        'Content-Length': body.length,
+        'Cache-Control': 'no-store',
+      });
+      return void res.end(body);
     }
     if (url.pathname.startsWith('/api/')) {
       const stream = url.pathname === '/api/events' && req.method === 'GET';
@@ -128,6 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     token,
     async close() {
+      metrics.close();
       for (const stream of streams) stream.end();
       await new Promise<void>((resolvePromise) => {
         server.close(() => resolvePromise());
