@@ -5,9 +5,13 @@ import {
   databaseAddress,
   exportToDataDir,
   importDataDir,
+  openTeamPeople,
   type DatabaseOptions,
+  type TeamPeople,
   type TransferReport,
 } from '../engine';
+import { ROLES } from '../../shared/model/roles';
+import { formatTable } from './output';
 import type { CliContext } from './context';
 import { databaseOf } from './database-option';
 import { print } from './output';
@@ -27,6 +31,7 @@ export function registerTeamCommands(program: Command, ctx: CliContext): void {
       );
     return chosen;
   };
+  registerPeopleCommands(program, team, ctx, needed);
   team
     .command('import')
     .description(
@@ -53,6 +58,102 @@ export function registerTeamCommands(program: Command, ctx: CliContext): void {
       const report = await exportToDataDir({ dataDir: resolve(opts.toDataDir), database: chosen });
       show(ctx, report, databaseAddress(chosen.url));
     });
+}
+
+/** People's tokens and the audit log of the team database (they need no running Ferry). */
+function registerPeopleCommands(
+  program: Command,
+  team: Command,
+  ctx: CliContext,
+  needed: () => DatabaseOptions,
+): void {
+  const withPeople = async (run: (people: TeamPeople) => Promise<void>) => {
+    const opened = await openTeamPeople(needed());
+    try {
+      await run(opened.people);
+    } finally {
+      await opened.close();
+    }
+  };
+  const token = team
+    .command('token')
+    .description("people's API tokens for the console and the API, each with a role");
+  token
+    .command('add')
+    .description('make a token for a person (shown once: hand it over, Ferry keeps only its hash)')
+    .requiredOption('--name <name>', 'whose it is, e.g. alice@acme.example')
+    .requiredOption('--role <role>', `what it may do: ${ROLES.join(', ')}`)
+    .addHelpText(
+      'after',
+      '\nviewer: reads everything, changes nothing. operator: also exports hours, retries, cancels,\n' +
+        'starts and cancels backfills, enables or disables connections. admin: everything, including\n' +
+        'policies, migrations and settings. Open the console as <serve URL without token>/?token=<token>.',
+    )
+    .action((opts: { name: string; role: string }) =>
+      withPeople(async (people) => {
+        const { token: made, entry } = await people.add(opts.name, opts.role);
+        (ctx.out.reveal ?? ctx.out.stdout)(
+          ctx.globals().json
+            ? `${JSON.stringify({ ...entry, token: made }, null, 2)}\n`
+            : `Token for ${entry.name} (${entry.role}), shown once:\n${made}\n`,
+        );
+      }),
+    );
+  token
+    .command('list')
+    .description('list the tokens (never their secrets)')
+    .action(() =>
+      withPeople(async (people) => {
+        const tokens = await people.list();
+        print(ctx, tokens, () =>
+          formatTable(
+            tokens.map((t) => ({
+              id: t.id,
+              name: t.name,
+              role: t.role,
+              created: t.createdAt,
+              revoked: t.revokedAt ?? '',
+            })),
+            ['id', 'name', 'role', 'created', 'revoked'],
+            'No tokens yet: ferry team token add --name <who> --role viewer|operator|admin',
+          ),
+        );
+      }),
+    );
+  token
+    .command('revoke')
+    .description('revoke a token at once (by id or name); its next request is refused')
+    .argument('<token>', 'the token’s id or name')
+    .action((which: string) =>
+      withPeople(async (people) => {
+        if (!(await people.revoke(which)))
+          throw new FerryError('not_found', `No token in use is named or numbered "${which}".`);
+        ctx.out.stdout(`Revoked ${which}.\n`);
+      }),
+    );
+  program
+    .command('audit')
+    .description('team mode: who changed what through the console or the API, and how it ended')
+    .option('--limit <n>', 'how many entries (newest first)', '50')
+    .action((opts: { limit: string }) =>
+      withPeople(async (people) => {
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+          throw new FerryError(
+            'validation',
+            'How many entries must be a whole number from 1 to 10000',
+            '--limit',
+          );
+        const entries = await people.audit(limit);
+        print(ctx, entries, () =>
+          formatTable(
+            entries.map((e) => ({ ...e, target: e.target ?? '' })),
+            ['at', 'who', 'method', 'target', 'result'],
+            'Nothing was changed through the console or the API yet.',
+          ),
+        );
+      }),
+    );
 }
 
 function show(ctx: CliContext, report: TransferReport, address: string): void {

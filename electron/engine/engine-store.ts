@@ -7,6 +7,8 @@ import { prepareDataDir } from './store/data-dir';
 import { loadInstance, type Instance } from './store/instance';
 import { acquireDataDirLock, type DataDirLock } from './store/lock';
 import { teamInstance } from './store/postgres/instance';
+import { TeamPeople } from './store/postgres/people';
+import { connect, migrateToLatest } from './store/postgres/schema';
 import type { SecretsPort } from './store/ports';
 import { openPostgresStore } from './store/postgres';
 import { kmsDataKeys } from './store/postgres/secrets';
@@ -40,6 +42,8 @@ export interface EngineStore {
   secrets: EngineSecrets;
   /** Who this Ferry is to destinations (a claim names it): the data folder's, or the team's. */
   instance: () => Promise<Instance>;
+  /** Team mode: people's tokens and the audit log (null on a laptop). */
+  people: TeamPeople | null;
 }
 
 /**
@@ -61,6 +65,7 @@ export async function openEngineStore(options: EngineStoreOptions): Promise<Engi
       store,
       secrets,
       instance: () => loadInstance(store.dataDir, options.now, options.readOnly),
+      people: null,
     };
   }
   return openTeamStore({ ...options, database: options.database });
@@ -127,6 +132,7 @@ async function openTeamStore(
       store,
       secrets: shared.secrets,
       instance: () => teamInstance(shared.db, database.url, readOnly),
+      people: new TeamPeople(shared.db),
     };
   } catch (error) {
     await lock?.release();
@@ -149,4 +155,21 @@ function kmsClientFor(keyArn: string): KMSClient {
       'secretsKey',
     );
   return new KMSClient({ region });
+}
+
+/**
+ * A team database's people and audit log alone, for `ferry team token …` and `ferry audit`:
+ * they work beside the writer (a running serve), from any host.
+ */
+export async function openTeamPeople(
+  database: DatabaseOptions,
+): Promise<{ people: TeamPeople; close(): Promise<void> }> {
+  const db = connect(database.url);
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { people: new TeamPeople(db), close: () => db.destroy() };
 }

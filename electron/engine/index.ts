@@ -23,6 +23,7 @@ import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import type { Store } from './store';
 import { openEngineStore, type DatabaseOptions, type EngineSecrets } from './engine-store';
+import type { TeamPeople } from './store/postgres/people';
 import { configuredOrigins } from './secret-binding';
 import { secretsNotice } from './secrets-notice';
 import { readiness, type Readiness } from './readiness';
@@ -41,6 +42,8 @@ export { defaultDataDir } from './store/data-dir';
 export { isAlive, readLockOwner } from './store/lock';
 export type { SecretCodec } from './store/secrets';
 export type { DatabaseOptions } from './engine-store';
+export { openTeamPeople } from './engine-store';
+export type { AuditEntry, TeamPeople, TeamToken } from './store/postgres/people';
 export type { Readiness } from './readiness';
 export { exportToDataDir, importDataDir, type TransferReport } from './team-transfer';
 /** A database URL without its password, for what Ferry prints. */
@@ -102,6 +105,8 @@ export interface Engine {
   readonly exports: ExportService;
   /** Whether it can work now (`/readyz`): its storage answers and it still holds it. */
   readiness(): Promise<Readiness>;
+  /** Team mode: people's tokens (with roles) and the audit log; null on a laptop. */
+  readonly people: TeamPeople | null;
   /** Job history (reconcile reads it). */
   readonly jobs: JobHistoryPort;
   /** The hourly schedule; `start()` it where Ferry runs by itself (desktop, serve, run). */
@@ -132,7 +137,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let onClockChange: (notice: Notice) => void = () => undefined;
   const { witness, timers, clock } = correctedTime(options, (notice) => onClockChange(notice));
   const lock = new LockLoss(emit);
-  const { store, secrets, instance } = await openEngineStore({
+  const { store, secrets, instance, people } = await openEngineStore({
     dataDir: options.dataDir,
     role: options.role,
     readOnly: options.readOnly,
@@ -241,6 +246,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     calls,
     close,
     readOnly: !!options.readOnly,
+    people,
   });
 }
 
@@ -344,6 +350,7 @@ interface EngineParts {
   /** Stop the schedule and the exports, then close the data folder. */
   close: (options: CloseOptions) => Promise<void>;
   readOnly: boolean;
+  people: TeamPeople | null;
 }
 
 /** The engine as its entries see it; closing twice does nothing. */
@@ -366,6 +373,7 @@ function engineApi(parts: EngineParts): Engine {
     },
     subscribe: (listener) => push.subscribe(listener),
     readiness: () => readiness(store, parts.readOnly),
+    people: parts.people,
     async close(closeOptions = {}) {
       if (closed) return;
       closed = true;

@@ -30,15 +30,17 @@ export function carriesToken(
   queryAllowed: boolean,
   token: Buffer,
 ): boolean {
-  const header = req.headers.authorization;
-  const given = header?.startsWith('Bearer ')
-    ? header.slice(7)
-    : queryAllowed
-      ? url.searchParams.get('token')
-      : null;
+  const given = tokenOf(req, url, queryAllowed);
   if (!given) return false;
   const buffer = Buffer.from(given);
   return buffer.length === token.length && timingSafeEqual(buffer, token);
+}
+
+/** The token a request carries (`Authorization: Bearer`, or `?token=` where allowed), or null. */
+export function tokenOf(req: IncomingMessage, url: URL, queryAllowed: boolean): string | null {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7);
+  return queryAllowed ? url.searchParams.get('token') : null;
 }
 
 function originHost(origin: string): string {

@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { holdSecret, type Engine } from '../engine';
 import { decodePath, fail, parseUrl, readBody, sendJson, statusFor } from './answers';
-import { carriesToken, requestRefusal } from './access';
+import { carriesToken, requestRefusal, tokenOf } from './access';
+import { contract } from '../../shared/api/contract';
+import { roleAllows, roleRefusal, type Role } from '../../shared/model/roles';
 import { openStream } from './event-stream';
 import { createMetrics } from './metrics';
+import { OPERATIONS, serveOperations } from './operations';
 import {
   CONNECTIONS_CHECK_MS,
   DEFAULT_SOCKET_LIMITS,
@@ -25,6 +28,12 @@ export interface ServerOptions {
   token?: string;
   /** Limits on slow and idle connections (tests shorten them). */
   sockets?: SocketLimits;
+}
+
+/** Who a request comes from, and what they may do. */
+interface Principal {
+  name: string;
+  role: Role;
 }
 
 export interface RunningServer {
@@ -71,30 +80,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (refusal) return sendJson(res, 403, fail('forbidden', refusal));
     const url = parseUrl(req.url ?? '/', req.headers.host ?? '');
     if (!url) return sendJson(res, 400, fail('validation', 'Malformed request URL'));
-    // For supervisors and load balancers: no token, nothing about the records.
-    if (url.pathname === '/healthz' || url.pathname === '/readyz') {
-      if (req.method !== 'GET' && req.method !== 'HEAD')
-        return sendJson(res, 405, fail('validation', 'Use GET'));
-      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      const { ready, checks } = await options.engine.readiness();
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
-    }
-    // For Prometheus: with the token (`authorization: { credentials: <token> }` in its config).
-    if (url.pathname === '/metrics') {
-      if (!hasToken(req, url, false))
-        return sendJson(res, 401, fail('unauthorized', 'Send the access token as a Bearer token.'));
-      if (req.method !== 'GET') return sendJson(res, 405, fail('validation', 'Use GET'));
-      const body = Buffer.from(await metrics.text());
-      res.writeHead(200, {
-        'Content-Type': metrics.contentType,
-        'Content-Length': body.length,
-        'Cache-Control': 'no-store',
-      });
-      return void res.end(body);
-    }
+    if (OPERATIONS.has(url.pathname))
+      return serveOperations(req, res, url.pathname, options.engine, metrics, () =>
+        principalOf(req, url, false),
+      );
     if (url.pathname.startsWith('/api/')) {
       const stream = url.pathname === '/api/events' && req.method === 'GET';
-      if (!hasToken(req, url, stream))
+      const principal = await principalOf(req, url, stream);
+      if (!principal)
         return sendJson(
           res,
           401,
@@ -108,7 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return sendJson(res, 405, fail('validation', 'Use POST for API calls'));
       const method = decodePath(url.pathname.slice('/api/'.length));
       if (method === null) return sendJson(res, 400, fail('validation', 'Malformed request URL'));
-      return callMethod(options.engine, req, res, method);
+      return callMethod(options.engine, req, res, method, principal);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, fail('validation', 'Method not allowed'));
@@ -120,10 +113,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   }
 
-  function hasToken(req: IncomingMessage, url: URL, queryAllowed: boolean): boolean {
-    const valid = carriesToken(req, url, queryAllowed, tokenBuffer);
-    if (valid) sockets.trust(req.socket);
-    return valid;
+  /**
+   * Who a request comes from: the serve token (an admin), or — in team mode — a person's token
+   * with its role, read from the database at each request (a revoked one is refused at once).
+   */
+  async function principalOf(
+    req: IncomingMessage,
+    url: URL,
+    queryAllowed: boolean,
+  ): Promise<Principal | null> {
+    let found: Principal | null = null;
+    if (carriesToken(req, url, queryAllowed, tokenBuffer))
+      found = { name: 'the serve token', role: 'admin' };
+    else {
+      const given = tokenOf(req, url, queryAllowed);
+      const person =
+        given && options.engine.people ? await options.engine.people.verify(given) : null;
+      if (person) found = person;
+    }
+    if (found) sockets.trust(req.socket);
+    return found;
   }
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -159,6 +168,7 @@ async function callMethod(
   req: IncomingMessage,
   res: ServerResponse,
   method: string,
+  principal: Principal,
 ): Promise<void> {
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('application/json'))
@@ -179,6 +189,35 @@ async function callMethod(
   } catch {
     return sendJson(res, 400, fail('validation', 'The request body is not valid JSON'));
   }
+  const spec = (contract as Record<string, { mutates: boolean } | undefined>)[method];
+  const mutates = spec?.mutates ?? false;
+  const audit = async (result: string) => {
+    if (!engine.people || !spec || !mutates) return;
+    await engine.people
+      .record({ who: principal.name, method, target: targetOf(input), result })
+      .catch((error: unknown) =>
+        process.stderr.write(
+          `ferry: the audit log could not be written: ${(error as Error).message}\n`,
+        ),
+      );
+  };
+  if (spec && !roleAllows(principal.role, method, input, mutates)) {
+    await audit('refused');
+    return sendJson(
+      res,
+      403,
+      fail('forbidden', roleRefusal(principal.name, principal.role, method)),
+    );
+  }
   const result = await engine.dispatch(method, input);
+  await audit(result.ok ? 'ok' : result.error.code);
   sendJson(res, result.ok ? 200 : statusFor(result.error), result);
+}
+
+/** The record a call names, for the audit log (never the input itself: it may hold a secret). */
+function targetOf(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const { id, connectionId } = input as { id?: unknown; connectionId?: unknown };
+  const target = id ?? connectionId;
+  return typeof target === 'string' || typeof target === 'number' ? String(target) : null;
 }

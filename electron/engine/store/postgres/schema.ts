@@ -75,7 +75,31 @@ export interface InstanceTable {
   created_at: Generated<Date>;
 }
 
+export interface TokensTable {
+  id: string;
+  name: string;
+  role: string;
+  /** SHA-256 of the token's secret part (the token itself is shown once, never stored). */
+  hash: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+}
+
+export interface AuditTable {
+  seq: Generated<string>;
+  at: Generated<Date>;
+  /** The token's name ("alice"), or "the serve token". */
+  who: string;
+  method: string;
+  /** The record the call named (an id), when it named one. */
+  target: string | null;
+  /** "ok", "refused" (by role), or the error code. */
+  result: string;
+}
+
 export interface Database {
+  'ferry.tokens': TokensTable;
+  'ferry.audit': AuditTable;
   'ferry.instance': InstanceTable;
   'ferry.config': ConfigTable;
   'ferry.writer': WriterTable;
@@ -156,6 +180,29 @@ export const MIGRATIONS: Record<string, Migration> = {
           sealed text NOT NULL
         )`.execute(db);
     },
+  },
+};
+
+MIGRATIONS['0002-people'] = {
+  async up(db) {
+    await sql`
+      CREATE TABLE ferry.tokens (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        role text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        hash text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      )`.execute(db);
+    await sql`
+      CREATE TABLE ferry.audit (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        who text NOT NULL,
+        method text NOT NULL,
+        target text,
+        result text NOT NULL
+      )`.execute(db);
   },
 };
 
