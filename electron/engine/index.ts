@@ -24,6 +24,7 @@ import { WorkerPool } from './pipeline/pool';
 import type { Store } from './store';
 import { openEngineStore, type DatabaseOptions, type EngineSecrets } from './engine-store';
 import type { TeamPeople } from './store/postgres/people';
+import { redactUrl } from './store/postgres/writer';
 import { configuredOrigins } from './secret-binding';
 import { secretsNotice } from './secrets-notice';
 import { readiness, type Readiness } from './readiness';
@@ -219,6 +220,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     info: {
       transport: options.transport,
       electron: options.electronVersion ?? null,
+      database: options.database ? redactUrl(options.database.url) : null,
       startedAt: clock.now().toISOString(),
       notices: store.notices,
     },

@@ -67,6 +67,8 @@ export const appInfo = z.object({
   node: z.string(),
   electron: z.string().nullable(),
   dataDir: z.string(),
+  /** Team mode: the database the records are in (`postgres://host:port/db`, no password). */
+  database: z.string().nullable().default(null),
   startedAt: z.string(),
   notices: z.array(notice),
 });

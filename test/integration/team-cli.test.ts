@@ -2,7 +2,7 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFerry, startServe } from '../support/ferry';
+import { callServe, runFerry, startServe } from '../support/ferry';
 import { listObjects, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { useTempDirs } from '../support/temp';
@@ -142,6 +142,12 @@ describe('team mode: ferry --database', () => {
     await a.ferry('org', 'add', '--id', '1', '--name', 'Acme');
     const serve = await startServe(a.env.FERRY_DATA_DIR, ['--no-schedule'], a.env);
     try {
+      // The console says where the records are: the database, not the host's folder.
+      const info = await callServe<{ database: string | null; dataDir: string }>(serve, 'app.info');
+      expect(info).toMatchObject({
+        database,
+        dataDir: a.env.FERRY_DATA_DIR,
+      });
       const refused = await b.ferry('org', 'add', '--id', '2', '--name', 'Second');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/Another Ferry writes to this database \(ferry serve on /);

@@ -31,7 +31,10 @@ export interface HandlerDeps {
   notifier: Notifier;
   secrets: SecretsPort;
   clock: Clock;
-  info: Pick<AppInfo, 'transport' | 'electron'> & { startedAt: string; notices: Notice[] };
+  info: Pick<AppInfo, 'transport' | 'electron' | 'database'> & {
+    startedAt: string;
+    notices: Notice[];
+  };
 }
 
 /**
@@ -89,6 +92,7 @@ function catalogHandlers(
       node: process.versions.node,
       electron: deps.info.electron,
       dataDir: store.dataDir,
+      database: deps.info.database,
       startedAt: deps.info.startedAt,
       notices: deps.info.notices,
     }),

@@ -6,6 +6,7 @@ import RadioGroup from '@cloudscape-design/components/radio-group';
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
+import { useAppStore } from '../app/store';
 import type { Draft, SourceType } from './project-draft';
 
 /** What each fields block gets: the draft, how to change one field, and the field errors. */
@@ -140,6 +141,8 @@ function AmplitudeFields({
   errors,
   secretStored,
 }: FieldsProps & { secretStored: boolean }) {
+  // In team mode the secret is kept in the team's database, sealed (docs/team.md).
+  const team = useAppStore((s) => !!s.info?.database);
   return (
     <SpaceBetween size="m">
       <FormField label="Data center" errorText={errors['source.region']}>
@@ -168,7 +171,9 @@ function AmplitudeFields({
         description={
           secretStored
             ? 'A secret key is stored for this region and host. Enter a new one to replace it; changing the region or host needs it again (Ferry never sends it anywhere else).'
-            : 'Kept in your system keychain (desktop) or a file only you can read (headless) — never in config.json.'
+            : team
+              ? "Sealed in the team database with the team's KMS key (or given as FERRY_SECRET_AMPLITUDE_SECRET_KEY_<project> on each host) — never in clear."
+              : 'Kept in your system keychain (desktop) or a file only you can read (headless) — never in config.json.'
         }
         errorText={errors.secretKey}
       >

@@ -116,6 +116,8 @@ function SmtpFields({
   errors: Record<string, string>;
   passwordStored: boolean;
 }) {
+  // In team mode the password is kept in the team's database, sealed (docs/team.md).
+  const team = useAppStore((s) => !!s.info?.database);
   return (
     <ColumnLayout columns={2}>
       <FormField label="SMTP host" errorText={errors['smtp.host']}>
@@ -164,7 +166,9 @@ function SmtpFields({
         description={
           passwordStored
             ? 'A password is stored for this server. Type a new one to replace it; a new host or port needs it again.'
-            : 'Kept in the OS keychain (desktop) or a private file (headless), never in config.json.'
+            : team
+              ? "Sealed in the team database with the team's KMS key (or given as FERRY_SECRET_SMTP_PASSWORD on each host), never in clear."
+              : 'Kept in the OS keychain (desktop) or a private file (headless), never in config.json.'
         }
         errorText={errors.smtpPassword}
       >

@@ -36,7 +36,23 @@ export function SettingsPage() {
                   label: 'Console',
                   value: info.transport === 'http' ? 'Headless (ferry serve)' : 'Desktop app',
                 },
-                { label: 'Data folder', value: <span data-testid="data-dir">{info.dataDir}</span> },
+                ...(info.database
+                  ? [
+                      {
+                        label: 'Team database',
+                        value: <span data-testid="database">{info.database}</span>,
+                      },
+                      {
+                        label: 'This host’s working files',
+                        value: <span data-testid="data-dir">{info.dataDir}</span>,
+                      },
+                    ]
+                  : [
+                      {
+                        label: 'Data folder',
+                        value: <span data-testid="data-dir">{info.dataDir}</span>,
+                      },
+                    ]),
                 { label: 'Platform', value: info.platform },
                 { label: 'Node.js', value: info.node },
                 { label: 'Electron', value: info.electron ?? '—' },
