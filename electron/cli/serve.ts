@@ -5,7 +5,7 @@ import { FerryError } from '../../shared/api/errors';
 import { databaseAddress } from '../engine';
 import { startServer } from '../server';
 import { startLocalApi } from '../server/local-api';
-import type { CliContext } from './context';
+import { EXIT, type CliContext } from './context';
 import { GRACE_OPTION, logSchedule, parseGrace, stopGracefully, untilSignal } from './run-command';
 
 /** The built renderer, next to this bundle (`out/cli` → `out/renderer`). */
@@ -81,13 +81,20 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           // Failures, retries, recoveries and status changes also go to this terminal, as the
           // notification settings promise for headless mode ("a message in the console").
           const stopLog = logSchedule(engine, ctx, { quiet: true });
-          // A lost lock leaves the console up, read-only, saying so; only a signal stops it.
-          void engine.lost.then((message) => ctx.out.stderr(`ferry: ${message}\n`));
-          await untilSignal();
+          // A lost lock leaves a laptop's console up, read-only, saying so; only a signal stops it.
+          // In team mode it stops instead (exit 1), so its supervisor starts it again: it then
+          // takes its hold back, or waits its turn while another host writes.
+          const lost = new AbortController();
+          void engine.lost.then((message) => {
+            ctx.out.stderr(`ferry: ${message}\n`);
+            if (team) lost.abort();
+          });
+          await untilSignal(lost.signal);
           await localApi.close();
           await stopGracefully(engine, ctx, graceMs);
           stopLog();
           await server.close();
+          if (lost.signal.aborted) return EXIT.failed;
         },
         { role: 'ferry serve', transport: 'http' },
       );
