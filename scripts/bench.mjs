@@ -10,6 +10,8 @@
 //                                      pages from the store and in Chromium, API calls during
 //                                      an export of the fixture, with their baselines
 //   npm run bench -- --only history --jobs 1000000   the same at a million jobs
+//   npm run bench -- --only team       team mode's job history in PostgreSQL (a throwaway
+//                                      cluster) against the same jobs in a data folder
 //   npm run bench -- --only console    the console's first load of #/connections in Chromium:
 //                                      bytes, requests and time against the same page with
 //                                      JavaScript off (scripts/bench-console.mts)
@@ -63,7 +65,7 @@ const JOBS = Number(flag('--jobs', SMOKE ? '2000' : '100000'));
 const fixtureDir = join(ROOT, `fixture-${EVENTS}`);
 const fixture = join(fixtureDir, `${PROJECT}_${HOUR}.ndjson`);
 
-if (ONLY && ONLY.every((name) => ['history', 'backfill', 'console'].includes(name))) {
+if (ONLY && ONLY.every((name) => ['history', 'backfill', 'console', 'team'].includes(name))) {
   const only = {};
   if (wanted('history')) {
     await makeFixture(); // the export that runs while the history API is called
@@ -71,6 +73,7 @@ if (ONLY && ONLY.every((name) => ['history', 'backfill', 'console'].includes(nam
   }
   if (wanted('backfill')) only.backfill = benchBackfill();
   if (wanted('console')) only.console = benchConsole();
+  if (wanted('team')) only.team = benchTeam();
   process.stdout.write(`${JSON.stringify(only)}\n`);
   process.exit(0);
 }
@@ -255,6 +258,7 @@ const summary = {
 if (wanted('history')) summary.history = benchHistory();
 if (wanted('backfill')) summary.backfill = benchBackfill();
 if (wanted('console')) summary.console = benchConsole();
+if (wanted('team')) summary.team = benchTeam();
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 
 // ---------------------------------------------------------------------------------------------
@@ -289,6 +293,23 @@ function benchConsole() {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   if (result.status !== 0) throw new Error(`the console bench failed (${result.status})`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** Team mode's history in PostgreSQL against a data folder (scripts/bench-team.ts). */
+function benchTeam() {
+  log(`team: ${JOBS.toLocaleString()} jobs in PostgreSQL and in a data folder`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-team.ts'], {
+    env: {
+      ...process.env,
+      BENCH_DIR: ROOT,
+      BENCH_JOBS: String(JOBS),
+      BENCH_SAMPLES: SMOKE ? '10' : '200',
+    },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`the team bench failed (${result.status})`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 

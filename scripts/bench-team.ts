@@ -1,0 +1,186 @@
+// The team-mode part of `npm run bench` (`--only team`; run by scripts/bench.mjs through tsx;
+// prints one JSON object). The job history of BENCH_JOBS jobs (10 connections × 2 datasets, 2%
+// failed) in a throwaway PostgreSQL cluster (initdb/pg_ctl from the machine's PostgreSQL, as the
+// tests start it), against the same jobs in a data folder, measured in the same run:
+//   - opening the store (the index the schedule reads is loaded from the table);
+//   - the first history page (50 jobs), and a filtered page (one connection's failed jobs);
+//   - a job status write (running → succeeded), as the schedule makes them.
+// What is not measured yet (no workers share the hours yet): 2 workers against 1, the queue's
+// overhead per hour, and the history at 10 million jobs.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openStore } from '../electron/engine/store';
+import { openPostgresStore } from '../electron/engine/store/postgres';
+import type { JobHistoryPort } from '../electron/engine/store/ports';
+import type { Job } from '../shared/model/jobs';
+import { startPostgres } from '../test/support/postgres';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100);
+const CONNECTIONS = 10;
+const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'team');
+const log = (...m: unknown[]) => process.stderr.write(`[bench team] ${m.join(' ')}\n`);
+const round = (n: number) => Math.round(n * 100) / 100;
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function stats(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(s.at(-1)!) };
+}
+
+function makeJob(c: number, hourIndex: number, n: number): Job {
+  const hour = new Date(hourIndex * 3_600_000).toISOString().slice(0, 13);
+  const at = new Date((hourIndex + 1) * 3_600_000 + 5 * 60_000).toISOString();
+  const failed = n % 50 === 0;
+  return {
+    id: `j_${hourIndex.toString(36)}_${n.toString(36).padStart(4, '0')}`,
+    connectionId: `cn_bench${String(c).padStart(3, '0')}`,
+    dataset: n % 2 ? 'merged-ids' : 'events',
+    hour,
+    trigger: 'scheduled',
+    status: failed ? 'failed' : 'succeeded',
+    attempts: failed ? 5 : 1,
+    createdAt: at,
+    updatedAt: at,
+    startedAt: at,
+    finishedAt: at,
+    durationMs: 42_000,
+    counts: { eventsIn: 120_000, eventsOut: 119_400, duplicates: 600, filtered: 0, badLines: 0 },
+    bytes: { raw: 190_000_000, compressed: 21_000_000 },
+    objects: failed
+      ? []
+      : [1, 2].map((p) => ({
+          key: `amplitude/${187600 + c}_${hour.slice(0, 10)}_${Number(hour.slice(11))}#${p}.json.gz`,
+          bytes: 10_500_000,
+          rawBytes: 95_000_000,
+          events: 59_700,
+          sha256: 'ab'.repeat(32),
+          etag: `"${'cd'.repeat(16)}-3"`,
+        })),
+    removed: [],
+    notes: [],
+    error: failed
+      ? {
+          kind: 'access',
+          code: 's3:PutObject',
+          message: 'Missing permission s3:PutObject',
+          fix: null,
+        }
+      : null,
+    retryAt: null,
+    cancelledBy: null,
+  };
+}
+
+function* allJobs(): Generator<Job> {
+  const perHour = CONNECTIONS * 2;
+  const last = Math.floor(Date.parse('2026-11-26T10:00:00Z') / 3_600_000);
+  let made = 0;
+  for (let i = 0; made < JOBS; i++)
+    for (let n = 0; n < perHour && made < JOBS; n++, made++)
+      yield makeJob(Math.floor(n / 2), last - i, n + i);
+}
+
+/** The same questions of either store; each timed SAMPLES times. */
+async function measure(jobs: JobHistoryPort, newest: Job[]) {
+  const page: number[] = [];
+  const filtered: number[] = [];
+  const write: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    let t = now();
+    await jobs.list({ offset: 0, limit: 50, connectionId: `cn_bench00${i % 10}` });
+    page.push(now() - t);
+    t = now();
+    await jobs.list({
+      limit: 50,
+      status: ['failed'],
+      connectionId: `cn_bench00${(i + 3) % 10}`,
+      offset: i % 5,
+    });
+    filtered.push(now() - t);
+    const job = newest[i % newest.length]!;
+    const stamp = new Date(Date.parse(job.updatedAt) + (i + 1) * 1000).toISOString();
+    t = now();
+    await jobs.put({ ...job, status: i % 2 ? 'succeeded' : 'running', updatedAt: stamp });
+    write.push(now() - t);
+  }
+  return { firstPageMs: stats(page), filteredPageMs: stats(filtered), statusWriteMs: stats(write) };
+}
+
+await rm(ROOT, { recursive: true, force: true });
+await mkdir(ROOT, { recursive: true });
+const newest: Job[] = [];
+
+// The data folder: month snapshots, as Ferry leaves them after a clean close.
+log(`${JOBS.toLocaleString()} jobs into a data folder`);
+const folder = join(ROOT, 'folder');
+await mkdir(join(folder, 'jobs'), { recursive: true });
+const months = new Map<string, Job[]>();
+for (const job of allJobs()) {
+  if (newest.length < 200) newest.push(job);
+  const list = months.get(job.hour.slice(0, 7)) ?? [];
+  months.set(job.hour.slice(0, 7), list);
+  list.push(job);
+}
+for (const [month, jobs] of months)
+  await writeFile(
+    join(folder, 'jobs', `${month}.json`),
+    JSON.stringify({ schemaVersion: 1, jobs }),
+  );
+months.clear();
+
+log('a throwaway PostgreSQL cluster');
+const pg = await startPostgres();
+const url = await pg.database();
+let t = now();
+const loading = await openPostgresStore({ url, role: 'bench', env: {} });
+let batch: Job[] = [];
+for (const job of allJobs()) {
+  batch.push(job);
+  if (batch.length === 1000) {
+    await loading.jobs.putMany(batch);
+    batch = [];
+  }
+}
+await loading.jobs.putMany(batch);
+await loading.close();
+const loadMs = now() - t;
+log(`loaded into PostgreSQL in ${round(loadMs / 1000)} s`);
+
+t = now();
+const folderStore = await openStore({ dataDir: folder, role: 'bench' });
+const folderOpenMs = now() - t;
+const folderFigures = await measure(folderStore.jobs, newest);
+await folderStore.close();
+
+t = now();
+const team = await openPostgresStore({ url, role: 'bench', env: {} });
+const teamOpenMs = now() - t;
+const teamFigures = await measure(team.jobs, newest);
+await team.close();
+await pg.stop();
+
+const ratio = (a: number, b: number) => round(a / b);
+process.stdout.write(
+  `${JSON.stringify({
+    jobs: JOBS,
+    samples: SAMPLES,
+    postgres: { loadMs: round(loadMs), openMs: round(teamOpenMs), ...teamFigures },
+    folder: { openMs: round(folderOpenMs), ...folderFigures },
+    // PostgreSQL against the data folder, p95 over p95 (above 1: PostgreSQL is slower).
+    ratios: {
+      open: ratio(teamOpenMs, folderOpenMs),
+      firstPage: ratio(teamFigures.firstPageMs.p95, folderFigures.firstPageMs.p95),
+      filteredPage: ratio(teamFigures.filteredPageMs.p95, folderFigures.filteredPageMs.p95),
+      statusWrite: ratio(teamFigures.statusWriteMs.p95, folderFigures.statusWriteMs.p95),
+    },
+    targets: {
+      first_page_p95_under_50_ms: teamFigures.firstPageMs.p95 < 50,
+      filtered_page_p95_under_100_ms: teamFigures.filteredPageMs.p95 < 100,
+      status_write_p95_under_5_ms: teamFigures.statusWriteMs.p95 < 5,
+    },
+  })}\n`,
+);
+process.exit(0);
