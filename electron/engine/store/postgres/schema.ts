@@ -206,6 +206,16 @@ MIGRATIONS['0002-people'] = {
   },
 };
 
+MIGRATIONS['0003-jobs-by-status'] = {
+  async up(db) {
+    // A status filter (the console's "Failed" view) counts and pages one connection's jobs of
+    // a status without reading the rest of its history.
+    await sql`CREATE INDEX jobs_by_status ON ferry.jobs (connection_id, status, hour DESC, created_at DESC, seq DESC)`.execute(
+      db,
+    );
+  },
+};
+
 /** A pool on `url` with Ferry's tables typed. */
 export function connect(url: string): Kysely<Database> {
   const pool = new pg.Pool({
