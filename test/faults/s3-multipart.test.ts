@@ -12,6 +12,7 @@ import {
   callServe,
   expectHistoryMatches,
   demoProject,
+  expectHourExactlyOnce,
   ferryOk,
   jobsOfHour,
   s3Hour,
@@ -64,20 +65,7 @@ async function setup(tag: string) {
     snapshot,
     latest: async (hour: string) => (await jobsOfHour(env, 'faulty', hour))[0]!,
     /** The hour is in the destination exactly once: as a clean export wrote it, and as recorded. */
-    async expectExactlyOnce(hour: string) {
-      // This hour's objects only (its partitions, merged IDs, manifest): other hours aside.
-      const [date, h] = [hour.slice(0, 10), Number(hour.slice(11))];
-      const ofHour = (key: string) => key.replace(/^_manifests\//, '').includes(`_${date}_${h}`);
-      const got = await s3Hour(s3, BUCKET, faulty, ofHour);
-      await ferryOk(['export', 'clean', '--hour', hour], env);
-      const clean = await s3Hour(s3, BUCKET, `${tag}/clean/`, ofHour);
-      expect(got.pending).toBe(0);
-      expect(Object.keys(got.objects).length).toBeGreaterThan(0);
-      expect(got.objects).toEqual(clean.objects);
-      expectHistoryMatches(await jobsOfHour(env, 'faulty', hour), got.objects, faulty, got.lines);
-      const reconciled = await runFerry(['reconcile', 'faulty', '--from', hour, '--to', hour], env);
-      expect(reconciled.code, reconciled.stdout).toBe(0);
-    },
+    expectExactlyOnce: (hour: string) => expectHourExactlyOnce(s3, BUCKET, tag, hour, env),
   };
 }
 

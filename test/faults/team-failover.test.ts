@@ -10,7 +10,7 @@ import { useTempDirs } from '../support/temp';
 import {
   callServe,
   demoProject,
-  expectHistoryMatches,
+  expectHourExactlyOnce,
   ferryOk,
   jobsOfHour,
   s3Hour,
@@ -74,25 +74,12 @@ async function team(tag: string) {
     for (const name of ['faulty', 'clean'])
       await ferryOk(['connection', 'update', name, '--partition-size', bytes], env);
   };
-  const faulty = `${tag}/faulty/`;
   return {
     a,
     b,
     partitions,
     /** The hour is in the bucket exactly once: as a clean export writes it, and as recorded. */
-    async expectExactlyOnce(hour: string) {
-      const [date, h] = [hour.slice(0, 10), Number(hour.slice(11))];
-      const ofHour = (key: string) => key.replace(/^_manifests\//, '').includes(`_${date}_${h}`);
-      const got = await s3Hour(s3, BUCKET, faulty, ofHour);
-      await ferryOk(['export', 'clean', '--hour', hour], b);
-      const clean = await s3Hour(s3, BUCKET, `${tag}/clean/`, ofHour);
-      expect(got.pending).toBe(0);
-      expect(Object.keys(got.objects).length).toBeGreaterThan(0);
-      expect(got.objects).toEqual(clean.objects);
-      expectHistoryMatches(await jobsOfHour(b, 'faulty', hour), got.objects, faulty, got.lines);
-      const reconciled = await runFerry(['reconcile', 'faulty', '--from', hour, '--to', hour], b);
-      expect(reconciled.code, reconciled.stdout).toBe(0);
-    },
+    expectExactlyOnce: (hour: string) => expectHourExactlyOnce(s3, BUCKET, tag, hour, b),
   };
 }
 

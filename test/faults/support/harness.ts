@@ -190,3 +190,29 @@ export function terminate(server: ServeProcess): Promise<number | null> {
     server.child.kill('SIGTERM');
   });
 }
+
+/**
+ * An hour is in the bucket exactly once: under `faulty/` as a clean export writes it under
+ * `clean/` (exported now, with `env`), no upload left pending, and as the history records it
+ * (and `ferry reconcile` agrees). Only this hour's objects (partitions, merged IDs, manifest).
+ */
+export async function expectHourExactlyOnce(
+  s3: S3Client,
+  bucket: string,
+  tag: string,
+  hour: string,
+  env: Record<string, string>,
+): Promise<void> {
+  const faulty = `${tag}/faulty/`;
+  const [date, h] = [hour.slice(0, 10), Number(hour.slice(11))];
+  const ofHour = (key: string) => key.replace(/^_manifests\//, '').includes(`_${date}_${h}`);
+  const got = await s3Hour(s3, bucket, faulty, ofHour);
+  await ferryOk(['export', 'clean', '--hour', hour], env);
+  const clean = await s3Hour(s3, bucket, `${tag}/clean/`, ofHour);
+  expect(got.pending).toBe(0);
+  expect(Object.keys(got.objects).length).toBeGreaterThan(0);
+  expect(got.objects).toEqual(clean.objects);
+  expectHistoryMatches(await jobsOfHour(env, 'faulty', hour), got.objects, faulty, got.lines);
+  const reconciled = await runFerry(['reconcile', 'faulty', '--from', hour, '--to', hour], env);
+  expect(reconciled.code, reconciled.stdout).toBe(0);
+}
