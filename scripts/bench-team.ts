@@ -15,6 +15,7 @@ import { openPostgresStore } from '../electron/engine/store/postgres';
 import type { JobHistoryPort } from '../electron/engine/store/ports';
 import type { Job } from '../shared/model/jobs';
 import { startPostgres } from '../test/support/postgres';
+import { makeJob } from './bench-jobs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100);
@@ -30,57 +31,18 @@ function stats(samples: number[]) {
   return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(s.at(-1)!) };
 }
 
-function makeJob(c: number, hourIndex: number, n: number): Job {
-  const hour = new Date(hourIndex * 3_600_000).toISOString().slice(0, 13);
-  const at = new Date((hourIndex + 1) * 3_600_000 + 5 * 60_000).toISOString();
-  const failed = n % 50 === 0;
-  return {
-    id: `j_${hourIndex.toString(36)}_${n.toString(36).padStart(4, '0')}`,
-    connectionId: `cn_bench${String(c).padStart(3, '0')}`,
-    dataset: n % 2 ? 'merged-ids' : 'events',
-    hour,
-    trigger: 'scheduled',
-    status: failed ? 'failed' : 'succeeded',
-    attempts: failed ? 5 : 1,
-    createdAt: at,
-    updatedAt: at,
-    startedAt: at,
-    finishedAt: at,
-    durationMs: 42_000,
-    counts: { eventsIn: 120_000, eventsOut: 119_400, duplicates: 600, filtered: 0, badLines: 0 },
-    bytes: { raw: 190_000_000, compressed: 21_000_000 },
-    objects: failed
-      ? []
-      : [1, 2].map((p) => ({
-          key: `amplitude/${187600 + c}_${hour.slice(0, 10)}_${Number(hour.slice(11))}#${p}.json.gz`,
-          bytes: 10_500_000,
-          rawBytes: 95_000_000,
-          events: 59_700,
-          sha256: 'ab'.repeat(32),
-          etag: `"${'cd'.repeat(16)}-3"`,
-        })),
-    removed: [],
-    notes: [],
-    error: failed
-      ? {
-          kind: 'access',
-          code: 's3:PutObject',
-          message: 'Missing permission s3:PutObject',
-          fix: null,
-        }
-      : null,
-    retryAt: null,
-    cancelledBy: null,
-  };
-}
-
 function* allJobs(): Generator<Job> {
   const perHour = CONNECTIONS * 2;
   const last = Math.floor(Date.parse('2026-11-26T10:00:00Z') / 3_600_000);
   let made = 0;
   for (let i = 0; made < JOBS; i++)
     for (let n = 0; n < perHour && made < JOBS; n++, made++)
-      yield makeJob(Math.floor(n / 2), last - i, n + i);
+      yield makeJob(
+        `cn_bench${String(Math.floor(n / 2)).padStart(3, '0')}`,
+        187600 + Math.floor(n / 2),
+        last - i,
+        n + i,
+      );
 }
 
 /** The same questions of either store; each timed SAMPLES times. */
