@@ -6,7 +6,7 @@ import { holdSecret } from '../redact';
 import type { SecretsPort } from './ports';
 import { writeFileAtomic } from './atomic';
 import { EnvironmentSecrets } from './env-secrets';
-import { SecretUnusable } from './secret-unusable';
+import { isUsable, SecretUnusable } from './secret-unusable';
 
 export { SecretUnusable };
 
@@ -117,12 +117,7 @@ export class SecretStore implements SecretsPort {
    * read throws: "could not read" is never reported as "not stored".
    */
   async has(name: string, origin?: string): Promise<boolean> {
-    try {
-      return (await this.get(name, origin)) !== null;
-    } catch (error) {
-      if (error instanceof SecretUnusable) return false;
-      throw error;
-    }
+    return isUsable(() => this.get(name, origin));
   }
 
   /** The origin a stored secret is bound to (null: none stored, or not bound). */

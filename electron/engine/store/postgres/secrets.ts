@@ -5,7 +5,7 @@ import { FerryError } from '../../../../shared/api/errors';
 import { holdSecret } from '../../redact';
 import { EnvironmentSecrets } from '../env-secrets';
 import type { SecretsPort } from '../ports';
-import { SecretUnusable } from '../secret-unusable';
+import { isUsable, SecretUnusable } from '../secret-unusable';
 import type { Database } from './schema';
 import type { PgWriter } from './writer';
 
@@ -126,12 +126,7 @@ export class PgSecrets implements SecretsPort {
   }
 
   async has(name: string, origin?: string): Promise<boolean> {
-    try {
-      return (await this.get(name, origin)) !== null;
-    } catch (error) {
-      if (error instanceof SecretUnusable) return false;
-      throw error;
-    }
+    return isUsable(() => this.get(name, origin));
   }
 
   async originOf(name: string): Promise<string | null> {
