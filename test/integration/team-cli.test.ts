@@ -217,6 +217,13 @@ describe('team mode: ferry --database', () => {
     }
   });
 
+  it('reads a new database as an empty team, from its first command', async () => {
+    const a = await host(await server.database());
+    const listed = await a.ferry('--json', 'org', 'list');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
   it('says what is wrong with a database address or a secrets key', async () => {
     const a = await host('mysql://ferry@db/ferry');
     const wrong = await a.ferry('org', 'list');

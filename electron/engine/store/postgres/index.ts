@@ -46,7 +46,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const db = connect(options.url);
   let writer: PgWriter | null = null;
   try {
-    if (!options.readOnly) await migrateToLatest(db);
+    // Readers too: a new database gets Ferry's (empty) tables, and one set up by a newer Ferry
+    // is refused before anything is read from it.
+    await migrateToLatest(db);
     writer = options.readOnly
       ? PgWriter.reader(options.url)
       : await PgWriter.take(options.url, db, options.role, options.onLost);
