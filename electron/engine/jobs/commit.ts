@@ -197,17 +197,23 @@ export class CommitRefused extends Error {
  * CommitRefused saying how far it got (StagedObjectLost as it is: the commit can never finish).
  * `etags` holds the objects an earlier try of this commit made visible: they are not asked again.
  */
+/**
+ * Proof, asked of the storage right before a step that makes part of an hour visible, that this
+ * process may still make it so (the writer's fencing number; a worker's attempt at the hour).
+ */
+export type Fence = (at: { connectionId: string; hour: string; commitId: string }) => Promise<void>;
+
 export async function commitHour(
   sink: Sink,
   intent: CommitIntent,
   etags = new Map<string, string | null>(),
-  fence: () => Promise<void> = async () => undefined,
+  fence: Fence = async () => undefined,
 ): Promise<Map<string, string | null>> {
   const total = intent.staged.length;
   const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     // Proof this process may still write, right before each step (not retried: it is not the
     // bucket's refusal). A process another has replaced makes nothing more visible.
-    await fence();
+    await fence({ connectionId: intent.connectionId, hour: intent.hour, commitId: intent.id });
     try {
       return await run();
     } catch (error) {
@@ -250,7 +256,7 @@ export async function commitPatiently(
   wait: (ms: number) => Promise<boolean>,
   tries = COMMIT_TRIES,
   firstWaitMs = COMMIT_RETRY_MS,
-  fence?: () => Promise<void>,
+  fence?: Fence,
 ): Promise<Map<string, string | null>> {
   const etags = new Map<string, string | null>();
   for (let attempt = 1; ; attempt++) {

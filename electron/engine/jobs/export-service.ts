@@ -1,3 +1,4 @@
+import type { Fence } from './commit';
 import { FerryError } from '../../../shared/api/errors';
 import type { Notice } from '../../../shared/api/contract';
 import type { PushEvent } from '../../../shared/api/events';
@@ -51,7 +52,7 @@ export interface ExportDeps {
   /** Throws when this process may not write to its data folder (its lock was lost). */
   guard: () => void;
   /** Proves, asking the storage, that this process still holds it (before a commit step). */
-  fence: () => Promise<void>;
+  fence: Fence;
   /** Tries per job for transient failures, and the first backoff delay (doubled each try). */
   retry?: { attempts: number; baseMs: number };
   /** Waits between tries run on these (the scheduler's clock in tests). */
@@ -77,6 +78,8 @@ export interface RunOptions {
    * so far count towards the retry budget, and its next try waits until it was due.
    */
   resume?: { attempts: number; error: JobError | null; retryAt: string | null };
+  /** Told the run's jobs before their first record (a team's worker names them on its lease). */
+  onJobs?: (jobs: Job[]) => Promise<void>;
 }
 
 export type Trigger = Job['trigger'];
@@ -299,6 +302,7 @@ export class ExportService {
       attempts: options.resume?.attempts ?? 0,
     }));
     run.jobIds = jobs.map((j) => j.id);
+    await options.onJobs?.(jobs);
     const retry =
       options.retry ??
       quickRetryPolicy(this.deps.retry?.attempts ?? 3, this.deps.retry?.baseMs ?? 2000);

@@ -1,3 +1,4 @@
+import type { Fence } from './commit';
 import type { Notice } from '../../../shared/api/contract';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
@@ -30,7 +31,7 @@ export interface HourCommitDeps {
    * Proves, asking the storage itself, that this process still holds it: right before each
    * step that makes something visible (in team mode, the writer's fencing number).
    */
-  fence: () => Promise<void>;
+  fence: Fence;
   /** This data folder, as destinations' claims name it; read on use. */
   instance: () => Promise<Instance>;
   /** The connection with its project and organization, or null when it is gone. */

@@ -1,3 +1,5 @@
+import { HourTakenOver } from '../store/postgres/leases';
+import type { Fence } from './commit';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { CancelReason, Job } from '../../../shared/model/jobs';
 import type { Notice } from '../../../shared/api/contract';
@@ -25,7 +27,7 @@ export interface LeftoverDeps {
   /** The history's index, to find a newer try of a commit's hour. */
   jobs: Pick<JobHistoryPort, 'entries'>;
   /** Proof this process still holds the storage, before each step that makes something visible. */
-  fence: () => Promise<void>;
+  fence: Fence;
   /** Write job records (and tell the consoles). */
   record(jobs: Job[]): Promise<Job[]>;
 }
@@ -78,6 +80,15 @@ export class Leftovers {
           message: `Finished making ${intent.hour} of "${found.connection.name}" visible, which had been interrupted.`,
         });
       } catch (error) {
+        if (error instanceof HourTakenOver) {
+          // Another worker of the team took the hour since: its export stands.
+          await this.deps.commits.done(intent);
+          said.push({
+            level: 'info',
+            message: `Did not finish an interrupted commit of ${intent.hour} of "${found.connection.name}": another worker took that hour over.`,
+          });
+          continue;
+        }
         if (!(error instanceof StagedObjectLost)) {
           warn(
             `Could not finish making ${intent.hour} of "${found.connection.name}" visible (${(error as Error).message}); Ferry tries again before it exports another hour of this connection, and at its next start.`,
@@ -114,6 +125,10 @@ export class Leftovers {
         try {
           await this.finish(intent, found.connection);
         } catch (error) {
+          if (error instanceof HourTakenOver) {
+            await this.deps.commits.done(intent);
+            continue;
+          }
           if (!(error instanceof StagedObjectLost)) throw error;
           await this.abandon(
             intent,

@@ -10,7 +10,7 @@ import {
   type ConfigData,
 } from '../schema';
 import type { Database } from './schema';
-import type { PgWriter } from './writer';
+import type { WriteFence } from './writer';
 
 const LABEL = 'the configuration in PostgreSQL';
 
@@ -31,13 +31,13 @@ export class PgConfig implements ConfigPort {
 
   private constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: PgWriter,
+    private readonly writer: WriteFence,
     private current: ConfigData,
     private revision: string,
     readonly fresh: boolean,
   ) {}
 
-  static async open(db: Kysely<Database>, writer: PgWriter): Promise<PgConfig> {
+  static async open(db: Kysely<Database>, writer: WriteFence): Promise<PgConfig> {
     const row = await db
       .selectFrom('ferry.config')
       .select(['doc', 'revision'])
@@ -49,6 +49,18 @@ export class PgConfig implements ConfigPort {
 
   get data(): Readonly<ConfigData> {
     return this.current;
+  }
+
+  /** Take the change another process stored since this one last read (a worker, before an hour). */
+  async refresh(): Promise<void> {
+    const row = await this.db
+      .selectFrom('ferry.config')
+      .select(['doc', 'revision'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    if (!row || String(row.revision) === this.revision) return;
+    this.current = decode(row.doc);
+    this.revision = String(row.revision);
   }
 
   settled(): Promise<void> {

@@ -12,7 +12,10 @@ import { rowOf } from '../index-row';
 import type { JobHistoryPort, JobPage } from '../ports';
 import { checkBeforeWrite } from '../schema';
 import type { Database, JobsTable } from './schema';
-import type { PgWriter } from './writer';
+import type { WriteFence } from './writer';
+
+/** How far back before its last look `catchUp` reads again. */
+const CATCH_UP_OVERLAP_MS = 2 * 60_000;
 
 type Jobs = SelectQueryBuilder<Database, 'ferry.jobs', object>;
 
@@ -27,15 +30,17 @@ type Jobs = SelectQueryBuilder<Database, 'ferry.jobs', object>;
  */
 export class PgJobHistory implements JobHistoryPort {
   private readonly index = new JobIndex();
+  /** The latest write `catchUp` has seen (ms), null before its first look. */
+  private seenUpTo: number | null = null;
   /** The write of each job under way: a job's writes land in call order. */
   private readonly writing = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: PgWriter,
+    private readonly writer: WriteFence,
   ) {}
 
-  static async open(db: Kysely<Database>, writer: PgWriter): Promise<PgJobHistory> {
+  static async open(db: Kysely<Database>, writer: WriteFence): Promise<PgJobHistory> {
     const history = new PgJobHistory(db, writer);
     const rows = await db
       .selectFrom('ferry.jobs')
@@ -94,7 +99,9 @@ export class PgJobHistory implements JobHistoryPort {
           await trx
             .insertInto('ferry.jobs')
             .values(values)
-            .onConflict((oc) => oc.column('id').doUpdateSet(values))
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet({ ...values, touched_at: sql`clock_timestamp()` }),
+            )
             .execute();
         });
       } catch (error) {
@@ -139,6 +146,7 @@ export class PgJobHistory implements JobHistoryPort {
               status: eb.ref('excluded.status'),
               created_at: eb.ref('excluded.created_at'),
               record: eb.ref('excluded.record'),
+              touched_at: sql`clock_timestamp()`,
             }))
             .where(sql<boolean>`ferry.jobs.record IS DISTINCT FROM excluded.record`),
         )
@@ -176,6 +184,38 @@ export class PgJobHistory implements JobHistoryPort {
       .where('id', 'in', ids)
       .execute();
     return new Map(rows.map((r) => [r.id, r.record as Job]));
+  }
+
+  /**
+   * Take into the index every job another process wrote since the last look (team mode: the
+   * serve learns its workers' jobs). A write's time is its own transaction's, so a look reaches
+   * back a while before the last one: a write that committed late is still seen.
+   */
+  async catchUp(): Promise<number> {
+    const since = new Date((this.seenUpTo ?? 0) - CATCH_UP_OVERLAP_MS);
+    const rows = await this.db
+      .selectFrom('ferry.jobs')
+      .select(['record', 'touched_at'])
+      .where('touched_at', '>', since)
+      .orderBy('touched_at')
+      .execute();
+    for (const r of rows) {
+      const job = r.record as Job;
+      const known = this.index.row(job.id);
+      if (!known || known.updated <= Date.parse(job.updatedAt)) this.index.set(rowOf(job));
+      this.seenUpTo = Math.max(this.seenUpTo ?? 0, r.touched_at.getTime());
+    }
+    return rows.length;
+  }
+
+  /**
+   * Read jobs another process wrote (a worker's, in team mode) and take them into this one's
+   * index, so the schedule sees them as its own. Returns them as stored.
+   */
+  async learn(ids: readonly string[]): Promise<Job[]> {
+    const found = await this.getMany(ids);
+    for (const job of found.values()) this.index.set(rowOf(job));
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   async get(id: string): Promise<Job | null> {
@@ -262,7 +302,7 @@ export class PgJobHistory implements JobHistoryPort {
   }
 }
 
-function columnsOf(job: Job): Omit<JobsTable, 'seq'> {
+function columnsOf(job: Job): Omit<JobsTable, 'seq' | 'touched_at'> {
   return {
     id: job.id,
     connection_id: job.connectionId,

@@ -5,7 +5,7 @@ import { migration as migrationSchema } from '../../../../shared/model/migration
 import type { BackupArchivePort, MigrationLogPort } from '../ports';
 import { checkBeforeWrite } from '../schema';
 import type { Database } from './schema';
-import { redactUrl, type PgWriter } from './writer';
+import { redactUrl, type WriteFence } from './writer';
 
 /**
  * Policy backups in `ferry.backups`: each entry with its document, exactly as kept, in one row
@@ -14,12 +14,12 @@ import { redactUrl, type PgWriter } from './writer';
 export class PgBackups implements BackupArchivePort {
   private constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: PgWriter,
+    private readonly writer: WriteFence,
     private readonly url: string,
     private readonly list: Backup[],
   ) {}
 
-  static async open(db: Kysely<Database>, writer: PgWriter, url: string): Promise<PgBackups> {
+  static async open(db: Kysely<Database>, writer: WriteFence, url: string): Promise<PgBackups> {
     const rows = await db.selectFrom('ferry.backups').select('entry').orderBy('seq').execute();
     return new PgBackups(
       db,
@@ -91,11 +91,11 @@ export class PgBackups implements BackupArchivePort {
 export class PgMigrationLog implements MigrationLogPort {
   private constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: PgWriter,
+    private readonly writer: WriteFence,
     private readonly list: Migration[],
   ) {}
 
-  static async open(db: Kysely<Database>, writer: PgWriter): Promise<PgMigrationLog> {
+  static async open(db: Kysely<Database>, writer: WriteFence): Promise<PgMigrationLog> {
     const rows = await db.selectFrom('ferry.migrations').select('record').orderBy('seq').execute();
     return new PgMigrationLog(
       db,

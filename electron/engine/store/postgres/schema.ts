@@ -37,6 +37,21 @@ export interface JobsTable {
   status: string;
   created_at: Date;
   record: unknown;
+  /** When the row was last written (another process learns the jobs written since it looked). */
+  touched_at: Generated<Date>;
+}
+
+export interface HourLeasesTable {
+  connection_id: string;
+  hour: string;
+  /** The fencing number of the hour: bumped by each worker that takes it. */
+  attempt: string;
+  holder: string;
+  taken_at: Date;
+  /** The commit the current attempt began (a kill's leftover is finished only while it is this). */
+  commit_id: string | null;
+  /** The current attempt's jobs (a taker closes them). */
+  job_ids: unknown;
 }
 
 export interface BackupsTable {
@@ -108,6 +123,7 @@ export interface Database {
   'ferry.migrations': MigrationsTable;
   'ferry.secrets': SecretsTable;
   'ferry.keyring': KeyringTable;
+  'ferry.hour_leases': HourLeasesTable;
 }
 
 /** Ferry's schema changes, oldest first: applied at start, each once, in a transaction. */
@@ -213,6 +229,28 @@ MIGRATIONS['0003-jobs-by-status'] = {
     await sql`CREATE INDEX jobs_by_status ON ferry.jobs (connection_id, status, hour DESC, created_at DESC, seq DESC)`.execute(
       db,
     );
+  },
+};
+
+MIGRATIONS['0004-hour-leases'] = {
+  async up(db) {
+    // Team mode's workers: one row per exported hour, its attempt the fencing number.
+    await sql`
+      CREATE TABLE ferry.hour_leases (
+        connection_id text NOT NULL,
+        hour text NOT NULL,
+        attempt bigint NOT NULL,
+        holder text NOT NULL,
+        taken_at timestamptz NOT NULL,
+        commit_id text,
+        job_ids jsonb NOT NULL DEFAULT '[]',
+        PRIMARY KEY (connection_id, hour)
+      )`.execute(db);
+    // The serve learns what workers wrote since it last looked.
+    await sql`ALTER TABLE ferry.jobs ADD COLUMN touched_at timestamptz NOT NULL DEFAULT clock_timestamp()`.execute(
+      db,
+    );
+    await sql`CREATE INDEX jobs_by_touch ON ferry.jobs (touched_at)`.execute(db);
   },
 };
 

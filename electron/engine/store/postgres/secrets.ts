@@ -7,7 +7,7 @@ import { EnvironmentSecrets } from '../env-secrets';
 import type { SecretsPort } from '../ports';
 import { isUsable, SecretUnusable } from '../secret-unusable';
 import type { Database } from './schema';
-import type { PgWriter } from './writer';
+import type { WriteFence } from './writer';
 
 /** What seals secrets: a KMS key's data keys (envelope encryption). */
 export interface DataKeySource {
@@ -83,7 +83,7 @@ export class PgSecrets implements SecretsPort {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: PgWriter,
+    private readonly writer: WriteFence,
     private readonly environment: EnvironmentSecrets,
     /** The KMS key new secrets are sealed with, and how its data keys are had; null: none. */
     private readonly sealing: { keyArn: string; source: DataKeySource } | null,

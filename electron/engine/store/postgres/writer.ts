@@ -4,6 +4,16 @@ import { FerryError } from '../../../../shared/api/errors';
 import type { WriterLockPort } from '../ports';
 import type { Database } from './schema';
 
+/**
+ * What every write to Ferry's tables is checked against: `guard` before it starts (may this
+ * process write at all), `fence` inside its transaction (is its hold still the current one).
+ * The serve's writer is fenced by its epoch; a worker by the attempt of the hour it exports.
+ */
+export interface WriteFence {
+  guard(): void;
+  fence(trx: Transaction<Database>): Promise<void>;
+}
+
 /** The advisory lock every Ferry writer of a database takes ("Ferry" in ASCII). */
 const WRITER_LOCK = 0x4665727279n;
 
@@ -16,7 +26,7 @@ const WRITER_LOCK = 0x4665727279n;
  * writer took over): every write checks the epoch in its own transaction and is refused when it
  * is no longer this writer's.
  */
-export class PgWriter implements WriterLockPort {
+export class PgWriter implements WriterLockPort, WriteFence {
   private lostReason: string | null = null;
 
   private constructor(

@@ -1,0 +1,244 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { FerryError } from '../../../../shared/api/errors';
+import type { Database } from './schema';
+import type { WriteFence } from './writer';
+
+/** One hour of one connection, as the queue and the leases name it. */
+export interface HourKey {
+  connectionId: string;
+  hour: string;
+}
+
+/**
+ * A worker's hold on one hour of one connection (team mode): the hour's attempt number in
+ * `ferry.hour_leases`, bumped by each worker that takes the hour. The queue (pg-boss) decides
+ * who may take an hour and when a silent worker's hour is given to another; this number makes
+ * that safe: every write of the hour's jobs and every step that makes its objects visible first
+ * checks, in PostgreSQL, that the attempt is still this worker's. A worker that was stopped
+ * (SIGSTOP), cut off or too slow, and whose hour another took meanwhile, is refused — it never
+ * makes its hour visible nor writes over the taker's records.
+ *
+ * Once a worker begins an hour's commit it names the commit on the lease (`commit_id`): a
+ * commit a kill left behind may be finished later only while no one has taken the hour since.
+ */
+export class HourLease implements WriteFence {
+  private lostReason: string | null = null;
+
+  private constructor(
+    private readonly db: Kysely<Database>,
+    readonly key: HourKey,
+    readonly attempt: string,
+    /** The jobs the attempt before this one left (to be closed by the taker). */
+    readonly previousJobs: string[],
+  ) {}
+
+  /** Take the hour (always: the queue has given it to this worker); earlier holders are fenced. */
+  static async claim(db: Kysely<Database>, key: HourKey, holder: string): Promise<HourLease> {
+    return db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('ferry.hour_leases')
+        .select('job_ids')
+        .where('connection_id', '=', key.connectionId)
+        .where('hour', '=', key.hour)
+        .forUpdate()
+        .executeTakeFirst();
+      const row = await trx
+        .insertInto('ferry.hour_leases')
+        .values({
+          connection_id: key.connectionId,
+          hour: key.hour,
+          attempt: '1',
+          holder,
+          taken_at: sql`now()`,
+          commit_id: null,
+          job_ids: JSON.stringify([]),
+        })
+        .onConflict((oc) =>
+          oc.columns(['connection_id', 'hour']).doUpdateSet({
+            attempt: sql`ferry.hour_leases.attempt + 1`,
+            holder,
+            taken_at: sql`now()`,
+            commit_id: null,
+            job_ids: JSON.stringify([]),
+          }),
+        )
+        .returning('attempt')
+        .executeTakeFirstOrThrow();
+      const previous = Array.isArray(before?.job_ids) ? (before.job_ids as string[]) : [];
+      return new HourLease(db, key, String(row.attempt), previous);
+    });
+  }
+
+  /**
+   * Take an hour again to finish a commit this host began before a kill — only while no one
+   * took the hour since (its lease still names that commit). Null: another worker took it; the
+   * commit must not be finished over the taker's export.
+   */
+  static async resume(
+    db: Kysely<Database>,
+    key: HourKey & { commitId: string },
+    holder: string,
+  ): Promise<HourLease | null> {
+    const row = await db
+      .updateTable('ferry.hour_leases')
+      .set({ attempt: sql`attempt + 1`, holder, taken_at: sql`now()` })
+      .where('connection_id', '=', key.connectionId)
+      .where('hour', '=', key.hour)
+      .where('commit_id', '=', key.commitId)
+      .returning('attempt')
+      .executeTakeFirst();
+    if (!row) return null;
+    return new HourLease(
+      db,
+      { connectionId: key.connectionId, hour: key.hour },
+      String(row.attempt),
+      [],
+    );
+  }
+
+  get lost(): boolean {
+    return this.lostReason !== null;
+  }
+
+  guard(): void {
+    if (this.lostReason)
+      throw new FerryError(
+        'locked',
+        `This worker no longer holds ${this.key.hour} of connection ${this.key.connectionId}: ${this.lostReason}. Nothing more of it was written.`,
+      );
+  }
+
+  /** In a write's transaction: refuse it unless the hour's attempt is still this one. */
+  async fence(trx: Transaction<Database>): Promise<void> {
+    this.guard();
+    const row = await this.current(trx).forShare().executeTakeFirst();
+    this.check(row?.attempt);
+  }
+
+  /**
+   * Before a step that makes the hour visible: prove the attempt is still this one, and name
+   * the commit on the lease (the first time), so a kill's leftover can be told from a newer try.
+   */
+  async verify(commitId?: string): Promise<void> {
+    this.guard();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.current(trx).forUpdate().executeTakeFirst();
+      this.check(row?.attempt);
+      if (commitId && row?.commit_id !== commitId)
+        await trx
+          .updateTable('ferry.hour_leases')
+          .set({ commit_id: commitId })
+          .where('connection_id', '=', this.key.connectionId)
+          .where('hour', '=', this.key.hour)
+          .execute();
+    });
+  }
+
+  /** Name the jobs of this attempt on the lease (fenced), so a taker can close them. */
+  async recordJobs(jobIds: string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.fence(trx);
+      await trx
+        .updateTable('ferry.hour_leases')
+        .set({ job_ids: JSON.stringify(jobIds) })
+        .where('connection_id', '=', this.key.connectionId)
+        .where('hour', '=', this.key.hour)
+        .execute();
+    });
+  }
+
+  private current(trx: Transaction<Database>) {
+    return trx
+      .selectFrom('ferry.hour_leases')
+      .select(['attempt', 'commit_id'])
+      .where('connection_id', '=', this.key.connectionId)
+      .where('hour', '=', this.key.hour);
+  }
+
+  private check(attempt: string | undefined): void {
+    if (attempt !== undefined && String(attempt) === this.attempt) return;
+    this.lostReason = `another worker took the hour over (attempt ${attempt ?? 'none'}, this one ${this.attempt})`;
+    this.guard();
+  }
+}
+
+/** A commit step's hour could not be proven: another worker took the hour since. */
+export class HourTakenOver extends FerryError {
+  constructor(key: HourKey) {
+    super(
+      'locked',
+      `Another worker took ${key.hour} of connection ${key.connectionId} over; this one makes nothing of it visible.`,
+    );
+  }
+}
+
+/**
+ * The hours a worker holds now (one it exports; at times one whose commit a kill left behind),
+ * as the fence of its writes: a job record is written, and a commit step taken, only while every
+ * hour it holds is still its own.
+ */
+export class WorkerLeases implements WriteFence {
+  private readonly held = new Map<string, HourLease>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly holder: string,
+  ) {}
+
+  /** Take an hour the queue gave this worker. */
+  async claim(key: HourKey): Promise<HourLease> {
+    const lease = await HourLease.claim(this.db, key, this.holder);
+    this.held.set(keyOf(key), lease);
+    return lease;
+  }
+
+  /** Let an hour go (its export ended, or it was lost). */
+  drop(key: HourKey): void {
+    this.held.delete(keyOf(key));
+  }
+
+  /** Let every hour go but the ones given. */
+  dropAllBut(keep: readonly HourKey[]): void {
+    const kept = new Set(keep.map(keyOf));
+    for (const k of [...this.held.keys()]) if (!kept.has(k)) this.held.delete(k);
+  }
+
+  guard(): void {
+    if (this.held.size === 0)
+      throw new FerryError(
+        'locked',
+        'A worker writes only the hours it holds, and holds none now.',
+      );
+    for (const lease of this.held.values()) lease.guard();
+  }
+
+  async fence(trx: Transaction<Database>): Promise<void> {
+    this.guard();
+    for (const lease of this.held.values()) await lease.fence(trx);
+  }
+
+  /**
+   * The proof before a commit step (see Fence): the hour's attempt is still this worker's. A
+   * commit of an hour it does not hold (a kill's leftover) takes the hour back only while no
+   * one took it since; otherwise HourTakenOver.
+   */
+  readonly proveCommit = async (at: HourKey & { commitId: string }): Promise<void> => {
+    let lease = this.held.get(keyOf(at));
+    if (!lease) {
+      const resumed = await HourLease.resume(this.db, at, this.holder);
+      if (!resumed) throw new HourTakenOver(at);
+      lease = resumed;
+      this.held.set(keyOf(at), lease);
+    }
+    try {
+      await lease.verify(at.commitId);
+    } catch (error) {
+      if (lease.lost) throw new HourTakenOver(at);
+      throw error;
+    }
+  };
+}
+
+function keyOf(key: HourKey): string {
+  return `${key.connectionId}|${key.hour}`;
+}
