@@ -68,7 +68,7 @@ const ENGINE_LAYERS = [
   ['pipeline', 'catalog', 'notify', 'team-transfer'],
   ['jobs'],
   ['schedule'],
-  ['migration'],
+  ['migration', 'team'],
   ['api'],
   ['demo-seed', 'secrets-notice', 'push-stream', 'readiness'],
   ['index'],

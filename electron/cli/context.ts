@@ -12,6 +12,8 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export interface EngineRole {
   role: string;
   transport: 'cli' | 'http';
+  /** Team mode: hours are exported by `ferry worker` processes (serve --workers). */
+  hoursOnWorkers?: boolean;
 }
 
 export interface GlobalOptions {

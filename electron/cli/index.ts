@@ -22,6 +22,7 @@ import { registerProjectCommands } from './project-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerTeamCommands } from './team-commands';
 import { databaseOf } from './database-option';
+import { registerWorkerCommand } from './worker-command';
 import { registerServeCommand } from './serve';
 import { findLocalApi, type LocalApiRecord } from '../server/local-api';
 import { describeRunning, localClient, remoteClient } from './engine-client';
@@ -29,6 +30,7 @@ import { describeRunning, localClient, remoteClient } from './engine-client';
 /** Every command group, in the order `ferry --help` lists them. */
 const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerServeCommand,
+  registerWorkerCommand,
   registerTeamCommands,
   registerRunCommand,
   registerStatusCommand,
@@ -152,6 +154,7 @@ function buildProgram(
         secretCodec: engineOptions.secretCodec,
         transport: as.transport,
         role: as.role,
+        hoursOnWorkers: as.hoursOnWorkers,
         readOnly: mode === 'read',
         log: (error) => out.debug(error),
         timers: timersFromEnv(),

@@ -22,6 +22,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     )
     .option('--port <port>', 'port to listen on (default: a free one)', '0')
     .option('--no-schedule', 'serve the console only; do not run the hourly schedule')
+    .option(
+      '--workers',
+      'team mode: send hours to the queue for `ferry worker` processes instead of exporting them here',
+    )
     .option(...GRACE_OPTION)
     .addHelpText(
       'after',
@@ -33,7 +37,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         'For a supervisor: GET /healthz (200 while it runs) and GET /readyz (200 when its storage answers and it\n' +
         'holds it, else 503 with the reason) need no token; GET /metrics (Prometheus) needs it as a Bearer token.',
     )
-    .action((opts: { port: string; schedule: boolean; grace: string }) => {
+    .action((opts: { port: string; schedule: boolean; grace: string; workers?: boolean }) => {
       const graceMs = parseGrace(opts.grace);
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -75,7 +79,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
             );
           } else {
             reveal(
-              `Ferry console: ${server.url}\n${team ? `Database:      ${databaseAddress(team)}\nWorking files: ` : 'Data folder:   '}${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}\nPress Ctrl+C to stop.\n`,
+              `Ferry console: ${server.url}\n${team ? `Database:      ${databaseAddress(team)}\nWorking files: ` : 'Data folder:   '}${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}${opts.workers ? '\nExports:       by `ferry worker` processes (the queue in the database)' : ''}\nPress Ctrl+C to stop.\n`,
             );
           }
           // Failures, retries, recoveries and status changes also go to this terminal, as the
@@ -96,7 +100,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           await server.close();
           if (lost.signal.aborted) return EXIT.failed;
         },
-        { role: 'ferry serve', transport: 'http' },
+        { role: 'ferry serve', transport: 'http', hoursOnWorkers: opts.workers },
       );
     });
 }

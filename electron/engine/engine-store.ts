@@ -1,5 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { hostname } from 'node:os';
 import { FerryError } from '../../shared/api/errors';
 import { openStore, type Store } from './store';
@@ -8,11 +8,16 @@ import { loadInstance, type Instance } from './store/instance';
 import { acquireDataDirLock, type DataDirLock } from './store/lock';
 import { teamInstance } from './store/postgres/instance';
 import { TeamPeople } from './store/postgres/people';
-import { connect, migrateToLatest } from './store/postgres/schema';
+import { connect, migrateToLatest, type Database } from './store/postgres/schema';
+import { PgConfig } from './store/postgres/config';
+import { PgJobHistory } from './store/postgres/jobs';
+import { WorkerLeases } from './store/postgres/leases';
+import { PgSecrets } from './store/postgres/secrets';
+import { EnvironmentSecrets } from './store/env-secrets';
+import { PgWriter, redactUrl } from './store/postgres/writer';
 import type { SecretsPort } from './store/ports';
 import { openPostgresStore } from './store/postgres';
 import { kmsDataKeys } from './store/postgres/secrets';
-import { redactUrl } from './store/postgres/writer';
 import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
 
 /** Team mode: config, history, backups, migrations and secrets in PostgreSQL. */
@@ -44,6 +49,8 @@ export interface EngineStore {
   instance: () => Promise<Instance>;
   /** Team mode: people's tokens and the audit log (null on a laptop). */
   people: TeamPeople | null;
+  /** Team mode: the history in PostgreSQL, which workers write too (null on a laptop). */
+  teamJobs: PgJobHistory | null;
 }
 
 /**
@@ -66,6 +73,7 @@ export async function openEngineStore(options: EngineStoreOptions): Promise<Engi
       secrets,
       instance: () => loadInstance(store.dataDir, options.now, options.readOnly),
       people: null,
+      teamJobs: null,
     };
   }
   return openTeamStore({ ...options, database: options.database });
@@ -133,9 +141,80 @@ async function openTeamStore(
       secrets: shared.secrets,
       instance: () => teamInstance(shared.db, database.url, readOnly),
       people: new TeamPeople(shared.db),
+      teamJobs: shared.jobs,
     };
   } catch (error) {
     await lock?.release();
+    throw error;
+  }
+}
+
+/** What a team's worker works on: the shared records it reads, and the hours it holds. */
+export interface WorkerStore {
+  dataDir: string;
+  config: PgConfig;
+  jobs: PgJobHistory;
+  secrets: PgSecrets;
+  leases: WorkerLeases;
+  /** Throws when this host's data folder is no longer this worker's. */
+  guard(): void;
+  instance: () => Promise<Instance>;
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+/**
+ * Open a team database as a worker (`ferry worker`): no writer's hold — a worker writes only the
+ * jobs of the hours the queue gave it, each write fenced by that hour's attempt (WorkerLeases);
+ * config, backups and secrets are read, never written. Its data folder keeps its working files
+ * (commits under way, the cache) under the folder's own lock.
+ */
+export async function openWorkerStore(options: {
+  dataDir: string;
+  database: DatabaseOptions;
+  holder: string;
+  onLost: (message: string) => void;
+  env?: NodeJS.ProcessEnv;
+}): Promise<WorkerStore> {
+  const { dataDir, database } = options;
+  await prepareDataDir(dataDir, true);
+  const lock = await acquireDataDirLock(dataDir, 'ferry worker', options.onLost);
+  const db = connect(database.url);
+  try {
+    await migrateToLatest(db);
+    const reader = PgWriter.reader(database.url);
+    const leases = new WorkerLeases(db, options.holder);
+    const config = await PgConfig.open(db, reader);
+    const jobs = await PgJobHistory.open(db, leases);
+    const secrets = new PgSecrets(
+      db,
+      reader,
+      new EnvironmentSecrets(options.env ?? process.env),
+      database.secretsKey
+        ? { keyArn: database.secretsKey, source: kmsDataKeysFor(database.secretsKey) }
+        : null,
+    );
+    return {
+      dataDir,
+      config,
+      jobs,
+      secrets,
+      leases,
+      db,
+      guard: () => lock.check(),
+      instance: () => teamInstance(db, database.url, false),
+      async close() {
+        try {
+          await jobs.close();
+          await db.destroy();
+        } finally {
+          await lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    await db.destroy();
+    await lock.release();
     throw error;
   }
 }

@@ -33,6 +33,9 @@ import type { Instance } from './store/instance';
 import type { SecretCodec } from './store/secrets';
 import { LockLoss, PushStream, standingNotice } from './push-stream';
 import type { JobHistoryPort } from './store/ports';
+import type { PgJobHistory } from './store/postgres/jobs';
+import { HourQueue } from './team/hour-queue';
+import { RemoteHours } from './team/remote-hours';
 
 /** The redaction gate, for the entries' own exits (CLI output, logs) and secrets (a token). */
 export { holdSecret, redactSecrets } from './redact';
@@ -51,6 +54,7 @@ export { exportToDataDir, importDataDir, type TransferReport } from './team-tran
 export { redactUrl as databaseAddress } from './store/postgres/writer';
 export { DemoSource } from './sources/demo';
 export { timersFromEnv } from './time/timers';
+export { startWorker, type TeamWorker, type WorkerOptions } from './team/worker';
 
 export interface EngineOptions {
   /** The data folder; in team mode (`database`), only this host's working files (commits, cache). */
@@ -86,6 +90,11 @@ export interface EngineOptions {
   desktop?: DesktopPort;
   /** Months read so far when the job index is built from them (first start, damaged index). */
   onIndexProgress?: (done: number, total: number) => void;
+  /**
+   * Team mode: hours are exported by `ferry worker` processes taking them from the queue, not
+   * by this process (which schedules them and serves the console).
+   */
+  hoursOnWorkers?: boolean;
 }
 
 export interface Engine {
@@ -138,7 +147,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let onClockChange: (notice: Notice) => void = () => undefined;
   const { witness, timers, clock } = correctedTime(options, (notice) => onClockChange(notice));
   const lock = new LockLoss(emit);
-  const { store, secrets, instance, people } = await openEngineStore({
+  const { store, secrets, instance, people, teamJobs } = await openEngineStore({
     dataDir: options.dataDir,
     role: options.role,
     readOnly: options.readOnly,
@@ -174,6 +183,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     log: options.log,
     smtpCa: options.smtpCa,
   });
+  const remote = await hoursElsewhere(options, teamJobs, emit);
   const scheduler = new Scheduler({
     config: store.config,
     jobs: store.jobs,
@@ -183,6 +193,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit,
     log: options.log,
     retry: options.scheduleRetry,
+    elsewhere: remote ?? undefined,
   });
   lock.onLoss(() => void scheduler.stop());
   const migrations = new MigrationService({
@@ -231,14 +242,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       refuseChanges: lock.refusal,
       log: options.log,
     });
-  const close = async (closeOptions: CloseOptions) => {
-    await scheduler.stop();
-    await exports.close(closeOptions);
-    await pool.close();
-    aws.reset();
-    push.clear();
-    await store.close();
-  };
+  const close = closer({ remote, scheduler, exports, pool, aws, push, store });
   return engineApi({
     store,
     push,
@@ -250,6 +254,51 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     readOnly: !!options.readOnly,
     people,
   });
+}
+
+/**
+ * Team mode with workers: the queue hours are sent to, and the runner that sends them and waits
+ * for the workers' jobs. Null when this process exports its hours itself.
+ */
+async function hoursElsewhere(
+  options: EngineOptions,
+  jobs: PgJobHistory | null,
+  emit: (event: PushEvent) => void,
+) {
+  if (!options.hoursOnWorkers || options.readOnly) return null;
+  if (!options.database || !jobs)
+    throw new FerryError('validation', 'Workers take hours from a team database: give --database.');
+  const queue = await HourQueue.open(options.database.url, { log: options.log });
+  const remote = new RemoteHours({ queue, jobs, emit, log: options.log });
+  return {
+    run: remote.run,
+    catchUp: remote.catchUp,
+    stop: () => remote.stop(),
+    close: () => queue.stop(0),
+  };
+}
+
+/** Stop the schedule (and the wait for workers), then the exports, then close the storage. */
+function closer(parts: {
+  remote: Awaited<ReturnType<typeof hoursElsewhere>>;
+  scheduler: Scheduler;
+  exports: ExportService;
+  pool: WorkerPool;
+  aws: AwsClients;
+  push: PushStream;
+  store: Store;
+}) {
+  const { remote, scheduler, exports, pool, aws, push, store } = parts;
+  return async (closeOptions: CloseOptions) => {
+    remote?.stop();
+    await scheduler.stop();
+    await remote?.close();
+    await exports.close(closeOptions);
+    await pool.close();
+    aws.reset();
+    push.clear();
+    await store.close();
+  };
 }
 
 /** The clock the engine runs on: the given one, or this computer's as the witness corrects it. */

@@ -18,12 +18,15 @@ import { failedHours, recoverInterrupted } from './recovery';
 import { fromHistory } from './status-history';
 import { scheduleRetryPolicy, type ScheduleRetryOptions } from '../jobs/retry';
 import { hourStats } from './stats';
+import { afterRun } from './after-run';
 import { connectionStatus } from './status';
 import { sleep, type Timers } from '../time/timers';
 import type { ConfigPort, JobHistoryPort } from '../store/ports';
 
 /** Queue priorities: a person waiting first, then the hourly schedule, then backfills. */
 const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;
+/** Hours a serve keeps sent to its workers' queue at once (each flight only waits there). */
+const HOURS_SENT_AT_ONCE = 64;
 /** The schedule looks again at least this often, even with nothing due. */
 const RECHECK_MS = 15 * 60_000;
 
@@ -39,7 +42,25 @@ export interface SchedulerDeps {
   concurrency?: number;
   /** Backoff timing (tests shorten it and fix the jitter). */
   retry?: Partial<Omit<ScheduleRetryOptions, 'accessTries'>>;
+  /**
+   * Where hours run when not in this process (team mode's workers): the queue keeps them across
+   * a restart of this one, so a start re-runs nothing itself. Default: `exports.runHour`.
+   */
+  elsewhere?: {
+    run: HourRunner;
+    /** Learn what the others wrote since (before each look at the schedule). */
+    catchUp(): Promise<void>;
+  };
 }
+
+/** Runs one hour of a connection and resolves with its jobs (see ExportService.runHour). */
+export type HourRunner = (
+  connectionId: string,
+  hour: string,
+  datasets: Dataset[],
+  trigger: Trigger,
+  options: RunOptions,
+) => Promise<Job[]>;
 
 /**
  * The hourly schedule: every enabled connection's hours are exported after they settle, missed
@@ -74,6 +95,7 @@ export class Scheduler {
   constructor(private readonly deps: SchedulerDeps) {
     this.concurrency =
       deps.concurrency ??
+      (deps.elsewhere ? HOURS_SENT_AT_ONCE : undefined) ??
       // A hand-edited settings block must not stop the schedule: fall back to the default.
       appSettings.safeParse(deps.config.data.settings).data?.concurrency ??
       appSettings.parse({}).concurrency;
@@ -97,10 +119,12 @@ export class Scheduler {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    // Jobs a kill left open are closed; the hours a stop or kill interrupted run again.
-    await recoverInterrupted(this.deps, (connection, hour, datasets, trigger, options) =>
-      this.enqueue(connection, hour, datasets, trigger, options),
-    );
+    // Jobs a kill left open are closed; the hours a stop or kill interrupted run again. (Hours
+    // run elsewhere are the queue's: it gives a silent worker's hour to another.)
+    if (!this.deps.elsewhere)
+      await recoverInterrupted(this.deps, (connection, hour, datasets, trigger, options) =>
+        this.enqueue(connection, hour, datasets, trigger, options),
+      );
     await this.backfills.resume();
     await this.tick();
     // Uploads a kill left unfinished cost storage until aborted: look once, in the background.
@@ -163,6 +187,8 @@ export class Scheduler {
   }
 
   setConcurrency(concurrency: number): void {
+    // Hours run by workers: how many run at once is how many workers there are.
+    if (this.deps.elsewhere) return;
     this.concurrency = concurrency;
     this.queue.setConcurrency(concurrency);
   }
@@ -186,6 +212,7 @@ export class Scheduler {
 
   private async tickOnce(): Promise<void> {
     if (!this.running) return;
+    await this.deps.elsewhere?.catchUp();
     const now = this.deps.timers.now().getTime();
     let next = now + RECHECK_MS;
     const connections = this.deps.config.data.connections;
@@ -371,7 +398,9 @@ export class Scheduler {
         // clock found ahead (S3 or Amplitude said so since the hour was planned).
         if (trigger === 'scheduled' && (!current.enabled || this.stopped(current.id))) return [];
         if (trigger === 'scheduled' && !this.due(current, hour)) return [];
-        const jobs = await this.deps.exports.runHour(current.id, hour, datasets, trigger, {
+        const run: HourRunner =
+          this.deps.elsewhere?.run ?? ((...args) => this.deps.exports.runHour(...args));
+        const jobs = await run(current.id, hour, datasets, trigger, {
           signal: options.signal,
           notes: options.notes,
           resume: options.resume,
@@ -388,7 +417,7 @@ export class Scheduler {
             if (!signal.aborted) await slot.acquire();
           },
         });
-        await this.afterRun(current, jobs);
+        await afterRun(this.deps, this.errors, current, jobs);
         return jobs;
       },
       { signal: options.signal, onStart: () => this.emitStatus(connection.id) },
@@ -404,31 +433,6 @@ export class Scheduler {
         else this.emitStatus(connection.id);
       });
     return flight;
-  }
-
-  private async afterRun(connection: Connection, jobs: Job[]): Promise<void> {
-    for (const j of jobs) {
-      const key = `${j.connectionId}|${j.dataset}|${j.hour}`;
-      if (j.status === 'failed' && j.error) this.errors.set(key, j.error);
-      else if (j.status === 'succeeded') this.errors.delete(key);
-    }
-    const job = jobs.find((j) => j.status === 'failed') ?? jobs[0];
-    if (!job) return;
-    if (job.trigger === 'manual' && job.status !== 'succeeded') return;
-    let resolved;
-    try {
-      resolved = this.deps.exports.resolve(connection.id);
-    } catch {
-      return;
-    }
-    const subject = { ...resolved, job };
-    try {
-      if (job.status === 'failed')
-        await this.deps.notifier.failure(subject, { stopped: job.error?.kind === 'access' });
-      else if (job.status === 'succeeded') await this.deps.notifier.recovery(subject);
-    } catch (error) {
-      this.deps.log?.(error);
-    }
   }
 
   // -- retries -------------------------------------------------------------------------------------

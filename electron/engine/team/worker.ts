@@ -1,0 +1,225 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Job as QueueJob } from 'pg-boss';
+import type { PushEvent } from '../../../shared/api/events';
+import type { Job } from '../../../shared/model/jobs';
+import { appSettings } from '../../../shared/model/settings';
+import { createAwsClients, type AwsClients } from '../aws/clients';
+import { openWorkerStore, type DatabaseOptions, type WorkerStore } from '../engine-store';
+import { ExportService } from '../jobs/export-service';
+import { WorkerPool } from '../pipeline/pool';
+import { configuredOrigins } from '../secret-binding';
+import type { HourLease } from '../store/postgres/leases';
+import { systemTimers, type Timers } from '../time/timers';
+import { HourQueue, type HourOutcome, type HourQueueTiming, type HourTask } from './hour-queue';
+
+export interface WorkerOptions {
+  /** This host's working files (commits under way, the cache), under their own lock. */
+  dataDir: string;
+  database: DatabaseOptions;
+  /** How the queue gives a silent worker's hour to another (tests shorten it). */
+  timing?: Partial<HourQueueTiming>;
+  /** How often an idle worker asks the queue for an hour, in seconds. */
+  pollSeconds?: number;
+  aws?: AwsClients;
+  timers?: Timers;
+  /** Export worker threads (default: one per core). */
+  threads?: number;
+  retry?: { attempts: number; baseMs: number };
+  /** One structured line per thing that happened (JSON logs). */
+  log: (line: Record<string, unknown>) => void;
+}
+
+export interface TeamWorker {
+  /** Who this worker is to the others (`ferry worker on host-a (pid 123)`). */
+  readonly holder: string;
+  /** Settles, with the reason, if the worker can no longer work (its data folder taken). */
+  readonly lost: Promise<string>;
+  /** Hours it finished, for tests and the log. */
+  readonly finished: number;
+  /** Stop taking hours; the one running may end within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * `ferry worker`: takes hours from the team's queue one at a time and exports them with the same
+ * export service a laptop runs. Each hour is first claimed in PostgreSQL (HourLease: its attempt
+ * number is the fencing number), so a worker the queue gave up on — killed, stopped, cut off —
+ * never makes its hour visible or writes its jobs after another took the hour over.
+ */
+export async function startWorker(options: WorkerOptions): Promise<TeamWorker> {
+  const holder = `ferry worker on ${hostname()} (pid ${process.pid})`;
+  let lose: (reason: string) => void = () => undefined;
+  const lost = new Promise<string>((resolve) => (lose = resolve));
+  const store = await openWorkerStore({
+    dataDir: options.dataDir,
+    database: options.database,
+    holder,
+    onLost: (message) => lose(message),
+  });
+  const pool = new WorkerPool(options.threads);
+  const aws = options.aws ?? createAwsClients();
+  let queue: HourQueue | null = null;
+  try {
+    const exports = await workerExports(store, options, pool, aws);
+    bindSecrets(store);
+    // Commits a kill of this worker left behind: finished while no one took their hour since.
+    const notices = await exports
+      .recover()
+      .catch((error: unknown) => [
+        { level: 'warning' as const, message: (error as Error).message },
+      ]);
+    for (const notice of notices) options.log({ level: notice.level, msg: notice.message });
+    store.leases.dropAllBut([]);
+    queue = await HourQueue.open(options.database.url, {
+      timing: options.timing,
+      log: (error) => options.log({ level: 'error', msg: (error as Error).message }),
+    });
+    const state = { finished: 0 };
+    await queue.work(
+      async (task, job) => {
+        const outcome = await runTask(store, exports, task, job, options.log);
+        state.finished++;
+        return outcome;
+      },
+      { pollingIntervalSeconds: options.pollSeconds },
+    );
+    options.log({ level: 'info', msg: 'worker started', holder });
+    const held = queue;
+    return {
+      holder,
+      lost,
+      get finished() {
+        return state.finished;
+      },
+      async stop(graceMs = 30_000) {
+        await held.stop(graceMs);
+        await exports.close({ graceMs });
+        await pool.close();
+        aws.reset();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await queue?.stop(0).catch(() => undefined);
+    await pool.close();
+    await store.close();
+    throw error;
+  }
+}
+
+/** One hour from the queue: claim it, close what a silent holder before left open, export it. */
+async function runTask(
+  store: WorkerStore,
+  exports: ExportService,
+  task: HourTask,
+  job: QueueJob<HourTask>,
+  log: WorkerOptions['log'],
+): Promise<HourOutcome> {
+  const key = { connectionId: task.connectionId, hour: task.hour };
+  const context = { queueJob: job.id, connectionId: task.connectionId, hour: task.hour };
+  await store.config.refresh();
+  bindSecrets(store);
+  const lease = await store.leases.claim(key);
+  log({ level: 'info', msg: 'hour taken', attempt: lease.attempt, ...context });
+  try {
+    const before = await closeEarlierAttempt(store, lease);
+    // The attempt before this one finished the hour, and only its queue job did not hear of it.
+    if (before.length > 0 && before.every((j) => j.status === 'succeeded')) {
+      log({ level: 'info', msg: 'hour already exported', ...context });
+      return { jobIds: before.map((j) => j.id) };
+    }
+    const jobs = await exports.runHour(task.connectionId, task.hour, task.datasets, task.trigger, {
+      notes: [
+        ...task.notes,
+        ...(before.length > 0
+          ? [
+              `Its first worker stopped answering; this worker took the hour over (attempt ${lease.attempt}).`,
+            ]
+          : []),
+      ],
+      onJobs: (jobs) => lease.recordJobs(jobs.map((j) => j.id)),
+    });
+    log({
+      level: 'info',
+      msg: 'hour ended',
+      status: jobs[0]?.status ?? 'none',
+      jobIds: jobs.map((j) => j.id),
+      ...context,
+    });
+    return { jobIds: jobs.map((j) => j.id) };
+  } catch (error) {
+    log({ level: 'error', msg: (error as Error).message, ...context });
+    throw error;
+  } finally {
+    store.leases.drop(key);
+  }
+}
+
+/**
+ * The jobs of the attempt before this one: those still open (their worker went silent) are
+ * closed now, named as taken over, so every try of the hour ends in the history.
+ */
+async function closeEarlierAttempt(store: WorkerStore, lease: HourLease): Promise<Job[]> {
+  const found = await store.jobs.getMany(lease.previousJobs);
+  const out: Job[] = [];
+  for (const job of found.values()) {
+    if (job.status !== 'running' && job.status !== 'queued') {
+      out.push(job);
+      continue;
+    }
+    const now = new Date().toISOString();
+    const closed: Job = {
+      ...job,
+      status: 'cancelled',
+      cancelledBy: 'shutdown',
+      updatedAt: now,
+      finishedAt: now,
+      notes: [
+        ...job.notes,
+        `Its worker stopped answering; another worker took the hour over (attempt ${lease.attempt}).`,
+      ],
+    };
+    await store.jobs.put(closed);
+    out.push(closed);
+  }
+  return out;
+}
+
+/** Secrets from this host's environment go only where the team's configuration sends them. */
+function bindSecrets(store: WorkerStore): void {
+  const data = store.config.data;
+  const settings = appSettings.safeParse(data.settings).data ?? appSettings.parse({});
+  store.secrets.bindEnvironment(configuredOrigins(data.projects, settings.smtp));
+}
+
+async function workerExports(
+  store: WorkerStore,
+  options: WorkerOptions,
+  pool: WorkerPool,
+  aws: AwsClients,
+): Promise<ExportService> {
+  const cacheDir = join(store.dataDir, 'cache');
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+  const timers = options.timers ?? systemTimers;
+  return new ExportService({
+    config: store.config,
+    jobs: store.jobs,
+    secrets: store.secrets,
+    pool,
+    aws,
+    clock: timers,
+    timers,
+    emit: (event: PushEvent) => {
+      if (event.type === 'notice')
+        options.log({ level: event.notice.level, msg: event.notice.message });
+    },
+    cacheDir,
+    commitsDir: join(store.dataDir, 'commits'),
+    guard: () => store.guard(),
+    fence: store.leases.proveCommit,
+    retry: options.retry,
+    instance: store.instance,
+  });
+}

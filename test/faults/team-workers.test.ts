@@ -1,0 +1,204 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFerry, startServe, type ServeProcess } from '../support/ferry';
+import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
+import { startPostgres, type Postgres } from '../support/postgres';
+import { useTempDirs } from '../support/temp';
+import {
+  callServe,
+  demoProject,
+  expectHistoryMatches,
+  ferryOk,
+  jobsOfHour,
+  s3Hour,
+  spawnFerry,
+  type Running,
+} from './support/harness';
+import { startS3Gate, type S3Gate } from './support/s3-gate';
+
+// Team mode's workers under faults: a worker killed mid-hour, or stopped (SIGSTOP) mid-commit
+// past its heartbeat while another took its hour over. The queue (pg-boss) gives the hour to
+// another worker; the hour's attempt number in PostgreSQL keeps the silent one from making
+// anything visible afterwards. The S3 gate holds the worker at an exact point: no timing.
+const newDir = useTempDirs();
+const BUCKET = 'ferry-faults-workers';
+/** The queue gives a silent worker's hour away after 10 s (pg-boss's least), looked at each second. */
+const QUEUE_ENV = { FERRY_QUEUE_HEARTBEAT_SECONDS: '10', FERRY_QUEUE_MONITOR_SECONDS: '1' };
+let moto: Moto;
+let gate: S3Gate;
+let s3: S3Client;
+let pg: Postgres;
+
+beforeAll(async () => {
+  [moto, pg] = await Promise.all([startMoto(), startPostgres()]);
+  s3 = moto.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  gate = await startS3Gate(moto.endpoint);
+}, 60_000);
+afterAll(async () => {
+  await gate?.close();
+  await Promise.all([moto?.stop(), pg?.stop()]);
+});
+
+type Host = Record<string, string> & { FERRY_DATA_DIR: string };
+
+/** A team: its serve (sending hours to the queue) and a way to start workers, each its own host. */
+async function team(tag: string) {
+  const database = await pg.database();
+  const host = async () => ({
+    ...moto.env,
+    ...QUEUE_ENV,
+    FERRY_DATA_DIR: await newDir(),
+    FERRY_DATABASE_URL: database,
+  });
+  const admin = await host();
+  await demoProject(admin, 40_000);
+  for (const [name, endpoint] of [
+    ['faulty', gate.endpoint],
+    ['clean', moto.endpoint],
+  ] as const) {
+    const flags = motoBucketFlags(moto, BUCKET, `${tag}/${name}/`);
+    flags[flags.indexOf('--endpoint') + 1] = endpoint;
+    await ferryOk(
+      ['connection', 'add', '--name', name, '--project', '187520', ...flags].concat([
+        '--gzip-level',
+        '1',
+        '--partition-size',
+        '8MiB',
+      ]),
+      admin,
+    );
+  }
+  const server = await startServe(admin.FERRY_DATA_DIR, ['--workers', '--no-schedule'], admin);
+  const workers: Running[] = [];
+  return {
+    admin,
+    server,
+    async worker(env?: Host): Promise<Running & { env: Host }> {
+      const workerEnv = env ?? (await host());
+      const w = spawnFerry(['worker'], workerEnv);
+      workers.push(w);
+      await w.waitFor(/takes hours from the queue/);
+      return { ...w, env: workerEnv };
+    },
+    async close() {
+      for (const w of workers) {
+        w.child.kill('SIGCONT');
+        w.child.kill('SIGTERM');
+      }
+      await Promise.all(workers.map((w) => w.exited));
+      await server.stop();
+    },
+  };
+}
+
+/** Wait until the hour's latest job has ended, and return the hour's jobs (newest first). */
+async function ended(server: ServeProcess, admin: Record<string, string>, hour: string) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await callServe<{ items: { status: string }[] }>(server, 'jobs.list', {
+            connectionId: 'faulty',
+            hourFrom: hour,
+            hourTo: hour,
+          })
+        ).items[0]?.status,
+      { timeout: 90_000, interval: 500 },
+    )
+    .toMatch(/succeeded|failed|cancelled/);
+  return jobsOfHour(admin, 'faulty', hour);
+}
+
+/** The hour is in the bucket as a clean export writes it, and as the history records it. */
+async function expectHourAsClean(t: Awaited<ReturnType<typeof team>>, tag: string, hour: string) {
+  const [date, h] = [hour.slice(0, 10), Number(hour.slice(11))];
+  const ofHour = (key: string) => key.replace(/^_manifests\//, '').includes(`_${date}_${h}`);
+  const got = await s3Hour(s3, BUCKET, `${tag}/faulty/`, ofHour);
+  await callServe(t.server, 'jobs.exportHour', { connectionId: 'clean', hour });
+  await expect
+    .poll(async () => (await jobsOfHour(t.admin, 'clean', hour))[0]?.status, { timeout: 60_000 })
+    .toBe('succeeded');
+  const clean = await s3Hour(s3, BUCKET, `${tag}/clean/`, ofHour);
+  expect(Object.keys(got.objects).length).toBeGreaterThan(1);
+  expect(got.objects).toEqual(clean.objects);
+  const jobs = await jobsOfHour(t.admin, 'faulty', hour);
+  expect(jobs.filter((j) => j.status === 'succeeded')).toHaveLength(1);
+  expectHistoryMatches(jobs, got.objects, `${tag}/faulty/`, got.lines);
+  const reconciled = await runFerry(['reconcile', 'faulty', '--from', hour, '--to', hour], t.admin);
+  expect(reconciled.code, reconciled.stdout).toBe(0);
+}
+
+describe('team mode: a worker that dies or stalls', () => {
+  it('killed (-9) mid-hour: another worker takes the hour over and exports it once', async () => {
+    const t = await team('killed');
+    const hour = '2026-02-02T07';
+    try {
+      const first = await t.worker();
+      const held = gate.holdPartsAfter(1);
+      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      first.child.kill('SIGKILL');
+      await first.exited;
+      gate.failHeld(500, 'InternalError');
+
+      // Once the killed worker's heartbeat lapses, the queue gives the hour to the next worker.
+      const second = await t.worker();
+      const jobs = await ended(t.server, t.admin, hour);
+      expect(jobs[0]).toMatchObject({ status: 'succeeded' });
+      expect(jobs[0]!.notes.join(' ')).toMatch(/took the hour over \(attempt 2\)/);
+      // The killed worker's job is closed, named as taken over — not left running.
+      expect(jobs.slice(1).map((j) => j.status)).toEqual(['cancelled']);
+      expect(jobs[1]!.notes.join(' ')).toMatch(/Its worker stopped answering/);
+      expect(second.stdout()).toMatch(/"hour ended"/);
+      await expectHourAsClean(t, 'killed', hour);
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
+
+  it('stopped (SIGSTOP) mid-commit past its heartbeat, then resumed: its late commit is refused', async () => {
+    const t = await team('stalled');
+    const hour = '2026-02-02T08';
+    try {
+      const first = await t.worker();
+      const held = gate.holdCompletesAfter(1);
+      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      // One object of the hour is visible; the worker stalls before the next.
+      first.child.kill('SIGSTOP');
+      gate.failHeld(403, 'AccessDenied');
+      // The taker writes the hour in other partitions: a late commit of the first would show.
+      for (const name of ['faulty', 'clean'])
+        await ferryOk(['connection', 'update', name, '--partition-size', '16MiB'], t.admin);
+
+      const second = await t.worker();
+      const jobs = await ended(t.server, t.admin, hour);
+      expect(jobs[0]).toMatchObject({ status: 'succeeded' });
+      expect(second.stdout()).toMatch(/"hour ended"/);
+      const taken = await s3Hour(s3, BUCKET, 'stalled/faulty/');
+
+      // The stalled worker goes on: its refused step is tried again, and fenced.
+      first.child.kill('SIGCONT');
+      await first.waitFor(/"level":50/);
+      expect((await s3Hour(s3, BUCKET, 'stalled/faulty/')).objects).toEqual(taken.objects);
+      expect(first.stdout()).toMatch(/Another worker took 2026-02-02T08 of connection .* over/);
+      const after = await jobsOfHour(t.admin, 'faulty', hour);
+      expect(after.map((j) => j.status)).toEqual(['succeeded', 'cancelled']);
+      await expectHourAsClean(t, 'stalled', hour);
+
+      // Restarted, it drops the commit it had begun (the hour was exported since): not finished.
+      first.child.kill('SIGTERM');
+      await first.exited;
+      expect(await readdir(join(first.env.FERRY_DATA_DIR, 'commits'))).toHaveLength(1);
+      const again = await t.worker(first.env);
+      await again.waitFor(/Did not finish an interrupted commit of 2026-02-02T08/);
+      expect(await readdir(join(first.env.FERRY_DATA_DIR, 'commits'))).toEqual([]);
+      expect((await s3Hour(s3, BUCKET, 'stalled/faulty/')).objects).toEqual(taken.objects);
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
+});
