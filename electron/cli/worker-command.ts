@@ -13,7 +13,11 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
     .description(
       "team mode: take hours from the team database's queue and export them, one at a time, until Ctrl+C (run as many as you like, on any hosts)",
     )
-    .option(...GRACE_OPTION)
+    .option(
+      GRACE_OPTION[0],
+      'on Ctrl+C or SIGTERM, let the running hour finish for up to this long, then cancel it (it goes back to the queue)',
+      GRACE_OPTION[2],
+    )
     .addHelpText(
       'after',
       '\nNeeds --database (or FERRY_DATABASE_URL), and --secrets-key where secrets are stored sealed. Each worker\n' +

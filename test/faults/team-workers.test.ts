@@ -76,9 +76,9 @@ async function team(tag: string) {
   return {
     admin,
     server,
-    async worker(env?: Host): Promise<Running & { env: Host }> {
+    async worker(env?: Host, args: string[] = []): Promise<Running & { env: Host }> {
       const workerEnv = env ?? (await host());
-      const w = spawnFerry(['worker'], workerEnv);
+      const w = spawnFerry(['worker', ...args], workerEnv);
       workers.push(w);
       await w.waitFor(/takes hours from the queue/);
       return { ...w, env: workerEnv };
@@ -94,7 +94,7 @@ async function team(tag: string) {
   };
 }
 
-/** Wait until the hour's latest job has ended, and return the hour's jobs (newest first). */
+/** Wait until the hour's latest job has succeeded, and return the hour's jobs (newest first). */
 async function ended(server: ServeProcess, admin: Record<string, string>, hour: string) {
   await expect
     .poll(
@@ -108,7 +108,7 @@ async function ended(server: ServeProcess, admin: Record<string, string>, hour: 
         ).items[0]?.status,
       { timeout: 90_000, interval: 500 },
     )
-    .toMatch(/succeeded|failed|cancelled/);
+    .toBe('succeeded');
   return jobsOfHour(admin, 'faulty', hour);
 }
 
@@ -154,6 +154,31 @@ describe('team mode: a worker that dies or stalls', () => {
       expect(jobs[1]!.notes.join(' ')).toMatch(/Its worker stopped answering/);
       expect(second.stdout()).toMatch(/"hour ended"/);
       await expectHourAsClean(t, 'killed', hour);
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
+
+  it('stopped by SIGTERM mid-hour (no grace): the hour goes back to the queue, another exports it', async () => {
+    const t = await team('termed');
+    const hour = '2026-02-02T09';
+    try {
+      const first = await t.worker(undefined, ['--grace', '0']);
+      const held = gate.holdPartsAfter(1);
+      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      first.child.kill('SIGTERM');
+      gate.failHeld(500, 'InternalError');
+      expect(await first.exited).toBe(0);
+      expect(first.stdout()).toMatch(/goes back to the queue/);
+
+      await t.worker();
+      const jobs = await ended(t.server, t.admin, hour);
+      expect(jobs.map((j) => `${j.status} ${j.cancelledBy ?? ''}`.trim())).toEqual([
+        'succeeded',
+        'cancelled shutdown',
+      ]);
+      await expectHourAsClean(t, 'termed', hour);
     } finally {
       await t.close();
     }

@@ -94,8 +94,9 @@ export async function startWorker(options: WorkerOptions): Promise<TeamWorker> {
         return state.finished;
       },
       async stop(graceMs = 30_000) {
-        await held.stop(graceMs);
-        await exports.close({ graceMs });
+        // No new hour; the running one may finish within the grace, else it is cancelled and
+        // given back to the queue (the queue's stop waits for it to end).
+        await Promise.all([held.stop(graceMs + 10_000), exports.close({ graceMs })]);
         await pool.close();
         aws.reset();
         await store.close();
@@ -141,6 +142,11 @@ async function runTask(
       ],
       onJobs: (jobs) => lease.recordJobs(jobs.map((j) => j.id)),
     });
+    // Cut off by this worker's stop: the hour goes back to the queue for another worker.
+    if (jobs.some((j) => j.status === 'cancelled' && j.cancelledBy === 'shutdown'))
+      throw new Error(
+        `This worker stopped before ${task.hour} was exported; it goes back to the queue.`,
+      );
     log({
       level: 'info',
       msg: 'hour ended',
