@@ -94,11 +94,21 @@ export class HourQueue {
     });
   }
 
+  /**
+   * The queue job of an hour not ended yet (queued, waiting to be tried again, or running), e.g.
+   * one sent before this serve restarted; null when there is none.
+   */
+  async open(connectionId: string, hour: string): Promise<string | null> {
+    const jobs = await this.boss.findJobs<HourTask>(HOUR_QUEUE, { key: `${connectionId}|${hour}` });
+    const open = jobs.filter((j) => ['created', 'retry', 'active'].includes(j.state));
+    return open.at(-1)?.id ?? null;
+  }
+
   /** Where a queued hour stands, and what its worker answered once it ended. */
   async state(
     id: string,
   ): Promise<{ state: string; output: HourOutcome | null; retries: number } | null> {
-    const job = await this.boss.getJobById<HourTask>(HOUR_QUEUE, id);
+    const [job] = await this.boss.findJobs<HourTask>(HOUR_QUEUE, { id });
     if (!job) return null;
     const output = (job as { output?: unknown }).output;
     return {

@@ -38,10 +38,13 @@ export class RemoteHours {
     options: RunOptions,
   ): Promise<Job[]> => {
     const { queue } = this.deps;
-    const id = await queue.send(
-      { connectionId, hour, datasets, trigger, notes: options.notes ?? [] },
-      PRIORITY[trigger],
-    );
+    // Already in the queue (sent before this serve restarted, or by another way): its outcome
+    // is this run's.
+    const id =
+      (await queue.send(
+        { connectionId, hour, datasets, trigger, notes: options.notes ?? [] },
+        PRIORITY[trigger],
+      )) ?? (await queue.open(connectionId, hour));
     if (!id)
       throw new FerryError('conflict', `${hour} is queued or being exported by a worker right now`);
     const cancel = () => void queue.cancel(id).catch((error: unknown) => this.deps.log?.(error));
