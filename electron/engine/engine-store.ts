@@ -11,7 +11,7 @@ import { TeamPeople } from './store/postgres/people';
 import { connect, migrateToLatest, type Database } from './store/postgres/schema';
 import { PgConfig } from './store/postgres/config';
 import { PgJobHistory } from './store/postgres/jobs';
-import { WorkerLeases } from './store/postgres/leases';
+import { hourTakeovers, WorkerLeases } from './store/postgres/leases';
 import { PgSecrets } from './store/postgres/secrets';
 import { EnvironmentSecrets } from './store/env-secrets';
 import { PgWriter, redactUrl } from './store/postgres/writer';
@@ -51,6 +51,8 @@ export interface EngineStore {
   people: TeamPeople | null;
   /** Team mode: the history in PostgreSQL, which workers write too (null on a laptop). */
   teamJobs: PgJobHistory | null;
+  /** Team mode: hours taken over from a silent worker, ever (from the hour leases). */
+  takeovers: (() => Promise<number>) | null;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function openEngineStore(options: EngineStoreOptions): Promise<Engi
       instance: () => loadInstance(store.dataDir, options.now, options.readOnly),
       people: null,
       teamJobs: null,
+      takeovers: null,
     };
   }
   return openTeamStore({ ...options, database: options.database });
@@ -142,6 +145,7 @@ async function openTeamStore(
       instance: () => teamInstance(shared.db, database.url, readOnly),
       people: new TeamPeople(shared.db),
       teamJobs: shared.jobs,
+      takeovers: () => hourTakeovers(shared.db),
     };
   } catch (error) {
     await lock?.release();

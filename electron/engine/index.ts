@@ -117,6 +117,8 @@ export interface Engine {
   readiness(): Promise<Readiness>;
   /** Team mode: people's tokens (with roles) and the audit log; null on a laptop. */
   readonly people: TeamPeople | null;
+  /** Team mode's workers, as figures for metrics; null on a laptop. */
+  readonly team: TeamFigures | null;
   /** Job history (reconcile reads it). */
   readonly jobs: JobHistoryPort;
   /** The hourly schedule; `start()` it where Ferry runs by itself (desktop, serve, run). */
@@ -127,6 +129,13 @@ export interface Engine {
    * data folder.
    */
   close(options?: CloseOptions): Promise<void>;
+}
+
+export interface TeamFigures {
+  /** Hours in the workers' queue now (null: this serve exports its hours itself). */
+  queue(): Promise<{ queued: number; active: number } | null>;
+  /** Hours taken over from a silent worker, ever. */
+  takeovers(): Promise<number>;
 }
 
 export interface CloseOptions {
@@ -147,7 +156,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let onClockChange: (notice: Notice) => void = () => undefined;
   const { witness, timers, clock } = correctedTime(options, (notice) => onClockChange(notice));
   const lock = new LockLoss(emit);
-  const { store, secrets, instance, people, teamJobs } = await openEngineStore({
+  const { store, secrets, instance, people, teamJobs, takeovers } = await openEngineStore({
     dataDir: options.dataDir,
     role: options.role,
     readOnly: options.readOnly,
@@ -253,6 +262,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     close,
     readOnly: !!options.readOnly,
     people,
+    team: takeovers && {
+      queue: async () => (remote ? remote.depth() : null),
+      takeovers,
+    },
   });
 }
 
@@ -273,6 +286,7 @@ async function hoursElsewhere(
   return {
     run: remote.run,
     catchUp: remote.catchUp,
+    depth: () => queue.depth(),
     stop: () => remote.stop(),
     close: () => queue.stop(0),
   };
@@ -402,6 +416,7 @@ interface EngineParts {
   close: (options: CloseOptions) => Promise<void>;
   readOnly: boolean;
   people: TeamPeople | null;
+  team: TeamFigures | null;
 }
 
 /** The engine as its entries see it; closing twice does nothing. */
@@ -425,6 +440,7 @@ function engineApi(parts: EngineParts): Engine {
     subscribe: (listener) => push.subscribe(listener),
     readiness: () => readiness(store, parts.readOnly),
     people: parts.people,
+    team: parts.team,
     async close(closeOptions = {}) {
       if (closed) return;
       closed = true;

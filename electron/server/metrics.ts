@@ -57,6 +57,8 @@ export function createMetrics(engine: Engine, now: () => Date = () => new Date()
     registers: [registry],
   });
 
+  teamGauges(registry, engine);
+
   async function refresh() {
     queue.reset();
     state.reset();
@@ -120,4 +122,29 @@ export function createMetrics(engine: Engine, now: () => Date = () => new Date()
     },
     close: stop,
   };
+}
+
+/** Team mode's figures: the workers' queue and the hours taken over (absent on a laptop). */
+function teamGauges(registry: Registry, engine: Engine): void {
+  new Gauge({
+    name: 'ferry_team_queue_hours',
+    help: "Team mode: hours in the workers' queue, waiting (queued) or being exported (active).",
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const depth = await engine.team?.queue();
+      if (!depth) return;
+      this.set({ state: 'queued' }, depth.queued);
+      this.set({ state: 'active' }, depth.active);
+    },
+  });
+  new Gauge({
+    name: 'ferry_team_hour_takeovers',
+    help: 'Team mode: hours a worker took over from a silent one, ever (from the hour leases in PostgreSQL).',
+    registers: [registry],
+    async collect() {
+      if (engine.team) this.set(await engine.team.takeovers());
+    },
+  });
 }

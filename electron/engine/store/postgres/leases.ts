@@ -242,3 +242,12 @@ export class WorkerLeases implements WriteFence {
 function keyOf(key: HourKey): string {
   return `${key.connectionId}|${key.hour}`;
 }
+
+/** How many times a worker's hour was taken over by another, ever (each attempt past the first). */
+export async function hourTakeovers(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('ferry.hour_leases')
+    .select(sql<string>`coalesce(sum(attempt - 1), 0)`.as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
