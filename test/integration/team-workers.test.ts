@@ -1,4 +1,5 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/model/jobs';
 import { spawnFerry, type Running } from '../faults/support/harness';
@@ -15,15 +16,15 @@ const BUCKET = 'ferry-workers';
 const CONNECTIONS = ['w1', 'w2', 'w3', 'w4'];
 const FROM = '2026-03-01T00';
 const TO = '2026-03-03T01'; // 50 hours
-let pg: Postgres;
+let cluster: Postgres;
 let moto: Moto;
 
 beforeAll(async () => {
-  [pg, moto] = await Promise.all([startPostgres(), startMoto()]);
+  [cluster, moto] = await Promise.all([startPostgres(), startMoto()]);
   await moto.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
 }, 60_000);
 afterAll(async () => {
-  await Promise.all([pg?.stop(), moto?.stop()]);
+  await Promise.all([cluster?.stop(), moto?.stop()]);
 });
 
 async function ok(args: string[], env: Record<string, string>) {
@@ -34,7 +35,7 @@ async function ok(args: string[], env: Record<string, string>) {
 
 describe('team mode: ferry worker', () => {
   it('three workers export 200 hours of 4 connections, each hour once, history = bucket', async () => {
-    const database = await pg.database();
+    const database = await cluster.database();
     const host = async () => ({
       ...moto.env,
       FERRY_DATA_DIR: await newDir(),
@@ -134,4 +135,89 @@ describe('team mode: ferry worker', () => {
       await server.stop();
     }
   }, 360_000);
+
+  it('two serve hosts: one schedules, the other waits its turn; each scheduled hour runs once', async () => {
+    const database = await cluster.database();
+    const host = async () => ({
+      ...moto.env,
+      FERRY_DATA_DIR: await newDir(),
+      FERRY_DATABASE_URL: database,
+    });
+    const [a, b] = [await host(), await host()];
+    await ok(['org', 'add', '--id', '1', '--name', 'Acme'], a);
+    await ok(
+      ['project', 'add', '--id', '4242', '--org', '1', '--name', 'Web', '--source', 'demo'],
+      a,
+    );
+    await ok(
+      ['connection', 'add', '--name', 'sched', '--project', '4242', '--enable']
+        .concat(['--lookback-hours', '12'])
+        .concat(motoBucketFlags(moto, BUCKET, 'sched/')),
+      a,
+    );
+    // As if enabled twelve hours ago: the schedule owes the hours since, and catches them up.
+    const since = new Date(Date.now() - 12 * 3_600_000).toISOString().slice(0, 13);
+    await rowsOf(
+      database,
+      `UPDATE ferry.config SET doc = jsonb_set(doc, '{connections,0,scheduleFrom}', '"${since}"'), revision = revision + 1`,
+    );
+    const worker = spawnFerry(['worker'], await host());
+    const first = await startServe(a.FERRY_DATA_DIR, ['--workers'], a);
+    try {
+      await worker.waitFor(/takes hours from the queue/);
+      // The second serve is refused while the first holds the database, naming it.
+      const second = await runFerry(['--data-dir', b.FERRY_DATA_DIR, 'serve', '--workers'], b);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/Another Ferry writes to this database \(ferry serve on /);
+      // A few of the hours the schedule catches up are exported, then the first serve dies.
+      await expect
+        .poll(() => succeededHours(database), { timeout: 60_000, interval: 200 })
+        .toBeGreaterThanOrEqual(3);
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      // Started again by its supervisor, the second serve now gets the hold and catches up.
+      const takeover = await startServe(b.FERRY_DATA_DIR, ['--workers'], b);
+      try {
+        await expect
+          .poll(() => succeededHours(database), { timeout: 120_000, interval: 500 })
+          .toBeGreaterThanOrEqual(11);
+        const jobs = await rowsOf<{ hour: string; status: string }>(
+          database,
+          'SELECT hour, status FROM ferry.jobs ORDER BY hour',
+        );
+        const succeeded = jobs.filter((j) => j.status === 'succeeded').map((j) => j.hour);
+        // Each hour succeeded once: the hours the first serve had sent were waited for, not
+        // sent again, and none was exported twice.
+        expect(new Set(succeeded).size).toBe(succeeded.length);
+        const inBucket = (await listObjects(moto.s3(), BUCKET, 'sched/'))
+          .map((o) => o.key)
+          .filter((k) => !k.includes('_ferry-owner_'));
+        expect(inBucket).toHaveLength(succeeded.length);
+      } finally {
+        await takeover.stop();
+      }
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      if (first.child.exitCode === null && first.child.signalCode === null) await first.stop();
+    }
+  }, 240_000);
 });
+
+async function rowsOf<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function succeededHours(url: string): Promise<number> {
+  const [row] = await rowsOf<{ n: string }>(
+    url,
+    "SELECT count(DISTINCT hour) AS n FROM ferry.jobs WHERE status = 'succeeded'",
+  );
+  return Number(row?.n ?? 0);
+}
