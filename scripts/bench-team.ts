@@ -5,8 +5,8 @@
 //   - opening the store (the index the schedule reads is loaded from the table);
 //   - the first history page (50 jobs), and a filtered page (one connection's failed jobs);
 //   - a job status write (running → succeeded), as the schedule makes them.
-// What is not measured yet (no workers share the hours yet): 2 workers against 1, the queue's
-// overhead per hour, and the history at 10 million jobs.
+// Workers (2 against 1, the queue's overhead per hour) are measured by scripts/bench-workers.ts.
+// What is not measured yet: the history at 10 million jobs.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -11,7 +11,8 @@
 //                                      an export of the fixture, with their baselines
 //   npm run bench -- --only history --jobs 1000000   the same at a million jobs
 //   npm run bench -- --only team       team mode's job history in PostgreSQL (a throwaway
-//                                      cluster) against the same jobs in a data folder
+//                                      cluster) against the same jobs in a data folder, and
+//                                      1 worker against 2 on the same 1M-event hours
 //   npm run bench -- --only console    the console's first load of #/connections in Chromium:
 //                                      bytes, requests and time against the same page with
 //                                      JavaScript off (scripts/bench-console.mts)
@@ -296,7 +297,10 @@ function benchConsole() {
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 
-/** Team mode's history in PostgreSQL against a data folder (scripts/bench-team.ts). */
+/**
+ * Team mode: its history in PostgreSQL against a data folder (scripts/bench-team.ts), and
+ * workers exporting from the queue, 1 against 2 (scripts/bench-workers.ts).
+ */
 function benchTeam() {
   log(`team: ${JOBS.toLocaleString()} jobs in PostgreSQL and in a data folder`);
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-team.ts'], {
@@ -310,7 +314,20 @@ function benchTeam() {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   if (result.status !== 0) throw new Error(`the team bench failed (${result.status})`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  const history = JSON.parse(result.stdout.trim().split('\n').at(-1));
+  log('team: workers exporting from the queue, 1 against 2');
+  const workers = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-workers.ts'], {
+    env: {
+      ...process.env,
+      BENCH_DIR: ROOT,
+      BENCH_WORKER_EVENTS: SMOKE ? '20000' : '1000000',
+      BENCH_WORKER_HOURS: SMOKE ? '2' : '4',
+    },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (workers.status !== 0) throw new Error(`the workers bench failed (${workers.status})`);
+  return { history, workers: JSON.parse(workers.stdout.trim().split('\n').at(-1)) };
 }
 
 /** The five-year backfill figures (`ferry serve` in its own process, read from /proc). */
