@@ -84,7 +84,7 @@ describe('team mode: ferry worker', () => {
             const list = await callServe<{ status: string }[]>(server, 'backfills.list');
             return list.map((b) => b.status);
           },
-          { timeout: 240_000, interval: 1_000 },
+          { timeout: 420_000, interval: 1_000 },
         )
         .toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
 
@@ -134,7 +134,7 @@ describe('team mode: ferry worker', () => {
       await Promise.all(workers.map((w) => w.exited));
       await server.stop();
     }
-  }, 360_000);
+  }, 600_000);
 
   it('two serve hosts: one schedules, the other waits its turn; each scheduled hour runs once', async () => {
     const database = await cluster.database();

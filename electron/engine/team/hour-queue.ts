@@ -5,6 +5,12 @@ import type { Job } from '../../../shared/model/jobs';
 /** The queue of hours to export, in pg-boss (its own schema; Ferry never changes its tables). */
 export const HOUR_QUEUE = 'ferry-hours';
 const BOSS_SCHEMA = 'ferry_queue';
+/**
+ * How long a worker waits before asking the queue again after a look that found nothing, or
+ * after an hour that took less than this: pg-boss takes one hour per look (batch of one), so
+ * small hours would otherwise leave a worker idle between them.
+ */
+const IDLE_POLL_SECONDS = 0.5;
 
 /** One hour of one connection for a worker to export. */
 export interface HourTask {
@@ -136,7 +142,7 @@ export class HourQueue {
   ): Promise<void> {
     await this.boss.work<HourTask, HourOutcome>(
       HOUR_QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+      { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? IDLE_POLL_SECONDS },
       async ([job]) => handle(job!.data, job!),
     );
   }
