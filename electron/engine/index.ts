@@ -150,6 +150,7 @@ export interface CloseOptions {
  * can run it on a temp folder; no transport code lives here.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
+  checkOptions(options);
   const push = new PushStream(options.log);
   const emit = push.emit;
   // This computer's clock, set back by what S3 and Amplitude say while it runs ahead of them.
@@ -166,6 +167,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     onIndexProgress: options.onIndexProgress,
     onLost: lock.report,
   });
+  const remote = await hoursElsewhere(options, { jobs: teamJobs, store }, emit);
   onClockChange = standingNotice(store.notices, emit);
   const catalog = new Catalog(store.config, clock, emit, secrets);
   const pool = new WorkerPool(options.workers);
@@ -192,7 +194,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     log: options.log,
     smtpCa: options.smtpCa,
   });
-  const remote = await hoursElsewhere(options, teamJobs, emit);
   const scheduler = new Scheduler({
     config: store.config,
     jobs: store.jobs,
@@ -269,19 +270,29 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
 }
 
+/** Options that can not work together, refused before anything is opened. */
+function checkOptions(options: EngineOptions): void {
+  if (options.hoursOnWorkers && !options.database)
+    throw new FerryError('validation', 'Workers take hours from a team database: give --database.');
+}
+
 /**
  * Team mode with workers: the queue hours are sent to, and the runner that sends them and waits
  * for the workers' jobs. Null when this process exports its hours itself.
  */
 async function hoursElsewhere(
   options: EngineOptions,
-  jobs: PgJobHistory | null,
+  { jobs, store }: { jobs: PgJobHistory | null; store: Store },
   emit: (event: PushEvent) => void,
 ) {
-  if (!options.hoursOnWorkers || options.readOnly) return null;
-  if (!options.database || !jobs)
-    throw new FerryError('validation', 'Workers take hours from a team database: give --database.');
-  const queue = await HourQueue.open(options.database.url, { log: options.log });
+  if (!options.hoursOnWorkers || options.readOnly || !options.database || !jobs) return null;
+  // Opened before anything else starts: a failure closes the storage and leaves nothing running.
+  const queue = await HourQueue.open(options.database.url, { log: options.log }).catch(
+    async (error: unknown) => {
+      await store.close();
+      throw error;
+    },
+  );
   const remote = new RemoteHours({ queue, jobs, emit, log: options.log });
   return {
     run: remote.run,
