@@ -44,3 +44,15 @@ export function newJobId(now: Date): string {
 export function withEtags(job: Job, etags: Map<string, string | null>): Job {
   return { ...job, objects: job.objects.map((o) => ({ ...o, etag: etags.get(o.key) ?? null })) };
 }
+
+/** A job a stop, a kill or a silent worker cut off, closed as cancelled by a shutdown, with why. */
+export function closedByShutdown(job: Job, now: string, note: string): Job {
+  return {
+    ...job,
+    status: 'cancelled',
+    cancelledBy: 'shutdown',
+    updatedAt: now,
+    finishedAt: now,
+    notes: [...job.notes, note],
+  };
+}

@@ -6,6 +6,7 @@ import type { Connection } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import type { IndexEntry } from '../store/job-index';
+import { closedByShutdown } from '../jobs/job-record';
 
 /** One hour of a connection to export again at start, and the jobs it re-runs. */
 export interface Rerun {
@@ -92,18 +93,13 @@ export async function recoverInterrupted(
   for (const entry of close) {
     const job = await deps.jobs.get(entry.id);
     if (!job) continue;
-    const now = deps.timers.now().toISOString();
-    await deps.jobs.put({
-      ...job,
-      status: 'cancelled',
-      cancelledBy: 'shutdown',
-      updatedAt: now,
-      finishedAt: now,
-      notes: [
-        ...job.notes,
+    await deps.jobs.put(
+      closedByShutdown(
+        job,
+        deps.timers.now().toISOString(),
         `Interrupted: Ferry stopped while this job ran.${rerunIds.has(job.id) ? ' It was run again.' : ''}`,
-      ],
-    });
+      ),
+    );
   }
   for (const r of rerun) {
     const connection = connections.find((c) => c.id === r.connectionId)!;

@@ -8,6 +8,7 @@ import { appSettings } from '../../../shared/model/settings';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { openWorkerStore, type DatabaseOptions, type WorkerStore } from '../engine-store';
 import { ExportService } from '../jobs/export-service';
+import { closedByShutdown } from '../jobs/job-record';
 import { WorkerPool } from '../pipeline/pool';
 import { configuredOrigins } from '../secret-binding';
 import type { HourLease } from '../store/postgres/leases';
@@ -175,18 +176,11 @@ async function closeEarlierAttempt(store: WorkerStore, lease: HourLease): Promis
       out.push(job);
       continue;
     }
-    const now = new Date().toISOString();
-    const closed: Job = {
-      ...job,
-      status: 'cancelled',
-      cancelledBy: 'shutdown',
-      updatedAt: now,
-      finishedAt: now,
-      notes: [
-        ...job.notes,
-        `Its worker stopped answering; another worker took the hour over (attempt ${lease.attempt}).`,
-      ],
-    };
+    const closed = closedByShutdown(
+      job,
+      new Date().toISOString(),
+      `Its worker stopped answering; another worker took the hour over (attempt ${lease.attempt}).`,
+    );
     await store.jobs.put(closed);
     out.push(closed);
   }
