@@ -223,18 +223,26 @@ export class WorkerLeases implements WriteFence {
    * one took it since; otherwise HourTakenOver.
    */
   readonly proveCommit = async (at: HourKey & { commitId: string }): Promise<void> => {
-    let lease = this.held.get(keyOf(at));
-    if (!lease) {
-      const resumed = await HourLease.resume(this.db, at, this.holder);
-      if (!resumed) throw new HourTakenOver(at);
-      lease = resumed;
-      this.held.set(keyOf(at), lease);
-    }
     try {
+      let lease = this.held.get(keyOf(at));
+      if (!lease) {
+        const resumed = await HourLease.resume(this.db, at, this.holder);
+        if (!resumed) throw new HourTakenOver(at);
+        lease = resumed;
+        this.held.set(keyOf(at), lease);
+      }
       await lease.verify(at.commitId);
-    } catch (error) {
       if (lease.lost) throw new HourTakenOver(at);
-      throw error;
+    } catch (error) {
+      if (error instanceof HourTakenOver) throw error;
+      const lease = this.held.get(keyOf(at));
+      if (lease?.lost) throw new HourTakenOver(at);
+      // No proof without the database: nothing more is made visible, and the worker gives the
+      // hour back (an error of Ferry's own storage, not of the export, so it is not retried here).
+      throw new FerryError(
+        'internal',
+        `This worker could not reach PostgreSQL to prove it still holds ${at.hour} of connection ${at.connectionId} (${(error as Error).message}); nothing more of it was made visible.`,
+      );
     }
   };
 }
