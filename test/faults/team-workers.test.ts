@@ -1,9 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/model/jobs';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { startPostgres, type Postgres } from '../support/postgres';
@@ -73,19 +71,11 @@ async function team(tag: string) {
       admin,
     );
   }
-  let server = await startServe(admin.FERRY_DATA_DIR, ['--workers', '--no-schedule'], admin);
+  const server = await startServe(admin.FERRY_DATA_DIR, ['--workers', '--no-schedule'], admin);
   const workers: Running[] = [];
   return {
     admin,
-    get server() {
-      return server;
-    },
-    /** Start the serve again (as its supervisor would), with the schedule this time. */
-    async restartServe() {
-      await server.stop();
-      server = await startServe(admin.FERRY_DATA_DIR, ['--workers'], admin);
-      return server;
-    },
+    server,
     async worker(env?: Host, args: string[] = []): Promise<Running & { env: Host }> {
       const workerEnv = env ?? (await host());
       const w = spawnFerry(['worker', ...args], workerEnv);
@@ -240,89 +230,7 @@ describe('team mode: a worker that dies or stalls', () => {
       await t.close();
     }
   }, 180_000);
-
-  it('PostgreSQL restarts mid-backfill: workers reconnect, the serve restarts, every hour once', async () => {
-    const t = await team('restart');
-    const [from, to] = ['2026-02-03T00', '2026-02-03T11'];
-    try {
-      await ferryOk(['connection', 'update', 'clean', '--disable'], t.admin);
-      await t.worker();
-      await t.worker();
-      await callServe(t.server, 'backfills.start', { connectionId: 'clean', from, to });
-      // A few hours in, the database goes down hard and comes back.
-      await expect
-        .poll(() => doneHours(t, from, to), { timeout: 60_000, interval: 200 })
-        .toBeGreaterThanOrEqual(2);
-      pg.kill();
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      pg.start();
-      // The serve lost its hold with its connection and exits 1; its supervisor starts it again.
-      const child = t.server.child;
-      const code = child.exitCode ?? (await new Promise((done) => child.once('exit', done)));
-      expect(code).toBe(1);
-      await t.restartServe();
-      await expect
-        .poll(() => doneHours(t, from, to), { timeout: 120_000, interval: 1_000 })
-        .toBe(12);
-
-      // Each hour succeeded once, and the bucket holds exactly what the history says.
-      const jobs = await jobsOfRange(t.admin, 'clean', from, to);
-      const succeeded = jobs.filter((j) => j.status === 'succeeded');
-      expect(new Set(succeeded.map((j) => j.hour)).size).toBe(12);
-      expect(succeeded).toHaveLength(12);
-      expect(jobs.filter((j) => j.status === 'running' || j.status === 'queued')).toEqual([]);
-      const inBucket = (await s3Hour(s3, BUCKET, 'restart/clean/')).objects;
-      const recorded = Object.fromEntries(
-        succeeded.flatMap((j) =>
-          j.objects.map((o) => [o.key.slice('restart/clean/'.length), o.sha256]),
-        ),
-      );
-      expect(
-        Object.fromEntries(Object.entries(inBucket).filter(([k]) => !k.startsWith('_manifests/'))),
-      ).toEqual(recorded);
-      const reconciled = await runFerry(
-        ['reconcile', 'clean', '--from', from, '--to', to],
-        t.admin,
-      );
-      expect(reconciled.code, reconciled.stdout).toBe(0);
-    } finally {
-      await t.close();
-    }
-  }, 240_000);
 });
-
-/** Every job of a connection's hours, newest first. */
-async function jobsOfRange(
-  env: Record<string, string>,
-  connection: string,
-  from: string,
-  to: string,
-) {
-  const listed = await runFerry(
-    ['--json', 'jobs', connection, '--from', from, '--to', to, '--limit', '1000'],
-    env,
-  );
-  expect(listed.code, listed.stderr).toBe(0);
-  return (JSON.parse(listed.stdout) as { items: Job[] }).items;
-}
-
-/** How many hours of the range have a succeeded job (read from the database, not the serve). */
-async function doneHours(t: { admin: Record<string, string> }, from: string, to: string) {
-  const client = new pgClient.Client({ connectionString: t.admin.FERRY_DATABASE_URL });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ n: string }>(
-      // Only 'clean' exports in this test.
-      "SELECT count(DISTINCT hour) AS n FROM ferry.jobs WHERE status = 'succeeded' AND hour BETWEEN $1 AND $2",
-      [from, to],
-    );
-    return Number(rows[0]?.n ?? 0);
-  } catch {
-    return -1; // the database is down right now
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 /** The serve's Prometheus metrics, read with its token. */
 async function scrape(server: ServeProcess): Promise<string> {
