@@ -37,15 +37,16 @@ describe('hour leases', () => {
       const historyB = await PgJobHistory.open(db, b);
       const job = jobRecord({ id: 'j_1', connectionId: key.connectionId, hour: key.hour });
 
-      const first = await a.claim(key);
+      const first = await a.claim(key, 'q1');
       expect(first.attempt).toBe('1');
       await historyA.put(job);
       await first.recordJobs([job.id]);
       await a.proveCommit({ ...key, commitId: 'c_a' });
 
-      const second = await b.claim(key);
+      const second = await b.claim(key, 'q1');
       expect(second.attempt).toBe('2');
       expect(second.previousJobs).toEqual(['j_1']);
+      expect(second.previousHolder).toBe('worker a for queue job q1');
       await historyB.put({ ...job, status: 'cancelled', cancelledBy: 'shutdown' });
 
       // A's late job write and commit step are refused; nothing of it is stored.
@@ -66,7 +67,7 @@ describe('hour leases', () => {
     const db = await database();
     try {
       const a = new WorkerLeases(db, 'worker a');
-      await a.claim(key);
+      await a.claim(key, 'q1');
       await a.proveCommit({ ...key, commitId: 'c_a' });
       // Worker a is killed; started again, it may finish its own commit: nobody took the hour.
       const restarted = new WorkerLeases(db, 'worker a again');
@@ -76,7 +77,7 @@ describe('hour leases', () => {
 
       // Another worker takes the hour: the leftover may not be finished any more.
       const b = new WorkerLeases(db, 'worker b');
-      await b.claim(key);
+      await b.claim(key, 'q1');
       expect(await HourLease.resume(db, { ...key, commitId: 'c_a' }, 'x')).toBeNull();
       await expect(
         new WorkerLeases(db, 'a third start').proveCommit({ ...key, commitId: 'c_a' }),

@@ -129,6 +129,22 @@ describe('team mode: ferry worker', () => {
         );
         expect(reconciled.code, reconciled.stdout + reconciled.stderr).toBe(0);
       }
+
+      // Exporting an exported hour again is done again (a new queue job), not skipped as done.
+      await callServe(server, 'jobs.exportHour', { connectionId: 'w1', hour: FROM });
+      await expect
+        .poll(
+          async () =>
+            (
+              await callServe<{ items: Job[] }>(server, 'jobs.list', {
+                connectionId: 'w1',
+                hourFrom: FROM,
+                hourTo: FROM,
+              })
+            ).items.map((j) => j.status),
+          { timeout: 60_000, interval: 500 },
+        )
+        .toEqual(['succeeded', 'succeeded']);
     } finally {
       for (const w of workers) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));

@@ -123,19 +123,22 @@ async function runTask(
   const context = { queueJob: job.id, connectionId: task.connectionId, hour: task.hour };
   await store.config.refresh();
   bindSecrets(store);
-  const lease = await store.leases.claim(key);
+  const lease = await store.leases.claim(key, job.id);
   log({ level: 'info', msg: 'hour taken', attempt: lease.attempt, ...context });
   try {
-    const before = await closeEarlierAttempt(store, lease);
-    // The attempt before this one finished the hour, and only its queue job did not hear of it.
-    if (before.length > 0 && before.every((j) => j.status === 'succeeded')) {
+    const { before, closed } = await closeEarlierAttempt(store, lease);
+    // An earlier try of this same queue job finished the hour, and only the queue did not hear
+    // of it (a kill between the two). An earlier export of the hour (another queue job: a
+    // re-export, a backfill over it) is no reason to skip this one.
+    const sameQueueJob = lease.previousHolder?.endsWith(`for queue job ${job.id}`) ?? false;
+    if (sameQueueJob && before.length > 0 && before.every((j) => j.status === 'succeeded')) {
       log({ level: 'info', msg: 'hour already exported', ...context });
       return { jobIds: before.map((j) => j.id) };
     }
     const jobs = await exports.runHour(task.connectionId, task.hour, task.datasets, task.trigger, {
       notes: [
         ...task.notes,
-        ...(before.length > 0
+        ...(closed > 0
           ? [
               `Its first worker stopped answering; this worker took the hour over (attempt ${lease.attempt}).`,
             ]
@@ -168,23 +171,28 @@ async function runTask(
  * The jobs of the attempt before this one: those still open (their worker went silent) are
  * closed now, named as taken over, so every try of the hour ends in the history.
  */
-async function closeEarlierAttempt(store: WorkerStore, lease: HourLease): Promise<Job[]> {
+async function closeEarlierAttempt(
+  store: WorkerStore,
+  lease: HourLease,
+): Promise<{ before: Job[]; closed: number }> {
   const found = await store.jobs.getMany(lease.previousJobs);
   const out: Job[] = [];
+  let closed = 0;
   for (const job of found.values()) {
     if (job.status !== 'running' && job.status !== 'queued') {
       out.push(job);
       continue;
     }
-    const closed = closedByShutdown(
+    const ended = closedByShutdown(
       job,
       new Date().toISOString(),
       `Its worker stopped answering; another worker took the hour over (attempt ${lease.attempt}).`,
     );
-    await store.jobs.put(closed);
-    out.push(closed);
+    await store.jobs.put(ended);
+    out.push(ended);
+    closed++;
   }
-  return out;
+  return { before: out, closed };
 }
 
 /** Secrets from this host's environment go only where the team's configuration sends them. */

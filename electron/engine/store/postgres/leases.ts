@@ -30,6 +30,8 @@ export class HourLease implements WriteFence {
     readonly attempt: string,
     /** The jobs the attempt before this one left (to be closed by the taker). */
     readonly previousJobs: string[],
+    /** Who held the hour before this attempt (null: no one did). */
+    readonly previousHolder: string | null = null,
   ) {}
 
   /** Take the hour (always: the queue has given it to this worker); earlier holders are fenced. */
@@ -37,7 +39,7 @@ export class HourLease implements WriteFence {
     return db.transaction().execute(async (trx) => {
       const before = await trx
         .selectFrom('ferry.hour_leases')
-        .select('job_ids')
+        .select(['job_ids', 'holder'])
         .where('connection_id', '=', key.connectionId)
         .where('hour', '=', key.hour)
         .forUpdate()
@@ -65,7 +67,7 @@ export class HourLease implements WriteFence {
         .returning('attempt')
         .executeTakeFirstOrThrow();
       const previous = Array.isArray(before?.job_ids) ? (before.job_ids as string[]) : [];
-      return new HourLease(db, key, String(row.attempt), previous);
+      return new HourLease(db, key, String(row.attempt), previous, before?.holder ?? null);
     });
   }
 
@@ -185,9 +187,9 @@ export class WorkerLeases implements WriteFence {
     private readonly holder: string,
   ) {}
 
-  /** Take an hour the queue gave this worker. */
-  async claim(key: HourKey): Promise<HourLease> {
-    const lease = await HourLease.claim(this.db, key, this.holder);
+  /** Take an hour the queue gave this worker, for one of its queue jobs (named on the lease). */
+  async claim(key: HourKey, queueJob: string): Promise<HourLease> {
+    const lease = await HourLease.claim(this.db, key, holderFor(this.holder, queueJob));
     this.held.set(keyOf(key), lease);
     return lease;
   }
@@ -245,6 +247,11 @@ export class WorkerLeases implements WriteFence {
       );
     }
   };
+}
+
+/** The holder a lease names: the worker, and the queue job it took the hour for. */
+export function holderFor(worker: string, queueJob: string): string {
+  return `${worker} for queue job ${queueJob}`;
 }
 
 function keyOf(key: HourKey): string {
