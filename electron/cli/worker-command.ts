@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { FerryError } from '../../shared/api/errors';
 import { databaseAddress, startWorker, timersFromEnv } from '../engine';
 import { EXIT, type CliContext } from './context';
@@ -36,6 +35,8 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
           'database',
         );
       // JSON lines through the CLI's output, so the redaction gate still applies to them.
+      // (Loaded here: the other commands do not pay for it at start.)
+      const { pino } = await import('pino');
       const logger = pino(
         { base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
         { write: (line: string) => ctx.out.stdout(line) },

@@ -1,4 +1,4 @@
-import { PgBoss, type Job as QueueJob } from 'pg-boss';
+import type { PgBoss, Job as QueueJob } from 'pg-boss';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Job } from '../../../shared/model/jobs';
 
@@ -57,6 +57,8 @@ export class HourQueue {
     options: { timing?: Partial<HourQueueTiming>; supervise?: boolean; log?: (e: unknown) => void },
   ): Promise<HourQueue> {
     const timing = { ...DEFAULT_TIMING, ...timingFromEnv(), ...options.timing };
+    // Loaded here, not at the top: every `ferry` command would otherwise pay for pg-boss at start.
+    const { PgBoss } = await import('pg-boss');
     const boss = new PgBoss({
       connectionString: url,
       schema: BOSS_SCHEMA,
