@@ -122,11 +122,14 @@ describe('the command line while a Ferry runs the data folder', () => {
     try {
       const record = join(dir, 'local-api.json');
       await expect
-        .poll(() =>
-          stat(record).then(
-            () => true,
-            () => false,
-          ),
+        // Until `ferry run` has started (the default second is too short beside a loaded CI).
+        .poll(
+          () =>
+            stat(record).then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 30_000 },
         )
         .toBe(true);
       const added = await runFerry(
