@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import {
   databaseAddress,
@@ -10,6 +10,12 @@ import {
   type TeamPeople,
   type TransferReport,
 } from '../engine';
+import {
+  AUDIT_OUTCOMES,
+  type AuditEntry,
+  type AuditOutcome,
+  type AuditQuery,
+} from '../../shared/model/audit';
 import { ROLES } from '../../shared/model/roles';
 import { formatTable } from './output';
 import type { CliContext } from './context';
@@ -135,7 +141,11 @@ function registerPeopleCommands(
     .command('audit')
     .description('team mode: who changed what through the console or the API, and how it ended')
     .option('--limit <n>', 'how many entries (newest first)', '50')
-    .action((opts: { limit: string }) =>
+    .option('--who <name>', 'only this person’s entries (a token’s name, or "the serve token")')
+    .addOption(
+      new Option('--outcome <outcome>', 'only calls that ended so').choices(AUDIT_OUTCOMES),
+    )
+    .action((opts: { limit: string; who?: string; outcome?: AuditOutcome }) =>
       withPeople(async (people) => {
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
@@ -144,16 +154,37 @@ function registerPeopleCommands(
             'How many entries must be a whole number from 1 to 10000',
             '--limit',
           );
-        const entries = await people.audit(limit);
+        const entries = await auditEntries(people, { who: opts.who, outcome: opts.outcome }, limit);
         print(ctx, entries, () =>
           formatTable(
-            entries.map((e) => ({ ...e, target: e.target ?? '' })),
+            entries.map(({ seq: _seq, ...e }) => ({ ...e, target: e.target ?? '' })),
             ['at', 'who', 'method', 'target', 'result'],
             'Nothing was changed through the console or the API yet.',
           ),
         );
       }),
     );
+}
+
+/** Up to `limit` entries, newest first, read a hundred at a time. */
+async function auditEntries(
+  people: TeamPeople,
+  filter: Pick<AuditQuery, 'who' | 'outcome'>,
+  limit: number,
+): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let before: number | undefined;
+  while (entries.length < limit) {
+    const page = await people.audit({
+      ...filter,
+      ...(before && { before }),
+      limit: Math.min(100, limit - entries.length),
+    });
+    entries.push(...page.entries);
+    if (page.next === null) break;
+    before = page.next;
+  }
+  return entries;
 }
 
 function show(ctx: CliContext, report: TransferReport, address: string): void {

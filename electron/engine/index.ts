@@ -47,7 +47,8 @@ export { isAlive, readLockOwner } from './store/lock';
 export type { SecretCodec } from './store/secrets';
 export type { DatabaseOptions } from './engine-store';
 export { openTeamPeople } from './engine-store';
-export type { AuditEntry, TeamPeople, TeamToken } from './store/postgres/people';
+export type { TeamPeople, TeamToken } from './store/postgres/people';
+export type { AuditEntry } from '../../shared/model/audit';
 export type { Readiness } from './readiness';
 export { exportToDataDir, importDataDir, type TransferReport } from './team-transfer';
 /** A database URL without its password, for what Ferry prints. */
@@ -230,6 +231,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   else await exports.loadCommits();
   const handlers = createHandlers({
     store,
+    people,
     catalog,
     scheduler,
     exports,

@@ -48,6 +48,7 @@ import {
   migrationStart,
   migrationView,
 } from '../model/migration';
+import { auditPage, auditQuery } from '../model/audit';
 import type { Envelope } from './errors';
 import type { ApiMethod } from './methods';
 
@@ -316,6 +317,9 @@ export const contract = {
     z.object({ id: z.string().trim().min(1) }),
     z.object({ fileName: z.string(), markdown: z.string() }),
   ),
+
+  /** Team mode: who changed what through the console or the API, newest first. */
+  'audit.list': spec(auditQuery, auditPage),
 } as const satisfies Record<ApiMethod, MethodSpec>;
 
 export type Contract = typeof contract;

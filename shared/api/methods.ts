@@ -60,6 +60,7 @@ export const API_METHODS = [
   'migrations.next',
   'migrations.rollback',
   'migrations.runbook',
+  'audit.list',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

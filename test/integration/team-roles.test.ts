@@ -77,6 +77,32 @@ describe('team mode: tokens, roles and the audit log', () => {
         { who: 'vera', method: 'orgs.create', target: '2', result: 'refused' },
         { who: 'ada', method: 'orgs.create', target: '1', result: 'ok' },
       ]);
+      const refusedOnly = await ferry('audit', '--outcome', 'refused', '--who', 'otto');
+      expect(refusedOnly.stdout).toMatch(/otto\s+projects\.create\s+7\s+refused/);
+      expect(refusedOnly.stdout).not.toMatch(/vera|ada/);
+
+      // The console's page of it: anyone may read it, filtered and paged by the log's order.
+      type Page = {
+        entries: { who: string; seq: number }[];
+        next: number | null;
+        people: string[];
+      };
+      const page = async (input: object) => {
+        const answer = await call(operator, 'audit.list', input);
+        expect(answer.status).toBe(200);
+        return (answer.body as unknown as { value: Page }).value;
+      };
+      const first = await page({ limit: 2 });
+      expect(first.entries.map((e) => e.who)).toEqual(['otto', 'vera']);
+      expect(first.people).toEqual(['ada', 'otto', 'vera']);
+      const second = await page({ limit: 2, before: first.next });
+      expect(second).toMatchObject({ entries: [{ who: 'ada' }], next: null });
+      expect((await page({ outcome: 'ok' })).entries.map((e) => e.who)).toEqual(['ada']);
+      expect((await page({ who: 'vera' })).entries.map((e) => e.who)).toEqual(['vera']);
+      expect((await page({ outcome: 'failed' })).entries).toEqual([]);
+      // Reading the log is not a write: it leaves no entry of its own.
+      expect((await page({})).entries).toHaveLength(3);
+
       const orgs = await call(admin, 'orgs.list');
       expect(
         (orgs.body as unknown as { value: { name: string }[] }).value.map((o) => o.name),

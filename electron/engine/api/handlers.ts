@@ -19,9 +19,12 @@ import type { Store } from '../store';
 import { FERRY_VERSION, PRODUCT } from '../version';
 import type { Handlers } from './dispatch';
 import type { SecretsPort } from '../store/ports';
+import type { TeamPeople } from '../store/postgres/people';
 
 export interface HandlerDeps {
   store: Store;
+  /** Team mode's tokens and audit log; null on a laptop. */
+  people: Pick<TeamPeople, 'audit'> | null;
   catalog: Catalog;
   scheduler: Scheduler;
   /** The export engine: which connection, project and organization, and its destination. */
@@ -43,7 +46,26 @@ export interface HandlerDeps {
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const h = helpers(deps);
-  return { ...catalogHandlers(deps), ...historyHandlers(deps, h), ...adminHandlers(deps, h) };
+  return {
+    ...catalogHandlers(deps),
+    ...historyHandlers(deps, h),
+    ...adminHandlers(deps, h),
+    ...auditHandlers(deps),
+  };
+}
+
+/** Team mode's audit log (a laptop keeps none: one person, its job history and backups). */
+function auditHandlers({ people }: HandlerDeps): HandlersOf<'audit'> {
+  return {
+    'audit.list': (query) => {
+      if (!people)
+        throw new FerryError(
+          'not_found',
+          'Ferry keeps an audit log in team mode only (ferry serve --database …), where several people change the same exports. On this computer, the job history and the policy backups are the record.',
+        );
+      return people.audit(query);
+    },
+  };
 }
 
 /** The methods of some namespaces of the contract (`jobs.*`, …). */

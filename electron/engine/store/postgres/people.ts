@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FerryError } from '../../../../shared/api/errors';
 import { ROLES, type Role } from '../../../../shared/model/roles';
+import type { AuditEntry, AuditPage, AuditQuery } from '../../../../shared/model/audit';
 import type { Database } from './schema';
 
 /** A person's API token as listed (never its secret). */
@@ -11,15 +12,6 @@ export interface TeamToken {
   role: Role;
   createdAt: string;
   revokedAt: string | null;
-}
-
-/** One line of the audit log. */
-export interface AuditEntry {
-  at: string;
-  who: string;
-  method: string;
-  target: string | null;
-  result: string;
 }
 
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -99,25 +91,46 @@ export class TeamPeople {
     return { name: row.name, role: row.role as Role };
   }
 
-  async record(entry: Omit<AuditEntry, 'at'>): Promise<void> {
+  async record(entry: Omit<AuditEntry, 'at' | 'seq'>): Promise<void> {
     await this.db.insertInto('ferry.audit').values(entry).execute();
   }
 
-  /** The newest entries first. */
-  async audit(limit = 100): Promise<AuditEntry[]> {
-    const rows = await this.db
-      .selectFrom('ferry.audit')
-      .selectAll()
+  /**
+   * A page of the log, newest first: one person's entries, or one outcome's, older than
+   * `before` (the `next` of the page before). Pages by the entries' order, so an entry written
+   * while the admin reads is never shown twice nor skipped.
+   */
+  async audit(query: AuditQuery = {}): Promise<AuditPage> {
+    const limit = query.limit ?? 50;
+    let select = this.db.selectFrom('ferry.audit').selectAll();
+    if (query.who) select = select.where('who', '=', query.who);
+    if (query.before) select = select.where('seq', '<', String(query.before));
+    if (query.outcome === 'ok' || query.outcome === 'refused')
+      select = select.where('result', '=', query.outcome);
+    else if (query.outcome === 'failed')
+      select = select.where('result', 'not in', ['ok', 'refused']);
+    const rows = await select
       .orderBy('seq', 'desc')
-      .limit(limit)
+      .limit(limit + 1)
       .execute();
-    return rows.map((r) => ({
+    const entries = rows.slice(0, limit).map((r) => ({
+      seq: Number(r.seq),
       at: r.at.toISOString(),
       who: r.who,
       method: r.method,
       target: r.target,
       result: r.result,
     }));
+    const people = await this.db
+      .selectFrom('ferry.tokens')
+      .select('name')
+      .orderBy('name')
+      .execute();
+    return {
+      entries,
+      next: rows.length > limit ? entries.at(-1)!.seq : null,
+      people: people.map((p) => p.name),
+    };
   }
 }
 

@@ -254,6 +254,13 @@ MIGRATIONS['0004-hour-leases'] = {
   },
 };
 
+MIGRATIONS['0005-audit-by-who'] = {
+  async up(db) {
+    // The console's audit log filtered to one person pages without reading everyone's entries.
+    await sql`CREATE INDEX audit_by_who ON ferry.audit (who, seq DESC)`.execute(db);
+  },
+};
+
 /** A pool on `url` with Ferry's tables typed. */
 export function connect(url: string): Kysely<Database> {
   const pool = new pg.Pool({
