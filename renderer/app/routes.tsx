@@ -64,6 +64,7 @@ const ProjectFormPage = page(
 const JobsPage = page(() => import('../features/jobs/JobsPage'), 'JobsPage');
 const SettingsPage = page(() => import('../features/settings/SettingsPage'), 'SettingsPage');
 const BackupsPage = page(() => import('../features/backups/BackupsPage'), 'BackupsPage');
+const AuditPage = page(() => import('../features/audit/AuditPage'), 'AuditPage');
 
 export interface Route {
   /** Fetches the page's code (once). */
@@ -195,6 +196,13 @@ export const ROUTES: Route[] = [
     load: BackupsPage.preload,
     render: () => <BackupsPage />,
     crumbs: () => [{ text: 'Policy backups', href: '#/backups' }],
+  },
+  {
+    pattern: '/audit',
+    help: 'audit',
+    load: AuditPage.preload,
+    render: () => <AuditPage />,
+    crumbs: () => [{ text: 'Audit log', href: '#/audit' }],
   },
   {
     pattern: '/settings',

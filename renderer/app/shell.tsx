@@ -152,6 +152,8 @@ export function ConsoleNavigation({
         { type: 'link', text: 'Jobs', href: '#/jobs' },
         { type: 'link', text: 'Organizations & projects', href: '#/organizations' },
         { type: 'link', text: 'Policy backups', href: '#/backups' },
+        // Team mode: several people change the same exports, and the log says who did what.
+        ...(info?.database ? [{ type: 'link' as const, text: 'Audit log', href: '#/audit' }] : []),
         { type: 'divider' },
         { type: 'link', text: 'Settings', href: '#/settings' },
         ...(info

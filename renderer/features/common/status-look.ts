@@ -1,4 +1,5 @@
 import type { StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
+import type { AuditOutcome } from '../../../shared/model/audit';
 import type { Probe } from '../../../shared/model/aws';
 import type { JobStatus } from '../../../shared/model/jobs';
 import type { MigrationCheck, MigrationStep, RollbackItem } from '../../../shared/model/migration';
@@ -62,4 +63,11 @@ export const ROLLBACK_LOOK: Record<RollbackItem['status'], Look> = {
   done: 'success',
   failed: 'error',
   skipped: 'stopped',
+};
+
+/** How an audit log entry ended: done, refused for the person's role, or failed. */
+export const AUDIT_LOOK: Record<AuditOutcome, Look> = {
+  ok: 'success',
+  refused: 'stopped',
+  failed: 'error',
 };

@@ -142,6 +142,27 @@ const TOPICS = {
       </>
     ),
   },
+  audit: {
+    title: 'Audit log',
+    body: (
+      <>
+        <p>
+          In team mode, each person signs in with their own token, and Ferry writes one line for
+          every change asked of it — through this console, the API or a remote CLI: who, what, on
+          which record, when, and how it ended. Reads are not logged.
+        </p>
+        <p>
+          <strong>Refused (role)</strong> means the person&apos;s role does not allow the change
+          (viewers read; operators run exports, retries and backfills; admins change everything).
+          <strong> Failed</strong> means Ferry tried and said why, as it did to the person.
+        </p>
+        <p>
+          The log is kept in PostgreSQL and never trimmed by Ferry. <code>ferry audit</code> shows
+          it in a terminal.
+        </p>
+      </>
+    ),
+  },
   settings: {
     title: 'Settings',
     body: (
