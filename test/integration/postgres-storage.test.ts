@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store';
 import { openPostgresStore, type PostgresStore } from '../../electron/engine/store/postgres';
 import type { JobHistoryPort } from '../../electron/engine/store/ports';
+import { PgJobHistory } from '../../electron/engine/store/postgres/jobs';
 import { kmsDataKeys, type DataKeySource } from '../../electron/engine/store/postgres/secrets';
+import { PgWriter } from '../../electron/engine/store/postgres/writer';
 import { MIGRATIONS } from '../../electron/engine/store/postgres/schema';
 import { SecretUnusable } from '../../electron/engine/store/secrets';
 import { JOB_STATUSES, type Job, type JobListQuery } from '../../shared/model/jobs';
@@ -272,7 +274,7 @@ describe('PostgreSQL storage, beyond the contract', () => {
     } finally {
       await Promise.all([folder.close(), base.close()]);
     }
-    // The index read back at the next start is the same.
+    // The index read back at the next start is the same, however many rows a read takes.
     await using(open(url), async (again) => {
       const entries = again.jobs.entries(() => true);
       expect(entries).toHaveLength(400);
@@ -280,6 +282,36 @@ describe('PostgreSQL storage, beyond the contract', () => {
         again.db,
       );
       expect(Number(rows[0]!.n)).toBe(400);
+      const inSevens = await PgJobHistory.open(again.db, PgWriter.reader(url), 7);
+      expect(inSevens.entries(() => true)).toEqual(entries);
+      for (const q of [{ latestOnly: true, limit: 100 }, { connectionId: 'cn_bbbbbbbb' }])
+        expect((await inSevens.list(q)).items).toEqual((await again.jobs.list(q)).items);
+    });
+  });
+
+  it('pages what another process wrote since it opened', async () => {
+    // A worker's job (team mode) is written by its own process; the console's next page of
+    // the history shows it, though this process's index did not write it.
+    const url = await server.database();
+    await using(open(url), async (s) => {
+      await s.jobs.put(
+        jobRecord({ id: 'jb_mine', connectionId: 'cn_aaaaaaaa', hour: '2026-01-01T00' }),
+      );
+      const theirs = jobRecord({
+        id: 'jb_theirs',
+        connectionId: 'cn_aaaaaaaa',
+        hour: '2026-01-01T01',
+        status: 'running',
+      });
+      await sql`INSERT INTO ferry.jobs (id, connection_id, dataset, hour, status, created_at, record)
+        VALUES (${theirs.id}, ${theirs.connectionId}, ${theirs.dataset}, ${theirs.hour},
+          ${theirs.status}, ${theirs.createdAt}, ${JSON.stringify(theirs)})`.execute(s.db);
+      const page = await s.jobs.list({ connectionId: 'cn_aaaaaaaa' });
+      expect(page.items.map((j) => [j.id, j.status])).toEqual([
+        ['jb_theirs', 'running'],
+        ['jb_mine', 'succeeded'],
+      ]);
+      expect(page.total).toBe(2);
     });
   });
 });

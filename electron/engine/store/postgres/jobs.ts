@@ -1,6 +1,7 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   job as jobSchema,
+  JOB_STATUSES,
   jobListQuery,
   type Job,
   type JobListQuery,
@@ -16,8 +17,34 @@ import type { WriteFence } from './writer';
 
 /** How far back before its last look `catchUp` reads again. */
 const CATCH_UP_OVERLAP_MS = 2 * 60_000;
+/** A page is cut from an index caught up at most this long ago. */
+const FRESH_MS = 1_000;
+/** Rows read a query at a time when the index is loaded at open. */
+const OPEN_BATCH = 20_000;
 
-type Jobs = SelectQueryBuilder<Database, 'ferry.jobs', object>;
+/** A job's index fields from its row: a few of the record's fields, never all of it. */
+const selectIndexFields = (db: Kysely<Database>) =>
+  db
+    .selectFrom('ferry.jobs')
+    .select([
+      'id',
+      'seq',
+      'connection_id',
+      'dataset',
+      'hour',
+      'status',
+      'created_at',
+      'touched_at',
+      sql<string>`record->>'trigger'`.as('trigger'),
+      sql<string | null>`record->>'cancelledBy'`.as('cancelled_by'),
+      sql<string | null>`record->'error'->>'kind'`.as('error_kind'),
+      sql<string>`record->>'createdAt'`.as('created'),
+      sql<string>`record->>'updatedAt'`.as('updated'),
+      sql<string | null>`record->>'finishedAt'`.as('finished'),
+      sql<string | null>`record->'counts'->>'eventsOut'`.as('events'),
+      sql<string | null>`record->'bytes'->>'compressed'`.as('bytes'),
+    ]);
+type IndexFieldsRow = Awaited<ReturnType<ReturnType<typeof selectIndexFields>['execute']>>[number];
 
 /**
  * The job history in PostgreSQL: one row per job (its index fields as columns, the record as
@@ -34,53 +61,75 @@ export class PgJobHistory implements JobHistoryPort {
   private seenUpTo: number | null = null;
   /** The write of each job under way: a job's writes land in call order. */
   private readonly writing = new Map<string, Promise<void>>();
+  /** The latest record of each job whose write is under way (pages show it, not its row). */
+  private readonly unsent = new Map<string, Job>();
+  /** The catch-up under way, and when the last one ended (ms). */
+  private looking: Promise<number> | null = null;
+  private lookedAt = 0;
 
   private constructor(
     private readonly db: Kysely<Database>,
     private readonly writer: WriteFence,
   ) {}
 
-  static async open(db: Kysely<Database>, writer: WriteFence): Promise<PgJobHistory> {
+  static async open(
+    db: Kysely<Database>,
+    writer: WriteFence,
+    batch = OPEN_BATCH,
+  ): Promise<PgJobHistory> {
     const history = new PgJobHistory(db, writer);
-    const rows = await db
-      .selectFrom('ferry.jobs')
-      .select([
-        'id',
-        'connection_id',
-        'dataset',
-        'hour',
-        'status',
-        sql<string>`record->>'trigger'`.as('trigger'),
-        sql<string | null>`record->>'cancelledBy'`.as('cancelled_by'),
-        sql<string | null>`record->'error'->>'kind'`.as('error_kind'),
-        sql<string>`record->>'createdAt'`.as('created'),
-        sql<string>`record->>'updatedAt'`.as('updated'),
-        sql<string | null>`record->>'finishedAt'`.as('finished'),
-        sql<string | null>`record->'counts'->>'eventsOut'`.as('events'),
-        sql<string | null>`record->'bytes'->>'compressed'`.as('bytes'),
-      ])
-      .orderBy('seq')
-      .execute();
-    history.index.reserve(rows.length);
-    for (const r of rows)
-      history.index.set(
-        rowOf({
-          id: r.id,
-          connectionId: r.connection_id,
-          dataset: r.dataset,
-          hour: r.hour,
-          status: r.status,
-          trigger: r.trigger,
-          cancelledBy: r.cancelled_by,
-          error: r.error_kind ? { kind: r.error_kind } : null,
-          createdAt: r.created,
-          updatedAt: r.updated,
-          finishedAt: r.finished,
-          counts: r.events === null ? null : { eventsOut: Number(r.events) },
-          bytes: r.bytes === null ? null : { compressed: Number(r.bytes) },
-        } as unknown as Job),
-      );
+    // In the index's own order (hour, then creation), so each row is appended, and a batch at a
+    // time: ten million jobs never sit in memory as query rows at once.
+    let after: IndexFieldsRow | null = null;
+    for (;;) {
+      const next = await selectIndexFields(db)
+        .$if(after !== null, (q) =>
+          q.where(
+            sql<boolean>`(hour, created_at, seq) > (${after!.hour}, ${after!.created_at}, ${after!.seq})`,
+          ),
+        )
+        .orderBy('hour')
+        .orderBy('created_at')
+        .orderBy('seq')
+        .limit(batch)
+        .execute();
+      for (const r of next) history.take(r);
+      if (next.length < batch) break;
+      after = next[next.length - 1]!;
+    }
     return history;
+  }
+
+  /** Take a job's index fields as read from its row (a newer write this process made stays). */
+  private take(r: IndexFieldsRow): void {
+    this.seenUpTo = Math.max(this.seenUpTo ?? 0, r.touched_at.getTime());
+    const known = this.index.row(r.id);
+    // The same version again (a catch-up reaches back): nothing to move in the index.
+    const updated = Date.parse(r.updated);
+    if (
+      known &&
+      (known.updated > updated ||
+        (known.updated === updated &&
+          known.status === JOB_STATUSES.indexOf(r.status as Job['status'])))
+    )
+      return;
+    this.index.set(
+      rowOf({
+        id: r.id,
+        connectionId: r.connection_id,
+        dataset: r.dataset,
+        hour: r.hour,
+        status: r.status,
+        trigger: r.trigger,
+        cancelledBy: r.cancelled_by,
+        error: r.error_kind ? { kind: r.error_kind } : null,
+        createdAt: r.created,
+        updatedAt: r.updated,
+        finishedAt: r.finished,
+        counts: r.events === null ? null : { eventsOut: Number(r.events) },
+        bytes: r.bytes === null ? null : { compressed: Number(r.bytes) },
+      } as unknown as Job),
+    );
   }
 
   async put(written: Job): Promise<void> {
@@ -91,6 +140,7 @@ export class PgJobHistory implements JobHistoryPort {
     // Seen by the schedule at once, as on a laptop; put back if the write fails.
     const before = this.index.row(job.id);
     this.index.set(rowOf(job));
+    this.unsent.set(job.id, job);
     const store = async () => {
       try {
         await this.db.transaction().execute(async (trx) => {
@@ -115,10 +165,12 @@ export class PgJobHistory implements JobHistoryPort {
     const previous = this.writing.get(job.id) ?? Promise.resolve();
     const next = previous.then(store, store);
     this.writing.set(job.id, next);
-    void next.then(
-      () => this.writing.get(job.id) === next && this.writing.delete(job.id),
-      () => this.writing.get(job.id) === next && this.writing.delete(job.id),
-    );
+    const settled = () => {
+      if (this.writing.get(job.id) !== next) return;
+      this.writing.delete(job.id);
+      this.unsent.delete(job.id);
+    };
+    void next.then(settled, settled);
     return next;
   }
 
@@ -193,19 +245,27 @@ export class PgJobHistory implements JobHistoryPort {
    */
   async catchUp(): Promise<number> {
     const since = new Date((this.seenUpTo ?? 0) - CATCH_UP_OVERLAP_MS);
-    const rows = await this.db
-      .selectFrom('ferry.jobs')
-      .select(['record', 'touched_at'])
+    const rows = await selectIndexFields(this.db)
       .where('touched_at', '>', since)
       .orderBy('touched_at')
       .execute();
-    for (const r of rows) {
-      const job = r.record as Job;
-      const known = this.index.row(job.id);
-      if (!known || known.updated <= Date.parse(job.updatedAt)) this.index.set(rowOf(job));
-      this.seenUpTo = Math.max(this.seenUpTo ?? 0, r.touched_at.getTime());
-    }
+    for (const r of rows) this.take(r);
     return rows.length;
+  }
+
+  /**
+   * Catch up before a page is cut from the index (another process may have written since), one
+   * look at a time: callers at once share it, and one that ended under a second ago is enough.
+   */
+  private fresh(): Promise<unknown> {
+    if (this.looking) return this.looking;
+    if (Date.now() - this.lookedAt < FRESH_MS) return Promise.resolve();
+    const look = this.catchUp().finally(() => {
+      this.looking = null;
+      this.lookedAt = Date.now();
+    });
+    this.looking = look;
+    return look;
   }
 
   /**
@@ -227,53 +287,32 @@ export class PgJobHistory implements JobHistoryPort {
     return row ? (row.record as Job) : null;
   }
 
+  /**
+   * A page cut from the index, as on a laptop (pages of the latest job of each hour over ten
+   * million jobs are not a query PostgreSQL answers in time), the records then read by id.
+   */
   async list(query: JobListQuery = {}): Promise<JobPage> {
     const q = jobListQuery.parse(query);
-    const within = (b: Jobs): Jobs => {
-      let out = b;
-      if (q.connectionId !== undefined) out = out.where('connection_id', '=', q.connectionId);
-      if (q.hourFrom) out = out.where('hour', '>=', q.hourFrom);
-      if (q.hourTo) out = out.where('hour', '<=', q.hourTo);
-      return out;
-    };
-    const matching = <T extends Jobs>(b: T): T => {
-      let out = b as Jobs;
-      if (q.status?.length) out = out.where('status', 'in', q.status);
-      if (q.dataset) out = out.where('dataset', '=', q.dataset);
-      return out as T;
-    };
-    // The rows a page is cut from: every try, or only each hour's latest.
-    const source = q.latestOnly
-      ? this.db.selectFrom(
-          within(this.db.selectFrom('ferry.jobs'))
-            .selectAll()
-            .distinctOn(['connection_id', 'dataset', 'hour'])
-            .orderBy('connection_id')
-            .orderBy('dataset')
-            .orderBy('hour')
-            .orderBy('created_at', 'desc')
-            .orderBy('seq', 'desc')
-            .as('latest'),
-        )
-      : within(this.db.selectFrom('ferry.jobs'));
-    const filtered = matching(source as unknown as Jobs);
-    const [rows, count] = await Promise.all([
-      filtered
-        .select('record')
-        .orderBy('hour', 'desc')
-        .orderBy('created_at', 'desc')
-        .orderBy('seq', 'desc')
-        .offset(q.offset)
-        .limit(q.limit)
-        .execute(),
-      filtered.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
-    ]);
-    return Object.freeze({
-      items: rows.map((r) => (r as { record: Job }).record),
-      total: Number(count.total),
-      offset: q.offset,
-      limit: q.limit,
-    });
+    await this.fresh();
+    const { rows, total } = this.index.page(
+      {
+        connectionId: q.connectionId,
+        statuses: q.status?.length ? new Set(q.status) : null,
+        dataset: q.dataset,
+        hourFrom: q.hourFrom,
+        hourTo: q.hourTo,
+        latestOnly: q.latestOnly,
+      },
+      q.offset,
+      q.limit,
+    );
+    const ids = rows.map((r) => this.index.entryAt(r).id);
+    const stored = await this.getMany(ids);
+    // A write still on its way is newer than its row.
+    const items = ids
+      .map((id) => this.unsent.get(id) ?? stored.get(id))
+      .filter((j): j is Job => !!j);
+    return Object.freeze({ items, total, offset: q.offset, limit: q.limit });
   }
 
   entries(
