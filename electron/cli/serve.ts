@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
-import { databaseAddress } from '../engine';
+import { databaseAddress, HeldElsewhere } from '../engine';
 import { startServer } from '../server';
 import { startLocalApi } from '../server/local-api';
 import { EXIT, type CliContext } from './context';
@@ -35,7 +35,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         'same URL across restarts (a service), set FERRY_SERVE_TOKEN to a secret of 32+ letters, digits, - or _\n' +
         '(e.g. openssl rand -base64 32 | tr "+/" "-_" | tr -d =) and a fixed --port: open tabs then reconnect by themselves.\n' +
         'For a supervisor: GET /healthz (200 while it runs) and GET /readyz (200 when its storage answers and it\n' +
-        'holds it, else 503 with the reason) need no token; GET /metrics (Prometheus) needs it as a Bearer token.',
+        'holds it, else 503 with the reason) need no token; GET /metrics (Prometheus) needs it as a Bearer token.\n' +
+        'Team mode (--database): while another host serves the same database, this one waits on standby and\n' +
+        'takes over when that one stops (asking every 5 s; FERRY_STANDBY_SECONDS); it opens no port while it waits.',
     )
     .action((opts: { port: string; schedule: boolean; grace: string; workers?: boolean }) => {
       const graceMs = parseGrace(opts.grace);
@@ -52,57 +54,93 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         ctx.out.warn(
           `the console is not built (${staticDir} is missing); run "npm run build". The API still works.`,
         );
-      return ctx.withEngine(
-        'write',
-        async (engine) => {
-          const server = await startServer({ engine, staticDir, port, token }).catch(
-            (error: NodeJS.ErrnoException) => {
-              if (error.code === 'EADDRINUSE')
-                throw new FerryError(
-                  'conflict',
-                  `Port ${port} is already in use; pick another with --port, or leave it out for a free one`,
-                  'port',
-                );
-              throw error;
-            },
-          );
-          // Recovery first (interrupted hours, backfills resumed), then the console is announced.
-          if (opts.schedule) await engine.scheduler.start();
-          // Commands from another terminal (ferry export, backfill, connection …) come here.
-          const localApi = await startLocalApi(engine);
-          // The URL carries the token: the one line printed past the redaction gate.
-          const reveal = (text: string) => (ctx.out.reveal ?? ctx.out.stdout)(text);
-          const team = ctx.globals().database;
-          if (ctx.globals().json) {
-            reveal(
-              `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
+      const serve = () =>
+        ctx.withEngine(
+          'write',
+          async (engine) => {
+            const server = await startServer({ engine, staticDir, port, token }).catch(
+              (error: NodeJS.ErrnoException) => {
+                if (error.code === 'EADDRINUSE')
+                  throw new FerryError(
+                    'conflict',
+                    `Port ${port} is already in use; pick another with --port, or leave it out for a free one`,
+                    'port',
+                  );
+                throw error;
+              },
             );
-          } else {
-            reveal(
-              `Ferry console: ${server.url}\n${team ? `Database:      ${databaseAddress(team)}\nWorking files: ` : 'Data folder:   '}${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}${opts.workers ? '\nExports:       by `ferry worker` processes (the queue in the database)' : ''}\nPress Ctrl+C to stop.\n`,
-            );
-          }
-          // Failures, retries, recoveries and status changes also go to this terminal, as the
-          // notification settings promise for headless mode ("a message in the console").
-          const stopLog = logSchedule(engine, ctx, { quiet: true });
-          // A lost lock leaves a laptop's console up, read-only, saying so; only a signal stops it.
-          // In team mode it stops instead (exit 1), so its supervisor starts it again: it then
-          // takes its hold back, or waits its turn while another host writes.
-          const lost = new AbortController();
-          void engine.lost.then((message) => {
-            ctx.out.stderr(`ferry: ${message}\n`);
-            if (team) lost.abort();
-          });
-          await untilSignal(lost.signal);
-          await localApi.close();
-          await stopGracefully(engine, ctx, graceMs);
-          stopLog();
-          await server.close();
-          if (lost.signal.aborted) return EXIT.failed;
-        },
-        { role: 'ferry serve', transport: 'http', hoursOnWorkers: opts.workers },
-      );
+            // Recovery first (interrupted hours, backfills resumed), then the console is announced.
+            if (opts.schedule) await engine.scheduler.start();
+            // Commands from another terminal (ferry export, backfill, connection …) come here.
+            const localApi = await startLocalApi(engine);
+            // The URL carries the token: the one line printed past the redaction gate.
+            const reveal = (text: string) => (ctx.out.reveal ?? ctx.out.stdout)(text);
+            const team = ctx.globals().database;
+            if (ctx.globals().json) {
+              reveal(
+                `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
+              );
+            } else {
+              reveal(
+                `Ferry console: ${server.url}\n${team ? `Database:      ${databaseAddress(team)}\nWorking files: ` : 'Data folder:   '}${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}${opts.workers ? '\nExports:       by `ferry worker` processes (the queue in the database)' : ''}\nPress Ctrl+C to stop.\n`,
+              );
+            }
+            // Failures, retries, recoveries and status changes also go to this terminal, as the
+            // notification settings promise for headless mode ("a message in the console").
+            const stopLog = logSchedule(engine, ctx, { quiet: true });
+            // A lost lock leaves a laptop's console up, read-only, saying so; only a signal stops it.
+            // In team mode it stops instead (exit 1), so its supervisor starts it again: it then
+            // takes its hold back, or waits its turn while another host writes.
+            const lost = new AbortController();
+            void engine.lost.then((message) => {
+              ctx.out.stderr(`ferry: ${message}\n`);
+              if (team) lost.abort();
+            });
+            await untilSignal(lost.signal);
+            await localApi.close();
+            await stopGracefully(engine, ctx, graceMs);
+            stopLog();
+            await server.close();
+            if (lost.signal.aborted) return EXIT.failed;
+          },
+          { role: 'ferry serve', transport: 'http', hoursOnWorkers: opts.workers },
+        );
+      return ctx.globals().database ? onStandby(serve, ctx) : serve();
     });
+}
+
+/**
+ * Team mode: while another host's serve writes to the database, wait for its turn instead of
+ * failing — asking again every few seconds (FERRY_STANDBY_SECONDS, default 5) — and take over
+ * when that one stops, is killed or loses its connection. Ctrl+C or SIGTERM ends the wait.
+ */
+async function onStandby(serve: () => Promise<void>, ctx: CliContext): Promise<void> {
+  const every = standbySeconds(process.env.FERRY_STANDBY_SECONDS);
+  let said = false;
+  for (;;) {
+    try {
+      return await serve();
+    } catch (error) {
+      if (!(error instanceof HeldElsewhere)) throw error;
+      if (!said)
+        ctx.out.stderr(
+          `ferry: ${error.message.replace(/ Stop it first.*$/, '')} This serve waits on standby and takes over when that one stops (asking every ${every} s; Ctrl+C to stop waiting).\n`,
+        );
+      said = true;
+    }
+    if ((await untilSignal(AbortSignal.timeout(every * 1000))) !== null) return;
+  }
+}
+
+function standbySeconds(value: string | undefined): number {
+  if (value === undefined || value === '') return 5;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600)
+    throw new FerryError(
+      'validation',
+      `FERRY_STANDBY_SECONDS must be a number of seconds from 0.1 to 3600 (got "${value}")`,
+    );
+  return seconds;
 }
 
 /** FERRY_SERVE_TOKEN, checked: long and plain enough to be a secret that fits in a URL. */

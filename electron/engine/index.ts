@@ -52,7 +52,7 @@ export type { AuditEntry } from '../../shared/model/audit';
 export type { Readiness } from './readiness';
 export { exportToDataDir, importDataDir, type TransferReport } from './team-transfer';
 /** A database URL without its password, for what Ferry prints. */
-export { redactUrl as databaseAddress } from './store/postgres/writer';
+export { HeldElsewhere, redactUrl as databaseAddress } from './store/postgres/writer';
 export { DemoSource } from './sources/demo';
 export { timersFromEnv } from './time/timers';
 export { startWorker, type TeamWorker, type WorkerOptions } from './team/worker';

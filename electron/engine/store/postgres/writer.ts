@@ -4,6 +4,14 @@ import { FerryError } from '../../../../shared/api/errors';
 import type { WriterLockPort } from '../ports';
 import type { Database } from './schema';
 
+/** The database's writer hold is another process's (a `ferry serve` on standby waits for it). */
+export class HeldElsewhere extends FerryError {
+  constructor(message: string) {
+    super('locked', message);
+    this.name = 'HeldElsewhere';
+  }
+}
+
 /**
  * What every write to Ferry's tables is checked against: `guard` before it starts (may this
  * process write at all), `fence` inside its transaction (is its hold still the current one).
@@ -69,8 +77,7 @@ export class PgWriter implements WriterLockPort, WriteFence {
           .selectFrom('ferry.writer')
           .select(['holder', 'taken_at'])
           .executeTakeFirst();
-        throw new FerryError(
-          'locked',
+        throw new HeldElsewhere(
           `Another Ferry writes to this database${current ? ` (${current.holder}, since ${current.taken_at.toISOString()})` : ''}. Stop it first, or open this one read-only.`,
         );
       }
