@@ -47,13 +47,12 @@ const selectIndexFields = (db: Kysely<Database>) =>
 type IndexFieldsRow = Awaited<ReturnType<ReturnType<typeof selectIndexFields>['execute']>>[number];
 
 /**
- * The job history in PostgreSQL: one row per job (its index fields as columns, the record as
- * jsonb), pages answered by SQL from `jobs_by_hour` / `jobs_by_connection`.
+ * The job history in PostgreSQL: one row per job (a few fields as columns, the record as jsonb).
  *
- * The engine's synchronous reads (the schedule's `hourRecords`, `entries`, `interrupted`,
- * `size`) are answered from the same column index the laptop keeps (JobIndex), loaded from the
- * table at open and kept current by this process's writes: the writer is the one process that
- * plans hours, so its index is the history.
+ * Pages and the engine's synchronous reads (the schedule's `hourRecords`, `entries`,
+ * `interrupted`, `size`) are answered from the same column index the laptop keeps (JobIndex),
+ * loaded from the table at open (`jobs_by_hour`), kept current by this process's writes, and
+ * caught up with other processes' (a worker's) by `touched_at` (`jobs_by_touch`) before a page.
  */
 export class PgJobHistory implements JobHistoryPort {
   private readonly index = new JobIndex();
