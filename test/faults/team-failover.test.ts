@@ -1,11 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFerry, startServe } from '../support/ferry';
 import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
-import { startPostgres, type Postgres } from '../support/postgres';
+import { sqlRows, startPostgres, type Postgres } from '../support/postgres';
 import { useTempDirs } from '../support/temp';
 import {
   callServe,
@@ -37,16 +36,6 @@ afterAll(async () => {
   await gate?.close();
   await Promise.all([moto?.stop(), pg?.stop()]);
 });
-
-async function query(url: string, text: string): Promise<void> {
-  const client = new pgClient.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** One team database; host A and host B (each its own data folder); `faulty` through the gate. */
 async function team(tag: string) {
@@ -137,7 +126,7 @@ describe('team mode: a writer replaced part-way through a commit', () => {
       gate.failHeld(403, 'AccessDenied');
       // Meanwhile another writer takes over, as one does once A's session is gone from the
       // database's view — while A's own connection still looks alive to A.
-      await query(t.a.FERRY_DATABASE_URL, 'UPDATE ferry.writer SET epoch = epoch + 1');
+      await sqlRows(t.a.FERRY_DATABASE_URL, 'UPDATE ferry.writer SET epoch = epoch + 1');
       before = await s3Hour(s3, BUCKET, 'stalled/faulty/');
 
       // A goes on where it stopped and tries its refused step again: the fence refuses it.

@@ -1,6 +1,5 @@
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store';
 import { openPostgresStore, type PostgresStore } from '../../electron/engine/store/postgres';
@@ -14,7 +13,7 @@ import { JOB_STATUSES, type Job, type JobListQuery } from '../../shared/model/jo
 import { DATASETS } from '../../shared/model/fields';
 import { jobRecord } from '../support/jobs';
 import { startMoto, type Moto } from '../support/moto';
-import { startPostgres, type Postgres } from '../support/postgres';
+import { sqlRows, startPostgres, type Postgres } from '../support/postgres';
 import { useTempDirs } from '../support/temp';
 import { organization as org } from '../support/records';
 import { storageContract } from '../unit/engine/store/storage-contract';
@@ -38,16 +37,6 @@ afterAll(async () => {
 const open = (url: string, readOnly = false, env: NodeJS.ProcessEnv = {}) =>
   openPostgresStore({ url, role: 'contract test', readOnly, secretsKey: sealing, env });
 
-async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 storageContract('PostgreSQL (team mode)', async () => {
   const url = await server.database();
   return {
@@ -55,7 +44,7 @@ storageContract('PostgreSQL (team mode)', async () => {
     openReader: () => open(url, true),
     async refuseNextConfigWrite() {
       // A check no new row passes: the write is refused as by a full disk or a revoked grant.
-      await query(url, 'ALTER TABLE ferry.config ADD CONSTRAINT refused CHECK (false) NOT VALID');
+      await sqlRows(url, 'ALTER TABLE ferry.config ADD CONSTRAINT refused CHECK (false) NOT VALID');
     },
   };
 });
@@ -75,14 +64,14 @@ describe('PostgreSQL storage, beyond the contract', () => {
     await using(open(url), async (first) => {
       await first.config.update((d) => void d.organizations.push(org(1, 'Before')));
       // Another writer takes over as after this one's lock was lost: the epoch moves on.
-      await query(url, 'UPDATE ferry.writer SET epoch = epoch + 1');
+      await sqlRows(url, 'UPDATE ferry.writer SET epoch = epoch + 1');
       await expect(
         first.config.update((d) => void d.organizations.push(org(2, 'Late'))),
       ).rejects.toMatchObject({ code: 'locked' });
       expect(() => first.guard()).toThrow(/another Ferry took over/);
       expect(first.config.data.organizations.map((o) => o.name)).toEqual(['Before']);
     });
-    const [config] = await query<{ doc: { organizations: { name: string }[] } }>(
+    const [config] = await sqlRows<{ doc: { organizations: { name: string }[] } }>(
       url,
       'SELECT doc FROM ferry.config',
     );
@@ -93,14 +82,14 @@ describe('PostgreSQL storage, beyond the contract', () => {
     const url = await server.database();
     await using(open(url), async (first) => {
       await first.jobs.put(jobRecord({ id: 'jb_kept' }));
-      await query(url, 'UPDATE ferry.writer SET epoch = epoch + 1');
+      await sqlRows(url, 'UPDATE ferry.writer SET epoch = epoch + 1');
       await expect(
         first.jobs.put(jobRecord({ id: 'jb_late', hour: '2026-01-01T01' })),
       ).rejects.toMatchObject({ code: 'locked' });
       // What the schedule reads is put back as the table is.
       expect(first.jobs.entries(() => true).map((e) => e.id)).toEqual(['jb_kept']);
     });
-    expect(await query(url, 'SELECT id FROM ferry.jobs')).toEqual([{ id: 'jb_kept' }]);
+    expect(await sqlRows(url, 'SELECT id FROM ferry.jobs')).toEqual([{ id: 'jb_kept' }]);
   });
 
   it('stops writing once its lock connection is gone, and lets the next writer in', async () => {
@@ -118,7 +107,7 @@ describe('PostgreSQL storage, beyond the contract', () => {
         code: 'locked',
         message: expect.stringContaining('host a'),
       });
-      await query(
+      await sqlRows(
         url,
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ferry writer'",
       );
@@ -139,7 +128,7 @@ describe('PostgreSQL storage, beyond the contract', () => {
     await using(open(url), async (s) => {
       await s.config.update((d) => void d.organizations.push(org(1, 'Mine')));
       // Written by another process (a team host's admin) behind this one's memory.
-      await query(
+      await sqlRows(
         url,
         `UPDATE ferry.config SET revision = revision + 1,
            doc = jsonb_set(doc, '{organizations}', doc->'organizations' || '[${JSON.stringify(org(2, 'Theirs'))}]'::jsonb)`,
@@ -155,19 +144,22 @@ describe('PostgreSQL storage, beyond the contract', () => {
       await s.secrets.set('smtp-password', 'hunter2-sekrit', 'smtp://mail.example:587');
       await s.secrets.set('amplitude-secret-key:1', 'amp-sekrit', 'https://amplitude.com');
     });
-    const rows = await query<{ name: string; sealed: string }>(url, 'SELECT * FROM ferry.secrets');
+    const rows = await sqlRows<{ name: string; sealed: string }>(
+      url,
+      'SELECT * FROM ferry.secrets',
+    );
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toMatch(/sekrit/);
-    const [keyring] = await query<{ wrapped: Buffer }>(url, 'SELECT wrapped FROM ferry.keyring');
+    const [keyring] = await sqlRows<{ wrapped: Buffer }>(url, 'SELECT wrapped FROM ferry.keyring');
     expect(keyring!.wrapped.length).toBeGreaterThan(32); // wrapped by KMS, not the key itself
 
     // Someone with write access to the database points a secret at their own server.
-    await query(
+    await sqlRows(
       url,
       "UPDATE ferry.secrets SET origin = 'smtp://attacker.example:587' WHERE name = 'smtp-password'",
     );
     // …or swaps two sealed values.
-    await query(
+    await sqlRows(
       url,
       "UPDATE ferry.secrets SET sealed = (SELECT sealed FROM ferry.secrets WHERE name = 'smtp-password') WHERE name = 'amplitude-secret-key:1'",
     );
@@ -196,13 +188,13 @@ describe('PostgreSQL storage, beyond the contract', () => {
         s.secrets.get('smtp-password', 'smtp://other.example:587'),
       ).rejects.toBeInstanceOf(SecretUnusable);
     });
-    expect(await query(url, 'SELECT name FROM ferry.secrets')).toEqual([]);
+    expect(await sqlRows(url, 'SELECT name FROM ferry.secrets')).toEqual([]);
   });
 
   it('refuses a database set up by a newer Ferry, and changes nothing in it', async () => {
     const url = await server.database();
     await using(open(url), async () => undefined);
-    await query(
+    await sqlRows(
       url,
       "INSERT INTO ferry.kysely_migration (name, timestamp) VALUES ('9999-from-the-future', now())",
     );
@@ -210,7 +202,7 @@ describe('PostgreSQL storage, beyond the contract', () => {
       code: 'conflict',
       message: expect.stringContaining('newer version of Ferry'),
     });
-    const [{ count }] = (await query<{ count: string }>(
+    const [{ count }] = (await sqlRows<{ count: string }>(
       url,
       'SELECT count(*) FROM ferry.kysely_migration',
     )) as [{ count: string }];

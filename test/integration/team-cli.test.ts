@@ -1,10 +1,9 @@
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callServe, runFerry, startServe } from '../support/ferry';
 import { listObjects, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
-import { startPostgres, type Postgres } from '../support/postgres';
+import { sqlRows, startPostgres, type Postgres } from '../support/postgres';
 import { useTempDirs } from '../support/temp';
 
 // Team mode from the command line: two hosts (two data folders) on one real PostgreSQL, writing
@@ -42,16 +41,6 @@ async function host(database: string) {
   };
 }
 
-async function rows<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 describe('team mode: ferry --database', () => {
   it('keeps one truth for every host: config, secrets, history', async () => {
     const database = await server.database();
@@ -75,7 +64,7 @@ describe('team mode: ferry --database', () => {
     );
     expect(project.code, project.stderr).toBe(0);
     // The project's secret is in the database, sealed: not in clear, not in a host's folder.
-    const [secret] = await rows<{ name: string; sealed: string; key_arn: string }>(
+    const [secret] = await sqlRows<{ name: string; sealed: string; key_arn: string }>(
       database,
       'SELECT name, sealed, key_arn FROM ferry.secrets',
     );

@@ -1,11 +1,10 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/model/jobs';
 import { spawnFerry, type Running } from '../faults/support/harness';
 import { callServe, runFerry, startServe } from '../support/ferry';
 import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
-import { startPostgres, type Postgres } from '../support/postgres';
+import { sqlRows, startPostgres, type Postgres } from '../support/postgres';
 import { useTempDirs } from '../support/temp';
 
 // Team mode with workers: one serve (the schedule and the console) sends hours to the queue in
@@ -173,7 +172,7 @@ describe('team mode: ferry worker', () => {
     );
     // As if enabled twelve hours ago: the schedule owes the hours since, and catches them up.
     const since = new Date(Date.now() - 12 * 3_600_000).toISOString().slice(0, 13);
-    await rowsOf(
+    await sqlRows(
       database,
       `UPDATE ferry.config SET doc = jsonb_set(doc, '{connections,0,scheduleFrom}', '"${since}"'), revision = revision + 1`,
     );
@@ -205,7 +204,7 @@ describe('team mode: ferry worker', () => {
         await expect
           .poll(() => succeededHours(database), { timeout: 120_000, interval: 500 })
           .toBeGreaterThanOrEqual(11);
-        const jobs = await rowsOf<{ hour: string; status: string }>(
+        const jobs = await sqlRows<{ hour: string; status: string }>(
           database,
           'SELECT hour, status FROM ferry.jobs ORDER BY hour',
         );
@@ -230,18 +229,8 @@ describe('team mode: ferry worker', () => {
   }, 240_000);
 });
 
-async function rowsOf<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 async function succeededHours(url: string): Promise<number> {
-  const [row] = await rowsOf<{ n: string }>(
+  const [row] = await sqlRows<{ n: string }>(
     url,
     "SELECT count(DISTINCT hour) AS n FROM ferry.jobs WHERE status = 'succeeded'",
   );

@@ -138,3 +138,17 @@ export async function startPostgres(): Promise<Postgres> {
     },
   };
 }
+
+/** Run one SQL statement on `url` with a connection of its own; its rows. */
+export async function sqlRows<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  text: string,
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
