@@ -53,6 +53,25 @@ export interface IndexFilter {
   latestOnly?: boolean;
 }
 
+/** What the index is asked for a page of the history (`jobs.list`), from the API's query. */
+export function indexFilterOf(q: {
+  connectionId?: string;
+  status?: readonly Job['status'][];
+  dataset?: Job['dataset'];
+  hourFrom?: string;
+  hourTo?: string;
+  latestOnly?: boolean;
+}): IndexFilter {
+  return {
+    connectionId: q.connectionId,
+    statuses: q.status?.length ? new Set(q.status) : null,
+    dataset: q.dataset,
+    hourFrom: q.hourFrom,
+    hourTo: q.hourTo,
+    latestOnly: q.latestOnly,
+  };
+}
+
 /** The latest job of each (dataset, hour) of a connection over a range, and any success. */
 export interface HourSlots {
   from: number;

@@ -11,7 +11,7 @@ import { checkBeforeWrite } from './schema';
 import { hourRecordsOfIndex, type HourRecords } from './hour-records';
 import type { FoldedRecords } from './fold-worker';
 import { IndexWriter, loadIndex, sameStamp, stampOf, type MonthStamp } from './index-file';
-import { JobIndex, type IndexEntry } from './job-index';
+import { indexFilterOf, JobIndex, type IndexEntry } from './job-index';
 import { rowOf, type Row } from './index-row';
 import { MonthFiles, readRecord, type Location } from './month-files';
 import { ListingCache } from './listing-cache';
@@ -266,18 +266,7 @@ export class JobsStore implements JobHistoryPort {
   }
 
   private async listPage(q: ReturnType<typeof jobListQuery.parse>): Promise<JobPage> {
-    const { rows, total } = this.index.page(
-      {
-        connectionId: q.connectionId,
-        statuses: q.status?.length ? new Set(q.status) : null,
-        dataset: q.dataset,
-        hourFrom: q.hourFrom,
-        hourTo: q.hourTo,
-        latestOnly: q.latestOnly,
-      },
-      q.offset,
-      q.limit,
-    );
+    const { rows, total } = this.index.page(indexFilterOf(q), q.offset, q.limit);
     const shown = rows.map((r) => this.index.entryAt(r));
     const found = await this.records(shown);
     const items = shown.map((e) => found.get(e.id)).filter((j): j is Job => !!j);

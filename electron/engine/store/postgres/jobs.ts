@@ -8,7 +8,7 @@ import {
 } from '../../../../shared/model/jobs';
 import { redactDeep } from '../../redact';
 import { hourRecordsOfIndex, type HourRecords } from '../hour-records';
-import { JobIndex, type IndexEntry } from '../job-index';
+import { indexFilterOf, JobIndex, type IndexEntry } from '../job-index';
 import { rowOf } from '../index-row';
 import type { JobHistoryPort, JobPage } from '../ports';
 import { checkBeforeWrite } from '../schema';
@@ -293,18 +293,7 @@ export class PgJobHistory implements JobHistoryPort {
   async list(query: JobListQuery = {}): Promise<JobPage> {
     const q = jobListQuery.parse(query);
     await this.fresh();
-    const { rows, total } = this.index.page(
-      {
-        connectionId: q.connectionId,
-        statuses: q.status?.length ? new Set(q.status) : null,
-        dataset: q.dataset,
-        hourFrom: q.hourFrom,
-        hourTo: q.hourTo,
-        latestOnly: q.latestOnly,
-      },
-      q.offset,
-      q.limit,
-    );
+    const { rows, total } = this.index.page(indexFilterOf(q), q.offset, q.limit);
     const ids = rows.map((r) => this.index.entryAt(r).id);
     const stored = await this.getMany(ids);
     // A write still on its way is newer than its row.
