@@ -8,7 +8,7 @@ import type { ApiMethod } from '../../shared/api/methods';
 import { appSettings } from '../../shared/model/settings';
 import { type CancelReason } from '../../shared/model/jobs';
 import { dispatch } from './api/dispatch';
-import { createHandlers } from './api/handlers';
+import { createHandlers, type HandlerDeps } from './api/handlers';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { AwsSetup } from './aws/setup';
 import { Catalog } from './catalog';
@@ -240,13 +240,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     notifier,
     secrets,
     clock,
-    info: {
-      transport: options.transport,
-      electron: options.electronVersion ?? null,
-      database: options.database ? redactUrl(options.database.url) : null,
-      startedAt: clock.now().toISOString(),
-      notices: store.notices,
-    },
+    info: appInfoOf(options, clock, store.notices),
   });
   const calls = (method: unknown, input: unknown) =>
     dispatch(handlers, method, input, {
@@ -270,6 +264,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       takeovers,
     },
   });
+}
+
+/** What `app.info` says of this engine besides its version. */
+function appInfoOf(options: EngineOptions, clock: Clock, notices: Notice[]): HandlerDeps['info'] {
+  return {
+    transport: options.transport,
+    electron: options.electronVersion ?? null,
+    database: options.database ? redactUrl(options.database.url) : null,
+    startedAt: clock.now().toISOString(),
+    notices,
+  };
 }
 
 /** Options that can not work together, refused before anything is opened. */
