@@ -6,7 +6,7 @@
 //   - the first history page (50 jobs), and a filtered page (one connection's failed jobs);
 //   - a job status write (running → succeeded), as the schedule makes them.
 // Workers (2 against 1, the queue's overhead per hour) are measured by scripts/bench-workers.ts.
-// What is not measured yet: the history at 10 million jobs.
+// Above a million jobs, scripts/bench-team-large.ts runs instead (no data folder baseline).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,20 +16,13 @@ import type { JobHistoryPort } from '../electron/engine/store/ports';
 import type { Job } from '../shared/model/jobs';
 import { startPostgres } from '../test/support/postgres';
 import { makeJob } from './bench-jobs';
+import { now, round, stats } from './bench-stats';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100);
 const CONNECTIONS = 10;
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'team');
 const log = (...m: unknown[]) => process.stderr.write(`[bench team] ${m.join(' ')}\n`);
-const round = (n: number) => Math.round(n * 100) / 100;
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(s.at(-1)!) };
-}
 
 function* allJobs(): Generator<Job> {
   const perHour = CONNECTIONS * 2;
