@@ -23,6 +23,7 @@ import { createEngine } from '../electron/engine';
 import { JobsStore } from '../electron/engine/store/jobs-store';
 import type { Job } from '../shared/model/jobs';
 import { makeJob } from './bench-jobs';
+import { now, round, stats } from './bench-stats';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const CONNECTIONS = 10;
@@ -34,14 +35,6 @@ const FIXTURE_PROJECT = 187520;
 const FIRST_PROJECT = 187600;
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'history');
 const log = (...m: unknown[]) => process.stderr.write(`[bench history] ${m.join(' ')}\n`);
-const round = (n: number) => Math.round(n * 100) / 100;
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(s.at(-1)!) };
-}
 
 async function seed(dataDir: string): Promise<{ connectionIds: string[]; newest: Job[] }> {
   await rm(dataDir, { recursive: true, force: true });

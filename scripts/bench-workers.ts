@@ -13,19 +13,13 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { HourQueue } from '../electron/engine/team/hour-queue';
 import { startPostgres } from '../test/support/postgres';
+import { round, stats } from './bench-stats';
 
 const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 1_000_000);
 const HOURS = Number(process.env.BENCH_WORKER_HOURS ?? 4);
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'workers');
 const CLI = resolve('out/cli/main.js');
 const log = (...m: unknown[]) => process.stderr.write(`[bench workers] ${m.join(' ')}\n`);
-const round = (n: number) => Math.round(n * 100) / 100;
-
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { n: s.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(s.at(-1)!) };
-}
 
 await rm(ROOT, { recursive: true, force: true });
 await mkdir(ROOT, { recursive: true });
