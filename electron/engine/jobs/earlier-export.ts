@@ -1,7 +1,7 @@
 import type { Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
 import type { StoredObject } from '../sinks/types';
-import type { JobHistoryPort } from '../store/ports';
+import type { HourJobsPort } from '../store/ports';
 
 /**
  * How many records (events, merges) an earlier export of an hour holds, by the history: the
@@ -11,7 +11,7 @@ import type { JobHistoryPort } from '../store/ports';
  * the history can not say what is there.
  */
 export async function recordedCount(
-  jobs: JobHistoryPort,
+  jobs: HourJobsPort,
   connectionId: string,
   dataset: Dataset,
   hour: string,

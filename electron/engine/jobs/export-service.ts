@@ -35,11 +35,11 @@ import {
 import { HourCommits } from './hour-commit';
 import { newJob } from './job-record';
 import { type ClockWitness } from '../time/witness';
-import type { ConfigPort, JobHistoryPort, SecretsPort } from '../store/ports';
+import type { ConfigPort, HourJobsPort, SecretsPort } from '../store/ports';
 
 export interface ExportDeps {
   config: ConfigPort;
-  jobs: JobHistoryPort;
+  jobs: HourJobsPort;
   secrets: SecretsPort;
   pool: WorkerPool;
   aws: AwsClients;

@@ -15,11 +15,11 @@ import type { StagedDataset } from './hour-writer';
 import { withEtags } from './job-record';
 import { Leftovers } from './leftovers';
 import { manifestText } from './manifest';
-import type { ConfigPort, JobHistoryPort } from '../store/ports';
+import type { ConfigPort, HourJobsPort } from '../store/ports';
 
 export interface HourCommitDeps {
   config: ConfigPort;
-  jobs: JobHistoryPort;
+  jobs: HourJobsPort;
   clock: Clock;
   timers: Timers;
   endpoints: Endpoints;

@@ -8,7 +8,7 @@ import { StagedObjectLost } from '../sinks/types';
 import { commitHour, type CommitIntent, type CommitLog } from './commit';
 import type { Endpoints } from './endpoints';
 import { newJobId, withEtags } from './job-record';
-import type { ConfigPort, JobHistoryPort } from '../store/ports';
+import type { ConfigPort, HourJobsPort } from '../store/ports';
 
 /** Leftover uploads are swept only when started this long before the process (clock skew). */
 const SWEEP_MARGIN_MS = 5 * 60_000;
@@ -24,8 +24,8 @@ export interface LeftoverDeps {
   ): { connection: Connection; project: Project; org: Organization } | null;
   /** A job as the history holds it now. */
   get(jobId: string): Promise<Job | null>;
-  /** The history's index, to find a newer try of a commit's hour. */
-  jobs: Pick<JobHistoryPort, 'entries'>;
+  /** The history, to find a newer try of a commit's hour. */
+  jobs: HourJobsPort;
   /** Proof this process still holds the storage, before each step that makes something visible. */
   fence: Fence;
   /** Write job records (and tell the consoles). */
@@ -64,7 +64,7 @@ export class Leftovers {
         );
         continue;
       }
-      const newer = this.newerTry(intent);
+      const newer = await this.newerTry(intent);
       if (newer) {
         await this.abandon(intent, 'shutdown', supersededNote(newer));
         said.push({
@@ -117,7 +117,7 @@ export class Leftovers {
         if (intent.hour === exceptHour) continue;
         const found = this.deps.find(connectionId);
         if (!found) return;
-        const newer = this.newerTry(intent);
+        const newer = await this.newerTry(intent);
         if (newer) {
           await this.abandon(intent, 'shutdown', supersededNote(newer));
           continue;
@@ -182,16 +182,22 @@ export class Leftovers {
    * after the record was cut off from it): finishing the old commit would put its objects over
    * the newer export's. Null when there is none.
    */
-  private newerTry(intent: CommitIntent): { id: string } | null {
+  private async newerTry(intent: CommitIntent): Promise<{ id: string } | null> {
     const mine = new Set(intent.jobs.map((j) => j.id));
     const datasets = new Set(intent.jobs.map((j) => j.dataset));
     const since = Math.max(...intent.jobs.map((j) => Date.parse(j.createdAt)));
-    const [newer] = this.deps.jobs.entries(
-      (e) => !mine.has(e.id) && datasets.has(e.dataset) && Date.parse(e.createdAt) > since,
-      intent.connectionId,
-      { from: intent.hour, to: intent.hour },
+    // Newest first: a newer try, if any, is on the first page (past it, all are older).
+    const { items } = await this.deps.jobs.list({
+      connectionId: intent.connectionId,
+      hourFrom: intent.hour,
+      hourTo: intent.hour,
+      limit: 100,
+    });
+    return (
+      items.find(
+        (j) => !mine.has(j.id) && datasets.has(j.dataset) && Date.parse(j.createdAt) > since,
+      ) ?? null
     );
-    return newer ?? null;
   }
 
   /** Make a recorded commit's hour visible and record its jobs as they now stand. */

@@ -3,7 +3,7 @@ import type { Connection, Organization, Project } from '../../../shared/model/en
 import type { Dataset } from '../../../shared/model/fields';
 import type { Job } from '../../../shared/model/jobs';
 import type { WorkerPool } from '../pipeline/pool';
-import type { JobHistoryPort } from '../store/ports';
+import type { HourJobsPort } from '../store/ports';
 import { checkHourEnded, type ClockWitness } from '../time/witness';
 import { recordedCount } from './earlier-export';
 import type { Endpoints } from './endpoints';
@@ -15,7 +15,7 @@ export interface RunWriteDeps {
   endpoints: Endpoints;
   commits: HourCommits;
   deps: {
-    jobs: JobHistoryPort;
+    jobs: HourJobsPort;
     pool: WorkerPool;
     emit(event: PushEvent): void;
     witness?: ClockWitness;

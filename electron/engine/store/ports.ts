@@ -56,6 +56,13 @@ export interface JobHistoryPort {
   close(): Promise<void>;
 }
 
+/**
+ * What an export needs of the history: its own jobs written, and the tries of the hour it works
+ * on read (`list` with `connectionId` and one hour, `hourFrom` = `hourTo`). A team's worker keeps
+ * no index of the whole history, so this is all it answers.
+ */
+export type HourJobsPort = Pick<JobHistoryPort, 'put' | 'get' | 'list'>;
+
 /** Secrets by name, each bound to the one origin (an address) it may be sent to. */
 export interface SecretsPort {
   /** The secret or null; throws SecretUnusable when it is bound to another origin. */
