@@ -1,18 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import {
-  job as jobSchema,
   JOB_STATUSES,
   jobListQuery,
   type Job,
   type JobListQuery,
 } from '../../../../shared/model/jobs';
-import { redactDeep } from '../../redact';
 import { hourRecordsOfIndex, type HourRecords } from '../hour-records';
 import { indexFilterOf, JobIndex, type IndexEntry } from '../job-index';
 import { rowOf } from '../index-row';
 import type { JobHistoryPort, JobPage } from '../ports';
-import { checkBeforeWrite } from '../schema';
-import type { Database, JobsTable } from './schema';
+import { PgJobRows } from './job-rows';
+import type { Database } from './schema';
 import type { WriteFence } from './writer';
 
 /** How far back before its last look `catchUp` reads again. */
@@ -58,18 +56,20 @@ export class PgJobHistory implements JobHistoryPort {
   private readonly index = new JobIndex();
   /** The latest write `catchUp` has seen (ms), null before its first look. */
   private seenUpTo: number | null = null;
-  /** The write of each job under way: a job's writes land in call order. */
-  private readonly writing = new Map<string, Promise<void>>();
   /** The latest record of each job whose write is under way (pages show it, not its row). */
   private readonly unsent = new Map<string, Job>();
   /** The catch-up under way, and when the last one ended (ms). */
   private looking: Promise<number> | null = null;
   private lookedAt = 0;
 
+  private readonly rows: PgJobRows;
+
   private constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: WriteFence,
-  ) {}
+    writer: WriteFence,
+  ) {
+    this.rows = new PgJobRows(db, writer);
+  }
 
   static async open(
     db: Kysely<Database>,
@@ -132,45 +132,25 @@ export class PgJobHistory implements JobHistoryPort {
   }
 
   async put(written: Job): Promise<void> {
-    // The redaction gate for the history: no secret Ferry holds is written into it.
-    const job = redactDeep(written);
-    this.writer.guard();
-    checkBeforeWrite(jobSchema, job, 'the job history in PostgreSQL');
+    const job = this.rows.checked(written);
     // Seen by the schedule at once, as on a laptop; put back if the write fails.
     const before = this.index.row(job.id);
     this.index.set(rowOf(job));
     this.unsent.set(job.id, job);
-    const store = async () => {
-      try {
-        await this.db.transaction().execute(async (trx) => {
-          await this.writer.fence(trx);
-          const values = columnsOf(job);
-          await trx
-            .insertInto('ferry.jobs')
-            .values(values)
-            .onConflict((oc) =>
-              oc.column('id').doUpdateSet({ ...values, touched_at: sql`clock_timestamp()` }),
-            )
-            .execute();
-        });
-      } catch (error) {
-        if (this.index.row(job.id)?.updated === Date.parse(job.updatedAt)) {
-          if (before) this.index.set(before);
-          else this.index.delete(job.id);
-        }
-        throw error;
+    const done = () => {
+      if (this.unsent.get(job.id) === job) this.unsent.delete(job.id);
+    };
+    try {
+      await this.rows.write(job);
+      done();
+    } catch (error) {
+      done();
+      if (this.index.row(job.id)?.updated === Date.parse(job.updatedAt)) {
+        if (before) this.index.set(before);
+        else this.index.delete(job.id);
       }
-    };
-    const previous = this.writing.get(job.id) ?? Promise.resolve();
-    const next = previous.then(store, store);
-    this.writing.set(job.id, next);
-    const settled = () => {
-      if (this.writing.get(job.id) !== next) return;
-      this.writing.delete(job.id);
-      this.unsent.delete(job.id);
-    };
-    void next.then(settled, settled);
-    return next;
+      throw error;
+    }
   }
 
   /**
@@ -178,63 +158,20 @@ export class PgJobHistory implements JobHistoryPort {
    * it differs, or left as it is. Returns how many were stored and how many were already so.
    */
   async putMany(written: readonly Job[]): Promise<{ stored: number; same: number }> {
-    this.writer.guard();
-    const jobs = written.map((j) => redactDeep(j));
-    for (const job of jobs) checkBeforeWrite(jobSchema, job, 'the job history in PostgreSQL');
-    if (jobs.length === 0) return { stored: 0, same: 0 };
-    const stored = await this.db.transaction().execute(async (trx) => {
-      await this.writer.fence(trx);
-      const changed = await trx
-        .insertInto('ferry.jobs')
-        .values(jobs.map(columnsOf))
-        .onConflict((oc) =>
-          oc
-            .column('id')
-            .doUpdateSet((eb) => ({
-              connection_id: eb.ref('excluded.connection_id'),
-              dataset: eb.ref('excluded.dataset'),
-              hour: eb.ref('excluded.hour'),
-              status: eb.ref('excluded.status'),
-              created_at: eb.ref('excluded.created_at'),
-              record: eb.ref('excluded.record'),
-              touched_at: sql`clock_timestamp()`,
-            }))
-            .where(sql<boolean>`ferry.jobs.record IS DISTINCT FROM excluded.record`),
-        )
-        .returning('id')
-        .execute();
-      return changed.length;
-    });
+    const jobs = written.map((j) => this.rows.checked(j));
+    const stored = await this.rows.writeMany(jobs);
     for (const job of jobs) this.index.set(rowOf(job));
     return { stored, same: jobs.length - stored };
   }
 
   /** Every job, in the order they were first stored, a batch at a time (a move, a digest). */
-  async *all(batch = 1000): AsyncGenerator<Job[]> {
-    let after = '0';
-    for (;;) {
-      const rows = await this.db
-        .selectFrom('ferry.jobs')
-        .select(['seq', 'record'])
-        .where('seq', '>', after)
-        .orderBy('seq')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) return;
-      after = String(rows[rows.length - 1]!.seq);
-      yield rows.map((r) => r.record as Job);
-    }
+  all(batch?: number): AsyncGenerator<Job[]> {
+    return this.rows.all(batch);
   }
 
   /** The records of some jobs, by id (those not stored are left out). */
-  async getMany(ids: readonly string[]): Promise<Map<string, Job>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('ferry.jobs')
-      .select(['id', 'record'])
-      .where('id', 'in', ids)
-      .execute();
-    return new Map(rows.map((r) => [r.id, r.record as Job]));
+  getMany(ids: readonly string[]): Promise<Map<string, Job>> {
+    return this.rows.getMany(ids);
   }
 
   /**
@@ -277,13 +214,8 @@ export class PgJobHistory implements JobHistoryPort {
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 
-  async get(id: string): Promise<Job | null> {
-    const row = await this.db
-      .selectFrom('ferry.jobs')
-      .select('record')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row ? (row.record as Job) : null;
+  get(id: string): Promise<Job | null> {
+    return this.rows.get(id);
   }
 
   /**
@@ -324,19 +256,7 @@ export class PgJobHistory implements JobHistoryPort {
   }
 
   /** Waits for the writes under way (the pool is closed by the storage). */
-  async close(): Promise<void> {
-    await Promise.allSettled(this.writing.values());
+  close(): Promise<void> {
+    return this.rows.close();
   }
-}
-
-function columnsOf(job: Job): Omit<JobsTable, 'seq' | 'touched_at'> {
-  return {
-    id: job.id,
-    connection_id: job.connectionId,
-    dataset: job.dataset,
-    hour: job.hour,
-    status: job.status,
-    created_at: new Date(job.createdAt),
-    record: JSON.stringify(job),
-  };
 }
