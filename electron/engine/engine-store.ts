@@ -10,7 +10,8 @@ import { teamInstance } from './store/postgres/instance';
 import { TeamPeople } from './store/postgres/people';
 import { connect, migrateToLatest, type Database } from './store/postgres/schema';
 import { PgConfig } from './store/postgres/config';
-import { PgJobHistory } from './store/postgres/jobs';
+import { PgHourJobs } from './store/postgres/hour-jobs';
+import type { PgJobHistory } from './store/postgres/jobs';
 import { hourTakeovers, WorkerLeases } from './store/postgres/leases';
 import { PgSecrets } from './store/postgres/secrets';
 import { EnvironmentSecrets } from './store/env-secrets';
@@ -157,7 +158,7 @@ async function openTeamStore(
 export interface WorkerStore {
   dataDir: string;
   config: PgConfig;
-  jobs: PgJobHistory;
+  jobs: PgHourJobs;
   secrets: PgSecrets;
   leases: WorkerLeases;
   /** Throws when this host's data folder is no longer this worker's. */
@@ -189,7 +190,7 @@ export async function openWorkerStore(options: {
     const reader = PgWriter.reader(database.url);
     const leases = new WorkerLeases(db, options.holder);
     const config = await PgConfig.open(db, reader);
-    const jobs = await PgJobHistory.open(db, leases);
+    const jobs = new PgHourJobs(db, leases);
     const secrets = new PgSecrets(
       db,
       reader,

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkerStore } from '../../electron/engine/engine-store';
+import { PgHourJobs } from '../../electron/engine/store/postgres/hour-jobs';
 import { PgJobHistory } from '../../electron/engine/store/postgres/jobs';
 import {
   HourLease,
@@ -8,6 +11,9 @@ import {
 import { connect, migrateToLatest } from '../../electron/engine/store/postgres/schema';
 import { jobRecord } from '../support/jobs';
 import { startPostgres, type Postgres } from '../support/postgres';
+import { useTempDirs } from '../support/temp';
+
+const newDir = useTempDirs();
 
 // The fencing number of team mode's workers, on a real PostgreSQL: each claim of an hour bumps
 // its attempt; the holder of an older attempt is refused at its next write or commit step.
@@ -33,8 +39,8 @@ describe('hour leases', () => {
     try {
       const a = new WorkerLeases(db, 'worker a');
       const b = new WorkerLeases(db, 'worker b');
-      const historyA = await PgJobHistory.open(db, a);
-      const historyB = await PgJobHistory.open(db, b);
+      const historyA = new PgHourJobs(db, a);
+      const historyB = new PgHourJobs(db, b);
       const job = jobRecord({ id: 'j_1', connectionId: key.connectionId, hour: key.hour });
 
       const first = await a.claim(key, 'q1');
@@ -95,6 +101,89 @@ describe('hour leases', () => {
       await expect(history.put(jobRecord({ id: 'j_2' }))).rejects.toThrow(/holds none now/);
       expect(await history.get('j_2')).toBeNull();
     } finally {
+      await db.destroy();
+    }
+  });
+
+  it("a worker opens without reading the history, and reads an hour as the serve's pages", async () => {
+    const url = await server.database();
+    const db = connect(url);
+    await migrateToLatest(db);
+    const serve = await PgJobHistory.open(db, { guard: () => undefined, fence: async () => {} });
+    // The tries of an hour: a retry, both datasets, two made in the same millisecond, and jobs of
+    // another connection and of the hours around it.
+    const at = (minute: number) => `${key.hour}:${String(minute).padStart(2, '0')}:00.000Z`;
+    const made = [
+      { id: 'j_1', dataset: 'events', status: 'failed', createdAt: at(1) },
+      { id: 'j_2', dataset: 'merged-ids', status: 'succeeded', createdAt: at(1) },
+      { id: 'j_3', dataset: 'events', status: 'succeeded', createdAt: at(20) },
+      { id: 'j_4', dataset: 'events', status: 'cancelled', createdAt: at(20) },
+      { id: 'j_5', dataset: 'events', status: 'succeeded', connectionId: 'cn_2' },
+      { id: 'j_6', dataset: 'events', status: 'succeeded', hour: '2026-03-01T04' },
+      { id: 'j_7', dataset: 'merged-ids', status: 'failed', hour: '2026-03-01T06' },
+    ] as const;
+    for (const job of made)
+      await serve.put(jobRecord({ connectionId: key.connectionId, hour: key.hour, ...job }));
+
+    // Another session holds the job table: whatever reads it waits until it lets go.
+    const holder = connect(url);
+    let letGo = () => {};
+    let holding = () => {};
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const hold = holder.transaction().execute(async (trx) => {
+      await sql`LOCK TABLE ferry.jobs IN ACCESS EXCLUSIVE MODE`.execute(trx);
+      holding();
+      await new Promise<void>((resolve) => (letGo = resolve));
+    });
+    await held;
+    // (A worker that read it would fail here after 5 s, not wait.)
+    const worker = await openWorkerStore({
+      dataDir: await newDir(),
+      database: { url: `${url}?options=-c%20lock_timeout%3D5000` },
+      holder: 'worker a',
+      onLost: () => undefined,
+    }).finally(async () => {
+      letGo();
+      await hold;
+      await holder.destroy();
+    });
+    try {
+      for (const q of [
+        {},
+        { latestOnly: true },
+        { status: ['succeeded' as const] },
+        { dataset: 'events' as const, offset: 1, limit: 2 },
+        { latestOnly: true, status: ['cancelled' as const, 'failed' as const] },
+      ]) {
+        const query = {
+          connectionId: key.connectionId,
+          hourFrom: key.hour,
+          hourTo: key.hour,
+          ...q,
+        };
+        const mine = await worker.jobs.list(query);
+        const theirs = await serve.list(query);
+        expect(
+          mine.items.map((j) => j.id),
+          JSON.stringify(q),
+        ).toEqual(theirs.items.map((j) => j.id));
+        expect(mine.total).toBe(theirs.total);
+      }
+      expect(
+        (
+          await worker.jobs.list({
+            connectionId: key.connectionId,
+            hourFrom: key.hour,
+            hourTo: key.hour,
+          })
+        ).items.map((j) => j.id),
+      ).toEqual(['j_4', 'j_3', 'j_2', 'j_1']);
+      // It answers only what an export asks: one hour of one connection.
+      await expect(worker.jobs.list({ connectionId: key.connectionId })).rejects.toThrow(
+        /one hour of one connection/,
+      );
+    } finally {
+      await worker.close();
       await db.destroy();
     }
   });
