@@ -8,7 +8,7 @@
 //     (the latest job of each hour of every connection), and a status write;
 // and the large history once more while `ferry export` runs hours of a demo project of
 // EXPORT_EVENTS events to a folder on the same machine (its own process, as a worker would).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import type { JobHistoryPort } from '../electron/engine/store/ports';
 import type { Job } from '../shared/model/jobs';
 import { startPostgres } from '../test/support/postgres';
 import { loadJobsInSql } from './bench-team-load';
+import { addDemoProject, CLI, ferryCli } from './bench-ferry';
 import { now, round, stats } from './bench-stats';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000_000);
@@ -26,7 +27,6 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const CONNECTIONS = 100;
 const EXPORT_EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'team-large');
-const CLI = resolve('out/cli/main.js');
 const log = (...m: unknown[]) => process.stderr.write(`[bench team] ${m.join(' ')}\n`);
 
 const connection = (i: number) => `cn_bench${String(i % CONNECTIONS).padStart(3, '0')}`;
@@ -100,29 +100,19 @@ function startExports(): { stop(): Promise<{ hours: number; startedAgo: number }
   const started = now();
   const dir = join(ROOT, 'laptop');
   const env = { ...process.env, FERRY_DEMO: '0', FERRY_DEBUG: '', FERRY_DATABASE_URL: '' };
-  const ferry = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, '--data-dir', dir, ...args], {
-      env,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`ferry ${args.join(' ')}: ${r.stderr}`);
-  };
-  ferry('org', 'add', '--id', '1', '--name', 'Bench');
+  const ferry = ferryCli(env);
+  addDemoProject(ferry, dir, EXPORT_EVENTS);
   ferry(
-    'project',
+    dir,
+    'connection',
     'add',
-    '--id',
-    '4242',
-    '--org',
-    '1',
     '--name',
-    'Web',
-    '--source',
-    'demo',
-    '--events-per-hour',
-    String(EXPORT_EVENTS),
+    'busy',
+    '--project',
+    '4242',
+    '--folder',
+    join(dir, 'out'),
   );
-  ferry('connection', 'add', '--name', 'busy', '--project', '4242', '--folder', join(dir, 'out'));
   let child: ChildProcess | null = null;
   let hours = 0;
   let failed = 0;

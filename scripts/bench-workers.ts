@@ -6,19 +6,19 @@
 //     events/s and MB/s (gzip output) per worker, and the ratio 2 workers over 1;
 //   - the queue's overhead per hour: from pg-boss handing the hour to a worker (its start) to
 //     the worker's claim of the hour lease, p50/p95 (both stamped by PostgreSQL).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { HourQueue } from '../electron/engine/team/hour-queue';
 import { startPostgres } from '../test/support/postgres';
+import { addDemoProject, CLI, ferryCli } from './bench-ferry';
 import { round, stats } from './bench-stats';
 
 const EVENTS = Number(process.env.BENCH_WORKER_EVENTS ?? 1_000_000);
 const HOURS = Number(process.env.BENCH_WORKER_HOURS ?? 4);
 const ROOT = resolve(process.env.BENCH_DIR ?? join(tmpdir(), 'ferry-bench'), 'workers');
-const CLI = resolve('out/cli/main.js');
 const log = (...m: unknown[]) => process.stderr.write(`[bench workers] ${m.join(' ')}\n`);
 
 await rm(ROOT, { recursive: true, force: true });
@@ -26,31 +26,9 @@ await mkdir(ROOT, { recursive: true });
 const server = await startPostgres();
 const url = await server.database();
 const env = { ...process.env, FERRY_DATABASE_URL: url, FERRY_DEMO: '0', FERRY_DEBUG: '' };
-const ferry = (dataDir: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], {
-    env,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`ferry ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ferry = ferryCli(env);
 const admin = join(ROOT, 'admin');
-ferry(admin, 'org', 'add', '--id', '1', '--name', 'Bench');
-ferry(
-  admin,
-  'project',
-  'add',
-  '--id',
-  '4242',
-  '--org',
-  '1',
-  '--name',
-  'Web',
-  '--source',
-  'demo',
-  '--events-per-hour',
-  String(EVENTS),
-);
+addDemoProject(ferry, admin, EVENTS);
 for (const name of ['one', 'two'])
   ferry(
     admin,
