@@ -6,6 +6,8 @@
 //   - opening the store (the schedule's index loaded from the table), and its memory;
 //   - a connection's first page (50), that connection's failed jobs, the console's Jobs page
 //     (the latest job of each hour of every connection), and a status write;
+//   - opening a worker's store (no index: it reads the hours it exports), and its question, the
+//     tries of one hour of a connection;
 // and the large history once more while `ferry export` runs hours of a demo project of
 // EXPORT_EVENTS events to a folder on the same machine (its own process, as a worker would).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +15,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
+import { openWorkerStore } from '../electron/engine/engine-store';
 import { openPostgresStore } from '../electron/engine/store/postgres';
 import type { JobHistoryPort } from '../electron/engine/store/ports';
 import type { Job } from '../shared/model/jobs';
@@ -95,6 +98,38 @@ async function opened(url: string) {
   };
 }
 
+/** A worker's store opened, what it added, and the tries of one hour (what an export asks). */
+async function workerOpened(url: string, name: string) {
+  global.gc?.();
+  const before = process.memoryUsage();
+  const t = now();
+  const store = await openWorkerStore({
+    dataDir: join(ROOT, name),
+    database: { url },
+    holder: 'bench worker',
+    onLost: () => undefined,
+  });
+  const openMs = now() - t;
+  global.gc?.();
+  const after = process.memoryUsage();
+  const { rows: hours } = await sql<{ connection_id: string; hour: string }>`
+    SELECT connection_id, hour FROM ferry.jobs TABLESAMPLE SYSTEM (1) LIMIT ${SAMPLES}`.execute(
+    store.db,
+  );
+  const hour: number[] = [];
+  for (const h of hours) {
+    const t = now();
+    await store.jobs.list({ connectionId: h.connection_id, hourFrom: h.hour, hourTo: h.hour });
+    hour.push(now() - t);
+  }
+  await store.close();
+  return {
+    workerOpenMs: round(openMs),
+    workerHeapMB: round((after.heapUsed - before.heapUsed) / 1e6),
+    workerHourMs: stats(hour),
+  };
+}
+
 /** `ferry export` of one demo hour after another, until stopped: the export running beside. */
 function startExports(): { stop(): Promise<{ hours: number; startedAgo: number }> } {
   const started = now();
@@ -170,9 +205,9 @@ const figures = async (url: string, busy: boolean) => {
   };
 };
 log('the baseline');
-const small = await figures(base.url, false);
+const small = { ...(await figures(base.url, false)), ...(await workerOpened(base.url, 'w1')) };
 log('the large history, quiet');
-const quiet = await figures(large.url, false);
+const quiet = { ...(await figures(large.url, false)), ...(await workerOpened(large.url, 'w2')) };
 log('the large history during an export');
 const busy = await figures(large.url, true);
 await pg.stop();
@@ -192,6 +227,8 @@ process.stdout.write(
     // p95 over p95: the large history against the baseline, and during an export against quiet.
     ratios: {
       open: ratio(quiet.openMs, small.openMs),
+      workerOpen: ratio(quiet.workerOpenMs, small.workerOpenMs),
+      workerHour: ratio(quiet.workerHourMs.p95, small.workerHourMs.p95),
       connectionFirstPage: ratio(quiet.connectionFirstPageMs.p95, small.connectionFirstPageMs.p95),
       consoleJobsPage: ratio(quiet.consoleJobsPageMs.p95, small.consoleJobsPageMs.p95),
       statusWrite: ratio(quiet.statusWriteMs.p95, small.statusWriteMs.p95),
