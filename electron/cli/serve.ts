@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { FerryError } from '../../shared/api/errors';
-import { databaseAddress, HeldElsewhere } from '../engine';
+import { databaseAddress, HeldElsewhere, type Engine } from '../engine';
 import { startServer } from '../server';
 import { startLocalApi } from '../server/local-api';
 import { EXIT, type CliContext } from './context';
@@ -54,59 +54,104 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         ctx.out.warn(
           `the console is not built (${staticDir} is missing); run "npm run build". The API still works.`,
         );
+      const options: ConsoleOptions = {
+        staticDir,
+        port,
+        token,
+        graceMs,
+        schedule: opts.schedule,
+        workers: opts.workers,
+      };
       const serve = () =>
-        ctx.withEngine(
-          'write',
-          async (engine) => {
-            const server = await startServer({ engine, staticDir, port, token }).catch(
-              (error: NodeJS.ErrnoException) => {
-                if (error.code === 'EADDRINUSE')
-                  throw new FerryError(
-                    'conflict',
-                    `Port ${port} is already in use; pick another with --port, or leave it out for a free one`,
-                    'port',
-                  );
-                throw error;
-              },
-            );
-            // Recovery first (interrupted hours, backfills resumed), then the console is announced.
-            if (opts.schedule) await engine.scheduler.start();
-            // Commands from another terminal (ferry export, backfill, connection …) come here.
-            const localApi = await startLocalApi(engine);
-            // The URL carries the token: the one line printed past the redaction gate.
-            const reveal = (text: string) => (ctx.out.reveal ?? ctx.out.stdout)(text);
-            const team = ctx.globals().database;
-            if (ctx.globals().json) {
-              reveal(
-                `${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`,
-              );
-            } else {
-              reveal(
-                `Ferry console: ${server.url}\n${team ? `Database:      ${databaseAddress(team)}\nWorking files: ` : 'Data folder:   '}${engine.dataDir}\nSchedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}${opts.workers ? '\nExports:       by `ferry worker` processes (the queue in the database)' : ''}\nPress Ctrl+C to stop.\n`,
-              );
-            }
-            // Failures, retries, recoveries and status changes also go to this terminal, as the
-            // notification settings promise for headless mode ("a message in the console").
-            const stopLog = logSchedule(engine, ctx, { quiet: true });
-            // A lost lock leaves a laptop's console up, read-only, saying so; only a signal stops it.
-            // In team mode it stops instead (exit 1), so its supervisor starts it again: it then
-            // takes its hold back, or waits its turn while another host writes.
-            const lost = new AbortController();
-            void engine.lost.then((message) => {
-              ctx.out.stderr(`ferry: ${message}\n`);
-              if (team) lost.abort();
-            });
-            await untilSignal(lost.signal);
-            await localApi.close();
-            await stopGracefully(engine, ctx, graceMs);
-            stopLog();
-            await server.close();
-            if (lost.signal.aborted) return EXIT.failed;
-          },
-          { role: 'ferry serve', transport: 'http', hoursOnWorkers: opts.workers },
-        );
+        ctx.withEngine('write', (engine) => runConsole(engine, ctx, options), {
+          role: 'ferry serve',
+          transport: 'http',
+          hoursOnWorkers: opts.workers,
+        });
       return ctx.globals().database ? onStandby(serve, ctx) : serve();
     });
+}
+
+interface ConsoleOptions {
+  staticDir: string;
+  port: number;
+  token: string | undefined;
+  graceMs: number;
+  schedule: boolean;
+  workers?: boolean;
+}
+
+/**
+ * The console and API on 127.0.0.1 over an open engine, with the schedule, until a signal (or,
+ * in team mode, until this process loses its hold on the database: exit 1).
+ */
+async function runConsole(
+  engine: Engine,
+  ctx: CliContext,
+  opts: ConsoleOptions,
+): Promise<number | void> {
+  const { staticDir, port, token } = opts;
+  const server = await startServer({ engine, staticDir, port, token }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE')
+        throw new FerryError(
+          'conflict',
+          `Port ${port} is already in use; pick another with --port, or leave it out for a free one`,
+          'port',
+        );
+      throw error;
+    },
+  );
+  // Recovery first (interrupted hours, backfills resumed), then the console is announced.
+  if (opts.schedule) await engine.scheduler.start();
+  // Commands from another terminal (ferry export, backfill, connection …) come here.
+  const localApi = await startLocalApi(engine);
+  announce(ctx, engine, server, opts);
+  // Failures, retries, recoveries and status changes also go to this terminal, as the
+  // notification settings promise for headless mode ("a message in the console").
+  const stopLog = logSchedule(engine, ctx, { quiet: true });
+  // A lost lock leaves a laptop's console up, read-only, saying so; only a signal stops it.
+  // In team mode it stops instead (exit 1), so its supervisor starts it again: it then takes its
+  // hold back, or waits its turn while another host writes.
+  const team = ctx.globals().database;
+  const lost = new AbortController();
+  void engine.lost.then((message) => {
+    ctx.out.stderr(`ferry: ${message}\n`);
+    if (team) lost.abort();
+  });
+  await untilSignal(lost.signal);
+  await localApi.close();
+  await stopGracefully(engine, ctx, opts.graceMs);
+  stopLog();
+  await server.close();
+  if (lost.signal.aborted) return EXIT.failed;
+}
+
+/** The console's URL (it carries the token: the one line printed past the redaction gate). */
+function announce(
+  ctx: CliContext,
+  engine: Engine,
+  server: { url: string; port: number },
+  opts: ConsoleOptions,
+): void {
+  const reveal = (text: string) => (ctx.out.reveal ?? ctx.out.stdout)(text);
+  if (ctx.globals().json) {
+    reveal(`${JSON.stringify({ url: server.url, port: server.port, dataDir: engine.dataDir })}\n`);
+    return;
+  }
+  const team = ctx.globals().database;
+  const lines = [
+    `Ferry console: ${server.url}`,
+    ...(team
+      ? [`Database:      ${databaseAddress(team)}`, `Working files: ${engine.dataDir}`]
+      : [`Data folder:   ${engine.dataDir}`]),
+    `Schedule:      ${opts.schedule ? 'running (enabled connections export every hour)' : 'off (--no-schedule)'}`,
+    ...(opts.workers
+      ? ['Exports:       by `ferry worker` processes (the queue in the database)']
+      : []),
+    'Press Ctrl+C to stop.',
+  ];
+  reveal(`${lines.join('\n')}\n`);
 }
 
 /**
