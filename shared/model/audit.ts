@@ -124,9 +124,15 @@ const FAILURE_WORDS: Readonly<Record<string, string>> = {
 };
 
 /** An entry's outcome in words: "Done", "Refused (role)", "Failed: not found". */
+/** An outcome in words (a filter's choice). */
+export const AUDIT_OUTCOME_WORDS: Readonly<Record<AuditOutcome, string>> = {
+  ok: 'Done',
+  refused: 'Refused (role)',
+  failed: 'Failed',
+};
+
 export function auditOutcomeWords(result: string): string {
   const ended = auditOutcome(result);
-  if (ended === 'ok') return 'Done';
-  if (ended === 'refused') return 'Refused (role)';
-  return `Failed: ${FAILURE_WORDS[result] ?? result}`;
+  if (ended !== 'failed') return AUDIT_OUTCOME_WORDS[ended];
+  return `${AUDIT_OUTCOME_WORDS.failed}: ${FAILURE_WORDS[result] ?? result}`;
 }

@@ -11,6 +11,7 @@ import {
   AUDIT_OUTCOMES,
   auditActionWords,
   auditOutcome,
+  AUDIT_OUTCOME_WORDS,
   auditOutcomeWords,
   auditTargetHref,
   type AuditEntry,
@@ -23,12 +24,6 @@ import { AUDIT_LOOK } from '../common/status-look';
 import { formatTime, otherZone } from '../common/time';
 import { InfoLink } from '../help/InfoLink';
 import { useAuditStore, type AuditFilter } from './store';
-
-const OUTCOME_WORDS: Record<AuditOutcome, string> = {
-  ok: 'Done',
-  refused: 'Refused (role)',
-  failed: 'Failed',
-};
 
 const ANYONE = { value: '', label: 'Everyone' };
 const ANY_OUTCOME = { value: '', label: 'Any outcome' };
@@ -64,7 +59,7 @@ export function AuditPage() {
   ];
   const outcomeOptions: SelectProps.Option[] = [
     ANY_OUTCOME,
-    ...AUDIT_OUTCOMES.map((o) => ({ value: o, label: OUTCOME_WORDS[o] })),
+    ...AUDIT_OUTCOMES.map((o) => ({ value: o, label: AUDIT_OUTCOME_WORDS[o] })),
   ];
   const pick = (key: 'who' | 'outcome', value: string) =>
     navigate(withQuery(path, key, value || null));
