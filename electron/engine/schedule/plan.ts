@@ -131,3 +131,14 @@ export function planConnection(
   }
   return plan;
 }
+
+/** Due (hour, dataset) pairs as one entry per hour, oldest first (the plan's order). */
+export function byHour(due: { hour: string; dataset: Dataset }[]): Map<string, Dataset[]> {
+  const out = new Map<string, Dataset[]>();
+  for (const { hour, dataset } of due) {
+    const list = out.get(hour) ?? [];
+    out.set(hour, list);
+    list.push(dataset);
+  }
+  return out;
+}

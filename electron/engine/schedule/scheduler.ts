@@ -12,7 +12,7 @@ import { type ExportService, type RunOptions, type Trigger } from '../jobs/expor
 import { checkDatasets, type CancelOutcome } from '../jobs/run';
 import type { Notifier } from '../notify/notifier';
 import { Backfills } from './backfills';
-import { latestDueHour, planConnection, type Plan } from './plan';
+import { byHour, latestDueHour, planConnection, type Plan } from './plan';
 import { ExportQueue, type Flight } from './queue';
 import { failedHours, recoverInterrupted } from './recovery';
 import { fromHistory } from './status-history';
@@ -483,15 +483,4 @@ export class Scheduler {
 /** Let the event loop answer what waits (requests, timers) before going on. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Due (hour, dataset) pairs as one entry per hour, oldest first (the plan's order). */
-function byHour(due: { hour: string; dataset: Dataset }[]): Map<string, Dataset[]> {
-  const out = new Map<string, Dataset[]>();
-  for (const { hour, dataset } of due) {
-    const list = out.get(hour) ?? [];
-    out.set(hour, list);
-    list.push(dataset);
-  }
-  return out;
 }
