@@ -12,7 +12,8 @@ import { connect, migrateToLatest, type Database } from './store/postgres/schema
 import { PgConfig } from './store/postgres/config';
 import { PgHourJobs } from './store/postgres/hour-jobs';
 import type { PgJobHistory } from './store/postgres/jobs';
-import { hourTakeovers, WorkerLeases } from './store/postgres/leases';
+import { askWorkerToCancel, type WorkerCancelAnswer } from './store/postgres/hour-cancel';
+import { hourTakeovers, WorkerLeases, type HourKey } from './store/postgres/leases';
 import { PgSecrets } from './store/postgres/secrets';
 import { EnvironmentSecrets } from './store/env-secrets';
 import { PgWriter, redactUrl } from './store/postgres/writer';
@@ -54,6 +55,8 @@ export interface EngineStore {
   teamJobs: PgJobHistory | null;
   /** Team mode: hours taken over from a silent worker, ever (from the hour leases). */
   takeovers: (() => Promise<number>) | null;
+  /** Team mode: ask the worker running a job to cancel it, and its answer (see askWorkerToCancel). */
+  cancelOnWorker: ((key: HourKey, jobId: string) => Promise<WorkerCancelAnswer | null>) | null;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function openEngineStore(options: EngineStoreOptions): Promise<Engi
       people: null,
       teamJobs: null,
       takeovers: null,
+      cancelOnWorker: null,
     };
   }
   return openTeamStore({ ...options, database: options.database });
@@ -147,6 +151,7 @@ async function openTeamStore(
       people: new TeamPeople(shared.db),
       teamJobs: shared.jobs,
       takeovers: () => hourTakeovers(shared.db),
+      cancelOnWorker: (key, jobId) => askWorkerToCancel(shared.db, key, jobId),
     };
   } catch (error) {
     await lock?.release();

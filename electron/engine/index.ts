@@ -6,7 +6,7 @@ import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { ApiMethod } from '../../shared/api/methods';
 import { appSettings } from '../../shared/model/settings';
-import { type CancelReason } from '../../shared/model/jobs';
+import { type CancelReason, type Job } from '../../shared/model/jobs';
 import { dispatch } from './api/dispatch';
 import { createHandlers, type HandlerDeps } from './api/handlers';
 import { createAwsClients, type AwsClients } from './aws/clients';
@@ -22,7 +22,12 @@ import { MigrationService } from './migration/service';
 import { ExportService } from './jobs/export-service';
 import { WorkerPool } from './pipeline/pool';
 import type { Store } from './store';
-import { openEngineStore, type DatabaseOptions, type EngineSecrets } from './engine-store';
+import {
+  openEngineStore,
+  type DatabaseOptions,
+  type EngineSecrets,
+  type EngineStore,
+} from './engine-store';
 import type { TeamPeople } from './store/postgres/people';
 import { redactUrl } from './store/postgres/writer';
 import { configuredOrigins } from './secret-binding';
@@ -158,17 +163,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let onClockChange: (notice: Notice) => void = () => undefined;
   const { witness, timers, clock } = correctedTime(options, (notice) => onClockChange(notice));
   const lock = new LockLoss(emit);
-  const { store, secrets, instance, people, teamJobs, takeovers } = await openEngineStore({
-    dataDir: options.dataDir,
-    role: options.role,
-    readOnly: options.readOnly,
-    database: options.database,
-    secretCodec: options.secretCodec,
-    now: () => clock.now(),
-    onIndexProgress: options.onIndexProgress,
-    onLost: lock.report,
-  });
-  const remote = await hoursElsewhere(options, { jobs: teamJobs, store }, emit);
+  const { store, secrets, instance, people, teamJobs, takeovers, cancelOnWorker } =
+    await openEngineStore({
+      dataDir: options.dataDir,
+      role: options.role,
+      readOnly: options.readOnly,
+      database: options.database,
+      secretCodec: options.secretCodec,
+      now: () => clock.now(),
+      onIndexProgress: options.onIndexProgress,
+      onLost: lock.report,
+    });
+  const remote = await hoursElsewhere(options, { jobs: teamJobs, store, cancelOnWorker }, emit);
   onClockChange = standingNotice(store.notices, emit);
   const catalog = new Catalog(store.config, clock, emit, secrets);
   const pool = new WorkerPool(options.workers);
@@ -289,7 +295,11 @@ function checkOptions(options: EngineOptions): void {
  */
 async function hoursElsewhere(
   options: EngineOptions,
-  { jobs, store }: { jobs: PgJobHistory | null; store: Store },
+  {
+    jobs,
+    store,
+    cancelOnWorker,
+  }: Pick<EngineStore, 'store' | 'cancelOnWorker'> & { jobs: PgJobHistory | null },
   emit: (event: PushEvent) => void,
 ) {
   if (!options.hoursOnWorkers || options.readOnly || !options.database || !jobs) return null;
@@ -304,6 +314,9 @@ async function hoursElsewhere(
   return {
     run: remote.run,
     catchUp: remote.catchUp,
+    cancel: cancelOnWorker
+      ? (job: Pick<Job, 'id' | 'connectionId' | 'hour'>) => cancelOnWorker(job, job.id)
+      : undefined,
     depth: () => queue.depth(),
     stop: () => remote.stop(),
     close: () => queue.stop(0),

@@ -230,6 +230,59 @@ describe('team mode: a worker that dies or stalls', () => {
       await t.close();
     }
   }, 180_000);
+
+  it('a running hour cancelled in the console: its worker cancels it; too late once committing', async () => {
+    const t = await team('cancel');
+    const hour = '2026-02-02T10';
+    try {
+      const worker = await t.worker();
+      const held = gate.holdPartsAfter(1);
+      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      const [running] = await jobsOfHour(t.admin, 'faulty', hour);
+      expect(running?.status).toBe('running');
+      // The serve does not run it: it asks the worker (on the hour's lease) and waits for its answer.
+      expect(await callServe(t.server, 'jobs.cancel', { id: running!.id })).toEqual({
+        cancelled: true,
+      });
+      gate.failHeld(500, 'InternalError');
+      await worker.waitFor(/"msg":"cancel asked"/);
+      expect(worker.stdout()).toMatch(/"outcome":"cancelled"/);
+      await expect
+        .poll(async () => (await jobsOfHour(t.admin, 'faulty', hour)).map((j) => j.status), {
+          timeout: 30_000,
+        })
+        .toEqual(['cancelled']);
+      const [cancelled] = await jobsOfHour(t.admin, 'faulty', hour);
+      expect(cancelled).toMatchObject({ id: running!.id, cancelledBy: 'admin' });
+      // Nothing of the hour is visible, and the queue does not give it to another worker.
+      expect((await s3Hour(s3, BUCKET, 'cancel/faulty/')).objects).toEqual({});
+      await expect
+        .poll(() => scrape(t.server), { timeout: 30_000 })
+        .toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
+      expect(await scrape(t.server)).toMatch(
+        /^ferry_team_queue_hours\{[^}]*state="queued"[^}]*\} 0$/m,
+      );
+      expect((await jobsOfHour(t.admin, 'faulty', hour)).map((j) => j.status)).toEqual([
+        'cancelled',
+      ]);
+
+      // Once the hour is being made visible, a cancel is refused and the hour ends whole.
+      const next = '2026-02-02T11';
+      const committing = gate.holdCompletesAfter(1);
+      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour: next });
+      await committing;
+      const [late] = await jobsOfHour(t.admin, 'faulty', next);
+      await expect(callServe(t.server, 'jobs.cancel', { id: late!.id })).rejects.toThrow(
+        /Too late to cancel job .*being made visible now/,
+      );
+      gate.release();
+      const jobs = await ended(t.server, t.admin, next);
+      expect(jobs.map((j) => j.status)).toEqual(['succeeded']);
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
 });
 
 /** The serve's Prometheus metrics, read with its token. */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkerStore } from '../../electron/engine/engine-store';
+import { askWorkerToCancel } from '../../electron/engine/store/postgres/hour-cancel';
 import { PgHourJobs } from '../../electron/engine/store/postgres/hour-jobs';
 import { PgJobHistory } from '../../electron/engine/store/postgres/jobs';
 import {
@@ -184,6 +185,39 @@ describe('hour leases', () => {
       );
     } finally {
       await worker.close();
+      await db.destroy();
+    }
+  });
+
+  it("a cancel asked on an hour's lease: answered by its attempt, or said unanswered", async () => {
+    const db = await database();
+    try {
+      const a = new WorkerLeases(db, 'worker a');
+      const jobs = new PgHourJobs(db, a);
+      const lease = await a.claim(key, 'q1');
+      const job = jobRecord({ id: 'j_1', ...key, status: 'running' });
+      await jobs.put(job);
+      await lease.recordJobs([job.id]);
+
+      // No lease names the job: nothing to ask.
+      expect(await askWorkerToCancel(db, key, 'j_other', 100)).toBe('not-running');
+      // Asked, and nobody answers (the worker is stopped): null once the wait is over.
+      expect(await lease.cancelAsked()).toBe(false);
+      expect(await askWorkerToCancel(db, key, job.id, 300)).toBeNull();
+      expect(await lease.cancelAsked()).toBe(true);
+      // The worker answers while the serve waits.
+      const asked = askWorkerToCancel(db, key, job.id, 30_000);
+      await expect.poll(() => lease.cancelAsked()).toBe(true);
+      await lease.answerCancel('committing');
+      expect(await asked).toBe('committing');
+      expect(await lease.cancelAsked()).toBe(false);
+
+      // Another worker takes the hour: the ask was not its attempt's, and it is not asked.
+      await askWorkerToCancel(db, key, job.id, 100);
+      const taker = await new WorkerLeases(db, 'worker b').claim(key, 'q1');
+      expect(await taker.cancelAsked()).toBe(false);
+      expect(await lease.cancelAsked()).toBe(false);
+    } finally {
       await db.destroy();
     }
   });

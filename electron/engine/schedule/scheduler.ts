@@ -50,6 +50,8 @@ export interface SchedulerDeps {
     run: HourRunner;
     /** Learn what the others wrote since (before each look at the schedule). */
     catchUp(): Promise<void>;
+    /** Ask the process running a job to cancel it; its answer, or null when none came. */
+    cancel?(job: Pick<Job, 'id' | 'connectionId' | 'hour'>): Promise<CancelOutcome | null>;
   };
 }
 
@@ -374,8 +376,18 @@ export class Scheduler {
   }
 
   /** Cancel a queued-to-retry or running job on the admin's behalf (see ExportService). */
-  cancelJob(id: string): CancelOutcome {
-    return this.deps.exports.cancelJob(id, 'admin');
+  /**
+   * Cancel a running job: here, or (team mode) by asking the worker that runs it. Null when that
+   * worker did not answer.
+   */
+  async cancelJob(
+    job: Pick<Job, 'id' | 'status' | 'connectionId' | 'hour'>,
+  ): Promise<CancelOutcome | null> {
+    const here = this.deps.exports.cancelJob(job.id, 'admin');
+    const elsewhere = this.deps.elsewhere?.cancel;
+    if (here !== 'not-running' || !elsewhere) return here;
+    if (job.status !== 'running' && job.status !== 'queued') return 'not-running';
+    return elsewhere({ id: job.id, connectionId: job.connectionId, hour: job.hour });
   }
 
   /**

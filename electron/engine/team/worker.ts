@@ -135,17 +135,22 @@ async function runTask(
       log({ level: 'info', msg: 'hour already exported', ...context });
       return { jobIds: before.map((j) => j.id) };
     }
-    const jobs = await exports.runHour(task.connectionId, task.hour, task.datasets, task.trigger, {
-      notes: [
-        ...task.notes,
-        ...(closed > 0
-          ? [
-              `Its first worker stopped answering; this worker took the hour over (attempt ${lease.attempt}).`,
-            ]
-          : []),
-      ],
-      onJobs: (jobs) => lease.recordJobs(jobs.map((j) => j.id)),
-    });
+    const stopWatching = watchCancels(lease, exports, (outcome) =>
+      log({ level: 'info', msg: 'cancel asked', outcome, ...context }),
+    );
+    const jobs = await exports
+      .runHour(task.connectionId, task.hour, task.datasets, task.trigger, {
+        notes: [
+          ...task.notes,
+          ...(closed > 0
+            ? [
+                `Its first worker stopped answering; this worker took the hour over (attempt ${lease.attempt}).`,
+              ]
+            : []),
+        ],
+        onJobs: (jobs) => lease.recordJobs(jobs.map((j) => j.id)),
+      })
+      .finally(stopWatching);
     // Cut off by this worker's stop: the hour goes back to the queue for another worker.
     if (jobs.some((j) => j.status === 'cancelled' && j.cancelledBy === 'shutdown'))
       throw new Error(
@@ -193,6 +198,39 @@ async function closeEarlierAttempt(
     closed++;
   }
   return { before: out, closed };
+}
+
+/** How often a worker looks for a cancel asked of the hour it runs. */
+const CANCEL_LOOK_MS = 1_000;
+
+/**
+ * While an hour runs: a cancel a person asked of it through the serve (on the hour's lease) is
+ * made here, by the export service that runs it, and its outcome written back as the answer
+ * ("committing": too late, the hour is being made visible). Returns a function that stops it.
+ */
+function watchCancels(
+  lease: HourLease,
+  exports: ExportService,
+  said: (outcome: string) => void,
+): () => void {
+  let looking = false;
+  const look = async () => {
+    if (!(await lease.cancelAsked())) return;
+    const [job] = lease.jobIds;
+    const outcome = job ? exports.cancelJob(job, 'admin') : 'not-running';
+    await lease.answerCancel(outcome);
+    said(outcome);
+  };
+  const timer = setInterval(() => {
+    if (looking) return;
+    looking = true;
+    // A look that fails (the database out of reach) is tried again at the next tick.
+    void look()
+      .catch(() => undefined)
+      .finally(() => (looking = false));
+  }, CANCEL_LOOK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Secrets from this host's environment go only where the team's configuration sends them. */

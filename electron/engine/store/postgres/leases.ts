@@ -23,6 +23,7 @@ export interface HourKey {
  */
 export class HourLease implements WriteFence {
   private lostReason: string | null = null;
+  private named: readonly string[] = [];
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -54,6 +55,8 @@ export class HourLease implements WriteFence {
           taken_at: sql`now()`,
           commit_id: null,
           job_ids: JSON.stringify([]),
+          cancel_asked_at: null,
+          cancel_answer: null,
         })
         .onConflict((oc) =>
           oc.columns(['connection_id', 'hour']).doUpdateSet({
@@ -62,6 +65,9 @@ export class HourLease implements WriteFence {
             taken_at: sql`now()`,
             commit_id: null,
             job_ids: JSON.stringify([]),
+            // A cancel asked of an earlier attempt is not this one's to answer.
+            cancel_asked_at: null,
+            cancel_answer: null,
           }),
         )
         .returning('attempt')
@@ -83,7 +89,13 @@ export class HourLease implements WriteFence {
   ): Promise<HourLease | null> {
     const row = await db
       .updateTable('ferry.hour_leases')
-      .set({ attempt: sql`attempt + 1`, holder, taken_at: sql`now()` })
+      .set({
+        attempt: sql`attempt + 1`,
+        holder,
+        taken_at: sql`now()`,
+        cancel_asked_at: null,
+        cancel_answer: null,
+      })
       .where('connection_id', '=', key.connectionId)
       .where('hour', '=', key.hour)
       .where('commit_id', '=', key.commitId)
@@ -136,6 +148,36 @@ export class HourLease implements WriteFence {
     });
   }
 
+  /** The jobs of this attempt, as last named on the lease. */
+  get jobIds(): readonly string[] {
+    return this.named;
+  }
+
+  /** True when a person asked (through the serve) to cancel this attempt, not yet answered. */
+  async cancelAsked(): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('ferry.hour_leases')
+      .select('attempt')
+      .where('connection_id', '=', this.key.connectionId)
+      .where('hour', '=', this.key.hour)
+      .where('cancel_asked_at', 'is not', null)
+      .where('cancel_answer', 'is', null)
+      .executeTakeFirst();
+    return row !== undefined && String(row.attempt) === this.attempt;
+  }
+
+  /** Answer the cancel asked of this attempt: what became of it (see ExportService.cancelJob). */
+  async answerCancel(outcome: string): Promise<void> {
+    await this.db
+      .updateTable('ferry.hour_leases')
+      .set({ cancel_answer: outcome })
+      .where('connection_id', '=', this.key.connectionId)
+      .where('hour', '=', this.key.hour)
+      .where('attempt', '=', this.attempt)
+      .where('cancel_asked_at', 'is not', null)
+      .execute();
+  }
+
   /** Name the jobs of this attempt on the lease (fenced), so a taker can close them. */
   async recordJobs(jobIds: string[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -147,6 +189,7 @@ export class HourLease implements WriteFence {
         .where('hour', '=', this.key.hour)
         .execute();
     });
+    this.named = [...jobIds];
   }
 
   private current(trx: Transaction<Database>) {

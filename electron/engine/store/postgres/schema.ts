@@ -52,6 +52,10 @@ export interface HourLeasesTable {
   commit_id: string | null;
   /** The current attempt's jobs (a taker closes them). */
   job_ids: unknown;
+  /** When a person asked the serve to cancel the running attempt (null: no one did). */
+  cancel_asked_at: Date | null;
+  /** The worker's answer to that: `cancelled`, `committing` or `not-running`. */
+  cancel_answer: string | null;
 }
 
 export interface BackupsTable {
@@ -269,6 +273,15 @@ MIGRATIONS['0006-jobs-indexes-for-the-index'] = {
     await sql`DROP INDEX IF EXISTS ferry.jobs_by_connection`.execute(db);
     await sql`DROP INDEX IF EXISTS ferry.jobs_by_status`.execute(db);
     await sql`CREATE INDEX jobs_by_seq ON ferry.jobs (seq)`.execute(db);
+  },
+};
+
+MIGRATIONS['0007-hour-cancel'] = {
+  async up(db) {
+    // A cancel of a job a worker runs: the serve asks on the hour's lease, the worker answers.
+    await sql`ALTER TABLE ferry.hour_leases ADD COLUMN cancel_asked_at timestamptz, ADD COLUMN cancel_answer text`.execute(
+      db,
+    );
   },
 };
 

@@ -1,0 +1,56 @@
+import { sql, type Kysely } from 'kysely';
+import { setTimeout as wait } from 'node:timers/promises';
+import type { HourKey } from './leases';
+import type { Database } from './schema';
+
+/** What a worker made of a cancel (its export service's CancelOutcome). */
+export type WorkerCancelAnswer = 'cancelled' | 'committing' | 'not-running';
+
+/** How long the serve waits for a worker to answer a cancel, and how often it looks. */
+export const CANCEL_ANSWER_MS = 10_000;
+const LOOK_MS = 200;
+
+/**
+ * Ask the worker that runs a job to cancel it (team mode), on the job's hour lease, and wait
+ * for its answer — what its own export service made of the cancel: `cancelled`, `committing`
+ * (too late: the hour is being made visible) or `not-running`. `not-running` at once when no
+ * current attempt of the hour names the job; null when the worker did not answer in time (it
+ * may be stopped or cut off: the queue then gives the hour to another, which closes the job).
+ */
+export async function askWorkerToCancel(
+  db: Kysely<Database>,
+  key: HourKey,
+  jobId: string,
+  waitMs = CANCEL_ANSWER_MS,
+): Promise<WorkerCancelAnswer | null> {
+  const asked = await db
+    .updateTable('ferry.hour_leases')
+    .set({ cancel_asked_at: sql`now()`, cancel_answer: null })
+    .where('connection_id', '=', key.connectionId)
+    .where('hour', '=', key.hour)
+    .where(sql<boolean>`job_ids @> jsonb_build_array(${jobId}::text)`)
+    .returning('attempt')
+    .executeTakeFirst();
+  if (!asked) return 'not-running';
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const row = await db
+      .selectFrom('ferry.hour_leases')
+      .select(['attempt', 'cancel_answer'])
+      .where('connection_id', '=', key.connectionId)
+      .where('hour', '=', key.hour)
+      .executeTakeFirst();
+    // Another worker took the hour since: the job asked about is not the one running.
+    if (!row || String(row.attempt) !== String(asked.attempt)) return 'not-running';
+    if (row.cancel_answer !== null) return row.cancel_answer as WorkerCancelAnswer;
+    // The hour ended before its worker looked (a worker looks only while it runs the hour).
+    const job = await db
+      .selectFrom('ferry.jobs')
+      .select('status')
+      .where('id', '=', jobId)
+      .executeTakeFirst();
+    if (job?.status !== 'running' && job?.status !== 'queued') return 'not-running';
+    if (Date.now() >= deadline) return null;
+    await wait(LOOK_MS);
+  }
+}
