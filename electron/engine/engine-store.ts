@@ -12,8 +12,8 @@ import { connect, migrateToLatest, type Database } from './store/postgres/schema
 import { PgConfig } from './store/postgres/config';
 import { PgHourJobs } from './store/postgres/hour-jobs';
 import type { PgJobHistory } from './store/postgres/jobs';
-import { askWorkerToCancel, type WorkerCancelAnswer } from './store/postgres/hour-cancel';
-import { hourTakeovers, WorkerLeases, type HourKey } from './store/postgres/leases';
+import { askWorkerToCancel, type CancelOnWorker } from './store/postgres/hour-cancel';
+import { hourTakeovers, WorkerLeases } from './store/postgres/leases';
 import { PgSecrets } from './store/postgres/secrets';
 import { EnvironmentSecrets } from './store/env-secrets';
 import { PgWriter, redactUrl } from './store/postgres/writer';
@@ -56,7 +56,7 @@ export interface EngineStore {
   /** Team mode: hours taken over from a silent worker, ever (from the hour leases). */
   takeovers: (() => Promise<number>) | null;
   /** Team mode: ask the worker running a job to cancel it, and its answer (see askWorkerToCancel). */
-  cancelOnWorker: ((key: HourKey, jobId: string) => Promise<WorkerCancelAnswer | null>) | null;
+  cancelOnWorker: CancelOnWorker | null;
 }
 
 /**
@@ -151,7 +151,7 @@ async function openTeamStore(
       people: new TeamPeople(shared.db),
       teamJobs: shared.jobs,
       takeovers: () => hourTakeovers(shared.db),
-      cancelOnWorker: (key, jobId) => askWorkerToCancel(shared.db, key, jobId),
+      cancelOnWorker: (key, target, waitMs) => askWorkerToCancel(shared.db, key, target, waitMs),
     };
   } catch (error) {
     await lock?.release();

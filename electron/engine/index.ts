@@ -310,12 +310,12 @@ async function hoursElsewhere(
       throw error;
     },
   );
-  const remote = new RemoteHours({ queue, jobs, emit, log: options.log });
+  const remote = new RemoteHours({ queue, jobs, emit, log: options.log, cancelOnWorker });
   return {
     run: remote.run,
     catchUp: remote.catchUp,
     cancel: cancelOnWorker
-      ? (job: Pick<Job, 'id' | 'connectionId' | 'hour'>) => cancelOnWorker(job, job.id)
+      ? (job: Pick<Job, 'id' | 'connectionId' | 'hour'>) => cancelOnWorker(job, { jobId: job.id })
       : undefined,
     depth: () => queue.depth(),
     stop: () => remote.stop(),

@@ -283,7 +283,51 @@ describe('team mode: a worker that dies or stalls', () => {
       await t.close();
     }
   }, 180_000);
+
+  it('a backfill cancelled while a worker runs one of its hours: that worker cancels it, the rest never run', async () => {
+    const t = await team('bfcancel');
+    const [from, to] = ['2026-02-03T01', '2026-02-03T03'];
+    try {
+      const worker = await t.worker();
+      const held = gate.holdPartsAfter(1);
+      const started = await callServe<{ id: string }>(t.server, 'backfills.start', {
+        connectionId: 'faulty',
+        from,
+        to,
+      });
+      await held;
+      // The cancel waits for the hour under way to end: the worker ends it, cancelled.
+      const cancelling = callServe<{ status: string; cancelled: number }>(
+        t.server,
+        'backfills.cancel',
+        { id: started.id },
+      );
+      await worker.waitFor(/"msg":"cancel asked"/);
+      gate.failHeld(500, 'InternalError');
+      expect(await cancelling).toMatchObject({ status: 'cancelled' });
+      expect(worker.stdout()).toMatch(/"outcome":"cancelled"/);
+      const jobs = await jobsOfRange(t.admin, from, to);
+      expect(jobs.map((j) => `${j.status} ${j.cancelledBy}`)).toEqual(['cancelled admin']);
+      expect((await s3Hour(s3, BUCKET, 'bfcancel/faulty/')).objects).toEqual({});
+      const metrics = await scrape(t.server);
+      expect(metrics).toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
+      expect(metrics).toMatch(/^ferry_team_queue_hours\{[^}]*state="queued"[^}]*\} 0$/m);
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
 });
+
+/** Every job of connection "faulty" over a range of hours, newest first. */
+async function jobsOfRange(env: Record<string, string>, from: string, to: string) {
+  const listed = await runFerry(
+    ['--json', 'jobs', 'faulty', '--from', from, '--to', to, '--limit', '1000'],
+    env,
+  );
+  expect(listed.code, listed.stderr).toBe(0);
+  return (JSON.parse(listed.stdout) as { items: { status: string; cancelledBy: string | null }[] })
+    .items;
+}
 
 /** The serve's Prometheus metrics, read with its token. */
 async function scrape(server: ServeProcess): Promise<string> {

@@ -200,20 +200,20 @@ describe('hour leases', () => {
       await lease.recordJobs([job.id]);
 
       // No lease names the job: nothing to ask.
-      expect(await askWorkerToCancel(db, key, 'j_other', 100)).toBe('not-running');
+      expect(await askWorkerToCancel(db, key, { jobId: 'j_other' }, 100)).toBe('not-running');
       // Asked, and nobody answers (the worker is stopped): null once the wait is over.
       expect(await lease.cancelAsked()).toBe(false);
-      expect(await askWorkerToCancel(db, key, job.id, 300)).toBeNull();
+      expect(await askWorkerToCancel(db, key, { jobId: job.id }, 300)).toBeNull();
       expect(await lease.cancelAsked()).toBe(true);
       // The worker answers while the serve waits.
-      const asked = askWorkerToCancel(db, key, job.id, 30_000);
+      const asked = askWorkerToCancel(db, key, { jobId: job.id }, 30_000);
       await expect.poll(() => lease.cancelAsked()).toBe(true);
       await lease.answerCancel('committing');
       expect(await asked).toBe('committing');
       expect(await lease.cancelAsked()).toBe(false);
 
       // Another worker takes the hour: the ask was not its attempt's, and it is not asked.
-      await askWorkerToCancel(db, key, job.id, 100);
+      await askWorkerToCancel(db, key, { jobId: job.id }, 100);
       const taker = await new WorkerLeases(db, 'worker b').claim(key, 'q1');
       expect(await taker.cancelAsked()).toBe(false);
       expect(await lease.cancelAsked()).toBe(false);

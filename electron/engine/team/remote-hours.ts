@@ -5,12 +5,16 @@ import type { Job } from '../../../shared/model/jobs';
 import type { RunOptions, Trigger } from '../jobs/export-service';
 import type { PgJobHistory } from '../store/postgres/jobs';
 import { setTimeout as wait } from 'node:timers/promises';
+import type { CancelOnWorker } from '../store/postgres/hour-cancel';
+import type { HourKey } from '../store/postgres/leases';
 import type { HourQueue } from './hour-queue';
 
 /** Queue priorities, as the laptop's queue has them: a person waiting first, backfills last. */
 const PRIORITY: Record<Trigger, number> = { manual: 3, scheduled: 2, backfill: 1 };
 /** How often a serve asks the queue whether a sent hour has ended. */
 const POLL_MS = 1_000;
+/** A queue job's states once it has ended. */
+const ENDED = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * The serve's side of team mode's workers: an hour its schedule (or a person, or a backfill)
@@ -27,6 +31,8 @@ export class RemoteHours {
       jobs: PgJobHistory;
       emit(event: PushEvent): void;
       log?(error: unknown): void;
+      /** Ask the worker that runs an hour to cancel it (on the hour's lease). */
+      cancelOnWorker?: CancelOnWorker | null;
     },
   ) {}
 
@@ -47,7 +53,10 @@ export class RemoteHours {
       )) ?? (await queue.open(connectionId, hour));
     if (!id)
       throw new FerryError('conflict', `${hour} is queued or being exported by a worker right now`);
-    const cancel = () => void queue.cancel(id).catch((error: unknown) => this.deps.log?.(error));
+    const cancel = () =>
+      void this.cancel(id, { connectionId, hour }).catch((error: unknown) =>
+        this.deps.log?.(error),
+      );
     options.signal?.addEventListener('abort', cancel, { once: true });
     try {
       for (;;) {
@@ -70,6 +79,24 @@ export class RemoteHours {
       options.signal?.removeEventListener('abort', cancel);
     }
   };
+
+  /**
+   * Cancel a sent hour (its backfill was cancelled): taken back from the queue while it waits
+   * there; while a worker runs it, that worker is asked to cancel it (on the hour's lease) and
+   * ends it itself — cancelled, or whole if it was already being made visible — so the run
+   * still learns how the hour ended. Until the worker has claimed the hour, asked again.
+   */
+  private async cancel(id: string, key: HourKey): Promise<void> {
+    const { queue, cancelOnWorker } = this.deps;
+    for (;;) {
+      const now = await queue.state(id);
+      if (!now || ENDED.has(now.state)) return;
+      if (now.state !== 'active' || !cancelOnWorker) return queue.cancel(id);
+      const answer = await cancelOnWorker(key, { queueJob: id }, 0);
+      if (answer !== 'not-running' || this.stopping.signal.aborted) return;
+      await wait(POLL_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
+  }
 
   /** Stop waiting for sent hours (they go on in the queue). */
   stop(): void {

@@ -1,10 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 import { setTimeout as wait } from 'node:timers/promises';
-import type { HourKey } from './leases';
+import { queueJobSuffix, type HourKey } from './leases';
 import type { Database } from './schema';
 
 /** What a worker made of a cancel (its export service's CancelOutcome). */
 export type WorkerCancelAnswer = 'cancelled' | 'committing' | 'not-running';
+
+/** The job a person cancels, or the queue job (an hour sent) a backfill's cancel stops. */
+export type CancelTarget = { jobId: string } | { queueJob: string };
+
+/** askWorkerToCancel with its database given. */
+export type CancelOnWorker = (
+  key: HourKey,
+  target: CancelTarget,
+  waitMs?: number,
+) => Promise<WorkerCancelAnswer | null>;
 
 /** How long the serve waits for a worker to answer a cancel, and how often it looks. */
 export const CANCEL_ANSWER_MS = 10_000;
@@ -20,15 +30,20 @@ const LOOK_MS = 200;
 export async function askWorkerToCancel(
   db: Kysely<Database>,
   key: HourKey,
-  jobId: string,
+  target: CancelTarget,
   waitMs = CANCEL_ANSWER_MS,
 ): Promise<WorkerCancelAnswer | null> {
+  const suffix = 'queueJob' in target ? queueJobSuffix(target.queueJob) : '';
   const asked = await db
     .updateTable('ferry.hour_leases')
     .set({ cancel_asked_at: sql`now()`, cancel_answer: null })
     .where('connection_id', '=', key.connectionId)
     .where('hour', '=', key.hour)
-    .where(sql<boolean>`job_ids @> jsonb_build_array(${jobId}::text)`)
+    .where(
+      'jobId' in target
+        ? sql<boolean>`job_ids @> jsonb_build_array(${target.jobId}::text)`
+        : sql<boolean>`right(holder, ${suffix.length}) = ${suffix}`,
+    )
     .returning('attempt')
     .executeTakeFirst();
   if (!asked) return 'not-running';
@@ -43,14 +58,16 @@ export async function askWorkerToCancel(
     // Another worker took the hour since: the job asked about is not the one running.
     if (!row || String(row.attempt) !== String(asked.attempt)) return 'not-running';
     if (row.cancel_answer !== null) return row.cancel_answer as WorkerCancelAnswer;
-    // The hour ended before its worker looked (a worker looks only while it runs the hour).
-    const job = await db
-      .selectFrom('ferry.jobs')
-      .select('status')
-      .where('id', '=', jobId)
-      .executeTakeFirst();
-    if (job?.status !== 'running' && job?.status !== 'queued') return 'not-running';
     if (Date.now() >= deadline) return null;
+    // The hour ended before its worker looked (a worker looks only while it runs the hour).
+    if ('jobId' in target) {
+      const job = await db
+        .selectFrom('ferry.jobs')
+        .select('status')
+        .where('id', '=', target.jobId)
+        .executeTakeFirst();
+      if (job?.status !== 'running' && job?.status !== 'queued') return 'not-running';
+    }
     await wait(LOOK_MS);
   }
 }

@@ -294,7 +294,12 @@ export class WorkerLeases implements WriteFence {
 
 /** The holder a lease names: the worker, and the queue job it took the hour for. */
 export function holderFor(worker: string, queueJob: string): string {
-  return `${worker} for queue job ${queueJob}`;
+  return `${worker}${queueJobSuffix(queueJob)}`;
+}
+
+/** How a lease's holder ends when it took the hour for that queue job. */
+export function queueJobSuffix(queueJob: string): string {
+  return ` for queue job ${queueJob}`;
 }
 
 function keyOf(key: HourKey): string {
