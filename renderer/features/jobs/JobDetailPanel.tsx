@@ -59,6 +59,24 @@ export function useRetryJob() {
 }
 
 /**
+ * Cancel a running job's export (here, or on the team worker that runs it) and say so; a
+ * refusal — too late, the hour is being made visible — is said as the engine words it.
+ */
+export function useCancelJob() {
+  const cancelJob = useScheduleStore((s) => s.cancelJob);
+  const flash = useAppStore((s) => s.flash);
+  return async (job: Job) => {
+    const result = await cancelJob(job.id);
+    if (result.ok)
+      flash(
+        'info',
+        `Cancelled the export of ${hourText(job.hour)} (${DATASET_WORDS[job.dataset]}): nothing of it was made visible. Retry it when you want it.`,
+      );
+    else flash('error', result.message);
+  };
+}
+
+/**
  * The selected job in the page's split panel (the AWS console's place for a row's details):
  * the latest try of its hour in full, and every try of that hour.
  */
@@ -66,6 +84,10 @@ export function JobDetailPanel() {
   const selected = useJobsStore((s) => s.selected);
   const items = useJobsStore((s) => s.items);
   const retry = useRetryJob();
+  const cancelJob = useCancelJob();
+  const cancel = (j: Job) => cancelJob(j).finally(() => setCancelling(null));
+  // The job whose cancel is on its way (a worker may take a few seconds to answer).
+  const [cancelling, setCancelling] = useState<string | null>(null);
   const details = useRef<HTMLDivElement>(null);
   // Opened from a row: the focus follows into the panel, so the keyboard and a screen reader
   // are where the details are.
@@ -88,20 +110,43 @@ export function JobDetailPanel() {
         role="region"
         aria-label={`Job details: ${hourText(job.hour)}, ${DATASET_WORDS[job.dataset]}`}
       >
-        <JobDetail job={job} onRetry={fire(retry)} />
+        <JobDetail
+          job={job}
+          onRetry={fire(retry)}
+          cancelling={cancelling === job.id}
+          onCancel={(j) => {
+            setCancelling(j.id);
+            fire(cancel)(j);
+          }}
+        />
       </div>
     </SplitPanel>
   );
 }
 
 /** Everything about one job: counts, bytes, the files with their checksums, notes, the error and its fix. */
-function JobDetail({ job, onRetry }: { job: Job; onRetry(job: Job): void }) {
+function JobDetail({
+  job,
+  onRetry,
+  cancelling,
+  onCancel,
+}: {
+  job: Job;
+  onRetry(job: Job): void;
+  cancelling: boolean;
+  onCancel(job: Job): void;
+}) {
   const c = job.counts;
   return (
     <SpaceBetween size="l">
       {(job.status === 'failed' || job.status === 'cancelled') && (
         <Button onClick={() => onRetry(job)} data-testid="retry-job">
           Retry this hour
+        </Button>
+      )}
+      {job.status === 'running' && (
+        <Button onClick={() => onCancel(job)} loading={cancelling} data-testid="cancel-job">
+          Cancel this export
         </Button>
       )}
       <KeyValuePairs

@@ -34,6 +34,7 @@ interface ScheduleState {
   stats(query: MethodInput<'jobs.stats'>): Promise<ActionResult<HourStat[]>>;
   hours(id: string): Promise<ActionResult<{ items: BackfillHour[]; total: number }>>;
   retryJob(id: string): Promise<ActionResult<{ queued: number }>>;
+  cancelJob(id: string): Promise<ActionResult<{ cancelled: true }>>;
   retryFailed(connectionId?: string): Promise<ActionResult<{ queued: number }>>;
 }
 
@@ -99,5 +100,6 @@ export const useScheduleStore = create<ScheduleState>()((set, get) => ({
   stats: (query) => attempt(() => api().jobs.stats(query)),
   hours: (id) => attempt(() => api().backfills.hours({ id })),
   retryJob: (id) => attempt(() => api().jobs.retry({ id })),
+  cancelJob: (id) => attempt(() => api().jobs.cancel({ id })),
   retryFailed: (connectionId) => attempt(() => api().jobs.retryFailed({ connectionId })),
 }));
