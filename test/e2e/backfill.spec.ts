@@ -1,9 +1,9 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
-import { startAmplitudeServer } from '../support/amplitude-server';
 import { runFerry, startServe } from '../support/ferry';
 import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { expect, openConsole, test } from './fixtures';
+import { neverAnsweringConnection } from './steps';
 
 const BUCKET = 'backfill-exports';
 let moto: Moto;
@@ -128,17 +128,7 @@ test('a backfill over two years starts only once the admin confirms it', async (
 }) => {
   // Amplitude never answers, so no hour can end before the cancel, however fast the machine:
   // with the demo source a fast machine exported every hour the modal shows before the click.
-  const amplitude = await startAmplitudeServer([{ hang: true }]);
-  const env = { FERRY_DATA_DIR: dataDir, AMP_SECRET: 'secret-1' };
-  const cli = async (...args: string[]) => expect((await runFerry(args, env)).code).toBe(0);
-  await cli('org', 'add', '--id', '1', '--name', 'Acme');
-  await cli(
-    ...['project', 'add', '--id', '7', '--org', '1', '--name', 'Web', '--source', 'amplitude'],
-    ...['--api-key', 'key-1', '--amplitude-endpoint', amplitude.url],
-    ...['--secret-key-env', 'AMP_SECRET'],
-  );
-  await cli('connection', 'add', '--name', 'long', '--project', '7', '--folder', `${dataDir}/out`);
-  const server = await startServe(dataDir, [], { AMP_SECRET: 'secret-1' });
+  const { server, requests, close } = await neverAnsweringConnection(dataDir, 'long');
   try {
     await openConsole(page, server.url);
     await page.getByTestId('connections-table').getByRole('link', { name: 'long' }).click();
@@ -163,9 +153,8 @@ test('a backfill over two years starts only once the admin confirms it', async (
     await expect(modal.locator('[data-status="cancelled"]')).toHaveCount(168);
     await page.getByTestId('close-backfill').click();
     await expect(page.getByTestId('queue')).toHaveText('0 running, 0 waiting');
-    expect(amplitude.requests.length).toBeGreaterThan(0);
+    expect(requests()).toBeGreaterThan(0);
   } finally {
-    await server.stop();
-    await amplitude.close();
+    await close();
   }
 });

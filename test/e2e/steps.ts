@@ -1,5 +1,37 @@
 import type { Locator, Page } from '@playwright/test';
+import { startAmplitudeServer } from '../support/amplitude-server';
+import { runFerry, startServe, type ServeProcess } from '../support/ferry';
 import { expect, fill } from './fixtures';
+
+/**
+ * A connection `name` of an Amplitude project whose Export API never answers (a stand-in on
+ * 127.0.0.1): its hours run until cancelled, however fast the machine. Its `ferry serve` started.
+ */
+export async function neverAnsweringConnection(
+  dataDir: string,
+  name: string,
+  serveArgs: string[] = [],
+): Promise<{ server: ServeProcess; requests(): number; close(): Promise<void> }> {
+  const amplitude = await startAmplitudeServer([{ hang: true }]);
+  const env = { FERRY_DATA_DIR: dataDir, AMP_SECRET: 'secret-1' };
+  const cli = async (...args: string[]) => expect((await runFerry(args, env)).code).toBe(0);
+  await cli('org', 'add', '--id', '1', '--name', 'Acme');
+  await cli(
+    ...['project', 'add', '--id', '7', '--org', '1', '--name', 'Web', '--source', 'amplitude'],
+    ...['--api-key', 'key-1', '--amplitude-endpoint', amplitude.url],
+    ...['--secret-key-env', 'AMP_SECRET'],
+  );
+  await cli('connection', 'add', '--name', name, '--project', '7', '--folder', `${dataDir}/out`);
+  const server = await startServe(dataDir, serveArgs, { AMP_SECRET: 'secret-1' });
+  return {
+    server,
+    requests: () => amplitude.requests.length,
+    async close() {
+      await server.stop();
+      await amplitude.close();
+    },
+  };
+}
 
 /**
  * What a new admin does first, through the UI: organization → project → connection, meeting
