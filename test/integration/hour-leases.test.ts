@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as wait } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openWorkerStore } from '../../electron/engine/engine-store';
 import { askWorkerToCancel } from '../../electron/engine/store/postgres/hour-cancel';
 import { PgHourJobs } from '../../electron/engine/store/postgres/hour-jobs';
@@ -211,6 +212,18 @@ describe('hour leases', () => {
       await lease.answerCancel('committing');
       expect(await asked).toBe('committing');
       expect(await lease.cancelAsked()).toBe(false);
+
+      // The wall clock set an hour forward while the serve waits does not cut the wait short.
+      const waiting = askWorkerToCancel(db, key, { jobId: job.id }, 30_000);
+      while (!(await lease.cancelAsked())) await wait(20);
+      const jumped = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_600_000);
+      try {
+        await wait(300);
+        await lease.answerCancel('cancelled');
+        expect(await waiting).toBe('cancelled');
+      } finally {
+        jumped.mockRestore();
+      }
 
       // Another worker takes the hour: the ask was not its attempt's, and it is not asked.
       await askWorkerToCancel(db, key, { jobId: job.id }, 100);

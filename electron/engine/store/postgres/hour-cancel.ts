@@ -47,7 +47,8 @@ export async function askWorkerToCancel(
     .returning('attempt')
     .executeTakeFirst();
   if (!asked) return 'not-running';
-  const deadline = Date.now() + waitMs;
+  // A monotonic clock: a wall clock set back or forward does not change how long this waits.
+  const deadline = performance.now() + waitMs;
   for (;;) {
     const row = await db
       .selectFrom('ferry.hour_leases')
@@ -58,7 +59,7 @@ export async function askWorkerToCancel(
     // Another worker took the hour since: the job asked about is not the one running.
     if (!row || String(row.attempt) !== String(asked.attempt)) return 'not-running';
     if (row.cancel_answer !== null) return row.cancel_answer as WorkerCancelAnswer;
-    if (Date.now() >= deadline) return null;
+    if (performance.now() >= deadline) return null;
     // The hour ended before its worker looked (a worker looks only while it runs the hour).
     if ('jobId' in target) {
       const job = await db
