@@ -53,12 +53,20 @@ export class PgConfig implements ConfigPort {
 
   /** Take the change another process stored since this one last read (a worker, before an hour). */
   async refresh(): Promise<void> {
+    // The revision first: a worker asks every second while it exports, and the document is
+    // read only when it changed.
+    const seen = await this.db
+      .selectFrom('ferry.config')
+      .select('revision')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    if (!seen || String(seen.revision) === this.revision) return;
     const row = await this.db
       .selectFrom('ferry.config')
       .select(['doc', 'revision'])
       .where('id', '=', 1)
       .executeTakeFirst();
-    if (!row || String(row.revision) === this.revision) return;
+    if (!row) return;
     this.current = decode(row.doc);
     this.revision = String(row.revision);
   }
