@@ -153,10 +153,12 @@ describe('team mode: a worker that dies or stalls', () => {
       expect(jobs.slice(1).map((j) => j.status)).toEqual(['cancelled']);
       expect(jobs[1]!.notes.join(' ')).toMatch(/Its worker stopped answering/);
       expect(second.stdout()).toMatch(/"hour ended"/);
-      // The serve's metrics say so, from the hour leases in PostgreSQL.
-      const metrics = await scrape(t.server);
-      expect(metrics).toMatch(/^ferry_team_hour_takeovers\{[^}]*\} 1$/m);
-      expect(metrics).toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
+      // The serve's metrics say so, from the hour leases in PostgreSQL. (The queue records the
+      // hour's end just after the worker's last job write, which the history shows first.)
+      expect(await scrape(t.server)).toMatch(/^ferry_team_hour_takeovers\{[^}]*\} 1$/m);
+      await expect
+        .poll(() => scrape(t.server), { timeout: 30_000 })
+        .toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
       await expectHourAsClean(t, 'killed', hour);
     } finally {
       await t.close();
@@ -309,9 +311,12 @@ describe('team mode: a worker that dies or stalls', () => {
       const jobs = await jobsOfRange(t.admin, from, to);
       expect(jobs.map((j) => `${j.status} ${j.cancelledBy}`)).toEqual(['cancelled admin']);
       expect((await s3Hour(s3, BUCKET, 'bfcancel/faulty/')).objects).toEqual({});
-      const metrics = await scrape(t.server);
-      expect(metrics).toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
-      expect(metrics).toMatch(/^ferry_team_queue_hours\{[^}]*state="queued"[^}]*\} 0$/m);
+      await expect
+        .poll(() => scrape(t.server), { timeout: 30_000 })
+        .toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
+      expect(await scrape(t.server)).toMatch(
+        /^ferry_team_queue_hours\{[^}]*state="queued"[^}]*\} 0$/m,
+      );
     } finally {
       await t.close();
     }
