@@ -321,6 +321,34 @@ describe('team mode: a worker that dies or stalls', () => {
       await t.close();
     }
   }, 180_000);
+
+  it('a connection deleted while a worker exports its hour: the worker cancels the hour', async () => {
+    const t = await team('deleted');
+    const hour = '2026-02-03T05';
+    try {
+      const worker = await t.worker();
+      const held = gate.holdPartsAfter(1);
+      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      const [running] = await jobsOfHour(t.admin, 'faulty', hour);
+      expect(running?.status).toBe('running');
+      await callServe(t.server, 'connections.delete', { id: running!.connectionId });
+      await worker.waitFor(/"msg":"connection deleted"/);
+      gate.failHeld(500, 'InternalError');
+      await expect
+        .poll(
+          async () =>
+            (await callServe<{ status: string; cancelledBy: string | null }>(t.server, 'jobs.get', {
+              id: running!.id,
+            })) as object,
+          { timeout: 30_000 },
+        )
+        .toMatchObject({ status: 'cancelled', cancelledBy: 'deleted' });
+      expect((await s3Hour(s3, BUCKET, 'deleted/faulty/')).objects).toEqual({});
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
 });
 
 /** Every job of connection "faulty" over a range of hours, newest first. */

@@ -135,8 +135,8 @@ async function runTask(
       log({ level: 'info', msg: 'hour already exported', ...context });
       return { jobIds: before.map((j) => j.id) };
     }
-    const stopWatching = watchCancels(lease, exports, (outcome) =>
-      log({ level: 'info', msg: 'cancel asked', outcome, ...context }),
+    const stopWatching = watchCancels(store, lease, exports, (said) =>
+      log({ ...said, ...context }),
     );
     const jobs = await exports
       .runHour(task.connectionId, task.hour, task.datasets, task.trigger, {
@@ -200,26 +200,35 @@ async function closeEarlierAttempt(
   return { before: out, closed };
 }
 
-/** How often a worker looks for a cancel asked of the hour it runs. */
+/** How often a worker looks for a cancel asked of the hour it runs (or its connection deleted). */
 const CANCEL_LOOK_MS = 1_000;
 
 /**
  * While an hour runs: a cancel a person asked of it through the serve (on the hour's lease) is
  * made here, by the export service that runs it, and its outcome written back as the answer
- * ("committing": too late, the hour is being made visible). Returns a function that stops it.
+ * ("committing": too late, the hour is being made visible); and an hour whose connection was
+ * deleted meanwhile is cancelled as a laptop cancels it. Returns a function that stops it.
  */
 function watchCancels(
+  store: WorkerStore,
   lease: HourLease,
   exports: ExportService,
-  said: (outcome: string) => void,
+  said: (line: { level: 'info'; msg: string; outcome: string }) => void,
 ): () => void {
+  const { connectionId } = lease.key;
   let looking = false;
   const look = async () => {
+    await store.config.refresh();
+    if (!store.config.data.connections.some((c) => c.id === connectionId)) {
+      if (exports.cancelConnection(connectionId, 'deleted') > 0)
+        said({ level: 'info', msg: 'connection deleted', outcome: 'cancelled' });
+      return;
+    }
     if (!(await lease.cancelAsked())) return;
     const [job] = lease.jobIds;
     const outcome = job ? exports.cancelJob(job, 'admin') : 'not-running';
     await lease.answerCancel(outcome);
-    said(outcome);
+    said({ level: 'info', msg: 'cancel asked', outcome });
   };
   const timer = setInterval(() => {
     if (looking) return;
