@@ -6,7 +6,7 @@ import { FerryError } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
 import type { ApiMethod } from '../../shared/api/methods';
 import { appSettings } from '../../shared/model/settings';
-import { type CancelReason, type Job } from '../../shared/model/jobs';
+import { type CancelReason } from '../../shared/model/jobs';
 import { dispatch } from './api/dispatch';
 import { createHandlers, type HandlerDeps } from './api/handlers';
 import { createAwsClients, type AwsClients } from './aws/clients';
@@ -314,9 +314,7 @@ async function hoursElsewhere(
   return {
     run: remote.run,
     catchUp: remote.catchUp,
-    cancel: cancelOnWorker
-      ? (job: Pick<Job, 'id' | 'connectionId' | 'hour'>) => cancelOnWorker(job, { jobId: job.id })
-      : undefined,
+    cancel: remote.cancelJob,
     depth: () => queue.depth(),
     stop: () => remote.stop(),
     close: () => queue.stop(0),

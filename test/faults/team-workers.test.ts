@@ -83,6 +83,17 @@ async function team(tag: string) {
       await w.waitFor(/takes hours from the queue/);
       return { ...w, env: workerEnv };
     },
+    /**
+     * Start a worker, send it the hour, and resolve once the gate holds it: after the hour's
+     * first part upload (`parts`) or its first completed object (`completes`).
+     */
+    async heldWorker(hour: string, at: 'parts' | 'completes' = 'parts', args: string[] = []) {
+      const w = await this.worker(undefined, args);
+      const held = at === 'parts' ? gate.holdPartsAfter(1) : gate.holdCompletesAfter(1);
+      await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+      await held;
+      return w;
+    },
     async close() {
       for (const w of workers) {
         w.child.kill('SIGCONT');
@@ -136,10 +147,7 @@ describe('team mode: a worker that dies or stalls', () => {
     const t = await team('killed');
     const hour = '2026-02-02T07';
     try {
-      const first = await t.worker();
-      const held = gate.holdPartsAfter(1);
-      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
-      await held;
+      const first = await t.heldWorker(hour);
       first.child.kill('SIGKILL');
       await first.exited;
       gate.failHeld(500, 'InternalError');
@@ -169,10 +177,7 @@ describe('team mode: a worker that dies or stalls', () => {
     const t = await team('termed');
     const hour = '2026-02-02T09';
     try {
-      const first = await t.worker(undefined, ['--grace', '0']);
-      const held = gate.holdPartsAfter(1);
-      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
-      await held;
+      const first = await t.heldWorker(hour, 'parts', ['--grace', '0']);
       first.child.kill('SIGTERM');
       gate.failHeld(500, 'InternalError');
       expect(await first.exited).toBe(0);
@@ -194,10 +199,7 @@ describe('team mode: a worker that dies or stalls', () => {
     const t = await team('stalled');
     const hour = '2026-02-02T08';
     try {
-      const first = await t.worker();
-      const held = gate.holdCompletesAfter(1);
-      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
-      await held;
+      const first = await t.heldWorker(hour, 'completes');
       // One object of the hour is visible; the worker stalls before the next.
       first.child.kill('SIGSTOP');
       gate.failHeld(403, 'AccessDenied');
@@ -237,10 +239,7 @@ describe('team mode: a worker that dies or stalls', () => {
     const t = await team('cancel');
     const hour = '2026-02-02T10';
     try {
-      const worker = await t.worker();
-      const held = gate.holdPartsAfter(1);
-      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
-      await held;
+      const worker = await t.heldWorker(hour);
       const [running] = await jobsOfHour(t.admin, 'faulty', hour);
       expect(running?.status).toBe('running');
       // The serve does not run it: it asks the worker (on the hour's lease) and waits for its answer.
@@ -286,6 +285,32 @@ describe('team mode: a worker that dies or stalls', () => {
     }
   }, 180_000);
 
+  it('a running hour cancelled while its worker is stopped: refused, saying what happens next', async () => {
+    const t = await team('unanswered');
+    const hour = '2026-02-02T12';
+    try {
+      const worker = await t.heldWorker(hour);
+      const [running] = await jobsOfHour(t.admin, 'faulty', hour);
+      worker.child.kill('SIGSTOP');
+      // The serve waits for the worker's answer (10 s), then says it did not come.
+      await expect(callServe(t.server, 'jobs.cancel', { id: running!.id })).rejects.toThrow(
+        /has not answered in 10 s: it may be stopped or cut off/,
+      );
+      // The ask stays on the hour's lease: resumed, the worker ends the job it was asked about.
+      worker.child.kill('SIGCONT');
+      gate.failHeld(500, 'InternalError');
+      await expect
+        .poll(
+          async () =>
+            (await callServe<{ status: string }>(t.server, 'jobs.get', { id: running!.id })).status,
+          { timeout: 60_000 },
+        )
+        .toBe('cancelled');
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
+
   it('a backfill cancelled while a worker runs one of its hours: that worker cancels it, the rest never run', async () => {
     const t = await team('bfcancel');
     const [from, to] = ['2026-02-03T01', '2026-02-03T03'];
@@ -326,10 +351,7 @@ describe('team mode: a worker that dies or stalls', () => {
     const t = await team('deleted');
     const hour = '2026-02-03T05';
     try {
-      const worker = await t.worker();
-      const held = gate.holdPartsAfter(1);
-      await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
-      await held;
+      const worker = await t.heldWorker(hour);
       const [running] = await jobsOfHour(t.admin, 'faulty', hour);
       expect(running?.status).toBe('running');
       await callServe(t.server, 'connections.delete', { id: running!.connectionId });

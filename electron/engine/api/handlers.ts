@@ -20,7 +20,6 @@ import { FERRY_VERSION, PRODUCT } from '../version';
 import type { Handlers } from './dispatch';
 import type { SecretsPort } from '../store/ports';
 import type { TeamPeople } from '../store/postgres/people';
-import { CANCEL_ANSWER_MS } from '../store/postgres/hour-cancel';
 
 export interface HandlerDeps {
   store: Store;
@@ -172,11 +171,6 @@ function historyHandlers(
       const job = await store.jobs.get(id);
       if (!job) throw new FerryError('not_found', `There is no job ${id}`, 'id');
       const outcome = await scheduler.cancelJob(job);
-      if (outcome === null)
-        throw new FerryError(
-          'conflict',
-          `Asked the worker running job ${id} to cancel it, and it has not answered in ${CANCEL_ANSWER_MS / 1000} s: it may be stopped or cut off. If it is, the queue gives ${job.hour} to another worker once its heartbeat lapses, and that one closes this job. Look again in a minute.`,
-        );
       if (outcome === 'committing')
         throw new FerryError(
           'conflict',

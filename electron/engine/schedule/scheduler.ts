@@ -50,8 +50,8 @@ export interface SchedulerDeps {
     run: HourRunner;
     /** Learn what the others wrote since (before each look at the schedule). */
     catchUp(): Promise<void>;
-    /** Ask the process running a job to cancel it; its answer, or null when none came. */
-    cancel?(job: Pick<Job, 'id' | 'connectionId' | 'hour'>): Promise<CancelOutcome | null>;
+    /** Ask the process running a job to cancel it, and its answer. */
+    cancel?(job: Pick<Job, 'id' | 'connectionId' | 'hour'>): Promise<CancelOutcome>;
   };
 }
 
@@ -377,12 +377,12 @@ export class Scheduler {
 
   /** Cancel a queued-to-retry or running job on the admin's behalf (see ExportService). */
   /**
-   * Cancel a running job: here, or (team mode) by asking the worker that runs it. Null when that
-   * worker did not answer.
+   * Cancel a running job: here, or (team mode) by asking the worker that runs it (refused with
+   * a conflict when that worker does not answer).
    */
   async cancelJob(
     job: Pick<Job, 'id' | 'status' | 'connectionId' | 'hour'>,
-  ): Promise<CancelOutcome | null> {
+  ): Promise<CancelOutcome> {
     const here = this.deps.exports.cancelJob(job.id, 'admin');
     const elsewhere = this.deps.elsewhere?.cancel;
     if (here !== 'not-running' || !elsewhere) return here;

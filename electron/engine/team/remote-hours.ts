@@ -3,9 +3,10 @@ import type { PushEvent } from '../../../shared/api/events';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Job } from '../../../shared/model/jobs';
 import type { RunOptions, Trigger } from '../jobs/export-service';
+import type { CancelOutcome } from '../jobs/run';
 import type { PgJobHistory } from '../store/postgres/jobs';
 import { setTimeout as wait } from 'node:timers/promises';
-import type { CancelOnWorker } from '../store/postgres/hour-cancel';
+import { CANCEL_ANSWER_MS, type CancelOnWorker } from '../store/postgres/hour-cancel';
 import type { HourKey } from '../store/postgres/leases';
 import type { HourQueue } from './hour-queue';
 
@@ -78,6 +79,23 @@ export class RemoteHours {
     } finally {
       options.signal?.removeEventListener('abort', cancel);
     }
+  };
+
+  /**
+   * A person cancels a job a worker runs: that worker is asked on the hour's lease, and its
+   * answer is this one. A worker that does not answer in time is refused with what happens next.
+   */
+  readonly cancelJob = async (
+    job: Pick<Job, 'id' | 'connectionId' | 'hour'>,
+  ): Promise<CancelOutcome> => {
+    const answer = await this.deps.cancelOnWorker?.(job, { jobId: job.id }, CANCEL_ANSWER_MS);
+    if (answer === undefined) return 'not-running';
+    if (answer === null)
+      throw new FerryError(
+        'conflict',
+        `Asked the worker running job ${job.id} to cancel it, and it has not answered in ${CANCEL_ANSWER_MS / 1000} s: it may be stopped or cut off. If it is, the queue gives ${job.hour} to another worker once its heartbeat lapses, and that one closes this job. Look again in a minute.`,
+      );
+    return answer;
   };
 
   /**
