@@ -5,6 +5,7 @@ import { FerryError } from '../../shared/api/errors';
 import { databaseAddress, HeldElsewhere, type Engine } from '../engine';
 import { startServer } from '../server';
 import { startLocalApi } from '../server/local-api';
+import { startStandbyServer, type StandbyServer } from '../server/standby';
 import { EXIT, type CliContext } from './context';
 import { GRACE_OPTION, logSchedule, parseGrace, stopGracefully, untilSignal } from './run-command';
 
@@ -37,7 +38,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         'For a supervisor: GET /healthz (200 while it runs) and GET /readyz (200 when its storage answers and it\n' +
         'holds it, else 503 with the reason) need no token; GET /metrics (Prometheus) needs it as a Bearer token.\n' +
         'Team mode (--database): while another host serves the same database, this one waits on standby and\n' +
-        'takes over when that one stops (asking every 5 s; FERRY_STANDBY_SECONDS); it opens no port while it waits.',
+        'takes over when that one stops (asking every 5 s; FERRY_STANDBY_SECONDS). While it waits, its port answers\n' +
+        'GET /healthz (200, "standby") and GET /readyz (503, naming the host that serves), and nothing else.',
     )
     .action((opts: { port: string; schedule: boolean; grace: string; workers?: boolean }) => {
       const graceMs = parseGrace(opts.grace);
@@ -68,7 +70,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
           transport: 'http',
           hoursOnWorkers: opts.workers,
         });
-      return ctx.globals().database ? onStandby(serve, ctx) : serve();
+      return ctx.globals().database ? onStandby(serve, ctx, options) : serve();
     });
 }
 
@@ -79,6 +81,8 @@ interface ConsoleOptions {
   graceMs: number;
   schedule: boolean;
   workers?: boolean;
+  /** Team mode: the port's answers while this serve waited on standby (closed to open the console). */
+  standby?: StandbyServer | null;
 }
 
 /**
@@ -91,15 +95,12 @@ async function runConsole(
   opts: ConsoleOptions,
 ): Promise<number | void> {
   const { staticDir, port, token } = opts;
+  // The port a standby answered health checks on is the console's now.
+  await opts.standby?.close();
+  opts.standby = null;
   const server = await startServer({ engine, staticDir, port, token }).catch(
     (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE')
-        throw new FerryError(
-          'conflict',
-          `Port ${port} is already in use; pick another with --port, or leave it out for a free one`,
-          'port',
-        );
-      throw error;
+      throw error.code === 'EADDRINUSE' ? portInUse(port) : error;
     },
   );
   // Recovery first (interrupted hours, backfills resumed), then the console is announced.
@@ -158,22 +159,39 @@ function announce(
  * Team mode: while another host's serve writes to the database, wait for its turn instead of
  * failing — asking again every few seconds (FERRY_STANDBY_SECONDS, default 5) — and take over
  * when that one stops, is killed or loses its connection. Ctrl+C or SIGTERM ends the wait.
+ * Meanwhile the port answers health checks (alive, not ready), and the console opens on it.
  */
-async function onStandby(serve: () => Promise<void>, ctx: CliContext): Promise<void> {
+async function onStandby(
+  serve: () => Promise<void>,
+  ctx: CliContext,
+  options: ConsoleOptions,
+): Promise<void> {
   const every = standbySeconds(process.env.FERRY_STANDBY_SECONDS);
-  let said = false;
-  for (;;) {
-    try {
-      return await serve();
-    } catch (error) {
-      if (!(error instanceof HeldElsewhere)) throw error;
-      if (!said)
-        ctx.out.stderr(
-          `ferry: ${error.message.replace(/ Stop it first.*$/, '')} This serve waits on standby and takes over when that one stops (asking every ${every} s; Ctrl+C to stop waiting).\n`,
-        );
-      said = true;
+  try {
+    for (;;) {
+      try {
+        return await serve();
+      } catch (error) {
+        if (!(error instanceof HeldElsewhere)) throw error;
+        const held = error.message.replace(/ Stop it first.*$/, '');
+        if (options.standby) options.standby.waitingFor(held);
+        else {
+          options.standby = await startStandbyServer(options.port, held).catch(
+            (listen: NodeJS.ErrnoException) => {
+              throw listen.code === 'EADDRINUSE' ? portInUse(options.port) : listen;
+            },
+          );
+          options.port = options.standby.port;
+          ctx.out.stderr(
+            `ferry: ${held} This serve waits on standby and takes over when that one stops (asking every ${every} s; Ctrl+C to stop waiting).\n` +
+              `ferry: until then http://127.0.0.1:${options.port}/healthz answers "standby" and /readyz 503; the console opens on that port when this serve takes over.\n`,
+          );
+        }
+      }
+      if ((await untilSignal(AbortSignal.timeout(every * 1000))) !== null) return;
     }
-    if ((await untilSignal(AbortSignal.timeout(every * 1000))) !== null) return;
+  } finally {
+    await options.standby?.close();
   }
 }
 
@@ -186,6 +204,14 @@ function standbySeconds(value: string | undefined): number {
       `FERRY_STANDBY_SECONDS must be a number of seconds from 0.1 to 3600 (got "${value}")`,
     );
   return seconds;
+}
+
+function portInUse(port: number): FerryError {
+  return new FerryError(
+    'conflict',
+    `Port ${port} is already in use; pick another with --port, or leave it out for a free one`,
+    'port',
+  );
 }
 
 /** FERRY_SERVE_TOKEN, checked: long and plain enough to be a secret that fits in a URL. */

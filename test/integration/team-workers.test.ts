@@ -190,6 +190,23 @@ describe('team mode: ferry worker', () => {
       standby = second;
       await second.waitFor(/waits on standby and takes over when that one stops/);
       expect(second.stderr()).toMatch(/Another Ferry writes to this database \(ferry serve on /);
+      // Its port answers a supervisor meanwhile: alive, not ready, and why; nothing else.
+      const port = Number(
+        /127\.0\.0\.1:(\d+)\/healthz answers "standby"/.exec(second.stderr())?.[1],
+      );
+      const at = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+      const health = await at('/healthz');
+      expect([health.status, await health.json()]).toEqual([200, { status: 'standby' }]);
+      const ready = await at('/readyz');
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(await ready.json())).toMatch(
+        /"name":"writer","ok":false,"detail":"on standby: Another Ferry writes to this database \(ferry serve on /,
+      );
+      const api = await at('/api/jobs.list');
+      expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([
+        503,
+        'unavailable',
+      ]);
       // A few of the hours the schedule catches up are exported, then the first serve dies.
       await expect
         .poll(() => succeededHours(database), { timeout: 60_000, interval: 200 })
@@ -200,6 +217,9 @@ describe('team mode: ferry worker', () => {
       await new Promise((resolve) => first.child.once('exit', resolve));
       // The second serve gets the hold by itself, and catches up.
       await second.waitFor(/Ferry console: http/);
+      // On the port it answered health checks on, and ready now.
+      expect(second.stdout()).toContain(`Ferry console: http://127.0.0.1:${port}/`);
+      await expect.poll(async () => (await at('/readyz')).status, { timeout: 10_000 }).toBe(200);
       {
         await expect
           .poll(() => succeededHours(database), { timeout: 120_000, interval: 500 })
