@@ -1,6 +1,5 @@
 import type { JobError } from '../jobs/errors';
 import { FerryError } from '../../../shared/api/errors';
-import type { PushEvent } from '../../../shared/api/events';
 import { type Connection } from '../../../shared/model/entities';
 import { appSettings } from '../../../shared/model/settings';
 import { type Job } from '../../../shared/model/jobs';
@@ -8,20 +7,21 @@ import type { Dataset } from '../../../shared/model/fields';
 import { notEndedProblem } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
-import { type ExportService, type RunOptions, type Trigger } from '../jobs/export-service';
+import type { RunOptions, Trigger } from '../jobs/export-service';
 import { checkDatasets, type CancelOutcome } from '../jobs/run';
-import type { Notifier } from '../notify/notifier';
 import { Backfills } from './backfills';
 import { byHour, latestDueHour, planConnection, type Plan } from './plan';
 import { ExportQueue, type Flight } from './queue';
 import { failedHours, recoverInterrupted } from './recovery';
 import { fromHistory } from './status-history';
-import { scheduleRetryPolicy, type ScheduleRetryOptions } from '../jobs/retry';
+import { scheduleRetryPolicy } from '../jobs/retry';
 import { hourStats } from './stats';
 import { afterRun } from './after-run';
 import { connectionStatus } from './status';
-import { sleep, type Timers } from '../time/timers';
-import type { ConfigPort, JobHistoryPort } from '../store/ports';
+import { sleep } from '../time/timers';
+import type { HourRunner, SchedulerDeps } from './scheduler-deps';
+
+export type { HourRunner, SchedulerDeps } from './scheduler-deps';
 
 /** Queue priorities: a person waiting first, then the hourly schedule, then backfills. */
 const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;
@@ -29,40 +29,6 @@ const PRIORITY = { manual: 3, scheduled: 2, backfill: 1 } as const;
 const HOURS_SENT_AT_ONCE = 64;
 /** The schedule looks again at least this often, even with nothing due. */
 const RECHECK_MS = 15 * 60_000;
-
-export interface SchedulerDeps {
-  config: ConfigPort;
-  jobs: JobHistoryPort;
-  exports: ExportService;
-  notifier: Notifier;
-  timers: Timers;
-  emit(event: PushEvent): void;
-  log?(error: unknown): void;
-  /** Exports running at once across all connections (default: the setting, else 2). */
-  concurrency?: number;
-  /** Backoff timing (tests shorten it and fix the jitter). */
-  retry?: Partial<Omit<ScheduleRetryOptions, 'accessTries'>>;
-  /**
-   * Where hours run when not in this process (team mode's workers): the queue keeps them across
-   * a restart of this one, so a start re-runs nothing itself. Default: `exports.runHour`.
-   */
-  elsewhere?: {
-    run: HourRunner;
-    /** Learn what the others wrote since (before each look at the schedule). */
-    catchUp(): Promise<void>;
-    /** Ask the process running a job to cancel it, and its answer. */
-    cancel?(job: Pick<Job, 'id' | 'connectionId' | 'hour'>): Promise<CancelOutcome>;
-  };
-}
-
-/** Runs one hour of a connection and resolves with its jobs (see ExportService.runHour). */
-export type HourRunner = (
-  connectionId: string,
-  hour: string,
-  datasets: Dataset[],
-  trigger: Trigger,
-  options: RunOptions,
-) => Promise<Job[]>;
 
 /**
  * The hourly schedule: every enabled connection's hours are exported after they settle, missed
