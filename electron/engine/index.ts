@@ -315,6 +315,7 @@ async function hoursElsewhere(
     run: remote.run,
     catchUp: remote.catchUp,
     cancel: remote.cancelJob,
+    openHours: (connectionId: string) => queue.openHours(connectionId),
     depth: () => queue.depth(),
     stop: () => remote.stop(),
     close: () => queue.stop(0),

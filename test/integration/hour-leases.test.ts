@@ -11,6 +11,7 @@ import {
   WorkerLeases,
 } from '../../electron/engine/store/postgres/leases';
 import { connect, migrateToLatest } from '../../electron/engine/store/postgres/schema';
+import { HourQueue } from '../../electron/engine/team/hour-queue';
 import { jobRecord } from '../support/jobs';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { useTempDirs } from '../support/temp';
@@ -232,6 +233,36 @@ describe('hour leases', () => {
       expect(await lease.cancelAsked()).toBe(false);
     } finally {
       await db.destroy();
+    }
+  });
+});
+
+describe('the hour queue', () => {
+  it("names a connection's hours not ended (a start's sweep spares their uploads)", async () => {
+    const url = await server.database();
+    const queue = await HourQueue.open(url, { supervise: false });
+    try {
+      const task = (connectionId: string, hour: string) => ({
+        connectionId,
+        hour,
+        datasets: ['events' as const],
+        trigger: 'manual' as const,
+        notes: [],
+      });
+      const [a5, a6] = [
+        await queue.send(task('cn_a', '2026-03-01T05'), 1),
+        await queue.send(task('cn_a', '2026-03-01T06'), 1),
+      ];
+      await queue.send(task('cn_b', '2026-03-01T07'), 1);
+      expect(a5 && a6).toBeTruthy();
+      expect((await queue.openHours('cn_a')).sort()).toEqual(['2026-03-01T05', '2026-03-01T06']);
+      expect(await queue.openHours('cn_b')).toEqual(['2026-03-01T07']);
+      // Ended (here: taken back), an hour is no one's any more.
+      await queue.cancel(a5!);
+      expect(await queue.openHours('cn_a')).toEqual(['2026-03-01T06']);
+      expect(await queue.openHours('cn_c')).toEqual([]);
+    } finally {
+      await queue.stop(0);
     }
   });
 });

@@ -23,6 +23,7 @@ import { useTempDirs } from '../support/temp';
 const newDir = useTempDirs();
 const BUCKET = 'ferry-int-exports';
 const PROJECT = 187520;
+const ORG = 123;
 const HOUR = '2020-01-25T05';
 let moto: Moto;
 let s3: S3Client;
@@ -66,10 +67,10 @@ async function setup(
     aws,
     retry: { attempts, baseMs: 1 },
   });
-  await engine.call('orgs.create', { id: 123, name: 'Acme' });
+  await engine.call('orgs.create', { id: ORG, name: 'Acme' });
   await engine.call('projects.create', {
     id: PROJECT,
-    orgId: 123,
+    orgId: ORG,
     name: 'Web',
     source: { type: 'files', path: sourceFolder },
   });
@@ -243,7 +244,7 @@ describe('exporting to S3 (moto_server)', () => {
   it("sweeps uploads a killed run left under the connection's keys, and nobody else's", async () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1)]));
-    const { engine } = await setup('sweep/', source);
+    const { engine, connection } = await setup('sweep/', source);
     try {
       const leftover = await s3.send(
         new CreateMultipartUploadCommand({
@@ -257,18 +258,35 @@ describe('exporting to S3 (moto_server)', () => {
           Key: 'sweep/999_2020-01-24_3#1.json.gz',
         }),
       );
-      expect(leftover.UploadId && someoneElses.UploadId).toBeTruthy();
+      // Team mode: an hour in the queue is a worker's to write, its uploads not leftovers —
+      // its event partitions and its merged-ID file alike.
+      const workers = await Promise.all(
+        [`sweep/${PROJECT}_2020-01-24_4#1.json.gz`, `sweep/-${ORG}_2020-01-24_4.json.gz`].map(
+          (Key) => s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key })),
+        ),
+      );
+      expect(leftover.UploadId && someoneElses.UploadId && workers[1]!.UploadId).toBeTruthy();
       // At start only uploads older than the process are swept; here everything is "older".
-      const said = await engine.exports.sweepLeftovers(new Date(Date.now() + 60_000));
+      const startedBefore = new Date(Date.now() + 60_000);
+      const said = await engine.exports.sweepLeftovers({
+        startedBefore,
+        busyHours: (connectionId) =>
+          Promise.resolve(connectionId === connection.id ? ['2020-01-24T04'] : []),
+      });
       expect(said).toEqual([
         expect.stringMatching(
           /^Aborted 1 unfinished upload\(s\) an interrupted run left in s3:\/\/.*\/sweep\//,
         ),
       ]);
-      expect(await pendingUploads(s3, BUCKET, `sweep/${PROJECT}_`)).toBe(0);
+      expect(await pendingUploads(s3, BUCKET, `sweep/${PROJECT}_2020-01-24_3#`)).toBe(0);
+      expect(await pendingUploads(s3, BUCKET, `sweep/${PROJECT}_2020-01-24_4#`)).toBe(1);
+      expect(await pendingUploads(s3, BUCKET, `sweep/-${ORG}_`)).toBe(1);
       expect(await pendingUploads(s3, BUCKET, 'sweep/999_')).toBe(1);
-      // Nothing left: nothing said.
-      expect(await engine.exports.sweepLeftovers(new Date(Date.now() + 60_000))).toEqual([]);
+      // Nothing left: nothing said. Once the hour has ended, its uploads are leftovers too.
+      expect(await engine.exports.sweepLeftovers({ startedBefore })).toEqual([
+        expect.stringMatching(/^Aborted 2 unfinished upload\(s\)/),
+      ]);
+      expect(await engine.exports.sweepLeftovers({ startedBefore })).toEqual([]);
     } finally {
       await engine.close();
     }

@@ -33,6 +33,7 @@ import {
   type JobError,
 } from './errors';
 import { HourCommits } from './hour-commit';
+import type { SweepOptions } from './leftovers';
 import { newJob } from './job-record';
 import { type ClockWitness } from '../time/witness';
 import type { ConfigPort, HourJobsPort, SecretsPort } from '../store/ports';
@@ -238,8 +239,8 @@ export class ExportService {
   }
 
   /** Abort uploads a killed process left unfinished at S3 connections (see Leftovers). */
-  sweepLeftovers(startedBefore?: Date): Promise<string[]> {
-    return this.commits.sweep(startedBefore);
+  sweepLeftovers(options?: SweepOptions): Promise<string[]> {
+    return this.commits.sweep(options);
   }
 
   /** Take a connection's destination over from another Ferry (connections.takeOver). */

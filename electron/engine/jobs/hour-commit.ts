@@ -13,7 +13,7 @@ import { DestinationClaims } from './destination-claim';
 import type { Endpoints } from './endpoints';
 import type { StagedDataset } from './hour-writer';
 import { withEtags } from './job-record';
-import { Leftovers } from './leftovers';
+import { Leftovers, type SweepOptions } from './leftovers';
 import { manifestText } from './manifest';
 import type { ConfigPort, HourJobsPort } from '../store/ports';
 
@@ -159,8 +159,8 @@ export class HourCommits {
   }
 
   /** Abort uploads a killed process left unfinished at S3 connections (see Leftovers). */
-  sweep(startedBefore?: Date): Promise<string[]> {
-    return this.leftovers.sweepUploads(startedBefore);
+  sweep(options?: SweepOptions): Promise<string[]> {
+    return this.leftovers.sweepUploads(options);
   }
 
   /**

@@ -67,8 +67,8 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   const wantMerged = task.datasets.includes('merged-ids');
 
   let cleanedUp = 0;
-  if (wantEvents) cleanedUp += await sink.cleanup(eventsPrefix, task.keep);
-  if (wantMerged) cleanedUp += await sink.cleanup(mergedKey, task.keep);
+  if (wantEvents) cleanedUp += await sink.cleanup(eventsPrefix, { keep: task.keep });
+  if (wantMerged) cleanedUp += await sink.cleanup(mergedKey, { keep: task.keep });
   const earlierEvents = wantEvents
     ? await sink.partitions(eventsPrefix, (n) => eventObjectKey(prefix, task.projectId, hour, n))
     : [];

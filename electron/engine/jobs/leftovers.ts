@@ -1,4 +1,5 @@
 import { HourTakenOver } from '../store/postgres/leases';
+import { eventObjectPrefix, mergedIdsObjectKey } from '../../../shared/model/export-format';
 import type { Fence } from './commit';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { CancelReason, Job } from '../../../shared/model/jobs';
@@ -12,6 +13,27 @@ import type { ConfigPort, HourJobsPort } from '../store/ports';
 
 /** Leftover uploads are swept only when started this long before the process (clock skew). */
 const SWEEP_MARGIN_MS = 5 * 60_000;
+
+export interface SweepOptions {
+  /** Only uploads started before this (default: well before this process started). */
+  startedBefore?: Date;
+  /**
+   * Team mode: the hours of a connection another process (a worker) may be writing now — in
+   * the queue, waiting or running. Their uploads are that process's, not leftovers.
+   */
+  busyHours?(connectionId: string): Promise<readonly string[]>;
+}
+
+/** Whether an object key is one of the given hours' (their event partitions or merged IDs). */
+export function busyKeys(
+  prefix: string,
+  { project, org }: { project: Pick<Project, 'id'>; org: Pick<Organization, 'id'> },
+  hours: readonly string[],
+): (key: string) => boolean {
+  const events = hours.map((hour) => eventObjectPrefix(prefix, project.id, hour));
+  const merged = new Set(hours.map((hour) => mergedIdsObjectKey(prefix, org.id, hour)));
+  return (key) => merged.has(key) || events.some((start) => key.startsWith(start));
+}
 
 export interface LeftoverDeps {
   config: ConfigPort;
@@ -145,11 +167,12 @@ export class Leftovers {
    * under its project's keys that no run of this process owns and no pending commit needs.
    * Returns what was found, per connection, for a notice.
    */
-  async sweepUploads(
+  async sweepUploads({
     // Only uploads started well before this process: a run starting right now is not a leftover
     // even if the listing reaches Ferry before the answer that made it one of ours.
     startedBefore = new Date(Date.now() - process.uptime() * 1000 - SWEEP_MARGIN_MS),
-  ): Promise<string[]> {
+    busyHours,
+  }: SweepOptions = {}): Promise<string[]> {
     const said: string[] = [];
     for (const connection of this.deps.config.data.connections) {
       const dest = connection.destination;
@@ -158,12 +181,17 @@ export class Leftovers {
       if (!found) continue;
       try {
         const sink = await this.deps.endpoints.sinkFor(connection);
+        const spare = busyKeys(dest.prefix, found, (await busyHours?.(connection.id)) ?? []);
         let aborted = 0;
         for (const prefix of [
           `${dest.prefix}${found.project.id}_`,
           `${dest.prefix}-${found.org.id}_`,
         ])
-          aborted += await sink.cleanup(prefix, this.deps.commits.keep, startedBefore);
+          aborted += await sink.cleanup(prefix, {
+            keep: this.deps.commits.keep,
+            startedBefore,
+            spare,
+          });
         if (aborted > 0)
           said.push(
             `Aborted ${aborted} unfinished upload(s) an interrupted run left in ${sink.describe(dest.prefix)} ("${connection.name}").`,

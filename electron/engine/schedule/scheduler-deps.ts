@@ -29,6 +29,11 @@ export interface SchedulerDeps {
     run: HourRunner;
     /** Learn what the others wrote since (before each look at the schedule). */
     catchUp(): Promise<void>;
+    /**
+     * The hours of a connection in the queue (waiting or running), not ended: their uploads
+     * are a worker's, so the sweep at start leaves them alone.
+     */
+    openHours?(connectionId: string): Promise<readonly string[]>;
     /** Ask the process running a job to cancel it, and its answer. */
     cancel?(job: Pick<Job, 'id' | 'connectionId' | 'hour'>): Promise<CancelOutcome>;
   };

@@ -96,7 +96,7 @@ export class Scheduler {
     await this.backfills.resume();
     await this.tick();
     // Uploads a kill left unfinished cost storage until aborted: look once, in the background.
-    void this.deps.exports.sweepLeftovers().then(
+    void this.deps.exports.sweepLeftovers({ busyHours: this.deps.elsewhere?.openHours }).then(
       (said) => {
         for (const message of said)
           this.deps.emit({ type: 'notice', notice: { level: 'info', message } });

@@ -8,6 +8,7 @@ import {
   type StagedHandle,
   type StagedObject,
   type StoredObject,
+  type CleanupOptions,
 } from './types';
 
 /** Temp files of a folder's objects live in this sub-folder of it: a cleanup reads only it. */
@@ -172,7 +173,7 @@ export class FolderSink implements Sink {
     for (const dir of dirs) await syncDir(dir).catch(() => undefined);
   }
 
-  async cleanup(prefix: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
+  async cleanup(prefix: string, { keep = new Set() }: CleanupOptions = {}): Promise<number> {
     // Temp files of live runs are known exactly (liveTemps): no age rule is needed here.
     const target = this.path(`${prefix}x`);
     const temps = join(dirname(target), TEMP_DIR);

@@ -17,6 +17,7 @@ import {
   type StagedHandle,
   type StagedObject,
   type StoredObject,
+  type CleanupOptions,
 } from './types';
 
 export interface S3SinkOptions {
@@ -312,8 +313,7 @@ export class S3Sink implements Sink {
 
   async cleanup(
     prefix: string,
-    keep: ReadonlySet<string> = new Set(),
-    startedBefore?: Date,
+    { keep = new Set(), startedBefore, spare }: CleanupOptions = {},
   ): Promise<number> {
     const { ListMultipartUploadsCommand } = await s3Sdk();
     let aborted = 0;
@@ -333,6 +333,7 @@ export class S3Sink implements Sink {
         if (!upload.Key || !upload.UploadId) continue;
         if (liveUploads.has(upload.UploadId) || keep.has(upload.UploadId)) continue;
         if (startedBefore && !(upload.Initiated && upload.Initiated < startedBefore)) continue;
+        if (spare?.(upload.Key)) continue;
         await this.abortUpload(upload.Key, upload.UploadId);
         aborted++;
       }

@@ -48,6 +48,16 @@ export class StagedObjectLost extends Error {
  * Writing is two-phase so an hour is visible whole or not at all: every object of the hour is
  * staged and sealed first, and only then committed (made visible), one after the other.
  */
+/** What a sink's `cleanup` leaves alone. */
+export interface CleanupOptions {
+  /** Upload ids or temp paths of commits still to be finished. */
+  keep?: ReadonlySet<string>;
+  /** Only leftovers started before this (S3: an upload's `Initiated`). */
+  startedBefore?: Date;
+  /** Object keys another process may be writing now (team mode: hours a worker runs). */
+  spare?(key: string): boolean;
+}
+
 export interface Sink {
   /** `s3://bucket/key` or the file path, for messages. */
   describe(key: string): string;
@@ -82,10 +92,9 @@ export interface Sink {
   deleteObjects(keys: string[]): Promise<void>;
   /**
    * Remove staged leftovers under `prefix` that no live export of this process owns (S3:
-   * unfinished multipart uploads; folder: temp files), except the ones `keep` names (upload ids
-   * or temp paths of commits still to be finished), and — when given — only those started before
-   * `startedBefore`. Returns how many were removed.
+   * unfinished multipart uploads; folder: temp files), except those `options` spare. Returns
+   * how many were removed.
    */
-  cleanup(prefix: string, keep?: ReadonlySet<string>, startedBefore?: Date): Promise<number>;
+  cleanup(prefix: string, options?: CleanupOptions): Promise<number>;
   close(): void;
 }

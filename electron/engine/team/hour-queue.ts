@@ -41,6 +41,9 @@ export const DEFAULT_TIMING: HourQueueTiming = {
   monitorIntervalSeconds: 10,
 };
 
+/** A queue job's states before it has ended. */
+const OPEN_STATES: ReadonlySet<string> = new Set(['created', 'retry', 'active']);
+
 /**
  * The hour queue on pg-boss: `send` puts an hour in it once (its singleton key is the
  * connection and hour: while it is queued or running, sending it again does nothing); workers
@@ -108,8 +111,17 @@ export class HourQueue {
    */
   async open(connectionId: string, hour: string): Promise<string | null> {
     const jobs = await this.boss.findJobs<HourTask>(HOUR_QUEUE, { key: `${connectionId}|${hour}` });
-    const open = jobs.filter((j) => ['created', 'retry', 'active'].includes(j.state));
+    const open = jobs.filter((j) => OPEN_STATES.has(j.state));
     return open.at(-1)?.id ?? null;
+  }
+
+  /** The hours of a connection in the queue and not ended (waiting, to be tried again, running). */
+  async openHours(connectionId: string): Promise<string[]> {
+    const jobs = await this.boss.findJobs<HourTask>(HOUR_QUEUE, {
+      data: { connectionId },
+      limit: 100_000,
+    });
+    return jobs.filter((j) => OPEN_STATES.has(j.state)).map((j) => j.data.hour);
   }
 
   /** Where a queued hour stands, and what its worker answered once it ended. */
