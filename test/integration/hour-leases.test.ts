@@ -112,7 +112,11 @@ describe('hour leases', () => {
     const url = await server.database();
     const db = connect(url);
     await migrateToLatest(db);
-    const serve = await PgJobHistory.open(db, { guard: () => undefined, fence: async () => {} });
+    const serve = await PgJobHistory.open(db, {
+      guard: () => undefined,
+      fence: async () => {},
+      condition: () => sql<boolean>`true`,
+    });
     // The tries of an hour: a retry, both datasets, two made in the same millisecond, and jobs of
     // another connection and of the hours around it.
     const at = (minute: number) => `${key.hour}:${String(minute).padStart(2, '0')}:00.000Z`;

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { FerryError } from '../../../../shared/api/errors';
 import { job as jobSchema, type Job } from '../../../../shared/model/jobs';
 import { redactDeep } from '../../redact';
 import { checkBeforeWrite } from '../schema';
@@ -30,20 +31,32 @@ export class PgJobRows {
     return job;
   }
 
-  /** Insert or replace a checked job, fenced; after the job's earlier writes. */
+  /**
+   * Insert or replace a checked job, fenced; after the job's earlier writes. One statement: the
+   * fence's rows are share-locked by the write itself (a status write is one round trip, not a
+   * transaction's four). Refused, the fence is asked again to say why.
+   */
   write(job: Job): Promise<void> {
-    const store = () =>
-      this.db.transaction().execute(async (trx) => {
-        await this.writer.fence(trx);
-        const values = columnsOf(job);
-        await trx
-          .insertInto('ferry.jobs')
-          .values(values)
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet({ ...values, touched_at: sql`clock_timestamp()` }),
-          )
-          .execute();
-      });
+    const store = async () => {
+      this.writer.guard();
+      const v = columnsOf(job);
+      const { rows } = await sql<{ id: string }>`
+        INSERT INTO ferry.jobs (id, connection_id, dataset, hour, status, created_at, record)
+        SELECT ${v.id}::text, ${v.connection_id}::text, ${v.dataset}::text, ${v.hour}::text,
+          ${v.status}::text, ${v.created_at}::timestamptz, ${v.record}::jsonb
+        WHERE ${this.writer.condition()}
+        ON CONFLICT (id) DO UPDATE SET
+          connection_id = excluded.connection_id, dataset = excluded.dataset,
+          hour = excluded.hour, status = excluded.status, created_at = excluded.created_at,
+          record = excluded.record, touched_at = clock_timestamp()
+        RETURNING id`.execute(this.db);
+      if (rows.length === 1) return;
+      await this.db.transaction().execute((trx) => this.writer.fence(trx));
+      throw new FerryError(
+        'locked',
+        `Job ${job.id} was not written: this process's hold on it ended.`,
+      );
+    };
     const previous = this.writing.get(job.id) ?? Promise.resolve();
     const next = previous.then(store, store);
     this.writing.set(job.id, next);

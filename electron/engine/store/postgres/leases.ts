@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { FerryError } from '../../../../shared/api/errors';
 import type { Database } from './schema';
 import type { WriteFence } from './writer';
@@ -127,6 +127,10 @@ export class HourLease implements WriteFence {
     this.guard();
     const row = await this.current(trx).forShare().executeTakeFirst();
     this.check(row?.attempt);
+  }
+
+  condition(): RawBuilder<boolean> {
+    return sql<boolean>`(SELECT attempt FROM ferry.hour_leases WHERE connection_id = ${this.key.connectionId} AND hour = ${this.key.hour} FOR SHARE) = ${this.attempt}::bigint`;
   }
 
   /**
@@ -260,6 +264,11 @@ export class WorkerLeases implements WriteFence {
   async fence(trx: Transaction<Database>): Promise<void> {
     this.guard();
     for (const lease of this.held.values()) await lease.fence(trx);
+  }
+
+  condition(): RawBuilder<boolean> {
+    const each = [...this.held.values()].map((lease) => lease.condition());
+    return each.length ? sql<boolean>`(${sql.join(each, sql` AND `)})` : sql<boolean>`false`;
   }
 
   /**

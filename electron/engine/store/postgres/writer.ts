@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import { FerryError } from '../../../../shared/api/errors';
 import type { WriterLockPort } from '../ports';
@@ -20,6 +20,11 @@ export class HeldElsewhere extends FerryError {
 export interface WriteFence {
   guard(): void;
   fence(trx: Transaction<Database>): Promise<void>;
+  /**
+   * The same check as a condition of one statement (its rows share-locked by that statement),
+   * so a single write can be fenced in one round trip. True when the hold is still current.
+   */
+  condition(): RawBuilder<boolean>;
 }
 
 /** The advisory lock every Ferry writer of a database takes ("Ferry" in ASCII). */
@@ -130,6 +135,10 @@ export class PgWriter implements WriterLockPort, WriteFence {
       this.lose(`another Ferry took over as writer (fencing number ${row?.epoch ?? 'none'})`);
       this.guard();
     }
+  }
+
+  condition(): RawBuilder<boolean> {
+    return sql<boolean>`(SELECT epoch FROM ferry.writer WHERE id = 1 FOR SHARE) = ${this.epoch}::bigint`;
   }
 
   /** Outside a write: prove this writer still holds the epoch it took (it asks the database). */
