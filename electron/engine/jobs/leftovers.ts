@@ -25,7 +25,7 @@ export interface SweepOptions {
 }
 
 /** Whether an object key is one of the given hours' (their event partitions or merged IDs). */
-export function busyKeys(
+function busyKeys(
   prefix: string,
   { project, org }: { project: Pick<Project, 'id'>; org: Pick<Organization, 'id'> },
   hours: readonly string[],
