@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { holdSecret, type Engine } from '../engine';
 import { decodePath, fail, parseUrl, readBody, sendJson, statusFor } from './answers';
@@ -8,6 +7,7 @@ import { carriesToken, requestRefusal, tokenOf } from './access';
 import { contract } from '../../shared/api/contract';
 import { roleAllows, roleRefusal, type Role } from '../../shared/model/roles';
 import { openStream } from './event-stream';
+import { HOST, listenLocal } from './listen';
 import { createMetrics } from './metrics';
 import { OPERATIONS, serveOperations } from './operations';
 import {
@@ -44,8 +44,6 @@ export interface RunningServer {
   token: string;
   close(): Promise<void>;
 }
-
-const HOST = '127.0.0.1';
 
 /**
  * Serve the console and the API contract on 127.0.0.1 for a browser: the headless transport.
@@ -135,15 +133,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return found;
   }
 
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, HOST, () => {
-      server.off('error', reject);
-      resolvePromise();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  allowedHosts = new Set([`${HOST}:${port}`, `localhost:${port}`]);
+  const { port, hosts } = await listenLocal(server, options.port ?? 0);
+  allowedHosts = hosts;
   const origin = `http://${HOST}:${port}`;
 
   return {

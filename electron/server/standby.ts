@@ -1,9 +1,7 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fail, parseUrl, sendJson } from './answers';
 import { requestRefusal } from './access';
-
-const HOST = '127.0.0.1';
+import { listenLocal } from './listen';
 
 export interface StandbyServer {
   port: number;
@@ -41,17 +39,10 @@ export async function startStandbyServer(port: number, reason: string): Promise<
       ),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = (server.address() as AddressInfo).port;
-  allowedHosts = new Set([`${HOST}:${bound}`, `localhost:${bound}`]);
+  const bound = await listenLocal(server, port);
+  allowedHosts = bound.hosts;
   return {
-    port: bound,
+    port: bound.port,
     waitingFor(reason) {
       why = reason;
     },
