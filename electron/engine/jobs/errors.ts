@@ -218,19 +218,42 @@ function classify(error: unknown): JobError {
 }
 
 /**
- * The job history could not be written (a full disk, most likely): not a failure of the export
- * to retry, but of Ferry's own storage, said in one line.
+ * The job history could not be written: not a failure of the export to retry, but of Ferry's
+ * own storage, said in one line — a data folder (a full disk, most likely) or, in team mode,
+ * PostgreSQL that did not answer (the advice to free disk space would send the admin the wrong way).
  */
 export function historyWriteError(error: unknown): FerryError {
   if (error instanceof FerryError) return error; // e.g. the data folder's lock was lost
   const e = error as NodeJS.ErrnoException;
-  const what =
-    e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'the disk is full' : (e.message ?? String(error));
+  const message = e.message ?? String(error);
+  if (e.path !== undefined || FILE_CODES.has(e.code ?? '')) {
+    const what = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'the disk is full' : message;
+    return new FerryError(
+      'internal',
+      `Ferry could not write its job history (${what}${e.path ? `: ${e.path}` : ''}). Free space in the data folder and run the export again.`,
+    );
+  }
   return new FerryError(
     'internal',
-    `Ferry could not write its job history (${what}${e.path ? `: ${e.path}` : ''}). Free space in the data folder and run the export again.`,
+    `Ferry could not write its job history to its database (${message}), so the hour is not recorded as done. Check that PostgreSQL answers.`,
   );
 }
+
+/** Error codes of a file or a disk (the history in a data folder), not of a network or database. */
+const FILE_CODES: ReadonlySet<string> = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EIO',
+  'ENOENT',
+  'EISDIR',
+  'ENOTDIR',
+  'EMFILE',
+  'ENFILE',
+  'EBUSY',
+]);
 
 /**
  * An access error with the permission it lacked and the statement that grants it — the same

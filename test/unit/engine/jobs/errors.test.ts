@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../../../electron/engine/jobs/errors';
+import { classifyError, historyWriteError } from '../../../../electron/engine/jobs/errors';
 
 /** An error as the AWS SDK throws it when an answer is not XML it can read. */
 function unparsable(statusCode: number): Error {
@@ -34,5 +34,27 @@ describe('classifyError', () => {
       code: 'NoSuchBucket',
       fix: 'Create the bucket, or correct the bucket name in the connection.',
     });
+  });
+});
+
+describe('historyWriteError', () => {
+  it('sends a full data folder to free space, and an unanswering database to PostgreSQL', () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      path: '/data/history.json',
+    });
+    expect(historyWriteError(full).message).toBe(
+      'Ferry could not write its job history (the disk is full: /data/history.json). Free space in the data folder and run the export again.',
+    );
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const said = historyWriteError(down).message;
+    expect(said).toMatch(/to its database \(connect ECONNREFUSED 127\.0\.0\.1:5432\)/);
+    expect(said).toMatch(/Check that PostgreSQL answers/);
+    expect(said).not.toMatch(/Free space|data folder/);
+    // PostgreSQL's own error (a pg DatabaseError has a five-character code, no path).
+    const shutdown = Object.assign(new Error('terminating connection'), { code: '57P01' });
+    expect(historyWriteError(shutdown).message).toMatch(/to its database/);
   });
 });
