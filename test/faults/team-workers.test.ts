@@ -71,11 +71,18 @@ async function team(tag: string) {
       admin,
     );
   }
-  const server = await startServe(admin.FERRY_DATA_DIR, ['--workers', '--no-schedule'], admin);
+  const serve = () => startServe(admin.FERRY_DATA_DIR, ['--workers', '--no-schedule'], admin);
+  let server = await serve();
   const workers: Running[] = [];
   return {
     admin,
-    server,
+    get server() {
+      return server;
+    },
+    /** Start the serve again once it exited, as its supervisor would. */
+    async restartServe() {
+      server = await serve();
+    },
     async worker(env?: Host, args: string[] = []): Promise<Running & { env: Host }> {
       const workerEnv = env ?? (await host());
       const w = spawnFerry(['worker', ...args], workerEnv);
@@ -371,6 +378,50 @@ describe('team mode: a worker that dies or stalls', () => {
       await t.close();
     }
   }, 180_000);
+
+  // PostgreSQL goes down (as in a crash) while both workers are mid-upload, for longer than the
+  // queue's heartbeat, and comes back. The S3 gate lets the uploads go on either while it is down
+  // (the workers' job writes and commit proofs fail) or once it is back (their heartbeats lapsed:
+  // the queue may give an hour to the other worker while its first still runs it).
+  it.each([
+    ['while it is down', 'down'],
+    ['once it is back', 'back'],
+  ] as const)(
+    'PostgreSQL restarted mid-export, uploads going on %s: every hour exported once',
+    async (_, uploads) => {
+      const tag = `pg-${uploads}`;
+      const t = await team(tag);
+      const hours = ['2026-02-04T01', '2026-02-04T02', '2026-02-04T03', '2026-02-04T04'];
+      try {
+        const workers = [await t.worker(), await t.worker()];
+        const held = gate.holdPartsAfter(1);
+        for (const hour of hours)
+          await callServe(t.server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+        await held;
+        pg.kill();
+        // The serve's hold went with its connection: it exits 1, for its supervisor to start it.
+        expect(await exitOf(t.server)).toBe(1);
+        if (uploads === 'down') gate.release();
+        await new Promise((resolve) => setTimeout(resolve, 12_000));
+        pg.start();
+        gate.release();
+        await t.restartServe();
+
+        for (const hour of hours) {
+          await ended(t.server, t.admin, hour);
+          await expectHourAsClean(t, tag, hour);
+        }
+        // Nothing left running or queued, and the workers lived through it.
+        const jobs = await jobsOfRange(t.admin, hours[0]!, hours.at(-1)!);
+        expect(jobs.filter((j) => j.status === 'succeeded')).toHaveLength(hours.length);
+        expect(jobs.filter((j) => j.status === 'running' || j.status === 'queued')).toEqual([]);
+        for (const w of workers) expect(w.child.exitCode).toBeNull();
+      } finally {
+        await t.close();
+      }
+    },
+    240_000,
+  );
 });
 
 /** Every job of connection "faulty" over a range of hours, newest first. */
@@ -382,6 +433,12 @@ async function jobsOfRange(env: Record<string, string>, from: string, to: string
   expect(listed.code, listed.stderr).toBe(0);
   return (JSON.parse(listed.stdout) as { items: { status: string; cancelledBy: string | null }[] })
     .items;
+}
+
+/** The exit code of a serve, once it exited. */
+function exitOf(server: ServeProcess): Promise<number | null> {
+  if (server.child.exitCode !== null) return Promise.resolve(server.child.exitCode);
+  return new Promise((resolve) => server.child.once('exit', resolve));
 }
 
 /** The serve's Prometheus metrics, read with its token. */
