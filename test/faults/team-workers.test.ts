@@ -101,6 +101,12 @@ async function team(tag: string) {
       await held;
       return w;
     },
+    /** The hour's job its worker runs now (the newest of the hour, running). */
+    async runningJob(hour: string) {
+      const [running] = await jobsOfHour(admin, 'faulty', hour);
+      expect(running?.status).toBe('running');
+      return running!;
+    },
     async close() {
       for (const w of workers) {
         w.child.kill('SIGCONT');
@@ -247,10 +253,9 @@ describe('team mode: a worker that dies or stalls', () => {
     const hour = '2026-02-02T10';
     try {
       const worker = await t.heldWorker(hour);
-      const [running] = await jobsOfHour(t.admin, 'faulty', hour);
-      expect(running?.status).toBe('running');
+      const running = await t.runningJob(hour);
       // The serve does not run it: it asks the worker (on the hour's lease) and waits for its answer.
-      expect(await callServe(t.server, 'jobs.cancel', { id: running!.id })).toEqual({
+      expect(await callServe(t.server, 'jobs.cancel', { id: running.id })).toEqual({
         cancelled: true,
       });
       gate.failHeld(500, 'InternalError');
@@ -262,15 +267,10 @@ describe('team mode: a worker that dies or stalls', () => {
         })
         .toEqual(['cancelled']);
       const [cancelled] = await jobsOfHour(t.admin, 'faulty', hour);
-      expect(cancelled).toMatchObject({ id: running!.id, cancelledBy: 'admin' });
+      expect(cancelled).toMatchObject({ id: running.id, cancelledBy: 'admin' });
       // Nothing of the hour is visible, and the queue does not give it to another worker.
       expect((await s3Hour(s3, BUCKET, 'cancel/faulty/')).objects).toEqual({});
-      await expect
-        .poll(() => scrape(t.server), { timeout: 30_000 })
-        .toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
-      expect(await scrape(t.server)).toMatch(
-        /^ferry_team_queue_hours\{[^}]*state="queued"[^}]*\} 0$/m,
-      );
+      await expectQueueEmpty(t.server);
       expect((await jobsOfHour(t.admin, 'faulty', hour)).map((j) => j.status)).toEqual([
         'cancelled',
       ]);
@@ -297,10 +297,10 @@ describe('team mode: a worker that dies or stalls', () => {
     const hour = '2026-02-02T12';
     try {
       const worker = await t.heldWorker(hour);
-      const [running] = await jobsOfHour(t.admin, 'faulty', hour);
+      const running = await t.runningJob(hour);
       worker.child.kill('SIGSTOP');
       // The serve waits for the worker's answer (10 s), then says it did not come.
-      await expect(callServe(t.server, 'jobs.cancel', { id: running!.id })).rejects.toThrow(
+      await expect(callServe(t.server, 'jobs.cancel', { id: running.id })).rejects.toThrow(
         /has not answered in 10 s: it may be stopped or cut off/,
       );
       // The ask stays on the hour's lease: resumed, the worker ends the job it was asked about.
@@ -309,7 +309,7 @@ describe('team mode: a worker that dies or stalls', () => {
       await expect
         .poll(
           async () =>
-            (await callServe<{ status: string }>(t.server, 'jobs.get', { id: running!.id })).status,
+            (await callServe<{ status: string }>(t.server, 'jobs.get', { id: running.id })).status,
           { timeout: 60_000 },
         )
         .toBe('cancelled');
@@ -343,12 +343,7 @@ describe('team mode: a worker that dies or stalls', () => {
       const jobs = await jobsOfRange(t.admin, from, to);
       expect(jobs.map((j) => `${j.status} ${j.cancelledBy}`)).toEqual(['cancelled admin']);
       expect((await s3Hour(s3, BUCKET, 'bfcancel/faulty/')).objects).toEqual({});
-      await expect
-        .poll(() => scrape(t.server), { timeout: 30_000 })
-        .toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
-      expect(await scrape(t.server)).toMatch(
-        /^ferry_team_queue_hours\{[^}]*state="queued"[^}]*\} 0$/m,
-      );
+      await expectQueueEmpty(t.server);
     } finally {
       await t.close();
     }
@@ -359,16 +354,15 @@ describe('team mode: a worker that dies or stalls', () => {
     const hour = '2026-02-03T05';
     try {
       const worker = await t.heldWorker(hour);
-      const [running] = await jobsOfHour(t.admin, 'faulty', hour);
-      expect(running?.status).toBe('running');
-      await callServe(t.server, 'connections.delete', { id: running!.connectionId });
+      const running = await t.runningJob(hour);
+      await callServe(t.server, 'connections.delete', { id: running.connectionId });
       await worker.waitFor(/"msg":"connection deleted"/);
       gate.failHeld(500, 'InternalError');
       await expect
         .poll(
           async () =>
             (await callServe<{ status: string; cancelledBy: string | null }>(t.server, 'jobs.get', {
-              id: running!.id,
+              id: running.id,
             })) as object,
           { timeout: 30_000 },
         )
@@ -439,6 +433,14 @@ async function jobsOfRange(env: Record<string, string>, from: string, to: string
 function exitOf(server: ServeProcess): Promise<number | null> {
   if (server.child.exitCode !== null) return Promise.resolve(server.child.exitCode);
   return new Promise((resolve) => server.child.once('exit', resolve));
+}
+
+/** No hour of the queue is running (polled: the queue hears of an end after the history), none waits. */
+async function expectQueueEmpty(server: ServeProcess): Promise<void> {
+  await expect
+    .poll(() => scrape(server), { timeout: 30_000 })
+    .toMatch(/^ferry_team_queue_hours\{[^}]*state="active"[^}]*\} 0$/m);
+  expect(await scrape(server)).toMatch(/^ferry_team_queue_hours\{[^}]*state="queued"[^}]*\} 0$/m);
 }
 
 /** The serve's Prometheus metrics, read with its token. */
