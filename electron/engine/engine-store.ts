@@ -8,7 +8,8 @@ import { loadInstance, type Instance } from './store/instance';
 import { acquireDataDirLock, type DataDirLock } from './store/lock';
 import { teamInstance } from './store/postgres/instance';
 import { TeamPeople } from './store/postgres/people';
-import { connect, migrateToLatest, type Database } from './store/postgres/schema';
+import { openDatabase } from './store/postgres/open-database';
+import type { Database } from './store/postgres/schema';
 import { PgConfig } from './store/postgres/config';
 import { PgHourJobs } from './store/postgres/hour-jobs';
 import type { PgJobHistory } from './store/postgres/jobs';
@@ -189,9 +190,11 @@ export async function openWorkerStore(options: {
   const { dataDir, database } = options;
   await prepareDataDir(dataDir, true);
   const lock = await acquireDataDirLock(dataDir, 'ferry worker', options.onLost);
-  const db = connect(database.url);
+  const db = await openDatabase(database.url).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
   try {
-    await migrateToLatest(db);
     const reader = PgWriter.reader(database.url);
     const leases = new WorkerLeases(db, options.holder);
     const config = await PgConfig.open(db, reader);
@@ -253,12 +256,6 @@ function kmsClientFor(keyArn: string): KMSClient {
 export async function openTeamPeople(
   database: DatabaseOptions,
 ): Promise<{ people: TeamPeople; close(): Promise<void> }> {
-  const db = connect(database.url);
-  try {
-    await migrateToLatest(db);
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
+  const db = await openDatabase(database.url);
   return { people: new TeamPeople(db), close: () => db.destroy() };
 }

@@ -4,7 +4,8 @@ import type { ConfigPort, MigrationLogPort, WriterLockPort } from '../ports';
 import { PgConfig } from './config';
 import { PgJobHistory } from './jobs';
 import { PgBackups, PgMigrationLog } from './records';
-import { connect, migrateToLatest, type Database } from './schema';
+import { openDatabase } from './open-database';
+import type { Database } from './schema';
 import { PgSecrets, type DataKeySource } from './secrets';
 import { PgWriter } from './writer';
 
@@ -43,12 +44,11 @@ export interface PostgresStore extends WriterLockPort {
  * job index).
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
-  const db = connect(options.url);
+  // Readers too: a new database gets Ferry's (empty) tables, and one set up by a newer Ferry
+  // is refused before anything is read from it.
+  const db = await openDatabase(options.url);
   let writer: PgWriter | null = null;
   try {
-    // Readers too: a new database gets Ferry's (empty) tables, and one set up by a newer Ferry
-    // is refused before anything is read from it.
-    await migrateToLatest(db);
     writer = options.readOnly
       ? PgWriter.reader(options.url)
       : await PgWriter.take(options.url, db, options.role, options.onLost);
