@@ -1,6 +1,7 @@
 import type { PgBoss, Job as QueueJob } from 'pg-boss';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Job } from '../../../shared/model/jobs';
+import { quietErrors } from './quiet-errors';
 
 /** The queue of hours to export, in pg-boss (its own schema; Ferry never changes its tables). */
 export const HOUR_QUEUE = 'ferry-hours';
@@ -70,7 +71,8 @@ export class HourQueue {
       monitorIntervalSeconds: timing.monitorIntervalSeconds,
       superviseIntervalSeconds: timing.monitorIntervalSeconds,
     });
-    boss.on('error', (error) => options.log?.(error));
+    const log = options.log;
+    if (log) boss.on('error', quietErrors(log));
     await boss.start();
     try {
       if (!(await boss.getQueue(HOUR_QUEUE)))
