@@ -71,8 +71,11 @@ export class HourQueue {
       monitorIntervalSeconds: timing.monitorIntervalSeconds,
       superviseIntervalSeconds: timing.monitorIntervalSeconds,
     });
-    const log = options.log;
-    if (log) boss.on('error', quietErrors(log));
+    // Always listened to: an 'error' event with no listener would end the process.
+    boss.on(
+      'error',
+      quietErrors((error) => options.log?.(error)),
+    );
     await boss.start();
     try {
       if (!(await boss.getQueue(HOUR_QUEUE)))

@@ -20,11 +20,17 @@ export function quietErrors(
       return;
     }
     seen.set(key, { since: at, more: 0 });
+    // Errors that name something new each time are not kept past their minute.
+    if (seen.size > MAX_KEPT)
+      for (const [k, v] of seen) if (at - v.since >= windowMs && v.more === 0) seen.delete(k);
     if (!last || last.more === 0) return log(error);
     const said = `${message} (and ${last.more} times more since ${new Date(last.since).toISOString()})`;
     log(error instanceof Error ? Object.assign(new Error(said), { cause: error }) : said);
   };
 }
+
+/** Distinct errors remembered before those of past minutes are let go. */
+const MAX_KEPT = 100;
 
 /** One error however pg-boss names where it came from ("(Queue: …, Worker: <uuid>)"). */
 function sameError(message: string): string {
