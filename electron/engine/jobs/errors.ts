@@ -12,6 +12,7 @@ import { SourceError } from '../sources/types';
 import type { CommitRefused } from './commit';
 import { DestinationClaimed } from './destination-claim';
 import { HourNotEnded } from '../time/witness';
+import { NETWORK_CODES } from '../network-errors';
 
 export type JobError = NonNullable<Job['error']>;
 
@@ -45,17 +46,6 @@ const TRANSIENT_CODES = new Set([
   'InternalError',
   'ServiceUnavailable',
   'TimeoutError',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
 ]);
 
 interface AwsLikeError {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { FerryError } from '../../../../shared/api/errors';
+import { NETWORK_CODES } from '../../network-errors';
 import { connect, migrateToLatest, type Database } from './schema';
 import { redactUrl } from './writer';
 
@@ -20,16 +21,7 @@ export async function openDatabase(url: string): Promise<Kysely<Database>> {
   }
 }
 
-/** Errors of reaching a server, as Node and node-postgres raise them. */
-const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+/** node-postgres's own words for a server that did not answer or went away. */
 const UNREACHABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated/i;
 /** PostgreSQL's SQLSTATEs for a login refused (bad password, no pg_hba.conf entry). */
 const LOGIN_CODES: ReadonlySet<string> = new Set(['28P01', '28000']);
@@ -43,7 +35,7 @@ export function explainOpenError(error: unknown, url: string): unknown {
   const said = e.message ?? String(error);
   const where = redactUrl(url);
   const check = 'Check --database (or FERRY_DATABASE_URL).';
-  if (UNREACHABLE_CODES.has(e.code ?? '') || UNREACHABLE_MESSAGES.test(said))
+  if (NETWORK_CODES.has(e.code ?? '') || UNREACHABLE_MESSAGES.test(said))
     return new FerryError(
       'upstream',
       `PostgreSQL at ${where} did not answer (${said}). Is it running and reachable from this host? ${check}`,
