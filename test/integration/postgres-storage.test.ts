@@ -7,7 +7,7 @@ import type { JobHistoryPort } from '../../electron/engine/store/ports';
 import { PgJobHistory } from '../../electron/engine/store/postgres/jobs';
 import { kmsDataKeys, type DataKeySource } from '../../electron/engine/store/postgres/secrets';
 import { PgWriter } from '../../electron/engine/store/postgres/writer';
-import { MIGRATIONS } from '../../electron/engine/store/postgres/schema';
+import { connect, MIGRATIONS } from '../../electron/engine/store/postgres/schema';
 import { SecretUnusable } from '../../electron/engine/store/secrets';
 import { JOB_STATUSES, type Job, type JobListQuery } from '../../shared/model/jobs';
 import { DATASETS } from '../../shared/model/fields';
@@ -120,6 +120,27 @@ describe('PostgreSQL storage, beyond the contract', () => {
       });
     } finally {
       await first.close();
+    }
+  });
+
+  // pg emits 'error' on a client whose server goes away; a client the pool has lent out (here to a
+  // transaction) has no listener of the pool's, and an 'error' with no listener ends the process.
+  it('a connection lost while it is lent out fails its work, and does not end the process', async () => {
+    const url = await server.database();
+    const db = connect(url);
+    try {
+      const work = db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+        await sqlRows(url, `SELECT pg_terminate_backend(${rows[0]!.pid})`);
+        // The server's goodbye arrives while no query runs on the client.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sql`SELECT 1`.execute(trx);
+      });
+      await expect(work).rejects.toThrow(/connection error|terminat/i);
+      // The pool goes on with a new connection.
+      expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.destroy();
     }
   });
 

@@ -297,6 +297,10 @@ export function connect(url: string): Kysely<Database> {
   });
   // An idle client that loses its server is dropped by the pool; the error is not a crash.
   pool.on('error', () => undefined);
+  // Nor is it for a client lent out (to a query, a transaction): pg emits 'error' on it, where
+  // the pool listens only while it is idle. Its work fails with the error; on release the pool
+  // drops it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
