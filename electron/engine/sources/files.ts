@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { pipeline, type Readable } from 'node:stream';
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -176,25 +177,21 @@ export class FilesSource implements EventSource {
 
   private openFile(name: string): NamedStream {
     const path = join(this.root, name);
-    if (name.endsWith('.gz')) {
-      return {
-        name,
-        chunks: namedFailures(
-          createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
-            createGunzip({ chunkSize: 1 << 20 }),
-          ),
-          (error) => damagedFile(this.root, name, error),
-        ),
-      };
-    }
+    const described = (error: unknown) => damagedFile(this.root, name, error);
+    const chunks = namedFailures(fileChunks(path), described);
+    if (name.endsWith('.gz')) return { name, chunks };
     let handle: Awaited<ReturnType<typeof open>> | null = null;
     return {
       name,
-      chunks: createReadStream(path, { highWaterMark: 1 << 20 }),
+      chunks,
       async readInto(target, offset, length) {
-        handle ??= await open(path, 'r');
-        const { bytesRead } = await handle.read(target, offset, length, null);
-        return bytesRead;
+        try {
+          handle ??= await open(path, 'r');
+          const { bytesRead } = await handle.read(target, offset, length, null);
+          return bytesRead;
+        } catch (error) {
+          throw described(error);
+        }
       },
       async close() {
         await handle?.close();
@@ -202,6 +199,18 @@ export class FilesSource implements EventSource {
       },
     };
   }
+}
+
+/**
+ * A file's bytes, gunzipped where its name ends in `.gz`. Joined by `pipeline`, not `pipe`: a
+ * read error (the file gone) must fail the reader, not reach no listener and end the process.
+ */
+function fileChunks(path: string): Readable {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (!path.endsWith('.gz')) return file;
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  pipeline(file, gunzip, () => undefined);
+  return gunzip;
 }
 
 /** Every data file under `root` (relative paths with "/"), skipping hidden files and folders. */
@@ -234,10 +243,7 @@ async function indexHours(
   const hours = new Set<number>();
   let unplaced = 0;
   const scanner = new EventScanner();
-  const chunks = path.endsWith('.gz')
-    ? createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
-    : createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const block of lineBlocks(chunks)) {
+  for await (const block of lineBlocks(fileChunks(path))) {
     const buf = Buffer.from(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
     for (let k = 0; k < block.starts.length; k++) {
       const start = block.starts[k]!;
@@ -284,6 +290,12 @@ const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 function damagedFile(root: string, name: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ENOENT')
+    return new SourceError(
+      `The file ${name} in the source folder ${root} went away while Ferry read it`,
+      'If it was moved or renamed on purpose, nothing is needed: the next try reads the folder as it is then.',
+      { code: 'source-missing', transient: true },
+    );
   if (!code.startsWith('Z_')) return error as Error;
   const what =
     code === 'Z_BUF_ERROR'

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,33 @@ describe('a damaged file in a files source', () => {
     await utimes(path, atime, mtime);
     await expect(readHour(source)).rejects.toMatchObject({ code: 'source-damaged' });
   });
+});
+
+// A read stream whose file is gone fails with 'error'; piped into gunzip, that error reached no
+// listener and ended the whole process (a serve, the desktop app), not just the hour.
+describe('a file that goes away after it was indexed', () => {
+  it.each([['day.json.gz'], ['day.json']])(
+    'fails the hour with a retryable error naming it, and the process goes on (%s)',
+    async (name) => {
+      const root = await newDir();
+      const path = join(root, name);
+      await writeFile(path, name.endsWith('.gz') ? gz() : ndjson([event(HOUR, 1)]));
+      const source = new FilesSource(root, await newDir());
+      const hour = await source.open(HOUR, signal);
+      await rm(path);
+      const failure = await (async () => {
+        for await (const stream of hour.events()) for await (const _ of stream.chunks);
+      })().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(SourceError);
+      expect(failure).toMatchObject({
+        code: 'source-missing',
+        transient: true,
+        message: `The file ${name} in the source folder ${root} went away while Ferry read it`,
+      });
+      // The next try goes by the folder as it is now.
+      expect(await readHour(source)).toBe(0);
+    },
+  );
 });
 
 describe('the files-source index', () => {
