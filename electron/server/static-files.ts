@@ -1,5 +1,6 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fail, SECURITY_HEADERS, sendJson } from './answers';
@@ -107,5 +108,7 @@ export async function serveStatic(
     ...(twin ? { 'Content-Encoding': twin.encoding } : {}),
   });
   if (request.headOnly) return void res.end();
-  createReadStream(twin?.file ?? file).pipe(res);
+  // A file that fails to read (gone since its stat, a disk error) cuts the answer short; with
+  // pipe, not pipeline, its read error reached no listener and ended the server.
+  pipeline(createReadStream(twin?.file ?? file), res, () => undefined);
 }

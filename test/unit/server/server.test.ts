@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
@@ -12,6 +12,8 @@ import { useTempDirs } from '../../support/temp';
 const newDir = useTempDirs();
 let server: RunningServer | null = null;
 let engine: Engine | null = null;
+/** The console folder of the last server started. */
+let consoleDir = '';
 
 afterEach(async () => {
   await server?.close();
@@ -22,6 +24,7 @@ afterEach(async () => {
 async function start(): Promise<RunningServer> {
   const dataDir = await newDir();
   const staticDir = join(dataDir, 'renderer');
+  consoleDir = staticDir;
   await mkdir(join(staticDir, 'assets'), { recursive: true });
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Ferry</title>');
   await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
@@ -198,6 +201,17 @@ describe('the headless console server', () => {
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt'])
       expect((await send(s, path)).body, path).not.toContain('do not serve');
   });
+
+  it.runIf(process.platform === 'linux')(
+    'cuts short an asset it can not read, and goes on serving',
+    async () => {
+      const s = await start();
+      // A "file" whose every read fails (EIO): /proc/self/mem, which stat calls a file.
+      await symlink('/proc/self/mem', join(consoleDir, 'assets', 'unreadable.js'));
+      await send(s, '/assets/unreadable.js').catch(() => undefined);
+      expect((await send(s, '/assets/app.js')).body).toBe('console.log(1)');
+    },
+  );
 
   it('sends an asset precompressed as the browser accepts it, the page itself never', async () => {
     const s = await start();
