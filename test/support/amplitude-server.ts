@@ -13,15 +13,25 @@ export interface ExportRequest {
  * One scripted answer:
  * - `status`: that status with a text body (`contentType` text/plain unless given);
  * - `zip`: a real zip of gzipped NDJSON entries; `damage` names an entry whose gzip data is
- *   corrupted in the middle; `truncate` cuts the whole answer after that many bytes;
+ *   corrupted in the middle; `badDeflate` one the zip itself compresses, with a broken deflate
+ *   stream (an unzip error, not a gunzip one); `truncate` cuts the whole answer after that many
+ *   bytes;
  * - `hang`: never answer; `stall`: send the headers and this many bytes of the zip, then stop;
  * - `echo`: a 500 whose body repeats the request's headers (as some proxies do).
  */
 export type Reply =
   | { status: number; body?: string; contentType?: string }
-  | { zip: Record<string, string>; damage?: string; truncate?: number; stall?: number }
+  | ZipReply
   | { hang: true }
   | { echo: true };
+
+type ZipReply = {
+  zip: Record<string, string>;
+  damage?: string;
+  badDeflate?: string;
+  truncate?: number;
+  stall?: number;
+};
 
 /**
  * A stand-in for Amplitude's Export API on 127.0.0.1: answers `GET /api/2/export` with the
@@ -92,25 +102,33 @@ export async function startAmplitudeServer(
 }
 
 /** The zip of a reply as bytes. */
-export async function zipBytes(entries: Record<string, string>, damage?: string): Promise<Buffer> {
+export async function zipBytes(
+  entries: Record<string, string>,
+  damage?: string,
+  badDeflate?: string,
+): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const [name, text] of Object.entries(entries)) {
     const gz = zlib.gzipSync(text);
     if (name === damage) for (let i = 20; i < gz.length - 20; i += 7) gz[i]! ^= 0x5a;
     // Stored, not deflated again: a damaged gzip stays damaged inside the zip.
-    zip.addBuffer(gz, name, { compress: false });
+    zip.addBuffer(gz, name, { compress: name === badDeflate });
   }
   zip.end();
   const parts: Buffer[] = [];
   for await (const chunk of zip.outputStream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
+  const bytes = Buffer.concat(parts);
+  if (badDeflate) {
+    // Its local header names it first (the central directory comes last); its data follows the
+    // name and the extra field. Block type 3 is reserved: inflate fails at the first byte.
+    const nameAt = bytes.indexOf(Buffer.from(badDeflate));
+    bytes[nameAt + Buffer.byteLength(badDeflate) + bytes.readUInt16LE(nameAt - 2)] = 0x07;
+  }
+  return bytes;
 }
 
-async function sendZip(
-  res: ServerResponse,
-  reply: { zip: Record<string, string>; damage?: string; truncate?: number; stall?: number },
-): Promise<void> {
-  const bytes = await zipBytes(reply.zip, reply.damage);
+async function sendZip(res: ServerResponse, reply: ZipReply): Promise<void> {
+  const bytes = await zipBytes(reply.zip, reply.damage, reply.badDeflate);
   res.writeHead(200, { 'Content-Type': 'application/zip' });
   if (reply.stall !== undefined) {
     res.write(bytes.subarray(0, reply.stall));

@@ -99,9 +99,9 @@ export class AmplitudeSource implements EventSource {
       for (const entry of entries) {
         signal.throwIfAborted();
         const raw = await openEntry(zip, entry, hour);
-        const chunks = entry.fileName.endsWith('.gz')
-          ? raw.pipe(createGunzip({ chunkSize: 1 << 20 }))
-          : raw;
+        // pipeline, not pipe: an unzip error (a broken deflate stream) must fail the reader,
+        // not reach no listener and end the process.
+        const chunks = entry.fileName.endsWith('.gz') ? gunzipped(raw) : raw;
         yield {
           name: `${hour} export: ${entry.fileName}`,
           chunks: namedFailures(chunks, (error) =>
@@ -283,6 +283,13 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, hour: string): Promis
  * A damaged download, naming what is damaged. Its code `corrupt` is retried once (a download can
  * be damaged on the way), then the hour fails with this fix.
  */
+/** An entry's bytes gunzipped; an error of either stream fails the gunzipped one's reader. */
+function gunzipped(raw: Readable): Readable {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  pipeline(raw, gunzip).catch(() => undefined);
+  return gunzip;
+}
+
 function damaged(hour: string, what: string, error: Error): SourceError {
   return new SourceError(
     `Amplitude's export of ${hour} has a damaged part: ${what} (${error.message})`,

@@ -160,6 +160,19 @@ describe('the Amplitude Export API source', () => {
     await truncated.close();
     expect(zipError).toMatchObject({ code: 'corrupt' });
     expect(zipError.message).toMatch(/damaged part: the downloaded zip/);
+    await close?.();
+
+    // Broken in the zip's own compression: the unzip fails, before any gunzip. Piped with pipe,
+    // that error reached no listener and ended the process.
+    const name = '187520/187520_2020-01-25_5#1.json.gz';
+    const unzip = await setup([{ zip: entries, badDeflate: name }]);
+    const inflated = await unzip.source.open(HOUR, new AbortController().signal);
+    const inflateError = await failure(readAll(inflated));
+    await inflated.close();
+    expect(inflateError).toMatchObject({ code: 'corrupt', transient: false });
+    expect(inflateError.message).toMatch(
+      /has a damaged part: the file 187520\/187520_2020-01-25_5#1\.json\.gz \(invalid block type/,
+    );
   });
 
   it('gives up on a server that never answers, or stops sending, instead of waiting forever', async () => {
