@@ -279,10 +279,6 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, hour: string): Promis
   );
 }
 
-/**
- * A damaged download, naming what is damaged. Its code `corrupt` is retried once (a download can
- * be damaged on the way), then the hour fails with this fix.
- */
 /** An entry's bytes gunzipped; an error of either stream fails the gunzipped one's reader. */
 function gunzipped(raw: Readable): Readable {
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
@@ -290,6 +286,10 @@ function gunzipped(raw: Readable): Readable {
   return gunzip;
 }
 
+/**
+ * A damaged download, naming what is damaged. Its code `corrupt` is retried once (a download can
+ * be damaged on the way), then the hour fails with this fix.
+ */
 function damaged(hour: string, what: string, error: Error): SourceError {
   return new SourceError(
     `Amplitude's export of ${hour} has a damaged part: ${what} (${error.message})`,
