@@ -178,7 +178,11 @@ export class FilesSource implements EventSource {
   private openFile(name: string): NamedStream {
     const path = join(this.root, name);
     const described = (error: unknown) => damagedFile(this.root, name, error);
-    const chunks = namedFailures(fileChunks(path), described);
+    // Opened when first read: the export reads a plain file by readInto, and a stream opened
+    // and never read would fail (the file gone) with no one to hear it, ending the process.
+    const chunks = (async function* () {
+      yield* namedFailures(fileChunks(path), described);
+    })();
     if (name.endsWith('.gz')) return { name, chunks };
     let handle: Awaited<ReturnType<typeof open>> | null = null;
     return {

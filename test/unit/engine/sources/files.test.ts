@@ -91,6 +91,21 @@ describe('a file that goes away after it was indexed', () => {
       expect(await readHour(source)).toBe(0);
     },
   );
+
+  // The export reads a plain file straight into its buffers (readInto), never through `chunks`.
+  it('fails the hour the same way when read straight into a buffer', async () => {
+    const root = await newDir();
+    await writeFile(join(root, 'day.json'), ndjson([event(HOUR, 1)]));
+    const source = new FilesSource(root, await newDir());
+    const hour = await source.open(HOUR, signal);
+    await rm(join(root, 'day.json'));
+    const failure = await (async () => {
+      for await (const stream of hour.events()) await stream.readInto!(new Uint8Array(64), 0, 64);
+    })().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'source-missing', transient: true });
+    // Nothing opened the file besides: a stray stream would fail later, with no one to hear it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
 });
 
 describe('the files-source index', () => {
