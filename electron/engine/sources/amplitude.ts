@@ -4,12 +4,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { MergedId } from '../../../shared/model/export-format';
 import { secureUrlProblem } from '../../../shared/model/fields';
 import { redactUpstream } from '../redact';
 import {
+  gunzipped,
   namedFailures,
   SourceError,
   type EventSource,
@@ -99,8 +99,6 @@ export class AmplitudeSource implements EventSource {
       for (const entry of entries) {
         signal.throwIfAborted();
         const raw = await openEntry(zip, entry, hour);
-        // pipeline, not pipe: an unzip error (a broken deflate stream) must fail the reader,
-        // not reach no listener and end the process.
         const chunks = entry.fileName.endsWith('.gz') ? gunzipped(raw) : raw;
         yield {
           name: `${hour} export: ${entry.fileName}`,
@@ -277,13 +275,6 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, hour: string): Promis
       error ? reject(damaged(hour, `the file ${entry.fileName}`, error)) : resolve(stream),
     ),
   );
-}
-
-/** An entry's bytes gunzipped; an error of either stream fails the gunzipped one's reader. */
-function gunzipped(raw: Readable): Readable {
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  pipeline(raw, gunzip).catch(() => undefined);
-  return gunzip;
 }
 
 /**

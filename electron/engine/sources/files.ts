@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model/export-format';
 import { EventScanner, VALUE } from '../format/scan';
 import { writeFileAtomic } from '../store/atomic';
 import { lineBlocks } from './lines';
 import {
+  gunzipped,
   namedFailures,
   SourceError,
   type EventSource,
@@ -205,16 +205,10 @@ export class FilesSource implements EventSource {
   }
 }
 
-/**
- * A file's bytes, gunzipped where its name ends in `.gz`. Joined by `pipeline`, not `pipe`: a
- * read error (the file gone) must fail the reader, not reach no listener and end the process.
- */
+/** A file's bytes, gunzipped where its name ends in `.gz`. */
 function fileChunks(path: string): Readable {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (!path.endsWith('.gz')) return file;
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  pipeline(file, gunzip, () => undefined);
-  return gunzip;
+  return path.endsWith('.gz') ? gunzipped(file) : file;
 }
 
 /** Every data file under `root` (relative paths with "/"), skipping hidden files and folders. */

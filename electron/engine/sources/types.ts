@@ -1,3 +1,5 @@
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { MergedId } from '../../../shared/model/export-format';
 
 /** One named stream of NDJSON bytes (a file, a zip entry, a generated hour). */
@@ -77,6 +79,16 @@ export class SourceError extends Error {
     this.code = options.code ?? 'source';
     this.transient = options.transient ?? false;
   }
+}
+
+/**
+ * A stream's bytes gunzipped. Joined by `pipeline`, not `pipe`: an error of the source (a file
+ * gone, a broken zip entry) must fail the reader, not reach no listener and end the process.
+ */
+export function gunzipped(raw: Readable): Readable {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  pipeline(raw, gunzip, () => undefined);
+  return gunzip;
 }
 
 /** Wrap a stream's chunks so any failure while reading names the stream it happened in. */
