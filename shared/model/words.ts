@@ -15,7 +15,9 @@ export const JOB_STATUS_WORDS: Record<JobStatus, string> = {
   cancelled: 'Cancelled',
 };
 
-export const ERROR_KIND_WORDS: Record<NonNullable<Job['error']>['kind'], string> = {
+type ErrorKind = NonNullable<Job['error']>['kind'];
+
+export const ERROR_KIND_WORDS: Record<ErrorKind, string> = {
   access: 'access refused',
   transient: 'temporary error',
   source: 'source error',
@@ -53,14 +55,27 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   'unreadable-answer': 'an answer that is not from AWS',
   'destination-claimed': 'another connection writes there',
   'hour-not-ended': "the hour has not ended by this computer's clock",
+  // The events' source (Amplitude's Export API, a folder of files).
+  endpoint: "not an answer of Amplitude's Export API",
+  corrupt: 'a damaged download',
+  'too-large': "the hour is over the Export API's 4 GB limit",
+  'line-too-long': 'a line too long to read',
+  'source-damaged': 'a damaged source file',
+  'source-missing': 'a source file went away',
+  network: 'the server did not answer',
+};
+
+/** Where a code means something else for one kind of error: a source's keys are Amplitude's. */
+const KIND_CODE_WORDS: Partial<Record<ErrorKind, Record<string, string>>> = {
+  source: { credentials: "the project's Amplitude keys are missing or refused" },
 };
 
 /**
  * A job error's code for a heading: "The bucket does not exist (NoSuchBucket)"; a permission
  * ("s3:PutObject") or an unknown code is shown as it is.
  */
-export function errorCodeWords(code: string): string {
-  const words = ERROR_CODE_WORDS[code];
+export function errorCodeWords(code: string, kind?: ErrorKind): string {
+  const words = (kind && KIND_CODE_WORDS[kind]?.[code]) ?? ERROR_CODE_WORDS[code];
   return words ? `${words} (${code})` : code;
 }
 

@@ -30,7 +30,9 @@ import { fire } from '../common/action';
  */
 function errorHeading(error: NonNullable<Job['error']>): string {
   const kind = ERROR_KIND_WORDS[error.kind].replace(/^./, (c) => c.toUpperCase());
-  return error.code && error.code !== error.kind ? `${kind}: ${errorCodeWords(error.code)}` : kind;
+  return error.code && error.code !== error.kind
+    ? `${kind}: ${errorCodeWords(error.code, error.kind)}`
+    : kind;
 }
 
 /** Retry one job's hour and say so. */

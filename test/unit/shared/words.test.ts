@@ -9,6 +9,16 @@ describe('the words for a job error', () => {
     );
   });
 
+  it("says a source's `credentials` are the project's Amplitude keys, not AWS credentials", () => {
+    expect(errorCodeWords('credentials', 'source')).toBe(
+      "the project's Amplitude keys are missing or refused (credentials)",
+    );
+    expect(errorCodeWords('credentials', 'access')).toBe('no AWS credentials (credentials)');
+    expect(errorCodeWords('source-missing', 'transient')).toBe(
+      'a source file went away (source-missing)',
+    );
+  });
+
   it('shows a permission or an unknown code as it is', () => {
     expect(errorCodeWords('s3:PutObject')).toBe('s3:PutObject');
     expect(errorCodeWords('SomethingNew')).toBe('SomethingNew');
