@@ -56,7 +56,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   'destination-claimed': 'another connection writes there',
   'hour-not-ended': "the hour has not ended by this computer's clock",
   // The events' source (Amplitude's Export API, a folder of files).
-  endpoint: "not an answer of Amplitude's Export API",
+  endpoint: "a problem with the project's Amplitude endpoint",
   corrupt: 'a damaged download',
   'too-large': "the hour is over the Export API's 4 GB limit",
   'line-too-long': 'a line too long to read',
