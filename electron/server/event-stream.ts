@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Engine } from '../engine';
 import { SECURITY_HEADERS } from './answers';
 
@@ -15,7 +15,6 @@ export const MAX_UNREAD_BYTES = 1024 * 1024;
  * after 2 s when it drops.
  */
 export function openStream(
-  req: IncomingMessage,
   res: ServerResponse,
   engine: Pick<Engine, 'subscribe'>,
   streams: Set<ServerResponse>,

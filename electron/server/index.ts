@@ -94,7 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             'Missing or wrong access token. Open the URL that `ferry serve` printed.',
           ),
         );
-      if (stream) return openStream(req, res, options.engine, streams);
+      if (stream) return openStream(res, options.engine, streams);
       if (req.method !== 'POST')
         return sendJson(res, 405, fail('validation', 'Use POST for API calls'));
       const method = decodePath(url.pathname.slice('/api/'.length));

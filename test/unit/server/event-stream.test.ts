@@ -32,7 +32,7 @@ afterEach(async () => {
 
 async function serve(engine: ReturnType<typeof pushes>) {
   const streams = new Set<ServerResponse>();
-  server = createServer((req, res) => openStream(req, res, engine, streams));
+  server = createServer((_, res) => openStream(res, engine, streams));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
