@@ -126,7 +126,7 @@ function VolumeChart({ rows }: { rows: ChartHour[] }) {
             yAxisId="bytes"
             orientation="right"
             tick={AXIS}
-            width={72}
+            width={88}
             tickFormatter={(mb: number) => formatBytes(mb * 1_048_576)}
           />
           <YAxis yAxisId="mark" hide domain={[0, 1]} />
