@@ -29,9 +29,9 @@ for (const [width, height] of [
     // its top (the stored-size axis's did, "409.6 / KiB").
     const ticks = page.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value');
     await expect(ticks.first()).toBeVisible();
-    const broken = await ticks.evaluateAll((labels) =>
-      labels.filter((l) => l.querySelectorAll('tspan').length > 1).map((l) => l.textContent),
-    );
+    const broken: (string | null)[] = [];
+    for (const label of await ticks.all())
+      if ((await label.locator('tspan').count()) > 1) broken.push(await label.textContent());
     expect(broken, `axis labels at ${width}`).toEqual([]);
   });
 }
