@@ -70,13 +70,13 @@ const ENGINE_LAYERS = [
   ['schedule'],
   ['migration', 'team'],
   ['api'],
-  ['demo-seed', 'secrets-notice', 'push-stream', 'readiness'],
+  ['demo-seed', 'secrets-notice', 'push-stream', 'readiness', 'team-entries'],
   ['index'],
 ];
 /** The parts that are one file at electron/engine's top level; the others are folders. */
 const ENGINE_FILES = new Set([
-  ...['redact', 'worker-file', 'version', 'secret-binding', 'engine-store', 'team-transfer'],
-  ...['demo-seed', 'secrets-notice', 'push-stream', 'readiness', 'index'],
+  ...['redact', 'worker-file', 'version', 'secret-binding', 'team-transfer'],
+  ...['demo-seed', 'secrets-notice', 'push-stream', 'readiness', 'team-entries', 'index'],
 ]);
 
 /** One config per engine part: the engine's own rules plus "nothing from my layer or above". */

@@ -18,7 +18,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
-import { openWorkerStore } from '../electron/engine/engine-store';
+import { openWorkerStore } from '../electron/engine/engine-store/team';
 import { openPostgresStore } from '../electron/engine/store/postgres';
 import type { JobHistoryPort } from '../electron/engine/store/ports';
 import type { Job } from '../shared/model/jobs';

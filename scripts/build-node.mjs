@@ -2,7 +2,7 @@
 // Dependencies stay external (installed in node_modules, packaged by electron-builder);
 // the preload is one self-contained CommonJS file because sandboxed preloads can not require.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { build, context } from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -50,14 +50,25 @@ const pins = (hashes) => ({
   __FERRY_FOLD_WORKER_SHA256__: JSON.stringify(hashes?.fold ?? null),
 });
 
+// The main process and the CLI: what a path imports with `await import()` (team mode's
+// PostgreSQL store, the mail client, the metrics of `ferry serve`…) is a chunk of its own, so a
+// process loads only the packages its work needs — each loaded package is memory held for the
+// process's life (docs/performance.md). Chunks sit beside the entry: the code in them resolves
+// the workers and the console from its own `import.meta.url`.
+const split = {
+  format: 'esm',
+  packages: 'external',
+  splitting: true,
+  chunkNames: '[name]-[hash]',
+};
+
 const builds = (hashes) => [
   {
     ...common,
+    ...split,
     define: pins(hashes),
     entryPoints: { index: 'electron/main/index.ts' },
     outdir: 'out/main',
-    format: 'esm',
-    packages: 'external',
   },
   {
     ...common,
@@ -69,11 +80,10 @@ const builds = (hashes) => [
   },
   {
     ...common,
+    ...split,
     define: pins(hashes),
     entryPoints: { main: 'electron/cli/main.ts' },
     outdir: 'out/cli',
-    format: 'esm',
-    packages: 'external',
   },
 ];
 
@@ -82,6 +92,10 @@ if (watch) {
   for (const options of [workerBuild, foldWorkerBuild, ...builds(null)])
     await (await context(options)).watch();
 } else {
+  // No chunk of an earlier build is left for a package to carry.
+  await Promise.all(
+    ['out/main', 'out/cli'].map((dir) => rm(dir, { recursive: true, force: true })),
+  );
   await Promise.all([build(workerBuild), build(foldWorkerBuild)]);
   const hashes = await workerHashes();
   await Promise.all(builds(hashes).map((options) => build(options)));

@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { createTwoFilesPatch } from 'diff';
 import { FerryError } from '../../shared/api/errors';
 import type { MethodResult } from '../../shared/api/contract';
 import { formatDocument } from '../../shared/aws/policies';
@@ -148,6 +147,7 @@ function registerPolicyCommands(program: Command, ctx: CliContext): void {
             const proposals = plan.proposals.filter((p) => wanted.includes(p.kind));
             for (const warning of plan.warnings) ctx.out.warn(`warning: ${warning}`);
             if (!opts.apply) {
+              const { createTwoFilesPatch } = await import('diff');
               print(ctx, proposals, () =>
                 proposals
                   .map((p) =>

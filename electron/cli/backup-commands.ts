@@ -1,6 +1,5 @@
 import { utcTime } from '../../shared/format';
 import type { Command } from 'commander';
-import { createTwoFilesPatch } from 'diff';
 import { formatDocument } from '../../shared/aws/policies';
 import type { MethodResult } from '../../shared/api/contract';
 import type { RestorePlan } from '../../shared/aws/restore-plan';
@@ -70,10 +69,11 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
   ).action((id: string, opts: AskOptions) =>
     ctx.withEngine('read', async (engine) => {
       const found = await engine.call('backups.compare', { id, as: opts });
+      const diff = await backupDiff(found.kept, found.now);
       print(ctx, found, () => {
         const lost = found.plan.lostIfWhole;
         return [
-          backupDiff(found.kept, found.now),
+          diff,
           planLines(found.plan).length
             ? `A restore (ferry backups restore ${id}):\n${planLines(found.plan).join('\n')}\n`
             : '',
@@ -160,11 +160,15 @@ interface AskOptions {
   mfaCode?: string;
 }
 
-/** A unified diff from the backup to now, or a sentence when they are the same. */
-function backupDiff(kept: string | null, now: string | null): string {
+/**
+ * A unified diff from the backup to now, or a sentence when they are the same. `diff` is loaded
+ * here, by the one command that prints one.
+ */
+async function backupDiff(kept: string | null, now: string | null): Promise<string> {
   const same =
     kept === now || (kept !== null && now !== null && formatDocument(kept) === formatDocument(now));
   if (same) return 'No change: AWS holds the same document as the backup.\n';
+  const { createTwoFilesPatch } = await import('diff');
   return createTwoFilesPatch(
     'backup',
     'now',

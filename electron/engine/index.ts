@@ -29,7 +29,7 @@ import {
   type EngineStore,
 } from './engine-store';
 import type { TeamPeople } from './store/postgres/people';
-import { redactUrl } from './store/postgres/writer';
+import { redactUrl } from './store/postgres/address';
 import { configuredOrigins } from './secret-binding';
 import { secretsNotice } from './secrets-notice';
 import { readiness, type Readiness } from './readiness';
@@ -51,16 +51,17 @@ export { defaultDataDir } from './store/data-dir';
 export { isAlive, readLockOwner } from './store/lock';
 export type { SecretCodec } from './store/secrets';
 export type { DatabaseOptions } from './engine-store';
-export { openTeamPeople } from './engine-store';
 export type { TeamPeople, TeamToken } from './store/postgres/people';
 export type { AuditEntry } from '../../shared/model/audit';
 export type { Readiness } from './readiness';
-export { exportToDataDir, importDataDir, type TransferReport } from './team-transfer';
+export { exportToDataDir, importDataDir, openTeamPeople, startWorker } from './team-entries';
+export type { TransferReport } from './team-transfer';
 /** A database URL without its password, for what Ferry prints. */
-export { HeldElsewhere, redactUrl as databaseAddress } from './store/postgres/writer';
+export { redactUrl as databaseAddress } from './store/postgres/address';
+export { HeldElsewhere } from './store/postgres/errors';
 export { DemoSource } from './sources/demo';
 export { timersFromEnv } from './time/timers';
-export { startWorker, type TeamWorker, type WorkerOptions } from './team/worker';
+export type { TeamWorker, WorkerOptions } from './team/worker';
 
 export interface EngineOptions {
   /** The data folder; in team mode (`database`), only this host's working files (commits, cache). */

@@ -8,7 +8,6 @@ import { contract } from '../../shared/api/contract';
 import { roleAllows, roleRefusal, type Role } from '../../shared/model/roles';
 import { openStream } from './event-stream';
 import { HOST, listenLocal } from './listen';
-import { createMetrics } from './metrics';
 import { OPERATIONS, serveOperations } from './operations';
 import {
   CONNECTIONS_CHECK_MS,
@@ -71,6 +70,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const sockets = guardSockets(server, options.sockets ?? DEFAULT_SOCKET_LIMITS);
+  // Loaded with the server, not with every command of the CLI that bundles it.
+  const { createMetrics } = await import('./metrics');
   const metrics = createMetrics(options.engine);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

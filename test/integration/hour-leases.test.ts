@@ -1,15 +1,12 @@
 import { sql } from 'kysely';
 import { setTimeout as wait } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openWorkerStore } from '../../electron/engine/engine-store';
+import { openWorkerStore } from '../../electron/engine/engine-store/team';
 import { askWorkerToCancel } from '../../electron/engine/store/postgres/hour-cancel';
 import { PgHourJobs } from '../../electron/engine/store/postgres/hour-jobs';
 import { PgJobHistory } from '../../electron/engine/store/postgres/jobs';
-import {
-  HourLease,
-  HourTakenOver,
-  WorkerLeases,
-} from '../../electron/engine/store/postgres/leases';
+import { HourTakenOver } from '../../electron/engine/store/postgres/errors';
+import { HourLease, WorkerLeases } from '../../electron/engine/store/postgres/leases';
 import { connect, migrateToLatest } from '../../electron/engine/store/postgres/schema';
 import { HourQueue } from '../../electron/engine/team/hour-queue';
 import { jobRecord } from '../support/jobs';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extractFile, listPackage } from '@electron/asar';
@@ -43,6 +43,10 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
       '/out/renderer/tray/ok.png',
     ])
       expect(files, file).toContain(file);
+    // The chunks beside the entries: what a path loads when it starts (`await import()`).
+    for (const dir of ['out/main', 'out/cli'])
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.js')))
+        expect(files, `${dir}/${name}`).toContain(`/${dir}/${name}`);
     // No Node runs bin/ferry.js in the package: the app's binary is the command (next test).
     expect(files).not.toContain('/bin/ferry.js');
     expect(files.some((f) => /^\/out\/renderer\/assets\/.*\.js$/.test(f))).toBe(true);
@@ -100,8 +104,11 @@ describe('the packaged desktop app (electron-builder --dir, placeholder runtime)
       const hash = createHash('sha256')
         .update(await readFile(worker))
         .digest('hex');
-      const main = extractFile(asar, 'out/main/index.js').toString('utf8');
-      expect(main).toContain(`"${hash}"`);
+      // The pin is in the main bundle's code: its entry or a chunk beside it.
+      const main = files
+        .filter((f) => /^\/out\/main\/[^/]+\.js$/.test(f))
+        .map((f) => extractFile(asar, f.slice(1)).toString('utf8'));
+      expect(main.filter((code) => code.includes(`"${hash}"`))).toHaveLength(1);
     },
   );
 

@@ -1,4 +1,4 @@
-import { HourTakenOver } from '../store/postgres/leases';
+import { HourTakenOver } from '../store/postgres/errors';
 import { eventObjectPrefix, mergedIdsObjectKey } from '../../../shared/model/export-format';
 import type { Fence } from './commit';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';

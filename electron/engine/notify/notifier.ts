@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
@@ -184,6 +183,8 @@ export class Notifier {
     const pass = smtp.user
       ? await this.deps.secrets.get(SMTP_PASSWORD_SECRET, smtpOrigin(smtp))
       : null;
+    // Loaded at the first mail: most Ferrys never send one, and the client costs ~20 MB.
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport({
       host: smtp.host,
       port: smtp.port,

@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import type { MergedId } from '../../../shared/model/export-format';
 import { secureUrlProblem } from '../../../shared/model/fields';
 import { redactUpstream } from '../redact';
@@ -248,9 +248,11 @@ export class AmplitudeSource implements EventSource {
   }
 }
 
-function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
+/** Loaded with the first zip: only Amplitude-sourced exports read one. */
+async function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
+  const { default: unzip } = await import('yauzl');
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, zip) =>
+    unzip.open(path, { lazyEntries: true, autoClose: false }, (error, zip) =>
       error ? reject(damaged(hour, 'the downloaded zip', error)) : resolve(zip),
     ),
   );

@@ -6,7 +6,7 @@ import type { RunOptions, Trigger } from '../jobs/export-service';
 import type { CancelOutcome } from '../jobs/run';
 import type { PgJobHistory } from '../store/postgres/jobs';
 import { setTimeout as wait } from 'node:timers/promises';
-import { CANCEL_ANSWER_MS, type CancelOnWorker } from '../store/postgres/hour-cancel';
+import type { CancelOnWorker } from '../store/postgres/hour-cancel';
 import type { HourKey } from '../store/postgres/leases';
 import type { HourQueue } from './hour-queue';
 
@@ -14,6 +14,8 @@ import type { HourQueue } from './hour-queue';
 const PRIORITY: Record<Trigger, number> = { manual: 3, scheduled: 2, backfill: 1 };
 /** How often a serve asks the queue whether a sent hour has ended. */
 const POLL_MS = 1_000;
+/** How long the serve waits for a worker to answer a cancel. */
+const CANCEL_ANSWER_MS = 10_000;
 /** A queue job's states once it has ended. */
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 

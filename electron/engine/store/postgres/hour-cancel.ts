@@ -13,11 +13,10 @@ export type CancelTarget = { jobId: string } | { queueJob: string };
 export type CancelOnWorker = (
   key: HourKey,
   target: CancelTarget,
-  waitMs?: number,
+  waitMs: number,
 ) => Promise<WorkerCancelAnswer | null>;
 
-/** How long the serve waits for a worker to answer a cancel, and how often it looks. */
-export const CANCEL_ANSWER_MS = 10_000;
+/** How often the serve looks for the worker's answer. */
 const LOOK_MS = 200;
 
 /**
@@ -31,7 +30,7 @@ export async function askWorkerToCancel(
   db: Kysely<Database>,
   key: HourKey,
   target: CancelTarget,
-  waitMs = CANCEL_ANSWER_MS,
+  waitMs: number,
 ): Promise<WorkerCancelAnswer | null> {
   const suffix = 'queueJob' in target ? queueJobSuffix(target.queueJob) : '';
   const asked = await db

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { FerryError } from '../../../../shared/api/errors';
 import type { Database } from './schema';
+import { HourTakenOver } from './errors';
 import type { WriteFence } from './writer';
 
 /** One hour of one connection, as the queue and the leases name it. */
@@ -208,16 +209,6 @@ export class HourLease implements WriteFence {
     if (attempt !== undefined && String(attempt) === this.attempt) return;
     this.lostReason = `another worker took the hour over (attempt ${attempt ?? 'none'}, this one ${this.attempt})`;
     this.guard();
-  }
-}
-
-/** A commit step's hour could not be proven: another worker took the hour since. */
-export class HourTakenOver extends FerryError {
-  constructor(key: HourKey) {
-    super(
-      'locked',
-      `Another worker took ${key.hour} of connection ${key.connectionId} over; this one makes nothing of it visible.`,
-    );
   }
 }
 

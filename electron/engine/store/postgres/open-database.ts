@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { FerryError } from '../../../../shared/api/errors';
 import { NETWORK_CODES } from '../../network-errors';
 import { connect, migrateToLatest, type Database } from './schema';
-import { redactUrl } from './writer';
+import { redactUrl } from './address';
 
 /**
  * Connect to a team database and bring Ferry's tables up to date — the first thing every

@@ -5,7 +5,8 @@ import { migration as migrationSchema } from '../../../../shared/model/migration
 import type { BackupArchivePort, MigrationLogPort } from '../ports';
 import { checkBeforeWrite } from '../schema';
 import type { Database } from './schema';
-import { redactUrl, type WriteFence } from './writer';
+import { redactUrl } from './address';
+import type { WriteFence } from './writer';
 
 /**
  * Policy backups in `ferry.backups`: each entry with its document, exactly as kept, in one row

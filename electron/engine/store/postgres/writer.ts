@@ -2,15 +2,9 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import { FerryError } from '../../../../shared/api/errors';
 import type { WriterLockPort } from '../ports';
+import { redactUrl } from './address';
+import { HeldElsewhere } from './errors';
 import type { Database } from './schema';
-
-/** The database's writer hold is another process's (a `ferry serve` on standby waits for it). */
-export class HeldElsewhere extends FerryError {
-  constructor(message: string) {
-    super('locked', message);
-    this.name = 'HeldElsewhere';
-  }
-}
 
 /**
  * What every write to Ferry's tables is checked against: `guard` before it starts (may this
@@ -169,16 +163,5 @@ export class PgWriter implements WriterLockPort, WriteFence {
     if (this.lostReason) return;
     this.lostReason = reason;
     this.onLost(`This Ferry is no longer the writer of ${redactUrl(this.url)}: ${reason}.`);
-  }
-}
-
-/** A database URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the database';
   }
 }

@@ -1,94 +1,32 @@
+/*
+ * Team mode's storage (PostgreSQL), loaded only where a database is configured: the engine's
+ * store on a team's serve, a worker's store, and the people and audit log for the CLI.
+ */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { sql, type Kysely } from 'kysely';
 import { hostname } from 'node:os';
-import { FerryError } from '../../shared/api/errors';
-import { openStore, type Store } from './store';
-import { prepareDataDir } from './store/data-dir';
-import { loadInstance, type Instance } from './store/instance';
-import { acquireDataDirLock, type DataDirLock } from './store/lock';
-import { teamInstance } from './store/postgres/instance';
-import { TeamPeople } from './store/postgres/people';
-import { openDatabase } from './store/postgres/open-database';
-import type { Database } from './store/postgres/schema';
-import { PgConfig } from './store/postgres/config';
-import { PgHourJobs } from './store/postgres/hour-jobs';
-import type { PgJobHistory } from './store/postgres/jobs';
-import { askWorkerToCancel, type CancelOnWorker } from './store/postgres/hour-cancel';
-import { hourTakeovers, WorkerLeases } from './store/postgres/leases';
-import { PgSecrets } from './store/postgres/secrets';
-import { EnvironmentSecrets } from './store/env-secrets';
-import { PgWriter, redactUrl } from './store/postgres/writer';
-import type { SecretsPort } from './store/ports';
-import { openPostgresStore } from './store/postgres';
-import { kmsDataKeys } from './store/postgres/secrets';
-import { PLAIN_FILE_CODEC, SecretStore, type SecretCodec } from './store/secrets';
+import { FerryError } from '../../../shared/api/errors';
+import type { DatabaseOptions, EngineStore, EngineStoreOptions } from './index';
+import type { Store } from '../store';
+import { prepareDataDir } from '../store/data-dir';
+import type { Instance } from '../store/instance';
+import { acquireDataDirLock, type DataDirLock } from '../store/lock';
+import { openPostgresStore } from '../store/postgres';
+import { redactUrl } from '../store/postgres/address';
+import { PgConfig } from '../store/postgres/config';
+import { askWorkerToCancel } from '../store/postgres/hour-cancel';
+import { PgHourJobs } from '../store/postgres/hour-jobs';
+import { teamInstance } from '../store/postgres/instance';
+import { hourTakeovers, WorkerLeases } from '../store/postgres/leases';
+import { openDatabase } from '../store/postgres/open-database';
+import { TeamPeople } from '../store/postgres/people';
+import type { Database } from '../store/postgres/schema';
+import { kmsDataKeys, PgSecrets } from '../store/postgres/secrets';
+import { PgWriter } from '../store/postgres/writer';
+import { EnvironmentSecrets } from '../store/env-secrets';
 
-/** Team mode: config, history, backups, migrations and secrets in PostgreSQL. */
-export interface DatabaseOptions {
-  /** `postgres://user:password@host:port/database` */
-  url: string;
-  /** The KMS key (ARN) that seals the secrets stored in PostgreSQL; none: secrets come from the environment only. */
-  secretsKey?: string | null;
-}
-
-export interface EngineStoreOptions {
-  dataDir: string;
-  role: string;
-  readOnly?: boolean;
-  database?: DatabaseOptions | null;
-  secretCodec?: SecretCodec;
-  now: () => Date;
-  onIndexProgress?: (done: number, total: number) => void;
-  onLost: (message: string) => void;
-}
-
-/** Secrets as the engine keeps them: a store, and who to tell when it finds them damaged. */
-export type EngineSecrets = SecretsPort & { onDamaged: ((aside: string) => void) | null };
-
-export interface EngineStore {
-  store: Store;
-  secrets: EngineSecrets;
-  /** Who this Ferry is to destinations (a claim names it): the data folder's, or the team's. */
-  instance: () => Promise<Instance>;
-  /** Team mode: people's tokens and the audit log (null on a laptop). */
-  people: TeamPeople | null;
-  /** Team mode: the history in PostgreSQL, which workers write too (null on a laptop). */
-  teamJobs: PgJobHistory | null;
-  /** Team mode: hours taken over from a silent worker, ever (from the hour leases). */
-  takeovers: (() => Promise<number>) | null;
-  /** Team mode: ask the worker running a job to cancel it, and its answer (see askWorkerToCancel). */
-  cancelOnWorker: CancelOnWorker | null;
-}
-
-/**
- * The storage an engine runs on. A laptop keeps everything in its data folder. In team mode
- * (`database`) the shared records are in PostgreSQL, and the data folder keeps only this host's
- * working files (commits under way, the export cache, its instance id), under its own lock.
- */
-export async function openEngineStore(options: EngineStoreOptions): Promise<EngineStore> {
-  if (!options.database) {
-    const store = await openStore(options);
-    const secrets = new SecretStore(
-      store.dataDir,
-      options.secretCodec ?? PLAIN_FILE_CODEC,
-      process.env,
-      options.now,
-      options.readOnly,
-    );
-    return {
-      store,
-      secrets,
-      instance: () => loadInstance(store.dataDir, options.now, options.readOnly),
-      people: null,
-      teamJobs: null,
-      takeovers: null,
-      cancelOnWorker: null,
-    };
-  }
-  return openTeamStore({ ...options, database: options.database });
-}
-
-async function openTeamStore(
+/** The engine's store on a team database (openEngineStore with `database`). */
+export async function openTeamStore(
   options: EngineStoreOptions & { database: DatabaseOptions },
 ): Promise<EngineStore> {
   const { dataDir, readOnly = false, database } = options;
