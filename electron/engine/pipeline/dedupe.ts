@@ -8,6 +8,11 @@
  * full (slots stay 80–92% used): about 8 bytes per event, ~80 MB for 10 million. The chance that
  * two different ids share a fingerprint is about n²/2⁶⁵: once in 370,000 hours at 10 million
  * events per hour (docs/pipeline.md).
+ *
+ * Each table is one resizable ArrayBuffer, never resized: V8 maps that memory from the OS and
+ * unmaps it when the table is collected. A plain one comes from malloc, whose heap the ~28
+ * growths of each of 256 tables leave full of holes it never gives back: 16 MB more at the peak
+ * of a 10-million-event hour (docs/performance.md).
  */
 const SHARDS = 256;
 const INITIAL_SLOTS = 1024;
@@ -22,11 +27,14 @@ interface Table {
   top: Uint8Array;
 }
 
-const table = (slots: number): Table => ({
-  lo: new Uint32Array(slots),
-  mid: new Uint16Array(slots),
-  top: new Uint8Array(slots),
-});
+const table = (slots: number): Table => {
+  const memory = mappedMemory(slots * 7);
+  return {
+    lo: new Uint32Array(memory, 0, slots),
+    mid: new Uint16Array(memory, slots * 4, slots),
+    top: new Uint8Array(memory, slots * 6, slots),
+  };
+};
 
 export class FingerprintSet {
   private readonly tables: Table[] = [];
@@ -120,4 +128,9 @@ export function murmur3(buf: Uint8Array, start: number, end: number, seed: numbe
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** Zeroed memory V8 maps from the OS itself, not from malloc's heap. */
+function mappedMemory(bytes: number): ArrayBuffer {
+  return new ArrayBuffer(bytes, { maxByteLength: bytes });
 }
