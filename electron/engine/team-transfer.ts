@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { FerryError } from '../../shared/api/errors';
 import type { Job } from '../../shared/model/jobs';
 import { openStore, type Store } from './store';
-import { kmsDataKeysFor } from './engine-store/team';
+import { sealingKey } from './engine-store/team';
 import type { DatabaseOptions } from './engine-store';
 import type { JobHistoryPort, SecretsPort } from './store/ports';
 import { openPostgresStore, type PostgresStore } from './store/postgres';
@@ -117,9 +117,7 @@ function openTeam(database: DatabaseOptions, role: string, readOnly = false) {
     url: database.url,
     role,
     readOnly,
-    secretsKey: database.secretsKey
-      ? { keyArn: database.secretsKey, source: kmsDataKeysFor(database.secretsKey) }
-      : null,
+    secretsKey: sealingKey(database),
     env: {},
   });
 }

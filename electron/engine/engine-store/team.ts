@@ -21,7 +21,7 @@ import { hourTakeovers, WorkerLeases } from '../store/postgres/leases';
 import { openDatabase } from '../store/postgres/open-database';
 import { TeamPeople } from '../store/postgres/people';
 import type { Database } from '../store/postgres/schema';
-import { kmsDataKeys, PgSecrets } from '../store/postgres/secrets';
+import { kmsDataKeys, PgSecrets, type DataKeySource } from '../store/postgres/secrets';
 import { PgWriter } from '../store/postgres/writer';
 import { EnvironmentSecrets } from '../store/env-secrets';
 
@@ -45,9 +45,7 @@ export async function openTeamStore(
       url: database.url,
       role: `${options.role} on ${hostname()}`,
       readOnly,
-      secretsKey: database.secretsKey
-        ? { keyArn: database.secretsKey, source: kmsDataKeysFor(database.secretsKey) }
-        : null,
+      secretsKey: sealingKey(database),
       onLost: (message) => {
         notices.push({ level: 'error', message });
         options.onLost(message);
@@ -141,9 +139,7 @@ export async function openWorkerStore(options: {
       db,
       reader,
       new EnvironmentSecrets(options.env ?? process.env),
-      database.secretsKey
-        ? { keyArn: database.secretsKey, source: kmsDataKeysFor(database.secretsKey) }
-        : null,
+      sealingKey(database),
     );
     return {
       dataDir,
@@ -170,9 +166,15 @@ export async function openWorkerStore(options: {
   }
 }
 
-/** Data keys of the team's KMS key, with this host's AWS credentials. */
-export function kmsDataKeysFor(keyArn: string) {
-  return kmsDataKeys(kmsClientFor(keyArn));
+/**
+ * The KMS key that seals the team's secrets, and its data keys had with this host's AWS
+ * credentials; null when the team keeps its secrets in the environment only.
+ */
+export function sealingKey(
+  database: DatabaseOptions,
+): { keyArn: string; source: DataKeySource } | null {
+  const keyArn = database.secretsKey;
+  return keyArn ? { keyArn, source: kmsDataKeys(kmsClientFor(keyArn)) } : null;
 }
 
 /** A KMS client in the key's own Region, with this host's AWS credentials (its environment or profile). */

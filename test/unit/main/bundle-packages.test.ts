@@ -19,6 +19,9 @@ const ON_DEMAND = [
   'yauzl',
 ];
 
+/** The package a bare specifier names (`@scope/name/sub` → `@scope/name`). */
+const packageOf = (specifier: string) => specifier.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1');
+
 /** The bare specifiers of a built file's static imports (and re-exports), and its own chunks. */
 function staticImports(file: string): { packages: string[]; chunks: string[] } {
   const packages: string[] = [];
@@ -39,7 +42,7 @@ function loadedAtStart(entry: string): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const found = staticImports(file);
-    for (const name of found.packages) packages.add(name.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1'));
+    for (const name of found.packages) packages.add(packageOf(name));
     for (const chunk of found.chunks) visit(chunk);
   };
   visit(entry);
@@ -52,7 +55,7 @@ function importedAnywhere(dir: string): Set<string> {
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.js'))) {
     const code = readFileSync(join(dir, file), 'utf8');
     for (const [, spec] of code.matchAll(/(?:from\s|import\()["']([^"'./][^"']*)["']/g))
-      packages.add(spec!.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1'));
+      packages.add(packageOf(spec!));
   }
   return packages;
 }
