@@ -377,6 +377,38 @@ describe('faults in Ferry’s own storage', () => {
     expect(Object.keys((await folderHour(out)).objects)).toHaveLength(1);
   });
 
+  it('a data-folder disk with no room: a changing command says so in one line, changes nothing', async (context) => {
+    const disk = await smallDisk('1m');
+    if (typeof disk !== 'string') return context.skip(disk.skip);
+    const dataDir = join(disk, 'ferry');
+    await mkdir(dataDir, { mode: 0o700 }); // private, as Ferry makes its own
+    const out = await newDir();
+    const env = await demo(dataDir, out);
+    const config = await readFile(join(dataDir, 'config.json'), 'utf8');
+    const sentence = `ferry: Ferry could not write to its data folder ${dataDir}: the disk is full. Nothing was changed. Free space on that disk, then try again.\n`;
+    const addOrg = ['org', 'add', '--id', '9', '--name', 'Nine'];
+
+    // Not a byte left: the lock's owner record is refused, for a change and for an export alike.
+    await fill(disk, 0);
+    for (const args of [addOrg, ['export', 'c', '--hour', '2026-02-03T06']]) {
+      const refused = await runFerry(args, env);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr, args.join(' ')).toBe(sentence);
+    }
+    expect(await folderHour(out)).toEqual({ objects: {}, lines: 0, temps: [] });
+    // Room for the owner record, not for config.json: the change itself is refused.
+    await rm(join(disk, 'filler'));
+    await fill(disk, 4096);
+    const refused = await runFerry(addOrg, env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(sentence);
+    expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toBe(config);
+
+    await rm(join(disk, 'filler'));
+    await ferryOk(addOrg, env);
+    expect(await readFile(join(dataDir, 'config.json'), 'utf8')).toMatch(/"name": "Nine"/);
+  });
+
   it('a reader that goes away (| head) ends the output, not the command', async () => {
     const dataDir = await newDir();
     const out = await newDir();

@@ -1,6 +1,7 @@
 import { Low } from 'lowdb';
 import { join } from 'node:path';
 import type { Notice } from '../../../shared/api/contract';
+import { dataFolderWriteError } from './data-dir';
 import { CopyNotWritten, ValidatedJsonFile } from './json-file';
 import type { ConfigPort } from './ports';
 import {
@@ -30,6 +31,7 @@ export class ConfigStore implements ConfigPort {
     db: Low<ConfigData>,
     fresh: boolean,
     private readonly guard: () => void,
+    private readonly dataDir: string,
   ) {
     this.db = db;
     this.fresh = fresh;
@@ -50,7 +52,7 @@ export class ConfigStore implements ConfigPort {
     });
     const db = new Low<ConfigData>(adapter, emptyConfig());
     await db.read();
-    return new ConfigStore(db, adapter.fresh, guard);
+    return new ConfigStore(db, adapter.fresh, guard, dataDir);
   }
 
   /** The current state. Treat as read-only; change it with `update`. */
@@ -77,7 +79,8 @@ export class ConfigStore implements ConfigPort {
       } catch (error) {
         // The file holds the change even though its copy failed: memory follows the file.
         if (error instanceof CopyNotWritten) this.db.data = draft;
-        throw error;
+        // Otherwise config.json is as it was (written atomically), and so is memory.
+        throw dataFolderWriteError(error, this.dataDir);
       }
       this.db.data = draft;
       return result;

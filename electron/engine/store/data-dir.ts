@@ -104,3 +104,31 @@ export async function foreignHands(dataDir: string): Promise<string | null> {
   }
   return null;
 }
+
+/** What a file error of the data folder means, and what to do about it. */
+const WRITE_ERRORS: Record<string, { what: string; fix: string }> = {
+  ENOSPC: { what: 'the disk is full', fix: 'Free space on that disk' },
+  EDQUOT: { what: 'the disk quota is used up', fix: 'Free space within the quota' },
+  EACCES: { what: 'permission denied', fix: "Let Ferry's user write there" },
+  EPERM: { what: 'permission denied', fix: "Let Ferry's user write there" },
+  EROFS: { what: 'the disk is read-only', fix: 'Mount it writable or choose another folder' },
+  EIO: { what: 'the disk reported an input/output error', fix: 'Check the disk' },
+};
+
+/**
+ * A write to the data folder that the disk refused, as one sentence naming the folder, the file
+ * and the fix (a full disk said as such, not as a raw `ENOSPC … write`). Only for writes that
+ * change nothing when refused (atomic ones, a lock not taken). Anything else — a FerryError,
+ * a bug — is returned as it is.
+ */
+export function dataFolderWriteError(error: unknown, dataDir: string): unknown {
+  if (error instanceof FerryError) return error;
+  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+  const known = code ? WRITE_ERRORS[code] : undefined;
+  if (!known) return error;
+  const file = path && path !== dataDir ? ` (${path})` : '';
+  return new FerryError(
+    'internal',
+    `Ferry could not write to its data folder ${dataDir}: ${known.what}${file}. Nothing was changed. ${known.fix}, then try again.`,
+  );
+}

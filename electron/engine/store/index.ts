@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { FerryError } from '../../../shared/api/errors';
 import { join } from 'node:path';
-import { prepareDataDir } from './data-dir';
+import { dataFolderWriteError, prepareDataDir } from './data-dir';
 import type { Notice } from '../../../shared/api/contract';
 import { ConfigStore } from './config-store';
 import { JobsStore } from './jobs-store';
@@ -65,11 +65,16 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const exposed = await prepareDataDir(dataDir, !readOnly);
   if (exposed) notify({ level: 'warning', message: exposed });
   if (!readOnly) {
-    await mkdir(join(dataDir, 'backups'), { recursive: true, mode: 0o700 });
-    lock = await acquireDataDirLock(dataDir, options.role, (message) => {
-      notify({ level: 'error', message });
-      options.onLost?.(message);
-    });
+    try {
+      await mkdir(join(dataDir, 'backups'), { recursive: true, mode: 0o700 });
+      lock = await acquireDataDirLock(dataDir, options.role, (message) => {
+        notify({ level: 'error', message });
+        options.onLost?.(message);
+      });
+    } catch (error) {
+      // A lock not taken leaves the folder as it was (a full disk refuses its owner record).
+      throw dataFolderWriteError(error, dataDir);
+    }
   }
   const held = lock;
   const guard = () => {

@@ -1,10 +1,11 @@
 import { readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { FerryError } from '../../../shared/api/errors';
 import { holdSecret } from '../redact';
 import type { SecretsPort } from './ports';
 import { writeFileAtomic } from './atomic';
+import { dataFolderWriteError } from './data-dir';
 import { EnvironmentSecrets } from './env-secrets';
 import { isUsable, SecretUnusable } from './secret-unusable';
 
@@ -130,14 +131,23 @@ export class SecretStore implements SecretsPort {
     holdSecret(value);
     const file = await this.read();
     file.secrets[name] = { codec: this.codec.name, value: this.codec.seal(value), origin };
-    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
+    await this.write(file);
   }
 
   async delete(name: string): Promise<void> {
     const file = await this.read();
     if (!(name in file.secrets)) return;
     delete file.secrets[name];
-    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
+    await this.write(file);
+  }
+
+  /** The whole file, atomically: a refused write leaves the secrets as they were. */
+  private async write(file: SecretsFile): Promise<void> {
+    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`).catch(
+      (error: unknown) => {
+        throw dataFolderWriteError(error, dirname(this.path));
+      },
+    );
   }
 
   private async read(): Promise<SecretsFile> {

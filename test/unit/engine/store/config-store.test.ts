@@ -7,12 +7,22 @@ import { organization as org } from '../../../support/records';
 
 // The write of config.json held at a gate the test opens, so what readers see while it is under
 // way is checked at a known point, not at a time.
-const gate = vi.hoisted(() => ({ hold: null as Promise<void> | null, reached: () => {} }));
+// `full` makes the disk refuse it as a full one does.
+const gate = vi.hoisted(() => ({
+  hold: null as Promise<void> | null,
+  reached: () => {},
+  full: false,
+}));
 vi.mock('../../../../electron/engine/store/atomic', async (importOriginal) => {
   const real = await importOriginal<typeof Atomic>();
   return {
     ...real,
     writeFileAtomic: async (path: string, data: string | Uint8Array) => {
+      if (gate.full && path.endsWith('config.json'))
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          code: 'ENOSPC',
+          syscall: 'write',
+        });
       if (gate.hold && path.endsWith('config.json')) {
         gate.reached();
         await gate.hold;
@@ -57,6 +67,24 @@ describe('ConfigStore.update', () => {
     await expect(
       store.update((draft) => void draft.organizations.push(org(2, 'Second'))),
     ).rejects.toThrow();
+    expect(store.data.organizations.map((o) => o.name)).toEqual(['First']);
+  });
+
+  it('says a full disk in one sentence naming the folder, and changes nothing', async () => {
+    const dir = await mkdtemp(join(root, 'full-'));
+    const store = await ConfigStore.open(dir, () => undefined);
+    await store.update((draft) => void draft.organizations.push(org(1, 'First')));
+    const before = await readFile(join(dir, 'config.json'), 'utf8');
+    gate.full = true;
+    try {
+      const refused = store.update((draft) => void draft.organizations.push(org(2, 'Second')));
+      await expect(refused).rejects.toThrow(
+        `Ferry could not write to its data folder ${dir}: the disk is full. Nothing was changed. Free space on that disk, then try again.`,
+      );
+    } finally {
+      gate.full = false;
+    }
+    expect(await readFile(join(dir, 'config.json'), 'utf8')).toBe(before);
     expect(store.data.organizations.map((o) => o.name)).toEqual(['First']);
   });
 

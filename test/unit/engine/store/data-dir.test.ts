@@ -3,7 +3,8 @@ import { chmod, chown, lstat, mkdir, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { foreignHands } from '../../../../electron/engine/store/data-dir';
+import { FerryError } from '../../../../shared/api/errors';
+import { dataFolderWriteError, foreignHands } from '../../../../electron/engine/store/data-dir';
 import { FERRY_BIN, runFerry } from '../../../support/ferry';
 import { useTempDirs } from '../../../support/temp';
 
@@ -89,5 +90,34 @@ describe('the data folder is the admin’s alone', () => {
       if (mode & 0o077) loose.push(`${path} ${mode.toString(8)}`);
     }
     expect(loose).toEqual([]);
+  });
+});
+
+describe('a write the data folder’s disk refuses', () => {
+  const errno = (code: string, path?: string) =>
+    Object.assign(new Error(`${code}: raw words, write`), { code, ...(path ? { path } : {}) });
+
+  it('is one sentence naming the folder, the file when known, and the fix', () => {
+    const full = dataFolderWriteError(errno('ENOSPC'), '/data/ferry');
+    expect(full).toBeInstanceOf(FerryError);
+    expect((full as FerryError).message).toBe(
+      'Ferry could not write to its data folder /data/ferry: the disk is full. Nothing was changed. Free space on that disk, then try again.',
+    );
+    const readOnly = dataFolderWriteError(
+      errno('EROFS', '/data/ferry/config.json.tmp-1'),
+      '/data/ferry',
+    );
+    expect((readOnly as FerryError).message).toBe(
+      'Ferry could not write to its data folder /data/ferry: the disk is read-only (/data/ferry/config.json.tmp-1). Nothing was changed. Mount it writable or choose another folder, then try again.',
+    );
+  });
+
+  it('leaves errors that are not the disk’s as they are', () => {
+    const said = new FerryError('locked', 'Another Ferry uses this folder.');
+    expect(dataFolderWriteError(said, '/data/ferry')).toBe(said);
+    const bug = new TypeError('x is not a function');
+    expect(dataFolderWriteError(bug, '/data/ferry')).toBe(bug);
+    const other = errno('ECONNRESET');
+    expect(dataFolderWriteError(other, '/data/ferry')).toBe(other);
   });
 });
