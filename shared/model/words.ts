@@ -51,6 +51,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   SlowDown: 'AWS asked Ferry to slow down',
   RequestTimeout: 'the request timed out',
   ENOSPC: 'the disk is full',
+  EROFS: 'the disk is read-only',
   credentials: 'no AWS credentials',
   'unreadable-answer': 'an answer that is not from AWS',
   'destination-claimed': 'another connection writes there',

@@ -355,6 +355,29 @@ describe('faults in Ferry’s own storage', () => {
     expectHistoryMatches(await jobsOfHour(env, 'c', hour), got.objects, '', got.lines);
   });
 
+  it('a read-only destination disk fails the hour at once, saying so, and leaves nothing', async (context) => {
+    const disk = await smallDisk('1m');
+    if (typeof disk !== 'string') return context.skip(disk.skip);
+    const out = join(disk, 'exports');
+    await mkdir(out);
+    expect(spawnSync('mount', ['-o', 'remount,ro', disk]).status).toBe(0);
+    const dataDir = await newDir();
+    const env = await demo(dataDir, out);
+
+    // Node's recursive mkdir says ENOENT there, which was retried as a passing fault for an hour.
+    const refused = await runFerry(['export', 'c', '--hour', '2026-02-03T07'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).not.toMatch(/retrying/);
+    expect(refused.stdout).toMatch(
+      /failed after 1 attempt\(s\) — config: Read-only disk: EROFS: read-only file system, mkdir '.*exports\/\.ferry-partial'/,
+    );
+    expect(refused.stdout).toMatch(/fix: The destination folder is on a disk mounted read-only/);
+    expect(spawnSync('mount', ['-o', 'remount,rw', disk]).status).toBe(0);
+    expect(await folderHour(out)).toEqual({ objects: {}, lines: 0, temps: [] });
+    await ferryOk(['export', 'c', '--hour', '2026-02-03T07'], env);
+    expect(Object.keys((await folderHour(out)).objects)).toHaveLength(1);
+  });
+
   it('a full data-folder disk ends ferry export with one line, and nothing half-written', async (context) => {
     const disk = await smallDisk('1m');
     if (typeof disk !== 'string') return context.skip(disk.skip);

@@ -87,6 +87,33 @@ export function classifyError(error: unknown): JobError {
   return { ...job, message: redactUpstream(job.message, [], JOB_MESSAGE_MAX) };
 }
 
+/** A destination folder's disk refused a write: what it means and what to do, or null. */
+function destinationDiskError(code: string, message: string): JobError | null {
+  // A read-only disk is not a permission a policy fix grants: not retried, like a full one.
+  if (code === 'EROFS')
+    return {
+      kind: 'config',
+      code,
+      message: `Read-only disk: ${message}`,
+      fix: 'The destination folder is on a disk mounted read-only: mount it writable, or choose another folder.',
+    };
+  if (code === 'EACCES' || code === 'EPERM')
+    return {
+      kind: 'access',
+      code,
+      message,
+      fix: 'Let Ferry write to the destination folder, or choose another one.',
+    };
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return {
+      kind: 'config',
+      code: 'ENOSPC',
+      message: `Disk full: ${message}`,
+      fix: 'Free disk space there (or choose a folder on a disk with room), then retry the hour; the schedule also tries it again in an hour.',
+    };
+  return null;
+}
+
 /** Room for Ferry's own words plus an upstream answer (itself capped at 300 characters). */
 const JOB_MESSAGE_MAX = 1_000;
 
@@ -171,20 +198,8 @@ function classify(error: unknown): JobError {
       message,
       fix: "Set the connection's region to the bucket's region.",
     };
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-    return {
-      kind: 'access',
-      code,
-      message,
-      fix: 'Let Ferry write to the destination folder, or choose another one.',
-    };
-  if (code === 'ENOSPC' || code === 'EDQUOT')
-    return {
-      kind: 'config',
-      code: 'ENOSPC',
-      message: `Disk full: ${message}`,
-      fix: 'Free disk space there (or choose a folder on a disk with room), then retry the hour; the schedule also tries it again in an hour.',
-    };
+  const disk = destinationDiskError(code, message);
+  if (disk) return disk;
   if (
     TRANSIENT_CODES.has(code) ||
     NETWORK_CODES.has(code) ||

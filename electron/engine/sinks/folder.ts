@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { syncDir } from '../store/atomic';
+import { makeFolder } from '../store/make-folder';
 import {
   StagedObjectLost,
   type Sink,
@@ -60,10 +61,10 @@ export class FolderSink implements Sink {
 
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true, mode: folderMode(this.mode) });
+    await makeFolder(dirname(target), folderMode(this.mode));
     await this.refuseLinks(dirname(target));
     const temps = join(dirname(target), TEMP_DIR);
-    await mkdir(temps, { recursive: true, mode: 0o700 });
+    await makeFolder(temps, 0o700);
     const temp = join(
       temps,
       `${this.owner}-${randomBytes(4).toString('hex')}-${basenameOf(target)}`,

@@ -37,6 +37,25 @@ describe('classifyError', () => {
   });
 });
 
+describe('classifyError of a destination folder', () => {
+  const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it('fails a read-only disk at once (config), and retries a refused permission (access)', () => {
+    const readOnly = errno('EROFS', "EROFS: read-only file system, mkdir '/mnt/usb/out/x'");
+    expect(classifyError(readOnly)).toEqual({
+      kind: 'config',
+      code: 'EROFS',
+      message: "Read-only disk: EROFS: read-only file system, mkdir '/mnt/usb/out/x'",
+      fix: 'The destination folder is on a disk mounted read-only: mount it writable, or choose another folder.',
+    });
+    expect(classifyError(errno('EACCES', 'EACCES: permission denied, open'))).toMatchObject({
+      kind: 'access',
+      code: 'EACCES',
+      fix: 'Let Ferry write to the destination folder, or choose another one.',
+    });
+  });
+});
+
 describe('historyWriteError', () => {
   it('sends a full data folder to free space, and an unanswering database to PostgreSQL', () => {
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
