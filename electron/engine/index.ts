@@ -177,7 +177,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     });
   const remote = await hoursElsewhere(options, { jobs: teamJobs, store, cancelOnWorker }, emit);
   onClockChange = standingNotice(store.notices, emit);
-  const catalog = new Catalog(store.config, clock, emit, secrets);
+  const catalog = new Catalog(store.config, clock, emit, secrets, store.dataDir);
   const pool = new WorkerPool(options.workers);
   const aws = options.aws ?? createAwsClients();
   const exports = await createExports(options, {

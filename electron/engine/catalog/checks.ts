@@ -1,5 +1,6 @@
 /** The catalog's checks of what an admin asks for: names, folders, buckets, keys, sources. */
 import { access, constants, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { FerryError } from '../../../shared/api/errors';
 import { kmsKeyProblem, regionProblem } from '../../../shared/aws/regions';
 import { type Connection, type Destination, type Project } from '../../../shared/model/entities';
@@ -15,6 +16,38 @@ export function checkRegion(dest: Destination): void {
   if (problem) throw new FerryError('validation', problem, 'destination.region');
   const key = kmsKeyProblem(dest.kmsKeyArn, dest.region);
   if (key) throw new FerryError('validation', key, 'destination.kmsKeyArn');
+}
+
+/** The data folder's own sub-folders: Ferry reads back, removes or sends on what is in them. */
+const DATA_DIR_OWN = ['jobs', 'backups', 'commits', 'cache'];
+
+/**
+ * A folder destination is not Ferry's data folder itself nor inside one of its own sub-folders
+ * (job history, policy backups, commit records, downloads), where exports would mix with files
+ * Ferry reads back or removes. A folder of its own inside the data folder is fine: the demo
+ * connection writes to `demo-export/`. Compared as written (without case where disks usually
+ * ignore it).
+ */
+export function checkFolderOutsideDataDir(
+  dest: Destination,
+  dataDir: string | null,
+  platform: NodeJS.Platform = process.platform,
+): void {
+  if (dest.type !== 'folder' || !dataDir) return;
+  const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
+  const inside = relative(fold(resolve(dataDir)), fold(resolve(dest.path)));
+  if (inside.startsWith('..') || isAbsolute(inside)) return;
+  const own = inside.split(/[\\/]/)[0]!;
+  if (inside !== '' && !DATA_DIR_OWN.includes(own)) return;
+  const where =
+    inside === ''
+      ? `is Ferry's data folder`
+      : `is inside the ${own}/ folder of Ferry's data folder (${dataDir})`;
+  throw new FerryError(
+    'validation',
+    `${dest.path} ${where}, which holds its settings, job history and policy backups. Choose a folder of its own for the exports.`,
+    'destination.path',
+  );
 }
 
 /** The rules a connection must meet against everything else stored. */

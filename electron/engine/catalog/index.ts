@@ -22,7 +22,13 @@ import type { ConfigPort, SecretsPort } from '../store/ports';
  * portfolio projects refused as sources, a bucket bound to one organization only, and deletes
  * that would orphan something.
  */
-import { checkRegion, checkConnection, checkSourceFolder, requireSecretFor } from './checks';
+import {
+  checkConnection,
+  checkFolderOutsideDataDir,
+  checkRegion,
+  checkSourceFolder,
+  requireSecretFor,
+} from './checks';
 import { plural } from '../../../shared/format';
 export class Catalog {
   constructor(
@@ -30,6 +36,8 @@ export class Catalog {
     private readonly clock: Clock,
     private readonly emit: (event: PushEvent) => void,
     private readonly secrets: SecretsPort,
+    /** This host's data folder: no folder destination goes in it or its own sub-folders. */
+    private readonly dataDir: string | null = null,
   ) {}
 
   // -- organizations ---------------------------------------------------------------------------
@@ -290,6 +298,7 @@ export class Catalog {
         updatedAt: now,
       };
       checkRegion(conn.destination);
+      checkFolderOutsideDataDir(conn.destination, this.dataDir);
       checkConnection(data, conn, project);
       data.connections.push(conn);
       return conn;
@@ -317,7 +326,10 @@ export class Catalog {
         ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
         updatedAt: now,
       };
-      if (input.destination) checkRegion(input.destination);
+      if (input.destination) {
+        checkRegion(input.destination);
+        checkFolderOutsideDataDir(input.destination, this.dataDir);
+      }
       checkConnection(data, next, findProject(data, next.projectId));
       Object.assign(target, next);
       return target;

@@ -226,6 +226,44 @@ describe('the catalog through the API contract', () => {
     await engine.close();
   });
 
+  it('refuses a folder destination in the data folder itself or its own sub-folders', async () => {
+    const dataDir = await newDir();
+    const engine = await openTestEngine(dataDir);
+    const conn = await seedCatalog(engine);
+    const folder = (path: string) => ({ type: 'folder', path, permissions: 'owner' }) as const;
+    const create = (name: string, path: string) =>
+      engine.dispatch('connections.create', {
+        name,
+        projectId: 187520,
+        destination: folder(path),
+      });
+    const said = (path: string, where: string) => ({
+      ok: false,
+      error: {
+        code: 'validation',
+        field: 'destination.path',
+        message: `${path} ${where}, which holds its settings, job history and policy backups. Choose a folder of its own for the exports.`,
+      },
+    });
+    expect(await create('root', dataDir)).toMatchObject(said(dataDir, "is Ferry's data folder"));
+    const jobs = join(dataDir, 'jobs', 'out');
+    expect(await create('jobs', jobs)).toMatchObject(
+      said(jobs, `is inside the jobs/ folder of Ferry's data folder (${dataDir})`),
+    );
+    // Written another way, it is the same folder.
+    const backups = `${dataDir}/x/../backups`;
+    expect(await create('backups', backups)).toMatchObject({
+      ok: false,
+      error: { field: 'destination.path', message: expect.stringContaining('backups/ folder') },
+    });
+    expect(
+      await engine.dispatch('connections.update', { id: conn.id, destination: folder(dataDir) }),
+    ).toMatchObject(said(dataDir, "is Ferry's data folder"));
+    // A folder of its own inside the data folder (as the demo connection has) is fine.
+    expect(await create('own', join(dataDir, 'exports'))).toMatchObject({ ok: true });
+    await engine.close();
+  });
+
   it('will not orphan: organizations with projects and projects with connections stay', async () => {
     const engine = await openTestEngine(await newDir());
     const conn = await seedCatalog(engine);
