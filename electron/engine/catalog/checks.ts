@@ -22,11 +22,24 @@ export function checkRegion(dest: Destination): void {
 const DATA_DIR_OWN = ['jobs', 'backups', 'commits', 'cache'];
 
 /**
+ * Where `inner` is inside `outer`: the relative path ('' when the same folder), or null when it
+ * is not. Compared as written once resolved, without case where disks usually ignore it.
+ */
+function within(
+  outer: string,
+  inner: string,
+  platform: NodeJS.Platform = process.platform,
+): string | null {
+  const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
+  const path = relative(fold(resolve(outer)), fold(resolve(inner)));
+  return path.startsWith('..') || isAbsolute(path) ? null : path;
+}
+
+/**
  * A folder destination is not Ferry's data folder itself nor inside one of its own sub-folders
  * (job history, policy backups, commit records, downloads), where exports would mix with files
  * Ferry reads back or removes. A folder of its own inside the data folder is fine: the demo
- * connection writes to `demo-export/`. Compared as written (without case where disks usually
- * ignore it).
+ * connection writes to `demo-export/`.
  */
 export function checkFolderOutsideDataDir(
   dest: Destination,
@@ -34,9 +47,8 @@ export function checkFolderOutsideDataDir(
   platform: NodeJS.Platform = process.platform,
 ): void {
   if (dest.type !== 'folder' || !dataDir) return;
-  const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
-  const inside = relative(fold(resolve(dataDir)), fold(resolve(dest.path)));
-  if (inside.startsWith('..') || isAbsolute(inside)) return;
+  const inside = within(dataDir, dest.path, platform);
+  if (inside === null) return;
   const own = inside.split(/[\\/]/)[0]!;
   if (inside !== '' && !DATA_DIR_OWN.includes(own)) return;
   const where =
@@ -48,6 +60,36 @@ export function checkFolderOutsideDataDir(
     `${dest.path} ${where}, which holds its settings, job history and policy backups. Choose a folder of its own for the exports.`,
     'destination.path',
   );
+}
+
+/**
+ * No folder destination and files source overlap (one the other, or inside it): the source
+ * would read the exports back as events — a project its own exports on the next run (counted
+ * as duplicates, and holding on to events gone from the source), another project's as its own.
+ * Checked for what a change sets — a connection's destination or a project's source — against
+ * the rest of the catalog.
+ */
+export function checkSourcesApartFromExports(
+  data: ConfigData,
+  changed: { connection: Connection } | { project: Project },
+): void {
+  const connections = 'connection' in changed ? [changed.connection] : data.connections;
+  const projects = 'project' in changed ? [changed.project] : data.projects;
+  for (const conn of connections) {
+    const dest = conn.destination;
+    if (dest.type !== 'folder') continue;
+    for (const project of projects) {
+      const source = project.source;
+      if (source.type !== 'files') continue;
+      if (within(source.path, dest.path) === null && within(dest.path, source.path) === null)
+        continue;
+      throw new FerryError(
+        'validation',
+        `Connection "${conn.name}" exports to ${dest.path}, and project "${project.name}" reads its events from ${source.path}: one folder is inside the other, so the project would read exported files back as new events. Keep the exports and the source in separate folders.`,
+        'connection' in changed ? 'destination.path' : 'source.path',
+      );
+    }
+  }
 }
 
 /** The rules a connection must meet against everything else stored. */

@@ -26,6 +26,7 @@ import {
   checkConnection,
   checkFolderOutsideDataDir,
   checkRegion,
+  checkSourcesApartFromExports,
   checkSourceFolder,
   requireSecretFor,
 } from './checks';
@@ -137,6 +138,7 @@ export class Catalog {
         createdAt: now,
         updatedAt: now,
       };
+      checkSourcesApartFromExports(data, { project: created });
       data.projects.push(created);
       return created;
     };
@@ -187,6 +189,7 @@ export class Catalog {
         );
       if (input.secretKey !== undefined) target.secretKeyStored = true;
       if (target.source.type !== 'amplitude') target.secretKeyStored = false;
+      if (input.source) checkSourcesApartFromExports(data, { project: target });
       target.updatedAt = this.clock.now().toISOString();
       return target;
     };
@@ -300,6 +303,7 @@ export class Catalog {
       checkRegion(conn.destination);
       checkFolderOutsideDataDir(conn.destination, this.dataDir);
       checkConnection(data, conn, project);
+      checkSourcesApartFromExports(data, { connection: conn });
       data.connections.push(conn);
       return conn;
     });
@@ -331,6 +335,7 @@ export class Catalog {
         checkFolderOutsideDataDir(input.destination, this.dataDir);
       }
       checkConnection(data, next, findProject(data, next.projectId));
+      if (input.destination) checkSourcesApartFromExports(data, { connection: next });
       Object.assign(target, next);
       return target;
     });

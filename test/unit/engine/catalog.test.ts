@@ -130,6 +130,55 @@ describe('the catalog through the API contract', () => {
     await engine.close();
   });
 
+  it('keeps a files source and a folder destination apart: neither inside the other', async () => {
+    const engine = await openTestEngine(await newDir());
+    await engine.call('orgs.create', { id: 1, name: 'Acme' });
+    const source = await newDir();
+    const elsewhere = await newDir();
+    const files = (path: string) => ({ type: 'files' as const, path });
+    const folder = (path: string) => ({ type: 'folder', path, permissions: 'owner' }) as const;
+    await engine.call('projects.create', { id: 7, orgId: 1, name: 'Web', source: files(source) });
+    await engine.call('projects.create', { id: 8, orgId: 1, name: 'App' });
+    const connect = (name: string, projectId: number, path: string) =>
+      engine.dispatch('connections.create', { name, projectId, destination: folder(path) });
+    const overlap = (conn: string, path: string, field: string) => ({
+      ok: false,
+      error: {
+        code: 'validation',
+        field,
+        message: `Connection "${conn}" exports to ${path}, and project "Web" reads its events from ${source}: one folder is inside the other, so the project would read exported files back as new events. Keep the exports and the source in separate folders.`,
+      },
+    });
+    // Its own exports read back on the next run; another project's read as this one's.
+    const inside = join(source, 'out');
+    expect(await connect('own', 7, inside)).toMatchObject(
+      overlap('own', inside, 'destination.path'),
+    );
+    expect(await connect('other', 8, source)).toMatchObject(
+      overlap('other', source, 'destination.path'),
+    );
+    const { id } = await engine.call('connections.create', {
+      name: 'apart',
+      projectId: 7,
+      destination: folder(join(elsewhere, 'out')),
+    });
+    expect(
+      await engine.dispatch('connections.update', { id, destination: folder(inside) }),
+    ).toMatchObject(overlap('apart', inside, 'destination.path'));
+    // The source moved over the exports is refused too, and the project keeps its folder.
+    expect(
+      await engine.dispatch('projects.update', { id: 7, source: files(elsewhere) }),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        field: 'source.path',
+        message: expect.stringContaining(`reads its events from ${elsewhere}`),
+      },
+    });
+    expect(await engine.call('projects.get', { id: 7 })).toMatchObject({ source: files(source) });
+    await engine.close();
+  });
+
   it('refuses unknown methods and duplicate ids', async () => {
     const engine = await openTestEngine(await newDir());
     expect(await engine.dispatch('orgs.explode', {})).toMatchObject({
