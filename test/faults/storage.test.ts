@@ -198,6 +198,16 @@ async function smallDisk(size: string): Promise<string | { skip: string }> {
   return dir;
 }
 
+/** A demo data folder (with a folder connection "c" elsewhere) on a 1 MiB disk of its own. */
+async function dataFolderOnSmallDisk() {
+  const disk = await smallDisk('1m');
+  if (typeof disk !== 'string') return disk;
+  const dataDir = join(disk, 'ferry');
+  await mkdir(dataDir, { mode: 0o700 }); // private, as Ferry makes its own
+  const out = await newDir();
+  return { disk, dataDir, out, env: await demo(dataDir, out) };
+}
+
 /** Fill a disk to the last byte, then free exactly `leave` bytes. */
 async function fill(dir: string, leave: number): Promise<void> {
   const filler = join(dir, 'filler');
@@ -379,12 +389,9 @@ describe('faults in Ferry’s own storage', () => {
   });
 
   it('a full data-folder disk ends ferry export with one line, and nothing half-written', async (context) => {
-    const disk = await smallDisk('1m');
-    if (typeof disk !== 'string') return context.skip(disk.skip);
-    const dataDir = join(disk, 'ferry');
-    await mkdir(dataDir, { mode: 0o700 }); // private, as Ferry makes its own
-    const out = await newDir();
-    const env = await demo(dataDir, out);
+    const small = await dataFolderOnSmallDisk();
+    if ('skip' in small) return context.skip(small.skip);
+    const { disk, out, env } = small;
     // Room for the lock's owner record, not for the job history.
     await fill(disk, 4096);
 
@@ -401,12 +408,9 @@ describe('faults in Ferry’s own storage', () => {
   });
 
   it('a data-folder disk with no room: a changing command says so in one line, changes nothing', async (context) => {
-    const disk = await smallDisk('1m');
-    if (typeof disk !== 'string') return context.skip(disk.skip);
-    const dataDir = join(disk, 'ferry');
-    await mkdir(dataDir, { mode: 0o700 }); // private, as Ferry makes its own
-    const out = await newDir();
-    const env = await demo(dataDir, out);
+    const small = await dataFolderOnSmallDisk();
+    if ('skip' in small) return context.skip(small.skip);
+    const { disk, dataDir, out, env } = small;
     const config = await readFile(join(dataDir, 'config.json'), 'utf8');
     const sentence = `ferry: Ferry could not write to its data folder ${dataDir}: the disk is full. Nothing was changed. Free space on that disk, then try again.\n`;
     const addOrg = ['org', 'add', '--id', '9', '--name', 'Nine'];
