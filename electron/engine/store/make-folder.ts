@@ -5,9 +5,9 @@ import { dirname } from 'node:path';
  * `mkdir -p` that gives the disk's own reason when it fails.
  *
  * Node's recursive mkdir answers ENOENT ("no such file or directory") where the disk said EROFS
- * (a read-only mount) or EACCES, which reads as a folder that went away — a passing fault, to
- * retry — instead of a destination Ferry may not write. On ENOENT this asks the disk directly:
- * a plain mkdir of the first missing folder, whose error is the true one.
+ * (a read-only mount; seen with Node 22), which reads as a folder that went away — a passing
+ * fault, to retry — instead of a destination Ferry can not write. On ENOENT this asks the disk
+ * directly: a plain mkdir of the first missing folder, whose error is the true one.
  */
 export async function makeFolder(path: string, mode: number): Promise<void> {
   try {
