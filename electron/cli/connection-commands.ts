@@ -232,7 +232,10 @@ function flags(command: Command, update: boolean): Command {
     .addOption(new Option('--sse <mode>', 'server-side encryption to request').choices(SSE_MODES))
     .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS')
     .option('--path-style', 'use path-style bucket addressing (S3-compatible stores)')
-    .option('--folder <path>', 'export to this local folder instead of S3')
+    .option(
+      '--folder <path>',
+      'export to this local folder instead of S3 (made now if it is not there; an export never makes it)',
+    )
     .addOption(
       new Option(
         '--file-permissions <who>',

@@ -388,6 +388,50 @@ describe('faults in Ferry’s own storage', () => {
     expect(Object.keys((await folderHour(out)).objects)).toHaveLength(1);
   });
 
+  it('an unmounted destination disk fails the hour at once, writes nothing on the disk underneath', async (context) => {
+    // A disk whose contents outlive an unmount: a folder bound at a mount point.
+    const contents = await newDir();
+    const disk = await newDir();
+    const bound = spawnSync('mount', ['--bind', contents, disk], { encoding: 'utf8' });
+    if (bound.status !== 0)
+      return context.skip(`can not bind-mount here (${bound.stderr.trim()}); run as root`);
+    mounts.push(disk);
+    const out = join(disk, 'exports');
+    const dataDir = await newDir();
+    const env = await demo(dataDir, out); // saving the connection makes exports/ on the disk
+    await ferryOk(['export', 'c', '--hour', '2026-02-03T07'], env);
+    expect(spawnSync('umount', [disk]).status).toBe(0);
+
+    // The export used to make exports/ again on the disk underneath and call the hour done.
+    const refused = await runFerry(['export', 'c', '--hour', '2026-02-03T08'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).not.toMatch(/retrying/);
+    expect(refused.stdout).toMatch(
+      /failed after 1 attempt\(s\) — config: There is no folder .*exports on .*\./,
+    );
+    expect(refused.stdout).toMatch(/fix: If it is on a disk or a network share, mount it/);
+    expect(await readdir(disk)).toEqual([]);
+    // Nor does reconcile take the missing folder for an hour missing from it.
+    const compared = await runFerry(
+      ['reconcile', 'c', '--from', '2026-02-03T07', '--to', '2026-02-03T07'],
+      env,
+    );
+    expect(compared.stdout).not.toMatch(/missing/i);
+    expect(compared.stderr).toMatch(/There is no folder .*exports/);
+    expect(compared.code).toBe(2);
+
+    expect(spawnSync('mount', ['--bind', contents, disk]).status).toBe(0);
+    await ferryOk(['export', 'c', '--hour', '2026-02-03T08'], env);
+    expect(Object.keys((await folderHour(out)).objects)).toEqual([
+      '187520_2026-02-03_7#1.json.gz',
+      '187520_2026-02-03_8#1.json.gz',
+    ]);
+    expect((await jobsOfHour(env, 'c', '2026-02-03T08')).map((j) => j.status)).toEqual([
+      'succeeded',
+      'failed',
+    ]);
+  });
+
   it('a full data-folder disk ends ferry export with one line, and nothing half-written', async (context) => {
     const small = await dataFolderOnSmallDisk();
     if ('skip' in small) return context.skip(small.skip);

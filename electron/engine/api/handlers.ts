@@ -191,7 +191,8 @@ function historyHandlers(
     'jobs.reconcile': async ({ connectionId, from, to }) => {
       const { connection, project, org } = exports.resolve(connectionId);
       const sink = await exports.sinkFor(connection);
-      return reconcile(connection, project.id, org.id, sink, store.jobs, from, to);
+      // A destination that can not be read (a folder not there, a bucket refused) says why.
+      return awsCall(() => reconcile(connection, project.id, org.id, sink, store.jobs, from, to));
     },
     'schedule.status': () => scheduler.statuses(),
     'schedule.resume': ({ id }) => scheduler.resume(id),

@@ -3,7 +3,13 @@ import { access, constants, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { FerryError } from '../../../shared/api/errors';
 import { kmsKeyProblem, regionProblem } from '../../../shared/aws/regions';
-import { type Connection, type Destination, type Project } from '../../../shared/model/entities';
+import {
+  FILE_MODES,
+  type Connection,
+  type Destination,
+  type Project,
+} from '../../../shared/model/entities';
+import { makeDestinationFolder } from '../sinks/folder';
 import type { ConfigData } from '../store/schema';
 
 /**
@@ -61,6 +67,34 @@ export function checkFolderOutsideDataDir(
     'destination.path',
   );
 }
+
+/**
+ * A folder destination is made when its connection is saved — never by an export, which then
+ * finds an unmounted disk's folder missing instead of making it on the disk underneath. One
+ * Ferry can not make is a field error now, not an hour that fails later.
+ */
+export async function makeFolderDestination(dest: Destination): Promise<void> {
+  if (dest.type !== 'folder') return;
+  try {
+    await makeDestinationFolder(dest.path, FILE_MODES[dest.permissions]);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FerryError(
+      'validation',
+      `Ferry can not make the folder ${dest.path}: ${FOLDER_REFUSALS[code ?? ''] ?? (error as Error).message}. Choose a folder Ferry may write to.`,
+      'destination.path',
+    );
+  }
+}
+
+const FOLDER_REFUSALS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'its disk is read-only',
+  ENOSPC: 'its disk is full',
+  EEXIST: 'a file has that name',
+  ENOTDIR: 'part of the path is a file',
+};
 
 /**
  * No folder destination and files source overlap (one the other, or inside it): the source

@@ -28,6 +28,7 @@ import {
   checkRegion,
   checkSourcesApartFromExports,
   checkSourceFolder,
+  makeFolderDestination,
   requireSecretFor,
 } from './checks';
 import { plural } from '../../../shared/format';
@@ -281,6 +282,9 @@ export class Catalog {
     input: MethodParsed<'connections.create'>,
     takeOver?: { replaces: string; scheduleFrom: string },
   ): Promise<Connection> {
+    checkRegion(input.destination);
+    checkFolderOutsideDataDir(input.destination, this.dataDir);
+    await makeFolderDestination(input.destination);
     const created = await this.config.update((data) => {
       const project = data.projects.find((p) => p.id === input.projectId);
       if (!project)
@@ -300,8 +304,6 @@ export class Catalog {
         createdAt: now,
         updatedAt: now,
       };
-      checkRegion(conn.destination);
-      checkFolderOutsideDataDir(conn.destination, this.dataDir);
       checkConnection(data, conn, project);
       checkSourcesApartFromExports(data, { connection: conn });
       data.connections.push(conn);
@@ -312,6 +314,17 @@ export class Catalog {
   }
 
   async updateConnection(input: MethodParsed<'connections.update'>): Promise<Connection> {
+    if (input.destination) {
+      checkRegion(input.destination);
+      checkFolderOutsideDataDir(input.destination, this.dataDir);
+    }
+    // A new folder is made, and so is one of a connection being enabled (saved before Ferry made
+    // folders on save); an export never makes it. Other changes — a disable above all — never
+    // depend on the folder.
+    if (input.destination || input.enabled)
+      await makeFolderDestination(
+        input.destination ?? findConnection(this.config.data, input.id).destination,
+      );
     const updated = await this.config.update((data) => {
       const target = findConnection(data, input.id);
       const now = this.clock.now().toISOString();
@@ -330,10 +343,6 @@ export class Catalog {
         ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
         updatedAt: now,
       };
-      if (input.destination) {
-        checkRegion(input.destination);
-        checkFolderOutsideDataDir(input.destination, this.dataDir);
-      }
       checkConnection(data, next, findProject(data, next.projectId));
       if (input.destination) checkSourcesApartFromExports(data, { connection: next });
       Object.assign(target, next);

@@ -8,6 +8,7 @@ import {
 import { FerryError } from '../../../shared/api/errors';
 import { WorkerMismatch } from '../pipeline/pool';
 import { redactUpstream } from '../redact';
+import { DestinationFolderMissing } from '../sinks/folder';
 import { SourceError } from '../sources/types';
 import type { CommitRefused } from './commit';
 import { DestinationClaimed } from './destination-claim';
@@ -132,6 +133,8 @@ function classify(error: unknown): JobError {
       message: error.message,
       fix: error.fix,
     };
+  if (error instanceof DestinationFolderMissing)
+    return { kind: 'config', code: 'folder-missing', message: error.message, fix: error.fix };
   if (error instanceof HourNotEnded)
     return {
       kind: 'config',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { syncDir } from '../store/atomic';
 import { makeFolder } from '../store/make-folder';
@@ -16,6 +17,34 @@ import {
 const TEMP_DIR = '.ferry-partial';
 /** Temp files of older versions, beside the objects themselves: still skipped when listing. */
 const OLD_TEMP_MARK = '.ferry-partial-';
+
+/**
+ * The destination folder itself is not there (or is not a folder): its disk or share is not
+ * mounted, or it was moved or removed. An export never makes it — where an unmounted disk's
+ * folder is missing, making it would put the events on the disk underneath, reported as done.
+ */
+export class DestinationFolderMissing extends Error {
+  readonly fix: string;
+  constructor(
+    readonly root: string,
+    notFolder = false,
+  ) {
+    super(
+      notFolder
+        ? `${root} is a file, not a folder.`
+        : `There is no folder ${root} on ${hostname()}.`,
+    );
+    this.name = 'DestinationFolderMissing';
+    this.fix = notFolder
+      ? 'Choose a folder for the exports in the connection.'
+      : 'If it is on a disk or a network share, mount it; if it was moved or removed, make it again or choose another folder in the connection. (Ferry makes it when the connection is saved, never during an export: nothing goes to the disk under a missing mount.)';
+  }
+}
+
+/** Make a folder destination when its connection is saved (exports never make it). */
+export async function makeDestinationFolder(root: string, fileMode: number): Promise<void> {
+  await makeFolder(root, folderMode(fileMode));
+}
 
 /** Temp files this process is writing or holds sealed: `cleanup` never removes them. */
 const liveTemps = new Set<string>();
@@ -61,6 +90,7 @@ export class FolderSink implements Sink {
 
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
     const target = this.path(key);
+    await this.requireRoot();
     await makeFolder(dirname(target), folderMode(this.mode));
     await this.refuseLinks(dirname(target));
     const temps = join(dirname(target), TEMP_DIR);
@@ -106,6 +136,8 @@ export class FolderSink implements Sink {
       await rename(handle.temp, target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The whole folder gone (its disk not mounted) loses no file: commit it once it is back.
+      await this.requireRoot();
       // Renamed before a kill cut the commit short: the file is in place, whole.
       const info = await stat(target).catch(() => null);
       liveTemps.delete(handle.temp);
@@ -135,6 +167,7 @@ export class FolderSink implements Sink {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
+    await this.requireRoot();
     const dir = dirname(this.path(`${prefix}x`));
     const names = await readdir(dir).catch(() => [] as string[]);
     const out: StoredObject[] = [];
@@ -149,11 +182,13 @@ export class FolderSink implements Sink {
   }
 
   async find(keys: string[]): Promise<StoredObject[]> {
+    await this.requireRoot();
     const found = await Promise.all(keys.map((key) => this.stat(key)));
     return found.filter((o): o is StoredObject => o !== null);
   }
 
   async partitions(_prefix: string, key: (n: number) => string): Promise<StoredObject[]> {
+    await this.requireRoot();
     const out: StoredObject[] = [];
     for (let n = 1; ; n++) {
       const found = await this.stat(key(n));
@@ -199,6 +234,19 @@ export class FolderSink implements Sink {
   }
 
   close(): void {}
+
+  /**
+   * The destination folder is there. Asked before every write and every read: an unmounted
+   * disk's missing folder is not an empty destination (no hour there) nor one to make.
+   */
+  private async requireRoot(): Promise<void> {
+    const info = await stat(this.root).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
+      throw error;
+    });
+    if (!info) throw new DestinationFolderMissing(this.root);
+    if (!info.isDirectory()) throw new DestinationFolderMissing(this.root, true);
+  }
 
   /**
    * Every folder between the destination and `dir` is a real folder: a symbolic link planted

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../../shared/api/events';
@@ -200,7 +200,7 @@ describe('the catalog through the API contract', () => {
     const result = await engine.dispatch('connections.create', {
       name: 'x',
       projectId: 10,
-      destination: { type: 'folder', path: '/tmp/x' },
+      destination: { type: 'folder', path: join(await newDir(), 'x') },
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'validation', field: 'projectId' } });
     expect(JSON.stringify(result)).toMatch(/portfolio projects can not be export sources/);
@@ -310,6 +310,66 @@ describe('the catalog through the API contract', () => {
     ).toMatchObject(said(dataDir, "is Ferry's data folder"));
     // A folder of its own inside the data folder (as the demo connection has) is fine.
     expect(await create('own', join(dataDir, 'exports'))).toMatchObject({ ok: true });
+    await engine.close();
+  });
+
+  it('makes a folder destination when the connection is saved, and says why when it can not', async () => {
+    const engine = await openTestEngine(await newDir());
+    const conn = await seedCatalog(engine);
+    const parent = await newDir();
+    const folder = (path: string, permissions = 'owner') =>
+      ({ type: 'folder', path, permissions }) as const;
+    // Exports never make it (an unmounted disk's folder would be made on the disk underneath):
+    // saving the connection does, with the mode its files' readers need.
+    const made = join(parent, 'a', 'exports');
+    expect(
+      await engine.dispatch('connections.create', {
+        name: 'local',
+        projectId: 187520,
+        destination: folder(made, 'group'),
+      }),
+    ).toMatchObject({ ok: true });
+    expect((await stat(made)).mode & 0o777).toBe(0o750);
+    const moved = join(parent, 'b');
+    expect(
+      await engine.dispatch('connections.update', { id: conn.id, destination: folder(moved) }),
+    ).toMatchObject({ ok: true });
+    expect((await stat(moved)).mode & 0o777).toBe(0o700);
+    // Enabling a connection makes its folder too (one saved before Ferry made folders on save);
+    // a disable never depends on it.
+    await rm(moved, { recursive: true });
+    await engine.call('connections.update', { id: conn.id, enabled: false });
+    await expect(stat(moved)).rejects.toMatchObject({ code: 'ENOENT' });
+    await engine.call('connections.update', { id: conn.id, enabled: true });
+    expect((await stat(moved)).isDirectory()).toBe(true);
+
+    // A file in the way: a field error, nothing saved.
+    const file = join(parent, 'file');
+    await writeFile(file, 'x');
+    for (const [path, why] of [
+      [file, 'a file has that name'],
+      [join(file, 'exports'), 'part of the path is a file'],
+    ] as const) {
+      expect(
+        await engine.dispatch('connections.create', {
+          name: 'refused',
+          projectId: 187520,
+          destination: folder(path),
+        }),
+      ).toMatchObject({
+        ok: false,
+        error: {
+          code: 'validation',
+          field: 'destination.path',
+          message: `Ferry can not make the folder ${path}: ${why}. Choose a folder Ferry may write to.`,
+        },
+      });
+    }
+    expect((await engine.call('connections.list', {})).map((c) => c.name).sort()).toEqual([
+      'conn-187520',
+      'local',
+    ]);
+    expect((await readdir(parent)).sort()).toEqual(['a', 'b', 'file']);
     await engine.close();
   });
 

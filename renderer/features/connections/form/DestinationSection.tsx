@@ -53,7 +53,7 @@ export function DestinationSection({
         ) : (
           <FormField
             label="Folder"
-            description="An absolute path; Ferry creates it if needed."
+            description="An absolute path, made when you save. Exports never make it: if its disk is not mounted, they stop and say so."
             errorText={err('destination.path')}
           >
             <Input

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { hostname } from 'node:os';
 import { classifyError, historyWriteError } from '../../../../electron/engine/jobs/errors';
+import { DestinationFolderMissing } from '../../../../electron/engine/sinks/folder';
 
 /** An error as the AWS SDK throws it when an answer is not XML it can read. */
 function unparsable(statusCode: number): Error {
@@ -52,6 +54,15 @@ describe('classifyError of a destination folder', () => {
       kind: 'access',
       code: 'EACCES',
       fix: 'Let Ferry write to the destination folder, or choose another one.',
+    });
+  });
+
+  it('stops at a destination folder that is not there (a disk not mounted): not retried', () => {
+    expect(classifyError(new DestinationFolderMissing('/mnt/usb/out'))).toEqual({
+      kind: 'config',
+      code: 'folder-missing',
+      message: `There is no folder /mnt/usb/out on ${hostname()}.`,
+      fix: 'If it is on a disk or a network share, mount it; if it was moved or removed, make it again or choose another folder in the connection. (Ferry makes it when the connection is saved, never during an export: nothing goes to the disk under a missing mount.)',
     });
   });
 });

@@ -1,7 +1,11 @@
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { FOREIGN_TEMP_MAX_AGE_MS, FolderSink } from '../../../../electron/engine/sinks/folder';
+import {
+  DestinationFolderMissing,
+  FOREIGN_TEMP_MAX_AGE_MS,
+  FolderSink,
+} from '../../../../electron/engine/sinks/folder';
 import { eventObjectKey, eventObjectPrefix } from '../../../../shared/model/export-format';
 import { useTempDirs } from '../../../support/temp';
 
@@ -121,5 +125,43 @@ describe('a folder export and links planted in it', () => {
     await fs.symlink(root, linked);
     await write(new FolderSink(linked), 'plain.json');
     expect(await fs.readFile(join(root, 'plain.json'), 'utf8')).toBe('plain.json');
+  });
+});
+
+describe('a folder export whose folder is not there', () => {
+  it('neither writes nor reads an empty destination: it says the folder is missing, makes nothing', async () => {
+    // An unmounted disk: its folder is gone from the disk underneath, which must stay untouched.
+    const underneath = await newDir();
+    const root = join(underneath, 'exports');
+    const sink = new FolderSink(root);
+    const missing = { name: 'DestinationFolderMissing', root };
+    await expect(write(sink, key(1))).rejects.toMatchObject(missing);
+    await expect(sink.list(eventObjectPrefix('', 187520, HOUR))).rejects.toMatchObject(missing);
+    await expect(sink.find([key(1)])).rejects.toMatchObject(missing);
+    await expect(sink.partitions(eventObjectPrefix('', 187520, HOUR), key)).rejects.toBeInstanceOf(
+      DestinationFolderMissing,
+    );
+    expect(await fs.readdir(underneath)).toEqual([]);
+
+    // A file in its place is not a folder either.
+    await fs.writeFile(root, 'x');
+    await expect(write(sink, key(1))).rejects.toThrow(`${root} is a file, not a folder.`);
+
+    // A sealed file whose folder goes away before its commit (the disk unmounted, then a
+    // restart finishing the commit) is not lost: it commits once the folder is back.
+    await fs.rm(root);
+    await fs.mkdir(root);
+    const staged = await sink.stage(key(2));
+    await staged.write(Buffer.from('two'));
+    const sealed = await staged.seal();
+    await fs.rename(root, `${root}.away`);
+    await expect(sink.commit(sealed)).rejects.toBeInstanceOf(DestinationFolderMissing);
+    await fs.rename(`${root}.away`, root);
+    await sink.commit(sealed);
+    expect(await fs.readFile(join(root, key(2)), 'utf8')).toBe('two');
+
+    // The folder back (the disk mounted again): the export goes on there.
+    await write(sink, key(1));
+    expect((await sink.find([key(1)])).map((o) => o.key)).toEqual([key(1)]);
   });
 });
