@@ -215,13 +215,17 @@ function fileChunks(path: string): Readable {
 async function listFiles(root: string): Promise<Map<string, { size: number; mtimeMs: number }>> {
   const out = new Map<string, { size: number; mtimeMs: number }>();
   const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+      throw unreadable(root, dir, error);
+    });
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile() && EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
-        const info = await stat(path);
+        const info = await stat(path).catch((error: unknown) => {
+          throw unreadable(root, path, error);
+        });
         out.set(relative(root, path).split(sep).join('/'), {
           size: info.size,
           mtimeMs: info.mtimeMs,
@@ -282,9 +286,25 @@ async function indexHours(
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
+ * A folder or file of the source that Ferry may not read: the source's problem, named — an
+ * errno passed on would read as the destination refusing a write, with a fix to match.
+ * Permanent (a retry reads the same permissions), and every hour waits on it: the folder's
+ * index covers all of it, and an unread file may hold any hour.
+ */
+function unreadable(root: string, path: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM') return error as Error;
+  return new SourceError(
+    `Ferry may not read ${path} in the source folder ${root} (permission denied)`,
+    `Let the account Ferry runs as read it, or keep the event files in a folder without it (a disk's lost+found, say); no hour of this project is exported until then.`,
+    { code: 'source-unreadable' },
+  );
+}
+
+/**
  * A file of the folder that can not be read as what its name says (a `.gz` cut short or
  * corrupt): a permanent source problem, named, with its fix — retrying would read the same bytes.
- * Other errors (the disk, permissions) are passed on as they are.
+ * A refused permission is `unreadable`; other errors (the disk) are passed on as they are.
  */
 function damagedFile(root: string, name: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code ?? '';
@@ -294,6 +314,7 @@ function damagedFile(root: string, name: string, error: unknown): Error {
       'If it was moved or renamed on purpose, nothing is needed: the next try reads the folder as it is then.',
       { code: 'source-missing', transient: true },
     );
+  if (code === 'EACCES' || code === 'EPERM') return unreadable(root, join(root, name), error);
   if (!code.startsWith('Z_')) return error as Error;
   const what =
     code === 'Z_BUF_ERROR'
