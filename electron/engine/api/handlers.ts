@@ -140,7 +140,8 @@ function catalogHandlers(
       if (input.destination) await scheduler.resume(updated.id);
       return updated;
     },
-    'connections.takeOver': ({ id }) => scheduler.takeOver(id),
+    // The destination's refusal (a folder not there, a bucket refused) in words, not as a fault.
+    'connections.takeOver': ({ id }) => awsCall(() => scheduler.takeOver(id)),
     'connections.delete': ({ id }) => {
       migrations.refuseChange(catalog.getConnection(id).id, 'delete');
       return catalog.deleteConnection(id);
