@@ -70,6 +70,7 @@ export class FilesSource implements EventSource {
     signal.throwIfAborted();
     const index = await this.index();
     signal.throwIfAborted();
+    if (Object.keys(index.files).length === 0) throw emptyFolder(this.root);
     return {
       events: () => this.streams(index, hour, signal),
       mergedIds: () => this.mergedIds(index, hour, signal),
@@ -284,6 +285,19 @@ async function indexHours(
 }
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A source folder with no data file at all proves no hour empty: it is a disk or share not
+ * mounted (its mount point is an empty folder), or files not there yet — exporting its hours
+ * as "done, no events" would never export them once the files are back.
+ */
+function emptyFolder(root: string): SourceError {
+  return new SourceError(
+    `The source folder ${root} holds no event files at all (.json, .ndjson or .jsonl, gzipped or not)`,
+    'If it is on a disk or a network share, mount it; if its files are still to come, export once they are there. An hour is exported as empty only when the folder holds files, none of them of that hour.',
+    { code: 'source-empty' },
+  );
+}
 
 /**
  * A folder or file of the source that Ferry may not read: the source's problem, named — an

@@ -75,6 +75,7 @@ describe('a file that goes away after it was indexed', () => {
       const root = await newDir();
       const path = join(root, name);
       await writeFile(path, name.endsWith('.gz') ? gz() : ndjson([event(HOUR, 1)]));
+      await writeFile(join(root, 'other-day.json'), ndjson([event('2020-01-26T05', 1)]));
       const source = new FilesSource(root, await newDir());
       const hour = await source.open(HOUR, signal);
       await rm(path);
@@ -105,6 +106,25 @@ describe('a file that goes away after it was indexed', () => {
     expect(failure).toMatchObject({ code: 'source-missing', transient: true });
     // Nothing opened the file besides: a stray stream would fail later, with no one to hear it.
     await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+});
+
+describe('a files source folder with no event file at all', () => {
+  it('proves no hour empty: a disk not mounted is not "no events"', async () => {
+    // An unmounted disk leaves its mount point an empty folder (hidden files aside).
+    const root = await newDir();
+    await writeFile(join(root, '.DS_Store'), 'x');
+    await writeFile(join(root, 'notes.txt'), 'x');
+    const source = new FilesSource(root, await newDir());
+    await expect(source.open(HOUR, signal)).rejects.toMatchObject({
+      name: 'SourceError',
+      code: 'source-empty',
+      transient: false,
+      message: `The source folder ${root} holds no event files at all (.json, .ndjson or .jsonl, gzipped or not)`,
+    });
+    // With files, none of that hour: the hour is empty by the folder's word.
+    await writeFile(join(root, 'day.json'), ndjson([event('2020-01-26T05', 1)]));
+    expect(await readHour(source)).toBe(0);
   });
 });
 
