@@ -46,7 +46,8 @@ const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 
 let engine: Engine | null = null;
-let localApi: LocalApi | null = null;
+/** The command line's door, once start() opens it: a quit waits for one being opened. */
+let localApi: Promise<LocalApi | null> = Promise.resolve(null);
 /** How long quitting lets running exports finish before cancelling them. */
 const QUIT_GRACE_MS = 10_000;
 
@@ -81,7 +82,7 @@ const background = new Background(
     engine && {
       // The command line's door closes first: no new command arrives while exports stop.
       close: async (options: { graceMs: number }) => {
-        await localApi?.close().catch(logError);
+        await (await localApi)?.close().catch(logError);
         await engine?.close(options);
       },
     },
@@ -226,12 +227,18 @@ async function start(): Promise<void> {
   powerMonitor.on('unlock-screen', () => void engine?.scheduler.wake());
   // The OS shuts down (Linux, macOS): stop cleanly, as a quit does.
   powerMonitor.on('shutdown', () => void background.quit());
+  // A quit that began while Ferry started (the engine closing, the app about to exit) starts
+  // nothing more: no schedule, and no command door a closed engine would leave behind. (A quit
+  // once the door is being opened waits for it, and closes it.)
+  if (background.isQuitting) return;
   await engine.scheduler.start();
+  if (background.isQuitting) return;
   // `ferry export`, `backfill`, `connection …` in a terminal are sent here while the app runs.
-  localApi = await startLocalApi(engine).catch((error: unknown) => {
+  localApi = startLocalApi(engine).catch((error: unknown) => {
     logError(error);
     return null;
   });
+  await localApi;
 }
 
 /** A desktop notification; clicking it opens the connection it is about. */

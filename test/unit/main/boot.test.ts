@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { LOCAL_API_FILE } from '../../../electron/server/local-api';
 import { API_METHODS, ipcChannel } from '../../../shared/api/methods';
 import { exited, recorded, type FakeBrowserWindow } from '../../support/fake-electron';
 
@@ -101,13 +102,19 @@ describe('the desktop app boots under a fake Electron', () => {
     expect(window.visible).toBe(false);
     expect(recorded.notifications.map((n) => n.options.title)).toEqual(['Ferry keeps exporting']);
 
+    // Started to its end: the command line's door is open (its record in the data folder). Quit
+    // before that raced the rest of the start, which wrote into the folder as it was removed.
+    const door = join(dataDir, LOCAL_API_FILE);
+    await until(() => existsSync(door));
+
     // Quit: the engine closes first (no export runs: at once), then the app exits, well within
-    // its deadline (10 s grace + 5 s).
+    // its deadline (10 s grace + 5 s), the door closed and its record gone.
     const { app } = await import('../../support/fake-electron');
     app.quit();
     expect(
       await Promise.race([exited, new Promise((r) => setTimeout(() => r('late'), 15_000))]),
     ).toBe(0);
+    expect(existsSync(door)).toBe(false);
     expect(recorded.errors).toEqual([]);
   });
 });
