@@ -360,7 +360,10 @@ function benchBackfill() {
 async function engineLoop() {
   const probeFile = join(ROOT, 'loop-probe.json');
   rmSync(probeFile, { force: true });
+  // Emptied, not removed: an export never makes its destination folder (saving the connection
+  // does), so a missing one fails the hour as a disk not mounted would.
   rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { mode: 0o700 });
   const { server, call } = await startServe({
     env: { ...process.env, ...ferryEnv, FERRY_LOOP_PROBE_FILE: probeFile },
     nodeArgs: ['--import', resolve('scripts/loop-probe.mjs')],
