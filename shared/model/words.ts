@@ -63,6 +63,9 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   'line-too-long': 'a line too long to read',
   'source-damaged': 'a damaged source file',
   'source-missing': 'a source file went away',
+  'source-unreadable': 'a source file or folder Ferry may not read',
+  'source-empty': 'a source folder with no event files (a disk not mounted?)',
+  'folder-missing': 'the destination folder is not there (a disk not mounted?)',
   network: 'the server did not answer',
 };
 

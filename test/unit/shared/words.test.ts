@@ -19,6 +19,18 @@ describe('the words for a job error', () => {
     );
   });
 
+  it('names the folders an export found missing or closed, with what to suspect', () => {
+    expect(errorCodeWords('folder-missing', 'config')).toBe(
+      'the destination folder is not there (a disk not mounted?) (folder-missing)',
+    );
+    expect(errorCodeWords('source-empty', 'source')).toBe(
+      'a source folder with no event files (a disk not mounted?) (source-empty)',
+    );
+    expect(errorCodeWords('source-unreadable', 'source')).toBe(
+      'a source file or folder Ferry may not read (source-unreadable)',
+    );
+  });
+
   it('shows a permission or an unknown code as it is', () => {
     expect(errorCodeWords('s3:PutObject')).toBe('s3:PutObject');
     expect(errorCodeWords('SomethingNew')).toBe('SomethingNew');
