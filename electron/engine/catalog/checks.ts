@@ -10,6 +10,7 @@ import {
   type Project,
 } from '../../../shared/model/entities';
 import { makeDestinationFolder } from '../sinks/folder';
+import { unmakeFolder } from '../store/make-folder';
 import type { ConfigData } from '../store/schema';
 
 /**
@@ -72,11 +73,36 @@ export function checkFolderOutsideDataDir(
  * A folder destination is made when its connection is saved — never by an export, which then
  * finds an unmounted disk's folder missing instead of making it on the disk underneath. One
  * Ferry can not make is a field error now, not an hour that fails later.
+ *
+ * The save that follows can still be refused (a name taken, a project gone): `save` runs after
+ * the folder is made, and a refused save takes back the folders it made, unless a connection
+ * saved meanwhile exports there. Nothing half-done is left for a save that did not happen.
  */
-export async function makeFolderDestination(dest: Destination): Promise<void> {
-  if (dest.type !== 'folder') return;
+export async function withFolderDestination<R>(
+  dest: Destination | undefined,
+  stored: () => ConfigData,
+  save: () => Promise<R>,
+): Promise<R> {
+  const made = dest?.type === 'folder' ? await makeFolderDestination(dest) : undefined;
   try {
-    await makeDestinationFolder(dest.path, FILE_MODES[dest.permissions]);
+    return await save();
+  } catch (error) {
+    const usedMeanwhile = (top: string) =>
+      stored().connections.some(
+        (c) => c.destination.type === 'folder' && within(top, c.destination.path) !== null,
+      );
+    if (made && !usedMeanwhile(made.top)) await unmakeFolder(made.path, made.top);
+    throw error;
+  }
+}
+
+/** Make the folder; the answer names the folders it made (none when all were there). */
+async function makeFolderDestination(
+  dest: Extract<Destination, { type: 'folder' }>,
+): Promise<{ path: string; top: string } | undefined> {
+  try {
+    const top = await makeDestinationFolder(dest.path, FILE_MODES[dest.permissions]);
+    return top === undefined ? undefined : { path: resolve(dest.path), top };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new FerryError(

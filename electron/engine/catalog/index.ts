@@ -28,8 +28,8 @@ import {
   checkRegion,
   checkSourcesApartFromExports,
   checkSourceFolder,
-  makeFolderDestination,
   requireSecretFor,
+  withFolderDestination,
 } from './checks';
 import { plural } from '../../../shared/format';
 export class Catalog {
@@ -284,31 +284,33 @@ export class Catalog {
   ): Promise<Connection> {
     checkRegion(input.destination);
     checkFolderOutsideDataDir(input.destination, this.dataDir);
-    await makeFolderDestination(input.destination);
-    const created = await this.config.update((data) => {
-      const project = data.projects.find((p) => p.id === input.projectId);
-      if (!project)
-        throw new FerryError(
-          'validation',
-          `There is no project with ID ${input.projectId}. Create it first.`,
-          'projectId',
-        );
-      if (input.id && [...data.connections, ...data.archived].some((c) => c.id === input.id))
-        throw new FerryError('conflict', `Connection ID ${input.id} is already used`, 'id');
-      const now = this.clock.now().toISOString();
-      const conn: Connection = {
-        ...input,
-        id: input.id ?? newConnectionId(data),
-        scheduleFrom: takeOver?.scheduleFrom ?? (input.enabled ? now.slice(0, 13) : null),
-        replaces: takeOver?.replaces ?? null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      checkConnection(data, conn, project);
-      checkSourcesApartFromExports(data, { connection: conn });
-      data.connections.push(conn);
-      return conn;
-    });
+    const stored = () => this.config.data;
+    const created = await withFolderDestination(input.destination, stored, () =>
+      this.config.update((data) => {
+        const project = data.projects.find((p) => p.id === input.projectId);
+        if (!project)
+          throw new FerryError(
+            'validation',
+            `There is no project with ID ${input.projectId}. Create it first.`,
+            'projectId',
+          );
+        if (input.id && [...data.connections, ...data.archived].some((c) => c.id === input.id))
+          throw new FerryError('conflict', `Connection ID ${input.id} is already used`, 'id');
+        const now = this.clock.now().toISOString();
+        const conn: Connection = {
+          ...input,
+          id: input.id ?? newConnectionId(data),
+          scheduleFrom: takeOver?.scheduleFrom ?? (input.enabled ? now.slice(0, 13) : null),
+          replaces: takeOver?.replaces ?? null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        checkConnection(data, conn, project);
+        checkSourcesApartFromExports(data, { connection: conn });
+        data.connections.push(conn);
+        return conn;
+      }),
+    );
     this.emit({ type: 'entity.changed', entity: 'connection', id: created.id, change: 'created' });
     return created;
   }
@@ -321,33 +323,39 @@ export class Catalog {
     // A new folder is made, and so is one of a connection being enabled (saved before Ferry made
     // folders on save); an export never makes it. Other changes — a disable above all — never
     // depend on the folder.
-    if (input.destination || input.enabled)
-      await makeFolderDestination(
-        input.destination ?? findConnection(this.config.data, input.id).destination,
-      );
-    const updated = await this.config.update((data) => {
-      const target = findConnection(data, input.id);
-      const now = this.clock.now().toISOString();
-      const next: Connection = {
-        ...target,
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.destination !== undefined && { destination: input.destination }),
-        ...(input.datasets !== undefined && { datasets: input.datasets }),
-        ...(input.enabled !== undefined && { enabled: input.enabled }),
-        ...(input.options !== undefined && { options: { ...target.options, ...input.options } }),
-        ...(input.schedule !== undefined && {
-          schedule: { ...target.schedule, ...input.schedule },
+    const folder =
+      input.destination ??
+      (input.enabled ? findConnection(this.config.data, input.id).destination : undefined);
+    const updated = await withFolderDestination(
+      folder,
+      () => this.config.data,
+      () =>
+        this.config.update((data) => {
+          const target = findConnection(data, input.id);
+          const now = this.clock.now().toISOString();
+          const next: Connection = {
+            ...target,
+            ...(input.name !== undefined && { name: input.name }),
+            ...(input.destination !== undefined && { destination: input.destination }),
+            ...(input.datasets !== undefined && { datasets: input.datasets }),
+            ...(input.enabled !== undefined && { enabled: input.enabled }),
+            ...(input.options !== undefined && {
+              options: { ...target.options, ...input.options },
+            }),
+            ...(input.schedule !== undefined && {
+              schedule: { ...target.schedule, ...input.schedule },
+            }),
+            // The schedule covers hours from the first time the connection was enabled.
+            ...(input.enabled && !target.scheduleFrom && { scheduleFrom: now.slice(0, 13) }),
+            ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
+            updatedAt: now,
+          };
+          checkConnection(data, next, findProject(data, next.projectId));
+          if (input.destination) checkSourcesApartFromExports(data, { connection: next });
+          Object.assign(target, next);
+          return target;
         }),
-        // The schedule covers hours from the first time the connection was enabled.
-        ...(input.enabled && !target.scheduleFrom && { scheduleFrom: now.slice(0, 13) }),
-        ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
-        updatedAt: now,
-      };
-      checkConnection(data, next, findProject(data, next.projectId));
-      if (input.destination) checkSourcesApartFromExports(data, { connection: next });
-      Object.assign(target, next);
-      return target;
-    });
+    );
     this.emit({ type: 'entity.changed', entity: 'connection', id: updated.id, change: 'updated' });
     return updated;
   }

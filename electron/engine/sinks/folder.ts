@@ -41,9 +41,15 @@ export class DestinationFolderMissing extends Error {
   }
 }
 
-/** Make a folder destination when its connection is saved (exports never make it). */
-export async function makeDestinationFolder(root: string, fileMode: number): Promise<void> {
-  await makeFolder(root, folderMode(fileMode));
+/**
+ * Make a folder destination when its connection is saved (exports never make it). The answer is
+ * the first folder made, as `makeFolder` gives it.
+ */
+export async function makeDestinationFolder(
+  root: string,
+  fileMode: number,
+): Promise<string | undefined> {
+  return makeFolder(root, folderMode(fileMode));
 }
 
 /** Temp files this process is writing or holds sealed: `cleanup` never removes them. */

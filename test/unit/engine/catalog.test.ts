@@ -1,4 +1,4 @@
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../../shared/api/events';
@@ -370,6 +370,48 @@ describe('the catalog through the API contract', () => {
       'local',
     ]);
     expect((await readdir(parent)).sort()).toEqual(['a', 'b', 'file']);
+    await engine.close();
+  });
+
+  it('leaves no folder behind when the save that made it is refused', async () => {
+    const engine = await openTestEngine(await newDir());
+    const conn = await seedCatalog(engine);
+    const parent = await newDir();
+    const folder = (path: string) => ({ type: 'folder', path, permissions: 'owner' }) as const;
+    // Refused by what only the catalog knows, after the folder was made: no such project…
+    expect(
+      await engine.dispatch('connections.create', {
+        name: 'nowhere',
+        projectId: 999,
+        destination: folder(join(parent, 'new', 'deep', 'exports')),
+      }),
+    ).toMatchObject({ ok: false, error: { field: 'projectId' } });
+    // …or a name another connection has, on a move to a new folder.
+    await engine.call('connections.create', {
+      name: 'taken',
+      projectId: 187520,
+      destination: folder(join(parent, 'taken')),
+    });
+    expect(
+      await engine.dispatch('connections.update', {
+        id: conn.id,
+        name: 'taken',
+        destination: folder(join(parent, 'moved', 'exports')),
+      }),
+    ).toMatchObject({ ok: false, error: { field: 'name' } });
+    expect(await readdir(parent)).toEqual(['taken']);
+    // A folder that was there before the refused save stays, with what it holds.
+    const before = join(parent, 'before');
+    await mkdir(join(before, 'empty'), { recursive: true });
+    expect(
+      await engine.dispatch('connections.create', {
+        name: 'taken',
+        projectId: 187520,
+        destination: folder(join(before, 'empty', 'exports')),
+      }),
+    ).toMatchObject({ ok: false, error: { field: 'name' } });
+    expect(await readdir(before)).toEqual(['empty']);
+    expect(await readdir(join(before, 'empty'))).toEqual([]);
     await engine.close();
   });
 
