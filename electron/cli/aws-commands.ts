@@ -55,7 +55,7 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
   program
     .command('verify')
     .description(
-      "check a connection's bucket access the way an export uses it; names any missing permission",
+      "check a connection's bucket access (or its folder) the way an export uses it; names any missing permission",
     )
     .argument('<connection>', 'connection ID (cn_…) or name')
     .addOption(
@@ -68,8 +68,16 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExits 1 when a check fails.')
     .action((id: string, opts: { form?: Form; mfaCode?: string }) =>
       ctx.withApi('write', async (engine) => {
-        const { target, form } = await setupTargetOf(engine, id, opts);
-        const report = await engine.call('aws.verify', { target, form });
+        const connection = await engine.call('connections.get', { id });
+        const folder = connection.destination.type === 'folder';
+        const report = folder
+          ? await engine.call('connections.verifyFolder', { id: connection.id })
+          : await setupTargetOf(engine, id, opts).then(({ target, form }) =>
+              engine.call('aws.verify', { target, form }),
+            );
+        const verdict = folder
+          ? ['The folder works.', 'The folder is not ready yet.']
+          : ['Access works.', 'Access is not complete yet.'];
         print(ctx, report, () => {
           const lines = report.probes.map((p) => {
             const mark =
@@ -86,7 +94,7 @@ export function registerAwsCommands(program: Command, ctx: CliContext): void {
             ].filter(Boolean);
             return [`${mark} ${p.label}: ${p.detail}`, ...extra].join('\n');
           });
-          return `${lines.join('\n')}\n${report.ok ? 'Access works.' : 'Access is not complete yet.'}\n`;
+          return `${lines.join('\n')}\n${report.ok ? verdict[0] : verdict[1]}\n`;
         });
         return report.ok ? EXIT.ok : EXIT.failed;
       }),

@@ -135,6 +135,13 @@ export const contract = {
     true,
   ),
 
+  /**
+   * A folder destination checked the way an export writes to it (the `aws.verify` of a folder):
+   * the folder is there, a temp file is written, flushed and removed, the folder takes files,
+   * and how much room its disk has. Leaves nothing behind.
+   */
+  'connections.verifyFolder': spec(byConnection, verifyReport),
+
   'jobs.list': spec(
     jobListQuery.optional(),
     z.object({ items: z.array(job), total: z.number(), offset: z.number(), limit: z.number() }),

@@ -22,6 +22,7 @@ export const API_METHODS = [
   'connections.update',
   'connections.delete',
   'connections.takeOver',
+  'connections.verifyFolder',
   'jobs.list',
   'jobs.get',
   'jobs.exportHour',

@@ -130,9 +130,23 @@ export const restorePlan = z.object({
   lostIfWhole: z.array(statementNote),
 });
 
-/** One access check of `aws.verify`: a step of an export, tried for real. */
+/**
+ * One access check of `aws.verify` (or of a folder destination, `connections.verifyFolder`): a
+ * step of an export, tried for real.
+ */
 export const probe = z.object({
-  id: z.enum(['location', 'list', 'uploads', 'put', 'multipart', 'abort', 'delete', 'kms']),
+  id: z.enum([
+    'location',
+    'list',
+    'uploads',
+    'put',
+    'multipart',
+    'abort',
+    'delete',
+    'kms',
+    'folder',
+    'space',
+  ]),
   /** What was tried, as an admin reads it. */
   label: z.string(),
   status: z.enum(['passed', 'failed', 'warning', 'skipped']),

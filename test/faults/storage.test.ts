@@ -382,7 +382,18 @@ describe('faults in Ferry’s own storage', () => {
       /failed after 1 attempt\(s\) — config: Read-only disk: EROFS: read-only file system, mkdir '.*exports\/\.ferry-partial'/,
     );
     expect(refused.stdout).toMatch(/fix: The destination folder is on a disk mounted read-only/);
+    // `ferry verify` says the same before any hour is tried…
+    const verify = await runFerry(['verify', 'c'], env);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(
+      /✗ Write a file the way an export does: Read-only disk: EROFS: read-only file system/,
+    );
+    expect(verify.stdout).toMatch(/\nThe folder is not ready yet\.\n$/);
     expect(spawnSync('mount', ['-o', 'remount,rw', disk]).status).toBe(0);
+    // …and, once writable, that this 1 MiB disk has little room.
+    const works = await runFerry(['verify', 'c'], env);
+    expect(works.code).toBe(0);
+    expect(works.stdout).toMatch(/! Free space: Only \d+ MiB free on its disk/);
     expect(await folderHour(out)).toEqual({ objects: {}, lines: 0, temps: [] });
     await ferryOk(['export', 'c', '--hour', '2026-02-03T07'], env);
     expect(Object.keys((await folderHour(out)).objects)).toHaveLength(1);

@@ -12,6 +12,7 @@ import type { MigrationService } from '../migration/service';
 import { classifyError } from '../jobs/errors';
 import type { ExportService } from '../jobs/export-service';
 import { reconcile } from '../jobs/reconcile';
+import { verifyFolder } from '../jobs/verify-folder';
 import { SMTP_PASSWORD_SECRET, type Notifier } from '../notify/notifier';
 import type { Scheduler } from '../schedule/scheduler';
 import { smtpOrigin, smtpOriginLabel } from '../secret-binding';
@@ -147,6 +148,17 @@ function catalogHandlers(
       return catalog.deleteConnection(id);
     },
     'connections.archived': () => [...store.config.data.archived],
+    'connections.verifyFolder': async ({ id }) => {
+      const connection = catalog.getConnection(id);
+      const dest = connection.destination;
+      if (dest.type !== 'folder')
+        throw new FerryError(
+          'validation',
+          `Connection "${connection.name}" writes to S3: check its access with aws.verify (ferry verify ${connection.name}).`,
+          'id',
+        );
+      return verifyFolder(await deps.exports.sinkFor(connection), dest.path, deps.clock);
+    },
   };
 }
 
