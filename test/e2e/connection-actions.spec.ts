@@ -1,3 +1,5 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect, openConsole, test } from './fixtures';
 import { connectionAction } from './steps';
 
@@ -31,4 +33,32 @@ test('disabling hourly export asks first and says what happens to the hours mean
   await expect(confirm).toBeDisabled();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'demo-export' })).toBeVisible();
+});
+
+// The folder a connection writes to is checked before it is enabled, as S3 access is: here
+// its disk "not mounted" (the folder gone).
+test('enabling a folder connection checks the folder first, and enables nothing unasked', async ({
+  page,
+  dataDir,
+  demoConsole,
+}) => {
+  const folder = join(dataDir, 'demo-export');
+  await rm(folder, { recursive: true, force: true });
+  await openConsole(page, demoConsole.url);
+  await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
+  await page.getByTestId('toggle-enabled').click();
+  const dialog = page.getByRole('dialog', { name: 'The folder check failed' });
+  await expect(dialog.getByTestId('enable-check')).toContainText(
+    `Find the folder: There is no folder ${folder}`,
+  );
+  await expect(dialog.getByTestId('enable-check')).toContainText('mount it');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('toggle-enabled')).toHaveText('Enable hourly export');
+  await expect(stat(folder)).rejects.toMatchObject({ code: 'ENOENT' });
+
+  // The disk back: the check passes and the connection is enabled at once.
+  await mkdir(folder);
+  await page.getByTestId('toggle-enabled').click();
+  await expect(page.getByTestId('toggle-enabled')).toHaveCount(0);
+  await expect(page.getByRole('dialog')).toHaveCount(0);
 });

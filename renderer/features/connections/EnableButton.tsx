@@ -11,10 +11,11 @@ import { useAppStore } from '../app/store';
 import { useConnectionsStore } from './store';
 
 /**
- * Enable hourly exports (the page's main action while they are off). Enabling an S3 connection
- * checks access first, the way an export uses it: a connection is never shown exporting (and
- * "Healthy") when the check fails, unless the admin reads what failed and enables it anyway.
- * Disabling is in the page's Actions menu, behind DisableConfirm.
+ * Enable hourly exports (the page's main action while they are off). Enabling checks the
+ * destination first, the way an export uses it — an S3 connection's access, a folder's presence,
+ * write and room: a connection is never shown exporting (and "Healthy") when the check fails,
+ * unless the admin reads what failed and enables it anyway. Disabling is in the page's Actions
+ * menu, behind DisableConfirm.
  */
 export function EnableButton({ connection }: { connection: Connection }) {
   const update = useConnectionsStore((s) => s.update);
@@ -25,20 +26,13 @@ export function EnableButton({ connection }: { connection: Connection }) {
   const enableChecked = async () => {
     setBusy(true);
     try {
-      const target = setupTargetFor(connection);
-      if (target) {
-        const form =
-          connection.destination.type === 's3' && connection.destination.roleArn
-            ? 'role'
-            : 'legacy';
-        const report = await attempt(() => api().aws.verify({ target, form }));
-        if (!report.ok) return setFailed({ probes: [], message: report.message });
-        if (!report.value.ok)
-          return setFailed({
-            probes: report.value.probes.filter((p) => p.status === 'failed'),
-            message: null,
-          });
-      }
+      const report = await attempt(() => check(connection));
+      if (!report.ok) return setFailed({ probes: [], message: report.message });
+      if (!report.value.ok)
+        return setFailed({
+          probes: report.value.probes.filter((p) => p.status === 'failed'),
+          message: null,
+        });
       const result = await enable();
       if (!result.ok) flash('error', result.message);
     } finally {
@@ -46,6 +40,7 @@ export function EnableButton({ connection }: { connection: Connection }) {
     }
   };
   if (connection.enabled) return null;
+  const folder = connection.destination.type === 'folder';
   return (
     <>
       <Button
@@ -59,7 +54,7 @@ export function EnableButton({ connection }: { connection: Connection }) {
       {failed && (
         <ConfirmAction
           visible
-          title="The access check failed"
+          title={folder ? 'The folder check failed' : 'The access check failed'}
           action="Enable anyway"
           testId="enable-anyway"
           onCancel={() => setFailed(null)}
@@ -70,9 +65,9 @@ export function EnableButton({ connection }: { connection: Connection }) {
           }}
         >
           <Box variant="p">
-            Ferry checked access the way an export uses it, and it failed — every hour would fail
-            the same way. Fix it first (then Enable again), or enable anyway: the connection will
-            show Failing until it works.
+            Ferry checked {folder ? 'the folder' : 'access'} the way an export uses it, and it
+            failed — every hour would fail the same way. Fix it first (then Enable again), or enable
+            anyway: the connection will show Failing until it works.
           </Box>
           <div data-testid="enable-check">
             {failed.message && <StatusIndicator type="error">{failed.message}</StatusIndicator>}
@@ -125,4 +120,14 @@ export function DisableConfirm({
       </Box>
     </ConfirmAction>
   );
+}
+
+/** The check an export's first write would make: a folder's (connections.verifyFolder) or S3's. */
+function check(connection: Connection) {
+  const dest = connection.destination;
+  if (dest.type === 'folder') return api().connections.verifyFolder({ id: connection.id });
+  return api().aws.verify({
+    target: setupTargetFor(connection)!,
+    form: dest.roleArn ? 'role' : 'legacy',
+  });
 }
