@@ -260,6 +260,12 @@ export const folderDestination = z.object({
   permissions: z
     .enum(FILE_PERMISSIONS, { error: 'File permissions must be owner, group or all' })
     .default('owner'),
+  /**
+   * Set by Ferry when the connection is saved (what a client sends is ignored): the folder is
+   * where a disk or share is mounted. An export then refuses the folder while nothing is mounted
+   * there, instead of writing to the disk underneath.
+   */
+  mountPoint: z.boolean().optional(),
 });
 
 export const destination = z.discriminatedUnion('type', [s3Destination, folderDestination], {

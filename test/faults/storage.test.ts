@@ -443,6 +443,45 @@ describe('faults in Ferry’s own storage', () => {
     ]);
   });
 
+  it('a destination that is itself a mount point is refused while nothing is mounted there', async (context) => {
+    // A disk of its own (a tmpfs, so its device differs) bound at the destination folder itself:
+    // unmounted, the folder stays there, empty, on the disk underneath.
+    const contents = await smallDisk('16m');
+    if (typeof contents !== 'string') return context.skip(contents.skip);
+    const disk = await newDir();
+    expect(spawnSync('mount', ['--bind', contents, disk]).status).toBe(0);
+    mounts.unshift(disk);
+    const dataDir = await newDir();
+    const env = await demo(dataDir, disk);
+    const shown = async () =>
+      (
+        JSON.parse((await ferryOk(['--json', 'connection', 'show', 'c'], env)).stdout) as {
+          destination: { mountPoint?: boolean };
+        }
+      ).destination;
+    expect(await shown()).toMatchObject({ mountPoint: true });
+    await ferryOk(['export', 'c', '--hour', '2026-02-03T07'], env);
+    expect(spawnSync('umount', [disk]).status).toBe(0);
+
+    // The folder is there (the empty mount point): the hour used to be written into it.
+    const refused = await runFerry(['export', 'c', '--hour', '2026-02-03T08'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).not.toMatch(/retrying/);
+    expect(refused.stdout).toContain(`config: Nothing is mounted at ${disk} on `);
+    expect(refused.stdout).toMatch(/fix: Mount the disk or share there again/);
+    expect(await readdir(disk)).toEqual([]);
+    // A save while nothing is mounted keeps the mark.
+    await ferryOk(['connection', 'update', 'c', '--folder', disk], env);
+    expect(await shown()).toMatchObject({ mountPoint: true });
+
+    expect(spawnSync('mount', ['--bind', contents, disk]).status).toBe(0);
+    await ferryOk(['export', 'c', '--hour', '2026-02-03T08'], env);
+    expect(Object.keys((await folderHour(disk)).objects)).toEqual([
+      '187520_2026-02-03_7#1.json.gz',
+      '187520_2026-02-03_8#1.json.gz',
+    ]);
+  });
+
   it('a full data-folder disk ends ferry export with one line, and nothing half-written', async (context) => {
     const small = await dataFolderOnSmallDisk();
     if ('skip' in small) return context.skip(small.skip);

@@ -9,7 +9,7 @@ import {
   type Destination,
   type Project,
 } from '../../../shared/model/entities';
-import { makeDestinationFolder } from '../sinks/folder';
+import { isMountPoint, makeDestinationFolder } from '../sinks/folder';
 import { unmakeFolder } from '../store/make-folder';
 import type { ConfigData } from '../store/schema';
 
@@ -80,12 +80,13 @@ export function checkFolderOutsideDataDir(
  */
 export async function withFolderDestination<R>(
   dest: Destination | undefined,
+  before: Destination | undefined,
   stored: () => ConfigData,
-  save: () => Promise<R>,
+  save: (dest: Destination | undefined) => Promise<R>,
 ): Promise<R> {
   const made = dest?.type === 'folder' ? await makeFolderDestination(dest) : undefined;
   try {
-    return await save();
+    return await save(dest && (await markMountPoint(dest, before)));
   } catch (error) {
     const usedMeanwhile = (top: string) =>
       stored().connections.some(
@@ -94,6 +95,23 @@ export async function withFolderDestination<R>(
     if (made && !usedMeanwhile(made.top)) await unmakeFolder(made.path, made.top);
     throw error;
   }
+}
+
+/**
+ * A folder destination as saved: marked when it is where a disk or share is mounted (an export
+ * then refuses it while nothing is mounted there). The mark stays while the folder stays the
+ * same — a save while the disk is not mounted keeps it; what a client sent is never taken.
+ */
+async function markMountPoint(dest: Destination, before: Destination | undefined) {
+  if (dest.type !== 'folder') return dest;
+  const { mountPoint: _sent, ...folder } = dest;
+  const kept =
+    before?.type === 'folder' &&
+    before.mountPoint === true &&
+    within(before.path, dest.path) === '';
+  return kept || (await isMountPoint(resolve(dest.path)))
+    ? { ...folder, mountPoint: true }
+    : folder;
 }
 
 /** Make the folder; the answer names the folders it made (none when all were there). */

@@ -285,7 +285,7 @@ export class Catalog {
     checkRegion(input.destination);
     checkFolderOutsideDataDir(input.destination, this.dataDir);
     const stored = () => this.config.data;
-    const created = await withFolderDestination(input.destination, stored, () =>
+    const created = await withFolderDestination(input.destination, undefined, stored, (dest) =>
       this.config.update((data) => {
         const project = data.projects.find((p) => p.id === input.projectId);
         if (!project)
@@ -299,6 +299,7 @@ export class Catalog {
         const now = this.clock.now().toISOString();
         const conn: Connection = {
           ...input,
+          destination: dest ?? input.destination,
           id: input.id ?? newConnectionId(data),
           scheduleFrom: takeOver?.scheduleFrom ?? (input.enabled ? now.slice(0, 13) : null),
           replaces: takeOver?.replaces ?? null,
@@ -323,20 +324,20 @@ export class Catalog {
     // A new folder is made, and so is one of a connection being enabled (saved before Ferry made
     // folders on save); an export never makes it. Other changes — a disable above all — never
     // depend on the folder.
-    const folder =
-      input.destination ??
-      (input.enabled ? findConnection(this.config.data, input.id).destination : undefined);
+    const before = findConnection(this.config.data, input.id).destination;
+    const folder = input.destination ?? (input.enabled ? before : undefined);
     const updated = await withFolderDestination(
       folder,
+      before,
       () => this.config.data,
-      () =>
+      (dest) =>
         this.config.update((data) => {
           const target = findConnection(data, input.id);
           const now = this.clock.now().toISOString();
           const next: Connection = {
             ...target,
             ...(input.name !== undefined && { name: input.name }),
-            ...(input.destination !== undefined && { destination: input.destination }),
+            ...(dest !== undefined && { destination: dest }),
             ...(input.datasets !== undefined && { datasets: input.datasets }),
             ...(input.enabled !== undefined && { enabled: input.enabled }),
             ...(input.options !== undefined && {

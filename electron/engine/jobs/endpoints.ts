@@ -40,6 +40,7 @@ export class Endpoints {
         dest.path,
         FILE_MODES[dest.permissions],
         (await this.deps.instance?.())?.id,
+        dest.mountPoint === true,
       );
     const who = dest.endpoint ? new URL(dest.endpoint).host : 'Amazon S3';
     const serverTime = this.deps.serverTime;

@@ -19,26 +19,44 @@ const TEMP_DIR = '.ferry-partial';
 const OLD_TEMP_MARK = '.ferry-partial-';
 
 /**
- * The destination folder itself is not there (or is not a folder): its disk or share is not
- * mounted, or it was moved or removed. An export never makes it — where an unmounted disk's
- * folder is missing, making it would put the events on the disk underneath, reported as done.
+ * The destination folder itself is not there (or is not a folder, or is the empty mount point of
+ * a disk not mounted now): its disk or share is not mounted, or it was moved or removed. An
+ * export never makes it — where an unmounted disk's folder is missing, making it would put the
+ * events on the disk underneath, reported as done.
  */
 export class DestinationFolderMissing extends Error {
   readonly fix: string;
   constructor(
     readonly root: string,
-    notFolder = false,
+    why: 'missing' | 'not-folder' | 'not-mounted' = 'missing',
   ) {
     super(
-      notFolder
+      why === 'not-folder'
         ? `${root} is a file, not a folder.`
-        : `There is no folder ${root} on ${hostname()}.`,
+        : why === 'not-mounted'
+          ? `Nothing is mounted at ${root} on ${hostname()}: a disk or share was mounted there when the connection was saved.`
+          : `There is no folder ${root} on ${hostname()}.`,
     );
     this.name = 'DestinationFolderMissing';
-    this.fix = notFolder
-      ? 'Choose a folder for the exports in the connection.'
-      : 'If it is on a disk or a network share, mount it; if it was moved or removed, make it again or choose another folder in the connection. (Ferry makes it when the connection is saved, never during an export: nothing goes to the disk under a missing mount.)';
+    this.fix =
+      why === 'not-folder'
+        ? 'Choose a folder for the exports in the connection.'
+        : why === 'not-mounted'
+          ? 'Mount the disk or share there again; nothing was written to the disk underneath. (To export to another disk, choose its folder in the connection.)'
+          : 'If it is on a disk or a network share, mount it; if it was moved or removed, make it again or choose another folder in the connection. (Ferry makes it when the connection is saved, never during an export: nothing goes to the disk under a missing mount.)';
   }
+}
+
+/**
+ * A folder is the top of a mounted disk or share: its device is not its parent's. (A bind mount
+ * of a folder on the same disk is not seen; nor is a folder that is not there.)
+ */
+export async function isMountPoint(path: string): Promise<boolean> {
+  const [folder, parent] = await Promise.all([
+    stat(path).catch(() => null),
+    stat(dirname(path)).catch(() => null),
+  ]);
+  return !!folder?.isDirectory() && !!parent && folder.dev !== parent.dev && path !== dirname(path);
 }
 
 /**
@@ -84,6 +102,11 @@ export class FolderSink implements Sink {
      * restart removes its own leftovers at once and never another Ferry's live temp files.
      */
     private readonly owner = randomBytes(8).toString('hex'),
+    /**
+     * The folder was a mount point when its connection was saved: while nothing is mounted there
+     * (the folder on the disk underneath), it is missing, not an empty destination.
+     */
+    private readonly mountPoint = false,
   ) {}
 
   describe(key: string): string {
@@ -251,7 +274,9 @@ export class FolderSink implements Sink {
       throw error;
     });
     if (!info) throw new DestinationFolderMissing(this.root);
-    if (!info.isDirectory()) throw new DestinationFolderMissing(this.root, true);
+    if (!info.isDirectory()) throw new DestinationFolderMissing(this.root, 'not-folder');
+    if (this.mountPoint && !(await isMountPoint(this.root)))
+      throw new DestinationFolderMissing(this.root, 'not-mounted');
   }
 
   /**

@@ -373,6 +373,26 @@ describe('the catalog through the API contract', () => {
     await engine.close();
   });
 
+  it('marks a mount point from the disk, never from what a client sends', async () => {
+    const engine = await openTestEngine(await newDir());
+    await seedCatalog(engine);
+    const path = join(await newDir(), 'exports');
+    // A folder on the same disk as its parent: not a mount point, whatever the client says
+    // (a false mark would refuse every export while "nothing is mounted" there).
+    const conn = await engine.call('connections.create', {
+      name: 'local',
+      projectId: 187520,
+      destination: { type: 'folder', path, permissions: 'owner', mountPoint: true },
+    });
+    expect(conn.destination).toEqual({ type: 'folder', path, permissions: 'owner' });
+    const updated = await engine.call('connections.update', {
+      id: conn.id,
+      destination: { type: 'folder', path, permissions: 'owner', mountPoint: true },
+    });
+    expect(updated.destination).toEqual({ type: 'folder', path, permissions: 'owner' });
+    await engine.close();
+  });
+
   it('leaves no folder behind when the save that made it is refused', async () => {
     const engine = await openTestEngine(await newDir());
     const conn = await seedCatalog(engine);
