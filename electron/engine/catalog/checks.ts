@@ -138,6 +138,8 @@ const FOLDER_REFUSALS: Record<string, string> = {
   ENOSPC: 'its disk is full',
   EEXIST: 'a file has that name',
   ENOTDIR: 'part of the path is a file',
+  // Its parent is there, yet the disk refused a new folder (/proc, some FUSE file systems).
+  ENOENT: 'the disk there does not take new folders',
 };
 
 /**

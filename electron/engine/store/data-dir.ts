@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, readdir, stat } from 'node:fs/promises';
+import { access, lstat, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../../../shared/api/errors';
+import { makeFolder } from './make-folder';
 
 /** The product name Electron derives its user-data folder from. */
 export const PRODUCT_NAME = 'Ferry';
@@ -45,7 +46,7 @@ export async function prepareDataDir(dataDir: string, create = true): Promise<st
     });
     if (!info && !create) return null; // read-only: nothing there to read
     if (!info) {
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      await makeFolder(dataDir, 0o700);
       info = await stat(dataDir);
     }
     if (!info) return null;
@@ -64,6 +65,12 @@ export async function prepareDataDir(dataDir: string, create = true): Promise<st
       throw problem(
         'can not be made: part of its path is a file, not a folder',
         'Give --data-dir (or FERRY_DATA_DIR) a folder.',
+      );
+    // Its parent is there, yet the disk refused a new folder (/proc, some FUSE file systems).
+    if (code === 'ENOENT')
+      throw problem(
+        'can not be made: the disk there does not take new folders',
+        'Give --data-dir (or FERRY_DATA_DIR) a folder on an ordinary disk.',
       );
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
       throw problem(

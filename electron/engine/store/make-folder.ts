@@ -1,35 +1,48 @@
 import { mkdir, rmdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /**
- * `mkdir -p` that gives the disk's own reason when it fails.
+ * `mkdir -p` that gives the disk's own reason when it fails, and always ends.
  *
- * Node's recursive mkdir answers ENOENT ("no such file or directory") where the disk said EROFS
- * (a read-only mount; seen with Node 22), which reads as a folder that went away — a passing
- * fault, to retry — instead of a destination Ferry can not write. On ENOENT this asks the disk
- * directly: a plain mkdir of the first missing folder, whose error is the true one.
+ * Not Node's recursive mkdir: it answers ENOENT where the disk said EROFS (a read-only mount;
+ * seen with Node 22), which reads as a folder that went away — a passing fault, to retry — and
+ * where a disk refuses a new folder with ENOENT although its parent is there (`/proc/x`, some
+ * FUSE and network file systems), it retries forever at full CPU (Node 22), hanging the save or
+ * the export that asked. This finds the nearest part of the path that exists, then makes each
+ * missing folder below it with a plain mkdir, whose error is the disk's own.
  *
  * @returns the first folder it made (the top of the new ones), or undefined when the whole path
  *   was there already — what `unmakeFolder` takes back.
  */
 export async function makeFolder(path: string, mode: number): Promise<string | undefined> {
-  try {
-    return await mkdir(path, { recursive: true, mode });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  const missing: string[] = [];
+  for (let at = resolve(path); !(await exists(at)); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
   }
-  let missing = path;
-  while (dirname(missing) !== missing && !(await isFolder(dirname(missing))))
-    missing = dirname(missing);
-  const top = await mkdir(missing, { mode }).then(
-    () => missing,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error; // made meanwhile: go on
-      return undefined;
-    },
+  // All there, but not a folder (a file of that name): the disk's own EEXIST.
+  if (missing.length === 0 && !(await isFolder(path))) await mkdir(path, { mode });
+  let top: string | undefined;
+  for (const folder of missing) {
+    const made = await mkdir(folder, { mode }).then(
+      () => true,
+      async (error: NodeJS.ErrnoException) => {
+        // Made meanwhile (two exports of one hour's folder at once): go on.
+        if (error.code === 'EEXIST' && (await isFolder(folder))) return false;
+        throw error;
+      },
+    );
+    if (made) top ??= folder;
+  }
+  return top;
+}
+
+/** Something is there (a folder, a file, a link to either); an error other than "not there" counts. */
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
   );
-  // Only reached when the disk allowed it after all (a race): finish the path.
-  return (await mkdir(path, { recursive: true, mode })) ?? top;
 }
 
 /**
