@@ -65,6 +65,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   'source-missing': 'a source file went away',
   'source-unreadable': 'a source file or folder Ferry may not read',
   'source-empty': 'a source folder with no event files (a disk not mounted?)',
+  'source-not-events': 'a source file with no event Ferry can read',
   'folder-missing': 'the destination folder is not there (a disk not mounted?)',
   network: 'the server did not answer',
 };

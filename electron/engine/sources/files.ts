@@ -28,6 +28,8 @@ const indexedFile = z.object({
   hours: z.array(z.number().int()),
   /** Lines without a readable hour: reported once, with the first hour the file holds. */
   unplaced: z.number().int().nonnegative(),
+  /** The first such line and why ("line 1: not valid JSON"), for a file with no hour at all. */
+  sample: z.string().optional(),
 });
 type IndexedFile = z.infer<typeof indexedFile>;
 
@@ -71,6 +73,10 @@ export class FilesSource implements EventSource {
     const index = await this.index();
     signal.throwIfAborted();
     if (Object.keys(index.files).length === 0) throw emptyFolder(this.root);
+    const notEvents = Object.entries(index.files).find(
+      ([, file]) => file.hours.length === 0 && file.unplaced > 0,
+    );
+    if (notEvents) throw noEventsIn(this.root, ...notEvents);
     return {
       events: () => this.streams(index, hour, signal),
       mergedIds: () => this.mergedIds(index, hour, signal),
@@ -212,7 +218,18 @@ function fileChunks(path: string): Readable {
   return path.endsWith('.gz') ? gunzipped(file) : file;
 }
 
-/** Every data file under `root` (relative paths with "/"), skipping hidden files and folders. */
+/**
+ * Files of an Amplitude (or Ferry) export beside its events that are not events: its merged-ID
+ * files (`-<orgId>_<yyyy-MM-dd>_<H>.json.gz`; merged IDs are read from `merged_ids/`) and the
+ * manifests Ferry writes in `_manifests/`.
+ */
+const NOT_EVENTS = /^-\d+_\d{4}-\d{2}-\d{2}_\d{1,2}\.json\.gz$/;
+const MANIFESTS_DIR = '_manifests';
+
+/**
+ * Every data file under `root` (relative paths with "/"), skipping hidden files and folders and
+ * an export's files that are not events.
+ */
 async function listFiles(root: string): Promise<Map<string, { size: number; mtimeMs: number }>> {
   const out = new Map<string, { size: number; mtimeMs: number }>();
   const walk = async (dir: string): Promise<void> => {
@@ -222,8 +239,13 @@ async function listFiles(root: string): Promise<Map<string, { size: number; mtim
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
+      if (entry.isDirectory()) {
+        if (entry.name !== MANIFESTS_DIR) await walk(path);
+      } else if (
+        entry.isFile() &&
+        EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
+        !NOT_EVENTS.test(entry.name)
+      ) {
         const info = await stat(path).catch((error: unknown) => {
           throw unreadable(root, path, error);
         });
@@ -242,15 +264,18 @@ async function listFiles(root: string): Promise<Map<string, { size: number; mtim
 async function indexHours(
   path: string,
   merged: boolean,
-): Promise<{ hours: number[]; unplaced: number }> {
+): Promise<{ hours: number[]; unplaced: number; sample?: string }> {
   const hours = new Set<number>();
   let unplaced = 0;
+  let sample: string | undefined;
+  let line = 0;
   const scanner = new EventScanner();
   for await (const block of lineBlocks(fileChunks(path))) {
     const buf = Buffer.from(block.buf.buffer, block.buf.byteOffset, block.buf.byteLength);
     for (let k = 0; k < block.starts.length; k++) {
       const start = block.starts[k]!;
       const end = block.ends[k]!;
+      line++;
       if (buf.subarray(start, end).toString('latin1').trim() === '') continue;
       let hour: number | null = null;
       if (merged) {
@@ -277,11 +302,26 @@ async function indexHours(
           hour = null;
         }
       }
-      if (hour === null) unplaced++;
-      else hours.add(hour);
+      if (hour !== null) hours.add(hour);
+      else if (unplaced++ === 0)
+        sample = `line ${line}: ${whyNoHour(buf.toString('utf8', start, end), merged)}`;
     }
   }
-  return { hours: [...hours].sort((a, b) => a - b), unplaced };
+  return { hours: [...hours].sort((a, b) => a - b), unplaced, ...(sample && { sample }) };
+}
+
+/** Why a line holds no hour Ferry can read. */
+function whyNoHour(text: string, merged: boolean): string {
+  const field = merged ? 'merge_server_time' : 'server_upload_time';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'not a JSON object';
+  return field in value ? `its ${field} is not a time` : `no ${field}`;
 }
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -296,6 +336,21 @@ function emptyFolder(root: string): SourceError {
     `The source folder ${root} holds no event files at all (.json, .ndjson or .jsonl, gzipped or not)`,
     'If it is on a disk or a network share, mount it; if its files are still to come, export once they are there. An hour is exported as empty only when the folder holds files, none of them of that hour.',
     { code: 'source-empty' },
+  );
+}
+
+/**
+ * A file none of whose lines is an event Ferry can place in an hour (a CSV or a JSON array named
+ * `.json`, another tool's export): its events would be in no hour — each exported as "done" with
+ * them missing. Every hour waits on it, as on a damaged file: any hour may be in it.
+ */
+function noEventsIn(root: string, name: string, file: IndexedFile): SourceError {
+  const lines = file.unplaced === 1 ? '1 line' : `${file.unplaced} lines`;
+  const field = name.startsWith(`${MERGED_DIR}/`) ? 'merge_server_time' : 'server_upload_time';
+  return new SourceError(
+    `The file ${name} in the source folder ${root} holds no event Ferry can read: none of its ${lines} is a JSON object with a ${field} Ferry reads${file.sample ? ` (${file.sample})` : ''}`,
+    `Ferry reads NDJSON — one JSON object per line, each with its ${field}, as Amplitude exports them. Convert ${join(root, name)} to that, or move it out of the folder; no hour of this project is exported until then (any of them may be in that file).`,
+    { code: 'source-not-events' },
   );
 }
 

@@ -29,6 +29,9 @@ describe('the words for a job error', () => {
     expect(errorCodeWords('source-unreadable', 'source')).toBe(
       'a source file or folder Ferry may not read (source-unreadable)',
     );
+    expect(errorCodeWords('source-not-events', 'source')).toBe(
+      'a source file with no event Ferry can read (source-not-events)',
+    );
   });
 
   it('shows a permission or an unknown code as it is', () => {

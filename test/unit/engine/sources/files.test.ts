@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -125,6 +125,60 @@ describe('a files source folder with no event file at all', () => {
     // With files, none of that hour: the hour is empty by the folder's word.
     await writeFile(join(root, 'day.json'), ndjson([event('2020-01-26T05', 1)]));
     expect(await readHour(source)).toBe(0);
+  });
+});
+
+describe('a file in a files source with no event Ferry can read', () => {
+  it.each([
+    [
+      'a JSON array',
+      '[\n  {\n    "event_type": "a",\n    "server_upload_time": "2020-01-25 05:10:00.000000"\n  }\n]\n',
+      '6 lines',
+      'line 1: not valid JSON',
+    ],
+    [
+      'a CSV',
+      'event_type,server_upload_time\na,2020-01-25 05:10:00\n',
+      '2 lines',
+      'line 1: not valid JSON',
+    ],
+    [
+      'another tool’s events',
+      '\n{"event":"a","timestamp":"2020-01-25T05:10:00Z"}\n',
+      '1 line',
+      'line 2: no server_upload_time',
+    ],
+    ['an array per line', '[1,2]\n', '1 line', 'line 1: not a JSON object'],
+  ])('fails every hour, naming the file and why (%s)', async (_, text, lines, sample) => {
+    // Its events would be in no hour: each hour exported "done" without them.
+    const root = await newDir();
+    await writeFile(join(root, 'good.json'), ndjson([event(HOUR, 1)]));
+    await writeFile(join(root, 'other.json'), text);
+    const source = new FilesSource(root, await newDir());
+    const failure = {
+      name: 'SourceError',
+      code: 'source-not-events',
+      transient: false,
+      message: `The file other.json in the source folder ${root} holds no event Ferry can read: none of its ${lines} is a JSON object with a server_upload_time Ferry reads (${sample})`,
+      fix: `Ferry reads NDJSON — one JSON object per line, each with its server_upload_time, as Amplitude exports them. Convert ${join(root, 'other.json')} to that, or move it out of the folder; no hour of this project is exported until then (any of them may be in that file).`,
+    };
+    await expect(readHour(source)).rejects.toMatchObject(failure);
+    // Known from the saved index, too (another process, a restart).
+    await expect(source.open('2020-01-26T05', signal)).rejects.toMatchObject(failure);
+    await rm(join(root, 'other.json'));
+    expect(await readHour(source)).toBeGreaterThan(0);
+  });
+
+  it('leaves an export’s files that are not events alone: merged-ID files and manifests', async () => {
+    const root = await newDir();
+    await writeFile(join(root, '187520_2020-01-25_5#1.json.gz'), gz());
+    await writeFile(
+      join(root, '-123_2020-01-25_5.json.gz'),
+      zlib.gzipSync('{"amplitude_id":1,"merged_amplitude_id":2,"merge_server_time":"x"}\n'),
+    );
+    await mkdir(join(root, '_manifests'));
+    await writeFile(join(root, '_manifests', '187520_2020-01-25.json'), '{\n  "hours": {}\n}\n');
+    expect(await readHour(new FilesSource(root, await newDir()))).toBeGreaterThan(0);
   });
 });
 
