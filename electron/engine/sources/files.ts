@@ -384,6 +384,13 @@ function damagedFile(root: string, name: string, error: unknown): Error {
       { code: 'source-missing', transient: true },
     );
   if (code === 'EACCES' || code === 'EPERM') return unreadable(root, join(root, name), error);
+  // Said of "line 1" alone, the admin could not tell which of the folder's files it is.
+  if (error instanceof SourceError && code === 'line-too-long')
+    return new SourceError(
+      `The file ${name} in the source folder ${root} is not NDJSON: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`,
+      `Ferry reads one JSON object per line. Convert ${join(root, name)} to that, or move it out of the folder; the hours it holds are exported once it is.`,
+      { code },
+    );
   if (!code.startsWith('Z_')) return error as Error;
   const what =
     code === 'Z_BUF_ERROR'

@@ -169,6 +169,17 @@ describe('a file in a files source with no event Ferry can read', () => {
     expect(await readHour(source)).toBeGreaterThan(0);
   });
 
+  it('names the file whose line runs on past 8 MiB', async () => {
+    const root = await newDir();
+    await writeFile(join(root, 'good.json'), ndjson([event(HOUR, 1)]));
+    await writeFile(join(root, 'blob.json'), Buffer.alloc(9 * 1024 * 1024, 0x61));
+    await expect(readHour(new FilesSource(root, await newDir()))).rejects.toMatchObject({
+      code: 'line-too-long',
+      message: `The file blob.json in the source folder ${root} is not NDJSON: line 1 is longer than 8 MiB without a line break`,
+      fix: `Ferry reads one JSON object per line. Convert ${join(root, 'blob.json')} to that, or move it out of the folder; the hours it holds are exported once it is.`,
+    });
+  });
+
   it('leaves an export’s files that are not events alone: merged-ID files and manifests', async () => {
     const root = await newDir();
     await writeFile(join(root, '187520_2020-01-25_5#1.json.gz'), gz());
