@@ -74,9 +74,11 @@ export function checkFolderOutsideDataDir(
  * finds an unmounted disk's folder missing instead of making it on the disk underneath. One
  * Ferry can not make is a field error now, not an hour that fails later.
  *
- * The save that follows can still be refused (a name taken, a project gone): `save` runs after
- * the folder is made, and a refused save takes back the folders it made, unless a connection
- * saved meanwhile exports there. Nothing half-done is left for a save that did not happen.
+ * `save` runs after the folder is made, given the destination to store (a folder marked when it
+ * is a mount point: `markMountPoint`; `before` is the stored one, for a mark to keep). The save
+ * can still be refused (a name taken, a project gone): a refused save takes back the folders it
+ * made, unless a connection saved meanwhile exports there. Nothing half-done is left for a save
+ * that did not happen.
  */
 export async function withFolderDestination<R>(
   dest: Destination | undefined,
