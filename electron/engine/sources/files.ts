@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
@@ -19,7 +18,8 @@ import {
 
 const EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.json.gz', '.ndjson.gz', '.jsonl.gz'];
 const MERGED_DIR = 'merged_ids';
-const INDEX_VERSION = 1;
+/** 2: a file's UTF-8 byte-order mark is skipped (its first line was unplaced before). */
+const INDEX_VERSION = 2;
 
 const indexedFile = z.object({
   size: z.number().int().nonnegative(),
@@ -192,13 +192,16 @@ export class FilesSource implements EventSource {
     })();
     if (name.endsWith('.gz')) return { name, chunks };
     let handle: Awaited<ReturnType<typeof open>> | null = null;
+    let position = -1;
     return {
       name,
       chunks,
       async readInto(target, offset, length) {
         try {
           handle ??= await open(path, 'r');
-          const { bytesRead } = await handle.read(target, offset, length, null);
+          if (position < 0) position = (await startsWithBom(handle)) ? BOM.length : 0;
+          const { bytesRead } = await handle.read(target, offset, length, position);
+          position += bytesRead;
           return bytesRead;
         } catch (error) {
           throw described(error);
@@ -207,15 +210,44 @@ export class FilesSource implements EventSource {
       async close() {
         await handle?.close();
         handle = null;
+        position = -1;
       },
     };
   }
 }
 
-/** A file's bytes, gunzipped where its name ends in `.gz`. */
-function fileChunks(path: string): Readable {
+/** A file's bytes, gunzipped where its name ends in `.gz`, without a byte-order mark. */
+function fileChunks(path: string): AsyncIterable<Uint8Array> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  return path.endsWith('.gz') ? gunzipped(file) : file;
+  return withoutBom(path.endsWith('.gz') ? gunzipped(file) : file);
+}
+
+/**
+ * The UTF-8 byte-order mark some Windows tools put first in a text file (Notepad, Windows
+ * PowerShell's `Out-File -Encoding utf8`). JSON has none: read as part of the first line, it made
+ * the file's first event a bad line, dropped from its hour.
+ */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+async function* withoutBom(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let head: Buffer | null = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    if (!head) {
+      yield chunk;
+      continue;
+    }
+    head = Buffer.concat([head, chunk]);
+    if (head.length < BOM.length) continue;
+    yield head.subarray(0, BOM.length).equals(BOM) ? head.subarray(BOM.length) : head;
+    head = null;
+  }
+  if (head?.length) yield head; // a file shorter than the mark
+}
+
+async function startsWithBom(handle: Awaited<ReturnType<typeof open>>): Promise<boolean> {
+  const first = Buffer.alloc(BOM.length);
+  const { bytesRead } = await handle.read(first, 0, BOM.length, 0);
+  return bytesRead === BOM.length && first.equals(BOM);
 }
 
 /**

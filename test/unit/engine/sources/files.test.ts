@@ -193,6 +193,37 @@ describe('a file in a files source with no event Ferry can read', () => {
   });
 });
 
+describe('a file that starts with a UTF-8 byte-order mark (Notepad, PowerShell)', () => {
+  it('is read from its first event, gzipped or not, streamed or read into a buffer', async () => {
+    // The mark was read as part of the first line: its event a bad line, dropped from the hour.
+    const root = await newDir();
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const plain = Buffer.from(ndjson([event(HOUR, 1), event(HOUR, 2)]));
+    const zipped = Buffer.from(ndjson([event(HOUR, 3)]));
+    await writeFile(join(root, 'a.json'), Buffer.concat([bom, plain]));
+    await writeFile(join(root, 'b.json.gz'), zlib.gzipSync(Buffer.concat([bom, zipped])));
+    await writeFile(join(root, 'c.json'), bom); // the mark alone: an empty file
+    const hour = await new FilesSource(root, await newDir()).open(HOUR, signal);
+    const streamed: Record<string, Buffer> = {};
+    let readInto: Buffer | null = null;
+    for await (const stream of hour.events()) {
+      const parts: Buffer[] = [];
+      for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk));
+      streamed[stream.name] = Buffer.concat(parts);
+      if (stream.readInto) {
+        const target = Buffer.alloc(plain.length + 10);
+        let filled = 0;
+        for (let n = 1; n > 0; filled += n)
+          n = await stream.readInto(target, filled, Math.min(7, target.length - filled));
+        readInto = target.subarray(0, filled);
+        await stream.close?.();
+      }
+    }
+    expect(streamed).toEqual({ 'a.json': plain, 'b.json.gz': zipped });
+    expect(readInto).toEqual(plain);
+  });
+});
+
 describe('the files-source index', () => {
   it('is rebuilt, not trusted, when what it says about a file is not an index', async () => {
     const root = await newDir();
