@@ -336,10 +336,18 @@ async function indexHours(
       }
       if (hour !== null) hours.add(hour);
       else if (unplaced++ === 0)
-        sample = `line ${line}: ${whyNoHour(buf.toString('utf8', start, end), merged)}`;
+        sample = utf16(buf, start, line)
+          ? 'the file is UTF-16 text (as Windows PowerShell writes it); Ferry reads UTF-8'
+          : `line ${line}: ${whyNoHour(buf.toString('utf8', start, end), merged)}`;
     }
   }
   return { hours: [...hours].sort((a, b) => a - b), unplaced, ...(sample && { sample }) };
+}
+
+/** The file starts with a UTF-16 byte-order mark (either byte order). */
+function utf16(buf: Buffer, start: number, line: number): boolean {
+  const [a, b] = [buf[start], buf[start + 1]];
+  return line === 1 && start === 0 && ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff));
 }
 
 /** Why a line holds no hour Ferry can read. */

@@ -149,6 +149,13 @@ describe('a file in a files source with no event Ferry can read', () => {
       'line 2: no server_upload_time',
     ],
     ['an array per line', '[1,2]\n', '1 line', 'line 1: not a JSON object'],
+    [
+      'UTF-16 text',
+      Buffer.from(`\ufeff${ndjson([event(HOUR, 1)])}`, 'utf16le'),
+      // The line break's second byte (a zero) is a line of its own.
+      '2 lines',
+      'the file is UTF-16 text (as Windows PowerShell writes it); Ferry reads UTF-8',
+    ],
   ])('fails every hour, naming the file and why (%s)', async (_, text, lines, sample) => {
     // Its events would be in no hour: each hour exported "done" without them.
     const root = await newDir();
