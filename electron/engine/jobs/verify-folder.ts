@@ -20,24 +20,28 @@ export const FOLDER_SPACE_WARNING_BYTES = 1024 ** 3;
  */
 export async function verifyFolder(sink: Sink, root: string, clock: Clock): Promise<VerifyReport> {
   const probes: Probe[] = [];
-  const steps: [Probe['id'], string, () => Promise<string>][] = [
+  const steps: [Probe['id'], string, () => Promise<Outcome>][] = [
     // One name looked up, not the folder listed: it may hold years of hours.
-    ['folder', 'Find the folder', async () => (await sink.find([PROBE_KEY]), `${root} is there`)],
+    [
+      'folder',
+      'Find the folder',
+      async () => (await sink.find([PROBE_KEY]), passed(`${root} is there`)),
+    ],
     ['put', 'Write a file the way an export does', () => writeProbe(sink, root)],
-    ['space', 'Free space', () => freeSpace(root, probes)],
+    ['space', 'Free space', () => freeSpace(root)],
   ];
   for (const [id, label, run] of steps) {
     if (probes.some((p) => p.status === 'failed')) {
-      probes.push(probe(id, label, 'skipped', 'Skipped: an earlier check failed.'));
+      probes.push(
+        probe(id, label, { status: 'skipped', detail: 'Skipped: an earlier check failed.' }),
+      );
       continue;
     }
-    try {
-      const detail = await run();
-      if (!probes.some((p) => p.id === id)) probes.push(probe(id, label, 'passed', detail));
-    } catch (error) {
+    const outcome = await run().catch((error: unknown): Outcome => {
       const said = classifyError(error);
-      probes.push({ ...probe(id, label, 'failed', said.message), fix: said.fix ?? null });
-    }
+      return { status: 'failed', detail: said.message, fix: said.fix ?? null };
+    });
+    probes.push(probe(id, label, outcome));
   }
   return {
     ok: probes.every((p) => p.status !== 'failed'),
@@ -47,8 +51,12 @@ export async function verifyFolder(sink: Sink, root: string, clock: Clock): Prom
   };
 }
 
+/** What a probe found. */
+type Outcome = Pick<Probe, 'status' | 'detail'> & { fix?: string | null };
+const passed = (detail: string): Outcome => ({ status: 'passed', detail });
+
 /** A temp file written, flushed and removed; then the folder's own write permission. */
-async function writeProbe(sink: Sink, root: string): Promise<string> {
+async function writeProbe(sink: Sink, root: string): Promise<Outcome> {
   const staged = await sink.stage(PROBE_KEY);
   try {
     await staged.write(Buffer.alloc(4096));
@@ -59,19 +67,19 @@ async function writeProbe(sink: Sink, root: string): Promise<string> {
   // The finished files are renamed into the folder itself: that needs its own permission (a
   // read-only disk answers here too).
   await access(root, constants.W_OK | constants.X_OK);
-  return `Wrote, flushed and removed a 4 KiB file in ${root}`;
+  return passed(`Wrote, flushed and removed a 4 KiB file in ${root}`);
 }
 
-async function freeSpace(root: string, probes: Probe[]): Promise<string> {
+async function freeSpace(root: string): Promise<Outcome> {
   const disk = await statfs(root);
   const free = disk.bavail * disk.bsize;
   const said = `${formatGiB(free)} free on its disk`;
-  if (free < FOLDER_SPACE_WARNING_BYTES)
-    probes.push({
-      ...probe('space', 'Free space', 'warning', `Only ${said}: a busy hour may not fit.`),
-      fix: 'Free space on that disk, or choose a folder on a disk with more room.',
-    });
-  return said;
+  if (free >= FOLDER_SPACE_WARNING_BYTES) return passed(said);
+  return {
+    status: 'warning',
+    detail: `Only ${said}: a busy hour may not fit.`,
+    fix: 'Free space on that disk, or choose a folder on a disk with more room.',
+  };
 }
 
 function formatGiB(bytes: number): string {
@@ -80,6 +88,6 @@ function formatGiB(bytes: number): string {
   return gib >= 10 ? `${Math.round(gib)} GiB` : `${gib.toFixed(1)} GiB`;
 }
 
-function probe(id: Probe['id'], label: string, status: Probe['status'], detail: string): Probe {
-  return { id, label, status, detail, missingPermission: null, statement: null, fix: null };
+function probe(id: Probe['id'], label: string, outcome: Outcome): Probe {
+  return { id, label, missingPermission: null, statement: null, fix: null, ...outcome };
 }
