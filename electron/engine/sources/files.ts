@@ -17,6 +17,9 @@ import {
 } from './types';
 
 const EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.json.gz', '.ndjson.gz', '.jsonl.gz'];
+/** Any case (`EVENTS.JSON` from a Windows tool): a file skipped for its case was lost silently. */
+const hasExtension = (name: string) => EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
+const isGzipName = (name: string) => name.toLowerCase().endsWith('.gz');
 const MERGED_DIR = 'merged_ids';
 /** 2: a file's UTF-8 byte-order mark is skipped (its first line was unplaced before). */
 const INDEX_VERSION = 2;
@@ -190,7 +193,7 @@ export class FilesSource implements EventSource {
     const chunks = (async function* () {
       yield* namedFailures(fileChunks(path), described);
     })();
-    if (name.endsWith('.gz')) return { name, chunks };
+    if (isGzipName(name)) return { name, chunks };
     let handle: Awaited<ReturnType<typeof open>> | null = null;
     let position = -1;
     return {
@@ -219,7 +222,7 @@ export class FilesSource implements EventSource {
 /** A file's bytes, gunzipped where its name ends in `.gz`, without a byte-order mark. */
 function fileChunks(path: string): AsyncIterable<Uint8Array> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  return withoutBom(path.endsWith('.gz') ? gunzipped(file) : file);
+  return withoutBom(isGzipName(path) ? gunzipped(file) : file);
 }
 
 /**
@@ -273,11 +276,7 @@ async function listFiles(root: string): Promise<Map<string, { size: number; mtim
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== MANIFESTS_DIR) await walk(path);
-      } else if (
-        entry.isFile() &&
-        EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
-        !NOT_EVENTS.test(entry.name)
-      ) {
+      } else if (entry.isFile() && hasExtension(entry.name) && !NOT_EVENTS.test(entry.name)) {
         const info = await stat(path).catch((error: unknown) => {
           throw unreadable(root, path, error);
         });

@@ -187,6 +187,21 @@ describe('a file in a files source with no event Ferry can read', () => {
     });
   });
 
+  it('reads event files whatever the case of their names (EVENTS.JSON, DAY.JSON.GZ)', async () => {
+    const root = await newDir();
+    await writeFile(join(root, 'EVENTS.JSON'), ndjson([event(HOUR, 1)]));
+    await writeFile(join(root, 'DAY.Json.GZ'), gz());
+    const hour = await new FilesSource(root, await newDir()).open(HOUR, signal);
+    const names: string[] = [];
+    let bytes = 0;
+    for await (const stream of hour.events()) {
+      names.push(stream.name);
+      for await (const chunk of stream.chunks) bytes += chunk.length;
+    }
+    expect(names).toEqual(['DAY.Json.GZ', 'EVENTS.JSON']);
+    expect(bytes).toBe(zlib.gunzipSync(gz()).length + ndjson([event(HOUR, 1)]).length);
+  });
+
   it('leaves an export’s files that are not events alone: merged-ID files and manifests', async () => {
     const root = await newDir();
     await writeFile(join(root, '187520_2020-01-25_5#1.json.gz'), gz());
