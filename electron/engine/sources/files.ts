@@ -335,18 +335,24 @@ async function indexHours(
       }
       if (hour !== null) hours.add(hour);
       else if (unplaced++ === 0)
-        sample = utf16(buf, start, line)
-          ? 'the file is UTF-16 text (as Windows PowerShell writes it); Ferry reads UTF-8'
-          : `line ${line}: ${whyNoHour(buf.toString('utf8', start, end), merged)}`;
+        sample =
+          (line === 1 && start === 0 && notText(buf)) ||
+          `line ${line}: ${whyNoHour(buf.toString('utf8', start, end), merged)}`;
     }
   }
   return { hours: [...hours].sort((a, b) => a - b), unplaced, ...(sample && { sample }) };
 }
 
-/** The file starts with a UTF-16 byte-order mark (either byte order). */
-function utf16(buf: Buffer, start: number, line: number): boolean {
-  const [a, b] = [buf[start], buf[start + 1]];
-  return line === 1 && start === 0 && ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff));
+/**
+ * What a file that starts with these bytes is, when it is not UTF-8 text: said instead of "line 1:
+ * not valid JSON", which is true and no help when the text looks like JSON in an editor.
+ */
+function notText(buf: Buffer): string | null {
+  const [a, b] = [buf[0], buf[1]];
+  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))
+    return 'the file is UTF-16 text (as Windows PowerShell writes it); Ferry reads UTF-8';
+  if (a === 0x1f && b === 0x8b) return 'the file is gzip-compressed: give it a name ending in .gz';
+  return null;
 }
 
 /** Why a line holds no hour Ferry can read. */

@@ -156,6 +156,12 @@ describe('a file in a files source with no event Ferry can read', () => {
       '2 lines',
       'the file is UTF-16 text (as Windows PowerShell writes it); Ferry reads UTF-8',
     ],
+    [
+      'gzip named .json',
+      zlib.gzipSync('x'.repeat(64)),
+      '1 line',
+      'the file is gzip-compressed: give it a name ending in .gz',
+    ],
   ])('fails every hour, naming the file and why (%s)', async (_, text, lines, sample) => {
     // Its events would be in no hour: each hour exported "done" without them.
     const root = await newDir();
