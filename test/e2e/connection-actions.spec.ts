@@ -1,4 +1,5 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { expect, openConsole, test } from './fixtures';
 import { connectionAction } from './steps';
@@ -61,4 +62,35 @@ test('enabling a folder connection checks the folder first, and enables nothing 
   await page.getByTestId('toggle-enabled').click();
   await expect(page.getByTestId('toggle-enabled')).toHaveCount(0);
   await expect(page.getByRole('dialog')).toHaveCount(0);
+});
+
+// A folder connection's folder can be checked at any time, as `ferry verify` does.
+test('Check folder… runs the folder check and runs it again on request', async ({
+  page,
+  dataDir,
+  demoConsole,
+}) => {
+  const folder = join(dataDir, 'demo-export');
+  await openConsole(page, demoConsole.url);
+  await page.getByTestId('connections-table').getByRole('link', { name: 'demo-export' }).click();
+  await connectionAction(page, 'Check folder…');
+  const dialog = page.getByRole('dialog', { name: 'Check the folder of demo-export' });
+  await expect(dialog.getByTestId('folder-probe-folder')).toHaveText(
+    `Find the folder: ${folder} is there`,
+  );
+  await expect(dialog.getByTestId('folder-probe-put')).toContainText('Wrote, flushed and removed');
+  await expect(dialog.getByTestId('folder-probe-space')).toContainText('free on its disk');
+  await expect(dialog).toContainText('The folder works');
+  // Nothing among the exported files.
+  expect((await readdir(folder)).filter((name) => !name.startsWith('.'))).toEqual([]);
+
+  await rm(folder, { recursive: true });
+  await dialog.getByTestId('folder-check-again').click();
+  await expect(dialog.getByTestId('folder-probe-folder')).toHaveText(
+    `Find the folder: There is no folder ${folder} on ${hostname()}.`,
+  );
+  await expect(dialog).toContainText('The folder is not ready');
+  await expect(dialog).toContainText('mount it');
+  await dialog.getByTestId('folder-check-close').click();
+  await expect(dialog).toBeHidden();
 });
