@@ -16,19 +16,23 @@ import { dirname, resolve } from 'node:path';
  */
 export async function makeFolder(path: string, mode: number): Promise<string | undefined> {
   const missing: string[] = [];
-  for (let at = resolve(path); !(await exists(at)); at = dirname(at)) {
+  let at = resolve(path);
+  let found = await lookAt(at);
+  while (found === 'missing') {
     missing.unshift(at);
     if (dirname(at) === at) break;
+    at = dirname(at);
+    found = await lookAt(at);
   }
   // All there, but not a folder (a file of that name): the disk's own EEXIST.
-  if (missing.length === 0 && !(await isFolder(path))) await mkdir(path, { mode });
+  if (missing.length === 0 && found !== 'folder') await mkdir(path, { mode });
   let top: string | undefined;
   for (const folder of missing) {
     const made = await mkdir(folder, { mode }).then(
       () => true,
       async (error: NodeJS.ErrnoException) => {
         // Made meanwhile (two exports of one hour's folder at once): go on.
-        if (error.code === 'EEXIST' && (await isFolder(folder))) return false;
+        if (error.code === 'EEXIST' && (await lookAt(folder)) === 'folder') return false;
         throw error;
       },
     );
@@ -37,11 +41,15 @@ export async function makeFolder(path: string, mode: number): Promise<string | u
   return top;
 }
 
-/** Something is there (a folder, a file, a link to either); an error other than "not there" counts. */
-async function exists(path: string): Promise<boolean> {
+/**
+ * What one stat says is at `path`: a folder (or a link to one), nothing, or something else — a
+ * file, or an error other than "not there" (what is there can not be told, so it is not made).
+ */
+async function lookAt(path: string): Promise<'folder' | 'missing' | 'other'> {
   return stat(path).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
+    (s) => (s.isDirectory() ? 'folder' : 'other'),
+    (error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' || error.code === 'ENOTDIR' ? 'missing' : 'other',
   );
 }
 
@@ -60,11 +68,4 @@ export async function unmakeFolder(path: string, top: string): Promise<void> {
       return;
     if (folder === top || dirname(folder) === folder) return;
   }
-}
-
-async function isFolder(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 }
