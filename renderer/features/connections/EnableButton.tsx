@@ -2,12 +2,12 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
-import { setupTargetFor, type Probe } from '../../../shared/model/aws';
+import type { Probe } from '../../../shared/model/aws';
 import type { Connection } from '../../../shared/model/entities';
-import { api } from '../../api/client';
 import { ConfirmAction } from '../../components/Confirm';
-import { attempt } from '../common/action';
+import { ProbeList } from '../common/ProbeList';
 import { useAppStore } from '../app/store';
+import { useScheduleStore } from '../schedule/store';
 import { useConnectionsStore } from './store';
 
 /**
@@ -20,13 +20,14 @@ import { useConnectionsStore } from './store';
 export function EnableButton({ connection }: { connection: Connection }) {
   const update = useConnectionsStore((s) => s.update);
   const flash = useAppStore((s) => s.flash);
+  const verify = useScheduleStore((s) => s.verify);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState<{ probes: Probe[]; message: string | null } | null>(null);
   const enable = () => update({ id: connection.id, enabled: true });
   const enableChecked = async () => {
     setBusy(true);
     try {
-      const report = await attempt(() => check(connection));
+      const report = await verify(connection);
       if (!report.ok) return setFailed({ probes: [], message: report.message });
       if (!report.value.ok)
         return setFailed({
@@ -71,18 +72,7 @@ export function EnableButton({ connection }: { connection: Connection }) {
           </Box>
           <div data-testid="enable-check">
             {failed.message && <StatusIndicator type="error">{failed.message}</StatusIndicator>}
-            {failed.probes.map((p) => (
-              <Box key={p.id} padding={{ bottom: 'xs' }}>
-                <StatusIndicator type="error">
-                  {p.label}: {p.detail}
-                </StatusIndicator>
-                {p.fix && (
-                  <Box variant="small" display="block">
-                    {p.fix}
-                  </Box>
-                )}
-              </Box>
-            ))}
+            <ProbeList probes={failed.probes} testIdPrefix="enable-probe-" />
           </div>
         </ConfirmAction>
       )}
@@ -120,14 +110,4 @@ export function DisableConfirm({
       </Box>
     </ConfirmAction>
   );
-}
-
-/** The check an export's first write would make: a folder's (connections.verifyFolder) or S3's. */
-function check(connection: Connection) {
-  const dest = connection.destination;
-  if (dest.type === 'folder') return api().connections.verifyFolder({ id: connection.id });
-  return api().aws.verify({
-    target: setupTargetFor(connection)!,
-    form: dest.roleArn ? 'role' : 'legacy',
-  });
 }

@@ -7,9 +7,8 @@ import { useEffect, useState } from 'react';
 import type { VerifyReport } from '../../../shared/model/aws';
 import type { Connection } from '../../../shared/model/entities';
 import { api } from '../../api/client';
-import { Breakable } from '../../components/Breakable';
 import { attempt } from '../common/action';
-import { PROBE_LOOK } from '../common/status-look';
+import { ProbeList } from '../common/ProbeList';
 
 /**
  * "Check folder…" on a folder connection's page: the check `ferry verify` makes (the folder is
@@ -69,24 +68,7 @@ export function FolderCheck({ connection, onClose }: { connection: Connection; o
             {report.ok ? 'The folder works' : 'The folder is not ready'}
           </StatusIndicator>
         )}
-        {report?.probes.map((p) => (
-          <SpaceBetween key={p.id} size="xxs">
-            <StatusIndicator type={PROBE_LOOK[p.status]}>
-              {/* Status text breaks anywhere by default: a path here breaks at / and - only. */}
-              <span
-                data-testid={`folder-probe-${p.id}`}
-                style={{ wordBreak: 'normal', overflowWrap: 'normal' }}
-              >
-                {p.label}: <Breakable text={p.detail} />
-              </span>
-            </StatusIndicator>
-            {p.fix && (
-              <Box variant="small" padding={{ left: 'l' }}>
-                {p.fix}
-              </Box>
-            )}
-          </SpaceBetween>
-        ))}
+        {report && <ProbeList probes={report.probes} testIdPrefix="folder-probe-" />}
       </SpaceBetween>
     </Modal>
   );

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { MethodInput, MethodResult } from '../../../shared/api/contract';
-import { setupTargetFor } from '../../../shared/model/aws';
+import type { MethodInput } from '../../../shared/api/contract';
+import { setupTargetFor, type VerifyReport } from '../../../shared/model/aws';
 import type { Connection } from '../../../shared/model/entities';
 import type { Backfill } from '../../../shared/model/jobs';
 import type {
@@ -26,8 +26,11 @@ interface ScheduleState {
   takeOver(
     connectionId: string,
   ): Promise<ActionResult<{ removed: { host: string; since: string | null }[] }>>;
-  /** Check a connection's access as an export uses it (its status follows the result). */
-  verify(connection: Connection): Promise<ActionResult<MethodResult<'aws.verify'>>>;
+  /**
+   * Check a connection's destination as an export uses it — S3 access, or a folder's presence,
+   * write and room (its status follows the result).
+   */
+  verify(connection: Connection): Promise<ActionResult<VerifyReport>>;
   preview(range: Range): Promise<ActionResult<BackfillPreview>>;
   startBackfill(range: Range): Promise<ActionResult<Backfill>>;
   cancelBackfill(id: string): Promise<ActionResult<Backfill>>;
@@ -70,13 +73,15 @@ export const useScheduleStore = create<ScheduleState>()((set, get) => ({
     });
   },
   verify(connection) {
-    const target = setupTargetFor(connection);
-    const form =
-      connection.destination.type === 's3' && connection.destination.roleArn ? 'role' : 'legacy';
-    return attempt(() => {
-      if (!target) throw new Error('A folder export needs no access check');
-      return api().aws.verify({ target, form });
-    });
+    const dest = connection.destination;
+    if (dest.type === 'folder')
+      return attempt(() => api().connections.verifyFolder({ id: connection.id }));
+    return attempt(() =>
+      api().aws.verify({
+        target: setupTargetFor(connection)!,
+        form: dest.roleArn ? 'role' : 'legacy',
+      }),
+    );
   },
   takeOver(connectionId) {
     return attempt(() => api().connections.takeOver({ id: connectionId }));

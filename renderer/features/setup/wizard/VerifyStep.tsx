@@ -5,7 +5,7 @@ import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
-import { PROBE_LOOK } from '../../common/status-look';
+import { ProbeList } from '../../common/ProbeList';
 import { useSetupStore } from '../store';
 
 /** Step 5: do what an export does, and name each missing permission with its statement. */
@@ -50,30 +50,26 @@ export function VerifyStep({
           <StatusIndicator type={report.ok ? 'success' : 'error'}>
             {report.ok ? 'Access works' : 'Access is not complete yet'}
           </StatusIndicator>
-          {report.probes.map((p) => (
-            <SpaceBetween key={p.id} size="xxs">
-              <StatusIndicator type={PROBE_LOOK[p.status]}>
-                <span data-testid={`probe-${p.id}`}>
-                  {p.label}: {p.detail}
-                </span>
-              </StatusIndicator>
-              {p.fix && (
-                <Box variant="small" padding={{ left: 'l' }}>
-                  {p.fix}{' '}
-                  {p.id === 'location' && report.bucketRegion && (
+          <ProbeList
+            probes={report.probes}
+            testIdPrefix="probe-"
+            extra={(p) => (
+              <>
+                {p.id === 'location' && report.bucketRegion && (
+                  <Box variant="small" padding={{ left: 'l' }}>
                     <Link onFollow={() => onUseRegion(report.bucketRegion!)}>
                       Use {report.bucketRegion}
                     </Link>
-                  )}
-                </Box>
-              )}
-              {p.statement && (
-                <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>
-                  {JSON.stringify(p.statement, null, 2)}
-                </pre>
-              )}
-            </SpaceBetween>
-          ))}
+                  </Box>
+                )}
+                {p.statement && (
+                  <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>
+                    {JSON.stringify(p.statement, null, 2)}
+                  </pre>
+                )}
+              </>
+            )}
+          />
         </SpaceBetween>
       )}
     </Container>

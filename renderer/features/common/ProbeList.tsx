@@ -1,0 +1,48 @@
+import Box from '@cloudscape-design/components/box';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import type { ReactNode } from 'react';
+import type { Probe } from '../../../shared/model/aws';
+import { Breakable } from '../../components/Breakable';
+import { PROBE_LOOK } from './status-look';
+
+/**
+ * The probes of a destination check (`aws.verify`, `connections.verifyFolder`), one per line:
+ * its status, its words, and the fix under it. One list for the setup wizard, the "Enable"
+ * check and "Check folder…", so a probe reads the same wherever it is shown.
+ */
+export function ProbeList({
+  probes,
+  testIdPrefix,
+  extra,
+}: {
+  probes: readonly Probe[];
+  /** Each probe's words carry `data-testid="<prefix><probe id>"`. */
+  testIdPrefix: string;
+  /** Anything a caller shows under a probe's fix (the wizard's "Use <region>", a statement). */
+  extra?: (probe: Probe) => ReactNode;
+}) {
+  return (
+    <SpaceBetween size="s">
+      {probes.map((p) => (
+        <SpaceBetween key={p.id} size="xxs">
+          <StatusIndicator type={PROBE_LOOK[p.status]}>
+            {/* Status text breaks anywhere by default: a path or ARN here breaks at / and : only. */}
+            <span
+              data-testid={`${testIdPrefix}${p.id}`}
+              style={{ wordBreak: 'normal', overflowWrap: 'normal' }}
+            >
+              {p.label}: <Breakable text={p.detail} />
+            </span>
+          </StatusIndicator>
+          {p.fix && (
+            <Box variant="small" padding={{ left: 'l' }}>
+              {p.fix}
+            </Box>
+          )}
+          {extra?.(p)}
+        </SpaceBetween>
+      ))}
+    </SpaceBetween>
+  );
+}
