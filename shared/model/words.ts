@@ -59,6 +59,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   // The events' source (Amplitude's Export API, a folder of files).
   endpoint: "a problem with the project's Amplitude endpoint",
   corrupt: 'a damaged download',
+  'wrong-project': "the Amplitude keys are another project's",
   'too-large': "the hour is over the Export API's 4 GB limit",
   'line-too-long': 'a line too long to read',
   'source-damaged': 'a damaged source file',

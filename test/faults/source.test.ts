@@ -143,6 +143,33 @@ describe('faults at the source', () => {
     });
   });
 
+  it("another project's keys fail the hour and change nothing", async () => {
+    const t = await setup([good()]);
+    expect((await t.exportHour()).code).toBe(0);
+    const before = await folderHour(t.out);
+
+    // Keys pasted from another Amplitude project: its events name it as `app`.
+    const theirs = (n: number) => ({ ...event(HOUR, n), app: 424242 });
+    t.server.setReplies([
+      { zip: { '424242/424242_2020-01-25_5#0.json.gz': ndjson([theirs(1), theirs(2)]) } },
+    ]);
+    const wrong = await t.exportHour();
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toContain(
+      'Amplitude answered 2020-01-25T05 with events of project 424242, not 187520',
+    );
+    expect(await t.latest()).toMatchObject({ status: 'failed', error: { code: 'wrong-project' } });
+    expect(await folderHour(t.out)).toEqual(before);
+    // …and on a fresh hour nothing is written either (not "succeeded" with their events).
+    const fresh = await t.exportHour('2020-01-25T06');
+    expect(fresh.code).toBe(1);
+    expect(await t.latest('2020-01-25T06')).toMatchObject({
+      status: 'failed',
+      error: { code: 'wrong-project' },
+    });
+    expect(await folderHour(t.out)).toEqual(before);
+  });
+
   it('an answer with unreadable lines never shrinks an exported hour, events or merged IDs', async () => {
     // Users seen with several Amplitude IDs: the hour has merged IDs too.
     const events = (hour: string, drop = 0) =>

@@ -88,6 +88,7 @@ export class Endpoints {
         { code: 'credentials' },
       );
     return new AmplitudeSource({
+      projectId: project.id,
       region: src.region,
       endpoint: src.endpoint,
       apiKey: src.apiKey,

@@ -29,6 +29,8 @@ export const AMPLITUDE_SETTLE_MS = 2 * 3_600_000;
 const NO_DATA = /raw data files were not found/i;
 
 export interface AmplitudeOptions {
+  /** The Amplitude project the keys are expected to belong to (its events carry it as `app`). */
+  projectId: number;
   region: 'us' | 'eu';
   /** Overrides the regional endpoint (a proxy, or a test server). */
   endpoint: string | null;
@@ -93,17 +95,21 @@ export class AmplitudeSource implements EventSource {
   ): AsyncGenerator<NamedStream> {
     const zip = await openZip(zipPath, hour);
     try {
-      const entries = (await listEntries(zip, hour))
-        .filter((e) => !e.fileName.endsWith('/') && /\.json(\.gz)?$/.test(e.fileName))
+      const all = (await listEntries(zip, hour)).filter((e) => !e.fileName.endsWith('/'));
+      const entries = all
+        .filter((e) => /\.json(\.gz)?$/i.test(e.fileName))
         .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
       for (const entry of entries) {
         signal.throwIfAborted();
         const raw = await openEntry(zip, entry, hour);
-        const chunks = entry.fileName.endsWith('.gz') ? gunzipped(raw) : raw;
+        const gz = /\.gz$/i.test(entry.fileName);
+        const file = `the file ${entry.fileName}`;
         yield {
           name: `${hour} export: ${entry.fileName}`,
-          chunks: namedFailures(chunks, (error) =>
-            signal.aborted ? error : damaged(hour, `the file ${entry.fileName}`, error),
+          chunks: namedFailures(
+            ofProject(gz ? gunzipped(raw) : raw, this.options.projectId, hour, file),
+            (error) =>
+              signal.aborted || error instanceof SourceError ? error : damaged(hour, file, error),
           ),
         };
       }
@@ -255,6 +261,66 @@ async function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
     unzip.open(path, { lazyEntries: true, autoClose: false }, (error, zip) =>
       error ? reject(damaged(hour, 'the downloaded zip', error)) : resolve(zip),
     ),
+  );
+}
+
+/** How far into a file its first line is looked for (Amplitude's events are a few KiB). */
+const FIRST_LINE_BYTES = 1 << 20;
+
+/**
+ * A file's chunks, passed on unchanged once its first event is seen to belong to `projectId`:
+ * Amplitude's events carry their project as `app`. Keys of another project (pasted from the
+ * wrong project's settings) would otherwise fill this project's files with that project's
+ * events, every hour, each hour marked done. A first line that is not JSON, or has no `app`, is
+ * left to the line checks.
+ */
+async function* ofProject(
+  chunks: AsyncIterable<Uint8Array>,
+  projectId: number,
+  hour: string,
+  file: string,
+): AsyncGenerator<Uint8Array> {
+  const check = (start: Buffer) => {
+    const nl = start.indexOf(10);
+    const app = appOf(nl < 0 ? start : start.subarray(0, nl));
+    if (app !== null && app !== projectId) throw otherProject(hour, file, app, projectId);
+  };
+  const held: Uint8Array[] = [];
+  let size = 0;
+  let pending = true;
+  for await (const chunk of chunks) {
+    if (!pending) {
+      yield chunk;
+      continue;
+    }
+    held.push(chunk);
+    size += chunk.length;
+    if (chunk.indexOf(10) < 0 && size < FIRST_LINE_BYTES) continue;
+    pending = false;
+    check(Buffer.concat(held));
+    yield* held;
+    held.length = 0;
+  }
+  if (pending) {
+    check(Buffer.concat(held));
+    yield* held;
+  }
+}
+
+function appOf(line: Buffer): number | null {
+  try {
+    const event = JSON.parse(line.toString('utf8')) as { app?: unknown } | null;
+    return typeof event?.app === 'number' ? event.app : null;
+  } catch {
+    return null;
+  }
+}
+
+function otherProject(hour: string, file: string, app: number, projectId: number): SourceError {
+  return new SourceError(
+    `Amplitude answered ${hour} with events of project ${app}, not ${projectId} (${file}): the project's API key and secret key belong to project ${app}`,
+    `Enter the keys of Amplitude project ${projectId} in this project's settings (Amplitude: Settings → Projects → ${projectId} → General). Nothing was exported for the hour.`,
+    { code: 'wrong-project' },
   );
 }
 

@@ -24,6 +24,7 @@ async function setup(
   close = server.close;
   const tempDir = await newDir();
   const source = new AmplitudeSource({
+    projectId: 187520,
     region: 'us',
     endpoint: server.url,
     apiKey: 'key-1',
@@ -175,6 +176,28 @@ describe('the Amplitude Export API source', () => {
     );
   });
 
+  it("refuses events of another Amplitude project: the keys are that project's", async () => {
+    const own = { ...event(HOUR, 1), app: 187520 };
+    const other = { ...event(HOUR, 2), app: 999 };
+    const { source, server } = await setup([
+      { zip: { '187520/187520_2020-01-25_5#0.json.gz': ndjson([own]) } },
+      { zip: { '999/999_2020-01-25_5#0.json.gz': ndjson([other, other]) } },
+    ]);
+    const good = await source.open(HOUR, new AbortController().signal);
+    expect((await readAll(good))[0]!.text).toContain('"app":187520');
+    await good.close();
+
+    const wrong = await source.open(HOUR, new AbortController().signal);
+    const error = await failure(readAll(wrong));
+    await wrong.close();
+    expect(server.requests).toHaveLength(2);
+    expect(error).toMatchObject({ code: 'wrong-project', transient: false });
+    expect(error.message).toBe(
+      "Amplitude answered 2020-01-25T05 with events of project 999, not 187520 (the file 999/999_2020-01-25_5#0.json.gz): the project's API key and secret key belong to project 999",
+    );
+    expect(error.fix).toMatch(/Enter the keys of Amplitude project 187520/);
+  });
+
   it('gives up on a server that never answers, or stops sending, instead of waiting forever', async () => {
     const silent = await setup([{ hang: true }], { answerMs: 200 });
     const error = await failure(silent.source.open(HOUR, new AbortController().signal));
@@ -235,6 +258,7 @@ describe('the Amplitude Export API source', () => {
 
   it('never sends the keys over plain http to another computer, even from an old config', async () => {
     const source = new AmplitudeSource({
+      projectId: 187520,
       region: 'us',
       endpoint: 'http://amplitude.example.com',
       apiKey: 'key-1',
@@ -254,6 +278,7 @@ describe('the Amplitude Export API source', () => {
   it('waits about two hours after an hour before its data is complete', () => {
     expect(
       new AmplitudeSource({
+        projectId: 187520,
         region: 'eu',
         endpoint: null,
         apiKey: 'k',
