@@ -59,6 +59,8 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   // The events' source (Amplitude's Export API, a folder of files).
   endpoint: "a problem with the project's Amplitude endpoint",
   corrupt: 'a damaged download',
+  'not-a-zip': 'an answer that is not a zip of events (a proxy or sign-in page?)',
+  'not-events': 'a zip with no event files',
   'wrong-project': "the Amplitude keys are another project's",
   'too-large': "the hour is over the Export API's 4 GB limit",
   'line-too-long': 'a line too long to read',

@@ -143,7 +143,7 @@ describe('faults at the source', () => {
     });
   });
 
-  it("another project's keys fail the hour and change nothing", async () => {
+  it("another project's keys, or an answer that is not a zip, fail the hour and change nothing", async () => {
     const t = await setup([good()]);
     expect((await t.exportHour()).code).toBe(0);
     const before = await folderHour(t.out);
@@ -167,6 +167,16 @@ describe('faults at the source', () => {
       status: 'failed',
       error: { code: 'wrong-project' },
     });
+    expect(await folderHour(t.out)).toEqual(before);
+
+    // A sign-in page answered with 200: said as that, and the hour is kept as it was.
+    t.server.setReplies([
+      { status: 200, contentType: 'text/html', body: '<html><h1>Sign in to the proxy</h1></html>' },
+    ]);
+    const portal = await t.exportHour();
+    expect(portal.code).toBe(1);
+    expect(portal.stdout).toContain('is not a zip of events; it begins: "Sign in to the proxy"');
+    expect(await t.latest()).toMatchObject({ status: 'failed', error: { code: 'not-a-zip' } });
     expect(await folderHour(t.out)).toEqual(before);
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -99,6 +99,8 @@ export class AmplitudeSource implements EventSource {
       const entries = all
         .filter((e) => /\.json(\.gz)?$/i.test(e.fileName))
         .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+      // A zip of files Ferry can not read is not an empty hour: said, never exported as "0 events".
+      if (all.length > 0 && entries.length === 0) throw notEvents(hour, all);
       for (const entry of entries) {
         signal.throwIfAborted();
         const raw = await openEntry(zip, entry, hour);
@@ -257,10 +259,56 @@ export class AmplitudeSource implements EventSource {
 /** Loaded with the first zip: only Amplitude-sourced exports read one. */
 async function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
   const { default: unzip } = await import('yauzl');
-  return new Promise((resolve, reject) =>
+  const opened = new Promise<yauzl.ZipFile>((resolve, reject) =>
     unzip.open(path, { lazyEntries: true, autoClose: false }, (error, zip) =>
-      error ? reject(damaged(hour, 'the downloaded zip', error)) : resolve(zip),
+      error ? reject(error) : resolve(zip),
     ),
+  );
+  return opened.catch(async (error: Error) => {
+    throw (await notZip(path, hour)) ?? damaged(hour, 'the downloaded zip', error);
+  });
+}
+
+/**
+ * An answer of 200 that is not a zip at all (a proxy's sign-in page, a captive portal, another
+ * service at the endpoint) — said as that, with its first words, not as a damaged download.
+ * Null when it starts as a zip does (then it is damaged).
+ */
+async function notZip(path: string, hour: string): Promise<SourceError | null> {
+  const start = await readStart(path, 512);
+  if (start.length >= 2 && start[0] === 0x50 && start[1] === 0x4b) return null;
+  const text = start
+    .toString('utf8')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/[^\x20-\x7e\u00a0-\uffff]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+  return new SourceError(
+    `The answer for ${hour} is not a zip of events${start.length === 0 ? ' (it was empty)' : text ? `; it begins: "${text}"` : ''}`,
+    "Ferry asks Amplitude's Export API for a zip of the hour's events. Check the project's Amplitude endpoint, and any proxy or sign-in page between this computer and Amplitude.",
+    { code: 'not-a-zip' },
+  );
+}
+
+async function readStart(path: string, bytes: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await file.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+function notEvents(hour: string, entries: readonly yauzl.Entry[]): SourceError {
+  const names = entries.slice(0, 3).map((e) => e.fileName);
+  const more = entries.length > names.length ? ` and ${entries.length - names.length} more` : '';
+  return new SourceError(
+    `The zip for ${hour} holds no event files (.json or .json.gz): ${names.join(', ')}${more}`,
+    "Amplitude's Export API answers with gzipped JSON files of events; check the project's Amplitude endpoint, and any proxy between this computer and Amplitude. Nothing was exported for the hour.",
+    { code: 'not-events' },
   );
 }
 

@@ -176,6 +176,46 @@ describe('the Amplitude Export API source', () => {
     );
   });
 
+  it('says an answer of 200 that is not a zip is not a zip, with its first words', async () => {
+    const portal = await setup([
+      {
+        status: 200,
+        contentType: 'text/html',
+        body: '<html><head><title>Sign in</title></head><body><h1>Corporate proxy: sign in to continue</h1></body></html>',
+      },
+    ]);
+    const hour = await portal.source.open(HOUR, new AbortController().signal);
+    const error = await failure(readAll(hour));
+    await hour.close();
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error).toMatchObject({ code: 'not-a-zip', transient: false });
+    expect(error.message).toBe(
+      'The answer for 2020-01-25T05 is not a zip of events; it begins: "Sign in Corporate proxy: sign in to continue"',
+    );
+    expect(error.fix).toMatch(/proxy or sign-in page/);
+    await close?.();
+
+    const empty = await setup([{ status: 200, body: '' }]);
+    const nothing = await empty.source.open(HOUR, new AbortController().signal);
+    expect((await failure(readAll(nothing))).message).toBe(
+      'The answer for 2020-01-25T05 is not a zip of events (it was empty)',
+    );
+    await nothing.close();
+  });
+
+  it('fails a zip without event files instead of exporting the hour as empty', async () => {
+    const { source } = await setup([
+      { zip: { 'report.csv': 'a,b\n', 'readme.txt': 'hello\n', 'x.xml': '<x/>', 'y.bin': 'y' } },
+    ]);
+    const hour = await source.open(HOUR, new AbortController().signal);
+    const error = await failure(readAll(hour));
+    await hour.close();
+    expect(error).toMatchObject({ code: 'not-events', transient: false });
+    expect(error.message).toBe(
+      'The zip for 2020-01-25T05 holds no event files (.json or .json.gz): report.csv, readme.txt, x.xml and 1 more',
+    );
+  });
+
   it("refuses events of another Amplitude project: the keys are that project's", async () => {
     const own = { ...event(HOUR, 1), app: 187520 };
     const other = { ...event(HOUR, 2), app: 999 };
