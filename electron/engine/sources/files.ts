@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model/export-format';
 import { EventScanner, VALUE } from '../format/scan';
 import { writeFileAtomic } from '../store/atomic';
+import { damagedFile, emptyFolder, noEventsIn, unreadable } from './files-errors';
 import { lineBlocks } from './lines';
 import {
   gunzipped,
@@ -79,7 +80,10 @@ export class FilesSource implements EventSource {
     const notEvents = Object.entries(index.files).find(
       ([, file]) => file.hours.length === 0 && file.unplaced > 0,
     );
-    if (notEvents) throw noEventsIn(this.root, ...notEvents);
+    if (notEvents) {
+      const [name, file] = notEvents;
+      throw noEventsIn(this.root, name, file, name.startsWith(`${MERGED_DIR}/`));
+    }
     return {
       events: () => this.streams(index, hour, signal),
       mergedIds: () => this.mergedIds(index, hour, signal),
@@ -370,80 +374,3 @@ function whyNoHour(text: string, merged: boolean): string {
 }
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * A source folder with no data file at all proves no hour empty: it is a disk or share not
- * mounted (its mount point is an empty folder), or files not there yet — exporting its hours
- * as "done, no events" would never export them once the files are back.
- */
-function emptyFolder(root: string): SourceError {
-  return new SourceError(
-    `The source folder ${root} holds no event files at all (.json, .ndjson or .jsonl, gzipped or not)`,
-    'If it is on a disk or a network share, mount it; if its files are still to come, export once they are there. An hour is exported as empty only when the folder holds files, none of them of that hour.',
-    { code: 'source-empty' },
-  );
-}
-
-/**
- * A file none of whose lines is an event Ferry can place in an hour (a CSV or a JSON array named
- * `.json`, another tool's export): its events would be in no hour — each exported as "done" with
- * them missing. Every hour waits on it, as on a damaged file: any hour may be in it.
- */
-function noEventsIn(root: string, name: string, file: IndexedFile): SourceError {
-  const lines = file.unplaced === 1 ? '1 line' : `${file.unplaced} lines`;
-  const field = name.startsWith(`${MERGED_DIR}/`) ? 'merge_server_time' : 'server_upload_time';
-  return new SourceError(
-    `The file ${name} in the source folder ${root} holds no event Ferry can read: none of its ${lines} is a JSON object with a ${field} Ferry reads${file.sample ? ` (${file.sample})` : ''}`,
-    `Ferry reads NDJSON — one JSON object per line, each with its ${field}, as Amplitude exports them. Convert ${join(root, name)} to that, or move it out of the folder; no hour of this project is exported until then (any of them may be in that file).`,
-    { code: 'source-not-events' },
-  );
-}
-
-/**
- * A folder or file of the source that Ferry may not read: the source's problem, named — an
- * errno passed on would read as the destination refusing a write, with a fix to match.
- * Permanent (a retry reads the same permissions), and every hour waits on it: the folder's
- * index covers all of it, and an unread file may hold any hour.
- */
-function unreadable(root: string, path: string, error: unknown): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code !== 'EACCES' && code !== 'EPERM') return error as Error;
-  return new SourceError(
-    `Ferry may not read ${path} in the source folder ${root} (permission denied)`,
-    `Let the account Ferry runs as read it, or keep the event files in a folder without it (a disk's lost+found, say); no hour of this project is exported until then.`,
-    { code: 'source-unreadable' },
-  );
-}
-
-/**
- * A file of the folder that can not be read as what its name says (a `.gz` cut short or
- * corrupt): a permanent source problem, named, with its fix — retrying would read the same bytes.
- * A refused permission is `unreadable`; other errors (the disk) are passed on as they are.
- */
-function damagedFile(root: string, name: string, error: unknown): Error {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  if (code === 'ENOENT')
-    return new SourceError(
-      `The file ${name} in the source folder ${root} went away while Ferry read it`,
-      'If it was moved or renamed on purpose, nothing is needed: the next try reads the folder as it is then.',
-      { code: 'source-missing', transient: true },
-    );
-  if (code === 'EACCES' || code === 'EPERM') return unreadable(root, join(root, name), error);
-  // Said of "line 1" alone, the admin could not tell which of the folder's files it is.
-  if (error instanceof SourceError && code === 'line-too-long')
-    return new SourceError(
-      `The file ${name} in the source folder ${root} is not NDJSON: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`,
-      `Ferry reads one JSON object per line. Convert ${join(root, name)} to that, or move it out of the folder; the hours it holds are exported once it is.`,
-      { code },
-    );
-  if (!code.startsWith('Z_')) return error as Error;
-  const what =
-    code === 'Z_BUF_ERROR'
-      ? 'its gzip data ends early — a partial copy?'
-      : `its gzip data is corrupt (${(error as Error).message})`;
-  return new SourceError(
-    `The file ${name} in the source folder ${root} is damaged: ${what}`,
-    `Replace ${join(root, name)} with a good copy, or move it out of the folder; the hours it holds are exported again once it is.`,
-    { code: 'source-damaged' },
-  );
-}
