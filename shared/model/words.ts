@@ -61,7 +61,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   corrupt: 'a damaged download',
   'not-a-zip': 'an answer that is not a zip of events (a proxy or sign-in page?)',
   'not-events': 'a zip with no event files',
-  'wrong-project': "the Amplitude keys are another project's",
+  'wrong-project': "the events are another project's (keys or folder)",
   'too-large': "the hour is over the Export API's 4 GB limit",
   'line-too-long': 'a line too long to read',
   'source-damaged': 'a damaged source file',
@@ -69,6 +69,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   'source-unreadable': 'a source file or folder Ferry may not read',
   'source-empty': 'a source folder with no event files (a disk not mounted?)',
   'source-not-events': 'a source file with no event Ferry can read',
+  'source-mixed-projects': 'a source file with events of several projects',
   'folder-missing': 'the destination folder is not there (a disk not mounted?)',
   network: 'the server did not answer',
 };

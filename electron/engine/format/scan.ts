@@ -13,6 +13,7 @@ export const VALUE = {
   userId: 4,
   amplitudeId: 5,
   eventTime: 6,
+  app: 7,
 } as const;
 const VALUE_KEYS: Record<string, number> = {
   $insert_id: VALUE.insertId,
@@ -22,6 +23,7 @@ const VALUE_KEYS: Record<string, number> = {
   user_id: VALUE.userId,
   amplitude_id: VALUE.amplitudeId,
   event_time: VALUE.eventTime,
+  app: VALUE.app,
 };
 const VALUE_COUNT = Object.keys(VALUE).length;
 

@@ -66,9 +66,14 @@ export class Endpoints {
         eventsPerHour: src.eventsPerHour,
       });
     if (src.type === 'files') {
-      let files = this.fileSources.get(src.path);
+      // One per folder and project: each reads the folder for its own project's events.
+      const key = `${project.id}\u0000${src.path}`;
+      let files = this.fileSources.get(key);
       if (!files)
-        this.fileSources.set(src.path, (files = new FilesSource(src.path, this.deps.cacheDir)));
+        this.fileSources.set(
+          key,
+          (files = new FilesSource(src.path, this.deps.cacheDir, project.id)),
+        );
       return files;
     }
     const secretName = amplitudeSecretName(project.id);

@@ -39,6 +39,24 @@ export function noEventsIn(
   );
 }
 
+/** A file whose events name this project and others: Ferry does not sort them line by line. */
+export function mixedProjects(root: string, name: string, apps: number[]): SourceError {
+  return new SourceError(
+    `The file ${name} in the source folder ${root} holds events of several Amplitude projects (${apps.join(', ')})`,
+    `Keep each project's events in files of their own (Amplitude exports them that way), or move ${join(root, name)} out of the folder; no hour of this project is exported until then.`,
+    { code: 'source-mixed-projects' },
+  );
+}
+
+/** A folder with events of other projects only: the wrong folder, for this project. */
+export function onlyOtherProjects(root: string, apps: number[], projectId: number): SourceError {
+  return new SourceError(
+    `The source folder ${root} holds events of Amplitude project${apps.length === 1 ? '' : 's'} ${apps.join(', ')}, none of project ${projectId}`,
+    `Choose the folder of project ${projectId}'s events in the project settings. Nothing is exported from a folder of another project's events.`,
+    { code: 'wrong-project' },
+  );
+}
+
 /**
  * A folder or file of the source that Ferry may not read: the source's problem, named — an
  * errno passed on would read as the destination refusing a write, with a fix to match.

@@ -6,7 +6,14 @@ import { z } from 'zod';
 import { hourIndex, hourOfTimestamp, type MergedId } from '../../../shared/model/export-format';
 import { EventScanner, VALUE } from '../format/scan';
 import { writeFileAtomic } from '../store/atomic';
-import { damagedFile, emptyFolder, noEventsIn, unreadable } from './files-errors';
+import {
+  damagedFile,
+  emptyFolder,
+  mixedProjects,
+  noEventsIn,
+  onlyOtherProjects,
+  unreadable,
+} from './files-errors';
 import { lineBlocks } from './lines';
 import {
   gunzipped,
@@ -22,8 +29,13 @@ const EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.json.gz', '.ndjson.gz', '.js
 const hasExtension = (name: string) => EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
 const isGzipName = (name: string) => name.toLowerCase().endsWith('.gz');
 const MERGED_DIR = 'merged_ids';
-/** 2: a file's UTF-8 byte-order mark is skipped (its first line was unplaced before). */
-const INDEX_VERSION = 2;
+/**
+ * 2: a file's UTF-8 byte-order mark is skipped (its first line was unplaced before).
+ * 3: the projects a file's events name (`apps`).
+ */
+const INDEX_VERSION = 3;
+/** How many distinct projects a file's index entry lists (one is the rule; more is a mix). */
+const MAX_APPS = 8;
 
 const indexedFile = z.object({
   size: z.number().int().nonnegative(),
@@ -34,6 +46,8 @@ const indexedFile = z.object({
   unplaced: z.number().int().nonnegative(),
   /** The first such line and why ("line 1: not valid JSON"), for a file with no hour at all. */
   sample: z.string().optional(),
+  /** The Amplitude projects its events name as `app` (none when they do not say). */
+  apps: z.array(z.number().int()),
 });
 type IndexedFile = z.infer<typeof indexedFile>;
 
@@ -67,6 +81,8 @@ export class FilesSource implements EventSource {
   constructor(
     private readonly root: string,
     cacheDir: string,
+    /** The project exported: files whose events name another project are not its events. */
+    private readonly projectId: number,
   ) {
     const id = createHash('sha1').update(root).digest('hex').slice(0, 16);
     this.indexPath = join(cacheDir, `files-index-${id}.json`);
@@ -84,8 +100,9 @@ export class FilesSource implements EventSource {
       const [name, file] = notEvents;
       throw noEventsIn(this.root, name, file, name.startsWith(`${MERGED_DIR}/`));
     }
+    const theirs = this.otherProjects(index);
     return {
-      events: () => this.streams(index, hour, signal),
+      events: () => this.streams(index, hour, signal, theirs),
       mergedIds: () => this.mergedIds(index, hour, signal),
       close: async () => undefined,
     };
@@ -99,11 +116,12 @@ export class FilesSource implements EventSource {
     index: FolderIndex,
     hour: string,
     signal: AbortSignal,
+    theirs: ReadonlySet<string>,
   ): AsyncGenerator<NamedStream> {
     const wanted = hourIndex(hour);
     for (const name of Object.keys(index.files).sort(byteOrder)) {
       signal.throwIfAborted();
-      if (name.startsWith(`${MERGED_DIR}/`)) continue;
+      if (name.startsWith(`${MERGED_DIR}/`) || theirs.has(name)) continue;
       const entry = index.files[name]!;
       if (!entry.hours.includes(wanted)) continue;
       yield { ...this.openFile(name), reportHourless: entry.hours[0] === wanted };
@@ -138,6 +156,34 @@ export class FilesSource implements EventSource {
       }
     }
     return merges;
+  }
+
+  /**
+   * The files whose events all name another Amplitude project (`app`): a folder holding several
+   * projects' exports (a synced export bucket) is read for this project's events only, never
+   * mixed. A file naming this project and another is refused (no line-by-line sorting), and so is
+   * a folder whose every event names other projects: its keys or folder are another project's,
+   * and its hours would otherwise be exported as empty, done.
+   */
+  private otherProjects(index: FolderIndex): Set<string> {
+    const theirs = new Set<string>();
+    let ours = false;
+    for (const [name, file] of Object.entries(index.files)) {
+      if (name.startsWith(`${MERGED_DIR}/`)) continue;
+      const others = file.apps.filter((app) => app !== this.projectId);
+      if (others.length === 0) ours = true;
+      else if (others.length < file.apps.length) throw mixedProjects(this.root, name, file.apps);
+      else theirs.add(name);
+    }
+    if (!ours && theirs.size > 0) {
+      const apps = new Set([...theirs].flatMap((name) => index.files[name]!.apps));
+      throw onlyOtherProjects(
+        this.root,
+        [...apps].sort((a, b) => a - b),
+        this.projectId,
+      );
+    }
+    return theirs;
   }
 
   /** Bring the index up to date with the folder (new, changed and removed files). */
@@ -299,8 +345,12 @@ async function listFiles(root: string): Promise<Map<string, { size: number; mtim
 async function indexHours(
   path: string,
   merged: boolean,
-): Promise<{ hours: number[]; unplaced: number; sample?: string }> {
+): Promise<{ hours: number[]; unplaced: number; sample?: string; apps: number[] }> {
   const hours = new Set<number>();
+  const apps = new Set<number>();
+  const noteApp = (app: unknown) => {
+    if (typeof app === 'number' && Number.isInteger(app) && apps.size < MAX_APPS) apps.add(app);
+  };
   let unplaced = 0;
   let sample: string | undefined;
   let line = 0;
@@ -327,12 +377,13 @@ async function indexHours(
           const raw = buf.toString('utf8', from, scanner.valueEnd[VALUE.serverUploadTime]);
           hour = hourOfTimestamp(raw.startsWith('"') ? (JSON.parse(raw) as string) : Number(raw));
         }
+        const app = scanner.valueStart[VALUE.app]!;
+        if (app >= 0) noteApp(JSON.parse(buf.toString('utf8', app, scanner.valueEnd[VALUE.app])));
       } else {
         try {
-          hour = hourOfTimestamp(
-            (JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>)
-              .server_upload_time,
-          );
+          const event = JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>;
+          hour = hourOfTimestamp(event.server_upload_time);
+          noteApp(event.app);
         } catch {
           hour = null;
         }
@@ -344,7 +395,12 @@ async function indexHours(
           `line ${line}: ${whyNoHour(buf.toString('utf8', start, end), merged)}`;
     }
   }
-  return { hours: [...hours].sort((a, b) => a - b), unplaced, ...(sample && { sample }) };
+  return {
+    hours: [...hours].sort((a, b) => a - b),
+    unplaced,
+    ...(sample && { sample }),
+    apps: [...apps].sort((a, b) => a - b),
+  };
 }
 
 /**

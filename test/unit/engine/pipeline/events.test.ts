@@ -66,7 +66,7 @@ async function filesSource(
 ): Promise<FilesSource> {
   const root = await newDir();
   await writeFile(join(root, gz ? `${name}.gz` : name), gz ? zlib.gzipSync(lines) : lines);
-  return new FilesSource(root, await newDir());
+  return new FilesSource(root, await newDir(), 187520);
 }
 
 describe('exporting an hour of events', () => {
@@ -184,7 +184,7 @@ describe('exporting an hour of events', () => {
     const root = await newDir();
     const day = `${ndjson([event('2020-01-25T04', 1), event(HOUR, 2)])}not json\n${ndjson([event('2020-01-25T06', 3)])}`;
     await writeFile(join(root, 'day.ndjson'), day);
-    const source = new FilesSource(root, await newDir());
+    const source = new FilesSource(root, await newDir(), 187520);
     const bad: number[] = [];
     for (const hour of ['2020-01-25T04', HOUR, '2020-01-25T06']) {
       const opened = await source.open(hour, new AbortController().signal);
@@ -267,7 +267,7 @@ describe('exporting an hour of events', () => {
     await writeFile(join(root, 'a.ndjson'), ndjson([event(HOUR, 1)]));
     await mkdir(join(root, 'sub'));
     await writeFile(join(root, 'sub', 'b.ndjson'), ndjson([event('2020-01-25T06', 2)]));
-    const source = new FilesSource(root, cache);
+    const source = new FilesSource(root, cache, 187520);
     const names = async () => {
       const out: string[] = [];
       const hour = await source.open(HOUR, new AbortController().signal);

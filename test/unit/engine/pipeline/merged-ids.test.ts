@@ -34,7 +34,7 @@ describe('merged Amplitude IDs', () => {
         event(HOUR, 5, { user_id: null, amplitude_id: 901 }),
       ]),
     );
-    const source = new FilesSource(root, await newDir());
+    const source = new FilesSource(root, await newDir(), 187520);
     const { merges, read, badLines } = await deriveMerges(
       await source.open(HOUR, signal),
       true,
@@ -103,7 +103,7 @@ describe('merged Amplitude IDs', () => {
         JSON.stringify(event(HOUR, 2, { user_id: 'ann', amplitude_id: 300 })),
       ].join('\n') + '\n',
     );
-    const source = new FilesSource(root, await newDir());
+    const source = new FilesSource(root, await newDir(), 187520);
     const seen = await deriveMerges(await source.open(HOUR, signal), true, HOUR, 7, signal);
     expect(seen).toMatchObject({ read: 2, badLines: 3 });
     expect(seen.merges).toHaveLength(1);
@@ -132,7 +132,7 @@ describe('merged Amplitude IDs', () => {
         },
       ]),
     );
-    const hour = await new FilesSource(root, await newDir()).open(HOUR, signal);
+    const hour = await new FilesSource(root, await newDir(), 187520).open(HOUR, signal);
     const merges = await hour.mergedIds();
     expect(merges).toEqual([
       { scope: 1, merge_time: at, merge_server_time: at, amplitude_id: 1, merged_amplitude_id: 2 },

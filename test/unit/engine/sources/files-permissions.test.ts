@@ -61,7 +61,9 @@ describe('a files source with a part Ferry may not read', () => {
     if (name === 'lost+found') await mkdir(join(root, name));
     else await writeFile(join(root, name), ndjson([event(HOUR, 2)]));
 
-    const failure = await readHour(new FilesSource(root, await newDir())).catch((e: unknown) => e);
+    const failure = await readHour(new FilesSource(root, await newDir(), 187520)).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toMatchObject({
       name: 'SourceError',
       code: 'source-unreadable',

@@ -35,7 +35,7 @@ describe('a damaged file in a files source', () => {
     async (_, damage, what) => {
       const root = await newDir();
       await writeFile(join(root, 'day.json.gz'), damage(gz()));
-      const failure = await readHour(new FilesSource(root, await newDir())).catch(
+      const failure = await readHour(new FilesSource(root, await newDir(), 187520)).catch(
         (e: unknown) => e,
       );
       expect(failure).toBeInstanceOf(SourceError);
@@ -55,7 +55,7 @@ describe('a damaged file in a files source', () => {
     const root = await newDir();
     const path = join(root, 'day.json.gz');
     await writeFile(path, gz());
-    const source = new FilesSource(root, await newDir());
+    const source = new FilesSource(root, await newDir(), 187520);
     expect(await readHour(source)).toBeGreaterThan(0);
     const { mtime, atime } = await stat(path);
     const bytes = await readFile(path);
@@ -76,7 +76,7 @@ describe('a file that goes away after it was indexed', () => {
       const path = join(root, name);
       await writeFile(path, name.endsWith('.gz') ? gz() : ndjson([event(HOUR, 1)]));
       await writeFile(join(root, 'other-day.json'), ndjson([event('2020-01-26T05', 1)]));
-      const source = new FilesSource(root, await newDir());
+      const source = new FilesSource(root, await newDir(), 187520);
       const hour = await source.open(HOUR, signal);
       await rm(path);
       const failure = await (async () => {
@@ -97,7 +97,7 @@ describe('a file that goes away after it was indexed', () => {
   it('fails the hour the same way when read straight into a buffer', async () => {
     const root = await newDir();
     await writeFile(join(root, 'day.json'), ndjson([event(HOUR, 1)]));
-    const source = new FilesSource(root, await newDir());
+    const source = new FilesSource(root, await newDir(), 187520);
     const hour = await source.open(HOUR, signal);
     await rm(join(root, 'day.json'));
     const failure = await (async () => {
@@ -115,7 +115,7 @@ describe('a files source folder with no event file at all', () => {
     const root = await newDir();
     await writeFile(join(root, '.DS_Store'), 'x');
     await writeFile(join(root, 'notes.txt'), 'x');
-    const source = new FilesSource(root, await newDir());
+    const source = new FilesSource(root, await newDir(), 187520);
     await expect(source.open(HOUR, signal)).rejects.toMatchObject({
       name: 'SourceError',
       code: 'source-empty',
@@ -167,7 +167,7 @@ describe('a file in a files source with no event Ferry can read', () => {
     const root = await newDir();
     await writeFile(join(root, 'good.json'), ndjson([event(HOUR, 1)]));
     await writeFile(join(root, 'other.json'), text);
-    const source = new FilesSource(root, await newDir());
+    const source = new FilesSource(root, await newDir(), 187520);
     const failure = {
       name: 'SourceError',
       code: 'source-not-events',
@@ -186,7 +186,7 @@ describe('a file in a files source with no event Ferry can read', () => {
     const root = await newDir();
     await writeFile(join(root, 'good.json'), ndjson([event(HOUR, 1)]));
     await writeFile(join(root, 'blob.json'), Buffer.alloc(9 * 1024 * 1024, 0x61));
-    await expect(readHour(new FilesSource(root, await newDir()))).rejects.toMatchObject({
+    await expect(readHour(new FilesSource(root, await newDir(), 187520))).rejects.toMatchObject({
       code: 'line-too-long',
       message: `The file blob.json in the source folder ${root} is not NDJSON: line 1 is longer than 8 MiB without a line break`,
       fix: `Ferry reads one JSON object per line. Convert ${join(root, 'blob.json')} to that, or move it out of the folder; the hours it holds are exported once it is.`,
@@ -197,7 +197,7 @@ describe('a file in a files source with no event Ferry can read', () => {
     const root = await newDir();
     await writeFile(join(root, 'EVENTS.JSON'), ndjson([event(HOUR, 1)]));
     await writeFile(join(root, 'DAY.Json.GZ'), gz());
-    const hour = await new FilesSource(root, await newDir()).open(HOUR, signal);
+    const hour = await new FilesSource(root, await newDir(), 187520).open(HOUR, signal);
     const names: string[] = [];
     let bytes = 0;
     for await (const stream of hour.events()) {
@@ -217,7 +217,63 @@ describe('a file in a files source with no event Ferry can read', () => {
     );
     await mkdir(join(root, '_manifests'));
     await writeFile(join(root, '_manifests', '187520_2020-01-25.json'), '{\n  "hours": {}\n}\n');
-    expect(await readHour(new FilesSource(root, await newDir()))).toBeGreaterThan(0);
+    expect(await readHour(new FilesSource(root, await newDir(), 187520))).toBeGreaterThan(0);
+  });
+});
+
+// A folder holding several Amplitude projects' exports (a synced export bucket) is read for the
+// project exported, never mixed; its events name their project as `app`.
+describe("a files source holding other projects' events", () => {
+  const of = (app: number, ...ns: number[]) => ndjson(ns.map((n) => ({ ...event(HOUR, n), app })));
+  const namesAndBytes = async (source: FilesSource) => {
+    const hour = await source.open(HOUR, signal);
+    const out: Record<string, string> = {};
+    for await (const stream of hour.events()) {
+      const parts: Buffer[] = [];
+      for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk));
+      out[stream.name] = Buffer.concat(parts).toString();
+    }
+    return out;
+  };
+
+  it("reads this project's files only, and files that do not say", async () => {
+    const root = await newDir();
+    await mkdir(join(root, '187520'));
+    await mkdir(join(root, '999'));
+    await writeFile(join(root, '187520', 'a.json'), of(187520, 1, 2));
+    await writeFile(join(root, '999', 'a.json.gz'), zlib.gzipSync(of(999, 3)));
+    await writeFile(join(root, 'plain.json'), ndjson([event(HOUR, 4)]));
+    const read = await namesAndBytes(new FilesSource(root, await newDir(), 187520));
+    expect(read).toEqual({
+      '187520/a.json': of(187520, 1, 2),
+      'plain.json': ndjson([event(HOUR, 4)]),
+    });
+    // The same folder for project 999, over the same index.
+    const cache = await newDir();
+    await namesAndBytes(new FilesSource(root, cache, 187520));
+    expect(Object.keys(await namesAndBytes(new FilesSource(root, cache, 999)))).toEqual([
+      '999/a.json.gz',
+      'plain.json',
+    ]);
+  });
+
+  it('refuses a file mixing projects, and a folder of other projects only', async () => {
+    const root = await newDir();
+    await writeFile(join(root, 'mixed.json'), of(187520, 1) + of(999, 2));
+    await expect(readHour(new FilesSource(root, await newDir(), 187520))).rejects.toMatchObject({
+      code: 'source-mixed-projects',
+      transient: false,
+      message: `The file mixed.json in the source folder ${root} holds events of several Amplitude projects (999, 187520)`,
+    });
+
+    const other = await newDir();
+    await writeFile(join(other, 'a.json'), of(999, 1));
+    await writeFile(join(other, 'b.json'), of(777, 1));
+    await expect(readHour(new FilesSource(other, await newDir(), 187520))).rejects.toMatchObject({
+      code: 'wrong-project',
+      message: `The source folder ${other} holds events of Amplitude projects 777, 999, none of project 187520`,
+      fix: expect.stringContaining("Choose the folder of project 187520's events"),
+    });
   });
 });
 
@@ -231,7 +287,7 @@ describe('a file that starts with a UTF-8 byte-order mark (Notepad, PowerShell)'
     await writeFile(join(root, 'a.json'), Buffer.concat([bom, plain]));
     await writeFile(join(root, 'b.json.gz'), zlib.gzipSync(Buffer.concat([bom, zipped])));
     await writeFile(join(root, 'c.json'), bom); // the mark alone: an empty file
-    const hour = await new FilesSource(root, await newDir()).open(HOUR, signal);
+    const hour = await new FilesSource(root, await newDir(), 187520).open(HOUR, signal);
     const streamed: Record<string, Buffer> = {};
     let readInto: Buffer | null = null;
     for await (const stream of hour.events()) {
@@ -257,7 +313,7 @@ describe('the files-source index', () => {
     const root = await newDir();
     const cache = await newDir();
     await writeFile(join(root, 'day.json.gz'), gz());
-    expect(await readHour(new FilesSource(root, cache))).toBeGreaterThan(0);
+    expect(await readHour(new FilesSource(root, cache, 187520))).toBeGreaterThan(0);
     // The saved index, edited so the file (same size and time) holds no hour at all, in a
     // shape that is not an index: the hour must still be read whole.
     const [name] = (await readdir(cache)).filter((f) => f.startsWith('files-index-'));
@@ -265,6 +321,6 @@ describe('the files-source index', () => {
     const saved = JSON.parse(await readFile(path, 'utf8'));
     saved.files['day.json.gz'].hours = 'none';
     await writeFile(path, JSON.stringify(saved));
-    expect(await readHour(new FilesSource(root, cache))).toBeGreaterThan(0);
+    expect(await readHour(new FilesSource(root, cache, 187520))).toBeGreaterThan(0);
   });
 });
