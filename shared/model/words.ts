@@ -76,7 +76,10 @@ const ERROR_CODE_WORDS: Record<string, string> = {
 
 /** Where a code means something else for one kind of error: a source's keys are Amplitude's. */
 const KIND_CODE_WORDS: Partial<Record<ErrorKind, Record<string, string>>> = {
-  source: { credentials: "the project's Amplitude keys are missing or refused" },
+  source: {
+    credentials: "the project's Amplitude keys are missing or refused",
+    'unreadable-answer': 'an answer with no readable line',
+  },
 };
 
 /**

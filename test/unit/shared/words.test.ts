@@ -14,6 +14,10 @@ describe('the words for a job error', () => {
       "the project's Amplitude keys are missing or refused (credentials)",
     );
     expect(errorCodeWords('credentials', 'access')).toBe('no AWS credentials (credentials)');
+    // The replace rule's refusal of an Amplitude answer is the source's, not AWS's.
+    expect(errorCodeWords('unreadable-answer', 'source')).toBe(
+      'an answer with no readable line (unreadable-answer)',
+    );
     expect(errorCodeWords('source-missing', 'transient')).toBe(
       'a source file went away (source-missing)',
     );
