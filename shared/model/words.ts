@@ -54,6 +54,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   EROFS: 'the disk is read-only',
   credentials: 'no AWS credentials',
   'unreadable-answer': 'an answer that is not from AWS',
+  'other-hours-answer': 'an answer with events of other hours only',
   'destination-claimed': 'another connection writes there',
   'hour-not-ended': "the hour has not ended by this computer's clock",
   // The events' source (Amplitude's Export API, a folder of files).

@@ -180,6 +180,22 @@ describe('faults at the source', () => {
     expect(await folderHour(t.out)).toEqual(before);
   });
 
+  it('an answer holding only other hours is not an empty hour: refused, nothing written', async () => {
+    // A proxy or cache answering for the next hour: 500 events, none of 05:00.
+    const t = await setup([{ zip: fiveFiles('2020-01-25T06') }]);
+    const fresh = await t.exportHour();
+    expect(fresh.code).toBe(1);
+    expect(fresh.stdout).toContain(
+      "The source's answer for 2020-01-25T05 (events) holds 500 record(s), none of that hour",
+    );
+    expect(await t.latest()).toMatchObject({
+      status: 'failed',
+      error: { code: 'other-hours-answer' },
+      objects: [],
+    });
+    expect((await folderHour(t.out)).objects).toEqual({});
+  });
+
   it('an answer with unreadable lines never shrinks an exported hour, events or merged IDs', async () => {
     // Users seen with several Amplitude IDs: the hour has merged IDs too.
     const events = (hour: string, drop = 0) =>

@@ -108,6 +108,7 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
         count: result.counts.eventsOut,
         read: result.counts.eventsIn,
         badLines: result.counts.badLines,
+        otherHours: result.otherHourLines,
         badSamples: result.badLineSamples,
       });
     }
@@ -147,6 +148,7 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
         count: result.merges,
         read: result.read,
         badLines: result.badLines,
+        otherHours: 0,
         badSamples: [],
       });
     }

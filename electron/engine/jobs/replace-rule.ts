@@ -10,6 +10,8 @@ export interface NewAnswer {
   read: number;
   /** Lines of the answer that could not be read (not JSON, not an object, no hour). */
   badLines: number;
+  /** Readable records of other hours in the answer, left to their own hours. */
+  otherHours: number;
   /** The first bad lines, as "file:line: reason". */
   badSamples: readonly string[];
 }
@@ -26,7 +28,7 @@ export interface EarlierExport {
 }
 
 export interface Refusal {
-  code: 'unreadable-answer' | 'empty-answer' | 'shrink-unproven';
+  code: 'unreadable-answer' | 'other-hours-answer' | 'empty-answer' | 'shrink-unproven';
   message: string;
   fix: string;
 }
@@ -39,6 +41,9 @@ const MAX_LISTED = 3;
  * An exported hour never becomes smaller without the source's explicit, well-formed word:
  * - an answer whose every line is unreadable proves nothing, not even that the hour is empty
  *   (refused even for an hour never exported: it would be marked done with no data);
+ * - an answer holding records of other hours only is not this hour's (a proxy's or cache's
+ *   answer for another hour, a source file changed behind its index): refused even for an hour
+ *   never exported, which it would mark done as empty;
  * - an empty answer never empties an exported hour (data does not vanish from a source; the
  *   answer is far likelier wrong than the files);
  * - an answer with bad lines replaces an export only when it holds at least as many records as
@@ -56,6 +61,12 @@ export async function replaceRefusal(
       code: 'unreadable-answer',
       message: `The source's answer for ${hour} (${dataset}) has no readable line: ${badLines(answer)}.${kept(earlier)}`,
       fix: "Check the project's source: a damaged file, or an upstream that answers something other than Amplitude's export format. Export the hour again once it is fixed.",
+    };
+  if (answer.read === 0 && answer.otherHours > 0)
+    return {
+      code: 'other-hours-answer',
+      message: `The source's answer for ${hour} (${dataset}) holds ${answer.otherHours.toLocaleString('en-US')} record(s), none of that hour: each belongs to another hour.${kept(earlier)}`,
+      fix: "An answer for other hours is not this hour's data: a proxy or cache between Ferry and Amplitude answering for another hour, or a source file changed without its size or time changing. Check the project's Amplitude endpoint and any proxy (or the source folder), then export the hour again.",
     };
   if (earlier.files.length === 0) return null;
   if (answer.read === 0)

@@ -54,4 +54,6 @@ export interface EventsExportResult {
   objects: StagedFile[];
   /** The first bad lines, as "file:line: reason". */
   badLineSamples: string[];
+  /** Readable events of other hours in what the source gave (sources that mix hours). */
+  otherHourLines: number;
 }

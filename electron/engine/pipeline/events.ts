@@ -96,5 +96,6 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
     bytes: { raw: partitions.rawBytes, compressed: partitions.compressedBytes },
     objects: partitions.objects,
     badLineSamples: decide.badSamples,
+    otherHourLines: decide.otherHourLines,
   };
 }

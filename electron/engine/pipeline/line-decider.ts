@@ -10,6 +10,8 @@ const MAX_BAD_SAMPLES = 20;
 export class LineDecider {
   readonly counts = { eventsIn: 0, eventsOut: 0, duplicates: 0, filtered: 0, badLines: 0 };
   readonly badSamples: string[] = [];
+  /** Readable events of other hours in what the source gave: left to their own hours. */
+  otherHourLines = 0;
   private readonly seen = new FingerprintSet();
   private readonly hour: number;
   private readonly checkHour: boolean;
@@ -50,7 +52,10 @@ export class LineDecider {
             this.bad(file, lineNo, 'no valid server_upload_time, so it belongs to no hour');
           continue;
         }
-        if (!(flags & FLAG.inHour)) continue;
+        if (!(flags & FLAG.inHour)) {
+          this.otherHourLines++;
+          continue;
+        }
       }
       this.counts.eventsIn++;
       if (!(flags & FLAG.wanted)) {
@@ -109,7 +114,10 @@ export class LineDecider {
         return stream.reportHourless
           ? this.bad(file, lineNo, 'no valid server_upload_time, so it belongs to no hour')
           : null;
-      if (hour !== this.hour) return null;
+      if (hour !== this.hour) {
+        this.otherHourLines++;
+        return null;
+      }
     }
     this.counts.eventsIn++;
     if (this.filter) {

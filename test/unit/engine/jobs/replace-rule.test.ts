@@ -9,6 +9,7 @@ const answer = (over: Partial<NewAnswer>): NewAnswer => ({
   count: 100,
   read: 100,
   badLines: 0,
+  otherHours: 0,
   badSamples: [],
   ...over,
 });
@@ -24,6 +25,24 @@ const earlier = (count: number | null, listed = files) => {
 };
 
 describe('what may replace an exported hour', () => {
+  it('refuses an answer holding other hours only, exported before or not', async () => {
+    const elsewhere = answer({ count: 0, read: 0, otherHours: 2 });
+    expect(await replaceRefusal(elsewhere, earlier(null, []))).toEqual({
+      code: 'other-hours-answer',
+      message:
+        "The source's answer for 2020-01-25T05 (events) holds 2 record(s), none of that hour: each belongs to another hour. Nothing was written, and the hour is not marked exported.",
+      fix: expect.stringContaining('a proxy or cache between Ferry and Amplitude'),
+    });
+    expect(await replaceRefusal(elsewhere, earlier(100))).toMatchObject({
+      code: 'other-hours-answer',
+      message: expect.stringContaining('The 2 file(s) an earlier export of this hour wrote stay'),
+    });
+    // Some events of the hour among others: the hour's own are exported, the rest left out.
+    expect(await replaceRefusal(answer({ otherHours: 5 }), earlier(null, []))).toBeNull();
+    // Nothing at all is an empty hour, as before.
+    expect(await replaceRefusal(answer({ count: 0, read: 0 }), earlier(null, []))).toBeNull();
+  });
+
   it('refuses an answer whose every line is unreadable, exported before or not', async () => {
     const bad = answer({
       count: 0,
