@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backfill, Job } from '../../shared/model/jobs';
 import { startAmplitudeServer, type Reply } from '../support/amplitude-server';
 import { event, ndjson } from '../support/events';
-import { runFerry } from '../support/ferry';
+import { FERRY_BIN, runFerry } from '../support/ferry';
 import { useTempDirs } from '../support/temp';
 import { expectHistoryMatches, ferryOk, folderHour, jobsOfHour } from './support/harness';
 
@@ -67,6 +70,7 @@ async function setup(replies: Reply[]) {
   return {
     server,
     env,
+    dataDir,
     out,
     later,
     exportHour: (hour = HOUR, ...flags: string[]) =>
@@ -194,6 +198,30 @@ describe('faults at the source', () => {
       objects: [],
     });
     expect((await folderHour(t.out)).objects).toEqual({});
+  });
+
+  it('a download a kill -9 left (raw events) is removed by the next download', async () => {
+    const t = await setup([{ zip: fiveFiles(HOUR), stall: 1_000 }]);
+    const cache = join(t.dataDir, 'cache');
+    const downloads = async () =>
+      (await readdir(cache).catch(() => [] as string[])).filter((n) => n.startsWith('amplitude-'));
+    const child = spawn(process.execPath, [FERRY_BIN, 'export', 'amp', '--hour', HOUR], {
+      env: { ...process.env, FERRY_DEBUG: '', FERRY_DEMO: '0', ...t.later() },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((done) => child.once('exit', done));
+    // Held mid-download by the stalling answer: the zip so far is on disk.
+    while ((await downloads()).length === 0) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    const left = await downloads();
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(new RegExp(`^amplitude-${HOUR}\\.${child.pid}@`));
+
+    t.server.setReplies([good()]);
+    const next = await t.exportHour();
+    expect(next.code, next.stdout).toBe(0);
+    expect(await downloads()).toEqual([]);
   });
 
   it('an answer with unreadable lines never shrinks an exported hour, events or merged IDs', async () => {

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type yauzl from 'yauzl';
 import type { MergedId } from '../../../shared/model/export-format';
 import { secureUrlProblem } from '../../../shared/model/fields';
 import { redactUpstream } from '../redact';
+import { downloadPath, sweepDownloads } from './downloads';
 import {
   gunzipped,
   namedFailures,
@@ -164,7 +163,9 @@ export class AmplitudeSource implements EventSource {
       }
       if (response.status === 200) {
         await mkdir(o.tempDir, { recursive: true, mode: 0o700 });
-        const path = join(o.tempDir, `amplitude-${hour}-${randomBytes(4).toString('hex')}.zip`);
+        // Downloads a killed process left (raw events, up to 4 GB each) go before a new one comes.
+        await sweepDownloads(o.tempDir);
+        const path = downloadPath(o.tempDir, hour);
         // From here on, the limit is a stall between two chunks, not the whole download.
         const stalled = () => timeout.abort(new Error('stall'));
         clearTimeout(timer);
