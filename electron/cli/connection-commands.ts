@@ -230,7 +230,10 @@ function flags(command: Command, update: boolean): Command {
     .option('--profile <name>', 'AWS profile from ~/.aws/config to write with')
     .option('--kms-key <arn>', 'encrypt with SSE-KMS under this key ARN ("" to stop)')
     .addOption(new Option('--sse <mode>', 'server-side encryption to request').choices(SSE_MODES))
-    .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS')
+    .option(
+      '--endpoint <url>',
+      'S3-compatible endpoint instead of AWS: scheme, host and port only (http://127.0.0.1:9000)',
+    )
     .option('--path-style', 'use path-style bucket addressing (S3-compatible stores)')
     .option(
       '--folder <path>',

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { policyStatement } from '../aws/policies';
-import { bucketName, numericId, prefix, profileName, region } from './fields';
+import { bucketName, endpointPathProblem, numericId, prefix, profileName, region } from './fields';
 import { connectionId, SSE_MODES, type Connection } from './entities';
 import { BACKUP_KINDS } from './settings';
 
@@ -33,6 +33,10 @@ const mfaCode = z
 
 const endpoint = z
   .url({ error: 'Endpoint must be a URL such as http://127.0.0.1:9000' })
+  .superRefine((v, ctx) => {
+    const problem = endpointPathProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .nullish()
   .transform((v) => v || null);
 

@@ -61,6 +61,10 @@ const WhatwgUrl = (
       hostname: string;
       username: string;
       password: string;
+      origin: string;
+      pathname: string;
+      search: string;
+      hash: string;
     };
   }
 ).URL;
@@ -83,6 +87,25 @@ export function secureUrlProblem(value: string): string | null {
   if (url.protocol === 'http:')
     return 'Use https:// — the API key and secret key would cross the network in clear over http (http is accepted for this computer only: localhost, 127.0.0.1)';
   return 'Enter an https:// URL such as https://amplitude.com';
+}
+
+/**
+ * Why an S3-compatible endpoint is more than a scheme, host and port, or null. A path would be
+ * put before every request's bucket and key (`http://minio:9000/sub` sends bucket "b" to the
+ * bucket "sub", under "b/…"): the files would land in another bucket, or under other names, than
+ * the connection names and Ferry reports. Checked where an endpoint is given and again where a
+ * client is made, so an endpoint saved before still writes nowhere unexpected.
+ */
+export function endpointPathProblem(value: string | null | undefined): string | null {
+  if (!value) return null;
+  let url: InstanceType<typeof WhatwgUrl>;
+  try {
+    url = new WhatwgUrl(value);
+  } catch {
+    return null; // not a URL at all: said by the URL check
+  }
+  if (url.pathname === '/' && !url.search && !url.hash) return null;
+  return `Enter the endpoint without a path, such as ${url.origin}: the bucket and prefix have fields of their own, and a path here would put the files in another bucket, or under other names, than the connection shows`;
 }
 
 /**

@@ -56,6 +56,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   'unreadable-answer': 'an answer that is not from AWS',
   'other-hours-answer': 'an answer with events of other hours only',
   'destination-claimed': 'another connection writes there',
+  'invalid-setting': 'a setting Ferry can not use',
   'hour-not-ended': "the hour has not ended by this computer's clock",
   // The events' source (Amplitude's Export API, a folder of files).
   endpoint: "a problem with the project's Amplitude endpoint",

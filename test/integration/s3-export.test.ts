@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import {
@@ -336,6 +336,72 @@ describe('exporting to S3 (moto_server)', () => {
           new Set(['events', 'merged-ids']),
         );
       }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  // An endpoint with a path is put before every bucket and key: `…/sub` sent the bucket's objects
+  // to the bucket "sub", under "<bucket>/…" — not where Ferry says they are.
+  it('refuses an endpoint with a path, and never writes through one saved before', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'sub' }));
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1), event(HOUR, 2)]));
+    const dataDir = await newDir();
+    const open = () =>
+      createEngine({
+        dataDir,
+        transport: 'cli',
+        role: 'test',
+        seedDemo: false,
+        aws: createAwsClients(),
+        retry: { attempts: 1, baseMs: 1 },
+      });
+    let engine = await open();
+    await engine.call('orgs.create', { id: ORG, name: 'Acme' });
+    await engine.call('projects.create', {
+      id: PROJECT,
+      orgId: ORG,
+      name: 'Web',
+      source: { type: 'files', path: source },
+    });
+    const destination = {
+      type: 's3' as const,
+      bucket: BUCKET,
+      region: 'us-east-1',
+      prefix: 'pathless/',
+      profile: TEST_PROFILE,
+      endpoint: `${moto.endpoint}/sub`,
+      forcePathStyle: true,
+    };
+    await expect(
+      engine.call('connections.create', { name: 'sub', projectId: PROJECT, destination }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      field: 'destination.endpoint',
+      message: `Enter the endpoint without a path, such as ${moto.endpoint}: the bucket and prefix have fields of their own, and a path here would put the files in another bucket, or under other names, than the connection shows`,
+    });
+    const saved = await engine.call('connections.create', {
+      name: 'sub',
+      projectId: PROJECT,
+      destination: { ...destination, endpoint: moto.endpoint },
+    });
+    await engine.close();
+
+    // A data folder saved before endpoints were checked: the path is in config.json.
+    const config = join(dataDir, 'config.json');
+    const text = await readFile(config, 'utf8');
+    await writeFile(config, text.replace(`"${moto.endpoint}"`, `"${moto.endpoint}/sub"`));
+    engine = await open();
+    try {
+      const job = (await engine.exports.runHour(saved.id, HOUR, ['events'], 'manual'))[0]!;
+      expect(job).toMatchObject({
+        status: 'failed',
+        error: { kind: 'config', code: 'invalid-setting' },
+      });
+      expect(job.error!.message).toMatch(/^Enter the endpoint without a path/);
+      expect(await listObjects(s3, 'sub', '')).toEqual([]);
+      expect(await objects('pathless/')).toEqual([]);
     } finally {
       await engine.close();
     }

@@ -3,7 +3,9 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { FerryError } from '../../../shared/api/errors';
 import type { S3Destination } from '../../../shared/model/entities';
+import { endpointPathProblem } from '../../../shared/model/fields';
 import { resolveCredentials } from './profiles';
 import { credentialsSdk, iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { holdSecret } from '../redact';
@@ -89,6 +91,9 @@ export function createAwsClients(): AwsClients {
 }
 
 function common(target: AwsTarget) {
+  // A connection saved before endpoints were checked: refused here, never sent elsewhere.
+  const path = endpointPathProblem(target.endpoint);
+  if (path) throw new FerryError('validation', path, 'destination.endpoint');
   return {
     region: target.region,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),

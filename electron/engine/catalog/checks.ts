@@ -9,16 +9,21 @@ import {
   type Destination,
   type Project,
 } from '../../../shared/model/entities';
+import { endpointPathProblem } from '../../../shared/model/fields';
 import { isMountPoint, makeDestinationFolder } from '../sinks/folder';
 import { unmakeFolder } from '../store/make-folder';
 import type { ConfigData } from '../store/schema';
 
 /**
- * A bucket on AWS is in one of AWS's Regions (an S3-compatible store names its own). Checked
- * when a destination is given, not in the stored schema: a data folder saved before still opens.
+ * An S3 destination's fields that depend on each other or on AWS: a bucket on AWS is in one of
+ * AWS's Regions (an S3-compatible store names its own), its KMS key in the bucket's Region, and an
+ * endpoint is a scheme, host and port — no path. Checked when a destination is given, not in the
+ * stored schema: a data folder saved before still opens.
  */
-export function checkRegion(dest: Destination): void {
+export function checkS3Destination(dest: Destination): void {
   if (dest.type !== 's3') return;
+  const endpoint = endpointPathProblem(dest.endpoint);
+  if (endpoint) throw new FerryError('validation', endpoint, 'destination.endpoint');
   const problem = regionProblem(dest.region, dest.endpoint);
   if (problem) throw new FerryError('validation', problem, 'destination.region');
   const key = kmsKeyProblem(dest.kmsKeyArn, dest.region);

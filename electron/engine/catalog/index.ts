@@ -25,7 +25,7 @@ import type { ConfigPort, SecretsPort } from '../store/ports';
 import {
   checkConnection,
   checkFolderOutsideDataDir,
-  checkRegion,
+  checkS3Destination,
   checkSourcesApartFromExports,
   checkSourceFolder,
   requireSecretFor,
@@ -282,7 +282,7 @@ export class Catalog {
     input: MethodParsed<'connections.create'>,
     takeOver?: { replaces: string; scheduleFrom: string },
   ): Promise<Connection> {
-    checkRegion(input.destination);
+    checkS3Destination(input.destination);
     checkFolderOutsideDataDir(input.destination, this.dataDir);
     const stored = () => this.config.data;
     const created = await withFolderDestination(input.destination, undefined, stored, (dest) =>
@@ -318,7 +318,7 @@ export class Catalog {
 
   async updateConnection(input: MethodParsed<'connections.update'>): Promise<Connection> {
     if (input.destination) {
-      checkRegion(input.destination);
+      checkS3Destination(input.destination);
       checkFolderOutsideDataDir(input.destination, this.dataDir);
     }
     // A new folder is made, and so is one of a connection being enabled (saved before Ferry made

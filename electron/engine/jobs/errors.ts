@@ -142,6 +142,14 @@ function classify(error: unknown): JobError {
       message: error.message,
       fix: "Set this computer's clock right (turn on automatic date and time). Nothing else is needed: the hour is exported by itself once it has ended.",
     };
+  // A setting the engine refuses at run time (one saved before it was checked): fixed by editing.
+  if (error instanceof FerryError && error.code === 'validation')
+    return {
+      kind: 'config',
+      code: 'invalid-setting',
+      message: error.message,
+      fix: 'Edit the connection (or its project) to correct the setting named above, then retry the hour.',
+    };
   if (error instanceof SourceError)
     return {
       kind: error.transient ? 'transient' : 'source',

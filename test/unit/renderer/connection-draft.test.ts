@@ -58,5 +58,11 @@ describe('the connection form draft', () => {
       eventTypes: ['a', 'b', 'c'],
     });
     expect(problemsOf({ ...draft, region: 'mars-1' })).toHaveProperty(['destination.region']);
+    // An endpoint with a path would send the bucket's files elsewhere: said under the field.
+    expect(problemsOf({ ...draft, endpoint: 'http://127.0.0.1:9000/sub' })).toEqual({
+      'destination.endpoint': expect.stringMatching(
+        /^Enter the endpoint without a path, such as http:\/\/127\.0\.0\.1:9000:/,
+      ),
+    });
   });
 });

@@ -4,6 +4,7 @@ import { effectiveSse } from '../../../shared/model/entities';
 import {
   bucketNameProblem,
   datasets,
+  endpointPathProblem,
   folderPath,
   hour,
   numericId,
@@ -194,5 +195,37 @@ describe('S3-compatible endpoints', () => {
       'http://minio.internal .example',
     ])
       expect(withEndpoint(bad).success, bad).toBe(false);
+  });
+
+  // `http://minio:9000/sub` sent bucket "acme" to the bucket "sub", under "acme/…" (seen with
+  // moto): Ferry would report files that are not where it says.
+  it('are a scheme, host and port: a path, query or fragment is refused, with the origin', () => {
+    expect(endpointPathProblem(null)).toBeNull();
+    expect(endpointPathProblem('http://127.0.0.1:9000')).toBeNull();
+    expect(endpointPathProblem('https://minio.internal.example/')).toBeNull();
+    expect(endpointPathProblem('http://127.0.0.1:9000/sub')).toBe(
+      'Enter the endpoint without a path, such as http://127.0.0.1:9000: the bucket and prefix have fields of their own, and a path here would put the files in another bucket, or under other names, than the connection shows',
+    );
+    for (const bad of [
+      'https://s3.eu-west-1.amazonaws.com/acme-bucket',
+      'https://minio.example/?x=1',
+      'https://minio.example/#b',
+    ])
+      expect(endpointPathProblem(bad), bad).toMatch(/^Enter the endpoint without a path/);
+    // The setup wizard's target (aws.verify, aws.apply) refuses it as a field error.
+    const target = contract['aws.verify'].input.safeParse({
+      target: {
+        connectionId: 'cn_abcdefgh',
+        profile: 'p',
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9000/sub',
+        bucket: 'acme',
+        prefix: '',
+        projectId: 187520,
+      },
+      form: 'role',
+    });
+    expect(target.success).toBe(false);
+    expect(JSON.stringify(target.error?.issues)).toContain('without a path');
   });
 });

@@ -1,4 +1,5 @@
 import { kmsKeyProblem, regionProblem } from '../../../../shared/aws/regions';
+import { endpointPathProblem } from '../../../../shared/model/fields';
 import type { Connection, ConnectionCreate } from '../../../../shared/model/entities';
 import {
   connectionCreate,
@@ -74,17 +75,19 @@ export function draftFrom(
   };
 }
 
-/** What is wrong with a draft before it is sent: the contract's rules and the Region. */
+/** What is wrong with a draft before it is sent: the contract's rules, the Region, the endpoint. */
 export function problemsOf(d: Draft): Record<string, string> | null {
   const input = toInput(d);
   const dest = input.destination;
   const region = dest.type === 's3' ? regionProblem(dest.region, dest.endpoint) : null;
   const key = dest.type === 's3' ? kmsKeyProblem(dest.kmsKeyArn, dest.region) : null;
+  const endpoint = dest.type === 's3' ? endpointPathProblem(dest.endpoint) : null;
   const shared = {
     ...(region && { 'destination.region': region }),
     ...(key && { 'destination.kmsKeyArn': key }),
+    ...(endpoint && { 'destination.endpoint': endpoint }),
   };
-  return fieldErrors(connectionCreate, input) ?? (region || key ? shared : null);
+  return fieldErrors(connectionCreate, input) ?? (region || key || endpoint ? shared : null);
 }
 
 /** The fields the form shows for a draft, by the API's dotted paths. */
