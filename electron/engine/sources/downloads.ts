@@ -44,7 +44,8 @@ export function processAlive(pid: number): boolean {
 /**
  * Remove the downloads in `dir` left by processes of this computer that are gone, and any older
  * than LEFTOVER_AGE_MS (another computer's, a name that does not say, a process id in use again).
- * Returns the names removed; a folder not there yet has none.
+ * Returns the names removed; a folder not there yet has none, and one that can not be removed
+ * now is left for the next sweep.
  */
 export async function sweepDownloads(
   dir: string,
@@ -65,8 +66,13 @@ export async function sweepDownloads(
       leftover = info !== null && now - info.mtimeMs > LEFTOVER_AGE_MS;
     }
     if (!leftover) continue;
-    await rm(join(dir, name), { force: true });
-    removed.push(name);
+    // One the disk will not remove (held open on Windows, by a virus scanner say) waits for the
+    // next sweep: it never stands in the way of the download that asked.
+    const gone = await rm(join(dir, name), { force: true }).then(
+      () => true,
+      () => false,
+    );
+    if (gone) removed.push(name);
   }
   return removed;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,19 @@ describe('Amplitude downloads a killed process left behind', () => {
     // …and is a leftover once days old (an earlier process that had this id).
     await utimes(mine, old, old);
     expect(await sweepDownloads(dir)).toEqual([base(mine)]);
+  });
+
+  it('leaves one the disk will not remove for the next sweep, and removes the rest', async () => {
+    const dir = await newDir();
+    const host = hostname();
+    const stuck = `amplitude-${HOUR}.${deadPid()}@${host}.00000000.zip`;
+    const gone = `amplitude-${HOUR}.${deadPid()}@${host}.11111111.zip`;
+    // A folder under a download's name: rm refuses it, as Windows refuses a file held open.
+    await mkdir(join(dir, stuck));
+    await writeFile(join(dir, stuck, 'x'), 'x');
+    await writeFile(join(dir, gone), 'zip');
+    expect(await sweepDownloads(dir)).toEqual([gone]);
+    expect(await readdir(dir)).toEqual([stuck]);
   });
 
   it('says which process and computer hold a new download', () => {
