@@ -92,7 +92,8 @@ export class AmplitudeSource implements EventSource {
     hour: string,
     signal: AbortSignal,
   ): AsyncGenerator<NamedStream> {
-    const zip = await openZip(zipPath, hour);
+    const o = this.options;
+    const zip = await openZip(zipPath, hour, [o.apiKey, o.secretKey, basicCredentials(o)]);
     try {
       const all = (await listEntries(zip, hour)).filter((e) => !e.fileName.endsWith('/'));
       const entries = all
@@ -132,7 +133,7 @@ export class AmplitudeSource implements EventSource {
       );
     const stamp = hour.replace(/-/g, '');
     const url = `${base}/api/2/export?start=${stamp}&end=${stamp}`;
-    const credentials = Buffer.from(`${o.apiKey}:${o.secretKey}`).toString('base64');
+    const credentials = basicCredentials(o);
     const answerMs = o.timeouts?.answerMs ?? ANSWER_TIMEOUT_MS;
     const stallMs = o.timeouts?.stallMs ?? STALL_TIMEOUT_MS;
     const timeout = new AbortController();
@@ -257,8 +258,17 @@ export class AmplitudeSource implements EventSource {
   }
 }
 
+/** The Basic auth value of the project's keys (also what an echoing answer must not show). */
+function basicCredentials(o: { apiKey: string; secretKey: string }): string {
+  return Buffer.from(`${o.apiKey}:${o.secretKey}`).toString('base64');
+}
+
 /** Loaded with the first zip: only Amplitude-sourced exports read one. */
-async function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
+async function openZip(
+  path: string,
+  hour: string,
+  secrets: readonly string[],
+): Promise<yauzl.ZipFile> {
   const { default: unzip } = await import('yauzl');
   const opened = new Promise<yauzl.ZipFile>((resolve, reject) =>
     unzip.open(path, { lazyEntries: true, autoClose: false }, (error, zip) =>
@@ -266,7 +276,7 @@ async function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
     ),
   );
   return opened.catch(async (error: Error) => {
-    throw (await notZip(path, hour)) ?? damaged(hour, 'the downloaded zip', error);
+    throw (await notZip(path, hour, secrets)) ?? damaged(hour, 'the downloaded zip', error);
   });
 }
 
@@ -275,16 +285,15 @@ async function openZip(path: string, hour: string): Promise<yauzl.ZipFile> {
  * service at the endpoint) — said as that, with its first words, not as a damaged download.
  * Null when it starts as a zip does (then it is damaged).
  */
-async function notZip(path: string, hour: string): Promise<SourceError | null> {
+async function notZip(
+  path: string,
+  hour: string,
+  secrets: readonly string[],
+): Promise<SourceError | null> {
   const start = await readStart(path, 512);
   if (start.length >= 2 && start[0] === 0x50 && start[1] === 0x4b) return null;
-  const text = start
-    .toString('utf8')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/[^\x20-\x7e\u00a0-\uffff]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);
+  // An echoing proxy may repeat the request's Authorization: taken out before it is shown.
+  const text = redactUpstream(start.toString('utf8').replace(/<[^>]*>/g, ' '), secrets, 200);
   return new SourceError(
     `The answer for ${hour} is not a zip of events${start.length === 0 ? ' (it was empty)' : text ? `; it begins: "${text}"` : ''}`,
     "Ferry asks Amplitude's Export API for a zip of the hour's events. Check the project's Amplitude endpoint, and any proxy or sign-in page between this computer and Amplitude.",

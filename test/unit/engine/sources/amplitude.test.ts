@@ -195,6 +195,22 @@ describe('the Amplitude Export API source', () => {
     expect(error.fix).toMatch(/proxy or sign-in page/);
     await close?.();
 
+    // A proxy that echoes the request in its page: the keys never reach the message.
+    const basic = Buffer.from('key-1:secret-1').toString('base64');
+    const echo = await setup([
+      {
+        status: 200,
+        contentType: 'text/plain',
+        body: `GET /api/2/export\nAuthorization: Basic ${basic}\nsecret-1`,
+      },
+    ]);
+    const echoed = await echo.source.open(HOUR, new AbortController().signal);
+    const leak = await failure(readAll(echoed));
+    await echoed.close();
+    expect(leak).toMatchObject({ code: 'not-a-zip' });
+    expect(leak.message).not.toMatch(new RegExp(`${basic}|secret-1`));
+    await close?.();
+
     const empty = await setup([{ status: 200, body: '' }]);
     const nothing = await empty.source.open(HOUR, new AbortController().signal);
     expect((await failure(readAll(nothing))).message).toBe(
