@@ -198,6 +198,25 @@ describe('faults at the source', () => {
       objects: [],
     });
     expect((await folderHour(t.out)).objects).toEqual({});
+
+    // Mostly the hour's own, two of the next: the hour is exported, and the two are said.
+    const next = '2020-01-25T06';
+    t.server.setReplies([
+      {
+        zip: {
+          ...fiveFiles(HOUR),
+          '187520/187520_2020-01-25_5#9.json.gz': ndjson([event(next, 1), event(next, 2)]),
+        },
+      },
+    ]);
+    expect((await t.exportHour()).code).toBe(0);
+    expect(await t.latest()).toMatchObject({
+      status: 'succeeded',
+      counts: { eventsIn: 500, eventsOut: 500 },
+      notes: [
+        '2 event(s) in the answer have a server_upload_time outside this hour and were left out: Ferry exports each event in the hour of its server_upload_time.',
+      ],
+    });
   });
 
   it('a download a kill -9 left (raw events) is removed by the next download', async () => {

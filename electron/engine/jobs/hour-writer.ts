@@ -100,7 +100,12 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
         stale: earlierEvents
           .filter((o) => partitionOf(o.key, prefix, task.projectId, hour)! > result.objects.length)
           .map((o) => o.key),
-        notes: eventNotes(result.counts, result.badLineSamples),
+        notes: eventNotes(
+          result.counts,
+          result.badLineSamples,
+          // A folder's files hold many hours; an answer for one hour should hold that hour only.
+          task.source.kind === 'amplitude' ? result.otherHourLines : 0,
+        ),
       });
       await mayReplace(task, earlierEvents, {
         hour,
@@ -178,8 +183,16 @@ async function mayReplace(
   if (refusal) throw new SourceError(refusal.message, refusal.fix, { code: refusal.code });
 }
 
-function eventNotes(counts: StagedDataset['counts'], badLineSamples: string[]): string[] {
+function eventNotes(
+  counts: StagedDataset['counts'],
+  badLineSamples: string[],
+  otherHours: number,
+): string[] {
   const notes: string[] = [];
+  if (otherHours > 0)
+    notes.push(
+      `${otherHours} event(s) in the answer have a server_upload_time outside this hour and were left out: Ferry exports each event in the hour of its server_upload_time.`,
+    );
   if (counts.badLines > 0)
     notes.push(
       `${counts.badLines} bad line(s) were not exported: ${badLineSamples.join('; ')}${counts.badLines > badLineSamples.length ? '; …' : ''}`,
