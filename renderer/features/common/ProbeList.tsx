@@ -8,7 +8,7 @@ import { PROBE_LOOK } from './status-look';
 
 /**
  * The probes of a destination check (`aws.verify`, `connections.verifyFolder`), one per line:
- * its status, its words, and the fix under it. One list for the setup wizard, the "Enable"
+ * its status, its words, the fix under it, and the policy statement that grants what it missed. One list for the setup wizard, the "Enable"
  * check and "Check folder…", so a probe reads the same wherever it is shown.
  */
 export function ProbeList({
@@ -19,9 +19,27 @@ export function ProbeList({
   probes: readonly Probe[];
   /** Each probe's words carry `data-testid="<prefix><probe id>"`. */
   testIdPrefix: string;
-  /** Anything a caller shows under a probe's fix (the wizard's "Use <region>", a statement). */
+  /** Anything a caller shows under a probe's fix (the wizard's "Use <region>"). */
   extra?: (probe: Probe) => ReactNode;
 }) {
+  // A statement that grants what several probes missed is shown once, under the first of them.
+  const firstWith = new Map<string, Probe>();
+  for (const p of probes) {
+    const text = p.statement && JSON.stringify(p.statement, null, 2);
+    if (text && !firstWith.has(text)) firstWith.set(text, p);
+  }
+  const statementOf = (p: Probe) => {
+    if (!p.statement) return null;
+    const text = JSON.stringify(p.statement, null, 2);
+    const first = firstWith.get(text)!;
+    return first === p ? (
+      <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>{text}</pre>
+    ) : (
+      <Box variant="small" padding={{ left: 'l' }}>
+        The statement is the one shown for “{first.label}” above.
+      </Box>
+    );
+  };
   return (
     <SpaceBetween size="s">
       {probes.map((p) => (
@@ -41,6 +59,7 @@ export function ProbeList({
             </Box>
           )}
           {extra?.(p)}
+          {statementOf(p)}
         </SpaceBetween>
       ))}
     </SpaceBetween>

@@ -42,8 +42,8 @@ export function VerifyStep({
     >
       {!report ? (
         <Box variant="p">
-          Writes, lists and deletes a few small test objects under {prefix || 'the bucket root'}
-          _ferry-verify/.
+          Writes, lists and deletes a few small test objects under {prefix}_ferry-verify/
+          {prefix ? '' : ' at the bucket root'}.
         </Box>
       ) : (
         <SpaceBetween size="m" data-testid="verify-results">
@@ -53,22 +53,16 @@ export function VerifyStep({
           <ProbeList
             probes={report.probes}
             testIdPrefix="probe-"
-            extra={(p) => (
-              <>
-                {p.id === 'location' && report.bucketRegion && (
-                  <Box variant="small" padding={{ left: 'l' }}>
-                    <Link onFollow={() => onUseRegion(report.bucketRegion!)}>
-                      Use {report.bucketRegion}
-                    </Link>
-                  </Box>
-                )}
-                {p.statement && (
-                  <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>
-                    {JSON.stringify(p.statement, null, 2)}
-                  </pre>
-                )}
-              </>
-            )}
+            extra={(p) =>
+              p.id === 'location' &&
+              report.bucketRegion && (
+                <Box variant="small" padding={{ left: 'l' }}>
+                  <Link onFollow={() => onUseRegion(report.bucketRegion!)}>
+                    Use {report.bucketRegion}
+                  </Link>
+                </Box>
+              )
+            }
           />
         </SpaceBetween>
       )}
