@@ -1,6 +1,7 @@
 import { runFerry, startServe } from '../support/ferry';
 import { startRefusingMoto } from '../support/moto';
 import { expect, openConsole, test } from './fixtures';
+import { connectionAction } from './steps';
 
 const BUCKET = 'refusing-bucket';
 let refusing: Awaited<ReturnType<typeof startRefusingMoto>>;
@@ -123,6 +124,32 @@ test('enabling checks access first: a failed check is shown, and nothing is enab
     await expect(page.getByTestId('toggle-enabled')).toHaveText('Enable hourly export');
     const shown = await runFerry(['--json', 'connection', 'show', 'unchecked'], env);
     expect(JSON.parse(shown.stdout)).toMatchObject({ enabled: false });
+  } finally {
+    await server.stop();
+  }
+});
+
+// An S3 connection's access can be checked at any time (after a policy changed), as `ferry verify`.
+test('Check access… runs the access check and names the missing permission with its statement', async ({
+  page,
+  dataDir,
+}) => {
+  const env = { ...awsEnv, FERRY_DATA_DIR: dataDir };
+  await seed(env, 'checked', []);
+  const server = await startServe(dataDir, [], awsEnv);
+  try {
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'checked' }).click();
+    await connectionAction(page, 'Check access…');
+    const dialog = page.getByRole('dialog', { name: 'Check the access of checked' });
+    await expect(dialog).toContainText('Access is not complete yet');
+    await expect(dialog.getByTestId('access-probe-put')).toContainText('s3:PutObject');
+    await expect(dialog.locator('pre', { hasText: '"s3:PutObject"' }).first()).toBeVisible();
+    await page.screenshot({ path: test.info().outputPath('check-access.png') });
+    await dialog.getByTestId('destination-check-again').click();
+    await expect(dialog).toContainText('Access is not complete yet');
+    await dialog.getByTestId('destination-check-close').click();
+    await expect(dialog).toBeHidden();
   } finally {
     await server.stop();
   }

@@ -85,12 +85,12 @@ test('Check folder… runs the folder check and runs it again on request', async
   expect((await readdir(folder)).filter((name) => !name.startsWith('.'))).toEqual([]);
 
   await rm(folder, { recursive: true });
-  await dialog.getByTestId('folder-check-again').click();
+  await dialog.getByTestId('destination-check-again').click();
   await expect(dialog.getByTestId('folder-probe-folder')).toHaveText(
     `Find the folder: There is no folder ${folder} on ${hostname()}.`,
   );
   await expect(dialog).toContainText('The folder is not ready');
   await expect(dialog).toContainText('mount it');
-  await dialog.getByTestId('folder-check-close').click();
+  await dialog.getByTestId('destination-check-close').click();
   await expect(dialog).toBeHidden();
 });

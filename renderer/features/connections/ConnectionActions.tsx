@@ -1,7 +1,7 @@
 import ButtonDropdown from '@cloudscape-design/components/button-dropdown';
 import type { Connection } from '../../../shared/model/entities';
 
-export type ConnectionAction = 'check-folder' | 'migrate' | 'disable' | 'delete';
+export type ConnectionAction = 'check' | 'migrate' | 'disable' | 'delete';
 
 /**
  * A connection's less frequent and destructive actions, in one menu (as the AWS console keeps
@@ -21,9 +21,10 @@ export function ConnectionActions({
     <ButtonDropdown
       data-testid="connection-actions"
       items={[
-        ...(connection.destination.type === 'folder'
-          ? [{ id: 'check-folder', text: 'Check folder…' }]
-          : []),
+        {
+          id: 'check',
+          text: connection.destination.type === 'folder' ? 'Check folder…' : 'Check access…',
+        },
         ...(canMigrate ? [{ id: 'migrate', text: 'Move to KMS and a per-project role…' }] : []),
         ...(connection.enabled ? [{ id: 'disable', text: 'Disable hourly export…' }] : []),
         { id: 'delete', text: 'Delete connection…' },

@@ -17,7 +17,7 @@ import { useScheduleStore } from '../schedule/store';
 import { useProjectsStore } from '../projects/store';
 import { DisableConfirm, EnableButton } from './EnableButton';
 import { ConnectionActions } from './ConnectionActions';
-import { FolderCheck } from './FolderCheck';
+import { DestinationCheck } from './DestinationCheck';
 import { useConnectionsStore } from './store';
 import {
   ConnectionDetails,
@@ -34,7 +34,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
   const items = useConnectionsStore((s) => s.items);
   const projects = useProjectsStore((s) => s.items);
   const navigate = useRouter((s) => s.navigate);
-  const [confirming, setConfirming] = useState<'delete' | 'disable' | 'check-folder' | null>(null);
+  const [confirming, setConfirming] = useState<'delete' | 'disable' | 'check' | null>(null);
   const [backfill, setBackfill] = useState<{ from: string; to: string } | null | false>(false);
   const status = useScheduleStore((s) => s.statuses[id]);
   const setJobsQuery = useJobsStore((s) => s.setQuery);
@@ -121,8 +121,8 @@ export function ConnectionDetailPage({ id }: { id: string }) {
       {confirming === 'disable' && (
         <DisableConfirm connection={conn} onClose={() => setConfirming(null)} />
       )}
-      {confirming === 'check-folder' && (
-        <FolderCheck connection={conn} onClose={() => setConfirming(null)} />
+      {confirming === 'check' && (
+        <DestinationCheck connection={conn} onClose={() => setConfirming(null)} />
       )}
     </ContentLayout>
   );
