@@ -153,6 +153,18 @@ try {
       await page.getByTestId('connections-table').getByRole('link', { name: 'web-events' }).click();
       await page.getByTestId('connection-actions').getByRole('button', { name: 'Actions' }).click();
       await page.getByRole('menuitem', { name: 'Delete connection…' }).waitFor();
+      // The menu fades in: shot once its transitions have ended, not half drawn.
+      await page.evaluate(() =>
+        Promise.all(
+          (
+            globalThis as unknown as {
+              document: { getAnimations(): { finished: Promise<unknown> }[] };
+            }
+          ).document
+            .getAnimations()
+            .map((a) => a.finished),
+        ),
+      );
       await shot('connection-actions');
       await page.getByRole('menuitem', { name: 'Delete connection…' }).click();
       await page.getByTestId('confirm-delete-typed').locator('input').fill('web-ev');
