@@ -68,6 +68,7 @@ const ERROR_CODE_WORDS: Record<string, string> = {
   'line-too-long': 'a line too long to read',
   'source-damaged': 'a damaged source file',
   'source-missing': 'a source file went away',
+  'source-being-written': 'a source file still being written',
   'source-unreadable': 'a source file or folder Ferry may not read',
   'source-empty': 'a source folder with no event files (a disk not mounted?)',
   'source-not-events': 'a source file with no event Ferry can read',

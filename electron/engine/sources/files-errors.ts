@@ -58,6 +58,20 @@ export function onlyOtherProjects(root: string, apps: number[], projectId: numbe
 }
 
 /**
+ * A file changed a moment ago whose last line is not finished (or whose gzip data ends early):
+ * a copy still coming in. Exported now, its hours would be marked done with part of their
+ * events, and never exported again; so every hour waits, and the job tries again shortly.
+ */
+export function beingWritten(root: string, name: string, ageMs: number): SourceError {
+  const seconds = Math.max(0, Math.round(ageMs / 1000));
+  return new SourceError(
+    `The file ${name} in the source folder ${root} is still being written (changed ${seconds} s ago, its last line not finished)`,
+    'Nothing is needed if a copy is coming in: Ferry tries again shortly, and exports once the file is whole. Write files elsewhere and move them into the folder when complete to avoid the wait.',
+    { code: 'source-being-written', transient: true },
+  );
+}
+
+/**
  * A folder or file of the source that Ferry may not read: the source's problem, named — an
  * errno passed on would read as the destination refusing a write, with a fix to match.
  * Permanent (a retry reads the same permissions), and every hour waits on it: the folder's

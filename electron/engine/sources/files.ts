@@ -8,6 +8,7 @@ import { EventScanner, VALUE } from '../format/scan';
 import { writeFileAtomic } from '../store/atomic';
 import {
   damagedFile,
+  beingWritten,
   emptyFolder,
   mixedProjects,
   noEventsIn,
@@ -34,6 +35,11 @@ const MERGED_DIR = 'merged_ids';
  * 3: the projects a file's events name (`apps`).
  */
 const INDEX_VERSION = 3;
+/**
+ * A file changed less than this long ago whose last line is not finished (or whose gzip data
+ * ends early) is taken as still being written — a copy coming in — and its hours wait for it.
+ */
+const BEING_WRITTEN_MS = 60_000;
 /** How many distinct projects a file's index entry lists (one is the rule; more is a mix). */
 const MAX_APPS = 8;
 
@@ -218,12 +224,21 @@ export class FilesSource implements EventSource {
         continue;
       }
       const path = join(this.root, name);
+      const age = Date.now() - file.mtimeMs;
+      const recent = Math.abs(age) < BEING_WRITTEN_MS;
       files[name] = {
         ...file,
         ...(await indexHours(path, name.startsWith(`${MERGED_DIR}/`)).catch((error: unknown) => {
+          // Cut short and changed a moment ago: a copy still coming in, not a damaged file.
+          if (recent && (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR')
+            throw beingWritten(this.root, name, age);
           throw damagedFile(this.root, name, error);
         })),
       };
+      // (A file with no event in it at all is not events, whatever its last byte: said as that.)
+      const placed = files[name]!.hours.length > 0;
+      if (recent && placed && !isGzipName(name) && !(await endsWithLineBreak(path, file.size)))
+        throw beingWritten(this.root, name, age);
       changed = true;
     }
     if (Object.keys(index.files).some((name) => !present.has(name))) changed = true;
@@ -295,6 +310,19 @@ async function* withoutBom(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Ui
     head = null;
   }
   if (head?.length) yield head; // a file shorter than the mark
+}
+
+/** Whether a file's last byte is a line break (an empty file counts as ended). */
+async function endsWithLineBreak(path: string, size: number): Promise<boolean> {
+  if (size === 0) return true;
+  const handle = await open(path, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function startsWithBom(handle: Awaited<ReturnType<typeof open>>): Promise<boolean> {

@@ -22,6 +22,12 @@ async function readHour(source: FilesSource): Promise<number> {
 
 const gz = () => zlib.gzipSync(ndjson(Array.from({ length: 200 }, (_, n) => event(HOUR, n))));
 
+/** Set a file's modification time two minutes back. */
+async function aged(path: string): Promise<void> {
+  const then = new Date(Date.now() - 120_000);
+  await utimes(path, then, then);
+}
+
 describe('a damaged file in a files source', () => {
   it.each([
     ['cut short', (b: Buffer) => b.subarray(0, b.length - 100), /its gzip data ends early/],
@@ -35,6 +41,8 @@ describe('a damaged file in a files source', () => {
     async (_, damage, what) => {
       const root = await newDir();
       await writeFile(join(root, 'day.json.gz'), damage(gz()));
+      // Damaged at rest (a minute after its last change it is no copy coming in).
+      await aged(join(root, 'day.json.gz'));
       const failure = await readHour(new FilesSource(root, await newDir(), 187520)).catch(
         (e: unknown) => e,
       );
@@ -68,6 +76,49 @@ describe('a damaged file in a files source', () => {
 
 // A read stream whose file is gone fails with 'error'; piped into gunzip, that error reached no
 // listener and ended the whole process (a serve, the desktop app), not just the hour.
+// A copy coming into the folder as the hour is exported: read now, its hours would be marked done
+// with part of their events, and never exported again.
+describe('a file still being written', () => {
+  it('holds every hour back, transiently, until it is whole or a minute old', async () => {
+    const root = await newDir();
+    const whole = ndjson([event(HOUR, 1), event(HOUR, 2)]);
+    await writeFile(join(root, 'copying.json'), whole.slice(0, whole.length - 40));
+    const source = new FilesSource(root, await newDir(), 187520);
+    await expect(readHour(source)).rejects.toMatchObject({
+      code: 'source-being-written',
+      transient: true,
+      message: expect.stringMatching(
+        new RegExp(
+          `^The file copying\\.json in the source folder ${root} is still being written \\(changed \\d+ s ago, its last line not finished\\)$`,
+        ),
+      ),
+    });
+    // The copy ends: read whole.
+    await writeFile(join(root, 'copying.json'), whole);
+    expect(await readHour(source)).toBe(whole.length);
+
+    // A gzip copy cut short a moment ago is coming in too; at rest, it is damaged.
+    const bytes = gz();
+    await writeFile(join(root, 'more.json.gz'), bytes.subarray(0, bytes.length - 100));
+    await expect(readHour(source)).rejects.toMatchObject({
+      code: 'source-being-written',
+      transient: true,
+    });
+    await aged(join(root, 'more.json.gz'));
+    await expect(readHour(source)).rejects.toMatchObject({
+      code: 'source-damaged',
+      transient: false,
+    });
+
+    // A file written without a last line break, left as it is, is read after its minute.
+    await rm(join(root, 'more.json.gz'));
+    await writeFile(join(root, 'copying.json'), whole.trimEnd());
+    await expect(readHour(source)).rejects.toMatchObject({ code: 'source-being-written' });
+    await aged(join(root, 'copying.json'));
+    expect(await readHour(source)).toBe(whole.trimEnd().length);
+  });
+});
+
 describe('a file that goes away after it was indexed', () => {
   it.each([['day.json.gz'], ['day.json']])(
     'fails the hour with a retryable error naming it, and the process goes on (%s)',
