@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '../store/lock';
 
 /**
  * Where an Amplitude download is kept while its hour is exported, and how downloads a killed
@@ -31,16 +32,6 @@ export function downloadPath(dir: string, hour: string): string {
   );
 }
 
-/** Whether process `pid` of this computer is running (one of another user counts). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Remove the downloads in `dir` left by processes of this computer that are gone, and any older
  * than LEFTOVER_AGE_MS (another computer's, a name that does not say, a process id in use again).
@@ -50,7 +41,7 @@ export function processAlive(pid: number): boolean {
 export async function sweepDownloads(
   dir: string,
   now = Date.now(),
-  alive: (pid: number) => boolean = processAlive,
+  alive: (pid: number) => boolean = isAlive,
 ): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');

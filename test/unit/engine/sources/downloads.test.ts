@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import {
   downloadPath,
   LEFTOVER_AGE_MS,
-  processAlive,
   sweepDownloads,
 } from '../../../../electron/engine/sources/downloads';
+import { isAlive } from '../../../../electron/engine/store/lock';
 import { useTempDirs } from '../../../support/temp';
 
 const newDir = useTempDirs();
@@ -20,7 +20,7 @@ function deadPid(): number {
     encoding: 'utf8',
   });
   const pid = Number(child.stdout);
-  expect(processAlive(pid)).toBe(false);
+  expect(isAlive(pid)).toBe(false);
   return pid;
 }
 
