@@ -177,6 +177,8 @@ export class FilesSource implements EventSource {
     for (const [name, file] of Object.entries(index.files)) {
       if (name.startsWith(`${MERGED_DIR}/`)) continue;
       const others = file.apps.filter((app) => app !== this.projectId);
+      // As many projects as the index lists: whether this one is among the rest is unknown.
+      if (file.apps.length >= MAX_APPS) throw mixedProjects(this.root, name, file.apps);
       if (others.length === 0) ours = true;
       else if (others.length < file.apps.length) throw mixedProjects(this.root, name, file.apps);
       else theirs.add(name);

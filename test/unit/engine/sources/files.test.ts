@@ -317,6 +317,16 @@ describe("a files source holding other projects' events", () => {
       message: `The file mixed.json in the source folder ${root} holds events of several Amplitude projects (999, 187520)`,
     });
 
+    // Nine other projects, then this one: past what the index lists, so refused as mixed too.
+    const many = await newDir();
+    await writeFile(
+      join(many, 'many.json'),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((app) => of(app, app)).join('') + of(187520, 10),
+    );
+    await expect(readHour(new FilesSource(many, await newDir(), 187520))).rejects.toMatchObject({
+      code: 'source-mixed-projects',
+    });
+
     const other = await newDir();
     await writeFile(join(other, 'a.json'), of(999, 1));
     await writeFile(join(other, 'b.json'), of(777, 1));
