@@ -7,9 +7,10 @@ import { Breakable } from '../../components/Breakable';
 import { PROBE_LOOK } from './status-look';
 
 /**
- * The probes of a destination check (`aws.verify`, `connections.verifyFolder`), one per line:
- * its status, its words, the fix under it, and the policy statement that grants what it missed. One list for the setup wizard, the "Enable"
- * check and "Check folder…", so a probe reads the same wherever it is shown.
+ * The probes of a destination check (`aws.verify`, `connections.verifyFolder`), one per line: its
+ * status, its words, the fix under it, and the policy statement that grants what it missed. One
+ * list for the setup wizard, the "Enable" check, "Check access…" and "Check folder…", so a probe
+ * reads the same wherever it is shown.
  */
 export function ProbeList({
   probes,
@@ -23,14 +24,17 @@ export function ProbeList({
   extra?: (probe: Probe) => ReactNode;
 }) {
   // A statement that grants what several probes missed is shown once, under the first of them.
+  const texts = new Map<Probe, string>();
   const firstWith = new Map<string, Probe>();
   for (const p of probes) {
-    const text = p.statement && JSON.stringify(p.statement, null, 2);
-    if (text && !firstWith.has(text)) firstWith.set(text, p);
+    if (!p.statement) continue;
+    const text = JSON.stringify(p.statement, null, 2);
+    texts.set(p, text);
+    if (!firstWith.has(text)) firstWith.set(text, p);
   }
   const statementOf = (p: Probe) => {
-    if (!p.statement) return null;
-    const text = JSON.stringify(p.statement, null, 2);
+    const text = texts.get(p);
+    if (text === undefined) return null;
     const first = firstWith.get(text)!;
     return first === p ? (
       <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>{text}</pre>
