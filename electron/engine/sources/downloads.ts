@@ -23,12 +23,14 @@ const OLD_NAME = /^amplitude-.*\.zip$/;
  */
 export const LEFTOVER_AGE_MS = 2 * 24 * 3_600_000;
 
+/** This computer's name as download names carry it: letters, digits, dots and dashes only. */
+const thisHost = () => hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+
 /** A new download's path in `dir`, named for this process. */
 export function downloadPath(dir: string, hour: string): string {
-  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
   return join(
     dir,
-    `amplitude-${hour}.${process.pid}@${host}.${randomBytes(4).toString('hex')}.zip`,
+    `amplitude-${hour}.${process.pid}@${thisHost()}.${randomBytes(4).toString('hex')}.zip`,
   );
 }
 
@@ -44,7 +46,7 @@ export async function sweepDownloads(
   alive: (pid: number) => boolean = isAlive,
 ): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+  const host = thisHost();
   const removed: string[] = [];
   for (const name of names) {
     if (!OLD_NAME.test(name)) continue;
