@@ -43,6 +43,17 @@ afterAll(async () => {
 
 const objects = (prefix: string) => listObjects(s3, BUCKET, prefix);
 
+/** An engine on `dataDir` that makes each S3 call once (or `attempts` times). */
+const openEngine = (dataDir: string, aws: AwsClients = createAwsClients(), attempts = 1) =>
+  createEngine({
+    dataDir,
+    transport: 'cli',
+    role: 'test',
+    seedDemo: false,
+    aws,
+    retry: { attempts, baseMs: 1 },
+  });
+
 /** An engine with one files project and one S3 connection to moto under `prefix`. */
 async function setup(
   prefix: string,
@@ -59,14 +70,7 @@ async function setup(
     datasets?: ConnectionCreate['datasets'];
   } = {},
 ): Promise<{ engine: Engine; connection: Connection }> {
-  const engine = await createEngine({
-    dataDir: await newDir(),
-    transport: 'cli',
-    role: 'test',
-    seedDemo: false,
-    aws,
-    retry: { attempts, baseMs: 1 },
-  });
+  const engine = await openEngine(await newDir(), aws, attempts);
   await engine.call('orgs.create', { id: ORG, name: 'Acme' });
   await engine.call('projects.create', {
     id: PROJECT,
@@ -348,16 +352,7 @@ describe('exporting to S3 (moto_server)', () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1), event(HOUR, 2)]));
     const dataDir = await newDir();
-    const open = () =>
-      createEngine({
-        dataDir,
-        transport: 'cli',
-        role: 'test',
-        seedDemo: false,
-        aws: createAwsClients(),
-        retry: { attempts: 1, baseMs: 1 },
-      });
-    let engine = await open();
+    let engine = await openEngine(dataDir);
     await engine.call('orgs.create', { id: ORG, name: 'Acme' });
     await engine.call('projects.create', {
       id: PROJECT,
@@ -392,7 +387,7 @@ describe('exporting to S3 (moto_server)', () => {
     const config = join(dataDir, 'config.json');
     const text = await readFile(config, 'utf8');
     await writeFile(config, text.replace(`"${moto.endpoint}"`, `"${moto.endpoint}/sub"`));
-    engine = await open();
+    engine = await openEngine(dataDir);
     try {
       const job = (await engine.exports.runHour(saved.id, HOUR, ['events'], 'manual'))[0]!;
       expect(job).toMatchObject({
