@@ -321,7 +321,7 @@ function failure(
       missingPermission: permission,
       statement,
       fix: permission
-        ? `Grant ${permission}${form === 'role' ? ' to the export role' : ' to this profile'} — the statement below does it.`
+        ? `Grant ${permission}${form === 'role' ? ' to the export role' : ' to this profile'}.`
         : 'Check the policies of the bucket and of this identity.',
     };
   }

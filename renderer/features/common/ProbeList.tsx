@@ -4,6 +4,7 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import type { ReactNode } from 'react';
 import type { Probe } from '../../../shared/model/aws';
 import { Breakable } from '../../components/Breakable';
+import { placeStatements, type StatementPlace } from './probe-statements';
 import { PROBE_LOOK } from './status-look';
 
 /**
@@ -23,30 +24,18 @@ export function ProbeList({
   /** Anything a caller shows under a probe's fix (the wizard's "Use <region>"). */
   extra?: (probe: Probe) => ReactNode;
 }) {
-  // A statement that grants what several probes missed is shown once, under the first of them.
-  const texts = new Map<Probe, string>();
-  const firstWith = new Map<string, Probe>();
-  for (const p of probes) {
-    if (!p.statement) continue;
-    const text = JSON.stringify(p.statement, null, 2);
-    texts.set(p, text);
-    if (!firstWith.has(text)) firstWith.set(text, p);
-  }
-  const statementOf = (p: Probe) => {
-    const text = texts.get(p);
-    if (text === undefined) return null;
-    const first = firstWith.get(text)!;
-    return first === p ? (
-      <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>{text}</pre>
+  const places = placeStatements(probes);
+  const statementOf = (place: StatementPlace) =>
+    place === null ? null : 'show' in place ? (
+      <pre style={{ margin: '0 0 0 20px', fontSize: 12 }}>{place.show}</pre>
     ) : (
       <Box variant="small" padding={{ left: 'l' }}>
-        The statement is the one shown for “{first.label}” above.
+        The statement shown for “{place.sameAs}” above grants it.
       </Box>
     );
-  };
   return (
     <SpaceBetween size="s">
-      {probes.map((p) => (
+      {probes.map((p, i) => (
         <SpaceBetween key={p.id} size="xxs">
           <StatusIndicator type={PROBE_LOOK[p.status]}>
             {/* Status text breaks anywhere by default: a path or ARN here breaks at / and : only. */}
@@ -63,7 +52,7 @@ export function ProbeList({
             </Box>
           )}
           {extra?.(p)}
-          {statementOf(p)}
+          {statementOf(places[i]!)}
         </SpaceBetween>
       ))}
     </SpaceBetween>
