@@ -11,6 +11,7 @@ import {
   type ScheduleOptions,
   type Destination,
 } from '../../shared/model/entities';
+import { plainHttpNotice } from '../../shared/model/fields';
 import { formatBytes } from '../../shared/format';
 import { parseDatasets, parseList, parseSize } from './flags';
 import { setupTargetOf } from './aws-commands';
@@ -96,6 +97,7 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
           () =>
             `Added connection ${created.id} "${created.name}" → ${describeDestination(created.destination)}${created.enabled ? '' : ' (disabled; enable it with --enable)'}\n`,
         );
+        warnPlainHttp(ctx, created);
       }),
     );
 
@@ -217,8 +219,16 @@ function registerConnectionReads(connection: Command, ctx: CliContext): void {
         createdBy: opts.createdBy,
       });
       print(ctx, updated, () => `Updated connection ${updated.id} "${updated.name}"\n`);
+      warnPlainHttp(ctx, updated);
     }),
   );
+}
+
+/** An endpoint over plain http to another computer: said on stderr whenever it is saved. */
+function warnPlainHttp(ctx: CliContext, connection: Connection): void {
+  const notice =
+    connection.destination.type === 's3' ? plainHttpNotice(connection.destination.endpoint) : null;
+  if (notice) ctx.out.warn(`warning: ${notice}`);
 }
 
 /** The flags `connection add` and `connection update` share (update: also the ones that undo). */
@@ -232,7 +242,7 @@ function flags(command: Command, update: boolean): Command {
     .addOption(new Option('--sse <mode>', 'server-side encryption to request').choices(SSE_MODES))
     .option(
       '--endpoint <url>',
-      'S3-compatible endpoint instead of AWS: scheme, host and port only (http://127.0.0.1:9000)',
+      'S3-compatible endpoint instead of AWS: scheme, host and port only (http://127.0.0.1:9000); http to another computer is accepted with a warning: the events cross the network in clear',
     )
     .option('--path-style', 'use path-style bucket addressing (S3-compatible stores)')
     .option(

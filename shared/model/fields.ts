@@ -62,6 +62,7 @@ const WhatwgUrl = (
       username: string;
       password: string;
       origin: string;
+      host: string;
       pathname: string;
       search: string;
       hash: string;
@@ -87,6 +88,24 @@ export function secureUrlProblem(value: string): string | null {
   if (url.protocol === 'http:')
     return 'Use https:// — the API key and secret key would cross the network in clear over http (http is accepted for this computer only: localhost, 127.0.0.1)';
   return 'Enter an https:// URL such as https://amplitude.com';
+}
+
+/**
+ * What an admin should know about an S3-compatible endpoint reached over plain http on another
+ * computer, or null: accepted (a MinIO on the office network is common), but every exported
+ * event crosses that network readable by anyone on it, with the AWS identity's session token.
+ * http to this computer (localhost, 127.0.0.1) crosses no network.
+ */
+export function plainHttpNotice(endpoint: string | null | undefined): string | null {
+  if (!endpoint) return null;
+  let url: InstanceType<typeof WhatwgUrl>;
+  try {
+    url = new WhatwgUrl(endpoint);
+  } catch {
+    return null; // not a URL at all: said by the URL check
+  }
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return null;
+  return `Exports to ${url.host} travel unencrypted (http): anyone on the network between can read the events. Use https:// unless that network is trusted.`;
 }
 
 /**

@@ -40,7 +40,13 @@ test('the connection form: a folder preselected, profiles listed with Check, Reg
     await expect(page.getByRole('option', { name: new RegExp(TEST_PROFILE) })).toBeVisible();
     await page.getByRole('option', { name: new RegExp(TEST_PROFILE) }).click();
     await page.getByText('S3-compatible storage or a test server').click();
+    // http to another computer is accepted, with what it means under the field; to this one not.
+    const cleartext = /travel unencrypted \(http\)/;
+    await fill(page, 'connection-endpoint', 'http://minio.lan:9000');
+    await expect(page.getByText(/^Exports to minio\.lan:9000 travel unencrypted/)).toBeVisible();
+    await page.screenshot({ path: test.info().outputPath('endpoint-warning.png'), fullPage: true });
     await fill(page, 'connection-endpoint', moto.endpoint);
+    await expect(page.getByText(cleartext)).toHaveCount(0);
     await page.getByTestId('connection-check-profile').click();
     await expect(page.getByText(`${TEST_PROFILE} is arn:aws`)).toBeVisible();
 
@@ -62,6 +68,42 @@ test('the connection form: a folder preselected, profiles listed with Check, Reg
     ).toBeVisible();
     await fill(page, 'connection-region', 'us-east-1');
     await expect(page.getByText('us-east-9 is not an AWS Region')).toHaveCount(0);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('an endpoint over plain http to another computer is flagged on the connection page', async ({
+  page,
+  dataDir,
+}) => {
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  for (const args of [
+    ['org', 'add', '--id', '1', '--name', 'Acme'],
+    ['project', 'add', '--id', '7', '--org', '1', '--name', 'Web', '--source', 'demo'],
+    ...[
+      ['lan', 'http://minio.lan:9000'],
+      ['local', moto.endpoint],
+    ].map(([name, endpoint]) => [
+      ...['connection', 'add', '--name', name!, '--project', '7', '--bucket', 'form-exports'],
+      ...['--region', 'us-east-1', '--profile', TEST_PROFILE, '--endpoint', endpoint!],
+    ]),
+  ]) {
+    const r = await runFerry(args, env);
+    expect(r.code, r.stderr).toBe(0);
+  }
+  const server = await startServe(dataDir, ['--no-schedule'], moto.env);
+  try {
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'lan' }).click();
+    await expect(page.getByTestId('endpoint-plain-http')).toHaveText(
+      'Exports to minio.lan:9000 travel unencrypted (http): anyone on the network between can read the events. Use https:// unless that network is trusted.',
+    );
+    await page.screenshot({ path: test.info().outputPath('plain-http.png') });
+    await page.goto(`${server.url}#/connections`);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'local' }).click();
+    await expect(page.getByText(moto.endpoint)).toBeVisible();
+    await expect(page.getByTestId('endpoint-plain-http')).toHaveCount(0);
   } finally {
     await server.stop();
   }

@@ -17,6 +17,7 @@ import { formatBytes } from '../../../shared/format';
 import { setupTargetFor } from '../../../shared/model/aws';
 import { describeDestination } from '../../../shared/model/describe';
 import type { Connection } from '../../../shared/model/entities';
+import { plainHttpNotice } from '../../../shared/model/fields';
 import { stepNumber, type MigrationView } from '../../../shared/model/migration';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 import { api } from '../../api/client';
@@ -194,7 +195,12 @@ export function ConnectionDetails({
                   ? [
                       {
                         label: 'Endpoint',
-                        value: `${destination.endpoint}${destination.forcePathStyle ? ' (path-style)' : ''}`,
+                        value: (
+                          <EndpointValue
+                            endpoint={destination.endpoint}
+                            pathStyle={destination.forcePathStyle}
+                          />
+                        ),
                       },
                     ]
                   : []),
@@ -223,6 +229,27 @@ export function ConnectionDetails({
  * Delete a connection (asked first), optionally taking its statements out of the bucket policy,
  * the export role and the key policy; exported files and the job history stay.
  */
+/** An S3-compatible endpoint, and a warning under it when the events cross a network in clear. */
+function EndpointValue({ endpoint, pathStyle }: { endpoint: string; pathStyle?: boolean }) {
+  const notice = plainHttpNotice(endpoint);
+  return (
+    <SpaceBetween size="xxs">
+      <span>{`${endpoint}${pathStyle ? ' (path-style)' : ''}`}</span>
+      {notice && (
+        <StatusIndicator type="warning">
+          {/* Status text breaks anywhere by default: this is prose, broken between words. */}
+          <span
+            data-testid="endpoint-plain-http"
+            style={{ wordBreak: 'normal', overflowWrap: 'normal' }}
+          >
+            {notice}
+          </span>
+        </StatusIndicator>
+      )}
+    </SpaceBetween>
+  );
+}
+
 export function DeleteConnection({
   connection,
   visible,

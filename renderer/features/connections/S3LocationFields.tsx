@@ -6,6 +6,7 @@ import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { ReactNode } from 'react';
 import { AWS_REGIONS } from '../../../shared/aws/regions';
+import { plainHttpNotice } from '../../../shared/model/fields';
 
 /** Where in S3 a connection writes, as the user types it. */
 export interface S3Location {
@@ -101,6 +102,7 @@ export function S3LocationFields({
             label="Endpoint URL"
             description="Only for S3-compatible stores (MinIO, moto, …); leave empty for AWS."
             errorText={errorText('endpoint')}
+            warningText={plainHttpNotice(value.endpoint)}
           >
             <Input
               value={value.endpoint}

@@ -177,6 +177,47 @@ describe('the ferry command line', () => {
     }
   });
 
+  // A MinIO on the office network over http is accepted, but the events cross it in clear:
+  // every save of such an endpoint says so on stderr (stdout stays the answer, --json parseable).
+  it('warns on stderr whenever an endpoint over plain http to another computer is saved', async () => {
+    const dataDir = await seeded();
+    const cli = (...args: string[]) => runFerry(['--data-dir', dataDir, ...args]);
+    const warning =
+      'ferry: warning: Exports to minio.lan:9000 travel unencrypted (http): anyone on the network between can read the events. Use https:// unless that network is trusted.\n';
+    const moved = await cli(
+      'connection',
+      'update',
+      'prod-events',
+      '--endpoint',
+      'http://minio.lan:9000',
+    );
+    expect(moved).toMatchObject({ code: 0, stderr: warning });
+    expect(moved.stdout).toMatch(/^Updated connection cn_\w+ "prod-events"\n$/);
+    const added = await cli(
+      ...[
+        '--json',
+        'connection',
+        'add',
+        '--name',
+        'lan',
+        '--project',
+        '187520',
+        '--bucket',
+        'lan-exports',
+      ],
+      ...['--region', 'us-east-1', '--profile', 'default', '--endpoint', 'http://minio.lan:9000'],
+    );
+    expect(added).toMatchObject({ code: 0, stderr: warning });
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      destination: { endpoint: 'http://minio.lan:9000' },
+    });
+    for (const quiet of ['https://minio.lan:9000', 'http://127.0.0.1:9000'])
+      expect(await cli('connection', 'update', 'lan', '--endpoint', quiet)).toMatchObject({
+        code: 0,
+        stderr: '',
+      });
+  });
+
   it('exits 2 with a one-line error naming the flag on bad input, and changes nothing', async () => {
     const dataDir = await seeded();
     const before = await readFile(join(dataDir, 'config.json'), 'utf8');

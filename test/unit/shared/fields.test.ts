@@ -5,6 +5,7 @@ import {
   bucketNameProblem,
   datasets,
   endpointPathProblem,
+  plainHttpNotice,
   folderPath,
   hour,
   numericId,
@@ -227,5 +228,26 @@ describe('S3-compatible endpoints', () => {
     });
     expect(target.success).toBe(false);
     expect(JSON.stringify(target.error?.issues)).toContain('without a path');
+  });
+
+  // Accepted (a MinIO on the office network), but the events cross that network in clear: the
+  // admin is told where the endpoint is entered and shown.
+  it('over plain http to another computer come with a notice; https and this computer none', () => {
+    for (const quiet of [
+      null,
+      '',
+      'https://minio.internal.example',
+      'http://127.0.0.1:9000',
+      'http://localhost:9000',
+      'http://[::1]:9000',
+      'not a url',
+    ])
+      expect(plainHttpNotice(quiet), String(quiet)).toBeNull();
+    expect(plainHttpNotice('http://minio.lan:9000')).toBe(
+      'Exports to minio.lan:9000 travel unencrypted (http): anyone on the network between can read the events. Use https:// unless that network is trusted.',
+    );
+    expect(plainHttpNotice('HTTP://10.0.0.5')).toMatch(
+      /^Exports to 10\.0\.0\.5 travel unencrypted/,
+    );
   });
 });
