@@ -14,6 +14,7 @@ import type { CommitRefused } from './commit';
 import { DestinationClaimed } from './destination-claim';
 import { HourNotEnded } from '../time/witness';
 import { NETWORK_CODES } from '../network-errors';
+import { diskRefusal } from '../store/data-dir';
 
 export type JobError = NonNullable<Job['error']>;
 
@@ -243,10 +244,11 @@ export function historyWriteError(error: unknown): FerryError {
   const e = error as NodeJS.ErrnoException;
   const message = e.message ?? String(error);
   if (e.path !== undefined || FILE_CODES.has(e.code ?? '')) {
-    const what = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'the disk is full' : message;
+    // The disk's own reason and its fix: free space only when space is what it lacks.
+    const known = diskRefusal(e.code);
     return new FerryError(
       'internal',
-      `Ferry could not write its job history (${what}${e.path ? `: ${e.path}` : ''}). Free space in the data folder and run the export again.`,
+      `Ferry could not write its job history (${known?.what ?? message}${e.path ? `: ${e.path}` : ''}). ${known?.fix ?? 'Check the data folder'}, then run the export again.`,
     );
   }
   return new FerryError(

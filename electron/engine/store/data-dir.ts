@@ -122,6 +122,11 @@ const WRITE_ERRORS: Record<string, { what: string; fix: string }> = {
   EIO: { what: 'the disk reported an input/output error', fix: 'Check the disk' },
 };
 
+/** What a disk's refusal (`ENOSPC`, `EACCES`, …) of a data-folder write means and its fix. */
+export function diskRefusal(code: string | undefined): { what: string; fix: string } | undefined {
+  return code ? WRITE_ERRORS[code] : undefined;
+}
+
 /**
  * A write to the data folder that the disk refused, as one sentence naming the folder, the file
  * and the fix (a full disk said as such, not as a raw `ENOSPC … write`). Only for writes that
@@ -131,7 +136,7 @@ const WRITE_ERRORS: Record<string, { what: string; fix: string }> = {
 export function dataFolderWriteError(error: unknown, dataDir: string): unknown {
   if (error instanceof FerryError) return error;
   const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
-  const known = code ? WRITE_ERRORS[code] : undefined;
+  const known = diskRefusal(code);
   if (!known) return error;
   const file = path && path !== dataDir ? ` (${path})` : '';
   return new FerryError(

@@ -74,8 +74,25 @@ describe('historyWriteError', () => {
       path: '/data/history.json',
     });
     expect(historyWriteError(full).message).toBe(
-      'Ferry could not write its job history (the disk is full: /data/history.json). Free space in the data folder and run the export again.',
+      'Ferry could not write its job history (the disk is full: /data/history.json). Free space on that disk, then run the export again.',
     );
+    // Not every refusal is a full disk: each is sent to its own fix, never to free space.
+    for (const [code, said] of [
+      [
+        'EACCES',
+        "permission denied: /data/jobs/2026-12.jsonl). Let Ferry's user write there, then",
+      ],
+      ['EROFS', 'the disk is read-only: /data/jobs/2026-12.jsonl). Mount it writable or choose'],
+      ['EIO', 'input/output error: /data/jobs/2026-12.jsonl). Check the disk, then'],
+    ]) {
+      const refused = Object.assign(new Error(`${code}: refused, open`), {
+        code,
+        path: '/data/jobs/2026-12.jsonl',
+      });
+      const message = historyWriteError(refused).message;
+      expect(message, code).toContain(said);
+      expect(message, code).not.toMatch(/Free space|disk is full/);
+    }
     const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
       code: 'ECONNREFUSED',
     });
