@@ -6,7 +6,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { sql, type Kysely } from 'kysely';
 import { hostname } from 'node:os';
 import { FerryError } from '../../../shared/api/errors';
-import type { DatabaseOptions, EngineStore, EngineStoreOptions } from './index';
+import type { DatabaseOptions, EngineStore, EngineStoreOptions } from './types';
 import type { Store } from '../store';
 import { prepareDataDir } from '../store/data-dir';
 import type { Instance } from '../store/instance';

@@ -3,7 +3,6 @@
  * engine checks for them without loading PostgreSQL's client.
  */
 import { FerryError } from '../../../../shared/api/errors';
-import type { HourKey } from './leases';
 
 /** The database's writer hold is another process's (a `ferry serve` on standby waits for it). */
 export class HeldElsewhere extends FerryError {
@@ -15,7 +14,7 @@ export class HeldElsewhere extends FerryError {
 
 /** A commit step's hour could not be proven: another worker took the hour since. */
 export class HourTakenOver extends FerryError {
-  constructor(key: HourKey) {
+  constructor(key: { connectionId: string; hour: string }) {
     super(
       'locked',
       `Another worker took ${key.hour} of connection ${key.connectionId} over; this one makes nothing of it visible.`,
