@@ -5,9 +5,10 @@
  * would take gigabytes. Each id is reduced to two independent 32-bit hashes (`lo`, `hi`) kept in
  * typed arrays. The set is split into 256 tables by the top 8 bits of `hi`, so a table stores
  * only the other 56 bits — 7 bytes per slot — and each table grows alone, by 15%, when it is 92%
- * full (slots stay 80–92% used): about 8 bytes per event, ~80 MB for 10 million. The chance that
- * two different ids share a fingerprint is about n²/2⁶⁵: once in 370,000 hours at 10 million
- * events per hour (docs/pipeline.md).
+ * full (slots stay 80–92% used): about 8 bytes per event, ~80 MB for 10 million — or starts at
+ * its share of a count the source gives, and never grows. The chance that two different ids
+ * share a fingerprint is about n²/2⁶⁵: once in 370,000 hours at 10 million events per hour
+ * (docs/pipeline.md).
  *
  * Each table is one resizable ArrayBuffer, never resized: V8 maps that memory from the OS and
  * unmaps it when the table is collected. A plain one comes from malloc, whose heap the ~28
@@ -19,6 +20,17 @@ const INITIAL_SLOTS = 1024;
 const MAX_LOAD = 0.92;
 /** Growth factor: small steps keep slots 80–92% used (linear probing stays short enough). */
 const GROWTH = 1.15;
+/** The most an expected count sizes the tables for (~130 MB); beyond it, tables grow as usual. */
+const MAX_EXPECTED = 16_000_000;
+/**
+ * A table's share of an expected count, with room for chance: fingerprints spread over the 256
+ * tables by hash, so each gets its mean share give or take its square root; four of those over
+ * the mean leaves no table of an hour's 256 to grow.
+ */
+const shareOf = (expected: number) => {
+  const mean = Math.min(expected, MAX_EXPECTED) / SHARDS;
+  return Math.ceil((mean + 4 * Math.sqrt(mean) + 8) / MAX_LOAD);
+};
 
 /** One table: `lo` (never 0, so 0 marks an empty slot), then `hi` bits 0–15 and 16–23. */
 interface Table {
@@ -41,8 +53,14 @@ export class FingerprintSet {
   private readonly counts = new Int32Array(SHARDS);
   size = 0;
 
-  constructor() {
-    for (let i = 0; i < SHARDS; i++) this.tables.push(table(INITIAL_SLOTS));
+  /**
+   * `expected`: how many fingerprints the hour may bring, when its source knows (a files index
+   * counts each hour's lines). Each table then starts at its share of them, so none is grown —
+   * rehashed — on the way; more than expected still grow as usual.
+   */
+  constructor(expected = 0) {
+    const slots = expected > 0 ? Math.max(INITIAL_SLOTS, shareOf(expected)) : INITIAL_SLOTS;
+    for (let i = 0; i < SHARDS; i++) this.tables.push(table(slots));
   }
 
   /** Add a fingerprint; returns false when it was already there (a duplicate). */

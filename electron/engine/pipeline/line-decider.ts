@@ -12,13 +12,18 @@ export class LineDecider {
   readonly badSamples: string[] = [];
   /** Readable events of other hours in what the source gave: left to their own hours. */
   otherHourLines = 0;
-  private readonly seen = new FingerprintSet();
+  private readonly seen: FingerprintSet;
   private readonly hour: number;
   private readonly checkHour: boolean;
   private readonly filter: { include: boolean; types: Set<string> } | null;
   private readonly suffixes = new Map<string, Buffer>();
 
-  constructor(options: Pick<EventsExportOptions, 'hour' | 'mixedHours' | 'filter'>) {
+  constructor(
+    options: Pick<EventsExportOptions, 'hour' | 'mixedHours' | 'filter'> & {
+      source?: Pick<EventsExportOptions['source'], 'expectedLines'>;
+    },
+  ) {
+    this.seen = new FingerprintSet(options.source?.expectedLines ?? 0);
     this.hour = hourIndex(options.hour);
     this.checkHour = options.mixedHours;
     this.filter = options.filter

@@ -48,6 +48,8 @@ const indexedFile = z.object({
   mtimeMs: z.number(),
   /** Hour indexes this file has lines for. */
   hours: z.array(z.number().int()),
+  /** Lines of each hour in `hours`, in its order (absent from entries indexed before). */
+  lines: z.array(z.number().int().nonnegative()).optional(),
   /** Lines without a readable hour: reported once, with the first hour the file holds. */
   unplaced: z.number().int().nonnegative(),
   /** The first such line and why ("line 1: not valid JSON"), for a file with no hour at all. */
@@ -108,6 +110,7 @@ export class FilesSource implements EventSource {
     }
     const theirs = this.otherProjects(index);
     return {
+      expectedLines: expectedLines(index, hourIndex(hour), theirs),
       events: () => this.streams(index, hour, signal, theirs),
       mergedIds: () => this.mergedIds(index, hour, signal),
       close: async () => undefined,
@@ -375,8 +378,14 @@ async function listFiles(root: string): Promise<Map<string, { size: number; mtim
 async function indexHours(
   path: string,
   merged: boolean,
-): Promise<{ hours: number[]; unplaced: number; sample?: string; apps: number[] }> {
-  const hours = new Set<number>();
+): Promise<{
+  hours: number[];
+  lines: number[];
+  unplaced: number;
+  sample?: string;
+  apps: number[];
+}> {
+  const hours = new Map<number, number>();
   const apps = new Set<number>();
   const noteApp = (app: unknown) => {
     if (typeof app === 'number' && Number.isInteger(app) && apps.size < MAX_APPS) apps.add(app);
@@ -418,19 +427,42 @@ async function indexHours(
           hour = null;
         }
       }
-      if (hour !== null) hours.add(hour);
+      if (hour !== null) hours.set(hour, (hours.get(hour) ?? 0) + 1);
       else if (unplaced++ === 0)
         sample =
           (line === 1 && start === 0 && notText(buf)) ||
           `line ${line}: ${whyNoHour(buf.toString('utf8', start, end), merged)}`;
     }
   }
+  const sorted = [...hours.keys()].sort((a, b) => a - b);
   return {
-    hours: [...hours].sort((a, b) => a - b),
+    hours: sorted,
+    lines: sorted.map((h) => hours.get(h)!),
     unplaced,
     ...(sample && { sample }),
     apps: [...apps].sort((a, b) => a - b),
   };
+}
+
+/**
+ * Lines of hour `wanted` in the project's files, when the index counted them in every such file
+ * (entries indexed before counting have none): sizes the de-duplication memory once.
+ */
+function expectedLines(
+  index: FolderIndex,
+  wanted: number,
+  theirs: ReadonlySet<string>,
+): number | undefined {
+  let sum = 0;
+  for (const [name, file] of Object.entries(index.files)) {
+    if (name.startsWith(`${MERGED_DIR}/`) || theirs.has(name)) continue;
+    const at = file.hours.indexOf(wanted);
+    if (at < 0) continue;
+    const lines = file.lines?.[at];
+    if (lines === undefined) return undefined;
+    sum += lines;
+  }
+  return sum;
 }
 
 /**

@@ -37,6 +37,12 @@ export interface SourceHour {
   mergedIds(): Promise<MergedId[] | null>;
   /** Remove what opening fetched (a downloaded zip). */
   close(): Promise<void>;
+  /**
+   * How many lines of this hour its streams hold, when the source knows it without reading them
+   * (a files index counts them): sizes the de-duplication memory once. Never a promise about
+   * the export — only a hint; absent when not known.
+   */
+  expectedLines?: number;
 }
 
 /**

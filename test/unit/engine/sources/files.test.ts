@@ -384,4 +384,30 @@ describe('the files-source index', () => {
     await writeFile(path, JSON.stringify(saved));
     expect(await readHour(new FilesSource(root, cache, 187520))).toBeGreaterThan(0);
   });
+
+  // The count sizes the hour's de-duplication memory once (pipeline/dedupe.ts).
+  it("counts each hour's lines, and says none for entries indexed before it counted", async () => {
+    const root = await newDir();
+    const cache = await newDir();
+    const other = '2020-01-25T06';
+    await writeFile(
+      join(root, 'a.ndjson'),
+      ndjson([event(HOUR, 1), event(other, 2), event(HOUR, 3)]),
+    );
+    await writeFile(join(root, 'b.json.gz'), gz()); // 200 lines of HOUR
+    await writeFile(join(root, 'c.ndjson'), ndjson([event(other, 4)]));
+    const source = new FilesSource(root, cache, 187520);
+    expect((await source.open(HOUR, signal)).expectedLines).toBe(202);
+    expect((await source.open(other, signal)).expectedLines).toBe(2);
+    expect((await source.open('2020-01-25T07', signal)).expectedLines).toBe(0);
+    // An index saved before lines were counted: the hint is absent, not a wrong number.
+    const [name] = (await readdir(cache)).filter((f) => f.startsWith('files-index-'));
+    const path = join(cache, name!);
+    const saved = JSON.parse(await readFile(path, 'utf8'));
+    delete saved.files['a.ndjson'].lines;
+    await writeFile(path, JSON.stringify(saved));
+    const before = new FilesSource(root, cache, 187520);
+    expect((await before.open(HOUR, signal)).expectedLines).toBeUndefined();
+    expect((await before.open(other, signal)).expectedLines).toBeUndefined();
+  });
 });
