@@ -90,6 +90,16 @@ export function secureUrlProblem(value: string): string | null {
   return 'Enter an https:// URL such as https://amplitude.com';
 }
 
+/** An endpoint as the SDK reads it; null when there is none or it is no URL (said by the URL check). */
+function endpointUrl(value: string | null | undefined): InstanceType<typeof WhatwgUrl> | null {
+  if (!value) return null;
+  try {
+    return new WhatwgUrl(value);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * What an admin should know about an S3-compatible endpoint reached over plain http on another
  * computer, or null: accepted (a MinIO on the office network is common), but every exported
@@ -97,14 +107,8 @@ export function secureUrlProblem(value: string): string | null {
  * http to this computer (localhost, 127.0.0.1) crosses no network.
  */
 export function plainHttpNotice(endpoint: string | null | undefined): string | null {
-  if (!endpoint) return null;
-  let url: InstanceType<typeof WhatwgUrl>;
-  try {
-    url = new WhatwgUrl(endpoint);
-  } catch {
-    return null; // not a URL at all: said by the URL check
-  }
-  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return null;
+  const url = endpointUrl(endpoint);
+  if (!url || url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return null;
   return `Exports to ${url.host} travel unencrypted (http): anyone on the network between can read the events. Use https:// unless that network is trusted.`;
 }
 
@@ -116,13 +120,8 @@ export function plainHttpNotice(endpoint: string | null | undefined): string | n
  * client is made, so an endpoint saved before still writes nowhere unexpected.
  */
 export function endpointPathProblem(value: string | null | undefined): string | null {
-  if (!value) return null;
-  let url: InstanceType<typeof WhatwgUrl>;
-  try {
-    url = new WhatwgUrl(value);
-  } catch {
-    return null; // not a URL at all: said by the URL check
-  }
+  const url = endpointUrl(value);
+  if (!url) return null;
   if (url.pathname === '/' && !url.search && !url.hash) return null;
   return `Enter the endpoint without a path, such as ${url.origin}: the bucket and prefix have fields of their own, and a path here would put the files in another bucket, or under other names, than the connection shows`;
 }
