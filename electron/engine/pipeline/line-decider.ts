@@ -18,12 +18,8 @@ export class LineDecider {
   private readonly filter: { include: boolean; types: Set<string> } | null;
   private readonly suffixes = new Map<string, Buffer>();
 
-  constructor(
-    options: Pick<EventsExportOptions, 'hour' | 'mixedHours' | 'filter'> & {
-      source?: Pick<EventsExportOptions['source'], 'expectedLines'>;
-    },
-  ) {
-    this.seen = new FingerprintSet(options.source?.expectedLines ?? 0);
+  constructor(options: Pick<EventsExportOptions, 'hour' | 'mixedHours' | 'filter' | 'source'>) {
+    this.seen = new FingerprintSet(options.source.expectedLines ?? 0);
     this.hour = hourIndex(options.hour);
     this.checkHour = options.mixedHours;
     this.filter = options.filter
