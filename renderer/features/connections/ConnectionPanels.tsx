@@ -225,10 +225,6 @@ export function ConnectionDetails({
   );
 }
 
-/**
- * Delete a connection (asked first), optionally taking its statements out of the bucket policy,
- * the export role and the key policy; exported files and the job history stay.
- */
 /** An S3-compatible endpoint, and a warning under it when the events cross a network in clear. */
 function EndpointValue({ endpoint, pathStyle }: { endpoint: string; pathStyle?: boolean }) {
   const notice = plainHttpNotice(endpoint);
@@ -250,6 +246,10 @@ function EndpointValue({ endpoint, pathStyle }: { endpoint: string; pathStyle?: 
   );
 }
 
+/**
+ * Delete a connection (asked first), optionally taking its statements out of the bucket policy,
+ * the export role and the key policy; exported files and the job history stay.
+ */
 export function DeleteConnection({
   connection,
   visible,
