@@ -119,3 +119,29 @@ export function damagedFile(root: string, name: string, error: unknown): Error {
     { code: 'source-damaged' },
   );
 }
+
+/**
+ * What a file that starts with these bytes is, when it is not UTF-8 text: said instead of "line 1:
+ * not valid JSON", which is true and no help when the text looks like JSON in an editor.
+ */
+export function notText(buf: Buffer): string | null {
+  const [a, b] = [buf[0], buf[1]];
+  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))
+    return 'the file is UTF-16 text (as Windows PowerShell writes it); Ferry reads UTF-8';
+  if (a === 0x1f && b === 0x8b) return 'the file is gzip-compressed: give it a name ending in .gz';
+  return null;
+}
+
+/** Why a line holds no hour Ferry can read. */
+export function whyNoHour(text: string, merged: boolean): string {
+  const field = merged ? 'merge_server_time' : 'server_upload_time';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'not a JSON object';
+  return field in value ? `its ${field} is not a time` : `no ${field}`;
+}

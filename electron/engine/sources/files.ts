@@ -9,6 +9,8 @@ import { writeFileAtomic } from '../store/atomic';
 import {
   damagedFile,
   beingWritten,
+  notText,
+  whyNoHour,
   emptyFolder,
   mixedProjects,
   noEventsIn,
@@ -128,11 +130,8 @@ export class FilesSource implements EventSource {
     theirs: ReadonlySet<string>,
   ): AsyncGenerator<NamedStream> {
     const wanted = hourIndex(hour);
-    for (const name of Object.keys(index.files).sort(byteOrder)) {
+    for (const [name, entry] of eventFilesOf(index, wanted, theirs)) {
       signal.throwIfAborted();
-      if (name.startsWith(`${MERGED_DIR}/`) || theirs.has(name)) continue;
-      const entry = index.files[name]!;
-      if (!entry.hours.includes(wanted)) continue;
       yield { ...this.openFile(name), reportHourless: entry.hours[0] === wanted };
     }
   }
@@ -445,7 +444,23 @@ async function indexHours(
 }
 
 /**
- * Lines of hour `wanted` in the project's files, when the index counted them in every such file
+ * The project's event files holding lines of hour `wanted`, in byte order of their names: what
+ * the hour reads, and what its expected line count sums (the two must agree).
+ */
+function eventFilesOf(
+  index: FolderIndex,
+  wanted: number,
+  theirs: ReadonlySet<string>,
+): [string, IndexedFile][] {
+  const ours = ([name, entry]: [string, IndexedFile]) =>
+    !name.startsWith(`${MERGED_DIR}/`) && !theirs.has(name) && entry.hours.includes(wanted);
+  return Object.entries(index.files)
+    .filter(ours)
+    .sort(([a], [b]) => byteOrder(a, b));
+}
+
+/**
+ * Lines of hour `wanted` in the files the hour reads, when the index counted them in every one
  * (entries indexed before counting have none): sizes the de-duplication memory once.
  */
 function expectedLines(
@@ -454,41 +469,12 @@ function expectedLines(
   theirs: ReadonlySet<string>,
 ): number | undefined {
   let sum = 0;
-  for (const [name, file] of Object.entries(index.files)) {
-    if (name.startsWith(`${MERGED_DIR}/`) || theirs.has(name)) continue;
-    const at = file.hours.indexOf(wanted);
-    if (at < 0) continue;
-    const lines = file.lines?.[at];
+  for (const [, file] of eventFilesOf(index, wanted, theirs)) {
+    const lines = file.lines?.[file.hours.indexOf(wanted)];
     if (lines === undefined) return undefined;
     sum += lines;
   }
   return sum;
-}
-
-/**
- * What a file that starts with these bytes is, when it is not UTF-8 text: said instead of "line 1:
- * not valid JSON", which is true and no help when the text looks like JSON in an editor.
- */
-function notText(buf: Buffer): string | null {
-  const [a, b] = [buf[0], buf[1]];
-  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))
-    return 'the file is UTF-16 text (as Windows PowerShell writes it); Ferry reads UTF-8';
-  if (a === 0x1f && b === 0x8b) return 'the file is gzip-compressed: give it a name ending in .gz';
-  return null;
-}
-
-/** Why a line holds no hour Ferry can read. */
-function whyNoHour(text: string, merged: boolean): string {
-  const field = merged ? 'merge_server_time' : 'server_upload_time';
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return 'not a JSON object';
-  return field in value ? `its ${field} is not a time` : `no ${field}`;
 }
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
