@@ -54,6 +54,17 @@ const openEngine = (dataDir: string, aws: AwsClients = createAwsClients(), attem
     retry: { attempts, baseMs: 1 },
   });
 
+/** The organization and its files project reading `sourceFolder`. */
+async function addProject(engine: Engine, sourceFolder: string): Promise<void> {
+  await engine.call('orgs.create', { id: ORG, name: 'Acme' });
+  await engine.call('projects.create', {
+    id: PROJECT,
+    orgId: ORG,
+    name: 'Web',
+    source: { type: 'files', path: sourceFolder },
+  });
+}
+
 /** An engine with one files project and one S3 connection to moto under `prefix`. */
 async function setup(
   prefix: string,
@@ -71,13 +82,7 @@ async function setup(
   } = {},
 ): Promise<{ engine: Engine; connection: Connection }> {
   const engine = await openEngine(await newDir(), aws, attempts);
-  await engine.call('orgs.create', { id: ORG, name: 'Acme' });
-  await engine.call('projects.create', {
-    id: PROJECT,
-    orgId: ORG,
-    name: 'Web',
-    source: { type: 'files', path: sourceFolder },
-  });
+  await addProject(engine, sourceFolder);
   const connection = await engine.call('connections.create', {
     name: 'to-moto',
     projectId: PROJECT,
@@ -353,13 +358,7 @@ describe('exporting to S3 (moto_server)', () => {
     await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1), event(HOUR, 2)]));
     const dataDir = await newDir();
     let engine = await openEngine(dataDir);
-    await engine.call('orgs.create', { id: ORG, name: 'Acme' });
-    await engine.call('projects.create', {
-      id: PROJECT,
-      orgId: ORG,
-      name: 'Web',
-      source: { type: 'files', path: source },
-    });
+    await addProject(engine, source);
     const destination = {
       type: 's3' as const,
       bucket: BUCKET,
