@@ -108,8 +108,24 @@ function endpointUrl(value: string | null | undefined): InstanceType<typeof What
  */
 export function plainHttpNotice(endpoint: string | null | undefined): string | null {
   const url = endpointUrl(endpoint);
-  if (!url || url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return null;
+  if (!url || crossesNoOpenNetwork(url)) return null;
   return `Exports to ${url.host} travel unencrypted (http): anyone on the network between can read the events. Use https:// unless that network is trusted.`;
+}
+
+/**
+ * Whether what is sent to an S3 endpoint is shielded on its way — by TLS (Amazon S3 itself, or
+ * any https endpoint) or because it never leaves this computer (http to localhost) — so nobody
+ * between can read or change it. False for plain http to another computer, and for an endpoint
+ * that does not parse.
+ */
+export function sentOverProtectedPath(endpoint: string | null | undefined): boolean {
+  if (!endpoint) return true;
+  const url = endpointUrl(endpoint);
+  return url !== null && crossesNoOpenNetwork(url);
+}
+
+function crossesNoOpenNetwork(url: { protocol: string; hostname: string }): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
 
 /**

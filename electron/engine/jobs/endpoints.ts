@@ -1,4 +1,5 @@
 import { FILE_MODES, type Connection, type Project } from '../../../shared/model/entities';
+import { sentOverProtectedPath } from '../../../shared/model/fields';
 import type { AwsClients } from '../aws/clients';
 import { FolderSink } from '../sinks/folder';
 import { S3Sink } from '../sinks/s3';
@@ -47,6 +48,7 @@ export class Endpoints {
     return new S3Sink(await this.deps.aws.s3(dest), {
       bucket: dest.bucket,
       onServerTime: serverTime && ((at) => serverTime(who, at)),
+      unsignedParts: sentOverProtectedPath(dest.endpoint),
       sse:
         dest.sse === 'aws:kms' && dest.kmsKeyArn
           ? { algorithm: 'aws:kms', keyId: dest.kmsKeyArn }

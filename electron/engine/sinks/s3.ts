@@ -30,6 +30,13 @@ export interface S3SinkOptions {
   queueSize?: number;
   /** Told the server's time (its `Date` header) with every answer, refusals included. */
   onServerTime?: (epochMs: number) => void;
+  /**
+   * Parts go with their CRC-32 only, their bytes left out of the request signature, as the SDK
+   * itself sends any streamed body: saves hashing every byte once more with SHA-256. Only where
+   * nobody between can change a request (TLS, or this computer): the CRC-32 finds a damaged
+   * part, not a forged one.
+   */
+  unsignedParts?: boolean;
 }
 
 const CONTENT_TYPE = 'application/gzip';
@@ -49,10 +56,15 @@ const liveUploads = new Set<string>();
  * process left behind.
  */
 export class S3Sink implements Sink {
+  /** Parts are sent unsigned (see `S3SinkOptions.unsignedParts`) until the server refuses one. */
+  private unsignedParts: boolean;
+
   constructor(
     private readonly client: S3Client,
     private readonly options: S3SinkOptions,
-  ) {}
+  ) {
+    this.unsignedParts = options.unsignedParts === true;
+  }
 
   describe(key: string): string {
     return `s3://${this.options.bucket}/${key}`;
@@ -74,7 +86,7 @@ export class S3Sink implements Sink {
   }
 
   async stage(key: string, signal?: AbortSignal): Promise<StagedObject> {
-    const { CreateMultipartUploadCommand, UploadPartCommand } = await s3Sdk();
+    const { CreateMultipartUploadCommand } = await s3Sdk();
     const { Bucket } = { Bucket: this.options.bucket };
     // Not cut off by the signal: S3 may have created the upload by then, and an upload whose id
     // never arrived could not be aborted. The answer is waited for, then the upload aborted.
@@ -111,19 +123,8 @@ export class S3Sink implements Sink {
     let bytes = 0;
 
     const upload = (body: Buffer, PartNumber: number) => {
-      const sent = this.send<UploadPartCommandOutput>(
-        'UploadPart',
-        new UploadPartCommand({
-          Bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber,
-          Body: body,
-          ContentLength: body.length,
-          ChecksumAlgorithm: 'CRC32',
-        }),
-        signal,
-      ).then(
+      const part = { Bucket, Key: key, UploadId: uploadId, PartNumber, Body: body };
+      const sent = this.uploadPart(part, signal).then(
         (result) => {
           parts.push({ PartNumber, ETag: result.ETag!, ChecksumCRC32: result.ChecksumCRC32 });
         },
@@ -171,6 +172,35 @@ export class S3Sink implements Sink {
         await this.abortUpload(key, uploadId).catch(() => undefined);
       },
     };
+  }
+
+  /**
+   * Send one part with its CRC-32, unsigned where allowed. A server that refuses an unsigned
+   * part (some S3-compatible ones want every byte signed) gets it again signed, and every part
+   * after it: the export goes on as it would have without the shortcut.
+   */
+  private async uploadPart(
+    part: { Bucket: string; Key: string; UploadId: string; PartNumber: number; Body: Buffer },
+    signal: AbortSignal | undefined,
+  ): Promise<UploadPartCommandOutput> {
+    const { UploadPartCommand } = await s3Sdk();
+    const send = (unsigned: boolean) => {
+      const command = new UploadPartCommand({
+        ...part,
+        ContentLength: part.Body.length,
+        ChecksumAlgorithm: 'CRC32',
+      });
+      if (unsigned) withUnsignedPayload(command as unknown as Command);
+      return this.send<UploadPartCommandOutput>('UploadPart', command, signal);
+    };
+    const unsigned = this.unsignedParts;
+    try {
+      return await send(unsigned);
+    } catch (error) {
+      if (!unsigned || signal?.aborted || !refusedRequest(error)) throw error;
+      this.unsignedParts = false;
+      return send(false);
+    }
   }
 
   async commit(handle: StagedHandle): Promise<{ etag: string | null }> {
@@ -359,11 +389,29 @@ interface Command {
   middlewareStack: {
     add(
       middleware: (next: Handler) => Handler,
-      options: { step: 'deserialize'; name: string; override: boolean },
+      options: { step: 'build' | 'deserialize'; name: string; override: boolean },
     ): void;
   };
 }
 type Handler = (args: unknown) => Promise<{ response?: unknown }>;
+
+/** An answer refusing the request as sent (400, 403, 501), not a failure to reach the server. */
+function refusedRequest(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return status === 400 || status === 403 || status === 501;
+}
+
+/** Sign one request without its body: SigV4's `UNSIGNED-PAYLOAD` (see `unsignedParts`). */
+function withUnsignedPayload(command: Command): void {
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const request = (args as { request?: { headers?: Record<string, string> } }).request;
+      if (request?.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'ferryUnsignedPayload', override: true },
+  );
+}
 
 /** The `Date` header of an HTTP answer the SDK hands along, as epoch ms. */
 function dateOf(response: unknown): number | null {

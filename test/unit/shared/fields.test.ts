@@ -6,6 +6,7 @@ import {
   datasets,
   endpointPathProblem,
   plainHttpNotice,
+  sentOverProtectedPath,
   folderPath,
   hour,
   numericId,
@@ -249,5 +250,20 @@ describe('S3-compatible endpoints', () => {
     expect(plainHttpNotice('HTTP://10.0.0.5')).toMatch(
       /^Exports to 10\.0\.0\.5 travel unencrypted/,
     );
+  });
+
+  // What decides whether S3 parts may go without their bytes in the signature (sinks/s3.ts).
+  it('count as protected on the way only with TLS or on this computer', () => {
+    for (const safe of [null, '', 'https://minio.internal.example', 'HTTPS://s3.example:9000'])
+      expect(sentOverProtectedPath(safe), String(safe)).toBe(true);
+    for (const loopback of ['http://127.0.0.1:9000', 'http://localhost:9000', 'http://[::1]:9000'])
+      expect(sentOverProtectedPath(loopback), loopback).toBe(true);
+    for (const open of [
+      'http://minio.lan:9000',
+      'http://10.0.0.5',
+      'http://127.example.com',
+      'not a url',
+    ])
+      expect(sentOverProtectedPath(open), open).toBe(false);
   });
 });
