@@ -12,17 +12,22 @@ const SPARE_BLOCKS: SharedArrayBuffer[] = [];
 
 let sinceCollection = 0;
 let collecting = false;
+/** Input between two forced collections (see collectGarbage). */
+export const COLLECT_EVERY = 256 * 1024 * 1024;
+
 /**
- * Start a garbage collection after every 64 MiB of input. What an export leaves behind (answers
+ * Start a garbage collection after every 256 MiB of input. What an export leaves behind (answers
  * of the workers, parsed lines) is memory V8 reclaims late on its own, which on a
  * 10-million-event hour adds about 20 MiB to the peak (measured by `npm run bench -- --events
- * 10000000`). `vm.measureMemory` with eager execution is Node's public way to start a collection
- * now — in the CLI and in Electron's main process alike, with no V8 flag set at run time. Its
- * measurement is not used; one runs at a time.
+ * 10000000`). Every 64 MiB cost ~0.3 s of a 1M-event export's main thread, the export's
+ * bottleneck; 256 became affordable once the S3 sink stopped leaving a dead 5 MiB buffer per
+ * part (10M events: S3 export 286 MB, folder 250 MB; limit 300). `vm.measureMemory` with eager
+ * execution is Node's public way to start a collection now — in the CLI and in Electron's main
+ * process alike, with no V8 flag set at run time. Its measurement is not used; one runs at a time.
  */
 export function collectGarbage(bytes: number): void {
   sinceCollection += bytes;
-  if (sinceCollection < 64 * 1024 * 1024 || collecting) return;
+  if (sinceCollection < COLLECT_EVERY || collecting) return;
   sinceCollection = 0;
   collecting = true;
   const done = () => void (collecting = false);

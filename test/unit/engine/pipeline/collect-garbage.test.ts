@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectGarbage } from '../../../../electron/engine/pipeline/shared-blocks';
+import { COLLECT_EVERY, collectGarbage } from '../../../../electron/engine/pipeline/shared-blocks';
 
 describe('collectGarbage', () => {
   it('starts a collection without printing Node’s experimental warning, and no other warning is lost', async () => {
@@ -8,7 +8,7 @@ describe('collectGarbage', () => {
     process.emitWarning = ((warning: string | Error) =>
       void seen.push(String(warning))) as typeof process.emitWarning;
     try {
-      collectGarbage(64 * 1024 * 1024);
+      collectGarbage(COLLECT_EVERY);
       process.emitWarning('a warning of its own');
       await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
