@@ -207,7 +207,7 @@ if (!SKIP_S3 && (wanted('ferry_s3') || wanted('hand_pipeline'))) {
       );
     }
   } finally {
-    moto.kill('SIGTERM');
+    await stopProcess(moto);
   }
 }
 
@@ -391,6 +391,19 @@ async function engineLoop() {
     server.kill('SIGTERM');
     if (server.exitCode === null && server.signalCode === null) await once(server, 'exit');
   }
+}
+
+/**
+ * End a server the bench started, and wait for it: SIGTERM, then SIGKILL after 3 s. A moto_server
+ * sent SIGTERM once and not waited for was seen still running half an hour after its bench.
+ */
+async function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(kill);
 }
 
 function ferry(cmd, env = {}) {
