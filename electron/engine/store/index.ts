@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { FerryError } from '../../../shared/api/errors';
 import { join } from 'node:path';
+import { sweepAbandonedTemps } from './atomic';
 import { dataFolderWriteError, prepareDataDir } from './data-dir';
 import type { Notice } from '../../../shared/api/contract';
 import { ConfigStore } from './config-store';
@@ -71,6 +72,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         notify({ level: 'error', message });
         options.onLost?.(message);
       });
+      // The folder is this process's now: what a killed one left half-written goes.
+      await sweepAbandonedTemps(dataDir);
     } catch (error) {
       // A lock not taken leaves the folder as it was (a full disk refuses its owner record).
       throw dataFolderWriteError(error, dataDir);
