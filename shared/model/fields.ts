@@ -53,6 +53,15 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/**
+ * Whether a URL's requests are shielded on their way: TLS, or plain http that never leaves this
+ * computer. What secrets (secureUrlProblem) and exported events (sentOverProtectedPath,
+ * plainHttpNotice) may be sent over.
+ */
+function crossesNoOpenNetwork(url: { protocol: string; hostname: string }): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
 /** The WHATWG URL parser, in every runtime Ferry runs in (shared/ is typed without DOM or Node). */
 const WhatwgUrl = (
   globalThis as unknown as {
@@ -83,8 +92,7 @@ export function secureUrlProblem(value: string): string | null {
   const ambiguous = ambiguousUrlProblem(value, 'https://amplitude.com');
   if (ambiguous) return ambiguous;
   const url = new WhatwgUrl(value);
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
+  if (crossesNoOpenNetwork(url)) return null;
   if (url.protocol === 'http:')
     return 'Use https:// — the API key and secret key would cross the network in clear over http (http is accepted for this computer only: localhost, 127.0.0.1)';
   return 'Enter an https:// URL such as https://amplitude.com';
@@ -122,10 +130,6 @@ export function sentOverProtectedPath(endpoint: string | null | undefined): bool
   if (!endpoint) return true;
   const url = endpointUrl(endpoint);
   return url !== null && crossesNoOpenNetwork(url);
-}
-
-function crossesNoOpenNetwork(url: { protocol: string; hostname: string }): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
 
 /**
