@@ -24,6 +24,11 @@ test('the first load sends compressed assets and only the page it opens on', asy
       firstLoad.filter((p) => p.includes(`/${other}-`)),
       other,
     ).toEqual([]);
+  // What the first load needs besides the page's chunk, styles too, is named in the page itself:
+  // fetched with it, not once a script has run.
+  const html = await (await page.request.get(demoConsole.url)).text();
+  for (const path of firstLoad.filter((p) => /\.(js|css)$/.test(p) && !p.includes('Page-')))
+    expect(html, path).toContain(`="${path}"`);
   const hasChart = async (r: Response) => (await r.text()).includes('recharts-');
   for (const r of firstScripts) expect(await hasChart(r), r.url()).toBe(false);
   for (const response of assets.filter((r) => /\.(js|css)$/.test(r.url()))) {
@@ -38,4 +43,21 @@ test('the first load sends compressed assets and only the page it opens on', asy
   expect(assets.some((r) => /\/JobsPage-[\w-]+\.js$/.test(r.url()))).toBe(true);
   // …the chart with it: what the check above looks for is there to be found.
   expect(await Promise.all(scripts(assets).map(hasChart))).toContain(true);
+});
+
+// The console draws once its first data is here (not the shell, then again with the page); where
+// that data is slow to come, it says so meanwhile.
+test('a slow first answer shows "Opening Ferry…" until it comes', async ({ page, demoConsole }) => {
+  let release!: () => void;
+  const held = new Promise<void>((done) => (release = done));
+  await page.route('**/api/app.info', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${demoConsole.url}#/connections`);
+  await expect(page.getByText('Opening Ferry…')).toBeVisible();
+  await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'loading');
+  release();
+  await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
+  await expect(page.getByRole('table').getByRole('row').nth(1)).toBeVisible();
 });
