@@ -17,3 +17,26 @@ export function Breakable({ text }: { text: string }) {
     </span>
   );
 }
+
+const WHOLE = { whiteSpace: 'nowrap' } as const;
+
+/**
+ * Words that never break inside, wherever they sit: Cloudscape's StatusIndicator breaks its text
+ * anywhere (`word-break: break-all`), so a narrow column showed "Disab|led". Lines still break
+ * between the words.
+ */
+export function WholeWords({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/(\s+)/).map((part, i) =>
+        /^\s*$/.test(part) ? (
+          <Fragment key={i}>{part}</Fragment>
+        ) : (
+          <span key={i} style={WHOLE}>
+            {part}
+          </span>
+        ),
+      )}
+    </>
+  );
+}

@@ -1,5 +1,5 @@
 import { expect, openConsole, test } from './fixtures';
-import { exportDemoHour, tableOverflow } from './steps';
+import { brokenWords, exportDemoHour, tableOverflow } from './steps';
 
 // Tables designed for a laptop at 1024 px and a desktop at 1400 px with the help panel open:
 // every column in view, no sideways scrolling, and no word broken inside.
@@ -23,6 +23,7 @@ for (const [width, height] of [
       await page.getByRole('button', { name: 'Open help panel' }).click();
       await expect(page.getByRole('button', { name: 'Close help panel' })).toBeVisible();
       expect(await tableOverflow(page, table), `${path} at ${width}`).toBeLessThanOrEqual(0);
+      expect(await brokenWords(page, table), `${path} at ${width}`).toEqual([]);
       await page.getByRole('button', { name: 'Close help panel' }).click();
     }
     // The chart under Jobs: a value axis label broken over two lines runs out of the chart at

@@ -7,6 +7,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table, { type TableProps } from '@cloudscape-design/components/table';
 import { useEffect } from 'react';
+import { WholeWords } from '../../components/Breakable';
 import {
   AUDIT_OUTCOMES,
   auditActionWords,
@@ -185,7 +186,7 @@ const AUDIT_COLUMNS: TableProps.ColumnDefinition<AuditEntry>[] = [
     header: 'Outcome',
     cell: (e) => (
       <StatusIndicator type={AUDIT_LOOK[auditOutcome(e.result)]}>
-        {auditOutcomeWords(e.result)}
+        <WholeWords text={auditOutcomeWords(e.result)} />
       </StatusIndicator>
     ),
     width: 230,

@@ -2,6 +2,7 @@ import Button from '@cloudscape-design/components/button';
 import Link from '@cloudscape-design/components/link';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import type { TableProps } from '@cloudscape-design/components/table';
+import { WholeWords } from '../../components/Breakable';
 import { formatBytes } from '../../../shared/format';
 import type { Job } from '../../../shared/model/jobs';
 import { jobStatusWords } from '../../../shared/model/words';
@@ -47,7 +48,11 @@ export function jobColumns({
     {
       id: 'status',
       header: 'Status',
-      cell: (j) => <StatusIndicator type={JOB_LOOK[j.status]}>{jobStatusWords(j)}</StatusIndicator>,
+      cell: (j) => (
+        <StatusIndicator type={JOB_LOOK[j.status]}>
+          <WholeWords text={jobStatusWords(j)} />
+        </StatusIndicator>
+      ),
     },
     { id: 'trigger', header: 'By', cell: (j) => j.trigger },
     {

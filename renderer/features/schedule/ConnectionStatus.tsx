@@ -3,6 +3,7 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
+import { WholeWords } from '../../components/Breakable';
 import type { Connection } from '../../../shared/model/entities';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 import { ConfirmAction } from '../../components/Confirm';
@@ -19,11 +20,11 @@ import { plural } from '../../../shared/format';
 /** The state at a glance: healthy, catching up, failing, disabled. */
 export function StatusBadge({ status }: { status: ConnectionStatus | undefined }) {
   if (!status) return <StatusIndicator type="loading">Checking</StatusIndicator>;
+  const pending = status.state === 'catching-up' ? ` (${status.pendingHours} h)` : '';
   return (
     <span data-testid={`status-${status.connectionId}`}>
       <StatusIndicator type={CONNECTION_LOOK[status.state]}>
-        {CONNECTION_STATE_WORDS[status.state]}
-        {status.state === 'catching-up' ? ` (${status.pendingHours} h)` : ''}
+        <WholeWords text={CONNECTION_STATE_WORDS[status.state] + pending} />
       </StatusIndicator>
     </span>
   );
