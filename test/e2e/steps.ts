@@ -130,34 +130,35 @@ export function tableOverflow(page: Page, testId: string): Promise<number> {
  * name may wrap after a `-`, `/`, `:`, `.` or `_`: the pieces between those are the words.
  */
 export function brokenWords(page: Page, testId: string): Promise<string[]> {
-  return page
-    .getByTestId(testId)
-    .locator('table')
-    .first()
-    .evaluate((table) => {
-      // Browser objects (this file is typed for Node, without the DOM's names).
-      type Text = { textContent: string | null };
-      type Range = {
-        setStart(node: Text, offset: number): void;
-        setEnd(node: Text, offset: number): void;
-        getClientRects(): { length: number };
-      };
-      type Doc = {
-        createTreeWalker(root: unknown, show: number): { nextNode(): Text | null };
-        createRange(): Range;
-      };
-      const doc = (table as unknown as { ownerDocument: Doc }).ownerDocument;
-      const SHOW_TEXT = 4;
-      const walker = doc.createTreeWalker(table, SHOW_TEXT);
-      const broken: string[] = [];
-      for (let node = walker.nextNode(); node; node = walker.nextNode())
-        for (const word of (node.textContent ?? '').matchAll(/[^\s\-/:._]+/g)) {
-          const range = doc.createRange();
-          range.setStart(node, word.index);
-          range.setEnd(node, word.index + word[0].length);
-          // One box per line the word is drawn on (none where it is hidden).
-          if (range.getClientRects().length > 1) broken.push(word[0]);
-        }
-      return broken;
-    });
+  return brokenWordsIn(page.getByTestId(testId).locator('table').first());
+}
+
+/** Words broken over two lines inside them anywhere in `area` (as `brokenWords`). */
+export function brokenWordsIn(area: Locator): Promise<string[]> {
+  return area.evaluate((root) => {
+    // Browser objects (this file is typed for Node, without the DOM's names).
+    type Text = { textContent: string | null };
+    type Range = {
+      setStart(node: Text, offset: number): void;
+      setEnd(node: Text, offset: number): void;
+      getClientRects(): { length: number };
+    };
+    type Doc = {
+      createTreeWalker(root: unknown, show: number): { nextNode(): Text | null };
+      createRange(): Range;
+    };
+    const doc = (root as unknown as { ownerDocument: Doc }).ownerDocument;
+    const SHOW_TEXT = 4;
+    const walker = doc.createTreeWalker(root, SHOW_TEXT);
+    const broken: string[] = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode())
+      for (const word of (node.textContent ?? '').matchAll(/[^\s\-/:._]+/g)) {
+        const range = doc.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        // One box per line the word is drawn on (none where it is hidden).
+        if (range.getClientRects().length > 1) broken.push(word[0]);
+      }
+    return broken;
+  });
 }
