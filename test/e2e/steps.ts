@@ -126,14 +126,9 @@ export function tableOverflow(page: Page, testId: string): Promise<number> {
 }
 
 /**
- * Words a table shows broken over two lines inside them ("Disab|led"), each as its text. A
- * name may wrap after a `-`, `/`, `:`, `.` or `_`: the pieces between those are the words.
+ * Words `area` shows broken over two lines inside them ("Disab|led"), each as its text. A name
+ * may wrap after a `-`, `/`, `:`, `.` or `_`: the pieces between those are the words.
  */
-export function brokenWords(page: Page, testId: string): Promise<string[]> {
-  return brokenWordsIn(page.getByTestId(testId).locator('table').first());
-}
-
-/** Words broken over two lines inside them anywhere in `area` (as `brokenWords`). */
 export function brokenWordsIn(area: Locator): Promise<string[]> {
   return area.evaluate((root) => {
     // Browser objects (this file is typed for Node, without the DOM's names).

@@ -26,8 +26,8 @@ for (const [width, height] of [
       await expect(
         page.getByRole('heading', { level: 1, name: new RegExp(`^${heading}`) }),
       ).toBeVisible();
-      if (await page.getByRole('button', { name: 'Open help panel' }).isVisible())
-        await page.getByRole('button', { name: 'Open help panel' }).click();
+      await page.getByRole('button', { name: 'Open help panel' }).click();
+      await expect(page.getByRole('button', { name: 'Close help panel' })).toBeVisible();
       for (const word of await brokenWordsIn(page.locator('#main-content')))
         found.push(`${path}: ${word}`);
     }
