@@ -148,16 +148,8 @@ export function manifestKey(prefix: string, projectId: number, hour: string): st
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/**
- * Epoch milliseconds of a timestamp as Amplitude writes them, or null when it is not one.
- *
- * Accepts ISO-8601 (`2020-01-25T17:03:12.123Z`, with an offset, or without a zone) and Amplitude's
- * own `2020-01-25 17:03:12.123456`; a time without a zone is UTC, never local time. Numbers are
- * epoch milliseconds already.
- */
-export function epochOfTimestamp(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value !== 'string') return null;
+/** A timestamp string's UTC epoch milliseconds and the microseconds past them (0–999), or null. */
+function timestampParts(value: string): { ms: number; micros: number } | null {
   const m = TIMESTAMP.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '00', frac = '', zone] = m;
@@ -173,10 +165,36 @@ export function epochOfTimestamp(value: unknown): number | null {
     Number(frac.padEnd(3, '0').slice(0, 3)),
   );
   if (new Date(utc).getUTCDate() !== Number(d)) return null;
-  if (!zone || zone.toUpperCase() === 'Z') return utc;
+  const micros = Number(frac.padEnd(6, '0').slice(3, 6));
+  if (!zone || zone.toUpperCase() === 'Z') return { ms: utc, micros };
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  const offset = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  return { ms: utc - sign * offset, micros };
+}
+
+/**
+ * Epoch milliseconds of a timestamp as Amplitude writes them, or null when it is not one.
+ *
+ * Accepts ISO-8601 (`2020-01-25T17:03:12.123Z`, with an offset, or without a zone) and Amplitude's
+ * own `2020-01-25 17:03:12.123456`; a time without a zone is UTC, never local time. Numbers are
+ * epoch milliseconds already.
+ */
+export function epochOfTimestamp(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string') return null;
+  return timestampParts(value)?.ms ?? null;
+}
+
+/**
+ * Epoch microseconds of a timestamp (same forms as epochOfTimestamp, digits past the
+ * millisecond kept; a number is whole epoch milliseconds), or null when it is not one.
+ */
+export function epochMicrosOfTimestamp(value: unknown): bigint | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) * 1000n : null;
+  if (typeof value !== 'string') return null;
+  const parts = timestampParts(value);
+  return parts ? BigInt(parts.ms) * 1000n + BigInt(parts.micros) : null;
 }
 
 /** The UTC hour a timestamp falls in (same forms as epochOfTimestamp), or null. */

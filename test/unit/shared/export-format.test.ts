@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  epochMicrosOfTimestamp,
   eventObjectKey,
   eventObjectPrefix,
   hourOfTimestamp,
@@ -10,6 +11,7 @@ import {
   mergedIdsObjectKey,
   partitionOf,
 } from '../../../shared/model/export-format';
+import { queryEventObjectKey } from '../../../shared/model/query-format';
 
 describe('object names (the output contract)', () => {
   it('names event partitions with an unpadded hour and #n from 1', () => {
@@ -78,5 +80,33 @@ describe('timestamps as Amplitude writes them', () => {
 
   it('takes epoch milliseconds', () => {
     expect(hourOfTimestamp(Date.parse('2020-01-25T17:30:00Z'))).toBe(h);
+  });
+});
+
+describe('timestamps to the microsecond (the query copy)', () => {
+  const second = BigInt(Date.parse('2020-01-25T17:03:12Z')) * 1000n;
+  it.each([
+    ['2020-01-25 17:03:12.123456', second + 123_456n],
+    ['2020-01-25 17:03:12.1', second + 100_000n],
+    ['2020-01-25T17:03:12.123456789Z', second + 123_456n],
+    ['2020-01-25T19:03:12.000007+02:00', second + 7n],
+    ['2020-01-25 17:03:12', second],
+  ])('reads %s to the microsecond', (value, micros) => {
+    expect(epochMicrosOfTimestamp(value)).toBe(micros);
+  });
+
+  it('takes whole epoch milliseconds and refuses what is not a time', () => {
+    expect(epochMicrosOfTimestamp(1_580_000_000_123)).toBe(1_580_000_000_123_000n);
+    expect(epochMicrosOfTimestamp(1.5)).toBeNull();
+    expect(epochMicrosOfTimestamp('2020-02-30 10:00:00')).toBeNull();
+    expect(epochMicrosOfTimestamp(null)).toBeNull();
+  });
+});
+
+describe('query copy object names', () => {
+  it('puts a partition of an upload hour under the date its events happened', () => {
+    expect(queryEventObjectKey('amplitude/', 187520, '2020-01-23', '2020-01-25T05', 2)).toBe(
+      'amplitude/_query/events/event_date=2020-01-23/187520_2020-01-25_5#2.parquet',
+    );
   });
 });

@@ -1,0 +1,170 @@
+/**
+ * The query copy of one export partition: its lines as Parquet (zstd), one file per date the
+ * events happened on (docs/query-copy.md). Rows keep the partition's order; the same lines give
+ * the same bytes.
+ *
+ * Memory stays bounded by the row group: rows wait per date until a group is full, then are
+ * encoded and compressed; only the compressed files are kept whole.
+ */
+import * as zlib from 'node:zlib';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { hourIndex } from '../../../shared/model/export-format';
+import {
+  QUERY_EVENT_COLUMNS,
+  UPLOAD_HOUR_COLUMN,
+  type QueryColumn,
+} from '../../../shared/model/query-format';
+import { columnValue, dateOfMicros, QueryValueError, type RowValue } from './rows';
+
+/** Rows per row group: ~16k events of ~1.5 KB keep a group's values near 25 MB in memory. */
+export const ROW_GROUP_ROWS = 16_384;
+const ZSTD_LEVEL = 3;
+
+type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
+/** Named in each file's footer; no version, so a newer Ferry rewrites an hour byte for byte. */
+const CREATED_BY = 'Ferry';
+
+/** One file of the copy: the rows of the partition whose events happened on `eventDate`. */
+export interface QueryCopyFile {
+  eventDate: string;
+  rows: number;
+  bytes: Uint8Array;
+}
+
+type ZstdZlib = { zstdCompressSync?: (input: Uint8Array, options: object) => Buffer };
+
+/** zstd from Node's zlib (Node 22.15 and later; Electron's Node has it). */
+function zstd(input: Uint8Array): Uint8Array {
+  const compress = (zlib as ZstdZlib).zstdCompressSync;
+  if (!compress) throw new Error('The query copy needs zstd, in Node.js 22.15 or later.');
+  return compress(input, {
+    params: { [(zlib.constants as Record<string, number>).ZSTD_c_compressionLevel!]: ZSTD_LEVEL },
+  });
+}
+
+function schemaElement(column: QueryColumn): SchemaElement {
+  const base = { name: column.name, repetition_type: 'OPTIONAL' } as const;
+  switch (column.kind) {
+    case 'timestamp':
+      return {
+        ...base,
+        type: 'INT64',
+        converted_type: 'TIMESTAMP_MICROS',
+        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
+      };
+    case 'bigint':
+      return { ...base, type: 'INT64' };
+    case 'double':
+      return { ...base, type: 'DOUBLE' };
+    case 'boolean':
+      return { ...base, type: 'BOOLEAN' };
+    case 'json':
+    case 'string':
+      return {
+        ...base,
+        type: 'BYTE_ARRAY',
+        converted_type: 'UTF8',
+        logical_type: { type: 'STRING' },
+      };
+  }
+}
+
+const UPLOAD_HOUR: QueryColumn = {
+  name: UPLOAD_HOUR_COLUMN,
+  field: 'server_upload_time',
+  kind: 'timestamp',
+};
+const COLUMNS: readonly QueryColumn[] = [...QUERY_EVENT_COLUMNS, UPLOAD_HOUR];
+const SCHEMA: SchemaElement[] = [
+  { name: 'schema', num_children: COLUMNS.length },
+  ...COLUMNS.map(schemaElement),
+];
+const EVENT_TIME = QUERY_EVENT_COLUMNS.find((c) => c.field === 'event_time')!;
+
+/** One date's file, written a row group at a time. */
+class DateFile {
+  private readonly out = new ByteWriter();
+  private readonly writer = new ParquetWriter({
+    writer: this.out,
+    schema: SCHEMA,
+    codec: 'ZSTD',
+    compressors: { ZSTD: zstd },
+    createdBy: CREATED_BY,
+  });
+  private pending: RowValue[][] = COLUMNS.map(() => []);
+  rows = 0;
+
+  add(values: RowValue[]): void {
+    values.forEach((value, i) => this.pending[i]!.push(value));
+    this.rows++;
+    if (this.pending[0]!.length >= ROW_GROUP_ROWS) this.flush();
+  }
+
+  finish(): Uint8Array {
+    this.flush();
+    void this.writer.finish();
+    return this.out.getBytes();
+  }
+
+  private flush(): void {
+    const size = this.pending[0]!.length;
+    if (size === 0) return;
+    void this.writer.write({
+      columnData: COLUMNS.map((column, i) => ({
+        name: column.name,
+        data: this.pending[i]!,
+        // A property dict's min and max would copy whole dicts into the footer: none for JSON.
+        statistics: column.kind !== 'json',
+      })),
+      rowGroupSize: size,
+    });
+    this.pending = COLUMNS.map(() => []);
+  }
+}
+
+/**
+ * Builds the query copy of one partition of an upload hour, line by line. An event without an
+ * `event_time` goes to its upload hour's date.
+ */
+export class EventsQueryCopy {
+  private readonly files = new Map<string, DateFile>();
+  private readonly uploadMicros: bigint;
+  private readonly uploadDate: string;
+
+  constructor(hour: string) {
+    this.uploadMicros = BigInt(hourIndex(hour)) * 3_600_000_000n;
+    this.uploadDate = hour.slice(0, 10);
+  }
+
+  /** Adds one exported line (a JSON object); `where` names it in an error. */
+  addLine(line: string, where: string): void {
+    let event: Record<string, unknown>;
+    try {
+      event = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new Error(`The query copy could not read ${where}: it is not JSON`);
+    }
+    if (typeof event !== 'object' || event === null || Array.isArray(event))
+      throw new Error(`The query copy could not read ${where}: it is not a JSON object`);
+    let values: RowValue[];
+    try {
+      values = QUERY_EVENT_COLUMNS.map((c) => columnValue(c, event[c.field]));
+    } catch (error) {
+      if (error instanceof QueryValueError) error.message += ` (${where})`;
+      throw error;
+    }
+    values.push(this.uploadMicros);
+    const at = values[QUERY_EVENT_COLUMNS.indexOf(EVENT_TIME)];
+    const date = typeof at === 'bigint' ? dateOfMicros(at) : this.uploadDate;
+    let file = this.files.get(date);
+    if (!file) this.files.set(date, (file = new DateFile()));
+    file.add(values);
+  }
+
+  /** The finished files, by date. */
+  finish(): QueryCopyFile[] {
+    return [...this.files.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([eventDate, file]) => ({ eventDate, rows: file.rows, bytes: file.finish() }));
+  }
+}

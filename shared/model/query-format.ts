@@ -1,0 +1,90 @@
+/**
+ * The query copy's contract (docs/query-copy.md): each exported hour also as Parquet, partitioned
+ * by the date events happened, with typed columns Athena and Glue read as they are.
+ *
+ * Pure names and constants, used by the engine to write, by the Glue table and by the console.
+ */
+import { EVENT_FIELDS } from './export-format';
+
+/** How a column is typed in the copy; its Glue (Hive) type follows from it. */
+export type QueryColumnKind = 'timestamp' | 'bigint' | 'double' | 'boolean' | 'json' | 'string';
+
+export interface QueryColumn {
+  /** The column's name in the copy and the table: Athena takes only `[a-z0-9_]`. */
+  name: string;
+  /** The export field it comes from. */
+  field: (typeof EVENT_FIELDS)[number];
+  kind: QueryColumnKind;
+}
+
+const KINDS: Partial<Record<(typeof EVENT_FIELDS)[number], QueryColumnKind>> = {
+  server_received_time: 'timestamp',
+  event_time: 'timestamp',
+  processed_time: 'timestamp',
+  user_creation_time: 'timestamp',
+  client_upload_time: 'timestamp',
+  server_upload_time: 'timestamp',
+  client_event_time: 'timestamp',
+  app: 'bigint',
+  $schema: 'bigint',
+  amplitude_id: 'bigint',
+  event_id: 'bigint',
+  session_id: 'bigint',
+  location_lat: 'double',
+  location_lng: 'double',
+  sample_rate: 'double',
+  is_attribution_event: 'boolean',
+  group_properties: 'json',
+  user_properties: 'json',
+  event_properties: 'json',
+  groups: 'json',
+  data: 'json',
+  amplitude_attribution_ids: 'json',
+};
+
+/**
+ * Every export field as a column of the copy, in the export's order. `$schema` and `$insert_id`
+ * lose their `$` (Athena refuses it in a name); a field not typed above is a string.
+ */
+export const QUERY_EVENT_COLUMNS: readonly QueryColumn[] = EVENT_FIELDS.map((field) => ({
+  name: field.replace(/^\$/, ''),
+  field,
+  kind: KINDS[field] ?? 'string',
+}));
+
+/** Added to every row: the start of the UTC upload hour the row was exported with. */
+export const UPLOAD_HOUR_COLUMN = 'upload_hour';
+
+/** The Hive partition key of the events copy: the UTC date of `event_time`. */
+export const EVENT_DATE_KEY = 'event_date';
+
+/** Glue's (Hive's) type for each kind of column. */
+export const GLUE_TYPES: Record<QueryColumnKind, string> = {
+  timestamp: 'timestamp',
+  bigint: 'bigint',
+  double: 'double',
+  boolean: 'boolean',
+  json: 'string',
+  string: 'string',
+};
+
+/** `<prefix>_query/`: where the copy of every dataset lives, beside the exact export. */
+export function queryRoot(prefix: string): string {
+  return `${prefix}_query/`;
+}
+
+/**
+ * `<prefix>_query/events/event_date=<yyyy-MM-dd>/<projectId>_<yyyy-MM-dd>_<H>#<n>.parquet`: the
+ * rows of export partition n of an upload hour whose events happened on `eventDate`. Named by
+ * the upload hour, so re-exporting an hour replaces exactly its own files in every date.
+ */
+export function queryEventObjectKey(
+  prefix: string,
+  projectId: number,
+  eventDate: string,
+  hour: string,
+  partition: number,
+): string {
+  const upload = `${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}`;
+  return `${queryRoot(prefix)}events/${EVENT_DATE_KEY}=${eventDate}/${projectId}_${upload}#${partition}.parquet`;
+}
