@@ -17,15 +17,16 @@ const common = {
   legalComments: 'none',
 };
 
-// The export pipeline's worker thread (scan + deflate), loaded by electron/engine/pipeline/pool.ts.
-// Built first: in a packaged app it sits outside app.asar (worker threads load from the real
-// file system), so the main and CLI bundles carry its SHA-256 and refuse a file that differs.
+// The export pipeline's worker thread (scan, deflate, query copy), loaded by
+// electron/engine/pipeline/pool.ts. Built first: in a packaged app it sits outside app.asar
+// (worker threads load from the real file system), so the main and CLI bundles carry its SHA-256
+// and refuse a file that differs; its one package (hyparquet-writer) is bundled in, as app.asar's
+// node_modules are out of its reach.
 const workerBuild = {
   ...common,
   entryPoints: { 'pipeline-worker': 'electron/engine/pipeline/worker.ts' },
   outdir: 'out/worker',
   format: 'esm',
-  packages: 'external',
 };
 // The job-history fold's worker thread, loaded by electron/engine/store/fold-worker.ts: the same
 // fold as the main thread's (store/fold.ts), with zod and the job schema bundled in — in a

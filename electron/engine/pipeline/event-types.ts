@@ -22,6 +22,8 @@ export interface EventsExportOptions {
   partitionBytes: number;
   gzipLevel: number;
   filter: EventFilter | null;
+  /** Also write the query copy (Parquet by event date, docs/query-copy.md) under this prefix. */
+  queryCopy?: { prefix: string; projectId: number; batchBytes?: number } | null;
   signal: AbortSignal;
   onProgress?(progress: { events: number; bytes: number }): void;
 }
@@ -52,6 +54,8 @@ export interface EventsExportResult {
   bytes: { raw: number; compressed: number };
   /** Partitions #1…#n, sealed: nothing is visible until the hour commits. */
   objects: StagedFile[];
+  /** The query copy's files, sealed likewise (none unless asked for). */
+  queryObjects: StagedFile[];
   /** The first bad lines, as "file:line: reason". */
   badLineSamples: string[];
   /** Readable events of other hours in what the source gave (sources that mix hours). */

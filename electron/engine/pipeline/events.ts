@@ -2,6 +2,7 @@ import { hourIndex } from '../../../shared/model/export-format';
 import type { EventsExportOptions, EventsExportResult } from './event-types';
 import { LineDecider } from './line-decider';
 import { STRIDE, type ScanConfig } from './line-scan';
+import { QueryCopyBatches } from '../query/batches';
 import { Partitions } from './partitions';
 import { collectGarbage, LOOKAHEAD, SharedBlocks } from './shared-blocks';
 
@@ -11,7 +12,8 @@ const RECORD_BYTES = 2048 * STRIDE * 4;
 /**
  * Write one hour of events, staged: source → (this hour only) → event-type filter →
  * de-duplicate → complete every schema field → partitions of at most `partitionBytes` →
- * parallel gzip → sealed objects in the sink, not yet visible.
+ * parallel gzip → sealed objects in the sink, not yet visible; where asked, the same bytes also
+ * → the query copy's Parquet files (query/batches.ts), sealed likewise.
  *
  * Worker threads scan blocks of lines in shared memory (validity, schema fields, hour, filter,
  * id fingerprint); this thread only makes the ordered decisions and copies bytes. A line that
@@ -26,7 +28,10 @@ const RECORD_BYTES = 2048 * STRIDE * 4;
 export async function exportEventsHour(options: EventsExportOptions): Promise<EventsExportResult> {
   const { signal, pool } = options;
   const decide = new LineDecider(options);
-  const partitions = new Partitions(options);
+  const copy = options.queryCopy
+    ? new QueryCopyBatches({ ...options, ...options.queryCopy })
+    : null;
+  const partitions = new Partitions(options, copy);
   const blocks = new SharedBlocks();
   // Record buffers travel to a worker and back, and are filled again: no new buffer per block.
   const spareRecords: ArrayBuffer[] = [];
@@ -86,8 +91,9 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
     // A source that stopped early because of the signal never counts as the end of the hour.
     signal.throwIfAborted();
     await partitions.finish();
+    await copy?.finish();
   } catch (error) {
-    await partitions.abort();
+    await Promise.all([partitions.abort(), copy?.abort()]);
     throw error;
   }
 
@@ -95,6 +101,7 @@ export async function exportEventsHour(options: EventsExportOptions): Promise<Ev
     counts: decide.counts,
     bytes: { raw: partitions.rawBytes, compressed: partitions.compressedBytes },
     objects: partitions.objects,
+    queryObjects: copy?.objects ?? [],
     badLineSamples: decide.badSamples,
     otherHourLines: decide.otherHourLines,
   };

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { StagedObject } from '../sinks/types';
+import type { QueryCopyBatches } from '../query/batches';
 import type { EventsExportOptions, StagedFile } from './event-types';
 import { GzipWriter } from './gzip';
 
@@ -28,6 +29,8 @@ export class Partitions {
       EventsExportOptions,
       'sink' | 'pool' | 'objectKey' | 'partitionBytes' | 'gzipLevel' | 'signal'
     >,
+    /** Gets every byte the partitions get, in order (the query copy). */
+    private readonly copy: Pick<QueryCopyBatches, 'write' | 'drain'> | null = null,
   ) {}
 
   get rawBytes(): number {
@@ -65,6 +68,11 @@ export class Partitions {
     part.gzip.write(buf, start, end);
     if (suffix) part.gzip.write(suffix);
     part.gzip.write(NEWLINE);
+    if (this.copy) {
+      this.copy.write(buf, start, end);
+      if (suffix) this.copy.write(suffix, 0, suffix.length);
+      this.copy.write(NEWLINE, 0, 1);
+    }
     part.events++;
     return undefined;
   }
@@ -75,6 +83,7 @@ export class Partitions {
     if (!run || !this.open) return;
     this.run = null;
     this.open.gzip.write(run.buf, run.start, run.end);
+    this.copy?.write(run.buf, run.start, run.end);
     this.open.events += run.events;
   }
 
@@ -93,6 +102,7 @@ export class Partitions {
   async drain(): Promise<void> {
     this.flush();
     await this.open?.gzip.drain();
+    await this.copy?.drain();
   }
 
   async finish(): Promise<void> {

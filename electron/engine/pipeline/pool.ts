@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { builtWorkerFile } from '../worker-file';
 import type { ScanConfig } from './line-scan';
+import type { QueryCopyFile } from '../query/parquet-copy';
 import type { WorkerReply, WorkerTask } from './worker';
 
 type TaskBody = WorkerTask extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never;
@@ -30,6 +31,14 @@ export interface Deflated {
 }
 
 export { unpackedPath, WorkerMismatch } from '../worker-file';
+
+/** A worker refused its input with words for the admin (a value the query copy can not type). */
+export class WorkerRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerRefusal';
+  }
+}
 
 declare const __FERRY_WORKER_SHA256__: string | null | undefined;
 const PINNED_WORKER = typeof __FERRY_WORKER_SHA256__ === 'string' ? __FERRY_WORKER_SHA256__ : null;
@@ -107,6 +116,26 @@ export class WorkerPool {
     };
   }
 
+  /**
+   * The query copy of the first `length` bytes of `input` (whole exported lines of `hour`, the
+   * first numbered `firstLine`): one Parquet file per event date. `input` is transferred and
+   * comes back as `input` for reuse.
+   */
+  async queryCopy(
+    input: ArrayBuffer,
+    length: number,
+    hour: string,
+    firstLine: number,
+  ): Promise<{ files: QueryCopyFile[]; input: ArrayBuffer }> {
+    const reply = await this.run({ type: 'query', input, length, hour, firstLine }, [input]);
+    const files = (reply.files ?? []).map(({ eventDate, rows, offset, length: size }) => ({
+      eventDate,
+      rows,
+      bytes: new Uint8Array(reply.result, offset, size),
+    }));
+    return { files, input: reply.input! };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0))
@@ -149,7 +178,12 @@ export class WorkerPool {
       this.idle.push(worker);
       if (task) {
         if ('result' in reply) task.resolve(reply);
-        else task.reject(new Error(`Export worker failed: ${reply.error}`));
+        else
+          task.reject(
+            reply.plain
+              ? new WorkerRefusal(reply.error)
+              : new Error(`Export worker failed: ${reply.error}`),
+          );
       }
       this.pump();
     });

@@ -1,5 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
+import { EventsQueryCopy } from '../query/parquet-copy';
+import { QueryValueError } from '../query/rows';
 import { scanBlock, type ScanConfig } from './line-scan';
 
 /** Messages the pool sends; see pool.ts. */
@@ -23,7 +25,26 @@ export type WorkerTask =
       finish: boolean;
       /** Where to put the compressed bytes when they fit (a buffer the main thread reuses). */
       output: ArrayBuffer | null;
+    }
+  | {
+      /** The query copy of a batch of exported lines (query/batches.ts). */
+      type: 'query';
+      id: number;
+      input: ArrayBuffer;
+      length: number;
+      /** The upload hour, `yyyy-MM-ddTHH`. */
+      hour: string;
+      /** The number the batch's first line has among the hour's exported lines (from 1). */
+      firstLine: number;
     };
+
+/** One file of a batch's query copy: `length` bytes at `offset` of the reply's `result`. */
+export interface QueryFileReply {
+  eventDate: string;
+  rows: number;
+  offset: number;
+  length: number;
+}
 
 /**
  * A deflate's compressed bytes are the first `resultLength` bytes of `result` (the task's
@@ -38,13 +59,48 @@ export type WorkerReply =
       input?: ArrayBuffer;
       output?: ArrayBuffer | null;
       crc?: number;
+      files?: QueryFileReply[];
     }
-  | { id: number; error: string };
+  | {
+      id: number;
+      error: string;
+      /** The message is for the admin as it is (a value the query copy can not type). */
+      plain?: boolean;
+    };
 
-// The pipeline's worker thread: scans blocks of lines and deflates chunks, on request.
+/** The batch's files, one after the other in one buffer (transferred, not copied). */
+function queryCopy(task: Extract<WorkerTask, { type: 'query' }>): void {
+  const copy = new EventsQueryCopy(task.hour);
+  const bytes = Buffer.from(task.input, 0, task.length);
+  let line = task.firstLine;
+  for (let start = 0; start < bytes.length; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end < 0 ? bytes.length : end;
+    copy.addLine(bytes.toString('utf8', start, stop), `line ${line} of the hour's export`);
+    start = stop + 1;
+  }
+  const files = copy.finish();
+  const result = new Uint8Array(files.reduce((sum, f) => sum + f.bytes.length, 0));
+  const placed: QueryFileReply[] = [];
+  let offset = 0;
+  for (const file of files) {
+    result.set(file.bytes, offset);
+    placed.push({ eventDate: file.eventDate, rows: file.rows, offset, length: file.bytes.length });
+    offset += file.bytes.length;
+  }
+  parentPort!.postMessage(
+    { id: task.id, result: result.buffer, files: placed, input: task.input } satisfies WorkerReply,
+    [result.buffer, task.input],
+  );
+}
+
+// The pipeline's worker thread: scans blocks of lines, deflates chunks and writes query copies,
+// on request.
 parentPort!.on('message', (task: WorkerTask) => {
   try {
-    if (task.type === 'scan') {
+    if (task.type === 'query') {
+      queryCopy(task);
+    } else if (task.type === 'scan') {
       const into = task.output ? new Int32Array(task.output) : undefined;
       const records = scanBlock(
         Buffer.from(task.block, 0, task.length),
@@ -101,6 +157,7 @@ parentPort!.on('message', (task: WorkerTask) => {
     parentPort!.postMessage({
       id: task.id,
       error: String((error as Error)?.message ?? error),
+      plain: error instanceof QueryValueError || undefined,
     } satisfies WorkerReply);
   }
 });
