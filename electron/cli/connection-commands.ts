@@ -41,6 +41,7 @@ interface ConnectionFlags {
   excludeEvents?: string;
   eventFilter?: boolean;
   manifest?: boolean;
+  queryCopy?: boolean;
   settleMinutes?: string;
   lookbackHours?: string;
   accessTries?: string;
@@ -268,6 +269,10 @@ function flags(command: Command, update: boolean): Command {
     .option('--exclude-events <types>', 'export all but these event types (comma-separated)')
     .option('--manifest', 'also write <prefix>_manifests/<project>_<date>_<H>.json after each hour')
     .option(
+      '--query-copy',
+      'also write each hour as Parquet under <prefix>_query/, by event date (docs/query-copy.md)',
+    )
+    .option(
       '--settle-minutes <n>',
       'wait this long after an hour ends before exporting it (default: 120 for Amplitude, 10 for files, 0 for demo; "default" resets)',
     )
@@ -282,7 +287,8 @@ function flags(command: Command, update: boolean): Command {
   if (update)
     command
       .option('--no-event-filter', 'export every event type again')
-      .option('--no-manifest', 'stop writing manifests');
+      .option('--no-manifest', 'stop writing manifests')
+      .option('--no-query-copy', 'stop writing the query copy (the files written so far stay)');
   return command;
 }
 
@@ -374,6 +380,7 @@ function optionsFromFlags(opts: ConnectionFlags): Partial<ConnectionOptions> {
     options.eventFilter = { mode: 'exclude', eventTypes: parseList(opts.excludeEvents) };
   if (opts.eventFilter === false) options.eventFilter = null;
   if (opts.manifest !== undefined) options.manifest = opts.manifest;
+  if (opts.queryCopy !== undefined) options.queryCopy = opts.queryCopy;
   return options;
 }
 
@@ -411,6 +418,7 @@ function connectionRecord(c: Connection): Record<string, string> {
     ? `${c.options.eventFilter.mode} ${c.options.eventFilter.eventTypes.join(', ')}`
     : 'none (all events)';
   record.manifest = c.options.manifest ? 'yes' : 'no';
+  record['query copy'] = c.options.queryCopy ? 'yes, Parquet under _query/' : 'no';
   record['created by'] = c.createdBy ?? '(unknown)';
   record.created = c.createdAt;
   return record;

@@ -28,6 +28,7 @@ export async function seedDemo(catalog: Catalog, dataDir: string): Promise<void>
       gzipLevel: 6,
       eventFilter: null,
       manifest: false,
+      queryCopy: false,
     },
     schedule: { settleMinutes: null, lookbackHours: 24, accessTries: 5 },
     createdBy: null,

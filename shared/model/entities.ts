@@ -305,6 +305,11 @@ export const connectionOptions = z.object({
     .default(null),
   /** Write `<prefix>_manifests/<projectId>_<date>_<H>.json` after each hour (off: the bucket holds only the export files). */
   manifest: z.boolean().default(false),
+  /**
+   * Also write each hour as Parquet under `<prefix>_query/`, partitioned by event date, committed
+   * with the hour (docs/query-copy.md).
+   */
+  queryCopy: z.boolean().default(false),
 });
 export type ConnectionOptions = z.infer<typeof connectionOptions>;
 

@@ -88,3 +88,11 @@ export function queryEventObjectKey(
   const upload = `${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}`;
   return `${queryRoot(prefix)}events/${EVENT_DATE_KEY}=${eventDate}/${projectId}_${upload}#${partition}.parquet`;
 }
+
+/**
+ * `<prefix>_query/uploads/<projectId>_<yyyy-MM-dd>_<H>.json`: which files of the copy an upload
+ * hour has, in every date — so re-exporting the hour finds and replaces exactly its own.
+ */
+export function queryIndexKey(prefix: string, projectId: number, hour: string): string {
+  return `${queryRoot(prefix)}uploads/${projectId}_${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}.json`;
+}

@@ -34,6 +34,10 @@ const commitIntentSchema = z.object({
   staged: z.array(stagedHandleSchema),
   stale: z.array(z.string()),
   manifest: z.object({ key: z.string(), body: z.string() }).nullable(),
+  queryIndex: z
+    .object({ key: z.string(), before: z.string(), after: z.string().nullable() })
+    .nullable()
+    .optional(),
 }) satisfies z.ZodType<CommitIntent>;
 
 export interface CommitIntent {
@@ -51,6 +55,11 @@ export interface CommitIntent {
   stale: string[];
   /** The opt-in manifest, written last. */
   manifest: { key: string; body: string } | null;
+  /**
+   * The query copy's index of the hour (query/index-file.ts): `before` ahead of every object,
+   * `after` at the end (null: deleted). Absent in records of a Ferry without the copy.
+   */
+  queryIndex?: { key: string; before: string; after: string | null } | null;
 }
 
 /**
@@ -192,7 +201,8 @@ export class CommitRefused extends Error {
 
 /**
  * Make a written hour visible: commit every sealed object, then delete what an earlier export
- * had beyond it, then write the manifest. Every step is safe to repeat, so a commit a kill cut
+ * had beyond it, then write the manifest (the query copy's index first and last, see
+ * query/index-file.ts). Every step is safe to repeat, so a commit a kill cut
  * short is finished by running this again. Returns each key's ETag; a refused step throws
  * CommitRefused saying how far it got (StagedObjectLost as it is: the commit can never finish).
  * `etags` holds the objects an earlier try of this commit made visible: they are not asked again.
@@ -221,6 +231,11 @@ export async function commitHour(
       throw new CommitRefused(error, intent.hour, what, etags.size, total);
     }
   };
+  const index = intent.queryIndex;
+  if (index && etags.size === 0)
+    await step(`Writing the query copy's index ${sink.describe(index.key)}`, () =>
+      sink.putObject(index.key, Buffer.from(index.before), 'application/json'),
+    );
   for (const handle of intent.staged) {
     if (etags.has(handle.key)) continue;
     const done = await step(`Making ${sink.describe(handle.key)} visible`, () =>
@@ -238,6 +253,11 @@ export async function commitHour(
     await step(`Writing the manifest ${sink.describe(manifest.key)}`, () =>
       sink.putObject(manifest.key, Buffer.from(manifest.body), 'application/json'),
     );
+  if (index)
+    await step(`Writing the query copy's index ${sink.describe(index.key)}`, async () => {
+      if (index.after === null) await sink.deleteObjects([index.key]);
+      else await sink.putObject(index.key, Buffer.from(index.after), 'application/json');
+    });
   return etags;
 }
 

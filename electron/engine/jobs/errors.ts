@@ -8,6 +8,7 @@ import {
 import { FerryError } from '../../../shared/api/errors';
 import { WorkerMismatch } from '../pipeline/pool';
 import { redactUpstream } from '../redact';
+import { QueryIndexUnreadable } from '../query/index-file';
 import { DestinationFolderMissing } from '../sinks/folder';
 import { SourceError } from '../sources/types';
 import type { CommitRefused } from './commit';
@@ -119,7 +120,8 @@ function destinationDiskError(code: string, message: string): JobError | null {
 /** Room for Ferry's own words plus an upstream answer (itself capped at 300 characters). */
 const JOB_MESSAGE_MAX = 1_000;
 
-function classify(error: unknown): JobError {
+/** Ferry's own refusals that an admin fixes by a setting or a reinstall, or null. */
+function configRefusal(error: unknown): JobError | null {
   if (error instanceof WorkerMismatch)
     return {
       kind: 'config',
@@ -134,6 +136,13 @@ function classify(error: unknown): JobError {
       message: error.message,
       fix: error.fix,
     };
+  if (error instanceof QueryIndexUnreadable)
+    return {
+      kind: 'config',
+      code: 'query-index-unreadable',
+      message: error.message,
+      fix: error.fix,
+    };
   if (error instanceof DestinationFolderMissing)
     return { kind: 'config', code: 'folder-missing', message: error.message, fix: error.fix };
   if (error instanceof HourNotEnded)
@@ -143,6 +152,12 @@ function classify(error: unknown): JobError {
       message: error.message,
       fix: "Set this computer's clock right (turn on automatic date and time). Nothing else is needed: the hour is exported by itself once it has ended.",
     };
+  return null;
+}
+
+function classify(error: unknown): JobError {
+  const refusal = configRefusal(error);
+  if (refusal) return refusal;
   // A setting the engine refuses at run time (one saved before it was checked): fixed by editing.
   if (error instanceof FerryError && error.code === 'validation')
     return {

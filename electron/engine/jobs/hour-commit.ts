@@ -11,7 +11,7 @@ import type { Instance } from '../store/instance';
 import { CommitLog, commitPatiently, type CommitIntent } from './commit';
 import { DestinationClaims } from './destination-claim';
 import type { Endpoints } from './endpoints';
-import type { StagedDataset } from './hour-writer';
+import { stagedFiles, type StagedDataset } from './hour-writer';
 import { withEtags } from './job-record';
 import { Leftovers, type SweepOptions } from './leftovers';
 import { manifestText } from './manifest';
@@ -140,7 +140,7 @@ export class HourCommits {
   async discard(connection: Connection, written: StagedDataset[]): Promise<void> {
     const sink = await this.deps.endpoints.sinkFor(connection).catch(() => null);
     if (!sink) return;
-    await Promise.allSettled(written.flatMap((d) => d.objects).map((o) => sink.discard(o.staged)));
+    await Promise.allSettled(written.flatMap(stagedFiles).map((o) => sink.discard(o.staged)));
   }
 
   /** Ferry stops: commits waiting to try a refused step again give up waiting. */
@@ -221,8 +221,9 @@ export class HourCommits {
       hour,
       writtenAt: now.toISOString(),
       jobs: finished,
-      staged: written.flatMap((d) => d.objects.map((o) => o.staged)),
-      stale: written.flatMap((d) => d.stale),
+      staged: written.flatMap((d) => stagedFiles(d).map((o) => o.staged)),
+      stale: written.flatMap((d) => [...d.stale, ...(d.query?.stale ?? [])]),
+      queryIndex: written.find((d) => d.query)?.query?.index ?? null,
       manifest: connection.options.manifest
         ? {
             key: manifestKey(prefixOf(connection), project.id, hour),

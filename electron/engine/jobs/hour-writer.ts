@@ -10,7 +10,10 @@ import { exportEventsHour } from '../pipeline/events';
 import type { EventFilter, StagedFile } from '../pipeline/event-types';
 import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
+import { indexedKeys, queryIndexText } from '../query/index-file';
 import type { Sink, StoredObject } from '../sinks/types';
+import { queryIndexKey } from '../../../shared/model/query-format';
+import { plural } from '../../../shared/format';
 import { SourceError, type EventSource } from '../sources/types';
 import { replaceRefusal, type NewAnswer } from './replace-rule';
 
@@ -23,6 +26,31 @@ export interface StagedDataset {
   /** Keys an earlier export of the hour wrote that this one does not: deleted after commit. */
   stale: string[];
   notes: string[];
+  /** The events' query copy (docs/query-copy.md), committed with them. */
+  query?: StagedQueryCopy;
+}
+
+/** The query copy of an hour, written: its files, the earlier copy's it replaces, its index. */
+export interface StagedQueryCopy {
+  objects: StagedFile[];
+  stale: string[];
+  index: QueryIndexWrite;
+}
+
+/**
+ * The hour's index, as the commit writes it: `before` (the new files and the earlier ones) ahead
+ * of anything visible, `after` (the new ones; null: no file, the index goes) once the earlier
+ * are deleted.
+ */
+export interface QueryIndexWrite {
+  key: string;
+  before: string;
+  after: string | null;
+}
+
+/** Every sealed object of a dataset, its query copy's included. */
+export function stagedFiles(dataset: StagedDataset): StagedFile[] {
+  return [...dataset.objects, ...(dataset.query?.objects ?? [])];
 }
 
 export interface HourToWrite {
@@ -35,7 +63,12 @@ export interface HourToWrite {
   source: EventSource;
   sink: Sink;
   pool: WorkerPool;
-  options: { gzipLevel: number; partitionBytes: number; eventFilter: EventFilter | null };
+  options: {
+    gzipLevel: number;
+    partitionBytes: number;
+    eventFilter: EventFilter | null;
+    queryCopy?: boolean;
+  };
   signal: AbortSignal;
   /** Upload ids / temp paths of commits still to be finished: cleanup leaves them alone. */
   keep: ReadonlySet<string>;
@@ -73,6 +106,8 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
     ? await sink.partitions(eventsPrefix, (n) => eventObjectKey(prefix, task.projectId, hour, n))
     : [];
   const earlierMerged = wantMerged ? await sink.find([mergedKey]) : [];
+  const withCopy = wantEvents && task.options.queryCopy === true;
+  const earlierCopy = withCopy ? await indexedKeys(sink, prefix, task.projectId, hour) : [];
 
   const written: StagedDataset[] = [];
   const source = await task.source.open(hour, signal);
@@ -89,9 +124,11 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
         partitionBytes: task.options.partitionBytes,
         gzipLevel: task.options.gzipLevel,
         filter: task.options.eventFilter,
+        queryCopy: withCopy ? { prefix, projectId: task.projectId } : null,
         signal,
         onProgress: task.onProgress,
       });
+      const query = withCopy ? queryCopyOf(task, result.queryObjects, earlierCopy) : undefined;
       written.push({
         dataset: 'events',
         counts: result.counts,
@@ -106,7 +143,9 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
           // A folder's files hold many hours; an answer for one hour should hold that hour only.
           task.source.kind === 'amplitude' ? result.otherHourLines : 0,
         ),
+        query,
       });
+      if (query) written.at(-1)!.notes.push(...queryNotes(query));
       await mayReplace(task, earlierEvents, {
         hour,
         dataset: 'events',
@@ -158,7 +197,7 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
       });
     }
   } catch (error) {
-    await Promise.allSettled(written.flatMap((d) => d.objects).map((o) => sink.discard(o.staged)));
+    await Promise.allSettled(written.flatMap(stagedFiles).map((o) => sink.discard(o.staged)));
     throw error;
   } finally {
     await source.close();
@@ -168,6 +207,36 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
       `Cleaned up ${cleanedUp} unfinished upload(s) of an interrupted earlier run.`,
     );
   return written;
+}
+
+/** The copy's files, the earlier copy's files they replace, and the index the commit writes. */
+function queryCopyOf(task: HourToWrite, objects: StagedFile[], earlier: string[]): StagedQueryCopy {
+  const keys = objects.map((o) => o.key);
+  const fresh = new Set(keys);
+  return {
+    objects,
+    stale: earlier.filter((k) => !fresh.has(k)),
+    index: {
+      key: queryIndexKey(task.prefix, task.projectId, task.hour),
+      before: queryIndexText(task.projectId, task.hour, [...new Set([...keys, ...earlier])]),
+      after: keys.length > 0 ? queryIndexText(task.projectId, task.hour, keys) : null,
+    },
+  };
+}
+
+function queryNotes(query: StagedQueryCopy): string[] {
+  const dates = new Set(query.objects.map((o) => /event_date=([^/]+)/.exec(o.key)?.[1]));
+  const notes =
+    query.objects.length > 0
+      ? [
+          `Query copy: ${plural(query.objects.length, 'Parquet file')} in ${plural(dates.size, 'event date')}.`,
+        ]
+      : [];
+  if (query.stale.length > 0)
+    notes.push(
+      `Removed ${plural(query.stale.length, 'query-copy file')} of an earlier export of this hour that this one no longer has.`,
+    );
+  return notes;
 }
 
 /** Throw when the new answer may not replace the earlier export of the hour (replace-rule). */

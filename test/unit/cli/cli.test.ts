@@ -144,12 +144,16 @@ describe('the ferry command line', () => {
     const ferry = (...args: string[]) => runFerry(['--data-dir', dataDir, ...args]);
     // Every option away from its default, so a default slipping back in shows.
     const all = ['--partition-size', '7MiB', '--gzip-level', '2', '--exclude-events', 'debug'];
-    const allSchedule = ['--manifest', '--settle-minutes', '45', '--lookback-hours', '72'];
+    const allSchedule = [
+      ...['--manifest', '--query-copy'],
+      ...['--settle-minutes', '45', '--lookback-hours', '72'],
+    ];
     const options = {
       partitionBytes: 7 * 1024 * 1024,
       gzipLevel: 2,
       eventFilter: { mode: 'exclude', eventTypes: ['debug'] },
       manifest: true,
+      queryCopy: true,
     };
     const schedule = { settleMinutes: 45, lookbackHours: 72, accessTries: 9 };
     const cases: [string[], Record<string, unknown>][] = [
@@ -159,6 +163,7 @@ describe('the ferry command line', () => {
       [['--exclude-events', 'pause'], { eventFilter: { mode: 'exclude', eventTypes: ['pause'] } }],
       [['--no-event-filter'], { eventFilter: null }],
       [['--no-manifest'], { manifest: false }],
+      [['--no-query-copy'], { queryCopy: false }],
       [['--settle-minutes', 'default'], { settleMinutes: null }],
       [['--lookback-hours', '12'], { lookbackHours: 12 }],
       [['--access-tries', '3'], { accessTries: 3 }],

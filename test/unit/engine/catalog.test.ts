@@ -488,6 +488,7 @@ describe('the catalog through the API contract', () => {
       gzipLevel: 2,
       eventFilter: { mode: 'exclude' as const, eventTypes: ['debug'] },
       manifest: true,
+      queryCopy: true,
     };
     const schedule = { settleMinutes: 45, lookbackHours: 72, accessTries: 9 };
     const changes: [keyof typeof options | keyof typeof schedule, unknown][] = [
@@ -496,6 +497,7 @@ describe('the catalog through the API contract', () => {
       ['eventFilter', { mode: 'include', eventTypes: ['play'] }],
       ['eventFilter', null],
       ['manifest', false],
+      ['queryCopy', false],
       ['settleMinutes', null],
       ['lookbackHours', 12],
       ['accessTries', 3],

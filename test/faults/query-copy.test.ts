@@ -1,0 +1,102 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryIndexKey } from '../../shared/model/query-format';
+import { runFerry, startServe } from '../support/ferry';
+import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
+import { useTempDirs } from '../support/temp';
+import { callServe, demoProject, ferryOk, jobsOfHour } from './support/harness';
+import { startS3Gate, type S3Gate } from './support/s3-gate';
+
+const newDir = useTempDirs();
+const BUCKET = 'ferry-faults-query-copy';
+const PROJECT = 187520;
+let moto: Moto;
+let gate: S3Gate;
+let s3: S3Client;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  s3 = moto.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  gate = await startS3Gate(moto.endpoint);
+}, 60_000);
+afterAll(async () => {
+  await gate?.close();
+  await moto?.stop();
+});
+
+/** The query copy under `prefix`: its files (key → ETag) and the keys its index names. */
+async function copyOf(prefix: string, hour: string) {
+  const files: Record<string, string> = {};
+  let indexed: string[] | null = null;
+  for (const o of await listObjects(s3, BUCKET, `${prefix}_query/`)) {
+    if (o.key === queryIndexKey(prefix, PROJECT, hour))
+      indexed = (JSON.parse(o.body.toString()) as { keys: string[] }).keys.map((k) =>
+        k.slice(prefix.length),
+      );
+    else files[o.key.slice(prefix.length)] = o.etag;
+  }
+  return { files, indexed };
+}
+
+describe('the query copy under kill -9', () => {
+  it('killed while the hour is made visible: every visible file is in the index, and the next start leaves exactly the new copy', async () => {
+    const dataDir = await newDir();
+    const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+    await demoProject(env, 40_000);
+    for (const [name, endpoint] of [
+      ['faulty', gate.endpoint],
+      ['clean', moto.endpoint],
+    ] as const) {
+      const flags = motoBucketFlags(moto, BUCKET, `kill/${name}/`);
+      flags[flags.indexOf('--endpoint') + 1] = endpoint;
+      await ferryOk(
+        ['connection', 'add', '--name', name, '--project', `${PROJECT}`, ...flags],
+        env,
+      );
+      await ferryOk(
+        [
+          'connection',
+          'update',
+          name,
+          '--gzip-level',
+          '1',
+          '--query-copy',
+          '--partition-size',
+          String(24 * 1024 * 1024),
+        ],
+        env,
+      );
+    }
+    const hour = '2026-02-01T09';
+    await ferryOk(['export', 'clean', '--hour', hour], env);
+    const clean = await copyOf('kill/clean/', hour);
+    expect(Object.keys(clean.files).length).toBeGreaterThan(1);
+    expect(clean.indexed).toEqual(Object.keys(clean.files));
+
+    // 40,000 events of ~1.5 KB: three partitions of 24 MiB, then the copy's files. Killed
+    // after the partitions and one file of the copy became visible.
+    const server = await startServe(dataDir, ['--no-schedule'], moto.env);
+    const held = gate.holdCompletesAfter(4);
+    await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+    await held;
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    gate.release();
+
+    const killed = await copyOf('kill/faulty/', hour);
+    expect(Object.keys(killed.files)).toHaveLength(1);
+    expect(killed.indexed).toEqual(expect.arrayContaining(Object.keys(killed.files)));
+    expect(await readdir(join(dataDir, 'commits'))).toHaveLength(1);
+
+    const next = await runFerry(['run', '--once'], env);
+    expect(next.code, next.stderr).toBe(0);
+    const finished = await copyOf('kill/faulty/', hour);
+    expect(finished.files).toEqual(clean.files);
+    expect(finished.indexed).toEqual(Object.keys(clean.files));
+    const [job] = await jobsOfHour(env, 'faulty', hour);
+    expect(job).toMatchObject({ status: 'succeeded' });
+  });
+});

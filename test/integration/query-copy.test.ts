@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CreateBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../electron/engine';
+import { createAwsClients } from '../../electron/engine/aws/clients';
+import type { Connection } from '../../shared/model/entities';
+import { queryIndexKey } from '../../shared/model/query-format';
+import { event, ndjson } from '../support/events';
+import { listObjects, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { useTempDirs } from '../support/temp';
+
+const newDir = useTempDirs();
+const BUCKET = 'ferry-query-copy';
+const PROJECT = 187520;
+const HOUR = '2020-01-25T05';
+let moto: Moto;
+let s3: S3Client;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  Object.assign(process.env, moto.env);
+  s3 = moto.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+}, 60_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await moto?.stop();
+});
+
+const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+/** An engine with a files project reading `source` and an S3 connection with the query copy. */
+async function setup(
+  prefix: string,
+  source: string,
+  kmsKeyArn: string | null = null,
+): Promise<{ engine: Engine; connection: Connection }> {
+  const engine = await createEngine({
+    dataDir: await newDir(),
+    transport: 'cli',
+    role: 'test',
+    seedDemo: false,
+    aws: createAwsClients(),
+    retry: { attempts: 1, baseMs: 1 },
+  });
+  await engine.call('orgs.create', { id: 123, name: 'Acme' });
+  await engine.call('projects.create', {
+    id: PROJECT,
+    orgId: 123,
+    name: 'Web',
+    source: { type: 'files', path: source },
+  });
+  const connection = await engine.call('connections.create', {
+    name: 'to-moto',
+    projectId: PROJECT,
+    destination: {
+      type: 's3',
+      bucket: BUCKET,
+      region: 'us-east-1',
+      prefix,
+      profile: TEST_PROFILE,
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+      ...(kmsKeyArn ? { sse: 'aws:kms' as const, kmsKeyArn } : {}),
+    },
+    datasets: ['events'],
+    options: { queryCopy: true },
+  });
+  return { engine, connection };
+}
+
+/** The copy's rows as DuckDB reads the objects under `prefix_query/events/`. */
+async function readCopy(prefix: string): Promise<Record<string, unknown>[]> {
+  const dir = await newDir();
+  for (const o of await listObjects(s3, BUCKET, `${prefix}_query/events/`)) {
+    const file = join(dir, o.key.slice(prefix.length));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, o.body);
+  }
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  try {
+    const reader = await db.runAndReadAll(
+      `SELECT insert_id, event_date::VARCHAR AS day
+         FROM read_parquet('${dir}/_query/events/*/*.parquet', hive_partitioning = true)`,
+    );
+    return reader.getRowObjectsJS();
+  } finally {
+    db.closeSync();
+  }
+}
+
+const hourEvents = (late: boolean) => [
+  ...Array.from({ length: 200 }, (_, n) => event(HOUR, n)),
+  ...(late ? [event(HOUR, 500, { event_time: '2020-01-20 08:00:00.000000' })] : []),
+];
+
+describe('the query copy in S3 (moto_server)', () => {
+  it('commits the copy with the hour, encrypted with the connection’s key, and rewrites it byte for byte', async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(true)));
+    const key = await moto.kms().send(new CreateKeyCommand({}));
+    const { engine, connection } = await setup('q/', source, key.KeyMetadata!.Arn!);
+    try {
+      const [job] = await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      expect(job).toMatchObject({ status: 'succeeded' });
+      expect(job!.notes).toContain('Query copy: 2 Parquet files in 2 event dates.');
+      const copy = await listObjects(s3, BUCKET, 'q/_query/');
+      expect(copy.map((o) => o.key)).toEqual([
+        `q/_query/events/event_date=2020-01-20/${PROJECT}_2020-01-25_5#1.parquet`,
+        `q/_query/events/event_date=2020-01-25/${PROJECT}_2020-01-25_5#1.parquet`,
+        queryIndexKey('q/', PROJECT, HOUR),
+      ]);
+      for (const o of copy) {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: o.key }));
+        expect(head.ServerSideEncryption, o.key).toBe('aws:kms');
+        expect(head.SSEKMSKeyId, o.key).toBe(key.KeyMetadata!.Arn);
+      }
+      const index = JSON.parse(copy[2]!.body.toString()) as { keys: string[] };
+      expect(index.keys).toEqual(copy.slice(0, 2).map((o) => o.key));
+      const rows = await readCopy('q/');
+      expect(rows).toHaveLength(201);
+      expect(rows.filter((r) => r.day === '2020-01-20').map((r) => r.insert_id)).toEqual([
+        `ins-${HOUR}-500`,
+      ]);
+
+      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      const again = await listObjects(s3, BUCKET, 'q/_query/');
+      expect(again.map((o) => [o.key, sha(o.body)])).toEqual(copy.map((o) => [o.key, sha(o.body)]));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('removes the earlier copy’s file of a date the hour no longer has, and its index entry', async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(true)));
+    const { engine, connection } = await setup('stale/', source);
+    try {
+      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(false)));
+      const [job] = await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      expect(job!.notes).toContain(
+        'Removed 1 query-copy file of an earlier export of this hour that this one no longer has.',
+      );
+      const copy = await listObjects(s3, BUCKET, 'stale/_query/');
+      expect(copy.map((o) => o.key)).toEqual([
+        `stale/_query/events/event_date=2020-01-25/${PROJECT}_2020-01-25_5#1.parquet`,
+        queryIndexKey('stale/', PROJECT, HOUR),
+      ]);
+      expect((JSON.parse(copy[1]!.body.toString()) as { keys: string[] }).keys).toEqual([
+        copy[0]!.key,
+      ]);
+      expect(await readCopy('stale/')).toHaveLength(200);
+    } finally {
+      await engine.close();
+    }
+  });
+});
