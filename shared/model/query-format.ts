@@ -96,3 +96,25 @@ export function queryEventObjectKey(
 export function queryIndexKey(prefix: string, projectId: number, hour: string): string {
   return `${queryRoot(prefix)}uploads/${projectId}_${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}.json`;
 }
+
+/** The parts of a query-copy file's key under `prefix`, or null for any other key. */
+export function queryEventKeyParts(
+  key: string,
+  prefix: string,
+): { projectId: number; eventDate: string; hour: string; partition: number } | null {
+  const head = `${queryRoot(prefix)}events/${EVENT_DATE_KEY}=`;
+  if (!key.startsWith(head)) return null;
+  const m =
+    /^(\d{4}-\d{2}-\d{2})\/(\d+)_(\d{4}-\d{2}-\d{2})_(\d{1,2})#([1-9]\d{0,6})\.parquet$/.exec(
+      key.slice(head.length),
+    );
+  if (!m) return null;
+  const [, eventDate, project, day, h, n] = m;
+  const hour = `${day}T${h!.padStart(2, '0')}`;
+  const parts = { projectId: Number(project), eventDate: eventDate!, hour, partition: Number(n) };
+  // Only a name the copy writes exactly (no zero-padded hour, no leading zeros).
+  return queryEventObjectKey(prefix, parts.projectId, parts.eventDate, hour, parts.partition) ===
+    key
+    ? parts
+    : null;
+}

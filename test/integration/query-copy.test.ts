@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CreateBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/engine';
 import { createAwsClients } from '../../electron/engine/aws/clients';
 import type { Connection } from '../../shared/model/entities';
-import { queryIndexKey } from '../../shared/model/query-format';
+import { queryEventObjectKey, queryIndexKey } from '../../shared/model/query-format';
 import { event, ndjson } from '../support/events';
-import { listObjects, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { listObjects, pendingUploads, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
@@ -157,6 +162,51 @@ describe('the query copy in S3 (moto_server)', () => {
         copy[0]!.key,
       ]);
       expect(await readCopy('stale/')).toHaveLength(200);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('aborts uploads of the copy a killed run left: the hour’s own at its export, the rest at start, nobody else’s', async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(false)));
+    const { engine, connection } = await setup('sweep/', source);
+    const upload = async (projectId: number, hour: string, date = '2020-01-20') =>
+      (
+        await s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: BUCKET,
+            Key: queryEventObjectKey('sweep/', projectId, date, hour, 3),
+          }),
+        )
+      ).UploadId;
+    const pending = () => pendingUploads(s3, BUCKET, 'sweep/_query/events/');
+    try {
+      await upload(PROJECT, HOUR);
+      await upload(PROJECT, '2020-01-24T03');
+      await upload(PROJECT, '2020-01-24T04', '2020-01-21');
+      await upload(999, '2020-01-24T03');
+      expect(await pending()).toBe(4);
+      // Exporting the hour removes what an earlier run of that hour left, in any date.
+      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      expect(await pending()).toBe(3);
+
+      // At start: every leftover of this project's copy but a worker's busy hour; never
+      // another project's.
+      const startedBefore = new Date(Date.now() + 60_000);
+      const said = await engine.exports.sweepLeftovers({
+        startedBefore,
+        busyHours: () => Promise.resolve(['2020-01-24T04']),
+      });
+      expect(said).toEqual([expect.stringMatching(/^Aborted 1 unfinished upload\(s\)/)]);
+      expect(await pending()).toBe(2);
+      expect(await engine.exports.sweepLeftovers({ startedBefore })).toEqual([
+        expect.stringMatching(/^Aborted 1 unfinished upload\(s\)/),
+      ]);
+      expect(
+        await pendingUploads(s3, BUCKET, 'sweep/_query/events/event_date=2020-01-20/999_'),
+      ).toBe(1);
+      expect(await pending()).toBe(1);
     } finally {
       await engine.close();
     }

@@ -12,6 +12,7 @@ export const OPERATION_PERMISSIONS: Record<string, string> = {
   ListObjectsV2: 's3:ListBucket',
   ListMultipartUploads: 's3:ListBucketMultipartUploads',
   PutObject: 's3:PutObject',
+  GetObject: 's3:GetObject',
   CreateMultipartUpload: 's3:PutObject',
   UploadPart: 's3:PutObject',
   CompleteMultipartUpload: 's3:PutObject',

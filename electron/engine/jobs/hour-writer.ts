@@ -12,7 +12,7 @@ import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
 import { indexedKeys, queryIndexText } from '../query/index-file';
 import type { Sink, StoredObject } from '../sinks/types';
-import { queryIndexKey } from '../../../shared/model/query-format';
+import { queryEventKeyParts, queryIndexKey, queryRoot } from '../../../shared/model/query-format';
 import { plural } from '../../../shared/format';
 import { SourceError, type EventSource } from '../sources/types';
 import { replaceRefusal, type NewAnswer } from './replace-rule';
@@ -94,20 +94,16 @@ export interface HourToWrite {
  */
 export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   const { hour, sink, prefix, signal } = task;
-  const eventsPrefix = eventObjectPrefix(prefix, task.projectId, hour);
   const mergedKey = mergedIdsObjectKey(prefix, task.orgId, hour);
   const wantEvents = task.datasets.includes('events');
   const wantMerged = task.datasets.includes('merged-ids');
 
-  let cleanedUp = 0;
-  if (wantEvents) cleanedUp += await sink.cleanup(eventsPrefix, { keep: task.keep });
-  if (wantMerged) cleanedUp += await sink.cleanup(mergedKey, { keep: task.keep });
-  const earlierEvents = wantEvents
-    ? await sink.partitions(eventsPrefix, (n) => eventObjectKey(prefix, task.projectId, hour, n))
-    : [];
-  const earlierMerged = wantMerged ? await sink.find([mergedKey]) : [];
   const withCopy = wantEvents && task.options.queryCopy === true;
-  const earlierCopy = withCopy ? await indexedKeys(sink, prefix, task.projectId, hour) : [];
+  const { cleanedUp, earlierEvents, earlierMerged, earlierCopy } = await earlierExport(task, {
+    events: wantEvents,
+    merged: wantMerged,
+    copy: withCopy,
+  });
 
   const written: StagedDataset[] = [];
   const source = await task.source.open(hour, signal);
@@ -207,6 +203,42 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
       `Cleaned up ${cleanedUp} unfinished upload(s) of an interrupted earlier run.`,
     );
   return written;
+}
+
+/**
+ * What an earlier export of the hour left: its files, as they are now (its leftovers of a killed
+ * run removed first — `cleanedUp` of them).
+ */
+async function earlierExport(
+  task: HourToWrite,
+  want: { events: boolean; merged: boolean; copy: boolean },
+) {
+  const { hour, sink, prefix, projectId } = task;
+  const eventsPrefix = eventObjectPrefix(prefix, projectId, hour);
+  const mergedKey = mergedIdsObjectKey(prefix, task.orgId, hour);
+  let cleanedUp = 0;
+  if (want.events) cleanedUp += await sink.cleanup(eventsPrefix, { keep: task.keep });
+  if (want.merged) cleanedUp += await sink.cleanup(mergedKey, { keep: task.keep });
+  if (want.copy)
+    cleanedUp += await sink.cleanup(`${queryRoot(prefix)}events/`, {
+      keep: task.keep,
+      // The copy's files of every project and hour share this prefix: only this hour's go.
+      spare: (key) => !isCopyOf(key, prefix, projectId, hour),
+    });
+  return {
+    cleanedUp,
+    earlierEvents: want.events
+      ? await sink.partitions(eventsPrefix, (n) => eventObjectKey(prefix, projectId, hour, n))
+      : [],
+    earlierMerged: want.merged ? await sink.find([mergedKey]) : [],
+    earlierCopy: want.copy ? await indexedKeys(sink, prefix, projectId, hour) : [],
+  };
+}
+
+/** True when `key` is a file of this project's query copy of `hour` (any event date). */
+export function isCopyOf(key: string, prefix: string, projectId: number, hour: string): boolean {
+  const parts = queryEventKeyParts(key, prefix);
+  return parts?.projectId === projectId && parts.hour === hour;
 }
 
 /** The copy's files, the earlier copy's files they replace, and the index the commit writes. */

@@ -1,4 +1,5 @@
 import { HourTakenOver } from '../store/postgres/errors';
+import { queryEventKeyParts, queryRoot } from '../../../shared/model/query-format';
 import { eventObjectPrefix, mergedIdsObjectKey } from '../../../shared/model/export-format';
 import type { Fence } from './commit';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
@@ -24,7 +25,10 @@ export interface SweepOptions {
   busyHours?(connectionId: string): Promise<readonly string[]>;
 }
 
-/** Whether an object key is one of the given hours' (their event partitions or merged IDs). */
+/**
+ * Whether an object key is one of the given hours' (their event partitions, merged IDs or query
+ * copy files).
+ */
 function busyKeys(
   prefix: string,
   { project, org }: { project: Pick<Project, 'id'>; org: Pick<Organization, 'id'> },
@@ -32,7 +36,11 @@ function busyKeys(
 ): (key: string) => boolean {
   const events = hours.map((hour) => eventObjectPrefix(prefix, project.id, hour));
   const merged = new Set(hours.map((hour) => mergedIdsObjectKey(prefix, org.id, hour)));
-  return (key) => merged.has(key) || events.some((start) => key.startsWith(start));
+  const busy = new Set(hours);
+  return (key) =>
+    merged.has(key) ||
+    events.some((start) => key.startsWith(start)) ||
+    busy.has(queryEventKeyParts(key, prefix)?.hour ?? '');
 }
 
 export interface LeftoverDeps {
@@ -192,6 +200,13 @@ export class Leftovers {
             startedBefore,
             spare,
           });
+        // The query copy's files, in date folders every project of the prefix shares.
+        aborted += await sink.cleanup(`${queryRoot(dest.prefix)}events/`, {
+          keep: this.deps.commits.keep,
+          startedBefore,
+          spare: (key) =>
+            queryEventKeyParts(key, dest.prefix)?.projectId !== found.project.id || spare(key),
+        });
         if (aborted > 0)
           said.push(
             `Aborted ${aborted} unfinished upload(s) an interrupted run left in ${sink.describe(dest.prefix)} ("${connection.name}").`,

@@ -5,7 +5,7 @@
  * are deleted — so whatever a kill leaves, the index names every file of the hour there may be.
  */
 import { z } from 'zod';
-import { queryEventObjectKey, queryIndexKey } from '../../../shared/model/query-format';
+import { queryEventKeyParts, queryIndexKey } from '../../../shared/model/query-format';
 import type { Sink } from '../sinks/types';
 
 const indexSchema = z.object({
@@ -51,8 +51,8 @@ export async function indexedKeys(
     throw new QueryIndexUnreadable(sink.describe(key));
   // Only this hour's own copy names: an index can not send a deletion anywhere else.
   const own = (k: string) => {
-    const m = /event_date=(\d{4}-\d{2}-\d{2})\/[^/]*#([1-9]\d{0,6})\.parquet$/.exec(k);
-    return m !== null && queryEventObjectKey(prefix, projectId, m[1]!, hour, Number(m[2])) === k;
+    const parts = queryEventKeyParts(k, prefix);
+    return parts?.projectId === projectId && parts.hour === hour;
   };
   if (!index.data.keys.every(own)) throw new QueryIndexUnreadable(sink.describe(key));
   return index.data.keys;
