@@ -70,14 +70,15 @@ describe('the query copy under kill -9', () => {
         env,
       );
     }
-    const hour = '2026-02-01T09';
+    // Midnight: events of its first seconds happened the day before, so the copy has two files.
+    const hour = '2026-02-01T00';
     await ferryOk(['export', 'clean', '--hour', hour], env);
     const clean = await copyOf('kill/clean/', hour);
     expect(Object.keys(clean.files).length).toBeGreaterThan(1);
     expect(clean.indexed).toEqual(Object.keys(clean.files));
 
-    // 40,000 events of ~1.5 KB: three partitions of 24 MiB, then the copy's files. Killed
-    // after the partitions and one file of the copy became visible.
+    // 40,000 events of ~1.5 KB: three partitions of 24 MiB, then the copy's two files (by date).
+    // Killed after the partitions and the first file of the copy became visible.
     const server = await startServe(dataDir, ['--no-schedule'], moto.env);
     const held = gate.holdCompletesAfter(4);
     await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });

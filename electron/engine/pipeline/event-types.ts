@@ -23,7 +23,13 @@ export interface EventsExportOptions {
   gzipLevel: number;
   filter: EventFilter | null;
   /** Also write the query copy (Parquet by event date, docs/query-copy.md) under this prefix. */
-  queryCopy?: { prefix: string; projectId: number; batchBytes?: number } | null;
+  queryCopy?: {
+    prefix: string;
+    projectId: number;
+    /** Tests: smaller chunks and file sets than query/batches.ts's. */
+    chunkBytes?: number;
+    fileBytes?: number;
+  } | null;
   signal: AbortSignal;
   onProgress?(progress: { events: number; bytes: number }): void;
 }

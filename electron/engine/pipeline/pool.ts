@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { builtWorkerFile } from '../worker-file';
 import type { ScanConfig } from './line-scan';
 import type { QueryCopyFile } from '../query/parquet-copy';
@@ -62,7 +62,14 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(size = Math.max(1, availableParallelism())) {
+  constructor(
+    size = Math.max(1, availableParallelism()),
+    /**
+     * The workers' V8 limits. By default a small young generation: a scan or deflate allocates
+     * little, and every MiB counts towards the export's memory ceiling.
+     */
+    private readonly limits: ResourceLimits = { maxYoungGenerationSizeMb: 2 },
+  ) {
     this.size = size;
   }
 
@@ -117,23 +124,29 @@ export class WorkerPool {
   }
 
   /**
-   * The query copy of the first `length` bytes of `input` (whole exported lines of `hour`, the
-   * first numbered `firstLine`): one Parquet file per event date. `input` is transferred and
-   * comes back as `input` for reuse.
+   * Add the first `length` bytes of `input` (whole exported lines of `hour`, the first numbered
+   * `firstLine`) to the query copy the worker holds; resolves to `input`, back for reuse. The
+   * copy is state in one worker: only a pool of one (its own) may be asked.
    */
-  async queryCopy(
+  async queryLines(
     input: ArrayBuffer,
     length: number,
     hour: string,
     firstLine: number,
-  ): Promise<{ files: QueryCopyFile[]; input: ArrayBuffer }> {
-    const reply = await this.run({ type: 'query', input, length, hour, firstLine }, [input]);
-    const files = (reply.files ?? []).map(({ eventDate, rows, offset, length: size }) => ({
+  ): Promise<ArrayBuffer> {
+    if (this.size !== 1) throw new Error('The query copy needs a worker pool of its own, of one');
+    const reply = await this.run({ type: 'query-lines', input, length, hour, firstLine }, [input]);
+    return reply.result;
+  }
+
+  /** The query copy's files so far (one per event date); the next lines start new ones. */
+  async queryFinish(): Promise<QueryCopyFile[]> {
+    const reply = await this.run({ type: 'query-finish' }, []);
+    return (reply.files ?? []).map(({ eventDate, rows, offset, length }) => ({
       eventDate,
       rows,
-      bytes: new Uint8Array(reply.result, offset, size),
+      bytes: new Uint8Array(reply.result, offset, length),
     }));
-    return { files, input: reply.input! };
   }
 
   async close(): Promise<void> {
@@ -167,9 +180,7 @@ export class WorkerPool {
 
   private spawn(): Worker | null {
     if (this.all.length >= this.size) return null;
-    // A small young generation: the worker allocates little per task, and every MiB counts
-    // towards the export's memory ceiling.
-    const worker = new Worker(workerFile(), { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    const worker = new Worker(workerFile(), { resourceLimits: this.limits });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
       const task = this.running.get(reply.id);

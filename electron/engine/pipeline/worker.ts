@@ -27,18 +27,26 @@ export type WorkerTask =
       output: ArrayBuffer | null;
     }
   | {
-      /** The query copy of a batch of exported lines (query/batches.ts). */
-      type: 'query';
+      /**
+       * Lines of the query copy (query/batches.ts), added to the copy this worker holds (one
+       * worker is the copy's alone): made into row groups, kept until `query-finish`.
+       */
+      type: 'query-lines';
       id: number;
       input: ArrayBuffer;
       length: number;
       /** The upload hour, `yyyy-MM-ddTHH`. */
       hour: string;
-      /** The number the batch's first line has among the hour's exported lines (from 1). */
+      /** The number the first line has among the hour's exported lines (from 1). */
       firstLine: number;
+    }
+  | {
+      /** The copy's files so far, one per event date; the next lines start new ones. */
+      type: 'query-finish';
+      id: number;
     };
 
-/** One file of a batch's query copy: `length` bytes at `offset` of the reply's `result`. */
+/** One file of the query copy: `length` bytes at `offset` of the reply's `result`. */
 export interface QueryFileReply {
   eventDate: string;
   rows: number;
@@ -68,18 +76,31 @@ export type WorkerReply =
       plain?: boolean;
     };
 
-/** The batch's files, one after the other in one buffer (transferred, not copied). */
-function queryCopy(task: Extract<WorkerTask, { type: 'query' }>): void {
-  const copy = new EventsQueryCopy(task.hour);
+/** The query copy this worker holds, between `query-lines` and `query-finish`. */
+let copy: EventsQueryCopy | null = null;
+
+function queryLines(task: Extract<WorkerTask, { type: 'query-lines' }>): void {
+  const held = (copy ??= new EventsQueryCopy(task.hour));
   const bytes = Buffer.from(task.input, 0, task.length);
   let line = task.firstLine;
-  for (let start = 0; start < bytes.length; line++) {
-    const end = bytes.indexOf(0x0a, start);
-    const stop = end < 0 ? bytes.length : end;
-    copy.addLine(bytes.toString('utf8', start, stop), `line ${line} of the hour's export`);
-    start = stop + 1;
+  try {
+    for (let start = 0; start < bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end < 0 ? bytes.length : end;
+      held.addLine(bytes.toString('utf8', start, stop), `line ${line} of the hour's export`);
+      start = stop + 1;
+    }
+  } catch (error) {
+    copy = null; // a refused copy is never finished
+    throw error;
   }
-  const files = copy.finish();
+  parentPort!.postMessage({ id: task.id, result: task.input } satisfies WorkerReply, [task.input]);
+}
+
+/** The copy's files, one after the other in one buffer (transferred, not copied). */
+function queryFinish(task: Extract<WorkerTask, { type: 'query-finish' }>): void {
+  const files = copy?.finish() ?? [];
+  copy = null;
   const result = new Uint8Array(files.reduce((sum, f) => sum + f.bytes.length, 0));
   const placed: QueryFileReply[] = [];
   let offset = 0;
@@ -89,8 +110,8 @@ function queryCopy(task: Extract<WorkerTask, { type: 'query' }>): void {
     offset += file.bytes.length;
   }
   parentPort!.postMessage(
-    { id: task.id, result: result.buffer, files: placed, input: task.input } satisfies WorkerReply,
-    [result.buffer, task.input],
+    { id: task.id, result: result.buffer, files: placed } satisfies WorkerReply,
+    [result.buffer],
   );
 }
 
@@ -98,8 +119,10 @@ function queryCopy(task: Extract<WorkerTask, { type: 'query' }>): void {
 // on request.
 parentPort!.on('message', (task: WorkerTask) => {
   try {
-    if (task.type === 'query') {
-      queryCopy(task);
+    if (task.type === 'query-lines') {
+      queryLines(task);
+    } else if (task.type === 'query-finish') {
+      queryFinish(task);
     } else if (task.type === 'scan') {
       const into = task.output ? new Int32Array(task.output) : undefined;
       const records = scanBlock(

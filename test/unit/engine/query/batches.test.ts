@@ -29,7 +29,7 @@ async function filesSource(text: string): Promise<FilesSource> {
 async function exportWithCopy(
   source: EventSource,
   out: string,
-  batchBytes: number,
+  fileBytes: number,
 ): Promise<EventsExportResult> {
   const sink = new FolderSink(out);
   const signal = new AbortController().signal;
@@ -45,7 +45,7 @@ async function exportWithCopy(
       partitionBytes: 512 * 1024 * 1024,
       gzipLevel: 6,
       filter: null,
-      queryCopy: { prefix: '', projectId: PROJECT, batchBytes },
+      queryCopy: { prefix: '', projectId: PROJECT, chunkBytes: 4096, fileBytes },
       signal,
     });
     for (const o of [...result.objects, ...result.queryObjects]) await sink.commit(o.staged);
@@ -87,7 +87,7 @@ describe('the query copy of an exported hour', () => {
     expect(copy.map((r) => r.insert_id).sort()).toEqual(exported.map((e) => e.$insert_id).sort());
     const late = copy.filter((r) => r.day === '2020-01-23');
     expect(late.map((r) => r.insert_id)).toEqual([`ins-${HOUR}-400`]);
-    // 300 events of ~450 bytes in batches of 64 KiB: several files in the upload date.
+    // 300 events of ~450 bytes, files closed every 64 KiB: several files in the upload date.
     const days = await readdir(join(out, '_query/events'));
     expect(days).toEqual(['event_date=2020-01-23', 'event_date=2020-01-25']);
     const files = await readdir(join(out, '_query/events/event_date=2020-01-25'));
@@ -101,18 +101,18 @@ describe('the query copy of an exported hour', () => {
     }
   });
 
-  it('cuts the same batches whatever pieces the bytes come in', async () => {
+  it('cuts the same chunks and files whatever pieces the bytes come in', async () => {
     const text = Buffer.from(ndjson(lines));
     const cut = async (pieces: number[]) => {
       const out = await newDir();
       const copy = new QueryCopyBatches({
-        pool,
         sink: new FolderSink(out),
         hour: HOUR,
         projectId: PROJECT,
         prefix: '',
         signal: new AbortController().signal,
-        batchBytes: 50_000,
+        chunkBytes: 5_000,
+        fileBytes: 50_000,
       });
       let at = 0;
       for (const size of pieces) {
