@@ -18,6 +18,10 @@
 //   npm run bench -- --only console    the console's first load of #/connections in Chromium:
 //                                      bytes, requests and time against the same page with
 //                                      JavaScript off (scripts/bench-console.mts)
+//   npm run bench -- --only query      the export with its query copy (Parquet by event date)
+//                                      against the same export without: throughput ratio, peak
+//                                      RSS, the copy's size against the gzipped JSON
+//                                      (scripts/bench-query.mjs)
 //   npm run bench -- --smoke           every step at small sizes, once, no figure judged: proves the
 //                                      bench still runs to its end (.ci/run runs it)
 //   npm run bench -- --repeat 5        each timed export and baseline 5 times (default 3): figures
@@ -36,6 +40,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { jobSummary, measure, medianIndex, round } from './bench-measure.mjs';
 import { startServe, waitForHour } from './bench-serve.mjs';
 
 const args = process.argv.slice(2);
@@ -68,8 +73,15 @@ const JOBS = Number(flag('--jobs', SMOKE ? '2000' : '100000'));
 const fixtureDir = join(ROOT, `fixture-${EVENTS}`);
 const fixture = join(fixtureDir, `${PROJECT}_${HOUR}.ndjson`);
 
-if (ONLY && ONLY.every((name) => ['history', 'backfill', 'console', 'team'].includes(name))) {
+if (
+  ONLY &&
+  ONLY.every((name) => ['history', 'backfill', 'console', 'team', 'query'].includes(name))
+) {
   const only = {};
+  if (wanted('query')) {
+    await makeFixture();
+    only.query = benchQuery();
+  }
   if (wanted('history')) {
     await makeFixture(); // the export that runs while the history API is called
     only.history = benchHistory();
@@ -259,6 +271,7 @@ const summary = {
           (EVENTS <= 1_000_000 ? 256 : 300),
       },
 };
+if (wanted('query')) summary.query = benchQuery();
 if (wanted('history')) summary.history = benchHistory();
 if (wanted('backfill')) summary.backfill = benchBackfill();
 if (wanted('console')) summary.console = benchConsole();
@@ -286,6 +299,26 @@ function benchHistory() {
     },
   );
   if (result.status !== 0) throw new Error(`the history bench failed (${result.status})`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** The export with its query copy against the same export without (scripts/bench-query.mjs). */
+function benchQuery() {
+  log('query copy: the export with it against the same export without');
+  const result = spawnSync(process.execPath, ['scripts/bench-query.mjs'], {
+    env: {
+      ...process.env,
+      BENCH_DIR: ROOT,
+      BENCH_FIXTURE_DIR: fixtureDir,
+      BENCH_HOUR: HOUR,
+      BENCH_PROJECT: String(PROJECT),
+      BENCH_REPEAT: String(REPEAT),
+      BENCH_SMOKE: SMOKE ? '1' : '0',
+    },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`the query bench failed (${result.status})`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 
@@ -417,45 +450,6 @@ function ferry(cmd, env = {}) {
   return result.stdout;
 }
 
-/** Run a command to completion: wall seconds and peak RSS (GNU time's %M, else /proc polling). */
-function measure(label, command, argv, env = {}) {
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const started = process.hrtime.bigint();
-  const result = timeBin
-    ? spawnSync(timeBin, ['-f', '__RSS_KB=%M', command, ...argv], {
-        env: { ...process.env, ...env },
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      })
-    : spawnSync(command, argv, {
-        env: { ...process.env, ...env },
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) throw new Error(`${label} failed (${result.status}): ${result.stderr}`);
-  const rss = /__RSS_KB=(\d+)/.exec(result.stderr ?? '');
-  return {
-    label,
-    seconds: round(seconds),
-    peakRssMB: rss ? round(Number(rss[1]) / 1024) : null,
-    stdout: result.stdout,
-  };
-}
-
-function jobSummary(stdout) {
-  const summary = JSON.parse(stdout);
-  const job = summary.results[0];
-  if (!job || job.status !== 'succeeded') throw new Error(`the export failed: ${stdout}`);
-  return {
-    seconds: round(job.durationMs / 1000),
-    eventsOut: job.counts.eventsOut,
-    duplicates: job.counts.duplicates,
-    files: job.objects.length,
-    compressedMB: round(job.bytes.compressed / 1e6),
-  };
-}
-
 /** The fixture: the demo generator's full-schema events for one hour, ~1% duplicate $insert_ids. */
 async function makeFixture() {
   if (existsSync(fixture)) return;
@@ -541,14 +535,4 @@ async function waitFor(url) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not come up`);
-}
-
-/** The index of the median value (the lower middle one of an even count). */
-function medianIndex(values) {
-  const order = values.map((v, i) => [v, i]).sort((x, y) => x[0] - y[0]);
-  return order[Math.floor((order.length - 1) / 2)][1];
-}
-
-function round(n) {
-  return Math.round(n * 100) / 100;
 }
