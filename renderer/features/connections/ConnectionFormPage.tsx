@@ -40,7 +40,9 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const form = useSaveForm();
   const { recheck } = form;
   // A section holding a field marked in red is open, so the mark is seen.
-  const [filesOpen, setFilesOpen] = useState(draft.filterMode !== 'none' || draft.manifest);
+  const [filesOpen, setFilesOpen] = useState(
+    draft.filterMode !== 'none' || draft.manifest || draft.queryCopy,
+  );
   const [scheduleOpen, setScheduleOpen] = useState(false);
   useEffect(() => recheck(problemsOf(draft)), [draft, recheck]);
 

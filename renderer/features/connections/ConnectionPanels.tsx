@@ -209,7 +209,7 @@ export function ConnectionDetails({
           { label: 'Data', value: connection.datasets.map(datasetLabel).join(', ') },
           {
             label: 'Files',
-            value: `Partitions of ${formatBytes(connection.options.partitionBytes)}, gzip level ${connection.options.gzipLevel}${connection.options.manifest ? ', with a manifest per hour' : ''}`,
+            value: `Partitions of ${formatBytes(connection.options.partitionBytes)}, gzip level ${connection.options.gzipLevel}${connection.options.manifest ? ', with a manifest per hour' : ''}${connection.options.queryCopy ? ', with a Parquet query copy' : ''}`,
           },
           {
             label: 'Event types',

@@ -24,6 +24,7 @@ const saved = connection.parse({
     gzipLevel: 9,
     eventFilter: { mode: 'exclude', eventTypes: ['heartbeat', 'debug'] },
     manifest: true,
+    queryCopy: true,
   },
   schedule: { settleMinutes: 30, lookbackHours: 48, accessTries: 3 },
   createdBy: 'me@example.com',

@@ -11,7 +11,10 @@ import Toggle from '@cloudscape-design/components/toggle';
 import { effectiveSse, SSE_MODES } from '../../../../shared/model/entities';
 import { SSE_LABELS, type Draft, type SectionProps } from './draft';
 
-/** How the files are cut, compressed, encrypted and filtered, and whether a manifest is written. */
+/**
+ * How the files are cut, compressed, encrypted and filtered, and whether a manifest and a query
+ * copy are written.
+ */
 export function FilesSection({
   draft,
   set,
@@ -22,7 +25,7 @@ export function FilesSection({
   return (
     <Container header={<Header variant="h2">Files</Header>}>
       <ExpandableSection
-        headerText="Partitions, compression, event filter, manifest"
+        headerText="Partitions, compression, event filter, manifest, query copy"
         expanded={expanded}
         onChange={(e) => onExpand(e.detail.expanded)}
       >
@@ -99,6 +102,13 @@ export function FilesSection({
             description="Adds <prefix>_manifests/<project>_<date>_<hour>.json listing each file with its event count and checksum, written after the files."
           >
             Write a manifest per hour
+          </Toggle>
+          <Toggle
+            checked={draft.queryCopy}
+            onChange={(e) => set('queryCopy', e.detail.checked)}
+            description="Also writes each hour as Parquet under <prefix>_query/events/event_date=<date>/, by the date events happened, for Athena and other query engines. Committed with the hour."
+          >
+            Write a query copy (Parquet by event date)
           </Toggle>
         </SpaceBetween>
       </ExpandableSection>

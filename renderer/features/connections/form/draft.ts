@@ -33,6 +33,7 @@ export interface Draft {
   filterMode: 'none' | 'include' | 'exclude';
   filterTypes: string;
   manifest: boolean;
+  queryCopy: boolean;
   /** Empty: the source's default. */
   settleMinutes: string;
   lookbackHours: string;
@@ -69,6 +70,7 @@ export function draftFrom(
     filterMode: c?.options.eventFilter?.mode ?? 'none',
     filterTypes: c?.options.eventFilter?.eventTypes.join('\n') ?? '',
     manifest: c?.options.manifest ?? false,
+    queryCopy: c?.options.queryCopy ?? false,
     settleMinutes: c?.schedule.settleMinutes === null || !c ? '' : String(c.schedule.settleMinutes),
     lookbackHours: String(c?.schedule.lookbackHours ?? 24),
     accessTries: String(c?.schedule.accessTries ?? 5),
@@ -153,6 +155,7 @@ export function toInput(d: Draft): ConnectionCreate {
                 .filter(Boolean),
             },
       manifest: d.manifest,
+      queryCopy: d.queryCopy,
     },
     schedule: {
       settleMinutes: d.settleMinutes.trim() === '' ? null : Number(d.settleMinutes),
