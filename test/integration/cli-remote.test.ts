@@ -40,8 +40,10 @@ const SCRIPT = (out: string): string[][] => [
 const same = (r: RunResult) => ({
   code: r.code,
   stdout: r.stdout
-    .replace(/cn_[a-z0-9]+/g, 'cn_…')
-    .replace(/j_[a-z0-9_]+/g, 'j_…')
+    // Job ids first: a job id's time part may end in "cn" ("j_mabcn_…"), which the connection
+    // rule would cut in two.
+    .replace(/\bj_[a-z0-9_]+/g, 'j_…')
+    .replace(/\bcn_[a-z0-9]+/g, 'cn_…')
     .replace(/"(createdAt|updatedAt|startedAt|finishedAt)": "[^"]+"/g, '"$1": "…"')
     .replace(/"durationMs": \d+/g, '"durationMs": …')
     .replace(/in \d+(\.\d+)? s/g, 'in … s')
