@@ -10,17 +10,14 @@ import {
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../electron/engine';
-import { createAwsClients } from '../../electron/engine/aws/clients';
-import type { Connection } from '../../shared/model/entities';
 import { queryEventObjectKey, queryIndexKey } from '../../shared/model/query-format';
 import { event, ndjson } from '../support/events';
-import { listObjects, pendingUploads, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import { listObjects, pendingUploads, startMoto, type Moto } from '../support/moto';
+import { engineWithS3Connection, PROJECT } from '../support/s3-engine';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
 const BUCKET = 'ferry-query-copy';
-const PROJECT = 187520;
 const HOUR = '2020-01-25T05';
 let moto: Moto;
 let s3: S3Client;
@@ -41,44 +38,16 @@ afterAll(async () => {
 const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
 /** An engine with a files project reading `source` and an S3 connection with the query copy. */
-async function setup(
-  prefix: string,
-  source: string,
-  kmsKeyArn: string | null = null,
-): Promise<{ engine: Engine; connection: Connection }> {
-  const engine = await createEngine({
-    dataDir: await newDir(),
-    transport: 'cli',
-    role: 'test',
-    seedDemo: false,
-    aws: createAwsClients(),
-    retry: { attempts: 1, baseMs: 1 },
-  });
-  await engine.call('orgs.create', { id: 123, name: 'Acme' });
-  await engine.call('projects.create', {
-    id: PROJECT,
-    orgId: 123,
-    name: 'Web',
-    source: { type: 'files', path: source },
-  });
-  const connection = await engine.call('connections.create', {
-    name: 'to-moto',
-    projectId: PROJECT,
-    destination: {
-      type: 's3',
-      bucket: BUCKET,
-      region: 'us-east-1',
-      prefix,
-      profile: TEST_PROFILE,
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      ...(kmsKeyArn ? { sse: 'aws:kms' as const, kmsKeyArn } : {}),
+const setup = async (prefix: string, source: string, kmsKeyArn: string | null = null) =>
+  engineWithS3Connection(
+    { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+    prefix,
+    source,
+    {
+      options: { queryCopy: true },
+      encryption: kmsKeyArn ? { sse: 'aws:kms', kmsKeyArn } : {},
     },
-    datasets: ['events'],
-    options: { queryCopy: true },
-  });
-  return { engine, connection };
-}
+  );
 
 /** The copy's rows as DuckDB reads the objects under `prefix_query/events/`. */
 async function readCopy(prefix: string): Promise<Record<string, unknown>[]> {

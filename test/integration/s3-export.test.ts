@@ -10,20 +10,23 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../electron/engine';
-import { createAwsClients, type AwsClients } from '../../electron/engine/aws/clients';
-import type { Connection, ConnectionCreate } from '../../shared/model/entities';
+import { createAwsClients } from '../../electron/engine/aws/clients';
 import type { Dataset } from '../../shared/model/fields';
 import { EVENT_FIELDS } from '../../shared/model/export-format';
 import { runBackfill } from '../support/engine';
 import { event, expectNdjson, ndjson } from '../support/events';
 import { listObjects, pendingUploads, startMoto, TEST_PROFILE, type Moto } from '../support/moto';
+import {
+  addFilesProject,
+  engineWithS3Connection,
+  openS3Engine,
+  ORG,
+  PROJECT,
+} from '../support/s3-engine';
 import { useTempDirs } from '../support/temp';
 
 const newDir = useTempDirs();
 const BUCKET = 'ferry-int-exports';
-const PROJECT = 187520;
-const ORG = 123;
 const HOUR = '2020-01-25T05';
 let moto: Moto;
 let s3: S3Client;
@@ -43,63 +46,21 @@ afterAll(async () => {
 
 const objects = (prefix: string) => listObjects(s3, BUCKET, prefix);
 
-/** An engine on `dataDir` that makes each S3 call once (or `attempts` times). */
-const openEngine = (dataDir: string, aws: AwsClients = createAwsClients(), attempts = 1) =>
-  createEngine({
-    dataDir,
-    transport: 'cli',
-    role: 'test',
-    seedDemo: false,
-    aws,
-    retry: { attempts, baseMs: 1 },
-  });
-
-/** The organization and its files project reading `sourceFolder`. */
-async function addProject(engine: Engine, sourceFolder: string): Promise<void> {
-  await engine.call('orgs.create', { id: ORG, name: 'Acme' });
-  await engine.call('projects.create', {
-    id: PROJECT,
-    orgId: ORG,
-    name: 'Web',
-    source: { type: 'files', path: sourceFolder },
-  });
-}
+const openEngine = openS3Engine;
+const addProject = addFilesProject;
 
 /** An engine with one files project and one S3 connection to moto under `prefix`. */
-async function setup(
+const setup = async (
   prefix: string,
   sourceFolder: string,
-  {
-    aws = createAwsClients(),
-    attempts = 1,
-    options = { partitionBytes: 60_000 },
-    datasets = ['events'],
-  }: {
-    aws?: AwsClients;
-    attempts?: number;
-    options?: ConnectionCreate['options'];
-    datasets?: ConnectionCreate['datasets'];
-  } = {},
-): Promise<{ engine: Engine; connection: Connection }> {
-  const engine = await openEngine(await newDir(), aws, attempts);
-  await addProject(engine, sourceFolder);
-  const connection = await engine.call('connections.create', {
-    name: 'to-moto',
-    projectId: PROJECT,
-    destination: {
-      type: 's3',
-      bucket: BUCKET,
-      region: 'us-east-1',
-      prefix,
-      profile: TEST_PROFILE,
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-    },
-    datasets,
-    options,
-  });
-  return { engine, connection };
-}
+  extra: Parameters<typeof engineWithS3Connection>[3] = {},
+) =>
+  engineWithS3Connection(
+    { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+    prefix,
+    sourceFolder,
+    { options: { partitionBytes: 60_000 }, ...extra },
+  );
 
 describe('exporting to S3 (moto_server)', () => {
   it('writes exact keys, parseable gzip NDJSON with every field, no duplicate ids, and counts that match the bucket', async () => {
