@@ -118,3 +118,14 @@ export function queryEventKeyParts(
     ? parts
     : null;
 }
+
+/** True when `key` is a file of this project's query copy of upload hour `hour` (any date). */
+export function isQueryCopyOf(
+  key: string,
+  prefix: string,
+  projectId: number,
+  hour: string,
+): boolean {
+  const parts = queryEventKeyParts(key, prefix);
+  return parts?.projectId === projectId && parts.hour === hour;
+}

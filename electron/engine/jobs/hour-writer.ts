@@ -12,7 +12,7 @@ import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
 import { indexedKeys, queryIndexText } from '../query/index-file';
 import type { Sink, StoredObject } from '../sinks/types';
-import { queryEventKeyParts, queryIndexKey, queryRoot } from '../../../shared/model/query-format';
+import { isQueryCopyOf, queryIndexKey, queryRoot } from '../../../shared/model/query-format';
 import { plural } from '../../../shared/format';
 import { SourceError, type EventSource } from '../sources/types';
 import { replaceRefusal, type NewAnswer } from './replace-rule';
@@ -223,7 +223,7 @@ async function earlierExport(
     cleanedUp += await sink.cleanup(`${queryRoot(prefix)}events/`, {
       keep: task.keep,
       // The copy's files of every project and hour share this prefix: only this hour's go.
-      spare: (key) => !isCopyOf(key, prefix, projectId, hour),
+      spare: (key) => !isQueryCopyOf(key, prefix, projectId, hour),
     });
   return {
     cleanedUp,
@@ -233,12 +233,6 @@ async function earlierExport(
     earlierMerged: want.merged ? await sink.find([mergedKey]) : [],
     earlierCopy: want.copy ? await indexedKeys(sink, prefix, projectId, hour) : [],
   };
-}
-
-/** True when `key` is a file of this project's query copy of `hour` (any event date). */
-export function isCopyOf(key: string, prefix: string, projectId: number, hour: string): boolean {
-  const parts = queryEventKeyParts(key, prefix);
-  return parts?.projectId === projectId && parts.hour === hour;
 }
 
 /** The copy's files, the earlier copy's files they replace, and the index the commit writes. */

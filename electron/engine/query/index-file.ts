@@ -5,7 +5,7 @@
  * are deleted — so whatever a kill leaves, the index names every file of the hour there may be.
  */
 import { z } from 'zod';
-import { queryEventKeyParts, queryIndexKey } from '../../../shared/model/query-format';
+import { isQueryCopyOf, queryIndexKey } from '../../../shared/model/query-format';
 import type { Sink } from '../sinks/types';
 
 const indexSchema = z.object({
@@ -50,10 +50,7 @@ export async function indexedKeys(
   if (!index.success || index.data.hour !== hour || index.data.projectId !== projectId)
     throw new QueryIndexUnreadable(sink.describe(key));
   // Only this hour's own copy names: an index can not send a deletion anywhere else.
-  const own = (k: string) => {
-    const parts = queryEventKeyParts(k, prefix);
-    return parts?.projectId === projectId && parts.hour === hour;
-  };
-  if (!index.data.keys.every(own)) throw new QueryIndexUnreadable(sink.describe(key));
+  if (!index.data.keys.every((k) => isQueryCopyOf(k, prefix, projectId, hour)))
+    throw new QueryIndexUnreadable(sink.describe(key));
   return index.data.keys;
 }
