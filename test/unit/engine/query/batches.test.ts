@@ -7,6 +7,7 @@ import type { EventsExportResult } from '../../../../electron/engine/pipeline/ev
 import { WorkerPool } from '../../../../electron/engine/pipeline/pool';
 import { QueryCopyBatches } from '../../../../electron/engine/query/batches';
 import { FolderSink } from '../../../../electron/engine/sinks/folder';
+import { DemoSource } from '../../../../electron/engine/sources/demo';
 import { FilesSource } from '../../../../electron/engine/sources/files';
 import { SourceError, type EventSource } from '../../../../electron/engine/sources/types';
 import { eventObjectKey } from '../../../../shared/model/export-format';
@@ -30,9 +31,9 @@ async function exportWithCopy(
   source: EventSource,
   out: string,
   fileBytes: number,
+  { signal = new AbortController().signal, onProgress = () => {} } = {},
 ): Promise<EventsExportResult> {
   const sink = new FolderSink(out);
-  const signal = new AbortController().signal;
   const hour = await source.open(HOUR, signal);
   try {
     const result = await exportEventsHour({
@@ -47,6 +48,7 @@ async function exportWithCopy(
       filter: null,
       queryCopy: { prefix: '', projectId: PROJECT, chunkBytes: 4096, fileBytes },
       signal,
+      onProgress,
     });
     for (const o of [...result.objects, ...result.queryObjects]) await sink.commit(o.staged);
     return result;
@@ -145,5 +147,25 @@ describe('the query copy of an exported hour', () => {
       left.filter((f) => !f.startsWith('.ferry-partial') && /\.(parquet|gz)$/.test(f)),
     ).toEqual([]);
     expect(await readdir(join(out, '.ferry-partial')).catch(() => [])).toEqual([]);
+  });
+
+  it('leaves no file and no temp file of the copy when cancelled part-way', async () => {
+    const out = await newDir();
+    const controller = new AbortController();
+    let progressed = 0;
+    const run = exportWithCopy(
+      new DemoSource({ projectId: PROJECT, seed: 1, eventsPerHour: 20_000 }),
+      out,
+      1024 * 1024,
+      {
+        signal: controller.signal,
+        onProgress: () => {
+          if (++progressed === 6) controller.abort(new Error('cancelled by the admin'));
+        },
+      },
+    );
+    await expect(run).rejects.toThrow('cancelled by the admin');
+    const left = await readdir(out, { recursive: true, withFileTypes: true });
+    expect(left.filter((e) => e.isFile()).map((e) => e.name)).toEqual([]);
   });
 });
