@@ -48,6 +48,13 @@ describe('GET /metrics', () => {
           return done?.status;
         })
         .toBe('succeeded');
+      // The job is recorded succeeded just before its run gives its place in the queue back: a
+      // scrape in between counts it running still (seen under load). Wait for the run to end.
+      await expect
+        .poll(async () =>
+          sample(await (await scrape()).text(), 'ferry_queue_exports', { state: 'running' }),
+        )
+        .toBe(0);
 
       const answer = await scrape();
       expect(answer.status).toBe(200);
