@@ -90,11 +90,40 @@ export function queryEventObjectKey(
 }
 
 /**
- * `<prefix>_query/uploads/<projectId>_<yyyy-MM-dd>_<H>.json`: which files of the copy an upload
- * hour has, in every date — so re-exporting the hour finds and replaces exactly its own.
+ * `<prefix>_query/uploads/<projectId>_<yyyy-MM-dd>_<H>/`: one empty marker per file of an upload
+ * hour's copy, in every date — so re-exporting the hour finds and replaces exactly its own files
+ * with the s3:ListBucket the export already has (query/markers.ts).
  */
-export function queryIndexKey(prefix: string, projectId: number, hour: string): string {
-  return `${queryRoot(prefix)}uploads/${projectId}_${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}.json`;
+export function queryMarkerPrefix(prefix: string, projectId: number, hour: string): string {
+  return `${queryRoot(prefix)}uploads/${projectId}_${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}/`;
+}
+
+/** `<marker prefix><event yyyy-MM-dd>#<n>`: the marker of one copy file (null: not a copy file). */
+export function queryMarkerKey(copyKey: string, prefix: string): string | null {
+  const parts = queryEventKeyParts(copyKey, prefix);
+  if (!parts) return null;
+  return `${queryMarkerPrefix(prefix, parts.projectId, parts.hour)}${parts.eventDate}#${parts.partition}`;
+}
+
+/** The copy file a marker of this hour names, or null for any other key. */
+export function queryFileOfMarker(
+  markerKey: string,
+  prefix: string,
+  projectId: number,
+  hour: string,
+): string | null {
+  const head = queryMarkerPrefix(prefix, projectId, hour);
+  if (!markerKey.startsWith(head)) return null;
+  const m = /^(\d{4}-\d{2}-\d{2})#([1-9]\d{0,6})$/.exec(markerKey.slice(head.length));
+  if (!m || !isCalendarDate(m[1]!)) return null;
+  const file = queryEventObjectKey(prefix, projectId, m[1]!, hour, Number(m[2]));
+  // Only a name the copy writes exactly (a real date, no leading zeros).
+  return queryMarkerKey(file, prefix) === markerKey ? file : null;
+}
+
+function isCalendarDate(day: string): boolean {
+  const at = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === day;
 }
 
 /** The parts of a query-copy file's key under `prefix`, or null for any other key. */

@@ -10,7 +10,7 @@ import {
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryEventObjectKey, queryIndexKey } from '../../shared/model/query-format';
+import { queryEventObjectKey, queryMarkerPrefix } from '../../shared/model/query-format';
 import { event, ndjson } from '../support/events';
 import { listObjects, pendingUploads, startMoto, type Moto } from '../support/moto';
 import { engineWithS3Connection, PROJECT } from '../support/s3-engine';
@@ -88,15 +88,18 @@ describe('the query copy in S3 (moto_server)', () => {
       expect(copy.map((o) => o.key)).toEqual([
         `q/_query/events/event_date=2020-01-20/${PROJECT}_2020-01-25_5#1.parquet`,
         `q/_query/events/event_date=2020-01-25/${PROJECT}_2020-01-25_5#1.parquet`,
-        queryIndexKey('q/', PROJECT, HOUR),
+        `${queryMarkerPrefix('q/', PROJECT, HOUR)}2020-01-20#1`,
+        `${queryMarkerPrefix('q/', PROJECT, HOUR)}2020-01-25#1`,
       ]);
+      expect(queryMarkerPrefix('q/', PROJECT, HOUR)).toBe(
+        `q/_query/uploads/${PROJECT}_2020-01-25_5/`,
+      );
       for (const o of copy) {
         const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: o.key }));
         expect(head.ServerSideEncryption, o.key).toBe('aws:kms');
         expect(head.SSEKMSKeyId, o.key).toBe(key.KeyMetadata!.Arn);
       }
-      const index = JSON.parse(copy[2]!.body.toString()) as { keys: string[] };
-      expect(index.keys).toEqual(copy.slice(0, 2).map((o) => o.key));
+      expect(copy.slice(2).map((o) => o.body.length)).toEqual([0, 0]);
       const rows = await readCopy('q/');
       expect(rows).toHaveLength(201);
       expect(rows.filter((r) => r.day === '2020-01-20').map((r) => r.insert_id)).toEqual([
@@ -111,7 +114,7 @@ describe('the query copy in S3 (moto_server)', () => {
     }
   });
 
-  it('removes the earlier copy’s file of a date the hour no longer has, and its index entry', async () => {
+  it('removes the earlier copy’s file of a date the hour no longer has, and its marker', async () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(true)));
     const { engine, connection } = await setup('stale/', source);
@@ -125,10 +128,7 @@ describe('the query copy in S3 (moto_server)', () => {
       const copy = await listObjects(s3, BUCKET, 'stale/_query/');
       expect(copy.map((o) => o.key)).toEqual([
         `stale/_query/events/event_date=2020-01-25/${PROJECT}_2020-01-25_5#1.parquet`,
-        queryIndexKey('stale/', PROJECT, HOUR),
-      ]);
-      expect((JSON.parse(copy[1]!.body.toString()) as { keys: string[] }).keys).toEqual([
-        copy[0]!.key,
+        `${queryMarkerPrefix('stale/', PROJECT, HOUR)}2020-01-25#1`,
       ]);
       expect(await readCopy('stale/')).toHaveLength(200);
     } finally {

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { job, type Job } from '../../../shared/model/jobs';
+import type { QueryMarkers } from '../query/markers';
 import { StagedObjectLost, type Sink, type StagedHandle } from '../sinks/types';
 import { syncDir, writeFileAtomic } from '../store/atomic';
 
@@ -34,8 +35,8 @@ const commitIntentSchema = z.object({
   staged: z.array(stagedHandleSchema),
   stale: z.array(z.string()),
   manifest: z.object({ key: z.string(), body: z.string() }).nullable(),
-  queryIndex: z
-    .object({ key: z.string(), before: z.string(), after: z.string().nullable() })
+  queryMarkers: z
+    .object({ add: z.array(z.string()), remove: z.array(z.string()) })
     .nullable()
     .optional(),
 }) satisfies z.ZodType<CommitIntent>;
@@ -56,10 +57,10 @@ export interface CommitIntent {
   /** The opt-in manifest, written last. */
   manifest: { key: string; body: string } | null;
   /**
-   * The query copy's index of the hour (query/index-file.ts): `before` ahead of every object,
-   * `after` at the end (null: deleted). Absent in records of a Ferry without the copy.
+   * The query copy's markers of the hour (query/markers.ts): `add` written ahead of every
+   * object, `remove` deleted at the end. Absent in records of a Ferry without the copy.
    */
-  queryIndex?: { key: string; before: string; after: string | null } | null;
+  queryMarkers?: QueryMarkers | null;
 }
 
 /**
@@ -201,8 +202,8 @@ export class CommitRefused extends Error {
 
 /**
  * Make a written hour visible: commit every sealed object, then delete what an earlier export
- * had beyond it, then write the manifest (the query copy's index first and last, see
- * query/index-file.ts). Every step is safe to repeat, so a commit a kill cut
+ * had beyond it, then write the manifest (the query copy's markers first and last, see
+ * query/markers.ts). Every step is safe to repeat, so a commit a kill cut
  * short is finished by running this again. Returns each key's ETag; a refused step throws
  * CommitRefused saying how far it got (StagedObjectLost as it is: the commit can never finish).
  * `etags` holds the objects an earlier try of this commit made visible: they are not asked again.
@@ -231,10 +232,10 @@ export async function commitHour(
       throw new CommitRefused(error, intent.hour, what, etags.size, total);
     }
   };
-  const index = intent.queryIndex;
-  if (index && etags.size === 0)
-    await step(`Writing the query copy's index ${sink.describe(index.key)}`, () =>
-      sink.putObject(index.key, Buffer.from(index.before), 'application/json'),
+  const markers = intent.queryMarkers;
+  if (markers && markers.add.length > 0 && etags.size === 0)
+    await step(`Writing the query copy's markers ${sink.describe(markers.add[0]!)}, …`, () =>
+      putMarkers(sink, markers.add),
     );
   for (const handle of intent.staged) {
     if (etags.has(handle.key)) continue;
@@ -253,12 +254,20 @@ export async function commitHour(
     await step(`Writing the manifest ${sink.describe(manifest.key)}`, () =>
       sink.putObject(manifest.key, Buffer.from(manifest.body), 'application/json'),
     );
-  if (index)
-    await step(`Writing the query copy's index ${sink.describe(index.key)}`, async () => {
-      if (index.after === null) await sink.deleteObjects([index.key]);
-      else await sink.putObject(index.key, Buffer.from(index.after), 'application/json');
-    });
+  if (markers && markers.remove.length > 0)
+    await step(`Deleting ${markers.remove.length} marker(s) of the earlier query copy`, () =>
+      sink.deleteObjects(markers.remove),
+    );
   return etags;
+}
+
+/** Empty marker objects, a few at a time. */
+async function putMarkers(sink: Sink, keys: string[]): Promise<void> {
+  const EMPTY = Buffer.alloc(0);
+  for (let i = 0; i < keys.length; i += 8)
+    await Promise.all(
+      keys.slice(i, i + 8).map((key) => sink.putObject(key, EMPTY, 'application/octet-stream')),
+    );
 }
 
 /** Tries of a refused commit step within one run, and the first wait (doubled each try). */

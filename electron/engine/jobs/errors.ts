@@ -8,7 +8,6 @@ import {
 import { FerryError } from '../../../shared/api/errors';
 import { WorkerMismatch } from '../pipeline/pool';
 import { redactUpstream } from '../redact';
-import { QueryIndexUnreadable } from '../query/index-file';
 import { DestinationFolderMissing } from '../sinks/folder';
 import { SourceError } from '../sources/types';
 import type { CommitRefused } from './commit';
@@ -133,13 +132,6 @@ function configRefusal(error: unknown): JobError | null {
     return {
       kind: 'config',
       code: 'destination-claimed',
-      message: error.message,
-      fix: error.fix,
-    };
-  if (error instanceof QueryIndexUnreadable)
-    return {
-      kind: 'config',
-      code: 'query-index-unreadable',
       message: error.message,
       fix: error.fix,
     };

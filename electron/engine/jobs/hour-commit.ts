@@ -223,7 +223,7 @@ export class HourCommits {
       jobs: finished,
       staged: written.flatMap((d) => stagedFiles(d).map((o) => o.staged)),
       stale: written.flatMap((d) => [...d.stale, ...(d.query?.stale ?? [])]),
-      queryIndex: written.find((d) => d.query)?.query?.index ?? null,
+      queryMarkers: written.find((d) => d.query)?.query?.markers ?? null,
       manifest: connection.options.manifest
         ? {
             key: manifestKey(prefixOf(connection), project.id, hour),

@@ -10,9 +10,9 @@ import { exportEventsHour } from '../pipeline/events';
 import type { EventFilter, StagedFile } from '../pipeline/event-types';
 import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
-import { indexedKeys, queryIndexText } from '../query/index-file';
+import { markedFiles, markersFor, type QueryMarkers } from '../query/markers';
 import type { Sink, StoredObject } from '../sinks/types';
-import { isQueryCopyOf, queryIndexKey, queryRoot } from '../../../shared/model/query-format';
+import { isQueryCopyOf, queryRoot } from '../../../shared/model/query-format';
 import { plural } from '../../../shared/format';
 import { SourceError, type EventSource } from '../sources/types';
 import { replaceRefusal, type NewAnswer } from './replace-rule';
@@ -30,22 +30,11 @@ export interface StagedDataset {
   query?: StagedQueryCopy;
 }
 
-/** The query copy of an hour, written: its files, the earlier copy's it replaces, its index. */
+/** The query copy of an hour, written: its files, the earlier copy's it replaces, its markers. */
 export interface StagedQueryCopy {
   objects: StagedFile[];
   stale: string[];
-  index: QueryIndexWrite;
-}
-
-/**
- * The hour's index, as the commit writes it: `before` (the new files and the earlier ones) ahead
- * of anything visible, `after` (the new ones; null: no file, the index goes) once the earlier
- * are deleted.
- */
-export interface QueryIndexWrite {
-  key: string;
-  before: string;
-  after: string | null;
+  markers: QueryMarkers;
 }
 
 /** Every sealed object of a dataset, its query copy's included. */
@@ -231,22 +220,18 @@ async function earlierExport(
       ? await sink.partitions(eventsPrefix, (n) => eventObjectKey(prefix, projectId, hour, n))
       : [],
     earlierMerged: want.merged ? await sink.find([mergedKey]) : [],
-    earlierCopy: want.copy ? await indexedKeys(sink, prefix, projectId, hour) : [],
+    earlierCopy: want.copy ? await markedFiles(sink, prefix, projectId, hour) : [],
   };
 }
 
-/** The copy's files, the earlier copy's files they replace, and the index the commit writes. */
+/** The copy's files, the earlier copy's files they replace, and the markers the commit writes. */
 function queryCopyOf(task: HourToWrite, objects: StagedFile[], earlier: string[]): StagedQueryCopy {
   const keys = objects.map((o) => o.key);
   const fresh = new Set(keys);
   return {
     objects,
     stale: earlier.filter((k) => !fresh.has(k)),
-    index: {
-      key: queryIndexKey(task.prefix, task.projectId, task.hour),
-      before: queryIndexText(task.projectId, task.hour, [...new Set([...keys, ...earlier])]),
-      after: keys.length > 0 ? queryIndexText(task.projectId, task.hour, keys) : null,
-    },
+    markers: markersFor(task.prefix, keys, earlier),
   };
 }
 

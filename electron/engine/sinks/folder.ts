@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { syncDir } from '../store/atomic';
@@ -193,14 +193,6 @@ export class FolderSink implements Sink {
       await staged.abort();
       throw error;
     }
-  }
-
-  async readObject(key: string): Promise<Buffer | null> {
-    await this.requireRoot();
-    return readFile(this.path(key)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

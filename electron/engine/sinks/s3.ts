@@ -277,20 +277,6 @@ export class S3Sink implements Sink {
     return { etag: result.ETag ?? null };
   }
 
-  async readObject(key: string): Promise<Buffer | null> {
-    const { GetObjectCommand } = await s3Sdk();
-    try {
-      const answer = await this.send<{ Body?: { transformToByteArray(): Promise<Uint8Array> } }>(
-        'GetObject',
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
-      );
-      return answer.Body ? Buffer.from(await answer.Body.transformToByteArray()) : Buffer.alloc(0);
-    } catch (error) {
-      if ((error as { name?: string }).name === 'NoSuchKey') return null;
-      throw error;
-    }
-  }
-
   async list(prefix: string): Promise<StoredObject[]> {
     const { ListObjectsV2Command } = await s3Sdk();
     const out: StoredObject[] = [];

@@ -75,8 +75,6 @@ export interface Sink {
   discard(handle: StagedHandle): Promise<void>;
   /** A small object in one request, visible at once (manifests). */
   putObject(key: string, body: Buffer, contentType: string): Promise<{ etag: string | null }>;
-  /** A small object's bytes (an index Ferry wrote), or null when there is none. */
-  readObject(key: string): Promise<Buffer | null>;
   /** Objects whose key starts with `prefix`. */
   list(prefix: string): Promise<StoredObject[]>;
   /**

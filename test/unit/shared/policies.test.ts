@@ -13,6 +13,11 @@ import {
   type ExportTarget,
   type PolicyDocument,
 } from '../../../shared/aws/policies';
+import {
+  queryEventObjectKey,
+  queryMarkerKey,
+  queryMarkerPrefix,
+} from '../../../shared/model/query-format';
 
 // The evaluator is AGPL-3.0 and used here only, to prove the documents offline (docs/aws-setup.md).
 const EXPORTING = '111122223333';
@@ -114,6 +119,25 @@ describe('generated policies, evaluated offline', () => {
         'Allowed',
       );
       expect(await decide(role, 's3:GetBucketLocation', BUCKET, identity, bucket)).toBe('Allowed');
+    });
+
+    it('allows every call the query copy makes, with no permission beyond the export’s', async () => {
+      const hour = '2020-01-25T05';
+      const file = queryEventObjectKey(target.prefix, 187520, '2020-01-23', hour, 1);
+      const marker = queryMarkerKey(file, target.prefix)!;
+      for (const [action, key] of [
+        ['s3:PutObject', file],
+        ['s3:PutObject', marker],
+        ['s3:DeleteObject', file],
+        ['s3:DeleteObject', marker],
+        ['s3:AbortMultipartUpload', file],
+      ] as const)
+        expect(await decide(role, action, object(key), identity, bucket), key).toBe('Allowed');
+      expect(
+        await decide(role, 's3:ListBucket', BUCKET, identity, bucket, {
+          's3:prefix': queryMarkerPrefix(target.prefix, 187520, hour),
+        }),
+      ).toBe('Allowed');
     });
 
     it.each([
