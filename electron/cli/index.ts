@@ -19,6 +19,7 @@ import { registerMigrateCommands } from './migrate-commands';
 import { registerOrgCommands } from './org-commands';
 import { fieldToFlag } from './output';
 import { registerProjectCommands } from './project-commands';
+import { registerQueryCommands } from './query-commands';
 import { registerRunCommand, registerStatusCommand } from './run-command';
 import { registerTeamCommands } from './team-commands';
 import { databaseOf } from './database-option';
@@ -40,6 +41,7 @@ const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerJobCommands,
   registerHistoryCommands,
   registerAwsCommands,
+  registerQueryCommands,
   registerBackupCommands,
   registerMigrateCommands,
   registerDemoCommand,

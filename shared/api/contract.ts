@@ -49,6 +49,7 @@ import {
   migrationView,
 } from '../model/migration';
 import { auditPage, auditQuery } from '../model/audit';
+import { queryTablePlan } from '../aws/glue-table';
 import type { Envelope } from './errors';
 import type { ApiMethod } from './methods';
 
@@ -264,6 +265,20 @@ export const contract = {
   ),
   /** Check access the way an export uses it; each refusal names the missing permission. */
   'aws.verify': spec(z.object({ target: setupTarget, form: policyForm }), verifyReport),
+  /** The Glue table over a connection's query copy: what applying would do. Changes nothing. */
+  'query.plan': spec(z.object({ connectionId: z.string().min(1) }), queryTablePlan),
+  /** Create or update the table (the definition before kept as a backup). */
+  'query.apply': spec(
+    z.object({ connectionId: z.string().min(1) }),
+    z.object({ plan: queryTablePlan, backups: z.array(backup) }),
+    true,
+  ),
+  /** Delete the connection's table (kept as a backup first); offered when deleting it. */
+  'query.remove': spec(
+    z.object({ connectionId: z.string().min(1) }),
+    z.object({ removed: z.boolean(), backups: z.array(backup) }),
+    true,
+  ),
   'backups.list': spec(none, z.array(backup)),
   /** One backup with the document it kept (null: there was none), for showing and downloading. */
   'backups.show': spec(

@@ -7,6 +7,8 @@
  * - on the bucket: `s3:ListBucket` (limited to the prefix: finding an hour's partitions),
  *   `s3:ListBucketMultipartUploads` (finding uploads an interrupted run left) and
  *   `s3:GetBucketLocation` (checking the region);
+ * - on the connection's Glue table, when it writes a query copy: `glue:GetTable` and
+ *   `glue:GetDatabase` (verify reads the table; the admin's profile creates it, see glue-table.ts);
  * - on the KMS key, when objects are encrypted with one: `kms:GenerateDataKey` (writing),
  *   `kms:Decrypt` (completing multipart uploads) — only through S3 in the bucket's Region and
  *   only for the bucket's objects — and `kms:DescribeKey` (checking the key).
@@ -17,6 +19,7 @@
  * objects and, for KMS connections, objects written under another encryption or key.
  */
 import { z } from 'zod';
+import { queryTableNames } from './glue-table';
 
 const oneOrMany = z.union([z.string(), z.array(z.string())]);
 
@@ -75,6 +78,8 @@ export interface ExportTarget {
    * guard that refuses http requests is left out, since it would refuse Ferry itself.
    */
   plainHttp?: boolean;
+  /** The connection writes a query copy: its role may read the copy's Glue table. */
+  queryTable?: boolean;
 }
 
 /** Sids of the statements Ferry owns in a policy start with this; others are kept as they are. */
@@ -296,9 +301,32 @@ function kmsStatements(
   ];
 }
 
-/** What the export role may do for one connection: its S3 actions, and its KMS key. */
+/**
+ * Reading the Glue table over the connection's query copy (`ferry.amplitude_events_<project>`,
+ * shared/aws/glue-table.ts) in the exporting account's catalog of the bucket's Region — that
+ * table and its database only, never writing.
+ */
+function glueStatements(target: ExportTarget): PolicyStatement[] {
+  const base = `arn:${target.partition ?? 'aws'}:glue:${target.region}:${target.exportingAccount}`;
+  const { database, table } = queryTableNames(target.projectId);
+  return [
+    {
+      Sid: `${connectionSidPrefix(target.connectionId)}Glue`,
+      Effect: 'Allow',
+      Action: ['glue:GetDatabase', 'glue:GetTable'],
+      Resource: [
+        `${base}:catalog`,
+        `${base}:database/${database}`,
+        `${base}:table/${database}/${table}`,
+      ],
+    },
+  ];
+}
+
+/** What the export role may do for one connection: its S3 actions, Glue table and KMS key. */
 export function rolePermissionsPolicy(target: ExportTarget): PolicyDocument {
   const statements = exportStatements(target, undefined);
+  if (target.queryTable) statements.push(...glueStatements(target));
   if (target.kmsKeyArn) statements.push(...kmsStatements(target, undefined, target.kmsKeyArn));
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -74,6 +74,8 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'aws.apply': 'Apply AWS policies',
   'aws.unapply': 'Remove AWS policies',
   'aws.createKey': 'Create a KMS key',
+  'query.apply': 'Create or update a Glue query table',
+  'query.remove': 'Remove a Glue query table',
   'backups.restore': 'Restore a policy backup',
   'migrations.start': 'Start a KMS migration',
   'migrations.next': 'Do a KMS migration step',

@@ -70,6 +70,8 @@ export const setupTarget = awsAsk.extend({
   bucket: bucketName,
   prefix,
   projectId: numericId('Project ID'),
+  /** The connection writes a query copy: its role may read its Glue table (verify checks it). */
+  queryTable: z.boolean().default(false),
   kmsKeyArn: z
     .string()
     .trim()
@@ -97,6 +99,7 @@ export function setupTargetFor(connection: Connection, mfaCode?: string): SetupT
     projectId: connection.projectId,
     kmsKeyArn: dest.kmsKeyArn,
     sse: dest.sse,
+    queryTable: connection.options.queryCopy,
     mfaCode,
   };
 }
@@ -148,6 +151,7 @@ export const probe = z.object({
     'abort',
     'delete',
     'kms',
+    'glue-table',
     'folder',
     'space',
   ]),

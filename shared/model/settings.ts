@@ -73,6 +73,7 @@ export const BACKUP_KINDS = [
   'key-policy',
   'role-trust',
   'role-policy',
+  'glue-table',
 ] as const;
 
 /** What a setting was before Ferry changed it. The file under backups/ is never deleted by Ferry. */

@@ -114,4 +114,5 @@ export const BACKUP_KIND_WORDS: Record<Backup['kind'], string> = {
   'key-policy': 'Key policy',
   'role-trust': 'Role trust policy',
   'role-policy': 'Role permissions policy',
+  'glue-table': 'Glue table',
 };

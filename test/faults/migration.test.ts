@@ -57,7 +57,7 @@ function refusingAws(refused: Set<string>, lost = new Set<string>()): AwsClients
     reset: () => real.reset(),
     async setup(target) {
       const c = await real.setup(target);
-      return { s3: wrap(c.s3), iam: wrap(c.iam), kms: wrap(c.kms), sts: c.sts };
+      return { s3: wrap(c.s3), iam: wrap(c.iam), kms: wrap(c.kms), sts: c.sts, glue: c.glue };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { GlueClient } from '@aws-sdk/client-glue';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -25,6 +26,7 @@ export interface Moto {
   s3(): S3Client;
   iam(): IAMClient;
   kms(): KMSClient;
+  glue(): GlueClient;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,12 @@ export async function startMoto(extraEnv: Record<string, string> = {}): Promise<
       }),
     kms: () =>
       new KMSClient({
+        region: 'us-east-1',
+        endpoint,
+        credentials: { accessKeyId: 'AKIAFERRYTEST', secretAccessKey: 'ferry-test-secret' },
+      }),
+    glue: () =>
+      new GlueClient({
         region: 'us-east-1',
         endpoint,
         credentials: { accessKeyId: 'AKIAFERRYTEST', secretAccessKey: 'ferry-test-secret' },

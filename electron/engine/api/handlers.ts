@@ -52,6 +52,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...historyHandlers(deps, h),
     ...adminHandlers(deps, h),
     ...auditHandlers(deps),
+    ...queryHandlers(deps),
+  };
+}
+
+/** The Glue table over a connection's query copy (aws/query-table.ts). */
+function queryHandlers({ catalog, setup }: HandlerDeps): HandlersOf<'query'> {
+  return {
+    'query.plan': ({ connectionId }) =>
+      awsCall(() => setup.queryTable.plan(catalog.getConnection(connectionId))),
+    'query.apply': ({ connectionId }) =>
+      awsCall(() => setup.queryTable.apply(catalog.getConnection(connectionId))),
+    'query.remove': ({ connectionId }) =>
+      awsCall(() => setup.queryTable.remove(catalog.getConnection(connectionId))),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -7,7 +8,7 @@ import { FerryError } from '../../../shared/api/errors';
 import type { S3Destination } from '../../../shared/model/entities';
 import { endpointPathProblem } from '../../../shared/model/fields';
 import { resolveCredentials } from './profiles';
-import { credentialsSdk, iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
+import { credentialsSdk, glueSdk, iamSdk, kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { holdSecret } from '../redact';
 
 /** What an AWS client is made for: whose profile, which region, which endpoint, which role. */
@@ -28,6 +29,8 @@ export interface SetupClients {
   iam: IAMClient;
   kms: KMSClient;
   sts: STSClient;
+  /** The Glue Data Catalog of the connection's Region (the query copy's table). */
+  glue: GlueClient;
 }
 
 /**
@@ -68,12 +71,8 @@ export function createAwsClients(): AwsClients {
       return client;
     },
     async setup(target) {
-      const [{ S3Client }, { IAMClient }, { KMSClient }, { STSClient }] = await Promise.all([
-        s3Sdk(),
-        iamSdk(),
-        kmsSdk(),
-        stsSdk(),
-      ]);
+      const [{ S3Client }, { IAMClient }, { KMSClient }, { STSClient }, { GlueClient }] =
+        await Promise.all([s3Sdk(), iamSdk(), kmsSdk(), stsSdk(), glueSdk()]);
       const credentials = await credentialsFor(target, true);
       const config = { ...common(target), credentials };
       return {
@@ -81,6 +80,7 @@ export function createAwsClients(): AwsClients {
         iam: new IAMClient({ ...config, region: 'us-east-1' }),
         kms: new KMSClient(config),
         sts: new STSClient(config),
+        glue: new GlueClient(config),
       };
     },
     reset() {

@@ -1,6 +1,7 @@
 import { formatPolicy } from '../../../shared/aws/policies';
 import type { Backup } from '../../../shared/model/settings';
 import type { SetupClients } from './clients';
+import { glueTableNow, writeGlueTable } from './glue-docs';
 import { iamSdk, kmsSdk, s3Sdk } from './sdk';
 
 /** The export role's inline policy: every connection of the project has its statements in it. */
@@ -106,6 +107,11 @@ export function liveDocument(
               }),
             );
         },
+      );
+    case 'glue-table':
+      return doc(
+        () => glueTableNow(clients, target),
+        (document) => writeGlueTable(clients, target, document),
       );
   }
 }

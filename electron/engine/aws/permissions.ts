@@ -20,6 +20,7 @@ export const OPERATION_PERMISSIONS: Record<string, string> = {
   DeleteObject: 's3:DeleteObject',
   DeleteObjects: 's3:DeleteObject',
   DescribeKey: 'kms:DescribeKey',
+  GetTable: 'glue:GetTable',
 };
 
 /**

@@ -11,4 +11,5 @@ export const s3Sdk = lazy(() => import('@aws-sdk/client-s3'));
 export const credentialsSdk = lazy(() => import('@aws-sdk/credential-providers'));
 export const kmsSdk = lazy(() => import('@aws-sdk/client-kms'));
 export const iamSdk = lazy(() => import('@aws-sdk/client-iam'));
+export const glueSdk = lazy(() => import('@aws-sdk/client-glue'));
 export const stsSdk = lazy(() => import('@aws-sdk/client-sts'));

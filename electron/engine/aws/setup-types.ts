@@ -14,6 +14,8 @@ export interface SetupTarget extends AwsTarget {
   projectId: number;
   kmsKeyArn: string | null;
   sse: 'bucket-default' | 'AES256' | 'aws:kms';
+  /** The connection writes a query copy: its role may read the copy's Glue table. */
+  queryTable?: boolean;
 }
 
 /** What one apply step works with: the plan, the clients, and where its backups and changes go. */

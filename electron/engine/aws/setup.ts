@@ -29,6 +29,7 @@ import { restoreBackup, restorePlan, type RestoreOutcome } from './restore';
 import { kmsSdk, s3Sdk, stsSdk } from './sdk';
 import { regionOfLocation, verifyAccess } from './verify';
 import { BackupStore } from './backup-store';
+import { QueryTableSetup } from './query-table';
 
 import { applyBucketPolicy, applyEncryption, applyKeyPolicy, applyRole } from './apply-steps';
 import type { ApplyRun, SetupTarget } from './setup-types';
@@ -42,6 +43,8 @@ export type { SetupTarget } from './setup-types';
 export class AwsSetup {
   /** Where each document Ferry replaces is kept first. */
   readonly backups: BackupStore;
+  /** The Glue table over a connection's query copy. */
+  readonly queryTable: QueryTableSetup;
 
   constructor(
     private readonly aws: AwsClients,
@@ -50,6 +53,7 @@ export class AwsSetup {
     private readonly clock: Clock,
   ) {
     this.backups = new BackupStore(archive, clock);
+    this.queryTable = new QueryTableSetup(aws, this.backups, () => clock.now());
   }
 
   /** A backup's index entry (what, when, who took it), without reading its document. */
@@ -396,6 +400,7 @@ export class AwsSetup {
       exportTarget,
       form,
       () => this.clock.now(),
+      clients.glue,
     );
   }
 
@@ -410,6 +415,7 @@ export class AwsSetup {
       exportingAccount: identity.account,
       partition: identity.partition,
       kmsKeyArn: target.kmsKeyArn,
+      queryTable: target.queryTable,
     };
   }
 

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { GlueClient } from '@aws-sdk/client-glue';
+import { queryTableNames } from '../../../shared/aws/glue-table';
 import type { ExportTarget } from '../../../shared/aws/policies';
 import type { Probe, ProbeId, VerifyReport } from '../../../shared/model/aws';
 import type { S3Destination } from '../../../shared/model/entities';
 import { missingPermission, statementGranting, tagged } from './permissions';
-import { kmsSdk, s3Sdk } from './sdk';
+import { glueSdk, kmsSdk, s3Sdk } from './sdk';
 
 const PROBE_FOLDER = '_ferry-verify/';
 
@@ -53,6 +55,8 @@ export async function verifyAccess(
   target: ExportTarget,
   form: 'legacy' | 'role',
   now: () => Date = () => new Date(),
+  /** The catalog of the connection's Region: its query table is read when it writes a copy. */
+  glue: GlueClient | null = null,
 ): Promise<VerifyReport> {
   const probes: Probe[] = [];
   const stamp = `${now().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
@@ -121,6 +125,21 @@ export async function verifyAccess(
   if (destination.sse === 'aws:kms' && destination.kmsKeyArn && kms) {
     const keyArn = destination.kmsKeyArn;
     await run('kms', 'Check the KMS key', 'DescribeKey', () => checkKey(kms, keyArn));
+  }
+  if (target.queryTable && glue) {
+    let missing = false;
+    const read = await run('glue-table', 'Read the Glue query table', 'GetTable', async () => {
+      const found = await checkGlueTable(glue, target);
+      missing = found === null;
+      return found ?? '';
+    });
+    if (read && missing) {
+      const { database, table } = queryTableNames(target.projectId);
+      const last = probes[probes.length - 1]!;
+      last.status = 'warning';
+      last.detail = `There is no table ${database}.${table} yet: the query copy can not be queried in Athena.`;
+      last.fix = `Create it: ferry query-setup ${target.connectionId} --apply (or run its DDL, --ddl).`;
+    }
   }
   return finish();
 
@@ -333,4 +352,17 @@ function failure(
       field: 'region',
     };
   return { ...base, detail: `${code}: ${message}`, fix: null };
+}
+
+/** The query table's state as the export identity reads it; null when there is none yet. */
+async function checkGlueTable(glue: GlueClient, target: ExportTarget): Promise<string | null> {
+  const { GetTableCommand } = await glueSdk();
+  const { database, table } = queryTableNames(target.projectId);
+  try {
+    const out = await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }));
+    return `${database}.${table} reads ${out.Table?.StorageDescriptor?.Location ?? 'no location'}.`;
+  } catch (error) {
+    if ((error as Error).name === 'EntityNotFoundException') return null;
+    throw error;
+  }
 }

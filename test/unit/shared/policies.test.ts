@@ -173,6 +173,47 @@ describe('generated policies, evaluated offline', () => {
     });
   });
 
+  describe('with a query copy: the Glue table', () => {
+    const role = exportRoleArn(target);
+    const glue = `arn:aws:glue:us-east-1:${EXPORTING}`;
+    const own = [
+      `${glue}:catalog`,
+      `${glue}:database/ferry`,
+      `${glue}:table/ferry/amplitude_events_187520`,
+    ];
+    const identity = rolePermissionsPolicy({ ...target, queryTable: true });
+    const none: PolicyDocument = { Version: '2012-10-17', Statement: [] };
+    const glueDecide = (action: string, resource: string, doc = identity) =>
+      decide(role, action, resource, doc, none, {}, EXPORTING);
+
+    it('allows the role glue:GetTable on its table, and glue:GetDatabase on its database', async () => {
+      for (const resource of own)
+        expect(await glueDecide('glue:GetTable', resource), resource).toBe('Allowed');
+      for (const resource of own.slice(0, 2))
+        expect(await glueDecide('glue:GetDatabase', resource), resource).toBe('Allowed');
+    });
+
+    it.each([
+      ['glue:GetTable', `${glue}:table/ferry/amplitude_events_999`],
+      ['glue:GetTable', `${glue}:table/finance/salaries`],
+      ['glue:GetDatabase', `${glue}:database/finance`],
+      ['glue:GetTables', `${glue}:database/ferry`],
+      ['glue:CreateTable', own[2]!],
+      ['glue:UpdateTable', own[2]!],
+      ['glue:DeleteTable', own[2]!],
+      ['glue:DeleteDatabase', own[1]!],
+      ['glue:GetTable', `arn:aws:glue:eu-west-1:${EXPORTING}:table/ferry/amplitude_events_187520`],
+    ])('denies the role %s on %s', async (action, resource) => {
+      expect(await glueDecide(action, resource)).not.toBe('Allowed');
+    });
+
+    it('grants no Glue access to a connection without the copy', async () => {
+      expect(await glueDecide('glue:GetTable', own[2]!, rolePermissionsPolicy(target))).not.toBe(
+        'Allowed',
+      );
+    });
+  });
+
   describe('legacy form: the exporting account', () => {
     const bucket = bucketPolicy(target, 'legacy');
     it('allows an identity of the exporting account that its own policy lets write', async () => {

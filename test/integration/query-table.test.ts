@@ -1,0 +1,193 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { GetTableCommand } from '@aws-sdk/client-glue';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryTableColumns } from '../../shared/aws/glue-table';
+import { setupTargetFor } from '../../shared/model/aws';
+import { event, ndjson } from '../support/events';
+import { listObjects, startMoto, type Moto } from '../support/moto';
+import { engineWithS3Connection, PROJECT } from '../support/s3-engine';
+import { useTempDirs } from '../support/temp';
+
+const newDir = useTempDirs();
+const BUCKET = 'ferry-query-table';
+const HOUR = '2020-01-25T05';
+let moto: Moto;
+let s3: S3Client;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  Object.assign(process.env, moto.env);
+  s3 = moto.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+}, 60_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await moto?.stop();
+});
+
+/** Glue (Hive) types as DuckDB names them. */
+const DUCKDB_TYPES: Record<string, string> = {
+  timestamp: 'TIMESTAMP',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  string: 'VARCHAR',
+};
+
+/** Every row of the copy under `prefix`, each column cast to the table's type (as Athena reads it). */
+async function readAsTable(prefix: string, columns: { Name?: string; Type?: string }[]) {
+  const dir = await newDir();
+  for (const o of await listObjects(s3, BUCKET, `${prefix}_query/events/`)) {
+    const file = join(dir, o.key.slice(prefix.length));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, o.body);
+  }
+  const select = columns
+    .map((c) => `CAST("${c.Name}" AS ${DUCKDB_TYPES[c.Type!] ?? 'unknown type'}) AS "${c.Name}"`)
+    .join(', ');
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  try {
+    const reader = await db.runAndReadAll(
+      `SELECT ${select}, event_date::VARCHAR AS event_date FROM read_parquet('${dir}/_query/events/*/*.parquet', hive_partitioning = true, union_by_name = false)`,
+    );
+    return reader.getRowObjectsJS();
+  } finally {
+    db.closeSync();
+  }
+}
+
+describe('the Glue table over the query copy (moto_server)', () => {
+  it('is planned, created with partition projection, backed up, left alone when current, and removed', async () => {
+    const source = await newDir();
+    await writeFile(
+      join(source, 'hour.ndjson'),
+      ndjson([
+        ...Array.from({ length: 50 }, (_, n) => event(HOUR, n)),
+        event(HOUR, 99, { event_time: '2020-01-20 08:00:00.000000' }),
+      ]),
+    );
+    const { engine, connection } = await engineWithS3Connection(
+      { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      'glue/',
+      source,
+      { options: { queryCopy: true } },
+    );
+    try {
+      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      const plan = await engine.call('query.plan', { connectionId: connection.id });
+      expect(plan).toMatchObject({
+        database: 'ferry',
+        table: `amplitude_events_${PROJECT}`,
+        location: `s3://${BUCKET}/glue/_query/events/`,
+        since: '2020-01-20',
+        current: null,
+        change: 'create',
+      });
+      expect(plan.ddl).toContain(`'projection.event_date.range' = '2020-01-20,NOW'`);
+
+      const glueProbe = async () =>
+        (
+          await engine.call('aws.verify', { target: setupTargetFor(connection)!, form: 'legacy' })
+        ).probes.find((p) => p.id === 'glue-table');
+      expect(await glueProbe()).toMatchObject({
+        status: 'warning',
+        fix: expect.stringContaining('ferry query-setup'),
+      });
+
+      const applied = await engine.call('query.apply', { connectionId: connection.id });
+      expect(await glueProbe()).toMatchObject({ status: 'passed' });
+      expect(applied.backups).toHaveLength(1);
+      expect(applied.backups[0]).toMatchObject({ kind: 'glue-table', existed: false });
+      const { Table } = await moto
+        .glue()
+        .send(new GetTableCommand({ DatabaseName: 'ferry', Name: `amplitude_events_${PROJECT}` }));
+      expect(Table?.Parameters).toEqual(
+        expect.objectContaining({
+          'projection.enabled': 'true',
+          'projection.event_date.type': 'date',
+          'projection.event_date.format': 'yyyy-MM-dd',
+          'projection.event_date.range': '2020-01-20,NOW',
+          'projection.event_date.interval': '1',
+          'projection.event_date.interval.unit': 'DAYS',
+          'storage.location.template': `s3://${BUCKET}/glue/_query/events/event_date=\${event_date}/`,
+        }),
+      );
+      expect(Table?.PartitionKeys).toEqual([{ Name: 'event_date', Type: 'string' }]);
+      const columns = Table!.StorageDescriptor!.Columns!;
+      expect(columns.map((c) => [c.Name, c.Type])).toEqual(
+        queryTableColumns().map((c) => [c.Name, c.Type]),
+      );
+
+      // The table's own columns and types read every file of the copy without a cast error.
+      const rows = await readAsTable('glue/', columns);
+      expect(rows).toHaveLength(51);
+      expect(rows.filter((r) => r.event_date === '2020-01-20')).toHaveLength(1);
+
+      // Applied again: nothing to change, no backup.
+      expect((await engine.call('query.plan', { connectionId: connection.id })).change).toBe(
+        'none',
+      );
+      expect(
+        (await engine.call('query.apply', { connectionId: connection.id })).backups,
+      ).toHaveLength(0);
+
+      const removed = await engine.call('query.remove', { connectionId: connection.id });
+      expect(removed.removed).toBe(true);
+      expect(removed.backups[0]).toMatchObject({ kind: 'glue-table', existed: true });
+      await expect(
+        moto
+          .glue()
+          .send(
+            new GetTableCommand({ DatabaseName: 'ferry', Name: `amplitude_events_${PROJECT}` }),
+          ),
+      ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+
+      // The backup puts it back as it was.
+      await engine.call('backups.restore', { id: removed.backups[0]!.id, whole: true });
+      expect((await engine.call('query.plan', { connectionId: connection.id })).change).toBe(
+        'none',
+      );
+      await engine.call('query.remove', { connectionId: connection.id });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('never replaces a table of that name over another connection’s copy', async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1)]));
+    const at = { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() };
+    const first = await engineWithS3Connection(at, 'one/', source, {
+      options: { queryCopy: true },
+    });
+    try {
+      await first.engine.call('query.apply', { connectionId: first.connection.id });
+      const other = await first.engine.call('connections.create', {
+        name: 'second',
+        projectId: PROJECT,
+        destination: { ...first.connection.destination, prefix: 'two/' } as never,
+        options: { queryCopy: true },
+      });
+      await expect(
+        first.engine.call('query.apply', { connectionId: other.id }),
+      ).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringContaining(`reads s3://${BUCKET}/one/_query/events/`),
+      });
+      await expect(
+        first.engine.call('query.remove', { connectionId: other.id }),
+      ).rejects.toMatchObject({ code: 'conflict' });
+      const { Table } = await moto
+        .glue()
+        .send(new GetTableCommand({ DatabaseName: 'ferry', Name: `amplitude_events_${PROJECT}` }));
+      expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/one/_query/events/`);
+    } finally {
+      await first.engine.close();
+    }
+  });
+});
