@@ -39,7 +39,7 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
           print(ctx, { plan, backups }, () =>
             plan.change === 'none'
               ? `${describe(plan)}\nThe table is already as proposed: nothing changed.\n`
-              : `${describe(plan)}\n${plan.change === 'create' ? 'Created' : 'Updated'} ${plan.database}.${plan.table}. ${BACKUP_KIND_WORDS['glue-table']} before: backup ${backups[0]?.id ?? '—'}.\n\nTry it in Athena:\n\n${plan.query}\n`,
+              : `${describe(plan)}\n${plan.change === 'create' ? 'Created' : 'Updated'} ${plan.database}.${plan.table}; what was there before is kept as backup ${backups[0]?.id ?? '—'} (${BACKUP_KIND_WORDS['glue-table']}).\n\nTry it in Athena:\n\n${plan.query}\n`,
           );
           return EXIT.ok;
         }

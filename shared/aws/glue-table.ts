@@ -179,7 +179,7 @@ export const queryTablePlan = z.object({
   change: z.enum(['create', 'update', 'none']),
   /** The same table as Athena DDL. */
   ddl: z.string(),
-  /** An Athena query over the last hour that ended. */
+  /** An Athena query over the newest exported hour (else the last hour that ended). */
   query: z.string(),
 });
 export type QueryTablePlan = z.infer<typeof queryTablePlan>;

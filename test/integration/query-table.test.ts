@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryTableColumns } from '../../shared/aws/glue-table';
 import { setupTargetFor } from '../../shared/model/aws';
 import { event, ndjson } from '../support/events';
-import { listObjects, startMoto, type Moto } from '../support/moto';
+import { runFerry } from '../support/ferry';
+import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
 import { engineWithS3Connection, PROJECT } from '../support/s3-engine';
 import { useTempDirs } from '../support/temp';
 
@@ -89,6 +90,9 @@ describe('the Glue table over the query copy (moto_server)', () => {
         change: 'create',
       });
       expect(plan.ddl).toContain(`'projection.event_date.range' = '2020-01-20,NOW'`);
+      // The query shows the newest hour the connection exported.
+      expect(plan.query).toContain(`WHERE event_date = '2020-01-25'`);
+      expect(plan.query).toContain(`upload_hour = TIMESTAMP '2020-01-25 05:00:00'`);
 
       const glueProbe = async () =>
         (
@@ -189,5 +193,54 @@ describe('the Glue table over the query copy (moto_server)', () => {
     } finally {
       await first.engine.close();
     }
+  });
+
+  it('ferry query-setup prints the plan and the DDL, applies, and removes', async () => {
+    const env = { ...moto.env, FERRY_DATA_DIR: await newDir() };
+    const ferry = async (args: string[]) => {
+      const result = await runFerry(args, env);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+    await ferry(['org', 'add', '--id', '1', '--name', 'Acme']);
+    await ferry([
+      'project',
+      'add',
+      '--id',
+      '42',
+      '--org',
+      '1',
+      '--name',
+      'Web',
+      '--source',
+      'demo',
+      '--events-per-hour',
+      '50',
+    ]);
+    await ferry([
+      'connection',
+      'add',
+      '--name',
+      'web',
+      '--project',
+      '42',
+      ...motoBucketFlags(moto, BUCKET, 'cli/'),
+    ]);
+    await ferry(['connection', 'update', 'web', '--query-copy']);
+    await ferry(['export', 'web', '--hour', '2026-11-02T10']);
+
+    expect(await ferry(['query-setup', 'web'])).toContain(
+      'The table does not exist yet. To create it: ferry query-setup "web" --apply',
+    );
+    const ddl = await ferry(['query-setup', 'web', '--ddl']);
+    expect(ddl).toMatch(/^CREATE DATABASE IF NOT EXISTS `ferry`;/);
+    expect(ddl).toContain('CREATE EXTERNAL TABLE `ferry`.`amplitude_events_42` (');
+    expect(ddl).toContain(`LOCATION 's3://${BUCKET}/cli/_query/events/'`);
+    const applied = await ferry(['query-setup', 'web', '--apply']);
+    expect(applied).toContain('Created ferry.amplitude_events_42');
+    expect(applied).toContain(`upload_hour = TIMESTAMP '2026-11-02 10:00:00'`);
+    expect(await ferry(['query-setup', 'web'])).toContain('The table is as proposed.');
+    expect(await ferry(['query-setup', 'web', '--remove'])).toContain('Removed the Glue table');
+    expect(await ferry(['query-setup', 'web', '--remove'])).toContain('nothing to remove');
   });
 });

@@ -57,12 +57,22 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 }
 
 /** The Glue table over a connection's query copy (aws/query-table.ts). */
-function queryHandlers({ catalog, setup }: HandlerDeps): HandlersOf<'query'> {
+function queryHandlers({ catalog, setup, scheduler }: HandlerDeps): HandlersOf<'query'> {
+  // The query names the newest hour the connection exported (what the table can show now).
+  const lastExported = async (connectionId: string) =>
+    (await scheduler.statuses()).find((s) => s.connectionId === connectionId)?.lastExportedHour ??
+    null;
   return {
-    'query.plan': ({ connectionId }) =>
-      awsCall(() => setup.queryTable.plan(catalog.getConnection(connectionId))),
-    'query.apply': ({ connectionId }) =>
-      awsCall(() => setup.queryTable.apply(catalog.getConnection(connectionId))),
+    'query.plan': async ({ connectionId }) => {
+      const connection = catalog.getConnection(connectionId);
+      const hour = await lastExported(connection.id);
+      return awsCall(() => setup.queryTable.plan(connection, hour));
+    },
+    'query.apply': async ({ connectionId }) => {
+      const connection = catalog.getConnection(connectionId);
+      const hour = await lastExported(connection.id);
+      return awsCall(() => setup.queryTable.apply(connection, hour));
+    },
     'query.remove': ({ connectionId }) =>
       awsCall(() => setup.queryTable.remove(catalog.getConnection(connectionId))),
   };

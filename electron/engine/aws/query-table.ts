@@ -35,15 +35,18 @@ export class QueryTableSetup {
   ) {}
 
   /** What applying would do. Changes nothing. */
-  async plan(connection: Connection): Promise<QueryTablePlan> {
+  async plan(connection: Connection, hour: string | null = null): Promise<QueryTablePlan> {
     const { clients, target } = await this.open(connection);
-    return this.planWith(clients, target);
+    return this.planWith(clients, target, hour);
   }
 
   /** Create or update the table (the definition before kept first); its plan and backups. */
-  async apply(connection: Connection): Promise<{ plan: QueryTablePlan; backups: Backup[] }> {
+  async apply(
+    connection: Connection,
+    hour: string | null = null,
+  ): Promise<{ plan: QueryTablePlan; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);
-    const plan = await this.planWith(clients, target);
+    const plan = await this.planWith(clients, target, hour);
     if (plan.change === 'none') return { plan, backups: [] };
     const result = await changeDocument({
       doc: liveDocument(clients, 'glue-table', plan.target),
@@ -104,7 +107,12 @@ export class QueryTableSetup {
     return { clients, target, via };
   }
 
-  private async planWith(clients: SetupClients, target: QueryTableTarget): Promise<QueryTablePlan> {
+  private async planWith(
+    clients: SetupClients,
+    target: QueryTableTarget,
+    /** The hour the query shows (the newest exported); default: the last hour that ended. */
+    hour: string | null,
+  ): Promise<QueryTablePlan> {
     const names = queryTableNames(target.projectId);
     const where = glueTableTarget(names.database, names.table);
     const current = await liveDocument(clients, 'glue-table', where).read();
@@ -115,7 +123,7 @@ export class QueryTableSetup {
     const before = current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput);
     const since = before !== null && before < earliest ? before : earliest;
     const proposed = formatPolicy(queryTableInput(target, since));
-    const lastHour = new Date(this.now().getTime() - 3_600_000).toISOString().slice(0, 13);
+    const lastHour = hour ?? new Date(this.now().getTime() - 3_600_000).toISOString().slice(0, 13);
     return {
       ...names,
       target: where,
