@@ -128,6 +128,11 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
       }),
     );
 
+  registerRemoveCommand(connection, ctx);
+}
+
+/** `connection remove`, optionally taking its policy statements and Glue table with it. */
+function registerRemoveCommand(connection: Command, ctx: CliContext): void {
   connection
     .command('remove')
     .description('remove a connection (its job history and exported files are kept)')
@@ -136,22 +141,39 @@ export function registerConnectionCommands(program: Command, ctx: CliContext): v
       '--remove-policies',
       "S3: first take this connection's statements out of the bucket policy, the export role and the key policy (each backed up; everything else stays)",
     )
+    .option(
+      '--remove-query-table',
+      "S3: first delete the Glue table over this connection's query copy (backed up; the copy's files stay)",
+    )
     .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
-    .action((id: string, opts: { removePolicies?: boolean; mfaCode?: string }) =>
-      ctx.withApi('write', async (engine) => {
-        const lines: string[] = [];
-        if (opts.removePolicies) {
-          const { target, form } = await setupTargetOf(engine, id, opts);
-          const removed = await engine.call('aws.unapply', { target, form });
-          for (const [i, p] of removed.changed.entries())
+    .action(
+      (
+        id: string,
+        opts: { removePolicies?: boolean; removeQueryTable?: boolean; mfaCode?: string },
+      ) =>
+        ctx.withApi('write', async (engine) => {
+          const lines: string[] = [];
+          if (opts.removeQueryTable) {
+            const connectionId = (await engine.call('connections.get', { id })).id;
+            const table = await engine.call('query.remove', { connectionId });
             lines.push(
-              `Removed its statements from the ${p.kind} of ${p.target} (backed up as ${removed.backups[i]!.id}).`,
+              table.removed
+                ? `Removed its Glue query table (backed up as ${table.backups[0]!.id}).`
+                : 'It had no Glue query table.',
             );
-          if (removed.changed.length === 0) lines.push('No policy held its statements.');
-        }
-        const result = await engine.call('connections.delete', { id });
-        print(ctx, result, () => [...lines, `Removed connection ${id}`].join('\n') + '\n');
-      }),
+          }
+          if (opts.removePolicies) {
+            const { target, form } = await setupTargetOf(engine, id, opts);
+            const removed = await engine.call('aws.unapply', { target, form });
+            for (const [i, p] of removed.changed.entries())
+              lines.push(
+                `Removed its statements from the ${p.kind} of ${p.target} (backed up as ${removed.backups[i]!.id}).`,
+              );
+            if (removed.changed.length === 0) lines.push('No policy held its statements.');
+          }
+          const result = await engine.call('connections.delete', { id });
+          print(ctx, result, () => [...lines, `Removed connection ${id}`].join('\n') + '\n');
+        }),
     );
 }
 

@@ -28,6 +28,7 @@ import {
 import { migrationOf, useMigrationStore } from '../migration/store';
 import { InfoLink } from '../help/InfoLink';
 import { NotFound } from '../../components/NotFound';
+import { QueryTablePanel } from '../query/QueryTablePanel';
 
 /** One connection: where it writes, what it exports, whether it runs, and its job history. */
 export function ConnectionDetailPage({ id }: { id: string }) {
@@ -103,6 +104,9 @@ export function ConnectionDetailPage({ id }: { id: string }) {
         <HistoryChart connectionId={conn.id} />
         <BackfillsTable connectionId={conn.id} onShowHistory={showHistory} />
         <ConnectionDetails connection={conn} projectName={project?.name ?? '?'} />
+        {conn.options.queryCopy && dest.type === 's3' && (
+          <QueryTablePanel connection={conn} lastExportedHour={status?.lastExportedHour ?? null} />
+        )}
         <JobsTable connection={conn} />
       </SpaceBetween>
       {backfill !== false && (

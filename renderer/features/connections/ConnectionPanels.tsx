@@ -263,6 +263,7 @@ export function DeleteConnection({
   const navigate = useRouter((s) => s.navigate);
   const flash = useAppStore((s) => s.flash);
   const [removePolicies, setRemovePolicies] = useState(false);
+  const [removeTable, setRemoveTable] = useState(false);
   const dest = connection.destination;
   return (
     <ConfirmDelete
@@ -284,6 +285,13 @@ export function DeleteConnection({
           removed = unapplied.value.changed.length
             ? ` Its statements were removed from ${unapplied.value.changed.map((c) => `the ${c.kind} of ${c.target}`).join(', ')} (backed up first).`
             : ' No policy held its statements.';
+        }
+        if (removeTable && dest.type === 's3') {
+          const dropped = await attempt(() => api().query.remove({ connectionId: connection.id }));
+          if (!dropped.ok) return dropped;
+          removed += dropped.value.removed
+            ? ' Its Glue query table was deleted (backed up first).'
+            : ' It had no Glue query table.';
         }
         const result = await remove(connection.id);
         if (result.ok) {
@@ -312,6 +320,16 @@ export function DeleteConnection({
             Also remove this connection's statements from the bucket policy
             {dest.roleArn ? ', the export role' : ''}
             {dest.kmsKeyArn ? ' and the key policy' : ''}
+          </Checkbox>
+        )}
+        {dest.type === 's3' && connection.options.queryCopy && (
+          <Checkbox
+            checked={removeTable}
+            onChange={(e) => setRemoveTable(e.detail.checked)}
+            description="The table definition is backed up first; the query copy's files stay in the bucket."
+            data-testid="remove-query-table"
+          >
+            Also delete its Glue query table
           </Checkbox>
         )}
       </SpaceBetween>

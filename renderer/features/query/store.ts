@@ -1,0 +1,40 @@
+import { create } from 'zustand';
+import type { Backup } from '../../../shared/model/settings';
+import type { QueryTablePlan } from '../../../shared/aws/glue-table';
+import { api } from '../../api/client';
+import { attempt, type ActionResult } from '../common/action';
+
+/** The Glue table over each connection's query copy, as the catalog holds it (query.plan). */
+export const useQueryTableStore = create<{
+  plans: Record<string, ActionResult<QueryTablePlan> | undefined>;
+  busy: Record<string, boolean>;
+  check(connectionId: string): Promise<void>;
+  apply(connectionId: string): Promise<ActionResult<{ plan: QueryTablePlan; backups: Backup[] }>>;
+}>()((set) => ({
+  plans: {},
+  busy: {},
+  async check(connectionId) {
+    set((s) => ({ busy: { ...s.busy, [connectionId]: true } }));
+    const plan = await attempt(() => api().query.plan({ connectionId }));
+    set((s) => ({
+      plans: { ...s.plans, [connectionId]: plan },
+      busy: { ...s.busy, [connectionId]: false },
+    }));
+  },
+  async apply(connectionId) {
+    set((s) => ({ busy: { ...s.busy, [connectionId]: true } }));
+    const result = await attempt(() => api().query.apply({ connectionId }));
+    set((s) => ({
+      plans: result.ok
+        ? { ...s.plans, [connectionId]: { ok: true, value: result.value.plan } }
+        : s.plans,
+      busy: { ...s.busy, [connectionId]: false },
+    }));
+    // What the catalog holds after the change, read again (the plan says "none" when it took).
+    if (result.ok) {
+      const plan = await attempt(() => api().query.plan({ connectionId }));
+      set((s) => ({ plans: { ...s.plans, [connectionId]: plan } }));
+    }
+    return result;
+  },
+}));

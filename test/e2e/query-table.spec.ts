@@ -1,0 +1,84 @@
+import AxeBuilder from '@axe-core/playwright';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { GetTableCommand } from '@aws-sdk/client-glue';
+import { runFerry, startServe } from '../support/ferry';
+import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
+import { expect, openConsole, test } from './fixtures';
+import { connectionAction } from './steps';
+
+/**
+ * "Query in Athena" on a connection with the query copy: the table is not there, the admin
+ * creates it from the console (it is then in the catalog with its projection), copies the
+ * query for the exported hour, and deleting the connection can take the table with it.
+ */
+const BUCKET = 'e2e-query-table';
+let moto: Moto;
+test.beforeAll(async () => {
+  moto = await startMoto();
+  await moto.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+test.afterAll(async () => {
+  await moto?.stop();
+});
+
+test('creates the Glue table from the connection page, shows its query, and removes it with the connection', async ({
+  page,
+  dataDir,
+}) => {
+  test.setTimeout(120_000);
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  for (const args of [
+    ['org', 'add', '--id', '1', '--name', 'Acme'],
+    ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web', '--source', 'demo'],
+    ['connection', 'add', '--name', 'web', '--project', '187520'].concat(
+      motoBucketFlags(moto, BUCKET, 'amplitude/'),
+    ),
+    ['connection', 'update', 'web', '--query-copy'],
+    ['export', 'web', '--hour', '2026-12-01T07'],
+  ]) {
+    const r = await runFerry(args, env);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  }
+  const server = await startServe(dataDir, ['--no-schedule'], moto.env);
+  try {
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'web' }).click();
+    const panel = page.getByTestId('query-table');
+    await expect(panel.getByText('Not created yet')).toBeVisible();
+    await expect(panel.getByText('ferry.amplitude_events_187520')).toBeVisible();
+    await expect(panel.getByTestId('athena-query')).toContainText(
+      "upload_hour = TIMESTAMP '2026-12-01 07:00:00'",
+    );
+
+    await panel.getByTestId('apply-query-table').click();
+    await expect(panel.getByText(/Ready, dates from \d{4}-\d{2}-\d{2}/)).toBeVisible();
+    await expect(panel.getByTestId('apply-query-table')).toHaveCount(0);
+    const { Table } = await moto
+      .glue()
+      .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_events_187520' }));
+    expect(Table?.Parameters?.['projection.enabled']).toBe('true');
+
+    const axe = await new AxeBuilder({ page })
+      .include('[data-testid="query-table"]')
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze();
+    expect(axe.violations.map((v) => `${v.impact} ${v.id}`)).toEqual([]);
+
+    // Deleting the connection can take its table with it (backed up first).
+    await connectionAction(page, 'Delete connection…');
+    await page.getByTestId('remove-query-table').click();
+    await page.getByTestId('confirm-delete-typed').locator('input').fill('web');
+    await page.getByTestId('confirm-delete').click();
+    await expect(
+      page.getByText(/Its Glue query table was deleted \(backed up first\)/),
+    ).toBeVisible();
+    await expect(
+      moto
+        .glue()
+        .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_events_187520' })),
+    ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+  } finally {
+    await server.stop();
+  }
+});
