@@ -200,18 +200,38 @@ class HourPlan {
     for (let user = 0; user < this.users; user++) if (this.isMerged(user)) yield user;
   }
 
+  /**
+   * A user's device, the same in every event of the hour as a real one is: its id, place,
+   * platform, address and session — not a fresh random id and place per event, which made the
+   * demo's data (and the query copy's size) unlike any real project's.
+   */
+  private device(user: number) {
+    const hash = (k: number) => mix(user * 0x9e3779b1 + k) >>> 0;
+    const hex = (k: number) => hash(k).toString(16).padStart(8, '0');
+    const h = `${hex(1)}${hex(2)}${hex(3)}${hex(4)}`;
+    return {
+      id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`,
+      city: CITIES[hash(5) % CITIES.length]!,
+      platform: PLATFORMS[hash(6) % PLATFORMS.length]!,
+      ip: `${10 + (user % 200)}.${hash(7) % 256}.${hash(8) % 256}.${hash(9) % 256}`,
+      lat: ((hash(10) % 1_800_000) / 10_000 - 90).toFixed(4),
+      lng: ((hash(11) % 3_600_000) / 10_000 - 180).toFixed(4),
+      session: this.startMs - (hash(12) % HOUR_MS),
+    };
+  }
+
   event(n: number): string {
     const user = this.int(this.users);
     const at = this.startMs + Math.floor(((n + this.random()) / this.events) * HOUR_MS);
     const anonymous = user % 5 === 0;
     const merged = this.isMerged(user) && (at - this.startMs) / HOUR_MS >= this.fraction(user);
     const amplitudeId = merged ? this.secondAmplitudeId(user) : this.amplitudeId(user);
-    const [city, region, country] = this.pick(CITIES);
-    const [platform, osName, osVersion, model, brand] = this.pick(PLATFORMS);
+    const device = this.device(user);
+    const [city, region, country] = device.city;
+    const [platform, osName, osVersion, model, brand] = device.platform;
     const eventType = this.pick(EVENT_TYPES);
     const eventTime = at - 800 - this.int(4000);
     const clientUpload = at - 200 - this.int(500);
-    const sessionId = this.startMs - this.int(HOUR_MS);
     const plan = PLANS[user % PLANS.length]!;
     const userId = anonymous ? 'null' : `"user-${user}@demo.example"`;
     const path = `/${this.pick(WORDS)}/${this.pick(WORDS)}/${this.hex(6)}`;
@@ -220,19 +240,19 @@ class HourPlan {
       `"$schema":12,"city":"${city}","user_id":${userId},"uuid":"${this.uuid()}","event_time":"${ts(eventTime)}",` +
       `"platform":"${platform}","os_version":"${osVersion}","amplitude_id":${amplitudeId},"processed_time":"${ts(at + 900)}",` +
       `"user_creation_time":"${ts(this.startMs - 86_400_000 * (1 + (user % 400)))}","version_name":"4.${user % 12}.${this.int(10)}",` +
-      `"ip_address":"${10 + (user % 200)}.${this.int(256)}.${this.int(256)}.${this.int(256)}","paying":${plan === 'free' ? 'null' : 'true'},` +
+      `"ip_address":"${device.ip}","paying":${plan === 'free' ? 'null' : 'true'},` +
       `"dma":"${city === 'San Francisco' ? 'San Francisco-Oakland-San Jose, CA' : ''}","group_properties":{"company":{"plan":"${plan}"}},` +
       `"user_properties":{"plan":"${plan}","cohort":"2026-${String(1 + (user % 12)).padStart(2, '0')}","seats":${1 + (user % 250)},` +
       `"initial_utm_source":"${this.pick(WORDS)}","beta":${user % 7 === 0}},` +
       `"client_upload_time":"${ts(clientUpload)}","$insert_id":"${this.uuid()}","event_type":"${eventType}","library":"amplitude-ts/2.11.4",` +
       `"amplitude_attribution_ids":null,"device_type":"${model}","device_manufacturer":"${brand}","start_version":"4.0.0",` +
-      `"location_lng":${(this.random() * 360 - 180).toFixed(4)},"server_upload_time":"${ts(at)}","event_id":${n},` +
-      `"location_lat":${(this.random() * 180 - 90).toFixed(4)},"os_name":"${osName}","amplitude_event_type":null,"device_brand":"${brand}",` +
+      `"location_lng":${device.lng},"server_upload_time":"${ts(at)}","event_id":${n},` +
+      `"location_lat":${device.lat},"os_name":"${osName}","amplitude_event_type":null,"device_brand":"${brand}",` +
       `"groups":{"company":"acct-${user % 97}"},"event_properties":{"path":"${path}",` +
       `"duration_ms":${this.int(120_000)},"scroll_depth":${this.int(101)},"button":"${this.pick(WORDS)}-${this.int(12)}","variant":"${this.pick(['control', 'treatment'])}"},` +
       `"data":{"path":"/2/httpapi","user_properties_updated":${this.random() < 0.1}},` +
-      `"device_id":"${this.uuid()}","language":"English","device_model":"${model}","country":"${country}","region":"${region}",` +
-      `"is_attribution_event":false,"adid":null,"session_id":${sessionId},"device_family":"${model}","sample_rate":null,"idfa":null,` +
+      `"device_id":"${device.id}","language":"English","device_model":"${model}","country":"${country}","region":"${region}",` +
+      `"is_attribution_event":false,"adid":null,"session_id":${device.session},"device_family":"${model}","sample_rate":null,"idfa":null,` +
       `"client_event_time":"${ts(eventTime)}"}\n`
     );
   }
