@@ -29,6 +29,7 @@ export function makeJob(
     durationMs: 42_000,
     counts: { eventsIn: 120_000, eventsOut: 119_400, duplicates: 600, filtered: 0, badLines: 0 },
     bytes: { raw: 190_000_000, compressed: 21_000_000 },
+    queryObjects: [],
     objects: failed
       ? []
       : [1, 2].map((p) => ({

@@ -30,6 +30,15 @@ export type CancelReason = (typeof CANCEL_REASONS)[number];
 /** What started a job: the schedule, a backfill, or the admin. */
 export const JOB_TRIGGERS = ['scheduled', 'backfill', 'manual'] as const;
 
+const writtenObject = z.object({
+  key: z.string(),
+  bytes: z.number(),
+  rawBytes: z.number().default(0),
+  events: z.number(),
+  sha256: z.string(),
+  etag: z.string().nullable().default(null),
+});
+
 export const job = z.object({
   id: z.string(),
   connectionId: z.string(),
@@ -55,16 +64,9 @@ export const job = z.object({
     .nullable(),
   bytes: z.object({ raw: z.number(), compressed: z.number() }).nullable(),
   /** The objects this job wrote, with their checksums (sha256 of the stored bytes; S3 ETag). */
-  objects: z.array(
-    z.object({
-      key: z.string(),
-      bytes: z.number(),
-      rawBytes: z.number().default(0),
-      events: z.number(),
-      sha256: z.string(),
-      etag: z.string().nullable().default(null),
-    }),
-  ),
+  objects: z.array(writtenObject),
+  /** The query copy's Parquet files it wrote (docs/query-copy.md); `events` counts their rows. */
+  queryObjects: z.array(writtenObject).default([]),
   /** Objects of an earlier export of this hour that this one replaced by deleting them. */
   removed: z.array(z.string()).default([]),
   /** What the admin should know: bad lines with file and line number, derived merges, … */

@@ -166,6 +166,7 @@ function jobFor(n: number): Job {
     counts: null,
     bytes: null,
     objects: [],
+    queryObjects: [],
     removed: [],
     notes: [],
     error: null,

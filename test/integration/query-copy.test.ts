@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -176,6 +178,51 @@ describe('the query copy in S3 (moto_server)', () => {
         await pendingUploads(s3, BUCKET, 'sweep/_query/events/event_date=2020-01-20/999_'),
       ).toBe(1);
       expect(await pending()).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('lists the copy in the job, the manifest and reconcile, which finds a copy file gone or changed', async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(true)));
+    const { engine, connection } = await engineWithS3Connection(
+      { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      'rec/',
+      source,
+      { options: { queryCopy: true, manifest: true } },
+    );
+    try {
+      const [job] = await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      const copy = (await listObjects(s3, BUCKET, 'rec/_query/events/')).map((o) => o.key);
+      expect(job!.queryObjects.map((o) => o.key)).toEqual(copy);
+      expect(job!.queryObjects.map((o) => o.events)).toEqual([1, 200]);
+      expect(job!.queryObjects.every((o) => o.etag)).toBe(true);
+      const [manifest] = await listObjects(s3, BUCKET, 'rec/_manifests/');
+      const listed = JSON.parse(manifest!.body.toString()) as {
+        objects: { key: string }[];
+        queryCopy: { key: string; events: number; sha256: string }[];
+      };
+      expect(listed.objects).toHaveLength(1);
+      expect(listed.queryCopy.map((o) => [o.key, o.events, o.sha256])).toEqual(
+        job!.queryObjects.map((o) => [o.key, o.events, o.sha256]),
+      );
+
+      const range = { connectionId: connection.id, from: HOUR, to: HOUR };
+      expect(await engine.call('jobs.reconcile', range)).toMatchObject({
+        matching: 3,
+        missing: [],
+        extra: [],
+        changed: [],
+      });
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: copy[0]! }));
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: copy[1]!, Body: 'not parquet' }));
+      const report = await engine.call('jobs.reconcile', range);
+      expect(report.matching).toBe(1);
+      expect(report.missing.map((m) => m.key)).toEqual([copy[0]]);
+      expect(report.changed.map((m) => [m.key, m.reason])).toEqual([
+        [copy[1], expect.stringMatching(/^query copy: size is 11 bytes/)],
+      ]);
     } finally {
       await engine.close();
     }

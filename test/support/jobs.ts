@@ -21,6 +21,7 @@ export function jobRecord(overrides: Partial<Job> & Pick<Job, 'id'>): Job {
     counts: { eventsIn: 10, eventsOut: 10, duplicates: 0, filtered: 0, badLines: 0 },
     bytes: { raw: 1000, compressed: 100 },
     objects: [],
+    queryObjects: [],
     removed: [],
     notes: [],
     error: null,

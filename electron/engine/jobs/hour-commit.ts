@@ -200,6 +200,9 @@ export class HourCommits {
         counts: d.counts,
         bytes: d.bytes,
         objects: d.objects.map(({ staged, ...object }) => (void staged, object)),
+        queryObjects: (d.query?.objects ?? []).map(
+          ({ staged, ...object }) => (void staged, object),
+        ),
         removed: d.stale,
         notes: [
           ...job.notes,
@@ -244,7 +247,7 @@ export class HourCommits {
     finished: Job[],
     now: Date,
   ): Promise<string> {
-    const datasets: { dataset: Dataset; objects: Job['objects'] }[] = [];
+    const datasets: Pick<Job, 'dataset' | 'objects' | 'queryObjects'>[] = [];
     for (const dataset of connection.datasets) {
       const mine = finished.find((j) => j.dataset === dataset);
       const latest = mine
@@ -259,7 +262,7 @@ export class HourCommits {
               limit: 1,
             })
           ).items[0];
-      if (latest) datasets.push({ dataset, objects: latest.objects });
+      if (latest) datasets.push(latest);
     }
     return manifestText(project.id, hour, now, datasets);
   }

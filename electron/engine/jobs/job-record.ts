@@ -27,6 +27,7 @@ export function newJob(
     counts: null,
     bytes: null,
     objects: [],
+    queryObjects: [],
     removed: [],
     notes: [...notes],
     error: null,
@@ -42,7 +43,8 @@ export function newJobId(now: Date): string {
 
 /** A job record with the ETag each of its objects got when it was made visible. */
 export function withEtags(job: Job, etags: Map<string, string | null>): Job {
-  return { ...job, objects: job.objects.map((o) => ({ ...o, etag: etags.get(o.key) ?? null })) };
+  const tagged = (o: Job['objects'][number]) => ({ ...o, etag: etags.get(o.key) ?? null });
+  return { ...job, objects: job.objects.map(tagged), queryObjects: job.queryObjects.map(tagged) };
 }
 
 /** A job a stop, a kill or a silent worker cut off, closed as cancelled by a shutdown, with why. */

@@ -7,6 +7,7 @@ import type { Dataset } from '../../../shared/model/fields';
 import type { ReconcileItem, ReconcileReport } from '../../../shared/model/schedule';
 import type { Sink, StoredObject } from '../sinks/types';
 import type { JobHistoryPort } from '../store/ports';
+import { markedFiles } from '../query/markers';
 
 /**
  * Compare what the destination holds with what the job history says was written, hour by hour:
@@ -94,10 +95,56 @@ export async function reconcile(
         report.extra.push(
           extra(hour, dataset, o, `not written by the latest export of this hour (job ${job.id})`),
         );
+      if (dataset === 'events') await reconcileCopy(report, sink, prefix, projectId, hour, job);
     }
     if (!anyJob && !report.extra.some((e) => e.hour === hour)) report.notExported.push(hour);
   }
   return report;
+}
+
+/**
+ * The hour's query copy against the job's record of it: its files are found through the hour's
+ * markers (they lie in many date folders), then looked up one by one.
+ */
+async function reconcileCopy(
+  report: ReconcileReport,
+  sink: Sink,
+  prefix: string,
+  projectId: number,
+  hour: string,
+  job: Job,
+): Promise<void> {
+  const marked = await markedFiles(sink, prefix, projectId, hour);
+  if (job.queryObjects.length === 0 && marked.length === 0) return;
+  const keys = [...new Set([...job.queryObjects.map((o) => o.key), ...marked])];
+  const byKey = new Map((await sink.find(keys)).map((o) => [o.key, o]));
+  for (const object of job.queryObjects) {
+    const found = byKey.get(object.key);
+    byKey.delete(object.key);
+    const expected = { bytes: object.bytes, sha256: object.sha256, etag: object.etag };
+    const problem = found
+      ? await difference(sink, object, found)
+      : `query copy file written by job ${job.id}, not in the destination now`;
+    if (!problem) report.matching++;
+    else
+      (found ? report.changed : report.missing).push({
+        hour,
+        dataset: 'events',
+        key: object.key,
+        expected,
+        actual: found ? { bytes: found.size, etag: found.etag } : null,
+        reason: found ? `query copy: ${problem}` : problem,
+      });
+  }
+  for (const o of byKey.values())
+    report.extra.push(
+      extra(
+        hour,
+        'events',
+        o,
+        `query copy file not written by the latest export of this hour (job ${job.id})`,
+      ),
+    );
 }
 
 /** An object in the destination that the latest job of its hour does not account for. */
