@@ -1,7 +1,7 @@
 /**
- * The query copy of one export partition: its lines as Parquet (zstd), one file per date the
- * events happened on (docs/query-copy.md). Rows keep the partition's order; the same lines give
- * the same bytes.
+ * The query copy of a file set of an upload hour (query/batches.ts): its exported lines as
+ * Parquet (zstd), one file per date the events happened on (docs/query-copy.md). Rows keep the
+ * lines' order; the same lines give the same bytes.
  *
  * Memory stays bounded by the row group: rows wait per date until a group is full, then are
  * encoded and compressed; only the compressed files are kept whole.
@@ -24,7 +24,7 @@ type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][nu
 /** Named in each file's footer; no version, so a newer Ferry rewrites an hour byte for byte. */
 const CREATED_BY = 'Ferry';
 
-/** One file of the copy: the rows of the partition whose events happened on `eventDate`. */
+/** One file of the copy: the rows of the file set whose events happened on `eventDate`. */
 export interface QueryCopyFile {
   eventDate: string;
   rows: number;
@@ -79,7 +79,8 @@ const SCHEMA: SchemaElement[] = [
   { name: 'schema', num_children: COLUMNS.length },
   ...COLUMNS.map(schemaElement),
 ];
-const EVENT_TIME = QUERY_EVENT_COLUMNS.find((c) => c.field === 'event_time')!;
+/** Where `event_time` sits in a row: the row's date comes from it. */
+const EVENT_TIME_AT = QUERY_EVENT_COLUMNS.findIndex((c) => c.field === 'event_time');
 
 /** One date's file, written a row group at a time. */
 class DateFile {
@@ -123,7 +124,7 @@ class DateFile {
 }
 
 /**
- * Builds the query copy of one partition of an upload hour, line by line. An event without an
+ * Builds the query copy of a file set of an upload hour, line by line. An event without an
  * `event_time` goes to its upload hour's date.
  */
 export class EventsQueryCopy {
@@ -154,7 +155,7 @@ export class EventsQueryCopy {
       throw error;
     }
     values.push(this.uploadMicros);
-    const at = values[QUERY_EVENT_COLUMNS.indexOf(EVENT_TIME)];
+    const at = values[EVENT_TIME_AT];
     const date = typeof at === 'bigint' ? dateOfMicros(at) : this.uploadDate;
     let file = this.files.get(date);
     if (!file) this.files.set(date, (file = new DateFile()));
