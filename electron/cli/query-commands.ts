@@ -25,6 +25,10 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
       ctx.withApi(opts.apply || opts.remove ? 'write' : 'read', async (engine) => {
         const connection = await engine.call('connections.get', { id });
         const connectionId = connection.id;
+        if (!opts.remove && !connection.options.queryCopy)
+          ctx.out.warn(
+            `warning: "${connection.name}" does not write the query copy, so the table would stay empty. Turn it on: ferry connection update ${JSON.stringify(connection.name)} --query-copy`,
+          );
         if (opts.remove) {
           const result = await engine.call('query.remove', { connectionId });
           print(ctx, result, () =>

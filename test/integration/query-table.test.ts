@@ -226,6 +226,10 @@ describe('the Glue table over the query copy (moto_server)', () => {
       '42',
       ...motoBucketFlags(moto, BUCKET, 'cli/'),
     ]);
+    const off = await runFerry(['query-setup', 'web'], env);
+    expect(off.stderr).toContain(
+      '"web" does not write the query copy, so the table would stay empty',
+    );
     await ferry(['connection', 'update', 'web', '--query-copy']);
     await ferry(['export', 'web', '--hour', '2026-11-02T10']);
 
