@@ -2,47 +2,32 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryEventObjectKey, queryMarkerPrefix } from '../../shared/model/query-format';
 import { event, ndjson } from '../support/events';
-import { listObjects, pendingUploads, startMoto, type Moto } from '../support/moto';
+import { listObjects, pendingUploads } from '../support/moto';
 import { engineWithS3Connection, PROJECT } from '../support/s3-engine';
 import { useTempDirs } from '../support/temp';
+import { useMotoBucket } from '../support/moto-bucket';
 
 const newDir = useTempDirs();
 const BUCKET = 'ferry-query-copy';
 const HOUR = '2020-01-25T05';
-let moto: Moto;
-let s3: S3Client;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  moto = await startMoto();
-  Object.assign(process.env, moto.env);
-  s3 = moto.s3();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-}, 60_000);
-
-afterAll(async () => {
-  process.env = savedEnv;
-  await moto?.stop();
-});
+const aws = useMotoBucket(BUCKET);
 
 const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
 /** An engine with a files project reading `source` and an S3 connection with the query copy. */
 const setup = async (prefix: string, source: string, kmsKeyArn: string | null = null) =>
   engineWithS3Connection(
-    { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+    { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
     prefix,
     source,
     {
@@ -54,7 +39,7 @@ const setup = async (prefix: string, source: string, kmsKeyArn: string | null = 
 /** The copy's rows as DuckDB reads the objects under `prefix_query/events/`. */
 async function readCopy(prefix: string): Promise<Record<string, unknown>[]> {
   const dir = await newDir();
-  for (const o of await listObjects(s3, BUCKET, `${prefix}_query/events/`)) {
+  for (const o of await listObjects(aws.s3, BUCKET, `${prefix}_query/events/`)) {
     const file = join(dir, o.key.slice(prefix.length));
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, o.body);
@@ -80,13 +65,13 @@ describe('the query copy in S3 (moto_server)', () => {
   it('commits the copy with the hour, encrypted with the connection’s key, and rewrites it byte for byte', async () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(true)));
-    const key = await moto.kms().send(new CreateKeyCommand({}));
+    const key = await aws.moto.kms().send(new CreateKeyCommand({}));
     const { engine, connection } = await setup('q/', source, key.KeyMetadata!.Arn!);
     try {
       const [job] = await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
       expect(job).toMatchObject({ status: 'succeeded' });
       expect(job!.notes).toContain('Query copy: 2 Parquet files in 2 event dates.');
-      const copy = await listObjects(s3, BUCKET, 'q/_query/');
+      const copy = await listObjects(aws.s3, BUCKET, 'q/_query/');
       expect(copy.map((o) => o.key)).toEqual([
         `q/_query/events/event_date=2020-01-20/${PROJECT}_2020-01-25_5#1.parquet`,
         `q/_query/events/event_date=2020-01-25/${PROJECT}_2020-01-25_5#1.parquet`,
@@ -97,7 +82,7 @@ describe('the query copy in S3 (moto_server)', () => {
         `q/_query/uploads/${PROJECT}_2020-01-25_5/`,
       );
       for (const o of copy) {
-        const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: o.key }));
+        const head = await aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: o.key }));
         expect(head.ServerSideEncryption, o.key).toBe('aws:kms');
         expect(head.SSEKMSKeyId, o.key).toBe(key.KeyMetadata!.Arn);
       }
@@ -109,7 +94,7 @@ describe('the query copy in S3 (moto_server)', () => {
       ]);
 
       await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
-      const again = await listObjects(s3, BUCKET, 'q/_query/');
+      const again = await listObjects(aws.s3, BUCKET, 'q/_query/');
       expect(again.map((o) => [o.key, sha(o.body)])).toEqual(copy.map((o) => [o.key, sha(o.body)]));
     } finally {
       await engine.close();
@@ -127,7 +112,7 @@ describe('the query copy in S3 (moto_server)', () => {
       expect(job!.notes).toContain(
         'Removed 1 query-copy file of an earlier export of this hour that this one no longer has.',
       );
-      const copy = await listObjects(s3, BUCKET, 'stale/_query/');
+      const copy = await listObjects(aws.s3, BUCKET, 'stale/_query/');
       expect(copy.map((o) => o.key)).toEqual([
         `stale/_query/events/event_date=2020-01-25/${PROJECT}_2020-01-25_5#1.parquet`,
         `${queryMarkerPrefix('stale/', PROJECT, HOUR)}2020-01-25#1`,
@@ -144,14 +129,14 @@ describe('the query copy in S3 (moto_server)', () => {
     const { engine, connection } = await setup('sweep/', source);
     const upload = async (projectId: number, hour: string, date = '2020-01-20') =>
       (
-        await s3.send(
+        await aws.s3.send(
           new CreateMultipartUploadCommand({
             Bucket: BUCKET,
             Key: queryEventObjectKey('sweep/', projectId, date, hour, 3),
           }),
         )
       ).UploadId;
-    const pending = () => pendingUploads(s3, BUCKET, 'sweep/_query/events/');
+    const pending = () => pendingUploads(aws.s3, BUCKET, 'sweep/_query/events/');
     try {
       await upload(PROJECT, HOUR);
       await upload(PROJECT, '2020-01-24T03');
@@ -175,7 +160,7 @@ describe('the query copy in S3 (moto_server)', () => {
         expect.stringMatching(/^Aborted 1 unfinished upload\(s\)/),
       ]);
       expect(
-        await pendingUploads(s3, BUCKET, 'sweep/_query/events/event_date=2020-01-20/999_'),
+        await pendingUploads(aws.s3, BUCKET, 'sweep/_query/events/event_date=2020-01-20/999_'),
       ).toBe(1);
       expect(await pending()).toBe(1);
     } finally {
@@ -187,18 +172,18 @@ describe('the query copy in S3 (moto_server)', () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(true)));
     const { engine, connection } = await engineWithS3Connection(
-      { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
       'rec/',
       source,
       { options: { queryCopy: true, manifest: true } },
     );
     try {
       const [job] = await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
-      const copy = (await listObjects(s3, BUCKET, 'rec/_query/events/')).map((o) => o.key);
+      const copy = (await listObjects(aws.s3, BUCKET, 'rec/_query/events/')).map((o) => o.key);
       expect(job!.queryObjects.map((o) => o.key)).toEqual(copy);
       expect(job!.queryObjects.map((o) => o.events)).toEqual([1, 200]);
       expect(job!.queryObjects.every((o) => o.etag)).toBe(true);
-      const [manifest] = await listObjects(s3, BUCKET, 'rec/_manifests/');
+      const [manifest] = await listObjects(aws.s3, BUCKET, 'rec/_manifests/');
       const listed = JSON.parse(manifest!.body.toString()) as {
         objects: { key: string }[];
         queryCopy: { key: string; events: number; sha256: string }[];
@@ -215,8 +200,10 @@ describe('the query copy in S3 (moto_server)', () => {
         extra: [],
         changed: [],
       });
-      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: copy[0]! }));
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: copy[1]!, Body: 'not parquet' }));
+      await aws.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: copy[0]! }));
+      await aws.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: copy[1]!, Body: 'not parquet' }),
+      );
       const report = await engine.call('jobs.reconcile', range);
       expect(report.matching).toBe(1);
       expect(report.missing.map((m) => m.key)).toEqual([copy[0]]);

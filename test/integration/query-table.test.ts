@@ -1,35 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GetTableCommand } from '@aws-sdk/client-glue';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryTableColumns } from '../../shared/aws/glue-table';
 import { setupTargetFor } from '../../shared/model/aws';
 import { event, ndjson } from '../support/events';
 import { runFerry } from '../support/ferry';
-import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
+import { listObjects, motoBucketFlags } from '../support/moto';
 import { engineWithS3Connection, PROJECT } from '../support/s3-engine';
 import { useTempDirs } from '../support/temp';
+import { useMotoBucket } from '../support/moto-bucket';
 
 const newDir = useTempDirs();
 const BUCKET = 'ferry-query-table';
 const HOUR = '2020-01-25T05';
-let moto: Moto;
-let s3: S3Client;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  moto = await startMoto();
-  Object.assign(process.env, moto.env);
-  s3 = moto.s3();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-}, 60_000);
-
-afterAll(async () => {
-  process.env = savedEnv;
-  await moto?.stop();
-});
+const aws = useMotoBucket(BUCKET);
 
 /** Glue (Hive) types as DuckDB names them. */
 const DUCKDB_TYPES: Record<string, string> = {
@@ -43,7 +29,7 @@ const DUCKDB_TYPES: Record<string, string> = {
 /** Every row of the copy under `prefix`, each column cast to the table's type (as Athena reads it). */
 async function readAsTable(prefix: string, columns: { Name?: string; Type?: string }[]) {
   const dir = await newDir();
-  for (const o of await listObjects(s3, BUCKET, `${prefix}_query/events/`)) {
+  for (const o of await listObjects(aws.s3, BUCKET, `${prefix}_query/events/`)) {
     const file = join(dir, o.key.slice(prefix.length));
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, o.body);
@@ -73,7 +59,7 @@ describe('the Glue table over the query copy (moto_server)', () => {
       ]),
     );
     const { engine, connection } = await engineWithS3Connection(
-      { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
       'glue/',
       source,
       { options: { queryCopy: true } },
@@ -107,7 +93,7 @@ describe('the Glue table over the query copy (moto_server)', () => {
       expect(await glueProbe()).toMatchObject({ status: 'passed' });
       expect(applied.backups).toHaveLength(1);
       expect(applied.backups[0]).toMatchObject({ kind: 'glue-table', existed: false });
-      const { Table } = await moto
+      const { Table } = await aws.moto
         .glue()
         .send(new GetTableCommand({ DatabaseName: 'ferry', Name: `amplitude_events_${PROJECT}` }));
       expect(Table?.Parameters).toEqual(
@@ -144,7 +130,7 @@ describe('the Glue table over the query copy (moto_server)', () => {
       expect(removed.removed).toBe(true);
       expect(removed.backups[0]).toMatchObject({ kind: 'glue-table', existed: true });
       await expect(
-        moto
+        aws.moto
           .glue()
           .send(
             new GetTableCommand({ DatabaseName: 'ferry', Name: `amplitude_events_${PROJECT}` }),
@@ -165,7 +151,7 @@ describe('the Glue table over the query copy (moto_server)', () => {
   it('never replaces a table of that name over another connection’s copy', async () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1)]));
-    const at = { endpoint: moto.endpoint, bucket: BUCKET, dataDir: await newDir() };
+    const at = { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() };
     const first = await engineWithS3Connection(at, 'one/', source, {
       options: { queryCopy: true },
     });
@@ -186,7 +172,7 @@ describe('the Glue table over the query copy (moto_server)', () => {
       await expect(
         first.engine.call('query.remove', { connectionId: other.id }),
       ).rejects.toMatchObject({ code: 'conflict' });
-      const { Table } = await moto
+      const { Table } = await aws.moto
         .glue()
         .send(new GetTableCommand({ DatabaseName: 'ferry', Name: `amplitude_events_${PROJECT}` }));
       expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/one/_query/events/`);
@@ -196,35 +182,18 @@ describe('the Glue table over the query copy (moto_server)', () => {
   });
 
   it('ferry query-setup prints the plan and the DDL, applies, and removes', async () => {
-    const env = { ...moto.env, FERRY_DATA_DIR: await newDir() };
+    const env = { ...aws.moto.env, FERRY_DATA_DIR: await newDir() };
     const ferry = async (args: string[]) => {
       const result = await runFerry(args, env);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       return result.stdout;
     };
-    await ferry(['org', 'add', '--id', '1', '--name', 'Acme']);
+    const words = (line: string) => line.split(' ');
+    await ferry(words('org add --id 1 --name Acme'));
+    await ferry(words('project add --id 42 --org 1 --name Web --source demo --events-per-hour 50'));
     await ferry([
-      'project',
-      'add',
-      '--id',
-      '42',
-      '--org',
-      '1',
-      '--name',
-      'Web',
-      '--source',
-      'demo',
-      '--events-per-hour',
-      '50',
-    ]);
-    await ferry([
-      'connection',
-      'add',
-      '--name',
-      'web',
-      '--project',
-      '42',
-      ...motoBucketFlags(moto, BUCKET, 'cli/'),
+      ...words('connection add --name web --project 42'),
+      ...motoBucketFlags(aws.moto, BUCKET, 'cli/'),
     ]);
     const off = await runFerry(['query-setup', 'web'], env);
     expect(off.stderr).toContain(
