@@ -4,7 +4,8 @@
  *
  * Pure names and constants, used by the engine to write, by the Glue table and by the console.
  */
-import { EVENT_FIELDS } from './export-format';
+import { EVENT_FIELDS, MERGED_ID_FIELDS } from './export-format';
+import type { Dataset } from './fields';
 
 /** How a column is typed in the copy; its Glue (Hive) type follows from it. */
 export type QueryColumnKind = 'timestamp' | 'bigint' | 'double' | 'boolean' | 'json' | 'string';
@@ -13,7 +14,7 @@ export interface QueryColumn {
   /** The column's name in the copy and the table: Athena takes only `[a-z0-9_]`. */
   name: string;
   /** The export field it comes from. */
-  field: (typeof EVENT_FIELDS)[number];
+  field: (typeof EVENT_FIELDS)[number] | (typeof MERGED_ID_FIELDS)[number];
   kind: QueryColumnKind;
 }
 
@@ -52,11 +53,34 @@ export const QUERY_EVENT_COLUMNS: readonly QueryColumn[] = EVENT_FIELDS.map((fie
   kind: KINDS[field] ?? 'string',
 }));
 
+/** The merged-ID export's fields as columns: ids as BIGINT, times (epoch ms) as TIMESTAMP. */
+export const QUERY_MERGED_ID_COLUMNS: readonly QueryColumn[] = MERGED_ID_FIELDS.map((field) => ({
+  name: field,
+  field,
+  kind: field === 'merge_time' || field === 'merge_server_time' ? 'timestamp' : 'bigint',
+}));
+
 /** Added to every row: the start of the UTC upload hour the row was exported with. */
 export const UPLOAD_HOUR_COLUMN = 'upload_hour';
 
 /** The Hive partition key of the events copy: the UTC date of `event_time`. */
 export const EVENT_DATE_KEY = 'event_date';
+
+/** The Hive partition key of the merged-ID copy: the UTC date of the hour the merges were made. */
+export const MERGE_DATE_KEY = 'merge_date';
+
+/** Where each dataset's copy lives under `<prefix>_query/`, and the key it is partitioned by. */
+export const QUERY_DATASETS: Record<
+  Dataset,
+  { folder: string; dateKey: string; columns: readonly QueryColumn[] }
+> = {
+  events: { folder: 'events', dateKey: EVENT_DATE_KEY, columns: QUERY_EVENT_COLUMNS },
+  'merged-ids': {
+    folder: 'merged_ids',
+    dateKey: MERGE_DATE_KEY,
+    columns: QUERY_MERGED_ID_COLUMNS,
+  },
+};
 
 /** Glue's (Hive's) type for each kind of column. */
 export const GLUE_TYPES: Record<QueryColumnKind, string> = {
@@ -87,6 +111,32 @@ export function queryEventObjectKey(
 ): string {
   const upload = `${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}`;
   return `${queryRoot(prefix)}events/${EVENT_DATE_KEY}=${eventDate}/${projectId}_${upload}#${partition}.parquet`;
+}
+
+/**
+ * `<prefix>_query/merged_ids/merge_date=<yyyy-MM-dd>/-<orgId>_<yyyy-MM-dd>_<H>.parquet`: the
+ * merged Amplitude IDs of an upload hour, one file named like the hour's JSON file — so a
+ * re-export replaces it, and an hour that has no merges any more deletes it.
+ */
+export function queryMergedIdsObjectKey(prefix: string, orgId: number, hour: string): string {
+  const day = hour.slice(0, 10);
+  return `${queryRoot(prefix)}merged_ids/${MERGE_DATE_KEY}=${day}/-${orgId}_${day}_${Number(hour.slice(11, 13))}.parquet`;
+}
+
+/** The org and upload hour of a merged-ID copy file under `prefix`, or null for any other key. */
+export function queryMergedIdsKeyParts(
+  key: string,
+  prefix: string,
+): { orgId: number; hour: string } | null {
+  const head = `${queryRoot(prefix)}merged_ids/${MERGE_DATE_KEY}=`;
+  if (!key.startsWith(head)) return null;
+  const m = /^\d{4}-\d{2}-\d{2}\/-(\d+)_(\d{4}-\d{2}-\d{2})_(\d{1,2})\.parquet$/.exec(
+    key.slice(head.length),
+  );
+  if (!m) return null;
+  const parts = { orgId: Number(m[1]), hour: `${m[2]}T${m[3]!.padStart(2, '0')}` };
+  // Only a name the copy writes exactly.
+  return queryMergedIdsObjectKey(prefix, parts.orgId, parts.hour) === key ? parts : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
@@ -10,10 +11,14 @@ import {
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { queryEventObjectKey, queryMarkerPrefix } from '../../shared/model/query-format';
+import {
+  queryEventObjectKey,
+  queryMarkerPrefix,
+  queryMergedIdsObjectKey,
+} from '../../shared/model/query-format';
 import { event, ndjson } from '../support/events';
 import { listObjects, pendingUploads } from '../support/moto';
-import { engineWithS3Connection, PROJECT } from '../support/s3-engine';
+import { engineWithS3Connection, ORG, PROJECT } from '../support/s3-engine';
 import { useTempDirs } from '../support/temp';
 import { useMotoBucket } from '../support/moto-bucket';
 
@@ -210,6 +215,81 @@ describe('the query copy in S3 (moto_server)', () => {
       expect(report.changed.map((m) => [m.key, m.reason])).toEqual([
         [copy[1], expect.stringMatching(/^query copy: size is 11 bytes/)],
       ]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('copies the merged Amplitude IDs: equal to the JSON file, rewritten in place, deleted with the hour’s merges', async () => {
+    const source = await newDir();
+    // user-1 under two Amplitude IDs: one merge, derived from the hour's events.
+    const merging = [
+      ...hourEvents(false),
+      event(HOUR, 600, { user_id: 'user-1', amplitude_id: 9_007_199_254_740_000 }),
+    ];
+    await writeFile(join(source, 'hour.ndjson'), ndjson(merging));
+    const { engine, connection } = await engineWithS3Connection(
+      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      'mid/',
+      source,
+      { options: { queryCopy: true, manifest: true }, datasets: ['events', 'merged-ids'] },
+    );
+    const copyKey = queryMergedIdsObjectKey('mid/', ORG, HOUR);
+    const both = ['events', 'merged-ids'] as const;
+    try {
+      const jobs = await engine.exports.runHour(connection.id, HOUR, [...both], 'manual');
+      const merged = jobs.find((j) => j.dataset === 'merged-ids')!;
+      expect(copyKey).toBe(
+        `mid/_query/merged_ids/merge_date=2020-01-25/-${ORG}_2020-01-25_5.parquet`,
+      );
+      expect(merged.queryObjects.map((o) => [o.key, o.events])).toEqual([[copyKey, 1]]);
+      const [json] = await listObjects(aws.s3, BUCKET, `mid/-${ORG}_`);
+      const lines = gunzipSync(json!.body).toString().trim().split('\n');
+      const [copy] = await listObjects(aws.s3, BUCKET, 'mid/_query/merged_ids/');
+      expect(copy!.key).toBe(copyKey);
+      const dir = await newDir();
+      await writeFile(join(dir, 'm.parquet'), copy!.body);
+      const db = await (await DuckDBInstance.create(':memory:')).connect();
+      try {
+        const rows = (
+          await db.runAndReadAll(
+            `SELECT scope, epoch_ms(merge_time) AS merge_time,
+                    epoch_ms(merge_server_time) AS merge_server_time, amplitude_id,
+                    merged_amplitude_id, upload_hour::VARCHAR AS upload_hour
+               FROM read_parquet('${dir}/m.parquet')`,
+          )
+        ).getRowObjectsJS();
+        expect(rows.map(({ upload_hour, ...r }) => (void upload_hour, r))).toEqual(
+          lines.map((l) => {
+            const m = JSON.parse(l) as Record<string, number>;
+            return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, BigInt(v)]));
+          }),
+        );
+        expect(rows[0]!.merged_amplitude_id).toBe(9_007_199_254_740_000n);
+        expect(rows[0]!.upload_hour).toBe('2020-01-25 05:00:00+00');
+      } finally {
+        db.closeSync();
+      }
+      const [manifest] = await listObjects(aws.s3, BUCKET, 'mid/_manifests/');
+      const listed = JSON.parse(manifest!.body.toString()) as { queryCopy: { key: string }[] };
+      expect(listed.queryCopy.map((o) => o.key)).toContain(copyKey);
+      const range = { connectionId: connection.id, from: HOUR, to: HOUR };
+      expect(await engine.call('jobs.reconcile', range)).toMatchObject({
+        matching: 4,
+        missing: [],
+        extra: [],
+        changed: [],
+      });
+
+      await engine.exports.runHour(connection.id, HOUR, ['merged-ids'], 'manual');
+      const [again] = await listObjects(aws.s3, BUCKET, 'mid/_query/merged_ids/');
+      expect(sha(again!.body)).toBe(sha(copy!.body));
+
+      await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(false)));
+      const [none] = await engine.exports.runHour(connection.id, HOUR, ['merged-ids'], 'manual');
+      expect(none).toMatchObject({ status: 'succeeded', queryObjects: [] });
+      expect(await listObjects(aws.s3, BUCKET, 'mid/_query/merged_ids/')).toEqual([]);
+      expect(await listObjects(aws.s3, BUCKET, `mid/-${ORG}_`)).toEqual([]);
     } finally {
       await engine.close();
     }

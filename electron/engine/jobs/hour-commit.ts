@@ -226,7 +226,7 @@ export class HourCommits {
       jobs: finished,
       staged: written.flatMap((d) => stagedFiles(d).map((o) => o.staged)),
       stale: written.flatMap((d) => [...d.stale, ...(d.query?.stale ?? [])]),
-      queryMarkers: written.find((d) => d.query)?.query?.markers ?? null,
+      queryMarkers: queryMarkersOf(written),
       manifest: connection.options.manifest
         ? {
             key: manifestKey(prefixOf(connection), project.id, hour),
@@ -271,4 +271,14 @@ export class HourCommits {
 /** A connection's key prefix (`''` for a folder). */
 export function prefixOf(connection: Connection): string {
   return connection.destination.type === 's3' ? connection.destination.prefix : '';
+}
+
+/** The markers every dataset's query copy asks the commit to write and remove (null: none). */
+function queryMarkersOf(written: StagedDataset[]): CommitIntent['queryMarkers'] {
+  const copies = written.flatMap((d) => (d.query ? [d.query.markers] : []));
+  if (copies.length === 0) return null;
+  return {
+    add: copies.flatMap((m) => m.add),
+    remove: copies.flatMap((m) => m.remove),
+  };
 }

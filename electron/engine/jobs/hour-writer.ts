@@ -12,9 +12,13 @@ import { exportMergedIdsHour } from '../pipeline/merged-ids';
 import type { WorkerPool } from '../pipeline/pool';
 import { markedFiles, markersFor, type QueryMarkers } from '../query/markers';
 import type { Sink, StoredObject } from '../sinks/types';
-import { isQueryCopyOf, queryRoot } from '../../../shared/model/query-format';
+import {
+  isQueryCopyOf,
+  queryMergedIdsObjectKey,
+  queryRoot,
+} from '../../../shared/model/query-format';
 import { plural } from '../../../shared/format';
-import { SourceError, type EventSource } from '../sources/types';
+import { SourceError, type EventSource, type SourceHour } from '../sources/types';
 import { replaceRefusal, type NewAnswer } from './replace-rule';
 
 /** What one dataset of a written (staged) hour holds, as its job will record it. */
@@ -88,11 +92,17 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   const wantMerged = task.datasets.includes('merged-ids');
 
   const withCopy = wantEvents && task.options.queryCopy === true;
-  const { cleanedUp, earlierEvents, earlierMerged, earlierCopy } = await earlierExport(task, {
-    events: wantEvents,
-    merged: wantMerged,
-    copy: withCopy,
-  });
+  const mergedCopyKey =
+    wantMerged && task.options.queryCopy === true
+      ? queryMergedIdsObjectKey(prefix, task.orgId, hour)
+      : null;
+  const { cleanedUp, earlierEvents, earlierMerged, earlierCopy, earlierMergedCopy } =
+    await earlierExport(task, {
+      events: wantEvents,
+      merged: wantMerged,
+      copy: withCopy,
+      mergedCopy: mergedCopyKey,
+    });
 
   const written: StagedDataset[] = [];
   const source = await task.source.open(hour, signal);
@@ -141,46 +151,15 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
         badSamples: result.badLineSamples,
       });
     }
-    if (wantMerged) {
-      const result = await exportMergedIdsHour({
-        hour,
-        source,
-        mixedHours: task.source.mixedHours,
-        sink,
-        pool: task.pool,
-        key: mergedKey,
-        projectId: task.projectId,
-        gzipLevel: task.options.gzipLevel,
-        signal,
-      });
-      const objects = result.object ? [result.object] : [];
-      written.push({
-        dataset: 'merged-ids',
-        counts: {
-          eventsIn: result.merges,
-          eventsOut: result.merges,
-          duplicates: 0,
-          filtered: 0,
-          badLines: 0,
-        },
-        bytes: {
-          raw: objects.reduce((sum, o) => sum + o.rawBytes, 0),
-          compressed: objects.reduce((sum, o) => sum + o.bytes, 0),
-        },
-        objects,
-        stale: objects.length === 0 ? earlierMerged.map((o) => o.key) : [],
-        notes: mergedNotes(result.merges, result.derived),
-      });
-      await mayReplace(task, earlierMerged, {
-        hour,
-        dataset: 'merged-ids',
-        count: result.merges,
-        read: result.read,
-        badLines: result.badLines,
-        otherHours: 0,
-        badSamples: [],
-      });
-    }
+    if (wantMerged)
+      written.push(
+        await writeMergedIds(task, source, {
+          key: mergedKey,
+          copyKey: mergedCopyKey,
+          earlier: earlierMerged,
+          earlierCopy: earlierMergedCopy,
+        }),
+      );
   } catch (error) {
     await Promise.allSettled(written.flatMap(stagedFiles).map((o) => sink.discard(o.staged)));
     throw error;
@@ -194,13 +173,77 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   return written;
 }
 
+/** The hour's merged Amplitude IDs (and their query copy), staged; refused as `mayReplace` says. */
+async function writeMergedIds(
+  task: HourToWrite,
+  source: SourceHour,
+  at: { key: string; copyKey: string | null; earlier: StoredObject[]; earlierCopy: StoredObject[] },
+): Promise<StagedDataset> {
+  const { hour, sink, signal } = task;
+  const result = await exportMergedIdsHour({
+    hour,
+    source,
+    mixedHours: task.source.mixedHours,
+    sink,
+    pool: task.pool,
+    key: at.key,
+    projectId: task.projectId,
+    gzipLevel: task.options.gzipLevel,
+    queryKey: at.copyKey,
+    signal,
+  });
+  const objects = result.object ? [result.object] : [];
+  const copyObjects = result.queryObject ? [result.queryObject] : [];
+  const staged: StagedDataset = {
+    dataset: 'merged-ids',
+    counts: {
+      eventsIn: result.merges,
+      eventsOut: result.merges,
+      duplicates: 0,
+      filtered: 0,
+      badLines: 0,
+    },
+    bytes: {
+      raw: objects.reduce((sum, o) => sum + o.rawBytes, 0),
+      compressed: objects.reduce((sum, o) => sum + o.bytes, 0),
+    },
+    objects,
+    stale: objects.length === 0 ? at.earlier.map((o) => o.key) : [],
+    notes: mergedNotes(result.merges, result.derived),
+    // One file at a name the hour decides: rewritten in place, deleted when no merges are left.
+    query: at.copyKey
+      ? {
+          objects: copyObjects,
+          stale: copyObjects.length === 0 ? at.earlierCopy.map((o) => o.key) : [],
+          markers: { add: [], remove: [] },
+        }
+      : undefined,
+  };
+  try {
+    await mayReplace(task, at.earlier, {
+      hour,
+      dataset: 'merged-ids',
+      count: result.merges,
+      read: result.read,
+      badLines: result.badLines,
+      otherHours: 0,
+      badSamples: [],
+    });
+  } catch (error) {
+    // Not in `written` yet: its files are thrown away here.
+    await Promise.allSettled(stagedFiles(staged).map((o) => sink.discard(o.staged)));
+    throw error;
+  }
+  return staged;
+}
+
 /**
  * What an earlier export of the hour left: its files, as they are now (its leftovers of a killed
  * run removed first — `cleanedUp` of them).
  */
 async function earlierExport(
   task: HourToWrite,
-  want: { events: boolean; merged: boolean; copy: boolean },
+  want: { events: boolean; merged: boolean; copy: boolean; mergedCopy: string | null },
 ) {
   const { hour, sink, prefix, projectId } = task;
   const eventsPrefix = eventObjectPrefix(prefix, projectId, hour);
@@ -208,6 +251,7 @@ async function earlierExport(
   let cleanedUp = 0;
   if (want.events) cleanedUp += await sink.cleanup(eventsPrefix, { keep: task.keep });
   if (want.merged) cleanedUp += await sink.cleanup(mergedKey, { keep: task.keep });
+  if (want.mergedCopy) cleanedUp += await sink.cleanup(want.mergedCopy, { keep: task.keep });
   if (want.copy)
     cleanedUp += await sink.cleanup(`${queryRoot(prefix)}events/`, {
       keep: task.keep,
@@ -221,6 +265,7 @@ async function earlierExport(
       : [],
     earlierMerged: want.merged ? await sink.find([mergedKey]) : [],
     earlierCopy: want.copy ? await markedFiles(sink, prefix, projectId, hour) : [],
+    earlierMergedCopy: want.mergedCopy ? await sink.find([want.mergedCopy]) : [],
   };
 }
 

@@ -1,5 +1,9 @@
 import { HourTakenOver } from '../store/postgres/errors';
-import { queryEventKeyParts, queryRoot } from '../../../shared/model/query-format';
+import {
+  queryEventKeyParts,
+  queryMergedIdsKeyParts,
+  queryRoot,
+} from '../../../shared/model/query-format';
 import { eventObjectPrefix, mergedIdsObjectKey } from '../../../shared/model/export-format';
 import type { Fence } from './commit';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
@@ -40,7 +44,8 @@ function busyKeys(
   return (key) =>
     merged.has(key) ||
     events.some((start) => key.startsWith(start)) ||
-    busy.has(queryEventKeyParts(key, prefix)?.hour ?? '');
+    busy.has(queryEventKeyParts(key, prefix)?.hour ?? '') ||
+    busy.has(queryMergedIdsKeyParts(key, prefix)?.hour ?? '');
 }
 
 export interface LeftoverDeps {
@@ -206,6 +211,12 @@ export class Leftovers {
           startedBefore,
           spare: (key) =>
             queryEventKeyParts(key, dest.prefix)?.projectId !== found.project.id || spare(key),
+        });
+        aborted += await sink.cleanup(`${queryRoot(dest.prefix)}merged_ids/`, {
+          keep: this.deps.commits.keep,
+          startedBefore,
+          spare: (key) =>
+            queryMergedIdsKeyParts(key, dest.prefix)?.orgId !== found.org.id || spare(key),
         });
         if (aborted > 0)
           said.push(

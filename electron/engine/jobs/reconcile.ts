@@ -8,6 +8,7 @@ import type { ReconcileItem, ReconcileReport } from '../../../shared/model/sched
 import type { Sink, StoredObject } from '../sinks/types';
 import type { JobHistoryPort } from '../store/ports';
 import { markedFiles } from '../query/markers';
+import { queryMergedIdsObjectKey } from '../../../shared/model/query-format';
 
 /**
  * Compare what the destination holds with what the job history says was written, hour by hour:
@@ -95,28 +96,32 @@ export async function reconcile(
         report.extra.push(
           extra(hour, dataset, o, `not written by the latest export of this hour (job ${job.id})`),
         );
-      if (dataset === 'events') await reconcileCopy(report, sink, prefix, projectId, hour, job);
+      // The hour's query copy: found through its markers (events, in many date folders) or at
+      // the one name the hour gives it (merged IDs).
+      const copyKeys =
+        dataset === 'events'
+          ? await markedFiles(sink, prefix, projectId, hour)
+          : (await sink.find([queryMergedIdsObjectKey(prefix, orgId, hour)])).map((o) => o.key);
+      await reconcileCopy(report, sink, { hour, dataset, job, copyKeys });
     }
     if (!anyJob && !report.extra.some((e) => e.hour === hour)) report.notExported.push(hour);
   }
   return report;
 }
 
-/**
- * The hour's query copy against the job's record of it: its files are found through the hour's
- * markers (they lie in many date folders), then looked up one by one.
- */
+/** The hour's query copy (`copyKeys`: its files in the destination) against the job's record. */
 async function reconcileCopy(
   report: ReconcileReport,
   sink: Sink,
-  prefix: string,
-  projectId: number,
-  hour: string,
-  job: Job,
+  {
+    hour,
+    dataset,
+    job,
+    copyKeys,
+  }: { hour: string; dataset: Dataset; job: Job; copyKeys: string[] },
 ): Promise<void> {
-  const marked = await markedFiles(sink, prefix, projectId, hour);
-  if (job.queryObjects.length === 0 && marked.length === 0) return;
-  const keys = [...new Set([...job.queryObjects.map((o) => o.key), ...marked])];
+  if (job.queryObjects.length === 0 && copyKeys.length === 0) return;
+  const keys = [...new Set([...job.queryObjects.map((o) => o.key), ...copyKeys])];
   const byKey = new Map((await sink.find(keys)).map((o) => [o.key, o]));
   for (const object of job.queryObjects) {
     const found = byKey.get(object.key);
@@ -129,7 +134,7 @@ async function reconcileCopy(
     else
       (found ? report.changed : report.missing).push({
         hour,
-        dataset: 'events',
+        dataset,
         key: object.key,
         expected,
         actual: found ? { bytes: found.size, etag: found.etag } : null,
@@ -140,7 +145,7 @@ async function reconcileCopy(
     report.extra.push(
       extra(
         hour,
-        'events',
+        dataset,
         o,
         `query copy file not written by the latest export of this hour (job ${job.id})`,
       ),

@@ -7,11 +7,13 @@ import {
   type MergedId,
 } from '../../../shared/model/export-format';
 import { lineBlocks } from '../sources/lines';
-import type { SourceHour } from '../sources/types';
+import { SourceError, type SourceHour } from '../sources/types';
 import type { Sink } from '../sinks/types';
 import type { StagedFile } from './event-types';
 import { GzipWriter, type Deflater } from './gzip';
 import { EventScanner, VALUE } from '../format/scan';
+import { mergedIdsQueryCopy } from '../query/parquet-copy';
+import { QUERY_VALUE_FIX, QueryValueError } from '../query/rows';
 
 export interface MergedIdsExportOptions {
   hour: string;
@@ -25,6 +27,8 @@ export interface MergedIdsExportOptions {
   key: string;
   projectId: number;
   gzipLevel: number;
+  /** Where the hour's query copy goes (docs/query-copy.md); null: the connection writes none. */
+  queryKey?: string | null;
   signal: AbortSignal;
 }
 
@@ -41,6 +45,8 @@ export interface MergedIdsExportResult {
   badLines: number;
   /** The hour's file, sealed but not visible yet; null when the hour has no merges. */
   object: StagedFile | null;
+  /** Its query copy, sealed likewise; null when the hour has no merges or no copy is wanted. */
+  queryObject: StagedFile | null;
 }
 
 /**
@@ -54,7 +60,7 @@ export interface MergedIdsExportResult {
 export async function exportMergedIdsHour(
   options: MergedIdsExportOptions,
 ): Promise<MergedIdsExportResult> {
-  const { sink, key, signal } = options;
+  const { sink, signal } = options;
   let merges = await options.source.mergedIds();
   const derived = merges === null;
   let read = merges?.length ?? 0;
@@ -76,8 +82,23 @@ export async function exportMergedIdsHour(
       a.amplitude_id - b.amplitude_id ||
       a.merged_amplitude_id - b.merged_amplitude_id,
   );
-  if (merges.length === 0) return { merges: 0, derived, read, badLines, object: null };
+  if (merges.length === 0)
+    return { merges: 0, derived, read, badLines, object: null, queryObject: null };
 
+  const object = await stageJson(options, merges);
+  let queryObject: StagedFile | null = null;
+  try {
+    if (options.queryKey) queryObject = await stageQueryCopy(options, options.queryKey, merges);
+  } catch (error) {
+    await sink.discard(object.staged);
+    throw error;
+  }
+  return { merges: merges.length, derived, read, badLines, object, queryObject };
+}
+
+/** The hour's JSON file (gzipped NDJSON, the export's field order), staged. */
+async function stageJson(options: MergedIdsExportOptions, merges: MergedId[]): Promise<StagedFile> {
+  const { sink, key, signal } = options;
   const writer = await sink.stage(key, signal);
   const hash = createHash('sha256');
   let compressed = 0;
@@ -97,23 +118,52 @@ export async function exportMergedIdsHour(
     signal.throwIfAborted();
     const staged = await writer.seal();
     return {
-      merges: merges.length,
-      derived,
-      read,
-      badLines,
-      object: {
-        key,
-        bytes: compressed,
-        rawBytes,
-        events: merges.length,
-        sha256: hash.digest('hex'),
-        etag: null,
-        staged,
-      },
+      key,
+      bytes: compressed,
+      rawBytes,
+      events: merges.length,
+      sha256: hash.digest('hex'),
+      etag: null,
+      staged,
     };
   } catch (error) {
     await gzip.discard();
     await writer.abort();
+    throw error;
+  }
+}
+
+/** The merges' query copy (one Parquet file), staged beside the JSON file. */
+async function stageQueryCopy(
+  options: MergedIdsExportOptions,
+  key: string,
+  merges: MergedId[],
+): Promise<StagedFile> {
+  let bytes: Uint8Array;
+  try {
+    bytes = mergedIdsQueryCopy(merges, options.hour);
+  } catch (error) {
+    if (!(error instanceof QueryValueError)) throw error;
+    throw new SourceError(`${error.message} (merged Amplitude IDs)`, QUERY_VALUE_FIX, {
+      code: 'query-copy-value',
+    });
+  }
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const object = await options.sink.stage(key, options.signal);
+  try {
+    await object.write(body);
+    const staged = await object.seal();
+    return {
+      key,
+      bytes: body.length,
+      rawBytes: body.length,
+      events: merges.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      etag: null,
+      staged,
+    };
+  } catch (error) {
+    await object.abort();
     throw error;
   }
 }

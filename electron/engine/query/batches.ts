@@ -17,6 +17,7 @@ import { WorkerPool, WorkerRefusal } from '../pipeline/pool';
 import type { Sink } from '../sinks/types';
 import { SourceError } from '../sources/types';
 import type { QueryCopyFile } from './parquet-copy';
+import { QUERY_VALUE_FIX } from './rows';
 
 /** Lines go to the worker 4 MiB at a time. */
 export const QUERY_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -38,9 +39,6 @@ export interface QueryCopyOptions {
   chunkBytes?: number;
   fileBytes?: number;
 }
-
-const VALUE_FIX =
-  'The JSON files are as the source gave them; the query copy types every column (docs/query-copy.md). Correct the value at the source, or turn the query copy off for this connection.';
 
 type Step = Promise<{ input: ArrayBuffer } | { files: QueryCopyFile[] }>;
 
@@ -152,7 +150,7 @@ export class QueryCopyBatches {
       done = await this.steps.shift()!;
     } catch (error) {
       if (error instanceof WorkerRefusal)
-        throw new SourceError(error.message, VALUE_FIX, { code: 'query-copy-value' });
+        throw new SourceError(error.message, QUERY_VALUE_FIX, { code: 'query-copy-value' });
       throw error;
     }
     if ('input' in done) {

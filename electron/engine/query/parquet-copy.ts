@@ -8,9 +8,14 @@
  */
 import * as zlib from 'node:zlib';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import { hourIndex } from '../../../shared/model/export-format';
+import {
+  hourIndex,
+  type MERGED_ID_FIELDS,
+  type MergedId,
+} from '../../../shared/model/export-format';
 import {
   QUERY_EVENT_COLUMNS,
+  QUERY_MERGED_ID_COLUMNS,
   UPLOAD_HOUR_COLUMN,
   type QueryColumn,
 } from '../../../shared/model/query-format';
@@ -74,26 +79,32 @@ const UPLOAD_HOUR: QueryColumn = {
   field: 'server_upload_time',
   kind: 'timestamp',
 };
-const COLUMNS: readonly QueryColumn[] = [...QUERY_EVENT_COLUMNS, UPLOAD_HOUR];
-const SCHEMA: SchemaElement[] = [
-  { name: 'schema', num_children: COLUMNS.length },
-  ...COLUMNS.map(schemaElement),
-];
+const EVENT_COLUMNS: readonly QueryColumn[] = [...QUERY_EVENT_COLUMNS, UPLOAD_HOUR];
+const MERGED_ID_COLUMNS: readonly QueryColumn[] = [...QUERY_MERGED_ID_COLUMNS, UPLOAD_HOUR];
+
+function schemaOf(columns: readonly QueryColumn[]): SchemaElement[] {
+  return [{ name: 'schema', num_children: columns.length }, ...columns.map(schemaElement)];
+}
 /** Where `event_time` sits in a row: the row's date comes from it. */
 const EVENT_TIME_AT = QUERY_EVENT_COLUMNS.findIndex((c) => c.field === 'event_time');
 
-/** One date's file, written a row group at a time. */
-class DateFile {
+/** One file of the copy, written a row group at a time. */
+class CopyFile {
   private readonly out = new ByteWriter();
-  private readonly writer = new ParquetWriter({
-    writer: this.out,
-    schema: SCHEMA,
-    codec: 'ZSTD',
-    compressors: { ZSTD: zstd },
-    createdBy: CREATED_BY,
-  });
-  private pending: RowValue[][] = COLUMNS.map(() => []);
+  private readonly writer: ParquetWriter;
+  private pending: RowValue[][];
   rows = 0;
+
+  constructor(private readonly columns: readonly QueryColumn[]) {
+    this.writer = new ParquetWriter({
+      writer: this.out,
+      schema: schemaOf(columns),
+      codec: 'ZSTD',
+      compressors: { ZSTD: zstd },
+      createdBy: CREATED_BY,
+    });
+    this.pending = columns.map(() => []);
+  }
 
   add(values: RowValue[]): void {
     values.forEach((value, i) => this.pending[i]!.push(value));
@@ -111,7 +122,7 @@ class DateFile {
     const size = this.pending[0]!.length;
     if (size === 0) return;
     void this.writer.write({
-      columnData: COLUMNS.map((column, i) => ({
+      columnData: this.columns.map((column, i) => ({
         name: column.name,
         data: this.pending[i]!,
         // A property dict's min and max would copy whole dicts into the footer: none for JSON.
@@ -119,7 +130,7 @@ class DateFile {
       })),
       rowGroupSize: size,
     });
-    this.pending = COLUMNS.map(() => []);
+    this.pending = this.columns.map(() => []);
   }
 }
 
@@ -128,7 +139,7 @@ class DateFile {
  * `event_time` goes to its upload hour's date.
  */
 export class EventsQueryCopy {
-  private readonly files = new Map<string, DateFile>();
+  private readonly files = new Map<string, CopyFile>();
   private readonly uploadMicros: bigint;
   private readonly uploadDate: string;
 
@@ -158,7 +169,7 @@ export class EventsQueryCopy {
     const at = values[EVENT_TIME_AT];
     const date = typeof at === 'bigint' ? dateOfMicros(at) : this.uploadDate;
     let file = this.files.get(date);
-    if (!file) this.files.set(date, (file = new DateFile()));
+    if (!file) this.files.set(date, (file = new CopyFile(EVENT_COLUMNS)));
     file.add(values);
   }
 
@@ -168,4 +179,21 @@ export class EventsQueryCopy {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([eventDate, file]) => ({ eventDate, rows: file.rows, bytes: file.finish() }));
   }
+}
+
+/**
+ * The query copy of an hour's merged Amplitude IDs (in the order the JSON file has them): one
+ * Parquet file, its times as timestamps. Small (merges are few), so written at once.
+ */
+export function mergedIdsQueryCopy(merges: readonly MergedId[], hour: string): Uint8Array {
+  const upload = BigInt(hourIndex(hour)) * 3_600_000_000n;
+  const file = new CopyFile(MERGED_ID_COLUMNS);
+  for (const merge of merges) {
+    const values = QUERY_MERGED_ID_COLUMNS.map((c) =>
+      columnValue(c, merge[c.field as (typeof MERGED_ID_FIELDS)[number]]),
+    );
+    values.push(upload);
+    file.add(values);
+  }
+  return file.finish();
 }

@@ -17,6 +17,10 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const INTEGER = /^-?\d{1,19}$/;
 
+/** The next step for an hour whose values the copy can not type. */
+export const QUERY_VALUE_FIX =
+  'The JSON files are as the source gave them; the query copy types every column (docs/query-copy.md). Correct the value at the source, or turn the query copy off for this connection.';
+
 /** Raised for a value its column can not hold; the message says which and why. */
 export class QueryValueError extends Error {
   constructor(column: QueryColumn, value: unknown, expected: string) {

@@ -11,7 +11,11 @@ import {
   mergedIdsObjectKey,
   partitionOf,
 } from '../../../shared/model/export-format';
-import { queryEventObjectKey } from '../../../shared/model/query-format';
+import {
+  queryEventObjectKey,
+  queryMergedIdsKeyParts,
+  queryMergedIdsObjectKey,
+} from '../../../shared/model/query-format';
 
 describe('object names (the output contract)', () => {
   it('names event partitions with an unpadded hour and #n from 1', () => {
@@ -108,5 +112,22 @@ describe('query copy object names', () => {
     expect(queryEventObjectKey('amplitude/', 187520, '2020-01-23', '2020-01-25T05', 2)).toBe(
       'amplitude/_query/events/event_date=2020-01-23/187520_2020-01-25_5#2.parquet',
     );
+  });
+
+  it('names an hour’s merged-ID copy like its JSON file, under the hour’s date, and reads it back', () => {
+    const key = queryMergedIdsObjectKey('amplitude/', 123, '2020-01-25T05');
+    expect(key).toBe('amplitude/_query/merged_ids/merge_date=2020-01-25/-123_2020-01-25_5.parquet');
+    expect(queryMergedIdsKeyParts(key, 'amplitude/')).toEqual({
+      orgId: 123,
+      hour: '2020-01-25T05',
+    });
+    // Only names the copy writes: another prefix, a padded hour, a date folder not the hour's.
+    for (const other of [
+      'other/_query/merged_ids/merge_date=2020-01-25/-123_2020-01-25_5.parquet',
+      'amplitude/_query/merged_ids/merge_date=2020-01-25/-123_2020-01-25_05.parquet',
+      'amplitude/_query/merged_ids/merge_date=2020-01-24/-123_2020-01-25_5.parquet',
+      'amplitude/_query/merged_ids/merge_date=2020-01-25/-123_2020-01-25_5.parquet.tmp',
+    ])
+      expect(queryMergedIdsKeyParts(other, 'amplitude/'), other).toBeNull();
   });
 });
