@@ -4,6 +4,7 @@
  * creating or updating the table (its database created first when there is none), removed by
  * deleting it. So the table is backed up, diffed and restored like a bucket policy.
  */
+import type { GlueClient, Table } from '@aws-sdk/client-glue';
 import type { GlueTableInput } from '../../../shared/aws/glue-table';
 import { formatPolicy } from '../../../shared/aws/policies';
 import type { SetupClients } from './clients';
@@ -23,46 +24,53 @@ export function glueTableOf(target: string): { database: string; table: string }
 
 const notFound = (error: unknown) => (error as Error).name === 'EntityNotFoundException';
 
-/** The table as Ferry's fields in stable JSON, or null when there is none. */
-export async function glueTableNow(clients: SetupClients, target: string): Promise<string | null> {
-  const { database, table } = glueTableOf(target);
+/** A table as the catalog holds it, or null when there is none (nor its database). */
+export async function getGlueTable(
+  glue: GlueClient,
+  database: string,
+  table: string,
+): Promise<Table | null> {
   const { GetTableCommand } = await glueSdk();
   try {
-    const out = await clients.glue.send(
-      new GetTableCommand({ DatabaseName: database, Name: table }),
-    );
-    const t = out.Table;
-    if (!t) return null;
-    const sd = t.StorageDescriptor ?? {};
-    const input: GlueTableInput = {
-      Name: t.Name ?? table,
-      Description: t.Description ?? '',
-      TableType: 'EXTERNAL_TABLE',
-      Parameters: t.Parameters ?? {},
-      PartitionKeys: (t.PartitionKeys ?? []).map((k) => ({ Name: k.Name!, Type: k.Type ?? '' })),
-      StorageDescriptor: {
-        Columns: (sd.Columns ?? []).map((c) => ({
-          Name: c.Name!,
-          Type: c.Type ?? '',
-          ...(c.Comment ? { Comment: c.Comment } : {}),
-        })),
-        Location: sd.Location ?? '',
-        InputFormat: sd.InputFormat ?? '',
-        OutputFormat: sd.OutputFormat ?? '',
-        SerdeInfo: {
-          SerializationLibrary: sd.SerdeInfo?.SerializationLibrary ?? '',
-          Parameters: sd.SerdeInfo?.Parameters ?? {},
-        },
-      },
-    };
-    // A table someone made by hand may be of another type: kept as it says, for the backup.
-    if (t.TableType && t.TableType !== 'EXTERNAL_TABLE')
-      (input as { TableType: string }).TableType = t.TableType;
-    return formatPolicy(input);
+    const out = await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }));
+    return out.Table ?? null;
   } catch (error) {
     if (notFound(error)) return null;
     throw error;
   }
+}
+
+/** The table as Ferry's fields in stable JSON, or null when there is none. */
+export async function glueTableNow(clients: SetupClients, target: string): Promise<string | null> {
+  const { database, table } = glueTableOf(target);
+  const t = await getGlueTable(clients.glue, database, table);
+  if (!t) return null;
+  const sd = t.StorageDescriptor ?? {};
+  const input: GlueTableInput = {
+    Name: t.Name ?? table,
+    Description: t.Description ?? '',
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: t.Parameters ?? {},
+    PartitionKeys: (t.PartitionKeys ?? []).map((k) => ({ Name: k.Name!, Type: k.Type ?? '' })),
+    StorageDescriptor: {
+      Columns: (sd.Columns ?? []).map((c) => ({
+        Name: c.Name!,
+        Type: c.Type ?? '',
+        ...(c.Comment ? { Comment: c.Comment } : {}),
+      })),
+      Location: sd.Location ?? '',
+      InputFormat: sd.InputFormat ?? '',
+      OutputFormat: sd.OutputFormat ?? '',
+      SerdeInfo: {
+        SerializationLibrary: sd.SerdeInfo?.SerializationLibrary ?? '',
+        Parameters: sd.SerdeInfo?.Parameters ?? {},
+      },
+    },
+  };
+  // A table someone made by hand may be of another type: kept as it says, for the backup.
+  if (t.TableType && t.TableType !== 'EXTERNAL_TABLE')
+    (input as { TableType: string }).TableType = t.TableType;
+  return formatPolicy(input);
 }
 
 /** Create or update the table (null: delete it; a table that is not there stays not there). */

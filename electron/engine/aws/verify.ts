@@ -7,7 +7,8 @@ import type { ExportTarget } from '../../../shared/aws/policies';
 import type { Probe, ProbeId, VerifyReport } from '../../../shared/model/aws';
 import type { S3Destination } from '../../../shared/model/entities';
 import { missingPermission, statementGranting, tagged } from './permissions';
-import { glueSdk, kmsSdk, s3Sdk } from './sdk';
+import { getGlueTable } from './glue-docs';
+import { kmsSdk, s3Sdk } from './sdk';
 
 const PROBE_FOLDER = '_ferry-verify/';
 
@@ -356,13 +357,9 @@ function failure(
 
 /** The query table's state as the export identity reads it; null when there is none yet. */
 async function checkGlueTable(glue: GlueClient, target: ExportTarget): Promise<string | null> {
-  const { GetTableCommand } = await glueSdk();
   const { database, table } = queryTableNames(target.projectId);
-  try {
-    const out = await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }));
-    return `${database}.${table} reads ${out.Table?.StorageDescriptor?.Location ?? 'no location'}.`;
-  } catch (error) {
-    if ((error as Error).name === 'EntityNotFoundException') return null;
-    throw error;
-  }
+  const found = await getGlueTable(glue, database, table);
+  return found
+    ? `${database}.${table} reads ${found.StorageDescriptor?.Location ?? 'no location'}.`
+    : null;
 }
