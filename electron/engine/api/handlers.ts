@@ -56,21 +56,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   };
 }
 
-/** The Glue table over a connection's query copy (aws/query-table.ts). */
+/** The Glue tables over a connection's query copy (aws/query-table.ts). */
 function queryHandlers({ catalog, setup, scheduler }: HandlerDeps): HandlersOf<'query'> {
-  // The query names the newest hour the connection exported (what the table can show now).
-  const lastExported = async (connectionId: string) =>
-    (await scheduler.statuses()).find((s) => s.connectionId === connectionId)?.lastExportedHour ??
-    null;
+  // The connection, and the newest hour it exported: what the tables can show now.
+  const opened = async (connectionId: string) => {
+    const connection = catalog.getConnection(connectionId);
+    const status = (await scheduler.statuses()).find((s) => s.connectionId === connection.id);
+    return { connection, hour: status?.lastExportedHour ?? null };
+  };
   return {
     'query.plan': async ({ connectionId }) => {
-      const connection = catalog.getConnection(connectionId);
-      const hour = await lastExported(connection.id);
+      const { connection, hour } = await opened(connectionId);
       return awsCall(() => setup.queryTable.plan(connection, hour));
     },
     'query.apply': async ({ connectionId }) => {
-      const connection = catalog.getConnection(connectionId);
-      const hour = await lastExported(connection.id);
+      const { connection, hour } = await opened(connectionId);
       return awsCall(() => setup.queryTable.apply(connection, hour));
     },
     'query.remove': ({ connectionId }) =>
