@@ -143,7 +143,7 @@ function registerRemoveCommand(connection: Command, ctx: CliContext): void {
     )
     .option(
       '--remove-query-table',
-      "S3: first delete the Glue table over this connection's query copy (backed up; the copy's files stay)",
+      "S3: first delete the Glue tables over this connection's query copy (backed up; the copy's files stay)",
     )
     .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
     .action(
@@ -158,7 +158,7 @@ function registerRemoveCommand(connection: Command, ctx: CliContext): void {
             const table = await engine.call('query.remove', { connectionId });
             lines.push(
               table.removed
-                ? `Removed its Glue query table (backed up as ${table.backups[0]!.id}).`
+                ? `Removed its Glue query ${table.backups.length === 1 ? 'table' : 'tables'} (backed up as ${table.backups.map((b) => b.id).join(', ')}).`
                 : 'It had no Glue query table.',
             );
           }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { MethodResult } from '../../shared/api/contract';
+import { plural } from '../../shared/format';
 import { BACKUP_KIND_WORDS } from '../../shared/model/words';
 import { EXIT, type CliContext } from './context';
 import { print } from './output';
@@ -9,16 +10,17 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
   program
     .command('query-setup')
     .description(
-      "show (and with --apply, create or update) the Glue Data Catalog table over a connection's query copy, for Athena",
+      "show (and with --apply, create or update) the Glue Data Catalog tables over a connection's query copy, for Athena",
     )
     .argument('<connection>', 'connection ID (cn_…) or name')
-    .option('--apply', 'create or update the table (the definition before is kept as a backup)')
-    .option('--ddl', 'print only the table as Athena DDL, for applying it by your own process')
-    .option('--remove', 'delete the table (kept as a backup first)')
+    .option('--apply', 'create or update the tables (each definition before is kept as a backup)')
+    .option('--ddl', 'print only the tables as Athena DDL, for applying them by your own process')
+    .option('--remove', 'delete the tables (each kept as a backup first)')
     .addHelpText(
       'after',
-      '\nThe table is ferry.amplitude_events_<project>, over <prefix>_query/events/, with partition\n' +
-        'projection on event_date: a new hour is queryable without a crawler or MSCK REPAIR.\n' +
+      '\nThe tables are ferry.amplitude_events_<project> over <prefix>_query/events/ and, when the\n' +
+        'connection exports merged IDs, ferry.amplitude_merged_ids_<project> over .../merged_ids/,\n' +
+        'with partition projection by date: a new hour is queryable without a crawler or MSCK REPAIR.\n' +
         'Uses the connection’s AWS profile (glue:GetTable, CreateDatabase, CreateTable, UpdateTable).',
     )
     .action((id: string, opts: { apply?: boolean; ddl?: boolean; remove?: boolean }) =>
@@ -33,18 +35,14 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
           const result = await engine.call('query.remove', { connectionId });
           print(ctx, result, () =>
             result.removed
-              ? `Removed the Glue table (kept first as backup ${result.backups[0]?.id}).\n`
+              ? `Removed ${plural(result.backups.length, 'Glue table')} (each kept first as a backup: ${result.backups.map((b) => b.id).join(', ')}).\n`
               : 'There is no Glue table of this connection: nothing to remove.\n',
           );
           return EXIT.ok;
         }
         if (opts.apply) {
-          const { plan, backups } = await engine.call('query.apply', { connectionId });
-          print(ctx, { plan, backups }, () =>
-            plan.change === 'none'
-              ? `${describe(plan)}\nThe table is already as proposed: nothing changed.\n`
-              : `${describe(plan)}\n${plan.change === 'create' ? 'Created' : 'Updated'} ${plan.database}.${plan.table}; what was there before is kept as backup ${backups[0]?.id ?? '—'} (${BACKUP_KIND_WORDS['glue-table']}).\n\nTry it in Athena:\n\n${plan.query}\n`,
-          );
+          const result = await engine.call('query.apply', { connectionId });
+          print(ctx, result, () => `${describe(result.plan)}\n${appliedText(result)}`);
           return EXIT.ok;
         }
         const plan = await engine.call('query.plan', { connectionId });
@@ -61,16 +59,27 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
 type Plan = MethodResult<'query.plan'>;
 
 function describe(plan: Plan): string {
-  return [
-    `Table:     ${plan.database}.${plan.table}`,
-    `Reads:     ${plan.location}`,
-    `Partition: event_date, projected from ${plan.since} to NOW (one a day)`,
-  ].join('\n');
+  return plan.tables
+    .map((t) =>
+      [
+        `Table:     ${t.database}.${t.table}${t.change === 'none' ? '' : t.change === 'create' ? '  (not created yet)' : '  (differs from the proposal)'}`,
+        `Reads:     ${t.location}`,
+        `Partition: ${t.dataset === 'events' ? 'event_date' : 'merge_date'}, projected from ${t.since} to NOW (one a day)`,
+      ].join('\n'),
+    )
+    .join('\n\n');
+}
+
+function appliedText({ plan, changed, backups }: MethodResult<'query.apply'>): string {
+  if (changed.length === 0) return '\nEvery table is already as proposed: nothing changed.\n';
+  const done = changed
+    .map((c) => `${c.change === 'create' ? 'Created' : 'Updated'} ${c.database}.${c.table}`)
+    .join('; ');
+  return `\n${done}; what was there before is kept as ${plural(backups.length, 'backup')} (${BACKUP_KIND_WORDS['glue-table']}): ${backups.map((b) => b.id).join(', ')}.\n\nTry it in Athena:\n\n${plan.query}\n`;
 }
 
 function nextStep(plan: Plan, name: string): string {
   if (plan.change === 'none')
-    return `\nThe table is as proposed. Try it in Athena:\n\n${plan.query}\n`;
-  const verb = plan.change === 'create' ? 'create it' : 'update it';
-  return `\nThe table ${plan.change === 'create' ? 'does not exist yet' : 'differs from the proposal'}. To ${verb}: ferry query-setup ${JSON.stringify(name)} --apply\n(or print the DDL with --ddl and run it in Athena yourself).\n`;
+    return `\nEvery table is as proposed. Try it in Athena:\n\n${plan.query}\n`;
+  return `\nTo create or update the tables marked above: ferry query-setup ${JSON.stringify(name)} --apply\n(or print the DDL with --ddl and run it in Athena yourself).\n`;
 }

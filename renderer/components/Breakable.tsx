@@ -2,10 +2,11 @@ import { Fragment } from 'react';
 
 /**
  * A path, key or ARN that may wrap only after a `/` or `:` — never inside a word ("obj/ect.txt"
- * stays whole). Its text, copied, is unchanged (`<wbr>` adds no character).
+ * stays whole). Its text, copied, is unchanged (`<wbr>` adds no character). `after` names other
+ * places it may wrap (a table name: after `.` and `_`).
  */
-export function Breakable({ text }: { text: string }) {
-  const parts = text.split(/(?<=[/:])/);
+export function Breakable({ text, after = /(?<=[/:])/ }: { text: string; after?: RegExp }) {
+  const parts = text.split(after);
   return (
     <span>
       {parts.map((part, i) => (

@@ -265,15 +265,28 @@ export const contract = {
   ),
   /** Check access the way an export uses it; each refusal names the missing permission. */
   'aws.verify': spec(z.object({ target: setupTarget, form: policyForm }), verifyReport),
-  /** The Glue table over a connection's query copy: what applying would do. Changes nothing. */
+  /** The Glue tables over a connection's query copy: what applying would do. Changes nothing. */
   'query.plan': spec(z.object({ connectionId: z.string().min(1) }), queryTablePlan),
-  /** Create or update the table (the definition before kept as a backup). */
+  /**
+   * Create or update the tables that differ (each definition before kept as a backup): the plan
+   * as the catalog holds it afterwards, and what changed.
+   */
   'query.apply': spec(
     z.object({ connectionId: z.string().min(1) }),
-    z.object({ plan: queryTablePlan, backups: z.array(backup) }),
+    z.object({
+      plan: queryTablePlan,
+      changed: z.array(
+        z.object({
+          database: z.string(),
+          table: z.string(),
+          change: z.enum(['create', 'update']),
+        }),
+      ),
+      backups: z.array(backup),
+    }),
     true,
   ),
-  /** Delete the connection's table (kept as a backup first); offered when deleting it. */
+  /** Delete the connection's tables (each kept as a backup first); offered when deleting it. */
   'query.remove': spec(
     z.object({ connectionId: z.string().min(1) }),
     z.object({ removed: z.boolean(), backups: z.array(backup) }),

@@ -7,8 +7,8 @@
  * - on the bucket: `s3:ListBucket` (limited to the prefix: finding an hour's partitions),
  *   `s3:ListBucketMultipartUploads` (finding uploads an interrupted run left) and
  *   `s3:GetBucketLocation` (checking the region);
- * - on the connection's Glue table, when it writes a query copy: `glue:GetTable` and
- *   `glue:GetDatabase` (verify reads the table; the admin's profile creates it, see glue-table.ts);
+ * - on the connection's Glue tables, when it writes a query copy: `glue:GetTable` and
+ *   `glue:GetDatabase` (verify reads them; the admin's profile creates them, see glue-table.ts);
  * - on the KMS key, when objects are encrypted with one: `kms:GenerateDataKey` (writing),
  *   `kms:Decrypt` (completing multipart uploads) — only through S3 in the bucket's Region and
  *   only for the bucket's objects — and `kms:DescribeKey` (checking the key).
@@ -19,7 +19,8 @@
  * objects and, for KMS connections, objects written under another encryption or key.
  */
 import { z } from 'zod';
-import { queryTableNames } from './glue-table';
+import type { Dataset } from '../model/fields';
+import { QUERY_DATABASE, queryTableNames } from './glue-table';
 
 const oneOrMany = z.union([z.string(), z.array(z.string())]);
 
@@ -78,8 +79,8 @@ export interface ExportTarget {
    * guard that refuses http requests is left out, since it would refuse Ferry itself.
    */
   plainHttp?: boolean;
-  /** The connection writes a query copy: its role may read the copy's Glue table. */
-  queryTable?: boolean;
+  /** The datasets whose query-copy Glue tables its role may read (none: no query copy). */
+  queryTables?: readonly Dataset[];
 }
 
 /** Sids of the statements Ferry owns in a policy start with this; others are kept as they are. */
@@ -302,13 +303,13 @@ function kmsStatements(
 }
 
 /**
- * Reading the Glue table over the connection's query copy (`ferry.amplitude_events_<project>`,
- * shared/aws/glue-table.ts) in the exporting account's catalog of the bucket's Region — that
- * table and its database only, never writing.
+ * Reading the Glue tables over the connection's query copy (`ferry.amplitude_events_<project>`,
+ * `ferry.amplitude_merged_ids_<project>`: shared/aws/glue-table.ts) in the exporting account's
+ * catalog of the bucket's Region — those tables and their database only, never writing.
  */
-function glueStatements(target: ExportTarget): PolicyStatement[] {
+function glueStatements(target: ExportTarget, datasets: readonly Dataset[]): PolicyStatement[] {
   const base = `arn:${target.partition ?? 'aws'}:glue:${target.region}:${target.exportingAccount}`;
-  const { database, table } = queryTableNames(target.projectId);
+  const tables = datasets.map((d) => queryTableNames(target.projectId, d));
   return [
     {
       Sid: `${connectionSidPrefix(target.connectionId)}Glue`,
@@ -316,8 +317,8 @@ function glueStatements(target: ExportTarget): PolicyStatement[] {
       Action: ['glue:GetDatabase', 'glue:GetTable'],
       Resource: [
         `${base}:catalog`,
-        `${base}:database/${database}`,
-        `${base}:table/${database}/${table}`,
+        `${base}:database/${QUERY_DATABASE}`,
+        ...tables.map(({ database, table }) => `${base}:table/${database}/${table}`),
       ],
     },
   ];
@@ -326,7 +327,7 @@ function glueStatements(target: ExportTarget): PolicyStatement[] {
 /** What the export role may do for one connection: its S3 actions, Glue table and KMS key. */
 export function rolePermissionsPolicy(target: ExportTarget): PolicyDocument {
   const statements = exportStatements(target, undefined);
-  if (target.queryTable) statements.push(...glueStatements(target));
+  if (target.queryTables?.length) statements.push(...glueStatements(target, target.queryTables));
   if (target.kmsKeyArn) statements.push(...kmsStatements(target, undefined, target.kmsKeyArn));
   return { Version: '2012-10-17', Statement: statements };
 }

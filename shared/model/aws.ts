@@ -3,7 +3,16 @@
  */
 import { z } from 'zod';
 import { policyStatement } from '../aws/policies';
-import { bucketName, endpointPathProblem, numericId, prefix, profileName, region } from './fields';
+import { queryDatasetsOf } from '../aws/glue-table';
+import {
+  bucketName,
+  dataset,
+  endpointPathProblem,
+  numericId,
+  prefix,
+  profileName,
+  region,
+} from './fields';
 import { connectionId, SSE_MODES, type Connection } from './entities';
 import { BACKUP_KINDS } from './settings';
 
@@ -70,8 +79,11 @@ export const setupTarget = awsAsk.extend({
   bucket: bucketName,
   prefix,
   projectId: numericId('Project ID'),
-  /** The connection writes a query copy: its role may read its Glue table (verify checks it). */
-  queryTable: z.boolean().default(false),
+  /**
+   * The datasets whose query-copy Glue tables its role may read (verify checks them); none when
+   * the connection writes no query copy.
+   */
+  queryTables: z.array(dataset).default([]),
   kmsKeyArn: z
     .string()
     .trim()
@@ -99,7 +111,7 @@ export function setupTargetFor(connection: Connection, mfaCode?: string): SetupT
     projectId: connection.projectId,
     kmsKeyArn: dest.kmsKeyArn,
     sse: dest.sse,
-    queryTable: connection.options.queryCopy,
+    queryTables: connection.options.queryCopy ? queryDatasetsOf(connection.datasets) : [],
     mfaCode,
   };
 }

@@ -21,7 +21,7 @@ test.afterAll(async () => {
   await moto?.stop();
 });
 
-test('creates the Glue table from the connection page, shows its query, and removes it with the connection', async ({
+test('creates the Glue tables from the connection page, shows its query, and removes it with the connection', async ({
   page,
   dataDir,
 }) => {
@@ -30,7 +30,7 @@ test('creates the Glue table from the connection page, shows its query, and remo
   for (const args of [
     ['org', 'add', '--id', '1', '--name', 'Acme'],
     ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web', '--source', 'demo'],
-    ['connection', 'add', '--name', 'web', '--project', '187520'].concat(
+    ['connection', 'add', '--name', 'web', '--project', '187520', '--datasets', 'both'].concat(
       motoBucketFlags(moto, BUCKET, 'amplitude/'),
     ),
     ['connection', 'update', 'web', '--query-copy'],
@@ -45,19 +45,32 @@ test('creates the Glue table from the connection page, shows its query, and remo
     await openConsole(page, server.url);
     await page.getByTestId('connections-table').getByRole('link', { name: 'web' }).click();
     const panel = page.getByTestId('query-table');
-    await expect(panel.getByText('Not created yet')).toBeVisible();
+    // One table per dataset the connection exports.
+    await expect(panel.getByText('Not created yet')).toHaveCount(2);
     await expect(panel.getByText('ferry.amplitude_events_187520')).toBeVisible();
+    await expect(panel.getByText('ferry.amplitude_merged_ids_187520')).toBeVisible();
+    await expect(panel.getByTestId('apply-query-table')).toHaveText('Create 2 tables');
     await expect(panel.getByTestId('athena-query')).toContainText(
       "upload_hour = TIMESTAMP '2026-12-01 07:00:00'",
     );
 
     await panel.getByTestId('apply-query-table').click();
-    await expect(panel.getByText(/Ready, dates from \d{4}-\d{2}-\d{2}/)).toBeVisible();
+    await expect(panel.getByText(/Ready, dates from \d{4}-\d{2}-\d{2}/)).toHaveCount(2);
+    await expect(
+      page.getByText(
+        'Created ferry.amplitude_events_187520; Created ferry.amplitude_merged_ids_187520.',
+        { exact: false },
+      ),
+    ).toBeVisible();
     await expect(panel.getByTestId('apply-query-table')).toHaveCount(0);
     const { Table } = await moto
       .glue()
       .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_events_187520' }));
     expect(Table?.Parameters?.['projection.enabled']).toBe('true');
+    const merged = await moto
+      .glue()
+      .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_merged_ids_187520' }));
+    expect(merged.Table?.Parameters?.['projection.merge_date.type']).toBe('date');
 
     const axe = await new AxeBuilder({ page })
       .include('[data-testid="query-table"]')
@@ -71,13 +84,12 @@ test('creates the Glue table from the connection page, shows its query, and remo
     await page.getByTestId('confirm-delete-typed').locator('input').fill('web');
     await page.getByTestId('confirm-delete').click();
     await expect(
-      page.getByText(/Its Glue query table was deleted \(backed up first\)/),
+      page.getByText(/Its Glue query tables were deleted \(backed up first\)/),
     ).toBeVisible();
-    await expect(
-      moto
-        .glue()
-        .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_events_187520' })),
-    ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    for (const name of ['amplitude_events_187520', 'amplitude_merged_ids_187520'])
+      await expect(
+        moto.glue().send(new GetTableCommand({ DatabaseName: 'ferry', Name: name })),
+      ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
   } finally {
     await server.stop();
   }

@@ -26,10 +26,14 @@ const DUCKDB_TYPES: Record<string, string> = {
   string: 'VARCHAR',
 };
 
-/** Every row of the copy under `prefix`, each column cast to the table's type (as Athena reads it). */
-async function readAsTable(prefix: string, columns: { Name?: string; Type?: string }[]) {
+/** Every row of a copy under `prefix`, each column cast to the table's type (as Athena reads it). */
+async function readAsTable(
+  prefix: string,
+  columns: { Name?: string; Type?: string }[],
+  { folder, dateKey } = { folder: 'events', dateKey: 'event_date' },
+) {
   const dir = await newDir();
-  for (const o of await listObjects(aws.s3, BUCKET, `${prefix}_query/events/`)) {
+  for (const o of await listObjects(aws.s3, BUCKET, `${prefix}_query/${folder}/`)) {
     const file = join(dir, o.key.slice(prefix.length));
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, o.body);
@@ -40,7 +44,7 @@ async function readAsTable(prefix: string, columns: { Name?: string; Type?: stri
   const db = await (await DuckDBInstance.create(':memory:')).connect();
   try {
     const reader = await db.runAndReadAll(
-      `SELECT ${select}, event_date::VARCHAR AS event_date FROM read_parquet('${dir}/_query/events/*/*.parquet', hive_partitioning = true, union_by_name = false)`,
+      `SELECT ${select}, ${dateKey}::VARCHAR AS ${dateKey} FROM read_parquet('${dir}/_query/${folder}/*/*.parquet', hive_partitioning = true, union_by_name = false)`,
     );
     return reader.getRowObjectsJS();
   } finally {
@@ -67,7 +71,9 @@ describe('the Glue table over the query copy (moto_server)', () => {
     try {
       await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
       const plan = await engine.call('query.plan', { connectionId: connection.id });
-      expect(plan).toMatchObject({
+      expect(plan.tables).toHaveLength(1);
+      expect(plan.tables[0]).toMatchObject({
+        dataset: 'events',
         database: 'ferry',
         table: `amplitude_events_${PROJECT}`,
         location: `s3://${BUCKET}/glue/_query/events/`,
@@ -148,6 +154,91 @@ describe('the Glue table over the query copy (moto_server)', () => {
     }
   });
 
+  it('gives a connection exporting merged IDs a second table, over their copy, created and removed with the first', async () => {
+    const source = await newDir();
+    await writeFile(
+      join(source, 'hour.ndjson'),
+      ndjson([
+        ...Array.from({ length: 20 }, (_, n) => event(HOUR, n)),
+        event(HOUR, 40, { user_id: 'user-1', amplitude_id: 77 }),
+      ]),
+    );
+    const { engine, connection } = await engineWithS3Connection(
+      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      'both/',
+      source,
+      { options: { queryCopy: true }, datasets: ['events', 'merged-ids'] },
+    );
+    const merged = `amplitude_merged_ids_${PROJECT}`;
+    try {
+      await engine.exports.runHour(connection.id, HOUR, ['events', 'merged-ids'], 'manual');
+      const plan = await engine.call('query.plan', { connectionId: connection.id });
+      expect(plan.change).toBe('create');
+      expect(plan.tables.map((t) => [t.dataset, t.table, t.location, t.since])).toEqual([
+        [
+          'events',
+          `amplitude_events_${PROJECT}`,
+          `s3://${BUCKET}/both/_query/events/`,
+          '2020-01-25',
+        ],
+        ['merged-ids', merged, `s3://${BUCKET}/both/_query/merged_ids/`, '2020-01-25'],
+      ]);
+      expect(plan.ddl).toContain(`PARTITIONED BY (\`merge_date\` string)`);
+
+      const applied = await engine.call('query.apply', { connectionId: connection.id });
+      expect(applied.changed.map((c) => [c.table, c.change])).toEqual([
+        [`amplitude_events_${PROJECT}`, 'create'],
+        [merged, 'create'],
+      ]);
+      expect(applied.backups).toHaveLength(2);
+      // What apply returns is what the catalog holds now: nothing left to change.
+      expect(applied.plan.change).toBe('none');
+      expect(applied.plan.tables.map((t) => t.current)).toEqual(plan.tables.map((t) => t.proposed));
+      const { Table } = await aws.moto
+        .glue()
+        .send(new GetTableCommand({ DatabaseName: 'ferry', Name: merged }));
+      expect(Table?.Parameters).toEqual(
+        expect.objectContaining({
+          'projection.merge_date.type': 'date',
+          'projection.merge_date.range': '2020-01-25,NOW',
+          'storage.location.template': `s3://${BUCKET}/both/_query/merged_ids/merge_date=\${merge_date}/`,
+        }),
+      );
+      const columns = Table!.StorageDescriptor!.Columns!;
+      expect(columns.map((c) => [c.Name, c.Type])).toEqual(
+        queryTableColumns('merged-ids').map((c) => [c.Name, c.Type]),
+      );
+      const rows = await readAsTable('both/', columns, {
+        folder: 'merged_ids',
+        dateKey: 'merge_date',
+      });
+      expect(rows).toEqual([
+        expect.objectContaining({
+          amplitude_id: 77n,
+          merged_amplitude_id: 1001n,
+          merge_date: '2020-01-25',
+        }),
+      ]);
+      expect(
+        (
+          await engine.call('aws.verify', { target: setupTargetFor(connection)!, form: 'legacy' })
+        ).probes.find((p) => p.id === 'glue-table'),
+      ).toMatchObject({
+        status: 'passed',
+        detail: expect.stringContaining(`ferry.${merged} reads`),
+      });
+
+      const removed = await engine.call('query.remove', { connectionId: connection.id });
+      expect(removed.backups).toHaveLength(2);
+      for (const name of [`amplitude_events_${PROJECT}`, merged])
+        await expect(
+          aws.moto.glue().send(new GetTableCommand({ DatabaseName: 'ferry', Name: name })),
+        ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('never replaces a table of that name over another connection’s copy', async () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1)]));
@@ -192,7 +283,7 @@ describe('the Glue table over the query copy (moto_server)', () => {
     await ferry(words('org add --id 1 --name Acme'));
     await ferry(words('project add --id 42 --org 1 --name Web --source demo --events-per-hour 50'));
     await ferry([
-      ...words('connection add --name web --project 42'),
+      ...words('connection add --name web --project 42 --datasets both'),
       ...motoBucketFlags(aws.moto, BUCKET, 'cli/'),
     ]);
     const off = await runFerry(['query-setup', 'web'], env);
@@ -202,18 +293,23 @@ describe('the Glue table over the query copy (moto_server)', () => {
     await ferry(['connection', 'update', 'web', '--query-copy']);
     await ferry(['export', 'web', '--hour', '2026-11-02T10']);
 
-    expect(await ferry(['query-setup', 'web'])).toContain(
-      'The table does not exist yet. To create it: ferry query-setup "web" --apply',
+    const planned = await ferry(['query-setup', 'web']);
+    expect(planned).toContain('Table:     ferry.amplitude_events_42  (not created yet)');
+    expect(planned).toContain('Table:     ferry.amplitude_merged_ids_42  (not created yet)');
+    expect(planned).toContain(
+      'To create or update the tables marked above: ferry query-setup "web" --apply',
     );
     const ddl = await ferry(['query-setup', 'web', '--ddl']);
     expect(ddl).toMatch(/^CREATE DATABASE IF NOT EXISTS `ferry`;/);
     expect(ddl).toContain('CREATE EXTERNAL TABLE `ferry`.`amplitude_events_42` (');
     expect(ddl).toContain(`LOCATION 's3://${BUCKET}/cli/_query/events/'`);
     const applied = await ferry(['query-setup', 'web', '--apply']);
-    expect(applied).toContain('Created ferry.amplitude_events_42');
+    expect(applied).toContain(
+      'Created ferry.amplitude_events_42; Created ferry.amplitude_merged_ids_42; what was there before is kept as 2 backups',
+    );
     expect(applied).toContain(`upload_hour = TIMESTAMP '2026-11-02 10:00:00'`);
-    expect(await ferry(['query-setup', 'web'])).toContain('The table is as proposed.');
-    expect(await ferry(['query-setup', 'web', '--remove'])).toContain('Removed the Glue table');
+    expect(await ferry(['query-setup', 'web'])).toContain('Every table is as proposed.');
+    expect(await ferry(['query-setup', 'web', '--remove'])).toContain('Removed 2 Glue tables');
     expect(await ferry(['query-setup', 'web', '--remove'])).toContain('nothing to remove');
   });
 });

@@ -1,28 +1,32 @@
 /**
- * `ferry query-setup`: the Glue table over a connection's query copy (shared/aws/glue-table.ts),
- * planned against what the catalog holds now and applied with the admin's profile — the table
- * definition before each change kept as a backup, like a bucket policy, and restorable the same
- * way. Removing it (when the connection goes) is backed up too.
+ * `ferry query-setup`: the Glue tables over a connection's query copy, one per dataset it exports
+ * (shared/aws/glue-table.ts), planned against what the catalog holds now and applied with the
+ * admin's profile — each table's definition before a change kept as a backup, like a bucket
+ * policy, and restorable the same way. Removing them (when the connection goes) is backed up too.
  */
 import { FerryError } from '../../../shared/api/errors';
 import {
   lastHourQuery,
+  planChange,
   projectionSince,
-  queryEventsLocation,
+  queryDatasetsOf,
   queryTableDdl,
   queryTableInput,
+  queryTableLocation,
   queryTableNames,
   type GlueTableInput,
+  type QueryTableChange,
   type QueryTablePlan,
   type QueryTableTarget,
 } from '../../../shared/aws/glue-table';
 import { formatPolicy } from '../../../shared/aws/policies';
 import type { Connection } from '../../../shared/model/entities';
-import { EVENT_DATE_KEY, queryRoot } from '../../../shared/model/query-format';
+import type { Dataset } from '../../../shared/model/fields';
+import { QUERY_DATASETS, queryRoot } from '../../../shared/model/query-format';
 import type { Backup } from '../../../shared/model/settings';
 import type { BackupStore } from './backup-store';
 import type { AwsClients, AwsTarget, SetupClients } from './clients';
-import { glueTableTarget } from './glue-docs';
+import { glueTableOf, glueTableTarget } from './glue-docs';
 import { liveDocument } from './live-docs';
 import { changeDocument, sameDocument } from './merge-write';
 import { s3Sdk } from './sdk';
@@ -34,55 +38,85 @@ export class QueryTableSetup {
     private readonly now: () => Date,
   ) {}
 
-  /** What applying would do. Changes nothing. */
+  /** What applying would do, table by table. Changes nothing. */
   async plan(connection: Connection, hour: string | null = null): Promise<QueryTablePlan> {
     const { clients, target } = await this.open(connection);
-    return this.planWith(clients, target, hour);
+    const tables = await this.tablesOf(clients, target, connection);
+    return this.planOf(target, tables, hour);
   }
 
-  /** Create or update the table (the definition before kept first); its plan and backups. */
+  /**
+   * Create or update each table that differs (its definition before kept first). Returns the
+   * plan as the catalog holds it now, and what changed.
+   */
   async apply(
     connection: Connection,
     hour: string | null = null,
-  ): Promise<{ plan: QueryTablePlan; backups: Backup[] }> {
+  ): Promise<{ plan: QueryTablePlan; changed: QueryTableApplied[]; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);
-    const plan = await this.planWith(clients, target, hour);
-    if (plan.change === 'none') return { plan, backups: [] };
-    const result = await changeDocument({
-      doc: liveDocument(clients, 'glue-table', plan.target),
-      change: () => plan.proposed,
-      keep: (current) =>
-        this.backups.take(
-          { kind: 'glue-table', target: plan.target, current, proposed: plan.proposed },
-          connection.id,
-          `before Ferry ${current === null ? 'created' : 'updated'} the query table`,
-          via,
-        ),
-    });
-    return { plan: { ...plan, current: result.after }, backups: result.backups };
+    const tables = await this.tablesOf(clients, target, connection);
+    const changed: QueryTableApplied[] = [];
+    const backups: Backup[] = [];
+    const after: QueryTableChange[] = [];
+    for (const table of tables) {
+      if (table.change === 'none') {
+        after.push(table);
+        continue;
+      }
+      const result = await changeDocument({
+        doc: liveDocument(clients, 'glue-table', table.target),
+        change: () => table.proposed,
+        keep: (current) =>
+          this.backups.take(
+            { kind: 'glue-table', target: table.target, current, proposed: table.proposed },
+            connection.id,
+            `before Ferry ${current === null ? 'created' : 'updated'} the query table ${table.table}`,
+            via,
+          ),
+      });
+      changed.push({ database: table.database, table: table.table, change: table.change });
+      backups.push(...result.backups);
+      const now = result.after;
+      after.push({
+        ...table,
+        current: now,
+        change: now === null ? 'create' : sameDocument(now, table.proposed) ? 'none' : 'update',
+      });
+    }
+    return { plan: this.planOf(target, after, hour), changed, backups };
   }
 
-  /** Delete the table (kept first); nothing when there is none or it is not this connection's. */
+  /**
+   * Delete the connection's tables (each kept first). Refuses before deleting anything when one
+   * of them reads another connection's copy; a table that is not there is left so.
+   */
   async remove(connection: Connection): Promise<{ removed: boolean; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);
-    const names = queryTableNames(target.projectId);
-    const where = glueTableTarget(names.database, names.table);
-    const doc = liveDocument(clients, 'glue-table', where);
-    const current = await doc.read();
-    if (current === null) return { removed: false, backups: [] };
-    refuseForeign(current, target, where);
-    const result = await changeDocument({
-      doc,
-      change: () => null,
-      keep: (now) =>
-        this.backups.take(
-          { kind: 'glue-table', target: where, current: now, proposed: '' },
-          connection.id,
-          'before Ferry removed the query table',
-          via,
-        ),
-    });
-    return { removed: true, backups: result.backups };
+    const found: { where: string; current: string }[] = [];
+    for (const dataset of queryDatasetsOf(connection.datasets)) {
+      const names = queryTableNames(target.projectId, dataset);
+      const where = glueTableTarget(names.database, names.table);
+      const current = await liveDocument(clients, 'glue-table', where).read();
+      if (current === null) continue;
+      refuseForeign(current, target, dataset, where);
+      found.push({ where, current });
+    }
+    const backups: Backup[] = [];
+    for (const { where } of found) {
+      const result = await changeDocument({
+        doc: liveDocument(clients, 'glue-table', where),
+        change: () => null,
+        keep: (now) =>
+          this.backups.take(
+            { kind: 'glue-table', target: where, current: now, proposed: '' },
+            connection.id,
+            `before Ferry removed the query table ${glueTableOf(where).table}`,
+            via,
+          ),
+      });
+      backups.push(...result.backups);
+    }
+    return { removed: found.length > 0, backups };
   }
 
   private async open(connection: Connection) {
@@ -107,56 +141,99 @@ export class QueryTableSetup {
     return { clients, target, via };
   }
 
-  private async planWith(
+  private async tablesOf(
     clients: SetupClients,
     target: QueryTableTarget,
-    /** The hour the query shows (the newest exported); default: the last hour that ended. */
-    hour: string | null,
-  ): Promise<QueryTablePlan> {
-    const names = queryTableNames(target.projectId);
+    connection: Connection,
+  ): Promise<QueryTableChange[]> {
+    const tables: QueryTableChange[] = [];
+    for (const dataset of queryDatasetsOf(connection.datasets))
+      tables.push(await this.tableOf(clients, target, dataset));
+    return tables;
+  }
+
+  /** One table: as the catalog holds it and as Ferry proposes it. */
+  private async tableOf(
+    clients: SetupClients,
+    target: QueryTableTarget,
+    dataset: Dataset,
+  ): Promise<QueryTableChange> {
+    const names = queryTableNames(target.projectId, dataset);
     const where = glueTableTarget(names.database, names.table);
     const current = await liveDocument(clients, 'glue-table', where).read();
-    if (current !== null) refuseForeign(current, target, where);
+    if (current !== null) refuseForeign(current, target, dataset, where);
     const today = this.now().toISOString().slice(0, 10);
-    const earliest = (await copyDates(clients, target))[0] ?? today;
+    const earliest = (await copyDates(clients, target, dataset))[0] ?? today;
     // A table made earlier keeps an earlier first date: a date it covers is never dropped.
-    const before = current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput);
+    const before =
+      current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput, dataset);
     const since = before !== null && before < earliest ? before : earliest;
-    const proposed = formatPolicy(queryTableInput(target, since));
-    const lastHour = hour ?? new Date(this.now().getTime() - 3_600_000).toISOString().slice(0, 13);
+    const proposed = formatPolicy(queryTableInput(target, since, dataset));
     return {
+      dataset,
       ...names,
       target: where,
-      location: queryEventsLocation(target),
+      location: queryTableLocation(target, dataset),
       since,
       current,
       proposed,
       change: current === null ? 'create' : sameDocument(current, proposed) ? 'none' : 'update',
-      ddl: queryTableDdl(target, since),
-      query: lastHourQuery(target.projectId, lastHour),
+    };
+  }
+
+  private planOf(
+    target: QueryTableTarget,
+    tables: QueryTableChange[],
+    /** The hour the query shows (the newest exported); default: the last hour that ended. */
+    hour: string | null,
+  ): QueryTablePlan {
+    const lastHour = hour ?? new Date(this.now().getTime() - 3_600_000).toISOString().slice(0, 13);
+    return {
+      tables,
+      change: planChange(tables),
+      ddl: tables.map((t) => queryTableDdl(target, t.since, t.dataset)).join('\n'),
+      query: lastHourQuery(target.projectId, lastHour, tables[0]!.dataset),
     };
   }
 }
 
+/** A table `apply` created or updated. */
+export interface QueryTableApplied {
+  database: string;
+  table: string;
+  change: 'create' | 'update';
+}
+
 /** A table of that name over another location (another connection's copy) is never replaced. */
-function refuseForeign(current: string, target: QueryTableTarget, where: string): void {
+function refuseForeign(
+  current: string,
+  target: QueryTableTarget,
+  dataset: Dataset,
+  where: string,
+): void {
   let location: string | undefined;
   try {
     location = (JSON.parse(current) as GlueTableInput).StorageDescriptor.Location;
   } catch {
     location = undefined;
   }
-  if (location === queryEventsLocation(target)) return;
+  const own = queryTableLocation(target, dataset);
+  if (location === own) return;
   throw new FerryError(
     'conflict',
-    `${where} already exists and reads ${location || 'another location'}, not this connection's copy (${queryEventsLocation(target)}). Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
+    `${where} already exists and reads ${location || 'another location'}, not this connection's copy (${own}). Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
   );
 }
 
-/** The event dates the copy has folders for, oldest first (one delimited listing). */
-async function copyDates(clients: SetupClients, target: QueryTableTarget): Promise<string[]> {
+/** The dates a dataset's copy has folders for, oldest first (one delimited listing). */
+async function copyDates(
+  clients: SetupClients,
+  target: QueryTableTarget,
+  dataset: Dataset,
+): Promise<string[]> {
   const { ListObjectsV2Command } = await s3Sdk();
-  const head = `${queryRoot(target.prefix)}events/${EVENT_DATE_KEY}=`;
+  const { folder, dateKey } = QUERY_DATASETS[dataset];
+  const head = `${queryRoot(target.prefix)}${folder}/${dateKey}=`;
   const dates: string[] = [];
   let token: string | undefined;
   do {

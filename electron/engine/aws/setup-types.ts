@@ -1,5 +1,6 @@
 /** The shapes AWS setup and its apply steps share (kept apart so neither imports the other). */
 import type { BucketPolicyForm, ExportTarget } from '../../../shared/aws/policies';
+import type { Dataset } from '../../../shared/model/fields';
 import type { Backup } from '../../../shared/model/settings';
 import type { Identity, Proposal } from '../../../shared/model/aws';
 import type { AwsTarget, SetupClients } from './clients';
@@ -14,8 +15,8 @@ export interface SetupTarget extends AwsTarget {
   projectId: number;
   kmsKeyArn: string | null;
   sse: 'bucket-default' | 'AES256' | 'aws:kms';
-  /** The connection writes a query copy: its role may read the copy's Glue table. */
-  queryTable?: boolean;
+  /** The datasets whose query-copy Glue tables its role may read (none: no query copy). */
+  queryTables?: readonly Dataset[];
 }
 
 /** What one apply step works with: the plan, the clients, and where its backups and changes go. */

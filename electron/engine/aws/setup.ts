@@ -415,7 +415,7 @@ export class AwsSetup {
       exportingAccount: identity.account,
       partition: identity.partition,
       kmsKeyArn: target.kmsKeyArn,
-      queryTable: target.queryTable,
+      queryTables: target.queryTables,
     };
   }
 

@@ -5,6 +5,7 @@ import type { GlueClient } from '@aws-sdk/client-glue';
 import { queryTableNames } from '../../../shared/aws/glue-table';
 import type { ExportTarget } from '../../../shared/aws/policies';
 import type { Probe, ProbeId, VerifyReport } from '../../../shared/model/aws';
+import type { Dataset } from '../../../shared/model/fields';
 import type { S3Destination } from '../../../shared/model/entities';
 import { missingPermission, statementGranting, tagged } from './permissions';
 import { getGlueTable } from './glue-docs';
@@ -127,18 +128,18 @@ export async function verifyAccess(
     const keyArn = destination.kmsKeyArn;
     await run('kms', 'Check the KMS key', 'DescribeKey', () => checkKey(kms, keyArn));
   }
-  if (target.queryTable && glue) {
-    let missing = false;
-    const read = await run('glue-table', 'Read the Glue query table', 'GetTable', async () => {
-      const found = await checkGlueTable(glue, target);
-      missing = found === null;
-      return found ?? '';
+  const tables = target.queryTables ?? [];
+  if (tables.length > 0 && glue) {
+    let missing: string[] = [];
+    const read = await run('glue-table', 'Read the Glue query tables', 'GetTable', async () => {
+      const found = await checkGlueTables(glue, target.projectId, tables);
+      missing = found.missing;
+      return found.read.join(' ');
     });
-    if (read && missing) {
-      const { database, table } = queryTableNames(target.projectId);
+    if (read && missing.length > 0) {
       const last = probes[probes.length - 1]!;
       last.status = 'warning';
-      last.detail = `There is no table ${database}.${table} yet: the query copy can not be queried in Athena.`;
+      last.detail = `There is no table ${missing.join(' or ')} yet: the query copy can not be queried in Athena.`;
       last.fix = `Create it: ferry query-setup ${target.connectionId} --apply (or run its DDL, --ddl).`;
     }
   }
@@ -356,10 +357,22 @@ function failure(
 }
 
 /** The query table's state as the export identity reads it; null when there is none yet. */
-async function checkGlueTable(glue: GlueClient, target: ExportTarget): Promise<string | null> {
-  const { database, table } = queryTableNames(target.projectId);
-  const found = await getGlueTable(glue, database, table);
-  return found
-    ? `${database}.${table} reads ${found.StorageDescriptor?.Location ?? 'no location'}.`
-    : null;
+/** Each query table of the connection read as the role: which there are, which are missing. */
+async function checkGlueTables(
+  glue: GlueClient,
+  projectId: number,
+  datasets: readonly Dataset[],
+): Promise<{ read: string[]; missing: string[] }> {
+  const read: string[] = [];
+  const missing: string[] = [];
+  for (const dataset of datasets) {
+    const { database, table } = queryTableNames(projectId, dataset);
+    const found = await getGlueTable(glue, database, table);
+    if (found)
+      read.push(
+        `${database}.${table} reads ${found.StorageDescriptor?.Location ?? 'no location'}.`,
+      );
+    else missing.push(`${database}.${table}`);
+  }
+  return { read, missing };
 }

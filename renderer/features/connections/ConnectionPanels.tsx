@@ -290,7 +290,9 @@ export function DeleteConnection({
           const dropped = await attempt(() => api().query.remove({ connectionId: connection.id }));
           if (!dropped.ok) return dropped;
           removed += dropped.value.removed
-            ? ' Its Glue query table was deleted (backed up first).'
+            ? dropped.value.backups.length > 1
+              ? ' Its Glue query tables were deleted (backed up first).'
+              : ' Its Glue query table was deleted (backed up first).'
             : ' It had no Glue query table.';
         }
         const result = await remove(connection.id);
@@ -326,10 +328,12 @@ export function DeleteConnection({
           <Checkbox
             checked={removeTable}
             onChange={(e) => setRemoveTable(e.detail.checked)}
-            description="The table definition is backed up first; the query copy's files stay in the bucket."
+            description="Each table definition is backed up first; the query copy's files stay in the bucket."
             data-testid="remove-query-table"
           >
-            Also delete its Glue query table
+            {connection.datasets.length > 1
+              ? 'Also delete its Glue query tables (events and merged IDs)'
+              : 'Also delete its Glue query table'}
           </Checkbox>
         )}
       </SpaceBetween>

@@ -10,10 +10,16 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useEffect } from 'react';
 import {
   lastHourQuery,
-  queryEventsLocation,
+  queryDatasetsOf,
+  queryTableLocation,
   queryTableNames,
+  type QueryTableChange,
   type QueryTablePlan,
+  type QueryTableTarget,
 } from '../../../shared/aws/glue-table';
+import type { MethodResult } from '../../../shared/api/contract';
+import { plural } from '../../../shared/format';
+import type { Dataset } from '../../../shared/model/fields';
 import type { Connection } from '../../../shared/model/entities';
 import { Breakable } from '../../components/Breakable';
 import { useAppStore } from '../app/store';
@@ -22,9 +28,10 @@ import { downloadText } from '../common/download';
 import { useQueryTableStore } from './store';
 
 /**
- * "Query in Athena" on a connection that writes the query copy: the Glue table's name and where
- * it reads, whether it exists as Ferry defines it (query.plan, read from the catalog), a query
- * over the newest exported hour to copy, the DDL to download, and creating or updating it.
+ * "Query in Athena" on a connection that writes the query copy: each Glue table's name (events,
+ * and merged IDs when the connection exports them) and where it reads, whether it exists as
+ * Ferry defines it (query.plan, read from the catalog), a query over the newest exported hour to
+ * copy, the DDL to download, and creating or updating them.
  */
 export function QueryTablePanel({
   connection,
@@ -44,11 +51,13 @@ export function QueryTablePanel({
   }, [check, connection.id]);
   if (dest.type !== 's3') return null;
 
-  const { database, table } = queryTableNames(connection.projectId);
   const plan = result?.ok ? result.value : null;
+  const datasets = queryDatasetsOf(connection.datasets);
   const hour = lastExportedHour;
-  const query = plan?.query ?? (hour ? lastHourQuery(connection.projectId, hour) : null);
+  const query =
+    plan?.query ?? (hour ? lastHourQuery(connection.projectId, hour, datasets[0]) : null);
   const target = { bucket: dest.bucket, prefix: dest.prefix, projectId: connection.projectId };
+  const file = datasets.length === 1 ? queryTableNames(connection.projectId).table : 'tables';
 
   return (
     <Container
@@ -56,13 +65,13 @@ export function QueryTablePanel({
       header={
         <Header
           variant="h2"
-          description="A Glue table over the Parquet query copy, with partition projection by event date: each exported hour can be queried as soon as it lands, with no crawler."
+          description="Glue tables over the Parquet query copy, with partition projection by date: each exported hour can be queried as soon as it lands, with no crawler."
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button
                 disabled={!plan}
                 onClick={() =>
-                  plan && downloadText(`${database}.${table}.sql`, plan.ddl, 'application/sql')
+                  plan && downloadText(`ferry.${file}.sql`, plan.ddl, 'application/sql')
                 }
               >
                 Download DDL
@@ -76,14 +85,12 @@ export function QueryTablePanel({
                     void apply(connection.id).then((applied) =>
                       flash(
                         applied.ok ? 'success' : 'error',
-                        applied.ok
-                          ? `${plan.change === 'create' ? 'Created' : 'Updated'} ${database}.${table}. What was there before is kept on the Backups page.`
-                          : applied.message,
+                        applied.ok ? appliedText(applied.value.changed) : applied.message,
                       ),
                     )
                   }
                 >
-                  {plan.change === 'create' ? 'Create table' : 'Update table'}
+                  {applyLabel(plan)}
                 </Button>
               )}
             </SpaceBetween>
@@ -103,31 +110,23 @@ export function QueryTablePanel({
             {result.message}
           </Alert>
         )}
-        <KeyValuePairs
-          columns={3}
-          items={[
-            {
-              label: 'Table',
-              value: (
-                <CopyToClipboard
-                  variant="inline"
-                  textToCopy={`${database}.${table}`}
-                  copyButtonAriaLabel="Copy the table name"
-                  copySuccessText="Table name copied"
-                  copyErrorText="Could not copy"
-                />
-              ),
-            },
-            { label: 'Reads', value: <Breakable text={queryEventsLocation(target)} /> },
-            { label: 'State', value: <TableState plan={plan} loading={busy && !plan} /> },
-          ]}
+        <TableList
+          connection={connection}
+          datasets={datasets}
+          target={target}
+          plan={plan}
+          loading={busy && !plan}
         />
         {query && (
           <SpaceBetween size="xs">
             <Box variant="awsui-key-label">
-              {hour
-                ? `Events exported in ${hour.slice(0, 10)} ${hour.slice(11, 13)}:00 UTC, by type`
-                : 'Events of the last hour, by type'}
+              {datasets[0] === 'events'
+                ? hour
+                  ? `Events exported in ${hour.slice(0, 10)} ${hour.slice(11, 13)}:00 UTC, by type`
+                  : 'Events of the last hour, by type'
+                : hour
+                  ? `Merges exported in ${hour.slice(0, 10)} ${hour.slice(11, 13)}:00 UTC`
+                  : 'Merges of the last hour'}
             </Box>
             <pre style={CODE} tabIndex={0} aria-label="Athena query" data-testid="athena-query">
               {query}
@@ -146,14 +145,85 @@ export function QueryTablePanel({
   );
 }
 
-function TableState({ plan, loading }: { plan: QueryTablePlan | null; loading: boolean }) {
+/** Each table of the connection's copy: its name (to copy), where it reads, its state. */
+function TableList({
+  connection,
+  datasets,
+  target,
+  plan,
+  loading,
+}: {
+  connection: Connection;
+  datasets: Dataset[];
+  target: QueryTableTarget;
+  plan: QueryTablePlan | null;
+  loading: boolean;
+}) {
+  return (
+    <KeyValuePairs
+      columns={3}
+      items={datasets.flatMap((dataset) => {
+        const { database, table } = queryTableNames(connection.projectId, dataset);
+        const planned = plan?.tables.find((t) => t.dataset === dataset) ?? null;
+        return [
+          {
+            label: TABLE_LABELS[dataset],
+            value: (
+              <CopyToClipboard
+                variant="inline"
+                textToCopy={`${database}.${table}`}
+                textToDisplay={
+                  // Cloudscape breaks inline text anywhere: this name wraps after `.` or `_` only.
+                  <span style={{ wordBreak: 'normal' }}>
+                    <Breakable text={`${database}.${table}`} after={/(?<=[._])/} />
+                  </span>
+                }
+                copyButtonAriaLabel={`Copy the ${TABLE_LABELS[dataset].toLowerCase()} name`}
+                copySuccessText="Table name copied"
+                copyErrorText="Could not copy"
+              />
+            ),
+          },
+          {
+            label: 'Reads',
+            value: <Breakable text={queryTableLocation(target, dataset)} />,
+          },
+          {
+            label: 'State',
+            value: <TableState table={planned} loading={loading} />,
+          },
+        ];
+      })}
+    />
+  );
+}
+
+const TABLE_LABELS: Record<Dataset, string> = {
+  events: 'Events table',
+  'merged-ids': 'Merged IDs table',
+};
+
+function TableState({ table, loading }: { table: QueryTableChange | null; loading: boolean }) {
   if (loading) return <StatusIndicator type="loading">Reading the catalog</StatusIndicator>;
-  if (!plan) return <StatusIndicator type="stopped">Unknown</StatusIndicator>;
-  if (plan.change === 'none')
-    return <StatusIndicator type="success">Ready, dates from {plan.since}</StatusIndicator>;
-  if (plan.change === 'create')
+  if (!table) return <StatusIndicator type="stopped">Unknown</StatusIndicator>;
+  if (table.change === 'none')
+    return <StatusIndicator type="success">Ready, dates from {table.since}</StatusIndicator>;
+  if (table.change === 'create')
     return <StatusIndicator type="pending">Not created yet</StatusIndicator>;
   return (
     <StatusIndicator type="warning">Differs from Ferry’s definition: update it</StatusIndicator>
   );
+}
+
+function applyLabel(plan: QueryTablePlan): string {
+  const n = plan.tables.filter((t) => t.change !== 'none').length;
+  const verb = plan.change === 'create' ? 'Create' : 'Update';
+  return n === 1 ? `${verb} table` : `${verb} ${plural(n, 'table')}`;
+}
+
+function appliedText(changed: MethodResult<'query.apply'>['changed']): string {
+  const done = changed
+    .map((c) => `${c.change === 'create' ? 'Created' : 'Updated'} ${c.database}.${c.table}`)
+    .join('; ');
+  return `${done}. What was there before is kept on the Backups page.`;
 }

@@ -1,15 +1,15 @@
 import { create } from 'zustand';
-import type { Backup } from '../../../shared/model/settings';
+import type { MethodResult } from '../../../shared/api/contract';
 import type { QueryTablePlan } from '../../../shared/aws/glue-table';
 import { api } from '../../api/client';
 import { attempt, type ActionResult } from '../common/action';
 
-/** The Glue table over each connection's query copy, as the catalog holds it (query.plan). */
+/** The Glue tables over each connection's query copy, as the catalog holds them (query.plan). */
 export const useQueryTableStore = create<{
   plans: Record<string, ActionResult<QueryTablePlan> | undefined>;
   busy: Record<string, boolean>;
   check(connectionId: string): Promise<void>;
-  apply(connectionId: string): Promise<ActionResult<{ plan: QueryTablePlan; backups: Backup[] }>>;
+  apply(connectionId: string): Promise<ActionResult<MethodResult<'query.apply'>>>;
 }>()((set) => ({
   plans: {},
   busy: {},
@@ -30,11 +30,6 @@ export const useQueryTableStore = create<{
         : s.plans,
       busy: { ...s.busy, [connectionId]: false },
     }));
-    // What the catalog holds after the change, read again (the plan says "none" when it took).
-    if (result.ok) {
-      const plan = await attempt(() => api().query.plan({ connectionId }));
-      set((s) => ({ plans: { ...s.plans, [connectionId]: plan } }));
-    }
     return result;
   },
 }));

@@ -180,8 +180,9 @@ describe('generated policies, evaluated offline', () => {
       `${glue}:catalog`,
       `${glue}:database/ferry`,
       `${glue}:table/ferry/amplitude_events_187520`,
+      `${glue}:table/ferry/amplitude_merged_ids_187520`,
     ];
-    const identity = rolePermissionsPolicy({ ...target, queryTable: true });
+    const identity = rolePermissionsPolicy({ ...target, queryTables: ['events', 'merged-ids'] });
     const none: PolicyDocument = { Version: '2012-10-17', Statement: [] };
     const glueDecide = (action: string, resource: string, doc = identity) =>
       decide(role, action, resource, doc, none, {}, EXPORTING);
@@ -195,6 +196,7 @@ describe('generated policies, evaluated offline', () => {
 
     it.each([
       ['glue:GetTable', `${glue}:table/ferry/amplitude_events_999`],
+      ['glue:GetTable', `${glue}:table/ferry/amplitude_merged_ids_999`],
       ['glue:GetTable', `${glue}:table/finance/salaries`],
       ['glue:GetDatabase', `${glue}:database/finance`],
       ['glue:GetTables', `${glue}:database/ferry`],
@@ -205,6 +207,12 @@ describe('generated policies, evaluated offline', () => {
       ['glue:GetTable', `arn:aws:glue:eu-west-1:${EXPORTING}:table/ferry/amplitude_events_187520`],
     ])('denies the role %s on %s', async (action, resource) => {
       expect(await glueDecide(action, resource)).not.toBe('Allowed');
+    });
+
+    it('grants the merged-ID table only to a connection that exports merged IDs', async () => {
+      const eventsOnly = rolePermissionsPolicy({ ...target, queryTables: ['events'] });
+      expect(await glueDecide('glue:GetTable', own[2]!, eventsOnly)).toBe('Allowed');
+      expect(await glueDecide('glue:GetTable', own[3]!, eventsOnly)).not.toBe('Allowed');
     });
 
     it('grants no Glue access to a connection without the copy', async () => {
