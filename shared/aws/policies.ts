@@ -390,12 +390,17 @@ const resources = (s: PolicyStatement) => JSON.stringify([s.Resource ?? null].fl
  * earlier Sid and an older Ferry's statements of the project (by their exact Sids) that grant
  * the very same resources; every other statement — the owner's, other connections' — stays as
  * it is, in its order.
+ *
+ * `whole`: `ours` is every statement the connection has in this document (its role policy), so
+ * a statement of the connection it no longer proposes — the Glue read after the query copy was
+ * turned off, the KMS use after the key was removed — goes too.
  */
 export function mergePolicy(
   existing: PolicyDocument | null,
   ours: PolicyStatement[],
   /** Whose statements `ours` are; without it, only equal Sids are replaced. */
   owner?: { projectId: number; connectionId: string },
+  { whole = false }: { whole?: boolean } = {},
 ): PolicyDocument {
   const sids = new Set(ours.map((s) => s.Sid));
   const kindOf = (sid: string) => STATEMENT_KINDS.find((k) => sid.endsWith(k)) ?? null;
@@ -408,8 +413,13 @@ export function mergePolicy(
     const kind = s.Sid ? older.get(s.Sid) : undefined;
     return kind !== undefined && ourGrants.get(kind) === resources(s);
   };
+  const mine =
+    whole && owner
+      ? connectionSidPrefixes(owner.connectionId).map((p) => new RegExp(`^${p}[A-Z][A-Za-z]*$`))
+      : [];
+  const dropped = (s: PolicyStatement) => mine.some((m) => m.test(s.Sid ?? ''));
   const kept = (existing?.Statement ?? []).filter(
-    (s) => !(s.Sid && sids.has(s.Sid)) && !superseded(s),
+    (s) => !(s.Sid && sids.has(s.Sid)) && !superseded(s) && !dropped(s),
   );
   return {
     ...(existing ?? { Version: '2012-10-17' }),

@@ -98,6 +98,7 @@ export async function applyRole({
             parsePolicyDocument(current),
             rolePermissionsPolicy(exportTarget).Statement,
             exportTarget,
+            { whole: true },
           ),
         ),
     );

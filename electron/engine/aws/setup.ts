@@ -133,6 +133,7 @@ export class AwsSetup {
             parsePolicyDocument(role.permissions),
             rolePermissionsPolicy(exportTarget).Statement,
             exportTarget,
+            { whole: true },
           ),
         ),
       });

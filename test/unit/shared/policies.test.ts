@@ -420,6 +420,24 @@ describe('generated policies, evaluated offline', () => {
       expect(withoutConnection(bucketPolicy(a, 'role'), 'cn_aaaaaaaa')).toBeNull();
     });
 
+    it('drops a role statement the connection no longer needs (the Glue read after the copy is off), and no one else’s', () => {
+      const withCopy = (t: typeof a) => ({ ...t, queryTables: ['events'] as const });
+      const roleDoc = mergePolicy(
+        rolePermissionsPolicy(withCopy(a)),
+        rolePermissionsPolicy(withCopy(b)).Statement,
+        b,
+        { whole: true },
+      );
+      const glueSids = (doc: PolicyDocument) =>
+        doc.Statement.map((s) => s.Sid).filter((sid) => sid.endsWith('Glue'));
+      expect(glueSids(roleDoc)).toHaveLength(2);
+      const off = mergePolicy(roleDoc, rolePermissionsPolicy(a).Statement, a, { whole: true });
+      expect(glueSids(off)).toEqual(glueSids(roleDoc).filter((sid) => !sid.includes('aaaaaaaa')));
+      expect(off.Statement).toHaveLength(roleDoc.Statement.length - 1);
+      // Without `whole` (a bucket policy, written by several steps), it stays.
+      expect(glueSids(mergePolicy(roleDoc, rolePermissionsPolicy(a).Statement, a))).toHaveLength(2);
+    });
+
     it('adds the admin to the role’s trust policy and keeps the owner’s statements', () => {
       const existing: PolicyDocument = {
         Version: '2012-10-17',
