@@ -228,6 +228,13 @@ describe('the Glue table over the query copy (moto_server)', () => {
         detail: expect.stringContaining(`ferry.${merged} reads`),
       });
 
+      // A connection that stops exporting merged IDs still takes their table with it.
+      await engine.call('connections.update', { id: connection.id, datasets: ['events'] });
+      expect(
+        (await engine.call('query.plan', { connectionId: connection.id })).tables.map(
+          (t) => t.table,
+        ),
+      ).toEqual([`amplitude_events_${PROJECT}`]);
       const removed = await engine.call('query.remove', { connectionId: connection.id });
       expect(removed.backups).toHaveLength(2);
       for (const name of [`amplitude_events_${PROJECT}`, merged])

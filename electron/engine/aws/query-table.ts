@@ -87,22 +87,25 @@ export class QueryTableSetup {
   }
 
   /**
-   * Delete the connection's tables (each kept first). Refuses before deleting anything when one
-   * of them reads another connection's copy; a table that is not there is left so.
+   * Delete the connection's tables (each kept first) — a table of a dataset it no longer exports
+   * too, when it reads this connection's copy. Refuses before deleting anything when a table of
+   * a dataset it exports reads another copy; a table that is not there is left so.
    */
   async remove(connection: Connection): Promise<{ removed: boolean; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);
-    const found: { where: string; current: string }[] = [];
-    for (const dataset of queryDatasetsOf(connection.datasets)) {
+    const exported = queryDatasetsOf(connection.datasets);
+    const found: string[] = [];
+    for (const dataset of queryDatasetsOf(['events', 'merged-ids'])) {
       const names = queryTableNames(target.projectId, dataset);
       const where = glueTableTarget(names.database, names.table);
       const current = await liveDocument(clients, 'glue-table', where).read();
       if (current === null) continue;
-      refuseForeign(current, target, dataset, where);
-      found.push({ where, current });
+      if (exported.includes(dataset)) refuseForeign(current, target, dataset, where);
+      else if (foreignLocation(current, target, dataset) !== null) continue;
+      found.push(where);
     }
     const backups: Backup[] = [];
-    for (const { where } of found) {
+    for (const where of found) {
       const result = await changeDocument({
         doc: liveDocument(clients, 'glue-table', where),
         change: () => null,
@@ -204,13 +207,12 @@ export interface QueryTableApplied {
   change: 'create' | 'update';
 }
 
-/** A table of that name over another location (another connection's copy) is never replaced. */
-function refuseForeign(
+/** Where a table reads when that is not this connection's copy of `dataset`; null when it is. */
+function foreignLocation(
   current: string,
   target: QueryTableTarget,
   dataset: Dataset,
-  where: string,
-): void {
+): { location: string | undefined; own: string } | null {
   let location: string | undefined;
   try {
     location = (JSON.parse(current) as GlueTableInput).StorageDescriptor.Location;
@@ -218,10 +220,21 @@ function refuseForeign(
     location = undefined;
   }
   const own = queryTableLocation(target, dataset);
-  if (location === own) return;
+  return location === own ? null : { location, own };
+}
+
+/** A table of that name over another location (another connection's copy) is never replaced. */
+function refuseForeign(
+  current: string,
+  target: QueryTableTarget,
+  dataset: Dataset,
+  where: string,
+): void {
+  const foreign = foreignLocation(current, target, dataset);
+  if (!foreign) return;
   throw new FerryError(
     'conflict',
-    `${where} already exists and reads ${location || 'another location'}, not this connection's copy (${own}). Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
+    `${where} already exists and reads ${foreign.location || 'another location'}, not this connection's copy (${foreign.own}). Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
   );
 }
 
