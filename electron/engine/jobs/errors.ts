@@ -195,9 +195,11 @@ function classify(error: unknown): JobError {
       kind: 'access',
       code,
       message,
-      fix: /kms/i.test(code + message)
-        ? "Let the connection's AWS identity use the KMS key (kms:GenerateDataKey, kms:Decrypt) and check that the key is enabled."
-        : "Grant the connection's AWS identity s3:PutObject, s3:AbortMultipartUpload and s3:DeleteObject on the prefix, and s3:ListBucket on the bucket.",
+      fix: /\bglue:/i.test(message)
+        ? 'Let your AWS profile manage the query tables in the Glue Data Catalog: glue:GetDatabase, glue:CreateDatabase, glue:GetTable, glue:CreateTable and glue:UpdateTable (glue:DeleteTable to remove them) on the ferry database and its tables.'
+        : /kms/i.test(code + message)
+          ? "Let the connection's AWS identity use the KMS key (kms:GenerateDataKey, kms:Decrypt) and check that the key is enabled."
+          : "Grant the connection's AWS identity s3:PutObject, s3:AbortMultipartUpload and s3:DeleteObject on the prefix, and s3:ListBucket on the bucket.",
     };
   if (code === 'NoSuchBucket')
     return {

@@ -37,6 +37,26 @@ describe('classifyError', () => {
       fix: 'Create the bucket, or correct the bucket name in the connection.',
     });
   });
+
+  it('names the Glue permissions, not the export’s S3 ones, when Glue refuses', () => {
+    const denied = (message: string) =>
+      classifyError(
+        Object.assign(new Error(message), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    const glue = denied(
+      'User: arn:aws:iam::123456789012:user/admin is not authorized to perform: glue:CreateTable on resource: arn:aws:glue:us-east-1:123456789012:table/ferry/amplitude_events_1',
+    );
+    expect(glue).toMatchObject({
+      kind: 'access',
+      fix: expect.stringContaining('glue:CreateTable'),
+    });
+    expect(glue.fix).not.toContain('s3:PutObject');
+    const s3 = denied('User: x is not authorized to perform: s3:PutObject on resource: y');
+    expect(s3.fix).toContain('s3:PutObject');
+  });
 });
 
 describe('classifyError of a destination folder', () => {
