@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GetTableCommand } from '@aws-sdk/client-glue';
+import { CreateTableCommand, GetTableCommand } from '@aws-sdk/client-glue';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { queryTableColumns } from '../../shared/aws/glue-table';
 import { setupTargetFor } from '../../shared/model/aws';
+import { createAwsClients, type AwsClients } from '../../electron/engine/aws/clients';
 import { event, ndjson } from '../support/events';
 import { runFerry } from '../support/ferry';
 import { listObjects, motoBucketFlags } from '../support/moto';
@@ -242,6 +243,65 @@ describe('the Glue table over the query copy (moto_server)', () => {
           aws.moto.glue().send(new GetTableCommand({ DatabaseName: 'ferry', Name: name })),
         ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
     } finally {
+      await engine.close();
+    }
+  });
+
+  it('says which table it had changed when the next one is refused, and finishes on the next apply', async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1)]));
+    const merged = `amplitude_merged_ids_${PROJECT}`;
+    let refuse = true;
+    // The admin's profile may create the events table but not (yet) the merged-ID table.
+    const real = createAwsClients();
+    const flaky: AwsClients = {
+      ...real,
+      async setup(target) {
+        const clients = await real.setup(target);
+        const send = clients.glue.send.bind(clients.glue) as (c: unknown) => Promise<unknown>;
+        clients.glue.send = ((command: unknown) => {
+          if (
+            refuse &&
+            command instanceof CreateTableCommand &&
+            command.input.TableInput?.Name === merged
+          )
+            return Promise.reject(
+              Object.assign(
+                new Error(
+                  `User: arn:aws:iam::123456789012:user/admin is not authorized to perform: glue:CreateTable on resource: arn:aws:glue:us-east-1:123456789012:table/ferry/${merged}`,
+                ),
+                { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } },
+              ),
+            );
+          return send(command);
+        }) as typeof clients.glue.send;
+        return clients;
+      },
+    };
+    const { engine, connection } = await engineWithS3Connection(
+      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      'partly/',
+      source,
+      { aws: flaky, options: { queryCopy: true }, datasets: ['events', 'merged-ids'] },
+    );
+    try {
+      const failed = engine.call('query.apply', { connectionId: connection.id });
+      await expect(failed).rejects.toMatchObject({
+        code: 'forbidden',
+        message: expect.stringContaining(
+          `Ferry had already created ferry.amplitude_events_${PROJECT} (what was there before is kept as backup`,
+        ),
+      });
+      const between = await engine.call('query.plan', { connectionId: connection.id });
+      expect(between.tables.map((t) => t.change)).toEqual(['none', 'create']);
+
+      refuse = false;
+      const applied = await engine.call('query.apply', { connectionId: connection.id });
+      expect(applied.changed.map((c) => c.table)).toEqual([merged]);
+      expect(applied.plan.change).toBe('none');
+    } finally {
+      // The tables share the project's names with the other tests here.
+      await engine.call('query.remove', { connectionId: connection.id }).catch(() => undefined);
       await engine.close();
     }
   });

@@ -63,17 +63,22 @@ export class QueryTableSetup {
         after.push(table);
         continue;
       }
-      const result = await changeDocument({
-        doc: liveDocument(clients, 'glue-table', table.target),
-        change: () => table.proposed,
-        keep: (current) =>
-          this.backups.take(
-            { kind: 'glue-table', target: table.target, current, proposed: table.proposed },
-            connection.id,
-            `before Ferry ${current === null ? 'created' : 'updated'} the query table ${table.table}`,
-            via,
-          ),
-      });
+      let result: Awaited<ReturnType<typeof changeDocument>>;
+      try {
+        result = await changeDocument({
+          doc: liveDocument(clients, 'glue-table', table.target),
+          change: () => table.proposed,
+          keep: (current) =>
+            this.backups.take(
+              { kind: 'glue-table', target: table.target, current, proposed: table.proposed },
+              connection.id,
+              `before Ferry ${current === null ? 'created' : 'updated'} the query table ${table.table}`,
+              via,
+            ),
+        });
+      } catch (error) {
+        throw partlyApplied(error, table, changed, backups);
+      }
       changed.push({ database: table.database, table: table.table, change: table.change });
       backups.push(...result.backups);
       const now = result.after;
@@ -198,6 +203,25 @@ export class QueryTableSetup {
       query: lastHourQuery(target.projectId, lastHour, tables[0]!.dataset),
     };
   }
+}
+
+/**
+ * The error of a table's change, saying which tables before it were changed all the same (each
+ * kept as a backup) — so a half-applied plan is never reported as nothing done.
+ */
+function partlyApplied(
+  error: unknown,
+  table: QueryTableChange,
+  changed: QueryTableApplied[],
+  backups: Backup[],
+): unknown {
+  if (changed.length === 0 || !(error instanceof Error)) return error;
+  const done = changed
+    .map((c) => `${c.change === 'create' ? 'created' : 'updated'} ${c.database}.${c.table}`)
+    .join(' and ');
+  return Object.assign(error, {
+    message: `${error.message} — while changing ${table.database}.${table.table}. Ferry had already ${done} (what was there before is kept as backup ${backups.map((b) => b.id).join(', ')}); run the apply again once this is fixed.`,
+  });
 }
 
 /** A table `apply` created or updated. */
