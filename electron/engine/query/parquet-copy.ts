@@ -136,7 +136,7 @@ class CopyFile {
 
 /**
  * Builds the query copy of a file set of an upload hour, line by line. An event without an
- * `event_time` goes to its upload hour's date.
+ * `event_time`, or with one after its upload hour's date, goes to its upload hour's date.
  */
 export class EventsQueryCopy {
   private readonly files = new Map<string, CopyFile>();
@@ -167,7 +167,10 @@ export class EventsQueryCopy {
     }
     values.push(this.uploadMicros);
     const at = values[EVENT_TIME_AT];
-    const date = typeof at === 'bigint' ? dateOfMicros(at) : this.uploadDate;
+    // An event can not happen after it was uploaded: one timed later (a wrong client clock) goes
+    // under its upload hour's date, which the table's projection (up to NOW) always reads.
+    const happened = typeof at === 'bigint' ? dateOfMicros(at) : this.uploadDate;
+    const date = happened > this.uploadDate ? this.uploadDate : happened;
     let file = this.files.get(date);
     if (!file) this.files.set(date, (file = new CopyFile(EVENT_COLUMNS)));
     file.add(values);

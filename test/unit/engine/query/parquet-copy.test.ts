@@ -135,6 +135,23 @@ describe('the query copy of a partition', () => {
     expect(micros).toEqual([{ us: '1793509752000001', hour: '1793509200000000' }]);
   });
 
+  it('puts an event timed after its upload (a wrong clock) under the upload date', () => {
+    const copy = new EventsQueryCopy(HOUR);
+    const times = [
+      '2027-03-01 00:00:00.000000',
+      '2026-11-02 00:10:00.000000',
+      '2026-10-31 23:00:00',
+    ];
+    times.forEach((t, i) =>
+      copy.addLine(line({ ...base, event_id: i, event_time: t }), `line ${i}`),
+    );
+    // Nothing goes to a date the table's projection (up to NOW) would not read yet.
+    expect(copy.finish().map((f) => [f.eventDate, f.rows])).toEqual([
+      ['2026-10-31', 1],
+      ['2026-11-01', 2],
+    ]);
+  });
+
   it('reads every file with the Glue table’s types without a cast error', async () => {
     await writeCopy(FIXTURE);
     const duck: Record<string, string> = {
