@@ -101,7 +101,7 @@ export async function reconcile(
       const copyKeys =
         dataset === 'events'
           ? await markedFiles(sink, prefix, projectId, hour)
-          : (await sink.find([queryMergedIdsObjectKey(prefix, orgId, hour)])).map((o) => o.key);
+          : [queryMergedIdsObjectKey(prefix, orgId, hour)];
       await reconcileCopy(report, sink, { hour, dataset, job, copyKeys });
     }
     if (!anyJob && !report.extra.some((e) => e.hour === hour)) report.notExported.push(hour);
@@ -109,7 +109,10 @@ export async function reconcile(
   return report;
 }
 
-/** The hour's query copy (`copyKeys`: its files in the destination) against the job's record. */
+/**
+ * The hour's query copy against the job's record: `copyKeys` are the names where its files may
+ * be (each looked up once with the job's own).
+ */
 async function reconcileCopy(
   report: ReconcileReport,
   sink: Sink,
