@@ -243,6 +243,7 @@ describe('the query copy in S3 (moto_server)', () => {
         `mid/_query/merged_ids/merge_date=2020-01-25/-${ORG}_2020-01-25_5.parquet`,
       );
       expect(merged.queryObjects.map((o) => [o.key, o.events])).toEqual([[copyKey, 1]]);
+      expect(merged.notes).toContain('Query copy: 1 Parquet file.');
       const [json] = await listObjects(aws.s3, BUCKET, `mid/-${ORG}_`);
       const lines = gunzipSync(json!.body).toString().trim().split('\n');
       const [copy] = await listObjects(aws.s3, BUCKET, 'mid/_query/merged_ids/');

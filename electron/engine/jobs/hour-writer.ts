@@ -209,7 +209,10 @@ async function writeMergedIds(
     },
     objects,
     stale: objects.length === 0 ? at.earlier.map((o) => o.key) : [],
-    notes: mergedNotes(result.merges, result.derived),
+    notes: [
+      ...mergedNotes(result.merges, result.derived),
+      ...(copyObjects.length > 0 ? ['Query copy: 1 Parquet file.'] : []),
+    ],
     // One file at a name the hour decides: rewritten in place, deleted when no merges are left.
     query: at.copyKey
       ? {
