@@ -14,6 +14,7 @@ import { GzipWriter, type Deflater } from './gzip';
 import { EventScanner, VALUE } from '../format/scan';
 import { mergedIdsQueryCopy } from '../query/parquet-copy';
 import { QUERY_VALUE_FIX, QueryValueError } from '../query/rows';
+import { stageWholeFile } from '../query/stage-file';
 
 export interface MergedIdsExportOptions {
   hour: string;
@@ -148,24 +149,7 @@ async function stageQueryCopy(
       code: 'query-copy-value',
     });
   }
-  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const object = await options.sink.stage(key, options.signal);
-  try {
-    await object.write(body);
-    const staged = await object.seal();
-    return {
-      key,
-      bytes: body.length,
-      rawBytes: body.length,
-      events: merges.length,
-      sha256: createHash('sha256').update(body).digest('hex'),
-      etag: null,
-      staged,
-    };
-  } catch (error) {
-    await object.abort();
-    throw error;
-  }
+  return stageWholeFile(options.sink, key, bytes, merges.length, options.signal);
 }
 
 /** Merges seen in one hour of events, and how well the events could be read. */

@@ -10,7 +10,6 @@
  * At most `MAX_IN_FLIGHT` chunks wait for the worker, and it holds one row group per date: memory
  * stays bounded whatever the hour's size.
  */
-import { createHash } from 'node:crypto';
 import { queryEventObjectKey } from '../../../shared/model/query-format';
 import type { StagedFile } from '../pipeline/event-types';
 import { WorkerPool, WorkerRefusal } from '../pipeline/pool';
@@ -18,6 +17,7 @@ import type { Sink } from '../sinks/types';
 import { SourceError } from '../sources/types';
 import type { QueryCopyFile } from './parquet-copy';
 import { QUERY_VALUE_FIX } from './rows';
+import { stageWholeFile } from './stage-file';
 
 /** Lines go to the worker 4 MiB at a time. */
 export const QUERY_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -165,23 +165,6 @@ export class QueryCopyBatches {
     const n = (this.filesPerDate.get(file.eventDate) ?? 0) + 1;
     this.filesPerDate.set(file.eventDate, n);
     const key = queryEventObjectKey(prefix, projectId, file.eventDate, hour, n);
-    const body = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
-    const object = await sink.stage(key, signal);
-    try {
-      await object.write(body);
-      const staged = await object.seal();
-      this.objects.push({
-        key,
-        bytes: body.length,
-        rawBytes: body.length,
-        events: file.rows,
-        sha256: createHash('sha256').update(body).digest('hex'),
-        etag: null,
-        staged,
-      });
-    } catch (error) {
-      await object.abort();
-      throw error;
-    }
+    this.objects.push(await stageWholeFile(sink, key, file.bytes, file.rows, signal));
   }
 }
