@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { MethodResult } from '../../shared/api/contract';
 import { plural } from '../../shared/format';
+import { QUERY_DATASETS } from '../../shared/model/query-format';
 import { BACKUP_KIND_WORDS } from '../../shared/model/words';
 import { EXIT, type CliContext } from './context';
 import { print } from './output';
@@ -64,7 +65,7 @@ function describe(plan: Plan): string {
       [
         `Table:     ${t.database}.${t.table}${t.change === 'none' ? '' : t.change === 'create' ? '  (not created yet)' : '  (differs from the proposal)'}`,
         `Reads:     ${t.location}`,
-        `Partition: ${t.dataset === 'events' ? 'event_date' : 'merge_date'}, projected from ${t.since} to NOW (one a day)`,
+        `Partition: ${QUERY_DATASETS[t.dataset].dateKey}, projected from ${t.since} to NOW (one a day)`,
       ].join('\n'),
     )
     .join('\n\n');
