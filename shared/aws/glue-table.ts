@@ -141,8 +141,25 @@ export function projectionSince(
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** The same table as Athena DDL, for admins who apply changes by their own process. */
-export function queryTableDdl(
+/**
+ * The tables as Athena DDL, for admins who apply changes by their own process: each database
+ * created once, then one statement per table.
+ */
+export function queryTablesDdl(
+  target: QueryTableTarget,
+  tables: readonly { since: string; dataset: Dataset }[],
+): string {
+  const databases = new Set(
+    tables.map((t) => queryTableNames(target.projectId, t.dataset).database),
+  );
+  return [
+    ...[...databases].map((database) => `CREATE DATABASE IF NOT EXISTS \`${database}\`;\n`),
+    ...tables.map((t) => queryTableDdl(target, t.since, t.dataset)),
+  ].join('\n');
+}
+
+/** One table as Athena DDL (its database made elsewhere: `queryTablesDdl`). */
+function queryTableDdl(
   target: QueryTableTarget,
   since: string,
   dataset: Dataset = 'events',
@@ -156,8 +173,6 @@ export function queryTableDdl(
     .map(([k, v]) => `  ${quote(k)} = ${quote(v)}`)
     .join(',\n');
   return [
-    `CREATE DATABASE IF NOT EXISTS \`${database}\`;`,
-    '',
     `CREATE EXTERNAL TABLE \`${database}\`.\`${input.Name}\` (`,
     columns,
     `)`,

@@ -185,6 +185,9 @@ describe('the Glue table over the query copy (moto_server)', () => {
         ['merged-ids', merged, `s3://${BUCKET}/both/_query/merged_ids/`, '2020-01-25'],
       ]);
       expect(plan.ddl).toContain(`PARTITIONED BY (\`merge_date\` string)`);
+      // One file an admin runs as it is: the database once, then each table.
+      expect(plan.ddl.match(/CREATE DATABASE/g)).toHaveLength(1);
+      expect(plan.ddl.match(/CREATE EXTERNAL TABLE/g)).toHaveLength(2);
 
       const applied = await engine.call('query.apply', { connectionId: connection.id });
       expect(applied.changed.map((c) => [c.table, c.change])).toEqual([

@@ -10,7 +10,7 @@ import {
   planChange,
   projectionSince,
   queryDatasetsOf,
-  queryTableDdl,
+  queryTablesDdl,
   queryTableInput,
   queryTableLocation,
   queryTableNames,
@@ -199,7 +199,7 @@ export class QueryTableSetup {
     return {
       tables,
       change: planChange(tables),
-      ddl: tables.map((t) => queryTableDdl(target, t.since, t.dataset)).join('\n'),
+      ddl: queryTablesDdl(target, tables),
       query: lastHourQuery(target.projectId, lastHour, tables[0]!.dataset),
     };
   }
