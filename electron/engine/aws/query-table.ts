@@ -42,7 +42,11 @@ export class QueryTableSetup {
   async plan(connection: Connection, hour: string | null = null): Promise<QueryTablePlan> {
     const { clients, target } = await this.open(connection);
     const tables = await this.tablesOf(clients, target, connection);
-    return this.planOf(target, tables, hour);
+    return this.planOf(
+      target,
+      tables.map((t) => t.table),
+      hour,
+    );
   }
 
   /**
@@ -58,7 +62,7 @@ export class QueryTableSetup {
     const changed: QueryTableApplied[] = [];
     const backups: Backup[] = [];
     const after: QueryTableChange[] = [];
-    for (const table of tables) {
+    for (const { table, propose } of tables) {
       if (table.change === 'none') {
         after.push(table);
         continue;
@@ -67,7 +71,10 @@ export class QueryTableSetup {
       try {
         result = await changeDocument({
           doc: liveDocument(clients, 'glue-table', table.target),
-          change: () => table.proposed,
+          // Proposed again from the table as it is at the write: another Ferry's or a hand
+          // change since the plan was read keeps its earlier first date, and a table another
+          // connection made there meanwhile is refused, not replaced.
+          change: (current) => propose(current).proposed,
           keep: (current) =>
             this.backups.take(
               { kind: 'glue-table', target: table.target, current, proposed: table.proposed },
@@ -81,12 +88,7 @@ export class QueryTableSetup {
       }
       changed.push({ database: table.database, table: table.table, change: table.change });
       backups.push(...result.backups);
-      const now = result.after;
-      after.push({
-        ...table,
-        current: now,
-        change: now === null ? 'create' : sameDocument(now, table.proposed) ? 'none' : 'update',
-      });
+      after.push(propose(result.after));
     }
     return { plan: this.planOf(target, after, hour), changed, backups };
   }
@@ -153,8 +155,8 @@ export class QueryTableSetup {
     clients: SetupClients,
     target: QueryTableTarget,
     connection: Connection,
-  ): Promise<QueryTableChange[]> {
-    const tables: QueryTableChange[] = [];
+  ): Promise<PlannedTable[]> {
+    const tables: PlannedTable[] = [];
     for (const dataset of queryDatasetsOf(connection.datasets))
       tables.push(await this.tableOf(clients, target, dataset));
     return tables;
@@ -165,28 +167,14 @@ export class QueryTableSetup {
     clients: SetupClients,
     target: QueryTableTarget,
     dataset: Dataset,
-  ): Promise<QueryTableChange> {
+  ): Promise<PlannedTable> {
     const names = queryTableNames(target.projectId, dataset);
     const where = glueTableTarget(names.database, names.table);
     const current = await liveDocument(clients, 'glue-table', where).read();
-    if (current !== null) refuseForeign(current, target, dataset, where);
     const today = this.now().toISOString().slice(0, 10);
     const earliest = (await copyDates(clients, target, dataset))[0] ?? today;
-    // A table made earlier keeps an earlier first date: a date it covers is never dropped.
-    const before =
-      current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput, dataset);
-    const since = before !== null && before < earliest ? before : earliest;
-    const proposed = formatPolicy(queryTableInput(target, since, dataset));
-    return {
-      dataset,
-      ...names,
-      target: where,
-      location: queryTableLocation(target, dataset),
-      since,
-      current,
-      proposed,
-      change: current === null ? 'create' : sameDocument(current, proposed) ? 'none' : 'update',
-    };
+    const propose = (now: string | null) => proposeTable(target, dataset, earliest, now);
+    return { table: propose(current), propose };
   }
 
   private planOf(
@@ -229,6 +217,42 @@ export interface QueryTableApplied {
   database: string;
   table: string;
   change: 'create' | 'update';
+}
+
+/** A table of the plan, and how to propose it again over the table as it is at the write. */
+interface PlannedTable {
+  table: QueryTableChange;
+  propose: (current: string | null) => QueryTableChange;
+}
+
+/**
+ * The table Ferry proposes over `current` (the catalog's, or null): projected from the copy's
+ * earliest date — or from the table's own first date where that is earlier, so a date a table
+ * covers is never dropped. A table there over another location is refused.
+ */
+function proposeTable(
+  target: QueryTableTarget,
+  dataset: Dataset,
+  earliest: string,
+  current: string | null,
+): QueryTableChange {
+  const names = queryTableNames(target.projectId, dataset);
+  const where = glueTableTarget(names.database, names.table);
+  if (current !== null) refuseForeign(current, target, dataset, where);
+  const before =
+    current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput, dataset);
+  const since = before !== null && before < earliest ? before : earliest;
+  const proposed = formatPolicy(queryTableInput(target, since, dataset));
+  return {
+    dataset,
+    ...names,
+    target: where,
+    location: queryTableLocation(target, dataset),
+    since,
+    current,
+    proposed,
+    change: current === null ? 'create' : sameDocument(current, proposed) ? 'none' : 'update',
+  };
 }
 
 /** Where a table reads when that is not this connection's copy of `dataset`; null when it is. */
