@@ -101,4 +101,54 @@ describe('the query copy under kill -9', () => {
     const [job] = await jobsOfHour(env, 'faulty', hour);
     expect(job).toMatchObject({ status: 'succeeded' });
   });
+
+  it("killed between a merged-ID hour's JSON file and its copy: the next start shows both, as a clean export does", async () => {
+    const dataDir = await newDir();
+    const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+    await demoProject(env, 40_000);
+    for (const [name, endpoint] of [
+      ['faulty', gate.endpoint],
+      ['clean', moto.endpoint],
+    ] as const) {
+      const flags = motoBucketFlags(moto, BUCKET, `merged/${name}/`);
+      flags[flags.indexOf('--endpoint') + 1] = endpoint;
+      await ferryOk(
+        [
+          ...['connection', 'add', '--name', name, '--project', `${PROJECT}`],
+          ...['--datasets', 'merged-ids', ...flags],
+        ],
+        env,
+      );
+      await ferryOk(['connection', 'update', name, '--query-copy'], env);
+    }
+    const hour = '2026-02-01T05';
+    const objects = async (prefix: string) =>
+      Object.fromEntries(
+        (await listObjects(s3, BUCKET, prefix)).map((o) => [o.key.slice(prefix.length), o.etag]),
+      );
+    await ferryOk(['export', 'clean', '--hour', hour], env);
+    const clean = await objects('merged/clean/');
+    // The hour's merges as JSON and as their Parquet copy.
+    expect(Object.keys(clean).sort()).toEqual([
+      '-1_2026-02-01_5.json.gz',
+      '_query/merged_ids/merge_date=2026-02-01/-1_2026-02-01_5.parquet',
+    ]);
+
+    // Killed with one of the two visible.
+    const server = await startServe(dataDir, ['--no-schedule'], moto.env);
+    const held = gate.holdCompletesAfter(1);
+    await callServe(server, 'jobs.exportHour', { connectionId: 'faulty', hour });
+    await held;
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    gate.release();
+    expect(Object.keys(await objects('merged/faulty/'))).toHaveLength(1);
+    expect(await readdir(join(dataDir, 'commits'))).toHaveLength(1);
+
+    const next = await runFerry(['run', '--once'], env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(await objects('merged/faulty/')).toEqual(clean);
+    const [job] = await jobsOfHour(env, 'faulty', hour);
+    expect(job).toMatchObject({ status: 'succeeded', dataset: 'merged-ids' });
+  });
 });
