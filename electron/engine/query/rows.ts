@@ -80,8 +80,18 @@ export function columnValue(column: QueryColumn, value: unknown): RowValue {
   }
 }
 
+/** Dates by day number: every event of the copy has one, and most share a few. */
+const dates = new Map<number, string>();
+const DATES_KEPT = 4096;
+
 /** `yyyy-MM-dd` of epoch microseconds, in UTC. */
 export function dateOfMicros(micros: bigint): string {
-  const day = micros >= 0n ? micros / MICROS_PER_DAY : (micros + 1n) / MICROS_PER_DAY - 1n;
-  return new Date(Number(day) * 86_400_000).toISOString().slice(0, 10);
+  const day = Number(micros >= 0n ? micros / MICROS_PER_DAY : (micros + 1n) / MICROS_PER_DAY - 1n);
+  let date = dates.get(day);
+  if (date === undefined) {
+    date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (dates.size >= DATES_KEPT) dates.clear();
+    dates.set(day, date);
+  }
+  return date;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   epochMicrosOfTimestamp,
+  epochOfTimestamp,
   eventObjectKey,
   eventObjectPrefix,
   hourOfTimestamp,
@@ -104,6 +105,33 @@ describe('timestamps to the microsecond (the query copy)', () => {
     expect(epochMicrosOfTimestamp(1.5)).toBeNull();
     expect(epochMicrosOfTimestamp('2020-02-30 10:00:00')).toBeNull();
     expect(epochMicrosOfTimestamp(null)).toBeNull();
+  });
+
+  it("reads Amplitude's own form by position exactly as the general reader does", () => {
+    // The same instant with a `Z` goes through the regular expression: both must agree on every
+    // value, odd ones (Feb 29, month 13, hour 24, second 60, a letter for a digit) included.
+    let state = 7;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return state % n;
+    };
+    const two = (n: number) => String(n).padStart(2, '0');
+    let fixed = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const year = [1969, 1970, 1999, 2000, 2020, 2024, 2100, 2255, 2300, 50][next(10)]!;
+      let v =
+        `${String(year).padStart(4, '0')}-${two(next(14))}-${two(next(33))} ` +
+        `${two(next(26))}:${two(next(62))}:${two(next(62))}.${String(next(1_000_000)).padStart(6, '0')}`;
+      if (next(10) === 0) {
+        const at = next(v.length);
+        v = v.slice(0, at) + 'x: T-'[next(5)] + v.slice(at + 1);
+      }
+      const general = epochMicrosOfTimestamp(`${v}Z`);
+      expect([v, epochMicrosOfTimestamp(v)]).toEqual([v, general]);
+      expect([v, epochOfTimestamp(v)]).toEqual([v, epochOfTimestamp(`${v}Z`)]);
+      if (general !== null) fixed++;
+    }
+    expect(fixed).toBeGreaterThan(5_000);
   });
 });
 
