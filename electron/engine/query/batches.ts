@@ -46,6 +46,12 @@ export class QueryCopyBatches {
   /** The copy's files, sealed, in the order they were written. */
   readonly objects: StagedFile[] = [];
   private readonly chunkBytes: number;
+  /**
+   * A chunk buffer's size: a chunk ends at the first line end at or past `chunkBytes`, so it
+   * holds that much and the line crossing it. A buffer of this size comes back for reuse (one
+   * that had to grow for a longer line does not).
+   */
+  private readonly capacity: number;
   private readonly fileBytes: number;
   private readonly worker = new WorkerPool(1, COPY_WORKER_LIMITS);
   private buffer: Uint8Array;
@@ -59,7 +65,8 @@ export class QueryCopyBatches {
   constructor(private readonly options: QueryCopyOptions) {
     this.chunkBytes = options.chunkBytes ?? QUERY_CHUNK_BYTES;
     this.fileBytes = options.fileBytes ?? QUERY_FILE_BYTES;
-    this.buffer = new Uint8Array(this.chunkBytes);
+    this.capacity = 2 * this.chunkBytes;
+    this.buffer = new Uint8Array(this.capacity);
   }
 
   /** Add bytes of the hour's output (synchronous; `drain` now and then). */
@@ -128,7 +135,7 @@ export class QueryCopyBatches {
     this.firstLine += lines;
     this.sinceFiles += used;
     const reuse = this.spare.pop();
-    this.buffer = reuse ? new Uint8Array(reuse) : new Uint8Array(this.chunkBytes);
+    this.buffer = reuse ? new Uint8Array(reuse) : new Uint8Array(this.capacity);
     this.used = 0;
     if (this.sinceFiles >= this.fileBytes) this.closeFiles();
   }
@@ -154,7 +161,7 @@ export class QueryCopyBatches {
       throw error;
     }
     if ('input' in done) {
-      if (done.input.byteLength === this.chunkBytes) this.spare.push(done.input);
+      if (done.input.byteLength === this.capacity) this.spare.push(done.input);
       return;
     }
     for (const file of done.files) await this.stage(file);

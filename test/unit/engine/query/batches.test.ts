@@ -1,7 +1,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { exportEventsHour } from '../../../../electron/engine/pipeline/events';
 import type { EventsExportResult } from '../../../../electron/engine/pipeline/event-types';
 import { WorkerPool } from '../../../../electron/engine/pipeline/pool';
@@ -129,6 +129,37 @@ describe('the query copy of an exported hour', () => {
     expect(whole.length).toBeGreaterThan(3);
     expect(await cut(Array.from({ length: 400 }, (_, i) => 1 + ((i * 7919) % 977)))).toEqual(whole);
     expect(await cut(Array.from({ length: 3000 }, () => 61))).toEqual(whole);
+  });
+
+  it('sends the chunks in a few buffers, each reused once the worker gives it back', async () => {
+    // A chunk ends past `chunkBytes` (at the line end after it): its buffer must have room for
+    // that line, or each chunk would be copied into a new buffer twice its size, never reused.
+    const sent = vi.spyOn(WorkerPool.prototype, 'queryLines');
+    try {
+      const copy = new QueryCopyBatches({
+        sink: new FolderSink(await newDir()),
+        hour: HOUR,
+        projectId: PROJECT,
+        prefix: '',
+        signal: new AbortController().signal,
+        chunkBytes: 5_000,
+        fileBytes: 50_000,
+      });
+      const text = Buffer.from(ndjson(lines));
+      for (let at = 0; at < text.length; at += 700) {
+        copy.write(text, at, Math.min(text.length, at + 700));
+        await copy.drain();
+      }
+      await copy.finish();
+      // The worker hands each buffer back (a new ArrayBuffer object over the same memory): all
+      // but the first few chunks go out in one of those.
+      const back = new Set(await Promise.all(sent.mock.results.map((r) => r.value)));
+      const chunks = sent.mock.calls.map(([input]) => input);
+      expect(chunks.length).toBeGreaterThan(20);
+      expect(chunks.filter((input) => back.has(input)).length).toBeGreaterThan(chunks.length - 5);
+    } finally {
+      sent.mockRestore();
+    }
   });
 
   it('fails the hour on a value it can not type, naming it, and leaves nothing behind', async () => {
