@@ -34,6 +34,17 @@ function staticImports(file: string): { packages: string[]; chunks: string[] } {
   return { packages, chunks: chunks.map((chunk) => join(dirname(file), chunk)) };
 }
 
+/**
+ * The chunks an entry always loads with a top-level `await import()` (the CLI's, after its
+ * malloc check: electron/cli/main.ts) — part of its start like its static imports.
+ */
+function awaitedAtTop(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  return [...code.matchAll(/^(?:var|const|let)\s[^=\n]*=\s*await import\("(\.\/[^"]+)"\);$/gm)].map(
+    ([, chunk]) => join(dirname(file), chunk!),
+  );
+}
+
 /** The packages a process loads when it starts from this entry: its static import graph. */
 function loadedAtStart(entry: string): Set<string> {
   const seen = new Set<string>();
@@ -46,6 +57,7 @@ function loadedAtStart(entry: string): Set<string> {
     for (const chunk of found.chunks) visit(chunk);
   };
   visit(entry);
+  for (const chunk of awaitedAtTop(entry)) visit(chunk);
   return packages;
 }
 
