@@ -4,9 +4,9 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryFileOfMarker, queryMarkerPrefix } from '../../shared/model/query-format';
 import { runFerry, startServe } from '../support/ferry';
-import { listObjects, motoBucketFlags, startMoto, type Moto } from '../support/moto';
+import { listObjects, startMoto, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
-import { callServe, demoProject, ferryOk, jobsOfHour } from './support/harness';
+import { callServe, demoProject, faultyAndClean, ferryOk, jobsOfHour } from './support/harness';
 import { startS3Gate, type S3Gate } from './support/s3-gate';
 
 const newDir = useTempDirs();
@@ -47,30 +47,10 @@ describe('the query copy under kill -9', () => {
     const dataDir = await newDir();
     const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
     await demoProject(env, 40_000);
-    for (const [name, endpoint] of [
-      ['faulty', gate.endpoint],
-      ['clean', moto.endpoint],
-    ] as const) {
-      const flags = motoBucketFlags(moto, BUCKET, `kill/${name}/`);
-      flags[flags.indexOf('--endpoint') + 1] = endpoint;
-      await ferryOk(
-        ['connection', 'add', '--name', name, '--project', `${PROJECT}`, ...flags],
-        env,
-      );
-      await ferryOk(
-        [
-          'connection',
-          'update',
-          name,
-          '--gzip-level',
-          '1',
-          '--query-copy',
-          '--partition-size',
-          String(24 * 1024 * 1024),
-        ],
-        env,
-      );
-    }
+    await faultyAndClean(env, { moto, gate: gate.endpoint, bucket: BUCKET, tag: 'kill' }, [
+      ...['--gzip-level', '1', '--query-copy'],
+      ...['--partition-size', String(24 * 1024 * 1024)],
+    ]);
     // Midnight: events of its first seconds happened the day before, so the copy has two files.
     const hour = '2026-02-01T00';
     await ferryOk(['export', 'clean', '--hour', hour], env);
@@ -106,21 +86,9 @@ describe('the query copy under kill -9', () => {
     const dataDir = await newDir();
     const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
     await demoProject(env, 40_000);
-    for (const [name, endpoint] of [
-      ['faulty', gate.endpoint],
-      ['clean', moto.endpoint],
-    ] as const) {
-      const flags = motoBucketFlags(moto, BUCKET, `merged/${name}/`);
-      flags[flags.indexOf('--endpoint') + 1] = endpoint;
-      await ferryOk(
-        [
-          ...['connection', 'add', '--name', name, '--project', `${PROJECT}`],
-          ...['--datasets', 'merged-ids', ...flags],
-        ],
-        env,
-      );
-      await ferryOk(['connection', 'update', name, '--query-copy'], env);
-    }
+    await faultyAndClean(env, { moto, gate: gate.endpoint, bucket: BUCKET, tag: 'merged' }, [
+      ...['--datasets', 'merged-ids', '--query-copy'],
+    ]);
     const hour = '2026-02-01T05';
     const objects = async (prefix: string) =>
       Object.fromEntries(

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backfill, Job } from '../../shared/model/jobs';
 import type { ConnectionStatus } from '../../shared/model/schedule';
 import { runFerry, startServe, type ServeProcess } from '../support/ferry';
-import { motoBucketFlags, startMoto, type Moto } from '../support/moto';
+import { startMoto, type Moto } from '../support/moto';
 import { useTempDirs } from '../support/temp';
 import { waitFor, waitUntil } from '../support/wait';
 import {
@@ -13,6 +13,7 @@ import {
   expectHistoryMatches,
   demoProject,
   expectHourExactlyOnce,
+  faultyAndClean,
   ferryOk,
   jobsOfHour,
   s3Hour,
@@ -46,17 +47,10 @@ async function setup(tag: string) {
   const dataDir = await newDir();
   const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
   await demoProject(env, 40_000);
-  for (const [name, endpoint] of [
-    ['faulty', gate.endpoint],
-    ['clean', moto.endpoint],
-  ] as const) {
-    const flags = motoBucketFlags(moto, BUCKET, `${tag}/${name}/`);
-    flags[flags.indexOf('--endpoint') + 1] = endpoint;
-    await ferryOk(
-      ['connection', 'add', '--name', name, '--project', '187520', ...flags, '--gzip-level', '1'],
-      env,
-    );
-  }
+  await faultyAndClean(env, { moto, gate: gate.endpoint, bucket: BUCKET, tag }, [
+    '--gzip-level',
+    '1',
+  ]);
   const faulty = `${tag}/faulty/`;
   const snapshot = () => s3Hour(s3, BUCKET, faulty);
   return {

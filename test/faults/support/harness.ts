@@ -9,7 +9,7 @@ import type { Job } from '../../../shared/model/jobs';
 import { FERRY_BIN, runFerry, type ServeProcess } from '../../support/ferry';
 
 export { callServe } from '../../support/ferry';
-import { listObjects, pendingUploads } from '../../support/moto';
+import { listObjects, motoBucketFlags, pendingUploads, type Moto } from '../../support/moto';
 
 /** A running `ferry` command whose output a test can wait on. */
 export interface Running {
@@ -68,6 +68,29 @@ export async function ferryOk(args: string[], env: Record<string, string>) {
   expect(result.stderr, args.join(' ')).toBe('');
   expect(result.code, `${args.join(' ')}\n${result.stdout}`).toBe(0);
   return result;
+}
+
+/**
+ * Two connections of demo project 187520 to `bucket`: `faulty` through the gate
+ * (`<tag>/faulty/`) and `clean` straight to moto (`<tag>/clean/`), whose export of an hour is
+ * the reference the faulty one must equal. `flags` go to both.
+ */
+export async function faultyAndClean(
+  env: Record<string, string>,
+  to: { moto: Moto; gate: string; bucket: string; tag: string },
+  flags: string[] = [],
+) {
+  for (const [name, endpoint] of [
+    ['faulty', to.gate],
+    ['clean', to.moto.endpoint],
+  ] as const) {
+    const target = motoBucketFlags(to.moto, to.bucket, `${to.tag}/${name}/`);
+    target[target.indexOf('--endpoint') + 1] = endpoint;
+    await ferryOk(
+      ['connection', 'add', '--name', name, '--project', '187520', ...target, ...flags],
+      env,
+    );
+  }
 }
 
 /** Organization 1 with demo project 187520 of `eventsPerHour` events, on a data folder. */

@@ -57,6 +57,19 @@ async function exportWithCopy(
   }
 }
 
+/** A copy of HOUR into the folder `out`, in chunks of 5,000 bytes and file sets of 50,000. */
+function smallCopy(out: string): QueryCopyBatches {
+  return new QueryCopyBatches({
+    sink: new FolderSink(out),
+    hour: HOUR,
+    projectId: PROJECT,
+    prefix: '',
+    signal: new AbortController().signal,
+    chunkBytes: 5_000,
+    fileBytes: 50_000,
+  });
+}
+
 async function readCopy(out: string): Promise<Record<string, unknown>[]> {
   const db = await (await DuckDBInstance.create(':memory:')).connect();
   try {
@@ -106,16 +119,7 @@ describe('the query copy of an exported hour', () => {
   it('cuts the same chunks and files whatever pieces the bytes come in', async () => {
     const text = Buffer.from(ndjson(lines));
     const cut = async (pieces: number[]) => {
-      const out = await newDir();
-      const copy = new QueryCopyBatches({
-        sink: new FolderSink(out),
-        hour: HOUR,
-        projectId: PROJECT,
-        prefix: '',
-        signal: new AbortController().signal,
-        chunkBytes: 5_000,
-        fileBytes: 50_000,
-      });
+      const copy = smallCopy(await newDir());
       let at = 0;
       for (const size of pieces) {
         copy.write(text, at, Math.min(text.length, at + size));
@@ -136,15 +140,7 @@ describe('the query copy of an exported hour', () => {
     // that line, or each chunk would be copied into a new buffer twice its size, never reused.
     const sent = vi.spyOn(WorkerPool.prototype, 'queryLines');
     try {
-      const copy = new QueryCopyBatches({
-        sink: new FolderSink(await newDir()),
-        hour: HOUR,
-        projectId: PROJECT,
-        prefix: '',
-        signal: new AbortController().signal,
-        chunkBytes: 5_000,
-        fileBytes: 50_000,
-      });
+      const copy = smallCopy(await newDir());
       const text = Buffer.from(ndjson(lines));
       for (let at = 0; at < text.length; at += 700) {
         copy.write(text, at, Math.min(text.length, at + 700));
