@@ -77,7 +77,12 @@ export class QueryTableSetup {
           change: (current) => propose(current).proposed,
           keep: (current) =>
             this.backups.take(
-              { kind: 'glue-table', target: table.target, current, proposed: table.proposed },
+              {
+                kind: 'glue-table',
+                target: table.target,
+                current,
+                proposed: propose(current).proposed,
+              },
               connection.id,
               `before Ferry ${current === null ? 'created' : 'updated'} the query table ${table.table}`,
               via,
@@ -86,7 +91,13 @@ export class QueryTableSetup {
       } catch (error) {
         throw partlyApplied(error, table, changed, backups);
       }
-      changed.push({ database: table.database, table: table.table, change: table.change });
+      // What was done, not what was planned: the table may have come or changed meanwhile.
+      if (result.backups.length > 0)
+        changed.push({
+          database: table.database,
+          table: table.table,
+          change: result.before === null ? 'create' : 'update',
+        });
       backups.push(...result.backups);
       after.push(propose(result.after));
     }

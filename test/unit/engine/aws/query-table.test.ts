@@ -57,8 +57,13 @@ function fakeCatalog(meanwhile: (tables: Map<string, GlueTableInput>) => void) {
   return { tables, aws: aws as unknown as AwsClients };
 }
 
+/** Backups taken, as proposed: what the table was and what Ferry was about to write. */
+const taken: { current: string | null; proposed: string }[] = [];
 const backups = {
-  take: async () => ({ id: 'bk_1' }),
+  take: async (proposal: { current: string | null; proposed: string }) => {
+    taken.push(proposal);
+    return { id: `bk_${taken.length}` };
+  },
 } as unknown as BackupStore;
 
 const connection = connectionSchema.parse({
@@ -77,12 +82,35 @@ const setup = (aws: AwsClients) =>
 
 describe('query-setup apply while another writer changes the table', () => {
   it('keeps the earlier first date of a table made after the plan was read', async () => {
+    // Made meanwhile by another Ferry, then its description edited by hand.
     const { tables, aws } = fakeCatalog((tables) =>
-      tables.set(TABLE, queryTableInput(TARGET, '2020-01-10', 'events')),
+      tables.set(TABLE, {
+        ...queryTableInput(TARGET, '2020-01-10', 'events'),
+        Description: 'edited by hand',
+      }),
     );
-    const { plan } = await setup(aws).apply(connection);
+    taken.length = 0;
+    const { plan, changed } = await setup(aws).apply(connection);
     expect(projectionSince(tables.get(TABLE)!, 'events')).toBe('2020-01-10');
     expect(plan.tables[0]).toMatchObject({ since: '2020-01-10', change: 'none' });
+    // Said as done: an update of the table found, backed up with what was written over it.
+    expect(changed).toEqual([{ database: 'ferry', table: TABLE, change: 'update' }]);
+    expect(taken).toHaveLength(1);
+    expect(projectionSince(JSON.parse(taken[0]!.proposed) as GlueTableInput, 'events')).toBe(
+      '2020-01-10',
+    );
+  });
+
+  it('reports nothing done when the table it was about to make came meanwhile, as proposed', async () => {
+    const { tables, aws } = fakeCatalog((tables) =>
+      tables.set(TABLE, queryTableInput(TARGET, '2020-01-25', 'events')),
+    );
+    taken.length = 0;
+    const { plan, changed, backups: kept } = await setup(aws).apply(connection);
+    expect(changed).toEqual([]);
+    expect(kept).toEqual([]);
+    expect(plan.tables[0]).toMatchObject({ change: 'none' });
+    expect(projectionSince(tables.get(TABLE)!, 'events')).toBe('2020-01-25');
   });
 
   it('refuses, and leaves as it is, a table over another copy made after the plan was read', async () => {
