@@ -148,6 +148,19 @@ export function manifestKey(prefix: string, projectId: number, hour: string): st
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
+/** 400 Gregorian years, in milliseconds: the calendar repeats exactly after them. */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/**
+ * Date.UTC for every four-digit year: Date.UTC reads years 0–99 as 1900–1999, so a year 0050 is
+ * computed 400 years on (the same calendar) and brought back.
+ */
+function utcOf(y: number, mo0: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  return y >= 100
+    ? Date.UTC(y, mo0, d, h, mi, s, ms)
+    : Date.UTC(y + 400, mo0, d, h, mi, s, ms) - FOUR_CENTURIES_MS;
+}
+
 /** Epoch milliseconds of each hour met in Amplitude's own form (NaN: no such date), by its digits. */
 const hourStarts = new Map<number, number>();
 const HOUR_STARTS_KEPT = 4096;
@@ -184,7 +197,7 @@ function fixedTimestampParts(v: string): { ms: number; micros: number } | null |
   const key = ((y * 100 + mo) * 100 + d) * 24 + h;
   let start = hourStarts.get(key);
   if (start === undefined) {
-    const utc = Date.UTC(y, mo - 1, d, h);
+    const utc = utcOf(y, mo - 1, d, h);
     start = mo >= 1 && mo <= 12 && new Date(utc).getUTCDate() === d ? utc : NaN;
     if (hourStarts.size >= HOUR_STARTS_KEPT) hourStarts.clear();
     hourStarts.set(key, start);
@@ -203,7 +216,7 @@ function timestampParts(value: string): { ms: number; micros: number } | null {
   const [, y, mo, d, h, mi, s = '00', frac = '', zone] = m;
   if (Number(mo) < 1 || Number(mo) > 12 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60)
     return null;
-  const utc = Date.UTC(
+  const utc = utcOf(
     Number(y),
     Number(mo) - 1,
     Number(d),

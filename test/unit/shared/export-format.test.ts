@@ -107,6 +107,16 @@ describe('timestamps to the microsecond (the query copy)', () => {
     expect(epochMicrosOfTimestamp(null)).toBeNull();
   });
 
+  it('reads a year before 100 as that year, not as 19xx (both forms)', () => {
+    // Date.UTC maps years 0–99 to 1900–1999: a careless source's year 0050 must not become 1950.
+    const year50 = BigInt(new Date('0050-03-01T10:00:00Z').getTime()) * 1000n;
+    expect(new Date('0050-03-01T10:00:00Z').getUTCFullYear()).toBe(50);
+    expect(epochMicrosOfTimestamp('0050-03-01 10:00:00.000001')).toBe(year50 + 1n);
+    expect(epochMicrosOfTimestamp('0050-03-01T10:00:00.000001Z')).toBe(year50 + 1n);
+    expect(epochOfTimestamp('0000-02-29 00:00:00.000000')).toBe(Date.parse('0000-02-29T00:00:00Z'));
+    expect(epochOfTimestamp('0001-02-29 00:00:00.000000')).toBeNull();
+  });
+
   it("reads Amplitude's own form by position exactly as the general reader does", () => {
     // The same instant with a `Z` goes through the regular expression: both must agree on every
     // value, odd ones (Feb 29, month 13, hour 24, second 60, a letter for a digit) included.
