@@ -21,12 +21,12 @@ import {
 } from '../../../shared/aws/glue-table';
 import { formatPolicy } from '../../../shared/aws/policies';
 import type { Connection } from '../../../shared/model/entities';
-import type { Dataset } from '../../../shared/model/fields';
+import { DATASETS, type Dataset } from '../../../shared/model/fields';
 import { QUERY_DATASETS, queryRoot } from '../../../shared/model/query-format';
 import type { Backup } from '../../../shared/model/settings';
 import type { BackupStore } from './backup-store';
 import type { AwsClients, AwsTarget, SetupClients } from './clients';
-import { glueTableOf, glueTableTarget } from './glue-docs';
+import { glueTableTarget } from './glue-docs';
 import { liveDocument } from './live-docs';
 import { changeDocument, sameDocument } from './merge-write';
 import { s3Sdk } from './sdk';
@@ -107,37 +107,44 @@ export class QueryTableSetup {
   /**
    * Delete the connection's tables (each kept first) — a table of a dataset it no longer exports
    * too, when it reads this connection's copy. Refuses before deleting anything when a table of
-   * a dataset it exports reads another copy; a table that is not there is left so.
+   * a dataset it exports reads another copy; a table that is not there is left so, and so is one
+   * that reads another copy by the time it is deleted (another writer came in between).
    */
   async remove(connection: Connection): Promise<{ removed: boolean; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);
     const exported = queryDatasetsOf(connection.datasets);
-    const found: string[] = [];
-    for (const dataset of queryDatasetsOf(['events', 'merged-ids'])) {
+    const found: Dataset[] = [];
+    for (const dataset of queryDatasetsOf(DATASETS)) {
       const names = queryTableNames(target.projectId, dataset);
       const where = glueTableTarget(names.database, names.table);
       const current = await liveDocument(clients, 'glue-table', where).read();
       if (current === null) continue;
       if (exported.includes(dataset)) refuseForeign(current, target, dataset, where);
       else if (foreignLocation(current, target, dataset) !== null) continue;
-      found.push(where);
+      found.push(dataset);
     }
     const backups: Backup[] = [];
-    for (const where of found) {
+    let removed = false;
+    for (const dataset of found) {
+      const names = queryTableNames(target.projectId, dataset);
+      const where = glueTableTarget(names.database, names.table);
       const result = await changeDocument({
         doc: liveDocument(clients, 'glue-table', where),
-        change: () => null,
+        // Decided again on the table as it is at the delete: only one over this copy goes.
+        change: (now) =>
+          now === null || foreignLocation(now, target, dataset) !== null ? now : null,
         keep: (now) =>
           this.backups.take(
             { kind: 'glue-table', target: where, current: now, proposed: '' },
             connection.id,
-            `before Ferry removed the query table ${glueTableOf(where).table}`,
+            `before Ferry removed the query table ${names.table}`,
             via,
           ),
       });
       backups.push(...result.backups);
+      if (result.before !== null && result.after === null) removed = true;
     }
-    return { removed: found.length > 0, backups };
+    return { removed, backups };
   }
 
   private async open(connection: Connection) {

@@ -17,8 +17,10 @@ const TABLE = 'amplitude_events_42';
  * A Glue catalog in memory (the calls Ferry makes), whose `meanwhile` runs once, right after the
  * plan's first read of the table: another writer between Ferry's plan and its write.
  */
-function fakeCatalog(meanwhile: (tables: Map<string, GlueTableInput>) => void) {
-  const tables = new Map<string, GlueTableInput>();
+function fakeCatalog(
+  meanwhile: (tables: Map<string, GlueTableInput>) => void,
+  tables = new Map<string, GlueTableInput>(),
+) {
   let reads = 0;
   const glue = {
     send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
@@ -40,6 +42,10 @@ function fakeCatalog(meanwhile: (tables: Map<string, GlueTableInput>) => void) {
           return {};
         case 'CreateTableCommand':
           tables.set(input.TableInput!.Name, structuredClone(input.TableInput!));
+          return {};
+        case 'DeleteTableCommand':
+          if (!tables.delete(input.Name!))
+            throw Object.assign(new Error('not found'), { name: 'EntityNotFoundException' });
           return {};
         default:
           throw new Error(`unexpected ${command.constructor.name}`);
@@ -118,5 +124,32 @@ describe('query-setup apply while another writer changes the table', () => {
     const { tables, aws } = fakeCatalog((tables) => tables.set(TABLE, structuredClone(foreign)));
     await expect(setup(aws).apply(connection)).rejects.toThrow(/reads s3:\/\/acme\/other\//);
     expect(tables.get(TABLE)).toEqual(foreign);
+  });
+});
+
+describe('removing the query tables while another writer changes them', () => {
+  const own = () => new Map([[TABLE, queryTableInput(TARGET, '2020-01-20', 'events')]]);
+
+  it('deletes the table over this copy, kept first', async () => {
+    const { tables, aws } = fakeCatalog(() => {}, own());
+    taken.length = 0;
+    const result = await setup(aws).remove(connection);
+    expect(result.removed).toBe(true);
+    expect(tables.has(TABLE)).toBe(false);
+    expect(taken.map((t) => t.current && JSON.parse(t.current).Name)).toEqual([TABLE]);
+  });
+
+  it('leaves a table that reads another copy by the time of the delete', async () => {
+    // Read as this connection's, then replaced by another connection's before the delete.
+    const foreign = queryTableInput({ ...TARGET, prefix: 'other/' }, '2020-01-01', 'events');
+    const { tables, aws } = fakeCatalog(
+      (tables) => tables.set(TABLE, structuredClone(foreign)),
+      own(),
+    );
+    taken.length = 0;
+    const result = await setup(aws).remove(connection);
+    expect(tables.get(TABLE)).toEqual(foreign);
+    expect(result).toEqual({ removed: false, backups: [] });
+    expect(taken).toEqual([]);
   });
 });
