@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -18,7 +18,13 @@ import {
 } from '../../shared/model/query-format';
 import { event, ndjson } from '../support/events';
 import { listObjects, pendingUploads } from '../support/moto';
-import { engineWithS3Connection, ORG, PROJECT } from '../support/s3-engine';
+import {
+  addFilesProject,
+  engineWithS3Connection,
+  openS3Engine,
+  ORG,
+  PROJECT,
+} from '../support/s3-engine';
 import { useTempDirs } from '../support/temp';
 import { useMotoBucket } from '../support/moto-bucket';
 
@@ -291,6 +297,53 @@ describe('the query copy in S3 (moto_server)', () => {
       expect(none).toMatchObject({ status: 'succeeded', queryObjects: [] });
       expect(await listObjects(aws.s3, BUCKET, 'mid/_query/merged_ids/')).toEqual([]);
       expect(await listObjects(aws.s3, BUCKET, `mid/-${ORG}_`)).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('the query copy in a folder', () => {
+  it('removes temp files of the copy a killed run left: the hour’s own at its export, the rest at start, nobody else’s', async () => {
+    const source = await newDir();
+    await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(false)));
+    const out = await newDir();
+    const engine = await openS3Engine(await newDir());
+    await addFilesProject(engine, source);
+    const connection = await engine.call('connections.create', {
+      name: 'to-folder',
+      projectId: PROJECT,
+      destination: { type: 'folder', path: out },
+      options: { queryCopy: true },
+    });
+    // What killed runs left (an older version's temp names: `<8 hex>-<name>`, always ours).
+    const temps = (date: string) => join(out, `_query/events/event_date=${date}/.ferry-partial`);
+    const leave = async (date: string, name: string) => {
+      await mkdir(temps(date), { recursive: true });
+      await writeFile(join(temps(date), `0badc0de-${name}`), 'half a file');
+    };
+    await leave('2020-01-20', `${PROJECT}_2020-01-25_5#3.parquet`); // the hour exported below
+    await leave('2020-01-20', `${PROJECT}_2020-01-24_3#1.parquet`);
+    await leave('2020-01-21', `${PROJECT}_2020-01-24_4#1.parquet`); // a worker's busy hour
+    await leave('2020-01-21', `999_2020-01-24_3#1.parquet`); // another project's
+    const left = async () =>
+      [...(await readdir(temps('2020-01-20'))), ...(await readdir(temps('2020-01-21')))].sort();
+    try {
+      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      expect(await left()).toEqual([
+        `0badc0de-${PROJECT}_2020-01-24_3#1.parquet`,
+        `0badc0de-${PROJECT}_2020-01-24_4#1.parquet`,
+        `0badc0de-999_2020-01-24_3#1.parquet`,
+      ]);
+
+      const said = await engine.exports.sweepLeftovers({
+        busyHours: () => Promise.resolve(['2020-01-24T04']),
+      });
+      expect(said).toEqual([expect.stringMatching(/^Removed 1 unfinished file\(s\)/)]);
+      expect(await engine.exports.sweepLeftovers()).toEqual([
+        expect.stringMatching(/^Removed 1 unfinished file\(s\)/),
+      ]);
+      expect(await left()).toEqual([`0badc0de-999_2020-01-24_3#1.parquet`]);
     } finally {
       await engine.close();
     }

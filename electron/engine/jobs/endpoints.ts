@@ -106,3 +106,8 @@ export class Endpoints {
     });
   }
 }
+
+/** A connection's key prefix (`''` for a folder). */
+export function prefixOf(connection: Connection): string {
+  return connection.destination.type === 's3' ? connection.destination.prefix : '';
+}

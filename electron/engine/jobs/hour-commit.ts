@@ -10,7 +10,7 @@ import type { Sink } from '../sinks/types';
 import type { Instance } from '../store/instance';
 import { CommitLog, commitPatiently, type CommitIntent } from './commit';
 import { DestinationClaims } from './destination-claim';
-import type { Endpoints } from './endpoints';
+import { prefixOf, type Endpoints } from './endpoints';
 import { stagedFiles, type StagedDataset } from './hour-writer';
 import { withEtags } from './job-record';
 import { Leftovers, type SweepOptions } from './leftovers';
@@ -266,11 +266,6 @@ export class HourCommits {
     }
     return manifestText(project.id, hour, now, datasets);
   }
-}
-
-/** A connection's key prefix (`''` for a folder). */
-export function prefixOf(connection: Connection): string {
-  return connection.destination.type === 's3' ? connection.destination.prefix : '';
 }
 
 /** The markers every dataset's query copy asks the commit to write and remove (null: none). */

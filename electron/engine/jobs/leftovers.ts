@@ -10,9 +10,9 @@ import type { Connection, Organization, Project } from '../../../shared/model/en
 import type { CancelReason, Job } from '../../../shared/model/jobs';
 import type { Notice } from '../../../shared/api/contract';
 import type { Clock } from '../time/clock';
-import { StagedObjectLost } from '../sinks/types';
+import { StagedObjectLost, type CleanupOptions, type Sink } from '../sinks/types';
 import { commitHour, type CommitIntent, type CommitLog } from './commit';
-import type { Endpoints } from './endpoints';
+import { prefixOf, type Endpoints } from './endpoints';
 import { newJobId, withEtags } from './job-record';
 import type { ConfigPort, HourJobsPort } from '../store/ports';
 
@@ -46,6 +46,32 @@ function busyKeys(
     events.some((start) => key.startsWith(start)) ||
     busy.has(queryEventKeyParts(key, prefix)?.hour ?? '') ||
     busy.has(queryMergedIdsKeyParts(key, prefix)?.hour ?? '');
+}
+
+/**
+ * Remove what was staged under a connection's keys — its project's event partitions, its
+ * organization's merged IDs and both query copies (in date folders every project of the prefix
+ * shares) — but what `options.spare` names. Returns how many were removed.
+ */
+async function sweepStaged(
+  sink: Sink,
+  prefix: string,
+  { project, org }: { project: Pick<Project, 'id'>; org: Pick<Organization, 'id'> },
+  options: CleanupOptions & { spare(key: string): boolean },
+): Promise<number> {
+  const { spare } = options;
+  let removed = 0;
+  for (const head of [`${prefix}${project.id}_`, `${prefix}-${org.id}_`])
+    removed += await sink.cleanup(head, options);
+  removed += await sink.cleanup(`${queryRoot(prefix)}events/`, {
+    ...options,
+    spare: (key) => queryEventKeyParts(key, prefix)?.projectId !== project.id || spare(key),
+  });
+  removed += await sink.cleanup(`${queryRoot(prefix)}merged_ids/`, {
+    ...options,
+    spare: (key) => queryMergedIdsKeyParts(key, prefix)?.orgId !== org.id || spare(key),
+  });
+  return removed;
 }
 
 export interface LeftoverDeps {
@@ -176,8 +202,9 @@ export class Leftovers {
   }
 
   /**
-   * Abort what a killed process left staged at every S3 connection: unfinished multipart uploads
-   * under its project's keys that no run of this process owns and no pending commit needs.
+   * Remove what a killed process left staged at every connection — S3: unfinished multipart
+   * uploads; a folder: temp files in its `.ferry-partial/` folders — under its project's keys
+   * (the query copy's too) that no run of this process owns and no pending commit needs.
    * Returns what was found, per connection, for a notice.
    */
   async sweepUploads({
@@ -188,43 +215,26 @@ export class Leftovers {
   }: SweepOptions = {}): Promise<string[]> {
     const said: string[] = [];
     for (const connection of this.deps.config.data.connections) {
-      const dest = connection.destination;
-      if (dest.type !== 's3') continue;
       const found = this.deps.find(connection.id);
       if (!found) continue;
       try {
         const sink = await this.deps.endpoints.sinkFor(connection);
-        const spare = busyKeys(dest.prefix, found, (await busyHours?.(connection.id)) ?? []);
-        let aborted = 0;
-        for (const prefix of [
-          `${dest.prefix}${found.project.id}_`,
-          `${dest.prefix}-${found.org.id}_`,
-        ])
-          aborted += await sink.cleanup(prefix, {
-            keep: this.deps.commits.keep,
-            startedBefore,
-            spare,
-          });
-        // The query copy's files, in date folders every project of the prefix shares.
-        aborted += await sink.cleanup(`${queryRoot(dest.prefix)}events/`, {
+        const prefix = prefixOf(connection);
+        const busy = busyKeys(prefix, found, (await busyHours?.(connection.id)) ?? []);
+        const removed = await sweepStaged(sink, prefix, found, {
           keep: this.deps.commits.keep,
           startedBefore,
-          spare: (key) =>
-            queryEventKeyParts(key, dest.prefix)?.projectId !== found.project.id || spare(key),
+          spare: busy,
         });
-        aborted += await sink.cleanup(`${queryRoot(dest.prefix)}merged_ids/`, {
-          keep: this.deps.commits.keep,
-          startedBefore,
-          spare: (key) =>
-            queryMergedIdsKeyParts(key, dest.prefix)?.orgId !== found.org.id || spare(key),
-        });
-        if (aborted > 0)
+        if (removed > 0)
           said.push(
-            `Aborted ${aborted} unfinished upload(s) an interrupted run left in ${sink.describe(dest.prefix)} ("${connection.name}").`,
+            connection.destination.type === 's3'
+              ? `Aborted ${removed} unfinished upload(s) an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`
+              : `Removed ${removed} unfinished file(s) an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`,
           );
       } catch (error) {
         said.push(
-          `Could not look for unfinished uploads of "${connection.name}": ${(error as Error).message}`,
+          `Could not look for unfinished uploads or files of "${connection.name}": ${(error as Error).message}`,
         );
       }
     }

@@ -7,7 +7,8 @@ import type { HourJobsPort } from '../store/ports';
 import { checkHourEnded, type ClockWitness } from '../time/witness';
 import { recordedCount } from './earlier-export';
 import type { Endpoints } from './endpoints';
-import { prefixOf, type HourCommits } from './hour-commit';
+import type { HourCommits } from './hour-commit';
+import { prefixOf } from './endpoints';
 import { writeHour, type StagedDataset } from './hour-writer';
 
 /** What writing a run needs of the export service. */

@@ -238,25 +238,37 @@ export class FolderSink implements Sink {
     for (const dir of dirs) await syncDir(dir).catch(() => undefined);
   }
 
-  async cleanup(prefix: string, { keep = new Set() }: CleanupOptions = {}): Promise<number> {
+  /**
+   * Remove temp files a killed run left under `prefix`. A prefix that ends in `/` (the query
+   * copy's `_query/events/`) also reaches its partition folders, one level down: the copy's files
+   * live there. Other prefixes read only their own folder's temp files, never the folder itself.
+   */
+  async cleanup(prefix: string, { keep = new Set(), spare }: CleanupOptions = {}): Promise<number> {
     // Temp files of live runs are known exactly (liveTemps): no age rule is needed here.
-    const target = this.path(`${prefix}x`);
-    const temps = join(dirname(target), TEMP_DIR);
-    const head = basenameOf(target).slice(0, -1);
-    const names = await readdir(temps).catch(() => [] as string[]);
+    const dir = dirname(this.path(`${prefix}x`));
+    const dirs = [dir];
+    if (prefix.endsWith('/'))
+      for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => []))
+        if (entry.isDirectory() && entry.name !== TEMP_DIR) dirs.push(join(dir, entry.name));
     const stale: string[] = [];
-    for (const name of names) {
-      const [, owner, rest] = TEMP_NAME.exec(name) ?? [];
-      if (rest === undefined || !rest.startsWith(head)) continue;
-      const path = join(temps, name);
-      if (liveTemps.has(path) || keep.has(path)) continue;
-      // Ours (or an older version's, which named no owner): a leftover. Another Ferry's (two
-      // processes may write one folder before a claim settles it): only when long abandoned.
-      if (owner && owner !== this.owner) {
-        const info = await stat(path).catch(() => null);
-        if (!info || Date.now() - info.mtimeMs < FOREIGN_TEMP_MAX_AGE_MS) continue;
+    for (const folder of dirs) {
+      const temps = join(folder, TEMP_DIR);
+      const keyDir = relative(this.root, folder).split(sep).filter(Boolean).join('/');
+      for (const name of await readdir(temps).catch(() => [] as string[])) {
+        const [, owner, rest] = TEMP_NAME.exec(name) ?? [];
+        if (rest === undefined) continue;
+        const key = keyDir ? `${keyDir}/${rest}` : rest;
+        if (!key.startsWith(prefix) || spare?.(key)) continue;
+        const path = join(temps, name);
+        if (liveTemps.has(path) || keep.has(path)) continue;
+        // Ours (or an older version's, which named no owner): a leftover. Another Ferry's (two
+        // processes may write one folder before a claim settles it): only when long abandoned.
+        if (owner && owner !== this.owner) {
+          const info = await stat(path).catch(() => null);
+          if (!info || Date.now() - info.mtimeMs < FOREIGN_TEMP_MAX_AGE_MS) continue;
+        }
+        stale.push(path);
       }
-      stale.push(path);
     }
     await Promise.all(stale.map((path) => rm(path, { force: true })));
     return stale.length;

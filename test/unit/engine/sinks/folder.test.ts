@@ -164,4 +164,38 @@ describe('a folder export whose folder is not there', () => {
     await write(sink, key(1));
     expect((await sink.find([key(1)])).map((o) => o.key)).toEqual([key(1)]);
   });
+
+  it("reaches a folder prefix's partition folders (the query copy), and spares what it is told", async () => {
+    const out = await newDir();
+    const sink = new FolderSink(out, 0o600, OWNER);
+    const copy = (date: string, name: string) => `_query/events/event_date=${date}/${name}`;
+    const left = [
+      copy('2020-01-20', '187520_2026-02-02_3#1.parquet'),
+      copy('2020-01-21', '187520_2026-02-02_4#1.parquet'),
+      copy('2020-01-21', '999_2026-02-02_3#1.parquet'),
+    ];
+    for (const key of left) {
+      const temps = join(out, ...key.split('/').slice(0, -1), '.ferry-partial');
+      await fs.mkdir(temps, { recursive: true });
+      await fs.writeFile(join(temps, `${OWNER}-0badc0de-${key.split('/').pop()}`), 'x');
+    }
+    // A live run's staged file in a partition folder is never a leftover.
+    const live = await sink.stage(copy('2020-01-22', '187520_2026-02-02_5#1.parquet'));
+    read.splice(0);
+    expect(
+      await sink.cleanup('_query/events/', { spare: (key) => !key.includes('/187520_') }),
+    ).toBe(2);
+    const remaining = await fs.readdir(
+      join(out, '_query/events/event_date=2020-01-21/.ferry-partial'),
+    );
+    expect(remaining).toEqual([`${OWNER}-0badc0de-999_2026-02-02_3#1.parquet`]);
+    expect(
+      await fs.readdir(join(out, '_query/events/event_date=2020-01-20/.ferry-partial')),
+    ).toEqual([]);
+    expect(
+      await fs.readdir(join(out, '_query/events/event_date=2020-01-22/.ferry-partial')),
+    ).toHaveLength(1);
+    expect(read.filter((path) => path === out)).toEqual([]); // the destination itself: never read
+    await live.abort();
+  });
 });
