@@ -230,7 +230,10 @@ function timestampParts(value: string): { ms: number; micros: number } | null {
   if (!zone || zone.toUpperCase() === 'Z') return { ms: utc, micros };
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  const offset = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  const [zoneHours, zoneMinutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2))];
+  // An offset is at most 23:59, as Date.parse takes it: `-0262` is not a zone.
+  if (zoneHours > 23 || zoneMinutes > 59) return null;
+  const offset = (zoneHours * 60 + zoneMinutes) * 60_000;
   return { ms: utc - sign * offset, micros };
 }
 

@@ -77,6 +77,9 @@ describe('timestamps as Amplitude writes them', () => {
     '2020-02-30 10:00:00',
     '2020-01-25 24:00:00',
     '2020-13-01 10:00:00',
+    '2020-01-25T17:03:12+02:60',
+    '2020-01-25 21:24:57.7-0262',
+    '2020-01-25T17:03:12+24:00',
     null,
     {},
   ])('refuses %j', (value) => {
@@ -123,7 +126,7 @@ describe('timestamps to the microsecond (the query copy)', () => {
     let state = 7;
     const next = (n: number) => {
       state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-      return state % n;
+      return (state >>> 8) % n; // not the low bits: an LCG's repeat quickly
     };
     const two = (n: number) => String(n).padStart(2, '0');
     let fixed = 0;
@@ -136,6 +139,9 @@ describe('timestamps to the microsecond (the query copy)', () => {
         const at = next(v.length);
         v = v.slice(0, at) + 'x: T-'[next(5)] + v.slice(at + 1);
       }
+      // A change that made a zone of the last digits (`57.7-0262`) makes another form: `Z` can
+      // not be added to it, and the general reader reads it either way.
+      if (/[+-]\d\d:?\d\d$/.test(v)) continue;
       const general = epochMicrosOfTimestamp(`${v}Z`);
       expect([v, epochMicrosOfTimestamp(v)]).toEqual([v, general]);
       expect([v, epochOfTimestamp(v)]).toEqual([v, epochOfTimestamp(`${v}Z`)]);
