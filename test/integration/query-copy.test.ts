@@ -165,10 +165,10 @@ describe('the query copy in S3 (moto_server)', () => {
         startedBefore,
         busyHours: () => Promise.resolve(['2020-01-24T04']),
       });
-      expect(said).toEqual([expect.stringMatching(/^Aborted 1 unfinished upload\(s\)/)]);
+      expect(said).toEqual([expect.stringMatching(/^Aborted 1 unfinished upload /)]);
       expect(await pending()).toBe(2);
       expect(await engine.exports.sweepLeftovers({ startedBefore })).toEqual([
-        expect.stringMatching(/^Aborted 1 unfinished upload\(s\)/),
+        expect.stringMatching(/^Aborted 1 unfinished upload /),
       ]);
       expect(
         await pendingUploads(aws.s3, BUCKET, 'sweep/_query/events/event_date=2020-01-20/999_'),
@@ -329,7 +329,8 @@ describe('the query copy in a folder', () => {
     const left = async () =>
       [...(await readdir(temps('2020-01-20'))), ...(await readdir(temps('2020-01-21')))].sort();
     try {
-      await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      const [job] = await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
+      expect(job!.notes).toContain('Cleaned up 1 unfinished file of an interrupted earlier run.');
       expect(await left()).toEqual([
         `0badc0de-${PROJECT}_2020-01-24_3#1.parquet`,
         `0badc0de-${PROJECT}_2020-01-24_4#1.parquet`,
@@ -339,9 +340,9 @@ describe('the query copy in a folder', () => {
       const said = await engine.exports.sweepLeftovers({
         busyHours: () => Promise.resolve(['2020-01-24T04']),
       });
-      expect(said).toEqual([expect.stringMatching(/^Removed 1 unfinished file\(s\)/)]);
+      expect(said).toEqual([expect.stringMatching(/^Removed 1 unfinished file /)]);
       expect(await engine.exports.sweepLeftovers()).toEqual([
-        expect.stringMatching(/^Removed 1 unfinished file\(s\)/),
+        expect.stringMatching(/^Removed 1 unfinished file /),
       ]);
       expect(await left()).toEqual([`0badc0de-999_2020-01-24_3#1.parquet`]);
     } finally {

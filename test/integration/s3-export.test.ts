@@ -245,7 +245,7 @@ describe('exporting to S3 (moto_server)', () => {
       });
       expect(said).toEqual([
         expect.stringMatching(
-          /^Aborted 1 unfinished upload\(s\) an interrupted run left in s3:\/\/.*\/sweep\//,
+          /^Aborted 1 unfinished upload an interrupted run left in s3:\/\/.*\/sweep\//,
         ),
       ]);
       expect(await pendingUploads(s3, BUCKET, `sweep/${PROJECT}_2020-01-24_3#`)).toBe(0);
@@ -254,7 +254,7 @@ describe('exporting to S3 (moto_server)', () => {
       expect(await pendingUploads(s3, BUCKET, 'sweep/999_')).toBe(1);
       // Nothing left: nothing said. Once the hour has ended, its uploads are leftovers too.
       expect(await engine.exports.sweepLeftovers({ startedBefore })).toEqual([
-        expect.stringMatching(/^Aborted 2 unfinished upload\(s\)/),
+        expect.stringMatching(/^Aborted 2 unfinished uploads /),
       ]);
       expect(await engine.exports.sweepLeftovers({ startedBefore })).toEqual([]);
     } finally {

@@ -4,6 +4,7 @@ import {
   queryMergedIdsKeyParts,
   queryRoot,
 } from '../../../shared/model/query-format';
+import { plural } from '../../../shared/format';
 import { eventObjectPrefix, mergedIdsObjectKey } from '../../../shared/model/export-format';
 import type { Fence } from './commit';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
@@ -229,8 +230,8 @@ export class Leftovers {
         if (removed > 0)
           said.push(
             connection.destination.type === 's3'
-              ? `Aborted ${removed} unfinished upload(s) an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`
-              : `Removed ${removed} unfinished file(s) an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`,
+              ? `Aborted ${plural(removed, 'unfinished upload')} an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`
+              : `Removed ${plural(removed, 'unfinished file')} an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`,
           );
       } catch (error) {
         said.push(
