@@ -304,7 +304,7 @@ describe('the query copy in S3 (moto_server)', () => {
 });
 
 describe('the query copy in a folder', () => {
-  it('removes temp files of the copy a killed run left: the hour’s own at its export, the rest at start, nobody else’s', async () => {
+  it('removes temp files a killed run left, the copy’s too: the hour’s own at its export, the rest at start, nobody else’s', async () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson(hourEvents(false)));
     const out = await newDir();
@@ -316,35 +316,56 @@ describe('the query copy in a folder', () => {
       destination: { type: 'folder', path: out },
       options: { queryCopy: true },
     });
-    // What killed runs left (an older version's temp names: `<8 hex>-<name>`, always ours).
-    const temps = (date: string) => join(out, `_query/events/event_date=${date}/.ferry-partial`);
-    const leave = async (date: string, name: string) => {
-      await mkdir(temps(date), { recursive: true });
-      await writeFile(join(temps(date), `0badc0de-${name}`), 'half a file');
+    // What killed runs left (an older version's temp names: `<8 hex>-<name>`, always ours), in
+    // the `.ferry-partial/` beside where each file was going.
+    const leave = async (key: string) => {
+      const temps = join(out, dirname(key), '.ferry-partial');
+      await mkdir(temps, { recursive: true });
+      await writeFile(join(temps, `0badc0de-${key.split('/').pop()}`), 'half a file');
     };
-    await leave('2020-01-20', `${PROJECT}_2020-01-25_5#3.parquet`); // the hour exported below
-    await leave('2020-01-20', `${PROJECT}_2020-01-24_3#1.parquet`);
-    await leave('2020-01-21', `${PROJECT}_2020-01-24_4#1.parquet`); // a worker's busy hour
-    await leave('2020-01-21', `999_2020-01-24_3#1.parquet`); // another project's
+    const copy = (date: string, name: string) => `_query/events/event_date=${date}/${name}`;
+    const marker = (hour: string, name: string) => `_query/uploads/${hour}/${name}`;
+    await leave(copy('2020-01-20', `${PROJECT}_2020-01-25_5#3.parquet`)); // the hour run below
+    await leave(copy('2020-01-20', `${PROJECT}_2020-01-24_3#1.parquet`));
+    await leave(marker(`${PROJECT}_2020-01-24_3`, '2020-01-20#1'));
+    await leave(`_manifests/${PROJECT}_2020-01-24_3.json`);
+    await leave(`${PROJECT}_2020-01-24_3#1.json.gz`);
+    await leave(`-${ORG}_2020-01-24_3.json.gz`);
+    // A worker's busy hour, and another project's files.
+    await leave(copy('2020-01-21', `${PROJECT}_2020-01-24_4#1.parquet`));
+    await leave(marker(`${PROJECT}_2020-01-24_4`, '2020-01-21#1'));
+    await leave(copy('2020-01-21', `999_2020-01-24_3#1.parquet`));
+    await leave(marker('999_2020-01-24_3', '2020-01-21#1'));
+    await leave(`_manifests/999_2020-01-24_3.json`);
     const left = async () =>
-      [...(await readdir(temps('2020-01-20'))), ...(await readdir(temps('2020-01-21')))].sort();
+      (await readdir(out, { recursive: true }))
+        .filter((path) => path.includes('.ferry-partial/'))
+        .sort();
+    const others = [
+      `_manifests/.ferry-partial/0badc0de-999_2020-01-24_3.json`,
+      `_query/events/event_date=2020-01-21/.ferry-partial/0badc0de-999_2020-01-24_3#1.parquet`,
+      `_query/uploads/999_2020-01-24_3/.ferry-partial/0badc0de-2020-01-21#1`,
+    ];
     try {
       const [job] = await engine.exports.runHour(connection.id, HOUR, ['events'], 'manual');
       expect(job!.notes).toContain('Cleaned up 1 unfinished file of an interrupted earlier run.');
-      expect(await left()).toEqual([
-        `0badc0de-${PROJECT}_2020-01-24_3#1.parquet`,
-        `0badc0de-${PROJECT}_2020-01-24_4#1.parquet`,
-        `0badc0de-999_2020-01-24_3#1.parquet`,
-      ]);
+      expect(await left()).toHaveLength(10);
 
       const said = await engine.exports.sweepLeftovers({
         busyHours: () => Promise.resolve(['2020-01-24T04']),
       });
-      expect(said).toEqual([expect.stringMatching(/^Removed 1 unfinished file /)]);
+      expect(said).toEqual([expect.stringMatching(/^Removed 5 unfinished files /)]);
+      expect(await left()).toEqual(
+        [
+          ...others,
+          `_query/events/event_date=2020-01-21/.ferry-partial/0badc0de-${PROJECT}_2020-01-24_4#1.parquet`,
+          `_query/uploads/${PROJECT}_2020-01-24_4/.ferry-partial/0badc0de-2020-01-21#1`,
+        ].sort(),
+      );
       expect(await engine.exports.sweepLeftovers()).toEqual([
-        expect.stringMatching(/^Removed 1 unfinished file /),
+        expect.stringMatching(/^Removed 2 unfinished files /),
       ]);
-      expect(await left()).toEqual([`0badc0de-999_2020-01-24_3#1.parquet`]);
+      expect(await left()).toEqual(others.sort());
     } finally {
       await engine.close();
     }

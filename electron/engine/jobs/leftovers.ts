@@ -1,11 +1,17 @@
 import { HourTakenOver } from '../store/postgres/errors';
 import {
   queryEventKeyParts,
+  queryMarkerPrefix,
   queryMergedIdsKeyParts,
   queryRoot,
 } from '../../../shared/model/query-format';
 import { plural } from '../../../shared/format';
-import { eventObjectPrefix, mergedIdsObjectKey } from '../../../shared/model/export-format';
+import {
+  eventObjectPrefix,
+  manifestKey,
+  mergedIdsObjectKey,
+} from '../../../shared/model/export-format';
+import { claimsPrefix } from './destination-claim';
 import type { Fence } from './commit';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { CancelReason, Job } from '../../../shared/model/jobs';
@@ -31,8 +37,8 @@ export interface SweepOptions {
 }
 
 /**
- * Whether an object key is one of the given hours' (their event partitions, merged IDs or query
- * copy files).
+ * Whether an object key is one of the given hours' (their event partitions, merged IDs, query
+ * copy files, the copy's markers or manifests).
  */
 function busyKeys(
   prefix: string,
@@ -40,19 +46,25 @@ function busyKeys(
   hours: readonly string[],
 ): (key: string) => boolean {
   const events = hours.map((hour) => eventObjectPrefix(prefix, project.id, hour));
+  const markers = hours.map((hour) => queryMarkerPrefix(prefix, project.id, hour));
   const merged = new Set(hours.map((hour) => mergedIdsObjectKey(prefix, org.id, hour)));
+  const manifests = new Set(hours.map((hour) => manifestKey(prefix, project.id, hour)));
   const busy = new Set(hours);
   return (key) =>
     merged.has(key) ||
+    manifests.has(key) ||
     events.some((start) => key.startsWith(start)) ||
+    markers.some((start) => key.startsWith(start)) ||
     busy.has(queryEventKeyParts(key, prefix)?.hour ?? '') ||
     busy.has(queryMergedIdsKeyParts(key, prefix)?.hour ?? '');
 }
 
 /**
  * Remove what was staged under a connection's keys — its project's event partitions, its
- * organization's merged IDs and both query copies (in date folders every project of the prefix
- * shares) — but what `options.spare` names. Returns how many were removed.
+ * organization's merged IDs, both query copies (in date folders every project of the prefix
+ * shares) and the small files written whole (manifests, the copy's markers, the destination's
+ * claim: a folder stages those too) — but what `options.spare` names. Returns how many were
+ * removed.
  */
 async function sweepStaged(
   sink: Sink,
@@ -71,6 +83,13 @@ async function sweepStaged(
   removed += await sink.cleanup(`${queryRoot(prefix)}merged_ids/`, {
     ...options,
     spare: (key) => queryMergedIdsKeyParts(key, prefix)?.orgId !== org.id || spare(key),
+  });
+  for (const head of [`${prefix}_manifests/${project.id}_`, claimsPrefix(prefix, project.id)])
+    removed += await sink.cleanup(head, options);
+  const markers = `${queryRoot(prefix)}uploads/`;
+  removed += await sink.cleanup(markers, {
+    ...options,
+    spare: (key) => !key.startsWith(`${markers}${project.id}_`) || spare(key),
   });
   return removed;
 }
