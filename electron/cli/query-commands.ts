@@ -22,7 +22,8 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
       '\nThe tables are ferry.amplitude_events_<project> over <prefix>_query/events/ and, when the\n' +
         'connection exports merged IDs, ferry.amplitude_merged_ids_<project> over .../merged_ids/,\n' +
         'with partition projection by date: a new hour is queryable without a crawler or MSCK REPAIR.\n' +
-        'Uses the connection’s AWS profile (glue:GetTable, CreateDatabase, CreateTable, UpdateTable).',
+        'Uses the connection’s AWS profile (glue:GetTable, CreateDatabase, CreateTable, UpdateTable;\n' +
+        'DeleteTable to remove).',
     )
     .action((id: string, opts: { apply?: boolean; ddl?: boolean; remove?: boolean }) =>
       ctx.withApi(opts.apply || opts.remove ? 'write' : 'read', async (engine) => {
