@@ -10,9 +10,12 @@ export function formatBytes(n: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** 1, "object" → "1 object"; 3, "object" → "3 objects" (words whose plural takes an s). */
+/**
+ * 1, "object" → "1 object"; 3, "object" → "3 objects" (words whose plural takes an s). Large
+ * counts are grouped (`12,345 events`).
+ */
 export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** A message as a sentence: a full stop added unless it ends with one (or ? or !). */

@@ -3,7 +3,7 @@ import { FerryError } from '../../shared/api/errors';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../shared/model/jobs';
 import { jobStatusWords } from '../../shared/model/words';
 import { DATASETS, type Dataset } from '../../shared/model/fields';
-import { formatBytes } from '../../shared/format';
+import { formatBytes, plural } from '../../shared/format';
 import { parseList } from './flags';
 import { EXIT, type CliContext } from './context';
 import { formatTable, print } from './output';
@@ -119,7 +119,7 @@ export function registerHistoryCommands(program: Command, ctx: CliContext): void
         const problems = report.missing.length + report.extra.length + report.changed.length;
         print(ctx, report, () => {
           const lines = [
-            `${report.connectionName}: ${report.hours} hour(s) from ${from} to ${to}; ${report.matching} object(s) match the job history.`,
+            `${report.connectionName}: ${plural(report.hours, 'hour')} from ${from} to ${to}; ${plural(report.matching, 'object')} ${report.matching === 1 ? 'matches' : 'match'} the job history.`,
           ];
           for (const [label, items] of [
             ['Missing', report.missing],
@@ -130,7 +130,7 @@ export function registerHistoryCommands(program: Command, ctx: CliContext): void
               lines.push(`${label}: ${item.key} (${item.hour}, ${item.dataset}): ${item.reason}`);
           if (report.notExported.length > 0)
             lines.push(`Never exported: ${report.notExported.join(', ')}`);
-          lines.push(problems === 0 ? 'Everything matches.' : `${problems} difference(s).`);
+          lines.push(problems === 0 ? 'Everything matches.' : `${plural(problems, 'difference')}.`);
           return `${lines.join('\n')}\n`;
         });
         return problems === 0 ? EXIT.ok : EXIT.failed;

@@ -5,7 +5,7 @@ import { jobEnded, type Backfill, type Job } from '../../shared/model/jobs';
 import { jobCircumstance } from '../../shared/model/describe';
 import { DATASETS, type Dataset } from '../../shared/model/fields';
 import { describeRunning, type EngineClient } from './engine-client';
-import { formatBytes } from '../../shared/format';
+import { formatBytes, plural } from '../../shared/format';
 import { parseHour } from './flags';
 import { EXIT, type CliContext } from './context';
 import { EXIT_SIGNAL, followJobs, retryLine, type StopSignal } from './follow';
@@ -203,7 +203,7 @@ async function backfillCommand(
     );
   if (!ctx.globals().json)
     ctx.out.stdout(
-      `Backfill of ${conn.name}: ${preview.hours.toLocaleString('en-US')} hour(s) × ${preview.datasets.length} dataset(s) = ${preview.jobs.toLocaleString('en-US')} job(s)` +
+      `Backfill of ${conn.name}: ${plural(preview.hours, 'hour')} × ${plural(preview.datasets.length, 'dataset')} = ${plural(preview.jobs, 'job')}` +
         `${preview.overlaps ? `; ${preview.overlaps.toLocaleString('en-US')} overlap earlier exports (rewritten in place, never duplicated)` : ''}.\n`,
     );
   const report = new JobReport(ctx, preview.jobs);
@@ -353,7 +353,7 @@ class JobReport {
       );
       return;
     }
-    const what = `${t.succeeded} of ${backfill ? backfill.total : t.jobs} job(s) succeeded: ${t.events.toLocaleString('en-US')} events${t.merges ? `, ${t.merges.toLocaleString('en-US')} merged IDs` : ''}, ${formatBytes(t.bytes)} written in ${seconds.toFixed(1)} s.`;
+    const what = `${t.succeeded.toLocaleString('en-US')} of ${plural(backfill ? backfill.total : t.jobs, 'job')} succeeded: ${plural(t.events, 'event')}${t.merges ? `, ${plural(t.merges, 'merged ID')}` : ''}, ${formatBytes(t.bytes)} written in ${seconds.toFixed(1)} s.`;
     const why =
       signal === 'SIGINT'
         ? ' Cancelled (Ctrl-C): hours not finished were left out whole; the destination holds no part of one.'
@@ -386,13 +386,13 @@ function describeJob(job: Job): string {
     const problem = job.error
       ? `${job.error.kind}: ${job.error.message}${job.error.fix ? `\n    fix: ${job.error.fix}` : ''}`
       : (jobCircumstance(job) ?? job.status);
-    return `${head} ${job.status} after ${job.attempts} attempt(s) — ${problem}\n`;
+    return `${head} ${job.status} after ${plural(job.attempts, 'attempt')} — ${problem}\n`;
   }
   const c = job.counts!;
   const extras = [
-    c.duplicates ? `${c.duplicates} duplicates dropped` : '',
-    c.filtered ? `${c.filtered} filtered out` : '',
-    c.badLines ? `${c.badLines} bad lines` : '',
+    c.duplicates ? `${plural(c.duplicates, 'duplicate')} dropped` : '',
+    c.filtered ? `${c.filtered.toLocaleString('en-US')} filtered out` : '',
+    c.badLines ? plural(c.badLines, 'bad line') : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -400,5 +400,5 @@ function describeJob(job: Job): string {
     .filter((n) => /bad line|Removed/.test(n))
     .map((n) => `\n    ${n}`)
     .join('');
-  return `${head}: ${job.objects.length} file(s), ${c.eventsOut.toLocaleString('en-US')} ${job.dataset === 'events' ? 'events' : 'merges'}${extras ? ` (${extras})` : ''}, ${formatBytes(job.bytes?.raw ?? 0)} → ${formatBytes(job.bytes?.compressed ?? 0)} in ${((job.durationMs ?? 0) / 1000).toFixed(1)} s${notes}\n`;
+  return `${head}: ${plural(job.objects.length, 'file')}, ${plural(c.eventsOut, job.dataset === 'events' ? 'event' : 'merge')}${extras ? ` (${extras})` : ''}, ${formatBytes(job.bytes?.raw ?? 0)} → ${formatBytes(job.bytes?.compressed ?? 0)} in ${((job.durationMs ?? 0) / 1000).toFixed(1)} s${notes}\n`;
 }

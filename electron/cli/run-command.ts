@@ -9,6 +9,7 @@ import { describeRunning } from './engine-client';
 import { EXIT_SIGNAL } from './follow';
 import { EXIT, type CliContext } from './context';
 import { formatTable, print } from './output';
+import { plural } from '../../shared/format';
 
 /**
  * Wait for Ctrl+C or a service manager's stop, keeping the process alive meanwhile (the
@@ -126,7 +127,7 @@ export function logSchedule(
       const j = event.job;
       if (j.status === 'succeeded' && !quiet)
         ctx.out.stdout(
-          `${j.hour}  ${j.dataset.padEnd(10)} ${j.trigger.padEnd(9)} succeeded  ${j.counts?.eventsOut ?? 0} ${j.dataset === 'events' ? 'events' : 'merges'}, ${j.objects.length} file(s)\n`,
+          `${j.hour}  ${j.dataset.padEnd(10)} ${j.trigger.padEnd(9)} succeeded  ${plural(j.counts?.eventsOut ?? 0, j.dataset === 'events' ? 'event' : 'merge')}, ${plural(j.objects.length, 'file')}\n`,
         );
       else if (j.status === 'failed' || (j.status === 'queued' && j.error))
         ctx.out.stdout(

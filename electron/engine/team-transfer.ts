@@ -9,6 +9,7 @@ import { openPostgresStore, type PostgresStore } from './store/postgres';
 import { PLAIN_FILE_CODEC, SecretStore, SecretUnusable } from './store/secrets';
 import { amplitudeSecretName, SMTP_PASSWORD_SECRET } from './store/secrets';
 import type { ConfigData } from './store/schema';
+import { plural } from '../../shared/format';
 
 /** What a move copied, what was there already, and the proof that both sides now agree. */
 export interface TransferReport {
@@ -203,7 +204,7 @@ async function moveConfig(from: Side, to: Side): Promise<'copied' | 'same'> {
     if (canonical(there) === canonical(wanted)) return 'same';
     throw new FerryError(
       'conflict',
-      `${to.label} already holds another configuration (${there.organizations.length} organization(s), ${there.connections.length} connection(s)), so nothing was copied: move into a new one, or remove what is there first.`,
+      `${to.label} already holds another configuration (${plural(there.organizations.length, 'organization')}, ${plural(there.connections.length, 'connection')}), so nothing was copied: move into a new one, or remove what is there first.`,
     );
   }
   await to.store.config.update((draft) => {

@@ -264,7 +264,7 @@ describe('a commit step the bucket refuses', () => {
           code: 'commit-incomplete',
           message: expect.stringMatching(
             new RegExp(
-              `^${hour} is only partly committed: Making s3://.*#2\\.json\\.gz visible was refused \\(Missing permission s3:PutObject .*\\); 1 of its \\d+ object\\(s\\) are visible`,
+              `^${hour} is only partly committed: Making s3://.*#2\\.json\\.gz visible was refused \\(Missing permission s3:PutObject .*\\); 1 of its \\d+ objects is visible`,
             ),
           ),
           fix: expect.stringMatching(
@@ -320,7 +320,7 @@ describe('a commit step the bucket refuses', () => {
           kind: 'transient',
           code: 'commit-incomplete',
           message: expect.stringMatching(
-            /Deleting \d+ partition\(s\) of an earlier export of 2026-02-01T12 was refused .*; all \d+ of its object\(s\) are visible, and files of an earlier export/,
+            /Deleting (1 partition|\d+ partitions) of an earlier export of 2026-02-01T12 was refused .*; (its one object is visible|all \d+ of its objects are visible), and files of an earlier export/,
           ),
         },
       });

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backfill, Job } from '../../shared/model/jobs';
+import { plural } from '../../shared/format';
 import { startAmplitudeServer, type Reply } from '../support/amplitude-server';
 import { event, ndjson } from '../support/events';
 import { FERRY_BIN, runFerry } from '../support/ferry';
@@ -132,7 +133,7 @@ describe('faults at the source', () => {
     const empty = await t.exportHour();
     expect(empty.code).toBe(1);
     expect(empty.stdout).toContain(
-      `The source has nothing for 2020-01-25T05 (events), but an earlier export of this hour wrote ${Object.keys(before.objects).length} file(s)`,
+      `The source has nothing for 2020-01-25T05 (events), but an earlier export of this hour wrote ${plural(Object.keys(before.objects).length, 'file')}`,
     );
     expect(await t.latest()).toMatchObject({ status: 'failed', error: { code: 'empty-answer' } });
     expect(await folderHour(t.out)).toEqual(before);
@@ -190,7 +191,7 @@ describe('faults at the source', () => {
     const fresh = await t.exportHour();
     expect(fresh.code).toBe(1);
     expect(fresh.stdout).toContain(
-      "The source's answer for 2020-01-25T05 (events) holds 500 record(s), none of that hour",
+      "The source's answer for 2020-01-25T05 (events) holds 500 records, none of that hour",
     );
     expect(await t.latest()).toMatchObject({
       status: 'failed',
@@ -214,7 +215,7 @@ describe('faults at the source', () => {
       status: 'succeeded',
       counts: { eventsIn: 500, eventsOut: 500 },
       notes: [
-        '2 event(s) in the answer have a server_upload_time outside this hour and were left out: Ferry exports each event in the hour of its server_upload_time.',
+        '2 events in the answer have a server_upload_time outside this hour and were left out: Ferry exports each event in the hour of its server_upload_time.',
       ],
     });
   });
@@ -264,7 +265,7 @@ describe('faults at the source', () => {
     ]);
     const unreadable = await t.exportHour();
     expect(unreadable.code).toBe(1);
-    expect(unreadable.stdout).toMatch(/has no readable line: 3 bad line\(s\)/);
+    expect(unreadable.stdout).toMatch(/has no readable line: 3 bad lines/);
     const jobs = await jobsOfHour(t.env, 'amp', HOUR);
     expect(
       jobs
@@ -321,7 +322,7 @@ describe('faults at the source', () => {
     expect(recovers.stdout).toMatch(
       /2020-01-25T08 events try 1 failed; retrying in \d+ s: Amplitude's export API answered HTTP 504 \(gateway timeout\)/,
     );
-    expect(recovers.stdout).toMatch(/1 of 1 job\(s\) succeeded/);
+    expect(recovers.stdout).toMatch(/1 of 1 job succeeded/);
     expect(await t.latest('2020-01-25T08')).toMatchObject({ status: 'succeeded', attempts: 2 });
 
     t.server.setReplies([{ status: 504, body: 'Gateway Timeout' }]);
@@ -351,7 +352,7 @@ describe('faults at the source', () => {
     await ferryOk(['connection', 'update', 'amp', '--datasets', 'both'], t.env);
     const both = await t.exportHour();
     expect(both.code, both.stdout).toBe(0);
-    expect(both.stdout).toMatch(/2 of 2 job\(s\) succeeded/);
+    expect(both.stdout).toMatch(/2 of 2 jobs succeeded/);
     expect(t.server.requests).toHaveLength(1);
   });
 
@@ -362,7 +363,7 @@ describe('faults at the source', () => {
       t.later(),
     );
     expect(ok.code, ok.stdout).toBe(0);
-    expect(ok.stdout).toMatch(/2 of 2 job\(s\) succeeded/);
+    expect(ok.stdout).toMatch(/2 of 2 jobs succeeded/);
 
     t.server.setReplies([
       good('2020-01-25T07'),

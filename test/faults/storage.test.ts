@@ -349,7 +349,7 @@ describe('faults in Ferry’s own storage', () => {
     const full = await runFerry(['export', 'c', '--hour', hour], env);
     expect(full.code).toBe(1);
     expect(full.stderr).toBe('');
-    expect(full.stdout).toMatch(/failed after 1 attempt\(s\) — config: Disk full: ENOSPC/);
+    expect(full.stdout).toMatch(/failed after 1 attempt — config: Disk full: ENOSPC/);
     expect(full.stdout).toMatch(/fix: Free disk space there/);
     expect(await folderHour(out)).toEqual({ objects: {}, lines: 0, temps: [] });
     expect((await jobsOfHour(env, 'c', hour))[0]).toMatchObject({
@@ -380,7 +380,7 @@ describe('faults in Ferry’s own storage', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).not.toMatch(/retrying/);
     expect(refused.stdout).toMatch(
-      /failed after 1 attempt\(s\) — config: Read-only disk: EROFS: read-only file system, mkdir '.*exports\/\.ferry-partial'/,
+      /failed after 1 attempt — config: Read-only disk: EROFS: read-only file system, mkdir '.*exports\/\.ferry-partial'/,
     );
     expect(refused.stdout).toMatch(/fix: The destination folder is on a disk mounted read-only/);
     // `ferry verify` says the same before any hour is tried…
@@ -419,7 +419,7 @@ describe('faults in Ferry’s own storage', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).not.toMatch(/retrying/);
     expect(refused.stdout).toMatch(
-      /failed after 1 attempt\(s\) — config: There is no folder .*exports on .*\./,
+      /failed after 1 attempt — config: There is no folder .*exports on .*\./,
     );
     expect(refused.stdout).toMatch(/fix: If it is on a disk or a network share, mount it/);
     expect(await readdir(disk)).toEqual([]);

@@ -141,7 +141,7 @@ describe('the command line while a Ferry runs the data folder', () => {
       expect(added.code, added.stderr).toBe(0);
       const exported = await runFerry(['export', 'r', '--hour', '2026-03-01T05'], env);
       expect(exported.code, exported.stderr).toBe(0);
-      expect(exported.stdout).toMatch(/1 of 1 job\(s\) succeeded/);
+      expect(exported.stdout).toMatch(/1 of 1 job succeeded/);
       expect((await runFerry(['status'], env)).stdout).toMatch(/^Asked ferry run \(pid \d+\)/);
 
       // Readable by others: its token is not sent; the folder is refused as held.

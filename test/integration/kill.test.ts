@@ -111,7 +111,7 @@ describe('a killed export', () => {
 
     // Run it again: it takes over the dead process's lock, cleans up, and finishes.
     const rerun = await ferry('export', 'killed', '--hour', HOUR);
-    expect(rerun.stdout).toMatch(/1 of 1 job\(s\) succeeded/);
+    expect(rerun.stdout).toMatch(/1 of 1 job succeeded/);
     await ferry('export', 'clean', '--hour', HOUR);
 
     const killed = await snapshot('killed/');

@@ -10,6 +10,7 @@ import type { S3Destination } from '../../../shared/model/entities';
 import { missingPermission, statementGranting, tagged } from './permissions';
 import { getGlueTable } from './glue-docs';
 import { kmsSdk, s3Sdk } from './sdk';
+import { plural } from '../../../shared/format';
 
 const PROBE_FOLDER = '_ferry-verify/';
 
@@ -241,7 +242,7 @@ async function abortUpload({ s3, sdk, bucket, base, sse }: Probing): Promise<str
 async function deleteWritten({ s3, sdk, bucket, written }: Probing): Promise<string> {
   for (const key of written)
     await s3.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
-  return `Removed ${written.length} test object(s).`;
+  return `Removed ${plural(written.length, 'test object')}.`;
 }
 
 /** The key must be enabled: a disabled key, or one scheduled for deletion, fails every write. */

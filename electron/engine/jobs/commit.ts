@@ -5,6 +5,7 @@ import { job, type Job } from '../../../shared/model/jobs';
 import type { QueryMarkers } from '../query/markers';
 import { StagedObjectLost, type Sink, type StagedHandle } from '../sinks/types';
 import { syncDir, writeFileAtomic } from '../store/atomic';
+import { plural } from '../../../shared/format';
 
 /**
  * What it takes to make one written hour visible, recorded before the first object is: if Ferry
@@ -246,7 +247,7 @@ export async function commitHour(
   }
   if (intent.stale.length > 0)
     await step(
-      `Deleting ${intent.stale.length} partition(s) of an earlier export of ${intent.hour}`,
+      `Deleting ${plural(intent.stale.length, 'partition')} of an earlier export of ${intent.hour}`,
       () => sink.deleteObjects(intent.stale),
     );
   const manifest = intent.manifest;
@@ -255,8 +256,9 @@ export async function commitHour(
       sink.putObject(manifest.key, Buffer.from(manifest.body), 'application/json'),
     );
   if (markers && markers.remove.length > 0)
-    await step(`Deleting ${markers.remove.length} marker(s) of the earlier query copy`, () =>
-      sink.deleteObjects(markers.remove),
+    await step(
+      `Deleting ${plural(markers.remove.length, 'marker')} of the earlier query copy`,
+      () => sink.deleteObjects(markers.remove),
     );
   return etags;
 }

@@ -320,9 +320,11 @@ export function commitIncomplete(
 ): JobError {
   const cause = explainAccess(classifyError(refused.cause), refused.cause, connection, project);
   const visible =
-    refused.visible === refused.total
-      ? `all ${refused.total} of its object(s) are visible`
-      : `${refused.visible} of its ${refused.total} object(s) are visible`;
+    refused.total === 1
+      ? `its one object is ${refused.visible === 1 ? '' : 'not '}visible`
+      : refused.visible === refused.total
+        ? `all ${refused.total} of its objects are visible`
+        : `${refused.visible} of its ${refused.total} objects ${refused.visible === 1 ? 'is' : 'are'} visible`;
   return {
     kind: cause.kind,
     code: 'commit-incomplete',

@@ -16,6 +16,7 @@ import { withEtags } from './job-record';
 import { Leftovers, type SweepOptions } from './leftovers';
 import { manifestText } from './manifest';
 import type { ConfigPort, HourJobsPort } from '../store/ports';
+import { plural } from '../../../shared/format';
 
 export interface HourCommitDeps {
   config: ConfigPort;
@@ -209,7 +210,7 @@ export class HourCommits {
           ...d.notes,
           ...(d.stale.length > 0
             ? [
-                `Removed ${d.stale.length} partition(s) of an earlier export of this hour that this one no longer has.`,
+                `Removed ${plural(d.stale.length, 'partition')} of an earlier export of this hour that this one no longer has.`,
               ]
             : []),
         ],

@@ -319,11 +319,11 @@ function eventNotes(
   const notes: string[] = [];
   if (otherHours > 0)
     notes.push(
-      `${otherHours} event(s) in the answer have a server_upload_time outside this hour and were left out: Ferry exports each event in the hour of its server_upload_time.`,
+      `${plural(otherHours, 'event')} in the answer ${otherHours === 1 ? 'has' : 'have'} a server_upload_time outside this hour and ${otherHours === 1 ? 'was' : 'were'} left out: Ferry exports each event in the hour of its server_upload_time.`,
     );
   if (counts.badLines > 0)
     notes.push(
-      `${counts.badLines} bad line(s) were not exported: ${badLineSamples.join('; ')}${counts.badLines > badLineSamples.length ? '; …' : ''}`,
+      `${plural(counts.badLines, 'bad line')} ${counts.badLines === 1 ? 'was' : 'were'} not exported: ${badLineSamples.join('; ')}${counts.badLines > badLineSamples.length ? '; …' : ''}`,
     );
   if (counts.eventsIn === 0)
     notes.push('The source has no events for this hour, so no file was written.');

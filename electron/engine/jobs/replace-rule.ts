@@ -1,4 +1,5 @@
 import type { Dataset } from '../../../shared/model/fields';
+import { plural } from '../../../shared/format';
 
 /** What a new export of one dataset of an hour read and would write. */
 export interface NewAnswer {
@@ -65,14 +66,14 @@ export async function replaceRefusal(
   if (answer.read === 0 && answer.otherHours > 0)
     return {
       code: 'other-hours-answer',
-      message: `The source's answer for ${hour} (${dataset}) holds ${answer.otherHours.toLocaleString('en-US')} record(s), none of that hour: each belongs to another hour.${kept(earlier)}`,
+      message: `The source's answer for ${hour} (${dataset}) holds ${plural(answer.otherHours, 'record')}, none of that hour: each belongs to another hour.${kept(earlier)}`,
       fix: "An answer for other hours is not this hour's data: a proxy or cache between Ferry and Amplitude answering for another hour, or a source file changed without its size or time changing. Check the project's Amplitude endpoint and any proxy (or the source folder), then export the hour again.",
     };
   if (earlier.files.length === 0) return null;
   if (answer.read === 0)
     return {
       code: 'empty-answer',
-      message: `The source has nothing for ${hour} (${dataset}), but an earlier export of this hour wrote ${listed(earlier.files)}. Ferry does not empty an exported hour on an empty answer, so they stay as they are.`,
+      message: `The source has nothing for ${hour} (${dataset}), but an earlier export of this hour wrote ${listed(earlier.files)}. Ferry does not empty an exported hour on an empty answer, so ${earlier.files.length === 1 ? 'it stays as it is' : 'they stay as they are'}.`,
       fix: "Check the project's source (its folder, its Amplitude endpoint and keys). If the hour's data was really removed on purpose, delete those files yourself, then export the hour again.",
     };
   if (answer.badLines === 0) return null;
@@ -88,17 +89,19 @@ export async function replaceRefusal(
 function badLines(answer: NewAnswer): string {
   const shown = answer.badSamples.slice(0, MAX_LISTED).join('; ');
   const more = answer.badLines > MAX_LISTED ? '; …' : '';
-  return `${answer.badLines.toLocaleString('en-US')} bad line(s)${shown ? ` (${shown}${more})` : ''}`;
+  return `${plural(answer.badLines, 'bad line')}${shown ? ` (${shown}${more})` : ''}`;
 }
 
 function listed(files: readonly string[]): string {
   const shown = files.slice(0, MAX_LISTED).join(', ');
   const more = files.length > MAX_LISTED ? ` and ${files.length - MAX_LISTED} more` : '';
-  return `${files.length} file(s): ${shown}${more}`;
+  return `${plural(files.length, 'file')}: ${shown}${more}`;
 }
 
 function kept(earlier: EarlierExport): string {
-  return earlier.files.length > 0
-    ? ` The ${earlier.files.length} file(s) an earlier export of this hour wrote stay as they are.`
-    : ' Nothing was written, and the hour is not marked exported.';
+  const n = earlier.files.length;
+  if (n === 0) return ' Nothing was written, and the hour is not marked exported.';
+  return n === 1
+    ? ' The file an earlier export of this hour wrote stays as it is.'
+    : ` The ${n.toLocaleString('en-US')} files an earlier export of this hour wrote stay as they are.`;
 }

@@ -8,6 +8,7 @@ import { stampOf } from './index-file';
 import { ValidatedJsonFile } from './json-file';
 import { lineRanges, snapshotRanges, WHERE, type Where } from './record-locations';
 import { decodeVersioned, emptyJobs, jobsFile, JOBS_SCHEMA_VERSION, type JobsData } from './schema';
+import { plural } from '../../../shared/format';
 
 /** Where a job's latest full record is: which file of its month, at what byte, how long. */
 export interface Location {
@@ -136,7 +137,7 @@ export class MonthFiles {
     if (bad > 0)
       this.notify({
         level: 'warning',
-        message: `jobs/${month}.log had ${bad} unreadable line(s) (an interrupted write); they were skipped.`,
+        message: `jobs/${month}.log had ${plural(bad, 'unreadable line')} (an interrupted write); ${bad === 1 ? 'it was' : 'they were'} skipped.`,
       });
     const stamp = await stampOf(this.dir, month);
     const bytes = Math.max(0, stamp.json) + Math.max(0, stamp.rotated) + Math.max(0, stamp.log);

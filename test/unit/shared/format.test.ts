@@ -6,6 +6,7 @@ describe('words for numbers', () => {
     expect(plural(1, 'object')).toBe('1 object');
     expect(plural(0, 'object')).toBe('0 objects');
     expect(plural(2, 'missed hour')).toBe('2 missed hours');
+    expect(plural(12_345, 'event')).toBe('12,345 events');
   });
 
   it('gives sizes in binary units', () => {

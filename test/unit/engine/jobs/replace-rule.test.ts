@@ -30,12 +30,12 @@ describe('what may replace an exported hour', () => {
     expect(await replaceRefusal(elsewhere, earlier(null, []))).toEqual({
       code: 'other-hours-answer',
       message:
-        "The source's answer for 2020-01-25T05 (events) holds 2 record(s), none of that hour: each belongs to another hour. Nothing was written, and the hour is not marked exported.",
+        "The source's answer for 2020-01-25T05 (events) holds 2 records, none of that hour: each belongs to another hour. Nothing was written, and the hour is not marked exported.",
       fix: expect.stringContaining('a proxy or cache between Ferry and Amplitude'),
     });
     expect(await replaceRefusal(elsewhere, earlier(100))).toMatchObject({
       code: 'other-hours-answer',
-      message: expect.stringContaining('The 2 file(s) an earlier export of this hour wrote stay'),
+      message: expect.stringContaining('The 2 files an earlier export of this hour wrote stay'),
     });
     // Some events of the hour among others: the hour's own are exported, the rest left out.
     expect(await replaceRefusal(answer({ otherHours: 5 }), earlier(null, []))).toBeNull();
@@ -52,7 +52,7 @@ describe('what may replace an exported hour', () => {
     });
     expect(await replaceRefusal(bad, earlier(100))).toMatchObject({
       code: 'unreadable-answer',
-      message: expect.stringContaining('3 bad line(s) (a.json:1: not valid JSON)'),
+      message: expect.stringContaining('3 bad lines (a.json:1: not valid JSON)'),
     });
     expect(await replaceRefusal(bad, earlier(null, []))).toMatchObject({
       code: 'unreadable-answer',
@@ -64,7 +64,21 @@ describe('what may replace an exported hour', () => {
     const empty = answer({ count: 0, read: 0 });
     expect(await replaceRefusal(empty, earlier(100))).toMatchObject({
       code: 'empty-answer',
-      message: expect.stringContaining('wrote 2 file(s): /out/187520_2020-01-25_5#1.json.gz'),
+      message: expect.stringContaining('wrote 2 files: /out/187520_2020-01-25_5#1.json.gz'),
+    });
+    // One file: said in the singular, verb and all.
+    expect(await replaceRefusal(empty, earlier(100, files.slice(0, 1)))).toMatchObject({
+      message: expect.stringMatching(/wrote 1 file: \S+\. .* so it stays as it is\.$/),
+    });
+    expect(
+      await replaceRefusal(
+        answer({ count: 0, read: 0, otherHours: 1 }),
+        earlier(1, files.slice(1)),
+      ),
+    ).toMatchObject({
+      message: expect.stringContaining(
+        'holds 1 record, none of that hour: each belongs to another hour. The file an earlier export of this hour wrote stays as it is.',
+      ),
     });
     expect(await replaceRefusal(empty, earlier(null, []))).toBeNull();
   });
