@@ -124,6 +124,7 @@ export class FolderSink implements Sink {
     await this.refuseLinks(dirname(target));
     const temps = join(dirname(target), TEMP_DIR);
     await makeFolder(temps, 0o700);
+    await this.refuseLink(temps);
     const temp = join(
       temps,
       `${this.owner}-${randomBytes(4).toString('hex')}-${basenameOf(target)}`,
@@ -253,6 +254,8 @@ export class FolderSink implements Sink {
     const stale: string[] = [];
     for (const folder of dirs) {
       const temps = join(folder, TEMP_DIR);
+      // A link planted in place of the temp folder leads elsewhere: nothing there is Ferry's.
+      if ((await lstat(temps).catch(() => null))?.isSymbolicLink()) continue;
       const keyDir = relative(this.root, folder).split(sep).filter(Boolean).join('/');
       for (const name of await readdir(temps).catch(() => [] as string[])) {
         const [, owner, rest] = TEMP_NAME.exec(name) ?? [];
@@ -301,14 +304,18 @@ export class FolderSink implements Sink {
     let at = this.root;
     for (const step of steps) {
       at = join(at, step);
-      if ((await lstat(at)).isSymbolicLink())
-        throw Object.assign(
-          new Error(
-            `${at} is a symbolic link: Ferry writes only into real folders under ${this.root}, never through a link. Remove the link (or replace it with a folder).`,
-          ),
-          { code: 'EPERM' },
-        );
+      await this.refuseLink(at);
     }
+  }
+
+  private async refuseLink(path: string): Promise<void> {
+    if ((await lstat(path)).isSymbolicLink())
+      throw Object.assign(
+        new Error(
+          `${path} is a symbolic link: Ferry writes only into real folders under ${this.root}, never through a link. Remove the link (or replace it with a folder).`,
+        ),
+        { code: 'EPERM' },
+      );
   }
 
   private path(key: string): string {

@@ -126,6 +126,29 @@ describe('a folder export and links planted in it', () => {
     await write(new FolderSink(linked), 'plain.json');
     expect(await fs.readFile(join(root, 'plain.json'), 'utf8')).toBe('plain.json');
   });
+
+  it('neither writes nor cleans up through a link planted as the temp folder', async () => {
+    const root = await newDir();
+    const elsewhere = await newDir();
+    await fs.mkdir(join(root, '_query/events/event_date=2026-02-02'), { recursive: true });
+    // Theirs, named like a leftover of this project: a cleanup through the link would remove it.
+    const theirs = `0badc0de-187520_2026-02-02_3#1.parquet`;
+    await fs.writeFile(join(elsewhere, theirs), 'not Ferry’s');
+    await fs.symlink(elsewhere, join(root, '_query/events/event_date=2026-02-02/.ferry-partial'));
+    await fs.symlink(elsewhere, join(root, '.ferry-partial'));
+    const sink = new FolderSink(root, 0o600, OWNER);
+    for (const name of [
+      key(1),
+      `_query/events/event_date=2026-02-02/187520_2026-02-02_3#1.parquet`,
+    ])
+      await expect(write(sink, name), name).rejects.toMatchObject({
+        code: 'EPERM',
+        message: expect.stringContaining('.ferry-partial is a symbolic link'),
+      });
+    expect(await sink.cleanup('_query/events/')).toBe(0);
+    expect(await sink.cleanup(eventObjectPrefix('', 187520, HOUR))).toBe(0);
+    expect(await fs.readdir(elsewhere)).toEqual([theirs]);
+  });
 });
 
 describe('a folder export whose folder is not there', () => {
