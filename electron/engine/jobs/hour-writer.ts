@@ -168,7 +168,7 @@ export async function writeHour(task: HourToWrite): Promise<StagedDataset[]> {
   }
   if (cleanedUp > 0)
     written[0]?.notes.push(
-      `Cleaned up ${plural(cleanedUp, sink.localPath('') === null ? 'unfinished upload' : 'unfinished file')} of an interrupted earlier run.`,
+      `Cleaned up ${plural(cleanedUp, `unfinished ${sink.staging}`)} of an interrupted earlier run.`,
     );
   return written;
 }

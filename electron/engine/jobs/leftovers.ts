@@ -248,9 +248,7 @@ export class Leftovers {
         });
         if (removed > 0)
           said.push(
-            connection.destination.type === 's3'
-              ? `Aborted ${plural(removed, 'unfinished upload')} an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`
-              : `Removed ${plural(removed, 'unfinished file')} an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`,
+            `${sink.staging === 'upload' ? 'Aborted' : 'Removed'} ${plural(removed, `unfinished ${sink.staging}`)} an interrupted run left in ${sink.describe(prefix)} ("${connection.name}").`,
           );
       } catch (error) {
         said.push(

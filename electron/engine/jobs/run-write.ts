@@ -6,9 +6,8 @@ import type { WorkerPool } from '../pipeline/pool';
 import type { HourJobsPort } from '../store/ports';
 import { checkHourEnded, type ClockWitness } from '../time/witness';
 import { recordedCount } from './earlier-export';
-import type { Endpoints } from './endpoints';
+import { prefixOf, type Endpoints } from './endpoints';
 import type { HourCommits } from './hour-commit';
-import { prefixOf } from './endpoints';
 import { writeHour, type StagedDataset } from './hour-writer';
 
 /** What writing a run needs of the export service. */

@@ -90,6 +90,8 @@ const TEMP_NAME = /^(?:([0-9a-f]{16})-)?[0-9a-f]{8}-(.*)$/;
  * hour's own files are looked up by name: no run reads the whole folder.
  */
 export class FolderSink implements Sink {
+  readonly staging = 'file';
+
   /**
    * @param mode the exported files' mode: 0600 unless the folder is shared on purpose; the
    *   folders Ferry creates for them get the matching search bits.

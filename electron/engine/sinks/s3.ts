@@ -56,6 +56,8 @@ const liveUploads = new Set<string>();
  * process left behind.
  */
 export class S3Sink implements Sink {
+  readonly staging = 'upload';
+
   /** Parts are sent unsigned (see `S3SinkOptions.unsignedParts`) until the server refuses one. */
   private unsignedParts: boolean;
 

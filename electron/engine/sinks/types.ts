@@ -59,6 +59,8 @@ export interface CleanupOptions {
 }
 
 export interface Sink {
+  /** What a staged object is until it is committed: an S3 multipart upload, or a temp file. */
+  readonly staging: 'upload' | 'file';
   /** `s3://bucket/key` or the file path, for messages. */
   describe(key: string): string;
   /** The file an object is, for a folder sink (checksums can then be read back); null for S3. */
