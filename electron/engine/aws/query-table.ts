@@ -113,21 +113,19 @@ export class QueryTableSetup {
   async remove(connection: Connection): Promise<{ removed: boolean; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);
     const exported = queryDatasetsOf(connection.datasets);
-    const found: Dataset[] = [];
+    const found: { dataset: Dataset; table: string; where: string }[] = [];
     for (const dataset of queryDatasetsOf(DATASETS)) {
-      const names = queryTableNames(target.projectId, dataset);
-      const where = glueTableTarget(names.database, names.table);
+      const { database, table } = queryTableNames(target.projectId, dataset);
+      const where = glueTableTarget(database, table);
       const current = await liveDocument(clients, 'glue-table', where).read();
       if (current === null) continue;
       if (exported.includes(dataset)) refuseForeign(current, target, dataset, where);
       else if (foreignLocation(current, target, dataset) !== null) continue;
-      found.push(dataset);
+      found.push({ dataset, table, where });
     }
     const backups: Backup[] = [];
     let removed = false;
-    for (const dataset of found) {
-      const names = queryTableNames(target.projectId, dataset);
-      const where = glueTableTarget(names.database, names.table);
+    for (const { dataset, table, where } of found) {
       const result = await changeDocument({
         doc: liveDocument(clients, 'glue-table', where),
         // Decided again on the table as it is at the delete: only one over this copy goes.
@@ -137,7 +135,7 @@ export class QueryTableSetup {
           this.backups.take(
             { kind: 'glue-table', target: where, current: now, proposed: '' },
             connection.id,
-            `before Ferry removed the query table ${names.table}`,
+            `before Ferry removed the query table ${table}`,
             via,
           ),
       });
