@@ -42,6 +42,7 @@ interface ConnectionFlags {
   eventFilter?: boolean;
   manifest?: boolean;
   queryCopy?: boolean;
+  jsonTable?: boolean;
   settleMinutes?: string;
   lookbackHours?: string;
   accessTries?: string;
@@ -143,7 +144,7 @@ function registerRemoveCommand(connection: Command, ctx: CliContext): void {
     )
     .option(
       '--remove-query-table',
-      "S3: first delete the Glue tables over this connection's query copy (backed up; the copy's files stay)",
+      "S3: first delete this connection's Glue tables, over its query copy and its JSON export (backed up; the files stay)",
     )
     .option('--mfa-code <code>', 'a code from the MFA device, for profiles with mfa_serial')
     .action(
@@ -295,6 +296,10 @@ function flags(command: Command, update: boolean): Command {
       'also write each hour as Parquet under <prefix>_query/, by event date (docs/query-copy.md)',
     )
     .option(
+      '--json-table',
+      'query-setup also makes a Glue table over the exact JSON export (not partitioned)',
+    )
+    .option(
       '--settle-minutes <n>',
       'wait this long after an hour ends before exporting it (default: 120 for Amplitude, 10 for files, 0 for demo; "default" resets)',
     )
@@ -310,7 +315,11 @@ function flags(command: Command, update: boolean): Command {
     command
       .option('--no-event-filter', 'export every event type again')
       .option('--no-manifest', 'stop writing manifests')
-      .option('--no-query-copy', 'stop writing the query copy (the files written so far stay)');
+      .option('--no-query-copy', 'stop writing the query copy (the files written so far stay)')
+      .option(
+        '--no-json-table',
+        'query-setup no longer makes the JSON table (--remove deletes it)',
+      );
   return command;
 }
 
@@ -403,6 +412,7 @@ function optionsFromFlags(opts: ConnectionFlags): Partial<ConnectionOptions> {
   if (opts.eventFilter === false) options.eventFilter = null;
   if (opts.manifest !== undefined) options.manifest = opts.manifest;
   if (opts.queryCopy !== undefined) options.queryCopy = opts.queryCopy;
+  if (opts.jsonTable !== undefined) options.jsonTable = opts.jsonTable;
   return options;
 }
 
@@ -441,6 +451,7 @@ function connectionRecord(c: Connection): Record<string, string> {
     : 'none (all events)';
   record.manifest = c.options.manifest ? 'yes' : 'no';
   record['query copy'] = c.options.queryCopy ? 'yes, Parquet under _query/' : 'no';
+  record['json table'] = c.options.jsonTable ? 'yes, made by query-setup' : 'no';
   record['created by'] = c.createdBy ?? '(unknown)';
   record.created = c.createdAt;
   return record;

@@ -6,12 +6,12 @@ import { BACKUP_KIND_WORDS } from '../../shared/model/words';
 import { EXIT, type CliContext } from './context';
 import { print } from './output';
 
-/** `ferry query-setup <connection>`: the Glue table over the query copy, planned or applied. */
+/** `ferry query-setup <connection>`: the connection's Glue tables, planned or applied. */
 export function registerQueryCommands(program: Command, ctx: CliContext): void {
   program
     .command('query-setup')
     .description(
-      "show (and with --apply, create or update) the Glue Data Catalog tables over a connection's query copy, for Athena",
+      "show (and with --apply, create or update) the Glue Data Catalog tables over a connection's query copy (and its JSON export, where asked for), for Athena",
     )
     .argument('<connection>', 'connection ID (cn_…) or name')
     .option('--apply', 'create or update the tables (each definition before is kept as a backup)')
@@ -22,6 +22,8 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
       '\nThe tables are ferry.amplitude_events_<project> over <prefix>_query/events/ and, when the\n' +
         'connection exports merged IDs, ferry.amplitude_merged_ids_<project> over .../merged_ids/,\n' +
         'with partition projection by date: a new hour is queryable without a crawler or MSCK REPAIR.\n' +
+        'A connection updated with --json-table also gets ferry.amplitude_events_json_<project> over\n' +
+        'the exact JSON export: the prefix as it is, not partitioned (a query reads all of it).\n' +
         'Uses the connection’s AWS profile (glue:GetTable, CreateDatabase, CreateTable, UpdateTable;\n' +
         'DeleteTable to remove).',
     )
@@ -29,7 +31,7 @@ export function registerQueryCommands(program: Command, ctx: CliContext): void {
       ctx.withApi(opts.apply || opts.remove ? 'write' : 'read', async (engine) => {
         const connection = await engine.call('connections.get', { id });
         const connectionId = connection.id;
-        if (!opts.remove && !connection.options.queryCopy)
+        if (!opts.remove && !connection.options.queryCopy && !connection.options.jsonTable)
           ctx.out.warn(
             `warning: "${connection.name}" does not write the query copy, so the table would stay empty. Turn it on: ferry connection update ${JSON.stringify(connection.name)} --query-copy`,
           );
@@ -66,7 +68,9 @@ function describe(plan: Plan): string {
       [
         `Table:     ${t.database}.${t.table}${t.change === 'none' ? '' : t.change === 'create' ? '  (not created yet)' : '  (differs from the proposal)'}`,
         `Reads:     ${t.location}`,
-        `Partition: ${QUERY_DATASETS[t.dataset].dateKey}, projected from ${t.since} to NOW (one a day)`,
+        t.dataset === 'json'
+          ? `Partition: none (a query reads every JSON file there; filter on "$path" for one hour)`
+          : `Partition: ${QUERY_DATASETS[t.dataset].dateKey}, projected from ${t.since} to NOW (one a day)`,
       ].join('\n'),
     )
     .join('\n\n');

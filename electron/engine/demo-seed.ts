@@ -29,6 +29,7 @@ export async function seedDemo(catalog: Catalog, dataDir: string): Promise<void>
       eventFilter: null,
       manifest: false,
       queryCopy: false,
+      jsonTable: false,
     },
     schedule: { settleMinutes: null, lookbackHours: 24, accessTries: 5 },
     createdBy: null,

@@ -19,8 +19,7 @@
  * objects and, for KMS connections, objects written under another encryption or key.
  */
 import { z } from 'zod';
-import type { Dataset } from '../model/fields';
-import { QUERY_DATABASE, queryTableNames } from './glue-table';
+import { QUERY_DATABASE, queryTableNames, type QueryTableKind } from './glue-table';
 
 const oneOrMany = z.union([z.string(), z.array(z.string())]);
 
@@ -79,8 +78,8 @@ export interface ExportTarget {
    * guard that refuses http requests is left out, since it would refuse Ferry itself.
    */
   plainHttp?: boolean;
-  /** The datasets whose query-copy Glue tables its role may read (none: no query copy). */
-  queryTables?: readonly Dataset[];
+  /** The Glue tables its role may read: the query copy's, the JSON table (none: neither). */
+  queryTables?: readonly QueryTableKind[];
 }
 
 /** Sids of the statements Ferry owns in a policy start with this; others are kept as they are. */
@@ -303,13 +302,14 @@ function kmsStatements(
 }
 
 /**
- * Reading the Glue tables over the connection's query copy (`ferry.amplitude_events_<project>`,
- * `ferry.amplitude_merged_ids_<project>`: shared/aws/glue-table.ts) in the exporting account's
- * catalog of the bucket's Region — those tables and their database only, never writing.
+ * Reading the connection's Glue tables (`ferry.amplitude_events_<project>`,
+ * `ferry.amplitude_merged_ids_<project>`, `ferry.amplitude_events_json_<project>`:
+ * shared/aws/glue-table.ts) in the exporting account's catalog of the bucket's Region — those
+ * tables and their database only, never writing.
  */
-function glueStatements(target: ExportTarget, datasets: readonly Dataset[]): PolicyStatement[] {
+function glueStatements(target: ExportTarget, kinds: readonly QueryTableKind[]): PolicyStatement[] {
   const base = `arn:${target.partition ?? 'aws'}:glue:${target.region}:${target.exportingAccount}`;
-  const tables = datasets.map((d) => queryTableNames(target.projectId, d));
+  const tables = kinds.map((k) => queryTableNames(target.projectId, k));
   return [
     {
       Sid: `${connectionSidPrefix(target.connectionId)}Glue`,

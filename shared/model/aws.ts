@@ -3,16 +3,8 @@
  */
 import { z } from 'zod';
 import { policyStatement } from '../aws/policies';
-import { queryDatasetsOf } from '../aws/glue-table';
-import {
-  bucketName,
-  dataset,
-  endpointPathProblem,
-  numericId,
-  prefix,
-  profileName,
-  region,
-} from './fields';
+import { queryTableKind, queryTableKindsOf } from '../aws/glue-table';
+import { bucketName, endpointPathProblem, numericId, prefix, profileName, region } from './fields';
 import { connectionId, SSE_MODES, type Connection } from './entities';
 import { BACKUP_KINDS } from './settings';
 
@@ -80,10 +72,10 @@ export const setupTarget = awsAsk.extend({
   prefix,
   projectId: numericId('Project ID'),
   /**
-   * The datasets whose query-copy Glue tables its role may read (verify checks them); none when
-   * the connection writes no query copy.
+   * The Glue tables its role may read (verify checks them): the query copy's, and the JSON
+   * table's where asked for; none when the connection asks for neither.
    */
-  queryTables: z.array(dataset).default([]),
+  queryTables: z.array(queryTableKind).default([]),
   kmsKeyArn: z
     .string()
     .trim()
@@ -111,7 +103,7 @@ export function setupTargetFor(connection: Connection, mfaCode?: string): SetupT
     projectId: connection.projectId,
     kmsKeyArn: dest.kmsKeyArn,
     sse: dest.sse,
-    queryTables: connection.options.queryCopy ? queryDatasetsOf(connection.datasets) : [],
+    queryTables: queryTableKindsOf(connection),
     mfaCode,
   };
 }

@@ -310,6 +310,11 @@ export const connectionOptions = z.object({
    * with the hour (docs/query-copy.md).
    */
   queryCopy: z.boolean().default(false),
+  /**
+   * `ferry query-setup` also makes a Glue table over the exact JSON export (the prefix's folder as
+   * it is, not partitioned), beside the copy's (docs/query-copy.md, "The JSON table").
+   */
+  jsonTable: z.boolean().default(false),
 });
 export type ConnectionOptions = z.infer<typeof connectionOptions>;
 

@@ -250,6 +250,91 @@ describe('the Glue table over the query copy (moto_server)', () => {
     }
   });
 
+  it('makes the JSON table over the export folder, which the offered query reads as exported', async () => {
+    const source = await newDir();
+    await writeFile(
+      join(source, 'hour.ndjson'),
+      ndjson([
+        ...Array.from({ length: 20 }, (_, n) => event(HOUR, n)),
+        event(HOUR, 40, { user_id: 'user-1', amplitude_id: 77 }),
+      ]),
+    );
+    const { engine, connection } = await engineWithS3Connection(
+      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+      'json/',
+      source,
+      { options: { jsonTable: true }, datasets: ['events', 'merged-ids'] },
+    );
+    const name = `amplitude_events_json_${PROJECT}`;
+    try {
+      await engine.exports.runHour(connection.id, HOUR, ['events', 'merged-ids'], 'manual');
+      const plan = await engine.call('query.plan', { connectionId: connection.id });
+      expect(plan.tables.map((t) => [t.dataset, t.table, t.location, t.since])).toEqual([
+        ['json', name, `s3://${BUCKET}/json/`, null],
+      ]);
+      const applied = await engine.call('query.apply', { connectionId: connection.id });
+      expect(applied.changed).toEqual([{ database: 'ferry', table: name, change: 'create' }]);
+      const { Table } = await aws.moto
+        .glue()
+        .send(new GetTableCommand({ DatabaseName: 'ferry', Name: name }));
+      expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/json/`);
+      expect(Table?.StorageDescriptor?.SerdeInfo?.Parameters).toEqual({
+        'mapping.schema': '$schema',
+        'mapping.insert_id': '$insert_id',
+      });
+
+      // The folder as Athena reads it (names starting with `_` or `.` are hidden), each field
+      // typed as the table declares, then the query Ferry offers with "$path" for the file.
+      const dir = await newDir();
+      const objects = await listObjects(aws.s3, BUCKET, 'json/');
+      const visible = objects.filter((o) => !/^[_.]/.test(o.key.slice('json/'.length)));
+      expect(visible.map((o) => o.key).sort()).toEqual([
+        `json/-123_2020-01-25_5.json.gz`, // the organization's merged IDs
+        `json/${PROJECT}_2020-01-25_5#1.json.gz`,
+      ]);
+      for (const o of visible) await writeFile(join(dir, o.key.slice('json/'.length)), o.body);
+      const fields = Table!.StorageDescriptor!.Columns!.map((c) => [
+        Table!.StorageDescriptor!.SerdeInfo!.Parameters![`mapping.${c.Name}`] ?? c.Name!,
+        DUCKDB_TYPES[c.Type!] ?? 'unknown type',
+      ]);
+      const table = `read_json('${dir}/*.json.gz', format = 'newline_delimited', filename = true, columns = {${fields.map(([f, t]) => `'${f}': '${t}'`).join(', ')}})`;
+      const db = await (await DuckDBInstance.create(':memory:')).connect();
+      try {
+        const run = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJS();
+        const query = plan.query
+          .replace(`"ferry"."${name}"`, table)
+          .replace('"$path"', `replace(filename, '${dir}/', 's3://${BUCKET}/json/')`);
+        expect(await run(query)).toEqual([
+          { event_type: 'page_view', events: 14n },
+          { event_type: 'purchase', events: 7n },
+        ]);
+        // Without the filter the merged IDs' lines are rows too: the filter is what keeps them out.
+        expect(await run(`SELECT count(*) AS n FROM ${table}`)).toEqual([{ n: 22n }]);
+      } finally {
+        db.closeSync();
+      }
+
+      expect(
+        (
+          await engine.call('aws.verify', { target: setupTargetFor(connection)!, form: 'legacy' })
+        ).probes.find((p) => p.id === 'glue-table'),
+      ).toMatchObject({ status: 'passed', detail: expect.stringContaining(`ferry.${name} reads`) });
+
+      // Turned off, it is still this connection's to remove.
+      await engine.call('connections.update', {
+        id: connection.id,
+        options: { jsonTable: false },
+      });
+      const removed = await engine.call('query.remove', { connectionId: connection.id });
+      expect(removed.backups).toHaveLength(1);
+      await expect(
+        aws.moto.glue().send(new GetTableCommand({ DatabaseName: 'ferry', Name: name })),
+      ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('says which table it had changed when the next one is refused, and finishes on the next apply', async () => {
     const source = await newDir();
     await writeFile(join(source, 'hour.ndjson'), ndjson([event(HOUR, 1)]));

@@ -1,7 +1,7 @@
 /**
- * `ferry query-setup`: the Glue tables over a connection's query copy, one per dataset it exports
- * (shared/aws/glue-table.ts), planned against what the catalog holds now and applied with the
- * admin's profile — each table's definition before a change kept as a backup, like a bucket
+ * `ferry query-setup`: the Glue tables of a connection — over its query copy, one per dataset it
+ * exports, and over its exact JSON export where asked for (shared/aws/glue-table.ts) — planned
+ * against what the catalog holds now and applied with the admin's profile — each table's definition before a change kept as a backup, like a bucket
  * policy, and restorable the same way. Removing them (when the connection goes) is backed up too.
  */
 import { FerryError } from '../../../shared/api/errors';
@@ -9,19 +9,21 @@ import {
   lastHourQuery,
   planChange,
   projectionSince,
-  queryDatasetsOf,
+  plannedQueryTables,
   queryTablesDdl,
   queryTableInput,
   queryTableLocation,
   queryTableNames,
+  QUERY_TABLE_KINDS,
   type GlueTableInput,
   type QueryTableChange,
+  type QueryTableKind,
   type QueryTablePlan,
   type QueryTableTarget,
 } from '../../../shared/aws/glue-table';
 import { formatPolicy } from '../../../shared/aws/policies';
 import type { Connection } from '../../../shared/model/entities';
-import { DATASETS, type Dataset } from '../../../shared/model/fields';
+import type { Dataset } from '../../../shared/model/fields';
 import { QUERY_DATASETS, queryRoot } from '../../../shared/model/query-format';
 import type { Backup } from '../../../shared/model/settings';
 import type { BackupStore } from './backup-store';
@@ -105,32 +107,32 @@ export class QueryTableSetup {
   }
 
   /**
-   * Delete the connection's tables (each kept first) — a table of a dataset it no longer exports
-   * too, when it reads this connection's copy. Refuses before deleting anything when a table of
-   * a dataset it exports reads another copy; a table that is not there is left so, and so is one
-   * that reads another copy by the time it is deleted (another writer came in between).
+   * Delete the connection's tables (each kept first) — a table it no longer asks for too (a
+   * dataset it stopped exporting, the JSON table turned off), when it reads this connection's
+   * files. Refuses before deleting anything when a table it asks for reads another location; a
+   * table that is not there is left so, and so is one that reads another location by the time it
+   * is deleted (another writer came in between).
    */
   async remove(connection: Connection): Promise<{ removed: boolean; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);
-    const exported = queryDatasetsOf(connection.datasets);
-    const found: { dataset: Dataset; table: string; where: string }[] = [];
-    for (const dataset of queryDatasetsOf(DATASETS)) {
-      const { database, table } = queryTableNames(target.projectId, dataset);
+    const asked = plannedQueryTables(connection);
+    const found: { kind: QueryTableKind; table: string; where: string }[] = [];
+    for (const kind of QUERY_TABLE_KINDS) {
+      const { database, table } = queryTableNames(target.projectId, kind);
       const where = glueTableTarget(database, table);
       const current = await liveDocument(clients, 'glue-table', where).read();
       if (current === null) continue;
-      if (exported.includes(dataset)) refuseForeign(current, target, dataset, where);
-      else if (foreignLocation(current, target, dataset) !== null) continue;
-      found.push({ dataset, table, where });
+      if (asked.includes(kind)) refuseForeign(current, target, kind, where);
+      else if (foreignLocation(current, target, kind) !== null) continue;
+      found.push({ kind, table, where });
     }
     const backups: Backup[] = [];
     let removed = false;
-    for (const { dataset, table, where } of found) {
+    for (const { kind, table, where } of found) {
       const result = await changeDocument({
         doc: liveDocument(clients, 'glue-table', where),
-        // Decided again on the table as it is at the delete: only one over this copy goes.
-        change: (now) =>
-          now === null || foreignLocation(now, target, dataset) !== null ? now : null,
+        // Decided again on the table as it is at the delete: only one over these files goes.
+        change: (now) => (now === null || foreignLocation(now, target, kind) !== null ? now : null),
         keep: (now) =>
           this.backups.take(
             { kind: 'glue-table', target: where, current: now, proposed: '' },
@@ -173,8 +175,8 @@ export class QueryTableSetup {
     connection: Connection,
   ): Promise<PlannedTable[]> {
     const tables: PlannedTable[] = [];
-    for (const dataset of queryDatasetsOf(connection.datasets))
-      tables.push(await this.tableOf(clients, target, dataset));
+    for (const kind of plannedQueryTables(connection))
+      tables.push(await this.tableOf(clients, target, kind));
     return tables;
   }
 
@@ -182,14 +184,15 @@ export class QueryTableSetup {
   private async tableOf(
     clients: SetupClients,
     target: QueryTableTarget,
-    dataset: Dataset,
+    kind: QueryTableKind,
   ): Promise<PlannedTable> {
-    const names = queryTableNames(target.projectId, dataset);
+    const names = queryTableNames(target.projectId, kind);
     const where = glueTableTarget(names.database, names.table);
     const current = await liveDocument(clients, 'glue-table', where).read();
     const today = this.now().toISOString().slice(0, 10);
-    const earliest = (await copyDates(clients, target, dataset))[0] ?? today;
-    const propose = (now: string | null) => proposeTable(target, dataset, earliest, now);
+    const earliest =
+      kind === 'json' ? today : ((await copyDates(clients, target, kind))[0] ?? today);
+    const propose = (now: string | null) => proposeTable(target, kind, earliest, now);
     return { table: propose(current), propose };
   }
 
@@ -204,7 +207,7 @@ export class QueryTableSetup {
       tables,
       change: planChange(tables),
       ddl: queryTablesDdl(target, tables),
-      query: lastHourQuery(target.projectId, lastHour, tables[0]!.dataset),
+      query: lastHourQuery(target, lastHour, tables[0]!.dataset),
     };
   }
 }
@@ -242,40 +245,40 @@ interface PlannedTable {
 }
 
 /**
- * The table Ferry proposes over `current` (the catalog's, or null): projected from the copy's
- * earliest date — or from the table's own first date where that is earlier, so a date a table
- * covers is never dropped. A table there over another location is refused.
+ * The table Ferry proposes over `current` (the catalog's, or null). A copy table is projected
+ * from the copy's earliest date — or from the table's own first date where that is earlier, so a
+ * date a table covers is never dropped. A table there over another location is refused.
  */
 function proposeTable(
   target: QueryTableTarget,
-  dataset: Dataset,
+  kind: QueryTableKind,
   earliest: string,
   current: string | null,
 ): QueryTableChange {
-  const names = queryTableNames(target.projectId, dataset);
+  const names = queryTableNames(target.projectId, kind);
   const where = glueTableTarget(names.database, names.table);
-  if (current !== null) refuseForeign(current, target, dataset, where);
+  if (current !== null) refuseForeign(current, target, kind, where);
   const before =
-    current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput, dataset);
+    current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput, kind);
   const since = before !== null && before < earliest ? before : earliest;
-  const proposed = formatPolicy(queryTableInput(target, since, dataset));
+  const proposed = formatPolicy(queryTableInput(target, since, kind));
   return {
-    dataset,
+    dataset: kind,
     ...names,
     target: where,
-    location: queryTableLocation(target, dataset),
-    since,
+    location: queryTableLocation(target, kind),
+    since: kind === 'json' ? null : since,
     current,
     proposed,
     change: current === null ? 'create' : sameDocument(current, proposed) ? 'none' : 'update',
   };
 }
 
-/** Where a table reads when that is not this connection's copy of `dataset`; null when it is. */
+/** Where a table reads when that is not this connection's (copy of `kind`); null when it is. */
 function foreignLocation(
   current: string,
   target: QueryTableTarget,
-  dataset: Dataset,
+  kind: QueryTableKind,
 ): { location: string | undefined; own: string } | null {
   let location: string | undefined;
   try {
@@ -283,22 +286,22 @@ function foreignLocation(
   } catch {
     location = undefined;
   }
-  const own = queryTableLocation(target, dataset);
+  const own = queryTableLocation(target, kind);
   return location === own ? null : { location, own };
 }
 
-/** A table of that name over another location (another connection's copy) is never replaced. */
+/** A table of that name over another location (another connection's) is never replaced. */
 function refuseForeign(
   current: string,
   target: QueryTableTarget,
-  dataset: Dataset,
+  kind: QueryTableKind,
   where: string,
 ): void {
-  const foreign = foreignLocation(current, target, dataset);
+  const foreign = foreignLocation(current, target, kind);
   if (!foreign) return;
   throw new FerryError(
     'conflict',
-    `${where} already exists and reads ${foreign.location || 'another location'}, not this connection's copy (${foreign.own}). Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
+    `${where} already exists and reads ${foreign.location || 'another location'}, not this connection's ${kind === 'json' ? 'export' : 'copy'} (${foreign.own}). Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
   );
 }
 

@@ -1,6 +1,6 @@
 /** The shapes AWS setup and its apply steps share (kept apart so neither imports the other). */
 import type { BucketPolicyForm, ExportTarget } from '../../../shared/aws/policies';
-import type { Dataset } from '../../../shared/model/fields';
+import type { QueryTableKind } from '../../../shared/aws/glue-table';
 import type { Backup } from '../../../shared/model/settings';
 import type { Identity, Proposal } from '../../../shared/model/aws';
 import type { AwsTarget, SetupClients } from './clients';
@@ -15,8 +15,8 @@ export interface SetupTarget extends AwsTarget {
   projectId: number;
   kmsKeyArn: string | null;
   sse: 'bucket-default' | 'AES256' | 'aws:kms';
-  /** The datasets whose query-copy Glue tables its role may read (none: no query copy). */
-  queryTables?: readonly Dataset[];
+  /** The Glue tables its role may read: the query copy's, the JSON table (none: neither). */
+  queryTables?: readonly QueryTableKind[];
 }
 
 /** What one apply step works with: the plan, the clients, and where its backups and changes go. */

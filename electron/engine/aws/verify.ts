@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { GlueClient } from '@aws-sdk/client-glue';
-import { queryTableNames } from '../../../shared/aws/glue-table';
+import { queryTableNames, type QueryTableKind } from '../../../shared/aws/glue-table';
 import type { ExportTarget } from '../../../shared/aws/policies';
 import type { Probe, ProbeId, VerifyReport } from '../../../shared/model/aws';
-import type { Dataset } from '../../../shared/model/fields';
 import type { S3Destination } from '../../../shared/model/entities';
 import { missingPermission, statementGranting, tagged } from './permissions';
 import { getGlueTable } from './glue-docs';
@@ -357,17 +356,16 @@ function failure(
   return { ...base, detail: `${code}: ${message}`, fix: null };
 }
 
-/** The query table's state as the export identity reads it; null when there is none yet. */
 /** Each query table of the connection read as the role: which there are, which are missing. */
 async function checkGlueTables(
   glue: GlueClient,
   projectId: number,
-  datasets: readonly Dataset[],
+  kinds: readonly QueryTableKind[],
 ): Promise<{ read: string[]; missing: string[] }> {
   const read: string[] = [];
   const missing: string[] = [];
-  for (const dataset of datasets) {
-    const { database, table } = queryTableNames(projectId, dataset);
+  for (const kind of kinds) {
+    const { database, table } = queryTableNames(projectId, kind);
     const found = await getGlueTable(glue, database, table);
     if (found)
       read.push(

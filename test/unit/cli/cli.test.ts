@@ -145,7 +145,7 @@ describe('the ferry command line', () => {
     // Every option away from its default, so a default slipping back in shows.
     const all = ['--partition-size', '7MiB', '--gzip-level', '2', '--exclude-events', 'debug'];
     const allSchedule = [
-      ...['--manifest', '--query-copy'],
+      ...['--manifest', '--query-copy', '--json-table'],
       ...['--settle-minutes', '45', '--lookback-hours', '72'],
     ];
     const options = {
@@ -154,6 +154,7 @@ describe('the ferry command line', () => {
       eventFilter: { mode: 'exclude', eventTypes: ['debug'] },
       manifest: true,
       queryCopy: true,
+      jsonTable: true,
     };
     const schedule = { settleMinutes: 45, lookbackHours: 72, accessTries: 9 };
     const cases: [string[], Record<string, unknown>][] = [
@@ -164,6 +165,7 @@ describe('the ferry command line', () => {
       [['--no-event-filter'], { eventFilter: null }],
       [['--no-manifest'], { manifest: false }],
       [['--no-query-copy'], { queryCopy: false }],
+      [['--no-json-table'], { jsonTable: false }],
       [['--settle-minutes', 'default'], { settleMinutes: null }],
       [['--lookback-hours', '12'], { lookbackHours: 12 }],
       [['--access-tries', '3'], { accessTries: 3 }],

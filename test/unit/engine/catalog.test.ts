@@ -489,6 +489,7 @@ describe('the catalog through the API contract', () => {
       eventFilter: { mode: 'exclude' as const, eventTypes: ['debug'] },
       manifest: true,
       queryCopy: true,
+      jsonTable: true,
     };
     const schedule = { settleMinutes: 45, lookbackHours: 72, accessTries: 9 };
     const changes: [keyof typeof options | keyof typeof schedule, unknown][] = [
@@ -498,6 +499,7 @@ describe('the catalog through the API contract', () => {
       ['eventFilter', null],
       ['manifest', false],
       ['queryCopy', false],
+      ['jsonTable', false],
       ['settleMinutes', null],
       ['lookbackHours', 12],
       ['accessTries', 3],

@@ -215,6 +215,21 @@ describe('generated policies, evaluated offline', () => {
       expect(await glueDecide('glue:GetTable', own[3]!, eventsOnly)).not.toBe('Allowed');
     });
 
+    it('grants the JSON table only to a connection that asks for it', async () => {
+      const json = `${glue}:table/ferry/amplitude_events_json_187520`;
+      const withJson = rolePermissionsPolicy({ ...target, queryTables: ['events', 'json'] });
+      expect(await glueDecide('glue:GetTable', json, withJson)).toBe('Allowed');
+      expect(await glueDecide('glue:GetTable', json)).not.toBe('Allowed');
+      expect(await glueDecide('glue:UpdateTable', json, withJson)).not.toBe('Allowed');
+      expect(
+        await glueDecide(
+          'glue:GetTable',
+          `${glue}:table/ferry/amplitude_events_json_999`,
+          withJson,
+        ),
+      ).not.toBe('Allowed');
+    });
+
     it('grants no Glue access to a connection without the copy', async () => {
       expect(await glueDecide('glue:GetTable', own[2]!, rolePermissionsPolicy(target))).not.toBe(
         'Allowed',

@@ -153,3 +153,53 @@ describe('removing the query tables while another writer changes them', () => {
     expect(taken).toEqual([]);
   });
 });
+
+describe('the table over the JSON export', () => {
+  const JSON_TABLE = 'amplitude_events_json_42';
+  const withJson = (queryCopy: boolean) =>
+    connectionSchema.parse({ ...connection, options: { queryCopy, jsonTable: true } });
+
+  it('is planned and made beside the copy’s, over the export folder, not projected', async () => {
+    const { tables, aws } = fakeCatalog(() => {});
+    taken.length = 0;
+    const { plan, changed } = await setup(aws).apply(withJson(true));
+    expect(changed.map((c) => c.table)).toEqual([TABLE, JSON_TABLE]);
+    expect(plan.tables.map((t) => [t.table, t.since, t.location, t.change])).toEqual([
+      [TABLE, '2020-01-25', 's3://acme/amp/_query/events/', 'none'],
+      [JSON_TABLE, null, 's3://acme/amp/', 'none'],
+    ]);
+    expect(tables.get(JSON_TABLE)?.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+      'org.openx.data.jsonserde.JsonSerDe',
+    );
+    expect(plan.query).toContain(`"ferry"."${TABLE}"`);
+  });
+
+  it('is the only table of a connection that asks for it without the copy', async () => {
+    const { tables, aws } = fakeCatalog(() => {});
+    const { plan } = await setup(aws).apply(withJson(false));
+    expect([...tables.keys()]).toEqual([JSON_TABLE]);
+    expect(plan.query).toContain(`"ferry"."${JSON_TABLE}"`);
+    expect(plan.query).toContain(`"$path" LIKE 's3://acme/amp/42\\_2020-01-26\\_9#%'`);
+  });
+
+  it('is removed after it was turned off, unless it reads another folder', async () => {
+    const json = (prefix: string) => queryTableInput({ ...TARGET, prefix }, '', 'json');
+    const ownTables = () =>
+      new Map([
+        [TABLE, queryTableInput(TARGET, '2020-01-20', 'events')],
+        [JSON_TABLE, json('amp/')],
+      ]);
+    const { tables, aws } = fakeCatalog(() => {}, ownTables());
+    const result = await setup(aws).remove(connection);
+    expect(result.backups).toHaveLength(2);
+    expect(tables.size).toBe(0);
+
+    const other = fakeCatalog(() => {}, new Map([[JSON_TABLE, json('elsewhere/')]]));
+    expect(await setup(other.aws).remove(connection)).toEqual({ removed: false, backups: [] });
+    expect(other.tables.get(JSON_TABLE)).toEqual(json('elsewhere/'));
+    // Asked for, a table of that name over another folder is refused before anything goes.
+    await expect(setup(other.aws).remove(withJson(true))).rejects.toThrow(
+      /reads s3:\/\/acme\/elsewhere\/, not this connection's export \(s3:\/\/acme\/amp\/\)/,
+    );
+  });
+});
