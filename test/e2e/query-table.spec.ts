@@ -94,3 +94,58 @@ test('creates the Glue tables from the connection page, shows its query, and rem
     await server.stop();
   }
 });
+
+test('offers the table over the JSON files where asked for, with a query over one hour’s files', async ({
+  page,
+  dataDir,
+}) => {
+  test.setTimeout(120_000);
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  for (const args of [
+    ['org', 'add', '--id', '1', '--name', 'Acme'],
+    ['project', 'add', '--id', '187521', '--org', '1', '--name', 'App', '--source', 'demo'],
+    ['connection', 'add', '--name', 'app', '--project', '187521'].concat(
+      motoBucketFlags(moto, BUCKET, 'json_only/'),
+    ),
+    ['connection', 'update', 'app', '--json-table'],
+    ['export', 'app', '--hour', '2026-12-01T07'],
+  ]) {
+    const r = await runFerry(args, env);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  }
+  const server = await startServe(dataDir, ['--no-schedule'], moto.env);
+  try {
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'app' }).click();
+    const panel = page.getByTestId('query-table');
+    await expect(panel.getByText('ferry.amplitude_events_json_187521')).toBeVisible();
+    await expect(panel.getByText(`s3://${BUCKET}/json_only/`, { exact: true })).toBeVisible();
+    await expect(panel.getByTestId('athena-query')).toContainText(
+      `WHERE "$path" LIKE 's3://${BUCKET}/json\\_only/187521\\_2026-12-01\\_7#%'\n  ESCAPE '\\'`,
+    );
+    await panel.getByTestId('apply-query-table').click();
+    await expect(panel.getByText('Ready', { exact: true })).toBeVisible();
+    const { Table } = await moto
+      .glue()
+      .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_events_json_187521' }));
+    expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/json_only/`);
+    const axe = await new AxeBuilder({ page })
+      .include('[data-testid="query-table"]')
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze();
+    expect(axe.violations.map((v) => `${v.impact} ${v.id}`)).toEqual([]);
+    if (process.env.FERRY_SHOTS) {
+      for (const [w, h] of [
+        [1400, 900],
+        [1024, 700],
+      ] as const) {
+        await page.setViewportSize({ width: w, height: h });
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${process.env.FERRY_SHOTS}/json-table-${w}.png` });
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+});

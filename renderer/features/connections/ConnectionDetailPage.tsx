@@ -104,7 +104,7 @@ export function ConnectionDetailPage({ id }: { id: string }) {
         <HistoryChart connectionId={conn.id} />
         <BackfillsTable connectionId={conn.id} onShowHistory={showHistory} />
         <ConnectionDetails connection={conn} projectName={project?.name ?? '?'} />
-        {conn.options.queryCopy && dest.type === 's3' && (
+        {(conn.options.queryCopy || conn.options.jsonTable) && dest.type === 's3' && (
           <QueryTablePanel connection={conn} lastExportedHour={status?.lastExportedHour ?? null} />
         )}
         <JobsTable connection={conn} />

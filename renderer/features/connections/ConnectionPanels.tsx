@@ -13,6 +13,7 @@ import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useState } from 'react';
+import { plannedQueryTables } from '../../../shared/aws/glue-table';
 import { formatBytes } from '../../../shared/format';
 import { setupTargetFor } from '../../../shared/model/aws';
 import { describeDestination } from '../../../shared/model/describe';
@@ -209,7 +210,7 @@ export function ConnectionDetails({
           { label: 'Data', value: connection.datasets.map(datasetLabel).join(', ') },
           {
             label: 'Files',
-            value: `Partitions of ${formatBytes(connection.options.partitionBytes)}, gzip level ${connection.options.gzipLevel}${connection.options.manifest ? ', with a manifest per hour' : ''}${connection.options.queryCopy ? ', with a Parquet query copy' : ''}`,
+            value: `Partitions of ${formatBytes(connection.options.partitionBytes)}, gzip level ${connection.options.gzipLevel}${connection.options.manifest ? ', with a manifest per hour' : ''}${connection.options.queryCopy ? ', with a Parquet query copy' : ''}${connection.options.jsonTable ? ', with a Glue table over the JSON files' : ''}`,
           },
           {
             label: 'Event types',
@@ -324,15 +325,15 @@ export function DeleteConnection({
             {dest.kmsKeyArn ? ' and the key policy' : ''}
           </Checkbox>
         )}
-        {dest.type === 's3' && connection.options.queryCopy && (
+        {dest.type === 's3' && (connection.options.queryCopy || connection.options.jsonTable) && (
           <Checkbox
             checked={removeTable}
             onChange={(e) => setRemoveTable(e.detail.checked)}
-            description="Each table definition is backed up first; the query copy's files stay in the bucket."
+            description="Each table definition is backed up first; the files they read stay in the bucket."
             data-testid="remove-query-table"
           >
-            {connection.datasets.length > 1
-              ? 'Also delete its Glue query tables (events and merged IDs)'
+            {plannedQueryTables(connection).length > 1
+              ? 'Also delete its Glue query tables'
               : 'Also delete its Glue query table'}
           </Checkbox>
         )}

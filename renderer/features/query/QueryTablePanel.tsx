@@ -10,16 +10,16 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { useEffect } from 'react';
 import {
   lastHourQuery,
-  queryDatasetsOf,
+  plannedQueryTables,
   queryTableLocation,
   queryTableNames,
   type QueryTableChange,
+  type QueryTableKind,
   type QueryTablePlan,
   type QueryTableTarget,
 } from '../../../shared/aws/glue-table';
 import type { MethodResult } from '../../../shared/api/contract';
 import { plural } from '../../../shared/format';
-import type { Dataset } from '../../../shared/model/fields';
 import type { Connection } from '../../../shared/model/entities';
 import { Breakable } from '../../components/Breakable';
 import { useAppStore } from '../app/store';
@@ -28,8 +28,9 @@ import { downloadText } from '../common/download';
 import { useQueryTableStore } from './store';
 
 /**
- * "Query in Athena" on a connection that writes the query copy: each Glue table's name (events,
- * and merged IDs when the connection exports them) and where it reads, whether it exists as
+ * "Query in Athena" on a connection that writes the query copy or asks for the JSON table: each
+ * Glue table's name (events, merged IDs when the connection exports them, the JSON table where
+ * asked for) and where it reads, whether it exists as
  * Ferry defines it (query.plan, read from the catalog), a query over the newest exported hour to
  * copy, the DDL to download, and creating or updating them.
  */
@@ -52,12 +53,12 @@ export function QueryTablePanel({
   if (dest.type !== 's3') return null;
 
   const plan = result?.ok ? result.value : null;
-  const datasets = queryDatasetsOf(connection.datasets);
+  const kinds = plannedQueryTables(connection);
   const hour = lastExportedHour;
-  const query =
-    plan?.query ?? (hour ? lastHourQuery(connection.projectId, hour, datasets[0]) : null);
   const target = { bucket: dest.bucket, prefix: dest.prefix, projectId: connection.projectId };
-  const file = datasets.length === 1 ? queryTableNames(connection.projectId).table : 'tables';
+  const query = plan?.query ?? (hour ? lastHourQuery(target, hour, kinds[0]) : null);
+  const file =
+    kinds.length === 1 ? queryTableNames(connection.projectId, kinds[0]).table : 'tables';
 
   return (
     <Container
@@ -65,7 +66,11 @@ export function QueryTablePanel({
       header={
         <Header
           variant="h2"
-          description="Glue tables over the Parquet query copy, with partition projection by date: each exported hour can be queried as soon as it lands, with no crawler."
+          description={
+            kinds[0] === 'json'
+              ? 'A Glue table over the JSON files as exported: each exported hour can be queried as soon as it lands, with no crawler. Not partitioned: a query reads the whole folder unless it filters on "$path".'
+              : 'Glue tables over the Parquet query copy, with partition projection by date: each exported hour can be queried as soon as it lands, with no crawler.'
+          }
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button
@@ -112,7 +117,7 @@ export function QueryTablePanel({
         )}
         <TableList
           connection={connection}
-          datasets={datasets}
+          kinds={kinds}
           target={target}
           plan={plan}
           loading={busy && !plan}
@@ -120,7 +125,7 @@ export function QueryTablePanel({
         {query && (
           <SpaceBetween size="xs">
             <Box variant="awsui-key-label">
-              {datasets[0] === 'events'
+              {kinds[0] !== 'merged-ids'
                 ? hour
                   ? `Events exported in ${hour.slice(0, 10)} ${hour.slice(11, 13)}:00 UTC, by type`
                   : 'Events of the last hour, by type'
@@ -148,13 +153,13 @@ export function QueryTablePanel({
 /** Each table of the connection's copy: its name (to copy), where it reads, its state. */
 function TableList({
   connection,
-  datasets,
+  kinds,
   target,
   plan,
   loading,
 }: {
   connection: Connection;
-  datasets: Dataset[];
+  kinds: QueryTableKind[];
   target: QueryTableTarget;
   plan: QueryTablePlan | null;
   loading: boolean;
@@ -162,12 +167,12 @@ function TableList({
   return (
     <KeyValuePairs
       columns={3}
-      items={datasets.flatMap((dataset) => {
-        const { database, table } = queryTableNames(connection.projectId, dataset);
-        const planned = plan?.tables.find((t) => t.dataset === dataset) ?? null;
+      items={kinds.flatMap((kind) => {
+        const { database, table } = queryTableNames(connection.projectId, kind);
+        const planned = plan?.tables.find((t) => t.dataset === kind) ?? null;
         return [
           {
-            label: TABLE_LABELS[dataset],
+            label: TABLE_LABELS[kind],
             value: (
               <CopyToClipboard
                 variant="inline"
@@ -178,7 +183,7 @@ function TableList({
                     <Breakable text={`${database}.${table}`} after={/(?<=[._])/} />
                   </span>
                 }
-                copyButtonAriaLabel={`Copy the ${TABLE_LABELS[dataset].toLowerCase()} name`}
+                copyButtonAriaLabel={`Copy the ${TABLE_LABELS[kind].toLowerCase()} name`}
                 copySuccessText="Table name copied"
                 copyErrorText="Could not copy"
               />
@@ -186,7 +191,7 @@ function TableList({
           },
           {
             label: 'Reads',
-            value: <Breakable text={queryTableLocation(target, dataset)} />,
+            value: <Breakable text={queryTableLocation(target, kind)} />,
           },
           {
             label: 'State',
@@ -198,16 +203,21 @@ function TableList({
   );
 }
 
-const TABLE_LABELS: Record<Dataset, string> = {
+const TABLE_LABELS: Record<QueryTableKind, string> = {
   events: 'Events table',
   'merged-ids': 'Merged IDs table',
+  json: 'JSON events table',
 };
 
 function TableState({ table, loading }: { table: QueryTableChange | null; loading: boolean }) {
   if (loading) return <StatusIndicator type="loading">Reading the catalog</StatusIndicator>;
   if (!table) return <StatusIndicator type="stopped">Unknown</StatusIndicator>;
   if (table.change === 'none')
-    return <StatusIndicator type="success">Ready, dates from {table.since}</StatusIndicator>;
+    return (
+      <StatusIndicator type="success">
+        {table.since === null ? 'Ready' : `Ready, dates from ${table.since}`}
+      </StatusIndicator>
+    );
   if (table.change === 'create')
     return <StatusIndicator type="pending">Not created yet</StatusIndicator>;
   return (

@@ -110,6 +110,13 @@ export function FilesSection({
           >
             Write a query copy (Parquet by event date)
           </Toggle>
+          <Toggle
+            checked={draft.jsonTable}
+            onChange={(e) => set('jsonTable', e.detail.checked)}
+            description="Query in Athena also offers a Glue table over the JSON files exactly as exported. Not partitioned: every query reads the whole folder, so it costs more than the query copy's."
+          >
+            Add a table over the JSON files
+          </Toggle>
         </SpaceBetween>
       </ExpandableSection>
     </Container>

@@ -34,6 +34,7 @@ export interface Draft {
   filterTypes: string;
   manifest: boolean;
   queryCopy: boolean;
+  jsonTable: boolean;
   /** Empty: the source's default. */
   settleMinutes: string;
   lookbackHours: string;
@@ -71,6 +72,7 @@ export function draftFrom(
     filterTypes: c?.options.eventFilter?.eventTypes.join('\n') ?? '',
     manifest: c?.options.manifest ?? false,
     queryCopy: c?.options.queryCopy ?? false,
+    jsonTable: c?.options.jsonTable ?? false,
     settleMinutes: c?.schedule.settleMinutes === null || !c ? '' : String(c.schedule.settleMinutes),
     lookbackHours: String(c?.schedule.lookbackHours ?? 24),
     accessTries: String(c?.schedule.accessTries ?? 5),
@@ -156,6 +158,7 @@ export function toInput(d: Draft): ConnectionCreate {
             },
       manifest: d.manifest,
       queryCopy: d.queryCopy,
+      jsonTable: d.jsonTable,
     },
     schedule: {
       settleMinutes: d.settleMinutes.trim() === '' ? null : Number(d.settleMinutes),
