@@ -203,6 +203,12 @@ export function checkConnection(data: ConfigData, conn: Connection, project: Pro
       `Use the key's ARN (arn:…:kms:<region>:<account>:key/<key id>), not an alias: policies grant a KMS key by its key ARN, so an alias would fail at the first export. Find it with: aws kms describe-key --key-id ${dest.kmsKeyArn.replace(/^.*:alias\//, 'alias/')}`,
       'destination.kmsKeyArn',
     );
+  if (dest.type === 'folder' && conn.options.jsonTable)
+    throw new FerryError(
+      'validation',
+      'A Glue table reads S3 only, and this connection exports to a folder: turn the JSON table off (--no-json-table), or export to S3.',
+      'options.jsonTable',
+    );
   for (const other of others) {
     const od = other.destination;
     if (dest.type === 's3' && od.type === 's3' && bucketKey(dest) === bucketKey(od)) {

@@ -207,6 +207,34 @@ describe('the catalog through the API contract', () => {
     await engine.close();
   });
 
+  it('refuses the JSON table on a folder connection, made or changed so, and keeps it as it was', async () => {
+    const engine = await openTestEngine(await newDir());
+    await engine.call('orgs.create', { id: 1, name: 'A' });
+    await engine.call('projects.create', { id: 10, orgId: 1, name: 'Web' });
+    const destination = { type: 'folder', path: join(await newDir(), 'x') } as const;
+    const refused = {
+      ok: false,
+      error: { code: 'validation', field: 'options.jsonTable' },
+    };
+    expect(
+      await engine.dispatch('connections.create', {
+        name: 'x',
+        projectId: 10,
+        destination,
+        options: { jsonTable: true },
+      }),
+    ).toMatchObject(refused);
+    const made = await engine.call('connections.create', { name: 'x', projectId: 10, destination });
+    const result = await engine.dispatch('connections.update', {
+      id: made.id,
+      options: { jsonTable: true },
+    });
+    expect(result).toMatchObject(refused);
+    expect(JSON.stringify(result)).toMatch(/A Glue table reads S3 only/);
+    expect((await engine.call('connections.get', { id: made.id })).options.jsonTable).toBe(false);
+    await engine.close();
+  });
+
   it('refuses turning a connected project into a portfolio', async () => {
     const engine = await openTestEngine(await newDir());
     await seedCatalog(engine);

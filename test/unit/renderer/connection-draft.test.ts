@@ -25,6 +25,7 @@ const saved = connection.parse({
     eventFilter: { mode: 'exclude', eventTypes: ['heartbeat', 'debug'] },
     manifest: true,
     queryCopy: true,
+    jsonTable: true,
   },
   schedule: { settleMinutes: 30, lookbackHours: 48, accessTries: 3 },
   createdBy: 'me@example.com',
@@ -45,6 +46,14 @@ describe('the connection form draft', () => {
       ...rest
     } = saved;
     expect(connectionCreate.parse(toInput(draft))).toEqual(connectionCreate.parse(rest));
+  });
+
+  it('asks for no JSON table once the destination is a folder (its switch is not shown there)', () => {
+    const draft = draftFrom(saved, '');
+    expect(toInput(draft).options?.jsonTable).toBe(true);
+    expect(toInput({ ...draft, destType: 'folder', folder: '/tmp/out' }).options?.jsonTable).toBe(
+      false,
+    );
   });
 
   it('a new connection starts disabled, with no AWS profile assumed', () => {

@@ -25,7 +25,7 @@ export function FilesSection({
   return (
     <Container header={<Header variant="h2">Files</Header>}>
       <ExpandableSection
-        headerText="Partitions, compression, event filter, manifest, query copy"
+        headerText={`Partitions, compression, event filter, manifest, query copy${draft.destType === 's3' ? ', JSON table' : ''}`}
         expanded={expanded}
         onChange={(e) => onExpand(e.detail.expanded)}
       >
@@ -110,13 +110,15 @@ export function FilesSection({
           >
             Write a query copy (Parquet by event date)
           </Toggle>
-          <Toggle
-            checked={draft.jsonTable}
-            onChange={(e) => set('jsonTable', e.detail.checked)}
-            description="Query in Athena also offers a Glue table over the JSON files exactly as exported. Not partitioned: every query reads the whole folder, so it costs more than the query copy's."
-          >
-            Add a table over the JSON files
-          </Toggle>
+          {draft.destType === 's3' && (
+            <Toggle
+              checked={draft.jsonTable}
+              onChange={(e) => set('jsonTable', e.detail.checked)}
+              description="Query in Athena also offers a Glue table over the JSON files exactly as exported. Not partitioned: every query reads the whole folder, so it costs more than the query copy's."
+            >
+              Add a table over the JSON files
+            </Toggle>
+          )}
         </SpaceBetween>
       </ExpandableSection>
     </Container>

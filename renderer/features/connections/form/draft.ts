@@ -158,7 +158,8 @@ export function toInput(d: Draft): ConnectionCreate {
             },
       manifest: d.manifest,
       queryCopy: d.queryCopy,
-      jsonTable: d.jsonTable,
+      // A Glue table reads S3 only: the switch is not shown for a folder.
+      jsonTable: d.destType === 's3' && d.jsonTable,
     },
     schedule: {
       settleMinutes: d.settleMinutes.trim() === '' ? null : Number(d.settleMinutes),
