@@ -107,7 +107,6 @@ test('offers the table over the JSON files where asked for, with a query over on
     ['connection', 'add', '--name', 'app', '--project', '187521'].concat(
       motoBucketFlags(moto, BUCKET, 'json_only/'),
     ),
-    ['connection', 'update', 'app', '--json-table'],
     ['export', 'app', '--hour', '2026-12-01T07'],
   ]) {
     const r = await runFerry(args, env);
@@ -119,6 +118,16 @@ test('offers the table over the JSON files where asked for, with a query over on
     await openConsole(page, server.url);
     await page.getByTestId('connections-table').getByRole('link', { name: 'app' }).click();
     const panel = page.getByTestId('query-table');
+    await expect(panel).toHaveCount(0);
+    // Asked for in the connection form, without the query copy.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('button', { name: /^Partitions, compression/ }).click();
+    const toggle = page.getByLabel('Add a table over the JSON files');
+    await toggle.scrollIntoViewIfNeeded();
+    if (process.env.FERRY_SHOTS)
+      await page.screenshot({ path: `${process.env.FERRY_SHOTS}/json-table-form.png` });
+    await toggle.click();
+    await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(panel.getByText('ferry.amplitude_events_json_187521')).toBeVisible();
     await expect(panel.getByText(`s3://${BUCKET}/json_only/`, { exact: true })).toBeVisible();
     await expect(panel.getByTestId('athena-query')).toContainText(
