@@ -21,25 +21,29 @@ test.afterAll(async () => {
   await moto?.stop();
 });
 
+/** `ferry serve` on a data folder of organization 1 (Acme), after these CLI commands ran there. */
+async function serveAfter(dataDir: string, commands: string[][]) {
+  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
+  for (const args of [['org', 'add', '--id', '1', '--name', 'Acme'], ...commands]) {
+    const r = await runFerry(args, env);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  }
+  return startServe(dataDir, ['--no-schedule'], moto.env);
+}
+
 test('creates the Glue tables from the connection page, shows its query, and removes it with the connection', async ({
   page,
   dataDir,
 }) => {
   test.setTimeout(120_000);
-  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
-  for (const args of [
-    ['org', 'add', '--id', '1', '--name', 'Acme'],
+  const server = await serveAfter(dataDir, [
     ['project', 'add', '--id', '187520', '--org', '1', '--name', 'Web', '--source', 'demo'],
     ['connection', 'add', '--name', 'web', '--project', '187520', '--datasets', 'both'].concat(
       motoBucketFlags(moto, BUCKET, 'amplitude/'),
     ),
     ['connection', 'update', 'web', '--query-copy'],
     ['export', 'web', '--hour', '2026-12-01T07'],
-  ]) {
-    const r = await runFerry(args, env);
-    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  }
-  const server = await startServe(dataDir, ['--no-schedule'], moto.env);
+  ]);
   try {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await openConsole(page, server.url);
@@ -100,19 +104,13 @@ test('offers the table over the JSON files where asked for, with a query over on
   dataDir,
 }) => {
   test.setTimeout(120_000);
-  const env = { ...moto.env, FERRY_DATA_DIR: dataDir };
-  for (const args of [
-    ['org', 'add', '--id', '1', '--name', 'Acme'],
+  const server = await serveAfter(dataDir, [
     ['project', 'add', '--id', '187521', '--org', '1', '--name', 'App', '--source', 'demo'],
     ['connection', 'add', '--name', 'app', '--project', '187521'].concat(
       motoBucketFlags(moto, BUCKET, 'json_only/'),
     ),
     ['export', 'app', '--hour', '2026-12-01T07'],
-  ]) {
-    const r = await runFerry(args, env);
-    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  }
-  const server = await startServe(dataDir, ['--no-schedule'], moto.env);
+  ]);
   try {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await openConsole(page, server.url);

@@ -53,20 +53,30 @@ async function readAsTable(
   }
 }
 
+/** An engine with one S3 connection at `prefix` of the bucket, whose source folder holds `events`. */
+async function engineOver(
+  prefix: string,
+  events: object[],
+  connection: Parameters<typeof engineWithS3Connection>[3],
+) {
+  const source = await newDir();
+  await writeFile(join(source, 'hour.ndjson'), ndjson(events));
+  return engineWithS3Connection(
+    { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
+    prefix,
+    source,
+    connection,
+  );
+}
+
 describe('the Glue table over the query copy (moto_server)', () => {
   it('is planned, created with partition projection, backed up, left alone when current, and removed', async () => {
-    const source = await newDir();
-    await writeFile(
-      join(source, 'hour.ndjson'),
-      ndjson([
+    const { engine, connection } = await engineOver(
+      'glue/',
+      [
         ...Array.from({ length: 50 }, (_, n) => event(HOUR, n)),
         event(HOUR, 99, { event_time: '2020-01-20 08:00:00.000000' }),
-      ]),
-    );
-    const { engine, connection } = await engineWithS3Connection(
-      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
-      'glue/',
-      source,
+      ],
       { options: { queryCopy: true } },
     );
     try {
@@ -156,18 +166,12 @@ describe('the Glue table over the query copy (moto_server)', () => {
   });
 
   it('gives a connection exporting merged IDs a second table, over their copy, created and removed with the first', async () => {
-    const source = await newDir();
-    await writeFile(
-      join(source, 'hour.ndjson'),
-      ndjson([
+    const { engine, connection } = await engineOver(
+      'both/',
+      [
         ...Array.from({ length: 20 }, (_, n) => event(HOUR, n)),
         event(HOUR, 40, { user_id: 'user-1', amplitude_id: 77 }),
-      ]),
-    );
-    const { engine, connection } = await engineWithS3Connection(
-      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
-      'both/',
-      source,
+      ],
       { options: { queryCopy: true }, datasets: ['events', 'merged-ids'] },
     );
     const merged = `amplitude_merged_ids_${PROJECT}`;
@@ -251,18 +255,12 @@ describe('the Glue table over the query copy (moto_server)', () => {
   });
 
   it('makes the JSON table over the export folder, which the offered query reads as exported', async () => {
-    const source = await newDir();
-    await writeFile(
-      join(source, 'hour.ndjson'),
-      ndjson([
+    const { engine, connection } = await engineOver(
+      'json/',
+      [
         ...Array.from({ length: 20 }, (_, n) => event(HOUR, n)),
         event(HOUR, 40, { user_id: 'user-1', amplitude_id: 77 }),
-      ]),
-    );
-    const { engine, connection } = await engineWithS3Connection(
-      { endpoint: aws.moto.endpoint, bucket: BUCKET, dataDir: await newDir() },
-      'json/',
-      source,
+      ],
       { options: { jsonTable: true }, datasets: ['events', 'merged-ids'] },
     );
     const name = `amplitude_events_json_${PROJECT}`;
