@@ -64,6 +64,7 @@ const FIELD_FLAGS: Record<string, string> = {
   'destination.sse': '--sse',
   'options.partitionBytes': '--partition-size',
   'options.gzipLevel': '--gzip-level',
+  'options.jsonTable': '--json-table',
   'schedule.settleMinutes': '--settle-minutes',
   'schedule.lookbackHours': '--lookback-hours',
   'schedule.accessTries': '--access-tries',

@@ -324,6 +324,10 @@ describe('the ferry command line', () => {
         /^ferry: --kms-key: KMS key must be a key ARN/,
       ],
       [
+        [...add, '--folder', '/tmp/x', '--json-table'],
+        /^ferry: --json-table: A Glue table reads S3 only/,
+      ],
+      [
         ['org', 'add', '--id', '9', '--name', 'Evil\u001b]0;pwned\u0007'],
         /^ferry: --name: Organization name must not contain control characters/,
       ],
