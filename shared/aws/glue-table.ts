@@ -216,7 +216,6 @@ export function queryTableInput(
  * not read; the merged-ID files and other projects' files are.
  */
 function jsonTableInput(target: QueryTableTarget): GlueTableInput {
-  const columns = jsonTableColumns();
   return {
     Name: queryTableNames(target.projectId, 'json').table,
     Description: DESCRIPTIONS.json(target.projectId),
@@ -228,7 +227,7 @@ function jsonTableInput(target: QueryTableTarget): GlueTableInput {
     },
     PartitionKeys: [],
     StorageDescriptor: {
-      Columns: columns,
+      Columns: jsonTableColumns(),
       Location: queryTableLocation(target, 'json'),
       InputFormat: JSON_LINES.input,
       OutputFormat: JSON_LINES.output,

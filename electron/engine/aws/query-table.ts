@@ -1,8 +1,9 @@
 /**
  * `ferry query-setup`: the Glue tables of a connection — over its query copy, one per dataset it
  * exports, and over its exact JSON export where asked for (shared/aws/glue-table.ts) — planned
- * against what the catalog holds now and applied with the admin's profile — each table's definition before a change kept as a backup, like a bucket
- * policy, and restorable the same way. Removing them (when the connection goes) is backed up too.
+ * against what the catalog holds now and applied with the admin's profile: each table's
+ * definition before a change kept as a backup, like a bucket policy, and restorable the same way.
+ * Removing them (when the connection goes) is backed up too.
  */
 import { FerryError } from '../../../shared/api/errors';
 import {
