@@ -142,7 +142,12 @@ export function mergedIdsObjectKey(prefix: string, orgId: number, hour: string):
 
 /** `<prefix>_manifests/<projectId>_<yyyy-MM-dd>_<H>.json` — what an hour's export wrote (opt-in). */
 export function manifestKey(prefix: string, projectId: number, hour: string): string {
-  return `${prefix}_manifests/${projectId}_${datePart(hour)}.json`;
+  return `${manifestPrefix(prefix, projectId)}${datePart(hour)}.json`;
+}
+
+/** `<prefix>_manifests/<projectId>_`: what every manifest of a project starts with. */
+export function manifestPrefix(prefix: string, projectId: number): string {
+  return `${prefix}_manifests/${projectId}_`;
 }
 
 const TIMESTAMP =

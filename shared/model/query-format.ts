@@ -145,7 +145,17 @@ export function queryMergedIdsKeyParts(
  * with the s3:ListBucket the export already has (query/markers.ts).
  */
 export function queryMarkerPrefix(prefix: string, projectId: number, hour: string): string {
-  return `${queryRoot(prefix)}uploads/${projectId}_${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}/`;
+  return `${queryMarkersOf(prefix, projectId)}${hour.slice(0, 10)}_${Number(hour.slice(11, 13))}/`;
+}
+
+/** `<prefix>_query/uploads/`: the folder of every project's marker folders. */
+export function queryMarkersRoot(prefix: string): string {
+  return `${queryRoot(prefix)}uploads/`;
+}
+
+/** `<prefix>_query/uploads/<projectId>_`: what a project's marker folders start with. */
+export function queryMarkersOf(prefix: string, projectId: number): string {
+  return `${queryMarkersRoot(prefix)}${projectId}_`;
 }
 
 /** `<marker prefix><event yyyy-MM-dd>#<n>`: the marker of one copy file (null: not a copy file). */

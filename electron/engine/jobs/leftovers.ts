@@ -2,6 +2,8 @@ import { HourTakenOver } from '../store/postgres/errors';
 import {
   queryEventKeyParts,
   queryMarkerPrefix,
+  queryMarkersOf,
+  queryMarkersRoot,
   queryMergedIdsKeyParts,
   queryRoot,
 } from '../../../shared/model/query-format';
@@ -9,6 +11,7 @@ import { plural } from '../../../shared/format';
 import {
   eventObjectPrefix,
   manifestKey,
+  manifestPrefix,
   mergedIdsObjectKey,
 } from '../../../shared/model/export-format';
 import { claimsPrefix } from './destination-claim';
@@ -84,12 +87,13 @@ async function sweepStaged(
     ...options,
     spare: (key) => queryMergedIdsKeyParts(key, prefix)?.orgId !== org.id || spare(key),
   });
-  for (const head of [`${prefix}_manifests/${project.id}_`, claimsPrefix(prefix, project.id)])
+  for (const head of [manifestPrefix(prefix, project.id), claimsPrefix(prefix, project.id)])
     removed += await sink.cleanup(head, options);
-  const markers = `${queryRoot(prefix)}uploads/`;
-  removed += await sink.cleanup(markers, {
+  // Marker folders lie one level down, read through their shared folder: only this project's.
+  const own = queryMarkersOf(prefix, project.id);
+  removed += await sink.cleanup(queryMarkersRoot(prefix), {
     ...options,
-    spare: (key) => !key.startsWith(`${markers}${project.id}_`) || spare(key),
+    spare: (key) => !key.startsWith(own) || spare(key),
   });
   return removed;
 }
