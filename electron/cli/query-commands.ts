@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { MethodResult } from '../../shared/api/contract';
+import { readsElsewhere } from '../../shared/aws/glue-table';
 import { plural } from '../../shared/format';
 import { QUERY_DATASETS } from '../../shared/model/query-format';
 import { BACKUP_KIND_WORDS } from '../../shared/model/words';
@@ -66,7 +67,7 @@ function describe(plan: Plan): string {
   return plan.tables
     .map((t) =>
       [
-        `Table:     ${t.database}.${t.table}${t.change === 'none' ? '' : t.change === 'create' ? '  (not created yet)' : '  (differs from the proposal)'}`,
+        `Table:     ${t.database}.${t.table}${stateNote(t)}`,
         `Reads:     ${t.location}`,
         t.dataset === 'json'
           ? `Partition: none (a query reads every JSON file there; filter on "$path" for one hour)`
@@ -74,6 +75,16 @@ function describe(plan: Plan): string {
       ].join('\n'),
     )
     .join('\n\n');
+}
+
+/** What a table's line says about its state beside its name. */
+function stateNote(t: Plan['tables'][number]): string {
+  if (t.change === 'none') return '';
+  if (t.change === 'create') return '  (not created yet)';
+  const reads = readsElsewhere(t);
+  return reads === null
+    ? '  (differs from the proposal)'
+    : `  (still reads ${reads}, where this connection exported before: to be moved)`;
 }
 
 function appliedText({ plan, changed, backups }: MethodResult<'query.apply'>): string {

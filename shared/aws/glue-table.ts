@@ -81,12 +81,43 @@ export function plannedQueryTables(
   return kinds.length > 0 ? kinds : queryDatasetsOf(connection.datasets);
 }
 
-/** Where the copy lives: the destination of an S3 connection. */
+/** Where the copy lives: the destination of an S3 connection — and which connection it is. */
 export interface QueryTableTarget {
   bucket: string;
   /** Folder prefix ("" or ending in "/"). */
   prefix: string;
   projectId: number;
+  /** The connection whose files the tables read: named in each table (`ferry.connection`). */
+  connectionId: string;
+}
+
+/**
+ * The table parameter naming the connection a table was made for: a table of this connection
+ * that still reads where the connection exported before it was moved is recognised by it, and
+ * pointed at the new place instead of being refused as another connection's.
+ */
+export const TABLE_OWNER_PARAMETER = 'ferry.connection';
+
+/** The connection a table definition names (`ferry.connection`), or null. */
+export function tableOwner(table: Pick<GlueTableInput, 'Parameters'>): string | null {
+  return table.Parameters[TABLE_OWNER_PARAMETER] ?? null;
+}
+
+/**
+ * Where a table definition (as the catalog holds it, in stable JSON) reads, and the connection it
+ * names; nulls for text that is not one.
+ */
+export function tableReads(document: string): { location: string | null; owner: string | null } {
+  let table: Partial<GlueTableInput> | null = null;
+  try {
+    table = JSON.parse(document) as Partial<GlueTableInput>;
+  } catch {
+    // Not a definition: it reads nowhere Ferry knows, for no connection.
+  }
+  return {
+    location: table?.StorageDescriptor?.Location ?? null,
+    owner: table?.Parameters ? tableOwner({ Parameters: table.Parameters }) : null,
+  };
 }
 
 /**
@@ -198,6 +229,7 @@ export function queryTableInput(
       [`projection.${key}.interval.unit`]: 'DAYS',
       'storage.location.template': `${location}${key}=\${${key}}/`,
       'ferry.project': String(target.projectId),
+      [TABLE_OWNER_PARAMETER]: target.connectionId,
     },
     PartitionKeys: [{ Name: key, Type: 'string' }],
     StorageDescriptor: {
@@ -224,6 +256,7 @@ function jsonTableInput(target: QueryTableTarget): GlueTableInput {
       classification: 'json',
       compressionType: 'gzip',
       'ferry.project': String(target.projectId),
+      [TABLE_OWNER_PARAMETER]: target.connectionId,
     },
     PartitionKeys: [],
     StorageDescriptor: {
@@ -354,6 +387,15 @@ function hourFiles(target: QueryTableTarget, hour: string): string {
 /** `text` matched literally by LIKE … ESCAPE '\' (its `%`, `_` and `\` escaped). */
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Where a planned table reads now, when that is not where Ferry proposes it to read (a
+ * connection's own table from before it moved to another bucket or prefix); null otherwise.
+ */
+export function readsElsewhere(table: { current: string | null; location: string }): string | null {
+  const reads = table.current === null ? null : tableReads(table.current).location;
+  return reads !== null && reads !== table.location ? reads : null;
 }
 
 /** One table of `ferry query-setup`'s plan: the table now, the table proposed. */

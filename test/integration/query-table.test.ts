@@ -462,6 +462,22 @@ describe('the Glue table over the query copy (moto_server)', () => {
     );
     expect(applied).toContain(`upload_hour = TIMESTAMP '2026-11-02 10:00:00'`);
     expect(await ferry(['query-setup', 'web'])).toContain('Every table is as proposed.');
+
+    // Moved to another prefix, the connection's tables still read the old copy: it moves them
+    // (each kept first), where a table of another connection would be refused.
+    await ferry(['connection', 'update', 'web', '--prefix', 'moved/']);
+    const stale = await ferry(['query-setup', 'web']);
+    expect(stale).toContain(
+      `Table:     ferry.amplitude_events_42  (still reads s3://${BUCKET}/cli/_query/events/, where this connection exported before: to be moved)`,
+    );
+    expect(stale).toContain(`Reads:     s3://${BUCKET}/moved/_query/events/`);
+    expect(await ferry(['query-setup', 'web', '--apply'])).toContain(
+      'Updated ferry.amplitude_events_42; Updated ferry.amplitude_merged_ids_42',
+    );
+    const { Table } = await aws.moto
+      .glue()
+      .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_events_42' }));
+    expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/moved/_query/events/`);
     expect(await ferry(['query-setup', 'web', '--remove'])).toContain('Removed 2 Glue tables');
     expect(await ferry(['query-setup', 'web', '--remove'])).toContain('nothing to remove');
   });

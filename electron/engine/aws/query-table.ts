@@ -16,6 +16,7 @@ import {
   queryTableLocation,
   queryTableNames,
   QUERY_TABLE_KINDS,
+  tableReads,
   type GlueTableInput,
   type QueryTableChange,
   type QueryTableKind,
@@ -110,7 +111,7 @@ export class QueryTableSetup {
   /**
    * Delete the connection's tables (each kept first) — a table it no longer asks for too (a
    * dataset it stopped exporting, the JSON table turned off), when it reads this connection's
-   * files. Refuses before deleting anything when a table it asks for reads another location; a
+   * files or is its own from before it moved. Refuses before deleting anything when a table it asks for reads another location; a
    * table that is not there is left so, and so is one that reads another location by the time it
    * is deleted (another writer came in between).
    */
@@ -124,7 +125,7 @@ export class QueryTableSetup {
       const current = await liveDocument(clients, 'glue-table', where).read();
       if (current === null) continue;
       if (asked.includes(kind)) refuseForeign(current, target, kind, where);
-      else if (foreignLocation(current, target, kind) !== null) continue;
+      else if (relationOf(current, target, kind).relation === 'foreign') continue;
       found.push({ kind, table, where });
     }
     const backups: Backup[] = [];
@@ -133,7 +134,8 @@ export class QueryTableSetup {
       const result = await changeDocument({
         doc: liveDocument(clients, 'glue-table', where),
         // Decided again on the table as it is at the delete: only one over these files goes.
-        change: (now) => (now === null || foreignLocation(now, target, kind) !== null ? now : null),
+        change: (now) =>
+          now === null || relationOf(now, target, kind).relation === 'foreign' ? now : null,
         keep: (now) =>
           this.backups.take(
             { kind: 'glue-table', target: where, current: now, proposed: '' },
@@ -166,6 +168,7 @@ export class QueryTableSetup {
       bucket: dest.bucket,
       prefix: dest.prefix,
       projectId: connection.projectId,
+      connectionId: connection.id,
     };
     return { clients, target, via };
   }
@@ -248,7 +251,10 @@ interface PlannedTable {
 /**
  * The table Ferry proposes over `current` (the catalog's, or null). A copy table is projected
  * from the copy's earliest date — or from the table's own first date where that is earlier, so a
- * date a table covers is never dropped. A table there over another location is refused.
+ * date a table covers is never dropped. This connection's table that still reads where the
+ * connection exported before it moved is pointed at the new place (from the new copy's first
+ * date: the old dates are another copy's); a table there over another connection's files is
+ * refused.
  */
 function proposeTable(
   target: QueryTableTarget,
@@ -260,7 +266,9 @@ function proposeTable(
   const where = glueTableTarget(names.database, names.table);
   if (current !== null) refuseForeign(current, target, kind, where);
   const before =
-    current === null ? null : projectionSince(JSON.parse(current) as GlueTableInput, kind);
+    current === null || relationOf(current, target, kind).relation !== 'own'
+      ? null
+      : projectionSince(JSON.parse(current) as GlueTableInput, kind);
   const since = before !== null && before < earliest ? before : earliest;
   const proposed = formatPolicy(queryTableInput(target, since, kind));
   return {
@@ -275,34 +283,35 @@ function proposeTable(
   };
 }
 
-/** Where a table reads when that is not this connection's (copy of `kind`); null when it is. */
-function foreignLocation(
+/**
+ * How a table the catalog holds stands to this connection: it reads the connection's files
+ * (`own`); it is the connection's own (`ferry.connection`) but reads where the connection
+ * exported before its bucket or prefix changed (`moved`); or it reads another location and was
+ * made for another connection, or by hand (`foreign`).
+ */
+function relationOf(
   current: string,
   target: QueryTableTarget,
   kind: QueryTableKind,
-): { location: string | undefined; own: string } | null {
-  let location: string | undefined;
-  try {
-    location = (JSON.parse(current) as GlueTableInput).StorageDescriptor.Location;
-  } catch {
-    location = undefined;
-  }
-  const own = queryTableLocation(target, kind);
-  return location === own ? null : { location, own };
+): { relation: 'own' | 'moved' | 'foreign'; location: string | null; owner: string | null } {
+  const { location, owner } = tableReads(current);
+  if (location === queryTableLocation(target, kind)) return { relation: 'own', location, owner };
+  return { relation: owner === target.connectionId ? 'moved' : 'foreign', location, owner };
 }
 
-/** A table of that name over another location (another connection's) is never replaced. */
+/** A table of that name over another connection's files (or made by hand) is never replaced. */
 function refuseForeign(
   current: string,
   target: QueryTableTarget,
   kind: QueryTableKind,
   where: string,
 ): void {
-  const foreign = foreignLocation(current, target, kind);
-  if (!foreign) return;
+  const { relation, location, owner } = relationOf(current, target, kind);
+  if (relation !== 'foreign') return;
+  const madeFor = owner === null ? '' : ` Ferry made it for connection ${owner}.`;
   throw new FerryError(
     'conflict',
-    `${where} already exists and reads ${foreign.location || 'another location'}, not this connection's ${kind === 'json' ? 'export' : 'copy'} (${foreign.own}). Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
+    `${where} already exists and reads ${location || 'another location'}, not this connection's ${kind === 'json' ? 'export' : 'copy'} (${queryTableLocation(target, kind)}).${madeFor} Ferry does not replace it: another connection of project ${target.projectId} may use it. Delete or rename that table in the Glue console first.`,
   );
 }
 

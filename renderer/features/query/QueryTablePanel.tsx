@@ -13,6 +13,7 @@ import {
   plannedQueryTables,
   queryTableLocation,
   queryTableNames,
+  readsElsewhere,
   type QueryTableChange,
   type QueryTableKind,
   type QueryTablePlan,
@@ -55,7 +56,12 @@ export function QueryTablePanel({
   const plan = result?.ok ? result.value : null;
   const kinds = plannedQueryTables(connection);
   const hour = lastExportedHour;
-  const target = { bucket: dest.bucket, prefix: dest.prefix, projectId: connection.projectId };
+  const target = {
+    bucket: dest.bucket,
+    prefix: dest.prefix,
+    projectId: connection.projectId,
+    connectionId: connection.id,
+  };
   const query = plan?.query ?? (hour ? lastHourQuery(target, hour, kinds[0]) : null);
   const file =
     kinds.length === 1 ? queryTableNames(connection.projectId, kinds[0]).table : 'tables';
@@ -220,6 +226,14 @@ function TableState({ table, loading }: { table: QueryTableChange | null; loadin
     );
   if (table.change === 'create')
     return <StatusIndicator type="pending">Not created yet</StatusIndicator>;
+  // The connection's own table, still over the place it exported to before it moved.
+  const reads = readsElsewhere(table);
+  if (reads !== null)
+    return (
+      <StatusIndicator type="warning">
+        Still reads <Breakable text={reads} />, where this connection exported before: update it
+      </StatusIndicator>
+    );
   return (
     <StatusIndicator type="warning">Differs from Ferry’s definition: update it</StatusIndicator>
   );

@@ -4,6 +4,7 @@ import {
   lastHourQuery,
   plannedQueryTables,
   queryTableInput,
+  tableOwner,
   queryTableKindsOf,
   queryTablesDdl,
   type QueryTableTarget,
@@ -11,7 +12,12 @@ import {
 import { EVENT_FIELDS } from '../../../shared/model/export-format';
 import { DemoSource } from '../../../electron/engine/sources/demo';
 
-const TARGET: QueryTableTarget = { bucket: 'acme', prefix: 'amp/', projectId: 42 };
+const TARGET: QueryTableTarget = {
+  bucket: 'acme',
+  prefix: 'amp/',
+  projectId: 42,
+  connectionId: 'cn_abcdefgh',
+};
 
 /** What Athena's LIKE … ESCAPE '\' matches, as a regular expression. */
 function likeRegex(pattern: string): RegExp {
@@ -94,7 +100,7 @@ describe('the table over the exact JSON export', () => {
   });
 
   it('offers a query over the hour’s own files: not merged IDs, other hours or projects', () => {
-    const target = { bucket: 'acme', prefix: 'a_b%c/', projectId: 42 };
+    const target = { ...TARGET, prefix: 'a_b%c/' };
     const query = lastHourQuery(target, '2020-01-25T07', 'json');
     expect(query).toContain('FROM "ferry"."amplitude_events_json_42"');
     const like = likeRegex(pathPattern(query));
@@ -124,6 +130,10 @@ describe('the table over the exact JSON export', () => {
     const events = queryTablesDdl(TARGET, [{ since: '2020-01-25', dataset: 'events' }]);
     expect(events).toContain('PARTITIONED BY (`event_date` string)');
     expect(events).not.toContain('SERDEPROPERTIES');
+    // Each names its connection, so it is known as the connection's own after a move.
+    for (const text of [ddl, events]) expect(text).toContain("'ferry.connection' = 'cn_abcdefgh'");
+    for (const kind of ['events', 'merged-ids', 'json'] as const)
+      expect(tableOwner(queryTableInput(TARGET, '2020-01-25', kind))).toBe('cn_abcdefgh');
   });
 });
 

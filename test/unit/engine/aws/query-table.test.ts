@@ -10,8 +10,15 @@ import type { BackupStore } from '../../../../electron/engine/aws/backup-store';
 import type { AwsClients, SetupClients } from '../../../../electron/engine/aws/clients';
 import { QueryTableSetup } from '../../../../electron/engine/aws/query-table';
 
-const TARGET: QueryTableTarget = { bucket: 'acme', prefix: 'amp/', projectId: 42 };
+const TARGET: QueryTableTarget = {
+  bucket: 'acme',
+  prefix: 'amp/',
+  projectId: 42,
+  connectionId: 'cn_abcdefgh',
+};
 const TABLE = 'amplitude_events_42';
+/** Another connection of the same project, in another folder of the bucket. */
+const OTHER: QueryTableTarget = { ...TARGET, prefix: 'other/', connectionId: 'cn_other' };
 
 /**
  * A Glue catalog in memory (the calls Ferry makes), whose `meanwhile` runs once, right after the
@@ -120,7 +127,7 @@ describe('query-setup apply while another writer changes the table', () => {
   });
 
   it('refuses, and leaves as it is, a table over another copy made after the plan was read', async () => {
-    const foreign = queryTableInput({ ...TARGET, prefix: 'other/' }, '2020-01-01', 'events');
+    const foreign = queryTableInput(OTHER, '2020-01-01', 'events');
     const { tables, aws } = fakeCatalog((tables) => tables.set(TABLE, structuredClone(foreign)));
     await expect(setup(aws).apply(connection)).rejects.toThrow(/reads s3:\/\/acme\/other\//);
     expect(tables.get(TABLE)).toEqual(foreign);
@@ -141,7 +148,7 @@ describe('removing the query tables while another writer changes them', () => {
 
   it('leaves a table that reads another copy by the time of the delete', async () => {
     // Read as this connection's, then replaced by another connection's before the delete.
-    const foreign = queryTableInput({ ...TARGET, prefix: 'other/' }, '2020-01-01', 'events');
+    const foreign = queryTableInput(OTHER, '2020-01-01', 'events');
     const { tables, aws } = fakeCatalog(
       (tables) => tables.set(TABLE, structuredClone(foreign)),
       own(),
@@ -183,7 +190,12 @@ describe('the table over the JSON export', () => {
   });
 
   it('is removed after it was turned off, unless it reads another folder', async () => {
-    const json = (prefix: string) => queryTableInput({ ...TARGET, prefix }, '', 'json');
+    const json = (prefix: string) =>
+      queryTableInput(
+        { ...TARGET, prefix, connectionId: prefix === 'amp/' ? TARGET.connectionId : 'cn_other' },
+        '',
+        'json',
+      );
     const ownTables = () =>
       new Map([
         [TABLE, queryTableInput(TARGET, '2020-01-20', 'events')],
@@ -201,5 +213,46 @@ describe('the table over the JSON export', () => {
     await expect(setup(other.aws).remove(withJson(true))).rejects.toThrow(
       /reads s3:\/\/acme\/elsewhere\/, not this connection's export \(s3:\/\/acme\/amp\/\)/,
     );
+  });
+});
+
+describe('a connection moved to another bucket or prefix', () => {
+  /** This connection's table as made when it still exported to `old/`. */
+  const before = () => queryTableInput({ ...TARGET, prefix: 'old/' }, '2019-06-01', 'events');
+
+  it('points its own table at the new place, kept first, dated from the new copy', async () => {
+    const { tables, aws } = fakeCatalog(() => {}, new Map([[TABLE, before()]]));
+    const plan = await setup(aws).plan(connection);
+    expect(plan.tables.map((t) => [t.change, t.location, t.since])).toEqual([
+      ['update', 's3://acme/amp/_query/events/', '2020-01-25'],
+    ]);
+    taken.length = 0;
+    const { changed } = await setup(aws).apply(connection);
+    expect(changed).toEqual([{ database: 'ferry', table: TABLE, change: 'update' }]);
+    expect(tables.get(TABLE)).toEqual(queryTableInput(TARGET, '2020-01-25', 'events'));
+    // The table as it read the old place is the backup.
+    expect(taken.map((t) => t.current && JSON.parse(t.current))).toEqual([before()]);
+  });
+
+  it('removes its own table that still reads the old place', async () => {
+    const { tables, aws } = fakeCatalog(() => {}, new Map([[TABLE, before()]]));
+    expect((await setup(aws).remove(connection)).removed).toBe(true);
+    expect(tables.has(TABLE)).toBe(false);
+  });
+
+  it('still refuses a table made for another connection, or by hand, naming it', async () => {
+    const { tables, aws } = fakeCatalog(
+      () => {},
+      new Map([[TABLE, queryTableInput(OTHER, '2020-01-01', 'events')]]),
+    );
+    await expect(setup(aws).plan(connection)).rejects.toThrow(
+      /reads s3:\/\/acme\/other\/_query\/events\/.*Ferry made it for connection cn_other\./,
+    );
+    const byHand = before();
+    delete byHand.Parameters['ferry.connection'];
+    tables.set(TABLE, byHand);
+    await expect(setup(aws).plan(connection)).rejects.toThrow(/reads s3:\/\/acme\/old\//);
+    await expect(setup(aws).remove(connection)).rejects.toThrow(/reads s3:\/\/acme\/old\//);
+    expect(tables.get(TABLE)).toEqual(byHand);
   });
 });
