@@ -471,6 +471,10 @@ describe('the Glue table over the query copy (moto_server)', () => {
       `Table:     ferry.amplitude_events_42  (still reads s3://${BUCKET}/cli/_query/events/, where this connection exported before: to be moved)`,
     );
     expect(stale).toContain(`Reads:     s3://${BUCKET}/moved/_query/events/`);
+    const verified = await runFerry(['verify', 'web'], env);
+    expect(verified.stdout).toContain(
+      `ferry.amplitude_events_42 reads s3://${BUCKET}/cli/_query/events/, not this connection's s3://${BUCKET}/moved/_query/events/.`,
+    );
     expect(await ferry(['query-setup', 'web', '--apply'])).toContain(
       'Updated ferry.amplitude_events_42; Updated ferry.amplitude_merged_ids_42',
     );

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { GlueClient } from '@aws-sdk/client-glue';
-import { queryTableNames, type QueryTableKind } from '../../../shared/aws/glue-table';
+import {
+  queryTableLocation,
+  queryTableNames,
+  type QueryTableKind,
+  type QueryTableTarget,
+} from '../../../shared/aws/glue-table';
 import type { ExportTarget } from '../../../shared/aws/policies';
 import type { Probe, ProbeId, VerifyReport } from '../../../shared/model/aws';
 import type { S3Destination } from '../../../shared/model/entities';
@@ -130,17 +135,21 @@ export async function verifyAccess(
   }
   const tables = target.queryTables ?? [];
   if (tables.length > 0 && glue) {
-    let missing: string[] = [];
+    let found: GlueTablesFound = { read: [], missing: [], elsewhere: [] };
     const read = await run('glue-table', 'Read the Glue query tables', 'GetTable', async () => {
-      const found = await checkGlueTables(glue, target.projectId, tables);
-      missing = found.missing;
+      found = await checkGlueTables(glue, { ...target, ...destination }, tables);
       return found.read.join(' ');
     });
-    if (read && missing.length > 0) {
-      const last = probes[probes.length - 1]!;
+    const last = probes[probes.length - 1]!;
+    if (read && found.missing.length > 0) {
       last.status = 'warning';
-      last.detail = `There is no table ${missing.join(' or ')} yet: the query copy can not be queried in Athena.`;
+      last.detail = `There is no table ${found.missing.join(' or ')} yet: the query copy can not be queried in Athena.`;
       last.fix = `Create it: ferry query-setup ${target.connectionId} --apply (or run its DDL, --ddl).`;
+    } else if (read && found.elsewhere.length > 0) {
+      // After the connection moved to another bucket or prefix: Athena would read the old files.
+      last.status = 'warning';
+      last.detail = `${found.elsewhere.join(' ')} Athena reads those, not the hours exported here.`;
+      last.fix = `See and apply the change: ferry query-setup ${target.connectionId} (then --apply).`;
     }
   }
   return finish();
@@ -357,21 +366,32 @@ function failure(
 }
 
 /** Each query table of the connection read as the role: which there are, which are missing. */
+/** The connection's tables in the catalog: those read, those missing, those reading elsewhere. */
+interface GlueTablesFound {
+  read: string[];
+  missing: string[];
+  /** One sentence for each table that reads another location than the connection's files. */
+  elsewhere: string[];
+}
+
 async function checkGlueTables(
   glue: GlueClient,
-  projectId: number,
+  target: QueryTableTarget,
   kinds: readonly QueryTableKind[],
-): Promise<{ read: string[]; missing: string[] }> {
-  const read: string[] = [];
-  const missing: string[] = [];
+): Promise<GlueTablesFound> {
+  const found: GlueTablesFound = { read: [], missing: [], elsewhere: [] };
   for (const kind of kinds) {
-    const { database, table } = queryTableNames(projectId, kind);
-    const found = await getGlueTable(glue, database, table);
-    if (found)
-      read.push(
-        `${database}.${table} reads ${found.StorageDescriptor?.Location ?? 'no location'}.`,
-      );
-    else missing.push(`${database}.${table}`);
+    const { database, table } = queryTableNames(target.projectId, kind);
+    const t = await getGlueTable(glue, database, table);
+    if (!t) {
+      found.missing.push(`${database}.${table}`);
+      continue;
+    }
+    const location = t.StorageDescriptor?.Location ?? 'no location';
+    found.read.push(`${database}.${table} reads ${location}.`);
+    const own = queryTableLocation(target, kind);
+    if (location !== own)
+      found.elsewhere.push(`${database}.${table} reads ${location}, not this connection's ${own}.`);
   }
-  return { read, missing };
+  return found;
 }
