@@ -231,7 +231,10 @@ function TableState({ table, loading }: { table: QueryTableChange | null; loadin
   if (reads !== null)
     return (
       <StatusIndicator type="warning">
-        Still reads <Breakable text={reads} />, where this connection exported before: update it
+        {/* Cloudscape breaks a status's text anywhere: words here wrap whole, the place at `/`. */}
+        <span style={{ wordBreak: 'normal' }}>
+          Still reads the old place, <Breakable text={reads} />: update it
+        </span>
       </StatusIndicator>
     );
   return (
