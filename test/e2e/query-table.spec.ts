@@ -156,3 +156,69 @@ test('offers the table over the JSON files where asked for, with a query over on
     await server.stop();
   }
 });
+
+test('says what moving a connection does, and moves its table after it', async ({
+  page,
+  dataDir,
+}) => {
+  test.setTimeout(120_000);
+  const server = await serveAfter(dataDir, [
+    ['project', 'add', '--id', '187522', '--org', '1', '--name', 'Shop', '--source', 'demo'],
+    ['connection', 'add', '--name', 'shop', '--project', '187522'].concat(
+      motoBucketFlags(moto, BUCKET, 'shop/'),
+    ),
+    ['connection', 'update', 'shop', '--json-table'],
+    ['query-setup', 'shop', '--apply'],
+  ]);
+  try {
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await openConsole(page, server.url);
+    await page.getByTestId('connections-table').getByRole('link', { name: 'shop' }).click();
+    const panel = page.getByTestId('query-table');
+    await expect(panel.getByText('Ready', { exact: true })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const notice = page.getByTestId('move-notice');
+    await expect(notice).toHaveCount(0);
+    await page.getByTestId('connection-prefix').locator('input').fill('shop-2027');
+    await expect(notice).toContainText('Saving moves where this connection exports');
+    await expect(notice).toContainText(
+      `Hours exported so far stay in s3://${BUCKET}/shop/, and the job history still counts them as exported. From now on, Ferry exports to s3://${BUCKET}/shop-2027/`,
+    );
+    await expect(notice).toContainText('move its Athena tables under Query in Athena');
+    const axe = await new AxeBuilder({ page })
+      .include('[data-testid="move-notice"]')
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze();
+    expect(axe.violations.map((v) => `${v.impact} ${v.id}`)).toEqual([]);
+    if (process.env.FERRY_SHOTS)
+      for (const [w, h] of [
+        [1400, 900],
+        [1024, 700],
+      ] as const) {
+        await page.setViewportSize({ width: w, height: h });
+        await notice.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${process.env.FERRY_SHOTS}/move-notice-${w}.png` });
+      }
+    // Back to where it was: nothing to say.
+    await page.getByTestId('connection-prefix').locator('input').fill('shop/');
+    await expect(notice).toHaveCount(0);
+    await page.getByTestId('connection-prefix').locator('input').fill('shop-2027');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+
+    // The table still reads the old folder until the admin moves it.
+    await expect(panel).toContainText(`Still reads the old place, s3://${BUCKET}/shop/: update it`);
+    if (process.env.FERRY_SHOTS) {
+      await panel.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${process.env.FERRY_SHOTS}/moved-table-1024.png` });
+    }
+    await panel.getByTestId('apply-query-table').click();
+    await expect(panel.getByText('Ready', { exact: true })).toBeVisible();
+    const { Table } = await moto
+      .glue()
+      .send(new GetTableCommand({ DatabaseName: 'ferry', Name: 'amplitude_events_json_187522' }));
+    expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/shop-2027/`);
+  } finally {
+    await server.stop();
+  }
+});

@@ -9,6 +9,7 @@ import { hasErrorUnder } from '../common/form-errors';
 import { useProjectsStore } from '../projects/store';
 import { DestinationSection } from './form/DestinationSection';
 import {
+  destinationMove,
   draftFrom,
   problemsOf,
   shownFields,
@@ -83,6 +84,7 @@ export function ConnectionFormPage({ id }: { id?: string }) {
         <DestinationSection
           {...section}
           patch={(change) => setDraft((d) => ({ ...d, ...change }))}
+          move={destinationMove(existing, draft)}
         />
 
         <ExportSection {...section} />

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { connection, connectionCreate } from '../../../shared/model/entities';
-import { draftFrom, problemsOf, toInput } from '../../../renderer/features/connections/form/draft';
+import {
+  destinationMove,
+  draftFrom,
+  problemsOf,
+  toInput,
+  type Draft,
+} from '../../../renderer/features/connections/form/draft';
 
 const saved = connection.parse({
   id: 'cn_abcd1234',
@@ -74,5 +80,39 @@ describe('the connection form draft', () => {
         /^Enter the endpoint without a path, such as http:\/\/127\.0\.0\.1:9000:/,
       ),
     });
+  });
+});
+
+describe('moving a saved connection', () => {
+  const move = (change: Partial<Draft>) =>
+    destinationMove(saved, { ...draftFrom(saved, ''), ...change });
+
+  it('says nothing when the place stays, however it is typed', () => {
+    expect(move({})).toBeNull();
+    // The prefix is stored with its slash: typed without it, it is the same folder.
+    expect(move({ prefix: 'amplitude' })).toBeNull();
+    // Encryption and the profile are not where the files go.
+    expect(move({ profile: 'other', sse: 'AES256', kmsKeyArn: '' })).toBeNull();
+    expect(destinationMove(undefined, draftFrom(undefined, '1'))).toBeNull();
+  });
+
+  it('names both places for another prefix, bucket, store or a folder', () => {
+    expect(move({ prefix: 'events/2027' })).toEqual({
+      from: 's3://acme-exports/amplitude/',
+      to: 's3://acme-exports/events/2027/',
+    });
+    expect(move({ bucket: 'acme-archive' })?.to).toBe('s3://acme-archive/amplitude/');
+    expect(move({ endpoint: 'https://minio.internal:9000' })?.to).toBe(
+      's3://acme-exports/amplitude/ on https://minio.internal:9000',
+    );
+    expect(move({ destType: 'folder', folder: '/data/ferry' })).toEqual({
+      from: 's3://acme-exports/amplitude/',
+      to: '/data/ferry',
+    });
+  });
+
+  it('waits for a place that is valid', () => {
+    expect(move({ bucket: 'No_Such Bucket' })).toBeNull();
+    expect(move({ destType: 'folder', folder: '' })).toBeNull();
   });
 });

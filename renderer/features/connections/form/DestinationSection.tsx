@@ -1,20 +1,30 @@
+import Alert from '@cloudscape-design/components/alert';
 import Container from '@cloudscape-design/components/container';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
+import { Breakable } from '../../../components/Breakable';
 import { ProfileField } from '../../setup/ProfileField';
 import { S3LocationFields } from '../S3LocationFields';
 import type { Draft, SectionProps } from './draft';
 
-/** Where the files go: an S3 bucket written with a profile on this machine, or a local folder. */
+/**
+ * Where the files go: an S3 bucket written with a profile on this machine, or a local folder.
+ * Editing a saved connection's place says what a move does and does not take along.
+ */
 export function DestinationSection({
   draft,
   set,
   err,
   patch,
-}: SectionProps & { patch(change: Partial<Draft>): void }) {
+  move,
+}: SectionProps & {
+  patch(change: Partial<Draft>): void;
+  /** Where this edit moves a saved connection's exports (null: it stays). */
+  move: { from: string; to: string } | null;
+}) {
   return (
     <Container header={<Header variant="h2">Destination</Header>}>
       <SpaceBetween size="m">
@@ -64,7 +74,25 @@ export function DestinationSection({
             />
           </FormField>
         )}
+        {move && <MoveNotice move={move} tables={draft.queryCopy || draft.jsonTable} />}
       </SpaceBetween>
     </Container>
+  );
+}
+
+/** What moving a connection's exports does: nothing already exported goes along. */
+function MoveNotice({ move, tables }: { move: { from: string; to: string }; tables: boolean }) {
+  return (
+    <Alert
+      type="info"
+      header="Saving moves where this connection exports"
+      data-testid="move-notice"
+    >
+      Hours exported so far stay in <Breakable text={move.from} />, and the job history still counts
+      them as exported. From now on, Ferry exports to <Breakable text={move.to} />; to have earlier
+      hours there too, backfill them after saving. Then check access to the new place with Verify on
+      the connection’s page
+      {tables ? ', and move its Athena tables under Query in Athena' : ''}.
+    </Alert>
   );
 }
