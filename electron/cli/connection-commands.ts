@@ -1,7 +1,11 @@
 import { type Command, Option } from 'commander';
 import type { MethodInput } from '../../shared/api/contract';
 import { FerryError } from '../../shared/api/errors';
-import { describeDestination } from '../../shared/model/describe';
+import {
+  describeDestination,
+  destinationMove,
+  moveConsequences,
+} from '../../shared/model/describe';
 import {
   FILE_PERMISSIONS,
   SSE_MODES,
@@ -244,8 +248,24 @@ function registerConnectionReads(connection: Command, ctx: CliContext): void {
       });
       print(ctx, updated, () => `Updated connection ${updated.id} "${updated.name}"\n`);
       warnPlainHttp(ctx, updated);
+      warnMoved(ctx, current, updated);
     }),
   );
+}
+
+/** A connection moved to another place: what stays behind, and the next steps (stderr). */
+function warnMoved(ctx: CliContext, before: Connection, after: Connection): void {
+  const move = destinationMove(before.destination, after.destination);
+  if (!move) return;
+  const name = JSON.stringify(after.name);
+  const steps = [
+    `Backfill: ferry backfill ${name} --from <hour> --to <hour>`,
+    `Check access to the new place: ferry verify ${name}`,
+    ...(after.options.queryCopy || after.options.jsonTable
+      ? [`Move its Glue tables there: ferry query-setup ${name} --apply`]
+      : []),
+  ];
+  ctx.out.warn(`note: ${moveConsequences(move)}\n${steps.map((s) => `  ${s}`).join('\n')}`);
 }
 
 /** An endpoint over plain http to another computer: said on stderr whenever it is saved. */

@@ -8,6 +8,46 @@ export function describeDestination(destination: Destination): string {
   return `s3://${destination.bucket}/${destination.prefix}`;
 }
 
+/**
+ * Where a change of destination moves a connection's exports — another bucket, prefix,
+ * S3-compatible store or folder — with both places named (the store only where the move changes
+ * it); null when the files go where they went.
+ */
+export function destinationMove(
+  before: Destination,
+  after: Destination,
+): { from: string; to: string } | null {
+  if (placeOf(before) === placeOf(after)) return null;
+  const store = storeOf(before) !== storeOf(after);
+  return { from: placeText(before, store), to: placeText(after, store) };
+}
+
+/** Where a destination's files go, as one comparable string. */
+function placeOf(dest: Destination): string {
+  return dest.type === 'folder'
+    ? `folder ${dest.path}`
+    : `${storeOf(dest)} ${dest.bucket} ${dest.prefix}`;
+}
+
+/** The S3 store of a destination: AWS, or an S3-compatible endpoint (none for a folder). */
+function storeOf(dest: Destination): string | null {
+  return dest.type === 's3' ? (dest.endpoint ?? 'AWS') : null;
+}
+
+/** A destination as a move names it (with its store, where asked). */
+function placeText(dest: Destination, store: boolean): string {
+  const where = describeDestination(dest);
+  return store && dest.type === 's3' && dest.endpoint ? `${where} on ${dest.endpoint}` : where;
+}
+
+/**
+ * What moving a connection's exports does, as the console and the CLI say it: nothing already
+ * exported goes along.
+ */
+export function moveConsequences(move: { from: string; to: string }): string {
+  return `Hours exported so far stay in ${move.from}, and the job history still counts them as exported. From now on, Ferry exports to ${move.to}; to have earlier hours there too, backfill them.`;
+}
+
 /** Why a job was cancelled, as the console and the CLI both say it. */
 export const CANCELLED_BECAUSE: Record<CancelReason, string> = {
   admin: 'Cancelled: nothing of this run is in the destination.',

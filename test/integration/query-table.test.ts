@@ -465,7 +465,16 @@ describe('the Glue table over the query copy (moto_server)', () => {
 
     // Moved to another prefix, the connection's tables still read the old copy: it moves them
     // (each kept first), where a table of another connection would be refused.
-    await ferry(['connection', 'update', 'web', '--prefix', 'moved/']);
+    const moved = await runFerry(['connection', 'update', 'web', '--prefix', 'moved/'], env);
+    expect(moved.code).toBe(0);
+    expect(moved.stderr).toContain(
+      `note: Hours exported so far stay in s3://${BUCKET}/cli/, and the job history still counts them as exported. From now on, Ferry exports to s3://${BUCKET}/moved/; to have earlier hours there too, backfill them.`,
+    );
+    expect(moved.stderr).toContain('Move its Glue tables there: ferry query-setup "web" --apply');
+    // The same place typed again is no move: nothing to say.
+    expect((await runFerry(['connection', 'update', 'web', '--prefix', 'moved'], env)).stderr).toBe(
+      '',
+    );
     const stale = await ferry(['query-setup', 'web']);
     expect(stale).toContain(
       `Table:     ferry.amplitude_events_42  (still reads s3://${BUCKET}/cli/_query/events/, where this connection exported before: to be moved)`,

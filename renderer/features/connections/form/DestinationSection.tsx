@@ -5,6 +5,7 @@ import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
+import { moveConsequences } from '../../../../shared/model/describe';
 import { Breakable } from '../../../components/Breakable';
 import { ProfileField } from '../../setup/ProfileField';
 import { S3LocationFields } from '../S3LocationFields';
@@ -88,10 +89,8 @@ function MoveNotice({ move, tables }: { move: { from: string; to: string }; tabl
       header="Saving moves where this connection exports"
       data-testid="move-notice"
     >
-      Hours exported so far stay in <Breakable text={move.from} />, and the job history still counts
-      them as exported. From now on, Ferry exports to <Breakable text={move.to} />; to have earlier
-      hours there too, backfill them after saving. Then check access to the new place with Verify on
-      the connection’s page
+      <Breakable text={moveConsequences(move)} after={/(?<=\/)/} /> After saving, check access to
+      the new place with Verify on the connection’s page
       {tables ? ', and move its Athena tables under Query in Athena' : ''}.
     </Alert>
   );

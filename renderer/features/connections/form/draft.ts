@@ -1,12 +1,11 @@
 import { kmsKeyProblem, regionProblem } from '../../../../shared/aws/regions';
 import { endpointPathProblem } from '../../../../shared/model/fields';
 import type { Connection, ConnectionCreate } from '../../../../shared/model/entities';
-import { describeDestination } from '../../../../shared/model/describe';
+import { destinationMove as moveOf } from '../../../../shared/model/describe';
 import {
   connectionCreate,
   destination as destinationSchema,
   DEFAULT_PARTITION_BYTES,
-  type Destination,
   effectiveSse,
   MIB,
   type SSE_MODES,
@@ -174,8 +173,8 @@ export function toInput(d: Draft): ConnectionCreate {
 }
 
 /**
- * Where an edit moves a saved connection's exports — another bucket, prefix, S3-compatible
- * store or folder — or null: a new connection, the same place, or a place not valid yet.
+ * Where an edit moves a saved connection's exports (shared/model/describe.ts), or null: a new
+ * connection, the same place, or a place not valid yet.
  */
 export function destinationMove(
   saved: Connection | undefined,
@@ -183,28 +182,7 @@ export function destinationMove(
 ): { from: string; to: string } | null {
   if (!saved) return null;
   const typed = destinationSchema.safeParse(toInput(d).destination);
-  if (!typed.success || placeOf(typed.data) === placeOf(saved.destination)) return null;
-  // The store is named only where the move changes it.
-  const store = storeOf(saved.destination) !== storeOf(typed.data);
-  return { from: placeText(saved.destination, store), to: placeText(typed.data, store) };
-}
-
-/** Where a destination's files go, as one comparable string. */
-function placeOf(dest: Destination): string {
-  return dest.type === 'folder'
-    ? `folder ${dest.path}`
-    : `${storeOf(dest)} ${dest.bucket} ${dest.prefix}`;
-}
-
-/** The S3 store of a destination: AWS, or an S3-compatible endpoint (none for a folder). */
-function storeOf(dest: Destination): string | null {
-  return dest.type === 's3' ? (dest.endpoint ?? 'AWS') : null;
-}
-
-/** A destination as the move notice names it (with its store, where asked). */
-function placeText(dest: Destination, store: boolean): string {
-  const where = describeDestination(dest);
-  return store && dest.type === 's3' && dest.endpoint ? `${where} on ${dest.endpoint}` : where;
+  return typed.success ? moveOf(saved.destination, typed.data) : null;
 }
 
 export const SSE_LABELS: Record<(typeof SSE_MODES)[number], string> = {
