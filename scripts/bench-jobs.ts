@@ -30,6 +30,10 @@ export function makeJob(
     counts: { eventsIn: 120_000, eventsOut: 119_400, duplicates: 600, filtered: 0, badLines: 0 },
     bytes: { raw: 190_000_000, compressed: 21_000_000 },
     queryObjects: [],
+    // Where the connection exported then (the bench's history holds no move).
+    writtenTo: failed
+      ? null
+      : { type: 's3', bucket: 'acme-exports', prefix: 'amplitude/', endpoint: null },
     objects: failed
       ? []
       : [1, 2].map((p) => ({

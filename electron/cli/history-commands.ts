@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../shared/model/jobs';
+import { elsewhereSentences } from '../../shared/model/describe';
 import { jobStatusWords } from '../../shared/model/words';
 import { DATASETS, type Dataset } from '../../shared/model/fields';
 import { formatBytes, plural } from '../../shared/format';
@@ -130,6 +131,7 @@ export function registerHistoryCommands(program: Command, ctx: CliContext): void
               lines.push(`${label}: ${item.key} (${item.hour}, ${item.dataset}): ${item.reason}`);
           if (report.notExported.length > 0)
             lines.push(`Never exported: ${report.notExported.join(', ')}`);
+          lines.push(...elsewhereSentences(report.elsewhere));
           lines.push(problems === 0 ? 'Everything matches.' : `${plural(problems, 'difference')}.`);
           return `${lines.join('\n')}\n`;
         });

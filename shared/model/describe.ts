@@ -1,11 +1,40 @@
-import { utcTime } from '../format';
+import { plural, utcTime } from '../format';
 import type { Destination, Project } from './entities';
-import type { CancelReason, Job } from './jobs';
+import type { CancelReason, ExportPlace, Job } from './jobs';
 
 /** A destination as a person reads it: `s3://bucket/prefix` or the folder path. */
 export function describeDestination(destination: Destination): string {
   if (destination.type === 'folder') return destination.path;
   return `s3://${destination.bucket}/${destination.prefix}`;
+}
+
+/** Where a destination's files go (what a job records as `writtenTo`). */
+export function exportPlaceOf(destination: Destination): ExportPlace {
+  return destination.type === 'folder'
+    ? { type: 'folder', path: destination.path }
+    : {
+        type: 's3',
+        bucket: destination.bucket,
+        prefix: destination.prefix,
+        endpoint: destination.endpoint ?? null,
+      };
+}
+
+/** True when two places are one: the same folder, or the same store, bucket and prefix. */
+export function samePlace(a: ExportPlace, b: ExportPlace): boolean {
+  if (a.type === 'folder' || b.type === 'folder')
+    return a.type === b.type && (a as { path: string }).path === (b as { path: string }).path;
+  return a.endpoint === b.endpoint && a.bucket === b.bucket && a.prefix === b.prefix;
+}
+
+/**
+ * A place as a person reads it: `s3://bucket/prefix` (with ` on <endpoint>` where `store` asks
+ * for it and the store is not AWS) or the folder path.
+ */
+export function describePlace(place: ExportPlace, store = true): string {
+  if (place.type === 'folder') return place.path;
+  const where = `s3://${place.bucket}/${place.prefix}`;
+  return store && place.endpoint ? `${where} on ${place.endpoint}` : where;
 }
 
 /**
@@ -17,27 +46,10 @@ export function destinationMove(
   before: Destination,
   after: Destination,
 ): { from: string; to: string } | null {
-  if (placeOf(before) === placeOf(after)) return null;
-  const store = storeOf(before) !== storeOf(after);
-  return { from: placeText(before, store), to: placeText(after, store) };
-}
-
-/** Where a destination's files go, as one comparable string. */
-function placeOf(dest: Destination): string {
-  return dest.type === 'folder'
-    ? `folder ${dest.path}`
-    : `${storeOf(dest)} ${dest.bucket} ${dest.prefix}`;
-}
-
-/** The S3 store of a destination: AWS, or an S3-compatible endpoint (none for a folder). */
-function storeOf(dest: Destination): string | null {
-  return dest.type === 's3' ? (dest.endpoint ?? 'AWS') : null;
-}
-
-/** A destination as a move names it (with its store, where asked). */
-function placeText(dest: Destination, store: boolean): string {
-  const where = describeDestination(dest);
-  return store && dest.type === 's3' && dest.endpoint ? `${where} on ${dest.endpoint}` : where;
+  const [from, to] = [exportPlaceOf(before), exportPlaceOf(after)];
+  if (samePlace(from, to)) return null;
+  const store = from.type !== 's3' || to.type !== 's3' ? true : from.endpoint !== to.endpoint;
+  return { from: describePlace(from, store), to: describePlace(to, store) };
 }
 
 /**
@@ -46,6 +58,26 @@ function placeText(dest: Destination, store: boolean): string {
  */
 export function moveConsequences(move: { from: string; to: string }): string {
   return `Hours exported so far stay in ${move.from}, and the job history still counts them as exported. From now on, Ferry exports to ${move.to}; to have earlier hours there too, backfill them.`;
+}
+
+/**
+ * What a reconcile says of hours exported to another place before the connection moved: one
+ * sentence per place, as the console and the CLI both say it.
+ */
+export function elsewhereSentences(
+  elsewhere: readonly { hour: string; place: string }[],
+  /** How an hour is written (the console: its time format and zone). */
+  hourText: (hour: string) => string = (hour) => hour,
+): string[] {
+  const byPlace = new Map<string, Set<string>>();
+  for (const { hour, place } of elsewhere)
+    byPlace.set(place, (byPlace.get(place) ?? new Set()).add(hour));
+  return [...byPlace].map(([place, hours]) => {
+    const sorted = [...hours].sort();
+    const [first, last] = [hourText(sorted[0]!), hourText(sorted[sorted.length - 1]!)];
+    const which = sorted.length === 1 ? first : `${first} to ${last}`;
+    return `${plural(sorted.length, 'hour')} (${which}) went to ${place}, where this connection exported before it moved: not checked here.`;
+  });
 }
 
 /** Why a job was cancelled, as the console and the CLI both say it. */

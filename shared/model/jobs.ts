@@ -30,6 +30,21 @@ export type CancelReason = (typeof CANCEL_REASONS)[number];
 /** What started a job: the schedule, a backfill, or the admin. */
 export const JOB_TRIGGERS = ['scheduled', 'backfill', 'manual'] as const;
 
+/**
+ * Where an export's files went: the bucket, prefix and store (an S3-compatible endpoint, or null
+ * for AWS), or the folder — without the profile, Region or encryption, which do not change where.
+ */
+export const exportPlace = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('s3'),
+    bucket: z.string(),
+    prefix: z.string(),
+    endpoint: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('folder'), path: z.string() }),
+]);
+export type ExportPlace = z.infer<typeof exportPlace>;
+
 const writtenObject = z.object({
   key: z.string(),
   bytes: z.number(),
@@ -67,6 +82,11 @@ export const job = z.object({
   objects: z.array(writtenObject),
   /** The query copy's Parquet files it wrote (docs/query-copy.md); `events` counts their rows. */
   queryObjects: z.array(writtenObject).default([]),
+  /**
+   * Where its objects went, set when it succeeded: the connection may have moved since. Null on
+   * jobs of older Ferry versions (their objects are where the connection was then).
+   */
+  writtenTo: exportPlace.nullable().default(null),
   /** Objects of an earlier export of this hour that this one replaced by deleting them. */
   removed: z.array(z.string()).default([]),
   /** What the admin should know: bad lines with file and line number, derived merges, … */

@@ -140,5 +140,12 @@ export const reconcileReport = z.object({
   missing: z.array(reconcileItem),
   extra: z.array(reconcileItem),
   changed: z.array(reconcileItem),
+  /**
+   * Hours whose latest export wrote to another place (the connection moved since): their
+   * objects are there, not checked here.
+   */
+  elsewhere: z
+    .array(z.object({ hour: z.string(), dataset, place: z.string(), jobId: z.string() }))
+    .default([]),
 });
 export type ReconcileReport = z.infer<typeof reconcileReport>;

@@ -110,6 +110,7 @@ test.describe('exporting from the console', () => {
     await expect(detail).toBeFocused();
     await expect(detail).toContainText(/100001_\d{4}-\d{2}-\d{2}_\d{1,2}#1\.json\.gz/);
     await expect(detail).toContainText('Duplicates dropped');
+    await expect(detail).toContainText(/Written to.*demo-export/);
     const file = await detail
       .getByText(/#1\.json\.gz/)
       .first()
@@ -169,5 +170,36 @@ test.describe('exporting from the console', () => {
         .first()
         .evaluate((e) => (globalThis as unknown as Styles).getComputedStyle(e).overflowWrap),
     ).not.toBe('anywhere');
+  });
+
+  test('after the connection moved, Check destination leaves the hours written before to their place', async ({
+    page,
+    demoConsole: server,
+    dataDir,
+  }) => {
+    await openConsole(page, server.url);
+    await exportDemoHour(page);
+    const old = join(dataDir, 'demo-export');
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByTestId('connection-folder').locator('input').fill(join(dataDir, 'moved'));
+    await expect(page.getByTestId('move-notice')).toContainText(
+      `Hours exported so far stay in ${old}`,
+    );
+    await page.getByRole('button', { name: 'Save changes' }).click();
+
+    await page.getByTestId('open-reconcile').click();
+    const dialog = page.getByTestId('reconcile-modal');
+    await dialog.getByTestId('start-reconcile').click();
+    const result = dialog.getByTestId('reconcile-result');
+    // Not "missing": the hour's files are where the connection exported then.
+    await expect(result).toContainText('The destination matches the job history');
+    await expect(result).toContainText(
+      new RegExp(
+        `1 hour \\(\\d{4}-\\d{2}-\\d{2} \\d{2}:00 UTC\\) went to ${old}, where this connection exported before it moved: not checked here\\.`,
+      ),
+    );
+    await expect(dialog.getByTestId('reconcile-differences')).toHaveCount(0);
+    if (process.env.FERRY_SHOTS)
+      await page.screenshot({ path: `${process.env.FERRY_SHOTS}/reconcile-moved.png` });
   });
 });

@@ -167,6 +167,7 @@ function jobFor(n: number): Job {
     bytes: null,
     objects: [],
     queryObjects: [],
+    writtenTo: null,
     removed: [],
     notes: [],
     error: null,

@@ -22,6 +22,7 @@ export function jobRecord(overrides: Partial<Job> & Pick<Job, 'id'>): Job {
     bytes: { raw: 1000, compressed: 100 },
     objects: [],
     queryObjects: [],
+    writtenTo: null,
     removed: [],
     notes: [],
     error: null,

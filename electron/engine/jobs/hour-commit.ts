@@ -2,6 +2,7 @@ import type { Fence } from './commit';
 import type { Notice } from '../../../shared/api/contract';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
+import { exportPlaceOf } from '../../../shared/model/describe';
 import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Clock } from '../time/clock';
@@ -204,6 +205,8 @@ export class HourCommits {
         queryObjects: (d.query?.objects ?? []).map(
           ({ staged, ...object }) => (void staged, object),
         ),
+        // Where this run wrote: the connection may move before the hour is exported again.
+        writtenTo: exportPlaceOf(connection.destination),
         removed: d.stale,
         notes: [
           ...job.notes,

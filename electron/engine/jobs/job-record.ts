@@ -28,6 +28,7 @@ export function newJob(
     bytes: null,
     objects: [],
     queryObjects: [],
+    writtenTo: null,
     removed: [],
     notes: [...notes],
     error: null,

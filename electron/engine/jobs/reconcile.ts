@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../../../shared/model/entities';
+import { describePlace, exportPlaceOf, samePlace } from '../../../shared/model/describe';
 import type { Job } from '../../../shared/model/jobs';
 import { hoursBetween } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
@@ -37,7 +38,9 @@ export async function reconcile(
     missing: [],
     extra: [],
     changed: [],
+    elsewhere: [],
   };
+  const here = exportPlaceOf(connection.destination);
 
   // One listing per day and dataset: keys carry the hour.
   const listed = new Map<string, StoredObject>();
@@ -64,6 +67,21 @@ export async function reconcile(
         continue;
       }
       anyJob = true;
+      // Written where the connection exported before it moved: its objects are not here.
+      if (job.writtenTo && !samePlace(job.writtenTo, here)) {
+        const place = describePlace(job.writtenTo);
+        report.elsewhere.push({ hour, dataset, place, jobId: job.id });
+        for (const o of actual)
+          report.extra.push(
+            extra(
+              hour,
+              dataset,
+              o,
+              `the latest export of this hour (job ${job.id}) wrote to ${place}`,
+            ),
+          );
+        continue;
+      }
       const byKey = new Map(actual.map((o) => [o.key, o]));
       for (const object of job.objects) {
         const found = byKey.get(object.key);

@@ -10,7 +10,7 @@ import Table from '@cloudscape-design/components/table';
 import { useEffect, useRef, useState } from 'react';
 import type { Job } from '../../../shared/model/jobs';
 import { formatBytes } from '../../../shared/format';
-import { jobCircumstance } from '../../../shared/model/describe';
+import { describePlace, jobCircumstance } from '../../../shared/model/describe';
 import {
   DATASET_WORDS,
   ERROR_KIND_WORDS,
@@ -174,6 +174,10 @@ function JobDetail({
           { label: 'Uncompressed', value: job.bytes ? formatBytes(job.bytes.raw) : '—' },
           { label: 'Stored', value: job.bytes ? formatBytes(job.bytes.compressed) : '—' },
           { label: 'Job ID', value: job.id },
+          // Where its files went (the connection may have moved since); older jobs do not say.
+          ...(job.writtenTo
+            ? [{ label: 'Written to', value: <Breakable text={describePlace(job.writtenTo)} /> }]
+            : []),
         ]}
       />
       {jobCircumstance(job) && (

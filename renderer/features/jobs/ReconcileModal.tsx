@@ -15,6 +15,7 @@ import { hourText } from '../common/time';
 import { HourField } from './HourField';
 import { lastFullHour } from './hour-range';
 import { plural } from '../../../shared/format';
+import { elsewhereSentences } from '../../../shared/model/describe';
 
 type Difference = ReconcileItem & { kind: 'Missing' | 'Extra' | 'Changed' };
 
@@ -131,6 +132,11 @@ function ReconcileResult({ report }: { report: ReconcileReport }) {
         }
       >
         {hours} checked: {matching} what was exported.{notExported}
+        {elsewhereSentences(report.elsewhere, hourText).map((sentence) => (
+          <Box key={sentence} margin={{ top: 'xs' }}>
+            <Breakable text={sentence} />
+          </Box>
+        ))}
       </Alert>
       {differences.length > 0 && (
         <Table<Difference>

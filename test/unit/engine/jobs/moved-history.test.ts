@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { openTestEngine } from '../../../support/engine';
+import { useTempDirs } from '../../../support/temp';
+
+const newDir = useTempDirs();
+const HOUR = '2026-11-26T05';
+
+/**
+ * A connection that moved keeps a true history: each job says where its files went, and
+ * reconcile checks the new place against the hours written there only — an hour exported
+ * before the move is said to be at the old place, not "missing".
+ */
+describe('the history of a connection that moved', () => {
+  it('records where each hour went, and reconciles only what went to the place it has now', async () => {
+    const dir = await newDir();
+    const engine = await openTestEngine(dir);
+    try {
+      await engine.call('orgs.create', { id: 1, name: 'Acme' });
+      await engine.call('projects.create', {
+        id: 7,
+        orgId: 1,
+        name: 'Web',
+        source: { type: 'demo', eventsPerHour: 20 },
+      });
+      const conn = await engine.call('connections.create', {
+        name: 'files',
+        projectId: 7,
+        destination: { type: 'folder', path: `${dir}/old` },
+      });
+      const [before] = await engine.exports.runHour(conn.id, HOUR, ['events'], 'manual');
+      expect(before).toMatchObject({
+        status: 'succeeded',
+        writtenTo: { type: 'folder', path: `${dir}/old` },
+      });
+
+      await engine.call('connections.update', {
+        id: conn.id,
+        destination: { type: 'folder', path: `${dir}/new` },
+      });
+      const range = { connectionId: conn.id, from: HOUR, to: HOUR };
+      const moved = await engine.call('jobs.reconcile', range);
+      expect(moved).toMatchObject({
+        missing: [],
+        extra: [],
+        changed: [],
+        matching: 0,
+        notExported: [],
+        elsewhere: [{ hour: HOUR, dataset: 'events', place: `${dir}/old`, jobId: before!.id }],
+      });
+
+      // Exported again, the hour is at the new place, and checked there.
+      const [again] = await engine.exports.runHour(conn.id, HOUR, ['events'], 'manual');
+      expect(again?.writtenTo).toEqual({ type: 'folder', path: `${dir}/new` });
+      const after = await engine.call('jobs.reconcile', range);
+      expect(after).toMatchObject({ missing: [], extra: [], changed: [], elsewhere: [] });
+      expect(after.matching).toBe(again!.objects.length);
+      // The earlier job still says where its files are.
+      expect((await engine.call('jobs.get', { id: before!.id })).writtenTo).toEqual({
+        type: 'folder',
+        path: `${dir}/old`,
+      });
+    } finally {
+      await engine.close();
+    }
+  });
+});
