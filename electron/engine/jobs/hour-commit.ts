@@ -2,7 +2,7 @@ import type { Fence } from './commit';
 import type { Notice } from '../../../shared/api/contract';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
-import { exportPlaceOf } from '../../../shared/model/describe';
+import { exportPlaceOf, samePlace } from '../../../shared/model/describe';
 import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Clock } from '../time/clock';
@@ -242,7 +242,8 @@ export class HourCommits {
 
   /**
    * The manifest of an hour: this run's objects, and for a dataset it did not export, the latest
-   * successful job's — so it always lists every object of the hour.
+   * successful job's — so it always lists every object of the hour. Not one that wrote to
+   * another place (the connection moved since): its objects are not here.
    */
   private async manifest(
     connection: Connection,
@@ -266,7 +267,9 @@ export class HourCommits {
               limit: 1,
             })
           ).items[0];
-      if (latest) datasets.push(latest);
+      const here = exportPlaceOf(connection.destination);
+      if (latest && (latest.writtenTo === null || samePlace(latest.writtenTo, here)))
+        datasets.push(latest);
     }
     return manifestText(project.id, hour, now, datasets);
   }

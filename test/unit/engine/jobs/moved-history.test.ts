@@ -1,3 +1,5 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTestEngine } from '../../../support/engine';
 import { useTempDirs } from '../../../support/temp';
@@ -59,6 +61,47 @@ describe('the history of a connection that moved', () => {
         type: 'folder',
         path: `${dir}/old`,
       });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('writes no manifest entry for a dataset whose latest export went to the old place', async () => {
+    const dir = await newDir();
+    const engine = await openTestEngine(dir);
+    try {
+      await engine.call('orgs.create', { id: 1, name: 'Acme' });
+      await engine.call('projects.create', {
+        id: 7,
+        orgId: 1,
+        name: 'Web',
+        source: { type: 'demo', eventsPerHour: 20 },
+      });
+      const conn = await engine.call('connections.create', {
+        name: 'files',
+        projectId: 7,
+        destination: { type: 'folder', path: `${dir}/old` },
+        datasets: ['events', 'merged-ids'],
+        options: { manifest: true },
+      });
+      await engine.exports.runHour(conn.id, HOUR, ['events', 'merged-ids'], 'manual');
+      const manifestAt = async (folder: string) =>
+        JSON.parse(
+          await readFile(join(dir, folder, '_manifests', `7_${HOUR.slice(0, 10)}_5.json`), 'utf8'),
+        ) as { objects: { dataset: string; key: string }[] };
+      const datasetsIn = async (folder: string) =>
+        [...new Set((await manifestAt(folder)).objects.map((o) => o.dataset))].sort();
+      expect(await datasetsIn('old')).toContain('events');
+
+      await engine.call('connections.update', {
+        id: conn.id,
+        destination: { type: 'folder', path: `${dir}/new` },
+      });
+      // Only the merged IDs again: the events of the hour are at the old place, not listed here.
+      await engine.exports.runHour(conn.id, HOUR, ['merged-ids'], 'manual');
+      expect(await datasetsIn('new')).not.toContain('events');
+      for (const { key } of (await manifestAt('new')).objects)
+        await expect(stat(join(dir, 'new', key))).resolves.toBeTruthy();
     } finally {
       await engine.close();
     }
