@@ -4,8 +4,7 @@ import type { CancelReason, ExportPlace, Job } from './jobs';
 
 /** A destination as a person reads it: `s3://bucket/prefix` or the folder path. */
 export function describeDestination(destination: Destination): string {
-  if (destination.type === 'folder') return destination.path;
-  return `s3://${destination.bucket}/${destination.prefix}`;
+  return describePlace(exportPlaceOf(destination), false);
 }
 
 /** Where a destination's files go (what a job records as `writtenTo`). */
@@ -22,8 +21,8 @@ export function exportPlaceOf(destination: Destination): ExportPlace {
 
 /** True when two places are one: the same folder, or the same store, bucket and prefix. */
 export function samePlace(a: ExportPlace, b: ExportPlace): boolean {
-  if (a.type === 'folder' || b.type === 'folder')
-    return a.type === b.type && (a as { path: string }).path === (b as { path: string }).path;
+  if (a.type === 'folder') return b.type === 'folder' && a.path === b.path;
+  if (b.type === 'folder') return false;
   return a.endpoint === b.endpoint && a.bucket === b.bucket && a.prefix === b.prefix;
 }
 
@@ -48,7 +47,7 @@ export function destinationMove(
 ): { from: string; to: string } | null {
   const [from, to] = [exportPlaceOf(before), exportPlaceOf(after)];
   if (samePlace(from, to)) return null;
-  const store = from.type !== 's3' || to.type !== 's3' ? true : from.endpoint !== to.endpoint;
+  const store = !(from.type === 's3' && to.type === 's3' && from.endpoint === to.endpoint);
   return { from: describePlace(from, store), to: describePlace(to, store) };
 }
 

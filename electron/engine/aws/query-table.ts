@@ -111,9 +111,9 @@ export class QueryTableSetup {
   /**
    * Delete the connection's tables (each kept first) — a table it no longer asks for too (a
    * dataset it stopped exporting, the JSON table turned off), when it reads this connection's
-   * files or is its own from before it moved. Refuses before deleting anything when a table it asks for reads another location; a
-   * table that is not there is left so, and so is one that reads another location by the time it
-   * is deleted (another writer came in between).
+   * files or is its own from before it moved. Refuses before deleting anything when a table it
+   * asks for is another connection's; a table that is not there is left so, and so is one that
+   * is another's by the time it is deleted (another writer came in between).
    */
   async remove(connection: Connection): Promise<{ removed: boolean; backups: Backup[] }> {
     const { clients, target, via } = await this.open(connection);

@@ -365,7 +365,6 @@ function failure(
   return { ...base, detail: `${code}: ${message}`, fix: null };
 }
 
-/** Each query table of the connection read as the role: which there are, which are missing. */
 /** The connection's tables in the catalog: those read, those missing, those reading elsewhere. */
 interface GlueTablesFound {
   read: string[];
@@ -374,6 +373,7 @@ interface GlueTablesFound {
   elsewhere: string[];
 }
 
+/** Each query table of the connection read as the role: which there are, and what they read. */
 async function checkGlueTables(
   glue: GlueClient,
   target: QueryTableTarget,
