@@ -1,4 +1,5 @@
 import { createEngine, type Engine } from '../../electron/engine';
+import type { Connection, ConnectionCreate } from '../../shared/model/entities';
 import type { Backfill, BackfillRange } from '../../shared/model/jobs';
 
 /** An engine on a temp data dir with a fixed clock, as a transport would use it. */
@@ -31,6 +32,30 @@ export async function seedCatalog(
       prefix: 'amplitude/',
       profile: 'default',
     },
+  });
+}
+
+/**
+ * Organization 1, its demo project 7 (20 events an hour) and a folder connection to `path`, made
+ * through the API; returns the connection.
+ */
+export async function seedDemoFolder(
+  engine: Engine,
+  path: string,
+  connection: Partial<ConnectionCreate> = {},
+): Promise<Connection> {
+  await engine.call('orgs.create', { id: 1, name: 'Acme' });
+  await engine.call('projects.create', {
+    id: 7,
+    orgId: 1,
+    name: 'Web',
+    source: { type: 'demo', eventsPerHour: 20 },
+  });
+  return engine.call('connections.create', {
+    name: 'files',
+    projectId: 7,
+    destination: { type: 'folder', path },
+    ...connection,
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openTestEngine } from '../../support/engine';
+import { openTestEngine, seedDemoFolder } from '../../support/engine';
 import { useTempDirs } from '../../support/temp';
 
 const newDir = useTempDirs();
@@ -9,18 +9,7 @@ describe('the history of a connection named by its name', () => {
     const dir = await newDir();
     const engine = await openTestEngine(dir);
     try {
-      await engine.call('orgs.create', { id: 1, name: 'Acme' });
-      await engine.call('projects.create', {
-        id: 7,
-        orgId: 1,
-        name: 'Web',
-        source: { type: 'demo', eventsPerHour: 20 },
-      });
-      const conn = await engine.call('connections.create', {
-        name: 'Local Files',
-        projectId: 7,
-        destination: { type: 'folder', path: `${dir}/out` },
-      });
+      const conn = await seedDemoFolder(engine, `${dir}/out`, { name: 'Local Files' });
       await engine.exports.runHour(conn.id, '2026-11-26T05', ['events'], 'manual');
       await engine.call('backfills.start', {
         connectionId: conn.id,

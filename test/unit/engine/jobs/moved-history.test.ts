@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openTestEngine } from '../../../support/engine';
+import { openTestEngine, seedDemoFolder } from '../../../support/engine';
 import { useTempDirs } from '../../../support/temp';
 
 const newDir = useTempDirs();
@@ -17,18 +17,7 @@ describe('the history of a connection that moved', () => {
     const dir = await newDir();
     const engine = await openTestEngine(dir);
     try {
-      await engine.call('orgs.create', { id: 1, name: 'Acme' });
-      await engine.call('projects.create', {
-        id: 7,
-        orgId: 1,
-        name: 'Web',
-        source: { type: 'demo', eventsPerHour: 20 },
-      });
-      const conn = await engine.call('connections.create', {
-        name: 'files',
-        projectId: 7,
-        destination: { type: 'folder', path: `${dir}/old` },
-      });
+      const conn = await seedDemoFolder(engine, `${dir}/old`);
       const [before] = await engine.exports.runHour(conn.id, HOUR, ['events'], 'manual');
       expect(before).toMatchObject({
         status: 'succeeded',
@@ -70,17 +59,7 @@ describe('the history of a connection that moved', () => {
     const dir = await newDir();
     const engine = await openTestEngine(dir);
     try {
-      await engine.call('orgs.create', { id: 1, name: 'Acme' });
-      await engine.call('projects.create', {
-        id: 7,
-        orgId: 1,
-        name: 'Web',
-        source: { type: 'demo', eventsPerHour: 20 },
-      });
-      const conn = await engine.call('connections.create', {
-        name: 'files',
-        projectId: 7,
-        destination: { type: 'folder', path: `${dir}/old` },
+      const conn = await seedDemoFolder(engine, `${dir}/old`, {
         datasets: ['events', 'merged-ids'],
         options: { manifest: true },
       });
