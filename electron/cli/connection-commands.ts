@@ -227,7 +227,11 @@ function registerConnectionReads(connection: Command, ctx: CliContext): void {
       .command('update')
       .description('change a connection (only the flags you give change)')
       .argument('<connection>', 'connection ID (cn_…) or name')
-      .option('--name <name>', 'new name'),
+      .option('--name <name>', 'new name')
+      .addHelpText(
+        'after',
+        '\nA new --bucket, --prefix, --endpoint or --folder moves the exports: the hours exported so far\nstay where they are (and count as exported); the note on stderr says what to do next.',
+      ),
     true,
   ).action((id: string, opts: ConnectionFlags) =>
     ctx.withApi('write', async (engine) => {
