@@ -1,11 +1,8 @@
 import { type Command, Option } from 'commander';
 import type { MethodInput } from '../../shared/api/contract';
 import { FerryError } from '../../shared/api/errors';
-import {
-  describeDestination,
-  destinationMove,
-  moveConsequences,
-} from '../../shared/model/describe';
+import { describeDestination } from '../../shared/model/describe';
+import { destinationMove, moveConsequences } from '../../shared/model/places';
 import {
   FILE_PERMISSIONS,
   SSE_MODES,

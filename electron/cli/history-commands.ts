@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { FerryError } from '../../shared/api/errors';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../shared/model/jobs';
-import { elsewhereSentences } from '../../shared/model/describe';
+import { elsewhereSentences } from '../../shared/model/places';
 import { jobStatusWords } from '../../shared/model/words';
 import { DATASETS, type Dataset } from '../../shared/model/fields';
 import { formatBytes, plural } from '../../shared/format';

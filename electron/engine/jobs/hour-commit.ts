@@ -2,7 +2,7 @@ import type { Fence } from './commit';
 import type { Notice } from '../../../shared/api/contract';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
-import { exportPlaceOf, samePlace } from '../../../shared/model/describe';
+import { exportPlaceOf, samePlace } from '../../../shared/model/places';
 import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Clock } from '../time/clock';

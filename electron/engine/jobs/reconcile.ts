@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../../../shared/model/entities';
-import { describePlace, exportPlaceOf, samePlace } from '../../../shared/model/describe';
+import { describePlace, exportPlaceOf, samePlace } from '../../../shared/model/places';
 import type { Job } from '../../../shared/model/jobs';
 import { hoursBetween } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';

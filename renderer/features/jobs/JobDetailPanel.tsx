@@ -10,7 +10,8 @@ import Table from '@cloudscape-design/components/table';
 import { useEffect, useRef, useState } from 'react';
 import type { Job } from '../../../shared/model/jobs';
 import { formatBytes } from '../../../shared/format';
-import { describePlace, jobCircumstance } from '../../../shared/model/describe';
+import { jobCircumstance } from '../../../shared/model/describe';
+import { describePlace } from '../../../shared/model/places';
 import {
   DATASET_WORDS,
   ERROR_KIND_WORDS,

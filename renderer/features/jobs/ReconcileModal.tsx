@@ -15,7 +15,7 @@ import { hourText } from '../common/time';
 import { HourField } from './HourField';
 import { lastFullHour } from './hour-range';
 import { plural } from '../../../shared/format';
-import { elsewhereSentences } from '../../../shared/model/describe';
+import { elsewhereSentences } from '../../../shared/model/places';
 
 type Difference = ReconcileItem & { kind: 'Missing' | 'Extra' | 'Changed' };
 

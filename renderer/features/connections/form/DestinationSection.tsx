@@ -5,7 +5,7 @@ import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Tiles from '@cloudscape-design/components/tiles';
-import { moveConsequences } from '../../../../shared/model/describe';
+import { moveConsequences } from '../../../../shared/model/places';
 import { Breakable } from '../../../components/Breakable';
 import { ProfileField } from '../../setup/ProfileField';
 import { S3LocationFields } from '../S3LocationFields';

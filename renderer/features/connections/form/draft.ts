@@ -1,7 +1,7 @@
 import { kmsKeyProblem, regionProblem } from '../../../../shared/aws/regions';
 import { endpointPathProblem } from '../../../../shared/model/fields';
 import type { Connection, ConnectionCreate } from '../../../../shared/model/entities';
-import { destinationMove as moveOf } from '../../../../shared/model/describe';
+import { destinationMove as moveOf } from '../../../../shared/model/places';
 import {
   connectionCreate,
   destination as destinationSchema,

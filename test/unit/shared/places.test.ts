@@ -4,7 +4,7 @@ import {
   elsewhereSentences,
   exportPlaceOf,
   samePlace,
-} from '../../../shared/model/describe';
+} from '../../../shared/model/places';
 import type { Destination } from '../../../shared/model/entities';
 
 const s3 = (change: Partial<Extract<Destination, { type: 's3' }>> = {}): Destination => ({
