@@ -1,9 +1,9 @@
-import Alert from '@cloudscape-design/components/alert';
 import Container from '@cloudscape-design/components/container';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Tiles from '@cloudscape-design/components/tiles';
 import { moveConsequences } from '../../../../shared/model/places';
 import { Breakable } from '../../../components/Breakable';
@@ -81,17 +81,23 @@ export function DestinationSection({
   );
 }
 
-/** What moving a connection's exports does: nothing already exported goes along. */
+/**
+ * What moving a connection's exports does: nothing already exported goes along. Drawn with the
+ * form's own components, not an Alert: the form would then share Alert's code with the
+ * connections list, and the console's first load would fetch other pages' code with it
+ * (test/e2e/first-load.spec.ts).
+ */
 function MoveNotice({ move, tables }: { move: { from: string; to: string }; tables: boolean }) {
   return (
-    <Alert
-      type="info"
-      header="Saving moves where this connection exports"
-      data-testid="move-notice"
-    >
-      <Breakable text={moveConsequences(move)} after={/(?<=\/)/} /> After saving, check access to
-      the new place with Verify on the connection’s page
-      {tables ? ', and move its Athena tables under Query in Athena' : ''}.
-    </Alert>
+    <div data-testid="move-notice">
+      <StatusIndicator type="info">
+        <b>Saving moves where this connection exports</b>
+      </StatusIndicator>
+      <div style={{ paddingInlineStart: 20, paddingBlockStart: 4 }}>
+        <Breakable text={moveConsequences(move)} after={/(?<=\/)/} /> After saving, check access to
+        the new place with Verify on the connection’s page
+        {tables ? ', and move its Athena tables under Query in Athena' : ''}.
+      </div>
+    </div>
   );
 }
