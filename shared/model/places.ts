@@ -30,6 +30,14 @@ export function samePlace(a: ExportPlace, b: ExportPlace): boolean {
 }
 
 /**
+ * Whether a job's files are at `here`: it wrote there, or it is from a Ferry that did not record
+ * where (its files are where the connection was then, taken to be here).
+ */
+export function wroteHere(job: { writtenTo: ExportPlace | null }, here: ExportPlace): boolean {
+  return job.writtenTo === null || samePlace(job.writtenTo, here);
+}
+
+/**
  * A place as a person reads it: `s3://bucket/prefix` (with ` on <endpoint>` where `store` asks
  * for it and the store is not AWS) or the folder path.
  */

@@ -2,7 +2,7 @@ import type { Fence } from './commit';
 import type { Notice } from '../../../shared/api/contract';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
 import type { Job } from '../../../shared/model/jobs';
-import { exportPlaceOf, samePlace } from '../../../shared/model/places';
+import { exportPlaceOf, wroteHere } from '../../../shared/model/places';
 import { manifestKey } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
 import type { Clock } from '../time/clock';
@@ -253,6 +253,7 @@ export class HourCommits {
     now: Date,
   ): Promise<string> {
     const datasets: Pick<Job, 'dataset' | 'objects' | 'queryObjects'>[] = [];
+    const here = exportPlaceOf(connection.destination);
     for (const dataset of connection.datasets) {
       const mine = finished.find((j) => j.dataset === dataset);
       const latest = mine
@@ -267,9 +268,7 @@ export class HourCommits {
               limit: 1,
             })
           ).items[0];
-      const here = exportPlaceOf(connection.destination);
-      if (latest && (latest.writtenTo === null || samePlace(latest.writtenTo, here)))
-        datasets.push(latest);
+      if (latest && wroteHere(latest, here)) datasets.push(latest);
     }
     return manifestText(project.id, hour, now, datasets);
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../../../shared/model/entities';
-import { describePlace, exportPlaceOf, samePlace } from '../../../shared/model/places';
+import { describePlace, exportPlaceOf, wroteHere } from '../../../shared/model/places';
 import type { Job } from '../../../shared/model/jobs';
 import { hoursBetween } from '../../../shared/model/export-format';
 import type { Dataset } from '../../../shared/model/fields';
@@ -68,7 +68,7 @@ export async function reconcile(
       }
       anyJob = true;
       // Written where the connection exported before it moved: its objects are not here.
-      if (job.writtenTo && !samePlace(job.writtenTo, here)) {
+      if (job.writtenTo && !wroteHere(job, here)) {
         const place = describePlace(job.writtenTo);
         report.elsewhere.push({ hour, dataset, place, jobId: job.id });
         for (const o of actual)
