@@ -61,3 +61,22 @@ test('the side navigation marks one place: Settings, also when reached by its Ve
     await expect(nav.locator('[aria-current="page"]')).toHaveText('Settings');
   }
 });
+
+test('the connections filters say which one matched nothing, and how to show all', async ({
+  page,
+  demoConsole,
+}) => {
+  await openConsole(page, `${demoConsole.url}#/connections`);
+  const table = page.getByTestId('connections-table');
+  // Text that matches no connection: not "No connections yet" and its Create button.
+  await page.getByRole('searchbox', { name: 'Find connections' }).fill('nothing like it');
+  await expect(table).toContainText('No connection matches this filter.');
+  await expect(table).not.toContainText('No connections yet');
+  await page.getByRole('searchbox', { name: 'Find connections' }).fill('');
+  await expect(table.getByRole('link', { name: 'demo-export' })).toBeVisible();
+  // A status no connection has.
+  await page.goto(`${demoConsole.url.split('?')[0]}#/connections?state=failing`);
+  await expect(table).toContainText('No connection is failing');
+  await table.getByRole('button', { name: 'Show all connections' }).click();
+  await expect(table.getByRole('link', { name: 'demo-export' })).toBeVisible();
+});

@@ -124,7 +124,9 @@ export function ConnectionsPage() {
           ) : undefined
         }
         empty={
-          state && items.length > 0 ? (
+          items.length === 0 ? (
+            <ConnectionsEmpty />
+          ) : state && kept.length === 0 ? (
             <EmptyState
               title={`No connection is ${CONNECTION_STATE_WORDS[state].toLowerCase()}`}
               action={
@@ -134,7 +136,8 @@ export function ConnectionsPage() {
               {state === 'failing' ? 'Every connection exports as it should.' : null}
             </EmptyState>
           ) : (
-            <ConnectionsEmpty />
+            // Connections there are, and the text filter matches none of them.
+            collectionProps.empty
           )
         }
         columnDefinitions={connectionColumns(statuses, navigate)}
