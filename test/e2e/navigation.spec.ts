@@ -80,3 +80,19 @@ test('the connections filters say which one matched nothing, and how to show all
   await table.getByRole('button', { name: 'Show all connections' }).click();
   await expect(table.getByRole('link', { name: 'demo-export' })).toBeVisible();
 });
+
+test('the jobs filters have one "Clear filters", and it clears them all', async ({
+  page,
+  demoConsole,
+}) => {
+  await openConsole(page, `${demoConsole.url}#/jobs`);
+  await page.getByTestId('jobs-filter').locator('input').fill('Status = Failed');
+  await page.getByRole('option', { name: 'Status = Failed', exact: true }).click();
+  await expect(page.getByTestId('jobs-filter')).toContainText('Status = Failed');
+  // Cloudscape's own beside the token cleared the token only, and had the same name.
+  const clear = page.getByRole('button', { name: 'Clear filters' });
+  await expect(clear).toHaveCount(1);
+  await clear.click();
+  await expect(page.getByTestId('jobs-filter')).not.toContainText('Status = Failed');
+  await expect(clear).toHaveCount(0);
+});

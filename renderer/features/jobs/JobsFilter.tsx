@@ -1,4 +1,5 @@
 import PropertyFilter from '@cloudscape-design/components/property-filter';
+import type { ReactNode } from 'react';
 import { JOB_STATUSES, type JobListQuery, type JobStatus } from '../../../shared/model/jobs';
 import { DATASETS, type Dataset } from '../../../shared/model/fields';
 import { DATASET_WORDS, JOB_STATUS_WORDS } from '../../../shared/model/words';
@@ -13,11 +14,14 @@ export function JobsFilter({
   connections,
   withConnection,
   onChange,
+  clearAll,
 }: {
   query: JobListQuery;
   connections: { id: string; name: string }[];
   withConnection: boolean;
   onChange(filter: Pick<JobListQuery, 'connectionId' | 'status' | 'dataset'>): void;
+  /** Shown after the tokens in place of Cloudscape's "Clear filters" (which keeps the hours). */
+  clearAll: ReactNode;
 }) {
   // Tokens keep ids and codes; they are shown by name.
   const equals = (format: (value: string) => string) => [{ operator: '=', format }];
@@ -65,6 +69,7 @@ export function JobsFilter({
       disableFreeTextFiltering
       hideOperations
       expandToViewport
+      customFilterActions={clearAll}
     />
   );
 }
