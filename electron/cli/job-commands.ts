@@ -81,7 +81,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
             if (!engine.local)
               throw new FerryError(
                 'conflict',
-                `only a backfill this command runs itself takes it; ${describeRunning(engine.via!)} holds the data folder and exports with its own setting (Settings → Concurrency). Leave --concurrency out to send it the backfill.`,
+                `only a backfill this command runs itself takes it; ${describeRunning(engine.via!)} holds the data folder and exports with its own setting (Settings → Exports at once). Leave --concurrency out to send it the backfill.`,
                 '--concurrency',
               );
             engine.local.scheduler.setConcurrency(concurrency);

@@ -56,8 +56,8 @@ export const settingsUpdate = z.object({
   /** Write-only; an empty string removes the stored password. */
   smtpPassword: z.string().max(500).optional(),
   concurrency: z
-    .number({ error: 'Concurrency must be a number' })
-    .int()
+    .number({ error: 'Exports at once must be a number from 1 to 16' })
+    .int({ error: 'Exports at once must be a whole number from 1 to 16' })
     .min(1, { error: 'Run at least 1 export at a time' })
     .max(16, { error: 'Run at most 16 exports at a time' })
     .optional(),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectionOptions, projectCreate, scheduleOptions } from '../../../shared/model/entities';
+import { settingsUpdate } from '../../../shared/model/settings';
 
 const firstMessage = (schema: z.ZodType, value: unknown) =>
   schema.safeParse(value).error?.issues[0]?.message;
@@ -26,6 +27,15 @@ describe('field errors in plain words', () => {
   });
 
   it('says what the field is called on the page, and why a long key is refused', () => {
+    expect(firstMessage(settingsUpdate, { concurrency: 2.5 })).toBe(
+      'Exports at once must be a whole number from 1 to 16',
+    );
+    expect(firstMessage(settingsUpdate, { concurrency: '2' })).toBe(
+      'Exports at once must be a number from 1 to 16',
+    );
+    expect(firstMessage(settingsUpdate, { concurrency: 17 })).toBe(
+      'Run at most 16 exports at a time',
+    );
     expect(firstMessage(scheduleOptions, { lookbackHours: 0 })).toBe(
       'Catch-up window must be at least 1 hour',
     );
