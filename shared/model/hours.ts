@@ -17,6 +17,14 @@ export const FIRST_HOUR = '2010-01-01T00';
  */
 export const LARGE_RANGE_HOURS = 731 * 24;
 
+/**
+ * An export hour (`2026-11-30T11`, or an ISO time in it) as Ferry says it everywhere, console,
+ * CLI and messages alike: `2026-11-30 11:00 UTC`.
+ */
+export function hourText(hour: string): string {
+  return `${hour.slice(0, 10)} ${hour.slice(11, 13)}:00 UTC`;
+}
+
 /** The hour `nowMs` falls in (`yyyy-MM-ddTHH`). */
 export function currentHour(nowMs: number): string {
   return hourString(Math.floor(nowMs / HOUR_MS));
@@ -37,21 +45,24 @@ export function hourEnded(hour: string, nowMs: number): boolean {
  * started yet at `nowMs`. The API's hour schema applies this to every hour it is given.
  */
 export function hourBoundsProblem(hour: string, nowMs: number): string | null {
-  if (hour < FIRST_HOUR) return `${hour} is before ${FIRST_HOUR}; Ferry exports hours from 2010 on`;
+  if (hour < FIRST_HOUR)
+    return `${hourText(hour)} is before ${hourText(FIRST_HOUR)}; Ferry exports hours from 2010 on`;
   if (hourIndex(hour) > Math.floor(nowMs / HOUR_MS))
-    return `${hour} is in the future (it is ${currentHour(nowMs)} UTC now)`;
+    return `${hourText(hour)} is in the future (it is ${hourText(currentHour(nowMs))} now)`;
   return null;
 }
 
 /** Why an hour can not be exported yet at `nowMs` (it has not ended), or null. */
 export function notEndedProblem(hour: string, nowMs: number): string | null {
   if (hourEnded(hour, nowMs)) return null;
-  return `${hour} has not ended yet; the newest hour that can be exported is ${lastEndedHour(nowMs)}`;
+  return `${hourText(hour)} has not ended yet; the newest hour that can be exported is ${hourText(lastEndedHour(nowMs))}`;
 }
 
 /** Why `from`–`to` is not a range (it runs backwards), or null. */
 export function rangeOrderProblem(from: string, to: string): string | null {
-  return from <= to ? null : `The range must start before it ends (${from} is after ${to})`;
+  return from <= to
+    ? null
+    : `The range must start before it ends (${hourText(from)} is after ${hourText(to)})`;
 }
 
 /** How many hours `from`–`to` holds, both included. */

@@ -3,6 +3,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../shared/model/schedule';
 import type { Job } from '../../shared/model/jobs';
+import { hourText } from '../../shared/model/hours';
 import { startAmplitudeServer } from '../support/amplitude-server';
 import { event, ndjson } from '../support/events';
 import { runFerry } from '../support/ferry';
@@ -130,7 +131,7 @@ describe("a clock that jumps (S3's Date header is the outside world's time)", ()
       const exported = await runFerry(['export', 'amp', '--hour', hour], env);
       expect(exported.code).toBe(1);
       expect(exported.stdout).toMatch(
-        new RegExp(`${hour} has not ended yet: Amplitude's Export API says it is`),
+        new RegExp(`${hourText(hour)} has not ended yet: Amplitude's Export API says it is`),
       );
       expect(exported.stdout).toMatch(/fix: Set this computer's clock right/);
       expect(await readdir(out)).toEqual([]);

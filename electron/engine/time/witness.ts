@@ -1,6 +1,6 @@
 import { utcTime } from '../../../shared/format';
 import { performance } from 'node:perf_hooks';
-import { HOUR_MS } from '../../../shared/model/hours';
+import { HOUR_MS, hourText } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';
 import type { Clock } from '../time/clock';
 import type { Timers } from './timers';
@@ -130,8 +130,8 @@ export class HourNotEnded extends Error {
   ) {
     super(
       ours - theirs > CLOCK_TOLERANCE_MS
-        ? `${hour} has not ended yet: ${who} says it is ${utcTime(theirs)}, while this computer's clock says ${utcTime(ours)} (${describeSpan(ours - theirs)} ahead). Nothing was exported, and the hour is exported once it has ended.`
-        : `${hour} has not ended yet by ${who}'s clock (${utcTime(theirs)}). Nothing was exported, and the hour is exported once it has ended.`,
+        ? `${hourText(hour)} has not ended yet: ${who} says it is ${utcTime(theirs)}, while this computer's clock says ${utcTime(ours)} (${describeSpan(ours - theirs)} ahead). Nothing was exported, and the hour is exported once it has ended.`
+        : `${hourText(hour)} has not ended yet by ${who}'s clock (${utcTime(theirs)}). Nothing was exported, and the hour is exported once it has ended.`,
     );
     this.name = 'HourNotEnded';
   }

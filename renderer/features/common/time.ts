@@ -44,7 +44,8 @@ export function formatTime(iso: string, zone: TimeZonePref = useTimeZone.getStat
   return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())} ${offsetLabel(d)}`;
 }
 
-/** An export hour (`2026-11-30T11` or an ISO time in it): `2026-11-30 11:00 UTC`, always UTC. */
+/** An export hour (`2026-11-30T11` or an ISO time in it): `2026-11-30 11:00 UTC`, always UTC (as
+ * shared/model/hours.ts `hourText` says it in messages; kept here so the first page loads no model). */
 export function hourText(hour: string): string {
   return `${hourLabel(hour)} UTC`;
 }

@@ -259,11 +259,11 @@ describe('the ferry command line', () => {
     for (const [flags, said] of [
       [
         ['export', 'prod-events', '--hour', '0000-01-01T00'],
-        '--hour: 0000-01-01T00 is before 2010-01-01T00',
+        '--hour: 0000-01-01 00:00 UTC is before 2010-01-01 00:00 UTC',
       ],
       [
         ['export', 'prod-events', '--hour', '2099-01-01T00'],
-        '--hour: 2099-01-01T00 is in the future',
+        '--hour: 2099-01-01 00:00 UTC is in the future',
       ],
       [
         ['backfill', 'prod-events', '--from', '2020-01-02T00', '--to', '2020-01-01T00'],

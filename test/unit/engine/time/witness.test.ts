@@ -87,7 +87,7 @@ describe('whether an hour has ended', () => {
   it('refuses an hour that ends after the outside time, naming both clocks', () => {
     expect(() => checkHourEnded('2026-12-02T10', s3(REAL), REAL + 30 * H)).toThrow(HourNotEnded);
     expect(() => checkHourEnded('2026-12-02T10', s3(REAL), REAL + 30 * H)).toThrow(
-      "2026-12-02T10 has not ended yet: Amazon S3 says it is 2026-12-02 10:30 UTC, while this computer's clock says 2026-12-03 16:30 UTC (30 h ahead).",
+      "2026-12-02 10:00 UTC has not ended yet: Amazon S3 says it is 2026-12-02 10:30 UTC, while this computer's clock says 2026-12-03 16:30 UTC (30 h ahead).",
     );
     expect(() => checkHourEnded('2026-12-02T09', s3(REAL), REAL)).not.toThrow();
     // Within the tolerance: 10:00–11:00 has ended by 10:56 when S3 says 10:56.
