@@ -320,7 +320,7 @@ describe('a commit step the bucket refuses', () => {
           kind: 'transient',
           code: 'commit-incomplete',
           message: expect.stringMatching(
-            /Deleting (1 partition|\d+ partitions) of an earlier export of 2026-02-01T12 was refused .*; (its one object is visible|all \d+ of its objects are visible), and files of an earlier export/,
+            /Deleting (1 partition|\d+ partitions) of an earlier export of 2026-02-01 12:00 UTC was refused .*; (its one object is visible|all \d+ of its objects are visible), and files of an earlier export/,
           ),
         },
       });
@@ -345,7 +345,7 @@ describe('a commit step the bucket refuses', () => {
       await held;
       const running = await waitForJob(server, (j) => j.status === 'running');
       await expect(callServe(server, 'jobs.cancel', { id: running.id })).rejects.toThrow(
-        /Too late to cancel job .*: 2026-02-01T13 is written and being made visible now/,
+        /Too late to cancel job .*: 2026-02-01 13:00 UTC is written and being made visible now/,
       );
       gate.release();
       const done = await waitForJob(server, (j) => j.id === running.id && ended(j));

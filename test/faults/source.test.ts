@@ -122,7 +122,7 @@ describe('faults at the source', () => {
     const typo = await t.exportHour();
     expect(typo.code).toBe(1);
     expect(typo.stdout).toMatch(
-      /answered HTTP 404 for 2020-01-25T05 without saying the hour has no data/,
+      /answered HTTP 404 for 2020-01-25 05:00 UTC without saying the hour has no data/,
     );
     expect(typo.stdout).toMatch(/fix: Check the project's Amplitude endpoint/);
     expect(await folderHour(t.out)).toEqual(before);
@@ -133,7 +133,7 @@ describe('faults at the source', () => {
     const empty = await t.exportHour();
     expect(empty.code).toBe(1);
     expect(empty.stdout).toContain(
-      `The source has nothing for 2020-01-25T05 (events), but an earlier export of this hour wrote ${plural(Object.keys(before.objects).length, 'file')}`,
+      `The source has nothing for 2020-01-25 05:00 UTC (events), but an earlier export of this hour wrote ${plural(Object.keys(before.objects).length, 'file')}`,
     );
     expect(await t.latest()).toMatchObject({ status: 'failed', error: { code: 'empty-answer' } });
     expect(await folderHour(t.out)).toEqual(before);
@@ -161,7 +161,7 @@ describe('faults at the source', () => {
     const wrong = await t.exportHour();
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain(
-      'Amplitude answered 2020-01-25T05 with events of project 424242, not 187520',
+      'Amplitude answered 2020-01-25 05:00 UTC with events of project 424242, not 187520',
     );
     expect(await t.latest()).toMatchObject({ status: 'failed', error: { code: 'wrong-project' } });
     expect(await folderHour(t.out)).toEqual(before);
@@ -191,7 +191,7 @@ describe('faults at the source', () => {
     const fresh = await t.exportHour();
     expect(fresh.code).toBe(1);
     expect(fresh.stdout).toContain(
-      "The source's answer for 2020-01-25T05 (events) holds 500 records, none of that hour",
+      "The source's answer for 2020-01-25 05:00 UTC (events) holds 500 records, none of that hour",
     );
     expect(await t.latest()).toMatchObject({
       status: 'failed',

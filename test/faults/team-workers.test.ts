@@ -240,7 +240,7 @@ describe('team mode: a worker that dies or stalls', () => {
       await first.exited;
       expect(await readdir(join(first.env.FERRY_DATA_DIR, 'commits'))).toHaveLength(1);
       const again = await t.worker(first.env);
-      await again.waitFor(/Did not finish an interrupted commit of 2026-02-02T08/);
+      await again.waitFor(/Did not finish an interrupted commit of 2026-02-02 08:00 UTC/);
       expect(await readdir(join(first.env.FERRY_DATA_DIR, 'commits'))).toEqual([]);
       expect((await s3Hour(s3, BUCKET, 'stalled/faulty/')).objects).toEqual(taken.objects);
     } finally {

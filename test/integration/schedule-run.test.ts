@@ -184,7 +184,7 @@ describe('ferry serve', () => {
     expect(output).toMatch(
       /2026-03-01T00 +events +scheduled FAILED +The specified bucket does not exist/,
     );
-    expect(output).toContain('! Export "broken" is failing: 2026-03-01T00 (events)');
+    expect(output).toContain('! Export "broken" is failing: 2026-03-01 00:00 UTC (events)');
     expect(output).toMatch(/\[broken\] failing: 2026-03-01 00:00 UTC \(events\) failed: /);
   }, 120_000);
 });

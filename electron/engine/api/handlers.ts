@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import type { AppInfo, MethodParsed, Notice } from '../../../shared/api/contract';
 import { FerryError } from '../../../shared/api/errors';
 import { setupTarget, setupTargetFor, type BackupAsk, type Probe } from '../../../shared/model/aws';
@@ -210,7 +211,7 @@ function historyHandlers(
       if (outcome === 'committing')
         throw new FerryError(
           'conflict',
-          `Too late to cancel job ${id}: ${job.hour} is written and being made visible now, and stopping part-way would leave part of it so. It is done in a moment.`,
+          `Too late to cancel job ${id}: ${hourText(job.hour)} is written and being made visible now, and stopping part-way would leave part of it so. It is done in a moment.`,
         );
       if (outcome === 'not-running')
         throw new FerryError(

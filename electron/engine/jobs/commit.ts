@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -247,7 +248,7 @@ export async function commitHour(
   }
   if (intent.stale.length > 0)
     await step(
-      `Deleting ${plural(intent.stale.length, 'partition')} of an earlier export of ${intent.hour}`,
+      `Deleting ${plural(intent.stale.length, 'partition')} of an earlier export of ${hourText(intent.hour)}`,
       () => sink.deleteObjects(intent.stale),
     );
   const manifest = intent.manifest;

@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import type { Fence } from './commit';
 import { FerryError } from '../../../shared/api/errors';
 import type { Notice } from '../../../shared/api/contract';
@@ -136,7 +137,7 @@ export class ExportService {
     if (this.running.has(key))
       throw new FerryError(
         'conflict',
-        `${hour} of "${connection.name}" is being exported right now`,
+        `${hourText(hour)} of "${connection.name}" is being exported right now`,
       );
     const controller = new AbortController();
     const run: Run = {

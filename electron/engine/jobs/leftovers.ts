@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import { HourTakenOver } from '../store/postgres/errors';
 import {
   queryEventKeyParts,
@@ -154,7 +155,7 @@ export class Leftovers {
         await this.abandon(intent, 'shutdown', supersededNote(newer));
         said.push({
           level: 'info',
-          message: `Did not finish an interrupted commit of ${intent.hour} of "${found.connection.name}": a newer export of that hour (job ${newer.id}) replaced it.`,
+          message: `Did not finish an interrupted commit of ${hourText(intent.hour)} of "${found.connection.name}": a newer export of that hour (job ${newer.id}) replaced it.`,
         });
         continue;
       }
@@ -162,7 +163,7 @@ export class Leftovers {
         await this.finish(intent, found.connection);
         said.push({
           level: 'info',
-          message: `Finished making ${intent.hour} of "${found.connection.name}" visible, which had been interrupted.`,
+          message: `Finished making ${hourText(intent.hour)} of "${found.connection.name}" visible, which had been interrupted.`,
         });
       } catch (error) {
         if (error instanceof HourTakenOver) {
@@ -170,13 +171,13 @@ export class Leftovers {
           await this.deps.commits.done(intent);
           said.push({
             level: 'info',
-            message: `Did not finish an interrupted commit of ${intent.hour} of "${found.connection.name}": another worker took that hour over.`,
+            message: `Did not finish an interrupted commit of ${hourText(intent.hour)} of "${found.connection.name}": another worker took that hour over.`,
           });
           continue;
         }
         if (!(error instanceof StagedObjectLost)) {
           warn(
-            `Could not finish making ${intent.hour} of "${found.connection.name}" visible (${(error as Error).message}); Ferry tries again before it exports another hour of this connection, and at its next start.`,
+            `Could not finish making ${hourText(intent.hour)} of "${found.connection.name}" visible (${(error as Error).message}); Ferry tries again before it exports another hour of this connection, and at its next start.`,
           );
           continue;
         }

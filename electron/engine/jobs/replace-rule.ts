@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import type { Dataset } from '../../../shared/model/fields';
 import { plural } from '../../../shared/format';
 
@@ -60,20 +61,20 @@ export async function replaceRefusal(
   if (answer.read === 0 && answer.badLines > 0)
     return {
       code: 'unreadable-answer',
-      message: `The source's answer for ${hour} (${dataset}) has no readable line: ${badLines(answer)}.${kept(earlier)}`,
+      message: `The source's answer for ${hourText(hour)} (${dataset}) has no readable line: ${badLines(answer)}.${kept(earlier)}`,
       fix: "Check the project's source: a damaged file, or an upstream that answers something other than Amplitude's export format. Export the hour again once it is fixed.",
     };
   if (answer.read === 0 && answer.otherHours > 0)
     return {
       code: 'other-hours-answer',
-      message: `The source's answer for ${hour} (${dataset}) holds ${plural(answer.otherHours, 'record')}, none of that hour: each belongs to another hour.${kept(earlier)}`,
+      message: `The source's answer for ${hourText(hour)} (${dataset}) holds ${plural(answer.otherHours, 'record')}, none of that hour: each belongs to another hour.${kept(earlier)}`,
       fix: "An answer for other hours is not this hour's data: a proxy or cache between Ferry and Amplitude answering for another hour, or a source file changed without its size or time changing. Check the project's Amplitude endpoint and any proxy (or the source folder), then export the hour again.",
     };
   if (earlier.files.length === 0) return null;
   if (answer.read === 0)
     return {
       code: 'empty-answer',
-      message: `The source has nothing for ${hour} (${dataset}), but an earlier export of this hour wrote ${listed(earlier.files)}. Ferry does not empty an exported hour on an empty answer, so ${earlier.files.length === 1 ? 'it stays as it is' : 'they stay as they are'}.`,
+      message: `The source has nothing for ${hourText(hour)} (${dataset}), but an earlier export of this hour wrote ${listed(earlier.files)}. Ferry does not empty an exported hour on an empty answer, so ${earlier.files.length === 1 ? 'it stays as it is' : 'they stay as they are'}.`,
       fix: "Check the project's source (its folder, its Amplitude endpoint and keys). If the hour's data was really removed on purpose, delete those files yourself, then export the hour again.",
     };
   if (answer.badLines === 0) return null;
@@ -81,7 +82,7 @@ export async function replaceRefusal(
   if (before !== null && answer.count >= before) return null;
   return {
     code: 'shrink-unproven',
-    message: `The source's answer for ${hour} (${dataset}) has ${badLines(answer)}, and would replace ${before === null ? `files Ferry's history does not account for (${listed(earlier.files)})` : `an export of ${before.toLocaleString('en-US')} with ${answer.count.toLocaleString('en-US')}`}. Ferry does not make an exported hour smaller on an answer it could not read whole, so the files stay as they are.`,
+    message: `The source's answer for ${hourText(hour)} (${dataset}) has ${badLines(answer)}, and would replace ${before === null ? `files Ferry's history does not account for (${listed(earlier.files)})` : `an export of ${before.toLocaleString('en-US')} with ${answer.count.toLocaleString('en-US')}`}. Ferry does not make an exported hour smaller on an answer it could not read whole, so the files stay as they are.`,
     fix: "Check the project's source for the damaged lines (file and line are named above) and export the hour again once they are fixed. If the hour really holds fewer events now, delete its files yourself, then export it again.",
   };
 }

@@ -2,7 +2,7 @@ import { exportRoleName } from '../../../shared/aws/policies';
 import { setupTarget, setupTargetFor } from '../../../shared/model/aws';
 import { type Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
-import { HOUR_MS, lastEndedHour } from '../../../shared/model/hours';
+import { HOUR_MS, hourText, lastEndedHour } from '../../../shared/model/hours';
 import { type Migration, type MigrationStepId } from '../../../shared/model/migration';
 import type { SetupTarget } from '../aws/setup';
 import { settleMs } from '../schedule/plan';
@@ -330,7 +330,7 @@ export class MigrationSteps {
         const failed = ended.find((j) => j.status === 'failed');
         throw new Error(
           failed?.error
-            ? `The export of ${failed.hour} (${failed.dataset}) failed: ${failed.error.message}${failed.error.fix ? ` ${failed.error.fix}` : ''}`
+            ? `The export of ${hourText(failed.hour)} (${failed.dataset}) failed: ${failed.error.message}${failed.error.fix ? ` ${failed.error.fix}` : ''}`
             : 'No hour was exported yet with every data set; try again.',
         );
       }

@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
 import type { Connection, Organization, Project } from '../../../shared/model/entities';
@@ -60,7 +61,7 @@ export class Notifier {
     if (firstTime || options.stopped)
       this.desktop({
         title: `Export "${connection.name}" is failing`,
-        body: `${job.hour} (${job.dataset}): ${error?.message ?? 'failed'}${options.stopped ? ' — its exports are stopped until you fix this and retry.' : ''}`,
+        body: `${hourText(job.hour)} (${job.dataset}): ${error?.message ?? 'failed'}${options.stopped ? ' — its exports are stopped until you fix this and retry.' : ''}`,
         connectionId: connection.id,
         level: 'error',
       });
@@ -104,7 +105,7 @@ export class Notifier {
     if (!alert) return;
     this.desktop({
       title: `Export "${connection.name}" works again`,
-      body: `${job.hour} (${job.dataset}) was exported.`,
+      body: `${hourText(job.hour)} (${job.dataset}) was exported.`,
       connectionId: connection.id,
       level: 'info',
     });
@@ -241,7 +242,7 @@ export function failureEmail(
   const lines = [
     `Ferry could not export "${connection.name}" (project ${project.name}, ${project.id}; organization ${org.name}) to ${where}.`,
     '',
-    `Failing hour: ${job.hour} UTC (${job.dataset}), after ${job.attempts} tries.`,
+    `Failing hour: ${hourText(job.hour)} (${job.dataset}), after ${job.attempts} tries.`,
     `Error: ${error?.message ?? 'unknown'}`,
   ];
   if (permission) lines.push(`Missing permission: ${permission}`);
@@ -257,7 +258,7 @@ export function failureEmail(
     'You get at most one of these emails per connection per day, and one more when it works again.',
   );
   return {
-    subject: `Ferry: export "${connection.name}" is failing (${job.hour} UTC${permission ? `, missing ${permission}` : ''})`,
+    subject: `Ferry: export "${connection.name}" is failing (${hourText(job.hour)}${permission ? `, missing ${permission}` : ''})`,
     text: `${lines.join('\n')}\n`,
   };
 }
@@ -268,6 +269,6 @@ function recoveryEmail(
 ): { subject: string; text: string } {
   return {
     subject: `Ferry: export "${connection.name}" works again`,
-    text: `Ferry exported "${connection.name}" again: ${job.hour} UTC (${job.dataset}) succeeded.\nIt had been failing since ${failingSince}. Missed hours within the lookback are caught up by themselves; older ones show as a gap with a backfill button.\n`,
+    text: `Ferry exported "${connection.name}" again: ${hourText(job.hour)} (${job.dataset}) succeeded.\nIt had been failing since ${failingSince}. Missed hours within the lookback are caught up by themselves; older ones show as a gap with a backfill button.\n`,
   };
 }

@@ -4,7 +4,7 @@ import { type Connection } from '../../../shared/model/entities';
 import { appSettings } from '../../../shared/model/settings';
 import { type Job } from '../../../shared/model/jobs';
 import type { Dataset } from '../../../shared/model/fields';
-import { notEndedProblem } from '../../../shared/model/hours';
+import { hourText, notEndedProblem } from '../../../shared/model/hours';
 import { hourIndex } from '../../../shared/model/export-format';
 import type { ConnectionStatus } from '../../../shared/model/schedule';
 import type { RunOptions, Trigger } from '../jobs/export-service';
@@ -335,7 +335,7 @@ export class Scheduler {
     if (!flight)
       throw new FerryError(
         'conflict',
-        `${hour} of "${connection.name}" is already queued or being exported`,
+        `${hourText(hour)} of "${connection.name}" is already queued or being exported`,
         'hour',
       );
     return flight;
@@ -427,7 +427,7 @@ export class Scheduler {
     if (!started)
       throw new FerryError(
         'conflict',
-        `${job.hour} (${job.dataset}) of "${connection.name}" is already queued or running`,
+        `${hourText(job.hour)} (${job.dataset}) of "${connection.name}" is already queued or running`,
       );
     return 1;
   }

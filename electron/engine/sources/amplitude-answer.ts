@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import { open } from 'node:fs/promises';
 import type yauzl from 'yauzl';
 import { redactUpstream } from '../redact';
@@ -23,7 +24,7 @@ export async function notZip(
   // An echoing proxy may repeat the request's Authorization: taken out before it is shown.
   const text = redactUpstream(start.toString('utf8').replace(/<[^>]*>/g, ' '), secrets, 200);
   return new SourceError(
-    `The answer for ${hour} is not a zip of events${start.length === 0 ? ' (it was empty)' : text ? `; it begins: "${text}"` : ''}`,
+    `The answer for ${hourText(hour)} is not a zip of events${start.length === 0 ? ' (it was empty)' : text ? `; it begins: "${text}"` : ''}`,
     "Ferry asks Amplitude's Export API for a zip of the hour's events. Check the project's Amplitude endpoint, and any proxy or sign-in page between this computer and Amplitude.",
     { code: 'not-a-zip' },
   );
@@ -44,7 +45,7 @@ export function notEvents(hour: string, entries: readonly yauzl.Entry[]): Source
   const names = entries.slice(0, 3).map((e) => e.fileName);
   const more = entries.length > names.length ? ` and ${entries.length - names.length} more` : '';
   return new SourceError(
-    `The zip for ${hour} holds no event files (.json or .json.gz): ${names.join(', ')}${more}`,
+    `The zip for ${hourText(hour)} holds no event files (.json or .json.gz): ${names.join(', ')}${more}`,
     "Amplitude's Export API answers with gzipped JSON files of events; check the project's Amplitude endpoint, and any proxy between this computer and Amplitude. Nothing was exported for the hour.",
     { code: 'not-events' },
   );
@@ -104,7 +105,7 @@ function appOf(line: Buffer): number | null {
 
 function otherProject(hour: string, file: string, app: number, projectId: number): SourceError {
   return new SourceError(
-    `Amplitude answered ${hour} with events of project ${app}, not ${projectId} (${file}): the project's API key and secret key belong to project ${app}`,
+    `Amplitude answered ${hourText(hour)} with events of project ${app}, not ${projectId} (${file}): the project's API key and secret key belong to project ${app}`,
     `Enter the keys of Amplitude project ${projectId} in this project's settings (Amplitude: Settings → Projects → ${projectId} → General). Nothing was exported for the hour.`,
     { code: 'wrong-project' },
   );

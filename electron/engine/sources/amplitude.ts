@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
@@ -142,7 +143,7 @@ export class AmplitudeSource implements EventSource {
     let timer = setTimeout(() => timeout.abort(new Error('answer')), answerMs);
     const unreachable = (what: string) =>
       new SourceError(
-        `Could not download ${hour} from Amplitude's export API at ${base}: ${what}`,
+        `Could not download ${hourText(hour)} from Amplitude's export API at ${base}: ${what}`,
         'Usually temporary (network, a service hiccup); Ferry retries the hour.',
         { code: 'network', transient: true },
       );
@@ -229,7 +230,7 @@ export class AmplitudeSource implements EventSource {
     if (status === 404 && NO_DATA.test(text)) return null;
     if (status === 404)
       return new SourceError(
-        `Amplitude's export API at ${base} answered HTTP 404 for ${hour} without saying the hour has no data${said}`,
+        `Amplitude's export API at ${base} answered HTTP 404 for ${hourText(hour)} without saying the hour has no data${said}`,
         `Check the project's Amplitude endpoint (default ${AMPLITUDE_ENDPOINTS.us}, EU ${AMPLITUDE_ENDPOINTS.eu}). An answer that is not Amplitude's own "no data" is never taken as an empty hour, so files exported earlier stay as they are.`,
         { code: 'endpoint' },
       );
@@ -241,18 +242,18 @@ export class AmplitudeSource implements EventSource {
       );
     if (status === 400 && /large|exceed|size|4 ?GB/i.test(text))
       return new SourceError(
-        `Amplitude will not export ${hour}: the hour is over the Export API's 4 GB limit (HTTP 400)${said}`,
+        `Amplitude will not export ${hourText(hour)}: the hour is over the Export API's 4 GB limit (HTTP 400)${said}`,
         "An hour is the smallest range Ferry asks for, so this hour can not come through the Export API. Amplitude's documented way for hours over 4 GB is its own Amazon S3 export; use it for this project.",
         { code: 'too-large' },
       );
     if (status === 429 || status >= 500)
       return new SourceError(
-        `Amplitude's export API answered HTTP ${status}${status === 504 ? ' (gateway timeout)' : status === 429 ? ' (too many requests)' : ''} for ${hour}${said}`,
+        `Amplitude's export API answered HTTP ${status}${status === 504 ? ' (gateway timeout)' : status === 429 ? ' (too many requests)' : ''} for ${hourText(hour)}${said}`,
         'Usually temporary (Amplitude is busy or preparing a large hour); Ferry retries the hour.',
         { code: `http-${status}`, transient: true },
       );
     return new SourceError(
-      `Amplitude's export API answered HTTP ${status} for ${hour}${said}`,
+      `Amplitude's export API answered HTTP ${status} for ${hourText(hour)}${said}`,
       `Check the project's Amplitude settings (region, endpoint ${base}).`,
       { code: `http-${status}` },
     );
@@ -308,7 +309,7 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, hour: string): Promis
  */
 function damaged(hour: string, what: string, error: Error): SourceError {
   return new SourceError(
-    `Amplitude's export of ${hour} has a damaged part: ${what} (${error.message})`,
+    `Amplitude's export of ${hourText(hour)} has a damaged part: ${what} (${error.message})`,
     "Ferry downloads a damaged hour once more. If it is damaged again, it is damaged at Amplitude's end: export the hour later, or ask Amplitude support about it.",
     { code: 'corrupt' },
   );
@@ -316,7 +317,7 @@ function damaged(hour: string, what: string, error: Error): SourceError {
 
 function tooBig(hour: string, base: string, maxBytes: number): SourceError {
   return new SourceError(
-    `The answer from ${base} for ${hour} grew past ${Math.round(maxBytes / 1024 ** 3)} GiB; Ferry stopped reading it and deleted what it had saved`,
+    `The answer from ${base} for ${hourText(hour)} grew past ${Math.round(maxBytes / 1024 ** 3)} GiB; Ferry stopped reading it and deleted what it had saved`,
     "Amplitude's export API answers at most 4 GB an hour; check that the project's endpoint is Amplitude's.",
     { code: 'too-large' },
   );

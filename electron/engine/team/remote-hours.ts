@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import { FerryError } from '../../../shared/api/errors';
 import type { PushEvent } from '../../../shared/api/events';
 import type { Dataset } from '../../../shared/model/fields';
@@ -55,7 +56,10 @@ export class RemoteHours {
         PRIORITY[trigger],
       )) ?? (await queue.open(connectionId, hour));
     if (!id)
-      throw new FerryError('conflict', `${hour} is queued or being exported by a worker right now`);
+      throw new FerryError(
+        'conflict',
+        `${hourText(hour)} is queued or being exported by a worker right now`,
+      );
     const cancel = () =>
       void this.cancel(id, { connectionId, hour }).catch((error: unknown) =>
         this.deps.log?.(error),
@@ -95,7 +99,7 @@ export class RemoteHours {
     if (answer === null)
       throw new FerryError(
         'conflict',
-        `Asked the worker running job ${job.id} to cancel it, and it has not answered in ${CANCEL_ANSWER_MS / 1000} s: it may be stopped or cut off. If it is, the queue gives ${job.hour} to another worker once its heartbeat lapses, and that one closes this job. Look again in a minute.`,
+        `Asked the worker running job ${job.id} to cancel it, and it has not answered in ${CANCEL_ANSWER_MS / 1000} s: it may be stopped or cut off. If it is, the queue gives ${hourText(job.hour)} to another worker once its heartbeat lapses, and that one closes this job. Look again in a minute.`,
       );
     return answer;
   };

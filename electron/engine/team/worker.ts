@@ -1,3 +1,4 @@
+import { hourText } from '../../../shared/model/hours';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -155,7 +156,7 @@ async function runTask(
     // Cut off by this worker's stop: the hour goes back to the queue for another worker.
     if (jobs.some((j) => j.status === 'cancelled' && j.cancelledBy === 'shutdown'))
       throw new Error(
-        `This worker stopped before ${task.hour} was exported; it goes back to the queue.`,
+        `This worker stopped before ${hourText(task.hour)} was exported; it goes back to the queue.`,
       );
     log({
       level: 'info',

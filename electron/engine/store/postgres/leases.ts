@@ -1,3 +1,4 @@
+import { hourText } from '../../../../shared/model/hours';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { FerryError } from '../../../../shared/api/errors';
 import type { Database } from './schema';
@@ -286,7 +287,7 @@ export class WorkerLeases implements WriteFence {
       // hour back (an error of Ferry's own storage, not of the export, so it is not retried here).
       throw new FerryError(
         'internal',
-        `This worker could not reach PostgreSQL to prove it still holds ${at.hour} of connection ${at.connectionId} (${(error as Error).message}); nothing more of it was made visible.`,
+        `This worker could not reach PostgreSQL to prove it still holds ${hourText(at.hour)} of connection ${at.connectionId} (${(error as Error).message}); nothing more of it was made visible.`,
       );
     }
   };

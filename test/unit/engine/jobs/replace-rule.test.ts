@@ -30,7 +30,7 @@ describe('what may replace an exported hour', () => {
     expect(await replaceRefusal(elsewhere, earlier(null, []))).toEqual({
       code: 'other-hours-answer',
       message:
-        "The source's answer for 2020-01-25T05 (events) holds 2 records, none of that hour: each belongs to another hour. Nothing was written, and the hour is not marked exported.",
+        "The source's answer for 2020-01-25 05:00 UTC (events) holds 2 records, none of that hour: each belongs to another hour. Nothing was written, and the hour is not marked exported.",
       fix: expect.stringContaining('a proxy or cache between Ferry and Amplitude'),
     });
     expect(await replaceRefusal(elsewhere, earlier(100))).toMatchObject({

@@ -144,7 +144,7 @@ describe('failure emails', () => {
       expect(mail.to.sort()).toEqual(['admin@acme.test', 'creator@acme.test']);
       const body = await read(mail.raw);
       expect(body).toMatch(/Subject: Ferry: export "hourly" is failing/);
-      expect(body).toContain('Failing hour: 2026-03-01T10 UTC');
+      expect(body).toContain('Failing hour: 2026-03-01 10:00 UTC');
       expect(body).toContain('Missing permission: s3:PutObject');
       expect(body).toMatch(/"Action": \[[^\]]*"s3:PutObject"/);
       expect(body).toContain('arn:aws:s3:::acme-export');

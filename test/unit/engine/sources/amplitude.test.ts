@@ -110,7 +110,7 @@ describe('the Amplitude Export API source', () => {
     expect(error).toBeInstanceOf(SourceError);
     expect(error).toMatchObject({ code: 'endpoint', transient: false });
     expect(error.message).toMatch(
-      /answered HTTP 404 for 2020-01-25T05 without saying the hour has no data/,
+      /answered HTTP 404 for 2020-01-25 05:00 UTC without saying the hour has no data/,
     );
     expect(error.fix).toMatch(/Check the project's Amplitude endpoint/);
   });
@@ -149,7 +149,7 @@ describe('the Amplitude Export API source', () => {
     await hour.close();
     expect(error).toMatchObject({ code: 'corrupt', transient: false });
     expect(error.message).toMatch(
-      /export of 2020-01-25T05 has a damaged part: the file 187520\/187520_2020-01-25_5#1\.json\.gz \(/,
+      /export of 2020-01-25 05:00 UTC has a damaged part: the file 187520\/187520_2020-01-25_5#1\.json\.gz \(/,
     );
     expect(error.fix).toMatch(/once more/);
     await close?.();
@@ -190,7 +190,7 @@ describe('the Amplitude Export API source', () => {
     expect(error).toBeInstanceOf(SourceError);
     expect(error).toMatchObject({ code: 'not-a-zip', transient: false });
     expect(error.message).toBe(
-      'The answer for 2020-01-25T05 is not a zip of events; it begins: "Sign in Corporate proxy: sign in to continue"',
+      'The answer for 2020-01-25 05:00 UTC is not a zip of events; it begins: "Sign in Corporate proxy: sign in to continue"',
     );
     expect(error.fix).toMatch(/proxy or sign-in page/);
     await close?.();
@@ -214,7 +214,7 @@ describe('the Amplitude Export API source', () => {
     const empty = await setup([{ status: 200, body: '' }]);
     const nothing = await empty.source.open(HOUR, new AbortController().signal);
     expect((await failure(readAll(nothing))).message).toBe(
-      'The answer for 2020-01-25T05 is not a zip of events (it was empty)',
+      'The answer for 2020-01-25 05:00 UTC is not a zip of events (it was empty)',
     );
     await nothing.close();
   });
@@ -228,7 +228,7 @@ describe('the Amplitude Export API source', () => {
     await hour.close();
     expect(error).toMatchObject({ code: 'not-events', transient: false });
     expect(error.message).toBe(
-      'The zip for 2020-01-25T05 holds no event files (.json or .json.gz): report.csv, readme.txt, x.xml and 1 more',
+      'The zip for 2020-01-25 05:00 UTC holds no event files (.json or .json.gz): report.csv, readme.txt, x.xml and 1 more',
     );
   });
 
@@ -249,7 +249,7 @@ describe('the Amplitude Export API source', () => {
     expect(server.requests).toHaveLength(2);
     expect(error).toMatchObject({ code: 'wrong-project', transient: false });
     expect(error.message).toBe(
-      "Amplitude answered 2020-01-25T05 with events of project 999, not 187520 (the file 999/999_2020-01-25_5#0.json.gz): the project's API key and secret key belong to project 999",
+      "Amplitude answered 2020-01-25 05:00 UTC with events of project 999, not 187520 (the file 999/999_2020-01-25_5#0.json.gz): the project's API key and secret key belong to project 999",
     );
     expect(error.fix).toMatch(/Enter the keys of Amplitude project 187520/);
   });
