@@ -1,4 +1,5 @@
 import { utcTime } from '../../../shared/format';
+import { hourText } from '../../../shared/model/hours';
 import { create } from 'zustand';
 import { readSaved, writeSaved } from './saved';
 
@@ -44,11 +45,8 @@ export function formatTime(iso: string, zone: TimeZonePref = useTimeZone.getStat
   return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())} ${offsetLabel(d)}`;
 }
 
-/** An export hour (`2026-11-30T11` or an ISO time in it): `2026-11-30 11:00 UTC`, always UTC (as
- * shared/model/hours.ts `hourText` says it in messages; kept here so the first page loads no model). */
-export function hourText(hour: string): string {
-  return `${hourLabel(hour)} UTC`;
-}
+/** An export hour (`2026-11-30T11` or an ISO time in it): `2026-11-30 11:00 UTC`, always UTC. */
+export { hourText };
 
 /** The same without the zone, where a heading already says UTC (tables, charts, tiles). */
 export function hourLabel(hour: string): string {
