@@ -16,6 +16,7 @@ import {
   type SocketLimits,
 } from './socket-guard';
 import { serveStatic } from './static-files';
+import { answerBatch, BATCH_METHOD } from './batch';
 
 export interface ServerOptions {
   engine: Engine;
@@ -180,6 +181,10 @@ async function callMethod(
     input = text.trim() === '' ? undefined : JSON.parse(text);
   } catch {
     return sendJson(res, 400, fail('validation', 'The request body is not valid JSON'));
+  }
+  if (method === BATCH_METHOD) {
+    const answer = await answerBatch((m, i) => engine.dispatch(m, i), principal, input);
+    return sendJson(res, answer.ok ? 200 : statusFor(answer.error), answer);
   }
   const spec = (contract as Record<string, { mutates: boolean } | undefined>)[method];
   const mutates = spec?.mutates ?? false;

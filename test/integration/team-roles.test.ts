@@ -56,6 +56,20 @@ describe('team mode: tokens, roles and the audit log', () => {
           }),
         }),
       });
+      // Nor inside a batch of reads, which holds no write for anyone (it reaches no engine).
+      const batched = await call(viewer, 'batch', {
+        calls: [
+          { method: 'orgs.create', input: { id: 3, name: 'Batched' } },
+          { method: 'orgs.list' },
+        ],
+      });
+      expect(batched.status).toBe(200);
+      expect(batched.body).toMatchObject({
+        value: [
+          { ok: false, error: { code: 'validation' } },
+          { ok: true, value: [{ name: 'Acme' }] },
+        ],
+      });
       expect(
         (await call(operator, 'projects.create', { id: 7, orgId: 1, name: 'Web' })).status,
       ).toBe(403);

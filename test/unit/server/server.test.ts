@@ -106,6 +106,39 @@ describe('the headless console server', () => {
     expect(info.value).toMatchObject({ name: 'Ferry', transport: 'cli' });
   });
 
+  it('answers several reads in one request, and no write among them', async () => {
+    const s = await start();
+    await call(s, 'orgs.create', { id: 5, name: 'Acme' });
+    const batch = await call(s, 'batch', {
+      calls: [
+        { method: 'orgs.list' },
+        { method: 'orgs.create', input: { id: 6, name: 'Sneaky' } },
+        { method: 'no.such' },
+        { method: 'app.info' },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    const [orgs, create, unknown, info] = (
+      JSON.parse(batch.body) as { value: { ok: boolean; value?: unknown; error?: unknown }[] }
+    ).value;
+    expect(orgs).toEqual(JSON.parse((await call(s, 'orgs.list', undefined)).body));
+    expect(create).toMatchObject({ ok: false, error: { code: 'validation' } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(info).toMatchObject({ ok: true, value: { name: 'Ferry' } });
+    expect(JSON.parse((await call(s, 'orgs.list', undefined)).body).value).toHaveLength(1);
+    // Not a batch: refused whole, with the HTTP status of a bad request; no token: 401.
+    expect((await call(s, 'batch', { calls: [] })).status).toBe(400);
+    const refused = await call(
+      s,
+      'batch',
+      { calls: [{ method: 'orgs.list' }] },
+      {
+        Authorization: 'Bearer wrong',
+      },
+    );
+    expect(refused.status).toBe(401);
+  });
+
   it('refuses API calls without the token, or with a wrong one, with 401', async () => {
     const s = await start();
     const without = await send(s, '/api/orgs.list', {
