@@ -1,6 +1,7 @@
 import type { FerryBridge } from '../../shared/api/bridge';
 import type { Envelope } from '../../shared/api/errors';
 import type { PushEvent } from '../../shared/api/events';
+import { batching } from './batching';
 
 /** What a call says when Ferry does not answer; cleared wherever shown once it answers again. */
 export const UNREACHABLE = 'Ferry is not reachable. Is the ferry serve command still running?';
@@ -32,6 +33,12 @@ export interface Transport {
 export class MissingTokenError extends Error {}
 
 const TOKEN_KEY = 'ferry.token';
+
+/** A call a batch left unanswered (never, from this Ferry's server). */
+const BATCH_ANSWERED_SHORT: Envelope<never> = {
+  ok: false,
+  error: { code: 'internal', message: 'Ferry answered fewer calls than it was asked' },
+};
 
 /** Pick the transport at start: the preload bridge when present, else HTTP to our origin. */
 export function pickTransport(win: Window = window): Transport {
@@ -83,36 +90,44 @@ function httpTransport(token: string | null): Transport {
   const tell = (link: Link) => {
     for (const listener of linkListeners) listener(link);
   };
+  /** One POST to the API: its envelope, or an error the console shows for any call. */
+  const post = async (method: string, input: unknown): Promise<Envelope<unknown>> => {
+    if (!token) throw new MissingTokenError('no token');
+    let response: Response;
+    try {
+      response = await fetch(`/api/${method}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: input === undefined ? '' : JSON.stringify(input),
+      });
+    } catch {
+      tell('down');
+      return {
+        ok: false,
+        error: {
+          code: 'unavailable',
+          message: UNREACHABLE,
+        },
+      };
+    }
+    if (response.status === 401) {
+      tell('refused');
+      throw new MissingTokenError(
+        'This console’s access link no longer works (Ferry was restarted): open the URL that ferry serve printed.',
+      );
+    }
+    tell('up');
+    return (await response.json()) as Envelope<unknown>;
+  };
+  const call = batching(post, async (calls) => {
+    const answer = await post('batch', { calls });
+    const answers = answer.ok ? (answer.value as Envelope<unknown>[]) : [];
+    // A batch refused whole (or answered short) is each call's answer.
+    return calls.map((_, i) => answers[i] ?? (answer.ok ? BATCH_ANSWERED_SHORT : answer));
+  });
   return {
     kind: 'http',
-    async call(method, input) {
-      if (!token) throw new MissingTokenError('no token');
-      let response: Response;
-      try {
-        response = await fetch(`/api/${method}`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-          body: input === undefined ? '' : JSON.stringify(input),
-        });
-      } catch {
-        tell('down');
-        return {
-          ok: false,
-          error: {
-            code: 'unavailable',
-            message: UNREACHABLE,
-          },
-        };
-      }
-      if (response.status === 401) {
-        tell('refused');
-        throw new MissingTokenError(
-          'This console’s access link no longer works (Ferry was restarted): open the URL that ferry serve printed.',
-        );
-      }
-      tell('up');
-      return (await response.json()) as Envelope<unknown>;
-    },
+    call,
     subscribe(listener) {
       if (!token) return () => undefined;
       const source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);

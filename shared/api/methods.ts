@@ -69,6 +69,24 @@ export const API_METHODS = [
 
 export type ApiMethod = (typeof API_METHODS)[number];
 
+/**
+ * Reads answered from what Ferry holds, in milliseconds: the lists the console reads on every
+ * start and every reconnection. Over HTTP, those asked in the same moment go in one request
+ * (`POST /api/batch`, renderer/api/batching.ts); a slow read (AWS, a job page, a mail) never
+ * does, so it holds up no list. Each is a read in the contract (a unit test checks).
+ */
+export const QUICK_READS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
+  'app.info',
+  'orgs.list',
+  'projects.list',
+  'connections.list',
+  'connections.archived',
+  'schedule.status',
+  'backfills.list',
+  'migrations.list',
+  'settings.get',
+]);
+
 /** The IPC channel a method travels on in the desktop app. */
 export const ipcChannel = (method: ApiMethod): string => `ferry:${method}`;
 

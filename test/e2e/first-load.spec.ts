@@ -8,11 +8,17 @@ test('the first load sends compressed assets and only the page it opens on', asy
   demoConsole,
 }) => {
   const assets: Response[] = [];
+  const calls: string[] = [];
   page.on('response', (r) => {
     if (new URL(r.url()).pathname.startsWith('/assets/')) assets.push(r);
   });
+  page.on('request', (r) => {
+    if (r.method() === 'POST') calls.push(new URL(r.url()).pathname);
+  });
   await openConsole(page, `${demoConsole.url}#/connections`);
   await expect(page.getByRole('table').getByRole('row').nth(1)).toBeVisible();
+  // The first data (app info and six lists) came in one request, not seven.
+  expect(calls).toEqual(['/api/batch']);
   const firstLoad = assets.map((r) => new URL(r.url()).pathname);
   const scripts = (of: Response[]) => of.filter((r) => r.url().endsWith('.js'));
   const firstScripts = scripts(assets);
@@ -50,7 +56,8 @@ test('the first load sends compressed assets and only the page it opens on', asy
 test('a slow first answer shows "Opening Ferry…" until it comes', async ({ page, demoConsole }) => {
   let release!: () => void;
   const held = new Promise<void>((done) => (release = done));
-  await page.route('**/api/app.info', async (route) => {
+  // The first calls go together in one request (renderer/api/batching.ts).
+  await page.route('**/api/batch', async (route) => {
     await held;
     await route.continue();
   });
