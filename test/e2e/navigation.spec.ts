@@ -86,6 +86,11 @@ test('the jobs filters have one "Clear filters", and it clears them all', async 
   demoConsole,
 }) => {
   await openConsole(page, `${demoConsole.url}#/jobs`);
+  // It filters by properties only: words that match none of their values say so.
+  const box = page.getByTestId('jobs-filter').locator('input');
+  await expect(box).toHaveAttribute('placeholder', 'Filter jobs by status, data or connection');
+  await box.fill('xyz');
+  await expect(page.getByText('No status, data or connection matches these words.')).toBeVisible();
   await page.getByTestId('jobs-filter').locator('input').fill('Status = Failed');
   await page.getByRole('option', { name: 'Status = Failed', exact: true }).click();
   await expect(page.getByTestId('jobs-filter')).toContainText('Status = Failed');

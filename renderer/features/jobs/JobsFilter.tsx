@@ -57,6 +57,9 @@ export function JobsFilter({
     ...JOB_STATUSES.map((s) => ({ propertyKey: 'status', value: s, label: JOB_STATUS_WORDS[s] })),
     ...DATASETS.map((d) => ({ propertyKey: 'dataset', value: d, label: DATASET_WORDS[d] })),
   ];
+  // Only these properties filter (no free text): the box says so, and so does a word that
+  // matches none of their values, instead of an empty list and nothing done.
+  const what = withConnection ? 'status, data or connection' : 'status or data';
   return (
     <PropertyFilter
       data-testid="jobs-filter"
@@ -64,8 +67,9 @@ export function JobsFilter({
       onChange={(e) => onChange(tokensQuery(e.detail.tokens))}
       filteringProperties={properties}
       filteringOptions={options}
-      filteringPlaceholder="Filter jobs"
+      filteringPlaceholder={`Filter jobs by ${what}`}
       filteringAriaLabel="Filter jobs"
+      filteringEmpty={`No ${what} matches these words. Pick one from the list as you type.`}
       disableFreeTextFiltering
       hideOperations
       expandToViewport
