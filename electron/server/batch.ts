@@ -10,7 +10,7 @@
  * caller's role as if it came alone.
  */
 import type { Envelope } from '../../shared/api/errors';
-import { contract } from '../../shared/api/contract';
+import { methodSpec } from '../../shared/api/contract';
 import { roleAllows, roleRefusal, type Role } from '../../shared/model/roles';
 import { fail } from './answers';
 
@@ -51,7 +51,7 @@ export async function answerBatch(
   if (typeof calls === 'string') return fail('validation', calls);
   const value = await Promise.all(
     calls.map(({ method, input }) => {
-      const spec = (contract as Record<string, { mutates: boolean } | undefined>)[method];
+      const spec = methodSpec(method);
       // An unknown method is the engine's to name, as when it comes alone.
       if (spec?.mutates)
         return fail('validation', `${method} changes something: send it alone, not in a batch`);

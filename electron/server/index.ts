@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { holdSecret, type Engine } from '../engine';
 import { decodePath, fail, parseUrl, readBody, sendJson, statusFor } from './answers';
 import { carriesToken, requestRefusal, tokenOf } from './access';
-import { contract } from '../../shared/api/contract';
+import { methodSpec } from '../../shared/api/contract';
 import { roleAllows, roleRefusal, type Role } from '../../shared/model/roles';
 import { openStream } from './event-stream';
 import { HOST, listenLocal } from './listen';
@@ -186,7 +186,7 @@ async function callMethod(
     const answer = await answerBatch((m, i) => engine.dispatch(m, i), principal, input);
     return sendJson(res, answer.ok ? 200 : statusFor(answer.error), answer);
   }
-  const spec = (contract as Record<string, { mutates: boolean } | undefined>)[method];
+  const spec = methodSpec(method);
   const mutates = spec?.mutates ?? false;
   const audit = async (result: string) => {
     if (!engine.people || !spec || !mutates) return;

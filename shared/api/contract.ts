@@ -357,6 +357,11 @@ export const contract = {
   'audit.list': spec(auditQuery, auditPage),
 } as const satisfies Record<ApiMethod, MethodSpec>;
 
+/** A method's spec, or undefined for a name the contract does not have (`constructor` included). */
+export function methodSpec(method: string): MethodSpec | undefined {
+  return Object.hasOwn(contract, method) ? contract[method as ApiMethod] : undefined;
+}
+
 export type Contract = typeof contract;
 /** What a caller passes to a method (before defaults and transforms). */
 export type MethodInput<M extends ApiMethod> = z.input<Contract[M]['input']>;

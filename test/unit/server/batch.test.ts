@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerBatch, BATCH_METHOD, MAX_BATCH_CALLS } from '../../../electron/server/batch';
-import { contract } from '../../../shared/api/contract';
+import { contract, methodSpec } from '../../../shared/api/contract';
 import type { Envelope } from '../../../shared/api/errors';
 
 /** A dispatch that answers each call with its own name, and remembers what it was asked. */
@@ -64,5 +64,13 @@ describe('a batch of reads', () => {
 
   it('is a name no method of the contract has', () => {
     expect(Object.keys(contract)).not.toContain(BATCH_METHOD);
+    expect(methodSpec(BATCH_METHOD)).toBeUndefined();
+  });
+
+  it("reads the contract's own methods only, never what every object has", () => {
+    expect(methodSpec('orgs.create')?.mutates).toBe(true);
+    expect(methodSpec('orgs.list')?.mutates).toBe(false);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(methodSpec(name), name).toBeUndefined();
   });
 });
