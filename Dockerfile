@@ -9,7 +9,6 @@
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
-ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
@@ -17,7 +16,7 @@ RUN npm run build:node && npm run build:renderer
 
 FROM node:22-bookworm-slim
 WORKDIR /opt/ferry
-ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1 NODE_ENV=production FERRY_DEMO=0
+ENV NODE_ENV=production FERRY_DEMO=0
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/out ./out

@@ -1,5 +1,9 @@
-/** Where the Electron runtime is, or why there is none. */
-export function findElectron(): { path: string } | { reason: string };
+/** Where the Electron runtime is, or why there is none; never starts Electron's download. */
+export function findElectron(io?: {
+  dir?: URL;
+  load?: () => unknown;
+  env?: Record<string, string | undefined>;
+}): { path: string } | { reason: string };
 /** The packaged app in dist/ (a test build), or why there is none. */
 export function findPackagedApp(): { path: string } | { reason: string };
 /** Why Electron's sandbox will abort at start on this Linux (AppArmor userns restriction), or null. */

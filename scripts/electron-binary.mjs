@@ -5,28 +5,41 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/** @returns {{ path: string } | { reason: string }} */
-export function findElectron() {
-  // Skipped at install (ELECTRON_SKIP_BINARY_DOWNLOAD=1, or no access to GitHub): say that, not
-  // Electron's own "delete node_modules/electron" advice, which is wrong after a deliberate skip.
-  if (!existsSync(new URL('../node_modules/electron/path.txt', import.meta.url)))
+/**
+ * @param {{ dir?: URL, load?: () => unknown, env?: Record<string, string | undefined> }} [io]
+ *   the electron package's folder, how it is required, the environment (for tests)
+ * @returns {{ path: string } | { reason: string }}
+ */
+export function findElectron(io = {}) {
+  const dir = io.dir ?? new URL('../node_modules/electron/', import.meta.url);
+  const load = io.load ?? (() => require('electron'));
+  const env = io.env ?? process.env;
+  // Since Electron 42, `npm ci` no longer downloads the runtime: `npx install-electron` does (from
+  // GitHub), and requiring the package tries to when the runtime is missing. So look for it
+  // first, and require the package only once it is there: finding Electron never downloads.
+  const install =
+    'with internet, get it with: npx install-electron (npm ci does not download it since Electron 42)';
+  const pathFile = new URL('path.txt', dir);
+  if (!existsSync(pathFile)) return { reason: `the Electron runtime is not installed; ${install}` };
+  // ELECTRON_OVERRIDE_DIST_PATH names a runtime elsewhere; the package then downloads nothing.
+  if (
+    !env.ELECTRON_OVERRIDE_DIST_PATH &&
+    !existsSync(new URL(readFileSync(pathFile, 'utf8').trim(), new URL('dist/', dir)))
+  )
     return {
-      reason:
-        'the Electron runtime was not downloaded at install (ELECTRON_SKIP_BINARY_DOWNLOAD=1, or GitHub out of reach); with internet, get it with: npm rebuild electron',
+      reason: `the Electron runtime is missing from node_modules/electron/dist; ${install}`,
     };
   let path;
   try {
-    path = require('electron');
+    path = load();
   } catch (error) {
     return {
-      reason:
-        'the Electron runtime is not installed (it is downloaded from GitHub by npm install; ' +
-        `installs with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or without internet skip it): ${String(error.message).split('\n')[0]}`,
+      reason: `the Electron runtime does not load: ${String(error.message).split('\n')[0]}`,
     };
   }
   if (typeof path !== 'string' || !existsSync(path))
     return { reason: `the Electron runtime is missing at ${path}` };
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
     return {
       reason:
         'there is no display (DISPLAY is not set); run under xvfb-run to open the desktop app',

@@ -325,7 +325,7 @@ async function offerCli(): Promise<void> {
     detail: result.ok ? undefined : result.command,
     buttons: result.ok || !result.command ? ['OK'] : ['Copy the command', 'Close'],
   });
-  if (!result.ok && result.command && response === 0) clipboard.writeText(result.command);
+  if (!result.ok && result.command && response === 0) await clipboard.writeText(result.command);
 }
 
 function openWindow(): BrowserWindow {

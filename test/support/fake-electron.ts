@@ -229,8 +229,9 @@ export const dialog: Pick<Electron.Dialog, 'showErrorBox'> & {
   },
 };
 
+/** Since Electron 44 the main process's clipboard is asynchronous, as `navigator.clipboard` is. */
 export const clipboard: Pick<Electron.Clipboard, 'writeText'> = {
-  writeText: (text) => void recorded.clipboard.push(text),
+  writeText: async (text) => void recorded.clipboard.push(text),
 };
 
 export const powerMonitor: EventEmitter = new EventEmitter();

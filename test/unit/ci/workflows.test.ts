@@ -28,8 +28,12 @@ describe('GitHub workflows', () => {
     );
     expect(desktop).toContain('FERRY_ELECTRON_ARGS: --use-mock-keychain');
     expect(desktop).toMatch(/if: failure\(\)\n\s+uses: actions\/upload-artifact@v4/);
-    // Electron is downloaded there: nothing skips it.
+    // Electron is downloaded there: nothing skips it, and (since Electron 42 npm ci does not)
+    // a step of its own gets the runtime before the suite, which would skip without one.
     expect(desktop).not.toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
+    const runtime = desktop.indexOf('run: npx --no install-electron');
+    expect(runtime).toBeGreaterThan(desktop.indexOf('run: npm ci'));
+    expect(runtime).toBeLessThan(desktop.indexOf('npx playwright test'));
   });
 
   it('build the installers on a version tag, with their update metadata', () => {
