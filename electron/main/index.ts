@@ -250,6 +250,10 @@ function notify({
   if (!Notification.isSupported()) return;
   const note = new Notification({ title, body });
   note.on('click', () => (connectionId ? openConnection(connectionId) : focusWindow()));
+  // macOS shows notifications of signed apps only (since Electron 42): an unsigned build's fail.
+  note.once('failed', (_event, error) =>
+    console.warn(`A desktop notification could not be shown ("${title}"): ${error}`),
+  );
   retainUntilDone(notifications, note);
   note.show();
 }

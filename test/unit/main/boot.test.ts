@@ -101,6 +101,13 @@ describe('the desktop app boots under a fake Electron', () => {
     expect(window.isDestroyed()).toBe(false);
     expect(window.visible).toBe(false);
     expect(recorded.notifications.map((n) => n.options.title)).toEqual(['Ferry keeps exporting']);
+    // One that macOS refuses (an unsigned build, since Electron 42) is said in the log.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    recorded.notifications[0]!.emit('failed', {}, 'Notifications are not allowed for this app');
+    expect(warn).toHaveBeenCalledWith(
+      'A desktop notification could not be shown ("Ferry keeps exporting"): Notifications are not allowed for this app',
+    );
+    warn.mockRestore();
 
     // Started to its end: the command line's door is open (its record in the data folder). Quit
     // before that raced the rest of the start, which wrote into the folder as it was removed.
