@@ -17,13 +17,15 @@ export interface ExportRequest {
  *   stream (an unzip error, not a gunzip one); `truncate` cuts the whole answer after that many
  *   bytes;
  * - `hang`: never answer; `stall`: send the headers and this many bytes of the zip, then stop;
- * - `echo`: a 500 whose body repeats the request's headers (as some proxies do).
+ * - `echo`: a 500 whose body repeats the request's headers (as some proxies do);
+ * - `redirect`: a 302 to that address (relative ones against the request's).
  */
 export type Reply =
   | { status: number; body?: string; contentType?: string }
   | ZipReply
   | { hang: true }
-  | { echo: true };
+  | { echo: true }
+  | { redirect: string };
 
 type ZipReply = {
   zip: Record<string, string>;
@@ -68,6 +70,10 @@ export async function startAmplitudeServer(
     });
     const reply = replies[Math.min(nextReply++, replies.length - 1)]!;
     if ('hang' in reply) return;
+    if ('redirect' in reply) {
+      res.writeHead(302, { Location: reply.redirect }).end();
+      return;
+    }
     if ('echo' in reply) {
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end(JSON.stringify(req.headers));
       return;

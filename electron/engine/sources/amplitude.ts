@@ -9,6 +9,7 @@ import { secureUrlProblem } from '../../../shared/model/fields';
 import { redactUpstream } from '../redact';
 import { notEvents, notZip, ofProject } from './amplitude-answer';
 import { downloadPath, sweepDownloads } from './downloads';
+import { fetchFollowing, RedirectRefused } from './redirects';
 import {
   gunzipped,
   namedFailures,
@@ -150,14 +151,16 @@ export class AmplitudeSource implements EventSource {
     try {
       let response: Response;
       try {
-        response = await (o.fetch ?? fetch)(url, {
-          headers: { Authorization: `Basic ${credentials}`, Accept: 'application/zip' },
+        response = await fetchFollowing(o.fetch ?? fetch, url, {
+          authorization: `Basic ${credentials}`,
+          headers: { Accept: 'application/zip' },
           signal: both,
         });
         const date = response.headers.get('date');
         if (date) o.onServerTime?.(Date.parse(date));
       } catch (error) {
         signal.throwIfAborted();
+        if (error instanceof RedirectRefused) throw redirectRefused(hour, base, error);
         throw unreachable(
           timeout.signal.aborted
             ? `no answer within ${Math.round(answerMs / 1000)} s`
@@ -312,6 +315,15 @@ function damaged(hour: string, what: string, error: Error): SourceError {
     `Amplitude's export of ${hourText(hour)} has a damaged part: ${what} (${error.message})`,
     "Ferry downloads a damaged hour once more. If it is damaged again, it is damaged at Amplitude's end: export the hour later, or ask Amplitude support about it.",
     { code: 'corrupt' },
+  );
+}
+
+/** A redirect the download does not follow (redirects.ts): said as that, never retried. */
+function redirectRefused(hour: string, base: string, refused: RedirectRefused): SourceError {
+  return new SourceError(
+    `Amplitude's export API at ${base} redirected the request for ${hourText(hour)}${refused.to ? ` to ${refused.to}` : ''}, and Ferry did not follow: ${refused.reason}`,
+    "Amplitude answers with the hour's events itself. Check the project's Amplitude endpoint, and any proxy or sign-in page between this computer and Amplitude. Nothing was exported for the hour.",
+    { code: 'endpoint' },
   );
 }
 

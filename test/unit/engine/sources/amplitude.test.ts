@@ -331,6 +331,67 @@ describe('the Amplitude Export API source', () => {
     );
   });
 
+  describe('redirects', () => {
+    const credentialsAnswer = '{"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"metadata-secret"}';
+
+    it('follows one on this computer, with the keys only to the endpoint itself', async () => {
+      const elsewhere = await startAmplitudeServer([{ zip: entries }]);
+      try {
+        const stamp = HOUR.replace(/-/g, '');
+        const { server, source } = await setup([
+          { redirect: `/api/2/export?start=${stamp}&end=${stamp}` },
+          { redirect: `${elsewhere.url.replace('127.0.0.1', 'localhost')}/api/2/export` },
+        ]);
+        const hour = await source.open(HOUR, new AbortController().signal);
+        expect((await readAll(hour)).map((f) => f.name)).toHaveLength(2);
+        await hour.close();
+        // Its own origin got the keys twice; the other server, a redirect away, never.
+        const basic = `Basic ${Buffer.from('key-1:secret-1').toString('base64')}`;
+        expect(server.requests.map((r) => r.authorization)).toEqual([basic, basic]);
+        expect(elsewhere.requests.map((r) => r.authorization)).toEqual([undefined]);
+      } finally {
+        await elsewhere.close();
+      }
+    });
+
+    it('does not follow one to plain http elsewhere (a metadata service), nor show its answer', async () => {
+      const asked: string[] = [];
+      const server = await startAmplitudeServer([
+        { redirect: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/ferry' },
+      ]);
+      close = server.close;
+      const source = new AmplitudeSource({
+        projectId: 187520,
+        region: 'us',
+        endpoint: server.url,
+        apiKey: 'key-1',
+        secretKey: 'secret-1',
+        tempDir: await newDir(),
+        fetch: async (url, init) => {
+          asked.push(String(url));
+          if (String(url).startsWith('http://169.254.169.254/'))
+            return new Response(credentialsAnswer, { status: 200 });
+          return fetch(url, init);
+        },
+      });
+      const error = await failure(source.open(HOUR, new AbortController().signal));
+      expect(error).toMatchObject({ code: 'endpoint', transient: false });
+      expect(error.message).toBe(
+        `Amplitude's export API at ${server.url} redirected the request for 2020-01-25 05:00 UTC to http://169.254.169.254, and Ferry did not follow: Ferry follows redirects to https:// addresses only`,
+      );
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/2\/export\?/);
+    });
+
+    it('gives up after five in a row', async () => {
+      const { server, source } = await setup([{ redirect: '/api/2/export?again=1' }]);
+      const error = await failure(source.open(HOUR, new AbortController().signal));
+      expect(error).toMatchObject({ code: 'endpoint' });
+      expect(error.message).toMatch(/Ferry did not follow: more than 5 redirects$/);
+      expect(server.requests).toHaveLength(6);
+    });
+  });
+
   it('waits about two hours after an hour before its data is complete', () => {
     expect(
       new AmplitudeSource({
