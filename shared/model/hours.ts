@@ -22,7 +22,12 @@ export const LARGE_RANGE_HOURS = 731 * 24;
  * CLI and messages alike: `2026-11-30 11:00 UTC`.
  */
 export function hourText(hour: string): string {
-  return `${hour.slice(0, 10)} ${hour.slice(11, 13)}:00 UTC`;
+  return `${hourLabel(hour)} UTC`;
+}
+
+/** The same without the zone, where a heading already says UTC (tables, charts, tiles). */
+export function hourLabel(hour: string): string {
+  return `${hour.slice(0, 10)} ${hour.slice(11, 13)}:00`;
 }
 
 /** The hour `nowMs` falls in (`yyyy-MM-ddTHH`). */

@@ -1,5 +1,4 @@
 import { utcTime } from '../../../shared/format';
-import { hourText } from '../../../shared/model/hours';
 import { create } from 'zustand';
 import { readSaved, writeSaved } from './saved';
 
@@ -45,13 +44,11 @@ export function formatTime(iso: string, zone: TimeZonePref = useTimeZone.getStat
   return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())} ${offsetLabel(d)}`;
 }
 
-/** An export hour (`2026-11-30T11` or an ISO time in it): `2026-11-30 11:00 UTC`, always UTC. */
-export { hourText };
-
-/** The same without the zone, where a heading already says UTC (tables, charts, tiles). */
-export function hourLabel(hour: string): string {
-  return `${hour.slice(0, 10)} ${hour.slice(11, 13)}:00`;
-}
+/**
+ * An export hour (`2026-11-30T11` or an ISO time in it): `2026-11-30 11:00 UTC`, always UTC;
+ * `hourLabel` the same without the zone, where a heading already says UTC.
+ */
+export { hourLabel, hourText } from '../../../shared/model/hours';
 
 /** The same time in the other zone, for a tooltip. */
 export function otherZone(iso: string): string {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatTime, hourText } from '../../../renderer/features/common/time';
+import { formatTime, hourLabel, hourText } from '../../../renderer/features/common/time';
 
 const tz = process.env.TZ;
 afterEach(() => {
@@ -22,5 +22,8 @@ describe('times in the console', () => {
 
   it('show an export hour as its UTC hour, whatever the zone', () => {
     expect(hourText('2026-12-03T14')).toBe('2026-12-03 14:00 UTC');
+    // Or an ISO time in it; without the zone where a heading says UTC.
+    expect(hourText('2026-12-03T14:59:59.999Z')).toBe('2026-12-03 14:00 UTC');
+    expect(hourLabel('2026-12-03T14')).toBe('2026-12-03 14:00');
   });
 });
