@@ -26,7 +26,7 @@ interface BatchCall {
 }
 
 /** The calls a batch's body names, or what is wrong with it. */
-export function batchCalls(body: unknown): BatchCall[] | string {
+function batchCalls(body: unknown): BatchCall[] | string {
   const calls = (body as { calls?: unknown } | null)?.calls;
   if (!Array.isArray(calls) || calls.length === 0)
     return 'A batch is { "calls": [{ "method": …, "input": … }, …] } with at least one call';
