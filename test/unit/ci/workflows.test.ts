@@ -27,13 +27,31 @@ describe('GitHub workflows', () => {
       'dbus-run-session -- xvfb-run -a npx playwright test test/e2e/desktop.spec.ts',
     );
     expect(desktop).toContain('FERRY_ELECTRON_ARGS: --use-mock-keychain');
-    expect(desktop).toMatch(/if: failure\(\)\n\s+uses: actions\/upload-artifact@v4/);
+    expect(desktop).toMatch(/if: failure\(\)\n\s+uses: actions\/upload-artifact@v7/);
     // Electron is downloaded there: nothing skips it, and (since Electron 42 npm ci does not)
     // a step of its own gets the runtime before the suite, which would skip without one.
     expect(desktop).not.toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
     const runtime = desktop.indexOf('run: npx --no install-electron');
     expect(runtime).toBeGreaterThan(desktop.indexOf('run: npm ci'));
     expect(runtime).toBeLessThan(desktop.indexOf('npx playwright test'));
+  });
+
+  it("use GitHub's actions at majors that run on Node 24, not the retired Node 20", () => {
+    // The first major of each whose action.yml says `using: node24` (read from their tags).
+    const node24 = {
+      'actions/checkout': 5,
+      'actions/setup-node': 5,
+      'actions/upload-artifact': 6,
+      'actions/download-artifact': 7,
+    } as Record<string, number>;
+    const uses = ['desktop.yml', 'release.yml'].flatMap((name) =>
+      [...read(name).matchAll(/uses: ([\w-]+\/[\w-]+)@v(\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
+    );
+    expect(uses.length).toBeGreaterThanOrEqual(7);
+    for (const [action, major] of uses) {
+      expect(node24[action as string], `${action} is not in the table`).toBeDefined();
+      expect(major, `${action}@v${major}`).toBeGreaterThanOrEqual(node24[action as string]!);
+    }
   });
 
   it('build the installers on a version tag, with their update metadata', () => {
