@@ -250,7 +250,7 @@ function notify({
   if (!Notification.isSupported()) return;
   const note = new Notification({ title, body });
   note.on('click', () => (connectionId ? openConnection(connectionId) : focusWindow()));
-  // macOS shows notifications of signed apps only (since Electron 42): an unsigned build's fail.
+  // macOS shows only signed apps' notifications (since Electron 42): a refused one is logged.
   note.once('failed', (_event, error) =>
     console.warn(`A desktop notification could not be shown ("${title}"): ${error}`),
   );

@@ -13,7 +13,7 @@ import { isLoopbackHost } from '../../../shared/model/fields';
  * server, a local proxy), to http on this computer — at most MAX_REDIRECTS times; the project's
  * keys go only to the endpoint's own origin.
  */
-export const MAX_REDIRECTS = 5;
+const MAX_REDIRECTS = 5;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
