@@ -1,7 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AmplitudeSource } from '../../../../electron/engine/sources/amplitude';
+import {
+  AmplitudeSource,
+  type AmplitudeOptions,
+} from '../../../../electron/engine/sources/amplitude';
 import { SourceError, type SourceHour } from '../../../../electron/engine/sources/types';
 import { startAmplitudeServer, zipBytes, type Reply } from '../../../support/amplitude-server';
 import { event, ndjson } from '../../../support/events';
@@ -17,8 +20,7 @@ afterEach(async () => {
 
 async function setup(
   replies: Reply[],
-  timeouts?: { answerMs?: number; stallMs?: number },
-  maxArchiveBytes?: number,
+  more: Pick<AmplitudeOptions, 'timeouts' | 'maxArchiveBytes' | 'fetch'> = {},
 ) {
   const server = await startAmplitudeServer(replies);
   close = server.close;
@@ -30,8 +32,7 @@ async function setup(
     apiKey: 'key-1',
     secretKey: 'secret-1',
     tempDir,
-    timeouts,
-    maxArchiveBytes,
+    ...more,
   });
   return { server, source, tempDir };
 }
@@ -61,7 +62,7 @@ const entries = {
 
 describe('the Amplitude Export API source', () => {
   it('keeps the download (raw events) readable by this user only, whatever the umask', async () => {
-    const t = await setup([{ zip: entries, stall: 40 }], { stallMs: 60_000 });
+    const t = await setup([{ zip: entries, stall: 40 }], { timeouts: { stallMs: 60_000 } });
     const cancel = new AbortController();
     const opened = failure(t.source.open(HOUR, cancel.signal));
     let names: string[] = [];
@@ -255,13 +256,13 @@ describe('the Amplitude Export API source', () => {
   });
 
   it('gives up on a server that never answers, or stops sending, instead of waiting forever', async () => {
-    const silent = await setup([{ hang: true }], { answerMs: 200 });
+    const silent = await setup([{ hang: true }], { timeouts: { answerMs: 200 } });
     const error = await failure(silent.source.open(HOUR, new AbortController().signal));
     expect(error).toMatchObject({ code: 'network', transient: true });
     expect(error.message).toMatch(/no answer within 0 s/);
     await close?.();
 
-    const stalled = await setup([{ zip: entries, stall: 40 }], { stallMs: 200 });
+    const stalled = await setup([{ zip: entries, stall: 40 }], { timeouts: { stallMs: 200 } });
     const stall = await failure(stalled.source.open(HOUR, new AbortController().signal));
     expect(stall).toMatchObject({ code: 'network', transient: true });
     expect(stall.message).toMatch(/the download stalled/);
@@ -291,7 +292,7 @@ describe('the Amplitude Export API source', () => {
   });
 
   it('stops a download that grows past the archive cap, and keeps nothing of it', async () => {
-    const { source, tempDir } = await setup([{ zip: entries }], undefined, 100);
+    const { source, tempDir } = await setup([{ zip: entries }], { maxArchiveBytes: 100 });
     const error = await failure(source.open(HOUR, new AbortController().signal));
     expect(error).toMatchObject({ code: 'too-large', transient: false });
     expect(error.message).toMatch(/grew past .* GiB; Ferry stopped reading it/);
@@ -356,24 +357,17 @@ describe('the Amplitude Export API source', () => {
 
     it('does not follow one to plain http elsewhere (a metadata service), nor show its answer', async () => {
       const asked: string[] = [];
-      const server = await startAmplitudeServer([
-        { redirect: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/ferry' },
-      ]);
-      close = server.close;
-      const source = new AmplitudeSource({
-        projectId: 187520,
-        region: 'us',
-        endpoint: server.url,
-        apiKey: 'key-1',
-        secretKey: 'secret-1',
-        tempDir: await newDir(),
-        fetch: async (url, init) => {
-          asked.push(String(url));
-          if (String(url).startsWith('http://169.254.169.254/'))
-            return new Response(credentialsAnswer, { status: 200 });
-          return fetch(url, init);
+      const { server, source } = await setup(
+        [{ redirect: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/ferry' }],
+        {
+          fetch: async (url, init) => {
+            asked.push(String(url));
+            if (String(url).startsWith('http://169.254.169.254/'))
+              return new Response(credentialsAnswer, { status: 200 });
+            return fetch(url, init);
+          },
         },
-      });
+      );
       const error = await failure(source.open(HOUR, new AbortController().signal));
       expect(error).toMatchObject({ code: 'endpoint', transient: false });
       expect(error.message).toBe(
