@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findElectron } from '../../../scripts/electron-binary.mjs';
+import { useTempDirs } from '../../support/temp';
+
+const newDir = useTempDirs();
 
 /**
  * Since Electron 42, requiring the `electron` package downloads the runtime from GitHub when it
@@ -11,8 +13,8 @@ import { findElectron } from '../../../scripts/electron-binary.mjs';
  * it is missing instead, without requiring the package.
  */
 describe('finding the Electron runtime', () => {
-  const electronPackage = (files: Record<string, string>) => {
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-electron-pkg-'));
+  const electronPackage = async (files: Record<string, string>) => {
+    const dir = await newDir();
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(join(dir, name, '..'), { recursive: true });
       writeFileSync(join(dir, name), text);
@@ -24,8 +26,8 @@ describe('finding the Electron runtime', () => {
     throw new Error('required the electron package: that downloads the runtime');
   };
 
-  it('says how to get a runtime that was never downloaded, without requiring the package', () => {
-    const found = findElectron({ dir: electronPackage({}), load: refuse, env: display });
+  it('says how to get a runtime that was never downloaded, without requiring the package', async () => {
+    const found = findElectron({ dir: await electronPackage({}), load: refuse, env: display });
     expect(found).toEqual({
       reason: expect.stringContaining(
         'not installed; with internet, get it with: npx install-electron',
@@ -33,20 +35,20 @@ describe('finding the Electron runtime', () => {
     });
   });
 
-  it('says so when path.txt names a runtime that is not there, without requiring the package', () => {
-    const dir = electronPackage({ 'path.txt': 'electron' });
+  it('says so when path.txt names a runtime that is not there, without requiring the package', async () => {
+    const dir = await electronPackage({ 'path.txt': 'electron' });
     const found = findElectron({ dir, load: refuse, env: display });
     expect(found).toEqual({
       reason: expect.stringContaining('missing from node_modules/electron/dist'),
     });
   });
 
-  it('finds an installed runtime through the package', () => {
-    const dir = electronPackage({ 'path.txt': 'electron', 'dist/electron': '' });
+  it('finds an installed runtime through the package', async () => {
+    const dir = await electronPackage({ 'path.txt': 'electron', 'dist/electron': '' });
     const binary = new URL('dist/electron', dir).pathname;
     expect(findElectron({ dir, load: () => binary, env: display })).toEqual({ path: binary });
     // ELECTRON_OVERRIDE_DIST_PATH: a runtime elsewhere, which the package returns as it is.
-    const bare = electronPackage({ 'path.txt': 'electron' });
+    const bare = await electronPackage({ 'path.txt': 'electron' });
     const env = { ...display, ELECTRON_OVERRIDE_DIST_PATH: '/opt/electron' };
     expect(findElectron({ dir: bare, load: () => binary, env })).toEqual({ path: binary });
   });
