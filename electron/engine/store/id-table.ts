@@ -1,3 +1,5 @@
+import { hashOf, type IdColumn } from './id-column';
+
 /**
  * Job ids → row numbers: open addressing (linear probing) over an Int32Array, keyed by the ids
  * already kept in `ids`. A Map of a million strings took ~50 MB and most of a second to build.
@@ -6,7 +8,7 @@ export class IdTable {
   private slots = new Int32Array(1 << 12);
   private count = 0;
 
-  constructor(private readonly ids: string[]) {}
+  constructor(private readonly ids: IdColumn) {}
 
   get size(): number {
     return this.count;
@@ -24,7 +26,7 @@ export class IdTable {
     for (let i = hashOf(id) & mask; ; i = (i + 1) & mask) {
       const slot = this.slots[i]!;
       if (slot === 0) return undefined;
-      if (this.ids[slot - 1] === id) return slot - 1;
+      if (this.ids.matches(slot - 1, id)) return slot - 1;
     }
   }
 
@@ -39,7 +41,7 @@ export class IdTable {
         this.count++;
         return;
       }
-      if (this.ids[slot - 1] === id) {
+      if (this.ids.matches(slot - 1, id)) {
         this.slots[i] = row + 1;
         return;
       }
@@ -53,11 +55,11 @@ export class IdTable {
     for (; ; i = (i + 1) & mask) {
       const slot = this.slots[i]!;
       if (slot === 0) return;
-      if (this.ids[slot - 1] === id) break;
+      if (this.ids.matches(slot - 1, id)) break;
     }
     this.count--;
     for (let j = (i + 1) & mask; this.slots[j] !== 0; j = (j + 1) & mask) {
-      const home = hashOf(this.ids[this.slots[j]! - 1]!) & mask;
+      const home = this.ids.hashAt(this.slots[j]! - 1) & mask;
       // Move j into the gap at i unless its home lies (cyclically) in (i, j].
       const between = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!between) {
@@ -74,16 +76,9 @@ export class IdTable {
     const mask = size - 1;
     for (const slot of old) {
       if (slot === 0) continue;
-      let i = hashOf(this.ids[slot - 1]!) & mask;
+      let i = this.ids.hashAt(slot - 1) & mask;
       while (this.slots[i] !== 0) i = (i + 1) & mask;
       this.slots[i] = slot;
     }
   }
-}
-
-/** FNV-1a over the UTF-16 code units. */
-function hashOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

@@ -7,6 +7,7 @@ import {
 } from '../../../shared/model/jobs';
 import { hourIndex, hourString } from '../../../shared/model/export-format';
 import { DATASETS } from '../../../shared/model/fields';
+import { IdColumn } from './id-column';
 import { IdTable } from './id-table';
 import { Columns, Order } from './index-columns';
 import { type Row } from './index-row';
@@ -83,13 +84,13 @@ export interface HourSlots {
 }
 
 /**
- * Every job's index fields, in columns: about 60 bytes a job plus its id, so a million jobs
- * take ~110 MB where objects of strings took over 500 MB. The store of record stays the month
+ * Every job's index fields, in columns: about 60 bytes a job plus its id (24 bytes packed, see
+ * id-column.ts), so a million jobs take ~85 MB where objects of strings took over 500 MB. The store of record stays the month
  * files; this is what pages, filters, the schedule, statuses and charts are answered from.
  */
 export class JobIndex {
   private readonly cols = new Columns();
-  private readonly ids: string[] = [];
+  private readonly ids = new IdColumn();
   private readonly rowById = new IdTable(this.ids);
   private readonly connections: string[] = [];
   private readonly connectionCode = new Map<string, number>();
@@ -119,6 +120,7 @@ export class JobIndex {
   /** Make room for about `n` jobs (before loading a known number). */
   reserve(n: number): void {
     this.rowById.reserve(n);
+    this.ids.reserve(n);
     this.cols.ensure(n);
   }
 
@@ -127,8 +129,7 @@ export class JobIndex {
     const existing = this.rowById.get(row.id);
     if (existing !== undefined) this.unlink(existing);
     const at = existing ?? this.free.pop() ?? this.ids.length;
-    if (at === this.ids.length) this.ids.push(row.id);
-    else this.ids[at] = row.id;
+    this.ids.set(at, row.id);
     this.cols.ensure(this.ids.length);
     const c = this.cols;
     const connection = this.code(row.connection);
@@ -159,7 +160,7 @@ export class JobIndex {
     if (at === undefined) return;
     this.unlink(at);
     this.rowById.delete(id);
-    this.ids[at] = '';
+    this.ids.set(at, '');
     this.free.push(at);
   }
 
@@ -170,7 +171,7 @@ export class JobIndex {
     next.setUTCMonth(next.getUTCMonth() + 1);
     const [start, end] = this.all.span(this.cols.hour, from, next.getTime() / 3_600_000 - 1);
     const ids: string[] = [];
-    for (let i = start; i < end; i++) ids.push(this.ids[this.all.rows[i]!]!);
+    for (let i = start; i < end; i++) ids.push(this.ids.get(this.all.rows[i]!));
     return ids;
   }
 
@@ -185,7 +186,7 @@ export class JobIndex {
     const hour = this.hourString(c.hour[at]!);
     const time = (ms: number) => new Date(ms).toISOString();
     return {
-      id: this.ids[at]!,
+      id: this.ids.get(at),
       connectionId: this.connections[c.connection[at]!]!,
       dataset: DATASETS[c.dataset[at]!]!,
       hour,
@@ -205,7 +206,7 @@ export class JobIndex {
   rowAt(at: number): Row {
     const c = this.cols;
     return {
-      id: this.ids[at]!,
+      id: this.ids.get(at),
       connection: this.connections[c.connection[at]!]!,
       dataset: c.dataset[at]!,
       hour: c.hour[at]!,
@@ -409,7 +410,7 @@ export class JobIndex {
     const ids = this.ids;
     const rowAt = (at: number) => this.rowAt(at);
     return (function* () {
-      for (const at of order) if (ids[at]) yield rowAt(at);
+      for (const at of order) if (ids.used(at)) yield rowAt(at);
     })();
   }
 
