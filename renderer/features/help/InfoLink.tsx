@@ -5,7 +5,7 @@ import { useHelpStore } from './store';
 export function InfoLink() {
   const setOpen = useHelpStore((s) => s.setOpen);
   return (
-    <Link variant="info" ariaLabel="Information about this page" onFollow={() => setOpen(true)}>
+    <Link variant="info" ariaLabel="Info about this page" onFollow={() => setOpen(true)}>
       Info
     </Link>
   );
