@@ -58,10 +58,6 @@ export class IdColumn {
     for (let i = 0; i < id.length; i++) this.bytes[start + 1 + i] = id.charCodeAt(i);
   }
 
-  push(id: string): void {
-    this.set(this.rows, id);
-  }
-
   /** Whether row `at` holds `id`, without making a string of it. */
   matches(at: number, id: string): boolean {
     const start = at * SLOT;

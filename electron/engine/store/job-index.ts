@@ -84,9 +84,10 @@ export interface HourSlots {
 }
 
 /**
- * Every job's index fields, in columns: about 60 bytes a job plus its id (24 bytes packed, see
- * id-column.ts), so a million jobs take ~85 MB where objects of strings took over 500 MB. The store of record stays the month
- * files; this is what pages, filters, the schedule, statuses and charts are answered from.
+ * Every job's index fields, in columns: about 75 bytes a job, its id 24 more (id-column.ts), so a
+ * million jobs take ~100 MB (98 MB measured, docs/performance.md) where objects of strings took
+ * over 500 MB. The store of record stays the month files; this is what pages, filters, the
+ * schedule, statuses and charts are answered from.
  */
 export class JobIndex {
   private readonly cols = new Columns();

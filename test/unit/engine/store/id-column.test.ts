@@ -12,7 +12,7 @@ describe('the id column', () => {
 
   it('gives back every kind of id, in a slot or beside it', () => {
     const ids = new IdColumn();
-    for (const id of Object.values(kinds)) ids.push(id);
+    for (const id of Object.values(kinds)) ids.set(ids.length, id);
     expect(Object.values(kinds).map((_, at) => ids.get(at))).toEqual(Object.values(kinds));
     expect(Object.values(kinds).map((_, at) => ids.used(at))).toEqual([
       true,
@@ -26,7 +26,7 @@ describe('the id column', () => {
 
   it('matches and hashes an id as its string does', () => {
     const ids = new IdColumn();
-    for (const id of Object.values(kinds)) ids.push(id);
+    for (const id of Object.values(kinds)) ids.set(ids.length, id);
     Object.values(kinds).forEach((id, at) => {
       expect(ids.matches(at, id)).toBe(true);
       expect(ids.matches(at, `${id}x`)).toBe(false);
@@ -38,7 +38,8 @@ describe('the id column', () => {
 
   it('replaces a row of one kind by another, and keeps rows across growth', () => {
     const ids = new IdColumn();
-    for (let i = 0; i < 5000; i++) ids.push(i % 3 ? `j_${i}` : `${'long-'.repeat(6)}${i}`);
+    for (let i = 0; i < 5000; i++)
+      ids.set(ids.length, i % 3 ? `j_${i}` : `${'long-'.repeat(6)}${i}`);
     expect(ids.length).toBe(5000);
     ids.set(0, 'short');
     ids.set(1, kinds.tooLong);
